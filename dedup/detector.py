@@ -1,0 +1,222 @@
+"""The single-article pipeline: segment, shingle, sign, LSH, confirm, group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .cluster import group_matches
+from .confirm import TfidfConfirmer
+from .lsh import LSHBanding
+from .minhash import MinHasher, estimate_containment, estimate_jaccard, merge
+from .records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
+from .shingle import Shingler, union
+from .spans import SharedSpan, shared_spans
+from .text import segment
+
+
+@dataclass
+class _Article:
+    """Per-article working state handed between the steps."""
+
+    paragraphs: list[Paragraph]
+    sentence_owner: np.ndarray  # paragraph of each sentence, flat
+    sentence_first: np.ndarray  # flat index of each paragraph's first sentence
+    sentence_sizes: np.ndarray  # shingles per sentence
+    paragraph_sizes: np.ndarray  # shingles per paragraph
+    sentence_signatures: np.ndarray
+    paragraph_signatures: np.ndarray
+
+
+class Detector:
+    """Find paragraphs of one article that restate each other.
+
+    Parameters
+    ----------
+    k : int, default=1
+        Words per shingle. Restatements are reworded, so single content words
+        (after stop-word removal and light stemming) keep them findable;
+        ``benchmarks/shingle_params.py`` measures the choice.
+    stop_words, stem : bool, default=True
+        Token normalization before shingling and TF-IDF.
+    num_perm : int, default=128
+        MinHash signature length.
+    seed : int, default=1
+        MinHash permutation seed (datasketch's default).
+    lsh_threshold : float, default=0.1
+        Jaccard similarity the LSH bands are tuned to; candidates below it are
+        mostly not generated. Kept low because restatements share few words.
+    threshold : float, default=0.45
+        Paragraph TF-IDF cosine that confirms a candidate on its own.
+    sentence_threshold : float, default=0.3
+        Sentence-pair TF-IDF cosine that confirms a candidate.
+    min_shared_words : int, default=5
+        A verbatim run of this many content words confirms a candidate
+        (0 turns the rule off).
+    min_sentence_words : int, default=3
+        Sentences with fewer tokens (after stop words) take no part in
+        matching, so a one-word line cannot restate anything.
+    background : mapping of str to int, optional
+        Background document frequencies blended into the article's IDF.
+    background_docs : int, default=0
+        Number of documents behind ``background``.
+    """
+
+    def __init__(
+        self,
+        k: int = 1,
+        stop_words: bool = True,
+        stem: bool = True,
+        num_perm: int = 128,
+        seed: int = 1,
+        lsh_threshold: float = 0.1,
+        threshold: float = 0.45,
+        sentence_threshold: float = 0.3,
+        min_shared_words: int = 5,
+        min_sentence_words: int = 3,
+        background: Mapping[str, int] | None = None,
+        background_docs: int = 0,
+    ) -> None:
+        if not isinstance(min_sentence_words, int) or min_sentence_words < 1:
+            raise ValueError(f"min_sentence_words must be a positive integer, got {min_sentence_words!r}")
+        self.shingler = Shingler(k=k, stop_words=stop_words, stem=stem)
+        self.minhasher = MinHasher(num_perm=num_perm, seed=seed)
+        self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
+        self.confirmer = TfidfConfirmer(
+            tokenizer=self.shingler.tokenize,
+            threshold=threshold,
+            sentence_threshold=sentence_threshold,
+            background=background,
+            background_docs=background_docs,
+            min_shared_words=min_shared_words,
+        )
+        self.min_sentence_words = min_sentence_words
+
+    def params(self) -> dict:
+        return {
+            **self.shingler.params(),
+            **self.minhasher.params(),
+            "lsh_threshold": self.lsh.threshold,
+            "bands": self.lsh.bands,
+            "rows": self.lsh.rows,
+            "threshold": self.confirmer.threshold,
+            "sentence_threshold": self.confirmer.sentence_threshold,
+            "min_shared_words": self.confirmer.min_shared_words,
+            "min_sentence_words": self.min_sentence_words,
+        }
+
+    def detect(self, text: str, doc_id: str = "-") -> Report:
+        """Run the whole pipeline on one article's text."""
+        article = self._sign(segment(text))
+        candidates = self.candidates(article)
+        matches = self.confirm(article, candidates)
+        return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches)
+
+    def _sign(self, paragraphs: list[Paragraph]) -> _Article:
+        sentences = [s.text for p in paragraphs for s in p.sentences]
+        tokens = [self.shingler.tokenize(s) for s in sentences]
+        tokens = [t if len(t) >= self.min_sentence_words else [] for t in tokens]
+        sentence_sets = self.shingler.shingle_tokens(tokens)
+        counts = np.array([len(p.sentences) for p in paragraphs], dtype=np.int64)
+        first = np.concatenate(([0], np.cumsum(counts)))[:-1].astype(np.int64)
+        members = [list(range(f, f + c)) for f, c in zip(first, counts)]
+        sentence_signatures = self.minhasher.sign(sentence_sets)
+        return _Article(
+            paragraphs=paragraphs,
+            sentence_owner=np.repeat(np.arange(len(paragraphs)), counts),
+            sentence_first=first,
+            sentence_sizes=sentence_sets.sizes(),
+            paragraph_sizes=union(sentence_sets, members).sizes(),
+            sentence_signatures=sentence_signatures,
+            paragraph_signatures=merge(sentence_signatures, members),
+        )
+
+    def candidates(self, article: _Article) -> list[CandidatePair]:
+        """Paragraph pairs from LSH at the sentence level and the paragraph level."""
+        found: dict[tuple[int, int], set[str]] = {}
+        owner = article.sentence_owner
+        for i, j in self.lsh.candidate_pairs(article.sentence_signatures, article.sentence_sizes == 0):
+            a, b = sorted((int(owner[i]), int(owner[j])))
+            if a != b:
+                found.setdefault((a, b), set()).add("sentence")
+        for a, b in self.lsh.candidate_pairs(article.paragraph_signatures, article.paragraph_sizes == 0):
+            found.setdefault((a, b), set()).add("paragraph")
+        return [CandidatePair(a, b, frozenset(v)) for (a, b), v in sorted(found.items())]
+
+    def confirm(self, article: _Article, candidates: list[CandidatePair]) -> list[Match]:
+        """Score candidates with the TF-IDF reranker and keep the confirmed ones."""
+        if not candidates:
+            return []
+        paragraphs = article.paragraphs
+        self.confirmer.fit([p.text for p in paragraphs])
+        para_vectors = self.confirmer.transform([p.text for p in paragraphs])
+        sent_vectors = self.confirmer.transform([s.text for p in paragraphs for s in p.sentences])
+        usable = article.sentence_sizes > 0
+        matches = []
+        for pair in candidates:
+            rows_a = self._sentence_rows(article, pair.a, usable)
+            rows_b = self._sentence_rows(article, pair.b, usable)
+            spans = shared_spans(paragraphs[pair.a].text, paragraphs[pair.b].text)
+            scored = self.confirmer.score_pair(
+                para_vectors[pair.a], para_vectors[pair.b], sent_vectors[rows_a], sent_vectors[rows_b],
+                shared_words=spans[0].content_words if spans else 0,
+            )
+            if scored.confirmed:
+                matches.append(self._match(article, pair, scored, rows_a, rows_b, spans))
+        return matches
+
+    @staticmethod
+    def _sentence_rows(article: _Article, paragraph: int, usable: np.ndarray) -> np.ndarray:
+        rows = np.flatnonzero(article.sentence_owner == paragraph)
+        return rows[usable[rows]]
+
+    def _match(self, article: _Article, pair: CandidatePair, scored, rows_a: np.ndarray, rows_b: np.ndarray,
+               spans: list[SharedSpan]) -> Match:
+        jaccard = estimate_jaccard(article.paragraph_signatures[pair.a], article.paragraph_signatures[pair.b])
+        containment = estimate_containment(
+            jaccard, int(article.paragraph_sizes[pair.a]), int(article.paragraph_sizes[pair.b])
+        )
+        evidence = []
+        for i, j, cosine in scored.sentence_pairs:
+            si, sj = int(rows_a[i]), int(rows_b[j])
+            local_i = si - int(article.sentence_first[pair.a])
+            local_j = sj - int(article.sentence_first[pair.b])
+            evidence.append(SentencePair(
+                a=article.paragraphs[pair.a].sentences[local_i].text,
+                b=article.paragraphs[pair.b].sentences[local_j].text,
+                cosine=round(cosine, 4), a_index=local_i, b_index=local_j,
+            ))
+        para_a, para_b = article.paragraphs[pair.a], article.paragraphs[pair.b]
+        copied = [s for s in spans if s.content_words >= max(self.confirmer.min_shared_words, 1)]
+        known = {(e.a_index, e.b_index) for e in evidence}
+        for span in copied:
+            # A copied run links the sentences it starts in, so grouping sees it.
+            i, j = _sentence_at(para_a, span.a_start), _sentence_at(para_b, span.b_start)
+            if (i, j) not in known:
+                known.add((i, j))
+                evidence.append(SentencePair(a=para_a.sentences[i].text, b=para_b.sentences[j].text,
+                                             cosine=0.0, a_index=i, b_index=j))
+        return Match(
+            a=pair.a, b=pair.b, jaccard=round(jaccard, 4), containment=round(containment, 4),
+            cosine=round(scored.cosine, 4), score=round(scored.score, 4), sentences=tuple(evidence),
+            spans=tuple(
+                Span(text=para_a.text[s.a_start:s.a_end], a=(s.a_start, s.a_end), b=(s.b_start, s.b_end),
+                     content_words=s.content_words)
+                for s in spans
+            ),
+        )
+
+
+def _sentence_at(paragraph: Paragraph, offset: int) -> int:
+    """Number of the sentence of ``paragraph`` that holds character ``offset``."""
+    for i, sentence in enumerate(paragraph.sentences):
+        if offset < sentence.end:
+            return i
+    return len(paragraph.sentences) - 1
+
+
+def find_redundancy(text: str, doc_id: str = "-", **params) -> Report:
+    """Find restated paragraphs in ``text`` with a ``Detector(**params)``."""
+    return Detector(**params).detect(text, doc_id)

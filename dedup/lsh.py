@@ -1,0 +1,124 @@
+"""LSH banding over MinHash signatures: which sets are worth comparing.
+
+A signature of ``bands * rows`` values is cut into ``bands`` slices; two sets
+become a candidate pair when any slice is identical. The chance of that for
+sets with Jaccard ``s`` is ``1 - (1 - s**rows) ** bands``, an S-curve whose
+steep part sits near ``(1 / bands) ** (1 / rows)``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator
+
+import numpy as np
+
+
+def candidate_probability(s: float | np.ndarray, bands: int, rows: int):
+    """Probability that sets with Jaccard ``s`` share at least one band."""
+    return 1.0 - (1.0 - np.asarray(s, dtype=float) ** rows) ** bands
+
+
+@lru_cache(maxsize=256)
+def optimal_bands(threshold: float, num_perm: int, fn_weight: float = 0.5) -> tuple[int, int]:
+    """Choose ``(bands, rows)`` minimizing weighted false positives and negatives.
+
+    False positives are the candidate probability integrated below
+    ``threshold``, false negatives its complement integrated above it, as in
+    datasketch's ``MinHashLSH``; here the integrals are taken on a fine grid.
+    """
+    grid = np.linspace(0.0, 1.0, 2001)
+    below, above = grid <= threshold, grid >= threshold
+    best, best_cost = (1, num_perm), float("inf")
+    for bands in range(1, num_perm + 1):
+        rows = num_perm // bands
+        p = candidate_probability(grid, bands, rows)
+        fp = np.trapezoid(p[below], grid[below]) if below.sum() > 1 else 0.0
+        fn = np.trapezoid(1.0 - p[above], grid[above]) if above.sum() > 1 else 0.0
+        cost = (1.0 - fn_weight) * fp + fn_weight * fn
+        if cost < best_cost:
+            best, best_cost = (bands, rows), cost
+    return best
+
+
+class LSHBanding:
+    """Find candidate pairs among many signatures by banding.
+
+    Parameters
+    ----------
+    threshold : float, default=0.2
+        Jaccard similarity the S-curve is centred on; used to choose
+        ``bands`` and ``rows`` when they are not given.
+    num_perm : int, default=128
+        Signature length.
+    bands, rows : int, optional
+        Explicit banding; ``bands * rows`` must not exceed ``num_perm``.
+    max_bucket : int, default=1000
+        A bucket holding more sets than this is skipped for pair generation
+        (all its sets look alike in that band, usually boilerplate); skipped
+        buckets are counted in ``capped_buckets``.
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.2,
+        num_perm: int = 128,
+        bands: int | None = None,
+        rows: int | None = None,
+        max_bucket: int = 1000,
+    ) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+        if (bands is None) != (rows is None):
+            raise ValueError("give both bands and rows, or neither")
+        if bands is None:
+            bands, rows = optimal_bands(float(threshold), int(num_perm))
+        if bands < 1 or rows < 1 or bands * rows > num_perm:
+            raise ValueError(f"bands * rows must be at most num_perm={num_perm}, got {bands} x {rows}")
+        if max_bucket < 2:
+            raise ValueError(f"max_bucket must be at least 2, got {max_bucket!r}")
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.bands = bands
+        self.rows = rows
+        self.max_bucket = max_bucket
+        self.capped_buckets = 0
+
+    def band_keys(self, signatures: np.ndarray) -> np.ndarray:
+        """One 64-bit key per (set, band): a hash of the band's rows."""
+        n = signatures.shape[0]
+        cut = signatures[:, : self.bands * self.rows].astype(np.uint64)
+        cut = cut.reshape(n, self.bands, self.rows)
+        key = np.full((n, self.bands), 0xCBF29CE484222325, dtype=np.uint64)
+        for r in range(self.rows):
+            key = (key ^ cut[:, :, r]) * np.uint64(0x100000001B3)
+        # Fold the band number in so equal rows in different bands never collide.
+        return key ^ (np.arange(self.bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+
+    def buckets(self, signatures: np.ndarray) -> Iterator[np.ndarray]:
+        """Indices of the sets that share a bucket, one array per bucket of two or more."""
+        keys = self.band_keys(signatures).ravel()
+        owner = np.repeat(np.arange(signatures.shape[0]), self.bands)
+        order = np.argsort(keys, kind="stable")
+        keys, owner = keys[order], owner[order]
+        edges = np.flatnonzero(np.diff(keys)) + 1
+        for members in np.split(owner, edges):
+            if len(members) < 2:
+                continue
+            if len(members) > self.max_bucket:
+                self.capped_buckets += 1
+                continue
+            yield members
+
+    def candidate_pairs(self, signatures: np.ndarray, empty: np.ndarray | None = None) -> set[tuple[int, int]]:
+        """All pairs ``(i, j)``, ``i < j``, that share a bucket; sets flagged ``empty`` never pair."""
+        self.capped_buckets = 0
+        pairs: set[tuple[int, int]] = set()
+        for members in self.buckets(signatures):
+            members = np.unique(members)
+            if empty is not None:
+                members = members[~empty[members]]
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.add((int(members[x]), int(members[y])))
+        return pairs

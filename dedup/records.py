@@ -1,0 +1,115 @@
+"""Plain records that flow between the pipeline steps.
+
+Each step takes and returns these dataclasses, so a step can be tested or
+replaced on its own and the CLI and library share one vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a paragraph, with its character span in the paragraph."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A block of text; ``index`` counts from 0 (the title line is paragraph 0)."""
+
+    index: int
+    text: str
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class CandidatePair:
+    """Two paragraphs that LSH put in a common bucket, with the level that found them.
+
+    ``a < b`` always; ``via`` is ``"paragraph"``, ``"sentence"`` or both.
+    """
+
+    a: int
+    b: int
+    via: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """Evidence: a sentence of paragraph ``a`` and the sentence of ``b`` it restates."""
+
+    a: str
+    b: str
+    cosine: float
+    a_index: int = 0
+    b_index: int = 0
+
+
+@dataclass(frozen=True)
+class Span:
+    """Evidence: a run of words both paragraphs contain, as ``[start, end)`` into each."""
+
+    text: str
+    a: tuple[int, int]
+    b: tuple[int, int]
+    content_words: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """A confirmed restatement between paragraphs ``a`` and ``b`` (``a < b``).
+
+    Attributes
+    ----------
+    jaccard : float
+        MinHash estimate of the Jaccard similarity of the two shingle sets.
+    containment : float
+        Estimated share of the smaller paragraph's shingles found in the larger.
+    cosine : float
+        TF-IDF cosine of the two paragraphs.
+    score : float
+        The confirm stage's score, compared against its threshold.
+    sentences : tuple of SentencePair
+        Aligned sentence pairs that carry the restatement.
+    spans : tuple of Span
+        Word runs the two paragraphs share verbatim (after case folding).
+    """
+
+    a: int
+    b: int
+    jaccard: float
+    containment: float
+    cosine: float
+    score: float
+    sentences: tuple[SentencePair, ...] = ()
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    """Paragraphs joined by confirmed matches; the representative is the first."""
+
+    paragraphs: tuple[int, ...]
+
+    @property
+    def representative(self) -> int:
+        return self.paragraphs[0]
+
+
+@dataclass
+class Report:
+    """What the detector found in one document."""
+
+    id: str
+    paragraphs: list[Paragraph]
+    groups: list[Group] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+
+    def redundant_paragraphs(self) -> list[int]:
+        """Paragraphs that restate an earlier one (every group member but the first)."""
+        return sorted(p for g in self.groups for p in g.paragraphs[1:])

@@ -1,0 +1,186 @@
+"""Tokenize sentences and hash their word k-grams (shingles).
+
+Shingles never cross a sentence boundary: a paragraph's shingle set is the
+union of its sentences' sets, so the MinHash of a paragraph is the
+element-wise minimum of its sentences' MinHashes (see ``minhash``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+# One character of a script written without spaces is one token (character
+# shingles), so Chinese, Japanese or Thai text still yields shingles.
+_NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
+_TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W_{_NO_SPACE_SCRIPTS}]+")
+_SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", ""))
+_U64 = np.uint64
+_MIX_PRIME = _U64(0x100000001B3)
+_FMIX64 = (_U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53))
+
+
+def light_stem(token: str) -> str:
+    """Strip one common English inflection ("suggests", "suggested" -> "suggest")."""
+    if len(token) <= 4 or not token.isascii():
+        return token
+    for suffix, replacement in _SUFFIXES:
+        if token.endswith(suffix) and not token.endswith("ss"):
+            stem = token[: len(token) - len(suffix)] + replacement
+            if len(stem) >= 3:
+                return stem
+    return token
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, stop words kept, nothing stemmed."""
+    return _TOKEN.findall(text.lower())
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(lower-cased word, start, end)`` for each word of ``text``."""
+    return [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _fmix64(values: np.ndarray) -> np.ndarray:
+    shift, m1, m2 = _FMIX64
+    values = values ^ (values >> shift)
+    values = values * m1
+    values = values ^ (values >> shift)
+    values = values * m2
+    return values ^ (values >> shift)
+
+
+@dataclass(frozen=True)
+class ShingleSets:
+    """Many shingle sets in one flat array: set ``i`` is ``hashes[offsets[i]:offsets[i+1]]``.
+
+    Hashes are unique within each set, 32-bit unsigned (as datasketch expects).
+    """
+
+    hashes: np.ndarray
+    offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def get(self, i: int) -> np.ndarray:
+        return self.hashes[self.offsets[i] : self.offsets[i + 1]]
+
+
+class Shingler:
+    """Turn sentences into sets of hashed word k-grams.
+
+    Parameters
+    ----------
+    k : int, default=2
+        Words per shingle. A sentence shorter than ``k`` words gives one
+        shingle of all its words, so short titles are not lost.
+    stop_words : bool, default=True
+        Drop English stop words before shingling, so rewordings that differ
+        only in function words still share shingles.
+    stem : bool, default=True
+        Apply ``light_stem`` to each token.
+    """
+
+    def __init__(self, k: int = 2, stop_words: bool = True, stem: bool = True) -> None:
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        self.k = k
+        self.stop_words = bool(stop_words)
+        self.stem = bool(stem)
+        self._token_hashes: dict[str, int] = {}
+
+    def params(self) -> dict:
+        return {"k": self.k, "stop_words": self.stop_words, "stem": self.stem}
+
+    def tokenize(self, text: str) -> list[str]:
+        """Lower-cased word tokens after stop-word removal and stemming."""
+        tokens = words(text)
+        if self.stop_words:
+            kept = [t for t in tokens if t not in ENGLISH_STOP_WORDS]
+            tokens = kept or tokens  # a sentence of stop words only keeps them
+        if self.stem:
+            tokens = [light_stem(t) for t in tokens]
+        return tokens
+
+    def _hash_token(self, token: str) -> int:
+        value = self._token_hashes.get(token)
+        if value is None:
+            digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+            value = int.from_bytes(digest, "little")
+            if len(self._token_hashes) < 1_000_000:
+                self._token_hashes[token] = value
+        return value
+
+    def shingle(self, sentences: Sequence[str]) -> ShingleSets:
+        """Shingle each sentence; set ``i`` of the result belongs to ``sentences[i]``."""
+        return self.shingle_tokens([self.tokenize(s) for s in sentences])
+
+    def shingle_tokens(self, token_lists: Iterable[Sequence[str]]) -> ShingleSets:
+        token_lists = list(token_lists)
+        lengths = np.array([len(t) for t in token_lists], dtype=np.int64)
+        flat = [self._hash_token(t) for tokens in token_lists for t in tokens]
+        tokens = np.array(flat, dtype=_U64)
+        owner = np.repeat(np.arange(len(token_lists)), lengths)
+        starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+        k = self.k
+        # Windows of k tokens inside one sentence ...
+        n_windows = max(len(tokens) - k + 1, 0)
+        inside = owner[:n_windows] == owner[k - 1 : k - 1 + n_windows] if n_windows else np.zeros(0, bool)
+        window_starts = np.flatnonzero(inside)
+        window_len = np.full(len(window_starts), k)
+        # ... plus one shingle of all words for each sentence shorter than k.
+        short = np.flatnonzero((lengths > 0) & (lengths < k))
+        window_starts = np.concatenate((window_starts, starts[short]))
+        window_len = np.concatenate((window_len, lengths[short]))
+        window_owner = owner[window_starts] if len(window_starts) else np.zeros(0, np.int64)
+        hashes = self._combine(tokens, window_starts, window_len)
+        return _group_unique(hashes, window_owner, len(token_lists))
+
+    @staticmethod
+    def _combine(tokens: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Order-sensitive hash of each window of tokens, as uint32."""
+        acc = np.zeros(len(starts), dtype=_U64)
+        if len(starts) == 0:
+            return acc.astype(np.uint32)
+        for j in range(int(lengths.max())):
+            live = lengths > j
+            idx = starts[live] + j
+            acc[live] = (acc[live] ^ tokens[idx]) * _MIX_PRIME
+        acc = acc ^ lengths.astype(_U64)
+        return (_fmix64(acc) >> _U64(32)).astype(np.uint32)
+
+
+def _group_unique(hashes: np.ndarray, owner: np.ndarray, n_sets: int) -> ShingleSets:
+    """Sort (owner, hash), drop repeats, and build offsets for ``n_sets`` sets."""
+    order = np.lexsort((hashes, owner))
+    hashes, owner = hashes[order], owner[order]
+    if len(hashes):
+        keep = np.ones(len(hashes), dtype=bool)
+        keep[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
+        hashes, owner = hashes[keep], owner[keep]
+    counts = np.bincount(owner, minlength=n_sets) if len(owner) else np.zeros(n_sets, np.int64)
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return ShingleSets(hashes=np.ascontiguousarray(hashes, dtype=np.uint32), offsets=offsets)
+
+
+def union(sets: ShingleSets, groups: Sequence[Sequence[int]]) -> ShingleSets:
+    """Union of member sets for each group (e.g. a paragraph's sentences)."""
+    parts, owners = [], []
+    for g, members in enumerate(groups):
+        for i in members:
+            h = sets.get(i)
+            parts.append(h)
+            owners.append(np.full(len(h), g, dtype=np.int64))
+    if not parts:
+        return ShingleSets(np.zeros(0, np.uint32), np.zeros(len(groups) + 1, np.int64))
+    return _group_unique(np.concatenate(parts), np.concatenate(owners), len(groups))
