@@ -92,6 +92,8 @@ class TfidfConfirmer:
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """L2-normalized TF-IDF rows (sublinear term frequency)."""
         counts = self.vectorizer_.transform(texts).astype(float)
+        if counts.shape[0] == 0:
+            return sparse.csr_matrix(counts)
         counts.data = 1.0 + np.log(counts.data)
         return normalize(sparse.csr_matrix(counts.multiply(self.idf_)))
 

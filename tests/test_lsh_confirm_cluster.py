@@ -1,0 +1,120 @@
+import numpy as np
+import pytest
+
+from dedup.cluster import UnionFind, cluster_pairs, group_matches
+from dedup.confirm import TfidfConfirmer
+from dedup.lsh import LSHBanding, candidate_probability, optimal_bands
+from dedup.minhash import MinHasher
+from dedup.records import Match, SentencePair
+from dedup.shingle import Shingler
+
+
+def _signatures(texts, num_perm=128):
+    return MinHasher(num_perm=num_perm).sign(Shingler(k=1, stop_words=False).shingle(texts))
+
+
+def test_optimal_bands_centre_on_threshold():
+    for threshold in (0.1, 0.3, 0.5, 0.8):
+        bands, rows = optimal_bands(threshold, 128)
+        assert bands * rows <= 128
+        assert candidate_probability(threshold + 0.25, bands, rows) > 0.9 or threshold + 0.25 > 1
+        assert candidate_probability(max(threshold - 0.25, 0.0), bands, rows) < 0.5
+
+
+def test_identical_and_similar_sets_are_candidates_unrelated_are_not():
+    texts = [
+        "vance suggests military action as a tool in negotiations with russia over ukraine",
+        "vance suggests military action as a tool in negotiations with russia over ukraine",
+        "vance suggests military action as a tool in talks with russia over ukraine war",
+        "the weather in lisbon is sunny with light winds from the north all week",
+    ]
+    pairs = LSHBanding(threshold=0.5).candidate_pairs(_signatures(texts))
+    assert (0, 1) in pairs and (0, 2) in pairs
+    assert not any(3 in p for p in pairs)
+
+
+def test_empty_sets_never_pair():
+    sigs = _signatures(["", "", "a real sentence here"])
+    pairs = LSHBanding(threshold=0.5).candidate_pairs(sigs, empty=np.array([True, True, False]))
+    assert pairs == set()
+
+
+def test_huge_buckets_are_capped_and_counted():
+    sigs = _signatures(["same words every time"] * 30)
+    lsh = LSHBanding(threshold=0.5, max_bucket=10)
+    assert lsh.candidate_pairs(sigs) == set()
+    assert lsh.capped_buckets == lsh.bands
+
+
+@pytest.mark.parametrize("kwargs", [dict(threshold=0), dict(threshold=1.5), dict(bands=100, rows=2),
+                                    dict(bands=4), dict(max_bucket=1)])
+def test_bad_banding_is_refused(kwargs):
+    with pytest.raises(ValueError):
+        LSHBanding(**kwargs)
+
+
+def _confirmer(paragraphs, **kw):
+    conf = TfidfConfirmer(tokenizer=Shingler().tokenize, **kw).fit(paragraphs)
+    return conf, conf.transform(paragraphs)
+
+
+def test_word_in_every_paragraph_gets_lowest_idf():
+    paragraphs = ["Ukraine talks stall.", "Ukraine harvest grows.", "Ukraine wins the cup.", "Cup final in Kyiv, Ukraine."]
+    conf, _ = _confirmer(paragraphs)
+    vocab = list(conf.vectorizer_.get_feature_names_out())
+    assert conf.idf_[vocab.index("ukraine")] == pytest.approx(1.0)
+    assert conf.idf_[vocab.index("ukraine")] < conf.idf_[vocab.index("cup")] < conf.idf_[vocab.index("talk")]
+
+
+def test_background_frequencies_lower_the_weight_of_common_words():
+    paragraphs = ["The minister resigned today.", "Storm hits the coast."]
+    plain, _ = _confirmer(paragraphs)
+    blended, _ = _confirmer(paragraphs, background={"minister": 900}, background_docs=1000)
+    i = list(plain.vectorizer_.get_feature_names_out()).index("minister")
+    assert blended.idf_[i] < plain.idf_[i]
+
+
+def test_restated_sentence_is_confirmed_inside_long_paragraphs():
+    paragraphs = [
+        "Markets fell sharply. Zelensky wants a united front and a clear plan before any talks with Russia. Oil rose.",
+        "Weather was mild. Zelensky's priority is a united front and a clear plan before talks with Russia. Rain.",
+        "Farmers in Spain report a record olive harvest thanks to a wet spring.",
+    ]
+    conf, vectors = _confirmer(paragraphs)
+    sents = [conf.transform(p.split(". ")) for p in paragraphs]
+    hit = conf.score_pair(vectors[0], vectors[1], sents[0], sents[1])
+    miss = conf.score_pair(vectors[0], vectors[2], sents[0], sents[2])
+    assert hit.confirmed and hit.sentence_pairs[0][:2] == (1, 1)
+    assert not miss.confirmed and miss.sentence_pairs == ()
+
+
+def test_shared_run_of_words_confirms_a_low_cosine_pair():
+    conf, vectors = _confirmer(["a b", "c d"], sentence_threshold=0.99, threshold=0.99)
+    empty = conf.transform([])
+    assert not conf.score_pair(vectors[0], vectors[1], empty, empty, shared_words=4).confirmed
+    assert conf.score_pair(vectors[0], vectors[1], empty, empty, shared_words=5).confirmed
+
+
+def test_union_find_and_cluster_pairs():
+    uf = UnionFind()
+    for a, b in [(1, 2), (3, 4), (2, 3), (7, 8)]:
+        uf.union(a, b)
+    assert uf.find(1) == uf.find(4) and uf.find(1) != uf.find(7)
+    assert cluster_pairs([(5, 6), (1, 2), (2, 3)]) == [[1, 2, 3], [5, 6]]
+
+
+def _match(a, b, *sentence_pairs):
+    return Match(a=a, b=b, jaccard=0.5, containment=0.5, cosine=0.5, score=0.5,
+                 sentences=tuple(SentencePair("x", "y", 0.5, i, j) for i, j in sentence_pairs))
+
+
+def test_groups_follow_claims_not_whole_paragraphs():
+    # Paragraph 2 makes two claims: sentence 0 restates paragraph 0, sentence 1 restates paragraph 5.
+    matches = [_match(0, 2, (0, 0)), _match(2, 5, (1, 0)), _match(0, 3, (0, 1)), _match(2, 3, (0, 1))]
+    groups = group_matches(matches)
+    assert [g.paragraphs for g in groups] == [(0, 2, 3), (2, 5)]
+    assert [g.representative for g in groups] == [0, 2]
+
+
+def test_match_without_sentence_evidence_links_paragraphs():
+    assert [g.paragraphs for g in group_matches([_match(4, 9)])] == [(4, 9)]

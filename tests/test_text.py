@@ -1,0 +1,88 @@
+import re
+
+import pytest
+
+from dedup.text import normalize, segment, split_paragraphs, split_sentences
+
+
+def sentences(text):
+    return [s.text for s in split_sentences(text)]
+
+
+def test_normalize_quotes_dashes_spaces_and_line_ends():
+    raw = "\u201cHi\u201d \u2014 it\u2019s\u00a0 fine\r\nnext\rline\t\tend  "
+    assert normalize(raw) == '"Hi" - it\'s fine\nnext\nline end'
+
+
+def test_normalize_nfkc():
+    assert normalize("\ufb01le \uff21") == "file A"
+
+
+def test_paragraphs_split_on_blank_and_whitespace_only_lines():
+    text = "Title\n\nFirst para\nsame para\n \t \nSecond\n\n\n\nThird"
+    assert split_paragraphs(normalize(text)) == ["Title", "First para\nsame para", "Second", "Third"]
+
+
+def test_text_without_blank_lines_is_one_paragraph_per_line():
+    assert split_paragraphs("one\ntwo\nthree") == ["one", "two", "three"]
+
+
+def test_empty_text_has_no_paragraphs():
+    assert segment("  \n\n \t") == []
+
+
+def test_title_is_paragraph_zero(article_text):
+    paragraphs = segment(article_text)
+    assert paragraphs[0].text.startswith("US Defense Secretary Suggests Military Action")
+    assert [p.index for p in paragraphs] == list(range(len(paragraphs)))
+    assert len(paragraphs) == 15
+
+
+def test_newline_after_title_line_ends_a_sentence(article_text):
+    p1 = segment(article_text)[1]
+    assert len(p1.sentences) == 2
+    assert p1.sentences[0].text == "US Defense Secretary Suggests Military Action as Tool in Russia-Ukraine Negotiations"
+    assert p1.sentences[1].text.startswith("US Defense Secretary JD Vance suggests")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Mr. Smith met J.D. Vance in the U.S. Senate. He left.",
+         ["Mr. Smith met J.D. Vance in the U.S. Senate.", "He left."]),
+        ("It cost 3.5 dollars. Room No. 5 is free.", ["It cost 3.5 dollars.", "Room No. 5 is free."]),
+        ("He lives in the U.S. The weather is fine.", ["He lives in the U.S.", "The weather is fine."]),
+        ("Dr. Who? Yes! Fine.", ["Dr. Who?", "Yes!", "Fine."]),
+        ('He said "Go." Then he left.', ['He said "Go."', "Then he left."]),
+        ("Wait... what happened", ["Wait...", "what happened"]),
+        ("Gen. John F. Kennedy spoke.", ["Gen. John F. Kennedy spoke."]),
+        ("你好。世界！再见", ["你好。", "世界！", "再见"]),
+        ("no punctuation at all", ["no punctuation at all"]),
+    ],
+)
+def test_sentence_splitting(text, expected):
+    assert sentences(text) == expected
+
+
+def test_hard_wrapped_block_is_joined():
+    block = (
+        "The committee met on Tuesday to discuss the budget for the\n"
+        "coming year and agreed that spending on roads would rise by\n"
+        "five percent while spending on parks would stay the same.\n"
+        "A vote follows next week."
+    )
+    got = sentences(block)
+    assert len(got) == 2
+    assert got[0].startswith("The committee") and got[0].endswith("the same.")
+
+
+def test_sentence_spans_point_into_the_paragraph(article_text):
+    for p in segment(article_text):
+        for s in p.sentences:
+            assert p.text[s.start : s.end] == s.text
+
+
+def test_segmentation_keeps_every_non_space_character(article_text):
+    squeeze = lambda t: re.sub(r"\s+", "", t)
+    joined = "".join(s.text for p in segment(article_text) for s in p.sentences)
+    assert squeeze(joined) == squeeze(normalize(article_text))
