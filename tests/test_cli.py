@@ -1,0 +1,203 @@
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import main
+
+from .conftest import ARTICLE, ROOT
+
+SCHEMA = {
+    "type": "object",
+    "required": ["documents"],
+    "properties": {
+        "documents": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "paragraphs", "groups", "matches"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "paragraphs": {"type": "integer", "minimum": 0},
+                    "groups": {"type": "array", "items": {
+                        "type": "object", "required": ["paragraphs", "representative"],
+                        "properties": {"paragraphs": {"type": "array", "minItems": 2, "items": {"type": "integer"}},
+                                       "representative": {"type": "integer"}}}},
+                    "matches": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["a", "b", "jaccard", "containment", "cosine", "sentences"],
+                        "properties": {
+                            "a": {"type": "integer"}, "b": {"type": "integer"},
+                            "jaccard": {"type": "number", "minimum": 0, "maximum": 1},
+                            "containment": {"type": "number", "minimum": 0, "maximum": 1},
+                            "cosine": {"type": "number", "minimum": 0, "maximum": 1.0000001},
+                            "sentences": {"type": "array", "items": {
+                                "type": "object", "required": ["a", "b"],
+                                "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}},
+                        }}},
+                },
+            },
+        }
+    },
+}
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def test_scan_table_names_groups_and_scores(runner):
+    result = runner.invoke(main, ["scan", str(ARTICLE)])
+    assert result.exit_code == 0, result.output
+    assert "15 paragraphs" in result.output
+    assert "group 1: paragraphs 0, 1, 2, 4, 5, 8 (representative 0)" in result.output
+    assert "jaccard" in result.output and "cosine" in result.output
+
+
+def test_scan_json_follows_the_schema(runner):
+    result = runner.invoke(main, ["scan", str(ARTICLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    jsonschema.validate(payload, SCHEMA)
+    doc = payload["documents"][0]
+    assert doc["id"] == str(ARTICLE) and doc["paragraphs"] == 15
+    assert {"a": 0, "b": 1} == {k: doc["matches"][0][k] for k in ("a", "b")}
+    assert payload["skipped"] == []
+
+
+def test_scan_jsonl_one_document_per_line(runner, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("Title line\n\nA paragraph about something.\n\nAnother one about other things.\n")
+    result = runner.invoke(main, ["scan", str(ARTICLE), str(other), "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2
+    docs = [json.loads(line) for line in lines]
+    jsonschema.validate({"documents": docs}, SCHEMA)
+    assert docs[1]["id"] == str(other) and docs[1]["groups"] == []
+
+
+def test_scan_csv_one_match_per_row(runner):
+    result = runner.invoke(main, ["scan", str(ARTICLE), "-f", "csv"])
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    json_doc = json.loads(runner.invoke(main, ["scan", str(ARTICLE), "-f", "json"]).output)["documents"][0]
+    assert len(rows) == len(json_doc["matches"])
+    assert rows[0]["a"] == "0" and rows[0]["b"] == "1"
+
+
+def test_scan_reads_stdin(runner):
+    result = runner.invoke(main, ["scan", "-", "-f", "json"], input=ARTICLE.read_bytes())
+    assert result.exit_code == 0
+    assert json.loads(result.output)["documents"][0]["id"] == "-"
+
+
+def test_scan_walks_folders(runner, tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.md").write_text(ARTICLE.read_text())
+    (tmp_path / "b.txt").write_text("One paragraph.\n\nAnother paragraph.\n")
+    (tmp_path / "skip.bin").write_bytes(b"\x00\x01")
+    result = runner.invoke(main, ["scan", str(tmp_path), "-f", "jsonl"])
+    ids = [json.loads(line)["id"] for line in result.output.splitlines()]
+    assert result.exit_code == 0
+    assert ids == [str(tmp_path / "b.txt"), str(tmp_path / "sub" / "a.md")]
+
+
+def _bad_inputs(tmp_path):
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"PK\x03\x04\x00\x00binary")
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("caf\xe9 au lait".encode("latin-1"))
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    blank = tmp_path / "blank.txt"
+    blank.write_text("  \n\n\t\n")
+    nothing = tmp_path / "nothing"
+    nothing.mkdir()
+    return {
+        str(tmp_path / "missing.txt"): "no such file",
+        str(binary): "binary file",
+        str(latin): "not valid UTF-8",
+        str(empty): "empty",
+        str(blank): "empty",
+        str(nothing): "no .txt or .md files",
+    }
+
+
+def test_each_bad_input_gets_a_one_line_error_and_nonzero_exit(runner, tmp_path):
+    for path, reason in _bad_inputs(tmp_path).items():
+        result = runner.invoke(main, ["scan", path])
+        assert result.exit_code == 1, (path, result.output)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("dedup: error:")]
+        assert len(errors) == 1 and path in errors[0] and reason in errors[0], result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_batch_keeps_good_files_and_reports_bad_ones(runner, tmp_path):
+    bad = _bad_inputs(tmp_path)
+    result = runner.invoke(main, ["scan", *bad, str(ARTICLE), "-f", "json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert [d["id"] for d in payload["documents"]] == [str(ARTICLE)]
+    assert {s["id"] for s in payload["skipped"]} == set(bad)
+    assert f"skipped {len(bad)} of {len(bad) + 1} inputs" in result.stderr
+
+
+def test_wrong_option_is_a_usage_error(runner):
+    for args in (["--threshold", "0"], ["--threshold", "1.5"], ["--format", "xml"], ["--num-perm", "0"]):
+        result = runner.invoke(main, ["scan", str(ARTICLE), *args])
+        assert result.exit_code == 2, args
+        assert "Invalid value" in result.stderr
+
+
+def test_utf16_and_crlf_inputs_are_read(runner, tmp_path):
+    text = ARTICLE.read_text().replace("\n", "\r\n")
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(text.encode("utf-16"))
+    result = runner.invoke(main, ["scan", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["documents"][0]["paragraphs"] == 15
+
+
+def test_clean_drops_restating_paragraphs_and_keeps_first_occurrence(runner):
+    result = runner.invoke(main, ["clean", str(ARTICLE)])
+    assert result.exit_code == 0
+    cleaned = result.stdout.split("\n\n")
+    original = ARTICLE.read_text().split("\n\n")
+    assert len(cleaned) < len(original)
+    assert cleaned[0].strip() == original[0].strip()  # the title, first occurrence, stays
+    assert not any(p.startswith("US Defense Secretary Suggests") for p in cleaned[1:])
+    assert any("Kaja Kallas" in p for p in cleaned)
+    assert "removed paragraphs 1," in result.stderr
+
+
+def test_clean_sentences_cuts_restated_sentences_only(runner):
+    plain = runner.invoke(main, ["clean", str(ARTICLE), "-q"]).stdout
+    finer = runner.invoke(main, ["clean", str(ARTICLE), "--sentences", "-q"]).stdout
+    assert len(finer) < len(plain)
+    assert "Kaja Kallas" in finer
+
+
+def test_clean_missing_file(runner, tmp_path):
+    result = runner.invoke(main, ["clean", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"dedup: error: {tmp_path / 'nope.txt'}: no such file or directory"
+
+
+def test_real_subprocess_scan_and_pipe():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-m", "dedup", "scan", "-", "--format", "json"],
+                         input=ARTICLE.read_bytes(), capture_output=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["documents"][0]["paragraphs"] == 15
+    bad = subprocess.run([sys.executable, "-m", "dedup", "scan", "/nonexistent/file.txt"],
+                         capture_output=True, env=env, timeout=120, text=True)
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines()[0] == "dedup: error: /nonexistent/file.txt: no such file or directory"
