@@ -103,6 +103,10 @@ class TfidfConfirmer:
         """Score one pair from its paragraph rows, sentence matrices and longest shared run."""
         cosine = float(para_a.multiply(para_b).sum())
         sims = (sents_a @ sents_b.T).toarray() if sents_a.shape[0] and sents_b.shape[0] else np.zeros((0, 0))
+        return self.decide(cosine, sims, shared_words)
+
+    def decide(self, cosine: float, sims: np.ndarray, shared_words: int = 0) -> PairScore:
+        """Confirm or reject from the paragraph cosine, the sentence cosine matrix and the longest shared run."""
         best = float(sims.max()) if sims.size else 0.0
         hits = np.argwhere(sims >= self.sentence_threshold)
         order = np.argsort(-sims[hits[:, 0], hits[:, 1]]) if len(hits) else []

@@ -13,7 +13,7 @@ from .lsh import LSHBanding
 from .minhash import MinHasher, estimate_containment, estimate_jaccard, merge
 from .records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from .shingle import Shingler, union
-from .spans import SharedSpan, shared_spans
+from .spans import SharedSpan, Words, shared_spans
 from .text import segment
 
 
@@ -151,16 +151,17 @@ class Detector:
             return []
         paragraphs = article.paragraphs
         self.confirmer.fit([p.text for p in paragraphs])
-        para_vectors = self.confirmer.transform([p.text for p in paragraphs])
-        sent_vectors = self.confirmer.transform([s.text for p in paragraphs for s in p.sentences])
+        para_cos = _pairwise(self.confirmer.transform([p.text for p in paragraphs]))
+        sent_cos = _pairwise(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
+        words = [Words.of(p.text) for p in paragraphs]
         usable = article.sentence_sizes > 0
         matches = []
         for pair in candidates:
             rows_a = self._sentence_rows(article, pair.a, usable)
             rows_b = self._sentence_rows(article, pair.b, usable)
-            spans = shared_spans(paragraphs[pair.a].text, paragraphs[pair.b].text)
-            scored = self.confirmer.score_pair(
-                para_vectors[pair.a], para_vectors[pair.b], sent_vectors[rows_a], sent_vectors[rows_b],
+            spans = shared_spans(words[pair.a], words[pair.b])
+            scored = self.confirmer.decide(
+                float(_block(para_cos, [pair.a], [pair.b])[0, 0]), _block(sent_cos, rows_a, rows_b),
                 shared_words=spans[0].content_words if spans else 0,
             )
             if scored.confirmed:
@@ -207,6 +208,23 @@ class Detector:
                 for s in spans
             ),
         )
+
+
+_DENSE_LIMIT = 4000
+
+
+def _pairwise(vectors):
+    """All pairwise cosines of L2-normalized rows: dense for an article, sparse for a huge one."""
+    product = vectors @ vectors.T
+    return product.toarray() if vectors.shape[0] <= _DENSE_LIMIT else product.tocsr()
+
+
+def _block(sims, rows, cols) -> np.ndarray:
+    if len(rows) == 0 or len(cols) == 0:
+        return np.zeros((len(rows), len(cols)))
+    if isinstance(sims, np.ndarray):
+        return sims[np.ix_(rows, cols)]
+    return sims[rows][:, cols].toarray()
 
 
 def _sentence_at(paragraph: Paragraph, offset: int) -> int:

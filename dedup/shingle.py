@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -25,6 +26,7 @@ _MIX_PRIME = _U64(0x100000001B3)
 _FMIX64 = (_U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53))
 
 
+@lru_cache(maxsize=200_000)
 def light_stem(token: str) -> str:
     """Strip one common English inflection ("suggests", "suggested" -> "suggest")."""
     if len(token) <= 4 or not token.isascii():

@@ -27,15 +27,28 @@ class SharedSpan:
     content_words: int
 
 
-def shared_spans(text_a: str, text_b: str, min_content_words: int = 2) -> list[SharedSpan]:
-    """Common word runs of ``text_a`` and ``text_b`` (stemmed, case folded), longest first.
+@dataclass(frozen=True)
+class Words:
+    """A passage's words with their character spans and stems, computed once per passage."""
+
+    spans: list[tuple[str, int, int]]
+    stems: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> "Words":
+        spans = word_spans(text)
+        return cls(spans, [light_stem(w) for w, _, _ in spans])
+
+
+def shared_spans(text_a: str | Words, text_b: str | Words, min_content_words: int = 2) -> list[SharedSpan]:
+    """Common word runs of two passages (stemmed, case folded), longest first.
 
     A run counts its content words (not stop words); runs with fewer than
     ``min_content_words`` of them are dropped.
     """
-    words_a, words_b = word_spans(text_a), word_spans(text_b)
-    stems_a = [light_stem(w) for w, _, _ in words_a]
-    stems_b = [light_stem(w) for w, _, _ in words_b]
+    a = text_a if isinstance(text_a, Words) else Words.of(text_a)
+    b = text_b if isinstance(text_b, Words) else Words.of(text_b)
+    words_a, words_b, stems_a, stems_b = a.spans, b.spans, a.stems, b.stems
     matcher = SequenceMatcher(None, stems_a, stems_b, autojunk=False)
     spans = []
     for block in matcher.get_matching_blocks():
