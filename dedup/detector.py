@@ -153,7 +153,7 @@ class Detector:
         self.confirmer.fit([p.text for p in paragraphs])
         para_cos = _pairwise(self.confirmer.transform([p.text for p in paragraphs]))
         sent_cos = _pairwise(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
-        words = [Words.of(p.text) for p in paragraphs]
+        words = [Words.of(p.text, [s.end for s in p.sentences]) for p in paragraphs]
         usable = article.sentence_sizes > 0
         matches = []
         for pair in candidates:

@@ -7,12 +7,17 @@ passages is reworded (TF-IDF cosine then stays low).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Sequence
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .shingle import light_stem, word_spans
+
+_MARKERS = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -35,9 +40,17 @@ class Words:
     stems: list[str]
 
     @classmethod
-    def of(cls, text: str) -> "Words":
+    def of(cls, text: str, sentence_ends: Sequence[int] = ()) -> "Words":
+        """Words of ``text``; a run never crosses one of ``sentence_ends`` (character offsets)."""
         spans = word_spans(text)
-        return cls(spans, [light_stem(w) for w, _, _ in spans])
+        stems = [light_stem(w) for w, _, _ in spans]
+        for end in sorted(set(sentence_ends), reverse=True):
+            at = bisect.bisect_left([start for _, start, _ in spans], end)
+            if 0 < at < len(spans):
+                # A marker no other passage has, so no common run spans it.
+                spans.insert(at, ("", end, end))
+                stems.insert(at, f"\x00{next(_MARKERS)}")
+        return cls(spans, stems)
 
 
 def shared_spans(text_a: str | Words, text_b: str | Words, min_content_words: int = 2) -> list[SharedSpan]:
