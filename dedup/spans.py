@@ -56,7 +56,8 @@ class Words:
 def shared_spans(text_a: str | Words, text_b: str | Words, min_content_words: int = 2) -> list[SharedSpan]:
     """Common word runs of two passages (stemmed, case folded), longest first.
 
-    A run counts its content words (not stop words); runs with fewer than
+    A run counts its content words (not stop words, not single letters such as
+    the ``s`` of ``Putin's``); runs with fewer than
     ``min_content_words`` of them are dropped.
     """
     a = text_a if isinstance(text_a, Words) else Words.of(text_a)
@@ -68,7 +69,7 @@ def shared_spans(text_a: str | Words, text_b: str | Words, min_content_words: in
         if block.size == 0:
             continue
         run = stems_a[block.a : block.a + block.size]
-        content = sum(w not in ENGLISH_STOP_WORDS for w in run)
+        content = sum(len(w) > 1 and w not in ENGLISH_STOP_WORDS for w in run)
         if content < min_content_words:
             continue
         last_a, last_b = block.a + block.size - 1, block.b + block.size - 1
