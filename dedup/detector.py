@@ -135,14 +135,19 @@ class Detector:
 
     def candidates(self, article: _Article) -> list[CandidatePair]:
         """Paragraph pairs from LSH at the sentence level and the paragraph level."""
-        found: dict[tuple[int, int], set[str]] = {}
         owner = article.sentence_owner
-        for i, j in self.lsh.candidate_pairs(article.sentence_signatures, article.sentence_sizes == 0):
-            a, b = sorted((int(owner[i]), int(owner[j])))
-            if a != b:
-                found.setdefault((a, b), set()).add("sentence")
-        for a, b in self.lsh.candidate_pairs(article.paragraph_signatures, article.paragraph_sizes == 0):
-            found.setdefault((a, b), set()).add("paragraph")
+        n = max(len(article.paragraphs), 1)
+        sentence_pairs = self.lsh.candidate_array(article.sentence_signatures, article.sentence_sizes == 0)
+        a, b = owner[sentence_pairs[:, 0]], owner[sentence_pairs[:, 1]]
+        by_sentence = set(np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b]).tolist())
+        paragraph_pairs = self.lsh.candidate_array(article.paragraph_signatures, article.paragraph_sizes == 0)
+        by_paragraph = set((paragraph_pairs[:, 0] * n + paragraph_pairs[:, 1]).tolist())
+        found = {}
+        for code in sorted(by_sentence | by_paragraph):
+            via = {"sentence"} if code in by_sentence else set()
+            if code in by_paragraph:
+                via.add("paragraph")
+            found[divmod(code, n)] = via
         return [CandidatePair(a, b, frozenset(v)) for (a, b), v in sorted(found.items())]
 
     def confirm(self, article: _Article, candidates: list[CandidatePair]) -> list[Match]:

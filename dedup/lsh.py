@@ -112,13 +112,22 @@ class LSHBanding:
 
     def candidate_pairs(self, signatures: np.ndarray, empty: np.ndarray | None = None) -> set[tuple[int, int]]:
         """All pairs ``(i, j)``, ``i < j``, that share a bucket; sets flagged ``empty`` never pair."""
+        return {(int(i), int(j)) for i, j in self.candidate_array(signatures, empty)}
+
+    def candidate_array(self, signatures: np.ndarray, empty: np.ndarray | None = None) -> np.ndarray:
+        """Candidate pairs as a sorted ``(n, 2)`` int64 array, each pair once, ``i < j``."""
         self.capped_buckets = 0
-        pairs: set[tuple[int, int]] = set()
+        n = signatures.shape[0]
+        codes = []
         for members in self.buckets(signatures):
             members = np.unique(members)
             if empty is not None:
                 members = members[~empty[members]]
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    pairs.add((int(members[x]), int(members[y])))
-        return pairs
+            if len(members) < 2:
+                continue
+            left, right = np.triu_indices(len(members), k=1)
+            codes.append(members[left].astype(np.int64) * n + members[right])
+        if not codes:
+            return np.zeros((0, 2), dtype=np.int64)
+        unique = np.unique(np.concatenate(codes))
+        return np.stack((unique // n, unique % n), axis=1)
