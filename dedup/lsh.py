@@ -9,8 +9,6 @@ steep part sits near ``(1 / bands) ** (1 / rows)``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterator
-
 import numpy as np
 
 
@@ -95,21 +93,6 @@ class LSHBanding:
         # Fold the band number in so equal rows in different bands never collide.
         return key ^ (np.arange(self.bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
 
-    def buckets(self, signatures: np.ndarray) -> Iterator[np.ndarray]:
-        """Indices of the sets that share a bucket, one array per bucket of two or more."""
-        keys = self.band_keys(signatures).ravel()
-        owner = np.repeat(np.arange(signatures.shape[0]), self.bands)
-        order = np.argsort(keys, kind="stable")
-        keys, owner = keys[order], owner[order]
-        edges = np.flatnonzero(np.diff(keys)) + 1
-        for members in np.split(owner, edges):
-            if len(members) < 2:
-                continue
-            if len(members) > self.max_bucket:
-                self.capped_buckets += 1
-                continue
-            yield members
-
     def candidate_pairs(self, signatures: np.ndarray, empty: np.ndarray | None = None) -> set[tuple[int, int]]:
         """All pairs ``(i, j)``, ``i < j``, that share a bucket; sets flagged ``empty`` never pair."""
         return {(int(i), int(j)) for i, j in self.candidate_array(signatures, empty)}
@@ -118,15 +101,24 @@ class LSHBanding:
         """Candidate pairs as a sorted ``(n, 2)`` int64 array, each pair once, ``i < j``."""
         self.capped_buckets = 0
         n = signatures.shape[0]
+        keys = self.band_keys(signatures).ravel()
+        owner = np.repeat(np.arange(n, dtype=np.int64), self.bands)
+        if empty is not None:
+            keep = ~np.repeat(np.asarray(empty, dtype=bool), self.bands)
+            keys, owner = keys[keep], owner[keep]
+        order = np.argsort(keys, kind="stable")
+        keys, owner = keys[order], owner[order]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, int)
+        sizes = np.diff(np.append(starts, len(keys)))
+        self.capped_buckets = int((sizes > self.max_bucket).sum())
         codes = []
-        for members in self.buckets(signatures):
-            members = np.unique(members)
-            if empty is not None:
-                members = members[~empty[members]]
-            if len(members) < 2:
-                continue
-            left, right = np.triu_indices(len(members), k=1)
-            codes.append(members[left].astype(np.int64) * n + members[right])
+        # Buckets of equal size are expanded together: one (buckets x size) block each.
+        for size in np.unique(sizes[(sizes >= 2) & (sizes <= self.max_bucket)]):
+            block = owner[starts[sizes == size][:, None] + np.arange(size)[None, :]]
+            left, right = np.triu_indices(int(size), k=1)
+            a, b = block[:, left].ravel(), block[:, right].ravel()
+            distinct = a != b  # two bands' keys may collide on one set
+            codes.append(np.minimum(a, b)[distinct] * n + np.maximum(a, b)[distinct])
         if not codes:
             return np.zeros((0, 2), dtype=np.int64)
         unique = np.unique(np.concatenate(codes))
