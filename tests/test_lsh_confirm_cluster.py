@@ -118,3 +118,18 @@ def test_groups_follow_claims_not_whole_paragraphs():
 
 def test_match_without_sentence_evidence_links_paragraphs():
     assert [g.paragraphs for g in group_matches([_match(4, 9)])] == [(4, 9)]
+
+
+def test_candidate_pairs_equal_brute_force_band_comparison():
+    rng = np.random.default_rng(5)
+    # Few distinct values per position, so many bands collide.
+    sigs = rng.integers(0, 3, size=(60, 16)).astype(np.uint32)
+    lsh = LSHBanding(bands=8, rows=2, num_perm=16, max_bucket=1000)
+    expected = {
+        (i, j) for i in range(60) for j in range(i + 1, 60)
+        if any((sigs[i, b * 2:(b + 1) * 2] == sigs[j, b * 2:(b + 1) * 2]).all() for b in range(8))
+    }
+    assert lsh.candidate_pairs(sigs) == expected
+    empty = np.zeros(60, bool)
+    empty[:30] = True
+    assert lsh.candidate_pairs(sigs, empty) == {p for p in expected if p[0] >= 30}
