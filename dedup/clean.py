@@ -19,10 +19,9 @@ class CleanResult:
 def restated_sentences(report: Report) -> set[tuple[int, int]]:
     """``(paragraph, sentence)`` of every sentence that restates one in an earlier paragraph."""
     restated = set()
-    for m in report.matches:
-        later, earlier = (m.b, m.a) if m.a < m.b else (m.a, m.b)
+    for m in report.matches:  # matches always have a < b: b is the later paragraph
         for pair in m.sentences:
-            restated.add((later, pair.b_index if later == m.b else pair.a_index))
+            restated.add((m.b, pair.b_index))
     return restated
 
 

@@ -160,10 +160,11 @@ class Detector:
         sent_cos = _pairwise(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
         words = [Words.of(p.text, [s.end for s in p.sentences]) for p in paragraphs]
         usable = article.sentence_sizes > 0
+        # Sentences of each paragraph that take part in matching (flat indices).
+        rows = [np.flatnonzero((article.sentence_owner == p) & usable) for p in range(len(paragraphs))]
         matches = []
         for pair in candidates:
-            rows_a = self._sentence_rows(article, pair.a, usable)
-            rows_b = self._sentence_rows(article, pair.b, usable)
+            rows_a, rows_b = rows[pair.a], rows[pair.b]
             spans = shared_spans(words[pair.a], words[pair.b])
             scored = self.confirmer.decide(
                 float(_block(para_cos, [pair.a], [pair.b])[0, 0]), _block(sent_cos, rows_a, rows_b),
@@ -172,11 +173,6 @@ class Detector:
             if scored.confirmed:
                 matches.append(self._match(article, pair, scored, rows_a, rows_b, spans))
         return matches
-
-    @staticmethod
-    def _sentence_rows(article: _Article, paragraph: int, usable: np.ndarray) -> np.ndarray:
-        rows = np.flatnonzero(article.sentence_owner == paragraph)
-        return rows[usable[rows]]
 
     def _match(self, article: _Article, pair: CandidatePair, scored, rows_a: np.ndarray, rows_b: np.ndarray,
                spans: list[SharedSpan]) -> Match:

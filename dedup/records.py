@@ -110,6 +110,3 @@ class Report:
     groups: list[Group] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
 
-    def redundant_paragraphs(self) -> list[int]:
-        """Paragraphs that restate an earlier one (every group member but the first)."""
-        return sorted(p for g in self.groups for p in g.paragraphs[1:])
