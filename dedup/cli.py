@@ -74,37 +74,45 @@ def main() -> None:
               help="Output format: a table for people, or json / jsonl / csv for tools.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write the report here instead of standard output.")
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the document id (default id: path:line).")
 @detector_options
 @_exit_on_broken_pipe
-def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, **params) -> None:
-    """Report restated paragraphs in each of PATHS (files, folders, or - for stdin).
+def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: str, id_field: str,
+         **params) -> None:
+    """Report restated paragraphs in each of PATHS.
 
-    Inputs that cannot be read are named on stderr and skipped; the others
-    are still reported, and the exit status is 1.
+    PATHS are text files, folders (walked for .txt/.md), JSON Lines files
+    (.jsonl, .ndjson, optionally gzipped: one document per line), or - for
+    stdin. Inputs or records that cannot be read are named on stderr and
+    skipped; the others are still reported, and the exit status is 1.
     """
     detector = _make_detector(params)
-    reports, skipped = [], []
-    for item in read_documents(list(paths), max_bytes=max_bytes):
+    kept, skipped, done = [], [], 0  # reports are kept only for the one JSON envelope
+    for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field):
         if isinstance(item, InputError):
             _error(str(item))
             skipped.append({"id": item.source, "error": item.reason})
             continue
         report = detector.detect(item.text, item.id)
-        if fmt == "jsonl":
+        if fmt == "json":
+            kept.append(report)
+        elif fmt == "jsonl":
             write_jsonl([report], output)
         elif fmt == "csv":
-            write_csv([report], output, header=not reports)
-        elif fmt == "table":
-            if reports:
+            write_csv([report], output, header=not done)
+        else:
+            if done:
                 output.write("\n")
             write_table([report], output)
-        reports.append(report)
+        done += 1
     if fmt == "json":
-        write_json(reports, output, detector.params(), skipped)
-    if fmt == "csv" and not reports:
+        write_json(kept, output, detector.params(), skipped)
+    if fmt == "csv" and not done:
         write_csv([], output)
     if skipped:
-        click.echo(f"dedup: skipped {len(skipped)} of {len(skipped) + len(reports)} inputs", err=True)
+        click.echo(f"dedup: skipped {len(skipped)} of {len(skipped) + done} inputs", err=True)
         sys.exit(1)
 
 

@@ -1,4 +1,5 @@
-"""Read input documents: files, folders of .txt/.md files, or stdin.
+"""Read input documents: text files, folders of .txt/.md files, JSON Lines
+(optionally gzipped, one document per line), or stdin.
 
 Every problem with one input becomes an ``InputError`` with a one-line
 message naming the culprit; a batch reader yields it in place of the
@@ -8,12 +9,16 @@ document and moves on, so one bad file never costs the good ones.
 from __future__ import annotations
 
 import codecs
+import gzip
+import json
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
 TEXT_SUFFIXES = (".txt", ".md")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -98,14 +103,84 @@ def expand(paths: list[str]) -> Iterator[str | InputError]:
             yield path
 
 
-def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
-                   stdin: BinaryIO | None = None) -> Iterator[Document | InputError]:
-    """Each input as a ``Document``, or the ``InputError`` that stopped it."""
+def is_jsonl(path: str) -> bool:
+    return path.lower().endswith(JSONL_SUFFIXES)
+
+
+def _record(line: bytes, where: str, text_field: str, id_field: str) -> Document:
+    """One JSON Lines record as a Document; its id defaults to ``path:line``."""
+    try:
+        record = json.loads(decode(line, where))
+    except json.JSONDecodeError as err:
+        raise InputError(where, f"malformed JSON ({err.msg} at column {err.colno})") from None
+    if not isinstance(record, dict):
+        raise InputError(where, f"a JSON {type(record).__name__}, not an object")
+    if text_field not in record:
+        raise InputError(where, f"no {text_field!r} field")
+    text = record[text_field]
+    if not isinstance(text, str):
+        kind = "null" if text is None else type(text).__name__
+        raise InputError(where, f"field {text_field!r} is {kind}, not a string")
+    if not text.strip():
+        raise InputError(where, f"field {text_field!r} is empty")
+    doc_id = record.get(id_field)
+    if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
+        doc_id = where
+    return Document(id=str(doc_id), text=text)
+
+
+def read_jsonl(path: str, text_field: str = "text", id_field: str = "id",
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | InputError]:
+    """Each line of a JSON Lines file (``.gz`` read as gzip) as a Document or an InputError.
+
+    A bad line is reported and skipped; a repeated id is reported and the
+    later record skipped; a truncated gzip stream ends the file with an error
+    after every complete line before it.
+    """
+    if not Path(path).is_file():
+        yield InputError(path, "no such file" if not Path(path).exists() else "not a regular file")
+        return
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    seen: dict[str, int] = {}
+    lineno = 0
+    try:
+        with opener(path, "rb") as stream:
+            for lineno, line in enumerate(stream, 1):
+                where = f"{path}:{lineno}"
+                if not line.strip():
+                    continue
+                if len(line) > max_bytes:
+                    yield InputError(where, f"record larger than the {max_bytes:,}-byte limit")
+                    continue
+                try:
+                    doc = _record(line, where, text_field, id_field)
+                except InputError as err:
+                    yield err
+                    continue
+                if doc.id in seen:
+                    yield InputError(where, f"duplicate id {doc.id!r} (first at line {seen[doc.id]})")
+                    continue
+                seen[doc.id] = lineno
+                yield doc
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        yield InputError(path, f"truncated or corrupt gzip after line {lineno} ({err})")
+    except PermissionError:
+        yield InputError(path, "permission denied")
+
+
+def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
+                   text_field: str = "text", id_field: str = "id") -> Iterator[Document | InputError]:
+    """Each input as a ``Document``, or the ``InputError`` that stopped it.
+
+    Files ending in .jsonl / .ndjson (optionally .gz) give one document per line.
+    """
     for item in expand(paths):
         if isinstance(item, InputError):
             yield item
-            continue
-        try:
-            yield read_document(item, max_bytes=max_bytes, stdin=stdin)
-        except InputError as err:
-            yield err
+        elif is_jsonl(item):
+            yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes)
+        else:
+            try:
+                yield read_document(item, max_bytes=max_bytes, stdin=stdin)
+            except InputError as err:
+                yield err

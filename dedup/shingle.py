@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 # shingles), so Chinese, Japanese or Thai text still yields shingles.
 _NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
 _TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W_{_NO_SPACE_SCRIPTS}]+")
-_SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", ""))
+_SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 _U64 = np.uint64
 _MIX_PRIME = _U64(0x100000001B3)
 _FMIX64 = (_U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53))
@@ -28,15 +28,23 @@ _FMIX64 = (_U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53))
 
 @lru_cache(maxsize=200_000)
 def light_stem(token: str) -> str:
-    """Strip one common English inflection ("suggests", "suggested" -> "suggest")."""
+    """Strip one common English inflection, then a final "e".
+
+    "close", "closes", "closed" and "closing" all become "clos", so a
+    rewording that changes tense or number still shares the word.
+    """
     if len(token) <= 4 or not token.isascii():
         return token
+    stem = token
     for suffix, replacement in _SUFFIXES:
         if token.endswith(suffix) and not token.endswith("ss"):
-            stem = token[: len(token) - len(suffix)] + replacement
-            if len(stem) >= 3:
-                return stem
-    return token
+            candidate = token[: len(token) - len(suffix)] + replacement
+            if len(candidate) >= 3:
+                stem = candidate
+                break
+    if stem.endswith("e") and len(stem) > 3:
+        stem = stem[:-1]
+    return stem
 
 
 def words(text: str) -> list[str]:

@@ -42,7 +42,7 @@ def test_unrelated_paragraphs_stay_out_of_the_military_group(article_report):
 def test_repeated_title_is_reported_with_sentence_evidence(article_report, article_text):
     title = article_text.splitlines()[0].strip()
     match = next(m for m in article_report.matches if (m.a, m.b) == (0, 1))
-    assert match.containment == 1.0
+    assert match.containment >= 0.9  # a MinHash estimate; the title is wholly inside paragraph 1
     assert any(s.a == title and s.b == title for s in match.sentences)
 
 

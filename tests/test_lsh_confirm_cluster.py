@@ -62,8 +62,9 @@ def test_word_in_every_paragraph_gets_lowest_idf():
     paragraphs = ["Ukraine talks stall.", "Ukraine harvest grows.", "Ukraine wins the cup.", "Cup final in Kyiv, Ukraine."]
     conf, _ = _confirmer(paragraphs)
     vocab = list(conf.vectorizer_.get_feature_names_out())
-    assert conf.idf_[vocab.index("ukraine")] == pytest.approx(1.0)
-    assert conf.idf_[vocab.index("ukraine")] < conf.idf_[vocab.index("cup")] < conf.idf_[vocab.index("talk")]
+    idf = {word: conf.idf_[vocab.index(Shingler().tokenize(word)[0])] for word in ("Ukraine", "cup", "talks")}
+    assert idf["Ukraine"] == pytest.approx(1.0)
+    assert idf["Ukraine"] < idf["cup"] < idf["talks"]
 
 
 def test_background_frequencies_lower_the_weight_of_common_words():

@@ -1,0 +1,83 @@
+import gzip
+import json
+
+from click.testing import CliRunner
+
+from dedup.cli import main
+from dedup.readers import InputError, read_jsonl
+
+from .conftest import ARTICLE
+
+GOOD = "Storm closes schools.\n\nA storm closed schools across the region on Monday, officials said."
+
+
+def _write_lines(path, lines):
+    data = "".join(line + "\n" for line in lines).encode()
+    if str(path).endswith(".gz"):
+        path.write_bytes(gzip.compress(data))
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def _corpus(tmp_path, name="news.jsonl"):
+    return _write_lines(tmp_path / name, [
+        json.dumps({"url": "u1", "body": GOOD}),
+        "{not json",
+        json.dumps({"url": "u2"}),
+        json.dumps({"url": "u3", "body": None}),
+        json.dumps({"url": "u4", "body": 42}),
+        json.dumps({"url": "u5", "body": ["a", "list"]}),
+        json.dumps(["not", "an", "object"]),
+        "",
+        json.dumps({"url": "u1", "body": "a duplicate id"}),
+        json.dumps({"body": ARTICLE.read_text()}),
+    ])
+
+
+def test_read_jsonl_yields_good_records_and_names_each_bad_line(tmp_path):
+    path = _corpus(tmp_path)
+    items = list(read_jsonl(str(path), text_field="body", id_field="url"))
+    docs = [i for i in items if not isinstance(i, InputError)]
+    errors = [str(i) for i in items if isinstance(i, InputError)]
+    assert [d.id for d in docs] == ["u1", f"{path}:10"]
+    assert errors == [
+        f"{path}:2: malformed JSON (Expecting property name enclosed in double quotes at column 2)",
+        f"{path}:3: no 'body' field",
+        f"{path}:4: field 'body' is null, not a string",
+        f"{path}:5: field 'body' is int, not a string",
+        f"{path}:6: field 'body' is list, not a string",
+        f"{path}:7: a JSON list, not an object",
+        f"{path}:9: duplicate id 'u1' (first at line 1)",
+    ]
+
+
+def test_scan_gzipped_jsonl_keeps_good_records_and_exits_1(tmp_path):
+    path = _corpus(tmp_path, "news.jsonl.gz")
+    result = CliRunner().invoke(main, ["scan", str(path), "--text-field", "body", "--id-field", "url",
+                                       "--format", "jsonl"])
+    assert result.exit_code == 1
+    docs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["id"] for d in docs] == ["u1", f"{path}:10"]
+    assert docs[0]["groups"] == [{"paragraphs": [0, 1], "representative": 0}]
+    assert docs[1]["paragraphs"] == 15
+    assert "skipped 7 of 9 inputs" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_truncated_gzip_keeps_the_complete_lines_before_it(tmp_path):
+    lines = [json.dumps({"id": f"d{i}", "text": f"Document {i} says something.\n\nMore text {i}."}) for i in range(200)]
+    whole = gzip.compress("".join(line + "\n" for line in lines).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    items = list(read_jsonl(str(path)))
+    docs = [i for i in items if not isinstance(i, InputError)]
+    assert isinstance(items[-1], InputError) and "truncated or corrupt gzip" in str(items[-1])
+    assert 0 < len(docs) < 200
+    assert [d.id for d in docs] == [f"d{i}" for i in range(len(docs))]
+
+
+def test_missing_jsonl_file(tmp_path):
+    result = CliRunner().invoke(main, ["scan", str(tmp_path / "none.jsonl")])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'none.jsonl'}: no such file" in result.stderr
