@@ -1,0 +1,48 @@
+"""Property-based tests: segmentation and detection invariants on generated text."""
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import find_redundancy
+from dedup.text import normalize, segment
+
+WORDS = st.sampled_from(["Mr.", "U.S.", "J.D.", "No.", "5", "3.5", "peace", "deal", "Putin", "Vance", "the",
+                         "talks", "end.", "why?", "yes!", '"quote."', "e.g.", "...", "-", "Kyiv's", "war"])
+SEPARATORS = st.sampled_from([" ", " ", " ", "\n", "\n\n", "\n \n", "\r\n", "\t"])
+TEXTS = st.lists(st.tuples(WORDS, SEPARATORS), max_size=60).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_segmentation_never_loses_or_duplicates_characters(text):
+    paragraphs = segment(text)
+    assert squeeze("".join(p.text for p in paragraphs)) == squeeze(normalize(text))
+    for p in paragraphs:
+        assert squeeze("".join(s.text for s in p.sentences)) == squeeze(p.text)
+        for s in p.sentences:
+            assert p.text[s.start:s.end] == s.text and s.text.strip() == s.text and s.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_segmentation_of_arbitrary_unicode_keeps_every_character(text):
+    paragraphs = segment(text)
+    assert squeeze("".join(s.text for p in paragraphs for s in p.sentences)) == squeeze(normalize(text))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghij klmnop", min_size=30, max_size=120), min_size=1, max_size=6))
+def test_a_paragraph_repeated_verbatim_is_always_matched(paragraphs):
+    paragraphs = [p for p in (" ".join(p.split()) for p in paragraphs) if len(p.split()) >= 8]
+    if not paragraphs:
+        return
+    text = "\n\n".join(["Intro"] + paragraphs + [paragraphs[0]])
+    report = find_redundancy(text)
+    last = len(report.paragraphs) - 1
+    assert any(m.a == 1 and m.b == last for m in report.matches)
