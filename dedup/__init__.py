@@ -8,7 +8,15 @@ One call for a scraper::
 
 from .detector import Detector, find_redundancy
 from .minhash import MinHasher, Signature
-from .records import CandidatePair, Group, Match, Paragraph, Report, Sentence, SentencePair
+from .records import (
+    CandidatePair,
+    Group,
+    Match,
+    Paragraph,
+    Report,
+    Sentence,
+    SentencePair,
+)
 from .shingle import Shingler
 
 __version__ = "0.1.0"

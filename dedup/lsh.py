@@ -9,6 +9,7 @@ steep part sits near ``(1 / bands) ** (1 / rows)``.
 from __future__ import annotations
 
 from functools import lru_cache
+
 import numpy as np
 
 

@@ -83,6 +83,8 @@ def test_sentence_spans_point_into_the_paragraph(article_text):
 
 
 def test_segmentation_keeps_every_non_space_character(article_text):
-    squeeze = lambda t: re.sub(r"\s+", "", t)
+    def squeeze(t):
+        return re.sub(r"\s+", "", t)
+
     joined = "".join(s.text for p in segment(article_text) for s in p.sentences)
     assert squeeze(joined) == squeeze(normalize(article_text))
