@@ -38,7 +38,7 @@ class Detector:
     k : int, default=1
         Words per shingle. Restatements are reworded, so single content words
         (after stop-word removal and light stemming) keep them findable;
-        ``benchmarks/shingle_params.py`` measures the choice.
+        ``benchmarks/article_quality.py`` measures the choice.
     stop_words, stem : bool, default=True
         Token normalization before shingling and TF-IDF.
     num_perm : int, default=128
