@@ -103,9 +103,7 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
         elif fmt == "csv":
             write_csv([report], output, header=not done)
         else:
-            if done:
-                output.write("\n")
-            write_table([report], output)
+            write_table([report], output, first=not done)
         done += 1
     if fmt == "json":
         write_json(kept, output, detector.params(), skipped)

@@ -142,13 +142,11 @@ class Detector:
         by_sentence = set(np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b]).tolist())
         paragraph_pairs = self.lsh.candidate_array(article.paragraph_signatures, article.paragraph_sizes == 0)
         by_paragraph = set((paragraph_pairs[:, 0] * n + paragraph_pairs[:, 1]).tolist())
-        found = {}
-        for code in sorted(by_sentence | by_paragraph):
-            via = {"sentence"} if code in by_sentence else set()
-            if code in by_paragraph:
-                via.add("paragraph")
-            found[divmod(code, n)] = via
-        return [CandidatePair(a, b, frozenset(v)) for (a, b), v in sorted(found.items())]
+        return [
+            CandidatePair(*divmod(code, n), via=frozenset(
+                level for level, codes in (("sentence", by_sentence), ("paragraph", by_paragraph)) if code in codes))
+            for code in sorted(by_sentence | by_paragraph)
+        ]
 
     def confirm(self, article: _Article, candidates: list[CandidatePair]) -> list[Match]:
         """Score candidates with the TF-IDF reranker and keep the confirmed ones."""

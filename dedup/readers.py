@@ -67,8 +67,8 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
     """Read one file (or ``-`` for stdin) as a ``Document``; raise ``InputError``."""
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        data = _read_limited(stream, "<stdin>", max_bytes)
-        source = "-"
+        name, source = "<stdin>", "-"
+        data = _read_limited(stream, name, max_bytes)
     else:
         p = Path(path)
         if not p.exists():
@@ -82,10 +82,10 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
             raise InputError(path, "permission denied") from None
         except OSError as err:
             raise InputError(path, f"cannot read ({err.strerror or err})") from None
-        source = path
-    text = decode(data, "<stdin>" if source == "-" else source)
+        name = source = path
+    text = decode(data, name)
     if not text.strip():
-        raise InputError("<stdin>" if source == "-" else source, "empty (no text to scan)")
+        raise InputError(name, "empty (no text to scan)")
     return Document(id=source, text=text)
 
 

@@ -96,8 +96,9 @@ def format_table(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_table(reports: Iterable[Report], out: IO[str]) -> None:
+def write_table(reports: Iterable[Report], out: IO[str], first: bool = True) -> None:
+    """Tables separated by a blank line; ``first=False`` when earlier tables were already written."""
     for i, report in enumerate(reports):
-        if i:
+        if i or not first:
             out.write("\n")
         out.write(format_table(report))

@@ -78,7 +78,7 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
     return long_lines >= 0.8 * len(body) and open_ends >= 0.5 * len(body)
 
 
-def _ends_sentence(text: str, stop: int, match: re.Match) -> bool:
+def _ends_sentence(text: str, match: re.Match) -> bool:
     """Decide whether the punctuation run ``match`` ends a sentence."""
     if not match.group().startswith("."):
         return True
@@ -104,7 +104,7 @@ def _ends_sentence(text: str, stop: int, match: re.Match) -> bool:
 def _split_line(line: str, offset: int) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in _BOUNDARY.finditer(line):
-        if _ends_sentence(line, match.end(), match):
+        if _ends_sentence(line, match):
             end = match.end()
             if line[start:end].strip():
                 spans.append((start, end))
