@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
 
 from . import __version__
-from .clean import clean as clean_report
+from .clean import CleanResult, CorpusCleaner
+from .corpus import CorpusScanner
 from .detector import Detector
-from .readers import DEFAULT_MAX_BYTES, InputError, read_document, read_documents
-from .report import FORMATS, write_csv, write_json, write_jsonl, write_table
+from .progress import Progress
+from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
+from .records import CorpusReport, Report
+from .report import FORMATS, format_corpus, write_csv, write_json, write_jsonl, write_table
+from .writers import OutputError, write_cleaned
 
 _UNIT = click.FloatRange(0.0, 1.0, min_open=True)
 
@@ -68,6 +73,63 @@ def main() -> None:
     """Find near-duplicate and restated paragraphs."""
 
 
+def corpus_options(command):
+    """Options of the corpus stage (near-duplicate documents, passages), shared by scan, clean and index."""
+    options = [
+        click.option("--duplicate-threshold", type=_UNIT, default=0.8, show_default=True,
+                     help="Jaccard or containment that makes two documents near-duplicates."),
+        click.option("--duplicate-cosine", type=_UNIT, default=0.5, show_default=True,
+                     help="TF-IDF cosine (corpus IDF) the reranker requires of near-duplicates."),
+        click.option("--passage-threshold", type=_UNIT, default=0.7, show_default=True,
+                     help="TF-IDF cosine that makes two paragraphs of different documents one passage."),
+        click.option("--boilerplate-docs", type=click.IntRange(2), default=5, show_default=True,
+                     help="A passage in at least this many documents is reported as boilerplate."),
+        click.option("--within/--no-within", default=True, show_default=True,
+                     help="Also find restated paragraphs inside each document (the slowest step)."),
+        click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True,
+                     help="Worker processes for tokenizing and signing."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _make_scanner(params: dict) -> CorpusScanner:
+    detector = _make_detector(params) if params.pop("within") else None
+    try:
+        return CorpusScanner(threshold=params["duplicate_threshold"], cosine_threshold=params["duplicate_cosine"],
+                             passage_threshold=params["passage_threshold"],
+                             boilerplate_docs=params["boilerplate_docs"], detector=detector, jobs=params["jobs"])
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+
+
+def _input_bytes(paths: tuple[str, ...]) -> int | None:
+    """Total size of plain (not gzipped) inputs, for the progress ETA; None when unknown."""
+    total = 0
+    for item in expand(list(paths)):
+        if isinstance(item, InputError) or item == "-" or item.lower().endswith(".gz") or not os.path.isfile(item):
+            return None
+        total += os.path.getsize(item)
+    return total
+
+
+def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: str, max_bytes: int,
+              quiet: bool) -> tuple[CorpusScanner, CorpusReport, list[dict]]:
+    scanner = _make_scanner(params)
+    skipped: list[dict] = []
+
+    def on_error(err: InputError) -> None:
+        _error(str(err))
+        skipped.append({"id": err.source, "error": err.reason})
+
+    progress = Progress("scanning", _input_bytes(paths), enabled=not quiet)
+    items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field)
+    report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field)
+    return scanner, report, skipped
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -78,68 +140,86 @@ def main() -> None:
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id (default id: path:line).")
 @detector_options
+@corpus_options
 @_exit_on_broken_pipe
 def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: str, id_field: str,
-         **params) -> None:
-    """Report restated paragraphs in each of PATHS.
+         quiet: bool, **params) -> None:
+    """Report near-duplicate documents, reused passages and restated paragraphs in PATHS.
 
     PATHS are text files, folders (walked for .txt/.md), JSON Lines files
     (.jsonl, .ndjson, optionally gzipped: one document per line), or - for
     stdin. Inputs or records that cannot be read are named on stderr and
     skipped; the others are still reported, and the exit status is 1.
     """
-    detector = _make_detector(params)
-    kept, skipped, done = [], [], 0  # reports are kept only for the one JSON envelope
-    for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field):
-        if isinstance(item, InputError):
-            _error(str(item))
-            skipped.append({"id": item.source, "error": item.reason})
-            continue
-        report = detector.detect(item.text, item.id)
-        if fmt == "json":
-            kept.append(report)
-        elif fmt == "jsonl":
-            write_jsonl([report], output)
-        elif fmt == "csv":
-            write_csv([report], output, header=not done)
-        else:
-            write_table([report], output, first=not done)
-        done += 1
+    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet)
     if fmt == "json":
-        write_json(kept, output, detector.params(), skipped)
-    if fmt == "csv" and not done:
-        write_csv([], output)
+        write_json(report, output, scanner.params(), skipped)
+    elif fmt == "jsonl":
+        write_jsonl(report, output)
+    elif fmt == "csv":
+        write_csv([r.report for r in report.documents if r.report is not None], output)
+    else:
+        _write_tables(report, output)
     if skipped:
-        click.echo(f"dedup: skipped {len(skipped)} of {len(skipped) + done} inputs", err=True)
+        click.echo(f"dedup: skipped {len(skipped)} of {len(skipped) + len(report.documents)} inputs", err=True)
         sys.exit(1)
+
+
+def _write_tables(report: CorpusReport, output) -> None:
+    if len(report.documents) > 1:
+        output.write(format_corpus(report))
+    shown = [r.report for r in report.documents if r.report is not None]
+    if len(report.documents) == 1 and not shown:
+        shown = [Report(id=report.documents[0].id, paragraphs=[None] * report.documents[0].paragraphs)]
+    write_table(shown, output, first=len(report.documents) == 1)
 
 
 @main.command()
-@click.argument("path")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="Write the cleaned text here instead of standard output.")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Where to write: a file for one text or JSON Lines input (.gz compresses), "
+                   "a folder for several text files.")
+@click.option("--documents/--keep-duplicates", default=True, show_default=True,
+              help="Keep one document per near-duplicate cluster (its most complete copy).")
+@click.option("--restated/--keep-restated", default=True, show_default=True,
+              help="Strip paragraphs that restate earlier ones in the same document.")
+@click.option("--boilerplate", is_flag=True, help="Also strip paragraphs reported as boilerplate.")
 @click.option("--sentences", is_flag=True,
               help="Also cut restated sentences out of the paragraphs that are kept.")
-@click.option("-q", "--quiet", is_flag=True, help="Do not say on stderr what was removed.")
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the document id.")
 @detector_options
+@corpus_options
 @_exit_on_broken_pipe
-def clean(path: str, output, sentences: bool, quiet: bool, max_bytes: int, **params) -> None:
-    """Write PATH (a file, or - for stdin) with restated paragraphs removed.
+def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, boilerplate: bool, sentences: bool,
+          text_field: str, id_field: str, max_bytes: int, quiet: bool, **params) -> None:
+    """Write PATHS without near-duplicate documents and restated paragraphs.
 
-    The first occurrence of each claim is kept; a paragraph goes only when
-    every one of its sentences restates an earlier paragraph.
+    One text file (or - for stdin) is written back as text; JSON Lines input
+    (optionally gzipped) as JSON Lines with every other field kept; several
+    text files or folders into the folder given by -o. The first occurrence
+    of each claim is kept; a paragraph goes only when every one of its
+    sentences restates an earlier paragraph.
     """
-    detector = _make_detector(params)
+    params["within"] = params["within"] or restated
+    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, True)
+    cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
+                            sentences=sentences)
+    items = (d for d in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field)
+             if isinstance(d, Document))
     try:
-        document = read_document(path, max_bytes=max_bytes)
-    except InputError as err:
-        _error(str(err))
-        sys.exit(1)
-    report = detector.detect(document.text, document.id)
-    result = clean_report(report, sentences=sentences)
-    output.write(result.text)
-    if not quiet:
+        kept = write_cleaned(items, cleaner, output, text_field, paths)
+    except OutputError as err:
+        raise click.UsageError(str(err)) from None
+    if not quiet and len(report.documents) == 1:
+        doc = report.documents[0]
+        doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)
         removed = ", ".join(map(str, result.removed_paragraphs)) or "none"
-        click.echo(f"dedup: {document.id}: removed paragraphs {removed} "
-                   f"({len(result.removed_paragraphs)} of {len(report.paragraphs)})"
+        click.echo(f"dedup: {doc_id}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of {count})"
                    + (f", {len(result.removed_sentences)} sentences" if sentences else ""), err=True)
+    elif not quiet and report.documents:
+        total = len(report.documents)
+        click.echo(f"dedup: kept {kept} of {total} documents ({total - kept} near-duplicates dropped, "
+                   f"{len(skipped)} skipped), removed {cleaner.removed_paragraphs} paragraphs", err=True)
+    if skipped:
+        sys.exit(1)

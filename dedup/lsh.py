@@ -100,12 +100,16 @@ class LSHBanding:
 
     def candidate_array(self, signatures: np.ndarray, empty: np.ndarray | None = None) -> np.ndarray:
         """Candidate pairs as a sorted ``(n, 2)`` int64 array, each pair once, ``i < j``."""
+        return self.pairs_from_keys(self.band_keys(signatures), empty)
+
+    def pairs_from_keys(self, band_keys: np.ndarray, empty: np.ndarray | None = None) -> np.ndarray:
+        """Candidate pairs from precomputed ``band_keys`` (``(n, bands)``), as ``candidate_array``."""
         self.capped_buckets = 0
-        n = signatures.shape[0]
-        keys = self.band_keys(signatures).ravel()
-        owner = np.repeat(np.arange(n, dtype=np.int64), self.bands)
+        n, bands = band_keys.shape
+        keys = band_keys.ravel()
+        owner = np.repeat(np.arange(n, dtype=np.int64), bands)
         if empty is not None:
-            keep = ~np.repeat(np.asarray(empty, dtype=bool), self.bands)
+            keep = ~np.repeat(np.asarray(empty, dtype=bool), bands)
             keys, owner = keys[keep], owner[keep]
         order = np.argsort(keys, kind="stable")
         keys, owner = keys[order], owner[order]

@@ -13,7 +13,7 @@ import gzip
 import json
 import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -33,10 +33,19 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class Document:
-    """One input text and where it came from (a path, or ``-`` for stdin)."""
+    """One input text and where it came from.
+
+    ``path`` and ``offset`` let a corpus scan read the text again later
+    instead of holding it: ``offset`` is the byte offset of a JSON Lines
+    record in its (decompressed) file, -1 for a whole file; ``path`` is None
+    for stdin, which cannot be read twice.
+    """
 
     id: str
     text: str
+    path: str | None = None
+    offset: int = -1
+    record: dict | None = field(default=None, compare=False, repr=False)  # the JSON Lines record it came from
 
 
 def decode(data: bytes, source: str) -> str:
@@ -86,7 +95,7 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
     text = decode(data, name)
     if not text.strip():
         raise InputError(name, "empty (no text to scan)")
-    return Document(id=source, text=text)
+    return Document(id=source, text=text, path=None if path == "-" else path)
 
 
 def expand(paths: list[str]) -> Iterator[str | InputError]:
@@ -107,7 +116,8 @@ def is_jsonl(path: str) -> bool:
     return path.lower().endswith(JSONL_SUFFIXES)
 
 
-def _record(line: bytes, where: str, text_field: str, id_field: str) -> Document:
+def _record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,
+            offset: int = -1) -> Document:
     """One JSON Lines record as a Document; its id defaults to ``path:line``."""
     try:
         record = json.loads(decode(line, where))
@@ -126,7 +136,7 @@ def _record(line: bytes, where: str, text_field: str, id_field: str) -> Document
     doc_id = record.get(id_field)
     if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
         doc_id = where
-    return Document(id=str(doc_id), text=text)
+    return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record)
 
 
 def read_jsonl(path: str, text_field: str = "text", id_field: str = "id",
@@ -142,18 +152,19 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id",
         return
     opener = gzip.open if path.lower().endswith(".gz") else open
     seen: dict[str, int] = {}
-    lineno = 0
+    lineno = offset = 0
     try:
         with opener(path, "rb") as stream:
             for lineno, line in enumerate(stream, 1):
-                where = f"{path}:{lineno}"
+                where, start = f"{path}:{lineno}", offset
+                offset += len(line)
                 if not line.strip():
                     continue
                 if len(line) > max_bytes:
                     yield InputError(where, f"record larger than the {max_bytes:,}-byte limit")
                     continue
                 try:
-                    doc = _record(line, where, text_field, id_field)
+                    doc = _record(line, where, text_field, id_field, path, start)
                 except InputError as err:
                     yield err
                     continue
@@ -184,3 +195,24 @@ def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: 
                 yield read_document(item, max_bytes=max_bytes, stdin=stdin)
             except InputError as err:
                 yield err
+
+
+def reread(locations: list[tuple[str, int]], text_field: str = "text") -> Iterator[tuple[tuple[str, int], str]]:
+    """Read the texts at ``(path, offset)`` locations again (see ``Document``), in file order.
+
+    Only the wanted records are parsed; a gzipped file is decompressed once,
+    seeking forward from record to record.
+    """
+    by_path: dict[str, list[int]] = {}
+    for path, offset in locations:
+        by_path.setdefault(path, []).append(offset)
+    for path, offsets in by_path.items():
+        if offsets == [-1]:
+            yield (path, -1), read_document(path, max_bytes=1 << 62).text
+            continue
+        opener = gzip.open if path.lower().endswith(".gz") else open
+        with opener(path, "rb") as stream:
+            for offset in sorted(set(offsets)):
+                stream.seek(offset)
+                line = stream.readline()
+                yield (path, offset), json.loads(line)[text_field]

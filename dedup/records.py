@@ -110,3 +110,62 @@ class Report:
     groups: list[Group] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
 
+
+
+@dataclass(frozen=True)
+class DocumentMatch:
+    """Scores of document ``b`` against document ``a`` (ids), from their exact shingle sets.
+
+    ``containment`` is the share of the smaller document's shingles found in
+    the larger: 1.0 for a copy cut short.
+    """
+
+    a: str
+    b: str
+    jaccard: float
+    containment: float
+    cosine: float
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Near-duplicate documents; the representative is the most complete copy."""
+
+    representative: str
+    members: tuple[str, ...]
+    matches: tuple[DocumentMatch, ...]  # the representative against every other member
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    doc: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph found, verbatim or lightly reworded, in several documents."""
+
+    text: str  # first 200 characters of one occurrence
+    documents: int
+    occurrences: tuple[Occurrence, ...]
+    boilerplate: bool = False  # recurs in so many documents that it is page furniture
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """One scanned document: its id, paragraph count and restatements (None: none found)."""
+
+    id: str
+    paragraphs: int
+    report: Report | None = None
+
+
+@dataclass
+class CorpusReport:
+    """What a corpus scan found."""
+
+    documents: list[DocumentResult]
+    clusters: list[Cluster]
+    passages: list[Passage]
+    stats: dict = field(default_factory=dict)

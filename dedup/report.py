@@ -12,7 +12,7 @@ import textwrap
 from typing import IO, Iterable
 
 from . import __version__
-from .records import Match, Report
+from .records import Cluster, CorpusReport, DocumentResult, Match, Passage, Report
 
 FORMATS = ("table", "json", "jsonl", "csv")
 CSV_COLUMNS = ("id", "a", "b", "jaccard", "containment", "cosine", "score", "sentence_a", "sentence_b", "shared_span")
@@ -41,23 +41,75 @@ def report_to_dict(report: Report) -> dict:
     }
 
 
-def write_json(reports: Iterable[Report], out: IO[str], params: dict, skipped: list[dict]) -> None:
+def result_to_dict(result: DocumentResult, duplicate_of: str | None = None) -> dict:
+    """A corpus document: the stable per-document object, plus the cluster it belongs to."""
+    if result.report is not None:
+        payload = report_to_dict(result.report)
+        payload["id"] = result.id
+    else:
+        payload = {"id": result.id, "paragraphs": result.paragraphs, "groups": [], "matches": []}
+    payload["duplicate_of"] = duplicate_of
+    return payload
+
+
+def cluster_to_dict(cluster: Cluster) -> dict:
+    return {
+        "representative": cluster.representative,
+        "members": list(cluster.members),
+        "matches": [{"a": m.a, "b": m.b, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine}
+                    for m in cluster.matches],
+    }
+
+
+def passage_to_dict(passage: Passage) -> dict:
+    return {
+        "text": passage.text,
+        "documents": passage.documents,
+        "occurrences": [{"doc": o.doc, "paragraph": o.paragraph} for o in passage.occurrences],
+        "boilerplate": passage.boilerplate,
+    }
+
+
+def duplicate_map(report: CorpusReport) -> dict[str, str]:
+    """Each clustered document's id -> its cluster's representative (representatives map to themselves)."""
+    return {m: c.representative for c in report.clusters for m in c.members}
+
+
+def write_json(report: CorpusReport, out: IO[str], params: dict, skipped: list[dict]) -> None:
+    duplicates = duplicate_map(report)
     payload = {
-        "documents": [report_to_dict(r) for r in reports],
+        "documents": [result_to_dict(r, _other(duplicates, r.id)) for r in report.documents],
+        "clusters": [cluster_to_dict(c) for c in report.clusters],
+        "passages": [passage_to_dict(p) for p in report.passages],
         "skipped": skipped,
         "version": __version__,
         "params": params,
+        "stats": report.stats,
     }
     json.dump(payload, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
-def write_jsonl(reports: Iterable[Report], out: IO[str]) -> None:
-    for report in reports:
-        out.write(json.dumps(report_to_dict(report), ensure_ascii=False) + "\n")
+def write_jsonl(report: CorpusReport, out: IO[str]) -> None:
+    """One line per document, then one per cluster and per passage; ``kind`` tells them apart."""
+    duplicates = duplicate_map(report)
+    for result in report.documents:
+        out.write(json.dumps({"kind": "document", **result_to_dict(result, _other(duplicates, result.id))},
+                             ensure_ascii=False) + "\n")
+    for cluster in report.clusters:
+        out.write(json.dumps({"kind": "cluster", **cluster_to_dict(cluster)}, ensure_ascii=False) + "\n")
+    for passage in report.passages:
+        out.write(json.dumps({"kind": "passage", **passage_to_dict(passage)}, ensure_ascii=False) + "\n")
+
+
+def _other(duplicates: dict[str, str], doc_id: str) -> str | None:
+    """The representative a document duplicates; None for a representative or an unclustered document."""
+    rep = duplicates.get(doc_id)
+    return None if rep is None or rep == doc_id else rep
 
 
 def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True) -> None:
+    """One row per restatement match inside a document."""
     writer = csv.writer(out, lineterminator="\n")
     if header:
         writer.writerow(CSV_COLUMNS)
@@ -102,3 +154,22 @@ def write_table(reports: Iterable[Report], out: IO[str], first: bool = True) -> 
         if i or not first:
             out.write("\n")
         out.write(format_table(report))
+
+
+def format_corpus(report: CorpusReport) -> str:
+    """A summary of clusters and passages for people; documents with restatements follow it."""
+    boiler = sum(p.boilerplate for p in report.passages)
+    lines = [f"{len(report.documents)} documents: {len(report.clusters)} near-duplicate clusters "
+             f"({sum(len(c.members) for c in report.clusters)} documents), {len(report.passages)} reused passages "
+             f"({boiler} boilerplate)"]
+    for n, cluster in enumerate(report.clusters, 1):
+        lines.append(f"  cluster {n}: {len(cluster.members)} documents, representative {cluster.representative}")
+        for m in cluster.matches:
+            lines.append(f"    {m.b}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
+    for n, passage in enumerate(report.passages, 1):
+        kind = "boilerplate" if passage.boilerplate else "passage"
+        where = ", ".join(f"{o.doc}#{o.paragraph}" for o in passage.occurrences[:4])
+        more = f" and {len(passage.occurrences) - 4} more" if len(passage.occurrences) > 4 else ""
+        lines.append(f"  {kind} {n}: in {passage.documents} documents ({where}{more})")
+        lines.append(f"    {_first_words(passage.text)}")
+    return "\n".join(lines) + "\n"

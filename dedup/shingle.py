@@ -18,8 +18,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # One character of a script written without spaces is one token (character
 # shingles), so Chinese, Japanese or Thai text still yields shingles.
-_NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
-_TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W_{_NO_SPACE_SCRIPTS}]+")
+NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
+_TOKEN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|[^\W_{NO_SPACE_SCRIPTS}]+")
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 _U64 = np.uint64
 _MIX_PRIME = _U64(0x100000001B3)
@@ -45,6 +45,11 @@ def light_stem(token: str) -> str:
     if stem.endswith("e") and len(stem) > 3:
         stem = stem[:-1]
     return stem
+
+
+def token_hash(token: str) -> int:
+    """Stable 64-bit hash of a normalized token (the same in every process and run)."""
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def words(text: str) -> list[str]:
@@ -125,8 +130,7 @@ class Shingler:
     def _hash_token(self, token: str) -> int:
         value = self._token_hashes.get(token)
         if value is None:
-            digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
-            value = int.from_bytes(digest, "little")
+            value = token_hash(token)
             if len(self._token_hashes) < 1_000_000:
                 self._token_hashes[token] = value
         return value
@@ -136,51 +140,65 @@ class Shingler:
         return self.shingle_tokens([self.tokenize(s) for s in sentences])
 
     def shingle_tokens(self, token_lists: Iterable[Sequence[str]]) -> ShingleSets:
+        """Shingle each list of tokens (one sentence each) into its own set."""
         token_lists = list(token_lists)
         lengths = np.array([len(t) for t in token_lists], dtype=np.int64)
         flat = [self._hash_token(t) for tokens in token_lists for t in tokens]
-        tokens = np.array(flat, dtype=_U64)
-        owner = np.repeat(np.arange(len(token_lists)), lengths)
-        starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
-        k = self.k
-        # Windows of k tokens inside one sentence ...
-        n_windows = max(len(tokens) - k + 1, 0)
-        inside = owner[:n_windows] == owner[k - 1 : k - 1 + n_windows] if n_windows else np.zeros(0, bool)
-        window_starts = np.flatnonzero(inside)
-        window_len = np.full(len(window_starts), k)
-        # ... plus one shingle of all words for each sentence shorter than k.
-        short = np.flatnonzero((lengths > 0) & (lengths < k))
-        window_starts = np.concatenate((window_starts, starts[short]))
-        window_len = np.concatenate((window_len, lengths[short]))
-        window_owner = owner[window_starts] if len(window_starts) else np.zeros(0, np.int64)
-        hashes = self._combine(tokens, window_starts, window_len)
-        return _group_unique(hashes, window_owner, len(token_lists))
+        sentence = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+        return kgram_sets(np.array(flat, dtype=_U64), sentence, sentence, len(token_lists), self.k)
 
-    @staticmethod
-    def _combine(tokens: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Order-sensitive hash of each window of tokens, as uint32."""
-        acc = np.zeros(len(starts), dtype=_U64)
-        if len(starts) == 0:
-            return acc.astype(np.uint32)
+
+def kgram_sets(tokens: np.ndarray, sentence: np.ndarray, owner: np.ndarray, n_sets: int, k: int) -> ShingleSets:
+    """Sets of hashed k-grams of ``tokens`` (uint64), one set per ``owner`` value.
+
+    A k-gram never spans two sentences (equal ``sentence`` numbers, which must
+    be non-decreasing); a sentence shorter than ``k`` gives one shingle of all
+    its tokens, so short titles are not lost.
+    """
+    n_windows = max(len(tokens) - k + 1, 0)
+    if n_windows:
+        window_starts = np.flatnonzero(sentence[:n_windows] == sentence[k - 1 : k - 1 + n_windows])
+    else:
+        window_starts = np.zeros(0, np.int64)
+    window_len = np.full(len(window_starts), k)
+    if len(tokens):
+        first = np.flatnonzero(np.concatenate(([True], sentence[1:] != sentence[:-1])))
+        lengths = np.diff(np.append(first, len(tokens)))
+        short = lengths < k
+        window_starts = np.concatenate((window_starts, first[short]))
+        window_len = np.concatenate((window_len, lengths[short]))
+    hashes = _combine(tokens, window_starts, window_len)
+    return _group_unique(hashes, owner[window_starts], n_sets)
+
+
+def _combine(tokens: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Order-sensitive hash of each window of tokens, as uint32."""
+    acc = np.zeros(len(starts), dtype=_U64)
+    if len(starts) == 0:
+        return acc.astype(np.uint32)
+    if (lengths == lengths[0]).all():
+        for j in range(int(lengths[0])):
+            acc = (acc ^ tokens[starts + j]) * _MIX_PRIME
+    else:
         for j in range(int(lengths.max())):
             live = lengths > j
             idx = starts[live] + j
             acc[live] = (acc[live] ^ tokens[idx]) * _MIX_PRIME
-        acc = acc ^ lengths.astype(_U64)
-        return (_fmix64(acc) >> _U64(32)).astype(np.uint32)
+    acc = acc ^ lengths.astype(_U64)
+    return (_fmix64(acc) >> _U64(32)).astype(np.uint32)
 
 
 def _group_unique(hashes: np.ndarray, owner: np.ndarray, n_sets: int) -> ShingleSets:
     """Sort (owner, hash), drop repeats, and build offsets for ``n_sets`` sets."""
-    order = np.lexsort((hashes, owner))
-    hashes, owner = hashes[order], owner[order]
-    if len(hashes):
-        keep = np.ones(len(hashes), dtype=bool)
-        keep[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
-        hashes, owner = hashes[keep], owner[keep]
+    # One 64-bit key per shingle sorts faster than a two-key lexsort.
+    keys = (owner.astype(_U64) << _U64(32)) | hashes.astype(_U64)
+    keys.sort()
+    if len(keys):
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    owner = (keys >> _U64(32)).astype(np.int64)
     counts = np.bincount(owner, minlength=n_sets) if len(owner) else np.zeros(n_sets, np.int64)
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    return ShingleSets(hashes=np.ascontiguousarray(hashes, dtype=np.uint32), offsets=offsets)
+    return ShingleSets(hashes=keys.astype(np.uint32), offsets=offsets)
 
 
 def union(sets: ShingleSets, groups: Sequence[Sequence[int]]) -> ShingleSets:

@@ -1,0 +1,233 @@
+"""Pass two of a corpus scan: candidates from LSH, re-read only the documents
+they involve, confirm each pair, and assemble clusters and passages.
+
+A document pair is confirmed on its exact shingle sets (Jaccard, containment)
+and its TF-IDF cosine under the corpus IDF; a paragraph pair on its TF-IDF
+cosine. Verbatim copies of a paragraph share one fingerprint, so boilerplate
+found in thousands of documents is one passage, never thousands of pairs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import sparse
+
+from .cluster import UnionFind
+from .readers import InputError, reread
+from .records import Cluster, CorpusReport, DocumentMatch, DocumentResult, Occurrence, Passage
+
+if TYPE_CHECKING:
+    from .corpus import CorpusScanner, CorpusState
+
+SNIPPET = 200
+_ESTIMATE_MARGIN = 0.1  # candidates this far below the threshold by MinHash estimate are not re-read
+
+
+class Evidence:
+    """Exact shingle sets and TF-IDF rows of the re-read documents and paragraphs."""
+
+    def __init__(self) -> None:
+        self.sets: dict[int, np.ndarray] = {}
+        self.snippets: dict[tuple[int, int], str] = {}
+        self._rows: dict[int, int] = {}
+        self._paragraph_rows: dict[tuple[int, int], int] = {}
+        self._chunks: list[sparse.csr_matrix] = []
+        self._paragraph_chunks: list[sparse.csr_matrix] = []
+        self.failed: set[int] = set()
+
+    def add(self, docs: list[int], scanner: "CorpusScanner", idf, texts: list[str],
+            wanted_paragraphs: dict[int, set[int]]) -> None:
+        tokenized = scanner.signer.tokens(texts)
+        doc_sets = scanner.signer.document_sets(tokenized)
+        first = sum(c.shape[0] for c in self._chunks)
+        for i, doc in enumerate(docs):
+            self.sets[doc] = doc_sets.get(i)
+            self._rows[doc] = first + i
+        self._chunks.append(idf.transform(tokenized.by_document()))
+        starts = np.concatenate(([0], np.cumsum(tokenized.counts)))
+        rows = []
+        for i, doc in enumerate(docs):
+            for p in sorted(wanted_paragraphs.get(doc, ())):
+                if p < tokenized.counts[i]:
+                    self._paragraph_rows[(doc, p)] = sum(c.shape[0] for c in self._paragraph_chunks) + len(rows)
+                    rows.append(starts[i] + p)
+                    self.snippets[(doc, p)] = tokenized.paragraphs[i][p][:SNIPPET]
+        self._paragraph_chunks.append(idf.transform(tokenized.tokens)[rows])
+
+    def finish(self) -> None:
+        self.vectors = sparse.vstack(self._chunks).tocsr() if self._chunks else sparse.csr_matrix((0, 1))
+        chunks = self._paragraph_chunks
+        self.paragraph_vectors = sparse.vstack(chunks).tocsr() if chunks else sparse.csr_matrix((0, 1))
+
+    def has(self, doc: int) -> bool:
+        return doc in self._rows
+
+    def score(self, a: int, b: int) -> tuple[float, float, float]:
+        """Exact Jaccard, containment and TF-IDF cosine of documents ``a`` and ``b``."""
+        set_a, set_b = self.sets[a], self.sets[b]
+        shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
+        union = len(set_a) + len(set_b) - shared
+        smaller = min(len(set_a), len(set_b))
+        cosine = float(self.vectors[self._rows[a]].multiply(self.vectors[self._rows[b]]).sum())
+        return (shared / union if union else 0.0, shared / smaller if smaller else 0.0, cosine)
+
+    def paragraph_cosine(self, a: tuple[int, int], b: tuple[int, int]) -> float:
+        if a not in self._paragraph_rows or b not in self._paragraph_rows:
+            return 0.0
+        rows = self.paragraph_vectors
+        return float(rows[self._paragraph_rows[a]].multiply(rows[self._paragraph_rows[b]]).sum())
+
+
+def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text") -> CorpusReport:
+    state.finish()
+    doc_pairs = document_candidates(scanner, state)
+    node_pairs = paragraph_candidates(scanner, state)
+    occurrences = _Occurrences(state.occurrences)
+    shared_nodes = occurrences.shared_nodes()
+    involved_nodes = np.unique(np.concatenate((node_pairs.ravel(), shared_nodes)))
+    wanted_paragraphs: dict[int, set[int]] = {}
+    for doc, p in state.node_first[involved_nodes].tolist():
+        wanted_paragraphs.setdefault(doc, set()).add(p)
+    wanted_docs = sorted(set(doc_pairs.ravel().tolist()) | set(wanted_paragraphs))
+    evidence = _reread(scanner, state, wanted_docs, wanted_paragraphs, text_field)
+
+    confirmed = []
+    for a, b in doc_pairs.tolist():
+        if evidence.has(a) and evidence.has(b):
+            jaccard, containment, cosine = evidence.score(a, b)
+            if max(jaccard, containment) >= scanner.threshold and cosine >= scanner.cosine_threshold:
+                confirmed.append((a, b))
+    clusters, cluster_of = _clusters(confirmed, state, evidence)
+    passages = _passages(scanner, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
+    documents = [DocumentResult(doc_id, int(state.paragraphs[i]), state.reports.get(i))
+                 for i, doc_id in enumerate(state.ids)]
+    stats = {
+        "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),
+        "paragraph_candidates": int(len(node_pairs)), "distinct_paragraphs": int(state.n_nodes),
+        "documents_reread": len(wanted_docs), "reread_failed": len(evidence.failed),
+        "capped_buckets": scanner.lsh.capped_buckets + scanner.paragraph_lsh.capped_buckets,
+    }
+    return CorpusReport(documents=documents, clusters=clusters, passages=passages, stats=stats)
+
+
+def document_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.ndarray:
+    """Document pairs sharing a band, less those whose MinHash estimate is far below the threshold."""
+    sigs, sizes = state.signatures, state.sizes.astype(float)
+    pairs = scanner.lsh.pairs_from_keys(scanner.lsh.band_keys(sigs), sizes == 0)
+    if not len(pairs):
+        return pairs
+    a, b = pairs[:, 0], pairs[:, 1]
+    jaccard = (sigs[a] == sigs[b]).mean(axis=1)
+    shared = jaccard * (sizes[a] + sizes[b]) / (1.0 + jaccard)
+    containment = np.minimum(shared / np.maximum(np.minimum(sizes[a], sizes[b]), 1.0), 1.0)
+    return pairs[np.maximum(jaccard, containment) >= scanner.threshold - _ESTIMATE_MARGIN]
+
+
+def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.ndarray:
+    """Pairs of distinct paragraphs (first seen in different documents) sharing a band."""
+    if len(state.node_keys) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = scanner.paragraph_lsh.pairs_from_keys(state.node_keys, state.node_tokens < scanner.min_passage_words)
+    first_doc = state.node_first[:, 0]
+    return pairs[first_doc[pairs[:, 0]] != first_doc[pairs[:, 1]]]
+
+
+def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
+            wanted_paragraphs: dict[int, set[int]], text_field: str) -> Evidence:
+    evidence = Evidence()
+    by_location: dict[tuple[str, int], list[int]] = {}
+    texts: list[tuple[int, str]] = []
+    for doc in docs:
+        where = state.location(doc)
+        if where is None:
+            texts.append((doc, state.kept_texts[doc]))
+        else:
+            by_location.setdefault(where, []).append(doc)
+
+    def flush() -> None:
+        if texts:
+            evidence.add([d for d, _ in texts], scanner, state.idf, [t for _, t in texts], wanted_paragraphs)
+            texts.clear()
+
+    for path in dict.fromkeys(p for p, _ in by_location):
+        locations = [loc for loc in by_location if loc[0] == path]
+        try:
+            for where, text in reread(locations, text_field):
+                texts.extend((doc, text) for doc in by_location[where])
+                if len(texts) >= scanner.batch_size:
+                    flush()
+        except (InputError, OSError, ValueError, KeyError, EOFError):
+            # The file changed or vanished since pass one: its pairs go unconfirmed.
+            evidence.failed.update(d for loc in locations for d in by_location[loc] if not evidence.has(d))
+    flush()
+    evidence.finish()
+    return evidence
+
+
+def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",
+              evidence: Evidence) -> tuple[list[Cluster], np.ndarray]:
+    uf = UnionFind()
+    for a, b in confirmed:
+        uf.union(a, b)
+    cluster_of = np.arange(len(state.ids))
+    clusters = []
+    for members in sorted((sorted(c) for c in uf.components()), key=lambda c: c[0]):
+        # The most complete copy represents the cluster; the earliest breaks ties.
+        rep = max(members, key=lambda d: (len(evidence.sets[d]), -d))
+        cluster_of[members] = rep
+        matches = []
+        for doc in members:
+            if doc != rep:
+                jaccard, containment, cosine = evidence.score(rep, doc)
+                matches.append(DocumentMatch(state.ids[rep], state.ids[doc], round(jaccard, 4),
+                                             round(containment, 4), round(cosine, 4)))
+        clusters.append(Cluster(state.ids[rep], tuple(state.ids[d] for d in members), tuple(matches)))
+    return clusters, cluster_of
+
+
+class _Occurrences:
+    """(node, doc, paragraph) rows grouped by node."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        order = np.argsort(rows[:, 0], kind="stable")
+        self.rows = rows[order]
+        self.bounds = np.searchsorted(self.rows[:, 0], np.arange(int(rows[:, 0].max(initial=-1)) + 2))
+
+    def of(self, node: int) -> np.ndarray:
+        return self.rows[self.bounds[node] : self.bounds[node + 1]]
+
+    def shared_nodes(self) -> np.ndarray:
+        """Nodes (distinct paragraphs) found verbatim in two or more documents."""
+        pairs = np.unique(self.rows[:, :2], axis=0)
+        counts = np.bincount(pairs[:, 0], minlength=len(self.bounds) - 1)
+        return np.flatnonzero(counts >= 2)
+
+
+def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence, node_pairs: np.ndarray,
+              shared_nodes: np.ndarray, occurrences: _Occurrences, cluster_of: np.ndarray) -> list[Passage]:
+    uf = UnionFind()
+    for node in shared_nodes.tolist():
+        uf.add(node)
+    first = [tuple(x) for x in state.node_first.tolist()]
+    for u, v in node_pairs.tolist():
+        if evidence.paragraph_cosine(first[u], first[v]) >= scanner.passage_threshold:
+            uf.union(u, v)
+    passages = []
+    for nodes in uf.components():
+        rows = np.concatenate([occurrences.of(n) for n in nodes])
+        docs = np.unique(rows[:, 1])
+        # Copies inside one near-duplicate cluster are that cluster's business, not reuse.
+        if len(docs) < 2 or len(np.unique(cluster_of[docs])) < 2:
+            continue
+        main = max(nodes, key=lambda n: (len(occurrences.of(n)), -n))
+        rows = rows[np.lexsort((rows[:, 2], rows[:, 1]))]
+        passages.append(Passage(
+            text=evidence.snippets.get(first[main], ""),
+            documents=len(docs),
+            occurrences=tuple(Occurrence(state.ids[d], int(p)) for _, d, p in rows.tolist()),
+            boilerplate=len(docs) >= scanner.boilerplate_docs,
+        ))
+    passages.sort(key=lambda p: (-p.documents, p.occurrences[0].doc, p.occurrences[0].paragraph))
+    return passages

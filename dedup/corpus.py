@@ -1,0 +1,251 @@
+"""Scan a corpus: near-duplicate documents, passages reused across documents,
+and restatements inside each document.
+
+Pass one streams the input once: each batch of documents is tokenized,
+signed (one-permutation MinHash), and reduced to band keys, paragraph
+fingerprints and token document frequencies; texts are dropped. LSH then
+proposes candidate pairs, and pass two re-reads only the documents that
+take part in one, to confirm each pair on exact shingle sets and TF-IDF
+cosine under the corpus IDF (``confirm_pass``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import deque
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from .batch import BatchSigner, SignedBatch
+from .confirm_pass import confirm_corpus
+from .detector import Detector
+from .idf import HashedIdf
+from .lsh import LSHBanding
+from .progress import Progress
+from .readers import Document, InputError
+from .records import CorpusReport
+from .tokens import TokenTable
+
+_WORKER_SIGNER: BatchSigner | None = None
+
+
+class CorpusScanner:
+    """Find near-duplicate documents and reused passages in a corpus.
+
+    Parameters
+    ----------
+    k : int, default=3
+        Content words per document shingle (stop words dropped, light stemming).
+    paragraph_k : int, default=2
+        Content words per paragraph shingle, for passages reused across documents.
+    num_perm : int, default=128
+        Signature length (one-permutation hashing bins).
+    seed : int, default=1
+        Hashing seed.
+    threshold : float, default=0.8
+        Two documents are near-duplicates when their exact shingle Jaccard
+        or containment (share of the smaller one's shingles in the larger)
+        reaches this value ...
+    cosine_threshold : float, default=0.5
+        ... and the TF-IDF reranker agrees: their cosine under the corpus IDF
+        reaches this value. A copy cut to a quarter of the original still
+        passes (cosine about 0.5); a one-line quote of a long article does not.
+    lsh_threshold : float, default=0.3
+        Jaccard similarity the document bands are tuned to; low enough that a
+        copy cut in half (Jaccard 0.5) becomes a candidate 99% of the time.
+    passage_threshold : float, default=0.7
+        TF-IDF cosine that confirms two paragraphs of different documents as
+        the same passage.
+    passage_lsh_threshold : float, default=0.4
+        Jaccard similarity the paragraph bands are tuned to.
+    min_passage_words : int, default=8
+        Paragraphs with fewer content words are matched only verbatim.
+    boilerplate_docs : int, default=5
+        A passage found in at least this many documents is flagged boilerplate.
+    detector : Detector or None, default=Detector()
+        Finds restatements inside each document; None skips that step.
+    jobs : int, default=1
+        Worker processes for pass one (tokenizing, signing, restatements).
+    batch_size : int, default=512
+        Documents per batch handed to numpy (and to a worker).
+    n_features : int, default=2**20
+        Token hash buckets for the corpus IDF.
+    """
+
+    def __init__(self, k: int = 3, paragraph_k: int = 2, num_perm: int = 128, seed: int = 1,
+                 threshold: float = 0.8, cosine_threshold: float = 0.5, lsh_threshold: float = 0.3,
+                 passage_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
+                 boilerplate_docs: int = 5, detector: Detector | None = None, jobs: int = 1,
+                 batch_size: int = 512, n_features: int = 1 << 20) -> None:
+        for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
+                            ("passage_threshold", passage_threshold)):
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+        for name, value, low in (("k", k, 1), ("paragraph_k", paragraph_k, 1), ("jobs", jobs, 1),
+                                 ("batch_size", batch_size, 1), ("boilerplate_docs", boilerplate_docs, 2),
+                                 ("min_passage_words", min_passage_words, 1)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        self.k, self.paragraph_k, self.num_perm, self.seed = k, paragraph_k, num_perm, seed
+        self.threshold, self.cosine_threshold = threshold, cosine_threshold
+        self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
+        self.boilerplate_docs = boilerplate_docs
+        self.detector = detector
+        self.jobs, self.batch_size, self.n_features = jobs, batch_size, n_features
+        self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
+        self.paragraph_lsh = LSHBanding(threshold=passage_lsh_threshold, num_perm=num_perm)
+        self.table = TokenTable()
+        self.signer = BatchSigner(k, paragraph_k, num_perm, seed, self.paragraph_lsh, n_features, self.table,
+                                  detector)
+
+    def params(self) -> dict:
+        return {
+            "k": self.k, "paragraph_k": self.paragraph_k, "num_perm": self.num_perm, "seed": self.seed,
+            "scheme": "oph", "bands": self.lsh.bands, "rows": self.lsh.rows, "threshold": self.threshold,
+            "cosine_threshold": self.cosine_threshold, "passage_threshold": self.passage_threshold,
+            "paragraph_bands": self.paragraph_lsh.bands, "paragraph_rows": self.paragraph_lsh.rows,
+            "min_passage_words": self.min_passage_words, "boilerplate_docs": self.boilerplate_docs,
+            "within": None if self.detector is None else self.detector.params(),
+        }
+
+    def scan(self, items: Iterable[Document | InputError], on_error: Callable[[InputError], None] | None = None,
+             progress: Progress | None = None, text_field: str = "text") -> CorpusReport:
+        """Scan documents (``InputError`` items are passed to ``on_error`` and skipped)."""
+        started = time.perf_counter()
+        state = CorpusState(self.n_features)
+        for batch in self._signed(self._batches(items, state, on_error, progress)):
+            state.absorb(batch, self.min_passage_words)
+        signed = time.perf_counter()
+        report = confirm_corpus(self, state, text_field)
+        report.stats.update(documents=len(state.ids), seconds_pass_one=round(signed - started, 3),
+                            seconds_total=round(time.perf_counter() - started, 3))
+        if progress is not None:
+            progress.close()
+        return report
+
+    def _batches(self, items, state: "CorpusState", on_error, progress) -> Iterator[list[str]]:
+        texts: list[str] = []
+        for item in items:
+            if isinstance(item, InputError):
+                if on_error is not None:
+                    on_error(item)
+                state.skipped.append(item)
+                continue
+            if item.id in state.index:
+                error = InputError(item.id, f"duplicate id (first seen as document {state.index[item.id] + 1})")
+                if on_error is not None:
+                    on_error(error)
+                state.skipped.append(error)
+                continue
+            state.add(item)
+            texts.append(item.text)
+            if progress is not None:
+                progress.update(1, len(item.text))
+            if len(texts) >= self.batch_size:
+                yield texts
+                texts = []
+        if texts:
+            yield texts
+
+    def _signed(self, batches: Iterator[list[str]]) -> Iterator[SignedBatch]:
+        if self.jobs == 1:
+            yield from map(self.signer, batches)
+            return
+        with multiprocessing.get_context().Pool(self.jobs, initializer=_init_worker, initargs=(self.signer,)) as pool:
+            pending: deque = deque()
+            for texts in batches:  # at most two batches per worker in flight, so memory stays flat
+                pending.append(pool.apply_async(_sign_in_worker, (texts,)))
+                while len(pending) >= 2 * self.jobs:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+
+
+def _init_worker(signer: BatchSigner) -> None:
+    global _WORKER_SIGNER
+    _WORKER_SIGNER = signer
+
+
+def _sign_in_worker(texts: list[str]) -> SignedBatch:
+    assert _WORKER_SIGNER is not None
+    return _WORKER_SIGNER(texts)
+
+
+class CorpusState:
+    """Everything pass one keeps: ids, where to re-read each text, signatures, paragraph index, IDF counts."""
+
+    def __init__(self, n_features: int) -> None:
+        self.ids: list[str] = []
+        self.index: dict[str, int] = {}
+        self.paths: list[str] = []
+        self._path_index: dict[str, int] = {}
+        self.path_of: list[int] = []
+        self.offsets: list[int] = []
+        self.kept_texts: dict[int, str] = {}  # stdin: cannot be read twice
+        self.skipped: list[InputError] = []
+        self.idf = HashedIdf(n_features)
+        self._signatures, self._sizes, self._paragraphs = [], [], []
+        self.reports: dict = {}
+        # Paragraph nodes: one per distinct paragraph shingle set (verbatim copies share one).
+        self.node_of: dict[int, int] = {}
+        self.n_nodes = 0
+        self._node_keys, self._node_tokens, self._node_first = [], [], []
+        self._occurrences: list[np.ndarray] = []  # (node, doc, paragraph) rows
+
+    def add(self, doc: Document) -> None:
+        index = len(self.ids)
+        self.index[doc.id] = index
+        self.ids.append(doc.id)
+        if doc.path is None:
+            self.kept_texts[index] = doc.text
+            self.path_of.append(-1)
+        else:
+            self.path_of.append(self._path_index.setdefault(doc.path, len(self._path_index)))
+            if len(self._path_index) > len(self.paths):
+                self.paths.append(doc.path)
+        self.offsets.append(doc.offset)
+
+    def absorb(self, batch: SignedBatch, min_passage_words: int) -> None:
+        first_doc = sum(len(s) for s in self._signatures)
+        self._signatures.append(batch.signatures)
+        self._sizes.append(batch.sizes)
+        self._paragraphs.append(batch.paragraphs)
+        self.idf.add_counts(batch.buckets, len(batch.sizes))
+        for i, report in batch.reports.items():
+            self.reports[first_doc + i] = report
+        docs = first_doc + np.repeat(np.arange(len(batch.paragraphs)), batch.paragraphs)
+        numbers = np.arange(len(docs)) - np.repeat(np.cumsum(batch.paragraphs) - batch.paragraphs, batch.paragraphs)
+        nodes = np.empty(len(docs), dtype=np.int64)
+        new = []
+        for p, fp in enumerate(batch.fingerprints.tolist()):
+            node = self.node_of.get(fp) if fp else None
+            if node is None:
+                node = self.n_nodes + len(new)
+                if fp:
+                    self.node_of[fp] = node
+                new.append(p)
+            nodes[p] = node
+        self.n_nodes += len(new)
+        self._node_keys.append(batch.paragraph_keys[new])
+        self._node_tokens.append(np.where(batch.fingerprints[new] != 0, batch.paragraph_tokens[new], 0))
+        self._node_first.append(np.stack((docs[new], numbers[new]), axis=1))
+        self._occurrences.append(np.stack((nodes, docs, numbers), axis=1))
+
+    def location(self, doc: int) -> tuple[str, int] | None:
+        path = self.path_of[doc]
+        return None if path < 0 else (self.paths[path], self.offsets[doc])
+
+    def finish(self) -> None:
+        """Turn the per-batch lists into arrays (after pass one)."""
+        num = self._signatures[0].shape[1] if self._signatures else 1
+        self.signatures = np.concatenate(self._signatures) if self._signatures else np.zeros((0, num), np.uint32)
+        self.sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, np.int32)
+        self.paragraphs = np.concatenate(self._paragraphs) if self._paragraphs else np.zeros(0, np.int32)
+        self.node_keys = np.concatenate(self._node_keys) if self._node_keys else np.zeros((0, 1), np.uint64)
+        self.node_tokens = np.concatenate(self._node_tokens) if self._node_tokens else np.zeros(0, np.int64)
+        self.node_first = np.concatenate(self._node_first) if self._node_first else np.zeros((0, 2), np.int64)
+        self.occurrences = np.concatenate(self._occurrences) if self._occurrences else np.zeros((0, 3), np.int64)
+        self._signatures = self._sizes = self._paragraphs = []
+        self._node_keys = self._node_tokens = self._node_first = self._occurrences = []

@@ -1,0 +1,65 @@
+"""Corpus IDF from streamed document frequencies of hashed tokens.
+
+A corpus is too large for a vocabulary in memory, so tokens are hashed into
+``n_features`` buckets (as scikit-learn's ``HashingVectorizer`` does) and the
+number of documents holding each bucket is counted batch by batch while the
+corpus streams past. Candidate pairs are then scored with TF-IDF vectors built
+from those counts, so a word common across the corpus weighs little.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.preprocessing import normalize
+
+from .tokens import Tokens
+
+
+class HashedIdf:
+    """Document frequencies over hashed token buckets, and TF-IDF vectors from them.
+
+    Parameters
+    ----------
+    n_features : int, default=2**20
+        Hash buckets. Collisions merge words; a million buckets keep them rare
+        for any realistic vocabulary, at 8 MB of counts.
+    """
+
+    def __init__(self, n_features: int = 1 << 20) -> None:
+        if not isinstance(n_features, int) or not 16 <= n_features <= 1 << 26:
+            raise ValueError(f"n_features must be an integer in [16, 2**26], got {n_features!r}")
+        self.n_features = n_features
+        self.df = np.zeros(n_features, dtype=np.int64)
+        self.n_docs = 0
+
+    def buckets(self, tokens: Tokens) -> np.ndarray:
+        """Bucket of each token (the low bits hold flags, so they are shifted out)."""
+        return ((tokens.hashes >> np.uint64(2)) % np.uint64(self.n_features)).astype(np.int64)
+
+    def document_buckets(self, tokens: Tokens) -> np.ndarray:
+        """The distinct buckets of each text, concatenated: what ``add_counts`` takes."""
+        keys = tokens.owner() * self.n_features + self.buckets(tokens)
+        return np.unique(keys) % self.n_features
+
+    def add_counts(self, distinct_buckets: np.ndarray, n_docs: int) -> None:
+        """Count ``n_docs`` more documents whose distinct buckets are ``distinct_buckets``."""
+        self.df += np.bincount(distinct_buckets, minlength=self.n_features)
+        self.n_docs += n_docs
+
+    def partial_fit(self, tokens: Tokens) -> "HashedIdf":
+        """Count the documents of one batch (each text of ``tokens`` is a document)."""
+        self.add_counts(self.document_buckets(tokens), len(tokens))
+        return self
+
+    def idf(self) -> np.ndarray:
+        # Smoothed, as scikit-learn's: a bucket in every document still weighs 1.
+        return np.log((1.0 + self.n_docs) / (1.0 + self.df)) + 1.0
+
+    def transform(self, tokens: Tokens) -> sparse.csr_matrix:
+        """L2-normalized TF-IDF rows (sublinear term frequency), one per text of ``tokens``."""
+        rows, cols = tokens.owner(), self.buckets(tokens)
+        counts = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(tokens), self.n_features))
+        counts.sum_duplicates()
+        counts.data = (1.0 + np.log(counts.data)) * self.idf()[counts.indices]
+        return normalize(counts)
