@@ -93,7 +93,10 @@ class BatchSigner:
         return kgram_sets(tokens.hashes, tokens.sentence, tokenized.token_document(), len(tokenized), self.k)
 
     def __call__(self, texts: Sequence[str]) -> SignedBatch:
-        tokenized = self.tokens(texts)
+        return self.sign(texts, self.tokens(texts))
+
+    def sign(self, texts: Sequence[str], tokenized: "Tokenized") -> SignedBatch:
+        """Sign already tokenized ``texts`` (the texts are only needed for restatements)."""
         tokens, counts = tokenized.tokens, tokenized.counts
         doc_sets = self.document_sets(tokenized)
         para_sets = kgram_sets(tokens.hashes, tokens.sentence, tokens.owner(), len(tokens), self.paragraph_k)

@@ -23,6 +23,7 @@ from .shingle import ShingleSets, _fmix64
 
 _U64 = np.uint64
 _ROUNDS = 1024  # probes per empty bin before falling back to the next non-empty bin
+_TABLE_ROUNDS = 64
 
 
 class OnePermutationHasher:
@@ -46,6 +47,9 @@ class OnePermutationHasher:
         self.num_perm = num_perm
         self.seed = seed
         self._salt = _fmix64(np.array([seed + 0x9E3779B97F4A7C15], dtype=_U64))[0]
+        # The first probes of every bin, precomputed: most empty bins fill within a few.
+        all_bins = np.arange(num_perm)
+        self._probes = np.stack([self._probe(all_bins, a).astype(np.int64) for a in range(1, _TABLE_ROUNDS + 1)])
 
     def params(self) -> dict:
         return {"num_perm": self.num_perm, "seed": self.seed, "scheme": "oph"}
@@ -78,7 +82,10 @@ class OnePermutationHasher:
         for attempt in range(1, _ROUNDS + 1):
             if len(rows) == 0:
                 return
-            probe = self._probe(cols, attempt).astype(np.int64)
+            if attempt <= _TABLE_ROUNDS:
+                probe = self._probes[attempt - 1, cols]
+            else:
+                probe = self._probe(cols, attempt).astype(np.int64)
             hit = full[rows, probe]
             out[rows[hit], cols[hit]] = source[rows[hit], probe[hit]]
             rows, cols = rows[~hit], cols[~hit]
