@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 
@@ -12,10 +13,20 @@ from . import __version__
 from .clean import CleanResult, CorpusCleaner
 from .corpus import CorpusScanner
 from .detector import Detector
+from .index import Index, IndexFileError
 from .progress import Progress
 from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
 from .records import CorpusReport, Report
-from .report import FORMATS, format_corpus, write_csv, write_json, write_jsonl, write_table
+from .report import (
+    FORMATS,
+    format_corpus,
+    format_verdict,
+    verdict_to_dict,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_table,
+)
 from .writers import OutputError, write_cleaned
 
 _UNIT = click.FloatRange(0.0, 1.0, min_open=True)
@@ -223,3 +234,96 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
                    f"{len(skipped)} skipped), removed {cleaner.removed_paragraphs} paragraphs", err=True)
     if skipped:
         sys.exit(1)
+
+
+@main.group()
+def index() -> None:
+    """A persistent near-duplicate index (one SQLite file) for incremental checks."""
+
+
+def _open_index(db: str, **kwargs):
+    try:
+        return Index(db, **kwargs)
+    except (IndexFileError, OSError) as err:
+        _error(str(err))
+        sys.exit(1)
+
+
+@index.command("add")
+@click.argument("db")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the document id.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse inputs larger than this many bytes.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
+def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, max_bytes: int, quiet: bool) -> None:
+    """Add the documents in PATHS to the index DB (created if missing); ids already there are skipped."""
+    skipped = []
+    progress = Progress("indexing", _input_bytes(paths), enabled=not quiet)
+
+    def good():
+        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field):
+            if isinstance(item, InputError):
+                _error(str(item))
+                skipped.append(item)
+                continue
+            progress.update(1, len(item.text))
+            yield item
+
+    with _open_index(db) as idx:
+        added = idx.add_many(good())
+        progress.close()
+        if not quiet:
+            click.echo(f"dedup: added {added} of {progress.docs} documents ({progress.docs - added} already indexed, "
+                       f"{len(skipped)} skipped); {db} holds {len(idx)}", err=True)
+    if skipped:
+        sys.exit(1)
+
+
+@index.command("query")
+@click.argument("db")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--add", is_flag=True, help="Add each queried document to the index afterwards.")
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the document id.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse inputs larger than this many bytes.")
+@_exit_on_broken_pipe
+def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, text_field: str, id_field: str,
+                max_bytes: int) -> None:
+    """Which indexed documents each of PATHS near-duplicates, and which of their passages it reuses."""
+    if not os.path.exists(db):
+        _error(f"{db}: no such index (create it with: dedup index add {db} PATHS...)")
+        sys.exit(1)
+    verdicts, failed = [], 0
+    with _open_index(db) as idx:
+        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field):
+            if isinstance(item, InputError):
+                _error(str(item))
+                failed += 1
+                continue
+            verdict = idx.check(item.id, item.text, add=add)
+            if fmt == "jsonl":
+                click.echo(json.dumps(verdict_to_dict(verdict), ensure_ascii=False))
+            elif fmt == "table":
+                click.echo(format_verdict(verdict), nl=False)
+            else:
+                verdicts.append(verdict_to_dict(verdict))
+    if fmt == "json":
+        click.echo(json.dumps({"queries": verdicts, "version": __version__}, ensure_ascii=False, indent=2))
+    if failed:
+        sys.exit(1)
+
+
+@index.command("stats")
+@click.argument("db")
+def index_stats(db: str) -> None:
+    """Documents, paragraphs, parameters and size of the index DB, as JSON."""
+    if not os.path.exists(db):
+        _error(f"{db}: no such index")
+        sys.exit(1)
+    with _open_index(db) as idx:
+        click.echo(json.dumps(idx.stats(), indent=2))

@@ -31,6 +31,7 @@ from .records import DocumentMatch
 from .tokens import TokenTable
 
 SCHEMA_VERSION = 1
+MAX_LISTED = 5  # indexed documents listed per reused paragraph
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True}
 _SCHEMA = """
@@ -63,6 +64,7 @@ class PassageMatch:
     number: int
     cosine: float
     text: str  # first 200 characters of the indexed paragraph
+    documents: int = 1  # indexed documents holding this passage (boilerplate: many; only a few are listed)
 
 
 @dataclass
@@ -105,7 +107,8 @@ class Index:
             raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")
         self.path = path
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
-        self.passage_threshold, self.min_passage_words, self.batch_size = passage_threshold, min_passage_words, batch_size
+        self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
+        self.batch_size = batch_size
         try:
             self.db = sqlite3.connect(path)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -314,7 +317,18 @@ class Index:
                 cosine = 1.0 if their_fp == fingerprint and fingerprint else _cosine(my_terms[p], terms, idf)
                 if cosine >= self.passage_threshold:
                     found[(p, other_id, number)] = PassageMatch(p, other_id, number, round(cosine, 4), snippet)
-        return sorted(found.values(), key=lambda m: (m.paragraph, -m.cosine, m.doc, m.number))
+        ranked = sorted(found.values(), key=lambda m: (m.paragraph, -m.cosine, m.doc, m.number))
+        per_paragraph: dict[int, int] = {}
+        for m in ranked:
+            per_paragraph[m.paragraph] = per_paragraph.get(m.paragraph, 0) + 1
+        # Boilerplate matches thousands of documents: list a few, count them all.
+        shown: dict[int, int] = {}
+        out = []
+        for m in ranked:
+            shown[m.paragraph] = shown.get(m.paragraph, 0) + 1
+            if shown[m.paragraph] <= MAX_LISTED:
+                out.append(PassageMatch(m.paragraph, m.doc, m.number, m.cosine, m.text, per_paragraph[m.paragraph]))
+        return out
 
     def stats(self) -> dict:
         """Counts, parameters and file facts."""

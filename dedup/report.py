@@ -173,3 +173,29 @@ def format_corpus(report: CorpusReport) -> str:
         lines.append(f"  {kind} {n}: in {passage.documents} documents ({where}{more})")
         lines.append(f"    {_first_words(passage.text)}")
     return "\n".join(lines) + "\n"
+
+
+def verdict_to_dict(verdict) -> dict:
+    """An index check: near-duplicates (``jaccard``/``containment``/``cosine`` against each) and reused passages."""
+    return {
+        "id": verdict.id,
+        "duplicate": verdict.is_duplicate,
+        "duplicates": [{"doc": m.b, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine}
+                       for m in verdict.duplicates],
+        "passages": [{"paragraph": p.paragraph, "doc": p.doc, "doc_paragraph": p.number, "cosine": p.cosine,
+                      "documents": p.documents, "text": p.text} for p in verdict.passages],
+        "added": verdict.added,
+        "milliseconds": round(verdict.seconds * 1000, 2),
+    }
+
+
+def format_verdict(verdict) -> str:
+    lines = [f"{verdict.id}: " + (f"near-duplicate of {len(verdict.duplicates)} indexed documents"
+                                  if verdict.duplicates else "no near-duplicate indexed")
+             + (f", reuses {len(verdict.passages)} passages" if verdict.passages else "")]
+    for m in verdict.duplicates:
+        lines.append(f"  {m.b}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
+    for p in verdict.passages:
+        lines.append(f"  paragraph {p.paragraph} ~ {p.doc}#{p.number}  cosine {p.cosine:.2f}  "
+                     f"(in {p.documents} documents)  {_first_words(p.text, 50)}")
+    return "\n".join(lines) + "\n"
