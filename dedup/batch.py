@@ -29,6 +29,7 @@ class SignedBatch:
 
     signatures: np.ndarray  # (docs, num_perm) uint32, document shingles
     sizes: np.ndarray  # (docs,) distinct document shingles
+    lengths: np.ndarray  # (docs,) content tokens
     paragraphs: np.ndarray  # (docs,) paragraphs per document
     fingerprints: np.ndarray  # (paragraphs,) uint64 identity of each paragraph's shingle set, 0 if empty
     paragraph_tokens: np.ndarray  # (paragraphs,) content tokens per paragraph
@@ -110,6 +111,7 @@ class BatchSigner:
         return SignedBatch(
             signatures=self.hasher.sign(doc_sets),
             sizes=doc_sets.sizes().astype(np.int32),
+            lengths=np.bincount(tokenized.token_document(), minlength=len(texts)).astype(np.int32),
             paragraphs=counts.astype(np.int32),
             fingerprints=fingerprints(para_sets.hashes, para_sets.offsets),
             paragraph_tokens=np.diff(tokens.offsets).astype(np.int32),

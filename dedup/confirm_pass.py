@@ -174,8 +174,8 @@ def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",
     cluster_of = np.arange(len(state.ids))
     clusters = []
     for members in sorted((sorted(c) for c in uf.components()), key=lambda c: c[0]):
-        # The most complete copy represents the cluster; the earliest breaks ties.
-        rep = max(members, key=lambda d: (len(evidence.sets[d]), -d))
+        # The longest copy represents the cluster (a truncated copy never does); the earliest breaks ties.
+        rep = max(members, key=lambda d: (int(state.lengths[d]), -d))
         cluster_of[members] = rep
         matches = []
         for doc in members:

@@ -186,7 +186,7 @@ class CorpusState:
         self.kept_texts: dict[int, str] = {}  # stdin: cannot be read twice
         self.skipped: list[InputError] = []
         self.idf = HashedIdf(n_features)
-        self._signatures, self._sizes, self._paragraphs = [], [], []
+        self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []
         self.reports: dict = {}
         # Paragraph nodes: one per distinct paragraph shingle set (verbatim copies share one).
         self.node_of: dict[int, int] = {}
@@ -211,6 +211,7 @@ class CorpusState:
         first_doc = sum(len(s) for s in self._signatures)
         self._signatures.append(batch.signatures)
         self._sizes.append(batch.sizes)
+        self._lengths.append(batch.lengths)
         self._paragraphs.append(batch.paragraphs)
         self.idf.add_counts(batch.buckets, len(batch.sizes))
         for i, report in batch.reports.items():
@@ -243,9 +244,10 @@ class CorpusState:
         self.signatures = np.concatenate(self._signatures) if self._signatures else np.zeros((0, num), np.uint32)
         self.sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, np.int32)
         self.paragraphs = np.concatenate(self._paragraphs) if self._paragraphs else np.zeros(0, np.int32)
+        self.lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32)
         self.node_keys = np.concatenate(self._node_keys) if self._node_keys else np.zeros((0, 1), np.uint64)
         self.node_tokens = np.concatenate(self._node_tokens) if self._node_tokens else np.zeros(0, np.int64)
         self.node_first = np.concatenate(self._node_first) if self._node_first else np.zeros((0, 2), np.int64)
         self.occurrences = np.concatenate(self._occurrences) if self._occurrences else np.zeros((0, 3), np.int64)
-        self._signatures = self._sizes = self._paragraphs = []
+        self._signatures = self._sizes = self._lengths = self._paragraphs = []
         self._node_keys = self._node_tokens = self._node_first = self._occurrences = []

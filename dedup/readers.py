@@ -208,7 +208,7 @@ def reread(locations: list[tuple[str, int]], text_field: str = "text") -> Iterat
         by_path.setdefault(path, []).append(offset)
     for path, offsets in by_path.items():
         if offsets == [-1]:
-            yield (path, -1), read_document(path, max_bytes=1 << 62).text
+            yield (path, -1), decode(Path(path).read_bytes(), path)
             continue
         opener = gzip.open if path.lower().endswith(".gz") else open
         with opener(path, "rb") as stream:

@@ -1,0 +1,278 @@
+"""Corpus scan, clean and index on planted corpora generated in the test."""
+
+import gzip
+import json
+
+import jsonschema
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from dedup import CorpusScanner, Index
+from dedup.cli import main
+from dedup.index import IndexFileError
+from dedup.oph import OnePermutationHasher
+from dedup.readers import Document
+from dedup.shingle import ShingleSets
+from dedup.tokens import TokenTable, tokenize
+
+from .planted import FOOTER, REUSED, planted_corpus
+from .test_cli import SCHEMA
+
+CORPUS_SCHEMA = {
+    **SCHEMA,
+    "required": ["documents", "clusters", "passages", "skipped"],
+    "properties": {
+        **SCHEMA["properties"],
+        "clusters": {"type": "array", "items": {
+            "type": "object", "required": ["representative", "members", "matches"],
+            "properties": {
+                "representative": {"type": "string"},
+                "members": {"type": "array", "minItems": 2, "items": {"type": "string"}},
+                "matches": {"type": "array", "items": {
+                    "type": "object", "required": ["a", "b", "jaccard", "containment", "cosine"],
+                    "properties": {"a": {"type": "string"}, "b": {"type": "string"},
+                                   "jaccard": {"type": "number", "minimum": 0, "maximum": 1},
+                                   "containment": {"type": "number", "minimum": 0, "maximum": 1},
+                                   "cosine": {"type": "number", "minimum": 0, "maximum": 1.0000001}}}}}}},
+        "passages": {"type": "array", "items": {
+            "type": "object", "required": ["text", "documents", "occurrences"],
+            "properties": {
+                "text": {"type": "string", "maxLength": 200},
+                "documents": {"type": "integer", "minimum": 2},
+                "occurrences": {"type": "array", "items": {
+                    "type": "object", "required": ["doc", "paragraph"],
+                    "properties": {"doc": {"type": "string"}, "paragraph": {"type": "integer"}}}}}}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return planted_corpus()
+
+
+def _docs(records):
+    return [Document(r["id"], r["body"]) for r in records]
+
+
+def _write_jsonl(path, records):
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wt", encoding="utf-8") as out:
+        for r in records:
+            out.write(json.dumps(r) + "\n")
+
+
+def test_scan_finds_exactly_the_planted_clusters(corpus):
+    records, expected = corpus
+    report = CorpusScanner(detector=None).scan(_docs(records))
+    assert sorted(map(sorted, (set(c.members) for c in report.clusters))) == sorted(map(sorted, expected))
+    reps = {c.representative for c in report.clusters}
+    assert "doc006" in reps and "doc006-truncated" not in reps  # the complete copy represents
+    for cluster in report.clusters:
+        assert {m.b for m in cluster.matches} == set(cluster.members) - {cluster.representative}
+        assert all(m.a == cluster.representative for m in cluster.matches)
+
+
+def test_truncated_copy_is_a_duplicate_by_containment(corpus):
+    records, _ = corpus
+    report = CorpusScanner(detector=None).scan(_docs(records))
+    match = next(m for c in report.clusters for m in c.matches if m.b == "doc006-truncated")
+    assert match.containment >= 0.95
+    assert match.jaccard < 0.8  # Jaccard alone would miss it
+
+
+def test_boilerplate_is_one_passage_with_its_document_frequency(corpus):
+    records, _ = corpus
+    report = CorpusScanner(detector=None, boilerplate_docs=5).scan(_docs(records))
+    footer = [p for p in report.passages if p.text == FOOTER]
+    assert len(footer) == 1
+    expected = {r["id"] for r in records if FOOTER in r["body"]}
+    assert footer[0].documents == len(expected) and footer[0].boilerplate
+    assert {o.doc for o in footer[0].occurrences} == expected
+
+
+def test_a_paragraph_reused_by_unrelated_documents_is_a_passage(corpus):
+    records, _ = corpus
+    report = CorpusScanner(detector=None).scan(_docs(records))
+    reused = [p for p in report.passages if p.text.startswith(REUSED[:60])]
+    assert len(reused) == 1 and not reused[0].boilerplate
+    assert {(o.doc, o.paragraph) for o in reused[0].occurrences} == {("doc001", 2), ("doc002", 5)}
+
+
+def test_light_rewording_of_a_paragraph_across_documents_is_found():
+    records, _ = planted_corpus(seed=3, originals=12)
+    reworded = REUSED.replace("confirmed on Tuesday", "said on Tuesday").replace("diverting", "sending")
+    records.append({"id": "other", "body": "An unrelated opening paragraph about the weather today.\n\n" + reworded})
+    report = CorpusScanner(detector=None).scan(_docs(records))
+    passage = next(p for p in report.passages if any(o.doc == "other" for o in p.occurrences))
+    assert {o.doc for o in passage.occurrences} == {"doc001", "doc002", "other"}
+
+
+def test_two_jobs_give_the_same_report(corpus):
+    records, _ = corpus
+    one = CorpusScanner(detector=None, batch_size=16).scan(_docs(records))
+    two = CorpusScanner(detector=None, batch_size=16, jobs=2).scan(_docs(records))
+    assert one.clusters == two.clusters and one.passages == two.passages
+
+
+def test_scan_cli_jsonl_gz_and_folder_agree_and_follow_the_schema(corpus, tmp_path):
+    records, expected = corpus
+    _write_jsonl(tmp_path / "news.jsonl.gz", records)
+    folder = tmp_path / "corpus" / "sub"
+    folder.mkdir(parents=True)
+    for r in records:
+        (folder / f"{r['id']}.txt").write_text(r["body"])
+    runner = CliRunner()
+    out = runner.invoke(main, ["scan", str(tmp_path / "news.jsonl.gz"), "--text-field", "body", "-f", "json", "-q"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    jsonschema.validate(payload, CORPUS_SCHEMA)
+    assert sorted(sorted(c["members"]) for c in payload["clusters"]) == sorted(map(sorted, expected))
+    assert len(payload["documents"]) == len(records)
+    by_folder = runner.invoke(main, ["scan", str(tmp_path / "corpus"), "-f", "json", "-q", "--no-within"])
+    assert by_folder.exit_code == 0
+    names = sorted(sorted(m.rsplit("/", 1)[1][:-4] for m in c["members"]) for c in json.loads(by_folder.stdout)["clusters"])
+    assert names == sorted(map(sorted, expected))
+
+
+def test_scan_cli_jsonl_lines_have_kinds(corpus, tmp_path):
+    records, expected = corpus
+    _write_jsonl(tmp_path / "news.jsonl", records)
+    out = CliRunner().invoke(main, ["scan", str(tmp_path / "news.jsonl"), "--text-field", "body", "-f", "jsonl"])
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    kinds = [line["kind"] for line in lines]
+    assert kinds.count("document") == len(records) and kinds.count("cluster") == len(expected)
+    assert next(d for d in lines if d.get("id") == "doc006-truncated")["duplicate_of"] == "doc006"
+
+
+def test_scan_skips_bad_lines_and_duplicate_ids_and_keeps_the_rest(corpus, tmp_path):
+    records, expected = corpus
+    path = tmp_path / "news.jsonl"
+    _write_jsonl(path, records)
+    with open(path, "a") as out:
+        out.write("{not json\n")
+    _write_jsonl(tmp_path / "more.jsonl", records[:1])  # same id again, in another file
+    out = CliRunner().invoke(main, ["scan", str(path), str(tmp_path / "more.jsonl"), "--text-field", "body",
+                                    "-f", "json", "-q", "--no-within"])
+    assert out.exit_code == 1
+    payload = json.loads(out.stdout)
+    assert len(payload["skipped"]) == 2 and len(payload["documents"]) == len(records)
+    assert "malformed JSON" in out.stderr and "duplicate id" in out.stderr
+    assert len(payload["clusters"]) == len(expected)
+
+
+def test_clean_keeps_one_document_per_cluster_and_loses_nothing_else(corpus, tmp_path):
+    records, expected = corpus
+    _write_jsonl(tmp_path / "news.jsonl.gz", records)
+    out_path = tmp_path / "news.dedup.jsonl.gz"
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "news.jsonl.gz"), "-o", str(out_path),
+                                       "--text-field", "body", "--boilerplate"])
+    assert result.exit_code == 0, result.output
+    with gzip.open(out_path, "rt") as f:
+        kept = [json.loads(line) for line in f]
+    clustered = set().union(*expected)
+    assert len(kept) == len(records) - sum(len(c) - 1 for c in expected)
+    kept_ids = {r["id"] for r in kept}
+    assert {r["id"] for r in records} - clustered <= kept_ids  # every unclustered document survives
+    assert all(len(c & kept_ids) == 1 for c in expected)  # exactly one per cluster
+    assert all(r["source"] == "planted" for r in kept)  # other fields kept
+    assert not any(FOOTER in r["body"] for r in kept)  # --boilerplate stripped it
+    assert f"kept {len(kept)} of {len(records)} documents" in result.stderr
+
+
+def test_clean_folder_into_a_folder(corpus, tmp_path):
+    records, expected = corpus
+    src = tmp_path / "in"
+    src.mkdir()
+    for r in records:
+        (src / f"{r['id']}.txt").write_text(r["body"])
+    result = CliRunner().invoke(main, ["clean", str(src), "-o", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    written = {p.stem for p in (tmp_path / "out").iterdir()}
+    assert len(written) == len(records) - sum(len(c) - 1 for c in expected)
+    assert CliRunner().invoke(main, ["clean", str(src), "-q"]).exit_code == 2  # several files need -o FOLDER
+
+
+def test_index_round_trip(corpus, tmp_path):
+    records, expected = corpus
+    db = str(tmp_path / "news.db")
+    copies = {r["id"] for r in records if "-" in r["id"]}
+    originals = [Document(r["id"], r["body"]) for r in records if r["id"] not in copies]
+    with Index(db) as index:
+        assert index.add_many(originals) == len(originals)
+        assert index.add_many(originals[:5]) == 0  # idempotent by id
+    with Index(db) as index:  # reopened from disk
+        assert len(index) == len(originals)
+        verdict = index.check("doc006-truncated", next(r["body"] for r in records if r["id"] == "doc006-truncated"))
+        assert [m.b for m in verdict.duplicates] == ["doc006"] and verdict.duplicates[0].containment >= 0.95
+        fresh = index.check("fresh", "An entirely new article.\n\n" + REUSED, add=True)
+        assert not fresh.duplicates and fresh.added
+        assert {(p.doc, p.number) for p in fresh.passages} == {("doc001", 2), ("doc002", 5)}
+        assert "fresh" in index
+    with pytest.raises(IndexFileError, match="num_perm=128, not 64"):
+        Index(db, num_perm=64)
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(IndexFileError, match="not a dedup index"):
+        Index(str(tmp_path / "junk.db"))
+
+
+def test_index_cli_add_query_stats(corpus, tmp_path):
+    records, _ = corpus
+    _write_jsonl(tmp_path / "news.jsonl", records)
+    db = str(tmp_path / "news.db")
+    runner = CliRunner()
+    added = runner.invoke(main, ["index", "add", db, str(tmp_path / "news.jsonl"), "--text-field", "body"])
+    assert added.exit_code == 0 and f"added {len(records)} of {len(records)}" in added.stderr
+    again = runner.invoke(main, ["index", "add", db, str(tmp_path / "news.jsonl"), "--text-field", "body"])
+    assert f"added 0 of {len(records)}" in again.stderr
+    query = tmp_path / "q.txt"
+    query.write_text(next(r["body"] for r in records if r["id"] == "doc005"))
+    out = runner.invoke(main, ["index", "query", db, str(query), "-f", "json"])
+    dups = {d["doc"] for d in json.loads(out.stdout)["queries"][0]["duplicates"]}
+    assert dups == {"doc005", "doc005-edited"}
+    stats = json.loads(runner.invoke(main, ["index", "stats", db]).stdout)
+    assert stats["documents"] == len(records) and stats["params"]["num_perm"] == 128
+    missing = runner.invoke(main, ["index", "query", str(tmp_path / "none.db"), str(query)])
+    assert missing.exit_code == 1 and "no such index" in missing.stderr
+
+
+def test_oph_jaccard_estimates_are_unbiased_on_1000_pairs():
+    rng = np.random.default_rng(5)
+    hasher = OnePermutationHasher(num_perm=128, seed=3)
+    errors = []
+    for _ in range(1000):
+        n = int(rng.integers(30, 400))
+        base = np.unique(rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32))
+        keep = int(rng.integers(0, len(base) + 1))
+        other = np.unique(np.concatenate((base[:keep], rng.integers(0, 2**32, len(base) - keep,
+                                                                    dtype=np.uint64).astype(np.uint32))))
+        exact = len(np.intersect1d(base, other)) / len(np.union1d(base, other))
+        sigs = hasher.sign(ShingleSets(np.concatenate((base, other)), np.array([0, len(base), len(base) + len(other)])))
+        errors.append(float(np.mean(sigs[0] == sigs[1])) - exact)
+    errors = np.array(errors)
+    assert np.abs(errors).mean() < 0.03
+    assert abs(errors.mean()) < 0.01
+
+
+def test_oph_identical_sets_agree_and_empty_sets_stay_empty():
+    hasher = OnePermutationHasher(num_perm=64)
+    one = np.array([7], dtype=np.uint32)
+    sigs = hasher.sign(ShingleSets(np.concatenate((one, one)), np.array([0, 1, 2, 2])))
+    assert (sigs[0] == sigs[1]).all() and len(set(sigs[0].tolist())) == 1  # one shingle fills every bin
+    assert (sigs[2] == np.iinfo(np.uint32).max).all()
+
+
+@pytest.mark.parametrize("text", [
+    "Hello world. The U.S. said 3.5 things!",
+    "Don't stop -- it's 9:30 a.m. (really) ... ok?! Yes_no",
+    "Ends without a period",
+    "Tabs\tand\nnewlines\r\nand  spaces . lone period",
+])
+def test_ascii_fast_path_and_unicode_path_give_the_same_tokens(text):
+    table = TokenTable()
+    fast = tokenize([text], table)
+    slow = tokenize([text + " \u00e9"], table)  # a non-ASCII word sends it down the regex path
+    n = len(fast.hashes)
+    assert fast.hashes.tolist() == slow.hashes[:n].tolist()
+    assert fast.sentence.tolist() == slow.sentence[:n].tolist()
