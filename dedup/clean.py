@@ -76,7 +76,6 @@ class CorpusCleaner:
 
     def __post_init__(self) -> None:
         self.dropped_documents = {m for c in self.report.clusters for m in c.members if m != c.representative}
-        self.reports = {r.id: r.report for r in self.report.documents if r.report is not None}
         self.furniture: dict[str, set[int]] = {}
         for passage in self.report.passages:
             if passage.boilerplate:
@@ -90,7 +89,8 @@ class CorpusCleaner:
 
     def text(self, doc_id: str, text: str) -> str:
         """The document's text with the chosen paragraphs removed (unchanged when none are)."""
-        report = self.reports.get(doc_id) if self.restated else None
+        result = self.report.documents.by_id(doc_id) if self.restated else None
+        report = result.report if result is not None else None
         drop = self.furniture.get(doc_id, set()) if self.boilerplate else set()
         if report is None and not drop:
             return text

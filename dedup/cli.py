@@ -168,7 +168,7 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
     elif fmt == "jsonl":
         write_jsonl(report, output)
     elif fmt == "csv":
-        write_csv([r.report for r in report.documents if r.report is not None], output)
+        write_csv((r.report for r in report.documents.with_reports()), output)
     else:
         _write_tables(report, output)
     if skipped:
@@ -179,7 +179,7 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
 def _write_tables(report: CorpusReport, output) -> None:
     if len(report.documents) > 1:
         output.write(format_corpus(report))
-    shown = [r.report for r in report.documents if r.report is not None]
+    shown = [r.report for r in report.documents.with_reports()]
     if len(report.documents) == 1 and not shown:
         shown = [Report(id=report.documents[0].id, paragraphs=[None] * report.documents[0].paragraphs)]
     write_table(shown, output, first=len(report.documents) == 1)
@@ -213,7 +213,7 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     sentences restates an earlier paragraph.
     """
     params["within"] = params["within"] or restated
-    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, True)
+    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet)
     cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
                             sentences=sentences)
     items = (d for d in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field)

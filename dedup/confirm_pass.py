@@ -16,7 +16,8 @@ from scipy import sparse
 
 from .cluster import UnionFind
 from .readers import InputError, reread
-from .records import Cluster, CorpusReport, DocumentMatch, DocumentResult, Occurrence, Passage
+from .records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
+from .spool import DocumentList
 
 if TYPE_CHECKING:
     from .corpus import CorpusScanner, CorpusState
@@ -101,8 +102,7 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
                 confirmed.append((a, b))
     clusters, cluster_of = _clusters(confirmed, state, evidence)
     passages = _passages(scanner, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
-    documents = [DocumentResult(doc_id, int(state.paragraphs[i]), state.reports.get(i))
-                 for i, doc_id in enumerate(state.ids)]
+    documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
     stats = {
         "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),
         "paragraph_candidates": int(len(node_pairs)), "distinct_paragraphs": int(state.n_nodes),

@@ -26,6 +26,7 @@ from .lsh import LSHBanding
 from .progress import Progress
 from .readers import Document, InputError
 from .records import CorpusReport
+from .spool import ReportSpool
 from .tokens import TokenTable
 
 _WORKER_SIGNER: BatchSigner | None = None
@@ -187,7 +188,7 @@ class CorpusState:
         self.skipped: list[InputError] = []
         self.idf = HashedIdf(n_features)
         self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []
-        self.reports: dict = {}
+        self.reports = ReportSpool()
         # Paragraph nodes: one per distinct paragraph shingle set (verbatim copies share one).
         self.node_of: dict[int, int] = {}
         self.n_nodes = 0
@@ -215,7 +216,7 @@ class CorpusState:
         self._paragraphs.append(batch.paragraphs)
         self.idf.add_counts(batch.buckets, len(batch.sizes))
         for i, report in batch.reports.items():
-            self.reports[first_doc + i] = report
+            self.reports.add(first_doc + i, report)
         docs = first_doc + np.repeat(np.arange(len(batch.paragraphs)), batch.paragraphs)
         numbers = np.arange(len(docs)) - np.repeat(np.cumsum(batch.paragraphs) - batch.paragraphs, batch.paragraphs)
         nodes = np.empty(len(docs), dtype=np.int64)

@@ -7,6 +7,7 @@ replaced on its own and the CLI and library share one vocabulary.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,9 @@ class DocumentResult:
 
 @dataclass
 class CorpusReport:
-    """What a corpus scan found."""
+    """What a corpus scan found; ``documents`` is a sequence in input order (see ``spool.DocumentList``)."""
 
-    documents: list[DocumentResult]
+    documents: Sequence[DocumentResult]
     clusters: list[Cluster]
     passages: list[Passage]
     stats: dict = field(default_factory=dict)

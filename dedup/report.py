@@ -76,9 +76,13 @@ def duplicate_map(report: CorpusReport) -> dict[str, str]:
 
 
 def write_json(report: CorpusReport, out: IO[str], params: dict, skipped: list[dict]) -> None:
+    """One JSON object; documents are written one at a time, so a large corpus never sits in memory twice."""
     duplicates = duplicate_map(report)
-    payload = {
-        "documents": [result_to_dict(r, _other(duplicates, r.id)) for r in report.documents],
+    out.write('{\n  "documents": [')
+    for i, result in enumerate(report.documents):
+        out.write(("," if i else "") + "\n" + _indented(result_to_dict(result, _other(duplicates, result.id))))
+    out.write("\n  ],\n")
+    rest = {
         "clusters": [cluster_to_dict(c) for c in report.clusters],
         "passages": [passage_to_dict(p) for p in report.passages],
         "skipped": skipped,
@@ -86,8 +90,13 @@ def write_json(report: CorpusReport, out: IO[str], params: dict, skipped: list[d
         "params": params,
         "stats": report.stats,
     }
-    json.dump(payload, out, ensure_ascii=False, indent=2)
+    body = json.dumps(rest, ensure_ascii=False, indent=2)
+    out.write(body[2:])  # the rest of the object, without its opening brace
     out.write("\n")
+
+
+def _indented(value, depth: int = 2) -> str:
+    return textwrap.indent(json.dumps(value, ensure_ascii=False, indent=2), "  " * depth)
 
 
 def write_jsonl(report: CorpusReport, out: IO[str]) -> None:
