@@ -79,7 +79,10 @@ class DocumentList(Sequence[DocumentResult]):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
-        return DocumentResult(self._ids[i], int(self._paragraphs[i]), self._spool.get(i))
+        report = self._spool.get(i)
+        if report is not None:
+            report.id = self._ids[i]
+        return DocumentResult(self._ids[i], int(self._paragraphs[i]), report)
 
     def __iter__(self) -> Iterator[DocumentResult]:
         return (self[i] for i in range(len(self)))
