@@ -32,6 +32,8 @@ from .tokens import TokenTable
 
 SCHEMA_VERSION = 1
 MAX_LISTED = 5  # indexed documents listed per reused paragraph
+SNIPPET = 200
+_MAX_NUMBER = 1 << 16  # paragraph_bands packs (doc row, paragraph number) as row * 2**16 + number
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True}
 _SCHEMA = """
@@ -45,8 +47,8 @@ CREATE TABLE IF NOT EXISTS paragraphs (doc INTEGER NOT NULL, number INTEGER NOT 
     fingerprint INTEGER NOT NULL, terms BLOB NOT NULL, snippet TEXT NOT NULL,
     PRIMARY KEY (doc, number)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS paragraphs_by_fingerprint ON paragraphs (fingerprint);
-CREATE TABLE IF NOT EXISTS paragraph_bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, number INTEGER NOT NULL,
-    PRIMARY KEY (key, doc, number)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paragraph_bands (key INTEGER NOT NULL, paragraph INTEGER NOT NULL,
+    PRIMARY KEY (key, paragraph)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS idf (id INTEGER PRIMARY KEY CHECK (id = 0), docs INTEGER NOT NULL, df BLOB NOT NULL);
 """
 
@@ -113,6 +115,7 @@ class Index:
             self.db = sqlite3.connect(path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA cache_size=-131072")  # 128 MB of pages: the band tables stay hot
             self.params = self._open(params)
         except sqlite3.DatabaseError as err:
             raise IndexFileError(f"{path}: not a dedup index ({err})") from None
@@ -199,34 +202,35 @@ class Index:
             tokenized = self.signer.tokens(texts)
             signed = self.signer.sign(texts, tokenized)
             doc_sets = self.signer.document_sets(tokenized)
-            doc_terms = _terms(self.idf, tokenized.by_document())
-            para_terms = _terms(self.idf, tokenized.tokens)
-            doc_keys = self.lsh.band_keys(signed.signatures).view(np.int64)
+            by_document = tokenized.by_document()
+            doc_terms, para_terms = _terms(self.idf, by_document), _terms(self.idf, tokenized.tokens)
+            # Rows are numbered here, inside the write lock, so every table is filled by one executemany.
+            first_row = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
+            rows = np.arange(first_row, first_row + len(new), dtype=np.int64)
             now = time.time()
-            firsts = np.concatenate(([0], np.cumsum(tokenized.counts)))
-            for i, doc in enumerate(new):
-                cur = self.db.execute(
-                    "INSERT INTO docs (id, paragraphs, shingles, terms, added) VALUES (?, ?, ?, ?, ?)",
-                    (doc.id, int(tokenized.counts[i]), doc_sets.get(i).astype("<u4").tobytes(), doc_terms[i], now))
-                row = cur.lastrowid
-                if signed.sizes[i] > 0:
-                    self.db.executemany("INSERT OR IGNORE INTO doc_bands VALUES (?, ?)",
-                                        ((int(k), row) for k in doc_keys[i]))
-                self._add_paragraphs(row, tokenized.paragraphs[i], signed, para_terms, int(firsts[i]),
-                                     np.diff(tokenized.tokens.offsets))
-            self._add_counts(self.idf.document_buckets(tokenized.by_document()), len(new))
+            self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", (
+                (int(rows[i]), d.id, int(tokenized.counts[i]), doc_sets.get(i).astype("<u4").tobytes(),
+                 doc_terms[i], now) for i, d in enumerate(new)))
+            signable = signed.sizes > 0
+            keys = self.lsh.band_keys(signed.signatures[signable]).view(np.int64)
+            owners = np.repeat(rows[signable], keys.shape[1])
+            _insert_sorted(self.db, "doc_bands", keys.ravel(), owners)
+            self._add_paragraphs(rows, tokenized, signed, para_terms)
+            self._add_counts(self.idf.document_buckets(by_document), len(new))
         return len(new)
 
-    def _add_paragraphs(self, row: int, paragraphs: list[str], signed, para_terms, first: int,
-                        sizes: np.ndarray) -> None:
-        keys = signed.paragraph_keys.view(np.int64)
-        for number in range(len(paragraphs)):
-            p = first + number
-            self.db.execute("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)", (
-                row, number, int(signed.fingerprints[p].view(np.int64)), para_terms[p], paragraphs[number][:200]))
-            if sizes[p] >= self.min_passage_words:
-                self.db.executemany("INSERT OR IGNORE INTO paragraph_bands VALUES (?, ?, ?)",
-                                    ((int(k), row, number) for k in keys[p]))
+    def _add_paragraphs(self, rows: np.ndarray, tokenized: Tokenized, signed, para_terms: list[bytes]) -> None:
+        owner_rows = rows[tokenized.owner]
+        numbers = np.arange(len(owner_rows)) - np.repeat(np.cumsum(tokenized.counts) - tokenized.counts,
+                                                         tokenized.counts)
+        snippets = (p[:SNIPPET] for ps in tokenized.paragraphs for p in ps)
+        fingerprints = signed.fingerprints.view(np.int64).tolist()
+        self.db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)",
+                            zip(owner_rows.tolist(), numbers.tolist(), fingerprints, para_terms, snippets))
+        banded = (np.diff(tokenized.tokens.offsets) >= self.min_passage_words) & (numbers < _MAX_NUMBER)
+        keys = signed.paragraph_keys[banded].view(np.int64)
+        packed = np.repeat(owner_rows[banded] * _MAX_NUMBER + numbers[banded], keys.shape[1])
+        _insert_sorted(self.db, "paragraph_bands", keys.ravel(), packed)
 
     def _present(self, ids: list[str]) -> set[str]:
         found = set()
@@ -309,8 +313,8 @@ class Index:
                 rows += self.db.execute(
                     f"SELECT p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint FROM paragraphs p "
                     f"JOIN docs d ON d.rowid = p.doc WHERE (p.doc, p.number) IN "
-                    f"(SELECT DISTINCT doc, number FROM paragraph_bands WHERE key IN ({marks}))",
-                    [int(k) for k in keys[p]]).fetchall()
+                    f"(SELECT DISTINCT paragraph / {_MAX_NUMBER}, paragraph % {_MAX_NUMBER} FROM paragraph_bands "
+                    f"WHERE key IN ({marks}))", [int(k) for k in keys[p]]).fetchall()
             for row, other_id, number, terms, snippet, their_fp in rows:
                 if row == own_row or other_id in skip or (p, other_id, number) in found:
                     continue
@@ -341,6 +345,12 @@ class Index:
             "bytes": one("PRAGMA page_count") * one("PRAGMA page_size"), "params": self.params,
             "bands": self.lsh.bands, "rows": self.lsh.rows,
         }
+
+
+def _insert_sorted(db: sqlite3.Connection, table: str, keys: np.ndarray, values: np.ndarray) -> None:
+    """Insert (key, value) rows in key order: B-tree pages are then touched once each, not at random."""
+    order = np.lexsort((values, keys))
+    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", zip(keys[order].tolist(), values[order].tolist()))
 
 
 def _terms(idf: HashedIdf, tokens) -> list[bytes]:

@@ -23,7 +23,7 @@ from .shingle import ShingleSets, _fmix64
 
 _U64 = np.uint64
 _ROUNDS = 1024  # probes per empty bin before falling back to the next non-empty bin
-_TABLE_ROUNDS = 64
+_BLOCK_CELLS = 1 << 22  # bound on (rounds x cells) probed in one numpy step
 
 
 class OnePermutationHasher:
@@ -47,9 +47,10 @@ class OnePermutationHasher:
         self.num_perm = num_perm
         self.seed = seed
         self._salt = _fmix64(np.array([seed + 0x9E3779B97F4A7C15], dtype=_U64))[0]
-        # The first probes of every bin, precomputed: most empty bins fill within a few.
+        # The probe sequence of every bin, precomputed (a set with one shingle needs ~num_perm * ln(num_perm)).
+        self._rounds = max(min(_ROUNDS, (1 << 20) // num_perm), 16)
         all_bins = np.arange(num_perm)
-        self._probes = np.stack([self._probe(all_bins, a).astype(np.int64) for a in range(1, _TABLE_ROUNDS + 1)])
+        self._probes = np.stack([self._probe(all_bins, a) for a in range(1, self._rounds + 1)]).astype(np.int32)
 
     def params(self) -> dict:
         return {"num_perm": self.num_perm, "seed": self.seed, "scheme": "oph"}
@@ -79,16 +80,17 @@ class OnePermutationHasher:
         full = out != EMPTY
         rows, cols = np.nonzero(~full & nonempty[:, None])
         source = out.copy()  # copies come from originally filled bins only
-        for attempt in range(1, _ROUNDS + 1):
-            if len(rows) == 0:
-                return
-            if attempt <= _TABLE_ROUNDS:
-                probe = self._probes[attempt - 1, cols]
-            else:
-                probe = self._probe(cols, attempt).astype(np.int64)
-            hit = full[rows, probe]
-            out[rows[hit], cols[hit]] = source[rows[hit], probe[hit]]
-            rows, cols = rows[~hit], cols[~hit]
+        start = 0
+        while len(rows) and start < self._rounds:
+            # Several rounds at once: the first probe of each cell that lands on a filled bin wins.
+            block = int(max(1, min(64, _BLOCK_CELLS // len(rows), self._rounds - start)))
+            probes = self._probes[start : start + block][:, cols]
+            hits = full[rows[None, :], probes]
+            found = hits.any(axis=0)
+            chosen = probes[hits.argmax(axis=0), np.arange(len(cols))]
+            out[rows[found], cols[found]] = source[rows[found], chosen[found]]
+            rows, cols = rows[~found], cols[~found]
+            start += block
         for r, c in zip(rows.tolist(), cols.tolist()):  # vanishingly rare: ~1 shingle in many bins
             filled = np.flatnonzero(full[r])
             out[r, c] = source[r, filled[np.searchsorted(filled, c) % len(filled)]]

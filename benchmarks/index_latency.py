@@ -1,0 +1,122 @@
+"""How fast the persistent index answers ``check`` once it holds many documents.
+
+Builds a ``dedup.Index`` (SQLite file) from a generated corpus
+(``corpusgen``: ~300-word documents, Zipf vocabulary, planted copies held
+back), then times ``check`` one document at a time for planted copies (must
+be found) and for fresh documents (must not be), and prints p50 / p99 / max
+latency, how many copies were found, build speed and file size. The named
+baseline, timed in the same run on the same documents: datasketch's
+in-memory ``MinHashLSH`` (threshold 0.8, word 5-grams), signature plus query
+per document, which holds everything in RAM and confirms nothing.
+
+    python benchmarks/index_latency.py --docs 100000 --queries 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpusgen import generate  # noqa: E402
+
+import dedup  # noqa: E402
+from dedup.readers import Document  # noqa: E402
+
+WORD = re.compile(r"\w+")
+
+
+def percentiles(seconds: list[float]) -> str:
+    ms = np.array(seconds) * 1000
+    return f"p50 {np.percentile(ms, 50):6.2f} ms   p99 {np.percentile(ms, 99):6.2f} ms   max {ms.max():6.2f} ms"
+
+
+def build(db: str, docs: list[dict]) -> float:
+    started = time.perf_counter()
+    with dedup.Index(db) as index:
+        index.add_many(Document(d["id"], d["text"]) for d in docs)
+    return time.perf_counter() - started
+
+
+def time_checks(db: str, queries: list[dict]) -> tuple[list[float], list[dedup.Verdict]]:
+    times, verdicts = [], []
+    with dedup.Index(db) as index:
+        index.check("warm-up", queries[0]["text"])
+        for q in queries:
+            started = time.perf_counter()
+            verdicts.append(index.check(q["id"], q["text"]))
+            times.append(time.perf_counter() - started)
+    return times, verdicts
+
+
+def datasketch_baseline(docs: list[dict], queries: list[dict]) -> tuple[float, list[float], list[set]]:
+    from datasketch import MinHash, MinHashLSH
+
+    def sign(text: str) -> MinHash:
+        words = WORD.findall(text.lower())
+        m = MinHash(num_perm=128)
+        m.update_batch([" ".join(words[i:i + 5]).encode() for i in range(max(len(words) - 4, 1))])
+        return m
+
+    started = time.perf_counter()
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    for d in docs:
+        lsh.insert(d["id"], sign(d["text"]))
+    build_s = time.perf_counter() - started
+    times, found = [], []
+    for q in queries:
+        t = time.perf_counter()
+        found.append(set(lsh.query(sign(q["text"]))))
+        times.append(time.perf_counter() - t)
+    return build_s, times, found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=100_000, help="documents in the index")
+    parser.add_argument("--queries", type=int, default=1000, help="checks timed (half copies, half fresh)")
+    parser.add_argument("--db", help="index file (default: a temporary one, removed afterwards)")
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+
+    n_copies = args.queries // 2
+    corpus, planted = generate(args.docs + n_copies * 12 + args.queries, dup_rate=0.10, seed=11)
+    copy_ids = {c for _, c in planted}
+    source_of = {c: o for o, c in planted}
+    originals = [d for d in corpus if d["id"] not in copy_ids]
+    indexed, fresh = originals[: args.docs], originals[args.docs : args.docs + args.queries - n_copies]
+    indexed_ids = {d["id"] for d in indexed}
+    copies = [d for d in corpus if d["id"] in copy_ids and source_of[d["id"]] in indexed_ids][:n_copies]
+    queries = copies + fresh
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"index: {len(indexed):,} documents; queries: {len(copies)} planted copies + {len(fresh)} fresh documents")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or os.path.join(tmp, "bench.db")
+        build_s = build(db, indexed)
+        size = os.path.getsize(db) + (os.path.getsize(db + "-wal") if os.path.exists(db + "-wal") else 0)
+        print(f"dedup index build: {build_s:.1f} s ({len(indexed) / build_s:,.0f} docs/s), file {size / 2**20:,.0f} MB")
+        times, verdicts = time_checks(db, queries)
+    found = sum(any(m.b == source_of[q["id"]] for m in v.duplicates) for q, v in zip(copies, verdicts))
+    false = sum(v.is_duplicate for v in verdicts[len(copies):])
+    print(f"dedup Index.check        {percentiles(times)}   copies found {found}/{len(copies)}, "
+          f"fresh flagged {false}/{len(fresh)}")
+    if not args.skip_baseline:
+        ds_build, ds_times, ds_found = datasketch_baseline(indexed, queries)
+        ds_hits = sum(source_of[q["id"]] in f for q, f in zip(copies, ds_found))
+        print(f"datasketch MinHashLSH     {percentiles(ds_times)}   copies found {ds_hits}/{len(copies)} "
+              f"(in memory; build {ds_build:.1f} s)")
+        ratio = np.percentile(ds_times, 50) / np.percentile(times, 50)
+        print(f"p50 ratio (datasketch / dedup): {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
