@@ -276,3 +276,29 @@ def test_ascii_fast_path_and_unicode_path_give_the_same_tokens(text):
     n = len(fast.hashes)
     assert fast.hashes.tolist() == slow.hashes[:n].tolist()
     assert fast.sentence.tolist() == slow.sentence[:n].tolist()
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_draws_only_on_a_terminal_and_not_when_quiet():
+    from dedup.progress import Progress
+
+    shown, piped, quiet = _Terminal(True), _Terminal(False), _Terminal(True)
+    for stream, enabled in ((shown, True), (piped, True), (quiet, False)):
+        progress = Progress("scanning", total_bytes=1000, stream=stream, enabled=enabled, interval=0)
+        progress.update(10, 500)
+        progress.close()
+    assert "scanning: 10 documents" in shown.text and "docs/s" in shown.text and "ETA" in shown.text
+    assert piped.text == "" and quiet.text == ""
