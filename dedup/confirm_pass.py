@@ -65,20 +65,33 @@ class Evidence:
     def has(self, doc: int) -> bool:
         return doc in self._rows
 
-    def score(self, a: int, b: int) -> tuple[float, float, float]:
-        """Exact Jaccard, containment and TF-IDF cosine of documents ``a`` and ``b``."""
-        set_a, set_b = self.sets[a], self.sets[b]
-        shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
-        union = len(set_a) + len(set_b) - shared
-        smaller = min(len(set_a), len(set_b))
-        cosine = float(self.vectors[self._rows[a]].multiply(self.vectors[self._rows[b]]).sum())
-        return (shared / union if union else 0.0, shared / smaller if smaller else 0.0, cosine)
+    def score_pairs(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exact Jaccard, containment and TF-IDF cosine of many document pairs (cosines in one sparse product)."""
+        jaccard, containment = np.zeros(len(pairs)), np.zeros(len(pairs))
+        for i, (a, b) in enumerate(pairs):
+            set_a, set_b = self.sets[a], self.sets[b]
+            shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
+            union = len(set_a) + len(set_b) - shared
+            smaller = min(len(set_a), len(set_b))
+            jaccard[i] = shared / union if union else 0.0
+            containment[i] = shared / smaller if smaller else 0.0
+        rows_a = [self._rows[a] for a, _ in pairs]
+        rows_b = [self._rows[b] for _, b in pairs]
+        return jaccard, containment, _row_dots(self.vectors, rows_a, rows_b)
 
-    def paragraph_cosine(self, a: tuple[int, int], b: tuple[int, int]) -> float:
-        if a not in self._paragraph_rows or b not in self._paragraph_rows:
-            return 0.0
-        rows = self.paragraph_vectors
-        return float(rows[self._paragraph_rows[a]].multiply(rows[self._paragraph_rows[b]]).sum())
+    def paragraph_cosines(self, pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> np.ndarray:
+        """TF-IDF cosines of paragraph pairs ((doc, number), (doc, number)); 0 for one not re-read."""
+        known = [i for i, (a, b) in enumerate(pairs) if a in self._paragraph_rows and b in self._paragraph_rows]
+        out = np.zeros(len(pairs))
+        out[known] = _row_dots(self.paragraph_vectors, [self._paragraph_rows[pairs[i][0]] for i in known],
+                               [self._paragraph_rows[pairs[i][1]] for i in known])
+        return out
+
+
+def _row_dots(matrix: sparse.csr_matrix, rows_a: list[int], rows_b: list[int]) -> np.ndarray:
+    if not rows_a:
+        return np.zeros(0)
+    return np.asarray(matrix[rows_a].multiply(matrix[rows_b]).sum(axis=1)).ravel()
 
 
 def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text") -> CorpusReport:
@@ -94,12 +107,10 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
     wanted_docs = sorted(set(doc_pairs.ravel().tolist()) | set(wanted_paragraphs))
     evidence = _reread(scanner, state, wanted_docs, wanted_paragraphs, text_field)
 
-    confirmed = []
-    for a, b in doc_pairs.tolist():
-        if evidence.has(a) and evidence.has(b):
-            jaccard, containment, cosine = evidence.score(a, b)
-            if max(jaccard, containment) >= scanner.threshold and cosine >= scanner.cosine_threshold:
-                confirmed.append((a, b))
+    scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
+    jaccard, containment, cosine = evidence.score_pairs(scorable)
+    passed = (np.maximum(jaccard, containment) >= scanner.threshold) & (cosine >= scanner.cosine_threshold)
+    confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
     clusters, cluster_of = _clusters(confirmed, state, evidence)
     passages = _passages(scanner, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
     documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
@@ -177,12 +188,10 @@ def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",
         # The longest copy represents the cluster (a truncated copy never does); the earliest breaks ties.
         rep = max(members, key=lambda d: (int(state.lengths[d]), -d))
         cluster_of[members] = rep
-        matches = []
-        for doc in members:
-            if doc != rep:
-                jaccard, containment, cosine = evidence.score(rep, doc)
-                matches.append(DocumentMatch(state.ids[rep], state.ids[doc], round(jaccard, 4),
-                                             round(containment, 4), round(cosine, 4)))
+        others = [doc for doc in members if doc != rep]
+        scores = zip(others, *(x.tolist() for x in evidence.score_pairs([(rep, doc) for doc in others])))
+        matches = [DocumentMatch(state.ids[rep], state.ids[doc], round(j, 4), round(c, 4), round(cos, 4))
+                   for doc, j, c, cos in scores]
         clusters.append(Cluster(state.ids[rep], tuple(state.ids[d] for d in members), tuple(matches)))
     return clusters, cluster_of
 
@@ -211,8 +220,10 @@ def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence
     for node in shared_nodes.tolist():
         uf.add(node)
     first = [tuple(x) for x in state.node_first.tolist()]
-    for u, v in node_pairs.tolist():
-        if evidence.paragraph_cosine(first[u], first[v]) >= scanner.passage_threshold:
+    pairs = node_pairs.tolist()
+    cosines = evidence.paragraph_cosines([(first[u], first[v]) for u, v in pairs])
+    for (u, v), cosine in zip(pairs, cosines.tolist()):
+        if cosine >= scanner.passage_threshold:
             uf.union(u, v)
     passages = []
     for nodes in uf.components():

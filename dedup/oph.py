@@ -4,11 +4,13 @@ signatures for one hash per shingle instead of one per shingle and permutation.
 Each shingle is hashed once with a seeded 64-bit mixer; the high bits pick one
 of ``num_perm`` bins and the low 32 bits are its value; a set's signature keeps
 the minimum value per bin. Bins that no shingle fell into are filled by
-optimal densification (Shrivastava, ICML 2017): an empty bin ``j`` copies the
-bin named by the first hit of a fixed probe sequence ``probe(j, 1), probe(j,
-2), ...`` that is non-empty. The probe sequence depends only on ``j``, so two
-sets copy from the same bins, and the chance that a position agrees stays
-the Jaccard similarity.
+densification (Shrivastava and Li, "Improved densification of one
+permutation hashing", UAI 2014): an empty bin copies the value of the nearest
+non-empty bin to its left or its right (the direction is fixed per bin by the
+seed), shifted by the distance travelled. The rule depends only on which bins
+are empty, so the chance that a position agrees stays the Jaccard similarity
+(``tests/test_corpus.py`` measures it), and it is a few whole-matrix numpy
+passes, not a loop over empty bins.
 
 These signatures are not interchangeable with datasketch's (``minhash`` makes
 those); they are what the corpus path uses, where speed decides.
@@ -22,8 +24,7 @@ from .minhash import EMPTY
 from .shingle import ShingleSets, _fmix64
 
 _U64 = np.uint64
-_ROUNDS = 1024  # probes per empty bin before falling back to the next non-empty bin
-_BLOCK_CELLS = 1 << 22  # bound on (rounds x cells) probed in one numpy step
+_STEP = np.uint32(0x9E3779B1)  # a copied value moves by this much per bin travelled
 
 
 class OnePermutationHasher:
@@ -47,10 +48,11 @@ class OnePermutationHasher:
         self.num_perm = num_perm
         self.seed = seed
         self._salt = _fmix64(np.array([seed + 0x9E3779B97F4A7C15], dtype=_U64))[0]
-        # The probe sequence of every bin, precomputed (a set with one shingle needs ~num_perm * ln(num_perm)).
-        self._rounds = max(min(_ROUNDS, (1 << 20) // num_perm), 16)
-        all_bins = np.arange(num_perm)
-        self._probes = np.stack([self._probe(all_bins, a) for a in range(1, self._rounds + 1)]).astype(np.int32)
+        bins = np.arange(num_perm, dtype=_U64) * _U64(0x100000001B3)
+        self._rightward = (_fmix64(bins ^ self._salt) & _U64(1)).astype(bool)
+        # Copies fill runs of neighbouring bins; shuffling the columns keeps an LSH band (consecutive
+        # positions) from being one copied value repeated, which would make bands agree far too often.
+        self._order = np.argsort(_fmix64(bins + self._salt), kind="stable")
 
     def params(self) -> dict:
         return {"num_perm": self.num_perm, "seed": self.seed, "scheme": "oph"}
@@ -68,29 +70,24 @@ class OnePermutationHasher:
         np.minimum.at(out, owner * k + bins.astype(np.int64), values)
         out = out.reshape(n, k)
         self._densify(out, sets.sizes() > 0)
-        return out
-
-    def _probe(self, bins: np.ndarray, attempt: int) -> np.ndarray:
-        """The bin that empty bin ``bins`` tries on ``attempt``; the same for every set."""
-        step = _U64((attempt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
-        key = bins.astype(_U64) * _U64(0x100000001B3) + step
-        return ((_fmix64(key ^ self._salt) >> _U64(32)) * _U64(self.num_perm)) >> _U64(32)
+        return out[:, self._order]
 
     def _densify(self, out: np.ndarray, nonempty: np.ndarray) -> None:
-        full = out != EMPTY
-        rows, cols = np.nonzero(~full & nonempty[:, None])
-        source = out.copy()  # copies come from originally filled bins only
-        start = 0
-        while len(rows) and start < self._rounds:
-            # Several rounds at once: the first probe of each cell that lands on a filled bin wins.
-            block = int(max(1, min(64, _BLOCK_CELLS // len(rows), self._rounds - start)))
-            probes = self._probes[start : start + block][:, cols]
-            hits = full[rows[None, :], probes]
-            found = hits.any(axis=0)
-            chosen = probes[hits.argmax(axis=0), np.arange(len(cols))]
-            out[rows[found], cols[found]] = source[rows[found], chosen[found]]
-            rows, cols = rows[~found], cols[~found]
-            start += block
-        for r, c in zip(rows.tolist(), cols.tolist()):  # vanishingly rare: ~1 shingle in many bins
-            filled = np.flatnonzero(full[r])
-            out[r, c] = source[r, filled[np.searchsorted(filled, c) % len(filled)]]
+        rows = np.flatnonzero(nonempty & (out == EMPTY).any(axis=1))
+        if not len(rows):
+            return
+        block = out[rows]
+        full = block != EMPTY
+        k = self.num_perm
+        pos = np.arange(k)
+        far = 4 * k
+        # Nearest filled bin at or after each bin (circularly), and at or before it.
+        ahead = np.where(full, pos, far)
+        ahead = np.minimum.accumulate(np.concatenate((ahead, ahead + k), axis=1)[:, ::-1], axis=1)[:, ::-1][:, :k]
+        behind = np.where(full, pos, -far)
+        behind = np.maximum.accumulate(np.concatenate((behind - k, behind), axis=1), axis=1)[:, k:]
+        source = np.where(self._rightward, ahead, behind)
+        distance = np.abs(source - pos).astype(np.uint32)
+        copied = np.take_along_axis(block, source % k, axis=1) + distance * _STEP
+        copied[copied == EMPTY] = EMPTY - 1
+        out[rows] = np.where(full, block, copied)
