@@ -11,13 +11,14 @@ tokens on ASCII input, so a copy with curly quotes still matches.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from .shingle import NO_SPACE_SCRIPTS, light_stem, token_hash
+from .shingle import NO_SPACE_SCRIPTS, _fmix64, light_stem
 
 # Low bit of a token hash: a sentence ends after this token.
 SENTENCE_END = 1
@@ -32,7 +33,7 @@ _SEPARATOR_VALUE = (1 << 64) - 1
 _ASCII_TABLE = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum() and chr(c) not in _ENDS})
 # The same tokens for any text: letter/digit runs, with sentence ends attached.
 _TOKEN = re.compile(
-    rf"[{NO_SPACE_SCRIPTS}][{_ENDS}]*|[^\W_{NO_SPACE_SCRIPTS}]+(?:[{_ENDS}]+[^\W_{NO_SPACE_SCRIPTS}]+)*[{_ENDS}]*|[{_ENDS}]+|{_SEPARATOR}"
+    rf"[{NO_SPACE_SCRIPTS}][{_ENDS}]*|(?:[^\W_{NO_SPACE_SCRIPTS}]|[{_ENDS}])+|{_SEPARATOR}"
 )
 _MAX_CACHED = 2_000_000
 
@@ -62,7 +63,7 @@ class TokenTable(dict):
         if not word or (self.stop_words and word in ENGLISH_STOP_WORDS):
             value = end  # dropped, but still ends the sentence it closes
         else:
-            value = (token_hash(light_stem(word) if self.stem else word) & ~1) | end | 2
+            value = (word_hash(light_stem(word) if self.stem else word) & ~1) | end | 2
         if len(self) < _MAX_CACHED:
             self[raw] = value
         return value
@@ -88,18 +89,33 @@ class Tokens:
         return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.offsets))
 
 
+def word_hash(word: str) -> int:
+    """64-bit hash of a normalized word: a polynomial over its UTF-8 bytes, then the MurmurHash3 mixer.
+
+    ``_ascii_values`` computes the same value for whole batches in numpy.
+    """
+    h, power = 0, 1
+    for byte in word.encode("utf-8"):
+        h = (h + byte * power) & _MASK
+        power = (power * _P) & _MASK
+    return int(_fmix64(np.array([h], dtype=np.uint64))[0])
+
+
 def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
-    """Tokens of every text in ``texts``, in a few C-level passes over the whole batch."""
+    """Tokens of every text in ``texts``: pure-ASCII texts in numpy over their bytes, others via ``table``."""
     ascii_ = [i for i, t in enumerate(texts) if t.isascii()]
     other = [i for i, t in enumerate(texts) if not t.isascii()] if len(ascii_) < len(texts) else []
-    lookup = table.__getitem__
     values, owners = [], []
-    for order, raw in _split(texts, ascii_, other):
-        found = np.fromiter(map(lookup, raw), np.uint64, len(raw))
+    if ascii_:
+        found, local = _ascii_values([texts[i] for i in ascii_], table.stop_words, table.stem)
+        values.append(found)
+        owners.append(np.asarray(ascii_, dtype=np.int64)[local])
+    if other:
+        raw = _TOKEN.findall(_SEPARATED.join(texts[i].replace(_SEPARATOR, " ") for i in other).lower())
+        found = np.fromiter(map(table.__getitem__, raw), np.uint64, len(raw))
         separator = found == _SEPARATOR_VALUE
-        local = np.cumsum(separator)
         values.append(found[~separator])
-        owners.append(np.asarray(order, dtype=np.int64)[local[~separator]])
+        owners.append(np.asarray(other, dtype=np.int64)[np.cumsum(separator)[~separator]])
     raw_values = np.concatenate(values) if values else np.zeros(0, np.uint64)
     owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
     if len(values) > 1:
@@ -119,11 +135,100 @@ def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
     )
 
 
-def _split(texts: Sequence[str], ascii_: list[int], other: list[int]):
-    """``(text numbers, raw tokens with separators between texts)`` per tokenizer."""
-    if ascii_:
-        joined = _SEPARATED.join(texts[i].translate(_ASCII_TABLE) for i in ascii_)
-        yield ascii_, joined.lower().split()
-    if other:
-        joined = _SEPARATED.join(texts[i].replace(_SEPARATOR, " ") for i in other)
-        yield other, _TOKEN.findall(joined.lower())
+_MASK = (1 << 64) - 1
+_P = 0x100000001B3
+_OTHER, _ALNUM, _END = 0, 1, 2
+_CLASS = np.zeros(256, dtype=np.uint8)
+_CLASS[[ord(c) for c in string.ascii_letters + string.digits]] = _ALNUM
+_CLASS[[ord(c) for c in _ENDS]] = _END
+_STOP_HASHES = np.array(sorted({word_hash(w) for w in ENGLISH_STOP_WORDS}), dtype=np.uint64)
+
+
+class _Powers:
+    """``P**j`` and ``P**-j`` (mod 2**64) for j up to the longest batch seen, grown on demand."""
+
+    def __init__(self) -> None:
+        self.up = np.ones(1, np.uint64)
+        self.down = np.ones(1, np.uint64)
+
+    def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.up) < n:
+            size = max(n, 2 * len(self.up))
+            steps = np.full(size, _P, dtype=np.uint64)
+            steps[0] = 1
+            self.up = np.cumprod(steps)
+            steps[1:] = np.uint64(pow(_P, -1, 1 << 64))
+            self.down = np.cumprod(steps)
+        return self.up[:n], self.down[:n]
+
+
+_POWERS = _Powers()
+
+
+def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Raw token values (as ``TokenTable`` gives them) of ASCII texts, and each token's text number.
+
+    A token is a run of letters, digits and ``.!?``, exactly as ``str.split``
+    after ``_ASCII_TABLE`` would give it; its hash covers its letters and
+    digits only, stemmed by the rules of ``shingle.light_stem``.
+    """
+    data = np.frombuffer(_SEPARATED.join(texts).lower().encode("ascii"), dtype=np.uint8)
+    kind = _CLASS[data]
+    inside = kind != _OTHER
+    edge = np.diff(np.concatenate(([False], inside, [False])).astype(np.int8))
+    starts, stops = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
+    text_starts = np.cumsum([0] + [len(t) + len(_SEPARATED) for t in texts[:-1]])
+    owner = np.searchsorted(text_starts, starts, side="right") - 1
+    end = kind[stops - 1] == _END
+    # Letters and digits only, packed: a token is the slice [first, first + length) of this stream.
+    alnum = kind == _ALNUM
+    before = np.concatenate(([0], np.cumsum(alnum)))
+    first, length = before[starts], before[stops] - before[starts]
+    packed = data[alnum].astype(np.uint64)
+    if not len(packed):
+        return end.astype(np.uint64), owner
+    up, down = _POWERS.get(len(packed) + 1)
+    prefix = np.zeros(len(packed) + 1, dtype=np.uint64)
+    np.cumsum(packed * up[: len(packed)], out=prefix[1:])
+
+    def poly(n: np.ndarray) -> np.ndarray:
+        return (prefix[first + n] - prefix[first]) * down[first]
+
+    word = poly(length)
+    drop = length == 0
+    if stop_words:
+        drop |= np.isin(_fmix64(word), _STOP_HASHES)
+    if stem:
+        word = _stemmed(packed, first, length, poly, up)
+    value = (_fmix64(word) & ~np.uint64(3)) | np.uint64(2)
+    value[drop] = 0
+    value |= end.astype(np.uint64)
+    return value, owner
+
+
+def _stemmed(packed: np.ndarray, first: np.ndarray, length: np.ndarray, poly, up: np.ndarray) -> np.ndarray:
+    """Polynomial hashes of the stems ``light_stem`` gives, computed on the packed bytes."""
+    last = first + length - 1
+
+    def ends_with(suffix: str) -> np.ndarray:
+        out = length >= len(suffix)
+        for k, ch in enumerate(reversed(suffix)):
+            out &= packed[np.maximum(last - k, 0)] == ord(ch)
+        return out
+
+    double_s = ends_with("ss")
+    todo = (length > 4) & ~double_s
+    new_length = length.copy()
+    add_y = np.zeros(len(length), dtype=bool)
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        kept = length - len(suffix) + len(replacement)
+        hit = todo & ends_with(suffix) & (kept >= 3)
+        new_length[hit] = length[hit] - len(suffix)
+        add_y |= hit & (replacement == "y")
+        todo &= ~hit
+    stem_last = packed[np.maximum(first + new_length - 1, 0)]
+    strip_e = (length > 4) & ~add_y & (stem_last == ord("e")) & (new_length > 3)
+    new_length[strip_e] -= 1
+    hashes = poly(new_length)
+    hashes[add_y] += np.uint64(ord("y")) * up[new_length[add_y]]
+    return hashes

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,3 +47,16 @@ def test_a_paragraph_repeated_verbatim_is_always_matched(paragraphs):
     report = find_redundancy(text)
     last = len(report.paragraphs) - 1
     assert any(m.a == 1 and m.b == last for m in report.matches)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcdeisnglyAEIS0123456789 .!?,;:-'\"\n_()")), max_size=120))
+def test_numpy_ascii_tokenizer_matches_the_table_tokenizer(text):
+    from dedup.tokens import TokenTable, tokenize
+
+    table = TokenTable()
+    fast = tokenize([text, "x"], table)  # pure ASCII: the numpy path
+    slow = tokenize([text + " \u00e9", "x"], table)  # one non-ASCII word: the table path
+    n = fast.offsets[1]
+    assert fast.hashes[:n].tolist() == slow.hashes[:n].tolist()
+    assert np.array_equal(np.diff(fast.sentence[:n]) > 0, np.diff(slow.sentence[:n]) > 0)
