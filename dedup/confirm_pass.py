@@ -225,20 +225,33 @@ def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence
     for (u, v), cosine in zip(pairs, cosines.tolist()):
         if cosine >= scanner.passage_threshold:
             uf.union(u, v)
+    components = uf.components()
+    # Copies inside one near-duplicate cluster are that cluster's business, not reuse: keep a
+    # component only when its documents span two clusters (counted for all components at once).
+    comp_of = np.full(len(occurrences.bounds), -1, dtype=np.int64)
+    for c, nodes in enumerate(components):
+        comp_of[nodes] = c
+    rows = occurrences.rows[comp_of[occurrences.rows[:, 0]] >= 0]
+    comp = comp_of[rows[:, 0]]
+    n_docs = _distinct_per_group(comp, rows[:, 1], len(components))
+    n_clusters = _distinct_per_group(comp, cluster_of[rows[:, 1]], len(components))
     passages = []
-    for nodes in uf.components():
-        rows = np.concatenate([occurrences.of(n) for n in nodes])
-        docs = np.unique(rows[:, 1])
-        # Copies inside one near-duplicate cluster are that cluster's business, not reuse.
-        if len(docs) < 2 or len(np.unique(cluster_of[docs])) < 2:
-            continue
+    for c in np.flatnonzero((n_docs >= 2) & (n_clusters >= 2)).tolist():
+        nodes = components[c]
+        held = np.concatenate([occurrences.of(n) for n in nodes])
         main = max(nodes, key=lambda n: (len(occurrences.of(n)), -n))
-        rows = rows[np.lexsort((rows[:, 2], rows[:, 1]))]
+        held = held[np.lexsort((held[:, 2], held[:, 1]))]
         passages.append(Passage(
             text=evidence.snippets.get(first[main], ""),
-            documents=len(docs),
-            occurrences=tuple(Occurrence(state.ids[d], int(p)) for _, d, p in rows.tolist()),
-            boilerplate=len(docs) >= scanner.boilerplate_docs,
+            documents=int(n_docs[c]),
+            occurrences=tuple(Occurrence(state.ids[d], int(p)) for _, d, p in held.tolist()),
+            boilerplate=int(n_docs[c]) >= scanner.boilerplate_docs,
         ))
     passages.sort(key=lambda p: (-p.documents, p.occurrences[0].doc, p.occurrences[0].paragraph))
     return passages
+
+
+def _distinct_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+    """Number of distinct ``value`` in each group."""
+    pairs = np.unique(np.stack((group, value), axis=1), axis=0) if len(group) else np.zeros((0, 2), np.int64)
+    return np.bincount(pairs[:, 0], minlength=n_groups)

@@ -209,11 +209,12 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
 def _stemmed(packed: np.ndarray, first: np.ndarray, length: np.ndarray, poly, up: np.ndarray) -> np.ndarray:
     """Polynomial hashes of the stems ``light_stem`` gives, computed on the packed bytes."""
     last = first + length - 1
+    tail = [packed[np.maximum(last - k, 0)] for k in range(3)]  # last, second to last, third to last byte
 
     def ends_with(suffix: str) -> np.ndarray:
         out = length >= len(suffix)
         for k, ch in enumerate(reversed(suffix)):
-            out &= packed[np.maximum(last - k, 0)] == ord(ch)
+            out &= tail[k] == ord(ch)
         return out
 
     double_s = ends_with("ss")
