@@ -183,15 +183,18 @@ def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",
     for a, b in confirmed:
         uf.union(a, b)
     cluster_of = np.arange(len(state.ids))
-    clusters = []
+    groups = []
     for members in sorted((sorted(c) for c in uf.components()), key=lambda c: c[0]):
         # The longest copy represents the cluster (a truncated copy never does); the earliest breaks ties.
         rep = max(members, key=lambda d: (int(state.lengths[d]), -d))
         cluster_of[members] = rep
-        others = [doc for doc in members if doc != rep]
-        scores = zip(others, *(x.tolist() for x in evidence.score_pairs([(rep, doc) for doc in others])))
-        matches = [DocumentMatch(state.ids[rep], state.ids[doc], round(j, 4), round(c, 4), round(cos, 4))
-                   for doc, j, c, cos in scores]
+        groups.append((rep, members))
+    pairs = [(rep, doc) for rep, members in groups for doc in members if doc != rep]
+    scores = iter(zip(*(x.tolist() for x in evidence.score_pairs(pairs)))) if pairs else iter(())
+    clusters = []
+    for rep, members in groups:
+        matches = [DocumentMatch(state.ids[rep], state.ids[doc], *(round(x, 4) for x in next(scores)))
+                   for doc in members if doc != rep]
         clusters.append(Cluster(state.ids[rep], tuple(state.ids[d] for d in members), tuple(matches)))
     return clusters, cluster_of
 

@@ -32,6 +32,7 @@ class HashedIdf:
         self.n_features = n_features
         self.df = np.zeros(n_features, dtype=np.int64)
         self.n_docs = 0
+        self._idf: np.ndarray | None = None
 
     def buckets(self, tokens: Tokens) -> np.ndarray:
         """Bucket of each token (the low bits hold flags, so they are shifted out)."""
@@ -46,6 +47,11 @@ class HashedIdf:
         """Count ``n_docs`` more documents whose distinct buckets are ``distinct_buckets``."""
         self.df += np.bincount(distinct_buckets, minlength=self.n_features)
         self.n_docs += n_docs
+        self._idf = None
+
+    def load(self, df: np.ndarray, n_docs: int) -> None:
+        """Replace the counts (read back from an index file)."""
+        self.df, self.n_docs, self._idf = df.astype(np.int64), int(n_docs), None
 
     def partial_fit(self, tokens: Tokens) -> "HashedIdf":
         """Count the documents of one batch (each text of ``tokens`` is a document)."""
@@ -54,7 +60,9 @@ class HashedIdf:
 
     def idf(self) -> np.ndarray:
         # Smoothed, as scikit-learn's: a bucket in every document still weighs 1.
-        return np.log((1.0 + self.n_docs) / (1.0 + self.df)) + 1.0
+        if self._idf is None:
+            self._idf = np.log((1.0 + self.n_docs) / (1.0 + self.df)) + 1.0
+        return self._idf
 
     def transform(self, tokens: Tokens) -> sparse.csr_matrix:
         """L2-normalized TF-IDF rows (sublinear term frequency), one per text of ``tokens``."""

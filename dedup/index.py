@@ -125,7 +125,6 @@ class Index:
         self.signer = BatchSigner(p["k"], p["paragraph_k"], p["num_perm"], p["seed"], self.paragraph_lsh,
                                   p["n_features"], TokenTable(p["stop_words"], p["stem"]), None)
         self.idf = HashedIdf(p["n_features"])
-        self._weights: np.ndarray | None = None
         self._load_idf()
 
     def _open(self, given: dict) -> dict:
@@ -150,14 +149,8 @@ class Index:
     def _load_idf(self) -> None:
         row = self.db.execute("SELECT docs, df FROM idf WHERE id = 0").fetchone()
         if row is not None:
-            self.idf.n_docs, self.idf.df = row[0], np.frombuffer(row[1], dtype="<i4").astype(np.int64)
-            self._weights = None
+            self.idf.load(np.frombuffer(row[1], dtype="<i4"), row[0])
         self._version = self.db.execute("PRAGMA data_version").fetchone()[0]
-
-    def _idf(self) -> np.ndarray:
-        if self._weights is None:
-            self._weights = self.idf.idf()
-        return self._weights
 
     def close(self) -> None:
         self.db.close()
@@ -243,7 +236,6 @@ class Index:
     def _add_counts(self, buckets: np.ndarray, n_docs: int) -> None:
         self._load_idf()  # another process may have added documents since
         self.idf.add_counts(buckets, n_docs)
-        self._weights = None
         self.db.execute("INSERT OR REPLACE INTO idf VALUES (0, ?, ?)",
                         (self.idf.n_docs, self.idf.df.astype("<i4").tobytes()))
 
@@ -280,7 +272,7 @@ class Index:
             f"(SELECT DISTINCT doc FROM doc_bands WHERE key IN ({marks}))", keys).fetchall()
         mine = self.signer.document_sets(tokenized).get(0)
         my_terms = _terms(self.idf, tokenized.by_document())[0]
-        idf = self._idf()
+        idf = self.idf.idf()
         found = []
         for row, other_id, shingles, terms in rows:
             if row == own_row:
@@ -300,7 +292,7 @@ class Index:
     def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str]) -> list[PassageMatch]:
         sizes = np.diff(tokenized.tokens.offsets)
         my_terms = _terms(self.idf, tokenized.tokens)
-        idf = self._idf()
+        idf = self.idf.idf()
         keys = signed.paragraph_keys.view(np.int64)
         found: dict[tuple[int, str, int], PassageMatch] = {}
         for p in range(len(sizes)):
