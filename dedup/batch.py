@@ -93,6 +93,10 @@ class BatchSigner:
         tokens = tokenized.tokens
         return kgram_sets(tokens.hashes, tokens.sentence, tokenized.token_document(), len(tokenized), self.k)
 
+    def document_signatures(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw texts -> ``(len(texts), num_perm)`` document signatures, and nothing else."""
+        return self.hasher.sign(self.document_sets(self.tokens(texts)))
+
     def __call__(self, texts: Sequence[str]) -> SignedBatch:
         return self.sign(texts, self.tokens(texts))
 

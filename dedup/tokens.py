@@ -197,7 +197,8 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
     word = poly(length)
     drop = length == 0
     if stop_words:
-        drop |= np.isin(_fmix64(word), _STOP_HASHES)
+        mixed = _fmix64(word)
+        drop |= _STOP_HASHES[np.minimum(np.searchsorted(_STOP_HASHES, mixed), len(_STOP_HASHES) - 1)] == mixed
     if stem:
         word = _stemmed(packed, first, length, poly, up)
     value = (_fmix64(word) & ~np.uint64(3)) | np.uint64(2)
