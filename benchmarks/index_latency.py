@@ -88,7 +88,8 @@ def main() -> None:
     args = parser.parse_args()
 
     n_copies = args.queries // 2
-    corpus, planted = generate(args.docs + n_copies * 12 + args.queries, dup_rate=0.10, seed=11)
+    # 10% of generated documents are copies; generate enough originals for the index and the fresh queries.
+    corpus, planted = generate(int((args.docs + args.queries) / 0.9) + 100, dup_rate=0.10, seed=11)
     copy_ids = {c for _, c in planted}
     source_of = {c: o for o, c in planted}
     originals = [d for d in corpus if d["id"] not in copy_ids]

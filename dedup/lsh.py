@@ -103,28 +103,40 @@ class LSHBanding:
         return self.pairs_from_keys(self.band_keys(signatures), empty)
 
     def pairs_from_keys(self, band_keys: np.ndarray, empty: np.ndarray | None = None) -> np.ndarray:
-        """Candidate pairs from precomputed ``band_keys`` (``(n, bands)``), as ``candidate_array``."""
+        """Candidate pairs from precomputed ``band_keys`` (``(n, bands)``), as ``candidate_array``.
+
+        Bands are bucketed one at a time, so scratch memory is a few arrays of
+        ``n``, not of ``n * bands``.
+        """
         self.capped_buckets = 0
         n, bands = band_keys.shape
-        keys = band_keys.ravel()
-        owner = np.repeat(np.arange(n, dtype=np.int64), bands)
-        if empty is not None:
-            keep = ~np.repeat(np.asarray(empty, dtype=bool), bands)
-            keys, owner = keys[keep], owner[keep]
-        order = np.argsort(keys, kind="stable")
-        keys, owner = keys[order], owner[order]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, int)
-        sizes = np.diff(np.append(starts, len(keys)))
-        self.capped_buckets = int((sizes > self.max_bucket).sum())
-        codes = []
-        # Buckets of equal size are expanded together: one (buckets x size) block each.
-        for size in np.unique(sizes[(sizes >= 2) & (sizes <= self.max_bucket)]):
-            block = owner[starts[sizes == size][:, None] + np.arange(size)[None, :]]
-            left, right = np.triu_indices(int(size), k=1)
-            a, b = block[:, left].ravel(), block[:, right].ravel()
-            distinct = a != b  # two bands' keys may collide on one set
-            codes.append(np.minimum(a, b)[distinct] * n + np.maximum(a, b)[distinct])
-        if not codes:
+        live = np.arange(n, dtype=np.int64) if empty is None else np.flatnonzero(~np.asarray(empty, dtype=bool))
+        codes: list[np.ndarray] = []
+        held = 0
+        for band in range(bands):
+            keys = band_keys[live, band]
+            order = np.argsort(keys)
+            codes.extend(self._bucket_pairs(keys[order], live[order], n))
+            held = sum(len(c) for c in codes)
+            if held > 4 * n + 1_000_000:  # fold repeats found by several bands
+                codes = [np.unique(np.concatenate(codes))]
+        if not codes or not held:
             return np.zeros((0, 2), dtype=np.int64)
         unique = np.unique(np.concatenate(codes))
         return np.stack((unique // n, unique % n), axis=1)
+
+    def _bucket_pairs(self, keys: np.ndarray, owner: np.ndarray, n: int) -> list[np.ndarray]:
+        """Pair codes ``min * n + max`` of sets sharing a key, from keys sorted with their owners."""
+        if not len(keys):
+            return []
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        sizes = np.diff(np.append(starts, len(keys)))
+        self.capped_buckets += int((sizes > self.max_bucket).sum())
+        codes = []
+        # Buckets of equal size are expanded together: one (buckets x size) block each.
+        for size in np.unique(sizes[(sizes >= 2) & (sizes <= self.max_bucket)]).tolist():
+            block = owner[starts[sizes == size][:, None] + np.arange(size)[None, :]]
+            left, right = np.triu_indices(size, k=1)
+            a, b = block[:, left].ravel(), block[:, right].ravel()
+            codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+        return codes
