@@ -162,12 +162,14 @@ def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
             evidence.add([d for d, _ in texts], scanner, state.idf, [t for _, t in texts], wanted_paragraphs)
             texts.clear()
 
-    for path in dict.fromkeys(p for p, _ in by_location):
-        locations = [loc for loc in by_location if loc[0] == path]
+    per_path: dict[str, list[tuple[str, int]]] = {}
+    for where in by_location:
+        per_path.setdefault(where[0], []).append(where)
+    for locations in per_path.values():
         try:
             for where, text in reread(locations, text_field):
                 texts.extend((doc, text) for doc in by_location[where])
-                if len(texts) >= scanner.batch_size:
+                if len(texts) >= scanner.batch_size or sum(len(t) for _, t in texts) >= scanner.batch_chars:
                     flush()
         except (InputError, OSError, ValueError, KeyError, EOFError):
             # The file changed or vanished since pass one: its pairs go unconfirmed.

@@ -70,7 +70,10 @@ class CorpusScanner:
     jobs : int, default=1
         Worker processes for pass one (tokenizing, signing, restatements).
     batch_size : int, default=512
-        Documents per batch handed to numpy (and to a worker).
+        Documents per batch handed to numpy (and to a worker) ...
+    batch_chars : int, default=2**20
+        ... or fewer, so a batch holds at most about this many characters and
+        scratch memory does not grow with document length.
     n_features : int, default=2**20
         Token hash buckets for the corpus IDF.
     """
@@ -79,7 +82,7 @@ class CorpusScanner:
                  threshold: float = 0.8, cosine_threshold: float = 0.5, lsh_threshold: float = 0.3,
                  passage_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
                  boilerplate_docs: int = 5, detector: Detector | None = None, jobs: int = 1,
-                 batch_size: int = 512, n_features: int = 1 << 20) -> None:
+                 batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20) -> None:
         for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
                             ("passage_threshold", passage_threshold)):
             if not 0.0 < value <= 1.0:
@@ -95,6 +98,7 @@ class CorpusScanner:
         self.boilerplate_docs = boilerplate_docs
         self.detector = detector
         self.jobs, self.batch_size, self.n_features = jobs, batch_size, n_features
+        self.batch_chars = max(int(batch_chars), 1)
         self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
         self.paragraph_lsh = LSHBanding(threshold=passage_lsh_threshold, num_perm=num_perm)
         self.table = TokenTable()
@@ -128,6 +132,7 @@ class CorpusScanner:
 
     def _batches(self, items, state: "CorpusState", on_error, progress) -> Iterator[list[str]]:
         texts: list[str] = []
+        chars = 0
         for item in items:
             if isinstance(item, InputError):
                 if on_error is not None:
@@ -142,11 +147,12 @@ class CorpusScanner:
                 continue
             state.add(item)
             texts.append(item.text)
+            chars += len(item.text)
             if progress is not None:
                 progress.update(1, len(item.text))
-            if len(texts) >= self.batch_size:
+            if len(texts) >= self.batch_size or chars >= self.batch_chars:
                 yield texts
-                texts = []
+                texts, chars = [], 0
         if texts:
             yield texts
 
