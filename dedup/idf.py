@@ -53,11 +53,6 @@ class HashedIdf:
         """Replace the counts (read back from an index file)."""
         self.df, self.n_docs, self._idf = df.astype(np.int64), int(n_docs), None
 
-    def partial_fit(self, tokens: Tokens) -> "HashedIdf":
-        """Count the documents of one batch (each text of ``tokens`` is a document)."""
-        self.add_counts(self.document_buckets(tokens), len(tokens))
-        return self
-
     def idf(self) -> np.ndarray:
         # Smoothed, as scikit-learn's: a bucket in every document still weighs 1.
         if self._idf is None:

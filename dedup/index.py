@@ -24,6 +24,7 @@ from typing import Iterable
 import numpy as np
 
 from .batch import BatchSigner, Tokenized
+from .confirm_pass import SNIPPET
 from .idf import HashedIdf
 from .lsh import LSHBanding
 from .readers import Document
@@ -32,7 +33,6 @@ from .tokens import TokenTable
 
 SCHEMA_VERSION = 1
 MAX_LISTED = 5  # indexed documents listed per reused paragraph
-SNIPPET = 200
 _MAX_NUMBER = 1 << 16  # paragraph_bands packs (doc row, paragraph number) as row * 2**16 + number
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True}
