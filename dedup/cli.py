@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .clean import CleanResult, CorpusCleaner
 from .corpus import CorpusScanner
-from .detector import Detector
+from .detector import CONFIRM_MODES, Detector
 from .index import Index, IndexFileError
 from .progress import Progress
 from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
@@ -47,6 +47,10 @@ def detector_options(command):
                      help="Words per shingle."),
         click.option("--num-perm", type=click.IntRange(1, 4096), default=128, show_default=True,
                      help="MinHash permutations."),
+        click.option("--confirm", type=click.Choice(CONFIRM_MODES), default="tfidf", show_default=True,
+                     help="Confirm stage: TF-IDF cosine rules, or the learned reranker over pair features."),
+        click.option("--reranker-threshold", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+                     default=None, help="Probability the learned reranker confirms at [default: the model's]."),
         click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
                      help="Refuse inputs larger than this many bytes."),
     ]
@@ -56,7 +60,8 @@ def detector_options(command):
 
 
 def _make_detector(params: dict) -> Detector:
-    keys = ("threshold", "sentence_threshold", "min_shared_words", "lsh_threshold", "k", "num_perm")
+    keys = ("threshold", "sentence_threshold", "min_shared_words", "lsh_threshold", "k", "num_perm", "confirm",
+            "reranker_threshold")
     try:
         return Detector(**{k: params[k] for k in keys})
     except ValueError as err:

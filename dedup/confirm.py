@@ -25,6 +25,7 @@ class PairScore:
     sentence_pairs: tuple[tuple[int, int, float], ...]  # (sentence in a, sentence in b, cosine)
     score: float
     confirmed: bool
+    best_pair: tuple[int, int, float] | None = None  # the best-aligned sentence pair, whatever its cosine
 
 
 class TfidfConfirmer:
@@ -111,9 +112,16 @@ class TfidfConfirmer:
         hits = np.argwhere(sims >= self.sentence_threshold)
         order = np.argsort(-sims[hits[:, 0], hits[:, 1]]) if len(hits) else []
         evidence = tuple((int(hits[k, 0]), int(hits[k, 1]), float(sims[hits[k, 0], hits[k, 1]])) for k in order)
-        if not evidence and cosine >= self.threshold and sims.size:
+        best_pair = None
+        if sims.size:
             i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-            evidence = ((int(i), int(j), best),)
-        copied = 0 < self.min_shared_words <= shared_words
-        confirmed = cosine >= self.threshold or best >= self.sentence_threshold or copied
-        return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=confirmed)
+            best_pair = (int(i), int(j), best)
+        if not evidence and cosine >= self.threshold and best_pair:
+            evidence = (best_pair,)
+        confirmed = cosine >= self.threshold or best >= self.sentence_threshold or self.copied(shared_words)
+        return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=confirmed,
+                         best_pair=best_pair)
+
+    def copied(self, shared_words: int) -> bool:
+        """Whether a verbatim run of ``shared_words`` content words confirms a pair on its own."""
+        return 0 < self.min_shared_words <= shared_words

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
 
 from .cluster import group_matches
-from .confirm import TfidfConfirmer
+from .confirm import PairScore, TfidfConfirmer
+from .features import PairFeaturizer
 from .lsh import LSHBanding
 from .minhash import MinHasher, estimate_containment, estimate_jaccard, merge
 from .records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
+from .reranker import Reranker, default_reranker
 from .shingle import Shingler, union
 from .spans import SharedSpan, Words, shared_spans
 from .text import segment
@@ -62,6 +64,20 @@ class Detector:
         Background document frequencies blended into the article's IDF.
     background_docs : int, default=0
         Number of documents behind ``background``.
+    confirm : {"tfidf", "learned"}, default="tfidf"
+        How candidates are confirmed. ``"tfidf"``: the TF-IDF cosine rules
+        (``threshold``, ``sentence_threshold``). ``"learned"``: the shipped
+        reranker (``dedup.reranker``) over explainable pair features
+        decides, and a verbatim run of ``min_shared_words`` content words
+        still confirms on its own. ``benchmarks/quality.py`` compares them:
+        the reranker is better on public paraphrase data, worse on the
+        bundled article, so it is not the default yet.
+    reranker_threshold : float, optional
+        Probability at which the reranker confirms a pair; by default the
+        model's own detector threshold, chosen on its training data (the
+        lowest with out-of-fold precision 0.9).
+    reranker : Reranker, optional
+        Another fitted model than the shipped one.
     """
 
     def __init__(
@@ -78,9 +94,20 @@ class Detector:
         min_sentence_words: int = 3,
         background: Mapping[str, int] | None = None,
         background_docs: int = 0,
+        confirm: str = "tfidf",
+        reranker_threshold: float | None = None,
+        reranker: Reranker | None = None,
     ) -> None:
         if not isinstance(min_sentence_words, int) or min_sentence_words < 1:
             raise ValueError(f"min_sentence_words must be a positive integer, got {min_sentence_words!r}")
+        if confirm not in CONFIRM_MODES:
+            raise ValueError(f"confirm must be one of {', '.join(CONFIRM_MODES)}, got {confirm!r}")
+        if reranker_threshold is not None and not 0.0 < reranker_threshold < 1.0:
+            raise ValueError(f"reranker_threshold must be in (0, 1), got {reranker_threshold!r}")
+        self.confirm_mode = confirm
+        self.reranker = (reranker or default_reranker()) if confirm == "learned" else None
+        self.reranker_threshold = reranker_threshold if reranker_threshold is not None else (
+            self.reranker.detector_threshold if self.reranker else None)
         self.shingler = Shingler(k=k, stop_words=stop_words, stem=stem)
         self.minhasher = MinHasher(num_perm=num_perm, seed=seed)
         self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
@@ -105,6 +132,9 @@ class Detector:
             "sentence_threshold": self.confirmer.sentence_threshold,
             "min_shared_words": self.confirmer.min_shared_words,
             "min_sentence_words": self.min_sentence_words,
+            "confirm": self.confirm_mode,
+            **({"reranker_threshold": self.reranker_threshold,
+                "reranker_trained": self.reranker.metadata.get("trained")} if self.reranker else {}),
         }
 
     def detect(self, text: str, doc_id: str = "-") -> Report:
@@ -149,7 +179,7 @@ class Detector:
         ]
 
     def confirm(self, article: _Article, candidates: list[CandidatePair]) -> list[Match]:
-        """Score candidates with the TF-IDF reranker and keep the confirmed ones."""
+        """Score candidates (TF-IDF evidence; the learned reranker decides unless confirm="tfidf"), keep the confirmed."""
         if not candidates:
             return []
         paragraphs = article.paragraphs
@@ -160,20 +190,51 @@ class Detector:
         usable = article.sentence_sizes > 0
         # Sentences of each paragraph that take part in matching (flat indices).
         rows = [np.flatnonzero((article.sentence_owner == p) & usable) for p in range(len(paragraphs))]
-        matches = []
+        scored = []
         for pair in candidates:
-            rows_a, rows_b = rows[pair.a], rows[pair.b]
             spans = shared_spans(words[pair.a], words[pair.b])
-            scored = self.confirmer.decide(
-                float(_block(para_cos, [pair.a], [pair.b])[0, 0]), _block(sent_cos, rows_a, rows_b),
+            scored.append((pair, spans, self.confirmer.decide(
+                float(_block(para_cos, [pair.a], [pair.b])[0, 0]), _block(sent_cos, rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
-            )
-            if scored.confirmed:
-                matches.append(self._match(article, pair, scored, rows_a, rows_b, spans))
+            )))
+        probabilities = self._rerank(article, rows, scored) if self.reranker else [None] * len(scored)
+        matches = []
+        for (pair, spans, pair_score), probability in zip(scored, probabilities):
+            if probability is not None:
+                pair_score = self._learned(pair_score, probability, spans[0].content_words if spans else 0)
+            if pair_score.confirmed:
+                matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
         return matches
 
+    def _rerank(self, article: _Article, rows: list[np.ndarray], scored: list) -> list[float]:
+        """The reranker's probability for each candidate, with the article's own IDF.
+
+        A pair is scored as whole paragraphs and as its best-aligned sentence
+        pair, and keeps the higher: a title restated by one sentence of a
+        long paragraph is a restatement, though the paragraphs differ.
+        """
+        paragraphs = article.paragraphs
+        sentences = [s.text for p in paragraphs for s in p.sentences]
+        featurizer = PairFeaturizer(tokenizer=self.shingler.tokenize).fit([p.text for p in paragraphs])
+        a = [paragraphs[pair.a].text for pair, _, _ in scored]
+        b = [paragraphs[pair.b].text for pair, _, _ in scored]
+        best = [(k, s.best_pair) for k, (_, _, s) in enumerate(scored) if s.best_pair]
+        a += [sentences[rows[scored[k][0].a][i]] for k, (i, _, _) in best]
+        b += [sentences[rows[scored[k][0].b][j]] for k, (_, j, _) in best]
+        probability = self.reranker.predict_proba(featurizer.transform(a, b), a, b)
+        whole, by_sentence = probability[:len(scored)], probability[len(scored):]
+        for (k, _), p in zip(best, by_sentence):
+            whole[k] = max(whole[k], p)
+        return whole.tolist()
+
+    def _learned(self, scored: PairScore, probability: float, shared_words: int) -> PairScore:
+        """Re-decide a TF-IDF-scored pair by the reranker; its sentence evidence is kept."""
+        confirmed = probability >= self.reranker_threshold or self.confirmer.copied(shared_words)
+        evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
+        return replace(scored, score=probability, confirmed=confirmed, sentence_pairs=evidence)
+
     def _match(self, article: _Article, pair: CandidatePair, scored, rows_a: np.ndarray, rows_b: np.ndarray,
-               spans: list[SharedSpan]) -> Match:
+               spans: list[SharedSpan], probability: float | None = None) -> Match:
         jaccard = estimate_jaccard(article.paragraph_signatures[pair.a], article.paragraph_signatures[pair.b])
         containment = estimate_containment(
             jaccard, int(article.paragraph_sizes[pair.a]), int(article.paragraph_sizes[pair.b])
@@ -206,9 +267,11 @@ class Detector:
                      content_words=s.content_words)
                 for s in spans
             ),
+            reranker=None if probability is None else round(probability, 4),
         )
 
 
+CONFIRM_MODES = ("learned", "tfidf")
 _DENSE_LIMIT = 4000
 
 

@@ -74,11 +74,16 @@ class Match:
     cosine : float
         TF-IDF cosine of the two paragraphs.
     score : float
-        The confirm stage's score, compared against its threshold.
+        The confirm stage's score, compared against its threshold: the
+        reranker's probability with the learned confirm stage, the best
+        TF-IDF cosine with ``confirm="tfidf"``.
     sentences : tuple of SentencePair
         Aligned sentence pairs that carry the restatement.
     spans : tuple of Span
         Word runs the two paragraphs share verbatim (after case folding).
+    reranker : float or None
+        The learned reranker's probability that the pair is a restatement
+        (None with ``confirm="tfidf"``).
     """
 
     a: int
@@ -89,6 +94,7 @@ class Match:
     score: float
     sentences: tuple[SentencePair, ...] = ()
     spans: tuple[Span, ...] = ()
+    reranker: float | None = None
 
 
 @dataclass(frozen=True)

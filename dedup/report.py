@@ -26,6 +26,7 @@ def match_to_dict(match: Match) -> dict:
         "containment": match.containment,
         "cosine": match.cosine,
         "score": match.score,
+        "reranker": match.reranker,
         "sentences": [{"a": s.a, "b": s.b, "cosine": s.cosine} for s in match.sentences],
         "spans": [{"text": s.text, "a": list(s.a), "b": list(s.b)} for s in match.spans],
     }

@@ -22,7 +22,8 @@ def report_to_record(report: Report) -> dict:
         "groups": [list(g.paragraphs) for g in report.groups],
         "matches": [[m.a, m.b, m.jaccard, m.containment, m.cosine, m.score,
                      [[s.a, s.b, s.cosine, s.a_index, s.b_index] for s in m.sentences],
-                     [[s.text, list(s.a), list(s.b), s.content_words] for s in m.spans]] for m in report.matches],
+                     [[s.text, list(s.a), list(s.b), s.content_words] for s in m.spans], m.reranker]
+                    for m in report.matches],
     }
 
 
@@ -33,8 +34,8 @@ def report_from_record(record: dict) -> Report:
                     for i, text, sentences in record["paragraphs"]],
         groups=[Group(tuple(g)) for g in record["groups"]],
         matches=[Match(a, b, j, c, cos, score, tuple(SentencePair(*s) for s in sentences),
-                       tuple(Span(t, tuple(sa), tuple(sb), w) for t, sa, sb, w in spans))
-                 for a, b, j, c, cos, score, sentences, spans in record["matches"]],
+                       tuple(Span(t, tuple(sa), tuple(sb), w) for t, sa, sb, w in spans), reranker)
+                 for a, b, j, c, cos, score, sentences, spans, reranker in record["matches"]],
     )
 
 

@@ -1,0 +1,173 @@
+"""Explainable features of a text pair, for the learned confirm stage.
+
+Each feature is cheap and has a plain meaning, so a confirmed or rejected
+pair can be explained by its numbers. The lexical features say how much
+the two texts share; the agreement features catch the typical false
+positive of a near-duplicate detector: two texts with the same names and
+topic that disagree on the numbers, dates or who did what.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from difflib import SequenceMatcher
+from typing import Callable, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .shingle import Shingler, words
+from .text import normalize as normalize_text
+from .text import split_sentences
+
+FEATURES = (
+    "word_cosine",  # TF-IDF cosine of content words (stop words dropped, stemmed)
+    "char_cosine",  # TF-IDF cosine of character 3-5-grams inside words
+    "jaccard",  # Jaccard of the content-word sets
+    "containment",  # share of the smaller content-word set found in the other
+    "sentence_alignment",  # each sentence of the shorter side to its best partner, averaged
+    "sentence_best",  # the best sentence-to-sentence cosine
+    "unigram_min", "unigram_max",  # shared words over the shorter / longer side (all words)
+    "bigram_min", "bigram_max",
+    "trigram_min", "trigram_max",
+    "longest_run",  # longest verbatim run of words over the shorter side's length
+    "numbers_conflict", "numbers_one_sided",  # numbers, money, percentages
+    "dates_conflict", "dates_one_sided",  # months, weekdays
+    "names_conflict", "names_one_sided",  # capitalised words inside sentences
+    "negation_mismatch",  # one side negated, the other not
+    "length_ratio",  # shorter over longer, in words
+    "log_length",  # log of the mean length in words
+)
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DATES = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*")
+_NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
+
+
+def sentences_of(text: str) -> list[str]:
+    """Sentences of ``text``, across its lines and paragraphs."""
+    found = [s.text for line in normalize_text(text).split("\n") if line.strip() for s in split_sentences(line)]
+    return found or [text]
+
+
+def _entities(text: str) -> tuple[frozenset, frozenset, frozenset, bool]:
+    numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
+    tokens = words(text)
+    dates = frozenset(t for t in tokens if t in _DATES)
+    names = frozenset(
+        m.group().lower() for s in sentences_of(text) for m in _NAME.finditer(s.strip())
+        if m.group().lower() not in _DATES
+    )
+    negated = any(t in _NEGATIONS or t.endswith("n't") for t in tokens) or "n't" in text
+    return numbers, dates, names, negated
+
+
+def _agreement(a: frozenset, b: frozenset) -> tuple[float, float]:
+    """(conflict, one-sided): how much two sets disagree when both have some, or whether only one has any."""
+    if a and b:
+        return 1.0 - len(a & b) / len(a | b), 0.0
+    return 0.0, float(bool(a) != bool(b))
+
+
+def _ngrams(tokens: list[str], n: int) -> set:
+    return set(zip(*(tokens[i:] for i in range(n))))
+
+
+def _overlap(a: set, b: set) -> tuple[float, float]:
+    if not a or not b:
+        return 0.0, 0.0
+    shared = len(a & b)
+    return shared / min(len(a), len(b)), shared / max(len(a), len(b))
+
+
+class PairFeaturizer:
+    """Turn text pairs into the feature rows named in ``FEATURES``.
+
+    Parameters
+    ----------
+    tokenizer : callable, optional
+        Text -> content tokens for the word TF-IDF and the set features; by
+        default the detector's own (stop words dropped, light stemming).
+    char_ngrams : tuple of int, default=(3, 5)
+        Character n-gram range of the character TF-IDF.
+
+    ``fit`` learns both IDFs from a collection (an article's paragraphs, a
+    corpus, a benchmark's sentences): a word shared by every text of the
+    collection is no evidence that two of them say the same thing.
+    """
+
+    def __init__(self, tokenizer: Callable[[str], list[str]] | None = None,
+                 char_ngrams: tuple[int, int] = (3, 5)) -> None:
+        if len(char_ngrams) != 2 or not 1 <= char_ngrams[0] <= char_ngrams[1]:
+            raise ValueError(f"char_ngrams must be (low, high) with 1 <= low <= high, got {char_ngrams!r}")
+        self.tokenizer = tokenizer or Shingler(k=1).tokenize
+        self.char_ngrams = tuple(char_ngrams)
+
+    def fit(self, texts: Sequence[str]) -> "PairFeaturizer":
+        """Learn word and character IDF from ``texts`` and their sentences."""
+        collection = list(texts) + [s for t in texts for s in sentences_of(t)]
+        self.words_ = TfidfVectorizer(analyzer=self.tokenizer, sublinear_tf=True).fit(collection)
+        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, lowercase=True,
+                                      sublinear_tf=True).fit(collection)
+        return self
+
+    def transform(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        """Feature rows for the pairs ``(a[i], b[i])``, shape (n, len(FEATURES))."""
+        if len(a) != len(b):
+            raise ValueError(f"a and b must have the same length, got {len(a)} and {len(b)}")
+        if not a:
+            return np.zeros((0, len(FEATURES)))
+        texts = sorted(set(a) | set(b))
+        row = {t: i for i, t in enumerate(texts)}
+        ia, ib = np.array([row[t] for t in a], dtype=np.int64), np.array([row[t] for t in b], dtype=np.int64)
+        word_vectors, char_vectors = self.words_.transform(texts), self.chars_.transform(texts)
+        word_cos = np.asarray(word_vectors[ia].multiply(word_vectors[ib]).sum(axis=1)).ravel()
+        char_cos = np.asarray(char_vectors[ia].multiply(char_vectors[ib]).sum(axis=1)).ravel()
+        described = [self._describe(t) for t in texts]
+        rows = np.array([self._pair_row(described[i], described[j]) for i, j in zip(ia.tolist(), ib.tolist())])
+        # Columns in the order FEATURES names them.
+        return np.column_stack([word_cos, char_cos, rows[:, :2], self._alignment(texts, ia, ib), rows[:, 2:]])
+
+    def _describe(self, text: str) -> dict:
+        content = self.tokenizer(text)
+        every = words(text)
+        return {
+            "content": set(content), "words": every,
+            "grams": [set(every), _ngrams(every, 2), _ngrams(every, 3)],
+            "entities": _entities(text),
+        }
+
+    def _pair_row(self, x: dict, y: dict) -> list[float]:
+        cx, cy = x["content"], y["content"]
+        union = len(cx | cy)
+        jaccard = len(cx & cy) / union if union else 0.0
+        containment = len(cx & cy) / min(len(cx), len(cy)) if cx and cy else 0.0
+        grams = [v for n in range(3) for v in _overlap(x["grams"][n], y["grams"][n])]
+        wx, wy = x["words"], y["words"]
+        run = SequenceMatcher(None, wx, wy, autojunk=False).find_longest_match(0, len(wx), 0, len(wy)).size \
+            if wx and wy else 0
+        agreement = [v for k in range(3) for v in _agreement(x["entities"][k], y["entities"][k])]
+        short, long_ = sorted((len(wx), len(wy)))
+        return [
+            jaccard, containment, *grams, run / short if short else 0.0, *agreement,
+            float(x["entities"][3] != y["entities"][3]),
+            short / long_ if long_ else 0.0, math.log1p((short + long_) / 2),
+        ]
+
+    def _alignment(self, texts: list[str], ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """(sentence_alignment, sentence_best) for each pair."""
+        sentences = [sentences_of(t) for t in texts]
+        first = np.concatenate(([0], np.cumsum([len(s) for s in sentences])))
+        vectors = self.words_.transform([s for group in sentences for s in group])
+        result = np.zeros((len(ia), 2))
+        for k, (i, j) in enumerate(zip(ia.tolist(), ib.tolist())):
+            block = (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
+            shorter_axis = 1 if block.shape[0] <= block.shape[1] else 0
+            result[k] = block.max(axis=shorter_axis).mean(), block.max()
+        return result

@@ -1,0 +1,157 @@
+"""The learned reranker: a logistic model over explainable pair features.
+
+The model sees three blocks, all computed from the pair alone:
+1. the dense features of ``features.FEATURES``, standardized;
+2. the same features cut into quantile bins (one-hot), so a linear model
+   can learn that, say, a character cosine of 0.9 means far more than
+   twice 0.45;
+3. hashed indicators of the words the two sides do not share and of the
+   words they share, so it learns which differences matter ("not",
+   "million", a weekday) and which do not ("said", "the").
+
+It ships inside the package as ``models/reranker.npz``: plain float arrays
+plus a JSON string with its training data and date, loaded without pickle.
+``benchmarks/train_reranker.py`` fits it on public paraphrase data.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from .features import FEATURES, PairFeaturizer
+from .shingle import light_stem, words
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "reranker.npz"
+_HASH_FEATURES = 2**16
+
+
+def _stemmed_words(text: str) -> list[str]:
+    return [light_stem(w) for w in words(text)]
+
+
+_HASHER = HashingVectorizer(analyzer=_stemmed_words, n_features=_HASH_FEATURES, binary=True,
+                            norm=None, alternate_sign=False)
+
+
+class ModelFileError(ValueError):
+    """The reranker file is missing, unreadable or of another version."""
+
+
+class Reranker:
+    """Probability that a text pair states the same thing.
+
+    Parameters
+    ----------
+    C : float, default=0.3
+        Inverse L2 regularisation strength of the logistic regression
+        (only used by ``fit``).
+    n_bins : int, default=8
+        Quantile bins per dense feature (only used by ``fit``).
+    threshold : float, default=0.5
+        Probability at or above which a pair counts as a restatement when
+        pairs are classified one by one (most accurate on training data);
+        ``fit`` leaves it, the training script sets it.
+    detector_threshold : float, default=0.7
+        The stricter probability the article detector confirms at (the
+        lowest with precision 0.9 on training data); set the same way.
+    """
+
+    def __init__(self, C: float = 0.3, n_bins: int = 8, threshold: float = 0.5,
+                 detector_threshold: float = 0.7) -> None:
+        if C <= 0:
+            raise ValueError(f"C must be positive, got {C!r}")
+        if not isinstance(n_bins, int) or n_bins < 2:
+            raise ValueError(f"n_bins must be an integer >= 2, got {n_bins!r}")
+        for name, value in (("threshold", threshold), ("detector_threshold", detector_threshold)):
+            if not 0.0 < value < 1.0:
+                raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+        self.C = C
+        self.n_bins = n_bins
+        self.threshold = threshold
+        self.detector_threshold = detector_threshold
+        self.metadata: dict = {}
+
+    def fit(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str], y: np.ndarray) -> "Reranker":
+        """Fit on dense feature rows of the pairs ``(a[i], b[i])`` with 0/1 labels ``y``."""
+        from sklearn.linear_model import LogisticRegression
+
+        self.mean_ = dense.mean(axis=0)
+        self.scale_ = np.where(dense.std(axis=0) > 0, dense.std(axis=0), 1.0)
+        inner = np.linspace(0, 1, self.n_bins + 1)[1:-1]
+        self.edges_ = np.quantile(dense, inner, axis=0).T  # (features, n_bins - 1)
+        model = LogisticRegression(C=self.C, max_iter=5000).fit(self._design(dense, a, b), y)
+        self.coef_, self.intercept_ = model.coef_[0].astype(np.float64), float(model.intercept_[0])
+        return self
+
+    def _design(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str]) -> sparse.csr_matrix:
+        n, width = dense.shape
+        standardized = sparse.csr_matrix((dense - self.mean_) / self.scale_)
+        bins = np.stack([np.searchsorted(self.edges_[f], dense[:, f], side="right") for f in range(width)], axis=1)
+        cols = (np.arange(width) * self.n_bins + bins).ravel()
+        onehot = sparse.csr_matrix((np.ones(n * width), (np.repeat(np.arange(n), width), cols)),
+                                   shape=(n, width * self.n_bins))
+        words_a, words_b = _HASHER.transform(a), _HASHER.transform(b)
+        # Scaled by the vocabulary of the pair, so a long text's hundreds of
+        # words do not outvote the dense features.
+        scale = sparse.diags(1.0 / np.sqrt(np.maximum(words_a.getnnz(axis=1) + words_b.getnnz(axis=1), 1) / 2))
+        differ = scale @ abs(words_a - words_b)
+        shared = scale @ words_a.multiply(words_b)
+        return sparse.hstack([standardized, onehot, differ, shared]).tocsr()
+
+    def decision_function(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        if dense.shape[0] == 0:
+            return np.zeros(0)
+        return self._design(dense, a, b) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        """Probability of a restatement for each pair (a 1-d array)."""
+        return 1.0 / (1.0 + np.exp(-self.decision_function(dense, a, b)))
+
+    def save(self, path: str | Path) -> None:
+        meta = {**self.metadata, "features": list(FEATURES), "C": self.C, "n_bins": self.n_bins,
+                "threshold": self.threshold, "detector_threshold": self.detector_threshold,
+                "hash_features": _HASH_FEATURES, "format": 1}
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, mean=self.mean_, scale=self.scale_, edges=self.edges_,
+                                coef=self.coef_.astype(np.float32), intercept=np.array(self.intercept_),
+                                meta=np.array(json.dumps(meta, sort_keys=True)))
+
+    @classmethod
+    def load(cls, path: str | Path = MODEL_PATH) -> "Reranker":
+        """Read a saved model (no pickle: plain arrays and a JSON string)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                arrays = {k: data[k] for k in ("mean", "scale", "edges", "coef", "intercept")}
+        except (OSError, KeyError, ValueError) as error:
+            raise ModelFileError(f"cannot read reranker model {path}: {error}") from None
+        if meta.get("format") != 1 or meta.get("features") != list(FEATURES) \
+                or meta.get("hash_features") != _HASH_FEATURES:
+            raise ModelFileError(f"reranker model {path} was built for another version of dedup")
+        model = cls(C=meta["C"], n_bins=meta["n_bins"], threshold=meta["threshold"],
+                    detector_threshold=meta["detector_threshold"])
+        model.metadata = meta
+        model.mean_, model.scale_, model.edges_ = arrays["mean"], arrays["scale"], arrays["edges"]
+        model.coef_, model.intercept_ = arrays["coef"].astype(np.float64), float(arrays["intercept"])
+        return model
+
+
+@lru_cache(maxsize=1)
+def default_reranker() -> Reranker:
+    """The model shipped with the package, loaded once per process."""
+    return Reranker.load(MODEL_PATH)
+
+
+def score_pairs(featurizer: PairFeaturizer, a: Sequence[str], b: Sequence[str],
+                reranker: Reranker | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(dense features, probabilities) of the pairs ``(a[i], b[i])`` with a fitted featurizer."""
+    reranker = reranker or default_reranker()
+    dense = featurizer.transform(a, b)
+    return dense, reranker.predict_proba(dense, a, b)

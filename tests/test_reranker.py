@@ -1,0 +1,143 @@
+"""The learned confirm stage: pair features, the shipped model, and the detector's --confirm learned."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from dedup import Detector
+from dedup.cli import main
+from dedup.features import FEATURES, PairFeaturizer
+from dedup.reranker import MODEL_PATH, ModelFileError, Reranker, default_reranker
+
+SOLD = "Yucaipa owned Dominick's before selling the chain to Safeway in 1998 for $2.5 billion."
+SOLD_OTHER_PRICE = "Yucaipa bought Dominick's in 1995 for $693 million and sold it to Safeway for $1.8 billion in 1998."
+SOLD_REWORDED = "Yucaipa sold the Dominick's chain to Safeway in 1998 for $2.5 billion, having owned it before."
+STORM = ("A fierce storm closed schools across the northern region on Monday, and buses will not run "
+         "until the roads are cleared.")
+UNRELATED = "The city council approved a new budget for public libraries, adding two branches in the east."
+
+
+def features(a, b, collection=()):
+    featurizer = PairFeaturizer().fit(list(collection) + [a, b])
+    return dict(zip(FEATURES, featurizer.transform([a], [b])[0]))
+
+
+def test_verbatim_pair_has_full_overlap_features():
+    f = features(STORM, STORM, [UNRELATED, SOLD])
+    for name in ("word_cosine", "char_cosine", "jaccard", "containment", "sentence_alignment", "longest_run"):
+        assert f[name] == pytest.approx(1.0), name
+    assert f["numbers_conflict"] == f["names_conflict"] == f["negation_mismatch"] == 0.0
+
+
+def test_numbers_that_disagree_are_flagged_and_agreeing_ones_are_not():
+    assert features(SOLD, SOLD_OTHER_PRICE)["numbers_conflict"] > 0.5
+    assert features(SOLD, SOLD_REWORDED)["numbers_conflict"] == 0.0
+
+
+def test_negation_dates_and_names_are_compared():
+    f = features("The minister will attend the summit on Friday.", "The minister will not attend the summit.")
+    assert f["negation_mismatch"] == 1.0
+    assert f["dates_one_sided"] == 1.0
+    f = features("Talks between Kyiv and Moscow stalled.", "Talks between Kyiv and Washington stalled.")
+    assert 0.0 < f["names_conflict"] < 1.0
+
+
+def test_featurizer_rejects_mismatched_lists_and_handles_empty_input():
+    featurizer = PairFeaturizer().fit([STORM, UNRELATED])
+    with pytest.raises(ValueError, match="same length"):
+        featurizer.transform([STORM], [])
+    assert featurizer.transform([], []).shape == (0, len(FEATURES))
+
+
+def test_shipped_model_loads_without_pickle_and_names_its_training_data():
+    with zipfile.ZipFile(MODEL_PATH) as archive:
+        assert all(name.endswith(".npy") for name in archive.namelist())
+    with np.load(MODEL_PATH, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+    assert meta["features"] == list(FEATURES)
+    assert "mrpc-train" in meta["training_data"] and meta["trained"]
+    model = default_reranker()
+    assert 0 < model.threshold < 1 and 0 < model.detector_threshold < 1
+    assert np.count_nonzero(model.coef_) > len(FEATURES)
+
+
+def test_reranker_prefers_a_paraphrase_to_a_pair_with_other_numbers():
+    a, b = [SOLD, SOLD, STORM], [SOLD_REWORDED, SOLD_OTHER_PRICE, UNRELATED]
+    featurizer = PairFeaturizer().fit(a + b)
+    p = default_reranker().predict_proba(featurizer.transform(a, b), a, b)
+    assert p[0] > p[1] > p[2]
+    assert p[0] >= default_reranker().threshold > p[2]
+
+
+def test_verbatim_and_lightly_edited_repeats_keep_their_recall():
+    paragraphs = [
+        "Heavy rain flooded the old town centre on Tuesday, and the river rose two metres above its usual level.",
+        "The finance ministry said inflation slowed to 2.1 percent in March, the lowest rate in three years.",
+        "Engineers at the port finished repairs on the northern pier after a cargo ship struck it last winter.",
+        "The national museum will reopen its east wing next month after a renovation that lasted four years.",
+    ]
+    edits = [
+        paragraphs[0],  # verbatim
+        paragraphs[1].replace("slowed", "eased"),  # one word replaced
+        paragraphs[2].replace("last winter", "in the winter"),
+        paragraphs[3].replace(" next month", ""),  # words dropped
+    ]
+    filler = [
+        "A local bakery won a regional prize for its rye bread.",
+        "The football club signed a young goalkeeper from a rival team.",
+    ]
+    text = "\n\n".join(paragraphs + filler + edits)
+    report = Detector(confirm="learned").detect(text)
+    pairs = {(m.a, m.b) for m in report.matches}
+    assert {(i, i + 6) for i in range(4)} <= pairs
+    assert all(m.reranker is not None for m in report.matches)
+    assert not {(4, 5)} & pairs
+
+
+def test_save_and_load_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    dense = rng.random((60, len(FEATURES)))
+    y = (dense[:, 0] > 0.5).astype(float)
+    texts = [f"word{i} other{i % 7}" for i in range(60)]
+    model = Reranker(threshold=0.4, detector_threshold=0.8).fit(dense, texts, texts[::-1], y)
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = Reranker.load(path)
+    assert (loaded.threshold, loaded.detector_threshold) == (0.4, 0.8)
+    np.testing.assert_allclose(loaded.predict_proba(dense, texts, texts[::-1]),
+                               model.predict_proba(dense, texts, texts[::-1]), rtol=1e-5)
+
+
+def test_unreadable_model_file_is_a_clear_error(tmp_path):
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a model")
+    with pytest.raises(ModelFileError, match="junk.npz"):
+        Reranker.load(junk)
+
+
+@pytest.mark.parametrize("bad", [dict(C=0), dict(n_bins=1), dict(threshold=1.0), dict(detector_threshold=0)])
+def test_reranker_parameters_are_validated(bad):
+    with pytest.raises(ValueError):
+        Reranker(**bad)
+
+
+def test_detector_rejects_an_unknown_confirm_mode():
+    with pytest.raises(ValueError, match="confirm"):
+        Detector(confirm="magic")
+
+
+def test_cli_confirm_option_switches_the_confirm_stage(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("\n\n".join([STORM, UNRELATED, STORM.replace("fierce ", "")]), encoding="utf-8")
+    runner = CliRunner()
+    learned = json.loads(runner.invoke(main, ["scan", str(path), "--confirm", "learned", "-f", "json"]).stdout)
+    plain = json.loads(runner.invoke(main, ["scan", str(path), "-f", "json"]).stdout)
+    learned_matches = learned["documents"][0]["matches"]
+    assert [(m["a"], m["b"]) for m in learned_matches] == [(0, 2)]
+    assert 0.0 < learned_matches[0]["reranker"] <= 1.0
+    assert all(m["reranker"] is None for m in plain["documents"][0]["matches"])
+    result = runner.invoke(main, ["scan", str(path), "--confirm", "learned", "--reranker-threshold", "1.5"])
+    assert result.exit_code == 2 and "reranker-threshold" in result.output
