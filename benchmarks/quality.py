@@ -38,12 +38,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evalsets import DEFAULT_EVAL, PairSet, load_clough, load_mrpc, load_sts  # noqa: E402
-from train_reranker import (  # noqa: E402
-    best_threshold, binarize_sts, features_of, generated_pairs, out_of_fold, precise_threshold)
+from train_reranker import best_threshold, binarize_sts, features_of, generated_pairs, out_of_fold, precise_threshold  # noqa: E402
 
 from dedup import Detector  # noqa: E402
 from dedup.evaluate import Gold, score  # noqa: E402
-from dedup.features import FEATURES, PairFeaturizer  # noqa: E402
+from dedup.features import FEATURES  # noqa: E402
 from dedup.minhash import MinHasher, estimate_jaccard  # noqa: E402
 from dedup.reranker import Reranker, default_reranker  # noqa: E402
 from dedup.shingle import Shingler  # noqa: E402
@@ -70,7 +69,7 @@ def reranker_scores(pairs: PairSet) -> np.ndarray:
 
 
 class RefittedMethod:
-    """The reranker refitted on the same training data: with another C, or with an embedding cosine as one more feature."""
+    """The reranker refitted on the same training data, with another C or an embedding cosine as one more feature."""
 
     def __init__(self, training: list[PairSet], C: float, semantic: bool = False) -> None:
         if semantic:

@@ -121,7 +121,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="the shared/eval folder")
     parser.add_argument("-o", "--output", type=Path, default=MODEL_PATH)
-    parser.add_argument("--generated", type=int, default=1500, help="generated groups (2 restatements and 1 unrelated pair each)")
+    parser.add_argument("--generated", type=int, default=1500,
+                        help="generated groups (2 restatements and 1 unrelated pair each)")
     parser.add_argument("--C", type=float, default=0.3,
                         help="inverse L2 strength (see README: 3 is best on MRPC alone, 0.3 holds on long texts)")
     args = parser.parse_args()
@@ -146,7 +147,7 @@ def main() -> None:
         "trained": datetime.date.today().isoformat(),
         "training_data": {p.name: len(p) for p in parts},
         "threshold_rule": "max accuracy of 5-fold out-of-fold predictions on mrpc-train",
-        "detector_threshold_rule": "lowest with precision >= 0.9 of out-of-fold predictions on mrpc-train and sts-train",
+        "detector_threshold_rule": "lowest with out-of-fold precision >= 0.9 on mrpc-train and sts-train",
         "mrpc_train_oof_accuracy": round(float(oof_accuracy), 4),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -179,7 +179,7 @@ class Detector:
         ]
 
     def confirm(self, article: _Article, candidates: list[CandidatePair]) -> list[Match]:
-        """Score candidates (TF-IDF evidence; the learned reranker decides unless confirm="tfidf"), keep the confirmed."""
+        """Score candidates (TF-IDF evidence; the reranker decides with confirm="learned"), keep the confirmed."""
         if not candidates:
             return []
         paragraphs = article.paragraphs

@@ -37,6 +37,7 @@ SCHEMA = {
                             "jaccard": {"type": "number", "minimum": 0, "maximum": 1},
                             "containment": {"type": "number", "minimum": 0, "maximum": 1},
                             "cosine": {"type": "number", "minimum": 0, "maximum": 1.0000001},
+                            "reranker": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
                             "sentences": {"type": "array", "items": {
                                 "type": "object", "required": ["a", "b"],
                                 "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}},

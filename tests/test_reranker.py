@@ -3,6 +3,7 @@
 import json
 import zipfile
 
+import jsonschema
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -11,6 +12,8 @@ from dedup import Detector
 from dedup.cli import main
 from dedup.features import FEATURES, PairFeaturizer
 from dedup.reranker import MODEL_PATH, ModelFileError, Reranker, default_reranker
+
+from .test_cli import SCHEMA
 
 SOLD = "Yucaipa owned Dominick's before selling the chain to Safeway in 1998 for $2.5 billion."
 SOLD_OTHER_PRICE = "Yucaipa bought Dominick's in 1995 for $693 million and sold it to Safeway for $1.8 billion in 1998."
@@ -139,5 +142,6 @@ def test_cli_confirm_option_switches_the_confirm_stage(tmp_path):
     assert [(m["a"], m["b"]) for m in learned_matches] == [(0, 2)]
     assert 0.0 < learned_matches[0]["reranker"] <= 1.0
     assert all(m["reranker"] is None for m in plain["documents"][0]["matches"])
+    jsonschema.validate(learned, SCHEMA)
     result = runner.invoke(main, ["scan", str(path), "--confirm", "learned", "--reranker-threshold", "1.5"])
     assert result.exit_code == 2 and "reranker-threshold" in result.output
