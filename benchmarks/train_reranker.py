@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evalsets import DEFAULT_EVAL, PairSet, load_mrpc, load_sts  # noqa: E402
@@ -60,10 +61,44 @@ def light_edit(text: str, vocabulary: list[str], rng: random.Random) -> str:
     return " ".join(tokens)
 
 
+def headline(sentence: str, rng: random.Random) -> str:
+    """A headline-like summary: 3-8 of the sentence's content words in order, some inflections changed."""
+    content = [w.strip(".,;:!?\"'()") for w in sentence.split()]
+    content = [w for w in content if w and w.lower() not in ENGLISH_STOP_WORDS]
+    if len(content) < 4:
+        return sentence
+    start = rng.randrange(max(1, len(content) - 3))
+    kept = content[start:start + rng.randint(3, 8)]
+    kept = [w[:-2] + "es" if w.endswith("ed") and rng.random() < 0.3 else w for w in kept]
+    if rng.random() < 0.5:
+        kept = [w[:1].upper() + w[1:] for w in kept]
+    return " ".join(kept) + rng.choice(("", "."))
+
+
+def content_words(text: str) -> set[str]:
+    return {w.strip(".,;:!?\"'()$").lower() for w in text.split()} - ENGLISH_STOP_WORDS - {""}
+
+
+def related_sentence(title: str, source: str, sentences: list[str], index: dict, rng: random.Random) -> str:
+    """A sentence sharing two or more of the headline's words but not its source's claim (a related text)."""
+    counts: dict[int, int] = {}
+    for word in content_words(title):
+        for k in index.get(word, ()):
+            counts[k] = counts.get(k, 0) + 1
+    own = content_words(source)
+    found = [k for k, c in counts.items() if c >= 2
+             and len(own & content_words(sentences[k])) / len(own | content_words(sentences[k])) < 0.3]
+    return sentences[rng.choice(sorted(found))] if found else rng.choice(sentences)
+
+
 def generated_pairs(sentences: list[str], n: int, seed: int) -> PairSet:
-    """Verbatim and lightly edited copies (1) and random pairs (0) of training sentences."""
+    """Verbatim and lightly edited copies and headlines (1), related and random pairs (0), of training sentences."""
     rng = random.Random(seed)
     vocabulary = [w for s in sentences[:2000] for w in s.split()]
+    index: dict[str, list[int]] = {}
+    for k, sentence in enumerate(sentences):
+        for word in content_words(sentence):
+            index.setdefault(word, []).append(k)
     a, b, labels = [], [], []
     for _ in range(n):
         chunk = rng.sample(sentences, rng.randint(1, 3))
@@ -83,6 +118,17 @@ def generated_pairs(sentences: list[str], n: int, seed: int) -> PairSet:
         a.append(text)
         b.append(" ".join(extra[:position] + copy + extra[position:]))
         labels.append(1.0)
+        # A headline restated by a sentence (a title and its lede), and the
+        # same headline against another sentence, half the time one that
+        # shares some of its words.
+        title = headline(chunk[0], rng)
+        a.append(title)
+        b.append(" ".join(copy[:1] + extra[:rng.randint(0, 1)]))
+        labels.append(1.0)
+        a.append(title)
+        b.append(related_sentence(title, chunk[0], sentences, index, rng) if rng.random() < 0.5
+                 else rng.choice(sentences))
+        labels.append(0.0)
     return PairSet("generated", a, b, labels, ["generated"] * len(a))
 
 
@@ -122,9 +168,8 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="the shared/eval folder")
     parser.add_argument("-o", "--output", type=Path, default=MODEL_PATH)
     parser.add_argument("--generated", type=int, default=1500,
-                        help="generated groups (2 restatements and 1 unrelated pair each)")
-    parser.add_argument("--C", type=float, default=0.3,
-                        help="inverse L2 strength (see README: 3 is best on MRPC alone, 0.3 holds on long texts)")
+                        help="generated groups (3 restatements and 2 unrelated pairs each)")
+    parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the logistic part")
     args = parser.parse_args()
 
     mrpc = load_mrpc(args.eval, "train")

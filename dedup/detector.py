@@ -64,14 +64,13 @@ class Detector:
         Background document frequencies blended into the article's IDF.
     background_docs : int, default=0
         Number of documents behind ``background``.
-    confirm : {"tfidf", "learned"}, default="tfidf"
-        How candidates are confirmed. ``"tfidf"``: the TF-IDF cosine rules
-        (``threshold``, ``sentence_threshold``). ``"learned"``: the shipped
-        reranker (``dedup.reranker``) over explainable pair features
-        decides, and a verbatim run of ``min_shared_words`` content words
-        still confirms on its own. ``benchmarks/quality.py`` compares them:
-        the reranker is better on public paraphrase data, worse on the
-        bundled article, so it is not the default yet.
+    confirm : {"learned", "tfidf"}, default="learned"
+        How candidates are confirmed. ``"learned"``: the shipped reranker
+        (``dedup.reranker``) over explainable pair features decides, and a
+        verbatim run of ``min_shared_words`` content words still confirms
+        on its own. ``"tfidf"``: the TF-IDF cosine rules (``threshold``,
+        ``sentence_threshold``), about 3x faster; ``benchmarks/quality.py``
+        compares the two.
     reranker_threshold : float, optional
         Probability at which the reranker confirms a pair; by default the
         model's own detector threshold, chosen on its training data (the
@@ -94,7 +93,7 @@ class Detector:
         min_sentence_words: int = 3,
         background: Mapping[str, int] | None = None,
         background_docs: int = 0,
-        confirm: str = "tfidf",
+        confirm: str = "learned",
         reranker_threshold: float | None = None,
         reranker: Reranker | None = None,
     ) -> None:
@@ -201,7 +200,8 @@ class Detector:
         matches = []
         for (pair, spans, pair_score), probability in zip(scored, probabilities):
             if probability is not None:
-                pair_score = self._learned(pair_score, probability, spans[0].content_words if spans else 0)
+                pair_score = self._learned(pair_score, probability, spans[0].content_words if spans else 0,
+                                           self._title_restated(paragraphs[pair.a], paragraphs[pair.b]))
             if pair_score.confirmed:
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
         return matches
@@ -227,9 +227,23 @@ class Detector:
             whole[k] = max(whole[k], p)
         return whole.tolist()
 
-    def _learned(self, scored: PairScore, probability: float, shared_words: int) -> PairScore:
+    def _title_restated(self, a, b) -> bool:
+        """Whether one paragraph is a title-like line (one sentence, 3 to 12 content words) that a sentence
+        of the other holds every content word of.
+
+        The reranker learned from paraphrase data that a sentence adding
+        details says something else; a headline and its lede are still a
+        restatement for dedup.
+        """
+        for short, other in ((a, b), (b, a)):
+            if len(short.sentences) == 1 and 3 <= len(words := set(self.shingler.tokenize(short.text))) <= 12:
+                if any(words <= set(self.shingler.tokenize(s.text)) for s in other.sentences):
+                    return True
+        return False
+
+    def _learned(self, scored: PairScore, probability: float, shared_words: int, title: bool) -> PairScore:
         """Re-decide a TF-IDF-scored pair by the reranker; its sentence evidence is kept."""
-        confirmed = probability >= self.reranker_threshold or self.confirmer.copied(shared_words)
+        confirmed = probability >= self.reranker_threshold or self.confirmer.copied(shared_words) or title
         evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
         return replace(scored, score=probability, confirmed=confirmed, sentence_pairs=evidence)
 

@@ -47,6 +47,8 @@ class Scores:
     recall_direct: float
     recall_grouped: float
     recall_linked: float
+    precision_grouped: float  # over every pair of paragraphs placed in one group
+    precision_linked: float  # the same, groups that share a paragraph joined
     false_positives: tuple[Pair, ...]
     missed: tuple[Pair, ...]
 
@@ -54,6 +56,7 @@ class Scores:
         return (
             f"precision {self.precision:.3f}  recall: direct {self.recall_direct:.3f}, "
             f"grouped {self.recall_grouped:.3f}, linked {self.recall_linked:.3f}  "
+            f"precision grouped {self.precision_grouped:.3f}, linked {self.precision_linked:.3f}  "
             f"false positives {list(self.false_positives)}  missed (linked) {list(self.missed)}"
         )
 
@@ -65,9 +68,9 @@ def _pairs_within(groups: list[tuple[int, ...]]) -> set[Pair]:
 def score(report: Report, gold: Gold) -> Scores:
     reported = {(min(m.a, m.b), max(m.a, m.b)) for m in report.matches} - gold.ambiguous
     groups = [g.paragraphs for g in report.groups]
-    grouped = _pairs_within(groups)
+    grouped = _pairs_within(groups) - gold.ambiguous
     linked_groups = cluster_pairs(pair for g in groups for pair in zip(g, g[1:]))
-    linked = _pairs_within([tuple(c) for c in linked_groups]) | reported
+    linked = (_pairs_within([tuple(c) for c in linked_groups]) | reported) - gold.ambiguous
     true_positive = reported & gold.positives
     n_gold = len(gold.positives) or 1
     return Scores(
@@ -75,6 +78,12 @@ def score(report: Report, gold: Gold) -> Scores:
         recall_direct=len(true_positive) / n_gold,
         recall_grouped=len(grouped & gold.positives) / n_gold,
         recall_linked=len(linked & gold.positives) / n_gold,
+        precision_grouped=_precision(grouped, gold),
+        precision_linked=_precision(linked, gold),
         false_positives=tuple(sorted(reported - gold.positives)),
         missed=tuple(sorted(gold.positives - linked)),
     )
+
+
+def _precision(pairs: set[Pair], gold: Gold) -> float:
+    return len(pairs & gold.positives) / len(pairs) if pairs else 1.0

@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .shingle import Shingler, words
@@ -31,6 +32,7 @@ FEATURES = (
     "unigram_min", "unigram_max",  # shared words over the shorter / longer side (all words)
     "bigram_min", "bigram_max",
     "trigram_min", "trigram_max",
+    "fourgram_min", "fourgram_max",
     "longest_run",  # longest verbatim run of words over the shorter side's length
     "numbers_conflict", "numbers_one_sided",  # numbers, money, percentages
     "dates_conflict", "dates_one_sided",  # months, weekdays
@@ -38,6 +40,11 @@ FEATURES = (
     "negation_mismatch",  # one side negated, the other not
     "length_ratio",  # shorter over longer, in words
     "log_length",  # log of the mean length in words
+    # Content words only one side has (log counts): a clause one side adds
+    # makes two otherwise similar texts say different things.
+    "unmatched_more", "unmatched_fewer",
+    "unmatched_unrelated",  # the same, not counting words whose 5-letter prefix the other side has
+    "length_gap", "log_length_gap",  # |difference| of lengths in words, relative and log
 )
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -48,6 +55,7 @@ _DATES = frozenset(
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*")
 _NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
+_WHOLE_LIMIT = 1000
 
 
 def sentences_of(text: str) -> list[str]:
@@ -86,6 +94,14 @@ def _overlap(a: set, b: set) -> tuple[float, float]:
     return shared / min(len(a), len(b)), shared / max(len(a), len(b))
 
 
+def _unmatched(x: set, y: set) -> tuple[float, float, float]:
+    only_x, only_y = x - y, y - x
+    prefixes_x, prefixes_y = {w[:5] for w in x}, {w[:5] for w in y}
+    unrelated = max(sum(w[:5] not in prefixes_y for w in only_x), sum(w[:5] not in prefixes_x for w in only_y))
+    more, fewer = sorted((len(only_x), len(only_y)), reverse=True)
+    return math.log1p(more), math.log1p(fewer), math.log1p(unrelated)
+
+
 class PairFeaturizer:
     """Turn text pairs into the feature rows named in ``FEATURES``.
 
@@ -111,11 +127,27 @@ class PairFeaturizer:
 
     def fit(self, texts: Sequence[str]) -> "PairFeaturizer":
         """Learn word and character IDF from ``texts`` and their sentences."""
-        collection = list(texts) + [s for t in texts for s in sentences_of(t)]
-        self.words_ = TfidfVectorizer(analyzer=self.tokenizer, sublinear_tf=True).fit(collection)
+        collection = list(dict.fromkeys(list(texts) + [s for t in texts for s in sentences_of(t)]))
+        self.words_ = TfidfVectorizer(analyzer=self.tokenizer, sublinear_tf=True)
         self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, lowercase=True,
-                                      sublinear_tf=True).fit(collection)
+                                      sublinear_tf=True)
+        # The fitted rows are kept: pairs are mostly drawn from the texts fitted on.
+        self._seen = {text: row for row, text in enumerate(collection)}
+        self._fitted = {"words": self.words_.fit_transform(collection),
+                        "chars": self.chars_.fit_transform(collection)}
         return self
+
+    def _vectors(self, kind: str, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF rows of ``texts``, reusing the rows computed in ``fit``."""
+        rows = np.array([self._seen.get(t, -1) for t in texts], dtype=np.int64)
+        fresh = np.flatnonzero(rows < 0)
+        if fresh.size == 0:
+            return self._fitted[kind][rows]
+        vectorizer = self.words_ if kind == "words" else self.chars_
+        extra = vectorizer.transform([texts[i] for i in fresh])
+        stacked = sparse.vstack([self._fitted[kind], extra]).tocsr()
+        rows[fresh] = self._fitted[kind].shape[0] + np.arange(fresh.size)
+        return stacked[rows]
 
     def transform(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         """Feature rows for the pairs ``(a[i], b[i])``, shape (n, len(FEATURES))."""
@@ -126,7 +158,7 @@ class PairFeaturizer:
         texts = sorted(set(a) | set(b))
         row = {t: i for i, t in enumerate(texts)}
         ia, ib = np.array([row[t] for t in a], dtype=np.int64), np.array([row[t] for t in b], dtype=np.int64)
-        word_vectors, char_vectors = self.words_.transform(texts), self.chars_.transform(texts)
+        word_vectors, char_vectors = self._vectors("words", texts), self._vectors("chars", texts)
         word_cos = np.asarray(word_vectors[ia].multiply(word_vectors[ib]).sum(axis=1)).ravel()
         char_cos = np.asarray(char_vectors[ia].multiply(char_vectors[ib]).sum(axis=1)).ravel()
         described = [self._describe(t) for t in texts]
@@ -139,7 +171,7 @@ class PairFeaturizer:
         every = words(text)
         return {
             "content": set(content), "words": every,
-            "grams": [set(every), _ngrams(every, 2), _ngrams(every, 3)],
+            "grams": [set(every), _ngrams(every, 2), _ngrams(every, 3), _ngrams(every, 4)],
             "entities": _entities(text),
         }
 
@@ -148,7 +180,7 @@ class PairFeaturizer:
         union = len(cx | cy)
         jaccard = len(cx & cy) / union if union else 0.0
         containment = len(cx & cy) / min(len(cx), len(cy)) if cx and cy else 0.0
-        grams = [v for n in range(3) for v in _overlap(x["grams"][n], y["grams"][n])]
+        grams = [v for n in range(4) for v in _overlap(x["grams"][n], y["grams"][n])]
         wx, wy = x["words"], y["words"]
         run = SequenceMatcher(None, wx, wy, autojunk=False).find_longest_match(0, len(wx), 0, len(wy)).size \
             if wx and wy else 0
@@ -158,16 +190,22 @@ class PairFeaturizer:
             jaccard, containment, *grams, run / short if short else 0.0, *agreement,
             float(x["entities"][3] != y["entities"][3]),
             short / long_ if long_ else 0.0, math.log1p((short + long_) / 2),
+            *_unmatched(cx, cy), (long_ - short) / ((short + long_) / 2) if long_ else 0.0,
+            math.log1p(long_ - short),
         ]
 
     def _alignment(self, texts: list[str], ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
         """(sentence_alignment, sentence_best) for each pair."""
         sentences = [sentences_of(t) for t in texts]
         first = np.concatenate(([0], np.cumsum([len(s) for s in sentences])))
-        vectors = self.words_.transform([s for group in sentences for s in group])
+        vectors = self._vectors("words", [s for group in sentences for s in group])
+        # One product for all sentences when that fits in a few MB (an
+        # article); per pair otherwise (a benchmark's thousands of pairs).
+        whole = (vectors @ vectors.T).toarray() if vectors.shape[0] <= _WHOLE_LIMIT else None
         result = np.zeros((len(ia), 2))
         for k, (i, j) in enumerate(zip(ia.tolist(), ib.tolist())):
-            block = (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
+            block = whole[first[i]:first[i + 1], first[j]:first[j + 1]] if whole is not None else \
+                (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
             shorter_axis = 1 if block.shape[0] <= block.shape[1] else 0
             result[k] = block.max(axis=shorter_axis).mean(), block.max()
         return result

@@ -18,6 +18,7 @@ def test_precision_and_recall_against_gold(article_report):
     print("\nvance_article:", scores.line())
     assert scores.precision >= MIN_PRECISION, scores.line()
     assert scores.recall_linked >= MIN_RECALL, scores.line()
+    assert scores.precision_grouped >= MIN_PRECISION, scores.line()
 
 
 def test_military_action_paragraphs_form_one_group(article_report):

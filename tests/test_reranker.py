@@ -12,6 +12,7 @@ from dedup import Detector
 from dedup.cli import main
 from dedup.features import FEATURES, PairFeaturizer
 from dedup.reranker import MODEL_PATH, ModelFileError, Reranker, default_reranker
+from dedup.trees import TreeEnsemble
 
 from .test_cli import SCHEMA
 
@@ -65,6 +66,7 @@ def test_shipped_model_loads_without_pickle_and_names_its_training_data():
     model = default_reranker()
     assert 0 < model.threshold < 1 and 0 < model.detector_threshold < 1
     assert np.count_nonzero(model.coef_) > len(FEATURES)
+    assert model.trees_.roots.size == model.n_trees
 
 
 def test_reranker_prefers_a_paraphrase_to_a_pair_with_other_numbers():
@@ -121,7 +123,28 @@ def test_unreadable_model_file_is_a_clear_error(tmp_path):
         Reranker.load(junk)
 
 
-@pytest.mark.parametrize("bad", [dict(C=0), dict(n_bins=1), dict(threshold=1.0), dict(detector_threshold=0)])
+def test_exported_trees_predict_what_scikit_learn_predicts():
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    rng = np.random.default_rng(1)
+    X = rng.random((400, 5))
+    y = ((X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(0, 0.2, 400)) > 0.8).astype(int)
+    model = GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=0).fit(X[:300], y[:300])
+    trees = TreeEnsemble.from_sklearn(model, X[:300])
+    np.testing.assert_allclose(trees.decision_function(X[300:]), model.decision_function(X[300:]), atol=1e-6)
+    again = TreeEnsemble.from_arrays(trees.arrays(), trees.init, trees.depth)
+    np.testing.assert_array_equal(again.decision_function(X), trees.decision_function(X))
+
+
+def test_a_title_restated_in_a_longer_sentence_is_confirmed():
+    # A headline in the present tense, its lede in the past with details added.
+    report = Detector().detect("Storm closes schools.\n\nA storm closed schools across the region on Monday, "
+                               "officials said.\n\nThe council approved a budget for two new libraries.")
+    assert [(m.a, m.b) for m in report.matches] == [(0, 1)]
+
+
+@pytest.mark.parametrize("bad", [dict(C=0), dict(n_bins=1), dict(n_trees=0), dict(tree_depth=0),
+                                 dict(threshold=1.0), dict(detector_threshold=0)])
 def test_reranker_parameters_are_validated(bad):
     with pytest.raises(ValueError):
         Reranker(**bad)
@@ -136,8 +159,8 @@ def test_cli_confirm_option_switches_the_confirm_stage(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("\n\n".join([STORM, UNRELATED, STORM.replace("fierce ", "")]), encoding="utf-8")
     runner = CliRunner()
-    learned = json.loads(runner.invoke(main, ["scan", str(path), "--confirm", "learned", "-f", "json"]).stdout)
-    plain = json.loads(runner.invoke(main, ["scan", str(path), "-f", "json"]).stdout)
+    learned = json.loads(runner.invoke(main, ["scan", str(path), "-f", "json"]).stdout)
+    plain = json.loads(runner.invoke(main, ["scan", str(path), "--confirm", "tfidf", "-f", "json"]).stdout)
     learned_matches = learned["documents"][0]["matches"]
     assert [(m["a"], m["b"]) for m in learned_matches] == [(0, 2)]
     assert 0.0 < learned_matches[0]["reranker"] <= 1.0
