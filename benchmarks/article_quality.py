@@ -39,10 +39,10 @@ def pair_scores(reported: set[tuple[int, int]], gold: Gold) -> tuple[float, floa
 
 
 def shingle_sweep(text: str, gold: Gold) -> None:
-    print("\n1. shingle settings (other parameters at their defaults)")
+    print("\n1. shingle settings (TF-IDF confirm, other parameters at their defaults)")
     print(f"{'k':>2} {'stop':>5} {'stem':>5} {'cands':>6} {'cand_rec':>8} {'prec':>6} {'r_dir':>6} {'r_link':>6}")
     for k, stop, stem in itertools.product((1, 2, 3, 5), (True, False), (True, False)):
-        detector = Detector(k=k, stop_words=stop, stem=stem)
+        detector = Detector(k=k, stop_words=stop, stem=stem, confirm="tfidf")
         article = detector._sign(segment(text))
         candidates = {(c.a, c.b) for c in detector.candidates(article)}
         cand_recall = len(candidates & gold.positives) / len(gold.positives)
@@ -52,10 +52,11 @@ def shingle_sweep(text: str, gold: Gold) -> None:
 
 
 def confirm_sweep(text: str, gold: Gold) -> None:
-    print("\n2. confirm settings")
+    print("\n2. TF-IDF confirm settings (--confirm tfidf)")
     print(f"{'sent_thr':>8} {'shared':>6} {'prec':>6} {'r_dir':>6} {'r_group':>7} {'r_link':>6}")
     for threshold, shared in itertools.product((0.2, 0.25, 0.3, 0.35, 0.4, 0.5), (0, 4, 5, 6)):
-        s = score(Detector(sentence_threshold=threshold, min_shared_words=shared).detect(text), gold)
+        s = score(Detector(sentence_threshold=threshold, min_shared_words=shared, confirm="tfidf").detect(text),
+                  gold)
         print(f"{threshold:>8} {shared:>6} {s.precision:>6.3f} {s.recall_direct:>6.3f} "
               f"{s.recall_grouped:>7.3f} {s.recall_linked:>6.3f}")
 
@@ -94,14 +95,15 @@ def main() -> None:
     shingle_sweep(text, gold)
     confirm_sweep(text, gold)
     baselines(text, gold)
-    detector = Detector()
-    times = []
-    for _ in range(20):
-        start = time.perf_counter()
-        report = detector.detect(text)
-        times.append(time.perf_counter() - start)
-    print("\n4. default detector:", score(report, gold).line())
-    print(f"   detect() median {statistics.median(times) * 1000:.1f} ms over 20 runs")
+    for confirm in ("learned", "tfidf"):
+        detector = Detector(confirm=confirm)
+        times = []
+        for _ in range(20):
+            start = time.perf_counter()
+            report = detector.detect(text)
+            times.append(time.perf_counter() - start)
+        print(f"\n4. detector, --confirm {confirm}:", score(report, gold).line())
+        print(f"   detect() median {statistics.median(times) * 1000:.1f} ms over 20 runs")
 
 
 if __name__ == "__main__":
