@@ -25,10 +25,12 @@ import numpy as np
 
 from .batch import BatchSigner, Tokenized
 from .confirm_pass import SNIPPET
+from .detector import Detector
+from .html import as_text
 from .idf import HashedIdf
 from .lsh import LSHBanding
 from .readers import Document
-from .records import DocumentMatch
+from .records import DocumentMatch, Report
 from .tokens import TokenTable
 
 SCHEMA_VERSION = 1
@@ -76,6 +78,8 @@ class Verdict:
     id: str
     duplicates: list[DocumentMatch] = field(default_factory=list)  # a = this text, b = the indexed document
     passages: list[PassageMatch] = field(default_factory=list)
+    restated: Report | None = None  # the text's own restated paragraphs (None when the index skips them)
+    text: str = ""  # the text that was checked (the main text of an HTML page)
     added: bool = False
     seconds: float = 0.0
 
@@ -95,6 +99,10 @@ class Index:
         As in ``CorpusScanner``; they apply at query time and are not stored.
     batch_size : int, default=512
         Documents per transaction in ``add_many``.
+    within : bool, default=True
+        Whether ``check`` also finds the text's own restated paragraphs.
+    detector : Detector, optional
+        The detector for those (default: ``Detector()``).
     **params :
         Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
         lsh_threshold, paragraph_lsh_threshold, n_features). Stored when the
@@ -103,7 +111,7 @@ class Index:
 
     def __init__(self, path: str, threshold: float = 0.8, cosine_threshold: float = 0.5,
                  passage_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
-                 **params) -> None:
+                 within: bool = True, detector: Detector | None = None, **params) -> None:
         unknown = set(params) - set(DEFAULTS)
         if unknown:
             raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")
@@ -111,6 +119,7 @@ class Index:
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
         self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
         self.batch_size = batch_size
+        self.detector = (detector or Detector()) if within else None
         try:
             self.db = sqlite3.connect(path)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -169,9 +178,9 @@ class Index:
 
     # -- adding -------------------------------------------------------------
 
-    def add(self, doc_id: str, text: str) -> bool:
-        """Add one document; False when its id is already indexed (adds are idempotent)."""
-        return self.add_many([Document(doc_id, text)]) == 1
+    def add(self, doc_id: str, text: str, fmt: str = "auto") -> bool:
+        """Add one document (plain text or HTML, see ``check``); False when its id is already indexed."""
+        return self.add_many([Document(doc_id, as_text(text, fmt))]) == 1
 
     def add_many(self, documents: Iterable[Document]) -> int:
         """Add documents, committing every ``batch_size``; returns how many were new."""
@@ -241,13 +250,17 @@ class Index:
 
     # -- asking -------------------------------------------------------------
 
-    def check(self, doc_id: str, text: str, add: bool = False) -> Verdict:
-        """Which indexed documents ``text`` near-duplicates, and which of their passages it reuses.
+    def check(self, doc_id: str, text: str, add: bool = False, fmt: str = "auto") -> Verdict:
+        """Which indexed documents ``text`` near-duplicates, which of their passages it reuses, and
+        which of its own paragraphs restate each other.
 
-        With ``add=True`` the text is then added under ``doc_id`` (unless that id is already indexed).
-        An indexed document with the same id is not compared with itself.
+        ``text`` is plain text or HTML (``fmt="html"``, or sniffed with ``"auto"``: the page's main
+        text is extracted, one paragraph per block). With ``add=True`` the text is then added under
+        ``doc_id`` (unless that id is already indexed). An indexed document with the same id is not
+        compared with itself.
         """
         started = time.perf_counter()
+        text = as_text(text, fmt)
         if self.db.execute("PRAGMA data_version").fetchone()[0] != self._version:
             self._load_idf()
         texts = [text]
@@ -255,12 +268,14 @@ class Index:
         signed = self.signer.sign(texts, tokenized)
         own = self.db.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
         own_row = own[0] if own else -1
-        verdict = Verdict(id=doc_id)
+        verdict = Verdict(id=doc_id, text=text)
+        if self.detector is not None and text.strip():
+            verdict.restated = self.detector.detect(text, doc_id)
         if signed.sizes[0] > 0:
             verdict.duplicates = self._duplicates(doc_id, tokenized, signed, own_row)
         verdict.passages = self._passages(tokenized, signed, own_row, {m.b for m in verdict.duplicates})
         if add and own is None:
-            verdict.added = self.add(doc_id, text)
+            verdict.added = self.add(doc_id, text, fmt="text")
         verdict.seconds = time.perf_counter() - started
         return verdict
 

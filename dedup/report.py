@@ -194,6 +194,8 @@ def verdict_to_dict(verdict) -> dict:
                        for m in verdict.duplicates],
         "passages": [{"paragraph": p.paragraph, "doc": p.doc, "doc_paragraph": p.number, "cosine": p.cosine,
                       "documents": p.documents, "text": p.text} for p in verdict.passages],
+        "restated": None if verdict.restated is None else {
+            k: v for k, v in report_to_dict(verdict.restated).items() if k in ("groups", "matches")},
         "added": verdict.added,
         "milliseconds": round(verdict.seconds * 1000, 2),
     }
@@ -208,4 +210,6 @@ def format_verdict(verdict) -> str:
     for p in verdict.passages:
         lines.append(f"  paragraph {p.paragraph} ~ {p.doc}#{p.number}  cosine {p.cosine:.2f}  "
                      f"(in {p.documents} documents)  {_first_words(p.text, 50)}")
+    for g in verdict.restated.groups if verdict.restated else ():
+        lines.append(f"  restates itself: paragraphs {', '.join(map(str, g.paragraphs))}")
     return "\n".join(lines) + "\n"
