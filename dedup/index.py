@@ -1,4 +1,4 @@
-"""A persistent, incremental near-duplicate index in one SQLite file.
+"""A persistent, incremental near-duplicate index: an embedded SQLite file, or Redis.
 
 Scrapers check each new page as it arrives::
 
@@ -6,17 +6,16 @@ Scrapers check each new page as it arrives::
         verdict = index.check(url, text, add=True)
         if verdict.duplicates: ...
 
-The file holds, per document, its exact shingle set and hashed term counts
-(raw little-endian arrays), its LSH band keys in an indexed table, and per
+The store (``storage``: SQLite, the default, or Redis) holds, per document,
+its exact shingle set and hashed term counts, its LSH band keys, and per
 paragraph a fingerprint, band keys, term counts and a 200-character snippet;
 corpus document frequencies are one array. Nothing is pickled. Parameters are
-stored at creation; opening with different ones is an error.
+stored at creation; opening with different ones is an error. This module
+signs and scores; the store keeps and looks up.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -31,32 +30,12 @@ from .idf import HashedIdf
 from .lsh import LSHBanding
 from .readers import Document
 from .records import DocumentMatch, Report
+from .storage import PACK, IndexFileError, NewDocuments, open_store  # noqa: F401 (IndexFileError re-exported)
 from .tokens import TokenTable
 
-SCHEMA_VERSION = 1
 MAX_LISTED = 5  # indexed documents listed per reused paragraph
-_MAX_NUMBER = 1 << 16  # paragraph_bands packs (doc row, paragraph number) as row * 2**16 + number
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True}
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS docs (
-    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, paragraphs INTEGER NOT NULL,
-    shingles BLOB NOT NULL, terms BLOB NOT NULL, added REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS doc_bands (key INTEGER NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY (key, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS paragraphs (doc INTEGER NOT NULL, number INTEGER NOT NULL,
-    fingerprint INTEGER NOT NULL, terms BLOB NOT NULL, snippet TEXT NOT NULL,
-    PRIMARY KEY (doc, number)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS paragraphs_by_fingerprint ON paragraphs (fingerprint);
-CREATE TABLE IF NOT EXISTS paragraph_bands (key INTEGER NOT NULL, paragraph INTEGER NOT NULL,
-    PRIMARY KEY (key, paragraph)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS idf (id INTEGER PRIMARY KEY CHECK (id = 0), docs INTEGER NOT NULL, df BLOB NOT NULL);
-"""
-
-
-class IndexFileError(ValueError):
-    """The file is not a dedup index, or was built with other parameters."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +72,12 @@ class Index:
 
     Parameters
     ----------
-    path : str
-        SQLite file; created if missing.
+    location : str
+        Where the index lives: a SQLite file (``news.db`` or
+        ``sqlite:///news.db``; created if missing; several processes may write
+        at once) or a Redis database (``redis://host:6379/0?prefix=news``,
+        needs ``dedup[redis]``; for scrapers spread over machines). Both give
+        the same results on the same input.
     threshold, cosine_threshold, passage_threshold, min_passage_words :
         As in ``CorpusScanner``; they apply at query time and are not stored.
     batch_size : int, default=512
@@ -109,60 +92,42 @@ class Index:
         file is created; giving a different value for an existing file raises.
     """
 
-    def __init__(self, path: str, threshold: float = 0.8, cosine_threshold: float = 0.5,
+    def __init__(self, location: str, threshold: float = 0.8, cosine_threshold: float = 0.5,
                  passage_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, **params) -> None:
         unknown = set(params) - set(DEFAULTS)
         if unknown:
             raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")
-        self.path = path
+        self.path = location
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
         self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
         self.batch_size = batch_size
         self.detector = (detector or Detector()) if within else None
+        self.store = open_store(location)
         try:
-            self.db = sqlite3.connect(path)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA cache_size=-131072")  # 128 MB of pages: the band tables stay hot
-            self.params = self._open(params)
-        except sqlite3.DatabaseError as err:
-            raise IndexFileError(f"{path}: not a dedup index ({err})") from None
+            self.params = self.store.open(params, DEFAULTS)
+        except Exception:
+            self.store.close()
+            raise
         p = self.params
         self.lsh = LSHBanding(threshold=p["lsh_threshold"], num_perm=p["num_perm"])
         self.paragraph_lsh = LSHBanding(threshold=p["paragraph_lsh_threshold"], num_perm=p["num_perm"])
         self.signer = BatchSigner(p["k"], p["paragraph_k"], p["num_perm"], p["seed"], self.paragraph_lsh,
                                   p["n_features"], TokenTable(p["stop_words"], p["stem"]), None)
         self.idf = HashedIdf(p["n_features"])
-        self._load_idf()
+        self._counts = None
+        self._refresh_idf()
 
-    def _open(self, given: dict) -> dict:
-        with self.db:
-            self.db.executescript(_SCHEMA)
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
-            if row is None:
-                params = {**DEFAULTS, **given}
-                self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                    ("schema_version", str(SCHEMA_VERSION)), ("params", json.dumps(params)),
-                    ("created", str(time.time()))])
-                return params
-        version = int(self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
-        if version != SCHEMA_VERSION:
-            raise IndexFileError(f"{self.path}: index schema version {version}; this dedup reads {SCHEMA_VERSION}")
-        params = json.loads(row[0])
-        for key, value in given.items():
-            if params.get(key) != value:
-                raise IndexFileError(f"{self.path}: index was created with {key}={params.get(key)!r}, not {value!r}")
-        return params
-
-    def _load_idf(self) -> None:
-        row = self.db.execute("SELECT docs, df FROM idf WHERE id = 0").fetchone()
-        if row is not None:
-            self.idf.load(np.frombuffer(row[1], dtype="<i4"), row[0])
-        self._version = self.db.execute("PRAGMA data_version").fetchone()[0]
+    def _refresh_idf(self) -> None:
+        """Take the store's document frequencies when they changed (this or another process added)."""
+        counts = self.store.idf_counts()
+        if counts is not self._counts:
+            df, n_docs = counts
+            self.idf.load(np.pad(df, (0, max(self.idf.n_features - df.size, 0))), n_docs)
+            self._counts = counts
 
     def close(self) -> None:
-        self.db.close()
+        self.store.close()
 
     def __enter__(self) -> "Index":
         return self
@@ -171,10 +136,10 @@ class Index:
         self.close()
 
     def __len__(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+        return self.store.count()
 
     def __contains__(self, doc_id: str) -> bool:
-        return self.db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
+        return self.store.row_of(doc_id) is not None
 
     # -- adding -------------------------------------------------------------
 
@@ -183,7 +148,11 @@ class Index:
         return self.add_many([Document(doc_id, as_text(text, fmt))]) == 1
 
     def add_many(self, documents: Iterable[Document]) -> int:
-        """Add documents, committing every ``batch_size``; returns how many were new."""
+        """Add documents, one atomic step every ``batch_size``; returns how many were new.
+
+        Adds are idempotent by id: a document whose id is indexed (by this
+        or another process, even one racing this one) is skipped.
+        """
         added, batch = 0, []
         for doc in documents:
             batch.append(doc)
@@ -194,59 +163,37 @@ class Index:
 
     def _add_batch(self, docs: list[Document]) -> int:
         unique = list({d.id: d for d in docs}.values())
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            present = self._present([d.id for d in unique])
-            new = [d for d in unique if d.id not in present]
-            if not new:
-                return 0
-            texts = [d.text for d in new]
-            tokenized = self.signer.tokens(texts)
-            signed = self.signer.sign(texts, tokenized)
-            doc_sets = self.signer.document_sets(tokenized)
-            by_document = tokenized.by_document()
-            doc_terms, para_terms = _terms(self.idf, by_document), _terms(self.idf, tokenized.tokens)
-            # Rows are numbered here, inside the write lock, so every table is filled by one executemany.
-            first_row = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
-            rows = np.arange(first_row, first_row + len(new), dtype=np.int64)
-            now = time.time()
-            self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", (
-                (int(rows[i]), d.id, int(tokenized.counts[i]), doc_sets.get(i).astype("<u4").tobytes(),
-                 doc_terms[i], now) for i, d in enumerate(new)))
-            signable = signed.sizes > 0
-            keys = self.lsh.band_keys(signed.signatures[signable]).view(np.int64)
-            owners = np.repeat(rows[signable], keys.shape[1])
-            _insert_sorted(self.db, "doc_bands", keys.ravel(), owners)
-            self._add_paragraphs(rows, tokenized, signed, para_terms)
-            self._add_counts(self.idf.document_buckets(by_document), len(new))
-        return len(new)
+        present = self.store.present([d.id for d in unique])
+        new = [d for d in unique if d.id not in present]
+        if not new:
+            return 0
+        # Signed outside the store's write lock; the store skips ids another process added meanwhile.
+        added = self.store.insert(self._signed(new))
+        self._refresh_idf()
+        return added
 
-    def _add_paragraphs(self, rows: np.ndarray, tokenized: Tokenized, signed, para_terms: list[bytes]) -> None:
-        owner_rows = rows[tokenized.owner]
-        numbers = np.arange(len(owner_rows)) - np.repeat(np.cumsum(tokenized.counts) - tokenized.counts,
-                                                         tokenized.counts)
-        snippets = (p[:SNIPPET] for ps in tokenized.paragraphs for p in ps)
-        fingerprints = signed.fingerprints.view(np.int64).tolist()
-        self.db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)",
-                            zip(owner_rows.tolist(), numbers.tolist(), fingerprints, para_terms, snippets))
-        banded = (np.diff(tokenized.tokens.offsets) >= self.min_passage_words) & (numbers < _MAX_NUMBER)
-        keys = signed.paragraph_keys[banded].view(np.int64)
-        packed = np.repeat(owner_rows[banded] * _MAX_NUMBER + numbers[banded], keys.shape[1])
-        _insert_sorted(self.db, "paragraph_bands", keys.ravel(), packed)
-
-    def _present(self, ids: list[str]) -> set[str]:
-        found = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.db.execute(f"SELECT id FROM docs WHERE id IN ({marks})", chunk))
-        return found
-
-    def _add_counts(self, buckets: np.ndarray, n_docs: int) -> None:
-        self._load_idf()  # another process may have added documents since
-        self.idf.add_counts(buckets, n_docs)
-        self.db.execute("INSERT OR REPLACE INTO idf VALUES (0, ?, ?)",
-                        (self.idf.n_docs, self.idf.df.astype("<i4").tobytes()))
+    def _signed(self, docs: list[Document]) -> NewDocuments:
+        texts = [d.text for d in docs]
+        tokenized = self.signer.tokens(texts)
+        signed = self.signer.sign(texts, tokenized)
+        doc_sets = self.signer.document_sets(tokenized)
+        by_document = tokenized.by_document()
+        owner = np.repeat(np.arange(len(docs)), tokenized.counts)
+        numbers = np.arange(len(owner)) - np.repeat(np.cumsum(tokenized.counts) - tokenized.counts, tokenized.counts)
+        buckets = self.idf.buckets(by_document)
+        pairs = np.unique(by_document.owner() * self.idf.n_features + buckets)
+        return NewDocuments(
+            ids=[d.id for d in docs], paragraphs=np.asarray(tokenized.counts, dtype=np.int64),
+            shingles=[doc_sets.get(i).astype("<u4").tobytes() for i in range(len(docs))],
+            terms=_terms(self.idf, by_document),
+            band_keys=self.lsh.band_keys(signed.signatures).view(np.int64), banded=signed.sizes > 0,
+            para_owner=owner, para_number=numbers, para_fingerprint=signed.fingerprints.view(np.int64),
+            para_terms=_terms(self.idf, tokenized.tokens),
+            para_snippets=[p[:SNIPPET] for ps in tokenized.paragraphs for p in ps],
+            para_keys=signed.paragraph_keys.view(np.int64),
+            para_banded=(np.diff(tokenized.tokens.offsets) >= self.min_passage_words) & (numbers < PACK),
+            df_owner=pairs // self.idf.n_features, df_bucket=pairs % self.idf.n_features,
+        )
 
     # -- asking -------------------------------------------------------------
 
@@ -261,13 +208,12 @@ class Index:
         """
         started = time.perf_counter()
         text = as_text(text, fmt)
-        if self.db.execute("PRAGMA data_version").fetchone()[0] != self._version:
-            self._load_idf()
+        self._refresh_idf()
         texts = [text]
         tokenized = self.signer.tokens(texts)
         signed = self.signer.sign(texts, tokenized)
-        own = self.db.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
-        own_row = own[0] if own else -1
+        own = self.store.row_of(doc_id)
+        own_row = -1 if own is None else own
         verdict = Verdict(id=doc_id, text=text)
         if self.detector is not None and text.strip():
             verdict.restated = self.detector.detect(text, doc_id)
@@ -280,11 +226,7 @@ class Index:
         return verdict
 
     def _duplicates(self, doc_id: str, tokenized: Tokenized, signed, own_row: int) -> list[DocumentMatch]:
-        keys = [int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]]
-        marks = ",".join("?" * len(keys))
-        rows = self.db.execute(
-            f"SELECT d.rowid, d.id, d.shingles, d.terms FROM docs d WHERE d.rowid IN "
-            f"(SELECT DISTINCT doc FROM doc_bands WHERE key IN ({marks}))", keys).fetchall()
+        rows = self.store.documents_in_bands([int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]])
         mine = self.signer.document_sets(tokenized).get(0)
         my_terms = _terms(self.idf, tokenized.by_document())[0]
         idf = self.idf.idf()
@@ -312,16 +254,9 @@ class Index:
         found: dict[tuple[int, str, int], PassageMatch] = {}
         for p in range(len(sizes)):
             fingerprint = int(signed.fingerprints[p].view(np.int64))
-            rows = self.db.execute(
-                "SELECT p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint FROM paragraphs p "
-                "JOIN docs d ON d.rowid = p.doc WHERE p.fingerprint = ?", (fingerprint,)).fetchall()
+            rows = self.store.paragraphs_with_fingerprint(fingerprint)
             if sizes[p] >= self.min_passage_words:
-                marks = ",".join("?" * keys.shape[1])
-                rows += self.db.execute(
-                    f"SELECT p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint FROM paragraphs p "
-                    f"JOIN docs d ON d.rowid = p.doc WHERE (p.doc, p.number) IN "
-                    f"(SELECT DISTINCT paragraph / {_MAX_NUMBER}, paragraph % {_MAX_NUMBER} FROM paragraph_bands "
-                    f"WHERE key IN ({marks}))", [int(k) for k in keys[p]]).fetchall()
+                rows += self.store.paragraphs_in_bands([int(k) for k in keys[p]])
             for row, other_id, number, terms, snippet, their_fp in rows:
                 if row == own_row or other_id in skip or (p, other_id, number) in found:
                     continue
@@ -342,22 +277,8 @@ class Index:
         return out
 
     def stats(self) -> dict:
-        """Counts, parameters and file facts."""
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "path": self.path, "schema_version": SCHEMA_VERSION, "documents": one("SELECT COUNT(*) FROM docs"),
-            "paragraphs": one("SELECT COUNT(*) FROM paragraphs"),
-            "doc_band_rows": one("SELECT COUNT(*) FROM doc_bands"),
-            "paragraph_band_rows": one("SELECT COUNT(*) FROM paragraph_bands"),
-            "bytes": one("PRAGMA page_count") * one("PRAGMA page_size"), "params": self.params,
-            "bands": self.lsh.bands, "rows": self.lsh.rows,
-        }
-
-
-def _insert_sorted(db: sqlite3.Connection, table: str, keys: np.ndarray, values: np.ndarray) -> None:
-    """Insert (key, value) rows in key order: B-tree pages are then touched once each, not at random."""
-    order = np.lexsort((values, keys))
-    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", zip(keys[order].tolist(), values[order].tolist()))
+        """Counts, parameters and store facts."""
+        return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}
 
 
 def _terms(idf: HashedIdf, tokens) -> list[bytes]:

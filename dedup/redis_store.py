@@ -1,0 +1,196 @@
+"""The index in Redis, for scrapers spread over machines (``dedup[redis]``).
+
+The records of ``storage.SQLiteStore``, as Redis keys under one prefix:
+
+- ``P:meta`` hash: parameters (JSON) and schema version; ``P:ids`` hash: doc id -> row;
+  ``P:rows`` the last row number; ``P:version`` bumped by every batch;
+- ``P:doc:ROW`` hash: id, paragraphs, shingles, terms (raw bytes), added;
+- ``P:db:KEY`` set of document rows sharing a document band key;
+- ``P:par:ROW`` hash: ``fp:N``, ``terms:N``, ``snip:N`` for paragraph N;
+- ``P:fp:FINGERPRINT`` and ``P:pb:KEY`` sets of paragraphs (row * 2**16 + N);
+- ``P:df`` packed 32-bit counters (``BITFIELD``), ``P:docs`` the documents counted.
+
+A batch is written in one MULTI/EXEC transaction, watched on ``P:ids``: if
+another writer added documents in between, the batch is re-checked and
+retried, so an id is never stored twice and a batch is all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+
+from .storage import PACK, SCHEMA_VERSION, IndexFileError, NewDocuments, Row, add_counts, check_params
+
+_BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
+
+
+class RedisStore:
+    """An index store in a Redis database.
+
+    Parameters
+    ----------
+    url : str
+        ``redis://host:port/db`` (as redis-py's ``Redis.from_url``).
+    prefix : str, default="dedup"
+        Key prefix, so several indexes share one database.
+    """
+
+    def __init__(self, url: str, prefix: str = "dedup") -> None:
+        try:
+            import redis
+        except ImportError as err:
+            raise ImportError(f"a Redis index needs the redis extra: pip install 'dedup[redis]' ({err})") from None
+        self._redis = redis
+        self.url, self.prefix = url, prefix
+        self.r = redis.Redis.from_url(url)
+        try:
+            self.r.ping()
+        except redis.RedisError as err:
+            raise IndexFileError(f"{url}: cannot reach Redis ({err})") from None
+        self._counts: tuple[np.ndarray, int] | None = None
+        self._version = -1
+
+    def _key(self, *parts) -> str:
+        return ":".join((self.prefix, *map(str, parts)))
+
+    def open(self, given: dict, defaults: dict) -> dict:
+        meta = self._key("meta")
+        self.r.hsetnx(meta, "params", json.dumps({**defaults, **given}))
+        self.r.hsetnx(meta, "schema_version", str(SCHEMA_VERSION))
+        self.r.hsetnx(meta, "created", str(time.time()))
+        version = int(self.r.hget(meta, "schema_version"))
+        if version != SCHEMA_VERSION:
+            raise IndexFileError(f"{self.url} ({self.prefix}): index schema version {version}; "
+                                 f"this dedup reads {SCHEMA_VERSION}")
+        return check_params(json.loads(self.r.hget(meta, "params")), given, defaults, f"{self.url} ({self.prefix})")
+
+    def close(self) -> None:
+        self.r.close()
+
+    def count(self) -> int:
+        return self.r.hlen(self._key("ids"))
+
+    def row_of(self, doc_id: str) -> int | None:
+        row = self.r.hget(self._key("ids"), doc_id)
+        return None if row is None else int(row)
+
+    def present(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = self.r.hmget(self._key("ids"), ids)
+        return {doc_id for doc_id, row in zip(ids, rows) if row is not None}
+
+    def insert(self, batch: NewDocuments) -> int:
+        """Store the documents whose ids are not yet present, all or nothing; returns how many."""
+        ids_key = self._key("ids")
+        while True:
+            with self.r.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(ids_key, self._key("rows"))
+                    rows = pipe.hmget(ids_key, batch.ids) if batch.ids else []
+                    keep = np.array([row is None for row in rows], dtype=bool)
+                    todo = batch if keep.all() else batch.only(keep)
+                    if not todo.ids:
+                        return 0
+                    first = int(pipe.get(self._key("rows")) or 0) + 1
+                    pipe.multi()
+                    self._write(pipe, todo, np.arange(first, first + len(todo.ids), dtype=np.int64))
+                    results = pipe.execute()
+                except self._redis.WatchError:
+                    continue  # another writer added documents: check again
+            self._after_write(todo, version=int(results[-1]))
+            return len(todo.ids)
+
+    def _write(self, pipe, batch: NewDocuments, rows: np.ndarray) -> None:
+        pipe.set(self._key("rows"), int(rows[-1]))
+        now = time.time()
+        for i, row in enumerate(rows.tolist()):
+            pipe.hset(self._key("doc", row), mapping={
+                "id": batch.ids[i], "paragraphs": int(batch.paragraphs[i]), "shingles": batch.shingles[i],
+                "terms": batch.terms[i], "added": now})
+        for row, keys in zip(rows[batch.banded].tolist(), batch.band_keys[batch.banded].tolist()):
+            for key in keys:
+                pipe.sadd(self._key("db", key), row)
+        owners = rows[batch.para_owner]
+        for k, (row, number) in enumerate(zip(owners.tolist(), batch.para_number.tolist())):
+            packed = row * PACK + number
+            fingerprint = int(batch.para_fingerprint[k])
+            pipe.hset(self._key("par", row), mapping={
+                f"fp:{number}": fingerprint, f"terms:{number}": batch.para_terms[k],
+                f"snip:{number}": batch.para_snippets[k]})
+            pipe.sadd(self._key("fp", fingerprint), packed)
+            if batch.para_banded[k] and number < PACK:
+                for key in batch.para_keys[k].tolist():
+                    pipe.sadd(self._key("pb", key), packed)
+        buckets, counts = np.unique(batch.df_bucket, return_counts=True)
+        for start in range(0, len(buckets), _BITFIELD_CHUNK):
+            ops = pipe.bitfield(self._key("df"))
+            for bucket, count in zip(buckets[start:start + _BITFIELD_CHUNK].tolist(),
+                                     counts[start:start + _BITFIELD_CHUNK].tolist()):
+                ops.incrby("i32", f"#{bucket}", count)
+            ops.execute()
+        pipe.incrby(self._key("docs"), len(batch.ids))
+        # The ids last: a reader that sees an id sees its whole document.
+        pipe.hset(self._key("ids"), mapping=dict(zip(batch.ids, rows.tolist())))
+        pipe.incr(self._key("version"))
+
+    def _after_write(self, batch: NewDocuments, version: int) -> None:
+        """Keep the cached counts when this batch was the only write since they were read."""
+        if self._counts is not None and version == self._version + 1:
+            df, n_docs = self._counts
+            self._counts = (add_counts(df, batch.df_bucket), n_docs + len(batch.ids))
+            self._version = version
+        else:
+            self._counts = None
+
+    def idf_counts(self) -> tuple[np.ndarray, int]:
+        """(document frequency per bucket, documents counted), read again only when another writer added."""
+        version = int(self.r.get(self._key("version")) or 0)
+        if self._counts is None or version != self._version:
+            with self.r.pipeline(transaction=True) as pipe:
+                pipe.get(self._key("df"))
+                pipe.get(self._key("docs"))
+                pipe.get(self._key("version"))
+                packed, n_docs, version = pipe.execute()
+            df = np.frombuffer(packed or b"", dtype=">i4")[: len(packed or b"") // 4].astype(np.int64)
+            self._counts, self._version = (df, int(n_docs or 0)), int(version or 0)
+        return self._counts
+
+    def documents_in_bands(self, keys: list[int]) -> list[Row]:
+        """(row, id, shingles, terms) of the documents sharing a band key."""
+        rows = sorted({int(r) for r in self.r.sunion([self._key("db", k) for k in keys])}) if keys else []
+        with self.r.pipeline(transaction=False) as pipe:
+            for row in rows:
+                pipe.hmget(self._key("doc", row), ["id", "shingles", "terms"])
+            found = pipe.execute()
+        return [(row, doc_id.decode(), shingles, terms) for row, (doc_id, shingles, terms) in zip(rows, found)
+                if doc_id is not None]
+
+    def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:
+        """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint."""
+        return self._paragraphs(self.r.smembers(self._key("fp", fingerprint)))
+
+    def paragraphs_in_bands(self, keys: list[int]) -> list[Row]:
+        """The same, for the paragraphs sharing a band key."""
+        return self._paragraphs(self.r.sunion([self._key("pb", k) for k in keys]) if keys else set())
+
+    def _paragraphs(self, packed: set) -> list[Row]:
+        refs = sorted(divmod(int(p), PACK) for p in packed)
+        with self.r.pipeline(transaction=False) as pipe:
+            for row, number in refs:
+                pipe.hget(self._key("doc", row), "id")
+                pipe.hmget(self._key("par", row), [f"terms:{number}", f"snip:{number}", f"fp:{number}"])
+            found = pipe.execute()
+        out = []
+        for (row, number), doc_id, (terms, snippet, fingerprint) in zip(refs, found[0::2], found[1::2]):
+            if doc_id is not None and terms is not None:
+                out.append((row, doc_id.decode(), number, terms, snippet.decode(), int(fingerprint)))
+        return out
+
+    def stats(self) -> dict:
+        info = self.r.info("memory")
+        return {"store": "redis", "path": f"{self.url}?prefix={self.prefix}", "schema_version": SCHEMA_VERSION,
+                "documents": self.count(), "redis_used_memory": info.get("used_memory")}

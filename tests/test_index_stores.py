@@ -1,0 +1,146 @@
+"""The shared index: SQLite and Redis behind one interface, several writing processes at once.
+
+Redis tests start a real ``redis-server`` (Debian's package, installed by
+``.ci/run``) on a free loopback port, and skip with the reason when the
+server or the ``redis`` package is missing.
+"""
+
+import multiprocessing
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from dedup import Index
+from dedup.cluster import cluster_pairs
+from dedup.readers import Document
+from dedup.storage import IndexFileError, open_store
+
+from .planted import planted_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return planted_corpus(seed=11, originals=30)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    pytest.importorskip("redis", reason="the redis extra is not installed (pip install 'dedup[redis]')")
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.fail("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _documents(records):
+    return [Document(r["id"], r["body"]) for r in records]
+
+
+def _clusters(location, records) -> set[frozenset[str]]:
+    """Near-duplicate clusters: every record checked against the index of all the others."""
+    edges = []
+    with Index(location, within=False) as index:
+        for r in records:
+            edges += [(r["id"], m.b) for m in index.check(r["id"], r["body"]).duplicates]
+    return {frozenset(c) for c in cluster_pairs(edges) if len(c) > 1}
+
+
+def _verdicts(location, records):
+    out = {}
+    with Index(location, within=False) as index:
+        for r in records:
+            v = index.check(r["id"], r["body"])
+            out[r["id"]] = ([(m.b, m.jaccard, m.containment, m.cosine) for m in v.duplicates],
+                            [(p.paragraph, p.doc, p.number, p.cosine, p.documents) for p in v.passages])
+    return out
+
+
+def test_urls_choose_the_store(tmp_path):
+    assert type(open_store(f"sqlite:///{tmp_path}/a.db")).__name__ == "SQLiteStore"
+    assert (tmp_path / "a.db").exists()
+    assert type(open_store(str(tmp_path / "b.db"))).__name__ == "SQLiteStore"
+    with pytest.raises(ValueError, match="unknown index URL scheme"):
+        open_store("mongodb://localhost/x")
+    with pytest.raises(ValueError, match="sqlite:///"):
+        open_store("sqlite://")
+
+
+def test_sqlite_and_redis_give_the_same_results(corpus, tmp_path, redis_url):
+    records, expected = corpus
+    sqlite_url = f"sqlite:///{tmp_path}/news.db"
+    redis_index = f"{redis_url}?prefix=same"
+    for location in (sqlite_url, redis_index):
+        with Index(location) as index:
+            assert index.add_many(_documents(records)) == len(records)
+            assert index.add_many(_documents(records[:7])) == 0  # idempotent by id
+            assert len(index) == len(records)
+    assert _verdicts(sqlite_url, records) == _verdicts(redis_index, records)
+    assert _clusters(sqlite_url, records) == _clusters(redis_index, records) == {frozenset(c) for c in expected}
+
+
+def test_redis_index_reopens_with_its_parameters_and_separates_prefixes(corpus, redis_url):
+    records, _ = corpus
+    location = f"{redis_url}?prefix=params"
+    with Index(location, num_perm=64) as index:
+        index.add_many(_documents(records[:5]))
+    with pytest.raises(IndexFileError, match="num_perm=64, not 128"):
+        Index(location, num_perm=128)
+    with Index(location) as index:
+        assert len(index) == 5 and index.params["num_perm"] == 64
+        verdict = index.check("copy", records[0]["body"], add=True)
+        assert [m.b for m in verdict.duplicates] == [records[0]["id"]] and verdict.added
+        assert verdict.restated is not None
+    with Index(f"{redis_url}?prefix=other") as other:
+        assert len(other) == 0
+
+
+def _writer(location, records, start, step):
+    with Index(location, batch_size=8) as index:
+        index.add_many(_documents(records[start::step]))
+        index.add_many(_documents(records[::5]))  # overlapping: every writer also adds the same fifth
+
+
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+def test_four_processes_add_at_once_without_loss_or_doubles(corpus, tmp_path, store, request):
+    records, expected = corpus
+    location = (f"sqlite:///{tmp_path}/shared.db" if store == "sqlite"
+                else f"{request.getfixturevalue('redis_url')}?prefix=concurrent")
+    Index(location).close()  # created once, so the writers race on documents, not on the schema
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_writer, args=(location, records, k, 4)) for k in range(4)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(timeout=120)
+        assert w.exitcode == 0
+    with Index(location, within=False) as index:
+        assert len(index) == len(records)
+        assert {r["id"] for r in records} == {r["id"] for r in records if r["id"] in index}
+        assert index.idf.n_docs == len(records)  # every document counted once in the IDF
+    serial = f"sqlite:///{tmp_path}/serial.db"
+    with Index(serial) as index:
+        index.add_many(_documents(records))
+    assert _clusters(location, records) == _clusters(serial, records) == {frozenset(c) for c in expected}
