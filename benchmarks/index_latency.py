@@ -1,15 +1,16 @@
 """How fast the persistent index answers ``check`` once it holds many documents.
 
-Builds a ``dedup.Index`` (SQLite file) from a generated corpus
-(``corpusgen``: ~300-word documents, Zipf vocabulary, planted copies held
-back), then times ``check`` one document at a time for planted copies (must
-be found) and for fresh documents (must not be), and prints p50 / p99 / max
-latency, how many copies were found, build speed and file size. The named
+Builds a ``dedup.Index`` (a SQLite file, and with ``--redis URL`` the same
+in Redis) from a generated corpus (``corpusgen``: ~300-word documents, Zipf
+vocabulary, planted copies held back), then times ``check`` one document at
+a time for planted copies (must be found) and for fresh documents (must not
+be), with and without the page's own restatements (``within``), and prints
+p50 / p99 / max latency, how many copies were found, build speed and size. The named
 baseline, timed in the same run on the same documents: datasketch's
 in-memory ``MinHashLSH`` (threshold 0.8, word 5-grams), signature plus query
 per document, which holds everything in RAM and confirms nothing.
 
-    python benchmarks/index_latency.py --docs 100000 --queries 1000
+    python benchmarks/index_latency.py --docs 100000 --queries 1000 [--redis redis://127.0.0.1:6379/0]
 """
 
 from __future__ import annotations
@@ -39,16 +40,18 @@ def percentiles(seconds: list[float]) -> str:
     return f"p50 {np.percentile(ms, 50):6.2f} ms   p99 {np.percentile(ms, 99):6.2f} ms   max {ms.max():6.2f} ms"
 
 
-def build(db: str, docs: list[dict]) -> float:
+def build(location: str, docs: list[dict]) -> tuple[float, str]:
     started = time.perf_counter()
-    with dedup.Index(db) as index:
+    with dedup.Index(location, within=False) as index:
         index.add_many(Document(d["id"], d["text"]) for d in docs)
-    return time.perf_counter() - started
+        stats = index.stats()
+    size = stats.get("bytes") or stats.get("redis_used_memory") or 0
+    return time.perf_counter() - started, f"{size / 2**20:,.0f} MB"
 
 
-def time_checks(db: str, queries: list[dict]) -> tuple[list[float], list[dedup.Verdict]]:
+def time_checks(location: str, queries: list[dict], within: bool) -> tuple[list[float], list[dedup.Verdict]]:
     times, verdicts = [], []
-    with dedup.Index(db) as index:
+    with dedup.Index(location, within=within) as index:
         index.check("warm-up", queries[0]["text"])
         for q in queries:
             started = time.perf_counter()
@@ -84,6 +87,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000, help="documents in the index")
     parser.add_argument("--queries", type=int, default=1000, help="checks timed (half copies, half fresh)")
     parser.add_argument("--db", help="index file (default: a temporary one, removed afterwards)")
+    parser.add_argument("--redis", help="also a Redis index at this URL (a fresh prefix is used)")
     parser.add_argument("--skip-baseline", action="store_true")
     args = parser.parse_args()
 
@@ -101,21 +105,27 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"index: {len(indexed):,} documents; queries: {len(copies)} planted copies + {len(fresh)} fresh documents")
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or os.path.join(tmp, "bench.db")
-        build_s = build(db, indexed)
-        size = os.path.getsize(db) + (os.path.getsize(db + "-wal") if os.path.exists(db + "-wal") else 0)
-        print(f"dedup index build: {build_s:.1f} s ({len(indexed) / build_s:,.0f} docs/s), file {size / 2**20:,.0f} MB")
-        times, verdicts = time_checks(db, queries)
-    found = sum(any(m.b == source_of[q["id"]] for m in v.duplicates) for q, v in zip(copies, verdicts))
-    false = sum(v.is_duplicate for v in verdicts[len(copies):])
-    print(f"dedup Index.check        {percentiles(times)}   copies found {found}/{len(copies)}, "
-          f"fresh flagged {false}/{len(fresh)}")
+        stores = [("sqlite", args.db or os.path.join(tmp, "bench.db"))]
+        if args.redis:
+            stores.append(("redis", f"{args.redis.split('?')[0]}?prefix=bench{int(time.time())}"))
+        for name, location in stores:
+            build_s, size = build(location, indexed)
+            print(f"\n{name}: build {build_s:.1f} s ({len(indexed) / build_s:,.0f} docs/s), {size}")
+            for within in (False, True):
+                times, verdicts = time_checks(location, queries, within)
+                found = sum(any(m.b == source_of[q["id"]] for m in v.duplicates) for q, v in zip(copies, verdicts))
+                false = sum(v.is_duplicate for v in verdicts[len(copies):])
+                label = "check + own restatements" if within else "check (within=False)"
+                print(f"  {label:26s} {percentiles(times)}   copies found {found}/{len(copies)}, "
+                      f"fresh flagged {false}/{len(fresh)}")
+                if not within:
+                    plain_times = times
     if not args.skip_baseline:
         ds_build, ds_times, ds_found = datasketch_baseline(indexed, queries)
         ds_hits = sum(source_of[q["id"]] in f for q, f in zip(copies, ds_found))
         print(f"datasketch MinHashLSH     {percentiles(ds_times)}   copies found {ds_hits}/{len(copies)} "
               f"(in memory; build {ds_build:.1f} s)")
-        ratio = np.percentile(ds_times, 50) / np.percentile(times, 50)
+        ratio = np.percentile(ds_times, 50) / np.percentile(plain_times, 50)
         print(f"p50 ratio (datasketch / dedup): {ratio:.2f}x")
 
 

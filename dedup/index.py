@@ -241,10 +241,11 @@ class Index:
             containment = shared / max(min(len(mine), len(theirs)), 1)
             cosine = _cosine(my_terms, terms, idf)
             if max(jaccard, containment) >= self.threshold and cosine >= self.cosine_threshold:
-                found.append(DocumentMatch(doc_id, other_id, round(jaccard, 4), round(containment, 4),
-                                           round(cosine, 4)))
-        found.sort(key=lambda m: (-max(m.jaccard, m.containment), m.b))
-        return found
+                found.append((row, DocumentMatch(doc_id, other_id, round(jaccard, 4), round(containment, 4),
+                                                 round(cosine, 4))))
+        # Best first; ties in the order documents were added, so the original comes before its copies.
+        found.sort(key=lambda item: (-max(item[1].jaccard, item[1].containment), item[0]))
+        return [match for _, match in found]
 
     def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str]) -> list[PassageMatch]:
         sizes = np.diff(tokenized.tokens.offsets)

@@ -1,0 +1,139 @@
+"""A Scrapy item pipeline that checks every scraped page against a persistent ``dedup.Index``.
+
+Needs the ``scrapy`` extra (``pip install 'dedup[scrapy]'``); HTML fields need the ``html`` extra too.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem, NotConfigured
+
+from ..clean import clean
+from ..html import FORMATS
+from ..index import Index
+from ..report import verdict_to_dict
+
+logger = logging.getLogger(__name__)
+
+ACTIONS = ("drop", "flag", "strip")
+
+
+class DedupPipeline:
+    """Drop, flag or strip scraped items that repeat pages or paragraphs seen before.
+
+    Each item's text (or HTML: the page's main text is extracted) is checked against
+    the index and then added to it under the item's id, so the first copy crawled is
+    the original and later copies are its duplicates. Enable it with::
+
+        ITEM_PIPELINES = {"dedup.contrib.scrapy.DedupPipeline": 300}
+        DEDUP_INDEX = "news.db"
+
+    Parameters
+    ----------
+    DEDUP_INDEX : str
+        Where the index lives, as ``dedup.Index`` takes it: a SQLite file
+        (``news.db``, ``sqlite:///news.db``) or Redis (``redis://host:6379/0?prefix=news``).
+        Required: without it the pipeline is disabled (``NotConfigured``).
+    DEDUP_THRESHOLD : float, default=0.8
+        Shingle Jaccard (or containment) at which a page is a near-duplicate; in (0, 1].
+    DEDUP_FIELD : str, default="text"
+        The item field holding the page's text or HTML. Items without it pass untouched.
+    DEDUP_ID_FIELD : str, default="url"
+        The item field naming the document in the index (and in verdicts).
+    DEDUP_ACTION : {"drop", "flag", "strip"}, default="flag"
+        ``"drop"``: near-duplicates raise ``DropItem``; other items pass unchanged.
+        ``"flag"``: every item gets a ``dedup`` field, the verdict as a dict
+        (``duplicate``, ``duplicates``, ``passages``, ``restated``; see
+        ``dedup.report.verdict_to_dict``).
+        ``"strip"``: as ``"flag"``, and ``DEDUP_FIELD`` is replaced by the page's main
+        text without its restated paragraphs (each claim's first occurrence is kept);
+        ``dedup.removed_paragraphs`` numbers those taken out.
+    DEDUP_FORMAT : {"auto", "text", "html"}, default="auto"
+        How the field is read: plain text, HTML, or sniffed.
+
+    Stats: ``dedup/checked``, ``dedup/duplicates``, ``dedup/dropped``, ``dedup/flagged``,
+    ``dedup/stripped`` (items that lost paragraphs), ``dedup/stripped_paragraphs`` and
+    ``dedup/skipped`` (items without the field or id).
+
+    Checks run in the reactor thread (tens of milliseconds a page): the index is one
+    connection, opened in ``open_spider`` and closed in ``close_spider``. Several
+    crawler processes may share one index (SQLite file or Redis).
+    """
+
+    def __init__(self, index: str, threshold: float = 0.8, field: str = "text", id_field: str = "url",
+                 action: str = "flag", fmt: str = "auto", stats=None) -> None:
+        if not index:
+            raise NotConfigured("DEDUP_INDEX is not set (e.g. DEDUP_INDEX = 'news.db')")
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"DEDUP_THRESHOLD must be in (0, 1], got {threshold!r}")
+        if action not in ACTIONS:
+            raise ValueError(f"DEDUP_ACTION must be one of {', '.join(ACTIONS)}, got {action!r}")
+        if fmt not in FORMATS:
+            raise ValueError(f"DEDUP_FORMAT must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        self.location, self.threshold, self.field, self.id_field = index, threshold, field, id_field
+        self.action, self.fmt, self.stats = action, fmt, stats
+        self.index: Index | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "DedupPipeline":
+        s = crawler.settings
+        try:
+            threshold = float(s.get("DEDUP_THRESHOLD", 0.8))
+        except (TypeError, ValueError):
+            raise ValueError(f"DEDUP_THRESHOLD must be a number, got {s.get('DEDUP_THRESHOLD')!r}") from None
+        return cls(s.get("DEDUP_INDEX"), threshold, s.get("DEDUP_FIELD", "text"), s.get("DEDUP_ID_FIELD", "url"),
+                   str(s.get("DEDUP_ACTION", "flag")).lower(), str(s.get("DEDUP_FORMAT", "auto")).lower(),
+                   crawler.stats)
+
+    def open_spider(self, spider=None) -> None:
+        self.index = Index(self.location, threshold=self.threshold)
+
+    def close_spider(self, spider=None) -> None:
+        if self.index is not None:
+            self.index.close()
+            self.index = None
+
+    def _count(self, key: str, n: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"dedup/{key}", n)
+
+    def process_item(self, item, spider=None):
+        adapter = ItemAdapter(item)
+        content, doc_id = adapter.get(self.field), adapter.get(self.id_field)
+        if isinstance(content, (list, tuple)) and all(isinstance(c, str) for c in content):
+            content = "\n\n".join(content)  # a list of paragraphs, e.g. from a selector's getall()
+        if not isinstance(content, str) or doc_id is None:
+            logger.warning("dedup: item lacks text field %r or id field %r; passed unchecked (fields: %s)",
+                           self.field, self.id_field, sorted(adapter.keys()))
+            self._count("skipped")
+            return item
+        verdict = self.index.check(str(doc_id), content, add=True, fmt=self.fmt)
+        self._count("checked")
+        if verdict.is_duplicate:
+            self._count("duplicates")
+        if self.action == "drop":
+            if verdict.is_duplicate:
+                self._count("dropped")
+                raise DropItem(f"{doc_id} is a near-duplicate of {', '.join(m.b for m in verdict.duplicates)}")
+            return item
+        found = verdict_to_dict(verdict)
+        if self.action == "strip":
+            removed: tuple[int, ...] = ()
+            text = verdict.text
+            if verdict.restated is not None:
+                cleaned = clean(verdict.restated)
+                text, removed = cleaned.text, cleaned.removed_paragraphs
+            adapter[self.field] = text
+            found["removed_paragraphs"] = list(removed)
+            if removed:
+                self._count("stripped")
+                self._count("stripped_paragraphs", len(removed))
+        try:
+            adapter["dedup"] = found
+        except KeyError:  # a scrapy.Item class without the field
+            raise KeyError(f"{type(item).__name__} needs a 'dedup' field for DEDUP_ACTION={self.action!r}: "
+                           "declare dedup = scrapy.Field()") from None
+        self._count("flagged")
+        return item
