@@ -13,6 +13,8 @@ from . import __version__
 from .clean import CleanResult, CorpusCleaner
 from .corpus import CorpusScanner
 from .detector import CONFIRM_MODES, Detector
+from .html import FORMATS as INPUT_FORMATS
+from .html import MissingExtraError
 from .index import Index, IndexFileError
 from .progress import Progress
 from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
@@ -83,6 +85,23 @@ def _exit_on_broken_pipe(func):
     return wrapper
 
 
+def input_format_option(command):
+    """``--input-format``, for every command that reads documents; a missing html extra ends it with one line."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except MissingExtraError as err:
+            _error(str(err))
+            sys.exit(1)
+
+    return click.option(
+        "--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
+        help="How to read inputs and JSON Lines text fields: text, html (the page's main text), or auto: "
+             ".html/.htm files and anything that starts like HTML are HTML.")(wrapper)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
 def main() -> None:
@@ -132,7 +151,7 @@ def _input_bytes(paths: tuple[str, ...]) -> int | None:
 
 
 def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: str, max_bytes: int,
-              quiet: bool) -> tuple[CorpusScanner, CorpusReport, list[dict]]:
+              quiet: bool, input_format: str) -> tuple[CorpusScanner, CorpusReport, list[dict]]:
     scanner = _make_scanner(params)
     skipped: list[dict] = []
 
@@ -141,8 +160,9 @@ def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: s
         skipped.append({"id": err.source, "error": err.reason})
 
     progress = Progress("scanning", _input_bytes(paths), enabled=not quiet)
-    items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field)
-    report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field)
+    items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                           fmt=input_format)
+    report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field, fmt=input_format)
     return scanner, report, skipped
 
 
@@ -157,17 +177,19 @@ def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: s
               help="JSON Lines field holding the document id (default id: path:line).")
 @detector_options
 @corpus_options
+@input_format_option
 @_exit_on_broken_pipe
 def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: str, id_field: str,
-         quiet: bool, **params) -> None:
+         quiet: bool, input_format: str, **params) -> None:
     """Report near-duplicate documents, reused passages and restated paragraphs in PATHS.
 
-    PATHS are text files, folders (walked for .txt/.md), JSON Lines files
-    (.jsonl, .ndjson, optionally gzipped: one document per line), or - for
-    stdin. Inputs or records that cannot be read are named on stderr and
-    skipped; the others are still reported, and the exit status is 1.
+    PATHS are text or HTML files, folders (walked for .txt/.md/.html/.htm),
+    JSON Lines files (.jsonl, .ndjson, optionally gzipped: one document per
+    line), or - for stdin. HTML is read as the page's main text. Inputs or
+    records that cannot be read are named on stderr and skipped; the others
+    are still reported, and the exit status is 1.
     """
-    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet)
+    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet, input_format)
     if fmt == "json":
         write_json(report, output, scanner.params(), skipped)
     elif fmt == "jsonl":
@@ -206,9 +228,10 @@ def _write_tables(report: CorpusReport, output) -> None:
 @click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the document id.")
 @detector_options
 @corpus_options
+@input_format_option
 @_exit_on_broken_pipe
 def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, boilerplate: bool, sentences: bool,
-          text_field: str, id_field: str, max_bytes: int, quiet: bool, **params) -> None:
+          text_field: str, id_field: str, max_bytes: int, quiet: bool, input_format: str, **params) -> None:
     """Write PATHS without near-duplicate documents and restated paragraphs.
 
     One text file (or - for stdin) is written back as text; JSON Lines input
@@ -218,11 +241,11 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     sentences restates an earlier paragraph.
     """
     params["within"] = params["within"] or restated
-    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet)
+    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet, input_format)
     cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
                             sentences=sentences)
-    items = (d for d in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field)
-             if isinstance(d, Document))
+    items = (d for d in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                                       fmt=input_format) if isinstance(d, Document))
     try:
         kept = write_cleaned(items, cleaner, output, text_field, paths)
     except OutputError as err:
@@ -262,13 +285,16 @@ def _open_index(db: str, **kwargs):
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse inputs larger than this many bytes.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, max_bytes: int, quiet: bool) -> None:
+@input_format_option
+def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, max_bytes: int, quiet: bool,
+              input_format: str) -> None:
     """Add the documents in PATHS to the index DB (created if missing); ids already there are skipped."""
     skipped = []
     progress = Progress("indexing", _input_bytes(paths), enabled=not quiet)
 
     def good():
-        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field):
+        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                                   fmt=input_format):
             if isinstance(item, InputError):
                 _error(str(item))
                 skipped.append(item)
@@ -296,21 +322,23 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
 @click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the document id.")
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse inputs larger than this many bytes.")
+@input_format_option
 @_exit_on_broken_pipe
 def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, text_field: str, id_field: str,
-                max_bytes: int) -> None:
+                max_bytes: int, input_format: str) -> None:
     """Which indexed documents each of PATHS near-duplicates, and which of their passages it reuses."""
     if not os.path.exists(db):
         _error(f"{db}: no such index (create it with: dedup index add {db} PATHS...)")
         sys.exit(1)
     verdicts, failed = [], 0
     with _open_index(db) as idx:
-        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field):
+        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                                   fmt=input_format):
             if isinstance(item, InputError):
                 _error(str(item))
                 failed += 1
                 continue
-            verdict = idx.check(item.id, item.text, add=add)
+            verdict = idx.check(item.id, item.text, add=add, fmt="text")  # the reader already converted it
             if fmt == "jsonl":
                 click.echo(json.dumps(verdict_to_dict(verdict), ensure_ascii=False))
             elif fmt == "table":

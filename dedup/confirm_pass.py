@@ -94,7 +94,8 @@ def _row_dots(matrix: sparse.csr_matrix, rows_a: list[int], rows_b: list[int]) -
     return np.asarray(matrix[rows_a].multiply(matrix[rows_b]).sum(axis=1)).ravel()
 
 
-def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text") -> CorpusReport:
+def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text",
+                   fmt: str = "auto") -> CorpusReport:
     state.finish()
     doc_pairs = document_candidates(scanner, state)
     node_pairs = paragraph_candidates(scanner, state)
@@ -105,7 +106,7 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
     for doc, p in state.node_first[involved_nodes].tolist():
         wanted_paragraphs.setdefault(doc, set()).add(p)
     wanted_docs = sorted(set(doc_pairs.ravel().tolist()) | set(wanted_paragraphs))
-    evidence = _reread(scanner, state, wanted_docs, wanted_paragraphs, text_field)
+    evidence = _reread(scanner, state, wanted_docs, wanted_paragraphs, text_field, fmt)
 
     scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
     jaccard, containment, cosine = evidence.score_pairs(scorable)
@@ -146,7 +147,7 @@ def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.n
 
 
 def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
-            wanted_paragraphs: dict[int, set[int]], text_field: str) -> Evidence:
+            wanted_paragraphs: dict[int, set[int]], text_field: str, fmt: str) -> Evidence:
     evidence = Evidence()
     by_location: dict[tuple[str, int], list[int]] = {}
     texts: list[tuple[int, str]] = []
@@ -167,7 +168,7 @@ def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
         per_path.setdefault(where[0], []).append(where)
     for locations in per_path.values():
         try:
-            for where, text in reread(locations, text_field):
+            for where, text in reread(locations, text_field, fmt):
                 texts.extend((doc, text) for doc in by_location[where])
                 if len(texts) >= scanner.batch_size or sum(len(t) for _, t in texts) >= scanner.batch_chars:
                     flush()

@@ -116,14 +116,18 @@ class CorpusScanner:
         }
 
     def scan(self, items: Iterable[Document | InputError], on_error: Callable[[InputError], None] | None = None,
-             progress: Progress | None = None, text_field: str = "text") -> CorpusReport:
-        """Scan documents (``InputError`` items are passed to ``on_error`` and skipped)."""
+             progress: Progress | None = None, text_field: str = "text", fmt: str = "auto") -> CorpusReport:
+        """Scan documents (``InputError`` items are passed to ``on_error`` and skipped).
+
+        ``text_field`` and ``fmt`` say how the readers read the documents (see ``read_documents``),
+        so candidates re-read for confirmation are read the same way.
+        """
         started = time.perf_counter()
         state = CorpusState(self.n_features)
         for batch in self._signed(self._batches(items, state, on_error, progress)):
             state.absorb(batch, self.min_passage_words)
         signed = time.perf_counter()
-        report = confirm_corpus(self, state, text_field)
+        report = confirm_corpus(self, state, text_field, fmt)
         report.stats.update(documents=len(state.ids), seconds_pass_one=round(signed - started, 3),
                             seconds_total=round(time.perf_counter() - started, 3))
         if progress is not None:

@@ -311,6 +311,12 @@ def _sentence_at(paragraph: Paragraph, offset: int) -> int:
     return len(paragraph.sentences) - 1
 
 
-def find_redundancy(text: str, doc_id: str = "-", **params) -> Report:
-    """Find restated paragraphs in ``text`` with a ``Detector(**params)``."""
-    return Detector(**params).detect(text, doc_id)
+def find_redundancy(text: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:
+    """Find restated paragraphs in ``text`` with a ``Detector(**params)``.
+
+    ``text`` is plain text or HTML: ``fmt="html"``, or ``"auto"`` when it starts like HTML, reads the
+    page's main text (one paragraph per block; needs the html extra); ``fmt="text"`` never converts.
+    """
+    from .html import as_text
+
+    return Detector(**params).detect(as_text(text, fmt), doc_id)

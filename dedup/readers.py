@@ -1,5 +1,10 @@
-"""Read input documents: text files, folders of .txt/.md files, JSON Lines
-(optionally gzipped, one document per line), or stdin.
+"""Read input documents: text or HTML files, folders of .txt/.md/.html files,
+JSON Lines (optionally gzipped, one document per line), or stdin.
+
+HTML (a .html/.htm file, or any other input or JSON Lines field that sniffs
+as HTML; ``fmt`` overrides) is read as its main text (``dedup.html``). The
+conversion depends only on the input and ``fmt``, so ``reread`` gives pass
+two of a corpus scan exactly the text pass one saw.
 
 Every problem with one input becomes an ``InputError`` with a one-line
 message naming the culprit; a batch reader yields it in place of the
@@ -11,13 +16,17 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import re
 import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from .html import FORMATS, html_to_text, is_html
+
 TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
@@ -65,6 +74,46 @@ def decode(data: bytes, source: str) -> str:
         raise InputError(source, f"not valid UTF-8 (byte 0x{bad} at offset {err.start})") from None
 
 
+def convert(text: str, source: str, fmt: str = "auto", path: str | None = None) -> str:
+    """The text to scan: ``text`` itself, or the main text of HTML (by ``fmt``, the suffix of ``path``, or sniffing).
+
+    With ``fmt="auto"`` a .html/.htm file is HTML and a .md file is text (Markdown may hold tags);
+    anything else is HTML when it starts like HTML. A page with no main text is an ``InputError``;
+    a missing html extra raises ``dedup.html.MissingExtraError`` (it would fail every HTML input alike).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt == "auto":
+        suffix = Path(path).suffix.lower() if path is not None else ""
+        html = suffix in HTML_SUFFIXES or (suffix != ".md" and is_html(text))
+    else:
+        html = fmt == "html"
+    if not html:
+        return text
+    converted = html_to_text(text)
+    if not converted:
+        raise InputError(source, "no main text found in HTML")
+    return converted
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def decode_file(data: bytes, source: str) -> str:
+    """``decode``, except that a page that is not UTF-8 is read in the charset its <meta> tag declares."""
+    try:
+        return decode(data, source)
+    except InputError as err:
+        declared = _CHARSET.search(data[:4096])
+        if declared is None or not err.reason.startswith("not valid UTF-8"):
+            raise
+        try:
+            return data.decode(declared.group(1).decode("ascii"), errors="replace")
+        except LookupError:  # an unknown charset name: the UTF-8 error says more
+            raise InputError(source, f"not valid UTF-8, and the page's charset "
+                                     f"{declared.group(1).decode('ascii')!r} is unknown") from None
+
+
 def _read_limited(stream: BinaryIO, source: str, max_bytes: int) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -72,8 +121,9 @@ def _read_limited(stream: BinaryIO, source: str, max_bytes: int) -> bytes:
     return data
 
 
-def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None) -> Document:
-    """Read one file (or ``-`` for stdin) as a ``Document``; raise ``InputError``."""
+def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
+                  fmt: str = "auto") -> Document:
+    """Read one file (or ``-`` for stdin) as a ``Document``, HTML as its main text; raise ``InputError``."""
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         name, source = "<stdin>", "-"
@@ -92,20 +142,22 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
         except OSError as err:
             raise InputError(path, f"cannot read ({err.strerror or err})") from None
         name = source = path
-    text = decode(data, name)
+    text = decode_file(data, name)
     if not text.strip():
         raise InputError(name, "empty (no text to scan)")
+    text = convert(text, name, fmt, None if path == "-" else path)
     return Document(id=source, text=text, path=None if path == "-" else path)
 
 
 def expand(paths: list[str]) -> Iterator[str | InputError]:
-    """Paths of the documents to read: files as given, folders walked for .txt/.md files."""
+    """Paths of the documents to read: files as given, folders walked for .txt/.md/.html/.htm files."""
     for path in paths:
         p = Path(path)
         if path != "-" and p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            found = sorted(f for f in p.rglob("*")
+                           if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES)
             if not found:
-                yield InputError(path, "directory holds no .txt or .md files")
+                yield InputError(path, "directory holds no .txt or .md files (nor .html or .htm)")
             for f in found:
                 yield str(f)
         else:
@@ -117,7 +169,7 @@ def is_jsonl(path: str) -> bool:
 
 
 def _record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,
-            offset: int = -1) -> Document:
+            offset: int = -1, fmt: str = "auto") -> Document:
     """One JSON Lines record as a Document; its id defaults to ``path:line``."""
     try:
         record = json.loads(decode(line, where))
@@ -133,14 +185,15 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
         raise InputError(where, f"field {text_field!r} is {kind}, not a string")
     if not text.strip():
         raise InputError(where, f"field {text_field!r} is empty")
+    text = convert(text, where, fmt)
     doc_id = record.get(id_field)
     if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
         doc_id = where
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record)
 
 
-def read_jsonl(path: str, text_field: str = "text", id_field: str = "id",
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | InputError]:
+def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,
+               fmt: str = "auto") -> Iterator[Document | InputError]:
     """Each line of a JSON Lines file (``.gz`` read as gzip) as a Document or an InputError.
 
     A bad line is reported and skipped; a repeated id is reported and the
@@ -164,7 +217,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id",
                     yield InputError(where, f"record larger than the {max_bytes:,}-byte limit")
                     continue
                 try:
-                    doc = _record(line, where, text_field, id_field, path, start)
+                    doc = _record(line, where, text_field, id_field, path, start, fmt)
                 except InputError as err:
                     yield err
                     continue
@@ -180,39 +233,42 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id",
 
 
 def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
-                   text_field: str = "text", id_field: str = "id") -> Iterator[Document | InputError]:
+                   text_field: str = "text", id_field: str = "id",
+                   fmt: str = "auto") -> Iterator[Document | InputError]:
     """Each input as a ``Document``, or the ``InputError`` that stopped it.
 
-    Files ending in .jsonl / .ndjson (optionally .gz) give one document per line.
+    Files ending in .jsonl / .ndjson (optionally .gz) give one document per line. ``fmt`` says how
+    to read the texts: ``"text"``, ``"html"``, or ``"auto"`` (see ``convert``).
     """
     for item in expand(paths):
         if isinstance(item, InputError):
             yield item
         elif is_jsonl(item):
-            yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes)
+            yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt)
         else:
             try:
-                yield read_document(item, max_bytes=max_bytes, stdin=stdin)
+                yield read_document(item, max_bytes=max_bytes, stdin=stdin, fmt=fmt)
             except InputError as err:
                 yield err
 
 
-def reread(locations: list[tuple[str, int]], text_field: str = "text") -> Iterator[tuple[tuple[str, int], str]]:
+def reread(locations: list[tuple[str, int]], text_field: str = "text",
+           fmt: str = "auto") -> Iterator[tuple[tuple[str, int], str]]:
     """Read the texts at ``(path, offset)`` locations again (see ``Document``), in file order.
 
-    Only the wanted records are parsed; a gzipped file is decompressed once,
-    seeking forward from record to record.
+    Texts are converted as ``read_documents`` did with the same ``fmt``. Only the wanted records
+    are parsed; a gzipped file is decompressed once, seeking forward from record to record.
     """
     by_path: dict[str, list[int]] = {}
     for path, offset in locations:
         by_path.setdefault(path, []).append(offset)
     for path, offsets in by_path.items():
         if offsets == [-1]:
-            yield (path, -1), decode(Path(path).read_bytes(), path)
+            yield (path, -1), convert(decode_file(Path(path).read_bytes(), path), path, fmt, path)
             continue
         opener = gzip.open if path.lower().endswith(".gz") else open
         with opener(path, "rb") as stream:
             for offset in sorted(set(offsets)):
                 stream.seek(offset)
                 line = stream.readline()
-                yield (path, offset), json.loads(line)[text_field]
+                yield (path, offset), convert(json.loads(line)[text_field], f"{path}@{offset}", fmt)
