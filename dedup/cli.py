@@ -29,6 +29,7 @@ from .report import (
     write_jsonl,
     write_table,
 )
+from .storage import store_exists
 from .writers import OutputError, write_cleaned
 
 _UNIT = click.FloatRange(0.0, 1.0, min_open=True)
@@ -266,14 +267,26 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
 
 @main.group()
 def index() -> None:
-    """A persistent near-duplicate index (one SQLite file) for incremental checks."""
+    """A persistent near-duplicate index (a SQLite file, or redis://host:port/db?prefix=name) for incremental
+    checks."""
 
 
 def _open_index(db: str, **kwargs):
     try:
         return Index(db, **kwargs)
-    except (IndexFileError, OSError) as err:
+    except (IndexFileError, OSError, ImportError) as err:
         _error(str(err))
+        sys.exit(1)
+
+
+def _require_index(db: str, hint: str = "") -> None:
+    try:
+        found = store_exists(db)
+    except (IndexFileError, ValueError, ImportError) as err:
+        _error(str(err))
+        sys.exit(1)
+    if not found:
+        _error(f"{db}: no such index{hint}")
         sys.exit(1)
 
 
@@ -327,9 +340,7 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
 def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, text_field: str, id_field: str,
                 max_bytes: int, input_format: str) -> None:
     """Which indexed documents each of PATHS near-duplicates, and which of their passages it reuses."""
-    if not os.path.exists(db):
-        _error(f"{db}: no such index (create it with: dedup index add {db} PATHS...)")
-        sys.exit(1)
+    _require_index(db, f" (create it with: dedup index add {db} PATHS...)")
     verdicts, failed = [], 0
     with _open_index(db) as idx:
         for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
@@ -355,8 +366,6 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, text_field
 @click.argument("db")
 def index_stats(db: str) -> None:
     """Documents, paragraphs, parameters and size of the index DB, as JSON."""
-    if not os.path.exists(db):
-        _error(f"{db}: no such index")
-        sys.exit(1)
+    _require_index(db)
     with _open_index(db) as idx:
         click.echo(json.dumps(idx.stats(), indent=2))

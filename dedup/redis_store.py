@@ -70,6 +70,9 @@ class RedisStore:
     def close(self) -> None:
         self.r.close()
 
+    def exists(self) -> bool:
+        return bool(self.r.exists(self._key("meta")))
+
     def count(self) -> int:
         return self.r.hlen(self._key("ids"))
 

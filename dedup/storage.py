@@ -17,6 +17,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -80,6 +81,19 @@ def open_store(location: str, timeout: float = 60.0):
     elif "://" in location:
         raise ValueError(f"unknown index URL scheme in {location!r}: use sqlite:/// or redis://")
     return SQLiteStore(location, timeout=timeout)
+
+
+def store_exists(location: str) -> bool:
+    """Whether an index already lives at ``location`` (a file for SQLite, the prefix's keys in Redis)."""
+    store_class = "redis" if location.startswith(("redis://", "rediss://")) else "sqlite"
+    if store_class == "sqlite":
+        path = location[len("sqlite:///"):] if location.startswith("sqlite:///") else location
+        return Path(path).exists()
+    store = open_store(location)
+    try:
+        return store.exists()
+    finally:
+        store.close()
 
 
 def add_counts(df: np.ndarray, buckets: np.ndarray) -> np.ndarray:

@@ -144,3 +144,24 @@ def test_four_processes_add_at_once_without_loss_or_doubles(corpus, tmp_path, st
     with Index(serial) as index:
         index.add_many(_documents(records))
     assert _clusters(location, records) == _clusters(serial, records) == {frozenset(c) for c in expected}
+
+
+def test_cli_index_commands_take_a_redis_url(corpus, tmp_path, redis_url):
+    import json
+
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    records, _ = corpus
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    location = f"{redis_url}?prefix=cli"
+    runner = CliRunner()
+    missing = runner.invoke(main, ["index", "stats", location])
+    assert missing.exit_code == 1 and "no such index" in missing.output
+    assert runner.invoke(main, ["index", "add", location, str(path), "--text-field", "body", "-q"]).exit_code == 0
+    stats = json.loads(runner.invoke(main, ["index", "stats", location]).stdout)
+    assert stats["store"] == "redis" and stats["documents"] == len(records)
+    unreachable = runner.invoke(main, ["index", "stats", "redis://127.0.0.1:1/0"])
+    assert unreachable.exit_code == 1 and "cannot reach Redis" in unreachable.output
