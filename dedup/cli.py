@@ -167,6 +167,27 @@ def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: s
     return scanner, report, skipped
 
 
+def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_output: str | None,
+                   spark_master: str | None, output) -> None:
+    """Near-duplicate clusters on Spark; restatements and passages stay with the local engine."""
+    if not spark_output:
+        raise click.UsageError("--engine spark needs --spark-output DIR (Parquet results are written there)")
+    try:
+        from .spark import run
+    except ImportError as err:
+        _error(f"--engine spark needs the spark extra: pip install 'dedup[spark]' ({err})")
+        sys.exit(1)
+    params["within"] = False
+    scanner = _make_scanner(params)
+    try:
+        summary = run(list(paths), spark_output, scanner, text_field, id_field,
+                      spark_master or (None if os.environ.get("SPARK_HOME") else "local[*]"))
+    except ValueError as err:
+        _error(str(err))
+        sys.exit(1)
+    output.write(json.dumps(summary, indent=2) + "\n")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -176,12 +197,19 @@ def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: s
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id (default id: path:line).")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="local: this machine. spark: near-duplicate clusters on Apache Spark (needs dedup[spark]); "
+                   "PATHS are JSON Lines or Parquet, results go to --spark-output as Parquet.")
+@click.option("--spark-output", metavar="DIR", help="With --engine spark: where assignments/ and matches/ go.")
+@click.option("--spark-master", metavar="URL", help="With --engine spark: the master (default: spark-submit's, "
+              "else local[*]).")
 @detector_options
 @corpus_options
 @input_format_option
 @_exit_on_broken_pipe
 def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: str, id_field: str,
-         quiet: bool, input_format: str, **params) -> None:
+         quiet: bool, input_format: str, engine: str, spark_output: str | None, spark_master: str | None,
+         **params) -> None:
     """Report near-duplicate documents, reused passages and restated paragraphs in PATHS.
 
     PATHS are text or HTML files, folders (walked for .txt/.md/.html/.htm),
@@ -190,6 +218,9 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
     records that cannot be read are named on stderr and skipped; the others
     are still reported, and the exit status is 1.
     """
+    if engine == "spark":
+        _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, output)
+        return
     scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet, input_format)
     if fmt == "json":
         write_json(report, output, scanner.params(), skipped)

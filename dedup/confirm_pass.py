@@ -69,12 +69,7 @@ class Evidence:
         """Exact Jaccard, containment and TF-IDF cosine of many document pairs (cosines in one sparse product)."""
         jaccard, containment = np.zeros(len(pairs)), np.zeros(len(pairs))
         for i, (a, b) in enumerate(pairs):
-            set_a, set_b = self.sets[a], self.sets[b]
-            shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
-            union = len(set_a) + len(set_b) - shared
-            smaller = min(len(set_a), len(set_b))
-            jaccard[i] = shared / union if union else 0.0
-            containment[i] = shared / smaller if smaller else 0.0
+            jaccard[i], containment[i] = exact_scores(self.sets[a], self.sets[b])
         rows_a = [self._rows[a] for a, _ in pairs]
         rows_b = [self._rows[b] for _, b in pairs]
         return jaccard, containment, _row_dots(self.vectors, rows_a, rows_b)
@@ -86,6 +81,33 @@ class Evidence:
         out[known] = _row_dots(self.paragraph_vectors, [self._paragraph_rows[pairs[i][0]] for i in known],
                                [self._paragraph_rows[pairs[i][1]] for i in known])
         return out
+
+
+def exact_scores(set_a: np.ndarray, set_b: np.ndarray) -> tuple[float, float]:
+    """(Jaccard, containment in the smaller) of two sorted shingle sets."""
+    shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
+    union = len(set_a) + len(set_b) - shared
+    smaller = min(len(set_a), len(set_b))
+    return (shared / union if union else 0.0), (shared / smaller if smaller else 0.0)
+
+
+def estimated_scores(sigs_a: np.ndarray, sigs_b: np.ndarray, sizes_a: np.ndarray,
+                     sizes_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash estimates of (Jaccard, containment) for rows of signatures and their set sizes."""
+    sizes_a, sizes_b = sizes_a.astype(float), sizes_b.astype(float)
+    jaccard = (sigs_a == sigs_b).mean(axis=1)
+    shared = jaccard * (sizes_a + sizes_b) / (1.0 + jaccard)
+    return jaccard, np.minimum(shared / np.maximum(np.minimum(sizes_a, sizes_b), 1.0), 1.0)
+
+
+def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: float) -> np.ndarray:
+    """Candidates whose estimate is not far below the threshold (the others are not re-read)."""
+    return np.maximum(jaccard, containment) >= threshold - _ESTIMATE_MARGIN
+
+
+def representative(members: list[int], lengths) -> int:
+    """The longest copy represents its cluster (a truncated copy never does); the earliest breaks ties."""
+    return max(members, key=lambda d: (int(lengths[d]), -d))
 
 
 def _row_dots(matrix: sparse.csr_matrix, rows_a: list[int], rows_b: list[int]) -> np.ndarray:
@@ -126,15 +148,13 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
 
 def document_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.ndarray:
     """Document pairs sharing a band, less those whose MinHash estimate is far below the threshold."""
-    sigs, sizes = state.signatures, state.sizes.astype(float)
+    sigs, sizes = state.signatures, state.sizes
     pairs = scanner.lsh.pairs_from_keys(scanner.lsh.band_keys(sigs), sizes == 0)
     if not len(pairs):
         return pairs
     a, b = pairs[:, 0], pairs[:, 1]
-    jaccard = (sigs[a] == sigs[b]).mean(axis=1)
-    shared = jaccard * (sizes[a] + sizes[b]) / (1.0 + jaccard)
-    containment = np.minimum(shared / np.maximum(np.minimum(sizes[a], sizes[b]), 1.0), 1.0)
-    return pairs[np.maximum(jaccard, containment) >= scanner.threshold - _ESTIMATE_MARGIN]
+    jaccard, containment = estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b])
+    return pairs[worth_confirming(jaccard, containment, scanner.threshold)]
 
 
 def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.ndarray:
@@ -188,8 +208,7 @@ def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",
     cluster_of = np.arange(len(state.ids))
     groups = []
     for members in sorted((sorted(c) for c in uf.components()), key=lambda c: c[0]):
-        # The longest copy represents the cluster (a truncated copy never does); the earliest breaks ties.
-        rep = max(members, key=lambda d: (int(state.lengths[d]), -d))
+        rep = representative(members, state.lengths)
         cluster_of[members] = rep
         groups.append((rep, members))
     pairs = [(rep, doc) for rep, members in groups for doc in members if doc != rep]

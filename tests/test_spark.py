@@ -1,0 +1,104 @@
+"""The corpus scan on Spark (local[2]) against the local engine: the same clusters, representatives and scores."""
+
+import shutil
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyspark", reason="the spark extra is not installed (pip install 'dedup[spark]')")
+if shutil.which("java") is None:
+    pytest.skip("no Java runtime for Spark (apt-get install default-jre-headless; .ci/run does)",
+                allow_module_level=True)
+
+from dedup.corpus import CorpusScanner  # noqa: E402
+from dedup.readers import Document  # noqa: E402
+from dedup.spark import scan_dataframe  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from corpusgen import generate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("dedup-tests")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _spark_clusters(result) -> tuple[set[frozenset[str]], set[str], dict]:
+    rows = result.assignments.collect()
+    members = defaultdict(set)
+    for r in rows:
+        members[r.cluster_id].add(r.id)
+    clusters = {frozenset(m) for m in members.values() if len(m) > 1}
+    representatives = {r.id for r in rows if r.is_representative and len(members[r.cluster_id]) > 1}
+    scores = {(r.cluster_id, r.id): (r.jaccard, r.containment, r.cosine) for r in result.matches.collect()}
+    assert len(rows) == len({r.id for r in rows})  # one row per document
+    return clusters, representatives, scores
+
+
+def test_spark_engine_matches_the_local_engine(spark):
+    corpus, planted = generate(2000, dup_rate=0.10, seed=5)
+    local = CorpusScanner(detector=None).scan(Document(d["id"], d["text"]) for d in corpus)
+    df = spark.createDataFrame([(d["id"], d["text"]) for d in corpus], "id string, text string")
+    result = scan_dataframe(df)
+    clusters, representatives, scores = _spark_clusters(result)
+    assert clusters == {frozenset(c.members) for c in local.clusters}
+    assert len(clusters) > 100  # the planted copies with Jaccard or containment >= 0.8
+    assert representatives == {c.representative for c in local.clusters}
+    assert scores == {(c.representative, m.b): (m.jaccard, m.containment, m.cosine)
+                      for c in local.clusters for m in c.matches}
+    assert result.stats["documents"] == 2000 and result.stats["capped_buckets"] == 0
+
+
+def test_huge_buckets_are_capped_and_counted_as_locally(spark):
+    same = "The same syndicated wire story, word for word, in every paper that bought it this week. " * 8
+    docs = [(f"copy{i}", same) for i in range(6)] + [("other", "A different story about the harbour. " * 8)]
+    local_scanner = CorpusScanner(detector=None)
+    local_scanner.lsh.max_bucket = 4
+    local = local_scanner.scan(Document(i, t) for i, t in docs)
+    scanner = CorpusScanner(detector=None)
+    scanner.lsh.max_bucket = 4
+    result = scan_dataframe(spark.createDataFrame(docs, "id string, text string"), scanner)
+    clusters, _, _ = _spark_clusters(result)
+    assert clusters == {frozenset(c.members) for c in local.clusters} == set()  # every band bucket held 6 > 4
+    assert result.stats["capped_buckets"] == local.stats["capped_buckets"] > 0
+
+
+def test_cli_engine_spark_writes_parquet(spark, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    from .planted import planted_corpus
+
+    records, expected = planted_corpus(seed=3, originals=30)
+    source = tmp_path / "news.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--text-field", "body",
+                                  "--spark-output", str(out), "--spark-master", "local[2]"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["documents"] == len(records) and summary["clusters"] == len(expected)
+    rows = spark.read.parquet(str(out / "assignments")).collect()
+    members = defaultdict(set)
+    for r in rows:
+        members[r.cluster_id].add(r.id)
+    assert {frozenset(m) for m in members.values() if len(m) > 1} == {frozenset(c) for c in expected}
+    assert spark.read.parquet(str(out / "matches")).count() == sum(len(c) - 1 for c in expected)
+    missing = runner.invoke(main, ["scan", "--engine", "spark", str(source)])
+    assert missing.exit_code == 2 and "--spark-output" in missing.output
+    bad = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--spark-output", str(out),
+                               "--text-field", "nope"])
+    assert bad.exit_code == 1 and "no column 'nope'" in bad.output
