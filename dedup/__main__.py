@@ -1,3 +1,3 @@
-from .cli import main
+from dedup.cli import main  # absolute: this file also runs as a script (spark-submit)
 
 main()

@@ -180,8 +180,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
     params["within"] = False
     scanner = _make_scanner(params)
     try:
-        summary = run(list(paths), spark_output, scanner, text_field, id_field,
-                      spark_master or (None if os.environ.get("SPARK_HOME") else "local[*]"))
+        summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master)
     except ValueError as err:
         _error(str(err))
         sys.exit(1)
