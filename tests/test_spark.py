@@ -102,3 +102,16 @@ def test_cli_engine_spark_writes_parquet(spark, tmp_path):
     bad = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--spark-output", str(out),
                                "--text-field", "nope"])
     assert bad.exit_code == 1 and "no column 'nope'" in bad.output
+
+
+def test_parquet_input_gives_the_same_clusters(spark, tmp_path):
+    from dedup.spark import read_paths
+
+    from .planted import planted_corpus
+
+    records, expected = planted_corpus(seed=4, originals=20)
+    path = str(tmp_path / "news.parquet")
+    spark.createDataFrame([(r["id"], r["body"]) for r in records], "url string, body string").write.parquet(path)
+    frame = read_paths(spark, [path], text_field="body", id_field="url")
+    clusters, _, _ = _spark_clusters(scan_dataframe(frame))
+    assert clusters == {frozenset(c) for c in expected}
