@@ -29,6 +29,7 @@ from .report import (
     write_jsonl,
     write_table,
 )
+from .report_html import MAX_CLUSTERS, write_html
 from .storage import store_exists
 from .writers import OutputError, write_cleaned
 
@@ -190,7 +191,8 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Output format: a table for people, or json / jsonl / csv for tools.")
+              help="Output format: a table for people, json / jsonl / csv for tools, or html: one self-contained "
+                   "page (use -o report.html).")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write the report here instead of standard output.")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
@@ -227,6 +229,12 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
         write_jsonl(report, output)
     elif fmt == "csv":
         write_csv((r.report for r in report.documents.with_reports()), output)
+    elif fmt == "html":
+        shown = {d for c in report.clusters[:MAX_CLUSTERS] for d in c.members}
+        texts = {d.id: d.text for d in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field,
+                                                       id_field=id_field, fmt=input_format)
+                 if isinstance(d, Document) and d.id in shown}
+        write_html(report, output, scanner.params(), texts, skipped)
     else:
         _write_tables(report, output)
     if skipped:

@@ -50,12 +50,8 @@ class UnionFind:
         return list(groups.values())
 
 
-def group_matches(matches: Iterable[Match]) -> list[Group]:
-    """Restatement groups from matches whose evidence names sentence pairs.
-
-    Sentences are identified as ``(paragraph, sentence number)``; a match
-    with no sentence evidence links its two paragraphs as wholes.
-    """
+def sentence_components(matches: Iterable[Match]) -> list[list[tuple[int, int]]]:
+    """Sentences ``(paragraph, sentence number)`` joined by the matches' sentence pairs (``-1``: a whole paragraph)."""
     uf = UnionFind()
     for m in matches:
         if m.sentences:
@@ -63,9 +59,18 @@ def group_matches(matches: Iterable[Match]) -> list[Group]:
                 uf.union((m.a, pair.a_index), (m.b, pair.b_index))
         else:
             uf.union((m.a, -1), (m.b, -1))
+    return uf.components()
+
+
+def group_matches(matches: Iterable[Match]) -> list[Group]:
+    """Restatement groups from matches whose evidence names sentence pairs.
+
+    Sentences are identified as ``(paragraph, sentence number)``; a match
+    with no sentence evidence links its two paragraphs as wholes.
+    """
     seen: set[tuple[int, ...]] = set()
     groups = []
-    for members in uf.components():
+    for members in sentence_components(matches):
         paragraphs = tuple(sorted({p for p, _ in members}))
         if len(paragraphs) >= 2 and paragraphs not in seen:
             seen.add(paragraphs)

@@ -140,8 +140,9 @@ class Detector:
         """Run the whole pipeline on one article's text."""
         article = self._sign(segment(text))
         candidates = self.candidates(article)
-        matches = self.confirm(article, candidates)
-        return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches)
+        matches, scores = self.confirm(article, candidates)
+        return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches,
+                      candidate_scores=scores)
 
     def _sign(self, paragraphs: list[Paragraph]) -> _Article:
         sentences = [s.text for p in paragraphs for s in p.sentences]
@@ -177,10 +178,11 @@ class Detector:
             for code in sorted(by_sentence | by_paragraph)
         ]
 
-    def confirm(self, article: _Article, candidates: list[CandidatePair]) -> list[Match]:
-        """Score candidates (TF-IDF evidence; the reranker decides with confirm="learned"), keep the confirmed."""
+    def confirm(self, article: _Article, candidates: list[CandidatePair]) -> tuple[list[Match], list[float]]:
+        """Score candidates (TF-IDF evidence; the reranker decides with confirm="learned"): the confirmed
+        matches, and every candidate's score."""
         if not candidates:
-            return []
+            return [], []
         paragraphs = article.paragraphs
         self.confirmer.fit([p.text for p in paragraphs])
         para_cos = _pairwise(self.confirmer.transform([p.text for p in paragraphs]))
@@ -197,14 +199,15 @@ class Detector:
                 shared_words=spans[0].content_words if spans else 0,
             )))
         probabilities = self._rerank(article, rows, scored) if self.reranker else [None] * len(scored)
-        matches = []
+        matches, scores = [], []
         for (pair, spans, pair_score), probability in zip(scored, probabilities):
             if probability is not None:
                 pair_score = self._learned(pair_score, probability, spans[0].content_words if spans else 0,
                                            self._title_restated(paragraphs[pair.a], paragraphs[pair.b]))
+            scores.append(round(float(pair_score.score), 4))
             if pair_score.confirmed:
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
-        return matches
+        return matches, scores
 
     def _rerank(self, article: _Article, rows: list[np.ndarray], scored: list) -> list[float]:
         """The reranker's probability for each candidate, with the article's own IDF.

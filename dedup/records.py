@@ -116,6 +116,8 @@ class Report:
     paragraphs: list[Paragraph]
     groups: list[Group] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
+    # The confirm stage's score of every candidate pair, confirmed or not (where the threshold cuts).
+    candidate_scores: list[float] = field(default_factory=list)
 
 
 

@@ -14,7 +14,7 @@ from typing import IO, Iterable
 from . import __version__
 from .records import Cluster, CorpusReport, DocumentResult, Match, Passage, Report
 
-FORMATS = ("table", "json", "jsonl", "csv")
+FORMATS = ("table", "json", "jsonl", "csv", "html")
 CSV_COLUMNS = ("id", "a", "b", "jaccard", "containment", "cosine", "score", "sentence_a", "sentence_b", "shared_span")
 
 

@@ -24,6 +24,7 @@ def report_to_record(report: Report) -> dict:
                      [[s.a, s.b, s.cosine, s.a_index, s.b_index] for s in m.sentences],
                      [[s.text, list(s.a), list(s.b), s.content_words] for s in m.spans], m.reranker]
                     for m in report.matches],
+        "candidate_scores": report.candidate_scores,
     }
 
 
@@ -36,6 +37,7 @@ def report_from_record(record: dict) -> Report:
         matches=[Match(a, b, j, c, cos, score, tuple(SentencePair(*s) for s in sentences),
                        tuple(Span(t, tuple(sa), tuple(sb), w) for t, sa, sb, w in spans), reranker)
                  for a, b, j, c, cos, score, sentences, spans, reranker in record["matches"]],
+        candidate_scores=record.get("candidate_scores", []),
     )
 
 
