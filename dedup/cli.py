@@ -400,6 +400,21 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, text_field
         sys.exit(1)
 
 
+@index.command("check")
+@click.argument("db")
+def index_check(db: str) -> None:
+    """Check the index DB: SQLite's integrity check and dedup's own invariants (exit 1 on a problem)."""
+    _require_index(db)
+    with _open_index(db) as idx:
+        problems = idx.verify()
+        count = len(idx)
+    for problem in problems:
+        _error(f"{db}: {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo(f"{db}: ok, {count} documents")
+
+
 @index.command("stats")
 @click.argument("db")
 def index_stats(db: str) -> None:

@@ -277,6 +277,10 @@ class Index:
                 out.append(PassageMatch(m.paragraph, m.doc, m.number, m.cosine, m.text, per_paragraph[m.paragraph]))
         return out
 
+    def verify(self) -> list[str]:
+        """Integrity problems of the store (empty when consistent); see ``dedup index check``."""
+        return self.store.verify()
+
     def stats(self) -> dict:
         """Counts, parameters and store facts."""
         return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}

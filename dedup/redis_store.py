@@ -193,6 +193,22 @@ class RedisStore:
                 out.append((row, doc_id.decode(), number, terms, snippet.decode(), int(fingerprint)))
         return out
 
+    def verify(self) -> list[str]:
+        """dedup's invariants: every id's document exists and holds that id; the IDF counts every document."""
+        problems = []
+        ids = {k.decode(): int(v) for k, v in self.r.hgetall(self._key("ids")).items()}
+        with self.r.pipeline(transaction=False) as pipe:
+            for row in ids.values():
+                pipe.hget(self._key("doc", row), "id")
+            stored = pipe.execute()
+        broken = sum(1 for (doc_id, _), found in zip(ids.items(), stored) if found is None or found.decode() != doc_id)
+        if broken:
+            problems.append(f"{broken} ids pointing at no document")
+        counted = int(self.r.get(self._key("docs")) or 0)
+        if counted != len(ids):
+            problems.append(f"IDF counts {counted} documents, the index holds {len(ids)}")
+        return problems
+
     def stats(self) -> dict:
         info = self.r.info("memory")
         return {"store": "redis", "path": f"{self.url}?prefix={self.prefix}", "schema_version": SCHEMA_VERSION,

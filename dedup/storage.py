@@ -259,6 +259,29 @@ class SQLiteStore:
             f"(SELECT DISTINCT paragraph / {PACK}, paragraph % {PACK} FROM paragraph_bands "
             f"WHERE key IN ({marks}))", keys).fetchall()
 
+    def verify(self) -> list[str]:
+        """Problems found: SQLite's integrity check, then dedup's own invariants (empty: consistent)."""
+        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        checks = {
+            "band rows pointing at no document":
+                "SELECT COUNT(*) FROM doc_bands WHERE doc NOT IN (SELECT rowid FROM docs)",
+            "paragraphs of no document": "SELECT COUNT(*) FROM paragraphs WHERE doc NOT IN (SELECT rowid FROM docs)",
+            "paragraph band rows pointing at no paragraph":
+                f"SELECT COUNT(*) FROM paragraph_bands b LEFT JOIN paragraphs p ON p.doc = b.paragraph / {PACK} "
+                f"AND p.number = b.paragraph % {PACK} WHERE p.doc IS NULL",
+            "documents whose paragraph count differs from their paragraph rows":
+                "SELECT COUNT(*) FROM docs d WHERE d.paragraphs != "
+                "(SELECT COUNT(*) FROM paragraphs p WHERE p.doc = d.rowid)",
+        }
+        for what, sql in checks.items():
+            if n := one(sql):
+                problems.append(f"{n} {what}")
+        counted = one("SELECT COALESCE((SELECT docs FROM idf WHERE id = 0), 0)")
+        if counted != self.count():
+            problems.append(f"IDF counts {counted} documents, the index holds {self.count()}")
+        return problems
+
     def stats(self) -> dict:
         one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
         return {
