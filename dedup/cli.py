@@ -10,8 +10,9 @@ import sys
 import click
 
 from . import __version__
+from .checkpoint import Checkpoint, CheckpointError
 from .clean import CleanResult, CorpusCleaner
-from .corpus import CorpusScanner
+from .corpus import CorpusScanner, ScanInterrupted
 from .detector import CONFIRM_MODES, Detector
 from .html import FORMATS as INPUT_FORMATS
 from .html import MissingExtraError
@@ -153,7 +154,8 @@ def _input_bytes(paths: tuple[str, ...]) -> int | None:
 
 
 def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: str, max_bytes: int,
-              quiet: bool, input_format: str) -> tuple[CorpusScanner, CorpusReport, list[dict]]:
+              quiet: bool, input_format: str, checkpoint: Checkpoint | None = None
+              ) -> tuple[CorpusScanner, CorpusReport, list[dict]]:
     scanner = _make_scanner(params)
     skipped: list[dict] = []
 
@@ -164,8 +166,27 @@ def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: s
     progress = Progress("scanning", _input_bytes(paths), enabled=not quiet)
     items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                            fmt=input_format)
-    report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field, fmt=input_format)
+    try:
+        report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field, fmt=input_format,
+                              checkpoint=checkpoint)
+    except ScanInterrupted as stop:
+        progress.close()
+        _error(f"{stop}; checkpoint saved in {checkpoint.folder}: run the same command to resume")
+        sys.exit(130)
+    except CheckpointError as err:
+        _error(str(err))
+        sys.exit(1)
     return scanner, report, skipped
+
+
+def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs) -> Checkpoint | None:
+    """The scan's checkpoint, keyed by its inputs and every parameter, so another scan's is refused."""
+    if folder is None:
+        return None
+    if "-" in paths:
+        raise click.UsageError("--checkpoint cannot resume from stdin: give files")
+    key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
+    return Checkpoint(folder, key, every)
 
 
 def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_output: str | None,
@@ -198,6 +219,10 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id (default id: path:line).")
+@click.option("--checkpoint", metavar="DIR", help="Save the scan's progress in DIR as it goes; after a crash or "
+              "Ctrl-C, the same command resumes where it stopped.")
+@click.option("--checkpoint-every", type=click.FloatRange(0, min_open=True), default=30.0, show_default=True,
+              metavar="SECONDS", help="Seconds between checkpoints.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="local: this machine. spark: near-duplicate clusters on Apache Spark (needs dedup[spark]); "
                    "PATHS are JSON Lines or Parquet, results go to --spark-output as Parquet.")
@@ -210,7 +235,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @_exit_on_broken_pipe
 def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: str, id_field: str,
          quiet: bool, input_format: str, engine: str, spark_output: str | None, spark_master: str | None,
-         **params) -> None:
+         checkpoint: str | None, checkpoint_every: float, **params) -> None:
     """Report near-duplicate documents, reused passages and restated paragraphs in PATHS.
 
     PATHS are text or HTML files, folders (walked for .txt/.md/.html/.htm),
@@ -222,7 +247,9 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
     if engine == "spark":
         _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, output)
         return
-    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet, input_format)
+    saved = _checkpoint(checkpoint, checkpoint_every, paths, dict(params), text_field=text_field,
+                        id_field=id_field, input_format=input_format, max_bytes=max_bytes)
+    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet, input_format, saved)
     if fmt == "json":
         write_json(report, output, scanner.params(), skipped)
     elif fmt == "jsonl":
@@ -237,6 +264,9 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
         write_html(report, output, scanner.params(), texts, skipped)
     else:
         _write_tables(report, output)
+    output.flush()
+    if saved is not None:
+        saved.remove()  # the report is out: a new run starts afresh
     if skipped:
         click.echo(f"dedup: skipped {len(skipped)} of {len(skipped) + len(report.documents)} inputs", err=True)
         sys.exit(1)

@@ -11,7 +11,10 @@ cosine under the corpus IDF (``confirm_pass``).
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import multiprocessing
+import signal
 import time
 from collections import deque
 from typing import Callable, Iterable, Iterator
@@ -19,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from .batch import BatchSigner, SignedBatch
+from .checkpoint import Checkpoint
 from .confirm_pass import confirm_corpus
 from .detector import Detector
 from .idf import HashedIdf
@@ -116,16 +120,34 @@ class CorpusScanner:
         }
 
     def scan(self, items: Iterable[Document | InputError], on_error: Callable[[InputError], None] | None = None,
-             progress: Progress | None = None, text_field: str = "text", fmt: str = "auto") -> CorpusReport:
+             progress: Progress | None = None, text_field: str = "text", fmt: str = "auto",
+             checkpoint: Checkpoint | None = None) -> CorpusReport:
         """Scan documents (``InputError`` items are passed to ``on_error`` and skipped).
+
+        With a ``checkpoint``, pass one resumes from it (the same ``items`` are given again and
+        the ones already read are skipped) and saves to it as it goes; SIGINT then saves and
+        raises ``ScanInterrupted`` instead of losing the work.
 
         ``text_field`` and ``fmt`` say how the readers read the documents (see ``read_documents``),
         so candidates re-read for confirmation are read the same way.
         """
         started = time.perf_counter()
-        state = CorpusState(self.n_features)
-        for batch in self._signed(self._batches(items, state, on_error, progress)):
-            state.absorb(batch, self.min_passage_words)
+        state = CorpusState(self.n_features, None if checkpoint is None else str(checkpoint.reports_path))
+        done = 0
+        if checkpoint is not None:
+            done = checkpoint.load(state)
+            for error in state.skipped:
+                if on_error is not None:
+                    on_error(error)
+            items = itertools.islice(items, done, None)  # read already: skipped, not signed again
+        stop = _InterruptFlag() if checkpoint is not None else None
+        with stop or contextlib.nullcontext():
+            for batch, consumed in self._signed(self._batches(items, state, on_error, progress, done)):
+                state.absorb(batch, self.min_passage_words)
+                if checkpoint is not None and (stop.raised or checkpoint.due()):
+                    checkpoint.save(state, consumed)
+                    if stop.raised:
+                        raise ScanInterrupted(consumed, len(state.signatures))
         signed = time.perf_counter()
         report = confirm_corpus(self, state, text_field, fmt)
         report.stats.update(documents=len(state.ids), seconds_pass_one=round(signed - started, 3),
@@ -134,20 +156,19 @@ class CorpusScanner:
             progress.close()
         return report
 
-    def _batches(self, items, state: "CorpusState", on_error, progress) -> Iterator[list[str]]:
+    def _batches(self, items, state: "CorpusState", on_error, progress,
+                 done: int = 0) -> Iterator[tuple[list[str], int]]:
+        """Batches of texts, each with the number of input items read once it is complete."""
         texts: list[str] = []
         chars = 0
-        for item in items:
-            if isinstance(item, InputError):
-                if on_error is not None:
-                    on_error(item)
-                state.skipped.append(item)
-                continue
-            if item.id in state.index:
-                error = InputError(item.id, f"duplicate id (first seen as document {state.index[item.id] + 1})")
+        for position, item in enumerate(items, start=done):
+            if isinstance(item, InputError) or item.id in state.index:
+                error = item if isinstance(item, InputError) else InputError(
+                    item.id, f"duplicate id (first seen as document {state.index[item.id] + 1})")
                 if on_error is not None:
                     on_error(error)
                 state.skipped.append(error)
+                state.skipped_at.append(position)
                 continue
             state.add(item)
             texts.append(item.text)
@@ -155,26 +176,53 @@ class CorpusScanner:
             if progress is not None:
                 progress.update(1, len(item.text))
             if len(texts) >= self.batch_size or chars >= self.batch_chars:
-                yield texts
+                yield texts, position + 1
                 texts, chars = [], 0
         if texts:
-            yield texts
+            yield texts, position + 1
 
-    def _signed(self, batches: Iterator[list[str]]) -> Iterator[SignedBatch]:
+    def _signed(self, batches: Iterator[tuple[list[str], int]]) -> Iterator[tuple[SignedBatch, int]]:
         if self.jobs == 1:
-            yield from map(self.signer, batches)
+            for texts, consumed in batches:
+                yield self.signer(texts), consumed
             return
         with multiprocessing.get_context().Pool(self.jobs, initializer=_init_worker, initargs=(self.signer,)) as pool:
             pending: deque = deque()
-            for texts in batches:  # at most two batches per worker in flight, so memory stays flat
-                pending.append(pool.apply_async(_sign_in_worker, (texts,)))
+            for texts, consumed in batches:  # at most two batches per worker in flight, so memory stays flat
+                pending.append((pool.apply_async(_sign_in_worker, (texts,)), consumed))
                 while len(pending) >= 2 * self.jobs:
-                    yield pending.popleft().get()
+                    result, at = pending.popleft()
+                    yield result.get(), at
             while pending:
-                yield pending.popleft().get()
+                result, at = pending.popleft()
+                yield result.get(), at
+
+
+class ScanInterrupted(Exception):
+    """SIGINT during a scan with a checkpoint: the state was saved; run the same scan again to go on."""
+
+    def __init__(self, consumed: int, documents: int) -> None:
+        super().__init__(f"interrupted after {consumed} inputs ({documents} documents signed)")
+        self.consumed, self.documents = consumed, documents
+
+
+class _InterruptFlag:
+    """SIGINT sets a flag (checked between batches) instead of raising in the middle of one."""
+
+    def __enter__(self) -> "_InterruptFlag":
+        self.raised = False
+        self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        self.raised = True
+
+    def __exit__(self, *exc) -> None:
+        signal.signal(signal.SIGINT, self._previous)
 
 
 def _init_worker(signer: BatchSigner) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it saves a checkpoint)
     global _WORKER_SIGNER
     _WORKER_SIGNER = signer
 
@@ -187,7 +235,7 @@ def _sign_in_worker(texts: list[str]) -> SignedBatch:
 class CorpusState:
     """Everything pass one keeps: ids, where to re-read each text, signatures, paragraph index, IDF counts."""
 
-    def __init__(self, n_features: int) -> None:
+    def __init__(self, n_features: int, spool_path: str | None = None) -> None:
         self.ids: list[str] = []
         self.index: dict[str, int] = {}
         self.paths: list[str] = []
@@ -196,9 +244,10 @@ class CorpusState:
         self.offsets: list[int] = []
         self.kept_texts: dict[int, str] = {}  # stdin: cannot be read twice
         self.skipped: list[InputError] = []
+        self.skipped_at: list[int] = []  # the input item each skip was
         self.idf = HashedIdf(n_features)
         self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []
-        self.reports = ReportSpool()
+        self.reports = ReportSpool(spool_path)
         # Paragraph nodes: one per distinct paragraph shingle set (verbatim copies share one).
         self.node_of: dict[int, int] = {}
         self.n_nodes = 0
@@ -260,5 +309,8 @@ class CorpusState:
         self.node_tokens = np.concatenate(self._node_tokens) if self._node_tokens else np.zeros(0, np.int64)
         self.node_first = np.concatenate(self._node_first) if self._node_first else np.zeros((0, 2), np.int64)
         self.occurrences = np.concatenate(self._occurrences) if self._occurrences else np.zeros((0, 3), np.int64)
-        self._signatures = self._sizes = self._lengths = self._paragraphs = []
-        self._node_keys = self._node_tokens = self._node_first = self._occurrences = []
+        # Each list now holds its one joined array (no second copy), so a checkpoint can finish the
+        # state mid-scan and later batches still append.
+        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "node_tokens", "node_first",
+                     "occurrences"):
+            setattr(self, "_" + name, [getattr(self, name)])

@@ -8,6 +8,7 @@ lines and are read back one at a time when the scan is written out.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from typing import Iterator, Sequence
 
@@ -44,9 +45,28 @@ def report_from_record(record: dict) -> Report:
 class ReportSpool:
     """Reports by document number, stored in a temporary file."""
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(mode="w+b")
+    def __init__(self, path: str | None = None) -> None:
+        # A named file when the scan keeps a checkpoint (it must outlive the process), else an anonymous one.
+        if path is None:
+            self._file = tempfile.TemporaryFile(mode="w+b")
+        else:
+            open(path, "ab").close()
+            self._file = open(path, "r+b")
         self._where: dict[int, tuple[int, int]] = {}
+
+    def where(self) -> dict[int, tuple[int, int]]:
+        """(offset, length) of each stored report, by document number."""
+        return dict(self._where)
+
+    def flush(self) -> int:
+        """Write buffered reports to the file; its size in bytes."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        return self._file.seek(0, 2)
+
+    def restore(self, where: dict[int, tuple[int, int]]) -> None:
+        """Take back the reports of a checkpoint (their bytes are already in the file)."""
+        self._where = dict(where)
 
     def add(self, doc: int, report: Report) -> None:
         data = json.dumps(report_to_record(report), ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,115 @@
+"""Resumable scans: killed (SIGKILL) or interrupted (SIGINT) mid-way, resumed to the same report."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dedup import Detector
+from dedup.checkpoint import Checkpoint
+from dedup.corpus import CorpusScanner
+from dedup.readers import Document, read_documents
+from dedup.report import result_to_dict
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from corpusgen import generate  # noqa: E402
+
+DEDUP = [sys.executable, "-m", "dedup"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("corpus") / "news.jsonl"
+    docs, _ = generate(20000, dup_rate=0.1, seed=9)
+    lines = [json.dumps(d) for d in docs]
+    lines.insert(500, "{not json")  # a bad record before the checkpoint stays reported after resuming
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _scan(corpus, out, *extra, wait=True):
+    command = [*DEDUP, "scan", str(corpus), "--no-within", "-f", "json", "-q", "-o", str(out), *extra]
+    return subprocess.run(command, capture_output=True, text=True) if wait else \
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _without_timings(path):
+    report = json.loads(Path(path).read_text(encoding="utf-8"))
+    report["stats"] = {k: v for k, v in report["stats"].items() if not k.startswith("seconds")}
+    return report
+
+
+def _wait_for_checkpoint(folder: Path, beyond: int, timeout: float = 60.0) -> None:
+    """Until a checkpoint past ``beyond`` inputs is saved (a loaded machine may be slow to get there)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if _consumed(folder) > beyond:
+                return
+        except (OSError, ValueError):
+            pass  # not written yet, or being replaced
+        time.sleep(0.05)
+    pytest.fail(f"no checkpoint past {beyond} inputs within {timeout} s")
+
+
+def _consumed(folder: Path) -> int:
+    slot = folder / (folder / "CURRENT").read_text().strip()
+    return json.loads((slot / "meta.json").read_text())["consumed"]
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_interrupted_scan_resumes_to_the_same_report(corpus, tmp_path, how):
+    full = _scan(corpus, tmp_path / "full.json")
+    assert full.returncode == 1 and full.stderr.count("dedup: error:") == 1  # the one bad line
+    folder = tmp_path / "checkpoint"
+    process = _scan(corpus, tmp_path / "resumed.json", "--checkpoint", str(folder), "--checkpoint-every", "0.2",
+                    wait=False)
+    _wait_for_checkpoint(folder, beyond=1000)
+    process.send_signal(how)
+    _, err = process.communicate(timeout=60)
+    if how == signal.SIGINT:
+        assert process.returncode == 130
+        assert "checkpoint saved in" in err and "run the same command to resume" in err and "Traceback" not in err
+    else:
+        assert process.returncode == -signal.SIGKILL
+    assert 500 < _consumed(folder) < 20000, "interrupted mid-way, after the bad line"
+    resumed = _scan(corpus, tmp_path / "resumed.json", "--checkpoint", str(folder))
+    assert resumed.returncode == 1 and "news.jsonl:501: malformed JSON" in resumed.stderr
+    assert _without_timings(tmp_path / "resumed.json") == _without_timings(tmp_path / "full.json")
+    assert not (folder / "CURRENT").exists()  # done: the next run starts afresh
+
+
+def test_a_checkpoint_of_another_scan_is_refused(corpus, tmp_path):
+    folder = tmp_path / "checkpoint"
+    process = _scan(corpus, tmp_path / "a.json", "--checkpoint", str(folder), "--checkpoint-every", "0.2", wait=False)
+    _wait_for_checkpoint(folder, beyond=0)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    other = _scan(corpus, tmp_path / "b.json", "--checkpoint", str(folder), "--duplicate-threshold", "0.9")
+    assert other.returncode == 1 and "checkpoint of another scan" in other.stderr and "Traceback" not in other.stderr
+
+
+def test_restatement_reports_survive_a_crash_between_batches(tmp_path):
+    source = Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl"
+    docs = [d for d in read_documents([str(source)], text_field="body") if isinstance(d, Document)]
+    scanner = CorpusScanner(batch_size=2, detector=Detector())
+    expected = scanner.scan(iter(docs))
+
+    def crashing(after):
+        for i, doc in enumerate(docs):
+            if i == after:
+                raise RuntimeError("the machine went down")
+            yield doc
+
+    key = {"source": str(source)}
+    with pytest.raises(RuntimeError):
+        CorpusScanner(batch_size=2, detector=Detector()).scan(crashing(5), checkpoint=Checkpoint(str(tmp_path), key, every=0.0))
+    assert 0 < _consumed(tmp_path) <= 5
+    resumed = CorpusScanner(batch_size=2, detector=Detector()).scan(iter(docs), checkpoint=Checkpoint(str(tmp_path), key, every=0.0))
+    assert [result_to_dict(r) for r in resumed.documents] == [result_to_dict(r) for r in expected.documents]
+    assert resumed.clusters == expected.clusters and resumed.passages == expected.passages
+    assert any(r.report for r in resumed.documents)  # restatements came back from the saved reports
