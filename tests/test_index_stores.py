@@ -5,12 +5,6 @@ Redis tests start a real ``redis-server`` (Debian's package, installed by
 server or the ``redis`` package is missing.
 """
 
-import multiprocessing
-import shutil
-import socket
-import subprocess
-import time
-
 import pytest
 
 from dedup import Index
@@ -24,35 +18,6 @@ from .planted import planted_corpus
 @pytest.fixture(scope="module")
 def corpus():
     return planted_corpus(seed=11, originals=30)
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    pytest.importorskip("redis", reason="the redis extra is not installed (pip install 'dedup[redis]')")
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def _documents(records):
@@ -115,35 +80,6 @@ def test_redis_index_reopens_with_its_parameters_and_separates_prefixes(corpus, 
         assert verdict.restated is not None
     with Index(f"{redis_url}?prefix=other") as other:
         assert len(other) == 0
-
-
-def _writer(location, records, start, step):
-    with Index(location, batch_size=8) as index:
-        index.add_many(_documents(records[start::step]))
-        index.add_many(_documents(records[::5]))  # overlapping: every writer also adds the same fifth
-
-
-@pytest.mark.parametrize("store", ["sqlite", "redis"])
-def test_four_processes_add_at_once_without_loss_or_doubles(corpus, tmp_path, store, request):
-    records, expected = corpus
-    location = (f"sqlite:///{tmp_path}/shared.db" if store == "sqlite"
-                else f"{request.getfixturevalue('redis_url')}?prefix=concurrent")
-    Index(location).close()  # created once, so the writers race on documents, not on the schema
-    context = multiprocessing.get_context("spawn")
-    writers = [context.Process(target=_writer, args=(location, records, k, 4)) for k in range(4)]
-    for w in writers:
-        w.start()
-    for w in writers:
-        w.join(timeout=120)
-        assert w.exitcode == 0
-    with Index(location, within=False) as index:
-        assert len(index) == len(records)
-        assert {r["id"] for r in records} == {r["id"] for r in records if r["id"] in index}
-        assert index.idf.n_docs == len(records)  # every document counted once in the IDF
-    serial = f"sqlite:///{tmp_path}/serial.db"
-    with Index(serial) as index:
-        index.add_many(_documents(records))
-    assert _clusters(location, records) == _clusters(serial, records) == {frozenset(c) for c in expected}
 
 
 def test_cli_index_commands_take_a_redis_url(corpus, tmp_path, redis_url):
