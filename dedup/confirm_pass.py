@@ -158,12 +158,21 @@ def document_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.nd
 
 
 def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.ndarray:
-    """Pairs of distinct paragraphs (first seen in different documents) sharing a band."""
+    """Pairs of distinct paragraphs sharing a band, less those found in one and the same document only
+    (restatements inside a document are the detector's business, not reuse)."""
     if len(state.node_keys) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = scanner.paragraph_lsh.pairs_from_keys(state.node_keys, state.node_tokens < scanner.min_passage_words)
-    first_doc = state.node_first[:, 0]
-    return pairs[first_doc[pairs[:, 0]] != first_doc[pairs[:, 1]]]
+    # Decided on every document a paragraph occurs in, not on the document it was first seen in: that
+    # made passages depend on input order (paragraph P in documents A and B, a rewording of P in A only:
+    # with A first the rewording was dropped as "same first document", with B first it joined the passage).
+    node_docs = np.unique(state.occurrences[:, :2], axis=0)  # distinct (node, doc)
+    n_docs = np.bincount(node_docs[:, 0], minlength=len(state.node_keys))
+    only_doc = np.full(len(state.node_keys), -1, dtype=np.int64)
+    only_doc[node_docs[:, 0]] = node_docs[:, 1]
+    only_doc[n_docs != 1] = -1  # -1: found in several documents
+    a, b = only_doc[pairs[:, 0]], only_doc[pairs[:, 1]]
+    return pairs[(a < 0) | (a != b)]
 
 
 def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],

@@ -243,8 +243,9 @@ class Index:
             if max(jaccard, containment) >= self.threshold and cosine >= self.cosine_threshold:
                 found.append((row, DocumentMatch(doc_id, other_id, round(jaccard, 4), round(containment, 4),
                                                  round(cosine, 4))))
-        # Best first; ties in the order documents were added, so the original comes before its copies.
-        found.sort(key=lambda item: (-max(item[1].jaccard, item[1].containment), item[0]))
+        # Best first (an exact copy before a fragment it contains: Jaccard breaks ties of containment);
+        # then in the order documents were added, so the original comes before its copies.
+        found.sort(key=lambda item: (-max(item[1].jaccard, item[1].containment), -item[1].jaccard, item[0]))
         return [match for _, match in found]
 
     def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str]) -> list[PassageMatch]:
