@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Mapping
 
@@ -14,7 +15,8 @@ from .lsh import LSHBanding
 from .minhash import MinHasher, estimate_containment, estimate_jaccard, merge
 from .records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from .reranker import Reranker, default_reranker
-from .shingle import Shingler, union
+from .shingle import Shingler, union, word_spans
+from .shingle import words as _words
 from .spans import SharedSpan, Words, shared_spans
 from .text import segment
 
@@ -101,6 +103,8 @@ class Detector:
             raise ValueError(f"min_sentence_words must be a positive integer, got {min_sentence_words!r}")
         if confirm not in CONFIRM_MODES:
             raise ValueError(f"confirm must be one of {', '.join(CONFIRM_MODES)}, got {confirm!r}")
+        if not 0.0 < lsh_threshold <= 1.0:  # named here: LSHBanding's own error says "threshold", the wrong culprit
+            raise ValueError(f"lsh_threshold must be in (0, 1], got {lsh_threshold!r}")
         if reranker_threshold is not None and not 0.0 < reranker_threshold < 1.0:
             raise ValueError(f"reranker_threshold must be in (0, 1), got {reranker_threshold!r}")
         self.confirm_mode = confirm
@@ -193,7 +197,13 @@ class Detector:
         rows = [np.flatnonzero((article.sentence_owner == p) & usable) for p in range(len(paragraphs))]
         scored = []
         for pair in candidates:
-            spans = shared_spans(words[pair.a], words[pair.b])
+            a, b = paragraphs[pair.a], paragraphs[pair.b]
+            clip_a, clip_b = _bounded(a.text, b.text)
+            if clip_a is a.text and clip_b is b.text:
+                spans = shared_spans(words[pair.a], words[pair.b])
+            else:  # too repetitive to align whole in bounded time: runs are searched in the clipped texts
+                spans = shared_spans(Words.of(clip_a, [s.end for s in a.sentences]),
+                                     Words.of(clip_b, [s.end for s in b.sentences]))
             scored.append((pair, spans, self.confirmer.decide(
                 float(_block(para_cos, [pair.a], [pair.b])[0, 0]), _block(sent_cos, rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
@@ -224,6 +234,7 @@ class Detector:
         best = [(k, s.best_pair) for k, (_, _, s) in enumerate(scored) if s.best_pair]
         a += [sentences[rows[scored[k][0].a][i]] for k, (i, _, _) in best]
         b += [sentences[rows[scored[k][0].b][j]] for k, (_, j, _) in best]
+        a, b = map(list, zip(*(_bounded(x, y) for x, y in zip(a, b)))) if a else (a, b)
         probability = self.reranker.predict_proba(featurizer.transform(a, b), a, b)
         whole, by_sentence = probability[:len(scored)], probability[len(scored):]
         for (k, _), p in zip(best, by_sentence):
@@ -289,6 +300,36 @@ class Detector:
 
 
 CONFIRM_MODES = ("learned", "tfidf")
+# Word-pair comparisons the longest-run search (difflib, in ``shared_spans`` and the reranker's
+# features) may make for one pair of texts. Its cost is the number of (word in a, same word in b)
+# pairs, so two long paragraphs of one repeated word (100,000 "buffalo"s each: 10**10 comparisons)
+# stalled a scan for hours. Past this budget both texts are clipped to their first
+# ``_CLIPPED_WORDS`` words for the run search and the reranker; TF-IDF cosines still use the whole texts.
+_ALIGN_BUDGET = 1_000_000
+_CLIPPED_WORDS = 1_000
+
+
+def _bounded(a: str, b: str) -> tuple[str, str]:
+    """``(a, b)`` themselves, or both clipped to ``_CLIPPED_WORDS`` words when aligning them would cost more
+    than ``_ALIGN_BUDGET`` word comparisons (see above). Texts of normal length are never clipped."""
+    if len(a) * len(b) <= _ALIGN_BUDGET:  # no more words than characters (one a character in CJK)
+        return a, b
+    words_a, words_b = Counter(_words(a)), Counter(_words(b))
+    if len(words_a) > len(words_b):
+        words_a, words_b = words_b, words_a
+    if sum(n * words_b[w] for w, n in words_a.items()) <= _ALIGN_BUDGET:
+        return a, b
+    return _clip(a), _clip(b)
+
+
+def _clip(text: str) -> str:
+    """The prefix of ``text`` holding its first ``_CLIPPED_WORDS`` words."""
+    for n, (_, _, end) in enumerate(word_spans(text), 1):
+        if n == _CLIPPED_WORDS:
+            return text[:end]
+    return text
+
+
 _DENSE_LIMIT = 4000
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import os
 import re
 import sys
 import zlib
@@ -29,6 +30,7 @@ TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_WORD = re.compile(r"[^\W_]")  # a letter or digit, in any script: a text without one is skipped as empty
 
 
 class InputError(Exception):
@@ -135,6 +137,8 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
         if p.is_dir():
             raise InputError(path, "is a directory")
         try:
+            if p.stat().st_size > max_bytes:  # refused before reading: a huge file costs no memory
+                raise InputError(path, f"larger than the {max_bytes:,}-byte limit (raise --max-bytes)")
             with p.open("rb") as stream:
                 data = _read_limited(stream, path, max_bytes)
         except PermissionError:
@@ -143,20 +147,35 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
             raise InputError(path, f"cannot read ({err.strerror or err})") from None
         name = source = path
     text = decode_file(data, name)
-    if not text.strip():
+    del data
+    if not text or text.isspace():  # not text.strip(): that copies a 200 MB text
         raise InputError(name, "empty (no text to scan)")
     text = convert(text, name, fmt, None if path == "-" else path)
+    if not _WORD.search(text):  # as empty as whitespace: it would have no shingles, no paragraphs to match
+        raise InputError(name, "no words to scan (only punctuation, symbols or spaces)")
     return Document(id=source, text=text, path=None if path == "-" else path)
 
 
 def expand(paths: list[str]) -> Iterator[str | InputError]:
-    """Paths of the documents to read: files as given, folders walked for .txt/.md/.html/.htm files."""
+    """Paths of the documents to read: files as given, folders walked for .txt/.md/.html/.htm files.
+
+    A folder that cannot be listed is an ``InputError`` (``Path.rglob`` passed over it in silence,
+    losing every file in it without a word).
+    """
     for path in paths:
         p = Path(path)
         if path != "-" and p.is_dir():
-            found = sorted(f for f in p.rglob("*")
-                           if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES)
-            if not found:
+            unlisted: list[InputError] = []
+
+            def failed(err: OSError) -> None:
+                reason = "permission denied" if isinstance(err, PermissionError) else \
+                    f"cannot list ({err.strerror or err})"
+                unlisted.append(InputError(err.filename or path, reason))
+
+            found = sorted(f for root, _, names in os.walk(p, onerror=failed) for f in (Path(root, n) for n in names)
+                           if f.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES and f.is_file())
+            yield from unlisted
+            if not found and not unlisted:
                 yield InputError(path, "directory holds no .txt or .md files (nor .html or .htm)")
             for f in found:
                 yield str(f)
@@ -174,7 +193,8 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     try:
         record = json.loads(decode(line, where))
     except json.JSONDecodeError as err:
-        raise InputError(where, f"malformed JSON ({err.msg} at column {err.colno})") from None
+        # removesuffix: some of json's messages end in "at" already ("Unterminated string starting at").
+        raise InputError(where, f"malformed JSON ({err.msg.removesuffix(' at')} at column {err.colno})") from None
     if not isinstance(record, dict):
         raise InputError(where, f"a JSON {type(record).__name__}, not an object")
     if text_field not in record:
@@ -186,6 +206,8 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     if not text.strip():
         raise InputError(where, f"field {text_field!r} is empty")
     text = convert(text, where, fmt)
+    if not _WORD.search(text):
+        raise InputError(where, f"field {text_field!r} has no words (only punctuation, symbols or spaces)")
     doc_id = record.get(id_field)
     if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
         doc_id = where
@@ -205,17 +227,24 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
         return
     opener = gzip.open if path.lower().endswith(".gz") else open
     seen: dict[str, int] = {}
-    lineno = offset = 0
+    lineno = offset = records = 0
     try:
         with opener(path, "rb") as stream:
-            for lineno, line in enumerate(stream, 1):
+            # readline(limit), not iteration: a line past the limit is skipped without ever being held
+            # whole (a 200 MB single-line file was read into memory before it was refused).
+            while line := stream.readline(max_bytes + 1):
+                lineno += 1
                 where, start = f"{path}:{lineno}", offset
                 offset += len(line)
-                if not line.strip():
-                    continue
                 if len(line) > max_bytes:
+                    records += 1
+                    while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
+                        offset += len(line)
                     yield InputError(where, f"record larger than the {max_bytes:,}-byte limit")
                     continue
+                if not line.strip():
+                    continue
+                records += 1
                 try:
                     doc = _record(line, where, text_field, id_field, path, start, fmt)
                 except InputError as err:
@@ -230,6 +259,9 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
         yield InputError(path, f"truncated or corrupt gzip after line {lineno} ({err})")
     except PermissionError:
         yield InputError(path, "permission denied")
+    else:
+        if not records:  # as a text file with nothing in it: said, not passed over
+            yield InputError(path, "empty (no records)")
 
 
 def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,

@@ -148,12 +148,19 @@ class SQLiteStore:
         try:
             # isolation_level=None: transactions are begun explicitly, BEGIN IMMEDIATE for writes.
             self.db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "meta" not in tables:  # another program's database: never write into it
+                raise IndexFileError(f"{path}: not a dedup index (a SQLite database with other tables)")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA cache_size=-131072")  # 128 MB of pages: the band tables stay hot
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as err:
+            self.db.close()
             raise IndexFileError(f"{path}: not a dedup index ({err})") from None
+        except IndexFileError:
+            self.db.close()
+            raise
         self._version, self._counts = None, None
 
     def open(self, given: dict, defaults: dict) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -102,7 +102,84 @@ def word_hash(word: str) -> int:
 
 
 def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
-    """Tokens of every text in ``texts``: pure-ASCII texts in numpy over their bytes, others via ``table``."""
+    """Tokens of every text in ``texts``: pure-ASCII texts in numpy over their bytes, others via ``table``.
+
+    A batch of more than ``_SLICE_CHARS`` characters is tokenized a slice at a time, and a text longer
+    than that is cut into pieces at whitespace (no token spans whitespace, so the tokens are the same):
+    numpy's scratch memory is about 50 bytes a character, so one 200 MB single-line text took about 10 GB
+    in one pass. Only the kept tokens (16 bytes each) are held for the whole batch.
+    """
+    hashes, sentences, counts = [], [], []
+    carry_owner, carry_sentence, carry_end = -1, -1, False
+    for pieces, piece_owner in _slices(texts):
+        raw_values, owner = _raw_values(pieces, table)
+        owner = piece_owner[owner]
+        ends = (raw_values & np.uint64(SENTENCE_END)).astype(bool)
+        # A sentence starts after a flagged token and wherever one text gives way to the next.
+        starts = np.ones(len(owner), dtype=bool)
+        if len(owner):
+            starts[0] = owner[0] != carry_owner or carry_end
+            starts[1:] = (owner[1:] != owner[:-1]) | ends[:-1]
+        sentence = np.cumsum(starts) + carry_sentence
+        if len(owner):
+            carry_owner, carry_sentence, carry_end = int(owner[-1]), int(sentence[-1]), bool(ends[-1])
+        kept = raw_values > np.uint64(SENTENCE_END)
+        hashes.append(raw_values[kept] & ~np.uint64(SENTENCE_END))
+        sentences.append(sentence[kept].astype(np.int64))
+        counts.append(np.bincount(owner[kept], minlength=len(texts)))
+        del raw_values, owner, ends, starts, sentence, kept
+    total = np.sum(counts, axis=0) if counts else np.zeros(len(texts), np.int64)
+    return Tokens(
+        hashes=np.concatenate(hashes) if hashes else np.zeros(0, np.uint64),
+        sentence=np.concatenate(sentences) if sentences else np.zeros(0, np.int64),
+        offsets=np.concatenate(([0], np.cumsum(total))).astype(np.int64),
+    )
+
+
+# Characters tokenized in one numpy pass (see ``tokenize``): about 50 MB of scratch.
+_SLICE_CHARS = 1 << 20
+_WHITESPACE = re.compile(r"\s")
+
+
+def _slices(texts: Sequence[str]) -> Iterator[tuple[list[str], np.ndarray]]:
+    """Consecutive runs of texts (long ones cut into pieces) of at most about ``_SLICE_CHARS`` characters,
+    each with the number of the text every piece belongs to. A batch of normal size is one slice."""
+    if sum(map(len, texts)) <= _SLICE_CHARS:
+        yield list(texts), np.arange(len(texts), dtype=np.int64)
+        return
+    pieces: list[str] = []
+    owners: list[int] = []
+    size = 0
+    for i, text in enumerate(texts):
+        for piece in _pieces(text):
+            if pieces and size + len(piece) > _SLICE_CHARS:
+                yield pieces, np.asarray(owners, dtype=np.int64)
+                pieces, owners, size = [], [], 0
+            pieces.append(piece)
+            owners.append(i)
+            size += len(piece)
+    if pieces:
+        yield pieces, np.asarray(owners, dtype=np.int64)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` cut into pieces of at most ``_SLICE_CHARS`` characters, each ending with whitespace where
+    the text has any in the last half of the piece (a word longer than that is cut)."""
+    start = 0
+    while len(text) - start > _SLICE_CHARS:
+        end = start + _SLICE_CHARS
+        cut = None  # after the last whitespace near the limit, else after a space further back, else at the limit
+        for match in _WHITESPACE.finditer(text, max(start, end - 4096), end):
+            cut = match.end()
+        if cut is None:
+            cut = text.rfind(" ", start + _SLICE_CHARS // 2, end) + 1 or end
+        yield text[start:cut]
+        start = cut
+    yield text[start:]
+
+
+def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray]:
+    """Every token's raw value (``TokenTable``'s: dropped tokens 0 or ``SENTENCE_END``) and its text, in order."""
     ascii_ = [i for i, t in enumerate(texts) if t.isascii()]
     other = [i for i, t in enumerate(texts) if not t.isascii()] if len(ascii_) < len(texts) else []
     values, owners = [], []
@@ -121,18 +198,7 @@ def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
     if len(values) > 1:
         order = np.argsort(owner, kind="stable")
         raw_values, owner = raw_values[order], owner[order]
-    ends = (raw_values & np.uint64(SENTENCE_END)).astype(bool)
-    # A sentence starts after a flagged token and wherever one text gives way to the next.
-    starts = np.ones(len(owner), dtype=bool)
-    starts[1:] = (owner[1:] != owner[:-1]) | ends[:-1]
-    sentence = np.cumsum(starts) - 1
-    kept = raw_values > np.uint64(SENTENCE_END)
-    counts = np.bincount(owner[kept], minlength=len(texts))
-    return Tokens(
-        hashes=raw_values[kept] & ~np.uint64(SENTENCE_END),
-        sentence=sentence[kept].astype(np.int64),
-        offsets=np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
-    )
+    return raw_values, owner
 
 
 _MASK = (1 << 64) - 1

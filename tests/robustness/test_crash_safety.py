@@ -85,3 +85,15 @@ def test_index_check_reports_a_broken_invariant(records, tmp_path):
     assert result.exit_code == 1
     assert "band rows pointing at no document" in result.output
     assert "IDF counts 20 documents, the index holds 19" in result.output
+
+
+def test_another_programs_sqlite_database_is_not_written_into(tmp_path):
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as raw:
+        raw.execute("CREATE TABLE t (x)")
+    before = other.read_bytes()
+    result = CliRunner().invoke(main, ["index", "add", str(other), __file__])
+    assert result.exit_code == 1 and "not a dedup index" in result.output
+    assert other.read_bytes() == before
