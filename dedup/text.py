@@ -52,7 +52,9 @@ _HARD_WRAP_MIN_WIDTH = 50
 def normalize(text: str) -> str:
     """NFKC, plain quotes and dashes, LF line ends, runs of spaces folded to one."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP)
+    # The map first (it deletes zero-width characters, so a combining mark they held apart composes
+    # under NFKC, and normalize is idempotent), then again for what NFKC itself turns into mapped characters.
+    text = unicodedata.normalize("NFKC", text.translate(_PUNCT_MAP)).translate(_PUNCT_MAP)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines).strip()
 
