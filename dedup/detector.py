@@ -209,11 +209,14 @@ class Detector:
                 shared_words=spans[0].content_words if spans else 0,
             )))
         probabilities = self._rerank(article, rows, scored) if self.reranker else [None] * len(scored)
+        # Content words of every sentence, once per article (the title rule looks at them pair by pair).
+        sentence_words = [[frozenset(self.shingler.tokenize(s.text)) for s in p.sentences] for p in paragraphs] \
+            if self.reranker else []
         matches, scores = [], []
         for (pair, spans, pair_score), probability in zip(scored, probabilities):
             if probability is not None:
                 pair_score = self._learned(pair_score, probability, spans[0].content_words if spans else 0,
-                                           self._title_restated(paragraphs[pair.a], paragraphs[pair.b]))
+                                           _title_restated(sentence_words[pair.a], sentence_words[pair.b]))
             scores.append(round(float(pair_score.score), 4))
             if pair_score.confirmed:
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
@@ -240,20 +243,6 @@ class Detector:
         for (k, _), p in zip(best, by_sentence):
             whole[k] = max(whole[k], p)
         return whole.tolist()
-
-    def _title_restated(self, a, b) -> bool:
-        """Whether one paragraph is a title-like line (one sentence, 3 to 12 content words) that a sentence
-        of the other holds every content word of.
-
-        The reranker learned from paraphrase data that a sentence adding
-        details says something else; a headline and its lede are still a
-        restatement for dedup.
-        """
-        for short, other in ((a, b), (b, a)):
-            if len(short.sentences) == 1 and 3 <= len(words := set(self.shingler.tokenize(short.text))) <= 12:
-                if any(words <= set(self.shingler.tokenize(s.text)) for s in other.sentences):
-                    return True
-        return False
 
     def _learned(self, scored: PairScore, probability: float, shared_words: int, title: bool) -> PairScore:
         """Re-decide a TF-IDF-scored pair by the reranker; its sentence evidence is kept."""
@@ -297,6 +286,20 @@ class Detector:
             ),
             reranker=None if probability is None else round(probability, 4),
         )
+
+
+def _title_restated(a: list[frozenset], b: list[frozenset]) -> bool:
+    """Whether one paragraph (its sentences' content words) is a title-like line (one sentence, 3 to 12 content
+    words) that a sentence of the other holds every content word of.
+
+    The reranker learned from paraphrase data that a sentence adding
+    details says something else; a headline and its lede are still a
+    restatement for dedup.
+    """
+    for short, other in ((a, b), (b, a)):
+        if len(short) == 1 and 3 <= len(short[0]) <= 12 and any(short[0] <= words for words in other):
+            return True
+    return False
 
 
 CONFIRM_MODES = ("learned", "tfidf")

@@ -123,7 +123,8 @@ class Index:
         counts = self.store.idf_counts()
         if counts is not self._counts:
             df, n_docs = counts
-            self.idf.load(np.pad(df, (0, max(self.idf.n_features - df.size, 0))), n_docs)
+            short = self.idf.n_features - df.size  # a fresh store has no counts yet
+            self.idf.load(np.pad(df, (0, short)) if short > 0 else df, n_docs)
             self._counts = counts
 
     def close(self) -> None:
