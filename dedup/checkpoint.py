@@ -22,7 +22,8 @@ import numpy as np
 
 from .readers import InputError
 
-_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "node_tokens", "node_first", "occurrences")
+_FORMAT = 2  # 2: occurrences carry their token counts
+_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences")
 
 
 class CheckpointError(ValueError):
@@ -68,6 +69,9 @@ class Checkpoint:
                 arrays = {k: data[k] for k in data.files}
         except (OSError, ValueError, KeyError) as err:
             raise CheckpointError(f"{self.folder}: unreadable checkpoint ({err})") from None
+        if meta.get("format") != _FORMAT:
+            raise CheckpointError(f"{self.folder}: checkpoint written by another dedup version; "
+                                  "remove it to start over")
         if meta["key"] != self.key:
             raise CheckpointError(f"{self.folder}: holds a checkpoint of another scan (other inputs or parameters); "
                                   "remove it or choose another folder")
@@ -106,7 +110,8 @@ class Checkpoint:
                  node_numbers=np.array(list(state.node_of.values()), dtype=np.int64), df=state.idf.df,
                  report_where=np.array([(d, o, s) for d, (o, s) in where.items()], dtype=np.int64).reshape(-1, 3))
         meta = {
-            "key": self.key, "consumed": consumed, "documents": n, "ids": state.ids[:n], "paths": state.paths,
+            "format": _FORMAT, "key": self.key, "consumed": consumed, "documents": n, "ids": state.ids[:n],
+            "paths": state.paths,
             "path_of": state.path_of[:n], "offsets": state.offsets[:n], "n_nodes": state.n_nodes,
             "idf_docs": state.idf.n_docs, "reports_bytes": reports_bytes,
             "skipped": [[e.source, e.reason, at] for e, at in zip(state.skipped, state.skipped_at) if at < consumed],

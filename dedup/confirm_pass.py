@@ -119,9 +119,10 @@ def _row_dots(matrix: sparse.csr_matrix, rows_a: list[int], rows_b: list[int]) -
 def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text",
                    fmt: str = "auto") -> CorpusReport:
     state.finish()
+    state.node_tokens, state.node_first = state.node_summary()
     doc_pairs = document_candidates(scanner, state)
     node_pairs = paragraph_candidates(scanner, state)
-    occurrences = _Occurrences(state.occurrences)
+    occurrences = _Occurrences(state.occurrences[:, :3])
     shared_nodes = occurrences.shared_nodes()
     involved_nodes = np.unique(np.concatenate((node_pairs.ravel(), shared_nodes)))
     wanted_paragraphs: dict[int, set[int]] = {}
@@ -273,7 +274,7 @@ def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence
     for c in np.flatnonzero((n_docs >= 2) & (n_clusters >= 2)).tolist():
         nodes = components[c]
         held = np.concatenate([occurrences.of(n) for n in nodes])
-        main = max(nodes, key=lambda n: (len(occurrences.of(n)), -n))
+        main = min(nodes, key=lambda n: (-len(occurrences.of(n)), state.ids[first[n][0]], first[n][1]))
         held = held[np.lexsort((held[:, 2], held[:, 1]))]
         passages.append(Passage(
             text=evidence.snippets.get(first[main], ""),

@@ -251,8 +251,8 @@ class CorpusState:
         # Paragraph nodes: one per distinct paragraph shingle set (verbatim copies share one).
         self.node_of: dict[int, int] = {}
         self.n_nodes = 0
-        self._node_keys, self._node_tokens, self._node_first = [], [], []
-        self._occurrences: list[np.ndarray] = []  # (node, doc, paragraph) rows
+        self._node_keys: list[np.ndarray] = []
+        self._occurrences: list[np.ndarray] = []  # (node, doc, paragraph, content tokens) rows
 
     def add(self, doc: Document) -> None:
         index = len(self.ids)
@@ -290,9 +290,10 @@ class CorpusState:
             nodes[p] = node
         self.n_nodes += len(new)
         self._node_keys.append(batch.paragraph_keys[new])
-        self._node_tokens.append(np.where(batch.fingerprints[new] != 0, batch.paragraph_tokens[new], 0))
-        self._node_first.append(np.stack((docs[new], numbers[new]), axis=1))
-        self._occurrences.append(np.stack((nodes, docs, numbers), axis=1))
+        # Token counts are kept per occurrence: copies with one shingle set can differ in length (a repeated
+        # phrase), and what a node is must not depend on which copy came first.
+        tokens = np.where(batch.fingerprints != 0, batch.paragraph_tokens, 0)
+        self._occurrences.append(np.stack((nodes, docs, numbers, tokens), axis=1))
 
     def location(self, doc: int) -> tuple[str, int] | None:
         path = self.path_of[doc]
@@ -306,11 +307,23 @@ class CorpusState:
         self.paragraphs = np.concatenate(self._paragraphs) if self._paragraphs else np.zeros(0, np.int32)
         self.lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32)
         self.node_keys = np.concatenate(self._node_keys) if self._node_keys else np.zeros((0, 1), np.uint64)
-        self.node_tokens = np.concatenate(self._node_tokens) if self._node_tokens else np.zeros(0, np.int64)
-        self.node_first = np.concatenate(self._node_first) if self._node_first else np.zeros((0, 2), np.int64)
-        self.occurrences = np.concatenate(self._occurrences) if self._occurrences else np.zeros((0, 3), np.int64)
+        self.occurrences = np.concatenate(self._occurrences) if self._occurrences else np.zeros((0, 4), np.int64)
         # Each list now holds its one joined array (no second copy), so a checkpoint can finish the
         # state mid-scan and later batches still append.
-        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "node_tokens", "node_first",
-                     "occurrences"):
+        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences"):
             setattr(self, "_" + name, [getattr(self, name)])
+
+    def node_summary(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per paragraph node (after ``finish``): its token count and the (doc, paragraph) occurrence whose text
+        stands for it. Both are chosen without regard to input order: the longest occurrence, and among
+        equally long ones the smallest (document id, paragraph number)."""
+        occ = self.occurrences
+        if not len(occ):
+            return np.zeros(0, np.int64), np.zeros((0, 2), np.int64)
+        docs = np.unique(occ[:, 1])
+        rank = np.zeros(len(self.ids), dtype=np.int64)
+        rank[docs[np.argsort(np.array([self.ids[d] for d in docs.tolist()], dtype=object), kind="stable")]] = \
+            np.arange(len(docs))
+        rows = occ[np.lexsort((occ[:, 2], rank[occ[:, 1]], -occ[:, 3], occ[:, 0]))]
+        starts = np.flatnonzero(np.r_[True, rows[1:, 0] != rows[:-1, 0]])
+        return rows[starts, 3], rows[starts, 1:3]

@@ -23,7 +23,6 @@ import tempfile
 import unicodedata
 from collections import Counter
 
-import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -358,22 +357,34 @@ def test_a_reworded_paragraph_joins_its_passage_whichever_document_comes_first()
     assert found[0] == found[1] == {frozenset({("A", 0), ("A", 2), ("B", 1)})}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "dedup/corpus.py CorpusState.absorb keeps one node per distinct paragraph shingle set and takes its token "
-    "count (node_tokens, compared with min_passage_words for LSH banding) and its re-read occurrence "
-    "(node_first, whose TF-IDF row scores the node) from the *first* occurrence. Two paragraphs with the same "
-    "2-shingle set but different lengths (a repeated phrase) make the node banded or not depending on input "
-    "order: A='...\\n\\nTreaty harbour tariff council vaccine drought bridge.' (7 content words), B= the same "
-    "paragraph + ' Treaty harbour.' (9 words, same shingles), C= a 8-word variant ending 'bridge refinery.': "
-    "orders A,B,C give passage {A:1, B:1}, orders B,A,C give {A:1, B:1, C:1}. A fix needs per-occurrence token "
-    "counts in pass one's state, which the checkpoint format (checkpoint.py, another change in progress) saves."))
 def test_a_paragraph_node_does_not_depend_on_its_first_occurrence():
+    """Regression: copies of a paragraph with one shingle set but different lengths (a repeated phrase) share a
+    node, whose token count (compared with min_passage_words) and whose re-read text used to come from the
+    copy seen first. A: 7 content words, B: the same + 'Treaty harbour.' (9 words, same shingles), C: an 8-word
+    variant: orders A,B,C gave passage {A:1, B:1} and B,A,C gave {A:1, B:1, C:1}. Now the longest copy counts,
+    and the smallest (id, paragraph) among the longest stands for the node."""
     s = "Treaty harbour tariff council vaccine drought bridge."
     a = Document("A", "Alpha minister museum orchard.\n\n" + s)
     b = Document("B", "Glacier ferry cargo satellite.\n\n" + s + " Treaty harbour.")
     c = Document("C", "Wildfire court verdict senator.\n\nTreaty harbour tariff council vaccine drought bridge refinery.")
     found = _passages_in_every_order([a, b, c])
     assert all(f == found[0] for f in found)
+    assert found[0] == {frozenset({("A", 1), ("B", 1), ("C", 1)})}
+
+
+def test_passages_do_not_depend_on_which_copy_comes_first():
+    """Regression found by CI's hypothesis run: 'U.S. Sanction court...' and 'sanction Sanction court...' have
+    one shingle set but 7 and 8 content tokens; with the shorter copy first the node fell under
+    min_passage_words and was never paired with its rewording in X, so the passage lost four documents."""
+    tail = " Sanction court. Sanction the U.S. sanction sanction museum sanction."
+    head = ("Sanction sanction sanction wildfire sanction sanction sanction sanction sanction sanction sanction "
+            "sanction. Sanction. Sanction.")
+    x = Document("X", "Strike\u3002" + tail)
+    short = Document("S", f"{head}\n\nStrike\u3002{tail}\n\nU.S.{tail}")
+    longer = [Document(f"L{i}", f"{head}\n\nsanction{tail}\n\nU.S.{tail}") for i in range(2)]
+    found = _passages_in_every_order([x, short, *longer])
+    assert all(f == found[0] for f in found)
+    assert found[0] == {frozenset({("X", 0), ("S", 1), ("S", 2), ("L0", 1), ("L0", 2), ("L1", 1), ("L1", 2)})}
 
 
 # -- 4. identical documents always cluster -----------------------------------------------------------------------

@@ -91,6 +91,12 @@ def test_a_checkpoint_of_another_scan_is_refused(corpus, tmp_path):
     process.communicate(timeout=60)
     other = _scan(corpus, tmp_path / "b.json", "--checkpoint", str(folder), "--duplicate-threshold", "0.9")
     assert other.returncode == 1 and "checkpoint of another scan" in other.stderr and "Traceback" not in other.stderr
+    slot = folder / (folder / "CURRENT").read_text().strip()
+    meta = json.loads((slot / "meta.json").read_text())
+    meta["format"] = 1  # a checkpoint written before occurrences carried token counts
+    (slot / "meta.json").write_text(json.dumps(meta))
+    old = _scan(corpus, tmp_path / "a.json", "--checkpoint", str(folder))
+    assert old.returncode == 1 and "another dedup version" in old.stderr and "Traceback" not in old.stderr
 
 
 def test_restatement_reports_survive_a_crash_between_batches(tmp_path):
