@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import sys
 
@@ -30,7 +31,19 @@ from .report import (
 from .report_html import MAX_CLUSTERS, write_html
 from .writers import OutputError, write_cleaned
 
-_UNIT = click.FloatRange(0.0, 1.0, min_open=True)
+
+class _FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses NaN and infinities (every comparison with NaN is false, so FloatRange
+    lets it through and the error would come later, under a library parameter's name)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+_UNIT = _FiniteRange(0.0, 1.0, min_open=True)
 
 
 def detector_options(command):
@@ -50,7 +63,7 @@ def detector_options(command):
                      help="MinHash permutations."),
         click.option("--confirm", type=click.Choice(CONFIRM_MODES), default="learned", show_default=True,
                      help="Confirm stage: the learned reranker over pair features, or TF-IDF cosine rules."),
-        click.option("--reranker-threshold", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+        click.option("--reranker-threshold", type=_FiniteRange(0.0, 1.0, min_open=True, max_open=True),
                      default=None, help="Probability the learned reranker confirms at [default: the model's]."),
         click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
                      help="Refuse inputs larger than this many bytes."),
@@ -217,7 +230,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
               help="JSON Lines field holding the document id (default id: path:line).")
 @click.option("--checkpoint", metavar="DIR", help="Save the scan's progress in DIR as it goes; after a crash or "
               "Ctrl-C, the same command resumes where it stopped.")
-@click.option("--checkpoint-every", type=click.FloatRange(0, min_open=True), default=30.0, show_default=True,
+@click.option("--checkpoint-every", type=_FiniteRange(0, min_open=True), default=30.0, show_default=True,
               metavar="SECONDS", help="Seconds between checkpoints.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="local: this machine. spark: near-duplicate clusters on Apache Spark (needs dedup[spark]); "

@@ -16,6 +16,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from .validate import check_fraction
+
 
 @dataclass(frozen=True)
 class PairScore:
@@ -62,8 +64,7 @@ class TfidfConfirmer:
         min_shared_words: int = 5,
     ) -> None:
         for name, value in (("threshold", threshold), ("sentence_threshold", sentence_threshold)):
-            if not 0.0 < value <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+            check_fraction(name, value)
         if background is not None and background_docs <= 0:
             raise ValueError("background_docs must be positive when background is given")
         if not isinstance(min_shared_words, int) or min_shared_words < 0:

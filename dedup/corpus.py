@@ -32,6 +32,7 @@ from .readers import Document, InputError
 from .records import CorpusReport
 from .spool import ReportSpool
 from .tokens import TokenTable
+from .validate import check_fraction, check_int
 
 _WORKER_SIGNER: BatchSigner | None = None
 
@@ -87,15 +88,16 @@ class CorpusScanner:
                  passage_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
                  boilerplate_docs: int = 5, detector: Detector | None = None, jobs: int = 1,
                  batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20) -> None:
+        # Checked here, under this class's names, before the parts they are handed to.
         for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
-                            ("passage_threshold", passage_threshold)):
-            if not 0.0 < value <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+                            ("passage_threshold", passage_threshold), ("lsh_threshold", lsh_threshold),
+                            ("passage_lsh_threshold", passage_lsh_threshold)):
+            check_fraction(name, value)
         for name, value, low in (("k", k, 1), ("paragraph_k", paragraph_k, 1), ("jobs", jobs, 1),
                                  ("batch_size", batch_size, 1), ("boilerplate_docs", boilerplate_docs, 2),
                                  ("min_passage_words", min_passage_words, 1)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+            check_int(name, value, low)
+        check_int("num_perm", num_perm, 2, 4096)
         self.k, self.paragraph_k, self.num_perm, self.seed = k, paragraph_k, num_perm, seed
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
         self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words

@@ -19,6 +19,7 @@ from .shingle import Shingler, union, word_spans
 from .shingle import words as _words
 from .spans import SharedSpan, Words, shared_spans
 from .text import segment
+from .validate import check_fraction, check_int
 
 
 @dataclass
@@ -99,14 +100,12 @@ class Detector:
         reranker_threshold: float | None = None,
         reranker: Reranker | None = None,
     ) -> None:
-        if not isinstance(min_sentence_words, int) or min_sentence_words < 1:
-            raise ValueError(f"min_sentence_words must be a positive integer, got {min_sentence_words!r}")
+        check_int("min_sentence_words", min_sentence_words, 1)
         if confirm not in CONFIRM_MODES:
             raise ValueError(f"confirm must be one of {', '.join(CONFIRM_MODES)}, got {confirm!r}")
-        if not 0.0 < lsh_threshold <= 1.0:  # named here: LSHBanding's own error says "threshold", the wrong culprit
-            raise ValueError(f"lsh_threshold must be in (0, 1], got {lsh_threshold!r}")
-        if reranker_threshold is not None and not 0.0 < reranker_threshold < 1.0:
-            raise ValueError(f"reranker_threshold must be in (0, 1), got {reranker_threshold!r}")
+        check_fraction("lsh_threshold", lsh_threshold)  # before LSHBanding, whose error would say "threshold"
+        if reranker_threshold is not None:
+            check_fraction("reranker_threshold", reranker_threshold, open_high=True)
         self.confirm_mode = confirm
         self.reranker = (reranker or default_reranker()) if confirm == "learned" else None
         self.reranker_threshold = reranker_threshold if reranker_threshold is not None else (

@@ -14,6 +14,7 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from .tokens import Tokens
+from .validate import check_int
 
 
 class HashedIdf:
@@ -27,8 +28,7 @@ class HashedIdf:
     """
 
     def __init__(self, n_features: int = 1 << 20) -> None:
-        if not isinstance(n_features, int) or not 16 <= n_features <= 1 << 26:
-            raise ValueError(f"n_features must be an integer in [16, 2**26], got {n_features!r}")
+        check_int("n_features", n_features, 16, 1 << 26)
         self.n_features = n_features
         self.df = np.zeros(n_features, dtype=np.int64)
         self.n_docs = 0

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .validate import check_fraction
+
 
 def candidate_probability(s: float | np.ndarray, bands: int, rows: int):
     """Probability that sets with Jaccard ``s`` share at least one band."""
@@ -66,8 +68,7 @@ class LSHBanding:
         rows: int | None = None,
         max_bucket: int = 1000,
     ) -> None:
-        if not 0.0 < threshold <= 1.0:
-            raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+        check_fraction("threshold", threshold)
         if (bands is None) != (rows is None):
             raise ValueError("give both bands and rows, or neither")
         if bands is None:

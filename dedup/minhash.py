@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .shingle import ShingleSets
+from .validate import check_int
 
 _U32 = np.uint32
 EMPTY = np.iinfo(np.uint32).max
@@ -71,10 +72,8 @@ class MinHasher:
     """
 
     def __init__(self, num_perm: int = 128, seed: int = 1) -> None:
-        if not isinstance(num_perm, int) or isinstance(num_perm, bool) or not 1 <= num_perm <= 4096:
-            raise ValueError(f"num_perm must be an integer in [1, 4096], got {num_perm!r}")
-        if not isinstance(seed, int) or not 0 <= seed < 2**32:
-            raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
+        check_int("num_perm", num_perm, 1, 4096)
+        check_int("seed", seed, 0, 2**32 - 1)
         self.num_perm = num_perm
         self.seed = seed
         self._a, self._b = datasketch_permutations(num_perm, seed)

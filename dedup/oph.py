@@ -22,6 +22,7 @@ import numpy as np
 
 from .minhash import EMPTY
 from .shingle import ShingleSets, _fmix64
+from .validate import check_int
 
 _U64 = np.uint64
 _STEP = np.uint32(0x9E3779B1)  # a copied value moves by this much per bin travelled
@@ -41,10 +42,8 @@ class OnePermutationHasher:
     """
 
     def __init__(self, num_perm: int = 128, seed: int = 1) -> None:
-        if not isinstance(num_perm, int) or isinstance(num_perm, bool) or not 2 <= num_perm <= 4096:
-            raise ValueError(f"num_perm must be an integer in [2, 4096], got {num_perm!r}")
-        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
-            raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
+        check_int("num_perm", num_perm, 2, 4096)
+        check_int("seed", seed, 0, 2**32 - 1)
         self.num_perm = num_perm
         self.seed = seed
         self._salt = _fmix64(np.array([seed + 0x9E3779B97F4A7C15], dtype=_U64))[0]

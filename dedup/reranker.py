@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from .features import FEATURES, PairFeaturizer
 from .shingle import light_stem, words
 from .trees import TreeEnsemble
+from .validate import check_fraction, check_int, check_positive
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "reranker.npz"
 _HASH_FEATURES = 2**16
@@ -75,14 +76,11 @@ class Reranker:
 
     def __init__(self, C: float = 1.0, n_bins: int = 8, n_trees: int = 300, tree_depth: int = 4,
                  threshold: float = 0.5, detector_threshold: float = 0.7) -> None:
-        if C <= 0:
-            raise ValueError(f"C must be positive, got {C!r}")
+        check_positive("C", C)
         for name, value, least in (("n_bins", n_bins, 2), ("n_trees", n_trees, 1), ("tree_depth", tree_depth, 1)):
-            if not isinstance(value, int) or value < least:
-                raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
+            check_int(name, value, least)
         for name, value in (("threshold", threshold), ("detector_threshold", detector_threshold)):
-            if not 0.0 < value < 1.0:
-                raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+            check_fraction(name, value, open_high=True)
         self.C = C
         self.n_bins = n_bins
         self.n_trees = n_trees

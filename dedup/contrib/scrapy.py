@@ -14,6 +14,7 @@ from ..clean import clean
 from ..html import FORMATS
 from ..index import Index
 from ..report import verdict_to_dict
+from ..validate import check_fraction
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,7 @@ class DedupPipeline:
                  action: str = "flag", fmt: str = "auto", stats=None) -> None:
         if not index:
             raise NotConfigured("DEDUP_INDEX is not set (e.g. DEDUP_INDEX = 'news.db')")
-        if not 0.0 < threshold <= 1.0:
-            raise ValueError(f"DEDUP_THRESHOLD must be in (0, 1], got {threshold!r}")
+        check_fraction("DEDUP_THRESHOLD", threshold)
         if action not in ACTIONS:
             raise ValueError(f"DEDUP_ACTION must be one of {', '.join(ACTIONS)}, got {action!r}")
         if fmt not in FORMATS:

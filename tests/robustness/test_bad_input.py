@@ -603,17 +603,16 @@ def test_option_out_of_range_is_a_usage_error(runner, option, value):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("option, name", [
-    ("--threshold", "threshold"), ("--lsh-threshold", "lsh_threshold"), ("--reranker-threshold", "reranker_threshold"),
-    ("--duplicate-threshold", "threshold"), ("--duplicate-cosine", "cosine_threshold"),
-])
-def test_nan_threshold_is_a_usage_error(runner, option, name):
-    """click's FloatRange lets NaN through (every comparison with it is false); the library's own checks
-    stop it, so it is still exit 2, named by the library's parameter name."""
-    result = runner.invoke(main, ["scan", str(ARTICLE), "-f", "json", option, "nan"])
+@pytest.mark.parametrize("option", ["--threshold", "--lsh-threshold", "--reranker-threshold",
+                                    "--duplicate-threshold", "--duplicate-cosine", "--checkpoint-every"])
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_nan_or_infinite_threshold_is_a_usage_error_naming_the_option(runner, option, value):
+    """click's FloatRange lets NaN through (every comparison with it is false): the CLI's own type stops it,
+    so the error names the option as typed, not a library parameter."""
+    result = runner.invoke(main, ["scan", str(ARTICLE), "-f", "json", option, value])
     assert result.exit_code == 2 and result.stdout == ""
     [error] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert error == f"Error: {name} must be in (0, {'1)' if name == 'reranker_threshold' else '1]'}, got nan"
+    assert error.startswith(f"Error: Invalid value for '{option}': ") and value in error, error
 
 
 @pytest.mark.parametrize("make, name", [
@@ -624,6 +623,12 @@ def test_nan_threshold_is_a_usage_error(runner, option, name):
     (lambda: dedup.CorpusScanner(threshold=-1), "threshold"),
     (lambda: dedup.CorpusScanner(passage_threshold=1.5), "passage_threshold"),
     (lambda: dedup.find_redundancy("Some text.", threshold=1.5), "threshold"),
+    (lambda: dedup.CorpusScanner(num_perm=0), "num_perm"),
+    (lambda: dedup.CorpusScanner(lsh_threshold=float("nan")), "lsh_threshold"),
+    (lambda: dedup.CorpusScanner(passage_lsh_threshold=2), "passage_lsh_threshold"),
+    (lambda: dedup.CorpusScanner(threshold=True), "threshold"),
+    (lambda: dedup.CorpusScanner(k="3"), "k"),
+    (lambda: dedup.Detector(reranker_threshold=1.0), "reranker_threshold"),
 ])
 def test_library_option_out_of_range_names_the_parameter(make, name):
     with pytest.raises(ValueError, match=rf"^{name} must be"):
