@@ -16,10 +16,14 @@ from typing import Iterable, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .marks import MARK
+
 # One character of a script written without spaces is one token (character
 # shingles), so Chinese, Japanese or Thai text still yields shingles.
 NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
-_TOKEN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|[^\W_{NO_SPACE_SCRIPTS}]+")
+# A word starts with a letter or digit and runs on through letters, digits and combining marks.
+WORD = rf"[^\W_{NO_SPACE_SCRIPTS}]++(?:{MARK}++[^\W_{NO_SPACE_SCRIPTS}]*+)*+"  # possessive: no backtracking
+_TOKEN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|{WORD}")
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 _U64 = np.uint64
 _MIX_PRIME = _U64(0x100000001B3)

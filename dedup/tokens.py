@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .marks import MARK
 from .shingle import NO_SPACE_SCRIPTS, _fmix64, light_stem
 
 # Low bit of a token hash: a sentence ends after this token.
@@ -31,9 +32,10 @@ _SEPARATED = f" {_SEPARATOR} "
 _SEPARATOR_VALUE = (1 << 64) - 1
 # ASCII: every character that is not a letter, digit or sentence end becomes a space.
 _ASCII_TABLE = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum() and chr(c) not in _ENDS})
-# The same tokens for any text: letter/digit runs, with sentence ends attached.
+# The same tokens for any text: letter/digit runs (on through combining marks), with sentence ends attached.
+_RUN = rf"(?:[^\W_{NO_SPACE_SCRIPTS}]|[{_ENDS}])"
 _TOKEN = re.compile(
-    rf"[{NO_SPACE_SCRIPTS}][{_ENDS}]*|(?:[^\W_{NO_SPACE_SCRIPTS}]|[{_ENDS}])+|{_SEPARATOR}"
+    rf"[{NO_SPACE_SCRIPTS}][{_ENDS}]*|{_RUN}++(?:{MARK}++{_RUN}*+)*+|{_SEPARATOR}"
 )
 _MAX_CACHED = 2_000_000
 

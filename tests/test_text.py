@@ -88,3 +88,36 @@ def test_segmentation_keeps_every_non_space_character(article_text):
 
     joined = "".join(s.text for p in segment(article_text) for s in p.sentences)
     assert squeeze(joined) == squeeze(normalize(article_text))
+
+
+def test_combining_marks_table_matches_unicodedata():
+    import unicodedata
+
+    from dedup.marks import ASTRAL_MARKS, BMP_MARKS, MARK, UNICODE_VERSION, as_class_body, mark_ranges
+
+    if unicodedata.unidata_version == UNICODE_VERSION:
+        assert BMP_MARKS + ASTRAL_MARKS == as_class_body(mark_ranges())
+    else:  # another Python's Unicode: what the tables list is still a mark (or unassigned there)
+        assert all(unicodedata.category(c)[0] in "MC" for c in BMP_MARKS + ASTRAL_MARKS if c != "-")
+    assert max(map(ord, BMP_MARKS)) < 0x10000 <= min(ord(c) for c in ASTRAL_MARKS if c != "-")
+    mark = re.compile(MARK)
+    for c in "\u0301\u093f\u05b8\u20dd\U000110b9\U0001d167\U000e0100":
+        assert mark.fullmatch(c), hex(ord(c))
+    assert not any(mark.match(c) for c in "a1 .\U0001f600\u4e00")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("हिन्दी भाषा", ["हिन्दी", "भाषा"]),  # Devanagari vowel signs and virama (Mn, Mc)
+    ("שָׁלוֹם עוֹלָם", ["שָׁלוֹם", "עוֹלָם"]),  # pointed Hebrew
+    ("عَرَبِيّ كَلِمَة", ["عَرَبِيّ", "كَلِمَة"]),  # Arabic harakat
+    ("Ḱ̇x e\u0301te\u0301", ["ḱ̇x", "été"]),  # stacked marks that NFKC does not compose; ones it does
+    ("\u0301alone mark", ["alone", "mark"]),  # a mark with no letter before it is not a word
+])
+def test_a_word_runs_on_through_combining_marks(text, expected):
+    from dedup.shingle import words
+    from dedup.tokens import TokenTable, tokenize, word_hash
+
+    text = normalize(text)
+    assert words(text) == expected
+    table = TokenTable(stop_words=False, stem=False)
+    assert tokenize([text], table).hashes.tolist() == [word_hash(w) & ~1 | 2 for w in expected]

@@ -567,6 +567,17 @@ def test_emoji_and_combining_marks(runner, tmp_path):
         "schools in the región today"
 
 
+def test_words_with_combining_marks_stay_whole():
+    """Devanagari vowel signs are combining marks (not ``\\w``): words used to be cut at each one, and a shared
+    span ended mid-word ("... घोषणा क" for "... घोषणा की")."""
+    text = ("सरकार ने आज तूफ़ान के कारण सभी स्कूल बंद करने की घोषणा की।\n\n"
+            "पेरिस में मौसम सुहाना है और लोग पार्क में टहल रहे हैं।\n\n"
+            "तूफ़ान के कारण सरकार ने आज सभी स्कूल बंद करने की घोषणा की।")
+    [match] = dedup.find_redundancy(text).matches
+    assert (match.a, match.b) == (0, 2)
+    assert sorted(s.text for s in match.spans) == ["सभी स्कूल बंद करने की घोषणा की", "सरकार ने आज"]
+
+
 def test_right_to_left_text(runner, tmp_path):
     rle, pdf, rlm = "\u202b", "\u202c", "\u200f"  # bidi embedding controls and the right-to-left mark
     arabic = ("أعلنت الحكومة إغلاق جميع المدارس اليوم بسبب العاصفة الثلجية القادمة.\n\n"
