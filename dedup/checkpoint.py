@@ -83,6 +83,7 @@ class Checkpoint:
         state.path_of, state.offsets = meta["path_of"], meta["offsets"]
         state.skipped = [InputError(source, reason) for source, reason, _ in meta["skipped"]]
         state.skipped_at = [at for _, _, at in meta["skipped"]]
+        state.capped = meta["capped"]
         for name in _ARRAYS:
             getattr(state, "_" + name).append(arrays[name])
         state.n_nodes = meta["n_nodes"]
@@ -115,6 +116,7 @@ class Checkpoint:
             "path_of": state.path_of[:n], "offsets": state.offsets[:n], "n_nodes": state.n_nodes,
             "idf_docs": state.idf.n_docs, "reports_bytes": reports_bytes,
             "skipped": [[e.source, e.reason, at] for e, at in zip(state.skipped, state.skipped_at) if at < consumed],
+            "capped": [d for d in state.capped if d < n],
         }
         (slot / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         _fsync_folder(slot)

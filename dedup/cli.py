@@ -67,6 +67,9 @@ def detector_options(command):
                      default=None, help="Probability the learned reranker confirms at [default: the model's]."),
         click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
                      help="Refuse inputs larger than this many bytes."),
+        click.option("--max-candidates", type=click.IntRange(1), default=5_000, show_default=True,
+                     help="Candidate paragraph pairs confirmed per document at most (the most similar; a "
+                          "huge document's others are counted as dropped)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -75,7 +78,7 @@ def detector_options(command):
 
 def _make_detector(params: dict) -> Detector:
     keys = ("threshold", "sentence_threshold", "min_shared_words", "lsh_threshold", "k", "num_perm", "confirm",
-            "reranker_threshold")
+            "reranker_threshold", "max_candidates")
     try:
         return Detector(**{k: params[k] for k in keys})
     except ValueError as err:
@@ -276,9 +279,18 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
     output.flush()
     if saved is not None:
         saved.remove()  # the report is out: a new run starts afresh
+    _note_capped(report)
     if skipped:
         click.echo(f"dedup: skipped {len(skipped)} of {len(skipped) + len(report.documents)} inputs", err=True)
         sys.exit(1)
+
+
+def _note_capped(report: CorpusReport) -> None:
+    capped = report.stats.get("capped_documents", [])
+    if capped:
+        named = ", ".join(capped[:3]) + (f" and {len(capped) - 3} more" if len(capped) > 3 else "")
+        click.echo(f"dedup: note: restatement search partial in {len(capped)} document(s) with more candidate "
+                   f"pairs than --max-candidates: {named} (candidates_dropped in the JSON)", err=True)
 
 
 def _write_tables(report: CorpusReport, output) -> None:

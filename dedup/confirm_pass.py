@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from .cluster import UnionFind
+from .minhash import estimated_scores
 from .readers import InputError, reread
 from .records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
 from .spool import DocumentList
@@ -91,15 +92,6 @@ def exact_scores(set_a: np.ndarray, set_b: np.ndarray) -> tuple[float, float]:
     return (shared / union if union else 0.0), (shared / smaller if smaller else 0.0)
 
 
-def estimated_scores(sigs_a: np.ndarray, sigs_b: np.ndarray, sizes_a: np.ndarray,
-                     sizes_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash estimates of (Jaccard, containment) for rows of signatures and their set sizes."""
-    sizes_a, sizes_b = sizes_a.astype(float), sizes_b.astype(float)
-    jaccard = (sigs_a == sigs_b).mean(axis=1)
-    shared = jaccard * (sizes_a + sizes_b) / (1.0 + jaccard)
-    return jaccard, np.minimum(shared / np.maximum(np.minimum(sizes_a, sizes_b), 1.0), 1.0)
-
-
 def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: float) -> np.ndarray:
     """Candidates whose estimate is not far below the threshold (the others are not re-read)."""
     return np.maximum(jaccard, containment) >= threshold - _ESTIMATE_MARGIN
@@ -143,6 +135,7 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
         "paragraph_candidates": int(len(node_pairs)), "distinct_paragraphs": int(state.n_nodes),
         "documents_reread": len(wanted_docs), "reread_failed": len(evidence.failed),
         "capped_buckets": scanner.lsh.capped_buckets + scanner.paragraph_lsh.capped_buckets,
+        "capped_documents": [state.ids[d] for d in state.capped],
     }
     return CorpusReport(documents=documents, clusters=clusters, passages=passages, stats=stats)
 

@@ -247,6 +247,7 @@ class CorpusState:
         self.kept_texts: dict[int, str] = {}  # stdin: cannot be read twice
         self.skipped: list[InputError] = []
         self.skipped_at: list[int] = []  # the input item each skip was
+        self.capped: list[int] = []  # documents whose restatement search hit the detector's candidate cap
         self.idf = HashedIdf(n_features)
         self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []
         self.reports = ReportSpool(spool_path)
@@ -278,6 +279,8 @@ class CorpusState:
         self.idf.add_counts(batch.buckets, len(batch.sizes))
         for i, report in batch.reports.items():
             self.reports.add(first_doc + i, report)
+            if report.candidates_dropped:
+                self.capped.append(first_doc + i)
         docs = first_doc + np.repeat(np.arange(len(batch.paragraphs)), batch.paragraphs)
         numbers = np.arange(len(docs)) - np.repeat(np.cumsum(batch.paragraphs) - batch.paragraphs, batch.paragraphs)
         nodes = np.empty(len(docs), dtype=np.int64)

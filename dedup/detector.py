@@ -12,7 +12,7 @@ from .cluster import group_matches
 from .confirm import PairScore, TfidfConfirmer
 from .features import PairFeaturizer
 from .lsh import LSHBanding
-from .minhash import MinHasher, estimate_containment, estimate_jaccard, merge
+from .minhash import MinHasher, estimate_containment, estimate_jaccard, estimated_scores, merge
 from .records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from .reranker import Reranker, default_reranker
 from .shingle import Shingler, union, word_spans
@@ -80,6 +80,11 @@ class Detector:
         lowest with out-of-fold precision 0.9).
     reranker : Reranker, optional
         Another fitted model than the shipped one.
+    max_candidates : int, default=5000
+        At most this many candidate pairs are confirmed in one document, the
+        most similar by MinHash estimate; the report counts the others as
+        ``candidates_dropped``. An article has tens; a huge document's LSH
+        candidates grow with the square of its paragraphs, at milliseconds each.
     """
 
     def __init__(
@@ -99,6 +104,7 @@ class Detector:
         confirm: str = "learned",
         reranker_threshold: float | None = None,
         reranker: Reranker | None = None,
+        max_candidates: int = 5_000,
     ) -> None:
         check_int("min_sentence_words", min_sentence_words, 1)
         if confirm not in CONFIRM_MODES:
@@ -122,6 +128,7 @@ class Detector:
             min_shared_words=min_shared_words,
         )
         self.min_sentence_words = min_sentence_words
+        self.max_candidates = check_int("max_candidates", max_candidates, 1)
 
     def params(self) -> dict:
         return {
@@ -134,6 +141,7 @@ class Detector:
             "sentence_threshold": self.confirmer.sentence_threshold,
             "min_shared_words": self.confirmer.min_shared_words,
             "min_sentence_words": self.min_sentence_words,
+            "max_candidates": self.max_candidates,
             "confirm": self.confirm_mode,
             **({"reranker_threshold": self.reranker_threshold,
                 "reranker_trained": self.reranker.metadata.get("trained")} if self.reranker else {}),
@@ -142,10 +150,10 @@ class Detector:
     def detect(self, text: str, doc_id: str = "-") -> Report:
         """Run the whole pipeline on one article's text."""
         article = self._sign(segment(text))
-        candidates = self.candidates(article)
+        candidates, dropped = self.capped_candidates(article)
         matches, scores = self.confirm(article, candidates)
         return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches,
-                      candidate_scores=scores)
+                      candidate_scores=scores, candidates_dropped=dropped)
 
     def _sign(self, paragraphs: list[Paragraph]) -> _Article:
         sentences = [s.text for p in paragraphs for s in p.sentences]
@@ -168,18 +176,32 @@ class Detector:
 
     def candidates(self, article: _Article) -> list[CandidatePair]:
         """Paragraph pairs from LSH at the sentence level and the paragraph level."""
-        owner = article.sentence_owner
-        n = max(len(article.paragraphs), 1)
+        return self.capped_candidates(article, cap=False)[0]
+
+    def capped_candidates(self, article: _Article, cap: bool = True) -> tuple[list[CandidatePair], int]:
+        """The candidates, at most ``max_candidates`` of them (the most similar paragraphs by MinHash Jaccard or
+        containment estimate, kept in order), and how many were dropped. Kept as arrays until then: a huge
+        document has millions."""
+        owner, n = article.sentence_owner, max(len(article.paragraphs), 1)
         sentence_pairs = self.lsh.candidate_array(article.sentence_signatures, article.sentence_sizes == 0)
         a, b = owner[sentence_pairs[:, 0]], owner[sentence_pairs[:, 1]]
-        by_sentence = set(np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b]).tolist())
+        by_sentence = np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
         paragraph_pairs = self.lsh.candidate_array(article.paragraph_signatures, article.paragraph_sizes == 0)
-        by_paragraph = set((paragraph_pairs[:, 0] * n + paragraph_pairs[:, 1]).tolist())
-        return [
-            CandidatePair(*divmod(code, n), via=frozenset(
-                level for level, codes in (("sentence", by_sentence), ("paragraph", by_paragraph)) if code in codes))
-            for code in sorted(by_sentence | by_paragraph)
-        ]
+        by_paragraph = np.unique(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
+        codes = np.union1d(by_sentence, by_paragraph)
+        dropped = len(codes) - self.max_candidates if cap else 0
+        if dropped > 0:
+            closeness = np.concatenate([self._closeness(article, *np.divmod(codes[i:i + _CHUNK], n))
+                                        for i in range(0, len(codes), _CHUNK)])
+            codes = np.sort(codes[np.argsort(-closeness, kind="stable")[: self.max_candidates]])
+        levels = np.isin(codes, by_sentence).astype(int) + 2 * np.isin(codes, by_paragraph)
+        return [CandidatePair(*divmod(code, n), via=_VIA[level])
+                for code, level in zip(codes.tolist(), levels.tolist())], max(dropped, 0)
+
+    @staticmethod
+    def _closeness(article: _Article, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        sigs, sizes = article.paragraph_signatures, article.paragraph_sizes
+        return np.maximum(*estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b]))
 
     def confirm(self, article: _Article, candidates: list[CandidatePair]) -> tuple[list[Match], list[float]]:
         """Score candidates (TF-IDF evidence; the reranker decides with confirm="learned"): the confirmed
@@ -188,12 +210,13 @@ class Detector:
             return [], []
         paragraphs = article.paragraphs
         self.confirmer.fit([p.text for p in paragraphs])
-        para_cos = _pairwise(self.confirmer.transform([p.text for p in paragraphs]))
-        sent_cos = _pairwise(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
+        para_cos = _Cosines(self.confirmer.transform([p.text for p in paragraphs]))
+        sent_cos = _Cosines(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
         words = [Words.of(p.text, [s.end for s in p.sentences]) for p in paragraphs]
         usable = article.sentence_sizes > 0
         # Sentences of each paragraph that take part in matching (flat indices).
-        rows = [np.flatnonzero((article.sentence_owner == p) & usable) for p in range(len(paragraphs))]
+        kept = np.flatnonzero(usable)  # sorted by paragraph already: sentences are numbered in order
+        rows = np.split(kept, np.searchsorted(article.sentence_owner[kept], np.arange(1, len(paragraphs))))
         scored = []
         for pair in candidates:
             a, b = paragraphs[pair.a], paragraphs[pair.b]
@@ -204,7 +227,7 @@ class Detector:
                 spans = shared_spans(Words.of(clip_a, [s.end for s in a.sentences]),
                                      Words.of(clip_b, [s.end for s in b.sentences]))
             scored.append((pair, spans, self.confirmer.decide(
-                float(_block(para_cos, [pair.a], [pair.b])[0, 0]), _block(sent_cos, rows[pair.a], rows[pair.b]),
+                float(para_cos.block([pair.a], [pair.b])[0, 0]), sent_cos.block(rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
             )))
         probabilities = self._rerank(article, rows, scored) if self.reranker else [None] * len(scored)
@@ -333,20 +356,24 @@ def _clip(text: str) -> str:
 
 
 _DENSE_LIMIT = 4000
+_CHUNK = 65_536  # candidate pairs whose signatures are compared at once (32 MB at 128 permutations)
+_VIA = {1: frozenset({"sentence"}), 2: frozenset({"paragraph"}), 3: frozenset({"sentence", "paragraph"})}
 
 
-def _pairwise(vectors):
-    """All pairwise cosines of L2-normalized rows: dense for an article, sparse for a huge one."""
-    product = vectors @ vectors.T
-    return product.toarray() if vectors.shape[0] <= _DENSE_LIMIT else product.tocsr()
+class _Cosines:
+    """Cosines between L2-normalized rows: all at once for an article, block by block for a huge document
+    (40,000 paragraphs would make a 13 GB matrix; only the candidates' blocks are ever read)."""
 
+    def __init__(self, vectors) -> None:
+        self.vectors = vectors
+        self.whole = (vectors @ vectors.T).toarray() if vectors.shape[0] <= _DENSE_LIMIT else None
 
-def _block(sims, rows, cols) -> np.ndarray:
-    if len(rows) == 0 or len(cols) == 0:
-        return np.zeros((len(rows), len(cols)))
-    if isinstance(sims, np.ndarray):
-        return sims[np.ix_(rows, cols)]
-    return sims[rows][:, cols].toarray()
+    def block(self, rows, cols) -> np.ndarray:
+        if len(rows) == 0 or len(cols) == 0:
+            return np.zeros((len(rows), len(cols)))
+        if self.whole is not None:
+            return self.whole[np.ix_(rows, cols)]
+        return (self.vectors[rows] @ self.vectors[cols].T).toarray()
 
 
 def _sentence_at(paragraph: Paragraph, offset: int) -> int:

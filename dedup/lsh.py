@@ -113,14 +113,17 @@ class LSHBanding:
         n, bands = band_keys.shape
         live = np.arange(n, dtype=np.int64) if empty is None else np.flatnonzero(~np.asarray(empty, dtype=bool))
         codes: list[np.ndarray] = []
-        held = 0
+        held, fold_at = 0, 4 * n + 1_000_000
         for band in range(bands):
             keys = band_keys[live, band]
             order = np.argsort(keys)
             codes.extend(self._bucket_pairs(keys[order], live[order], n))
             held = sum(len(c) for c in codes)
-            if held > 4 * n + 1_000_000:  # fold repeats found by several bands
+            if held > fold_at:  # fold repeats found by several bands
                 codes = [np.unique(np.concatenate(codes))]
+                # Next fold once the held codes double: millions of distinct pairs (a huge document) are
+                # then sorted a few times in all, not once per band.
+                fold_at = max(fold_at, 2 * len(codes[0]))
         if not codes or not held:
             return np.zeros((0, 2), dtype=np.int64)
         unique = np.unique(np.concatenate(codes))

@@ -139,3 +139,12 @@ def estimate_containment(jaccard: float, size_a: int, size_b: int) -> float:
         return 0.0
     intersection = jaccard * (size_a + size_b) / (1.0 + jaccard)
     return float(min(intersection / smaller, 1.0))
+
+
+def estimated_scores(sigs_a: np.ndarray, sigs_b: np.ndarray, sizes_a: np.ndarray,
+                     sizes_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash estimates of (Jaccard, containment) for rows of signatures and their set sizes."""
+    sizes_a, sizes_b = sizes_a.astype(float), sizes_b.astype(float)
+    jaccard = (sigs_a == sigs_b).mean(axis=1)
+    shared = jaccard * (sizes_a + sizes_b) / (1.0 + jaccard)
+    return jaccard, np.minimum(shared / np.maximum(np.minimum(sizes_a, sizes_b), 1.0), 1.0)

@@ -118,6 +118,8 @@ class Report:
     matches: list[Match] = field(default_factory=list)
     # The confirm stage's score of every candidate pair, confirmed or not (where the threshold cuts).
     candidate_scores: list[float] = field(default_factory=list)
+    # Candidates left unconfirmed by the detector's max_candidates cap (a huge document), said in the output.
+    candidates_dropped: int = 0
 
 
 

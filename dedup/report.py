@@ -39,6 +39,8 @@ def report_to_dict(report: Report) -> dict:
         "paragraphs": len(report.paragraphs),
         "groups": [{"paragraphs": list(g.paragraphs), "representative": g.representative} for g in report.groups],
         "matches": [match_to_dict(m) for m in report.matches],
+        # Only when the candidate cap cut in, so the restatement search was partial.
+        **({"candidates_dropped": report.candidates_dropped} if report.candidates_dropped else {}),
     }
 
 

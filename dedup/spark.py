@@ -30,9 +30,10 @@ from typing import Iterator
 
 import numpy as np
 
-from .confirm_pass import estimated_scores, exact_scores, worth_confirming
+from .confirm_pass import exact_scores, worth_confirming
 from .corpus import CorpusScanner
 from .idf import HashedIdf
+from .minhash import estimated_scores
 
 _MAX_ROUNDS = 64
 

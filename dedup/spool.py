@@ -26,6 +26,7 @@ def report_to_record(report: Report) -> dict:
                      [[s.text, list(s.a), list(s.b), s.content_words] for s in m.spans], m.reranker]
                     for m in report.matches],
         "candidate_scores": report.candidate_scores,
+        "candidates_dropped": report.candidates_dropped,
     }
 
 
@@ -39,6 +40,7 @@ def report_from_record(record: dict) -> Report:
                        tuple(Span(t, tuple(sa), tuple(sb), w) for t, sa, sb, w in spans), reranker)
                  for a, b, j, c, cos, score, sentences, spans, reranker in record["matches"]],
         candidate_scores=record.get("candidate_scores", []),
+        candidates_dropped=record.get("candidates_dropped", 0),
     )
 
 

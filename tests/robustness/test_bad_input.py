@@ -44,6 +44,7 @@ from dedup.lsh import LSHBanding
 from dedup.readers import InputError, read_document, read_documents, read_jsonl
 from dedup.reranker import MODEL_PATH, ModelFileError, Reranker
 from dedup.shingle import Shingler
+from dedup.text import segment
 
 from ..conftest import ARTICLE, ROOT
 
@@ -769,3 +770,33 @@ def test_real_process_with_a_batch_of_bad_inputs(tmp_path):
     assert [d["id"] for d in payload["documents"]] == [str(ARTICLE), str(good)]
     assert _skipped(payload) == {str(path): reason for path, reason in bad.items()}
     _article_kept(payload)
+
+
+def test_a_document_with_thousands_of_paragraphs_is_searched_within_a_candidate_cap(runner, tmp_path):
+    """LSH candidates inside one document grow with the square of its paragraphs (a 20 MB document of 40,000
+    paragraphs had 4.4 million, and the search ran past 18 GB before it was stopped). The detector confirms
+    the ``max_candidates`` most similar pairs, counts the rest as ``candidates_dropped`` in the JSON, and the
+    CLI says the search was partial; a verbatim restatement is among the most similar, so it is still found."""
+    rng = np.random.default_rng(5)
+    vocabulary = [f"w{i}x" for i in range(3000)]
+    paragraphs = [" ".join(rng.choice(vocabulary, 30)) + ". " + " ".join(rng.choice(vocabulary, 30)) + "."
+                  for _ in range(1500)]
+    paragraphs[1200] = paragraphs[7]  # one verbatim restatement among 1,500 unrelated paragraphs
+    text = "\n\n".join(paragraphs)
+    detector = dedup.Detector()
+    full = detector.candidates(detector._sign(segment(text)))
+    assert len(full) > 200
+    report = dedup.Detector(max_candidates=50).detect(text)
+    assert report.candidates_dropped == len(full) - 50 and len(report.candidate_scores) == 50
+    assert (7, 1200) in [(m.a, m.b) for m in report.matches]
+    path = tmp_path / "long.txt"
+    path.write_text(text)
+    result = _scan(runner, path, "--max-candidates", "50")
+    assert result.exit_code == 0
+    [document] = _payload(result)["documents"]
+    assert document["candidates_dropped"] == len(full) - 50
+    assert [7, 1200] in [[m["a"], m["b"]] for m in document["matches"]]
+    assert f"restatement search partial in 1 document(s) with more candidate pairs than --max-candidates: {path}" \
+        in result.stderr
+    article = _scan(runner, ARTICLE)
+    assert "candidates_dropped" not in _payload(article)["documents"][0] and "partial" not in article.stderr
