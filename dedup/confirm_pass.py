@@ -181,13 +181,14 @@ def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
         else:
             by_location.setdefault(where, []).append(doc)
 
-    held = [0]  # characters in ``texts`` (kept as it grows: summing the batch after each text was quadratic)
+    chars = 0  # in ``texts``, counted as it grows (summing the batch after each text was quadratic)
 
     def flush() -> None:
+        nonlocal chars
         if texts:
             evidence.add([d for d, _ in texts], scanner, state.idf, [t for _, t in texts], wanted_paragraphs)
             texts.clear()
-        held[0] = 0
+        chars = 0
 
     per_path: dict[str, list[tuple[str, int]]] = {}
     for where in by_location:
@@ -196,8 +197,8 @@ def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
         try:
             for where, text in reread(locations, text_field, fmt):
                 texts.extend((doc, text) for doc in by_location[where])
-                held[0] += len(text) * len(by_location[where])
-                if len(texts) >= scanner.batch_size or held[0] >= scanner.batch_chars:
+                chars += len(text) * len(by_location[where])
+                if len(texts) >= scanner.batch_size or chars >= scanner.batch_chars:
                     flush()
         except (InputError, OSError, ValueError, KeyError, EOFError):
             # The file changed or vanished since pass one: its pairs go unconfirmed.

@@ -145,7 +145,7 @@ class CorpusScanner:
         stop = _InterruptFlag() if checkpoint is not None else None
         with stop or contextlib.nullcontext():
             for batch, consumed in self._signed(self._batches(items, state, on_error, progress, done)):
-                state.absorb(batch, self.min_passage_words)
+                state.absorb(batch)
                 if checkpoint is not None and (stop.raised or checkpoint.due()):
                     checkpoint.save(state, consumed)
                     if stop.raised:
@@ -270,7 +270,7 @@ class CorpusState:
                 self.paths.append(doc.path)
         self.offsets.append(doc.offset)
 
-    def absorb(self, batch: SignedBatch, min_passage_words: int) -> None:
+    def absorb(self, batch: SignedBatch) -> None:
         first_doc = sum(len(s) for s in self._signatures)
         self._signatures.append(batch.signatures)
         self._sizes.append(batch.sizes)
