@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from .arrays import distinct, distinct_pairs
 from .cluster import UnionFind
 from .minhash import estimated_scores
 from .readers import InputError, reread
@@ -37,26 +38,29 @@ class Evidence:
         self._paragraph_rows: dict[tuple[int, int], int] = {}
         self._chunks: list[sparse.csr_matrix] = []
         self._paragraph_chunks: list[sparse.csr_matrix] = []
+        self._n_rows = self._n_paragraph_rows = 0
         self.failed: set[int] = set()
 
     def add(self, docs: list[int], scanner: "CorpusScanner", idf, texts: list[str],
             wanted_paragraphs: dict[int, set[int]]) -> None:
         tokenized = scanner.signer.tokens(texts)
         doc_sets = scanner.signer.document_sets(tokenized)
-        first = sum(c.shape[0] for c in self._chunks)
         for i, doc in enumerate(docs):
             self.sets[doc] = doc_sets.get(i)
-            self._rows[doc] = first + i
+            self._rows[doc] = self._n_rows + i
+        self._n_rows += len(docs)
         self._chunks.append(idf.transform(tokenized.by_document()))
-        starts = np.concatenate(([0], np.cumsum(tokenized.counts)))
+        starts = np.concatenate(([0], np.cumsum(tokenized.counts))).tolist()
+        counts = tokenized.counts.tolist()
         rows = []
         for i, doc in enumerate(docs):
             for p in sorted(wanted_paragraphs.get(doc, ())):
-                if p < tokenized.counts[i]:
-                    self._paragraph_rows[(doc, p)] = sum(c.shape[0] for c in self._paragraph_chunks) + len(rows)
+                if p < counts[i]:
+                    self._paragraph_rows[(doc, p)] = self._n_paragraph_rows + len(rows)
                     rows.append(starts[i] + p)
                     self.snippets[(doc, p)] = tokenized.paragraphs[i][p][:SNIPPET]
-        self._paragraph_chunks.append(idf.transform(tokenized.tokens)[rows])
+        self._n_paragraph_rows += len(rows)
+        self._paragraph_chunks.append(idf.transform(tokenized.tokens.select(rows)))
 
     def finish(self) -> None:
         self.vectors = sparse.vstack(self._chunks).tocsr() if self._chunks else sparse.csr_matrix((0, 1))
@@ -116,7 +120,7 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
     node_pairs = paragraph_candidates(scanner, state)
     occurrences = _Occurrences(state.occurrences[:, :3])
     shared_nodes = occurrences.shared_nodes()
-    involved_nodes = np.unique(np.concatenate((node_pairs.ravel(), shared_nodes)))
+    involved_nodes = distinct(np.concatenate((node_pairs.ravel(), shared_nodes)))
     wanted_paragraphs: dict[int, set[int]] = {}
     for doc, p in state.node_first[involved_nodes].tolist():
         wanted_paragraphs.setdefault(doc, set()).add(p)
@@ -160,7 +164,7 @@ def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.n
     # Decided on every document a paragraph occurs in, not on the document it was first seen in: that
     # made passages depend on input order (paragraph P in documents A and B, a rewording of P in A only:
     # with A first the rewording was dropped as "same first document", with B first it joined the passage).
-    node_docs = np.unique(state.occurrences[:, :2], axis=0)  # distinct (node, doc)
+    node_docs = distinct_pairs(state.occurrences[:, 0], state.occurrences[:, 1])
     n_docs = np.bincount(node_docs[:, 0], minlength=len(state.node_keys))
     only_doc = np.full(len(state.node_keys), -1, dtype=np.int64)
     only_doc[node_docs[:, 0]] = node_docs[:, 1]
@@ -242,7 +246,7 @@ class _Occurrences:
 
     def shared_nodes(self) -> np.ndarray:
         """Nodes (distinct paragraphs) found verbatim in two or more documents."""
-        pairs = np.unique(self.rows[:, :2], axis=0)
+        pairs = distinct_pairs(self.rows[:, 0], self.rows[:, 1])
         counts = np.bincount(pairs[:, 0], minlength=len(self.bounds) - 1)
         return np.flatnonzero(counts >= 2)
 
@@ -252,7 +256,7 @@ def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence
     uf = UnionFind()
     for node in shared_nodes.tolist():
         uf.add(node)
-    first = [tuple(x) for x in state.node_first.tolist()]
+    first = _NodeFirst(state.node_first)
     pairs = node_pairs.tolist()
     cosines = evidence.paragraph_cosines([(first[u], first[v]) for u, v in pairs])
     for (u, v), cosine in zip(pairs, cosines.tolist()):
@@ -284,7 +288,22 @@ def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence
     return passages
 
 
+class _NodeFirst:
+    """``node_first`` rows as (doc, paragraph) tuples, made only for the nodes asked for (most never are)."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+        self.made: dict[int, tuple[int, int]] = {}
+
+    def __getitem__(self, node: int) -> tuple[int, int]:
+        found = self.made.get(node)
+        if found is None:
+            doc, paragraph = self.rows[node].tolist()
+            found = self.made[node] = (doc, paragraph)
+        return found
+
+
 def _distinct_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
     """Number of distinct ``value`` in each group."""
-    pairs = np.unique(np.stack((group, value), axis=1), axis=0) if len(group) else np.zeros((0, 2), np.int64)
+    pairs = distinct_pairs(group, value)
     return np.bincount(pairs[:, 0], minlength=n_groups)

@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
+from .arrays import distinct
 from .batch import BatchSigner, SignedBatch
 from .checkpoint import Checkpoint
 from .confirm_pass import confirm_corpus
@@ -325,7 +326,7 @@ class CorpusState:
         occ = self.occurrences
         if not len(occ):
             return np.zeros(0, np.int64), np.zeros((0, 2), np.int64)
-        docs = np.unique(occ[:, 1])
+        docs = distinct(occ[:, 1])
         rank = np.zeros(len(self.ids), dtype=np.int64)
         rank[docs[np.argsort(np.array([self.ids[d] for d in docs.tolist()], dtype=object), kind="stable")]] = \
             np.arange(len(docs))

@@ -8,6 +8,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .arrays import distinct
 from .cluster import group_matches
 from .confirm import PairScore, TfidfConfirmer
 from .features import PairFeaturizer
@@ -185,9 +186,9 @@ class Detector:
         owner, n = article.sentence_owner, max(len(article.paragraphs), 1)
         sentence_pairs = self.lsh.candidate_array(article.sentence_signatures, article.sentence_sizes == 0)
         a, b = owner[sentence_pairs[:, 0]], owner[sentence_pairs[:, 1]]
-        by_sentence = np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
+        by_sentence = distinct(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
         paragraph_pairs = self.lsh.candidate_array(article.paragraph_signatures, article.paragraph_sizes == 0)
-        by_paragraph = np.unique(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
+        by_paragraph = distinct(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
         codes = np.union1d(by_sentence, by_paragraph)
         dropped = len(codes) - self.max_candidates if cap else 0
         if dropped > 0:

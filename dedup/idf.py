@@ -13,6 +13,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
+from .arrays import distinct
 from .tokens import Tokens
 from .validate import check_int
 
@@ -41,7 +42,7 @@ class HashedIdf:
     def document_buckets(self, tokens: Tokens) -> np.ndarray:
         """The distinct buckets of each text, concatenated: what ``add_counts`` takes."""
         keys = tokens.owner() * self.n_features + self.buckets(tokens)
-        return np.unique(keys) % self.n_features
+        return distinct(keys) % self.n_features
 
     def add_counts(self, distinct_buckets: np.ndarray, n_docs: int) -> None:
         """Count ``n_docs`` more documents whose distinct buckets are ``distinct_buckets``."""

@@ -22,6 +22,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .arrays import distinct
 from .batch import BatchSigner, Tokenized
 from .confirm_pass import SNIPPET
 from .detector import Detector
@@ -182,7 +183,7 @@ class Index:
         owner = np.repeat(np.arange(len(docs)), tokenized.counts)
         numbers = np.arange(len(owner)) - np.repeat(np.cumsum(tokenized.counts) - tokenized.counts, tokenized.counts)
         buckets = self.idf.buckets(by_document)
-        pairs = np.unique(by_document.owner() * self.idf.n_features + buckets)
+        pairs = distinct(by_document.owner() * self.idf.n_features + buckets)
         return NewDocuments(
             ids=[d.id for d in docs], paragraphs=np.asarray(tokenized.counts, dtype=np.int64),
             shingles=[doc_sets.get(i).astype("<u4").tobytes() for i in range(len(docs))],

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .arrays import distinct
 from .validate import check_fraction
 
 
@@ -120,13 +121,13 @@ class LSHBanding:
             codes.extend(self._bucket_pairs(keys[order], live[order], n))
             held = sum(len(c) for c in codes)
             if held > fold_at:  # fold repeats found by several bands
-                codes = [np.unique(np.concatenate(codes))]
+                codes = [distinct(np.concatenate(codes))]
                 # Next fold once the held codes double: millions of distinct pairs (a huge document) are
                 # then sorted a few times in all, not once per band.
                 fold_at = max(fold_at, 2 * len(codes[0]))
         if not codes or not held:
             return np.zeros((0, 2), dtype=np.int64)
-        unique = np.unique(np.concatenate(codes))
+        unique = distinct(np.concatenate(codes))
         return np.stack((unique // n, unique % n), axis=1)
 
     def _bucket_pairs(self, keys: np.ndarray, owner: np.ndarray, n: int) -> list[np.ndarray]:

@@ -231,7 +231,7 @@ def _unique_keys(hashes: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """Sorted distinct ``owner << 32 | hash`` keys."""
     # One 64-bit key per shingle sorts faster than a two-key lexsort.
     keys = (owner.astype(_U64) << _U64(32)) | hashes.astype(_U64)
-    keys.sort()
+    keys.sort(kind="stable")  # owner-major keys are sorted runs: timsort is near linear on them
     if len(keys):
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     return keys

@@ -90,6 +90,15 @@ class Tokens:
     def owner(self) -> np.ndarray:
         return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.offsets))
 
+    def select(self, texts: Sequence[int]) -> "Tokens":
+        """The tokens of the texts numbered ``texts`` only, in that order."""
+        texts = np.asarray(texts, dtype=np.int64)
+        sizes = self.offsets[texts + 1] - self.offsets[texts]
+        offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        # Position of every kept token in the old arrays: its text's old start, plus its rank inside the text.
+        at = np.repeat(self.offsets[texts] - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
+        return Tokens(self.hashes[at], self.sentence[at], offsets)
+
 
 def word_hash(word: str) -> int:
     """64-bit hash of a normalized word: a polynomial over its UTF-8 bytes, then the MurmurHash3 mixer.
@@ -212,6 +221,25 @@ _CLASS[[ord(c) for c in _ENDS]] = _END
 _STOP_HASHES = np.array(sorted({word_hash(w) for w in ENGLISH_STOP_WORDS}), dtype=np.uint64)
 
 
+def _stop_table(hashes: np.ndarray) -> tuple[np.ndarray, np.uint64, np.uint64]:
+    """A collision-free table of the stop-word hashes: ``table[(h >> shift) & mask] == h`` exactly for them.
+
+    One gather and one compare per token, where a binary search took a dozen steps. Slots hold 0,
+    the hash of no word (``_fmix64`` is a bijection and 0 is the empty word's).
+    """
+    for bits in range(10, 21):
+        for shift in range(0, 65 - bits):
+            slots = (hashes >> np.uint64(shift)) & np.uint64((1 << bits) - 1)
+            if len(np.unique(slots)) == len(hashes):
+                table = np.zeros(1 << bits, dtype=np.uint64)
+                table[slots] = hashes
+                return table, np.uint64(shift), np.uint64((1 << bits) - 1)
+    raise AssertionError("no collision-free stop-word table")  # not reached for a few hundred hashes
+
+
+_STOP_TABLE, _STOP_SHIFT, _STOP_MASK = _stop_table(_STOP_HASHES)
+
+
 class _Powers:
     """``P**j`` and ``P**-j`` (mod 2**64) for j up to the longest batch seen, grown on demand."""
 
@@ -250,7 +278,8 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
     end = kind[stops - 1] == _END
     # Letters and digits only, packed: a token is the slice [first, first + length) of this stream.
     alnum = kind == _ALNUM
-    before = np.concatenate(([0], np.cumsum(alnum)))
+    before = np.zeros(len(alnum) + 1, dtype=np.int32 if len(alnum) < 1 << 31 else np.int64)
+    np.cumsum(alnum, out=before[1:])
     first, length = before[starts], before[stops] - before[starts]
     packed = data[alnum].astype(np.uint64)
     if not len(packed):
@@ -259,16 +288,18 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
     prefix = np.zeros(len(packed) + 1, dtype=np.uint64)
     np.cumsum(packed * up[: len(packed)], out=prefix[1:])
 
-    def poly(n: np.ndarray) -> np.ndarray:
+    def poly(first: np.ndarray, n: np.ndarray) -> np.ndarray:
         return (prefix[first + n] - prefix[first]) * down[first]
 
-    word = poly(length)
+    word = poly(first, length)
     drop = length == 0
     if stop_words:
         mixed = _fmix64(word)
-        drop |= _STOP_HASHES[np.minimum(np.searchsorted(_STOP_HASHES, mixed), len(_STOP_HASHES) - 1)] == mixed
+        drop |= _STOP_TABLE[(mixed >> _STOP_SHIFT) & _STOP_MASK] == mixed
     if stem:
-        word = _stemmed(packed, first, length, poly, up)
+        # Only words of five letters or more change (``light_stem``), and dropped ones need no stem.
+        long = np.flatnonzero((length > 4) & ~drop)
+        word[long] = _stemmed(packed, first[long], length[long], poly, up)
     value = (_fmix64(word) & ~np.uint64(3)) | np.uint64(2)
     value[drop] = 0
     value |= end.astype(np.uint64)
@@ -276,18 +307,18 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
 
 
 def _stemmed(packed: np.ndarray, first: np.ndarray, length: np.ndarray, poly, up: np.ndarray) -> np.ndarray:
-    """Polynomial hashes of the stems ``light_stem`` gives, computed on the packed bytes."""
+    """Polynomial hashes of the stems ``light_stem`` gives words longer than four letters, computed on the
+    packed bytes."""
     last = first + length - 1
-    tail = [packed[np.maximum(last - k, 0)] for k in range(3)]  # last, second to last, third to last byte
+    tail = [packed[last - k] for k in range(3)]  # last, second to last, third to last byte
 
     def ends_with(suffix: str) -> np.ndarray:
-        out = length >= len(suffix)
-        for k, ch in enumerate(reversed(suffix)):
+        out = tail[0] == ord(suffix[-1])
+        for k, ch in enumerate(reversed(suffix[:-1]), start=1):
             out &= tail[k] == ord(ch)
         return out
 
-    double_s = ends_with("ss")
-    todo = (length > 4) & ~double_s
+    todo = ~ends_with("ss")
     new_length = length.copy()
     add_y = np.zeros(len(length), dtype=bool)
     for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
@@ -296,9 +327,9 @@ def _stemmed(packed: np.ndarray, first: np.ndarray, length: np.ndarray, poly, up
         new_length[hit] = length[hit] - len(suffix)
         add_y |= hit & (replacement == "y")
         todo &= ~hit
-    stem_last = packed[np.maximum(first + new_length - 1, 0)]
-    strip_e = (length > 4) & ~add_y & (stem_last == ord("e")) & (new_length > 3)
+    stem_last = packed[first + new_length - 1]
+    strip_e = ~add_y & (stem_last == ord("e")) & (new_length > 3)
     new_length[strip_e] -= 1
-    hashes = poly(new_length)
+    hashes = poly(first, new_length)
     hashes[add_y] += np.uint64(ord("y")) * up[new_length[add_y]]
     return hashes

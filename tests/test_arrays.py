@@ -1,0 +1,33 @@
+"""The numpy helpers behind the pipeline steps agree with numpy's own (slower) answers."""
+
+import numpy as np
+
+from dedup.arrays import distinct, distinct_pairs
+from dedup.tokens import Tokens
+
+
+def test_distinct_matches_np_unique_on_runs_and_random_values():
+    rng = np.random.default_rng(7)
+    runs = (np.repeat(np.arange(300), 50).astype(np.int64) << 20) + rng.integers(0, 1 << 20, 15_000)
+    for values in (runs, rng.integers(0, 50, 5_000), rng.integers(0, 2**63, 1_000, dtype=np.uint64),
+                   np.zeros(0, np.int64), np.array([5])):
+        got = distinct(values)
+        assert got.dtype == values.dtype
+        np.testing.assert_array_equal(got, np.unique(values))
+
+
+def test_distinct_pairs_matches_np_unique_rows():
+    rng = np.random.default_rng(8)
+    left, right = rng.integers(0, 40, 3_000), rng.integers(0, 1_000, 3_000)
+    np.testing.assert_array_equal(distinct_pairs(left, right), np.unique(np.stack((left, right), axis=1), axis=0))
+    assert distinct_pairs(np.zeros(0, np.int64), np.zeros(0, np.int64)).shape == (0, 2)
+
+
+def test_tokens_select_keeps_the_chosen_texts_in_the_given_order():
+    tokens = Tokens(hashes=np.arange(10, dtype=np.uint64), sentence=np.arange(10) // 3,
+                    offsets=np.array([0, 3, 3, 7, 10]))
+    chosen = tokens.select([3, 1, 0])
+    np.testing.assert_array_equal(chosen.offsets, [0, 3, 3, 6])
+    np.testing.assert_array_equal(chosen.hashes, [7, 8, 9, 0, 1, 2])
+    np.testing.assert_array_equal(chosen.sentence, [2, 2, 3, 0, 0, 0])
+    assert len(tokens.select([])) == 0
