@@ -9,23 +9,55 @@ found in thousands of documents is one passage, never thousands of pairs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 from scipy import sparse
 
 from .arrays import distinct, distinct_pairs
 from .cluster import UnionFind
+from .idf import HashedIdf
 from .minhash import estimated_scores
 from .readers import InputError, reread
 from .records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
+from .shingle import ShingleSets
 from .spool import DocumentList
+from .workers import Workers
 
 if TYPE_CHECKING:
+    from .batch import BatchSigner
     from .corpus import CorpusScanner, CorpusState
 
 SNIPPET = 200
 _ESTIMATE_MARGIN = 0.1  # candidates this far below the threshold by MinHash estimate are not re-read
+
+
+@dataclass
+class Measured:
+    """What pass two needs of a batch of re-read texts; computed where the texts are (maybe a worker)."""
+
+    sets: ShingleSets  # each text's document shingle set
+    counts: sparse.csr_matrix  # each text's token bucket counts
+    paragraphs: list[tuple[int, int]]  # (text in batch, paragraph number) of each row of ``paragraph_counts``
+    paragraph_counts: sparse.csr_matrix
+    snippets: list[str]  # the start of each of those paragraphs
+
+
+def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]]) -> Measured:
+    """Shingle sets and bucket counts of ``texts``, and of the paragraphs ``wanted[i]`` of text ``i``."""
+    tokenized = signer.tokens(texts)
+    starts = np.concatenate(([0], np.cumsum(tokenized.counts))).tolist()
+    counts = tokenized.counts.tolist()
+    paragraphs = [(i, p) for i, ps in enumerate(wanted) for p in ps if p < counts[i]]
+    rows = [starts[i] + p for i, p in paragraphs]
+    return Measured(
+        sets=signer.document_sets(tokenized),
+        counts=signer.bucketer.term_counts(tokenized.by_document()),
+        paragraphs=paragraphs,
+        paragraph_counts=signer.bucketer.term_counts(tokenized.tokens.select(rows)),
+        snippets=[tokenized.paragraphs[i][p][:SNIPPET] for i, p in paragraphs],
+    )
 
 
 class Evidence:
@@ -41,26 +73,18 @@ class Evidence:
         self._n_rows = self._n_paragraph_rows = 0
         self.failed: set[int] = set()
 
-    def add(self, docs: list[int], scanner: "CorpusScanner", idf, texts: list[str],
-            wanted_paragraphs: dict[int, set[int]]) -> None:
-        tokenized = scanner.signer.tokens(texts)
-        doc_sets = scanner.signer.document_sets(tokenized)
+    def add(self, docs: list[int], measured: Measured, idf: HashedIdf) -> None:
+        """Keep what was measured of the texts of ``docs`` (in order), weighed by the corpus ``idf``."""
         for i, doc in enumerate(docs):
-            self.sets[doc] = doc_sets.get(i)
+            self.sets[doc] = measured.sets.get(i)
             self._rows[doc] = self._n_rows + i
         self._n_rows += len(docs)
-        self._chunks.append(idf.transform(tokenized.by_document()))
-        starts = np.concatenate(([0], np.cumsum(tokenized.counts))).tolist()
-        counts = tokenized.counts.tolist()
-        rows = []
-        for i, doc in enumerate(docs):
-            for p in sorted(wanted_paragraphs.get(doc, ())):
-                if p < counts[i]:
-                    self._paragraph_rows[(doc, p)] = self._n_paragraph_rows + len(rows)
-                    rows.append(starts[i] + p)
-                    self.snippets[(doc, p)] = tokenized.paragraphs[i][p][:SNIPPET]
-        self._n_paragraph_rows += len(rows)
-        self._paragraph_chunks.append(idf.transform(tokenized.tokens.select(rows)))
+        self._chunks.append(idf.weigh(measured.counts))
+        for row, ((i, p), snippet) in enumerate(zip(measured.paragraphs, measured.snippets)):
+            self._paragraph_rows[(docs[i], p)] = self._n_paragraph_rows + row
+            self.snippets[(docs[i], p)] = snippet
+        self._n_paragraph_rows += len(measured.paragraphs)
+        self._paragraph_chunks.append(idf.weigh(measured.paragraph_counts))
 
     def finish(self) -> None:
         self.vectors = sparse.vstack(self._chunks).tocsr() if self._chunks else sparse.csr_matrix((0, 1))
@@ -113,11 +137,13 @@ def _row_dots(matrix: sparse.csr_matrix, rows_a: list[int], rows_b: list[int]) -
 
 
 def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text",
-                   fmt: str = "auto") -> CorpusReport:
+                   fmt: str = "auto", workers: Workers | None = None) -> CorpusReport:
+    """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given."""
+    workers = workers or Workers(1, scanner.signer)
     state.finish()
     state.node_tokens, state.node_first = state.node_summary()
     doc_pairs = document_candidates(scanner, state)
-    node_pairs = paragraph_candidates(scanner, state)
+    node_pairs = paragraph_candidates(scanner, state, workers)
     occurrences = _Occurrences(state.occurrences[:, :3])
     shared_nodes = occurrences.shared_nodes()
     involved_nodes = distinct(np.concatenate((node_pairs.ravel(), shared_nodes)))
@@ -125,7 +151,7 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
     for doc, p in state.node_first[involved_nodes].tolist():
         wanted_paragraphs.setdefault(doc, set()).add(p)
     wanted_docs = sorted(set(doc_pairs.ravel().tolist()) | set(wanted_paragraphs))
-    evidence = _reread(scanner, state, wanted_docs, wanted_paragraphs, text_field, fmt)
+    evidence = _reread(scanner, state, wanted_docs, wanted_paragraphs, text_field, fmt, workers)
 
     scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
     jaccard, containment, cosine = evidence.score_pairs(scorable)
@@ -155,12 +181,13 @@ def document_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.nd
     return pairs[worth_confirming(jaccard, containment, scanner.threshold)]
 
 
-def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.ndarray:
+def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState", workers: Workers | None = None) -> np.ndarray:
     """Pairs of distinct paragraphs sharing a band, less those found in one and the same document only
     (restatements inside a document are the detector's business, not reuse)."""
     if len(state.node_keys) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = scanner.paragraph_lsh.pairs_from_keys(state.node_keys, state.node_tokens < scanner.min_passage_words)
+    pairs = scanner.paragraph_lsh.pairs_from_keys(state.node_keys, state.node_tokens < scanner.min_passage_words,
+                                                  workers)
     # Decided on every document a paragraph occurs in, not on the document it was first seen in: that
     # made passages depend on input order (paragraph P in documents A and B, a rewording of P in A only:
     # with A first the rewording was dropped as "same first document", with B first it joined the passage).
@@ -174,42 +201,50 @@ def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.n
 
 
 def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
-            wanted_paragraphs: dict[int, set[int]], text_field: str, fmt: str) -> Evidence:
+            wanted_paragraphs: dict[int, set[int]], text_field: str, fmt: str, workers: Workers) -> Evidence:
     evidence = Evidence()
     by_location: dict[tuple[str, int], list[int]] = {}
-    texts: list[tuple[int, str]] = []
+    kept: list[tuple[int, str]] = []  # texts from stdin, held since pass one
     for doc in docs:
         where = state.location(doc)
         if where is None:
-            texts.append((doc, state.kept_texts[doc]))
+            kept.append((doc, state.kept_texts[doc]))
         else:
             by_location.setdefault(where, []).append(doc)
-
-    chars = 0  # in ``texts``, counted as it grows (summing the batch after each text was quadratic)
-
-    def flush() -> None:
-        nonlocal chars
-        if texts:
-            evidence.add([d for d, _ in texts], scanner, state.idf, [t for _, t in texts], wanted_paragraphs)
-            texts.clear()
-        chars = 0
-
     per_path: dict[str, list[tuple[str, int]]] = {}
     for where in by_location:
         per_path.setdefault(where[0], []).append(where)
-    for locations in per_path.values():
-        try:
-            for where, text in reread(locations, text_field, fmt):
-                texts.extend((doc, text) for doc in by_location[where])
-                chars += len(text) * len(by_location[where])
-                if len(texts) >= scanner.batch_size or chars >= scanner.batch_chars:
-                    flush()
-        except (InputError, OSError, ValueError, KeyError, EOFError):
-            # The file changed or vanished since pass one: its pairs go unconfirmed.
-            evidence.failed.update(d for loc in locations for d in by_location[loc] if not evidence.has(d))
-    flush()
+    failed: list[int] = []
+
+    def batches() -> Iterator[tuple[tuple[list[str], list[list[int]]], list[int]]]:
+        """Batches of re-read texts with the paragraphs wanted of each (``measure``'s arguments), and their
+        documents; a file that fails part way marks its documents not yet measured as failed."""
+        batch: list[tuple[int, str]] = list(kept)
+        chars = sum(len(t) for _, t in batch)  # then counted as it grows (summing after each text was quadratic)
+        for locations in per_path.values():
+            try:
+                for where, text in reread(locations, text_field, fmt):
+                    batch.extend((doc, text) for doc in by_location[where])
+                    chars += len(text) * len(by_location[where])
+                    if len(batch) >= scanner.batch_size or chars >= scanner.batch_chars:
+                        yield _measure_args(batch, wanted_paragraphs)
+                        batch, chars = [], 0
+            except (InputError, OSError, ValueError, KeyError, EOFError):
+                # The file changed or vanished since pass one: its pairs go unconfirmed.
+                failed.extend(d for loc in locations for d in by_location[loc])
+        if batch:
+            yield _measure_args(batch, wanted_paragraphs)
+
+    for docs_measured, measured in workers.ordered(measure, batches()):
+        evidence.add(docs_measured, measured, state.idf)
+    evidence.failed.update(d for d in failed if not evidence.has(d))
     evidence.finish()
     return evidence
+
+
+def _measure_args(batch: list[tuple[int, str]], wanted_paragraphs: dict[int, set[int]]):
+    docs = [d for d, _ in batch]
+    return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs]), docs
 
 
 def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",

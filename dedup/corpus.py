@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import multiprocessing
 import signal
 import time
-from collections import deque
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -34,8 +32,7 @@ from .records import CorpusReport
 from .spool import ReportSpool
 from .tokens import TokenTable
 from .validate import check_fraction, check_int
-
-_WORKER_SIGNER: BatchSigner | None = None
+from .workers import Workers
 
 
 class CorpusScanner:
@@ -144,15 +141,17 @@ class CorpusScanner:
                     on_error(error)
             items = itertools.islice(items, done, None)  # read already: skipped, not signed again
         stop = _InterruptFlag() if checkpoint is not None else None
-        with stop or contextlib.nullcontext():
-            for batch, consumed in self._signed(self._batches(items, state, on_error, progress, done)):
-                state.absorb(batch)
-                if checkpoint is not None and (stop.raised or checkpoint.due()):
-                    checkpoint.save(state, consumed)
-                    if stop.raised:
-                        raise ScanInterrupted(consumed, len(state.signatures))
-        signed = time.perf_counter()
-        report = confirm_corpus(self, state, text_field, fmt)
+        with Workers(self.jobs, self.signer) as workers:  # one pool for both passes
+            with stop or contextlib.nullcontext():
+                batches = self._batches(items, state, on_error, progress, done)
+                for consumed, batch in workers.ordered(BatchSigner.__call__, batches):
+                    state.absorb(batch)
+                    if checkpoint is not None and (stop.raised or checkpoint.due()):
+                        checkpoint.save(state, consumed)
+                        if stop.raised:
+                            raise ScanInterrupted(consumed, len(state.signatures))
+            signed = time.perf_counter()
+            report = confirm_corpus(self, state, text_field, fmt, workers)
         report.stats.update(documents=len(state.ids), seconds_pass_one=round(signed - started, 3),
                             seconds_total=round(time.perf_counter() - started, 3))
         if progress is not None:
@@ -160,8 +159,9 @@ class CorpusScanner:
         return report
 
     def _batches(self, items, state: "CorpusState", on_error, progress,
-                 done: int = 0) -> Iterator[tuple[list[str], int]]:
-        """Batches of texts, each with the number of input items read once it is complete."""
+                 done: int = 0) -> Iterator[tuple[tuple[list[str]], int]]:
+        """Batches of texts (as ``Workers.ordered`` arguments), each with the number of input items read
+        once it is complete."""
         texts: list[str] = []
         chars = 0
         for position, item in enumerate(items, start=done):
@@ -179,26 +179,10 @@ class CorpusScanner:
             if progress is not None:
                 progress.update(1, len(item.text))
             if len(texts) >= self.batch_size or chars >= self.batch_chars:
-                yield texts, position + 1
+                yield (texts,), position + 1
                 texts, chars = [], 0
         if texts:
-            yield texts, position + 1
-
-    def _signed(self, batches: Iterator[tuple[list[str], int]]) -> Iterator[tuple[SignedBatch, int]]:
-        if self.jobs == 1:
-            for texts, consumed in batches:
-                yield self.signer(texts), consumed
-            return
-        with multiprocessing.get_context().Pool(self.jobs, initializer=_init_worker, initargs=(self.signer,)) as pool:
-            pending: deque = deque()
-            for texts, consumed in batches:  # at most two batches per worker in flight, so memory stays flat
-                pending.append((pool.apply_async(_sign_in_worker, (texts,)), consumed))
-                while len(pending) >= 2 * self.jobs:
-                    result, at = pending.popleft()
-                    yield result.get(), at
-            while pending:
-                result, at = pending.popleft()
-                yield result.get(), at
+            yield (texts,), position + 1
 
 
 class ScanInterrupted(Exception):
@@ -222,17 +206,6 @@ class _InterruptFlag:
 
     def __exit__(self, *exc) -> None:
         signal.signal(signal.SIGINT, self._previous)
-
-
-def _init_worker(signer: BatchSigner) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it saves a checkpoint)
-    global _WORKER_SIGNER
-    _WORKER_SIGNER = signer
-
-
-def _sign_in_worker(texts: list[str]) -> SignedBatch:
-    assert _WORKER_SIGNER is not None
-    return _WORKER_SIGNER(texts)
 
 
 class CorpusState:

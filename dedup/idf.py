@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
 from .arrays import distinct
 from .tokens import Tokens
@@ -62,8 +61,21 @@ class HashedIdf:
 
     def transform(self, tokens: Tokens) -> sparse.csr_matrix:
         """L2-normalized TF-IDF rows (sublinear term frequency), one per text of ``tokens``."""
+        return self.weigh(self.term_counts(tokens))
+
+    def term_counts(self, tokens: Tokens) -> sparse.csr_matrix:
+        """Bucket counts, one row per text of ``tokens``: the part of ``transform`` that needs no IDF
+        (a worker process computes it; the process holding the counts weighs it)."""
         rows, cols = tokens.owner(), self.buckets(tokens)
         counts = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(tokens), self.n_features))
         counts.sum_duplicates()
-        counts.data = (1.0 + np.log(counts.data)) * self.idf()[counts.indices]
-        return normalize(counts)
+        return counts
+
+    def weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """``term_counts`` rows -> L2-normalized TF-IDF rows (sublinear term frequency), in place."""
+        data = (1.0 + np.log(counts.data)) * self.idf()[counts.indices]
+        # Row norms by hand: sklearn's normalize validates and copies, which cost more than the arithmetic.
+        row = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(row, weights=data * data, minlength=counts.shape[0]))
+        counts.data = data / norms[row]
+        return counts

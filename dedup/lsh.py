@@ -9,11 +9,15 @@ steep part sits near ``(1 / bands) ** (1 / rows)``.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .arrays import distinct
 from .validate import check_fraction
+
+if TYPE_CHECKING:
+    from .workers import Workers
 
 
 def candidate_probability(s: float | np.ndarray, bands: int, rows: int):
@@ -104,44 +108,62 @@ class LSHBanding:
         """Candidate pairs as a sorted ``(n, 2)`` int64 array, each pair once, ``i < j``."""
         return self.pairs_from_keys(self.band_keys(signatures), empty)
 
-    def pairs_from_keys(self, band_keys: np.ndarray, empty: np.ndarray | None = None) -> np.ndarray:
+    def pairs_from_keys(self, band_keys: np.ndarray, empty: np.ndarray | None = None,
+                        workers: Workers | None = None) -> np.ndarray:
         """Candidate pairs from precomputed ``band_keys`` (``(n, bands)``), as ``candidate_array``.
 
         Bands are bucketed one at a time, so scratch memory is a few arrays of
-        ``n``, not of ``n * bands``.
+        ``n``, not of ``n * bands``. With ``workers``, each process takes a share of the bands.
         """
-        self.capped_buckets = 0
         n, bands = band_keys.shape
         live = np.arange(n, dtype=np.int64) if empty is None else np.flatnonzero(~np.asarray(empty, dtype=bool))
-        codes: list[np.ndarray] = []
-        held, fold_at = 0, 4 * n + 1_000_000
-        for band in range(bands):
-            keys = band_keys[live, band]
-            order = np.argsort(keys)
-            codes.extend(self._bucket_pairs(keys[order], live[order], n))
-            held = sum(len(c) for c in codes)
-            if held > fold_at:  # fold repeats found by several bands
-                codes = [distinct(np.concatenate(codes))]
-                # Next fold once the held codes double: millions of distinct pairs (a huge document) are
-                # then sorted a few times in all, not once per band.
-                fold_at = max(fold_at, 2 * len(codes[0]))
-        if not codes or not held:
-            return np.zeros((0, 2), dtype=np.int64)
-        unique = distinct(np.concatenate(codes))
+        if workers is None or workers.jobs == 1 or bands < 2:
+            unique, self.capped_buckets = band_pair_codes(band_keys, live, n, self.max_bucket)
+        else:
+            shares = np.array_split(np.arange(bands), min(bands, workers.jobs))
+            done = workers.split(band_pair_codes, [(band_keys[:, share], live, n, self.max_bucket)
+                                                   for share in shares])
+            unique = distinct(np.concatenate([codes for codes, _ in done]))
+            self.capped_buckets = sum(capped for _, capped in done)
         return np.stack((unique // n, unique % n), axis=1)
 
-    def _bucket_pairs(self, keys: np.ndarray, owner: np.ndarray, n: int) -> list[np.ndarray]:
-        """Pair codes ``min * n + max`` of sets sharing a key, from keys sorted with their owners."""
-        if not len(keys):
-            return []
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        sizes = np.diff(np.append(starts, len(keys)))
-        self.capped_buckets += int((sizes > self.max_bucket).sum())
-        codes = []
-        # Buckets of equal size are expanded together: one (buckets x size) block each.
-        for size in np.unique(sizes[(sizes >= 2) & (sizes <= self.max_bucket)]).tolist():
-            block = owner[starts[sizes == size][:, None] + np.arange(size)[None, :]]
-            left, right = np.triu_indices(size, k=1)
-            a, b = block[:, left].ravel(), block[:, right].ravel()
-            codes.append(np.minimum(a, b) * n + np.maximum(a, b))
-        return codes
+
+
+def band_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_bucket: int) -> tuple[np.ndarray, int]:
+    """Distinct pair codes ``min * n + max`` of the ``live`` sets sharing a key in any of ``band_keys``'
+    columns, and the number of buckets skipped for holding more than ``max_bucket`` sets."""
+    codes: list[np.ndarray] = []
+    capped = held = 0
+    fold_at = 4 * n + 1_000_000
+    for band in range(band_keys.shape[1]):
+        keys = band_keys[live, band]
+        order = np.argsort(keys)
+        found, skipped = _bucket_pairs(keys[order], live[order], n, max_bucket)
+        codes.extend(found)
+        capped += skipped
+        held = sum(len(c) for c in codes)
+        if held > fold_at:  # fold repeats found by several bands
+            codes = [distinct(np.concatenate(codes))]
+            # Next fold once the held codes double: millions of distinct pairs (a huge document) are
+            # then sorted a few times in all, not once per band.
+            fold_at = max(fold_at, 2 * len(codes[0]))
+    if not codes or not held:
+        return np.zeros(0, dtype=np.int64), capped
+    return distinct(np.concatenate(codes)), capped
+
+
+def _bucket_pairs(keys: np.ndarray, owner: np.ndarray, n: int, max_bucket: int) -> tuple[list[np.ndarray], int]:
+    """Pair codes ``min * n + max`` of sets sharing a key, from keys sorted with their owners, and the number
+    of buckets too large to expand."""
+    if not len(keys):
+        return [], 0
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.append(starts, len(keys)))
+    codes = []
+    # Buckets of equal size are expanded together: one (buckets x size) block each.
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
+        block = owner[starts[sizes == size][:, None] + np.arange(size)[None, :]]
+        left, right = np.triu_indices(size, k=1)
+        a, b = block[:, left].ravel(), block[:, right].ravel()
+        codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return codes, int((sizes > max_bucket).sum())
