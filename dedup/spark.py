@@ -24,6 +24,8 @@ member against its representative.
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -261,6 +263,13 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     builder = SparkSession.builder.appName("dedup scan")
     if master:
         builder = builder.master(master)
+    launched = "PYSPARK_GATEWAY_PORT" in os.environ  # by spark-submit, whose settings stand
+    if not os.environ.get("PYSPARK_PYTHON") and (master or ("" if launched else "local")).startswith("local"):
+        # Local Python workers run this interpreter: a venv's `dedup` run without activating the venv
+        # otherwise starts workers on the system python3, which lacks dedup's dependencies. PySpark
+        # reads the variable itself when it starts the context (the spark.pyspark.python setting is
+        # spark-submit's).
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     spark = builder.getOrCreate()
     result = scan_dataframe(read_paths(spark, paths, text_field, id_field), scanner)
     result.assignments.write.mode("overwrite").parquet(f"{output}/assignments")

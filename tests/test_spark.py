@@ -1,5 +1,6 @@
 """The corpus scan on Spark (local[2]) against the local engine: the same clusters, representatives and scores."""
 
+import os
 import shutil
 import sys
 from collections import defaultdict
@@ -24,12 +25,19 @@ from corpusgen import generate  # noqa: E402
 def spark():
     from pyspark.sql import SparkSession
 
+    # Python workers run the tests' interpreter, activated venv or not (PySpark reads this variable).
+    previous = os.environ.get("PYSPARK_PYTHON")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     session = (SparkSession.builder.master("local[2]").appName("dedup-tests")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "4").getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+    if previous is None:
+        os.environ.pop("PYSPARK_PYTHON", None)
+    else:
+        os.environ["PYSPARK_PYTHON"] = previous
 
 
 def _spark_clusters(result) -> tuple[set[frozenset[str]], set[str], dict]:
