@@ -257,22 +257,35 @@ class CorpusState:
                 self.capped.append(first_doc + i)
         docs = first_doc + np.repeat(np.arange(len(batch.paragraphs)), batch.paragraphs)
         numbers = np.arange(len(docs)) - np.repeat(np.cumsum(batch.paragraphs) - batch.paragraphs, batch.paragraphs)
-        nodes = np.empty(len(docs), dtype=np.int64)
-        new = []
-        for p, fp in enumerate(batch.fingerprints.tolist()):
-            node = self.node_of.get(fp) if fp else None
-            if node is None:
-                node = self.n_nodes + len(new)
-                if fp:
-                    self.node_of[fp] = node
-                new.append(p)
-            nodes[p] = node
-        self.n_nodes += len(new)
+        nodes, new = self._nodes(batch.fingerprints)
         self._node_keys.append(batch.paragraph_keys[new])
         # Token counts are kept per occurrence: copies with one shingle set can differ in length (a repeated
         # phrase), and what a node is must not depend on which copy came first.
         tokens = np.where(batch.fingerprints != 0, batch.paragraph_tokens, 0)
         self._occurrences.append(np.stack((nodes, docs, numbers, tokens), axis=1))
+
+    def _nodes(self, fingerprints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The node of each paragraph, numbering new ones in order of first sight, and the positions of
+        the paragraphs that introduced a new node. An empty paragraph (fingerprint 0) is a node of its own."""
+        fps = fingerprints.tolist()
+        nodes = np.fromiter(map(self.node_of.get, fps, itertools.repeat(-1)), np.int64, len(fps))
+        unseen = np.flatnonzero(nodes < 0)
+        if not len(unseen):
+            return nodes, unseen
+        keys = fingerprints[unseen].copy()
+        empty = keys == 0
+        keys[empty] = np.arange(int(empty.sum()), dtype=np.uint64) * np.uint64(2)  # fingerprints are odd
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        order = np.argsort(first)  # distinct new paragraphs in order of first sight
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        nodes[unseen] = self.n_nodes + rank[inverse]
+        new = unseen[first[order]]
+        named = fingerprints[new] != 0
+        self.node_of.update(zip(fingerprints[new][named].tolist(),
+                                (self.n_nodes + np.flatnonzero(named)).tolist()))
+        self.n_nodes += len(new)
+        return nodes, new
 
     def location(self, doc: int) -> tuple[str, int] | None:
         path = self.path_of[doc]

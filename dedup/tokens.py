@@ -124,7 +124,8 @@ def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
     carry_owner, carry_sentence, carry_end = -1, -1, False
     for pieces, piece_owner in _slices(texts):
         raw_values, owner = _raw_values(pieces, table)
-        owner = piece_owner[owner]
+        if len(pieces) != len(texts) or piece_owner[-1] != len(texts) - 1:  # a slice or pieces: renumber
+            owner = piece_owner[owner]
         ends = (raw_values & np.uint64(SENTENCE_END)).astype(bool)
         # A sentence starts after a flagged token and wherever one text gives way to the next.
         starts = np.ones(len(owner), dtype=bool)
@@ -136,7 +137,7 @@ def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
             carry_owner, carry_sentence, carry_end = int(owner[-1]), int(sentence[-1]), bool(ends[-1])
         kept = raw_values > np.uint64(SENTENCE_END)
         hashes.append(raw_values[kept] & ~np.uint64(SENTENCE_END))
-        sentences.append(sentence[kept].astype(np.int64))
+        sentences.append(sentence[kept])
         counts.append(np.bincount(owner[kept], minlength=len(texts)))
         del raw_values, owner, ends, starts, sentence, kept
     total = np.sum(counts, axis=0) if counts else np.zeros(len(texts), np.int64)
@@ -197,7 +198,7 @@ def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np
     if ascii_:
         found, local = _ascii_values([texts[i] for i in ascii_], table.stop_words, table.stem)
         values.append(found)
-        owners.append(np.asarray(ascii_, dtype=np.int64)[local])
+        owners.append(local if len(ascii_) == len(texts) else np.asarray(ascii_, dtype=np.int64)[local])
     if other:
         raw = _TOKEN.findall(_SEPARATED.join(texts[i].replace(_SEPARATOR, " ") for i in other).lower())
         found = np.fromiter(map(table.__getitem__, raw), np.uint64, len(raw))

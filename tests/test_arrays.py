@@ -31,3 +31,33 @@ def test_tokens_select_keeps_the_chosen_texts_in_the_given_order():
     np.testing.assert_array_equal(chosen.hashes, [7, 8, 9, 0, 1, 2])
     np.testing.assert_array_equal(chosen.sentence, [2, 2, 3, 0, 0, 0])
     assert len(tokens.select([])) == 0
+
+
+def test_paragraph_nodes_are_numbered_in_order_of_first_sight_across_batches():
+    from dedup.corpus import CorpusState
+
+    def reference(batches):
+        node_of, numbered, introduced = {}, [], []
+        count = 0
+        for fps in batches:
+            nodes, new = [], []
+            for p, fp in enumerate(fps):
+                node = node_of.get(fp) if fp else None
+                if node is None:
+                    node = count + len(new)
+                    if fp:
+                        node_of[fp] = node
+                    new.append(p)
+                nodes.append(node)
+            count += len(new)
+            numbered.append(nodes)
+            introduced.append(new)
+        return numbered, introduced
+
+    rng = np.random.default_rng(11)
+    batches = [rng.choice(np.array([0, 3, 5, 7, 9, 11, 13, 15], dtype=np.uint64), 40) for _ in range(4)]
+    expected = reference([b.tolist() for b in batches])
+    state = CorpusState(16)
+    got = [state._nodes(b) for b in batches]
+    assert [n.tolist() for n, _ in got] == expected[0]
+    assert [new.tolist() for _, new in got] == expected[1]
