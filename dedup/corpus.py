@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
+from .allocator import reuse_freed_memory
 from .arrays import distinct
 from .batch import BatchSigner, SignedBatch
 from .checkpoint import Checkpoint
@@ -131,6 +132,10 @@ class CorpusScanner:
         ``text_field`` and ``fmt`` say how the readers read the documents (see ``read_documents``),
         so candidates re-read for confirmation are read the same way.
         """
+        with reuse_freed_memory():
+            return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
+
+    def _scan(self, items, on_error, progress, text_field, fmt, checkpoint) -> CorpusReport:
         started = time.perf_counter()
         state = CorpusState(self.n_features, None if checkpoint is None else str(checkpoint.reports_path))
         done = 0

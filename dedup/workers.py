@@ -14,6 +14,8 @@ import signal
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
+from .allocator import keep_pages
+
 if TYPE_CHECKING:
     from .batch import BatchSigner
 
@@ -84,5 +86,6 @@ def with_signer(task: Callable[..., Any], *args: Any) -> Any:
 
 def _init(signer: "BatchSigner") -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it saves a checkpoint)
+    keep_pages()
     global _SIGNER
     _SIGNER = signer

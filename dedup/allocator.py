@@ -1,0 +1,58 @@
+"""Keep freed memory for reuse while a corpus scan runs (glibc only).
+
+numpy allocates every large temporary with ``mmap`` and unmaps it when it is
+freed, so each batch of a scan page-faults its scratch memory in afresh: in a
+20,000-document scan that was 225,000 minor page faults and 0.5 s of system
+time, about a sixth of the scan. Raising glibc's mmap and trim thresholds for
+the scan's duration lets the next batch reuse the same pages (20,000 faults,
+0.2 s). Afterwards the thresholds go back to glibc's defaults and the freed
+memory is handed back to the system, so a long-lived host process does not
+keep the scan's peak. Elsewhere (macOS, musl) nothing changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+from typing import Iterator
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_DEFAULT = 128 * 1024  # glibc's initial value of both thresholds
+_SCAN = 256 * 1024 * 1024  # larger than any one array a batch allocates
+
+
+def _glibc():
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _glibc()
+
+
+@contextlib.contextmanager
+def reuse_freed_memory() -> Iterator[None]:
+    """Within the block, freed memory stays with the process for reuse; on leaving it, it is released."""
+    if _LIBC is None:
+        yield
+        return
+    keep_pages()
+    try:
+        yield
+    finally:
+        _LIBC.mallopt(_M_MMAP_THRESHOLD, _DEFAULT)
+        _LIBC.mallopt(_M_TRIM_THRESHOLD, _DEFAULT)
+        _LIBC.malloc_trim(0)
+
+
+def keep_pages() -> None:
+    """Raise the thresholds for good (a worker process that exits when the scan ends)."""
+    if _LIBC is not None:
+        _LIBC.mallopt(_M_MMAP_THRESHOLD, _SCAN)
+        _LIBC.mallopt(_M_TRIM_THRESHOLD, _SCAN)
