@@ -137,7 +137,8 @@ def corpus_options(command):
         click.option("--within/--no-within", default=True, show_default=True,
                      help="Also find restated paragraphs inside each document (the slowest step)."),
         click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True,
-                     help="Worker processes for tokenizing and signing."),
+                     help="Processes to use (this one and N-1 workers) for tokenizing, signing and "
+                          "confirming; one per core."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr."),
     ]
     for option in reversed(options):

@@ -72,7 +72,8 @@ class CorpusScanner:
     detector : Detector or None, default=Detector()
         Finds restatements inside each document; None skips that step.
     jobs : int, default=1
-        Worker processes for pass one (tokenizing, signing, restatements).
+        Processes for both passes: this one and ``jobs - 1`` workers (tokenizing, signing,
+        restatements, re-read candidates, paragraph LSH). One per core.
     batch_size : int, default=512
         Documents per batch handed to numpy (and to a worker) ...
     batch_chars : int, default=2**20
