@@ -142,7 +142,7 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
     workers = workers or Workers(1, scanner.signer)
     state.finish()
     state.node_tokens, state.node_first = state.node_summary()
-    doc_pairs = document_candidates(scanner, state)
+    doc_pairs = document_candidates(scanner, state, workers)
     node_pairs = paragraph_candidates(scanner, state, workers)
     occurrences = _Occurrences(state.occurrences[:, :3])
     shared_nodes = occurrences.shared_nodes()
@@ -170,10 +170,10 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
     return CorpusReport(documents=documents, clusters=clusters, passages=passages, stats=stats)
 
 
-def document_candidates(scanner: "CorpusScanner", state: "CorpusState") -> np.ndarray:
+def document_candidates(scanner: "CorpusScanner", state: "CorpusState", workers: Workers | None = None) -> np.ndarray:
     """Document pairs sharing a band, less those whose MinHash estimate is far below the threshold."""
     sigs, sizes = state.signatures, state.sizes
-    pairs = scanner.lsh.pairs_from_keys(scanner.lsh.band_keys(sigs), sizes == 0)
+    pairs = scanner.lsh.pairs_from_keys(scanner.lsh.band_keys(sigs), sizes == 0, workers)
     if not len(pairs):
         return pairs
     a, b = pairs[:, 0], pairs[:, 1]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 Tag = TypeVar("Tag")
 _SIGNER: "BatchSigner | None" = None
 _QUEUED = 2  # batches queued per worker: one running, one waiting
+_WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
 
 
 class Workers:
@@ -61,7 +62,7 @@ class Workers:
                 queued += 1
             else:
                 pending.append([tag, None, task(self.signer, *args)])
-            while pending and (pending[0][1] is None or pending[0][1].ready() or len(pending) > capacity + 2):
+            while pending and (pending[0][1] is None or pending[0][1].ready() or len(pending) > capacity + _WAITING):
                 tag_, result, value = pending.popleft()
                 if result is not None:
                     value, queued = result.get(), queued - 1
