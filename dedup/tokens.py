@@ -124,7 +124,7 @@ def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
     carry_owner, carry_sentence, carry_end = -1, -1, False
     for pieces, piece_owner in _slices(texts):
         raw_values, owner = _raw_values(pieces, table)
-        if len(pieces) != len(texts) or piece_owner[-1] != len(texts) - 1:  # a slice or pieces: renumber
+        if len(pieces) != len(texts) or (len(texts) and piece_owner[-1] != len(texts) - 1):  # renumber pieces
             owner = piece_owner[owner]
         ends = (raw_values & np.uint64(SENTENCE_END)).astype(bool)
         # A sentence starts after a flagged token and wherever one text gives way to the next.
