@@ -54,19 +54,17 @@ class Workers:
         otherwise; at most a few results wait here for an earlier one, so memory stays flat.
         """
         capacity = 0 if self.pool is None else _QUEUED * (self.jobs - 1)
-        pending: deque = deque()  # [tag, AsyncResult or None, result]
-        queued = 0
+        pending: deque = deque()  # [tag, AsyncResult or None, result], in order
         for args, tag in items:
-            if queued < capacity:
+            # Counted by what the workers have not finished, not by what was not yet taken back here:
+            # otherwise a worker that finished early waits until its result reaches the front.
+            if sum(1 for _, result, _ in pending if result is not None and not result.ready()) < capacity:
                 pending.append([tag, self.pool.apply_async(with_signer, (task, *args)), None])
-                queued += 1
             else:
                 pending.append([tag, None, task(self.signer, *args)])
             while pending and (pending[0][1] is None or pending[0][1].ready() or len(pending) > capacity + _WAITING):
                 tag_, result, value = pending.popleft()
-                if result is not None:
-                    value, queued = result.get(), queued - 1
-                yield tag_, value
+                yield tag_, (value if result is None else result.get())
         for tag_, result, value in pending:
             yield tag_, (value if result is None else result.get())
 
