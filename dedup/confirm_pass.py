@@ -96,9 +96,7 @@ class Evidence:
 
     def score_pairs(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Exact Jaccard, containment and TF-IDF cosine of many document pairs (cosines in one sparse product)."""
-        jaccard, containment = np.zeros(len(pairs)), np.zeros(len(pairs))
-        for i, (a, b) in enumerate(pairs):
-            jaccard[i], containment[i] = exact_scores(self.sets[a], self.sets[b])
+        jaccard, containment = exact_scores_many([self.sets[a] for a, _ in pairs], [self.sets[b] for _, b in pairs])
         rows_a = [self._rows[a] for a, _ in pairs]
         rows_b = [self._rows[b] for _, b in pairs]
         return jaccard, containment, _row_dots(self.vectors, rows_a, rows_b)
@@ -118,6 +116,26 @@ def exact_scores(set_a: np.ndarray, set_b: np.ndarray) -> tuple[float, float]:
     union = len(set_a) + len(set_b) - shared
     smaller = min(len(set_a), len(set_b))
     return (shared / union if union else 0.0), (shared / smaller if smaller else 0.0)
+
+
+def exact_scores_many(sets_a: list[np.ndarray], sets_b: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``exact_scores`` of many pairs of sorted shingle sets at once."""
+    n = len(sets_a)
+    if not n:
+        return np.zeros(0), np.zeros(0)
+    size_a = np.fromiter(map(len, sets_a), np.int64, n)
+    size_b = np.fromiter(map(len, sets_b), np.int64, n)
+    # Pair-major keys: each set is a sorted run, so the stable sort (timsort) only merges neighbouring runs.
+    owner = np.repeat(np.repeat(np.arange(n, dtype=np.uint64), 2), np.stack((size_a, size_b), axis=1).ravel())
+    members = np.concatenate([s for pair in zip(sets_a, sets_b) for s in pair]).astype(np.uint64)
+    keys = (owner << np.uint64(32)) | members
+    keys.sort(kind="stable")
+    same = keys[1:] == keys[:-1]  # a shingle in both sets of its pair (each set holds it once)
+    shared = np.bincount((keys[1:][same] >> np.uint64(32)).astype(np.int64), minlength=n)
+    union = size_a + size_b - shared
+    smaller = np.minimum(size_a, size_b)
+    return (np.where(union > 0, shared / np.maximum(union, 1), 0.0),
+            np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0))
 
 
 def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: float) -> np.ndarray:

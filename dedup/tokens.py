@@ -249,13 +249,12 @@ class _Powers:
         self.down = np.ones(1, np.uint64)
 
     def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if len(self.up) < n:
-            size = max(n, 2 * len(self.up))
-            steps = np.full(size, _P, dtype=np.uint64)
-            steps[0] = 1
-            self.up = np.cumprod(steps)
-            steps[1:] = np.uint64(pow(_P, -1, 1 << 64))
-            self.down = np.cumprod(steps)
+        while len(self.up) < n:
+            # Doubling: the next block is this one times P**len (one vector multiply, where a cumprod over
+            # the whole table ran one element at a time). uint64 arithmetic wraps mod 2**64, as wanted.
+            size = len(self.up)
+            self.up = np.concatenate((self.up, self.up * np.uint64(pow(_P, size, 1 << 64))))
+            self.down = np.concatenate((self.down, self.down * np.uint64(pow(_P, -size, 1 << 64))))
         return self.up[:n], self.down[:n]
 
 

@@ -61,3 +61,18 @@ def test_paragraph_nodes_are_numbered_in_order_of_first_sight_across_batches():
     got = [state._nodes(b) for b in batches]
     assert [n.tolist() for n, _ in got] == expected[0]
     assert [new.tolist() for _, new in got] == expected[1]
+
+
+def test_exact_scores_of_many_pairs_equal_the_pairwise_scores():
+    from dedup.confirm_pass import exact_scores, exact_scores_many
+
+    rng = np.random.default_rng(12)
+    sets_a = [np.unique(rng.integers(0, 300, rng.integers(0, 80))).astype(np.uint32) for _ in range(300)]
+    sets_b = [np.unique(rng.integers(0, 300, rng.integers(0, 80))).astype(np.uint32) for _ in range(300)]
+    sets_a += [np.zeros(0, np.uint32), np.array([2**32 - 1], np.uint32)]
+    sets_b += [np.zeros(0, np.uint32), np.array([2**32 - 1], np.uint32)]
+    jaccard, containment = exact_scores_many(sets_a, sets_b)
+    expected = [exact_scores(a, b) for a, b in zip(sets_a, sets_b)]
+    assert jaccard.tolist() == [j for j, _ in expected]
+    assert containment.tolist() == [c for _, c in expected]
+    assert jaccard[-1] == containment[-1] == 1.0 and jaccard[-2] == 0.0
