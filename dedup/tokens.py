@@ -281,12 +281,12 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
     before = np.zeros(len(alnum) + 1, dtype=np.int32 if len(alnum) < 1 << 31 else np.int64)
     np.cumsum(alnum, out=before[1:])
     first, length = before[starts], before[stops] - before[starts]
-    packed = data[alnum].astype(np.uint64)
+    packed = data[alnum]  # bytes; widened to 64 bits only inside the multiply below
     if not len(packed):
         return end.astype(np.uint64), owner
     up, down = _POWERS.get(len(packed) + 1)
     prefix = np.zeros(len(packed) + 1, dtype=np.uint64)
-    np.cumsum(packed * up[: len(packed)], out=prefix[1:])
+    np.cumsum(np.multiply(packed, up[: len(packed)], dtype=np.uint64), out=prefix[1:])
 
     def poly(first: np.ndarray, n: np.ndarray) -> np.ndarray:
         return (prefix[first + n] - prefix[first]) * down[first]
