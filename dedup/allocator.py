@@ -5,9 +5,13 @@ freed, so each batch of a scan page-faults its scratch memory in afresh: in a
 20,000-document scan that was 225,000 minor page faults and 0.5 s of system
 time, about a sixth of the scan. Raising glibc's mmap and trim thresholds for
 the scan's duration lets the next batch reuse the same pages (20,000 faults,
-0.2 s). Afterwards the thresholds go back to glibc's defaults and the freed
-memory is handed back to the system, so a long-lived host process does not
-keep the scan's peak. Elsewhere (macOS, musl) nothing changes.
+0.2 s). Afterwards the thresholds go back to glibc's initial values and the
+freed memory is handed back to the system, so a long-lived host process does
+not keep the scan's peak. Two side effects on the host process, both about
+speed only: glibc stops adjusting its mmap threshold by itself once it has
+been set, and scans running at once in two threads share the setting, so the
+first to finish lowers it for the other. Elsewhere (macOS, musl) nothing
+changes.
 """
 
 from __future__ import annotations
