@@ -79,6 +79,7 @@ class Checkpoint:
         state.ids = meta["ids"]
         state.index = {doc_id: i for i, doc_id in enumerate(state.ids)}
         state.paths = meta["paths"]
+        state.readings = [tuple(r) for r in meta.get("readings", [[None, None]] * len(state.paths))]
         state._path_index = {p: i for i, p in enumerate(state.paths)}
         state.path_of, state.offsets = meta["path_of"], meta["offsets"]
         state.skipped = [InputError(source, reason) for source, reason, _ in meta["skipped"]]
@@ -112,7 +113,7 @@ class Checkpoint:
                  report_where=np.array([(d, o, s) for d, (o, s) in where.items()], dtype=np.int64).reshape(-1, 3))
         meta = {
             "format": _FORMAT, "key": self.key, "consumed": consumed, "documents": n, "ids": state.ids[:n],
-            "paths": state.paths,
+            "paths": state.paths, "readings": state.readings,
             "path_of": state.path_of[:n], "offsets": state.offsets[:n], "n_nodes": state.n_nodes,
             "idf_docs": state.idf.n_docs, "reports_bytes": reports_bytes,
             "skipped": [[e.source, e.reason, at] for e, at in zip(state.skipped, state.skipped_at) if at < consumed],

@@ -239,9 +239,9 @@ def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
         documents; a file that fails part way marks its documents not yet measured as failed."""
         batch: list[tuple[int, str]] = list(kept)
         chars = sum(len(t) for _, t in batch)  # then counted as it grows (summing after each text was quadratic)
-        for locations in per_path.values():
+        for path, locations in per_path.items():
             try:
-                for where, text in reread(locations, text_field, fmt):
+                for where, text in reread(locations, *state.reading(path, text_field, fmt)):
                     batch.extend((doc, text) for doc in by_location[where])
                     chars += len(text) * len(by_location[where])
                     if len(batch) >= scanner.batch_size or chars >= scanner.batch_chars:

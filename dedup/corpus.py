@@ -15,7 +15,7 @@ import contextlib
 import itertools
 import signal
 import time
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Literal
 
 import numpy as np
 
@@ -69,8 +69,10 @@ class CorpusScanner:
         Paragraphs with fewer content words are matched only verbatim.
     boilerplate_docs : int, default=5
         A passage found in at least this many documents is flagged boilerplate.
-    detector : Detector or None, default=Detector()
-        Finds restatements inside each document; None skips that step.
+    detector : Detector, None or "default", default="default"
+        Finds restatements inside each document: "default" is ``Detector()``
+        (as ``dedup scan`` without ``--no-within``); None skips that step,
+        the slowest of a scan.
     jobs : int, default=1
         Processes for both passes: this one and ``jobs - 1`` workers (tokenizing, signing,
         restatements, re-read candidates, paragraph LSH). One per core.
@@ -86,7 +88,7 @@ class CorpusScanner:
     def __init__(self, k: int = 3, paragraph_k: int = 2, num_perm: int = 128, seed: int = 1,
                  threshold: float = 0.8, cosine_threshold: float = 0.5, lsh_threshold: float = 0.3,
                  passage_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
-                 boilerplate_docs: int = 5, detector: Detector | None = None, jobs: int = 1,
+                 boilerplate_docs: int = 5, detector: Detector | None | Literal["default"] = "default", jobs: int = 1,
                  batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20) -> None:
         # Checked here, under this class's names, before the parts they are handed to.
         for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
@@ -102,6 +104,10 @@ class CorpusScanner:
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
         self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
         self.boilerplate_docs = boilerplate_docs
+        if detector is not None and not isinstance(detector, Detector) and detector != "default":
+            raise ValueError(f'detector must be a Detector, None or "default", got {detector!r}')
+        if isinstance(detector, str):
+            detector = Detector()
         self.detector = detector
         self.jobs, self.batch_size, self.n_features = jobs, batch_size, n_features
         self.batch_chars = max(int(batch_chars), 1)
@@ -221,6 +227,7 @@ class CorpusState:
         self.ids: list[str] = []
         self.index: dict[str, int] = {}
         self.paths: list[str] = []
+        self.readings: list[tuple[str | None, str | None]] = []  # per path: (text_field, fmt) it was read with
         self._path_index: dict[str, int] = {}
         self.path_of: list[int] = []
         self.offsets: list[int] = []
@@ -248,6 +255,7 @@ class CorpusState:
             self.path_of.append(self._path_index.setdefault(doc.path, len(self._path_index)))
             if len(self._path_index) > len(self.paths):
                 self.paths.append(doc.path)
+                self.readings.append((doc.text_field, doc.fmt))
         self.offsets.append(doc.offset)
 
     def absorb(self, batch: SignedBatch) -> None:
@@ -292,6 +300,11 @@ class CorpusState:
                                 (self.n_nodes + np.flatnonzero(named)).tolist()))
         self.n_nodes += len(new)
         return nodes, new
+
+    def reading(self, path: str, text_field: str, fmt: str) -> tuple[str, str]:
+        """How the documents of ``path`` were read: their own (text_field, fmt), else the ones given."""
+        own_field, own_fmt = self.readings[self._path_index[path]] if path in self._path_index else (None, None)
+        return own_field or text_field, own_fmt or fmt
 
     def location(self, doc: int) -> tuple[str, int] | None:
         path = self.path_of[doc]

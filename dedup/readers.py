@@ -49,7 +49,9 @@ class Document:
     ``path`` and ``offset`` let a corpus scan read the text again later
     instead of holding it: ``offset`` is the byte offset of a JSON Lines
     record in its (decompressed) file, -1 for a whole file; ``path`` is None
-    for stdin, which cannot be read twice.
+    for stdin, which cannot be read twice. ``text_field`` and ``fmt`` say how
+    the readers read it (None: not said, the scan's own settings apply), so it
+    is read again the same way.
     """
 
     id: str
@@ -57,6 +59,8 @@ class Document:
     path: str | None = None
     offset: int = -1
     record: dict | None = field(default=None, compare=False, repr=False)  # the JSON Lines record it came from
+    text_field: str | None = field(default=None, compare=False, repr=False)
+    fmt: str | None = field(default=None, compare=False, repr=False)
 
 
 def decode(data: bytes, source: str) -> str:
@@ -153,7 +157,7 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
     text = convert(text, name, fmt, None if path == "-" else path)
     if not _WORD.search(text):  # as empty as whitespace: it would have no shingles, no paragraphs to match
         raise InputError(name, "no words to scan (only punctuation, symbols or spaces)")
-    return Document(id=source, text=text, path=None if path == "-" else path)
+    return Document(id=source, text=text, path=None if path == "-" else path, fmt=fmt)
 
 
 def expand(paths: list[str]) -> Iterator[str | InputError]:
@@ -211,7 +215,7 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     doc_id = record.get(id_field)
     if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
         doc_id = where
-    return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record)
+    return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt)
 
 
 def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,

@@ -59,7 +59,8 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         One row per document; ids must be unique.
     scanner : CorpusScanner, optional
         Its parameters (shingles, signatures, bands, thresholds) are used as
-        they are locally; default ``CorpusScanner()``.
+        they are locally; default ``CorpusScanner(detector=None)`` (restatements
+        inside documents are not searched on Spark).
     id_col, text_col : str
         Column names.
     batch_size : int, default=256

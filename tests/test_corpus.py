@@ -117,6 +117,35 @@ def test_two_jobs_give_the_same_report(corpus):
     assert one.clusters == two.clusters and one.passages == two.passages
 
 
+def test_more_processes_give_the_same_json_report_from_a_file(corpus, tmp_path):
+    """Re-read from the file, restatements on, batches of 8: batches, re-reads and LSH shares all cross
+    between the main process and two workers, and the JSON report is the same as with one process."""
+    import io
+
+    from dedup.readers import read_documents
+    from dedup.report import write_json
+
+    records, _ = corpus
+    restating = {"id": "restating", "body": "\n\n".join([
+        "The city council voted on Tuesday to close the northern pier for repairs starting next month.",
+        "Fishing boats will moor at the southern quay while the work goes on, the harbour master said.",
+        "On Tuesday the city council voted to close the northern pier next month so it can be repaired."])}
+    path = tmp_path / "corpus.jsonl"
+    _write_jsonl(path, records + [restating])
+    reports = []
+    for jobs in (1, 3):
+        scanner = CorpusScanner(batch_size=8, jobs=jobs)
+        out = io.StringIO()
+        write_json(scanner.scan(read_documents([str(path)], text_field="body")), out, {}, [])
+        report = json.loads(out.getvalue())
+        report["stats"] = {k: v for k, v in report["stats"].items() if not k.startswith("seconds")}
+        reports.append(report)
+    # The reader's text_field is all the scan is told: it re-reads each file the way it was read.
+    assert reports[0]["stats"]["reread_failed"] == 0 and reports[0]["clusters"] and reports[0]["passages"]
+    assert any(d.get("matches") for d in reports[0]["documents"])  # restatements: searched by default
+    assert reports[0] == reports[1]
+
+
 def test_scan_cli_jsonl_gz_and_folder_agree_and_follow_the_schema(corpus, tmp_path):
     records, expected = corpus
     _write_jsonl(tmp_path / "news.jsonl.gz", records)
