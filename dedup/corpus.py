@@ -136,8 +136,9 @@ class CorpusScanner:
         the ones already read are skipped) and saves to it as it goes; SIGINT then saves and
         raises ``ScanInterrupted`` instead of losing the work.
 
-        ``text_field`` and ``fmt`` say how the readers read the documents (see ``read_documents``),
-        so candidates re-read for confirmation are read the same way.
+        Candidates are re-read for confirmation the way ``read_documents`` read them (each
+        ``Document`` says so); ``text_field`` and ``fmt`` apply to documents that do not say
+        (made by hand with a ``path``).
         """
         with reuse_freed_memory():
             return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
