@@ -261,6 +261,7 @@ def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
 
 
 def _measure_args(batch: list[tuple[int, str]], wanted_paragraphs: dict[int, set[int]]):
+    """``measure``'s arguments for a batch of (document, text), and the batch's documents."""
     docs = [d for d, _ in batch]
     return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs]), docs
 

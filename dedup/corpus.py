@@ -104,10 +104,10 @@ class CorpusScanner:
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
         self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
         self.boilerplate_docs = boilerplate_docs
-        if detector is not None and not isinstance(detector, Detector) and detector != "default":
-            raise ValueError(f'detector must be a Detector, None or "default", got {detector!r}')
-        if isinstance(detector, str):
+        if isinstance(detector, str) and detector == "default":
             detector = Detector()
+        elif detector is not None and not isinstance(detector, Detector):
+            raise ValueError(f'detector must be a Detector, None or "default", got {detector!r}')
         self.detector = detector
         self.jobs, self.batch_size, self.n_features = jobs, batch_size, n_features
         self.batch_chars = max(int(batch_chars), 1)
@@ -304,7 +304,7 @@ class CorpusState:
 
     def reading(self, path: str, text_field: str, fmt: str) -> tuple[str, str]:
         """How the documents of ``path`` were read: their own (text_field, fmt), else the ones given."""
-        own_field, own_fmt = self.readings[self._path_index[path]] if path in self._path_index else (None, None)
+        own_field, own_fmt = self.readings[self._path_index[path]]
         return own_field or text_field, own_fmt or fmt
 
     def location(self, doc: int) -> tuple[str, int] | None:

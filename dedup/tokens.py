@@ -124,7 +124,7 @@ def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
     carry_owner, carry_sentence, carry_end = -1, -1, False
     for pieces, piece_owner in _slices(texts):
         raw_values, owner = _raw_values(pieces, table)
-        if len(pieces) != len(texts) or (len(texts) and piece_owner[-1] != len(texts) - 1):  # renumber pieces
+        if piece_owner is not None:
             owner = piece_owner[owner]
         ends = (raw_values & np.uint64(SENTENCE_END)).astype(bool)
         # A sentence starts after a flagged token and wherever one text gives way to the next.
@@ -153,11 +153,12 @@ _SLICE_CHARS = 1 << 20
 _WHITESPACE = re.compile(r"\s")
 
 
-def _slices(texts: Sequence[str]) -> Iterator[tuple[list[str], np.ndarray]]:
+def _slices(texts: Sequence[str]) -> Iterator[tuple[list[str], np.ndarray | None]]:
     """Consecutive runs of texts (long ones cut into pieces) of at most about ``_SLICE_CHARS`` characters,
-    each with the number of the text every piece belongs to. A batch of normal size is one slice."""
+    each with the number of the text every piece belongs to. A batch of normal size is one slice, its
+    pieces the texts themselves (numbers None: nothing to renumber)."""
     if sum(map(len, texts)) <= _SLICE_CHARS:
-        yield list(texts), np.arange(len(texts), dtype=np.int64)
+        yield list(texts), None
         return
     pieces: list[str] = []
     owners: list[int] = []
