@@ -141,9 +141,10 @@ def band_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_bucket:
         found, skipped = _bucket_pairs(keys[order], live[order], n, max_bucket)
         codes.extend(found)
         capped += skipped
-        held = sum(len(c) for c in codes)
+        held += sum(len(c) for c in found)
         if held > fold_at:  # fold repeats found by several bands
             codes = [distinct(np.concatenate(codes))]
+            held = len(codes[0])
             # Next fold once the held codes double: millions of distinct pairs (a huge document) are
             # then sorted a few times in all, not once per band.
             fold_at = max(fold_at, 2 * len(codes[0]))
