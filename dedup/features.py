@@ -18,7 +18,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .shingle import Shingler, words
+from .sequences import edit_distance, ngram_counts, ngram_precisions
+from .shingle import Shingler, light_stem, words
 from .text import normalize as normalize_text
 from .text import split_sentences
 
@@ -45,6 +46,13 @@ FEATURES = (
     "unmatched_more", "unmatched_fewer",
     "unmatched_unrelated",  # the same, not counting words whose 5-letter prefix the other side has
     "length_gap", "log_length_gap",  # |difference| of lengths in words, relative and log
+    # Shared n-grams of stemmed words over the shorter / longer side, so
+    # "closed schools" and "closes schools" share a bigram.
+    "stem_unigram_min", "stem_unigram_max", "stem_bigram_min", "stem_bigram_max",
+    "stem_trigram_min", "stem_trigram_max", "stem_fourgram_min", "stem_fourgram_max",
+    "edit_distance",  # word-level Levenshtein of the stemmed words over the longer side's length
+    "bleu_forward", "bleu_backward",  # n-gram precision of each side against the other (sequences.ngram_precisions)
+    "char_length_gap",  # |difference| of lengths in characters over the longer
 )
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -92,6 +100,10 @@ def _overlap(a: set, b: set) -> tuple[float, float]:
         return 0.0, 0.0
     shared = len(a & b)
     return shared / min(len(a), len(b)), shared / max(len(a), len(b))
+
+
+def _char_gap(a: str, b: str) -> float:
+    return abs(len(a) - len(b)) / max(len(a), len(b), 1)
 
 
 def _unmatched(x: set, y: set) -> tuple[float, float, float]:
@@ -164,14 +176,17 @@ class PairFeaturizer:
         described = [self._describe(t) for t in texts]
         rows = np.array([self._pair_row(described[i], described[j]) for i, j in zip(ia.tolist(), ib.tolist())])
         # Columns in the order FEATURES names them.
-        return np.column_stack([word_cos, char_cos, rows[:, :2], self._alignment(texts, ia, ib), rows[:, 2:]])
+        return np.column_stack([word_cos, char_cos, rows[:, :2], self._alignment(texts, ia, ib), rows[:, 2:],
+                                [_char_gap(texts[i], texts[j]) for i, j in zip(ia.tolist(), ib.tolist())]])
 
     def _describe(self, text: str) -> dict:
         content = self.tokenizer(text)
         every = words(text)
+        stems = [light_stem(w) for w in every]
         return {
-            "content": set(content), "words": every,
+            "content": set(content), "words": every, "stems": stems,
             "grams": [set(every), _ngrams(every, 2), _ngrams(every, 3), _ngrams(every, 4)],
+            "stem_grams": ngram_counts(stems),
             "entities": _entities(text),
         }
 
@@ -192,6 +207,9 @@ class PairFeaturizer:
             short / long_ if long_ else 0.0, math.log1p((short + long_) / 2),
             *_unmatched(cx, cy), (long_ - short) / ((short + long_) / 2) if long_ else 0.0,
             math.log1p(long_ - short),
+            *[v for n in range(4) for v in _overlap(x["stem_grams"][n].keys(), y["stem_grams"][n].keys())],
+            edit_distance(x["stems"], y["stems"]) / long_ if long_ else 0.0,
+            *ngram_precisions(x["stem_grams"], y["stem_grams"]),
         ]
 
     def _alignment(self, texts: list[str], ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
