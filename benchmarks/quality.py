@@ -38,7 +38,15 @@ from sklearn.tree import DecisionTreeClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evalsets import DEFAULT_EVAL, PairSet, load_clough, load_mrpc, load_sts  # noqa: E402
-from train_reranker import best_threshold, binarize_sts, features_of, generated_pairs, out_of_fold, precise_threshold  # noqa: E402
+from train_reranker import (  # noqa: E402
+    accuracy_and_f1,
+    best_mix,
+    best_threshold,
+    features_of,
+    out_of_fold,
+    precise_threshold,
+    training_sets,
+)
 
 from dedup import Detector  # noqa: E402
 from dedup.evaluate import Gold, score  # noqa: E402
@@ -70,7 +78,7 @@ def reranker_scores(pairs: PairSet) -> np.ndarray:
 class RefittedMethod:
     """The reranker refitted on the same training data, optionally with an embedding cosine as one more feature."""
 
-    def __init__(self, training: list[PairSet], C: float, semantic: bool = False) -> None:
+    def __init__(self, training: list[PairSet], shipped: Reranker, semantic: bool = False) -> None:
         if semantic:
             from dedup.semantic import SemanticEncoder
 
@@ -79,12 +87,13 @@ class RefittedMethod:
         dense = np.vstack([self.dense(p) for p in training])
         a, b = [t for p in training for t in p.a], [t for p in training for t in p.b]
         y = np.array([label for p in training for label in p.labels])
-        oof = out_of_fold(dense, a, b, y, C=C)
-        n_mrpc = len(training[0])
-        self.threshold = best_threshold(oof[:n_mrpc], y[:n_mrpc])
-        n_real = len(training[0]) + len(training[1])
+        n_mrpc, n_real = len(training[0]), len(training[0]) + len(training[1])
+        weight = np.where(np.arange(len(y)) < n_mrpc, shipped.metadata.get("mrpc_weight", 1.0), 1.0)
+        linear, trees = out_of_fold(dense, a, b, y, weight, C=shipped.C)
+        mix, self.threshold = best_mix(linear[:n_mrpc], trees[:n_mrpc], y[:n_mrpc])
+        oof = mix * linear + (1 - mix) * trees
         self.precise = precise_threshold(oof[:n_real], y[:n_real])
-        self.model = Reranker(C=C).fit(dense, a, b, y)
+        self.model = Reranker(C=shipped.C, linear_weight=mix).fit(dense, a, b, y, weight)
 
     def dense(self, pairs: PairSet) -> np.ndarray:
         dense = features_of(pairs)
@@ -96,10 +105,7 @@ class RefittedMethod:
 
 def mrpc_columns(scores_train, y_train, scores_test, y_test, threshold=None) -> tuple[float, float, float]:
     threshold = best_threshold(scores_train, y_train) if threshold is None else threshold
-    predicted, truth = scores_test >= threshold, y_test == 1
-    tp = (predicted & truth).sum()
-    f1 = 2 * tp / (predicted.sum() + truth.sum())
-    return float((predicted == truth).mean()), float(f1), threshold
+    return (*accuracy_and_f1(scores_test, y_test, threshold), threshold)
 
 
 def clough_columns(scores: np.ndarray, pairs: PairSet) -> tuple[float, float]:
@@ -147,9 +153,7 @@ def main() -> None:
     reranker = default_reranker()
 
     methods: list[tuple[str, Scorer, float | None, float]] = []
-    training = [mrpc_train, binarize_sts(load_sts(args.eval, "train"))]
-    training.append(generated_pairs(sorted(set(training[0].a + training[0].b + training[1].a + training[1].b)),
-                                    1500, seed=0))
+    training = training_sets(args.eval, 1500)
     for name, scorer in (("MinHash only (Jaccard estimate)", minhash_scores), ("plain TF-IDF cosine", tfidf_scores)):
         train_scores = np.concatenate([scorer(p) for p in training[:2]])
         train_y = np.concatenate([p.labels for p in training[:2]])
@@ -160,7 +164,7 @@ def main() -> None:
         from dedup.semantic import available
 
         if available():
-            semantic = RefittedMethod(training, C=reranker.C, semantic=True)
+            semantic = RefittedMethod(training, reranker, semantic=True)
             methods.append(("reranker + MiniLM cosine", semantic, semantic.threshold, semantic.precise))
             semantic_note = "installed"
     print(f"dedup confirm-stage quality, {datetime.date.today().isoformat()}, {platform.machine()}, "

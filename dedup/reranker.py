@@ -1,6 +1,7 @@
 """The learned reranker: logistic regression and boosted trees over explainable pair features.
 
-Its probability is the mean of two models' probabilities. Gradient-boosted
+Its probability is a weighted mean of two models' probabilities
+(``linear_weight``, chosen out of fold on training data). Gradient-boosted
 trees over the dense features of ``features.FEATURES`` learn how the
 features interact (a high cosine means less when the numbers disagree).
 The logistic model sees three blocks, all computed from the pair alone:
@@ -36,7 +37,7 @@ from .validate import check_fraction, check_int, check_positive
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "reranker.npz"
 _HASH_FEATURES = 2**16
-_FORMAT = 2
+_FORMAT = 3
 
 
 def _stemmed_words(text: str) -> list[str]:
@@ -61,10 +62,13 @@ class Reranker:
         (only used by ``fit``).
     n_bins : int, default=8
         Quantile bins per dense feature (only used by ``fit``).
-    n_trees : int, default=300
+    n_trees : int, default=600
         Boosting rounds of the tree model (only used by ``fit``).
-    tree_depth : int, default=4
+    tree_depth : int, default=3
         Depth of each tree (only used by ``fit``).
+    linear_weight : float, default=0.5
+        Weight of the logistic model's probability in the mean (the trees
+        get the rest); the training script sets it.
     threshold : float, default=0.5
         Probability at or above which a pair counts as a restatement when
         pairs are classified one by one (most accurate on training data);
@@ -74,23 +78,32 @@ class Reranker:
         lowest with precision 0.9 on training data); set the same way.
     """
 
-    def __init__(self, C: float = 1.0, n_bins: int = 8, n_trees: int = 300, tree_depth: int = 4,
-                 threshold: float = 0.5, detector_threshold: float = 0.7) -> None:
+    def __init__(self, C: float = 1.0, n_bins: int = 8, n_trees: int = 600, tree_depth: int = 3,
+                 linear_weight: float = 0.5, threshold: float = 0.5, detector_threshold: float = 0.7) -> None:
         check_positive("C", C)
         for name, value, least in (("n_bins", n_bins, 2), ("n_trees", n_trees, 1), ("tree_depth", tree_depth, 1)):
             check_int(name, value, least)
         for name, value in (("threshold", threshold), ("detector_threshold", detector_threshold)):
             check_fraction(name, value, open_high=True)
+        if isinstance(linear_weight, bool) or not isinstance(linear_weight, (int, float)) \
+                or not 0.0 <= linear_weight <= 1.0:
+            raise ValueError(f"linear_weight must be in [0, 1], got {linear_weight!r}")
         self.C = C
         self.n_bins = n_bins
         self.n_trees = n_trees
         self.tree_depth = tree_depth
+        self.linear_weight = linear_weight
         self.threshold = threshold
         self.detector_threshold = detector_threshold
         self.metadata: dict = {}
 
-    def fit(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str], y: np.ndarray) -> "Reranker":
-        """Fit on dense feature rows of the pairs ``(a[i], b[i])`` with 0/1 labels ``y``."""
+    def fit(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str], y: np.ndarray,
+            sample_weight: np.ndarray | None = None) -> "Reranker":
+        """Fit on dense feature rows of the pairs ``(a[i], b[i])`` with 0/1 labels ``y``.
+
+        ``sample_weight`` (one per pair) lets the training script count the
+        hand-labelled pairs more than the generated ones.
+        """
         from sklearn.ensemble import GradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression
 
@@ -98,10 +111,12 @@ class Reranker:
         self.scale_ = np.where(dense.std(axis=0) > 0, dense.std(axis=0), 1.0)
         inner = np.linspace(0, 1, self.n_bins + 1)[1:-1]
         self.edges_ = np.quantile(dense, inner, axis=0).T  # (features, n_bins - 1)
-        model = LogisticRegression(C=self.C, max_iter=5000).fit(self._design(dense, a, b), y)
+        model = LogisticRegression(C=self.C, max_iter=5000).fit(self._design(dense, a, b), y,
+                                                                 sample_weight=sample_weight)
         self.coef_, self.intercept_ = model.coef_[0].astype(np.float64), float(model.intercept_[0])
         boosted = GradientBoostingClassifier(n_estimators=self.n_trees, max_depth=self.tree_depth,
-                                             learning_rate=0.05, subsample=0.8, random_state=0).fit(dense, y)
+                                             learning_rate=0.05, subsample=0.8, random_state=0)
+        boosted.fit(dense, y, sample_weight=sample_weight)
         self.trees_ = TreeEnsemble.from_sklearn(boosted, dense[:1000])
         return self
 
@@ -121,11 +136,17 @@ class Reranker:
         return sparse.hstack([standardized, onehot, differ, shared]).tocsr()
 
     def predict_proba(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
-        """Probability of a restatement for each pair (a 1-d array): the mean of the two models'."""
+        """Probability of a restatement for each pair (a 1-d array): the weighted mean of the two models'."""
+        linear, trees = self.component_probabilities(dense, a, b)
+        return self.linear_weight * linear + (1 - self.linear_weight) * trees
+
+    def component_probabilities(self, dense: np.ndarray, a: Sequence[str],
+                                b: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(logistic, trees): each model's probability for each pair, before they are mixed."""
         if dense.shape[0] == 0:
-            return np.zeros(0)
+            return np.zeros(0), np.zeros(0)
         linear = self._design(dense, a, b) @ self.coef_ + self.intercept_
-        return (_sigmoid(linear) + _sigmoid(self.trees_.decision_function(dense))) / 2
+        return _sigmoid(linear), _sigmoid(self.trees_.decision_function(dense))
 
     def save(self, path: str | Path) -> None:
         meta = {**self.metadata, **self._params(), "features": list(FEATURES), "hash_features": _HASH_FEATURES,
@@ -137,7 +158,8 @@ class Reranker:
 
     def _params(self) -> dict:
         return {"C": self.C, "n_bins": self.n_bins, "n_trees": self.n_trees, "tree_depth": self.tree_depth,
-                "threshold": self.threshold, "detector_threshold": self.detector_threshold}
+                "linear_weight": self.linear_weight, "threshold": self.threshold,
+                "detector_threshold": self.detector_threshold}
 
     @classmethod
     def load(cls, path: str | Path = MODEL_PATH) -> "Reranker":
@@ -149,8 +171,8 @@ class Reranker:
                         or meta.get("hash_features") != _HASH_FEATURES:
                     raise ModelFileError(f"reranker model {path} was built for another version of dedup")
                 arrays = {k: data[k] for k in data.files if k != "meta"}
-                model = cls(**{k: meta[k] for k in ("C", "n_bins", "n_trees", "tree_depth", "threshold",
-                                                    "detector_threshold")})
+                model = cls(**{k: meta[k] for k in ("C", "n_bins", "n_trees", "tree_depth", "linear_weight",
+                                                    "threshold", "detector_threshold")})
                 model.trees_ = TreeEnsemble.from_arrays(arrays, meta["trees_init"], meta["trees_depth"])
         except (OSError, KeyError, ValueError) as error:
             if isinstance(error, ModelFileError):

@@ -116,6 +116,31 @@ def test_save_and_load_round_trip(tmp_path):
                                model.predict_proba(dense, texts, texts[::-1]), rtol=1e-5)
 
 
+def test_probability_mixes_the_two_models_and_sample_weights_count():
+    rng = np.random.default_rng(2)
+    dense = rng.random((200, len(FEATURES)))
+    y = (dense[:, 0] + rng.normal(0, 0.3, 200) > 0.5).astype(float)
+    texts = [f"word{i} other{i % 7}" for i in range(200)]
+    model = Reranker(n_trees=20, linear_weight=0.3).fit(dense, texts, texts, y)
+    linear, trees = model.component_probabilities(dense, texts, texts)
+    np.testing.assert_allclose(model.predict_proba(dense, texts, texts), 0.3 * linear + 0.7 * trees)
+    assert not np.allclose(linear, trees)
+    weights = np.where(y == 1, 5.0, 1.0)  # positives counted five times lean every probability up
+    weighted = Reranker(n_trees=20, linear_weight=0.3).fit(dense, texts, texts, y, weights)
+    assert weighted.predict_proba(dense, texts, texts).mean() > model.predict_proba(dense, texts, texts).mean()
+
+
+def test_word_order_and_stems_are_features():
+    plain = "Officials closed schools in the north after the storm on Monday"
+    f = features(plain, plain.replace("closed", "closes"))
+    assert f["stem_bigram_min"] == 1.0 > f["bigram_min"]
+    assert f["edit_distance"] == 0.0 and f["bleu_forward"] == f["bleu_backward"] == 1.0
+    halves = plain.split(" in ")
+    swapped = features(plain, f"In {halves[1]} officials {halves[0].split(' ', 1)[1]}")
+    assert swapped["stem_unigram_min"] == 1.0  # the same words
+    assert swapped["edit_distance"] > 0.5 and swapped["bleu_forward"] < 0.9  # in another order
+
+
 def test_unreadable_model_file_is_a_clear_error(tmp_path):
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a model")
@@ -144,7 +169,8 @@ def test_a_title_restated_in_a_longer_sentence_is_confirmed():
 
 
 @pytest.mark.parametrize("bad", [dict(C=0), dict(n_bins=1), dict(n_trees=0), dict(tree_depth=0),
-                                 dict(threshold=1.0), dict(detector_threshold=0)])
+                                 dict(threshold=1.0), dict(detector_threshold=0), dict(linear_weight=1.5),
+                                 dict(linear_weight=True)])
 def test_reranker_parameters_are_validated(bad):
     with pytest.raises(ValueError):
         Reranker(**bad)
