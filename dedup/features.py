@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from difflib import SequenceMatcher
-from typing import Callable, Sequence
+from typing import AbstractSet, Callable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -95,7 +95,7 @@ def _ngrams(tokens: list[str], n: int) -> set:
     return set(zip(*(tokens[i:] for i in range(n))))
 
 
-def _overlap(a: set, b: set) -> tuple[float, float]:
+def _overlap(a: AbstractSet, b: AbstractSet) -> tuple[float, float]:
     if not a or not b:
         return 0.0, 0.0
     shared = len(a & b)
