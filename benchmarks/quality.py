@@ -89,11 +89,13 @@ class RefittedMethod:
         y = np.array([label for p in training for label in p.labels])
         n_mrpc, n_real = len(training[0]), len(training[0]) + len(training[1])
         weight = np.where(np.arange(len(y)) < n_mrpc, shipped.metadata.get("mrpc_weight", 1.0), 1.0)
-        linear, trees = out_of_fold(dense, a, b, y, weight, C=shipped.C)
+        linear, trees = out_of_fold(dense, a, b, y, weight, C=shipped.C,
+                                    substitution_weight=shipped.substitution_weight)
         mix, self.threshold = best_mix(linear[:n_mrpc], trees[:n_mrpc], y[:n_mrpc])
         oof = mix * linear + (1 - mix) * trees
         self.precise = precise_threshold(oof[:n_real], y[:n_real])
-        self.model = Reranker(C=shipped.C, linear_weight=mix).fit(dense, a, b, y, weight)
+        self.model = Reranker(C=shipped.C, linear_weight=mix,
+                              substitution_weight=shipped.substitution_weight).fit(dense, a, b, y, weight)
 
     def dense(self, pairs: PairSet) -> np.ndarray:
         dense = features_of(pairs)

@@ -11,7 +11,11 @@ The logistic model sees three blocks, all computed from the pair alone:
    twice 0.45;
 3. hashed indicators of the words the two sides do not share and of the
    words they share, so it learns which differences matter ("not",
-   "million", a weekday) and which do not ("said", "the").
+   "million", a weekday) and which do not ("said", "the");
+4. hashed substitutions: each content word only one side has, paired with
+   each content word only the other side has, so it learns which swaps
+   keep the meaning ("told" for "said", "stock" for "shares") and which
+   do not ("Monday" for "Friday").
 
 It ships inside the package as ``models/reranker.npz``: plain arrays (the
 trees as node tables, see ``trees``)
@@ -31,13 +35,15 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from .features import FEATURES, PairFeaturizer
-from .shingle import light_stem, words
+from .shingle import Shingler, light_stem, words
 from .trees import TreeEnsemble
 from .validate import check_fraction, check_int, check_positive
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "reranker.npz"
 _HASH_FEATURES = 2**16
-_FORMAT = 3
+_SUBSTITUTION_FEATURES = 2**18
+_SUBSTITUTIONS_PER_SIDE = 12  # the first unmatched content words of each side: a long text has hundreds
+_FORMAT = 4
 
 
 def _stemmed_words(text: str) -> list[str]:
@@ -46,6 +52,20 @@ def _stemmed_words(text: str) -> list[str]:
 
 _HASHER = HashingVectorizer(analyzer=_stemmed_words, n_features=_HASH_FEATURES, binary=True,
                             norm=None, alternate_sign=False)
+_CONTENT = Shingler(k=1).tokenize
+
+
+def _substitutions(pair: tuple[str, str]) -> list[str]:
+    """``"x|y"`` for each content word x only one side has and y only the other has (in either order)."""
+    a, b = (_CONTENT(text) for text in pair)
+    in_a, in_b = set(a), set(b)
+    only_a = list(dict.fromkeys(w for w in a if w not in in_b))[:_SUBSTITUTIONS_PER_SIDE]
+    only_b = list(dict.fromkeys(w for w in b if w not in in_a))[:_SUBSTITUTIONS_PER_SIDE]
+    return [f"{min(x, y)}|{max(x, y)}" for x in only_a for y in only_b]
+
+
+_SUBSTITUTION_HASHER = HashingVectorizer(analyzer=_substitutions, n_features=_SUBSTITUTION_FEATURES, binary=True,
+                                         norm=None, alternate_sign=False)
 
 
 class ModelFileError(ValueError):
@@ -69,6 +89,9 @@ class Reranker:
     linear_weight : float, default=0.5
         Weight of the logistic model's probability in the mean (the trees
         get the rest); the training script sets it.
+    substitution_weight : float, default=2.0
+        Scale of the hashed substitutions in the logistic model's design
+        (0 leaves them out); chosen out of fold on MRPC train.
     threshold : float, default=0.5
         Probability at or above which a pair counts as a restatement when
         pairs are classified one by one (most accurate on training data);
@@ -79,8 +102,12 @@ class Reranker:
     """
 
     def __init__(self, C: float = 1.0, n_bins: int = 8, n_trees: int = 600, tree_depth: int = 3,
-                 linear_weight: float = 0.5, threshold: float = 0.5, detector_threshold: float = 0.7) -> None:
+                 linear_weight: float = 0.5, substitution_weight: float = 2.0, threshold: float = 0.5,
+                 detector_threshold: float = 0.7) -> None:
         check_positive("C", C)
+        if isinstance(substitution_weight, bool) or not isinstance(substitution_weight, (int, float)) \
+                or not 0.0 <= substitution_weight < float("inf"):
+            raise ValueError(f"substitution_weight must be a number >= 0, got {substitution_weight!r}")
         for name, value, least in (("n_bins", n_bins, 2), ("n_trees", n_trees, 1), ("tree_depth", tree_depth, 1)):
             check_int(name, value, least)
         for name, value in (("threshold", threshold), ("detector_threshold", detector_threshold)):
@@ -93,6 +120,7 @@ class Reranker:
         self.n_trees = n_trees
         self.tree_depth = tree_depth
         self.linear_weight = linear_weight
+        self.substitution_weight = substitution_weight
         self.threshold = threshold
         self.detector_threshold = detector_threshold
         self.metadata: dict = {}
@@ -133,7 +161,10 @@ class Reranker:
         scale = sparse.diags(1.0 / np.sqrt(np.maximum(words_a.getnnz(axis=1) + words_b.getnnz(axis=1), 1) / 2))
         differ = scale @ abs(words_a - words_b)
         shared = scale @ words_a.multiply(words_b)
-        return sparse.hstack([standardized, onehot, differ, shared]).tocsr()
+        swaps = _SUBSTITUTION_HASHER.transform(list(zip(a, b)))
+        # Scaled by the number of swaps, as above; the weight was chosen out of fold.
+        swaps = sparse.diags(self.substitution_weight / np.sqrt(np.maximum(swaps.getnnz(axis=1), 1))) @ swaps
+        return sparse.hstack([standardized, onehot, differ, shared, swaps]).tocsr()
 
     def predict_proba(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         """Probability of a restatement for each pair (a 1-d array): the weighted mean of the two models'."""
@@ -150,6 +181,7 @@ class Reranker:
 
     def save(self, path: str | Path) -> None:
         meta = {**self.metadata, **self._params(), "features": list(FEATURES), "hash_features": _HASH_FEATURES,
+                "substitution_features": _SUBSTITUTION_FEATURES, "substitutions_per_side": _SUBSTITUTIONS_PER_SIDE,
                 "trees_init": self.trees_.init, "trees_depth": self.trees_.depth, "format": _FORMAT}
         with open(path, "wb") as handle:
             np.savez_compressed(handle, mean=self.mean_, scale=self.scale_, edges=self.edges_,
@@ -158,7 +190,8 @@ class Reranker:
 
     def _params(self) -> dict:
         return {"C": self.C, "n_bins": self.n_bins, "n_trees": self.n_trees, "tree_depth": self.tree_depth,
-                "linear_weight": self.linear_weight, "threshold": self.threshold,
+                "linear_weight": self.linear_weight, "substitution_weight": self.substitution_weight,
+                "threshold": self.threshold,
                 "detector_threshold": self.detector_threshold}
 
     @classmethod
@@ -168,11 +201,13 @@ class Reranker:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
                 if meta.get("format") != _FORMAT or meta.get("features") != list(FEATURES) \
-                        or meta.get("hash_features") != _HASH_FEATURES:
+                        or meta.get("hash_features") != _HASH_FEATURES \
+                        or meta.get("substitution_features") != _SUBSTITUTION_FEATURES \
+                        or meta.get("substitutions_per_side") != _SUBSTITUTIONS_PER_SIDE:
                     raise ModelFileError(f"reranker model {path} was built for another version of dedup")
                 arrays = {k: data[k] for k in data.files if k != "meta"}
                 model = cls(**{k: meta[k] for k in ("C", "n_bins", "n_trees", "tree_depth", "linear_weight",
-                                                    "threshold", "detector_threshold")})
+                                                    "substitution_weight", "threshold", "detector_threshold")})
                 model.trees_ = TreeEnsemble.from_arrays(arrays, meta["trees_init"], meta["trees_depth"])
         except (OSError, KeyError, ValueError) as error:
             if isinstance(error, ModelFileError):

@@ -130,6 +130,32 @@ def test_probability_mixes_the_two_models_and_sample_weights_count():
     assert weighted.predict_proba(dense, texts, texts).mean() > model.predict_proba(dense, texts, texts).mean()
 
 
+def test_the_logistic_part_learns_which_word_swaps_keep_the_meaning():
+    # Every verb is as often in a restatement as in a non-restatement: only the pair of swapped words tells.
+    same, different = [("approved", "backed"), ("rejected", "opposed")], [("approved", "opposed"),
+                                                                         ("rejected", "backed")]
+    subjects = [f"{town} council" for town in ("Leeds", "Derby", "Bath", "York", "Hull", "Ely", "Wells", "Ripon")]
+    a, b, y = [], [], []
+    for subject in subjects:
+        for label, swaps in ((1.0, same), (0.0, different)):
+            for x, z in swaps:
+                for first, second in ((x, z), (z, x)):
+                    a.append(f"The {subject} {first} the harbour plan.")
+                    b.append(f"The {subject} {second} the harbour plan.")
+                    y.append(label)
+    y = np.array(y)
+    dense = PairFeaturizer().fit(a + b).transform(a, b)
+    train, test = np.arange(len(y)) < 48, np.arange(len(y)) >= 48  # the last two towns are held out
+    pick = lambda idx: ([a[i] for i in np.flatnonzero(idx)], [b[i] for i in np.flatnonzero(idx)])
+    gaps = {}
+    for weight in (0.0, 2.0):
+        model = Reranker(n_trees=1, linear_weight=1.0, substitution_weight=weight).fit(dense[train], *pick(train),
+                                                                                      y[train])
+        p = model.predict_proba(dense[test], *pick(test))
+        gaps[weight] = p[y[test] == 1].min() - p[y[test] == 0].max()
+    assert gaps[2.0] > 0 >= gaps[0.0]  # without the swaps the two kinds cannot be told apart
+
+
 def test_word_order_and_stems_are_features():
     plain = "Officials closed schools in the north after the storm on Monday"
     f = features(plain, plain.replace("closed", "closes"))
@@ -170,7 +196,8 @@ def test_a_title_restated_in_a_longer_sentence_is_confirmed():
 
 @pytest.mark.parametrize("bad", [dict(C=0), dict(n_bins=1), dict(n_trees=0), dict(tree_depth=0),
                                  dict(threshold=1.0), dict(detector_threshold=0), dict(linear_weight=1.5),
-                                 dict(linear_weight=True)])
+                                 dict(linear_weight=True), dict(substitution_weight=-1),
+                                 dict(substitution_weight="2")])
 def test_reranker_parameters_are_validated(bad):
     with pytest.raises(ValueError):
         Reranker(**bad)
