@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from .features import FEATURES, PairFeaturizer
 from .shingle import Shingler, light_stem, words
 from .trees import TreeEnsemble
-from .validate import check_fraction, check_int, check_positive
+from .validate import check_between, check_fraction, check_int, check_positive
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "reranker.npz"
 _HASH_FEATURES = 2**16
@@ -105,16 +105,12 @@ class Reranker:
                  linear_weight: float = 0.5, substitution_weight: float = 2.0, threshold: float = 0.5,
                  detector_threshold: float = 0.7) -> None:
         check_positive("C", C)
-        if isinstance(substitution_weight, bool) or not isinstance(substitution_weight, (int, float)) \
-                or not 0.0 <= substitution_weight < float("inf"):
-            raise ValueError(f"substitution_weight must be a number >= 0, got {substitution_weight!r}")
+        check_between("linear_weight", linear_weight, 0.0, 1.0)
+        check_between("substitution_weight", substitution_weight, 0.0)
         for name, value, least in (("n_bins", n_bins, 2), ("n_trees", n_trees, 1), ("tree_depth", tree_depth, 1)):
             check_int(name, value, least)
         for name, value in (("threshold", threshold), ("detector_threshold", detector_threshold)):
             check_fraction(name, value, open_high=True)
-        if isinstance(linear_weight, bool) or not isinstance(linear_weight, (int, float)) \
-                or not 0.0 <= linear_weight <= 1.0:
-            raise ValueError(f"linear_weight must be in [0, 1], got {linear_weight!r}")
         self.C = C
         self.n_bins = n_bins
         self.n_trees = n_trees

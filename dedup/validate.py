@@ -35,6 +35,15 @@ def check_positive(name: str, value) -> float:
     return number
 
 
+def check_between(name: str, value, low: float, high: float = float("inf")) -> float:
+    """``value`` as a finite float in [low, high]; a ``ValueError`` naming ``name`` otherwise."""
+    number = _real(value)
+    if number is None or not low <= number <= high or number == float("inf"):
+        bounds = f"in [{low:g}, {high:g}]" if high != float("inf") else f">= {low:g}"
+        raise ValueError(f"{name} must be a number {bounds}, got {value!r}")
+    return number
+
+
 def _real(value) -> float | None:
     if isinstance(value, bool) or not isinstance(value, Real):
         return None
