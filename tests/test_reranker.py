@@ -146,7 +146,10 @@ def test_the_logistic_part_learns_which_word_swaps_keep_the_meaning():
     y = np.array(y)
     dense = PairFeaturizer().fit(a + b).transform(a, b)
     train, test = np.arange(len(y)) < 48, np.arange(len(y)) >= 48  # the last two towns are held out
-    pick = lambda idx: ([a[i] for i in np.flatnonzero(idx)], [b[i] for i in np.flatnonzero(idx)])
+
+    def pick(rows):
+        return [a[i] for i in np.flatnonzero(rows)], [b[i] for i in np.flatnonzero(rows)]
+
     gaps = {}
     for weight in (0.0, 2.0):
         model = Reranker(n_trees=1, linear_weight=1.0, substitution_weight=weight).fit(dense[train], *pick(train),
@@ -196,10 +199,12 @@ def test_a_title_restated_in_a_longer_sentence_is_confirmed():
 
 @pytest.mark.parametrize("bad", [dict(C=0), dict(n_bins=1), dict(n_trees=0), dict(tree_depth=0),
                                  dict(threshold=1.0), dict(detector_threshold=0), dict(linear_weight=1.5),
-                                 dict(linear_weight=True), dict(substitution_weight=-1),
-                                 dict(substitution_weight="2")])
+                                 dict(linear_weight=True), dict(linear_weight=float("nan")),
+                                 dict(substitution_weight=-1), dict(substitution_weight="2"),
+                                 dict(substitution_weight=float("inf"))])
 def test_reranker_parameters_are_validated(bad):
-    with pytest.raises(ValueError):
+    (name,) = bad
+    with pytest.raises(ValueError, match=name):
         Reranker(**bad)
 
 
