@@ -40,10 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evalsets import DEFAULT_EVAL, PairSet, load_clough, load_mrpc, load_sts  # noqa: E402
 from train_reranker import (  # noqa: E402
     accuracy_and_f1,
-    best_mix,
     best_threshold,
     features_of,
-    out_of_fold,
+    fit_reranker,
     precise_threshold,
     training_sets,
 )
@@ -87,15 +86,10 @@ class RefittedMethod:
         dense = np.vstack([self.dense(p) for p in training])
         a, b = [t for p in training for t in p.a], [t for p in training for t in p.b]
         y = np.array([label for p in training for label in p.labels])
-        n_mrpc, n_real = len(training[0]), len(training[0]) + len(training[1])
-        weight = np.where(np.arange(len(y)) < n_mrpc, shipped.metadata.get("mrpc_weight", 1.0), 1.0)
-        linear, trees = out_of_fold(dense, a, b, y, weight, C=shipped.C,
-                                    substitution_weight=shipped.substitution_weight)
-        mix, self.threshold = best_mix(linear[:n_mrpc], trees[:n_mrpc], y[:n_mrpc])
-        oof = mix * linear + (1 - mix) * trees
-        self.precise = precise_threshold(oof[:n_real], y[:n_real])
-        self.model = Reranker(C=shipped.C, linear_weight=mix,
-                              substitution_weight=shipped.substitution_weight).fit(dense, a, b, y, weight)
+        self.model, _, _ = fit_reranker(dense, a, b, y, len(training[0]), len(training[0]) + len(training[1]),
+                                        C=shipped.C, mrpc_weight=shipped.metadata.get("mrpc_weight", 1.0),
+                                        substitution_weight=shipped.substitution_weight)
+        self.threshold, self.precise = self.model.threshold, self.model.detector_threshold
 
     def dense(self, pairs: PairSet) -> np.ndarray:
         dense = features_of(pairs)

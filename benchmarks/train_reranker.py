@@ -207,17 +207,9 @@ def main() -> None:
     a = [t for p in parts for t in p.a]
     b = [t for p in parts for t in p.b]
     y = np.array([label for p in parts for label in p.labels])
-    n_mrpc, n_real = len(parts[0]), len(parts[0]) + len(parts[1])
-    weight = np.where(np.arange(len(y)) < n_mrpc, args.mrpc_weight, 1.0)
-
-    linear, trees = out_of_fold(dense, a, b, y, weight, C=args.C, substitution_weight=args.substitution_weight)
-    linear_weight, threshold = best_mix(linear[:n_mrpc], trees[:n_mrpc], y[:n_mrpc])
-    oof = linear_weight * linear + (1 - linear_weight) * trees
-    oof_accuracy, oof_f1 = accuracy_and_f1(oof[:n_mrpc], y[:n_mrpc], threshold)
-    # Generated pairs are easy: they would make any threshold look precise.
-    detector_threshold = precise_threshold(oof[:n_real], y[:n_real])
-    model = Reranker(C=args.C, linear_weight=linear_weight, substitution_weight=args.substitution_weight,
-                     threshold=threshold, detector_threshold=detector_threshold).fit(dense, a, b, y, weight)
+    model, oof_accuracy, oof_f1 = fit_reranker(dense, a, b, y, len(parts[0]), len(parts[0]) + len(parts[1]),
+                                               C=args.C, mrpc_weight=args.mrpc_weight,
+                                               substitution_weight=args.substitution_weight)
     model.metadata = {
         "trained": datetime.date.today().isoformat(),
         "training_data": {p.name: len(p) for p in parts},
@@ -230,9 +222,26 @@ def main() -> None:
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.output)
-    print(f"trained on {model.metadata['training_data']}; linear weight {linear_weight}, threshold {threshold}, "
-          f"detector threshold {detector_threshold} (MRPC train out-of-fold accuracy {oof_accuracy:.4f}, "
+    print(f"trained on {model.metadata['training_data']}; linear weight {model.linear_weight}, "
+          f"threshold {model.threshold}, detector threshold {model.detector_threshold} "
+          f"(MRPC train out-of-fold accuracy {oof_accuracy:.4f}, "
           f"F1 {oof_f1:.4f}); wrote {args.output}")
+
+
+def fit_reranker(dense, a, b, y, n_mrpc: int, n_real: int, C: float, mrpc_weight: float,
+                 substitution_weight: float) -> tuple[Reranker, float, float]:
+    """The reranker fitted on all pairs (the first ``n_mrpc`` from MRPC, the first ``n_real`` hand-labelled), its
+    mixing weight and thresholds chosen out of fold; and its MRPC out-of-fold accuracy and F1."""
+    weight = np.where(np.arange(len(y)) < n_mrpc, mrpc_weight, 1.0)
+    linear, trees = out_of_fold(dense, a, b, y, weight, C=C, substitution_weight=substitution_weight)
+    linear_weight, threshold = best_mix(linear[:n_mrpc], trees[:n_mrpc], y[:n_mrpc])
+    oof = linear_weight * linear + (1 - linear_weight) * trees
+    oof_accuracy, oof_f1 = accuracy_and_f1(oof[:n_mrpc], y[:n_mrpc], threshold)
+    # Generated pairs are easy: they would make any threshold look precise.
+    detector_threshold = precise_threshold(oof[:n_real], y[:n_real])
+    model = Reranker(C=C, linear_weight=linear_weight, substitution_weight=substitution_weight,
+                     threshold=threshold, detector_threshold=detector_threshold).fit(dense, a, b, y, weight)
+    return model, oof_accuracy, oof_f1
 
 
 def training_sets(eval_dir: Path, generated: int) -> list[PairSet]:

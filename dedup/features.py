@@ -91,10 +91,6 @@ def _agreement(a: frozenset, b: frozenset) -> tuple[float, float]:
     return 0.0, float(bool(a) != bool(b))
 
 
-def _ngrams(tokens: list[str], n: int) -> set:
-    return set(zip(*(tokens[i:] for i in range(n))))
-
-
 def _overlap(a: AbstractSet, b: AbstractSet) -> tuple[float, float]:
     if not a or not b:
         return 0.0, 0.0
@@ -185,8 +181,7 @@ class PairFeaturizer:
         stems = [light_stem(w) for w in every]
         return {
             "content": set(content), "words": every, "stems": stems,
-            "grams": [set(every), _ngrams(every, 2), _ngrams(every, 3), _ngrams(every, 4)],
-            "stem_grams": ngram_counts(stems),
+            "grams": ngram_counts(every), "stem_grams": ngram_counts(stems),
             "entities": _entities(text),
         }
 
@@ -195,7 +190,7 @@ class PairFeaturizer:
         union = len(cx | cy)
         jaccard = len(cx & cy) / union if union else 0.0
         containment = len(cx & cy) / min(len(cx), len(cy)) if cx and cy else 0.0
-        grams = [v for n in range(4) for v in _overlap(x["grams"][n], y["grams"][n])]
+        grams = [v for n in range(4) for v in _overlap(x["grams"][n].keys(), y["grams"][n].keys())]
         wx, wy = x["words"], y["words"]
         run = SequenceMatcher(None, wx, wy, autojunk=False).find_longest_match(0, len(wx), 0, len(wy)).size \
             if wx and wy else 0

@@ -55,9 +55,10 @@ _HASHER = HashingVectorizer(analyzer=_stemmed_words, n_features=_HASH_FEATURES, 
 _CONTENT = Shingler(k=1).tokenize
 
 
-def _substitutions(pair: tuple[str, str]) -> list[str]:
-    """``"x|y"`` for each content word x only one side has and y only the other has (in either order)."""
-    a, b = (_CONTENT(text) for text in pair)
+def _substitutions(pair: tuple[list[str], list[str]]) -> list[str]:
+    """``"x|y"`` for each content word x only one side has and y only the other has (in either order), from
+    the two sides' content words."""
+    a, b = pair
     in_a, in_b = set(a), set(b)
     only_a = list(dict.fromkeys(w for w in a if w not in in_b))[:_SUBSTITUTIONS_PER_SIDE]
     only_b = list(dict.fromkeys(w for w in b if w not in in_a))[:_SUBSTITUTIONS_PER_SIDE]
@@ -151,13 +152,19 @@ class Reranker:
         cols = (np.arange(width) * self.n_bins + bins).ravel()
         onehot = sparse.csr_matrix((np.ones(n * width), (np.repeat(np.arange(n), width), cols)),
                                    shape=(n, width * self.n_bins))
-        words_a, words_b = _HASHER.transform(a), _HASHER.transform(b)
+        # Each distinct text is tokenized once: an article's paragraphs recur in many pairs.
+        texts = list(dict.fromkeys([*a, *b]))
+        row = {t: i for i, t in enumerate(texts)}
+        ia, ib = [row[t] for t in a], [row[t] for t in b]
+        hashed = _HASHER.transform(texts)
+        words_a, words_b = hashed[ia], hashed[ib]
         # Scaled by the vocabulary of the pair, so a long text's hundreds of
         # words do not outvote the dense features.
         scale = sparse.diags(1.0 / np.sqrt(np.maximum(words_a.getnnz(axis=1) + words_b.getnnz(axis=1), 1) / 2))
         differ = scale @ abs(words_a - words_b)
         shared = scale @ words_a.multiply(words_b)
-        swaps = _SUBSTITUTION_HASHER.transform(list(zip(a, b)))
+        content = [_CONTENT(t) for t in texts]
+        swaps = _SUBSTITUTION_HASHER.transform([(content[i], content[j]) for i, j in zip(ia, ib)])
         # Scaled by the number of swaps, as above; the weight was chosen out of fold.
         swaps = sparse.diags(self.substitution_weight / np.sqrt(np.maximum(swaps.getnnz(axis=1), 1))) @ swaps
         return sparse.hstack([standardized, onehot, differ, shared, swaps]).tocsr()
