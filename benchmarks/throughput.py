@@ -18,7 +18,13 @@ recall and precision against the planted pairs. Recall is also given on the
 planted pairs whose exact Jaccard on dedup's own document shingle sets is at
 least 0.8. A reported pair of two copies of one original counts as correct.
 
-    python benchmarks/throughput.py --docs 20000 [--words 300 --seed 0 --jobs-max 2 --skip-rensa]
+Each timed pipeline runs ``--repeat`` times (default 3), the runs of all
+pipelines taken in turn so that a slow spell of the machine falls on all of
+them; the table gives each one's median and the spread of its runs, and
+the ratios are of medians. On a shared 2-core machine one run of the scans
+varies by about 10%.
+
+    python benchmarks/throughput.py --docs 20000 [--words 300 --seed 0 --jobs-max 2 --repeat 3 --skip-rensa]
 """
 
 from __future__ import annotations
@@ -278,6 +284,20 @@ def print_results(results: list[Result], truth: Truth) -> None:
             print(f"{'':36}{r.note}")
 
 
+def medians(rounds: list[list[Result]]) -> list[Result]:
+    """Per pipeline, the run with the median time among ``rounds`` (each one run of every pipeline), its note
+    giving every run's time."""
+    out = []
+    for runs in zip(*rounds):
+        runs = sorted(runs, key=lambda r: r.seconds)
+        middle = runs[(len(runs) - 1) // 2]
+        if len(runs) > 1:
+            spread = " ".join(f"{r.seconds:.2f}" for r in runs)
+            middle.note = "; ".join(filter(None, (middle.note, f"median of {len(runs)} runs: {spread} s")))
+        out.append(middle)
+    return out
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -315,6 +335,19 @@ def target_lines(by: dict[str, Result], truth: Truth) -> Iterable[str]:
 # ---------------------------------------------------------------- main
 
 
+def one_round(args: argparse.Namespace, path: str, texts: list[str], mb: float) -> list[Result]:
+    """One run of every timed pipeline, always in the same order."""
+    results = [dedup_signer(texts, cold_scanner(), mb, "dedup signature stage", False),
+               dedup_signer(texts, cold_scanner(), mb, "dedup pass-one batch work", True)]
+    for jobs in range(1, args.jobs_max + 1):
+        results.append(dedup_scan(path, jobs, mb))
+    results += [signature_stage("datasketch text -> MinHash", texts, mb, datasketch_minhash),
+                datasketch_pipeline(path, mb)]
+    if not args.skip_rensa:
+        results += [signature_stage("rensa text -> RMinHash", texts, mb, rensa_minhash), rensa_pipeline(path, mb)]
+    return results
+
+
 def run(args: argparse.Namespace, workdir: str) -> None:
     for line in machine_facts():
         print(line)
@@ -329,19 +362,15 @@ def run(args: argparse.Namespace, workdir: str) -> None:
     truth = ground_truth(docs, planted)
     print(f"planted pairs with dedup shingle Jaccard >= 0.8: {len(truth.high):,} of {len(truth.planted):,}\n")
 
-    results = [dedup_signer(texts, cold_scanner(), mb, "dedup signature stage", False),
-               dedup_signer(texts, cold_scanner(), mb, "dedup pass-one batch work", True)]
-    for jobs in range(1, args.jobs_max + 1):
-        results.append(dedup_scan(path, jobs, mb))
-    ds_sig = signature_stage("datasketch text -> MinHash", texts, mb, datasketch_minhash)
+    rounds = [one_round(args, path, texts, mb) for _ in range(args.repeat)]
+    results = medians(rounds)
+    by = {r.name: r for r in results}
+    ds_sig = by["datasketch text -> MinHash"]
     ds_sig.extra["update_batch_s"] = update_batch_only(texts)
-    ds_sig.note = f"of which update_batch alone: {ds_sig.extra['update_batch_s']:.2f} s"
-    results += [ds_sig, datasketch_pipeline(path, mb)]
-    if not args.skip_rensa:
-        results += [signature_stage("rensa text -> RMinHash", texts, mb, rensa_minhash), rensa_pipeline(path, mb)]
+    ds_sig.note = "; ".join(filter(None, (f"of which update_batch alone: {ds_sig.extra['update_batch_s']:.2f} s",
+                                          ds_sig.note)))
 
     print_results(results, truth)
-    by = {r.name: r for r in results}
     for jobs in range(1, args.jobs_max + 1):
         print(f"\ndedup scan jobs={jobs} stats: {by[f'dedup scan jobs={jobs}'].extra['stats']}")
     print("\ntargets:")
@@ -355,9 +384,12 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs-max", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each timed pipeline; the median is shown")
     parser.add_argument("--skip-rensa", action="store_true")
     parser.add_argument("--workdir", default=None, help="where to write the JSONL corpus (default: a temp dir)")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, got {args.repeat}")
     if args.workdir:
         os.makedirs(args.workdir, exist_ok=True)
         run(args, args.workdir)

@@ -82,10 +82,13 @@ class BatchSigner:
 
     def tokens(self, texts: Sequence[str]) -> "Tokenized":
         """Paragraphs of each document and their tokens (one tokenized text per paragraph)."""
-        paragraphs = [paragraphs_of(t) for t in texts]
+        return self.tokenize_paragraphs([paragraphs_of(t) for t in texts])
+
+    def tokenize_paragraphs(self, paragraphs: list[list[str]]) -> "Tokenized":
+        """``tokens`` of documents given as their paragraphs (a paragraph's tokens do not depend on the others)."""
         counts = np.array([len(p) for p in paragraphs], dtype=np.int64)
         tokens = tokenize([p for ps in paragraphs for p in ps], self.table)
-        owner = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+        owner = np.repeat(np.arange(len(paragraphs), dtype=np.int64), counts)
         return Tokenized(paragraphs, counts, tokens, owner)
 
     def document_sets(self, tokenized: "Tokenized") -> ShingleSets:
@@ -139,6 +142,14 @@ class Tokenized:
 
     def token_document(self) -> np.ndarray:
         return self.owner[self.tokens.owner()]
+
+    def select_documents(self, docs: Sequence[int]) -> "Tokenized":
+        """The documents numbered ``docs`` only, in that order."""
+        counts = self.counts[np.asarray(docs, dtype=np.int64)]
+        starts = _offsets(self.counts)
+        rows = [r for d in docs for r in range(starts[d], starts[d + 1])]
+        return Tokenized([self.paragraphs[d] for d in docs], counts, self.tokens.select(rows),
+                         np.repeat(np.arange(len(docs), dtype=np.int64), counts))
 
     def by_document(self) -> Tokens:
         """The same tokens, one text per document."""

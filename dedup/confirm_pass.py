@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from .arrays import distinct, distinct_pairs
+from .batch import paragraphs_of
 from .cluster import UnionFind
 from .idf import HashedIdf
 from .minhash import estimated_scores
@@ -37,26 +38,40 @@ _ESTIMATE_MARGIN = 0.1  # candidates this far below the threshold by MinHash est
 class Measured:
     """What pass two needs of a batch of re-read texts; computed where the texts are (maybe a worker)."""
 
-    sets: ShingleSets  # each text's document shingle set
-    counts: sparse.csr_matrix  # each text's token bucket counts
+    documents: list[int]  # the texts (numbers in the batch) measured whole, in the order of ``sets`` and ``counts``
+    sets: ShingleSets  # their document shingle sets
+    counts: sparse.csr_matrix  # their token bucket counts
     paragraphs: list[tuple[int, int]]  # (text in batch, paragraph number) of each row of ``paragraph_counts``
     paragraph_counts: sparse.csr_matrix
     snippets: list[str]  # the start of each of those paragraphs
 
 
-def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]]) -> Measured:
-    """Shingle sets and bucket counts of ``texts``, and of the paragraphs ``wanted[i]`` of text ``i``."""
-    tokenized = signer.tokens(texts)
+def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], whole: list[int]) -> Measured:
+    """Shingle sets and bucket counts of the texts numbered ``whole``, and bucket counts of the paragraphs
+    ``wanted[i]`` (sorted) of each text ``i``.
+
+    A text not in ``whole`` has only its wanted paragraphs tokenized: about a quarter of the re-read texts are
+    wanted for a passage or two, not for a document pair.
+    """
+    split = [paragraphs_of(t) for t in texts]
+    measured_whole = set(whole)
+    numbers = [range(len(ps)) if i in measured_whole else [p for p in want if p < len(ps)]
+               for i, (ps, want) in enumerate(zip(split, wanted))]
+    tokenized = signer.tokenize_paragraphs([[ps[p] for p in ns] for ps, ns in zip(split, numbers)])
     starts = np.concatenate(([0], np.cumsum(tokenized.counts))).tolist()
-    counts = tokenized.counts.tolist()
-    paragraphs = [(i, p) for i, ps in enumerate(wanted) for p in ps if p < counts[i]]
-    rows = [starts[i] + p for i, p in paragraphs]
+    paragraphs, rows = [], []
+    for i, want in enumerate(wanted):
+        for k, p in enumerate(p for p in want if p < len(split[i])):
+            paragraphs.append((i, p))
+            rows.append(starts[i] + (p if i in measured_whole else k))
+    documents = tokenized.select_documents(whole)
     return Measured(
-        sets=signer.document_sets(tokenized),
-        counts=signer.bucketer.term_counts(tokenized.by_document()),
+        documents=list(whole),
+        sets=signer.document_sets(documents),
+        counts=signer.bucketer.term_counts(documents.by_document()),
         paragraphs=paragraphs,
         paragraph_counts=signer.bucketer.term_counts(tokenized.tokens.select(rows)),
-        snippets=[tokenized.paragraphs[i][p][:SNIPPET] for i, p in paragraphs],
+        snippets=[split[i][p][:SNIPPET] for i, p in paragraphs],
     )
 
 
@@ -71,14 +86,16 @@ class Evidence:
         self._chunks: list[sparse.csr_matrix] = []
         self._paragraph_chunks: list[sparse.csr_matrix] = []
         self._n_rows = self._n_paragraph_rows = 0
+        self.reread: set[int] = set()
         self.failed: set[int] = set()
 
     def add(self, docs: list[int], measured: Measured, idf: HashedIdf) -> None:
         """Keep what was measured of the texts of ``docs`` (in order), weighed by the corpus ``idf``."""
-        for i, doc in enumerate(docs):
-            self.sets[doc] = measured.sets.get(i)
-            self._rows[doc] = self._n_rows + i
-        self._n_rows += len(docs)
+        self.reread.update(docs)
+        for row, i in enumerate(measured.documents):
+            self.sets[docs[i]] = measured.sets.get(row)
+            self._rows[docs[i]] = self._n_rows + row
+        self._n_rows += len(measured.documents)
         self._chunks.append(idf.weigh(measured.counts))
         for row, ((i, p), snippet) in enumerate(zip(measured.paragraphs, measured.snippets)):
             self._paragraph_rows[(docs[i], p)] = self._n_paragraph_rows + row
@@ -92,6 +109,7 @@ class Evidence:
         self.paragraph_vectors = sparse.vstack(chunks).tocsr() if chunks else sparse.csr_matrix((0, 1))
 
     def has(self, doc: int) -> bool:
+        """Whether ``doc`` was measured whole (as a member of a document pair)."""
         return doc in self._rows
 
     def score_pairs(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,8 +186,9 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
     wanted_paragraphs: dict[int, set[int]] = {}
     for doc, p in state.node_first[involved_nodes].tolist():
         wanted_paragraphs.setdefault(doc, set()).add(p)
-    wanted_docs = sorted(set(doc_pairs.ravel().tolist()) | set(wanted_paragraphs))
-    evidence = _reread(scanner, state, wanted_docs, wanted_paragraphs, text_field, fmt, workers)
+    paired = set(doc_pairs.ravel().tolist())
+    wanted_docs = sorted(paired | set(wanted_paragraphs))
+    evidence = _reread(scanner, state, wanted_docs, paired, wanted_paragraphs, text_field, fmt, workers)
 
     scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
     jaccard, containment, cosine = evidence.score_pairs(scorable)
@@ -218,8 +237,9 @@ def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState", workers
     return pairs[(a < 0) | (a != b)]
 
 
-def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
+def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int], paired: set[int],
             wanted_paragraphs: dict[int, set[int]], text_field: str, fmt: str, workers: Workers) -> Evidence:
+    """Re-read ``docs``: measure those in ``paired`` whole, and the ``wanted_paragraphs`` of each."""
     evidence = Evidence()
     by_location: dict[tuple[str, int], list[int]] = {}
     kept: list[tuple[int, str]] = []  # texts from stdin, held since pass one
@@ -245,25 +265,26 @@ def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int],
                     batch.extend((doc, text) for doc in by_location[where])
                     chars += len(text) * len(by_location[where])
                     if len(batch) >= scanner.batch_size or chars >= scanner.batch_chars:
-                        yield _measure_args(batch, wanted_paragraphs)
+                        yield _measure_args(batch, paired, wanted_paragraphs)
                         batch, chars = [], 0
             except (InputError, OSError, ValueError, KeyError, EOFError):
                 # The file changed or vanished since pass one: its pairs go unconfirmed.
                 failed.extend(d for loc in locations for d in by_location[loc])
         if batch:
-            yield _measure_args(batch, wanted_paragraphs)
+            yield _measure_args(batch, paired, wanted_paragraphs)
 
     for docs_measured, measured in workers.ordered(measure, batches()):
         evidence.add(docs_measured, measured, state.idf)
-    evidence.failed.update(d for d in failed if not evidence.has(d))
+    evidence.failed.update(d for d in failed if d not in evidence.reread)
     evidence.finish()
     return evidence
 
 
-def _measure_args(batch: list[tuple[int, str]], wanted_paragraphs: dict[int, set[int]]):
+def _measure_args(batch: list[tuple[int, str]], paired: set[int], wanted_paragraphs: dict[int, set[int]]):
     """``measure``'s arguments for a batch of (document, text), and the batch's documents."""
     docs = [d for d, _ in batch]
-    return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs]), docs
+    whole = [i for i, d in enumerate(docs) if d in paired]
+    return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs], whole), docs
 
 
 def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",

@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from dedup import CorpusScanner, Index
+from dedup.batch import paragraphs_of
 from dedup.cli import main
+from dedup.confirm_pass import measure
 from dedup.index import IndexFileError
 from dedup.oph import OnePermutationHasher
 from dedup.readers import Document
@@ -108,6 +110,23 @@ def test_light_rewording_of_a_paragraph_across_documents_is_found():
     report = CorpusScanner(detector=None).scan(_docs(records))
     passage = next(p for p in report.passages if any(o.doc == "other" for o in p.occurrences))
     assert {o.doc for o in passage.occurrences} == {"doc001", "doc002", "other"}
+
+
+def test_paragraphs_measured_alone_equal_the_same_paragraphs_of_a_whole_document(corpus):
+    records, _ = corpus
+    texts = [r["body"] for r in records[:12]]
+    wanted = [[0, 2], [], [1, 99], [0], [3, 4], [2], [0, 1], [], [5], [1], [0, 2, 3], [4]]
+    signer = CorpusScanner(detector=None).signer
+    every = measure(signer, texts, wanted, list(range(len(texts))))
+    some = measure(signer, texts, wanted, [1, 4, 7, 10])
+    assert some.documents == [1, 4, 7, 10] and every.paragraphs == some.paragraphs
+    existing = [(i, p) for i, ps in enumerate(wanted) for p in ps if p < len(paragraphs_of(texts[i]))]
+    assert some.paragraphs == existing and len(existing) >= 12 and (2, 99) not in existing
+    assert some.snippets == every.snippets and all(some.snippets)
+    assert (some.paragraph_counts != every.paragraph_counts).nnz == 0
+    assert (some.counts != every.counts[[1, 4, 7, 10]]).nnz == 0
+    for row, doc in enumerate(some.documents):
+        assert np.array_equal(some.sets.get(row), every.sets.get(doc))
 
 
 def test_two_jobs_give_the_same_report(corpus):
