@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 
@@ -134,3 +136,21 @@ def test_candidate_pairs_equal_brute_force_band_comparison():
     empty = np.zeros(60, bool)
     empty[:30] = True
     assert lsh.candidate_pairs(sigs, empty) == {p for p in expected if p[0] >= 30}
+
+
+def test_keys_alike_in_their_low_bits_pair_only_when_equal():
+    # Keys are first sifted by their low bits; here every key shares its low bits with many others.
+    rng = np.random.default_rng(8)
+    n = 3000
+    low = rng.integers(0, 8, size=(n, 4)).astype(np.uint64)
+    high = rng.integers(0, 40, size=(n, 4)).astype(np.uint64)
+    keys = (high << np.uint64(40)) | low
+    expected = set()  # brute force: every pair of equal keys in a band
+    for b in range(4):
+        holders: dict[int, list[int]] = {}
+        for i, key in enumerate(keys[:, b].tolist()):
+            holders.setdefault(key, []).append(i)
+        expected |= {pair for group in holders.values() for pair in itertools.combinations(group, 2)}
+    lsh = LSHBanding(bands=4, rows=1, num_perm=4, max_bucket=n)
+    found = {tuple(p) for p in lsh.pairs_from_keys(keys).tolist()}
+    assert found == expected and len(expected) > 10_000
