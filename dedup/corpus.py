@@ -35,6 +35,10 @@ from .tokens import TokenTable
 from .validate import check_fraction, check_int
 from .workers import Workers
 
+# Documents per pass-one batch when restatements are searched: a batch of 512 was over ten seconds of
+# work, so a 1,000-document scan was two batches, both queued to the worker, and --jobs 2 gained nothing.
+_WITHIN_BATCH = 32
+
 
 class CorpusScanner:
     """Find near-duplicate documents and reused passages in a corpus.
@@ -77,7 +81,8 @@ class CorpusScanner:
         Processes for both passes: this one and ``jobs - 1`` workers (tokenizing, signing,
         restatements, re-read candidates, paragraph LSH). One per core.
     batch_size : int, default=512
-        Documents per batch handed to numpy (and to a worker) ...
+        Documents per batch handed to numpy (and to a worker); at most 32 in pass one when the
+        ``detector`` runs, since its search (about 26 ms a document), not numpy, is then the cost ...
     batch_chars : int, default=2**20
         ... or fewer, so a batch holds at most about this many characters and
         scratch memory does not grow with document length.
@@ -110,6 +115,7 @@ class CorpusScanner:
             raise ValueError(f'detector must be a Detector, None or "default", got {detector!r}')
         self.detector = detector
         self.jobs, self.batch_size, self.n_features = jobs, batch_size, n_features
+        self.signing_batch = batch_size if detector is None else min(batch_size, _WITHIN_BATCH)
         self.batch_chars = max(int(batch_chars), 1)
         self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
         self.paragraph_lsh = LSHBanding(threshold=passage_lsh_threshold, num_perm=num_perm)
@@ -191,7 +197,7 @@ class CorpusScanner:
             chars += len(item.text)
             if progress is not None:
                 progress.update(1, len(item.text))
-            if len(texts) >= self.batch_size or chars >= self.batch_chars:
+            if len(texts) >= self.signing_batch or chars >= self.batch_chars:
                 yield (texts,), position + 1
                 texts, chars = [], 0
         if texts:

@@ -50,15 +50,21 @@ class Workers:
     def ordered(self, task: Callable[..., Any], items: Iterable[tuple[tuple, Tag]]) -> Iterator[tuple[Tag, Any]]:
         """``(tag, task(signer, *args))`` for each ``(args, tag)`` of ``items``, in order.
 
-        Items go to the workers while each has fewer than two queued, and are computed here
-        otherwise; at most a few results wait here for an earlier one, so memory stays flat.
+        Items go to the workers while each has fewer than two unfinished, and are computed here
+        otherwise, and so is the last item while every worker is busy (a short input of two
+        items sent both to the one worker); at most a few results wait here for an earlier one,
+        so memory stays flat.
         """
         capacity = 0 if self.pool is None else _QUEUED * (self.jobs - 1)
         pending: deque = deque()  # [tag, AsyncResult or None, result], in order
-        for args, tag in items:
+        items = iter(items)
+        following = next(items, None)
+        while following is not None:
+            (args, tag), following = following, next(items, None)
             # Counted by what the workers have not finished, not by what was not yet taken back here:
             # otherwise a worker that finished early waits until its result reaches the front.
-            if sum(1 for _, result, _ in pending if result is not None and not result.ready()) < capacity:
+            unfinished = sum(1 for _, result, _ in pending if result is not None and not result.ready())
+            if unfinished < capacity and (following is not None or unfinished < self.jobs - 1):
                 pending.append([tag, self.pool.apply_async(with_signer, (task, *args)), None])
             else:
                 pending.append([tag, None, task(self.signer, *args)])

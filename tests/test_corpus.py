@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 
 import jsonschema
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from dedup import CorpusScanner, Index
+from dedup import CorpusScanner, Detector, Index
 from dedup.batch import paragraphs_of
 from dedup.cli import main
 from dedup.confirm_pass import measure
@@ -134,6 +135,28 @@ def test_two_jobs_give_the_same_report(corpus):
     one = CorpusScanner(detector=None, batch_size=16).scan(_docs(records))
     two = CorpusScanner(detector=None, batch_size=16, jobs=2).scan(_docs(records))
     assert one.clusters == two.clusters and one.passages == two.passages
+
+
+class _PidRecordingDetector(Detector):
+    """A detector that notes which process ran each search (as a line in ``log``)."""
+
+    def __init__(self, log) -> None:
+        super().__init__(confirm="tfidf")
+        self.log = str(log)
+
+    def detect(self, text, doc_id="-"):
+        with open(self.log, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return super().detect(text, doc_id)
+
+
+def test_restatement_search_of_a_small_corpus_is_spread_over_both_processes(corpus, tmp_path):
+    records, _ = corpus  # 40-odd documents: one batch of 512 went to the worker alone
+    log = tmp_path / "pids"
+    report = CorpusScanner(detector=_PidRecordingDetector(log), jobs=2).scan(_docs(records))
+    pids = log.read_text().split()
+    assert len(report.documents) == len(records) and len(pids) == len(records)
+    assert len(set(pids)) == 2 and os.getpid() in {int(p) for p in pids}
 
 
 def test_more_processes_give_the_same_json_report_from_a_file(corpus, tmp_path):
