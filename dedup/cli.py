@@ -29,6 +29,7 @@ from .report import (
     write_table,
 )
 from .report_html import MAX_CLUSTERS, write_html
+from .workers import usable_cores
 from .writers import OutputError, write_cleaned
 
 
@@ -136,9 +137,9 @@ def corpus_options(command):
                      help="A passage in at least this many documents is reported as boilerplate."),
         click.option("--within/--no-within", default=True, show_default=True,
                      help="Also find restated paragraphs inside each document (the slowest step)."),
-        click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True,
+        click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
                      help="Processes to use (this one and N-1 workers) for tokenizing, signing and "
-                          "confirming; one per core."),
+                          "confirming; one per core (0: as many as this process may use)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr."),
     ]
     for option in reversed(options):
@@ -151,7 +152,8 @@ def _make_scanner(params: dict) -> CorpusScanner:
     try:
         return CorpusScanner(threshold=params["duplicate_threshold"], cosine_threshold=params["duplicate_cosine"],
                              passage_threshold=params["passage_threshold"],
-                             boilerplate_docs=params["boilerplate_docs"], detector=detector, jobs=params["jobs"])
+                             boilerplate_docs=params["boilerplate_docs"], detector=detector,
+                             jobs=params["jobs"] or usable_cores())
     except ValueError as err:
         raise click.UsageError(str(err)) from None
 

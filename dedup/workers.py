@@ -10,6 +10,7 @@ with two cores, two processes keep both busy, where this one plus two workers fo
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
@@ -23,6 +24,13 @@ Tag = TypeVar("Tag")
 _SIGNER: "BatchSigner | None" = None
 _QUEUED = 2  # batches queued per worker: one running, one waiting
 _WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says, else all of them)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
 
 
 class Workers:

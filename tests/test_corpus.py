@@ -218,6 +218,28 @@ def test_scan_cli_jsonl_lines_have_kinds(corpus, tmp_path):
     assert next(d for d in lines if d.get("id") == "doc006-truncated")["duplicate_of"] == "doc006"
 
 
+def test_scan_cli_jobs_zero_uses_every_usable_core_and_reports_the_same(corpus, tmp_path, monkeypatch):
+    records, expected = corpus
+    _write_jsonl(tmp_path / "news.jsonl", records)
+    started = []
+    real_init = CorpusScanner.__init__
+
+    def noting_init(self, *args, **kwargs):
+        started.append(kwargs.get("jobs"))
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(CorpusScanner, "__init__", noting_init)
+    outputs = [CliRunner().invoke(main, ["scan", str(tmp_path / "news.jsonl"), "--text-field", "body", "--no-within",
+                                         "-f", "json", "-q", "--jobs", jobs]) for jobs in ("1", "0")]
+    assert [o.exit_code for o in outputs] == [0, 0]
+    assert started == [1, len(os.sched_getaffinity(0))]
+    one, every = (json.loads(o.stdout) for o in outputs)
+    assert one["clusters"] == every["clusters"] and len(one["clusters"]) == len(expected)
+    assert one["passages"] == every["passages"]
+    bad = CliRunner().invoke(main, ["scan", str(tmp_path / "news.jsonl"), "--jobs", "-1"])
+    assert bad.exit_code == 2 and "--jobs" in bad.output
+
+
 def test_scan_skips_bad_lines_and_duplicate_ids_and_keeps_the_rest(corpus, tmp_path):
     records, expected = corpus
     path = tmp_path / "news.jsonl"
