@@ -3,6 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
+from dedup import lsh as lsh_module
 from dedup.cluster import UnionFind, cluster_pairs, group_matches
 from dedup.confirm import TfidfConfirmer
 from dedup.lsh import LSHBanding, candidate_probability, optimal_bands
@@ -41,7 +42,7 @@ def test_empty_sets_never_pair():
     assert pairs == set()
 
 
-def test_huge_buckets_are_capped_and_counted():
+def test_huge_buckets_are_capped_and_counted(bucketing):
     sigs = _signatures(["same words every time"] * 30)
     lsh = LSHBanding(threshold=0.5, max_bucket=10)
     assert lsh.candidate_pairs(sigs) == set()
@@ -123,7 +124,15 @@ def test_match_without_sentence_evidence_links_paragraphs():
     assert [g.paragraphs for g in group_matches([_match(4, 9)])] == [(4, 9)]
 
 
-def test_candidate_pairs_equal_brute_force_band_comparison():
+@pytest.fixture(params=["one sort", "band by band"])
+def bucketing(request, monkeypatch):
+    """Both ways of bucketing band keys: all bands in one sort (small inputs) and one band at a time."""
+    if request.param == "band by band":
+        monkeypatch.setattr(lsh_module, "ONE_SORT", -1)
+    return request.param
+
+
+def test_candidate_pairs_equal_brute_force_band_comparison(bucketing):
     rng = np.random.default_rng(5)
     # Few distinct values per position, so many bands collide.
     sigs = rng.integers(0, 3, size=(60, 16)).astype(np.uint32)
@@ -138,7 +147,7 @@ def test_candidate_pairs_equal_brute_force_band_comparison():
     assert lsh.candidate_pairs(sigs, empty) == {p for p in expected if p[0] >= 30}
 
 
-def test_keys_alike_in_their_low_bits_pair_only_when_equal():
+def test_keys_alike_in_their_low_bits_pair_only_when_equal(bucketing):
     # Keys are first sifted by their low bits; here every key shares its low bits with many others.
     rng = np.random.default_rng(8)
     n = 3000
@@ -154,3 +163,11 @@ def test_keys_alike_in_their_low_bits_pair_only_when_equal():
     lsh = LSHBanding(bands=4, rows=1, num_perm=4, max_bucket=n)
     found = {tuple(p) for p in lsh.pairs_from_keys(keys).tolist()}
     assert found == expected and len(expected) > 10_000
+
+
+def test_equal_keys_in_different_bands_do_not_pair(bucketing):
+    # Band 0's largest key is band 1's smallest: sorted together they are neighbours, yet no bucket.
+    keys = np.array([[5, 7], [3, 5]], dtype=np.uint64)
+    lsh = LSHBanding(bands=2, rows=1, num_perm=2)
+    assert len(lsh.pairs_from_keys(keys)) == 0
+    assert lsh.pairs_from_keys(np.array([[5, 7], [5, 8]], dtype=np.uint64)).tolist() == [[0, 1]]
