@@ -18,6 +18,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .chargrams import CharNgramTfidf
 from .sequences import edit_distance, ngram_counts, ngram_precisions
 from .shingle import Shingler, light_stem, words
 from .text import normalize as normalize_text
@@ -137,8 +138,7 @@ class PairFeaturizer:
         """Learn word and character IDF from ``texts`` and their sentences."""
         collection = list(dict.fromkeys(list(texts) + [s for t in texts for s in sentences_of(t)]))
         self.words_ = TfidfVectorizer(analyzer=self.tokenizer, sublinear_tf=True)
-        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, lowercase=True,
-                                      sublinear_tf=True)
+        self.chars_ = CharNgramTfidf(ngram_range=self.char_ngrams)  # scikit-learn's char_wb rows, in numpy
         # The fitted rows are kept: pairs are mostly drawn from the texts fitted on.
         self._seen = {text: row for row, text in enumerate(collection)}
         self._fitted = {"words": self.words_.fit_transform(collection),
