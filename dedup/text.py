@@ -81,13 +81,23 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
     return long_lines >= 0.8 * len(body) and open_ends >= 0.5 * len(body)
 
 
+def _last_token(text: str, end: int) -> re.Match | None:
+    """``_LAST_TOKEN`` in ``text[:end]``, searched in the last 64 characters first: from the line's start,
+    the search tried every position and was a third of the sentence splitter's time."""
+    start = max(end - 64, 0)
+    found = _LAST_TOKEN.search(text, start, end)
+    if found is not None and found.start() == start and start > 0:  # the token may begin before the window
+        found = _LAST_TOKEN.search(text, 0, end)
+    return found
+
+
 def _ends_sentence(text: str, match: re.Match) -> bool:
     """Decide whether the punctuation run ``match`` ends a sentence."""
     if not match.group().startswith("."):
         return True
     if match.group().startswith(".."):
         return True
-    last = _LAST_TOKEN.search(text, 0, match.start())
+    last = _last_token(text, match.start())
     if last is None:
         return True
     token = last.group(1).lstrip("'\"([").lower()

@@ -58,6 +58,9 @@ def test_newline_after_title_line_ends_a_sentence(article_text):
         ("Gen. John F. Kennedy spoke.", ["Gen. John F. Kennedy spoke."]),
         ("你好。世界！再见", ["你好。", "世界！", "再见"]),
         ("no punctuation at all", ["no punctuation at all"]),
+        # An acronym longer than the 64 characters first searched for the word before a full stop.
+        ("The agency " + "a.b." * 20 + " said so. It closed.", ["The agency " + "a.b." * 20 + " said so.", "It closed."]),
+        ("See " + "x" * 90 + ". It closed.", ["See " + "x" * 90 + ".", "It closed."]),
     ],
 )
 def test_sentence_splitting(text, expected):
