@@ -45,7 +45,8 @@ class HashedIdf:
 
     def add_counts(self, distinct_buckets: np.ndarray, n_docs: int) -> None:
         """Count ``n_docs`` more documents whose distinct buckets are ``distinct_buckets``."""
-        self.df += np.bincount(distinct_buckets, minlength=self.n_features)
+        # Unbuffered add (fast since numpy 2): a bincount over every bucket wrote 8 MB a batch.
+        np.add.at(self.df, distinct_buckets, 1)
         self.n_docs += n_docs
         self._idf = None
 
