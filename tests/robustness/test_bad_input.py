@@ -604,7 +604,7 @@ def test_right_to_left_text(runner, tmp_path):
     ("--threshold", "0"), ("--threshold", "1.5"), ("--duplicate-threshold", "-1"), ("--duplicate-threshold", "0"),
     ("--sentence-threshold", "1.01"), ("--passage-threshold", "0"), ("--lsh-threshold", "2"),
     ("--duplicate-cosine", "0"), ("--reranker-threshold", "1"), ("--num-perm", "0"), ("--max-bytes", "0"),
-    ("--shingle-words", "0"), ("--jobs", "0"), ("--boilerplate-docs", "1"), ("--format", "xml"),
+    ("--shingle-words", "0"), ("--jobs", "-1"), ("--boilerplate-docs", "1"), ("--format", "xml"),
 ])
 def test_option_out_of_range_is_a_usage_error(runner, option, value):
     result = runner.invoke(main, ["scan", str(ARTICLE), "-f", "json", option, value])
