@@ -202,7 +202,7 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     if not isinstance(record, dict):
         raise InputError(where, f"a JSON {type(record).__name__}, not an object")
     if text_field not in record:
-        raise InputError(where, f"no {text_field!r} field")
+        raise InputError(where, f"no {text_field!r} field ({_fields_of(record)})")
     text = record[text_field]
     if not isinstance(text, str):
         kind = "null" if text is None else type(text).__name__
@@ -216,6 +216,14 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
         doc_id = where
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt)
+
+
+def _fields_of(record: dict) -> str:
+    """The fields a record does have, to name in the error that it lacks the text field."""
+    if not record:
+        return "the record is empty"
+    names = [repr(str(k)) for k in list(record)[:8]]
+    return "its fields: " + ", ".join(names) + (", ..." if len(record) > 8 else "")
 
 
 def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,

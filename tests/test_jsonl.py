@@ -43,7 +43,7 @@ def test_read_jsonl_yields_good_records_and_names_each_bad_line(tmp_path):
     assert [d.id for d in docs] == ["u1", f"{path}:10"]
     assert errors == [
         f"{path}:2: malformed JSON (Expecting property name enclosed in double quotes at column 2)",
-        f"{path}:3: no 'body' field",
+        f"{path}:3: no 'body' field (its fields: 'url')",
         f"{path}:4: field 'body' is null, not a string",
         f"{path}:5: field 'body' is int, not a string",
         f"{path}:6: field 'body' is list, not a string",

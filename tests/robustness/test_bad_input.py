@@ -412,7 +412,8 @@ def test_over_long_line_in_json_lines_is_skipped_and_its_neighbours_kept(runner,
     ('{not json', "malformed JSON (Expecting property name enclosed in double quotes at column 2)"),
     ('{"id": "x", "body": "unterminated', "malformed JSON (Invalid control character at column 34)"),
     ('{"id": "x", "body": "cut', "malformed JSON (Unterminated string starting at column 21)"),
-    ('{"id": "x"}', "no 'body' field"),
+    ('{"id": "x"}', "no 'body' field (its fields: 'id')"),
+    ('{}', "no 'body' field (the record is empty)"),
     ('{"id": "x", "body": null}', "field 'body' is null, not a string"),
     ('{"id": "x", "body": 42}', "field 'body' is int, not a string"),
     ('{"id": "x", "body": 4.5e3}', "field 'body' is float, not a string"),
@@ -421,7 +422,7 @@ def test_over_long_line_in_json_lines_is_skipped_and_its_neighbours_kept(runner,
     ('{"id": "x", "body": "   "}', "field 'body' is empty"),
     ('{"id": "x", "body": "-- !!"}', "field 'body' has no words"),
     ('["not", "an", "object"]', "a JSON list, not an object"),
-], ids=["malformed", "control-character", "unterminated", "missing", "null", "number", "float", "list", "object", "blank", "punctuation", "array"])
+], ids=["malformed", "control-character", "unterminated", "missing", "empty-record", "null", "number", "float", "list", "object", "blank", "punctuation", "array"])
 def test_bad_json_lines_record(runner, tmp_path, line, reason):
     path = tmp_path / "news.jsonl.gz"
     records = [json.dumps({"url": "first", "body": STORM}), line, json.dumps({"url": "last", "body": ARTICLE.read_text()})]
