@@ -20,6 +20,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .idf import smoothed_idf, weigh_counts
+
 # The code points str.split() and sklearn's whitespace pattern break words at (str.isspace(), re's \s).
 _SPACES = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, *range(8192, 8203), 8232, 8233,
                     8239, 8287, 12288], dtype=np.uint32)
@@ -63,7 +65,7 @@ class CharNgramTfidf:
         new_pair = new_key | np.concatenate(([True], rows[1:] != rows[:-1]))
         self.vocabulary_ = keys[new_key]
         df = np.add.reduceat(new_pair.astype(np.int64), np.flatnonzero(new_key))  # texts holding each n-gram
-        self.idf_ = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
+        self.idf_ = smoothed_idf(df, len(texts))
         return self._rows(rows, keys, len(texts))
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -109,11 +111,7 @@ class CharNgramTfidf:
         counts = sparse.csr_matrix((np.ones(int(found.sum())), (rows[found], column[found])),
                                    shape=(n_texts, len(self.vocabulary_)))
         counts.sum_duplicates()
-        counts.data = (np.log(counts.data) + 1.0) * self.idf_[counts.indices]
-        row = np.repeat(np.arange(n_texts), np.diff(counts.indptr))
-        norms = np.sqrt(np.bincount(row, weights=counts.data * counts.data, minlength=n_texts))
-        counts.data /= norms[row]
-        return counts
+        return weigh_counts(counts, self.idf_)
 
 
 def _padded_words(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

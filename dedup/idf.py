@@ -55,9 +55,8 @@ class HashedIdf:
         self.df, self.n_docs, self._idf = df.astype(np.int64), int(n_docs), None
 
     def idf(self) -> np.ndarray:
-        # Smoothed, as scikit-learn's: a bucket in every document still weighs 1.
         if self._idf is None:
-            self._idf = np.log((1.0 + self.n_docs) / (1.0 + self.df)) + 1.0
+            self._idf = smoothed_idf(self.df, self.n_docs)
         return self._idf
 
     def transform(self, tokens: Tokens) -> sparse.csr_matrix:
@@ -74,9 +73,20 @@ class HashedIdf:
 
     def weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """``term_counts`` rows -> L2-normalized TF-IDF rows (sublinear term frequency), in place."""
-        data = (1.0 + np.log(counts.data)) * self.idf()[counts.indices]
-        # Row norms by hand: sklearn's normalize validates and copies, which cost more than the arithmetic.
-        row = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-        norms = np.sqrt(np.bincount(row, weights=data * data, minlength=counts.shape[0]))
-        counts.data = data / norms[row]
-        return counts
+        return weigh_counts(counts, self.idf())
+
+
+def smoothed_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
+    """IDF as scikit-learn smooths it: a term in every document still weighs 1."""
+    return np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+
+
+def weigh_counts(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Term-count rows -> L2-normalized TF-IDF rows with sublinear term frequency (as scikit-learn's
+    ``TfidfVectorizer(sublinear_tf=True)``), in place; a row without terms stays empty."""
+    data = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    # Row norms by hand: sklearn's normalize validates and copies, which cost more than the arithmetic.
+    row = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(row, weights=data * data, minlength=counts.shape[0]))
+    counts.data = data / norms[row]
+    return counts
