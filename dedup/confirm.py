@@ -13,9 +13,9 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
+from .idf import smoothed_idf, weigh_counts
+from .tfidf import TokenTfidf
 from .validate import check_fraction
 
 
@@ -78,26 +78,21 @@ class TfidfConfirmer:
 
     def fit(self, documents: Sequence[str]) -> "TfidfConfirmer":
         """Learn the vocabulary and IDF from ``documents`` (an article's paragraphs)."""
-        self.vectorizer_ = CountVectorizer(analyzer=self.tokenizer)
-        counts = self.vectorizer_.fit_transform(documents)
-        df = np.asarray((counts > 0).sum(axis=0)).ravel().astype(float)
-        n = float(counts.shape[0])
+        self.vectorizer_ = TokenTfidf(analyzer=self.tokenizer).fit(documents)
+        df = self.vectorizer_.df_.astype(float)
+        n = float(len(documents))
         if self.background:
             vocab = self.vectorizer_.get_feature_names_out()
             df = df + np.array([self.background.get(w, 0) for w in vocab], dtype=float)
             n += self.background_docs
         # Smoothed IDF, as scikit-learn's: a word in every paragraph keeps the
         # minimum weight of 1 and cannot by itself make two paragraphs alike.
-        self.idf_ = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        self.idf_ = smoothed_idf(df, n)
         return self
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """L2-normalized TF-IDF rows (sublinear term frequency)."""
-        counts = self.vectorizer_.transform(texts).astype(float)
-        if counts.shape[0] == 0:
-            return sparse.csr_matrix(counts)
-        counts.data = 1.0 + np.log(counts.data)
-        return normalize(sparse.csr_matrix(counts.multiply(self.idf_)))
+        return weigh_counts(self.vectorizer_.counts(texts), self.idf_)
 
     def score_pair(self, para_a: sparse.csr_matrix, para_b: sparse.csr_matrix,
                    sents_a: sparse.csr_matrix, sents_b: sparse.csr_matrix,

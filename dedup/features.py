@@ -16,13 +16,12 @@ from typing import AbstractSet, Callable, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .chargrams import CharNgramTfidf
 from .sequences import edit_distance, ngram_counts, ngram_precisions
 from .shingle import Shingler, light_stem, words
 from .text import normalize as normalize_text
 from .text import split_sentences
+from .tfidf import CharNgramTfidf, TokenTfidf
 
 FEATURES = (
     "word_cosine",  # TF-IDF cosine of content words (stop words dropped, stemmed)
@@ -137,7 +136,7 @@ class PairFeaturizer:
     def fit(self, texts: Sequence[str]) -> "PairFeaturizer":
         """Learn word and character IDF from ``texts`` and their sentences."""
         collection = list(dict.fromkeys(list(texts) + [s for t in texts for s in sentences_of(t)]))
-        self.words_ = TfidfVectorizer(analyzer=self.tokenizer, sublinear_tf=True)
+        self.words_ = TokenTfidf(analyzer=self.tokenizer)
         self.chars_ = CharNgramTfidf(ngram_range=self.char_ngrams)  # scikit-learn's char_wb rows, in numpy
         # The fitted rows are kept: pairs are mostly drawn from the texts fitted on.
         self._seen = {text: row for row, text in enumerate(collection)}

@@ -1,20 +1,22 @@
-"""Character n-gram TF-IDF in numpy, as scikit-learn's ``TfidfVectorizer(analyzer="char_wb",
-sublinear_tf=True)`` computes it.
+"""TF-IDF rows as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` computes them, without its
+per-call cost: the reranker and the TF-IDF confirm stage fit one on every article (every corpus
+document, every page a scraper checks), where scikit-learn's validation, vocabulary sorting and
+Python n-gram lists were most of the time.
 
-The reranker's character cosine is fitted on each article's paragraphs and
-sentences; scikit-learn spent about 8 ms of a corpus document's 26 ms
-restatement search building a Python dictionary of its n-grams. Here an
-n-gram is one integer: the characters of the fitted collection are numbered
-1..R and packed ``64 // high`` bits each, so n-grams are told apart exactly
-(a collection with more distinct characters than that allows, CJK text say,
-is handed to scikit-learn). Rows equal scikit-learn's up to the order of the
-columns (numbered by packed code, not alphabetically), which leaves every
-cosine the same.
+- ``CharNgramTfidf``: character n-grams inside words padded with a space (``analyzer="char_wb"``),
+  in numpy. An n-gram is one integer: the characters of the fitted collection are numbered 1..R and
+  packed ``64 // high`` bits each, so n-grams are told apart exactly (a collection with more distinct
+  characters than that allows, CJK text say, is handed to scikit-learn). Its fit took about 8 ms of a
+  corpus document's 26 ms restatement search in scikit-learn.
+- ``TokenTfidf``: the tokens a callable gives (``analyzer=callable``), counted in one dictionary.
+
+Rows equal scikit-learn's up to the order of the columns (numbered by first sight or packed code, not
+alphabetically), which leaves every cosine the same.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -131,3 +133,59 @@ def _padded_words(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
     buffer[np.arange(len(kept)) + 2 * word + 1] = points[kept]
     sizes = np.bincount(word, minlength=n_words) + 2
     return buffer, np.repeat(np.arange(n_words), sizes), text[np.flatnonzero(begins)]
+
+
+class TokenTfidf:
+    """L2-normalized TF-IDF rows (sublinear term frequency, smoothed IDF) over the tokens ``analyzer`` gives.
+
+    Parameters
+    ----------
+    analyzer : callable
+        Text -> list of tokens (strings).
+
+    ``vocabulary_`` maps each token seen in ``fit`` to its column, ``df_`` holds the number of fitted
+    texts with each, and ``idf_`` their weights; ``counts`` gives raw term counts under that vocabulary.
+    """
+
+    def __init__(self, analyzer: Callable[[str], list[str]]) -> None:
+        self.analyzer = analyzer
+
+    def fit(self, texts: Sequence[str]) -> "TokenTfidf":
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Learn the vocabulary and IDF of ``texts``; their rows."""
+        self.vocabulary_: dict[str, int] = {}
+        counts = self._counts(texts, self.vocabulary_.setdefault)
+        if not self.vocabulary_:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        self.df_ = np.bincount(counts.indices, minlength=len(self.vocabulary_))
+        self.idf_ = smoothed_idf(self.df_, len(texts))
+        return weigh_counts(counts, self.idf_)
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Rows of ``texts`` under the fitted vocabulary and IDF (unknown tokens are left out)."""
+        return weigh_counts(self.counts(texts), self.idf_)
+
+    def get_feature_names_out(self) -> np.ndarray:
+        """The tokens in column order (as scikit-learn's method names them)."""
+        return np.array(list(self.vocabulary_), dtype=object)
+
+    def counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Term counts of ``texts`` under the fitted vocabulary (float, one row per text)."""
+        get = self.vocabulary_.get
+        return self._counts(texts, lambda token, _: get(token, -1))
+
+    def _counts(self, texts: Sequence[str], column_of) -> sparse.csr_matrix:
+        rows: list[int] = []
+        cols: list[int] = []
+        for row, text in enumerate(texts):
+            for token in self.analyzer(text):
+                col = column_of(token, len(self.vocabulary_))
+                if col >= 0:
+                    rows.append(row)
+                    cols.append(col)
+        counts = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(texts), len(self.vocabulary_)))
+        counts.sum_duplicates()
+        return counts

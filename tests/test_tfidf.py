@@ -1,10 +1,11 @@
-"""The numpy character n-gram TF-IDF against scikit-learn's char_wb TfidfVectorizer."""
+"""The TF-IDF rows of dedup.tfidf against scikit-learn's TfidfVectorizer."""
 
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from dedup.chargrams import CharNgramTfidf
+from dedup.shingle import Shingler
+from dedup.tfidf import CharNgramTfidf, TokenTfidf
 
 TEXTS = [
     "The city council voted on Tuesday to close the northern pier.",
@@ -66,3 +67,18 @@ def test_nothing_to_count_is_refused_as_scikit_learn_does():
         CharNgramTfidf().fit_transform(["", "  "])
     with pytest.raises(ValueError, match="ngram_range"):
         CharNgramTfidf((4, 2))
+
+
+def test_token_rows_equal_scikit_learn_up_to_column_order():
+    tokenize = Shingler(k=1).tokenize
+    texts = TEXTS + ["The council voted to close the pier; the pier closes Monday.", "voted voted voted"]
+    fitted = TfidfVectorizer(analyzer=tokenize, sublinear_tf=True).fit(texts)
+    ours = TokenTfidf(tokenize)
+    rows = ours.fit_transform(texts)
+    assert sorted(ours.get_feature_names_out()) == sorted(fitted.get_feature_names_out())
+    _same_rows(rows, fitted.transform(texts))
+    fresh = ["the pier voted", "words never seen", ""]
+    _same_rows(ours.transform(fresh), fitted.transform(fresh))
+    assert ours.counts(["voted voted pier unseen"]).sum() == 3  # unknown tokens are left out
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        TokenTfidf(tokenize).fit(["", " -- "])
