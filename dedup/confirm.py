@@ -78,7 +78,16 @@ class TfidfConfirmer:
 
     def fit(self, documents: Sequence[str]) -> "TfidfConfirmer":
         """Learn the vocabulary and IDF from ``documents`` (an article's paragraphs)."""
-        self.vectorizer_ = TokenTfidf(analyzer=self.tokenizer).fit(documents)
+        self._fit(documents)
+        return self
+
+    def fit_transform(self, documents: Sequence[str]) -> sparse.csr_matrix:
+        """``fit``, then the rows of ``documents`` themselves (tokenized once)."""
+        return weigh_counts(self._fit(documents), self.idf_)
+
+    def _fit(self, documents: Sequence[str]) -> sparse.csr_matrix:
+        self.vectorizer_ = TokenTfidf(analyzer=self.tokenizer)
+        counts = self.vectorizer_.fit_counts(documents)
         df = self.vectorizer_.df_.astype(float)
         n = float(len(documents))
         if self.background:
@@ -88,7 +97,7 @@ class TfidfConfirmer:
         # Smoothed IDF, as scikit-learn's: a word in every paragraph keeps the
         # minimum weight of 1 and cannot by itself make two paragraphs alike.
         self.idf_ = smoothed_idf(df, n)
-        return self
+        return counts
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """L2-normalized TF-IDF rows (sublinear term frequency)."""

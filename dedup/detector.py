@@ -210,8 +210,7 @@ class Detector:
         if not candidates:
             return [], []
         paragraphs = article.paragraphs
-        self.confirmer.fit([p.text for p in paragraphs])
-        para_cos = _Cosines(self.confirmer.transform([p.text for p in paragraphs]))
+        para_cos = _Cosines(self.confirmer.fit_transform([p.text for p in paragraphs]))
         sent_cos = _Cosines(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
         words = [Words.of(p.text, [s.end for s in p.sentences]) for p in paragraphs]
         usable = article.sentence_sizes > 0

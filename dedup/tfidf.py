@@ -151,18 +151,23 @@ class TokenTfidf:
         self.analyzer = analyzer
 
     def fit(self, texts: Sequence[str]) -> "TokenTfidf":
-        self.fit_transform(texts)
+        self.fit_counts(texts)
         return self
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Learn the vocabulary and IDF of ``texts``; their rows."""
+        return weigh_counts(self.fit_counts(texts), self.idf_)
+
+    def fit_counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Learn the vocabulary and IDF of ``texts``; their term counts (``counts`` of them, without
+        tokenizing them twice)."""
         self.vocabulary_: dict[str, int] = {}
         counts = self._counts(texts, self.vocabulary_.setdefault)
         if not self.vocabulary_:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         self.df_ = np.bincount(counts.indices, minlength=len(self.vocabulary_))
         self.idf_ = smoothed_idf(self.df_, len(texts))
-        return weigh_counts(counts, self.idf_)
+        return counts
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Rows of ``texts`` under the fitted vocabulary and IDF (unknown tokens are left out)."""
