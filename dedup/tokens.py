@@ -272,10 +272,18 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
     data = np.frombuffer(_SEPARATED.join(texts).lower().encode("ascii"), dtype=np.uint8)
     kind = _CLASS[data]
     inside = kind != _OTHER
-    edge = np.diff(np.concatenate(([False], inside, [False])).astype(np.int8))
-    starts, stops = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
-    text_starts = np.cumsum([0] + [len(t) + len(_SEPARATED) for t in texts[:-1]])
-    owner = np.searchsorted(text_starts, starts, side="right") - 1
+    edge = np.zeros(len(inside) + 1, dtype=bool)
+    if len(inside):
+        edge[0], edge[-1] = inside[0], inside[-1]
+        np.not_equal(inside[1:], inside[:-1], out=edge[1:-1])
+    # Token edges alternate: a start, then its stop.
+    bounds = np.flatnonzero(edge)
+    starts, stops = bounds[0::2], bounds[1::2]
+    # Tokens per text from one search per text, not one per token.
+    text_starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)) + len(_SEPARATED), out=text_starts[1:])
+    per_text = np.diff(np.searchsorted(starts, text_starts))
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
     end = kind[stops - 1] == _END
     # Letters and digits only, packed: a token is the slice [first, first + length) of this stream.
     alnum = kind == _ALNUM
@@ -300,37 +308,43 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
     if stem:
         # Only words of five letters or more change (``light_stem``), and dropped ones need no stem.
         long = np.flatnonzero((length > 4) & ~drop)
-        word[long] = _stemmed(packed, first[long], length[long], poly, up)
+        changed, stems = _stemmed(packed, first[long], length[long], poly, up)
+        word[long[changed]] = stems
     value = (_fmix64(word) & ~np.uint64(3)) | np.uint64(2)
     value[drop] = 0
     value |= end.astype(np.uint64)
     return value, owner
 
 
-def _stemmed(packed: np.ndarray, first: np.ndarray, length: np.ndarray, poly, up: np.ndarray) -> np.ndarray:
-    """Polynomial hashes of the stems ``light_stem`` gives words longer than four letters, computed on the
-    packed bytes."""
+def _stemmed(packed: np.ndarray, first: np.ndarray, length: np.ndarray, poly,
+             up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of these words (longer than four letters) ``light_stem`` changes, and the polynomial hashes of
+    their stems, computed on the packed bytes."""
     last = first + length - 1
-    tail = [packed[last - k] for k in range(3)]  # last, second to last, third to last byte
+    # The last three bytes in one integer, so a suffix test is one masked compare.
+    tail = packed[last].astype(np.uint32) | (packed[last - 1].astype(np.uint32) << 8)
+    tail |= packed[last - 2].astype(np.uint32) << 16
 
     def ends_with(suffix: str) -> np.ndarray:
-        out = tail[0] == ord(suffix[-1])
-        for k, ch in enumerate(reversed(suffix[:-1]), start=1):
-            out &= tail[k] == ord(ch)
-        return out
+        code = int.from_bytes(suffix.encode()[::-1], "little")
+        return (tail & np.uint32((1 << 8 * len(suffix)) - 1)) == np.uint32(code)
 
     todo = ~ends_with("ss")
     new_length = length.copy()
     add_y = np.zeros(len(length), dtype=bool)
     for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        kept = length - len(suffix) + len(replacement)
-        hit = todo & ends_with(suffix) & (kept >= 3)
+        hit = todo & ends_with(suffix)
+        if len(suffix) - len(replacement) > 2:  # the stem must keep three letters; words here have five
+            hit &= length - len(suffix) + len(replacement) >= 3
         new_length[hit] = length[hit] - len(suffix)
-        add_y |= hit & (replacement == "y")
+        if replacement:
+            add_y |= hit
         todo &= ~hit
     stem_last = packed[first + new_length - 1]
     strip_e = ~add_y & (stem_last == ord("e")) & (new_length > 3)
     new_length[strip_e] -= 1
-    hashes = poly(first, new_length)
+    changed = np.flatnonzero(new_length != length)  # an "ies" word loses two letters, so it is here too
+    new_length, add_y = new_length[changed], add_y[changed]
+    hashes = poly(first[changed], new_length)
     hashes[add_y] += np.uint64(ord("y")) * up[new_length[add_y]]
-    return hashes
+    return changed, hashes
