@@ -22,7 +22,7 @@ import numpy as np
 
 from .readers import InputError
 
-_FORMAT = 2  # 2: occurrences carry their token counts
+_FORMAT = 3  # 2: occurrences carry their token counts; 3: word hashes in 8-byte chunks
 _ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences")
 
 

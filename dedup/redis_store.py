@@ -64,7 +64,7 @@ class RedisStore:
         version = int(self.r.hget(meta, "schema_version"))
         if version != SCHEMA_VERSION:
             raise IndexFileError(f"{self.url} ({self.prefix}): index schema version {version}; "
-                                 f"this dedup reads {SCHEMA_VERSION}")
+                                 f"this dedup reads {SCHEMA_VERSION} (rebuild it with `dedup index add`)")
         return check_params(json.loads(self.r.hget(meta, "params")), given, defaults, f"{self.url} ({self.prefix})")
 
     def close(self) -> None:

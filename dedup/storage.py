@@ -22,7 +22,8 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
-SCHEMA_VERSION = 1
+# 2: word hashes in 8-byte chunks (``tokens.word_hash``), so band keys and IDF buckets of version 1 differ
+SCHEMA_VERSION = 2
 PACK = 1 << 16  # a paragraph is referred to as doc row * 2**16 + paragraph number
 
 Row = tuple  # (doc row, doc id, ...) as each lookup documents
@@ -177,7 +178,8 @@ class SQLiteStore:
             raise IndexFileError(f"{self.path}: not a dedup index ({err})") from None
         version = int(self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
         if version != SCHEMA_VERSION:
-            raise IndexFileError(f"{self.path}: index schema version {version}; this dedup reads {SCHEMA_VERSION}")
+            raise IndexFileError(f"{self.path}: index schema version {version}; this dedup reads {SCHEMA_VERSION} "
+                                 "(rebuild the index from its documents with `dedup index add`)")
         return check_params(json.loads(row[0]), given, defaults, self.path)
 
     def _writing(self):

@@ -10,6 +10,7 @@ tokens on ASCII input, so a copy with curly quotes still matches.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ _ENDS = ".!?"
 _SEPARATOR = "\x01"
 _SEPARATED = f" {_SEPARATOR} "
 _SEPARATOR_VALUE = (1 << 64) - 1
+_MASK = (1 << 64) - 1
+# Words of up to this many bytes are hashed in 8-byte chunks (``word_hash``), in numpy for ASCII batches.
+_CHUNKED_BYTES = 24
+_CHAIN = 0x9E3779B97F4A7C15
+_LOW_BYTES = np.array([(1 << 8 * n) - 1 for n in range(8)] + [_MASK], dtype=np.uint64)  # the low n bytes
 # ASCII: every character that is not a letter, digit or sentence end becomes a space.
 _ASCII_TABLE = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum() and chr(c) not in _ENDS})
 # The same tokens for any text: letter/digit runs (on through combining marks), with sentence ends attached.
@@ -101,15 +107,28 @@ class Tokens:
 
 
 def word_hash(word: str) -> int:
-    """64-bit hash of a normalized word: a polynomial over its UTF-8 bytes, then the MurmurHash3 mixer.
+    """64-bit hash of a normalized word.
 
-    ``_ascii_values`` computes the same value for whole batches in numpy.
+    Up to ``_CHUNKED_BYTES`` UTF-8 bytes (nearly every word): its 8-byte little-endian chunks chained
+    through the MurmurHash3 finalizer, which ``_chunk_hashes`` computes for a whole batch in numpy. A word
+    of eight bytes or fewer is its own chunk, so short words never collide. Longer: BLAKE2b.
     """
-    h, power = 0, 1
-    for byte in word.encode("utf-8"):
-        h = (h + byte * power) & _MASK
-        power = (power * _P) & _MASK
-    return int(_fmix64(np.array([h], dtype=np.uint64))[0])
+    data = word.encode("utf-8")
+    if len(data) > _CHUNKED_BYTES:
+        return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+    h = int.from_bytes(data[:8], "little")
+    for i in range(8, len(data), 8):
+        h = _fmix64_int((h + _CHAIN) & _MASK) ^ int.from_bytes(data[i:i + 8], "little")
+    return _fmix64_int(h)
+
+
+def _fmix64_int(x: int) -> int:
+    """``shingle._fmix64`` of one Python integer."""
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & _MASK
+    x ^= x >> 33
+    x = (x * 0xC4CEB9FE1A85EC53) & _MASK
+    return x ^ (x >> 33)
 
 
 def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
@@ -197,7 +216,7 @@ def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np
     other = [i for i, t in enumerate(texts) if not t.isascii()] if len(ascii_) < len(texts) else []
     values, owners = [], []
     if ascii_:
-        found, local = _ascii_values([texts[i] for i in ascii_], table.stop_words, table.stem)
+        found, local = _ascii_values([texts[i] for i in ascii_], table)
         values.append(found)
         owners.append(local if len(ascii_) == len(texts) else np.asarray(ascii_, dtype=np.int64)[local])
     if other:
@@ -214,8 +233,6 @@ def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np
     return raw_values, owner
 
 
-_MASK = (1 << 64) - 1
-_P = 0x100000001B3
 _OTHER, _ALNUM, _END = 0, 1, 2
 _CLASS = np.zeros(256, dtype=np.uint8)
 _CLASS[[ord(c) for c in string.ascii_letters + string.digits]] = _ALNUM
@@ -242,36 +259,23 @@ def _stop_table(hashes: np.ndarray) -> tuple[np.ndarray, np.uint64, np.uint64]:
 _STOP_TABLE, _STOP_SHIFT, _STOP_MASK = _stop_table(_STOP_HASHES)
 
 
-class _Powers:
-    """``P**j`` and ``P**-j`` (mod 2**64) for j up to the longest batch seen, grown on demand."""
-
-    def __init__(self) -> None:
-        self.up = np.ones(1, np.uint64)
-        self.down = np.ones(1, np.uint64)
-
-    def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        while len(self.up) < n:
-            # Doubling: the next block is this one times P**len (one vector multiply, where a cumprod over
-            # the whole table ran one element at a time). uint64 arithmetic wraps mod 2**64, as wanted.
-            size = len(self.up)
-            self.up = np.concatenate((self.up, self.up * np.uint64(pow(_P, size, 1 << 64))))
-            self.down = np.concatenate((self.down, self.down * np.uint64(pow(_P, -size, 1 << 64))))
-        return self.up[:n], self.down[:n]
-
-
-_POWERS = _Powers()
-
-
-def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Raw token values (as ``TokenTable`` gives them) of ASCII texts, and each token's text number.
+def _ascii_values(texts: list[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray]:
+    """Raw token values (as ``table`` gives them) of ASCII texts, and each token's text number.
 
     A token is a run of letters, digits and ``.!?``, exactly as ``str.split``
     after ``_ASCII_TABLE`` would give it; its hash covers its letters and
-    digits only, stemmed by the rules of ``shingle.light_stem``.
+    digits only, stemmed by the rules of ``shingle.light_stem``. The rare
+    token with ``.!?`` before a letter ("u.s", "3.5") or longer than
+    ``_CHUNKED_BYTES`` goes through ``table``.
     """
-    data = np.frombuffer(_SEPARATED.join(texts).lower().encode("ascii"), dtype=np.uint8)
-    kind = _CLASS[data]
-    inside = kind != _OTHER
+    raw = _SEPARATED.join(texts).lower().encode("ascii")
+    # Zero padding: an 8-byte read at any byte of the text stays inside the buffer.
+    buffer = np.frombuffer(raw + bytes(16), dtype=np.uint8)
+    data = buffer[: len(raw)]
+    # The 8 bytes starting at each byte, as one little-endian integer (unaligned reads).
+    words8 = np.ndarray(shape=(len(raw) + 8,), dtype="<u8", buffer=buffer, strides=(1,))
+    kind = _CLASS[buffer]
+    inside = kind[: len(raw)] != _OTHER
     edge = np.zeros(len(inside) + 1, dtype=bool)
     if len(inside):
         edge[0], edge[-1] = inside[0], inside[-1]
@@ -285,45 +289,77 @@ def _ascii_values(texts: list[str], stop_words: bool, stem: bool) -> tuple[np.nd
     per_text = np.diff(np.searchsorted(starts, text_starts))
     owner = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
     end = kind[stops - 1] == _END
-    # Letters and digits only, packed: a token is the slice [first, first + length) of this stream.
-    alnum = kind == _ALNUM
-    before = np.zeros(len(alnum) + 1, dtype=np.int32 if len(alnum) < 1 << 31 else np.int64)
-    np.cumsum(alnum, out=before[1:])
-    first, length = before[starts], before[stops] - before[starts]
-    packed = data[alnum]  # bytes; widened to 64 bits only inside the multiply below
-    if not len(packed):
-        return end.astype(np.uint64), owner
-    up, down = _POWERS.get(len(packed) + 1)
-    prefix = np.zeros(len(packed) + 1, dtype=np.uint64)
-    np.cumsum(np.multiply(packed, up[: len(packed)], dtype=np.uint64), out=prefix[1:])
-
-    def poly(first: np.ndarray, n: np.ndarray) -> np.ndarray:
-        return (prefix[first + n] - prefix[first]) * down[first]
-
-    word = poly(first, length)
+    length = _letters(kind, starts, stops, end)
     drop = length == 0
-    if stop_words:
-        mixed = _fmix64(word)
-        drop |= _STOP_TABLE[(mixed >> _STOP_SHIFT) & _STOP_MASK] == mixed
-    if stem:
+    word = _chunk_hashes(words8, starts, np.minimum(length, _CHUNKED_BYTES))
+    if table.stop_words:
+        drop |= _STOP_TABLE[(word >> _STOP_SHIFT) & _STOP_MASK] == word
+    if table.stem:
         # Only words of five letters or more change (``light_stem``), and dropped ones need no stem.
-        long = np.flatnonzero((length > 4) & ~drop)
-        changed, stems = _stemmed(packed, first[long], length[long], poly, up)
-        word[long[changed]] = stems
-    value = (_fmix64(word) & ~np.uint64(3)) | np.uint64(2)
+        long = np.flatnonzero((length > 4) & (length <= _CHUNKED_BYTES) & ~drop)
+        changed, new_length, add_y = _stems(data, starts[long], length[long])
+        long = long[changed]
+        word[long] = _chunk_hashes(words8, starts[long], new_length, add_y)
+    value = (word & ~np.uint64(3)) | np.uint64(2)
     value[drop] = 0
     value |= end.astype(np.uint64)
+    odd = _odd_tokens(kind, starts, length)
+    if len(odd):
+        value[odd] = [table[raw[i:j].decode("ascii")] for i, j in zip(starts[odd].tolist(), stops[odd].tolist())]
     return value, owner
 
 
-def _stemmed(packed: np.ndarray, first: np.ndarray, length: np.ndarray, poly,
-             up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which of these words (longer than four letters) ``light_stem`` changes, and the polynomial hashes of
-    their stems, computed on the packed bytes."""
+def _letters(kind: np.ndarray, starts: np.ndarray, stops: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Each token's length without its trailing run of ``.!?`` (0 for a token of those only)."""
+    stop = stops.copy()
+    run = np.flatnonzero(end)
+    while len(run):
+        stop[run] -= 1
+        run = run[(stop[run] > starts[run]) & (kind[stop[run] - 1] == _END)]
+    return stop - starts
+
+
+def _odd_tokens(kind: np.ndarray, starts: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Tokens the chunk hash cannot take: ``.!?`` before a letter or digit, or too long."""
+    ends = np.flatnonzero(kind == _END)  # ``kind`` is padded, so ``ends + 1`` is in range
+    inner = ends[kind[ends + 1] == _ALNUM]
+    odd = np.searchsorted(starts, inner, side="right") - 1
+    return np.union1d(odd, np.flatnonzero(length > _CHUNKED_BYTES))
+
+
+
+
+def _chunk_hashes(words8: np.ndarray, starts: np.ndarray, length: np.ndarray,
+                  add_y: np.ndarray | None = None) -> np.ndarray:
+    """``word_hash`` of the bytes ``[start, start + length)`` (at most ``_CHUNKED_BYTES``), with a "y"
+    appended where ``add_y``."""
+    total = length if add_y is None else length + add_y
+    h = _chunk(words8, starts, length, add_y)
+    for at in range(8, _CHUNKED_BYTES, 8):
+        rows = np.flatnonzero(total > at)
+        if not len(rows):
+            break
+        chunk = _chunk(words8, starts[rows] + at, length[rows] - at, None if add_y is None else add_y[rows])
+        h[rows] = _fmix64(h[rows] + np.uint64(_CHAIN)) ^ chunk
+    return _fmix64(h)
+
+
+def _chunk(words8: np.ndarray, at: np.ndarray, left: np.ndarray, add_y: np.ndarray | None) -> np.ndarray:
+    """The 8 bytes at ``at``, of which the first ``left`` are the word's (a "y" follows where ``add_y``)."""
+    chunk = words8[at] & _LOW_BYTES[np.clip(left, 0, 8)]
+    if add_y is not None:
+        here = np.flatnonzero(add_y & (left >= 0) & (left < 8))
+        chunk[here] |= np.uint64(ord("y")) << (left[here].astype(np.uint64) * np.uint64(8))
+    return chunk
+
+
+def _stems(data: np.ndarray, first: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which of these words (longer than four letters) ``light_stem`` changes, their stems' lengths, and
+    whether a "y" is appended ("studies" -> "study")."""
     last = first + length - 1
     # The last three bytes in one integer, so a suffix test is one masked compare.
-    tail = packed[last].astype(np.uint32) | (packed[last - 1].astype(np.uint32) << 8)
-    tail |= packed[last - 2].astype(np.uint32) << 16
+    tail = data[last].astype(np.uint32) | (data[last - 1].astype(np.uint32) << 8)
+    tail |= data[last - 2].astype(np.uint32) << 16
 
     def ends_with(suffix: str) -> np.ndarray:
         code = int.from_bytes(suffix.encode()[::-1], "little")
@@ -340,11 +376,7 @@ def _stemmed(packed: np.ndarray, first: np.ndarray, length: np.ndarray, poly,
         if replacement:
             add_y |= hit
         todo &= ~hit
-    stem_last = packed[first + new_length - 1]
-    strip_e = ~add_y & (stem_last == ord("e")) & (new_length > 3)
+    strip_e = ~add_y & (data[first + new_length - 1] == ord("e")) & (new_length > 3)
     new_length[strip_e] -= 1
-    changed = np.flatnonzero(new_length != length)  # an "ies" word loses two letters, so it is here too
-    new_length, add_y = new_length[changed], add_y[changed]
-    hashes = poly(first[changed], new_length)
-    hashes[add_y] += np.uint64(ord("y")) * up[new_length[add_y]]
-    return changed, hashes
+    changed = np.flatnonzero(new_length != length)  # an "ies" word loses three letters, so it is here too
+    return changed, new_length[changed], add_y[changed]

@@ -101,3 +101,18 @@ def test_cli_index_commands_take_a_redis_url(corpus, tmp_path, redis_url):
     assert stats["store"] == "redis" and stats["documents"] == len(records)
     unreachable = runner.invoke(main, ["index", "stats", "redis://127.0.0.1:1/0"])
     assert unreachable.exit_code == 1 and "cannot reach Redis" in unreachable.output
+
+
+def test_an_index_of_an_older_schema_is_refused_with_what_to_do(corpus, tmp_path):
+    import sqlite3
+
+    records, _ = corpus
+    path = str(tmp_path / "old.db")
+    with Index(path, within=False) as index:
+        index.add_many(_documents(records[:3]))
+    db = sqlite3.connect(path)
+    with db:  # version 1 hashed words differently: its band keys would silently match nothing
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.close()
+    with pytest.raises(IndexFileError, match=r"schema version 1; this dedup reads 2 \(rebuild"):
+        Index(path, within=False)
