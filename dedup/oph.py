@@ -26,6 +26,7 @@ from .validate import check_int
 
 _U64 = np.uint64
 _STEP = np.uint32(0x9E3779B1)  # a copied value moves by this much per bin travelled
+_DENSIFY_CELLS = 1 << 16  # signature cells densified per numpy pass
 
 
 class OnePermutationHasher:
@@ -73,8 +74,13 @@ class OnePermutationHasher:
 
     def _densify(self, out: np.ndarray, nonempty: np.ndarray) -> None:
         rows = np.flatnonzero(nonempty & (out == EMPTY).any(axis=1))
-        if not len(rows):
-            return
+        # A few hundred rows at a time: the dozen temporaries stay in cache (and reuse the same memory)
+        # instead of each being a fresh multi-megabyte allocation.
+        step = max(1, _DENSIFY_CELLS // self.num_perm)
+        for at in range(0, len(rows), step):
+            self._densify_rows(out, rows[at:at + step])
+
+    def _densify_rows(self, out: np.ndarray, rows: np.ndarray) -> None:
         block = out[rows]
         full = block != EMPTY
         k = self.num_perm
@@ -91,7 +97,9 @@ class OnePermutationHasher:
         behind = np.where(behind == -far, (last - k)[:, None], behind)
         source = np.where(self._rightward, ahead, behind)
         distance = np.abs(source - pos).astype(np.uint32)
-        flat = (source % k).astype(np.intp) + (np.arange(len(rows), dtype=np.intp) * k)[:, None]
+        # Wrap into the row: a mask for the usual power-of-two k, where % took most of this step.
+        column = source & np.int16(k - 1) if k & (k - 1) == 0 else source % np.int16(k)
+        flat = column.astype(np.intp) + (np.arange(len(rows), dtype=np.intp) * k)[:, None]
         copied = block.ravel()[flat] + distance * _STEP
         copied[copied == EMPTY] = EMPTY - 1
         out[rows] = np.where(full, block, copied)
