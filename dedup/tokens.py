@@ -183,7 +183,7 @@ def _slices(texts: Sequence[str]) -> Iterator[tuple[list[str], np.ndarray | None
     owners: list[int] = []
     size = 0
     for i, text in enumerate(texts):
-        for piece in _pieces(text):
+        for piece in _pieces(text) if len(text) > _SLICE_CHARS else (text,):
             if pieces and size + len(piece) > _SLICE_CHARS:
                 yield pieces, np.asarray(owners, dtype=np.int64)
                 pieces, owners, size = [], [], 0
