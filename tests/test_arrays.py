@@ -1,6 +1,7 @@
 """The numpy helpers behind the pipeline steps agree with numpy's own (slower) answers."""
 
 import numpy as np
+import pytest
 
 from dedup.arrays import distinct, distinct_pairs
 from dedup.tokens import Tokens
@@ -63,9 +64,12 @@ def test_paragraph_nodes_are_numbered_in_order_of_first_sight_across_batches():
     assert [new.tolist() for _, new in got] == expected[1]
 
 
-def test_exact_scores_of_many_pairs_equal_the_pairwise_scores():
+@pytest.mark.parametrize("chunk", [1, 97, 1 << 22])  # a pair per chunk, a few pairs, all pairs at once
+def test_exact_scores_of_many_pairs_equal_the_pairwise_scores(chunk, monkeypatch):
+    from dedup import confirm_pass
     from dedup.confirm_pass import exact_scores, exact_scores_many
 
+    monkeypatch.setattr(confirm_pass, "_MERGED_SHINGLES", chunk)
     rng = np.random.default_rng(12)
     sets_a = [np.unique(rng.integers(0, 300, rng.integers(0, 80))).astype(np.uint32) for _ in range(300)]
     sets_b = [np.unique(rng.integers(0, 300, rng.integers(0, 80))).astype(np.uint32) for _ in range(300)]
@@ -76,3 +80,18 @@ def test_exact_scores_of_many_pairs_equal_the_pairwise_scores():
     assert jaccard.tolist() == [j for j, _ in expected]
     assert containment.tolist() == [c for _, c in expected]
     assert jaccard[-1] == containment[-1] == 1.0 and jaccard[-2] == 0.0
+
+
+def test_row_dots_in_chunks_equal_one_product(monkeypatch):
+    from scipy import sparse
+
+    from dedup import confirm_pass
+
+    rng = np.random.default_rng(3)
+    matrix = sparse.random(50, 40, density=0.2, format="csr", random_state=4)
+    rows_a, rows_b = rng.integers(0, 50, 1000).tolist(), rng.integers(0, 50, 1000).tolist()
+    expected = np.asarray(matrix[rows_a].multiply(matrix[rows_b]).sum(axis=1)).ravel()
+    assert np.allclose(confirm_pass._row_dots(matrix, rows_a, rows_b), expected)
+    monkeypatch.setattr(confirm_pass, "_DOT_PAIRS", 7)
+    assert np.allclose(confirm_pass._row_dots(matrix, rows_a, rows_b), expected)
+    assert confirm_pass._row_dots(matrix, [], []).shape == (0,)
