@@ -20,6 +20,7 @@ from .batch import paragraphs_of
 from .cluster import UnionFind
 from .idf import HashedIdf
 from .minhash import estimated_scores
+from .pair_scores import exact_scores_many, row_dots
 from .readers import InputError, reread
 from .records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
 from .shingle import ShingleSets
@@ -117,61 +118,15 @@ class Evidence:
         jaccard, containment = exact_scores_many([self.sets[a] for a, _ in pairs], [self.sets[b] for _, b in pairs])
         rows_a = [self._rows[a] for a, _ in pairs]
         rows_b = [self._rows[b] for _, b in pairs]
-        return jaccard, containment, _row_dots(self.vectors, rows_a, rows_b)
+        return jaccard, containment, row_dots(self.vectors, rows_a, rows_b)
 
     def paragraph_cosines(self, pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> np.ndarray:
         """TF-IDF cosines of paragraph pairs ((doc, number), (doc, number)); 0 for one not re-read."""
         known = [i for i, (a, b) in enumerate(pairs) if a in self._paragraph_rows and b in self._paragraph_rows]
         out = np.zeros(len(pairs))
-        out[known] = _row_dots(self.paragraph_vectors, [self._paragraph_rows[pairs[i][0]] for i in known],
+        out[known] = row_dots(self.paragraph_vectors, [self._paragraph_rows[pairs[i][0]] for i in known],
                                [self._paragraph_rows[pairs[i][1]] for i in known])
         return out
-
-
-def exact_scores(set_a: np.ndarray, set_b: np.ndarray) -> tuple[float, float]:
-    """(Jaccard, containment in the smaller) of two sorted shingle sets."""
-    shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
-    union = len(set_a) + len(set_b) - shared
-    smaller = min(len(set_a), len(set_b))
-    return (shared / union if union else 0.0), (shared / smaller if smaller else 0.0)
-
-
-def exact_scores_many(sets_a: list[np.ndarray], sets_b: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """``exact_scores`` of many pairs of sorted shingle sets, about ``_MERGED_SHINGLES`` shingles at a time
-    (10,000 pairs of 1,200-word documents took 500 MB at once)."""
-    n = len(sets_a)
-    size_a = np.fromiter(map(len, sets_a), np.int64, n)
-    size_b = np.fromiter(map(len, sets_b), np.int64, n)
-    ends = np.cumsum(size_a + size_b)
-    jaccard, containment = np.zeros(n), np.zeros(n)
-    start = 0
-    while start < n:
-        # At least one pair, however large, then pairs while the chunk stays under the limit.
-        stop = max(start + 1, int(np.searchsorted(ends, ends[start] - (size_a + size_b)[start] + _MERGED_SHINGLES,
-                                                  side="right")))
-        jaccard[start:stop], containment[start:stop] = _exact_scores_chunk(
-            sets_a[start:stop], sets_b[start:stop], size_a[start:stop], size_b[start:stop])
-        start = stop
-    return jaccard, containment
-
-
-_MERGED_SHINGLES = 1 << 22
-
-
-def _exact_scores_chunk(sets_a: list[np.ndarray], sets_b: list[np.ndarray], size_a: np.ndarray,
-                        size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    n = len(sets_a)
-    # Pair-major keys: each set is a sorted run, so the stable sort (timsort) only merges neighbouring runs.
-    owner = np.repeat(np.repeat(np.arange(n, dtype=np.uint64), 2), np.stack((size_a, size_b), axis=1).ravel())
-    members = np.concatenate([s for pair in zip(sets_a, sets_b) for s in pair]).astype(np.uint64)
-    keys = (owner << np.uint64(32)) | members
-    keys.sort(kind="stable")
-    same = keys[1:] == keys[:-1]  # a shingle in both sets of its pair (each set holds it once)
-    shared = np.bincount((keys[1:][same] >> np.uint64(32)).astype(np.int64), minlength=n)
-    union = size_a + size_b - shared
-    smaller = np.minimum(size_a, size_b)
-    return (np.where(union > 0, shared / np.maximum(union, 1), 0.0),
-            np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0))
 
 
 def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: float) -> np.ndarray:
@@ -182,19 +137,6 @@ def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: fl
 def representative(members: list[int], lengths) -> int:
     """The longest copy represents its cluster (a truncated copy never does); the earliest breaks ties."""
     return max(members, key=lambda d: (int(lengths[d]), -d))
-
-
-def _row_dots(matrix: sparse.csr_matrix, rows_a: list[int], rows_b: list[int]) -> np.ndarray:
-    """Dot products of the rows ``rows_a[i]`` and ``rows_b[i]``, ``_DOT_PAIRS`` pairs at a time: the gathered
-    rows of 191,000 paragraph pairs took 520 MB at once."""
-    out = np.zeros(len(rows_a))
-    for at in range(0, len(rows_a), _DOT_PAIRS):
-        a, b = rows_a[at:at + _DOT_PAIRS], rows_b[at:at + _DOT_PAIRS]
-        out[at:at + len(a)] = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
-    return out
-
-
-_DOT_PAIRS = 8192
 
 
 def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text",

@@ -32,10 +32,11 @@ from typing import Iterator
 
 import numpy as np
 
-from .confirm_pass import exact_scores, worth_confirming
+from .confirm_pass import worth_confirming
 from .corpus import CorpusScanner
 from .idf import HashedIdf
 from .minhash import estimated_scores
+from .pair_scores import exact_scores
 
 _MAX_ROUNDS = 64
 

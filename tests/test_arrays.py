@@ -66,10 +66,10 @@ def test_paragraph_nodes_are_numbered_in_order_of_first_sight_across_batches():
 
 @pytest.mark.parametrize("chunk", [1, 97, 1 << 22])  # a pair per chunk, a few pairs, all pairs at once
 def test_exact_scores_of_many_pairs_equal_the_pairwise_scores(chunk, monkeypatch):
-    from dedup import confirm_pass
-    from dedup.confirm_pass import exact_scores, exact_scores_many
+    from dedup import pair_scores
+    from dedup.pair_scores import exact_scores, exact_scores_many
 
-    monkeypatch.setattr(confirm_pass, "_MERGED_SHINGLES", chunk)
+    monkeypatch.setattr(pair_scores, "_MERGED_SHINGLES", chunk)
     rng = np.random.default_rng(12)
     sets_a = [np.unique(rng.integers(0, 300, rng.integers(0, 80))).astype(np.uint32) for _ in range(300)]
     sets_b = [np.unique(rng.integers(0, 300, rng.integers(0, 80))).astype(np.uint32) for _ in range(300)]
@@ -85,13 +85,13 @@ def test_exact_scores_of_many_pairs_equal_the_pairwise_scores(chunk, monkeypatch
 def test_row_dots_in_chunks_equal_one_product(monkeypatch):
     from scipy import sparse
 
-    from dedup import confirm_pass
+    from dedup import pair_scores
 
     rng = np.random.default_rng(3)
     matrix = sparse.random(50, 40, density=0.2, format="csr", random_state=4)
     rows_a, rows_b = rng.integers(0, 50, 1000).tolist(), rng.integers(0, 50, 1000).tolist()
     expected = np.asarray(matrix[rows_a].multiply(matrix[rows_b]).sum(axis=1)).ravel()
-    assert np.allclose(confirm_pass._row_dots(matrix, rows_a, rows_b), expected)
-    monkeypatch.setattr(confirm_pass, "_DOT_PAIRS", 7)
-    assert np.allclose(confirm_pass._row_dots(matrix, rows_a, rows_b), expected)
-    assert confirm_pass._row_dots(matrix, [], []).shape == (0,)
+    assert np.allclose(pair_scores.row_dots(matrix, rows_a, rows_b), expected)
+    monkeypatch.setattr(pair_scores, "_DOT_PAIRS", 7)
+    assert np.allclose(pair_scores.row_dots(matrix, rows_a, rows_b), expected)
+    assert pair_scores.row_dots(matrix, [], []).shape == (0,)
