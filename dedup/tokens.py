@@ -33,7 +33,7 @@ _SEPARATED = f" {_SEPARATOR} "
 _SEPARATOR_VALUE = (1 << 64) - 1
 _MASK = (1 << 64) - 1
 # Words of up to this many bytes are hashed in 8-byte chunks (``word_hash``), in numpy for ASCII batches.
-_CHUNKED_BYTES = 24
+_CHUNKED_BYTES = 1024
 _CHAIN = 0x9E3779B97F4A7C15
 _LOW_BYTES = np.array([(1 << 8 * n) - 1 for n in range(8)] + [_MASK], dtype=np.uint64)  # the low n bytes
 # ASCII: every character that is not a letter, digit or sentence end becomes a space.
@@ -64,6 +64,13 @@ class TokenTable(dict):
         self[_SEPARATOR] = _SEPARATOR_VALUE
 
     def __missing__(self, raw: str) -> int:
+        value = self.value(raw)
+        if len(self) < _MAX_CACHED:
+            self[raw] = value
+        return value
+
+    def value(self, raw: str) -> int:
+        """The hash of ``raw``, not cached (for the rare long token, which would only fill the table)."""
         word = raw.rstrip(_ENDS)
         end = SENTENCE_END if len(word) < len(raw) else 0
         # "u.s" or "3.5": periods inside a token are part of it, not sentence ends.
@@ -72,8 +79,6 @@ class TokenTable(dict):
             value = end  # dropped, but still ends the sentence it closes
         else:
             value = (word_hash(light_stem(word) if self.stem else word) & ~1) | end | 2
-        if len(self) < _MAX_CACHED:
-            self[raw] = value
         return value
 
 
@@ -305,7 +310,8 @@ def _ascii_values(texts: list[str], table: TokenTable) -> tuple[np.ndarray, np.n
     value |= end.astype(np.uint64)
     odd = _odd_tokens(kind, starts, length)
     if len(odd):
-        value[odd] = [table[raw[i:j].decode("ascii")] for i, j in zip(starts[odd].tolist(), stops[odd].tolist())]
+        tokens = (raw[i:j].decode("ascii") for i, j in zip(starts[odd].tolist(), stops[odd].tolist()))
+        value[odd] = [table.value(token) if len(token) > _CHUNKED_BYTES else table[token] for token in tokens]
     return value, owner
 
 

@@ -365,8 +365,9 @@ def test_oph_identical_sets_agree_and_empty_sets_stay_empty():
     # every stop word (the numpy path looks them up in a hash table) and every stemming rule's edge
     " ".join(sorted(ENGLISH_STOP_WORDS)) + " studies closing closed closes boss glasses ties lies dies sees "
     "seeing agreed freed uses cases bases houses horses ringing ring sing things bring brings x1es 42es",
-    # words across the 8-byte chunk edges and past the chunked length (24 bytes), stems ending on an edge
-    " ".join("k" * n + suffix for n in range(1, 30) for suffix in ("", "ies", "s", "ing", "ed", "e", "es.", "?!")),
+    # words across the 8-byte chunk edges and past the chunked length (1,024 bytes), stems ending on an edge
+    " ".join("k" * n + suffix for n in [*range(1, 30), 1015, 1016, 1017, 1024, 1025, 1100]
+             for suffix in ("", "ies", "s", "ing", "ed", "e", "es.", "?!")),
     "...lead a.b.c. 3.5m u.s.-led .5 end?! ?!? x.y",
 ])
 def test_ascii_fast_path_and_unicode_path_give_the_same_tokens(text):
@@ -411,5 +412,6 @@ def test_word_hashes_of_short_words_never_collide_and_long_words_are_hashed_whol
 
     short = ["".join(p) for n in (1, 2, 3) for p in product("abcdefghijklmnopqrstuvwxyz0123456789", repeat=n)]
     assert len({word_hash(w) for w in short}) == len(short)
-    long = "x" * 30
-    assert word_hash(long) != word_hash(long[:-1] + "y") and word_hash(long) != word_hash(long[:24])
+    for n in (30, 1030):  # chunked, and hashed whole past 1,024 bytes
+        long = "x" * n
+        assert word_hash(long) != word_hash(long[:-1] + "y") and word_hash(long) != word_hash(long[:-8])
