@@ -1,11 +1,13 @@
 """Tokenize many texts at once into one flat array of 64-bit token hashes.
 
-The corpus path signs thousands of documents per second, so per-token Python
-work is cut to one dictionary lookup: ``TokenTable`` maps each raw token to
-its final hash (stop words dropped, stem applied, sentence end flagged) the
-first time it is seen. Pure-ASCII texts are split with ``str.translate`` and
-``str.split`` (C speed); other texts with a regex that yields exactly the same
-tokens on ASCII input, so a copy with curly quotes still matches.
+The corpus path signs tens of thousands of documents per second, so pure-ASCII
+texts never touch Python per token: ``_ascii_values`` finds token edges, stop
+words, stems and each word's hash (its bytes read as 8-byte integers,
+``word_hash``) in numpy over the batch's bytes. Other texts go through a regex
+that yields exactly the same tokens on ASCII input and ``TokenTable``, which
+maps each raw token to the same final hash (stop words dropped, stem applied,
+sentence end flagged) the first time it is seen, so a copy with curly quotes
+still matches.
 """
 
 from __future__ import annotations
