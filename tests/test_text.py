@@ -14,6 +14,17 @@ def test_normalize_quotes_dashes_spaces_and_line_ends():
     assert normalize(raw) == '"Hi" - it\'s fine\nnext\nline end'
 
 
+def test_normalize_maps_every_mapped_character_and_folds_every_kind_of_space():
+    from dedup.text import _PUNCT_MAP
+
+    mapped = "".join(map(chr, _PUNCT_MAP))
+    assert normalize(f"a{mapped}b") == "a'''''" + '"' * 7 + "-------... b"  # NBSP a space, zero-width gone
+    # tab, vertical tab, form feed, NBSP, thin space, ideographic space, next line, line separator
+    assert normalize("  one\t\x0b\x0c\u00a0two\u2009\u3000three\x85four\u2028five  \n\n  six  ") == \
+        "one two three four five\n\nsix"
+    assert normalize("\uff02quoted\uff02 \u2033x") == '"quoted" "x'  # NFKC, then the map again
+
+
 def test_normalize_nfkc():
     assert normalize("\ufb01le \uff21") == "file A"
 
