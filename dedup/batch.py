@@ -19,7 +19,7 @@ from .lsh import LSHBanding
 from .oph import OnePermutationHasher
 from .records import Report
 from .shingle import ShingleSets, _fmix64, kgram_sets
-from .text import normalize, split_paragraphs
+from .text import map_punctuation, normalize, split_paragraphs
 from .tokens import Tokens, TokenTable, tokenize
 
 
@@ -42,10 +42,14 @@ def paragraphs_of(text: str) -> list[str]:
     """The paragraphs of ``text``, numbered as ``text.segment`` numbers them.
 
     Plain ASCII with LF line ends segments the same before and after
-    ``normalize``, so the costly normalization is skipped for it.
+    ``normalize``, so the costly normalization is skipped for it, and for text
+    that is plain ASCII once its curly quotes and dashes are (most news).
     """
     if text.isascii() and "\r" not in text:
         return split_paragraphs(text)
+    mapped = map_punctuation(text)
+    if mapped.isascii() and "\r" not in mapped:
+        return split_paragraphs(mapped)
     return split_paragraphs(normalize(text))
 
 

@@ -57,14 +57,14 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # The map first (it deletes zero-width characters, so a combining mark they held apart composes
     # under NFKC, and normalize is idempotent), then again for what NFKC itself turns into mapped characters.
-    text = _map_punctuation(unicodedata.normalize("NFKC", _map_punctuation(text)))
+    text = map_punctuation(unicodedata.normalize("NFKC", map_punctuation(text)))
     # Runs of spaces folded and ends stripped by str.split (the same whitespace as the regex \s, in C).
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(lines).strip()
 
 
-def _map_punctuation(text: str) -> str:
-    """``text.translate(_PUNCT_MAP)``."""
+def map_punctuation(text: str) -> str:
+    """Curly quotes, dashes and odd spaces as ASCII (``text.translate(_PUNCT_MAP)``), ``normalize``'s first step."""
     return _PUNCT.sub(lambda m: _PUNCT_TEXT[m.group()], text)
 
 

@@ -415,3 +415,16 @@ def test_word_hashes_of_short_words_never_collide_and_long_words_are_hashed_whol
     for n in (30, 1030):  # chunked, and hashed whole past 1,024 bytes
         long = "x" * n
         assert word_hash(long) != word_hash(long[:-1] + "y") and word_hash(long) != word_hash(long[:-8])
+
+
+@pytest.mark.parametrize("text", [
+    "Title \u2014 \u201cquoted\u201d\n\nIt\u2019s a\u00a0test \u2026 ok.\n \nLast\u200b line.",
+    "Caf\u00e9 \u2018one\u2019\r\n\r\nTwo\ttabs  \u2014  here\n\n\n",
+    "\u201cA\u201d\nB\n\u2014\nC",
+])
+def test_paragraphs_of_segments_as_the_normalized_text(text):
+    from dedup.batch import paragraphs_of
+    from dedup.text import normalize, split_paragraphs
+
+    fast, slow = paragraphs_of(text), split_paragraphs(normalize(text))
+    assert [" ".join(p.split()) for p in fast] == slow
