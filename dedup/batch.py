@@ -8,6 +8,7 @@ the restatement reports of documents that have any.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -41,14 +42,15 @@ class SignedBatch:
 def paragraphs_of(text: str) -> list[str]:
     """The paragraphs of ``text``, numbered as ``text.segment`` numbers them.
 
-    Plain ASCII with LF line ends segments the same before and after
-    ``normalize``, so the costly normalization is skipped for it, and for text
-    that is plain ASCII once its curly quotes and dashes are (most news).
+    Text with LF line ends that NFKC leaves alone segments the same before
+    and after ``normalize`` (which then only folds spaces), so the costly
+    normalization is skipped for it once its curly quotes and dashes are
+    mapped: most news, in English or not.
     """
     if text.isascii() and "\r" not in text:
         return split_paragraphs(text)
     mapped = map_punctuation(text)
-    if mapped.isascii() and "\r" not in mapped:
+    if "\r" not in mapped and (mapped.isascii() or unicodedata.is_normalized("NFKC", mapped)):
         return split_paragraphs(mapped)
     return split_paragraphs(normalize(text))
 

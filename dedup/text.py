@@ -57,7 +57,9 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # The map first (it deletes zero-width characters, so a combining mark they held apart composes
     # under NFKC, and normalize is idempotent), then again for what NFKC itself turns into mapped characters.
-    text = map_punctuation(unicodedata.normalize("NFKC", map_punctuation(text)))
+    text = map_punctuation(text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = map_punctuation(unicodedata.normalize("NFKC", text))
     # Runs of spaces folded and ends stripped by str.split (the same whitespace as the regex \s, in C).
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(lines).strip()

@@ -1,7 +1,7 @@
 """Tokenize many texts at once into one flat array of 64-bit token hashes.
 
 The corpus path signs tens of thousands of documents per second, so pure-ASCII
-texts never touch Python per token: ``_ascii_values`` finds token edges, stop
+texts never touch Python per token: ``_byte_values`` finds token edges, stop
 words, stems and each word's hash (its bytes read as 8-byte integers,
 ``word_hash``) in numpy over the batch's bytes. Other texts go through a regex
 that yields exactly the same tokens on ASCII input and ``TokenTable``, which
@@ -220,30 +220,49 @@ def _pieces(text: str) -> Iterator[str]:
 def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray]:
     """Every token's raw value (``TokenTable``'s: dropped tokens 0 or ``SENTENCE_END``) and its text, in order."""
     ascii_ = [i for i, t in enumerate(texts) if t.isascii()]
-    other = [i for i, t in enumerate(texts) if not t.isascii()] if len(ascii_) < len(texts) else []
+    if len(ascii_) == len(texts):
+        return _byte_values(texts, table)
+    lowered = {i: texts[i].lower() for i in range(len(texts)) if not texts[i].isascii()}
+    letters, other = [], []
+    for i, text in lowered.items():
+        (other if _needs_regex(text) else letters).append(i)
     values, owners = [], []
-    if ascii_:
-        found, local = _ascii_values([texts[i] for i in ascii_], table)
-        values.append(found)
-        owners.append(local if len(ascii_) == len(texts) else np.asarray(ascii_, dtype=np.int64)[local])
-    if other:
-        raw = _TOKEN.findall(_SEPARATED.join(texts[i].replace(_SEPARATOR, " ") for i in other).lower())
-        found = np.fromiter(map(table.__getitem__, raw), np.uint64, len(raw))
-        separator = found == _SEPARATOR_VALUE
-        values.append(found[~separator])
-        owners.append(np.asarray(other, dtype=np.int64)[np.cumsum(separator)[~separator]])
-    raw_values = np.concatenate(values) if values else np.zeros(0, np.uint64)
-    owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
-    if len(values) > 1:
-        order = np.argsort(owner, kind="stable")
-        raw_values, owner = raw_values[order], owner[order]
-    return raw_values, owner
+    for group, tokenized in ((ascii_, lambda g: _byte_values([texts[i] for i in g], table)),
+                             (letters, lambda g: _byte_values([lowered[i] for i in g], table, utf8=True)),
+                             (other, lambda g: _regex_values([lowered[i] for i in g], table))):
+        if group:
+            found, local = tokenized(group)
+            values.append(found)
+            owners.append(np.asarray(group, dtype=np.int64)[local])
+    raw_values, owner = np.concatenate(values), np.concatenate(owners)
+    order = np.argsort(owner, kind="stable")
+    return raw_values[order], owner[order]
+
+
+def _regex_values(lowered: list[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray]:
+    """``_raw_values`` of lower-cased texts of any script, a regex match and a table lookup per token."""
+    raw = _TOKEN.findall(_SEPARATED.join(t.replace(_SEPARATOR, " ") for t in lowered))
+    found = np.fromiter(map(table.__getitem__, raw), np.uint64, len(raw))
+    separator = found == _SEPARATOR_VALUE
+    return found[~separator], np.cumsum(separator)[~separator]
+
+
+def _needs_regex(lowered: str) -> bool:
+    """Whether a lower-cased text must go through the regex: it has a non-ASCII character that is not a letter
+    or digit (a combining mark or a symbol: the regex decides where those end a word) or is of a script
+    written without spaces."""
+    return any(not run.isalnum() or _NO_SPACE.search(run) for run in _NON_ASCII.findall(lowered))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 
 
 _OTHER, _ALNUM, _END = 0, 1, 2
 _CLASS = np.zeros(256, dtype=np.uint8)
 _CLASS[[ord(c) for c in string.ascii_letters + string.digits]] = _ALNUM
 _CLASS[[ord(c) for c in _ENDS]] = _END
+_CLASS[0x80:] = _ALNUM  # UTF-8 bytes of the non-ASCII letters and digits of the texts ``_byte_values`` takes
 _STOP_HASHES = np.array(sorted({word_hash(w) for w in ENGLISH_STOP_WORDS}), dtype=np.uint64)
 
 
@@ -266,16 +285,24 @@ def _stop_table(hashes: np.ndarray) -> tuple[np.ndarray, np.uint64, np.uint64]:
 _STOP_TABLE, _STOP_SHIFT, _STOP_MASK = _stop_table(_STOP_HASHES)
 
 
-def _ascii_values(texts: list[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray]:
-    """Raw token values (as ``table`` gives them) of ASCII texts, and each token's text number.
+def _byte_values(texts: list[str], table: TokenTable, utf8: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Raw token values (as ``table`` gives them) of ASCII texts, or with ``utf8`` of lower-cased texts whose
+    non-ASCII characters are all letters or digits; and each token's text number.
 
-    A token is a run of letters, digits and ``.!?``, exactly as ``str.split``
-    after ``_ASCII_TABLE`` would give it; its hash covers its letters and
-    digits only, stemmed by the rules of ``shingle.light_stem``. The rare
+    A token is a run of letters, digits and ``.!?``, exactly as the regex
+    ``_TOKEN`` gives it for these texts; its hash covers its letters and
+    digits only (their UTF-8 bytes), stemmed by the rules of
+    ``shingle.light_stem`` (which leave a non-ASCII word alone). The rare
     token with ``.!?`` before a letter ("u.s", "3.5") or longer than
     ``_CHUNKED_BYTES`` goes through ``table``.
     """
-    raw = _SEPARATED.join(texts).lower().encode("ascii")
+    if utf8:
+        encoded = [t.encode("utf-8") for t in texts]
+        raw = _SEPARATED.encode().join(encoded)
+        sizes = np.fromiter(map(len, encoded), np.int64, len(texts))
+    else:
+        raw = _SEPARATED.join(texts).lower().encode("ascii")
+        sizes = np.fromiter(map(len, texts), np.int64, len(texts))
     # Zero padding: an 8-byte read at any byte of the text stays inside the buffer.
     buffer = np.frombuffer(raw + bytes(16), dtype=np.uint8)
     data = buffer[: len(raw)]
@@ -292,7 +319,7 @@ def _ascii_values(texts: list[str], table: TokenTable) -> tuple[np.ndarray, np.n
     starts, stops = bounds[0::2], bounds[1::2]
     # Tokens per text from one search per text, not one per token.
     text_starts = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)) + len(_SEPARATED), out=text_starts[1:])
+    np.cumsum(sizes + len(_SEPARATED), out=text_starts[1:])
     per_text = np.diff(np.searchsorted(starts, text_starts))
     owner = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
     end = kind[stops - 1] == _END
@@ -303,7 +330,12 @@ def _ascii_values(texts: list[str], table: TokenTable) -> tuple[np.ndarray, np.n
         drop |= _STOP_TABLE[(word >> _STOP_SHIFT) & _STOP_MASK] == word
     if table.stem:
         # Only words of five letters or more change (``light_stem``), and dropped ones need no stem.
-        long = np.flatnonzero((length > 4) & (length <= _CHUNKED_BYTES) & ~drop)
+        stemmed = (length > 4) & (length <= _CHUNKED_BYTES) & ~drop
+        if utf8:  # light_stem leaves a word with a non-ASCII letter as it is
+            high = np.zeros(len(data) + 1, dtype=np.int64)
+            np.cumsum(data >= 0x80, out=high[1:])
+            stemmed &= high[stops] == high[starts]
+        long = np.flatnonzero(stemmed)
         changed, new_length, add_y = _stems(data, starts[long], length[long])
         long = long[changed]
         word[long] = _chunk_hashes(words8, starts[long], new_length, add_y)
@@ -312,7 +344,7 @@ def _ascii_values(texts: list[str], table: TokenTable) -> tuple[np.ndarray, np.n
     value |= end.astype(np.uint64)
     odd = _odd_tokens(kind, starts, length)
     if len(odd):
-        tokens = (raw[i:j].decode("ascii") for i, j in zip(starts[odd].tolist(), stops[odd].tolist()))
+        tokens = (raw[i:j].decode("utf-8") for i, j in zip(starts[odd].tolist(), stops[odd].tolist()))
         value[odd] = [table.value(token) if len(token) > _CHUNKED_BYTES else table[token] for token in tokens]
     return value, owner
 
