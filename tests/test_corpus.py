@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+import time
 
 import jsonschema
 import numpy as np
@@ -147,6 +148,9 @@ class _PidRecordingDetector(Detector):
     def detect(self, text, doc_id="-"):
         with open(self.log, "a") as out:
             out.write(f"{os.getpid()}\n")
+        # Slow enough that the worker is still on its batch when the main process reaches the last one
+        # (a worker that finished first would rightly be given that one too).
+        time.sleep(0.02)
         return super().detect(text, doc_id)
 
 
