@@ -60,3 +60,16 @@ def test_numpy_ascii_tokenizer_matches_the_table_tokenizer(text):
     n = fast.offsets[1]
     assert fast.hashes[:n].tolist() == slow.hashes[:n].tolist()
     assert np.array_equal(np.diff(fast.sentence[:n]) > 0, np.diff(slow.sentence[:n]) > 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(list("abcsieéèßøçñüÅÉΩαжİı²٣ .!?,-'_\n\u0301€中") + ["ies", "ing", "ed"]),
+                         max_size=60), min_size=1, max_size=4))
+def test_byte_tokenizer_of_unicode_letters_matches_the_regex_tokenizer(pieces):
+    from dedup.tokens import TokenTable, _raw_values, _regex_values
+
+    texts = ["".join(p) for p in pieces]
+    table = TokenTable()
+    values, owner = _raw_values(texts, table)  # ASCII, letter-only and regex texts, as they come
+    expected, expected_owner = _regex_values([t.lower() for t in texts], TokenTable())
+    assert values.tolist() == expected.tolist() and owner.tolist() == expected_owner.tolist()
