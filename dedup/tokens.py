@@ -12,7 +12,6 @@ still matches.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import string
 from dataclasses import dataclass
@@ -22,24 +21,17 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .marks import MARK
-from .shingle import NO_SPACE_SCRIPTS, _fmix64, light_stem
+from .shingle import NO_SPACE_SCRIPTS, light_stem
+from .word_hash import _CHUNKED_BYTES, chunk_hashes, word_hash
 
 # Low bit of a token hash: a sentence ends after this token.
 SENTENCE_END = 1
-_STOP = 0  # a dropped token (stop word, or a bare "." after a space)
 _ENDS = ".!?"
 # Joins the texts of a batch. Not whitespace (str.split would eat it) and
 # mapped to a space inside the texts themselves, so it never occurs in one.
 _SEPARATOR = "\x01"
 _SEPARATED = f" {_SEPARATOR} "
 _SEPARATOR_VALUE = (1 << 64) - 1
-_MASK = (1 << 64) - 1
-# Words of up to this many bytes are hashed in 8-byte chunks (``word_hash``), in numpy for ASCII batches.
-_CHUNKED_BYTES = 1024
-_CHAIN = 0x9E3779B97F4A7C15
-_LOW_BYTES = np.array([(1 << 8 * n) - 1 for n in range(8)] + [_MASK], dtype=np.uint64)  # the low n bytes
-# ASCII: every character that is not a letter, digit or sentence end becomes a space.
-_ASCII_TABLE = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum() and chr(c) not in _ENDS})
 # The same tokens for any text: letter/digit runs (on through combining marks), with sentence ends attached.
 _RUN = rf"(?:[^\W_{NO_SPACE_SCRIPTS}]|[{_ENDS}])"
 _TOKEN = re.compile(
@@ -111,31 +103,6 @@ class Tokens:
         # Position of every kept token in the old arrays: its text's old start, plus its rank inside the text.
         at = np.repeat(self.offsets[texts] - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
         return Tokens(self.hashes[at], self.sentence[at], offsets)
-
-
-def word_hash(word: str) -> int:
-    """64-bit hash of a normalized word.
-
-    Up to ``_CHUNKED_BYTES`` UTF-8 bytes (nearly every word): its 8-byte little-endian chunks chained
-    through the MurmurHash3 finalizer, which ``_chunk_hashes`` computes for a whole batch in numpy. A word
-    of eight bytes or fewer is its own chunk, so short words never collide. Longer: BLAKE2b.
-    """
-    data = word.encode("utf-8")
-    if len(data) > _CHUNKED_BYTES:
-        return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
-    h = int.from_bytes(data[:8], "little")
-    for i in range(8, len(data), 8):
-        h = _fmix64_int((h + _CHAIN) & _MASK) ^ int.from_bytes(data[i:i + 8], "little")
-    return _fmix64_int(h)
-
-
-def _fmix64_int(x: int) -> int:
-    """``shingle._fmix64`` of one Python integer."""
-    x ^= x >> 33
-    x = (x * 0xFF51AFD7ED558CCD) & _MASK
-    x ^= x >> 33
-    x = (x * 0xC4CEB9FE1A85EC53) & _MASK
-    return x ^ (x >> 33)
 
 
 def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
@@ -325,7 +292,7 @@ def _byte_values(texts: list[str], table: TokenTable, utf8: bool = False) -> tup
     end = kind[stops - 1] == _END
     length = _letters(kind, starts, stops, end)
     drop = length == 0
-    word = _chunk_hashes(words8, starts, np.minimum(length, _CHUNKED_BYTES))
+    word = chunk_hashes(words8, starts, np.minimum(length, _CHUNKED_BYTES))
     if table.stop_words:
         drop |= _STOP_TABLE[(word >> _STOP_SHIFT) & _STOP_MASK] == word
     if table.stem:
@@ -338,7 +305,7 @@ def _byte_values(texts: list[str], table: TokenTable, utf8: bool = False) -> tup
         long = np.flatnonzero(stemmed)
         changed, new_length, add_y = _stems(data, starts[long], length[long])
         long = long[changed]
-        word[long] = _chunk_hashes(words8, starts[long], new_length, add_y)
+        word[long] = chunk_hashes(words8, starts[long], new_length, add_y)
     value = (word & ~np.uint64(3)) | np.uint64(2)
     value[drop] = 0
     value |= end.astype(np.uint64)
@@ -367,30 +334,6 @@ def _odd_tokens(kind: np.ndarray, starts: np.ndarray, length: np.ndarray) -> np.
     return np.union1d(odd, np.flatnonzero(length > _CHUNKED_BYTES))
 
 
-
-
-def _chunk_hashes(words8: np.ndarray, starts: np.ndarray, length: np.ndarray,
-                  add_y: np.ndarray | None = None) -> np.ndarray:
-    """``word_hash`` of the bytes ``[start, start + length)`` (at most ``_CHUNKED_BYTES``), with a "y"
-    appended where ``add_y``."""
-    total = length if add_y is None else length + add_y
-    h = _chunk(words8, starts, length, add_y)
-    for at in range(8, _CHUNKED_BYTES, 8):
-        rows = np.flatnonzero(total > at)
-        if not len(rows):
-            break
-        chunk = _chunk(words8, starts[rows] + at, length[rows] - at, None if add_y is None else add_y[rows])
-        h[rows] = _fmix64(h[rows] + np.uint64(_CHAIN)) ^ chunk
-    return _fmix64(h)
-
-
-def _chunk(words8: np.ndarray, at: np.ndarray, left: np.ndarray, add_y: np.ndarray | None) -> np.ndarray:
-    """The 8 bytes at ``at``, of which the first ``left`` are the word's (a "y" follows where ``add_y``)."""
-    chunk = words8[at] & _LOW_BYTES[np.clip(left, 0, 8)]
-    if add_y is not None:
-        here = np.flatnonzero(add_y & (left >= 0) & (left < 8))
-        chunk[here] |= np.uint64(ord("y")) << (left[here].astype(np.uint64) * np.uint64(8))
-    return chunk
 
 
 def _stems(data: np.ndarray, first: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
