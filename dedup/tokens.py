@@ -186,10 +186,11 @@ def _pieces(text: str) -> Iterator[str]:
 
 def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray]:
     """Every token's raw value (``TokenTable``'s: dropped tokens 0 or ``SENTENCE_END``) and its text, in order."""
-    ascii_ = [i for i, t in enumerate(texts) if t.isascii()]
-    if len(ascii_) == len(texts):
+    plain = [t.isascii() for t in texts]
+    if all(plain):
         return _byte_values(texts, table)
-    lowered = {i: texts[i].lower() for i in range(len(texts)) if not texts[i].isascii()}
+    ascii_ = [i for i, p in enumerate(plain) if p]
+    lowered = {i: t.lower() for i, (t, p) in enumerate(zip(texts, plain)) if not p}
     letters, other = [], []
     for i, text in lowered.items():
         (other if _needs_regex(text) else letters).append(i)
@@ -332,8 +333,6 @@ def _odd_tokens(kind: np.ndarray, starts: np.ndarray, length: np.ndarray) -> np.
     inner = ends[kind[ends + 1] == _ALNUM]
     odd = np.searchsorted(starts, inner, side="right") - 1
     return np.union1d(odd, np.flatnonzero(length > _CHUNKED_BYTES))
-
-
 
 
 def _stems(data: np.ndarray, first: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

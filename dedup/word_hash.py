@@ -43,7 +43,7 @@ def _fmix64_int(x: int) -> int:
 
 
 def chunk_hashes(words8: np.ndarray, starts: np.ndarray, length: np.ndarray,
-                  add_y: np.ndarray | None = None) -> np.ndarray:
+                 add_y: np.ndarray | None = None) -> np.ndarray:
     """``word_hash`` of the bytes ``[start, start + length)`` (at most ``_CHUNKED_BYTES``), with a "y"
     appended where ``add_y``."""
     total = length if add_y is None else length + add_y
