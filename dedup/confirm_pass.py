@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from .arrays import distinct, distinct_pairs
 from .batch import paragraphs_of
@@ -120,12 +121,16 @@ class Evidence:
         rows_b = [self._rows[b] for _, b in pairs]
         return jaccard, containment, row_dots(self.vectors, rows_a, rows_b)
 
-    def paragraph_cosines(self, pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> np.ndarray:
-        """TF-IDF cosines of paragraph pairs ((doc, number), (doc, number)); 0 for one not re-read."""
-        known = [i for i, (a, b) in enumerate(pairs) if a in self._paragraph_rows and b in self._paragraph_rows]
-        out = np.zeros(len(pairs))
-        out[known] = row_dots(self.paragraph_vectors, [self._paragraph_rows[pairs[i][0]] for i in known],
-                               [self._paragraph_rows[pairs[i][1]] for i in known])
+    def paragraph_rows(self, places: np.ndarray) -> np.ndarray:
+        """The TF-IDF row of each (doc, number) row of ``places``; -1 for one not re-read."""
+        rows = self._paragraph_rows
+        return np.fromiter((rows.get(p, -1) for p in map(tuple, places.tolist())), np.int64, len(places))
+
+    def paragraph_cosines(self, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+        """TF-IDF cosines of paragraph pairs given as ``paragraph_rows``; 0 for one not re-read."""
+        known = np.flatnonzero((rows_a >= 0) & (rows_b >= 0))
+        out = np.zeros(len(rows_a))
+        out[known] = row_dots(self.paragraph_vectors, rows_a[known].tolist(), rows_b[known].tolist())
         return out
 
 
@@ -295,30 +300,26 @@ class _Occurrences:
 
 def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence, node_pairs: np.ndarray,
               shared_nodes: np.ndarray, occurrences: _Occurrences, cluster_of: np.ndarray) -> list[Passage]:
-    uf = UnionFind()
-    for node in shared_nodes.tolist():
-        uf.add(node)
-    first = _NodeFirst(state.node_first)
-    pairs = node_pairs.tolist()
-    cosines = evidence.paragraph_cosines([(first[u], first[v]) for u, v in pairs])
-    for (u, v), cosine in zip(pairs, cosines.tolist()):
-        if cosine >= scanner.passage_threshold:
-            uf.union(u, v)
-    components = uf.components()
+    nodes = distinct(node_pairs.ravel())
+    row_of = np.full(state.n_nodes, -1, dtype=np.int64)
+    row_of[nodes] = evidence.paragraph_rows(state.node_first[nodes])
+    cosines = evidence.paragraph_cosines(row_of[node_pairs[:, 0]], row_of[node_pairs[:, 1]])
+    components = _components(state.n_nodes, node_pairs[cosines >= scanner.passage_threshold], shared_nodes)
     # Copies inside one near-duplicate cluster are that cluster's business, not reuse: keep a
     # component only when its documents span two clusters (counted for all components at once).
     comp_of = np.full(len(occurrences.bounds), -1, dtype=np.int64)
-    for c, nodes in enumerate(components):
-        comp_of[nodes] = c
+    for c, members in enumerate(components):
+        comp_of[members] = c
     rows = occurrences.rows[comp_of[occurrences.rows[:, 0]] >= 0]
     comp = comp_of[rows[:, 0]]
     n_docs = _distinct_per_group(comp, rows[:, 1], len(components))
     n_clusters = _distinct_per_group(comp, cluster_of[rows[:, 1]], len(components))
     passages = []
     for c in np.flatnonzero((n_docs >= 2) & (n_clusters >= 2)).tolist():
-        nodes = components[c]
-        held = np.concatenate([occurrences.of(n) for n in nodes])
-        main = min(nodes, key=lambda n: (-len(occurrences.of(n)), state.ids[first[n][0]], first[n][1]))
+        members = components[c].tolist()
+        held = np.concatenate([occurrences.of(n) for n in members])
+        first = dict(zip(members, map(tuple, state.node_first[members].tolist())))
+        main = min(members, key=lambda n: (-len(occurrences.of(n)), state.ids[first[n][0]], first[n][1]))
         held = held[np.lexsort((held[:, 2], held[:, 1]))]
         passages.append(Passage(
             text=evidence.snippets.get(first[main], ""),
@@ -330,19 +331,18 @@ def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence
     return passages
 
 
-class _NodeFirst:
-    """``node_first`` rows as (doc, paragraph) tuples, made only for the nodes asked for (most never are)."""
-
-    def __init__(self, rows: np.ndarray) -> None:
-        self.rows = rows
-        self.made: dict[int, tuple[int, int]] = {}
-
-    def __getitem__(self, node: int) -> tuple[int, int]:
-        found = self.made.get(node)
-        if found is None:
-            doc, paragraph = self.rows[node].tolist()
-            found = self.made[node] = (doc, paragraph)
-        return found
+def _components(n_nodes: int, edges: np.ndarray, shared_nodes: np.ndarray) -> list[np.ndarray]:
+    """Connected components under ``edges`` of the paragraph nodes in an edge or in ``shared_nodes``
+    (any other node is a component of one paragraph found in one document: never a passage)."""
+    if not n_nodes:
+        return []
+    graph = sparse.coo_matrix((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])),
+                              shape=(n_nodes, n_nodes))
+    labels = connected_components(graph, directed=False)[1]
+    kept = distinct(np.concatenate((edges.ravel(), shared_nodes)))
+    kept = kept[np.argsort(labels[kept], kind="stable")]
+    bounds = np.flatnonzero(np.diff(labels[kept])) + 1
+    return np.split(kept, bounds) if len(kept) else []
 
 
 def _distinct_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
