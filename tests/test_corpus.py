@@ -434,3 +434,14 @@ def test_paragraphs_of_segments_as_the_normalized_text(text):
 
     fast, slow = paragraphs_of(text), split_paragraphs(normalize(text))
     assert ["\n".join(" ".join(line.split()) for line in p.split("\n")) for p in fast] == slow  # spaces unfolded
+
+
+def test_passage_components_follow_chains_and_keep_only_paired_or_shared_nodes():
+    from dedup.confirm_pass import _components
+
+    edges = np.array([[0, 1], [1, 4], [6, 7]], dtype=np.int64)
+    shared = np.array([9, 4], dtype=np.int64)  # 9: found verbatim in two documents, no reworded copy
+    parts = sorted(sorted(c.tolist()) for c in _components(10, edges, shared))
+    assert parts == [[0, 1, 4], [6, 7], [9]]  # nodes 2, 3, 5 and 8 are in no pair: not passages
+    assert _components(10, np.zeros((0, 2), np.int64), np.zeros(0, np.int64)) == []
+    assert _components(0, np.zeros((0, 2), np.int64), np.zeros(0, np.int64)) == []
