@@ -12,9 +12,10 @@ checkpoint. Formats: JSON and ``.npz`` (no pickle).
 
 from __future__ import annotations
 
+import array
+import contextlib
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -23,6 +24,9 @@ import numpy as np
 from .readers import InputError
 
 _FORMAT = 3  # 2: occurrences carry their token counts; 3: word hashes in 8-byte chunks
+_SLOTS = ("a", "b")
+_SLOT_FILES = ("meta.json", "arrays.npz")
+MARKER = "DEDUP_CHECKPOINT"  # a folder holding this file is a checkpoint: its own files may be deleted
 _ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences")
 
 
@@ -46,8 +50,30 @@ class Checkpoint:
 
     def __init__(self, folder: str, key: dict, every: float = 30.0) -> None:
         self.folder, self.key, self.every = Path(folder), json.loads(json.dumps(key)), every
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._claim()
         self._last = time.monotonic()
+
+    def _claim(self) -> None:
+        """Make the folder ours: new, empty, or marked as a dedup checkpoint; anything else is refused.
+
+        The checkpoint deletes the files it wrote when the scan ends; a folder of the user's own files
+        (an input folder, a workspace) must never be one it could delete from.
+        """
+        marker = self.folder / MARKER
+        try:
+            if self.folder.exists() and not self.folder.is_dir():
+                raise CheckpointError(f"{self.folder}: not a folder")
+            if self.folder.is_dir() and not marker.is_file() and not _only_own_files(self.folder):
+                raise CheckpointError(f"{self.folder}: not empty and not a dedup checkpoint; give a new or "
+                                      "empty folder (a checkpoint deletes its own files when the scan ends)")
+            created = not self.folder.exists()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if not marker.is_file():
+                marker.write_text(json.dumps({"dedup_checkpoint": _FORMAT, "created_folder": created}) + "\n",
+                                  encoding="utf-8")
+        except OSError as err:
+            raise CheckpointError(f"{self.folder}: cannot use as a checkpoint folder "
+                                  f"({err.strerror or err})") from None
 
     @property
     def reports_path(self) -> Path:
@@ -62,13 +88,25 @@ class Checkpoint:
         if not pointer.exists():
             self.reports_path.write_bytes(b"")
             return 0
-        slot = self.folder / pointer.read_text().strip()
+        slot_name = pointer.read_text().strip()
+        if slot_name not in _SLOTS:
+            raise CheckpointError(f"{self.folder}: unreadable checkpoint (CURRENT names {slot_name[:40]!r})")
+        slot = self.folder / slot_name
         try:
             meta = json.loads((slot / "meta.json").read_text(encoding="utf-8"))
             with np.load(slot / "arrays.npz", allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except (OSError, ValueError, KeyError) as err:
             raise CheckpointError(f"{self.folder}: unreadable checkpoint ({err})") from None
+        if not isinstance(meta, dict):
+            raise CheckpointError(f"{self.folder}: unreadable checkpoint (meta.json holds a JSON "
+                                  f"{type(meta).__name__}, not an object)")
+        try:
+            return self._restore(state, meta, arrays)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+            raise CheckpointError(f"{self.folder}: unreadable checkpoint ({type(err).__name__}: {err})") from None
+
+    def _restore(self, state, meta: dict, arrays: dict) -> int:
         if meta.get("format") != _FORMAT:
             raise CheckpointError(f"{self.folder}: checkpoint written by another dedup version; "
                                   "remove it to start over")
@@ -83,7 +121,9 @@ class Checkpoint:
         state._path_index = {p: i for i, p in enumerate(state.paths)}
         state.path_of, state.offsets = meta["path_of"], meta["offsets"]
         state.skipped = [InputError(source, reason) for source, reason, _ in meta["skipped"]]
-        state.skipped_at = [at for _, _, at in meta["skipped"]]
+        # Positions matter only to tell skips before a later checkpoint from those after; all these are before.
+        state.skipped_at = array.array("q", [at for _, _, at in meta["skipped"]])
+        state.skipped_at.extend([0] * (meta.get("skipped_count", len(state.skipped)) - len(state.skipped)))
         state.capped = meta["capped"]
         for name in _ARRAYS:
             getattr(state, "_" + name).append(arrays[name])
@@ -103,7 +143,7 @@ class Checkpoint:
         pointer = self.folder / "CURRENT"
         slot_name = "b" if pointer.exists() and pointer.read_text().strip() == "a" else "a"
         slot = self.folder / slot_name
-        shutil.rmtree(slot, ignore_errors=True)
+        _remove_slot(slot)
         slot.mkdir()
         where = state.reports.where()
         reports_bytes = state.reports.flush()
@@ -117,6 +157,7 @@ class Checkpoint:
             "path_of": state.path_of[:n], "offsets": state.offsets[:n], "n_nodes": state.n_nodes,
             "idf_docs": state.idf.n_docs, "reports_bytes": reports_bytes,
             "skipped": [[e.source, e.reason, at] for e, at in zip(state.skipped, state.skipped_at) if at < consumed],
+            "skipped_count": int((np.frombuffer(state.skipped_at, dtype=np.int64) < consumed).sum()),
             "capped": [d for d in state.capped if d < n],
         }
         (slot / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -127,11 +168,39 @@ class Checkpoint:
         self._last = time.monotonic()
 
     def remove(self) -> None:
-        """Forget the checkpoint (after the scan's report is written)."""
-        for name in ("a", "b"):
-            shutil.rmtree(self.folder / name, ignore_errors=True)
-        for name in ("CURRENT", "CURRENT.tmp", "reports.bin"):
+        """Forget the checkpoint (after the scan's report is written): delete the files it wrote, by name,
+        and the folder when nothing else is left in it. Nothing it did not write is ever deleted."""
+        try:
+            created = json.loads((self.folder / MARKER).read_text(encoding="utf-8")).get("created_folder") is True
+        except (OSError, ValueError, AttributeError):
+            created = False
+        for name in _SLOTS:
+            _remove_slot(self.folder / name)
+        for name in ("CURRENT", "CURRENT.tmp", "reports.bin", MARKER):
             (self.folder / name).unlink(missing_ok=True)
+        if created:  # a folder the user made stays; ours goes unless someone put files in it
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()
+
+
+def _only_own_files(folder: Path) -> bool:
+    """Whether the folder is empty, or a checkpoint of an earlier dedup (before the marker): it holds only
+    names a checkpoint writes, and its slots only a slot's files."""
+    for entry in folder.iterdir():
+        if entry.name in _SLOTS and entry.is_dir() and not entry.is_symlink():
+            if any(f.name not in _SLOT_FILES for f in entry.iterdir()):
+                return False
+        elif entry.name not in ("CURRENT", "CURRENT.tmp", "reports.bin") or not entry.is_file():
+            return False
+    return True
+
+
+def _remove_slot(slot: Path) -> None:
+    """Delete a slot's own files, then the slot if it is left empty (no recursive delete)."""
+    for name in _SLOT_FILES:
+        (slot / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        slot.rmdir()
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -18,19 +18,22 @@ from .detector import CONFIRM_MODES, Detector
 from .html import FORMATS as INPUT_FORMATS
 from .html import MissingExtraError
 from .progress import Progress
+from .input_spool import InputSpool, rereadable
 from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
 from .records import CorpusReport, Report
 from .report import (
     FORMATS,
     format_corpus,
+    printable,
     write_csv,
     write_json,
     write_jsonl,
     write_table,
 )
 from .report_html import MAX_CLUSTERS, write_html
+from .skips import SkipLog
 from .workers import usable_cores
-from .writers import OutputError, write_cleaned
+from .writers import OutputError, atomic_output, refuse_overwriting_inputs, write_cleaned
 
 
 class _FiniteRange(click.FloatRange):
@@ -87,7 +90,8 @@ def _make_detector(params: dict) -> Detector:
 
 
 def _error(message: str) -> None:
-    click.echo(f"dedup: error: {message}", err=True)
+    """One line on stderr; names from the input (file names, ids) cannot break it or send terminal escapes."""
+    click.echo(f"dedup: error: {printable(message)}", err=True)
 
 
 def _exit_on_broken_pipe(func):
@@ -168,19 +172,21 @@ def _input_bytes(paths: tuple[str, ...]) -> int | None:
     return total
 
 
-def _run_scan(paths: tuple[str, ...], params: dict, text_field: str, id_field: str, max_bytes: int,
-              quiet: bool, input_format: str, checkpoint: Checkpoint | None = None
-              ) -> tuple[CorpusScanner, CorpusReport, list[dict]]:
+def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, max_bytes: int,
+              quiet: bool, input_format: str, checkpoint: Checkpoint | None = None,
+              names: dict[str, str] | None = None) -> tuple[CorpusScanner, CorpusReport, SkipLog]:
     scanner = _make_scanner(params)
-    skipped: list[dict] = []
+    skipped = SkipLog()
 
     def on_error(err: InputError) -> None:
-        _error(str(err))
-        skipped.append({"id": err.source, "error": err.reason})
+        if skipped.add(err):
+            _error(str(err))
+        elif skipped.unlisted == 1:
+            _error(f"more than {skipped.limit:,} inputs skipped: the others are counted, not named")
 
     progress = Progress("scanning", _input_bytes(paths), enabled=not quiet)
     items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
-                           fmt=input_format)
+                           fmt=input_format, names=names)
     try:
         report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field, fmt=input_format,
                               checkpoint=checkpoint)
@@ -200,8 +206,15 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
         return None
     if "-" in paths:
         raise click.UsageError("--checkpoint cannot resume from stdin: give files")
+    piped = next((p for p in paths if not rereadable(p)), None)
+    if piped is not None:
+        raise click.UsageError(f"--checkpoint cannot resume from a pipe ({piped}): give files")
     key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
-    return Checkpoint(folder, key, every)
+    try:
+        return Checkpoint(folder, key, every)
+    except CheckpointError as err:
+        _error(str(err))
+        sys.exit(1)
 
 
 def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_output: str | None,
@@ -229,8 +242,8 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format: a table for people, json / jsonl / csv for tools, or html: one self-contained "
                    "page (use -o report.html).")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="Write the report here instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write the report here instead of standard output (replaced only once it is complete).")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id (default id: path:line).")
@@ -248,7 +261,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @corpus_options
 @input_format_option
 @_exit_on_broken_pipe
-def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: str, id_field: str,
+def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_field: str, id_field: str,
          quiet: bool, input_format: str, engine: str, spark_output: str | None, spark_master: str | None,
          checkpoint: str | None, checkpoint_every: float, **params) -> None:
     """Report near-duplicate documents, reused passages and restated paragraphs in PATHS.
@@ -259,27 +272,20 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
     records that cannot be read are named on stderr and skipped; the others
     are still reported, and the exit status is 1.
     """
+    _refuse_overwriting_inputs(output, paths)
     if engine == "spark":
-        _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, output)
+        with atomic_output(output) as out:
+            _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, out)
         return
     saved = _checkpoint(checkpoint, checkpoint_every, paths, dict(params), text_field=text_field,
                         id_field=id_field, input_format=input_format, max_bytes=max_bytes)
-    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet, input_format, saved)
-    if fmt == "json":
-        write_json(report, output, scanner.params(), skipped)
-    elif fmt == "jsonl":
-        write_jsonl(report, output)
-    elif fmt == "csv":
-        write_csv((r.report for r in report.documents.with_reports()), output)
-    elif fmt == "html":
-        shown = {d for c in report.clusters[:MAX_CLUSTERS] for d in c.members}
-        texts = {d.id: d.text for d in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field,
-                                                       id_field=id_field, fmt=input_format)
-                 if isinstance(d, Document) and d.id in shown}
-        write_html(report, output, scanner.params(), texts, skipped)
-    else:
-        _write_tables(report, output)
-    output.flush()
+    with InputSpool(max_bytes) as spool:
+        read = spool.paths(list(paths))
+        scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
+                                             saved, spool.names)
+        with atomic_output(output) as out:
+            _write_report(report, fmt, out, scanner, skipped, read, spool.names, max_bytes, text_field, id_field,
+                          input_format)
     if saved is not None:
         saved.remove()  # the report is out: a new run starts afresh
     _note_capped(report)
@@ -288,10 +294,35 @@ def scan(paths: tuple[str, ...], fmt: str, output, max_bytes: int, text_field: s
         sys.exit(1)
 
 
+def _refuse_overwriting_inputs(output: str, paths) -> None:
+    try:
+        refuse_overwriting_inputs(output, paths)
+    except OutputError as err:
+        raise click.UsageError(str(err)) from None
+
+
+def _write_report(report: CorpusReport, fmt: str, out, scanner: CorpusScanner, skipped: SkipLog, paths: list[str],
+                  names: dict[str, str], max_bytes: int, text_field: str, id_field: str, input_format: str) -> None:
+    if fmt == "json":
+        write_json(report, out, scanner.params(), skipped.listed)
+    elif fmt == "jsonl":
+        write_jsonl(report, out)
+    elif fmt == "csv":
+        write_csv((r.report for r in report.documents.with_reports()), out)
+    elif fmt == "html":
+        shown = {d for c in report.clusters[:MAX_CLUSTERS] for d in c.members}
+        texts = {d.id: d.text for d in read_documents(paths, max_bytes=max_bytes, text_field=text_field,
+                                                       id_field=id_field, fmt=input_format, names=names)
+                 if isinstance(d, Document) and d.id in shown}
+        write_html(report, out, scanner.params(), texts, skipped.listed)
+    else:
+        _write_tables(report, out)
+
+
 def _note_capped(report: CorpusReport) -> None:
     capped = report.stats.get("capped_documents", [])
     if capped:
-        named = ", ".join(capped[:3]) + (f" and {len(capped) - 3} more" if len(capped) > 3 else "")
+        named = ", ".join(map(printable, capped[:3])) + (f" and {len(capped) - 3} more" if len(capped) > 3 else "")
         click.echo(f"dedup: note: restatement search partial in {len(capped)} document(s) with more candidate "
                    f"pairs than --max-candidates: {named} (candidates_dropped in the JSON)", err=True)
 
@@ -334,20 +365,24 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     sentences restates an earlier paragraph.
     """
     params["within"] = params["within"] or restated
-    scanner, report, skipped = _run_scan(paths, params, text_field, id_field, max_bytes, quiet, input_format)
-    cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
-                            sentences=sentences)
-    items = (d for d in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
-                                       fmt=input_format) if isinstance(d, Document))
-    try:
-        kept = write_cleaned(items, cleaner, output, text_field, paths)
-    except OutputError as err:
-        raise click.UsageError(str(err)) from None
+    _refuse_overwriting_inputs(output, paths)
+    with InputSpool(max_bytes) as spool:
+        read = spool.paths(list(paths))
+        scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
+                                             names=spool.names)
+        cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
+                                sentences=sentences)
+        items = (d for d in read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                                           fmt=input_format, names=spool.names) if isinstance(d, Document))
+        try:
+            kept = write_cleaned(items, cleaner, output, text_field, read, spool.names)
+        except OutputError as err:
+            raise click.UsageError(str(err)) from None
     if not quiet and len(report.documents) == 1:
         doc = report.documents[0]
         doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)
         removed = ", ".join(map(str, result.removed_paragraphs)) or "none"
-        click.echo(f"dedup: {doc_id}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of {count})"
+        click.echo(f"dedup: {printable(doc_id)}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of {count})"
                    + (f", {len(result.removed_sentences)} sentences" if sentences else ""), err=True)
     elif not quiet and report.documents:
         total = len(report.documents)

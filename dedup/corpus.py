@@ -11,6 +11,7 @@ cosine under the corpus IDF (``confirm_pass``).
 
 from __future__ import annotations
 
+import array
 import contextlib
 import itertools
 import signal
@@ -30,6 +31,7 @@ from .lsh import LSHBanding
 from .progress import Progress
 from .readers import Document, InputError
 from .records import CorpusReport
+from .skips import MAX_LISTED
 from .spool import ReportSpool
 from .tokens import TokenTable
 from .validate import check_fraction, check_int
@@ -155,7 +157,8 @@ class CorpusScanner:
         done = 0
         if checkpoint is not None:
             done = checkpoint.load(state)
-            for error in state.skipped:
+            unlisted = len(state.skipped_at) - len(state.skipped)
+            for error in itertools.chain(state.skipped, itertools.repeat(_UNLISTED, unlisted)):
                 if on_error is not None:
                     on_error(error)
             items = itertools.islice(items, done, None)  # read already: skipped, not signed again
@@ -189,7 +192,8 @@ class CorpusScanner:
                     item.id, f"duplicate id (first seen as document {state.index[item.id] + 1})")
                 if on_error is not None:
                     on_error(error)
-                state.skipped.append(error)
+                if len(state.skipped) < MAX_LISTED:  # every skip counted, the first ones kept
+                    state.skipped.append(error)
                 state.skipped_at.append(position)
                 continue
             state.add(item)
@@ -202,6 +206,10 @@ class CorpusScanner:
                 texts, chars = [], 0
         if texts:
             yield (texts,), position + 1
+
+
+# Stands for each skipped input a checkpoint counted but did not list (past MAX_LISTED).
+_UNLISTED = InputError("(not listed)", "skipped before the checkpoint")
 
 
 class ScanInterrupted(Exception):
@@ -239,8 +247,8 @@ class CorpusState:
         self.path_of: list[int] = []
         self.offsets: list[int] = []
         self.kept_texts: dict[int, str] = {}  # stdin: cannot be read twice
-        self.skipped: list[InputError] = []
-        self.skipped_at: list[int] = []  # the input item each skip was
+        self.skipped: list[InputError] = []  # the first MAX_LISTED skipped inputs
+        self.skipped_at = array.array("q")  # the input item each skip was, for all of them
         self.capped: list[int] = []  # documents whose restatement search hit the detector's candidate cap
         self.idf = HashedIdf(n_features)
         self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []

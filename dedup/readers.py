@@ -63,6 +63,13 @@ class Document:
     fmt: str | None = field(default=None, compare=False, repr=False)
 
 
+def _bare(error: InputError) -> InputError:
+    """The error without the traceback and context it was raised with: they hold frames and the input line
+    (about 3.5 KB a skipped record), and a batch may skip a great many."""
+    error.__traceback__ = error.__context__ = error.__cause__ = None
+    return error
+
+
 def decode(data: bytes, source: str) -> str:
     """Decode bytes as UTF-8 (BOM allowed) or BOM-marked UTF-16; refuse binary data."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -102,6 +109,9 @@ def convert(text: str, source: str, fmt: str = "auto", path: str | None = None) 
     return converted
 
 
+# Codecs Python has that no web page is written in: they encode domain names or Python literals, or refuse
+# everything; read as a page's charset they give garbage or raise.
+_NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 
 
@@ -113,11 +123,17 @@ def decode_file(data: bytes, source: str) -> str:
         declared = _CHARSET.search(data[:4096])
         if declared is None or not err.reason.startswith("not valid UTF-8"):
             raise
+        charset = declared.group(1).decode("ascii")
         try:
-            return data.decode(declared.group(1).decode("ascii"), errors="replace")
-        except LookupError:  # an unknown charset name: the UTF-8 error says more
-            raise InputError(source, f"not valid UTF-8, and the page's charset "
-                                     f"{declared.group(1).decode('ascii')!r} is unknown") from None
+            if codecs.lookup(charset).name in _NOT_PAGE_CHARSETS:
+                raise LookupError(charset)
+            return data.decode(charset, errors="replace")
+        # LookupError: an unknown name, or a codec that is not a text encoding (base64); UnicodeError: a
+        # codec that refuses any input ("undefined") or is not for documents (idna, punycode). Either way
+        # the UTF-8 error says more, and the page is one skipped record, not a stopped batch.
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            raise InputError(source, f"not valid UTF-8, and the page's charset {charset!r} "
+                                     "cannot decode it") from None
 
 
 def _read_limited(stream: BinaryIO, source: str, max_bytes: int) -> bytes:
@@ -128,8 +144,18 @@ def _read_limited(stream: BinaryIO, source: str, max_bytes: int) -> bytes:
 
 
 def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
-                  fmt: str = "auto") -> Document:
-    """Read one file (or ``-`` for stdin) as a ``Document``, HTML as its main text; raise ``InputError``."""
+                  fmt: str = "auto", name: str | None = None) -> Document:
+    """Read one file (or ``-`` for stdin) as a ``Document``, HTML as its main text; raise ``InputError``.
+
+    ``name`` is what the input is called in ids and messages when ``path`` is a copy of it
+    (``InputSpool``: stdin or a pipe saved to disk so it can be read twice); ``-`` stands for stdin.
+    """
+    if name is not None and name != path:
+        try:
+            doc = read_document(path, max_bytes, None, fmt)
+        except InputError as err:
+            raise InputError("<stdin>" if name == "-" else name, err.reason) from None
+        return Document(id=name, text=doc.text, path=doc.path, fmt=fmt)
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         name, source = "<stdin>", "-"
@@ -199,6 +225,10 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     except json.JSONDecodeError as err:
         # removesuffix: some of json's messages end in "at" already ("Unterminated string starting at").
         raise InputError(where, f"malformed JSON ({err.msg.removesuffix(' at')} at column {err.colno})") from None
+    except RecursionError:  # json's parser recurses once per level: a record 1,000 deep would stop the batch
+        raise InputError(where, "JSON nested too deeply to read") from None
+    if _SURROGATE_ESCAPE.search(line) or line.count(b"[") + line.count(b"{") > 256:
+        _check_writable(record, where)
     if not isinstance(record, dict):
         raise InputError(where, f"a JSON {type(record).__name__}, not an object")
     if text_field not in record:
@@ -218,6 +248,23 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt)
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # a surrogate written as an escape: maybe a lone one
+
+
+def _check_writable(record, where: str) -> None:
+    """Refuse a record that could not be written back out: a lone surrogate (``"\\ud800"``, valid JSON but
+    not Unicode text) fails every UTF-8 writer, and a record nested nearly as deep as the parser allows
+    fails ``json.dumps`` (``dedup clean`` writes records back), so either would stop a batch later.
+    Checked only for lines that could be either: a surrogate escape, or many brackets."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InputError(where, f"lone surrogate {err.object[err.start]!r} in the record: "
+                                "not valid Unicode text") from None
+    except RecursionError:
+        raise InputError(where, "JSON nested too deeply to read") from None
+
+
 def _fields_of(record: dict) -> str:
     """The fields a record does have, to name in the error that it lacks the text field."""
     if not record:
@@ -227,15 +274,17 @@ def _fields_of(record: dict) -> str:
 
 
 def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,
-               fmt: str = "auto") -> Iterator[Document | InputError]:
+               fmt: str = "auto", name: str | None = None) -> Iterator[Document | InputError]:
     """Each line of a JSON Lines file (``.gz`` read as gzip) as a Document or an InputError.
 
     A bad line is reported and skipped; a repeated id is reported and the
     later record skipped; a truncated gzip stream ends the file with an error
-    after every complete line before it.
+    after every complete line before it. ``name`` is what the file is called in ids and messages when
+    ``path`` is a saved copy of it (see ``read_document``).
     """
+    name = name or path
     if not Path(path).is_file():
-        yield InputError(path, "no such file" if not Path(path).exists() else "not a regular file")
+        yield InputError(name, "no such file" if not Path(path).exists() else "not a regular file")
         return
     opener = gzip.open if path.lower().endswith(".gz") else open
     seen: dict[str, int] = {}
@@ -246,7 +295,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
             # whole (a 200 MB single-line file was read into memory before it was refused).
             while line := stream.readline(max_bytes + 1):
                 lineno += 1
-                where, start = f"{path}:{lineno}", offset
+                where, start = f"{name}:{lineno}", offset
                 offset += len(line)
                 if len(line) > max_bytes:
                     records += 1
@@ -255,12 +304,14 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                     yield InputError(where, f"record larger than the {max_bytes:,}-byte limit")
                     continue
                 if not line.strip():
+                    skipped, lines = _skip_blank_lines(stream)  # a line at a time, 100 MB of them took minutes
+                    offset, lineno = offset + skipped, lineno + lines
                     continue
                 records += 1
                 try:
                     doc = _record(line, where, text_field, id_field, path, start, fmt)
                 except InputError as err:
-                    yield err
+                    yield _bare(err)
                     continue
                 if doc.id in seen:
                     yield InputError(where, f"duplicate id {doc.id!r} (first at line {seen[doc.id]})")
@@ -268,32 +319,50 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                 seen[doc.id] = lineno
                 yield doc
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        yield InputError(path, f"truncated or corrupt gzip after line {lineno} ({err})")
+        yield InputError(name, f"truncated or corrupt gzip after line {lineno} ({err})")
     except PermissionError:
-        yield InputError(path, "permission denied")
+        yield InputError(name, "permission denied")
     else:
         if not records:  # as a text file with nothing in it: said, not passed over
-            yield InputError(path, "empty (no records)")
+            yield InputError(name, "empty (no records)")
+
+
+_BLANK_RUN = re.compile(rb"[ \t\r\n]*\n")  # blank lines, up to the last line end of the run
+
+
+def _skip_blank_lines(stream) -> tuple[int, int]:
+    """Skip the blank lines at the stream's position in buffer-sized steps; the bytes and lines skipped."""
+    skipped = lines = 0
+    while True:
+        ahead = stream.peek(1 << 16)
+        blank = _BLANK_RUN.match(ahead)
+        if blank is None:
+            return skipped, lines
+        stream.read(blank.end())
+        skipped, lines = skipped + blank.end(), lines + ahead.count(b"\n", 0, blank.end())
 
 
 def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
-                   text_field: str = "text", id_field: str = "id",
-                   fmt: str = "auto") -> Iterator[Document | InputError]:
+                   text_field: str = "text", id_field: str = "id", fmt: str = "auto",
+                   names: dict[str, str] | None = None) -> Iterator[Document | InputError]:
     """Each input as a ``Document``, or the ``InputError`` that stopped it.
 
     Files ending in .jsonl / .ndjson (optionally .gz) give one document per line. ``fmt`` says how
-    to read the texts: ``"text"``, ``"html"``, or ``"auto"`` (see ``convert``).
+    to read the texts: ``"text"``, ``"html"``, or ``"auto"`` (see ``convert``). ``names`` maps a path
+    to what it stands for in ids and messages (an ``InputSpool`` copy of stdin or of a pipe).
     """
+    names = names or {}
     for item in expand(paths):
         if isinstance(item, InputError):
             yield item
         elif is_jsonl(item):
-            yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt)
+            yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt,
+                                  name=names.get(item))
         else:
             try:
-                yield read_document(item, max_bytes=max_bytes, stdin=stdin, fmt=fmt)
+                yield read_document(item, max_bytes=max_bytes, stdin=stdin, fmt=fmt, name=names.get(item))
             except InputError as err:
-                yield err
+                yield _bare(err)
 
 
 def reread(locations: list[tuple[str, int]], text_field: str = "text",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import textwrap
 from typing import IO, Iterable
 
@@ -16,6 +17,23 @@ from .records import Cluster, CorpusReport, DocumentResult, Match, Passage, Repo
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
 CSV_COLUMNS = ("id", "a", "b", "jaccard", "containment", "cosine", "score", "sentence_a", "sentence_b", "shared_span")
+# Control characters (terminal escapes, line breaks, bidi overrides that reorder what is shown): printed as
+# escapes in text meant for a terminal, so an id cannot move the cursor, recolour, or fake a line.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``), for a terminal or a log line."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def csv_cell(value):
+    """A CSV cell a spreadsheet will not run: text starting like a formula (``=HYPERLINK(...)``, ``+``, ``-``,
+    ``@``) gets a leading apostrophe, which spreadsheets show as text (OWASP's advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def match_to_dict(match: Match) -> dict:
@@ -128,19 +146,19 @@ def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True) -> N
     for report in reports:
         for m in report.matches:
             first = m.sentences[0] if m.sentences else None
-            writer.writerow([
+            writer.writerow([csv_cell(v) for v in (
                 report.id, m.a, m.b, m.jaccard, m.containment, m.cosine, m.score,
                 first.a if first else "", first.b if first else "", m.spans[0].text if m.spans else "",
-            ])
+            )])
 
 
 def _first_words(text: str, width: int = 70) -> str:
-    return textwrap.shorten(" ".join(text.split()), width=width, placeholder=" ...")
+    return printable(textwrap.shorten(" ".join(text.split()), width=width, placeholder=" ..."))
 
 
 def format_table(report: Report) -> str:
     """A human-readable summary: each group, its paragraphs' first words, the scores."""
-    lines = [f"{report.id}: {len(report.paragraphs)} paragraphs, "
+    lines = [f"{printable(report.id)}: {len(report.paragraphs)} paragraphs, "
              f"{len(report.groups)} restatement groups, {len(report.matches)} matches"]
     if not report.groups:
         lines.append("  no restated paragraphs found")
@@ -175,12 +193,13 @@ def format_corpus(report: CorpusReport) -> str:
              f"({sum(len(c.members) for c in report.clusters)} documents), {len(report.passages)} reused passages "
              f"({boiler} boilerplate)"]
     for n, cluster in enumerate(report.clusters, 1):
-        lines.append(f"  cluster {n}: {len(cluster.members)} documents, representative {cluster.representative}")
+        lines.append(f"  cluster {n}: {len(cluster.members)} documents, representative "
+                     f"{printable(cluster.representative)}")
         for m in cluster.matches:
-            lines.append(f"    {m.b}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
+            lines.append(f"    {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
     for n, passage in enumerate(report.passages, 1):
         kind = "boilerplate" if passage.boilerplate else "passage"
-        where = ", ".join(f"{o.doc}#{o.paragraph}" for o in passage.occurrences[:4])
+        where = ", ".join(f"{printable(o.doc)}#{o.paragraph}" for o in passage.occurrences[:4])
         more = f" and {len(passage.occurrences) - 4} more" if len(passage.occurrences) > 4 else ""
         lines.append(f"  {kind} {n}: in {passage.documents} documents ({where}{more})")
         lines.append(f"    {_first_words(passage.text)}")
@@ -204,13 +223,13 @@ def verdict_to_dict(verdict) -> dict:
 
 
 def format_verdict(verdict) -> str:
-    lines = [f"{verdict.id}: " + (f"near-duplicate of {len(verdict.duplicates)} indexed documents"
+    lines = [f"{printable(verdict.id)}: " + (f"near-duplicate of {len(verdict.duplicates)} indexed documents"
                                   if verdict.duplicates else "no near-duplicate indexed")
              + (f", reuses {len(verdict.passages)} passages" if verdict.passages else "")]
     for m in verdict.duplicates:
-        lines.append(f"  {m.b}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
+        lines.append(f"  {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
     for p in verdict.passages:
-        lines.append(f"  paragraph {p.paragraph} ~ {p.doc}#{p.number}  cosine {p.cosine:.2f}  "
+        lines.append(f"  paragraph {p.paragraph} ~ {printable(p.doc)}#{p.number}  cosine {p.cosine:.2f}  "
                      f"(in {p.documents} documents)  {_first_words(p.text, 50)}")
     for g in verdict.restated.groups if verdict.restated else ():
         lines.append(f"  restates itself: paragraphs {', '.join(map(str, g.paragraphs))}")

@@ -112,6 +112,10 @@ class DocumentList(Sequence[DocumentResult]):
     def __iter__(self) -> Iterator[DocumentResult]:
         return (self[i] for i in range(len(self)))
 
+    def has_id(self, doc_id: str) -> bool:
+        """Whether the scan kept a document of this id (without reading its report back)."""
+        return doc_id in self._index
+
     def by_id(self, doc_id: str) -> DocumentResult | None:
         i = self._index.get(doc_id)
         return None if i is None else self[i]
