@@ -16,56 +16,49 @@ signs and scores; the store keeps and looks up.
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass, field
-from typing import Iterable
+import warnings
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
 from .arrays import distinct
-from .batch import BatchSigner, Tokenized
+from .batch import BatchSigner, Tokenized, paragraphs_of
 from .confirm_pass import SNIPPET
 from .detector import Detector
 from .html import as_text
 from .idf import HashedIdf
 from .lsh import LSHBanding
 from .readers import Document
-from .records import DocumentMatch, Report
-from .storage import PACK, IndexFileError, NewDocuments, open_store  # noqa: F401 (IndexFileError re-exported)
+from .records import DocumentMatch
+from .storage import (MAX_PARAGRAPHS, IndexFileError, IndexLocationError,  # noqa: F401 (errors re-exported)
+                      IndexReadOnlyError, IndexStoreError, IndexUnavailableError, IndexWriteError, NewDocuments,
+                      mask_location, open_store)
 from .tokens import TokenTable
+from .validate import check_bool, check_fraction, check_int, check_str
+from .verdicts import MAX_LISTED, PassageMatch, Verdict, listed, term_blobs, term_cosine  # noqa: F401 (re-exported)
 
-MAX_LISTED = 5  # indexed documents listed per reused paragraph
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True}
+OnSkip = Callable[[str, str], None]  # (document id, why it was not added)
 
 
-@dataclass(frozen=True)
-class PassageMatch:
-    """Paragraph ``paragraph`` of the checked text reuses paragraph ``number`` of indexed document ``doc``."""
-
-    paragraph: int
-    doc: str
-    number: int
-    cosine: float
-    text: str  # first 200 characters of the indexed paragraph
-    documents: int = 1  # indexed documents holding this passage (boilerplate: many; only a few are listed)
+class IndexSkipWarning(UserWarning):
+    """A document ``add_many`` did not add (empty, or too many paragraphs), when no ``on_skip`` was given."""
 
 
-@dataclass
-class Verdict:
-    """What the index knows about one text."""
-
-    id: str
-    duplicates: list[DocumentMatch] = field(default_factory=list)  # a = this text, b = the indexed document
-    passages: list[PassageMatch] = field(default_factory=list)
-    restated: Report | None = None  # the text's own restated paragraphs (None when the index skips them)
-    text: str = ""  # the text that was checked (the main text of an HTML page)
-    added: bool = False
-    seconds: float = 0.0
-
-    @property
-    def is_duplicate(self) -> bool:
-        return bool(self.duplicates)
+def check_signature_params(params: Mapping) -> None:
+    """The stored parameters, each checked as ``CorpusScanner`` and the parts it hands them to check them."""
+    for name in ("k", "paragraph_k"):
+        check_int(name, params[name], 1)
+    check_int("num_perm", params["num_perm"], 2, 4096)
+    check_int("seed", params["seed"], 0, 2**32 - 1)
+    for name in ("lsh_threshold", "paragraph_lsh_threshold"):
+        check_fraction(name, params[name])
+    check_int("n_features", params["n_features"], 16, 1 << 26)
+    for name in ("stop_words", "stem"):
+        check_bool(name, params[name])
 
 
 class Index:
@@ -87,27 +80,64 @@ class Index:
         Whether ``check`` also finds the text's own restated paragraphs.
     detector : Detector, optional
         The detector for those (default: ``Detector()``).
+    read_only : bool, optional
+        True opens a SQLite index read-only (SQLite's ``mode=ro``: nothing is
+        written, adds raise ``IndexReadOnlyError``); None (the default) does
+        so exactly when the file or its folder is not writable.
     **params :
         Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
-        lsh_threshold, paragraph_lsh_threshold, n_features). Stored when the
-        file is created; giving a different value for an existing file raises.
+        lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem).
+        Stored when the file is created; giving a different value for an
+        existing file raises.
+
+    Every parameter is checked (``ValueError`` naming it) before the store is
+    touched, so a refused one creates no file and changes none. Store
+    failures raise ``IndexStoreError`` subclasses (``IndexFileError``,
+    ``IndexLocationError``, ``IndexUnavailableError``, ``IndexWriteError``,
+    ``IndexReadOnlyError``) with a one-line message that never shows a password.
+
+    Threads: one ``Index`` may be shared by threads. Its methods take a lock
+    around their use of the store (SQLite's connection is opened with
+    ``check_same_thread=False`` for that), so calls run one at a time, and
+    ``add_many`` lets other threads in between its batches. For parallel
+    signing use processes, each with its own ``Index``: several may write to
+    one file or Redis database at once.
     """
 
     def __init__(self, location: str, threshold: float = 0.8, cosine_threshold: float = 0.5,
                  passage_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
-                 within: bool = True, detector: Detector | None = None, **params) -> None:
+                 within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
+                 **params) -> None:
         unknown = set(params) - set(DEFAULTS)
         if unknown:
             raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")
-        self.path = location
+        # Every parameter is checked before the store is touched: a refused one leaves no file and no change.
+        check_str("location", location)
+        for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
+                            ("passage_threshold", passage_threshold)):
+            check_fraction(name, value)
+        check_int("min_passage_words", min_passage_words, 1)
+        check_int("batch_size", batch_size, 1)
+        check_bool("within", within)
+        if detector is not None and not isinstance(detector, Detector):
+            raise ValueError(f"detector must be a Detector or None, got {detector!r}")
+        if read_only is not None:
+            check_bool("read_only", read_only)
+        check_signature_params({**DEFAULTS, **params})
+        self.path = mask_location(location)
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
         self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
         self.batch_size = batch_size
         self.detector = (detector or Detector()) if within else None
-        self.store = open_store(location)
+        self._lock = threading.RLock()
+        self.store = open_store(location, read_only=read_only)
         try:
             self.params = self.store.open(params, DEFAULTS)
-        except Exception:
+            try:
+                check_signature_params(self.params)
+            except (KeyError, TypeError, ValueError) as err:  # written by hand, or by a dedup that did not check
+                raise IndexFileError(f"{self.path}: the index holds an invalid parameter ({err})") from None
+        except BaseException:
             self.store.close()
             raise
         p = self.params
@@ -117,7 +147,17 @@ class Index:
                                   p["n_features"], TokenTable(p["stop_words"], p["stem"]), None)
         self.idf = HashedIdf(p["n_features"])
         self._counts = None
-        self._refresh_idf()
+        with self._lock:
+            try:
+                self._refresh_idf()
+            except BaseException:
+                self.store.close()
+                raise
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the index was opened read-only (``read_only=True``, or a read-only SQLite file or folder)."""
+        return bool(getattr(self.store, "read_only", False))
 
     def _refresh_idf(self) -> None:
         """Take the store's document frequencies when they changed (this or another process added)."""
@@ -129,7 +169,8 @@ class Index:
             self._counts = counts
 
     def close(self) -> None:
-        self.store.close()
+        with self._lock:
+            self.store.close()
 
     def __enter__(self) -> "Index":
         return self
@@ -138,45 +179,90 @@ class Index:
         self.close()
 
     def __len__(self) -> int:
-        return self.store.count()
+        with self._lock:
+            return self.store.count()
 
     def __contains__(self, doc_id: str) -> bool:
-        return self.store.row_of(doc_id) is not None
+        with self._lock:
+            return self.store.row_of(check_str("doc_id", doc_id)) is not None
 
     # -- adding -------------------------------------------------------------
 
     def add(self, doc_id: str, text: str, fmt: str = "auto") -> bool:
-        """Add one document (plain text or HTML, see ``check``); False when its id is already indexed."""
-        return self.add_many([Document(doc_id, as_text(text, fmt))]) == 1
+        """Add one document (plain text or HTML, see ``check``); False when its id is already indexed.
 
-    def add_many(self, documents: Iterable[Document]) -> int:
+        Raises ``TypeError`` / ``ValueError`` naming the argument for a missing id or text, an empty text,
+        or one of more than ``MAX_PARAGRAPHS`` paragraphs (nothing is stored then).
+        """
+        text = _checked_text(doc_id, text, fmt)
+        skipped: list[str] = []
+        added = self.add_many([Document(doc_id, text)], on_skip=lambda _, why: skipped.append(why))
+        if skipped:
+            raise ValueError(f"text: {skipped[0]}")
+        return added == 1
+
+    def add_many(self, documents: Iterable[Document], on_skip: OnSkip | None = None) -> int:
         """Add documents, one atomic step every ``batch_size``; returns how many were new.
 
         Adds are idempotent by id: a document whose id is indexed (by this
-        or another process, even one racing this one) is skipped.
+        or another process, even one racing this one) is skipped. A document
+        the index cannot hold (an empty text, more than ``MAX_PARAGRAPHS``
+        paragraphs) is skipped and the rest added: ``on_skip(id, reason)`` is
+        called for it (without ``on_skip``, an ``IndexSkipWarning``). An id or
+        text that is not a string raises ``TypeError``.
+
+        A store failure raises its ``IndexStoreError`` subclass saying how many
+        documents this call added before it (also as ``err.added``): each batch
+        is stored whole or not at all, and adding the same input again adds
+        only what is missing.
         """
+        skip = on_skip or _warn_skipped
         added, batch = 0, []
-        for doc in documents:
-            batch.append(doc)
-            if len(batch) >= self.batch_size:
-                added += self._add_batch(batch)
-                batch = []
-        return added + (self._add_batch(batch) if batch else 0)
+        try:
+            for doc in documents:
+                check_str("document id", doc.id)
+                check_str(f"text of document {doc.id!r}", doc.text, blank=True)
+                if not doc.text.strip():
+                    skip(doc.id, "the text is empty or only whitespace")
+                    continue
+                batch.append(doc)
+                if len(batch) >= self.batch_size:
+                    added += self._add_batch(batch, skip)
+                    batch = []
+            return added + (self._add_batch(batch, skip) if batch else 0)
+        except IndexStoreError as err:
+            failure = type(err)(f"{err}; {added} documents were added before the failure (a batch is stored "
+                                "whole or not at all; adding the same input again adds only what is missing)")
+            failure.added = added
+            raise failure from err
 
-    def _add_batch(self, docs: list[Document]) -> int:
+    def _add_batch(self, docs: list[Document], skip: OnSkip) -> int:
         unique = list({d.id: d for d in docs}.values())
-        present = self.store.present([d.id for d in unique])
-        new = [d for d in unique if d.id not in present]
-        if not new:
-            return 0
-        # Signed outside the store's write lock; the store skips ids another process added meanwhile.
-        added = self.store.insert(self._signed(new))
-        self._refresh_idf()
-        return added
+        with self._lock:
+            if self.read_only:
+                raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was written")
+            present = self.store.present([d.id for d in unique])
+            new, paragraphs = [], []
+            for doc in unique:
+                if doc.id in present:
+                    continue
+                parts = paragraphs_of(doc.text)
+                if len(parts) > MAX_PARAGRAPHS:  # its paragraph references would not fit (``storage.PACK``)
+                    skip(doc.id, f"{len(parts):,} paragraphs; an index holds at most {MAX_PARAGRAPHS:,} per "
+                                 "document (split it)")
+                    continue
+                new.append(doc)
+                paragraphs.append(parts)
+            if not new:
+                return 0
+            # The store skips ids another process added since ``present``.
+            added = self.store.insert(self._signed(new, paragraphs))
+            self._refresh_idf()
+            return added
 
-    def _signed(self, docs: list[Document]) -> NewDocuments:
+    def _signed(self, docs: list[Document], paragraphs: list[list[str]]) -> NewDocuments:
         texts = [d.text for d in docs]
-        tokenized = self.signer.tokens(texts)
+        tokenized = self.signer.tokenize_paragraphs(paragraphs)
         signed = self.signer.sign(texts, tokenized)
         doc_sets = self.signer.document_sets(tokenized)
         by_document = tokenized.by_document()
@@ -187,13 +273,13 @@ class Index:
         return NewDocuments(
             ids=[d.id for d in docs], paragraphs=np.asarray(tokenized.counts, dtype=np.int64),
             shingles=[doc_sets.get(i).astype("<u4").tobytes() for i in range(len(docs))],
-            terms=_terms(self.idf, by_document),
+            terms=term_blobs(self.idf, by_document),
             band_keys=self.lsh.band_keys(signed.signatures).view(np.int64), banded=signed.sizes > 0,
             para_owner=owner, para_number=numbers, para_fingerprint=signed.fingerprints.view(np.int64),
-            para_terms=_terms(self.idf, tokenized.tokens),
+            para_terms=term_blobs(self.idf, tokenized.tokens),
             para_snippets=[p[:SNIPPET] for ps in tokenized.paragraphs for p in ps],
             para_keys=signed.paragraph_keys.view(np.int64),
-            para_banded=(np.diff(tokenized.tokens.offsets) >= self.min_passage_words) & (numbers < PACK),
+            para_banded=np.diff(tokenized.tokens.offsets) >= self.min_passage_words,
             df_owner=pairs // self.idf.n_features, df_bucket=pairs % self.idf.n_features,
         )
 
@@ -209,28 +295,36 @@ class Index:
         compared with itself.
         """
         started = time.perf_counter()
-        text = as_text(text, fmt)
-        self._refresh_idf()
-        texts = [text]
-        tokenized = self.signer.tokens(texts)
-        signed = self.signer.sign(texts, tokenized)
-        own = self.store.row_of(doc_id)
-        own_row = -1 if own is None else own
-        verdict = Verdict(id=doc_id, text=text)
-        if self.detector is not None and text.strip():
-            verdict.restated = self.detector.detect(text, doc_id)
-        if signed.sizes[0] > 0:
-            verdict.duplicates = self._duplicates(doc_id, tokenized, signed, own_row)
-        verdict.passages = self._passages(tokenized, signed, own_row, {m.b for m in verdict.duplicates})
-        if add and own is None:
-            verdict.added = self.add(doc_id, text, fmt="text")
+        text = _checked_text(doc_id, text, fmt)
+        check_bool("add", add)
+        paragraphs = paragraphs_of(text)
+        if add and len(paragraphs) > MAX_PARAGRAPHS:
+            raise ValueError(f"text: {len(paragraphs):,} paragraphs; an index holds at most {MAX_PARAGRAPHS:,} "
+                             "per document (split it, or check it without add=True)")
+        with self._lock:
+            if add and self.read_only:
+                raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; check it without add=True")
+            self._refresh_idf()
+            texts = [text]
+            tokenized = self.signer.tokenize_paragraphs([paragraphs])
+            signed = self.signer.sign(texts, tokenized)
+            own = self.store.row_of(doc_id)
+            own_row = -1 if own is None else own
+            verdict = Verdict(id=doc_id, text=text)
+            if self.detector is not None:
+                verdict.restated = self.detector.detect(text, doc_id)
+            if signed.sizes[0] > 0:
+                verdict.duplicates = self._duplicates(doc_id, tokenized, signed, own_row)
+            verdict.passages = self._passages(tokenized, signed, own_row, {m.b for m in verdict.duplicates})
+            if add and own is None:
+                verdict.added = self.add(doc_id, text, fmt="text")
         verdict.seconds = time.perf_counter() - started
         return verdict
 
     def _duplicates(self, doc_id: str, tokenized: Tokenized, signed, own_row: int) -> list[DocumentMatch]:
         rows = self.store.documents_in_bands([int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]])
         mine = self.signer.document_sets(tokenized).get(0)
-        my_terms = _terms(self.idf, tokenized.by_document())[0]
+        my_terms = term_blobs(self.idf, tokenized.by_document())[0]
         idf = self.idf.idf()
         found = []
         for row, other_id, shingles, terms in rows:
@@ -241,7 +335,7 @@ class Index:
             union = len(mine) + len(theirs) - shared
             jaccard = shared / union if union else 0.0
             containment = shared / max(min(len(mine), len(theirs)), 1)
-            cosine = _cosine(my_terms, terms, idf)
+            cosine = term_cosine(my_terms, terms, idf)
             if max(jaccard, containment) >= self.threshold and cosine >= self.cosine_threshold:
                 found.append((row, DocumentMatch(doc_id, other_id, round(jaccard, 4), round(containment, 4),
                                                  round(cosine, 4))))
@@ -252,7 +346,7 @@ class Index:
 
     def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str]) -> list[PassageMatch]:
         sizes = np.diff(tokenized.tokens.offsets)
-        my_terms = _terms(self.idf, tokenized.tokens)
+        my_terms = term_blobs(self.idf, tokenized.tokens)
         idf = self.idf.idf()
         keys = signed.paragraph_keys.view(np.int64)
         found: dict[tuple[int, str, int], PassageMatch] = {}
@@ -264,53 +358,31 @@ class Index:
             for row, other_id, number, terms, snippet, their_fp in rows:
                 if row == own_row or other_id in skip or (p, other_id, number) in found:
                     continue
-                cosine = 1.0 if their_fp == fingerprint and fingerprint else _cosine(my_terms[p], terms, idf)
+                cosine = 1.0 if their_fp == fingerprint and fingerprint else term_cosine(my_terms[p], terms, idf)
                 if cosine >= self.passage_threshold:
                     found[(p, other_id, number)] = PassageMatch(p, other_id, number, round(cosine, 4), snippet)
-        ranked = sorted(found.values(), key=lambda m: (m.paragraph, -m.cosine, m.doc, m.number))
-        per_paragraph: dict[int, int] = {}
-        for m in ranked:
-            per_paragraph[m.paragraph] = per_paragraph.get(m.paragraph, 0) + 1
-        # Boilerplate matches thousands of documents: list a few, count them all.
-        shown: dict[int, int] = {}
-        out = []
-        for m in ranked:
-            shown[m.paragraph] = shown.get(m.paragraph, 0) + 1
-            if shown[m.paragraph] <= MAX_LISTED:
-                out.append(PassageMatch(m.paragraph, m.doc, m.number, m.cosine, m.text, per_paragraph[m.paragraph]))
-        return out
+        return listed(found.values())
 
     def verify(self) -> list[str]:
         """Integrity problems of the store (empty when consistent); see ``dedup index check``."""
-        return self.store.verify()
+        with self._lock:
+            return self.store.verify()
 
     def stats(self) -> dict:
-        """Counts, parameters and store facts."""
-        return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}
+        """Counts, parameters and store facts (no password: a Redis URL's is masked)."""
+        with self._lock:
+            return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}
 
 
-def _terms(idf: HashedIdf, tokens) -> list[bytes]:
-    """Each text's hashed term counts as bytes: uint32 buckets, then uint16 counts."""
-    owner, buckets = tokens.owner(), idf.buckets(tokens)
-    keys = np.unique(owner * idf.n_features + buckets, return_counts=True)
-    texts, cols, counts = keys[0] // idf.n_features, keys[0] % idf.n_features, np.minimum(keys[1], 65535)
-    bounds = np.searchsorted(texts, np.arange(len(tokens) + 1))
-    return [cols[a:b].astype("<u4").tobytes() + counts[a:b].astype("<u2").tobytes()
-            for a, b in zip(bounds[:-1], bounds[1:])]
+def _checked_text(doc_id, text, fmt: str) -> str:
+    """The text to index for ``doc_id``, after ``check_str`` of both; a ``ValueError`` for an empty one."""
+    check_str("doc_id", doc_id)
+    check_str("text", text)
+    text = as_text(text, fmt)
+    if not text.strip():
+        raise ValueError(f"text: {doc_id!r} has no text once its markup is removed")
+    return text
 
 
-def _weights(blob: bytes, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    n = len(blob) // 6
-    cols = np.frombuffer(blob, dtype="<u4", count=n)
-    counts = np.frombuffer(blob, dtype="<u2", offset=4 * n, count=n)
-    weights = (1.0 + np.log(counts)) * idf[cols]
-    norm = np.linalg.norm(weights)
-    return cols, weights / norm if norm else weights
-
-
-def _cosine(blob_a: bytes, blob_b: bytes, idf: np.ndarray) -> float:
-    """TF-IDF cosine (sublinear tf, current IDF) of two term-count blobs."""
-    cols_a, w_a = _weights(blob_a, idf)
-    cols_b, w_b = _weights(blob_b, idf)
-    _, ia, ib = np.intersect1d(cols_a, cols_b, assume_unique=True, return_indices=True)
-    return float(np.dot(w_a[ia], w_b[ib]))
+def _warn_skipped(doc_id: str, reason: str) -> None:
+    warnings.warn(f"{doc_id}: not added: {reason}", IndexSkipWarning, stacklevel=4)

@@ -17,14 +17,31 @@ retried, so an id is never stored twice and a batch is all or nothing.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import time
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
-from .storage import PACK, SCHEMA_VERSION, IndexFileError, NewDocuments, Row, add_counts, check_params
+from .storage import (PACK, SCHEMA_VERSION, IndexFileError, IndexLocationError, IndexReadOnlyError, IndexStoreError,
+                      IndexUnavailableError, IndexWriteError, NewDocuments, Row, add_counts, check_params,
+                      mask_location)
 
 _BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
+PASSWORD_VARIABLE = "DEDUP_REDIS_PASSWORD"  # the password of a redis:// URL that holds none
+
+
+def _guarded(method):
+    """Raise redis-py's errors as ``IndexStoreError`` subclasses: one line, naming the index, no password."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except self._redis.RedisError as err:
+            raise self._error(err) from err
+    return wrapper
 
 
 class RedisStore:
@@ -33,7 +50,8 @@ class RedisStore:
     Parameters
     ----------
     url : str
-        ``redis://host:port/db`` (as redis-py's ``Redis.from_url``).
+        ``redis://[user:password@]host:port/db`` (as redis-py's ``Redis.from_url``); without a password in
+        it, the one in the environment variable ``DEDUP_REDIS_PASSWORD``, if set.
     prefix : str, default="dedup"
         Key prefix, so several indexes share one database.
     """
@@ -44,18 +62,48 @@ class RedisStore:
         except ImportError as err:
             raise ImportError(f"a Redis index needs the redis extra: pip install 'dedup[redis]' ({err})") from None
         self._redis = redis
-        self.url, self.prefix = url, prefix
-        self.r = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self.where = f"{mask_location(url)} ({prefix})"  # what messages show: never the password
+        self.location = f"{mask_location(url)}?prefix={prefix}"
+        parts = urlsplit(url)
+        self._password = unquote(parts.password) if parts.password else os.environ.get(PASSWORD_VARIABLE)
+        try:
+            parts.port  # noqa: B018 (raises on a port that is no number)
+            if parts.path.strip("/") and not parts.path.strip("/").isdigit():
+                raise ValueError(f"the database must be a number, not {parts.path.strip('/')!r}")
+            if not parts.hostname:
+                raise ValueError("no host")
+            # redis-py takes a URL's own password over this one, so it only fills in a missing one.
+            self.r = redis.Redis.from_url(url, password=self._password)
+        except ValueError as err:
+            raise IndexLocationError(f"{self.where}: not a valid Redis URL ({self._scrub(str(err))}); "
+                                     "expected redis://[user:password@]host:port/db?prefix=name") from None
         try:
             self.r.ping()
         except redis.RedisError as err:
-            raise IndexFileError(f"{url}: cannot reach Redis ({err})") from None
+            self.r.close()
+            raise IndexUnavailableError(f"{self.where}: cannot reach Redis ({self._scrub(str(err))})") from None
         self._counts: tuple[np.ndarray, int] | None = None
         self._version = -1
+
+    def _scrub(self, text: str) -> str:
+        password = getattr(self, "_password", None)
+        return text.replace(password, "***") if password else text
+
+    def _error(self, err: Exception) -> IndexStoreError:
+        text = self._scrub(str(err))
+        if isinstance(err, (self._redis.ConnectionError, self._redis.TimeoutError)):
+            return IndexUnavailableError(f"{self.where}: lost the connection to Redis ({text})")
+        if text.startswith(("READONLY", "NOPERM")):
+            return IndexReadOnlyError(f"{self.where}: Redis refused the write ({text}); nothing was written")
+        if isinstance(err, self._redis.ResponseError):
+            return IndexWriteError(f"{self.where}: Redis refused the command ({text})")
+        return IndexStoreError(f"{self.where}: {text}")
 
     def _key(self, *parts) -> str:
         return ":".join((self.prefix, *map(str, parts)))
 
+    @_guarded
     def open(self, given: dict, defaults: dict) -> dict:
         meta = self._key("meta")
         self.r.hsetnx(meta, "params", json.dumps({**defaults, **given}))
@@ -63,31 +111,37 @@ class RedisStore:
         self.r.hsetnx(meta, "created", str(time.time()))
         version = int(self.r.hget(meta, "schema_version"))
         if version != SCHEMA_VERSION:
-            raise IndexFileError(f"{self.url} ({self.prefix}): index schema version {version}; "
+            raise IndexFileError(f"{self.where}: index schema version {version}; "
                                  f"this dedup reads {SCHEMA_VERSION} (rebuild it with `dedup index add`)")
-        return check_params(json.loads(self.r.hget(meta, "params")), given, defaults, f"{self.url} ({self.prefix})")
+        return check_params(json.loads(self.r.hget(meta, "params")), given, defaults, self.where)
 
     def close(self) -> None:
         self.r.close()
 
+    @_guarded
     def exists(self) -> bool:
         return bool(self.r.exists(self._key("meta")))
 
+    @_guarded
     def count(self) -> int:
         return self.r.hlen(self._key("ids"))
 
+    @_guarded
     def row_of(self, doc_id: str) -> int | None:
         row = self.r.hget(self._key("ids"), doc_id)
         return None if row is None else int(row)
 
+    @_guarded
     def present(self, ids: list[str]) -> set[str]:
         if not ids:
             return set()
         rows = self.r.hmget(self._key("ids"), ids)
         return {doc_id for doc_id, row in zip(ids, rows) if row is not None}
 
+    @_guarded
     def insert(self, batch: NewDocuments) -> int:
         """Store the documents whose ids are not yet present, all or nothing; returns how many."""
+        batch.check_packable()
         ids_key = self._key("ids")
         while True:
             with self.r.pipeline(transaction=True) as pipe:
@@ -149,6 +203,7 @@ class RedisStore:
         else:
             self._counts = None
 
+    @_guarded
     def idf_counts(self) -> tuple[np.ndarray, int]:
         """(document frequency per bucket, documents counted), read again only when another writer added."""
         version = int(self.r.get(self._key("version")) or 0)
@@ -162,6 +217,7 @@ class RedisStore:
             self._counts, self._version = (df, int(n_docs or 0)), int(version or 0)
         return self._counts
 
+    @_guarded
     def documents_in_bands(self, keys: list[int]) -> list[Row]:
         """(row, id, shingles, terms) of the documents sharing a band key."""
         rows = sorted({int(r) for r in self.r.sunion([self._key("db", k) for k in keys])}) if keys else []
@@ -172,10 +228,12 @@ class RedisStore:
         return [(row, doc_id.decode(), shingles, terms) for row, (doc_id, shingles, terms) in zip(rows, found)
                 if doc_id is not None]
 
+    @_guarded
     def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:
         """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint."""
         return self._paragraphs(self.r.smembers(self._key("fp", fingerprint)))
 
+    @_guarded
     def paragraphs_in_bands(self, keys: list[int]) -> list[Row]:
         """The same, for the paragraphs sharing a band key."""
         return self._paragraphs(self.r.sunion([self._key("pb", k) for k in keys]) if keys else set())
@@ -193,6 +251,7 @@ class RedisStore:
                 out.append((row, doc_id.decode(), number, terms, snippet.decode(), int(fingerprint)))
         return out
 
+    @_guarded
     def verify(self) -> list[str]:
         """dedup's invariants: every id's document exists and holds that id; the IDF counts every document."""
         problems = []
@@ -209,7 +268,8 @@ class RedisStore:
             problems.append(f"IDF counts {counted} documents, the index holds {len(ids)}")
         return problems
 
+    @_guarded
     def stats(self) -> dict:
         info = self.r.info("memory")
-        return {"store": "redis", "path": f"{self.url}?prefix={self.prefix}", "schema_version": SCHEMA_VERSION,
+        return {"store": "redis", "path": self.location, "schema_version": SCHEMA_VERSION,
                 "documents": self.count(), "redis_used_memory": info.get("used_memory")}

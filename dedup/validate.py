@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
+import numpy as np
+
 
 def check_fraction(name: str, value, *, open_high: bool = False) -> float:
     """``value`` as a float in (0, 1], or in (0, 1) with ``open_high``; a ``ValueError`` naming ``name`` otherwise."""
@@ -48,3 +50,20 @@ def _real(value) -> float | None:
     if isinstance(value, bool) or not isinstance(value, Real):
         return None
     return float(value)
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` if it is a bool (numpy's too); a ``ValueError`` naming ``name`` otherwise (1, "yes" and None too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_str(name: str, value, *, blank: bool = False) -> str:
+    """``value`` if it is a string, non-blank unless ``blank``: a ``TypeError`` naming ``name`` for another type,
+    a ``ValueError`` for an empty or whitespace-only string."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r:.60}")
+    if not blank and not value.strip():
+        raise ValueError(f"{name} is empty or only whitespace, got {value!r:.60}")
+    return value
