@@ -23,6 +23,9 @@ PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46a0a0", "#c
            "#000075")
 MAX_DOCUMENTS, MAX_CLUSTERS, MAX_PASSAGES, MAX_DIFF_WORDS = 200, 100, 50, 3000
 _WORD = re.compile(r"\S+")
+# A blank line (spaces allowed) ends a paragraph, as everywhere in dedup's plain-text convention.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+_BREAK = "\n\n"  # a paragraph break as a diff token of its own: no word holds whitespace, so none equals it
 
 _CSS = """
 body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222;padding:0 1em}
@@ -37,6 +40,9 @@ mark{background:none;border-bottom:3px solid;cursor:help;padding:0 1px}
 table{border-collapse:collapse} td,th{border:1px solid #ddd;padding:2px 6px;font-size:13px;text-align:left}
 del{background:#fdd;text-decoration:line-through} ins{background:#dfd;text-decoration:none}
 .diff{font-size:13px;background:#fafafa;padding:.5em;border:1px solid #eee}
+.diff .pb{display:block;height:.6em} .diff del.pb,.diff ins.pb{display:inline;height:auto}
+.legend{font-size:13px;color:#444;margin:.3em 0 .8em} .legend .key{margin:0 0 0 .6em}
+.legend .entry{white-space:nowrap}
 """
 _JS = """
 document.querySelectorAll('.para[data-groups]').forEach(function(p){
@@ -64,9 +70,10 @@ def write_html(report: CorpusReport, out: IO[str], params: dict, texts: Mapping[
               f"<title>dedup report</title><style>{_CSS}</style></head><body>\n")
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out.write(f"<h1>dedup report</h1><p class=\"meta\">dedup {esc(__version__)}, {esc(now)}; "
-              f"{len(report.documents)} documents, {len(report.clusters)} near-duplicate clusters, "
-              f"{len(report.passages)} reused passages"
-              + (f", {len(skipped)} inputs skipped" if skipped else "") + "</p>\n")
+              f"{plural(len(report.documents), 'document')}, "
+              f"{plural(len(report.clusters), 'near-duplicate cluster')}, "
+              f"{plural(len(report.passages), 'reused passage')}"
+              + (f", {plural(len(skipped), 'input')} skipped" if skipped else "") + "</p>\n")
     documents = [r.report for _, r in zip(range(MAX_DOCUMENTS), report.documents.with_reports())]
     out.write(_histograms(documents, report.clusters, within, params))
     if report.clusters:
@@ -82,6 +89,11 @@ def write_html(report: CorpusReport, out: IO[str], params: dict, texts: Mapping[
     out.write(f"<script>{_JS}</script></body></html>\n")
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``"1 paragraph"``, ``"2 paragraphs"``: the page reads as English for every count."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
 def group_of_sentence(doc: Report) -> dict[tuple[int, int], int]:
     """The group (its number) of each matched sentence ``(paragraph, sentence)``, as the detector grouped them."""
     number = {group.paragraphs: g for g, group in enumerate(doc.groups)}
@@ -93,13 +105,55 @@ def group_of_sentence(doc: Report) -> dict[tuple[int, int], int]:
     return found
 
 
+def restating_paragraphs(doc: Report) -> set[int]:
+    """Every paragraph that restates an earlier one: each group's members but its representative (the first).
+
+    Counted from the groups, not from the sentence pairs: a match whose evidence names no sentence pair
+    links its paragraphs as wholes, and its later paragraph restates all the same.
+    """
+    return {p for group in doc.groups for p in group.paragraphs[1:]} | {m.b for m in doc.matches}
+
+
+def redundant_share(doc: Report) -> int:
+    """Percent of the document's words in sentences that restate an earlier paragraph.
+
+    Numerator and denominator count the same words (``\\S+`` runs of the paragraphs' sentences, a
+    paragraph without sentences as a whole), each sentence once however many matches name it; a match
+    without sentence evidence makes the whole of its later paragraph redundant.
+    """
+    def words(p) -> list[int]:
+        return [len(_WORD.findall(s.text)) for s in p.sentences] or [len(_WORD.findall(p.text))]
+
+    counts = {p.index: words(p) for p in doc.paragraphs}
+    restated = {(p, i) for p, i in restated_sentences(doc) if p in counts and i < len(counts[p])}
+    restated |= {(m.b, i) for m in doc.matches if not m.sentences and m.b in counts for i in range(len(counts[m.b]))}
+    total = sum(map(sum, counts.values()))
+    return round(100 * sum(counts[p][i] for p, i in restated) / total) if total else 0
+
+
+def _summary(doc: Report) -> str:
+    restating, n = len(restating_paragraphs(doc)), len(doc.paragraphs)
+    verb = "restates an earlier one" if restating == 1 else "restate earlier ones"
+    return (f"<p class=\"summary\">{restating} of {plural(n, 'paragraph')} {verb}; "
+            f"{redundant_share(doc)}% of the words are redundant.</p>")
+
+
+def _legend(doc: Report) -> str:
+    """What the numbered, coloured markers mean: one entry per group, naming its paragraphs."""
+    if not doc.groups:
+        return ""
+    entries = "".join(
+        f"<span class=\"entry\"><span class=\"dot key\" data-group=\"g{g + 1}\" "
+        f"style=\"background:{PALETTE[g % len(PALETTE)]}\" title=\"group {g + 1}\">{g + 1}</span>"
+        f": paragraphs {', '.join(map(str, group.paragraphs))} "  # a group has two or more
+        f"(first: {group.representative}){';' if g + 1 < len(doc.groups) else ''}</span> "
+        for g, group in enumerate(doc.groups))
+    return (f"<p class=\"legend\">Numbered colours mark {plural(len(doc.groups), 'restatement group')}: "
+            "paragraphs with the same number and colour restate the same claim, and the first of them is the "
+            f"original; a paragraph in two groups carries two numbers. {entries}</p>")
+
+
 def _document(doc: Report) -> str:
-    restated = restated_sentences(doc)
-    words = [len(_WORD.findall(s.text)) for p in doc.paragraphs for s in p.sentences]
-    redundant = sum(len(_WORD.findall(p.sentences[i].text)) for p_index, i in restated
-                    for p in [doc.paragraphs[p_index]] if i < len(p.sentences))
-    restating = len({p for p, _ in restated})
-    share = round(100 * redundant / sum(words)) if sum(words) else 0
     groups_of: dict[int, list[int]] = {}
     for g, group in enumerate(doc.groups):
         for p in group.paragraphs:
@@ -113,8 +167,7 @@ def _document(doc: Report) -> str:
             marks.setdefault((m.b, s.b_index), (group.get((m.b, s.b_index), 0), f"restates paragraph {m.a} ({scores})"))
             marks.setdefault((m.a, s.a_index), (group.get((m.a, s.a_index), 0),
                                                  f"restated by paragraph {m.b} ({scores})"))
-    parts = [f"<h2>{esc(doc.id)}</h2><p class=\"summary\">{restating} of {len(doc.paragraphs)} paragraphs restate "
-             f"earlier ones; {share}% of the words are redundant.</p>"]
+    parts = [f"<h2>{esc(doc.id)}</h2>{_summary(doc)}{_legend(doc)}"]
     for p in doc.paragraphs:
         mine = groups_of.get(p.index, [])
         style = f" style=\"border-left-color:{PALETTE[mine[0] % len(PALETTE)]}\"" if mine else ""
@@ -153,16 +206,59 @@ def _clusters(clusters: list[Cluster], texts: Mapping[str, str]) -> str:
 
 
 def word_diff(old: str, new: str) -> str:
-    """Escaped word-level diff: words only in ``old`` in <del>, only in ``new`` in <ins>."""
-    a, b = _WORD.findall(old)[:MAX_DIFF_WORDS], _WORD.findall(new)[:MAX_DIFF_WORDS]
+    """Escaped word-level diff: words only in ``old`` in <del>, only in ``new`` in <ins>.
+
+    Laid out as ``new`` is: its paragraph breaks break the diff's lines; a break only ``new`` has is
+    also marked as inserted (a pilcrow in <ins>), one only ``old`` has as deleted, without a line break.
+    """
+    a, b = _diff_tokens(old), _diff_tokens(new)
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(esc(" ".join(a[i1:i2])))
+            out.append(_diff_run(a[i1:i2], ""))
         if op in ("delete", "replace"):
-            out.append(f"<del>{esc(' '.join(a[i1:i2]))}</del>")
+            out.append(_diff_run(a[i1:i2], "del"))
         if op in ("insert", "replace"):
-            out.append(f"<ins>{esc(' '.join(b[j1:j2]))}</ins>")
+            out.append(_diff_run(b[j1:j2], "ins"))
+    return " ".join(out)
+
+
+def _diff_tokens(text: str) -> list[str]:
+    """The words of ``text`` with ``_BREAK`` between paragraphs, at most ``MAX_DIFF_WORDS`` tokens."""
+    tokens: list[str] = []
+    for paragraph in _PARAGRAPH_BREAK.split(text.strip()):
+        words = _WORD.findall(paragraph)
+        if words and tokens:
+            tokens.append(_BREAK)
+        tokens += words
+        if len(tokens) >= MAX_DIFF_WORDS:
+            break
+    return tokens[:MAX_DIFF_WORDS]
+
+
+def _diff_run(tokens: list[str], tag: str) -> str:
+    """One diff opcode's tokens: words escaped and wrapped in ``tag`` (none: unchanged), breaks as blocks."""
+    out: list[str] = []
+    words: list[str] = []
+
+    def flush() -> None:
+        if words:
+            text = esc(" ".join(words))
+            out.append(f"<{tag}>{text}</{tag}>" if tag else text)
+            words.clear()
+
+    for token in tokens:
+        if token != _BREAK:
+            words.append(token)
+            continue
+        flush()
+        if tag == "del":
+            out.append('<del class="pb" title="paragraph break removed">\u00b6</del>')
+        elif tag == "ins":
+            out.append('<ins class="pb" title="paragraph break added">\u00b6</ins><span class="pb"></span>')
+        else:
+            out.append('<span class="pb"></span>')
+    flush()
     return " ".join(out)
 
 
@@ -190,19 +286,46 @@ def _histograms(documents: list[Report], clusters: list[Cluster], within: dict, 
 
 
 def histogram(values: list[float], cut: float | None, caption: str, bins: int = 20) -> str:
-    """An inline SVG histogram of scores in [0, 1], with the threshold as a red line."""
+    """An inline SVG histogram of scores in [0, 1], with the threshold as a red line and a counted y axis."""
     counts = [0] * bins
     for v in values:
         counts[min(int(max(v, 0.0) * bins), bins - 1)] += 1
-    width, height, top = 400, 120, max(counts) or 1
+    step = _tick_step(max(counts))
+    ticks = list(range(0, max(max(counts), 1) + step, step))  # the axis ends on a tick at or above the tallest bar
+    left, width, height, top = 44, 400, 120, ticks[-1]
+
+    def x(score: float) -> float:  # one mapping of a score to the picture, for bars, threshold and labels
+        return left + score * width
+
     bars = "".join(
-        f"<rect x=\"{i * width / bins + 1:.1f}\" y=\"{height - c * height / top:.1f}\" "
+        f"<rect x=\"{x(i / bins) + 1:.1f}\" y=\"{height - c * height / top:.1f}\" "
         f"width=\"{width / bins - 2:.1f}\" height=\"{c * height / top:.1f}\" fill=\"#4363d8\">"
         f"<title>{i / bins:.2f}-{(i + 1) / bins:.2f}: {c}</title></rect>" for i, c in enumerate(counts))
-    line = (f"<line x1=\"{cut * width:.1f}\" x2=\"{cut * width:.1f}\" y1=\"0\" y2=\"{height}\" stroke=\"red\" "
+    line = (f"<line x1=\"{x(cut):.1f}\" x2=\"{x(cut):.1f}\" y1=\"0\" y2=\"{height}\" stroke=\"red\" "
             f"stroke-width=\"2\"><title>threshold {cut}</title></line>") if cut is not None else ""
-    return (f"<figure><svg width=\"{width}\" height=\"{height + 16}\" viewBox=\"0 0 {width} {height + 16}\" "
-            f"role=\"img\">{bars}{line}<text x=\"0\" y=\"{height + 14}\" font-size=\"11\">0</text>"
-            f"<text x=\"{width - 8}\" y=\"{height + 14}\" font-size=\"11\">1</text></svg>"
-            f"<figcaption class=\"meta\">{esc(caption)}: {len(values)} pairs"
-            + (f", threshold {esc(cut)} in red" if cut is not None else "") + "</figcaption></figure>")
+    # Each tick label is centred on its tick, but kept inside the picture: the top one would be cut off at y=0.
+    axis = (f"<g class=\"y-axis\" font-size=\"11\" fill=\"#444\"><line x1=\"{left}\" x2=\"{left}\" y1=\"0\" "
+            f"y2=\"{height}\" stroke=\"#888\"/>" + "".join(
+                f"<line x1=\"{left - 4}\" x2=\"{left}\" y1=\"{height - t * height / top:.1f}\" "
+                f"y2=\"{height - t * height / top:.1f}\" stroke=\"#888\"/><text class=\"tick\" x=\"{left - 6}\" "
+                f"y=\"{min(max(height - t * height / top + 4, 10), height):.1f}\" text-anchor=\"end\">{t}</text>"
+                for t in ticks)
+            + f"<text class=\"label\" transform=\"rotate(-90)\" x=\"{-height / 2}\" y=\"11\" "
+              "text-anchor=\"middle\">pairs</text></g>")
+    return (f"<figure><svg width=\"{left + width}\" height=\"{height + 16}\" "
+            f"viewBox=\"0 0 {left + width} {height + 16}\" role=\"img\">{axis}{bars}{line}"
+            f"<text x=\"{left}\" y=\"{height + 14}\" font-size=\"11\">0</text>"
+            f"<text x=\"{left + width - 8}\" y=\"{height + 14}\" font-size=\"11\">1</text></svg>"
+            f"<figcaption class=\"meta\">{esc(caption)}: {plural(len(values), 'pair')} (y axis: pairs per bar "
+            f"of width {1 / bins:g})" + (f", threshold {esc(cut)} in red" if cut is not None else "")
+            + "</figcaption></figure>")
+
+
+def _tick_step(top: int) -> int:
+    """The smallest step of 1, 2 or 5 times a power of ten that reaches ``top`` in at most five ticks above 0."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if top <= 5 * step:
+                return step
+        magnitude *= 10

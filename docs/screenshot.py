@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 with tempfile.TemporaryDirectory() as tmp:
     report = Path(tmp) / "report.html"
-    subprocess.run([sys.executable, "-m", "dedup", "scan", str(ROOT / "data" / "vance_article.txt"), "-f", "html",
-                    "-o", str(report)], check=True)
+    # The report names each document by the path as given: a relative one, run from the repository root,
+    # so the picture shows "data/vance_article.txt" and not where this checkout happens to live.
+    subprocess.run([sys.executable, "-m", "dedup", "scan", "data/vance_article.txt", "-f", "html", "-o", str(report)],
+                   check=True, cwd=ROOT)
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -30,9 +30,10 @@ CORPUS_SCHEMA = {
     "properties": {
         **SCHEMA["properties"],
         "clusters": {"type": "array", "items": {
-            "type": "object", "required": ["representative", "members", "matches"],
+            "type": "object", "required": ["representative", "members", "matches", "kept_by"],
             "properties": {
                 "representative": {"type": "string"},
+                "kept_by": {"enum": ["longest", "first", "earliest"]},
                 "members": {"type": "array", "minItems": 2, "items": {"type": "string"}},
                 "matches": {"type": "array", "items": {
                     "type": "object", "required": ["a", "b", "jaccard", "containment", "cosine"],
@@ -139,18 +140,29 @@ def test_two_jobs_give_the_same_report(corpus):
 
 
 class _PidRecordingDetector(Detector):
-    """A detector that notes which process ran each search (as a line in ``log``)."""
+    """A detector that notes which process ran each search (as a line in ``log``).
+
+    A worker's search waits until the main process has begun one of its own, so the worker is still on
+    its batch when the main process reaches the last one (a worker that finished first would rightly be
+    given that one too). It waits for that event, not a fixed time: on a loaded machine any delay can be
+    too short. The timeout only guards against a hang, and the test's assertion then says what went wrong.
+    """
 
     def __init__(self, log) -> None:
         super().__init__(confirm="tfidf")
         self.log = str(log)
+        self.main = os.getpid()
 
     def detect(self, text, doc_id="-"):
         with open(self.log, "a") as out:
             out.write(f"{os.getpid()}\n")
-        # Slow enough that the worker is still on its batch when the main process reaches the last one
-        # (a worker that finished first would rightly be given that one too).
-        time.sleep(0.02)
+        started = f"{self.log}.main-started"
+        if os.getpid() == self.main:
+            open(started, "w").close()
+        else:
+            deadline = time.monotonic() + 120
+            while not os.path.exists(started) and time.monotonic() < deadline:
+                time.sleep(0.005)
         return super().detect(text, doc_id)
 
 

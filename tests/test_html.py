@@ -202,7 +202,7 @@ def test_missing_extra_is_one_line_and_a_failure(tmp_path):
     # sys.modules[name] = None makes ``import name`` fail as if the package were not installed.
     code = "import sys; sys.modules['trafilatura'] = None; from dedup.cli import main; main()"
     result = subprocess.run([sys.executable, "-c", code, "scan", str(path), "-q"], capture_output=True,
-                            text=True, cwd=ROOT, timeout=120)
+                            text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "pip install 'dedup[html]'" in result.stderr and result.stderr.startswith("dedup: error:")

@@ -5,13 +5,18 @@ headless; ``.ci/run`` installs both. Where they are missing it skips and
 says why.
 """
 
+import io
 import re
 import shutil
 
 import pytest
 from click.testing import CliRunner
 
+from dedup import find_redundancy
 from dedup.cli import main
+from dedup.records import CorpusReport, DocumentResult, Group, Match, Report
+from dedup.report_html import write_html
+from dedup.text import segment
 
 from .conftest import ARTICLE
 
@@ -61,6 +66,57 @@ def test_cluster_members_are_shown_as_word_diffs(tmp_path):
     assert "<del>original</del>" in page and "<ins>changed</ins>" in page
 
 
+TWO_PARAGRAPHS = ("The harbour council approved a budget of four million for the new breakwater on Monday, after "
+                  "two years of storms had flooded the quay and closed the fish market for weeks at a time.\n\n"
+                  "Fishermen said the work could not start soon enough, and the market traders asked for the "
+                  "quay to be raised by a metre before next winter, when the worst of the gales usually come.")
+
+
+class _Documents(list):
+    """The one method of a scan's document list that ``write_html`` uses."""
+
+    def with_reports(self):
+        return (d for d in self if d.report is not None)
+
+
+def _page_of(report: Report) -> str:
+    out = io.StringIO()
+    write_html(CorpusReport(_Documents([DocumentResult(report.id, len(report.paragraphs), report)]), [], []), out, {})
+    return out.getvalue()
+
+
+def test_summary_counts_every_paragraph_that_restates_an_earlier_one():
+    """One group of four whose matches name no sentence pair (each later paragraph restates as a whole):
+    three paragraphs restate the first, though no sentence of theirs is paired (it said "0 of 4")."""
+    texts = ["Storm closes the schools.", "The schools close for the storm today.", "A storm: schools shut.",
+             "Schools are shut by the storm, officials said.", "The weather in Paris is mild."]
+    paragraphs = segment("\n\n".join(texts))
+    matches = [Match(a, b, 0.3, 0.6, 0.5, 0.9) for a, b in [(0, 1), (0, 2), (1, 3)]]
+    page = _page_of(Report("storm.txt", paragraphs, [Group((0, 1, 2, 3))], matches))
+    words = [len(t.split()) for t in texts]
+    share = round(100 * sum(words[1:4]) / sum(words))  # every word of paragraphs 1-3, and only those
+    assert f"3 of 5 paragraphs restate earlier ones; {share}% of the words are redundant." in page
+    # On the article: the non-representative members of its groups, each once (2, 4 and 8 are in two).
+    report = find_redundancy(ARTICLE.read_text(encoding="utf-8"))
+    later = {p for g in report.groups for p in g.paragraphs[1:]}
+    assert sum(len(g.paragraphs) - 1 for g in report.groups) > len(later) == 7
+    assert f"{len(later)} of 15 paragraphs restate earlier ones" in _report(CliRunner(), str(ARTICLE))
+
+
+def test_counts_of_one_are_singular(tmp_path):
+    first, second = TWO_PARAGRAPHS.split("\n\n")
+    (tmp_path / "one.txt").write_text(f"{first}\n\n{first} It was the first vote of the year.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(tmp_path / "one.txt"), str(tmp_path / "missing.txt"), "-f", "html",
+                                       "-q"])
+    assert result.exit_code == 1
+    text = re.sub(r"<[^>]+>", " ", result.stdout)
+    assert "1 document, 0 near-duplicate clusters, 0 reused passages, 1 input skipped" in text
+    assert "1 of 2 paragraphs restates an earlier one" in text and "1 restatement group:" in text
+    assert "restatement candidates inside documents (confirm-stage score): 1 pair " in text
+    assert not re.search(r"\b1 (documents|paragraphs|groups|restatement groups|pairs|inputs|near-duplicate "
+                         r"clusters|reused passages)\b", text)
+
+
 def _browser():
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
@@ -102,8 +158,74 @@ def test_report_in_a_real_browser_colours_each_group_alike(tmp_path):
         assert highlighted > 0
         browser.find_element("css selector", ".para[data-groups]").click()  # the inline script runs
         assert browser.execute_script("return document.querySelectorAll('.para.focus').length") >= 2
+        # Each histogram has a y axis: tick labels counting pairs from 0 up to at least the tallest bar,
+        # drawn inside the picture, and a label saying what is counted.
+        axes = browser.execute_script("""
+            return Array.from(document.querySelectorAll('figure svg')).map(function(svg) {
+              var box = svg.getBoundingClientRect(), axis = svg.querySelector('.y-axis');
+              return {ticks: axis ? Array.from(axis.querySelectorAll('text.tick')).map(function(t) {
+                        var r = t.getBoundingClientRect();
+                        return [t.textContent, r.left >= box.left && r.top >= box.top && r.bottom <= box.bottom];
+                      }) : null,
+                      label: axis && axis.querySelector('text.label').textContent,
+                      bars: Array.from(svg.querySelectorAll('rect title')).map(function(t) {
+                        return +t.textContent.split(': ')[1]; })};
+            });""")
+        assert len(axes) == 1  # one article: the candidates' histogram only
+        for axis in axes:
+            assert axis["ticks"] and all(inside for _, inside in axis["ticks"]), axis
+            values = [int(text) for text, _ in axis["ticks"]]
+            assert values[0] == 0 and values == sorted(set(values)) and values[-1] >= max(axis["bars"]) > 0
+            assert axis["label"] == "pairs"
+        # The legend explains the numbered colours: one key per group, in that group's marker colour.
+        legend = browser.execute_script("""
+            var keys = {};
+            document.querySelectorAll('.legend .key').forEach(function(k) {
+              keys[k.dataset.group] = [k.textContent, getComputedStyle(k).backgroundColor]; });
+            return {text: document.querySelector('.legend').innerText, keys: keys};""")
+        groups = find_redundancy(ARTICLE.read_text(encoding="utf-8")).groups
+        assert sorted(legend["keys"]) == sorted(markers) and len(legend["keys"]) == len(groups)
+        assert all(legend["keys"][g] == [g[1:], markers[g][0]] for g in markers), (legend, markers)
+        assert "restatement groups" in legend["text"]
+        assert ": paragraphs 0, 1, 2, 4, 5, 8, 11 (first: 0)" in legend["text"]
+        later = {p for g in groups for p in g.paragraphs[1:]}
+        summary = browser.find_element("css selector", "p.summary").text
+        assert summary.startswith(f"{len(later)} of 15 paragraphs restate earlier ones;"), summary
         shot = tmp_path / "report.png"
         browser.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000
+    finally:
+        browser.quit()
+
+
+def test_diffs_keep_paragraph_breaks_in_a_real_browser(tmp_path):
+    """Copies of a two-paragraph story: the diff is laid out as the copy is, so a copy with a word changed
+    shows its second paragraph on a line of its own; a copy that ran the paragraphs together shows the
+    break as removed (a struck pilcrow) and no line break."""
+    first, second = TWO_PARAGRAPHS.split("\n\n")
+    longest = f"{TWO_PARAGRAPHS} The council meets again in March.\n"  # the representative: the longest copy
+    (tmp_path / "a.txt").write_text(longest, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TWO_PARAGRAPHS.replace("Monday", "Tuesday") + "\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text(f"{first} {second}\n", encoding="utf-8")
+    page = _report(CliRunner(), str(tmp_path), "--no-within")
+    assert "<del>Monday,</del> <ins>Tuesday,</ins>" in page
+    report = tmp_path / "report.html"
+    report.write_text(page, encoding="utf-8")
+    browser = _browser()
+    try:
+        browser.get(report.as_uri())
+        diffs = browser.execute_script("""
+            var out = {};
+            document.querySelectorAll('.diff').forEach(function(d) {
+              out[d.previousElementSibling.textContent.split(' ')[0].split('/').pop()] = {  // "PATH against REP:"
+                lines: d.innerText.split('\\n').map(function(l) { return l.trim(); }).filter(Boolean),
+                removed: d.querySelectorAll('del.pb').length, added: d.querySelectorAll('ins.pb').length}; });
+            return out;""")
+        assert sorted(diffs) == ["b.txt", "c.txt"], diffs
+        changed, joined = diffs["b.txt"], diffs["c.txt"]
+        assert len(changed["lines"]) == 2 and changed["lines"][1].startswith("Fishermen said"), changed
+        assert changed["removed"] == changed["added"] == 0
+        assert joined["removed"] == 1 and joined["added"] == 0
+        assert not any(line.startswith("Fishermen said") for line in joined["lines"]), joined
     finally:
         browser.quit()

@@ -187,7 +187,7 @@ def crawl(site, tmp_path, action):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     started = time.perf_counter()
     run = subprocess.run([sys.executable, str(tmp_path / "spider.py"), f"{site}/index.html", json.dumps(settings),
-                          str(stats)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+                          str(stats)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr, run.stderr
     print(f"crawl ({action}) took {time.perf_counter() - started:.1f}s")

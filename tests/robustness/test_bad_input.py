@@ -493,7 +493,8 @@ def test_one_word_repeated_100000_times(runner, tmp_path):
     path.write_text(ARTICLE.read_text().rstrip("\n") + f"\n\n{rep}\n\n{rep}\n")
     started = time.perf_counter()
     result = _scan(runner, path)
-    assert time.perf_counter() - started < 60
+    # A hang guard, not a benchmark: the stall took hours; a few seconds now, well under 300 on a loaded machine.
+    assert time.perf_counter() - started < 300
     assert result.exit_code == 0 and _errors(result.stderr) == []
     payload = _payload(result)
     assert payload["documents"][0]["paragraphs"] == 17
@@ -557,7 +558,7 @@ def test_emoji_and_combining_marks(runner, tmp_path):
     zalgo = "Z\u0351\u036b\u0343a\u0352l\u0350g\u0313o s\u0489t\u0334o\u0336r\u0337m " * 2000
     started = time.perf_counter()
     report = dedup.find_redundancy(f"{zalgo}\n\nA quiet day in the park.\n\n{zalgo}")
-    assert time.perf_counter() - started < 20
+    assert time.perf_counter() - started < 120  # a hang guard only: under a second here, even on a busy machine
     assert [(m.a, m.b) for m in report.matches] == [(0, 2)]
     path = tmp_path / "emoji.txt"
     path.write_text(text, encoding="utf-8")

@@ -32,8 +32,10 @@ def test_four_processes_add_at_once_without_loss_or_doubles(corpus, tmp_path, st
     for w in writers:
         w.start()
     for w in writers:
-        w.join(timeout=120)
-        assert w.exitcode == 0
+        w.join(timeout=900)  # a guard against a hang only: four processes on a loaded 2-core machine are slow
+        if w.is_alive():
+            w.terminate()
+        assert w.exitcode == 0, f"writer exit code {w.exitcode} (None: still running after 900 s)"
     with Index(location, within=False) as index:
         assert len(index) == len(records)
         assert {r["id"] for r in records} == {r["id"] for r in records if r["id"] in index}

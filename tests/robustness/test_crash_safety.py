@@ -5,7 +5,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -16,15 +15,24 @@ from dedup.readers import Document
 
 from ..planted import planted_corpus
 
+# The writer says when each add has returned (committed), so the test kills it by counting commits, not by
+# the clock: on a loaded machine ``import dedup`` alone can take longer than any fixed delay.
 WRITER = """
 import json, sys
 from dedup import Index
 records = [json.loads(line) for line in open(sys.argv[2], encoding="utf-8")]
+hold = int(sys.argv[3])
 with Index(sys.argv[1], within=False, batch_size=1) as index:
-    for r in records:
+    todo = [r for r in records if r["id"] not in index]  # a rerun starts with what the killed runs had not added
+    for n, r in enumerate(todo):
+        if n == hold:  # the test kills it long before; a stalled test still cannot see every document added
+            sys.stdin.read()
         index.add(r["id"], r["body"])
         print(r["id"], flush=True)  # printed only once the add has returned (committed)
 """
+# Adds the writer may make past the one the test waits for before the kill lands (it is usually mid-way
+# through the next); a cap, so that how mid-way the kills land does not depend on how fast the test is.
+MARGIN = 20
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +49,15 @@ def _write(path, records):
     return path
 
 
-def _killed_writer(db, source, after: float) -> list[str]:
-    """Run the writer, SIGKILL it after ``after`` seconds; the ids whose add had returned."""
-    process = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(source)], stdout=subprocess.PIPE,
-                               text=True)
-    time.sleep(after)
+def _killed_writer(db, source, commits: int) -> list[str]:
+    """Run the writer, SIGKILL it once it has said ``commits`` adds returned; the ids whose add had returned."""
+    process = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(source), str(commits + MARGIN)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    seen = [process.stdout.readline() for _ in range(commits)]  # blocks until the writer's own signal
+    assert all(seen), f"the writer ended before {commits} adds: exit {process.wait(timeout=60)}"
     process.send_signal(signal.SIGKILL)
-    out, _ = process.communicate(timeout=30)
-    return out.split()
+    out, _ = process.communicate(timeout=60)  # the ids it printed between our last read and the kill
+    return "".join(seen).split() + out.split()
 
 
 def test_sigkill_at_random_points_leaves_a_consistent_index(records, tmp_path):
@@ -56,8 +65,11 @@ def test_sigkill_at_random_points_leaves_a_consistent_index(records, tmp_path):
     db = tmp_path / "news.db"
     rng = random.Random(7)
     returned: set[str] = set()
-    for _ in range(4):
-        returned |= set(_killed_writer(db, source, after=rng.uniform(1.5, 4.0)))
+    for _ in range(4):  # at most 4 * (25 + MARGIN) = 180 of the 270 documents: the kills land mid-way
+        commits = rng.randint(1, 25)
+        ids = _killed_writer(db, source, commits)
+        assert len(ids) >= commits and not returned & set(ids), "each run adds only what the last did not"
+        returned |= set(ids)
         with Index(str(db), within=False) as index:  # opens without error
             assert index.verify() == []
             missing = [doc_id for doc_id in returned if doc_id not in index]

@@ -43,8 +43,9 @@ def _without_timings(path):
     return report
 
 
-def _wait_for_checkpoint(folder: Path, beyond: int, timeout: float = 60.0) -> None:
-    """Until a checkpoint past ``beyond`` inputs is saved (a loaded machine may be slow to get there)."""
+def _wait_for_checkpoint(folder: Path, beyond: int, timeout: float = 600.0) -> None:
+    """Until a checkpoint past ``beyond`` inputs is saved (a loaded machine may be slow to get there: the
+    timeout only guards against a hang)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -70,7 +71,7 @@ def test_interrupted_scan_resumes_to_the_same_report(corpus, tmp_path, how):
                     wait=False)
     _wait_for_checkpoint(folder, beyond=1000)
     process.send_signal(how)
-    _, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=600)  # a hang guard: SIGINT saves a checkpoint first
     if how == signal.SIGINT:
         assert process.returncode == 130
         assert "checkpoint saved in" in err and "run the same command to resume" in err and "Traceback" not in err
@@ -88,7 +89,7 @@ def test_a_checkpoint_of_another_scan_is_refused(corpus, tmp_path):
     process = _scan(corpus, tmp_path / "a.json", "--checkpoint", str(folder), "--checkpoint-every", "0.2", wait=False)
     _wait_for_checkpoint(folder, beyond=0)
     process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=60)
+    process.communicate(timeout=600)
     other = _scan(corpus, tmp_path / "b.json", "--checkpoint", str(folder), "--duplicate-threshold", "0.9")
     assert other.returncode == 1 and "checkpoint of another scan" in other.stderr and "Traceback" not in other.stderr
     slot = folder / (folder / "CURRENT").read_text().strip()
