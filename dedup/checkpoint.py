@@ -125,6 +125,10 @@ class Checkpoint:
         state.skipped_at = array.array("q", [at for _, _, at in meta["skipped"]])
         state.skipped_at.extend([0] * (meta.get("skipped_count", len(state.skipped)) - len(state.skipped)))
         state.capped = meta["capped"]
+        # Dates (keep="earliest") came after format 3 without changing it: a checkpoint without them is
+        # one of a scan that kept another way (the key holds --keep), whose documents are undated.
+        dates = arrays["dates"] if "dates" in arrays else np.full(n, np.nan)
+        state.dates = array.array("d", dates.astype(np.float64).tolist())
         for name in _ARRAYS:
             getattr(state, "_" + name).append(arrays[name])
         state.n_nodes = meta["n_nodes"]
@@ -150,6 +154,7 @@ class Checkpoint:
         np.savez(slot / "arrays.npz", **{name: getattr(state, name) for name in _ARRAYS},
                  node_fingerprints=np.array(list(state.node_of), dtype=np.uint64),
                  node_numbers=np.array(list(state.node_of.values()), dtype=np.int64), df=state.idf.df,
+                 dates=np.frombuffer(state.dates, dtype=np.float64)[:n],
                  report_where=np.array([(d, o, s) for d, (o, s) in where.items()], dtype=np.int64).reshape(-1, 3))
         meta = {
             "format": _FORMAT, "key": self.key, "consumed": consumed, "documents": n, "ids": state.ids[:n],

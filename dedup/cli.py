@@ -17,6 +17,10 @@ from .corpus import CorpusScanner, ScanInterrupted
 from .detector import CONFIRM_MODES, Detector
 from .html import FORMATS as INPUT_FORMATS
 from .html import MissingExtraError
+from .keep import DEFAULT as DEFAULT_KEEP
+from .keep import HELP as KEEP_HELP
+from .keep import RULES as KEEP_RULES
+from .keep import undated_note
 from .progress import Progress
 from .input_spool import InputSpool, rereadable
 from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
@@ -24,6 +28,7 @@ from .records import CorpusReport, Report
 from .report import (
     FORMATS,
     format_corpus,
+    counted,
     printable,
     write_csv,
     write_json,
@@ -50,13 +55,45 @@ class _FiniteRange(click.FloatRange):
 _UNIT = _FiniteRange(0.0, 1.0, min_open=True)
 
 
+class ByteSize(click.ParamType):
+    """A size in bytes: ``67108864``, ``64MiB``, ``64M``, ``500KB`` (K, M, G are powers of 1,024)."""
+
+    name = "size"
+    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+              "mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().replace(" ", "")
+        number = text.rstrip("kmgib")
+        unit = text[len(number):]
+        try:
+            size = int(float(number) * self._UNITS[unit])
+        except (KeyError, ValueError):
+            self.fail(f"{value!r} is not a size (e.g. 67108864, 64MiB, 500KB).", param, ctx)
+        if size < 1:
+            self.fail(f"{value!r} is not a positive size.", param, ctx)
+        return size
+
+
+def max_bytes_option():
+    return click.option("--max-bytes", type=ByteSize(), default=f"{DEFAULT_MAX_BYTES >> 20}MiB", show_default=True,
+                        help="Refuse a document (a file, or a JSON Lines record once decompressed) larger than this "
+                             "(bytes, or with a unit: 500KB, 64MiB).")
+
+
 def detector_options(command):
     """Options that configure the Detector, shared by every command that detects."""
     options = [
         click.option("--threshold", type=_UNIT, default=0.45, show_default=True,
-                     help="Paragraph TF-IDF cosine that confirms a match on its own."),
+                     help="Paragraph TF-IDF cosine. With --confirm tfidf it confirms a match on its own; with "
+                          "--confirm learned the reranker decides, and a match this close lists its best sentence "
+                          "pair as evidence (which changes the groups, not the matches)."),
         click.option("--sentence-threshold", type=_UNIT, default=0.3, show_default=True,
-                     help="Sentence-pair TF-IDF cosine that confirms a match."),
+                     help="Sentence-pair TF-IDF cosine. With --confirm tfidf a sentence pair this close confirms a "
+                          "match; with --confirm learned the reranker decides, and sentence pairs this close are "
+                          "the match's evidence, which links paragraphs into groups."),
         click.option("--min-shared-words", type=click.IntRange(0), default=5, show_default=True,
                      help="A verbatim run of this many content words confirms a match (0: off)."),
         click.option("--lsh-threshold", type=_UNIT, default=0.1, show_default=True,
@@ -69,8 +106,7 @@ def detector_options(command):
                      help="Confirm stage: the learned reranker over pair features, or TF-IDF cosine rules."),
         click.option("--reranker-threshold", type=_FiniteRange(0.0, 1.0, min_open=True, max_open=True),
                      default=None, help="Probability the learned reranker confirms at [default: the model's]."),
-        click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
-                     help="Refuse inputs larger than this many bytes."),
+        max_bytes_option(),
         click.option("--max-candidates", type=click.IntRange(1), default=5_000, show_default=True,
                      help="Candidate paragraph pairs confirmed per document at most (the most similar; a "
                           "huge document's others are counted as dropped)."),
@@ -134,7 +170,7 @@ def corpus_options(command):
         click.option("--duplicate-threshold", type=_UNIT, default=0.8, show_default=True,
                      help="Jaccard or containment that makes two documents near-duplicates."),
         click.option("--duplicate-cosine", type=_UNIT, default=0.5, show_default=True,
-                     help="TF-IDF cosine (corpus IDF) the reranker requires of near-duplicates."),
+                     help="TF-IDF cosine (under the corpus IDF) near-duplicates must also reach."),
         click.option("--passage-threshold", type=_UNIT, default=0.7, show_default=True,
                      help="TF-IDF cosine that makes two paragraphs of different documents one passage."),
         click.option("--boilerplate-docs", type=click.IntRange(2), default=5, show_default=True,
@@ -145,6 +181,10 @@ def corpus_options(command):
                      help="Processes to use (this one and N-1 workers) for tokenizing, signing and "
                           "confirming; one per core (0: as many as this process may use)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr."),
+        click.option("--keep", type=click.Choice(KEEP_RULES), default=DEFAULT_KEEP, show_default=True,
+                     help=KEEP_HELP),
+        click.option("--date-field", default="date", show_default=True,
+                     help="With --keep earliest: the JSON Lines field holding a record's date (ISO 8601)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -157,7 +197,8 @@ def _make_scanner(params: dict) -> CorpusScanner:
         return CorpusScanner(threshold=params["duplicate_threshold"], cosine_threshold=params["duplicate_cosine"],
                              passage_threshold=params["passage_threshold"],
                              boilerplate_docs=params["boilerplate_docs"], detector=detector,
-                             jobs=params["jobs"] or usable_cores())
+                             jobs=params["jobs"] or usable_cores(), keep=params["keep"],
+                             date_field=params["date_field"])
     except ValueError as err:
         raise click.UsageError(str(err)) from None
 
@@ -197,6 +238,9 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
     except CheckpointError as err:
         _error(str(err))
         sys.exit(1)
+    if report.stats.get("undated_documents"):  # once, not per document: the scan still runs, in input order
+        note = undated_note(report.stats["undated_documents"], len(report.documents), scanner.date_field)
+        click.echo(f"dedup: {printable(note)}", err=True)
     return scanner, report, skipped
 
 
@@ -209,6 +253,8 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
     piped = next((p for p in paths if not rereadable(p)), None)
     if piped is not None:
         raise click.UsageError(f"--checkpoint cannot resume from a pipe ({piped}): give files")
+    if params.get("keep") != "earliest":  # pass one (what is saved) differs only by earliest's dates: a checkpoint
+        params = {k: v for k, v in params.items() if k not in ("keep", "date_field")}  # from before --keep resumes
     key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
     try:
         return Checkpoint(folder, key, every)
@@ -246,7 +292,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
               help="Write the report here instead of standard output (replaced only once it is complete).")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
-              help="JSON Lines field holding the document id (default id: path:line).")
+              help="JSON Lines field holding the document id; a record without one is named path:line.")
 @click.option("--checkpoint", metavar="DIR", help="Save the scan's progress in DIR as it goes; after a crash or "
               "Ctrl-C, the same command resumes where it stopped.")
 @click.option("--checkpoint-every", type=_FiniteRange(0, min_open=True), default=30.0, show_default=True,
@@ -290,7 +336,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
         saved.remove()  # the report is out: a new run starts afresh
     _note_capped(report)
     if skipped:
-        click.echo(f"dedup: skipped {len(skipped)} of {len(skipped) + len(report.documents)} inputs", err=True)
+        click.echo(f"dedup: skipped {len(skipped)} of {counted(len(skipped) + len(report.documents), 'input')}",
+                   err=True)
         sys.exit(1)
 
 
@@ -323,7 +370,7 @@ def _note_capped(report: CorpusReport) -> None:
     capped = report.stats.get("capped_documents", [])
     if capped:
         named = ", ".join(map(printable, capped[:3])) + (f" and {len(capped) - 3} more" if len(capped) > 3 else "")
-        click.echo(f"dedup: note: restatement search partial in {len(capped)} document(s) with more candidate "
+        click.echo(f"dedup: note: restatement search partial in {counted(len(capped), 'document')} with more candidate "
                    f"pairs than --max-candidates: {named} (candidates_dropped in the JSON)", err=True)
 
 
@@ -342,14 +389,16 @@ def _write_tables(report: CorpusReport, output) -> None:
               help="Where to write: a file for one text or JSON Lines input (.gz compresses), "
                    "a folder for several text files.")
 @click.option("--documents/--keep-duplicates", default=True, show_default=True,
-              help="Keep one document per near-duplicate cluster (its most complete copy).")
+              help="Keep one document per near-duplicate cluster (the copy --keep chooses; by default the "
+                   "most complete).")
 @click.option("--restated/--keep-restated", default=True, show_default=True,
               help="Strip paragraphs that restate earlier ones in the same document.")
 @click.option("--boilerplate", is_flag=True, help="Also strip paragraphs reported as boilerplate.")
 @click.option("--sentences", is_flag=True,
               help="Also cut restated sentences out of the paragraphs that are kept.")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
-@click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the document id.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the document id; a record without one is named path:line.")
 @detector_options
 @corpus_options
 @input_format_option
@@ -382,12 +431,14 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         doc = report.documents[0]
         doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)
         removed = ", ".join(map(str, result.removed_paragraphs)) or "none"
-        click.echo(f"dedup: {printable(doc_id)}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of {count})"
-                   + (f", {len(result.removed_sentences)} sentences" if sentences else ""), err=True)
+        click.echo(f"dedup: {printable(doc_id)}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of "
+                   f"{count})" + (f", {counted(len(result.removed_sentences), 'sentence')}" if sentences else ""),
+                   err=True)
     elif not quiet and report.documents:
         total = len(report.documents)
-        click.echo(f"dedup: kept {kept} of {total} documents ({total - kept} near-duplicates dropped, "
-                   f"{len(skipped)} skipped), removed {cleaner.removed_paragraphs} paragraphs", err=True)
+        click.echo(f"dedup: kept {kept} of {counted(total, 'document')} ({counted(total - kept, 'near-duplicate')} "
+                   f"dropped, {len(skipped)} skipped), removed {counted(cleaner.removed_paragraphs, 'paragraph')}",
+                   err=True)
     if skipped:
         sys.exit(1)
 

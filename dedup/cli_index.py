@@ -14,11 +14,11 @@ import sys
 import click
 
 from . import __version__
-from .cli import _error, _exit_on_broken_pipe, _input_bytes, input_format_option
+from .cli import _error, _exit_on_broken_pipe, _input_bytes, input_format_option, max_bytes_option
 from .index import Index, IndexStoreError
 from .progress import Progress
-from .readers import DEFAULT_MAX_BYTES, InputError, read_documents
-from .report import format_verdict, verdict_to_dict
+from .readers import InputError, read_documents
+from .report import counted, format_verdict, verdict_to_dict
 from .storage import mask_location, store_exists
 
 
@@ -63,9 +63,9 @@ def _require_index(db: str, hint: str = "") -> None:
 @click.argument("db")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
-@click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the document id.")
-@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse inputs larger than this many bytes.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the document id; a record without one is named path:line.")
+@max_bytes_option()
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 @input_format_option
 @_one_line_failures
@@ -95,7 +95,8 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
         finally:
             progress.close()
         if not quiet:
-            click.echo(f"dedup: added {added} of {progress.docs} documents ({progress.docs - added - len(refused_ids)} "
+            click.echo(f"dedup: added {added} of {counted(progress.docs, 'document')} "
+                       f"({progress.docs - added - len(refused_ids)} "
                        f"already indexed, {len(skipped) + len(refused_ids)} skipped); {mask_location(db)} holds "
                        f"{len(idx)}", err=True)
     if skipped or refused_ids:
@@ -109,9 +110,9 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
               show_default=True, help="Output format.")
 @click.option("--add", is_flag=True, help="Add each queried document to the index afterwards.")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
-@click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the document id.")
-@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse inputs larger than this many bytes.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the document id; a record without one is named path:line.")
+@max_bytes_option()
 @input_format_option
 @_exit_on_broken_pipe
 @_one_line_failures
@@ -160,7 +161,7 @@ def index_check(db: str) -> None:
         _error(f"{shown}: {problem}")
     if problems:
         sys.exit(1)
-    click.echo(f"{shown}: ok, {count} documents")
+    click.echo(f"{shown}: ok, {counted(count, 'document')}")
 
 
 @index.command("stats")

@@ -20,6 +20,7 @@ from .arrays import distinct, distinct_pairs
 from .batch import paragraphs_of
 from .cluster import UnionFind
 from .idf import HashedIdf
+from .keep import representative
 from .minhash import estimated_scores
 from .pair_scores import exact_scores_many, row_dots
 from .readers import InputError, reread
@@ -139,11 +140,6 @@ def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: fl
     return np.maximum(jaccard, containment) >= threshold - _ESTIMATE_MARGIN
 
 
-def representative(members: list[int], lengths) -> int:
-    """The longest copy represents its cluster (a truncated copy never does); the earliest breaks ties."""
-    return max(members, key=lambda d: (int(lengths[d]), -d))
-
-
 def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text",
                    fmt: str = "auto", workers: Workers | None = None) -> CorpusReport:
     """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given."""
@@ -166,7 +162,7 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
     jaccard, containment, cosine = evidence.score_pairs(scorable)
     passed = (np.maximum(jaccard, containment) >= scanner.threshold) & (cosine >= scanner.cosine_threshold)
     confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
-    clusters, cluster_of = _clusters(confirmed, state, evidence)
+    clusters, cluster_of = _clusters(confirmed, state, evidence, scanner.keep)
     passages = _passages(scanner, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
     documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
     stats = {
@@ -259,15 +255,15 @@ def _measure_args(batch: list[tuple[int, str]], paired: set[int], wanted_paragra
     return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs], whole), docs
 
 
-def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",
-              evidence: Evidence) -> tuple[list[Cluster], np.ndarray]:
+def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState", evidence: Evidence,
+              keep: str) -> tuple[list[Cluster], np.ndarray]:
     uf = UnionFind()
     for a, b in confirmed:
         uf.union(a, b)
     cluster_of = np.arange(len(state.ids))
     groups = []
     for members in sorted((sorted(c) for c in uf.components()), key=lambda c: c[0]):
-        rep = representative(members, state.lengths)
+        rep = representative(members, state.lengths, keep, state.dates)
         cluster_of[members] = rep
         groups.append((rep, members))
     pairs = [(rep, doc) for rep, members in groups for doc in members if doc != rep]
@@ -276,7 +272,7 @@ def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState",
     for rep, members in groups:
         matches = [DocumentMatch(state.ids[rep], state.ids[doc], *(round(x, 4) for x in next(scores)))
                    for doc in members if doc != rep]
-        clusters.append(Cluster(state.ids[rep], tuple(state.ids[d] for d in members), tuple(matches)))
+        clusters.append(Cluster(state.ids[rep], tuple(state.ids[d] for d in members), tuple(matches), keep))
     return clusters, cluster_of
 
 

@@ -27,6 +27,8 @@ from .checkpoint import Checkpoint
 from .confirm_pass import confirm_corpus
 from .detector import Detector
 from .idf import HashedIdf
+from .keep import DEFAULT as DEFAULT_KEEP
+from .keep import check_rule, document_date
 from .lsh import LSHBanding
 from .progress import Progress
 from .readers import Document, InputError
@@ -90,13 +92,25 @@ class CorpusScanner:
         scratch memory does not grow with document length.
     n_features : int, default=2**20
         Token hash buckets for the corpus IDF.
+    keep : {"longest", "first", "earliest"}, default="longest"
+        Which copy represents a near-duplicate cluster (and is what ``dedup clean`` keeps; each cluster
+        says so in ``Cluster.kept_by``): the longest (most content words), the first in input order, or
+        the earliest dated (``Document.date``, else the record's ``date_field``, else the file's mtime;
+        undated copies after dated ones); ties go to the first in input order. ``longest`` is the
+        default because it is the one rule that never keeps a truncated copy whatever the input order
+        (``first`` keeps whichever file name sorts first), it needs no dates (copying a file resets its
+        mtime), the copy it keeps holds all of the others' text, and earlier releases chose so.
+        Choose ``earliest`` or ``first`` when the input says which copy is the original (see ``dedup.keep``).
+    date_field : str, default="date"
+        The JSON Lines field holding a record's date (ISO 8601) for ``keep="earliest"``.
     """
 
     def __init__(self, k: int = 3, paragraph_k: int = 2, num_perm: int = 128, seed: int = 1,
                  threshold: float = 0.8, cosine_threshold: float = 0.5, lsh_threshold: float = 0.3,
                  passage_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
                  boilerplate_docs: int = 5, detector: Detector | None | Literal["default"] = "default", jobs: int = 1,
-                 batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20) -> None:
+                 batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20,
+                 keep: str = DEFAULT_KEEP, date_field: str = "date") -> None:
         # Checked here, under this class's names, before the parts they are handed to.
         for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
                             ("passage_threshold", passage_threshold), ("lsh_threshold", lsh_threshold),
@@ -107,6 +121,7 @@ class CorpusScanner:
                                  ("min_passage_words", min_passage_words, 1)):
             check_int(name, value, low)
         check_int("num_perm", num_perm, 2, 4096)
+        self.keep, self.date_field = check_rule(keep), date_field
         self.k, self.paragraph_k, self.num_perm, self.seed = k, paragraph_k, num_perm, seed
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
         self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
@@ -133,6 +148,7 @@ class CorpusScanner:
             "paragraph_bands": self.paragraph_lsh.bands, "paragraph_rows": self.paragraph_lsh.rows,
             "min_passage_words": self.min_passage_words, "boilerplate_docs": self.boilerplate_docs,
             "within": None if self.detector is None else self.detector.params(),
+            "keep": self.keep, **({"date_field": self.date_field} if self.keep == "earliest" else {}),
         }
 
     def scan(self, items: Iterable[Document | InputError], on_error: Callable[[InputError], None] | None = None,
@@ -174,7 +190,9 @@ class CorpusScanner:
                             raise ScanInterrupted(consumed, len(state.signatures))
             signed = time.perf_counter()
             report = confirm_corpus(self, state, text_field, fmt, workers)
-        report.stats.update(documents=len(state.ids), seconds_pass_one=round(signed - started, 3),
+        if self.keep == "earliest":  # said, so that an absent or misspelled date field does not go unnoticed
+            report.stats["undated_documents"] = int(np.isnan(np.frombuffer(state.dates, np.float64)).sum())
+        report.stats.update(documents=len(state.ids), skipped=len(state.skipped_at), seconds_pass_one=round(signed - started, 3),
                             seconds_total=round(time.perf_counter() - started, 3))
         if progress is not None:
             progress.close()
@@ -196,7 +214,8 @@ class CorpusScanner:
                     state.skipped.append(error)
                 state.skipped_at.append(position)
                 continue
-            state.add(item)
+            # Dated as it is read (a file's mtime then, a record's field while the record is at hand).
+            state.add(item, document_date(item, self.date_field) if self.keep == "earliest" else None)
             texts.append(item.text)
             chars += len(item.text)
             if progress is not None:
@@ -250,6 +269,7 @@ class CorpusState:
         self.skipped: list[InputError] = []  # the first MAX_LISTED skipped inputs
         self.skipped_at = array.array("q")  # the input item each skip was, for all of them
         self.capped: list[int] = []  # documents whose restatement search hit the detector's candidate cap
+        self.dates = array.array("d")  # per document, for keep="earliest": epoch seconds, NaN when undated
         self.idf = HashedIdf(n_features)
         self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []
         self.reports = ReportSpool(spool_path)
@@ -259,8 +279,9 @@ class CorpusState:
         self._node_keys: list[np.ndarray] = []
         self._occurrences: list[np.ndarray] = []  # (node, doc, paragraph, content tokens) rows
 
-    def add(self, doc: Document) -> None:
+    def add(self, doc: Document, date: float | None = None) -> None:
         index = len(self.ids)
+        self.dates.append(float("nan") if date is None else date)
         self.index[doc.id] = index
         self.ids.append(doc.id)
         if doc.path is None:

@@ -29,6 +29,8 @@ from .confirm_pass import SNIPPET
 from .detector import Detector
 from .html import as_text
 from .idf import HashedIdf
+from .keep import DEFAULT as DEFAULT_KEEP
+from .keep import DateLike, check_rule, preferred, timestamp
 from .lsh import LSHBanding
 from .readers import Document
 from .records import DocumentMatch
@@ -37,7 +39,8 @@ from .storage import (MAX_PARAGRAPHS, IndexFileError, IndexLocationError,  # noq
                       mask_location, open_store)
 from .tokens import TokenTable
 from .validate import check_bool, check_fraction, check_int, check_str
-from .verdicts import MAX_LISTED, PassageMatch, Verdict, listed, term_blobs, term_cosine  # noqa: F401 (re-exported)
+from .verdicts import (MAX_LISTED, PassageMatch, Verdict, listed, term_blobs, term_cosine,  # noqa: F401 (re-exported)
+                       term_total)
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True}
@@ -84,6 +87,13 @@ class Index:
         True opens a SQLite index read-only (SQLite's ``mode=ro``: nothing is
         written, adds raise ``IndexReadOnlyError``); None (the default) does
         so exactly when the file or its folder is not writable.
+    keep : {"longest", "first", "earliest"}, default="longest"
+        The rule (as ``CorpusScanner``'s) by which ``check`` says whether the new text should replace
+        the indexed copies it duplicates (``Verdict.preferred``); the index itself keeps what was added
+        first. ``longest``: the text has more content words than each of them (from the term counts the
+        index holds); ``first``: never; ``earliest``: its ``date`` is earlier than each of theirs (the
+        ``date`` given when they were added, else when they were added: the existing ``added`` column,
+        no new storage).
     **params :
         Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
         lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem).
@@ -107,7 +117,7 @@ class Index:
     def __init__(self, location: str, threshold: float = 0.8, cosine_threshold: float = 0.5,
                  passage_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
-                 **params) -> None:
+                 keep: str = DEFAULT_KEEP, **params) -> None:
         unknown = set(params) - set(DEFAULTS)
         if unknown:
             raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")
@@ -124,6 +134,7 @@ class Index:
         if read_only is not None:
             check_bool("read_only", read_only)
         check_signature_params({**DEFAULTS, **params})
+        self.keep = check_rule(keep)
         self.path = mask_location(location)
         self.threshold, self.cosine_threshold = threshold, cosine_threshold
         self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
@@ -188,15 +199,19 @@ class Index:
 
     # -- adding -------------------------------------------------------------
 
-    def add(self, doc_id: str, text: str, fmt: str = "auto") -> bool:
+    def add(self, doc_id: str, text: str, fmt: str = "auto", date: DateLike = None) -> bool:
         """Add one document (plain text or HTML, see ``check``); False when its id is already indexed.
+
+        ``date`` (ISO 8601 string, date, datetime or epoch seconds) is kept as the document's date for
+        ``keep="earliest"``; without one, the time it is added stands for it.
 
         Raises ``TypeError`` / ``ValueError`` naming the argument for a missing id or text, an empty text,
         or one of more than ``MAX_PARAGRAPHS`` paragraphs (nothing is stored then).
         """
         text = _checked_text(doc_id, text, fmt)
+        _checked_date(date)
         skipped: list[str] = []
-        added = self.add_many([Document(doc_id, text)], on_skip=lambda _, why: skipped.append(why))
+        added = self.add_many([Document(doc_id, text, date=date)], on_skip=lambda _, why: skipped.append(why))
         if skipped:
             raise ValueError(f"text: {skipped[0]}")
         return added == 1
@@ -281,22 +296,26 @@ class Index:
             para_keys=signed.paragraph_keys.view(np.int64),
             para_banded=np.diff(tokenized.tokens.offsets) >= self.min_passage_words,
             df_owner=pairs // self.idf.n_features, df_bucket=pairs % self.idf.n_features,
+            dates=[timestamp(d.date) for d in docs],
         )
 
     # -- asking -------------------------------------------------------------
 
-    def check(self, doc_id: str, text: str, add: bool = False, fmt: str = "auto") -> Verdict:
+    def check(self, doc_id: str, text: str, add: bool = False, fmt: str = "auto", date: DateLike = None) -> Verdict:
         """Which indexed documents ``text`` near-duplicates, which of their passages it reuses, and
         which of its own paragraphs restate each other.
 
         ``text`` is plain text or HTML (``fmt="html"``, or sniffed with ``"auto"``: the page's main
         text is extracted, one paragraph per block). With ``add=True`` the text is then added under
         ``doc_id`` (unless that id is already indexed). An indexed document with the same id is not
-        compared with itself.
+        compared with itself. ``Verdict.preferred`` says whether the text should replace the duplicates
+        under ``keep``; ``date`` is the text's date for ``keep="earliest"`` (without one: now), kept with
+        it when it is added.
         """
         started = time.perf_counter()
         text = _checked_text(doc_id, text, fmt)
         check_bool("add", add)
+        _checked_date(date)
         paragraphs = paragraphs_of(text)
         if add and len(paragraphs) > MAX_PARAGRAPHS:
             raise ValueError(f"text: {len(paragraphs):,} paragraphs; an index holds at most {MAX_PARAGRAPHS:,} "
@@ -310,18 +329,21 @@ class Index:
             signed = self.signer.sign(texts, tokenized)
             own = self.store.row_of(doc_id)
             own_row = -1 if own is None else own
-            verdict = Verdict(id=doc_id, text=text)
+            verdict = Verdict(id=doc_id, text=text, kept_by=self.keep)
             if self.detector is not None:
                 verdict.restated = self.detector.detect(text, doc_id)
             if signed.sizes[0] > 0:
-                verdict.duplicates = self._duplicates(doc_id, tokenized, signed, own_row)
+                verdict.duplicates, rows = self._duplicates(doc_id, tokenized, signed, own_row)
+                verdict.preferred = self._preferred(tokenized, date, rows)
             verdict.passages = self._passages(tokenized, signed, own_row, {m.b for m in verdict.duplicates})
             if add and own is None:
-                verdict.added = self.add(doc_id, text, fmt="text")
+                verdict.added = self.add(doc_id, text, fmt="text", date=date)
         verdict.seconds = time.perf_counter() - started
         return verdict
 
-    def _duplicates(self, doc_id: str, tokenized: Tokenized, signed, own_row: int) -> list[DocumentMatch]:
+    def _duplicates(self, doc_id: str, tokenized: Tokenized, signed,
+                    own_row: int) -> tuple[list[DocumentMatch], list[tuple[int, int]]]:
+        """The matches, and the (row, length) of each matched document."""
         rows = self.store.documents_in_bands([int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]])
         mine = self.signer.document_sets(tokenized).get(0)
         my_terms = term_blobs(self.idf, tokenized.by_document())[0]
@@ -338,11 +360,24 @@ class Index:
             cosine = term_cosine(my_terms, terms, idf)
             if max(jaccard, containment) >= self.threshold and cosine >= self.cosine_threshold:
                 found.append((row, DocumentMatch(doc_id, other_id, round(jaccard, 4), round(containment, 4),
-                                                 round(cosine, 4))))
+                                                 round(cosine, 4)), term_total(terms)))
         # Best first (an exact copy before a fragment it contains: Jaccard breaks ties of containment);
         # then in the order documents were added, so the original comes before its copies.
         found.sort(key=lambda item: (-max(item[1].jaccard, item[1].containment), -item[1].jaccard, item[0]))
-        return [match for _, match in found]
+        return [match for _, match, _ in found], [(row, length) for row, _, length in found]
+
+    def _preferred(self, tokenized: Tokenized, date: DateLike, rows: list[tuple[int, int]]) -> bool:
+        """Whether the text beats every duplicate (``rows``: (row, length)) under ``keep``."""
+        if self.keep == "first" or not rows:  # the indexed copies came first: no need to look
+            return False
+        length = term_total(term_blobs(self.idf, tokenized.by_document())[0])
+        if self.keep == "longest":
+            return preferred("longest", length, None, [(n, None) for _, n in rows])
+        # An undated text is dated now, as it would be stored: later than everything added before.
+        mine = timestamp(date)
+        added = self.store.added_of([row for row, _ in rows])
+        return preferred("earliest", length, time.time() if mine is None else mine,
+                         [(n, added.get(row)) for row, n in rows])
 
     def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str]) -> list[PassageMatch]:
         sizes = np.diff(tokenized.tokens.offsets)
@@ -382,6 +417,12 @@ def _checked_text(doc_id, text, fmt: str) -> str:
     if not text.strip():
         raise ValueError(f"text: {doc_id!r} has no text once its markup is removed")
     return text
+
+
+def _checked_date(date: DateLike) -> None:
+    """A ``date`` given but unreadable raises ``ValueError`` (rather than silently standing for now)."""
+    if date is not None and timestamp(date) is None:
+        raise ValueError(f"date: {date!r} is not an ISO 8601 date or datetime, a date, or epoch seconds")
 
 
 def _warn_skipped(doc_id: str, reason: str) -> None:

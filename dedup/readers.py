@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import math
 import os
 import re
 import sys
@@ -61,6 +62,9 @@ class Document:
     record: dict | None = field(default=None, compare=False, repr=False)  # the JSON Lines record it came from
     text_field: str | None = field(default=None, compare=False, repr=False)
     fmt: str | None = field(default=None, compare=False, repr=False)
+    # For ``keep="earliest"``: an ISO 8601 string, date, datetime or epoch seconds given by the caller; None:
+    # the scan takes it from ``record`` (its date field) or the file's mtime (``keep.document_date``).
+    date: object = field(default=None, compare=False, repr=False)
 
 
 def _bare(error: InputError) -> InputError:
@@ -155,7 +159,8 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
             doc = read_document(path, max_bytes, None, fmt)
         except InputError as err:
             raise InputError("<stdin>" if name == "-" else name, err.reason) from None
-        return Document(id=name, text=doc.text, path=doc.path, fmt=fmt)
+        # NaN: undated for keep="earliest" (the copy's mtime is when it was spooled, not the input's).
+        return Document(id=name, text=doc.text, path=doc.path, fmt=fmt, date=math.nan)
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         name, source = "<stdin>", "-"

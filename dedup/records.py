@@ -121,6 +121,12 @@ class Report:
     # Candidates left unconfirmed by the detector's max_candidates cap (a huge document), said in the output.
     candidates_dropped: int = 0
 
+    def __repr__(self) -> str:
+        # A summary, not every paragraph's text (the generated repr printed the whole document).
+        groups = ", ".join(str(list(g.paragraphs)) for g in self.groups[:5]) + (", ..." if len(self.groups) > 5 else "")
+        return (f"Report(id={self.id!r}, paragraphs={len(self.paragraphs)}, groups=[{groups}], "
+                f"matches={len(self.matches)})")
+
 
 
 @dataclass(frozen=True)
@@ -137,14 +143,20 @@ class DocumentMatch:
     containment: float
     cosine: float
 
+    @property
+    def doc(self) -> str:
+        """``b``: the other document (in an index ``Verdict``, the indexed one), as JSON output names it."""
+        return self.b
+
 
 @dataclass(frozen=True)
 class Cluster:
-    """Near-duplicate documents; the representative is the most complete copy."""
+    """Near-duplicate documents; the representative is the copy the ``kept_by`` rule chose (``dedup.keep``)."""
 
     representative: str
     members: tuple[str, ...]
     matches: tuple[DocumentMatch, ...]  # the representative against every other member
+    kept_by: str = "longest"  # "longest" | "first" | "earliest"
 
 
 @dataclass(frozen=True)

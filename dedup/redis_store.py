@@ -164,10 +164,11 @@ class RedisStore:
     def _write(self, pipe, batch: NewDocuments, rows: np.ndarray) -> None:
         pipe.set(self._key("rows"), int(rows[-1]))
         now = time.time()
+        dates = batch.dates or [None] * len(rows)
         for i, row in enumerate(rows.tolist()):
             pipe.hset(self._key("doc", row), mapping={
                 "id": batch.ids[i], "paragraphs": int(batch.paragraphs[i]), "shingles": batch.shingles[i],
-                "terms": batch.terms[i], "added": now})
+                "terms": batch.terms[i], "added": now if dates[i] is None else dates[i]})
         for row, keys in zip(rows[batch.banded].tolist(), batch.band_keys[batch.banded].tolist()):
             for key in keys:
                 pipe.sadd(self._key("db", key), row)
@@ -227,6 +228,15 @@ class RedisStore:
             found = pipe.execute()
         return [(row, doc_id.decode(), shingles, terms) for row, (doc_id, shingles, terms) in zip(rows, found)
                 if doc_id is not None]
+
+    @_guarded
+    def added_of(self, rows: list[int]) -> dict[int, float]:
+        """row -> ``added`` (the date given when the document was added, else when it was) of the documents."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for row in rows:
+                pipe.hget(self._key("doc", row), "added")
+            found = pipe.execute()
+        return {row: float(added) for row, added in zip(rows, found) if added is not None}
 
     @_guarded
     def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:

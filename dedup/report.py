@@ -13,6 +13,7 @@ import textwrap
 from typing import IO, Iterable
 
 from . import __version__
+from .keep import LABELS as KEEP_LABELS
 from .records import Cluster, CorpusReport, DocumentResult, Match, Passage, Report
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
@@ -21,6 +22,13 @@ CSV_COLUMNS = ("id", "a", "b", "jaccard", "containment", "cosine", "score", "sen
 # escapes in text meant for a terminal, so an id cannot move the cursor, recolour, or fake a line.
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the number it takes: "1 paragraph", "2 paragraphs", "0 matches"."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {plural or (noun + 'es' if noun.endswith(('s', 'sh', 'ch', 'x')) else noun + 's')}"
 
 
 def printable(text: str) -> str:
@@ -79,6 +87,7 @@ def cluster_to_dict(cluster: Cluster) -> dict:
         "members": list(cluster.members),
         "matches": [{"a": m.a, "b": m.b, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine}
                     for m in cluster.matches],
+        "kept_by": cluster.kept_by,  # the rule that chose the representative (--keep)
     }
 
 
@@ -158,8 +167,8 @@ def _first_words(text: str, width: int = 70) -> str:
 
 def format_table(report: Report) -> str:
     """A human-readable summary: each group, its paragraphs' first words, the scores."""
-    lines = [f"{printable(report.id)}: {len(report.paragraphs)} paragraphs, "
-             f"{len(report.groups)} restatement groups, {len(report.matches)} matches"]
+    lines = [f"{printable(report.id)}: {counted(len(report.paragraphs), 'paragraph')}, "
+             f"{counted(len(report.groups), 'restatement group')}, {counted(len(report.matches), 'match')}"]
     if not report.groups:
         lines.append("  no restated paragraphs found")
     by_pair = {(m.a, m.b): m for m in report.matches}
@@ -189,19 +198,20 @@ def write_table(reports: Iterable[Report], out: IO[str], first: bool = True) -> 
 def format_corpus(report: CorpusReport) -> str:
     """A summary of clusters and passages for people; documents with restatements follow it."""
     boiler = sum(p.boilerplate for p in report.passages)
-    lines = [f"{len(report.documents)} documents: {len(report.clusters)} near-duplicate clusters "
-             f"({sum(len(c.members) for c in report.clusters)} documents), {len(report.passages)} reused passages "
+    lines = [f"{counted(len(report.documents), 'document')}: {counted(len(report.clusters), 'near-duplicate cluster')} "
+             f"({counted(sum(len(c.members) for c in report.clusters), 'document')}), "
+             f"{counted(len(report.passages), 'reused passage')} "
              f"({boiler} boilerplate)"]
     for n, cluster in enumerate(report.clusters, 1):
-        lines.append(f"  cluster {n}: {len(cluster.members)} documents, representative "
-                     f"{printable(cluster.representative)}")
+        lines.append(f"  cluster {n}: {counted(len(cluster.members), 'document')}, representative "
+                     f"{printable(cluster.representative)} ({KEEP_LABELS.get(cluster.kept_by, cluster.kept_by)})")
         for m in cluster.matches:
             lines.append(f"    {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
     for n, passage in enumerate(report.passages, 1):
         kind = "boilerplate" if passage.boilerplate else "passage"
         where = ", ".join(f"{printable(o.doc)}#{o.paragraph}" for o in passage.occurrences[:4])
         more = f" and {len(passage.occurrences) - 4} more" if len(passage.occurrences) > 4 else ""
-        lines.append(f"  {kind} {n}: in {passage.documents} documents ({where}{more})")
+        lines.append(f"  {kind} {n}: in {counted(passage.documents, 'document')} ({where}{more})")
         lines.append(f"    {_first_words(passage.text)}")
     return "\n".join(lines) + "\n"
 
@@ -211,26 +221,29 @@ def verdict_to_dict(verdict) -> dict:
     return {
         "id": verdict.id,
         "duplicate": verdict.is_duplicate,
-        "duplicates": [{"doc": m.b, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine}
+        "duplicates": [{"doc": m.doc, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine}
                        for m in verdict.duplicates],
         "passages": [{"paragraph": p.paragraph, "doc": p.doc, "doc_paragraph": p.number, "cosine": p.cosine,
                       "documents": p.documents, "text": p.text} for p in verdict.passages],
         "restated": None if verdict.restated is None else {
             k: v for k, v in report_to_dict(verdict.restated).items() if k in ("groups", "matches")},
         "added": verdict.added,
+        # Whether this text should replace the indexed copies it duplicates, under the rule kept_by (--keep).
+        "preferred": verdict.preferred,
+        "kept_by": verdict.kept_by,
         "milliseconds": round(verdict.seconds * 1000, 2),
     }
 
 
 def format_verdict(verdict) -> str:
-    lines = [f"{printable(verdict.id)}: " + (f"near-duplicate of {len(verdict.duplicates)} indexed documents"
+    lines = [f"{printable(verdict.id)}: " + (f"near-duplicate of {counted(len(verdict.duplicates), 'indexed document')}"
                                   if verdict.duplicates else "no near-duplicate indexed")
-             + (f", reuses {len(verdict.passages)} passages" if verdict.passages else "")]
+             + (f", reuses {counted(len(verdict.passages), 'passage')}" if verdict.passages else "")]
     for m in verdict.duplicates:
         lines.append(f"  {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
     for p in verdict.passages:
         lines.append(f"  paragraph {p.paragraph} ~ {printable(p.doc)}#{p.number}  cosine {p.cosine:.2f}  "
-                     f"(in {p.documents} documents)  {_first_words(p.text, 50)}")
+                     f"(in {counted(p.documents, 'document')})  {_first_words(p.text, 50)}")
     for g in verdict.restated.groups if verdict.restated else ():
         lines.append(f"  restates itself: paragraphs {', '.join(map(str, g.paragraphs))}")
     return "\n".join(lines) + "\n"

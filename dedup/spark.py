@@ -15,7 +15,8 @@ library's own code on every executor (no second implementation):
    confirmed on exact Jaccard or containment and cosine, as locally;
 4. cluster: connected components by alternating large-star and small-star
    steps on the edge list (Kiveris et al. 2014), never collecting edges to
-   the driver; the longest member represents its cluster.
+   the driver; the member ranked first by the scanner's ``keep`` rule (``dedup.keep.rank``: the
+   longest, the first in input order, or the earliest dated) represents its cluster.
 
 Output: ``assignments`` (id, cluster_id, is_representative) for every
 document, and ``matches`` (cluster_id, id, jaccard, containment, cosine), each
@@ -35,6 +36,7 @@ import numpy as np
 from .confirm_pass import worth_confirming
 from .corpus import CorpusScanner
 from .idf import HashedIdf
+from .keep import rank, timestamp
 from .minhash import estimated_scores
 from .pair_scores import exact_scores
 
@@ -51,7 +53,7 @@ class SparkScan:
 
 
 def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id", text_col: str = "text",
-                   batch_size: int = 256) -> SparkScan:
+                   batch_size: int = 256, date_col: str | None = None) -> SparkScan:
     """Near-duplicate clusters of the documents in ``df`` (columns ``id_col`` and ``text_col``).
 
     Parameters
@@ -64,31 +66,38 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         inside documents are not searched on Spark).
     id_col, text_col : str
         Column names.
+    date_col : str, optional
+        With ``scanner.keep == "earliest"``: the column of each document's date (ISO 8601 strings or
+        timestamps); absent or None, documents are undated and rank in input order.
     batch_size : int, default=256
         Documents per batch handed to numpy inside a partition.
     """
     from pyspark.sql import Row
+    from pyspark.sql import functions as F
 
     scanner = scanner or CorpusScanner(detector=None)
     spark = df.sparkSession
     sc = spark.sparkContext
     signer, lsh, n_features = scanner.signer, scanner.lsh, scanner.n_features
     # Input order numbers the documents, so ties (representatives) break as they do locally.
-    rows = df.select(id_col, text_col).rdd
+    keep = scanner.keep
+    dated = keep == "earliest" and date_col is not None and date_col in df.columns
+    rows = df.select(id_col, text_col, F.col(date_col).cast("string") if dated else F.lit(None)).rdd
     n = max(sc.defaultParallelism, rows.getNumPartitions())  # partitions of signing and of every shuffle
     # Spread after numbering: a gzipped input arrives as one partition.
-    indexed = rows.zipWithIndex().map(lambda r: (r[1], r[0][0], r[0][1] or "")).repartition(n).cache()
+    indexed = rows.zipWithIndex().map(lambda r: (r[1], r[0][0], r[0][1] or "", timestamp(r[0][2]))) \
+        .repartition(n).cache()
 
     def sign(rows: Iterator) -> Iterator:
         df_counts = np.zeros(n_features, dtype=np.int64)
         for batch in _batches(rows, batch_size):
-            texts = [text for _, _, text in batch]
+            texts = [row[2] for row in batch]
             signed = signer(texts)
             df_counts += np.bincount(signed.buckets, minlength=n_features)
             keys = lsh.band_keys(signed.signatures).view(np.int64)
-            for i, (idx, doc_id, _) in enumerate(batch):
+            for i, (idx, doc_id, _, date) in enumerate(batch):
                 yield ("doc", (idx, doc_id, int(signed.lengths[i]), int(signed.sizes[i]),
-                               signed.signatures[i].tobytes(), keys[i].tolist()))
+                               signed.signatures[i].tobytes(), keys[i].tolist(), date))
         yield ("df", df_counts)
 
     signed = indexed.mapPartitions(sign).cache()
@@ -129,9 +138,10 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         lambda r: max(r[1], r[2]) >= threshold and r[3] >= scanner.cosine_threshold).map(lambda r: r[0])
     component = _components(confirmed, n)  # (doc, smallest doc of its component)
 
-    lengths = docs.map(lambda d: (d[0], (d[2], d[1])))  # idx -> (length, id)
-    rep_of = component.join(lengths, n).map(lambda r: (r[1][0], (r[1][1][0], -r[0], r[0]))) \
-        .reduceByKey(max, n).map(lambda r: (r[0], r[1][2]))  # component -> representative idx
+    # The rule's key per document (input order last, so ties break as locally); the smallest represents.
+    ranks = docs.map(lambda d: (d[0], rank(keep, d[2], d[0], d[6])))  # idx -> rank
+    rep_of = component.join(ranks, n).map(lambda r: (r[1][0], r[1][1])) \
+        .reduceByKey(min, n).map(lambda r: (r[0], r[1][2]))  # component -> representative idx
     member_rep = component.map(lambda r: (r[1], r[0])).join(rep_of, n).map(lambda r: (r[1][0], r[1][1]))
     id_of = docs.map(lambda d: (d[0], d[1]))
     rep_id = member_rep.map(lambda r: (r[1], r[0])).join(id_of, n).map(lambda r: (r[1][0], r[1][1]))  # member -> rep id
@@ -236,8 +246,10 @@ def _small_star(edges, n: int):
     return oriented.groupByKey(n).flatMap(emit).distinct(n)
 
 
-def read_paths(spark, paths: list[str], text_field: str = "text", id_field: str = "id"):
-    """A DataFrame (id, text) of JSON Lines (optionally gzipped) or Parquet inputs."""
+def read_paths(spark, paths: list[str], text_field: str = "text", id_field: str = "id",
+               date_field: str | None = None):
+    """A DataFrame (id, text, and date when ``date_field`` is given) of JSON Lines (optionally gzipped) or
+    Parquet inputs; a date column an input lacks is null there."""
     from pyspark.sql import functions as F
 
     parquet = [p for p in paths if p.endswith(".parquet") or Path(p).is_dir()]
@@ -252,7 +264,11 @@ def read_paths(spark, paths: list[str], text_field: str = "text", id_field: str 
         missing = [c for c in (id_field, text_field) if c not in frame.columns]
         if missing:
             raise ValueError(f"input has no column {missing[0]!r} (columns: {', '.join(frame.columns)})")
-        frame = frame.select(F.col(id_field).cast("string").alias("id"), F.col(text_field).cast("string").alias("text"))
+        columns = [F.col(id_field).cast("string").alias("id"), F.col(text_field).cast("string").alias("text")]
+        if date_field is not None:
+            date = F.col(date_field) if date_field in frame.columns else F.lit(None)
+            columns.append(date.cast("string").alias("date"))
+        frame = frame.select(*columns)
         out = frame if out is None else out.unionByName(frame)
     return out
 
@@ -273,9 +289,12 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
         # spark-submit's).
         os.environ["PYSPARK_PYTHON"] = sys.executable
     spark = builder.getOrCreate()
-    result = scan_dataframe(read_paths(spark, paths, text_field, id_field), scanner)
+    scanner = scanner or CorpusScanner(detector=None)
+    date_field = scanner.date_field if scanner.keep == "earliest" else None
+    result = scan_dataframe(read_paths(spark, paths, text_field, id_field, date_field), scanner,
+                            date_col=None if date_field is None else "date")
     result.assignments.write.mode("overwrite").parquet(f"{output}/assignments")
     result.matches.write.mode("overwrite").parquet(f"{output}/matches")
     clusters = result.assignments.filter("not is_representative").select("cluster_id").distinct().count()
-    return {**result.stats, "clusters": clusters, "output": output,
+    return {**result.stats, "clusters": clusters, "keep": scanner.keep, "output": output,
             "written": [f"{output}/assignments", f"{output}/matches"]}

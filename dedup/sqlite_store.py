@@ -226,9 +226,10 @@ class SQLiteStore:
             first = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
             rows = np.arange(first, first + len(batch.ids), dtype=np.int64)
             now = time.time()
+            dates = batch.dates or [None] * len(rows)
             self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", zip(
                 rows.tolist(), batch.ids, batch.paragraphs.tolist(), batch.shingles, batch.terms,
-                [now] * len(rows)))
+                [now if d is None else d for d in dates]))
             keys = batch.band_keys[batch.banded]
             _insert_sorted(self.db, "doc_bands", keys.ravel(), np.repeat(rows[batch.banded], keys.shape[1]))
             owners = rows[batch.para_owner]
@@ -314,6 +315,12 @@ class SQLiteStore:
         return self.db.execute(
             f"SELECT d.rowid, d.id, d.shingles, d.terms FROM docs d WHERE d.rowid IN "
             f"(SELECT DISTINCT doc FROM doc_bands WHERE key IN ({marks}))", keys).fetchall()
+
+    @_guarded
+    def added_of(self, rows: list[int]) -> dict[int, float]:
+        """row -> ``added`` (the date given when the document was added, else when it was) of the documents."""
+        marks = ",".join("?" * len(rows))
+        return dict(self.db.execute(f"SELECT rowid, added FROM docs WHERE rowid IN ({marks})", rows).fetchall())
 
     @_guarded
     def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:

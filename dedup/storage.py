@@ -80,6 +80,9 @@ class NewDocuments:
     para_banded: np.ndarray  # bool: paragraphs long enough to be banded
     df_owner: np.ndarray  # (document, distinct bucket) pairs for the IDF counts
     df_bucket: np.ndarray
+    # Per document, what the store keeps as ``added``: its date (epoch seconds) where one was given, else
+    # None for the time it is stored; read back by ``Index`` for keep="earliest" (``added_of``).
+    dates: list[float | None] | None = None
 
     def only(self, keep: np.ndarray) -> "NewDocuments":
         """The documents where ``keep`` is True, renumbered."""
@@ -92,7 +95,8 @@ class NewDocuments:
             para_number=self.para_number[para], para_fingerprint=self.para_fingerprint[para],
             para_terms=[t for t, k in zip(self.para_terms, para) if k],
             para_snippets=[s for s, k in zip(self.para_snippets, para) if k], para_keys=self.para_keys[para],
-            para_banded=self.para_banded[para], df_owner=new_index[self.df_owner[df]], df_bucket=self.df_bucket[df])
+            para_banded=self.para_banded[para], df_owner=new_index[self.df_owner[df]], df_bucket=self.df_bucket[df],
+            dates=None if self.dates is None else [d for d, k in zip(self.dates, keep) if k])
 
     def check_packable(self) -> None:
         """Refuse a batch holding a document of more than ``MAX_PARAGRAPHS`` paragraphs (``Index`` skips

@@ -39,6 +39,10 @@ class Verdict:
     text: str = ""  # the text that was checked (the main text of an HTML page)
     added: bool = False
     seconds: float = 0.0
+    # Whether this text should replace the indexed copies it duplicates under the index's ``keep`` rule
+    # (``dedup.keep.preferred``): the index itself keeps whatever was added first.
+    preferred: bool = False
+    kept_by: str = "longest"  # the rule ``preferred`` was decided by
 
     @property
     def is_duplicate(self) -> bool:
@@ -53,6 +57,12 @@ def term_blobs(idf: HashedIdf, tokens) -> list[bytes]:
     bounds = np.searchsorted(texts, np.arange(len(tokens) + 1))
     return [cols[a:b].astype("<u4").tobytes() + counts[a:b].astype("<u2").tobytes()
             for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def term_total(blob: bytes) -> int:
+    """The tokens a term-count blob counts (each bucket's count capped at 65,535): the text's length."""
+    n = len(blob) // 6
+    return int(np.frombuffer(blob, dtype="<u2", offset=4 * n, count=n).sum(dtype=np.int64))
 
 
 def _weights(blob: bytes, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -44,7 +44,9 @@ SCHEMA = {
                         }}},
                 },
             },
-        }
+        },
+        # The scan's parameters; keep: the rule that chose each near-duplicate cluster's representative.
+        "params": {"type": "object", "properties": {"keep": {"enum": ["longest", "first", "earliest"]}}},
     },
 }
 
@@ -196,10 +198,10 @@ def test_clean_missing_file(runner, tmp_path):
 def test_real_subprocess_scan_and_pipe():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-m", "dedup", "scan", "-", "--format", "json"],
-                         input=ARTICLE.read_bytes(), capture_output=True, env=env, timeout=120)
+                         input=ARTICLE.read_bytes(), capture_output=True, env=env, timeout=600)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["documents"][0]["paragraphs"] == 15
     bad = subprocess.run([sys.executable, "-m", "dedup", "scan", "/nonexistent/file.txt"],
-                         capture_output=True, env=env, timeout=120, text=True)
+                         capture_output=True, env=env, timeout=600, text=True)
     assert bad.returncode == 1
     assert bad.stderr.splitlines()[0] == "dedup: error: /nonexistent/file.txt: no such file or directory"

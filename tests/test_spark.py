@@ -123,3 +123,27 @@ def test_parquet_input_gives_the_same_clusters(spark, tmp_path):
     frame = read_paths(spark, [path], text_field="body", id_field="url")
     clusters, _, _ = _spark_clusters(scan_dataframe(frame))
     assert clusters == {frozenset(c) for c in expected}
+
+
+def test_keep_rules_choose_the_same_representative_as_locally(spark, tmp_path):
+    """``keep`` on Spark is the local rule (``dedup.keep.rank`` in the reduceByKey): the issue's four copies,
+    in an order where the first, the longest and the earliest are three different copies."""
+    from dedup.spark import run
+
+    from .test_keep import DATES, _documents, _jsonl
+
+    docs = _documents()
+    docs = [docs[1], docs[0], *docs[2:]]  # the half, the editor's note (longest), the original (earliest), edited
+    df = spark.createDataFrame([(d.id, d.text) for d in docs], "id string, text string")
+    for rule, kept in (("first", "4-half.txt"), ("longest", "3-editors-note.txt")):
+        scanner = CorpusScanner(detector=None, keep=rule)
+        local = scanner.scan(Document(d.id, d.text) for d in docs)
+        _, representatives, _ = _spark_clusters(scan_dataframe(df, scanner))
+        assert representatives == {c.representative for c in local.clusters} == {kept}, rule
+    # earliest through the command line's path: the date field read from JSON Lines by read_paths.
+    summary = run([str(_jsonl(tmp_path, DATES))], str(tmp_path / "out"),
+                  CorpusScanner(detector=None, keep="earliest", date_field="published"), text_field="body")
+    assert summary["keep"] == "earliest"
+    rows = spark.read.parquet(str(tmp_path / "out" / "assignments")).collect()
+    assert {r.cluster_id for r in rows} == {"1-original.txt"}
+    assert [r.id for r in rows if r.is_representative] == ["1-original.txt"]
