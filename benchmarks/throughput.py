@@ -54,6 +54,7 @@ from datasketch import MinHash, MinHashLSH
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpusgen import generate, write_jsonl  # noqa: E402
 
+from dedup.allocator import reuse_freed_memory  # noqa: E402
 from dedup.corpus import CorpusScanner  # noqa: E402
 from dedup.readers import read_documents  # noqa: E402
 from dedup.shingle import light_stem  # noqa: E402
@@ -210,7 +211,8 @@ def parallel_ceiling(texts: list[str], mb: float) -> Result:
 def dedup_scan(path: str, jobs: int, mb: float, name: str | None = None) -> Result:
     scanner = cold_scanner(jobs)
     started = time.perf_counter()
-    report = scanner.scan(read_documents([path]))
+    with reuse_freed_memory():  # as the dedup command runs it (the library leaves malloc alone)
+        report = scanner.scan(read_documents([path]))
     seconds = time.perf_counter() - started
     pairs = {pair(a, b) for c in report.clusters for a, b in itertools.combinations(c.members, 2)}
     stats = dict(report.stats)
@@ -234,7 +236,8 @@ def dedup_scan_within(path: str, jobs: int, mb: float, docs: int) -> Result:
     """The default scan (restatements inside each document too), timed only: its pairs are of a part of
     the corpus, so they are not scored against the planted pairs."""
     started = time.perf_counter()
-    report = cold_scanner(jobs, within=True).scan(read_documents([path]))
+    with reuse_freed_memory():
+        report = cold_scanner(jobs, within=True).scan(read_documents([path]))
     return Result(f"dedup scan + restatements jobs={jobs}", time.perf_counter() - started,
                   report.stats.get("documents", 0), mb, note=f"first {docs:,} documents, default scan")
 

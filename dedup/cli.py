@@ -11,6 +11,7 @@ import sys
 import click
 
 from . import __version__
+from .allocator import reuse_freed_memory
 from .checkpoint import Checkpoint, CheckpointError
 from .clean import CleanResult, CorpusCleaner
 from .corpus import CorpusScanner, ScanInterrupted
@@ -229,8 +230,9 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
     items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                            fmt=input_format, names=names)
     try:
-        report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field, fmt=input_format,
-                              checkpoint=checkpoint)
+        with reuse_freed_memory():  # this process is the command's own: the scan may keep freed pages
+            report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field,
+                                  fmt=input_format, checkpoint=checkpoint)
     except ScanInterrupted as stop:
         progress.close()
         _error(f"{stop}; checkpoint saved in {checkpoint.folder}: run the same command to resume")

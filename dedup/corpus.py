@@ -20,7 +20,6 @@ from typing import Callable, Iterable, Iterator, Literal
 
 import numpy as np
 
-from .allocator import reuse_freed_memory
 from .arrays import distinct
 from .batch import BatchSigner, SignedBatch
 from .checkpoint import Checkpoint
@@ -164,8 +163,9 @@ class CorpusScanner:
         ``Document`` says so); ``text_field`` and ``fmt`` apply to documents that do not say
         (made by hand with a ``path``).
         """
-        with reuse_freed_memory():
-            return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
+        # No malloc tuning here: a library call must not change its host process's allocator settings
+        # (the ``dedup`` command, which owns its process, does: ``allocator.reuse_freed_memory``).
+        return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
 
     def _scan(self, items, on_error, progress, text_field, fmt, checkpoint) -> CorpusReport:
         started = time.perf_counter()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Mapping
 
@@ -11,13 +10,13 @@ import numpy as np
 from .arrays import distinct
 from .cluster import group_matches
 from .confirm import PairScore, TfidfConfirmer
+from .evidence import Cosines, bounded, sentence_at, title_restated
 from .features import PairFeaturizer
 from .lsh import LSHBanding
 from .minhash import MinHasher, estimate_containment, estimate_jaccard, estimated_scores, merge
 from .records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from .reranker import Reranker, default_reranker
-from .shingle import Shingler, union, word_spans
-from .shingle import words as _words
+from .shingle import Shingler, union
 from .spans import SharedSpan, Words, shared_spans
 from .text import segment
 from .validate import check_fraction, check_int
@@ -85,7 +84,10 @@ class Detector:
         At most this many candidate pairs are confirmed in one document, the
         most similar by MinHash estimate; the report counts the others as
         ``candidates_dropped``. An article has tens; a huge document's LSH
-        candidates grow with the square of its paragraphs, at milliseconds each.
+        candidates would grow with the square of its paragraphs, so each LSH
+        level also generates at most ``generation_budget`` pairs (200 per
+        candidate, at least a million), the rarest band keys' first, and
+        counts the pairs it left out as dropped too (see ``capped_candidates``).
     """
 
     def __init__(
@@ -130,6 +132,9 @@ class Detector:
         )
         self.min_sentence_words = min_sentence_words
         self.max_candidates = check_int("max_candidates", max_candidates, 1)
+        # Pairs each LSH level may generate: cheap next to confirming (microseconds, not milliseconds, each),
+        # so many per confirmed candidate, but bounded, so a huge document costs time linear in its size.
+        self.generation_budget = max(_GENERATED_PER_CANDIDATE * self.max_candidates, _MIN_GENERATED)
 
     def params(self) -> dict:
         return {
@@ -176,18 +181,25 @@ class Detector:
         )
 
     def candidates(self, article: _Article) -> list[CandidatePair]:
-        """Paragraph pairs from LSH at the sentence level and the paragraph level."""
+        """Paragraph pairs from LSH at the sentence level and the paragraph level (within the generation
+        budget: see ``capped_candidates``)."""
         return self.capped_candidates(article, cap=False)[0]
 
     def capped_candidates(self, article: _Article, cap: bool = True) -> tuple[list[CandidatePair], int]:
         """The candidates, at most ``max_candidates`` of them (the most similar paragraphs by MinHash Jaccard or
-        containment estimate, kept in order), and how many were dropped. Kept as arrays until then: a huge
-        document has millions."""
+        containment estimate, kept in order), and how many were dropped.
+
+        Each LSH level generates at most ``generation_budget`` pairs: past it (a huge document), only the
+        rarest band keys' buckets are expanded, and the pairs left out count as dropped too, so ``dropped``
+        is then an upper bound (a pair in several buckets counted each time; at most every paragraph pair).
+        Codes stay arrays until the cut: they can be millions."""
         owner, n = article.sentence_owner, max(len(article.paragraphs), 1)
-        sentence_pairs = self.lsh.candidate_array(article.sentence_signatures, article.sentence_sizes == 0)
+        sentence_pairs, skipped = self.lsh.budgeted_candidate_array(
+            article.sentence_signatures, article.sentence_sizes == 0, self.generation_budget)
         a, b = owner[sentence_pairs[:, 0]], owner[sentence_pairs[:, 1]]
         by_sentence = distinct(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
-        paragraph_pairs = self.lsh.candidate_array(article.paragraph_signatures, article.paragraph_sizes == 0)
+        paragraph_pairs, skipped_too = self.lsh.budgeted_candidate_array(
+            article.paragraph_signatures, article.paragraph_sizes == 0, self.generation_budget)
         by_paragraph = distinct(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
         codes = np.union1d(by_sentence, by_paragraph)
         dropped = len(codes) - self.max_candidates if cap else 0
@@ -195,9 +207,12 @@ class Detector:
             closeness = np.concatenate([self._closeness(article, *np.divmod(codes[i:i + _CHUNK], n))
                                         for i in range(0, len(codes), _CHUNK)])
             codes = np.sort(codes[np.argsort(-closeness, kind="stable")[: self.max_candidates]])
+        dropped = max(dropped, 0)
+        if skipped + skipped_too:
+            dropped = min(dropped + skipped + skipped_too, n * (n - 1) // 2 - len(codes))
         levels = np.isin(codes, by_sentence).astype(int) + 2 * np.isin(codes, by_paragraph)
         return [CandidatePair(*divmod(code, n), via=_VIA[level])
-                for code, level in zip(codes.tolist(), levels.tolist())], max(dropped, 0)
+                for code, level in zip(codes.tolist(), levels.tolist())], dropped
 
     @staticmethod
     def _closeness(article: _Article, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -210,9 +225,11 @@ class Detector:
         if not candidates:
             return [], []
         paragraphs = article.paragraphs
-        para_cos = _Cosines(self.confirmer.fit_transform([p.text for p in paragraphs]))
-        sent_cos = _Cosines(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
-        words = [Words.of(p.text, [s.end for s in p.sentences]) for p in paragraphs]
+        para_cos = Cosines(self.confirmer.fit_transform([p.text for p in paragraphs]))
+        # Only the candidates' paragraphs are looked at one by one (a huge document's are a few of them).
+        needed = sorted({p for pair in candidates for p in (pair.a, pair.b)})
+        sent_cos = self._sentence_cosines(article, needed)
+        words = {p: Words.of(paragraphs[p].text, [s.end for s in paragraphs[p].sentences]) for p in needed}
         usable = article.sentence_sizes > 0
         # Sentences of each paragraph that take part in matching (flat indices).
         kept = np.flatnonzero(usable)  # sorted by paragraph already: sentences are numbered in order
@@ -220,7 +237,7 @@ class Detector:
         scored = []
         for pair in candidates:
             a, b = paragraphs[pair.a], paragraphs[pair.b]
-            clip_a, clip_b = _bounded(a.text, b.text)
+            clip_a, clip_b = bounded(a.text, b.text)
             if clip_a is a.text and clip_b is b.text:
                 spans = shared_spans(words[pair.a], words[pair.b])
             else:  # too repetitive to align whole in bounded time: runs are searched in the clipped texts
@@ -230,36 +247,60 @@ class Detector:
                 float(para_cos.block([pair.a], [pair.b])[0, 0]), sent_cos.block(rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
             )))
-        probabilities = self._rerank(article, rows, scored) if self.reranker else [None] * len(scored)
-        # Content words of every sentence, once per article (the title rule looks at them pair by pair).
-        sentence_words = [[frozenset(self.shingler.tokenize(s.text)) for s in p.sentences] for p in paragraphs] \
-            if self.reranker else []
+        probabilities = self._rerank(article, rows, scored, needed) if self.reranker else [None] * len(scored)
+        # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
+        sentence_words = {p: [frozenset(self.shingler.tokenize(s.text)) for s in paragraphs[p].sentences]
+                          for p in needed} if self.reranker else {}
         matches, scores = [], []
         for (pair, spans, pair_score), probability in zip(scored, probabilities):
             if probability is not None:
                 pair_score = self._learned(pair_score, probability, spans[0].content_words if spans else 0,
-                                           _title_restated(sentence_words[pair.a], sentence_words[pair.b]))
+                                           title_restated(sentence_words[pair.a], sentence_words[pair.b]))
             scores.append(round(float(pair_score.score), 4))
             if pair_score.confirmed:
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
         return matches, scores
 
-    def _rerank(self, article: _Article, rows: list[np.ndarray], scored: list) -> list[float]:
+    def _sentence_cosines(self, article: _Article, needed: list[int]) -> Cosines:
+        """Cosines between sentences (numbered flat), of every sentence for an article; of the ``needed``
+        paragraphs' sentences only past ``_FIT_LIMIT`` paragraphs, whose 200,000 sentences' rows took
+        hundreds of MB (a row depends on its sentence and the fitted IDF only: the cosines are the same)."""
+        paragraphs = article.paragraphs
+        if len(paragraphs) <= _FIT_LIMIT:
+            return Cosines(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
+        flat = np.concatenate([article.sentence_first[p] + np.arange(len(paragraphs[p].sentences))
+                               for p in needed]).astype(np.int64)
+        index = np.full(len(article.sentence_owner), -1, dtype=np.int64)
+        index[flat] = np.arange(len(flat))
+        texts = [paragraphs[p].sentences[i].text for p in needed for i in range(len(paragraphs[p].sentences))]
+        return Cosines(self.confirmer.transform(texts), index)
+
+    def _rerank(self, article: _Article, rows: list[np.ndarray], scored: list, needed: list[int]) -> list[float]:
         """The reranker's probability for each candidate, with the article's own IDF.
 
         A pair is scored as whole paragraphs and as its best-aligned sentence
         pair, and keeps the higher: a title restated by one sentence of a
-        long paragraph is a restatement, though the paragraphs differ.
+        long paragraph is a restatement, though the paragraphs differ. The IDF
+        is the article's, fitted on every paragraph; past ``_FIT_LIMIT``
+        paragraphs (a huge document) on ``_FIT_SAMPLE`` of them, evenly spaced:
+        up to half of the candidates' ``needed`` paragraphs, so their words
+        weigh, and the rest of the whole document, so the weights are its own.
+        Its cost is then bounded, not the document's size; words the sample
+        lacks count for nothing.
         """
         paragraphs = article.paragraphs
         sentences = [s.text for p in paragraphs for s in p.sentences]
-        featurizer = PairFeaturizer(tokenizer=self.shingler.tokenize).fit([p.text for p in paragraphs])
+        fitted = range(len(paragraphs))
+        if len(paragraphs) > _FIT_LIMIT:
+            pairs = _spread(np.asarray(needed), _FIT_SAMPLE // 2)
+            fitted = np.union1d(pairs, _spread(np.arange(len(paragraphs)), _FIT_SAMPLE - len(pairs))).tolist()
+        featurizer = PairFeaturizer(tokenizer=self.shingler.tokenize).fit([paragraphs[p].text for p in fitted])
         a = [paragraphs[pair.a].text for pair, _, _ in scored]
         b = [paragraphs[pair.b].text for pair, _, _ in scored]
         best = [(k, s.best_pair) for k, (_, _, s) in enumerate(scored) if s.best_pair]
         a += [sentences[rows[scored[k][0].a][i]] for k, (i, _, _) in best]
         b += [sentences[rows[scored[k][0].b][j]] for k, (_, j, _) in best]
-        a, b = map(list, zip(*(_bounded(x, y) for x, y in zip(a, b)))) if a else (a, b)
+        a, b = map(list, zip(*(bounded(x, y) for x, y in zip(a, b)))) if a else (a, b)
         probability = self.reranker.predict_proba(featurizer.transform(a, b), a, b)
         whole, by_sentence = probability[:len(scored)], probability[len(scored):]
         for (k, _), p in zip(best, by_sentence):
@@ -293,7 +334,7 @@ class Detector:
         known = {(e.a_index, e.b_index) for e in evidence}
         for span in copied:
             # A copied run links the sentences it starts in, so grouping sees it.
-            i, j = _sentence_at(para_a, span.a_start), _sentence_at(para_b, span.b_start)
+            i, j = sentence_at(para_a, span.a_start), sentence_at(para_b, span.b_start)
             if (i, j) not in known:
                 known.add((i, j))
                 evidence.append(SentencePair(a=para_a.sentences[i].text, b=para_b.sentences[j].text,
@@ -310,78 +351,25 @@ class Detector:
         )
 
 
-def _title_restated(a: list[frozenset], b: list[frozenset]) -> bool:
-    """Whether one paragraph (its sentences' content words) is a title-like line (one sentence, 3 to 12 content
-    words) that a sentence of the other holds every content word of.
-
-    The reranker learned from paraphrase data that a sentence adding
-    details says something else; a headline and its lede are still a
-    restatement for dedup.
-    """
-    for short, other in ((a, b), (b, a)):
-        if len(short) == 1 and 3 <= len(short[0]) <= 12 and any(short[0] <= words for words in other):
-            return True
-    return False
-
-
 CONFIRM_MODES = ("learned", "tfidf")
-# Word-pair comparisons the longest-run search (difflib, in ``shared_spans`` and the reranker's
-# features) may make for one pair of texts. Its cost is the number of (word in a, same word in b)
-# pairs, so two long paragraphs of one repeated word (100,000 "buffalo"s each: 10**10 comparisons)
-# stalled a scan for hours. Past this budget both texts are clipped to their first
-# ``_CLIPPED_WORDS`` words for the run search and the reranker; TF-IDF cosines still use the whole texts.
-_ALIGN_BUDGET = 1_000_000
-_CLIPPED_WORDS = 1_000
 
 
-def _bounded(a: str, b: str) -> tuple[str, str]:
-    """``(a, b)`` themselves, or both clipped to ``_CLIPPED_WORDS`` words when aligning them would cost more
-    than ``_ALIGN_BUDGET`` word comparisons (see above). Texts of normal length are never clipped."""
-    if len(a) * len(b) <= _ALIGN_BUDGET:  # no more words than characters (one a character in CJK)
-        return a, b
-    words_a, words_b = Counter(_words(a)), Counter(_words(b))
-    if len(words_a) > len(words_b):
-        words_a, words_b = words_b, words_a
-    if sum(n * words_b[w] for w, n in words_a.items()) <= _ALIGN_BUDGET:
-        return a, b
-    return _clip(a), _clip(b)
-
-
-def _clip(text: str) -> str:
-    """The prefix of ``text`` holding its first ``_CLIPPED_WORDS`` words."""
-    for n, (_, _, end) in enumerate(word_spans(text), 1):
-        if n == _CLIPPED_WORDS:
-            return text[:end]
-    return text
-
-
-_DENSE_LIMIT = 4000
+_GENERATED_PER_CANDIDATE = 200
+_MIN_GENERATED = 1_000_000  # a low --max-candidates still searches a document of thousands of paragraphs whole
 _CHUNK = 65_536  # candidate pairs whose signatures are compared at once (32 MB at 128 permutations)
 _VIA = {1: frozenset({"sentence"}), 2: frozenset({"paragraph"}), 3: frozenset({"sentence", "paragraph"})}
+# Paragraphs past which the reranker's IDF is fitted on a sample of ``_FIT_SAMPLE`` (``_rerank``): fitting
+# character n-grams of every paragraph and sentence of a 20 MB document took 8 GB and minutes, of its 7,000
+# candidate paragraphs still 1.4 GB (about 200 bytes a character).
+_FIT_LIMIT = 4000
+_FIT_SAMPLE = 2000
 
 
-class _Cosines:
-    """Cosines between L2-normalized rows: all at once for an article, block by block for a huge document
-    (40,000 paragraphs would make a 13 GB matrix; only the candidates' blocks are ever read)."""
-
-    def __init__(self, vectors) -> None:
-        self.vectors = vectors
-        self.whole = (vectors @ vectors.T).toarray() if vectors.shape[0] <= _DENSE_LIMIT else None
-
-    def block(self, rows, cols) -> np.ndarray:
-        if len(rows) == 0 or len(cols) == 0:
-            return np.zeros((len(rows), len(cols)))
-        if self.whole is not None:
-            return self.whole[np.ix_(rows, cols)]
-        return (self.vectors[rows] @ self.vectors[cols].T).toarray()
-
-
-def _sentence_at(paragraph: Paragraph, offset: int) -> int:
-    """Number of the sentence of ``paragraph`` that holds character ``offset``."""
-    for i, sentence in enumerate(paragraph.sentences):
-        if offset < sentence.end:
-            return i
-    return len(paragraph.sentences) - 1
+def _spread(values: np.ndarray, k: int) -> np.ndarray:
+    """``values`` itself when it has at most ``k`` items, else ``k`` of them, evenly spaced."""
+    if len(values) <= k:
+        return values
+    return values[np.unique(np.linspace(0, len(values) - 1, k).astype(np.int64))]
 
 
 def find_redundancy(text: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:

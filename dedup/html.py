@@ -12,6 +12,7 @@ Needs the ``html`` extra (``pip install 'dedup[html]'``).
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 FORMATS = ("auto", "text", "html")
 _TAGS = ("html|head|body|p|div|span|article|section|main|header|nav|footer|aside|h[1-6]|ul|ol|li|table|a|img|br|"
@@ -63,12 +64,17 @@ def html_to_text(html: str) -> str:
     try:
         tree = lxml_html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):  # "Document is empty" (only a doctype or comment): no main text
-        return ""
+        return "\n\n".join(plain_paragraphs(html))
     title = _title(tree)
-    document = trafilatura.bare_extraction(tree, **EXTRACT_OPTIONS)
-    if document is None or document.body is None:
-        return ""
-    blocks = _paragraphs(document.body)
+    try:
+        document = trafilatura.bare_extraction(tree, **EXTRACT_OPTIONS)
+    except RecursionError:  # a tree too deep for its recursive walks: the plain extraction has no such limit
+        document = None
+    blocks = _paragraphs(document.body) if document is not None and document.body is not None else []
+    if not blocks:
+        # libxml2 drops everything nested deeper than 255 elements, so a page whose text sits inside 300
+        # <div>s parsed as empty and could hide from dedup; a plain extraction reads any depth.
+        blocks = plain_paragraphs(html)
     if not blocks:
         return ""
     # trafilatura keeps the headline out of the body on many layouts; it is part of the article for dedup.
@@ -119,6 +125,74 @@ def _paragraphs(body) -> list[str]:
     walk(body, False)
     flush()
     return out
+
+
+# The plain extraction: elements whose text is never the page's (trafilatura drops them too; the title is
+# added apart, as for trafilatura's text), and the ones that end a paragraph where they open or close.
+_SKIPPED = frozenset({"head", "title", "script", "style", "noscript", "template", "nav", "aside", "footer", "svg", "iframe",
+                      "object", "select", "button"})
+_BREAKS = frozenset({"p", "div", "br", "hr", "li", "dt", "dd", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
+                     "dl", "table", "thead", "tbody", "tfoot", "caption", "section", "article", "main", "header",
+                     "blockquote", "pre", "figure", "figcaption", "address", "details", "summary", "fieldset",
+                     "form", "body", "html", "center"})
+_CELLS = frozenset({"td", "th"})
+
+
+class _PlainText(HTMLParser):
+    """Text of a page, one paragraph per block, from the standard library's event parser: it keeps no tree,
+    so no nesting depth is too deep (libxml2 stops at 255 levels; a recursive walk at Python's 1,000)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self._parts: list[str] = []
+        self._skipping: list[str] = []  # open skipped elements, innermost last
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "body":  # sloppy pages leave <head> open; the body is read whatever was left open before it
+            self._skipping.clear()
+        if tag in _SKIPPED:
+            self._skipping.append(tag)
+        elif tag in _BREAKS:
+            self._flush()
+        elif tag in _CELLS:
+            self._parts.append(" | ")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:  # <br/>, <hr/>: never opens a skipped element
+        if tag in _BREAKS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._skipping:  # closes the innermost such element, and any left open inside it
+            del self._skipping[len(self._skipping) - 1 - self._skipping[::-1].index(tag):]
+        elif tag in _BREAKS and not self._skipping:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._parts.append(data)
+
+    def _flush(self) -> None:
+        if self._skipping:
+            return
+        text = " ".join("".join(self._parts).split()).strip(" |")
+        self._parts.clear()
+        if text:
+            self.paragraphs.append(text)
+
+    def close(self) -> None:
+        super().close()
+        self._skipping.clear()
+        self._flush()
+
+
+def plain_paragraphs(html: str) -> list[str]:
+    """The text of every block of ``html`` outside scripts, styles, navigation, asides and footers, in order:
+    the fallback when trafilatura finds no main text (see ``html_to_text``)."""
+    parser = _PlainText()
+    parser.feed(html)
+    parser.close()
+    return parser.paragraphs
 
 
 def _title(tree) -> str:

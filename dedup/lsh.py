@@ -92,6 +92,8 @@ class LSHBanding:
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
         """One 64-bit key per (set, band): a hash of the band's rows."""
         n = signatures.shape[0]
+        if n > _KEY_CHUNK:  # the 64-bit copy and its temporaries are a few times the signatures: a slice at a time
+            return np.concatenate([self.band_keys(signatures[i:i + _KEY_CHUNK]) for i in range(0, n, _KEY_CHUNK)])
         cut = signatures[:, : self.bands * self.rows].astype(np.uint64)
         cut = cut.reshape(n, self.bands, self.rows)
         key = np.full((n, self.bands), 0xCBF29CE484222325, dtype=np.uint64)
@@ -107,6 +109,18 @@ class LSHBanding:
     def candidate_array(self, signatures: np.ndarray, empty: np.ndarray | None = None) -> np.ndarray:
         """Candidate pairs as a sorted ``(n, 2)`` int64 array, each pair once, ``i < j``."""
         return self.pairs_from_keys(self.band_keys(signatures), empty)
+
+    def budgeted_candidate_array(self, signatures: np.ndarray, empty: np.ndarray | None,
+                                 budget: int) -> tuple[np.ndarray, int]:
+        """``candidate_array`` generating at most ``budget`` pairs, the rarest band keys' first, and the number
+        of pairs the budget left out (0: the exact search); see ``lsh_budget``."""
+        from .lsh_budget import budgeted_pair_codes  # it builds on this module's helpers
+
+        band_keys = self.band_keys(signatures)
+        n = band_keys.shape[0]
+        live = np.arange(n, dtype=np.int64) if empty is None else np.flatnonzero(~np.asarray(empty, dtype=bool))
+        unique, self.capped_buckets, skipped = budgeted_pair_codes(band_keys, live, n, self.max_bucket, budget)
+        return np.stack((unique // n, unique % n), axis=1), skipped
 
     def pairs_from_keys(self, band_keys: np.ndarray, empty: np.ndarray | None = None,
                         workers: Workers | None = None) -> np.ndarray:
@@ -157,6 +171,7 @@ def band_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_bucket:
     return distinct(np.concatenate(codes)), capped
 
 
+_KEY_CHUNK = 1 << 15  # sets whose band keys are computed at once (32 MB of 64-bit copies at 128 permutations)
 # Keys of all bands are sorted together when there are at most this many: the sentences of one document
 # (a few dozen, 64 bands) took 3 ms a document band by band, a tenth of its restatement search.
 ONE_SORT = 1 << 14

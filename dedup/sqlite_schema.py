@@ -4,7 +4,8 @@ An index made by this dedup has ``PRAGMA application_id`` = ``APPLICATION_ID``
 and exactly the tables and columns of ``SCHEMA``. An index made before the
 application id existed (schema version 2, application id 0) is recognised
 by its exact version 2 tables and its ``meta`` rows, read as it is, and
-moved to version 3 by ``migrate`` inside its first write transaction. Any
+moved to version 4 by ``migrate`` inside its first write transaction (so is
+a version 3 file, which lacks the indexes removal needs). Any
 other SQLite file, even one with a table called ``meta``, is refused
 before anything is written to it. ``Transaction`` is the write transaction.
 """
@@ -20,8 +21,12 @@ import numpy as np
 from .storage import IndexFileError
 
 APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that names the application of a file
-SQLITE_VERSION = 3  # 3: document frequencies one row per bucket (table df); 2: one dense blob in table idf
-READABLE_VERSIONS = (2, 3)
+# 4: indexes by document on the band tables and by date on docs (so a document can be removed and old ones
+# expired without scanning the file), and df.batch a write generation (meta "generation") that only grows,
+# since removals make the document count go down as well as up;
+# 3: document frequencies one row per bucket (table df); 2: one dense blob in table idf.
+SQLITE_VERSION = 4
+READABLE_VERSIONS = (2, 3, 4)
 
 _VERSION_2 = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -35,9 +40,15 @@ _VERSION_2 = [
     "PRIMARY KEY (key, paragraph)) WITHOUT ROWID",
     "CREATE TABLE idf (id INTEGER PRIMARY KEY CHECK (id = 0), docs INTEGER NOT NULL, df BLOB NOT NULL)",
 ]
-# batch: the document count after the batch that last changed the row (a reader asks for rows past its count).
+# batch: the write generation that last changed the row (a reader asks for rows past the one it has seen;
+# version 3 wrote the document count there, which the generation of a migrated file starts from).
 DF_TABLE = "CREATE TABLE df (bucket INTEGER PRIMARY KEY, count INTEGER NOT NULL, batch INTEGER NOT NULL)"
-SCHEMA = [*_VERSION_2, DF_TABLE]
+REMOVAL_INDEXES = [
+    "CREATE INDEX doc_bands_by_doc ON doc_bands (doc)",
+    "CREATE INDEX paragraph_bands_by_paragraph ON paragraph_bands (paragraph)",
+    "CREATE INDEX docs_by_added ON docs (added)",
+]
+SCHEMA = [*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES]
 
 
 def _objects(db: sqlite3.Connection) -> dict[str, tuple[str, str]]:
@@ -65,7 +76,7 @@ def _expected(statements: list[str]) -> dict[str, tuple]:
     return layout
 
 
-LAYOUTS = {2: _expected(_VERSION_2), 3: _expected(SCHEMA)}
+LAYOUTS = {2: _expected(_VERSION_2), 3: _expected([*_VERSION_2, DF_TABLE]), 4: _expected(SCHEMA)}
 
 
 def has_df_table(db: sqlite3.Connection) -> bool:
@@ -75,8 +86,8 @@ def has_df_table(db: sqlite3.Connection) -> bool:
 def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
     """("new" | "ours" | "legacy", the ``meta`` rows) of the database, by reads alone.
 
-    "new": an empty file to create the index in; "ours": a version 3 index with our application id;
-    "legacy": an index to bring to version 3 on its first write. Anything else raises ``IndexFileError``
+    "new": an empty file to create the index in; "ours": a version 4 index with our application id;
+    "legacy": an index to bring to version 4 on its first write. Anything else raises ``IndexFileError``
     (and ``sqlite3.DatabaseError`` for a file that is not SQLite), having written nothing.
     """
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
@@ -102,7 +113,7 @@ def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
     except (KeyError, TypeError, ValueError):
         raise IndexFileError(f"{path}: not a dedup index (no schema version in its meta table){unchanged}") from None
     if version not in READABLE_VERSIONS:
-        raise IndexFileError(f"{path}: index schema version {version}; this dedup reads 2 and 3 "
+        raise IndexFileError(f"{path}: index schema version {version}; this dedup reads 2, 3 and 4 "
                              "(rebuild the index from its documents with `dedup index add`)")
     if "params" not in meta or layout != version:
         raise IndexFileError(f"{path}: a damaged dedup index (schema version {version} with the tables of "
@@ -111,7 +122,7 @@ def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    """Bring a legacy index to version 3, inside the caller's write transaction (each step only if needed:
+    """Bring a legacy index to version 4, inside the caller's write transaction (each step only if needed:
     another process may have done it first)."""
     if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -126,6 +137,12 @@ def migrate(db: sqlite3.Connection) -> None:
             db.executemany("INSERT INTO df VALUES (?, ?, ?)", zip(seen.tolist(), df[seen].tolist(),
                                                                  [int(row[0])] * len(seen)))
             db.execute("UPDATE idf SET df = x'' WHERE id = 0")
+    existing = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    for statement in REMOVAL_INDEXES:  # one pass over each table, once: a version 3 file of 100,000 documents
+        if statement.split()[2] not in existing:  # takes seconds here, and removal needs them
+            db.execute(statement)
+    # Version 3 marked each df row with the document count after its batch: the generation goes on from there.
+    db.execute("INSERT OR IGNORE INTO meta SELECT 'generation', CAST(docs AS TEXT) FROM idf WHERE id = 0")
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SQLITE_VERSION),))
 
 

@@ -14,11 +14,16 @@ of kilobytes, not 8 MB (the dense array, rewritten by each batch, also left
 its old pages free in the file). Each row notes the document count after
 the batch that last changed it, so a process reads only the rows changed
 since its last look.
+
+Version 4 adds indexes by document to the band tables and by date to
+``docs``, so that removing a document or expiring old ones touches only
+their rows (``sqlite_maintenance``); and as removals make the document count
+go down as well as up, a df row now notes the write generation that last
+changed it (``meta`` row "generation", one more per write), not that count.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sqlite3
@@ -30,23 +35,13 @@ import numpy as np
 
 from .storage import (IndexFileError, IndexLocationError, IndexReadOnlyError, IndexStoreError, IndexWriteError,
                       NewDocuments, PACK, Row, add_counts, check_params)
+from .sqlite_maintenance import SQLiteMaintenance, _guarded
 from .sqlite_schema import APPLICATION_ID, SCHEMA, SQLITE_VERSION, Transaction, has_df_table, identify, migrate
 
 _PARAGRAPH_COLUMNS = "p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint"
 
 
-def _guarded(method):
-    """Raise SQLite's errors as ``IndexStoreError`` subclasses saying what happened, in one line."""
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as err:
-            raise self._error(err) from err
-    return wrapper
-
-
-class SQLiteStore:
+class SQLiteStore(SQLiteMaintenance):
     """An index in one SQLite file.
 
     Parameters
@@ -68,6 +63,7 @@ class SQLiteStore:
         self.db: sqlite3.Connection | None = None
         self._counts: tuple[np.ndarray, int] | None = None
         self._version: int | None = None
+        self._generation = -1  # the write generation ``_counts`` is as of
         self._has_df = False
         file = Path(path)
         if file.is_dir():
@@ -158,7 +154,7 @@ class SQLiteStore:
                         self.db.execute(statement)
                     self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
                         ("schema_version", str(SQLITE_VERSION)), ("params", json.dumps(params)),
-                        ("created", str(time.time()))])
+                        ("created", str(time.time())), ("generation", "0")])
                     self.db.execute("INSERT INTO idf VALUES (0, 0, x'')")
                     self._meta = {"schema_version": str(SQLITE_VERSION), "params": json.dumps(params)}
             self._kind = "ours" if self._kind == "new" else self._kind
@@ -239,21 +235,30 @@ class SQLiteStore:
             keys = batch.para_keys[batch.para_banded]
             packed = owners[batch.para_banded] * PACK + batch.para_number[batch.para_banded]
             _insert_sorted(self.db, "paragraph_bands", keys.ravel(), np.repeat(packed, keys.shape[1]))
-            counts = self._add_counts(batch)
-        self._counts = counts  # only once committed
+            counts, generation = self._add_counts(batch)
+        self._counts, self._generation = counts, generation  # only once committed
         return len(batch.ids)
 
-    def _add_counts(self, batch: NewDocuments) -> tuple[np.ndarray, int]:
-        """Count the batch's buckets (inside the write lock, on top of what every process has written)."""
+    def _add_counts(self, batch: NewDocuments) -> tuple[tuple[np.ndarray, int], int]:
+        """Count the batch's buckets (inside the write lock, on top of what every process has written);
+        the new counts and the generation they are as of."""
         df, n_docs = self.idf_counts()
+        generation = self._next_generation()
         n_docs += len(batch.ids)
         buckets, counts = np.unique(batch.df_bucket, return_counts=True)
-        # Each row holds its absolute count and the document count after the batch that last changed it.
+        # Each row holds its absolute count and the generation of the write that last changed it.
         self.db.executemany(
             "INSERT INTO df VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET count = count + excluded.count, "
-            "batch = excluded.batch", zip(buckets.tolist(), counts.tolist(), [n_docs] * len(buckets)))
+            "batch = excluded.batch", zip(buckets.tolist(), counts.tolist(), [generation] * len(buckets)))
         self.db.execute("UPDATE idf SET docs = ? WHERE id = 0", (n_docs,))
-        return add_counts(df, batch.df_bucket), n_docs
+        return (add_counts(df, batch.df_bucket), n_docs), generation
+
+    def _next_generation(self) -> int:
+        """One more than the stored write generation, stored (inside the caller's write transaction)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        generation = int(row[0]) + 1 if row else 1
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(generation),))
+        return generation
 
     # -- reading ------------------------------------------------------------
 
@@ -290,10 +295,14 @@ class SQLiteStore:
             n_docs, blob = (0, b"") if row is None else (int(row[0]), row[1])
             if not self._has_df:  # another process may have moved a version 2 file to version 3
                 self._has_df = has_df_table(self.db)
-            if self._counts is None or blob:  # all again (a version 2 file keeps its counts as one dense blob)
-                df, since = np.frombuffer(blob, dtype="<i4").astype(np.int64), -1
-            elif n_docs != self._counts[1]:  # only the buckets of batches committed since
-                df, since = self._counts
+            marks = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'df_full')"))
+            # A file not yet at version 4 has no generation: its df rows are marked with document counts.
+            generation = int(marks.get("generation", n_docs))
+            purged = int(marks.get("df_full", -1))  # ``compact`` dropped zero rows then: a reader before it
+            if self._counts is None or blob or self._generation < purged:  # reads all again (so does a
+                df, since = np.frombuffer(blob, dtype="<i4").astype(np.int64), -1  # version 2 file: one blob)
+            elif generation != self._generation:  # only the buckets of writes committed since
+                df, since = self._counts[0], self._generation
             else:
                 df = None
             if df is not None and self._has_df:
@@ -305,7 +314,7 @@ class SQLiteStore:
                 self.db.execute("COMMIT")
         self._version = version
         if df is not None:
-            self._counts = (df, n_docs)
+            self._counts, self._generation = (df, n_docs), generation
         return self._counts
 
     @_guarded
@@ -337,43 +346,6 @@ class SQLiteStore:
             f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN docs d ON d.rowid = p.doc WHERE (p.doc, p.number) IN "
             f"(SELECT DISTINCT paragraph / {PACK}, paragraph % {PACK} FROM paragraph_bands "
             f"WHERE key IN ({marks}))", keys).fetchall()
-
-    @_guarded
-    def verify(self) -> list[str]:
-        """Problems found: SQLite's integrity check, then dedup's own invariants (empty: consistent)."""
-        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
-        checks = {
-            "band rows pointing at no document":
-                "SELECT COUNT(*) FROM doc_bands WHERE doc NOT IN (SELECT rowid FROM docs)",
-            "paragraphs of no document": "SELECT COUNT(*) FROM paragraphs WHERE doc NOT IN (SELECT rowid FROM docs)",
-            "paragraph band rows pointing at no paragraph":
-                f"SELECT COUNT(*) FROM paragraph_bands b LEFT JOIN paragraphs p ON p.doc = b.paragraph / {PACK} "
-                f"AND p.number = b.paragraph % {PACK} WHERE p.doc IS NULL",
-            "documents whose paragraph count differs from their paragraph rows":
-                "SELECT COUNT(*) FROM docs d WHERE d.paragraphs != "
-                "(SELECT COUNT(*) FROM paragraphs p WHERE p.doc = d.rowid)",
-        }
-        for what, sql in checks.items():
-            if n := one(sql):
-                problems.append(f"{n} {what}")
-        counted = one("SELECT COALESCE((SELECT docs FROM idf WHERE id = 0), 0)")
-        if counted != self.count():
-            problems.append(f"IDF counts {counted} documents, the index holds {self.count()}")
-        return problems
-
-    @_guarded
-    def stats(self) -> dict:
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "store": "sqlite", "path": self.path, "schema_version": int(self._meta["schema_version"]),
-            "read_only": self.read_only, "documents": self.count(),
-            "paragraphs": one("SELECT COUNT(*) FROM paragraphs"),
-            "doc_band_rows": one("SELECT COUNT(*) FROM doc_bands"),
-            "paragraph_band_rows": one("SELECT COUNT(*) FROM paragraph_bands"),
-            "bytes": one("PRAGMA page_count") * one("PRAGMA page_size"),
-        }
-
 
 
 def _assign(df: np.ndarray, buckets: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -798,7 +798,7 @@ def test_a_document_with_thousands_of_paragraphs_is_searched_within_a_candidate_
     [document] = _payload(result)["documents"]
     assert document["candidates_dropped"] == len(full) - 50
     assert [7, 1200] in [[m["a"], m["b"]] for m in document["matches"]]
-    assert f"restatement search partial in 1 document(s) with more candidate pairs than --max-candidates: {path}" \
+    assert f"restatement search partial in 1 document with more candidate pairs than --max-candidates: {path}" \
         in result.stderr
     article = _scan(runner, ARTICLE)
     assert "candidates_dropped" not in _payload(article)["documents"][0] and "partial" not in article.stderr
