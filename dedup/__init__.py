@@ -9,26 +9,46 @@ and one for a scraper checking each new page against what it has seen::
 
     with dedup.Index("news.db") as index:
         verdict = index.check(url, text, add=True)   # .duplicates, .passages
+
+The names below are loaded on first use (PEP 562): ``import dedup`` and ``dedup --help`` load neither
+scikit-learn nor scipy, which took about 2 s of every start.
 """
 
-from .corpus import CorpusScanner
-from .detector import Detector, find_redundancy
-from .index import Index, Verdict
-from .minhash import MinHasher, Signature
-from .records import (
-    CandidatePair,
-    Group,
-    Match,
-    Paragraph,
-    Report,
-    Sentence,
-    SentencePair,
-)
-from .shingle import Shingler
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CandidatePair", "CorpusScanner", "Detector", "Group", "Index", "Match", "MinHasher", "Paragraph", "Report",
-    "Verdict", "Sentence", "SentencePair", "Shingler", "Signature", "find_redundancy", "__version__",
-]
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "CorpusScanner": "corpus", "Detector": "detector", "find_redundancy": "detector", "Index": "index",
+    "Verdict": "verdicts", "MinHasher": "minhash", "Signature": "minhash", "Shingler": "shingle",
+    "CandidatePair": "records", "Group": "records", "Match": "records", "Paragraph": "records",
+    "Report": "records", "Sentence": "records", "SentencePair": "records",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+if TYPE_CHECKING:
+    from .corpus import CorpusScanner
+    from .detector import Detector, find_redundancy
+    from .index import Index
+    from .minhash import MinHasher, Signature
+    from .records import CandidatePair, Group, Match, Paragraph, Report, Sentence, SentencePair
+    from .shingle import Shingler
+    from .verdicts import Verdict
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -7,29 +7,33 @@ import json
 import math
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from .corpus import CorpusScanner
+    from .detector import Detector
 
 from . import __version__
 from .allocator import reuse_freed_memory
 from .checkpoint import Checkpoint, CheckpointError
 from .clean import CleanResult, CorpusCleaner
-from .corpus import CorpusScanner, ScanInterrupted
-from .detector import CONFIRM_MODES, Detector
+from .choices import CONFIRM_MODES
 from .html import FORMATS as INPUT_FORMATS
 from .html import MissingExtraError
 from .keep import DEFAULT as DEFAULT_KEEP
 from .keep import HELP as KEEP_HELP
 from .keep import RULES as KEEP_RULES
 from .keep import undated_note
-from .progress import Progress
 from .input_spool import InputSpool, rereadable
+from .progress import Progress
 from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
 from .records import CorpusReport, Report
 from .report import (
     FORMATS,
-    format_corpus,
     counted,
+    format_corpus,
     printable,
     write_csv,
     write_json,
@@ -117,7 +121,9 @@ def detector_options(command):
     return command
 
 
-def _make_detector(params: dict) -> Detector:
+def _make_detector(params: dict) -> "Detector":
+    from .detector import Detector  # imported when a command runs: `dedup --help` stays fast
+
     keys = ("threshold", "sentence_threshold", "min_shared_words", "lsh_threshold", "k", "num_perm", "confirm",
             "reranker_threshold", "max_candidates")
     try:
@@ -192,7 +198,9 @@ def corpus_options(command):
     return command
 
 
-def _make_scanner(params: dict) -> CorpusScanner:
+def _make_scanner(params: dict) -> "CorpusScanner":
+    from .corpus import CorpusScanner
+
     detector = _make_detector(params) if params.pop("within") else None
     try:
         return CorpusScanner(threshold=params["duplicate_threshold"], cosine_threshold=params["duplicate_cosine"],
@@ -216,7 +224,9 @@ def _input_bytes(paths: tuple[str, ...]) -> int | None:
 
 def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, max_bytes: int,
               quiet: bool, input_format: str, checkpoint: Checkpoint | None = None,
-              names: dict[str, str] | None = None) -> tuple[CorpusScanner, CorpusReport, SkipLog]:
+              names: dict[str, str] | None = None) -> tuple["CorpusScanner", CorpusReport, SkipLog]:
+    from .corpus import ScanInterrupted
+
     scanner = _make_scanner(params)
     skipped = SkipLog()
 
@@ -350,7 +360,7 @@ def _refuse_overwriting_inputs(output: str, paths) -> None:
         raise click.UsageError(str(err)) from None
 
 
-def _write_report(report: CorpusReport, fmt: str, out, scanner: CorpusScanner, skipped: SkipLog, paths: list[str],
+def _write_report(report: CorpusReport, fmt: str, out, scanner: "CorpusScanner", skipped: SkipLog, paths: list[str],
                   names: dict[str, str], max_bytes: int, text_field: str, id_field: str, input_format: str) -> None:
     if fmt == "json":
         write_json(report, out, scanner.params(), skipped.listed)

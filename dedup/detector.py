@@ -8,6 +8,7 @@ from typing import Mapping
 import numpy as np
 
 from .arrays import distinct
+from .choices import CONFIRM_MODES
 from .cluster import group_matches
 from .confirm import PairScore, TfidfConfirmer
 from .evidence import Cosines, bounded, sentence_at, title_restated
@@ -350,8 +351,6 @@ class Detector:
             reranker=None if probability is None else round(probability, 4),
         )
 
-
-CONFIRM_MODES = ("learned", "tfidf")
 
 
 _GENERATED_PER_CANDIDATE = 200

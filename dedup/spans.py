@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Sequence
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from .stop_words import ENGLISH_STOP_WORDS
 
 from .shingle import light_stem, word_spans
 

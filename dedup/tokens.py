@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from .stop_words import ENGLISH_STOP_WORDS
 
 from .marks import MARK
 from .shingle import NO_SPACE_SCRIPTS, light_stem

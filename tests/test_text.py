@@ -135,3 +135,12 @@ def test_a_word_runs_on_through_combining_marks(text, expected):
     assert words(text) == expected
     table = TokenTable(stop_words=False, stem=False)
     assert tokenize([text], table).hashes.tolist() == [word_hash(w) & ~1 | 2 for w in expected]
+
+
+def test_the_stop_word_list_is_scikit_learns():
+    """Kept as data so ``import dedup`` need not load scikit-learn; it must stay the same list."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as sklearn_words
+
+    from dedup.stop_words import ENGLISH_STOP_WORDS
+
+    assert ENGLISH_STOP_WORDS == sklearn_words

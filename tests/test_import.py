@@ -1,0 +1,49 @@
+"""``import dedup`` and ``dedup --help`` load neither scikit-learn nor scipy (about 2 s of every start);
+the public names still resolve, to the same objects as their modules'."""
+
+import json
+import subprocess
+import sys
+
+import dedup
+
+HEAVY = ("sklearn", "scipy")
+
+
+def _modules_after(code: str) -> list[str]:
+    script = code + f"\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.splitlines()[-1])
+
+
+def test_import_dedup_loads_no_heavy_module():
+    assert _modules_after("import dedup") == []
+
+
+def test_help_loads_no_heavy_module():
+    code = ("from dedup.cli import main\n"
+            "for args in (['--help'], ['scan', '--help'], ['clean', '--help'], ['index', 'add', '--help']):\n"
+            "    try:\n"
+            "        main(args, standalone_mode=False)\n"
+            "    except SystemExit:\n"
+            "        pass\n")
+    assert _modules_after(code) == []
+
+
+def test_public_names_resolve_lazily_to_their_modules():
+    from dedup.detector import Detector, find_redundancy
+    from dedup.index import Index
+    from dedup.records import Report
+
+    assert (dedup.Detector, dedup.find_redundancy, dedup.Index, dedup.Report) == (Detector, find_redundancy, Index,
+                                                                                    Report)
+    assert set(dedup.__all__) <= set(dir(dedup))
+    for name in dedup.__all__:
+        assert getattr(dedup, name) is not None
+    try:
+        dedup.no_such_name
+    except AttributeError as err:
+        assert "no_such_name" in str(err)
+    else:
+        raise AssertionError("an unknown name must raise AttributeError")
