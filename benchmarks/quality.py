@@ -3,7 +3,7 @@
 Rows: MinHash only (estimated Jaccard of dedup's shingles); plain TF-IDF
 cosine; the learned reranker shipped in the package; the reranker refitted
 with a sentence-embedding cosine as one more feature (only when
-``dedup[semantic]`` is installed). Columns:
+the packages of benchmarks/semantic_encoder.py are installed). Columns:
 
 - MRPC test accuracy and F1, at a threshold chosen on MRPC train;
 - STS Benchmark news test: Spearman correlation of the score with the gold grade;
@@ -79,7 +79,7 @@ class RefittedMethod:
 
     def __init__(self, training: list[PairSet], shipped: Reranker, semantic: bool = False) -> None:
         if semantic:
-            from dedup.semantic import SemanticEncoder
+            from semantic_encoder import SemanticEncoder  # benchmarks/, beside this script
 
             self.encoder = SemanticEncoder()
         self.semantic = semantic
@@ -155,9 +155,9 @@ def main() -> None:
         train_y = np.concatenate([p.labels for p in training[:2]])
         methods.append((name, scorer, None, precise_threshold(train_scores, train_y)))
     methods.append(("learned reranker", reranker_scores, reranker.threshold, reranker.detector_threshold))
-    semantic_note = "not installed (pip install 'dedup[semantic]')"
+    semantic_note = "not installed (see benchmarks/semantic_encoder.py)"
     if not args.no_semantic:
-        from dedup.semantic import available
+        from semantic_encoder import available
 
         if available():
             semantic = RefittedMethod(training, reranker, semantic=True)
