@@ -31,14 +31,14 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
-if TYPE_CHECKING:
-    from .corpus import CorpusScanner
-    from .detector import Detector, find_redundancy
-    from .index import Index
-    from .minhash import MinHasher, Signature
-    from .records import CandidatePair, Group, Match, Paragraph, Report, Sentence, SentencePair
-    from .shingle import Shingler
-    from .verdicts import Verdict
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time ``__getattr__`` loads them
+    from .corpus import CorpusScanner  # noqa: F401
+    from .detector import Detector, find_redundancy  # noqa: F401
+    from .index import Index  # noqa: F401
+    from .minhash import MinHasher, Signature  # noqa: F401
+    from .records import CandidatePair, Group, Match, Paragraph, Report, Sentence, SentencePair  # noqa: F401
+    from .shingle import Shingler  # noqa: F401
+    from .verdicts import Verdict  # noqa: F401
 
 
 def __getattr__(name: str):

@@ -18,15 +18,15 @@ if TYPE_CHECKING:
 from . import __version__
 from .allocator import reuse_freed_memory
 from .checkpoint import Checkpoint, CheckpointError
-from .clean import CleanResult, CorpusCleaner
 from .choices import CONFIRM_MODES
+from .clean import CleanResult, CorpusCleaner
 from .html import FORMATS as INPUT_FORMATS
 from .html import MissingExtraError
+from .input_spool import InputSpool, rereadable
 from .keep import DEFAULT as DEFAULT_KEEP
 from .keep import HELP as KEEP_HELP
 from .keep import RULES as KEEP_RULES
 from .keep import undated_note
-from .input_spool import InputSpool, rereadable
 from .progress import Progress
 from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
 from .records import CorpusReport, Report

@@ -22,7 +22,7 @@ from .cluster import UnionFind
 from .idf import HashedIdf
 from .keep import representative
 from .minhash import estimated_scores
-from .pair_scores import exact_scores_many, row_dots
+from .pair_scores import exact_scores_many, is_duplicate, row_dots
 from .readers import InputError, reread
 from .records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
 from .shingle import ShingleSets
@@ -160,7 +160,7 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
 
     scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
     jaccard, containment, cosine = evidence.score_pairs(scorable)
-    passed = (np.maximum(jaccard, containment) >= scanner.threshold) & (cosine >= scanner.cosine_threshold)
+    passed = is_duplicate(jaccard, containment, cosine, scanner.threshold, scanner.cosine_threshold)
     confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
     clusters, cluster_of = _clusters(confirmed, state, evidence, scanner.keep)
     passages = _passages(scanner, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)

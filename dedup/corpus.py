@@ -192,7 +192,8 @@ class CorpusScanner:
             report = confirm_corpus(self, state, text_field, fmt, workers)
         if self.keep == "earliest":  # said, so that an absent or misspelled date field does not go unnoticed
             report.stats["undated_documents"] = int(np.isnan(np.frombuffer(state.dates, np.float64)).sum())
-        report.stats.update(documents=len(state.ids), skipped=len(state.skipped_at), seconds_pass_one=round(signed - started, 3),
+        report.stats.update(documents=len(state.ids), skipped=len(state.skipped_at),
+                            seconds_pass_one=round(signed - started, 3),
                             seconds_total=round(time.perf_counter() - started, 3))
         if progress is not None:
             progress.close()

@@ -129,8 +129,8 @@ def _paragraphs(body) -> list[str]:
 
 # The plain extraction: elements whose text is never the page's (trafilatura drops them too; the title is
 # added apart, as for trafilatura's text), and the ones that end a paragraph where they open or close.
-_SKIPPED = frozenset({"head", "title", "script", "style", "noscript", "template", "nav", "aside", "footer", "svg", "iframe",
-                      "object", "select", "button"})
+_SKIPPED = frozenset({"head", "title", "script", "style", "noscript", "template", "nav", "aside", "footer", "svg",
+                      "iframe", "object", "select", "button"})
 _BREAKS = frozenset({"p", "div", "br", "hr", "li", "dt", "dd", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
                      "dl", "table", "thead", "tbody", "tfoot", "caption", "section", "article", "main", "header",
                      "blockquote", "pre", "figure", "figcaption", "address", "details", "summary", "fieldset",

@@ -1,10 +1,29 @@
-"""Scores of many pairs at once, in bounded memory: exact Jaccard and containment of sorted shingle sets,
-and dot products of sparse rows (TF-IDF cosines of normalized rows)."""
+"""The one pair-scoring core: exact Jaccard and containment of sorted shingle sets, dot products of sparse
+rows (TF-IDF cosines of normalized rows), and the one near-duplicate rule on those scores.
+
+The corpus scan (``confirm_pass``), the index and the Spark engine all score and decide with these, so
+the three cannot drift apart; scores of many pairs are computed at once, in bounded memory.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
+
+
+def is_duplicate(jaccard, containment, cosine, jaccard_threshold: float, cosine_threshold: float):
+    """The near-duplicate rule: Jaccard or containment (a copy cut short) reaches ``jaccard_threshold``, and
+    the TF-IDF cosine under the corpus IDF reaches ``cosine_threshold`` (so a one-line quote of a long article,
+    contained in it, is not its duplicate). Works on scalars (a bool) and on arrays (elementwise)."""
+    passed = (np.maximum(jaccard, containment) >= jaccard_threshold) & (np.asarray(cosine) >= cosine_threshold)
+    return bool(passed) if np.ndim(passed) == 0 else passed
+
+
+def sparse_dot(columns_a: np.ndarray, values_a: np.ndarray, columns_b: np.ndarray, values_b: np.ndarray) -> float:
+    """Dot product of two sparse vectors given as sorted unique columns and their values (one CSR row each):
+    the cosine of two L2-normalized TF-IDF rows."""
+    _, ia, ib = np.intersect1d(columns_a, columns_b, assume_unique=True, return_indices=True)
+    return float(np.dot(values_a[ia], values_b[ib]))
 
 
 def exact_scores(set_a: np.ndarray, set_b: np.ndarray) -> tuple[float, float]:

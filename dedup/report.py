@@ -206,7 +206,8 @@ def format_corpus(report: CorpusReport) -> str:
         lines.append(f"  cluster {n}: {counted(len(cluster.members), 'document')}, representative "
                      f"{printable(cluster.representative)} ({KEEP_LABELS.get(cluster.kept_by, cluster.kept_by)})")
         for m in cluster.matches:
-            lines.append(f"    {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
+            lines.append(f"    {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
+                         f"cosine {m.cosine:.2f}")
     for n, passage in enumerate(report.passages, 1):
         kind = "boilerplate" if passage.boilerplate else "passage"
         where = ", ".join(f"{printable(o.doc)}#{o.paragraph}" for o in passage.occurrences[:4])
@@ -240,7 +241,8 @@ def format_verdict(verdict) -> str:
                                   if verdict.duplicates else "no near-duplicate indexed")
              + (f", reuses {counted(len(verdict.passages), 'passage')}" if verdict.passages else "")]
     for m in verdict.duplicates:
-        lines.append(f"  {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  cosine {m.cosine:.2f}")
+        lines.append(f"  {printable(m.doc)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
+                     f"cosine {m.cosine:.2f}")
     for p in verdict.passages:
         lines.append(f"  paragraph {p.paragraph} ~ {printable(p.doc)}#{p.number}  cosine {p.cosine:.2f}  "
                      f"(in {counted(p.documents, 'document')})  {_first_words(p.text, 50)}")

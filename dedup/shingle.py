@@ -14,9 +14,9 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
-from .stop_words import ENGLISH_STOP_WORDS
 
 from .marks import MARK
+from .stop_words import ENGLISH_STOP_WORDS
 
 # One character of a script written without spaces is one token (character
 # shingles), so Chinese, Japanese or Thai text still yields shingles.

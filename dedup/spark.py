@@ -38,7 +38,7 @@ from .corpus import CorpusScanner
 from .idf import HashedIdf
 from .keep import rank, timestamp
 from .minhash import estimated_scores
-from .pair_scores import exact_scores
+from .pair_scores import exact_scores, is_duplicate, sparse_dot
 
 _MAX_ROUNDS = 64
 
@@ -134,8 +134,9 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     candidates = _paired(pairs, signatures, n).filter(estimated).map(lambda r: r[0][0]).cache()
 
     evidence = _evidence(indexed, candidates, signer, idf_b, batch_size, n).cache()
+    cosine_threshold = scanner.cosine_threshold
     confirmed = _scored(candidates, evidence, n).filter(
-        lambda r: max(r[1], r[2]) >= threshold and r[3] >= scanner.cosine_threshold).map(lambda r: r[0])
+        lambda r: is_duplicate(r[1], r[2], r[3], threshold, cosine_threshold)).map(lambda r: r[0])
     component = _components(confirmed, n)  # (doc, smallest doc of its component)
 
     # The rule's key per document (input order last, so ties break as locally); the smallest represents.
@@ -201,8 +202,7 @@ def _scored(pairs, evidence, n: int):
     def score(item):
         (pair, ev_a), ev_b = item
         jaccard, containment = exact_scores(ev_a[0], ev_b[0])
-        _, ia, ib = np.intersect1d(ev_a[1], ev_b[1], assume_unique=True, return_indices=True)
-        return pair, jaccard, containment, float(np.dot(ev_a[2][ia], ev_b[2][ib]))
+        return pair, jaccard, containment, sparse_dot(ev_a[1], ev_a[2], ev_b[1], ev_b[2])
 
     return _paired(pairs, evidence, n).map(score)
 

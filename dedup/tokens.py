@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import numpy as np
-from .stop_words import ENGLISH_STOP_WORDS
 
 from .marks import MARK
 from .shingle import NO_SPACE_SCRIPTS, light_stem
+from .stop_words import ENGLISH_STOP_WORDS
 from .word_hash import _CHUNKED_BYTES, chunk_hashes, word_hash
 
 # Low bit of a token hash: a sentence ends after this token.

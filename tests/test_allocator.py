@@ -8,7 +8,6 @@ import pytest
 
 from dedup import allocator
 
-
 _MEASURE = """
 import ctypes, json, resource
 import numpy as np
