@@ -55,9 +55,15 @@ class Detector:
         Jaccard similarity the LSH bands are tuned to; candidates below it are
         mostly not generated. Kept low because restatements share few words.
     threshold : float, default=0.45
-        Paragraph TF-IDF cosine that confirms a candidate on its own.
+        Paragraph TF-IDF cosine. With ``confirm="tfidf"`` it confirms a
+        candidate on its own; with ``confirm="learned"`` the reranker decides,
+        and a confirmed match this close lists its best sentence pair as
+        evidence (which changes the groups, not the matches).
     sentence_threshold : float, default=0.3
-        Sentence-pair TF-IDF cosine that confirms a candidate.
+        Sentence-pair TF-IDF cosine. With ``confirm="tfidf"`` a sentence pair
+        this close confirms a candidate; with ``confirm="learned"`` sentence
+        pairs this close are a match's evidence, which links paragraphs into
+        groups.
     min_shared_words : int, default=5
         A verbatim run of this many content words confirms a candidate
         (0 turns the rule off).
