@@ -19,8 +19,10 @@ from scipy.sparse.csgraph import connected_components
 from .arrays import distinct, distinct_pairs
 from .batch import paragraphs_of
 from .cluster import UnionFind
+from .corpus_state import CorpusState
 from .idf import HashedIdf
 from .keep import representative
+from .lsh import LSHBanding
 from .minhash import estimated_scores
 from .pair_scores import exact_scores_many, is_duplicate, row_dots
 from .readers import InputError, reread
@@ -31,9 +33,30 @@ from .workers import Workers
 
 if TYPE_CHECKING:
     from .batch import BatchSigner
-    from .corpus import CorpusScanner, CorpusState
 
 SNIPPET = 200
+
+
+@dataclass(frozen=True)
+class PassTwoSettings:
+    """What pass two needs of a scan's settings (``CorpusScanner.pass_two_settings``), not the scanner itself.
+
+    ``threshold``/``cosine_threshold`` make a near-duplicate (``pair_scores.is_duplicate``),
+    ``passage_threshold`` a reused paragraph; ``lsh``/``paragraph_lsh`` propose the candidates and
+    ``signer`` measures re-read texts, ``batch_size``/``batch_chars`` at a time.
+    """
+
+    threshold: float
+    cosine_threshold: float
+    passage_threshold: float
+    min_passage_words: int
+    boilerplate_docs: int
+    keep: str
+    lsh: LSHBanding
+    paragraph_lsh: LSHBanding
+    signer: "BatchSigner"
+    batch_size: int
+    batch_chars: int
 _ESTIMATE_MARGIN = 0.1  # candidates this far below the threshold by MinHash estimate are not re-read
 
 
@@ -140,14 +163,14 @@ def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: fl
     return np.maximum(jaccard, containment) >= threshold - _ESTIMATE_MARGIN
 
 
-def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: str = "text",
+def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: str = "text",
                    fmt: str = "auto", workers: Workers | None = None) -> CorpusReport:
     """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given."""
-    workers = workers or Workers(1, scanner.signer)
+    workers = workers or Workers(1, settings.signer)
     state.finish()
     state.node_tokens, state.node_first = state.node_summary()
-    doc_pairs = document_candidates(scanner, state, workers)
-    node_pairs = paragraph_candidates(scanner, state, workers)
+    doc_pairs = document_candidates(settings, state, workers)
+    node_pairs = paragraph_candidates(settings, state, workers)
     occurrences = _Occurrences(state.occurrences[:, :3])
     shared_nodes = occurrences.shared_nodes()
     involved_nodes = distinct(np.concatenate((node_pairs.ravel(), shared_nodes)))
@@ -156,42 +179,42 @@ def confirm_corpus(scanner: "CorpusScanner", state: "CorpusState", text_field: s
         wanted_paragraphs.setdefault(doc, set()).add(p)
     paired = set(doc_pairs.ravel().tolist())
     wanted_docs = sorted(paired | set(wanted_paragraphs))
-    evidence = _reread(scanner, state, wanted_docs, paired, wanted_paragraphs, text_field, fmt, workers)
+    evidence = _reread(settings, state, wanted_docs, paired, wanted_paragraphs, text_field, fmt, workers)
 
     scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
     jaccard, containment, cosine = evidence.score_pairs(scorable)
-    passed = is_duplicate(jaccard, containment, cosine, scanner.threshold, scanner.cosine_threshold)
+    passed = is_duplicate(jaccard, containment, cosine, settings.threshold, settings.cosine_threshold)
     confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
-    clusters, cluster_of = _clusters(confirmed, state, evidence, scanner.keep)
-    passages = _passages(scanner, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
+    clusters, cluster_of = _clusters(confirmed, state, evidence, settings.keep)
+    passages = _passages(settings, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
     documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
     stats = {
         "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),
         "paragraph_candidates": int(len(node_pairs)), "distinct_paragraphs": int(state.n_nodes),
         "documents_reread": len(wanted_docs), "reread_failed": len(evidence.failed),
-        "capped_buckets": scanner.lsh.capped_buckets + scanner.paragraph_lsh.capped_buckets,
+        "capped_buckets": settings.lsh.capped_buckets + settings.paragraph_lsh.capped_buckets,
         "capped_documents": [state.ids[d] for d in state.capped],
     }
     return CorpusReport(documents=documents, clusters=clusters, passages=passages, stats=stats)
 
 
-def document_candidates(scanner: "CorpusScanner", state: "CorpusState", workers: Workers | None = None) -> np.ndarray:
+def document_candidates(settings: PassTwoSettings, state: CorpusState, workers: Workers | None = None) -> np.ndarray:
     """Document pairs sharing a band, less those whose MinHash estimate is far below the threshold."""
     sigs, sizes = state.signatures, state.sizes
-    pairs = scanner.lsh.pairs_from_keys(scanner.lsh.band_keys(sigs), sizes == 0, workers)
+    pairs = settings.lsh.pairs_from_keys(settings.lsh.band_keys(sigs), sizes == 0, workers)
     if not len(pairs):
         return pairs
     a, b = pairs[:, 0], pairs[:, 1]
     jaccard, containment = estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b])
-    return pairs[worth_confirming(jaccard, containment, scanner.threshold)]
+    return pairs[worth_confirming(jaccard, containment, settings.threshold)]
 
 
-def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState", workers: Workers | None = None) -> np.ndarray:
+def paragraph_candidates(settings: PassTwoSettings, state: CorpusState, workers: Workers | None = None) -> np.ndarray:
     """Pairs of distinct paragraphs sharing a band, less those found in one and the same document only
     (restatements inside a document are the detector's business, not reuse)."""
     if len(state.node_keys) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = scanner.paragraph_lsh.pairs_from_keys(state.node_keys, state.node_tokens < scanner.min_passage_words,
+    pairs = settings.paragraph_lsh.pairs_from_keys(state.node_keys, state.node_tokens < settings.min_passage_words,
                                                   workers)
     # Decided on every document a paragraph occurs in, not on the document it was first seen in: that
     # made passages depend on input order (paragraph P in documents A and B, a rewording of P in A only:
@@ -205,7 +228,7 @@ def paragraph_candidates(scanner: "CorpusScanner", state: "CorpusState", workers
     return pairs[(a < 0) | (a != b)]
 
 
-def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int], paired: set[int],
+def _reread(settings: PassTwoSettings, state: CorpusState, docs: list[int], paired: set[int],
             wanted_paragraphs: dict[int, set[int]], text_field: str, fmt: str, workers: Workers) -> Evidence:
     """Re-read ``docs``: measure those in ``paired`` whole, and the ``wanted_paragraphs`` of each."""
     evidence = Evidence()
@@ -232,7 +255,7 @@ def _reread(scanner: "CorpusScanner", state: "CorpusState", docs: list[int], pai
                 for where, text in reread(locations, *state.reading(path, text_field, fmt)):
                     batch.extend((doc, text) for doc in by_location[where])
                     chars += len(text) * len(by_location[where])
-                    if len(batch) >= scanner.batch_size or chars >= scanner.batch_chars:
+                    if len(batch) >= settings.batch_size or chars >= settings.batch_chars:
                         yield _measure_args(batch, paired, wanted_paragraphs)
                         batch, chars = [], 0
             except (InputError, OSError, ValueError, KeyError, EOFError):
@@ -255,7 +278,7 @@ def _measure_args(batch: list[tuple[int, str]], paired: set[int], wanted_paragra
     return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs], whole), docs
 
 
-def _clusters(confirmed: list[tuple[int, int]], state: "CorpusState", evidence: Evidence,
+def _clusters(confirmed: list[tuple[int, int]], state: CorpusState, evidence: Evidence,
               keep: str) -> tuple[list[Cluster], np.ndarray]:
     uf = UnionFind()
     for a, b in confirmed:
@@ -294,13 +317,13 @@ class _Occurrences:
         return np.flatnonzero(counts >= 2)
 
 
-def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence, node_pairs: np.ndarray,
+def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence, node_pairs: np.ndarray,
               shared_nodes: np.ndarray, occurrences: _Occurrences, cluster_of: np.ndarray) -> list[Passage]:
     nodes = distinct(node_pairs.ravel())
     row_of = np.full(state.n_nodes, -1, dtype=np.int64)
     row_of[nodes] = evidence.paragraph_rows(state.node_first[nodes])
     cosines = evidence.paragraph_cosines(row_of[node_pairs[:, 0]], row_of[node_pairs[:, 1]])
-    components = _components(state.n_nodes, node_pairs[cosines >= scanner.passage_threshold], shared_nodes)
+    components = _components(state.n_nodes, node_pairs[cosines >= settings.passage_threshold], shared_nodes)
     # Copies inside one near-duplicate cluster are that cluster's business, not reuse: keep a
     # component only when its documents span two clusters (counted for all components at once).
     comp_of = np.full(len(occurrences.bounds), -1, dtype=np.int64)
@@ -321,7 +344,7 @@ def _passages(scanner: "CorpusScanner", state: "CorpusState", evidence: Evidence
             text=evidence.snippets.get(first[main], ""),
             documents=int(n_docs[c]),
             occurrences=tuple(Occurrence(state.ids[d], int(p)) for _, d, p in held.tolist()),
-            boilerplate=int(n_docs[c]) >= scanner.boilerplate_docs,
+            boilerplate=int(n_docs[c]) >= settings.boilerplate_docs,
         ))
     passages.sort(key=lambda p: (-p.documents, p.occurrences[0].doc, p.occurrences[0].paragraph))
     return passages
