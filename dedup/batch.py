@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from .detector import Detector
 from .idf import HashedIdf
 from .lsh import LSHBanding
 from .oph import OnePermutationHasher
@@ -72,19 +71,20 @@ class BatchSigner:
         Token hash buckets of the corpus IDF (``idf.HashedIdf``).
     table : TokenTable
         Token normalization (stop words, stemming).
-    detector : Detector, optional
-        Run on each document for restatements inside it; None skips that.
+    restatements : callable, optional
+        A per-document hook: text -> ``Report`` of the restatements inside it (``Detector.detect``); None skips
+        that step. A hook, so that signing (and a worker process) does not import the reranker stack.
     """
 
     def __init__(self, k: int, paragraph_k: int, num_perm: int, seed: int, paragraph_lsh: LSHBanding,
-                 n_features: int, table: TokenTable, detector: Detector | None) -> None:
+                 n_features: int, table: TokenTable, restatements: Callable[[str], Report] | None) -> None:
         self.k = k
         self.paragraph_k = paragraph_k
         self.hasher = OnePermutationHasher(num_perm=num_perm, seed=seed)
         self.paragraph_lsh = paragraph_lsh
         self.bucketer = HashedIdf(n_features)  # buckets only; the counts live in the caller's HashedIdf
         self.table = table
-        self.detector = detector
+        self.restatements = restatements
 
     def tokens(self, texts: Sequence[str]) -> "Tokenized":
         """Paragraphs of each document and their tokens (one tokenized text per paragraph)."""
@@ -115,10 +115,10 @@ class BatchSigner:
         doc_sets = self.document_sets(tokenized)
         para_sets = kgram_sets(tokens.hashes, tokens.sentence, tokens.owner(), len(tokens), self.paragraph_k)
         reports = {}
-        if self.detector is not None:
+        if self.restatements is not None:
             for i, text in enumerate(texts):
                 if counts[i] >= 2:
-                    report = self.detector.detect(text)
+                    report = self.restatements(text)
                     if report.matches or report.candidates_dropped:  # a partial search is said in the output
                         reports[i] = report
         return SignedBatch(

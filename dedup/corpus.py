@@ -134,7 +134,7 @@ class CorpusScanner:
         self.paragraph_lsh = LSHBanding(threshold=passage_lsh_threshold, num_perm=num_perm)
         self.table = TokenTable()
         self.signer = BatchSigner(k, paragraph_k, num_perm, seed, self.paragraph_lsh, n_features, self.table,
-                                  detector)
+                                  None if detector is None else detector.detect)
 
     def pass_two_settings(self) -> PassTwoSettings:
         """The settings pass two works with (it takes these, not the scanner)."""
