@@ -79,7 +79,7 @@ class Detector:
         (``dedup.reranker``) over explainable pair features decides, and a
         verbatim run of ``min_shared_words`` content words still confirms
         on its own. ``"tfidf"``: the TF-IDF cosine rules (``threshold``,
-        ``sentence_threshold``), about 3x faster; ``benchmarks/quality.py``
+        ``sentence_threshold``), about 5x faster (16 vs 77 ms on the bundled article); ``benchmarks/quality.py``
         compares the two.
     reranker_threshold : float, optional
         Probability at which the reranker confirms a pair; by default the

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from importlib import resources
 
 import jsonschema
 import pytest
@@ -13,42 +14,24 @@ from dedup.cli import main
 
 from .conftest import ARTICLE, ROOT
 
-SCHEMA = {
-    "type": "object",
-    "required": ["documents"],
-    "properties": {
-        "documents": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "paragraphs", "groups", "matches"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "paragraphs": {"type": "integer", "minimum": 0},
-                    "groups": {"type": "array", "items": {
-                        "type": "object", "required": ["paragraphs", "representative"],
-                        "properties": {"paragraphs": {"type": "array", "minItems": 2, "items": {"type": "integer"}},
-                                       "representative": {"type": "integer"}}}},
-                    "matches": {"type": "array", "items": {
-                        "type": "object",
-                        "required": ["a", "b", "jaccard", "containment", "cosine", "sentences"],
-                        "properties": {
-                            "a": {"type": "integer"}, "b": {"type": "integer"},
-                            "jaccard": {"type": "number", "minimum": 0, "maximum": 1},
-                            "containment": {"type": "number", "minimum": 0, "maximum": 1},
-                            "cosine": {"type": "number", "minimum": 0, "maximum": 1.0000001},
-                            "reranker": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
-                            "sentences": {"type": "array", "items": {
-                                "type": "object", "required": ["a", "b"],
-                                "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}},
-                        }}},
-                },
-            },
-        },
-        # The scan's parameters; keep: the rule that chose each near-duplicate cluster's representative.
-        "params": {"type": "object", "properties": {"keep": {"enum": ["longest", "first", "earliest"]}}},
-    },
-}
+# The JSON Schema of ``dedup scan -f json``, as the package ships it (docs/output.md): the tests hold the
+# real outputs to the published contract, not to a copy of it.
+SCHEMA = json.loads((resources.files("dedup") / "schema" / "scan-report.schema.json").read_text(encoding="utf-8"))
+SAMPLE_CORPUS = ROOT / "data" / "sample_corpus.jsonl"
+
+
+def validate(payload, definition: str | None = None) -> None:
+    """``payload`` against the scan report schema, or against one of its ``$defs`` (``"jsonl_line"``)."""
+    schema = SCHEMA if definition is None else {
+        "$schema": SCHEMA["$schema"], "$defs": SCHEMA["$defs"], "$ref": f"#/$defs/{definition}"}
+    jsonschema.Draft202012Validator(schema).validate(payload)
+
+
+def test_the_schema_is_valid_draft_2020_12():
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    # Extend, never break: no object of the report forbids fields a later version adds.
+    assert "additionalProperties" not in json.dumps(SCHEMA)
 
 
 @pytest.fixture()
@@ -69,7 +52,7 @@ def test_scan_json_follows_the_schema(runner):
     result = runner.invoke(main, ["scan", str(ARTICLE), "--format", "json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    jsonschema.validate(payload, SCHEMA)
+    validate(payload)
     doc = payload["documents"][0]
     assert doc["id"] == str(ARTICLE) and doc["paragraphs"] == 15
     assert {"a": 0, "b": 1} == {k: doc["matches"][0][k] for k in ("a", "b")}
@@ -84,8 +67,35 @@ def test_scan_jsonl_one_document_per_line(runner, tmp_path):
     lines = result.output.strip().splitlines()
     assert len(lines) == 2
     docs = [json.loads(line) for line in lines]
-    jsonschema.validate({"documents": docs}, SCHEMA)
+    for doc in docs:
+        validate(doc, "jsonl_line")
+        assert doc["kind"] == "document"
     assert docs[1]["id"] == str(other) and docs[1]["groups"] == []
+
+
+def test_scan_of_the_sample_corpus_follows_the_schema(runner):
+    """The bundled corpus: clusters (kept_by), passages (boilerplate too), duplicate_of, params.keep."""
+    result = runner.invoke(main, ["scan", str(SAMPLE_CORPUS), "--text-field", "body", "-f", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    validate(payload)
+    assert payload["clusters"] and payload["passages"] and any(p["boilerplate"] for p in payload["passages"])
+    assert any(d["duplicate_of"] for d in payload["documents"])
+    assert payload["params"]["keep"] == "longest" and payload["skipped"] == []
+    lines = runner.invoke(main, ["scan", str(SAMPLE_CORPUS), "--text-field", "body", "-f", "jsonl", "-q"]).stdout
+    kinds = set()
+    for line in lines.splitlines():
+        record = json.loads(line)
+        validate(record, "jsonl_line")
+        kinds.add(record["kind"])
+    assert kinds == {"document", "cluster", "passage"}
+
+
+def test_schema_rejects_a_report_missing_a_stable_field(runner):
+    payload = json.loads(runner.invoke(main, ["scan", str(ARTICLE), "-f", "json", "-q"]).stdout)
+    del payload["documents"][0]["matches"][0]["spans"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate(payload)
 
 
 def test_scan_csv_one_match_per_row(runner):
@@ -149,8 +159,10 @@ def test_batch_keeps_good_files_and_reports_bad_ones(runner, tmp_path):
     result = runner.invoke(main, ["scan", *bad, str(ARTICLE), "-f", "json"])
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
+    validate(payload)
     assert [d["id"] for d in payload["documents"]] == [str(ARTICLE)]
     assert {s["id"] for s in payload["skipped"]} == set(bad)
+    assert payload["stats"]["skipped"] == len(bad)
     assert f"skipped {len(bad)} of {len(bad) + 1} inputs" in result.stderr
 
 

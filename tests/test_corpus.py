@@ -5,7 +5,6 @@ import json
 import os
 import time
 
-import jsonschema
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -22,35 +21,7 @@ from dedup.shingle import ShingleSets
 from dedup.tokens import TokenTable, tokenize
 
 from .planted import FOOTER, REUSED, planted_corpus
-from .test_cli import SCHEMA
-
-CORPUS_SCHEMA = {
-    **SCHEMA,
-    "required": ["documents", "clusters", "passages", "skipped"],
-    "properties": {
-        **SCHEMA["properties"],
-        "clusters": {"type": "array", "items": {
-            "type": "object", "required": ["representative", "members", "matches", "kept_by"],
-            "properties": {
-                "representative": {"type": "string"},
-                "kept_by": {"enum": ["longest", "first", "earliest"]},
-                "members": {"type": "array", "minItems": 2, "items": {"type": "string"}},
-                "matches": {"type": "array", "items": {
-                    "type": "object", "required": ["a", "b", "jaccard", "containment", "cosine"],
-                    "properties": {"a": {"type": "string"}, "b": {"type": "string"},
-                                   "jaccard": {"type": "number", "minimum": 0, "maximum": 1},
-                                   "containment": {"type": "number", "minimum": 0, "maximum": 1},
-                                   "cosine": {"type": "number", "minimum": 0, "maximum": 1.0000001}}}}}}},
-        "passages": {"type": "array", "items": {
-            "type": "object", "required": ["text", "documents", "occurrences"],
-            "properties": {
-                "text": {"type": "string", "maxLength": 200},
-                "documents": {"type": "integer", "minimum": 2},
-                "occurrences": {"type": "array", "items": {
-                    "type": "object", "required": ["doc", "paragraph"],
-                    "properties": {"doc": {"type": "string"}, "paragraph": {"type": "integer"}}}}}}},
-    },
-}
+from .test_cli import validate
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +186,7 @@ def test_scan_cli_jsonl_gz_and_folder_agree_and_follow_the_schema(corpus, tmp_pa
     out = runner.invoke(main, ["scan", str(tmp_path / "news.jsonl.gz"), "--text-field", "body", "-f", "json", "-q"])
     assert out.exit_code == 0, out.output
     payload = json.loads(out.stdout)
-    jsonschema.validate(payload, CORPUS_SCHEMA)
+    validate(payload)  # the package's schema (dedup/schema/scan-report.schema.json)
     assert sorted(sorted(c["members"]) for c in payload["clusters"]) == sorted(map(sorted, expected))
     assert len(payload["documents"]) == len(records)
     by_folder = runner.invoke(main, ["scan", str(tmp_path / "corpus"), "-f", "json", "-q", "--no-within"])
