@@ -57,7 +57,7 @@ from corpusgen import generate, write_jsonl  # noqa: E402
 from dedup.allocator import reuse_freed_memory  # noqa: E402
 from dedup.corpus import CorpusScanner  # noqa: E402
 from dedup.readers import read_documents  # noqa: E402
-from dedup.shingle import light_stem  # noqa: E402
+from dedup.words import light_stem  # noqa: E402
 
 Pair = tuple[str, str]
 BATCH = 512

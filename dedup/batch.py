@@ -18,9 +18,10 @@ from .idf import HashedIdf
 from .lsh import LSHBanding
 from .oph import OnePermutationHasher
 from .records import Report
-from .shingle import ShingleSets, _fmix64, kgram_sets
+from .shingle import ShingleSets, kgram_sets
 from .text import map_punctuation, normalize, split_paragraphs
 from .tokens import Tokens, TokenTable, tokenize
+from .words import fmix64
 
 
 @dataclass
@@ -169,9 +170,9 @@ def fingerprints(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     out = np.zeros(len(sizes), dtype=np.uint64)
     nonempty = np.flatnonzero(sizes > 0)
     if len(nonempty):
-        mixed = _fmix64(hashes.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
+        mixed = fmix64(hashes.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
         out[nonempty] = np.add.reduceat(mixed, offsets[nonempty])
-        out[nonempty] = _fmix64(out[nonempty] ^ sizes[nonempty].astype(np.uint64)) | np.uint64(1)
+        out[nonempty] = fmix64(out[nonempty] ^ sizes[nonempty].astype(np.uint64)) | np.uint64(1)
     return out
 
 

@@ -8,8 +8,8 @@ from collections import Counter
 import numpy as np
 
 from .records import Paragraph
-from .shingle import word_spans
-from .shingle import words as _words
+from .words import word_spans
+from .words import words as _words
 
 
 def title_restated(a: list[frozenset], b: list[frozenset]) -> bool:

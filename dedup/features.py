@@ -18,10 +18,11 @@ import numpy as np
 from scipy import sparse
 
 from .sequences import edit_distance, ngram_counts, ngram_precisions
-from .shingle import Shingler, light_stem, words
+from .shingle import Shingler
 from .text import normalize as normalize_text
 from .text import split_sentences
 from .tfidf import CharNgramTfidf, TokenTfidf
+from .words import light_stem, words
 
 FEATURES = (
     "word_cosine",  # TF-IDF cosine of content words (stop words dropped, stemmed)

@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from .minhash import EMPTY
-from .shingle import ShingleSets, _fmix64
+from .shingle import ShingleSets
 from .validate import check_int
+from .words import fmix64
 
 _U64 = np.uint64
 _STEP = np.uint32(0x9E3779B1)  # a copied value moves by this much per bin travelled
@@ -47,12 +48,12 @@ class OnePermutationHasher:
         check_int("seed", seed, 0, 2**32 - 1)
         self.num_perm = num_perm
         self.seed = seed
-        self._salt = _fmix64(np.array([seed + 0x9E3779B97F4A7C15], dtype=_U64))[0]
+        self._salt = fmix64(np.array([seed + 0x9E3779B97F4A7C15], dtype=_U64))[0]
         bins = np.arange(num_perm, dtype=_U64) * _U64(0x100000001B3)
-        self._rightward = (_fmix64(bins ^ self._salt) & _U64(1)).astype(bool)
+        self._rightward = (fmix64(bins ^ self._salt) & _U64(1)).astype(bool)
         # Copies fill runs of neighbouring bins; shuffling the columns keeps an LSH band (consecutive
         # positions) from being one copied value repeated, which would make bands agree far too often.
-        self._order = np.argsort(_fmix64(bins + self._salt), kind="stable")
+        self._order = np.argsort(fmix64(bins + self._salt), kind="stable")
 
     def params(self) -> dict:
         return {"num_perm": self.num_perm, "seed": self.seed, "scheme": "oph"}
@@ -60,7 +61,7 @@ class OnePermutationHasher:
     def sign(self, sets: ShingleSets) -> np.ndarray:
         """Signatures as a ``(len(sets), num_perm)`` uint32 matrix; an empty set is all ``EMPTY``."""
         n, k = len(sets), self.num_perm
-        mixed = _fmix64(sets.hashes.astype(_U64) ^ self._salt)
+        mixed = fmix64(sets.hashes.astype(_U64) ^ self._salt)
         bins = ((mixed >> _U64(32)) * _U64(k)) >> _U64(32)
         values = (mixed & _U64(0xFFFFFFFF)).astype(np.uint32)
         # EMPTY itself is a legal value; keep it for "no shingle" by nudging the rare collision.

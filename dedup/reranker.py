@@ -35,9 +35,10 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from .features import FEATURES, PairFeaturizer
-from .shingle import Shingler, light_stem, words
+from .shingle import Shingler
 from .trees import TreeEnsemble
 from .validate import check_between, check_fraction, check_int, check_positive
+from .words import light_stem, words
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "reranker.npz"
 _HASH_FEATURES = 2**16

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Sequence
 
-from .shingle import light_stem, word_spans
 from .stop_words import ENGLISH_STOP_WORDS
+from .words import light_stem, word_spans
 
 _MARKERS = itertools.count()
 

@@ -20,9 +20,9 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .marks import MARK
-from .shingle import NO_SPACE_SCRIPTS, light_stem
 from .stop_words import ENGLISH_STOP_WORDS
 from .word_hash import _CHUNKED_BYTES, chunk_hashes, word_hash
+from .words import NO_SPACE_SCRIPTS, light_stem
 
 # Low bit of a token hash: a sentence ends after this token.
 SENTENCE_END = 1
@@ -238,7 +238,7 @@ def _stop_table(hashes: np.ndarray) -> tuple[np.ndarray, np.uint64, np.uint64]:
     """A collision-free table of the stop-word hashes: ``table[(h >> shift) & mask] == h`` exactly for them.
 
     One gather and one compare per token, where a binary search took a dozen steps. Slots hold 0,
-    the hash of no word (``_fmix64`` is a bijection and 0 is the empty word's).
+    the hash of no word (``words.fmix64`` is a bijection and 0 is the empty word's).
     """
     for bits in range(10, 21):
         for shift in range(0, 65 - bits):
@@ -260,7 +260,7 @@ def _byte_values(texts: list[str], table: TokenTable, utf8: bool = False) -> tup
     A token is a run of letters, digits and ``.!?``, exactly as the regex
     ``_TOKEN`` gives it for these texts; its hash covers its letters and
     digits only (their UTF-8 bytes), stemmed by the rules of
-    ``shingle.light_stem`` (which leave a non-ASCII word alone). The rare
+    ``words.light_stem`` (which leave a non-ASCII word alone). The rare
     token with ``.!?`` before a letter ("u.s", "3.5") or longer than
     ``_CHUNKED_BYTES`` goes through ``table``.
     """

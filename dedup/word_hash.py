@@ -8,7 +8,7 @@ import hashlib
 
 import numpy as np
 
-from .shingle import _fmix64
+from .words import fmix64
 
 _MASK = (1 << 64) - 1
 # Words of up to this many bytes are hashed in 8-byte chunks (``word_hash``), in numpy by ``chunk_hashes``.
@@ -34,7 +34,7 @@ def word_hash(word: str) -> int:
 
 
 def _fmix64_int(x: int) -> int:
-    """``shingle._fmix64`` of one Python integer."""
+    """``words.fmix64`` of one Python integer."""
     x ^= x >> 33
     x = (x * 0xFF51AFD7ED558CCD) & _MASK
     x ^= x >> 33
@@ -53,8 +53,8 @@ def chunk_hashes(words8: np.ndarray, starts: np.ndarray, length: np.ndarray,
         if not len(rows):
             break
         chunk = _chunk(words8, starts[rows] + at, length[rows] - at, None if add_y is None else add_y[rows])
-        h[rows] = _fmix64(h[rows] + np.uint64(_CHAIN)) ^ chunk
-    return _fmix64(h)
+        h[rows] = fmix64(h[rows] + np.uint64(_CHAIN)) ^ chunk
+    return fmix64(h)
 
 
 def _chunk(words8: np.ndarray, at: np.ndarray, left: np.ndarray, add_y: np.ndarray | None) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The seed article against hand-made gold labels (data/vance_article.gold.json)."""
 
 from dedup.evaluate import Gold, score
-from dedup.shingle import light_stem, words
+from dedup.words import light_stem, words
 
 from .conftest import GOLD
 

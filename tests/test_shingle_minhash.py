@@ -3,7 +3,8 @@ import pytest
 from datasketch import LeanMinHash, MinHash
 
 from dedup.minhash import EMPTY, MinHasher, estimate_containment, estimate_jaccard, merge
-from dedup.shingle import Shingler, light_stem, union
+from dedup.shingle import Shingler, union
+from dedup.words import light_stem
 
 
 def test_tokenize_drops_stop_words_and_stems():

@@ -128,8 +128,8 @@ def test_combining_marks_table_matches_unicodedata():
     ("\u0301alone mark", ["alone", "mark"]),  # a mark with no letter before it is not a word
 ])
 def test_a_word_runs_on_through_combining_marks(text, expected):
-    from dedup.shingle import words
     from dedup.tokens import TokenTable, tokenize, word_hash
+    from dedup.words import words
 
     text = normalize(text)
     assert words(text) == expected
