@@ -10,6 +10,11 @@ baseline, timed in the same run on the same documents: datasketch's
 in-memory ``MinHashLSH`` (threshold 0.8, word 5-grams), signature plus query
 per document, which holds everything in RAM and confirms nothing.
 
+Then, for a live crawl: ``query(top=10)`` latency, removal throughput (1% of
+the index removed by id, one transaction per 512), expiry of the oldest 10%
+(documents are dated one second apart), compaction, and the size per
+document before and after.
+
     python benchmarks/index_latency.py --docs 100000 --queries 1000 [--redis redis://127.0.0.1:6379/0]
 """
 
@@ -40,13 +45,55 @@ def percentiles(seconds: list[float]) -> str:
     return f"p50 {np.percentile(ms, 50):6.2f} ms   p99 {np.percentile(ms, 99):6.2f} ms   max {ms.max():6.2f} ms"
 
 
+BASE = 1_780_000_000.0  # document i is dated BASE + i seconds, so an expiry removes exactly the oldest
+
+
+def size_of(stats: dict) -> int:
+    return stats.get("bytes") or stats.get("redis_used_memory") or 0
+
+
 def build(location: str, docs: list[dict]) -> tuple[float, str]:
     started = time.perf_counter()
     with dedup.Index(location, within=False) as index:
-        index.add_many(Document(d["id"], d["text"]) for d in docs)
+        index.add_many(Document(d["id"], d["text"], date=BASE + i) for i, d in enumerate(docs))
         stats = index.stats()
-    size = stats.get("bytes") or stats.get("redis_used_memory") or 0
-    return time.perf_counter() - started, f"{size / 2**20:,.0f} MB"
+    size = size_of(stats)
+    return time.perf_counter() - started, (f"{size / 2**20:,.0f} MB, {size / len(docs):,.0f} bytes per document "
+                                           f"({size * 100_000 / len(docs) / 2**20:,.0f} MB per 100,000)")
+
+
+def live_crawl(location: str, docs: list[dict], queries: list[dict], verify: bool) -> None:
+    """query(top=10) latency, then remove 1% by id, expire the oldest 10%, compact; each timed."""
+    with dedup.Index(location, within=False) as index:
+        index.query(queries[0]["text"], top=10)
+        times = []
+        for q in queries:
+            started = time.perf_counter()
+            index.query(q["text"], top=10)
+            times.append(time.perf_counter() - started)
+        print(f"  {'query --top 10':26s} {percentiles(times)}")
+        n = len(docs)
+        gone = [d["id"] for d in docs[n // 10:][:: 100]]  # 1%, none of them among the oldest 10%
+        started = time.perf_counter()
+        removed = len(index.remove(gone))
+        seconds = time.perf_counter() - started
+        print(f"  remove {removed:,} by id: {seconds:.1f} s ({removed / seconds:,.0f} docs/s)")
+        started = time.perf_counter()
+        expired = index.expire(before=BASE + n // 10)
+        seconds = time.perf_counter() - started
+        before = size_of(index.stats())
+        print(f"  expire the oldest 10% ({expired:,}): {seconds:.1f} s ({expired / seconds:,.0f} docs/s)")
+        started = time.perf_counter()
+        result = index.compact()
+        seconds = time.perf_counter() - started
+        stats = index.stats()
+        print(f"  compact: {seconds:.1f} s, {result['bytes_before'] / 2**20:,.0f} MB -> "
+              f"{result['bytes_after'] / 2**20:,.0f} MB ({size_of(stats) / stats['documents']:,.0f} bytes per "
+              f"document; {before / 2**20:,.0f} MB before)")
+        if verify:  # reads every row (Redis: every set), so minutes at 100,000 documents
+            started = time.perf_counter()
+            problems = index.verify()
+            print(f"  verify: {'ok' if not problems else problems} ({time.perf_counter() - started:.1f} s)")
 
 
 def time_checks(location: str, queries: list[dict], within: bool) -> tuple[list[float], list[dedup.Verdict]]:
@@ -89,6 +136,7 @@ def main() -> None:
     parser.add_argument("--db", help="index file (default: a temporary one, removed afterwards)")
     parser.add_argument("--redis", help="also a Redis index at this URL (a fresh prefix is used)")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--verify", action="store_true", help="check the index after the removals")
     args = parser.parse_args()
 
     n_copies = args.queries // 2
@@ -120,6 +168,7 @@ def main() -> None:
                       f"fresh flagged {false}/{len(fresh)}")
                 if not within:
                     plain_times = times
+            live_crawl(location, indexed, queries, args.verify)
     if not args.skip_baseline:
         ds_build, ds_times, ds_found = datasketch_baseline(indexed, queries)
         ds_hits = sum(source_of[q["id"]] in f for q, f in zip(copies, ds_found))

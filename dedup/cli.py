@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import math
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -20,15 +18,23 @@ from .allocator import reuse_freed_memory
 from .checkpoint import Checkpoint, CheckpointError
 from .choices import CONFIRM_MODES
 from .clean import CleanResult, CorpusCleaner
-from .html import FORMATS as INPUT_FORMATS
-from .html import MissingExtraError
+from .cli_index import index
+from .cli_options import (
+    UNIT,
+    FiniteRange,
+    error,
+    exit_on_broken_pipe,
+    input_bytes,
+    input_format_option,
+    max_bytes_option,
+)
 from .input_spool import InputSpool, rereadable
 from .keep import DEFAULT as DEFAULT_KEEP
 from .keep import HELP as KEEP_HELP
 from .keep import RULES as KEEP_RULES
 from .keep import undated_note
 from .progress import Progress
-from .readers import DEFAULT_MAX_BYTES, Document, InputError, expand, read_documents
+from .readers import Document, InputError, read_documents
 from .records import CorpusReport, Report
 from .report import (
     FORMATS,
@@ -46,62 +52,20 @@ from .workers import usable_cores
 from .writers import OutputError, atomic_output, refuse_overwriting_inputs, write_cleaned
 
 
-class _FiniteRange(click.FloatRange):
-    """A FloatRange that also refuses NaN and infinities (every comparison with NaN is false, so FloatRange
-    lets it through and the error would come later, under a library parameter's name)."""
-
-    def convert(self, value, param, ctx):
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number.", param, ctx)
-        return number
-
-
-_UNIT = _FiniteRange(0.0, 1.0, min_open=True)
-
-
-class ByteSize(click.ParamType):
-    """A size in bytes: ``67108864``, ``64MiB``, ``64M``, ``500KB`` (K, M, G are powers of 1,024)."""
-
-    name = "size"
-    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
-              "mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
-
-    def convert(self, value, param, ctx) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lower().replace(" ", "")
-        number = text.rstrip("kmgib")
-        unit = text[len(number):]
-        try:
-            size = int(float(number) * self._UNITS[unit])
-        except (KeyError, ValueError):
-            self.fail(f"{value!r} is not a size (e.g. 67108864, 64MiB, 500KB).", param, ctx)
-        if size < 1:
-            self.fail(f"{value!r} is not a positive size.", param, ctx)
-        return size
-
-
-def max_bytes_option():
-    return click.option("--max-bytes", type=ByteSize(), default=f"{DEFAULT_MAX_BYTES >> 20}MiB", show_default=True,
-                        help="Refuse a document (a file, or a JSON Lines record once decompressed) larger than this "
-                             "(bytes, or with a unit: 500KB, 64MiB).")
-
-
 def detector_options(command):
     """Options that configure the Detector, shared by every command that detects."""
     options = [
-        click.option("--threshold", type=_UNIT, default=0.45, show_default=True,
+        click.option("--threshold", type=UNIT, default=0.45, show_default=True,
                      help="Paragraph TF-IDF cosine. With --confirm tfidf it confirms a match on its own; with "
                           "--confirm learned the reranker decides, and a match this close lists its best sentence "
                           "pair as evidence (which changes the groups, not the matches)."),
-        click.option("--sentence-threshold", type=_UNIT, default=0.3, show_default=True,
+        click.option("--sentence-threshold", type=UNIT, default=0.3, show_default=True,
                      help="Sentence-pair TF-IDF cosine. With --confirm tfidf a sentence pair this close confirms a "
                           "match; with --confirm learned the reranker decides, and sentence pairs this close are "
                           "the match's evidence, which links paragraphs into groups."),
         click.option("--min-shared-words", type=click.IntRange(0), default=5, show_default=True,
                      help="A verbatim run of this many content words confirms a match (0: off)."),
-        click.option("--lsh-threshold", type=_UNIT, default=0.1, show_default=True,
+        click.option("--lsh-threshold", type=UNIT, default=0.1, show_default=True,
                      help="Jaccard similarity the LSH bands are tuned to (candidate recall)."),
         click.option("-k", "--shingle-words", "k", type=click.IntRange(1, 10), default=1, show_default=True,
                      help="Words per shingle."),
@@ -109,7 +73,7 @@ def detector_options(command):
                      help="MinHash permutations."),
         click.option("--confirm", type=click.Choice(CONFIRM_MODES), default="learned", show_default=True,
                      help="Confirm stage: the learned reranker over pair features, or TF-IDF cosine rules."),
-        click.option("--reranker-threshold", type=_FiniteRange(0.0, 1.0, min_open=True, max_open=True),
+        click.option("--reranker-threshold", type=FiniteRange(0.0, 1.0, min_open=True, max_open=True),
                      default=None, help="Probability the learned reranker confirms at [default: the model's]."),
         max_bytes_option(),
         click.option("--max-candidates", type=click.IntRange(1), default=5_000, show_default=True,
@@ -132,39 +96,6 @@ def _make_detector(params: dict) -> "Detector":
         raise click.UsageError(str(err)) from None
 
 
-def _error(message: str) -> None:
-    """One line on stderr; names from the input (file names, ids) cannot break it or send terminal escapes."""
-    click.echo(f"dedup: error: {printable(message)}", err=True)
-
-
-def _exit_on_broken_pipe(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(1)
-    return wrapper
-
-
-def input_format_option(command):
-    """``--input-format``, for every command that reads documents; a missing html extra ends it with one line."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except MissingExtraError as err:
-            _error(str(err))
-            sys.exit(1)
-
-    return click.option(
-        "--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
-        help="How to read inputs and JSON Lines text fields: text, html (the page's main text), or auto: "
-             ".html/.htm files and anything that starts like HTML are HTML.")(wrapper)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
 def main() -> None:
@@ -174,11 +105,11 @@ def main() -> None:
 def corpus_options(command):
     """Options of the corpus stage (near-duplicate documents, passages), shared by scan, clean and index."""
     options = [
-        click.option("--duplicate-threshold", type=_UNIT, default=0.8, show_default=True,
+        click.option("--duplicate-threshold", type=UNIT, default=0.8, show_default=True,
                      help="Jaccard or containment that makes two documents near-duplicates."),
-        click.option("--duplicate-cosine", type=_UNIT, default=0.5, show_default=True,
+        click.option("--duplicate-cosine", type=UNIT, default=0.5, show_default=True,
                      help="TF-IDF cosine (under the corpus IDF) near-duplicates must also reach."),
-        click.option("--passage-threshold", type=_UNIT, default=0.7, show_default=True,
+        click.option("--passage-threshold", type=UNIT, default=0.7, show_default=True,
                      help="TF-IDF cosine that makes two paragraphs of different documents one passage."),
         click.option("--boilerplate-docs", type=click.IntRange(2), default=5, show_default=True,
                      help="A passage in at least this many documents is reported as boilerplate."),
@@ -212,16 +143,6 @@ def _make_scanner(params: dict) -> "CorpusScanner":
         raise click.UsageError(str(err)) from None
 
 
-def _input_bytes(paths: tuple[str, ...]) -> int | None:
-    """Total size of plain (not gzipped) inputs, for the progress ETA; None when unknown."""
-    total = 0
-    for item in expand(list(paths)):
-        if isinstance(item, InputError) or item == "-" or item.lower().endswith(".gz") or not os.path.isfile(item):
-            return None
-        total += os.path.getsize(item)
-    return total
-
-
 def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, max_bytes: int,
               quiet: bool, input_format: str, checkpoint: Checkpoint | None = None,
               names: dict[str, str] | None = None) -> tuple["CorpusScanner", CorpusReport, SkipLog]:
@@ -232,11 +153,11 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
 
     def on_error(err: InputError) -> None:
         if skipped.add(err):
-            _error(str(err))
+            error(str(err))
         elif skipped.unlisted == 1:
-            _error(f"more than {skipped.limit:,} inputs skipped: the others are counted, not named")
+            error(f"more than {skipped.limit:,} inputs skipped: the others are counted, not named")
 
-    progress = Progress("scanning", _input_bytes(paths), enabled=not quiet)
+    progress = Progress("scanning", input_bytes(paths), enabled=not quiet)
     items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                            fmt=input_format, names=names)
     try:
@@ -245,10 +166,10 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
                                   fmt=input_format, checkpoint=checkpoint)
     except ScanInterrupted as stop:
         progress.close()
-        _error(f"{stop}; checkpoint saved in {checkpoint.folder}: run the same command to resume")
+        error(f"{stop}; checkpoint saved in {checkpoint.folder}: run the same command to resume")
         sys.exit(130)
     except CheckpointError as err:
-        _error(str(err))
+        error(str(err))
         sys.exit(1)
     if report.stats.get("undated_documents"):  # once, not per document: the scan still runs, in input order
         note = undated_note(report.stats["undated_documents"], len(report.documents), scanner.date_field)
@@ -271,7 +192,7 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
     try:
         return Checkpoint(folder, key, every)
     except CheckpointError as err:
-        _error(str(err))
+        error(str(err))
         sys.exit(1)
 
 
@@ -283,14 +204,14 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
     try:
         from .spark import run
     except ImportError as err:
-        _error(f"--engine spark needs the spark extra: pip install 'dedup[spark]' ({err})")
+        error(f"--engine spark needs the spark extra: pip install 'dedup[spark]' ({err})")
         sys.exit(1)
     params["within"] = False
     scanner = _make_scanner(params)
     try:
         summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master)
     except ValueError as err:
-        _error(str(err))
+        error(str(err))
         sys.exit(1)
     output.write(json.dumps(summary, indent=2) + "\n")
 
@@ -307,7 +228,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
               help="JSON Lines field holding the document id; a record without one is named path:line.")
 @click.option("--checkpoint", metavar="DIR", help="Save the scan's progress in DIR as it goes; after a crash or "
               "Ctrl-C, the same command resumes where it stopped.")
-@click.option("--checkpoint-every", type=_FiniteRange(0, min_open=True), default=30.0, show_default=True,
+@click.option("--checkpoint-every", type=FiniteRange(0, min_open=True), default=30.0, show_default=True,
               metavar="SECONDS", help="Seconds between checkpoints.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="local: this machine. spark: near-duplicate clusters on Apache Spark (needs dedup[spark]); "
@@ -318,7 +239,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @detector_options
 @corpus_options
 @input_format_option
-@_exit_on_broken_pipe
+@exit_on_broken_pipe
 def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_field: str, id_field: str,
          quiet: bool, input_format: str, engine: str, spark_output: str | None, spark_master: str | None,
          checkpoint: str | None, checkpoint_every: float, **params) -> None:
@@ -414,7 +335,7 @@ def _write_tables(report: CorpusReport, output) -> None:
 @detector_options
 @corpus_options
 @input_format_option
-@_exit_on_broken_pipe
+@exit_on_broken_pipe
 def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, boilerplate: bool, sentences: bool,
           text_field: str, id_field: str, max_bytes: int, quiet: bool, input_format: str, **params) -> None:
     """Write PATHS without near-duplicate documents and restated paragraphs.
@@ -455,6 +376,5 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         sys.exit(1)
 
 
-from .cli_index import index  # noqa: E402  (the index commands, in their own module)
 
 main.add_command(index)

@@ -11,60 +11,56 @@ its exact shingle set and hashed term counts, its LSH band keys, and per
 paragraph a fingerprint, band keys, term counts and a 200-character snippet;
 corpus document frequencies are one array. Nothing is pickled. Parameters are
 stored at creation; opening with different ones is an error. This module
-signs and scores; the store keeps and looks up.
+signs and asks; ``index_scoring`` scores, ``index_maintenance`` removes,
+expires and compacts; the store keeps and looks up.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import warnings
-from typing import Callable, Iterable, Mapping
+from typing import Iterable
 
 import numpy as np
 
 from .arrays import distinct
-from .batch import BatchSigner, Tokenized, paragraphs_of
+from .batch import BatchSigner, paragraphs_of
 from .confirm_pass import SNIPPET
 from .detector import Detector
-from .html import as_text
 from .idf import HashedIdf
+from .index_maintenance import IndexMaintenance, Removal  # noqa: F401 (Removal re-exported)
+from .index_params import (  # noqa: F401
+    DEFAULTS,
+    IndexSkipWarning,
+    OnSkip,
+    _checked_date,
+    _checked_text,
+    _warn_skipped,
+    check_signature_params,
+)
+from .index_scoring import REBUILD_PARAMS, IndexScoring, Rule, query_rule  # noqa: F401 (re-exported)
 from .keep import DEFAULT as DEFAULT_KEEP
-from .keep import DateLike, check_rule, preferred, timestamp
+from .keep import DateLike, check_rule, timestamp
 from .lsh import LSHBanding
 from .readers import Document
-from .records import DocumentMatch
-from .storage import (MAX_PARAGRAPHS, IndexFileError, IndexLocationError,  # noqa: F401 (errors re-exported)
-                      IndexReadOnlyError, IndexStoreError, IndexUnavailableError, IndexWriteError, NewDocuments,
-                      mask_location, open_store)
+from .storage import (  # noqa: F401 (errors re-exported)
+    MAX_PARAGRAPHS,
+    IndexFileError,
+    IndexLocationError,
+    IndexReadOnlyError,
+    IndexStoreError,
+    IndexUnavailableError,
+    IndexWriteError,
+    NewDocuments,
+    mask_location,
+    open_store,
+)
 from .tokens import TokenTable
 from .validate import check_bool, check_fraction, check_int, check_str
-from .verdicts import (MAX_LISTED, PassageMatch, Verdict, listed, term_blobs, term_cosine,  # noqa: F401 (re-exported)
-                       term_total)
-
-DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
-            "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True}
-OnSkip = Callable[[str, str], None]  # (document id, why it was not added)
+from .verdicts import MAX_LISTED, PassageMatch, ScoredMatch, Verdict, term_blobs  # noqa: F401 (re-exported)
 
 
-class IndexSkipWarning(UserWarning):
-    """A document ``add_many`` did not add (empty, or too many paragraphs), when no ``on_skip`` was given."""
-
-
-def check_signature_params(params: Mapping) -> None:
-    """The stored parameters, each checked as ``CorpusScanner`` and the parts it hands them to check them."""
-    for name in ("k", "paragraph_k"):
-        check_int(name, params[name], 1)
-    check_int("num_perm", params["num_perm"], 2, 4096)
-    check_int("seed", params["seed"], 0, 2**32 - 1)
-    for name in ("lsh_threshold", "paragraph_lsh_threshold"):
-        check_fraction(name, params[name])
-    check_int("n_features", params["n_features"], 16, 1 << 26)
-    for name in ("stop_words", "stem"):
-        check_bool(name, params[name])
-
-
-class Index:
+class Index(IndexScoring, IndexMaintenance):
     """Near-duplicate documents and reused passages against everything added so far.
 
     Parameters
@@ -76,7 +72,8 @@ class Index:
         needs ``dedup[redis]``; for scrapers spread over machines). Both give
         the same results on the same input.
     threshold, cosine_threshold, passage_threshold, min_passage_words :
-        As in ``CorpusScanner``; they apply at query time and are not stored.
+        As in ``CorpusScanner``; they apply at query time and are not stored (the first three are the
+        defaults of ``check`` and ``query``, which may each be given others).
     batch_size : int, default=512
         Documents per transaction in ``add_many``.
     within : bool, default=True
@@ -301,7 +298,10 @@ class Index:
 
     # -- asking -------------------------------------------------------------
 
-    def check(self, doc_id: str, text: str, add: bool = False, fmt: str = "auto", date: DateLike = None) -> Verdict:
+    def check(self, doc_id: str, text: str, add: bool = False, fmt: str = "auto", date: DateLike = None, *,
+              top: int | None = None, threshold: float | None = None, jaccard_threshold: float | None = None,
+              cosine_threshold: float | None = None, passage_threshold: float | None = None,
+              **fixed) -> Verdict:
         """Which indexed documents ``text`` near-duplicates, which of their passages it reuses, and
         which of its own paragraphs restate each other.
 
@@ -311,11 +311,20 @@ class Index:
         compared with itself. ``Verdict.preferred`` says whether the text should replace the duplicates
         under ``keep``; ``date`` is the text's date for ``keep="earliest"`` (without one: now), kept with
         it when it is added.
+
+        ``top=k`` also lists the k most similar indexed documents (``Verdict.top``, see ``query``).
+        ``threshold`` (or its other name ``jaccard_threshold``), ``cosine_threshold`` and
+        ``passage_threshold`` replace the index's for this call only. A parameter the stored signatures
+        were built with (``REBUILD_PARAMS``: k, num_perm, seed, bands, ...) raises ``ValueError`` saying
+        that it needs a rebuild.
         """
         started = time.perf_counter()
+        rule = self._rule(threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed)
         text = _checked_text(doc_id, text, fmt)
         check_bool("add", add)
         _checked_date(date)
+        if top is not None:
+            check_int("top", top, 1)
         paragraphs = paragraphs_of(text)
         if add and len(paragraphs) > MAX_PARAGRAPHS:
             raise ValueError(f"text: {len(paragraphs):,} paragraphs; an index holds at most {MAX_PARAGRAPHS:,} "
@@ -323,80 +332,68 @@ class Index:
         with self._lock:
             if add and self.read_only:
                 raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; check it without add=True")
-            self._refresh_idf()
-            texts = [text]
-            tokenized = self.signer.tokenize_paragraphs([paragraphs])
-            signed = self.signer.sign(texts, tokenized)
             own = self.store.row_of(doc_id)
-            own_row = -1 if own is None else own
-            verdict = Verdict(id=doc_id, text=text, kept_by=self.keep)
-            if self.detector is not None:
-                verdict.restated = self.detector.detect(text, doc_id)
-            if signed.sizes[0] > 0:
-                verdict.duplicates, rows = self._duplicates(doc_id, tokenized, signed, own_row)
-                verdict.preferred = self._preferred(tokenized, date, rows)
-            verdict.passages = self._passages(tokenized, signed, own_row, {m.b for m in verdict.duplicates})
+            verdict = self._ask(doc_id, text, paragraphs, -1 if own is None else own, rule, top, date, True)
             if add and own is None:
                 verdict.added = self.add(doc_id, text, fmt="text", date=date)
         verdict.seconds = time.perf_counter() - started
         return verdict
 
-    def _duplicates(self, doc_id: str, tokenized: Tokenized, signed,
-                    own_row: int) -> tuple[list[DocumentMatch], list[tuple[int, int]]]:
-        """The matches, and the (row, length) of each matched document."""
-        rows = self.store.documents_in_bands([int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]])
-        mine = self.signer.document_sets(tokenized).get(0)
-        my_terms = term_blobs(self.idf, tokenized.by_document())[0]
-        idf = self.idf.idf()
-        found = []
-        for row, other_id, shingles, terms in rows:
-            if row == own_row:
-                continue
-            theirs = np.frombuffer(shingles, dtype="<u4")
-            shared = len(np.intersect1d(mine, theirs, assume_unique=True))
-            union = len(mine) + len(theirs) - shared
-            jaccard = shared / union if union else 0.0
-            containment = shared / max(min(len(mine), len(theirs)), 1)
-            cosine = term_cosine(my_terms, terms, idf)
-            if max(jaccard, containment) >= self.threshold and cosine >= self.cosine_threshold:
-                found.append((row, DocumentMatch(doc_id, other_id, round(jaccard, 4), round(containment, 4),
-                                                 round(cosine, 4)), term_total(terms)))
-        # Best first (an exact copy before a fragment it contains: Jaccard breaks ties of containment);
-        # then in the order documents were added, so the original comes before its copies.
-        found.sort(key=lambda item: (-max(item[1].jaccard, item[1].containment), -item[1].jaccard, item[0]))
-        return [match for _, match, _ in found], [(row, length) for row, _, length in found]
+    def query(self, text: str, top: int = 10, *, fmt: str = "auto", doc_id: str | None = None,
+              threshold: float | None = None, jaccard_threshold: float | None = None,
+              cosine_threshold: float | None = None, **fixed) -> list[ScoredMatch]:
+        """The ``top`` indexed documents most similar to ``text``, best first, duplicates or not.
 
-    def _preferred(self, tokenized: Tokenized, date: DateLike, rows: list[tuple[int, int]]) -> bool:
-        """Whether the text beats every duplicate (``rows``: (row, length)) under ``keep``."""
-        if self.keep == "first" or not rows:  # the indexed copies came first: no need to look
-            return False
-        length = term_total(term_blobs(self.idf, tokenized.by_document())[0])
-        if self.keep == "longest":
-            return preferred("longest", length, None, [(n, None) for _, n in rows])
-        # An undated text is dated now, as it would be stored: later than everything added before.
-        mine = timestamp(date)
-        added = self.store.added_of([row for row, _ in rows])
-        return preferred("earliest", length, time.time() if mine is None else mine,
-                         [(n, added.get(row)) for row, n in rows])
+        Parameters
+        ----------
+        text : str
+            Plain text or HTML (as ``check``).
+        top : int, default=10
+            How many to return (fewer when fewer share an LSH band with the text: documents that share
+            none are far below any duplicate threshold and are not scored).
+        doc_id : str, optional
+            An indexed id to leave out (the text's own entry).
+        threshold, jaccard_threshold, cosine_threshold :
+            The duplicate rule ``ScoredMatch.duplicate`` is decided by (default: the index's).
+        **fixed :
+            Refused: ``REBUILD_PARAMS`` with a ``ValueError`` saying a rebuild is needed, others ``TypeError``.
 
-    def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str]) -> list[PassageMatch]:
-        sizes = np.diff(tokenized.tokens.offsets)
-        my_terms = term_blobs(self.idf, tokenized.tokens)
-        idf = self.idf.idf()
-        keys = signed.paragraph_keys.view(np.int64)
-        found: dict[tuple[int, str, int], PassageMatch] = {}
-        for p in range(len(sizes)):
-            fingerprint = int(signed.fingerprints[p].view(np.int64))
-            rows = self.store.paragraphs_with_fingerprint(fingerprint)
-            if sizes[p] >= self.min_passage_words:
-                rows += self.store.paragraphs_in_bands([int(k) for k in keys[p]])
-            for row, other_id, number, terms, snippet, their_fp in rows:
-                if row == own_row or other_id in skip or (p, other_id, number) in found:
-                    continue
-                cosine = 1.0 if their_fp == fingerprint and fingerprint else term_cosine(my_terms[p], terms, idf)
-                if cosine >= self.passage_threshold:
-                    found[(p, other_id, number)] = PassageMatch(p, other_id, number, round(cosine, 4), snippet)
-        return listed(found.values())
+        Returns
+        -------
+        list of ScoredMatch
+            ``doc``, ``jaccard``, ``containment``, ``cosine`` and ``duplicate``, ordered by
+            ``max(jaccard, containment)``, then Jaccard, cosine and id.
+        """
+        rule = self._rule(threshold, jaccard_threshold, cosine_threshold, None, fixed)
+        check_int("top", top, 1)
+        text = _checked_text("query" if doc_id is None else doc_id, text, fmt)
+        with self._lock:
+            own = None if doc_id is None else self.store.row_of(doc_id)
+            verdict = self._ask(doc_id or "query", text, paragraphs_of(text), -1 if own is None else own, rule,
+                                top, None, False)
+        return verdict.top
+
+    def _rule(self, threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed: dict) -> Rule:
+        defaults = Rule(self.threshold, self.cosine_threshold, self.passage_threshold)
+        return query_rule(defaults, threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed,
+                          {**self.params, "bands": self.lsh.bands, "rows": self.lsh.rows})
+
+    def _ask(self, doc_id: str, text: str, paragraphs: list[str], own_row: int, rule: Rule, top: int | None,
+             date: DateLike, full: bool) -> Verdict:
+        """The verdict on a checked text (under the lock); ``full=False`` scores documents only (``query``)."""
+        self._refresh_idf()
+        tokenized = self.signer.tokenize_paragraphs([paragraphs])
+        signed = self.signer.sign([text], tokenized)
+        verdict = Verdict(id=doc_id, text=text, kept_by=self.keep, top=[] if top is not None else None)
+        if full and self.detector is not None:
+            verdict.restated = self.detector.detect(text, doc_id)
+        if signed.sizes[0] > 0:
+            verdict.duplicates, rows, verdict.top = self._duplicates(doc_id, tokenized, signed, own_row, rule, top)
+            verdict.preferred = self._preferred(tokenized, date, rows) if full else False
+        if full:
+            verdict.passages = self._passages(tokenized, signed, own_row, {m.b for m in verdict.duplicates},
+                                              rule.passage)
+        return verdict
 
     def verify(self) -> list[str]:
         """Integrity problems of the store (empty when consistent); see ``dedup index check``."""
@@ -407,23 +404,3 @@ class Index:
         """Counts, parameters and store facts (no password: a Redis URL's is masked)."""
         with self._lock:
             return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}
-
-
-def _checked_text(doc_id, text, fmt: str) -> str:
-    """The text to index for ``doc_id``, after ``check_str`` of both; a ``ValueError`` for an empty one."""
-    check_str("doc_id", doc_id)
-    check_str("text", text)
-    text = as_text(text, fmt)
-    if not text.strip():
-        raise ValueError(f"text: {doc_id!r} has no text once its markup is removed")
-    return text
-
-
-def _checked_date(date: DateLike) -> None:
-    """A ``date`` given but unreadable raises ``ValueError`` (rather than silently standing for now)."""
-    if date is not None and timestamp(date) is None:
-        raise ValueError(f"date: {date!r} is not an ISO 8601 date or datetime, a date, or epoch seconds")
-
-
-def _warn_skipped(doc_id: str, reason: str) -> None:
-    warnings.warn(f"{doc_id}: not added: {reason}", IndexSkipWarning, stacklevel=4)

@@ -4,20 +4,23 @@ The records of ``storage.SQLiteStore``, as Redis keys under one prefix:
 
 - ``P:meta`` hash: parameters (JSON) and schema version; ``P:ids`` hash: doc id -> row;
   ``P:rows`` the last row number; ``P:version`` bumped by every batch;
-- ``P:doc:ROW`` hash: id, paragraphs, shingles, terms (raw bytes), added;
+- ``P:doc:ROW`` hash: id, paragraphs, shingles, terms (raw bytes), added, bands (its band keys, int64);
 - ``P:db:KEY`` set of document rows sharing a document band key;
-- ``P:par:ROW`` hash: ``fp:N``, ``terms:N``, ``snip:N`` for paragraph N;
+- ``P:par:ROW`` hash: ``fp:N``, ``terms:N``, ``snip:N``, ``keys:N`` (band keys) for paragraph N;
+- ``P:added`` sorted set of rows by ``added`` (for ``expire``);
 - ``P:fp:FINGERPRINT`` and ``P:pb:KEY`` sets of paragraphs (row * 2**16 + N);
 - ``P:df`` packed 32-bit counters (``BITFIELD``), ``P:docs`` the documents counted.
 
 A batch is written in one MULTI/EXEC transaction, watched on ``P:ids``: if
 another writer added documents in between, the batch is re-checked and
 retried, so an id is never stored twice and a batch is all or nothing.
+Removal (``redis_maintenance``) works the same way. The band keys kept with
+each document (``bands``, ``keys:N``) tell removal which sets to take it out
+of; documents stored before they were kept are found by scanning the sets.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import time
@@ -25,26 +28,28 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
-from .storage import (PACK, SCHEMA_VERSION, IndexFileError, IndexLocationError, IndexReadOnlyError, IndexStoreError,
-                      IndexUnavailableError, IndexWriteError, NewDocuments, Row, add_counts, check_params,
-                      mask_location)
+from .redis_maintenance import BITFIELD_CHUNK as _BITFIELD_CHUNK
+from .redis_maintenance import RedisMaintenance, _guarded
+from .storage import (
+    PACK,
+    SCHEMA_VERSION,
+    IndexFileError,
+    IndexLocationError,
+    IndexReadOnlyError,
+    IndexStoreError,
+    IndexUnavailableError,
+    IndexWriteError,
+    NewDocuments,
+    Row,
+    add_counts,
+    check_params,
+    mask_location,
+)
 
-_BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
 PASSWORD_VARIABLE = "DEDUP_REDIS_PASSWORD"  # the password of a redis:// URL that holds none
 
 
-def _guarded(method):
-    """Raise redis-py's errors as ``IndexStoreError`` subclasses: one line, naming the index, no password."""
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except self._redis.RedisError as err:
-            raise self._error(err) from err
-    return wrapper
-
-
-class RedisStore:
+class RedisStore(RedisMaintenance):
     """An index store in a Redis database.
 
     Parameters
@@ -166,9 +171,12 @@ class RedisStore:
         now = time.time()
         dates = batch.dates or [None] * len(rows)
         for i, row in enumerate(rows.tolist()):
+            added = now if dates[i] is None else dates[i]
             pipe.hset(self._key("doc", row), mapping={
                 "id": batch.ids[i], "paragraphs": int(batch.paragraphs[i]), "shingles": batch.shingles[i],
-                "terms": batch.terms[i], "added": now if dates[i] is None else dates[i]})
+                "terms": batch.terms[i], "added": added,
+                "bands": batch.band_keys[i].astype("<i8").tobytes() if batch.banded[i] else b""})
+            pipe.zadd(self._key("added"), {row: added})
         for row, keys in zip(rows[batch.banded].tolist(), batch.band_keys[batch.banded].tolist()):
             for key in keys:
                 pipe.sadd(self._key("db", key), row)
@@ -176,11 +184,13 @@ class RedisStore:
         for k, (row, number) in enumerate(zip(owners.tolist(), batch.para_number.tolist())):
             packed = row * PACK + number
             fingerprint = int(batch.para_fingerprint[k])
+            banded = bool(batch.para_banded[k]) and number < PACK
             pipe.hset(self._key("par", row), mapping={
                 f"fp:{number}": fingerprint, f"terms:{number}": batch.para_terms[k],
-                f"snip:{number}": batch.para_snippets[k]})
+                f"snip:{number}": batch.para_snippets[k],
+                f"keys:{number}": batch.para_keys[k].astype("<i8").tobytes() if banded else b""})
             pipe.sadd(self._key("fp", fingerprint), packed)
-            if batch.para_banded[k] and number < PACK:
+            if banded:
                 for key in batch.para_keys[k].tolist():
                     pipe.sadd(self._key("pb", key), packed)
         buckets, counts = np.unique(batch.df_bucket, return_counts=True)
@@ -260,26 +270,3 @@ class RedisStore:
             if doc_id is not None and terms is not None:
                 out.append((row, doc_id.decode(), number, terms, snippet.decode(), int(fingerprint)))
         return out
-
-    @_guarded
-    def verify(self) -> list[str]:
-        """dedup's invariants: every id's document exists and holds that id; the IDF counts every document."""
-        problems = []
-        ids = {k.decode(): int(v) for k, v in self.r.hgetall(self._key("ids")).items()}
-        with self.r.pipeline(transaction=False) as pipe:
-            for row in ids.values():
-                pipe.hget(self._key("doc", row), "id")
-            stored = pipe.execute()
-        broken = sum(1 for (doc_id, _), found in zip(ids.items(), stored) if found is None or found.decode() != doc_id)
-        if broken:
-            problems.append(f"{broken} ids pointing at no document")
-        counted = int(self.r.get(self._key("docs")) or 0)
-        if counted != len(ids):
-            problems.append(f"IDF counts {counted} documents, the index holds {len(ids)}")
-        return problems
-
-    @_guarded
-    def stats(self) -> dict:
-        info = self.r.info("memory")
-        return {"store": "redis", "path": self.location, "schema_version": SCHEMA_VERSION,
-                "documents": self.count(), "redis_used_memory": info.get("used_memory")}

@@ -1,7 +1,8 @@
 """Write reports: JSON (stable schema), JSON Lines, CSV, and a table for people.
 
 The JSON document object is a contract other tools parse; fields may be
-added, never renamed or removed. See README, "JSON output".
+added, never renamed or removed. See docs/output.md and the JSON Schema,
+``dedup/schema/scan-report.schema.json``.
 """
 
 from __future__ import annotations
@@ -233,6 +234,10 @@ def verdict_to_dict(verdict) -> dict:
         "preferred": verdict.preferred,
         "kept_by": verdict.kept_by,
         "milliseconds": round(verdict.seconds * 1000, 2),
+        # With --top K only: the K most similar indexed documents, each marked whether it is a duplicate.
+        **({} if getattr(verdict, "top", None) is None else {"top": [
+            {"doc": m.doc, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine,
+             "duplicate": m.duplicate} for m in verdict.top]}),
     }
 
 
@@ -248,4 +253,7 @@ def format_verdict(verdict) -> str:
                      f"(in {counted(p.documents, 'document')})  {_first_words(p.text, 50)}")
     for g in verdict.restated.groups if verdict.restated else ():
         lines.append(f"  restates itself: paragraphs {', '.join(map(str, g.paragraphs))}")
+    for rank, m in enumerate(getattr(verdict, "top", None) or (), 1):
+        lines.append(f"  top {rank}: {printable(m.doc)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
+                     f"cosine {m.cosine:.2f}{'  duplicate' if m.duplicate else ''}")
     return "\n".join(lines) + "\n"

@@ -90,6 +90,7 @@ class SQLiteMaintenance:
             for table, column in (("doc_bands", "doc"), ("paragraphs", "doc"), ("docs", "rowid")):
                 self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
         # A paragraph is referred to as row * PACK + number: a document's are one range of the index.
+        # (Deleting the band rows in key order instead, as adds insert them, measured no faster.)
         self.db.executemany("DELETE FROM paragraph_bands WHERE paragraph >= ? AND paragraph < ?",
                             [(row * PACK, (row + 1) * PACK) for row in rows])
         df, n_docs = self.idf_counts()

@@ -33,10 +33,20 @@ from urllib.parse import quote
 
 import numpy as np
 
-from .storage import (IndexFileError, IndexLocationError, IndexReadOnlyError, IndexStoreError, IndexWriteError,
-                      NewDocuments, PACK, Row, add_counts, check_params)
 from .sqlite_maintenance import SQLiteMaintenance, _guarded
 from .sqlite_schema import APPLICATION_ID, SCHEMA, SQLITE_VERSION, Transaction, has_df_table, identify, migrate
+from .storage import (
+    PACK,
+    IndexFileError,
+    IndexLocationError,
+    IndexReadOnlyError,
+    IndexStoreError,
+    IndexWriteError,
+    NewDocuments,
+    Row,
+    add_counts,
+    check_params,
+)
 
 _PARAGRAPH_COLUMNS = "p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint"
 

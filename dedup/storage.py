@@ -3,8 +3,10 @@
 Both stores hold the same records (per document its exact shingle set and
 hashed term counts, its LSH band keys, per paragraph a fingerprint, band keys,
 term counts and a snippet, and the corpus document frequencies), take a batch
-of new documents in one atomic step that skips ids already present, and
-answer the same lookups, so ``Index`` gives the same results on either.
+of new documents in one atomic step that skips ids already present, remove
+a batch the same way (``delete`` by id, ``expire`` by date; each document
+counted off the document frequencies), and answer the same lookups, so
+``Index`` gives the same results on either. ``compact`` gives space back.
 Nothing is pickled: arrays are raw little-endian bytes, parameters JSON.
 
 A store is chosen by a URL (``open_store``): ``sqlite:///news.db`` or a

@@ -28,6 +28,18 @@ class PassageMatch:
     documents: int = 1  # indexed documents holding this passage (boilerplate: many; only a few are listed)
 
 
+@dataclass(frozen=True)
+class ScoredMatch:
+    """One of the most similar indexed documents (``Index.query``, ``check(..., top=k)``), with its scores and
+    whether it passes the query's duplicate rule (``duplicate``)."""
+
+    doc: str
+    jaccard: float
+    containment: float
+    cosine: float
+    duplicate: bool
+
+
 @dataclass
 class Verdict:
     """What the index knows about one text."""
@@ -43,6 +55,8 @@ class Verdict:
     # (``dedup.keep.preferred``): the index itself keeps whatever was added first.
     preferred: bool = False
     kept_by: str = "longest"  # the rule ``preferred`` was decided by
+    # With ``top=k``: the k most similar indexed documents, best first, duplicates or not (else None).
+    top: list[ScoredMatch] | None = None
 
     @property
     def is_duplicate(self) -> bool:

@@ -1,4 +1,4 @@
-"""The index survives a writer killed at any moment: SIGKILL at several points, then reopen and check."""
+"""The index survives a writer, remover or expirer killed at any moment: SIGKILL at several points, then check."""
 
 import json
 import random
@@ -109,3 +109,79 @@ def test_another_programs_sqlite_database_is_not_written_into(tmp_path):
     result = CliRunner().invoke(main, ["index", "add", str(other), __file__])
     assert result.exit_code == 1 and "not a dedup index" in result.output
     assert other.read_bytes() == before
+
+
+BASE = 1_790_000_000.0  # documents are dated BASE + i hours: an expiry removes exactly the oldest ones
+
+
+# Removes or expires a batch of 2 per transaction, printing a line once each batch has committed (as
+# ``dedup index remove|expire`` does); after ``hold`` batches it waits, so a kill always lands mid-way
+# however fast the machine (the test kills it long before).
+REMOVER = """
+import sys
+from dedup import Index
+mode, db, arg, hold = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+batches = 0
+
+def report(count, total):
+    global batches
+    print(f"removed {count} (total {total})", flush=True)
+    batches += 1
+    if batches == hold:
+        sys.stdin.read()
+
+with Index(db, within=False, batch_size=2) as index:
+    if mode == "remove":
+        index.remove(open(arg, encoding="utf-8").read().split(), on_batch=report)
+    else:
+        index.expire(before=float(arg), on_batch=report)
+"""
+
+
+def _killed_remover(mode: str, db, arg: str, batches: int) -> int:
+    """Run the remover, SIGKILL it once it has said ``batches`` batches committed; the documents it reported
+    removed (the total on its last line)."""
+    process = subprocess.Popen([sys.executable, "-c", REMOVER, mode, str(db), arg, str(batches + MARGIN)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    seen = [process.stdout.readline() for _ in range(batches)]  # blocks until the remover's own report
+    assert all(seen), f"the remover ended before {batches} batches: exit {process.wait(timeout=60)}"
+    process.send_signal(signal.SIGKILL)
+    out, _ = process.communicate(timeout=60)
+    lines = [line for line in "".join(seen).splitlines() + out.splitlines() if "(total " in line]
+    return int(lines[-1].rsplit("(total ", 1)[1].rstrip(")"))
+
+
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+@pytest.mark.parametrize("command", ["remove", "expire"])
+def test_sigkill_during_remove_or_expire_leaves_a_consistent_index_and_a_rerun_finishes(records, tmp_path, command,
+                                                                                        store, request):
+    db = (tmp_path / "news.db" if store == "sqlite"
+          else f"{request.getfixturevalue('redis_url')}?prefix=killed-{command}")
+    with Index(str(db), within=False) as index:
+        index.add_many(Document(r["id"], r["body"], date=BASE + 3600 * i) for i, r in enumerate(records))
+    doomed = [r["id"] for r in records[: len(records) * 2 // 3]]  # the oldest two thirds
+    if command == "remove":
+        listing = tmp_path / "ids.txt"
+        listing.write_text("\n".join(doomed) + "\n", encoding="utf-8")
+        arg, args = str(listing), ["remove", str(db), "--from", str(listing), "--batch-size", "2"]
+    else:
+        arg = str(BASE + 3600 * len(doomed))
+        args = ["expire", str(db), "--before", arg, "--batch-size", "2"]
+    rng = random.Random(11)
+    removed_before = 0
+    for _ in range(3):  # at most 3 * (15 + MARGIN) batches of 2 of the 180 doomed: the kills land mid-way
+        reported = _killed_remover(command, db, arg, rng.randint(1, 15))  # a total of this run alone
+        with Index(str(db), within=False) as index:  # opens, and checks
+            assert index.verify() == []
+            gone = [doc_id for doc_id in doomed if doc_id not in index]
+            # Removal goes in order, a batch at a time: what is gone is a prefix, at least what was reported.
+            assert gone == doomed[: len(gone)] and len(gone) >= reported + removed_before
+            assert all(r["id"] in index for r in records[len(doomed):])
+        removed_before = len(gone)
+    assert 0 < len(gone) < len(doomed), "the kills should land mid-way"
+    rerun = CliRunner().invoke(main, ["index", *args, "-q"])  # the command line finishes the job
+    assert rerun.exit_code == 0, rerun.output
+    with Index(str(db), within=False) as index:
+        assert index.verify() == [] and len(index) == len(records) - len(doomed) == index.idf.n_docs
+        assert not any(doc_id in index for doc_id in doomed)
+    assert CliRunner().invoke(main, ["index", "check", str(db)]).exit_code == 0

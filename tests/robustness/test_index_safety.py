@@ -24,8 +24,16 @@ from dedup import Index
 from dedup.cli import main
 from dedup.readers import Document
 from dedup.sqlite_schema import APPLICATION_ID
-from dedup.storage import (MAX_PARAGRAPHS, IndexFileError, IndexLocationError, IndexReadOnlyError, IndexStoreError,
-                           IndexUnavailableError, IndexWriteError, mask_location)
+from dedup.storage import (
+    MAX_PARAGRAPHS,
+    IndexFileError,
+    IndexLocationError,
+    IndexReadOnlyError,
+    IndexStoreError,
+    IndexUnavailableError,
+    IndexWriteError,
+    mask_location,
+)
 
 PASSWORD = "S3cretPW!"
 STORY = ("The harbour authority approved a new breakwater for the northern quay after the winter storms.\n\n"
@@ -192,6 +200,9 @@ def _make_legacy(path) -> None:
             dense[bucket] = count
         db.execute("UPDATE idf SET df = ?", (dense.tobytes(),))
         db.execute("DROP TABLE df")
+        for name in ("doc_bands_by_doc", "paragraph_bands_by_paragraph", "docs_by_added"):  # version 4's
+            db.execute(f"DROP INDEX {name}")
+        db.execute("DELETE FROM meta WHERE key = 'generation'")
         db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
         db.execute("PRAGMA application_id = 0")
     db.close()
@@ -222,7 +233,7 @@ def test_an_index_of_the_previous_version_is_read_unchanged_and_adopted_on_first
             assert index.add_many(more) == 4
     db = sqlite3.connect(legacy)
     assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
     assert db.execute("SELECT length(df) FROM idf").fetchone()[0] == 0
     db.close()
     with Index(str(legacy), within=False) as old, Index(str(fresh), within=False) as new:
@@ -488,7 +499,6 @@ def test_check_and_add_name_a_bad_argument_before_touching_the_store(tmp_path):
     path = tmp_path / "x.db"
     with Index(str(path)) as index:
         index.add_many(_docs(1))
-    before = _state(tmp_path)
     with Index(str(path)) as index:
         for call, error, name in [
             (lambda: index.check(None, STORY), TypeError, "doc_id"),
@@ -503,6 +513,7 @@ def test_check_and_add_name_a_bad_argument_before_touching_the_store(tmp_path):
         ]:
             with pytest.raises(error, match=name):
                 call()
+        assert len(index) == 1 and "x" not in index  # none of them added anything
         skipped = []
         assert index.add_many([Document("blank", "  \n "), *_docs(1, "z")], on_skip=lambda d, w: skipped.append(d)) == 1
         assert skipped == ["blank"] and "blank" not in index and len(index) == 2
