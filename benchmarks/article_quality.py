@@ -26,8 +26,8 @@ from datasketch import MinHash, MinHashLSH
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from dedup import Detector
-from dedup.evaluate import Gold, score
-from dedup.text import segment
+from dedup.article.evaluate import Gold, score
+from dedup.text.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -419,14 +419,14 @@ def score_page(page: Page, text: str, s: Score) -> None:
 
 
 def dedup_html_to_text(html: str) -> str:
-    from dedup.html import html_to_text
+    from dedup.io.html_input import html_to_text
 
     return html_to_text(html)
 
 
 def dedup_precision(html: str) -> str:
-    """dedup.html, with trafilatura's favor_precision instead of favor_recall."""
-    from dedup import html as module
+    """dedup.io.html_input, with trafilatura's favor_precision instead of favor_recall."""
+    from dedup.io import html_input as module
 
     saved = module.EXTRACT_OPTIONS
     module.EXTRACT_OPTIONS = {**saved, "favor_recall": False, "favor_precision": True}
@@ -468,7 +468,7 @@ def naive_selectolax(html: str) -> str:
 
 
 CANDIDATES: dict[str, Callable[[str], str]] = {
-    "trafilatura tree (dedup.html)": dedup_html_to_text,
+    "trafilatura tree (dedup.io.html_input)": dedup_html_to_text,
     "same, favor_precision": dedup_precision,
     "trafilatura txt": trafilatura_txt,
     "selectolax + jusText": selectolax_justext,
@@ -514,7 +514,7 @@ def main() -> None:
     print("-" * len(header))
     results = {}
     for name, extract in CANDIDATES.items():
-        # dedup.html separates paragraphs by blank lines; the others give one paragraph per line.
+        # dedup.io.html_input separates paragraphs by blank lines; the others give one paragraph per line.
         s = run(pages, extract, blank_line_blocks=name.startswith(("trafilatura tree", "same,")), repeat=args.repeat)
         p, r = s.main_words / max(s.words, 1), s.found / s.gold
         f1 = 2 * p * r / (p + r) if p + r else 0.0

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpusgen import generate  # noqa: E402
 
 import dedup  # noqa: E402
-from dedup.readers import Document  # noqa: E402
+from dedup.io.readers import Document  # noqa: E402
 
 WORD = re.compile(r"\w+")
 

@@ -48,12 +48,12 @@ from train_reranker import (  # noqa: E402
 )
 
 from dedup import Detector  # noqa: E402
-from dedup.evaluate import Gold, score  # noqa: E402
-from dedup.features import FEATURES  # noqa: E402
-from dedup.minhash import MinHasher, estimate_jaccard  # noqa: E402
-from dedup.reranker import Reranker, default_reranker  # noqa: E402
-from dedup.shingle import Shingler  # noqa: E402
-from dedup.text import segment  # noqa: E402
+from dedup.article.evaluate import Gold, score  # noqa: E402
+from dedup.confirm.features import FEATURES  # noqa: E402
+from dedup.confirm.reranker import Reranker, default_reranker  # noqa: E402
+from dedup.sketch.minhash import MinHasher, estimate_jaccard  # noqa: E402
+from dedup.sketch.shingle import Shingler  # noqa: E402
+from dedup.text.segment import segment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 Scorer = Callable[[PairSet], np.ndarray]

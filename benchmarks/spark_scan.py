@@ -3,7 +3,7 @@
 Writes a ``corpusgen`` corpus (~300-word documents, 10% planted
 near-duplicates) as JSON Lines, then times, from that file:
 - the local engine: ``CorpusScanner(detector=None)`` (``dedup scan --no-within``), one process;
-- the Spark engine: ``dedup.spark.run`` in ``local[N]`` mode, Parquet output
+- the Spark engine: ``dedup.corpus.spark.run`` in ``local[N]`` mode, Parquet output
   included, session start-up excluded (reported apart);
 and checks that both give the same clusters. Needs ``dedup[spark]`` and Java.
 
@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpusgen import generate  # noqa: E402
 
-from dedup.corpus import CorpusScanner  # noqa: E402
-from dedup.readers import read_documents  # noqa: E402
+from dedup.corpus.scanner import CorpusScanner  # noqa: E402
+from dedup.io.readers import read_documents  # noqa: E402
 
 
 def main() -> None:
@@ -38,7 +38,7 @@ def main() -> None:
 
     from pyspark.sql import SparkSession
 
-    from dedup.spark import run
+    from dedup.corpus.spark import run
 
     corpus, planted = generate(args.docs, dup_rate=0.10, seed=21)
     with tempfile.TemporaryDirectory() as tmp:

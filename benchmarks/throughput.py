@@ -54,10 +54,10 @@ from datasketch import MinHash, MinHashLSH
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpusgen import generate, write_jsonl  # noqa: E402
 
-from dedup.allocator import reuse_freed_memory  # noqa: E402
-from dedup.corpus import CorpusScanner  # noqa: E402
-from dedup.readers import read_documents  # noqa: E402
-from dedup.words import light_stem  # noqa: E402
+from dedup.corpus.scanner import CorpusScanner  # noqa: E402
+from dedup.io.readers import read_documents  # noqa: E402
+from dedup.text.words import light_stem  # noqa: E402
+from dedup.util.allocator import reuse_freed_memory  # noqa: E402
 
 Pair = tuple[str, str]
 BATCH = 512

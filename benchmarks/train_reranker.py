@@ -42,8 +42,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evalsets import DEFAULT_EVAL, PairSet, load_mrpc, load_sts  # noqa: E402
 
-from dedup.features import PairFeaturizer  # noqa: E402
-from dedup.reranker import MODEL_PATH, Reranker  # noqa: E402
+from dedup.confirm.features import PairFeaturizer  # noqa: E402
+from dedup.confirm.reranker import MODEL_PATH, Reranker  # noqa: E402
 
 STS_POSITIVE, STS_NEGATIVE = 4.0, 2.5
 

@@ -23,8 +23,9 @@ __version__ = "0.1.0"
 
 # Public name -> the module that defines it.
 _EXPORTS = {
-    "CorpusScanner": "corpus", "Detector": "detector", "find_redundancy": "detector", "Index": "index",
-    "Verdict": "verdicts", "MinHasher": "minhash", "Signature": "minhash", "Shingler": "shingle",
+    "CorpusScanner": "corpus.scanner", "Detector": "article.detector", "find_redundancy": "article.detector",
+    "Index": "index.core", "Verdict": "index.verdicts", "MinHasher": "sketch.minhash", "Signature": "sketch.minhash",
+    "Shingler": "sketch.shingle",
     "CandidatePair": "records", "Group": "records", "Match": "records", "Paragraph": "records",
     "Report": "records", "Sentence": "records", "SentencePair": "records",
 }
@@ -32,13 +33,14 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time ``__getattr__`` loads them
-    from .corpus import CorpusScanner  # noqa: F401
-    from .detector import Detector, find_redundancy  # noqa: F401
-    from .index import Index  # noqa: F401
-    from .minhash import MinHasher, Signature  # noqa: F401
+    from dedup.article.detector import Detector, find_redundancy  # noqa: F401
+    from dedup.corpus.scanner import CorpusScanner  # noqa: F401
+    from dedup.index.core import Index  # noqa: F401
+    from dedup.index.verdicts import Verdict  # noqa: F401
+    from dedup.sketch.minhash import MinHasher, Signature  # noqa: F401
+    from dedup.sketch.shingle import Shingler  # noqa: F401
+
     from .records import CandidatePair, Group, Match, Paragraph, Report, Sentence, SentencePair  # noqa: F401
-    from .shingle import Shingler  # noqa: F401
-    from .verdicts import Verdict  # noqa: F401
 
 
 def __getattr__(name: str):

@@ -1,3 +1,3 @@
-from dedup.cli import main  # absolute: this file also runs as a script (spark-submit)
+from dedup.cli.main import main  # absolute: this file also runs as a script (spark-submit)
 
 main()

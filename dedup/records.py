@@ -151,7 +151,7 @@ class DocumentMatch:
 
 @dataclass(frozen=True)
 class Cluster:
-    """Near-duplicate documents; the representative is the copy the ``kept_by`` rule chose (``dedup.keep``)."""
+    """Near-duplicate documents; the representative is the copy the ``kept_by`` rule chose (``dedup.cluster.keep``)."""
 
     representative: str
     members: tuple[str, ...]

@@ -6,12 +6,12 @@ import sys
 
 import pytest
 
-from dedup import allocator
+from dedup.util import allocator
 
 _MEASURE = """
 import ctypes, json, resource
 import numpy as np
-from dedup import allocator
+from dedup.util import allocator
 
 # Transparent huge pages fault 2 MB at a time, so whether they are granted (the machine's state, not
 # dedup's) decided the counts: the test failed at random. They are switched off for this process only.
@@ -50,8 +50,8 @@ def test_a_library_scan_leaves_the_host_allocator_alone(monkeypatch):
     from click.testing import CliRunner
 
     from dedup import CorpusScanner
-    from dedup.cli import main
-    from dedup.readers import Document
+    from dedup.cli.main import main
+    from dedup.io.readers import Document
 
     calls = []
 

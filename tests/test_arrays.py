@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from dedup.arrays import distinct, distinct_pairs
-from dedup.tokens import Tokens
+from dedup.text.tokens import Tokens
+from dedup.util.arrays import distinct, distinct_pairs
 
 
 def test_distinct_matches_np_unique_on_runs_and_random_values():
@@ -35,7 +35,7 @@ def test_tokens_select_keeps_the_chosen_texts_in_the_given_order():
 
 
 def test_paragraph_nodes_are_numbered_in_order_of_first_sight_across_batches():
-    from dedup.corpus import CorpusState
+    from dedup.corpus.scanner import CorpusState
 
     def reference(batches):
         node_of, numbered, introduced = {}, [], []
@@ -66,8 +66,8 @@ def test_paragraph_nodes_are_numbered_in_order_of_first_sight_across_batches():
 
 @pytest.mark.parametrize("chunk", [1, 97, 1 << 22])  # a pair per chunk, a few pairs, all pairs at once
 def test_exact_scores_of_many_pairs_equal_the_pairwise_scores(chunk, monkeypatch):
-    from dedup import pair_scores
-    from dedup.pair_scores import exact_scores, exact_scores_many
+    from dedup.confirm import pair_scores
+    from dedup.confirm.pair_scores import exact_scores, exact_scores_many
 
     monkeypatch.setattr(pair_scores, "_MERGED_SHINGLES", chunk)
     rng = np.random.default_rng(12)
@@ -85,7 +85,7 @@ def test_exact_scores_of_many_pairs_equal_the_pairwise_scores(chunk, monkeypatch
 def test_row_dots_in_chunks_equal_one_product(monkeypatch):
     from scipy import sparse
 
-    from dedup import pair_scores
+    from dedup.confirm import pair_scores
 
     rng = np.random.default_rng(3)
     matrix = sparse.random(50, 40, density=0.2, format="csr", random_state=4)

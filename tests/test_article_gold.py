@@ -1,7 +1,7 @@
 """The seed article against hand-made gold labels (data/vance_article.gold.json)."""
 
-from dedup.evaluate import Gold, score
-from dedup.words import light_stem, words
+from dedup.article.evaluate import Gold, score
+from dedup.text.words import light_stem, words
 
 from .conftest import GOLD
 

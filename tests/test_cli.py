@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from dedup.cli import main
+from dedup.cli.main import main
 
 from .conftest import ARTICLE, ROOT
 

@@ -11,14 +11,14 @@ from click.testing import CliRunner
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from dedup import CorpusScanner, Detector, Index
-from dedup.batch import paragraphs_of
-from dedup.cli import main
-from dedup.confirm_pass import measure
-from dedup.index import IndexFileError
-from dedup.oph import OnePermutationHasher
-from dedup.readers import Document
-from dedup.shingle import ShingleSets
-from dedup.tokens import TokenTable, tokenize
+from dedup.cli.main import main
+from dedup.corpus.pass_one import paragraphs_of
+from dedup.corpus.pass_two import measure
+from dedup.index.core import IndexFileError
+from dedup.io.readers import Document
+from dedup.sketch.oph import OnePermutationHasher
+from dedup.sketch.shingle import ShingleSets
+from dedup.text.tokens import TokenTable, tokenize
 
 from .planted import FOOTER, REUSED, planted_corpus
 from .test_cli import validate
@@ -151,8 +151,8 @@ def test_more_processes_give_the_same_json_report_from_a_file(corpus, tmp_path):
     between the main process and two workers, and the JSON report is the same as with one process."""
     import io
 
-    from dedup.readers import read_documents
-    from dedup.report import write_json
+    from dedup.io.readers import read_documents
+    from dedup.report.formats import write_json
 
     records, _ = corpus
     restating = {"id": "restating", "body": "\n\n".join([
@@ -381,7 +381,7 @@ class _Terminal:
 
 
 def test_progress_draws_only_on_a_terminal_and_not_when_quiet():
-    from dedup.progress import Progress
+    from dedup.util.progress import Progress
 
     shown, piped, quiet = _Terminal(True), _Terminal(False), _Terminal(True)
     for stream, enabled in ((shown, True), (piped, True), (quiet, False)):
@@ -395,7 +395,7 @@ def test_progress_draws_only_on_a_terminal_and_not_when_quiet():
 def test_word_hashes_of_short_words_never_collide_and_long_words_are_hashed_whole():
     from itertools import product
 
-    from dedup.tokens import word_hash
+    from dedup.text.tokens import word_hash
 
     short = ["".join(p) for n in (1, 2, 3) for p in product("abcdefghijklmnopqrstuvwxyz0123456789", repeat=n)]
     assert len({word_hash(w) for w in short}) == len(short)
@@ -412,15 +412,15 @@ def test_word_hashes_of_short_words_never_collide_and_long_words_are_hashed_whol
     "\ufb01rst \u00e9\n\n\uff21",  # NFKC changes it
 ])
 def test_paragraphs_of_segments_as_the_normalized_text(text):
-    from dedup.batch import paragraphs_of
-    from dedup.text import normalize, split_paragraphs
+    from dedup.corpus.pass_one import paragraphs_of
+    from dedup.text.segment import normalize, split_paragraphs
 
     fast, slow = paragraphs_of(text), split_paragraphs(normalize(text))
     assert ["\n".join(" ".join(line.split()) for line in p.split("\n")) for p in fast] == slow  # spaces unfolded
 
 
 def test_passage_components_follow_chains_and_keep_only_paired_or_shared_nodes():
-    from dedup.confirm_pass import _components
+    from dedup.corpus.pass_two import _components
 
     edges = np.array([[0, 1], [1, 4], [6, 7]], dtype=np.int64)
     shared = np.array([9, 4], dtype=np.int64)  # 9: found verbatim in two documents, no reworded copy

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dedup.cli import main
+from dedup.cli.main import main
 from tests.planted import planted_corpus
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,9 +12,9 @@ from click.testing import CliRunner  # noqa: E402
 
 import dedup  # noqa: E402
 from dedup import find_redundancy  # noqa: E402
-from dedup.cli import main  # noqa: E402
-from dedup.html import as_text, html_to_text, is_html  # noqa: E402
-from dedup.readers import InputError, read_documents, reread  # noqa: E402
+from dedup.cli.main import main  # noqa: E402
+from dedup.io.html_input import as_text, html_to_text, is_html  # noqa: E402
+from dedup.io.readers import InputError, read_documents, reread  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
 
@@ -200,7 +200,7 @@ def test_missing_extra_is_one_line_and_a_failure(tmp_path):
     path = tmp_path / "story.html"
     path.write_text(page(), encoding="utf-8")
     # sys.modules[name] = None makes ``import name`` fail as if the package were not installed.
-    code = "import sys; sys.modules['trafilatura'] = None; from dedup.cli import main; main()"
+    code = "import sys; sys.modules['trafilatura'] = None; from dedup.cli.main import main; main()"
     result = subprocess.run([sys.executable, "-c", code, "scan", str(path), "-q"], capture_output=True,
                             text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 1

@@ -9,10 +9,10 @@ pytest.importorskip("trafilatura")
 
 from click.testing import CliRunner  # noqa: E402
 
-import dedup.html as html_module  # noqa: E402
-from dedup.cli import main  # noqa: E402
-from dedup.html import html_to_text, plain_paragraphs  # noqa: E402
-from dedup.readers import read_document  # noqa: E402
+import dedup.io.html_input as html_module  # noqa: E402
+from dedup.cli.main import main  # noqa: E402
+from dedup.io.html_input import html_to_text, plain_paragraphs  # noqa: E402
+from dedup.io.readers import read_document  # noqa: E402
 
 from .test_html import PARAGRAPHS, TITLE, page  # noqa: E402
 

@@ -22,7 +22,7 @@ def test_import_dedup_loads_no_heavy_module():
 
 
 def test_help_loads_no_heavy_module():
-    code = ("from dedup.cli import main\n"
+    code = ("from dedup.cli.main import main\n"
             "for args in (['--help'], ['scan', '--help'], ['clean', '--help'], ['index', 'add', '--help']):\n"
             "    try:\n"
             "        main(args, standalone_mode=False)\n"
@@ -32,8 +32,8 @@ def test_help_loads_no_heavy_module():
 
 
 def test_public_names_resolve_lazily_to_their_modules():
-    from dedup.detector import Detector, find_redundancy
-    from dedup.index import Index
+    from dedup.article.detector import Detector, find_redundancy
+    from dedup.index.core import Index
     from dedup.records import Report
 
     assert (dedup.Detector, dedup.find_redundancy, dedup.Index, dedup.Report) == (Detector, find_redundancy, Index,

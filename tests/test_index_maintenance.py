@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import Index
-from dedup.cli import main
-from dedup.index_maintenance import cutoff, parse_age
-from dedup.readers import Document
+from dedup.cli.main import main
+from dedup.index.maintenance import cutoff, parse_age
+from dedup.io.readers import Document
 
 from .planted import FOOTER, planted_corpus
 

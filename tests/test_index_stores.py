@@ -8,9 +8,10 @@ server or the ``redis`` package is missing.
 import pytest
 
 from dedup import Index
-from dedup.cluster import cluster_pairs
-from dedup.readers import Document
-from dedup.storage import IndexFileError, open_store
+from dedup.cluster.groups import cluster_pairs
+from dedup.index.store import IndexFileError
+from dedup.index.stores import open_store
+from dedup.io.readers import Document
 
 from .planted import planted_corpus
 
@@ -87,7 +88,7 @@ def test_cli_index_commands_take_a_redis_url(corpus, tmp_path, redis_url):
 
     from click.testing import CliRunner
 
-    from dedup.cli import main
+    from dedup.cli.main import main
 
     records, _ = corpus
     path = tmp_path / "news.jsonl"

@@ -3,8 +3,8 @@ import json
 
 from click.testing import CliRunner
 
-from dedup.cli import main
-from dedup.readers import InputError, read_jsonl
+from dedup.cli.main import main
+from dedup.io.readers import InputError, read_jsonl
 
 from .conftest import ARTICLE
 

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import Index
-from dedup.checkpoint import Checkpoint
-from dedup.cli import main
-from dedup.corpus import CorpusScanner
-from dedup.keep import preferred, rank, representative, timestamp
-from dedup.readers import Document, read_documents
-from dedup.report import verdict_to_dict
+from dedup.cli.main import main
+from dedup.cluster.keep import preferred, rank, representative, timestamp
+from dedup.corpus.checkpoint import Checkpoint
+from dedup.corpus.scanner import CorpusScanner
+from dedup.io.readers import Document, read_documents
+from dedup.report.formats import verdict_to_dict
 
 from .conftest import ARTICLE
 from .test_cli import validate

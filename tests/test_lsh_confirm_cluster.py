@@ -3,13 +3,13 @@ import itertools
 import numpy as np
 import pytest
 
-from dedup import lsh as lsh_module
-from dedup.cluster import UnionFind, cluster_pairs, group_matches
-from dedup.confirm import TfidfConfirmer
-from dedup.lsh import LSHBanding, candidate_probability, optimal_bands
-from dedup.minhash import MinHasher
+from dedup.cluster.groups import UnionFind, cluster_pairs, group_matches
+from dedup.confirm.rules import TfidfConfirmer
 from dedup.records import Match, SentencePair
-from dedup.shingle import Shingler
+from dedup.sketch import band_pairs as lsh_module
+from dedup.sketch.lsh import LSHBanding, candidate_probability, optimal_bands
+from dedup.sketch.minhash import MinHasher
+from dedup.sketch.shingle import Shingler
 
 
 def _signatures(texts, num_perm=128):

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import find_redundancy
-from dedup.cli import main
+from dedup.cli.main import main
 from dedup.records import DocumentMatch
-from dedup.report import counted
+from dedup.report.formats import counted
 
 ARTICLE = Path(__file__).resolve().parents[1] / "data" / "vance_article.txt"
 TEXT = ARTICLE.read_text(encoding="utf-8")
@@ -77,7 +77,7 @@ def test_a_report_prints_as_a_summary():
 
 def test_a_verdict_names_the_indexed_document_doc_in_the_library_as_in_json(tmp_path):
     from dedup import Index
-    from dedup.report import verdict_to_dict
+    from dedup.report.formats import verdict_to_dict
     with Index(str(tmp_path / "i.db"), within=False) as index:
         index.add("original", TEXT)
         verdict = index.check("copy", TEXT.replace("Putin", "Vladimir Putin"))

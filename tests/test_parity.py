@@ -9,7 +9,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from dedup import CorpusScanner, Index
-from dedup.readers import Document, read_documents
+from dedup.io.readers import Document, read_documents
 from tests.planted import planted_corpus
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_corpus.jsonl"

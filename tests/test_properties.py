@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import find_redundancy
-from dedup.text import normalize, segment
+from dedup.text.segment import normalize, segment
 
 WORDS = st.sampled_from(["Mr.", "U.S.", "J.D.", "No.", "5", "3.5", "peace", "deal", "Putin", "Vance", "the",
                          "talks", "end.", "why?", "yes!", '"quote."', "e.g.", "...", "-", "Kyiv's", "war"])
@@ -52,7 +52,7 @@ def test_a_paragraph_repeated_verbatim_is_always_matched(paragraphs):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("abcdeisnglyAEIS0123456789 .!?,;:-'\"\n_()")), max_size=120))
 def test_numpy_ascii_tokenizer_matches_the_table_tokenizer(text):
-    from dedup.tokens import TokenTable, tokenize
+    from dedup.text.tokens import TokenTable, tokenize
 
     table = TokenTable()
     fast = tokenize([text, "x"], table)  # pure ASCII: the numpy path
@@ -66,7 +66,7 @@ def test_numpy_ascii_tokenizer_matches_the_table_tokenizer(text):
 @given(st.lists(st.lists(st.sampled_from(list("abcsieéèßøçñüÅÉΩαжİı²٣ .!?,-'_\n\u0301€中") + ["ies", "ing", "ed"]),
                          max_size=60), min_size=1, max_size=4))
 def test_byte_tokenizer_of_unicode_letters_matches_the_regex_tokenizer(pieces):
-    from dedup.tokens import TokenTable, _raw_values, _regex_values
+    from dedup.text.tokens import TokenTable, _raw_values, _regex_values
 
     texts = ["".join(p) for p in pieces]
     table = TokenTable()

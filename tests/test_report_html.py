@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import find_redundancy
-from dedup.cli import main
+from dedup.cli.main import main
 from dedup.records import CorpusReport, DocumentResult, Group, Match, Report
-from dedup.report_html import write_html
-from dedup.text import segment
+from dedup.report.html_report import write_html
+from dedup.text.segment import segment
 
 from .conftest import ARTICLE
 

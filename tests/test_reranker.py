@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import Detector
-from dedup.cli import main
-from dedup.features import FEATURES, PairFeaturizer
-from dedup.reranker import MODEL_PATH, ModelFileError, Reranker, default_reranker
-from dedup.trees import TreeEnsemble
+from dedup.cli.main import main
+from dedup.confirm.features import FEATURES, PairFeaturizer
+from dedup.confirm.reranker import MODEL_PATH, ModelFileError, Reranker, default_reranker
+from dedup.confirm.trees import TreeEnsemble
 
 from .test_cli import SCHEMA
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from dedup.sequences import edit_distance, ngram_counts, ngram_precisions
+from dedup.confirm.sequences import edit_distance, ngram_counts, ngram_precisions
 
 
 def table_distance(a, b) -> int:

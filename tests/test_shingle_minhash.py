@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash
 
-from dedup.minhash import EMPTY, MinHasher, estimate_containment, estimate_jaccard, merge
-from dedup.shingle import Shingler, union
-from dedup.words import light_stem
+from dedup.sketch.minhash import EMPTY, MinHasher, estimate_containment, estimate_jaccard, merge
+from dedup.sketch.shingle import Shingler, union
+from dedup.text.words import light_stem
 
 
 def test_tokenize_drops_stop_words_and_stems():
@@ -95,7 +95,7 @@ def test_union_signature_is_elementwise_minimum():
 
 
 def test_signing_in_chunks_matches_signing_one_by_one():
-    import dedup.minhash as mh
+    import dedup.sketch.minhash as mh
 
     rng = np.random.default_rng(3)
     texts = [" ".join(rng.choice(["w%d" % i for i in range(500)], size=40)) for _ in range(50)]

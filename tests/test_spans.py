@@ -1,4 +1,4 @@
-from dedup.spans import Words, shared_spans
+from dedup.confirm.spans import Words, shared_spans
 
 
 def test_longest_shared_run_first_with_offsets():

@@ -13,9 +13,9 @@ if shutil.which("java") is None:
     pytest.skip("no Java runtime for Spark (apt-get install default-jre-headless; .ci/run does)",
                 allow_module_level=True)
 
-from dedup.corpus import CorpusScanner  # noqa: E402
-from dedup.readers import Document  # noqa: E402
-from dedup.spark import scan_dataframe  # noqa: E402
+from dedup.corpus.scanner import CorpusScanner  # noqa: E402
+from dedup.corpus.spark import scan_dataframe  # noqa: E402
+from dedup.io.readers import Document  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from corpusgen import generate  # noqa: E402
@@ -85,7 +85,7 @@ def test_cli_engine_spark_writes_parquet(spark, tmp_path):
 
     from click.testing import CliRunner
 
-    from dedup.cli import main
+    from dedup.cli.main import main
 
     from .planted import planted_corpus
 
@@ -113,7 +113,7 @@ def test_cli_engine_spark_writes_parquet(spark, tmp_path):
 
 
 def test_parquet_input_gives_the_same_clusters(spark, tmp_path):
-    from dedup.spark import read_paths
+    from dedup.corpus.spark import read_paths
 
     from .planted import planted_corpus
 
@@ -126,9 +126,9 @@ def test_parquet_input_gives_the_same_clusters(spark, tmp_path):
 
 
 def test_keep_rules_choose_the_same_representative_as_locally(spark, tmp_path):
-    """``keep`` on Spark is the local rule (``dedup.keep.rank`` in the reduceByKey): the issue's four copies,
+    """``keep`` on Spark is the local rule (``dedup.cluster.keep.rank`` in the reduceByKey): the issue's four copies,
     in an order where the first, the longest and the earliest are three different copies."""
-    from dedup.spark import run
+    from dedup.corpus.spark import run
 
     from .test_keep import DATES, _documents, _jsonl
 

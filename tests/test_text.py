@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from dedup.text import normalize, segment, split_paragraphs, split_sentences
+from dedup.text.segment import normalize, segment, split_paragraphs, split_sentences
 
 
 def sentences(text):
@@ -15,7 +15,7 @@ def test_normalize_quotes_dashes_spaces_and_line_ends():
 
 
 def test_normalize_maps_every_mapped_character_and_folds_every_kind_of_space():
-    from dedup.text import _PUNCT_MAP
+    from dedup.text.segment import _PUNCT_MAP
 
     mapped = "".join(map(chr, _PUNCT_MAP))
     assert normalize(f"a{mapped}b") == "a'''''" + '"' * 7 + "-------... b"  # NBSP a space, zero-width gone
@@ -107,7 +107,7 @@ def test_segmentation_keeps_every_non_space_character(article_text):
 def test_combining_marks_table_matches_unicodedata():
     import unicodedata
 
-    from dedup.marks import ASTRAL_MARKS, BMP_MARKS, MARK, UNICODE_VERSION, as_class_body, mark_ranges
+    from dedup.text.marks import ASTRAL_MARKS, BMP_MARKS, MARK, UNICODE_VERSION, as_class_body, mark_ranges
 
     if unicodedata.unidata_version == UNICODE_VERSION:
         assert BMP_MARKS + ASTRAL_MARKS == as_class_body(mark_ranges())
@@ -128,8 +128,8 @@ def test_combining_marks_table_matches_unicodedata():
     ("\u0301alone mark", ["alone", "mark"]),  # a mark with no letter before it is not a word
 ])
 def test_a_word_runs_on_through_combining_marks(text, expected):
-    from dedup.tokens import TokenTable, tokenize, word_hash
-    from dedup.words import words
+    from dedup.text.tokens import TokenTable, tokenize, word_hash
+    from dedup.text.words import words
 
     text = normalize(text)
     assert words(text) == expected
@@ -141,6 +141,6 @@ def test_the_stop_word_list_is_scikit_learns():
     """Kept as data so ``import dedup`` need not load scikit-learn; it must stay the same list."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as sklearn_words
 
-    from dedup.stop_words import ENGLISH_STOP_WORDS
+    from dedup.text.stop_words import ENGLISH_STOP_WORDS
 
     assert ENGLISH_STOP_WORDS == sklearn_words

@@ -1,11 +1,11 @@
-"""The TF-IDF rows of dedup.tfidf against scikit-learn's TfidfVectorizer."""
+"""The TF-IDF rows of dedup.confirm.tfidf against scikit-learn's TfidfVectorizer."""
 
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from dedup.shingle import Shingler
-from dedup.tfidf import CharNgramTfidf, TokenTfidf
+from dedup.confirm.tfidf import CharNgramTfidf, TokenTfidf
+from dedup.sketch.shingle import Shingler
 
 TEXTS = [
     "The city council voted on Tuesday to close the northern pier.",

@@ -10,11 +10,11 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
-from ..clean import clean
-from ..html import FORMATS
-from ..index import Index
-from ..report import verdict_to_dict
-from ..validate import check_fraction
+from dedup.index.core import Index
+from dedup.io.clean import clean
+from dedup.io.html_input import FORMATS
+from dedup.report.formats import verdict_to_dict
+from dedup.util.validate import check_fraction
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class DedupPipeline:
         ``"drop"``: near-duplicates raise ``DropItem``; other items pass unchanged.
         ``"flag"``: every item gets a ``dedup`` field, the verdict as a dict
         (``duplicate``, ``duplicates``, ``passages``, ``restated``; see
-        ``dedup.report.verdict_to_dict``).
+        ``dedup.report.formats.verdict_to_dict``).
         ``"strip"``: as ``"flag"``, and ``DEDUP_FIELD`` is replaced by the page's main
         text without its restated paragraphs (each claim's first occurrence is kept);
         ``dedup.removed_paragraphs`` numbers those taken out.

@@ -1,7 +1,7 @@
 """Bad and hostile input (issue "Nothing lost, nothing crashes").
 
 Every case is one test, run through the real command line (``CliRunner`` on
-``dedup.cli.main``; ``python -m dedup`` in a subprocess where the process
+``dedup.cli.main.main``; ``python -m dedup`` in a subprocess where the process
 matters: permissions, memory) and through the library. A bad input in a
 batch exits 1 with exactly one ``dedup: error: <culprit>: <reason>`` line
 for it, is listed under ``"skipped"`` in the JSON, and every good record of
@@ -38,13 +38,13 @@ import pytest
 from click.testing import CliRunner
 
 import dedup
-from dedup.cli import main
-from dedup.index import IndexFileError
-from dedup.lsh import LSHBanding
-from dedup.readers import InputError, read_document, read_documents, read_jsonl
-from dedup.reranker import MODEL_PATH, ModelFileError, Reranker
-from dedup.shingle import Shingler
-from dedup.text import segment
+from dedup.cli.main import main
+from dedup.confirm.reranker import MODEL_PATH, ModelFileError, Reranker
+from dedup.index.core import IndexFileError
+from dedup.io.readers import InputError, read_document, read_documents, read_jsonl
+from dedup.sketch.lsh import LSHBanding
+from dedup.sketch.shingle import Shingler
+from dedup.text.segment import segment
 
 from ..conftest import ARTICLE, ROOT
 
@@ -377,7 +377,8 @@ def test_200_mb_single_line_file_is_refused_or_scanned_in_bounded_memory(tmp_pat
 def test_bounded_memory_slicing_changes_no_token_or_shingle(monkeypatch):
     """What keeps the 200 MB case bounded (tokenizing a slice at a time, cutting a long text at whitespace;
     hashing k-grams a block at a time) gives exactly the tokens and shingle sets of one pass."""
-    from dedup import shingle, tokens
+    from dedup.sketch import shingle
+    from dedup.text import tokens
 
     texts = [ARTICLE.read_text(), ZH + "\n\n" + TH, "Storm. " * 3000, "", "Ünïcödé wörds, U.S. 3.5 e.g. " * 400]
     table = tokens.TokenTable()

@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 import dedup
-from dedup.cli import main
-from dedup.lsh import LSHBanding, band_pair_codes
-from dedup.lsh_budget import budgeted_pair_codes
-from dedup.text import segment
+from dedup.cli.main import main
+from dedup.sketch.band_pairs import band_pair_codes
+from dedup.sketch.lsh import LSHBanding
+from dedup.sketch.lsh_budget import budgeted_pair_codes
+from dedup.text.segment import segment
 
 from ..conftest import ARTICLE
 
@@ -131,7 +132,7 @@ def test_normal_documents_are_searched_exactly(name):
 
 
 def test_band_keys_in_slices_equal_band_keys_at_once(monkeypatch):
-    import dedup.lsh as lsh_module
+    import dedup.sketch.lsh as lsh_module
 
     signatures = np.random.default_rng(1).integers(0, 2**32, size=(5000, 128), dtype=np.uint64).astype(np.uint32)
     lsh = LSHBanding(threshold=0.1, num_perm=128)
@@ -143,8 +144,8 @@ def test_band_keys_in_slices_equal_band_keys_at_once(monkeypatch):
 def test_a_huge_documents_confirm_step_reads_only_its_candidates(monkeypatch):
     """Past ``_FIT_LIMIT`` paragraphs only the candidates' sentences get TF-IDF rows (same cosines as all of
     them) and the reranker's IDF comes from a sample; the planted restatement is still confirmed."""
-    import dedup.detector as detector_module
-    from dedup.evidence import Cosines
+    import dedup.article.detector as detector_module
+    from dedup.article.evidence import Cosines
 
     text = zipf_document(300)
     detector = dedup.Detector(max_candidates=200)

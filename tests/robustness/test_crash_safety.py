@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import Index
-from dedup.cli import main
-from dedup.readers import Document
+from dedup.cli.main import main
+from dedup.io.readers import Document
 
 from ..planted import planted_corpus
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import dedup.cli
-from dedup.checkpoint import Checkpoint, CheckpointError
-from dedup.cli import main
-from dedup.readers import read_documents, read_jsonl
-from dedup.report import csv_cell, printable
+import dedup.cli.main
+from dedup.cli.main import main
+from dedup.corpus.checkpoint import Checkpoint, CheckpointError
+from dedup.io.readers import read_documents, read_jsonl
+from dedup.report.formats import csv_cell, printable
 
 ARTICLE = Path(__file__).resolve().parents[2] / "data" / "vance_article.txt"
 TEXT = ARTICLE.read_text(encoding="utf-8")
@@ -156,7 +156,7 @@ def test_a_failed_write_leaves_the_old_report(pair, tmp_path, monkeypatch):
         out.write('{\n  "documents": [')
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(dedup.cli, "write_json", half_then_fail)
+    monkeypatch.setattr(dedup.cli.main, "write_json", half_then_fail)
     with pytest.raises(OSError):
         _run("scan", *pair, "-f", "json", "-o", report, "-q")
     assert report.read_text() == '{"the": "previous report"}'
@@ -327,7 +327,7 @@ def test_many_bad_records_are_counted_not_kept(tmp_path):
     script = (
         "import json, resource, sys\n"
         "from click.testing import CliRunner\n"
-        "from dedup.cli import main\n"
+        "from dedup.cli.main import main\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         f"r = CliRunner().invoke(main, ['scan', {str(source)!r}, '-f', 'json', '-q'])\n"
         "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"

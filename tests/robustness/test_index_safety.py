@@ -21,10 +21,9 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import Index
-from dedup.cli import main
-from dedup.readers import Document
-from dedup.sqlite_schema import APPLICATION_ID
-from dedup.storage import (
+from dedup.cli.main import main
+from dedup.index.sqlite_schema import APPLICATION_ID
+from dedup.index.store import (
     MAX_PARAGRAPHS,
     IndexFileError,
     IndexLocationError,
@@ -34,6 +33,7 @@ from dedup.storage import (
     IndexWriteError,
     mask_location,
 )
+from dedup.io.readers import Document
 
 PASSWORD = "S3cretPW!"
 STORY = ("The harbour authority approved a new breakwater for the northern quay after the winter storms.\n\n"
@@ -331,7 +331,7 @@ def test_a_missing_folder_is_one_line_and_creates_nothing(tmp_path, source):
 
 def _full_after(extra_pages: int):
     """A SQLiteStore ``_setup`` that caps the file at its size plus ``extra_pages``: "database or disk is full"."""
-    from dedup.sqlite_store import SQLiteStore
+    from dedup.index.sqlite_store import SQLiteStore
 
     setup = SQLiteStore._setup
 
@@ -345,7 +345,7 @@ def _full_after(extra_pages: int):
 def test_a_full_disk_says_what_was_committed_and_leaves_a_consistent_index(tmp_path, monkeypatch):
     path = tmp_path / "x.db"
     Index(str(path)).close()
-    monkeypatch.setattr("dedup.sqlite_store.SQLiteStore._setup", _full_after(12))
+    monkeypatch.setattr("dedup.index.sqlite_store.SQLiteStore._setup", _full_after(12))
     with Index(str(path), within=False, batch_size=4) as index:
         with pytest.raises(IndexWriteError, match="database or disk is full") as raised:
             index.add_many(_docs(400))
@@ -360,7 +360,7 @@ def test_a_full_disk_says_what_was_committed_and_leaves_a_consistent_index(tmp_p
 def test_a_full_disk_in_the_cli_is_one_line(tmp_path, source, monkeypatch):
     path = tmp_path / "x.db"
     Index(str(path)).close()
-    monkeypatch.setattr("dedup.sqlite_store.SQLiteStore._setup", _full_after(0))
+    monkeypatch.setattr("dedup.index.sqlite_store.SQLiteStore._setup", _full_after(0))
     _one_line_error(_run("index", "add", path, source, "-q"), "database or disk is full",
                     "0 documents were added before the failure")
     monkeypatch.undo()
@@ -417,7 +417,7 @@ def test_redis_stopped_mid_add_says_what_was_committed(tmp_path, source, monkeyp
     with _private_redis(tmp_path, port) as (process, _):  # the same data, from its append-only file
         with Index(location, within=False) as index:
             assert len(index) == 6 and index.verify() == [] and index.idf.n_docs == 6
-        import dedup.cli_index as cli_index
+        import dedup.cli.index_commands as cli_index
 
         reader = cli_index.read_documents
         monkeypatch.setattr(cli_index, "read_documents", lambda *a, **k: stop_after(reader(*a, **k), 0))
@@ -431,7 +431,7 @@ def test_a_read_only_file_refuses_adds_in_one_line_and_still_answers(tmp_path, s
         index.add_many(_docs(3))
     before = _state(tmp_path)
     # As root, chmod does not stop writes: os.access saying no is the condition the store goes by.
-    monkeypatch.setattr("dedup.sqlite_store.os.access", lambda *a: False)
+    monkeypatch.setattr("dedup.index.sqlite_store.os.access", lambda *a: False)
     _one_line_error(_run("index", "add", path, source), "read-only")
     for args in (["check", path], ["stats", path], ["query", path, source, "-f", "jsonl"]):
         result = _run("index", *args)

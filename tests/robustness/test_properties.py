@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from dedup import CorpusScanner, Index
-from dedup.readers import Document
-from dedup.text import _PUNCT_MAP, normalize, segment
+from dedup.io.readers import Document
+from dedup.text.segment import _PUNCT_MAP, normalize, segment
 
 # PROPERTY_SCALE=10 runs ten times as many examples (for a longer hunt than CI's).
 SCALE = float(os.environ.get("PROPERTY_SCALE", "1"))

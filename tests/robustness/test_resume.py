@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from dedup import Detector
-from dedup.checkpoint import Checkpoint
-from dedup.corpus import CorpusScanner
-from dedup.readers import Document, read_documents
-from dedup.report import result_to_dict
+from dedup.corpus.checkpoint import Checkpoint
+from dedup.corpus.scanner import CorpusScanner
+from dedup.io.readers import Document, read_documents
+from dedup.report.formats import result_to_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from corpusgen import generate  # noqa: E402

@@ -1,0 +1,1 @@
+"""Restatements inside one document: the detector and its evidence."""

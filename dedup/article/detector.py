@@ -1,0 +1,388 @@
+"""The single-article pipeline: segment, shingle, sign, LSH, confirm, group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping
+
+import numpy as np
+
+from dedup.article.evidence import Cosines, bounded, sentence_at, title_restated
+from dedup.cluster.groups import group_matches
+from dedup.confirm.features import PairFeaturizer
+from dedup.confirm.modes import CONFIRM_MODES
+from dedup.confirm.reranker import Reranker, default_reranker
+from dedup.confirm.rules import PairScore, TfidfConfirmer
+from dedup.confirm.spans import SharedSpan, Words, shared_spans
+from dedup.records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
+from dedup.sketch.lsh import LSHBanding
+from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jaccard, estimated_scores, merge
+from dedup.sketch.shingle import Shingler, union
+from dedup.text.segment import segment
+from dedup.util.arrays import distinct
+from dedup.util.validate import check_fraction, check_int
+
+
+@dataclass
+class _Article:
+    """Per-article working state handed between the steps."""
+
+    paragraphs: list[Paragraph]
+    sentence_owner: np.ndarray  # paragraph of each sentence, flat
+    sentence_first: np.ndarray  # flat index of each paragraph's first sentence
+    sentence_sizes: np.ndarray  # shingles per sentence
+    paragraph_sizes: np.ndarray  # shingles per paragraph
+    sentence_signatures: np.ndarray
+    paragraph_signatures: np.ndarray
+
+
+class Detector:
+    """Find paragraphs of one article that restate each other.
+
+    Parameters
+    ----------
+    k : int, default=1
+        Words per shingle. Restatements are reworded, so single content words
+        (after stop-word removal and light stemming) keep them findable;
+        ``benchmarks/article_quality.py`` measures the choice.
+    stop_words, stem : bool, default=True
+        Token normalization before shingling and TF-IDF.
+    num_perm : int, default=128
+        MinHash signature length.
+    seed : int, default=1
+        MinHash permutation seed (datasketch's default).
+    lsh_threshold : float, default=0.1
+        Jaccard similarity the LSH bands are tuned to; candidates below it are
+        mostly not generated. Kept low because restatements share few words.
+    threshold : float, default=0.45
+        Paragraph TF-IDF cosine. With ``confirm="tfidf"`` it confirms a
+        candidate on its own; with ``confirm="learned"`` the reranker decides,
+        and a confirmed match this close lists its best sentence pair as
+        evidence (which changes the groups, not the matches).
+    sentence_threshold : float, default=0.3
+        Sentence-pair TF-IDF cosine. With ``confirm="tfidf"`` a sentence pair
+        this close confirms a candidate; with ``confirm="learned"`` sentence
+        pairs this close are a match's evidence, which links paragraphs into
+        groups.
+    min_shared_words : int, default=5
+        A verbatim run of this many content words confirms a candidate
+        (0 turns the rule off).
+    min_sentence_words : int, default=3
+        Sentences with fewer tokens (after stop words) take no part in
+        matching, so a one-word line cannot restate anything.
+    background : mapping of str to int, optional
+        Background document frequencies blended into the article's IDF.
+    background_docs : int, default=0
+        Number of documents behind ``background``.
+    confirm : {"learned", "tfidf"}, default="learned"
+        How candidates are confirmed. ``"learned"``: the shipped reranker
+        (``dedup.confirm.reranker``) over explainable pair features decides, and a
+        verbatim run of ``min_shared_words`` content words still confirms
+        on its own. ``"tfidf"``: the TF-IDF cosine rules (``threshold``,
+        ``sentence_threshold``), about 5x faster (16 vs 77 ms on the bundled article); ``benchmarks/quality.py``
+        compares the two.
+    reranker_threshold : float, optional
+        Probability at which the reranker confirms a pair; by default the
+        model's own detector threshold, chosen on its training data (the
+        lowest with out-of-fold precision 0.9).
+    reranker : Reranker, optional
+        Another fitted model than the shipped one.
+    max_candidates : int, default=5000
+        At most this many candidate pairs are confirmed in one document, the
+        most similar by MinHash estimate; the report counts the others as
+        ``candidates_dropped``. An article has tens; a huge document's LSH
+        candidates would grow with the square of its paragraphs, so each LSH
+        level also generates at most ``generation_budget`` pairs (200 per
+        candidate, at least a million), the rarest band keys' first, and
+        counts the pairs it left out as dropped too (see ``capped_candidates``).
+    """
+
+    def __init__(
+        self,
+        k: int = 1,
+        stop_words: bool = True,
+        stem: bool = True,
+        num_perm: int = 128,
+        seed: int = 1,
+        lsh_threshold: float = 0.1,
+        threshold: float = 0.45,
+        sentence_threshold: float = 0.3,
+        min_shared_words: int = 5,
+        min_sentence_words: int = 3,
+        background: Mapping[str, int] | None = None,
+        background_docs: int = 0,
+        confirm: str = "learned",
+        reranker_threshold: float | None = None,
+        reranker: Reranker | None = None,
+        max_candidates: int = 5_000,
+    ) -> None:
+        check_int("min_sentence_words", min_sentence_words, 1)
+        if confirm not in CONFIRM_MODES:
+            raise ValueError(f"confirm must be one of {', '.join(CONFIRM_MODES)}, got {confirm!r}")
+        check_fraction("lsh_threshold", lsh_threshold)  # before LSHBanding, whose error would say "threshold"
+        if reranker_threshold is not None:
+            check_fraction("reranker_threshold", reranker_threshold, open_high=True)
+        self.confirm_mode = confirm
+        self.reranker = (reranker or default_reranker()) if confirm == "learned" else None
+        self.reranker_threshold = reranker_threshold if reranker_threshold is not None else (
+            self.reranker.detector_threshold if self.reranker else None)
+        self.shingler = Shingler(k=k, stop_words=stop_words, stem=stem)
+        self.minhasher = MinHasher(num_perm=num_perm, seed=seed)
+        self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
+        self.confirmer = TfidfConfirmer(
+            tokenizer=self.shingler.tokenize,
+            threshold=threshold,
+            sentence_threshold=sentence_threshold,
+            background=background,
+            background_docs=background_docs,
+            min_shared_words=min_shared_words,
+        )
+        self.min_sentence_words = min_sentence_words
+        self.max_candidates = check_int("max_candidates", max_candidates, 1)
+        # Pairs each LSH level may generate: cheap next to confirming (microseconds, not milliseconds, each),
+        # so many per confirmed candidate, but bounded, so a huge document costs time linear in its size.
+        self.generation_budget = max(_GENERATED_PER_CANDIDATE * self.max_candidates, _MIN_GENERATED)
+
+    def params(self) -> dict:
+        return {
+            **self.shingler.params(),
+            **self.minhasher.params(),
+            "lsh_threshold": self.lsh.threshold,
+            "bands": self.lsh.bands,
+            "rows": self.lsh.rows,
+            "threshold": self.confirmer.threshold,
+            "sentence_threshold": self.confirmer.sentence_threshold,
+            "min_shared_words": self.confirmer.min_shared_words,
+            "min_sentence_words": self.min_sentence_words,
+            "max_candidates": self.max_candidates,
+            "confirm": self.confirm_mode,
+            **({"reranker_threshold": self.reranker_threshold,
+                "reranker_trained": self.reranker.metadata.get("trained")} if self.reranker else {}),
+        }
+
+    def detect(self, text: str, doc_id: str = "-") -> Report:
+        """Run the whole pipeline on one article's text."""
+        article = self._sign(segment(text))
+        candidates, dropped = self.capped_candidates(article)
+        matches, scores = self.confirm(article, candidates)
+        return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches,
+                      candidate_scores=scores, candidates_dropped=dropped)
+
+    def _sign(self, paragraphs: list[Paragraph]) -> _Article:
+        sentences = [s.text for p in paragraphs for s in p.sentences]
+        tokens = [self.shingler.tokenize(s) for s in sentences]
+        tokens = [t if len(t) >= self.min_sentence_words else [] for t in tokens]
+        sentence_sets = self.shingler.shingle_tokens(tokens)
+        counts = np.array([len(p.sentences) for p in paragraphs], dtype=np.int64)
+        first = np.concatenate(([0], np.cumsum(counts)))[:-1].astype(np.int64)
+        members = [list(range(f, f + c)) for f, c in zip(first, counts)]
+        sentence_signatures = self.minhasher.sign(sentence_sets)
+        return _Article(
+            paragraphs=paragraphs,
+            sentence_owner=np.repeat(np.arange(len(paragraphs)), counts),
+            sentence_first=first,
+            sentence_sizes=sentence_sets.sizes(),
+            paragraph_sizes=union(sentence_sets, members).sizes(),
+            sentence_signatures=sentence_signatures,
+            paragraph_signatures=merge(sentence_signatures, members),
+        )
+
+    def candidates(self, article: _Article) -> list[CandidatePair]:
+        """Paragraph pairs from LSH at the sentence level and the paragraph level (within the generation
+        budget: see ``capped_candidates``)."""
+        return self.capped_candidates(article, cap=False)[0]
+
+    def capped_candidates(self, article: _Article, cap: bool = True) -> tuple[list[CandidatePair], int]:
+        """The candidates, at most ``max_candidates`` of them (the most similar paragraphs by MinHash Jaccard or
+        containment estimate, kept in order), and how many were dropped.
+
+        Each LSH level generates at most ``generation_budget`` pairs: past it (a huge document), only the
+        rarest band keys' buckets are expanded, and the pairs left out count as dropped too, so ``dropped``
+        is then an upper bound (a pair in several buckets counted each time; at most every paragraph pair).
+        Codes stay arrays until the cut: they can be millions."""
+        owner, n = article.sentence_owner, max(len(article.paragraphs), 1)
+        sentence_pairs, skipped = self.lsh.budgeted_candidate_array(
+            article.sentence_signatures, article.sentence_sizes == 0, self.generation_budget)
+        a, b = owner[sentence_pairs[:, 0]], owner[sentence_pairs[:, 1]]
+        by_sentence = distinct(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
+        paragraph_pairs, skipped_too = self.lsh.budgeted_candidate_array(
+            article.paragraph_signatures, article.paragraph_sizes == 0, self.generation_budget)
+        by_paragraph = distinct(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
+        codes = np.union1d(by_sentence, by_paragraph)
+        dropped = len(codes) - self.max_candidates if cap else 0
+        if dropped > 0:
+            closeness = np.concatenate([self._closeness(article, *np.divmod(codes[i:i + _CHUNK], n))
+                                        for i in range(0, len(codes), _CHUNK)])
+            codes = np.sort(codes[np.argsort(-closeness, kind="stable")[: self.max_candidates]])
+        dropped = max(dropped, 0)
+        if skipped + skipped_too:
+            dropped = min(dropped + skipped + skipped_too, n * (n - 1) // 2 - len(codes))
+        levels = np.isin(codes, by_sentence).astype(int) + 2 * np.isin(codes, by_paragraph)
+        return [CandidatePair(*divmod(code, n), via=_VIA[level])
+                for code, level in zip(codes.tolist(), levels.tolist())], dropped
+
+    @staticmethod
+    def _closeness(article: _Article, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        sigs, sizes = article.paragraph_signatures, article.paragraph_sizes
+        return np.maximum(*estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b]))
+
+    def confirm(self, article: _Article, candidates: list[CandidatePair]) -> tuple[list[Match], list[float]]:
+        """Score candidates (TF-IDF evidence; the reranker decides with confirm="learned"): the confirmed
+        matches, and every candidate's score."""
+        if not candidates:
+            return [], []
+        paragraphs = article.paragraphs
+        para_cos = Cosines(self.confirmer.fit_transform([p.text for p in paragraphs]))
+        # Only the candidates' paragraphs are looked at one by one (a huge document's are a few of them).
+        needed = sorted({p for pair in candidates for p in (pair.a, pair.b)})
+        sent_cos = self._sentence_cosines(article, needed)
+        words = {p: Words.of(paragraphs[p].text, [s.end for s in paragraphs[p].sentences]) for p in needed}
+        usable = article.sentence_sizes > 0
+        # Sentences of each paragraph that take part in matching (flat indices).
+        kept = np.flatnonzero(usable)  # sorted by paragraph already: sentences are numbered in order
+        rows = np.split(kept, np.searchsorted(article.sentence_owner[kept], np.arange(1, len(paragraphs))))
+        scored = []
+        for pair in candidates:
+            a, b = paragraphs[pair.a], paragraphs[pair.b]
+            clip_a, clip_b = bounded(a.text, b.text)
+            if clip_a is a.text and clip_b is b.text:
+                spans = shared_spans(words[pair.a], words[pair.b])
+            else:  # too repetitive to align whole in bounded time: runs are searched in the clipped texts
+                spans = shared_spans(Words.of(clip_a, [s.end for s in a.sentences]),
+                                     Words.of(clip_b, [s.end for s in b.sentences]))
+            scored.append((pair, spans, self.confirmer.decide(
+                float(para_cos.block([pair.a], [pair.b])[0, 0]), sent_cos.block(rows[pair.a], rows[pair.b]),
+                shared_words=spans[0].content_words if spans else 0,
+            )))
+        probabilities = self._rerank(article, rows, scored, needed) if self.reranker else [None] * len(scored)
+        # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
+        sentence_words = {p: [frozenset(self.shingler.tokenize(s.text)) for s in paragraphs[p].sentences]
+                          for p in needed} if self.reranker else {}
+        matches, scores = [], []
+        for (pair, spans, pair_score), probability in zip(scored, probabilities):
+            if probability is not None:
+                pair_score = self._learned(pair_score, probability, spans[0].content_words if spans else 0,
+                                           title_restated(sentence_words[pair.a], sentence_words[pair.b]))
+            scores.append(round(float(pair_score.score), 4))
+            if pair_score.confirmed:
+                matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
+        return matches, scores
+
+    def _sentence_cosines(self, article: _Article, needed: list[int]) -> Cosines:
+        """Cosines between sentences (numbered flat), of every sentence for an article; of the ``needed``
+        paragraphs' sentences only past ``_FIT_LIMIT`` paragraphs, whose 200,000 sentences' rows took
+        hundreds of MB (a row depends on its sentence and the fitted IDF only: the cosines are the same)."""
+        paragraphs = article.paragraphs
+        if len(paragraphs) <= _FIT_LIMIT:
+            return Cosines(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
+        flat = np.concatenate([article.sentence_first[p] + np.arange(len(paragraphs[p].sentences))
+                               for p in needed]).astype(np.int64)
+        index = np.full(len(article.sentence_owner), -1, dtype=np.int64)
+        index[flat] = np.arange(len(flat))
+        texts = [paragraphs[p].sentences[i].text for p in needed for i in range(len(paragraphs[p].sentences))]
+        return Cosines(self.confirmer.transform(texts), index)
+
+    def _rerank(self, article: _Article, rows: list[np.ndarray], scored: list, needed: list[int]) -> list[float]:
+        """The reranker's probability for each candidate, with the article's own IDF.
+
+        A pair is scored as whole paragraphs and as its best-aligned sentence
+        pair, and keeps the higher: a title restated by one sentence of a
+        long paragraph is a restatement, though the paragraphs differ. The IDF
+        is the article's, fitted on every paragraph; past ``_FIT_LIMIT``
+        paragraphs (a huge document) on ``_FIT_SAMPLE`` of them, evenly spaced:
+        up to half of the candidates' ``needed`` paragraphs, so their words
+        weigh, and the rest of the whole document, so the weights are its own.
+        Its cost is then bounded, not the document's size; words the sample
+        lacks count for nothing.
+        """
+        paragraphs = article.paragraphs
+        sentences = [s.text for p in paragraphs for s in p.sentences]
+        fitted = range(len(paragraphs))
+        if len(paragraphs) > _FIT_LIMIT:
+            pairs = _spread(np.asarray(needed), _FIT_SAMPLE // 2)
+            fitted = np.union1d(pairs, _spread(np.arange(len(paragraphs)), _FIT_SAMPLE - len(pairs))).tolist()
+        featurizer = PairFeaturizer(tokenizer=self.shingler.tokenize).fit([paragraphs[p].text for p in fitted])
+        a = [paragraphs[pair.a].text for pair, _, _ in scored]
+        b = [paragraphs[pair.b].text for pair, _, _ in scored]
+        best = [(k, s.best_pair) for k, (_, _, s) in enumerate(scored) if s.best_pair]
+        a += [sentences[rows[scored[k][0].a][i]] for k, (i, _, _) in best]
+        b += [sentences[rows[scored[k][0].b][j]] for k, (_, j, _) in best]
+        a, b = map(list, zip(*(bounded(x, y) for x, y in zip(a, b)))) if a else (a, b)
+        probability = self.reranker.predict_proba(featurizer.transform(a, b), a, b)
+        whole, by_sentence = probability[:len(scored)], probability[len(scored):]
+        for (k, _), p in zip(best, by_sentence):
+            whole[k] = max(whole[k], p)
+        return whole.tolist()
+
+    def _learned(self, scored: PairScore, probability: float, shared_words: int, title: bool) -> PairScore:
+        """Re-decide a TF-IDF-scored pair by the reranker; its sentence evidence is kept."""
+        confirmed = probability >= self.reranker_threshold or self.confirmer.copied(shared_words) or title
+        evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
+        return replace(scored, score=probability, confirmed=confirmed, sentence_pairs=evidence)
+
+    def _match(self, article: _Article, pair: CandidatePair, scored, rows_a: np.ndarray, rows_b: np.ndarray,
+               spans: list[SharedSpan], probability: float | None = None) -> Match:
+        jaccard = estimate_jaccard(article.paragraph_signatures[pair.a], article.paragraph_signatures[pair.b])
+        containment = estimate_containment(
+            jaccard, int(article.paragraph_sizes[pair.a]), int(article.paragraph_sizes[pair.b])
+        )
+        evidence = []
+        for i, j, cosine in scored.sentence_pairs:
+            si, sj = int(rows_a[i]), int(rows_b[j])
+            local_i = si - int(article.sentence_first[pair.a])
+            local_j = sj - int(article.sentence_first[pair.b])
+            evidence.append(SentencePair(
+                a=article.paragraphs[pair.a].sentences[local_i].text,
+                b=article.paragraphs[pair.b].sentences[local_j].text,
+                cosine=round(cosine, 4), a_index=local_i, b_index=local_j,
+            ))
+        para_a, para_b = article.paragraphs[pair.a], article.paragraphs[pair.b]
+        copied = [s for s in spans if s.content_words >= max(self.confirmer.min_shared_words, 1)]
+        known = {(e.a_index, e.b_index) for e in evidence}
+        for span in copied:
+            # A copied run links the sentences it starts in, so grouping sees it.
+            i, j = sentence_at(para_a, span.a_start), sentence_at(para_b, span.b_start)
+            if (i, j) not in known:
+                known.add((i, j))
+                evidence.append(SentencePair(a=para_a.sentences[i].text, b=para_b.sentences[j].text,
+                                             cosine=0.0, a_index=i, b_index=j))
+        return Match(
+            a=pair.a, b=pair.b, jaccard=round(jaccard, 4), containment=round(containment, 4),
+            cosine=round(scored.cosine, 4), score=round(scored.score, 4), sentences=tuple(evidence),
+            spans=tuple(
+                Span(text=para_a.text[s.a_start:s.a_end], a=(s.a_start, s.a_end), b=(s.b_start, s.b_end),
+                     content_words=s.content_words)
+                for s in spans
+            ),
+            reranker=None if probability is None else round(probability, 4),
+        )
+
+
+
+_GENERATED_PER_CANDIDATE = 200
+_MIN_GENERATED = 1_000_000  # a low --max-candidates still searches a document of thousands of paragraphs whole
+_CHUNK = 65_536  # candidate pairs whose signatures are compared at once (32 MB at 128 permutations)
+_VIA = {1: frozenset({"sentence"}), 2: frozenset({"paragraph"}), 3: frozenset({"sentence", "paragraph"})}
+# Paragraphs past which the reranker's IDF is fitted on a sample of ``_FIT_SAMPLE`` (``_rerank``): fitting
+# character n-grams of every paragraph and sentence of a 20 MB document took 8 GB and minutes, of its 7,000
+# candidate paragraphs still 1.4 GB (about 200 bytes a character).
+_FIT_LIMIT = 4000
+_FIT_SAMPLE = 2000
+
+
+def _spread(values: np.ndarray, k: int) -> np.ndarray:
+    """``values`` itself when it has at most ``k`` items, else ``k`` of them, evenly spaced."""
+    if len(values) <= k:
+        return values
+    return values[np.unique(np.linspace(0, len(values) - 1, k).astype(np.int64))]
+
+
+def find_redundancy(text: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:
+    """Find restated paragraphs in ``text`` with a ``Detector(**params)``.
+
+    ``text`` is plain text or HTML: ``fmt="html"``, or ``"auto"`` when it starts like HTML, reads the
+    page's main text (one paragraph per block; needs the html extra); ``fmt="text"`` never converts.
+    """
+    from dedup.io.html_input import as_text
+
+    return Detector(**params).detect(as_text(text, fmt), doc_id)

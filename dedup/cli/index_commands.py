@@ -1,0 +1,279 @@
+"""``dedup index ...``: the persistent index from the command line (a face over ``dedup.Index``).
+
+Every failure of the index (a malformed location, a file that is not an index, Redis stopped, a full disk,
+a read-only file) ends the command with one line, ``dedup: error: <what happened>``, and exit status 1;
+no location is ever printed with its password.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from dedup.index.core import Index
+
+from dedup import __version__
+from dedup.cli.options import UNIT, error, exit_on_broken_pipe, input_bytes, input_format_option, max_bytes_option
+from dedup.index.store import IndexStoreError, mask_location
+from dedup.index.stores import store_exists
+from dedup.io.readers import InputError, read_documents
+from dedup.report.formats import counted, format_verdict, printable, verdict_to_dict
+from dedup.util.progress import Progress
+
+
+@click.group()
+def index() -> None:
+    """A persistent near-duplicate index (a SQLite file, or redis://host:port/db?prefix=name) for incremental
+    checks. A Redis password may be given in DEDUP_REDIS_PASSWORD instead of the URL."""
+
+
+def _one_line_failures(command):
+    """End the command with one line when the index fails midway (the opening is handled by ``_open_index``)."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except IndexStoreError as err:
+            error(str(err))
+            sys.exit(1)
+    return wrapper
+
+
+def _open_index(db: str, **kwargs) -> "Index":
+    try:
+        from dedup.index.core import Index  # imported when a command runs: `dedup --help` stays fast
+
+        return Index(db, **kwargs)
+    except (IndexStoreError, ValueError, TypeError, OSError, ImportError) as err:
+        error(str(err))
+        sys.exit(1)
+
+
+def _require_index(db: str, hint: str = "") -> None:
+    try:
+        found = store_exists(db)
+    except (IndexStoreError, ValueError, ImportError) as err:
+        error(str(err))
+        sys.exit(1)
+    if not found:
+        error(f"{mask_location(db)}: no such index{hint}")
+        sys.exit(1)
+
+
+@index.command("add")
+@click.argument("db")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the document id; a record without one is named path:line.")
+@max_bytes_option()
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
+@input_format_option
+@_one_line_failures
+def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, max_bytes: int, quiet: bool,
+              input_format: str) -> None:
+    """Add the documents in PATHS to the index DB (created if missing); ids already there are skipped."""
+    skipped, refused_ids = [], []
+    progress = Progress("indexing", input_bytes(paths), enabled=not quiet)
+
+    def good():
+        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                                   fmt=input_format):
+            if isinstance(item, InputError):
+                error(str(item))
+                skipped.append(item)
+                continue
+            progress.update(1, len(item.text))
+            yield item
+
+    def refused(doc_id: str, reason: str) -> None:  # a record the index cannot hold: skipped, like a bad input
+        error(f"{doc_id}: {reason}")
+        refused_ids.append(doc_id)
+
+    with _open_index(db, read_only=False) as idx:
+        try:
+            added = idx.add_many(good(), on_skip=refused)
+        finally:
+            progress.close()
+        if not quiet:
+            click.echo(f"dedup: added {added} of {counted(progress.docs, 'document')} "
+                       f"({progress.docs - added - len(refused_ids)} "
+                       f"already indexed, {len(skipped) + len(refused_ids)} skipped); {mask_location(db)} holds "
+                       f"{len(idx)}", err=True)
+    if skipped or refused_ids:
+        sys.exit(1)
+
+
+@index.command("query")
+@click.argument("db")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--add", is_flag=True, help="Add each queried document to the index afterwards.")
+@click.option("--top", type=click.IntRange(1), default=None,
+              help="Also list the K most similar indexed documents with their scores, duplicates or not.")
+# The duplicate rule only sorts scored candidates, so each query may set its own; what built the stored
+# signatures (--num-perm, k, seed, bands) needs a rebuild and is not offered here.
+@click.option("--duplicate-threshold", type=UNIT, default=None,
+              help="Jaccard or containment that makes a near-duplicate, for this query  [default: 0.8]")
+@click.option("--duplicate-cosine", type=UNIT, default=None,
+              help="TF-IDF cosine a near-duplicate must also reach, for this query  [default: 0.5]")
+@click.option("--passage-threshold", type=UNIT, default=None,
+              help="TF-IDF cosine that makes a reused passage, for this query  [default: 0.7]")
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the document id; a record without one is named path:line.")
+@max_bytes_option()
+@input_format_option
+@exit_on_broken_pipe
+@_one_line_failures
+def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int | None,
+                duplicate_threshold: float | None, duplicate_cosine: float | None, passage_threshold: float | None,
+                text_field: str, id_field: str, max_bytes: int, input_format: str) -> None:
+    """Which indexed documents each of PATHS near-duplicates, and which of their passages it reuses
+    (with --top K, also the K most similar documents and their scores)."""
+    rule = dict(top=top, threshold=duplicate_threshold, cosine_threshold=duplicate_cosine,
+                passage_threshold=passage_threshold)
+    _require_index(db, f" (create it with: dedup index add {mask_location(db)} PATHS...)")
+    verdicts, failed = [], 0
+    # Without --add nothing is written: a read-only file or folder is opened read-only (SQLite mode=ro).
+    with _open_index(db, read_only=False if add else None) as idx:
+        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                                   fmt=input_format):
+            if isinstance(item, InputError):
+                error(str(item))
+                failed += 1
+                continue
+            try:
+                # fmt="text": the reader already converted it
+                verdict = idx.check(item.id, item.text, add=add, fmt="text", **rule)
+            except (TypeError, ValueError) as err:  # a record the index cannot take (IndexStoreError is neither)
+                error(f"{item.id}: {err}")
+                failed += 1
+                continue
+            if fmt == "jsonl":
+                click.echo(json.dumps(verdict_to_dict(verdict), ensure_ascii=False))
+            elif fmt == "table":
+                click.echo(format_verdict(verdict), nl=False)
+            else:
+                verdicts.append(verdict_to_dict(verdict))
+    if fmt == "json":
+        click.echo(json.dumps({"queries": verdicts, "version": __version__}, ensure_ascii=False, indent=2))
+    if failed:
+        sys.exit(1)
+
+
+@index.command("check")
+@click.argument("db")
+@_one_line_failures
+def index_check(db: str) -> None:
+    """Check the index DB: SQLite's integrity check and dedup's own invariants (exit 1 on a problem)."""
+    _require_index(db)
+    shown = mask_location(db)
+    with _open_index(db) as idx:  # read-only where the file or folder is (nothing is written either way)
+        problems = idx.verify()
+        count = len(idx)
+    for problem in problems:
+        error(f"{shown}: {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo(f"{shown}: ok, {counted(count, 'document')}")
+
+
+@index.command("stats")
+@click.argument("db")
+@_one_line_failures
+def index_stats(db: str) -> None:
+    """Documents, paragraphs, parameters and size of the index DB, as JSON."""
+    _require_index(db)
+    with _open_index(db) as idx:
+        click.echo(json.dumps(idx.stats(), indent=2))
+
+
+def _removal_batch(quiet: bool, what: str):
+    """One stdout line per committed batch: a caller (or a test) may stop the command between batches."""
+    def report(count: int, total: int) -> None:
+        if not quiet:
+            click.echo(f"{what} {count} (total {total})")
+    return report
+
+
+@index.command("remove")
+@click.argument("db")
+@click.argument("ids", nargs=-1)
+@click.option("--from", "from_file", type=click.File("r", encoding="utf-8"),
+              help="A file of ids to remove, one a line ('-': stdin); blank lines are ignored.")
+@click.option("--batch-size", type=click.IntRange(1), default=512, show_default=True,
+              help="Documents removed per transaction.")
+@click.option("-q", "--quiet", is_flag=True, help="No line per batch on stdout and no summary on stderr.")
+@_one_line_failures
+def index_remove(db: str, ids: tuple[str, ...], from_file, batch_size: int, quiet: bool) -> None:
+    """Remove the documents IDS (and those listed in --from FILE) from the index DB, with everything they
+    contributed. Ids not in the index are named on stderr; the others are removed all the same (exit 0)."""
+    wanted = list(ids) + ([line.rstrip("\r\n") for line in from_file if line.strip()] if from_file else [])
+    if not wanted:
+        raise click.UsageError("give ids to remove, or --from FILE")
+    _require_index(db)
+    with _open_index(db, read_only=False, batch_size=batch_size, within=False) as idx:
+        removal = idx.remove(wanted, on_batch=_removal_batch(quiet, "removed"))
+        held = len(idx)
+    for doc_id in removal.not_indexed:
+        click.echo(f"dedup: not indexed: {printable(doc_id)}", err=True)
+    if not quiet:
+        given = len(removal.removed) + len(removal.not_indexed)
+        click.echo(f"dedup: removed {counted(len(removal.removed), 'document')} of {counted(given, 'id')} "
+                   f"({len(removal.not_indexed)} not indexed); {mask_location(db)} holds {held}", err=True)
+
+
+@index.command("expire")
+@click.argument("db")
+@click.option("--before", help="Remove documents dated before this ISO 8601 date or time (UTC unless it says), "
+                               "or epoch seconds.")
+@click.option("--older-than", help="Remove documents older than this age: a number and s, m, h, d or w (30d).")
+@click.option("--batch-size", type=click.IntRange(1), default=512, show_default=True,
+              help="Documents removed per transaction.")
+@click.option("-q", "--quiet", is_flag=True, help="No line per batch on stdout and no summary on stderr.")
+@_one_line_failures
+def index_expire(db: str, before: str | None, older_than: str | None, batch_size: int, quiet: bool) -> None:
+    """Remove the documents of the index DB dated before --before (or older than --older-than), oldest first,
+    a batch per transaction: a killed run leaves whole batches removed, and running it again finishes.
+    A document's date is the one it was added with, else when it was added."""
+    from dedup.index.maintenance import cutoff
+
+    if (before is None) == (older_than is None):
+        raise click.UsageError("give exactly one of --before and --older-than")
+    try:
+        seconds = cutoff(before=_number_or(before), older_than=older_than)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--before" if before else "--older-than") from None
+    _require_index(db)
+    with _open_index(db, read_only=False, batch_size=batch_size, within=False) as idx:
+        count = idx.expire(seconds, on_batch=_removal_batch(quiet, "expired"))
+        held = len(idx)
+    if not quiet:
+        click.echo(f"dedup: expired {counted(count, 'document')}; {mask_location(db)} holds {held}", err=True)
+
+
+def _number_or(text: str | None) -> float | str | None:
+    """``--before`` as epoch seconds when it is a number (``1790000000``), else the date string itself."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return text
+
+
+@index.command("compact")
+@click.argument("db")
+@_one_line_failures
+def index_compact(db: str) -> None:
+    """Give the space of removed documents back (SQLite: VACUUM, which rewrites the file and makes writers
+    wait meanwhile; Redis frees memory on delete and is only asked to return it to the system)."""
+    _require_index(db)
+    with _open_index(db, read_only=False, within=False) as idx:
+        result = idx.compact()
+    click.echo(json.dumps(result, indent=2))

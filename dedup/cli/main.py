@@ -1,0 +1,380 @@
+"""The ``dedup`` command line: a thin face over ``Detector`` and the writers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from dedup.article.detector import Detector
+    from dedup.corpus.scanner import CorpusScanner
+
+from dedup import __version__
+from dedup.cli.index_commands import index
+from dedup.cli.options import (
+    UNIT,
+    FiniteRange,
+    error,
+    exit_on_broken_pipe,
+    input_bytes,
+    input_format_option,
+    max_bytes_option,
+)
+from dedup.cluster.keep import DEFAULT as DEFAULT_KEEP
+from dedup.cluster.keep import HELP as KEEP_HELP
+from dedup.cluster.keep import RULES as KEEP_RULES
+from dedup.cluster.keep import undated_note
+from dedup.confirm.modes import CONFIRM_MODES
+from dedup.corpus.checkpoint import Checkpoint, CheckpointError
+from dedup.io.clean import CleanResult, CorpusCleaner
+from dedup.io.input_spool import InputSpool, rereadable
+from dedup.io.readers import Document, InputError, read_documents
+from dedup.io.skips import SkipLog
+from dedup.io.writers import OutputError, atomic_output, refuse_overwriting_inputs, write_cleaned
+from dedup.records import CorpusReport, Report
+from dedup.report.formats import (
+    FORMATS,
+    counted,
+    format_corpus,
+    printable,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_table,
+)
+from dedup.report.html_report import MAX_CLUSTERS, write_html
+from dedup.util.allocator import reuse_freed_memory
+from dedup.util.progress import Progress
+from dedup.util.workers import usable_cores
+
+
+def detector_options(command):
+    """Options that configure the Detector, shared by every command that detects."""
+    options = [
+        click.option("--threshold", type=UNIT, default=0.45, show_default=True,
+                     help="Paragraph TF-IDF cosine. With --confirm tfidf it confirms a match on its own; with "
+                          "--confirm learned the reranker decides, and a match this close lists its best sentence "
+                          "pair as evidence (which changes the groups, not the matches)."),
+        click.option("--sentence-threshold", type=UNIT, default=0.3, show_default=True,
+                     help="Sentence-pair TF-IDF cosine. With --confirm tfidf a sentence pair this close confirms a "
+                          "match; with --confirm learned the reranker decides, and sentence pairs this close are "
+                          "the match's evidence, which links paragraphs into groups."),
+        click.option("--min-shared-words", type=click.IntRange(0), default=5, show_default=True,
+                     help="A verbatim run of this many content words confirms a match (0: off)."),
+        click.option("--lsh-threshold", type=UNIT, default=0.1, show_default=True,
+                     help="Jaccard similarity the LSH bands are tuned to (candidate recall)."),
+        click.option("-k", "--shingle-words", "k", type=click.IntRange(1, 10), default=1, show_default=True,
+                     help="Words per shingle."),
+        click.option("--num-perm", type=click.IntRange(1, 4096), default=128, show_default=True,
+                     help="MinHash permutations."),
+        click.option("--confirm", type=click.Choice(CONFIRM_MODES), default="learned", show_default=True,
+                     help="Confirm stage: the learned reranker over pair features, or TF-IDF cosine rules."),
+        click.option("--reranker-threshold", type=FiniteRange(0.0, 1.0, min_open=True, max_open=True),
+                     default=None, help="Probability the learned reranker confirms at [default: the model's]."),
+        max_bytes_option(),
+        click.option("--max-candidates", type=click.IntRange(1), default=5_000, show_default=True,
+                     help="Candidate paragraph pairs confirmed per document at most (the most similar; a "
+                          "huge document's others are counted as dropped)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _make_detector(params: dict) -> "Detector":
+    from dedup.article.detector import Detector  # imported when a command runs: `dedup --help` stays fast
+
+    keys = ("threshold", "sentence_threshold", "min_shared_words", "lsh_threshold", "k", "num_perm", "confirm",
+            "reranker_threshold", "max_candidates")
+    try:
+        return Detector(**{k: params[k] for k in keys})
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dedup")
+def main() -> None:
+    """Find near-duplicate and restated paragraphs."""
+
+
+def corpus_options(command):
+    """Options of the corpus stage (near-duplicate documents, passages), shared by scan, clean and index."""
+    options = [
+        click.option("--duplicate-threshold", type=UNIT, default=0.8, show_default=True,
+                     help="Jaccard or containment that makes two documents near-duplicates."),
+        click.option("--duplicate-cosine", type=UNIT, default=0.5, show_default=True,
+                     help="TF-IDF cosine (under the corpus IDF) near-duplicates must also reach."),
+        click.option("--passage-threshold", type=UNIT, default=0.7, show_default=True,
+                     help="TF-IDF cosine that makes two paragraphs of different documents one passage."),
+        click.option("--boilerplate-docs", type=click.IntRange(2), default=5, show_default=True,
+                     help="A passage in at least this many documents is reported as boilerplate."),
+        click.option("--within/--no-within", default=True, show_default=True,
+                     help="Also find restated paragraphs inside each document (the slowest step)."),
+        click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
+                     help="Processes to use (this one and N-1 workers) for tokenizing, signing and "
+                          "confirming; one per core (0: as many as this process may use)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr."),
+        click.option("--keep", type=click.Choice(KEEP_RULES), default=DEFAULT_KEEP, show_default=True,
+                     help=KEEP_HELP),
+        click.option("--date-field", default="date", show_default=True,
+                     help="With --keep earliest: the JSON Lines field holding a record's date (ISO 8601)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _make_scanner(params: dict) -> "CorpusScanner":
+    from dedup.corpus.scanner import CorpusScanner
+
+    detector = _make_detector(params) if params.pop("within") else None
+    try:
+        return CorpusScanner(threshold=params["duplicate_threshold"], cosine_threshold=params["duplicate_cosine"],
+                             passage_threshold=params["passage_threshold"],
+                             boilerplate_docs=params["boilerplate_docs"], detector=detector,
+                             jobs=params["jobs"] or usable_cores(), keep=params["keep"],
+                             date_field=params["date_field"])
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+
+
+def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, max_bytes: int,
+              quiet: bool, input_format: str, checkpoint: Checkpoint | None = None,
+              names: dict[str, str] | None = None) -> tuple["CorpusScanner", CorpusReport, SkipLog]:
+    from dedup.corpus.scanner import ScanInterrupted
+
+    scanner = _make_scanner(params)
+    skipped = SkipLog()
+
+    def on_error(err: InputError) -> None:
+        if skipped.add(err):
+            error(str(err))
+        elif skipped.unlisted == 1:
+            error(f"more than {skipped.limit:,} inputs skipped: the others are counted, not named")
+
+    progress = Progress("scanning", input_bytes(paths), enabled=not quiet)
+    items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                           fmt=input_format, names=names)
+    try:
+        with reuse_freed_memory():  # this process is the command's own: the scan may keep freed pages
+            report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field,
+                                  fmt=input_format, checkpoint=checkpoint)
+    except ScanInterrupted as stop:
+        progress.close()
+        error(f"{stop}; checkpoint saved in {checkpoint.folder}: run the same command to resume")
+        sys.exit(130)
+    except CheckpointError as err:
+        error(str(err))
+        sys.exit(1)
+    if report.stats.get("undated_documents"):  # once, not per document: the scan still runs, in input order
+        note = undated_note(report.stats["undated_documents"], len(report.documents), scanner.date_field)
+        click.echo(f"dedup: {printable(note)}", err=True)
+    return scanner, report, skipped
+
+
+def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs) -> Checkpoint | None:
+    """The scan's checkpoint, keyed by its inputs and every parameter, so another scan's is refused."""
+    if folder is None:
+        return None
+    if "-" in paths:
+        raise click.UsageError("--checkpoint cannot resume from stdin: give files")
+    piped = next((p for p in paths if not rereadable(p)), None)
+    if piped is not None:
+        raise click.UsageError(f"--checkpoint cannot resume from a pipe ({piped}): give files")
+    if params.get("keep") != "earliest":  # pass one (what is saved) differs only by earliest's dates: a checkpoint
+        params = {k: v for k, v in params.items() if k not in ("keep", "date_field")}  # from before --keep resumes
+    key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
+    try:
+        return Checkpoint(folder, key, every)
+    except CheckpointError as err:
+        error(str(err))
+        sys.exit(1)
+
+
+def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_output: str | None,
+                   spark_master: str | None, output) -> None:
+    """Near-duplicate clusters on Spark; restatements and passages stay with the local engine."""
+    if not spark_output:
+        raise click.UsageError("--engine spark needs --spark-output DIR (Parquet results are written there)")
+    try:
+        from dedup.corpus.spark import run
+    except ImportError as err:
+        error(f"--engine spark needs the spark extra: pip install 'dedup[spark]' ({err})")
+        sys.exit(1)
+    params["within"] = False
+    scanner = _make_scanner(params)
+    try:
+        summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master)
+    except ValueError as err:
+        error(str(err))
+        sys.exit(1)
+    output.write(json.dumps(summary, indent=2) + "\n")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Output format: a table for people, json / jsonl / csv for tools, or html: one self-contained "
+                   "page (use -o report.html).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write the report here instead of standard output (replaced only once it is complete).")
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the document id; a record without one is named path:line.")
+@click.option("--checkpoint", metavar="DIR", help="Save the scan's progress in DIR as it goes; after a crash or "
+              "Ctrl-C, the same command resumes where it stopped.")
+@click.option("--checkpoint-every", type=FiniteRange(0, min_open=True), default=30.0, show_default=True,
+              metavar="SECONDS", help="Seconds between checkpoints.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="local: this machine. spark: near-duplicate clusters on Apache Spark (needs dedup[spark]); "
+                   "PATHS are JSON Lines or Parquet, results go to --spark-output as Parquet.")
+@click.option("--spark-output", metavar="DIR", help="With --engine spark: where assignments/ and matches/ go.")
+@click.option("--spark-master", metavar="URL", help="With --engine spark: the master (default: spark-submit's, "
+              "else local[*]).")
+@detector_options
+@corpus_options
+@input_format_option
+@exit_on_broken_pipe
+def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_field: str, id_field: str,
+         quiet: bool, input_format: str, engine: str, spark_output: str | None, spark_master: str | None,
+         checkpoint: str | None, checkpoint_every: float, **params) -> None:
+    """Report near-duplicate documents, reused passages and restated paragraphs in PATHS.
+
+    PATHS are text or HTML files, folders (walked for .txt/.md/.html/.htm),
+    JSON Lines files (.jsonl, .ndjson, optionally gzipped: one document per
+    line), or - for stdin. HTML is read as the page's main text. Inputs or
+    records that cannot be read are named on stderr and skipped; the others
+    are still reported, and the exit status is 1.
+    """
+    _refuse_overwriting_inputs(output, paths)
+    if engine == "spark":
+        with atomic_output(output) as out:
+            _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, out)
+        return
+    saved = _checkpoint(checkpoint, checkpoint_every, paths, dict(params), text_field=text_field,
+                        id_field=id_field, input_format=input_format, max_bytes=max_bytes)
+    with InputSpool(max_bytes) as spool:
+        read = spool.paths(list(paths))
+        scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
+                                             saved, spool.names)
+        with atomic_output(output) as out:
+            _write_report(report, fmt, out, scanner, skipped, read, spool.names, max_bytes, text_field, id_field,
+                          input_format)
+    if saved is not None:
+        saved.remove()  # the report is out: a new run starts afresh
+    _note_capped(report)
+    if skipped:
+        click.echo(f"dedup: skipped {len(skipped)} of {counted(len(skipped) + len(report.documents), 'input')}",
+                   err=True)
+        sys.exit(1)
+
+
+def _refuse_overwriting_inputs(output: str, paths) -> None:
+    try:
+        refuse_overwriting_inputs(output, paths)
+    except OutputError as err:
+        raise click.UsageError(str(err)) from None
+
+
+def _write_report(report: CorpusReport, fmt: str, out, scanner: "CorpusScanner", skipped: SkipLog, paths: list[str],
+                  names: dict[str, str], max_bytes: int, text_field: str, id_field: str, input_format: str) -> None:
+    if fmt == "json":
+        write_json(report, out, scanner.params(), skipped.listed)
+    elif fmt == "jsonl":
+        write_jsonl(report, out)
+    elif fmt == "csv":
+        write_csv((r.report for r in report.documents.with_reports()), out)
+    elif fmt == "html":
+        shown = {d for c in report.clusters[:MAX_CLUSTERS] for d in c.members}
+        texts = {d.id: d.text for d in read_documents(paths, max_bytes=max_bytes, text_field=text_field,
+                                                       id_field=id_field, fmt=input_format, names=names)
+                 if isinstance(d, Document) and d.id in shown}
+        write_html(report, out, scanner.params(), texts, skipped.listed)
+    else:
+        _write_tables(report, out)
+
+
+def _note_capped(report: CorpusReport) -> None:
+    capped = report.stats.get("capped_documents", [])
+    if capped:
+        named = ", ".join(map(printable, capped[:3])) + (f" and {len(capped) - 3} more" if len(capped) > 3 else "")
+        click.echo(f"dedup: note: restatement search partial in {counted(len(capped), 'document')} with more candidate "
+                   f"pairs than --max-candidates: {named} (candidates_dropped in the JSON)", err=True)
+
+
+def _write_tables(report: CorpusReport, output) -> None:
+    if len(report.documents) > 1:
+        output.write(format_corpus(report))
+    shown = [r.report for r in report.documents.with_reports()]
+    if len(report.documents) == 1 and not shown:
+        shown = [Report(id=report.documents[0].id, paragraphs=[None] * report.documents[0].paragraphs)]
+    write_table(shown, output, first=len(report.documents) == 1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Where to write: a file for one text or JSON Lines input (.gz compresses), "
+                   "a folder for several text files.")
+@click.option("--documents/--keep-duplicates", default=True, show_default=True,
+              help="Keep one document per near-duplicate cluster (the copy --keep chooses; by default the "
+                   "most complete).")
+@click.option("--restated/--keep-restated", default=True, show_default=True,
+              help="Strip paragraphs that restate earlier ones in the same document.")
+@click.option("--boilerplate", is_flag=True, help="Also strip paragraphs reported as boilerplate.")
+@click.option("--sentences", is_flag=True,
+              help="Also cut restated sentences out of the paragraphs that are kept.")
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the document id; a record without one is named path:line.")
+@detector_options
+@corpus_options
+@input_format_option
+@exit_on_broken_pipe
+def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, boilerplate: bool, sentences: bool,
+          text_field: str, id_field: str, max_bytes: int, quiet: bool, input_format: str, **params) -> None:
+    """Write PATHS without near-duplicate documents and restated paragraphs.
+
+    One text file (or - for stdin) is written back as text; JSON Lines input
+    (optionally gzipped) as JSON Lines with every other field kept; several
+    text files or folders into the folder given by -o. The first occurrence
+    of each claim is kept; a paragraph goes only when every one of its
+    sentences restates an earlier paragraph.
+    """
+    params["within"] = params["within"] or restated
+    _refuse_overwriting_inputs(output, paths)
+    with InputSpool(max_bytes) as spool:
+        read = spool.paths(list(paths))
+        scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
+                                             names=spool.names)
+        cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
+                                sentences=sentences)
+        items = (d for d in read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                                           fmt=input_format, names=spool.names) if isinstance(d, Document))
+        try:
+            kept = write_cleaned(items, cleaner, output, text_field, read, spool.names)
+        except OutputError as err:
+            raise click.UsageError(str(err)) from None
+    if not quiet and len(report.documents) == 1:
+        doc = report.documents[0]
+        doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)
+        removed = ", ".join(map(str, result.removed_paragraphs)) or "none"
+        click.echo(f"dedup: {printable(doc_id)}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of "
+                   f"{count})" + (f", {counted(len(result.removed_sentences), 'sentence')}" if sentences else ""),
+                   err=True)
+    elif not quiet and report.documents:
+        total = len(report.documents)
+        click.echo(f"dedup: kept {kept} of {counted(total, 'document')} ({counted(total - kept, 'near-duplicate')} "
+                   f"dropped, {len(skipped)} skipped), removed {counted(cleaner.removed_paragraphs, 'paragraph')}",
+                   err=True)
+    if skipped:
+        sys.exit(1)
+
+
+
+main.add_command(index)

@@ -1,0 +1,100 @@
+"""What every dedup command shares: option types, the one-line error, and input options."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sys
+
+import click
+
+from dedup.io.html_input import FORMATS as INPUT_FORMATS
+from dedup.io.html_input import MissingExtraError
+from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, expand
+from dedup.report.formats import printable
+
+
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses NaN and infinities (every comparison with NaN is false, so FloatRange
+    lets it through and the error would come later, under a library parameter's name)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+UNIT = FiniteRange(0.0, 1.0, min_open=True)
+
+
+class ByteSize(click.ParamType):
+    """A size in bytes: ``67108864``, ``64MiB``, ``64M``, ``500KB`` (K, M, G are powers of 1,024)."""
+
+    name = "size"
+    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+              "mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().replace(" ", "")
+        number = text.rstrip("kmgib")
+        unit = text[len(number):]
+        try:
+            size = int(float(number) * self._UNITS[unit])
+        except (KeyError, ValueError):
+            self.fail(f"{value!r} is not a size (e.g. 67108864, 64MiB, 500KB).", param, ctx)
+        if size < 1:
+            self.fail(f"{value!r} is not a positive size.", param, ctx)
+        return size
+
+
+def max_bytes_option():
+    return click.option("--max-bytes", type=ByteSize(), default=f"{DEFAULT_MAX_BYTES >> 20}MiB", show_default=True,
+                        help="Refuse a document (a file, or a JSON Lines record once decompressed) larger than this "
+                             "(bytes, or with a unit: 500KB, 64MiB).")
+
+
+def error(message: str) -> None:
+    """One line on stderr; names from the input (file names, ids) cannot break it or send terminal escapes."""
+    click.echo(f"dedup: error: {printable(message)}", err=True)
+
+
+def exit_on_broken_pipe(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+    return wrapper
+
+
+def input_format_option(command):
+    """``--input-format``, for every command that reads documents; a missing html extra ends it with one line."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except MissingExtraError as err:
+            error(str(err))
+            sys.exit(1)
+
+    return click.option(
+        "--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
+        help="How to read inputs and JSON Lines text fields: text, html (the page's main text), or auto: "
+             ".html/.htm files and anything that starts like HTML are HTML.")(wrapper)
+
+
+def input_bytes(paths: tuple[str, ...]) -> int | None:
+    """Total size of plain (not gzipped) inputs, for the progress ETA; None when unknown."""
+    total = 0
+    for item in expand(list(paths)):
+        if isinstance(item, InputError) or item == "-" or item.lower().endswith(".gz") or not os.path.isfile(item):
+            return None
+        total += os.path.getsize(item)
+    return total

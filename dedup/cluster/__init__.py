@@ -1,0 +1,1 @@
+"""From confirmed pairs to groups and clusters, and which copy represents a cluster."""

@@ -1,0 +1,224 @@
+"""Explainable features of a text pair, for the learned confirm stage.
+
+Each feature is cheap and has a plain meaning, so a confirmed or rejected
+pair can be explained by its numbers. The lexical features say how much
+the two texts share; the agreement features catch the typical false
+positive of a near-duplicate detector: two texts with the same names and
+topic that disagree on the numbers, dates or who did what.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from difflib import SequenceMatcher
+from typing import AbstractSet, Callable, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from dedup.confirm.sequences import edit_distance, ngram_counts, ngram_precisions
+from dedup.confirm.tfidf import CharNgramTfidf, TokenTfidf
+from dedup.sketch.shingle import Shingler
+from dedup.text.segment import normalize as normalize_text
+from dedup.text.segment import split_sentences
+from dedup.text.words import light_stem, words
+
+FEATURES = (
+    "word_cosine",  # TF-IDF cosine of content words (stop words dropped, stemmed)
+    "char_cosine",  # TF-IDF cosine of character 3-5-grams inside words
+    "jaccard",  # Jaccard of the content-word sets
+    "containment",  # share of the smaller content-word set found in the other
+    "sentence_alignment",  # each sentence of the shorter side to its best partner, averaged
+    "sentence_best",  # the best sentence-to-sentence cosine
+    "unigram_min", "unigram_max",  # shared words over the shorter / longer side (all words)
+    "bigram_min", "bigram_max",
+    "trigram_min", "trigram_max",
+    "fourgram_min", "fourgram_max",
+    "longest_run",  # longest verbatim run of words over the shorter side's length
+    "numbers_conflict", "numbers_one_sided",  # numbers, money, percentages
+    "dates_conflict", "dates_one_sided",  # months, weekdays
+    "names_conflict", "names_one_sided",  # capitalised words inside sentences
+    "negation_mismatch",  # one side negated, the other not
+    "length_ratio",  # shorter over longer, in words
+    "log_length",  # log of the mean length in words
+    # Content words only one side has (log counts): a clause one side adds
+    # makes two otherwise similar texts say different things.
+    "unmatched_more", "unmatched_fewer",
+    "unmatched_unrelated",  # the same, not counting words whose 5-letter prefix the other side has
+    "length_gap", "log_length_gap",  # |difference| of lengths in words, relative and log
+    # Shared n-grams of stemmed words over the shorter / longer side, so
+    # "closed schools" and "closes schools" share a bigram.
+    "stem_unigram_min", "stem_unigram_max", "stem_bigram_min", "stem_bigram_max",
+    "stem_trigram_min", "stem_trigram_max", "stem_fourgram_min", "stem_fourgram_max",
+    "edit_distance",  # word-level Levenshtein of the stemmed words over the longer side's length
+    "bleu_forward", "bleu_backward",  # n-gram precision of each side against the other (sequences.ngram_precisions)
+    "char_length_gap",  # |difference| of lengths in characters over the longer
+)
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DATES = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*")
+_NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
+_WHOLE_LIMIT = 1000
+
+
+def sentences_of(text: str) -> list[str]:
+    """Sentences of ``text``, across its lines and paragraphs."""
+    found = [s.text for line in normalize_text(text).split("\n") if line.strip() for s in split_sentences(line)]
+    return found or [text]
+
+
+def _entities(text: str) -> tuple[frozenset, frozenset, frozenset, bool]:
+    numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
+    tokens = words(text)
+    dates = frozenset(t for t in tokens if t in _DATES)
+    names = frozenset(
+        m.group().lower() for s in sentences_of(text) for m in _NAME.finditer(s.strip())
+        if m.group().lower() not in _DATES
+    )
+    negated = any(t in _NEGATIONS or t.endswith("n't") for t in tokens) or "n't" in text
+    return numbers, dates, names, negated
+
+
+def _agreement(a: frozenset, b: frozenset) -> tuple[float, float]:
+    """(conflict, one-sided): how much two sets disagree when both have some, or whether only one has any."""
+    if a and b:
+        return 1.0 - len(a & b) / len(a | b), 0.0
+    return 0.0, float(bool(a) != bool(b))
+
+
+def _overlap(a: AbstractSet, b: AbstractSet) -> tuple[float, float]:
+    if not a or not b:
+        return 0.0, 0.0
+    shared = len(a & b)
+    return shared / min(len(a), len(b)), shared / max(len(a), len(b))
+
+
+def _char_gap(a: str, b: str) -> float:
+    return abs(len(a) - len(b)) / max(len(a), len(b), 1)
+
+
+def _unmatched(x: set, y: set) -> tuple[float, float, float]:
+    only_x, only_y = x - y, y - x
+    prefixes_x, prefixes_y = {w[:5] for w in x}, {w[:5] for w in y}
+    unrelated = max(sum(w[:5] not in prefixes_y for w in only_x), sum(w[:5] not in prefixes_x for w in only_y))
+    more, fewer = sorted((len(only_x), len(only_y)), reverse=True)
+    return math.log1p(more), math.log1p(fewer), math.log1p(unrelated)
+
+
+class PairFeaturizer:
+    """Turn text pairs into the feature rows named in ``FEATURES``.
+
+    Parameters
+    ----------
+    tokenizer : callable, optional
+        Text -> content tokens for the word TF-IDF and the set features; by
+        default the detector's own (stop words dropped, light stemming).
+    char_ngrams : tuple of int, default=(3, 5)
+        Character n-gram range of the character TF-IDF.
+
+    ``fit`` learns both IDFs from a collection (an article's paragraphs, a
+    corpus, a benchmark's sentences): a word shared by every text of the
+    collection is no evidence that two of them say the same thing.
+    """
+
+    def __init__(self, tokenizer: Callable[[str], list[str]] | None = None,
+                 char_ngrams: tuple[int, int] = (3, 5)) -> None:
+        if len(char_ngrams) != 2 or not 1 <= char_ngrams[0] <= char_ngrams[1]:
+            raise ValueError(f"char_ngrams must be (low, high) with 1 <= low <= high, got {char_ngrams!r}")
+        self.tokenizer = tokenizer or Shingler(k=1).tokenize
+        self.char_ngrams = tuple(char_ngrams)
+
+    def fit(self, texts: Sequence[str]) -> "PairFeaturizer":
+        """Learn word and character IDF from ``texts`` and their sentences."""
+        collection = list(dict.fromkeys(list(texts) + [s for t in texts for s in sentences_of(t)]))
+        self.words_ = TokenTfidf(analyzer=self.tokenizer)
+        self.chars_ = CharNgramTfidf(ngram_range=self.char_ngrams)  # scikit-learn's char_wb rows, in numpy
+        # The fitted rows are kept: pairs are mostly drawn from the texts fitted on.
+        self._seen = {text: row for row, text in enumerate(collection)}
+        self._fitted = {"words": self.words_.fit_transform(collection),
+                        "chars": self.chars_.fit_transform(collection)}
+        return self
+
+    def _vectors(self, kind: str, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF rows of ``texts``, reusing the rows computed in ``fit``."""
+        rows = np.array([self._seen.get(t, -1) for t in texts], dtype=np.int64)
+        fresh = np.flatnonzero(rows < 0)
+        if fresh.size == 0:
+            return self._fitted[kind][rows]
+        vectorizer = self.words_ if kind == "words" else self.chars_
+        extra = vectorizer.transform([texts[i] for i in fresh])
+        stacked = sparse.vstack([self._fitted[kind], extra]).tocsr()
+        rows[fresh] = self._fitted[kind].shape[0] + np.arange(fresh.size)
+        return stacked[rows]
+
+    def transform(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        """Feature rows for the pairs ``(a[i], b[i])``, shape (n, len(FEATURES))."""
+        if len(a) != len(b):
+            raise ValueError(f"a and b must have the same length, got {len(a)} and {len(b)}")
+        if not a:
+            return np.zeros((0, len(FEATURES)))
+        texts = sorted(set(a) | set(b))
+        row = {t: i for i, t in enumerate(texts)}
+        ia, ib = np.array([row[t] for t in a], dtype=np.int64), np.array([row[t] for t in b], dtype=np.int64)
+        word_vectors, char_vectors = self._vectors("words", texts), self._vectors("chars", texts)
+        word_cos = np.asarray(word_vectors[ia].multiply(word_vectors[ib]).sum(axis=1)).ravel()
+        char_cos = np.asarray(char_vectors[ia].multiply(char_vectors[ib]).sum(axis=1)).ravel()
+        described = [self._describe(t) for t in texts]
+        rows = np.array([self._pair_row(described[i], described[j]) for i, j in zip(ia.tolist(), ib.tolist())])
+        # Columns in the order FEATURES names them.
+        return np.column_stack([word_cos, char_cos, rows[:, :2], self._alignment(texts, ia, ib), rows[:, 2:],
+                                [_char_gap(texts[i], texts[j]) for i, j in zip(ia.tolist(), ib.tolist())]])
+
+    def _describe(self, text: str) -> dict:
+        content = self.tokenizer(text)
+        every = words(text)
+        stems = [light_stem(w) for w in every]
+        return {
+            "content": set(content), "words": every, "stems": stems,
+            "grams": ngram_counts(every), "stem_grams": ngram_counts(stems),
+            "entities": _entities(text),
+        }
+
+    def _pair_row(self, x: dict, y: dict) -> list[float]:
+        cx, cy = x["content"], y["content"]
+        union = len(cx | cy)
+        jaccard = len(cx & cy) / union if union else 0.0
+        containment = len(cx & cy) / min(len(cx), len(cy)) if cx and cy else 0.0
+        grams = [v for n in range(4) for v in _overlap(x["grams"][n].keys(), y["grams"][n].keys())]
+        wx, wy = x["words"], y["words"]
+        run = SequenceMatcher(None, wx, wy, autojunk=False).find_longest_match(0, len(wx), 0, len(wy)).size \
+            if wx and wy else 0
+        agreement = [v for k in range(3) for v in _agreement(x["entities"][k], y["entities"][k])]
+        short, long_ = sorted((len(wx), len(wy)))
+        return [
+            jaccard, containment, *grams, run / short if short else 0.0, *agreement,
+            float(x["entities"][3] != y["entities"][3]),
+            short / long_ if long_ else 0.0, math.log1p((short + long_) / 2),
+            *_unmatched(cx, cy), (long_ - short) / ((short + long_) / 2) if long_ else 0.0,
+            math.log1p(long_ - short),
+            *[v for n in range(4) for v in _overlap(x["stem_grams"][n].keys(), y["stem_grams"][n].keys())],
+            edit_distance(x["stems"], y["stems"]) / long_ if long_ else 0.0,
+            *ngram_precisions(x["stem_grams"], y["stem_grams"]),
+        ]
+
+    def _alignment(self, texts: list[str], ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """(sentence_alignment, sentence_best) for each pair."""
+        sentences = [sentences_of(t) for t in texts]
+        first = np.concatenate(([0], np.cumsum([len(s) for s in sentences])))
+        vectors = self._vectors("words", [s for group in sentences for s in group])
+        # One product for all sentences when that fits in a few MB (an
+        # article); per pair otherwise (a benchmark's thousands of pairs).
+        whole = (vectors @ vectors.T).toarray() if vectors.shape[0] <= _WHOLE_LIMIT else None
+        result = np.zeros((len(ia), 2))
+        for k, (i, j) in enumerate(zip(ia.tolist(), ib.tolist())):
+            block = whole[first[i]:first[i + 1], first[j]:first[j + 1]] if whole is not None else \
+                (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
+            shorter_axis = 1 if block.shape[0] <= block.shape[1] else 0
+            result[k] = block.max(axis=shorter_axis).mean(), block.max()
+        return result

@@ -1,0 +1,132 @@
+"""Confirm candidate pairs with TF-IDF cosine (the reranker).
+
+LSH only says two paragraphs share some shingles. The confirmer weighs the
+words they share by how rare they are, at two levels: the whole paragraphs,
+and their best-aligned sentences, so that a restated sentence inside a long
+paragraph is confirmed even when the paragraphs as wholes differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from dedup.confirm.idf import smoothed_idf, weigh_counts
+from dedup.confirm.tfidf import TokenTfidf
+from dedup.util.validate import check_fraction
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """The confirmer's view of one candidate pair."""
+
+    cosine: float
+    sentence_pairs: tuple[tuple[int, int, float], ...]  # (sentence in a, sentence in b, cosine)
+    score: float
+    confirmed: bool
+    best_pair: tuple[int, int, float] | None = None  # the best-aligned sentence pair, whatever its cosine
+
+
+class TfidfConfirmer:
+    """Score paragraph pairs by TF-IDF cosine, fitted on the article itself.
+
+    Parameters
+    ----------
+    tokenizer : callable
+        Text -> list of tokens; the detector passes its shingler's tokenizer,
+        so the reranker sees the same words as the signatures.
+    threshold : float, default=0.45
+        A pair is confirmed when its paragraph cosine reaches this value.
+    sentence_threshold : float, default=0.3
+        ... or when one of its sentence pairs reaches this cosine. Every
+        sentence pair at or above it is reported as evidence.
+    background : mapping of str to int, optional
+        Document frequencies from a background corpus, blended with the
+        article's own so a word common in one article still counts as rare
+        when it is rare in general.
+    background_docs : int, default=0
+        Number of documents ``background`` was counted over.
+    min_shared_words : int, default=5
+        ... or when the pair shares a verbatim run of words holding at least
+        this many content words (0 turns the rule off).
+    """
+
+    def __init__(
+        self,
+        tokenizer: Callable[[str], list[str]],
+        threshold: float = 0.45,
+        sentence_threshold: float = 0.3,
+        background: Mapping[str, int] | None = None,
+        background_docs: int = 0,
+        min_shared_words: int = 5,
+    ) -> None:
+        for name, value in (("threshold", threshold), ("sentence_threshold", sentence_threshold)):
+            check_fraction(name, value)
+        if background is not None and background_docs <= 0:
+            raise ValueError("background_docs must be positive when background is given")
+        if not isinstance(min_shared_words, int) or min_shared_words < 0:
+            raise ValueError(f"min_shared_words must be a non-negative integer, got {min_shared_words!r}")
+        self.min_shared_words = min_shared_words
+        self.tokenizer = tokenizer
+        self.threshold = threshold
+        self.sentence_threshold = sentence_threshold
+        self.background = background
+        self.background_docs = background_docs
+
+    def fit(self, documents: Sequence[str]) -> "TfidfConfirmer":
+        """Learn the vocabulary and IDF from ``documents`` (an article's paragraphs)."""
+        self._fit(documents)
+        return self
+
+    def fit_transform(self, documents: Sequence[str]) -> sparse.csr_matrix:
+        """``fit``, then the rows of ``documents`` themselves (tokenized once)."""
+        return weigh_counts(self._fit(documents), self.idf_)
+
+    def _fit(self, documents: Sequence[str]) -> sparse.csr_matrix:
+        self.vectorizer_ = TokenTfidf(analyzer=self.tokenizer)
+        counts = self.vectorizer_.fit_counts(documents)
+        df = self.vectorizer_.df_.astype(float)
+        n = float(len(documents))
+        if self.background:
+            vocab = self.vectorizer_.get_feature_names_out()
+            df = df + np.array([self.background.get(w, 0) for w in vocab], dtype=float)
+            n += self.background_docs
+        # Smoothed IDF, as scikit-learn's: a word in every paragraph keeps the
+        # minimum weight of 1 and cannot by itself make two paragraphs alike.
+        self.idf_ = smoothed_idf(df, n)
+        return counts
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """L2-normalized TF-IDF rows (sublinear term frequency)."""
+        return weigh_counts(self.vectorizer_.counts(texts), self.idf_)
+
+    def score_pair(self, para_a: sparse.csr_matrix, para_b: sparse.csr_matrix,
+                   sents_a: sparse.csr_matrix, sents_b: sparse.csr_matrix,
+                   shared_words: int = 0) -> PairScore:
+        """Score one pair from its paragraph rows, sentence matrices and longest shared run."""
+        cosine = float(para_a.multiply(para_b).sum())
+        sims = (sents_a @ sents_b.T).toarray() if sents_a.shape[0] and sents_b.shape[0] else np.zeros((0, 0))
+        return self.decide(cosine, sims, shared_words)
+
+    def decide(self, cosine: float, sims: np.ndarray, shared_words: int = 0) -> PairScore:
+        """Confirm or reject from the paragraph cosine, the sentence cosine matrix and the longest shared run."""
+        best = float(sims.max()) if sims.size else 0.0
+        hits = np.argwhere(sims >= self.sentence_threshold)
+        order = np.argsort(-sims[hits[:, 0], hits[:, 1]]) if len(hits) else []
+        evidence = tuple((int(hits[k, 0]), int(hits[k, 1]), float(sims[hits[k, 0], hits[k, 1]])) for k in order)
+        best_pair = None
+        if sims.size:
+            i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+            best_pair = (int(i), int(j), best)
+        if not evidence and cosine >= self.threshold and best_pair:
+            evidence = (best_pair,)
+        confirmed = cosine >= self.threshold or best >= self.sentence_threshold or self.copied(shared_words)
+        return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=confirmed,
+                         best_pair=best_pair)
+
+    def copied(self, shared_words: int) -> bool:
+        """Whether a verbatim run of ``shared_words`` content words confirms a pair on its own."""
+        return 0 < self.min_shared_words <= shared_words

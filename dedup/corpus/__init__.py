@@ -1,0 +1,1 @@
+"""A corpus scan: pass one (sign), pass two (confirm), its state, checkpoints, and the Spark engine."""

@@ -1,0 +1,214 @@
+"""Resumable corpus scans: pass one's state saved in a folder as it goes.
+
+A checkpoint is taken between batches (every ``every`` seconds, and when the
+scan is interrupted with SIGINT), so it always describes whole batches: the
+documents read so far, their signatures, paragraph index, IDF counts and
+restatement reports. A scan given the same folder, inputs and parameters
+skips the inputs already read and goes on, and ends with the report an
+uninterrupted run gives. Two slots are written in turn and a pointer file is
+replaced atomically, so a scan killed while saving keeps the previous
+checkpoint. Formats: JSON and ``.npz`` (no pickle).
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dedup.io.readers import InputError
+
+_FORMAT = 3  # 2: occurrences carry their token counts; 3: word hashes in 8-byte chunks
+_SLOTS = ("a", "b")
+_SLOT_FILES = ("meta.json", "arrays.npz")
+MARKER = "DEDUP_CHECKPOINT"  # a folder holding this file is a checkpoint: its own files may be deleted
+_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences")
+
+
+class CheckpointError(ValueError):
+    """The folder holds a checkpoint of another scan, or an unreadable one."""
+
+
+class Checkpoint:
+    """Save and restore pass one of a ``CorpusScanner`` scan.
+
+    Parameters
+    ----------
+    folder : str
+        Where the checkpoint lives (created if missing).
+    key : dict
+        What identifies the scan (inputs and parameters); a checkpoint made
+        with another key is refused rather than mixed in.
+    every : float, default=30
+        Seconds between checkpoints.
+    """
+
+    def __init__(self, folder: str, key: dict, every: float = 30.0) -> None:
+        self.folder, self.key, self.every = Path(folder), json.loads(json.dumps(key)), every
+        self._claim()
+        self._last = time.monotonic()
+
+    def _claim(self) -> None:
+        """Make the folder ours: new, empty, or marked as a dedup checkpoint; anything else is refused.
+
+        The checkpoint deletes the files it wrote when the scan ends; a folder of the user's own files
+        (an input folder, a workspace) must never be one it could delete from.
+        """
+        marker = self.folder / MARKER
+        try:
+            if self.folder.exists() and not self.folder.is_dir():
+                raise CheckpointError(f"{self.folder}: not a folder")
+            if self.folder.is_dir() and not marker.is_file() and not _only_own_files(self.folder):
+                raise CheckpointError(f"{self.folder}: not empty and not a dedup checkpoint; give a new or "
+                                      "empty folder (a checkpoint deletes its own files when the scan ends)")
+            created = not self.folder.exists()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if not marker.is_file():
+                marker.write_text(json.dumps({"dedup_checkpoint": _FORMAT, "created_folder": created}) + "\n",
+                                  encoding="utf-8")
+        except OSError as err:
+            raise CheckpointError(f"{self.folder}: cannot use as a checkpoint folder "
+                                  f"({err.strerror or err})") from None
+
+    @property
+    def reports_path(self) -> Path:
+        return self.folder / "reports.bin"
+
+    def due(self) -> bool:
+        return time.monotonic() - self._last >= self.every
+
+    def load(self, state) -> int:
+        """Restore ``state`` from the folder; the number of input items already read (0: nothing saved)."""
+        pointer = self.folder / "CURRENT"
+        if not pointer.exists():
+            self.reports_path.write_bytes(b"")
+            return 0
+        slot_name = pointer.read_text().strip()
+        if slot_name not in _SLOTS:
+            raise CheckpointError(f"{self.folder}: unreadable checkpoint (CURRENT names {slot_name[:40]!r})")
+        slot = self.folder / slot_name
+        try:
+            meta = json.loads((slot / "meta.json").read_text(encoding="utf-8"))
+            with np.load(slot / "arrays.npz", allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        except (OSError, ValueError, KeyError) as err:
+            raise CheckpointError(f"{self.folder}: unreadable checkpoint ({err})") from None
+        if not isinstance(meta, dict):
+            raise CheckpointError(f"{self.folder}: unreadable checkpoint (meta.json holds a JSON "
+                                  f"{type(meta).__name__}, not an object)")
+        try:
+            return self._restore(state, meta, arrays)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+            raise CheckpointError(f"{self.folder}: unreadable checkpoint ({type(err).__name__}: {err})") from None
+
+    def _restore(self, state, meta: dict, arrays: dict) -> int:
+        if meta.get("format") != _FORMAT:
+            raise CheckpointError(f"{self.folder}: checkpoint written by another dedup version; "
+                                  "remove it to start over")
+        if meta["key"] != self.key:
+            raise CheckpointError(f"{self.folder}: holds a checkpoint of another scan (other inputs or parameters); "
+                                  "remove it or choose another folder")
+        n = meta["documents"]
+        state.ids = meta["ids"]
+        state.index = {doc_id: i for i, doc_id in enumerate(state.ids)}
+        state.paths = meta["paths"]
+        state.readings = [tuple(r) for r in meta.get("readings", [[None, None]] * len(state.paths))]
+        state._path_index = {p: i for i, p in enumerate(state.paths)}
+        state.path_of, state.offsets = meta["path_of"], meta["offsets"]
+        state.skipped = [InputError(source, reason) for source, reason, _ in meta["skipped"]]
+        # Positions matter only to tell skips before a later checkpoint from those after; all these are before.
+        state.skipped_at = array.array("q", [at for _, _, at in meta["skipped"]])
+        state.skipped_at.extend([0] * (meta.get("skipped_count", len(state.skipped)) - len(state.skipped)))
+        state.capped = meta["capped"]
+        # Dates (keep="earliest") came after format 3 without changing it: a checkpoint without them is
+        # one of a scan that kept another way (the key holds --keep), whose documents are undated.
+        dates = arrays["dates"] if "dates" in arrays else np.full(n, np.nan)
+        state.dates = array.array("d", dates.astype(np.float64).tolist())
+        for name in _ARRAYS:
+            getattr(state, "_" + name).append(arrays[name])
+        state.n_nodes = meta["n_nodes"]
+        state.node_of = dict(zip(arrays["node_fingerprints"].tolist(), arrays["node_numbers"].tolist()))
+        state.idf.load(arrays["df"], meta["idf_docs"])
+        with open(self.reports_path, "r+b") as spool:
+            spool.truncate(meta["reports_bytes"])  # reports written after the checkpoint are redone
+        state.reports.restore({int(d): (int(o), int(s)) for d, o, s in arrays["report_where"].tolist()})
+        assert len(state.ids) == n
+        return meta["consumed"]
+
+    def save(self, state, consumed: int) -> None:
+        """Write the state of the documents absorbed so far (read ``consumed`` input items)."""
+        state.finish()
+        n = len(state.signatures)
+        pointer = self.folder / "CURRENT"
+        slot_name = "b" if pointer.exists() and pointer.read_text().strip() == "a" else "a"
+        slot = self.folder / slot_name
+        _remove_slot(slot)
+        slot.mkdir()
+        where = state.reports.where()
+        reports_bytes = state.reports.flush()
+        np.savez(slot / "arrays.npz", **{name: getattr(state, name) for name in _ARRAYS},
+                 node_fingerprints=np.array(list(state.node_of), dtype=np.uint64),
+                 node_numbers=np.array(list(state.node_of.values()), dtype=np.int64), df=state.idf.df,
+                 dates=np.frombuffer(state.dates, dtype=np.float64)[:n],
+                 report_where=np.array([(d, o, s) for d, (o, s) in where.items()], dtype=np.int64).reshape(-1, 3))
+        meta = {
+            "format": _FORMAT, "key": self.key, "consumed": consumed, "documents": n, "ids": state.ids[:n],
+            "paths": state.paths, "readings": state.readings,
+            "path_of": state.path_of[:n], "offsets": state.offsets[:n], "n_nodes": state.n_nodes,
+            "idf_docs": state.idf.n_docs, "reports_bytes": reports_bytes,
+            "skipped": [[e.source, e.reason, at] for e, at in zip(state.skipped, state.skipped_at) if at < consumed],
+            "skipped_count": int((np.frombuffer(state.skipped_at, dtype=np.int64) < consumed).sum()),
+            "capped": [d for d in state.capped if d < n],
+        }
+        (slot / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        _fsync_folder(slot)
+        temporary = self.folder / "CURRENT.tmp"
+        temporary.write_text(slot_name)
+        os.replace(temporary, pointer)
+        self._last = time.monotonic()
+
+    def remove(self) -> None:
+        """Forget the checkpoint (after the scan's report is written): delete the files it wrote, by name,
+        and the folder when nothing else is left in it. Nothing it did not write is ever deleted."""
+        try:
+            created = json.loads((self.folder / MARKER).read_text(encoding="utf-8")).get("created_folder") is True
+        except (OSError, ValueError, AttributeError):
+            created = False
+        for name in _SLOTS:
+            _remove_slot(self.folder / name)
+        for name in ("CURRENT", "CURRENT.tmp", "reports.bin", MARKER):
+            (self.folder / name).unlink(missing_ok=True)
+        if created:  # a folder the user made stays; ours goes unless someone put files in it
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()
+
+
+def _only_own_files(folder: Path) -> bool:
+    """Whether the folder is empty, or a checkpoint of an earlier dedup (before the marker): it holds only
+    names a checkpoint writes, and its slots only a slot's files."""
+    for entry in folder.iterdir():
+        if entry.name in _SLOTS and entry.is_dir() and not entry.is_symlink():
+            if any(f.name not in _SLOT_FILES for f in entry.iterdir()):
+                return False
+        elif entry.name not in ("CURRENT", "CURRENT.tmp", "reports.bin") or not entry.is_file():
+            return False
+    return True
+
+
+def _remove_slot(slot: Path) -> None:
+    """Delete a slot's own files, then the slot if it is left empty (no recursive delete)."""
+    for name in _SLOT_FILES:
+        (slot / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        slot.rmdir()
+
+
+def _fsync_folder(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())

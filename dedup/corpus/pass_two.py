@@ -1,0 +1,370 @@
+"""Pass two of a corpus scan: candidates from LSH, re-read only the documents
+they involve, confirm each pair, and assemble clusters and passages.
+
+A document pair is confirmed on its exact shingle sets (Jaccard, containment)
+and its TF-IDF cosine under the corpus IDF; a paragraph pair on its TF-IDF
+cosine. Verbatim copies of a paragraph share one fingerprint, so boilerplate
+found in thousands of documents is one passage, never thousands of pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from dedup.cluster.groups import UnionFind
+from dedup.cluster.keep import representative
+from dedup.confirm.idf import HashedIdf
+from dedup.confirm.pair_scores import exact_scores_many, is_duplicate, row_dots
+from dedup.corpus.pass_one import paragraphs_of
+from dedup.corpus.report_spool import DocumentList
+from dedup.corpus.state import CorpusState
+from dedup.io.readers import InputError, reread
+from dedup.records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
+from dedup.sketch.lsh import LSHBanding
+from dedup.sketch.minhash import estimated_scores
+from dedup.sketch.shingle import ShingleSets
+from dedup.util.arrays import distinct, distinct_pairs
+from dedup.util.workers import Workers
+
+if TYPE_CHECKING:
+    from dedup.corpus.pass_one import BatchSigner
+
+SNIPPET = 200
+
+
+@dataclass(frozen=True)
+class PassTwoSettings:
+    """What pass two needs of a scan's settings (``CorpusScanner.pass_two_settings``), not the scanner itself.
+
+    ``threshold``/``cosine_threshold`` make a near-duplicate (``pair_scores.is_duplicate``),
+    ``passage_threshold`` a reused paragraph; ``lsh``/``paragraph_lsh`` propose the candidates and
+    ``signer`` measures re-read texts, ``batch_size``/``batch_chars`` at a time.
+    """
+
+    threshold: float
+    cosine_threshold: float
+    passage_threshold: float
+    min_passage_words: int
+    boilerplate_docs: int
+    keep: str
+    lsh: LSHBanding
+    paragraph_lsh: LSHBanding
+    signer: "BatchSigner"
+    batch_size: int
+    batch_chars: int
+_ESTIMATE_MARGIN = 0.1  # candidates this far below the threshold by MinHash estimate are not re-read
+
+
+@dataclass
+class Measured:
+    """What pass two needs of a batch of re-read texts; computed where the texts are (maybe a worker)."""
+
+    documents: list[int]  # the texts (numbers in the batch) measured whole, in the order of ``sets`` and ``counts``
+    sets: ShingleSets  # their document shingle sets
+    counts: sparse.csr_matrix  # their token bucket counts
+    paragraphs: list[tuple[int, int]]  # (text in batch, paragraph number) of each row of ``paragraph_counts``
+    paragraph_counts: sparse.csr_matrix
+    snippets: list[str]  # the start of each of those paragraphs
+
+
+def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], whole: list[int]) -> Measured:
+    """Shingle sets and bucket counts of the texts numbered ``whole``, and bucket counts of the paragraphs
+    ``wanted[i]`` (sorted) of each text ``i``.
+
+    A text not in ``whole`` has only its wanted paragraphs tokenized: about a quarter of the re-read texts are
+    wanted for a passage or two, not for a document pair.
+    """
+    split = [paragraphs_of(t) for t in texts]
+    measured_whole = set(whole)
+    numbers = [range(len(ps)) if i in measured_whole else [p for p in want if p < len(ps)]
+               for i, (ps, want) in enumerate(zip(split, wanted))]
+    tokenized = signer.tokenize_paragraphs([[ps[p] for p in ns] for ps, ns in zip(split, numbers)])
+    starts = np.concatenate(([0], np.cumsum(tokenized.counts))).tolist()
+    paragraphs, rows = [], []
+    for i, want in enumerate(wanted):
+        for k, p in enumerate(p for p in want if p < len(split[i])):
+            paragraphs.append((i, p))
+            rows.append(starts[i] + (p if i in measured_whole else k))
+    documents = tokenized.select_documents(whole)
+    return Measured(
+        documents=list(whole),
+        sets=signer.document_sets(documents),
+        counts=signer.bucketer.term_counts(documents.by_document()),
+        paragraphs=paragraphs,
+        paragraph_counts=signer.bucketer.term_counts(tokenized.tokens.select(rows)),
+        snippets=[split[i][p][:SNIPPET] for i, p in paragraphs],
+    )
+
+
+class Evidence:
+    """Exact shingle sets and TF-IDF rows of the re-read documents and paragraphs."""
+
+    def __init__(self) -> None:
+        self.sets: dict[int, np.ndarray] = {}
+        self.snippets: dict[tuple[int, int], str] = {}
+        self._rows: dict[int, int] = {}
+        self._paragraph_rows: dict[tuple[int, int], int] = {}
+        self._chunks: list[sparse.csr_matrix] = []
+        self._paragraph_chunks: list[sparse.csr_matrix] = []
+        self._n_rows = self._n_paragraph_rows = 0
+        self.reread: set[int] = set()
+        self.failed: set[int] = set()
+
+    def add(self, docs: list[int], measured: Measured, idf: HashedIdf) -> None:
+        """Keep what was measured of the texts of ``docs`` (in order), weighed by the corpus ``idf``."""
+        self.reread.update(docs)
+        for row, i in enumerate(measured.documents):
+            self.sets[docs[i]] = measured.sets.get(row)
+            self._rows[docs[i]] = self._n_rows + row
+        self._n_rows += len(measured.documents)
+        self._chunks.append(idf.weigh(measured.counts))
+        for row, ((i, p), snippet) in enumerate(zip(measured.paragraphs, measured.snippets)):
+            self._paragraph_rows[(docs[i], p)] = self._n_paragraph_rows + row
+            self.snippets[(docs[i], p)] = snippet
+        self._n_paragraph_rows += len(measured.paragraphs)
+        self._paragraph_chunks.append(idf.weigh(measured.paragraph_counts))
+
+    def finish(self) -> None:
+        self.vectors = sparse.vstack(self._chunks).tocsr() if self._chunks else sparse.csr_matrix((0, 1))
+        chunks = self._paragraph_chunks
+        self.paragraph_vectors = sparse.vstack(chunks).tocsr() if chunks else sparse.csr_matrix((0, 1))
+
+    def has(self, doc: int) -> bool:
+        """Whether ``doc`` was measured whole (as a member of a document pair)."""
+        return doc in self._rows
+
+    def score_pairs(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exact Jaccard, containment and TF-IDF cosine of many document pairs (cosines in one sparse product)."""
+        jaccard, containment = exact_scores_many([self.sets[a] for a, _ in pairs], [self.sets[b] for _, b in pairs])
+        rows_a = [self._rows[a] for a, _ in pairs]
+        rows_b = [self._rows[b] for _, b in pairs]
+        return jaccard, containment, row_dots(self.vectors, rows_a, rows_b)
+
+    def paragraph_rows(self, places: np.ndarray) -> np.ndarray:
+        """The TF-IDF row of each (doc, number) row of ``places``; -1 for one not re-read."""
+        rows = self._paragraph_rows
+        return np.fromiter((rows.get(p, -1) for p in map(tuple, places.tolist())), np.int64, len(places))
+
+    def paragraph_cosines(self, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+        """TF-IDF cosines of paragraph pairs given as ``paragraph_rows``; 0 for one not re-read."""
+        known = np.flatnonzero((rows_a >= 0) & (rows_b >= 0))
+        out = np.zeros(len(rows_a))
+        out[known] = row_dots(self.paragraph_vectors, rows_a[known].tolist(), rows_b[known].tolist())
+        return out
+
+
+def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: float) -> np.ndarray:
+    """Candidates whose estimate is not far below the threshold (the others are not re-read)."""
+    return np.maximum(jaccard, containment) >= threshold - _ESTIMATE_MARGIN
+
+
+def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: str = "text",
+                   fmt: str = "auto", workers: Workers | None = None) -> CorpusReport:
+    """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given."""
+    workers = workers or Workers(1, settings.signer)
+    state.finish()
+    state.node_tokens, state.node_first = state.node_summary()
+    doc_pairs = document_candidates(settings, state, workers)
+    node_pairs = paragraph_candidates(settings, state, workers)
+    occurrences = _Occurrences(state.occurrences[:, :3])
+    shared_nodes = occurrences.shared_nodes()
+    involved_nodes = distinct(np.concatenate((node_pairs.ravel(), shared_nodes)))
+    wanted_paragraphs: dict[int, set[int]] = {}
+    for doc, p in state.node_first[involved_nodes].tolist():
+        wanted_paragraphs.setdefault(doc, set()).add(p)
+    paired = set(doc_pairs.ravel().tolist())
+    wanted_docs = sorted(paired | set(wanted_paragraphs))
+    evidence = _reread(settings, state, wanted_docs, paired, wanted_paragraphs, text_field, fmt, workers)
+
+    scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
+    jaccard, containment, cosine = evidence.score_pairs(scorable)
+    passed = is_duplicate(jaccard, containment, cosine, settings.threshold, settings.cosine_threshold)
+    confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
+    clusters, cluster_of = _clusters(confirmed, state, evidence, settings.keep)
+    passages = _passages(settings, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
+    documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
+    stats = {
+        "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),
+        "paragraph_candidates": int(len(node_pairs)), "distinct_paragraphs": int(state.n_nodes),
+        "documents_reread": len(wanted_docs), "reread_failed": len(evidence.failed),
+        "capped_buckets": settings.lsh.capped_buckets + settings.paragraph_lsh.capped_buckets,
+        "capped_documents": [state.ids[d] for d in state.capped],
+    }
+    return CorpusReport(documents=documents, clusters=clusters, passages=passages, stats=stats)
+
+
+def document_candidates(settings: PassTwoSettings, state: CorpusState, workers: Workers | None = None) -> np.ndarray:
+    """Document pairs sharing a band, less those whose MinHash estimate is far below the threshold."""
+    sigs, sizes = state.signatures, state.sizes
+    pairs = settings.lsh.pairs_from_keys(settings.lsh.band_keys(sigs), sizes == 0, workers)
+    if not len(pairs):
+        return pairs
+    a, b = pairs[:, 0], pairs[:, 1]
+    jaccard, containment = estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b])
+    return pairs[worth_confirming(jaccard, containment, settings.threshold)]
+
+
+def paragraph_candidates(settings: PassTwoSettings, state: CorpusState, workers: Workers | None = None) -> np.ndarray:
+    """Pairs of distinct paragraphs sharing a band, less those found in one and the same document only
+    (restatements inside a document are the detector's business, not reuse)."""
+    if len(state.node_keys) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = settings.paragraph_lsh.pairs_from_keys(state.node_keys, state.node_tokens < settings.min_passage_words,
+                                                  workers)
+    # Decided on every document a paragraph occurs in, not on the document it was first seen in: that
+    # made passages depend on input order (paragraph P in documents A and B, a rewording of P in A only:
+    # with A first the rewording was dropped as "same first document", with B first it joined the passage).
+    node_docs = distinct_pairs(state.occurrences[:, 0], state.occurrences[:, 1])
+    n_docs = np.bincount(node_docs[:, 0], minlength=len(state.node_keys))
+    only_doc = np.full(len(state.node_keys), -1, dtype=np.int64)
+    only_doc[node_docs[:, 0]] = node_docs[:, 1]
+    only_doc[n_docs != 1] = -1  # -1: found in several documents
+    a, b = only_doc[pairs[:, 0]], only_doc[pairs[:, 1]]
+    return pairs[(a < 0) | (a != b)]
+
+
+def _reread(settings: PassTwoSettings, state: CorpusState, docs: list[int], paired: set[int],
+            wanted_paragraphs: dict[int, set[int]], text_field: str, fmt: str, workers: Workers) -> Evidence:
+    """Re-read ``docs``: measure those in ``paired`` whole, and the ``wanted_paragraphs`` of each."""
+    evidence = Evidence()
+    by_location: dict[tuple[str, int], list[int]] = {}
+    kept: list[tuple[int, str]] = []  # texts from stdin, held since pass one
+    for doc in docs:
+        where = state.location(doc)
+        if where is None:
+            kept.append((doc, state.kept_texts[doc]))
+        else:
+            by_location.setdefault(where, []).append(doc)
+    per_path: dict[str, list[tuple[str, int]]] = {}
+    for where in by_location:
+        per_path.setdefault(where[0], []).append(where)
+    failed: list[int] = []
+
+    def batches() -> Iterator[tuple[tuple[list[str], list[list[int]]], list[int]]]:
+        """Batches of re-read texts with the paragraphs wanted of each (``measure``'s arguments), and their
+        documents; a file that fails part way marks its documents not yet measured as failed."""
+        batch: list[tuple[int, str]] = list(kept)
+        chars = sum(len(t) for _, t in batch)  # then counted as it grows (summing after each text was quadratic)
+        for path, locations in per_path.items():
+            try:
+                for where, text in reread(locations, *state.reading(path, text_field, fmt)):
+                    batch.extend((doc, text) for doc in by_location[where])
+                    chars += len(text) * len(by_location[where])
+                    if len(batch) >= settings.batch_size or chars >= settings.batch_chars:
+                        yield _measure_args(batch, paired, wanted_paragraphs)
+                        batch, chars = [], 0
+            except (InputError, OSError, ValueError, KeyError, EOFError):
+                # The file changed or vanished since pass one: its pairs go unconfirmed.
+                failed.extend(d for loc in locations for d in by_location[loc])
+        if batch:
+            yield _measure_args(batch, paired, wanted_paragraphs)
+
+    for docs_measured, measured in workers.ordered(measure, batches()):
+        evidence.add(docs_measured, measured, state.idf)
+    evidence.failed.update(d for d in failed if d not in evidence.reread)
+    evidence.finish()
+    return evidence
+
+
+def _measure_args(batch: list[tuple[int, str]], paired: set[int], wanted_paragraphs: dict[int, set[int]]):
+    """``measure``'s arguments for a batch of (document, text), and the batch's documents."""
+    docs = [d for d, _ in batch]
+    whole = [i for i, d in enumerate(docs) if d in paired]
+    return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs], whole), docs
+
+
+def _clusters(confirmed: list[tuple[int, int]], state: CorpusState, evidence: Evidence,
+              keep: str) -> tuple[list[Cluster], np.ndarray]:
+    uf = UnionFind()
+    for a, b in confirmed:
+        uf.union(a, b)
+    cluster_of = np.arange(len(state.ids))
+    groups = []
+    for members in sorted((sorted(c) for c in uf.components()), key=lambda c: c[0]):
+        rep = representative(members, state.lengths, keep, state.dates)
+        cluster_of[members] = rep
+        groups.append((rep, members))
+    pairs = [(rep, doc) for rep, members in groups for doc in members if doc != rep]
+    scores = iter(zip(*(x.tolist() for x in evidence.score_pairs(pairs)))) if pairs else iter(())
+    clusters = []
+    for rep, members in groups:
+        matches = [DocumentMatch(state.ids[rep], state.ids[doc], *(round(x, 4) for x in next(scores)))
+                   for doc in members if doc != rep]
+        clusters.append(Cluster(state.ids[rep], tuple(state.ids[d] for d in members), tuple(matches), keep))
+    return clusters, cluster_of
+
+
+class _Occurrences:
+    """(node, doc, paragraph) rows grouped by node."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        order = np.argsort(rows[:, 0], kind="stable")
+        self.rows = rows[order]
+        self.bounds = np.searchsorted(self.rows[:, 0], np.arange(int(rows[:, 0].max(initial=-1)) + 2))
+
+    def of(self, node: int) -> np.ndarray:
+        return self.rows[self.bounds[node] : self.bounds[node + 1]]
+
+    def shared_nodes(self) -> np.ndarray:
+        """Nodes (distinct paragraphs) found verbatim in two or more documents."""
+        pairs = distinct_pairs(self.rows[:, 0], self.rows[:, 1])
+        counts = np.bincount(pairs[:, 0], minlength=len(self.bounds) - 1)
+        return np.flatnonzero(counts >= 2)
+
+
+def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence, node_pairs: np.ndarray,
+              shared_nodes: np.ndarray, occurrences: _Occurrences, cluster_of: np.ndarray) -> list[Passage]:
+    nodes = distinct(node_pairs.ravel())
+    row_of = np.full(state.n_nodes, -1, dtype=np.int64)
+    row_of[nodes] = evidence.paragraph_rows(state.node_first[nodes])
+    cosines = evidence.paragraph_cosines(row_of[node_pairs[:, 0]], row_of[node_pairs[:, 1]])
+    components = _components(state.n_nodes, node_pairs[cosines >= settings.passage_threshold], shared_nodes)
+    # Copies inside one near-duplicate cluster are that cluster's business, not reuse: keep a
+    # component only when its documents span two clusters (counted for all components at once).
+    comp_of = np.full(len(occurrences.bounds), -1, dtype=np.int64)
+    for c, members in enumerate(components):
+        comp_of[members] = c
+    rows = occurrences.rows[comp_of[occurrences.rows[:, 0]] >= 0]
+    comp = comp_of[rows[:, 0]]
+    n_docs = _distinct_per_group(comp, rows[:, 1], len(components))
+    n_clusters = _distinct_per_group(comp, cluster_of[rows[:, 1]], len(components))
+    passages = []
+    for c in np.flatnonzero((n_docs >= 2) & (n_clusters >= 2)).tolist():
+        members = components[c].tolist()
+        held = np.concatenate([occurrences.of(n) for n in members])
+        first = dict(zip(members, map(tuple, state.node_first[members].tolist())))
+        main = min(members, key=lambda n: (-len(occurrences.of(n)), state.ids[first[n][0]], first[n][1]))
+        held = held[np.lexsort((held[:, 2], held[:, 1]))]
+        passages.append(Passage(
+            text=evidence.snippets.get(first[main], ""),
+            documents=int(n_docs[c]),
+            occurrences=tuple(Occurrence(state.ids[d], int(p)) for _, d, p in held.tolist()),
+            boilerplate=int(n_docs[c]) >= settings.boilerplate_docs,
+        ))
+    passages.sort(key=lambda p: (-p.documents, p.occurrences[0].doc, p.occurrences[0].paragraph))
+    return passages
+
+
+def _components(n_nodes: int, edges: np.ndarray, shared_nodes: np.ndarray) -> list[np.ndarray]:
+    """Connected components under ``edges`` of the paragraph nodes in an edge or in ``shared_nodes``
+    (any other node is a component of one paragraph found in one document: never a passage)."""
+    if not n_nodes:
+        return []
+    graph = sparse.coo_matrix((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])),
+                              shape=(n_nodes, n_nodes))
+    labels = connected_components(graph, directed=False)[1]
+    kept = distinct(np.concatenate((edges.ravel(), shared_nodes)))
+    kept = kept[np.argsort(labels[kept], kind="stable")]
+    bounds = np.flatnonzero(np.diff(labels[kept])) + 1
+    return np.split(kept, bounds) if len(kept) else []
+
+
+def _distinct_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+    """Number of distinct ``value`` in each group."""
+    pairs = distinct_pairs(group, value)
+    return np.bincount(pairs[:, 0], minlength=n_groups)

@@ -1,0 +1,260 @@
+"""Scan a corpus: near-duplicate documents, passages reused across documents,
+and restatements inside each document.
+
+Pass one streams the input once: each batch of documents is tokenized,
+signed (one-permutation MinHash), and reduced to band keys, paragraph
+fingerprints and token document frequencies; texts are dropped. LSH then
+proposes candidate pairs, and pass two re-reads only the documents that
+take part in one, to confirm each pair on exact shingle sets and TF-IDF
+cosine under the corpus IDF (``confirm_pass``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import signal
+import time
+from typing import Callable, Iterable, Iterator, Literal
+
+import numpy as np
+
+from dedup.article.detector import Detector
+from dedup.cluster.keep import DEFAULT as DEFAULT_KEEP
+from dedup.cluster.keep import check_rule, document_date
+from dedup.corpus.checkpoint import Checkpoint
+from dedup.corpus.pass_one import BatchSigner
+from dedup.corpus.pass_two import PassTwoSettings, confirm_corpus
+from dedup.corpus.state import CorpusState
+from dedup.io.readers import Document, InputError
+from dedup.io.skips import MAX_LISTED
+from dedup.records import CorpusReport
+from dedup.sketch.lsh import LSHBanding
+from dedup.text.tokens import TokenTable
+from dedup.util.progress import Progress
+from dedup.util.validate import check_fraction, check_int
+from dedup.util.workers import Workers
+
+# Documents per pass-one batch when restatements are searched: a batch of 512 was over ten seconds of
+# work, so a 1,000-document scan was two batches, both queued to the worker, and --jobs 2 gained nothing.
+_WITHIN_BATCH = 32
+
+
+class CorpusScanner:
+    """Find near-duplicate documents and reused passages in a corpus.
+
+    Parameters
+    ----------
+    k : int, default=3
+        Content words per document shingle (stop words dropped, light stemming).
+    paragraph_k : int, default=2
+        Content words per paragraph shingle, for passages reused across documents.
+    num_perm : int, default=128
+        Signature length (one-permutation hashing bins).
+    seed : int, default=1
+        Hashing seed.
+    threshold : float, default=0.8
+        Two documents are near-duplicates when their exact shingle Jaccard
+        or containment (share of the smaller one's shingles in the larger)
+        reaches this value ...
+    cosine_threshold : float, default=0.5
+        ... and the TF-IDF reranker agrees: their cosine under the corpus IDF
+        reaches this value. A copy cut to a quarter of the original still
+        passes (cosine about 0.5); a one-line quote of a long article does not.
+    lsh_threshold : float, default=0.3
+        Jaccard similarity the document bands are tuned to; low enough that a
+        copy cut in half (Jaccard 0.5) becomes a candidate 99% of the time.
+    passage_threshold : float, default=0.7
+        TF-IDF cosine that confirms two paragraphs of different documents as
+        the same passage.
+    passage_lsh_threshold : float, default=0.4
+        Jaccard similarity the paragraph bands are tuned to.
+    min_passage_words : int, default=8
+        Paragraphs with fewer content words are matched only verbatim.
+    boilerplate_docs : int, default=5
+        A passage found in at least this many documents is flagged boilerplate.
+    detector : Detector, None or "default", default="default"
+        Finds restatements inside each document: "default" is ``Detector()``
+        (as ``dedup scan`` without ``--no-within``); None skips that step,
+        the slowest of a scan.
+    jobs : int, default=1
+        Processes for both passes: this one and ``jobs - 1`` workers (tokenizing, signing,
+        restatements, re-read candidates, paragraph LSH). One per core.
+    batch_size : int, default=512
+        Documents per batch handed to numpy (and to a worker); at most 32 in pass one when the
+        ``detector`` runs, since its search (about 26 ms a document), not numpy, is then the cost ...
+    batch_chars : int, default=2**20
+        ... or fewer, so a batch holds at most about this many characters and
+        scratch memory does not grow with document length.
+    n_features : int, default=2**20
+        Token hash buckets for the corpus IDF.
+    keep : {"longest", "first", "earliest"}, default="longest"
+        Which copy represents a near-duplicate cluster (and is what ``dedup clean`` keeps; each cluster
+        says so in ``Cluster.kept_by``): the longest (most content words), the first in input order, or
+        the earliest dated (``Document.date``, else the record's ``date_field``, else the file's mtime;
+        undated copies after dated ones); ties go to the first in input order. ``longest`` is the
+        default because it is the one rule that never keeps a truncated copy whatever the input order
+        (``first`` keeps whichever file name sorts first), it needs no dates (copying a file resets its
+        mtime), the copy it keeps holds all of the others' text, and earlier releases chose so.
+        Choose ``earliest`` or ``first`` when the input says which copy is the original (see ``dedup.cluster.keep``).
+    date_field : str, default="date"
+        The JSON Lines field holding a record's date (ISO 8601) for ``keep="earliest"``.
+    """
+
+    def __init__(self, k: int = 3, paragraph_k: int = 2, num_perm: int = 128, seed: int = 1,
+                 threshold: float = 0.8, cosine_threshold: float = 0.5, lsh_threshold: float = 0.3,
+                 passage_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
+                 boilerplate_docs: int = 5, detector: Detector | None | Literal["default"] = "default", jobs: int = 1,
+                 batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20,
+                 keep: str = DEFAULT_KEEP, date_field: str = "date") -> None:
+        # Checked here, under this class's names, before the parts they are handed to.
+        for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
+                            ("passage_threshold", passage_threshold), ("lsh_threshold", lsh_threshold),
+                            ("passage_lsh_threshold", passage_lsh_threshold)):
+            check_fraction(name, value)
+        for name, value, low in (("k", k, 1), ("paragraph_k", paragraph_k, 1), ("jobs", jobs, 1),
+                                 ("batch_size", batch_size, 1), ("boilerplate_docs", boilerplate_docs, 2),
+                                 ("min_passage_words", min_passage_words, 1)):
+            check_int(name, value, low)
+        check_int("num_perm", num_perm, 2, 4096)
+        self.keep, self.date_field = check_rule(keep), date_field
+        self.k, self.paragraph_k, self.num_perm, self.seed = k, paragraph_k, num_perm, seed
+        self.threshold, self.cosine_threshold = threshold, cosine_threshold
+        self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
+        self.boilerplate_docs = boilerplate_docs
+        if isinstance(detector, str) and detector == "default":
+            detector = Detector()
+        elif detector is not None and not isinstance(detector, Detector):
+            raise ValueError(f'detector must be a Detector, None or "default", got {detector!r}')
+        self.detector = detector
+        self.jobs, self.batch_size, self.n_features = jobs, batch_size, n_features
+        self.signing_batch = batch_size if detector is None else min(batch_size, _WITHIN_BATCH)
+        self.batch_chars = max(int(batch_chars), 1)
+        self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
+        self.paragraph_lsh = LSHBanding(threshold=passage_lsh_threshold, num_perm=num_perm)
+        self.table = TokenTable()
+        self.signer = BatchSigner(k, paragraph_k, num_perm, seed, self.paragraph_lsh, n_features, self.table,
+                                  None if detector is None else detector.detect)
+
+    def pass_two_settings(self) -> PassTwoSettings:
+        """The settings pass two works with (it takes these, not the scanner)."""
+        return PassTwoSettings(
+            threshold=self.threshold, cosine_threshold=self.cosine_threshold,
+            passage_threshold=self.passage_threshold, min_passage_words=self.min_passage_words,
+            boilerplate_docs=self.boilerplate_docs, keep=self.keep, lsh=self.lsh, paragraph_lsh=self.paragraph_lsh,
+            signer=self.signer, batch_size=self.batch_size, batch_chars=self.batch_chars)
+
+    def params(self) -> dict:
+        return {
+            "k": self.k, "paragraph_k": self.paragraph_k, "num_perm": self.num_perm, "seed": self.seed,
+            "scheme": "oph", "bands": self.lsh.bands, "rows": self.lsh.rows, "threshold": self.threshold,
+            "cosine_threshold": self.cosine_threshold, "passage_threshold": self.passage_threshold,
+            "paragraph_bands": self.paragraph_lsh.bands, "paragraph_rows": self.paragraph_lsh.rows,
+            "min_passage_words": self.min_passage_words, "boilerplate_docs": self.boilerplate_docs,
+            "within": None if self.detector is None else self.detector.params(),
+            "keep": self.keep, **({"date_field": self.date_field} if self.keep == "earliest" else {}),
+        }
+
+    def scan(self, items: Iterable[Document | InputError], on_error: Callable[[InputError], None] | None = None,
+             progress: Progress | None = None, text_field: str = "text", fmt: str = "auto",
+             checkpoint: Checkpoint | None = None) -> CorpusReport:
+        """Scan documents (``InputError`` items are passed to ``on_error`` and skipped).
+
+        With a ``checkpoint``, pass one resumes from it (the same ``items`` are given again and
+        the ones already read are skipped) and saves to it as it goes; SIGINT then saves and
+        raises ``ScanInterrupted`` instead of losing the work.
+
+        Candidates are re-read for confirmation the way ``read_documents`` read them (each
+        ``Document`` says so); ``text_field`` and ``fmt`` apply to documents that do not say
+        (made by hand with a ``path``).
+        """
+        # No malloc tuning here: a library call must not change its host process's allocator settings
+        # (the ``dedup`` command, which owns its process, does: ``allocator.reuse_freed_memory``).
+        return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
+
+    def _scan(self, items, on_error, progress, text_field, fmt, checkpoint) -> CorpusReport:
+        started = time.perf_counter()
+        state = CorpusState(self.n_features, None if checkpoint is None else str(checkpoint.reports_path))
+        done = 0
+        if checkpoint is not None:
+            done = checkpoint.load(state)
+            unlisted = len(state.skipped_at) - len(state.skipped)
+            for error in itertools.chain(state.skipped, itertools.repeat(_UNLISTED, unlisted)):
+                if on_error is not None:
+                    on_error(error)
+            items = itertools.islice(items, done, None)  # read already: skipped, not signed again
+        stop = _InterruptFlag() if checkpoint is not None else None
+        with Workers(self.jobs, self.signer) as workers:  # one pool for both passes
+            with stop or contextlib.nullcontext():
+                batches = self._batches(items, state, on_error, progress, done)
+                for consumed, batch in workers.ordered(BatchSigner.__call__, batches):
+                    state.absorb(batch)
+                    if checkpoint is not None and (stop.raised or checkpoint.due()):
+                        checkpoint.save(state, consumed)
+                        if stop.raised:
+                            raise ScanInterrupted(consumed, len(state.signatures))
+            signed = time.perf_counter()
+            report = confirm_corpus(self.pass_two_settings(), state, text_field, fmt, workers)
+        if self.keep == "earliest":  # said, so that an absent or misspelled date field does not go unnoticed
+            report.stats["undated_documents"] = int(np.isnan(np.frombuffer(state.dates, np.float64)).sum())
+        report.stats.update(documents=len(state.ids), skipped=len(state.skipped_at),
+                            seconds_pass_one=round(signed - started, 3),
+                            seconds_total=round(time.perf_counter() - started, 3))
+        if progress is not None:
+            progress.close()
+        return report
+
+    def _batches(self, items, state: "CorpusState", on_error, progress,
+                 done: int = 0) -> Iterator[tuple[tuple[list[str]], int]]:
+        """Batches of texts (as ``Workers.ordered`` arguments), each with the number of input items read
+        once it is complete."""
+        texts: list[str] = []
+        chars = 0
+        for position, item in enumerate(items, start=done):
+            if isinstance(item, InputError) or item.id in state.index:
+                error = item if isinstance(item, InputError) else InputError(
+                    item.id, f"duplicate id (first seen as document {state.index[item.id] + 1})")
+                if on_error is not None:
+                    on_error(error)
+                if len(state.skipped) < MAX_LISTED:  # every skip counted, the first ones kept
+                    state.skipped.append(error)
+                state.skipped_at.append(position)
+                continue
+            # Dated as it is read (a file's mtime then, a record's field while the record is at hand).
+            state.add(item, document_date(item, self.date_field) if self.keep == "earliest" else None)
+            texts.append(item.text)
+            chars += len(item.text)
+            if progress is not None:
+                progress.update(1, len(item.text))
+            if len(texts) >= self.signing_batch or chars >= self.batch_chars:
+                yield (texts,), position + 1
+                texts, chars = [], 0
+        if texts:
+            yield (texts,), position + 1
+
+
+# Stands for each skipped input a checkpoint counted but did not list (past MAX_LISTED).
+_UNLISTED = InputError("(not listed)", "skipped before the checkpoint")
+
+
+class ScanInterrupted(Exception):
+    """SIGINT during a scan with a checkpoint: the state was saved; run the same scan again to go on."""
+
+    def __init__(self, consumed: int, documents: int) -> None:
+        super().__init__(f"interrupted after {consumed} inputs ({documents} documents signed)")
+        self.consumed, self.documents = consumed, documents
+
+
+class _InterruptFlag:
+    """SIGINT sets a flag (checked between batches) instead of raising in the middle of one."""
+
+    def __enter__(self) -> "_InterruptFlag":
+        self.raised = False
+        self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        self.raised = True
+
+    def __exit__(self, *exc) -> None:
+        signal.signal(signal.SIGINT, self._previous)

@@ -1,0 +1,137 @@
+"""What pass one of a corpus scan keeps: ids, where to re-read each text, signatures, the paragraph index,
+IDF counts, restatement reports and what was skipped. Pass two (``confirm_pass``) and checkpoints read it."""
+
+from __future__ import annotations
+
+import array
+import itertools
+
+import numpy as np
+
+from dedup.confirm.idf import HashedIdf
+from dedup.corpus.pass_one import SignedBatch
+from dedup.corpus.report_spool import ReportSpool
+from dedup.io.readers import Document, InputError
+from dedup.util.arrays import distinct
+
+
+class CorpusState:
+    """Everything pass one keeps: ids, where to re-read each text, signatures, paragraph index, IDF counts."""
+
+    def __init__(self, n_features: int, spool_path: str | None = None) -> None:
+        self.ids: list[str] = []
+        self.index: dict[str, int] = {}
+        self.paths: list[str] = []
+        self.readings: list[tuple[str | None, str | None]] = []  # per path: (text_field, fmt) it was read with
+        self._path_index: dict[str, int] = {}
+        self.path_of: list[int] = []
+        self.offsets: list[int] = []
+        self.kept_texts: dict[int, str] = {}  # stdin: cannot be read twice
+        self.skipped: list[InputError] = []  # the first MAX_LISTED skipped inputs
+        self.skipped_at = array.array("q")  # the input item each skip was, for all of them
+        self.capped: list[int] = []  # documents whose restatement search hit the detector's candidate cap
+        self.dates = array.array("d")  # per document, for keep="earliest": epoch seconds, NaN when undated
+        self.idf = HashedIdf(n_features)
+        self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []
+        self.reports = ReportSpool(spool_path)
+        # Paragraph nodes: one per distinct paragraph shingle set (verbatim copies share one).
+        self.node_of: dict[int, int] = {}
+        self.n_nodes = 0
+        self._node_keys: list[np.ndarray] = []
+        self._occurrences: list[np.ndarray] = []  # (node, doc, paragraph, content tokens) rows
+
+    def add(self, doc: Document, date: float | None = None) -> None:
+        index = len(self.ids)
+        self.dates.append(float("nan") if date is None else date)
+        self.index[doc.id] = index
+        self.ids.append(doc.id)
+        if doc.path is None:
+            self.kept_texts[index] = doc.text
+            self.path_of.append(-1)
+        else:
+            self.path_of.append(self._path_index.setdefault(doc.path, len(self._path_index)))
+            if len(self._path_index) > len(self.paths):
+                self.paths.append(doc.path)
+                self.readings.append((doc.text_field, doc.fmt))
+        self.offsets.append(doc.offset)
+
+    def absorb(self, batch: SignedBatch) -> None:
+        first_doc = sum(len(s) for s in self._signatures)
+        self._signatures.append(batch.signatures)
+        self._sizes.append(batch.sizes)
+        self._lengths.append(batch.lengths)
+        self._paragraphs.append(batch.paragraphs)
+        self.idf.add_counts(batch.buckets, len(batch.sizes))
+        for i, report in batch.reports.items():
+            self.reports.add(first_doc + i, report)
+            if report.candidates_dropped:
+                self.capped.append(first_doc + i)
+        docs = first_doc + np.repeat(np.arange(len(batch.paragraphs)), batch.paragraphs)
+        numbers = np.arange(len(docs)) - np.repeat(np.cumsum(batch.paragraphs) - batch.paragraphs, batch.paragraphs)
+        nodes, new = self._nodes(batch.fingerprints)
+        self._node_keys.append(batch.paragraph_keys[new])
+        # Token counts are kept per occurrence: copies with one shingle set can differ in length (a repeated
+        # phrase), and what a node is must not depend on which copy came first.
+        tokens = np.where(batch.fingerprints != 0, batch.paragraph_tokens, 0)
+        self._occurrences.append(np.stack((nodes, docs, numbers, tokens), axis=1))
+
+    def _nodes(self, fingerprints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The node of each paragraph, numbering new ones in order of first sight, and the positions of
+        the paragraphs that introduced a new node. An empty paragraph (fingerprint 0) is a node of its own."""
+        fps = fingerprints.tolist()
+        nodes = np.fromiter(map(self.node_of.get, fps, itertools.repeat(-1)), np.int64, len(fps))
+        unseen = np.flatnonzero(nodes < 0)
+        if not len(unseen):
+            return nodes, unseen
+        keys = fingerprints[unseen].copy()
+        empty = keys == 0
+        keys[empty] = np.arange(int(empty.sum()), dtype=np.uint64) * np.uint64(2)  # fingerprints are odd
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        order = np.argsort(first)  # distinct new paragraphs in order of first sight
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        nodes[unseen] = self.n_nodes + rank[inverse]
+        new = unseen[first[order]]
+        named = fingerprints[new] != 0
+        self.node_of.update(zip(fingerprints[new][named].tolist(),
+                                (self.n_nodes + np.flatnonzero(named)).tolist()))
+        self.n_nodes += len(new)
+        return nodes, new
+
+    def reading(self, path: str, text_field: str, fmt: str) -> tuple[str, str]:
+        """How the documents of ``path`` were read: their own (text_field, fmt), else the ones given."""
+        own_field, own_fmt = self.readings[self._path_index[path]]
+        return own_field or text_field, own_fmt or fmt
+
+    def location(self, doc: int) -> tuple[str, int] | None:
+        path = self.path_of[doc]
+        return None if path < 0 else (self.paths[path], self.offsets[doc])
+
+    def finish(self) -> None:
+        """Turn the per-batch lists into arrays (after pass one)."""
+        num = self._signatures[0].shape[1] if self._signatures else 1
+        self.signatures = np.concatenate(self._signatures) if self._signatures else np.zeros((0, num), np.uint32)
+        self.sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, np.int32)
+        self.paragraphs = np.concatenate(self._paragraphs) if self._paragraphs else np.zeros(0, np.int32)
+        self.lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32)
+        self.node_keys = np.concatenate(self._node_keys) if self._node_keys else np.zeros((0, 1), np.uint64)
+        self.occurrences = np.concatenate(self._occurrences) if self._occurrences else np.zeros((0, 4), np.int64)
+        # Each list now holds its one joined array (no second copy), so a checkpoint can finish the
+        # state mid-scan and later batches still append.
+        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences"):
+            setattr(self, "_" + name, [getattr(self, name)])
+
+    def node_summary(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per paragraph node (after ``finish``): its token count and the (doc, paragraph) occurrence whose text
+        stands for it. Both are chosen without regard to input order: the longest occurrence, and among
+        equally long ones the smallest (document id, paragraph number)."""
+        occ = self.occurrences
+        if not len(occ):
+            return np.zeros(0, np.int64), np.zeros((0, 2), np.int64)
+        docs = distinct(occ[:, 1])
+        rank = np.zeros(len(self.ids), dtype=np.int64)
+        rank[docs[np.argsort(np.array([self.ids[d] for d in docs.tolist()], dtype=object), kind="stable")]] = \
+            np.arange(len(docs))
+        rows = occ[np.lexsort((occ[:, 2], rank[occ[:, 1]], -occ[:, 3], occ[:, 0]))]
+        starts = np.flatnonzero(np.r_[True, rows[1:, 0] != rows[:-1, 0]])
+        return rows[starts, 3], rows[starts, 1:3]

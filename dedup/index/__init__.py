@@ -1,0 +1,1 @@
+"""The persistent index: one Store interface with SQLite and Redis backends, and Index on top."""

@@ -1,0 +1,406 @@
+"""A persistent, incremental near-duplicate index: an embedded SQLite file, or Redis.
+
+Scrapers check each new page as it arrives::
+
+    with dedup.Index("news.db") as index:
+        verdict = index.check(url, text, add=True)
+        if verdict.duplicates: ...
+
+The store (``storage``: SQLite, the default, or Redis) holds, per document,
+its exact shingle set and hashed term counts, its LSH band keys, and per
+paragraph a fingerprint, band keys, term counts and a 200-character snippet;
+corpus document frequencies are one array. Nothing is pickled. Parameters are
+stored at creation; opening with different ones is an error. This module
+signs and asks; ``index_scoring`` scores, ``index_maintenance`` removes,
+expires and compacts; the store keeps and looks up.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Iterable
+
+import numpy as np
+
+from dedup.article.detector import Detector
+from dedup.cluster.keep import DEFAULT as DEFAULT_KEEP
+from dedup.cluster.keep import DateLike, check_rule, timestamp
+from dedup.confirm.idf import HashedIdf
+from dedup.corpus.pass_one import BatchSigner, paragraphs_of
+from dedup.corpus.pass_two import SNIPPET
+from dedup.index.maintenance import IndexMaintenance, Removal  # noqa: F401 (Removal re-exported)
+from dedup.index.params import (  # noqa: F401
+    DEFAULTS,
+    IndexSkipWarning,
+    OnSkip,
+    _checked_date,
+    _checked_text,
+    _warn_skipped,
+    check_signature_params,
+)
+from dedup.index.scoring import REBUILD_PARAMS, IndexScoring, Rule, query_rule  # noqa: F401 (re-exported)
+from dedup.index.store import (  # noqa: F401 (errors re-exported)
+    MAX_PARAGRAPHS,
+    IndexFileError,
+    IndexLocationError,
+    IndexReadOnlyError,
+    IndexStoreError,
+    IndexUnavailableError,
+    IndexWriteError,
+    NewDocuments,
+    mask_location,
+)
+from dedup.index.stores import open_store
+from dedup.index.verdicts import MAX_LISTED, PassageMatch, ScoredMatch, Verdict, term_blobs  # noqa: F401 (re-exported)
+from dedup.io.readers import Document
+from dedup.sketch.lsh import LSHBanding
+from dedup.text.tokens import TokenTable
+from dedup.util.arrays import distinct
+from dedup.util.validate import check_bool, check_fraction, check_int, check_str
+
+
+class Index(IndexScoring, IndexMaintenance):
+    """Near-duplicate documents and reused passages against everything added so far.
+
+    Parameters
+    ----------
+    location : str
+        Where the index lives: a SQLite file (``news.db`` or
+        ``sqlite:///news.db``; created if missing; several processes may write
+        at once) or a Redis database (``redis://host:6379/0?prefix=news``,
+        needs ``dedup[redis]``; for scrapers spread over machines). Both give
+        the same results on the same input.
+    threshold, cosine_threshold, passage_threshold, min_passage_words :
+        As in ``CorpusScanner``; they apply at query time and are not stored (the first three are the
+        defaults of ``check`` and ``query``, which may each be given others).
+    batch_size : int, default=512
+        Documents per transaction in ``add_many``.
+    within : bool, default=True
+        Whether ``check`` also finds the text's own restated paragraphs.
+    detector : Detector, optional
+        The detector for those (default: ``Detector()``).
+    read_only : bool, optional
+        True opens a SQLite index read-only (SQLite's ``mode=ro``: nothing is
+        written, adds raise ``IndexReadOnlyError``); None (the default) does
+        so exactly when the file or its folder is not writable.
+    keep : {"longest", "first", "earliest"}, default="longest"
+        The rule (as ``CorpusScanner``'s) by which ``check`` says whether the new text should replace
+        the indexed copies it duplicates (``Verdict.preferred``); the index itself keeps what was added
+        first. ``longest``: the text has more content words than each of them (from the term counts the
+        index holds); ``first``: never; ``earliest``: its ``date`` is earlier than each of theirs (the
+        ``date`` given when they were added, else when they were added: the existing ``added`` column,
+        no new storage).
+    **params :
+        Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
+        lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem).
+        Stored when the file is created; giving a different value for an
+        existing file raises.
+
+    Every parameter is checked (``ValueError`` naming it) before the store is
+    touched, so a refused one creates no file and changes none. Store
+    failures raise ``IndexStoreError`` subclasses (``IndexFileError``,
+    ``IndexLocationError``, ``IndexUnavailableError``, ``IndexWriteError``,
+    ``IndexReadOnlyError``) with a one-line message that never shows a password.
+
+    Threads: one ``Index`` may be shared by threads. Its methods take a lock
+    around their use of the store (SQLite's connection is opened with
+    ``check_same_thread=False`` for that), so calls run one at a time, and
+    ``add_many`` lets other threads in between its batches. For parallel
+    signing use processes, each with its own ``Index``: several may write to
+    one file or Redis database at once.
+    """
+
+    def __init__(self, location: str, threshold: float = 0.8, cosine_threshold: float = 0.5,
+                 passage_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
+                 within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
+                 keep: str = DEFAULT_KEEP, **params) -> None:
+        unknown = set(params) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")
+        # Every parameter is checked before the store is touched: a refused one leaves no file and no change.
+        check_str("location", location)
+        for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
+                            ("passage_threshold", passage_threshold)):
+            check_fraction(name, value)
+        check_int("min_passage_words", min_passage_words, 1)
+        check_int("batch_size", batch_size, 1)
+        check_bool("within", within)
+        if detector is not None and not isinstance(detector, Detector):
+            raise ValueError(f"detector must be a Detector or None, got {detector!r}")
+        if read_only is not None:
+            check_bool("read_only", read_only)
+        check_signature_params({**DEFAULTS, **params})
+        self.keep = check_rule(keep)
+        self.path = mask_location(location)
+        self.threshold, self.cosine_threshold = threshold, cosine_threshold
+        self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
+        self.batch_size = batch_size
+        self.detector = (detector or Detector()) if within else None
+        self._lock = threading.RLock()
+        self.store = open_store(location, read_only=read_only)
+        try:
+            self.params = self.store.open(params, DEFAULTS)
+            try:
+                check_signature_params(self.params)
+            except (KeyError, TypeError, ValueError) as err:  # written by hand, or by a dedup that did not check
+                raise IndexFileError(f"{self.path}: the index holds an invalid parameter ({err})") from None
+        except BaseException:
+            self.store.close()
+            raise
+        p = self.params
+        self.lsh = LSHBanding(threshold=p["lsh_threshold"], num_perm=p["num_perm"])
+        self.paragraph_lsh = LSHBanding(threshold=p["paragraph_lsh_threshold"], num_perm=p["num_perm"])
+        self.signer = BatchSigner(p["k"], p["paragraph_k"], p["num_perm"], p["seed"], self.paragraph_lsh,
+                                  p["n_features"], TokenTable(p["stop_words"], p["stem"]), None)
+        self.idf = HashedIdf(p["n_features"])
+        self._counts = None
+        with self._lock:
+            try:
+                self._refresh_idf()
+            except BaseException:
+                self.store.close()
+                raise
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the index was opened read-only (``read_only=True``, or a read-only SQLite file or folder)."""
+        return bool(getattr(self.store, "read_only", False))
+
+    def _refresh_idf(self) -> None:
+        """Take the store's document frequencies when they changed (this or another process added)."""
+        counts = self.store.idf_counts()
+        if counts is not self._counts:
+            df, n_docs = counts
+            short = self.idf.n_features - df.size  # a fresh store has no counts yet
+            self.idf.load(np.pad(df, (0, short)) if short > 0 else df, n_docs)
+            self._counts = counts
+
+    def close(self) -> None:
+        with self._lock:
+            self.store.close()
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self.store.count()
+
+    def __contains__(self, doc_id: str) -> bool:
+        with self._lock:
+            return self.store.row_of(check_str("doc_id", doc_id)) is not None
+
+    # -- adding -------------------------------------------------------------
+
+    def add(self, doc_id: str, text: str, fmt: str = "auto", date: DateLike = None) -> bool:
+        """Add one document (plain text or HTML, see ``check``); False when its id is already indexed.
+
+        ``date`` (ISO 8601 string, date, datetime or epoch seconds) is kept as the document's date for
+        ``keep="earliest"``; without one, the time it is added stands for it.
+
+        Raises ``TypeError`` / ``ValueError`` naming the argument for a missing id or text, an empty text,
+        or one of more than ``MAX_PARAGRAPHS`` paragraphs (nothing is stored then).
+        """
+        text = _checked_text(doc_id, text, fmt)
+        _checked_date(date)
+        skipped: list[str] = []
+        added = self.add_many([Document(doc_id, text, date=date)], on_skip=lambda _, why: skipped.append(why))
+        if skipped:
+            raise ValueError(f"text: {skipped[0]}")
+        return added == 1
+
+    def add_many(self, documents: Iterable[Document], on_skip: OnSkip | None = None) -> int:
+        """Add documents, one atomic step every ``batch_size``; returns how many were new.
+
+        Adds are idempotent by id: a document whose id is indexed (by this
+        or another process, even one racing this one) is skipped. A document
+        the index cannot hold (an empty text, more than ``MAX_PARAGRAPHS``
+        paragraphs) is skipped and the rest added: ``on_skip(id, reason)`` is
+        called for it (without ``on_skip``, an ``IndexSkipWarning``). An id or
+        text that is not a string raises ``TypeError``.
+
+        A store failure raises its ``IndexStoreError`` subclass saying how many
+        documents this call added before it (also as ``err.added``): each batch
+        is stored whole or not at all, and adding the same input again adds
+        only what is missing.
+        """
+        skip = on_skip or _warn_skipped
+        added, batch = 0, []
+        try:
+            for doc in documents:
+                check_str("document id", doc.id)
+                check_str(f"text of document {doc.id!r}", doc.text, blank=True)
+                if not doc.text.strip():
+                    skip(doc.id, "the text is empty or only whitespace")
+                    continue
+                batch.append(doc)
+                if len(batch) >= self.batch_size:
+                    added += self._add_batch(batch, skip)
+                    batch = []
+            return added + (self._add_batch(batch, skip) if batch else 0)
+        except IndexStoreError as err:
+            failure = type(err)(f"{err}; {added} documents were added before the failure (a batch is stored "
+                                "whole or not at all; adding the same input again adds only what is missing)")
+            failure.added = added
+            raise failure from err
+
+    def _add_batch(self, docs: list[Document], skip: OnSkip) -> int:
+        unique = list({d.id: d for d in docs}.values())
+        with self._lock:
+            if self.read_only:
+                raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was written")
+            present = self.store.present([d.id for d in unique])
+            new, paragraphs = [], []
+            for doc in unique:
+                if doc.id in present:
+                    continue
+                parts = paragraphs_of(doc.text)
+                if len(parts) > MAX_PARAGRAPHS:  # its paragraph references would not fit (``storage.PACK``)
+                    skip(doc.id, f"{len(parts):,} paragraphs; an index holds at most {MAX_PARAGRAPHS:,} per "
+                                 "document (split it)")
+                    continue
+                new.append(doc)
+                paragraphs.append(parts)
+            if not new:
+                return 0
+            # The store skips ids another process added since ``present``.
+            added = self.store.insert(self._signed(new, paragraphs))
+            self._refresh_idf()
+            return added
+
+    def _signed(self, docs: list[Document], paragraphs: list[list[str]]) -> NewDocuments:
+        texts = [d.text for d in docs]
+        tokenized = self.signer.tokenize_paragraphs(paragraphs)
+        signed = self.signer.sign(texts, tokenized)
+        doc_sets = self.signer.document_sets(tokenized)
+        by_document = tokenized.by_document()
+        owner = np.repeat(np.arange(len(docs)), tokenized.counts)
+        numbers = np.arange(len(owner)) - np.repeat(np.cumsum(tokenized.counts) - tokenized.counts, tokenized.counts)
+        buckets = self.idf.buckets(by_document)
+        pairs = distinct(by_document.owner() * self.idf.n_features + buckets)
+        return NewDocuments(
+            ids=[d.id for d in docs], paragraphs=np.asarray(tokenized.counts, dtype=np.int64),
+            shingles=[doc_sets.get(i).astype("<u4").tobytes() for i in range(len(docs))],
+            terms=term_blobs(self.idf, by_document),
+            band_keys=self.lsh.band_keys(signed.signatures).view(np.int64), banded=signed.sizes > 0,
+            para_owner=owner, para_number=numbers, para_fingerprint=signed.fingerprints.view(np.int64),
+            para_terms=term_blobs(self.idf, tokenized.tokens),
+            para_snippets=[p[:SNIPPET] for ps in tokenized.paragraphs for p in ps],
+            para_keys=signed.paragraph_keys.view(np.int64),
+            para_banded=np.diff(tokenized.tokens.offsets) >= self.min_passage_words,
+            df_owner=pairs // self.idf.n_features, df_bucket=pairs % self.idf.n_features,
+            dates=[timestamp(d.date) for d in docs],
+        )
+
+    # -- asking -------------------------------------------------------------
+
+    def check(self, doc_id: str, text: str, add: bool = False, fmt: str = "auto", date: DateLike = None, *,
+              top: int | None = None, threshold: float | None = None, jaccard_threshold: float | None = None,
+              cosine_threshold: float | None = None, passage_threshold: float | None = None,
+              **fixed) -> Verdict:
+        """Which indexed documents ``text`` near-duplicates, which of their passages it reuses, and
+        which of its own paragraphs restate each other.
+
+        ``text`` is plain text or HTML (``fmt="html"``, or sniffed with ``"auto"``: the page's main
+        text is extracted, one paragraph per block). With ``add=True`` the text is then added under
+        ``doc_id`` (unless that id is already indexed). An indexed document with the same id is not
+        compared with itself. ``Verdict.preferred`` says whether the text should replace the duplicates
+        under ``keep``; ``date`` is the text's date for ``keep="earliest"`` (without one: now), kept with
+        it when it is added.
+
+        ``top=k`` also lists the k most similar indexed documents (``Verdict.top``, see ``query``).
+        ``threshold`` (or its other name ``jaccard_threshold``), ``cosine_threshold`` and
+        ``passage_threshold`` replace the index's for this call only. A parameter the stored signatures
+        were built with (``REBUILD_PARAMS``: k, num_perm, seed, bands, ...) raises ``ValueError`` saying
+        that it needs a rebuild.
+        """
+        started = time.perf_counter()
+        rule = self._rule(threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed)
+        text = _checked_text(doc_id, text, fmt)
+        check_bool("add", add)
+        _checked_date(date)
+        if top is not None:
+            check_int("top", top, 1)
+        paragraphs = paragraphs_of(text)
+        if add and len(paragraphs) > MAX_PARAGRAPHS:
+            raise ValueError(f"text: {len(paragraphs):,} paragraphs; an index holds at most {MAX_PARAGRAPHS:,} "
+                             "per document (split it, or check it without add=True)")
+        with self._lock:
+            if add and self.read_only:
+                raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; check it without add=True")
+            own = self.store.row_of(doc_id)
+            verdict = self._ask(doc_id, text, paragraphs, -1 if own is None else own, rule, top, date, True)
+            if add and own is None:
+                verdict.added = self.add(doc_id, text, fmt="text", date=date)
+        verdict.seconds = time.perf_counter() - started
+        return verdict
+
+    def query(self, text: str, top: int = 10, *, fmt: str = "auto", doc_id: str | None = None,
+              threshold: float | None = None, jaccard_threshold: float | None = None,
+              cosine_threshold: float | None = None, **fixed) -> list[ScoredMatch]:
+        """The ``top`` indexed documents most similar to ``text``, best first, duplicates or not.
+
+        Parameters
+        ----------
+        text : str
+            Plain text or HTML (as ``check``).
+        top : int, default=10
+            How many to return (fewer when fewer share an LSH band with the text: documents that share
+            none are far below any duplicate threshold and are not scored).
+        doc_id : str, optional
+            An indexed id to leave out (the text's own entry).
+        threshold, jaccard_threshold, cosine_threshold :
+            The duplicate rule ``ScoredMatch.duplicate`` is decided by (default: the index's).
+        **fixed :
+            Refused: ``REBUILD_PARAMS`` with a ``ValueError`` saying a rebuild is needed, others ``TypeError``.
+
+        Returns
+        -------
+        list of ScoredMatch
+            ``doc``, ``jaccard``, ``containment``, ``cosine`` and ``duplicate``, ordered by
+            ``max(jaccard, containment)``, then Jaccard, cosine and id.
+        """
+        rule = self._rule(threshold, jaccard_threshold, cosine_threshold, None, fixed)
+        check_int("top", top, 1)
+        text = _checked_text("query" if doc_id is None else doc_id, text, fmt)
+        with self._lock:
+            own = None if doc_id is None else self.store.row_of(doc_id)
+            verdict = self._ask(doc_id or "query", text, paragraphs_of(text), -1 if own is None else own, rule,
+                                top, None, False)
+        return verdict.top
+
+    def _rule(self, threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed: dict) -> Rule:
+        defaults = Rule(self.threshold, self.cosine_threshold, self.passage_threshold)
+        return query_rule(defaults, threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed,
+                          {**self.params, "bands": self.lsh.bands, "rows": self.lsh.rows})
+
+    def _ask(self, doc_id: str, text: str, paragraphs: list[str], own_row: int, rule: Rule, top: int | None,
+             date: DateLike, full: bool) -> Verdict:
+        """The verdict on a checked text (under the lock); ``full=False`` scores documents only (``query``)."""
+        self._refresh_idf()
+        tokenized = self.signer.tokenize_paragraphs([paragraphs])
+        signed = self.signer.sign([text], tokenized)
+        verdict = Verdict(id=doc_id, text=text, kept_by=self.keep, top=[] if top is not None else None)
+        if full and self.detector is not None:
+            verdict.restated = self.detector.detect(text, doc_id)
+        if signed.sizes[0] > 0:
+            verdict.duplicates, rows, verdict.top = self._duplicates(doc_id, tokenized, signed, own_row, rule, top)
+            verdict.preferred = self._preferred(tokenized, date, rows) if full else False
+        if full:
+            verdict.passages = self._passages(tokenized, signed, own_row, {m.b for m in verdict.duplicates},
+                                              rule.passage)
+        return verdict
+
+    def verify(self) -> list[str]:
+        """Integrity problems of the store (empty when consistent); see ``dedup index check``."""
+        with self._lock:
+            return self.store.verify()
+
+    def stats(self) -> dict:
+        """Counts, parameters and store facts (no password: a Redis URL's is masked)."""
+        with self._lock:
+            return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}

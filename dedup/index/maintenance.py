@@ -1,0 +1,152 @@
+"""Removing, expiring and compacting an index (mixed into ``dedup.Index``): what a live crawl needs.
+
+Each batch of removals is one transaction of the store, like a batch of
+adds: a process killed mid-way leaves whole batches removed and the rest
+in place, and running the same removal again finishes it. A removed
+document takes everything it contributed with it (its rows, band keys,
+paragraph fingerprints and its share of the document frequencies), so the
+index then answers exactly as one built from the remaining documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable
+
+from dedup.cluster.keep import DateLike, timestamp
+from dedup.index.store import IndexReadOnlyError, IndexStoreError
+from dedup.util.validate import check_int, check_str
+
+OnBatch = Callable[[int, int], None]  # (documents this committed batch removed, documents removed so far)
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@dataclass
+class Removal:
+    """What ``Index.remove`` did: the ids it removed, and those that were not indexed (left alone)."""
+
+    removed: list[str] = field(default_factory=list)
+    not_indexed: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.removed)
+
+
+def parse_age(text: str) -> timedelta:
+    """``30d``, ``12h``, ``90m``, ``45s``, ``2w`` as a ``timedelta``; ``ValueError`` naming the forms otherwise."""
+    match = _AGE.match(text) if isinstance(text, str) else None
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"age must be a positive number and a unit s, m, h, d or w (like 30d), got {text!r}")
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def cutoff(before: DateLike = None, older_than: timedelta | str | None = None, now: float | None = None) -> float:
+    """Epoch seconds of ``before`` (a date, datetime, ISO 8601 string or epoch seconds), or of now minus
+    ``older_than``; exactly one must be given."""
+    if (before is None) == (older_than is None):
+        raise ValueError("give exactly one of before and older_than")
+    if older_than is not None:
+        age = parse_age(older_than) if isinstance(older_than, str) else older_than
+        if not isinstance(age, timedelta) or age <= timedelta(0):
+            raise ValueError(f"older_than must be a positive timedelta or an age like 30d, got {older_than!r}")
+        return (datetime.now(timezone.utc).timestamp() if now is None else now) - age.total_seconds()
+    seconds = timestamp(before)
+    if seconds is None:
+        raise ValueError(f"before: {before!r} is not an ISO 8601 date or datetime, a date, or epoch seconds")
+    return seconds
+
+
+class IndexMaintenance:
+    """``remove``, ``expire`` and ``compact`` of ``dedup.Index`` (which provides the store, lock and IDF)."""
+
+    def remove(self, doc_ids: Iterable[str], on_batch: OnBatch | None = None) -> Removal:
+        """Remove these documents, one store transaction per ``batch_size`` ids.
+
+        Parameters
+        ----------
+        doc_ids : iterable of str
+            The ids to remove (one string alone is refused: it would be taken letter by letter).
+        on_batch : callable, optional
+            Called as ``on_batch(removed_in_batch, removed_so_far)`` after each committed batch.
+
+        Returns
+        -------
+        Removal
+            ``removed``: the ids removed; ``not_indexed``: ids given that were not in the index (an
+            unknown id is reported there, not raised, and does not stop the others).
+
+        A store failure raises its ``IndexStoreError`` subclass saying how many were removed before it
+        (``err.removed``); the index stays consistent and the same call again finishes the job.
+        """
+        if isinstance(doc_ids, (str, bytes)):
+            raise TypeError("doc_ids must be an iterable of ids, not one string (use [doc_id])")
+        ids = list(dict.fromkeys(check_str("doc id", d) for d in doc_ids))
+        self._writable("removed")
+        removal = Removal()
+        step = self.batch_size
+
+        def batches():
+            for start in range(0, len(ids), step):
+                yield self.store.delete(ids[start:start + step])
+
+        self._removing(batches(), removal, on_batch)
+        gone = set(removal.removed)
+        removal.not_indexed = [doc_id for doc_id in ids if doc_id not in gone]
+        return removal
+
+    def expire(self, before: DateLike = None, older_than: timedelta | str | None = None,
+               on_batch: OnBatch | None = None, batch_size: int | None = None) -> int:
+        """Remove every document dated before ``before`` (or older than ``older_than``: ``30d``, a timedelta),
+        oldest first, one transaction per ``batch_size`` documents (default: the index's); how many.
+
+        A document's date is the ``date`` it was added with (``add(..., date=)``, ``Document.date``), else the
+        time it was added. Interrupted (even by SIGKILL), the index holds whole batches removed and the rest
+        in place: the same call again removes what is left.
+        """
+        limit = self.batch_size if batch_size is None else check_int("batch_size", batch_size, 1)
+        seconds = cutoff(before, older_than)
+        self._writable("expired")
+        removal = Removal()
+
+        def batches():
+            while got := self.store.expire(seconds, limit):
+                yield got
+
+        self._removing(batches(), removal, on_batch)
+        return len(removal.removed)
+
+    def _writable(self, what: str) -> None:
+        if self.read_only:
+            raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was {what}")
+
+    def _removing(self, batches, removal: Removal, on_batch: OnBatch | None) -> None:
+        """Run the store's removal batches one at a time under the lock (other threads get in between)."""
+        try:
+            while True:
+                with self._lock:
+                    got = next(batches, None)
+                    if got is None:
+                        return
+                    self._refresh_idf()
+                removal.removed += got
+                if on_batch is not None:
+                    on_batch(len(got), len(removal.removed))
+        except IndexStoreError as err:
+            failure = type(err)(f"{err}; {len(removal.removed)} documents were removed before the failure (a batch "
+                                "is removed whole or not at all; running the same removal again finishes it)")
+            failure.removed = len(removal.removed)
+            raise failure from err
+
+    def compact(self) -> dict:
+        """Give the space of removed documents back: SQLite drops zero document-frequency rows and VACUUMs
+        (rewrites the file; writers wait meanwhile), Redis asks its allocator to return freed memory (Redis
+        frees a deleted key's memory itself, and deletes a set with its last member). Returns
+        ``bytes_before`` and ``bytes_after`` (SQLite: the file; Redis: the server's used memory)."""
+        self._writable("compacted")
+        with self._lock:
+            result = self.store.compact()
+            self._refresh_idf()
+        return result

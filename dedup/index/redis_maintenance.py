@@ -1,0 +1,224 @@
+"""Removing, expiring and compacting a Redis index, and checking it (mixed into ``RedisStore``).
+
+A batch of documents is removed in one MULTI/EXEC transaction watched on
+``P:ids``, as adds are: its hashes, its rows in every band and fingerprint
+set (read from the band keys kept with it), its ``P:added`` entry, its share
+of the document frequencies (``BITFIELD`` decrements of its term buckets)
+and its ids. Redis deletes a set when its last member goes, so removal
+leaves no empty sets behind and frees the memory itself; ``compact`` only
+asks the allocator to return freed pages (``MEMORY PURGE``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from dedup.index.store import PACK, SCHEMA_VERSION
+
+BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
+
+
+def _guarded(method):
+    """Raise redis-py's errors as ``IndexStoreError`` subclasses: one line, naming the index, no password."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except self._redis.RedisError as err:
+            raise self._error(err) from err
+    return wrapper
+
+
+def _buckets(blob: bytes) -> np.ndarray:
+    """The distinct buckets of a term-count blob: those its document counted in the document frequencies."""
+    return np.frombuffer(blob, dtype="<u4", count=len(blob) // 6).astype(np.int64)
+
+
+class RedisMaintenance:
+    """``delete``, ``expire``, ``compact``, ``verify`` and ``stats`` of ``RedisStore`` (its attributes assumed)."""
+
+    @_guarded
+    def delete(self, ids: list[str]) -> list[str]:
+        """Remove the documents of these ids in one transaction; the ids that were indexed."""
+        return self._delete(list(dict.fromkeys(ids)))
+
+    def _delete(self, ids: list[str], rows: dict[str, int] | None = None) -> list[str]:
+        """Remove ``ids`` (only where an id still has the row in ``rows``, when given); the ids removed."""
+        ids_key = self._key("ids")
+        while True:
+            with self.r.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(ids_key)
+                    current = pipe.hmget(ids_key, ids) if ids else []
+                    found = [(doc_id, int(row)) for doc_id, row in zip(ids, current) if row is not None
+                             and (rows is None or rows.get(doc_id) == int(row))]
+                    if not found:
+                        return []
+                    # A document's hashes never change once written, and only a removal (which changes the
+                    # watched P:ids) deletes them: read outside the transaction, they are still what is deleted.
+                    with self.r.pipeline(transaction=False) as read:
+                        for _, row in found:
+                            read.hgetall(self._key("doc", row))
+                            read.hgetall(self._key("par", row))
+                        hashes = read.execute()
+                    docs, pars = hashes[0::2], hashes[1::2]
+                    legacy = [i for i, doc in enumerate(docs) if b"bands" not in doc]
+                    sets = self._all_band_sets() if legacy else ([], [])
+                    pipe.multi()
+                    self._unwrite(pipe, found, docs, pars, legacy, sets)
+                    pipe.execute()
+                except self._redis.WatchError:
+                    continue  # another writer changed the ids: look again
+            self._counts = None  # read again next time (the version moved on)
+            return [doc_id for doc_id, _ in found]
+
+    def _all_band_sets(self) -> tuple[list[bytes], list[bytes]]:
+        """Every document and paragraph band set: where documents stored without their band keys may be."""
+        return (list(self.r.scan_iter(match=self._key("db", "*"), count=1000)),
+                list(self.r.scan_iter(match=self._key("pb", "*"), count=1000)))
+
+    def _unwrite(self, pipe, found, docs, pars, legacy: list[int], sets) -> None:
+        buckets = []
+        for (_, row), doc, par in zip(found, docs, pars):
+            for key in np.frombuffer(doc.get(b"bands", b""), dtype="<i8").tolist():
+                pipe.srem(self._key("db", key), row)
+            for field, value in par.items():
+                name, number = field.decode().split(":")
+                packed = row * PACK + int(number)
+                if name == "fp":
+                    pipe.srem(self._key("fp", int(value)), packed)
+                elif name == "keys":
+                    for key in np.frombuffer(value, dtype="<i8").tolist():
+                        pipe.srem(self._key("pb", key), packed)
+            pipe.delete(self._key("doc", row), self._key("par", row))
+            pipe.zrem(self._key("added"), row)
+            buckets.append(_buckets(doc.get(b"terms", b"")))
+        if legacy:  # stored before documents kept their band keys: out of every set (SREM of a non-member is a no-op)
+            old_rows = [found[i][1] for i in legacy]
+            old_paragraphs = [found[i][1] * PACK + int(f.decode().split(":")[1])
+                              for i in legacy for f in pars[i] if f.startswith(b"fp:")]
+            for key in sets[0]:
+                pipe.srem(key, *old_rows)
+            for key in sets[1] if old_paragraphs else ():
+                pipe.srem(key, *old_paragraphs)
+        bucket, count = np.unique(np.concatenate(buckets + [np.zeros(0, np.int64)]), return_counts=True)
+        for start in range(0, len(bucket), BITFIELD_CHUNK):
+            ops = pipe.bitfield(self._key("df"))
+            part = slice(start, start + BITFIELD_CHUNK)
+            for b, c in zip(bucket[part].tolist(), count[part].tolist()):
+                ops.incrby("i32", f"#{b}", -c)
+            ops.execute()
+        pipe.decrby(self._key("docs"), len(found))
+        pipe.hdel(self._key("ids"), *[doc_id for doc_id, _ in found])
+        pipe.incr(self._key("version"))
+
+    @_guarded
+    def expire(self, before: float, limit: int) -> list[str]:
+        """Remove up to ``limit`` documents dated before ``before`` (epoch seconds), oldest first, in one
+        transaction; their ids (empty: none is left)."""
+        self._date_all()
+        while True:
+            rows = [int(r) for r in self.r.zrangebyscore(self._key("added"), "-inf", f"({before!r}", start=0,
+                                                         num=limit)]
+            if not rows:
+                return []
+            with self.r.pipeline(transaction=False) as read:
+                for row in rows:
+                    read.hget(self._key("doc", row), "id")
+                ids = read.execute()
+            gone = [row for row, doc_id in zip(rows, ids) if doc_id is None]
+            if gone:  # not expected (the entry goes with its document); dropped so the loop ends
+                self.r.zrem(self._key("added"), *gone)
+            chosen = {doc_id.decode(): row for row, doc_id in zip(rows, ids) if doc_id is not None}
+            removed = self._delete(list(chosen), rows=chosen)
+            if removed:
+                return removed
+            # Another process removed them first (or removed and added one again, now dated later): look again.
+
+    def _date_all(self) -> None:
+        """Put documents stored before ``P:added`` existed into it (once; idempotent if two processes do)."""
+        if getattr(self, "_dated", False):
+            return
+        if self.r.zcard(self._key("added")) < self.r.hlen(self._key("ids")):
+            rows = [int(r) for r in self.r.hvals(self._key("ids"))]
+            with self.r.pipeline(transaction=False) as read:
+                for row in rows:
+                    read.hget(self._key("doc", row), "added")
+                added = read.execute()
+            dated = {row: float(a) for row, a in zip(rows, added) if a is not None}
+            if dated:
+                self.r.zadd(self._key("added"), dated, nx=True)
+        self._dated = True
+
+    @_guarded
+    def compact(self) -> dict:
+        """Ask the allocator to return freed memory; Redis itself frees a key's memory when it is deleted and
+        deletes a set with its last member, so there is nothing to rewrite. Memory before and after."""
+        before = self.r.info("memory").get("used_memory")
+        try:
+            self.r.execute_command("MEMORY", "PURGE")
+        except self._redis.ResponseError:  # an allocator other than jemalloc: nothing to purge
+            pass
+        return {"bytes_before": before, "bytes_after": self.r.info("memory").get("used_memory")}
+
+    @_guarded
+    def verify(self) -> list[str]:
+        """dedup's invariants: every id's document exists and holds that id, every set member points at a
+        stored document or paragraph, no document is outside the id table, and the document frequencies
+        count each stored document's buckets once."""
+        problems = []
+        ids = {k.decode(): int(v) for k, v in self.r.hgetall(self._key("ids")).items()}
+        with self.r.pipeline(transaction=False) as pipe:
+            for row in ids.values():
+                pipe.hmget(self._key("doc", row), ["id", "paragraphs", "terms"])
+            stored = pipe.execute()
+        broken = sum(1 for doc_id, (found, _, _) in zip(ids, stored) if found is None or found.decode() != doc_id)
+        if broken:
+            problems.append(f"{broken} ids pointing at no document")
+        counted = int(self.r.get(self._key("docs")) or 0)
+        if counted != len(ids):
+            problems.append(f"IDF counts {counted} documents, the index holds {len(ids)}")
+        paragraphs = {row: int(n or 0) for row, (_, n, _) in zip(ids.values(), stored)}
+        stray = sum(1 for key in self.r.scan_iter(match=self._key("doc", "*"), count=1000)
+                    if int(key.decode().rsplit(":", 1)[1]) not in paragraphs)
+        if stray:
+            problems.append(f"{stray} documents outside the id table")
+        bad = {"db": 0, "pb": 0, "fp": 0}
+        for kind in bad:
+            keys = list(self.r.scan_iter(match=self._key(kind, "*"), count=1000))
+            for start in range(0, len(keys), 1000):  # a round trip per thousand sets, not per set
+                with self.r.pipeline(transaction=False) as pipe:
+                    for key in keys[start:start + 1000]:
+                        pipe.smembers(key)
+                    for members in pipe.execute():
+                        for member in members:
+                            row, number = (int(member), 0) if kind == "db" else divmod(int(member), PACK)
+                            if row not in paragraphs or (kind != "db" and number >= paragraphs[row]):
+                                bad[kind] += 1
+        for kind, what in (("db", "document band"), ("pb", "paragraph band"), ("fp", "fingerprint")):
+            if bad[kind]:
+                problems.append(f"{bad[kind]} {what} set members pointing at no document or paragraph")
+        expected = np.zeros(0, dtype=np.int64)
+        for _, _, terms in stored:
+            buckets = _buckets(terms or b"")
+            if buckets.size:
+                if expected.size <= buckets.max():
+                    expected = np.concatenate([expected, np.zeros(int(buckets.max()) + 1 - expected.size, np.int64)])
+                expected[buckets] += 1
+        packed = self.r.get(self._key("df")) or b""
+        df = np.frombuffer(packed, dtype=">i4", count=len(packed) // 4).astype(np.int64)
+        size = max(df.size, expected.size)
+        wrong = np.count_nonzero(np.pad(df, (0, size - df.size)) != np.pad(expected, (0, size - expected.size)))
+        if wrong:
+            problems.append(f"{wrong} document-frequency buckets differ from the indexed documents' terms")
+        return problems
+
+    @_guarded
+    def stats(self) -> dict:
+        used, documents = self.r.info("memory").get("used_memory"), self.count()
+        return {"store": "redis", "path": self.location, "schema_version": SCHEMA_VERSION,
+                "documents": documents, "redis_used_memory": used,
+                # The whole server's memory over this index's documents: exact only when it holds this index alone.
+                "bytes_per_document": round(used / documents) if documents and used else None}

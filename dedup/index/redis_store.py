@@ -1,0 +1,272 @@
+"""The index in Redis, for scrapers spread over machines (``dedup[redis]``).
+
+The records of ``storage.SQLiteStore``, as Redis keys under one prefix:
+
+- ``P:meta`` hash: parameters (JSON) and schema version; ``P:ids`` hash: doc id -> row;
+  ``P:rows`` the last row number; ``P:version`` bumped by every batch;
+- ``P:doc:ROW`` hash: id, paragraphs, shingles, terms (raw bytes), added, bands (its band keys, int64);
+- ``P:db:KEY`` set of document rows sharing a document band key;
+- ``P:par:ROW`` hash: ``fp:N``, ``terms:N``, ``snip:N``, ``keys:N`` (band keys) for paragraph N;
+- ``P:added`` sorted set of rows by ``added`` (for ``expire``);
+- ``P:fp:FINGERPRINT`` and ``P:pb:KEY`` sets of paragraphs (row * 2**16 + N);
+- ``P:df`` packed 32-bit counters (``BITFIELD``), ``P:docs`` the documents counted.
+
+A batch is written in one MULTI/EXEC transaction, watched on ``P:ids``: if
+another writer added documents in between, the batch is re-checked and
+retried, so an id is never stored twice and a batch is all or nothing.
+Removal (``redis_maintenance``) works the same way. The band keys kept with
+each document (``bands``, ``keys:N``) tell removal which sets to take it out
+of; documents stored before they were kept are found by scanning the sets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+
+from dedup.index.redis_maintenance import BITFIELD_CHUNK as _BITFIELD_CHUNK
+from dedup.index.redis_maintenance import RedisMaintenance, _guarded
+from dedup.index.store import (
+    PACK,
+    SCHEMA_VERSION,
+    IndexFileError,
+    IndexLocationError,
+    IndexReadOnlyError,
+    IndexStoreError,
+    IndexUnavailableError,
+    IndexWriteError,
+    NewDocuments,
+    Row,
+    add_counts,
+    check_params,
+    mask_location,
+)
+
+PASSWORD_VARIABLE = "DEDUP_REDIS_PASSWORD"  # the password of a redis:// URL that holds none
+
+
+class RedisStore(RedisMaintenance):
+    """An index store in a Redis database.
+
+    Parameters
+    ----------
+    url : str
+        ``redis://[user:password@]host:port/db`` (as redis-py's ``Redis.from_url``); without a password in
+        it, the one in the environment variable ``DEDUP_REDIS_PASSWORD``, if set.
+    prefix : str, default="dedup"
+        Key prefix, so several indexes share one database.
+    """
+
+    def __init__(self, url: str, prefix: str = "dedup") -> None:
+        try:
+            import redis
+        except ImportError as err:
+            raise ImportError(f"a Redis index needs the redis extra: pip install 'dedup[redis]' ({err})") from None
+        self._redis = redis
+        self.prefix = prefix
+        self.where = f"{mask_location(url)} ({prefix})"  # what messages show: never the password
+        self.location = f"{mask_location(url)}?prefix={prefix}"
+        parts = urlsplit(url)
+        self._password = unquote(parts.password) if parts.password else os.environ.get(PASSWORD_VARIABLE)
+        try:
+            parts.port  # noqa: B018 (raises on a port that is no number)
+            if parts.path.strip("/") and not parts.path.strip("/").isdigit():
+                raise ValueError(f"the database must be a number, not {parts.path.strip('/')!r}")
+            if not parts.hostname:
+                raise ValueError("no host")
+            # redis-py takes a URL's own password over this one, so it only fills in a missing one.
+            self.r = redis.Redis.from_url(url, password=self._password)
+        except ValueError as err:
+            raise IndexLocationError(f"{self.where}: not a valid Redis URL ({self._scrub(str(err))}); "
+                                     "expected redis://[user:password@]host:port/db?prefix=name") from None
+        try:
+            self.r.ping()
+        except redis.RedisError as err:
+            self.r.close()
+            raise IndexUnavailableError(f"{self.where}: cannot reach Redis ({self._scrub(str(err))})") from None
+        self._counts: tuple[np.ndarray, int] | None = None
+        self._version = -1
+
+    def _scrub(self, text: str) -> str:
+        password = getattr(self, "_password", None)
+        return text.replace(password, "***") if password else text
+
+    def _error(self, err: Exception) -> IndexStoreError:
+        text = self._scrub(str(err))
+        if isinstance(err, (self._redis.ConnectionError, self._redis.TimeoutError)):
+            return IndexUnavailableError(f"{self.where}: lost the connection to Redis ({text})")
+        if text.startswith(("READONLY", "NOPERM")):
+            return IndexReadOnlyError(f"{self.where}: Redis refused the write ({text}); nothing was written")
+        if isinstance(err, self._redis.ResponseError):
+            return IndexWriteError(f"{self.where}: Redis refused the command ({text})")
+        return IndexStoreError(f"{self.where}: {text}")
+
+    def _key(self, *parts) -> str:
+        return ":".join((self.prefix, *map(str, parts)))
+
+    @_guarded
+    def open(self, given: dict, defaults: dict) -> dict:
+        meta = self._key("meta")
+        self.r.hsetnx(meta, "params", json.dumps({**defaults, **given}))
+        self.r.hsetnx(meta, "schema_version", str(SCHEMA_VERSION))
+        self.r.hsetnx(meta, "created", str(time.time()))
+        version = int(self.r.hget(meta, "schema_version"))
+        if version != SCHEMA_VERSION:
+            raise IndexFileError(f"{self.where}: index schema version {version}; "
+                                 f"this dedup reads {SCHEMA_VERSION} (rebuild it with `dedup index add`)")
+        return check_params(json.loads(self.r.hget(meta, "params")), given, defaults, self.where)
+
+    def close(self) -> None:
+        self.r.close()
+
+    @_guarded
+    def exists(self) -> bool:
+        return bool(self.r.exists(self._key("meta")))
+
+    @_guarded
+    def count(self) -> int:
+        return self.r.hlen(self._key("ids"))
+
+    @_guarded
+    def row_of(self, doc_id: str) -> int | None:
+        row = self.r.hget(self._key("ids"), doc_id)
+        return None if row is None else int(row)
+
+    @_guarded
+    def present(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = self.r.hmget(self._key("ids"), ids)
+        return {doc_id for doc_id, row in zip(ids, rows) if row is not None}
+
+    @_guarded
+    def insert(self, batch: NewDocuments) -> int:
+        """Store the documents whose ids are not yet present, all or nothing; returns how many."""
+        batch.check_packable()
+        ids_key = self._key("ids")
+        while True:
+            with self.r.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(ids_key, self._key("rows"))
+                    rows = pipe.hmget(ids_key, batch.ids) if batch.ids else []
+                    keep = np.array([row is None for row in rows], dtype=bool)
+                    todo = batch if keep.all() else batch.only(keep)
+                    if not todo.ids:
+                        return 0
+                    first = int(pipe.get(self._key("rows")) or 0) + 1
+                    pipe.multi()
+                    self._write(pipe, todo, np.arange(first, first + len(todo.ids), dtype=np.int64))
+                    results = pipe.execute()
+                except self._redis.WatchError:
+                    continue  # another writer added documents: check again
+            self._after_write(todo, version=int(results[-1]))
+            return len(todo.ids)
+
+    def _write(self, pipe, batch: NewDocuments, rows: np.ndarray) -> None:
+        pipe.set(self._key("rows"), int(rows[-1]))
+        now = time.time()
+        dates = batch.dates or [None] * len(rows)
+        for i, row in enumerate(rows.tolist()):
+            added = now if dates[i] is None else dates[i]
+            pipe.hset(self._key("doc", row), mapping={
+                "id": batch.ids[i], "paragraphs": int(batch.paragraphs[i]), "shingles": batch.shingles[i],
+                "terms": batch.terms[i], "added": added,
+                "bands": batch.band_keys[i].astype("<i8").tobytes() if batch.banded[i] else b""})
+            pipe.zadd(self._key("added"), {row: added})
+        for row, keys in zip(rows[batch.banded].tolist(), batch.band_keys[batch.banded].tolist()):
+            for key in keys:
+                pipe.sadd(self._key("db", key), row)
+        owners = rows[batch.para_owner]
+        for k, (row, number) in enumerate(zip(owners.tolist(), batch.para_number.tolist())):
+            packed = row * PACK + number
+            fingerprint = int(batch.para_fingerprint[k])
+            banded = bool(batch.para_banded[k]) and number < PACK
+            pipe.hset(self._key("par", row), mapping={
+                f"fp:{number}": fingerprint, f"terms:{number}": batch.para_terms[k],
+                f"snip:{number}": batch.para_snippets[k],
+                f"keys:{number}": batch.para_keys[k].astype("<i8").tobytes() if banded else b""})
+            pipe.sadd(self._key("fp", fingerprint), packed)
+            if banded:
+                for key in batch.para_keys[k].tolist():
+                    pipe.sadd(self._key("pb", key), packed)
+        buckets, counts = np.unique(batch.df_bucket, return_counts=True)
+        for start in range(0, len(buckets), _BITFIELD_CHUNK):
+            ops = pipe.bitfield(self._key("df"))
+            for bucket, count in zip(buckets[start:start + _BITFIELD_CHUNK].tolist(),
+                                     counts[start:start + _BITFIELD_CHUNK].tolist()):
+                ops.incrby("i32", f"#{bucket}", count)
+            ops.execute()
+        pipe.incrby(self._key("docs"), len(batch.ids))
+        # The ids last: a reader that sees an id sees its whole document.
+        pipe.hset(self._key("ids"), mapping=dict(zip(batch.ids, rows.tolist())))
+        pipe.incr(self._key("version"))
+
+    def _after_write(self, batch: NewDocuments, version: int) -> None:
+        """Keep the cached counts when this batch was the only write since they were read."""
+        if self._counts is not None and version == self._version + 1:
+            df, n_docs = self._counts
+            self._counts = (add_counts(df, batch.df_bucket), n_docs + len(batch.ids))
+            self._version = version
+        else:
+            self._counts = None
+
+    @_guarded
+    def idf_counts(self) -> tuple[np.ndarray, int]:
+        """(document frequency per bucket, documents counted), read again only when another writer added."""
+        version = int(self.r.get(self._key("version")) or 0)
+        if self._counts is None or version != self._version:
+            with self.r.pipeline(transaction=True) as pipe:
+                pipe.get(self._key("df"))
+                pipe.get(self._key("docs"))
+                pipe.get(self._key("version"))
+                packed, n_docs, version = pipe.execute()
+            df = np.frombuffer(packed or b"", dtype=">i4")[: len(packed or b"") // 4].astype(np.int64)
+            self._counts, self._version = (df, int(n_docs or 0)), int(version or 0)
+        return self._counts
+
+    @_guarded
+    def documents_in_bands(self, keys: list[int]) -> list[Row]:
+        """(row, id, shingles, terms) of the documents sharing a band key."""
+        rows = sorted({int(r) for r in self.r.sunion([self._key("db", k) for k in keys])}) if keys else []
+        with self.r.pipeline(transaction=False) as pipe:
+            for row in rows:
+                pipe.hmget(self._key("doc", row), ["id", "shingles", "terms"])
+            found = pipe.execute()
+        return [(row, doc_id.decode(), shingles, terms) for row, (doc_id, shingles, terms) in zip(rows, found)
+                if doc_id is not None]
+
+    @_guarded
+    def added_of(self, rows: list[int]) -> dict[int, float]:
+        """row -> ``added`` (the date given when the document was added, else when it was) of the documents."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for row in rows:
+                pipe.hget(self._key("doc", row), "added")
+            found = pipe.execute()
+        return {row: float(added) for row, added in zip(rows, found) if added is not None}
+
+    @_guarded
+    def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:
+        """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint."""
+        return self._paragraphs(self.r.smembers(self._key("fp", fingerprint)))
+
+    @_guarded
+    def paragraphs_in_bands(self, keys: list[int]) -> list[Row]:
+        """The same, for the paragraphs sharing a band key."""
+        return self._paragraphs(self.r.sunion([self._key("pb", k) for k in keys]) if keys else set())
+
+    def _paragraphs(self, packed: set) -> list[Row]:
+        refs = sorted(divmod(int(p), PACK) for p in packed)
+        with self.r.pipeline(transaction=False) as pipe:
+            for row, number in refs:
+                pipe.hget(self._key("doc", row), "id")
+                pipe.hmget(self._key("par", row), [f"terms:{number}", f"snip:{number}", f"fp:{number}"])
+            found = pipe.execute()
+        out = []
+        for (row, number), doc_id, (terms, snippet, fingerprint) in zip(refs, found[0::2], found[1::2]):
+            if doc_id is not None and terms is not None:
+                out.append((row, doc_id.decode(), number, terms, snippet.decode(), int(fingerprint)))
+        return out

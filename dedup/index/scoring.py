@@ -1,0 +1,129 @@
+"""Scoring a text against the index's candidates (mixed into ``dedup.Index``), and the per-query rule.
+
+The duplicate thresholds only decide which scored candidates are called
+duplicates, so each query may set its own (``Rule``). What built the stored
+signatures and band keys (shingle size, permutations, seed, bands, the
+feature hashing) cannot change without rebuilding the index, and is refused
+with that reason.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.cluster.keep import DateLike, preferred, timestamp
+from dedup.corpus.pass_one import Tokenized
+from dedup.index.verdicts import PassageMatch, ScoredMatch, listed, term_blobs, term_cosine, term_total
+from dedup.records import DocumentMatch
+from dedup.util.validate import check_fraction
+
+# Fixed when the index was built: the stored signatures, band keys and term buckets depend on them.
+REBUILD_PARAMS = ("k", "paragraph_k", "num_perm", "seed", "lsh_threshold", "paragraph_lsh_threshold", "n_features",
+                  "stop_words", "stem", "bands", "rows")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The duplicate rule of one query: ``max(jaccard, containment) >= jaccard`` and ``cosine >= cosine``;
+    a reused passage needs ``cosine >= passage``."""
+
+    jaccard: float
+    cosine: float
+    passage: float
+
+
+def query_rule(defaults: Rule, threshold=None, jaccard_threshold=None, cosine_threshold=None,
+               passage_threshold=None, fixed: dict | None = None, params: dict | None = None) -> Rule:
+    """The rule of one query: the index's ``defaults`` overridden by the thresholds given (each checked as a
+    fraction in (0, 1], ``ValueError`` naming it). ``fixed`` holds any other keyword the caller passed: one
+    of ``REBUILD_PARAMS`` raises ``ValueError`` saying it needs a rebuild, anything else ``TypeError``."""
+    for name, value in (fixed or {}).items():
+        if name in REBUILD_PARAMS:
+            now = f" (this index has {name}={params[name]!r})" if params and name in params else ""
+            raise ValueError(f"{name} cannot change per query{now}: the stored signatures and band keys were "
+                             f"built with it; rebuild the index (dedup index add into a new location) with {name}="
+                             f"{value!r} to use another")
+        raise TypeError(f"unknown query parameter {name!r}")
+    if threshold is not None and jaccard_threshold is not None and threshold != jaccard_threshold:
+        raise ValueError(f"threshold={threshold!r} and jaccard_threshold={jaccard_threshold!r} are one setting; "
+                         "give one")
+    jaccard = jaccard_threshold if jaccard_threshold is not None else threshold
+    return Rule(
+        jaccard=defaults.jaccard if jaccard is None else check_fraction(
+            "jaccard_threshold" if jaccard_threshold is not None else "threshold", jaccard),
+        cosine=defaults.cosine if cosine_threshold is None else check_fraction("cosine_threshold", cosine_threshold),
+        passage=defaults.passage if passage_threshold is None else check_fraction("passage_threshold",
+                                                                                  passage_threshold))
+
+
+class IndexScoring:
+    """``_duplicates``, ``_preferred`` and ``_passages`` of ``dedup.Index`` (its signer, IDF, store, keep)."""
+
+    def _duplicates(self, doc_id: str, tokenized: Tokenized, signed, own_row: int, rule: Rule,
+                    top: int | None = None
+                    ) -> tuple[list[DocumentMatch], list[tuple[int, int]], list[ScoredMatch] | None]:
+        """The matches, the (row, length) of each matched document, and the ``top`` best candidates whether
+        or not they match (None without ``top``)."""
+        rows = self.store.documents_in_bands([int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]])
+        mine = self.signer.document_sets(tokenized).get(0)
+        my_terms = term_blobs(self.idf, tokenized.by_document())[0]
+        idf = self.idf.idf()
+        found, scored = [], []
+        for row, other_id, shingles, terms in rows:
+            if row == own_row:
+                continue
+            theirs = np.frombuffer(shingles, dtype="<u4")
+            shared = len(np.intersect1d(mine, theirs, assume_unique=True))
+            union = len(mine) + len(theirs) - shared
+            jaccard = shared / union if union else 0.0
+            containment = shared / max(min(len(mine), len(theirs)), 1)
+            cosine = term_cosine(my_terms, terms, idf)
+            duplicate = max(jaccard, containment) >= rule.jaccard and cosine >= rule.cosine  # unrounded, as before
+            scores = (round(jaccard, 4), round(containment, 4), round(cosine, 4))
+            if duplicate:
+                found.append((row, DocumentMatch(doc_id, other_id, *scores), term_total(terms)))
+            if top is not None:
+                scored.append(ScoredMatch(other_id, *scores, duplicate))
+        # Best first (an exact copy before a fragment it contains: Jaccard breaks ties of containment);
+        # then in the order documents were added, so the original comes before its copies.
+        found.sort(key=lambda item: (-max(item[1].jaccard, item[1].containment), -item[1].jaccard, item[0]))
+        best = None
+        if top is not None:  # ties by id, not by row: the same answer as an index rebuilt in another order
+            best = sorted(scored, key=lambda m: (-max(m.jaccard, m.containment), -m.jaccard, -m.cosine, m.doc))[:top]
+        return [match for _, match, _ in found], [(row, length) for row, _, length in found], best
+
+    def _preferred(self, tokenized: Tokenized, date: DateLike, rows: list[tuple[int, int]]) -> bool:
+        """Whether the text beats every duplicate (``rows``: (row, length)) under ``keep``."""
+        if self.keep == "first" or not rows:  # the indexed copies came first: no need to look
+            return False
+        length = term_total(term_blobs(self.idf, tokenized.by_document())[0])
+        if self.keep == "longest":
+            return preferred("longest", length, None, [(n, None) for _, n in rows])
+        # An undated text is dated now, as it would be stored: later than everything added before.
+        mine = timestamp(date)
+        added = self.store.added_of([row for row, _ in rows])
+        return preferred("earliest", length, time.time() if mine is None else mine,
+                         [(n, added.get(row)) for row, n in rows])
+
+    def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str],
+                  threshold: float) -> list[PassageMatch]:
+        sizes = np.diff(tokenized.tokens.offsets)
+        my_terms = term_blobs(self.idf, tokenized.tokens)
+        idf = self.idf.idf()
+        keys = signed.paragraph_keys.view(np.int64)
+        found: dict[tuple[int, str, int], PassageMatch] = {}
+        for p in range(len(sizes)):
+            fingerprint = int(signed.fingerprints[p].view(np.int64))
+            rows = self.store.paragraphs_with_fingerprint(fingerprint)
+            if sizes[p] >= self.min_passage_words:
+                rows += self.store.paragraphs_in_bands([int(k) for k in keys[p]])
+            for row, other_id, number, terms, snippet, their_fp in rows:
+                if row == own_row or other_id in skip or (p, other_id, number) in found:
+                    continue
+                cosine = 1.0 if their_fp == fingerprint and fingerprint else term_cosine(my_terms[p], terms, idf)
+                if cosine >= threshold:
+                    found[(p, other_id, number)] = PassageMatch(p, other_id, number, round(cosine, 4), snippet)
+        return listed(found.values())

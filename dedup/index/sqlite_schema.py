@@ -1,0 +1,175 @@
+"""What a dedup SQLite index file is, and telling one from any other file by reads alone.
+
+An index made by this dedup has ``PRAGMA application_id`` = ``APPLICATION_ID``
+and exactly the tables and columns of ``SCHEMA``. An index made before the
+application id existed (schema version 2, application id 0) is recognised
+by its exact version 2 tables and its ``meta`` rows, read as it is, and
+moved to version 4 by ``migrate`` inside its first write transaction (so is
+a version 3 file, which lacks the indexes removal needs). Any
+other SQLite file, even one with a table called ``meta``, is refused
+before anything is written to it. ``Transaction`` is the write transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+
+import numpy as np
+
+from dedup.index.store import IndexFileError
+
+APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that names the application of a file
+# 4: indexes by document on the band tables and by date on docs (so a document can be removed and old ones
+# expired without scanning the file), and df.batch a write generation (meta "generation") that only grows,
+# since removals make the document count go down as well as up;
+# 3: document frequencies one row per bucket (table df); 2: one dense blob in table idf.
+SQLITE_VERSION = 4
+READABLE_VERSIONS = (2, 3, 4)
+
+_VERSION_2 = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, paragraphs INTEGER NOT NULL, "
+    "shingles BLOB NOT NULL, terms BLOB NOT NULL, added REAL NOT NULL)",
+    "CREATE TABLE doc_bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID",
+    "CREATE TABLE paragraphs (doc INTEGER NOT NULL, number INTEGER NOT NULL, fingerprint INTEGER NOT NULL, "
+    "terms BLOB NOT NULL, snippet TEXT NOT NULL, PRIMARY KEY (doc, number)) WITHOUT ROWID",
+    "CREATE INDEX paragraphs_by_fingerprint ON paragraphs (fingerprint)",
+    "CREATE TABLE paragraph_bands (key INTEGER NOT NULL, paragraph INTEGER NOT NULL, "
+    "PRIMARY KEY (key, paragraph)) WITHOUT ROWID",
+    "CREATE TABLE idf (id INTEGER PRIMARY KEY CHECK (id = 0), docs INTEGER NOT NULL, df BLOB NOT NULL)",
+]
+# batch: the write generation that last changed the row (a reader asks for rows past the one it has seen;
+# version 3 wrote the document count there, which the generation of a migrated file starts from).
+DF_TABLE = "CREATE TABLE df (bucket INTEGER PRIMARY KEY, count INTEGER NOT NULL, batch INTEGER NOT NULL)"
+REMOVAL_INDEXES = [
+    "CREATE INDEX doc_bands_by_doc ON doc_bands (doc)",
+    "CREATE INDEX paragraph_bands_by_paragraph ON paragraph_bands (paragraph)",
+    "CREATE INDEX docs_by_added ON docs (added)",
+]
+SCHEMA = [*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES]
+
+
+def _objects(db: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """name -> (type, table) of the schema objects, SQLite's own (``sqlite_autoindex_...``) left out."""
+    return {name: (kind, table) for kind, name, table in db.execute(
+        "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")}
+
+
+def _layout(db: sqlite3.Connection, objects: dict[str, tuple[str, str]]) -> dict[str, tuple]:
+    """name -> (type, table, columns as (name, type, not null, primary key position))."""
+    out = {}
+    for name, (kind, table) in objects.items():
+        columns = () if kind != "table" else tuple(
+            (r[1], r[2].upper(), r[3], r[5]) for r in db.execute(f'PRAGMA table_info("{name}")'))
+        out[name] = (kind, table, columns)
+    return out
+
+
+def _expected(statements: list[str]) -> dict[str, tuple]:
+    db = sqlite3.connect(":memory:")
+    for statement in statements:
+        db.execute(statement)
+    layout = _layout(db, _objects(db))
+    db.close()
+    return layout
+
+
+LAYOUTS = {2: _expected(_VERSION_2), 3: _expected([*_VERSION_2, DF_TABLE]), 4: _expected(SCHEMA)}
+
+
+def has_df_table(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'df'").fetchone() is not None
+
+
+def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
+    """("new" | "ours" | "legacy", the ``meta`` rows) of the database, by reads alone.
+
+    "new": an empty file to create the index in; "ours": a version 4 index with our application id;
+    "legacy": an index to bring to version 4 on its first write. Anything else raises ``IndexFileError``
+    (and ``sqlite3.DatabaseError`` for a file that is not SQLite), having written nothing.
+    """
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    objects = _objects(db)
+    if not objects and app_id == 0 and os.path.getsize(path) == 0:
+        return "new", None
+    unchanged = "; the file was left unchanged"
+    if app_id not in (0, APPLICATION_ID):
+        raise IndexFileError(f"{path}: not a dedup index (a SQLite database of another application, "
+                             f"application_id {app_id:#x}){unchanged}")
+    layout = None
+    if any(set(objects) == set(want) for want in LAYOUTS.values()):
+        found = _layout(db, objects)  # only now: table_info is asked of our own table names alone
+        layout = next((version for version, want in LAYOUTS.items() if found == want), None)
+    if layout is None:
+        if app_id == APPLICATION_ID:
+            raise IndexFileError(f"{path}: a damaged dedup index (its tables are not those of any schema version)")
+        raise IndexFileError(f"{path}: not a dedup index (a SQLite database without dedup's application id and "
+                             f"tables){unchanged}")
+    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    try:
+        version = int(meta["schema_version"])
+    except (KeyError, TypeError, ValueError):
+        raise IndexFileError(f"{path}: not a dedup index (no schema version in its meta table){unchanged}") from None
+    if version not in READABLE_VERSIONS:
+        raise IndexFileError(f"{path}: index schema version {version}; this dedup reads 2, 3 and 4 "
+                             "(rebuild the index from its documents with `dedup index add`)")
+    if "params" not in meta or layout != version:
+        raise IndexFileError(f"{path}: a damaged dedup index (schema version {version} with the tables of "
+                             f"version {layout}, or no parameters)")
+    return ("ours" if app_id == APPLICATION_ID and version == SQLITE_VERSION else "legacy"), meta
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring a legacy index to version 4, inside the caller's write transaction (each step only if needed:
+    another process may have done it first)."""
+    if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    if not has_df_table(db):
+        db.execute(DF_TABLE)
+        row = db.execute("SELECT docs, df FROM idf WHERE id = 0").fetchone()
+        if row is None:
+            db.execute("INSERT INTO idf VALUES (0, 0, x'')")
+        else:
+            df = np.frombuffer(row[1], dtype="<i4")
+            seen = np.flatnonzero(df)
+            db.executemany("INSERT INTO df VALUES (?, ?, ?)", zip(seen.tolist(), df[seen].tolist(),
+                                                                 [int(row[0])] * len(seen)))
+            db.execute("UPDATE idf SET df = x'' WHERE id = 0")
+    existing = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    for statement in REMOVAL_INDEXES:  # one pass over each table, once: a version 3 file of 100,000 documents
+        if statement.split()[2] not in existing:  # takes seconds here, and removal needs them
+            db.execute(statement)
+    # Version 3 marked each df row with the document count after its batch: the generation goes on from there.
+    db.execute("INSERT OR IGNORE INTO meta SELECT 'generation', CAST(docs AS TEXT) FROM idf WHERE id = 0")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SQLITE_VERSION),))
+
+
+class Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, retried while another process holds the write lock past the busy timeout."""
+
+    def __init__(self, db: sqlite3.Connection, attempts: int = 5) -> None:
+        self.db, self.attempts = db, attempts
+
+    def __enter__(self):
+        for attempt in range(self.attempts):
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return self
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or attempt == self.attempts - 1:
+                    raise
+                time.sleep(0.1 * 2 ** attempt)  # back-off between lock attempts, not a wait for an event
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            try:
+                self.db.execute("COMMIT")
+                return
+            except sqlite3.Error:
+                if self.db.in_transaction:  # a failed COMMIT (disk full) leaves the transaction open
+                    self.db.execute("ROLLBACK")
+                raise
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")

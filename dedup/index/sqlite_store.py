@@ -1,0 +1,382 @@
+"""The embedded default store: one SQLite file in WAL mode, safe for several writing processes.
+
+A dedup index file says what it is: ``PRAGMA application_id`` is
+``APPLICATION_ID``, and its tables and columns are exactly ``LAYOUT``. Both
+are checked with reads alone before anything is written (not even the
+switch to WAL), so another program's database is refused byte-identical.
+A file of schema version 2 (dedup before the application id) with exactly
+that version's tables is adopted: read as it is, and given the id, the
+sparse document-frequency table and version 3 on its first write.
+
+Version 3 keeps the corpus document frequencies one row per bucket seen
+(``df``), not one dense 4 MB array per write: a ten-document index is tens
+of kilobytes, not 8 MB (the dense array, rewritten by each batch, also left
+its old pages free in the file). Each row notes the document count after
+the batch that last changed it, so a process reads only the rows changed
+since its last look.
+
+Version 4 adds indexes by document to the band tables and by date to
+``docs``, so that removing a document or expiring old ones touches only
+their rows (``sqlite_maintenance``); and as removals make the document count
+go down as well as up, a df row now notes the write generation that last
+changed it (``meta`` row "generation", one more per write), not that count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+
+from dedup.index.sqlite_maintenance import SQLiteMaintenance, _guarded
+from dedup.index.sqlite_schema import (
+    APPLICATION_ID,
+    SCHEMA,
+    SQLITE_VERSION,
+    Transaction,
+    has_df_table,
+    identify,
+    migrate,
+)
+from dedup.index.store import (
+    PACK,
+    IndexFileError,
+    IndexLocationError,
+    IndexReadOnlyError,
+    IndexStoreError,
+    IndexWriteError,
+    NewDocuments,
+    Row,
+    add_counts,
+    check_params,
+)
+
+_PARAGRAPH_COLUMNS = "p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint"
+
+
+class SQLiteStore(SQLiteMaintenance):
+    """An index in one SQLite file.
+
+    Parameters
+    ----------
+    path : str
+        The file; created if missing (its folder must exist).
+    timeout : float, default=60
+        Seconds a writer waits for another process's write lock before giving up.
+    read_only : bool, optional
+        Open with ``mode=ro`` (SQLite then writes nothing). None: read-only exactly when the file or its
+        folder is not writable. False: refuse a read-only file at once (``IndexReadOnlyError``).
+
+    Not thread-safe by itself: ``Index`` serializes its use with a lock (the connection is made with
+    ``check_same_thread=False`` for that).
+    """
+
+    def __init__(self, path: str, timeout: float = 60.0, read_only: bool | None = None) -> None:
+        self.path, self.timeout = path, timeout
+        self.db: sqlite3.Connection | None = None
+        self._counts: tuple[np.ndarray, int] | None = None
+        self._version: int | None = None
+        self._generation = -1  # the write generation ``_counts`` is as of
+        self._has_df = False
+        file = Path(path)
+        if file.is_dir():
+            raise IndexLocationError(f"{path}: is a folder, not an index file")
+        existed = file.exists()
+        folder = file.parent
+        if not existed and read_only:
+            raise IndexLocationError(f"{path}: no such index")
+        if not existed and not folder.is_dir():
+            raise IndexLocationError(f"{path}: cannot create the index: folder {str(folder)!r} does not exist")
+        # An index in WAL mode also needs its folder writable (for -wal and -shm); os.access is True for root.
+        writable = os.access(folder, os.W_OK) and (not existed or os.access(file, os.W_OK))
+        if not existed and not writable:
+            raise IndexReadOnlyError(f"{path}: cannot create the index: folder {str(folder)!r} is read-only")
+        if read_only is False and not writable:
+            raise IndexReadOnlyError(f"{path}: the index file or its folder is read-only; nothing was written")
+        self.read_only = not writable if read_only is None else bool(read_only)
+        self._created = not existed
+        self._connect()
+        try:
+            self._kind, self._meta = self._identify()
+            if self._kind != "new":
+                self._setup()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- opening ------------------------------------------------------------
+
+    def _connect(self) -> None:
+        kwargs = dict(timeout=self.timeout, isolation_level=None, check_same_thread=False)
+        # isolation_level=None: transactions are begun explicitly, BEGIN IMMEDIATE for writes.
+        try:
+            if not self.read_only:
+                self.db = sqlite3.connect(self.path, **kwargs)
+                return
+            uri = "file:" + quote(os.path.abspath(self.path))
+            self.db = sqlite3.connect(uri + "?mode=ro", uri=True, **kwargs)
+            try:
+                self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                # A WAL file in a folder where its -shm cannot be made: with no -wal file no writer is at
+                # work on it, so it is read as the immutable file it is (SQLite takes no locks then).
+                self.db.close()
+                if Path(self.path + "-wal").exists():
+                    raise
+                self.db = sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, **kwargs)
+        except sqlite3.OperationalError as err:
+            raise IndexLocationError(f"{self.path}: cannot open the index ({err})") from None
+
+    def _identify(self) -> tuple[str, dict | None]:
+        """("new" | "ours" | "legacy", meta) of the file, by reads alone; refuses any other file."""
+        try:
+            return identify(self.db, self.path)
+        except sqlite3.DatabaseError as err:
+            raise IndexFileError(f"{self.path}: not a dedup index ({err}); the file was left unchanged") from None
+
+    def _setup(self) -> None:
+        if not self.read_only:
+            self.db.execute("PRAGMA journal_mode=WAL")  # a no-op on an index made by dedup, which is in WAL
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-131072")  # 128 MB of pages: the band tables stay hot
+        self._has_df = self._kind == "ours"
+
+    def open(self, given: dict, defaults: dict) -> dict:
+        """The index's parameters; a new file is created with ``defaults`` updated by ``given``."""
+        if self._kind == "new":
+            if self.read_only:
+                raise IndexFileError(f"{self.path}: an empty file, not a dedup index")
+            return self._create(given, defaults)
+        try:
+            stored = json.loads(self._meta["params"])
+        except ValueError:
+            stored = None
+        if not isinstance(stored, dict):
+            raise IndexFileError(f"{self.path}: not a dedup index (its parameters are not readable)")
+        return check_params(stored, given, defaults, self.path)
+
+    def _create(self, given: dict, defaults: dict) -> dict:
+        try:
+            with self._writing():
+                # Again inside the write lock: another process may have created the index meanwhile.
+                self._kind, self._meta = self._identify()
+                if self._kind == "new":
+                    params = check_params(None, given, defaults, self.path)
+                    self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    for statement in SCHEMA:
+                        self.db.execute(statement)
+                    self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                        ("schema_version", str(SQLITE_VERSION)), ("params", json.dumps(params)),
+                        ("created", str(time.time())), ("generation", "0")])
+                    self.db.execute("INSERT INTO idf VALUES (0, 0, x'')")
+                    self._meta = {"schema_version": str(SQLITE_VERSION), "params": json.dumps(params)}
+            self._kind = "ours" if self._kind == "new" else self._kind
+            self._setup()  # WAL only now: a failed creation leaves the empty file it found
+        except sqlite3.Error as err:
+            error = self._error(err)
+            self._abandon()
+            raise error from err
+        return self.open(given, defaults)
+
+    def _abandon(self) -> None:
+        """Close, and remove the file when this store created it and nothing was committed to it."""
+        self.close()
+        if self._created and Path(self.path).exists() and Path(self.path).stat().st_size == 0:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(self.path + suffix).unlink(missing_ok=True)
+
+    def _writing(self):
+        return Transaction(self.db)
+
+    def _error(self, err: sqlite3.Error) -> IndexStoreError:
+        text = str(err)
+        if "readonly" in text:
+            return IndexReadOnlyError(f"{self.path}: the index is read-only ({text}); nothing was written")
+        if "locked" in text or "busy" in text:
+            return IndexWriteError(f"{self.path}: another process held the write lock past the "
+                                   f"{self.timeout:g} s timeout ({text})")
+        if "malformed" in text or "not a database" in text:
+            return IndexFileError(f"{self.path}: a damaged index ({text})")
+        if isinstance(err, sqlite3.OperationalError):
+            return IndexWriteError(f"{self.path}: {text}")
+        return IndexStoreError(f"{self.path}: {text}")
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    # -- writing ------------------------------------------------------------
+
+    @_guarded
+    def insert(self, batch: NewDocuments) -> int:
+        """Store the documents whose ids are not yet present, all or nothing; returns how many."""
+        if self.read_only:
+            raise IndexReadOnlyError(f"{self.path}: the index was opened read-only (a read-only file or folder); "
+                                     "nothing was written")
+        batch.check_packable()
+        before = self._kind, self._has_df
+        try:
+            return self._insert(batch)
+        except BaseException:
+            self._kind, self._has_df = before  # the transaction was rolled back, a migration with it
+            raise
+
+    def _insert(self, batch: NewDocuments) -> int:
+        with self._writing():
+            present = self.present(batch.ids)
+            if present:
+                batch = batch.only(np.array([d not in present for d in batch.ids], dtype=bool))
+            if not batch.ids:
+                return 0
+            if self._kind != "ours":  # an adopted file: our id, sparse counts, version 3, in this transaction
+                migrate(self.db)
+                self._kind, self._has_df = "ours", True
+            first = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
+            rows = np.arange(first, first + len(batch.ids), dtype=np.int64)
+            now = time.time()
+            dates = batch.dates or [None] * len(rows)
+            self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", zip(
+                rows.tolist(), batch.ids, batch.paragraphs.tolist(), batch.shingles, batch.terms,
+                [now if d is None else d for d in dates]))
+            keys = batch.band_keys[batch.banded]
+            _insert_sorted(self.db, "doc_bands", keys.ravel(), np.repeat(rows[batch.banded], keys.shape[1]))
+            owners = rows[batch.para_owner]
+            self.db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)", zip(
+                owners.tolist(), batch.para_number.tolist(), batch.para_fingerprint.tolist(), batch.para_terms,
+                batch.para_snippets))
+            keys = batch.para_keys[batch.para_banded]
+            packed = owners[batch.para_banded] * PACK + batch.para_number[batch.para_banded]
+            _insert_sorted(self.db, "paragraph_bands", keys.ravel(), np.repeat(packed, keys.shape[1]))
+            counts, generation = self._add_counts(batch)
+        self._counts, self._generation = counts, generation  # only once committed
+        return len(batch.ids)
+
+    def _add_counts(self, batch: NewDocuments) -> tuple[tuple[np.ndarray, int], int]:
+        """Count the batch's buckets (inside the write lock, on top of what every process has written);
+        the new counts and the generation they are as of."""
+        df, n_docs = self.idf_counts()
+        generation = self._next_generation()
+        n_docs += len(batch.ids)
+        buckets, counts = np.unique(batch.df_bucket, return_counts=True)
+        # Each row holds its absolute count and the generation of the write that last changed it.
+        self.db.executemany(
+            "INSERT INTO df VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET count = count + excluded.count, "
+            "batch = excluded.batch", zip(buckets.tolist(), counts.tolist(), [generation] * len(buckets)))
+        self.db.execute("UPDATE idf SET docs = ? WHERE id = 0", (n_docs,))
+        return (add_counts(df, batch.df_bucket), n_docs), generation
+
+    def _next_generation(self) -> int:
+        """One more than the stored write generation, stored (inside the caller's write transaction)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        generation = int(row[0]) + 1 if row else 1
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(generation),))
+        return generation
+
+    # -- reading ------------------------------------------------------------
+
+    @_guarded
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+
+    @_guarded
+    def row_of(self, doc_id: str) -> int | None:
+        row = self.db.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    @_guarded
+    def present(self, ids: list[str]) -> set[str]:
+        found = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(f"SELECT id FROM docs WHERE id IN ({marks})", chunk))
+        return found
+
+    @_guarded
+    def idf_counts(self) -> tuple[np.ndarray, int]:
+        """(document frequency per bucket, documents counted), read again only when another process wrote,
+        and then only the buckets changed since."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._counts is not None and version == self._version:
+            return self._counts
+        own = not self.db.in_transaction
+        if own:
+            self.db.execute("BEGIN")  # one snapshot for the document count and the rows
+        try:
+            row = self.db.execute("SELECT docs, df FROM idf WHERE id = 0").fetchone()
+            n_docs, blob = (0, b"") if row is None else (int(row[0]), row[1])
+            if not self._has_df:  # another process may have moved a version 2 file to version 3
+                self._has_df = has_df_table(self.db)
+            marks = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'df_full')"))
+            # A file not yet at version 4 has no generation: its df rows are marked with document counts.
+            generation = int(marks.get("generation", n_docs))
+            purged = int(marks.get("df_full", -1))  # ``compact`` dropped zero rows then: a reader before it
+            if self._counts is None or blob or self._generation < purged:  # reads all again (so does a
+                df, since = np.frombuffer(blob, dtype="<i4").astype(np.int64), -1  # version 2 file: one blob)
+            elif generation != self._generation:  # only the buckets of writes committed since
+                df, since = self._counts[0], self._generation
+            else:
+                df = None
+            if df is not None and self._has_df:
+                changed = np.array(self.db.execute("SELECT bucket, count FROM df WHERE batch > ?",
+                                                   (since,)).fetchall(), dtype=np.int64).reshape(-1, 2)
+                df = _assign(df, changed[:, 0], changed[:, 1])
+        finally:
+            if own:
+                self.db.execute("COMMIT")
+        self._version = version
+        if df is not None:
+            self._counts, self._generation = (df, n_docs), generation
+        return self._counts
+
+    @_guarded
+    def documents_in_bands(self, keys: list[int]) -> list[Row]:
+        """(row, id, shingles, terms) of the documents sharing a band key."""
+        marks = ",".join("?" * len(keys))
+        return self.db.execute(
+            f"SELECT d.rowid, d.id, d.shingles, d.terms FROM docs d WHERE d.rowid IN "
+            f"(SELECT DISTINCT doc FROM doc_bands WHERE key IN ({marks}))", keys).fetchall()
+
+    @_guarded
+    def added_of(self, rows: list[int]) -> dict[int, float]:
+        """row -> ``added`` (the date given when the document was added, else when it was) of the documents."""
+        marks = ",".join("?" * len(rows))
+        return dict(self.db.execute(f"SELECT rowid, added FROM docs WHERE rowid IN ({marks})", rows).fetchall())
+
+    @_guarded
+    def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:
+        """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint."""
+        return self.db.execute(
+            f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN docs d ON d.rowid = p.doc "
+            "WHERE p.fingerprint = ?", (fingerprint,)).fetchall()
+
+    @_guarded
+    def paragraphs_in_bands(self, keys: list[int]) -> list[Row]:
+        """The same, for the paragraphs sharing a band key."""
+        marks = ",".join("?" * len(keys))
+        return self.db.execute(
+            f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN docs d ON d.rowid = p.doc WHERE (p.doc, p.number) IN "
+            f"(SELECT DISTINCT paragraph / {PACK}, paragraph % {PACK} FROM paragraph_bands "
+            f"WHERE key IN ({marks}))", keys).fetchall()
+
+
+def _assign(df: np.ndarray, buckets: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """A copy of ``df`` (grown to fit) with ``df[buckets] = counts``: the cached array is never changed in place,
+    so ``Index`` can tell a new one by identity."""
+    size = max(df.size, int(buckets.max()) + 1 if len(buckets) else 0)
+    out = np.zeros(size, dtype=np.int64)
+    out[:df.size] = df
+    out[buckets] = counts
+    return out
+
+
+def _insert_sorted(db: sqlite3.Connection, table: str, keys: np.ndarray, values: np.ndarray) -> None:
+    """Insert (key, value) rows in key order: B-tree pages are then touched once each, not at random."""
+    order = np.lexsort((values, keys))
+    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", zip(keys[order].tolist(), values[order].tolist()))

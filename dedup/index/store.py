@@ -1,0 +1,157 @@
+"""Where the index keeps its documents: an embedded SQLite file, or Redis.
+
+Both stores hold the same records (per document its exact shingle set and
+hashed term counts, its LSH band keys, per paragraph a fingerprint, band keys,
+term counts and a snippet, and the corpus document frequencies), take a batch
+of new documents in one atomic step that skips ids already present, remove
+a batch the same way (``delete`` by id, ``expire`` by date; each document
+counted off the document frequencies), and answer the same lookups, so
+``Index`` gives the same results on either. ``compact`` gives space back.
+Nothing is pickled: arrays are raw little-endian bytes, parameters JSON.
+
+A store is chosen by a URL (``open_store``): ``sqlite:///news.db`` or a
+plain path for SQLite (``sqlite_store``), ``redis://host:6379/0?prefix=news``
+for Redis (``redis_store``). Every failure a store meets is raised as an
+``IndexStoreError`` subclass with a one-line message that never holds a
+password (``mask_location``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+import numpy as np
+
+# 2: word hashes in 8-byte chunks (``tokens.word_hash``), so band keys and IDF buckets of version 1 differ.
+# The Redis layout; a SQLite file has its own version (``sqlite_store.SQLITE_VERSION``).
+SCHEMA_VERSION = 2
+PACK = 1 << 16  # a paragraph is referred to as doc row * 2**16 + paragraph number
+MAX_PARAGRAPHS = PACK  # so a document of more paragraphs cannot be stored (both stores refuse it alike)
+
+Row = tuple  # (doc row, doc id, ...) as each lookup documents
+
+
+class IndexStoreError(Exception):
+    """Base of every failure of an index store: one line, saying what happened, no password in it."""
+
+
+class IndexFileError(IndexStoreError, ValueError):
+    """The store is not a dedup index, or was built with other parameters."""
+
+
+class IndexLocationError(IndexStoreError, ValueError):
+    """The location is malformed (an unknown URL scheme, a port that is no number) or cannot hold an index."""
+
+
+class IndexUnavailableError(IndexStoreError):
+    """The store cannot be reached, or the connection to it was lost (Redis stopped)."""
+
+
+class IndexWriteError(IndexStoreError):
+    """A write failed (disk full, I/O error, lock timeout); the batch being written was rolled back.
+
+    ``added`` is set by ``Index.add_many`` to the documents committed by that call before the failure.
+    """
+
+    added: int | None = None
+
+
+class IndexReadOnlyError(IndexWriteError):
+    """The index was opened read-only (a read-only file or folder, or ``read_only=True``)."""
+
+
+@dataclass(frozen=True)
+class NewDocuments:
+    """A batch of signed documents, ready to store. Paragraph arrays say which document (``para_owner``)."""
+
+    ids: list[str]
+    paragraphs: np.ndarray  # paragraph count per document
+    shingles: list[bytes]
+    terms: list[bytes]
+    band_keys: np.ndarray  # (documents, bands) int64
+    banded: np.ndarray  # bool: documents with a signature
+    para_owner: np.ndarray
+    para_number: np.ndarray
+    para_fingerprint: np.ndarray  # int64
+    para_terms: list[bytes]
+    para_snippets: list[str]
+    para_keys: np.ndarray  # (paragraphs, bands) int64
+    para_banded: np.ndarray  # bool: paragraphs long enough to be banded
+    df_owner: np.ndarray  # (document, distinct bucket) pairs for the IDF counts
+    df_bucket: np.ndarray
+    # Per document, what the store keeps as ``added``: its date (epoch seconds) where one was given, else
+    # None for the time it is stored; read back by ``Index`` for keep="earliest" (``added_of``).
+    dates: list[float | None] | None = None
+
+    def only(self, keep: np.ndarray) -> "NewDocuments":
+        """The documents where ``keep`` is True, renumbered."""
+        new_index = np.cumsum(keep) - 1
+        para, df = keep[self.para_owner], keep[self.df_owner]
+        return replace(
+            self, ids=[d for d, k in zip(self.ids, keep) if k], paragraphs=self.paragraphs[keep],
+            shingles=[s for s, k in zip(self.shingles, keep) if k], terms=[t for t, k in zip(self.terms, keep) if k],
+            band_keys=self.band_keys[keep], banded=self.banded[keep], para_owner=new_index[self.para_owner[para]],
+            para_number=self.para_number[para], para_fingerprint=self.para_fingerprint[para],
+            para_terms=[t for t, k in zip(self.para_terms, para) if k],
+            para_snippets=[s for s, k in zip(self.para_snippets, para) if k], para_keys=self.para_keys[para],
+            para_banded=self.para_banded[para], df_owner=new_index[self.df_owner[df]], df_bucket=self.df_bucket[df],
+            dates=None if self.dates is None else [d for d, k in zip(self.dates, keep) if k])
+
+    def check_packable(self) -> None:
+        """Refuse a batch holding a document of more than ``MAX_PARAGRAPHS`` paragraphs (``Index`` skips
+        those first): its paragraph references would overflow into the next document's."""
+        if self.paragraphs.size and int(self.paragraphs.max()) > MAX_PARAGRAPHS:
+            raise ValueError(f"a document of more than {MAX_PARAGRAPHS:,} paragraphs cannot be stored")
+
+
+def mask_location(location: str) -> str:
+    """``location`` fit to print: a URL's password (``redis://user:pw@host``, ``?password=pw``) becomes ``***``."""
+    if "://" not in location:
+        return location
+    parts = urlsplit(location)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = parts.netloc
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}"
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    return parts._replace(netloc=netloc, query=query).geturl()
+
+
+def is_redis(location: str) -> bool:
+    return location.startswith(("redis://", "rediss://"))
+
+
+def sqlite_path(location: str) -> str:
+    """The file of a SQLite location (``sqlite:///path`` or a plain path); ``IndexLocationError`` otherwise."""
+    if location.startswith("sqlite://"):
+        path = location[len("sqlite:///"):] if location.startswith("sqlite:///") else ""
+        if not path:
+            raise IndexLocationError(f"{location}: a SQLite URL is sqlite:///relative/path.db or "
+                                     "sqlite:////absolute/path.db")
+        return path
+    if "://" in location:
+        raise IndexLocationError(f"{mask_location(location)}: unknown index URL scheme (use a path, sqlite:///path "
+                                 "or redis://host:port/db)")
+    if not location:
+        raise IndexLocationError("the index location is empty")
+    return location
+
+
+def add_counts(df: np.ndarray, buckets: np.ndarray) -> np.ndarray:
+    """``df`` plus one for each of ``buckets`` (grown to fit)."""
+    counts = np.bincount(buckets, minlength=df.size)
+    if df.size < counts.size:
+        df = np.concatenate([df, np.zeros(counts.size - df.size, dtype=np.int64)])
+    return df + counts
+
+
+def check_params(stored: dict | None, given: dict, defaults: dict, where: str) -> dict:
+    """The parameters to use: ``defaults`` updated by ``given`` for a new store, else the stored ones."""
+    if stored is None:
+        return {**defaults, **given}
+    for key, value in given.items():
+        if stored.get(key) != value:
+            raise IndexFileError(f"{where}: index was created with {key}={stored.get(key)!r}, not {value!r}")
+    return stored

@@ -1,0 +1,112 @@
+"""What ``Index.check`` answers (``Verdict``, ``PassageMatch``) and the term-count arithmetic it scores with.
+
+Term counts are kept as bytes (uint32 buckets, then uint16 counts) in either store; the cosine of two is
+taken under the current corpus IDF, so scores follow the corpus as it grows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dedup.confirm.idf import HashedIdf
+from dedup.records import DocumentMatch, Report
+
+MAX_LISTED = 5  # indexed documents listed per reused paragraph
+
+
+@dataclass(frozen=True)
+class PassageMatch:
+    """Paragraph ``paragraph`` of the checked text reuses paragraph ``number`` of indexed document ``doc``."""
+
+    paragraph: int
+    doc: str
+    number: int
+    cosine: float
+    text: str  # first 200 characters of the indexed paragraph
+    documents: int = 1  # indexed documents holding this passage (boilerplate: many; only a few are listed)
+
+
+@dataclass(frozen=True)
+class ScoredMatch:
+    """One of the most similar indexed documents (``Index.query``, ``check(..., top=k)``), with its scores and
+    whether it passes the query's duplicate rule (``duplicate``)."""
+
+    doc: str
+    jaccard: float
+    containment: float
+    cosine: float
+    duplicate: bool
+
+
+@dataclass
+class Verdict:
+    """What the index knows about one text."""
+
+    id: str
+    duplicates: list[DocumentMatch] = field(default_factory=list)  # a = this text, b = the indexed document
+    passages: list[PassageMatch] = field(default_factory=list)
+    restated: Report | None = None  # the text's own restated paragraphs (None when the index skips them)
+    text: str = ""  # the text that was checked (the main text of an HTML page)
+    added: bool = False
+    seconds: float = 0.0
+    # Whether this text should replace the indexed copies it duplicates under the index's ``keep`` rule
+    # (``dedup.cluster.keep.preferred``): the index itself keeps whatever was added first.
+    preferred: bool = False
+    kept_by: str = "longest"  # the rule ``preferred`` was decided by
+    # With ``top=k``: the k most similar indexed documents, best first, duplicates or not (else None).
+    top: list[ScoredMatch] | None = None
+
+    @property
+    def is_duplicate(self) -> bool:
+        return bool(self.duplicates)
+
+
+def term_blobs(idf: HashedIdf, tokens) -> list[bytes]:
+    """Each text's hashed term counts as bytes: uint32 buckets, then uint16 counts."""
+    owner, buckets = tokens.owner(), idf.buckets(tokens)
+    keys = np.unique(owner * idf.n_features + buckets, return_counts=True)
+    texts, cols, counts = keys[0] // idf.n_features, keys[0] % idf.n_features, np.minimum(keys[1], 65535)
+    bounds = np.searchsorted(texts, np.arange(len(tokens) + 1))
+    return [cols[a:b].astype("<u4").tobytes() + counts[a:b].astype("<u2").tobytes()
+            for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def term_total(blob: bytes) -> int:
+    """The tokens a term-count blob counts (each bucket's count capped at 65,535): the text's length."""
+    n = len(blob) // 6
+    return int(np.frombuffer(blob, dtype="<u2", offset=4 * n, count=n).sum(dtype=np.int64))
+
+
+def _weights(blob: bytes, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(blob) // 6
+    cols = np.frombuffer(blob, dtype="<u4", count=n)
+    counts = np.frombuffer(blob, dtype="<u2", offset=4 * n, count=n)
+    weights = (1.0 + np.log(counts)) * idf[cols]
+    norm = np.linalg.norm(weights)
+    return cols, weights / norm if norm else weights
+
+
+def term_cosine(blob_a: bytes, blob_b: bytes, idf: np.ndarray) -> float:
+    """TF-IDF cosine (sublinear tf, current IDF) of two term-count blobs."""
+    cols_a, w_a = _weights(blob_a, idf)
+    cols_b, w_b = _weights(blob_b, idf)
+    _, ia, ib = np.intersect1d(cols_a, cols_b, assume_unique=True, return_indices=True)
+    return float(np.dot(w_a[ia], w_b[ib]))
+
+
+def listed(found) -> list[PassageMatch]:
+    """The passage matches in order (paragraph, best cosine first), at most ``MAX_LISTED`` per paragraph:
+    boilerplate matches thousands of documents, so a few are listed and all are counted (``documents``)."""
+    ranked = sorted(found, key=lambda m: (m.paragraph, -m.cosine, m.doc, m.number))
+    per_paragraph: dict[int, int] = {}
+    for m in ranked:
+        per_paragraph[m.paragraph] = per_paragraph.get(m.paragraph, 0) + 1
+    shown: dict[int, int] = {}
+    out = []
+    for m in ranked:
+        shown[m.paragraph] = shown.get(m.paragraph, 0) + 1
+        if shown[m.paragraph] <= MAX_LISTED:
+            out.append(PassageMatch(m.paragraph, m.doc, m.number, m.cosine, m.text, per_paragraph[m.paragraph]))
+    return out

@@ -1,0 +1,95 @@
+"""Inputs that cannot be read twice (stdin, pipes, FIFOs), saved to disk on the first read.
+
+A corpus scan reads its inputs twice (pass two re-reads candidates; ``clean`` then reads what it
+writes back; the HTML report reads the texts it shows). A pipe gives its bytes once: a second read
+found it empty (no passages, nothing written) or, for a FIFO, waited forever. ``InputSpool`` copies
+each such input into a private temporary folder, in bounded memory, and hands back the paths to read
+instead, with the names the inputs keep in ids and messages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from dedup.io.readers import is_jsonl
+
+_CHUNK = 1 << 20
+
+
+def rereadable(path: str) -> bool:
+    """Whether ``path`` can be read again: a regular file or a folder (or something missing, which is
+    reported when read); not stdin, a pipe, a FIFO, a socket or a character device."""
+    if path == "-":
+        return False
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return True
+    return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+
+
+class InputSpool:
+    """Copies of the inputs that cannot be read twice, for as long as the ``with`` block lasts.
+
+    Parameters
+    ----------
+    max_bytes : int
+        A text input (one document) larger than this is not copied whole: the copy stops one byte past
+        it, so reading it is refused as too large, as for a file. A JSON Lines input is copied whole
+        (its limit is per record), a chunk at a time.
+    stdin : binary stream, optional
+        Standard input (default ``sys.stdin.buffer``).
+    """
+
+    def __init__(self, max_bytes: int, stdin: BinaryIO | None = None) -> None:
+        self.max_bytes, self.stdin = max_bytes, stdin
+        self.names: dict[str, str] = {}  # copy's path -> the input's name ("-" for stdin)
+        self.folder: str | None = None
+
+    def __enter__(self) -> "InputSpool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)  # our own temporary folder, made by mkdtemp
+
+    def paths(self, paths: list[str]) -> list[str]:
+        """``paths`` with each input that cannot be read twice replaced by its copy."""
+        return [path if rereadable(path) else self._copy(path, n) for n, path in enumerate(paths)]
+
+    def _copy(self, path: str, n: int) -> str:
+        if self.folder is None:
+            self.folder = tempfile.mkdtemp(prefix="dedup-inputs-")
+        # The copy keeps the input's file name, so its suffix still says how to read it (.jsonl, .gz, .html).
+        target = Path(self.folder, str(n), "stdin" if path == "-" else Path(path).name or "input")
+        target.parent.mkdir()
+        limit = None if is_jsonl(path) else self.max_bytes + 1
+        try:
+            source = (self.stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")
+        except OSError:
+            return path  # left as it is: reading it names the input and the reason, as for any other
+        try:
+            with open(target, "wb") as out:
+                _copy_stream(source, out, limit)
+        finally:
+            if path != "-":
+                source.close()
+        self.names[str(target)] = path
+        return str(target)
+
+
+def _copy_stream(source: BinaryIO, out: BinaryIO, limit: int | None) -> None:
+    left = limit
+    while left is None or left > 0:
+        chunk = source.read(_CHUNK if left is None else min(_CHUNK, left))
+        if not chunk:
+            return
+        out.write(chunk)
+        if left is not None:
+            left -= len(chunk)

@@ -1,0 +1,392 @@
+"""Read input documents: text or HTML files, folders of .txt/.md/.html files,
+JSON Lines (optionally gzipped, one document per line), or stdin.
+
+HTML (a .html/.htm file, or any other input or JSON Lines field that sniffs
+as HTML; ``fmt`` overrides) is read as its main text (``dedup.io.html_input``). The
+conversion depends only on the input and ``fmt``, so ``reread`` gives pass
+two of a corpus scan exactly the text pass one saw.
+
+Every problem with one input becomes an ``InputError`` with a one-line
+message naming the culprit; a batch reader yields it in place of the
+document and moves on, so one bad file never costs the good ones.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import math
+import os
+import re
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from dedup.io.html_input import FORMATS, html_to_text, is_html
+
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_WORD = re.compile(r"[^\W_]")  # a letter or digit, in any script: a text without one is skipped as empty
+
+
+class InputError(Exception):
+    """One input could not be read; ``str()`` is a one-line message naming it."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input text and where it came from.
+
+    ``path`` and ``offset`` let a corpus scan read the text again later
+    instead of holding it: ``offset`` is the byte offset of a JSON Lines
+    record in its (decompressed) file, -1 for a whole file; ``path`` is None
+    for stdin, which cannot be read twice. ``text_field`` and ``fmt`` say how
+    the readers read it (None: not said, the scan's own settings apply), so it
+    is read again the same way.
+    """
+
+    id: str
+    text: str
+    path: str | None = None
+    offset: int = -1
+    record: dict | None = field(default=None, compare=False, repr=False)  # the JSON Lines record it came from
+    text_field: str | None = field(default=None, compare=False, repr=False)
+    fmt: str | None = field(default=None, compare=False, repr=False)
+    # For ``keep="earliest"``: an ISO 8601 string, date, datetime or epoch seconds given by the caller; None:
+    # the scan takes it from ``record`` (its date field) or the file's mtime (``keep.document_date``).
+    date: object = field(default=None, compare=False, repr=False)
+
+
+def _bare(error: InputError) -> InputError:
+    """The error without the traceback and context it was raised with: they hold frames and the input line
+    (about 3.5 KB a skipped record), and a batch may skip a great many."""
+    error.__traceback__ = error.__context__ = error.__cause__ = None
+    return error
+
+
+def decode(data: bytes, source: str) -> str:
+    """Decode bytes as UTF-8 (BOM allowed) or BOM-marked UTF-16; refuse binary data."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputError(source, f"invalid UTF-16 at byte {err.start}") from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(source, f"binary file (NUL byte at offset {nul}), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        bad = data[err.start : err.start + 1].hex()
+        raise InputError(source, f"not valid UTF-8 (byte 0x{bad} at offset {err.start})") from None
+
+
+def convert(text: str, source: str, fmt: str = "auto", path: str | None = None) -> str:
+    """The text to scan: ``text`` itself, or the main text of HTML (by ``fmt``, the suffix of ``path``, or sniffing).
+
+    With ``fmt="auto"`` a .html/.htm file is HTML and a .md file is text (Markdown may hold tags);
+    anything else is HTML when it starts like HTML. A page with no main text is an ``InputError``;
+    a missing html extra raises ``dedup.io.html_input.MissingExtraError`` (it would fail every HTML input alike).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt == "auto":
+        suffix = Path(path).suffix.lower() if path is not None else ""
+        html = suffix in HTML_SUFFIXES or (suffix != ".md" and is_html(text))
+    else:
+        html = fmt == "html"
+    if not html:
+        return text
+    converted = html_to_text(text)
+    if not converted:
+        raise InputError(source, "no main text found in HTML")
+    return converted
+
+
+# Codecs Python has that no web page is written in: they encode domain names or Python literals, or refuse
+# everything; read as a page's charset they give garbage or raise.
+_NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def decode_file(data: bytes, source: str) -> str:
+    """``decode``, except that a page that is not UTF-8 is read in the charset its <meta> tag declares."""
+    try:
+        return decode(data, source)
+    except InputError as err:
+        declared = _CHARSET.search(data[:4096])
+        if declared is None or not err.reason.startswith("not valid UTF-8"):
+            raise
+        charset = declared.group(1).decode("ascii")
+        try:
+            if codecs.lookup(charset).name in _NOT_PAGE_CHARSETS:
+                raise LookupError(charset)
+            return data.decode(charset, errors="replace")
+        # LookupError: an unknown name, or a codec that is not a text encoding (base64); UnicodeError: a
+        # codec that refuses any input ("undefined") or is not for documents (idna, punycode). Either way
+        # the UTF-8 error says more, and the page is one skipped record, not a stopped batch.
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            raise InputError(source, f"not valid UTF-8, and the page's charset {charset!r} "
+                                     "cannot decode it") from None
+
+
+def _read_limited(stream: BinaryIO, source: str, max_bytes: int) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(source, f"larger than the {max_bytes:,}-byte limit (raise --max-bytes)")
+    return data
+
+
+def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
+                  fmt: str = "auto", name: str | None = None) -> Document:
+    """Read one file (or ``-`` for stdin) as a ``Document``, HTML as its main text; raise ``InputError``.
+
+    ``name`` is what the input is called in ids and messages when ``path`` is a copy of it
+    (``InputSpool``: stdin or a pipe saved to disk so it can be read twice); ``-`` stands for stdin.
+    """
+    if name is not None and name != path:
+        try:
+            doc = read_document(path, max_bytes, None, fmt)
+        except InputError as err:
+            raise InputError("<stdin>" if name == "-" else name, err.reason) from None
+        # NaN: undated for keep="earliest" (the copy's mtime is when it was spooled, not the input's).
+        return Document(id=name, text=doc.text, path=doc.path, fmt=fmt, date=math.nan)
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        name, source = "<stdin>", "-"
+        data = _read_limited(stream, name, max_bytes)
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise InputError(path, "no such file or directory")
+        if p.is_dir():
+            raise InputError(path, "is a directory")
+        try:
+            if p.stat().st_size > max_bytes:  # refused before reading: a huge file costs no memory
+                raise InputError(path, f"larger than the {max_bytes:,}-byte limit (raise --max-bytes)")
+            with p.open("rb") as stream:
+                data = _read_limited(stream, path, max_bytes)
+        except PermissionError:
+            raise InputError(path, "permission denied") from None
+        except OSError as err:
+            raise InputError(path, f"cannot read ({err.strerror or err})") from None
+        name = source = path
+    text = decode_file(data, name)
+    del data
+    if not text or text.isspace():  # not text.strip(): that copies a 200 MB text
+        raise InputError(name, "empty (no text to scan)")
+    text = convert(text, name, fmt, None if path == "-" else path)
+    if not _WORD.search(text):  # as empty as whitespace: it would have no shingles, no paragraphs to match
+        raise InputError(name, "no words to scan (only punctuation, symbols or spaces)")
+    return Document(id=source, text=text, path=None if path == "-" else path, fmt=fmt)
+
+
+def expand(paths: list[str]) -> Iterator[str | InputError]:
+    """Paths of the documents to read: files as given, folders walked for .txt/.md/.html/.htm files.
+
+    A folder that cannot be listed is an ``InputError`` (``Path.rglob`` passed over it in silence,
+    losing every file in it without a word).
+    """
+    for path in paths:
+        p = Path(path)
+        if path != "-" and p.is_dir():
+            unlisted: list[InputError] = []
+
+            def failed(err: OSError) -> None:
+                reason = "permission denied" if isinstance(err, PermissionError) else \
+                    f"cannot list ({err.strerror or err})"
+                unlisted.append(InputError(err.filename or path, reason))
+
+            found = sorted(f for root, _, names in os.walk(p, onerror=failed) for f in (Path(root, n) for n in names)
+                           if f.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES and f.is_file())
+            yield from unlisted
+            if not found and not unlisted:
+                yield InputError(path, "directory holds no .txt or .md files (nor .html or .htm)")
+            for f in found:
+                yield str(f)
+        else:
+            yield path
+
+
+def is_jsonl(path: str) -> bool:
+    return path.lower().endswith(JSONL_SUFFIXES)
+
+
+def _record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,
+            offset: int = -1, fmt: str = "auto") -> Document:
+    """One JSON Lines record as a Document; its id defaults to ``path:line``."""
+    try:
+        record = json.loads(decode(line, where))
+    except json.JSONDecodeError as err:
+        # removesuffix: some of json's messages end in "at" already ("Unterminated string starting at").
+        raise InputError(where, f"malformed JSON ({err.msg.removesuffix(' at')} at column {err.colno})") from None
+    except RecursionError:  # json's parser recurses once per level: a record 1,000 deep would stop the batch
+        raise InputError(where, "JSON nested too deeply to read") from None
+    if _SURROGATE_ESCAPE.search(line) or line.count(b"[") + line.count(b"{") > 256:
+        _check_writable(record, where)
+    if not isinstance(record, dict):
+        raise InputError(where, f"a JSON {type(record).__name__}, not an object")
+    if text_field not in record:
+        raise InputError(where, f"no {text_field!r} field ({_fields_of(record)})")
+    text = record[text_field]
+    if not isinstance(text, str):
+        kind = "null" if text is None else type(text).__name__
+        raise InputError(where, f"field {text_field!r} is {kind}, not a string")
+    if not text.strip():
+        raise InputError(where, f"field {text_field!r} is empty")
+    text = convert(text, where, fmt)
+    if not _WORD.search(text):
+        raise InputError(where, f"field {text_field!r} has no words (only punctuation, symbols or spaces)")
+    doc_id = record.get(id_field)
+    if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
+        doc_id = where
+    return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt)
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # a surrogate written as an escape: maybe a lone one
+
+
+def _check_writable(record, where: str) -> None:
+    """Refuse a record that could not be written back out: a lone surrogate (``"\\ud800"``, valid JSON but
+    not Unicode text) fails every UTF-8 writer, and a record nested nearly as deep as the parser allows
+    fails ``json.dumps`` (``dedup clean`` writes records back), so either would stop a batch later.
+    Checked only for lines that could be either: a surrogate escape, or many brackets."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InputError(where, f"lone surrogate {err.object[err.start]!r} in the record: "
+                                "not valid Unicode text") from None
+    except RecursionError:
+        raise InputError(where, "JSON nested too deeply to read") from None
+
+
+def _fields_of(record: dict) -> str:
+    """The fields a record does have, to name in the error that it lacks the text field."""
+    if not record:
+        return "the record is empty"
+    names = [repr(str(k)) for k in list(record)[:8]]
+    return "its fields: " + ", ".join(names) + (", ..." if len(record) > 8 else "")
+
+
+def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,
+               fmt: str = "auto", name: str | None = None) -> Iterator[Document | InputError]:
+    """Each line of a JSON Lines file (``.gz`` read as gzip) as a Document or an InputError.
+
+    A bad line is reported and skipped; a repeated id is reported and the
+    later record skipped; a truncated gzip stream ends the file with an error
+    after every complete line before it. ``name`` is what the file is called in ids and messages when
+    ``path`` is a saved copy of it (see ``read_document``).
+    """
+    name = name or path
+    if not Path(path).is_file():
+        yield InputError(name, "no such file" if not Path(path).exists() else "not a regular file")
+        return
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    seen: dict[str, int] = {}
+    lineno = offset = records = 0
+    try:
+        with opener(path, "rb") as stream:
+            # readline(limit), not iteration: a line past the limit is skipped without ever being held
+            # whole (a 200 MB single-line file was read into memory before it was refused).
+            while line := stream.readline(max_bytes + 1):
+                lineno += 1
+                where, start = f"{name}:{lineno}", offset
+                offset += len(line)
+                if len(line) > max_bytes:
+                    records += 1
+                    while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
+                        offset += len(line)
+                    yield InputError(where, f"record larger than the {max_bytes:,}-byte limit")
+                    continue
+                if not line.strip():
+                    skipped, lines = _skip_blank_lines(stream)  # a line at a time, 100 MB of them took minutes
+                    offset, lineno = offset + skipped, lineno + lines
+                    continue
+                records += 1
+                try:
+                    doc = _record(line, where, text_field, id_field, path, start, fmt)
+                except InputError as err:
+                    yield _bare(err)
+                    continue
+                if doc.id in seen:
+                    yield InputError(where, f"duplicate id {doc.id!r} (first at line {seen[doc.id]})")
+                    continue
+                seen[doc.id] = lineno
+                yield doc
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        yield InputError(name, f"truncated or corrupt gzip after line {lineno} ({err})")
+    except PermissionError:
+        yield InputError(name, "permission denied")
+    else:
+        if not records:  # as a text file with nothing in it: said, not passed over
+            yield InputError(name, "empty (no records)")
+
+
+_BLANK_RUN = re.compile(rb"[ \t\r\n]*\n")  # blank lines, up to the last line end of the run
+
+
+def _skip_blank_lines(stream) -> tuple[int, int]:
+    """Skip the blank lines at the stream's position in buffer-sized steps; the bytes and lines skipped."""
+    skipped = lines = 0
+    while True:
+        ahead = stream.peek(1 << 16)
+        blank = _BLANK_RUN.match(ahead)
+        if blank is None:
+            return skipped, lines
+        stream.read(blank.end())
+        skipped, lines = skipped + blank.end(), lines + ahead.count(b"\n", 0, blank.end())
+
+
+def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
+                   text_field: str = "text", id_field: str = "id", fmt: str = "auto",
+                   names: dict[str, str] | None = None) -> Iterator[Document | InputError]:
+    """Each input as a ``Document``, or the ``InputError`` that stopped it.
+
+    Files ending in .jsonl / .ndjson (optionally .gz) give one document per line. ``fmt`` says how
+    to read the texts: ``"text"``, ``"html"``, or ``"auto"`` (see ``convert``). ``names`` maps a path
+    to what it stands for in ids and messages (an ``InputSpool`` copy of stdin or of a pipe).
+    """
+    names = names or {}
+    for item in expand(paths):
+        if isinstance(item, InputError):
+            yield item
+        elif is_jsonl(item):
+            yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt,
+                                  name=names.get(item))
+        else:
+            try:
+                yield read_document(item, max_bytes=max_bytes, stdin=stdin, fmt=fmt, name=names.get(item))
+            except InputError as err:
+                yield _bare(err)
+
+
+def reread(locations: list[tuple[str, int]], text_field: str = "text",
+           fmt: str = "auto") -> Iterator[tuple[tuple[str, int], str]]:
+    """Read the texts at ``(path, offset)`` locations again (see ``Document``), in file order.
+
+    Texts are converted as ``read_documents`` did with the same ``fmt``. Only the wanted records
+    are parsed; a gzipped file is decompressed once, seeking forward from record to record.
+    """
+    by_path: dict[str, list[int]] = {}
+    for path, offset in locations:
+        by_path.setdefault(path, []).append(offset)
+    for path, offsets in by_path.items():
+        if offsets == [-1]:
+            yield (path, -1), convert(decode_file(Path(path).read_bytes(), path), path, fmt, path)
+            continue
+        opener = gzip.open if path.lower().endswith(".gz") else open
+        with opener(path, "rb") as stream:
+            for offset in sorted(set(offsets)):
+                stream.seek(offset)
+                line = stream.readline()
+                yield (path, offset), convert(json.loads(line)[text_field], f"{path}@{offset}", fmt)

@@ -1,0 +1,1 @@
+"""Reports: JSON, JSON Lines, CSV, tables and the HTML report."""

@@ -1,0 +1,259 @@
+"""Write reports: JSON (stable schema), JSON Lines, CSV, and a table for people.
+
+The JSON document object is a contract other tools parse; fields may be
+added, never renamed or removed. See docs/output.md and the JSON Schema,
+``dedup/schema/scan-report.schema.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import textwrap
+from typing import IO, Iterable
+
+from dedup import __version__
+from dedup.cluster.keep import LABELS as KEEP_LABELS
+from dedup.records import Cluster, CorpusReport, DocumentResult, Match, Passage, Report
+
+FORMATS = ("table", "json", "jsonl", "csv", "html")
+CSV_COLUMNS = ("id", "a", "b", "jaccard", "containment", "cosine", "score", "sentence_a", "sentence_b", "shared_span")
+# Control characters (terminal escapes, line breaks, bidi overrides that reorder what is shown): printed as
+# escapes in text meant for a terminal, so an id cannot move the cursor, recolour, or fake a line.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the number it takes: "1 paragraph", "2 paragraphs", "0 matches"."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {plural or (noun + 'es' if noun.endswith(('s', 'sh', 'ch', 'x')) else noun + 's')}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``), for a terminal or a log line."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def csv_cell(value):
+    """A CSV cell a spreadsheet will not run: text starting like a formula (``=HYPERLINK(...)``, ``+``, ``-``,
+    ``@``) gets a leading apostrophe, which spreadsheets show as text (OWASP's advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def match_to_dict(match: Match) -> dict:
+    return {
+        "a": match.a,
+        "b": match.b,
+        "jaccard": match.jaccard,
+        "containment": match.containment,
+        "cosine": match.cosine,
+        "score": match.score,
+        "reranker": match.reranker,
+        "sentences": [{"a": s.a, "b": s.b, "cosine": s.cosine} for s in match.sentences],
+        "spans": [{"text": s.text, "a": list(s.a), "b": list(s.b)} for s in match.spans],
+    }
+
+
+def report_to_dict(report: Report) -> dict:
+    """The stable per-document JSON object."""
+    return {
+        "id": report.id,
+        "paragraphs": len(report.paragraphs),
+        "groups": [{"paragraphs": list(g.paragraphs), "representative": g.representative} for g in report.groups],
+        "matches": [match_to_dict(m) for m in report.matches],
+        # Only when the candidate cap cut in, so the restatement search was partial.
+        **({"candidates_dropped": report.candidates_dropped} if report.candidates_dropped else {}),
+    }
+
+
+def result_to_dict(result: DocumentResult, duplicate_of: str | None = None) -> dict:
+    """A corpus document: the stable per-document object, plus the cluster it belongs to."""
+    if result.report is not None:
+        payload = report_to_dict(result.report)
+        payload["id"] = result.id
+    else:
+        payload = {"id": result.id, "paragraphs": result.paragraphs, "groups": [], "matches": []}
+    payload["duplicate_of"] = duplicate_of
+    return payload
+
+
+def cluster_to_dict(cluster: Cluster) -> dict:
+    return {
+        "representative": cluster.representative,
+        "members": list(cluster.members),
+        "matches": [{"a": m.a, "b": m.b, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine}
+                    for m in cluster.matches],
+        "kept_by": cluster.kept_by,  # the rule that chose the representative (--keep)
+    }
+
+
+def passage_to_dict(passage: Passage) -> dict:
+    return {
+        "text": passage.text,
+        "documents": passage.documents,
+        "occurrences": [{"doc": o.doc, "paragraph": o.paragraph} for o in passage.occurrences],
+        "boilerplate": passage.boilerplate,
+    }
+
+
+def duplicate_map(report: CorpusReport) -> dict[str, str]:
+    """Each clustered document's id -> its cluster's representative (representatives map to themselves)."""
+    return {m: c.representative for c in report.clusters for m in c.members}
+
+
+def write_json(report: CorpusReport, out: IO[str], params: dict, skipped: list[dict]) -> None:
+    """One JSON object; documents are written one at a time, so a large corpus never sits in memory twice."""
+    duplicates = duplicate_map(report)
+    out.write('{\n  "documents": [')
+    for i, result in enumerate(report.documents):
+        out.write(("," if i else "") + "\n" + _indented(result_to_dict(result, _other(duplicates, result.id))))
+    out.write("\n  ],\n")
+    rest = {
+        "clusters": [cluster_to_dict(c) for c in report.clusters],
+        "passages": [passage_to_dict(p) for p in report.passages],
+        "skipped": skipped,
+        "version": __version__,
+        "params": params,
+        "stats": report.stats,
+    }
+    body = json.dumps(rest, ensure_ascii=False, indent=2)
+    out.write(body[2:])  # the rest of the object, without its opening brace
+    out.write("\n")
+
+
+def _indented(value, depth: int = 2) -> str:
+    return textwrap.indent(json.dumps(value, ensure_ascii=False, indent=2), "  " * depth)
+
+
+def write_jsonl(report: CorpusReport, out: IO[str]) -> None:
+    """One line per document, then one per cluster and per passage; ``kind`` tells them apart."""
+    duplicates = duplicate_map(report)
+    for result in report.documents:
+        out.write(json.dumps({"kind": "document", **result_to_dict(result, _other(duplicates, result.id))},
+                             ensure_ascii=False) + "\n")
+    for cluster in report.clusters:
+        out.write(json.dumps({"kind": "cluster", **cluster_to_dict(cluster)}, ensure_ascii=False) + "\n")
+    for passage in report.passages:
+        out.write(json.dumps({"kind": "passage", **passage_to_dict(passage)}, ensure_ascii=False) + "\n")
+
+
+def _other(duplicates: dict[str, str], doc_id: str) -> str | None:
+    """The representative a document duplicates; None for a representative or an unclustered document."""
+    rep = duplicates.get(doc_id)
+    return None if rep is None or rep == doc_id else rep
+
+
+def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True) -> None:
+    """One row per restatement match inside a document."""
+    writer = csv.writer(out, lineterminator="\n")
+    if header:
+        writer.writerow(CSV_COLUMNS)
+    for report in reports:
+        for m in report.matches:
+            first = m.sentences[0] if m.sentences else None
+            writer.writerow([csv_cell(v) for v in (
+                report.id, m.a, m.b, m.jaccard, m.containment, m.cosine, m.score,
+                first.a if first else "", first.b if first else "", m.spans[0].text if m.spans else "",
+            )])
+
+
+def _first_words(text: str, width: int = 70) -> str:
+    return printable(textwrap.shorten(" ".join(text.split()), width=width, placeholder=" ..."))
+
+
+def format_table(report: Report) -> str:
+    """A human-readable summary: each group, its paragraphs' first words, the scores."""
+    lines = [f"{printable(report.id)}: {counted(len(report.paragraphs), 'paragraph')}, "
+             f"{counted(len(report.groups), 'restatement group')}, {counted(len(report.matches), 'match')}"]
+    if not report.groups:
+        lines.append("  no restated paragraphs found")
+    by_pair = {(m.a, m.b): m for m in report.matches}
+    for n, group in enumerate(report.groups, 1):
+        lines.append(f"  group {n}: paragraphs {', '.join(map(str, group.paragraphs))} "
+                     f"(representative {group.representative})")
+        for p in group.paragraphs:
+            lines.append(f"    [{p:>3}] {_first_words(report.paragraphs[p].text)}")
+        for a in group.paragraphs:
+            for b in group.paragraphs:
+                m = by_pair.get((a, b))
+                if m:
+                    span = f'  shared "{_first_words(m.spans[0].text, 50)}"' if m.spans else ""
+                    lines.append(f"      {a:>3} ~ {b:<3} jaccard {m.jaccard:.2f}  containment {m.containment:.2f}"
+                                 f"  cosine {m.cosine:.2f}  score {m.score:.2f}{span}")
+    return "\n".join(lines) + "\n"
+
+
+def write_table(reports: Iterable[Report], out: IO[str], first: bool = True) -> None:
+    """Tables separated by a blank line; ``first=False`` when earlier tables were already written."""
+    for i, report in enumerate(reports):
+        if i or not first:
+            out.write("\n")
+        out.write(format_table(report))
+
+
+def format_corpus(report: CorpusReport) -> str:
+    """A summary of clusters and passages for people; documents with restatements follow it."""
+    boiler = sum(p.boilerplate for p in report.passages)
+    lines = [f"{counted(len(report.documents), 'document')}: {counted(len(report.clusters), 'near-duplicate cluster')} "
+             f"({counted(sum(len(c.members) for c in report.clusters), 'document')}), "
+             f"{counted(len(report.passages), 'reused passage')} "
+             f"({boiler} boilerplate)"]
+    for n, cluster in enumerate(report.clusters, 1):
+        lines.append(f"  cluster {n}: {counted(len(cluster.members), 'document')}, representative "
+                     f"{printable(cluster.representative)} ({KEEP_LABELS.get(cluster.kept_by, cluster.kept_by)})")
+        for m in cluster.matches:
+            lines.append(f"    {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
+                         f"cosine {m.cosine:.2f}")
+    for n, passage in enumerate(report.passages, 1):
+        kind = "boilerplate" if passage.boilerplate else "passage"
+        where = ", ".join(f"{printable(o.doc)}#{o.paragraph}" for o in passage.occurrences[:4])
+        more = f" and {len(passage.occurrences) - 4} more" if len(passage.occurrences) > 4 else ""
+        lines.append(f"  {kind} {n}: in {counted(passage.documents, 'document')} ({where}{more})")
+        lines.append(f"    {_first_words(passage.text)}")
+    return "\n".join(lines) + "\n"
+
+
+def verdict_to_dict(verdict) -> dict:
+    """An index check: near-duplicates (``jaccard``/``containment``/``cosine`` against each) and reused passages."""
+    return {
+        "id": verdict.id,
+        "duplicate": verdict.is_duplicate,
+        "duplicates": [{"doc": m.doc, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine}
+                       for m in verdict.duplicates],
+        "passages": [{"paragraph": p.paragraph, "doc": p.doc, "doc_paragraph": p.number, "cosine": p.cosine,
+                      "documents": p.documents, "text": p.text} for p in verdict.passages],
+        "restated": None if verdict.restated is None else {
+            k: v for k, v in report_to_dict(verdict.restated).items() if k in ("groups", "matches")},
+        "added": verdict.added,
+        # Whether this text should replace the indexed copies it duplicates, under the rule kept_by (--keep).
+        "preferred": verdict.preferred,
+        "kept_by": verdict.kept_by,
+        "milliseconds": round(verdict.seconds * 1000, 2),
+        # With --top K only: the K most similar indexed documents, each marked whether it is a duplicate.
+        **({} if getattr(verdict, "top", None) is None else {"top": [
+            {"doc": m.doc, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine,
+             "duplicate": m.duplicate} for m in verdict.top]}),
+    }
+
+
+def format_verdict(verdict) -> str:
+    lines = [f"{printable(verdict.id)}: " + (f"near-duplicate of {counted(len(verdict.duplicates), 'indexed document')}"
+                                  if verdict.duplicates else "no near-duplicate indexed")
+             + (f", reuses {counted(len(verdict.passages), 'passage')}" if verdict.passages else "")]
+    for m in verdict.duplicates:
+        lines.append(f"  {printable(m.doc)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
+                     f"cosine {m.cosine:.2f}")
+    for p in verdict.passages:
+        lines.append(f"  paragraph {p.paragraph} ~ {printable(p.doc)}#{p.number}  cosine {p.cosine:.2f}  "
+                     f"(in {counted(p.documents, 'document')})  {_first_words(p.text, 50)}")
+    for g in verdict.restated.groups if verdict.restated else ():
+        lines.append(f"  restates itself: paragraphs {', '.join(map(str, g.paragraphs))}")
+    for rank, m in enumerate(getattr(verdict, "top", None) or (), 1):
+        lines.append(f"  top {rank}: {printable(m.doc)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
+                     f"cosine {m.cosine:.2f}{'  duplicate' if m.duplicate else ''}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Shingles, MinHash / one-permutation signatures and LSH banding: the candidate generators."""

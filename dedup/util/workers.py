@@ -1,0 +1,104 @@
+"""The processes of a corpus scan (``--jobs N``): this one and ``N - 1`` workers, shared by both passes.
+
+Each worker holds the scan's ``BatchSigner`` (sent once, when the pool starts) and runs
+module-level task functions that take it as their first argument, so a task pickles as a
+reference plus its own data: a batch of texts, or a slice of LSH band keys. This process
+reads the input and, whenever the workers have enough queued, computes a batch itself:
+with two cores, two processes keep both busy, where this one plus two workers fought over them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
+
+from dedup.util.allocator import keep_pages
+
+if TYPE_CHECKING:
+    from dedup.corpus.pass_one import BatchSigner
+
+Tag = TypeVar("Tag")
+_SIGNER: "BatchSigner | None" = None
+_QUEUED = 2  # batches queued per worker: one running, one waiting
+_WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says, else all of them)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
+
+
+class Workers:
+    """``jobs`` processes: this one and a pool of ``jobs - 1`` workers holding ``signer`` (none for one job).
+
+    Use as a context manager; the pool starts on entry and stops on exit.
+    """
+
+    def __init__(self, jobs: int, signer: "BatchSigner") -> None:
+        self.jobs = jobs
+        self.signer = signer
+        self.pool = None
+
+    def __enter__(self) -> "Workers":
+        if self.jobs > 1:
+            self.pool = multiprocessing.get_context().Pool(self.jobs - 1, initializer=_init, initargs=(self.signer,))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+    def ordered(self, task: Callable[..., Any], items: Iterable[tuple[tuple, Tag]]) -> Iterator[tuple[Tag, Any]]:
+        """``(tag, task(signer, *args))`` for each ``(args, tag)`` of ``items``, in order.
+
+        Items go to the workers while each has fewer than two unfinished, and are computed here
+        otherwise, and so is the last item while every worker is busy (a short input of two
+        items sent both to the one worker); at most a few results wait here for an earlier one,
+        so memory stays flat.
+        """
+        capacity = 0 if self.pool is None else _QUEUED * (self.jobs - 1)
+        pending: deque = deque()  # [tag, AsyncResult or None, result], in order
+        items = iter(items)
+        following = next(items, None)
+        while following is not None:
+            (args, tag), following = following, next(items, None)
+            # Counted by what the workers have not finished, not by what was not yet taken back here:
+            # otherwise a worker that finished early waits until its result reaches the front.
+            unfinished = sum(1 for _, result, _ in pending if result is not None and not result.ready())
+            if unfinished < capacity and (following is not None or unfinished < self.jobs - 1):
+                pending.append([tag, self.pool.apply_async(with_signer, (task, *args)), None])
+            else:
+                pending.append([tag, None, task(self.signer, *args)])
+            while pending and (pending[0][1] is None or pending[0][1].ready() or len(pending) > capacity + _WAITING):
+                tag_, result, value = pending.popleft()
+                yield tag_, (value if result is None else result.get())
+        for tag_, result, value in pending:
+            yield tag_, (value if result is None else result.get())
+
+    def split(self, task: Callable[..., Any], shares: list[tuple]) -> list[Any]:
+        """``task(*share)`` for each share: the last computed here, the others in the workers."""
+        if self.pool is None or len(shares) < 2:
+            return [task(*share) for share in shares]
+        started = [self.pool.apply_async(task, share) for share in shares[:-1]]
+        last = task(*shares[-1])
+        return [r.get() for r in started] + [last]
+
+
+def with_signer(task: Callable[..., Any], *args: Any) -> Any:
+    """Run ``task(signer, *args)`` in a worker, with the signer the pool started with."""
+    assert _SIGNER is not None, "with_signer runs in a Workers pool's worker"
+    return task(_SIGNER, *args)
+
+
+def _init(signer: "BatchSigner") -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it saves a checkpoint)
+    keep_pages()
+    global _SIGNER
+    _SIGNER = signer
