@@ -314,6 +314,8 @@ def test_both_stores_refuse_a_document_past_the_paragraph_limit_alike(tmp_path, 
     ("http://example.com/x.db", "unknown index URL scheme"),
 ])
 def test_a_malformed_location_is_one_line(location, needle, source):
+    if location.startswith("redis://"):
+        pytest.importorskip("redis", reason="the redis extra is not installed (pip install 'dedup[redis]')")
     for args in (["add", location, source], ["query", location, source], ["stats", location],
                  ["check", location]):
         _one_line_error(_run("index", *args), needle)
@@ -398,7 +400,7 @@ def _private_redis(folder, port: int | None = None):
 
 
 def test_redis_stopped_mid_add_says_what_was_committed(tmp_path, source, monkeypatch):
-    import redis
+    redis = pytest.importorskip("redis", reason="the redis extra is not installed (pip install 'dedup[redis]')")
 
     with _private_redis(tmp_path) as (process, port):
         location = f"redis://127.0.0.1:{port}/0?prefix=stop"
