@@ -16,6 +16,7 @@ import functools
 import numpy as np
 
 from dedup.index.store import PACK, SCHEMA_VERSION
+from dedup.index.verdicts import term_buckets
 
 BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
 
@@ -29,11 +30,6 @@ def _guarded(method):
         except self._redis.RedisError as err:
             raise self._error(err) from err
     return wrapper
-
-
-def _buckets(blob: bytes) -> np.ndarray:
-    """The distinct buckets of a term-count blob: those its document counted in the document frequencies."""
-    return np.frombuffer(blob, dtype="<u4", count=len(blob) // 6).astype(np.int64)
 
 
 class RedisMaintenance:
@@ -94,7 +90,7 @@ class RedisMaintenance:
                         pipe.srem(self._key("pb", key), packed)
             pipe.delete(self._key("doc", row), self._key("par", row))
             pipe.zrem(self._key("added"), row)
-            buckets.append(_buckets(doc.get(b"terms", b"")))
+            buckets.append(term_buckets(doc.get(b"terms", b"")))
         if legacy:  # stored before documents kept their band keys: out of every set (SREM of a non-member is a no-op)
             old_rows = [found[i][1] for i in legacy]
             old_paragraphs = [found[i][1] * PACK + int(f.decode().split(":")[1])
@@ -202,7 +198,7 @@ class RedisMaintenance:
                 problems.append(f"{bad[kind]} {what} set members pointing at no document or paragraph")
         expected = np.zeros(0, dtype=np.int64)
         for _, _, terms in stored:
-            buckets = _buckets(terms or b"")
+            buckets = term_buckets(terms or b"")
             if buckets.size:
                 if expected.size <= buckets.max():
                     expected = np.concatenate([expected, np.zeros(int(buckets.max()) + 1 - expected.size, np.int64)])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.cluster.keep import DateLike, preferred, timestamp
+from dedup.confirm.pair_scores import exact_scores, is_duplicate
 from dedup.corpus.pass_one import Tokenized
 from dedup.index.verdicts import PassageMatch, ScoredMatch, listed, term_blobs, term_cosine, term_total
 from dedup.records import DocumentMatch
@@ -75,13 +76,9 @@ class IndexScoring:
         for row, other_id, shingles, terms in rows:
             if row == own_row:
                 continue
-            theirs = np.frombuffer(shingles, dtype="<u4")
-            shared = len(np.intersect1d(mine, theirs, assume_unique=True))
-            union = len(mine) + len(theirs) - shared
-            jaccard = shared / union if union else 0.0
-            containment = shared / max(min(len(mine), len(theirs)), 1)
+            jaccard, containment = exact_scores(mine, np.frombuffer(shingles, dtype="<u4"))
             cosine = term_cosine(my_terms, terms, idf)
-            duplicate = max(jaccard, containment) >= rule.jaccard and cosine >= rule.cosine  # unrounded, as before
+            duplicate = is_duplicate(jaccard, containment, cosine, rule.jaccard, rule.cosine)  # unrounded, as before
             scores = (round(jaccard, 4), round(containment, 4), round(cosine, 4))
             if duplicate:
                 found.append((row, DocumentMatch(doc_id, other_id, *scores), term_total(terms)))

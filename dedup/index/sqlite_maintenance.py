@@ -18,6 +18,7 @@ import numpy as np
 
 from dedup.index.sqlite_schema import migrate
 from dedup.index.store import PACK, IndexReadOnlyError
+from dedup.index.verdicts import term_buckets
 
 _CHUNK = 500  # ids or rows per ``IN (...)`` (SQLite's default limit on variables is 999 in old builds)
 
@@ -31,11 +32,6 @@ def _guarded(method):
         except sqlite3.Error as err:
             raise self._error(err) from err
     return wrapper
-
-
-def term_buckets(blob: bytes) -> np.ndarray:
-    """The distinct buckets of a term-count blob (``verdicts.term_blobs``): those its document counted in df."""
-    return np.frombuffer(blob, dtype="<u4", count=len(blob) // 6).astype(np.int64)
 
 
 class SQLiteMaintenance:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dedup.confirm.idf import HashedIdf
+from dedup.confirm.pair_scores import sparse_dot
 from dedup.records import DocumentMatch, Report
 
 MAX_LISTED = 5  # indexed documents listed per reused paragraph
@@ -79,6 +80,11 @@ def term_total(blob: bytes) -> int:
     return int(np.frombuffer(blob, dtype="<u2", offset=4 * n, count=n).sum(dtype=np.int64))
 
 
+def term_buckets(blob: bytes) -> np.ndarray:
+    """The distinct buckets of a term-count blob: those its document counted in the document frequencies."""
+    return np.frombuffer(blob, dtype="<u4", count=len(blob) // 6).astype(np.int64)
+
+
 def _weights(blob: bytes, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(blob) // 6
     cols = np.frombuffer(blob, dtype="<u4", count=n)
@@ -92,8 +98,7 @@ def term_cosine(blob_a: bytes, blob_b: bytes, idf: np.ndarray) -> float:
     """TF-IDF cosine (sublinear tf, current IDF) of two term-count blobs."""
     cols_a, w_a = _weights(blob_a, idf)
     cols_b, w_b = _weights(blob_b, idf)
-    _, ia, ib = np.intersect1d(cols_a, cols_b, assume_unique=True, return_indices=True)
-    return float(np.dot(w_a[ia], w_b[ib]))
+    return sparse_dot(cols_a, w_a, cols_b, w_b)
 
 
 def listed(found) -> list[PassageMatch]:
