@@ -257,8 +257,9 @@ def test_a_version_3_file_is_adopted_by_its_first_removal(tmp_path, corpus):
         index.add_many(_doc(r) for r in corpus[:8])
     db = sqlite3.connect(path)
     with db:  # what dedup before removal wrote: no indexes by document, df rows marked with document counts
-        for name in ("doc_bands_by_doc", "paragraph_bands_by_paragraph", "docs_by_added"):
+        for name in ("doc_bands_by_doc", "paragraph_bands_by_paragraph", "docs_by_added", "docs_by_date"):
             db.execute(f"DROP INDEX {name}")
+        db.execute("ALTER TABLE docs DROP COLUMN dated")  # version 5's
         db.execute("DELETE FROM meta WHERE key = 'generation'")
         db.execute("UPDATE df SET batch = 8")
         db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
@@ -271,8 +272,9 @@ def test_a_version_3_file_is_adopted_by_its_first_removal(tmp_path, corpus):
         other.check("warm", corpus[0]["body"])
         assert other.idf.n_docs == 7
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "5"
     assert db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'docs_by_added'").fetchone()
+    assert db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'docs_by_date'").fetchone()
     db.close()
 
 

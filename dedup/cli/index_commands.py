@@ -235,15 +235,19 @@ def index_remove(db: str, ids: tuple[str, ...], from_file, batch_size: int, quie
 @click.option("--before", help="Remove documents dated before this ISO 8601 date or time (UTC unless it says), "
                                "or epoch seconds.")
 @click.option("--older-than", help="Remove documents older than this age: a number and s, m, h, d or w (30d).")
+@click.option("--by", type=click.Choice(["dated", "added"]), default="dated", show_default=True,
+              help="Which date: dated, the date a document was added with (a page's publication time, say), "
+                   "else the time it was added; added, the time it was added, whatever date it was given.")
 @click.option("--batch-size", type=click.IntRange(1), default=512, show_default=True,
               help="Documents removed per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No line per batch on stdout and no summary on stderr.")
 @_one_line_failures
-def index_expire(db: str, before: str | None, older_than: str | None, batch_size: int, quiet: bool) -> None:
+def index_expire(db: str, before: str | None, older_than: str | None, by: str, batch_size: int,
+                 quiet: bool) -> None:
     """Remove the documents of the index DB dated before --before (or older than --older-than), oldest first,
     a batch per transaction: a killed run leaves whole batches removed, and running it again finishes.
-    A document's date is the one it was added with, else when it was added."""
-    from dedup.index.maintenance import cutoff
+    A document's date (--by dated) is the one it was added with, else when it was added."""
+    from dedup.index.maintenance import DATES, cutoff
 
     if (before is None) == (older_than is None):
         raise click.UsageError("give exactly one of --before and --older-than")
@@ -253,10 +257,11 @@ def index_expire(db: str, before: str | None, older_than: str | None, batch_size
         raise click.BadParameter(str(err), param_hint="--before" if before else "--older-than") from None
     _require_index(db)
     with _open_index(db, read_only=False, batch_size=batch_size, within=False) as idx:
-        count = idx.expire(seconds, on_batch=_removal_batch(quiet, "expired"))
+        count = idx.expire(seconds, on_batch=_removal_batch(quiet, "expired"), by=by)
         held = len(idx)
     if not quiet:
-        click.echo(f"dedup: expired {counted(count, 'document')}; {mask_location(db)} holds {held}", err=True)
+        click.echo(f"dedup: expired {counted(count, 'document')} by {by} ({DATES[by]}); {mask_location(db)} "
+                   f"holds {held}", err=True)
 
 
 def _number_or(text: str | None) -> float | str | None:

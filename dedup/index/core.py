@@ -89,8 +89,7 @@ class Index(IndexScoring, IndexMaintenance):
         the indexed copies it duplicates (``Verdict.preferred``); the index itself keeps what was added
         first. ``longest``: the text has more content words than each of them (from the term counts the
         index holds); ``first``: never; ``earliest``: its ``date`` is earlier than each of theirs (the
-        ``date`` given when they were added, else when they were added: the existing ``added`` column,
-        no new storage).
+        ``date`` given when they were added, kept as ``dated``, else when they were added, ``added``).
     **params :
         Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
         lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem).
@@ -199,8 +198,9 @@ class Index(IndexScoring, IndexMaintenance):
     def add(self, doc_id: str, text: str, fmt: str = "auto", date: DateLike = None) -> bool:
         """Add one document (plain text or HTML, see ``check``); False when its id is already indexed.
 
-        ``date`` (ISO 8601 string, date, datetime or epoch seconds) is kept as the document's date for
-        ``keep="earliest"``; without one, the time it is added stands for it.
+        ``date`` (ISO 8601 string, date, datetime or epoch seconds; a page's publication time, say) is kept
+        as the document's date (``dated``) for ``keep="earliest"`` and ``expire``; without one, the time it
+        is added stands for it. The time it is added is kept as well (``added``, ``expire(by="added")``).
 
         Raises ``TypeError`` / ``ValueError`` naming the argument for a missing id or text, an empty text,
         or one of more than ``MAX_PARAGRAPHS`` paragraphs (nothing is stored then).

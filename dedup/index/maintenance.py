@@ -22,6 +22,9 @@ from dedup.util.validate import check_int, check_str
 OnBatch = Callable[[int, int], None]  # (documents this committed batch removed, documents removed so far)
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# What ``expire`` goes by: "dated", a document's date (the one given when it was added, else when it was: the
+# date ``keep="earliest"`` compares), the default; "added", when it was added, whatever date it was given.
+DATES = {"dated": "the date given when added, else the time added", "added": "the time added"}
 
 
 @dataclass
@@ -41,6 +44,13 @@ def parse_age(text: str) -> timedelta:
     if not match or float(match.group(1)) <= 0:
         raise ValueError(f"age must be a positive number and a unit s, m, h, d or w (like 30d), got {text!r}")
     return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def check_by(by: object) -> str:
+    """``by`` when it names a date ``expire`` can go by (``DATES``); ``ValueError`` naming it otherwise."""
+    if by not in DATES:
+        raise ValueError(f"by must be one of {', '.join(DATES)}, got {by!r}")
+    return by  # type: ignore[return-value]
 
 
 def cutoff(before: DateLike = None, older_than: timedelta | str | None = None, now: float | None = None) -> float:
@@ -98,21 +108,25 @@ class IndexMaintenance:
         return removal
 
     def expire(self, before: DateLike = None, older_than: timedelta | str | None = None,
-               on_batch: OnBatch | None = None, batch_size: int | None = None) -> int:
+               on_batch: OnBatch | None = None, batch_size: int | None = None, by: str = "dated") -> int:
         """Remove every document dated before ``before`` (or older than ``older_than``: ``30d``, a timedelta),
         oldest first, one transaction per ``batch_size`` documents (default: the index's); how many.
 
-        A document's date is the ``date`` it was added with (``add(..., date=)``, ``Document.date``), else the
-        time it was added. Interrupted (even by SIGKILL), the index holds whole batches removed and the rest
-        in place: the same call again removes what is left.
+        ``by`` says which date: ``"dated"`` (the default) the ``date`` a document was added with
+        (``add(..., date=)``, ``Document.date``: a page's publication time, say), else the time it was
+        added; ``"added"`` the time it was added, whatever date it was given. (A document added before
+        schema 5 of a SQLite index, or by an older dedup to Redis, has one date: the one it was given, else
+        the time it was added.) Interrupted (even by SIGKILL), the index holds whole batches removed and the
+        rest in place: the same call again removes what is left.
         """
         limit = self.batch_size if batch_size is None else check_int("batch_size", batch_size, 1)
+        check_by(by)
         seconds = cutoff(before, older_than)
         self._writable("expired")
         removal = Removal()
 
         def batches():
-            while got := self.store.expire(seconds, limit):
+            while got := self.store.expire(seconds, limit, by):
                 yield got
 
         self._removing(batches(), removal, on_batch)

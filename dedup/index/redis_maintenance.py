@@ -2,9 +2,9 @@
 
 A batch of documents is removed in one MULTI/EXEC transaction watched on
 ``P:ids``, as adds are: its hashes, its rows in every band and fingerprint
-set (read from the band keys kept with it), its ``P:added`` entry, its share
-of the document frequencies (``BITFIELD`` decrements of its term buckets)
-and its ids. Redis deletes a set when its last member goes, so removal
+set (read from the band keys kept with it), its ``P:added`` and
+``P:added_time`` entries, its share of the document frequencies
+(``BITFIELD`` decrements of its term buckets) and its ids. Redis deletes a set when its last member goes, so removal
 leaves no empty sets behind and frees the memory itself; ``compact`` only
 asks the allocator to return freed pages (``MEMORY PURGE``).
 """
@@ -90,6 +90,7 @@ class RedisMaintenance:
                         pipe.srem(self._key("pb", key), packed)
             pipe.delete(self._key("doc", row), self._key("par", row))
             pipe.zrem(self._key("added"), row)
+            pipe.zrem(self._key("added_time"), row)
             buckets.append(term_buckets(doc.get(b"terms", b"")))
         if legacy:  # stored before documents kept their band keys: out of every set (SREM of a non-member is a no-op)
             old_rows = [found[i][1] for i in legacy]
@@ -111,13 +112,14 @@ class RedisMaintenance:
         pipe.incr(self._key("version"))
 
     @_guarded
-    def expire(self, before: float, limit: int) -> list[str]:
-        """Remove up to ``limit`` documents dated before ``before`` (epoch seconds), oldest first, in one
-        transaction; their ids (empty: none is left)."""
-        self._date_all()
+    def expire(self, before: float, limit: int, by: str = "dated") -> list[str]:
+        """Remove up to ``limit`` documents whose date ``by`` ("added": when added; "dated": the date given
+        when added, else when added) is before ``before`` (epoch seconds), oldest first, in one transaction;
+        their ids (empty: none is left)."""
+        dates = self._key("added_time" if by == "added" else "added")
+        self._date_all(dates, by)
         while True:
-            rows = [int(r) for r in self.r.zrangebyscore(self._key("added"), "-inf", f"({before!r}", start=0,
-                                                         num=limit)]
+            rows = [int(r) for r in self.r.zrangebyscore(dates, "-inf", f"({before!r}", start=0, num=limit)]
             if not rows:
                 return []
             with self.r.pipeline(transaction=False) as read:
@@ -125,28 +127,29 @@ class RedisMaintenance:
                     read.hget(self._key("doc", row), "id")
                 ids = read.execute()
             gone = [row for row, doc_id in zip(rows, ids) if doc_id is None]
-            if gone:  # not expected (the entry goes with its document); dropped so the loop ends
-                self.r.zrem(self._key("added"), *gone)
+            if gone:  # left by a removal that did not know this set (an older dedup); dropped so the loop ends
+                self.r.zrem(dates, *gone)
             chosen = {doc_id.decode(): row for row, doc_id in zip(rows, ids) if doc_id is not None}
             removed = self._delete(list(chosen), rows=chosen)
             if removed:
                 return removed
             # Another process removed them first (or removed and added one again, now dated later): look again.
 
-    def _date_all(self) -> None:
-        """Put documents stored before ``P:added`` existed into it (once; idempotent if two processes do)."""
-        if getattr(self, "_dated", False):
+    def _date_all(self, dates: str, by: str) -> None:
+        """Put the documents missing from the sorted set ``dates`` into it (stored before it existed, or by a
+        dedup that did not keep it); idempotent if two processes do it. Two counts when none is missing."""
+        if self.r.zcard(dates) >= self.r.hlen(self._key("ids")):
             return
-        if self.r.zcard(self._key("added")) < self.r.hlen(self._key("ids")):
-            rows = [int(r) for r in self.r.hvals(self._key("ids"))]
-            with self.r.pipeline(transaction=False) as read:
-                for row in rows:
-                    read.hget(self._key("doc", row), "added")
-                added = read.execute()
-            dated = {row: float(a) for row, a in zip(rows, added) if a is not None}
-            if dated:
-                self.r.zadd(self._key("added"), dated, nx=True)
-        self._dated = True
+        rows = [int(r) for r in self.r.hvals(self._key("ids"))]
+        with self.r.pipeline(transaction=False) as read:
+            for row in rows:
+                read.hmget(self._key("doc", row), ["dated", "added"])
+            found = read.execute()
+        # A document stored without ``dated`` has its one date in ``added`` (the caller's, where given).
+        dated = {row: float(added if by == "added" or given is None else given)
+                 for row, (given, added) in zip(rows, found) if added is not None}
+        if dated:
+            self.r.zadd(dates, dated, nx=True)
 
     @_guarded
     def compact(self) -> dict:

@@ -4,10 +4,13 @@ The records of ``storage.SQLiteStore``, as Redis keys under one prefix:
 
 - ``P:meta`` hash: parameters (JSON) and schema version; ``P:ids`` hash: doc id -> row;
   ``P:rows`` the last row number; ``P:version`` bumped by every batch;
-- ``P:doc:ROW`` hash: id, paragraphs, shingles, terms (raw bytes), added, bands (its band keys, int64);
+- ``P:doc:ROW`` hash: id, paragraphs, shingles, terms (raw bytes), added (when it was added), dated (the
+  date its caller gave; absent where none was), bands (its band keys, int64);
 - ``P:db:KEY`` set of document rows sharing a document band key;
 - ``P:par:ROW`` hash: ``fp:N``, ``terms:N``, ``snip:N``, ``keys:N`` (band keys) for paragraph N;
-- ``P:added`` sorted set of rows by ``added`` (for ``expire``);
+- ``P:added`` sorted set of rows by date (``dated``, else ``added``) and ``P:added_time`` by ``added``
+  (for ``expire``). A document stored before ``dated`` was kept has its one date in ``added``: the caller's
+  where one was given, as ``P:added`` has always held; so a dedup of either kind reads the other's;
 - ``P:fp:FINGERPRINT`` and ``P:pb:KEY`` sets of paragraphs (row * 2**16 + N);
 - ``P:df`` packed 32-bit counters (``BITFIELD``), ``P:docs`` the documents counted.
 
@@ -171,12 +174,13 @@ class RedisStore(RedisMaintenance):
         now = time.time()
         dates = batch.dates or [None] * len(rows)
         for i, row in enumerate(rows.tolist()):
-            added = now if dates[i] is None else dates[i]
+            dated = {} if dates[i] is None else {"dated": dates[i]}
             pipe.hset(self._key("doc", row), mapping={
                 "id": batch.ids[i], "paragraphs": int(batch.paragraphs[i]), "shingles": batch.shingles[i],
-                "terms": batch.terms[i], "added": added,
+                "terms": batch.terms[i], "added": now, **dated,
                 "bands": batch.band_keys[i].astype("<i8").tobytes() if batch.banded[i] else b""})
-            pipe.zadd(self._key("added"), {row: added})
+            pipe.zadd(self._key("added"), {row: dated.get("dated", now)})
+            pipe.zadd(self._key("added_time"), {row: now})
         for row, keys in zip(rows[batch.banded].tolist(), batch.band_keys[batch.banded].tolist()):
             for key in keys:
                 pipe.sadd(self._key("db", key), row)
@@ -240,13 +244,14 @@ class RedisStore(RedisMaintenance):
                 if doc_id is not None]
 
     @_guarded
-    def added_of(self, rows: list[int]) -> dict[int, float]:
-        """row -> ``added`` (the date given when the document was added, else when it was) of the documents."""
+    def dates_of(self, rows: list[int]) -> dict[int, float]:
+        """row -> date of the documents: ``dated`` (the date given when it was added), else ``added``."""
         with self.r.pipeline(transaction=False) as pipe:
             for row in rows:
-                pipe.hget(self._key("doc", row), "added")
+                pipe.hmget(self._key("doc", row), ["dated", "added"])
             found = pipe.execute()
-        return {row: float(added) for row, added in zip(rows, found) if added is not None}
+        return {row: float(dated if dated is not None else added) for row, (dated, added) in zip(rows, found)
+                if (dated, added) != (None, None)}
 
     @_guarded
     def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:

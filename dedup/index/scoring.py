@@ -101,9 +101,9 @@ class IndexScoring:
             return preferred("longest", length, None, [(n, None) for _, n in rows])
         # An undated text is dated now, as it would be stored: later than everything added before.
         mine = timestamp(date)
-        added = self.store.added_of([row for row, _ in rows])
+        dates = self.store.dates_of([row for row, _ in rows])  # each one's dated, else added
         return preferred("earliest", length, time.time() if mine is None else mine,
-                         [(n, added.get(row)) for row, n in rows])
+                         [(n, dates.get(row)) for row, n in rows])
 
     def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str],
                   threshold: float) -> list[PassageMatch]:

@@ -45,13 +45,14 @@ class SQLiteMaintenance:
         return self._removing("SELECT rowid, id, terms FROM docs WHERE id IN ({marks})", ids)
 
     @_guarded
-    def expire(self, before: float, limit: int) -> list[str]:
-        """Remove up to ``limit`` documents dated before ``before`` (epoch seconds), oldest first, in one
-        transaction; their ids (empty: none is left)."""
-        return self._removing("SELECT rowid, id, terms FROM docs WHERE added < ? ORDER BY added, rowid LIMIT ?",
-                              [before, limit])
+    def expire(self, before: float, limit: int, by: str = "dated") -> list[str]:
+        """Remove up to ``limit`` documents whose date ``by`` ("added": when added; "dated": the date given
+        when added, else when added) is before ``before`` (epoch seconds), oldest first, in one transaction;
+        their ids (empty: none is left). Each way has its index (``docs_by_added``, ``docs_by_date``)."""
+        return self._removing("SELECT rowid, id, terms FROM docs WHERE {date} < ? ORDER BY {date}, rowid LIMIT ?",
+                              [before, limit], by)
 
-    def _removing(self, select: str, args: list) -> list[str]:
+    def _removing(self, select: str, args: list, by: str | None = None) -> list[str]:
         if self.read_only:
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was removed")
         before = self._kind, self._has_df
@@ -63,8 +64,8 @@ class SQLiteMaintenance:
                     for start in range(0, len(args), _CHUNK):
                         chunk = args[start:start + _CHUNK]
                         found += self.db.execute(select.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
-                else:
-                    found = self.db.execute(select, args).fetchall()
+                else:  # the date's SQL read in the lock too: another process may move the file to version 5
+                    found = self.db.execute(select.format(date=self._date_sql(by)), args).fetchall()
                 if not found:
                     return []
                 if self._kind != "ours":  # the indexes by document come with version 4
@@ -173,7 +174,8 @@ class SQLiteMaintenance:
         one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
         documents, size = self.count(), self._file_bytes()
         return {
-            "store": "sqlite", "path": self.path, "schema_version": int(self._meta["schema_version"]),
+            "store": "sqlite", "path": self.path,  # as of now: a first write (here or elsewhere) moves it up
+            "schema_version": int(one("SELECT value FROM meta WHERE key = 'schema_version'")),
             "read_only": self.read_only, "documents": documents,
             "paragraphs": one("SELECT COUNT(*) FROM paragraphs"),
             "doc_band_rows": one("SELECT COUNT(*) FROM doc_bands"),

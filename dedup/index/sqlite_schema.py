@@ -4,8 +4,9 @@ An index made by this dedup has ``PRAGMA application_id`` = ``APPLICATION_ID``
 and exactly the tables and columns of ``SCHEMA``. An index made before the
 application id existed (schema version 2, application id 0) is recognised
 by its exact version 2 tables and its ``meta`` rows, read as it is, and
-moved to version 4 by ``migrate`` inside its first write transaction (so is
-a version 3 file, which lacks the indexes removal needs). Any
+moved to version 5 by ``migrate`` inside its first write transaction (so is
+a version 3 file, which lacks the indexes removal needs, and a version 4
+file, which lacks the column ``dated``). Any
 other SQLite file, even one with a table called ``meta``, is refused
 before anything is written to it. ``Transaction`` is the write transaction.
 """
@@ -21,12 +22,15 @@ import numpy as np
 from dedup.index.store import IndexFileError
 
 APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that names the application of a file
+# 5: docs.dated, the date the caller gave a document (None: none given), apart from docs.added, now always
+# the time it was added (up to 4, added held the caller's date where one was given), and an index by the
+# date expiry goes by unless told otherwise (dated, else added);
 # 4: indexes by document on the band tables and by date on docs (so a document can be removed and old ones
 # expired without scanning the file), and df.batch a write generation (meta "generation") that only grows,
 # since removals make the document count go down as well as up;
 # 3: document frequencies one row per bucket (table df); 2: one dense blob in table idf.
-SQLITE_VERSION = 4
-READABLE_VERSIONS = (2, 3, 4)
+SQLITE_VERSION = 5
+READABLE_VERSIONS = (2, 3, 4, 5)
 
 _VERSION_2 = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -48,7 +52,11 @@ REMOVAL_INDEXES = [
     "CREATE INDEX paragraph_bands_by_paragraph ON paragraph_bands (paragraph)",
     "CREATE INDEX docs_by_added ON docs (added)",
 ]
-SCHEMA = [*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES]
+# Added to a table of data as to an empty one: ALTER TABLE ADD COLUMN rewrites no row (old rows read None).
+DATED_COLUMN = "ALTER TABLE docs ADD COLUMN dated REAL"
+DATE = "COALESCE(dated, added)"  # a document's date: the one its caller gave, else when it was added
+DATE_INDEX = f"CREATE INDEX docs_by_date ON docs ({DATE})"  # a query must spell ``DATE`` exactly to use it
+SCHEMA = [*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES, DATED_COLUMN, DATE_INDEX]
 
 
 def _objects(db: sqlite3.Connection) -> dict[str, tuple[str, str]]:
@@ -76,18 +84,23 @@ def _expected(statements: list[str]) -> dict[str, tuple]:
     return layout
 
 
-LAYOUTS = {2: _expected(_VERSION_2), 3: _expected([*_VERSION_2, DF_TABLE]), 4: _expected(SCHEMA)}
+LAYOUTS = {2: _expected(_VERSION_2), 3: _expected([*_VERSION_2, DF_TABLE]),
+           4: _expected([*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES]), 5: _expected(SCHEMA)}
 
 
 def has_df_table(db: sqlite3.Connection) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'df'").fetchone() is not None
 
 
+def has_dated_column(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM pragma_table_info('docs') WHERE name = 'dated'").fetchone() is not None
+
+
 def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
     """("new" | "ours" | "legacy", the ``meta`` rows) of the database, by reads alone.
 
-    "new": an empty file to create the index in; "ours": a version 4 index with our application id;
-    "legacy": an index to bring to version 4 on its first write. Anything else raises ``IndexFileError``
+    "new": an empty file to create the index in; "ours": a version 5 index with our application id;
+    "legacy": an index to bring to version 5 on its first write. Anything else raises ``IndexFileError``
     (and ``sqlite3.DatabaseError`` for a file that is not SQLite), having written nothing.
     """
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
@@ -113,7 +126,7 @@ def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
     except (KeyError, TypeError, ValueError):
         raise IndexFileError(f"{path}: not a dedup index (no schema version in its meta table){unchanged}") from None
     if version not in READABLE_VERSIONS:
-        raise IndexFileError(f"{path}: index schema version {version}; this dedup reads 2, 3 and 4 "
+        raise IndexFileError(f"{path}: index schema version {version}; this dedup reads 2, 3, 4 and 5 "
                              "(rebuild the index from its documents with `dedup index add`)")
     if "params" not in meta or layout != version:
         raise IndexFileError(f"{path}: a damaged dedup index (schema version {version} with the tables of "
@@ -122,7 +135,7 @@ def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    """Bring a legacy index to version 4, inside the caller's write transaction (each step only if needed:
+    """Bring a legacy index to version 5, inside the caller's write transaction (each step only if needed:
     another process may have done it first)."""
     if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -137,9 +150,13 @@ def migrate(db: sqlite3.Connection) -> None:
             db.executemany("INSERT INTO df VALUES (?, ?, ?)", zip(seen.tolist(), df[seen].tolist(),
                                                                  [int(row[0])] * len(seen)))
             db.execute("UPDATE idf SET df = x'' WHERE id = 0")
+    if not has_dated_column(db):  # before its index; the old rows keep their one date in added
+        db.execute(DATED_COLUMN)
     existing = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    for statement in REMOVAL_INDEXES:  # one pass over each table, once: a version 3 file of 100,000 documents
-        if statement.split()[2] not in existing:  # takes seconds here, and removal needs them
+    # One pass over each table, once: a version 3 file of 100,000 documents takes seconds here, and removal
+    # and expiry need them.
+    for statement in [*REMOVAL_INDEXES, DATE_INDEX]:
+        if statement.split()[2] not in existing:
             db.execute(statement)
     # Version 3 marked each df row with the document count after its batch: the generation goes on from there.
     db.execute("INSERT OR IGNORE INTO meta SELECT 'generation', CAST(docs AS TEXT) FROM idf WHERE id = 0")

@@ -20,6 +20,12 @@ Version 4 adds indexes by document to the band tables and by date to
 their rows (``sqlite_maintenance``); and as removals make the document count
 go down as well as up, a df row now notes the write generation that last
 changed it (``meta`` row "generation", one more per write), not that count.
+
+Version 5 keeps a document's two dates apart: ``added``, when it was
+added, and ``dated``, the date its caller gave (None where none was); up
+to version 4 ``added`` held the caller's date where one was given, and
+those rows keep it there (their ``dated`` is None). A document's date, for
+``keep="earliest"`` and by default for expiry, is ``dated``, else ``added``.
 """
 
 from __future__ import annotations
@@ -36,9 +42,11 @@ import numpy as np
 from dedup.index.sqlite_maintenance import SQLiteMaintenance, _guarded
 from dedup.index.sqlite_schema import (
     APPLICATION_ID,
+    DATE,
     SCHEMA,
     SQLITE_VERSION,
     Transaction,
+    has_dated_column,
     has_df_table,
     identify,
     migrate,
@@ -83,6 +91,7 @@ class SQLiteStore(SQLiteMaintenance):
         self._version: int | None = None
         self._generation = -1  # the write generation ``_counts`` is as of
         self._has_df = False
+        self._dated = False  # whether ``docs`` has the column ``dated`` (version 5), once seen
         file = Path(path)
         if file.is_dir():
             raise IndexLocationError(f"{path}: is a folder, not an index file")
@@ -241,9 +250,10 @@ class SQLiteStore(SQLiteMaintenance):
             rows = np.arange(first, first + len(batch.ids), dtype=np.int64)
             now = time.time()
             dates = batch.dates or [None] * len(rows)
-            self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", zip(
-                rows.tolist(), batch.ids, batch.paragraphs.tolist(), batch.shingles, batch.terms,
-                [now if d is None else d for d in dates]))
+            self.db.executemany(
+                "INSERT INTO docs (rowid, id, paragraphs, shingles, terms, added, dated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                zip(rows.tolist(), batch.ids, batch.paragraphs.tolist(), batch.shingles, batch.terms,
+                    [now] * len(rows), dates))
             keys = batch.band_keys[batch.banded]
             _insert_sorted(self.db, "doc_bands", keys.ravel(), np.repeat(rows[batch.banded], keys.shape[1]))
             owners = rows[batch.para_owner]
@@ -344,10 +354,23 @@ class SQLiteStore(SQLiteMaintenance):
             f"(SELECT DISTINCT doc FROM doc_bands WHERE key IN ({marks}))", keys).fetchall()
 
     @_guarded
-    def added_of(self, rows: list[int]) -> dict[int, float]:
-        """row -> ``added`` (the date given when the document was added, else when it was) of the documents."""
-        marks = ",".join("?" * len(rows))
-        return dict(self.db.execute(f"SELECT rowid, added FROM docs WHERE rowid IN ({marks})", rows).fetchall())
+    def dates_of(self, rows: list[int]) -> dict[int, float]:
+        """row -> date of the documents: ``dated`` (the date given when it was added), else ``added``."""
+        found, date = {}, self._date_sql("dated")
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(f"SELECT rowid, {date} FROM docs WHERE rowid IN ({marks})", chunk))
+        return found
+
+    def _date_sql(self, by: str) -> str:
+        """The SQL of a document's date ``by`` "added" or "dated" (``dated``, else ``added``). A file not yet at
+        version 5 has no ``dated``: its ``added`` held the caller's date where one was given."""
+        if by == "added":
+            return "added"
+        if not self._dated:  # another process may have moved the file to version 5 since
+            self._dated = self._kind == "ours" or has_dated_column(self.db)
+        return DATE if self._dated else "added"
 
     @_guarded
     def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:

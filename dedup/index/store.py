@@ -4,7 +4,7 @@ Both stores hold the same records (per document its exact shingle set and
 hashed term counts, its LSH band keys, per paragraph a fingerprint, band keys,
 term counts and a snippet, and the corpus document frequencies), take a batch
 of new documents in one atomic step that skips ids already present, remove
-a batch the same way (``delete`` by id, ``expire`` by date; each document
+a batch the same way (``delete`` by id, ``expire`` by one of its two dates; each document
 counted off the document frequencies), and answer the same lookups, so
 ``Index`` gives the same results on either. ``compact`` gives space back.
 Nothing is pickled: arrays are raw little-endian bytes, parameters JSON.
@@ -81,8 +81,8 @@ class NewDocuments:
     para_banded: np.ndarray  # bool: paragraphs long enough to be banded
     df_owner: np.ndarray  # (document, distinct bucket) pairs for the IDF counts
     df_bucket: np.ndarray
-    # Per document, what the store keeps as ``added``: its date (epoch seconds) where one was given, else
-    # None for the time it is stored; read back by ``Index`` for keep="earliest" (``added_of``).
+    # Per document, the date its caller gave (epoch seconds), or None: the store keeps it as ``dated``, and
+    # the time it stores the document as ``added``; ``dates_of`` reads ``dated``, else ``added``, back.
     dates: list[float | None] | None = None
 
     def only(self, keep: np.ndarray) -> "NewDocuments":
