@@ -176,6 +176,48 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class ReusedSentence:
+    """Evidence: a sentence of the passage in ``a`` and the sentence of ``b`` aligned with it."""
+
+    a: str
+    b: str
+    cosine: float
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """A passage of document ``a`` that reuses (copies, edits or restates) a passage of document ``b``.
+
+    Attributes
+    ----------
+    a_span, b_span : tuple of int
+        ``[start, end)`` character offsets into each document's text as read, so
+        ``text[start:end]`` is the passage.
+    score : float
+        The confirm stage's score: the TF-ISF cosine of the two passages as wholes.
+    jaccard : float
+        Jaccard similarity of the two passages' content-word sets.
+    cosine : float
+        TF-ISF cosine of the two passages.
+    kind : str
+        ``"verbatim"`` (the same text up to case and spacing), ``"edited"`` (at least half the
+        content words shared) or ``"restated"`` (reworded).
+    sentences : tuple of ReusedSentence
+        The aligned sentence pairs the passage was built from.
+    """
+
+    a: str
+    b: str
+    a_span: tuple[int, int]
+    b_span: tuple[int, int]
+    score: float
+    jaccard: float
+    cosine: float
+    kind: str
+    sentences: tuple[ReusedSentence, ...] = ()
+
+
+@dataclass(frozen=True)
 class DocumentResult:
     """One scanned document: its id, paragraph count and restatements (None: none found)."""
 
@@ -192,3 +234,4 @@ class CorpusReport:
     clusters: list[Cluster]
     passages: list[Passage]
     stats: dict = field(default_factory=dict)
+    reuse: list[Reuse] = field(default_factory=list)  # passages reused between documents not in one cluster

@@ -88,7 +88,7 @@ def test_scan_of_the_sample_corpus_follows_the_schema(runner):
         record = json.loads(line)
         validate(record, "jsonl_line")
         kinds.add(record["kind"])
-    assert kinds == {"document", "cluster", "passage"}
+    assert kinds == {"document", "cluster", "passage", "reuse"}
 
 
 def test_schema_rejects_a_report_missing_a_stable_field(runner):

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from dedup.corpus.scanner import CorpusScanner
 
 from dedup import __version__
+from dedup.cli.align_command import align
 from dedup.cli.index_commands import index
 from dedup.cli.options import (
     UNIT,
@@ -138,7 +139,7 @@ def _make_scanner(params: dict) -> "CorpusScanner":
                              passage_threshold=params["passage_threshold"],
                              boilerplate_docs=params["boilerplate_docs"], detector=detector,
                              jobs=params["jobs"] or usable_cores(), keep=params["keep"],
-                             date_field=params["date_field"])
+                             date_field=params["date_field"], reuse=params.pop("reuse", False))
     except ValueError as err:
         raise click.UsageError(str(err)) from None
 
@@ -188,6 +189,8 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
         raise click.UsageError(f"--checkpoint cannot resume from a pipe ({piped}): give files")
     if params.get("keep") != "earliest":  # pass one (what is saved) differs only by earliest's dates: a checkpoint
         params = {k: v for k, v in params.items() if k not in ("keep", "date_field")}  # from before --keep resumes
+    if not params.get("reuse", True):  # and without reuse (pass one then saves no reuse keys), one from before it
+        params.pop("reuse", None)
     key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
     try:
         return Checkpoint(folder, key, every)
@@ -206,7 +209,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
     except ImportError as err:
         error(f"--engine spark needs the spark extra: pip install 'dedup[spark]' ({err})")
         sys.exit(1)
-    params["within"] = False
+    params["within"] = params["reuse"] = False
     scanner = _make_scanner(params)
     try:
         summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master)
@@ -236,6 +239,9 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @click.option("--spark-output", metavar="DIR", help="With --engine spark: where assignments/ and matches/ go.")
 @click.option("--spark-master", metavar="URL", help="With --engine spark: the master (default: spark-submit's, "
               "else local[*]).")
+@click.option("--reuse/--no-reuse", default=True, show_default=True,
+              help="Also find passages reused (copied, edited or restated) between documents that are not "
+                   "near-duplicates, with character spans into each (the JSON's reuse array).")
 @detector_options
 @corpus_options
 @input_format_option
@@ -288,7 +294,7 @@ def _write_report(report: CorpusReport, fmt: str, out, scanner: "CorpusScanner",
     elif fmt == "jsonl":
         write_jsonl(report, out)
     elif fmt == "csv":
-        write_csv((r.report for r in report.documents.with_reports()), out)
+        write_csv((r.report for r in report.documents.with_reports()), out, reuse=report.reuse)
     elif fmt == "html":
         shown = {d for c in report.clusters[:MAX_CLUSTERS] for d in c.members}
         texts = {d.id: d.text for d in read_documents(paths, max_bytes=max_bytes, text_field=text_field,
@@ -378,3 +384,4 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
 
 
 main.add_command(index)
+main.add_command(align)

@@ -27,7 +27,7 @@ _FORMAT = 3  # 2: occurrences carry their token counts; 3: word hashes in 8-byte
 _SLOTS = ("a", "b")
 _SLOT_FILES = ("meta.json", "arrays.npz")
 MARKER = "DEDUP_CHECKPOINT"  # a folder holding this file is a checkpoint: its own files may be deleted
-_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences")
+_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", "reuse_keys", "reuse_docs")
 
 
 class CheckpointError(ValueError):
@@ -130,7 +130,10 @@ class Checkpoint:
         dates = arrays["dates"] if "dates" in arrays else np.full(n, np.nan)
         state.dates = array.array("d", dates.astype(np.float64).tolist())
         for name in _ARRAYS:
-            getattr(state, "_" + name).append(arrays[name])
+            # Reuse keys came after format 3 without changing it: a checkpoint without them is one of a
+            # scan without reuse (the key holds the reuse parameters).
+            empty = np.zeros(0, np.uint64 if name == "reuse_keys" else np.int64)
+            getattr(state, "_" + name).append(arrays[name] if name in arrays or not name.startswith("reuse") else empty)
         state.n_nodes = meta["n_nodes"]
         state.node_of = dict(zip(arrays["node_fingerprints"].tolist(), arrays["node_numbers"].tolist()))
         state.idf.load(arrays["df"], meta["idf_docs"])

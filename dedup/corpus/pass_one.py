@@ -16,6 +16,7 @@ import numpy as np
 
 from dedup.confirm.idf import HashedIdf
 from dedup.records import Report
+from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.oph import OnePermutationHasher
 from dedup.sketch.shingle import ShingleSets, kgram_sets
@@ -37,6 +38,9 @@ class SignedBatch:
     paragraph_keys: np.ndarray  # (paragraphs, bands) uint64 LSH band keys
     buckets: np.ndarray  # distinct token buckets of each document, concatenated (for the corpus IDF)
     reports: dict[int, Report] = field(default_factory=dict)  # document in batch -> restatements
+    # Reuse seed keys (``reuse.search``) and the document in the batch each belongs to; empty without reuse.
+    reuse_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    reuse_owners: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -75,10 +79,13 @@ class BatchSigner:
     restatements : callable, optional
         A per-document hook: text -> ``Report`` of the restatements inside it (``Detector.detect``); None skips
         that step. A hook, so that signing (and a worker process) does not import the reranker stack.
+    reuse : ReuseSearch, optional
+        Computes each document's reuse seed keys (passages reused across documents); None skips that step.
     """
 
     def __init__(self, k: int, paragraph_k: int, num_perm: int, seed: int, paragraph_lsh: LSHBanding,
-                 n_features: int, table: TokenTable, restatements: Callable[[str], Report] | None) -> None:
+                 n_features: int, table: TokenTable, restatements: Callable[[str], Report] | None,
+                 reuse: ReuseSearch | None = None) -> None:
         self.k = k
         self.paragraph_k = paragraph_k
         self.hasher = OnePermutationHasher(num_perm=num_perm, seed=seed)
@@ -86,6 +93,7 @@ class BatchSigner:
         self.bucketer = HashedIdf(n_features)  # buckets only; the counts live in the caller's HashedIdf
         self.table = table
         self.restatements = restatements
+        self.reuse = reuse
 
     def tokens(self, texts: Sequence[str]) -> "Tokenized":
         """Paragraphs of each document and their tokens (one tokenized text per paragraph)."""
@@ -122,7 +130,10 @@ class BatchSigner:
                     report = self.restatements(text)
                     if report.matches or report.candidates_dropped:  # a partial search is said in the output
                         reports[i] = report
+        reuse_keys, reuse_owners = self.reuse.seed_keys(texts) if self.reuse is not None else (
+            np.zeros(0, np.uint64), np.zeros(0, np.int64))
         return SignedBatch(
+            reuse_keys=reuse_keys, reuse_owners=reuse_owners,
             signatures=self.hasher.sign(doc_sets),
             sizes=doc_sets.sizes().astype(np.int32),
             lengths=np.bincount(tokenized.token_document(), minlength=len(texts)).astype(np.int32),

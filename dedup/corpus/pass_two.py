@@ -22,6 +22,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.confirm.pair_scores import exact_scores_many, is_duplicate, row_dots
 from dedup.corpus.pass_one import paragraphs_of
 from dedup.corpus.report_spool import DocumentList
+from dedup.corpus.reuse_pass import find_reuse
 from dedup.corpus.state import CorpusState
 from dedup.io.readers import InputError, reread
 from dedup.records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
@@ -187,6 +188,8 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
     clusters, cluster_of = _clusters(confirmed, state, evidence, settings.keep)
     passages = _passages(settings, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
+    reuse, reuse_stats = (find_reuse(settings.signer, state, cluster_of, text_field, fmt, workers)
+                          if settings.signer.reuse is not None else ([], {}))
     documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
     stats = {
         "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),
@@ -195,7 +198,8 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
         "capped_buckets": settings.lsh.capped_buckets + settings.paragraph_lsh.capped_buckets,
         "capped_documents": [state.ids[d] for d in state.capped],
     }
-    return CorpusReport(documents=documents, clusters=clusters, passages=passages, stats=stats)
+    return CorpusReport(documents=documents, clusters=clusters, passages=passages, stats={**stats, **reuse_stats},
+                        reuse=reuse)
 
 
 def document_candidates(settings: PassTwoSettings, state: CorpusState, workers: Workers | None = None) -> np.ndarray:

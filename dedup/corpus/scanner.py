@@ -29,6 +29,7 @@ from dedup.corpus.state import CorpusState
 from dedup.io.readers import Document, InputError
 from dedup.io.skips import MAX_LISTED
 from dedup.records import CorpusReport
+from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
 from dedup.text.tokens import TokenTable
 from dedup.util.progress import Progress
@@ -99,6 +100,9 @@ class CorpusScanner:
         Choose ``earliest`` or ``first`` when the input says which copy is the original (see ``dedup.cluster.keep``).
     date_field : str, default="date"
         The JSON Lines field holding a record's date (ISO 8601) for ``keep="earliest"``.
+    reuse : bool or ReuseSearch, default=True
+        Find passages reused (copied, edited or restated) between documents that are not near-duplicates
+        of each other, located to the character (``CorpusReport.reuse``): True uses ``ReuseSearch()``.
     """
 
     def __init__(self, k: int = 3, paragraph_k: int = 2, num_perm: int = 128, seed: int = 1,
@@ -106,7 +110,7 @@ class CorpusScanner:
                  passage_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
                  boilerplate_docs: int = 5, detector: Detector | None | Literal["default"] = "default", jobs: int = 1,
                  batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20,
-                 keep: str = DEFAULT_KEEP, date_field: str = "date") -> None:
+                 keep: str = DEFAULT_KEEP, date_field: str = "date", reuse: bool | ReuseSearch = True) -> None:
         # Checked here, under this class's names, before the parts they are handed to.
         for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
                             ("passage_threshold", passage_threshold), ("lsh_threshold", lsh_threshold),
@@ -133,8 +137,13 @@ class CorpusScanner:
         self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
         self.paragraph_lsh = LSHBanding(threshold=passage_lsh_threshold, num_perm=num_perm)
         self.table = TokenTable()
+        if reuse is True:
+            reuse = ReuseSearch()
+        elif reuse is not False and not isinstance(reuse, ReuseSearch):
+            raise ValueError(f"reuse must be True, False or a ReuseSearch, got {reuse!r}")
+        self.reuse = reuse or None
         self.signer = BatchSigner(k, paragraph_k, num_perm, seed, self.paragraph_lsh, n_features, self.table,
-                                  None if detector is None else detector.detect)
+                                  None if detector is None else detector.detect, self.reuse)
 
     def pass_two_settings(self) -> PassTwoSettings:
         """The settings pass two works with (it takes these, not the scanner)."""
@@ -152,6 +161,7 @@ class CorpusScanner:
             "paragraph_bands": self.paragraph_lsh.bands, "paragraph_rows": self.paragraph_lsh.rows,
             "min_passage_words": self.min_passage_words, "boilerplate_docs": self.boilerplate_docs,
             "within": None if self.detector is None else self.detector.params(),
+            "reuse": None if self.reuse is None else self.reuse.params(),
             "keep": self.keep, **({"date_field": self.date_field} if self.keep == "earliest" else {}),
         }
 

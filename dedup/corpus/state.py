@@ -39,6 +39,8 @@ class CorpusState:
         self.n_nodes = 0
         self._node_keys: list[np.ndarray] = []
         self._occurrences: list[np.ndarray] = []  # (node, doc, paragraph, content tokens) rows
+        self._reuse_keys: list[np.ndarray] = []  # reuse seed keys (``reuse.search``), flat
+        self._reuse_docs: list[np.ndarray] = []  # the document of each
 
     def add(self, doc: Document, date: float | None = None) -> None:
         index = len(self.ids)
@@ -66,6 +68,8 @@ class CorpusState:
             self.reports.add(first_doc + i, report)
             if report.candidates_dropped:
                 self.capped.append(first_doc + i)
+        self._reuse_keys.append(batch.reuse_keys)
+        self._reuse_docs.append(first_doc + batch.reuse_owners.astype(np.int64))
         docs = first_doc + np.repeat(np.arange(len(batch.paragraphs)), batch.paragraphs)
         numbers = np.arange(len(docs)) - np.repeat(np.cumsum(batch.paragraphs) - batch.paragraphs, batch.paragraphs)
         nodes, new = self._nodes(batch.fingerprints)
@@ -116,9 +120,12 @@ class CorpusState:
         self.lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32)
         self.node_keys = np.concatenate(self._node_keys) if self._node_keys else np.zeros((0, 1), np.uint64)
         self.occurrences = np.concatenate(self._occurrences) if self._occurrences else np.zeros((0, 4), np.int64)
+        self.reuse_keys = np.concatenate(self._reuse_keys) if self._reuse_keys else np.zeros(0, np.uint64)
+        self.reuse_docs = np.concatenate(self._reuse_docs) if self._reuse_docs else np.zeros(0, np.int64)
         # Each list now holds its one joined array (no second copy), so a checkpoint can finish the
         # state mid-scan and later batches still append.
-        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences"):
+        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", "reuse_keys",
+                     "reuse_docs"):
             setattr(self, "_" + name, [getattr(self, name)])
 
     def node_summary(self) -> tuple[np.ndarray, np.ndarray]:

@@ -15,10 +15,14 @@ from typing import IO, Iterable
 
 from dedup import __version__
 from dedup.cluster.keep import LABELS as KEEP_LABELS
-from dedup.records import Cluster, CorpusReport, DocumentResult, Match, Passage, Report
+from dedup.records import Cluster, CorpusReport, DocumentResult, Match, Passage, Report, Reuse
+from dedup.report.reuse_output import reuse_csv_row, reuse_lines, reuse_to_dict
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
-CSV_COLUMNS = ("id", "a", "b", "jaccard", "containment", "cosine", "score", "sentence_a", "sentence_b", "shared_span")
+# Restatement rows fill the first ten; a reused passage between two documents fills id, other, kind and the spans
+# (kind "restatement" on the others).
+CSV_COLUMNS = ("id", "a", "b", "jaccard", "containment", "cosine", "score", "sentence_a", "sentence_b", "shared_span",
+               "kind", "other", "a_span", "b_span")
 # Control characters (terminal escapes, line breaks, bidi overrides that reorder what is shown): printed as
 # escapes in text meant for a terminal, so an id cannot move the cursor, recolour, or fake a line.
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -116,6 +120,7 @@ def write_json(report: CorpusReport, out: IO[str], params: dict, skipped: list[d
     rest = {
         "clusters": [cluster_to_dict(c) for c in report.clusters],
         "passages": [passage_to_dict(p) for p in report.passages],
+        "reuse": [reuse_to_dict(r) for r in report.reuse],
         "skipped": skipped,
         "version": __version__,
         "params": params,
@@ -140,6 +145,10 @@ def write_jsonl(report: CorpusReport, out: IO[str]) -> None:
         out.write(json.dumps({"kind": "cluster", **cluster_to_dict(cluster)}, ensure_ascii=False) + "\n")
     for passage in report.passages:
         out.write(json.dumps({"kind": "passage", **passage_to_dict(passage)}, ensure_ascii=False) + "\n")
+    for reuse in report.reuse:  # "kind" is the line's kind; the passage's own kind is "reuse_kind"
+        record = reuse_to_dict(reuse)
+        record["reuse_kind"] = record.pop("kind")
+        out.write(json.dumps({"kind": "reuse", **record}, ensure_ascii=False) + "\n")
 
 
 def _other(duplicates: dict[str, str], doc_id: str) -> str | None:
@@ -148,8 +157,8 @@ def _other(duplicates: dict[str, str], doc_id: str) -> str | None:
     return None if rep is None or rep == doc_id else rep
 
 
-def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True) -> None:
-    """One row per restatement match inside a document."""
+def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True, reuse: Iterable[Reuse] = ()) -> None:
+    """One row per restatement match inside a document, then one per passage reused between documents."""
     writer = csv.writer(out, lineterminator="\n")
     if header:
         writer.writerow(CSV_COLUMNS)
@@ -159,7 +168,10 @@ def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True) -> N
             writer.writerow([csv_cell(v) for v in (
                 report.id, m.a, m.b, m.jaccard, m.containment, m.cosine, m.score,
                 first.a if first else "", first.b if first else "", m.spans[0].text if m.spans else "",
+                "restatement", "", "", "",
             )])
+    for r in reuse:
+        writer.writerow([csv_cell(v) for v in reuse_csv_row(r, CSV_COLUMNS)])
 
 
 def _first_words(text: str, width: int = 70) -> str:
@@ -215,6 +227,10 @@ def format_corpus(report: CorpusReport) -> str:
         more = f" and {len(passage.occurrences) - 4} more" if len(passage.occurrences) > 4 else ""
         lines.append(f"  {kind} {n}: in {counted(passage.documents, 'document')} ({where}{more})")
         lines.append(f"    {_first_words(passage.text)}")
+    if report.reuse:
+        lines.append(f"  {counted(len(report.reuse), 'passage')} reused between documents "
+                     "(spans are character offsets into each text):")
+        lines += reuse_lines(report.reuse, printable=printable)
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,58 @@
+"""``dedup align A B``: the passages two documents share, located to the character."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from dedup.cli.options import error, exit_on_broken_pipe, input_format_option, max_bytes_option
+from dedup.io.readers import InputError, read_document
+from dedup.io.writers import atomic_output
+from dedup.report.formats import printable
+from dedup.report.reuse_output import reuse_lines, reuse_to_dict
+
+
+@click.command()
+@click.argument("a", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("b", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="A table for people, or JSON (the reuse records of dedup scan's JSON, with both texts' lengths).")
+@click.option("-o", "--output", default="-", show_default=True, help="Write the result here (- for stdout).")
+@click.option("--min-chars", type=click.IntRange(0), default=None,
+              help="Drop passages shorter than this many characters in either text [default: the search's].")
+@max_bytes_option()
+@input_format_option
+@exit_on_broken_pipe
+def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_bytes: int, input_format: str) -> None:
+    """Print the passages document A reuses from document B (copied, edited or restated), with
+    [start:end) character offsets into each text as read, and the aligned sentences behind each.
+
+    A and B are text or HTML files (- for stdin, once). Exit status 0 when passages were found, 1 when
+    none were, 2 when an input cannot be read.
+    """
+    from dedup.reuse.align import AlignSettings, align_texts
+
+    if a == "-" and b == "-":
+        raise click.UsageError("stdin can be only one of A and B")
+    texts = []
+    for path in (a, b):
+        try:
+            texts.append(read_document(path, max_bytes=max_bytes, fmt=input_format))
+        except InputError as err:
+            error(str(err))
+            sys.exit(2)
+    doc_a, doc_b = texts
+    settings = AlignSettings() if min_chars is None else AlignSettings(min_chars=min_chars)
+    found = align_texts(doc_a.text, doc_b.text, doc_a.id, doc_b.id, settings)
+    with atomic_output(output) as out:
+        if fmt == "json":
+            json.dump({"a": doc_a.id, "b": doc_b.id, "a_length": len(doc_a.text), "b_length": len(doc_b.text),
+                       "reuse": [reuse_to_dict(r) for r in found]}, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            out.write(f"{printable(doc_a.id)} ~ {printable(doc_b.id)}: {len(found)} reused "
+                      f"passage{'' if len(found) == 1 else 's'}\n")
+            out.write("".join(line + "\n" for line in reuse_lines(found, printable=printable, limit=len(found))))
+    sys.exit(0 if found else 1)

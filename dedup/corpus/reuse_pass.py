@@ -1,0 +1,89 @@
+"""Pass two's reuse step: the document pairs whose seed keys meet (``reuse.search``) are re-read and
+aligned (``reuse.align``), in the scan's worker processes.
+
+Pairs inside one near-duplicate cluster are left out: the cluster already says that the whole text is
+shared. Texts are re-read once each, a slice of the candidates' documents at a time, so memory holds
+the texts of one slice, not of every document that takes part.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+import numpy as np
+
+from dedup.corpus.state import CorpusState
+from dedup.io.readers import InputError, reread
+from dedup.records import Reuse
+from dedup.reuse.align import align_texts
+from dedup.util.workers import Workers
+
+if TYPE_CHECKING:
+    from dedup.corpus.pass_one import BatchSigner
+
+_PAIRS_PER_TASK = 64
+_DOCS_PER_SLICE = 4096  # documents whose texts are held at once
+
+
+def find_reuse(signer: "BatchSigner", state: CorpusState, cluster_of: np.ndarray, text_field: str, fmt: str,
+               workers: Workers) -> tuple[list[Reuse], dict]:
+    """Reused passages between the documents of ``state`` (``cluster_of``: each document's cluster
+    representative), and the step's counts for ``stats``."""
+    pairs = signer.reuse.candidates(state.reuse_keys, state.reuse_docs, len(state.ids))
+    pairs = pairs[cluster_of[pairs[:, 0]] != cluster_of[pairs[:, 1]]]
+    found: list[Reuse] = []
+    failed: set[int] = set()
+    for chunk in _slices(pairs):
+        docs = sorted(set(chunk.ravel().tolist()))
+        texts = dict(_texts(state, docs, text_field, fmt, failed))
+        tasks = [(a, b) for a, b in chunk.tolist() if a in texts and b in texts]
+
+        def batches() -> Iterator[tuple[tuple[list], None]]:
+            for i in range(0, len(tasks), _PAIRS_PER_TASK):
+                yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in tasks[i:i + _PAIRS_PER_TASK]],), None
+
+        for _, records in workers.ordered(align_pairs, batches()):
+            found.extend(records)
+    found.sort(key=lambda r: (state.index[r.a], state.index[r.b], r.a_span))
+    return found, {"reuse_candidates": int(len(pairs)), "reuse_passages": len(found),
+                   "reuse_reread_failed": len(failed)}
+
+
+def align_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]]) -> list[Reuse]:
+    """Aligned passages of each ``(a_id, a_text, b_id, b_text)``."""
+    settings = signer.reuse.align
+    return [r for a_id, a, b_id, b in pairs for r in align_texts(a, b, a_id, b_id, settings)]
+
+
+def _slices(pairs: np.ndarray) -> Iterator[np.ndarray]:
+    """Runs of consecutive pairs (sorted by first document) whose documents number about ``_DOCS_PER_SLICE``."""
+    start = 0
+    while start < len(pairs):
+        end, docs = start, set()
+        while end < len(pairs) and len(docs) < _DOCS_PER_SLICE:
+            docs.update(pairs[end].tolist())
+            end += 1
+        yield pairs[start:end]
+        start = end
+
+
+def _texts(state: CorpusState, docs: list[int], text_field: str, fmt: str,
+           failed: set[int]) -> Iterator[tuple[int, str]]:
+    """``(doc, text)`` for each of ``docs`` that can be read again (the others are added to ``failed``)."""
+    by_location: dict[tuple[str, int], list[int]] = {}
+    for doc in docs:
+        where = state.location(doc)
+        if where is None:
+            yield doc, state.kept_texts[doc]
+        else:
+            by_location.setdefault(where, []).append(doc)
+    per_path: dict[str, list[tuple[str, int]]] = {}
+    for where in by_location:
+        per_path.setdefault(where[0], []).append(where)
+    for path, locations in per_path.items():
+        try:
+            for where, text in reread(locations, *state.reading(path, text_field, fmt)):
+                for doc in by_location[where]:
+                    yield doc, text
+        except (InputError, OSError, ValueError, KeyError, EOFError):
+            failed.update(d for where in locations for d in by_location[where])

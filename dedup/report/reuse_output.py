@@ -1,0 +1,44 @@
+"""Reused passages between documents (``CorpusReport.reuse``) in every output format."""
+
+from __future__ import annotations
+
+import textwrap
+
+from dedup.records import Reuse
+
+
+def reuse_to_dict(reuse: Reuse) -> dict:
+    """The JSON record of one reused passage (the ``reuse`` array of ``dedup scan``'s JSON)."""
+    return {
+        "a": reuse.a, "b": reuse.b, "a_span": list(reuse.a_span), "b_span": list(reuse.b_span),
+        "score": reuse.score, "jaccard": reuse.jaccard, "cosine": reuse.cosine, "kind": reuse.kind,
+        "sentences": [{"a": s.a, "b": s.b, "cosine": s.cosine} for s in reuse.sentences],
+    }
+
+
+def reuse_csv_row(reuse: Reuse, columns: tuple[str, ...]) -> list:
+    """A CSV row of the scan's columns for a reused passage: ``id``/``other`` the two documents, the spans
+    as ``start-end``, the first aligned sentence pair."""
+    first = reuse.sentences[0] if reuse.sentences else None
+    values = {"id": reuse.a, "other": reuse.b, "kind": reuse.kind, "a_span": f"{reuse.a_span[0]}-{reuse.a_span[1]}",
+              "b_span": f"{reuse.b_span[0]}-{reuse.b_span[1]}", "jaccard": reuse.jaccard, "cosine": reuse.cosine,
+              "score": reuse.score, "sentence_a": first.a if first else "", "sentence_b": first.b if first else ""}
+    return [values.get(c, "") for c in columns]
+
+
+def reuse_lines(reused: list[Reuse], texts: dict[str, str] | None = None, printable=str, limit: int = 50) -> list[str]:
+    """Table lines: each reused passage, its spans and scores, and its first words in both documents."""
+    lines = []
+    for n, r in enumerate(reused[:limit], 1):
+        lines.append(f"  reuse {n} ({r.kind}): {printable(r.a)} [{r.a_span[0]}:{r.a_span[1]}] ~ "
+                     f"{printable(r.b)} [{r.b_span[0]}:{r.b_span[1]}]  jaccard {r.jaccard:.2f}  cosine {r.cosine:.2f}")
+        if r.sentences:
+            lines.append(f"    a: {printable(_first_words(r.sentences[0].a))}")
+            lines.append(f"    b: {printable(_first_words(r.sentences[0].b))}")
+    if len(reused) > limit:
+        lines.append(f"  ... and {len(reused) - limit} more reused passages (all of them in --format json)")
+    return lines
+
+
+def _first_words(text: str, width: int = 70) -> str:
+    return textwrap.shorten(" ".join(text.split()), width=width, placeholder=" ...")

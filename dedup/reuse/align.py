@@ -1,0 +1,272 @@
+"""Align the passages two texts share: sentence seeds, extended into passages, confirmed.
+
+The restatement search, for two texts or one text against itself:
+
+1. **Seeds.** Every sentence of one text is compared with every sentence of the other under a TF-ISF
+   weighting (term frequency times inverse *sentence* frequency over both texts): a pair is a seed when
+   its cosine and the Dice coefficient of its word sets both pass their thresholds. Verbatim sentences
+   are seeds whatever the weights; so reworded sentences that keep their content words are.
+2. **Extension.** Seeds are grouped into passages: sorted along one text, cut where two consecutive seeds
+   are more than ``max_gap`` sentences apart, then the same along the other text, until the groups no
+   longer change (reuse is interleaved with new text, so gaps are allowed). A passage runs from its first
+   seed's sentence to its last in each text. A group whose two passages are not similar as wholes
+   (``passage_cosine``) is split again with a smaller gap.
+3. **Summaries.** A short passage that restates a long one has its seeds far apart in the long text: seeds
+   are grouped again with ``summary_gap``, and a group kept when its long side is at least three times
+   its short side.
+4. **Confirm.** Passages that overlap in either text keep the best; passages shorter than
+   ``min_chars`` on both sides are dropped.
+
+This follows the shape of the best-known PAN text-alignment systems (sentence seeding, gap-bounded
+extension, filtering: Sanchez-Perez et al., PAN 2014); ``benchmarks/reuse.py`` chooses the settings by
+cross-validation on the PAN 2013 training corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import sparse
+
+from dedup.records import Reuse, ReusedSentence
+from dedup.reuse.trim import copied_edges, copied_seeds
+from dedup.reuse.units import Units, units_of
+from dedup.util.validate import check_fraction, check_int
+
+
+@dataclass(frozen=True)
+class AlignSettings:
+    """How two texts are aligned (see the module docstring).
+
+    Parameters
+    ----------
+    seed_cosine : float, default=0.33
+        TF-ISF cosine a sentence pair needs to be a seed.
+    seed_dice : float, default=0.33
+        Dice coefficient of the two sentences' content-word sets a seed needs too.
+    max_gap : int, default=4
+        Sentences between two seeds of one passage, at most, in either text.
+    summary_gap : int, default=24
+        The same for summaries (0: no summary search).
+    passage_cosine : float, default=0.34
+        TF-ISF cosine of the two passages as wholes that a group of seeds needs.
+    summary_cosine : float, default=0.5
+        The same for a summary (its seeds are far apart, so chance seeds could join).
+    min_chars : int, default=150
+        A passage shorter than this in both texts is dropped (one short sentence pair says little).
+    min_words : int, default=4
+        Content words of the shortest sentence unit (shorter sentences join the next).
+    """
+
+    seed_cosine: float = 0.33
+    seed_dice: float = 0.33
+    max_gap: int = 4
+    summary_gap: int = 24
+    passage_cosine: float = 0.34
+    summary_cosine: float = 0.5
+    min_chars: int = 150
+    min_words: int = 4
+
+    def __post_init__(self) -> None:
+        for name in ("seed_cosine", "seed_dice", "passage_cosine", "summary_cosine"):
+            check_fraction(name, getattr(self, name))
+        for name, low in (("max_gap", 0), ("summary_gap", 0), ("min_chars", 0), ("min_words", 1)):
+            check_int(name, getattr(self, name), low)
+
+
+# The grid benchmarks/reuse.py chooses from by cross-validation.
+SETTINGS_GRID = [
+    {"seed_cosine": c, "seed_dice": c, "max_gap": g, "min_chars": m}
+    for c in (0.3, 0.4) for g in (3, 5) for m in (100, 200)
+]
+
+
+def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: AlignSettings | None = None,
+                **params) -> list[Reuse]:
+    """The passages ``a`` and ``b`` share, with character spans into each, in ``a``'s order.
+
+    Parameters
+    ----------
+    a, b : str
+        The two texts, as read (spans index them directly).
+    a_id, b_id : str
+        The documents' ids, as the records name them.
+    settings : AlignSettings, optional
+        The search's settings; keyword arguments override single ones.
+
+    Returns
+    -------
+    list of Reuse
+        One record per aligned passage pair.
+    """
+    settings = replace(settings or AlignSettings(), **params)
+    units_a = units_of(a, settings.min_words)
+    units_b = units_a if b is a else units_of(b, settings.min_words)
+    return align_units(units_a, units_b, a_id, b_id, settings)
+
+
+def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: AlignSettings) -> list[Reuse]:
+    """``align_texts`` on texts already cut into units (the corpus search cuts each text once)."""
+    if not len(units_a) or not len(units_b):
+        return []
+    same = units_a is units_b
+    weights_a, weights_b, sets_a, sets_b = _vectors(units_a, units_b)
+    cosine = (weights_a @ weights_b.T).toarray()
+    shared = (sets_a @ sets_b.T).toarray()
+    sizes_a, sizes_b = np.asarray(sets_a.sum(axis=1)).ravel(), np.asarray(sets_b.sum(axis=1)).ravel()
+    dice = 2 * shared / np.maximum(sizes_a[:, None] + sizes_b[None, :], 1)
+    is_seed = (cosine >= settings.seed_cosine) & (dice >= settings.seed_dice)
+    if same:  # one text against itself: a sentence never restates itself, nor one of its own paragraph
+        block = np.asarray(units_a.block)
+        is_seed &= block[:, None] != block[None, :]
+        is_seed = np.triu(is_seed, 1)
+    copies = copied_seeds(units_a.text, _span_array(units_a), units_b.text, _span_array(units_b), same)
+    if len(copies) and same:
+        copies = copies[block[copies[:, 0]] != block[copies[:, 1]]]
+    is_seed[copies[:, 0], copies[:, 1]] = True
+    seeds = np.argwhere(is_seed)
+    if not len(seeds):
+        return []
+    passages = _extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine)
+    if settings.summary_gap > settings.max_gap:
+        passages += [p for p in _extend(seeds, settings.summary_gap, weights_a, weights_b, settings.summary_cosine)
+                     if _is_summary(p, units_a, units_b)]
+    kept = _without_overlaps(passages, units_a, units_b, settings.min_chars)
+    return [_record(p, units_a, units_b, a_id, b_id, cosine, sets_a, sets_b) for p in kept]
+
+
+@dataclass(frozen=True)
+class _Passage:
+    a: tuple[int, int]  # first and last unit in text a
+    b: tuple[int, int]
+    seeds: np.ndarray  # (n, 2) unit pairs
+    cosine: float
+
+
+def _vectors(units_a: Units, units_b: Units):
+    """L2-normalized TF-ISF rows and binary word-set rows of both texts' units, on one vocabulary."""
+    vocabulary: dict[str, int] = {}
+    both = units_a.words if units_a is units_b else units_a.words + units_b.words
+    rows, cols = [], []
+    for row, words in enumerate(both):
+        for word in words:
+            rows.append(row)
+            cols.append(vocabulary.setdefault(word, len(vocabulary)))
+    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(both), len(vocabulary)))
+    counts.sum_duplicates()
+    binary = counts.copy()
+    binary.data[:] = 1.0
+    frequency = np.asarray(binary.sum(axis=0)).ravel()
+    isf = np.log((len(both) + 1) / (frequency + 1)) + 1.0
+    weights = sparse.csr_matrix(counts.multiply(isf[None, :]))
+    norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
+    weights = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weights)
+    if units_a is units_b:
+        return weights, weights, binary, binary
+    n = len(units_a)
+    return weights[:n], weights[n:], binary[:n], binary[n:]
+
+
+def _extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float) -> list[_Passage]:
+    """Group seeds into passages, splitting a group whose sides are not alike with a smaller gap."""
+    found = []
+    for group in _split(seeds, gap):
+        a, b = (int(group[:, 0].min()), int(group[:, 0].max())), (int(group[:, 1].min()), int(group[:, 1].max()))
+        cosine = _fragment_cosine(weights_a, a, weights_b, b)
+        if cosine >= min_cosine:
+            found.append(_Passage(a, b, group, cosine))
+        elif gap > 0 and len(group) > 1:
+            found += _extend(group, gap - 1, weights_a, weights_b, min_cosine)
+    return found
+
+
+def _split(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
+    """Seeds cut into groups wherever consecutive ones are more than ``gap`` apart, along each text in
+    turn, until no group changes."""
+    groups, side, stable = [seeds], 0, 0
+    while stable < 2:
+        cut = []
+        for group in groups:
+            group = group[np.argsort(group[:, side], kind="stable")]
+            breaks = np.flatnonzero(np.diff(group[:, side]) > gap + 1) + 1
+            cut += np.split(group, breaks)
+        stable = stable + 1 if len(cut) == len(groups) else 0
+        groups, side = cut, 1 - side
+    return groups
+
+
+def _fragment_cosine(weights_a, a: tuple[int, int], weights_b, b: tuple[int, int]) -> float:
+    left = np.asarray(weights_a[a[0]:a[1] + 1].sum(axis=0)).ravel()
+    right = np.asarray(weights_b[b[0]:b[1] + 1].sum(axis=0)).ravel()
+    norm = np.linalg.norm(left) * np.linalg.norm(right)
+    return float(left @ right / norm) if norm else 0.0
+
+
+def _length(units: Units, first_last: tuple[int, int]) -> int:
+    return units.spans[first_last[1]][1] - units.spans[first_last[0]][0]
+
+
+def _is_summary(passage: _Passage, units_a: Units, units_b: Units) -> bool:
+    short, long = sorted((_length(units_a, passage.a), _length(units_b, passage.b)))
+    return long >= 3 * short
+
+
+def _without_overlaps(passages: list[_Passage], units_a: Units, units_b: Units, min_chars: int,
+                      kept: list[_Passage] = ()) -> list[_Passage]:
+    """``kept`` and the best ``passages`` (most cosine-weighted length) that overlap no better one in either
+    text and are long enough in at least one, in ``a``'s order."""
+    def weight(p: _Passage) -> float:
+        return p.cosine * (_length(units_a, p.a) + _length(units_b, p.b))
+
+    kept = list(kept)
+    for passage in sorted(passages, key=weight, reverse=True):
+        if min(_length(units_a, passage.a), _length(units_b, passage.b)) < min_chars:
+            continue
+        if any(_overlap(passage.a, k.a) or _overlap(passage.b, k.b) for k in kept):
+            continue
+        kept.append(passage)
+    return sorted(kept, key=lambda p: p.a)
+
+
+def _span_array(units: Units) -> np.ndarray:
+    return np.array(units.spans, dtype=np.int64).reshape(-1, 2)
+
+
+def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
+    """The characters from the end of the unit before the passage to the start of the unit after it."""
+    first, last = first_last
+    start = units.spans[first - 1][1] if first > 0 else 0
+    end = units.spans[last + 1][0] if last + 1 < len(units) else len(units.text)
+    return start, end
+
+
+def _overlap(x: tuple[int, int], y: tuple[int, int]) -> bool:
+    return x[0] <= y[1] and y[0] <= x[1]
+
+
+def _record(passage: _Passage, units_a: Units, units_b: Units, a_id: str, b_id: str, cosine: np.ndarray,
+            sets_a, sets_b) -> Reuse:
+    a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
+    b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
+    copied = copied_edges(units_a.text, _widened(units_a, passage.a), units_b.text, _widened(units_b, passage.b))
+    if copied:
+        a_span, b_span = copied
+    words_a = set().union(*units_a.words[passage.a[0]:passage.a[1] + 1])
+    words_b = set().union(*units_b.words[passage.b[0]:passage.b[1] + 1])
+    jaccard = len(words_a & words_b) / max(len(words_a | words_b), 1)
+    text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
+    if " ".join(text_a.casefold().split()) == " ".join(text_b.casefold().split()):
+        kind = "verbatim"
+    else:
+        kind = "edited" if jaccard >= _EDITED_JACCARD else "restated"
+    sentences = tuple(
+        ReusedSentence(a=units_a.sentence(int(i)), b=units_b.sentence(int(j)), cosine=round(float(cosine[i, j]), 4))
+        for i, j in passage.seeds[np.lexsort((passage.seeds[:, 1], passage.seeds[:, 0]))][:_MAX_SENTENCES]
+    )
+    return Reuse(a=a_id, b=b_id, a_span=a_span, b_span=b_span, score=round(passage.cosine, 4),
+                 jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind, sentences=sentences)
+
+
+_EDITED_JACCARD = 0.5  # passages sharing at least half their content words are edited copies, not restatements
+_MAX_SENTENCES = 50  # aligned sentence pairs listed per passage (a whole copied chapter needs no more)

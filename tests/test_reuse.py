@@ -1,0 +1,256 @@
+"""Passages reused between documents: planted copies, trims, rewordings and spreads, found with exact spans."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+
+import pytest
+
+from dedup import CorpusScanner
+from dedup.io.readers import Document
+from dedup.reuse.align import AlignSettings, align_texts
+from dedup.reuse.search import ReuseSearch
+from dedup.reuse.units import units_of
+from tests.planted import _document, _vocabulary
+
+PASSAGE = [
+    "The city council voted nine to four on Tuesday night to approve a budget of 298 million dollars for the "
+    "coming year.",
+    "The plan raises property taxes by two percent and adds forty new police officers to the downtown precinct.",
+    "Mayor Linda Ortiz said the vote showed that the council could still work together on the hardest choices.",
+    "Opponents argued that the tax increase would hurt families already struggling with rising rents and "
+    "grocery prices.",
+]
+REWORDED = [
+    "On Tuesday evening, council members approved the coming year's budget of 298 million dollars by a vote of "
+    "nine to four.",
+    "Property taxes will rise by two percent under the plan, which also adds forty police officers to the "
+    "downtown precinct.",
+    "According to Mayor Linda Ortiz, the vote proved the council can still work together on its hardest choices.",
+    "Critics said that families already struggling with rising rents and grocery prices would be hurt by the "
+    "tax increase.",
+]
+
+
+def _filler(seed: int, paragraphs: int = 4) -> list[str]:
+    rng = random.Random(seed)
+    return _document(rng, _vocabulary(rng, 3000), paragraphs)
+
+
+def _join(paragraphs: list[str], newline: str = "\n") -> str:
+    return (newline * 2).join(paragraphs)
+
+
+def _spans(found, a: str, b: str) -> list[tuple[str, str]]:
+    return [(a[r.a_span[0]:r.a_span[1]], b[r.b_span[0]:r.b_span[1]]) for r in found]
+
+
+def _overlap(span: tuple[int, int], start: int, end: int) -> float:
+    """Share of ``[start, end)`` that ``span`` covers."""
+    return max(0, min(span[1], end) - max(span[0], start)) / (end - start)
+
+
+def test_a_copied_passage_is_found_to_the_character():
+    passage = " ".join(PASSAGE)
+    a = _join(_filler(1)[:2] + [passage] + _filler(1)[2:])
+    b = _join(_filler(2)[:3] + [passage] + _filler(2)[3:])
+    found = align_texts(a, b, "a", "b")
+    assert _spans(found, a, b) == [(passage, passage)]
+    assert found[0].kind == "verbatim" and found[0].a == "a" and found[0].b == "b"
+    assert found[0].jaccard == 1.0 and len(found[0].sentences) == 4
+
+
+def test_a_trimmed_copy_inside_a_longer_paragraph():
+    trimmed = " ".join(PASSAGE[1:3])
+    filler = _filler(3)
+    a = _join([filler[0], filler[1] + " " + trimmed + " " + filler[2], filler[3]])
+    b = _join(_filler(4)[:2] + [" ".join(PASSAGE)] + _filler(4)[2:])
+    found = align_texts(a, b, settings=AlignSettings(min_chars=100))
+    assert _spans(found, a, b) == [(trimmed, trimmed)]
+
+
+def test_a_copy_starting_and_ending_inside_sentences():
+    passage = " ".join(PASSAGE)
+    cut = passage[passage.index("approve a budget"):passage.index(" and grocery")]
+    filler = _filler(5)
+    a = _join([filler[0], filler[1] + " Reports say they " + cut + " (or so we hear).", filler[2]])
+    b = _join(_filler(6)[:2] + [passage] + _filler(6)[2:])
+    assert _spans(align_texts(a, b), a, b) == [(cut, cut)]
+
+
+def test_a_passage_spread_over_two_paragraphs_is_one_passage():
+    filler = _filler(7)
+    a = _join([filler[0], " ".join(PASSAGE[:2]), filler[1][:80], " ".join(PASSAGE[2:]), filler[2]])
+    b = _join(_filler(8)[:2] + [" ".join(PASSAGE)] + _filler(8)[2:])
+    found = align_texts(a, b)
+    assert len(found) == 1
+    start, end = a.index(PASSAGE[0]), a.index(PASSAGE[3]) + len(PASSAGE[3])
+    assert found[0].a_span == (start, end)
+    assert b[found[0].b_span[0]:found[0].b_span[1]] == " ".join(PASSAGE)
+
+
+def test_a_reworded_passage_is_found_as_restated():
+    a = _join(_filler(9)[:2] + [" ".join(REWORDED)] + _filler(9)[2:])
+    b = _join(_filler(10)[:1] + [" ".join(PASSAGE)] + _filler(10)[1:])
+    found = align_texts(a, b)
+    assert len(found) == 1 and found[0].kind in ("restated", "edited")
+    a_start, b_start = a.index(REWORDED[0]), b.index(PASSAGE[0])
+    assert _overlap(found[0].a_span, a_start, a_start + len(" ".join(REWORDED))) >= 0.9
+    assert _overlap(found[0].b_span, b_start, b_start + len(" ".join(PASSAGE))) >= 0.9
+    assert all(s.cosine > 0 for s in found[0].sentences)
+
+
+def test_unrelated_texts_share_nothing():
+    assert align_texts(_join(_filler(11)), _join(_filler(12))) == []
+    assert align_texts("", _join(_filler(12))) == []
+
+
+@pytest.mark.parametrize("newline, prefix", [("\r\n", ""), ("\n", "\ufeff"), ("\r\n", "Überschrift — “zitat” ")])
+def test_spans_index_the_text_as_read(newline, prefix):
+    passage = " ".join(s.replace("Ortiz", "Ortíz") for s in PASSAGE)
+    a = prefix + _join(_filler(13)[:2] + [passage] + _filler(13)[2:], newline)
+    b = _join([prefix + "Café naïve résumé."] + _filler(14)[:1] + [passage.replace(". ", "." + newline)],
+              newline)
+    found = align_texts(a, b)
+    assert len(found) == 1
+    a_text, b_text = _spans(found, a, b)[0]
+    assert a_text == passage
+    assert b_text == passage.replace(". ", "." + newline)
+
+
+def test_units_keep_their_place_in_the_text():
+    text = "\ufeffA title line here\r\n\r\nFirst real sentence of the body here. Second one, with “quotes” too!"
+    units = units_of(text, min_words=2)
+    assert [text[s:e] for s, e in units.spans] == ["A title line here", "First real sentence of the body here.",
+                                                 "Second one, with “quotes” too!"]
+
+
+def _corpus() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Documents with planted reuse, and the passage each reusing pair should share."""
+    passage, reworded = " ".join(PASSAGE), " ".join(REWORDED)
+    docs = {f"filler{i}": _join(_filler(100 + i)) for i in range(12)}
+    docs["source"] = _join(_filler(200)[:2] + [passage] + _filler(200)[2:])
+    docs["copy"] = _join(_filler(201)[:1] + [passage] + _filler(201)[1:])
+    docs["reworded"] = _join(_filler(202)[:3] + [reworded] + _filler(202)[3:])
+    # Repeats itself: restatement inside one document, never reuse against itself.
+    docs["self"] = _join([_filler(203)[0], _filler(203)[1], _filler(203)[0]])
+    return docs, {("source", "copy"): passage, ("source", "reworded"): reworded}
+
+
+def test_a_corpus_scan_reports_reuse_between_documents():
+    docs, expected = _corpus()
+    report = CorpusScanner(detector=None).scan([Document(k, v) for k, v in docs.items()])
+    pairs = {(r.a, r.b): r for r in report.reuse}
+    assert set(expected) <= set(pairs) | {(b, a) for a, b in pairs}
+    for r in report.reuse:
+        assert r.a != r.b
+        assert 0 <= r.a_span[0] < r.a_span[1] <= len(docs[r.a])
+        assert 0 <= r.b_span[0] < r.b_span[1] <= len(docs[r.b])
+    copy = pairs[("source", "copy")]
+    assert docs["source"][copy.a_span[0]:copy.a_span[1]] == expected[("source", "copy")]
+    assert report.stats["reuse_passages"] == len(report.reuse) and report.stats["reuse_candidates"] >= 2
+    assert not any("filler" in r.a or "filler" in r.b for r in report.reuse)
+
+
+def test_near_duplicates_are_not_reported_again_as_reuse():
+    docs, _ = _corpus()
+    docs["source-copy"] = docs["source"] + "\n\nOne more line at the end of the republished copy."
+    report = CorpusScanner(detector=None).scan([Document(k, v) for k, v in docs.items()])
+    assert any(set(c.members) == {"source", "source-copy"} for c in report.clusters)
+    assert not any({r.a, r.b} == {"source", "source-copy"} for r in report.reuse)
+
+
+def test_reuse_can_be_turned_off_and_configured():
+    docs, _ = _corpus()
+    items = [Document(k, v) for k, v in docs.items()]
+    off = CorpusScanner(detector=None, reuse=False)
+    assert off.scan(items).reuse == [] and off.params()["reuse"] is None
+    strict = CorpusScanner(detector=None, reuse=ReuseSearch(align=AlignSettings(min_chars=10_000)))
+    assert strict.scan(items).reuse == []
+    with pytest.raises(ValueError, match="reuse must be"):
+        CorpusScanner(reuse="yes")
+    with pytest.raises(ValueError, match="min_shared"):
+        ReuseSearch(min_shared=0)
+    with pytest.raises(ValueError, match="seed_cosine"):
+        AlignSettings(seed_cosine=1.5)
+
+
+def test_boilerplate_sentences_do_not_pair_every_document():
+    footer = "Sign up for our morning briefing to get the top stories of the day delivered to your inbox."
+    texts = [_join(_filler(300 + i) + [footer]) for i in range(60)]
+    search = ReuseSearch()
+    keys, owners = search.seed_keys(texts)
+    assert len(search.candidates(keys, owners, len(texts))) == 0
+
+
+@pytest.fixture()
+def corpus_files(tmp_path):
+    docs, _ = _corpus()
+    for name, text in docs.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    return tmp_path, docs
+
+
+def _run(*args):
+    from click.testing import CliRunner
+
+    from dedup.cli.main import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_scan_json_jsonl_and_csv_carry_reuse(corpus_files):
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib.resources import files
+
+    schema = json.loads(files("dedup").joinpath("schema/scan-report.schema.json").read_text())
+    folder, docs = corpus_files
+    result = _run("scan", folder, "-f", "json", "--no-within", "-q")
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, schema)
+    assert report["reuse"] and report["params"]["reuse"]["min_shared"] >= 1
+    for r in report["reuse"]:
+        a, b = docs[r["a"].rsplit("/", 1)[-1][:-4]], docs[r["b"].rsplit("/", 1)[-1][:-4]]
+        assert a[r["a_span"][0]:r["a_span"][1]] and b[r["b_span"][0]:r["b_span"][1]]
+        assert r["kind"] in ("verbatim", "edited", "restated")
+    lines = [json.loads(line) for line in _run("scan", folder, "-f", "jsonl", "--no-within", "-q").stdout.splitlines()]
+    reuse_lines = [line for line in lines if line["kind"] == "reuse"]
+    assert len(reuse_lines) == len(report["reuse"])
+    line_schema = {**schema["$defs"]["jsonl_line"], "$defs": schema["$defs"]}
+    for line in lines:
+        jsonschema.validate(line, line_schema)
+    rows = list(csv.DictReader(io.StringIO(_run("scan", folder, "-f", "csv", "--no-within", "-q").stdout)))
+    assert {row["kind"] for row in rows} >= {"verbatim"}
+    table = _run("scan", folder, "--no-within", "-q").stdout
+    assert "reused between documents" in table
+    assert json.loads(_run("scan", folder, "-f", "json", "--no-within", "--no-reuse", "-q").stdout)["reuse"] == []
+
+
+def test_align_command(corpus_files, tmp_path):
+    folder, docs = corpus_files
+    result = _run("align", folder / "copy.txt", folder / "source.txt", "-f", "json")
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    (r,) = out["reuse"]
+    assert docs["copy"][r["a_span"][0]:r["a_span"][1]] == " ".join(PASSAGE)
+    assert out["a_length"] == len(docs["copy"])
+    table = _run("align", folder / "reworded.txt", folder / "source.txt")
+    assert table.exit_code == 0 and "1 reused passage" in table.stdout
+    assert _run("align", folder / "filler1.txt", folder / "filler2.txt").exit_code == 1
+
+
+@pytest.mark.parametrize("content, message", [(None, "no such file"), (b"\x00\x01binary", "binary file"),
+                                              (b"", "empty")])
+def test_align_bad_input_is_one_line(tmp_path, content, message):
+    bad = tmp_path / "bad.txt"
+    if content is not None:
+        bad.write_bytes(content)
+    good = tmp_path / "good.txt"
+    good.write_text(" ".join(PASSAGE), encoding="utf-8")
+    result = _run("align", good, bad)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "bad.txt" in lines[0]
