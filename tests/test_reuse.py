@@ -181,9 +181,9 @@ def test_reuse_can_be_turned_off_and_configured():
 def test_boilerplate_sentences_do_not_pair_every_document():
     footer = "Sign up for our morning briefing to get the top stories of the day delivered to your inbox."
     texts = [_join(_filler(300 + i) + [footer]) for i in range(60)]
-    search = ReuseSearch()
-    keys, owners = search.seed_keys(texts)
-    assert len(search.candidates(keys, owners, len(texts))) == 0
+    assert len(ReuseSearch().candidates_of_texts(texts)) == 0
+    copied = texts[:10] + [texts[10] + "\n\n" + texts[3].split("\n\n")[1]]
+    assert [3, 10] in ReuseSearch().candidates_of_texts(copied).tolist()
 
 
 @pytest.fixture()
@@ -254,3 +254,14 @@ def test_align_bad_input_is_one_line(tmp_path, content, message):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "bad.txt" in lines[0]
+
+
+def test_html_report_shows_reuse_side_by_side(corpus_files):
+    import html
+
+    folder, docs = corpus_files
+    page = _run("scan", folder, "-f", "html", "--no-within", "-q").stdout
+    assert "Passages reused between documents" in page
+    marked = [html.unescape(m.split("</mark>")[0]) for m in page.split("<mark>")[1:]]
+    assert " ".join(PASSAGE) in marked  # the copied passage, highlighted in both documents
+    assert marked.count(" ".join(PASSAGE)) >= 2

@@ -47,7 +47,7 @@ from dedup.report.formats import (
     write_jsonl,
     write_table,
 )
-from dedup.report.html_report import MAX_CLUSTERS, write_html
+from dedup.report.html_report import MAX_CLUSTERS, MAX_REUSE, write_html
 from dedup.util.allocator import reuse_freed_memory
 from dedup.util.progress import Progress
 from dedup.util.workers import usable_cores
@@ -297,6 +297,7 @@ def _write_report(report: CorpusReport, fmt: str, out, scanner: "CorpusScanner",
         write_csv((r.report for r in report.documents.with_reports()), out, reuse=report.reuse)
     elif fmt == "html":
         shown = {d for c in report.clusters[:MAX_CLUSTERS] for d in c.members}
+        shown |= {d for r in report.reuse[:MAX_REUSE] for d in (r.a, r.b)}
         texts = {d.id: d.text for d in read_documents(paths, max_bytes=max_bytes, text_field=text_field,
                                                        id_field=id_field, fmt=input_format, names=names)
                  if isinstance(d, Document) and d.id in shown}

@@ -21,13 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from dedup.corpus.state import REUSE_ARRAYS
 from dedup.io.readers import InputError
 
 _FORMAT = 3  # 2: occurrences carry their token counts; 3: word hashes in 8-byte chunks
 _SLOTS = ("a", "b")
 _SLOT_FILES = ("meta.json", "arrays.npz")
 MARKER = "DEDUP_CHECKPOINT"  # a folder holding this file is a checkpoint: its own files may be deleted
-_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", "reuse_keys", "reuse_docs")
+_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", *REUSE_ARRAYS)
 
 
 class CheckpointError(ValueError):
@@ -132,8 +133,9 @@ class Checkpoint:
         for name in _ARRAYS:
             # Reuse keys came after format 3 without changing it: a checkpoint without them is one of a
             # scan without reuse (the key holds the reuse parameters).
-            empty = np.zeros(0, np.uint64 if name == "reuse_keys" else np.int64)
-            getattr(state, "_" + name).append(arrays[name] if name in arrays or not name.startswith("reuse") else empty)
+            if name in arrays or name not in REUSE_ARRAYS:
+                getattr(state, "_" + name).append(arrays[name])
+        state._reuse_n_units = len(state._reuse_unit_doc[0]) if state._reuse_unit_doc else 0
         state.n_nodes = meta["n_nodes"]
         state.node_of = dict(zip(arrays["node_fingerprints"].tolist(), arrays["node_numbers"].tolist()))
         state.idf.load(arrays["df"], meta["idf_docs"])

@@ -16,7 +16,7 @@ import numpy as np
 
 from dedup.confirm.idf import HashedIdf
 from dedup.records import Report
-from dedup.reuse.search import ReuseSearch
+from dedup.reuse.search import ReuseSearch, Seeds
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.oph import OnePermutationHasher
 from dedup.sketch.shingle import ShingleSets, kgram_sets
@@ -38,9 +38,7 @@ class SignedBatch:
     paragraph_keys: np.ndarray  # (paragraphs, bands) uint64 LSH band keys
     buckets: np.ndarray  # distinct token buckets of each document, concatenated (for the corpus IDF)
     reports: dict[int, Report] = field(default_factory=dict)  # document in batch -> restatements
-    # Reuse seed keys (``reuse.search``) and the document in the batch each belongs to; empty without reuse.
-    reuse_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
-    reuse_owners: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    reuse: Seeds | None = None  # what the reuse search keeps (``reuse.search``); None without it
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -130,10 +128,9 @@ class BatchSigner:
                     report = self.restatements(text)
                     if report.matches or report.candidates_dropped:  # a partial search is said in the output
                         reports[i] = report
-        reuse_keys, reuse_owners = self.reuse.seed_keys(texts) if self.reuse is not None else (
-            np.zeros(0, np.uint64), np.zeros(0, np.int64))
         return SignedBatch(
-            reuse_keys=reuse_keys, reuse_owners=reuse_owners,
+            reuse=None if self.reuse is None else self.reuse.seeds(
+                tokens, tokenized.token_document(), self.bucketer.buckets(tokens)),
             signatures=self.hasher.sign(doc_sets),
             sizes=doc_sets.sizes().astype(np.int32),
             lengths=np.bincount(tokenized.token_document(), minlength=len(texts)).astype(np.int32),

@@ -15,7 +15,8 @@ import numpy as np
 from dedup.corpus.state import CorpusState
 from dedup.io.readers import InputError, reread
 from dedup.records import Reuse
-from dedup.reuse.align import align_texts
+from dedup.reuse.align import align_units
+from dedup.reuse.units import Units, units_of
 from dedup.util.workers import Workers
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, cluster_of: np.ndarray
                workers: Workers) -> tuple[list[Reuse], dict]:
     """Reused passages between the documents of ``state`` (``cluster_of``: each document's cluster
     representative), and the step's counts for ``stats``."""
-    pairs = signer.reuse.candidates(state.reuse_keys, state.reuse_docs, len(state.ids))
+    pairs = signer.reuse.candidates(state.reuse_seeds(), state.idf.df, len(state.ids))
     pairs = pairs[cluster_of[pairs[:, 0]] != cluster_of[pairs[:, 1]]]
     found: list[Reuse] = []
     failed: set[int] = set()
@@ -40,7 +41,8 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, cluster_of: np.ndarray
 
         def batches() -> Iterator[tuple[tuple[list], None]]:
             for i in range(0, len(tasks), _PAIRS_PER_TASK):
-                yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in tasks[i:i + _PAIRS_PER_TASK]],), None
+                chunk = tasks[i:i + _PAIRS_PER_TASK]
+                yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in chunk],), None
 
         for _, records in workers.ordered(align_pairs, batches()):
             found.extend(records)
@@ -50,9 +52,13 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, cluster_of: np.ndarray
 
 
 def align_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]]) -> list[Reuse]:
-    """Aligned passages of each ``(a_id, a_text, b_id, b_text)``."""
+    """Aligned passages of each ``(a_id, a_text, b_id, b_text)``; each text is cut into units once."""
     settings = signer.reuse.align
-    return [r for a_id, a, b_id, b in pairs for r in align_texts(a, b, a_id, b_id, settings)]
+    units: dict[str, Units] = {}
+    for doc_id, text in ((p[k], p[k + 1]) for p in pairs for k in (0, 2)):
+        if doc_id not in units:
+            units[doc_id] = units_of(text, settings.min_words)
+    return [r for a_id, _, b_id, _ in pairs for r in align_units(units[a_id], units[b_id], a_id, b_id, settings)]
 
 
 def _slices(pairs: np.ndarray) -> Iterator[np.ndarray]:

@@ -12,7 +12,12 @@ from dedup.confirm.idf import HashedIdf
 from dedup.corpus.pass_one import SignedBatch
 from dedup.corpus.report_spool import ReportSpool
 from dedup.io.readers import Document, InputError
+from dedup.reuse.search import Seeds
 from dedup.util.arrays import distinct
+
+# The reuse search's seeds as the state keeps them (and a checkpoint saves them), with their types.
+REUSE_ARRAYS = {"reuse_words": np.uint32, "reuse_units": np.int64, "reuse_unit_doc": np.int64,
+                "reuse_copy_keys": np.uint64, "reuse_copy_doc": np.int64}
 
 
 class CorpusState:
@@ -39,8 +44,13 @@ class CorpusState:
         self.n_nodes = 0
         self._node_keys: list[np.ndarray] = []
         self._occurrences: list[np.ndarray] = []  # (node, doc, paragraph, content tokens) rows
-        self._reuse_keys: list[np.ndarray] = []  # reuse seed keys (``reuse.search``), flat
-        self._reuse_docs: list[np.ndarray] = []  # the document of each
+        # The reuse search's seeds (``reuse.search.Seeds``), numbered across the corpus.
+        self._reuse_words: list[np.ndarray] = []
+        self._reuse_units: list[np.ndarray] = []
+        self._reuse_unit_doc: list[np.ndarray] = []
+        self._reuse_copy_keys: list[np.ndarray] = []
+        self._reuse_copy_doc: list[np.ndarray] = []
+        self._reuse_n_units = 0
 
     def add(self, doc: Document, date: float | None = None) -> None:
         index = len(self.ids)
@@ -68,8 +78,14 @@ class CorpusState:
             self.reports.add(first_doc + i, report)
             if report.candidates_dropped:
                 self.capped.append(first_doc + i)
-        self._reuse_keys.append(batch.reuse_keys)
-        self._reuse_docs.append(first_doc + batch.reuse_owners.astype(np.int64))
+        if batch.reuse is not None:
+            seeds = batch.reuse
+            self._reuse_words.append(seeds.words)
+            self._reuse_units.append(self._reuse_n_units + seeds.units)
+            self._reuse_unit_doc.append(first_doc + seeds.unit_doc)
+            self._reuse_copy_keys.append(seeds.copy_keys)
+            self._reuse_copy_doc.append(first_doc + seeds.copy_doc)
+            self._reuse_n_units += len(seeds.unit_doc)
         docs = first_doc + np.repeat(np.arange(len(batch.paragraphs)), batch.paragraphs)
         numbers = np.arange(len(docs)) - np.repeat(np.cumsum(batch.paragraphs) - batch.paragraphs, batch.paragraphs)
         nodes, new = self._nodes(batch.fingerprints)
@@ -120,13 +136,19 @@ class CorpusState:
         self.lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32)
         self.node_keys = np.concatenate(self._node_keys) if self._node_keys else np.zeros((0, 1), np.uint64)
         self.occurrences = np.concatenate(self._occurrences) if self._occurrences else np.zeros((0, 4), np.int64)
-        self.reuse_keys = np.concatenate(self._reuse_keys) if self._reuse_keys else np.zeros(0, np.uint64)
-        self.reuse_docs = np.concatenate(self._reuse_docs) if self._reuse_docs else np.zeros(0, np.int64)
+        for name, dtype in REUSE_ARRAYS.items():
+            parts = getattr(self, "_" + name)
+            setattr(self, name, np.concatenate(parts) if parts else np.zeros(0, dtype))
+        self._reuse_n_units = len(self.reuse_unit_doc)
         # Each list now holds its one joined array (no second copy), so a checkpoint can finish the
         # state mid-scan and later batches still append.
-        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", "reuse_keys",
-                     "reuse_docs"):
+        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", *REUSE_ARRAYS):
             setattr(self, "_" + name, [getattr(self, name)])
+
+    def reuse_seeds(self) -> Seeds:
+        """The reuse search's seeds of every document (after ``finish``)."""
+        return Seeds(words=self.reuse_words, units=self.reuse_units, unit_doc=self.reuse_unit_doc,
+                     copy_keys=self.reuse_copy_keys, copy_doc=self.reuse_copy_doc)
 
     def node_summary(self) -> tuple[np.ndarray, np.ndarray]:
         """Per paragraph node (after ``finish``): its token count and the (doc, paragraph) occurrence whose text

@@ -18,6 +18,8 @@ from dedup import __version__
 from dedup.cluster.groups import sentence_components
 from dedup.io.clean import restated_sentences
 from dedup.records import Cluster, CorpusReport, Report
+from dedup.report.html_reuse import CSS as REUSE_CSS
+from dedup.report.html_reuse import MAX_REUSE, reuse_section  # noqa: F401  (MAX_REUSE: the CLI re-reads what is shown)
 
 PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46a0a0", "#c71585", "#808000", "#9a6324",
            "#000075")
@@ -67,12 +69,13 @@ def write_html(report: CorpusReport, out: IO[str], params: dict, texts: Mapping[
     texts = texts or {}
     within = params.get("within") or {}
     out.write("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-              f"<title>dedup report</title><style>{_CSS}</style></head><body>\n")
+              f"<title>dedup report</title><style>{_CSS}{REUSE_CSS}</style></head><body>\n")
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out.write(f"<h1>dedup report</h1><p class=\"meta\">dedup {esc(__version__)}, {esc(now)}; "
               f"{plural(len(report.documents), 'document')}, "
               f"{plural(len(report.clusters), 'near-duplicate cluster')}, "
               f"{plural(len(report.passages), 'reused passage')}"
+              + (f", {plural(len(report.reuse), 'passage')} reused between documents" if report.reuse else "")
               + (f", {plural(len(skipped), 'input')} skipped" if skipped else "") + "</p>\n")
     documents = [r.report for _, r in zip(range(MAX_DOCUMENTS), report.documents.with_reports())]
     out.write(_histograms(documents, report.clusters, within, params))
@@ -80,6 +83,8 @@ def write_html(report: CorpusReport, out: IO[str], params: dict, texts: Mapping[
         out.write(_clusters(report.clusters[:MAX_CLUSTERS], texts))
     if report.passages:
         out.write(_passages(report))
+    if report.reuse:
+        out.write(reuse_section(report.reuse, texts))
     for doc in documents:
         out.write(_document(doc))
     if skipped:

@@ -112,8 +112,7 @@ def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: 
         return []
     same = units_a is units_b
     weights_a, weights_b, sets_a, sets_b = _vectors(units_a, units_b)
-    cosine = (weights_a @ weights_b.T).toarray()
-    shared = (sets_a @ sets_b.T).toarray()
+    cosine, shared = _dense(weights_a @ weights_b.T), _dense(sets_a @ sets_b.T)
     sizes_a, sizes_b = np.asarray(sets_a.sum(axis=1)).ravel(), np.asarray(sets_b.sum(axis=1)).ravel()
     dice = 2 * shared / np.maximum(sizes_a[:, None] + sizes_b[None, :], 1)
     is_seed = (cosine >= settings.seed_cosine) & (dice >= settings.seed_dice)
@@ -121,7 +120,7 @@ def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: 
         block = np.asarray(units_a.block)
         is_seed &= block[:, None] != block[None, :]
         is_seed = np.triu(is_seed, 1)
-    copies = copied_seeds(units_a.text, _span_array(units_a), units_b.text, _span_array(units_b), same)
+    copies = copied_seeds(units_a, units_b)
     if len(copies) and same:
         copies = copies[block[copies[:, 0]] != block[copies[:, 1]]]
     is_seed[copies[:, 0], copies[:, 1]] = True
@@ -145,23 +144,30 @@ class _Passage:
 
 
 def _vectors(units_a: Units, units_b: Units):
-    """L2-normalized TF-ISF rows and binary word-set rows of both texts' units, on one vocabulary."""
+    """L2-normalized TF-ISF rows and binary word-set rows of both texts' units, on one vocabulary (dense:
+    two texts' units and words are a few thousand at most, where scipy's per-call cost dominated)."""
     vocabulary: dict[str, int] = {}
     both = units_a.words if units_a is units_b else units_a.words + units_b.words
-    rows, cols = [], []
-    for row, words in enumerate(both):
-        for word in words:
-            rows.append(row)
-            cols.append(vocabulary.setdefault(word, len(vocabulary)))
-    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(both), len(vocabulary)))
-    counts.sum_duplicates()
-    binary = counts.copy()
-    binary.data[:] = 1.0
-    frequency = np.asarray(binary.sum(axis=0)).ravel()
-    isf = np.log((len(both) + 1) / (frequency + 1)) + 1.0
-    weights = sparse.csr_matrix(counts.multiply(isf[None, :]))
-    norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
-    weights = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weights)
+    rows = np.repeat(np.arange(len(both)), [len(w) for w in both])
+    cols = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for words in both for w in words), np.int64,
+                       len(rows))
+    if len(both) * len(vocabulary) > _DENSE_CELLS:  # long texts: sparse rows (a 1,000 x 5,000 product took 50 ms)
+        counts = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
+                                   shape=(len(both), len(vocabulary)))
+        counts.sum_duplicates()
+        binary = counts.copy()
+        binary.data[:] = 1.0
+        isf = np.log((len(both) + 1) / (np.asarray(binary.sum(axis=0)).ravel() + 1)) + 1.0
+        weights = sparse.csr_matrix(counts.multiply(isf[None, :].astype(np.float32)))
+        norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
+        weights = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weights)
+    else:
+        counts = np.zeros((len(both), len(vocabulary)), dtype=np.float32)
+        np.add.at(counts, (rows, cols), 1.0)
+        binary = (counts > 0).astype(np.float32)
+        isf = np.log((len(both) + 1) / (binary.sum(axis=0) + 1)) + 1.0
+        weights = counts * isf[None, :].astype(np.float32)
+        weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-12)
     if units_a is units_b:
         return weights, weights, binary, binary
     n = len(units_a)
@@ -194,6 +200,10 @@ def _split(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
         stable = stable + 1 if len(cut) == len(groups) else 0
         groups, side = cut, 1 - side
     return groups
+
+
+def _dense(matrix) -> np.ndarray:
+    return matrix.toarray() if sparse.issparse(matrix) else matrix
 
 
 def _fragment_cosine(weights_a, a: tuple[int, int], weights_b, b: tuple[int, int]) -> float:
@@ -229,10 +239,6 @@ def _without_overlaps(passages: list[_Passage], units_a: Units, units_b: Units, 
     return sorted(kept, key=lambda p: p.a)
 
 
-def _span_array(units: Units) -> np.ndarray:
-    return np.array(units.spans, dtype=np.int64).reshape(-1, 2)
-
-
 def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
     """The characters from the end of the unit before the passage to the start of the unit after it."""
     first, last = first_last
@@ -249,7 +255,7 @@ def _record(passage: _Passage, units_a: Units, units_b: Units, a_id: str, b_id: 
             sets_a, sets_b) -> Reuse:
     a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
-    copied = copied_edges(units_a.text, _widened(units_a, passage.a), units_b.text, _widened(units_b, passage.b))
+    copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
     if copied:
         a_span, b_span = copied
     words_a = set().union(*units_a.words[passage.a[0]:passage.a[1] + 1])
@@ -268,5 +274,6 @@ def _record(passage: _Passage, units_a: Units, units_b: Units, a_id: str, b_id: 
                  jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind, sentences=sentences)
 
 
+_DENSE_CELLS = 1 << 20  # units x vocabulary past which the rows are sparse
 _EDITED_JACCARD = 0.5  # passages sharing at least half their content words are edited copies, not restatements
 _MAX_SENTENCES = 50  # aligned sentence pairs listed per passage (a whole copied chapter needs no more)

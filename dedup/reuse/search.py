@@ -1,18 +1,20 @@
 """Reuse across a corpus: which document pairs share passages, found from sentence seeds, then aligned.
 
-Each document is reduced, as it streams past, to a small set of **seed keys**:
+Pass one keeps, of each document, what the candidate search needs and no text, taken from the tokens
+every other step uses (``text.tokens``: content words, stop words dropped, lightly stemmed, sentence ends
+flagged):
 
-- every sentence unit (``units``) is signed with MinHash over its content words and cut into bands
-  (``bands`` x ``rows``); two sentences that share a band key share most of their content words, which
-  a reworded or translated sentence still does;
-- word ``copy_n``-grams of the text (all words, stop words too) whose hash falls in one ``copy_sample``-th
-  of the hash space, so a copied run of a few dozen words is all but certain to give the two documents
-  a key in common whatever their sentences look like.
+- each content word's IDF bucket and the sentence it is in, 8 bytes a word;
+- **copied-run keys**: content-word ``copy_n``-grams whose hash falls in one ``copy_sample``-th of the
+  hash space, so two documents sharing a copied run of a few dozen words all but surely share a key.
 
-Two documents become a candidate when they share at least ``min_shared`` sentence keys or one copied-run
-key. A key held by more than ``max_bucket`` documents (page furniture, a boilerplate sentence) pairs
-nothing. Only the keys are kept between the passes: a document costs a few hundred bytes, not its text.
-The candidates' texts are then aligned (``align``) pair by pair.
+After pass one the corpus's document frequencies are known: words held by more than ``common_share`` of
+the documents (and more than ``common_docs``) are dropped from the sentences, every sentence with at
+least ``min_unit_words`` words left is signed with MinHash over them and cut into ``bands`` x ``rows``
+band keys. Two documents are a candidate when they share ``min_shared`` sentence keys or one copied-run
+key; a key held by more than ``max_bucket`` documents (page furniture) pairs nothing. Without dropping
+common words, random sentences of one language share a band often enough that every document pair of a
+corpus met (measured: 10% of all pairs of 1,000 generated documents).
 """
 
 from __future__ import annotations
@@ -23,18 +25,24 @@ from typing import Sequence
 import numpy as np
 
 from dedup.reuse.align import AlignSettings
-from dedup.reuse.units import units_of
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.lsh_budget import expand
 from dedup.sketch.minhash import MinHasher
-from dedup.sketch.shingle import kgram_sets
-from dedup.text.word_hash import word_hash
-from dedup.text.words import word_spans
+from dedup.sketch.shingle import ShingleSets
+from dedup.text.tokens import Tokens, TokenTable, tokenize
 from dedup.util.arrays import distinct
-from dedup.util.validate import check_int
+from dedup.util.validate import check_fraction, check_int
 
-_COPY_TAG = np.uint64(1 << 63)  # copied-run keys have the top bit set, sentence keys clear
-_MAX_CACHED = 1_000_000
+
+@dataclass(frozen=True)
+class Seeds:
+    """What pass one keeps of a batch for the reuse search (``doc`` numbers count from the batch's first)."""
+
+    words: np.ndarray  # uint32 IDF bucket of each content word, in order
+    units: np.ndarray  # int64 sentence of each word, numbered 0.. in the batch
+    unit_doc: np.ndarray  # int64 document of each sentence
+    copy_keys: np.ndarray  # uint64 copied-run keys, distinct per document
+    copy_doc: np.ndarray  # int64 document of each
 
 
 @dataclass
@@ -45,11 +53,18 @@ class ReuseSearch:
     ----------
     bands, rows : int, default=8, 2
         MinHash banding of sentence signatures (``bands * rows`` permutations): two rows a band keep
-        sentences sharing about a third of their content words likely to meet.
-    min_shared : int, default=2
+        sentences that share about a third of their uncommon words likely to meet.
+    min_shared : int, default=3
         Sentence keys two documents must share to be aligned.
-    copy_n : int, default=8
-        Words of a copied-run key.
+    min_unit_words : int, default=3
+        Uncommon words a sentence needs to take part.
+    common_share, common_docs : float, int, default=0.005, 10
+        A word in more than this share of the documents, and in more than this many, is too common to
+        seed reuse. The defaults and ``min_shared`` keep candidate recall on the PAN 2013 pairs (verbatim
+        1.0, random 0.98, translation 0.97, summary 0.92) at 0.17 candidates a document of a generated
+        corpus of 2,000, most of them near-duplicates (``/tmp`` measurement in docs/benchmarks.md).
+    copy_n : int, default=5
+        Content words of a copied-run key.
     copy_sample : int, default=4
         One copied-run key in this many is kept.
     max_bucket : int, default=50
@@ -62,85 +77,131 @@ class ReuseSearch:
 
     bands: int = 8
     rows: int = 2
-    min_shared: int = 2
-    copy_n: int = 8
+    min_shared: int = 3
+    min_unit_words: int = 3
+    common_share: float = 0.005
+    common_docs: int = 10
+    copy_n: int = 5
     copy_sample: int = 4
     max_bucket: int = 50
     align: AlignSettings = field(default_factory=AlignSettings)
     seed: int = 1
 
     def __post_init__(self) -> None:
-        for name, low in (("bands", 1), ("rows", 1), ("min_shared", 1), ("copy_n", 2), ("copy_sample", 1),
-                          ("max_bucket", 2)):
+        for name, low in (("bands", 1), ("rows", 1), ("min_shared", 1), ("min_unit_words", 1), ("common_docs", 1),
+                          ("copy_n", 2), ("copy_sample", 1), ("max_bucket", 2)):
             check_int(name, getattr(self, name), low)
+        check_fraction("common_share", self.common_share)
         self._hasher = MinHasher(num_perm=self.bands * self.rows, seed=self.seed)
         self._banding = LSHBanding(num_perm=self.bands * self.rows, bands=self.bands, rows=self.rows)
-        self._hashes: dict[str, int] = {}
 
     def params(self) -> dict:
-        return {"bands": self.bands, "rows": self.rows, "min_shared": self.min_shared, "copy_n": self.copy_n,
-                "copy_sample": self.copy_sample, "max_bucket": self.max_bucket, "seed": self.seed,
+        fields = ("bands", "rows", "min_shared", "min_unit_words", "common_share", "common_docs", "copy_n",
+                  "copy_sample", "max_bucket", "seed")
+        return {**{name: getattr(self, name) for name in fields},
                 **{f"align_{k}": v for k, v in vars(self.align).items()}}
 
-    def seed_keys(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Each text's distinct seed keys, flat: ``(keys, text number)``, uint64 and int64."""
-        keys, owners = [], []
-        for number, text in enumerate(texts):
-            found = np.concatenate((self._sentence_keys(text), self._copy_keys(text)))
-            found = distinct(found)
-            keys.append(found)
-            owners.append(np.full(len(found), number, dtype=np.int64))
-        if not keys:
-            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        return np.concatenate(keys), np.concatenate(owners)
+    def seeds(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray) -> Seeds:
+        """A batch's seeds from its tokens (``token_doc``: each token's document; ``buckets``: its IDF bucket)."""
+        sentence = tokens.sentence
+        starts = np.concatenate(([True], sentence[1:] != sentence[:-1])) if len(sentence) else np.zeros(0, bool)
+        units = np.cumsum(starts) - 1
+        keys, key_doc = self._copy_keys(tokens.hashes, token_doc)
+        return Seeds(words=buckets.astype(np.uint32), units=units.astype(np.int64),
+                     unit_doc=token_doc[starts].astype(np.int64), copy_keys=keys, copy_doc=key_doc)
 
-    def _hash(self, word: str) -> int:
-        value = self._hashes.get(word)
-        if value is None:
-            value = word_hash(word)
-            if len(self._hashes) < _MAX_CACHED:
-                self._hashes[word] = value
-        return value
-
-    def _sentence_keys(self, text: str) -> np.ndarray:
-        units = units_of(text, self.align.min_words)
-        if not len(units):
-            return np.zeros(0, np.uint64)
-        lengths = np.array([len(w) for w in units.words], dtype=np.int64)
-        tokens = np.array([self._hash(w) for words in units.words for w in words], dtype=np.uint64)
-        sentence = np.repeat(np.arange(len(units), dtype=np.int64), lengths)
-        sets = kgram_sets(tokens, sentence, sentence, len(units), 1)
-        return self._banding.band_keys(self._hasher.sign(sets)).ravel() & ~_COPY_TAG
-
-    def _copy_keys(self, text: str) -> np.ndarray:
-        words = np.array([self._hash(w) for w, _, _ in word_spans(text)], dtype=np.uint64)
+    def _copy_keys(self, hashes: np.ndarray, token_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = self.copy_n
-        if len(words) < n:
-            return np.zeros(0, np.uint64)
-        grams = np.zeros(len(words) - n + 1, dtype=np.uint64)
+        if len(hashes) < n:
+            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        grams = np.zeros(len(hashes) - n + 1, dtype=np.uint64)
         for j in range(n):
-            grams = (grams ^ words[j:len(words) - n + 1 + j]) * np.uint64(0x100000001B3)
+            grams = (grams ^ hashes[j:len(hashes) - n + 1 + j]) * np.uint64(0x100000001B3)
         grams ^= grams >> np.uint64(29)
-        return grams[grams % np.uint64(self.copy_sample) == 0] | _COPY_TAG
+        inside = token_doc[:len(grams)] == token_doc[n - 1:]  # a run never spans two documents
+        kept = inside & (grams % np.uint64(self.copy_sample) == 0)
+        pairs = distinct_rows(grams[kept], token_doc[:len(grams)][kept])
+        return pairs[0], pairs[1]
 
-    def candidates(self, keys: np.ndarray, owners: np.ndarray, n_docs: int) -> np.ndarray:
-        """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys or a copied-run
-        key, as a sorted ``(m, 2)`` int64 array."""
+    def candidates(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
+        """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys or a copied-run key,
+        as a sorted ``(m, 2)`` int64 array (``df``: documents per IDF bucket, ``n_docs`` of them)."""
+        found = [self._sentence_pairs(seeds, df, n_docs), self._copy_pairs(seeds, n_docs)]
+        codes = distinct(np.concatenate(found))
+        return np.stack((codes // max(n_docs, 1), codes % max(n_docs, 1)), axis=1)
+
+    def _sentence_pairs(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
+        limit = max(self.common_docs, self.common_share * n_docs)
+        uncommon = df[seeds.words] <= limit
+        words, units = seeds.words[uncommon].astype(np.uint64), seeds.units[uncommon]
+        n_units = len(seeds.unit_doc)
+        if not len(words) or not n_units:
+            return np.zeros(0, np.int64)
+        sets = _unit_sets(words, units, n_units)
+        live = np.flatnonzero(sets.sizes() >= self.min_unit_words)
+        if not len(live):
+            return np.zeros(0, np.int64)
+        band_keys = self._banding.band_keys(self._hasher.sign(_subset(sets, live)))
+        keys = band_keys.ravel()
+        docs = np.repeat(seeds.unit_doc[live], band_keys.shape[1])
+        keys, docs = distinct_rows(keys, docs)
+        codes, counts = np.unique(self._pair_codes(keys, docs, n_docs), return_counts=True)
+        return codes[counts >= self.min_shared]
+
+    def _copy_pairs(self, seeds: Seeds, n_docs: int) -> np.ndarray:
+        return distinct(self._pair_codes(seeds.copy_keys, seeds.copy_doc, n_docs))
+
+    def _pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> np.ndarray:
+        """``min * n_docs + max`` of every two documents sharing a key (each key distinct per document),
+        once per key; keys of more than ``max_bucket`` documents are skipped."""
         if not len(keys):
-            return np.zeros((0, 2), np.int64)
-        order = np.lexsort((owners, keys))
-        keys, owners = keys[order], owners[order]
+            return np.zeros(0, np.int64)
+        order = np.lexsort((docs, keys))
+        keys, docs = keys[order], docs[order]
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         sizes = np.diff(np.append(starts, len(keys)))
         usable = (sizes >= 2) & (sizes <= self.max_bucket)
-        copied = (keys[starts] & _COPY_TAG) != 0
-        found = []
-        sentence = usable & ~copied
-        if sentence.any():
-            codes = np.concatenate(expand(owners, starts[sentence], sizes[sentence], n_docs))
-            codes, counts = np.unique(codes, return_counts=True)
-            found.append(codes[counts >= self.min_shared])
-        if (usable & copied).any():
-            found.append(np.concatenate(expand(owners, starts[usable & copied], sizes[usable & copied], n_docs)))
-        codes = distinct(np.concatenate(found)) if found else np.zeros(0, np.int64)
-        return np.stack((codes // n_docs, codes % n_docs), axis=1)
+        if not usable.any():
+            return np.zeros(0, np.int64)
+        return np.concatenate(expand(docs, starts[usable], sizes[usable], n_docs))
+
+    def candidates_of_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """``candidates`` of a few texts in memory, tokenized as a corpus scan tokenizes them (for tests and
+        benchmarks; a scan keeps ``seeds`` batch by batch)."""
+        from dedup.text.segment import split_paragraphs
+
+        paragraphs = [split_paragraphs(t) for t in texts]
+        tokens = tokenize([p for ps in paragraphs for p in ps], TokenTable())
+        paragraph_doc = np.repeat(np.arange(len(texts)), [len(p) for p in paragraphs])
+        token_doc = paragraph_doc[tokens.owner()]
+        buckets = ((tokens.hashes >> np.uint64(2)) % np.uint64(1 << 20)).astype(np.int64)
+        seeds = self.seeds(tokens, token_doc, buckets)
+        df = np.bincount(distinct_rows(buckets.astype(np.uint64), token_doc)[0].astype(np.int64),
+                         minlength=1 << 20)
+        return self.candidates(seeds, df, len(texts))
+
+
+def distinct_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``(key, doc)`` pairs."""
+    if not len(keys):
+        return keys, docs
+    order = np.lexsort((keys, docs))
+    keys, docs = keys[order], docs[order]
+    keep = np.concatenate(([True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])))
+    return keys[keep], docs[keep]
+
+
+def _unit_sets(words: np.ndarray, units: np.ndarray, n_units: int) -> ShingleSets:
+    """Each unit's distinct words as one 32-bit hash each (what ``MinHasher.sign`` takes)."""
+    hashed = (words * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)
+    keys = np.unique((units.astype(np.uint64) << np.uint64(32)) | hashed)
+    owner = (keys >> np.uint64(32)).astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(owner, minlength=n_units)))).astype(np.int64)
+    return ShingleSets(hashes=(keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets=offsets)
+
+
+def _subset(sets: ShingleSets, rows: np.ndarray) -> ShingleSets:
+    sizes = sets.sizes()[rows]
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    at = np.repeat(sets.offsets[rows] - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
+    return ShingleSets(hashes=sets.hashes[at], offsets=offsets)

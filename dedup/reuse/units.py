@@ -6,6 +6,7 @@ sentence. Sentences come from the one sentence splitter (``dedup.text.segment.sp
 to each blank-line block; words from the one word definition (``dedup.text.words``), lower-cased, stop
 words dropped and lightly stemmed, as everywhere else. A sentence of fewer than ``min_words`` content
 words is joined to the next one of its block, so a heading or a two-word line is never a unit alone.
+Every word of the text (stop words too) is kept with its span and a hash, for the copied-run search.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from dedup.text.segment import split_sentences
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
@@ -23,12 +27,19 @@ _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 @dataclass(frozen=True)
 class Units:
-    """A text's sentences: ``spans[i]`` is ``(start, end)`` into the text, ``words[i]`` its content words."""
+    """A text's sentences: ``spans[i]`` is ``(start, end)`` into the text, ``words[i]`` its content words.
+
+    ``word_starts``, ``word_ends`` and ``word_hashes`` describe every word of the text in order (stop
+    words too), for exact shared runs.
+    """
 
     text: str
     spans: tuple[tuple[int, int], ...]
     words: tuple[tuple[str, ...], ...]
     block: tuple[int, ...]  # the blank-line block (paragraph) each sentence is in
+    word_starts: np.ndarray
+    word_ends: np.ndarray
+    word_hashes: np.ndarray
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -38,49 +49,55 @@ class Units:
         return self.text[start:end]
 
 
-def content_words(text: str) -> list[tuple[str, int, int]]:
-    """``(stem, start, end)`` of each content word of ``text`` (not a stop word, longer than one letter)."""
-    found = []
-    for word, start, end in word_spans(text):
-        if not word.isascii():
-            word = unicodedata.normalize("NFKC", word)
-        if len(word) > 1 and word not in ENGLISH_STOP_WORDS:
-            found.append((light_stem(word), start, end))
-    return found
+@lru_cache(maxsize=200_000)
+def content_stem(word: str) -> str | None:
+    """The stem a lower-cased word counts as, or None for a stop word or a single letter."""
+    if not word.isascii():
+        word = unicodedata.normalize("NFKC", word)
+    if len(word) < 2 or word in ENGLISH_STOP_WORDS:
+        return None
+    return light_stem(word)
 
 
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
-    spans, words, blocks = [], [], []
+    words = word_spans(text)
+    starts = np.fromiter((s for _, s, _ in words), np.int64, len(words))
+    ends = np.fromiter((e for _, _, e in words), np.int64, len(words))
+    hashes = np.fromiter((hash(w) for w, _, _ in words), np.int64, len(words))
+    stems = [content_stem(w) for w, _, _ in words]
+    spans: list[tuple[int, int]] = []
+    unit_words: list[tuple[str, ...]] = []
+    blocks: list[int] = []
     for number, (block_start, block) in enumerate(_blocks(text)):
-        pending: list[tuple[int, int, list[str]]] = []
+        pending: tuple[int, list[str]] | None = None
         for sentence in split_sentences(block):
-            found = content_words(sentence.text)
+            first = int(np.searchsorted(starts, block_start + sentence.start))
+            last = int(np.searchsorted(starts, block_start + sentence.end)) - 1
+            found = [s for s in stems[first:last + 1] if s is not None]
             if not found:
                 continue
-            every = word_spans(sentence.text)  # the sentence runs from its first word to its last, stop words too
-            start = block_start + sentence.start + every[0][1]
-            end = block_start + sentence.start + end_of(sentence.text, every[-1][2])
-            stems = [w for w, _, _ in found]
-            if pending:  # a short sentence before this one joins it
-                start, stems = pending[0][0], pending[0][2] + stems
-                pending = []
-            if len(stems) < min_words:
-                pending = [(start, end, stems)]
+            start, end = int(starts[first]), end_of(text, int(ends[last]))
+            if pending is not None:  # a short sentence before this one joins it
+                start, found = pending[0], pending[1] + found
+                pending = None
+            if len(found) < min_words:
+                pending = (start, found)
+                pending_end = end
                 continue
             spans.append((start, end))
-            words.append(tuple(stems))
+            unit_words.append(tuple(found))
             blocks.append(number)
-        if pending:  # a short last sentence joins the one before it in its block, else stands alone
-            start, end, stems = pending[0]
+        if pending is not None:  # a short last sentence joins the one before it in its block, else stands alone
             if blocks and blocks[-1] == number:
-                spans[-1] = (spans[-1][0], end)
-                words[-1] = words[-1] + tuple(stems)
+                spans[-1] = (spans[-1][0], pending_end)
+                unit_words[-1] = unit_words[-1] + tuple(pending[1])
             else:
-                spans.append((start, end))
-                words.append(tuple(stems))
+                spans.append((pending[0], pending_end))
+                unit_words.append(tuple(pending[1]))
                 blocks.append(number)
-    return Units(text=text, spans=tuple(spans), words=tuple(words), block=tuple(blocks))
+    return Units(text=text, spans=tuple(spans), words=tuple(unit_words), block=tuple(blocks),
+                 word_starts=starts, word_ends=ends, word_hashes=hashes)
 
 
 def _blocks(text: str):

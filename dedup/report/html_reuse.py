@@ -1,0 +1,50 @@
+"""The HTML report's section on passages reused between documents: the two passages side by side, each
+highlighted in a little of its own context."""
+
+from __future__ import annotations
+
+import html
+from typing import Mapping
+
+from dedup.records import Reuse
+
+MAX_REUSE = 50  # records shown (the JSON has all of them)
+_CONTEXT = 160  # characters shown before and after a passage
+_MAX_SHOWN = 3000  # characters of one passage shown; a longer one is cut in the middle
+CSS = """
+.reuse{display:grid;grid-template-columns:1fr 1fr;gap:1em;margin:.6em 0 1.4em}
+.reuse>div{border:1px solid #ddd;padding:.4em .8em;font-size:14px;white-space:pre-wrap}
+.reuse mark{background:#ffe58a} .reuse .ctx{color:#888}
+"""
+
+
+def reuse_section(reused: list[Reuse], texts: Mapping[str, str]) -> str:
+    """``<h2>`` and one side-by-side block per reused passage (``texts``: id -> text, where known)."""
+    parts = [f"<h2>Passages reused between documents</h2><p class=\"meta\">{len(reused)} found"
+             + (f"; the first {MAX_REUSE} shown" if len(reused) > MAX_REUSE else "")
+             + ". Highlighted: the passage, at its character offsets in each text as read.</p>"]
+    for n, r in enumerate(reused[:MAX_REUSE], 1):
+        parts.append(f"<h3 id=\"reuse-{n}\">reuse {n}: {_esc(r.kind)}, jaccard {r.jaccard:.2f}, "
+                     f"cosine {r.cosine:.2f}</h3><div class=\"reuse\">"
+                     f"{_side(r.a, r.a_span, texts.get(r.a))}{_side(r.b, r.b_span, texts.get(r.b))}</div>")
+    return "\n".join(parts) + "\n"
+
+
+def _side(doc_id: str, span: tuple[int, int], text: str | None) -> str:
+    head = f"<b>{_esc(doc_id)}</b> [{span[0]}:{span[1]}]\n"
+    if text is None:
+        return f"<div>{head}(text not available)</div>"
+    start, end = span
+    passage = text[start:end]
+    if len(passage) > _MAX_SHOWN:
+        half = _MAX_SHOWN // 2
+        passage = passage[:half] + f" [... {len(passage) - 2 * half:,} characters ...] " + passage[-half:]
+    before = text[max(start - _CONTEXT, 0):start]
+    after = text[end:end + _CONTEXT]
+    return (f"<div>{head}<span class=\"ctx\">{'...' if start > _CONTEXT else ''}{_esc(before)}</span>"
+            f"<mark>{_esc(passage)}</mark><span class=\"ctx\">{_esc(after)}"
+            f"{'...' if end + _CONTEXT < len(text) else ''}</span></div>")
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
