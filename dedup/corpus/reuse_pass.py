@@ -8,7 +8,9 @@ the texts of one slice, not of every document that takes part.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+import os
+import tempfile
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 
@@ -16,6 +18,7 @@ from dedup.corpus.state import CorpusState
 from dedup.io.readers import InputError, reread
 from dedup.records import Reuse
 from dedup.reuse.align import align_units
+from dedup.reuse.search import bucket_of_words
 from dedup.reuse.units import Units, units_of
 from dedup.util.workers import Workers
 
@@ -34,31 +37,57 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, cluster_of: np.ndarray
     pairs = pairs[cluster_of[pairs[:, 0]] != cluster_of[pairs[:, 1]]]
     found: list[Reuse] = []
     failed: set[int] = set()
-    for chunk in _slices(pairs):
-        docs = sorted(set(chunk.ravel().tolist()))
-        texts = dict(_texts(state, docs, text_field, fmt, failed))
-        tasks = [(a, b) for a, b in chunk.tolist() if a in texts and b in texts]
-
-        def batches() -> Iterator[tuple[tuple[list], None]]:
-            for i in range(0, len(tasks), _PAIRS_PER_TASK):
-                chunk = tasks[i:i + _PAIRS_PER_TASK]
-                yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in chunk],), None
-
-        for _, records in workers.ordered(align_pairs, batches()):
-            found.extend(records)
+    with tempfile.TemporaryDirectory(prefix="dedup-idf-") as folder:
+        # The corpus IDF weighs the alignment's words (a word common in the corpus seeds nothing); the
+        # workers map it from a file rather than receive 4 MB with every task.
+        idf_path = os.path.join(folder, "idf.npy")
+        np.save(idf_path, state.idf.idf().astype(np.float32))
+        for chunk in _slices(pairs):
+            _align_slice(chunk, state, idf_path, text_field, fmt, workers, found, failed)
     found.sort(key=lambda r: (state.index[r.a], state.index[r.b], r.a_span))
     return found, {"reuse_candidates": int(len(pairs)), "reuse_passages": len(found),
                    "reuse_reread_failed": len(failed)}
 
 
-def align_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]]) -> list[Reuse]:
-    """Aligned passages of each ``(a_id, a_text, b_id, b_text)``; each text is cut into units once."""
+def _align_slice(chunk: np.ndarray, state: CorpusState, idf_path: str, text_field: str, fmt: str,
+                 workers: Workers, found: list[Reuse], failed: set[int]) -> None:
+    """Re-read the documents of ``chunk``'s pairs and align each pair in the workers."""
+    docs = sorted(set(chunk.ravel().tolist()))
+    texts = dict(_texts(state, docs, text_field, fmt, failed))
+    tasks = [(a, b) for a, b in chunk.tolist() if a in texts and b in texts]
+
+    def batches() -> Iterator[tuple[tuple[list, str], None]]:
+        for i in range(0, len(tasks), _PAIRS_PER_TASK):
+            some = tasks[i:i + _PAIRS_PER_TASK]
+            yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in some], idf_path), None
+
+    for _, records in workers.ordered(align_pairs, batches()):
+        found.extend(records)
+
+
+def align_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]], idf_path: str) -> list[Reuse]:
+    """Aligned passages of each ``(a_id, a_text, b_id, b_text)``, words weighed by the corpus IDF saved at
+    ``idf_path``; each text is cut into units once."""
     settings = signer.reuse.align
+    idf = _corpus_idf(idf_path)
     units: dict[str, Units] = {}
     for doc_id, text in ((p[k], p[k + 1]) for p in pairs for k in (0, 2)):
         if doc_id not in units:
             units[doc_id] = units_of(text, settings.min_words)
-    return [r for a_id, _, b_id, _ in pairs for r in align_units(units[a_id], units[b_id], a_id, b_id, settings)]
+    return [r for a_id, _, b_id, _ in pairs
+            for r in align_units(units[a_id], units[b_id], a_id, b_id, settings, idf)]
+
+
+_IDF_FILES: dict[str, np.ndarray] = {}
+
+
+def _corpus_idf(path: str) -> Callable[[list[str]], np.ndarray]:
+    """The IDF of each word of a list, from the corpus IDF saved at ``path`` (memory-mapped once a process)."""
+    if path not in _IDF_FILES:
+        _IDF_FILES.clear()  # one scan's at a time
+        _IDF_FILES[path] = np.load(path, mmap_mode="r")
+    table = _IDF_FILES[path]
+    return lambda words: np.asarray(table[bucket_of_words(words, len(table))], dtype=np.float32)
 
 
 def _slices(pairs: np.ndarray) -> Iterator[np.ndarray]:

@@ -25,6 +25,7 @@ cross-validation on the PAN 2013 training corpus.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 from scipy import sparse
@@ -83,7 +84,7 @@ SETTINGS_GRID = [
 
 
 def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: AlignSettings | None = None,
-                **params) -> list[Reuse]:
+                idf: Callable[[list[str]], np.ndarray] | None = None, **params) -> list[Reuse]:
     """The passages ``a`` and ``b`` share, with character spans into each, in ``a``'s order.
 
     Parameters
@@ -94,6 +95,8 @@ def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: Alig
         The documents' ids, as the records name them.
     settings : AlignSettings, optional
         The search's settings; keyword arguments override single ones.
+    idf : callable, optional
+        A corpus's inverse document frequency of each word of a list (see ``align_units``).
 
     Returns
     -------
@@ -103,15 +106,20 @@ def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: Alig
     settings = replace(settings or AlignSettings(), **params)
     units_a = units_of(a, settings.min_words)
     units_b = units_a if b is a else units_of(b, settings.min_words)
-    return align_units(units_a, units_b, a_id, b_id, settings)
+    return align_units(units_a, units_b, a_id, b_id, settings, idf)
 
 
-def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: AlignSettings) -> list[Reuse]:
-    """``align_texts`` on texts already cut into units (the corpus search cuts each text once)."""
+def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: AlignSettings,
+                idf: Callable[[list[str]], np.ndarray] | None = None) -> list[Reuse]:
+    """``align_texts`` on texts already cut into units (the corpus search cuts each text once).
+
+    ``idf`` gives the corpus's inverse document frequency of each word of a list: a corpus scan knows
+    which words are common in its corpus, so two sentences sharing only those are not a seed (two texts
+    alone cannot tell a common word from a topical one)."""
     if not len(units_a) or not len(units_b):
         return []
     same = units_a is units_b
-    weights_a, weights_b, sets_a, sets_b = _vectors(units_a, units_b)
+    weights_a, weights_b, sets_a, sets_b = _vectors(units_a, units_b, idf)
     cosine, shared = _dense(weights_a @ weights_b.T), _dense(sets_a @ sets_b.T)
     sizes_a, sizes_b = np.asarray(sets_a.sum(axis=1)).ravel(), np.asarray(sets_b.sum(axis=1)).ravel()
     dice = 2 * shared / np.maximum(sizes_a[:, None] + sizes_b[None, :], 1)
@@ -143,7 +151,7 @@ class _Passage:
     cosine: float
 
 
-def _vectors(units_a: Units, units_b: Units):
+def _vectors(units_a: Units, units_b: Units, idf: Callable[[list[str]], np.ndarray] | None = None):
     """L2-normalized TF-ISF rows and binary word-set rows of both texts' units, on one vocabulary (dense:
     two texts' units and words are a few thousand at most, where scipy's per-call cost dominated)."""
     vocabulary: dict[str, int] = {}
@@ -158,6 +166,7 @@ def _vectors(units_a: Units, units_b: Units):
         binary = counts.copy()
         binary.data[:] = 1.0
         isf = np.log((len(both) + 1) / (np.asarray(binary.sum(axis=0)).ravel() + 1)) + 1.0
+        isf = isf if idf is None else isf * idf(list(vocabulary))
         weights = sparse.csr_matrix(counts.multiply(isf[None, :].astype(np.float32)))
         norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
         weights = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weights)
@@ -166,6 +175,7 @@ def _vectors(units_a: Units, units_b: Units):
         np.add.at(counts, (rows, cols), 1.0)
         binary = (counts > 0).astype(np.float32)
         isf = np.log((len(both) + 1) / (binary.sum(axis=0) + 1)) + 1.0
+        isf = isf if idf is None else isf * idf(list(vocabulary))
         weights = counts * isf[None, :].astype(np.float32)
         weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-12)
     if units_a is units_b:

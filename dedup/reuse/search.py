@@ -20,6 +20,7 @@ corpus met (measured: 10% of all pairs of 1,000 generated documents).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -30,6 +31,7 @@ from dedup.sketch.lsh_budget import expand
 from dedup.sketch.minhash import MinHasher
 from dedup.sketch.shingle import ShingleSets
 from dedup.text.tokens import Tokens, TokenTable, tokenize
+from dedup.text.word_hash import word_hash
 from dedup.util.arrays import distinct
 from dedup.util.validate import check_fraction, check_int
 
@@ -63,7 +65,7 @@ class ReuseSearch:
         seed reuse. The defaults and ``min_shared`` keep candidate recall on the PAN 2013 pairs (verbatim
         1.0, random 0.98, translation 0.97, summary 0.92) at 0.17 candidates a document of a generated
         corpus of 2,000, most of them near-duplicates (``/tmp`` measurement in docs/benchmarks.md).
-    copy_n : int, default=5
+    copy_n : int, default=8
         Content words of a copied-run key.
     copy_sample : int, default=4
         One copied-run key in this many is kept.
@@ -81,7 +83,7 @@ class ReuseSearch:
     min_unit_words: int = 3
     common_share: float = 0.005
     common_docs: int = 10
-    copy_n: int = 5
+    copy_n: int = 8
     copy_sample: int = 4
     max_bucket: int = 50
     align: AlignSettings = field(default_factory=AlignSettings)
@@ -179,6 +181,17 @@ class ReuseSearch:
         df = np.bincount(distinct_rows(buckets.astype(np.uint64), token_doc)[0].astype(np.int64),
                          minlength=1 << 20)
         return self.candidates(seeds, df, len(texts))
+
+
+def bucket_of_words(words: Sequence[str], n_features: int) -> np.ndarray:
+    """The IDF bucket (``confirm.idf.HashedIdf``) of each stemmed content word: the bucket its token has in a
+    corpus scan (token hashes carry two flag bits below the word's hash, which the bucket shifts out)."""
+    return np.fromiter((_word_bucket(w) % n_features for w in words), np.int64, len(words))
+
+
+@lru_cache(maxsize=500_000)
+def _word_bucket(word: str) -> int:
+    return word_hash(word) >> 2
 
 
 def distinct_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -62,42 +62,49 @@ def content_stem(word: str) -> str | None:
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
     words = word_spans(text)
-    starts = np.fromiter((s for _, s, _ in words), np.int64, len(words))
-    ends = np.fromiter((e for _, _, e in words), np.int64, len(words))
+    flat = np.fromiter((x for _, s, e in words for x in (s, e)), np.int64, 2 * len(words)).reshape(-1, 2)
+    starts, ends = flat[:, 0].copy(), flat[:, 1].copy()
     hashes = np.fromiter((hash(w) for w, _, _ in words), np.int64, len(words))
     stems = [content_stem(w) for w, _, _ in words]
+    sentences = [(number, block_start + s.start, block_start + s.end)
+                 for number, (block_start, block) in enumerate(_blocks(text)) for s in split_sentences(block)]
+    bounds = np.array([(s, e) for _, s, e in sentences], dtype=np.int64).reshape(-1, 2)
+    firsts = np.searchsorted(starts, bounds[:, 0]).tolist()  # each sentence's words, found at once
+    lasts = (np.searchsorted(starts, bounds[:, 1]) - 1).tolist()
     spans: list[tuple[int, int]] = []
     unit_words: list[tuple[str, ...]] = []
     blocks: list[int] = []
-    for number, (block_start, block) in enumerate(_blocks(text)):
-        pending: tuple[int, list[str]] | None = None
-        for sentence in split_sentences(block):
-            first = int(np.searchsorted(starts, block_start + sentence.start))
-            last = int(np.searchsorted(starts, block_start + sentence.end)) - 1
-            found = [s for s in stems[first:last + 1] if s is not None]
-            if not found:
-                continue
-            start, end = int(starts[first]), end_of(text, int(ends[last]))
-            if pending is not None:  # a short sentence before this one joins it
-                start, found = pending[0], pending[1] + found
-                pending = None
-            if len(found) < min_words:
-                pending = (start, found)
-                pending_end = end
-                continue
-            spans.append((start, end))
-            unit_words.append(tuple(found))
-            blocks.append(number)
-        if pending is not None:  # a short last sentence joins the one before it in its block, else stands alone
-            if blocks and blocks[-1] == number:
-                spans[-1] = (spans[-1][0], pending_end)
-                unit_words[-1] = unit_words[-1] + tuple(pending[1])
-            else:
-                spans.append((pending[0], pending_end))
-                unit_words.append(tuple(pending[1]))
-                blocks.append(number)
+    pending: tuple[int, int, int, list[str]] | None = None  # a short sentence: block, start, end, words
+    for (number, _, _), first, last in zip(sentences, firsts, lasts):
+        if pending is not None and pending[0] != number:  # a short last sentence of its block
+            _add(pending, spans, unit_words, blocks, join=bool(blocks) and blocks[-1] == pending[0])
+            pending = None
+        found = [stem for stem in stems[first:last + 1] if stem is not None]
+        if not found:
+            continue
+        start, end = int(starts[first]), end_of(text, int(ends[last]))
+        if pending is not None:  # a short sentence before this one joins it
+            start, found, pending = pending[1], pending[3] + found, None
+        if len(found) < min_words:
+            pending = (number, start, end, found)
+        else:
+            _add((number, start, end, found), spans, unit_words, blocks, join=False)
+    if pending is not None:
+        _add(pending, spans, unit_words, blocks, join=bool(blocks) and blocks[-1] == pending[0])
     return Units(text=text, spans=tuple(spans), words=tuple(unit_words), block=tuple(blocks),
                  word_starts=starts, word_ends=ends, word_hashes=hashes)
+
+
+def _add(unit: tuple[int, int, int, list[str]], spans: list, unit_words: list, blocks: list, join: bool) -> None:
+    """Append a unit, or (``join``: a short sentence ending its block) extend the block's last unit with it."""
+    number, start, end, found = unit
+    if join:
+        spans[-1] = (spans[-1][0], end)
+        unit_words[-1] = unit_words[-1] + tuple(found)
+    else:
+        spans.append((start, end))
+        unit_words.append(tuple(found))
+        blocks.append(number)
 
 
 def _blocks(text: str):
