@@ -76,10 +76,10 @@ class AlignSettings:
             check_int(name, getattr(self, name), low)
 
 
-# The grid benchmarks/reuse.py chooses from by cross-validation.
+# The grid benchmarks/reuse.py chooses from by cross-validation on the PAN 2013 training corpus.
 SETTINGS_GRID = [
-    {"seed_cosine": c, "seed_dice": c, "max_gap": g, "min_chars": m}
-    for c in (0.3, 0.4) for g in (3, 5) for m in (100, 200)
+    {"seed_cosine": c, "seed_dice": c, "max_gap": g, "passage_cosine": p, "summary_cosine": s}
+    for c in (0.3, 0.35, 0.4) for g in (3, 4) for p in (0.34, 0.45) for s in (0.5, 0.6)
 ]
 
 
@@ -116,31 +116,55 @@ def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: 
     ``idf`` gives the corpus's inverse document frequency of each word of a list: a corpus scan knows
     which words are common in its corpus, so two sentences sharing only those are not a seed (two texts
     alone cannot tell a common word from a topical one)."""
-    if not len(units_a) or not len(units_b):
-        return []
-    same = units_a is units_b
-    weights_a, weights_b, sets_a, sets_b = _vectors(units_a, units_b, idf)
-    cosine, shared = _dense(weights_a @ weights_b.T), _dense(sets_a @ sets_b.T)
-    sizes_a, sizes_b = np.asarray(sets_a.sum(axis=1)).ravel(), np.asarray(sets_b.sum(axis=1)).ravel()
-    dice = 2 * shared / np.maximum(sizes_a[:, None] + sizes_b[None, :], 1)
-    is_seed = (cosine >= settings.seed_cosine) & (dice >= settings.seed_dice)
-    if same:  # one text against itself: a sentence never restates itself, nor one of its own paragraph
-        block = np.asarray(units_a.block)
-        is_seed &= block[:, None] != block[None, :]
-        is_seed = np.triu(is_seed, 1)
-    copies = copied_seeds(units_a, units_b)
-    if len(copies) and same:
-        copies = copies[block[copies[:, 0]] != block[copies[:, 1]]]
-    is_seed[copies[:, 0], copies[:, 1]] = True
-    seeds = np.argwhere(is_seed)
-    if not len(seeds):
-        return []
-    passages = _extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine)
-    if settings.summary_gap > settings.max_gap:
-        passages += [p for p in _extend(seeds, settings.summary_gap, weights_a, weights_b, settings.summary_cosine)
-                     if _is_summary(p, units_a, units_b)]
-    kept = _without_overlaps(passages, units_a, units_b, settings.min_chars)
-    return [_record(p, units_a, units_b, a_id, b_id, cosine, sets_a, sets_b) for p in kept]
+    return Alignment(units_a, units_b, idf).passages(settings, a_id, b_id)
+
+
+class Alignment:
+    """Two texts' units compared sentence by sentence once; ``passages`` then searches them under any
+    settings (the seeds' thresholds, gaps and filters), so a benchmark can try many settings cheaply.
+
+    Parameters
+    ----------
+    units_a, units_b : Units
+        The two texts cut into units (the same object: one text against itself).
+    idf : callable, optional
+        The corpus IDF of each word of a list (see ``align_units``).
+    """
+
+    def __init__(self, units_a: Units, units_b: Units, idf: Callable[[list[str]], np.ndarray] | None = None) -> None:
+        self.units_a, self.units_b = units_a, units_b
+        self.empty = not len(units_a) or not len(units_b)
+        if self.empty:
+            return
+        self.weights_a, self.weights_b, sets_a, sets_b = _vectors(units_a, units_b, idf)
+        self.cosine, shared = _dense(self.weights_a @ self.weights_b.T), _dense(sets_a @ sets_b.T)
+        self.sizes_a = np.asarray(sets_a.sum(axis=1)).ravel()
+        self.sizes_b = np.asarray(sets_b.sum(axis=1)).ravel()
+        self.dice = 2 * shared / np.maximum(self.sizes_a[:, None] + self.sizes_b[None, :], 1)
+        self.copies = copied_seeds(units_a, units_b)
+        if units_a is units_b:  # one text against itself: a sentence never restates one of its own paragraph
+            block = np.asarray(units_a.block)
+            self.copies = self.copies[block[self.copies[:, 0]] != block[self.copies[:, 1]]]
+            self.other_block = np.triu(block[:, None] != block[None, :], 1)
+
+    def passages(self, settings: AlignSettings, a_id: str = "a", b_id: str = "b") -> list[Reuse]:
+        """The aligned passages under ``settings``, in ``a``'s order."""
+        if self.empty:
+            return []
+        is_seed = (self.cosine >= settings.seed_cosine) & (self.dice >= settings.seed_dice)
+        if self.units_a is self.units_b:
+            is_seed &= self.other_block
+        is_seed[self.copies[:, 0], self.copies[:, 1]] = True
+        seeds = np.argwhere(is_seed)
+        if not len(seeds):
+            return []
+        units_a, units_b, weights_a, weights_b = self.units_a, self.units_b, self.weights_a, self.weights_b
+        passages = _extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine)
+        if settings.summary_gap > settings.max_gap:
+            passages += [p for p in _extend(seeds, settings.summary_gap, weights_a, weights_b,
+                                            settings.summary_cosine) if _is_summary(p, units_a, units_b)]
+        kept = _without_overlaps(passages, units_a, units_b, settings.min_chars)
+        return [_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
 
 
 @dataclass(frozen=True)
@@ -243,7 +267,7 @@ def _without_overlaps(passages: list[_Passage], units_a: Units, units_b: Units, 
     for passage in sorted(passages, key=weight, reverse=True):
         if min(_length(units_a, passage.a), _length(units_b, passage.b)) < min_chars:
             continue
-        if any(_overlap(passage.a, k.a) or _overlap(passage.b, k.b) for k in kept):
+        if any(_overlap(passage.a, k.a) for k in kept):  # one source passage may be reused twice
             continue
         kept.append(passage)
     return sorted(kept, key=lambda p: p.a)
@@ -261,8 +285,7 @@ def _overlap(x: tuple[int, int], y: tuple[int, int]) -> bool:
     return x[0] <= y[1] and y[0] <= x[1]
 
 
-def _record(passage: _Passage, units_a: Units, units_b: Units, a_id: str, b_id: str, cosine: np.ndarray,
-            sets_a, sets_b) -> Reuse:
+def _record(passage: _Passage, units_a: Units, units_b: Units, a_id: str, b_id: str, cosine: np.ndarray) -> Reuse:
     a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
