@@ -10,6 +10,11 @@ and one for a scraper checking each new page against what it has seen::
     with dedup.Index("news.db") as index:
         verdict = index.check(url, text, add=True)   # .duplicates, .passages
 
+and one for the passages two documents share::
+
+    for reuse in dedup.align_texts(text_a, text_b):    # .a_span, .b_span, .kind, .sentences
+        print(text_a[reuse.a_span[0]:reuse.a_span[1]])
+
 The names below are loaded on first use (PEP 562): ``import dedup`` and ``dedup --help`` load neither
 scikit-learn nor scipy, which took about 2 s of every start.
 """
@@ -28,6 +33,9 @@ _EXPORTS = {
     "Shingler": "sketch.shingle",
     "CandidatePair": "records", "Group": "records", "Match": "records", "Paragraph": "records",
     "Report": "records", "Sentence": "records", "SentencePair": "records",
+    "CorpusReport": "records", "Cluster": "records", "DocumentMatch": "records", "DocumentResult": "records",
+    "Passage": "records", "Occurrence": "records", "Reuse": "records", "ReusedSentence": "records",
+    "align_texts": "reuse.align", "AlignSettings": "reuse.align", "ReuseSearch": "reuse.search",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -40,7 +48,26 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time ``__getattr__`` loa
     from dedup.sketch.minhash import MinHasher, Signature  # noqa: F401
     from dedup.sketch.shingle import Shingler  # noqa: F401
 
-    from .records import CandidatePair, Group, Match, Paragraph, Report, Sentence, SentencePair  # noqa: F401
+    from dedup.reuse.align import AlignSettings, align_texts  # noqa: F401
+    from dedup.reuse.search import ReuseSearch  # noqa: F401
+
+    from .records import (  # noqa: F401
+        CandidatePair,
+        Cluster,
+        CorpusReport,
+        DocumentMatch,
+        DocumentResult,
+        Group,
+        Match,
+        Occurrence,
+        Paragraph,
+        Passage,
+        Report,
+        Reuse,
+        ReusedSentence,
+        Sentence,
+        SentencePair,
+    )
 
 
 def __getattr__(name: str):

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.corpus.state import REUSE_ARRAYS
+from dedup.corpus.kept_arrays import REUSE_ARRAYS, SIGNED_ARRAYS
 from dedup.io.readers import InputError
 
 _FORMAT = 3  # 2: occurrences carry their token counts; 3: word hashes in 8-byte chunks
 _SLOTS = ("a", "b")
 _SLOT_FILES = ("meta.json", "arrays.npz")
 MARKER = "DEDUP_CHECKPOINT"  # a folder holding this file is a checkpoint: its own files may be deleted
-_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", *REUSE_ARRAYS)
+_ARRAYS = (*SIGNED_ARRAYS, *REUSE_ARRAYS)
 
 
 class CheckpointError(ValueError):

@@ -9,15 +9,12 @@ import itertools
 import numpy as np
 
 from dedup.confirm.idf import HashedIdf
+from dedup.corpus.kept_arrays import REUSE_ARRAYS, SIGNED_ARRAYS
 from dedup.corpus.pass_one import SignedBatch
 from dedup.corpus.report_spool import ReportSpool
 from dedup.io.readers import Document, InputError
 from dedup.reuse.search import Seeds
 from dedup.util.arrays import distinct
-
-# The reuse search's seeds as the state keeps them (and a checkpoint saves them), with their types.
-REUSE_ARRAYS = {"reuse_words": np.uint32, "reuse_units": np.int64, "reuse_unit_doc": np.int64,
-                "reuse_copy_keys": np.uint64, "reuse_copy_doc": np.int64}
 
 
 class CorpusState:
@@ -142,7 +139,7 @@ class CorpusState:
         self._reuse_n_units = len(self.reuse_unit_doc)
         # Each list now holds its one joined array (no second copy), so a checkpoint can finish the
         # state mid-scan and later batches still append.
-        for name in ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", *REUSE_ARRAYS):
+        for name in (*SIGNED_ARRAYS, *REUSE_ARRAYS):
             setattr(self, "_" + name, [getattr(self, name)])
 
     def reuse_seeds(self) -> Seeds:

@@ -1,0 +1,119 @@
+"""Reuse between documents at corpus scale: its cost next to the scan without it, its memory, and its
+recall of planted reuse, in one run.
+
+Writes ``--docs`` synthetic documents (``corpusgen``: ~300 words, 10% planted near-duplicates) to a JSON
+Lines file, and plants reuse in ``--planted`` of them: a run of three consecutive sentences of another
+document, pasted as a paragraph of its own (``copied``), or the same with every fifth word dropped and
+its sentences in reverse order (``edited``). Then runs, as child processes,
+
+    python -m dedup scan FILE --no-within -q -f json -o OUT            (reuse on, the default)
+    python -m dedup scan FILE --no-within --no-reuse -q -f json -o OUT
+
+``--repeat`` times each in turn (``-j 1`` and ``-j 2``), and prints each one's median wall seconds, the
+ratio of the two, each child's peak RSS (``os.wait4``), the planted pairs found among the reuse records,
+and the records that pair documents with nothing planted between them (the synthetic documents are
+otherwise independent draws of random words, so those are false).
+
+    python benchmarks/reuse_scale.py [--docs 20000 --planted 500 --repeat 3 --seed 0 --workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpusgen import iter_corpus  # noqa: E402
+
+
+def write_corpus(path: str, docs: int, planted: int, seed: int) -> tuple[dict[tuple[str, str], str], float]:
+    """Write the corpus with planted reuse; return ``{(reusing id, source id): kind}`` and the MB written."""
+    corpus = [doc for doc, _ in iter_corpus(docs, seed=seed)]
+    rng = random.Random(seed)
+    plants: dict[tuple[str, str], str] = {}
+    for k in range(planted):
+        target, source = rng.sample(range(docs), 2)
+        sentences = [s for p in corpus[source]["text"].split("\n\n")[1:] for s in p.split(". ") if s]
+        if len(sentences) < 4:
+            continue
+        start = rng.randrange(len(sentences) - 3)
+        run = sentences[start:start + 3]
+        kind = "copied" if k % 2 == 0 else "edited"
+        if kind == "edited":
+            run = [" ".join(w for i, w in enumerate(s.split()) if i % 5 != 4) for s in reversed(run)]
+        paragraphs = corpus[target]["text"].split("\n\n")
+        paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), ". ".join(run).rstrip(".") + ".")
+        corpus[target]["text"] = "\n\n".join(paragraphs)
+        plants[(corpus[target]["id"], corpus[source]["id"])] = kind
+    size = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for doc in corpus:
+            size += len(doc["text"].encode("utf-8"))
+            out.write(json.dumps(doc) + "\n")
+    return plants, size / 1e6
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """Run ``command``; return its wall seconds and its peak RSS in MB."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command)
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--planted", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", help="where the corpus and reports go (default: a temporary folder)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
+        path = os.path.join(folder, "corpus.jsonl")
+        plants, mb = write_corpus(path, args.docs, args.planted, args.seed)
+        print(f"{args.docs:,} documents ({mb:.1f} MB), {len(plants)} with planted reuse; "
+              f"{args.repeat} runs each, taken in turn; medians")
+        report = os.path.join(folder, "report.json")
+        for jobs in (1, 2):
+            times: dict[str, list[float]] = {"with reuse": [], "without": []}
+            peaks: dict[str, float] = {}
+            for _ in range(args.repeat):
+                for name, extra in (("with reuse", []), ("without", ["--no-reuse"])):
+                    command = [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-j", str(jobs),
+                               "-f", "json", "-o", report, *extra]
+                    seconds, peak = run(command)
+                    times[name].append(seconds)
+                    peaks[name] = max(peaks.get(name, 0.0), peak)
+            with_reuse, without = statistics.median(times["with reuse"]), statistics.median(times["without"])
+            print(f"-j {jobs}: with reuse {with_reuse:.1f} s ({peaks['with reuse']:.0f} MB peak), "
+                  f"without {without:.1f} s ({peaks['without']:.0f} MB peak): ratio {with_reuse / without:.2f}")
+        found = json.load(open(report, encoding="utf-8"))
+        reuse_report = subprocess.run(
+            [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-f", "json"],
+            capture_output=True, text=True, check=False)
+        records = json.loads(reuse_report.stdout)["reuse"]
+        linked = {(r["a"], r["b"]) for r in records} | {(r["b"], r["a"]) for r in records}
+        clustered = {m for c in found["clusters"] for m in c["members"]}
+        for kind in ("copied", "edited"):
+            pairs = [p for p, k in plants.items() if k == kind]
+            hit = sum(p in linked for p in pairs)
+            print(f"planted {kind}: {hit} of {len(pairs)} pairs found ({hit / max(len(pairs), 1):.3f})")
+        planted_pairs = set(plants) | {(b, a) for a, b in plants}
+        false = [r for r in records if (r["a"], r["b"]) not in planted_pairs]
+        print(f"reuse records: {len(records)}; between documents with nothing planted: {len(false)} "
+              f"({sum(r['a'] in clustered or r['b'] in clustered for r in false)} of them involve near-duplicate "
+              f"copies, which share their original's sentences)")
+
+
+if __name__ == "__main__":
+    main()
