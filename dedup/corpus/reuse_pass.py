@@ -17,9 +17,8 @@ import numpy as np
 from dedup.corpus.state import CorpusState
 from dedup.io.readers import InputError, reread
 from dedup.records import Reuse
-from dedup.reuse.align import align_units
+from dedup.reuse.align import align_many
 from dedup.reuse.search import bucket_of_words
-from dedup.reuse.units import Units, units_of
 from dedup.util.workers import Workers
 
 if TYPE_CHECKING:
@@ -68,14 +67,7 @@ def _align_slice(chunk: np.ndarray, state: CorpusState, idf_path: str, text_fiel
 def align_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]], idf_path: str) -> list[Reuse]:
     """Aligned passages of each ``(a_id, a_text, b_id, b_text)``, words weighed by the corpus IDF saved at
     ``idf_path``; each text is cut into units once."""
-    settings = signer.reuse.align
-    idf = _corpus_idf(idf_path)
-    units: dict[str, Units] = {}
-    for doc_id, text in ((p[k], p[k + 1]) for p in pairs for k in (0, 2)):
-        if doc_id not in units:
-            units[doc_id] = units_of(text, settings.min_words)
-    return [r for a_id, _, b_id, _ in pairs
-            for r in align_units(units[a_id], units[b_id], a_id, b_id, settings, idf)]
+    return align_many(pairs, signer.reuse.align, _corpus_idf(idf_path))
 
 
 _IDF_FILES: dict[str, np.ndarray] = {}

@@ -25,7 +25,7 @@ cross-validation on the PAN 2013 training corpus.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -40,19 +40,23 @@ from dedup.util.validate import check_fraction, check_int
 class AlignSettings:
     """How two texts are aligned (see the module docstring).
 
+    The defaults are the setting 5-fold cross-validation chose on the PAN 2013 text-alignment training
+    corpus (``benchmarks/reuse.py``; 3 of the 5 folds chose it, the other 2 differed only in
+    ``summary_cosine``): held-out plagdet 0.858 (docs/benchmarks.md).
+
     Parameters
     ----------
-    seed_cosine : float, default=0.33
+    seed_cosine : float, default=0.35
         TF-ISF cosine a sentence pair needs to be a seed.
-    seed_dice : float, default=0.33
+    seed_dice : float, default=0.35
         Dice coefficient of the two sentences' content-word sets a seed needs too.
-    max_gap : int, default=4
+    max_gap : int, default=3
         Sentences between two seeds of one passage, at most, in either text.
     summary_gap : int, default=24
         The same for summaries (0: no summary search).
-    passage_cosine : float, default=0.34
+    passage_cosine : float, default=0.45
         TF-ISF cosine of the two passages as wholes that a group of seeds needs.
-    summary_cosine : float, default=0.5
+    summary_cosine : float, default=0.6
         The same for a summary (its seeds are far apart, so chance seeds could join).
     min_chars : int, default=150
         A passage shorter than this in both texts is dropped (one short sentence pair says little).
@@ -60,12 +64,12 @@ class AlignSettings:
         Content words of the shortest sentence unit (shorter sentences join the next).
     """
 
-    seed_cosine: float = 0.33
-    seed_dice: float = 0.33
-    max_gap: int = 4
+    seed_cosine: float = 0.35
+    seed_dice: float = 0.35
+    max_gap: int = 3
     summary_gap: int = 24
-    passage_cosine: float = 0.34
-    summary_cosine: float = 0.5
+    passage_cosine: float = 0.45
+    summary_cosine: float = 0.6
     min_chars: int = 150
     min_words: int = 4
 
@@ -107,6 +111,17 @@ def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: Alig
     units_a = units_of(a, settings.min_words)
     units_b = units_a if b is a else units_of(b, settings.min_words)
     return align_units(units_a, units_b, a_id, b_id, settings, idf)
+
+
+def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettings,
+               idf: Callable[[list[str]], np.ndarray] | None = None) -> list[Reuse]:
+    """``align_units`` of each ``(a_id, a_text, b_id, b_text)``, each text cut into units once (a corpus
+    scan's task: one document is often in several pairs)."""
+    units: dict[str, Units] = {}
+    for doc_id, text in ((p[k], p[k + 1]) for p in pairs for k in (0, 2)):
+        if doc_id not in units:
+            units[doc_id] = units_of(text, settings.min_words)
+    return [r for a_id, _, b_id, _ in pairs for r in align_units(units[a_id], units[b_id], a_id, b_id, settings, idf)]
 
 
 def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: AlignSettings,

@@ -62,9 +62,9 @@ class ReuseSearch:
         Uncommon words a sentence needs to take part.
     common_share, common_docs : float, int, default=0.005, 10
         A word in more than this share of the documents, and in more than this many, is too common to
-        seed reuse. The defaults and ``min_shared`` keep candidate recall on the PAN 2013 pairs (verbatim
-        1.0, random 0.98, translation 0.97, summary 0.92) at 0.17 candidates a document of a generated
-        corpus of 2,000, most of them near-duplicates (``/tmp`` measurement in docs/benchmarks.md).
+        seed reuse. The defaults and ``min_shared`` kept candidate recall on 60 PAN 2013 pairs of each kind
+        (verbatim 1.0, random 0.98, translation 0.97, summary 0.92) at 0.17 candidates a document of a
+        generated corpus of 2,000, most of them near-duplicates (docs/benchmarks.md).
     copy_n : int, default=8
         Content words of a copied-run key.
     copy_sample : int, default=4
@@ -128,32 +128,33 @@ class ReuseSearch:
     def candidates(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
         """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys or a copied-run key,
         as a sorted ``(m, 2)`` int64 array (``df``: documents per IDF bucket, ``n_docs`` of them)."""
-        found = [self._sentence_pairs(seeds, df, n_docs), self._copy_pairs(seeds, n_docs)]
+        codes, shared = np.unique(self.pair_codes(*self.sentence_keys(seeds, df, n_docs), n_docs), return_counts=True)
+        found = [codes[shared >= self.min_shared], self.pair_codes(*self.copy_keys(seeds), n_docs)]
         codes = distinct(np.concatenate(found))
         return np.stack((codes // max(n_docs, 1), codes % max(n_docs, 1)), axis=1)
 
-    def _sentence_pairs(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
+    def sentence_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct ``(band key, document)`` rows of the sentences' uncommon words (see the module
+        docstring); documents sharing ``min_shared`` keys are candidates."""
+        empty = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         limit = max(self.common_docs, self.common_share * n_docs)
         uncommon = df[seeds.words] <= limit
         words, units = seeds.words[uncommon].astype(np.uint64), seeds.units[uncommon]
         n_units = len(seeds.unit_doc)
         if not len(words) or not n_units:
-            return np.zeros(0, np.int64)
+            return empty
         sets = _unit_sets(words, units, n_units)
         live = np.flatnonzero(sets.sizes() >= self.min_unit_words)
         if not len(live):
-            return np.zeros(0, np.int64)
+            return empty
         band_keys = self._banding.band_keys(self._hasher.sign(_subset(sets, live)))
-        keys = band_keys.ravel()
-        docs = np.repeat(seeds.unit_doc[live], band_keys.shape[1])
-        keys, docs = distinct_rows(keys, docs)
-        codes, counts = np.unique(self._pair_codes(keys, docs, n_docs), return_counts=True)
-        return codes[counts >= self.min_shared]
+        return distinct_rows(band_keys.ravel(), np.repeat(seeds.unit_doc[live], band_keys.shape[1]))
 
-    def _copy_pairs(self, seeds: Seeds, n_docs: int) -> np.ndarray:
-        return distinct(self._pair_codes(seeds.copy_keys, seeds.copy_doc, n_docs))
+    def copy_keys(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(copied-run key, document)`` rows (distinct per document); one shared key makes a candidate."""
+        return seeds.copy_keys, seeds.copy_doc
 
-    def _pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> np.ndarray:
+    def pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> np.ndarray:
         """``min * n_docs + max`` of every two documents sharing a key (each key distinct per document),
         once per key; keys of more than ``max_bucket`` documents are skipped."""
         if not len(keys):
