@@ -45,11 +45,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time ``__getattr__`` loa
     from dedup.corpus.scanner import CorpusScanner  # noqa: F401
     from dedup.index.core import Index  # noqa: F401
     from dedup.index.verdicts import Verdict  # noqa: F401
-    from dedup.sketch.minhash import MinHasher, Signature  # noqa: F401
-    from dedup.sketch.shingle import Shingler  # noqa: F401
-
     from dedup.reuse.align import AlignSettings, align_texts  # noqa: F401
     from dedup.reuse.search import ReuseSearch  # noqa: F401
+    from dedup.sketch.minhash import MinHasher, Signature  # noqa: F401
+    from dedup.sketch.shingle import Shingler  # noqa: F401
 
     from .records import (  # noqa: F401
         CandidatePair,

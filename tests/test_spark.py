@@ -1,5 +1,7 @@
-"""The corpus scan on Spark (local[2]) against the local engine: the same clusters, representatives and scores."""
+"""The corpus scan on Spark (local[2]) against the local engine: the same clusters, representatives and scores,
+the same reused passages, the same restatements inside documents."""
 
+import json
 import os
 import shutil
 import sys
@@ -13,9 +15,11 @@ if shutil.which("java") is None:
     pytest.skip("no Java runtime for Spark (apt-get install default-jre-headless; .ci/run does)",
                 allow_module_level=True)
 
+from dedup.corpus import spark_clusters  # noqa: E402
 from dedup.corpus.scanner import CorpusScanner  # noqa: E402
 from dedup.corpus.spark import scan_dataframe  # noqa: E402
 from dedup.io.readers import Document  # noqa: E402
+from dedup.report.formats import report_to_dict  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from corpusgen import generate  # noqa: E402
@@ -52,18 +56,104 @@ def _spark_clusters(result) -> tuple[set[frozenset[str]], set[str], dict]:
     return clusters, representatives, scores
 
 
+def _spark_reuse(result, order: list[str]) -> list[tuple]:
+    """The reuse rows as the local records' fields, sorted as the local engine sorts them (input positions of
+    a and b, then a's span)."""
+    position = {doc_id: i for i, doc_id in enumerate(order)}
+    rows = [(r.a, r.b, (r.a_start, r.a_end), (r.b_start, r.b_end), r.score, r.jaccard, r.cosine, r.kind,
+             tuple((s.a, s.b, s.cosine) for s in r.sentences)) for r in result.reuse.collect()]
+    return sorted(rows, key=lambda r: (position[r[0]], position[r[1]], r[2]))
+
+
+def _local_reuse(report) -> list[tuple]:
+    return [(r.a, r.b, r.a_span, r.b_span, r.score, r.jaccard, r.cosine, r.kind,
+             tuple((s.a, s.b, s.cosine) for s in r.sentences)) for r in report.reuse]
+
+
+def _same_clusters(result, local) -> None:
+    clusters, representatives, scores = _spark_clusters(result)
+    assert clusters == {frozenset(c.members) for c in local.clusters}
+    assert representatives == {c.representative for c in local.clusters}
+    assert scores == {(c.representative, m.b): (m.jaccard, m.containment, m.cosine)
+                      for c in local.clusters for m in c.matches}
+    assert result.stats["clusters"] == len(local.clusters)
+
+
 def test_spark_engine_matches_the_local_engine(spark):
     corpus, planted = generate(2000, dup_rate=0.10, seed=5)
     local = CorpusScanner(detector=None).scan(Document(d["id"], d["text"]) for d in corpus)
     df = spark.createDataFrame([(d["id"], d["text"]) for d in corpus], "id string, text string")
     result = scan_dataframe(df)
-    clusters, representatives, scores = _spark_clusters(result)
-    assert clusters == {frozenset(c.members) for c in local.clusters}
-    assert len(clusters) > 100  # the planted copies with Jaccard or containment >= 0.8
-    assert representatives == {c.representative for c in local.clusters}
-    assert scores == {(c.representative, m.b): (m.jaccard, m.containment, m.cosine)
-                      for c in local.clusters for m in c.matches}
+    _same_clusters(result, local)
+    assert len(local.clusters) > 100  # the planted copies with Jaccard or containment >= 0.8
     assert result.stats["documents"] == 2000 and result.stats["capped_buckets"] == 0
+    assert result.stats["components_on"] == "driver" and result.restatements is None
+    # Reuse: none planted here, but what the local engine finds (chance pairs, copies below the thresholds).
+    assert _spark_reuse(result, [d["id"] for d in corpus]) == _local_reuse(local)
+    assert result.stats["reuse_candidates"] == local.stats["reuse_candidates"]
+
+
+def _reuse_corpus() -> list[tuple[str, str]]:
+    """A few hundred generated documents (10% near-duplicates) with planted reuse: the passage of
+    ``test_reuse`` pasted into some of them, reworded into others, and ``test_reuse``'s own corpus (a copy, a
+    rewording, a document that repeats itself, and a near-duplicate of the source, whose shared passage is
+    the cluster's business, not reuse)."""
+    from .test_reuse import PASSAGE, REWORDED, _corpus
+
+    corpus, _ = generate(300, dup_rate=0.10, seed=9)
+    docs = [(d["id"], d["text"]) for d in corpus]
+    for i in range(0, 48, 8):
+        paragraphs = docs[i][1].split("\n\n")
+        paragraphs.insert(2, " ".join(REWORDED if i % 16 else PASSAGE))
+        docs[i] = (docs[i][0], "\n\n".join(paragraphs))
+    extra, _ = _corpus()
+    extra["source-copy"] = extra["source"] + "\n\nOne more line at the end of the republished copy."
+    return docs + list(extra.items())
+
+
+@pytest.mark.parametrize("components", ["driver", "distributed"])
+def test_reused_passages_match_the_local_engine(spark, monkeypatch, components):
+    docs = _reuse_corpus()
+    local = CorpusScanner(detector=None).scan(Document(i, t) for i, t in docs)
+    if components == "distributed":  # as past the bound on candidate pairs collected to the driver
+        monkeypatch.setattr(spark_clusters, "DRIVER_PAIRS", -1)
+    result = scan_dataframe(spark.createDataFrame(docs, "id string, text string"))
+    assert result.stats["components_on"] == components
+    _same_clusters(result, local)
+    found = _spark_reuse(result, [i for i, _ in docs])
+    assert found == _local_reuse(local)
+    assert result.stats["reuse_candidates"] == local.stats["reuse_candidates"]
+    pairs = {(r[0], r[1]) for r in found}
+    assert ("source", "copy") in pairs and ("source", "reworded") in pairs
+    assert sum(1 for a, b in pairs if a.startswith("d0") and b.startswith("d0")) >= 10  # pasted passages
+    assert any(set(c.members) == {"source", "source-copy"} for c in local.clusters)
+    assert not {("source", "source-copy"), ("source-copy", "source")} & pairs  # inside a cluster: not reuse
+    kinds = {r[7] for r in found}
+    assert "verbatim" in kinds and kinds - {"verbatim"}  # copies, and the reworded passage
+
+
+def test_restatements_match_the_local_engine(spark):
+    from dedup.article.detector import Detector
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    paths = [root / "vance_article.txt", *sorted((root / "dev").glob("*.txt"))[:4]]
+    docs = [(p.name, p.read_text(encoding="utf-8")) for p in paths]
+    docs.append(("plain", "A single paragraph that restates nothing at all."))
+    scanner = CorpusScanner(detector=Detector(), reuse=False)
+    local = scanner.scan(Document(i, t) for i, t in docs)
+    expected = {r.id: {**report_to_dict(r.report), "id": r.id} for r in local.documents if r.report is not None}
+    assert "vance_article.txt" in expected and len(expected) >= 3
+    with pytest.raises(ValueError, match="report_to_dict"):
+        scan_dataframe(spark.createDataFrame(docs, "id string, text string"), scanner)
+    result = scan_dataframe(spark.createDataFrame(docs, "id string, text string"), scanner,
+                            report_to_dict=report_to_dict)
+    assert result.reuse is None
+    found = {}
+    for row in result.restatements.collect():
+        found[row.id] = {"id": row.id, "paragraphs": row.paragraphs, "groups": json.loads(row.groups),
+                         "matches": json.loads(row.matches),
+                         **({"candidates_dropped": row.candidates_dropped} if row.candidates_dropped else {})}
+    assert found == expected
 
 
 def test_huge_buckets_are_capped_and_counted_as_locally(spark):
@@ -81,8 +171,6 @@ def test_huge_buckets_are_capped_and_counted_as_locally(spark):
 
 
 def test_cli_engine_spark_writes_parquet(spark, tmp_path):
-    import json
-
     from click.testing import CliRunner
 
     from dedup.cli.main import main
@@ -105,6 +193,15 @@ def test_cli_engine_spark_writes_parquet(spark, tmp_path):
         members[r.cluster_id].add(r.id)
     assert {frozenset(m) for m in members.values() if len(m) > 1} == {frozenset(c) for c in expected}
     assert spark.read.parquet(str(out / "matches")).count() == sum(len(c) - 1 for c in expected)
+    # Reuse and restatements are on by default, as locally: both written, counted in the summary.
+    assert summary["written"] == [str(out / name) for name in ("assignments", "matches", "reuse", "restatements")]
+    assert spark.read.parquet(str(out / "reuse")).count() == summary["reuse_passages"]
+    assert spark.read.parquet(str(out / "restatements")).count() == summary["restatement_documents"]
+    local = runner.invoke(main, ["scan", str(source), "--text-field", "body", "-f", "json"])
+    report = json.loads(local.stdout)
+    assert summary["reuse_passages"] == len(report["reuse"])
+    assert summary["restatement_documents"] == sum(1 for d in report["documents"]
+                                                   if d["matches"] or d.get("candidates_dropped"))
     missing = runner.invoke(main, ["scan", "--engine", "spark", str(source)])
     assert missing.exit_code == 2 and "--spark-output" in missing.output
     bad = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--spark-output", str(out),

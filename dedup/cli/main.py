@@ -42,6 +42,7 @@ from dedup.report.formats import (
     counted,
     format_corpus,
     printable,
+    report_to_dict,
     write_csv,
     write_json,
     write_jsonl,
@@ -201,7 +202,8 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
 
 def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_output: str | None,
                    spark_master: str | None, output) -> None:
-    """Near-duplicate clusters on Spark; restatements and passages stay with the local engine."""
+    """The scan on Spark: near-duplicate clusters, and reused passages and restatements unless turned off, as
+    locally (--no-reuse, --no-within); Parquet under --spark-output, a JSON summary on ``output``."""
     if not spark_output:
         raise click.UsageError("--engine spark needs --spark-output DIR (Parquet results are written there)")
     try:
@@ -209,10 +211,10 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
     except ImportError as err:
         error(f"--engine spark needs the spark extra: pip install 'dedup[spark]' ({err})")
         sys.exit(1)
-    params["within"] = params["reuse"] = False
     scanner = _make_scanner(params)
     try:
-        summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master)
+        summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master,
+                      report_to_dict=report_to_dict)
     except ValueError as err:
         error(str(err))
         sys.exit(1)
@@ -234,9 +236,11 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @click.option("--checkpoint-every", type=FiniteRange(0, min_open=True), default=30.0, show_default=True,
               metavar="SECONDS", help="Seconds between checkpoints.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
-              help="local: this machine. spark: near-duplicate clusters on Apache Spark (needs dedup[spark]); "
+              help="local: this machine. spark: near-duplicate clusters, reuse and restatements on Apache Spark "
+                   "(needs dedup[spark]; paragraph passages stay local); "
                    "PATHS are JSON Lines or Parquet, results go to --spark-output as Parquet.")
-@click.option("--spark-output", metavar="DIR", help="With --engine spark: where assignments/ and matches/ go.")
+@click.option("--spark-output", metavar="DIR",
+              help="With --engine spark: where assignments/, matches/, reuse/ and restatements/ go.")
 @click.option("--spark-master", metavar="URL", help="With --engine spark: the master (default: spark-submit's, "
               "else local[*]).")
 @click.option("--reuse/--no-reuse", default=True, show_default=True,

@@ -1,69 +1,81 @@
-"""The corpus scan's near-duplicate clusters on Apache Spark (``dedup[spark]``).
+"""The corpus scan on Apache Spark (``dedup[spark]``): near-duplicate clusters, passages reused between
+documents, and restatements inside each document.
 
 The same pipeline as ``CorpusScanner``, spread over a cluster, calling the
 library's own code on every executor (no second implementation):
 
 1. sign: ``mapPartitions`` runs the scanner's ``BatchSigner`` (tokenizing,
-   shingling, one-permutation MinHash) over batches of documents and its
-   ``LSHBanding.band_keys``; each partition also counts the hashed-token
-   document frequencies, summed into the corpus IDF;
+   shingling, one-permutation MinHash, the reuse search's seeds, and the
+   detector's restatement search when the scanner has one) over batches of
+   documents and its ``LSHBanding.band_keys``; each partition also counts the
+   hashed-token document frequencies, summed into the corpus IDF;
 2. candidates: (band key, document) rows grouped by key; buckets larger than
    ``max_bucket`` are skipped and counted (``capped_buckets``), as locally;
    pairs whose MinHash estimate is far below the threshold are dropped;
 3. confirm: the documents in a candidate pair are tokenized again for their
    exact shingle sets and TF-IDF rows under the broadcast IDF; a pair is
    confirmed on exact Jaccard or containment and cosine, as locally;
-4. cluster: connected components by alternating large-star and small-star
-   steps on the edge list (Kiveris et al. 2014), never collecting edges to
-   the driver; the member ranked first by the scanner's ``keep`` rule (``dedup.cluster.keep.rank``: the
-   longest, the first in input order, or the earliest dated) represents its cluster.
+4. cluster (``spark_clusters``): connected components of the confirmed pairs, on the driver when the
+   candidates are few enough to collect their scores, else by distributed large-star/small-star rounds; the
+   member ranked first by the scanner's ``keep`` rule (``dedup.cluster.keep.rank``: the longest, the first
+   in input order, or the earliest dated) represents its cluster;
+5. reuse (``spark_reuse``): the seeds' keys grouped on the executors into the candidate pairs
+   ``ReuseSearch.candidates`` gives, less pairs inside one cluster, aligned by ``align_units``.
 
 Output: ``assignments`` (id, cluster_id, is_representative) for every
-document, and ``matches`` (cluster_id, id, jaccard, containment, cosine), each
-member against its representative.
+document; ``matches`` (cluster_id, id, jaccard, containment, cosine), each
+member against its representative; ``reuse`` (``spark_reuse.REUSE_SCHEMA``) with the scanner's reuse search;
+``restatements`` (id, paragraphs, groups, matches, candidates_dropped) with its detector.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
-from dedup.cluster.keep import rank, timestamp
+from dedup.cluster.keep import timestamp
 from dedup.confirm.idf import HashedIdf
-from dedup.confirm.pair_scores import exact_scores, is_duplicate, sparse_dot
 from dedup.corpus.pass_two import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
+from dedup.corpus.spark_clusters import clusters as find_clusters
+from dedup.corpus.spark_rdd import batches, paired
+from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, global_seeds
+from dedup.records import Report
 from dedup.sketch.minhash import estimated_scores
 
-_MAX_ROUNDS = 64
+RESTATEMENTS_SCHEMA = "id string, paragraphs int, groups string, matches string, candidates_dropped int"
 
 
 @dataclass
 class SparkScan:
-    """What ``scan_dataframe`` returns: two DataFrames and the counts of the run."""
+    """What ``scan_dataframe`` returns: the DataFrames and the counts of the run."""
 
     assignments: "object"  # pyspark DataFrame: id, cluster_id, is_representative
     matches: "object"  # pyspark DataFrame: cluster_id, id, jaccard, containment, cosine
     stats: dict
+    reuse: "object" = None  # pyspark DataFrame (REUSE_SCHEMA), or None when the scanner has no reuse search
+    restatements: "object" = None  # pyspark DataFrame (RESTATEMENTS_SCHEMA), or None without a detector
 
 
 def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id", text_col: str = "text",
-                   batch_size: int = 256, date_col: str | None = None) -> SparkScan:
-    """Near-duplicate clusters of the documents in ``df`` (columns ``id_col`` and ``text_col``).
+                   batch_size: int = 256, date_col: str | None = None,
+                   report_to_dict: Callable[[Report], dict] | None = None) -> SparkScan:
+    """Near-duplicate clusters, reused passages and restatements of the documents in ``df`` (columns ``id_col``
+    and ``text_col``).
 
     Parameters
     ----------
     df : pyspark.sql.DataFrame
         One row per document; ids must be unique.
     scanner : CorpusScanner, optional
-        Its parameters (shingles, signatures, bands, thresholds) are used as
-        they are locally; default ``CorpusScanner(detector=None)`` (restatements
-        inside documents are not searched on Spark).
+        Its parameters (shingles, signatures, bands, thresholds, ``reuse`` search, ``detector``) are used as
+        they are locally; default ``CorpusScanner(detector=None)`` (reuse on, no restatements).
     id_col, text_col : str
         Column names.
     date_col : str, optional
@@ -71,14 +83,20 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         timestamps); absent or None, documents are undated and rank in input order.
     batch_size : int, default=256
         Documents per batch handed to numpy inside a partition.
+    report_to_dict : callable, optional
+        With a ``scanner.detector``: ``dedup.report.formats.report_to_dict``, which writes each document's
+        restatements as the JSON report does (the report layer sits above this one, so it is handed in).
     """
     from pyspark.sql import Row
     from pyspark.sql import functions as F
 
     scanner = scanner or CorpusScanner(detector=None)
+    if scanner.detector is not None and report_to_dict is None:
+        raise ValueError("restatements on Spark need report_to_dict=dedup.report.formats.report_to_dict "
+                         "(or a scanner with detector=None)")
     spark = df.sparkSession
     sc = spark.sparkContext
-    signer, lsh, n_features = scanner.signer, scanner.lsh, scanner.n_features
+    signer, lsh, n_features, search = scanner.signer, scanner.lsh, scanner.n_features, scanner.reuse
     # Input order numbers the documents, so ties (representatives) break as they do locally.
     keep = scanner.keep
     dated = keep == "earliest" and date_col is not None and date_col in df.columns
@@ -89,21 +107,29 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         .repartition(n).cache()
 
     def sign(rows: Iterator) -> Iterator:
-        df_counts = np.zeros(n_features, dtype=np.int64)
-        for batch in _batches(rows, batch_size):
-            texts = [row[2] for row in batch]
-            signed = signer(texts)
+        df_counts, count = np.zeros(n_features, dtype=np.int64), 0
+        for batch in batches(rows, batch_size):
+            signed = signer([row[2] for row in batch])
             df_counts += np.bincount(signed.buckets, minlength=n_features)
+            count += len(batch)
             keys = lsh.band_keys(signed.signatures).view(np.int64)
             for i, (idx, doc_id, _, date) in enumerate(batch):
                 yield ("doc", (idx, doc_id, int(signed.lengths[i]), int(signed.sizes[i]),
                                signed.signatures[i].tobytes(), keys[i].tolist(), date))
-        yield ("df", df_counts)
+            for i, report in signed.reports.items():  # the detector's, for documents with restatements
+                payload = report_to_dict(report)
+                yield ("report", Row(id=batch[i][1], paragraphs=payload["paragraphs"],
+                                     groups=json.dumps(payload["groups"], ensure_ascii=False),
+                                     matches=json.dumps(payload["matches"], ensure_ascii=False),
+                                     candidates_dropped=payload.get("candidates_dropped", 0)))
+            if signed.reuse is not None:
+                yield ("seeds", global_seeds(signed.reuse, np.array([row[0] for row in batch], dtype=np.int64)))
+        yield ("df", (df_counts, count))
 
     signed = indexed.mapPartitions(sign).cache()
     docs = signed.filter(lambda r: r[0] == "doc").map(lambda r: r[1]).cache()
-    df_total = signed.filter(lambda r: r[0] == "df").map(lambda r: r[1]).reduce(np.add)
-    n_docs = docs.count()
+    df_total, n_docs = signed.filter(lambda r: r[0] == "df").map(lambda r: r[1]).reduce(
+        lambda x, y: (x[0] + y[0], x[1] + y[1]))
     idf = HashedIdf(n_features)
     idf.load(df_total, n_docs)
     idf.idf()
@@ -131,47 +157,27 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         jaccard, containment = estimated_scores(sig_a[None], sig_b[None], np.array([size_a]), np.array([size_b]))
         return bool(worth_confirming(jaccard, containment, threshold)[0])
 
-    candidates = _paired(pairs, signatures, n).filter(estimated).map(lambda r: r[0][0]).cache()
-
+    candidates = paired(pairs, signatures, n).filter(estimated).map(lambda r: r[0][0]).cache()
+    n_candidates = candidates.count()
     evidence = _evidence(indexed, candidates, signer, idf_b, batch_size, n).cache()
-    cosine_threshold = scanner.cosine_threshold
-    confirmed = _scored(candidates, evidence, n).filter(
-        lambda r: is_duplicate(r[1], r[2], r[3], threshold, cosine_threshold)).map(lambda r: r[0])
-    component = _components(confirmed, n)  # (doc, smallest doc of its component)
+    found = find_clusters(candidates, n_candidates, evidence, docs, keep, threshold, scanner.cosine_threshold, n)
 
-    # The rule's key per document (input order last, so ties break as locally); the smallest represents.
-    ranks = docs.map(lambda d: (d[0], rank(keep, d[2], d[0], d[6])))  # idx -> rank
-    rep_of = component.join(ranks, n).map(lambda r: (r[1][0], r[1][1])) \
-        .reduceByKey(min, n).map(lambda r: (r[0], r[1][2]))  # component -> representative idx
-    member_rep = component.map(lambda r: (r[1], r[0])).join(rep_of, n).map(lambda r: (r[1][0], r[1][1]))
-    id_of = docs.map(lambda d: (d[0], d[1]))
-    rep_id = member_rep.map(lambda r: (r[1], r[0])).join(id_of, n).map(lambda r: (r[1][0], r[1][1]))  # member -> rep id
-    assignments = id_of.leftOuterJoin(rep_id, n).map(
-        lambda r: Row(id=r[1][0], cluster_id=r[1][1] or r[1][0], is_representative=r[1][1] in (None, r[1][0])))
-    rep_pairs = member_rep.filter(lambda r: r[0] != r[1]).map(lambda r: (r[1], r[0]))  # (rep, member)
-    scored = _scored(rep_pairs, evidence, n).map(lambda r: (r[0][0], (r[0][1], r[1:])))  # rep -> (member, scores)
-    with_rep = scored.join(id_of, n).map(lambda r: (r[1][0][0], (r[1][1], r[1][0][1])))  # member -> (rep id, scores)
-    matches = with_rep.join(id_of, n).map(lambda r: Row(
-        cluster_id=r[1][0][0], id=r[1][1], jaccard=round(r[1][0][1][0], 4), containment=round(r[1][0][1][1], 4),
-        cosine=round(r[1][0][1][2], 4)))
-
-    assignments_df = spark.createDataFrame(assignments, "id string, cluster_id string, is_representative boolean")
+    assignments_df = spark.createDataFrame(found.assignments, "id string, cluster_id string, is_representative boolean")
     matches_df = spark.createDataFrame(
-        matches, "cluster_id string, id string, jaccard double, containment double, cosine double")
-    stats = {"documents": n_docs, "document_candidates": candidates.count(), "capped_buckets": capped.value,
-             "partitions": indexed.getNumPartitions()}
-    return SparkScan(assignments_df, matches_df, stats)
-
-
-def _batches(rows: Iterator, size: int) -> Iterator[list]:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        found.matches, "cluster_id string, id string, jaccard double, containment double, cosine double")
+    stats = {"documents": n_docs, "document_candidates": n_candidates, "capped_buckets": capped.value,
+             "partitions": indexed.getNumPartitions(), "clusters": found.count, "components_on": found.where}
+    reuse_df = restatements_df = None
+    if search is not None:
+        seeds = signed.filter(lambda r: r[0] == "seeds").map(lambda r: r[1])
+        reuse_pairs = found.apart(candidate_pairs(seeds, search, idf_b, n_docs, n)).cache()
+        stats["reuse_candidates"] = reuse_pairs.count()
+        texts = indexed.map(lambda r: (r[0], (r[1], r[2])))
+        reuse_df = spark.createDataFrame(aligned(reuse_pairs, texts, search, idf_b, n), REUSE_SCHEMA)
+    if scanner.detector is not None:
+        restatements_df = spark.createDataFrame(
+            signed.filter(lambda r: r[0] == "report").map(lambda r: r[1]), RESTATEMENTS_SCHEMA)
+    return SparkScan(assignments_df, matches_df, stats, reuse_df, restatements_df)
 
 
 def _evidence(indexed, candidates, signer, idf_b, batch_size: int, n: int):
@@ -180,7 +186,7 @@ def _evidence(indexed, candidates, signer, idf_b, batch_size: int, n: int):
     texts = indexed.map(lambda r: (r[0], r[2])).join(wanted, n).map(lambda r: (r[0], r[1][0]))
 
     def tokenize(rows: Iterator) -> Iterator:
-        for batch in _batches(rows, batch_size):
+        for batch in batches(rows, batch_size):
             tokenized = signer.tokens([text for _, text in batch])
             sets = signer.document_sets(tokenized)
             vectors = idf_b.value.transform(tokenized.by_document())
@@ -189,61 +195,6 @@ def _evidence(indexed, candidates, signer, idf_b, batch_size: int, n: int):
                 yield idx, (sets.get(i).copy(), row.indices.copy(), row.data.copy())
 
     return texts.mapPartitions(tokenize)
-
-
-def _paired(pairs, values, n: int):
-    """((a, b), value of a), value of b) for each pair (a, b), by two joins."""
-    by_a = pairs.join(values, n).map(lambda r: (r[1][0], ((r[0], r[1][0]), r[1][1])))
-    return by_a.join(values, n).map(lambda r: r[1])
-
-
-def _scored(pairs, evidence, n: int):
-    """((a, b), jaccard, containment, cosine) for document pairs, from their evidence."""
-    def score(item):
-        (pair, ev_a), ev_b = item
-        jaccard, containment = exact_scores(ev_a[0], ev_b[0])
-        return pair, jaccard, containment, sparse_dot(ev_a[1], ev_a[2], ev_b[1], ev_b[2])
-
-    return _paired(pairs, evidence, n).map(score)
-
-
-def _components(edges, n: int):
-    """(node, smallest node of its component) for every node on an edge: large-star / small-star rounds."""
-    edges = edges.map(lambda e: (max(e), min(e))).distinct(n).persist()
-    for _ in range(_MAX_ROUNDS):
-        after = _small_star(_large_star(edges, n), n).persist()
-        after.count()  # materialized, so each round's lineage starts from the last
-        settled = after.subtract(edges, n).isEmpty() and edges.subtract(after, n).isEmpty()
-        edges.unpersist()
-        edges = after
-        if settled:
-            break
-    # Converged: every edge joins a node to its component's smallest node.
-    roots = edges.map(lambda e: (e[1], e[1]))
-    return edges.union(roots).reduceByKey(min, n)
-
-
-def _large_star(edges, n: int):
-    """Each node links its larger neighbours to the smallest node of its neighbourhood."""
-    def emit(item):
-        node, neighbours = item
-        smallest = min(min(neighbours), node)
-        return [(v, smallest) for v in neighbours if v > node]
-
-    both = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])])
-    return both.groupByKey(n).mapValues(set).flatMap(emit).distinct(n)
-
-
-def _small_star(edges, n: int):
-    """Each node links itself and its smaller neighbours to the smallest of them."""
-    def emit(item):
-        node, neighbours = item
-        everyone = set(neighbours) | {node}
-        smallest = min(everyone)
-        return [(v, smallest) for v in everyone if v != smallest]
-
-    oriented = edges.map(lambda e: (max(e), min(e)))
-    return oriented.groupByKey(n).flatMap(emit).distinct(n)
 
 
 def read_paths(spark, paths: list[str], text_field: str = "text", id_field: str = "id",
@@ -274,8 +225,10 @@ def read_paths(spark, paths: list[str], text_field: str = "text", id_field: str 
 
 
 def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, text_field: str = "text",
-        id_field: str = "id", master: str | None = None) -> dict:
-    """Scan ``paths`` on Spark and write ``output``/assignments and ``output``/matches as Parquet."""
+        id_field: str = "id", master: str | None = None,
+        report_to_dict: Callable[[Report], dict] | None = None) -> dict:
+    """Scan ``paths`` on Spark and write Parquet under ``output``: assignments/ and matches/, reuse/ with the
+    scanner's reuse search, restatements/ with its detector (``report_to_dict``: see ``scan_dataframe``)."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("dedup scan")
@@ -292,9 +245,14 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     scanner = scanner or CorpusScanner(detector=None)
     date_field = scanner.date_field if scanner.keep == "earliest" else None
     result = scan_dataframe(read_paths(spark, paths, text_field, id_field, date_field), scanner,
-                            date_col=None if date_field is None else "date")
-    result.assignments.write.mode("overwrite").parquet(f"{output}/assignments")
-    result.matches.write.mode("overwrite").parquet(f"{output}/matches")
-    clusters = result.assignments.filter("not is_representative").select("cluster_id").distinct().count()
-    return {**result.stats, "clusters": clusters, "keep": scanner.keep, "output": output,
-            "written": [f"{output}/assignments", f"{output}/matches"]}
+                            date_col=None if date_field is None else "date", report_to_dict=report_to_dict)
+    summary = {**result.stats, "keep": scanner.keep, "output": output, "written": []}
+    for name, frame in (("assignments", result.assignments), ("matches", result.matches),
+                        ("reuse", result.reuse), ("restatements", result.restatements)):
+        if frame is not None:
+            frame.write.mode("overwrite").parquet(f"{output}/{name}")
+            summary["written"].append(f"{output}/{name}")
+    for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
+        if f"{output}/{name}" in summary["written"]:
+            summary[stat] = spark.read.parquet(f"{output}/{name}").count()  # the files' row counts
+    return summary

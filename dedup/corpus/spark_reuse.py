@@ -1,0 +1,116 @@
+"""Reused passages between documents on Spark, with the local engine's functions (``dedup.corpus.reuse_pass``).
+
+1. **Seeds**: signing (``BatchSigner``) keeps each batch's ``reuse.search.Seeds``, their document numbers
+   made the input's (as ``CorpusState.absorb`` does) once the batch is signed.
+2. **Keys**: once the corpus document frequencies are summed, each batch's seeds become (key, document)
+   rows by ``ReuseSearch``'s own ``sentence_keys`` and ``copy_keys``, so the keys are exactly the ones the
+   local search pairs (uncommon words per sentence, MinHash bands; sampled copied runs).
+3. **Buckets**: the rows are shuffled by key, a few arrays per batch, and each partition pairs the documents
+   of its keys with ``ReuseSearch.pair_codes`` (its buckets are whole, so the ``max_bucket`` cap holds); the
+   pairs' sentence-key counts are summed by a second shuffle on the pair, and a pair is a candidate with
+   ``min_shared`` sentence keys or one copied-run key, as ``ReuseSearch.candidates`` decides.
+
+   Collecting the seeds to the driver instead was measured at about 2.7 KB a document (12 bytes per
+   content word, 16 per copied-run key): 2.7 GB for a million documents, not the few hundred bytes a
+   document the driver can take, so the grouping stays on the executors.
+4. **Align**: pairs inside one near-duplicate cluster are dropped; the others get both texts by two joins
+   on the document number and are aligned on the executors by ``reuse.align.align_units``, words weighed by
+   the corpus IDF (the broadcast one), each text cut into units once per task of 64 pairs (``align_many``, as
+   the local scan's workers do).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+from dedup.corpus.spark_rdd import batches, paired, partition_by
+from dedup.reuse.align import align_many
+from dedup.reuse.search import ReuseSearch, Seeds, bucket_of_words
+from dedup.util.arrays import distinct
+
+_PAIRS_PER_TASK = 64
+_SENTENCE, _COPY = 0, 1
+
+REUSE_SCHEMA = ("a string, b string, a_start int, a_end int, b_start int, b_end int, score double, jaccard double, "
+                "cosine double, kind string, sentences array<struct<a:string,b:string,cosine:double>>")
+
+
+def global_seeds(seeds: Seeds, docs: np.ndarray) -> Seeds:
+    """A batch's seeds with the documents numbered ``docs[i]`` (the input's numbering) instead of ``i``."""
+    return Seeds(words=seeds.words, units=seeds.units, unit_doc=docs[seeds.unit_doc], copy_keys=seeds.copy_keys,
+                 copy_doc=docs[seeds.copy_doc])
+
+
+def key_rows(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:
+    """(kind, key, doc) arrays of a batch's seeds: the rows ``search`` pairs documents from (its sentence band
+    keys, then its copied-run keys)."""
+    sentence, copied = search.sentence_keys(seeds, df, n_docs), search.copy_keys(seeds)
+    kinds = np.repeat(np.array([_SENTENCE, _COPY], np.int8), [len(sentence[0]), len(copied[0])])
+    return (kinds, np.concatenate((sentence[0], copied[0])).astype(np.uint64),
+            np.concatenate((sentence[1], copied[1])).astype(np.int64))
+
+
+def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
+    """RDD of the document pairs (a, b), a < b, that ``search.candidates`` gives on all of ``seeds`` (an RDD of
+    ``Seeds`` in the input's numbering; ``idf_b``: the broadcast corpus ``HashedIdf``)."""
+    def keyed(batches_: Iterator[Seeds]) -> Iterator:
+        df = idf_b.value.df
+        for seeds_ in batches_:
+            kinds, keys, docs = key_rows(search, seeds_, df, n_docs)
+            for part, rows in partition_by(keys, n):
+                yield part, (kinds[rows], keys[rows], docs[rows])
+
+    def bucket_pairs(parts: Iterator) -> Iterator:
+        kinds, keys, docs = (np.concatenate(x) for x in zip(*(p for _, p in parts)))
+        by_kind = [(keys[kinds == k], docs[kinds == k]) for k in (_SENTENCE, _COPY)]
+        codes, counts = np.unique(search.pair_codes(*by_kind[0], n_docs), return_counts=True)
+        copied = distinct(search.pair_codes(*by_kind[1], n_docs))
+        codes = np.concatenate((codes, copied))
+        counts = np.concatenate((counts, np.full(len(copied), -1)))  # -1: a copied-run key (a candidate)
+        for part, rows in partition_by(codes, n):
+            yield part, (codes[rows], counts[rows])
+
+    def shared(parts: Iterator) -> Iterator:
+        codes, counts = (np.concatenate(x) for x in zip(*(p for _, p in parts)))
+        distinct_codes, inverse = np.unique(codes, return_inverse=True)
+        keys = np.bincount(inverse, weights=np.maximum(counts, 0), minlength=len(distinct_codes))
+        copied = np.zeros(len(distinct_codes), bool)
+        copied[inverse[counts < 0]] = True
+        kept = distinct_codes[(keys >= search.min_shared) | copied]
+        size = max(n_docs, 1)
+        yield from zip((kept // size).tolist(), (kept % size).tolist())
+
+    grouped = seeds.mapPartitions(keyed).partitionBy(n, lambda part: part).mapPartitions(_nonempty(bucket_pairs))
+    return grouped.partitionBy(n, lambda part: part).mapPartitions(_nonempty(shared))
+
+
+def _nonempty(step):
+    """``step`` on a partition's (part, arrays) items, skipped for an empty partition."""
+    def run(items: Iterator) -> Iterator:
+        items = list(items)
+        return step(iter(items)) if items else iter(())
+    return run
+
+
+def aligned(pairs, texts, search: ReuseSearch, idf_b, n: int):
+    """Row RDD (``REUSE_SCHEMA``) of the passages each pair (a, b) shares; ``texts``: doc -> (id, text)."""
+    from pyspark.sql import Row
+
+    settings = search.align
+
+    def align(rows: Iterator) -> Iterator:
+        table = idf_b.value.idf().astype(np.float32)  # what the local scan saves for its workers
+
+        def idf(words: list[str]) -> np.ndarray:
+            return np.asarray(table[bucket_of_words(words, len(table))], dtype=np.float32)
+
+        for batch in batches(rows, _PAIRS_PER_TASK):
+            for r in align_many([(a_id, a_text, b_id, b_text) for ((_, (a_id, a_text)), (b_id, b_text)) in batch],
+                                settings, idf):
+                    yield Row(a=r.a, b=r.b, a_start=r.a_span[0], a_end=r.a_span[1], b_start=r.b_span[0],
+                              b_end=r.b_span[1], score=r.score, jaccard=r.jaccard, cosine=r.cosine, kind=r.kind,
+                              sentences=[Row(a=s.a, b=s.b, cosine=s.cosine) for s in r.sentences])
+
+    return paired(pairs, texts, n).mapPartitions(align)
