@@ -74,3 +74,33 @@ def test_verbatim_repeat_is_always_found():
     match = next(m for m in report.matches if (m.a, m.b) == (1, 3))
     assert match.jaccard == 1.0 and match.cosine == pytest.approx(1.0)
     assert report.groups[0].paragraphs == (1, 3)
+
+
+# One random sentence and a random paragraph ten times its length sharing two words (benchmarks/corpusgen.py):
+# the reranker scores the whole paragraphs 0.97, far outside its short-vs-long training pairs (a headline,
+# nearly all its words found), so that row does not decide the pair.
+RANDOM_SHORT = "The spufinpe bromu and the skustcrouvur my bromu glospolskonsker about teaflind toutpesloundspios the."
+RANDOM_LONG = (
+    "Fourma zapro feartgimdobrung frones slispes to zapro spufinpe with. Some in the fleze tetcimving wedehin "
+    "surtgle the weastslafrort spufinpe the promqui teafricrea clainnongtort to bisbizast of of triom as. From most "
+    "and spufinpe a to haigrios flaimbla is plai she flechu. Theng musmou and wonpas that neacloumeas queanwiol "
+    "spufinpe. Not zolpraim zousdrinfeastnior but can gitsim were gluslirtquen spufinpe to a and aple the. Frones "
+    "spufinpe the frones pradrouspearing thaindsteandflar the flaswong be frones and spufinpe to. Grang jistar "
+    "zivouflo rulnandbun and teaflind biostamaistgriost for skompartkeast the of. The resspest spufinpe drirtgron "
+    "skanclirquind or tracou the bromu not is than these. His the grangshoum of cea zigeandmut then skourtspout "
+    "lartwea pleatwe flundba from rasmeasther in. They that the the tetcimving an prachoul up voultigre and "
+    "criolseat of. And surtgle the bromu spufinpe spufinpe minkesttol to also spufinpe of in requeat that bromu for "
+    "droscu lartslir surtdaiplen.")
+
+
+def test_a_short_paragraph_against_a_long_one_is_not_decided_by_the_whole_paragraph_row():
+    detector = Detector()
+    report = detector.detect(RANDOM_SHORT + "\n\n" + RANDOM_LONG)
+    assert report.candidate_scores and max(report.candidate_scores) >= detector.reranker_threshold
+    assert report.matches == [] and report.groups == []
+
+
+def test_the_token_memo_holds_one_documents_tokens():
+    detector = Detector()
+    detector.detect(ARTICLE)
+    assert detector._tokens._seen == {}

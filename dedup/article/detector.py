@@ -7,13 +7,13 @@ from typing import Mapping
 
 import numpy as np
 
-from dedup.article.evidence import Cosines, bounded, sentence_at, title_restated
+from dedup.article.evidence import Cosines, TokenMemo, bounded, candidate_spans, sentence_at, spread, title_restated
 from dedup.cluster.groups import group_matches
-from dedup.confirm.features import PairFeaturizer
+from dedup.confirm.features import FEATURES, PairFeaturizer
 from dedup.confirm.modes import CONFIRM_MODES
 from dedup.confirm.reranker import Reranker, default_reranker
 from dedup.confirm.rules import PairScore, TfidfConfirmer
-from dedup.confirm.spans import SharedSpan, Words, shared_spans
+from dedup.confirm.spans import SharedSpan
 from dedup.records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jaccard, estimated_scores, merge
@@ -79,7 +79,7 @@ class Detector:
         (``dedup.confirm.reranker``) over explainable pair features decides, and a
         verbatim run of ``min_shared_words`` content words still confirms
         on its own. ``"tfidf"``: the TF-IDF cosine rules (``threshold``,
-        ``sentence_threshold``), about 5x faster (16 vs 77 ms on the bundled article); ``benchmarks/quality.py``
+        ``sentence_threshold``), about 4x faster (23 vs 85 ms on the bundled article); ``benchmarks/quality.py``
         compares the two.
     reranker_threshold : float, optional
         Probability at which the reranker confirms a pair; by default the
@@ -127,10 +127,12 @@ class Detector:
         self.reranker_threshold = reranker_threshold if reranker_threshold is not None else (
             self.reranker.detector_threshold if self.reranker else None)
         self.shingler = Shingler(k=k, stop_words=stop_words, stem=stem)
+        # Every step tokenizes with the shingler's tokenizer; the memo does each text once per document.
+        self._tokens = TokenMemo(self.shingler.tokenize)
         self.minhasher = MinHasher(num_perm=num_perm, seed=seed)
         self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
         self.confirmer = TfidfConfirmer(
-            tokenizer=self.shingler.tokenize,
+            tokenizer=self._tokens,
             threshold=threshold,
             sentence_threshold=sentence_threshold,
             background=background,
@@ -162,15 +164,19 @@ class Detector:
 
     def detect(self, text: str, doc_id: str = "-") -> Report:
         """Run the whole pipeline on one article's text."""
-        article = self._sign(segment(text))
-        candidates, dropped = self.capped_candidates(article)
-        matches, scores = self.confirm(article, candidates)
+        self._tokens.clear()
+        try:
+            article = self._sign(segment(text))
+            candidates, dropped = self.capped_candidates(article)
+            matches, scores = self.confirm(article, candidates)
+        finally:
+            self._tokens.clear()  # the memo holds one document's tokens, not the last one's for good
         return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches,
                       candidate_scores=scores, candidates_dropped=dropped)
 
     def _sign(self, paragraphs: list[Paragraph]) -> _Article:
         sentences = [s.text for p in paragraphs for s in p.sentences]
-        tokens = [self.shingler.tokenize(s) for s in sentences]
+        tokens = [self._tokens(s) for s in sentences]
         tokens = [t if len(t) >= self.min_sentence_words else [] for t in tokens]
         sentence_sets = self.shingler.shingle_tokens(tokens)
         counts = np.array([len(p.sentences) for p in paragraphs], dtype=np.int64)
@@ -236,32 +242,26 @@ class Detector:
         # Only the candidates' paragraphs are looked at one by one (a huge document's are a few of them).
         needed = sorted({p for pair in candidates for p in (pair.a, pair.b)})
         sent_cos = self._sentence_cosines(article, needed)
-        words = {p: Words.of(paragraphs[p].text, [s.end for s in paragraphs[p].sentences]) for p in needed}
         usable = article.sentence_sizes > 0
         # Sentences of each paragraph that take part in matching (flat indices).
         kept = np.flatnonzero(usable)  # sorted by paragraph already: sentences are numbered in order
         rows = np.split(kept, np.searchsorted(article.sentence_owner[kept], np.arange(1, len(paragraphs))))
+        counts: dict = {}  # word counts of long texts, for ``bounded``
         scored = []
-        for pair in candidates:
-            a, b = paragraphs[pair.a], paragraphs[pair.b]
-            clip_a, clip_b = bounded(a.text, b.text)
-            if clip_a is a.text and clip_b is b.text:
-                spans = shared_spans(words[pair.a], words[pair.b])
-            else:  # too repetitive to align whole in bounded time: runs are searched in the clipped texts
-                spans = shared_spans(Words.of(clip_a, [s.end for s in a.sentences]),
-                                     Words.of(clip_b, [s.end for s in b.sentences]))
+        for pair, spans in zip(candidates, candidate_spans(paragraphs, candidates, counts)):
             scored.append((pair, spans, self.confirmer.decide(
-                float(para_cos.block([pair.a], [pair.b])[0, 0]), sent_cos.block(rows[pair.a], rows[pair.b]),
+                para_cos.value(pair.a, pair.b), sent_cos.block(rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
             )))
-        probabilities = self._rerank(article, rows, scored, needed) if self.reranker else [None] * len(scored)
+        probabilities, deciding = self._rerank(article, rows, scored, needed, counts) if self.reranker \
+            else ([None] * len(scored), [None] * len(scored))
         # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
-        sentence_words = {p: [frozenset(self.shingler.tokenize(s.text)) for s in paragraphs[p].sentences]
+        sentence_words = {p: [frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences]
                           for p in needed} if self.reranker else {}
         matches, scores = [], []
-        for (pair, spans, pair_score), probability in zip(scored, probabilities):
+        for (pair, spans, pair_score), probability, decisive in zip(scored, probabilities, deciding):
             if probability is not None:
-                pair_score = self._learned(pair_score, probability, spans[0].content_words if spans else 0,
+                pair_score = self._learned(pair_score, probability, decisive, spans[0].content_words if spans else 0,
                                            title_restated(sentence_words[pair.a], sentence_words[pair.b]))
             scores.append(round(float(pair_score.score), 4))
             if pair_score.confirmed:
@@ -282,41 +282,56 @@ class Detector:
         texts = [paragraphs[p].sentences[i].text for p in needed for i in range(len(paragraphs[p].sentences))]
         return Cosines(self.confirmer.transform(texts), index)
 
-    def _rerank(self, article: _Article, rows: list[np.ndarray], scored: list, needed: list[int]) -> list[float]:
-        """The reranker's probability for each candidate, with the article's own IDF.
+    def _rerank(self, article: _Article, rows: list[np.ndarray], scored: list, needed: list[int],
+                counts: dict | None = None) -> tuple[list[float], list[float]]:
+        """The reranker's probability for each candidate, with the article's own IDF, and the probability
+        that decides it.
 
-        A pair is scored as whole paragraphs and as its best-aligned sentence
-        pair, and keeps the higher: a title restated by one sentence of a
-        long paragraph is a restatement, though the paragraphs differ. The IDF
-        is the article's, fitted on every paragraph; past ``_FIT_LIMIT``
-        paragraphs (a huge document) on ``_FIT_SAMPLE`` of them, evenly spaced:
-        up to half of the candidates' ``needed`` paragraphs, so their words
-        weigh, and the rest of the whole document, so the weights are its own.
-        Its cost is then bounded, not the document's size; words the sample
-        lacks count for nothing.
+        A pair is scored as whole paragraphs and as its best-aligned sentence pair, and keeps the higher: a
+        title restated by one sentence of a long paragraph is a restatement, though the paragraphs differ.
+        The whole-paragraph row does not decide a pair whose shorter paragraph has under ``_WHOLE_RATIO`` of
+        the longer's words and under ``_HEADLINE`` of its content words in it: the model's short-vs-long
+        training pairs are a headline in a few sentences, nearly all its words found (one random sentence
+        against ten, two of its words found, scored 0.97); such a pair is decided by its best sentence pair
+        and the title rule. The IDF is the article's, fitted on every paragraph; past ``_FIT_LIMIT``
+        paragraphs (a huge document) on ``_FIT_SAMPLE`` of them, evenly spaced: up to half of the
+        candidates' ``needed`` paragraphs, so their words weigh, and the rest of the whole document, so the
+        weights are its own. Its cost is then bounded, not the document's size; words the sample lacks
+        count for nothing.
         """
         paragraphs = article.paragraphs
         sentences = [s.text for p in paragraphs for s in p.sentences]
         fitted = range(len(paragraphs))
         if len(paragraphs) > _FIT_LIMIT:
-            pairs = _spread(np.asarray(needed), _FIT_SAMPLE // 2)
-            fitted = np.union1d(pairs, _spread(np.arange(len(paragraphs)), _FIT_SAMPLE - len(pairs))).tolist()
-        featurizer = PairFeaturizer(tokenizer=self.shingler.tokenize).fit([paragraphs[p].text for p in fitted])
+            pairs = spread(np.asarray(needed), _FIT_SAMPLE // 2)
+            fitted = np.union1d(pairs, spread(np.arange(len(paragraphs)), _FIT_SAMPLE - len(pairs))).tolist()
+        featurizer = PairFeaturizer(tokenizer=self._tokens).fit([paragraphs[p].text for p in fitted])
         a = [paragraphs[pair.a].text for pair, _, _ in scored]
         b = [paragraphs[pair.b].text for pair, _, _ in scored]
         best = [(k, s.best_pair) for k, (_, _, s) in enumerate(scored) if s.best_pair]
         a += [sentences[rows[scored[k][0].a][i]] for k, (i, _, _) in best]
         b += [sentences[rows[scored[k][0].b][j]] for k, (_, j, _) in best]
-        a, b = map(list, zip(*(bounded(x, y) for x, y in zip(a, b)))) if a else (a, b)
-        probability = self.reranker.predict_proba(featurizer.transform(a, b), a, b)
-        whole, by_sentence = probability[:len(scored)], probability[len(scored):]
+        a, b = map(list, zip(*(bounded(x, y, counts) for x, y in zip(a, b)))) if a else (a, b)
+        # A one-sentence paragraph's two rows are one pair: each distinct pair is scored once.
+        row = {pair: k for k, pair in enumerate(dict.fromkeys(zip(a, b)))}
+        at = np.array([row[pair] for pair in zip(a, b)], dtype=np.int64)
+        a, b = [pair[0] for pair in row], [pair[1] for pair in row]
+        dense = featurizer.transform(a, b)
+        probability, dense = self.reranker.predict_proba(dense, a, b)[at], dense[at]
+        n = len(scored)
+        whole, by_sentence = probability[:n], probability[n:]
+        in_range = (dense[:n, _LENGTH_RATIO] >= _WHOLE_RATIO) | (dense[:n, _CONTAINMENT] >= _HEADLINE)
+        deciding = np.where(in_range, whole, 0.0)
         for (k, _), p in zip(best, by_sentence):
             whole[k] = max(whole[k], p)
-        return whole.tolist()
+            deciding[k] = max(deciding[k], p)
+        return whole.tolist(), deciding.tolist()
 
-    def _learned(self, scored: PairScore, probability: float, shared_words: int, title: bool) -> PairScore:
-        """Re-decide a TF-IDF-scored pair by the reranker; its sentence evidence is kept."""
-        confirmed = probability >= self.reranker_threshold or self.confirmer.copied(shared_words) or title
+    def _learned(self, scored: PairScore, probability: float, deciding: float, shared_words: int,
+                 title: bool) -> PairScore:
+        """Re-decide a TF-IDF-scored pair by the reranker (``deciding``: the probability of the rows that may
+        decide it, see ``_rerank``); its sentence evidence is kept."""
+        confirmed = deciding >= self.reranker_threshold or self.confirmer.copied(shared_words) or title
         evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
         return replace(scored, score=probability, confirmed=confirmed, sentence_pairs=evidence)
 
@@ -358,7 +373,6 @@ class Detector:
         )
 
 
-
 _GENERATED_PER_CANDIDATE = 200
 _MIN_GENERATED = 1_000_000  # a low --max-candidates still searches a document of thousands of paragraphs whole
 _CHUNK = 65_536  # candidate pairs whose signatures are compared at once (32 MB at 128 permutations)
@@ -368,13 +382,10 @@ _VIA = {1: frozenset({"sentence"}), 2: frozenset({"paragraph"}), 3: frozenset({"
 # candidate paragraphs still 1.4 GB (about 200 bytes a character).
 _FIT_LIMIT = 4000
 _FIT_SAMPLE = 2000
-
-
-def _spread(values: np.ndarray, k: int) -> np.ndarray:
-    """``values`` itself when it has at most ``k`` items, else ``k`` of them, evenly spaced."""
-    if len(values) <= k:
-        return values
-    return values[np.unique(np.linspace(0, len(values) - 1, k).astype(np.int64))]
+# Shorter over longer paragraph, in words, under which the whole-paragraph row does not decide (``_rerank``).
+_WHOLE_RATIO = 0.2
+_HEADLINE = 0.65  # ... unless the longer holds this share of the shorter's content words (a headline's case)
+_LENGTH_RATIO, _CONTAINMENT = FEATURES.index("length_ratio"), FEATURES.index("containment")
 
 
 def find_redundancy(text: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:

@@ -9,15 +9,14 @@ topic that disagree on the numbers, dates or who did what.
 
 from __future__ import annotations
 
-import math
 import re
-from difflib import SequenceMatcher
-from typing import AbstractSet, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
 
-from dedup.confirm.sequences import edit_distance, ngram_counts, ngram_precisions
+from dedup.confirm.csr_rows import row_dots
+from dedup.confirm.pair_rows import TextProfiles
 from dedup.confirm.tfidf import CharNgramTfidf, TokenTfidf
 from dedup.sketch.shingle import Shingler
 from dedup.text.segment import normalize as normalize_text
@@ -73,42 +72,18 @@ def sentences_of(text: str) -> list[str]:
     return found or [text]
 
 
-def _entities(text: str) -> tuple[frozenset, frozenset, frozenset, bool]:
+def _entities(text: str, tokens: list[str], sentences: list[str]) -> tuple[frozenset, frozenset, frozenset, bool]:
+    """(numbers, dates, names, negated) of ``text``, given its ``words`` and ``sentences_of``."""
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
-    tokens = words(text)
-    dates = frozenset(t for t in tokens if t in _DATES)
+    dates = _DATES.intersection(tokens)
     names = frozenset(
-        m.group().lower() for s in sentences_of(text) for m in _NAME.finditer(s.strip())
+        m.group().lower() for s in sentences for m in _NAME.finditer(s.strip())
         if m.group().lower() not in _DATES
     )
-    negated = any(t in _NEGATIONS or t.endswith("n't") for t in tokens) or "n't" in text
+    # A token ending in "n't" puts "n't" in the lower-cased text: the token scan only runs when it may find one.
+    negated = not _NEGATIONS.isdisjoint(tokens) or "n't" in text or (
+        "n't" in text.lower() and any(t.endswith("n't") for t in tokens))
     return numbers, dates, names, negated
-
-
-def _agreement(a: frozenset, b: frozenset) -> tuple[float, float]:
-    """(conflict, one-sided): how much two sets disagree when both have some, or whether only one has any."""
-    if a and b:
-        return 1.0 - len(a & b) / len(a | b), 0.0
-    return 0.0, float(bool(a) != bool(b))
-
-
-def _overlap(a: AbstractSet, b: AbstractSet) -> tuple[float, float]:
-    if not a or not b:
-        return 0.0, 0.0
-    shared = len(a & b)
-    return shared / min(len(a), len(b)), shared / max(len(a), len(b))
-
-
-def _char_gap(a: str, b: str) -> float:
-    return abs(len(a) - len(b)) / max(len(a), len(b), 1)
-
-
-def _unmatched(x: set, y: set) -> tuple[float, float, float]:
-    only_x, only_y = x - y, y - x
-    prefixes_x, prefixes_y = {w[:5] for w in x}, {w[:5] for w in y}
-    unrelated = max(sum(w[:5] not in prefixes_y for w in only_x), sum(w[:5] not in prefixes_x for w in only_y))
-    more, fewer = sorted((len(only_x), len(only_y)), reverse=True)
-    return math.log1p(more), math.log1p(fewer), math.log1p(unrelated)
 
 
 class PairFeaturizer:
@@ -133,10 +108,17 @@ class PairFeaturizer:
             raise ValueError(f"char_ngrams must be (low, high) with 1 <= low <= high, got {char_ngrams!r}")
         self.tokenizer = tokenizer or Shingler(k=1).tokenize
         self.char_ngrams = tuple(char_ngrams)
+        self._sentences: dict[str, list[str]] = {}  # sentences_of each text seen: fit, names and alignment use them
+
+    def _sentences_of(self, text: str) -> list[str]:
+        found = self._sentences.get(text)
+        if found is None:
+            found = self._sentences[text] = sentences_of(text)
+        return found
 
     def fit(self, texts: Sequence[str]) -> "PairFeaturizer":
         """Learn word and character IDF from ``texts`` and their sentences."""
-        collection = list(dict.fromkeys(list(texts) + [s for t in texts for s in sentences_of(t)]))
+        collection = list(dict.fromkeys(list(texts) + [s for t in texts for s in self._sentences_of(t)]))
         self.words_ = TokenTfidf(analyzer=self.tokenizer)
         self.chars_ = CharNgramTfidf(ngram_range=self.char_ngrams)  # scikit-learn's char_wb rows, in numpy
         # The fitted rows are kept: pairs are mostly drawn from the texts fitted on.
@@ -147,15 +129,21 @@ class PairFeaturizer:
 
     def _vectors(self, kind: str, texts: Sequence[str]) -> sparse.csr_matrix:
         """TF-IDF rows of ``texts``, reusing the rows computed in ``fit``."""
+        matrix, rows = self._located(kind, texts)
+        return matrix[rows]
+
+    def _located(self, kind: str, texts: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """A matrix holding the TF-IDF rows of ``texts`` and where: the rows computed in ``fit``, and below
+        them those of texts not fitted on (a row depends on its text and the fitted IDF only)."""
         rows = np.array([self._seen.get(t, -1) for t in texts], dtype=np.int64)
         fresh = np.flatnonzero(rows < 0)
         if fresh.size == 0:
-            return self._fitted[kind][rows]
+            return self._fitted[kind], rows
         vectorizer = self.words_ if kind == "words" else self.chars_
         extra = vectorizer.transform([texts[i] for i in fresh])
         stacked = sparse.vstack([self._fitted[kind], extra]).tocsr()
         rows[fresh] = self._fitted[kind].shape[0] + np.arange(fresh.size)
-        return stacked[rows]
+        return stacked, rows
 
     def transform(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         """Feature rows for the pairs ``(a[i], b[i])``, shape (n, len(FEATURES))."""
@@ -166,59 +154,35 @@ class PairFeaturizer:
         texts = sorted(set(a) | set(b))
         row = {t: i for i, t in enumerate(texts)}
         ia, ib = np.array([row[t] for t in a], dtype=np.int64), np.array([row[t] for t in b], dtype=np.int64)
-        word_vectors, char_vectors = self._vectors("words", texts), self._vectors("chars", texts)
-        word_cos = np.asarray(word_vectors[ia].multiply(word_vectors[ib]).sum(axis=1)).ravel()
-        char_cos = np.asarray(char_vectors[ia].multiply(char_vectors[ib]).sum(axis=1)).ravel()
-        described = [self._describe(t) for t in texts]
-        rows = np.array([self._pair_row(described[i], described[j]) for i, j in zip(ia.tolist(), ib.tolist())])
+        words_matrix, word_rows = self._located("words", texts)
+        chars_matrix, char_rows = self._located("chars", texts)
+        word_cos = row_dots(words_matrix, word_rows[ia], word_rows[ib])
+        char_cos = row_dots(chars_matrix, char_rows[ia], char_rows[ib])
+        every = [words(t) for t in texts]
+        profiles = TextProfiles.build(
+            every, [[light_stem(w) for w in ws] for ws in every], [self.tokenizer(t) for t in texts],
+            [_entities(t, ws, self._sentences_of(t)) for t, ws in zip(texts, every)])
+        rows = profiles.rows(ia, ib)
+        chars = np.array([len(t) for t in texts], dtype=np.int64)
+        char_gap = np.abs(chars[ia] - chars[ib]) / np.maximum(np.maximum(chars[ia], chars[ib]), 1)
         # Columns in the order FEATURES names them.
         return np.column_stack([word_cos, char_cos, rows[:, :2], self._alignment(texts, ia, ib), rows[:, 2:],
-                                [_char_gap(texts[i], texts[j]) for i, j in zip(ia.tolist(), ib.tolist())]])
-
-    def _describe(self, text: str) -> dict:
-        content = self.tokenizer(text)
-        every = words(text)
-        stems = [light_stem(w) for w in every]
-        return {
-            "content": set(content), "words": every, "stems": stems,
-            "grams": ngram_counts(every), "stem_grams": ngram_counts(stems),
-            "entities": _entities(text),
-        }
-
-    def _pair_row(self, x: dict, y: dict) -> list[float]:
-        cx, cy = x["content"], y["content"]
-        union = len(cx | cy)
-        jaccard = len(cx & cy) / union if union else 0.0
-        containment = len(cx & cy) / min(len(cx), len(cy)) if cx and cy else 0.0
-        grams = [v for n in range(4) for v in _overlap(x["grams"][n].keys(), y["grams"][n].keys())]
-        wx, wy = x["words"], y["words"]
-        run = SequenceMatcher(None, wx, wy, autojunk=False).find_longest_match(0, len(wx), 0, len(wy)).size \
-            if wx and wy else 0
-        agreement = [v for k in range(3) for v in _agreement(x["entities"][k], y["entities"][k])]
-        short, long_ = sorted((len(wx), len(wy)))
-        return [
-            jaccard, containment, *grams, run / short if short else 0.0, *agreement,
-            float(x["entities"][3] != y["entities"][3]),
-            short / long_ if long_ else 0.0, math.log1p((short + long_) / 2),
-            *_unmatched(cx, cy), (long_ - short) / ((short + long_) / 2) if long_ else 0.0,
-            math.log1p(long_ - short),
-            *[v for n in range(4) for v in _overlap(x["stem_grams"][n].keys(), y["stem_grams"][n].keys())],
-            edit_distance(x["stems"], y["stems"]) / long_ if long_ else 0.0,
-            *ngram_precisions(x["stem_grams"], y["stem_grams"]),
-        ]
+                                char_gap])
 
     def _alignment(self, texts: list[str], ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
         """(sentence_alignment, sentence_best) for each pair."""
-        sentences = [sentences_of(t) for t in texts]
+        sentences = [self._sentences_of(t) for t in texts]
         first = np.concatenate(([0], np.cumsum([len(s) for s in sentences])))
         vectors = self._vectors("words", [s for group in sentences for s in group])
         # One product for all sentences when that fits in a few MB (an
         # article); per pair otherwise (a benchmark's thousands of pairs).
         whole = (vectors @ vectors.T).toarray() if vectors.shape[0] <= _WHOLE_LIMIT else None
-        result = np.zeros((len(ia), 2))
-        for k, (i, j) in enumerate(zip(ia.tolist(), ib.tolist())):
+        first = first.tolist()
+        result = []
+        for i, j in zip(ia.tolist(), ib.tolist()):
             block = whole[first[i]:first[i + 1], first[j]:first[j + 1]] if whole is not None else \
                 (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
-            shorter_axis = 1 if block.shape[0] <= block.shape[1] else 0
-            result[k] = block.max(axis=shorter_axis).mean(), block.max()
-        return result
+            best = block.max(axis=1 if block.shape[0] <= block.shape[1] else 0)
+            # sum / size is numpy's mean, bit for bit, without its wrapper's cost; the best of the maxima is the max
+            result.append((best.sum() / best.size, best.max()))
+        return np.array(result, dtype=np.float64).reshape(len(ia), 2)

@@ -32,42 +32,17 @@ from typing import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
+from dedup.confirm.design import HASH_FEATURES as _HASH_FEATURES
+from dedup.confirm.design import SUBSTITUTION_FEATURES as _SUBSTITUTION_FEATURES
+from dedup.confirm.design import SUBSTITUTIONS_PER_SIDE as _SUBSTITUTIONS_PER_SIDE
+from dedup.confirm.design import design_matrix
 from dedup.confirm.features import FEATURES, PairFeaturizer
 from dedup.confirm.trees import TreeEnsemble
-from dedup.sketch.shingle import Shingler
-from dedup.text.words import light_stem, words
 from dedup.util.validate import check_between, check_fraction, check_int, check_positive
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "reranker.npz"  # dedup/models/
-_HASH_FEATURES = 2**16
-_SUBSTITUTION_FEATURES = 2**18
-_SUBSTITUTIONS_PER_SIDE = 12  # the first unmatched content words of each side: a long text has hundreds
 _FORMAT = 4
-
-
-def _stemmed_words(text: str) -> list[str]:
-    return [light_stem(w) for w in words(text)]
-
-
-_HASHER = HashingVectorizer(analyzer=_stemmed_words, n_features=_HASH_FEATURES, binary=True,
-                            norm=None, alternate_sign=False)
-_CONTENT = Shingler(k=1).tokenize
-
-
-def _substitutions(pair: tuple[list[str], list[str]]) -> list[str]:
-    """``"x|y"`` for each content word x only one side has and y only the other has (in either order), from
-    the two sides' content words."""
-    a, b = pair
-    in_a, in_b = set(a), set(b)
-    only_a = list(dict.fromkeys(w for w in a if w not in in_b))[:_SUBSTITUTIONS_PER_SIDE]
-    only_b = list(dict.fromkeys(w for w in b if w not in in_a))[:_SUBSTITUTIONS_PER_SIDE]
-    return [f"{min(x, y)}|{max(x, y)}" for x in only_a for y in only_b]
-
-
-_SUBSTITUTION_HASHER = HashingVectorizer(analyzer=_substitutions, n_features=_SUBSTITUTION_FEATURES, binary=True,
-                                         norm=None, alternate_sign=False)
 
 
 class ModelFileError(ValueError):
@@ -147,28 +122,12 @@ class Reranker:
         return self
 
     def _design(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str]) -> sparse.csr_matrix:
-        n, width = dense.shape
-        standardized = sparse.csr_matrix((dense - self.mean_) / self.scale_)
-        bins = np.stack([np.searchsorted(self.edges_[f], dense[:, f], side="right") for f in range(width)], axis=1)
-        cols = (np.arange(width) * self.n_bins + bins).ravel()
-        onehot = sparse.csr_matrix((np.ones(n * width), (np.repeat(np.arange(n), width), cols)),
-                                   shape=(n, width * self.n_bins))
-        # Each distinct text is tokenized once: an article's paragraphs recur in many pairs.
-        texts = list(dict.fromkeys([*a, *b]))
-        row = {t: i for i, t in enumerate(texts)}
-        ia, ib = [row[t] for t in a], [row[t] for t in b]
-        hashed = _HASHER.transform(texts)
-        words_a, words_b = hashed[ia], hashed[ib]
-        # Scaled by the vocabulary of the pair, so a long text's hundreds of
-        # words do not outvote the dense features.
-        scale = sparse.diags(1.0 / np.sqrt(np.maximum(words_a.getnnz(axis=1) + words_b.getnnz(axis=1), 1) / 2))
-        differ = scale @ abs(words_a - words_b)
-        shared = scale @ words_a.multiply(words_b)
-        content = [_CONTENT(t) for t in texts]
-        swaps = _SUBSTITUTION_HASHER.transform([(content[i], content[j]) for i, j in zip(ia, ib)])
-        # Scaled by the number of swaps, as above; the weight was chosen out of fold.
-        swaps = sparse.diags(self.substitution_weight / np.sqrt(np.maximum(swaps.getnnz(axis=1), 1))) @ swaps
-        return sparse.hstack([standardized, onehot, differ, shared, swaps]).tocsr()
+        """The logistic model's design matrix (see ``design.design_matrix``)."""
+        # np.searchsorted(edges_[f], dense[:, f], side="right") for every feature f at once: the number of
+        # edges at or below the value (a NaN sorts past them all).
+        bins = (self.edges_[None, :, :] <= dense[:, :, None]).sum(axis=2)
+        bins[np.isnan(dense)] = self.edges_.shape[1]
+        return design_matrix((dense - self.mean_) / self.scale_, bins, self.n_bins, a, b, self.substitution_weight)
 
     def predict_proba(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         """Probability of a restatement for each pair (a 1-d array): the weighted mean of the two models'."""

@@ -113,14 +113,19 @@ class TfidfConfirmer:
 
     def decide(self, cosine: float, sims: np.ndarray, shared_words: int = 0) -> PairScore:
         """Confirm or reject from the paragraph cosine, the sentence cosine matrix and the longest shared run."""
-        best = float(sims.max()) if sims.size else 0.0
-        hits = np.argwhere(sims >= self.sentence_threshold)
-        order = np.argsort(-sims[hits[:, 0], hits[:, 1]]) if len(hits) else []
-        evidence = tuple((int(hits[k, 0]), int(hits[k, 1]), float(sims[hits[k, 0], hits[k, 1]])) for k in order)
+        # The block is a few sentences square: read in Python, where numpy's calls cost more than the work.
+        values = sims.tolist()
+        flat = [v for row in values for v in row]
+        best = max(flat) if flat else 0.0
+        width = sims.shape[1] if sims.ndim == 2 else 0
+        hits = [(k, v) for k, v in enumerate(flat) if v >= self.sentence_threshold]  # row-major, as argwhere
+        if len(hits) > 1:  # numpy's sort order, ties included, as before
+            hits = [hits[k] for k in np.argsort(-np.array([v for _, v in hits])).tolist()]
+        evidence = tuple((k // width, k % width, v) for k, v in hits)
         best_pair = None
-        if sims.size:
-            i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-            best_pair = (int(i), int(j), best)
+        if flat:
+            at = flat.index(best)  # the first maximum, as np.argmax
+            best_pair = (at // width, at % width, best)
         if not evidence and cosine >= self.threshold and best_pair:
             evidence = (best_pair,)
         confirmed = cosine >= self.threshold or best >= self.sentence_threshold or self.copied(shared_words)

@@ -3,6 +3,10 @@
 They are the evidence a reader checks first, and a run of several content
 words copied verbatim is strong proof of reuse even when the rest of the two
 passages is reworded (TF-IDF cosine then stays low).
+
+The runs are difflib's matching blocks (``SequenceMatcher(autojunk=False)`` over the stems), found
+from the passages' shared bigrams (``runs``): the same blocks, without difflib's Python loop over every
+pair of equal words, and for all candidate pairs of a document at once (``shared_spans_many``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Sequence
 
+import numpy as np
+
+from dedup.confirm.runs import Run, matching_blocks, runs_of_pair, runs_of_pairs
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, word_spans
 
@@ -43,8 +50,9 @@ class Words:
         """Words of ``text``; a run never crosses one of ``sentence_ends`` (character offsets)."""
         spans = word_spans(text)
         stems = [light_stem(w) for w, _, _ in spans]
+        starts = [start for _, start, _ in spans]
         for end in sorted(set(sentence_ends), reverse=True):
-            at = bisect.bisect_left([start for _, start, _ in spans], end)
+            at = bisect.bisect_left(starts, end)  # markers go in from the back, so earlier places hold
             if 0 < at < len(spans):
                 # A marker no other passage has, so no common run spans it.
                 spans.insert(at, ("", end, end))
@@ -61,21 +69,50 @@ def shared_spans(text_a: str | Words, text_b: str | Words, min_content_words: in
     """
     a = text_a if isinstance(text_a, Words) else Words.of(text_a)
     b = text_b if isinstance(text_b, Words) else Words.of(text_b)
-    words_a, words_b, stems_a, stems_b = a.spans, b.spans, a.stems, b.stems
-    matcher = SequenceMatcher(None, stems_a, stems_b, autojunk=False)
+    return shared_spans_many([a, b], [(0, 1)], min_content_words)[0]
+
+
+def shared_spans_many(passages: Sequence[Words], pairs: Sequence[tuple[int, int]],
+                      min_content_words: int = 2) -> list[list[SharedSpan]]:
+    """``shared_spans(passages[p], passages[q], min_content_words)`` for each ``(p, q)`` of ``pairs``, the
+    runs of all pairs found together."""
+    if min_content_words < 2:  # one-word blocks count: difflib's whole recursion is needed
+        return [_difflib_spans(passages[p], passages[q], min_content_words) for p, q in pairs]
+    ids: dict[str, int] = {}
+    sequences = [np.array([ids.setdefault(s, len(ids)) for s in w.stems], dtype=np.int64) for w in passages]
+    runs = runs_of_pairs(sequences, np.array(pairs, dtype=np.int64).reshape(-1, 2))
+    if runs is None:  # too repetitive for one join: pair by pair
+        runs = [runs_of_pair(sequences[p].tolist(), sequences[q].tolist()) for p, q in pairs]
+    return [_spans(passages[p], passages[q], found, min_content_words) if found else []
+            for (p, q), found in zip(pairs, runs)]
+
+
+def _content(stem: str) -> bool:
+    return len(stem) > 1 and stem not in ENGLISH_STOP_WORDS
+
+
+def _spans(a: Words, b: Words, runs: list[Run], min_content_words: int) -> list[SharedSpan]:
+    blocks = matching_blocks(runs, len(a.stems), len(b.stems), least=min_content_words)
+    return _as_spans(a, b, blocks, min_content_words)
+
+
+def _as_spans(a: Words, b: Words, blocks, min_content_words: int) -> list[SharedSpan]:
     spans = []
-    for block in matcher.get_matching_blocks():
-        if block.size == 0:
+    for i, j, size in blocks:
+        if size == 0:
             continue
-        run = stems_a[block.a : block.a + block.size]
-        content = sum(len(w) > 1 and w not in ENGLISH_STOP_WORDS for w in run)
+        content = sum(map(_content, a.stems[i:i + size]))
         if content < min_content_words:
             continue
-        last_a, last_b = block.a + block.size - 1, block.b + block.size - 1
         spans.append(SharedSpan(
-            a_start=words_a[block.a][1], a_end=words_a[last_a][2],
-            b_start=words_b[block.b][1], b_end=words_b[last_b][2],
-            words=block.size, content_words=content,
+            a_start=a.spans[i][1], a_end=a.spans[i + size - 1][2],
+            b_start=b.spans[j][1], b_end=b.spans[j + size - 1][2],
+            words=size, content_words=content,
         ))
     spans.sort(key=lambda s: (-s.content_words, -s.words, s.a_start))
     return spans
+
+
+def _difflib_spans(a: Words, b: Words, min_content_words: int) -> list[SharedSpan]:
+    matcher = SequenceMatcher(None, a.stems, b.stems, autojunk=False)
+    return _as_spans(a, b, matcher.get_matching_blocks(), min_content_words)

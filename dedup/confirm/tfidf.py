@@ -68,7 +68,14 @@ class CharNgramTfidf:
         self.vocabulary_ = keys[new_key]
         df = np.add.reduceat(new_pair.astype(np.int64), np.flatnonzero(new_key))  # texts holding each n-gram
         self.idf_ = smoothed_idf(df, len(texts))
-        return self._rows(rows, keys, len(texts))
+        # The sort has numbered every n-gram already (its run of keys) and grouped each text's repeats of it
+        # (a run of (key, text)): its counts need no lookup in the vocabulary, as ``transform``'s do.
+        pairs = np.flatnonzero(new_pair)
+        counts = sparse.csr_matrix(
+            (np.diff(np.append(pairs, len(keys))).astype(np.float64), (rows[pairs], (np.cumsum(new_key) - 1)[pairs])),
+            shape=(len(texts), len(self.vocabulary_)))
+        counts.sum_duplicates()
+        return weigh_counts(counts, self.idf_)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Rows of ``texts`` under the fitted vocabulary and IDF (unknown n-grams are left out)."""

@@ -1,0 +1,250 @@
+"""The word-level pair features of ``features.FEATURES`` for many pairs at once.
+
+``PairFeaturizer`` once built each row in Python, pair by pair: set intersections of n-gram Counters,
+difflib's longest match, a bit-parallel edit distance in Python integers. That was most of the
+restatement search's time, though an article's pairs are drawn from a few dozen texts. Here every text
+is described once (``TextProfiles``: its words, stems, n-grams, content words, names, numbers and dates
+as integer ids, counted in one matrix with a column block per kind), and all pairs' overlaps come from
+the items both texts of each pair hold (``csr_rows``), with their clipped counts for BLEU; the longest
+run from ``runs``, the edit distance from rapidfuzz (the same Levenshtein distance, in C++).
+
+Every value equals the per-pair original's bit for bit: the same integer counts, divided as before;
+the logarithms are taken with ``math`` as before (numpy's may differ in the last bit);
+``tests/test_pair_rows.py`` compares with the original on labelled pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+from scipy import sparse
+
+from dedup.confirm.csr_rows import LOOKUP_LIMIT, lookups, shared_entries
+from dedup.confirm.runs import longest_run, runs_of_pair, runs_of_pairs
+
+# Column blocks of ``TextProfiles.counts``, one kind of item each.
+CONTENT = 0  # content words (the tokenizer's), a set
+GRAMS = (1, 2, 3, 4)  # 1- to 4-grams of all words, counted
+STEM_GRAMS = (5, 6, 7, 8)  # 1- to 4-grams of the stemmed words, counted
+ENTITIES = (9, 10, 11)  # numbers, dates, names: sets
+KINDS = 12
+ROW_WIDTH = 36  # the values one pair gets here, in ``FEATURES`` order less the cosines, alignment, char gap
+
+
+@dataclass
+class TextProfiles:
+    """What the pair features need of each text, as ids and counts.
+
+    ``words`` and ``stems`` are each text's word ids (every word, lower-cased; their light stems), for the
+    longest run and the edit distance; ``counts`` has a row per text and a column per (kind, item), and
+    ``distinct`` / ``total`` hold each text's number of items and their summed counts per kind.
+    """
+
+    words: list[np.ndarray]
+    stems: list[list[int]]
+    counts: Rows
+    kind: np.ndarray  # the kind of each column of ``counts``
+    distinct: np.ndarray  # (texts, KINDS)
+    total: np.ndarray  # (texts, KINDS)
+    prefixes: Rows  # (texts, 5-letter prefixes): content words each prefix begins
+    negated: np.ndarray
+    n_words: np.ndarray
+
+    @classmethod
+    def build(cls, words: Sequence[list[str]], stems: Sequence[list[str]], content: Sequence[list[str]],
+              entities: Sequence[tuple[frozenset, frozenset, frozenset, bool]]) -> "TextProfiles":
+        """Profiles of texts given their words, stems, content words and ``(numbers, dates, names,
+        negated)``."""
+        n = len(words)
+        word_ids, stem_ids = _ids(words), _ids(stems)
+        blocks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (kind, text, item, count)
+        for kinds, sequences in ((GRAMS, word_ids), (STEM_GRAMS, stem_ids)):
+            blocks += [(kind, *found) for kind, found in zip(kinds, _ngram_counts(sequences, len(kinds)))]
+        for kind, sets in ((CONTENT, [set(c) for c in content]),
+                           *((k, [e[i] for e in entities]) for i, k in enumerate(ENTITIES))):
+            blocks.append((kind, *_set_items(sets)))
+        counts, kind = _stack(n, blocks)
+        entry = np.repeat(np.arange(n), np.diff(counts.indptr)) * KINDS + kind[counts.indices]
+        distinct = np.bincount(entry, minlength=n * KINDS).reshape(n, KINDS)
+        total = np.bincount(entry, weights=counts.data, minlength=n * KINDS).reshape(n, KINDS).astype(np.int64)
+        # Each 5-letter prefix of a text, counting the distinct content words it begins there.
+        prefixes, _ = _stack(n, [(0, *_set_items([Counter(w[:5] for w in set(c)) for c in content]))])
+        return cls(words=word_ids, stems=[s.tolist() for s in stem_ids], counts=counts, kind=kind,
+                   distinct=distinct, total=total, prefixes=prefixes,
+                   negated=np.array([bool(e[3]) for e in entities], dtype=bool),
+                   n_words=np.array([len(w) for w in words], dtype=np.int64))
+
+    def rows(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """The feature values of the pairs ``(ia[k], ib[k])`` (text numbers), shape (pairs, ``ROW_WIDTH``)."""
+        n = len(ia)
+        if not n:
+            return np.zeros((0, ROW_WIDTH))
+        shared_items, clipped = self._shared(ia, ib)
+        sx, sy = self.distinct[ia], self.distinct[ib]
+        both = (sx > 0) & (sy > 0)
+        low, high = np.minimum(sx, sy), np.maximum(sx, sy)
+        over_low = np.where(both, shared_items / np.maximum(low, 1), 0.0)
+        over_high = np.where(both, shared_items / np.maximum(high, 1), 0.0)
+        cx, cy, shared = sx[:, CONTENT], sy[:, CONTENT], shared_items[:, CONTENT]
+        union = cx + cy - shared
+        jaccard = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
+        union_e = sx + sy - shared_items
+        conflict = np.where(both, 1.0 - shared_items / np.maximum(union_e, 1), 0.0)
+        one_sided = np.where(both, 0.0, ((sx > 0) != (sy > 0)).astype(float))
+        wx, wy = self.n_words[ia], self.n_words[ib]
+        short, long_ = np.minimum(wx, wy), np.maximum(wx, wy)
+        run = self._longest_runs(ia, ib, shared_items[:, GRAMS[0]] > 0)
+        edits = np.array([Levenshtein.distance(self.stems[i], self.stems[j]) for i, j in zip(ia.tolist(),
+                                                                                           ib.tolist())])
+        prefixed_x, prefixed_y = self._prefixed(ia, ib)
+        unrelated = np.maximum(cx - prefixed_x, cy - prefixed_y)
+        logs = [_logs(*v) for v in zip(short.tolist(), long_.tolist(), (cx - shared).tolist(),
+                                       (cy - shared).tolist(), unrelated.tolist(),
+                                       *clipped.T.tolist(), *self.total[ia][:, STEM_GRAMS].T.tolist(),
+                                       *self.total[ib][:, STEM_GRAMS].T.tolist())]
+        log_length, unmatched_more, unmatched_fewer, unmatched_unrelated, log_gap, bleu_f, bleu_b = \
+            np.array(logs).reshape(n, 7).T
+        gram_columns = [c for kind in GRAMS for c in (over_low[:, kind], over_high[:, kind])]
+        stem_columns = [c for kind in STEM_GRAMS for c in (over_low[:, kind], over_high[:, kind])]
+        agreement = [c for kind in ENTITIES for c in (conflict[:, kind], one_sided[:, kind])]
+        return np.column_stack([
+            jaccard, over_low[:, CONTENT], *gram_columns, np.where(short > 0, run / np.maximum(short, 1), 0.0),
+            *agreement, (self.negated[ia] != self.negated[ib]).astype(float),
+            np.where(long_ > 0, short / np.maximum(long_, 1), 0.0), log_length,
+            unmatched_more, unmatched_fewer, unmatched_unrelated,
+            np.where(long_ > 0, (long_ - short) / ((short + long_) / 2), 0.0), log_gap,
+            *stem_columns, np.where(long_ > 0, edits / np.maximum(long_, 1), 0.0), bleu_f, bleu_b,
+        ])
+
+    def _shared(self, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(items both texts of each pair have, per kind; their clipped counts min(x, y) summed, for the
+        stem n-grams)."""
+        c = self.counts
+        if lookups(c.indptr, ia, ib) > LOOKUP_LIMIT:  # many long texts: scipy's merge (see ``csr_rows``)
+            matrix = c.matrix()
+            both = matrix[ia].minimum(matrix[ib])  # stored where both have the item: counts are > 0
+            pair, kind, clipped = np.repeat(np.arange(len(ia)), np.diff(both.indptr)), both.indices, both.data
+        else:
+            pair, at_a, at_b = shared_entries(c.indptr, c.indices, c.n_columns, ia, ib)
+            kind, clipped = c.indices[at_a], np.minimum(c.data[at_a], c.data[at_b])
+        key = pair * KINDS + self.kind[kind]
+        shared = np.bincount(key, minlength=len(ia) * KINDS).reshape(len(ia), KINDS)
+        clipped = np.bincount(key, weights=clipped, minlength=len(ia) * KINDS).reshape(len(ia), KINDS)
+        return shared, clipped[:, STEM_GRAMS].astype(np.int64)
+
+    def _prefixed(self, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Content words of text ``ia[k]`` whose 5-letter prefix begins a content word of ``ib[k]``, and the
+        same the other way."""
+        p = self.prefixes
+        pair, at_a, at_b = shared_entries(p.indptr, p.indices, p.n_columns, ia, ib)
+        return (np.bincount(pair, weights=p.data[at_a], minlength=len(ia)).astype(np.int64),
+                np.bincount(pair, weights=p.data[at_b], minlength=len(ia)).astype(np.int64))
+
+    def _longest_runs(self, ia: np.ndarray, ib: np.ndarray, shares: np.ndarray) -> np.ndarray:
+        """difflib's ``find_longest_match`` size over all words, for each pair."""
+        pairs = np.stack((ia, ib), axis=1)
+        runs = runs_of_pairs(self.words, pairs)
+        if runs is None:  # very repetitive texts: pair by pair
+            runs = [runs_of_pair(self.words[i].tolist(), self.words[j].tolist()) for i, j in pairs.tolist()]
+        return np.array([longest_run(r, bool(s)) for r, s in zip(runs, shares.tolist())], dtype=np.int64)
+
+
+def _logs(short: int, long_: int, only_x: int, only_y: int, unrelated: int, *grams: int) -> tuple[float, ...]:
+    """The features that take a logarithm, with ``math`` (as the per-pair original did): log length,
+    unmatched more / fewer / unrelated, log length gap, BLEU forward and backward (``sequences
+    .ngram_precisions`` from the clipped matches and each side's n-gram totals)."""
+    matched, totals_x, totals_y = grams[:4], grams[4:8], grams[8:]
+    forward = backward = 0.0
+    for m, tx, ty in zip(matched, totals_x, totals_y):
+        forward += math.log((m + 1) / (tx + 1))
+        backward += math.log((m + 1) / (ty + 1))
+    more, fewer = max(only_x, only_y), min(only_x, only_y)
+    return (math.log1p((short + long_) / 2), math.log1p(more), math.log1p(fewer), math.log1p(unrelated),
+            math.log1p(long_ - short), math.exp(forward / 4), math.exp(backward / 4))
+
+
+def _ids(sequences: Sequence[list[str]]) -> list[np.ndarray]:
+    """Each sequence of strings as ids, equal strings equal ids across the sequences."""
+    number = {w: i for i, w in enumerate(dict.fromkeys(w for seq in sequences for w in seq))}
+    return [np.fromiter(map(number.__getitem__, seq), np.int64, len(seq)) for seq in sequences]
+
+
+def _ngram_counts(sequences: list[np.ndarray], most: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For n = 1..``most``: (text, n-gram id, count) of every distinct n-gram of each sequence. An n-gram
+    id numbers the pair (its first (n-1)-gram's id, its last item) densely, so ids never collide."""
+    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    flat = np.concatenate(sequences) if sequences else np.zeros(0, np.int64)
+    text = np.repeat(np.arange(len(sequences)), lengths)
+    base = int(flat.max()) + 1 if len(flat) else 1
+    out = []
+    gram = flat
+    for n in range(1, most + 1):
+        keep = slice(None)
+        if n > 1:
+            windows = max(len(flat) - n + 1, 0)
+            gram = _renumbered(gram[:windows] * base + flat[n - 1:])
+            keep = np.flatnonzero(text[:windows] == text[n - 1:])  # windows inside one text
+        width = int(gram.max()) + 1 if len(gram) else 1
+        code = np.sort(text[:len(gram)][keep] * width + gram[keep])
+        first = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1]))) if len(code) else code
+        count = np.diff(np.append(first, len(code)))
+        out.append((code[first] // width, code[first] % width, count))
+    return out
+
+
+def _renumbered(keys: np.ndarray) -> np.ndarray:
+    """Dense ids of ``keys``, equal keys equal ids (``np.unique(..., return_inverse=True)``, by sorting: numpy
+    2's hash-based unique was slower on these)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    ids = np.empty(len(keys), dtype=np.int64)
+    ids[order] = np.cumsum(np.concatenate(([False], ordered[1:] != ordered[:-1])))
+    return ids
+
+
+def _set_items(sets: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(text, item id, count) of every item of each set (count 1) or Counter, items numbered across them."""
+    members = [m for found in sets for m in found]
+    number = {m: i for i, m in enumerate(dict.fromkeys(members))}
+    rows = np.repeat(np.arange(len(sets), dtype=np.int64), [len(found) for found in sets])
+    counts = [c for found in sets for c in found.values()] if sets and isinstance(sets[0], Counter) else 1
+    return (rows, np.fromiter(map(number.__getitem__, members), np.int64, len(members)),
+            np.broadcast_to(np.asarray(counts, dtype=np.int64), (len(members),)))
+
+
+@dataclass
+class Rows:
+    """A (texts, items) matrix of counts as raw CSR arrays: sorted, distinct columns in each row."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    n_columns: int
+
+    def matrix(self) -> sparse.csr_matrix:
+        return sparse.csr_matrix((self.data.astype(np.float64), self.indices, self.indptr),
+                                 shape=(len(self.indptr) - 1, self.n_columns))
+
+
+def _stack(n: int, blocks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]) -> tuple[Rows, np.ndarray]:
+    """One (texts, items) matrix of counts with each block's items in a range of columns of its own; the kind
+    of each column."""
+    offset, rows, cols, values, column_kind = 0, [], [], [], []
+    for kind, row, item, count in blocks:
+        width = int(item.max()) + 1 if len(item) else 0
+        rows.append(row)
+        cols.append(item + offset)
+        values.append(count)
+        column_kind.append(np.full(width, kind, dtype=np.int64))
+        offset += width
+    code = np.concatenate(rows) * max(offset, 1) + np.concatenate(cols)  # each (text, item) once
+    order = np.argsort(code)
+    row, col = np.divmod(code[order], max(offset, 1))
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=n)))).astype(np.int64)
+    return (Rows(indptr, col, np.concatenate(values).astype(np.int64)[order], offset),
+            np.concatenate(column_kind) if column_kind else np.zeros(0, np.int64))

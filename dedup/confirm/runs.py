@@ -1,0 +1,160 @@
+"""Common runs of two word sequences, for many pairs of one document at once: difflib's answers, faster.
+
+``difflib.SequenceMatcher(None, a, b, autojunk=False)`` finds the longest common run of two sequences
+(``find_longest_match``) and, recursively either side of it, the blocks of ``get_matching_blocks``. It
+compares every pair of equal items in Python, so the restatement search spent about 15% of its time
+there. Here both come from the *maximal diagonal runs of two or more items* (found for all pairs of a
+document with one sort of their bigrams), and the recursion is replayed on that short list:
+
+- a block of one item can be neither a longest run of two or more nor hold two content words, so a
+  region whose runs are all shorter than ``least`` is not searched further: its blocks would all be
+  dropped (``shared_spans`` keeps blocks with two content words or more);
+- inside a region, difflib's longest match is a run clipped to the region; among equally long ones it
+  returns the one that *ends* first in ``a`` (its scan is over ``a``, then ``b``, and only a longer run
+  replaces the best), then first in ``b``: so does ``_first_longest``;
+- without junk, difflib never returns two adjacent blocks (each would extend the other), so its final
+  merge step changes nothing.
+
+``tests/test_runs.py`` checks both against difflib on random and repetitive sequences.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+Run = tuple[int, int, int]  # (start in a, start in b, length)
+
+# Bigram pairs one document's join may expand (the sum of its key groups' squared sizes); past it, runs
+# are found pair by pair (``runs_of_pair``), whose cost is bounded by the pair's own texts.
+_JOIN_BUDGET = 4_000_000
+
+
+def matching_blocks(runs: Sequence[Run], len_a: int, len_b: int, least: int = 2) -> list[Run]:
+    """``SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` of at least ``least`` items
+    (without the closing ``(len_a, len_b, 0)``), from the maximal common runs of two or more items of
+    ``a`` and ``b``; ``least`` below 2 counts as 2 (one-item blocks are not reconstructed).
+
+    Each region carries the runs clipped to it that still hold ``least`` items (clipping only shortens a
+    run, so the others can give no block of the region or of its parts)."""
+    least = max(least, 2)
+    found: list[Run] = []
+    queue = [(0, len_a, 0, len_b, [r for r in runs if r[2] >= least])]
+    while queue:
+        alo, ahi, blo, bhi, inside = queue.pop()
+        if not inside:
+            continue  # every block left in this region is shorter than ``least``
+        i, j, k = min(inside, key=_first_longest)
+        found.append((i, j, k))
+        if alo < i and blo < j:
+            queue.append((alo, i, blo, j, _clipped(inside, alo, i, blo, j, least)))
+        if i + k < ahi and j + k < bhi:
+            queue.append((i + k, ahi, j + k, bhi, _clipped(inside, i + k, ahi, j + k, bhi, least)))
+    found.sort()
+    return found
+
+
+def _first_longest(run: Run) -> tuple[int, int, int]:
+    """difflib's order among a region's longest matches: the longest, then the first to end in ``a``,
+    then in ``b`` (its scan is over ``a``, then ``b``, and only a longer run replaces the best)."""
+    i, j, k = run
+    return -k, i + k, j + k
+
+
+def _clipped(runs: list[Run], alo: int, ahi: int, blo: int, bhi: int, least: int) -> list[Run]:
+    """The parts of ``runs`` inside the region, those of at least ``least`` items."""
+    out = []
+    for i, j, k in runs:
+        d = j - i
+        start, end = max(i, alo, blo - d), min(i + k, ahi, bhi - d)
+        if end - start >= least:
+            out.append((start, start + d, end - start))
+    return out
+
+
+def longest_run(runs: Sequence[Run], shares_an_item: bool) -> int:
+    """``find_longest_match(0, len(a), 0, len(b)).size`` from the maximal runs of two or more items and whether
+    the sequences share any item at all."""
+    if runs:
+        return max(k for _, _, k in runs)
+    return 1 if shares_an_item else 0
+
+
+def runs_of_pairs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> list[list[Run]] | None:
+    """The maximal common runs of two or more items of ``sequences[p]`` and ``sequences[q]`` for each row
+    ``(p, q)`` of ``pairs`` (integer item ids; ``p == q`` allowed), with one join of every bigram of the
+    sequences named; None when that join would pass ``_JOIN_BUDGET`` (very repetitive texts)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    found: list[list[Run]] = [[] for _ in range(len(pairs))]
+    named = np.unique(pairs)
+    if not len(pairs) or not len(named):
+        return found
+    seqs = [np.asarray(sequences[t], dtype=np.int64) for t in named.tolist()]
+    lengths = np.fromiter((max(len(s) - 1, 0) for s in seqs), np.int64, len(seqs))
+    if not lengths.sum():
+        return found
+    base = max(int(max((s.max() for s in seqs if len(s)), default=0)) + 1, 1)
+    keys = np.concatenate([s[:-1] * base + s[1:] for s in seqs if len(s) > 1])
+    text = np.repeat(named, lengths)
+    pos = np.concatenate([np.arange(n) for n in lengths.tolist() if n])
+    order = np.argsort(keys, kind="stable")  # by key, then text and position (they were in that order)
+    keys, text, pos = keys[order], text[order], pos[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.append(starts, len(keys)))
+    if int((sizes * sizes).sum()) > _JOIN_BUDGET:
+        return None
+    n_texts = int(named.max()) + 1
+    wanted = pairs[:, 0] * n_texts + pairs[:, 1]
+    wanted_order = np.argsort(wanted, kind="stable")
+    wanted_sorted = wanted[wanted_order]
+    us, vs = [], []
+    for size in np.unique(sizes[sizes >= 1]).tolist():
+        block = starts[sizes == size][:, None] + np.arange(size)[None, :]
+        us.append(np.repeat(block, size, axis=1).ravel())
+        vs.append(np.tile(block, (1, size)).ravel())
+    u, v = np.concatenate(us), np.concatenate(vs)
+    code = text[u] * n_texts + text[v]
+    at = np.searchsorted(wanted_sorted, code)
+    hit = at < len(wanted_sorted)
+    hit[hit] = wanted_sorted[at[hit]] == code[hit]
+    if not hit.any():
+        return found
+    # A pair asked for twice gets the runs once, copied below.
+    pair = wanted_order[at[hit]]
+    i, j = pos[u[hit]], pos[v[hit]]
+    d = j - i
+    order = np.lexsort((i, d, pair))
+    pair, i, d = pair[order], i[order], d[order]
+    new = np.concatenate(([True], (pair[1:] != pair[:-1]) | (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)))
+    first = np.flatnonzero(new)
+    length = np.diff(np.append(first, len(pair))) + 1  # bigrams chained, plus one
+    for k, start, diag, size in zip(pair[first].tolist(), i[first].tolist(), d[first].tolist(), length.tolist()):
+        found[k].append((start, start + diag, size))
+    _copy_repeated(found, wanted, wanted_order, wanted_sorted)
+    return found
+
+
+def _copy_repeated(found: list[list[Run]], wanted: np.ndarray, order: np.ndarray, ordered: np.ndarray) -> None:
+    """Rows of ``pairs`` asked more than once got their runs on the first of them only: copy them over."""
+    repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    for at in repeat.tolist():
+        first = order[np.searchsorted(ordered, ordered[at])]
+        found[int(order[at])] = found[int(first)]
+
+
+def runs_of_pair(a: Sequence[int], b: Sequence[int]) -> list[Run]:
+    """The maximal common runs of two or more items of ``a`` and ``b`` (the fallback of ``runs_of_pairs``)."""
+    at_b: dict[tuple[int, int], list[int]] = {}
+    for j in range(len(b) - 1):
+        at_b.setdefault((b[j], b[j + 1]), []).append(j)
+    runs = []
+    for i in range(len(a) - 1):
+        for j in at_b.get((a[i], a[i + 1]), ()):
+            if i and j and a[i - 1] == b[j - 1]:
+                continue  # not where the run starts
+            k = 2
+            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
+                k += 1
+            runs.append((i, j, k))
+    return runs

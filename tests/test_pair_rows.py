@@ -1,0 +1,145 @@
+"""The batched pair features, row dot products, tree walk and TF-IDF decision equal their per-pair originals
+bit for bit (the originals are kept here as the reference)."""
+
+import math
+from difflib import SequenceMatcher
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from dedup.confirm.csr_rows import row_dots
+from dedup.confirm.features import FEATURES, PairFeaturizer, _entities
+from dedup.confirm.reranker import default_reranker
+from dedup.confirm.rules import PairScore, TfidfConfirmer
+from dedup.confirm.sequences import edit_distance, ngram_counts, ngram_precisions
+from dedup.text.segment import segment
+from dedup.text.words import light_stem, words
+
+from .conftest import ARTICLE
+
+EDGE = ["", "the of and", "It isn't over, he said on Monday.", "It is over, she said on Friday, 3,000 of them.",
+        "Ünïcode Straße 中文 words", "buffalo " * 60, "Buffalo buffalo buffalo."]
+
+
+def _overlap(a, b):
+    if not a or not b:
+        return 0.0, 0.0
+    shared = len(a & b)
+    return shared / min(len(a), len(b)), shared / max(len(a), len(b))
+
+
+def _agreement(a, b):
+    if a and b:
+        return 1.0 - len(a & b) / len(a | b), 0.0
+    return 0.0, float(bool(a) != bool(b))
+
+
+def _reference_row(featurizer, x_text, y_text):
+    """``PairFeaturizer._pair_row`` as it was, pair by pair."""
+    def describe(text):
+        every = words(text)
+        stems = [light_stem(w) for w in every]
+        return {"content": set(featurizer.tokenizer(text)), "words": every, "stems": stems,
+                "grams": ngram_counts(every), "stem_grams": ngram_counts(stems),
+                "entities": _entities(text, every, featurizer._sentences_of(text))}
+    x, y = describe(x_text), describe(y_text)
+    cx, cy = x["content"], y["content"]
+    union = len(cx | cy)
+    wx, wy = x["words"], y["words"]
+    run = SequenceMatcher(None, wx, wy, autojunk=False).find_longest_match(0, len(wx), 0, len(wy)).size \
+        if wx and wy else 0
+    short, long_ = sorted((len(wx), len(wy)))
+    only_x, only_y = cx - cy, cy - cx
+    px, py = {w[:5] for w in cx}, {w[:5] for w in cy}
+    unrelated = max(sum(w[:5] not in py for w in only_x), sum(w[:5] not in px for w in only_y))
+    more, fewer = sorted((len(only_x), len(only_y)), reverse=True)
+    return [
+        len(cx & cy) / union if union else 0.0, len(cx & cy) / min(len(cx), len(cy)) if cx and cy else 0.0,
+        *[v for n in range(4) for v in _overlap(x["grams"][n].keys(), y["grams"][n].keys())],
+        run / short if short else 0.0,
+        *[v for k in range(3) for v in _agreement(x["entities"][k], y["entities"][k])],
+        float(x["entities"][3] != y["entities"][3]), short / long_ if long_ else 0.0, math.log1p((short + long_) / 2),
+        math.log1p(more), math.log1p(fewer), math.log1p(unrelated),
+        (long_ - short) / ((short + long_) / 2) if long_ else 0.0, math.log1p(long_ - short),
+        *[v for n in range(4) for v in _overlap(x["stem_grams"][n].keys(), y["stem_grams"][n].keys())],
+        edit_distance(x["stems"], y["stems"]) / long_ if long_ else 0.0,
+        *ngram_precisions(x["stem_grams"], y["stem_grams"]),
+    ]
+
+
+def _texts():
+    paragraphs = segment(ARTICLE.read_text(encoding="utf-8"))
+    return [p.text for p in paragraphs], [s.text for p in paragraphs for s in p.sentences]
+
+
+def test_pair_features_equal_the_per_pair_originals():
+    paragraphs, sentences = _texts()
+    texts = paragraphs + sentences[:12] + EDGE
+    a = [texts[i] for i in range(len(texts)) for _ in range(3)]
+    b = [texts[(i * 7 + k) % len(texts)] for i in range(len(texts)) for k in range(3)]
+    featurizer = PairFeaturizer().fit(paragraphs)
+    batched = featurizer.transform(a, b)
+    skip = {FEATURES.index(n) for n in ("word_cosine", "char_cosine", "sentence_alignment", "sentence_best",
+                                        "char_length_gap")}
+    kept = [i for i in range(len(FEATURES)) if i not in skip]
+    reference = np.array([_reference_row(featurizer, x, y) for x, y in zip(a, b)])
+    assert np.array_equal(batched[:, kept], reference)
+    words_matrix = featurizer._vectors("words", sorted(set(a) | set(b)))
+    rows = {t: i for i, t in enumerate(sorted(set(a) | set(b)))}
+    ia, ib = np.array([rows[t] for t in a]), np.array([rows[t] for t in b])
+    assert np.array_equal(batched[:, 0], np.asarray(words_matrix[ia].multiply(words_matrix[ib]).sum(axis=1)).ravel())
+
+
+@pytest.mark.parametrize("limit", [0, 10**9])
+def test_row_dots_are_scipys_sums(monkeypatch, limit):
+    import dedup.confirm.csr_rows as csr_rows
+
+    monkeypatch.setattr(csr_rows, "LOOKUP_LIMIT", limit)  # scipy's way and the lookups
+    rng = np.random.default_rng(0)
+    matrix = sparse.random(40, 300, density=0.08, random_state=1, format="csr")
+    ia, ib = rng.integers(0, 40, 500), rng.integers(0, 40, 500)
+    assert np.array_equal(row_dots(matrix, ia, ib), np.asarray(matrix[ia].multiply(matrix[ib]).sum(axis=1)).ravel())
+
+
+def test_tree_walk_equals_the_original():
+    trees = default_reranker().trees_
+    rng = np.random.default_rng(0)
+    paragraphs, sentences = _texts()
+    dense = PairFeaturizer().fit(paragraphs).transform(paragraphs[:-1] + sentences[:-1], paragraphs[1:] + sentences[1:])
+    X = np.vstack([dense, dense[rng.integers(0, len(dense), 500)] * rng.choice([0.5, 1, 2], (500, dense.shape[1]))])
+    X[0, 3] = np.nan
+    X32 = X.astype(np.float32)
+    rows = np.arange(len(X))[:, None]
+    node = np.broadcast_to(trees.roots, (len(X), trees.roots.size)).copy()
+    for _ in range(trees.depth):
+        inner = trees.left[node] >= 0
+        goes_left = X32[rows, np.maximum(trees.feature[node], 0)] <= trees.threshold[node]
+        node = np.where(inner, np.where(goes_left, trees.left[node], trees.right[node]), node)
+    assert np.array_equal(trees.decision_function(X), trees.init + trees.value[node].sum(axis=1))
+
+
+def _reference_decide(confirmer, cosine, sims, shared_words):
+    best = float(sims.max()) if sims.size else 0.0
+    hits = np.argwhere(sims >= confirmer.sentence_threshold)
+    order = np.argsort(-sims[hits[:, 0], hits[:, 1]]) if len(hits) else []
+    evidence = tuple((int(hits[k, 0]), int(hits[k, 1]), float(sims[hits[k, 0], hits[k, 1]])) for k in order)
+    best_pair = None
+    if sims.size:
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        best_pair = (int(i), int(j), best)
+    if not evidence and cosine >= confirmer.threshold and best_pair:
+        evidence = (best_pair,)
+    confirmed = cosine >= confirmer.threshold or best >= confirmer.sentence_threshold or confirmer.copied(shared_words)
+    return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=confirmed,
+                     best_pair=best_pair)
+
+
+def test_decide_equals_the_original():
+    confirmer = TfidfConfirmer(tokenizer=str.split)
+    rng = np.random.default_rng(0)
+    for k in range(3000):
+        shape = (int(rng.integers(0, 6)), int(rng.integers(0, 6)))
+        sims = rng.random(shape) if k % 3 == 0 else rng.choice([0.0, 0.3, 0.5, 1.0, 0.29999, 0.7], size=shape)
+        cosine, shared = float(rng.choice([0.0, 0.45, 0.6, rng.random()])), int(rng.integers(0, 7))
+        assert confirmer.decide(cosine, sims, shared) == _reference_decide(confirmer, cosine, sims, shared)
