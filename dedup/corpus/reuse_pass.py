@@ -77,7 +77,7 @@ def _corpus_idf(path: str) -> Callable[[list[str]], np.ndarray]:
     """The IDF of each word of a list, from the corpus IDF saved at ``path`` (memory-mapped once a process)."""
     if path not in _IDF_FILES:
         _IDF_FILES.clear()  # one scan's at a time
-        _IDF_FILES[path] = np.load(path, mmap_mode="r")
+        _IDF_FILES[path] = np.load(path, mmap_mode="r", allow_pickle=False)
     table = _IDF_FILES[path]
     return lambda words: np.asarray(table[bucket_of_words(words, len(table))], dtype=np.float32)
 
