@@ -1,3 +1,4 @@
+import itertools
 import os
 import shutil
 import socket
@@ -66,3 +67,17 @@ def redis_url(tmp_path_factory):
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(timeout=60)
+
+
+_LOCATIONS = itertools.count()  # index locations handed out by make_location, unique in the run
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def make_location(request, tmp_path):
+    """A function giving a fresh, empty index location of the parametrized store each call."""
+    def make() -> str:
+        n = next(_LOCATIONS)
+        if request.param == "sqlite":
+            return f"sqlite:///{tmp_path}/idx{n}.db"
+        return f"{request.getfixturevalue('redis_url')}?prefix=loc{n}"
+    return make

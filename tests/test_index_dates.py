@@ -49,17 +49,6 @@ def corpus():
     return records  # 58 documents
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def make_location(request, tmp_path):
-    """A function giving a fresh, empty index location of the parametrized store each call."""
-    def make() -> str:
-        n = next(_PREFIXES)
-        if request.param == "sqlite":
-            return f"sqlite:///{tmp_path}/idx{n}.db"
-        return f"{request.getfixturevalue('redis_url')}?prefix=dates{n}"
-    return make
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """``clock(t)``: from then on both stores add documents at epoch second ``t``; ``clock(None)``: at the real

@@ -8,7 +8,6 @@ each document off the document frequencies exactly.
 
 from __future__ import annotations
 
-import itertools
 import json
 import random
 import sqlite3
@@ -25,7 +24,6 @@ from dedup.io.readers import Document
 
 from .planted import FOOTER, planted_corpus
 
-_PREFIXES = itertools.count()
 BASE = datetime(2026, 10, 1, tzinfo=timezone.utc).timestamp()  # documents are dated BASE + i days
 
 
@@ -33,17 +31,6 @@ BASE = datetime(2026, 10, 1, tzinfo=timezone.utc).timestamp()  # documents are d
 def corpus():
     records, _ = planted_corpus(seed=5, originals=24)
     return records
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def make_location(request, tmp_path):
-    """A function giving a fresh, empty index location of the parametrized store each call."""
-    def make() -> str:
-        n = next(_PREFIXES)
-        if request.param == "sqlite":
-            return f"sqlite:///{tmp_path}/idx{n}.db"
-        return f"{request.getfixturevalue('redis_url')}?prefix=maint{n}"
-    return make
 
 
 def _doc(record: dict, day: float | None = None) -> Document:

@@ -24,7 +24,6 @@ from dedup.corpus.pass_one import paragraphs_of
 from dedup.corpus.report_spool import DocumentList
 from dedup.corpus.reuse_pass import find_reuse
 from dedup.corpus.state import CorpusState
-from dedup.io.readers import InputError, reread
 from dedup.records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.minhash import estimated_scores
@@ -236,35 +235,19 @@ def _reread(settings: PassTwoSettings, state: CorpusState, docs: list[int], pair
             wanted_paragraphs: dict[int, set[int]], text_field: str, fmt: str, workers: Workers) -> Evidence:
     """Re-read ``docs``: measure those in ``paired`` whole, and the ``wanted_paragraphs`` of each."""
     evidence = Evidence()
-    by_location: dict[tuple[str, int], list[int]] = {}
-    kept: list[tuple[int, str]] = []  # texts from stdin, held since pass one
-    for doc in docs:
-        where = state.location(doc)
-        if where is None:
-            kept.append((doc, state.kept_texts[doc]))
-        else:
-            by_location.setdefault(where, []).append(doc)
-    per_path: dict[str, list[tuple[str, int]]] = {}
-    for where in by_location:
-        per_path.setdefault(where[0], []).append(where)
-    failed: list[int] = []
+    failed: set[int] = set()
 
     def batches() -> Iterator[tuple[tuple[list[str], list[list[int]]], list[int]]]:
         """Batches of re-read texts with the paragraphs wanted of each (``measure``'s arguments), and their
-        documents; a file that fails part way marks its documents not yet measured as failed."""
-        batch: list[tuple[int, str]] = list(kept)
-        chars = sum(len(t) for _, t in batch)  # then counted as it grows (summing after each text was quadratic)
-        for path, locations in per_path.items():
-            try:
-                for where, text in reread(locations, *state.reading(path, text_field, fmt)):
-                    batch.extend((doc, text) for doc in by_location[where])
-                    chars += len(text) * len(by_location[where])
-                    if len(batch) >= settings.batch_size or chars >= settings.batch_chars:
-                        yield _measure_args(batch, paired, wanted_paragraphs)
-                        batch, chars = [], 0
-            except (InputError, OSError, ValueError, KeyError, EOFError):
-                # The file changed or vanished since pass one: its pairs go unconfirmed.
-                failed.extend(d for loc in locations for d in by_location[loc])
+        documents."""
+        batch: list[tuple[int, str]] = []
+        chars = 0  # counted as the batch grows (summing after each text was quadratic)
+        for doc, text in state.texts(docs, text_field, fmt, failed):
+            batch.append((doc, text))
+            chars += len(text)
+            if len(batch) >= settings.batch_size or chars >= settings.batch_chars:
+                yield _measure_args(batch, paired, wanted_paragraphs)
+                batch, chars = [], 0
         if batch:
             yield _measure_args(batch, paired, wanted_paragraphs)
 

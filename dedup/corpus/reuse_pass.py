@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import numpy as np
 
 from dedup.corpus.state import CorpusState
-from dedup.io.readers import InputError, reread
 from dedup.records import Reuse
 from dedup.reuse.align import align_many
 from dedup.reuse.search import bucket_of_words
@@ -52,7 +51,7 @@ def _align_slice(chunk: np.ndarray, state: CorpusState, idf_path: str, text_fiel
                  workers: Workers, found: list[Reuse], failed: set[int]) -> None:
     """Re-read the documents of ``chunk``'s pairs and align each pair in the workers."""
     docs = sorted(set(chunk.ravel().tolist()))
-    texts = dict(_texts(state, docs, text_field, fmt, failed))
+    texts = dict(state.texts(docs, text_field, fmt, failed))
     tasks = [(a, b) for a, b in chunk.tolist() if a in texts and b in texts]
 
     def batches() -> Iterator[tuple[tuple[list, str], None]]:
@@ -92,25 +91,3 @@ def _slices(pairs: np.ndarray) -> Iterator[np.ndarray]:
             end += 1
         yield pairs[start:end]
         start = end
-
-
-def _texts(state: CorpusState, docs: list[int], text_field: str, fmt: str,
-           failed: set[int]) -> Iterator[tuple[int, str]]:
-    """``(doc, text)`` for each of ``docs`` that can be read again (the others are added to ``failed``)."""
-    by_location: dict[tuple[str, int], list[int]] = {}
-    for doc in docs:
-        where = state.location(doc)
-        if where is None:
-            yield doc, state.kept_texts[doc]
-        else:
-            by_location.setdefault(where, []).append(doc)
-    per_path: dict[str, list[tuple[str, int]]] = {}
-    for where in by_location:
-        per_path.setdefault(where[0], []).append(where)
-    for path, locations in per_path.items():
-        try:
-            for where, text in reread(locations, *state.reading(path, text_field, fmt)):
-                for doc in by_location[where]:
-                    yield doc, text
-        except (InputError, OSError, ValueError, KeyError, EOFError):
-            failed.update(d for where in locations for d in by_location[where])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import array
 import itertools
+from typing import Iterator
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.corpus.kept_arrays import REUSE_ARRAYS, SIGNED_ARRAYS
 from dedup.corpus.pass_one import SignedBatch
 from dedup.corpus.report_spool import ReportSpool
-from dedup.io.readers import Document, InputError
+from dedup.io.readers import Document, InputError, reread
 from dedup.reuse.search import Seeds
 from dedup.util.arrays import distinct
 
@@ -123,6 +124,28 @@ class CorpusState:
     def location(self, doc: int) -> tuple[str, int] | None:
         path = self.path_of[doc]
         return None if path < 0 else (self.paths[path], self.offsets[doc])
+
+    def texts(self, docs: list[int], text_field: str, fmt: str, failed: set[int]) -> Iterator[tuple[int, str]]:
+        """``(doc, text)`` for each of ``docs`` that can be read again: texts kept from stdin first, then
+        each file's in file order. A file that changed or vanished since pass one adds its documents to
+        ``failed`` (those already given too: their file could not be read whole)."""
+        by_location: dict[tuple[str, int], list[int]] = {}
+        for doc in docs:
+            where = self.location(doc)
+            if where is None:
+                yield doc, self.kept_texts[doc]
+            else:
+                by_location.setdefault(where, []).append(doc)
+        per_path: dict[str, list[tuple[str, int]]] = {}
+        for where in by_location:
+            per_path.setdefault(where[0], []).append(where)
+        for path, locations in per_path.items():
+            try:
+                for where, text in reread(locations, *self.reading(path, text_field, fmt)):
+                    for doc in by_location[where]:
+                        yield doc, text
+            except (InputError, OSError, ValueError, KeyError, EOFError):
+                failed.update(d for where in locations for d in by_location[where])
 
     def finish(self) -> None:
         """Turn the per-batch lists into arrays (after pass one)."""

@@ -25,6 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
+from dedup.confirm.idf import HashedIdf
 from dedup.reuse.align import AlignSettings
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.lsh_budget import expand
@@ -177,10 +178,11 @@ class ReuseSearch:
         tokens = tokenize([p for ps in paragraphs for p in ps], TokenTable())
         paragraph_doc = np.repeat(np.arange(len(texts)), [len(p) for p in paragraphs])
         token_doc = paragraph_doc[tokens.owner()]
-        buckets = ((tokens.hashes >> np.uint64(2)) % np.uint64(1 << 20)).astype(np.int64)
+        idf = HashedIdf()
+        buckets = idf.buckets(tokens)
         seeds = self.seeds(tokens, token_doc, buckets)
         df = np.bincount(distinct_rows(buckets.astype(np.uint64), token_doc)[0].astype(np.int64),
-                         minlength=1 << 20)
+                         minlength=idf.n_features)
         return self.candidates(seeds, df, len(texts))
 
 
