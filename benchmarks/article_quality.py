@@ -55,7 +55,7 @@ def confirm_sweep(text: str, gold: Gold) -> None:
     print("\n2. TF-IDF confirm settings (--confirm tfidf)")
     print(f"{'sent_thr':>8} {'shared':>6} {'prec':>6} {'r_dir':>6} {'r_group':>7} {'r_link':>6}")
     for threshold, shared in itertools.product((0.2, 0.25, 0.3, 0.35, 0.4, 0.5), (0, 4, 5, 6)):
-        s = score(Detector(sentence_threshold=threshold, min_shared_words=shared, confirm="tfidf").detect(text),
+        s = score(Detector(sentence_cosine_threshold=threshold, min_shared_words=shared, confirm="tfidf").detect(text),
                   gold)
         print(f"{threshold:>8} {shared:>6} {s.precision:>6.3f} {s.recall_direct:>6.3f} "
               f"{s.recall_grouped:>7.3f} {s.recall_linked:>6.3f}")

@@ -130,13 +130,13 @@ def main() -> None:
         detector = Detector(confirm=confirm)
         totals = {name: Totals() for name in (*SPLITS, "all")}
         for article in articles:
-            c = counts(detector.detect(article.text, article.name), article.gold)
+            c = counts(detector.detect(article.text, doc_id=article.name), article.gold)
             for name in (article.gold.split, "all"):
                 totals[name].add(c, article.restatement_free)
             if args.per_article:
                 print(f"  {article.name:<32} {article.gold.split:<8} {c}")
         bundled_totals = Totals()
-        bundled_totals.add(counts(detector.detect(bundled.text, bundled.name), bundled.gold), False)
+        bundled_totals.add(counts(detector.detect(bundled.text, doc_id=bundled.name), bundled.gold), False)
         for name, t in (*totals.items(), ("bundled", bundled_totals)):
             print(t.row(confirm, name))
 

@@ -89,7 +89,7 @@ class RefittedMethod:
         self.model, _, _ = fit_reranker(dense, a, b, y, len(training[0]), len(training[0]) + len(training[1]),
                                         C=shipped.C, mrpc_weight=shipped.metadata.get("mrpc_weight", 1.0),
                                         substitution_weight=shipped.substitution_weight)
-        self.threshold, self.precise = self.model.threshold, self.model.detector_threshold
+        self.threshold, self.precise = self.model.probability_threshold, self.model.detector_probability_threshold
 
     def dense(self, pairs: PairSet) -> np.ndarray:
         dense = features_of(pairs)
@@ -154,7 +154,7 @@ def main() -> None:
         train_scores = np.concatenate([scorer(p) for p in training[:2]])
         train_y = np.concatenate([p.labels for p in training[:2]])
         methods.append((name, scorer, None, precise_threshold(train_scores, train_y)))
-    methods.append(("learned reranker", reranker_scores, reranker.threshold, reranker.detector_threshold))
+    methods.append(("learned reranker", reranker_scores, reranker.probability_threshold, reranker.detector_probability_threshold))
     semantic_note = "not installed (see benchmarks/semantic_encoder.py)"
     if not args.no_semantic:
         from semantic_encoder import available

@@ -223,7 +223,7 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.output)
     print(f"trained on {model.metadata['training_data']}; linear weight {model.linear_weight}, "
-          f"threshold {model.threshold}, detector threshold {model.detector_threshold} "
+          f"threshold {model.probability_threshold}, detector threshold {model.detector_probability_threshold} "
           f"(MRPC train out-of-fold accuracy {oof_accuracy:.4f}, "
           f"F1 {oof_f1:.4f}); wrote {args.output}")
 
@@ -240,7 +240,7 @@ def fit_reranker(dense, a, b, y, n_mrpc: int, n_real: int, C: float, mrpc_weight
     # Generated pairs are easy: they would make any threshold look precise.
     detector_threshold = precise_threshold(oof[:n_real], y[:n_real])
     model = Reranker(C=C, linear_weight=linear_weight, substitution_weight=substitution_weight,
-                     threshold=threshold, detector_threshold=detector_threshold).fit(dense, a, b, y, weight)
+                     probability_threshold=threshold, detector_probability_threshold=detector_threshold).fit(dense, a, b, y, weight)
     return model, oof_accuracy, oof_f1
 
 

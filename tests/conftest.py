@@ -33,7 +33,7 @@ def article_text() -> str:
 def article_report(article_text):
     from dedup import Detector
 
-    return Detector().detect(article_text, str(ARTICLE))
+    return Detector().detect(article_text, doc_id=str(ARTICLE))
 
 
 @pytest.fixture(scope="session")

@@ -167,7 +167,7 @@ def test_batch_keeps_good_files_and_reports_bad_ones(runner, tmp_path):
 
 
 def test_wrong_option_is_a_usage_error(runner):
-    for args in (["--threshold", "0"], ["--threshold", "1.5"], ["--format", "xml"], ["--num-perm", "0"]):
+    for args in (["--paragraph-cosine-threshold", "0"], ["--paragraph-cosine-threshold", "1.5"], ["--format", "xml"], ["--num-perm", "0"]):
         result = runner.invoke(main, ["scan", str(ARTICLE), *args])
         assert result.exit_code == 2, args
         assert "Invalid value" in result.stderr

@@ -134,7 +134,7 @@ class _PidRecordingDetector(Detector):
             deadline = time.monotonic() + 120
             while not os.path.exists(started) and time.monotonic() < deadline:
                 time.sleep(0.005)
-        return super().detect(text, doc_id)
+        return super().detect(text, doc_id=doc_id)
 
 
 def test_restatement_search_of_a_small_corpus_is_spread_over_both_processes(corpus, tmp_path):

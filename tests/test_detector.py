@@ -33,9 +33,9 @@ def test_reworded_restatement_is_grouped_and_unrelated_paragraphs_are_not():
 
 
 def test_detector_is_reusable_and_reports_its_parameters():
-    detector = Detector(num_perm=64, sentence_threshold=0.35)
-    first = detector.detect(ARTICLE, "a")
-    second = detector.detect(ARTICLE, "b")
+    detector = Detector(num_perm=64, sentence_cosine_threshold=0.35)
+    first = detector.detect(ARTICLE, doc_id="a")
+    second = detector.detect(ARTICLE, doc_id="b")
     assert [(m.a, m.b) for m in first.matches] == [(m.a, m.b) for m in second.matches]
     assert second.id == "b"
     params = detector.params()
@@ -49,7 +49,7 @@ def test_results_are_deterministic_across_detectors():
     assert a.matches == b.matches and a.groups == b.groups
 
 
-@pytest.mark.parametrize("kwargs", [dict(threshold=0), dict(sentence_threshold=2), dict(k=0),
+@pytest.mark.parametrize("kwargs", [dict(paragraph_cosine_threshold=0), dict(sentence_cosine_threshold=2), dict(k=0),
                                     dict(num_perm=0), dict(lsh_threshold=0), dict(min_sentence_words=0),
                                     dict(min_shared_words=-1)])
 def test_invalid_parameters_are_refused_in_init(kwargs):
@@ -96,7 +96,7 @@ RANDOM_LONG = (
 def test_a_short_paragraph_against_a_long_one_is_not_decided_by_the_whole_paragraph_row():
     detector = Detector()
     report = detector.detect(RANDOM_SHORT + "\n\n" + RANDOM_LONG)
-    assert report.candidate_scores and max(report.candidate_scores) >= detector.reranker_threshold
+    assert report.candidate_scores and max(report.candidate_scores) >= detector.probability_threshold
     assert report.matches == [] and report.groups == []
 
 

@@ -142,14 +142,14 @@ def test_top_k_scores_best_first_and_marks_duplicates(make_location, corpus):
         verdict = index.check("probe", probe["body"], top=10)
         assert {m.b for m in verdict.duplicates} == {m.doc for m in verdict.top if m.duplicate}
         # Thresholds per query: a stricter rule flags fewer, a looser one more; the scores stay.
-        strict = index.check("probe", probe["body"], top=10, threshold=1.0, cosine_threshold=1.0)
+        strict = index.check("probe", probe["body"], top=10, jaccard_threshold=1.0, cosine_threshold=1.0)
         loose = index.check("probe", probe["body"], top=10, jaccard_threshold=0.05, cosine_threshold=0.05)
         assert len(strict.duplicates) <= len(verdict.duplicates) <= len(loose.duplicates)
         assert [(m.doc, m.jaccard, m.cosine) for m in strict.top] == [(m.doc, m.jaccard, m.cosine) for m in loose.top]
         assert all(m.duplicate for m in loose.top if max(m.jaccard, m.containment) >= 0.05 and m.cosine >= 0.05)
-        exact = index.check("probe", probe["body"], passage_threshold=1.0, threshold=1.0).passages
+        exact = index.check("probe", probe["body"], passage_cosine_threshold=1.0, jaccard_threshold=1.0).passages
         assert all(p.cosine == 1.0 for p in exact)  # only verbatim passages at 1.0
-        assert len(exact) <= len(index.check("probe", probe["body"], threshold=1.0, passage_threshold=0.1).passages)
+        assert len(exact) <= len(index.check("probe", probe["body"], jaccard_threshold=1.0, passage_cosine_threshold=0.1).passages)
         assert index.check("probe", probe["body"]).top is None  # no top unless asked
 
 
@@ -294,8 +294,8 @@ def test_cli_remove_expire_query_top_and_compact(make_location, corpus, tmp_path
                                 "cosine": answer["top"][0]["cosine"], "duplicate": True}
     assert {"duplicates", "passages", "duplicate", "preferred"} <= set(answer)  # the fields it always had
     strict = json.loads(run("index", "query", location, probe, "--top", "3", "-f", "json",
-                            "--duplicate-threshold", "1", "--duplicate-cosine", "1",
-                            "--passage-threshold", "1").stdout)["queries"][0]
+                            "--jaccard-threshold", "1", "--cosine-threshold", "1",
+                            "--passage-cosine-threshold", "1").stdout)["queries"][0]
     assert len(strict["duplicates"]) <= len(answer["duplicates"])
     assert [m["doc"] for m in strict["top"]] == [m["doc"] for m in answer["top"]]
     assert run("index", "query", location, probe, "--num-perm", "64").exit_code == 2  # not offered

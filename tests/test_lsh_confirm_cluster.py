@@ -93,7 +93,7 @@ def test_restated_sentence_is_confirmed_inside_long_paragraphs():
 
 
 def test_shared_run_of_words_confirms_a_low_cosine_pair():
-    conf, vectors = _confirmer(["a b", "c d"], sentence_threshold=0.99, threshold=0.99)
+    conf, vectors = _confirmer(["a b", "c d"], sentence_cosine_threshold=0.99, paragraph_cosine_threshold=0.99)
     empty = conf.transform([])
     assert not conf.score_pair(vectors[0], vectors[1], empty, empty, shared_words=4).confirmed
     assert conf.score_pair(vectors[0], vectors[1], empty, empty, shared_words=5).confirmed

@@ -121,16 +121,16 @@ def test_tree_walk_equals_the_original():
 
 def _reference_decide(confirmer, cosine, sims, shared_words):
     best = float(sims.max()) if sims.size else 0.0
-    hits = np.argwhere(sims >= confirmer.sentence_threshold)
+    hits = np.argwhere(sims >= confirmer.sentence_cosine_threshold)
     order = np.argsort(-sims[hits[:, 0], hits[:, 1]]) if len(hits) else []
     evidence = tuple((int(hits[k, 0]), int(hits[k, 1]), float(sims[hits[k, 0], hits[k, 1]])) for k in order)
     best_pair = None
     if sims.size:
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
         best_pair = (int(i), int(j), best)
-    if not evidence and cosine >= confirmer.threshold and best_pair:
+    if not evidence and cosine >= confirmer.paragraph_cosine_threshold and best_pair:
         evidence = (best_pair,)
-    confirmed = cosine >= confirmer.threshold or best >= confirmer.sentence_threshold or confirmer.copied(shared_words)
+    confirmed = cosine >= confirmer.paragraph_cosine_threshold or best >= confirmer.sentence_cosine_threshold or confirmer.copied(shared_words)
     return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=confirmed,
                      best_pair=best_pair)
 

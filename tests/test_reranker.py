@@ -64,7 +64,7 @@ def test_shipped_model_loads_without_pickle_and_names_its_training_data():
     assert meta["features"] == list(FEATURES)
     assert "mrpc-train" in meta["training_data"] and meta["trained"]
     model = default_reranker()
-    assert 0 < model.threshold < 1 and 0 < model.detector_threshold < 1
+    assert 0 < model.probability_threshold < 1 and 0 < model.detector_probability_threshold < 1
     assert np.count_nonzero(model.coef_) > len(FEATURES)
     assert model.trees_.roots.size == model.n_trees
 
@@ -74,7 +74,7 @@ def test_reranker_prefers_a_paraphrase_to_a_pair_with_other_numbers():
     featurizer = PairFeaturizer().fit(a + b)
     p = default_reranker().predict_proba(featurizer.transform(a, b), a, b)
     assert p[0] > p[1] > p[2]
-    assert p[0] >= default_reranker().threshold > p[2]
+    assert p[0] >= default_reranker().probability_threshold > p[2]
 
 
 def test_verbatim_and_lightly_edited_repeats_keep_their_recall():
@@ -107,11 +107,11 @@ def test_save_and_load_round_trip(tmp_path):
     dense = rng.random((60, len(FEATURES)))
     y = (dense[:, 0] > 0.5).astype(float)
     texts = [f"word{i} other{i % 7}" for i in range(60)]
-    model = Reranker(threshold=0.4, detector_threshold=0.8).fit(dense, texts, texts[::-1], y)
+    model = Reranker(probability_threshold=0.4, detector_probability_threshold=0.8).fit(dense, texts, texts[::-1], y)
     path = tmp_path / "model.npz"
     model.save(path)
     loaded = Reranker.load(path)
-    assert (loaded.threshold, loaded.detector_threshold) == (0.4, 0.8)
+    assert (loaded.probability_threshold, loaded.detector_probability_threshold) == (0.4, 0.8)
     np.testing.assert_allclose(loaded.predict_proba(dense, texts, texts[::-1]),
                                model.predict_proba(dense, texts, texts[::-1]), rtol=1e-5)
 
@@ -198,7 +198,7 @@ def test_a_title_restated_in_a_longer_sentence_is_confirmed():
 
 
 @pytest.mark.parametrize("bad", [dict(C=0), dict(n_bins=1), dict(n_trees=0), dict(tree_depth=0),
-                                 dict(threshold=1.0), dict(detector_threshold=0), dict(linear_weight=1.5),
+                                 dict(probability_threshold=1.0), dict(detector_probability_threshold=0), dict(linear_weight=1.5),
                                  dict(linear_weight=True), dict(linear_weight=float("nan")),
                                  dict(substitution_weight=-1), dict(substitution_weight="2"),
                                  dict(substitution_weight=float("inf"))])
@@ -224,5 +224,5 @@ def test_cli_confirm_option_switches_the_confirm_stage(tmp_path):
     assert 0.0 < learned_matches[0]["reranker"] <= 1.0
     assert all(m["reranker"] is None for m in plain["documents"][0]["matches"])
     jsonschema.validate(learned, SCHEMA)
-    result = runner.invoke(main, ["scan", str(path), "--confirm", "learned", "--reranker-threshold", "1.5"])
-    assert result.exit_code == 2 and "reranker-threshold" in result.output
+    result = runner.invoke(main, ["scan", str(path), "--confirm", "learned", "--probability-threshold", "1.5"])
+    assert result.exit_code == 2 and "probability-threshold" in result.output

@@ -258,10 +258,15 @@ def pipeline(tmp_path, **settings):
 def test_bad_settings_are_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="DEDUP_ACTION must be one of drop, flag, strip, got 'delete'"):
         pipeline(tmp_path, DEDUP_ACTION="delete")
-    with pytest.raises(ValueError, match="DEDUP_THRESHOLD must be in"):
+    with pytest.raises(ValueError, match="DEDUP_JACCARD_THRESHOLD must be in"):
+        pipeline(tmp_path, DEDUP_JACCARD_THRESHOLD=1.5)
+    with pytest.raises(ValueError, match="DEDUP_JACCARD_THRESHOLD must be a number"):
+        pipeline(tmp_path, DEDUP_JACCARD_THRESHOLD="high")
+    # The old name is still read for one release, with a warning, and named in its own errors.
+    with pytest.warns(DeprecationWarning, match="DEDUP_JACCARD_THRESHOLD"):
+        assert pipeline(tmp_path, DEDUP_THRESHOLD="0.6").jaccard_threshold == 0.6
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="DEDUP_THRESHOLD must be in"):
         pipeline(tmp_path, DEDUP_THRESHOLD=1.5)
-    with pytest.raises(ValueError, match="DEDUP_THRESHOLD must be a number"):
-        pipeline(tmp_path, DEDUP_THRESHOLD="high")
     with pytest.raises(ValueError, match="DEDUP_FORMAT"):
         pipeline(tmp_path, DEDUP_FORMAT="pdf")
     with pytest.raises(NotConfigured, match="DEDUP_INDEX"):
@@ -275,7 +280,7 @@ class Article(scrapy.Item):
 
 
 def test_items_and_missing_fields(tmp_path):
-    pipe = pipeline(tmp_path, DEDUP_ACTION="drop", DEDUP_THRESHOLD="0.8")
+    pipe = pipeline(tmp_path, DEDUP_ACTION="drop", DEDUP_JACCARD_THRESHOLD="0.8")
     pipe.open_spider()
     try:
         text = "\n\n".join(LIBRARY)

@@ -20,7 +20,7 @@ from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jacca
 from dedup.sketch.shingle import Shingler, union
 from dedup.text.segment import segment
 from dedup.util.arrays import distinct
-from dedup.util.validate import check_fraction, check_int
+from dedup.util.validate import check_fraction, check_int, positional_doc_id, renamed_params
 
 
 @dataclass
@@ -54,13 +54,13 @@ class Detector:
     lsh_threshold : float, default=0.1
         Jaccard similarity the LSH bands are tuned to; candidates below it are
         mostly not generated. Kept low because restatements share few words.
-    threshold : float, default=0.45
-        Paragraph TF-IDF cosine. With ``confirm="tfidf"`` it confirms a
+    paragraph_cosine_threshold : float, default=0.45
+        Paragraph TF-IDF cosine (formerly ``threshold``). With ``confirm="tfidf"`` it confirms a
         candidate on its own; with ``confirm="learned"`` the reranker decides,
         and a confirmed match this close lists its best sentence pair as
         evidence (which changes the groups, not the matches).
-    sentence_threshold : float, default=0.3
-        Sentence-pair TF-IDF cosine. With ``confirm="tfidf"`` a sentence pair
+    sentence_cosine_threshold : float, default=0.3
+        Sentence-pair TF-IDF cosine (formerly ``sentence_threshold``). With ``confirm="tfidf"`` a sentence pair
         this close confirms a candidate; with ``confirm="learned"`` sentence
         pairs this close are a match's evidence, which links paragraphs into
         groups.
@@ -78,11 +78,11 @@ class Detector:
         How candidates are confirmed. ``"learned"``: the shipped reranker
         (``dedup.confirm.reranker``) over explainable pair features decides, and a
         verbatim run of ``min_shared_words`` content words still confirms
-        on its own. ``"tfidf"``: the TF-IDF cosine rules (``threshold``,
-        ``sentence_threshold``), about 4x faster (23 vs 85 ms on the bundled article); ``benchmarks/quality.py``
+        on its own. ``"tfidf"``: the TF-IDF cosine rules (``paragraph_cosine_threshold``,
+        ``sentence_cosine_threshold``), about 4x faster (23 vs 85 ms on the bundled article); ``benchmarks/quality.py``
         compares the two.
-    reranker_threshold : float, optional
-        Probability at which the reranker confirms a pair; by default the
+    probability_threshold : float, optional
+        Probability at which the reranker confirms a pair (formerly ``reranker_threshold``); by default the
         model's own detector threshold, chosen on its training data (the
         lowest with out-of-fold precision 0.9).
     reranker : Reranker, optional
@@ -95,6 +95,9 @@ class Detector:
         level also generates at most ``generation_budget`` pairs (200 per
         candidate, at least a million), the rarest band keys' first, and
         counts the pairs it left out as dropped too (see ``capped_candidates``).
+
+    The old names ``threshold``, ``sentence_threshold`` and ``reranker_threshold`` still work for one
+    release, with a ``DeprecationWarning``.
     """
 
     def __init__(
@@ -105,27 +108,32 @@ class Detector:
         num_perm: int = 128,
         seed: int = 1,
         lsh_threshold: float = 0.1,
-        threshold: float = 0.45,
-        sentence_threshold: float = 0.3,
+        paragraph_cosine_threshold: float = 0.45,
+        sentence_cosine_threshold: float = 0.3,
         min_shared_words: int = 5,
         min_sentence_words: int = 3,
         background: Mapping[str, int] | None = None,
         background_docs: int = 0,
         confirm: str = "learned",
-        reranker_threshold: float | None = None,
+        probability_threshold: float | None = None,
         reranker: Reranker | None = None,
         max_candidates: int = 5_000,
+        **renamed,
     ) -> None:
+        values = renamed_params(Detector.__init__, renamed, _RENAMED, {
+            "paragraph_cosine_threshold": paragraph_cosine_threshold,
+            "sentence_cosine_threshold": sentence_cosine_threshold, "probability_threshold": probability_threshold})
+        paragraph_cosine_threshold, sentence_cosine_threshold, probability_threshold = values.values()
         check_int("min_sentence_words", min_sentence_words, 1)
         if confirm not in CONFIRM_MODES:
             raise ValueError(f"confirm must be one of {', '.join(CONFIRM_MODES)}, got {confirm!r}")
         check_fraction("lsh_threshold", lsh_threshold)  # before LSHBanding, whose error would say "threshold"
-        if reranker_threshold is not None:
-            check_fraction("reranker_threshold", reranker_threshold, open_high=True)
+        if probability_threshold is not None:
+            check_fraction("probability_threshold", probability_threshold, open_high=True)
         self.confirm_mode = confirm
         self.reranker = (reranker or default_reranker()) if confirm == "learned" else None
-        self.reranker_threshold = reranker_threshold if reranker_threshold is not None else (
-            self.reranker.detector_threshold if self.reranker else None)
+        self.probability_threshold = probability_threshold if probability_threshold is not None else (
+            self.reranker.detector_probability_threshold if self.reranker else None)
         self.shingler = Shingler(k=k, stop_words=stop_words, stem=stem)
         # Every step tokenizes with the shingler's tokenizer; the memo does each text once per document.
         self._tokens = TokenMemo(self.shingler.tokenize)
@@ -133,8 +141,8 @@ class Detector:
         self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
         self.confirmer = TfidfConfirmer(
             tokenizer=self._tokens,
-            threshold=threshold,
-            sentence_threshold=sentence_threshold,
+            paragraph_cosine_threshold=paragraph_cosine_threshold,
+            sentence_cosine_threshold=sentence_cosine_threshold,
             background=background,
             background_docs=background_docs,
             min_shared_words=min_shared_words,
@@ -152,18 +160,34 @@ class Detector:
             "lsh_threshold": self.lsh.threshold,
             "bands": self.lsh.bands,
             "rows": self.lsh.rows,
-            "threshold": self.confirmer.threshold,
-            "sentence_threshold": self.confirmer.sentence_threshold,
+            # The report's keys keep their first names (the JSON is a stable contract): see docs/output.md.
+            "threshold": self.confirmer.paragraph_cosine_threshold,
+            "sentence_threshold": self.confirmer.sentence_cosine_threshold,
             "min_shared_words": self.confirmer.min_shared_words,
             "min_sentence_words": self.min_sentence_words,
             "max_candidates": self.max_candidates,
             "confirm": self.confirm_mode,
-            **({"reranker_threshold": self.reranker_threshold,
+            **({"reranker_threshold": self.probability_threshold,
                 "reranker_trained": self.reranker.metadata.get("trained")} if self.reranker else {}),
         }
 
-    def detect(self, text: str, doc_id: str = "-") -> Report:
-        """Run the whole pipeline on one article's text."""
+    def detect(self, text: str, *old_doc_id: str, doc_id: str = "-") -> Report:
+        """Run the whole pipeline on one article's text.
+
+        Parameters
+        ----------
+        text : str
+            The article, paragraphs separated by blank lines (or one per line).
+        doc_id : str, default="-"
+            The id the report carries (keyword-only: where an id is required, as in ``Index.check``, it
+            comes first; ``detect(text, doc_id)`` still works for one release, with a warning).
+
+        Returns
+        -------
+        Report
+            Its paragraphs, the confirmed matches with their evidence, and the groups they form.
+        """
+        doc_id = positional_doc_id("detect", old_doc_id, doc_id)
         self._tokens.clear()
         try:
             article = self._sign(segment(text))
@@ -331,7 +355,7 @@ class Detector:
                  title: bool) -> PairScore:
         """Re-decide a TF-IDF-scored pair by the reranker (``deciding``: the probability of the rows that may
         decide it, see ``_rerank``); its sentence evidence is kept."""
-        confirmed = deciding >= self.reranker_threshold or self.confirmer.copied(shared_words) or title
+        confirmed = deciding >= self.probability_threshold or self.confirmer.copied(shared_words) or title
         evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
         return replace(scored, score=probability, confirmed=confirmed, sentence_pairs=evidence)
 
@@ -374,6 +398,8 @@ class Detector:
 
 
 _GENERATED_PER_CANDIDATE = 200
+_RENAMED = {"threshold": "paragraph_cosine_threshold", "sentence_threshold": "sentence_cosine_threshold",
+            "reranker_threshold": "probability_threshold"}
 _MIN_GENERATED = 1_000_000  # a low --max-candidates still searches a document of thousands of paragraphs whole
 _CHUNK = 65_536  # candidate pairs whose signatures are compared at once (32 MB at 128 permutations)
 _VIA = {1: frozenset({"sentence"}), 2: frozenset({"paragraph"}), 3: frozenset({"sentence", "paragraph"})}
@@ -388,12 +414,31 @@ _HEADLINE = 0.65  # ... unless the longer holds this share of the shorter's cont
 _LENGTH_RATIO, _CONTAINMENT = FEATURES.index("length_ratio"), FEATURES.index("containment")
 
 
-def find_redundancy(text: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:
+def find_redundancy(text: str, *old: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:
     """Find restated paragraphs in ``text`` with a ``Detector(**params)``.
 
-    ``text`` is plain text or HTML: ``fmt="html"``, or ``"auto"`` when it starts like HTML, reads the
-    page's main text (one paragraph per block; needs the html extra); ``fmt="text"`` never converts.
+    Parameters
+    ----------
+    text : str
+        Plain text or HTML: ``fmt="html"``, or ``"auto"`` when it starts like HTML, reads the page's main
+        text (one paragraph per block; needs the html extra); ``fmt="text"`` never converts.
+    doc_id : str, default="-"
+        The id the report carries (keyword-only, as ``fmt``).
+    fmt : {"auto", "text", "html"}, default="auto"
+    **params
+        ``Detector``'s parameters.
+
+    Returns
+    -------
+    Report
+        The article's paragraphs, confirmed matches with their evidence, and groups.
     """
     from dedup.io.html_input import as_text
 
-    return Detector(**params).detect(as_text(text, fmt), doc_id)
+    if len(old) > 2:
+        raise TypeError(f"find_redundancy() takes 1 positional argument but {1 + len(old)} were given")
+    doc_id = positional_doc_id("find_redundancy", old[:1], doc_id)
+    if len(old) == 2:
+        fmt = old[1]
+    return Detector(**params).detect(as_text(text, fmt), doc_id=doc_id)
+

@@ -18,7 +18,16 @@ if TYPE_CHECKING:
     from dedup.index.core import Index
 
 from dedup import __version__
-from dedup.cli.options import UNIT, error, exit_on_broken_pipe, input_bytes, input_format_option, max_bytes_option
+from dedup.cli.options import (
+    UNIT,
+    error,
+    exit_on_broken_pipe,
+    input_bytes,
+    input_format_option,
+    max_bytes_option,
+    renamed_option,
+    with_renamed,
+)
 from dedup.index.store import IndexStoreError, mask_location
 from dedup.index.stores import store_exists
 from dedup.io.readers import InputError, read_documents
@@ -119,12 +128,15 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
               help="Also list the K most similar indexed documents with their scores, duplicates or not.")
 # The duplicate rule only sorts scored candidates, so each query may set its own; what built the stored
 # signatures (--num-perm, k, seed, bands) needs a rebuild and is not offered here.
-@click.option("--duplicate-threshold", type=UNIT, default=None,
+@click.option("--jaccard-threshold", type=UNIT, default=None,
               help="Jaccard or containment that makes a near-duplicate, for this query  [default: 0.8]")
-@click.option("--duplicate-cosine", type=UNIT, default=None,
+@renamed_option("--duplicate-threshold", "--jaccard-threshold", "jaccard_threshold")
+@click.option("--cosine-threshold", type=UNIT, default=None,
               help="TF-IDF cosine a near-duplicate must also reach, for this query  [default: 0.5]")
-@click.option("--passage-threshold", type=UNIT, default=None,
+@renamed_option("--duplicate-cosine", "--cosine-threshold", "cosine_threshold")
+@click.option("--passage-cosine-threshold", type=UNIT, default=None,
               help="TF-IDF cosine that makes a reused passage, for this query  [default: 0.7]")
+@renamed_option("--passage-threshold", "--passage-cosine-threshold", "passage_cosine_threshold")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id; a record without one is named path:line.")
@@ -133,12 +145,13 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
 @exit_on_broken_pipe
 @_one_line_failures
 def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int | None,
-                duplicate_threshold: float | None, duplicate_cosine: float | None, passage_threshold: float | None,
+                jaccard_threshold: float | None, cosine_threshold: float | None,
+                passage_cosine_threshold: float | None,
                 text_field: str, id_field: str, max_bytes: int, input_format: str) -> None:
     """Which indexed documents each of PATHS near-duplicates, and which of their passages it reuses
     (with --top K, also the K most similar documents and their scores)."""
-    rule = dict(top=top, threshold=duplicate_threshold, cosine_threshold=duplicate_cosine,
-                passage_threshold=passage_threshold)
+    rule = with_renamed(dict(top=top, jaccard_threshold=jaccard_threshold, cosine_threshold=cosine_threshold,
+                             passage_cosine_threshold=passage_cosine_threshold))
     _require_index(db, f" (create it with: dedup index add {mask_location(db)} PATHS...)")
     verdicts, failed = [], 0
     # Without --add nothing is written: a read-only file or folder is opened read-only (SQLite mode=ro).

@@ -24,6 +24,8 @@ from dedup.cli.options import (
     input_bytes,
     input_format_option,
     max_bytes_option,
+    renamed_option,
+    with_renamed,
 )
 from dedup.cluster.keep import DEFAULT as DEFAULT_KEEP
 from dedup.cluster.keep import HELP as KEEP_HELP
@@ -57,14 +59,16 @@ from dedup.util.workers import usable_cores
 def detector_options(command):
     """Options that configure the Detector, shared by every command that detects."""
     options = [
-        click.option("--threshold", type=UNIT, default=0.45, show_default=True,
+        click.option("--paragraph-cosine-threshold", type=UNIT, default=0.45, show_default=True,
                      help="Paragraph TF-IDF cosine. With --confirm tfidf it confirms a match on its own; with "
                           "--confirm learned the reranker decides, and a match this close lists its best sentence "
                           "pair as evidence (which changes the groups, not the matches)."),
-        click.option("--sentence-threshold", type=UNIT, default=0.3, show_default=True,
+        renamed_option("--threshold", "--paragraph-cosine-threshold", "paragraph_cosine_threshold"),
+        click.option("--sentence-cosine-threshold", type=UNIT, default=0.3, show_default=True,
                      help="Sentence-pair TF-IDF cosine. With --confirm tfidf a sentence pair this close confirms a "
                           "match; with --confirm learned the reranker decides, and sentence pairs this close are "
                           "the match's evidence, which links paragraphs into groups."),
+        renamed_option("--sentence-threshold", "--sentence-cosine-threshold", "sentence_cosine_threshold"),
         click.option("--min-shared-words", type=click.IntRange(0), default=5, show_default=True,
                      help="A verbatim run of this many content words confirms a match (0: off)."),
         click.option("--lsh-threshold", type=UNIT, default=0.1, show_default=True,
@@ -75,8 +79,10 @@ def detector_options(command):
                      help="MinHash permutations."),
         click.option("--confirm", type=click.Choice(CONFIRM_MODES), default="learned", show_default=True,
                      help="Confirm stage: the learned reranker over pair features, or TF-IDF cosine rules."),
-        click.option("--reranker-threshold", type=FiniteRange(0.0, 1.0, min_open=True, max_open=True),
+        click.option("--probability-threshold", type=FiniteRange(0.0, 1.0, min_open=True, max_open=True),
                      default=None, help="Probability the learned reranker confirms at [default: the model's]."),
+        renamed_option("--reranker-threshold", "--probability-threshold", "probability_threshold",
+                       FiniteRange(0.0, 1.0, min_open=True, max_open=True)),
         max_bytes_option(),
         click.option("--max-candidates", type=click.IntRange(1), default=5_000, show_default=True,
                      help="Candidate paragraph pairs confirmed per document at most (the most similar; a "
@@ -90,8 +96,9 @@ def detector_options(command):
 def _make_detector(params: dict) -> "Detector":
     from dedup.article.detector import Detector  # imported when a command runs: `dedup --help` stays fast
 
-    keys = ("threshold", "sentence_threshold", "min_shared_words", "lsh_threshold", "k", "num_perm", "confirm",
-            "reranker_threshold", "max_candidates")
+    keys = ("paragraph_cosine_threshold", "sentence_cosine_threshold", "min_shared_words", "lsh_threshold", "k",
+            "num_perm", "confirm", "probability_threshold", "max_candidates")
+    params = with_renamed(params)
     try:
         return Detector(**{k: params[k] for k in keys})
     except ValueError as err:
@@ -107,12 +114,15 @@ def main() -> None:
 def corpus_options(command):
     """Options of the corpus stage (near-duplicate documents, passages), shared by scan, clean and index."""
     options = [
-        click.option("--duplicate-threshold", type=UNIT, default=0.8, show_default=True,
+        click.option("--jaccard-threshold", type=UNIT, default=0.8, show_default=True,
                      help="Jaccard or containment that makes two documents near-duplicates."),
-        click.option("--duplicate-cosine", type=UNIT, default=0.5, show_default=True,
-                     help="TF-IDF cosine (under the corpus IDF) near-duplicates must also reach."),
-        click.option("--passage-threshold", type=UNIT, default=0.7, show_default=True,
+        renamed_option("--duplicate-threshold", "--jaccard-threshold", "jaccard_threshold"),
+        click.option("--cosine-threshold", type=UNIT, default=0.5, show_default=True,
+                     help="TF-IDF cosine (under the corpus IDF) near-duplicate documents must also reach."),
+        renamed_option("--duplicate-cosine", "--cosine-threshold", "cosine_threshold"),
+        click.option("--passage-cosine-threshold", type=UNIT, default=0.7, show_default=True,
                      help="TF-IDF cosine that makes two paragraphs of different documents one passage."),
+        renamed_option("--passage-threshold", "--passage-cosine-threshold", "passage_cosine_threshold"),
         click.option("--boilerplate-docs", type=click.IntRange(2), default=5, show_default=True,
                      help="A passage in at least this many documents is reported as boilerplate."),
         click.option("--within/--no-within", default=True, show_default=True,
@@ -134,10 +144,11 @@ def corpus_options(command):
 def _make_scanner(params: dict) -> "CorpusScanner":
     from dedup.corpus.scanner import CorpusScanner
 
+    params = with_renamed(params)
     detector = _make_detector(params) if params.pop("within") else None
     try:
-        return CorpusScanner(threshold=params["duplicate_threshold"], cosine_threshold=params["duplicate_cosine"],
-                             passage_threshold=params["passage_threshold"],
+        return CorpusScanner(jaccard_threshold=params["jaccard_threshold"], cosine_threshold=params["cosine_threshold"],
+                             passage_cosine_threshold=params["passage_cosine_threshold"],
                              boilerplate_docs=params["boilerplate_docs"], detector=detector,
                              jobs=params["jobs"] or usable_cores(), keep=params["keep"],
                              date_field=params["date_field"], reuse=params.pop("reuse", False))

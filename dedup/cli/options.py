@@ -98,3 +98,33 @@ def input_bytes(paths: tuple[str, ...]) -> int | None:
             return None
         total += os.path.getsize(item)
     return total
+
+
+_RENAMED_KEY = "dedup_renamed_options"
+
+
+def renamed_option(old: str, new: str, dest: str, type=None):
+    """``old``, the former name of ``new`` (whose value is ``dest``): hidden, still accepted for one release,
+    with a warning on stderr; ``with_renamed`` hands its value to ``dest``."""
+
+    def remember(ctx: click.Context, param, value):
+        if value is not None:
+            click.echo(f"dedup: warning: {old} is now {new}; the old name goes in the next release", err=True)
+            ctx.meta.setdefault(_RENAMED_KEY, {})[dest] = (old, new, value)
+        return value
+
+    return click.option(old, type=type or UNIT, default=None, hidden=True, expose_value=False, callback=remember)
+
+
+def with_renamed(params: dict) -> dict:
+    """``params`` with the values given under an option's old name (``renamed_option``); the same setting
+    given under both names with two values is a usage error."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return params
+    for dest, (old, new, value) in ctx.meta.get(_RENAMED_KEY, {}).items():
+        source = ctx.get_parameter_source(dest)
+        if source is not None and source.name != "DEFAULT" and params.get(dest) not in (None, value):
+            raise click.UsageError(f"{old} {value} and {new} {params[dest]} are one setting; give it once")
+        params[dest] = value
+    return params

@@ -39,7 +39,7 @@ from dedup.confirm.design import SUBSTITUTIONS_PER_SIDE as _SUBSTITUTIONS_PER_SI
 from dedup.confirm.design import design_matrix
 from dedup.confirm.features import FEATURES, PairFeaturizer
 from dedup.confirm.trees import TreeEnsemble
-from dedup.util.validate import check_between, check_fraction, check_int, check_positive
+from dedup.util.validate import check_between, check_fraction, check_int, check_positive, renamed_params
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "reranker.npz"  # dedup/models/
 _FORMAT = 4
@@ -69,24 +69,32 @@ class Reranker:
     substitution_weight : float, default=2.0
         Scale of the hashed substitutions in the logistic model's design
         (0 leaves them out); chosen out of fold on MRPC train.
-    threshold : float, default=0.5
+    probability_threshold : float, default=0.5
         Probability at or above which a pair counts as a restatement when
         pairs are classified one by one (most accurate on training data);
         ``fit`` leaves it, the training script sets it.
-    detector_threshold : float, default=0.7
+    detector_probability_threshold : float, default=0.7
         The stricter probability the article detector confirms at (the
         lowest with precision 0.9 on training data); set the same way.
+
+    ``threshold`` and ``detector_threshold``, the old names of the last two, still work for one release,
+    with a ``DeprecationWarning`` (the model file keeps them as its keys).
     """
 
     def __init__(self, C: float = 1.0, n_bins: int = 8, n_trees: int = 600, tree_depth: int = 3,
-                 linear_weight: float = 0.5, substitution_weight: float = 2.0, threshold: float = 0.5,
-                 detector_threshold: float = 0.7) -> None:
+                 linear_weight: float = 0.5, substitution_weight: float = 2.0,
+                 probability_threshold: float = 0.5, detector_probability_threshold: float = 0.7, **renamed) -> None:
+        probability_threshold, detector_probability_threshold = renamed_params(Reranker.__init__, renamed, {
+            "threshold": "probability_threshold", "detector_threshold": "detector_probability_threshold"}, {
+            "probability_threshold": probability_threshold,
+            "detector_probability_threshold": detector_probability_threshold}).values()
         check_positive("C", C)
         check_between("linear_weight", linear_weight, 0.0, 1.0)
         check_between("substitution_weight", substitution_weight, 0.0)
         for name, value, least in (("n_bins", n_bins, 2), ("n_trees", n_trees, 1), ("tree_depth", tree_depth, 1)):
             check_int(name, value, least)
-        for name, value in (("threshold", threshold), ("detector_threshold", detector_threshold)):
+        for name, value in (("probability_threshold", probability_threshold),
+                            ("detector_probability_threshold", detector_probability_threshold)):
             check_fraction(name, value, open_high=True)
         self.C = C
         self.n_bins = n_bins
@@ -94,8 +102,8 @@ class Reranker:
         self.tree_depth = tree_depth
         self.linear_weight = linear_weight
         self.substitution_weight = substitution_weight
-        self.threshold = threshold
-        self.detector_threshold = detector_threshold
+        self.probability_threshold = probability_threshold
+        self.detector_probability_threshold = detector_probability_threshold
         self.metadata: dict = {}
 
     def fit(self, dense: np.ndarray, a: Sequence[str], b: Sequence[str], y: np.ndarray,
@@ -154,8 +162,9 @@ class Reranker:
     def _params(self) -> dict:
         return {"C": self.C, "n_bins": self.n_bins, "n_trees": self.n_trees, "tree_depth": self.tree_depth,
                 "linear_weight": self.linear_weight, "substitution_weight": self.substitution_weight,
-                "threshold": self.threshold,
-                "detector_threshold": self.detector_threshold}
+                # The model file's keys keep their first names.
+                "threshold": self.probability_threshold,
+                "detector_threshold": self.detector_probability_threshold}
 
     @classmethod
     def load(cls, path: str | Path = MODEL_PATH) -> "Reranker":
@@ -170,7 +179,9 @@ class Reranker:
                     raise ModelFileError(f"reranker model {path} was built for another version of dedup")
                 arrays = {k: data[k] for k in data.files if k != "meta"}
                 model = cls(**{k: meta[k] for k in ("C", "n_bins", "n_trees", "tree_depth", "linear_weight",
-                                                    "substitution_weight", "threshold", "detector_threshold")})
+                                                    "substitution_weight")},
+                            probability_threshold=meta["threshold"],
+                            detector_probability_threshold=meta["detector_threshold"])
                 model.trees_ = TreeEnsemble.from_arrays(arrays, meta["trees_init"], meta["trees_depth"])
         except (OSError, KeyError, ValueError) as error:
             if isinstance(error, ModelFileError):

@@ -38,9 +38,9 @@ class TfidfConfirmer:
     tokenizer : callable
         Text -> list of tokens; the detector passes its shingler's tokenizer,
         so the reranker sees the same words as the signatures.
-    threshold : float, default=0.45
+    paragraph_cosine_threshold : float, default=0.45
         A pair is confirmed when its paragraph cosine reaches this value.
-    sentence_threshold : float, default=0.3
+    sentence_cosine_threshold : float, default=0.3
         ... or when one of its sentence pairs reaches this cosine. Every
         sentence pair at or above it is reported as evidence.
     background : mapping of str to int, optional
@@ -57,13 +57,14 @@ class TfidfConfirmer:
     def __init__(
         self,
         tokenizer: Callable[[str], list[str]],
-        threshold: float = 0.45,
-        sentence_threshold: float = 0.3,
+        paragraph_cosine_threshold: float = 0.45,
+        sentence_cosine_threshold: float = 0.3,
         background: Mapping[str, int] | None = None,
         background_docs: int = 0,
         min_shared_words: int = 5,
     ) -> None:
-        for name, value in (("threshold", threshold), ("sentence_threshold", sentence_threshold)):
+        for name, value in (("paragraph_cosine_threshold", paragraph_cosine_threshold),
+                            ("sentence_cosine_threshold", sentence_cosine_threshold)):
             check_fraction(name, value)
         if background is not None and background_docs <= 0:
             raise ValueError("background_docs must be positive when background is given")
@@ -71,8 +72,8 @@ class TfidfConfirmer:
             raise ValueError(f"min_shared_words must be a non-negative integer, got {min_shared_words!r}")
         self.min_shared_words = min_shared_words
         self.tokenizer = tokenizer
-        self.threshold = threshold
-        self.sentence_threshold = sentence_threshold
+        self.paragraph_cosine_threshold = paragraph_cosine_threshold
+        self.sentence_cosine_threshold = sentence_cosine_threshold
         self.background = background
         self.background_docs = background_docs
 
@@ -118,7 +119,7 @@ class TfidfConfirmer:
         flat = [v for row in values for v in row]
         best = max(flat) if flat else 0.0
         width = sims.shape[1] if sims.ndim == 2 else 0
-        hits = [(k, v) for k, v in enumerate(flat) if v >= self.sentence_threshold]  # row-major, as argwhere
+        hits = [(k, v) for k, v in enumerate(flat) if v >= self.sentence_cosine_threshold]  # row-major, as argwhere
         if len(hits) > 1:  # numpy's sort order, ties included, as before
             hits = [hits[k] for k in np.argsort(-np.array([v for _, v in hits])).tolist()]
         evidence = tuple((k // width, k % width, v) for k, v in hits)
@@ -126,9 +127,10 @@ class TfidfConfirmer:
         if flat:
             at = flat.index(best)  # the first maximum, as np.argmax
             best_pair = (at // width, at % width, best)
-        if not evidence and cosine >= self.threshold and best_pair:
+        if not evidence and cosine >= self.paragraph_cosine_threshold and best_pair:
             evidence = (best_pair,)
-        confirmed = cosine >= self.threshold or best >= self.sentence_threshold or self.copied(shared_words)
+        confirmed = (cosine >= self.paragraph_cosine_threshold or best >= self.sentence_cosine_threshold
+                     or self.copied(shared_words))
         return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=confirmed,
                          best_pair=best_pair)
 

@@ -6,6 +6,7 @@ Needs the ``scrapy`` extra (``pip install 'dedup[scrapy]'``); HTML fields need t
 from __future__ import annotations
 
 import logging
+import warnings
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
@@ -37,8 +38,10 @@ class DedupPipeline:
         Where the index lives, as ``dedup.Index`` takes it: a SQLite file
         (``news.db``, ``sqlite:///news.db``) or Redis (``redis://host:6379/0?prefix=news``).
         Required: without it the pipeline is disabled (``NotConfigured``).
-    DEDUP_THRESHOLD : float, default=0.8
-        Shingle Jaccard (or containment) at which a page is a near-duplicate; in (0, 1].
+    DEDUP_JACCARD_THRESHOLD : float, default=0.8
+        Shingle Jaccard (or containment) at which a page is a near-duplicate; in (0, 1] (``Index``'s
+        ``jaccard_threshold``). ``DEDUP_THRESHOLD``, its old name, is still read for one release, with a
+        warning.
     DEDUP_FIELD : str, default="text"
         The item field holding the page's text or HTML. Items without it pass untouched.
     DEDUP_ID_FIELD : str, default="url"
@@ -63,32 +66,38 @@ class DedupPipeline:
     crawler processes may share one index (SQLite file or Redis).
     """
 
-    def __init__(self, index: str, threshold: float = 0.8, field: str = "text", id_field: str = "url",
+    def __init__(self, index: str, jaccard_threshold: float = 0.8, field: str = "text", id_field: str = "url",
                  action: str = "flag", fmt: str = "auto", stats=None) -> None:
         if not index:
             raise NotConfigured("DEDUP_INDEX is not set (e.g. DEDUP_INDEX = 'news.db')")
-        check_fraction("DEDUP_THRESHOLD", threshold)
+        check_fraction("DEDUP_JACCARD_THRESHOLD", jaccard_threshold)
         if action not in ACTIONS:
             raise ValueError(f"DEDUP_ACTION must be one of {', '.join(ACTIONS)}, got {action!r}")
         if fmt not in FORMATS:
             raise ValueError(f"DEDUP_FORMAT must be one of {', '.join(FORMATS)}, got {fmt!r}")
-        self.location, self.threshold, self.field, self.id_field = index, threshold, field, id_field
+        self.location, self.jaccard_threshold, self.field, self.id_field = index, jaccard_threshold, field, id_field
         self.action, self.fmt, self.stats = action, fmt, stats
         self.index: Index | None = None
 
     @classmethod
     def from_crawler(cls, crawler) -> "DedupPipeline":
         s = crawler.settings
+        name = "DEDUP_JACCARD_THRESHOLD"
+        if s.get(name) is None and s.get("DEDUP_THRESHOLD") is not None:
+            warnings.warn("DEDUP_THRESHOLD is now called DEDUP_JACCARD_THRESHOLD; the old name goes in the next "
+                          "release", DeprecationWarning, stacklevel=2)
+            name = "DEDUP_THRESHOLD"
         try:
-            threshold = float(s.get("DEDUP_THRESHOLD", 0.8))
+            threshold = float(s.get(name, 0.8))
         except (TypeError, ValueError):
-            raise ValueError(f"DEDUP_THRESHOLD must be a number, got {s.get('DEDUP_THRESHOLD')!r}") from None
+            raise ValueError(f"{name} must be a number, got {s.get(name)!r}") from None
+        check_fraction(name, threshold)  # named as the crawler's settings spell it
         return cls(s.get("DEDUP_INDEX"), threshold, s.get("DEDUP_FIELD", "text"), s.get("DEDUP_ID_FIELD", "url"),
                    str(s.get("DEDUP_ACTION", "flag")).lower(), str(s.get("DEDUP_FORMAT", "auto")).lower(),
                    crawler.stats)
 
     def open_spider(self, spider=None) -> None:
-        self.index = Index(self.location, threshold=self.threshold)
+        self.index = Index(self.location, jaccard_threshold=self.jaccard_threshold)
 
     def close_spider(self, spider=None) -> None:
         if self.index is not None:

@@ -41,14 +41,14 @@ SNIPPET = 200
 class PassTwoSettings:
     """What pass two needs of a scan's settings (``CorpusScanner.pass_two_settings``), not the scanner itself.
 
-    ``threshold``/``cosine_threshold`` make a near-duplicate (``pair_scores.is_duplicate``),
-    ``passage_threshold`` a reused paragraph; ``lsh``/``paragraph_lsh`` propose the candidates and
+    ``jaccard_threshold``/``cosine_threshold`` make a near-duplicate (``pair_scores.is_duplicate``),
+    ``passage_cosine_threshold`` a reused paragraph; ``lsh``/``paragraph_lsh`` propose the candidates and
     ``signer`` measures re-read texts, ``batch_size``/``batch_chars`` at a time.
     """
 
-    threshold: float
+    jaccard_threshold: float
     cosine_threshold: float
-    passage_threshold: float
+    passage_cosine_threshold: float
     min_passage_words: int
     boilerplate_docs: int
     keep: str
@@ -183,7 +183,7 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
 
     scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
     jaccard, containment, cosine = evidence.score_pairs(scorable)
-    passed = is_duplicate(jaccard, containment, cosine, settings.threshold, settings.cosine_threshold)
+    passed = is_duplicate(jaccard, containment, cosine, settings.jaccard_threshold, settings.cosine_threshold)
     confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
     clusters, cluster_of = _clusters(confirmed, state, evidence, settings.keep)
     passages = _passages(settings, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
@@ -209,7 +209,7 @@ def document_candidates(settings: PassTwoSettings, state: CorpusState, workers: 
         return pairs
     a, b = pairs[:, 0], pairs[:, 1]
     jaccard, containment = estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b])
-    return pairs[worth_confirming(jaccard, containment, settings.threshold)]
+    return pairs[worth_confirming(jaccard, containment, settings.jaccard_threshold)]
 
 
 def paragraph_candidates(settings: PassTwoSettings, state: CorpusState, workers: Workers | None = None) -> np.ndarray:
@@ -310,7 +310,7 @@ def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence,
     row_of = np.full(state.n_nodes, -1, dtype=np.int64)
     row_of[nodes] = evidence.paragraph_rows(state.node_first[nodes])
     cosines = evidence.paragraph_cosines(row_of[node_pairs[:, 0]], row_of[node_pairs[:, 1]])
-    components = _components(state.n_nodes, node_pairs[cosines >= settings.passage_threshold], shared_nodes)
+    components = _components(state.n_nodes, node_pairs[cosines >= settings.passage_cosine_threshold], shared_nodes)
     # Copies inside one near-duplicate cluster are that cluster's business, not reuse: keep a
     # component only when its documents span two clusters (counted for all components at once).
     comp_of = np.full(len(occurrences.bounds), -1, dtype=np.int64)

@@ -33,12 +33,13 @@ from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
 from dedup.text.tokens import TokenTable
 from dedup.util.progress import Progress
-from dedup.util.validate import check_fraction, check_int
+from dedup.util.validate import check_bool, check_fraction, check_int, renamed_params
 from dedup.util.workers import Workers
 
 # Documents per pass-one batch when restatements are searched: a batch of 512 was over ten seconds of
 # work, so a 1,000-document scan was two batches, both queued to the worker, and --jobs 2 gained nothing.
 _WITHIN_BATCH = 32
+_RENAMED = {"threshold": "jaccard_threshold", "passage_threshold": "passage_cosine_threshold"}
 
 
 class CorpusScanner:
@@ -54,7 +55,7 @@ class CorpusScanner:
         Signature length (one-permutation hashing bins).
     seed : int, default=1
         Hashing seed.
-    threshold : float, default=0.8
+    jaccard_threshold : float, default=0.8
         Two documents are near-duplicates when their exact shingle Jaccard
         or containment (share of the smaller one's shingles in the larger)
         reaches this value ...
@@ -65,7 +66,7 @@ class CorpusScanner:
     lsh_threshold : float, default=0.3
         Jaccard similarity the document bands are tuned to; low enough that a
         copy cut in half (Jaccard 0.5) becomes a candidate 99% of the time.
-    passage_threshold : float, default=0.7
+    passage_cosine_threshold : float, default=0.7
         TF-IDF cosine that confirms two paragraphs of different documents as
         the same passage.
     passage_lsh_threshold : float, default=0.4
@@ -74,10 +75,11 @@ class CorpusScanner:
         Paragraphs with fewer content words are matched only verbatim.
     boilerplate_docs : int, default=5
         A passage found in at least this many documents is flagged boilerplate.
+    within : bool, default=True
+        Find restatements inside each document (``dedup scan --within``, the default): the slowest step
+        of a scan; ``False`` skips it.
     detector : Detector, None or "default", default="default"
-        Finds restatements inside each document: "default" is ``Detector()``
-        (as ``dedup scan`` without ``--no-within``); None skips that step,
-        the slowest of a scan.
+        What finds them: "default" is ``Detector()``; None skips the step as ``within=False`` does.
     jobs : int, default=1
         Processes for both passes: this one and ``jobs - 1`` workers (tokenizing, signing,
         restatements, re-read candidates, paragraph LSH). One per core.
@@ -103,17 +105,24 @@ class CorpusScanner:
     reuse : bool or ReuseSearch, default=True
         Find passages reused (copied, edited or restated) between documents that are not near-duplicates
         of each other, located to the character (``CorpusReport.reuse``): True uses ``ReuseSearch()``.
+
+    ``threshold`` and ``passage_threshold``, the old names of ``jaccard_threshold`` and
+    ``passage_cosine_threshold``, still work for one release, with a ``DeprecationWarning``.
     """
 
     def __init__(self, k: int = 3, paragraph_k: int = 2, num_perm: int = 128, seed: int = 1,
-                 threshold: float = 0.8, cosine_threshold: float = 0.5, lsh_threshold: float = 0.3,
-                 passage_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
+                 jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5, lsh_threshold: float = 0.3,
+                 passage_cosine_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,
                  boilerplate_docs: int = 5, detector: Detector | None | Literal["default"] = "default", jobs: int = 1,
                  batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20,
-                 keep: str = DEFAULT_KEEP, date_field: str = "date", reuse: bool | ReuseSearch = True) -> None:
+                 keep: str = DEFAULT_KEEP, date_field: str = "date", reuse: bool | ReuseSearch = True,
+                 within: bool = True, **renamed) -> None:
+        jaccard_threshold, passage_cosine_threshold = renamed_params(CorpusScanner.__init__, renamed, _RENAMED, {
+            "jaccard_threshold": jaccard_threshold, "passage_cosine_threshold": passage_cosine_threshold}).values()
+        check_bool("within", within)
         # Checked here, under this class's names, before the parts they are handed to.
-        for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
-                            ("passage_threshold", passage_threshold), ("lsh_threshold", lsh_threshold),
+        for name, value in (("jaccard_threshold", jaccard_threshold), ("cosine_threshold", cosine_threshold),
+                            ("passage_cosine_threshold", passage_cosine_threshold), ("lsh_threshold", lsh_threshold),
                             ("passage_lsh_threshold", passage_lsh_threshold)):
             check_fraction(name, value)
         for name, value, low in (("k", k, 1), ("paragraph_k", paragraph_k, 1), ("jobs", jobs, 1),
@@ -123,10 +132,12 @@ class CorpusScanner:
         check_int("num_perm", num_perm, 2, 4096)
         self.keep, self.date_field = check_rule(keep), date_field
         self.k, self.paragraph_k, self.num_perm, self.seed = k, paragraph_k, num_perm, seed
-        self.threshold, self.cosine_threshold = threshold, cosine_threshold
-        self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
+        self.jaccard_threshold, self.cosine_threshold = jaccard_threshold, cosine_threshold
+        self.passage_cosine_threshold, self.min_passage_words = passage_cosine_threshold, min_passage_words
         self.boilerplate_docs = boilerplate_docs
-        if isinstance(detector, str) and detector == "default":
+        if not within:
+            detector = None
+        elif isinstance(detector, str) and detector == "default":
             detector = Detector()
         elif detector is not None and not isinstance(detector, Detector):
             raise ValueError(f'detector must be a Detector, None or "default", got {detector!r}')
@@ -148,16 +159,18 @@ class CorpusScanner:
     def pass_two_settings(self) -> PassTwoSettings:
         """The settings pass two works with (it takes these, not the scanner)."""
         return PassTwoSettings(
-            threshold=self.threshold, cosine_threshold=self.cosine_threshold,
-            passage_threshold=self.passage_threshold, min_passage_words=self.min_passage_words,
+            jaccard_threshold=self.jaccard_threshold, cosine_threshold=self.cosine_threshold,
+            passage_cosine_threshold=self.passage_cosine_threshold, min_passage_words=self.min_passage_words,
             boilerplate_docs=self.boilerplate_docs, keep=self.keep, lsh=self.lsh, paragraph_lsh=self.paragraph_lsh,
             signer=self.signer, batch_size=self.batch_size, batch_chars=self.batch_chars)
 
     def params(self) -> dict:
         return {
             "k": self.k, "paragraph_k": self.paragraph_k, "num_perm": self.num_perm, "seed": self.seed,
-            "scheme": "oph", "bands": self.lsh.bands, "rows": self.lsh.rows, "threshold": self.threshold,
-            "cosine_threshold": self.cosine_threshold, "passage_threshold": self.passage_threshold,
+            "scheme": "oph", "bands": self.lsh.bands, "rows": self.lsh.rows,
+            # The report's keys keep their first names (the JSON is a stable contract): see docs/output.md.
+            "threshold": self.jaccard_threshold,
+            "cosine_threshold": self.cosine_threshold, "passage_threshold": self.passage_cosine_threshold,
             "paragraph_bands": self.paragraph_lsh.bands, "paragraph_rows": self.paragraph_lsh.rows,
             "min_passage_words": self.min_passage_words, "boilerplate_docs": self.boilerplate_docs,
             "within": None if self.detector is None else self.detector.params(),

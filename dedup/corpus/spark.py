@@ -150,7 +150,7 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     band_rows = docs.filter(lambda d: d[3] > 0).flatMap(lambda d: [(key, d[0]) for key in d[5]])
     pairs = band_rows.groupByKey(n).flatMap(bucket_pairs).distinct(n)
     signatures = docs.map(lambda d: (d[0], (np.frombuffer(d[4], dtype=np.uint32), d[3])))
-    threshold = scanner.threshold
+    threshold = scanner.jaccard_threshold
 
     def estimated(item) -> bool:
         (_, (sig_a, size_a)), (sig_b, size_b) = item

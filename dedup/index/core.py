@@ -39,7 +39,14 @@ from dedup.index.params import (  # noqa: F401
     _warn_skipped,
     check_signature_params,
 )
-from dedup.index.scoring import REBUILD_PARAMS, IndexScoring, Rule, query_rule  # noqa: F401 (re-exported)
+from dedup.index.scoring import (  # noqa: F401 (re-exported)
+    REBUILD_PARAMS,
+    RENAMED,
+    IndexScoring,
+    Rule,
+    query_rule,
+    split_renamed,
+)
 from dedup.index.store import (  # noqa: F401 (errors re-exported)
     MAX_PARAGRAPHS,
     IndexFileError,
@@ -57,7 +64,7 @@ from dedup.io.readers import Document
 from dedup.sketch.lsh import LSHBanding
 from dedup.text.tokens import TokenTable
 from dedup.util.arrays import distinct
-from dedup.util.validate import check_bool, check_fraction, check_int, check_str
+from dedup.util.validate import check_bool, check_fraction, check_int, check_str, renamed_params
 
 
 class Index(IndexScoring, IndexMaintenance):
@@ -71,9 +78,10 @@ class Index(IndexScoring, IndexMaintenance):
         at once) or a Redis database (``redis://host:6379/0?prefix=news``,
         needs ``dedup[redis]``; for scrapers spread over machines). Both give
         the same results on the same input.
-    threshold, cosine_threshold, passage_threshold, min_passage_words :
+    jaccard_threshold, cosine_threshold, passage_cosine_threshold, min_passage_words :
         As in ``CorpusScanner``; they apply at query time and are not stored (the first three are the
-        defaults of ``check`` and ``query``, which may each be given others).
+        defaults of ``check`` and ``query``, which may each be given others). ``threshold`` and
+        ``passage_threshold``, the old names, still work for one release with a ``DeprecationWarning``.
     batch_size : int, default=512
         Documents per transaction in ``add_many``.
     within : bool, default=True
@@ -110,17 +118,20 @@ class Index(IndexScoring, IndexMaintenance):
     one file or Redis database at once.
     """
 
-    def __init__(self, location: str, threshold: float = 0.8, cosine_threshold: float = 0.5,
-                 passage_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
+    def __init__(self, location: str, jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5,
+                 passage_cosine_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
                  keep: str = DEFAULT_KEEP, **params) -> None:
+        old, params = split_renamed(params)
+        jaccard_threshold, passage_cosine_threshold = renamed_params(Index.__init__, old, RENAMED, {
+            "jaccard_threshold": jaccard_threshold, "passage_cosine_threshold": passage_cosine_threshold}).values()
         unknown = set(params) - set(DEFAULTS)
         if unknown:
             raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")
         # Every parameter is checked before the store is touched: a refused one leaves no file and no change.
         check_str("location", location)
-        for name, value in (("threshold", threshold), ("cosine_threshold", cosine_threshold),
-                            ("passage_threshold", passage_threshold)):
+        for name, value in (("jaccard_threshold", jaccard_threshold), ("cosine_threshold", cosine_threshold),
+                            ("passage_cosine_threshold", passage_cosine_threshold)):
             check_fraction(name, value)
         check_int("min_passage_words", min_passage_words, 1)
         check_int("batch_size", batch_size, 1)
@@ -132,8 +143,8 @@ class Index(IndexScoring, IndexMaintenance):
         check_signature_params({**DEFAULTS, **params})
         self.keep = check_rule(keep)
         self.path = mask_location(location)
-        self.threshold, self.cosine_threshold = threshold, cosine_threshold
-        self.passage_threshold, self.min_passage_words = passage_threshold, min_passage_words
+        self.jaccard_threshold, self.cosine_threshold = jaccard_threshold, cosine_threshold
+        self.passage_cosine_threshold, self.min_passage_words = passage_cosine_threshold, min_passage_words
         self.batch_size = batch_size
         self.detector = (detector or Detector()) if within else None
         self._lock = threading.RLock()
@@ -299,8 +310,8 @@ class Index(IndexScoring, IndexMaintenance):
     # -- asking -------------------------------------------------------------
 
     def check(self, doc_id: str, text: str, add: bool = False, fmt: str = "auto", date: DateLike = None, *,
-              top: int | None = None, threshold: float | None = None, jaccard_threshold: float | None = None,
-              cosine_threshold: float | None = None, passage_threshold: float | None = None,
+              top: int | None = None, jaccard_threshold: float | None = None,
+              cosine_threshold: float | None = None, passage_cosine_threshold: float | None = None,
               **fixed) -> Verdict:
         """Which indexed documents ``text`` near-duplicates, which of their passages it reuses, and
         which of its own paragraphs restate each other.
@@ -313,13 +324,13 @@ class Index(IndexScoring, IndexMaintenance):
         it when it is added.
 
         ``top=k`` also lists the k most similar indexed documents (``Verdict.top``, see ``query``).
-        ``threshold`` (or its other name ``jaccard_threshold``), ``cosine_threshold`` and
-        ``passage_threshold`` replace the index's for this call only. A parameter the stored signatures
-        were built with (``REBUILD_PARAMS``: k, num_perm, seed, bands, ...) raises ``ValueError`` saying
-        that it needs a rebuild.
+        ``jaccard_threshold``, ``cosine_threshold`` and ``passage_cosine_threshold`` replace the index's
+        for this call only (``threshold`` and ``passage_threshold``: their old names, deprecated). A
+        parameter the stored signatures were built with (``REBUILD_PARAMS``: k, num_perm, seed, bands,
+        ...) raises ``ValueError`` saying that it needs a rebuild.
         """
         started = time.perf_counter()
-        rule = self._rule(threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed)
+        rule = self._rule(Index.check, jaccard_threshold, cosine_threshold, passage_cosine_threshold, fixed)
         text = _checked_text(doc_id, text, fmt)
         check_bool("add", add)
         _checked_date(date)
@@ -340,8 +351,8 @@ class Index(IndexScoring, IndexMaintenance):
         return verdict
 
     def query(self, text: str, top: int = 10, *, fmt: str = "auto", doc_id: str | None = None,
-              threshold: float | None = None, jaccard_threshold: float | None = None,
-              cosine_threshold: float | None = None, **fixed) -> list[ScoredMatch]:
+              jaccard_threshold: float | None = None, cosine_threshold: float | None = None,
+              **fixed) -> list[ScoredMatch]:
         """The ``top`` indexed documents most similar to ``text``, best first, duplicates or not.
 
         Parameters
@@ -353,7 +364,7 @@ class Index(IndexScoring, IndexMaintenance):
             none are far below any duplicate threshold and are not scored).
         doc_id : str, optional
             An indexed id to leave out (the text's own entry).
-        threshold, jaccard_threshold, cosine_threshold :
+        jaccard_threshold, cosine_threshold :
             The duplicate rule ``ScoredMatch.duplicate`` is decided by (default: the index's).
         **fixed :
             Refused: ``REBUILD_PARAMS`` with a ``ValueError`` saying a rebuild is needed, others ``TypeError``.
@@ -364,7 +375,7 @@ class Index(IndexScoring, IndexMaintenance):
             ``doc``, ``jaccard``, ``containment``, ``cosine`` and ``duplicate``, ordered by
             ``max(jaccard, containment)``, then Jaccard, cosine and id.
         """
-        rule = self._rule(threshold, jaccard_threshold, cosine_threshold, None, fixed)
+        rule = self._rule(Index.query, jaccard_threshold, cosine_threshold, None, fixed)
         check_int("top", top, 1)
         text = _checked_text("query" if doc_id is None else doc_id, text, fmt)
         with self._lock:
@@ -373,10 +384,16 @@ class Index(IndexScoring, IndexMaintenance):
                                 top, None, False)
         return verdict.top
 
-    def _rule(self, threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed: dict) -> Rule:
-        defaults = Rule(self.threshold, self.cosine_threshold, self.passage_threshold)
-        return query_rule(defaults, threshold, jaccard_threshold, cosine_threshold, passage_threshold, fixed,
-                          {**self.params, "bands": self.lsh.bands, "rows": self.lsh.rows})
+    def _rule(self, method, jaccard_threshold, cosine_threshold, passage_cosine_threshold, fixed: dict) -> Rule:
+        old, fixed = split_renamed(fixed)
+        if old.get("passage_threshold") is not None and method is Index.query:
+            fixed["passage_threshold"] = old.pop("passage_threshold")  # query has no passages: refused as before
+        given = renamed_params(method, old, RENAMED, {"jaccard_threshold": jaccard_threshold,
+                                                      "passage_cosine_threshold": passage_cosine_threshold},
+                               stacklevel=4)  # the warning names the caller's line
+        defaults = Rule(self.jaccard_threshold, self.cosine_threshold, self.passage_cosine_threshold)
+        return query_rule(defaults, given["jaccard_threshold"], cosine_threshold, given["passage_cosine_threshold"],
+                          fixed, {**self.params, "bands": self.lsh.bands, "rows": self.lsh.rows})
 
     def _ask(self, doc_id: str, text: str, paragraphs: list[str], own_row: int, rule: Rule, top: int | None,
              date: DateLike, full: bool) -> Verdict:
@@ -386,7 +403,7 @@ class Index(IndexScoring, IndexMaintenance):
         signed = self.signer.sign([text], tokenized)
         verdict = Verdict(id=doc_id, text=text, kept_by=self.keep, top=[] if top is not None else None)
         if full and self.detector is not None:
-            verdict.restated = self.detector.detect(text, doc_id)
+            verdict.restated = self.detector.detect(text, doc_id=doc_id)
         if signed.sizes[0] > 0:
             verdict.duplicates, rows, verdict.top = self._duplicates(doc_id, tokenized, signed, own_row, rule, top)
             verdict.preferred = self._preferred(tokenized, date, rows) if full else False

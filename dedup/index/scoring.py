@@ -36,8 +36,8 @@ class Rule:
     passage: float
 
 
-def query_rule(defaults: Rule, threshold=None, jaccard_threshold=None, cosine_threshold=None,
-               passage_threshold=None, fixed: dict | None = None, params: dict | None = None) -> Rule:
+def query_rule(defaults: Rule, jaccard_threshold=None, cosine_threshold=None, passage_cosine_threshold=None,
+               fixed: dict | None = None, params: dict | None = None) -> Rule:
     """The rule of one query: the index's ``defaults`` overridden by the thresholds given (each checked as a
     fraction in (0, 1], ``ValueError`` naming it). ``fixed`` holds any other keyword the caller passed: one
     of ``REBUILD_PARAMS`` raises ``ValueError`` saying it needs a rebuild, anything else ``TypeError``."""
@@ -48,16 +48,22 @@ def query_rule(defaults: Rule, threshold=None, jaccard_threshold=None, cosine_th
                              f"built with it; rebuild the index (dedup index add into a new location) with {name}="
                              f"{value!r} to use another")
         raise TypeError(f"unknown query parameter {name!r}")
-    if threshold is not None and jaccard_threshold is not None and threshold != jaccard_threshold:
-        raise ValueError(f"threshold={threshold!r} and jaccard_threshold={jaccard_threshold!r} are one setting; "
-                         "give one")
-    jaccard = jaccard_threshold if jaccard_threshold is not None else threshold
     return Rule(
-        jaccard=defaults.jaccard if jaccard is None else check_fraction(
-            "jaccard_threshold" if jaccard_threshold is not None else "threshold", jaccard),
+        jaccard=defaults.jaccard if jaccard_threshold is None else check_fraction("jaccard_threshold",
+                                                                                  jaccard_threshold),
         cosine=defaults.cosine if cosine_threshold is None else check_fraction("cosine_threshold", cosine_threshold),
-        passage=defaults.passage if passage_threshold is None else check_fraction("passage_threshold",
-                                                                                  passage_threshold))
+        passage=defaults.passage if passage_cosine_threshold is None else check_fraction(
+            "passage_cosine_threshold", passage_cosine_threshold))
+
+
+# Old names of the duplicate rule's thresholds (one release with a DeprecationWarning).
+RENAMED = {"threshold": "jaccard_threshold", "passage_threshold": "passage_cosine_threshold"}
+
+
+def split_renamed(keywords: dict) -> tuple[dict, dict]:
+    """(the old threshold names among ``keywords``, the rest)."""
+    return ({k: v for k, v in keywords.items() if k in RENAMED},
+            {k: v for k, v in keywords.items() if k not in RENAMED})
 
 
 class IndexScoring:

@@ -8,6 +8,8 @@ are refused like any value out of range.
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -67,3 +69,43 @@ def check_str(name: str, value, *, blank: bool = False) -> str:
     if not blank and not value.strip():
         raise ValueError(f"{name} is empty or only whitespace, got {value!r:.60}")
     return value
+
+
+
+def renamed_params(func, old: dict, renames: dict[str, str], values: dict, stacklevel: int = 3) -> dict:
+    """``values`` (new name -> value as passed to ``func``) with the values passed under an old name.
+
+    Each old name warns (``DeprecationWarning``: it goes in the next release); a name that is neither old
+    nor new raises ``TypeError`` as Python would; one setting given under both names (the new one not at
+    its default) with two values raises ``ValueError``.
+    """
+    if not old:
+        return values
+    owner = func.__qualname__.replace(".__init__", "")
+    defaults = {name: p.default for name, p in inspect.signature(func).parameters.items()}
+    values = dict(values)
+    for name, value in old.items():
+        new = renames.get(name)
+        if new is None:
+            raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}")
+        warnings.warn(f"{owner}: {name!r} is now called {new!r}; the old name goes in the next release",
+                      DeprecationWarning, stacklevel=stacklevel)
+        if values[new] != defaults.get(new) and values[new] != value:
+            raise ValueError(f"{name}={value!r} and {new}={values[new]!r} are one setting; give it once")
+        values[new] = value
+    return values
+
+
+def positional_doc_id(owner: str, old: tuple, doc_id: str) -> str:
+    """The id given after the text by position (the old order of ``detect``), with a ``DeprecationWarning``.
+
+    Where an id is required it comes first (``Index.check(doc_id, text)``); where it is optional it is
+    keyword-only (``detect(text, doc_id=...)``), so no call reads the two strings in the wrong order.
+    """
+    if not old:
+        return doc_id
+    if len(old) > 1:
+        raise TypeError(f"{owner}() takes the text and one doc_id; got {1 + len(old)} positional arguments")
+    warnings.warn(f"{owner}(text, doc_id): pass doc_id={old[0]!r} by keyword; the positional form goes in the "
+                  "next release", DeprecationWarning, stacklevel=3)
+    return old[0]

@@ -604,9 +604,10 @@ def test_right_to_left_text(runner, tmp_path):
 
 
 @pytest.mark.parametrize("option, value", [
-    ("--threshold", "0"), ("--threshold", "1.5"), ("--duplicate-threshold", "-1"), ("--duplicate-threshold", "0"),
+    ("--paragraph-cosine-threshold", "0"), ("--paragraph-cosine-threshold", "1.5"), ("--jaccard-threshold", "-1"),
+    ("--jaccard-threshold", "0"),
     ("--sentence-threshold", "1.01"), ("--passage-threshold", "0"), ("--lsh-threshold", "2"),
-    ("--duplicate-cosine", "0"), ("--reranker-threshold", "1"), ("--num-perm", "0"), ("--max-bytes", "0"),
+    ("--cosine-threshold", "0"), ("--probability-threshold", "1"), ("--num-perm", "0"), ("--max-bytes", "0"),
     ("--shingle-words", "0"), ("--jobs", "-1"), ("--boilerplate-docs", "1"), ("--format", "xml"),
 ])
 def test_option_out_of_range_is_a_usage_error(runner, option, value):
@@ -619,7 +620,7 @@ def test_option_out_of_range_is_a_usage_error(runner, option, value):
 
 
 @pytest.mark.parametrize("option", ["--threshold", "--lsh-threshold", "--reranker-threshold",
-                                    "--duplicate-threshold", "--duplicate-cosine", "--checkpoint-every"])
+                                    "--jaccard-threshold", "--cosine-threshold", "--checkpoint-every"])
 @pytest.mark.parametrize("value", ["nan", "inf"])
 def test_nan_or_infinite_threshold_is_a_usage_error_naming_the_option(runner, option, value):
     """click's FloatRange lets NaN through (every comparison with it is false): the CLI's own type stops it,
@@ -631,19 +632,19 @@ def test_nan_or_infinite_threshold_is_a_usage_error_naming_the_option(runner, op
 
 
 @pytest.mark.parametrize("make, name", [
-    (lambda: dedup.Detector(threshold=0), "threshold"),
-    (lambda: dedup.Detector(sentence_threshold=1.5), "sentence_threshold"),
+    (lambda: dedup.Detector(paragraph_cosine_threshold=0), "paragraph_cosine_threshold"),
+    (lambda: dedup.Detector(sentence_cosine_threshold=1.5), "sentence_cosine_threshold"),
     (lambda: dedup.Detector(lsh_threshold=0), "lsh_threshold"),
     (lambda: dedup.Detector(num_perm=0), "num_perm"),
-    (lambda: dedup.CorpusScanner(threshold=-1), "threshold"),
-    (lambda: dedup.CorpusScanner(passage_threshold=1.5), "passage_threshold"),
-    (lambda: dedup.find_redundancy("Some text.", threshold=1.5), "threshold"),
+    (lambda: dedup.CorpusScanner(jaccard_threshold=-1), "jaccard_threshold"),
+    (lambda: dedup.CorpusScanner(passage_cosine_threshold=1.5), "passage_cosine_threshold"),
+    (lambda: dedup.find_redundancy("Some text.", paragraph_cosine_threshold=1.5), "paragraph_cosine_threshold"),
     (lambda: dedup.CorpusScanner(num_perm=0), "num_perm"),
     (lambda: dedup.CorpusScanner(lsh_threshold=float("nan")), "lsh_threshold"),
     (lambda: dedup.CorpusScanner(passage_lsh_threshold=2), "passage_lsh_threshold"),
-    (lambda: dedup.CorpusScanner(threshold=True), "threshold"),
+    (lambda: dedup.CorpusScanner(jaccard_threshold=True), "jaccard_threshold"),
     (lambda: dedup.CorpusScanner(k="3"), "k"),
-    (lambda: dedup.Detector(reranker_threshold=1.0), "reranker_threshold"),
+    (lambda: dedup.Detector(probability_threshold=1.0), "probability_threshold"),
 ])
 def test_library_option_out_of_range_names_the_parameter(make, name):
     with pytest.raises(ValueError, match=rf"^{name} must be"):

@@ -246,7 +246,8 @@ def test_an_index_of_the_previous_version_is_read_unchanged_and_adopted_on_first
 
 BAD = [("k", 0), ("paragraph_k", -1), ("num_perm", 0), ("num_perm", 1.5), ("seed", -1), ("lsh_threshold", 0),
        ("paragraph_lsh_threshold", 2), ("n_features", 3), ("stop_words", "yes"), ("stem", None),
-       ("threshold", 5), ("threshold", math.nan), ("cosine_threshold", -1), ("passage_threshold", -3),
+       ("jaccard_threshold", 5), ("jaccard_threshold", math.nan), ("cosine_threshold", -1),
+       ("passage_cosine_threshold", -3),
        ("min_passage_words", 0), ("batch_size", 0), ("within", "no"), ("read_only", 1), ("detector", "default")]
 
 

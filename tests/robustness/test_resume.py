@@ -90,7 +90,7 @@ def test_a_checkpoint_of_another_scan_is_refused(corpus, tmp_path):
     _wait_for_checkpoint(folder, beyond=0)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=600)
-    other = _scan(corpus, tmp_path / "b.json", "--checkpoint", str(folder), "--duplicate-threshold", "0.9")
+    other = _scan(corpus, tmp_path / "b.json", "--checkpoint", str(folder), "--jaccard-threshold", "0.9")
     assert other.returncode == 1 and "checkpoint of another scan" in other.stderr and "Traceback" not in other.stderr
     slot = folder / (folder / "CURRENT").read_text().strip()
     meta = json.loads((slot / "meta.json").read_text())
