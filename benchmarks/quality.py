@@ -154,7 +154,8 @@ def main() -> None:
         train_scores = np.concatenate([scorer(p) for p in training[:2]])
         train_y = np.concatenate([p.labels for p in training[:2]])
         methods.append((name, scorer, None, precise_threshold(train_scores, train_y)))
-    methods.append(("learned reranker", reranker_scores, reranker.probability_threshold, reranker.detector_probability_threshold))
+    methods.append(("learned reranker", reranker_scores, reranker.probability_threshold,
+                    reranker.detector_probability_threshold))
     semantic_note = "not installed (see benchmarks/semantic_encoder.py)"
     if not args.no_semantic:
         from semantic_encoder import available

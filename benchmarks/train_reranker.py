@@ -240,7 +240,8 @@ def fit_reranker(dense, a, b, y, n_mrpc: int, n_real: int, C: float, mrpc_weight
     # Generated pairs are easy: they would make any threshold look precise.
     detector_threshold = precise_threshold(oof[:n_real], y[:n_real])
     model = Reranker(C=C, linear_weight=linear_weight, substitution_weight=substitution_weight,
-                     probability_threshold=threshold, detector_probability_threshold=detector_threshold).fit(dense, a, b, y, weight)
+                     probability_threshold=threshold, detector_probability_threshold=detector_threshold)
+    model.fit(dense, a, b, y, weight)
     return model, oof_accuracy, oof_f1
 
 
