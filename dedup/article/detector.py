@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Mapping
 
 import numpy as np
 
+from dedup.article.candidates import GENERATED_PER_CANDIDATE, MIN_GENERATED, CandidateSearch, SignedArticle
 from dedup.article.evidence import Cosines, TokenMemo, bounded, candidate_spans, sentence_at, spread, title_restated
 from dedup.cluster.groups import group_matches
 from dedup.confirm.features import FEATURES, PairFeaturizer
@@ -16,27 +17,13 @@ from dedup.confirm.rules import PairScore, TfidfConfirmer
 from dedup.confirm.spans import SharedSpan
 from dedup.records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from dedup.sketch.lsh import LSHBanding
-from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jaccard, estimated_scores, merge
+from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jaccard, merge
 from dedup.sketch.shingle import Shingler, union
 from dedup.text.segment import segment
-from dedup.util.arrays import distinct
 from dedup.util.validate import check_fraction, check_int, positional_doc_id, renamed_params
 
 
-@dataclass
-class _Article:
-    """Per-article working state handed between the steps."""
-
-    paragraphs: list[Paragraph]
-    sentence_owner: np.ndarray  # paragraph of each sentence, flat
-    sentence_first: np.ndarray  # flat index of each paragraph's first sentence
-    sentence_sizes: np.ndarray  # shingles per sentence
-    paragraph_sizes: np.ndarray  # shingles per paragraph
-    sentence_signatures: np.ndarray
-    paragraph_signatures: np.ndarray
-
-
-class Detector:
+class Detector(CandidateSearch):
     """Find paragraphs of one article that restate each other.
 
     Parameters
@@ -151,9 +138,10 @@ class Detector:
         self.max_candidates = check_int("max_candidates", max_candidates, 1)
         # Pairs each LSH level may generate: cheap next to confirming (microseconds, not milliseconds, each),
         # so many per confirmed candidate, but bounded, so a huge document costs time linear in its size.
-        self.generation_budget = max(_GENERATED_PER_CANDIDATE * self.max_candidates, _MIN_GENERATED)
+        self.generation_budget = max(GENERATED_PER_CANDIDATE * self.max_candidates, MIN_GENERATED)
 
     def params(self) -> dict:
+        """The detector's parameters as a report's ``params.within`` holds them (their first names)."""
         return {
             **self.shingler.params(),
             **self.minhasher.params(),
@@ -198,7 +186,7 @@ class Detector:
         return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches,
                       candidate_scores=scores, candidates_dropped=dropped)
 
-    def _sign(self, paragraphs: list[Paragraph]) -> _Article:
+    def _sign(self, paragraphs: list[Paragraph]) -> SignedArticle:
         sentences = [s.text for p in paragraphs for s in p.sentences]
         tokens = [self._tokens(s) for s in sentences]
         tokens = [t if len(t) >= self.min_sentence_words else [] for t in tokens]
@@ -207,7 +195,7 @@ class Detector:
         first = np.concatenate(([0], np.cumsum(counts)))[:-1].astype(np.int64)
         members = [list(range(f, f + c)) for f, c in zip(first, counts)]
         sentence_signatures = self.minhasher.sign(sentence_sets)
-        return _Article(
+        return SignedArticle(
             paragraphs=paragraphs,
             sentence_owner=np.repeat(np.arange(len(paragraphs)), counts),
             sentence_first=first,
@@ -217,48 +205,16 @@ class Detector:
             paragraph_signatures=merge(sentence_signatures, members),
         )
 
-    def candidates(self, article: _Article) -> list[CandidatePair]:
-        """Paragraph pairs from LSH at the sentence level and the paragraph level (within the generation
-        budget: see ``capped_candidates``)."""
-        return self.capped_candidates(article, cap=False)[0]
+    def confirm(self, article: SignedArticle, candidates: list[CandidatePair]) -> tuple[list[Match], list[float]]:
+        """Score candidates (TF-IDF evidence; the reranker decides with confirm="learned").
 
-    def capped_candidates(self, article: _Article, cap: bool = True) -> tuple[list[CandidatePair], int]:
-        """The candidates, at most ``max_candidates`` of them (the most similar paragraphs by MinHash Jaccard or
-        containment estimate, kept in order), and how many were dropped.
-
-        Each LSH level generates at most ``generation_budget`` pairs: past it (a huge document), only the
-        rarest band keys' buckets are expanded, and the pairs left out count as dropped too, so ``dropped``
-        is then an upper bound (a pair in several buckets counted each time; at most every paragraph pair).
-        Codes stay arrays until the cut: they can be millions."""
-        owner, n = article.sentence_owner, max(len(article.paragraphs), 1)
-        sentence_pairs, skipped = self.lsh.budgeted_candidate_array(
-            article.sentence_signatures, article.sentence_sizes == 0, self.generation_budget)
-        a, b = owner[sentence_pairs[:, 0]], owner[sentence_pairs[:, 1]]
-        by_sentence = distinct(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
-        paragraph_pairs, skipped_too = self.lsh.budgeted_candidate_array(
-            article.paragraph_signatures, article.paragraph_sizes == 0, self.generation_budget)
-        by_paragraph = distinct(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
-        codes = np.union1d(by_sentence, by_paragraph)
-        dropped = len(codes) - self.max_candidates if cap else 0
-        if dropped > 0:
-            closeness = np.concatenate([self._closeness(article, *np.divmod(codes[i:i + _CHUNK], n))
-                                        for i in range(0, len(codes), _CHUNK)])
-            codes = np.sort(codes[np.argsort(-closeness, kind="stable")[: self.max_candidates]])
-        dropped = max(dropped, 0)
-        if skipped + skipped_too:
-            dropped = min(dropped + skipped + skipped_too, n * (n - 1) // 2 - len(codes))
-        levels = np.isin(codes, by_sentence).astype(int) + 2 * np.isin(codes, by_paragraph)
-        return [CandidatePair(*divmod(code, n), via=_VIA[level])
-                for code, level in zip(codes.tolist(), levels.tolist())], dropped
-
-    @staticmethod
-    def _closeness(article: _Article, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        sigs, sizes = article.paragraph_signatures, article.paragraph_sizes
-        return np.maximum(*estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b]))
-
-    def confirm(self, article: _Article, candidates: list[CandidatePair]) -> tuple[list[Match], list[float]]:
-        """Score candidates (TF-IDF evidence; the reranker decides with confirm="learned"): the confirmed
-        matches, and every candidate's score."""
+        Returns
+        -------
+        matches : list of Match
+            The confirmed candidates, with their evidence.
+        scores : list of float
+            Every candidate's score (the reranker's probability, or the TF-IDF score), in order.
+        """
         if not candidates:
             return [], []
         paragraphs = article.paragraphs
@@ -292,7 +248,7 @@ class Detector:
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
         return matches, scores
 
-    def _sentence_cosines(self, article: _Article, needed: list[int]) -> Cosines:
+    def _sentence_cosines(self, article: SignedArticle, needed: list[int]) -> Cosines:
         """Cosines between sentences (numbered flat), of every sentence for an article; of the ``needed``
         paragraphs' sentences only past ``_FIT_LIMIT`` paragraphs, whose 200,000 sentences' rows took
         hundreds of MB (a row depends on its sentence and the fitted IDF only: the cosines are the same)."""
@@ -306,7 +262,7 @@ class Detector:
         texts = [paragraphs[p].sentences[i].text for p in needed for i in range(len(paragraphs[p].sentences))]
         return Cosines(self.confirmer.transform(texts), index)
 
-    def _rerank(self, article: _Article, rows: list[np.ndarray], scored: list, needed: list[int],
+    def _rerank(self, article: SignedArticle, rows: list[np.ndarray], scored: list, needed: list[int],
                 counts: dict | None = None) -> tuple[list[float], list[float]]:
         """The reranker's probability for each candidate, with the article's own IDF, and the probability
         that decides it.
@@ -359,7 +315,7 @@ class Detector:
         evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
         return replace(scored, score=probability, confirmed=confirmed, sentence_pairs=evidence)
 
-    def _match(self, article: _Article, pair: CandidatePair, scored, rows_a: np.ndarray, rows_b: np.ndarray,
+    def _match(self, article: SignedArticle, pair: CandidatePair, scored, rows_a: np.ndarray, rows_b: np.ndarray,
                spans: list[SharedSpan], probability: float | None = None) -> Match:
         jaccard = estimate_jaccard(article.paragraph_signatures[pair.a], article.paragraph_signatures[pair.b])
         containment = estimate_containment(
@@ -397,12 +353,8 @@ class Detector:
         )
 
 
-_GENERATED_PER_CANDIDATE = 200
 _RENAMED = {"threshold": "paragraph_cosine_threshold", "sentence_threshold": "sentence_cosine_threshold",
             "reranker_threshold": "probability_threshold"}
-_MIN_GENERATED = 1_000_000  # a low --max-candidates still searches a document of thousands of paragraphs whole
-_CHUNK = 65_536  # candidate pairs whose signatures are compared at once (32 MB at 128 permutations)
-_VIA = {1: frozenset({"sentence"}), 2: frozenset({"paragraph"}), 3: frozenset({"sentence", "paragraph"})}
 # Paragraphs past which the reranker's IDF is fitted on a sample of ``_FIT_SAMPLE`` (``_rerank``): fitting
 # character n-grams of every paragraph and sentence of a 20 MB document took 8 GB and minutes, of its 7,000
 # candidate paragraphs still 1.4 GB (about 200 bytes a character).

@@ -165,6 +165,7 @@ class CorpusScanner:
             signer=self.signer, batch_size=self.batch_size, batch_chars=self.batch_chars)
 
     def params(self) -> dict:
+        """The scan's parameters as the JSON report's ``params`` holds them (their first names: a contract)."""
         return {
             "k": self.k, "paragraph_k": self.paragraph_k, "num_perm": self.num_perm, "seed": self.seed,
             "scheme": "oph", "bands": self.lsh.bands, "rows": self.lsh.rows,
@@ -190,6 +191,24 @@ class CorpusScanner:
         Candidates are re-read for confirmation the way ``read_documents`` read them (each
         ``Document`` says so); ``text_field`` and ``fmt`` apply to documents that do not say
         (made by hand with a ``path``).
+
+        Parameters
+        ----------
+        items : iterable of Document or InputError
+            What ``dedup.io.readers.read_documents`` yields, or ``Document``s made by hand.
+        on_error : callable, optional
+            Called with each ``InputError`` (a file or record that could not be read); it is skipped.
+        progress : Progress, optional
+            Told how far the scan has got (the CLI's progress bar).
+        text_field : str, default="text"
+        fmt : {"auto", "text", "html"}, default="auto"
+        checkpoint : Checkpoint, optional
+
+        Returns
+        -------
+        CorpusReport
+            ``documents`` (each with its near-duplicate cluster and restatements), ``clusters``,
+            ``passages``, ``reuse``, ``skipped`` and ``stats``.
         """
         # No malloc tuning here: a library call must not change its host process's allocator settings
         # (the ``dedup`` command, which owns its process, does: ``allocator.reuse_freed_memory``).

@@ -187,6 +187,7 @@ class Index(IndexScoring, IndexMaintenance):
             self._counts = counts
 
     def close(self) -> None:
+        """Close the store's connection (``with Index(...)`` does it on leaving the block)."""
         with self._lock:
             self.store.close()
 
@@ -215,6 +216,11 @@ class Index(IndexScoring, IndexMaintenance):
 
         Raises ``TypeError`` / ``ValueError`` naming the argument for a missing id or text, an empty text,
         or one of more than ``MAX_PARAGRAPHS`` paragraphs (nothing is stored then).
+
+        Returns
+        -------
+        bool
+            True when the document was added; False when its id was already indexed.
         """
         text = _checked_text(doc_id, text, fmt)
         _checked_date(date)
@@ -238,6 +244,11 @@ class Index(IndexScoring, IndexMaintenance):
         documents this call added before it (also as ``err.added``): each batch
         is stored whole or not at all, and adding the same input again adds
         only what is missing.
+
+        Returns
+        -------
+        int
+            How many documents were new (added by this call).
         """
         skip = on_skip or _warn_skipped
         added, batch = 0, []
@@ -328,6 +339,13 @@ class Index(IndexScoring, IndexMaintenance):
         for this call only (``threshold`` and ``passage_threshold``: their old names, deprecated). A
         parameter the stored signatures were built with (``REBUILD_PARAMS``: k, num_perm, seed, bands,
         ...) raises ``ValueError`` saying that it needs a rebuild.
+
+        Returns
+        -------
+        Verdict
+            ``duplicates`` (``DocumentMatch`` with Jaccard, containment and cosine), ``passages`` (reused
+            paragraphs of indexed documents), ``restated`` (the text's own restatements, a ``Report``, with
+            ``within``), ``preferred``, ``added``, ``top`` (with ``top``) and ``seconds``.
         """
         started = time.perf_counter()
         rule = self._rule(Index.check, jaccard_threshold, cosine_threshold, passage_cosine_threshold, fixed)
@@ -384,17 +402,6 @@ class Index(IndexScoring, IndexMaintenance):
                                 top, None, False)
         return verdict.top
 
-    def _rule(self, method, jaccard_threshold, cosine_threshold, passage_cosine_threshold, fixed: dict) -> Rule:
-        old, fixed = split_renamed(fixed)
-        if old.get("passage_threshold") is not None and method is Index.query:
-            fixed["passage_threshold"] = old.pop("passage_threshold")  # query has no passages: refused as before
-        given = renamed_params(method, old, RENAMED, {"jaccard_threshold": jaccard_threshold,
-                                                      "passage_cosine_threshold": passage_cosine_threshold},
-                               stacklevel=4)  # the warning names the caller's line
-        defaults = Rule(self.jaccard_threshold, self.cosine_threshold, self.passage_cosine_threshold)
-        return query_rule(defaults, given["jaccard_threshold"], cosine_threshold, given["passage_cosine_threshold"],
-                          fixed, {**self.params, "bands": self.lsh.bands, "rows": self.lsh.rows})
-
     def _ask(self, doc_id: str, text: str, paragraphs: list[str], own_row: int, rule: Rule, top: int | None,
              date: DateLike, full: bool) -> Verdict:
         """The verdict on a checked text (under the lock); ``full=False`` scores documents only (``query``)."""
@@ -413,11 +420,24 @@ class Index(IndexScoring, IndexMaintenance):
         return verdict
 
     def verify(self) -> list[str]:
-        """Integrity problems of the store (empty when consistent); see ``dedup index check``."""
+        """Integrity problems of the store; see ``dedup index check``.
+
+        Returns
+        -------
+        list of str
+            One line per problem; empty when the store is consistent.
+        """
         with self._lock:
             return self.store.verify()
 
     def stats(self) -> dict:
-        """Counts, parameters and store facts (no password: a Redis URL's is masked)."""
+        """Counts, parameters and store facts.
+
+        Returns
+        -------
+        dict
+            The store's counts and facts (documents, paragraphs, schema, size; a Redis URL's password is
+            masked), ``params`` (the stored signature parameters), ``bands`` and ``rows``.
+        """
         with self._lock:
             return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}

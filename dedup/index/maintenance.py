@@ -118,6 +118,11 @@ class IndexMaintenance:
         schema 5 of a SQLite index, or by an older dedup to Redis, has one date: the one it was given, else
         the time it was added.) Interrupted (even by SIGKILL), the index holds whole batches removed and the
         rest in place: the same call again removes what is left.
+
+        Returns
+        -------
+        int
+            How many documents were removed.
         """
         limit = self.batch_size if batch_size is None else check_int("batch_size", batch_size, 1)
         check_by(by)

@@ -19,7 +19,7 @@ from dedup.confirm.pair_scores import exact_scores, is_duplicate
 from dedup.corpus.pass_one import Tokenized
 from dedup.index.verdicts import PassageMatch, ScoredMatch, listed, term_blobs, term_cosine, term_total
 from dedup.records import DocumentMatch
-from dedup.util.validate import check_fraction
+from dedup.util.validate import check_fraction, renamed_params
 
 # Fixed when the index was built: the stored signatures, band keys and term buckets depend on them.
 REBUILD_PARAMS = ("k", "paragraph_k", "num_perm", "seed", "lsh_threshold", "paragraph_lsh_threshold", "n_features",
@@ -68,6 +68,19 @@ def split_renamed(keywords: dict) -> tuple[dict, dict]:
 
 class IndexScoring:
     """``_duplicates``, ``_preferred`` and ``_passages`` of ``dedup.Index`` (its signer, IDF, store, keep)."""
+
+    def _rule(self, method, jaccard_threshold, cosine_threshold, passage_cosine_threshold, fixed: dict) -> Rule:
+        """The duplicate rule of one ``check`` or ``query`` (``method``), old threshold names taken with a
+        warning that names the caller's line."""
+        old, fixed = split_renamed(fixed)
+        if old.get("passage_threshold") is not None and method.__name__ == "query":
+            fixed["passage_threshold"] = old.pop("passage_threshold")  # query has no passages: refused as before
+        given = renamed_params(method, old, RENAMED, {"jaccard_threshold": jaccard_threshold,
+                                                      "passage_cosine_threshold": passage_cosine_threshold},
+                               stacklevel=4)
+        defaults = Rule(self.jaccard_threshold, self.cosine_threshold, self.passage_cosine_threshold)
+        return query_rule(defaults, given["jaccard_threshold"], cosine_threshold, given["passage_cosine_threshold"],
+                          fixed, {**self.params, "bands": self.lsh.bands, "rows": self.lsh.rows})
 
     def _duplicates(self, doc_id: str, tokenized: Tokenized, signed, own_row: int, rule: Rule,
                     top: int | None = None

@@ -79,12 +79,18 @@ class MinHasher:
         self._a, self._b = datasketch_permutations(num_perm, seed)
 
     def params(self) -> dict:
+        """``num_perm`` and ``seed``."""
         return {"num_perm": self.num_perm, "seed": self.seed}
 
     def sign(self, sets: ShingleSets) -> np.ndarray:
         """Signatures of all sets as a ``(len(sets), num_perm)`` uint32 matrix.
 
         An empty set gets the all-``EMPTY`` signature, as in datasketch.
+
+        Returns
+        -------
+        numpy.ndarray
+            uint32, one row per set, equal to datasketch's ``MinHash.hashvalues`` for the same shingles.
         """
         out = np.full((len(sets), self.num_perm), EMPTY, dtype=_U32)
         sizes = sets.sizes()
@@ -110,7 +116,13 @@ class MinHasher:
         out[first + nonempty] = np.minimum.reduceat(permuted, starts, axis=0)
 
     def signature(self, hashes: np.ndarray) -> Signature:
-        """Signature of one set of 32-bit shingle hashes."""
+        """Signature of one set of 32-bit shingle hashes.
+
+        Returns
+        -------
+        Signature
+            Its ``hashvalues`` and this hasher's ``seed``.
+        """
         hashes = np.unique(np.asarray(hashes, dtype=_U32))
         sets = ShingleSets(hashes, np.array([0, len(hashes)], dtype=np.int64))
         return Signature(self.sign(sets)[0], self.seed)

@@ -1,0 +1,91 @@
+"""Candidate paragraph pairs of one article: LSH over its sentences' and paragraphs' signatures, bounded.
+
+A mixin of ``Detector`` (its ``lsh``, ``max_candidates`` and ``generation_budget``): the step between signing
+and confirming, in a module of its own so that each step of the article pipeline can be read on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.records import CandidatePair, Paragraph
+from dedup.sketch.minhash import estimated_scores
+from dedup.util.arrays import distinct
+
+GENERATED_PER_CANDIDATE = 200
+MIN_GENERATED = 1_000_000  # a low --max-candidates still searches a document of thousands of paragraphs whole
+_CHUNK = 65_536  # candidate pairs whose signatures are compared at once (32 MB at 128 permutations)
+_VIA = {1: frozenset({"sentence"}), 2: frozenset({"paragraph"}), 3: frozenset({"sentence", "paragraph"})}
+
+
+@dataclass
+class SignedArticle:
+    """An article segmented and signed: the working state handed between the detector's steps."""
+
+    paragraphs: list[Paragraph]
+    sentence_owner: np.ndarray  # paragraph of each sentence, flat
+    sentence_first: np.ndarray  # flat index of each paragraph's first sentence
+    sentence_sizes: np.ndarray  # shingles per sentence
+    paragraph_sizes: np.ndarray  # shingles per paragraph
+    sentence_signatures: np.ndarray
+    paragraph_signatures: np.ndarray
+
+
+
+class CandidateSearch:
+    """``candidates`` and ``capped_candidates`` of ``Detector``."""
+
+    def candidates(self, article: SignedArticle) -> list[CandidatePair]:
+        """Paragraph pairs from LSH at the sentence level and the paragraph level (within the generation
+        budget: see ``capped_candidates``).
+
+        Returns
+        -------
+        list of CandidatePair
+            ``(a, b)`` with ``a < b``, in order, each with ``via`` (the levels that proposed it).
+        """
+        return self.capped_candidates(article, cap=False)[0]
+
+    def capped_candidates(self, article: SignedArticle, cap: bool = True) -> tuple[list[CandidatePair], int]:
+        """The candidates, at most ``max_candidates`` of them (the most similar paragraphs by MinHash Jaccard or
+        containment estimate, kept in order), and how many were dropped.
+
+        Each LSH level generates at most ``generation_budget`` pairs: past it (a huge document), only the
+        rarest band keys' buckets are expanded, and the pairs left out count as dropped too, so ``dropped``
+        is then an upper bound (a pair in several buckets counted each time; at most every paragraph pair).
+        Codes stay arrays until the cut: they can be millions.
+
+        Returns
+        -------
+        candidates : list of CandidatePair
+            At most ``max_candidates`` (all with ``cap=False``), in order.
+        dropped : int
+            How many were left out.
+        """
+        owner, n = article.sentence_owner, max(len(article.paragraphs), 1)
+        sentence_pairs, skipped = self.lsh.budgeted_candidate_array(
+            article.sentence_signatures, article.sentence_sizes == 0, self.generation_budget)
+        a, b = owner[sentence_pairs[:, 0]], owner[sentence_pairs[:, 1]]
+        by_sentence = distinct(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
+        paragraph_pairs, skipped_too = self.lsh.budgeted_candidate_array(
+            article.paragraph_signatures, article.paragraph_sizes == 0, self.generation_budget)
+        by_paragraph = distinct(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
+        codes = np.union1d(by_sentence, by_paragraph)
+        dropped = len(codes) - self.max_candidates if cap else 0
+        if dropped > 0:
+            closeness = np.concatenate([self._closeness(article, *np.divmod(codes[i:i + _CHUNK], n))
+                                        for i in range(0, len(codes), _CHUNK)])
+            codes = np.sort(codes[np.argsort(-closeness, kind="stable")[: self.max_candidates]])
+        dropped = max(dropped, 0)
+        if skipped + skipped_too:
+            dropped = min(dropped + skipped + skipped_too, n * (n - 1) // 2 - len(codes))
+        levels = np.isin(codes, by_sentence).astype(int) + 2 * np.isin(codes, by_paragraph)
+        return [CandidatePair(*divmod(code, n), via=_VIA[level])
+                for code, level in zip(codes.tolist(), levels.tolist())], dropped
+
+    @staticmethod
+    def _closeness(article: SignedArticle, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        sigs, sizes = article.paragraph_signatures, article.paragraph_sizes
+        return np.maximum(*estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b]))
