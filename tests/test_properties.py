@@ -73,3 +73,51 @@ def test_byte_tokenizer_of_unicode_letters_matches_the_regex_tokenizer(pieces):
     values, owner = _raw_values(texts, table)  # ASCII, letter-only and regex texts, as they come
     expected, expected_owner = _regex_values([t.lower() for t in texts], TokenTable())
     assert values.tolist() == expected.tolist() and owner.tolist() == expected_owner.tolist()
+
+
+FRONT_END_PIECES = st.sampled_from([
+    "U.S.", "u.s", "3.5", "3.5%", "e.g.", "i.e.,", "...", "?!", ".5", "end.", "why?", "yes!", "Q2", "1,000",
+    "The", "the", "us", "closing", "closes", "studies", "officials", "Putin's", "naïve", "café.", "İstanbul",
+    "ΣΑΣ", "straße", "x.\u0301y", "e\u0301te\u0301", "\u0301", "हिन्दी", "中文。", "我.", "ไทย", "٣.٥", "²",
+    "a_b", "-", "'", '"', "(", ")", ";", ":", "\u00e9", "x" * 1030, "\u2019s",
+])
+FRONT_END_SEPARATORS = st.sampled_from([" ", " ", "", "\n", ", ", ". ", "\t"])
+FRONT_END_TEXTS = st.one_of(
+    st.lists(st.tuples(FRONT_END_PIECES, FRONT_END_SEPARATORS), max_size=30).map(
+        lambda parts: "".join(w + s for w, s in parts)),
+    st.text(max_size=200),
+    st.text(alphabet=st.sampled_from(list("abcsU.S3.5!?,;:-' \n\u00e9\u0301\u4e2d")), max_size=80),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(FRONT_END_TEXTS)
+def test_the_shingler_sees_the_words_and_hashes_of_the_corpus_tokenizer(text):
+    """One text front-end: the detector's shingler and the corpus tokenizer find the same words (``words``)
+    and hash them with the one word hash; a corpus token hash is the word hash with its two low bits set to
+    0b10 (bit 1 marks a kept token, bit 0 is the sentence end, cleared in ``Tokens.hashes``)."""
+    from dedup.sketch.shingle import Shingler
+    from dedup.text.stop_words import ENGLISH_STOP_WORDS
+    from dedup.text.tokens import TokenTable, tokenize
+    from dedup.text.word_hash import word_hash
+    from dedup.text.words import word_of, word_spans, words
+
+    shingler = Shingler()
+    content = shingler.hashes(shingler.tokenize(text)).tolist()
+    corpus = tokenize([text], TokenTable()).hashes.tolist()
+    if corpus:
+        assert [h & ~3 | 2 for h in content] == corpus
+    else:  # no content word: the shingler keeps a sentence of stop words only, the corpus drops it
+        assert all(w in ENGLISH_STOP_WORDS for w in words(text))
+    every = tokenize([text], TokenTable(stop_words=False, stem=False)).hashes.tolist()
+    assert [word_hash(w) & ~3 | 2 for w in words(text)] == every
+    # Spans cover each word as written: no sentence punctuation at either end, in order, not overlapping.
+    spans = word_spans(text)
+    assert [w for w, _, _ in spans] == words(text)
+    last = 0
+    for word, start, end in spans:
+        written = text[start:end]
+        assert last <= start < end and written[0] not in ".!?" and written[-1] not in ".!?"
+        # Lower-cased alone, a capital sigma may take its other form than in the whole text.
+        assert word_of(written.lower()).replace("ς", "σ") == word.replace("ς", "σ")
+        last = end

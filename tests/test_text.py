@@ -144,3 +144,33 @@ def test_the_stop_word_list_is_scikit_learns():
     from dedup.text.stop_words import ENGLISH_STOP_WORDS
 
     assert ENGLISH_STOP_WORDS == sklearn_words
+
+
+@pytest.mark.parametrize("text, expected, written", [
+    ("The U.S. economy grew 3.5% in Q2, officials said.",
+     ["the", "us", "economy", "grew", "35", "in", "q2", "officials", "said"],
+     ["The", "U.S", "economy", "grew", "3.5", "in", "Q2", "officials", "said"]),
+    ("Fruit, e.g. apples... and so on?! Wait.", ["fruit", "eg", "apples", "and", "so", "on", "wait"],
+     ["Fruit", "e.g", "apples", "and", "so", "on", "Wait"]),
+    ("İstanbul ... .5 我.", ["i\u0307stanbul", "5", "我"], ["İstanbul", "5", "我"]),
+])
+def test_words_are_the_corpus_tokenizers_tokens(text, expected, written):
+    from dedup.sketch.shingle import Shingler
+    from dedup.text.tokens import TokenTable, tokenize
+    from dedup.text.words import word_spans, words
+
+    assert words(text) == expected
+    assert [(w, text[start:end]) for w, start, end in word_spans(text)] == list(zip(expected, written))
+    assert len(Shingler().tokenize(text)) == int(tokenize([text], TokenTable()).offsets[-1])
+
+
+def test_the_example_sentence_has_six_content_tokens_on_both_paths():
+    from dedup.sketch.shingle import Shingler
+    from dedup.text.tokens import TokenTable, tokenize
+
+    text = "The U.S. economy grew 3.5% in Q2, officials said."
+    shingler = Shingler()
+    assert shingler.tokenize(text) == ["economy", "grew", "35", "q2", "official", "said"]
+    corpus = tokenize([text], TokenTable()).hashes.tolist()
+    assert len(corpus) == 6
+    assert [h & ~3 | 2 for h in shingler.hashes(shingler.tokenize(text)).tolist()] == corpus

@@ -88,7 +88,7 @@ def _unit_of(units: Units, positions: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _grams(hashes: np.ndarray, n: int) -> np.ndarray:
-    """One 64-bit value per run of ``n`` word hashes (Python's string hash: enough inside one process)."""
+    """One 64-bit value per run of ``n`` word hashes (``units.Units.word_hashes``)."""
     if len(hashes) < n:
         return np.zeros(0, np.int64)
     grams = hashes[:len(hashes) - n + 1].copy()

@@ -6,7 +6,8 @@ sentence. Sentences come from the one sentence splitter (``dedup.text.segment.sp
 to each blank-line block; words from the one word definition (``dedup.text.words``), lower-cased, stop
 words dropped and lightly stemmed, as everywhere else. A sentence of fewer than ``min_words`` content
 words is joined to the next one of its block, so a heading or a two-word line is never a unit alone.
-Every word of the text (stop words too) is kept with its span and a hash, for the copied-run search.
+Every word of the text (stop words too) is kept with its span and its hash (``text.word_hash``, as
+everywhere else), for the copied-run search.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from dedup.text.segment import split_sentences
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
+from dedup.text.word_hash import word_hash
 from dedup.text.words import light_stem, word_spans
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
@@ -49,6 +51,10 @@ class Units:
         return self.text[start:end]
 
 
+# ``word_hash``, the one word hash, of words seen lately (a text's words recur in the next texts).
+_word_hash = lru_cache(maxsize=200_000)(word_hash)
+
+
 @lru_cache(maxsize=200_000)
 def content_stem(word: str) -> str | None:
     """The stem a lower-cased word counts as, or None for a stop word or a single letter."""
@@ -64,7 +70,7 @@ def units_of(text: str, min_words: int = 4) -> Units:
     words = word_spans(text)
     flat = np.fromiter((x for _, s, e in words for x in (s, e)), np.int64, 2 * len(words)).reshape(-1, 2)
     starts, ends = flat[:, 0].copy(), flat[:, 1].copy()
-    hashes = np.fromiter((hash(w) for w, _, _ in words), np.int64, len(words))
+    hashes = np.fromiter((_word_hash(w) for w, _, _ in words), np.uint64, len(words)).view(np.int64)
     stems = [content_stem(w) for w, _, _ in words]
     sentences = [(number, block_start + s.start, block_start + s.end)
                  for number, (block_start, block) in enumerate(_blocks(text)) for s in split_sentences(block)]

@@ -13,7 +13,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
-from dedup.text.words import fmix64, light_stem, token_hash, words
+from dedup.text.word_hash import word_hash
+from dedup.text.words import fmix64, light_stem, words
 
 _U64 = np.uint64
 _MIX_PRIME = _U64(0x100000001B3)
@@ -66,7 +67,7 @@ class Shingler:
         return {"k": self.k, "stop_words": self.stop_words, "stem": self.stem}
 
     def tokenize(self, text: str) -> list[str]:
-        """Lower-cased word tokens after stop-word removal and stemming."""
+        """Lower-cased words (``words``: those of the corpus tokenizer) after stop-word removal and stemming."""
         tokens = words(text)
         if self.stop_words:
             kept = [t for t in tokens if t not in ENGLISH_STOP_WORDS]
@@ -75,12 +76,16 @@ class Shingler:
             tokens = [light_stem(t) for t in tokens]
         return tokens
 
-    def _hash_token(self, token: str) -> int:
-        value = self._token_hashes.get(token)
-        if value is None:
-            value = token_hash(token)
-            if len(self._token_hashes) < 1_000_000:
-                self._token_hashes[token] = value
+    def hashes(self, tokens: Sequence[str]) -> np.ndarray:
+        """The 64-bit hash of each token (uint64): ``word_hash``, the corpus tokenizer's word hash. A corpus
+        token's hash (``tokens.Tokens.hashes``) is the same with its two low bits set to ``0b10``."""
+        known = self._token_hashes.get
+        return np.fromiter((known(t) or self._new_hash(t) for t in tokens), _U64, len(tokens))
+
+    def _new_hash(self, token: str) -> int:
+        value = word_hash(token)
+        if len(self._token_hashes) < 1_000_000:
+            self._token_hashes[token] = value
         return value
 
     def shingle(self, sentences: Sequence[str]) -> ShingleSets:
@@ -91,9 +96,9 @@ class Shingler:
         """Shingle each list of tokens (one sentence each) into its own set."""
         token_lists = list(token_lists)
         lengths = np.array([len(t) for t in token_lists], dtype=np.int64)
-        flat = [self._hash_token(t) for tokens in token_lists for t in tokens]
+        flat = self.hashes([t for tokens in token_lists for t in tokens])
         sentence = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
-        return kgram_sets(np.array(flat, dtype=_U64), sentence, sentence, len(token_lists), self.k)
+        return kgram_sets(flat, sentence, sentence, len(token_lists), self.k)
 
 
 def kgram_sets(tokens: np.ndarray, sentence: np.ndarray, owner: np.ndarray, n_sets: int, k: int) -> ShingleSets:

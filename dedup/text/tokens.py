@@ -19,24 +19,21 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from dedup.text.marks import MARK
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.word_hash import _CHUNKED_BYTES, chunk_hashes, word_hash
-from dedup.text.words import NO_SPACE_SCRIPTS, light_stem
+from dedup.text.words import ENDS as _ENDS
+from dedup.text.words import NO_SPACE_SCRIPTS, TOKEN, light_stem, word_of
 
 # Low bit of a token hash: a sentence ends after this token.
 SENTENCE_END = 1
-_ENDS = ".!?"
 # Joins the texts of a batch. Not whitespace (str.split would eat it) and
 # mapped to a space inside the texts themselves, so it never occurs in one.
 _SEPARATOR = "\x01"
 _SEPARATED = f" {_SEPARATOR} "
 _SEPARATOR_VALUE = (1 << 64) - 1
-# The same tokens for any text: letter/digit runs (on through combining marks), with sentence ends attached.
-_RUN = rf"(?:[^\W_{NO_SPACE_SCRIPTS}]|[{_ENDS}])"
-_TOKEN = re.compile(
-    rf"[{NO_SPACE_SCRIPTS}][{_ENDS}]*|{_RUN}++(?:{MARK}++{_RUN}*+)*+|{_SEPARATOR}"
-)
+# The same tokens for any text (``words.TOKEN``: letter/digit runs on through combining marks, with sentence
+# ends attached), and the separator between texts.
+_TOKEN = re.compile(f"{TOKEN}|{_SEPARATOR}")
 _MAX_CACHED = 2_000_000
 
 
@@ -67,8 +64,8 @@ class TokenTable(dict):
         """The hash of ``raw``, not cached (for the rare long token, which would only fill the table)."""
         word = raw.rstrip(_ENDS)
         end = SENTENCE_END if len(word) < len(raw) else 0
-        # "u.s" or "3.5": periods inside a token are part of it, not sentence ends.
-        word = word.replace(".", "").replace("!", "").replace("?", "")
+        # "u.s" or "3.5": periods inside a token are part of it, not sentence ends (``words.word_of``).
+        word = word_of(word)
         if not word or (self.stop_words and word in ENGLISH_STOP_WORDS):
             value = end  # dropped, but still ends the sentence it closes
         else:

@@ -1,14 +1,19 @@
 """Words: what counts as one, its light stem, and the 64-bit mixes every hash of dedup starts from.
 
-The lowest layer of the text front-end: tokenizers (``tokens``), shingles (``sketch.shingle``), the
-reranker's features and shared spans all take their words and stems from here, so a word is the same
-word on every path.
+The lowest layer of the text front-end: the corpus tokenizer (``tokens``), shingles (``sketch.shingle``),
+the reranker's features, shared spans and reuse units all take their words and stems from here, so a word
+is the same word on every path.
+
+A token is a run of letters and digits that may hold ``.!?`` (on through combining marks), or one character
+of a script written without spaces; the ``.!?`` in it are not part of the word ("U.S." is the word "us",
+"3.5" the word "35"), and a token of ``.!?`` only ("...") is no word. Trailing ``.!?`` end a sentence for
+the corpus tokenizer (``tokens.TokenTable``), which finds its tokens with the same ``TOKEN`` pattern.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import numpy as np
@@ -19,9 +24,19 @@ _U64 = np.uint64
 # One character of a script written without spaces is one token (character
 # shingles), so Chinese, Japanese or Thai text still yields shingles.
 NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
-# A word starts with a letter or digit and runs on through letters, digits and combining marks.
-WORD = rf"[^\W_{NO_SPACE_SCRIPTS}]++(?:{MARK}++[^\W_{NO_SPACE_SCRIPTS}]*+)*+"  # possessive: no backtracking
-_TOKEN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|{WORD}")
+# Sentence punctuation: inside a token it is dropped from the word, at its end it also ends a sentence.
+ENDS = ".!?"
+_LETTER = rf"[^\W_{NO_SPACE_SCRIPTS}]"  # a letter or digit, not of a no-space script
+# Letters, digits and sentence punctuation in any order: runs of each, so the regex loops inside a character
+# class and alternates only where the one gives way to the other.
+_RUN = rf"(?:{_LETTER}++|[{ENDS}]++)"
+# One token (of lower-cased text): possessive, so never any backtracking.
+TOKEN = rf"[{NO_SPACE_SCRIPTS}][{ENDS}]*+|{_RUN}++(?:{MARK}++{_RUN}*+)*+"
+_TOKEN = re.compile(TOKEN)
+# Where no sentence punctuation is followed by a letter, digit or mark, a token is its word plus punctuation
+# before or after it (or punctuation only, no word): the words are found faster without the punctuation.
+_INNER = re.compile(rf"[{ENDS}](?:{_LETTER}|{MARK})")
+_PLAIN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|{_LETTER}++(?:{MARK}++{_LETTER}*+)*+")
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 _FMIX64 = (_U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53))
 
@@ -47,19 +62,49 @@ def light_stem(token: str) -> str:
     return stem
 
 
-def token_hash(token: str) -> int:
-    """Stable 64-bit hash of a normalized token (the same in every process and run)."""
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+def word_of(token: str) -> str:
+    """The word of a (lower-cased) token: the token without its ``.!?`` ("u.s." -> "us"); "" for none."""
+    return token.replace(".", "").replace("!", "").replace("?", "")
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens, stop words kept, nothing stemmed."""
-    return _TOKEN.findall(text.lower())
+    """Lower-cased words of ``text``, exactly the corpus tokenizer's (``tokens``) before it drops stop words
+    and stems: stop words kept, nothing stemmed."""
+    lowered = text.lower()
+    if _INNER.search(lowered) is None:
+        return _PLAIN.findall(lowered)
+    # Tokens hold no whitespace: one pass drops the punctuation of all of them, and split() the empty ones.
+    return word_of(" ".join(_TOKEN.findall(lowered))).split()
 
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
-    """``(lower-cased word, start, end)`` for each word of ``text``."""
-    return [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    """``(word, start, end)`` for each of ``words(text)``: ``text[start:end]`` is the word as written, from its
+    first to its last letter, digit or mark ("U.S" of "U.S.", "3.5")."""
+    lowered = text.lower()
+    spans = _spans(lowered)
+    if len(lowered) != len(text):  # a letter lower-cased into two characters ("İ"): offsets mapped back
+        at = [0]  # where each character of ``text`` starts in ``lowered``
+        for c in text:
+            at.append(at[-1] + len(c.lower()))
+        spans = [(word, bisect_right(at, start) - 1, bisect_left(at, end)) for word, start, end in spans]
+    return spans
+
+
+def _spans(lowered: str) -> list[tuple[str, int, int]]:
+    """``word_spans`` of lower-cased text, with spans into it."""
+    if _INNER.search(lowered) is None:
+        return [(m.group(), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
+    found = []
+    for m in _TOKEN.finditer(lowered):
+        token = m.group()
+        if "." in token or "!" in token or "?" in token:
+            core = token.strip(ENDS)
+            if core:  # it starts after the punctuation before it, with a character that is none
+                start = m.start() + token.index(core)
+                found.append((word_of(core), start, start + len(core)))
+        else:
+            found.append((token, m.start(), m.end()))
+    return found
 
 
 def fmix64(values: np.ndarray) -> np.ndarray:
