@@ -84,6 +84,14 @@ class Match:
     reranker : float or None
         The learned reranker's probability that the pair is a restatement
         (None with ``confirm="tfidf"``).
+    kind : {"restatement", "headline"}
+        ``"headline"`` when one side is the article's headline and the other a paragraph of its body (the
+        normal shape of news: ``dedup clean`` never removes a paragraph for it alone).
+    confirmed_by : tuple of str
+        Why the confirm stage accepted the pair: ``"reranker"`` (its probability reached the threshold),
+        ``"shared_run"`` (a verbatim run of ``min_shared_words`` content words), ``"headline"`` (a headline
+        whose every content word one sentence of the other holds), ``"paragraph_cosine"`` or
+        ``"sentence_cosine"`` (with ``confirm="tfidf"``). A match with a low score names what confirmed it.
     """
 
     a: int
@@ -95,6 +103,8 @@ class Match:
     sentences: tuple[SentencePair, ...] = ()
     spans: tuple[Span, ...] = ()
     reranker: float | None = None
+    kind: str = "restatement"
+    confirmed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

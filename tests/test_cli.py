@@ -189,9 +189,14 @@ def test_clean_drops_restating_paragraphs_and_keeps_first_occurrence(runner):
     original = ARTICLE.read_text().split("\n\n")
     assert len(cleaned) < len(original)
     assert cleaned[0].strip() == original[0].strip()  # the title, first occurrence, stays
-    assert not any(p.startswith("US Defense Secretary Suggests") for p in cleaned[1:])
+    # The lede (paragraph 1, under a repeat of the title) stays: the headline alone restating it is news's shape.
+    assert any(p.startswith("US Defense Secretary Suggests") and "JD Vance suggests military action" in p
+               for p in cleaned[1:])
     assert any("Kaja Kallas" in p for p in cleaned)
-    assert "removed paragraphs 1," in result.stderr
+    assert "removed paragraphs 5, 8, 11" in result.stderr
+    # Sentence by sentence, the repeated title line goes and the lede sentence stays.
+    finer = runner.invoke(main, ["clean", str(ARTICLE), "--sentences", "-q"]).stdout.split("\n\n")
+    assert finer[1].strip().startswith("US Defense Secretary JD Vance suggests military action")
 
 
 def test_clean_sentences_cuts_restated_sentences_only(runner):

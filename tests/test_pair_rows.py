@@ -130,9 +130,11 @@ def _reference_decide(confirmer, cosine, sims, shared_words):
         best_pair = (int(i), int(j), best)
     if not evidence and cosine >= confirmer.paragraph_cosine_threshold and best_pair:
         evidence = (best_pair,)
-    confirmed = cosine >= confirmer.paragraph_cosine_threshold or best >= confirmer.sentence_cosine_threshold or confirmer.copied(shared_words)
-    return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=confirmed,
-                     best_pair=best_pair)
+    reasons = tuple(name for name, passed in (("paragraph_cosine", cosine >= confirmer.paragraph_cosine_threshold),
+                                              ("sentence_cosine", best >= confirmer.sentence_cosine_threshold),
+                                              ("shared_run", confirmer.copied(shared_words))) if passed)
+    return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=bool(reasons),
+                     best_pair=best_pair, confirmed_by=reasons)
 
 
 def test_decide_equals_the_original():

@@ -8,6 +8,7 @@ from typing import Mapping
 import numpy as np
 
 from dedup.article.candidates import GENERATED_PER_CANDIDATE, MIN_GENERATED, CandidateSearch, SignedArticle
+from dedup.article.claims import match_kind, names_only
 from dedup.article.evidence import Cosines, TokenMemo, bounded, candidate_spans, sentence_at, spread, title_restated
 from dedup.cluster.groups import group_matches
 from dedup.confirm.features import FEATURES, PairFeaturizer
@@ -244,6 +245,8 @@ class Detector(CandidateSearch):
                 pair_score = self._learned(pair_score, probability, decisive, spans[0].content_words if spans else 0,
                                            title_restated(sentence_words[pair.a], sentence_words[pair.b]))
             scores.append(round(float(pair_score.score), 4))
+            if pair_score.confirmed and names_only(paragraphs[pair.a].text, paragraphs[pair.b].text):
+                continue  # the same people, not the same claim (``claims.names_only``)
             if pair_score.confirmed:
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
         return matches, scores
@@ -311,9 +314,12 @@ class Detector(CandidateSearch):
                  title: bool) -> PairScore:
         """Re-decide a TF-IDF-scored pair by the reranker (``deciding``: the probability of the rows that may
         decide it, see ``_rerank``); its sentence evidence is kept."""
-        confirmed = deciding >= self.probability_threshold or self.confirmer.copied(shared_words) or title
+        reasons = tuple(name for name, passed in (
+            ("reranker", deciding >= self.probability_threshold), ("shared_run", self.confirmer.copied(shared_words)),
+            ("headline", title)) if passed)
         evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
-        return replace(scored, score=probability, confirmed=confirmed, sentence_pairs=evidence)
+        return replace(scored, score=probability, confirmed=bool(reasons), sentence_pairs=evidence,
+                       confirmed_by=reasons)
 
     def _match(self, article: SignedArticle, pair: CandidatePair, scored, rows_a: np.ndarray, rows_b: np.ndarray,
                spans: list[SharedSpan], probability: float | None = None) -> Match:
@@ -350,6 +356,7 @@ class Detector(CandidateSearch):
                 for s in spans
             ),
             reranker=None if probability is None else round(probability, 4),
+            kind=match_kind(para_a, para_b), confirmed_by=scored.confirmed_by,
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Hashable, Iterable
 
 from dedup.records import Group, Match
+from dedup.text.cases import content_word_names
 
 
 class UnionFind:
@@ -54,29 +55,81 @@ def sentence_components(matches: Iterable[Match]) -> list[list[tuple[int, int]]]
     """Sentences ``(paragraph, sentence number)`` joined by the matches' sentence pairs (``-1``: a whole paragraph)."""
     uf = UnionFind()
     for m in matches:
-        if m.sentences:
-            for pair in m.sentences:
-                uf.union((m.a, pair.a_index), (m.b, pair.b_index))
-        else:
-            uf.union((m.a, -1), (m.b, -1))
+        _link(uf, m)
     return uf.components()
 
 
-def group_matches(matches: Iterable[Match]) -> list[Group]:
-    """Restatement groups from matches whose evidence names sentence pairs.
+def _link(uf: UnionFind, m: Match) -> None:
+    if m.sentences:
+        for pair in m.sentences:
+            uf.union((m.a, pair.a_index), (m.b, pair.b_index))
+    else:
+        uf.union((m.a, -1), (m.b, -1))
 
-    Sentences are identified as ``(paragraph, sentence number)``; a match
-    with no sentence evidence links its two paragraphs as wholes.
+
+def group_matches(matches: Iterable[Match]) -> list[Group]:
+    """Restatement groups: one per claim, the paragraphs that state it.
+
+    Sentences are identified as ``(paragraph, sentence number)`` and joined by the matches' sentence pairs;
+    a match with no sentence evidence links its two paragraphs as wholes. A headline joins only the claims
+    it states (``_headline_links``): it is added to the group of each claim of the body it restates, and two
+    such claims become one only when it restates them with the same words. No group is reported that is a
+    subset of another (the smaller claim's paragraphs are all in the larger group already).
     """
-    seen: set[tuple[int, ...]] = set()
-    groups = []
-    for members in sentence_components(matches):
-        paragraphs = tuple(sorted({p for p, _ in members}))
-        if len(paragraphs) >= 2 and paragraphs not in seen:
-            seen.add(paragraphs)
-            groups.append(Group(paragraphs))
-    groups.sort(key=lambda g: (g.paragraphs[0], -len(g.paragraphs), g.paragraphs))
-    return groups
+    matches = list(matches)
+    uf = UnionFind()
+    for m in matches:
+        if m.kind != "headline":
+            _link(uf, m)
+    headlines = [m for m in matches if m.kind == "headline"]
+    for first, second in _headline_links(headlines):
+        uf.union(_body_node(first), _body_node(second))
+    for m in headlines:
+        uf.add(_body_node(m))
+    members = {root: {p for p, _ in items} for root, items in _by_root(uf).items()}
+    for m in headlines:
+        members[uf.find(_body_node(m))].add(_headline_side(m))
+    groups = {tuple(sorted(paragraphs)) for paragraphs in members.values() if len(paragraphs) >= 2}
+    kept = [g for g in groups if not any(set(g) < set(other) for other in groups)]
+    return [Group(g) for g in sorted(kept, key=lambda g: (g[0], -len(g), g))]
+
+
+def _by_root(uf: UnionFind) -> dict:
+    found: dict = {}
+    for items in uf.components():
+        found[uf.find(items[0])] = items
+    return found
+
+
+def _headline_side(m: Match) -> int:
+    return m.a  # the headline is one of the first blocks: it comes before the body paragraph it restates
+
+
+def _body_node(m: Match) -> tuple[int, int]:
+    return (m.b, m.sentences[0].b_index) if m.sentences else (m.b, -1)
+
+
+def _headline_links(headlines: list[Match]) -> list[tuple[Match, Match]]:
+    """Pairs of headline matches that restate the same part of the headline: the content words each shares
+    with the headline overlap by at least half of the smaller set (a headline of two claims, "Council
+    passes budget, raises fares", restated by one paragraph on the budget and another on fares, links
+    neither to the other)."""
+    words = [_shared_words(m) for m in headlines]
+    return [(headlines[i], headlines[j]) for i in range(len(headlines)) for j in range(i + 1, len(headlines))
+            if _overlapping(words[i], words[j])]
+
+
+def _shared_words(m: Match) -> set[str] | None:
+    if not m.sentences:
+        return None  # nothing to tell the claims apart by: joined as before
+    headline = content_word_names(m.sentences[0].a).keys()
+    return headline & {w for pair in m.sentences for w in content_word_names(pair.b)}
+
+
+def _overlapping(a: set[str] | None, b: set[str] | None) -> bool:
+    if a is None or b is None or not a or not b:
+        return True
+    return len(a & b) >= 0.5 * min(len(a), len(b))
 
 
 def cluster_pairs(pairs: Iterable[tuple[Hashable, Hashable]]) -> list[list[Hashable]]:

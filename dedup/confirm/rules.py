@@ -28,6 +28,7 @@ class PairScore:
     score: float
     confirmed: bool
     best_pair: tuple[int, int, float] | None = None  # the best-aligned sentence pair, whatever its cosine
+    confirmed_by: tuple[str, ...] = ()  # the rules that confirmed it (``Match.confirmed_by``)
 
 
 class TfidfConfirmer:
@@ -129,10 +130,12 @@ class TfidfConfirmer:
             best_pair = (at // width, at % width, best)
         if not evidence and cosine >= self.paragraph_cosine_threshold and best_pair:
             evidence = (best_pair,)
-        confirmed = (cosine >= self.paragraph_cosine_threshold or best >= self.sentence_cosine_threshold
-                     or self.copied(shared_words))
-        return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=confirmed,
-                         best_pair=best_pair)
+        reasons = tuple(name for name, passed in (
+            ("paragraph_cosine", cosine >= self.paragraph_cosine_threshold),
+            ("sentence_cosine", best >= self.sentence_cosine_threshold),
+            ("shared_run", self.copied(shared_words))) if passed)
+        return PairScore(cosine=cosine, sentence_pairs=evidence, score=max(cosine, best), confirmed=bool(reasons),
+                         best_pair=best_pair, confirmed_by=reasons)
 
     def copied(self, shared_words: int) -> bool:
         """Whether a verbatim run of ``shared_words`` content words confirms a pair on its own."""

@@ -23,7 +23,8 @@ def report_to_record(report: Report) -> dict:
         "groups": [list(g.paragraphs) for g in report.groups],
         "matches": [[m.a, m.b, m.jaccard, m.containment, m.cosine, m.score,
                      [[s.a, s.b, s.cosine, s.a_index, s.b_index] for s in m.sentences],
-                     [[s.text, list(s.a), list(s.b), s.content_words] for s in m.spans], m.reranker]
+                     [[s.text, list(s.a), list(s.b), s.content_words] for s in m.spans], m.reranker,
+                     m.kind, list(m.confirmed_by)]
                     for m in report.matches],
         "candidate_scores": report.candidate_scores,
         "candidates_dropped": report.candidates_dropped,
@@ -36,12 +37,17 @@ def report_from_record(record: dict) -> Report:
         paragraphs=[Paragraph(i, text, tuple(Sentence(*s) for s in sentences))
                     for i, text, sentences in record["paragraphs"]],
         groups=[Group(tuple(g)) for g in record["groups"]],
-        matches=[Match(a, b, j, c, cos, score, tuple(SentencePair(*s) for s in sentences),
-                       tuple(Span(t, tuple(sa), tuple(sb), w) for t, sa, sb, w in spans), reranker)
-                 for a, b, j, c, cos, score, sentences, spans, reranker in record["matches"]],
+        matches=[_match(*fields) for fields in record["matches"]],
         candidate_scores=record.get("candidate_scores", []),
         candidates_dropped=record.get("candidates_dropped", 0),
     )
+
+
+def _match(a, b, j, c, cos, score, sentences, spans, reranker, kind="restatement", confirmed_by=()) -> Match:
+    # A checkpoint written before matches had a kind and reasons holds nine fields.
+    return Match(a, b, j, c, cos, score, tuple(SentencePair(*s) for s in sentences),
+                 tuple(Span(t, tuple(sa), tuple(sb), w) for t, sa, sb, w in spans), reranker, kind,
+                 tuple(confirmed_by))
 
 
 class ReportSpool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dedup.records import CorpusReport, Report
+from dedup.text.cases import content_word_names
 from dedup.text.segment import segment
 
 
@@ -18,12 +19,27 @@ class CleanResult:
 
 
 def restated_sentences(report: Report) -> set[tuple[int, int]]:
-    """``(paragraph, sentence)`` of every sentence that restates one in an earlier paragraph."""
+    """``(paragraph, sentence)`` of every sentence that restates one in an earlier paragraph.
+
+    A body sentence is not restated by the headline alone (``Match.kind == "headline"``): a headline that
+    restates the lede is the normal shape of news, and the lede is what a reader needs. Only the headline
+    repeated (a sentence of nearly the same content words, ``_repeats``) is restated by it.
+    """
     restated = set()
     for m in report.matches:  # matches always have a < b: b is the later paragraph
         for pair in m.sentences:
+            if m.kind == "headline" and not _repeats(pair.a, pair.b):
+                continue
             restated.add((m.b, pair.b_index))
     return restated
+
+
+_REPEAT = 0.8  # content-word Jaccard of a sentence and the headline past which it is the headline repeated
+
+
+def _repeats(headline: str, sentence: str) -> bool:
+    a, b = content_word_names(headline).keys(), content_word_names(sentence).keys()
+    return bool(a) and len(a & b) >= _REPEAT * len(a | b)
 
 
 def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[int] = frozenset()) -> CleanResult:

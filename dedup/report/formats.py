@@ -60,6 +60,8 @@ def match_to_dict(match: Match) -> dict:
         "reranker": match.reranker,
         "sentences": [{"a": s.a, "b": s.b, "cosine": s.cosine} for s in match.sentences],
         "spans": [{"text": s.text, "a": list(s.a), "b": list(s.b)} for s in match.spans],
+        "kind": match.kind,
+        "confirmed_by": list(match.confirmed_by),
     }
 
 
@@ -184,6 +186,8 @@ def format_table(report: Report) -> str:
              f"{counted(len(report.groups), 'restatement group')}, {counted(len(report.matches), 'match')}"]
     if not report.groups:
         lines.append("  no restated paragraphs found")
+    else:
+        lines.append("  a group is one claim: the paragraphs that state it (a paragraph of two claims is in two)")
     by_pair = {(m.a, m.b): m for m in report.matches}
     for n, group in enumerate(report.groups, 1):
         lines.append(f"  group {n}: paragraphs {', '.join(map(str, group.paragraphs))} "
@@ -196,8 +200,21 @@ def format_table(report: Report) -> str:
                 if m:
                     span = f'  shared "{_first_words(m.spans[0].text, 50)}"' if m.spans else ""
                     lines.append(f"      {a:>3} ~ {b:<3} jaccard {m.jaccard:.2f}  containment {m.containment:.2f}"
-                                 f"  cosine {m.cosine:.2f}  score {m.score:.2f}{span}")
+                                 f"  cosine {m.cosine:.2f}  score {m.score:.2f}{_why(m)}{span}")
     return "\n".join(lines) + "\n"
+
+
+_REASONS = {"shared_run": "a shared run of words", "headline": "the headline's words"}
+_SCORED = {"reranker", "paragraph_cosine", "sentence_cosine"}  # reasons the score itself shows
+
+
+def _why(match: Match) -> str:
+    """A headline match says so; a match its score did not confirm says what did (a shared run of words,
+    the headline's words), so a low score next to high ones can be read."""
+    notes = ["headline"] if match.kind == "headline" else []
+    if match.confirmed_by and not _SCORED.intersection(match.confirmed_by):
+        notes.append("confirmed by " + " and ".join(_REASONS.get(r, r) for r in match.confirmed_by))
+    return f"  ({', '.join(notes)})" if notes else ""
 
 
 def write_table(reports: Iterable[Report], out: IO[str], first: bool = True) -> None:

@@ -1,0 +1,61 @@
+"""What a match says about claims: whether a paragraph is the article's headline, and whether two paragraphs
+share nothing but names.
+
+A headline restating the lede is the normal shape of news, not redundancy: such a match is reported as its
+own kind (``Match.kind == "headline"``), and ``dedup clean`` never removes a body paragraph because the
+headline alone restates it. Two paragraphs whose only shared content words are names ("US Defense Secretary",
+"Riverton") are about the same people, not the same claim: the detector does not confirm them, so a group
+never chains two claims through a name.
+"""
+
+from __future__ import annotations
+
+from dedup.records import Paragraph
+from dedup.text.cases import content_word_names
+from dedup.text.words import word_spans
+
+HEADLINE = "headline"
+RESTATEMENT = "restatement"
+# A headline is one of the first two blocks (a page may repeat its title, as the bundled article does), one
+# sentence of at most this many words, without the full stop a sentence of the body ends with.
+_HEADLINE_WORDS = 20
+_HEADLINE_PARAGRAPHS = 2
+_TITLE_CASE = 0.85  # share of capitalised content words past which a line is title case: its capitals say nothing
+
+
+def is_headline(paragraph: Paragraph) -> bool:
+    """Whether ``paragraph`` is the article's headline: a title-like line among its first two blocks."""
+    return paragraph.index < _HEADLINE_PARAGRAPHS and title_like(paragraph)
+
+
+def title_like(paragraph: Paragraph) -> bool:
+    """One sentence of at most ``_HEADLINE_WORDS`` words, without the full stop a sentence of a body ends
+    with: a headline, or a headline repeated further down."""
+    text = paragraph.text.strip()
+    return (len(paragraph.sentences) == 1 and 0 < len(word_spans(text)) <= _HEADLINE_WORDS
+            and not text.endswith((".", "!", "?", ":", ";")))
+
+
+def match_kind(a: Paragraph, b: Paragraph) -> str:
+    """``"headline"`` when one side is the headline and the other a paragraph of the body; ``"restatement"``
+    otherwise (a title repeated anywhere restates the first)."""
+    headline = (is_headline(a) and not title_like(b)) or (is_headline(b) and not title_like(a))
+    return HEADLINE if headline else RESTATEMENT
+
+
+def names_only(a: str, b: str) -> bool:
+    """Whether the content words ``a`` and ``b`` share are all names: capitalised inside sentences of a text
+    written in sentence case, and never lower-case in it. False when they share none (a rewording shares no
+    words, and that is for the confirm stage to judge) or a number."""
+    words_a, words_b = content_word_names(a), content_word_names(b)
+    shared = words_a.keys() & words_b.keys()
+    if not shared:
+        return False
+    judged = [w for w in (words_a, words_b) if not _title_case(w)]
+    if not judged:
+        return False  # two headlines: their capitals tell nothing
+    return all(not any(c.isdigit() for c in word) and all(w[word] for w in judged) for word in shared)
+
+
+def _title_case(words: dict[str, bool]) -> bool:
+    return bool(words) and sum(words.values()) >= _TITLE_CASE * len(words)
