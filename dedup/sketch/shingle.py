@@ -64,10 +64,17 @@ class Shingler:
         self._token_hashes: dict[str, int] = {}
 
     def params(self) -> dict:
+        """``k``, ``stop_words`` and ``stem``."""
         return {"k": self.k, "stop_words": self.stop_words, "stem": self.stem}
 
     def tokenize(self, text: str) -> list[str]:
-        """Lower-cased words (``words``: those of the corpus tokenizer) after stop-word removal and stemming."""
+        """Lower-cased words (``words``: those of the corpus tokenizer) after stop-word removal and stemming.
+
+        Returns
+        -------
+        list of str
+            The tokens in order; a sentence of stop words only keeps them.
+        """
         tokens = words(text)
         if self.stop_words:
             kept = [t for t in tokens if t not in ENGLISH_STOP_WORDS]
@@ -78,7 +85,13 @@ class Shingler:
 
     def hashes(self, tokens: Sequence[str]) -> np.ndarray:
         """The 64-bit hash of each token (uint64): ``word_hash``, the corpus tokenizer's word hash. A corpus
-        token's hash (``tokens.Tokens.hashes``) is the same with its two low bits set to ``0b10``."""
+        token's hash (``tokens.Tokens.hashes``) is the same with its two low bits set to ``0b10``.
+
+        Returns
+        -------
+        numpy.ndarray
+            uint64, one per token.
+        """
         known = self._token_hashes.get
         return np.fromiter((known(t) or self._new_hash(t) for t in tokens), _U64, len(tokens))
 
@@ -89,11 +102,23 @@ class Shingler:
         return value
 
     def shingle(self, sentences: Sequence[str]) -> ShingleSets:
-        """Shingle each sentence; set ``i`` of the result belongs to ``sentences[i]``."""
+        """Shingle each sentence.
+
+        Returns
+        -------
+        ShingleSets
+            Set ``i`` holds the hashed k-grams of ``sentences[i]``.
+        """
         return self.shingle_tokens([self.tokenize(s) for s in sentences])
 
     def shingle_tokens(self, token_lists: Iterable[Sequence[str]]) -> ShingleSets:
-        """Shingle each list of tokens (one sentence each) into its own set."""
+        """Shingle each list of tokens (one sentence each) into its own set.
+
+        Returns
+        -------
+        ShingleSets
+            Set ``i`` holds the hashed k-grams of ``token_lists[i]``.
+        """
         token_lists = list(token_lists)
         lengths = np.array([len(t) for t in token_lists], dtype=np.int64)
         flat = self.hashes([t for tokens in token_lists for t in tokens])
