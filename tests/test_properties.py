@@ -121,3 +121,22 @@ def test_the_shingler_sees_the_words_and_hashes_of_the_corpus_tokenizer(text):
         # Lower-cased alone, a capital sigma may take its other form than in the whole text.
         assert word_of(written.lower()).replace("ς", "σ") == word.replace("ς", "σ")
         last = end
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(FRONT_END_TEXTS, st.text(alphabet=st.sampled_from(list("abXY09 _-.,!?'\"\n\té")), max_size=80)))
+def test_word_arrays_are_word_spans(text):
+    """The numpy path of plain ASCII text (reuse units) finds exactly ``word_spans``'s words and offsets."""
+    from dedup.text.words import word_arrays, word_spans
+
+    found, starts, ends = word_arrays(text)
+    assert list(zip(found, starts.tolist(), ends.tolist())) == word_spans(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="abcxyz0189", min_size=1, max_size=20),
+                          st.text(min_size=1, max_size=12), st.just("q" * 1030)), max_size=30))
+def test_word_hashes_of_many_words_are_word_hash_of_each(words):
+    from dedup.text.word_hash import word_hash, word_hashes
+
+    assert word_hashes(words).tolist() == [word_hash(w) for w in words]

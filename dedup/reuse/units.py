@@ -21,8 +21,8 @@ import numpy as np
 
 from dedup.text.segment import split_sentences
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
-from dedup.text.word_hash import word_hash
-from dedup.text.words import light_stem, word_spans
+from dedup.text.word_hash import word_hashes
+from dedup.text.words import light_stem, word_arrays
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
@@ -51,10 +51,6 @@ class Units:
         return self.text[start:end]
 
 
-# ``word_hash``, the one word hash, of words seen lately (a text's words recur in the next texts).
-_word_hash = lru_cache(maxsize=200_000)(word_hash)
-
-
 @lru_cache(maxsize=200_000)
 def content_stem(word: str) -> str | None:
     """The stem a lower-cased word counts as, or None for a stop word or a single letter."""
@@ -67,11 +63,10 @@ def content_stem(word: str) -> str | None:
 
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
-    words = word_spans(text)
-    flat = np.fromiter((x for _, s, e in words for x in (s, e)), np.int64, 2 * len(words)).reshape(-1, 2)
-    starts, ends = flat[:, 0].copy(), flat[:, 1].copy()
-    hashes = np.fromiter((_word_hash(w) for w, _, _ in words), np.uint64, len(words)).view(np.int64)
-    stems = [content_stem(w) for w, _, _ in words]
+    words, starts, ends = word_arrays(text)
+    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    hashes = word_hashes(words).view(np.int64)
+    stems = list(map(content_stem, words))
     sentences = [(number, block_start + s.start, block_start + s.end)
                  for number, (block_start, block) in enumerate(_blocks(text)) for s in split_sentences(block)]
     bounds = np.array([(s, e) for _, s, e in sentences], dtype=np.int64).reshape(-1, 2)

@@ -45,7 +45,6 @@ _SENTENCE_STARTERS = frozenset(
     however in on at for if when while after before as so yet meanwhile""".split()
 )
 _BOUNDARY = re.compile(r"[.!?]+['\")\]]*(?=\s+['\"(\[]?[^\s\W_]|\s*$)|[\u3002\uff01\uff1f]+")
-_LAST_TOKEN = re.compile(r"(\S+)$")
 _NEXT_TOKEN = re.compile(r"\s+['\"(\[]?(\S+)")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")
 _HARD_WRAP_MIN_LINES = 3
@@ -92,14 +91,14 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
     return long_lines >= 0.8 * len(body) and open_ends >= 0.5 * len(body)
 
 
-def _last_token(text: str, end: int) -> re.Match | None:
-    """``_LAST_TOKEN`` in ``text[:end]``, searched in the last 64 characters first: from the line's start,
-    the search tried every position and was a third of the sentence splitter's time."""
-    start = max(end - 64, 0)
-    found = _LAST_TOKEN.search(text, start, end)
-    if found is not None and found.start() == start and start > 0:  # the token may begin before the window
-        found = _LAST_TOKEN.search(text, 0, end)
-    return found
+def _last_token(text: str, end: int) -> str | None:
+    """The run of non-space characters that ends at ``end`` (what ``(\\S+)$`` finds in ``text[:end]`` of a
+    line, which holds no newline), or None: read backwards from ``end``, where that regex tried every
+    position of a window before it."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end] if start < end else None
 
 
 def _ends_sentence(text: str, match: re.Match) -> bool:
@@ -111,7 +110,7 @@ def _ends_sentence(text: str, match: re.Match) -> bool:
     last = _last_token(text, match.start())
     if last is None:
         return True
-    token = last.group(1).lstrip("'\"([").lower()
+    token = last.lstrip("'\"([").lower()
     following = _NEXT_TOKEN.match(text, match.end())
     next_word = following.group(1) if following else ""
     if token in ABBREVIATIONS:

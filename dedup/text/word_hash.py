@@ -64,3 +64,20 @@ def _chunk(words8: np.ndarray, at: np.ndarray, left: np.ndarray, add_y: np.ndarr
         here = np.flatnonzero(add_y & (left >= 0) & (left < 8))
         chunk[here] |= np.uint64(ord("y")) << (left[here].astype(np.uint64) * np.uint64(8))
     return chunk
+
+
+def word_hashes(words: list[str]) -> np.ndarray:
+    """``word_hash`` of each word (uint64), in numpy over their bytes when all are ASCII (a text's words:
+    a few microseconds, where one Python call a word took a third of the reuse step's unit building)."""
+    joined = " ".join(words)
+    if not joined.isascii():
+        return np.fromiter(map(word_hash, words), np.uint64, len(words))
+    lengths = np.fromiter(map(len, words), np.int64, len(words))
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
+    raw = joined.encode("ascii")
+    buffer = np.frombuffer(raw + bytes(16), dtype=np.uint8)
+    words8 = np.ndarray(shape=(len(raw) + 8,), dtype="<u8", buffer=buffer, strides=(1,))
+    hashes = chunk_hashes(words8, starts, np.minimum(lengths, _CHUNKED_BYTES))
+    for i in np.flatnonzero(lengths > _CHUNKED_BYTES).tolist():
+        hashes[i] = word_hash(words[i])
+    return hashes

@@ -90,6 +90,27 @@ def word_spans(text: str) -> list[tuple[str, int, int]]:
     return spans
 
 
+# ASCII letters and digits: a plain ASCII text's words are exactly the maximal runs of these (``_PLAIN``).
+_ASCII_LETTER = np.zeros(256, dtype=bool)
+_ASCII_LETTER[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", np.uint8)] = True
+
+
+def word_arrays(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``word_spans(text)`` as (words, starts, ends): the same words and offsets, found in numpy when the
+    text is ASCII with no ``.!?`` inside a token (most text), where a word is a run of letters and digits;
+    through ``word_spans`` otherwise. About four times faster on such text (the match objects are the cost)."""
+    if text.isascii():
+        lowered = text.lower()
+        if _INNER.search(lowered) is None:
+            letter = _ASCII_LETTER[np.frombuffer(lowered.encode("ascii"), np.uint8)]
+            edges = np.flatnonzero(np.diff(letter.view(np.int8), prepend=0, append=0))
+            starts, ends = edges[0::2], edges[1::2]
+            return [lowered[a:b] for a, b in zip(starts.tolist(), ends.tolist())], starts, ends
+    spans = word_spans(text)
+    flat = np.array([(a, b) for _, a, b in spans], dtype=np.int64).reshape(-1, 2)
+    return [w for w, _, _ in spans], flat[:, 0].copy(), flat[:, 1].copy()
+
+
 def _spans(lowered: str) -> list[tuple[str, int, int]]:
     """``word_spans`` of lower-cased text, with spans into it."""
     if _INNER.search(lowered) is None:
