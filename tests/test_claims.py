@@ -113,3 +113,17 @@ def test_every_match_says_what_confirmed_it_and_the_json_carries_it(tmp_path):
     assert all(m["confirmed_by"] for m in matches)
     table = CliRunner().invoke(main, ["scan", str(path), "-q"]).stdout
     assert "a group is one claim" in table and "(headline" in table
+
+
+def test_csv_rows_carry_the_match_kind_and_what_confirmed_it(tmp_path):
+    import csv
+    import io
+
+    path = tmp_path / "budget.txt"
+    path.write_text(BUDGET, encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(main, ["scan", str(path), "-f", "csv", "-q"]).stdout)))
+    by_pair = {(row["a"], row["b"]): row for row in rows}
+    assert by_pair[("0", "1")]["kind"] == "restatement"  # the column's meaning is unchanged
+    assert by_pair[("0", "1")]["match_kind"] == "headline"
+    assert by_pair[("0", "3")]["match_kind"] == "restatement"
+    assert all(row["confirmed_by"] for row in rows)

@@ -22,7 +22,7 @@ FORMATS = ("table", "json", "jsonl", "csv", "html")
 # Restatement rows fill the first ten; a reused passage between two documents fills id, other, kind and the spans
 # (kind "restatement" on the others).
 CSV_COLUMNS = ("id", "a", "b", "jaccard", "containment", "cosine", "score", "sentence_a", "sentence_b", "shared_span",
-               "kind", "other", "a_span", "b_span")
+               "kind", "other", "a_span", "b_span", "match_kind", "confirmed_by")
 # Control characters (terminal escapes, line breaks, bidi overrides that reorder what is shown): printed as
 # escapes in text meant for a terminal, so an id cannot move the cursor, recolour, or fake a line.
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -170,7 +170,7 @@ def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True, reus
             writer.writerow([csv_cell(v) for v in (
                 report.id, m.a, m.b, m.jaccard, m.containment, m.cosine, m.score,
                 first.a if first else "", first.b if first else "", m.spans[0].text if m.spans else "",
-                "restatement", "", "", "",
+                "restatement", "", "", "", m.kind, " ".join(m.confirmed_by),
             )])
     for r in reuse:
         writer.writerow([csv_cell(v) for v in reuse_csv_row(r, CSV_COLUMNS)])
