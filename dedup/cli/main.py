@@ -60,14 +60,16 @@ def detector_options(command):
     """Options that configure the Detector, shared by every command that detects."""
     options = [
         click.option("--paragraph-cosine-threshold", type=UNIT, default=0.45, show_default=True,
-                     help="Paragraph TF-IDF cosine. With --confirm tfidf it confirms a match on its own; with "
-                          "--confirm learned the reranker decides, and a match this close lists its best sentence "
-                          "pair as evidence (which changes the groups, not the matches)."),
+                     help="Restatements inside a document: the TF-IDF cosine of two of its paragraphs. With "
+                          "--confirm tfidf it confirms a match on its own; with --confirm learned the reranker "
+                          "decides, and a match this close lists its best sentence pair as evidence (which changes "
+                          "the groups, not the matches)."),
         renamed_option("--threshold", "--paragraph-cosine-threshold", "paragraph_cosine_threshold"),
         click.option("--sentence-cosine-threshold", type=UNIT, default=0.3, show_default=True,
-                     help="Sentence-pair TF-IDF cosine. With --confirm tfidf a sentence pair this close confirms a "
-                          "match; with --confirm learned the reranker decides, and sentence pairs this close are "
-                          "the match's evidence, which links paragraphs into groups."),
+                     help="Restatements inside a document: the TF-IDF cosine of two of its sentences. With "
+                          "--confirm tfidf a sentence pair this close confirms a match; with --confirm learned the "
+                          "reranker decides, and sentence pairs this close are the match's evidence, which links "
+                          "paragraphs into groups."),
         renamed_option("--sentence-threshold", "--sentence-cosine-threshold", "sentence_cosine_threshold"),
         click.option("--min-shared-words", type=click.IntRange(0), default=5, show_default=True,
                      help="A verbatim run of this many content words confirms a match (0: off)."),
@@ -80,7 +82,8 @@ def detector_options(command):
         click.option("--confirm", type=click.Choice(CONFIRM_MODES), default="learned", show_default=True,
                      help="Confirm stage: the learned reranker over pair features, or TF-IDF cosine rules."),
         click.option("--probability-threshold", type=FiniteRange(0.0, 1.0, min_open=True, max_open=True),
-                     default=None, help="Probability the learned reranker confirms at [default: the model's]."),
+                     default=None, help="Restatements inside a document: the probability the learned reranker "
+                                        "confirms a pair at [default: the model's]."),
         renamed_option("--reranker-threshold", "--probability-threshold", "probability_threshold",
                        FiniteRange(0.0, 1.0, min_open=True, max_open=True)),
         max_bytes_option(),
