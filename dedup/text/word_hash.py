@@ -73,7 +73,7 @@ def word_hashes(words: list[str]) -> np.ndarray:
     if not joined.isascii():
         return np.fromiter(map(word_hash, words), np.uint64, len(words))
     lengths = np.fromiter(map(len, words), np.int64, len(words))
-    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
+    starts = np.cumsum(lengths + 1) - (lengths + 1)  # each word's first byte in ``joined``
     raw = joined.encode("ascii")
     buffer = np.frombuffer(raw + bytes(16), dtype=np.uint8)
     words8 = np.ndarray(shape=(len(raw) + 8,), dtype="<u8", buffer=buffer, strides=(1,))
