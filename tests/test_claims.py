@@ -127,3 +127,13 @@ def test_csv_rows_carry_the_match_kind_and_what_confirmed_it(tmp_path):
     assert by_pair[("0", "1")]["match_kind"] == "headline"
     assert by_pair[("0", "3")]["match_kind"] == "restatement"
     assert all(row["confirmed_by"] for row in rows)
+
+
+def test_the_html_report_says_what_confirmed_a_low_score_match(tmp_path):
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["scan", str(ROOT / "data" / "vance_article.txt"), "-f", "html", "-o", str(out),
+                                       "-q"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "; confirmed by a shared run of words" in page  # paragraphs 2 and 4: a copied run, a low probability
+    assert "; headline" in page

@@ -208,13 +208,18 @@ _REASONS = {"shared_run": "a shared run of words", "headline": "the headline's w
 _SCORED = {"reranker", "paragraph_cosine", "sentence_cosine"}  # reasons the score itself shows
 
 
-def _why(match: Match) -> str:
+def match_note(match: Match) -> str:
     """A headline match says so; a match its score did not confirm says what did (a shared run of words,
-    the headline's words), so a low score next to high ones can be read."""
+    the headline's words), so a low score next to high ones can be read. Empty for the rest."""
     notes = ["headline"] if match.kind == "headline" else []
     if match.confirmed_by and not _SCORED.intersection(match.confirmed_by):
         notes.append("confirmed by " + " and ".join(_REASONS.get(r, r) for r in match.confirmed_by))
-    return f"  ({', '.join(notes)})" if notes else ""
+    return ", ".join(notes)
+
+
+def _why(match: Match) -> str:
+    note = match_note(match)
+    return f"  ({note})" if note else ""
 
 
 def write_table(reports: Iterable[Report], out: IO[str], first: bool = True) -> None:

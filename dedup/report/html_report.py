@@ -18,6 +18,7 @@ from dedup import __version__
 from dedup.cluster.groups import sentence_components
 from dedup.io.clean import restated_sentences
 from dedup.records import Cluster, CorpusReport, Report
+from dedup.report.formats import match_note
 from dedup.report.html_reuse import CSS as REUSE_CSS
 from dedup.report.html_reuse import MAX_REUSE, reuse_section  # noqa: F401  (MAX_REUSE: the CLI re-reads what is shown)
 
@@ -166,8 +167,9 @@ def _document(doc: Report) -> str:
     marks: dict[tuple[int, int], tuple[int, str]] = {}  # (paragraph, sentence) -> (group, tooltip)
     group = group_of_sentence(doc)
     for m in doc.matches:
+        note = match_note(m)
         scores = (f"jaccard {m.jaccard:.2f}, containment {m.containment:.2f}, cosine {m.cosine:.2f}"
-                  + ("" if m.reranker is None else f", reranker {m.reranker:.2f}"))
+                  + ("" if m.reranker is None else f", reranker {m.reranker:.2f}") + (f"; {note}" if note else ""))
         for s in m.sentences:
             marks.setdefault((m.b, s.b_index), (group.get((m.b, s.b_index), 0), f"restates paragraph {m.a} ({scores})"))
             marks.setdefault((m.a, s.a_index), (group.get((m.a, s.a_index), 0),
