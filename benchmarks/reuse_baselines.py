@@ -156,9 +156,9 @@ class ParagraphScan:
     """
 
     name = "paragraph passages today"
-    grid = [{"passage_threshold": t, "min_passage_words": w, "gap": gap}
+    grid = [{"passage_cosine_threshold": t, "min_passage_words": w, "gap": gap}
             for t in (0.3, 0.5, 0.7) for w in (4, 8) for gap in (5, 300)]
-    SCAN_KEYS = ("passage_threshold", "min_passage_words")
+    SCAN_KEYS = ("passage_cosine_threshold", "min_passage_words")
 
     def __init__(self) -> None:
         self.mapping_failures = 0
