@@ -117,12 +117,12 @@ def renamed_option(old: str, new: str, dest: str, type=None):
 
 
 def with_renamed(params: dict) -> dict:
-    """``params`` with the values given under an option's old name (``renamed_option``); the same setting
-    given under both names with two values is a usage error."""
+    """``params`` with the values given under an option's old name (``renamed_option``), taken once; the same
+    setting given under both names with two values is a usage error."""
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return params
-    for dest, (old, new, value) in ctx.meta.get(_RENAMED_KEY, {}).items():
+    for dest, (old, new, value) in ctx.meta.pop(_RENAMED_KEY, {}).items():
         source = ctx.get_parameter_source(dest)
         if source is not None and source.name != "DEFAULT" and params.get(dest) not in (None, value):
             raise click.UsageError(f"{old} {value} and {new} {params[dest]} are one setting; give it once")

@@ -9,6 +9,7 @@ with that reason.
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass
 
@@ -60,10 +61,10 @@ def query_rule(defaults: Rule, jaccard_threshold=None, cosine_threshold=None, pa
 RENAMED = {"threshold": "jaccard_threshold", "passage_threshold": "passage_cosine_threshold"}
 
 
-def split_renamed(keywords: dict) -> tuple[dict, dict]:
-    """(the old threshold names among ``keywords``, the rest)."""
-    return ({k: v for k, v in keywords.items() if k in RENAMED},
-            {k: v for k, v in keywords.items() if k not in RENAMED})
+def split_renamed(keywords: dict, renames: dict[str, str] = RENAMED) -> tuple[dict, dict]:
+    """(the old threshold names of ``renames`` among ``keywords``, the rest)."""
+    return ({k: v for k, v in keywords.items() if k in renames},
+            {k: v for k, v in keywords.items() if k not in renames})
 
 
 class IndexScoring:
@@ -72,10 +73,12 @@ class IndexScoring:
     def _rule(self, method, jaccard_threshold, cosine_threshold, passage_cosine_threshold, fixed: dict) -> Rule:
         """The duplicate rule of one ``check`` or ``query`` (``method``), old threshold names taken with a
         warning that names the caller's line."""
-        old, fixed = split_renamed(fixed)
-        if old.get("passage_threshold") is not None and method.__name__ == "query":
-            fixed["passage_threshold"] = old.pop("passage_threshold")  # query has no passages: refused as before
-        given = renamed_params(method, old, RENAMED, {"jaccard_threshold": jaccard_threshold,
+        renames = RENAMED
+        if fixed:  # an old name whose new one ``method`` does not take (query has no passages) stays unknown
+            accepted = inspect.signature(method).parameters
+            renames = {old: new for old, new in RENAMED.items() if new in accepted}
+        old, fixed = split_renamed(fixed, renames)
+        given = renamed_params(method, old, renames, {"jaccard_threshold": jaccard_threshold,
                                                       "passage_cosine_threshold": passage_cosine_threshold},
                                stacklevel=4)
         defaults = Rule(self.jaccard_threshold, self.cosine_threshold, self.passage_cosine_threshold)

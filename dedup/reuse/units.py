@@ -64,7 +64,6 @@ def content_stem(word: str) -> str | None:
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
     words, starts, ends = word_arrays(text)
-    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
     hashes = word_hashes(words).view(np.int64)
     stems = list(map(content_stem, words))
     sentences = [(number, block_start + s.start, block_start + s.end)

@@ -20,7 +20,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
-from dedup.text.word_hash import _CHUNKED_BYTES, chunk_hashes, word_hash
+from dedup.text.word_hash import _CHUNKED_BYTES, chunk_hashes, eight_byte_reads, word_hash
 from dedup.text.words import ENDS as _ENDS
 from dedup.text.words import NO_SPACE_SCRIPTS, TOKEN, light_stem, word_of
 
@@ -268,11 +268,8 @@ def _byte_values(texts: list[str], table: TokenTable, utf8: bool = False) -> tup
     else:
         raw = _SEPARATED.join(texts).lower().encode("ascii")
         sizes = np.fromiter(map(len, texts), np.int64, len(texts))
-    # Zero padding: an 8-byte read at any byte of the text stays inside the buffer.
-    buffer = np.frombuffer(raw + bytes(16), dtype=np.uint8)
+    buffer, words8 = eight_byte_reads(raw)
     data = buffer[: len(raw)]
-    # The 8 bytes starting at each byte, as one little-endian integer (unaligned reads).
-    words8 = np.ndarray(shape=(len(raw) + 8,), dtype="<u8", buffer=buffer, strides=(1,))
     kind = _CLASS[buffer]
     inside = kind[: len(raw)] != _OTHER
     edge = np.zeros(len(inside) + 1, dtype=bool)

@@ -42,6 +42,13 @@ def _fmix64_int(x: int) -> int:
     return x ^ (x >> 33)
 
 
+def eight_byte_reads(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``raw``'s bytes (zero-padded: an 8-byte read at any of them stays inside the buffer) and the 8 bytes
+    starting at each byte as one little-endian integer (unaligned reads), which ``chunk_hashes`` takes."""
+    buffer = np.frombuffer(raw + bytes(16), dtype=np.uint8)
+    return buffer, np.ndarray(shape=(len(raw) + 8,), dtype="<u8", buffer=buffer, strides=(1,))
+
+
 def chunk_hashes(words8: np.ndarray, starts: np.ndarray, length: np.ndarray,
                  add_y: np.ndarray | None = None) -> np.ndarray:
     """``word_hash`` of the bytes ``[start, start + length)`` (at most ``_CHUNKED_BYTES``), with a "y"
@@ -74,9 +81,7 @@ def word_hashes(words: list[str]) -> np.ndarray:
         return np.fromiter(map(word_hash, words), np.uint64, len(words))
     lengths = np.fromiter(map(len, words), np.int64, len(words))
     starts = np.cumsum(lengths + 1) - (lengths + 1)  # each word's first byte in ``joined``
-    raw = joined.encode("ascii")
-    buffer = np.frombuffer(raw + bytes(16), dtype=np.uint8)
-    words8 = np.ndarray(shape=(len(raw) + 8,), dtype="<u8", buffer=buffer, strides=(1,))
+    _, words8 = eight_byte_reads(joined.encode("ascii"))
     hashes = chunk_hashes(words8, starts, np.minimum(lengths, _CHUNKED_BYTES))
     for i in np.flatnonzero(lengths > _CHUNKED_BYTES).tolist():
         hashes[i] = word_hash(words[i])

@@ -104,7 +104,7 @@ def word_arrays(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         if _INNER.search(lowered) is None:
             letter = _ASCII_LETTER[np.frombuffer(lowered.encode("ascii"), np.uint8)]
             edges = np.flatnonzero(np.diff(letter.view(np.int8), prepend=0, append=0))
-            starts, ends = edges[0::2], edges[1::2]
+            starts, ends = edges[0::2].copy(), edges[1::2].copy()
             return [lowered[a:b] for a, b in zip(starts.tolist(), ends.tolist())], starts, ends
     spans = word_spans(text)
     flat = np.array([(a, b) for _, a, b in spans], dtype=np.int64).reshape(-1, 2)
