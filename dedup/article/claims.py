@@ -43,11 +43,16 @@ def match_kind(a: Paragraph, b: Paragraph) -> str:
     return HEADLINE if headline else RESTATEMENT
 
 
-def names_only(a: str, b: str) -> bool:
+def names_only(a: str, b: str, memo: dict[str, dict[str, bool]] | None = None) -> bool:
     """Whether the content words ``a`` and ``b`` share are all names: capitalised inside sentences of a text
     written in sentence case, and never lower-case in it. False when they share none (a rewording shares no
-    words, and that is for the confirm stage to judge) or a number."""
-    words_a, words_b = content_word_names(a), content_word_names(b)
+    words, and that is for the confirm stage to judge) or a number. ``memo`` keeps each text's
+    ``content_word_names`` across calls (a paragraph is in several pairs)."""
+    memo = {} if memo is None else memo
+    for text in (a, b):
+        if text not in memo:
+            memo[text] = content_word_names(text)
+    words_a, words_b = memo[a], memo[b]
     shared = words_a.keys() & words_b.keys()
     if not shared:
         return False

@@ -234,18 +234,16 @@ class Detector(CandidateSearch):
                 para_cos.value(pair.a, pair.b), sent_cos.block(rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
             )))
-        probabilities, deciding = self._rerank(article, rows, scored, needed, counts) if self.reranker \
-            else ([None] * len(scored), [None] * len(scored))
-        # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
-        sentence_words = {p: [frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences]
-                          for p in needed} if self.reranker else {}
+        probabilities, deciding, titles = self._learned_scores(article, rows, scored, needed, counts) \
+            if self.reranker else ([None] * len(scored), [None] * len(scored), [False] * len(scored))
         matches, scores = [], []
-        for (pair, spans, pair_score), probability, decisive in zip(scored, probabilities, deciding):
+        names: dict = {}  # each paragraph's words read as names, once (``claims.names_only``)
+        for (pair, spans, pair_score), probability, decisive, title in zip(scored, probabilities, deciding, titles):
             if probability is not None:
                 pair_score = self._learned(pair_score, probability, decisive, spans[0].content_words if spans else 0,
-                                           title_restated(sentence_words[pair.a], sentence_words[pair.b]))
+                                           title)
             scores.append(round(float(pair_score.score), 4))
-            if pair_score.confirmed and names_only(paragraphs[pair.a].text, paragraphs[pair.b].text):
+            if pair_score.confirmed and names_only(paragraphs[pair.a].text, paragraphs[pair.b].text, names):
                 continue  # the same people, not the same claim (``claims.names_only``)
             if pair_score.confirmed:
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
@@ -264,6 +262,31 @@ class Detector(CandidateSearch):
         index[flat] = np.arange(len(flat))
         texts = [paragraphs[p].sentences[i].text for p in needed for i in range(len(paragraphs[p].sentences))]
         return Cosines(self.confirmer.transform(texts), index)
+
+    def _learned_scores(self, article: SignedArticle, rows: list[np.ndarray], scored: list, needed: list[int],
+                        counts: dict) -> tuple[list[float], list[float], list[bool]]:
+        """Each candidate's probability, the probability that decides it, and whether the title rule holds.
+
+        A cascade: the reranker scores only the candidates whose TF-IDF score (paragraph or best sentence
+        cosine) reaches ``_RERANK_FLOOR``, or that a shared run or the title rule confirms anyway; the rest
+        keep their TF-IDF score and are not confirmed. ``benchmarks/rerank_floor.py`` chose the floor: on
+        its sets no pair the reranker confirms scores under it, and it spares the reranker about half an
+        article's candidates (most of a document's that restates nothing).
+        """
+        paragraphs = article.paragraphs
+        # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
+        sentence_words = {p: [frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences] for p in needed}
+        titles = [title_restated(sentence_words[pair.a], sentence_words[pair.b]) for pair, _, _ in scored]
+        chosen = [k for k, ((_, spans, pair_score), title) in enumerate(zip(scored, titles))
+                  if pair_score.score >= _RERANK_FLOOR or title
+                  or self.confirmer.copied(spans[0].content_words if spans else 0)]
+        probabilities = [pair_score.score for _, _, pair_score in scored]
+        deciding = [0.0] * len(scored)
+        if chosen:
+            found, decisive = self._rerank(article, rows, [scored[k] for k in chosen], needed, counts)
+            for k, p, d in zip(chosen, found, decisive):
+                probabilities[k], deciding[k] = p, d
+        return probabilities, deciding, titles
 
     def _rerank(self, article: SignedArticle, rows: list[np.ndarray], scored: list, needed: list[int],
                 counts: dict | None = None) -> tuple[list[float], list[float]]:
@@ -371,6 +394,9 @@ _FIT_SAMPLE = 2000
 _WHOLE_RATIO = 0.2
 _HEADLINE = 0.65  # ... unless the longer holds this share of the shorter's content words (a headline's case)
 _LENGTH_RATIO, _CONTAINMENT = FEATURES.index("length_ratio"), FEATURES.index("containment")
+# TF-IDF score (the higher of the paragraph and best sentence cosines) under which the reranker is not asked
+# (``_learned_scores``); chosen by ``benchmarks/rerank_floor.py`` (docs/benchmarks.md).
+_RERANK_FLOOR = 0.125
 
 
 def find_redundancy(text: str, *old: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:
