@@ -14,8 +14,9 @@ One run, the floor off, records every candidate's TF-IDF score and whether the r
 It prints, for each floor of the grid, the share of candidates the reranker still scores and the
 confirmations lost, and chooses the highest floor of the grid at most half the lowest score of a
 confirmation on the choice sets: a margin, since the held-out sets' lowest confirmations score lower than
-the choice sets' (a floor one grid step under the highest safe one lost one of the bundled article's). Then the detector runs again at that floor and the floor off, and the reports (matches,
-their scores, evidence and groups) are compared document by document.
+the choice sets' (a floor one grid step under the highest safe one lost one of the bundled article's).
+Then the detector runs again at the shipped floor and the floor off, and the reports (matches, their
+scores, evidence and groups) are compared document by document.
 
     python benchmarks/rerank_floor.py [--eval ../shared/eval] [--docs 300]
 """
@@ -99,7 +100,8 @@ def main() -> None:
     print("\nper set: candidates, reranker confirmations, lowest TF-IDF score of one")
     for name, rows in table.items():
         confirmed = rows[rows[:, 1] > 0, 0]
-        print(f"  {name:<16} {len(rows):>6} {len(confirmed):>6}  {confirmed.min() if len(confirmed) else float('nan'):.3f}")
+        lowest = confirmed.min() if len(confirmed) else float("nan")
+        print(f"  {name:<16} {len(rows):>6} {len(confirmed):>6}  {lowest:.3f}")
     print("\nfloor: share of candidates the reranker scores / confirmations lost, per set")
     print("  floor  " + "  ".join(f"{name:>16}" for name in table))
     choice_rows = np.concatenate([table[name] for name in CHOICE if name in table])
