@@ -247,6 +247,8 @@ def test_a_version_3_file_is_adopted_by_its_first_removal(tmp_path, corpus):
         for name in ("doc_bands_by_doc", "paragraph_bands_by_paragraph", "docs_by_added", "docs_by_date"):
             db.execute(f"DROP INDEX {name}")
         db.execute("ALTER TABLE docs DROP COLUMN dated")  # version 5's
+        db.execute("DROP TABLE reuse_keys")  # version 6's
+        db.execute("DROP TABLE texts")
         db.execute("DELETE FROM meta WHERE key = 'generation'")
         db.execute("UPDATE df SET batch = 8")
         db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
@@ -259,7 +261,7 @@ def test_a_version_3_file_is_adopted_by_its_first_removal(tmp_path, corpus):
         other.check("warm", corpus[0]["body"])
         assert other.idf.n_docs == 7
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "5"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "6"
     assert db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'docs_by_added'").fetchone()
     assert db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'docs_by_date'").fetchone()
     db.close()

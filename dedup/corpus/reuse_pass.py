@@ -17,7 +17,7 @@ import numpy as np
 from dedup.corpus.state import CorpusState
 from dedup.records import Reuse
 from dedup.reuse.align import align_many
-from dedup.reuse.search import bucket_of_words
+from dedup.reuse.search import word_idf
 from dedup.util.workers import Workers
 
 if TYPE_CHECKING:
@@ -77,8 +77,7 @@ def _corpus_idf(path: str) -> Callable[[list[str]], np.ndarray]:
     if path not in _IDF_FILES:
         _IDF_FILES.clear()  # one scan's at a time
         _IDF_FILES[path] = np.load(path, mmap_mode="r", allow_pickle=False)
-    table = _IDF_FILES[path]
-    return lambda words: np.asarray(table[bucket_of_words(words, len(table))], dtype=np.float32)
+    return word_idf(_IDF_FILES[path])
 
 
 def _slices(pairs: np.ndarray) -> Iterator[np.ndarray]:

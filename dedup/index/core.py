@@ -39,6 +39,7 @@ from dedup.index.params import (  # noqa: F401
     _warn_skipped,
     check_signature_params,
 )
+from dedup.index.reuse import IndexReuse
 from dedup.index.scoring import (  # noqa: F401 (re-exported)
     REBUILD_PARAMS,
     RENAMED,
@@ -61,13 +62,14 @@ from dedup.index.store import (  # noqa: F401 (errors re-exported)
 from dedup.index.stores import open_store
 from dedup.index.verdicts import MAX_LISTED, PassageMatch, ScoredMatch, Verdict, term_blobs  # noqa: F401 (re-exported)
 from dedup.io.readers import Document
+from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
 from dedup.text.tokens import TokenTable
 from dedup.util.arrays import distinct
 from dedup.util.validate import check_bool, check_fraction, check_int, check_str, renamed_params
 
 
-class Index(IndexScoring, IndexMaintenance):
+class Index(IndexScoring, IndexReuse, IndexMaintenance):
     """Near-duplicate documents and reused passages against everything added so far.
 
     Parameters
@@ -86,6 +88,10 @@ class Index(IndexScoring, IndexMaintenance):
         Documents per transaction in ``add_many``.
     within : bool, default=True
         Whether ``check`` also finds the text's own restated paragraphs.
+    reuse : bool, default=True
+        Whether ``check`` also finds the passages the text shares with indexed documents it does not
+        near-duplicate, aligned to the character (``Verdict.reuse``; ``dedup.index.reuse``). Every document
+        is stored with its text and reuse keys either way (schema 6), so an index can be checked both ways.
     detector : Detector, optional
         The detector for those (default: ``Detector()``).
     read_only : bool, optional
@@ -121,7 +127,7 @@ class Index(IndexScoring, IndexMaintenance):
     def __init__(self, location: str, jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5,
                  passage_cosine_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
-                 keep: str = DEFAULT_KEEP, **params) -> None:
+                 keep: str = DEFAULT_KEEP, reuse: bool = True, **params) -> None:
         old, params = split_renamed(params)
         jaccard_threshold, passage_cosine_threshold = renamed_params(Index.__init__, old, RENAMED, {
             "jaccard_threshold": jaccard_threshold, "passage_cosine_threshold": passage_cosine_threshold}).values()
@@ -136,6 +142,7 @@ class Index(IndexScoring, IndexMaintenance):
         check_int("min_passage_words", min_passage_words, 1)
         check_int("batch_size", batch_size, 1)
         check_bool("within", within)
+        check_bool("reuse", reuse)
         if detector is not None and not isinstance(detector, Detector):
             raise ValueError(f"detector must be a Detector or None, got {detector!r}")
         if read_only is not None:
@@ -147,6 +154,8 @@ class Index(IndexScoring, IndexMaintenance):
         self.passage_cosine_threshold, self.min_passage_words = passage_cosine_threshold, min_passage_words
         self.batch_size = batch_size
         self.detector = (detector or Detector()) if within else None
+        self.reuse = reuse
+        self.reuse_search = ReuseSearch()  # its keys are stored: the same settings at every add and check
         self._lock = threading.RLock()
         self.store = open_store(location, read_only=read_only)
         try:
@@ -304,6 +313,8 @@ class Index(IndexScoring, IndexMaintenance):
         numbers = np.arange(len(owner)) - np.repeat(np.cumsum(tokenized.counts) - tokenized.counts, tokenized.counts)
         buckets = self.idf.buckets(by_document)
         pairs = distinct(by_document.owner() * self.idf.n_features + buckets)
+        reuse_keys, reuse_owner = self._reuse_keys(
+            tokenized, np.bincount(pairs % self.idf.n_features, minlength=self.idf.n_features))
         return NewDocuments(
             ids=[d.id for d in docs], paragraphs=np.asarray(tokenized.counts, dtype=np.int64),
             shingles=[doc_sets.get(i).astype("<u4").tobytes() for i in range(len(docs))],
@@ -315,7 +326,7 @@ class Index(IndexScoring, IndexMaintenance):
             para_keys=signed.paragraph_keys.view(np.int64),
             para_banded=np.diff(tokenized.tokens.offsets) >= self.min_passage_words,
             df_owner=pairs // self.idf.n_features, df_bucket=pairs % self.idf.n_features,
-            dates=[timestamp(d.date) for d in docs],
+            dates=[timestamp(d.date) for d in docs], texts=texts, reuse_keys=reuse_keys, reuse_owner=reuse_owner,
         )
 
     # -- asking -------------------------------------------------------------
@@ -415,29 +426,8 @@ class Index(IndexScoring, IndexMaintenance):
             verdict.duplicates, rows, verdict.top = self._duplicates(doc_id, tokenized, signed, own_row, rule, top)
             verdict.preferred = self._preferred(tokenized, date, rows) if full else False
         if full:
-            verdict.passages = self._passages(tokenized, signed, own_row, {m.b for m in verdict.duplicates},
-                                              rule.passage)
+            duplicates = {m.b for m in verdict.duplicates}
+            verdict.passages = self._passages(tokenized, signed, own_row, duplicates, rule.passage)
+            if self.reuse:
+                verdict.reuse = self._reused(doc_id, text, tokenized, own_row, duplicates)
         return verdict
-
-    def verify(self) -> list[str]:
-        """Integrity problems of the store; see ``dedup index check``.
-
-        Returns
-        -------
-        list of str
-            One line per problem; empty when the store is consistent.
-        """
-        with self._lock:
-            return self.store.verify()
-
-    def stats(self) -> dict:
-        """Counts, parameters and store facts.
-
-        Returns
-        -------
-        dict
-            The store's counts and facts (documents, paragraphs, schema, size; a Redis URL's password is
-            masked), ``params`` (the stored signature parameters), ``bands`` and ``rows``.
-        """
-        with self._lock:
-            return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}

@@ -70,7 +70,8 @@ def cutoff(before: DateLike = None, older_than: timedelta | str | None = None, n
 
 
 class IndexMaintenance:
-    """``remove``, ``expire`` and ``compact`` of ``dedup.Index`` (which provides the store, lock and IDF)."""
+    """``remove``, ``expire``, ``compact``, ``verify`` and ``stats`` of ``dedup.Index`` (which provides the
+    store, lock and IDF)."""
 
     def remove(self, doc_ids: Iterable[str], on_batch: OnBatch | None = None) -> Removal:
         """Remove these documents, one store transaction per ``batch_size`` ids.
@@ -169,3 +170,26 @@ class IndexMaintenance:
             result = self.store.compact()
             self._refresh_idf()
         return result
+
+    def verify(self) -> list[str]:
+        """Integrity problems of the store; see ``dedup index check``.
+
+        Returns
+        -------
+        list of str
+            One line per problem; empty when the store is consistent.
+        """
+        with self._lock:
+            return self.store.verify()
+
+    def stats(self) -> dict:
+        """Counts, parameters and store facts.
+
+        Returns
+        -------
+        dict
+            The store's counts and facts (documents, paragraphs, schema, size; a Redis URL's password is
+            masked), ``params`` (the stored signature parameters), ``bands`` and ``rows``.
+        """
+        with self._lock:
+            return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}

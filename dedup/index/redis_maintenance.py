@@ -1,8 +1,8 @@
 """Removing, expiring and compacting a Redis index, and checking it (mixed into ``RedisStore``).
 
 A batch of documents is removed in one MULTI/EXEC transaction watched on
-``P:ids``, as adds are: its hashes, its rows in every band and fingerprint
-set (read from the band keys kept with it), its ``P:added`` and
+``P:ids``, as adds are: its hashes (its text with them), its rows in every band,
+fingerprint and reuse key set (read from the band and reuse keys kept with it), its ``P:added`` and
 ``P:added_time`` entries, its share of the document frequencies
 (``BITFIELD`` decrements of its term buckets) and its ids. Redis deletes a set when its last member goes, so removal
 leaves no empty sets behind and frees the memory itself; ``compact`` only
@@ -80,6 +80,8 @@ class RedisMaintenance:
         for (_, row), doc, par in zip(found, docs, pars):
             for key in np.frombuffer(doc.get(b"bands", b""), dtype="<i8").tolist():
                 pipe.srem(self._key("db", key), row)
+            for key in np.frombuffer(doc.get(b"reuse", b""), dtype="<i8").tolist():
+                pipe.srem(self._key("rk", key), row)
             for field, value in par.items():
                 name, number = field.decode().split(":")
                 packed = row * PACK + int(number)
@@ -184,7 +186,7 @@ class RedisMaintenance:
                     if int(key.decode().rsplit(":", 1)[1]) not in paragraphs)
         if stray:
             problems.append(f"{stray} documents outside the id table")
-        bad = {"db": 0, "pb": 0, "fp": 0}
+        bad = {"db": 0, "pb": 0, "fp": 0, "rk": 0}
         for kind in bad:
             keys = list(self.r.scan_iter(match=self._key(kind, "*"), count=1000))
             for start in range(0, len(keys), 1000):  # a round trip per thousand sets, not per set
@@ -193,10 +195,12 @@ class RedisMaintenance:
                         pipe.smembers(key)
                     for members in pipe.execute():
                         for member in members:
-                            row, number = (int(member), 0) if kind == "db" else divmod(int(member), PACK)
-                            if row not in paragraphs or (kind != "db" and number >= paragraphs[row]):
+                            whole = kind in ("db", "rk")  # members are document rows, not paragraphs
+                            row, number = (int(member), 0) if whole else divmod(int(member), PACK)
+                            if row not in paragraphs or (not whole and number >= paragraphs[row]):
                                 bad[kind] += 1
-        for kind, what in (("db", "document band"), ("pb", "paragraph band"), ("fp", "fingerprint")):
+        for kind, what in (("db", "document band"), ("pb", "paragraph band"), ("fp", "fingerprint"),
+                           ("rk", "reuse key")):
             if bad[kind]:
                 problems.append(f"{bad[kind]} {what} set members pointing at no document or paragraph")
         expected = np.zeros(0, dtype=np.int64)
@@ -217,7 +221,19 @@ class RedisMaintenance:
     @_guarded
     def stats(self) -> dict:
         used, documents = self.r.info("memory").get("used_memory"), self.count()
+        with_text = reuse_rows = 0
+        rows = [int(r) for r in self.r.hvals(self._key("ids"))]
+        for start in range(0, len(rows), 1000):  # a round trip per thousand documents
+            with self.r.pipeline(transaction=False) as pipe:
+                for row in rows[start:start + 1000]:
+                    pipe.hexists(self._key("doc", row), "text")
+                    pipe.hstrlen(self._key("doc", row), "reuse")
+                found = pipe.execute()
+            with_text += sum(map(bool, found[0::2]))
+            reuse_rows += sum(found[1::2]) // 8
         return {"store": "redis", "path": self.location, "schema_version": SCHEMA_VERSION,
                 "documents": documents, "redis_used_memory": used,
+                # Documents the reuse search can align on (an older dedup kept no text), their (key, document) rows.
+                "documents_with_text": with_text, "reuse_key_rows": reuse_rows,
                 # The whole server's memory over this index's documents: exact only when it holds this index alone.
                 "bytes_per_document": round(used / documents) if documents and used else None}

@@ -5,8 +5,10 @@ The records of ``storage.SQLiteStore``, as Redis keys under one prefix:
 - ``P:meta`` hash: parameters (JSON) and schema version; ``P:ids`` hash: doc id -> row;
   ``P:rows`` the last row number; ``P:version`` bumped by every batch;
 - ``P:doc:ROW`` hash: id, paragraphs, shingles, terms (raw bytes), added (when it was added), dated (the
-  date its caller gave; absent where none was), bands (its band keys, int64);
+  date its caller gave; absent where none was), bands (its band keys, int64), text (the text as added,
+  UTF-8) and reuse (its distinct reuse keys, int64) for the reuse search;
 - ``P:db:KEY`` set of document rows sharing a document band key;
+- ``P:rk:KEY`` set of document rows holding a reuse key (``reuse``);
 - ``P:par:ROW`` hash: ``fp:N``, ``terms:N``, ``snip:N``, ``keys:N`` (band keys) for paragraph N;
 - ``P:added`` sorted set of rows by date (``dated``, else ``added``) and ``P:added_time`` by ``added``
   (for ``expire``). A document stored before ``dated`` was kept has its one date in ``added``: the caller's
@@ -20,6 +22,10 @@ retried, so an id is never stored twice and a batch is all or nothing.
 Removal (``redis_maintenance``) works the same way. The band keys kept with
 each document (``bands``, ``keys:N``) tell removal which sets to take it out
 of; documents stored before they were kept are found by scanning the sets.
+
+``text``, ``reuse`` and ``P:rk:KEY`` are an addition to the layout, not a change of it, so
+``SCHEMA_VERSION`` stays 2 and a dedup of either kind reads the other's index: a document stored without
+them (by an older dedup) simply takes no part in the reuse search, and ``stats`` counts those that do.
 """
 
 from __future__ import annotations
@@ -173,17 +179,25 @@ class RedisStore(RedisMaintenance):
         pipe.set(self._key("rows"), int(rows[-1]))
         now = time.time()
         dates = batch.dates or [None] * len(rows)
+        reuse = self._reuse_fields(batch)
         for i, row in enumerate(rows.tolist()):
             dated = {} if dates[i] is None else {"dated": dates[i]}
             pipe.hset(self._key("doc", row), mapping={
                 "id": batch.ids[i], "paragraphs": int(batch.paragraphs[i]), "shingles": batch.shingles[i],
-                "terms": batch.terms[i], "added": now, **dated,
+                "terms": batch.terms[i], "added": now, **dated, **reuse[i],
                 "bands": batch.band_keys[i].astype("<i8").tobytes() if batch.banded[i] else b""})
             pipe.zadd(self._key("added"), {row: dated.get("dated", now)})
             pipe.zadd(self._key("added_time"), {row: now})
         for row, keys in zip(rows[batch.banded].tolist(), batch.band_keys[batch.banded].tolist()):
             for key in keys:
                 pipe.sadd(self._key("db", key), row)
+        if batch.reuse_keys is not None and batch.reuse_keys.size:
+            keys, key_rows = batch.reuse_keys.astype(np.int64), rows[batch.reuse_owner]
+            order = np.lexsort((key_rows, keys))
+            keys, key_rows = keys[order], key_rows[order]
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            for key, members in zip(keys[starts].tolist(), np.split(key_rows, starts[1:])):
+                pipe.sadd(self._key("rk", key), *members.tolist())
         owners = rows[batch.para_owner]
         for k, (row, number) in enumerate(zip(owners.tolist(), batch.para_number.tolist())):
             packed = row * PACK + number
@@ -208,6 +222,21 @@ class RedisStore(RedisMaintenance):
         # The ids last: a reader that sees an id sees its whole document.
         pipe.hset(self._key("ids"), mapping=dict(zip(batch.ids, rows.tolist())))
         pipe.incr(self._key("version"))
+
+    @staticmethod
+    def _reuse_fields(batch: NewDocuments) -> list[dict]:
+        """Per document, its ``text`` and ``reuse`` hash fields (none where the batch holds none)."""
+        fields: list[dict] = [{} for _ in batch.ids]
+        if batch.texts is not None:
+            for field, text in zip(fields, batch.texts):
+                field["text"] = text.encode("utf-8")
+        if batch.reuse_keys is not None:
+            order = np.argsort(batch.reuse_owner, kind="stable")
+            owner, keys = batch.reuse_owner[order], batch.reuse_keys[order].astype("<i8")
+            bounds = np.searchsorted(owner, np.arange(len(batch.ids) + 1))
+            for i, field in enumerate(fields):
+                field["reuse"] = keys[bounds[i]:bounds[i + 1]].tobytes()
+        return fields
 
     def _after_write(self, batch: NewDocuments, version: int) -> None:
         """Keep the cached counts when this batch was the only write since they were read."""
@@ -252,6 +281,38 @@ class RedisStore(RedisMaintenance):
             found = pipe.execute()
         return {row: float(dated if dated is not None else added) for row, (dated, added) in zip(rows, found)
                 if (dated, added) != (None, None)}
+
+    @_guarded
+    def documents_with_reuse_keys(self, keys: list[int], max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(key, document row)`` rows of these reuse keys, leaving out a key held by more than
+        ``max_bucket`` documents (page furniture: it pairs nothing, and is not read whole: SCARD first)."""
+        found: list[tuple[int, int]] = []
+        for start in range(0, len(keys), 1000):  # a round trip or two per thousand keys
+            chunk = [int(k) for k in keys[start:start + 1000]]
+            with self.r.pipeline(transaction=False) as pipe:
+                for key in chunk:
+                    pipe.scard(self._key("rk", key))
+                sizes = pipe.execute()
+            small = [key for key, size in zip(chunk, sizes) if 0 < size <= max_bucket]
+            with self.r.pipeline(transaction=False) as pipe:
+                for key in small:
+                    pipe.smembers(self._key("rk", key))
+                members = pipe.execute() if small else []
+            for key, docs in zip(small, members):
+                if len(docs) <= max_bucket:  # it may have grown since SCARD
+                    found += [(key, doc) for doc in sorted(int(d) for d in docs)]
+        pairs = np.array(found, dtype=np.int64).reshape(-1, 2)
+        return pairs[:, 0], pairs[:, 1]
+
+    @_guarded
+    def texts_of(self, rows: list[int]) -> dict[int, tuple[str, str]]:
+        """row -> (id, text as added) of the documents that have their text (an older dedup kept none)."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for row in rows:
+                pipe.hmget(self._key("doc", row), ["id", "text"])
+            found = pipe.execute() if rows else []
+        return {int(row): (doc_id.decode("utf-8"), text.decode("utf-8")) for row, (doc_id, text) in zip(rows, found)
+                if doc_id is not None and text is not None}
 
     @_guarded
     def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:

@@ -55,7 +55,7 @@ class SQLiteMaintenance:
     def _removing(self, select: str, args: list, by: str | None = None) -> list[str]:
         if self.read_only:
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was removed")
-        before = self._kind, self._has_df
+        before = self._kind, self._has_df, self._has_reuse
         try:
             with self._writing():
                 # Chosen inside the write lock, so two processes never remove (and count off) one document twice.
@@ -70,10 +70,10 @@ class SQLiteMaintenance:
                     return []
                 if self._kind != "ours":  # the indexes by document come with version 4
                     migrate(self.db)
-                    self._kind, self._has_df = "ours", True
+                    self._kind, self._has_df, self._has_reuse = "ours", True, True
                 counts, generation = self._delete_rows(found)
         except BaseException:
-            self._kind, self._has_df = before  # rolled back, a migration with it
+            self._kind, self._has_df, self._has_reuse = before  # rolled back, a migration with it
             raise
         self._counts, self._generation = counts, generation  # only once committed
         return [doc_id for _, doc_id, _ in found]
@@ -86,6 +86,7 @@ class SQLiteMaintenance:
             marks = ",".join("?" * len(chunk))
             for table, column in (("doc_bands", "doc"), ("paragraphs", "doc"), ("docs", "rowid")):
                 self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
+        self._delete_reuse(rows)
         # A paragraph is referred to as row * PACK + number: a document's are one range of the index.
         # (Deleting the band rows in key order instead, as adds insert them, measured no faster.)
         self.db.executemany("DELETE FROM paragraph_bands WHERE paragraph >= ? AND paragraph < ?",
@@ -117,7 +118,7 @@ class SQLiteMaintenance:
         with self._writing():
             if self._kind != "ours":
                 migrate(self.db)
-                self._kind, self._has_df = "ours", True
+                self._kind, self._has_df, self._has_reuse = "ours", True, True
             self.idf_counts()  # current, so the cache may be kept: its zeros are the rows dropped
             if self.db.execute("DELETE FROM df WHERE count = 0").rowcount:
                 generation = self._next_generation()
@@ -150,6 +151,10 @@ class SQLiteMaintenance:
                 "SELECT COUNT(*) FROM docs d WHERE d.paragraphs != "
                 "(SELECT COUNT(*) FROM paragraphs p WHERE p.doc = d.rowid)",
         }
+        if self._reuse_tables():
+            checks["reuse key rows pointing at no document"] = \
+                "SELECT COUNT(*) FROM reuse_keys WHERE doc NOT IN (SELECT doc FROM texts)"
+            checks["texts of no document"] = "SELECT COUNT(*) FROM texts WHERE doc NOT IN (SELECT rowid FROM docs)"
         for what, sql in checks.items():
             if n := one(sql):
                 problems.append(f"{n} {what}")
@@ -180,6 +185,9 @@ class SQLiteMaintenance:
             "paragraphs": one("SELECT COUNT(*) FROM paragraphs"),
             "doc_band_rows": one("SELECT COUNT(*) FROM doc_bands"),
             "paragraph_band_rows": one("SELECT COUNT(*) FROM paragraph_bands"),
+            # Documents the reuse search can align on (those added before schema 6 have no text kept).
+            "documents_with_text": one("SELECT COUNT(*) FROM texts") if self._reuse_tables() else 0,
+            "reuse_key_rows": one("SELECT COUNT(*) FROM reuse_keys") if self._reuse_tables() else 0,
             "bytes": size,
             # Pages freed by removals, reused by later adds; ``dedup index compact`` returns them to the disk.
             "free_bytes": one("PRAGMA freelist_count") * one("PRAGMA page_size"),

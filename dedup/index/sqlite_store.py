@@ -26,6 +26,11 @@ added, and ``dated``, the date its caller gave (None where none was); up
 to version 4 ``added`` held the caller's date where one was given, and
 those rows keep it there (their ``dated`` is None). A document's date, for
 ``keep="earliest"`` and by default for expiry, is ``dated``, else ``added``.
+
+Version 6 adds the reuse search's tables: each document's reuse keys (``reuse_keys``, by key and by
+document) and its text as added (``texts``), which the passages a new text shares with it are aligned on.
+A file of an earlier version gets them, empty, on its first write: the documents already in it take no
+part in the reuse search (``stats`` counts those that do).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from urllib.parse import quote
 import numpy as np
 
 from dedup.index.sqlite_maintenance import SQLiteMaintenance, _guarded
+from dedup.index.sqlite_reuse import SQLiteReuse
 from dedup.index.sqlite_schema import (
     APPLICATION_ID,
     DATE,
@@ -67,7 +73,7 @@ from dedup.index.store import (
 _PARAGRAPH_COLUMNS = "p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint"
 
 
-class SQLiteStore(SQLiteMaintenance):
+class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
     """An index in one SQLite file.
 
     Parameters
@@ -92,6 +98,7 @@ class SQLiteStore(SQLiteMaintenance):
         self._generation = -1  # the write generation ``_counts`` is as of
         self._has_df = False
         self._dated = False  # whether ``docs`` has the column ``dated`` (version 5), once seen
+        self._has_reuse = False  # whether the reuse tables (version 6) exist, once seen
         file = Path(path)
         if file.is_dir():
             raise IndexLocationError(f"{path}: is a folder, not an index file")
@@ -154,6 +161,7 @@ class SQLiteStore(SQLiteMaintenance):
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-131072")  # 128 MB of pages: the band tables stay hot
         self._has_df = self._kind == "ours"
+        self._has_reuse = self._kind == "ours"
 
     def open(self, given: dict, defaults: dict) -> dict:
         """The index's parameters; a new file is created with ``defaults`` updated by ``given``."""
@@ -229,11 +237,11 @@ class SQLiteStore(SQLiteMaintenance):
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only (a read-only file or folder); "
                                      "nothing was written")
         batch.check_packable()
-        before = self._kind, self._has_df
+        before = self._kind, self._has_df, self._has_reuse
         try:
             return self._insert(batch)
         except BaseException:
-            self._kind, self._has_df = before  # the transaction was rolled back, a migration with it
+            self._kind, self._has_df, self._has_reuse = before  # rolled back, a migration with it
             raise
 
     def _insert(self, batch: NewDocuments) -> int:
@@ -245,7 +253,7 @@ class SQLiteStore(SQLiteMaintenance):
                 return 0
             if self._kind != "ours":  # an adopted file: our id, sparse counts, version 3, in this transaction
                 migrate(self.db)
-                self._kind, self._has_df = "ours", True
+                self._kind, self._has_df, self._has_reuse = "ours", True, True
             first = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
             rows = np.arange(first, first + len(batch.ids), dtype=np.int64)
             now = time.time()
@@ -263,6 +271,8 @@ class SQLiteStore(SQLiteMaintenance):
             keys = batch.para_keys[batch.para_banded]
             packed = owners[batch.para_banded] * PACK + batch.para_number[batch.para_banded]
             _insert_sorted(self.db, "paragraph_bands", keys.ravel(), np.repeat(packed, keys.shape[1]))
+            if batch.texts is not None:
+                self._insert_reuse(batch, rows)
             counts, generation = self._add_counts(batch)
         self._counts, self._generation = counts, generation  # only once committed
         return len(batch.ids)

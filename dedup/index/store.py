@@ -84,6 +84,11 @@ class NewDocuments:
     # Per document, the date its caller gave (epoch seconds), or None: the store keeps it as ``dated``, and
     # the time it stores the document as ``added``; ``dates_of`` reads ``dated``, else ``added``, back.
     dates: list[float | None] | None = None
+    # The reuse search (schema 6): each document's text as added, and its distinct reuse keys
+    # (``ReuseSearch.document_keys``: sentence and copied-run keys, one int64 key space) with their document.
+    texts: list[str] | None = None
+    reuse_keys: np.ndarray | None = None
+    reuse_owner: np.ndarray | None = None
 
     def only(self, keep: np.ndarray) -> "NewDocuments":
         """The documents where ``keep`` is True, renumbered."""
@@ -97,7 +102,10 @@ class NewDocuments:
             para_terms=[t for t, k in zip(self.para_terms, para) if k],
             para_snippets=[s for s, k in zip(self.para_snippets, para) if k], para_keys=self.para_keys[para],
             para_banded=self.para_banded[para], df_owner=new_index[self.df_owner[df]], df_bucket=self.df_bucket[df],
-            dates=None if self.dates is None else [d for d, k in zip(self.dates, keep) if k])
+            dates=None if self.dates is None else [d for d, k in zip(self.dates, keep) if k],
+            texts=None if self.texts is None else [t for t, k in zip(self.texts, keep) if k],
+            reuse_keys=None if self.reuse_keys is None else self.reuse_keys[keep[self.reuse_owner]],
+            reuse_owner=None if self.reuse_owner is None else new_index[self.reuse_owner[keep[self.reuse_owner]]])
 
     def check_packable(self) -> None:
         """Refuse a batch holding a document of more than ``MAX_PARAGRAPHS`` paragraphs (``Index`` skips

@@ -12,7 +12,7 @@ import numpy as np
 
 from dedup.confirm.idf import HashedIdf
 from dedup.confirm.pair_scores import sparse_dot
-from dedup.records import DocumentMatch, Report
+from dedup.records import DocumentMatch, Report, Reuse
 
 MAX_LISTED = 5  # indexed documents listed per reused paragraph
 
@@ -58,6 +58,9 @@ class Verdict:
     kept_by: str = "longest"  # the rule ``preferred`` was decided by
     # With ``top=k``: the k most similar indexed documents, best first, duplicates or not (else None).
     top: list[ScoredMatch] | None = None
+    # Passages this text (``a``) shares with indexed documents (``b``) that it does not near-duplicate, located
+    # to the character in both (``Index(reuse=True)``, the default): the corpus scan's ``reuse`` records.
+    reuse: list[Reuse] = field(default_factory=list)
 
     @property
     def is_duplicate(self) -> bool:

@@ -265,6 +265,8 @@ def verdict_to_dict(verdict) -> dict:
                        for m in verdict.duplicates],
         "passages": [{"paragraph": p.paragraph, "doc": p.doc, "doc_paragraph": p.number, "cosine": p.cosine,
                       "documents": p.documents, "text": p.text} for p in verdict.passages],
+        # Passages shared with indexed documents it does not near-duplicate, as the scan's ``reuse`` records.
+        "reuse": [reuse_to_dict(r) for r in verdict.reuse],
         "restated": None if verdict.restated is None else {
             k: v for k, v in report_to_dict(verdict.restated).items() if k in ("groups", "matches")},
         "added": verdict.added,
@@ -282,13 +284,16 @@ def verdict_to_dict(verdict) -> dict:
 def format_verdict(verdict) -> str:
     lines = [f"{printable(verdict.id)}: " + (f"near-duplicate of {counted(len(verdict.duplicates), 'indexed document')}"
                                   if verdict.duplicates else "no near-duplicate indexed")
-             + (f", reuses {counted(len(verdict.passages), 'passage')}" if verdict.passages else "")]
+             + (f", reuses {counted(len(verdict.passages), 'passage')}" if verdict.passages else "")
+             + (f", shares {counted(len(verdict.reuse), 'aligned passage')}" if verdict.reuse
+                else "")]
     for m in verdict.duplicates:
         lines.append(f"  {printable(m.doc)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
                      f"cosine {m.cosine:.2f}")
     for p in verdict.passages:
         lines.append(f"  paragraph {p.paragraph} ~ {printable(p.doc)}#{p.number}  cosine {p.cosine:.2f}  "
                      f"(in {counted(p.documents, 'document')})  {_first_words(p.text, 50)}")
+    lines += reuse_lines(verdict.reuse, printable=printable, limit=10)
     for g in verdict.restated.groups if verdict.restated else ():
         lines.append(f"  restates itself: paragraphs {', '.join(map(str, g.paragraphs))}")
     for rank, m in enumerate(getattr(verdict, "top", None) or (), 1):

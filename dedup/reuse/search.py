@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -155,6 +155,33 @@ class ReuseSearch:
         """The ``(copied-run key, document)`` rows (distinct per document); one shared key makes a candidate."""
         return seeds.copy_keys, seeds.copy_doc
 
+    def document_keys(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray, df: np.ndarray,
+                      n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct ``(key, document)`` rows of a few documents, both kinds in one key space (an index
+        keeps them): a sentence key's lowest bit is 0, a copied-run key's 1 (``is_copy_key``).
+
+        ``df`` and ``n_docs`` are the document frequencies the common words are told by: an index's as it
+        stands when the documents are added (its sentence keys drop the words common then). The rows come
+        sorted by document, then key.
+        """
+        seeds = self.seeds(tokens, token_doc, buckets)
+        sentence, sentence_doc = self.sentence_keys(seeds, df, n_docs)
+        copied, copied_doc = self.copy_keys(seeds)
+        one = np.uint64(1)
+        keys = np.concatenate([sentence.astype(np.uint64) << one, (copied.astype(np.uint64) << one) | one])
+        keys, docs = distinct_rows(keys, np.concatenate([sentence_doc, copied_doc]).astype(np.int64))
+        return keys.view(np.int64), docs
+
+    def documents_sharing(self, keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """The documents a text's ``document_keys`` make candidates, from the distinct ``(key, document)``
+        rows of the documents that share one of its keys (keys held by more than ``max_bucket`` documents
+        already left out): those sharing ``min_shared`` sentence keys or one copied-run key, sorted."""
+        if not len(keys):
+            return np.zeros(0, np.int64)
+        copy = is_copy_key(keys)
+        by_sentence, shared = np.unique(docs[~copy], return_counts=True)
+        return np.union1d(by_sentence[shared >= self.min_shared], docs[copy]).astype(np.int64)
+
     def pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> np.ndarray:
         """``min * n_docs + max`` of every two documents sharing a key (each key distinct per document),
         once per key; keys of more than ``max_bucket`` documents are skipped."""
@@ -186,6 +213,12 @@ class ReuseSearch:
         return self.candidates(seeds, df, len(texts))
 
 
+def word_idf(table: np.ndarray) -> Callable[[list[str]], np.ndarray]:
+    """The IDF of each word of a list, read from a corpus's IDF per bucket (``HashedIdf.idf()``): what the
+    alignment weighs words by in a scan or an index (``align_units``' ``idf``)."""
+    return lambda words: np.asarray(table[bucket_of_words(words, len(table))], dtype=np.float32)
+
+
 def bucket_of_words(words: Sequence[str], n_features: int) -> np.ndarray:
     """The IDF bucket (``confirm.idf.HashedIdf``) of each stemmed content word: the bucket its token has in a
     corpus scan (token hashes carry two flag bits below the word's hash, which the bucket shifts out)."""
@@ -195,6 +228,11 @@ def bucket_of_words(words: Sequence[str], n_features: int) -> np.ndarray:
 @lru_cache(maxsize=500_000)
 def _word_bucket(word: str) -> int:
     return word_hash(word) >> 2
+
+
+def is_copy_key(keys: np.ndarray) -> np.ndarray:
+    """Which keys of ``ReuseSearch.document_keys`` are copied-run keys (the others are sentence keys)."""
+    return (keys & 1).astype(bool)
 
 
 def distinct_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

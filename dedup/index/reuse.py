@@ -1,0 +1,62 @@
+"""The reuse search of an index (mixed into ``dedup.Index``): the passages a checked text shares with indexed
+documents it does not near-duplicate, aligned to the character in both, as a corpus scan finds them.
+
+The same search as the scan's (``reuse.search.ReuseSearch``, ``reuse.align``), one text against the index:
+each document is stored with its text as added and its reuse keys (sentence keys over its uncommon words,
+and copied-run keys); a checked text's keys are looked up, the documents sharing ``min_shared`` sentence keys
+or one copied-run key are candidates (a key held by more than ``max_bucket`` documents pairs nothing), and
+each is aligned with the text, words weighed by the index's IDF.
+
+Which words are common is told by the index's document frequencies when a document is added (a small index
+drops fewer): a document added early keeps a few more words in its sentence keys than a text checked later,
+which lowers the chance that a reworded sentence meets it, not that a copied one does (its copied-run keys
+do not depend on the frequencies).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dedup.corpus.pass_one import Tokenized
+from dedup.records import Reuse
+from dedup.reuse.align import align_many
+from dedup.reuse.search import ReuseSearch, word_idf
+
+MAX_ALIGNED = 50  # indexed documents a checked text is aligned with, those sharing the most keys first
+
+
+class IndexReuse:
+    """``_reuse_keys`` and ``_reused`` of ``Index`` (its ``reuse_search``, ``idf``, ``store`` assumed)."""
+
+    reuse_search: ReuseSearch
+
+    def _reuse_keys(self, tokenized: Tokenized, batch_df: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(key, document)`` rows of a batch's documents (``batch_df``: the documents per bucket the batch
+        itself adds to the index's, counted as present)."""
+        tokens = tokenized.tokens
+        df, n_docs = self.idf.df, self.idf.n_docs + len(tokenized.counts)
+        if batch_df is not None:
+            df = df + batch_df
+        return self.reuse_search.document_keys(tokens, tokenized.token_document(), self.idf.buckets(tokens), df,
+                                               n_docs)
+
+    def _reused(self, doc_id: str, text: str, tokenized: Tokenized, own_row: int, skip: set[str]) -> list[Reuse]:
+        """The passages ``text`` shares with indexed documents, ``skip`` (ids: its near-duplicates) and its own
+        entry (``own_row``) left out."""
+        batch_df = np.zeros_like(self.idf.df)
+        batch_df[np.unique(self.idf.buckets(tokenized.tokens))] = 1
+        keys, _ = self._reuse_keys(tokenized, batch_df)
+        if not len(keys):
+            return []
+        found_keys, found_docs = self.store.documents_with_reuse_keys(keys.tolist(), self.reuse_search.max_bucket)
+        other = found_docs != own_row
+        candidates = self.reuse_search.documents_sharing(found_keys[other], found_docs[other])
+        if not len(candidates):
+            return []
+        shared = np.bincount(np.searchsorted(candidates, found_docs[np.isin(found_docs, candidates)]),
+                             minlength=len(candidates))
+        ranked = candidates[np.lexsort((candidates, -shared))][:MAX_ALIGNED]
+        texts = self.store.texts_of(sorted(ranked.tolist()))
+        pairs = [(doc_id, text, other_id, other_text) for row, (other_id, other_text) in sorted(texts.items())
+                 if other_id not in skip and other_id != doc_id]
+        return align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()))

@@ -1,0 +1,71 @@
+"""The reuse search's reads of a SQLite index (mixed into ``SQLiteStore``): the documents holding a text's
+reuse keys, and the texts its passages are aligned on (schema version 6; see ``sqlite_store``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dedup.index.sqlite_maintenance import _guarded
+from dedup.index.sqlite_schema import has_reuse_tables
+from dedup.index.store import NewDocuments
+
+
+class SQLiteReuse:
+    """``documents_with_reuse_keys`` and ``texts_of`` of ``SQLiteStore``, and the writes behind them (its
+    attributes assumed)."""
+
+    def _insert_reuse(self, batch: NewDocuments, rows: np.ndarray) -> None:
+        """Store the batch's texts and reuse keys (``rows``: its documents' rows), in the caller's transaction."""
+        keys, owner = batch.reuse_keys, batch.reuse_owner
+        bounds = np.searchsorted(owner, np.arange(len(rows) + 1))  # key rows come grouped by document
+        self.db.executemany("INSERT INTO texts VALUES (?, ?, ?)", (
+            (row, text, keys[a:b].astype("<i8").tobytes())
+            for row, text, a, b in zip(rows.tolist(), batch.texts, bounds[:-1].tolist(), bounds[1:].tolist())))
+        order = np.lexsort((owner, keys))  # in key order: B-tree pages are touched once each
+        self.db.executemany("INSERT OR IGNORE INTO reuse_keys VALUES (?, ?)",
+                            zip(keys[order].tolist(), rows[owner[order]].tolist()))
+
+    def _delete_reuse(self, rows: list[int]) -> None:
+        """Remove these documents' texts and key rows (the keys kept with each text say which)."""
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found = self.db.execute(f"SELECT doc, keys FROM texts WHERE doc IN ({marks})", chunk).fetchall()
+            self.db.executemany("DELETE FROM reuse_keys WHERE key = ? AND doc = ?", (
+                (key, row) for row, blob in found for key in np.frombuffer(blob, dtype="<i8").tolist()))
+            self.db.execute(f"DELETE FROM texts WHERE doc IN ({marks})", chunk)
+
+    def _reuse_tables(self) -> bool:
+        """Whether the file has the reuse tables (a legacy file gets them on its first write, here or in
+        another process)."""
+        if not self._has_reuse:
+            self._has_reuse = has_reuse_tables(self.db)
+        return self._has_reuse
+
+    @_guarded
+    def documents_with_reuse_keys(self, keys: list[int], max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(key, document row)`` rows of these reuse keys, leaving out a key held by more than
+        ``max_bucket`` documents (page furniture: it pairs nothing, and is not read whole)."""
+        found: list[tuple[int, int]] = []
+        if self._reuse_tables():
+            for key in keys:
+                docs = self.db.execute("SELECT doc FROM reuse_keys WHERE key = ? LIMIT ?",
+                                       (key, max_bucket + 1)).fetchall()
+                if len(docs) <= max_bucket:
+                    found += [(key, doc) for (doc,) in docs]
+        pairs = np.array(found, dtype=np.int64).reshape(-1, 2)
+        return pairs[:, 0], pairs[:, 1]
+
+    @_guarded
+    def texts_of(self, rows: list[int]) -> dict[int, tuple[str, str]]:
+        """row -> (id, text as added) of the documents that have their text (added at version 6 or later)."""
+        found: dict[int, tuple[str, str]] = {}
+        if not self._reuse_tables():
+            return found
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update((row, (doc_id, text)) for row, doc_id, text in self.db.execute(
+                f"SELECT t.doc, d.id, t.text FROM texts t JOIN docs d ON d.rowid = t.doc WHERE t.doc IN ({marks})",
+                chunk))
+        return found

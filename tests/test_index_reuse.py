@@ -1,0 +1,119 @@
+"""The index's reuse search: ``Index.check`` returns the passages a new page shares with indexed documents it
+does not near-duplicate, located to the character in both, on either store (a SQLite file, a real Redis)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from dedup import Index
+from dedup.cli.main import main
+from dedup.io.readers import Document
+from tests.test_reuse import PASSAGE, REWORDED, _filler, _join
+
+PASSAGE_TEXT, REWORDED_TEXT = " ".join(PASSAGE), " ".join(REWORDED)
+
+
+def _indexed() -> dict[str, str]:
+    docs = {f"filler{i}": _join(_filler(300 + i)) for i in range(15)}
+    docs["source"] = _join(_filler(400)[:2] + [PASSAGE_TEXT] + _filler(400)[2:])
+    return docs
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def location(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "reuse.db")
+    return f"{request.getfixturevalue('redis_url')}?prefix=reuse-{request.node.name}"
+
+
+def _index(location: str, **kwargs) -> tuple[Index, dict[str, str]]:
+    docs = _indexed()
+    index = Index(location, within=False, **kwargs)
+    index.add_many(Document(k, v) for k, v in docs.items())
+    return index, docs
+
+
+@pytest.mark.parametrize("newline, prefix", [("\n", ""), ("\r\n", "\ufeff"), ("\n", "Überschrift — “zitat” ")])
+def test_a_page_copying_a_passage_gets_it_to_the_character_in_both(location, newline, prefix):
+    index, docs = _index(location)
+    page = prefix + _join(_filler(500)[:1] + [PASSAGE_TEXT] + _filler(500)[1:], newline)
+    with index:
+        verdict = index.check("page", page)
+    assert verdict.duplicates == []
+    assert [(r.a, r.b, r.kind) for r in verdict.reuse] == [("page", "source", "verbatim")]
+    found = verdict.reuse[0]
+    assert page[found.a_span[0]:found.a_span[1]] == PASSAGE_TEXT
+    assert docs["source"][found.b_span[0]:found.b_span[1]] == PASSAGE_TEXT
+    assert len(found.sentences) == 4
+
+
+def test_a_reworded_passage_is_found(location):
+    index, docs = _index(location)
+    page = _join(_filler(501)[:2] + [REWORDED_TEXT] + _filler(501)[2:])
+    with index:
+        verdict = index.check("page", page)
+    # Reworded, most content words kept: "edited" or "restated" by the share of content words shared.
+    assert [r.b for r in verdict.reuse] == ["source"] and verdict.reuse[0].kind in ("edited", "restated")
+    start, end = verdict.reuse[0].b_span
+    assert docs["source"][start:end] == PASSAGE_TEXT
+
+
+def test_near_duplicates_own_entry_and_unrelated_pages_are_not_reuse(location):
+    index, docs = _index(location)
+    with index:
+        copy = index.check("copy", docs["source"] + "\n\nOne more line at the end of the republished copy.")
+        assert [m.b for m in copy.duplicates] == ["source"] and copy.reuse == []
+        assert index.check("source", docs["source"]).reuse == []  # its own entry
+        assert index.check("fresh", _join(_filler(502))).reuse == []
+
+
+def test_reuse_can_be_turned_off_and_a_removed_document_is_gone(location):
+    index, docs = _index(location, reuse=False)
+    page = _join(_filler(503)[:1] + [PASSAGE_TEXT])
+    with index:
+        assert index.check("page", page).reuse == []
+    with Index(location, within=False) as index:
+        assert [r.b for r in index.check("page", page).reuse] == ["source"]  # stored either way
+        assert index.stats()["documents_with_text"] == 16
+        index.remove(["source"])
+        assert index.check("page", page).reuse == [] and index.verify() == []
+        assert index.stats()["documents_with_text"] == 15
+
+
+def test_documents_of_a_version_5_file_take_no_part_until_added_again(tmp_path):
+    path = tmp_path / "v5.db"
+    index, docs = _index(str(path))
+    index.close()
+    db = sqlite3.connect(path)
+    with db:  # what dedup wrote at schema 5: no texts, no reuse keys
+        db.execute("DROP TABLE reuse_keys")
+        db.execute("DROP TABLE texts")
+        db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    db.close()
+    page = _join(_filler(504)[:1] + [PASSAGE_TEXT])
+    with Index(str(path), within=False) as old:
+        assert old.stats()["schema_version"] == 5 and old.stats()["documents_with_text"] == 0
+        assert old.check("page", page).reuse == [] and old.verify() == []
+        old.add("second-source", _join(_filler(505)[:3] + [PASSAGE_TEXT]))
+        assert old.stats()["schema_version"] == 6 and old.stats()["documents_with_text"] == 1
+        assert [r.b for r in old.check("page", page).reuse] == ["second-source"]
+        assert old.verify() == []
+
+
+def test_index_query_prints_and_writes_the_reuse(tmp_path):
+    index, docs = _index(str(tmp_path / "cli.db"))
+    index.close()
+    page = tmp_path / "page.txt"
+    page.write_text(_join(_filler(506)[:1] + [PASSAGE_TEXT]), encoding="utf-8")
+    table = CliRunner().invoke(main, ["index", "query", str(tmp_path / "cli.db"), str(page)])
+    assert table.exit_code == 0, table.output
+    assert "shares 1 aligned passage" in table.output and "reuse 1 (verbatim)" in table.output
+    result = CliRunner().invoke(main, ["index", "query", str(tmp_path / "cli.db"), str(page), "-f", "json"])
+    record = json.loads(result.output)["queries"][0]["reuse"][0]
+    start, end = record["b_span"]
+    assert record["b"] == "source" and docs["source"][start:end] == PASSAGE_TEXT
+    assert record["kind"] == "verbatim" and len(record["sentences"]) == 4
