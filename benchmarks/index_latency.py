@@ -4,7 +4,9 @@ Builds a ``dedup.Index`` (a SQLite file, and with ``--redis URL`` the same
 in Redis) from a generated corpus (``corpusgen``: ~300-word documents, Zipf
 vocabulary, planted copies held back), then times ``check`` one document at
 a time for planted copies (must be found) and for fresh documents (must not
-be), with and without the page's own restatements (``within``), and prints
+be), and pages reusing one paragraph of an indexed document (the reuse search must find its source),
+with the page's own restatements (``within``) and the reuse search (``reuse``) off, with reuse, and with
+both (the defaults), and prints
 p50 / p99 / max latency, how many copies were found, build speed and size. The named
 baseline, timed in the same run on the same documents: datasketch's
 in-memory ``MinHashLSH`` (threshold 0.8, word 5-grams), signature plus query
@@ -96,9 +98,10 @@ def live_crawl(location: str, docs: list[dict], queries: list[dict], verify: boo
             print(f"  verify: {'ok' if not problems else problems} ({time.perf_counter() - started:.1f} s)")
 
 
-def time_checks(location: str, queries: list[dict], within: bool) -> tuple[list[float], list[dedup.Verdict]]:
+def time_checks(location: str, queries: list[dict], within: bool,
+                reuse: bool) -> tuple[list[float], list[dedup.Verdict]]:
     times, verdicts = [], []
-    with dedup.Index(location, within=within) as index:
+    with dedup.Index(location, within=within, reuse=reuse) as index:
         index.check("warm-up", queries[0]["text"])
         for q in queries:
             started = time.perf_counter()
@@ -148,7 +151,15 @@ def main() -> None:
     indexed, fresh = originals[: args.docs], originals[args.docs : args.docs + args.queries - n_copies]
     indexed_ids = {d["id"] for d in indexed}
     copies = [d for d in corpus if d["id"] in copy_ids and source_of[d["id"]] in indexed_ids][:n_copies]
-    queries = copies + fresh
+    # Pages reusing a paragraph of an indexed document inside text of their own (the reuse search's case).
+    reusing = []
+    for k, d in enumerate(originals[args.docs + args.queries:][:n_copies]):
+        source = indexed[(k * 7919) % len(indexed)]
+        own, theirs = d["text"].split("\n\n"), source["text"].split("\n\n")
+        # Its longest paragraph: the alignment reports no passage under 150 characters (``AlignSettings``).
+        reusing.append({"id": f"reuse{k}", "text": "\n\n".join(own[:2] + [max(theirs, key=len)] + own[2:]),
+                        "source": source["id"]})
+    queries = copies + fresh + reusing
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"index: {len(indexed):,} documents; queries: {len(copies)} planted copies + {len(fresh)} fresh documents")
@@ -159,14 +170,21 @@ def main() -> None:
         for name, location in stores:
             build_s, size = build(location, indexed)
             print(f"\n{name}: build {build_s:.1f} s ({len(indexed) / build_s:,.0f} docs/s), {size}")
-            for within in (False, True):
-                times, verdicts = time_checks(location, queries, within)
+            for within, reuse in ((False, False), (False, True), (True, True)):
+                times, verdicts = time_checks(location, queries, within, reuse)
                 found = sum(any(m.b == source_of[q["id"]] for m in v.duplicates) for q, v in zip(copies, verdicts))
-                false = sum(v.is_duplicate for v in verdicts[len(copies):])
-                label = "check + own restatements" if within else "check (within=False)"
+                false = sum(v.is_duplicate for v in verdicts[len(copies):len(copies) + len(fresh)])
+                label = {(False, False): "check, within/reuse off", (False, True): "check + reuse",
+                         (True, True): "check, defaults"}[within, reuse]
                 print(f"  {label:26s} {percentiles(times)}   copies found {found}/{len(copies)}, "
                       f"fresh flagged {false}/{len(fresh)}")
-                if not within:
+                if reuse:
+                    tail = verdicts[len(copies):]
+                    linked = sum(any(r.b == q["source"] for r in v.reuse) for q, v in zip(reusing, tail[len(fresh):]))
+                    fresh_reuse = sum(bool(v.reuse) for v in tail[:len(fresh)])
+                    print(f"  {'':26s} reused paragraph found {linked}/{len(reusing)}, "
+                          f"fresh pages with reuse {fresh_reuse}/{len(fresh)}")
+                if not within and not reuse:
                     plain_times = times
             live_crawl(location, indexed, queries, args.verify)
     if not args.skip_baseline:

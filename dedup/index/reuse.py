@@ -31,21 +31,18 @@ class IndexReuse:
     reuse_search: ReuseSearch
 
     def _reuse_keys(self, tokenized: Tokenized, batch_df: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The ``(key, document)`` rows of a batch's documents (``batch_df``: the documents per bucket the batch
-        itself adds to the index's, counted as present)."""
+        """The ``(key, document)`` rows of a batch's documents, each counted in the document frequencies as if
+        it were indexed: ``batch_df`` holds the documents per bucket a batch adds; without it, one text."""
         tokens = tokenized.tokens
         df, n_docs = self.idf.df, self.idf.n_docs + len(tokenized.counts)
-        if batch_df is not None:
-            df = df + batch_df
-        return self.reuse_search.document_keys(tokens, tokenized.token_document(), self.idf.buckets(tokens), df,
-                                               n_docs)
+        return self.reuse_search.document_keys(
+            tokens, tokenized.token_document(), self.idf.buckets(tokens), df if batch_df is None else df + batch_df,
+            n_docs, uncounted=1 if batch_df is None else 0)
 
     def _reused(self, doc_id: str, text: str, tokenized: Tokenized, own_row: int, skip: set[str]) -> list[Reuse]:
         """The passages ``text`` shares with indexed documents, ``skip`` (ids: its near-duplicates) and its own
         entry (``own_row``) left out."""
-        batch_df = np.zeros_like(self.idf.df)
-        batch_df[np.unique(self.idf.buckets(tokenized.tokens))] = 1
-        keys, _ = self._reuse_keys(tokenized, batch_df)
+        keys, _ = self._reuse_keys(tokenized)
         if not len(keys):
             return []
         found_keys, found_docs = self.store.documents_with_reuse_keys(keys.tolist(), self.reuse_search.max_bucket)

@@ -134,12 +134,14 @@ class ReuseSearch:
         codes = distinct(np.concatenate(found))
         return np.stack((codes // max(n_docs, 1), codes % max(n_docs, 1)), axis=1)
 
-    def sentence_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    def sentence_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int,
+                      uncounted: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """The distinct ``(band key, document)`` rows of the sentences' uncommon words (see the module
-        docstring); documents sharing ``min_shared`` keys are candidates."""
+        docstring); documents sharing ``min_shared`` keys are candidates. ``uncounted``: documents holding
+        every word of ``seeds`` that ``df`` does not count yet (a text checked against an index: 1)."""
         empty = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         limit = max(self.common_docs, self.common_share * n_docs)
-        uncommon = df[seeds.words] <= limit
+        uncommon = df[seeds.words] + uncounted <= limit
         words, units = seeds.words[uncommon].astype(np.uint64), seeds.units[uncommon]
         n_units = len(seeds.unit_doc)
         if not len(words) or not n_units:
@@ -156,16 +158,16 @@ class ReuseSearch:
         return seeds.copy_keys, seeds.copy_doc
 
     def document_keys(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray, df: np.ndarray,
-                      n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+                      n_docs: int, uncounted: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """The distinct ``(key, document)`` rows of a few documents, both kinds in one key space (an index
         keeps them): a sentence key's lowest bit is 0, a copied-run key's 1 (``is_copy_key``).
 
         ``df`` and ``n_docs`` are the document frequencies the common words are told by: an index's as it
-        stands when the documents are added (its sentence keys drop the words common then). The rows come
-        sorted by document, then key.
+        stands when the documents are added (its sentence keys drop the words common then); ``uncounted`` as
+        in ``sentence_keys``. The rows come sorted by document, then key.
         """
         seeds = self.seeds(tokens, token_doc, buckets)
-        sentence, sentence_doc = self.sentence_keys(seeds, df, n_docs)
+        sentence, sentence_doc = self.sentence_keys(seeds, df, n_docs, uncounted)
         copied, copied_doc = self.copy_keys(seeds)
         one = np.uint64(1)
         keys = np.concatenate([sentence.astype(np.uint64) << one, (copied.astype(np.uint64) << one) | one])
