@@ -8,11 +8,12 @@ Scrapers check each new page as it arrives::
 
 The store (``storage``: SQLite, the default, or Redis) holds, per document,
 its exact shingle set and hashed term counts, its LSH band keys, and per
-paragraph a fingerprint, band keys, term counts and a 200-character snippet;
-corpus document frequencies are one array. Nothing is pickled. Parameters are
-stored at creation; opening with different ones is an error. This module
-signs and asks; ``index_scoring`` scores, ``index_maintenance`` removes,
-expires and compacts; the store keeps and looks up.
+paragraph a fingerprint, band keys, term counts and a 200-character snippet,
+and for the reuse search its text and reuse keys; corpus document frequencies
+are one array. Nothing is pickled. Parameters are stored at creation; opening
+with different ones is an error. This module signs and asks; ``scoring``
+scores, ``reuse`` finds and aligns shared passages, ``maintenance`` removes,
+expires, compacts and checks; the store keeps and looks up.
 """
 
 from __future__ import annotations
@@ -335,8 +336,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
               top: int | None = None, jaccard_threshold: float | None = None,
               cosine_threshold: float | None = None, passage_cosine_threshold: float | None = None,
               **fixed) -> Verdict:
-        """Which indexed documents ``text`` near-duplicates, which of their passages it reuses, and
-        which of its own paragraphs restate each other.
+        """Which indexed documents ``text`` near-duplicates, which of their passages it reuses (whole
+        paragraphs, and with ``reuse`` passages aligned to the character), and which of its own paragraphs
+        restate each other.
 
         ``text`` is plain text or HTML (``fmt="html"``, or sniffed with ``"auto"``: the page's main
         text is extracted, one paragraph per block). With ``add=True`` the text is then added under
@@ -355,8 +357,10 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         -------
         Verdict
             ``duplicates`` (``DocumentMatch`` with Jaccard, containment and cosine), ``passages`` (reused
-            paragraphs of indexed documents), ``restated`` (the text's own restatements, a ``Report``, with
-            ``within``), ``preferred``, ``added``, ``top`` (with ``top``) and ``seconds``.
+            paragraphs of indexed documents), ``reuse`` (``Reuse`` records: passages shared with indexed
+            documents it does not near-duplicate, spans into ``Verdict.text`` and theirs), ``restated`` (the
+            text's own restatements, a ``Report``, with ``within``), ``preferred``, ``added``, ``top`` (with
+            ``top``) and ``seconds``.
         """
         started = time.perf_counter()
         rule = self._rule(Index.check, jaccard_threshold, cosine_threshold, passage_cosine_threshold, fixed)
