@@ -117,3 +117,7 @@ def test_index_query_prints_and_writes_the_reuse(tmp_path):
     start, end = record["b_span"]
     assert record["b"] == "source" and docs["source"][start:end] == PASSAGE_TEXT
     assert record["kind"] == "verbatim" and len(record["sentences"]) == 4
+    quiet = CliRunner().invoke(main, ["index", "query", str(tmp_path / "cli.db"), str(page), "-f", "json",
+                                      "--no-reuse", "--no-within"])
+    record = json.loads(quiet.output)["queries"][0]
+    assert record["reuse"] == [] and record["restated"] is None

@@ -137,6 +137,11 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
 @click.option("--passage-cosine-threshold", type=UNIT, default=None,
               help="TF-IDF cosine that makes a reused passage, for this query  [default: 0.7]")
 @renamed_option("--passage-threshold", "--passage-cosine-threshold", "passage_cosine_threshold")
+@click.option("--reuse/--no-reuse", default=True, show_default=True,
+              help="Also find the passages each input shares with indexed documents it does not near-duplicate, "
+                   "with character spans into both (the JSON's reuse array).")
+@click.option("--within/--no-within", default=True, show_default=True,
+              help="Also find each input's own restated paragraphs (the slowest step of a query).")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id; a record without one is named path:line.")
@@ -146,16 +151,17 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
 @_one_line_failures
 def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int | None,
                 jaccard_threshold: float | None, cosine_threshold: float | None,
-                passage_cosine_threshold: float | None,
+                passage_cosine_threshold: float | None, reuse: bool, within: bool,
                 text_field: str, id_field: str, max_bytes: int, input_format: str) -> None:
-    """Which indexed documents each of PATHS near-duplicates, and which of their passages it reuses
+    """Which indexed documents each of PATHS near-duplicates, which of their passages it reuses (whole
+    paragraphs, and passages aligned to the character), and which of its own paragraphs restate each other
     (with --top K, also the K most similar documents and their scores)."""
     rule = with_renamed(dict(top=top, jaccard_threshold=jaccard_threshold, cosine_threshold=cosine_threshold,
                              passage_cosine_threshold=passage_cosine_threshold))
     _require_index(db, f" (create it with: dedup index add {mask_location(db)} PATHS...)")
     verdicts, failed = [], 0
     # Without --add nothing is written: a read-only file or folder is opened read-only (SQLite mode=ro).
-    with _open_index(db, read_only=False if add else None) as idx:
+    with _open_index(db, read_only=False if add else None, reuse=reuse, within=within) as idx:
         for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                                    fmt=input_format):
             if isinstance(item, InputError):
