@@ -221,6 +221,7 @@ def test_flag_marks_duplicates_with_the_original(site, tmp_path):
         assert verdicts[name]["duplicate"] is False and verdicts[name]["duplicates"] == []
     assert items["heat.html"]["html"] == PAGES["heat.html"]  # flag leaves the text alone
     assert [g["paragraphs"] for g in verdicts["heat.html"]["restated"]["groups"]] == [[0, 1], [3, 5]]
+    assert all(v["reuse"] == [] for v in verdicts.values())  # distinct stories share no passage
     assert stats["dedup/flagged"] == 6 and stats["dedup/duplicates"] == 2 and "dedup/dropped" not in stats
     with dedup.Index(str(index)) as ix:
         assert len(ix) == 6
@@ -280,6 +281,8 @@ def test_items_and_missing_fields(tmp_path):
     pipe = pipeline(tmp_path, DEDUP_ACTION="drop", DEDUP_JACCARD_THRESHOLD="0.8")
     pipe.open_spider()
     try:
+        # Dropping acts on near-duplicates alone: no restatement or reuse search that nothing would carry.
+        assert pipe.index.detector is None and pipe.index.reuse is False
         text = "\n\n".join(LIBRARY)
         first = Article(url="a", text=text)
         assert pipe.process_item(first) is first and "dedup" not in first

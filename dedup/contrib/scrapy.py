@@ -49,8 +49,9 @@ class DedupPipeline:
     DEDUP_ACTION : {"drop", "flag", "strip"}, default="flag"
         ``"drop"``: near-duplicates raise ``DropItem``; other items pass unchanged.
         ``"flag"``: every item gets a ``dedup`` field, the verdict as a dict
-        (``duplicate``, ``duplicates``, ``passages``, ``restated``; see
-        ``dedup.report.formats.verdict_to_dict``).
+        (``duplicate``, ``duplicates``, ``passages``, ``reuse``: passages shared with pages crawled
+        before, with character spans into both, ``restated``; see ``dedup.report.formats.verdict_to_dict``).
+        ``"drop"`` searches neither restatements nor shared passages (nothing would carry them).
         ``"strip"``: as ``"flag"``, and ``DEDUP_FIELD`` is replaced by the page's main
         text without its restated paragraphs (each claim's first occurrence is kept);
         ``dedup.removed_paragraphs`` numbers those taken out.
@@ -97,7 +98,10 @@ class DedupPipeline:
                    crawler.stats)
 
     def open_spider(self, spider=None) -> None:
-        self.index = Index(self.location, jaccard_threshold=self.jaccard_threshold)
+        # "drop" acts on near-duplicates alone: a page's own restatements and the passages it shares with
+        # others (most of a check's time) are searched only where the item carries them.
+        searched = self.action != "drop"
+        self.index = Index(self.location, jaccard_threshold=self.jaccard_threshold, within=searched, reuse=searched)
 
     def close_spider(self, spider=None) -> None:
         if self.index is not None:
