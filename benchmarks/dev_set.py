@@ -24,6 +24,7 @@ from pathlib import Path
 
 from dedup import Detector
 from dedup.article.evaluate import KINDS, Counts, Gold, counts
+from dedup.confirm.reranker import Reranker
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLITS = ("dev", "heldout")
@@ -115,6 +116,8 @@ def main() -> None:
     parser.add_argument("--gold", default=ROOT / "data" / "vance_article.gold.json", type=Path)
     parser.add_argument("--confirm", nargs="+", default=["learned", "tfidf"], choices=["learned", "tfidf"])
     parser.add_argument("--per-article", action="store_true", help="also print each article's counts")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a reranker file (train_reranker.py -o) instead of the shipped one")
     args = parser.parse_args()
 
     articles = load(args.dev)
@@ -127,7 +130,8 @@ def main() -> None:
           "in one group or matched;\nclean flag = restatement-free articles with any other pair flagged")
     print(HEADER)
     for confirm in args.confirm:
-        detector = Detector(confirm=confirm)
+        model = Reranker.load(args.model) if args.model and confirm == "learned" else None
+        detector = Detector(confirm=confirm, reranker=model)
         totals = {name: Totals() for name in (*SPLITS, "all")}
         for article in articles:
             c = counts(detector.detect(article.text, doc_id=article.name), article.gold)

@@ -70,8 +70,11 @@ def tfidf_scores(pairs: PairSet) -> np.ndarray:
     return features_of(pairs)[:, FEATURES.index("word_cosine")]
 
 
+MODEL: list[Reranker] = []  # ``--model``: a reranker file instead of the shipped one
+
+
 def reranker_scores(pairs: PairSet) -> np.ndarray:
-    return default_reranker().predict_proba(features_of(pairs), pairs.a, pairs.b)
+    return (MODEL or [default_reranker()])[0].predict_proba(features_of(pairs), pairs.a, pairs.b)
 
 
 class RefittedMethod:
@@ -140,13 +143,17 @@ def main() -> None:
     parser.add_argument("--article", type=Path, default=ROOT / "data" / "vance_article.txt")
     parser.add_argument("--gold", type=Path, default=ROOT / "data" / "vance_article.gold.json")
     parser.add_argument("--no-semantic", action="store_true", help="skip the semantic row even if installed")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a reranker file (train_reranker.py -o) instead of the shipped one")
     args = parser.parse_args()
+    if args.model:
+        MODEL.append(Reranker.load(args.model))
 
     mrpc_train, mrpc_test = load_mrpc(args.eval, "train"), load_mrpc(args.eval, "test")
     sts_test, clough = load_sts(args.eval, "test"), load_clough(args.eval)
     gold, article = Gold.load(args.gold), article_pairs(args.article)
     y_train, y_test = np.array(mrpc_train.labels), np.array(mrpc_test.labels)
-    reranker = default_reranker()
+    reranker = (MODEL or [default_reranker()])[0]
 
     methods: list[tuple[str, Scorer, float | None, float]] = []
     training = training_sets(args.eval, 1500)
@@ -186,7 +193,7 @@ def main() -> None:
     print("|" + "---|" * 9)
     text = args.article.read_text(encoding="utf-8")
     for confirm in ("learned", "tfidf"):
-        detector = Detector(confirm=confirm)
+        detector = Detector(confirm=confirm, reranker=(MODEL or [None])[0] if confirm == "learned" else None)
         detector.detect(text)
         started = time.perf_counter()
         report = detector.detect(text)

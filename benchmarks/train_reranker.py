@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gzip
+import json
 import random
 import sys
 from pathlib import Path
@@ -45,6 +47,7 @@ from evalsets import DEFAULT_EVAL, PairSet, load_mrpc, load_sts  # noqa: E402
 from dedup.confirm.features import PairFeaturizer  # noqa: E402
 from dedup.confirm.reranker import MODEL_PATH, Reranker  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 STS_POSITIVE, STS_NEGATIVE = 4.0, 2.5
 
 
@@ -200,9 +203,20 @@ def main() -> None:
     parser.add_argument("--mrpc-weight", type=float, default=2.0, help="weight of an MRPC pair in the fit")
     parser.add_argument("--substitution-weight", type=float, default=2.0,
                         help="scale of the hashed word substitutions in the logistic part (0: none)")
+    parser.add_argument("--pan-passages", type=int, default=0,
+                        help="also N reused passage pairs of the PAN 2013 training corpus (random obfuscation and "
+                             "translation, clipped to 120 words) and N windows of its no-reuse pairs (an experiment: "
+                             "docs/reranker.md)")
+    parser.add_argument("--dev-half", action="store_true",
+                        help="also the paragraph pairs of data/dev's dev half (its claims' pairs, its related pairs "
+                             "and 20 other pairs an article as not); never its held-out half")
     args = parser.parse_args()
 
     parts = training_sets(args.eval, args.generated)
+    if args.pan_passages:
+        parts.append(pan_passages(args.eval / "pan13-train", args.pan_passages))
+    if args.dev_half:
+        parts.append(dev_half_pairs(ROOT / "data" / "dev"))
     dense = np.vstack([features_of(p) for p in parts])
     a = [t for p in parts for t in p.a]
     b = [t for p in parts for t in p.b]
@@ -250,6 +264,53 @@ def training_sets(eval_dir: Path, generated: int) -> list[PairSet]:
     mrpc = load_mrpc(eval_dir, "train")
     sts = binarize_sts(load_sts(eval_dir, "train"))
     return [mrpc, sts, generated_pairs(sorted(set(mrpc.a + mrpc.b + sts.a + sts.b)), generated, seed=0)]
+
+
+def pan_passages(pan: Path, n: int, seed: int = 0, words: int = 120) -> PairSet:
+    """``n`` reused passages of PAN 2013 training pairs (random obfuscation, round-trip translation) against
+    their sources (1), and ``n`` windows of 40-120 words of its no-reuse pairs (0), topically related texts."""
+    rng = random.Random(seed)
+    with gzip.open(pan / "pairs.jsonl.gz", "rt", encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines]
+    a, b, labels = [], [], []
+    cases = [(r, c) for r in rows if r["label"] in ("random", "translation") for c in r["cases"]]
+    for r, c in rng.sample(cases, min(n, len(cases))):
+        a.append(" ".join(r["susp_text"][c["this_offset"]:c["this_offset"] + c["this_length"]].split()[:words]))
+        b.append(" ".join(r["src_text"][c["source_offset"]:c["source_offset"] + c["source_length"]].split()[:words]))
+        labels.append(1.0)
+    unrelated = [r for r in rows if r["label"] == "no-plagiarism"]
+    for r in rng.sample(unrelated, min(n, len(unrelated))):
+        first, second, size = r["susp_text"].split(), r["src_text"].split(), rng.randint(40, words)
+        i, j = rng.randrange(max(len(first) - size, 1)), rng.randrange(max(len(second) - size, 1))
+        a.append(" ".join(first[i:i + size]))
+        b.append(" ".join(second[j:j + size]))
+        labels.append(0.0)
+    return PairSet("pan-passages", a, b, labels, ["pan"] * len(a))
+
+
+def dev_half_pairs(folder: Path, others: int = 20, seed: int = 0) -> PairSet:
+    """Paragraph pairs of the dev half of ``data/dev``: each claim's pairs (1); its related pairs and ``others``
+    other pairs an article (0); ambiguous pairs left out."""
+    from dedup.article.evaluate import Gold
+    from dedup.text.segment import segment
+
+    rng = random.Random(seed)
+    a, b, labels = [], [], []
+    for gold_path in sorted(folder.glob("*.gold.json")):
+        gold = Gold.load(gold_path)
+        if gold.split != "dev":
+            continue
+        paragraphs = [p.text for p in segment(gold_path.with_name(gold_path.name[:-len(".gold.json")] + ".txt")
+                                              .read_text(encoding="utf-8"))]
+        positives, negatives = gold.positives - gold.ambiguous, gold.related - gold.ambiguous
+        rest = [(i, j) for i in range(len(paragraphs)) for j in range(i + 1, len(paragraphs))
+                if (i, j) not in positives | negatives | gold.ambiguous]
+        negatives = negatives | set(rng.sample(rest, min(others, len(rest))))
+        for (i, j), label in [(pair, 1.0) for pair in sorted(positives)] + [(pair, 0.0) for pair in sorted(negatives)]:
+            a.append(paragraphs[i])
+            b.append(paragraphs[j])
+            labels.append(label)
+    return PairSet("dev-half", a, b, labels, ["dev"] * len(a))
 
 
 if __name__ == "__main__":
