@@ -314,8 +314,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         numbers = np.arange(len(owner)) - np.repeat(np.cumsum(tokenized.counts) - tokenized.counts, tokenized.counts)
         buckets = self.idf.buckets(by_document)
         pairs = distinct(by_document.owner() * self.idf.n_features + buckets)
-        reuse_keys, reuse_owner = self._reuse_keys(
-            tokenized, np.bincount(pairs % self.idf.n_features, minlength=self.idf.n_features))
+        reuse_keys, reuse_owner = self._reuse_keys(tokenized)
         return NewDocuments(
             ids=[d.id for d in docs], paragraphs=np.asarray(tokenized.counts, dtype=np.int64),
             shingles=[doc_sets.get(i).astype("<u4").tobytes() for i in range(len(docs))],

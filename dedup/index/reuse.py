@@ -30,14 +30,17 @@ class IndexReuse:
 
     reuse_search: ReuseSearch
 
-    def _reuse_keys(self, tokenized: Tokenized, batch_df: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The ``(key, document)`` rows of a batch's documents, each counted in the document frequencies as if
-        it were indexed: ``batch_df`` holds the documents per bucket a batch adds; without it, one text."""
+    def _reuse_keys(self, tokenized: Tokenized) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(key, document)`` rows of a batch's documents (one checked text, or a batch being added), each
+        word counted in the document frequencies as if the batch were indexed: the index's count plus the
+        batch's documents that hold it."""
         tokens = tokenized.tokens
-        df, n_docs = self.idf.df, self.idf.n_docs + len(tokenized.counts)
+        token_doc, buckets = tokenized.token_document(), self.idf.buckets(tokens)
+        held, holders = np.unique(np.unique(token_doc * self.idf.n_features + buckets) % self.idf.n_features,
+                                  return_counts=True)
         return self.reuse_search.document_keys(
-            tokens, tokenized.token_document(), self.idf.buckets(tokens), df if batch_df is None else df + batch_df,
-            n_docs, uncounted=1 if batch_df is None else 0)
+            tokens, token_doc, buckets, self.idf.df, self.idf.n_docs + len(tokenized.counts),
+            uncounted=holders[np.searchsorted(held, buckets)])
 
     def _reused(self, doc_id: str, text: str, tokenized: Tokenized, own_row: int, skip: set[str]) -> list[Reuse]:
         """The passages ``text`` shares with indexed documents, ``skip`` (ids: its near-duplicates) and its own
@@ -55,5 +58,5 @@ class IndexReuse:
         ranked = candidates[np.lexsort((candidates, -shared))][:MAX_ALIGNED]
         texts = self.store.texts_of(sorted(ranked.tolist()))
         pairs = [(doc_id, text, other_id, other_text) for row, (other_id, other_text) in sorted(texts.items())
-                 if other_id not in skip and other_id != doc_id]
+                 if other_id not in skip]
         return align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()))

@@ -135,10 +135,11 @@ class ReuseSearch:
         return np.stack((codes // max(n_docs, 1), codes % max(n_docs, 1)), axis=1)
 
     def sentence_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int,
-                      uncounted: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                      uncounted: int | np.ndarray = 0) -> tuple[np.ndarray, np.ndarray]:
         """The distinct ``(band key, document)`` rows of the sentences' uncommon words (see the module
         docstring); documents sharing ``min_shared`` keys are candidates. ``uncounted``: documents holding
-        every word of ``seeds`` that ``df`` does not count yet (a text checked against an index: 1)."""
+        each word of ``seeds`` (one number for all, or one per word) that ``df`` does not count yet (texts
+        checked against or added to an index)."""
         empty = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         limit = max(self.common_docs, self.common_share * n_docs)
         uncommon = df[seeds.words] + uncounted <= limit
@@ -158,7 +159,7 @@ class ReuseSearch:
         return seeds.copy_keys, seeds.copy_doc
 
     def document_keys(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray, df: np.ndarray,
-                      n_docs: int, uncounted: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                      n_docs: int, uncounted: int | np.ndarray = 0) -> tuple[np.ndarray, np.ndarray]:
         """The distinct ``(key, document)`` rows of a few documents, both kinds in one key space (an index
         keeps them): a sentence key's lowest bit is 0, a copied-run key's 1 (``is_copy_key``).
 
