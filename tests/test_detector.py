@@ -24,10 +24,12 @@ def test_short_title_contained_in_a_long_paragraph_is_found():
 
 def test_reworded_restatement_is_grouped_and_unrelated_paragraphs_are_not():
     # Paragraph 4 restates 1 in other words ("shut", "snowstorm", "bus
-    # services were suspended"); the TF-IDF rules reach it, the learned
-    # default does not (a known miss, see README), and neither groups the
-    # unrelated 2 and 3.
-    for detector, restated in ((Detector(), {0, 1}), (Detector(confirm="tfidf"), {0, 1, 4})):
+    # services were suspended"); neither default reaches it (a known miss,
+    # see README): the TF-IDF rules do at their lenient thresholds (0.45 /
+    # 0.3, the defaults before they flagged 6 of 12 held-out non-redundant
+    # articles), and nothing groups the unrelated 2 and 3.
+    lenient = Detector(confirm="tfidf", paragraph_cosine_threshold=0.45, sentence_cosine_threshold=0.3)
+    for detector, restated in ((Detector(), {0, 1}), (Detector(confirm="tfidf"), {0, 1}), (lenient, {0, 1, 4})):
         grouped = {p for g in detector.detect(ARTICLE).groups for p in g.paragraphs}
         assert grouped == restated
 

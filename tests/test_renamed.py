@@ -53,7 +53,10 @@ def test_the_old_names_decide_as_the_new_ones_do():
     strict = dedup.Detector(paragraph_cosine_threshold=0.99, sentence_cosine_threshold=0.99, min_shared_words=0,
                             confirm="tfidf").detect(TEXT)
     assert [(m.a, m.b, m.score) for m in old.matches] == [(m.a, m.b, m.score) for m in new.matches] != []
-    assert strict.matches == []  # the setting is the one that decides
+    # The setting is the one that decides: no cosine rule confirms at 0.99 (the title rule still holds for the
+    # one-sentence first paragraph, whose every content word the second holds).
+    assert [m.confirmed_by for m in strict.matches] == [("headline",)]
+    assert {"paragraph_cosine", "sentence_cosine"} <= set(new.matches[0].confirmed_by)
 
 
 def test_detect_takes_doc_id_by_keyword_and_still_reads_the_old_order():

@@ -42,16 +42,20 @@ class Detector(CandidateSearch):
     lsh_threshold : float, default=0.1
         Jaccard similarity the LSH bands are tuned to; candidates below it are
         mostly not generated. Kept low because restatements share few words.
-    paragraph_cosine_threshold : float, default=0.45
+    paragraph_cosine_threshold : float, optional
         Paragraph TF-IDF cosine (formerly ``threshold``). With ``confirm="tfidf"`` it confirms a
         candidate on its own; with ``confirm="learned"`` the reranker decides,
         and a confirmed match this close lists its best sentence pair as
-        evidence (which changes the groups, not the matches).
-    sentence_cosine_threshold : float, default=0.3
+        evidence (which changes the groups, not the matches). Default: 0.45 with ``confirm="learned"``,
+        0.65 with ``confirm="tfidf"`` (``_TFIDF_DEFAULTS``).
+    sentence_cosine_threshold : float, optional
         Sentence-pair TF-IDF cosine (formerly ``sentence_threshold``). With ``confirm="tfidf"`` a sentence pair
         this close confirms a candidate; with ``confirm="learned"`` sentence
         pairs this close are a match's evidence, which links paragraphs into
-        groups.
+        groups. Default: 0.3 with ``confirm="learned"``, 0.5 with ``confirm="tfidf"``: under an article's own
+        IDF two sentences sharing a name and a number reach 0.3-0.45 though they state different claims, and
+        ``benchmarks/tfidf_thresholds.py`` chose 0.65 / 0.5 on the dev half of ``data/dev`` (no false report
+        on its non-redundant articles or on random-word documents; docs/benchmarks.md).
     min_shared_words : int, default=5
         A verbatim run of this many content words confirms a candidate
         (0 turns the rule off).
@@ -96,8 +100,8 @@ class Detector(CandidateSearch):
         num_perm: int = 128,
         seed: int = 1,
         lsh_threshold: float = 0.1,
-        paragraph_cosine_threshold: float = 0.45,
-        sentence_cosine_threshold: float = 0.3,
+        paragraph_cosine_threshold: float | None = None,
+        sentence_cosine_threshold: float | None = None,
         min_shared_words: int = 5,
         min_sentence_words: int = 3,
         background: Mapping[str, int] | None = None,
@@ -115,6 +119,9 @@ class Detector(CandidateSearch):
         check_int("min_sentence_words", min_sentence_words, 1)
         if confirm not in CONFIRM_MODES:
             raise ValueError(f"confirm must be one of {', '.join(CONFIRM_MODES)}, got {confirm!r}")
+        defaults = _TFIDF_DEFAULTS if confirm == "tfidf" else _LEARNED_DEFAULTS
+        paragraph_cosine_threshold = defaults[0] if paragraph_cosine_threshold is None else paragraph_cosine_threshold
+        sentence_cosine_threshold = defaults[1] if sentence_cosine_threshold is None else sentence_cosine_threshold
         check_fraction("lsh_threshold", lsh_threshold)  # before LSHBanding, whose error would say "threshold"
         if probability_threshold is not None:
             check_fraction("probability_threshold", probability_threshold, open_high=True)
@@ -234,14 +241,21 @@ class Detector(CandidateSearch):
                 para_cos.value(pair.a, pair.b), sent_cos.block(rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
             )))
-        probabilities, deciding, titles = self._learned_scores(article, rows, scored, needed, counts) \
-            if self.reranker else ([None] * len(scored), [None] * len(scored), [False] * len(scored))
+        # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
+        sentence_words = {p: [frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences] for p in needed}
+        titles = [title_restated(sentence_words[pair.a], sentence_words[pair.b]) for pair, _, _ in scored]
+        probabilities, deciding = self._learned_scores(article, rows, scored, needed, counts, titles) \
+            if self.reranker else ([None] * len(scored), [None] * len(scored))
         matches, scores = [], []
         names: dict = {}  # each paragraph's words read as names, once (``claims.names_only``)
         for (pair, spans, pair_score), probability, decisive, title in zip(scored, probabilities, deciding, titles):
             if probability is not None:
                 pair_score = self._learned(pair_score, probability, decisive, spans[0].content_words if spans else 0,
                                            title)
+            elif title:  # the TF-IDF rules and the title rule: one headline rule in both confirm stages
+                pair_score = replace(pair_score, confirmed=True, confirmed_by=(*pair_score.confirmed_by, "headline"),
+                                     sentence_pairs=pair_score.sentence_pairs or (
+                                         (pair_score.best_pair,) if pair_score.best_pair else ()))
             scores.append(round(float(pair_score.score), 4))
             if pair_score.confirmed and names_only(paragraphs[pair.a].text, paragraphs[pair.b].text, names):
                 continue  # the same people, not the same claim (``claims.names_only``)
@@ -264,8 +278,9 @@ class Detector(CandidateSearch):
         return Cosines(self.confirmer.transform(texts), index)
 
     def _learned_scores(self, article: SignedArticle, rows: list[np.ndarray], scored: list, needed: list[int],
-                        counts: dict) -> tuple[list[float], list[float], list[bool]]:
-        """Each candidate's probability, the probability that decides it, and whether the title rule holds.
+                        counts: dict, titles: list[bool]) -> tuple[list[float], list[float]]:
+        """Each candidate's probability and the probability that decides it (``titles``: whether the title rule
+        holds for each).
 
         A cascade: the reranker scores only the candidates whose TF-IDF score (paragraph or best sentence
         cosine) reaches ``_RERANK_FLOOR``, or that a shared run or the title rule confirms anyway; the rest
@@ -273,10 +288,6 @@ class Detector(CandidateSearch):
         its sets no pair the reranker confirms scores under it, and it spares the reranker about half an
         article's candidates (most of a document's that restates nothing).
         """
-        paragraphs = article.paragraphs
-        # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
-        sentence_words = {p: [frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences] for p in needed}
-        titles = [title_restated(sentence_words[pair.a], sentence_words[pair.b]) for pair, _, _ in scored]
         chosen = [k for k, ((_, spans, pair_score), title) in enumerate(zip(scored, titles))
                   if pair_score.score >= _RERANK_FLOOR or title
                   or self.confirmer.copied(spans[0].content_words if spans else 0)]
@@ -286,7 +297,7 @@ class Detector(CandidateSearch):
             found, decisive = self._rerank(article, rows, [scored[k] for k in chosen], needed, counts)
             for k, p, d in zip(chosen, found, decisive):
                 probabilities[k], deciding[k] = p, d
-        return probabilities, deciding, titles
+        return probabilities, deciding
 
     def _rerank(self, article: SignedArticle, rows: list[np.ndarray], scored: list, needed: list[int],
                 counts: dict | None = None) -> tuple[list[float], list[float]]:
@@ -383,6 +394,11 @@ class Detector(CandidateSearch):
         )
 
 
+# The TF-IDF thresholds (paragraph, sentence) each confirm stage uses unless given: with the reranker they only
+# choose a match's evidence; as the confirm stage itself, the stricter pair that benchmarks/tfidf_thresholds.py
+# chose on the dev half of data/dev.
+_LEARNED_DEFAULTS = (0.45, 0.3)
+_TFIDF_DEFAULTS = (0.65, 0.5)
 _RENAMED = {"threshold": "paragraph_cosine_threshold", "sentence_threshold": "sentence_cosine_threshold",
             "reranker_threshold": "probability_threshold"}
 # Paragraphs past which the reranker's IDF is fitted on a sample of ``_FIT_SAMPLE`` (``_rerank``): fitting
