@@ -121,3 +121,27 @@ def test_index_query_prints_and_writes_the_reuse(tmp_path):
                                       "--no-reuse", "--no-within"])
     record = json.loads(quiet.output)["queries"][0]
     assert record["reuse"] == [] and record["restated"] is None
+
+
+def test_a_file_written_before_reuse_common_share_keeps_its_key_settings(tmp_path):
+    # A new file keys every content word and stores so; one whose params lack the setting (written before it
+    # was stored) keeps the keys it was built with (common words left out, 3 shared keys) and finds a passage
+    # copied from a document indexed under them.
+    fresh = tmp_path / "fresh.db"
+    with Index(str(fresh), within=False) as index:
+        assert index.params["reuse_common_share"] == 1.0
+        assert (index.reuse_search.common_share, index.reuse_search.min_shared) == (1.0, 4)
+    path = tmp_path / "older.db"
+    db = sqlite3.connect(path)
+    index, docs = _index(str(path))
+    index.close()
+    with db:
+        params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
+        del params["reuse_common_share"]
+        db.execute("UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps(params),))
+    db.close()
+    with Index(str(path), within=False) as older:
+        assert (older.reuse_search.common_share, older.reuse_search.min_shared) == (0.005, 3)
+        older.add("legacy-source", _join(_filler(506)[:3] + [PASSAGE_TEXT]))
+        page = _join(_filler(507)[:1] + [PASSAGE_TEXT])
+        assert "legacy-source" in {r.b for r in older.check("page", page).reuse}

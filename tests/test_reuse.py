@@ -7,6 +7,7 @@ import io
 import json
 import random
 
+import numpy as np
 import pytest
 
 from dedup import CorpusScanner
@@ -181,10 +182,14 @@ def test_reuse_can_be_turned_off_and_configured():
 def test_boilerplate_sentences_do_not_pair_every_document():
     footer = "Sign up for our morning briefing to get the top stories of the day delivered to your inbox."
     texts = [_join(_filler(300 + i) + [footer]) for i in range(60)]
-    # The footer is in every document: without the common-word filter and the bucket cap all 1,770 pairs
-    # would meet; random words of the fillers may still pair one or two by chance.
+    # The footer is in every document: without the bucket cap and the partner cap all 1,770 pairs would meet;
+    # random words of the fillers may still pair one or two by chance.
     assert len(ReuseSearch().candidates_of_texts(texts)) <= 5
-    assert len(ReuseSearch(common_docs=100, max_bucket=100).candidates_of_texts(texts)) > 1000
+    assert len(ReuseSearch(max_bucket=100, max_partners=0).candidates_of_texts(texts)) > 1000
+    # The partner cap alone bounds them: each document keeps its 10 strongest partners, a pair kept by either.
+    capped = ReuseSearch(max_bucket=100).candidates_of_texts(texts)
+    assert 300 <= len(capped) <= 10 * len(texts)
+    assert np.bincount(capped.ravel()).min() >= 10
     copied = texts[:10] + [texts[10] + "\n\n" + texts[3].split("\n\n")[1]]
     assert [3, 10] in ReuseSearch().candidates_of_texts(copied).tolist()
 

@@ -132,6 +132,30 @@ def test_reused_passages_match_the_local_engine(spark, monkeypatch, components):
     assert "verbatim" in kinds and kinds - {"verbatim"}  # copies, and the reworded passage
 
 
+def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):
+    # Every document shares a footer, a third of them a second one too: each has dozens of partners sharing
+    # enough keys, and keeps its 3 strongest (ties to the lower pair), on Spark as on one machine. (Copied-run
+    # keys, which pair documents whatever the cap, are sampled away here.)
+    from dedup.reuse.search import ReuseSearch
+
+    from .test_reuse import _filler, _join
+
+    footers = ["Sign up for our morning briefing to get the top stories of the day delivered to your inbox.",
+               "Readers may write to the letters desk about any article, quoting its headline and its date."]
+    docs = [(f"t{i:02d}", _join(_filler(700 + i) + footers[:1 + (i % 3 == 0)])) for i in range(45)]
+
+    def scanner(max_partners):
+        return CorpusScanner(detector=None, reuse=ReuseSearch(max_bucket=100, max_partners=max_partners,
+                                                                    copy_sample=1 << 40))
+
+    local = scanner(3).scan(Document(i, t) for i, t in docs)
+    uncapped = scanner(0).scan(Document(i, t) for i, t in docs)
+    assert 45 * 3 // 2 <= local.stats["reuse_candidates"] <= 45 * 3 < uncapped.stats["reuse_candidates"]
+    result = scan_dataframe(spark.createDataFrame(docs, "id string, text string"), scanner=scanner(3))
+    assert result.stats["reuse_candidates"] == local.stats["reuse_candidates"]
+    assert _spark_reuse(result, [i for i, _ in docs]) == _local_reuse(local)
+
+
 def test_restatements_match_the_local_engine(spark):
     from dedup.article.detector import Detector
 

@@ -7,8 +7,11 @@
    local search pairs (uncommon words per sentence, MinHash bands; sampled copied runs).
 3. **Buckets**: the rows are shuffled by key, a few arrays per batch, and each partition pairs the documents
    of its keys with ``ReuseSearch.pair_codes`` (its buckets are whole, so the ``max_bucket`` cap holds); the
-   pairs' sentence-key counts are summed by a second shuffle on the pair, and a pair is a candidate with
-   ``min_shared`` sentence keys or one copied-run key, as ``ReuseSearch.candidates`` decides.
+   pairs' sentence-key counts and key weights are summed by a second shuffle on the pair, and a pair is a
+   candidate with ``min_shared`` sentence keys or one copied-run key, as ``ReuseSearch.candidates`` decides;
+   with ``max_partners``, a third shuffle hands each document all of its pairs, it keeps its strongest
+   (``reuse.search.strongest_partners``, integer strengths: the same whatever the order of the sums), and a
+   fourth makes the kept pairs distinct.
 
    Collecting the seeds to the driver instead was measured at about 2.7 KB a document (12 bytes per
    content word, 16 per copied-run key): 2.7 GB for a million documents, not the few hundred bytes a
@@ -27,7 +30,7 @@ import numpy as np
 
 from dedup.corpus.spark_rdd import batches, paired, partition_by
 from dedup.reuse.align import align_many
-from dedup.reuse.search import ReuseSearch, Seeds, bucket_of_words
+from dedup.reuse.search import ReuseSearch, Seeds, bucket_of_words, strongest_partners
 from dedup.util.arrays import distinct
 
 _PAIRS_PER_TASK = 64
@@ -65,25 +68,57 @@ def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
     def bucket_pairs(parts: Iterator) -> Iterator:
         kinds, keys, docs = (np.concatenate(x) for x in zip(*(p for _, p in parts)))
         by_kind = [(keys[kinds == k], docs[kinds == k]) for k in (_SENTENCE, _COPY)]
-        codes, counts = np.unique(search.pair_codes(*by_kind[0], n_docs), return_counts=True)
+        codes, weights = search.pair_codes(*by_kind[0], n_docs, weighted=True)
+        codes, inverse = np.unique(codes, return_inverse=True)
+        counts = np.bincount(inverse, minlength=len(codes))
+        weights = np.bincount(inverse, weights=weights, minlength=len(codes)).astype(np.int64)
         copied = distinct(search.pair_codes(*by_kind[1], n_docs))
         codes = np.concatenate((codes, copied))
         counts = np.concatenate((counts, np.full(len(copied), -1)))  # -1: a copied-run key (a candidate)
+        weights = np.concatenate((weights, np.zeros(len(copied), np.int64)))
         for part, rows in partition_by(codes, n):
-            yield part, (codes[rows], counts[rows])
+            yield part, (codes[rows], counts[rows], weights[rows])
 
     def shared(parts: Iterator) -> Iterator:
-        codes, counts = (np.concatenate(x) for x in zip(*(p for _, p in parts)))
+        codes, counts, weights = (np.concatenate(x) for x in zip(*(p for _, p in parts)))
         distinct_codes, inverse = np.unique(codes, return_inverse=True)
         keys = np.bincount(inverse, weights=np.maximum(counts, 0), minlength=len(distinct_codes))
+        strength = np.bincount(inverse, weights=weights, minlength=len(distinct_codes)).astype(np.int64)
         copied = np.zeros(len(distinct_codes), bool)
         copied[inverse[counts < 0]] = True
-        kept = distinct_codes[(keys >= search.min_shared) | copied]
+        enough = (keys >= search.min_shared) & ~copied
+        size = max(n_docs, 1)
+        if not search.max_partners:
+            kept = distinct_codes[enough | copied]
+            yield from zip((kept // size).tolist(), (kept % size).tolist())
+            return
+        # To each document's partition: its pairs with their strength; a copied pair once, strength -1 (kept).
+        ranked, sure = distinct_codes[enough], distinct_codes[copied]
+        owner = np.concatenate((ranked // size, ranked % size, sure // size))
+        codes_ = np.concatenate((ranked, ranked, sure))
+        strength_ = np.concatenate((strength[enough], strength[enough], np.full(len(sure), -1, np.int64)))
+        for part, rows in partition_by(owner, n):
+            yield part, (owner[rows], codes_[rows], strength_[rows])
+
+    def strongest(parts: Iterator) -> Iterator:
+        owner, codes, strength = (np.concatenate(x) for x in zip(*(p for _, p in parts)))
+        sure = strength < 0
+        kept = np.concatenate((codes[sure], strongest_partners(owner[~sure], codes[~sure], strength[~sure],
+                                                               search.max_partners)))
+        for part, rows in partition_by(kept, n):
+            yield part, kept[rows]
+
+    def distinct_pairs(parts: Iterator) -> Iterator:
+        kept = distinct(np.concatenate([p for _, p in parts]))
         size = max(n_docs, 1)
         yield from zip((kept // size).tolist(), (kept % size).tolist())
 
     grouped = seeds.mapPartitions(keyed).partitionBy(n, lambda part: part).mapPartitions(_nonempty(bucket_pairs))
-    return grouped.partitionBy(n, lambda part: part).mapPartitions(_nonempty(shared))
+    found = grouped.partitionBy(n, lambda part: part).mapPartitions(_nonempty(shared))
+    if not search.max_partners:
+        return found
+    found = found.partitionBy(n, lambda part: part).mapPartitions(_nonempty(strongest))
+    return found.partitionBy(n, lambda part: part).mapPartitions(_nonempty(distinct_pairs))
 
 
 def _nonempty(step):

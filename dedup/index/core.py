@@ -39,6 +39,7 @@ from dedup.index.params import (  # noqa: F401
     _checked_text,
     _warn_skipped,
     check_signature_params,
+    reuse_settings,
 )
 from dedup.index.reuse import IndexReuse
 from dedup.index.scoring import (  # noqa: F401 (re-exported)
@@ -107,7 +108,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         ``date`` given when they were added, kept as ``dated``, else when they were added, ``added``).
     **params :
         Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
-        lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem).
+        lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem, reuse_common_share: the share
+        of documents past which a word seeds no reuse key, 1.0 none; ``ReuseSearch``'s ``common_share``).
         Stored when the file is created; giving a different value for an
         existing file raises.
 
@@ -156,7 +158,6 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         self.batch_size = batch_size
         self.detector = (detector or Detector()) if within else None
         self.reuse = reuse
-        self.reuse_search = ReuseSearch()  # its keys are stored: the same settings at every add and check
         self._lock = threading.RLock()
         self.store = open_store(location, read_only=read_only)
         try:
@@ -169,6 +170,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             self.store.close()
             raise
         p = self.params
+        self.reuse_search = ReuseSearch(**reuse_settings(p))  # its keys are stored: the file's settings throughout
         self.lsh = LSHBanding(threshold=p["lsh_threshold"], num_perm=p["num_perm"])
         self.paragraph_lsh = LSHBanding(threshold=p["paragraph_lsh_threshold"], num_perm=p["num_perm"])
         self.signer = BatchSigner(p["k"], p["paragraph_k"], p["num_perm"], p["seed"], self.paragraph_lsh,

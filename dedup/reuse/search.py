@@ -8,13 +8,22 @@ flagged):
 - **copied-run keys**: content-word ``copy_n``-grams whose hash falls in one ``copy_sample``-th of the
   hash space, so two documents sharing a copied run of a few dozen words all but surely share a key.
 
-After pass one the corpus's document frequencies are known: words held by more than ``common_share`` of
-the documents (and more than ``common_docs``) are dropped from the sentences, every sentence with at
-least ``min_unit_words`` words left is signed with MinHash over them and cut into ``bands`` x ``rows``
-band keys. Two documents are a candidate when they share ``min_shared`` sentence keys or one copied-run
-key; a key held by more than ``max_bucket`` documents (page furniture) pairs nothing. Without dropping
-common words, random sentences of one language share a band often enough that every document pair of a
-corpus met (measured: 10% of all pairs of 1,000 generated documents).
+After pass one, every sentence with at least ``min_unit_words`` content words is signed with MinHash over
+them and cut into ``bands`` x ``rows`` band keys (words held by more than ``common_share`` of the documents,
+and more than ``common_docs``, can be dropped first; by default none is). Two documents are a candidate when
+they share ``min_shared`` sentence keys or one copied-run key; a key held by more than ``max_bucket``
+documents (page furniture) pairs nothing. Each document keeps at most its ``max_partners`` strongest
+sentence-key partners, the strength of a pair being the sum over its shared keys of a weight that falls
+with the key's bucket (``key_weights``): a pair is aligned when either of its documents keeps it, and a
+pair sharing a copied-run key always is.
+
+Why so (``benchmarks/reuse_corpus.py`` and docs/benchmarks.md, "Reuse between documents"): dropping the
+words in more than 0.5% of the documents lost most reworded reuse of a topical corpus (PAN 2013's training
+corpus scanned whole: its topics' words are in dozens of its 4,022 documents), and on generated text it
+left sentences too few words to meet; with every word kept, chance pairs sharing three keys multiply, and
+four shared keys separate them; a topical corpus then still pairs each document with dozens of its topic's
+others, and the partner cap bounds the alignments at ``max_partners`` a document whatever the corpus's
+shape.
 """
 
 from __future__ import annotations
@@ -57,21 +66,22 @@ class ReuseSearch:
     bands, rows : int, default=8, 2
         MinHash banding of sentence signatures (``bands * rows`` permutations): two rows a band keep
         sentences that share about a third of their uncommon words likely to meet.
-    min_shared : int, default=3
+    min_shared : int, default=4
         Sentence keys two documents must share to be aligned.
     min_unit_words : int, default=3
         Uncommon words a sentence needs to take part.
-    common_share, common_docs : float, int, default=0.005, 10
+    common_share, common_docs : float, int, default=1.0, 10
         A word in more than this share of the documents, and in more than this many, is too common to
-        seed reuse. The defaults and ``min_shared`` kept candidate recall on 60 PAN 2013 pairs of each kind
-        (verbatim 1.0, random 0.98, translation 0.97, summary 0.92) at 0.17 candidates a document of a
-        generated corpus of 2,000, most of them near-duplicates (docs/benchmarks.md).
+        seed reuse; the default share of 1.0 drops none (see the module docstring).
     copy_n : int, default=8
         Content words of a copied-run key.
     copy_sample : int, default=4
         One copied-run key in this many is kept.
     max_bucket : int, default=50
         A key shared by more documents pairs none of them.
+    max_partners : int, default=10
+        Sentence-key partners each document keeps at most, the strongest (``strongest_partners``); 0 keeps
+        every pair sharing ``min_shared`` keys.
     align : AlignSettings, optional
         How a candidate pair is aligned.
     seed : int, default=1
@@ -80,19 +90,20 @@ class ReuseSearch:
 
     bands: int = 8
     rows: int = 2
-    min_shared: int = 3
+    min_shared: int = 4
     min_unit_words: int = 3
-    common_share: float = 0.005
+    common_share: float = 1.0
     common_docs: int = 10
     copy_n: int = 8
     copy_sample: int = 4
     max_bucket: int = 50
+    max_partners: int = 10
     align: AlignSettings = field(default_factory=AlignSettings)
     seed: int = 1
 
     def __post_init__(self) -> None:
         for name, low in (("bands", 1), ("rows", 1), ("min_shared", 1), ("min_unit_words", 1), ("common_docs", 1),
-                          ("copy_n", 2), ("copy_sample", 1), ("max_bucket", 2)):
+                          ("copy_n", 2), ("copy_sample", 1), ("max_bucket", 2), ("max_partners", 0)):
             check_int(name, getattr(self, name), low)
         check_fraction("common_share", self.common_share)
         self._hasher = MinHasher(num_perm=self.bands * self.rows, seed=self.seed)
@@ -100,7 +111,7 @@ class ReuseSearch:
 
     def params(self) -> dict:
         fields = ("bands", "rows", "min_shared", "min_unit_words", "common_share", "common_docs", "copy_n",
-                  "copy_sample", "max_bucket", "seed")
+                  "copy_sample", "max_bucket", "max_partners", "seed")
         return {**{name: getattr(self, name) for name in fields},
                 **{f"align_{k}": v for k, v in vars(self.align).items()}}
 
@@ -127,12 +138,28 @@ class ReuseSearch:
         return pairs[0], pairs[1]
 
     def candidates(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
-        """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys or a copied-run key,
-        as a sorted ``(m, 2)`` int64 array (``df``: documents per IDF bucket, ``n_docs`` of them)."""
-        codes, shared = np.unique(self.pair_codes(*self.sentence_keys(seeds, df, n_docs), n_docs), return_counts=True)
-        found = [codes[shared >= self.min_shared], self.pair_codes(*self.copy_keys(seeds), n_docs)]
-        codes = distinct(np.concatenate(found))
+        """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys (at most each document's
+        ``max_partners`` strongest) or a copied-run key, as a sorted ``(m, 2)`` int64 array (``df``: documents
+        per IDF bucket, ``n_docs`` of them)."""
+        codes, weights = self.pair_codes(*self.sentence_keys(seeds, df, n_docs), n_docs, weighted=True)
+        codes, inverse = np.unique(codes, return_inverse=True)
+        shared = np.bincount(inverse, minlength=len(codes))
+        strength = np.bincount(inverse, weights=weights, minlength=len(codes)).astype(np.int64)
+        copied = self.pair_codes(*self.copy_keys(seeds), n_docs)
+        enough = (shared >= self.min_shared) & ~np.isin(codes, copied)  # a copied pair takes no partner's place
+        kept = self.strongest(codes[enough], strength[enough], n_docs)
+        codes = distinct(np.concatenate([kept, copied]))
         return np.stack((codes // max(n_docs, 1), codes % max(n_docs, 1)), axis=1)
+
+    def strongest(self, codes: np.ndarray, strength: np.ndarray, n_docs: int) -> np.ndarray:
+        """The pair codes (``pair_codes``) that either document keeps among its ``max_partners`` strongest, all
+        of them with ``max_partners=0``; ``strength``: each pair's summed key weights."""
+        if not self.max_partners or not len(codes):
+            return codes
+        size = max(n_docs, 1)
+        owner = np.concatenate((codes // size, codes % size))
+        return distinct(strongest_partners(owner, np.concatenate((codes, codes)),
+                                           np.concatenate((strength, strength)), self.max_partners))
 
     def sentence_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int,
                       uncounted: int | np.ndarray = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -185,19 +212,28 @@ class ReuseSearch:
         by_sentence, shared = np.unique(docs[~copy], return_counts=True)
         return np.union1d(by_sentence[shared >= self.min_shared], docs[copy]).astype(np.int64)
 
-    def pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> np.ndarray:
+    def pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int,
+                   weighted: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """``min * n_docs + max`` of every two documents sharing a key (each key distinct per document),
-        once per key; keys of more than ``max_bucket`` documents are skipped."""
+        once per key; keys of more than ``max_bucket`` documents are skipped. ``weighted``: also each code's
+        key weight (``key_weights`` of its key's bucket size), as a second array."""
+        empty = np.zeros(0, np.int64)
         if not len(keys):
-            return np.zeros(0, np.int64)
+            return (empty, empty) if weighted else empty
         order = np.lexsort((docs, keys))
         keys, docs = keys[order], docs[order]
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         sizes = np.diff(np.append(starts, len(keys)))
         usable = (sizes >= 2) & (sizes <= self.max_bucket)
         if not usable.any():
-            return np.zeros(0, np.int64)
-        return np.concatenate(expand(docs, starts[usable], sizes[usable], n_docs))
+            return (empty, empty) if weighted else empty
+        blocks = expand(docs, starts[usable], sizes[usable], n_docs)
+        codes = np.concatenate(blocks)
+        if not weighted:
+            return codes
+        # ``expand`` gives one block per bucket size, the sizes in increasing order.
+        block_sizes = np.unique(sizes[usable])
+        return codes, np.repeat(key_weights(block_sizes, n_docs), [len(b) for b in blocks])
 
     def candidates_of_texts(self, texts: Sequence[str]) -> np.ndarray:
         """``candidates`` of a few texts in memory, tokenized as a corpus scan tokenizes them (for tests and
@@ -214,6 +250,24 @@ class ReuseSearch:
         df = np.bincount(distinct_rows(buckets.astype(np.uint64), token_doc)[0].astype(np.int64),
                          minlength=idf.n_features)
         return self.candidates(seeds, df, len(texts))
+
+
+def key_weights(bucket_sizes: np.ndarray, n_docs: int) -> np.ndarray:
+    """The weight a shared key adds to a pair's strength: ``floor(log2(n_docs / documents holding it)) + 1``,
+    an integer (so a pair's strength is the same summed in any order, on one machine or on Spark), larger for
+    a rarer key."""
+    ratio = max(n_docs, 1) // np.maximum(np.asarray(bucket_sizes, np.int64), 1)
+    return np.floor(np.log2(np.maximum(ratio, 1))).astype(np.int64) + 1
+
+
+def strongest_partners(owner: np.ndarray, codes: np.ndarray, strength: np.ndarray, k: int) -> np.ndarray:
+    """Of rows ``(owner, code, strength)``, the codes each owner ranks among its ``k`` strongest (ties: the
+    lower code first), with repeats. Every row of an owner must be given (Spark hands each partition whole
+    owners)."""
+    order = np.lexsort((codes, -strength, owner))
+    owner, codes = owner[order], codes[order]
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner)
+    return codes[rank < k]
 
 
 def word_idf(table: np.ndarray) -> Callable[[list[str]], np.ndarray]:

@@ -1,0 +1,108 @@
+"""Reuse found by a corpus scan on the whole PAN 2013 training corpus scanned as one corpus, per reuse kind.
+
+``benchmarks/reuse.py`` aligns each labelled pair on its own: it measures the alignment. A scan must first
+find the pair among all pairs of the corpus, and PAN's documents come in topics (several suspicious
+documents per source, the no-reuse pairs topically related by design), which is what a corpus of news
+looks like too. This script writes the corpus's distinct documents to a JSON Lines file (in a temporary
+folder; nothing of it is kept), scans it with ``CorpusScanner(detector=None)`` under each named setting of
+``ReuseSearch``, in turn, and prints for each: the candidate pairs aligned, the seconds, and per kind the
+pairs whose two documents the reuse records link, with PAN's measures (``dedup.reuse.measures``) of the
+records between each pair's two documents against its gold cases.
+
+Settings: ``defaults`` (today's ``ReuseSearch()``) and ``before`` (the settings until 2026-12-02 evening:
+common words dropped, 3 shared sentence keys, no partner cap).
+
+    python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings defaults before]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reuse import LABELS, load_pairs  # noqa: E402
+
+from dedup.corpus.scanner import CorpusScanner  # noqa: E402
+from dedup.io.readers import read_documents  # noqa: E402
+from dedup.reuse.measures import Annotation, Scores, pair_counts, total  # noqa: E402
+from dedup.reuse.search import ReuseSearch  # noqa: E402
+
+SETTINGS = {
+    "defaults": {},
+    "before": {"common_share": 0.005, "common_docs": 10, "min_shared": 3, "max_partners": 0},
+}
+
+
+def write_corpus(pairs, path: Path) -> dict[str, str]:
+    """Write each distinct text once; return text -> document id."""
+    ids: dict[str, str] = {}
+    with open(path, "w", encoding="utf-8") as out:
+        for pair in pairs:
+            for text in (pair.susp, pair.src):
+                if text not in ids:
+                    ids[text] = f"d{len(ids):05d}"
+                    out.write(json.dumps({"id": ids[text], "text": text}) + "\n")
+    return ids
+
+
+def scan(path: Path, settings: dict, jobs: int):
+    scanner = CorpusScanner(detector=None, reuse=ReuseSearch(**settings), jobs=jobs)
+    started = time.perf_counter()
+    report = scanner.scan(read_documents([str(path)]))
+    return report, time.perf_counter() - started
+
+
+def rows(name: str, pairs, ids: dict[str, str], report) -> list[str]:
+    spans = defaultdict(list)
+    for r in report.reuse:
+        spans[r.a, r.b].append((tuple(r.a_span), tuple(r.b_span)))
+    counts = []
+    for pair in pairs:
+        susp, src = ids[pair.susp], ids[pair.src]
+        found = [Annotation(a, b) for a, b in spans[susp, src]] + [Annotation(b, a) for a, b in spans[src, susp]]
+        counts.append(pair_counts(pair.cases, found))
+    lines = []
+    for label in (*LABELS, "overall"):
+        members = [c for p, c in zip(pairs, counts) if label in ("overall", p.label)]
+        s = Scores.of(total(members))
+        linked = sum(c.detections > 0 for c in members) / len(members)
+        measures = (f"{s.precision:9.3f} {s.recall:7.3f} {s.granularity:7.3f} {s.plagdet:8.3f}" if s.cases
+                    else f"{s.precision:9.3f} {'-':>7} {'-':>7} {'-':>8}")
+        lines.append(f"{name:<10}{label:<15}{len(members):>6} {linked:7.3f} {measures}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pan", type=Path, required=True, help="the pan13-train folder (pairs.jsonl.gz)")
+    parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    args = parser.parse_args()
+    pairs = load_pairs(args.pan)
+    with tempfile.TemporaryDirectory(prefix="dedup-pan-") as folder:
+        path = Path(folder) / "corpus.jsonl"
+        ids = write_corpus(pairs, path)
+        print(f"{len(pairs)} pairs, {len(ids)} distinct documents; python {platform.python_version()}, "
+              f"{os.cpu_count()} cores, -j {args.jobs}; {time.strftime('%Y-%m-%d %H:%M')}")
+        table = []
+        for name in args.settings:
+            report, seconds = scan(path, SETTINGS[name], args.jobs)
+            print(f"{name}: {seconds:.1f} s, {report.stats.get('reuse_candidates')} candidate pairs aligned, "
+                  f"{len(report.reuse)} reuse records; settings {ReuseSearch(**SETTINGS[name]).params()}",
+                  flush=True)
+            table += rows(name, pairs, ids, report)
+    print(f"\n{'setting':<10}{'kind':<15}{'pairs':>6} {'linked':>7} {'precision':>9} {'recall':>7} {'gran':>7} "
+          f"{'plagdet':>8}")
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()
