@@ -9,10 +9,11 @@ folder; nothing of it is kept), scans it with ``CorpusScanner(detector=None)`` u
 pairs whose two documents the reuse records link, with PAN's measures (``dedup.reuse.measures``) of the
 records between each pair's two documents against its gold cases.
 
-Settings: ``defaults`` (today's ``ReuseSearch()``) and ``before`` (the settings until 2026-12-02 evening:
-common words dropped, 3 shared sentence keys, no partner cap).
+Settings: ``uncommon`` (``ReuseSearch()``, ``dedup scan``'s default), ``all`` (``--reuse-keys all``: every
+content word keyed, 4 shared keys) and ``before`` (the default until 2026-12-02 evening: ``uncommon`` without
+the partner cap).
 
-    python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings defaults before]
+    python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings uncommon all before]
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ from reuse import LABELS, load_pairs  # noqa: E402
 from dedup.corpus.scanner import CorpusScanner  # noqa: E402
 from dedup.io.readers import read_documents  # noqa: E402
 from dedup.reuse.measures import Annotation, Scores, pair_counts, total  # noqa: E402
-from dedup.reuse.search import ReuseSearch  # noqa: E402
+from dedup.reuse.search import KEY_SETTINGS, ReuseSearch  # noqa: E402
 
 SETTINGS = {
-    "defaults": {},
-    "before": {"common_share": 0.005, "common_docs": 10, "min_shared": 3, "max_partners": 0},
+    "uncommon": KEY_SETTINGS["uncommon"],
+    "all": KEY_SETTINGS["all"],
+    "before": {**KEY_SETTINGS["uncommon"], "max_partners": 0},
 }
 
 
@@ -84,7 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pan", type=Path, required=True, help="the pan13-train folder (pairs.jsonl.gz)")
     parser.add_argument("-j", "--jobs", type=int, default=2)
-    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    parser.add_argument("--settings", nargs="+", default=["uncommon", "all"], choices=list(SETTINGS))
     args = parser.parse_args()
     pairs = load_pairs(args.pan)
     with tempfile.TemporaryDirectory(prefix="dedup-pan-") as folder:

@@ -14,7 +14,7 @@ ratio of the two, each child's peak RSS (``os.wait4``), the planted pairs found 
 and the records that pair documents with nothing planted between them (the synthetic documents are
 otherwise independent draws of random words, so those are false).
 
-    python benchmarks/reuse_scale.py [--docs 20000 --planted 500 --repeat 3 --seed 0 --workdir DIR]
+    python benchmarks/reuse_scale.py [--docs 20000 --planted 500 --repeat 3 --seed 0 --reuse-keys all --workdir D]
 """
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reuse-keys", default="uncommon", choices=["uncommon", "all"],
+                        help="dedup scan --reuse-keys of the runs with reuse")
     parser.add_argument("--workdir", help="where the corpus and reports go (default: a temporary folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
@@ -94,7 +96,7 @@ def main() -> None:
             times: dict[str, list[float]] = {"with reuse": [], "without": []}
             peaks: dict[str, float] = {}
             for _ in range(args.repeat):
-                for name, extra in (("with reuse", []), ("without", ["--no-reuse"])):
+                for name, extra in (("with reuse", ["--reuse-keys", args.reuse_keys]), ("without", ["--no-reuse"])):
                     command = [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-j", str(jobs),
                                "-f", "json", "-o", report, *extra]
                     seconds, peak = run(command)
@@ -105,7 +107,8 @@ def main() -> None:
                   f"without {without:.1f} s ({peaks['without']:.0f} MB peak): ratio {with_reuse / without:.2f}")
         found = json.load(open(report, encoding="utf-8"))
         reuse_report = subprocess.run(
-            [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-f", "json"],
+            [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-f", "json", "--reuse-keys",
+             args.reuse_keys],
             capture_output=True, text=True, check=False)
         records = json.loads(reuse_report.stdout)["reuse"]
         linked = {(r["a"], r["b"]) for r in records} | {(r["b"], r["a"]) for r in records}

@@ -123,25 +123,26 @@ def test_index_query_prints_and_writes_the_reuse(tmp_path):
     assert record["reuse"] == [] and record["restated"] is None
 
 
-def test_a_file_written_before_reuse_common_share_keeps_its_key_settings(tmp_path):
-    # A new file keys every content word and stores so; one whose params lack the setting (written before it
-    # was stored) keeps the keys it was built with (common words left out, 3 shared keys) and finds a passage
-    # copied from a document indexed under them.
-    fresh = tmp_path / "fresh.db"
-    with Index(str(fresh), within=False) as index:
-        assert index.params["reuse_common_share"] == 1.0
+def test_an_index_keeps_the_reuse_keys_it_was_created_with(tmp_path):
+    # "uncommon" unless asked (and for a file written before the setting was stored); "all" stored with the file
+    # and used at every later add and check, whatever the Index is opened with; another value is refused.
+    path = tmp_path / "all.db"
+    with Index(str(path), within=False, reuse_keys="all") as index:
         assert (index.reuse_search.common_share, index.reuse_search.min_shared) == (1.0, 4)
-    path = tmp_path / "older.db"
-    db = sqlite3.connect(path)
-    index, docs = _index(str(path))
-    index.close()
+        index.add_many(Document(k, v) for k, v in _indexed().items())
+        page = _join(_filler(507)[:1] + [REWORDED_TEXT])
+        assert [r.b for r in index.check("page", page).reuse] == ["source"]
+    with Index(str(path), within=False) as again:
+        assert again.params["reuse_keys"] == "all" and again.reuse_search.common_share == 1.0
+    with pytest.raises(ValueError, match="reuse_keys"):
+        Index(str(tmp_path / "bad.db"), reuse_keys="some")
+    older = tmp_path / "older.db"
+    Index(str(older), within=False).close()
+    db = sqlite3.connect(older)
     with db:
         params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
-        del params["reuse_common_share"]
+        assert params.pop("reuse_keys") == "uncommon"
         db.execute("UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps(params),))
     db.close()
-    with Index(str(path), within=False) as older:
-        assert (older.reuse_search.common_share, older.reuse_search.min_shared) == (0.005, 3)
-        older.add("legacy-source", _join(_filler(506)[:3] + [PASSAGE_TEXT]))
-        page = _join(_filler(507)[:1] + [PASSAGE_TEXT])
-        assert "legacy-source" in {r.b for r in older.check("page", page).reuse}
+    with Index(str(older), within=False) as index:
+        assert (index.reuse_search.common_share, index.reuse_search.min_shared) == (0.005, 3)

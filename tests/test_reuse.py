@@ -13,7 +13,7 @@ import pytest
 from dedup import CorpusScanner
 from dedup.io.readers import Document
 from dedup.reuse.align import AlignSettings, align_texts
-from dedup.reuse.search import ReuseSearch
+from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
 from dedup.reuse.units import units_of
 from tests.planted import _document, _vocabulary
 
@@ -182,12 +182,13 @@ def test_reuse_can_be_turned_off_and_configured():
 def test_boilerplate_sentences_do_not_pair_every_document():
     footer = "Sign up for our morning briefing to get the top stories of the day delivered to your inbox."
     texts = [_join(_filler(300 + i) + [footer]) for i in range(60)]
-    # The footer is in every document: without the bucket cap and the partner cap all 1,770 pairs would meet;
-    # random words of the fillers may still pair one or two by chance.
+    # The footer is in every document: without the common-word filter, the bucket cap and the partner cap all
+    # 1,770 pairs would meet; random words of the fillers may still pair one or two by chance.
     assert len(ReuseSearch().candidates_of_texts(texts)) <= 5
-    assert len(ReuseSearch(max_bucket=100, max_partners=0).candidates_of_texts(texts)) > 1000
+    assert len(ReuseSearch(**KEY_SETTINGS["all"]).candidates_of_texts(texts)) <= 5
+    assert len(ReuseSearch(common_docs=100, max_bucket=100, max_partners=0).candidates_of_texts(texts)) > 1000
     # The partner cap alone bounds them: each document keeps its 10 strongest partners, a pair kept by either.
-    capped = ReuseSearch(max_bucket=100).candidates_of_texts(texts)
+    capped = ReuseSearch(common_docs=100, max_bucket=100).candidates_of_texts(texts)
     assert 300 <= len(capped) <= 10 * len(texts)
     assert np.bincount(capped.ravel()).min() >= 10
     copied = texts[:10] + [texts[10] + "\n\n" + texts[3].split("\n\n")[1]]
@@ -235,6 +236,12 @@ def test_scan_json_jsonl_and_csv_carry_reuse(corpus_files):
     table = _run("scan", folder, "--no-within", "-q").stdout
     assert "reused between documents" in table
     assert json.loads(_run("scan", folder, "-f", "json", "--no-within", "--no-reuse", "-q").stdout)["reuse"] == []
+    every_word = json.loads(_run("scan", folder, "-f", "json", "--no-within", "-q", "--reuse-keys", "all").stdout)
+    jsonschema.validate(every_word, schema)
+    assert (every_word["params"]["reuse"]["common_share"], every_word["params"]["reuse"]["min_shared"]) == (1.0, 4)
+    assert report["params"]["reuse"]["common_share"] == 0.005
+    assert {(r["a"], r["b"]) for r in every_word["reuse"]} >= {(r["a"], r["b"]) for r in report["reuse"]}
+    assert _run("scan", folder, "--reuse-keys", "most").exit_code == 2
 
 
 def test_align_command(corpus_files, tmp_path):

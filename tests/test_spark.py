@@ -146,7 +146,7 @@ def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):
 
     def scanner(max_partners):
         return CorpusScanner(detector=None, reuse=ReuseSearch(max_bucket=100, max_partners=max_partners,
-                                                                    copy_sample=1 << 40))
+                                                                    copy_sample=1 << 40, common_share=1.0))
 
     local = scanner(3).scan(Document(i, t) for i, t in docs)
     uncapped = scanner(0).scan(Document(i, t) for i, t in docs)

@@ -31,7 +31,7 @@ import numpy as np
 from dedup.corpus.spark_rdd import batches, paired, partition_by
 from dedup.reuse.align import align_many
 from dedup.reuse.search import ReuseSearch, Seeds, bucket_of_words, strongest_partners
-from dedup.util.arrays import distinct
+from dedup.util.arrays import counted, distinct
 
 _PAIRS_PER_TASK = 64
 _SENTENCE, _COPY = 0, 1
@@ -69,13 +69,11 @@ def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
         kinds, keys, docs = (np.concatenate(x) for x in zip(*(p for _, p in parts)))
         by_kind = [(keys[kinds == k], docs[kinds == k]) for k in (_SENTENCE, _COPY)]
         codes, weights = search.pair_codes(*by_kind[0], n_docs, weighted=True)
-        codes, inverse = np.unique(codes, return_inverse=True)
-        counts = np.bincount(inverse, minlength=len(codes))
-        weights = np.bincount(inverse, weights=weights, minlength=len(codes)).astype(np.int64)
+        codes, counts, weights = counted(codes, weights)
         copied = distinct(search.pair_codes(*by_kind[1], n_docs))
         codes = np.concatenate((codes, copied))
         counts = np.concatenate((counts, np.full(len(copied), -1)))  # -1: a copied-run key (a candidate)
-        weights = np.concatenate((weights, np.zeros(len(copied), np.int64)))
+        weights = np.concatenate((weights.astype(np.int64), np.zeros(len(copied), np.int64)))
         for part, rows in partition_by(codes, n):
             yield part, (codes[rows], counts[rows], weights[rows])
 

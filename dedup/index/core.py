@@ -108,8 +108,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         ``date`` given when they were added, kept as ``dated``, else when they were added, ``added``).
     **params :
         Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
-        lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem, reuse_common_share: the share
-        of documents past which a word seeds no reuse key, 1.0 none; ``ReuseSearch``'s ``common_share``).
+        lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem, reuse_keys: "uncommon" or
+        "all", the words of a sentence its stored reuse keys are made of, ``reuse.search.KEY_SETTINGS``).
         Stored when the file is created; giving a different value for an
         existing file raises.
 

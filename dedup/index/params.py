@@ -7,14 +7,12 @@ from typing import Callable, Mapping
 
 from dedup.cluster.keep import DateLike, timestamp
 from dedup.io.html_input import as_text
+from dedup.reuse.search import KEY_SETTINGS
 from dedup.util.validate import check_bool, check_fraction, check_int, check_str
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True,
-            "reuse_common_share": 1.0}
-# The reuse keys of a file written before ``reuse_common_share`` was stored (2026-12-02) left out the words in
-# more than 0.5% of the documents, and 3 shared keys made a candidate: such a file keeps both.
-LEGACY_REUSE = {"common_share": 0.005, "min_shared": 3}
+            "reuse_keys": "uncommon"}
 OnSkip = Callable[[str, str], None]  # (document id, why it was not added)
 
 
@@ -33,15 +31,16 @@ def check_signature_params(params: Mapping) -> None:
     check_int("n_features", params["n_features"], 16, 1 << 26)
     for name in ("stop_words", "stem"):
         check_bool(name, params[name])
-    check_fraction("reuse_common_share", params.get("reuse_common_share", LEGACY_REUSE["common_share"]))
+    keys = params.get("reuse_keys", "uncommon")
+    if keys not in KEY_SETTINGS:
+        raise ValueError(f"reuse_keys must be one of {', '.join(KEY_SETTINGS)}, got {keys!r}")
 
 
 def reuse_settings(params: Mapping) -> dict:
     """``ReuseSearch`` keyword arguments for an index with these stored ``params``: its reuse keys are stored,
-    so they are computed as the file's first documents' were."""
-    if "reuse_common_share" not in params:
-        return dict(LEGACY_REUSE)
-    return {"common_share": params["reuse_common_share"]}
+    so they are computed as the file's first documents' were (a file written before ``reuse_keys`` was stored
+    has "uncommon" ones)."""
+    return dict(KEY_SETTINGS[params.get("reuse_keys", "uncommon")])
 
 
 def _checked_text(doc_id, text, fmt: str) -> str:

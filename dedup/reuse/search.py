@@ -8,22 +8,23 @@ flagged):
 - **copied-run keys**: content-word ``copy_n``-grams whose hash falls in one ``copy_sample``-th of the
   hash space, so two documents sharing a copied run of a few dozen words all but surely share a key.
 
-After pass one, every sentence with at least ``min_unit_words`` content words is signed with MinHash over
-them and cut into ``bands`` x ``rows`` band keys (words held by more than ``common_share`` of the documents,
-and more than ``common_docs``, can be dropped first; by default none is). Two documents are a candidate when
-they share ``min_shared`` sentence keys or one copied-run key; a key held by more than ``max_bucket``
-documents (page furniture) pairs nothing. Each document keeps at most its ``max_partners`` strongest
-sentence-key partners, the strength of a pair being the sum over its shared keys of a weight that falls
-with the key's bucket (``key_weights``): a pair is aligned when either of its documents keeps it, and a
-pair sharing a copied-run key always is.
+After pass one the corpus's document frequencies are known: words held by more than ``common_share`` of
+the documents (and more than ``common_docs``) are dropped from the sentences, every sentence with at
+least ``min_unit_words`` words left is signed with MinHash over them and cut into ``bands`` x ``rows``
+band keys. Two documents are a candidate when they share ``min_shared`` sentence keys or one copied-run
+key; a key held by more than ``max_bucket`` documents (page furniture) pairs nothing. Each document keeps
+at most its ``max_partners`` strongest sentence-key partners, the strength of a pair being the sum over its
+shared keys of a weight that falls with the key's bucket (``key_weights``): a pair is aligned when either
+of its documents keeps it, and a pair sharing a copied-run key always is, so a corpus of many documents
+on one topic costs at most ``max_partners`` alignments a document.
 
-Why so (``benchmarks/reuse_corpus.py`` and docs/benchmarks.md, "Reuse between documents"): dropping the
-words in more than 0.5% of the documents lost most reworded reuse of a topical corpus (PAN 2013's training
-corpus scanned whole: its topics' words are in dozens of its 4,022 documents), and on generated text it
-left sentences too few words to meet; with every word kept, chance pairs sharing three keys multiply, and
-four shared keys separate them; a topical corpus then still pairs each document with dozens of its topic's
-others, and the partner cap bounds the alignments at ``max_partners`` a document whatever the corpus's
-shape.
+Two settings of the keys (``KEY_SETTINGS``; ``dedup scan --reuse-keys``): ``"uncommon"``, the default,
+drops the words in more than 0.5% of the documents, without which random sentences of one language share
+a band often enough that most document pairs of a corpus would meet (10% of all pairs of 1,000 generated
+documents); ``"all"`` keys every content word and asks 4 shared keys. On PAN 2013's training corpus
+scanned whole (a topical corpus: its topics' words are in dozens of its 4,022 documents, so "uncommon"
+drops them) "all" links 0.77 of the reworded pairs where "uncommon" links 0.27, at 5x the time and
+about 4x the key rows in memory (docs/benchmarks.md, "Candidates at corpus scale").
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from dedup.sketch.minhash import MinHasher
 from dedup.sketch.shingle import ShingleSets
 from dedup.text.tokens import Tokens, TokenTable, tokenize
 from dedup.text.word_hash import word_hash
-from dedup.util.arrays import distinct
+from dedup.util.arrays import counted, distinct
 from dedup.util.validate import check_fraction, check_int
 
 
@@ -66,13 +67,13 @@ class ReuseSearch:
     bands, rows : int, default=8, 2
         MinHash banding of sentence signatures (``bands * rows`` permutations): two rows a band keep
         sentences that share about a third of their uncommon words likely to meet.
-    min_shared : int, default=4
+    min_shared : int, default=3
         Sentence keys two documents must share to be aligned.
     min_unit_words : int, default=3
         Uncommon words a sentence needs to take part.
-    common_share, common_docs : float, int, default=1.0, 10
+    common_share, common_docs : float, int, default=0.005, 10
         A word in more than this share of the documents, and in more than this many, is too common to
-        seed reuse; the default share of 1.0 drops none (see the module docstring).
+        seed reuse; 1.0 drops none (``KEY_SETTINGS["all"]``, see the module docstring).
     copy_n : int, default=8
         Content words of a copied-run key.
     copy_sample : int, default=4
@@ -90,9 +91,9 @@ class ReuseSearch:
 
     bands: int = 8
     rows: int = 2
-    min_shared: int = 4
+    min_shared: int = 3
     min_unit_words: int = 3
-    common_share: float = 1.0
+    common_share: float = 0.005
     common_docs: int = 10
     copy_n: int = 8
     copy_sample: int = 4
@@ -141,15 +142,31 @@ class ReuseSearch:
         """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys (at most each document's
         ``max_partners`` strongest) or a copied-run key, as a sorted ``(m, 2)`` int64 array (``df``: documents
         per IDF bucket, ``n_docs`` of them)."""
-        codes, weights = self.pair_codes(*self.sentence_keys(seeds, df, n_docs), n_docs, weighted=True)
-        codes, inverse = np.unique(codes, return_inverse=True)
-        shared = np.bincount(inverse, minlength=len(codes))
-        strength = np.bincount(inverse, weights=weights, minlength=len(codes)).astype(np.int64)
+        codes, _, strength = self.shared_keys(*self.sentence_keys(seeds, df, n_docs), n_docs)
         copied = self.pair_codes(*self.copy_keys(seeds), n_docs)
-        enough = (shared >= self.min_shared) & ~np.isin(codes, copied)  # a copied pair takes no partner's place
+        enough = ~np.isin(codes, copied)  # a copied pair takes no partner's place
         kept = self.strongest(codes[enough], strength[enough], n_docs)
         codes = distinct(np.concatenate([kept, copied]))
         return np.stack((codes // max(n_docs, 1), codes % max(n_docs, 1)), axis=1)
+
+    def shared_keys(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:
+        """The pairs sharing ``min_shared`` sentence keys or more (sorted codes, as ``pair_codes``), how many
+        each shares and their summed weights. Pairs are counted a part of the codes at a time (every copy of a
+        code in one part), and only those sharing enough are kept: chance pairs sharing a key or two are most of
+        a corpus's (5.9 million distinct of 20,000 generated documents, against 4,000 sharing four), and their
+        counts never need to be held at once.
+        """
+        codes, weights = self.pair_codes(keys, docs, n_docs, weighted=True)
+        parts = max(1, -(-len(codes) // _PAIRS_PER_PART))
+        found = []
+        for part in range(parts):
+            rows = codes % parts == part if parts > 1 else slice(None)
+            part_codes, shared, strength = counted(codes[rows], weights[rows])
+            enough = shared >= self.min_shared
+            found.append((part_codes[enough], shared[enough], strength[enough]))
+        del codes, weights
+        order = np.argsort(np.concatenate([f[0] for f in found]), kind="stable")
+        return tuple(np.concatenate([f[k] for f in found])[order] for k in range(3))
 
     def strongest(self, codes: np.ndarray, strength: np.ndarray, n_docs: int) -> np.ndarray:
         """The pair codes (``pair_codes``) that either document keeps among its ``max_partners`` strongest, all
@@ -233,7 +250,8 @@ class ReuseSearch:
             return codes
         # ``expand`` gives one block per bucket size, the sizes in increasing order.
         block_sizes = np.unique(sizes[usable])
-        return codes, np.repeat(key_weights(block_sizes, n_docs), [len(b) for b in blocks])
+        # int16: a weight is at most 64, and the codes' copies are the step's largest arrays.
+        return codes, np.repeat(key_weights(block_sizes, n_docs).astype(np.int16), [len(b) for b in blocks])
 
     def candidates_of_texts(self, texts: Sequence[str]) -> np.ndarray:
         """``candidates`` of a few texts in memory, tokenized as a corpus scan tokenizes them (for tests and
@@ -250,6 +268,11 @@ class ReuseSearch:
         df = np.bincount(distinct_rows(buckets.astype(np.uint64), token_doc)[0].astype(np.int64),
                          minlength=idf.n_features)
         return self.candidates(seeds, df, len(texts))
+
+
+# The two settings of the sentence keys (see the module docstring): ``ReuseSearch(**KEY_SETTINGS[name])``.
+KEY_SETTINGS = {"uncommon": {"common_share": 0.005, "min_shared": 3}, "all": {"common_share": 1.0, "min_shared": 4}}
+_PAIRS_PER_PART = 1_000_000  # pair codes counted at once (``shared_keys``)
 
 
 def key_weights(bucket_sizes: np.ndarray, n_docs: int) -> np.ndarray:
@@ -305,7 +328,7 @@ def distinct_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.nd
 def _unit_sets(words: np.ndarray, units: np.ndarray, n_units: int) -> ShingleSets:
     """Each unit's distinct words as one 32-bit hash each (what ``MinHasher.sign`` takes)."""
     hashed = (words * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)
-    keys = np.unique((units.astype(np.uint64) << np.uint64(32)) | hashed)
+    keys = distinct((units.astype(np.uint64) << np.uint64(32)) | hashed)
     owner = (keys >> np.uint64(32)).astype(np.int64)
     offsets = np.concatenate(([0], np.cumsum(np.bincount(owner, minlength=n_units)))).astype(np.int64)
     return ShingleSets(hashes=(keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets=offsets)
