@@ -130,12 +130,12 @@ class Checkpoint:
         # one of a scan that kept another way (the key holds --keep), whose documents are undated.
         dates = arrays["dates"] if "dates" in arrays else np.full(n, np.nan)
         state.dates = array.array("d", dates.astype(np.float64).tolist())
+        _compact_reuse(arrays)
         for name in _ARRAYS:
             # Reuse keys came after format 3 without changing it: a checkpoint without them is one of a
             # scan without reuse (the key holds the reuse parameters).
             if name in arrays or name not in REUSE_ARRAYS:
                 getattr(state, "_" + name).append(arrays[name])
-        state._reuse_n_units = len(state._reuse_unit_doc[0]) if state._reuse_unit_doc else 0
         state.n_nodes = meta["n_nodes"]
         state.node_of = dict(zip(arrays["node_fingerprints"].tolist(), arrays["node_numbers"].tolist()))
         state.idf.load(arrays["df"], meta["idf_docs"])
@@ -217,3 +217,13 @@ def _fsync_folder(folder: Path) -> None:
     for path in folder.iterdir():
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
+
+
+def _compact_reuse(arrays: dict) -> None:
+    """Seeds of a checkpoint written before they were kept compact (each word's sentence as an int64, copied-run
+    documents as int64) in today's form: each sentence's word count, int32 documents."""
+    if "reuse_units" in arrays and "reuse_unit_words" not in arrays:
+        units = arrays.pop("reuse_units")
+        arrays["reuse_unit_words"] = np.bincount(units, minlength=len(arrays["reuse_unit_doc"])).astype(np.int32)
+    if "reuse_copy_doc" in arrays:
+        arrays["reuse_copy_doc"] = arrays["reuse_copy_doc"].astype(np.int32)

@@ -10,5 +10,5 @@ import numpy as np
 # Signatures, sizes, paragraph index: one batch's worth appended per batch.
 SIGNED_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences")
 # The reuse search's seeds (``reuse.search.Seeds``), numbered across the corpus, with their types.
-REUSE_ARRAYS = {"reuse_words": np.uint32, "reuse_units": np.int64, "reuse_unit_doc": np.int64,
-                "reuse_copy_keys": np.uint64, "reuse_copy_doc": np.int64}
+REUSE_ARRAYS = {"reuse_words": np.uint32, "reuse_unit_words": np.int32, "reuse_unit_doc": np.int64,
+                "reuse_copy_keys": np.uint64, "reuse_copy_doc": np.int32}

@@ -42,8 +42,8 @@ REUSE_SCHEMA = ("a string, b string, a_start int, a_end int, b_start int, b_end 
 
 def global_seeds(seeds: Seeds, docs: np.ndarray) -> Seeds:
     """A batch's seeds with the documents numbered ``docs[i]`` (the input's numbering) instead of ``i``."""
-    return Seeds(words=seeds.words, units=seeds.units, unit_doc=docs[seeds.unit_doc], copy_keys=seeds.copy_keys,
-                 copy_doc=docs[seeds.copy_doc])
+    return Seeds(words=seeds.words, unit_words=seeds.unit_words, unit_doc=docs[seeds.unit_doc],
+                 copy_keys=seeds.copy_keys, copy_doc=docs[seeds.copy_doc].astype(np.int32))
 
 
 def key_rows(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:

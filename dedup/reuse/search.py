@@ -4,7 +4,7 @@ Pass one keeps, of each document, what the candidate search needs and no text, t
 every other step uses (``text.tokens``: content words, stop words dropped, lightly stemmed, sentence ends
 flagged):
 
-- each content word's IDF bucket and the sentence it is in, 8 bytes a word;
+- each content word's IDF bucket, 4 bytes a word, and each sentence's word count and document;
 - **copied-run keys**: content-word ``copy_n``-grams whose hash falls in one ``copy_sample``-th of the
   hash space, so two documents sharing a copied run of a few dozen words all but surely share a key.
 
@@ -52,10 +52,13 @@ class Seeds:
     """What pass one keeps of a batch for the reuse search (``doc`` numbers count from the batch's first)."""
 
     words: np.ndarray  # uint32 IDF bucket of each content word, in order
-    units: np.ndarray  # int64 sentence of each word, numbered 0.. in the batch
-    unit_doc: np.ndarray  # int64 document of each sentence
+    unit_words: np.ndarray  # int32 words of each sentence, in order (its words follow the sentence before's)
+    unit_doc: np.ndarray  # int64 document of each sentence, in order
     copy_keys: np.ndarray  # uint64 copied-run keys, distinct per document
-    copy_doc: np.ndarray  # int64 document of each
+    copy_doc: np.ndarray  # int32 document of each, in order
+
+    # The sentence of each word was kept as an int64 a word: at 1,200 words a document, pass one's reuse
+    # seeds were 11 KB a document, more than everything else it keeps. Counts a sentence are as exact.
 
 
 @dataclass
@@ -119,11 +122,11 @@ class ReuseSearch:
     def seeds(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray) -> Seeds:
         """A batch's seeds from its tokens (``token_doc``: each token's document; ``buckets``: its IDF bucket)."""
         sentence = tokens.sentence
-        starts = np.concatenate(([True], sentence[1:] != sentence[:-1])) if len(sentence) else np.zeros(0, bool)
-        units = np.cumsum(starts) - 1
+        starts = np.flatnonzero(np.concatenate(([True], sentence[1:] != sentence[:-1]))) if len(sentence) else \
+            np.zeros(0, np.int64)
         keys, key_doc = self._copy_keys(tokens.hashes, token_doc)
-        return Seeds(words=buckets.astype(np.uint32), units=units.astype(np.int64),
-                     unit_doc=token_doc[starts].astype(np.int64), copy_keys=keys, copy_doc=key_doc)
+        return Seeds(words=buckets.astype(np.uint32), unit_words=np.diff(np.append(starts, len(sentence))).astype(
+            np.int32), unit_doc=token_doc[starts].astype(np.int64), copy_keys=keys, copy_doc=key_doc.astype(np.int32))
 
     def _copy_keys(self, hashes: np.ndarray, token_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = self.copy_n
@@ -183,20 +186,41 @@ class ReuseSearch:
         """The distinct ``(band key, document)`` rows of the sentences' uncommon words (see the module
         docstring); documents sharing ``min_shared`` keys are candidates. ``uncounted``: documents holding
         each word of ``seeds`` (one number for all, or one per word) that ``df`` does not count yet (texts
-        checked against or added to an index)."""
+        checked against or added to an index). The rows come sorted by document, then key.
+
+        Whole documents' words are keyed ``_WORDS_PER_CHUNK`` at a time: the step's temporaries (each word's
+        document frequency, its 64-bit hash, the sorted sets) are several times the seeds, so a corpus of
+        long documents held them all at once for a moment (rows never span two chunks, so the result is the
+        same)."""
         empty = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         limit = max(self.common_docs, self.common_share * n_docs)
-        uncommon = df[seeds.words] + uncounted <= limit
-        words, units = seeds.words[uncommon].astype(np.uint64), seeds.units[uncommon]
-        n_units = len(seeds.unit_doc)
-        if not len(words) or not n_units:
+        found = []
+        for (w0, w1), (u0, u1) in _document_chunks(seeds.unit_words, seeds.unit_doc, _WORDS_PER_CHUNK):
+            extra = uncounted[w0:w1] if np.ndim(uncounted) else uncounted
+            units = np.repeat(np.arange(u1 - u0, dtype=np.int64), seeds.unit_words[u0:u1])
+            keys = self._chunk_keys(seeds.words[w0:w1], units, seeds.unit_doc[u0:u1], df, limit, extra)
+            if keys is not None:
+                found.append(keys)
+        if not found:
             return empty
+        if len(found) == 1:
+            return found[0]
+        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+
+    def _chunk_keys(self, words: np.ndarray, units: np.ndarray, unit_doc: np.ndarray, df: np.ndarray, limit: float,
+                    uncounted: int | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """``sentence_keys`` of whole documents' seeds (``units`` numbered from 0), None when they have none."""
+        uncommon = df[words] + uncounted <= limit
+        words, units = words[uncommon].astype(np.uint64), units[uncommon]
+        n_units = len(unit_doc)
+        if not len(words) or not n_units:
+            return None
         sets = _unit_sets(words, units, n_units)
         live = np.flatnonzero(sets.sizes() >= self.min_unit_words)
         if not len(live):
-            return empty
+            return None
         band_keys = self._banding.band_keys(self._hasher.sign(_subset(sets, live)))
-        return distinct_rows(band_keys.ravel(), np.repeat(seeds.unit_doc[live], band_keys.shape[1]))
+        return distinct_rows(band_keys.ravel(), np.repeat(unit_doc[live], band_keys.shape[1]))
 
     def copy_keys(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
         """The ``(copied-run key, document)`` rows (distinct per document); one shared key makes a candidate."""
@@ -235,8 +259,10 @@ class ReuseSearch:
         once per key; keys of more than ``max_bucket`` documents are skipped. ``weighted``: also each code's
         key weight (``key_weights`` of its key's bucket size), as a second array."""
         empty = np.zeros(0, np.int64)
+        keys, docs = _shared_rows(keys, docs)
         if not len(keys):
             return (empty, empty) if weighted else empty
+        docs = docs.astype(np.int64)  # pair codes are products of document numbers
         order = np.lexsort((docs, keys))
         keys, docs = keys[order], docs[order]
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
@@ -273,6 +299,9 @@ class ReuseSearch:
 # The two settings of the sentence keys (see the module docstring): ``ReuseSearch(**KEY_SETTINGS[name])``.
 KEY_SETTINGS = {"uncommon": {"common_share": 0.005, "min_shared": 3}, "all": {"common_share": 1.0, "min_shared": 4}}
 _PAIRS_PER_PART = 1_000_000  # pair codes counted at once (``shared_keys``)
+_WORDS_PER_CHUNK = 4_000_000  # seed words keyed at once (``sentence_keys``), whole documents
+_FILTER_ROWS = 100_000  # key rows past which ``pair_codes`` first drops the keys held once (``_shared_rows``)
+_FILTER_PART = 1_000_000  # ... looking them up this many at a time
 
 
 def key_weights(bucket_sizes: np.ndarray, n_docs: int) -> np.ndarray:
@@ -323,6 +352,43 @@ def distinct_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.nd
     keys, docs = keys[order], docs[order]
     keep = np.concatenate(([True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])))
     return keys[keep], docs[keep]
+
+
+def _shared_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose key is on another row too: most keys of a corpus are one document's (a key held once
+    pairs nothing), and sorting every row with its document took several times the rows' memory (190 MB
+    more for the copied-run keys of 25,000 documents of 1,200 words); the keys alone are sorted here."""
+    if len(keys) < _FILTER_ROWS:
+        return keys, docs
+    ordered = np.sort(keys)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    del ordered
+    repeated = repeated[np.concatenate(([True], repeated[1:] != repeated[:-1]))] if len(repeated) else repeated
+    if not len(repeated):
+        return keys[:0], docs[:0]
+    kept = np.zeros(len(keys), dtype=bool)
+    for start in range(0, len(keys), _FILTER_PART):  # positions a part at a time: 8 bytes a row otherwise
+        part = keys[start:start + _FILTER_PART]
+        at = np.searchsorted(repeated, part)
+        np.minimum(at, len(repeated) - 1, out=at)
+        kept[start:start + len(part)] = repeated[at] == part
+    return keys[kept], docs[kept]
+
+
+def _document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
+    """``((first word, end word), (first unit, end unit))`` of runs of whole documents holding about ``size``
+    words each (``unit_words``: each sentence's words; ``unit_doc``: each sentence's document, in order)."""
+    ends = np.cumsum(unit_words, dtype=np.int64)
+    n_words, n_units = (int(ends[-1]) if len(ends) else 0), len(unit_doc)
+    w0 = u0 = 0
+    while u0 < n_units:
+        u1 = n_units
+        if w0 + size < n_words:  # on to the end of the document holding the word ``size`` on
+            u = int(np.searchsorted(ends, w0 + size, side="right"))
+            u1 = int(np.searchsorted(unit_doc, unit_doc[min(u, n_units - 1)], side="right"))
+        w1 = int(ends[u1 - 1])
+        yield (w0, w1), (u0, u1)
+        w0, u0 = w1, u1
 
 
 def _unit_sets(words: np.ndarray, units: np.ndarray, n_units: int) -> ShingleSets:

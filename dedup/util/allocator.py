@@ -38,18 +38,22 @@ def _glibc():
 
 
 _LIBC = _glibc()
+_OWNED = False  # whether a ``reuse_freed_memory`` block (the command's own process) is running
 
 
 @contextlib.contextmanager
 def reuse_freed_memory() -> Iterator[None]:
     """Within the block, freed memory stays with the process for reuse; on leaving it, it is released."""
+    global _OWNED
     if _LIBC is None:
         yield
         return
     keep_pages()
+    _OWNED = True
     try:
         yield
     finally:
+        _OWNED = False
         _LIBC.mallopt(_M_MMAP_THRESHOLD, _DEFAULT)
         _LIBC.mallopt(_M_TRIM_THRESHOLD, _DEFAULT)
         _LIBC.malloc_trim(0)
@@ -60,3 +64,11 @@ def keep_pages() -> None:
     if _LIBC is not None:
         _LIBC.mallopt(_M_MMAP_THRESHOLD, _SCAN)
         _LIBC.mallopt(_M_TRIM_THRESHOLD, _SCAN)
+
+
+def release_freed() -> None:
+    """Inside ``reuse_freed_memory``, hand freed heap memory back to the system now (glibc's ``malloc_trim``):
+    after a step that replaced many small arrays by one large one, whose freed parts the process would
+    otherwise keep as its peak. Elsewhere (a library caller's process) nothing is done."""
+    if _LIBC is not None and _OWNED:
+        _LIBC.malloc_trim(0)

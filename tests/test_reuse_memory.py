@@ -1,0 +1,122 @@
+"""The reuse search's memory-bounded steps give what the whole-corpus steps gave, and a checkpoint written
+with the earlier (per-word) seeds still resumes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import dedup.reuse.search as search
+from dedup.corpus.checkpoint import Checkpoint
+from dedup.corpus.scanner import CorpusScanner
+from dedup.io.readers import Document
+from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
+from dedup.text.segment import split_paragraphs
+from tests.test_reuse import PASSAGE, REWORDED, _filler, _join
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
+from corpusgen import iter_corpus  # noqa: E402
+
+
+def _texts(n: int = 400) -> list[str]:
+    return [doc["text"] for doc, _ in iter_corpus(n, 300, seed=5)]
+
+
+def _seeds(search_: ReuseSearch, texts: list[str]):
+    """The seeds and document frequencies of ``texts``, as ``candidates_of_texts`` makes them."""
+    from dedup.confirm.idf import HashedIdf
+    from dedup.text.tokens import TokenTable, tokenize
+
+    paragraphs = [split_paragraphs(t) for t in texts]
+    tokens = tokenize([p for ps in paragraphs for p in ps], TokenTable())
+    token_doc = np.repeat(np.arange(len(texts)), [len(p) for p in paragraphs])[tokens.owner()]
+    idf = HashedIdf()
+    buckets = idf.buckets(tokens)
+    seeds = search_.seeds(tokens, token_doc, buckets)
+    df = np.bincount(search.distinct_rows(buckets.astype(np.uint64), token_doc)[0].astype(np.int64),
+                     minlength=idf.n_features)
+    return seeds, df
+
+
+@pytest.mark.parametrize("keys", sorted(KEY_SETTINGS))
+def test_sentence_keys_are_the_same_keyed_a_few_documents_at_a_time(monkeypatch, keys):
+    finder = ReuseSearch(**KEY_SETTINGS[keys])
+    texts = _texts()
+    seeds, df = _seeds(finder, texts)
+    whole = finder.sentence_keys(seeds, df, len(texts))
+    assert len(whole[0]) > 1000
+    for size in (1, 50, 3000):  # one document at a time, a few, many
+        monkeypatch.setattr(search, "_WORDS_PER_CHUNK", size)
+        chunked = finder.sentence_keys(seeds, df, len(texts))
+        assert np.array_equal(chunked[0], whole[0]) and np.array_equal(chunked[1], whole[1])
+    # Per-word counts of uncounted documents (an index's) are cut with the words.
+    uncounted = np.arange(len(seeds.words)) % 3
+    monkeypatch.setattr(search, "_WORDS_PER_CHUNK", 4_000_000)
+    expected = finder.sentence_keys(seeds, df, len(texts), uncounted)
+    monkeypatch.setattr(search, "_WORDS_PER_CHUNK", 70)
+    got = finder.sentence_keys(seeds, df, len(texts), uncounted)
+    assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+
+
+def test_keys_held_once_are_dropped_before_pairing_with_the_same_pairs(monkeypatch):
+    finder = ReuseSearch(**KEY_SETTINGS["all"])
+    texts = _texts()
+    seeds, df = _seeds(finder, texts)
+    keys, docs = finder.sentence_keys(seeds, df, len(texts))
+    monkeypatch.setattr(search, "_FILTER_ROWS", 10 ** 12)
+    plain = finder.pair_codes(keys, docs, len(texts), weighted=True)
+    monkeypatch.setattr(search, "_FILTER_ROWS", 0)
+    monkeypatch.setattr(search, "_FILTER_PART", 777)
+    filtered = finder.pair_codes(keys, docs, len(texts), weighted=True)
+    assert len(plain[0]) > 1000
+    assert np.array_equal(plain[0], filtered[0]) and np.array_equal(plain[1], filtered[1])
+    assert len(finder.pair_codes(np.arange(5, dtype=np.uint64), np.arange(5), 5)) == 0  # every key held once
+
+
+def test_seeds_keep_counts_not_a_sentence_number_per_word():
+    finder = ReuseSearch()
+    seeds, _ = _seeds(finder, _texts(50))
+    assert seeds.unit_words.dtype == np.int32 and seeds.copy_doc.dtype == np.int32
+    assert seeds.unit_words.sum() == len(seeds.words) and (seeds.unit_words > 0).all()
+    assert len(seeds.unit_words) == len(seeds.unit_doc) and (np.diff(seeds.unit_doc) >= 0).all()
+
+
+def _reuse_corpus() -> list[Document]:
+    docs = [Document(f"filler-{i}", _join(_filler(400 + i))) for i in range(12)]
+    docs.append(Document("source", _join(_filler(1)[:2] + [" ".join(PASSAGE)] + _filler(1)[2:])))
+    docs.append(Document("copy", _join(_filler(2)[:1] + [" ".join(PASSAGE)] + _filler(2)[1:])))
+    docs.append(Document("reworded", _join(_filler(3)[:3] + [" ".join(REWORDED)])))
+    return docs
+
+
+def test_a_checkpoint_holding_the_earlier_seeds_resumes_to_the_same_reuse(tmp_path):
+    docs = _reuse_corpus()
+    expected = CorpusScanner(batch_size=4, detector=None).scan(iter(docs))
+    assert {(r.a, r.b) for r in expected.reuse} >= {("source", "copy")}
+
+    def crashing(after):
+        for i, doc in enumerate(docs):
+            if i == after:
+                raise RuntimeError("the machine went down")
+            yield doc
+
+    key = {"corpus": "planted"}
+    with pytest.raises(RuntimeError):
+        CorpusScanner(batch_size=4, detector=None).scan(crashing(14), checkpoint=Checkpoint(str(tmp_path), key,
+                                                                                             every=0.0))
+    # Rewrite the saved seeds as dedup wrote them before: each word's sentence (numbered across the corpus) as
+    # an int64, copied-run documents as int64.
+    slot = tmp_path / (tmp_path / "CURRENT").read_text().strip()
+    with np.load(slot / "arrays.npz", allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    counts = arrays.pop("reuse_unit_words")
+    assert counts.sum() > 0
+    arrays["reuse_units"] = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    arrays["reuse_copy_doc"] = arrays["reuse_copy_doc"].astype(np.int64)
+    np.savez(slot / "arrays.npz", **arrays)
+    resumed = CorpusScanner(batch_size=4, detector=None).scan(iter(docs), checkpoint=Checkpoint(str(tmp_path), key,
+                                                                                                  every=0.0))
+    assert resumed.reuse == expected.reuse and resumed.clusters == expected.clusters
