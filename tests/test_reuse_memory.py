@@ -120,3 +120,26 @@ def test_a_checkpoint_holding_the_earlier_seeds_resumes_to_the_same_reuse(tmp_pa
     resumed = CorpusScanner(batch_size=4, detector=None).scan(iter(docs), checkpoint=Checkpoint(str(tmp_path), key,
                                                                                                   every=0.0))
     assert resumed.reuse == expected.reuse and resumed.clusters == expected.clusters
+
+
+def test_pass_two_lets_the_seeds_go_once_it_has_their_candidates(monkeypatch):
+    import dedup.corpus.pass_two as pass_two
+
+    seen = {}
+    real = pass_two.reuse_candidates
+
+    def spy(signer, state):
+        seeds = state.reuse_seeds()
+        seen["words"] = len(seeds.words)
+        seen["expected"] = signer.reuse.candidates(seeds, state.idf.df, len(state.ids))
+        del seeds
+        seen["pairs"] = real(signer, state)
+        seen["left"] = sum(len(getattr(state, name)) for name in ("reuse_words", "reuse_unit_words", "reuse_unit_doc",
+                                                                  "reuse_copy_keys", "reuse_copy_doc"))
+        return seen["pairs"]
+
+    monkeypatch.setattr(pass_two, "reuse_candidates", spy)
+    report = CorpusScanner(detector=None).scan(iter(_reuse_corpus()))
+    assert seen["words"] > 1000 and seen["left"] == 0
+    assert np.array_equal(seen["pairs"], seen["expected"]) and len(seen["pairs"]) >= 2
+    assert {("source", "copy")} <= {(r.a, r.b) for r in report.reuse}

@@ -22,7 +22,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.confirm.pair_scores import exact_scores_many, is_duplicate, row_dots
 from dedup.corpus.pass_one import paragraphs_of
 from dedup.corpus.report_spool import DocumentList
-from dedup.corpus.reuse_pass import find_reuse
+from dedup.corpus.reuse_pass import find_reuse, reuse_candidates
 from dedup.corpus.state import CorpusState
 from dedup.records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
 from dedup.sketch.lsh import LSHBanding
@@ -168,6 +168,8 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given."""
     workers = workers or Workers(1, settings.signer)
     state.finish()
+    # Before the re-reading below: the seeds are let go once their candidates are known (``reuse_candidates``).
+    reuse_pairs = reuse_candidates(settings.signer, state) if settings.signer.reuse is not None else None
     state.node_tokens, state.node_first = state.node_summary()
     doc_pairs = document_candidates(settings, state, workers)
     node_pairs = paragraph_candidates(settings, state, workers)
@@ -187,13 +189,15 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
     clusters, cluster_of = _clusters(confirmed, state, evidence, settings.keep)
     passages = _passages(settings, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
-    reuse, reuse_stats = (find_reuse(settings.signer, state, cluster_of, text_field, fmt, workers)
-                          if settings.signer.reuse is not None else ([], {}))
+    reread_failed = len(evidence.failed)
+    del evidence  # the re-read texts' sets and rows: the reuse alignment's memory can be theirs
+    reuse, reuse_stats = (find_reuse(settings.signer, state, reuse_pairs, cluster_of, text_field, fmt, workers)
+                          if reuse_pairs is not None else ([], {}))
     documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
     stats = {
         "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),
         "paragraph_candidates": int(len(node_pairs)), "distinct_paragraphs": int(state.n_nodes),
-        "documents_reread": len(wanted_docs), "reread_failed": len(evidence.failed),
+        "documents_reread": len(wanted_docs), "reread_failed": reread_failed,
         "capped_buckets": settings.lsh.capped_buckets + settings.paragraph_lsh.capped_buckets,
         "capped_documents": [state.ids[d] for d in state.capped],
     }

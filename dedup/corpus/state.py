@@ -171,6 +171,13 @@ class CorpusState:
         return Seeds(words=self.reuse_words, unit_words=self.reuse_unit_words, unit_doc=self.reuse_unit_doc,
                      copy_keys=self.reuse_copy_keys, copy_doc=self.reuse_copy_doc)
 
+    def release_reuse_seeds(self) -> None:
+        """Let the reuse seeds go (after ``finish``, once pass two has their candidates)."""
+        for name, dtype in REUSE_ARRAYS.items():
+            getattr(self, "_" + name).clear()
+            setattr(self, name, np.zeros(0, dtype))
+        release_freed()
+
     def node_summary(self) -> tuple[np.ndarray, np.ndarray]:
         """Per paragraph node (after ``finish``): its token count and the (doc, paragraph) occurrence whose text
         stands for it. Both are chosen without regard to input order: the longest occurrence, and among

@@ -145,8 +145,14 @@ class ReuseSearch:
         """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys (at most each document's
         ``max_partners`` strongest) or a copied-run key, as a sorted ``(m, 2)`` int64 array (``df``: documents
         per IDF bucket, ``n_docs`` of them)."""
-        codes, _, strength = self.shared_keys(*self.sentence_keys(seeds, df, n_docs), n_docs)
-        copied = self.pair_codes(*self.copy_keys(seeds), n_docs)
+        return self.candidates_of_keys(self.sentence_keys(seeds, df, n_docs), self.copy_keys(seeds), n_docs)
+
+    def candidates_of_keys(self, sentence_rows: tuple[np.ndarray, np.ndarray], copy_rows: tuple[np.ndarray, np.ndarray],
+                           n_docs: int) -> np.ndarray:
+        """``candidates`` from the seeds' ``sentence_keys`` and ``copy_keys`` rows (a scan lets the seeds go
+        between the two steps: the keys are a fraction of them)."""
+        codes, _, strength = self.shared_keys(*sentence_rows, n_docs)
+        copied = self.pair_codes(*copy_rows, n_docs)
         enough = ~np.isin(codes, copied)  # a copied pair takes no partner's place
         kept = self.strongest(codes[enough], strength[enough], n_docs)
         codes = distinct(np.concatenate([kept, copied]))
