@@ -210,8 +210,10 @@ def _vectors(units_a: Units, units_b: Units, idf: Callable[[list[str]], np.ndarr
         norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
         weights = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weights)
     else:
-        counts = np.zeros((len(both), len(vocabulary)), dtype=np.float32)
-        np.add.at(counts, (rows, cols), 1.0)
+        # Counted with bincount (np.add.at took a fifth of a long pair's alignment); exact in float32.
+        cells = len(both) * len(vocabulary)
+        counts = np.bincount(rows * len(vocabulary) + cols, minlength=cells).astype(np.float32).reshape(
+            len(both), len(vocabulary))
         binary = (counts > 0).astype(np.float32)
         isf = np.log((len(both) + 1) / (binary.sum(axis=0) + 1)) + 1.0
         isf = isf if idf is None else isf * idf(list(vocabulary))
