@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import random
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,6 +141,25 @@ def _corpus() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     # Repeats itself: restatement inside one document, never reuse against itself.
     docs["self"] = _join([_filler(203)[0], _filler(203)[1], _filler(203)[0]])
     return docs, {("source", "copy"): passage, ("source", "reworded"): reworded}
+
+
+def reuse_corpus() -> list[tuple[str, str]]:
+    """A few hundred generated documents (10% near-duplicates) with planted reuse: the passage of
+    ``test_reuse`` pasted into some of them, reworded into others, and ``test_reuse``'s own corpus (a copy, a
+    rewording, a document that repeats itself, and a near-duplicate of the source, whose shared passage is
+    the cluster's business, not reuse)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from corpusgen import generate
+
+    corpus, _ = generate(300, dup_rate=0.10, seed=9)
+    docs = [(d["id"], d["text"]) for d in corpus]
+    for i in range(0, 48, 8):
+        paragraphs = docs[i][1].split("\n\n")
+        paragraphs.insert(2, " ".join(REWORDED if i % 16 else PASSAGE))
+        docs[i] = (docs[i][0], "\n\n".join(paragraphs))
+    extra, _ = _corpus()
+    extra["source-copy"] = extra["source"] + "\n\nOne more line at the end of the republished copy."
+    return docs + list(extra.items())
 
 
 def test_a_corpus_scan_reports_reuse_between_documents():

@@ -21,6 +21,8 @@ from dedup.corpus.spark import scan_dataframe  # noqa: E402
 from dedup.io.readers import Document  # noqa: E402
 from dedup.report.formats import report_to_dict  # noqa: E402
 
+from .test_reuse import reuse_corpus as _reuse_corpus  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from corpusgen import generate  # noqa: E402
 
@@ -93,24 +95,6 @@ def test_spark_engine_matches_the_local_engine(spark):
     assert result.stats["reuse_candidates"] == local.stats["reuse_candidates"]
 
 
-def _reuse_corpus() -> list[tuple[str, str]]:
-    """A few hundred generated documents (10% near-duplicates) with planted reuse: the passage of
-    ``test_reuse`` pasted into some of them, reworded into others, and ``test_reuse``'s own corpus (a copy, a
-    rewording, a document that repeats itself, and a near-duplicate of the source, whose shared passage is
-    the cluster's business, not reuse)."""
-    from .test_reuse import PASSAGE, REWORDED, _corpus
-
-    corpus, _ = generate(300, dup_rate=0.10, seed=9)
-    docs = [(d["id"], d["text"]) for d in corpus]
-    for i in range(0, 48, 8):
-        paragraphs = docs[i][1].split("\n\n")
-        paragraphs.insert(2, " ".join(REWORDED if i % 16 else PASSAGE))
-        docs[i] = (docs[i][0], "\n\n".join(paragraphs))
-    extra, _ = _corpus()
-    extra["source-copy"] = extra["source"] + "\n\nOne more line at the end of the republished copy."
-    return docs + list(extra.items())
-
-
 @pytest.mark.parametrize("components", ["driver", "distributed"])
 def test_reused_passages_match_the_local_engine(spark, monkeypatch, components):
     docs = _reuse_corpus()
@@ -123,6 +107,7 @@ def test_reused_passages_match_the_local_engine(spark, monkeypatch, components):
     found = _spark_reuse(result, [i for i, _ in docs])
     assert found == _local_reuse(local)
     assert result.stats["reuse_candidates"] == local.stats["reuse_candidates"]
+    assert result.stats["reuse_screened_out"] == local.stats["reuse_screened_out"] > 0
     pairs = {(r[0], r[1]) for r in found}
     assert ("source", "copy") in pairs and ("source", "reworded") in pairs
     assert sum(1 for a, b in pairs if a.startswith("d0") and b.startswith("d0")) >= 10  # pasted passages

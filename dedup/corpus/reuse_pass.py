@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
@@ -28,27 +29,36 @@ _PAIRS_PER_TASK = 64
 _DOCS_PER_SLICE = 4096  # documents whose texts are held at once
 
 
-def reuse_candidates(signer: "BatchSigner", state: CorpusState) -> np.ndarray:
-    """The document pairs whose seed keys meet (``ReuseSearch.candidates``), after which the state's seeds are
-    let go: pass two asks for them before it re-reads its near-duplicate candidates, so that the seeds (4
-    bytes a content word) and the re-read evidence are never held together (at 100,000 documents of 1,200
-    words, 560 MB and 780 MB)."""
+@dataclass(frozen=True)
+class ReuseCandidates:
+    """The document pairs pass two aligns (``pairs``) and those the screen (``ReuseSearch.screened``) left out."""
+
+    pairs: np.ndarray
+    screened_out: np.ndarray
+
+
+def reuse_candidates(signer: "BatchSigner", state: CorpusState) -> ReuseCandidates:
+    """The document pairs whose seed keys meet (``ReuseSearch.candidates``) and pass the screen, after which the
+    state's seeds are let go: pass two asks for them before it re-reads its near-duplicate candidates, so that
+    the seeds (4 bytes a content word) and the re-read evidence are never held together (at 100,000 documents
+    of 1,200 words, 560 MB and 780 MB)."""
     search, seeds = signer.reuse, state.reuse_seeds()
     sentence_rows, copy_rows = search.sentence_keys(seeds, state.idf.df, len(state.ids)), search.copy_keys(seeds)
-    del seeds
-    state.release_reuse_seeds()  # the words and sentences; their keys are a third of them
-    pairs = search.candidates_of_keys(sentence_rows, copy_rows, len(state.ids))
+    pairs, copied = search.candidates_of_keys(sentence_rows, copy_rows, len(state.ids), with_copied=True)
     del sentence_rows, copy_rows
-    release_freed()  # the keys' and their sorts' memory, in one piece again for the re-reading
-    return pairs
+    keep = search.screened(seeds, pairs, copied, state.idf.idf())
+    del seeds
+    state.release_reuse_seeds()
+    release_freed()  # the seeds', keys' and sorts' memory, in one piece again for the re-reading
+    return ReuseCandidates(pairs[keep], pairs[~keep])
 
 
-def find_reuse(signer: "BatchSigner", state: CorpusState, pairs: np.ndarray, cluster_of: np.ndarray,
+def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandidates, cluster_of: np.ndarray,
                text_field: str, fmt: str, workers: Workers) -> tuple[list[Reuse], dict]:
-    """Reused passages between the documents of ``state``: the ``reuse_candidates`` ``pairs`` aligned, less those
-    inside one near-duplicate cluster (``cluster_of``: each document's cluster representative), and the step's
-    counts for ``stats``."""
-    pairs = pairs[cluster_of[pairs[:, 0]] != cluster_of[pairs[:, 1]]]
+    """Reused passages between the documents of ``state``: the ``reuse_candidates`` aligned, less those inside
+    one near-duplicate cluster (``cluster_of``: each document's cluster representative), and the step's counts
+    for ``stats``."""
+    pairs = _apart(candidates.pairs, cluster_of)
     found: list[Reuse] = []
     failed: set[int] = set()
     with tempfile.TemporaryDirectory(prefix="dedup-idf-") as folder:
@@ -59,8 +69,13 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, pairs: np.ndarray, clu
         for chunk in _slices(pairs):
             _align_slice(chunk, state, idf_path, text_field, fmt, workers, found, failed)
     found.sort(key=lambda r: (state.index[r.a], state.index[r.b], r.a_span))
-    return found, {"reuse_candidates": int(len(pairs)), "reuse_passages": len(found),
-                   "reuse_reread_failed": len(failed)}
+    return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": int(len(_apart(
+        candidates.screened_out, cluster_of))), "reuse_passages": len(found), "reuse_reread_failed": len(failed)}
+
+
+def _apart(pairs: np.ndarray, cluster_of: np.ndarray) -> np.ndarray:
+    """The pairs whose documents are not in one near-duplicate cluster."""
+    return pairs[cluster_of[pairs[:, 0]] != cluster_of[pairs[:, 1]]]
 
 
 def _align_slice(chunk: np.ndarray, state: CorpusState, idf_path: str, text_field: str, fmt: str,

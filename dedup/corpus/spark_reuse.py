@@ -16,7 +16,10 @@
    Collecting the seeds to the driver instead was measured at about 2.7 KB a document (12 bytes per
    content word, 16 per copied-run key): 2.7 GB for a million documents, not the few hundred bytes a
    document the driver can take, so the grouping stays on the executors.
-4. **Align**: pairs inside one near-duplicate cluster are dropped; the others get both texts by two joins
+4. **Screen**: a pair sharing no copied-run key gets both documents' seeds by two joins on the document
+   number and is kept when ``ReuseSearch.screened`` keeps it (``reuse.screen``: one of its sentence pairs
+   comes near the alignment's seed thresholds), in batches of pairs, as the local scan screens all at once.
+5. **Align**: pairs inside one near-duplicate cluster are dropped; the others get both texts by two joins
    on the document number and are aligned on the executors by ``reuse.align.align_units``, words weighed by
    the corpus IDF (the broadcast one), each text cut into units once per task of 64 pairs (``align_many``, as
    the local scan's workers do).
@@ -34,6 +37,7 @@ from dedup.reuse.search import ReuseSearch, Seeds, bucket_of_words, strongest_pa
 from dedup.util.arrays import counted, distinct
 
 _PAIRS_PER_TASK = 64
+_PAIRS_PER_SCREEN = 2048  # candidate pairs screened in one call
 _SENTENCE, _COPY = 0, 1
 
 REUSE_SCHEMA = ("a string, b string, a_start int, a_end int, b_start int, b_end int, score double, jaccard double, "
@@ -56,8 +60,9 @@ def key_rows(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int) -> 
 
 
 def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
-    """RDD of the document pairs (a, b), a < b, that ``search.candidates`` gives on all of ``seeds`` (an RDD of
-    ``Seeds`` in the input's numbering; ``idf_b``: the broadcast corpus ``HashedIdf``)."""
+    """RDD of the document pairs (a, b, copied), a < b, that ``search.candidates`` gives on all of ``seeds`` (an
+    RDD of ``Seeds`` in the input's numbering; ``idf_b``: the broadcast corpus ``HashedIdf``); ``copied``: the
+    pair shares a copied-run key (``candidates_of_keys(with_copied=True)``)."""
     def keyed(batches_: Iterator[Seeds]) -> Iterator:
         df = idf_b.value.df
         for seeds_ in batches_:
@@ -87,8 +92,9 @@ def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
         enough = (keys >= search.min_shared) & ~copied
         size = max(n_docs, 1)
         if not search.max_partners:
-            kept = distinct_codes[enough | copied]
-            yield from zip((kept // size).tolist(), (kept % size).tolist())
+            kept = enough | copied
+            yield from zip((distinct_codes[kept] // size).tolist(), (distinct_codes[kept] % size).tolist(),
+                           copied[kept].tolist())
             return
         # To each document's partition: its pairs with their strength; a copied pair once, strength -1 (kept).
         ranked, sure = distinct_codes[enough], distinct_codes[copied]
@@ -103,13 +109,17 @@ def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
         sure = strength < 0
         kept = np.concatenate((codes[sure], strongest_partners(owner[~sure], codes[~sure], strength[~sure],
                                                                search.max_partners)))
+        copied = np.concatenate((np.ones(sure.sum(), bool), np.zeros(len(kept) - sure.sum(), bool)))
         for part, rows in partition_by(kept, n):
-            yield part, kept[rows]
+            yield part, (kept[rows], copied[rows])
 
     def distinct_pairs(parts: Iterator) -> Iterator:
-        kept = distinct(np.concatenate([p for _, p in parts]))
+        codes, copied = (np.concatenate(x) for x in zip(*(p for _, p in parts)))
+        kept, inverse = np.unique(codes, return_inverse=True)
+        flags = np.zeros(len(kept), bool)
+        flags[inverse[copied]] = True
         size = max(n_docs, 1)
-        yield from zip((kept // size).tolist(), (kept % size).tolist())
+        yield from zip((kept // size).tolist(), (kept % size).tolist(), flags.tolist())
 
     grouped = seeds.mapPartitions(keyed).partitionBy(n, lambda part: part).mapPartitions(_nonempty(bucket_pairs))
     found = grouped.partitionBy(n, lambda part: part).mapPartitions(_nonempty(shared))
@@ -117,6 +127,40 @@ def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
         return found
     found = found.partitionBy(n, lambda part: part).mapPartitions(_nonempty(strongest))
     return found.partitionBy(n, lambda part: part).mapPartitions(_nonempty(distinct_pairs))
+
+
+def screened_pairs(pairs, seeds, search: ReuseSearch, idf_b, n: int):
+    """RDD of (a, b, kept) for each ``candidate_pairs`` row: ``search.screened`` of the pair, from both
+    documents' seeds brought together by two joins on the document number."""
+    def screen(rows: Iterator) -> Iterator:
+        idf = idf_b.value.idf()
+        for batch in batches(rows, _PAIRS_PER_SCREEN):
+            docs = sorted({d for ((a, b), _), _ in batch for d in (a, b)})
+            local = {d: i for i, d in enumerate(docs)}
+            parts = dict(part for ((a, b), seeds_a), seeds_b in batch for part in ((a, seeds_a), (b, seeds_b)))
+            pairs_ = np.array([(local[a], local[b]) for ((a, b), _), _ in batch], dtype=np.int64)
+            kept = search.screened(_joined([parts[d] for d in docs]), pairs_, np.zeros(len(batch), bool), idf)
+            yield from ((a, b, keep) for (((a, b), _), _), keep in zip(batch, kept.tolist()))
+
+    copied = pairs.filter(lambda r: r[2]).map(lambda r: (r[0], r[1], True))
+    others = pairs.filter(lambda r: not r[2]).map(lambda r: (r[0], r[1]))
+    return copied.union(paired(others, seeds.flatMap(_per_document), n).mapPartitions(screen))
+
+
+def _per_document(seeds: Seeds) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+    """(doc, (its content words' buckets, its sentences' word counts)) of each document of a batch's seeds."""
+    ends = np.concatenate(([0], np.cumsum(seeds.unit_words, dtype=np.int64)))
+    bounds = np.flatnonzero(np.concatenate(([True], seeds.unit_doc[1:] != seeds.unit_doc[:-1], [True])))
+    for first, last in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield int(seeds.unit_doc[first]), (seeds.words[ends[first]:ends[last]], seeds.unit_words[first:last])
+
+
+def _joined(documents: list[tuple[np.ndarray, np.ndarray]]) -> Seeds:
+    """One ``Seeds`` of documents' ``_per_document`` parts, numbered by their place in the list."""
+    unit_words = [u for _, u in documents]
+    return Seeds(words=np.concatenate([w for w, _ in documents]), unit_words=np.concatenate(unit_words),
+                 unit_doc=np.repeat(np.arange(len(documents), dtype=np.int64), [len(u) for u in unit_words]),
+                 copy_keys=np.zeros(0, np.uint64), copy_doc=np.zeros(0, np.int32))
 
 
 def _nonempty(step):

@@ -37,6 +37,7 @@ import numpy as np
 
 from dedup.confirm.idf import HashedIdf
 from dedup.reuse.align import AlignSettings
+from dedup.reuse.screen import reach
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.lsh_budget import expand
 from dedup.sketch.minhash import MinHasher
@@ -44,7 +45,7 @@ from dedup.sketch.shingle import ShingleSets
 from dedup.text.tokens import Tokens, TokenTable, tokenize
 from dedup.text.word_hash import word_hash
 from dedup.util.arrays import counted, distinct
-from dedup.util.validate import check_fraction, check_int
+from dedup.util.validate import check_between, check_fraction, check_int
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,10 @@ class ReuseSearch:
     max_partners : int, default=10
         Sentence-key partners each document keeps at most, the strongest (``strongest_partners``); 0 keeps
         every pair sharing ``min_shared`` keys.
+    screen : float, default=0.8
+        A candidate sharing no copied-run key is aligned only when one of its sentence pairs, read from pass
+        one's seeds, reaches this share of the alignment's seed thresholds (``reuse.screen``); 0 aligns
+        every candidate.
     align : AlignSettings, optional
         How a candidate pair is aligned.
     seed : int, default=1
@@ -102,6 +107,7 @@ class ReuseSearch:
     copy_sample: int = 4
     max_bucket: int = 50
     max_partners: int = 10
+    screen: float = 0.8
     align: AlignSettings = field(default_factory=AlignSettings)
     seed: int = 1
 
@@ -110,12 +116,13 @@ class ReuseSearch:
                           ("copy_n", 2), ("copy_sample", 1), ("max_bucket", 2), ("max_partners", 0)):
             check_int(name, getattr(self, name), low)
         check_fraction("common_share", self.common_share)
+        check_between("screen", self.screen, 0.0, 1.0)
         self._hasher = MinHasher(num_perm=self.bands * self.rows, seed=self.seed)
         self._banding = LSHBanding(num_perm=self.bands * self.rows, bands=self.bands, rows=self.rows)
 
     def params(self) -> dict:
         fields = ("bands", "rows", "min_shared", "min_unit_words", "common_share", "common_docs", "copy_n",
-                  "copy_sample", "max_bucket", "max_partners", "seed")
+                  "copy_sample", "max_bucket", "max_partners", "screen", "seed")
         return {**{name: getattr(self, name) for name in fields},
                 **{f"align_{k}": v for k, v in vars(self.align).items()}}
 
@@ -148,15 +155,27 @@ class ReuseSearch:
         return self.candidates_of_keys(self.sentence_keys(seeds, df, n_docs), self.copy_keys(seeds), n_docs)
 
     def candidates_of_keys(self, sentence_rows: tuple[np.ndarray, np.ndarray], copy_rows: tuple[np.ndarray, np.ndarray],
-                           n_docs: int) -> np.ndarray:
+                           n_docs: int, with_copied: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """``candidates`` from the seeds' ``sentence_keys`` and ``copy_keys`` rows (a scan lets the seeds go
-        between the two steps: the keys are a fraction of them)."""
+        between the two steps: the keys are a fraction of them); ``with_copied``: also which pairs share a
+        copied-run key (``screened`` aligns those whatever their sentences)."""
         codes, _, strength = self.shared_keys(*sentence_rows, n_docs)
-        copied = self.pair_codes(*copy_rows, n_docs)
+        copied = distinct(self.pair_codes(*copy_rows, n_docs))
         enough = ~np.isin(codes, copied)  # a copied pair takes no partner's place
         kept = self.strongest(codes[enough], strength[enough], n_docs)
         codes = distinct(np.concatenate([kept, copied]))
-        return np.stack((codes // max(n_docs, 1), codes % max(n_docs, 1)), axis=1)
+        pairs = np.stack((codes // max(n_docs, 1), codes % max(n_docs, 1)), axis=1)
+        return (pairs, np.isin(codes, copied)) if with_copied else pairs
+
+    def screened(self, seeds: Seeds, pairs: np.ndarray, copied: np.ndarray, idf: np.ndarray) -> np.ndarray:
+        """Which candidate ``pairs`` are worth aligning: those sharing a copied-run key (``copied``) and those
+        reaching ``screen`` (``reuse.screen.reach``, from ``seeds`` and the corpus ``idf`` per bucket)."""
+        keep = np.asarray(copied, dtype=bool).copy()
+        if not self.screen:
+            keep[:] = True
+        elif (~keep).any():
+            keep[~keep] = reach(seeds, pairs[~keep], idf, self.align) >= self.screen
+        return keep
 
     def shared_keys(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:
         """The pairs sharing ``min_shared`` sentence keys or more (sorted codes, as ``pair_codes``), how many
@@ -288,6 +307,12 @@ class ReuseSearch:
     def candidates_of_texts(self, texts: Sequence[str]) -> np.ndarray:
         """``candidates`` of a few texts in memory, tokenized as a corpus scan tokenizes them (for tests and
         benchmarks; a scan keeps ``seeds`` batch by batch)."""
+        seeds, df = self.seeds_of_texts(texts)
+        return self.candidates(seeds, df, len(texts))
+
+    def seeds_of_texts(self, texts: Sequence[str]) -> tuple[Seeds, np.ndarray]:
+        """The ``seeds`` of a few texts in memory, as a corpus scan keeps them, and their documents per IDF
+        bucket (for tests and benchmarks)."""
         from dedup.text.segment import split_paragraphs
 
         paragraphs = [split_paragraphs(t) for t in texts]
@@ -296,10 +321,9 @@ class ReuseSearch:
         token_doc = paragraph_doc[tokens.owner()]
         idf = HashedIdf()
         buckets = idf.buckets(tokens)
-        seeds = self.seeds(tokens, token_doc, buckets)
         df = np.bincount(distinct_rows(buckets.astype(np.uint64), token_doc)[0].astype(np.int64),
                          minlength=idf.n_features)
-        return self.candidates(seeds, df, len(texts))
+        return self.seeds(tokens, token_doc, buckets), df
 
 
 # The two settings of the sentence keys (see the module docstring): ``ReuseSearch(**KEY_SETTINGS[name])``.

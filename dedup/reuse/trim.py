@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.reuse.units import Units, end_of
+from dedup.reuse.units import Units, end_of, word_grams
 
 _N = 4  # words per shared run that counts as copied text, for edges
 _COPIED = 0.4  # share of a side's n-grams found in the other that marks the pair as copied
@@ -27,7 +27,7 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units,
     too few for a copy (then the caller keeps its own edges)."""
     first_a, last_a = _word_range(a, window_a)
     first_b, last_b = _word_range(b, window_b)
-    grams_a, grams_b = _grams(a.word_hashes[first_a:last_a], _N), _grams(b.word_hashes[first_b:last_b], _N)
+    grams_a, grams_b = word_grams(a.word_hashes[first_a:last_a], _N), word_grams(b.word_hashes[first_b:last_b], _N)
     if not len(grams_a) or not len(grams_b):
         return None
     in_b, in_a = np.isin(grams_a, grams_b), np.isin(grams_b, grams_a)
@@ -49,9 +49,9 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
     because its sentences were cut differently in the two texts; a run is placed in the unit its first
     word is in (none: no seed). With ``a is b`` (one text against itself), a run repeated in it; runs
     repeated all over (page furniture) seed nothing."""
-    grams_a = _grams(a.word_hashes, _SEED_N)
+    grams_a = a.grams(_SEED_N)
     same = a is b
-    grams_b = grams_a if same else _grams(b.word_hashes, _SEED_N)
+    grams_b = grams_a if same else b.grams(_SEED_N)
     if not len(grams_a) or not len(grams_b):
         return np.zeros((0, 2), np.int64)
     if same:
@@ -61,7 +61,7 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
         shared = np.intersect1d(grams_a, grams_b)
     if not len(shared):
         return np.zeros((0, 2), np.int64)
-    pos_a, pos_b = np.flatnonzero(np.isin(grams_a, shared)), np.flatnonzero(np.isin(grams_b, shared))
+    pos_a, pos_b = np.flatnonzero(_in_sorted(grams_a, shared)), np.flatnonzero(_in_sorted(grams_b, shared))
     unit_a, inside_a = _unit_of(a, a.word_starts[pos_a])
     unit_b, inside_b = _unit_of(b, b.word_starts[pos_b])
     pos_a, unit_a, pos_b, unit_b = pos_a[inside_a], unit_a[inside_a], pos_b[inside_b], unit_b[inside_b]
@@ -72,11 +72,20 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
     if counts.sum() > _MAX_PAIRS:  # a run repeated all over both texts: furniture, not reuse
         return np.zeros((0, 2), np.int64)
     partner = np.repeat(low - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-    pairs = np.stack([np.repeat(unit_a, counts), unit_b[partner]], axis=1)
+    first, second = np.repeat(unit_a, counts), unit_b[partner]
     if same:
-        pairs = np.sort(pairs, axis=1)
-        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0) if len(pairs) else np.zeros((0, 2), np.int64)
+        first, second = np.minimum(first, second), np.maximum(first, second)
+        first, second = first[first != second], second[first != second]
+    # One code a pair, then sorted and distinct: what np.unique(pairs, axis=0) gives, without its slow path.
+    size = max(len(b), 1)
+    codes = np.unique(first * size + second)
+    return np.stack((codes // size, codes % size), axis=1)
+
+
+def _in_sorted(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """``np.isin(values, ordered)`` for sorted, distinct ``ordered`` (non-empty), by binary search."""
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
 
 
 def _unit_of(units: Units, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,13 +94,3 @@ def _unit_of(units: Units, positions: np.ndarray) -> tuple[np.ndarray, np.ndarra
     unit = np.searchsorted(spans[:, 0], positions, side="right") - 1
     inside = (unit >= 0) & (positions < spans[np.maximum(unit, 0), 1])
     return np.maximum(unit, 0), inside
-
-
-def _grams(hashes: np.ndarray, n: int) -> np.ndarray:
-    """One 64-bit value per run of ``n`` word hashes (``units.Units.word_hashes``)."""
-    if len(hashes) < n:
-        return np.zeros(0, np.int64)
-    grams = hashes[:len(hashes) - n + 1].copy()
-    for j in range(1, n):
-        grams = grams * np.int64(1_000_003) ^ hashes[j:len(hashes) - n + 1 + j]
-    return grams

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -42,9 +42,16 @@ class Units:
     word_starts: np.ndarray
     word_ends: np.ndarray
     word_hashes: np.ndarray
+    _grams: dict = field(default_factory=dict, compare=False, repr=False)  # n -> word_grams(word_hashes, n)
 
     def __len__(self) -> int:
         return len(self.spans)
+
+    def grams(self, n: int) -> np.ndarray:
+        """``word_grams`` of all the text's words, computed once (a corpus scan aligns a text with several)."""
+        if n not in self._grams:
+            self._grams[n] = word_grams(self.word_hashes, n)
+        return self._grams[n]
 
     def sentence(self, i: int) -> str:
         start, end = self.spans[i]
@@ -128,3 +135,13 @@ def end_of(text: str, last_word_end: int) -> int:
 
 
 _CLOSING = frozenset(".!?;:'\")]\u2019\u201d%")
+
+
+def word_grams(hashes: np.ndarray, n: int) -> np.ndarray:
+    """One 64-bit value per run of ``n`` word hashes (``Units.word_hashes``)."""
+    if len(hashes) < n:
+        return np.zeros(0, np.int64)
+    grams = hashes[:len(hashes) - n + 1].copy()
+    for j in range(1, n):
+        grams = grams * np.int64(1_000_003) ^ hashes[j:len(hashes) - n + 1 + j]
+    return grams

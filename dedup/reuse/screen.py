@@ -1,0 +1,183 @@
+"""Screen candidate document pairs before their texts are re-read: a pair none of whose sentence pairs comes
+near the alignment's seed thresholds cannot be aligned into a passage.
+
+The alignment (``reuse.align``) seeds a passage on a sentence pair whose TF-ISF cosine reaches
+``AlignSettings.seed_cosine`` and whose content-word Dice coefficient reaches ``seed_dice``, or on an exact
+shared run of words. Pass one's seeds (``reuse.search.Seeds``) hold every sentence's content words as IDF
+buckets, so each candidate's sentence pairs are scored the same way from them, all candidates at once and
+without the texts: a pair's **reach** is the best, over its sentence pairs, of the lower of
+``cosine / seed_cosine`` and ``dice / seed_dice``; 1 or more means the seeds' sentences would seed it.
+Pass one's sentences are not quite the alignment's units (a unit joins a short sentence to the next), so
+a scan aligns the pairs reaching ``ReuseSearch.screen`` (0.8), a margin below 1; pairs sharing a copied-run
+key are aligned whatever their reach (their seeds are the shared run).
+
+Most candidates of a corpus of unrelated documents are chance meetings of uncommon words in different
+sentences: on 20,000 generated documents, 3,800 of the 4,100 pairs sharing only sentence keys share the
+minimum three, and one of them has a passage; re-reading and aligning them was most of the reuse step's
+time. On PAN 2013's training corpus scanned whole, no pair with a passage reached less than 0.9
+(docs/benchmarks.md, "Screening reuse candidates").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+import numpy as np
+from scipy import sparse
+
+from dedup.reuse.align import AlignSettings
+
+if TYPE_CHECKING:  # search.py screens with ``reach``
+    from dedup.reuse.search import Seeds
+
+_ROWS_PER_PART = 2_000_000  # (pair, word) rows of one side built at once
+
+
+def reach(seeds: Seeds, pairs: np.ndarray, idf: np.ndarray, settings: AlignSettings) -> np.ndarray:
+    """Each document pair's reach (see the module docstring): its best sentence pair's lower ratio of cosine
+    and Dice to their seed thresholds.
+
+    Parameters
+    ----------
+    seeds : Seeds
+        Pass one's seeds of (at least) every document of ``pairs``, in document order.
+    pairs : ndarray of shape (m, 2)
+        Document pairs, numbered as ``seeds.unit_doc``.
+    idf : ndarray
+        The corpus IDF of each bucket (``HashedIdf.idf()``), as the alignment weighs words.
+    settings : AlignSettings
+        The alignment's seed thresholds.
+
+    Returns
+    -------
+    ndarray of shape (m,), float32
+        0 for a pair of which a document has no sentence with content words.
+    """
+    found = np.zeros(len(pairs), np.float32)
+    if not len(pairs) or not len(seeds.unit_doc):
+        return found
+    units = _DocUnits(seeds)
+    pairs = np.asarray(pairs, dtype=np.int64)
+    words_of_pair = units.words(pairs[:, 0]) + units.words(pairs[:, 1])
+    for start, end in _parts(words_of_pair, _ROWS_PER_PART):
+        found[start:end] = _reach(seeds.words, idf, units, pairs[start:end], settings)
+    return found
+
+
+class _DocUnits:
+    """Where each document's sentences, and each sentence's words, lie in the seeds."""
+
+    def __init__(self, seeds: Seeds) -> None:
+        self.unit_doc = seeds.unit_doc
+        self.word_end = np.cumsum(seeds.unit_words, dtype=np.int64)
+        self.word_count = seeds.unit_words.astype(np.int64)
+
+    def units(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's first sentence and number of sentences."""
+        first = np.searchsorted(self.unit_doc, docs, side="left")
+        return first, np.searchsorted(self.unit_doc, docs, side="right") - first
+
+    def words(self, docs: np.ndarray) -> np.ndarray:
+        """Each document's number of content words."""
+        first, count = self.units(docs)
+        ends = np.concatenate(([0], self.word_end))
+        return ends[first + count] - ends[first]
+
+
+def _parts(sizes: np.ndarray, limit: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` runs of consecutive items whose sizes add up to about ``limit`` (at least one each)."""
+    ends = np.cumsum(sizes)
+    start = 0
+    while start < len(sizes):
+        end = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + limit, side="right")))
+        yield start, min(end, len(sizes))
+        start = end
+
+
+def _ranges(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(owner, position)`` of every position of the ranges ``[first, first + count)``."""
+    count = count.astype(np.int64)
+    owner = np.repeat(np.arange(len(first), dtype=np.int64), count)
+    offsets = np.cumsum(count) - count
+    return owner, np.repeat(first - offsets, count) + np.arange(int(count.sum()), dtype=np.int64)
+
+
+def _side(words: np.ndarray, units: _DocUnits, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One side's sentences of each pair: each word's row (a sentence), its ``pair << 32 | bucket`` code, and
+    each row's pair."""
+    row_pair, unit = _ranges(*units.units(docs))
+    row, at = _ranges(units.word_end[unit] - units.word_count[unit], units.word_count[unit])
+    codes = (row_pair[row].astype(np.uint64) << np.uint64(32)) | words[at].astype(np.uint64)
+    return row, codes, row_pair
+
+
+def _reach(words: np.ndarray, idf: np.ndarray, units: _DocUnits, pairs: np.ndarray,
+           settings: AlignSettings) -> np.ndarray:
+    """``reach`` of a part of the pairs: each side's sentences as rows over columns ``(pair, word)``, so that
+    one sparse product meets every sentence of a pair's ``a`` with every sentence of its ``b`` and nothing
+    else; weighed as ``align._vectors`` weighs them (term count x inverse sentence frequency over the two
+    texts x corpus IDF)."""
+    rows_a, codes_a, pair_a = _side(words, units, pairs[:, 0])
+    rows_b, codes_b, pair_b = _side(words, units, pairs[:, 1])
+    columns, column_of = _distinct(np.concatenate((codes_a, codes_b)))
+    counts = [_counts(rows, column_of[:len(codes_a)] if side == 0 else column_of[len(codes_a):], n_rows,
+                      len(columns)) for side, (rows, n_rows) in enumerate(((rows_a, len(pair_a)),
+                                                                           (rows_b, len(pair_b))))]
+    binary = [c.copy() for c in counts]
+    for matrix in binary:
+        matrix.data[:] = 1.0
+    sentence_frequency = np.bincount(np.concatenate([b.indices for b in binary]), minlength=len(columns))
+    n_sentences = np.bincount(pair_a, minlength=len(pairs)) + np.bincount(pair_b, minlength=len(pairs))
+    column_pair = (columns >> np.uint64(32)).astype(np.int64)
+    isf = np.log((n_sentences[column_pair] + 1) / (sentence_frequency + 1)) + 1.0
+    weight = (isf * idf[(columns & np.uint64(0xFFFFFFFF)).astype(np.int64)]).astype(np.float32)
+    weighted = [_normalized(c, weight) for c in counts]
+    cosine, shared = (_product(left, right) for left, right in (weighted, binary))
+    if not (np.array_equal(cosine.indptr, shared.indptr) and np.array_equal(cosine.indices, shared.indices)):
+        shared = _on_cells(shared, cosine)  # every weight is positive, so this is not expected
+    row = np.repeat(np.arange(len(pair_a)), np.diff(cosine.indptr))
+    sizes_a, sizes_b = np.diff(binary[0].indptr), np.diff(binary[1].indptr)
+    dice = 2 * shared.data / np.maximum(sizes_a[row] + sizes_b[cosine.indices], 1)
+    ratio = np.minimum(cosine.data / settings.seed_cosine, dice / settings.seed_dice).astype(np.float32)
+    best = np.zeros(len(pairs), np.float32)
+    np.maximum.at(best, pair_a[row], ratio)
+    return best
+
+
+def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_inverse=True)`` by a stable sort: the codes come in runs sorted by pair, which a
+    stable sort merges several times faster than ``np.unique``'s (2.1 of 5 s of a part of PAN's pairs)."""
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    inverse = np.empty(len(codes), np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
+def _product(left: sparse.csr_matrix, right: sparse.csr_matrix) -> sparse.csr_matrix:
+    # Not sorted: one algorithm on one sparsity pattern lists the cells of both products in the same order.
+    return sparse.csr_matrix(left @ right.T)
+
+
+def _on_cells(values: sparse.csr_matrix, cells: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``values`` read at the nonzero cells of ``cells``, in their order."""
+    coo = cells.tocoo()
+    read = cells.copy()
+    read.data = np.asarray(values[coo.row, coo.col]).ravel().astype(read.data.dtype)
+    return read
+
+
+def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, n_columns: int) -> sparse.csr_matrix:
+    counts = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, columns)), shape=(n_rows, n_columns))
+    counts.sum_duplicates()
+    return counts
+
+
+def _normalized(counts: sparse.csr_matrix, weight: np.ndarray) -> sparse.csr_matrix:
+    weighted = counts.copy()
+    weighted.data *= weight[weighted.indices]
+    norms = np.sqrt(np.bincount(np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr)),
+                                weights=weighted.data.astype(np.float64) ** 2, minlength=weighted.shape[0]))
+    weighted.data /= np.maximum(norms, 1e-12)[np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))]
+    return weighted

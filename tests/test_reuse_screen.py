@@ -1,0 +1,91 @@
+"""The reuse candidates' screen: scored from pass one's seeds as the alignment scores seeds, it leaves out
+only pairs the alignment would find nothing in."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dedup import CorpusScanner
+from dedup.confirm.idf import HashedIdf
+from dedup.io.readers import Document
+from dedup.reuse.align import Alignment
+from dedup.reuse.screen import reach
+from dedup.reuse.search import ReuseSearch, word_idf
+from dedup.reuse.units import units_of
+from tests.test_reuse import PASSAGE, REWORDED, _filler, _join
+from tests.test_spark import _reuse_corpus
+
+
+def _texts() -> list[str]:
+    """Generated documents, a third with the test passage pasted in, a third with its rewording."""
+    inserted = ([" ".join(PASSAGE)], [" ".join(REWORDED)], [])
+    return [_join(_filler(i)[:2] + inserted[i % 3] + _filler(i)[2:]) for i in range(9)]
+
+
+def test_reach_is_the_alignments_best_seed_score():
+    """On texts whose sentences are all units of their own, the screen's score of a pair is exactly the
+    alignment's: the best sentence pair's lower ratio of TF-ISF cosine and Dice to their seed thresholds."""
+    texts = _texts()
+    search = ReuseSearch()
+    seeds, df = search.seeds_of_texts(texts)
+    idf = HashedIdf()
+    idf.load(df, len(texts))
+    table = idf.idf()
+    pairs = np.array([(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))])
+    found = reach(seeds, pairs, table, search.align)
+    settings = search.align
+    expected = []
+    for a, b in pairs.tolist():
+        aligned = Alignment(units_of(texts[a]), units_of(texts[b]), word_idf(table.astype(np.float32)))
+        expected.append(np.minimum(aligned.cosine / settings.seed_cosine, aligned.dice / settings.seed_dice).max())
+    np.testing.assert_allclose(found, expected, rtol=1e-4, atol=1e-5)
+    assert (found[[k for k, (a, b) in enumerate(pairs.tolist()) if a % 3 == b % 3 != 2]] >= 1).all()
+    assert (found[[k for k, (a, b) in enumerate(pairs.tolist()) if 2 in (a % 3, b % 3)]] < 1).all()
+
+
+def test_reach_of_a_document_without_sentences_is_zero():
+    search = ReuseSearch()
+    seeds, df = search.seeds_of_texts(["", _join(_filler(3)), "the of and"])
+    found = reach(seeds, np.array([[0, 1], [1, 2]]), HashedIdf().idf(), search.align)
+    assert found.tolist() == [0.0, 0.0]
+
+
+def test_pairs_sharing_a_copied_run_are_kept_whatever_their_sentences():
+    search = ReuseSearch()
+    seeds, df = search.seeds_of_texts(_texts())
+    pairs = np.array([[2, 5], [2, 8], [0, 3]])
+    idf = HashedIdf().idf()
+    assert search.screened(seeds, pairs, np.array([False, False, False]), idf).tolist() == [False, False, True]
+    assert search.screened(seeds, pairs, np.array([True, False, False]), idf).tolist() == [True, False, True]
+    assert ReuseSearch(screen=0).screened(seeds, pairs, np.zeros(3, bool), idf).all()
+
+
+def test_the_screen_leaves_the_reuse_records_as_they_are():
+    docs = _reuse_corpus()
+
+    def scan(screen: float):
+        return CorpusScanner(detector=None, reuse=ReuseSearch(screen=screen)).scan(Document(i, t) for i, t in docs)
+
+    screened, unscreened = scan(0.8), scan(0.0)
+    assert screened.reuse == unscreened.reuse and len(screened.reuse) >= 10
+    assert screened.stats["reuse_screened_out"] > 0 == unscreened.stats["reuse_screened_out"]
+    assert (screened.stats["reuse_candidates"] + screened.stats["reuse_screened_out"]
+            == unscreened.stats["reuse_candidates"])
+    assert screened.stats["reuse_passages"] == len(screened.reuse)
+
+
+@pytest.mark.parametrize("screen", [-0.1, 1.5, "0.5"])
+def test_screen_is_validated(screen):
+    with pytest.raises(ValueError, match="screen"):
+        ReuseSearch(screen=screen)
+
+
+def test_cells_are_read_in_the_order_of_another_products_cells():
+    from scipy import sparse
+
+    from dedup.reuse.screen import _on_cells
+
+    values = sparse.csr_matrix(np.array([[0, 2, 3], [4, 0, 0]], np.float32))
+    cells = sparse.csr_matrix((np.ones(3, np.float32), np.array([2, 1, 0]), np.array([0, 2, 3])), shape=(2, 3))
+    assert _on_cells(values, cells).data.tolist() == [3, 2, 4]
