@@ -9,8 +9,8 @@ import pytest
 from dedup import CorpusScanner
 from dedup.confirm.idf import HashedIdf
 from dedup.io.readers import Document
-from dedup.reuse.align import Alignment
-from dedup.reuse.screen import reach
+from dedup.reuse.align import Alignment, AlignSettings
+from dedup.reuse.screen import Reach, reach
 from dedup.reuse.search import ReuseSearch, word_idf
 from dedup.reuse.units import units_of
 from tests.test_reuse import PASSAGE, REWORDED, _filler, _join
@@ -33,7 +33,7 @@ def test_reach_is_the_alignments_best_seed_score():
     idf.load(df, len(texts))
     table = idf.idf()
     pairs = np.array([(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))])
-    found = reach(seeds, pairs, table, search.align)
+    found = reach(seeds, pairs, table, search.align).best
     settings = search.align
     expected = []
     for a, b in pairs.tolist():
@@ -47,8 +47,27 @@ def test_reach_is_the_alignments_best_seed_score():
 def test_reach_of_a_document_without_sentences_is_zero():
     search = ReuseSearch()
     seeds, df = search.seeds_of_texts(["", _join(_filler(3)), "the of and"])
-    found = reach(seeds, np.array([[0, 1], [1, 2]]), HashedIdf().idf(), search.align)
-    assert found.tolist() == [0.0, 0.0]
+    found = reach(seeds, np.array([[0, 1], [1, 2]]), HashedIdf().idf(), search.align, near=0.0)
+    assert found.best.tolist() == [0.0, 0.0] and found.near.tolist() == [0, 0]
+
+
+def test_near_seeds_are_counted_with_their_best_cosine():
+    texts = _texts()
+    search = ReuseSearch()
+    seeds, df = search.seeds_of_texts(texts)
+    idf = HashedIdf()
+    idf.load(df, len(texts))
+    found = reach(seeds, np.array([[0, 3], [0, 1], [0, 2]]), idf.idf(), search.align, near=0.8)
+    # The passage's four sentences, copied or reworded, are near seeds; a document without it has none.
+    assert found.near[0] >= 4 and found.near[1] >= 4 and found.near[2] == 0
+    assert found.near_cosine[0] > 0.99 and 0.45 < found.near_cosine[1] < 0.99 and found.near_cosine[2] == 0
+
+
+def test_a_lone_near_seed_passes_only_with_a_passages_cosine():
+    settings = AlignSettings()
+    found = Reach(best=np.array([1.2, 1.2, 1.2, 0.5]), near=np.array([1, 1, 2, 0]),
+                  near_cosine=np.array([0.3, 0.4, 0.3, 0.0]))
+    assert found.passes(0.8, settings).tolist() == [False, True, True, False]  # 0.8 x passage cosine 0.45 = 0.36
 
 
 def test_pairs_sharing_a_copied_run_are_kept_whatever_their_sentences():

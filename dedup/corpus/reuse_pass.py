@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
@@ -38,18 +38,23 @@ class ReuseCandidates:
 
 
 def reuse_candidates(signer: "BatchSigner", state: CorpusState) -> ReuseCandidates:
-    """The document pairs whose seed keys meet (``ReuseSearch.candidates``) and pass the screen, after which the
-    state's seeds are let go: pass two asks for them before it re-reads its near-duplicate candidates, so that
-    the seeds (4 bytes a content word) and the re-read evidence are never held together (at 100,000 documents
-    of 1,200 words, 560 MB and 780 MB)."""
-    search, seeds = signer.reuse, state.reuse_seeds()
-    sentence_rows, copy_rows = search.sentence_keys(seeds, state.idf.df, len(state.ids)), search.copy_keys(seeds)
-    pairs, copied = search.candidates_of_keys(sentence_rows, copy_rows, len(state.ids), with_copied=True)
-    del sentence_rows, copy_rows
-    keep = search.screened(seeds, pairs, copied, state.idf.idf())
+    """The document pairs whose seed keys meet (``ReuseSearch.candidates``) and pass the screen
+    (``ReuseSearch.screened``), after which the state's seeds are let go: pass two asks for them before it
+    re-reads its near-duplicate candidates, so that the seeds and the re-read evidence are never held
+    together. The copied-run keys (12 bytes a sampled run) go once their pairs are known, before the sentence
+    keys are made; the words (4 bytes a content word) once the screen has read them: at 100,000 documents of
+    1,200 words each is about 300 MB, and the re-read evidence 780 MB."""
+    search, seeds, n_docs = signer.reuse, state.reuse_seeds(), len(state.ids)
+    copied = search.copied_codes(search.copy_keys(seeds), n_docs)
+    seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
+    state.release_reuse_seeds(("copy_keys", "copy_doc"))
+    sentence_rows = search.sentence_keys(seeds, state.idf.df, n_docs)
+    pairs, is_copied = search.candidates_of_codes(sentence_rows, copied, n_docs, with_copied=True)
+    del sentence_rows, copied
+    release_freed()  # the keys' and their sorts' memory, for the screen's
+    keep = search.screened(seeds, pairs, is_copied, state.idf.idf())
     del seeds
     state.release_reuse_seeds()
-    release_freed()  # the seeds', keys' and sorts' memory, in one piece again for the re-reading
     return ReuseCandidates(pairs[keep], pairs[~keep])
 
 

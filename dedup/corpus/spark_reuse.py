@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from dedup.corpus.spark_rdd import batches, paired, partition_by
 from dedup.reuse.align import align_many
@@ -178,6 +179,7 @@ def aligned(pairs, texts, search: ReuseSearch, idf_b, n: int):
     settings = search.align
 
     def align(rows: Iterator) -> Iterator:
+        threadpool_limits(limits=1, user_api="blas")  # the executors' cores are the parallelism (``util.workers``)
         table = idf_b.value.idf().astype(np.float32)  # what the local scan saves for its workers
 
         def idf(words: list[str]) -> np.ndarray:

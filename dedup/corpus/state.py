@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import array
 import itertools
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -171,9 +171,12 @@ class CorpusState:
         return Seeds(words=self.reuse_words, unit_words=self.reuse_unit_words, unit_doc=self.reuse_unit_doc,
                      copy_keys=self.reuse_copy_keys, copy_doc=self.reuse_copy_doc)
 
-    def release_reuse_seeds(self) -> None:
-        """Let the reuse seeds go (after ``finish``, once pass two has their candidates)."""
+    def release_reuse_seeds(self, fields: Sequence[str] | None = None) -> None:
+        """Let the reuse seeds go (after ``finish``, once pass two has their candidates), or only those ``fields``
+        of ``Seeds``."""
         for name, dtype in REUSE_ARRAYS.items():
+            if fields is not None and name.removeprefix("reuse_") not in fields:
+                continue
             getattr(self, "_" + name).clear()
             setattr(self, name, np.zeros(0, dtype))
         release_freed()

@@ -1,25 +1,30 @@
-"""Screen candidate document pairs before their texts are re-read: a pair none of whose sentence pairs comes
-near the alignment's seed thresholds cannot be aligned into a passage.
+"""Screen candidate document pairs before their texts are re-read: a pair whose sentence pairs come nowhere near
+what the alignment needs for a passage is not aligned.
 
 The alignment (``reuse.align``) seeds a passage on a sentence pair whose TF-ISF cosine reaches
-``AlignSettings.seed_cosine`` and whose content-word Dice coefficient reaches ``seed_dice``, or on an exact
-shared run of words. Pass one's seeds (``reuse.search.Seeds``) hold every sentence's content words as IDF
-buckets, so each candidate's sentence pairs are scored the same way from them, all candidates at once and
-without the texts: a pair's **reach** is the best, over its sentence pairs, of the lower of
-``cosine / seed_cosine`` and ``dice / seed_dice``; 1 or more means the seeds' sentences would seed it.
-Pass one's sentences are not quite the alignment's units (a unit joins a short sentence to the next), so
-a scan aligns the pairs reaching ``ReuseSearch.screen`` (0.8), a margin below 1; pairs sharing a copied-run
-key are aligned whatever their reach (their seeds are the shared run).
+``AlignSettings.seed_cosine`` and whose content-word Dice coefficient reaches ``seed_dice`` (or on an exact
+shared run of words), groups seeds into passages and keeps a group whose two sides, as wholes, have a
+cosine of ``passage_cosine``: a lone seed is a passage only when its own cosine is that high. Pass one's
+seeds (``reuse.search.Seeds``) hold every sentence's content words as IDF buckets, so each candidate's
+sentence pairs are scored the same way from them, all candidates at once and without the texts: a sentence
+pair's **reach** is the lower of ``cosine / seed_cosine`` and ``dice / seed_dice`` (1 or more: a seed).
+
+A scan aligns a pair (``ReuseSearch.screened``) with two sentence pairs reaching ``ReuseSearch.screen``
+(0.8), or one whose cosine is also ``screen`` x ``passage_cosine``: a margin below the alignment's own
+rules, as pass one's sentences are not quite the alignment's units (a unit joins a short sentence to the
+next). Pairs sharing a copied-run key are aligned whatever their sentences (their seeds are the shared
+run).
 
 Most candidates of a corpus of unrelated documents are chance meetings of uncommon words in different
 sentences: on 20,000 generated documents, 3,800 of the 4,100 pairs sharing only sentence keys share the
 minimum three, and one of them has a passage; re-reading and aligning them was most of the reuse step's
-time. On PAN 2013's training corpus scanned whole, no pair with a passage reached less than 0.9
-(docs/benchmarks.md, "Screening reuse candidates").
+time. On PAN 2013's training corpus scanned whole, no pair with a passage had a best reach under 0.99 nor,
+with one seed, a cosine under 0.43 (docs/benchmarks.md, "Reuse candidates screened").
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
@@ -33,9 +38,25 @@ if TYPE_CHECKING:  # search.py screens with ``reach``
 _ROWS_PER_PART = 2_000_000  # (pair, word) rows of one side built at once
 
 
-def reach(seeds: Seeds, pairs: np.ndarray, idf: np.ndarray, settings: AlignSettings) -> np.ndarray:
-    """Each document pair's reach (see the module docstring): its best sentence pair's lower ratio of cosine
-    and Dice to their seed thresholds.
+@dataclass(frozen=True)
+class Reach:
+    """What the screen reads of each candidate pair's sentence pairs (see the module docstring).
+
+    ``best``: the highest reach of a sentence pair; ``near``: the sentence pairs reaching the ``near`` given to
+    ``reach``; ``near_cosine``: the highest cosine among those (0 when none)."""
+
+    best: np.ndarray
+    near: np.ndarray
+    near_cosine: np.ndarray
+
+    def passes(self, screen: float, settings: AlignSettings) -> np.ndarray:
+        """Which pairs could give a passage, with the margin ``screen`` (the ``near`` of ``reach``): two near
+        seeds, or one whose cosine is near ``passage_cosine`` too."""
+        return (self.near >= 2) | (self.near_cosine >= screen * settings.passage_cosine)
+
+
+def reach(seeds: Seeds, pairs: np.ndarray, idf: np.ndarray, settings: AlignSettings, near: float = 1.0) -> Reach:
+    """Each document pair's sentence pairs scored as the alignment scores seeds (see the module docstring).
 
     Parameters
     ----------
@@ -47,20 +68,26 @@ def reach(seeds: Seeds, pairs: np.ndarray, idf: np.ndarray, settings: AlignSetti
         The corpus IDF of each bucket (``HashedIdf.idf()``), as the alignment weighs words.
     settings : AlignSettings
         The alignment's seed thresholds.
+    near : float, default=1.0
+        The reach a sentence pair needs to count in ``Reach.near``.
 
     Returns
     -------
-    ndarray of shape (m,), float32
-        0 for a pair of which a document has no sentence with content words.
+    Reach
+        Arrays of shape (m,); 0 for a pair of which a document has no sentence with content words.
     """
-    found = np.zeros(len(pairs), np.float32)
+    found = Reach(np.zeros(len(pairs), np.float32), np.zeros(len(pairs), np.int64), np.zeros(len(pairs), np.float32))
     if not len(pairs) or not len(seeds.unit_doc):
         return found
     units = _DocUnits(seeds)
     pairs = np.asarray(pairs, dtype=np.int64)
     words_of_pair = units.words(pairs[:, 0]) + units.words(pairs[:, 1])
     for start, end in _parts(words_of_pair, _ROWS_PER_PART):
-        found[start:end] = _reach(seeds.words, idf, units, pairs[start:end], settings)
+        pair, ratio, cosine = _cells(seeds.words, idf, units, pairs[start:end], settings)
+        np.maximum.at(found.best[start:end], pair, ratio)
+        close = ratio >= near
+        found.near[start:end] = np.bincount(pair[close], minlength=end - start)
+        np.maximum.at(found.near_cosine[start:end], pair[close], cosine[close])
     return found
 
 
@@ -111,12 +138,12 @@ def _side(words: np.ndarray, units: _DocUnits, docs: np.ndarray) -> tuple[np.nda
     return row, codes, row_pair
 
 
-def _reach(words: np.ndarray, idf: np.ndarray, units: _DocUnits, pairs: np.ndarray,
-           settings: AlignSettings) -> np.ndarray:
-    """``reach`` of a part of the pairs: each side's sentences as rows over columns ``(pair, word)``, so that
-    one sparse product meets every sentence of a pair's ``a`` with every sentence of its ``b`` and nothing
-    else; weighed as ``align._vectors`` weighs them (term count x inverse sentence frequency over the two
-    texts x corpus IDF)."""
+def _cells(words: np.ndarray, idf: np.ndarray, units: _DocUnits, pairs: np.ndarray,
+           settings: AlignSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sentence pairs of a part of the pairs that share a word: each one's pair, reach and cosine. Each
+    side's sentences are rows over columns ``(pair, word)``, so that one sparse product meets every sentence
+    of a pair's ``a`` with every sentence of its ``b`` and nothing else; weighed as ``align._vectors`` weighs
+    them (term count x inverse sentence frequency over the two texts x corpus IDF)."""
     rows_a, codes_a, pair_a = _side(words, units, pairs[:, 0])
     rows_b, codes_b, pair_b = _side(words, units, pairs[:, 1])
     columns, column_of = _distinct(np.concatenate((codes_a, codes_b)))
@@ -139,9 +166,7 @@ def _reach(words: np.ndarray, idf: np.ndarray, units: _DocUnits, pairs: np.ndarr
     sizes_a, sizes_b = np.diff(binary[0].indptr), np.diff(binary[1].indptr)
     dice = 2 * shared.data / np.maximum(sizes_a[row] + sizes_b[cosine.indices], 1)
     ratio = np.minimum(cosine.data / settings.seed_cosine, dice / settings.seed_dice).astype(np.float32)
-    best = np.zeros(len(pairs), np.float32)
-    np.maximum.at(best, pair_a[row], ratio)
-    return best
+    return pair_a[row], ratio, cosine.data.astype(np.float32)
 
 
 def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -88,9 +88,9 @@ class ReuseSearch:
         Sentence-key partners each document keeps at most, the strongest (``strongest_partners``); 0 keeps
         every pair sharing ``min_shared`` keys.
     screen : float, default=0.8
-        A candidate sharing no copied-run key is aligned only when one of its sentence pairs, read from pass
-        one's seeds, reaches this share of the alignment's seed thresholds (``reuse.screen``); 0 aligns
-        every candidate.
+        A candidate sharing no copied-run key is aligned only when two of its sentence pairs, read from pass
+        one's seeds, reach this share of the alignment's seed thresholds, or one reaches it with this share
+        of its passage cosine too (``reuse.screen``); 0 aligns every candidate.
     align : AlignSettings, optional
         How a candidate pair is aligned.
     seed : int, default=1
@@ -156,11 +156,20 @@ class ReuseSearch:
 
     def candidates_of_keys(self, sentence_rows: tuple[np.ndarray, np.ndarray], copy_rows: tuple[np.ndarray, np.ndarray],
                            n_docs: int, with_copied: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-        """``candidates`` from the seeds' ``sentence_keys`` and ``copy_keys`` rows (a scan lets the seeds go
-        between the two steps: the keys are a fraction of them); ``with_copied``: also which pairs share a
-        copied-run key (``screened`` aligns those whatever their sentences)."""
+        """``candidates`` from the seeds' ``sentence_keys`` and ``copy_keys`` rows (see ``candidates_of_codes``)."""
+        return self.candidates_of_codes(sentence_rows, self.copied_codes(copy_rows, n_docs), n_docs, with_copied)
+
+    def copied_codes(self, copy_rows: tuple[np.ndarray, np.ndarray], n_docs: int) -> np.ndarray:
+        """The distinct pair codes (``pair_codes``) of the documents sharing a copied-run key."""
+        return distinct(self.pair_codes(*copy_rows, n_docs))
+
+    def candidates_of_codes(self, sentence_rows: tuple[np.ndarray, np.ndarray], copied: np.ndarray, n_docs: int,
+                            with_copied: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """``candidates`` from the seeds' ``sentence_keys`` rows and the ``copied_codes`` (a scan computes those
+        first and lets the copied-run keys go, then the seeds once it has the sentence keys: each is a large
+        part of the seeds); ``with_copied``: also which pairs share a copied-run key (``screened`` aligns those
+        whatever their sentences)."""
         codes, _, strength = self.shared_keys(*sentence_rows, n_docs)
-        copied = distinct(self.pair_codes(*copy_rows, n_docs))
         enough = ~np.isin(codes, copied)  # a copied pair takes no partner's place
         kept = self.strongest(codes[enough], strength[enough], n_docs)
         codes = distinct(np.concatenate([kept, copied]))
@@ -169,12 +178,12 @@ class ReuseSearch:
 
     def screened(self, seeds: Seeds, pairs: np.ndarray, copied: np.ndarray, idf: np.ndarray) -> np.ndarray:
         """Which candidate ``pairs`` are worth aligning: those sharing a copied-run key (``copied``) and those
-        reaching ``screen`` (``reuse.screen.reach``, from ``seeds`` and the corpus ``idf`` per bucket)."""
+        passing ``screen`` (``reuse.screen.Reach.passes``, from ``seeds`` and the corpus ``idf`` per bucket)."""
         keep = np.asarray(copied, dtype=bool).copy()
         if not self.screen:
             keep[:] = True
         elif (~keep).any():
-            keep[~keep] = reach(seeds, pairs[~keep], idf, self.align) >= self.screen
+            keep[~keep] = reach(seeds, pairs[~keep], idf, self.align, near=self.screen).passes(self.screen, self.align)
         return keep
 
     def shared_keys(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:

@@ -103,25 +103,28 @@ def _last_token(text: str, end: int) -> str | None:
 
 def _ends_sentence(text: str, match: re.Match) -> bool:
     """Decide whether the punctuation run ``match`` ends a sentence."""
-    if not match.group().startswith("."):
-        return True
-    if match.group().startswith(".."):
+    group = match.group()
+    if not group.startswith(".") or group.startswith(".."):
         return True
     last = _last_token(text, match.start())
     if last is None:
         return True
     token = last.lstrip("'\"([").lower()
-    following = _NEXT_TOKEN.match(text, match.end())
-    next_word = following.group(1) if following else ""
     if token in ABBREVIATIONS:
         return False
-    if token in _NUMBER_ABBREVIATIONS and next_word[:1].isdigit():
+    if token in _NUMBER_ABBREVIATIONS and _next_word(text, match)[:1].isdigit():
         return False
-    if _ACRONYM.match(token + "."):
+    # Only a token of one letter or starting "x." can be an acronym (most tokens are words: no regex for them).
+    if (len(token) == 1 or token[1:2] == ".") and _ACRONYM.match(token + "."):
         # Initials ("J.D.", "J.") and acronyms ("U.S.") usually continue the
         # sentence, unless a typical sentence opener follows.
-        return next_word.strip("'\",").lower() in _SENTENCE_STARTERS
+        return _next_word(text, match).strip("'\",").lower() in _SENTENCE_STARTERS
     return True
+
+
+def _next_word(text: str, match: re.Match) -> str:
+    following = _NEXT_TOKEN.match(text, match.end())
+    return following.group(1) if following else ""
 
 
 def _split_line(line: str, offset: int) -> list[tuple[int, int]]:

@@ -15,6 +15,8 @@ import signal
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
+from threadpoolctl import threadpool_limits
+
 from dedup.util.allocator import keep_pages
 
 if TYPE_CHECKING:
@@ -43,8 +45,13 @@ class Workers:
         self.jobs = jobs
         self.signer = signer
         self.pool = None
+        self._blas_limit = None
 
     def __enter__(self) -> "Workers":
+        # The scan's processes are its parallelism: a BLAS thread pool inside each (2 threads on 2 cores) only
+        # contends with them. The reuse alignment's small products took 4x as long on a busy machine
+        # (28 against 8 ms a pair of 1,200-word documents; docs/benchmarks.md); restored on exit.
+        self._blas_limit = threadpool_limits(limits=1, user_api="blas")
         if self.jobs > 1:
             self.pool = multiprocessing.get_context().Pool(self.jobs - 1, initializer=_init, initargs=(self.signer,))
         return self
@@ -54,6 +61,9 @@ class Workers:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
+        if self._blas_limit is not None:
+            self._blas_limit.restore_original_limits()
+            self._blas_limit = None
 
     def ordered(self, task: Callable[..., Any], items: Iterable[tuple[tuple, Tag]]) -> Iterator[tuple[Tag, Any]]:
         """``(tag, task(signer, *args))`` for each ``(args, tag)`` of ``items``, in order.
@@ -100,5 +110,6 @@ def with_signer(task: Callable[..., Any], *args: Any) -> Any:
 def _init(signer: "BatchSigner") -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it saves a checkpoint)
     keep_pages()
+    threadpool_limits(limits=1, user_api="blas")  # as in the scan's own process (``Workers.__enter__``)
     global _SIGNER
     _SIGNER = signer
