@@ -104,6 +104,13 @@ class BatchSigner:
         owner = np.repeat(np.arange(len(paragraphs), dtype=np.int64), counts)
         return Tokenized(paragraphs, counts, tokens, owner)
 
+    def reuse_seeds(self, texts: Sequence[str]) -> Seeds:
+        """The reuse search's seeds of ``texts``, as ``sign`` keeps them (pass two's screen, ``reuse_pass``)."""
+        return self._reuse_seeds(self.tokens(texts))
+
+    def _reuse_seeds(self, tokenized: "Tokenized") -> Seeds:
+        return self.reuse.seeds(tokenized.tokens, tokenized.token_document(), self.bucketer.buckets(tokenized.tokens))
+
     def document_sets(self, tokenized: "Tokenized") -> ShingleSets:
         """Each document's k-gram shingle set."""
         tokens = tokenized.tokens
@@ -129,8 +136,7 @@ class BatchSigner:
                     if report.matches or report.candidates_dropped:  # a partial search is said in the output
                         reports[i] = report
         return SignedBatch(
-            reuse=None if self.reuse is None else self.reuse.seeds(
-                tokens, tokenized.token_document(), self.bucketer.buckets(tokens)),
+            reuse=None if self.reuse is None else self._reuse_seeds(tokenized),
             signatures=self.hasher.sign(doc_sets),
             sizes=doc_sets.sizes().astype(np.int32),
             lengths=np.bincount(tokenized.token_document(), minlength=len(texts)).astype(np.int32),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
@@ -31,98 +31,122 @@ _DOCS_PER_SLICE = 4096  # documents whose texts are held at once
 
 @dataclass(frozen=True)
 class ReuseCandidates:
-    """The document pairs pass two aligns (``pairs``) and those the screen (``ReuseSearch.screened``) left out."""
+    """The document pairs whose seed keys meet, and whether each shares a copied-run key (``copied``: aligned
+    whatever the screen says)."""
 
     pairs: np.ndarray
-    screened_out: np.ndarray
+    copied: np.ndarray
 
 
 def reuse_candidates(signer: "BatchSigner", state: CorpusState) -> ReuseCandidates:
-    """The document pairs whose seed keys meet (``ReuseSearch.candidates``) and pass the screen
-    (``ReuseSearch.screened``), after which the state's seeds are let go: pass two asks for them before it
-    re-reads its near-duplicate candidates, so that the seeds and the re-read evidence are never held
-    together. The copied-run keys (12 bytes a sampled run) go once their pairs are known, before the sentence
-    keys are made; the words (4 bytes a content word) once the screen has read them: at 100,000 documents of
-    1,200 words each is about 300 MB, and the re-read evidence 780 MB."""
+    """The document pairs whose seed keys meet (``ReuseSearch.candidates``), after which the state's seeds are
+    let go: pass two asks for them before it re-reads its near-duplicate candidates, so that the seeds and
+    the re-read evidence are never held together. The copied-run keys go once their pairs are known, before
+    the sentence keys are made, and the words once those are: at 100,000 documents of 1,200 words the
+    seeds are about 900 MB, the sentence keys 300 MB and the re-read evidence 780 MB."""
     search, seeds, n_docs = signer.reuse, state.reuse_seeds(), len(state.ids)
     copied = search.copied_codes(search.copy_keys(seeds), n_docs)
     seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
     state.release_reuse_seeds(("copy_keys", "copy_doc"))
     sentence_rows = search.sentence_keys(seeds, state.idf.df, n_docs)
-    pairs, is_copied = search.candidates_of_codes(sentence_rows, copied, n_docs, with_copied=True)
-    del sentence_rows, copied
-    release_freed()  # the keys' and their sorts' memory, for the screen's
-    keep = search.screened(seeds, pairs, is_copied, state.idf.idf())
     del seeds
     state.release_reuse_seeds()
-    return ReuseCandidates(pairs[keep], pairs[~keep])
+    pairs, is_copied = search.candidates_of_codes(sentence_rows, copied, n_docs, with_copied=True)
+    del sentence_rows, copied
+    release_freed()  # the keys' and their sorts' memory, in one piece again for the re-reading
+    return ReuseCandidates(pairs, is_copied)
 
 
 def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandidates, cluster_of: np.ndarray,
                text_field: str, fmt: str, workers: Workers) -> tuple[list[Reuse], dict]:
-    """Reused passages between the documents of ``state``: the ``reuse_candidates`` aligned, less those inside
-    one near-duplicate cluster (``cluster_of``: each document's cluster representative), and the step's counts
-    for ``stats``."""
-    pairs = _apart(candidates.pairs, cluster_of)
+    """Reused passages between the documents of ``state``: the ``reuse_candidates`` screened and aligned
+    (``align_pairs``), less those inside one near-duplicate cluster (``cluster_of``: each document's cluster
+    representative), and the step's counts for ``stats``."""
+    apart = cluster_of[candidates.pairs[:, 0]] != cluster_of[candidates.pairs[:, 1]]
+    pairs, copied = candidates.pairs[apart], candidates.copied[apart]
     found: list[Reuse] = []
+    counts = {"screened_out": 0}
     failed: set[int] = set()
     with tempfile.TemporaryDirectory(prefix="dedup-idf-") as folder:
-        # The corpus IDF weighs the alignment's words (a word common in the corpus seeds nothing); the
-        # workers map it from a file rather than receive 4 MB with every task.
+        # The corpus IDF weighs the screen's and the alignment's words (a word common in the corpus seeds
+        # nothing); the workers map it from a file rather than receive 4 MB with every task.
         idf_path = os.path.join(folder, "idf.npy")
         np.save(idf_path, state.idf.idf().astype(np.float32))
-        for chunk in _slices(pairs):
-            _align_slice(chunk, state, idf_path, text_field, fmt, workers, found, failed)
+        for chunk in _slices(np.column_stack((pairs, copied))):
+            _align_slice(chunk, state, idf_path, text_field, fmt, workers, found, counts, failed)
     found.sort(key=lambda r: (state.index[r.a], state.index[r.b], r.a_span))
-    return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": int(len(_apart(
-        candidates.screened_out, cluster_of))), "reuse_passages": len(found), "reuse_reread_failed": len(failed)}
-
-
-def _apart(pairs: np.ndarray, cluster_of: np.ndarray) -> np.ndarray:
-    """The pairs whose documents are not in one near-duplicate cluster."""
-    return pairs[cluster_of[pairs[:, 0]] != cluster_of[pairs[:, 1]]]
+    return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": counts["screened_out"],
+                   "reuse_passages": len(found), "reuse_reread_failed": len(failed)}
 
 
 def _align_slice(chunk: np.ndarray, state: CorpusState, idf_path: str, text_field: str, fmt: str,
-                 workers: Workers, found: list[Reuse], failed: set[int]) -> None:
-    """Re-read the documents of ``chunk``'s pairs and align each pair in the workers."""
-    docs = sorted(set(chunk.ravel().tolist()))
+                 workers: Workers, found: list[Reuse], counts: dict, failed: set[int]) -> None:
+    """Re-read the documents of ``chunk``'s ``(a, b, copied)`` rows and screen and align each pair in the
+    workers."""
+    docs = sorted(set(chunk[:, :2].ravel().tolist()))
     texts = dict(state.texts(docs, text_field, fmt, failed))
-    tasks = [(a, b) for a, b in chunk.tolist() if a in texts and b in texts]
+    tasks = [(a, b, bool(c)) for a, b, c in chunk.tolist() if a in texts and b in texts]
 
     def batches() -> Iterator[tuple[tuple[list, str], None]]:
         for i in range(0, len(tasks), _PAIRS_PER_TASK):
             some = tasks[i:i + _PAIRS_PER_TASK]
-            yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in some], idf_path), None
+            yield ([(state.ids[a], texts[a], state.ids[b], texts[b], c) for a, b, c in some], idf_path), None
 
-    for _, records in workers.ordered(align_pairs, batches()):
+    for _, (records, screened_out) in workers.ordered(align_pairs, batches()):
         found.extend(records)
+        counts["screened_out"] += screened_out
 
 
-def align_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]], idf_path: str) -> list[Reuse]:
-    """Aligned passages of each ``(a_id, a_text, b_id, b_text)``, words weighed by the corpus IDF saved at
-    ``idf_path``; each text is cut into units once."""
-    return align_many(pairs, signer.reuse.align, _corpus_idf(idf_path))
+def align_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str, bool]],
+                idf_path: str) -> tuple[list[Reuse], int]:
+    """Aligned passages of each ``(a_id, a_text, b_id, b_text, copied)`` that ``screen_pairs`` keeps, words weighed
+    by the corpus IDF saved at ``idf_path``, and how many pairs the screen left out; each text is cut into
+    units once."""
+    table = _corpus_idf(idf_path)
+    kept = screen_pairs(signer, pairs, table)
+    return align_many(kept, signer.reuse.align, word_idf(table)), len(pairs) - len(kept)
+
+
+def screen_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str, bool]],
+                 idf: np.ndarray) -> list[tuple[str, str, str, str]]:
+    """The ``(a_id, a_text, b_id, b_text)`` of the pairs ``ReuseSearch.screened`` keeps, their seeds made from
+    the texts as pass one made them (``BatchSigner.reuse_seeds``); ``copied``: the pair shares a copied-run
+    key; ``idf``: the corpus IDF per bucket. Screening here, on texts the alignment re-reads anyway, costs
+    pass two no memory: pass one's seeds are 4 bytes a content word of the whole corpus."""
+    if not pairs:
+        return []
+    number: dict[str, int] = {}
+    texts: list[str] = []
+    for doc_id, text in ((p[k], p[k + 1]) for p in pairs for k in (0, 2)):
+        if doc_id not in number:
+            number[doc_id] = len(texts)
+            texts.append(text)
+    copied = np.array([p[4] for p in pairs], dtype=bool)
+    keep = copied if copied.all() else signer.reuse.screened(
+        signer.reuse_seeds(texts), np.array([(number[p[0]], number[p[2]]) for p in pairs], dtype=np.int64),
+        copied, idf)
+    return [p[:4] for p, ok in zip(pairs, keep.tolist()) if ok]
 
 
 _IDF_FILES: dict[str, np.ndarray] = {}
 
 
-def _corpus_idf(path: str) -> Callable[[list[str]], np.ndarray]:
-    """The IDF of each word of a list, from the corpus IDF saved at ``path`` (memory-mapped once a process)."""
+def _corpus_idf(path: str) -> np.ndarray:
+    """The corpus IDF per bucket saved at ``path`` (memory-mapped once a process)."""
     if path not in _IDF_FILES:
         _IDF_FILES.clear()  # one scan's at a time
         _IDF_FILES[path] = np.load(path, mmap_mode="r", allow_pickle=False)
-    return word_idf(_IDF_FILES[path])
+    return _IDF_FILES[path]
 
 
 def _slices(pairs: np.ndarray) -> Iterator[np.ndarray]:
-    """Runs of consecutive pairs (sorted by first document) whose documents number about ``_DOCS_PER_SLICE``."""
+    """Runs of consecutive rows (pairs sorted by first document, in the first two columns) whose documents
+    number about ``_DOCS_PER_SLICE``."""
     start = 0
     while start < len(pairs):
         end, docs = start, set()
         while end < len(pairs) and len(docs) < _DOCS_PER_SLICE:
-            docs.update(pairs[end].tolist())
+            docs.update(pairs[end, :2].tolist())
             end += 1
         yield pairs[start:end]
         start = end

@@ -45,7 +45,7 @@ from dedup.corpus.pass_two import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
 from dedup.corpus.spark_rdd import batches, paired
-from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, global_seeds, screened_pairs
+from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, global_seeds
 from dedup.records import Report
 from dedup.sketch.minhash import estimated_scores
 
@@ -170,13 +170,20 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     reuse_df = restatements_df = None
     if search is not None:
         seeds = signed.filter(lambda r: r[0] == "seeds").map(lambda r: r[1])
-        decided = screened_pairs(candidate_pairs(seeds, search, idf_b, n_docs, n), seeds, search, idf_b, n).cache()
-        reuse_pairs = found.apart(decided.filter(lambda r: r[2]).map(lambda r: (r[0], r[1]))).cache()
-        stats["reuse_candidates"] = reuse_pairs.count()
-        screened_out = decided.filter(lambda r: not r[2]).map(lambda r: (r[0], r[1]))
-        stats["reuse_screened_out"] = found.apart(screened_out).count()
+        flagged = candidate_pairs(seeds, search, idf_b, n_docs, n).cache()
         texts = indexed.map(lambda r: (r[0], (r[1], r[2])))
-        reuse_df = spark.createDataFrame(aligned(reuse_pairs, texts, search, idf_b, n), REUSE_SCHEMA)
+        found_rows = None
+        stats["reuse_candidates"] = 0
+        for copied in (True, False):
+            pairs_ = found.apart(flagged.filter(lambda r, c=copied: r[2] == c).map(lambda r: (r[0], r[1]))).cache()
+            stats["reuse_candidates"] += pairs_.count()
+            rows_ = aligned(pairs_, texts, signer, idf_b, n, copied)
+            found_rows = rows_ if found_rows is None else found_rows.union(rows_)
+        found_rows = found_rows.cache()
+        stats["reuse_screened_out"] = int(found_rows.filter(lambda r: r[0] == "screened_out").map(
+            lambda r: r[1]).sum())
+        reuse_df = spark.createDataFrame(found_rows.filter(lambda r: r[0] == "reuse").map(lambda r: r[1]),
+                                         REUSE_SCHEMA)
     if scanner.detector is not None:
         restatements_df = spark.createDataFrame(
             signed.filter(lambda r: r[0] == "report").map(lambda r: r[1]), RESTATEMENTS_SCHEMA)

@@ -16,13 +16,11 @@
    Collecting the seeds to the driver instead was measured at about 2.7 KB a document (12 bytes per
    content word, 16 per copied-run key): 2.7 GB for a million documents, not the few hundred bytes a
    document the driver can take, so the grouping stays on the executors.
-4. **Screen**: a pair sharing no copied-run key gets both documents' seeds by two joins on the document
-   number and is kept when ``ReuseSearch.screened`` keeps it (``reuse.screen``: one of its sentence pairs
-   comes near the alignment's seed thresholds), in batches of pairs, as the local scan screens all at once.
-5. **Align**: pairs inside one near-duplicate cluster are dropped; the others get both texts by two joins
-   on the document number and are aligned on the executors by ``reuse.align.align_units``, words weighed by
-   the corpus IDF (the broadcast one), each text cut into units once per task of 64 pairs (``align_many``, as
-   the local scan's workers do).
+4. **Align**: pairs inside one near-duplicate cluster are dropped; the others get both texts by two joins
+   on the document number and are screened (``reuse_pass.screen_pairs``, the pairs sharing no copied-run
+   key) and aligned on the executors by ``reuse.align.align_units``, words weighed by the corpus IDF (the
+   broadcast one), each text cut into units once per task of 64 pairs (``align_many``), as the local
+   scan's workers do.
 """
 
 from __future__ import annotations
@@ -32,13 +30,13 @@ from typing import Iterator
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from dedup.corpus.reuse_pass import screen_pairs
 from dedup.corpus.spark_rdd import batches, paired, partition_by
 from dedup.reuse.align import align_many
-from dedup.reuse.search import ReuseSearch, Seeds, bucket_of_words, strongest_partners
+from dedup.reuse.search import ReuseSearch, Seeds, strongest_partners, word_idf
 from dedup.util.arrays import counted, distinct
 
 _PAIRS_PER_TASK = 64
-_PAIRS_PER_SCREEN = 2048  # candidate pairs screened in one call
 _SENTENCE, _COPY = 0, 1
 
 REUSE_SCHEMA = ("a string, b string, a_start int, a_end int, b_start int, b_end int, score double, jaccard double, "
@@ -130,40 +128,6 @@ def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
     return found.partitionBy(n, lambda part: part).mapPartitions(_nonempty(distinct_pairs))
 
 
-def screened_pairs(pairs, seeds, search: ReuseSearch, idf_b, n: int):
-    """RDD of (a, b, kept) for each ``candidate_pairs`` row: ``search.screened`` of the pair, from both
-    documents' seeds brought together by two joins on the document number."""
-    def screen(rows: Iterator) -> Iterator:
-        idf = idf_b.value.idf()
-        for batch in batches(rows, _PAIRS_PER_SCREEN):
-            docs = sorted({d for ((a, b), _), _ in batch for d in (a, b)})
-            local = {d: i for i, d in enumerate(docs)}
-            parts = dict(part for ((a, b), seeds_a), seeds_b in batch for part in ((a, seeds_a), (b, seeds_b)))
-            pairs_ = np.array([(local[a], local[b]) for ((a, b), _), _ in batch], dtype=np.int64)
-            kept = search.screened(_joined([parts[d] for d in docs]), pairs_, np.zeros(len(batch), bool), idf)
-            yield from ((a, b, keep) for (((a, b), _), _), keep in zip(batch, kept.tolist()))
-
-    copied = pairs.filter(lambda r: r[2]).map(lambda r: (r[0], r[1], True))
-    others = pairs.filter(lambda r: not r[2]).map(lambda r: (r[0], r[1]))
-    return copied.union(paired(others, seeds.flatMap(_per_document), n).mapPartitions(screen))
-
-
-def _per_document(seeds: Seeds) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
-    """(doc, (its content words' buckets, its sentences' word counts)) of each document of a batch's seeds."""
-    ends = np.concatenate(([0], np.cumsum(seeds.unit_words, dtype=np.int64)))
-    bounds = np.flatnonzero(np.concatenate(([True], seeds.unit_doc[1:] != seeds.unit_doc[:-1], [True])))
-    for first, last in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        yield int(seeds.unit_doc[first]), (seeds.words[ends[first]:ends[last]], seeds.unit_words[first:last])
-
-
-def _joined(documents: list[tuple[np.ndarray, np.ndarray]]) -> Seeds:
-    """One ``Seeds`` of documents' ``_per_document`` parts, numbered by their place in the list."""
-    unit_words = [u for _, u in documents]
-    return Seeds(words=np.concatenate([w for w, _ in documents]), unit_words=np.concatenate(unit_words),
-                 unit_doc=np.repeat(np.arange(len(documents), dtype=np.int64), [len(u) for u in unit_words]),
-                 copy_keys=np.zeros(0, np.uint64), copy_doc=np.zeros(0, np.int32))
-
-
 def _nonempty(step):
     """``step`` on a partition's (part, arrays) items, skipped for an empty partition."""
     def run(items: Iterator) -> Iterator:
@@ -172,24 +136,25 @@ def _nonempty(step):
     return run
 
 
-def aligned(pairs, texts, search: ReuseSearch, idf_b, n: int):
-    """Row RDD (``REUSE_SCHEMA``) of the passages each pair (a, b) shares; ``texts``: doc -> (id, text)."""
+def aligned(pairs, texts, signer, idf_b, n: int, copied: bool):
+    """RDD of ``("reuse", Row)`` (``REUSE_SCHEMA``) for each passage the pairs (a, b) share, and of
+    ``("screened_out", count)`` per task; ``texts``: doc -> (id, text); ``copied``: the pairs share a
+    copied-run key. Each task of 64 pairs is screened (``reuse_pass.screen_pairs``) and aligned
+    (``align_many``) as the local scan's workers do."""
     from pyspark.sql import Row
 
-    settings = search.align
+    settings = signer.reuse.align
 
     def align(rows: Iterator) -> Iterator:
         threadpool_limits(limits=1, user_api="blas")  # the executors' cores are the parallelism (``util.workers``)
         table = idf_b.value.idf().astype(np.float32)  # what the local scan saves for its workers
-
-        def idf(words: list[str]) -> np.ndarray:
-            return np.asarray(table[bucket_of_words(words, len(table))], dtype=np.float32)
-
         for batch in batches(rows, _PAIRS_PER_TASK):
-            for r in align_many([(a_id, a_text, b_id, b_text) for ((_, (a_id, a_text)), (b_id, b_text)) in batch],
-                                settings, idf):
-                    yield Row(a=r.a, b=r.b, a_start=r.a_span[0], a_end=r.a_span[1], b_start=r.b_span[0],
-                              b_end=r.b_span[1], score=r.score, jaccard=r.jaccard, cosine=r.cosine, kind=r.kind,
-                              sentences=[Row(a=s.a, b=s.b, cosine=s.cosine) for s in r.sentences])
+            tasks = [(a_id, a_text, b_id, b_text, copied) for ((_, (a_id, a_text)), (b_id, b_text)) in batch]
+            kept = screen_pairs(signer, tasks, table)
+            yield "screened_out", len(tasks) - len(kept)
+            for r in align_many(kept, settings, word_idf(table)):
+                yield "reuse", Row(a=r.a, b=r.b, a_start=r.a_span[0], a_end=r.a_span[1], b_start=r.b_span[0],
+                                   b_end=r.b_span[1], score=r.score, jaccard=r.jaccard, cosine=r.cosine,
+                                   kind=r.kind, sentences=[Row(a=s.a, b=s.b, cosine=s.cosine) for s in r.sentences])
 
     return paired(pairs, texts, n).mapPartitions(align)

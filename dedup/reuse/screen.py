@@ -1,13 +1,15 @@
-"""Screen candidate document pairs before their texts are re-read: a pair whose sentence pairs come nowhere near
-what the alignment needs for a passage is not aligned.
+"""Screen candidate document pairs before they are aligned: a pair whose sentence pairs come nowhere near what
+the alignment needs for a passage is not aligned.
 
 The alignment (``reuse.align``) seeds a passage on a sentence pair whose TF-ISF cosine reaches
 ``AlignSettings.seed_cosine`` and whose content-word Dice coefficient reaches ``seed_dice`` (or on an exact
 shared run of words), groups seeds into passages and keeps a group whose two sides, as wholes, have a
-cosine of ``passage_cosine``: a lone seed is a passage only when its own cosine is that high. Pass one's
-seeds (``reuse.search.Seeds``) hold every sentence's content words as IDF buckets, so each candidate's
-sentence pairs are scored the same way from them, all candidates at once and without the texts: a sentence
-pair's **reach** is the lower of ``cosine / seed_cosine`` and ``dice / seed_dice`` (1 or more: a seed).
+cosine of ``passage_cosine``: a lone seed is a passage only when its own cosine is that high. The reuse
+search's seeds (``reuse.search.Seeds``, pass one's tokens) hold every sentence's content words as IDF
+buckets, so the sentence pairs of many candidates are scored the same way from them at once, in one sparse
+product, without cutting the texts into the alignment's units: a sentence pair's **reach** is the lower of
+``cosine / seed_cosine`` and ``dice / seed_dice`` (1 or more: a seed). A scan screens each task's pairs
+in the worker that aligns them, from the re-read texts (``corpus.reuse_pass.screen_pairs``).
 
 A scan aligns a pair (``ReuseSearch.screened``) with two sentence pairs reaching ``ReuseSearch.screen``
 (0.8), or one whose cosine is also ``screen`` x ``passage_cosine``: a margin below the alignment's own
@@ -17,9 +19,9 @@ run).
 
 Most candidates of a corpus of unrelated documents are chance meetings of uncommon words in different
 sentences: on 20,000 generated documents, 3,800 of the 4,100 pairs sharing only sentence keys share the
-minimum three, and one of them has a passage; re-reading and aligning them was most of the reuse step's
-time. On PAN 2013's training corpus scanned whole, no pair with a passage had a best reach under 0.99 nor,
-with one seed, a cosine under 0.43 (docs/benchmarks.md, "Reuse candidates screened").
+minimum three, and one of them has a passage; cutting and aligning them was most of the reuse step's time.
+On PAN 2013's training corpus scanned whole, no pair with a passage had a best reach under 0.99 nor, with
+one seed, a cosine under 0.43 (docs/benchmarks.md, "Reuse candidates screened").
 """
 
 from __future__ import annotations
