@@ -105,8 +105,11 @@ class BatchSigner:
         return Tokenized(paragraphs, counts, tokens, owner)
 
     def reuse_seeds(self, texts: Sequence[str]) -> Seeds:
-        """The reuse search's seeds of ``texts``, as ``sign`` keeps them (pass two's screen, ``reuse_pass``)."""
-        return self._reuse_seeds(self.tokens(texts))
+        """The sentences of the reuse search's seeds of ``texts``, as ``sign`` keeps them, without the copied-run
+        keys (pass two's screen, ``reuse_pass.screen_pairs``, reads the sentences only)."""
+        tokens = self.tokens(texts)
+        return self.reuse.seeds(tokens.tokens, tokens.token_document(), self.bucketer.buckets(tokens.tokens),
+                                copy_keys=False)
 
     def _reuse_seeds(self, tokenized: "Tokenized") -> Seeds:
         return self.reuse.seeds(tokenized.tokens, tokenized.token_document(), self.bucketer.buckets(tokenized.tokens))

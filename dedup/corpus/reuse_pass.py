@@ -25,7 +25,7 @@ from dedup.util.workers import Workers
 if TYPE_CHECKING:
     from dedup.corpus.pass_one import BatchSigner
 
-_PAIRS_PER_TASK = 64
+PAIRS_PER_TASK = 256  # a task screens its pairs at once (a sparse product a few ms to set up), then aligns
 _DOCS_PER_SLICE = 4096  # documents whose texts are held at once
 
 
@@ -88,8 +88,8 @@ def _align_slice(chunk: np.ndarray, state: CorpusState, idf_path: str, text_fiel
     tasks = [(a, b, bool(c)) for a, b, c in chunk.tolist() if a in texts and b in texts]
 
     def batches() -> Iterator[tuple[tuple[list, str], None]]:
-        for i in range(0, len(tasks), _PAIRS_PER_TASK):
-            some = tasks[i:i + _PAIRS_PER_TASK]
+        for i in range(0, len(tasks), PAIRS_PER_TASK):
+            some = tasks[i:i + PAIRS_PER_TASK]
             yield ([(state.ids[a], texts[a], state.ids[b], texts[b], c) for a, b, c in some], idf_path), None
 
     for _, (records, screened_out) in workers.ordered(align_pairs, batches()):

@@ -19,7 +19,7 @@
 4. **Align**: pairs inside one near-duplicate cluster are dropped; the others get both texts by two joins
    on the document number and are screened (``reuse_pass.screen_pairs``, the pairs sharing no copied-run
    key) and aligned on the executors by ``reuse.align.align_units``, words weighed by the corpus IDF (the
-   broadcast one), each text cut into units once per task of 64 pairs (``align_many``), as the local
+   broadcast one), each text cut into units once per task of 256 pairs (``align_many``), as the local
    scan's workers do.
 """
 
@@ -30,13 +30,12 @@ from typing import Iterator
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from dedup.corpus.reuse_pass import screen_pairs
+from dedup.corpus.reuse_pass import PAIRS_PER_TASK, screen_pairs
 from dedup.corpus.spark_rdd import batches, paired, partition_by
 from dedup.reuse.align import align_many
 from dedup.reuse.search import ReuseSearch, Seeds, strongest_partners, word_idf
 from dedup.util.arrays import counted, distinct
 
-_PAIRS_PER_TASK = 64
 _SENTENCE, _COPY = 0, 1
 
 REUSE_SCHEMA = ("a string, b string, a_start int, a_end int, b_start int, b_end int, score double, jaccard double, "
@@ -139,7 +138,7 @@ def _nonempty(step):
 def aligned(pairs, texts, signer, idf_b, n: int, copied: bool):
     """RDD of ``("reuse", Row)`` (``REUSE_SCHEMA``) for each passage the pairs (a, b) share, and of
     ``("screened_out", count)`` per task; ``texts``: doc -> (id, text); ``copied``: the pairs share a
-    copied-run key. Each task of 64 pairs is screened (``reuse_pass.screen_pairs``) and aligned
+    copied-run key. Each task of ``PAIRS_PER_TASK`` pairs is screened (``reuse_pass.screen_pairs``) and aligned
     (``align_many``) as the local scan's workers do."""
     from pyspark.sql import Row
 
@@ -148,7 +147,7 @@ def aligned(pairs, texts, signer, idf_b, n: int, copied: bool):
     def align(rows: Iterator) -> Iterator:
         threadpool_limits(limits=1, user_api="blas")  # the executors' cores are the parallelism (``util.workers``)
         table = idf_b.value.idf().astype(np.float32)  # what the local scan saves for its workers
-        for batch in batches(rows, _PAIRS_PER_TASK):
+        for batch in batches(rows, PAIRS_PER_TASK):
             tasks = [(a_id, a_text, b_id, b_text, copied) for ((_, (a_id, a_text)), (b_id, b_text)) in batch]
             kept = screen_pairs(signer, tasks, table)
             yield "screened_out", len(tasks) - len(kept)

@@ -126,12 +126,13 @@ class ReuseSearch:
         return {**{name: getattr(self, name) for name in fields},
                 **{f"align_{k}": v for k, v in vars(self.align).items()}}
 
-    def seeds(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray) -> Seeds:
-        """A batch's seeds from its tokens (``token_doc``: each token's document; ``buckets``: its IDF bucket)."""
+    def seeds(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray, copy_keys: bool = True) -> Seeds:
+        """A batch's seeds from its tokens (``token_doc``: each token's document; ``buckets``: its IDF bucket);
+        without ``copy_keys``, none of the copied-run keys."""
         sentence = tokens.sentence
         starts = np.flatnonzero(np.concatenate(([True], sentence[1:] != sentence[:-1]))) if len(sentence) else \
             np.zeros(0, np.int64)
-        keys, key_doc = self._copy_keys(tokens.hashes, token_doc)
+        keys, key_doc = self._copy_keys(tokens.hashes if copy_keys else tokens.hashes[:0], token_doc)
         return Seeds(words=buckets.astype(np.uint32), unit_words=np.diff(np.append(starts, len(sentence))).astype(
             np.int32), unit_doc=token_doc[starts].astype(np.int64), copy_keys=keys, copy_doc=key_doc.astype(np.int32))
 
