@@ -107,12 +107,11 @@ class BatchSigner:
     def reuse_seeds(self, texts: Sequence[str]) -> Seeds:
         """The sentences of the reuse search's seeds of ``texts``, as ``sign`` keeps them, without the copied-run
         keys (pass two's screen, ``reuse_pass.screen_pairs``, reads the sentences only)."""
-        tokens = self.tokens(texts)
-        return self.reuse.seeds(tokens.tokens, tokens.token_document(), self.bucketer.buckets(tokens.tokens),
-                                copy_keys=False)
+        return self._reuse_seeds(self.tokens(texts), copy_keys=False)
 
-    def _reuse_seeds(self, tokenized: "Tokenized") -> Seeds:
-        return self.reuse.seeds(tokenized.tokens, tokenized.token_document(), self.bucketer.buckets(tokenized.tokens))
+    def _reuse_seeds(self, tokenized: "Tokenized", copy_keys: bool = True) -> Seeds:
+        tokens = tokenized.tokens
+        return self.reuse.seeds(tokens, tokenized.token_document(), self.bucketer.buckets(tokens), copy_keys)
 
     def document_sets(self, tokenized: "Tokenized") -> ShingleSets:
         """Each document's k-gram shingle set."""

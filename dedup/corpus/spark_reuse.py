@@ -60,7 +60,7 @@ def key_rows(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int) -> 
 def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
     """RDD of the document pairs (a, b, copied), a < b, that ``search.candidates`` gives on all of ``seeds`` (an
     RDD of ``Seeds`` in the input's numbering; ``idf_b``: the broadcast corpus ``HashedIdf``); ``copied``: the
-    pair shares a copied-run key (``candidates_of_keys(with_copied=True)``)."""
+    pair shares a copied-run key (``candidates_of_codes(with_copied=True)``)."""
     def keyed(batches_: Iterator[Seeds]) -> Iterator:
         df = idf_b.value.df
         for seeds_ in batches_:

@@ -204,7 +204,7 @@ def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, n_columns: int) 
 def _normalized(counts: sparse.csr_matrix, weight: np.ndarray) -> sparse.csr_matrix:
     weighted = counts.copy()
     weighted.data *= weight[weighted.indices]
-    norms = np.sqrt(np.bincount(np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr)),
-                                weights=weighted.data.astype(np.float64) ** 2, minlength=weighted.shape[0]))
-    weighted.data /= np.maximum(norms, 1e-12)[np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))]
+    row = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
+    norms = np.sqrt(np.bincount(row, weights=weighted.data.astype(np.float64) ** 2, minlength=weighted.shape[0]))
+    weighted.data /= np.maximum(norms, 1e-12)[row]
     return weighted

@@ -156,9 +156,9 @@ class ReuseSearch:
         return self.candidates_of_keys(self.sentence_keys(seeds, df, n_docs), self.copy_keys(seeds), n_docs)
 
     def candidates_of_keys(self, sentence_rows: tuple[np.ndarray, np.ndarray], copy_rows: tuple[np.ndarray, np.ndarray],
-                           n_docs: int, with_copied: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+                           n_docs: int) -> np.ndarray:
         """``candidates`` from the seeds' ``sentence_keys`` and ``copy_keys`` rows (see ``candidates_of_codes``)."""
-        return self.candidates_of_codes(sentence_rows, self.copied_codes(copy_rows, n_docs), n_docs, with_copied)
+        return self.candidates_of_codes(sentence_rows, self.copied_codes(copy_rows, n_docs), n_docs)
 
     def copied_codes(self, copy_rows: tuple[np.ndarray, np.ndarray], n_docs: int) -> np.ndarray:
         """The distinct pair codes (``pair_codes``) of the documents sharing a copied-run key."""

@@ -75,7 +75,8 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
     first, second = np.repeat(unit_a, counts), unit_b[partner]
     if same:
         first, second = np.minimum(first, second), np.maximum(first, second)
-        first, second = first[first != second], second[first != second]
+        apart = first != second
+        first, second = first[apart], second[apart]
     # One code a pair, then sorted and distinct: what np.unique(pairs, axis=0) gives, without its slow path.
     size = max(len(b), 1)
     codes = np.unique(first * size + second)
