@@ -86,6 +86,8 @@ def main() -> None:
                         help="dedup scan --reuse-keys of the runs with reuse")
     parser.add_argument("--workdir", help="where the corpus and reports go (default: a temporary folder)")
     args = parser.parse_args()
+    if args.workdir:
+        os.makedirs(args.workdir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
         path = os.path.join(folder, "corpus.jsonl")
         plants, original_of, mb = write_corpus(path, args.docs, args.planted, args.seed)

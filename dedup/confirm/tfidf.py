@@ -20,7 +20,6 @@ from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from dedup.confirm.idf import smoothed_idf, weigh_counts
 
@@ -56,6 +55,9 @@ class CharNgramTfidf:
             self.chars_ = np.unique(buffer)
         self._fallback = None
         if len(self.chars_) >= 1 << self._bits:
+            # Imported here: scikit-learn takes about a second to import, and most collections never need it.
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
             self._fallback = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True)
             return self._fallback.fit_transform(texts)
         rows, keys = self._ngrams(buffer, word, text_of_word)
