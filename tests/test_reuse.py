@@ -16,7 +16,9 @@ from dedup import CorpusScanner
 from dedup.io.readers import Document
 from dedup.reuse.align import AlignSettings, align_texts
 from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
-from dedup.reuse.units import units_of
+from dedup.reuse.units import content_stem, units_of
+from dedup.text.word_hash import word_hash
+from dedup.text.words import words
 from tests.planted import _document, _vocabulary
 
 PASSAGE = [
@@ -129,6 +131,25 @@ def test_units_keep_their_place_in_the_text():
     units = units_of(text, min_words=2)
     assert [text[s:e] for s, e in units.spans] == ["A title line here", "First real sentence of the body here.",
                                                  "Second one, with “quotes” too!"]
+
+
+def test_units_hold_the_hashes_of_their_content_words():
+    # "Ok." and "Yes, sure." are short and join the sentence after them; "Prices rose." is short and ends its
+    # block, so it joins the one before ("Done now." holds no content word and is no unit).
+    text = ("Breaking news today\n\nOk. The committee’s vote approved the new budget plan. Yes, sure. "
+            "Studies showed rising costs across the region. Prices rose. Done now.\r\n\r\n"
+            "Café owners said prices rose.")
+    units = units_of(text, min_words=3)
+    assert [text[s:e] for s, e in units.spans] == [
+        "Breaking news today", "Ok. The committee’s vote approved the new budget plan.",
+        "Yes, sure. Studies showed rising costs across the region. Prices rose.", "Café owners said prices rose."]
+    assert units.stem_offsets.tolist()[0] == 0 and units.stem_offsets[-1] == len(units.stems)
+    for i, (start, end) in enumerate(units.spans):
+        stems = [content_stem(w) for w in words(text[start:end])]
+        assert units.stems_of(i, i).tolist() == [word_hash(s) for s in stems if s is not None]
+    assert units.stems_of(1, 2).tolist() == units.stems_of(1, 1).tolist() + units.stems_of(2, 2).tolist()
+    assert [word_hash(w) for w in ("yes", "sure", "study", "show", "ris", "cost", "region", "pric", "rose")] == \
+        units.stems_of(2, 2).tolist()
 
 
 def _corpus() -> tuple[dict[str, str], dict[tuple[str, str], str]]:

@@ -88,7 +88,7 @@ SETTINGS_GRID = [
 
 
 def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: AlignSettings | None = None,
-                idf: Callable[[list[str]], np.ndarray] | None = None, **params) -> list[Reuse]:
+                idf: Callable[[np.ndarray], np.ndarray] | None = None, **params) -> list[Reuse]:
     """The passages ``a`` and ``b`` share, with character spans into each, in ``a``'s order.
 
     Parameters
@@ -100,7 +100,7 @@ def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: Alig
     settings : AlignSettings, optional
         The search's settings; keyword arguments override single ones.
     idf : callable, optional
-        A corpus's inverse document frequency of each word of a list (see ``align_units``).
+        A corpus's inverse document frequency of each word of an array of stem hashes (see ``align_units``).
 
     Returns
     -------
@@ -114,7 +114,7 @@ def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: Alig
 
 
 def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettings,
-               idf: Callable[[list[str]], np.ndarray] | None = None) -> list[Reuse]:
+               idf: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Reuse]:
     """``align_units`` of each ``(a_id, a_text, b_id, b_text)``, each text cut into units once (a corpus
     scan's task: one document is often in several pairs)."""
     units: dict[str, Units] = {}
@@ -125,10 +125,11 @@ def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettin
 
 
 def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: AlignSettings,
-                idf: Callable[[list[str]], np.ndarray] | None = None) -> list[Reuse]:
+                idf: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Reuse]:
     """``align_texts`` on texts already cut into units (the corpus search cuts each text once).
 
-    ``idf`` gives the corpus's inverse document frequency of each word of a list: a corpus scan knows
+    ``idf`` gives the corpus's inverse document frequency of each word of an array of stem hashes
+    (``Units.stems``; ``search.word_idf``): a corpus scan knows
     which words are common in its corpus, so two sentences sharing only those are not a seed (two texts
     alone cannot tell a common word from a topical one)."""
     return Alignment(units_a, units_b, idf).passages(settings, a_id, b_id)
@@ -143,10 +144,10 @@ class Alignment:
     units_a, units_b : Units
         The two texts cut into units (the same object: one text against itself).
     idf : callable, optional
-        The corpus IDF of each word of a list (see ``align_units``).
+        The corpus IDF of each word of an array of stem hashes (see ``align_units``).
     """
 
-    def __init__(self, units_a: Units, units_b: Units, idf: Callable[[list[str]], np.ndarray] | None = None) -> None:
+    def __init__(self, units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         self.units_a, self.units_b = units_a, units_b
         self.empty = not len(units_a) or not len(units_b)
         if self.empty:
@@ -190,36 +191,44 @@ class _Passage:
     cosine: float
 
 
-def _vectors(units_a: Units, units_b: Units, idf: Callable[[list[str]], np.ndarray] | None = None):
+def _vectors(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.ndarray] | None = None):
     """L2-normalized TF-ISF rows and binary word-set rows of both texts' units, on one vocabulary (dense:
     two texts' units and words are a few thousand at most, where scipy's per-call cost dominated)."""
-    vocabulary: dict[str, int] = {}
-    both = units_a.words if units_a is units_b else units_a.words + units_b.words
-    rows = np.repeat(np.arange(len(both)), [len(w) for w in both])
-    cols = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for words in both for w in words), np.int64,
-                       len(rows))
-    if len(both) * len(vocabulary) > _DENSE_CELLS:  # long texts: sparse rows (a 1,000 x 5,000 product took 50 ms)
+    same = units_a is units_b
+    stems = units_a.stems if same else np.concatenate((units_a.stems, units_b.stems))
+    sizes = np.diff(units_a.stem_offsets) if same else np.concatenate((np.diff(units_a.stem_offsets),
+                                                                      np.diff(units_b.stem_offsets)))
+    n_units = len(sizes)
+    rows = np.repeat(np.arange(n_units), sizes)
+    vocabulary, first, cols = np.unique(stems, return_index=True, return_inverse=True)
+    # Columns in order of first sight, as a dictionary numbers them: the float32 sums (and so the cosines'
+    # last digits) do not depend on the words' hashes.
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    vocabulary, cols = vocabulary[order], rank[cols.ravel()]
+    if n_units * len(vocabulary) > _DENSE_CELLS:  # long texts: sparse rows (a 1,000 x 5,000 product took 50 ms)
         counts = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
-                                   shape=(len(both), len(vocabulary)))
+                                   shape=(n_units, len(vocabulary)))
         counts.sum_duplicates()
         binary = counts.copy()
         binary.data[:] = 1.0
-        isf = np.log((len(both) + 1) / (np.asarray(binary.sum(axis=0)).ravel() + 1)) + 1.0
-        isf = isf if idf is None else isf * idf(list(vocabulary))
+        isf = np.log((n_units + 1) / (np.asarray(binary.sum(axis=0)).ravel() + 1)) + 1.0
+        isf = isf if idf is None else isf * idf(vocabulary)
         weights = sparse.csr_matrix(counts.multiply(isf[None, :].astype(np.float32)))
         norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
         weights = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weights)
     else:
         # Counted with bincount (np.add.at took a fifth of a long pair's alignment); exact in float32.
-        cells = len(both) * len(vocabulary)
+        cells = n_units * len(vocabulary)
         counts = np.bincount(rows * len(vocabulary) + cols, minlength=cells).astype(np.float32).reshape(
-            len(both), len(vocabulary))
+            n_units, len(vocabulary))
         binary = (counts > 0).astype(np.float32)
-        isf = np.log((len(both) + 1) / (binary.sum(axis=0) + 1)) + 1.0
-        isf = isf if idf is None else isf * idf(list(vocabulary))
+        isf = np.log((n_units + 1) / (binary.sum(axis=0) + 1)) + 1.0
+        isf = isf if idf is None else isf * idf(vocabulary)
         weights = counts * isf[None, :].astype(np.float32)
         weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-12)
-    if units_a is units_b:
+    if same:
         return weights, weights, binary, binary
     n = len(units_a)
     return weights[:n], weights[n:], binary[:n], binary[n:]
@@ -308,9 +317,9 @@ def _record(passage: _Passage, units_a: Units, units_b: Units, a_id: str, b_id: 
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
     if copied:
         a_span, b_span = copied
-    words_a = set().union(*units_a.words[passage.a[0]:passage.a[1] + 1])
-    words_b = set().union(*units_b.words[passage.b[0]:passage.b[1] + 1])
-    jaccard = len(words_a & words_b) / max(len(words_a | words_b), 1)
+    words_a, words_b = np.unique(units_a.stems_of(*passage.a)), np.unique(units_b.stems_of(*passage.b))
+    shared = len(np.intersect1d(words_a, words_b, assume_unique=True))
+    jaccard = shared / max(len(words_a) + len(words_b) - shared, 1)
     text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
     if " ".join(text_a.casefold().split()) == " ".join(text_b.casefold().split()):
         kind = "verbatim"

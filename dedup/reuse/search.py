@@ -30,7 +30,6 @@ about 4x the key rows in memory (docs/benchmarks.md, "Candidates at corpus scale
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -43,7 +42,6 @@ from dedup.sketch.lsh_budget import expand
 from dedup.sketch.minhash import MinHasher
 from dedup.sketch.shingle import ShingleSets
 from dedup.text.tokens import Tokens, TokenTable, tokenize
-from dedup.text.word_hash import word_hash
 from dedup.util.arrays import counted, distinct
 from dedup.util.validate import check_between, check_fraction, check_int
 
@@ -362,21 +360,14 @@ def strongest_partners(owner: np.ndarray, codes: np.ndarray, strength: np.ndarra
     return codes[rank < k]
 
 
-def word_idf(table: np.ndarray) -> Callable[[list[str]], np.ndarray]:
-    """The IDF of each word of a list, read from a corpus's IDF per bucket (``HashedIdf.idf()``): what the
-    alignment weighs words by in a scan or an index (``align_units``' ``idf``)."""
-    return lambda words: np.asarray(table[bucket_of_words(words, len(table))], dtype=np.float32)
-
-
-def bucket_of_words(words: Sequence[str], n_features: int) -> np.ndarray:
-    """The IDF bucket (``confirm.idf.HashedIdf``) of each stemmed content word: the bucket its token has in a
-    corpus scan (token hashes carry two flag bits below the word's hash, which the bucket shifts out)."""
-    return np.fromiter((_word_bucket(w) % n_features for w in words), np.int64, len(words))
-
-
-@lru_cache(maxsize=500_000)
-def _word_bucket(word: str) -> int:
-    return word_hash(word) >> 2
+def word_idf(table: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """The IDF of each word of an array of stem hashes (``units.Units.stems``), read from a corpus's IDF per
+    bucket (``HashedIdf.idf()``): what the alignment weighs words by in a scan or an index (``align_units``'
+    ``idf``). A word's bucket is the one its token has in a corpus scan (token hashes carry two flag bits
+    below the word's hash, which the bucket shifts out)."""
+    size = np.uint64(len(table))
+    return lambda stems: np.asarray(table[((np.asarray(stems, np.uint64) >> np.uint64(2)) % size).astype(np.int64)],
+                                    dtype=np.float32)
 
 
 def is_copy_key(keys: np.ndarray) -> np.ndarray:

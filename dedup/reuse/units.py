@@ -21,7 +21,7 @@ import numpy as np
 
 from dedup.text.segment import split_sentences
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
-from dedup.text.word_hash import word_hashes
+from dedup.text.word_hash import word_hash, word_hashes
 from dedup.text.words import light_stem, word_arrays
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
@@ -29,7 +29,9 @@ _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 @dataclass(frozen=True)
 class Units:
-    """A text's sentences: ``spans[i]`` is ``(start, end)`` into the text, ``words[i]`` its content words.
+    """A text's sentences: ``spans[i]`` is ``(start, end)`` into the text; its content words are
+    ``stems[stem_offsets[i]:stem_offsets[i + 1]]``, each the ``word_hash`` of its stem (the hash a corpus scan's
+    tokens carry, so the corpus IDF of a word is found from it: ``search.word_idf``).
 
     ``word_starts``, ``word_ends`` and ``word_hashes`` describe every word of the text in order (stop
     words too), for exact shared runs.
@@ -37,7 +39,8 @@ class Units:
 
     text: str
     spans: tuple[tuple[int, int], ...]
-    words: tuple[tuple[str, ...], ...]
+    stems: np.ndarray  # uint64, every unit's content words in order
+    stem_offsets: np.ndarray  # int64, len(spans) + 1
     block: tuple[int, ...]  # the blank-line block (paragraph) each sentence is in
     word_starts: np.ndarray
     word_ends: np.ndarray
@@ -57,6 +60,10 @@ class Units:
         start, end = self.spans[i]
         return self.text[start:end]
 
+    def stems_of(self, first: int, last: int) -> np.ndarray:
+        """The content words (stem hashes) of units ``first`` to ``last``, both included."""
+        return self.stems[self.stem_offsets[first]:self.stem_offsets[last + 1]]
+
 
 @lru_cache(maxsize=200_000)
 def content_stem(word: str) -> str | None:
@@ -68,50 +75,59 @@ def content_stem(word: str) -> str | None:
     return light_stem(word)
 
 
+@lru_cache(maxsize=200_000)
+def _stem_hash(word: str) -> int:
+    """``word_hash`` of the stem a lower-cased word counts as, 0 (the empty word's) for none."""
+    stem = content_stem(word)
+    return 0 if stem is None else word_hash(stem)
+
+
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
     words, starts, ends = word_arrays(text)
     hashes = word_hashes(words).view(np.int64)
-    stems = list(map(content_stem, words))
+    stem_hashes = np.fromiter(map(_stem_hash, words), np.uint64, len(words))
+    is_content = stem_hashes != 0
+    # Content words before each word: a sentence's count is a difference, its words need no list.
+    before = np.concatenate(([0], np.cumsum(is_content))).tolist()
     sentences = [(number, block_start + s.start, block_start + s.end)
                  for number, (block_start, block) in enumerate(_blocks(text)) for s in split_sentences(block)]
     bounds = np.array([(s, e) for _, s, e in sentences], dtype=np.int64).reshape(-1, 2)
     firsts = np.searchsorted(starts, bounds[:, 0]).tolist()  # each sentence's words, found at once
-    lasts = (np.searchsorted(starts, bounds[:, 1]) - 1).tolist()
-    spans: list[tuple[int, int]] = []
-    unit_words: list[tuple[str, ...]] = []
-    blocks: list[int] = []
-    pending: tuple[int, int, int, list[str]] | None = None  # a short sentence: block, start, end, words
+    lasts = np.searchsorted(starts, bounds[:, 1]).tolist()  # one past its last
+    units: list[list[int]] = []  # block, start, end, first content word, content words past the last
+    pending: list[int] | None = None  # a short sentence, as a unit
     for (number, _, _), first, last in zip(sentences, firsts, lasts):
         if pending is not None and pending[0] != number:  # a short last sentence of its block
-            _add(pending, spans, unit_words, blocks, join=bool(blocks) and blocks[-1] == pending[0])
+            _add(pending, units)
             pending = None
-        found = [stem for stem in stems[first:last + 1] if stem is not None]
-        if not found:
+        if before[last] == before[first]:  # no content word
             continue
-        start, end = int(starts[first]), end_of(text, int(ends[last]))
+        unit = [number, int(starts[first]), end_of(text, int(ends[last - 1])), before[first], before[last]]
         if pending is not None:  # a short sentence before this one joins it
-            start, found, pending = pending[1], pending[3] + found, None
-        if len(found) < min_words:
-            pending = (number, start, end, found)
+            unit[1], unit[3], pending = pending[1], pending[3], None
+        if unit[4] - unit[3] < min_words:
+            pending = unit
         else:
-            _add((number, start, end, found), spans, unit_words, blocks, join=False)
+            units.append(unit)
     if pending is not None:
-        _add(pending, spans, unit_words, blocks, join=bool(blocks) and blocks[-1] == pending[0])
-    return Units(text=text, spans=tuple(spans), words=tuple(unit_words), block=tuple(blocks),
-                 word_starts=starts, word_ends=ends, word_hashes=hashes)
+        _add(pending, units)
+    ranges = np.array([(u[3], u[4]) for u in units], dtype=np.int64).reshape(-1, 2)
+    sizes = ranges[:, 1] - ranges[:, 0]
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    hashed = stem_hashes[is_content]
+    # Each unit's content words: its range of the text's, one gather for all.
+    at = np.repeat(ranges[:, 0] - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
+    return Units(text=text, spans=tuple((u[1], u[2]) for u in units), stems=hashed[at], stem_offsets=offsets,
+                 block=tuple(u[0] for u in units), word_starts=starts, word_ends=ends, word_hashes=hashes)
 
 
-def _add(unit: tuple[int, int, int, list[str]], spans: list, unit_words: list, blocks: list, join: bool) -> None:
-    """Append a unit, or (``join``: a short sentence ending its block) extend the block's last unit with it."""
-    number, start, end, found = unit
-    if join:
-        spans[-1] = (spans[-1][0], end)
-        unit_words[-1] = unit_words[-1] + tuple(found)
+def _add(unit: list[int], units: list[list[int]]) -> None:
+    """Append a short unit ending its block: to the block's last unit when there is one, else on its own."""
+    if units and units[-1][0] == unit[0]:
+        units[-1][2], units[-1][4] = unit[2], unit[4]
     else:
-        spans.append((start, end))
-        unit_words.append(tuple(found))
-        blocks.append(number)
+        units.append(unit)
 
 
 def _blocks(text: str):
