@@ -140,3 +140,25 @@ def test_word_hashes_of_many_words_are_word_hash_of_each(words):
     from dedup.text.word_hash import word_hash, word_hashes
 
     assert word_hashes(words).tolist() == [word_hash(w) for w in words]
+
+
+STEMMED_WORDS = st.sampled_from(["studies", "stories", "running", "agreed", "passes", "glass", "boxes", "cities",
+                                 "seeing", "uses", "the", "and", "a", "x", "7", "it's", "Weighed", "CARES", "bus",
+                                 "a" * 1030 + "ies", "q" * 1030, "b", "yes", "tied", "dying"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(STEMMED_WORDS, st.sampled_from([" ", ". ", ", ", "\n\n", "-", "'"])), max_size=40).map(
+    lambda parts: "".join(w + s for w, s in parts)))
+def test_units_word_hashes_in_numpy_are_the_word_by_word_ones(text):
+    """Reuse units hash a plain ASCII text's words and content stems in numpy (``tokens.plain_word_hashes``):
+    the same values as ``word_hash`` of each word and of its ``content_stem`` (0 for none)."""
+    from dedup.reuse.units import _word_hashes, content_stem
+    from dedup.text.word_hash import word_hash
+    from dedup.text.words import word_arrays
+
+    hashes, stems, starts, ends = _word_hashes([text])[0]
+    found, starts_2, ends_2 = word_arrays(text)
+    assert starts.tolist() == starts_2.tolist() and ends.tolist() == ends_2.tolist()
+    assert hashes.view(np.uint64).tolist() == [word_hash(w) for w in found]
+    assert stems.tolist() == [0 if content_stem(w) is None else word_hash(content_stem(w)) for w in found]

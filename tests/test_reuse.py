@@ -16,7 +16,7 @@ from dedup import CorpusScanner
 from dedup.io.readers import Document
 from dedup.reuse.align import AlignSettings, align_texts
 from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
-from dedup.reuse.units import content_stem, units_of
+from dedup.reuse.units import content_stem, units_of, units_of_many
 from dedup.text.word_hash import word_hash
 from dedup.text.words import words
 from tests.planted import _document, _vocabulary
@@ -150,6 +150,17 @@ def test_units_hold_the_hashes_of_their_content_words():
     assert units.stems_of(1, 2).tolist() == units.stems_of(1, 1).tolist() + units.stems_of(2, 2).tolist()
     assert [word_hash(w) for w in ("yes", "sure", "study", "show", "ris", "cost", "region", "pric", "rose")] == \
         units.stems_of(2, 2).tolist()
+
+
+def test_units_of_many_texts_are_each_texts_units():
+    """Plain texts' words are hashed together (one space between them); the others one by one."""
+    texts = [" ".join(PASSAGE), "", "Short.", "The U.S. envoy spoke. Talks went on.\n\nStudies agreed on it.",
+             "Café owners said prices rose sharply. Été was hot!", " ".join(REWORDED), "x y z. 12 34 56 78."]
+    for text, many in zip(texts, units_of_many(texts, min_words=2)):
+        one = units_of(text, min_words=2)
+        assert many.spans == one.spans and many.block == one.block
+        for name in ("stems", "stem_offsets", "word_hashes", "word_starts", "word_ends"):
+            assert getattr(many, name).tolist() == getattr(one, name).tolist(), name
 
 
 def _corpus() -> tuple[dict[str, str], dict[tuple[str, str], str]]:

@@ -32,7 +32,7 @@ from scipy import sparse
 
 from dedup.records import Reuse, ReusedSentence
 from dedup.reuse.trim import copied_edges, copied_seeds
-from dedup.reuse.units import Units, units_of
+from dedup.reuse.units import Units, units_of, units_of_many
 from dedup.util.validate import check_fraction, check_int
 
 
@@ -117,10 +117,8 @@ def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettin
                idf: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Reuse]:
     """``align_units`` of each ``(a_id, a_text, b_id, b_text)``, each text cut into units once (a corpus
     scan's task: one document is often in several pairs)."""
-    units: dict[str, Units] = {}
-    for doc_id, text in ((p[k], p[k + 1]) for p in pairs for k in (0, 2)):
-        if doc_id not in units:
-            units[doc_id] = units_of(text, settings.min_words)
+    texts = dict((p[k], p[k + 1]) for p in pairs for k in (0, 2))
+    units = dict(zip(texts, units_of_many(list(texts.values()), settings.min_words)))
     return [r for a_id, _, b_id, _ in pairs for r in align_units(units[a_id], units[b_id], a_id, b_id, settings, idf)]
 
 

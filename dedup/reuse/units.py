@@ -16,13 +16,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 
 from dedup.text.segment import split_sentences
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
+from dedup.text.tokens import plain_word_hashes
 from dedup.text.word_hash import word_hash, word_hashes
-from dedup.text.words import light_stem, word_arrays
+from dedup.text.words import is_plain, light_stem, plain_word_bounds, word_arrays
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
@@ -82,11 +84,46 @@ def _stem_hash(word: str) -> int:
     return 0 if stem is None else word_hash(stem)
 
 
+_Words = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # word hashes, content stem hashes, starts, ends
+
+
+def _word_hashes(texts: Sequence[str]) -> list[_Words]:
+    """Of each text: every word's hash (int64) and its content stem's (uint64, 0 for none: ``content_stem``),
+    and the words' starts and ends. Plain text (``words.is_plain``) is done in numpy for all texts at once
+    (``tokens.plain_word_hashes``; per text, numpy's call overhead was most of it), other text word by word."""
+    found: list[_Words | None] = [None] * len(texts)
+    plain = [i for i, text in enumerate(texts) if is_plain(text)]
+    if plain:
+        # One space between texts: no word spans it, and a plain text's lower-casing keeps its length.
+        joined = " ".join(texts[i] for i in plain).lower()
+        _, starts, ends = plain_word_bounds(joined)
+        hashes, stems = plain_word_hashes(joined, starts, ends)
+        stems[ends - starts < 2] = 0  # a single letter or digit is no content word
+        text_starts = np.cumsum([0] + [len(texts[i]) + 1 for i in plain])
+        cuts = np.searchsorted(starts, text_starts).tolist()
+        for k, i in enumerate(plain):
+            part, offset = slice(cuts[k], cuts[k + 1]), int(text_starts[k])
+            found[i] = (hashes[part].view(np.int64), stems[part], starts[part] - offset, ends[part] - offset)
+    for i, text in enumerate(texts):
+        if found[i] is None:
+            words, starts, ends = word_arrays(text)
+            found[i] = (word_hashes(words).view(np.int64), np.fromiter(map(_stem_hash, words), np.uint64, len(words)),
+                        starts, ends)
+    return found
+
+
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
-    words, starts, ends = word_arrays(text)
-    hashes = word_hashes(words).view(np.int64)
-    stem_hashes = np.fromiter(map(_stem_hash, words), np.uint64, len(words))
+    return _units(text, min_words, *_word_hashes([text])[0])
+
+
+def units_of_many(texts: Sequence[str], min_words: int = 4) -> list[Units]:
+    """``units_of`` each text (the words of all of them hashed at once)."""
+    return [_units(text, min_words, *words) for text, words in zip(texts, _word_hashes(texts))]
+
+
+def _units(text: str, min_words: int, hashes: np.ndarray, stem_hashes: np.ndarray, starts: np.ndarray,
+           ends: np.ndarray) -> Units:
     is_content = stem_hashes != 0
     # Content words before each word: a sentence's count is a difference, its words need no list.
     before = np.concatenate(([0], np.cumsum(is_content))).tolist()
@@ -95,6 +132,7 @@ def units_of(text: str, min_words: int = 4) -> Units:
     bounds = np.array([(s, e) for _, s, e in sentences], dtype=np.int64).reshape(-1, 2)
     firsts = np.searchsorted(starts, bounds[:, 0]).tolist()  # each sentence's words, found at once
     lasts = np.searchsorted(starts, bounds[:, 1]).tolist()  # one past its last
+    word_starts, word_ends = starts.tolist(), ends.tolist()
     units: list[list[int]] = []  # block, start, end, first content word, content words past the last
     pending: list[int] | None = None  # a short sentence, as a unit
     for (number, _, _), first, last in zip(sentences, firsts, lasts):
@@ -103,7 +141,7 @@ def units_of(text: str, min_words: int = 4) -> Units:
             pending = None
         if before[last] == before[first]:  # no content word
             continue
-        unit = [number, int(starts[first]), end_of(text, int(ends[last - 1])), before[first], before[last]]
+        unit = [number, word_starts[first], end_of(text, word_ends[last - 1]), before[first], before[last]]
         if pending is not None:  # a short sentence before this one joins it
             unit[1], unit[3], pending = pending[1], pending[3], None
         if unit[4] - unit[3] < min_words:

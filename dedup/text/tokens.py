@@ -311,6 +311,30 @@ def _byte_values(texts: list[str], table: TokenTable, utf8: bool = False) -> tup
     return value, owner
 
 
+def plain_word_hashes(lowered: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of the words of a lower-cased ASCII text (``words.plain_word_bounds``: runs of letters and digits):
+    each one's ``word_hash``, and the ``word_hash`` of its ``light_stem``, 0 for a stop word. Computed in
+    numpy on the text's bytes, as ``_byte_values`` computes a batch's tokens (the reuse units of a text: one
+    Python call a word took half of their time)."""
+    raw = lowered.encode("ascii")
+    buffer, words8 = eight_byte_reads(raw)
+    length = np.asarray(ends, np.int64) - starts
+    word = chunk_hashes(words8, starts, np.minimum(length, _CHUNKED_BYTES))
+    stop = _STOP_TABLE[(word >> _STOP_SHIFT) & _STOP_MASK] == word
+    stem = word.copy()
+    long = np.flatnonzero((length > 4) & (length <= _CHUNKED_BYTES) & ~stop)
+    changed, new_length, add_y = _stems(buffer[:len(raw)], starts[long], length[long])
+    long = long[changed]
+    stem[long] = chunk_hashes(words8, starts[long], new_length, add_y)
+    for i in np.flatnonzero(length > _CHUNKED_BYTES).tolist():  # hashed whole (BLAKE2b), rare
+        token = lowered[starts[i]:ends[i]]
+        word[i] = word_hash(token)
+        stop[i] = token in ENGLISH_STOP_WORDS
+        stem[i] = word_hash(light_stem(token))
+    stem[stop] = 0
+    return word, stem
+
+
 def _letters(kind: np.ndarray, starts: np.ndarray, stops: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Each token's length without its trailing run of ``.!?`` (0 for a token of those only)."""
     stop = stops.copy()

@@ -99,16 +99,30 @@ def word_arrays(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``word_spans(text)`` as (words, starts, ends): the same words and offsets, found in numpy when the
     text is ASCII with no ``.!?`` inside a token (most text), where a word is a run of letters and digits;
     through ``word_spans`` otherwise. About four times faster on such text (the match objects are the cost)."""
-    if text.isascii():
-        lowered = text.lower()
-        if _INNER.search(lowered) is None:
-            letter = _ASCII_LETTER[np.frombuffer(lowered.encode("ascii"), np.uint8)]
-            edges = np.flatnonzero(np.diff(letter.view(np.int8), prepend=0, append=0))
-            starts, ends = edges[0::2].copy(), edges[1::2].copy()
-            return [lowered[a:b] for a, b in zip(starts.tolist(), ends.tolist())], starts, ends
+    plain = plain_word_bounds(text)
+    if plain is not None:
+        lowered, starts, ends = plain
+        return [lowered[a:b] for a, b in zip(starts.tolist(), ends.tolist())], starts, ends
     spans = word_spans(text)
     flat = np.array([(a, b) for _, a, b in spans], dtype=np.int64).reshape(-1, 2)
     return [w for w, _, _ in spans], flat[:, 0].copy(), flat[:, 1].copy()
+
+
+def is_plain(text: str) -> bool:
+    """Whether ``text`` is ASCII with no ``.!?`` inside a token (most text): its words are then exactly the
+    maximal runs of ASCII letters and digits."""
+    return text.isascii() and _INNER.search(text) is None
+
+
+def plain_word_bounds(text: str) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """For a plain text (``is_plain``): the text lower-cased, and its words' starts and ends (``word_arrays``'
+    offsets), found in numpy; None for any other text."""
+    if not is_plain(text):
+        return None
+    lowered = text.lower()
+    letter = _ASCII_LETTER[np.frombuffer(lowered.encode("ascii"), np.uint8)]
+    edges = np.flatnonzero(np.diff(letter.view(np.int8), prepend=0, append=0))
+    return lowered, edges[0::2].copy(), edges[1::2].copy()
 
 
 def _spans(lowered: str) -> list[tuple[str, int, int]]:
