@@ -76,6 +76,24 @@ def test_keys_held_once_are_dropped_before_pairing_with_the_same_pairs(monkeypat
     assert len(finder.pair_codes(np.arange(5, dtype=np.uint64), np.arange(5), 5)) == 0  # every key held once
 
 
+@pytest.mark.parametrize("filter_rows", [0, 10 ** 12])
+def test_a_key_on_several_rows_of_one_document_counts_once(monkeypatch, filter_rows):
+    """Sentence keys are not made distinct per document (two sentences of one may share a band): pairing
+    counts such a key once, and a key only one document holds pairs nothing."""
+    monkeypatch.setattr(search, "_FILTER_ROWS", filter_rows)
+    finder = ReuseSearch()
+    keys = np.array([7, 7, 7, 9, 9, 5, 5, 5], dtype=np.uint64)
+    docs = np.array([0, 0, 1, 2, 2, 3, 1, 3])
+    codes, weights = finder.pair_codes(keys, docs, 4, weighted=True)
+    assert sorted(codes.tolist()) == [0 * 4 + 1, 1 * 4 + 3]  # key 7: documents 0 and 1; key 5: 1 and 3
+    assert weights.tolist() == search.key_weights(np.array([2, 2]), 4).tolist()
+    texts = _texts()
+    seeds, df = _seeds(finder, texts)
+    rows = finder.sentence_keys(seeds, df, len(texts))
+    doubled = (np.concatenate((rows[0], rows[0][:50])), np.concatenate((rows[1], rows[1][:50])))
+    assert np.array_equal(finder.pair_codes(*rows, len(texts)), finder.pair_codes(*doubled, len(texts)))
+
+
 def test_seeds_keep_counts_not_a_sentence_number_per_word():
     finder = ReuseSearch()
     seeds, _ = _seeds(finder, _texts(50))

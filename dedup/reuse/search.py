@@ -216,10 +216,11 @@ class ReuseSearch:
 
     def sentence_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int,
                       uncounted: int | np.ndarray = 0) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct ``(band key, document)`` rows of the sentences' uncommon words (see the module
-        docstring); documents sharing ``min_shared`` keys are candidates. ``uncounted``: documents holding
+        """The ``(band key, document)`` rows of the sentences' uncommon words (see the module docstring), a
+        key repeated in a document possibly on more than one row (``pair_codes`` counts it once); documents
+        sharing ``min_shared`` keys are candidates. ``uncounted``: documents holding
         each word of ``seeds`` (one number for all, or one per word) that ``df`` does not count yet (texts
-        checked against or added to an index). The rows come sorted by document, then key.
+        checked against or added to an index). The rows come in document order.
 
         Whole documents' words are keyed ``_WORDS_PER_CHUNK`` at a time: the step's temporaries (each word's
         document frequency, its 64-bit hash, the sorted sets) are several times the seeds, so a corpus of
@@ -253,7 +254,9 @@ class ReuseSearch:
         if not len(live):
             return None
         band_keys = self._banding.band_keys(self._hasher.sign(_subset(sets, live)))
-        return distinct_rows(band_keys.ravel(), np.repeat(unit_doc[live], band_keys.shape[1]))
+        # Not made distinct here: two sentences of one document rarely share a band (35 rows of 803,240 on
+        # 20,000 generated documents), and ``pair_codes`` sorts the rows anyway.
+        return band_keys.ravel(), np.repeat(unit_doc[live], band_keys.shape[1])
 
     def copy_keys(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
         """The ``(copied-run key, document)`` rows (distinct per document); one shared key makes a candidate."""
@@ -288,9 +291,9 @@ class ReuseSearch:
 
     def pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int,
                    weighted: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-        """``min * n_docs + max`` of every two documents sharing a key (each key distinct per document),
-        once per key; keys of more than ``max_bucket`` documents are skipped. ``weighted``: also each code's
-        key weight (``key_weights`` of its key's bucket size), as a second array."""
+        """``min * n_docs + max`` of every two documents sharing a key, once per key (a key on several rows of
+        one document counts once); keys of more than ``max_bucket`` documents are skipped. ``weighted``: also
+        each code's key weight (``key_weights`` of its key's bucket size), as a second array."""
         empty = np.zeros(0, np.int64)
         keys, docs = _shared_rows(keys, docs)
         if not len(keys):
@@ -298,7 +301,11 @@ class ReuseSearch:
         docs = docs.astype(np.int64)  # pair codes are products of document numbers
         order = np.lexsort((docs, keys))
         keys, docs = keys[order], docs[order]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        new_key = np.concatenate(([True], keys[1:] != keys[:-1]))
+        once = new_key | np.concatenate(([True], docs[1:] != docs[:-1]))  # a key repeated in a document: once
+        if not once.all():
+            keys, docs, new_key = keys[once], docs[once], new_key[once]
+        starts = np.flatnonzero(new_key)
         sizes = np.diff(np.append(starts, len(keys)))
         usable = (sizes >= 2) & (sizes <= self.max_bucket)
         if not usable.any():
