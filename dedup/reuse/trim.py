@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.reuse.units import Units, end_of, word_grams
+from dedup.reuse.units import Units, end_of
+from dedup.util.arrays import distinct
 
 _N = 4  # words per shared run that counts as copied text, for edges
 _COPIED = 0.4  # share of a side's n-grams found in the other that marks the pair as copied
@@ -27,10 +28,12 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units,
     too few for a copy (then the caller keeps its own edges)."""
     first_a, last_a = _word_range(a, window_a)
     first_b, last_b = _word_range(b, window_b)
-    grams_a, grams_b = word_grams(a.word_hashes[first_a:last_a], _N), word_grams(b.word_hashes[first_b:last_b], _N)
+    # The window's n-grams: those of the whole text that start in it and end in it.
+    grams_a = a.grams(_N)[first_a:max(first_a, last_a - _N + 1)]
+    grams_b = b.grams(_N)[first_b:max(first_b, last_b - _N + 1)]
     if not len(grams_a) or not len(grams_b):
         return None
-    in_b, in_a = np.isin(grams_a, grams_b), np.isin(grams_b, grams_a)
+    in_b, in_a = _in_sorted(grams_a, distinct(grams_b)), _in_sorted(grams_b, distinct(grams_a))
     hits_a, hits_b = np.flatnonzero(in_b), np.flatnonzero(in_a)
     if not len(hits_a) or max(in_a.mean(), in_b.mean()) < _COPIED:
         return None
@@ -54,11 +57,15 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
     grams_b = grams_a if same else b.grams(_SEED_N)
     if not len(grams_a) or not len(grams_b):
         return np.zeros((0, 2), np.int64)
+    # Sorts, not np.unique / np.intersect1d: numpy's hash-based unique costs more on arrays this small.
     if same:
-        values, counts = np.unique(grams_a, return_counts=True)
-        shared = values[(counts >= 2) & (counts <= _MAX_REPEATS)]
+        values = np.sort(grams_a)
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+        counts = np.diff(np.append(starts, len(values)))
+        shared = values[starts][(counts >= 2) & (counts <= _MAX_REPEATS)]
     else:
-        shared = np.intersect1d(grams_a, grams_b)
+        both = np.sort(np.concatenate((distinct(grams_a), distinct(grams_b))))
+        shared = both[1:][both[1:] == both[:-1]]
     if not len(shared):
         return np.zeros((0, 2), np.int64)
     pos_a, pos_b = np.flatnonzero(_in_sorted(grams_a, shared)), np.flatnonzero(_in_sorted(grams_b, shared))
@@ -79,7 +86,7 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
         first, second = first[apart], second[apart]
     # One code a pair, then sorted and distinct: what np.unique(pairs, axis=0) gives, without its slow path.
     size = max(len(b), 1)
-    codes = np.unique(first * size + second)
+    codes = distinct(first * size + second)
     return np.stack((codes // size, codes % size), axis=1)
 
 
