@@ -140,25 +140,29 @@ def test_a_checkpoint_holding_the_earlier_seeds_resumes_to_the_same_reuse(tmp_pa
     assert resumed.reuse == expected.reuse and resumed.clusters == expected.clusters
 
 
-def test_pass_two_lets_the_seeds_go_once_it_has_their_candidates(monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_pass_two_lets_the_seeds_go_once_it_has_their_candidates(monkeypatch, jobs):
+    """With two processes, a worker makes the copied-run pairs and a third of the sentence keys: the same
+    candidates."""
     import dedup.corpus.pass_two as pass_two
 
     seen = {}
     real = pass_two.reuse_candidates
 
-    def spy(signer, state):
+    def spy(signer, state, workers=None):
         seeds = state.reuse_seeds()
         seen["words"] = len(seeds.words)
         seen["expected"] = signer.reuse.candidates(seeds, state.idf.df, len(state.ids))
+        seen["in_two"] = workers is not None and workers.pool is not None
         del seeds
-        seen["pairs"] = real(signer, state)
+        seen["pairs"] = real(signer, state, workers)
         seen["left"] = sum(len(getattr(state, name)) for name in ("reuse_words", "reuse_unit_words", "reuse_unit_doc",
                                                                   "reuse_copy_keys", "reuse_copy_doc"))
         return seen["pairs"]
 
     monkeypatch.setattr(pass_two, "reuse_candidates", spy)
-    report = CorpusScanner(detector=None).scan(iter(_reuse_corpus()))
-    assert seen["words"] > 1000 and seen["left"] == 0
+    report = CorpusScanner(detector=None, jobs=jobs).scan(iter(_reuse_corpus()))
+    assert seen["words"] > 1000 and seen["left"] == 0 and seen["in_two"] == (jobs == 2)
     found = seen["pairs"]
     assert np.array_equal(found.pairs, seen["expected"]) and len(found.pairs) >= 2 and found.copied.any()
     assert {("source", "copy")} <= {(r.a, r.b) for r in report.reuse}

@@ -169,7 +169,7 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     workers = workers or Workers(1, settings.signer)
     state.finish()
     # Before the re-reading below: the seeds are let go once their candidates are known (``reuse_candidates``).
-    reuse_pairs = reuse_candidates(settings.signer, state) if settings.signer.reuse is not None else None
+    reuse_pairs = reuse_candidates(settings.signer, state, workers) if settings.signer.reuse is not None else None
     state.node_tokens, state.node_first = state.node_summary()
     doc_pairs = document_candidates(settings, state, workers)
     node_pairs = paragraph_candidates(settings, state, workers)

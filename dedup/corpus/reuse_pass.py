@@ -18,7 +18,7 @@ import numpy as np
 from dedup.corpus.state import CorpusState
 from dedup.records import Reuse
 from dedup.reuse.align import align_many
-from dedup.reuse.search import word_idf
+from dedup.reuse.search import ReuseSearch, Seeds, word_idf
 from dedup.util.allocator import release_freed
 from dedup.util.workers import Workers
 
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 PAIRS_PER_TASK = 256  # a task screens its pairs at once (a sparse product a few ms to set up), then aligns
 _DOCS_PER_SLICE = 4096  # documents whose texts are held at once
+# The sentences whose keys a worker makes beside the copied-run pairs (``_keys_in_two``): the pairs take about
+# as long as keying a half of the sentences, so a third each evens out the two processes.
+_WORKER_UNITS = 1 / 3
 
 
 @dataclass(frozen=True)
@@ -38,23 +41,65 @@ class ReuseCandidates:
     copied: np.ndarray
 
 
-def reuse_candidates(signer: "BatchSigner", state: CorpusState) -> ReuseCandidates:
+def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers | None = None) -> ReuseCandidates:
     """The document pairs whose seed keys meet (``ReuseSearch.candidates``), after which the state's seeds are
     let go: pass two asks for them before it re-reads its near-duplicate candidates, so that the seeds and
     the re-read evidence are never held together. The copied-run keys go once their pairs are known, before
     the sentence keys are made, and the words once those are: at 100,000 documents of 1,200 words the
-    seeds are about 900 MB, the sentence keys 300 MB and the re-read evidence 780 MB."""
+    seeds are about 900 MB, the sentence keys 300 MB and the re-read evidence 780 MB. With ``workers`` of
+    more than one process, a worker makes the copied-run pairs and a part of the sentence keys meanwhile
+    (``_keys_in_two``)."""
     search, seeds, n_docs = signer.reuse, state.reuse_seeds(), len(state.ids)
-    copied = search.copied_codes(search.copy_keys(seeds), n_docs)
-    seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
-    state.release_reuse_seeds(("copy_keys", "copy_doc"))
-    sentence_rows = search.sentence_keys(seeds, state.idf.df, n_docs)
+    if workers is not None and workers.pool is not None:
+        copied, sentence_rows = _keys_in_two(search, seeds, state.idf.df, n_docs, workers)
+    else:
+        copied = search.copied_codes(search.copy_keys(seeds), n_docs)
+        seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
+        state.release_reuse_seeds(("copy_keys", "copy_doc"))
+        sentence_rows = search.sentence_keys(seeds, state.idf.df, n_docs)
     del seeds
     state.release_reuse_seeds()
     pairs, is_copied = search.candidates_of_codes(sentence_rows, copied, n_docs, with_copied=True)
     del sentence_rows, copied
     release_freed()  # the keys' and their sorts' memory, in one piece again for the re-reading
     return ReuseCandidates(pairs, is_copied)
+
+
+def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
+                 workers: Workers) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """``copied_codes`` and ``sentence_keys`` of ``seeds``, the copied-run pairs and the sentence keys of the
+    first ``_WORKER_UNITS`` of the sentences (whole documents) made in a worker while this process keys the
+    rest: the step was pass two's longest serial one. The worker maps its share of the seeds from files
+    rather than receive them pickled, which would hold a second copy in this process (500 MB at 100,000
+    documents of 1,200 words)."""
+    cut = int(np.searchsorted(seeds.unit_doc, seeds.unit_doc[int(len(seeds.unit_doc) * _WORKER_UNITS)], "left")) \
+        if len(seeds.unit_doc) else 0
+    words = int(seeds.unit_words[:cut].sum(dtype=np.int64))
+    rest = Seeds(words=seeds.words[words:], unit_words=seeds.unit_words[cut:], unit_doc=seeds.unit_doc[cut:],
+                 copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
+    with tempfile.TemporaryDirectory(prefix="dedup-keys-") as folder:
+        for name, array in (("words", seeds.words[:words]), ("unit_words", seeds.unit_words[:cut]),
+                            ("unit_doc", seeds.unit_doc[:cut]), ("copy_keys", seeds.copy_keys),
+                            ("copy_doc", seeds.copy_doc), ("df", df)):
+            np.save(os.path.join(folder, name + ".npy"), array)
+        (copied, first), (_, last) = workers.split(_key_share, [(search, folder, n_docs), (search, rest, n_docs, df)])
+    if not len(first[0]):
+        return copied, last
+    return copied, (np.concatenate((first[0], last[0])), np.concatenate((first[1], last[1])))
+
+
+def _key_share(search: ReuseSearch, share: "Seeds | str", n_docs: int, df: np.ndarray | None = None):
+    """``(copied_codes, sentence_keys)`` of a share of the seeds: in a worker, of the arrays saved in the
+    folder ``share`` (the copied-run pairs too); here, of the sentences of the ``Seeds`` given (None for the
+    copied-run pairs)."""
+    if not isinstance(share, str):
+        return None, search.sentence_keys(share, df, n_docs)
+    arrays = {name: np.load(os.path.join(share, name + ".npy"), mmap_mode="r", allow_pickle=False)
+              for name in ("words", "unit_words", "unit_doc", "copy_keys", "copy_doc", "df")}
+    copied = search.copied_codes((np.asarray(arrays["copy_keys"]), np.asarray(arrays["copy_doc"])), n_docs)
+    seeds = Seeds(words=arrays["words"], unit_words=arrays["unit_words"], unit_doc=arrays["unit_doc"],
+                  copy_keys=np.zeros(0, np.uint64), copy_doc=np.zeros(0, np.int32))
+    return copied, search.sentence_keys(seeds, arrays["df"], n_docs)
 
 
 def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandidates, cluster_of: np.ndarray,
