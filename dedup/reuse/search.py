@@ -404,13 +404,25 @@ def _shared_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.nda
     repeated = repeated[np.concatenate(([True], repeated[1:] != repeated[:-1]))] if len(repeated) else repeated
     if not len(repeated):
         return keys[:0], docs[:0]
+    # A table of the repeated keys' top bits passes about one row in eight that is not repeated; only the rows
+    # it passes are looked up (a binary search per row was most of the step: 0.16 of 0.5 s on 20,000 documents).
+    bits = int(min(max(np.ceil(np.log2(len(repeated))) + 3, 16), 28))
+    shift = np.uint64(64 - bits)
+    table = np.zeros(1 << bits, dtype=bool)
+    table[(_unsigned(repeated) >> shift).astype(np.int64)] = True
     kept = np.zeros(len(keys), dtype=bool)
     for start in range(0, len(keys), _FILTER_PART):  # positions a part at a time: 8 bytes a row otherwise
         part = keys[start:start + _FILTER_PART]
-        at = np.searchsorted(repeated, part)
+        maybe = np.flatnonzero(table[(_unsigned(part) >> shift).astype(np.int64)])
+        at = np.searchsorted(repeated, part[maybe])
         np.minimum(at, len(repeated) - 1, out=at)
-        kept[start:start + len(part)] = repeated[at] == part
+        kept[start + maybe[repeated[at] == part[maybe]]] = True
     return keys[kept], docs[kept]
+
+
+def _unsigned(keys: np.ndarray) -> np.ndarray:
+    """Keys as unsigned 64-bit integers (the same bits), whose right shift brings in zeros."""
+    return keys.view(np.uint64) if keys.dtype.kind == "i" and keys.dtype.itemsize == 8 else keys.astype(np.uint64)
 
 
 def _document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
