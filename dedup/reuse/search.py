@@ -404,9 +404,10 @@ def _shared_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.nda
     repeated = repeated[np.concatenate(([True], repeated[1:] != repeated[:-1]))] if len(repeated) else repeated
     if not len(repeated):
         return keys[:0], docs[:0]
-    # A table of the repeated keys' top bits passes about one row in eight that is not repeated; only the rows
-    # it passes are looked up (a binary search per row was most of the step: 0.16 of 0.5 s on 20,000 documents).
-    bits = int(min(max(np.ceil(np.log2(len(repeated))) + 3, 16), 28))
+    # A table of the repeated keys' top bits passes about one row in eight that is not repeated (fewer past 2
+    # million repeated keys: the table stays within 16 MB); only the rows it passes are looked up (a binary
+    # search per row was most of the step: 0.16 of 0.5 s on 20,000 documents).
+    bits = int(min(max(np.ceil(np.log2(len(repeated))) + 3, 16), 24))
     shift = np.uint64(64 - bits)
     table = np.zeros(1 << bits, dtype=bool)
     table[(_unsigned(repeated) >> shift).astype(np.int64)] = True
