@@ -94,8 +94,9 @@ def _key_share(search: ReuseSearch, share: "Seeds | str", n_docs: int, df: np.nd
     copied-run pairs)."""
     if not isinstance(share, str):
         return None, search.sentence_keys(share, df, n_docs)
-    arrays = {name: np.load(os.path.join(share, name + ".npy"), mmap_mode="r", allow_pickle=False)
-              for name in ("words", "unit_words", "unit_doc", "copy_keys", "copy_doc", "df")}
+    paths = {name: os.path.join(share, name + ".npy")
+             for name in ("words", "unit_words", "unit_doc", "copy_keys", "copy_doc", "df")}
+    arrays = {name: np.load(path, mmap_mode="r", allow_pickle=False) for name, path in paths.items()}
     copied = search.copied_codes((np.asarray(arrays["copy_keys"]), np.asarray(arrays["copy_doc"])), n_docs)
     seeds = Seeds(words=arrays["words"], unit_words=arrays["unit_words"], unit_doc=arrays["unit_doc"],
                   copy_keys=np.zeros(0, np.uint64), copy_doc=np.zeros(0, np.int32))
