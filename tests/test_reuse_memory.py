@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+import dedup.reuse.key_rows as key_rows
 import dedup.reuse.search as search
 from dedup.corpus.checkpoint import Checkpoint
 from dedup.corpus.scanner import CorpusScanner
@@ -66,10 +67,10 @@ def test_keys_held_once_are_dropped_before_pairing_with_the_same_pairs(monkeypat
     texts = _texts()
     seeds, df = _seeds(finder, texts)
     keys, docs = finder.sentence_keys(seeds, df, len(texts))
-    monkeypatch.setattr(search, "_FILTER_ROWS", 10 ** 12)
+    monkeypatch.setattr(key_rows, "_FILTER_ROWS", 10 ** 12)
     plain = finder.pair_codes(keys, docs, len(texts), weighted=True)
-    monkeypatch.setattr(search, "_FILTER_ROWS", 0)
-    monkeypatch.setattr(search, "_FILTER_PART", 777)
+    monkeypatch.setattr(key_rows, "_FILTER_ROWS", 0)
+    monkeypatch.setattr(key_rows, "_FILTER_PART", 777)
     filtered = finder.pair_codes(keys, docs, len(texts), weighted=True)
     assert len(plain[0]) > 1000
     assert np.array_equal(plain[0], filtered[0]) and np.array_equal(plain[1], filtered[1])
@@ -80,7 +81,7 @@ def test_keys_held_once_are_dropped_before_pairing_with_the_same_pairs(monkeypat
 def test_a_key_on_several_rows_of_one_document_counts_once(monkeypatch, filter_rows):
     """Sentence keys are not made distinct per document (two sentences of one may share a band): pairing
     counts such a key once, and a key only one document holds pairs nothing."""
-    monkeypatch.setattr(search, "_FILTER_ROWS", filter_rows)
+    monkeypatch.setattr(key_rows, "_FILTER_ROWS", filter_rows)
     finder = ReuseSearch()
     keys = np.array([7, 7, 7, 9, 9, 5, 5, 5], dtype=np.uint64)
     docs = np.array([0, 0, 1, 2, 2, 3, 1, 3])

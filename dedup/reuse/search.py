@@ -36,6 +36,7 @@ import numpy as np
 
 from dedup.confirm.idf import HashedIdf
 from dedup.reuse.align import AlignSettings
+from dedup.reuse.key_rows import distinct_rows, shared_rows
 from dedup.reuse.screen import reach
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.lsh_budget import expand
@@ -295,7 +296,7 @@ class ReuseSearch:
         one document counts once); keys of more than ``max_bucket`` documents are skipped. ``weighted``: also
         each code's key weight (``key_weights`` of its key's bucket size), as a second array."""
         empty = np.zeros(0, np.int64)
-        keys, docs = _shared_rows(keys, docs)
+        keys, docs = shared_rows(keys, docs)
         if not len(keys):
             return (empty, empty) if weighted else empty
         docs = docs.astype(np.int64)  # pair codes are products of document numbers
@@ -345,8 +346,6 @@ class ReuseSearch:
 KEY_SETTINGS = {"uncommon": {"common_share": 0.005, "min_shared": 3}, "all": {"common_share": 1.0, "min_shared": 4}}
 _PAIRS_PER_PART = 1_000_000  # pair codes counted at once (``shared_keys``)
 _WORDS_PER_CHUNK = 4_000_000  # seed words keyed at once (``sentence_keys``), whole documents
-_FILTER_ROWS = 100_000  # key rows past which ``pair_codes`` first drops the keys held once (``_shared_rows``)
-_FILTER_PART = 1_000_000  # ... looking them up this many at a time
 
 
 def key_weights(bucket_sizes: np.ndarray, n_docs: int) -> np.ndarray:
@@ -380,50 +379,6 @@ def word_idf(table: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
 def is_copy_key(keys: np.ndarray) -> np.ndarray:
     """Which keys of ``ReuseSearch.document_keys`` are copied-run keys (the others are sentence keys)."""
     return (keys & 1).astype(bool)
-
-
-def distinct_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ``(key, doc)`` pairs."""
-    if not len(keys):
-        return keys, docs
-    order = np.lexsort((keys, docs))
-    keys, docs = keys[order], docs[order]
-    keep = np.concatenate(([True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])))
-    return keys[keep], docs[keep]
-
-
-def _shared_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The rows whose key is on another row too: most keys of a corpus are one document's (a key held once
-    pairs nothing), and sorting every row with its document took several times the rows' memory (190 MB
-    more for the copied-run keys of 25,000 documents of 1,200 words); the keys alone are sorted here."""
-    if len(keys) < _FILTER_ROWS:
-        return keys, docs
-    ordered = np.sort(keys)
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    del ordered
-    repeated = repeated[np.concatenate(([True], repeated[1:] != repeated[:-1]))] if len(repeated) else repeated
-    if not len(repeated):
-        return keys[:0], docs[:0]
-    # A table of the repeated keys' top bits passes about one row in eight that is not repeated (fewer past 2
-    # million repeated keys: the table stays within 16 MB); only the rows it passes are looked up (a binary
-    # search per row was most of the step: 0.16 of 0.5 s on 20,000 documents).
-    bits = int(min(max(np.ceil(np.log2(len(repeated))) + 3, 16), 24))
-    shift = np.uint64(64 - bits)
-    table = np.zeros(1 << bits, dtype=bool)
-    table[(_unsigned(repeated) >> shift).astype(np.int64)] = True
-    kept = np.zeros(len(keys), dtype=bool)
-    for start in range(0, len(keys), _FILTER_PART):  # positions a part at a time: 8 bytes a row otherwise
-        part = keys[start:start + _FILTER_PART]
-        maybe = np.flatnonzero(table[(_unsigned(part) >> shift).astype(np.int64)])
-        at = np.searchsorted(repeated, part[maybe])
-        np.minimum(at, len(repeated) - 1, out=at)
-        kept[start + maybe[repeated[at] == part[maybe]]] = True
-    return keys[kept], docs[kept]
-
-
-def _unsigned(keys: np.ndarray) -> np.ndarray:
-    """Keys as unsigned 64-bit integers (the same bits), whose right shift brings in zeros."""
-    return keys.view(np.uint64) if keys.dtype.kind == "i" and keys.dtype.itemsize == 8 else keys.astype(np.uint64)
 
 
 def _document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
