@@ -54,7 +54,7 @@ class Seeds:
     words: np.ndarray  # uint32 IDF bucket of each content word, in order
     unit_words: np.ndarray  # int32 words of each sentence, in order (its words follow the sentence before's)
     unit_doc: np.ndarray  # int64 document of each sentence, in order
-    copy_keys: np.ndarray  # uint64 copied-run keys, distinct per document
+    copy_keys: np.ndarray  # uint64 copied-run keys, in text order (a run a document repeats may repeat)
     copy_doc: np.ndarray  # int32 document of each, in order
 
     # The sentence of each word was kept as an int64 a word: at 1,200 words a document, pass one's reuse
@@ -145,8 +145,8 @@ class ReuseSearch:
         grams ^= grams >> np.uint64(29)
         inside = token_doc[:len(grams)] == token_doc[n - 1:]  # a run never spans two documents
         kept = inside & (grams % np.uint64(self.copy_sample) == 0)
-        pairs = distinct_rows(grams[kept], token_doc[:len(grams)][kept])
-        return pairs[0], pairs[1]
+        # Not made distinct per document (a sort of every batch's keys): pairing counts a repeated run once.
+        return grams[kept], token_doc[:len(grams)][kept]
 
     def candidates(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
         """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys (at most each document's
@@ -260,7 +260,7 @@ class ReuseSearch:
         return band_keys.ravel(), np.repeat(unit_doc[live], band_keys.shape[1])
 
     def copy_keys(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
-        """The ``(copied-run key, document)`` rows (distinct per document); one shared key makes a candidate."""
+        """The ``(copied-run key, document)`` rows; one key two documents share makes a candidate."""
         return seeds.copy_keys, seeds.copy_doc
 
     def document_keys(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray, df: np.ndarray,
