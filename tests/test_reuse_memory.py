@@ -95,6 +95,23 @@ def test_a_key_on_several_rows_of_one_document_counts_once(monkeypatch, filter_r
     assert np.array_equal(finder.pair_codes(*rows, len(texts)), finder.pair_codes(*doubled, len(texts)))
 
 
+def test_two_processes_fall_back_to_one_when_the_key_files_cannot_be_written(monkeypatch):
+    """The candidate step's worker reads its share from files; with no room for them (a full temporary folder)
+    the scan's process makes every key itself: the same reuse as with one job."""
+    import dedup.corpus.reuse_pass as reuse_pass
+
+    expected = CorpusScanner(detector=None, jobs=1).scan(iter(_reuse_corpus()))
+    tried = []
+
+    def no_room(folder, arrays):
+        tried.append(folder)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(reuse_pass, "_save_share", no_room)
+    found = CorpusScanner(detector=None, jobs=2).scan(iter(_reuse_corpus()))
+    assert tried and found.reuse == expected.reuse and found.reuse
+
+
 def test_seeds_keep_counts_not_a_sentence_number_per_word():
     finder = ReuseSearch()
     seeds, _ = _seeds(finder, _texts(50))

@@ -78,15 +78,23 @@ def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
     words = int(seeds.unit_words[:cut].sum(dtype=np.int64))
     rest = Seeds(words=seeds.words[words:], unit_words=seeds.unit_words[cut:], unit_doc=seeds.unit_doc[cut:],
                  copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
-    with tempfile.TemporaryDirectory(prefix="dedup-keys-") as folder:
-        for name, array in (("words", seeds.words[:words]), ("unit_words", seeds.unit_words[:cut]),
-                            ("unit_doc", seeds.unit_doc[:cut]), ("copy_keys", seeds.copy_keys),
-                            ("copy_doc", seeds.copy_doc), ("df", df)):
-            np.save(os.path.join(folder, name + ".npy"), array)
-        (copied, first), (_, last) = workers.split(_key_share, [(search, folder, n_docs), (search, rest, n_docs, df)])
+    try:
+        with tempfile.TemporaryDirectory(prefix="dedup-keys-") as folder:
+            _save_share(folder, {"words": seeds.words[:words], "unit_words": seeds.unit_words[:cut],
+                                 "unit_doc": seeds.unit_doc[:cut], "copy_keys": seeds.copy_keys,
+                                 "copy_doc": seeds.copy_doc, "df": df})
+            (copied, first), (_, last) = workers.split(_key_share, [(search, folder, n_docs),
+                                                                    (search, rest, n_docs, df)])
+    except OSError:  # no room for the files (a small temporary folder): one process does it all, as with -j 1
+        return search.copied_codes(search.copy_keys(seeds), n_docs), search.sentence_keys(seeds, df, n_docs)
     if not len(first[0]):
         return copied, last
     return copied, (np.concatenate((first[0], last[0])), np.concatenate((first[1], last[1])))
+
+
+def _save_share(folder: str, arrays: dict[str, np.ndarray]) -> None:
+    for name, array in arrays.items():
+        np.save(os.path.join(folder, name + ".npy"), array)
 
 
 def _key_share(search: ReuseSearch, share: "Seeds | str", n_docs: int, df: np.ndarray | None = None):
