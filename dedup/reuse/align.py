@@ -33,6 +33,7 @@ from scipy import sparse
 from dedup.records import Reuse, ReusedSentence
 from dedup.reuse.trim import copied_edges, copied_seeds
 from dedup.reuse.units import Units, units_of, units_of_many
+from dedup.util.arrays import distinct
 from dedup.util.validate import check_fraction, check_int
 
 
@@ -315,7 +316,7 @@ def _record(passage: _Passage, units_a: Units, units_b: Units, a_id: str, b_id: 
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
     if copied:
         a_span, b_span = copied
-    words_a, words_b = np.unique(units_a.stems_of(*passage.a)), np.unique(units_b.stems_of(*passage.b))
+    words_a, words_b = distinct(units_a.stems_of(*passage.a)), distinct(units_b.stems_of(*passage.b))
     shared = len(np.intersect1d(words_a, words_b, assume_unique=True))
     jaccard = shared / max(len(words_a) + len(words_b) - shared, 1)
     text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from dedup.reuse.units import Units, end_of
-from dedup.util.arrays import distinct
+from dedup.util.arrays import counted, distinct
 
 _N = 4  # words per shared run that counts as copied text, for edges
 _COPIED = 0.4  # share of a side's n-grams found in the other that marks the pair as copied
@@ -59,10 +59,8 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
         return np.zeros((0, 2), np.int64)
     # Sorts, not np.unique / np.intersect1d: numpy's hash-based unique costs more on arrays this small.
     if same:
-        values = np.sort(grams_a)
-        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-        counts = np.diff(np.append(starts, len(values)))
-        shared = values[starts][(counts >= 2) & (counts <= _MAX_REPEATS)]
+        values, counts, _ = counted(grams_a, np.zeros(len(grams_a), np.int8))
+        shared = values[(counts >= 2) & (counts <= _MAX_REPEATS)]
     else:
         both = np.sort(np.concatenate((distinct(grams_a), distinct(grams_b))))
         shared = both[1:][both[1:] == both[:-1]]

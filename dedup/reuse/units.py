@@ -24,7 +24,7 @@ from dedup.text.segment import split_sentences
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.tokens import plain_word_hashes
 from dedup.text.word_hash import word_hash, word_hashes
-from dedup.text.words import is_plain, light_stem, plain_word_bounds, word_arrays
+from dedup.text.words import is_plain, light_stem, lowered_word_bounds, word_arrays
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
@@ -67,7 +67,6 @@ class Units:
         return self.stems[self.stem_offsets[first]:self.stem_offsets[last + 1]]
 
 
-@lru_cache(maxsize=200_000)
 def content_stem(word: str) -> str | None:
     """The stem a lower-cased word counts as, or None for a stop word or a single letter."""
     if not word.isascii():
@@ -79,7 +78,8 @@ def content_stem(word: str) -> str | None:
 
 @lru_cache(maxsize=200_000)
 def _stem_hash(word: str) -> int:
-    """``word_hash`` of the stem a lower-cased word counts as, 0 (the empty word's) for none."""
+    """``word_hash`` of the stem a lower-cased word counts as (``content_stem``), 0 (the empty word's) for none;
+    cached, as a text's words repeat."""
     stem = content_stem(word)
     return 0 if stem is None else word_hash(stem)
 
@@ -96,7 +96,7 @@ def _word_hashes(texts: Sequence[str]) -> list[_Words]:
     if plain:
         # One space between texts: no word spans it, and a plain text's lower-casing keeps its length.
         joined = " ".join(texts[i] for i in plain).lower()
-        _, starts, ends = plain_word_bounds(joined)
+        starts, ends = lowered_word_bounds(joined)  # each text was checked plain: the joined text is too
         hashes, stems = plain_word_hashes(joined, starts, ends)
         stems[ends - starts < 2] = 0  # a single letter or digit is no content word
         text_starts = np.cumsum([0] + [len(texts[i]) + 1 for i in plain])

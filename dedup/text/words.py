@@ -120,9 +120,14 @@ def plain_word_bounds(text: str) -> tuple[str, np.ndarray, np.ndarray] | None:
     if not is_plain(text):
         return None
     lowered = text.lower()
+    return (lowered, *lowered_word_bounds(lowered))
+
+
+def lowered_word_bounds(lowered: str) -> tuple[np.ndarray, np.ndarray]:
+    """The starts and ends of the words of a lower-cased plain text (``plain_word_bounds``, already checked)."""
     letter = _ASCII_LETTER[np.frombuffer(lowered.encode("ascii"), np.uint8)]
     edges = np.flatnonzero(np.diff(letter.view(np.int8), prepend=0, append=0))
-    return lowered, edges[0::2].copy(), edges[1::2].copy()
+    return edges[0::2].copy(), edges[1::2].copy()
 
 
 def _spans(lowered: str) -> list[tuple[str, int, int]]:
