@@ -10,10 +10,11 @@ pairs whose two documents the reuse records link, with PAN's measures (``dedup.r
 records between each pair's two documents against its gold cases.
 
 Settings: ``uncommon`` (``ReuseSearch()``, ``dedup scan``'s default), ``all`` (``--reuse-keys all``: every
-content word keyed, 4 shared keys) and ``before`` (the default until 2026-12-02 evening: ``uncommon`` without
-the partner cap).
+content word keyed, 4 shared keys), ``before`` (the default until 2026-12-02 evening: ``uncommon`` without
+the partner cap) and ``docs50`` / ``docs100`` / ``docs200`` (``uncommon`` with a word common only past 50, 100
+or 200 documents, whatever the share: what a small topical corpus gains and pays).
 
-    python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings uncommon all before]
+    python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings uncommon all before docs100]
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ SETTINGS = {
     "uncommon": KEY_SETTINGS["uncommon"],
     "all": KEY_SETTINGS["all"],
     "before": {**KEY_SETTINGS["uncommon"], "max_partners": 0},
+    "docs50": {**KEY_SETTINGS["uncommon"], "common_docs": 50},
+    "docs100": {**KEY_SETTINGS["uncommon"], "common_docs": 100},
+    "docs200": {**KEY_SETTINGS["uncommon"], "common_docs": 200},
 }
 
 

@@ -108,6 +108,20 @@ def test_a_reworded_passage_is_found_as_restated():
     assert all(s.cosine > 0 for s in found[0].sentences)
 
 
+def test_a_short_passage_grows_into_a_reworded_neighbour():
+    # One seed sentence pair (about 100 characters, under min_chars) and a neighbour too reworded to be a seed
+    # (cosine 0.28, Dice 0.33): the passage grows into the neighbour and is kept; with growth off it is too short.
+    seed = "Property taxes will rise by two percent, and forty new officers go to the downtown precinct."
+    neighbour = "Ortiz, the mayor, argued the vote proved members can cooperate when it matters most."
+    a = _join(_filler(21)[:2] + [seed + " " + neighbour] + _filler(21)[2:])
+    b = _join(_filler(22)[:2] + [PASSAGE[1] + " " + PASSAGE[2]] + _filler(22)[2:])
+    assert _spans(align_texts(a, b), a, b) == [(seed + " " + neighbour, PASSAGE[1] + " " + PASSAGE[2])]
+    assert align_texts(a, b, neighbour_cosine=1.0) == []
+    # The same seed beside a sentence of another text: nothing to grow into, so nothing is reported.
+    chance = _join(_filler(21)[:2] + [_filler(23)[0].split(". ")[0] + ". " + seed] + _filler(21)[2:])
+    assert align_texts(chance, b) == []
+
+
 def test_unrelated_texts_share_nothing():
     assert align_texts(_join(_filler(11)), _join(_filler(12))) == []
     assert align_texts("", _join(_filler(12))) == []

@@ -10,7 +10,10 @@ The restatement search, for two texts or one text against itself:
    are more than ``max_gap`` sentences apart, then the same along the other text, until the groups no
    longer change (reuse is interleaved with new text, so gaps are allowed). A passage runs from its first
    seed's sentence to its last in each text. A group whose two passages are not similar as wholes
-   (``passage_cosine``) is split again with a smaller gap.
+   (``passage_cosine``) is split again with a smaller gap. A passage shorter than ``min_chars`` grows
+   sentence by sentence into neighbours that resemble the other side (``neighbour_cosine``): reworded
+   reuse often has one seed among sentences too changed to be seeds themselves, and a chance pair of
+   sentences in two texts on one topic has no such neighbours.
 3. **Summaries.** A short passage that restates a long one has its seeds far apart in the long text: seeds
    are grouped again with ``summary_gap``, and a group kept when its long side is at least three times
    its short side.
@@ -42,8 +45,9 @@ class AlignSettings:
     """How two texts are aligned (see the module docstring).
 
     The defaults are the setting 5-fold cross-validation chose on the PAN 2013 text-alignment training
-    corpus (``benchmarks/reuse.py``; 3 of the 5 folds chose it, the other 2 differed only in
-    ``summary_cosine``): held-out plagdet 0.858 (docs/benchmarks.md).
+    corpus (``benchmarks/reuse.py``, settings within 0.001 of the best plagdet won by the one linking
+    more reusing pairs; 3 of the 5 folds chose it, the other 2 differed in ``summary_cosine`` and one of them
+    in ``max_gap``): held-out plagdet 0.858, random obfuscation linked 0.908 (docs/benchmarks.md).
 
     Parameters
     ----------
@@ -57,12 +61,17 @@ class AlignSettings:
         The same for summaries (0: no summary search).
     passage_cosine : float, default=0.45
         TF-ISF cosine of the two passages as wholes that a group of seeds needs.
-    summary_cosine : float, default=0.6
+    summary_cosine : float, default=0.5
         The same for a summary (its seeds are far apart, so chance seeds could join).
     min_chars : int, default=150
         A passage shorter than this in both texts is dropped (one short sentence pair says little).
     min_words : int, default=4
         Content words of the shortest sentence unit (shorter sentences join the next).
+    neighbour_cosine : float, default=0.25
+        A passage shorter than ``min_chars`` grows into the sentence before or after it, in one text or
+        in both (along the diagonal), while that sentence's best cosine with the other side reaches this,
+        until it is long enough; it is kept when its sides are then still alike as wholes
+        (``passage_cosine``). 1 turns growth off. Not applied to one text aligned with itself.
     """
 
     seed_cosine: float = 0.35
@@ -70,12 +79,13 @@ class AlignSettings:
     max_gap: int = 3
     summary_gap: int = 24
     passage_cosine: float = 0.45
-    summary_cosine: float = 0.6
+    summary_cosine: float = 0.5
     min_chars: int = 150
     min_words: int = 4
+    neighbour_cosine: float = 0.25
 
     def __post_init__(self) -> None:
-        for name in ("seed_cosine", "seed_dice", "passage_cosine", "summary_cosine"):
+        for name in ("seed_cosine", "seed_dice", "passage_cosine", "summary_cosine", "neighbour_cosine"):
             check_fraction(name, getattr(self, name))
         for name, low in (("max_gap", 0), ("summary_gap", 0), ("min_chars", 0), ("min_words", 1)):
             check_int(name, getattr(self, name), low)
@@ -83,8 +93,10 @@ class AlignSettings:
 
 # The grid benchmarks/reuse.py chooses from by cross-validation on the PAN 2013 training corpus.
 SETTINGS_GRID = [
-    {"seed_cosine": c, "seed_dice": c, "max_gap": g, "passage_cosine": p, "summary_cosine": s}
+    {"seed_cosine": c, "seed_dice": c, "max_gap": g, "passage_cosine": p, "summary_cosine": s,
+     "neighbour_cosine": n}
     for c in (0.3, 0.35, 0.4) for g in (3, 4) for p in (0.34, 0.45) for s in (0.5, 0.6)
+    for n in (0.15, 0.25, 1.0)
 ]
 
 
@@ -175,11 +187,49 @@ class Alignment:
             return []
         units_a, units_b, weights_a, weights_b = self.units_a, self.units_b, self.weights_a, self.weights_b
         passages = _extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine)
+        if settings.neighbour_cosine < 1.0 and units_a is not units_b:
+            passages = [self._grown(p, settings) for p in passages]
         if settings.summary_gap > settings.max_gap:
             passages += [p for p in _extend(seeds, settings.summary_gap, weights_a, weights_b,
                                             settings.summary_cosine) if _is_summary(p, units_a, units_b)]
         kept = _without_overlaps(passages, units_a, units_b, settings.min_chars)
         return [_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
+
+    def _grown(self, passage: "_Passage", settings: AlignSettings) -> "_Passage":
+        """``passage`` grown into its neighbours until both sides reach ``min_chars`` (see ``AlignSettings``),
+        or itself where it is long enough, or cannot grow, or grown is not alike as a whole (the length
+        filter then drops it)."""
+        units_a, units_b, cosine = self.units_a, self.units_b, self.cosine
+        (a0, a1), (b0, b1) = passage.a, passage.b
+        grown = False
+        while True:
+            long_a = _length(units_a, (a0, a1)) >= settings.min_chars
+            long_b = _length(units_b, (b0, b1)) >= settings.min_chars
+            if long_a and long_b:
+                break
+            options = []  # (cosine of the new sentence(s) with the other side, the grown ranges)
+            if a0 > 0 and b0 > 0:
+                options.append((cosine[a0 - 1, b0 - 1], (a0 - 1, a1, b0 - 1, b1)))
+            if a1 + 1 < len(units_a) and b1 + 1 < len(units_b):
+                options.append((cosine[a1 + 1, b1 + 1], (a0, a1 + 1, b0, b1 + 1)))
+            if long_a:  # only b is short: b's neighbours against all of a's side
+                if b0 > 0:
+                    options.append((cosine[a0:a1 + 1, b0 - 1].max(), (a0, a1, b0 - 1, b1)))
+                if b1 + 1 < len(units_b):
+                    options.append((cosine[a0:a1 + 1, b1 + 1].max(), (a0, a1, b0, b1 + 1)))
+            if long_b:
+                if a0 > 0:
+                    options.append((cosine[a0 - 1, b0:b1 + 1].max(), (a0 - 1, a1, b0, b1)))
+                if a1 + 1 < len(units_a):
+                    options.append((cosine[a1 + 1, b0:b1 + 1].max(), (a0, a1 + 1, b0, b1)))
+            best = max(options, key=lambda option: option[0], default=None)
+            if best is None or best[0] < settings.neighbour_cosine:
+                return passage
+            (a0, a1, b0, b1), grown = best[1], True
+        if not grown:
+            return passage
+        whole = _fragment_cosine(self.weights_a, (a0, a1), self.weights_b, (b0, b1))
+        return _Passage((a0, a1), (b0, b1), passage.seeds, whole) if whole >= settings.passage_cosine else passage
 
 
 @dataclass(frozen=True)
