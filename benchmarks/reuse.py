@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-j", "--jobs", type=int, default=1, help="processes (2 on this machine at most)")
     parser.add_argument("--tie", type=float, default=0.001,
                         help="plagdet difference under which settings tie; a tie goes to the one linking more "
-                             "reusing pairs (0: the first of the grid)")
+                             "reusing pairs (0: only equal plagdets tie)")
     args = parser.parse_args(argv)
     if args.folds < 2:
         parser.error("--folds must be at least 2")

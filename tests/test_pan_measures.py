@@ -124,3 +124,32 @@ def test_plagdet_and_annotation_checks():
     for bad in (((5, 5), (0, 1)), ((0, 1), (3, 2)), ((-1, 1), (0, 1))):
         with pytest.raises(ValueError):
             Annotation(*bad)
+
+
+def _benchmark_reuse():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import reuse
+
+    return reuse
+
+
+def test_cross_validation_breaks_a_plagdet_tie_by_the_pairs_linked():
+    cross_validate = _benchmark_reuse().cross_validate
+    # Both settings find 40 cases of each fold exactly; setting 1 also links the 41st pair, by a detection of 5% of
+    # its case, a few characters past it: a plagdet a hair lower than setting 0's, which misses that pair.
+    case = a((0, 1000), (0, 1000))
+    exact = pair_counts([case], [case])
+    loose = pair_counts([case], [a((950, 1005), (950, 1005))])
+    missed = pair_counts([case], [])
+    counts = [[exact, exact]] * 200 + [[missed, loose]] * 5
+    folds = [i % 5 for i in range(len(counts))]
+    reusing = [True] * len(counts)
+    plagdets = [Scores.of(sum((row[s] for row in counts), Counts())).plagdet for s in (0, 1)]
+    assert 0 < plagdets[0] - plagdets[1] < 0.001
+    _, strict = cross_validate(counts, folds, 5, reusing, tie=0.0)
+    _, tied = cross_validate(counts, folds, 5, reusing, tie=0.001)
+    assert strict == [0] * 5  # the best plagdet
+    assert tied == [1] * 5  # within the tie, the setting that links one more pair of each fold wins

@@ -17,8 +17,8 @@ The restatement search, for two texts or one text against itself:
 3. **Summaries.** A short passage that restates a long one has its seeds far apart in the long text: seeds
    are grouped again with ``summary_gap``, and a group kept when its long side is at least three times
    its short side.
-4. **Confirm.** Passages that overlap in either text keep the best; passages shorter than
-   ``min_chars`` on both sides are dropped.
+4. **Confirm.** Passages that overlap in the first text keep the best; passages shorter than
+   ``min_chars`` on either side are dropped.
 
 This follows the shape of the best-known PAN text-alignment systems (sentence seeding, gap-bounded
 extension, filtering: Sanchez-Perez et al., PAN 2014); ``benchmarks/reuse.py`` chooses the settings by
@@ -64,7 +64,8 @@ class AlignSettings:
     summary_cosine : float, default=0.5
         The same for a summary (its seeds are far apart, so chance seeds could join).
     min_chars : int, default=150
-        A passage shorter than this in both texts is dropped (one short sentence pair says little).
+        A passage shorter than this in either text is dropped (one short sentence pair says little), unless
+        it grows past it (``neighbour_cosine``).
     min_words : int, default=4
         Content words of the shortest sentence unit (shorter sentences join the next).
     neighbour_cosine : float, default=0.25
@@ -333,8 +334,8 @@ def _is_summary(passage: _Passage, units_a: Units, units_b: Units) -> bool:
 
 def _without_overlaps(passages: list[_Passage], units_a: Units, units_b: Units, min_chars: int,
                       kept: list[_Passage] = ()) -> list[_Passage]:
-    """``kept`` and the best ``passages`` (most cosine-weighted length) that overlap no better one in either
-    text and are long enough in at least one, in ``a``'s order."""
+    """``kept`` and the best ``passages`` (most cosine-weighted length) that overlap no better one in the
+    first text and are ``min_chars`` long in both, in ``a``'s order."""
     def weight(p: _Passage) -> float:
         return p.cosine * (_length(units_a, p.a) + _length(units_b, p.b))
 
