@@ -202,7 +202,6 @@ class Alignment:
         filter then drops it)."""
         units_a, units_b, cosine = self.units_a, self.units_b, self.cosine
         (a0, a1), (b0, b1) = passage.a, passage.b
-        grown = False
         while True:
             long_a = _length(units_a, (a0, a1)) >= settings.min_chars
             long_b = _length(units_b, (b0, b1)) >= settings.min_chars
@@ -226,8 +225,8 @@ class Alignment:
             best = max(options, key=lambda option: option[0], default=None)
             if best is None or best[0] < settings.neighbour_cosine:
                 return passage
-            (a0, a1, b0, b1), grown = best[1], True
-        if not grown:
+            a0, a1, b0, b1 = best[1]
+        if ((a0, a1), (b0, b1)) == (passage.a, passage.b):  # long enough as it was
             return passage
         whole = _fragment_cosine(self.weights_a, (a0, a1), self.weights_b, (b0, b1))
         return _Passage((a0, a1), (b0, b1), passage.seeds, whole) if whole >= settings.passage_cosine else passage
