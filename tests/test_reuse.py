@@ -115,11 +115,77 @@ def test_a_short_passage_grows_into_a_reworded_neighbour():
     neighbour = "Ortiz, the mayor, argued the vote proved members can cooperate when it matters most."
     a = _join(_filler(21)[:2] + [seed + " " + neighbour] + _filler(21)[2:])
     b = _join(_filler(22)[:2] + [PASSAGE[1] + " " + PASSAGE[2]] + _filler(22)[2:])
-    assert _spans(align_texts(a, b), a, b) == [(seed + " " + neighbour, PASSAGE[1] + " " + PASSAGE[2])]
+    assert _spans(align_texts(a, b, neighbour_cosine=0.25), a, b) == [(seed + " " + neighbour, PASSAGE[1] + " " + PASSAGE[2])]
     assert align_texts(a, b, neighbour_cosine=1.0) == []
     # The same seed beside a sentence of another text: nothing to grow into, so nothing is reported.
     chance = _join(_filler(21)[:2] + [_filler(23)[0].split(". ")[0] + ". " + seed] + _filler(21)[2:])
-    assert align_texts(chance, b) == []
+    assert align_texts(chance, b, neighbour_cosine=0.25) == []
+
+
+MEETING = [
+    "The meeting began with a moment of silence for a former clerk who served the city for thirty years.",
+    "Residents lined up outside the chamber an hour early, many holding signs about the new bus routes.",
+    "A long debate over parking meters on Main Street took most of the first two hours.",
+    "Several speakers asked for more money for the public library and its weekend hours.",
+    "The fire chief presented a report on response times in the eastern neighborhoods.",
+    "Council members also renamed a small park after a local teacher who died last spring.",
+    "The session was streamed online, and the recording drew several thousand viewers.",
+    "A vote on the new recycling contract was postponed until the next meeting in March.",
+    "Two students from the high school robotics team showed the machine that won a state prize.",
+    "The clerk read letters from neighbors who want a crosswalk near the elementary school.",
+    "A developer described plans for apartments on the site of the old textile mill.",
+    "The water department warned that repairs on Elm Avenue will close one lane for a week.",
+]
+SUMMARY = [
+    "Nine members backed a 298 million dollar budget for next year.",
+    "It lifts property taxes and hires forty officers downtown.",
+    "Mayor Ortiz praised the council for working together on hard choices.",
+    "Critics warned that families facing rising rents would suffer from the tax.",
+]
+SUMMARY_RULE = {"summary_seed_cosine": 0.3, "summary_cosine": 0.3, "summary_coverage": 0.7, "summary_sentences": 3}
+
+
+def _meeting_report(between: int) -> str:
+    """PASSAGE's four sentences, ``between`` other sentences of the same meeting after each."""
+    return " ".join(x for k in range(4) for x in (PASSAGE[k], *MEETING[between * k:between * (k + 1)]))
+
+
+def test_a_summary_of_a_long_passage_is_found():
+    # Each summary sentence restates one of four sentences spread over a passage three times its length, at
+    # cosine 0.36-0.54: the whole passages' cosine is 0.34, under the passages' and the former summary rule's.
+    source = _meeting_report(2)
+    a = _join(_filler(31)[:2] + [" ".join(SUMMARY)] + _filler(31)[2:])
+    b = _join(_filler(32)[:1] + [source] + _filler(32)[1:])
+    assert _spans(align_texts(a, b, **SUMMARY_RULE), a, b) == [
+        (" ".join(SUMMARY), source[:source.index(MEETING[6]) - 1])]
+    assert align_texts(a, b, summary_seed_cosine=0.35, summary_cosine=0.5, summary_coverage=0.0,
+                       summary_sentences=1) == []
+    assert align_texts(a, b, **{**SUMMARY_RULE, "summary_sentences": 5}) == []  # four sentences only
+
+
+def test_a_summary_needs_most_of_its_sentences_restated():
+    # Three summary sentences with an unrelated one between each: three of five sentences have a partner.
+    spread = " ".join([SUMMARY[0], "Autumn fog drifted over harbor cranes.", SUMMARY[1],
+                       "Violin lessons resume after winter holidays.", SUMMARY[2]])
+    a = _join(_filler(31)[:2] + [spread] + _filler(31)[2:])
+    b = _join(_filler(32)[:1] + [_meeting_report(3)] + _filler(32)[1:])
+    rule = {**SUMMARY_RULE, "summary_cosine": 0.2}
+    assert align_texts(a, b, **rule) == []  # coverage 0.6 < 0.7
+    assert [text_a for text_a, _ in _spans(align_texts(a, b, **{**rule, "summary_coverage": 0.5}), a, b)] == [spread]
+
+
+def test_a_summary_replaces_the_passage_of_its_closest_sentence():
+    # The summary's first sentence is copied: a passage of its own (117 characters, a third of the summary).
+    # The summary replaces it when such passages cover at most summary_replace_share of it; else it stands.
+    summary = " ".join([PASSAGE[0]] + SUMMARY[1:])
+    source = _meeting_report(2)
+    a = _join(_filler(31)[:2] + [summary] + _filler(31)[2:])
+    b = _join(_filler(32)[:1] + [source] + _filler(32)[1:])
+    rule = {**SUMMARY_RULE, "min_chars": 100}
+    assert _spans(align_texts(a, b, **rule, summary_replace_share=0.5), a, b) == [
+        (summary, source[:source.index(MEETING[6]) - 1])]
+    for share in (0.0, 0.3):
+        assert _spans(align_texts(a, b, **rule, summary_replace_share=share), a, b) == [(PASSAGE[0], PASSAGE[0])]
 
 
 def test_unrelated_texts_share_nothing():

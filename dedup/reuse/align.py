@@ -14,9 +14,12 @@ The restatement search, for two texts or one text against itself:
    sentence by sentence into neighbours that resemble the other side (``neighbour_cosine``): reworded
    reuse often has one seed among sentences too changed to be seeds themselves, and a chance pair of
    sentences in two texts on one topic has no such neighbours.
-3. **Summaries.** A short passage that restates a long one has its seeds far apart in the long text: seeds
-   are grouped again with ``summary_gap``, and a group kept when its long side is at least three times
-   its short side.
+3. **Summaries.** A short passage that restates a long one has its seeds far apart in the long text, and
+   a summary's sentences share fewer words with their sources than reused sentences do: seeds at the
+   lower ``summary_seed_cosine`` are grouped again with ``summary_gap``, and a group kept when its long
+   side is at least three times its short side and most of the short side's sentences have a partner
+   (``summary_coverage``): a summary restates sentence after sentence, where two texts on one topic share
+   a sentence here and there.
 4. **Confirm.** Passages that overlap in the first text keep the best; passages shorter than
    ``min_chars`` on either side are dropped.
 
@@ -34,10 +37,19 @@ import numpy as np
 from scipy import sparse
 
 from dedup.records import Reuse, ReusedSentence
+from dedup.reuse.passages import (
+    Passage,
+    extend,
+    fragment_cosine,
+    is_summary,
+    length,
+    with_summaries,
+    without_overlaps,
+)
 from dedup.reuse.trim import copied_edges, copied_seeds
 from dedup.reuse.units import Units, units_of, units_of_many
 from dedup.util.arrays import distinct
-from dedup.util.validate import check_fraction, check_int
+from dedup.util.validate import check_between, check_fraction, check_int
 
 
 @dataclass(frozen=True)
@@ -46,8 +58,10 @@ class AlignSettings:
 
     The defaults are the setting 5-fold cross-validation chose on the PAN 2013 text-alignment training
     corpus (``benchmarks/reuse.py``, settings within 0.001 of the best plagdet won by the one linking
-    more reusing pairs; 3 of the 5 folds chose it, the other 2 differed in ``summary_cosine`` and one of them
-    in ``max_gap``): held-out plagdet 0.858, random obfuscation linked 0.908 (docs/benchmarks.md).
+    more reusing pairs; 4 of the 5 folds chose it, the fifth the same with growth): held-out plagdet 0.865,
+    summaries linked 0.819, random obfuscation 0.884, no-reuse pairs 0.010 (docs/benchmarks.md). Growth
+    (``neighbour_cosine``) links more obfuscated reuse (0.908 held out at 0.25, before summaries replaced
+    passages) at some precision in verbatim pairs.
 
     Parameters
     ----------
@@ -61,14 +75,25 @@ class AlignSettings:
         The same for summaries (0: no summary search).
     passage_cosine : float, default=0.45
         TF-ISF cosine of the two passages as wholes that a group of seeds needs.
-    summary_cosine : float, default=0.5
+    summary_cosine : float, default=0.3
         The same for a summary (its seeds are far apart, so chance seeds could join).
+    summary_seed_cosine : float, default=0.3
+        TF-ISF cosine, and Dice coefficient, a sentence pair needs to be a summary's seed.
+    summary_coverage : float, default=0.7
+        Share of the summary's (the short side's) sentences, from its first seed to its last, that a seed
+        holds, at least.
+    summary_sentences : int, default=3
+        Sentences of the summary that a seed holds, at least.
+    summary_replace_share : float, default=0.7
+        A summary replaces the passages it overlaps in the first text when they lie inside it in both texts
+        and cover at most this share of its short side (0: a passage always stands and the summary is
+        dropped).
     min_chars : int, default=150
         A passage shorter than this in either text is dropped (one short sentence pair says little), unless
         it grows past it (``neighbour_cosine``).
     min_words : int, default=4
         Content words of the shortest sentence unit (shorter sentences join the next).
-    neighbour_cosine : float, default=0.25
+    neighbour_cosine : float, default=1.0
         A passage shorter than ``min_chars`` grows into the sentence before or after it, in one text or
         in both (along the diagonal), while that sentence's best cosine with the other side reaches this,
         until it is long enough; it is kept when its sides are then still alike as wholes
@@ -80,24 +105,38 @@ class AlignSettings:
     max_gap: int = 3
     summary_gap: int = 24
     passage_cosine: float = 0.45
-    summary_cosine: float = 0.5
+    summary_cosine: float = 0.3
+    summary_seed_cosine: float = 0.3
+    summary_coverage: float = 0.7
+    summary_sentences: int = 3
+    summary_replace_share: float = 0.7
     min_chars: int = 150
     min_words: int = 4
-    neighbour_cosine: float = 0.25
+    neighbour_cosine: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("seed_cosine", "seed_dice", "passage_cosine", "summary_cosine", "neighbour_cosine"):
+        for name in ("seed_cosine", "seed_dice", "passage_cosine", "summary_cosine", "summary_seed_cosine",
+                     "neighbour_cosine"):
             check_fraction(name, getattr(self, name))
-        for name, low in (("max_gap", 0), ("summary_gap", 0), ("min_chars", 0), ("min_words", 1)):
+        check_between("summary_coverage", self.summary_coverage, 0.0, 1.0)
+        check_between("summary_replace_share", self.summary_replace_share, 0.0, 1.0)
+        for name, low in (("max_gap", 0), ("summary_gap", 0), ("min_chars", 0), ("min_words", 1),
+                          ("summary_sentences", 1)):
             check_int(name, getattr(self, name), low)
 
 
-# The grid benchmarks/reuse.py chooses from by cross-validation on the PAN 2013 training corpus.
+# The grid benchmarks/reuse.py chooses from by cross-validation on the PAN 2013 training corpus: the seeds,
+# gaps, growth and summaries' replacing passages, each with the summary rules: the former (a summary's seeds
+# are the passages', no coverage asked) and the lower seeds with coverage. Passage cosine 0.34 and growth at
+# 0.15, never chosen by a fold in the runs of 2026-12-02 and -03, left the grid.
+_SUMMARY_RULES = [{"summary_cosine": s, "summary_coverage": 0.0, "summary_sentences": 1} for s in (0.5, 0.6)] + [
+    {"summary_seed_cosine": z, "summary_cosine": s, "summary_coverage": v, "summary_sentences": 3}
+    for z in (0.25, 0.3) for s in (0.3, 0.35) for v in (0.5, 0.7)]
 SETTINGS_GRID = [
-    {"seed_cosine": c, "seed_dice": c, "max_gap": g, "passage_cosine": p, "summary_cosine": s,
-     "neighbour_cosine": n}
-    for c in (0.3, 0.35, 0.4) for g in (3, 4) for p in (0.34, 0.45) for s in (0.5, 0.6)
-    for n in (0.15, 0.25, 1.0)
+    {"seed_cosine": c, "seed_dice": c, "max_gap": g, "passage_cosine": 0.45, "neighbour_cosine": n,
+     "summary_seed_cosine": c, "summary_replace_share": r, **rule}
+    for c in (0.3, 0.35, 0.4) for g in (3, 4) for n in (0.25, 1.0) for r in (0.0, 0.5, 0.7)
+    for rule in _SUMMARY_RULES
 ]
 
 
@@ -184,27 +223,42 @@ class Alignment:
             is_seed &= self.other_block
         is_seed[self.copies[:, 0], self.copies[:, 1]] = True
         seeds = np.argwhere(is_seed)
-        if not len(seeds):
-            return []
         units_a, units_b, weights_a, weights_b = self.units_a, self.units_b, self.weights_a, self.weights_b
-        passages = _extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine)
+        passages = extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine) if len(seeds) else []
         if settings.neighbour_cosine < 1.0 and units_a is not units_b:
             passages = [self._grown(p, settings) for p in passages]
+        kept = without_overlaps(passages, units_a, units_b, settings.min_chars)
         if settings.summary_gap > settings.max_gap:
-            passages += [p for p in _extend(seeds, settings.summary_gap, weights_a, weights_b,
-                                            settings.summary_cosine) if _is_summary(p, units_a, units_b)]
-        kept = _without_overlaps(passages, units_a, units_b, settings.min_chars)
+            # After the passages: a summary's long side reaches past a reused passage's ends, so by weight
+            # alone it would outweigh the passage it contains.
+            kept = with_summaries(kept, self._summaries(settings), units_a, units_b, settings.min_chars,
+                                   settings.summary_replace_share)
         return [_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
 
-    def _grown(self, passage: "_Passage", settings: AlignSettings) -> "_Passage":
+    def _summaries(self, settings: AlignSettings) -> list[Passage]:
+        """Summaries: seeds at ``summary_seed_cosine`` grouped with ``summary_gap``, kept as ``is_summary``
+        says."""
+        low = settings.summary_seed_cosine
+        is_seed = (self.cosine >= low) & (self.dice >= low)
+        if self.units_a is self.units_b:
+            is_seed &= self.other_block
+        is_seed[self.copies[:, 0], self.copies[:, 1]] = True
+        seeds = np.argwhere(is_seed)
+        if not len(seeds):
+            return []
+        return [p for p in extend(seeds, settings.summary_gap, self.weights_a, self.weights_b,
+                                   settings.summary_cosine)
+                if is_summary(p, self.units_a, self.units_b, settings.summary_sentences, settings.summary_coverage)]
+
+    def _grown(self, passage: Passage, settings: AlignSettings) -> Passage:
         """``passage`` grown into its neighbours until both sides reach ``min_chars`` (see ``AlignSettings``),
         or itself where it is long enough, or cannot grow, or grown is not alike as a whole (the length
         filter then drops it)."""
         units_a, units_b, cosine = self.units_a, self.units_b, self.cosine
         (a0, a1), (b0, b1) = passage.a, passage.b
         while True:
-            long_a = _length(units_a, (a0, a1)) >= settings.min_chars
-            long_b = _length(units_b, (b0, b1)) >= settings.min_chars
+            long_a = length(units_a, (a0, a1)) >= settings.min_chars
+            long_b = length(units_b, (b0, b1)) >= settings.min_chars
             if long_a and long_b:
                 break
             options = []  # (cosine of the new sentence(s) with the other side, the grown ranges)
@@ -228,16 +282,8 @@ class Alignment:
             a0, a1, b0, b1 = best[1]
         if ((a0, a1), (b0, b1)) == (passage.a, passage.b):  # long enough as it was
             return passage
-        whole = _fragment_cosine(self.weights_a, (a0, a1), self.weights_b, (b0, b1))
-        return _Passage((a0, a1), (b0, b1), passage.seeds, whole) if whole >= settings.passage_cosine else passage
-
-
-@dataclass(frozen=True)
-class _Passage:
-    a: tuple[int, int]  # first and last unit in text a
-    b: tuple[int, int]
-    seeds: np.ndarray  # (n, 2) unit pairs
-    cosine: float
+        whole = fragment_cosine(self.weights_a, (a0, a1), self.weights_b, (b0, b1))
+        return Passage((a0, a1), (b0, b1), passage.seeds, whole) if whole >= settings.passage_cosine else passage
 
 
 def _vectors(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.ndarray] | None = None):
@@ -283,69 +329,8 @@ def _vectors(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.ndar
     return weights[:n], weights[n:], binary[:n], binary[n:]
 
 
-def _extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float) -> list[_Passage]:
-    """Group seeds into passages, splitting a group whose sides are not alike with a smaller gap."""
-    found = []
-    for group in _split(seeds, gap):
-        a, b = (int(group[:, 0].min()), int(group[:, 0].max())), (int(group[:, 1].min()), int(group[:, 1].max()))
-        cosine = _fragment_cosine(weights_a, a, weights_b, b)
-        if cosine >= min_cosine:
-            found.append(_Passage(a, b, group, cosine))
-        elif gap > 0 and len(group) > 1:
-            found += _extend(group, gap - 1, weights_a, weights_b, min_cosine)
-    return found
-
-
-def _split(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
-    """Seeds cut into groups wherever consecutive ones are more than ``gap`` apart, along each text in
-    turn, until no group changes."""
-    groups, side, stable = [seeds], 0, 0
-    while stable < 2:
-        cut = []
-        for group in groups:
-            group = group[np.argsort(group[:, side], kind="stable")]
-            breaks = np.flatnonzero(np.diff(group[:, side]) > gap + 1) + 1
-            cut += np.split(group, breaks)
-        stable = stable + 1 if len(cut) == len(groups) else 0
-        groups, side = cut, 1 - side
-    return groups
-
-
 def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if sparse.issparse(matrix) else matrix
-
-
-def _fragment_cosine(weights_a, a: tuple[int, int], weights_b, b: tuple[int, int]) -> float:
-    left = np.asarray(weights_a[a[0]:a[1] + 1].sum(axis=0)).ravel()
-    right = np.asarray(weights_b[b[0]:b[1] + 1].sum(axis=0)).ravel()
-    norm = np.linalg.norm(left) * np.linalg.norm(right)
-    return float(left @ right / norm) if norm else 0.0
-
-
-def _length(units: Units, first_last: tuple[int, int]) -> int:
-    return units.spans[first_last[1]][1] - units.spans[first_last[0]][0]
-
-
-def _is_summary(passage: _Passage, units_a: Units, units_b: Units) -> bool:
-    short, long = sorted((_length(units_a, passage.a), _length(units_b, passage.b)))
-    return long >= 3 * short
-
-
-def _without_overlaps(passages: list[_Passage], units_a: Units, units_b: Units, min_chars: int,
-                      kept: list[_Passage] = ()) -> list[_Passage]:
-    """``kept`` and the best ``passages`` (most cosine-weighted length) that overlap no better one in the
-    first text and are ``min_chars`` long in both, in ``a``'s order."""
-    def weight(p: _Passage) -> float:
-        return p.cosine * (_length(units_a, p.a) + _length(units_b, p.b))
-
-    kept = list(kept)
-    for passage in sorted(passages, key=weight, reverse=True):
-        if min(_length(units_a, passage.a), _length(units_b, passage.b)) < min_chars:
-            continue
-        if any(_overlap(passage.a, k.a) for k in kept):  # one source passage may be reused twice
-            continue
-        kept.append(passage)
-    return sorted(kept, key=lambda p: p.a)
 
 
 def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
@@ -356,11 +341,7 @@ def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
-def _overlap(x: tuple[int, int], y: tuple[int, int]) -> bool:
-    return x[0] <= y[1] and y[0] <= x[1]
-
-
-def _record(passage: _Passage, units_a: Units, units_b: Units, a_id: str, b_id: str, cosine: np.ndarray) -> Reuse:
+def _record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str, cosine: np.ndarray) -> Reuse:
     a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
