@@ -21,7 +21,9 @@ The restatement search, for two texts or one text against itself:
    (``summary_coverage``): a summary restates sentence after sentence, where two texts on one topic share
    a sentence here and there.
 4. **Confirm.** Passages that overlap in the first text keep the best; passages shorter than
-   ``min_chars`` on either side are dropped.
+   ``min_chars`` on either side are dropped. Summaries come after the passages: one replaces only
+   passages lying inside it that cover a small share of it (``summary_replace_share``,
+   ``passages.with_summaries``).
 
 This follows the shape of the best-known PAN text-alignment systems (sentence seeding, gap-bounded
 extension, filtering: Sanchez-Perez et al., PAN 2014); ``benchmarks/reuse.py`` chooses the settings by
