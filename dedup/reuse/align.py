@@ -220,11 +220,7 @@ class Alignment:
         """The aligned passages under ``settings``, in ``a``'s order."""
         if self.empty:
             return []
-        is_seed = (self.cosine >= settings.seed_cosine) & (self.dice >= settings.seed_dice)
-        if self.units_a is self.units_b:
-            is_seed &= self.other_block
-        is_seed[self.copies[:, 0], self.copies[:, 1]] = True
-        seeds = np.argwhere(is_seed)
+        seeds = self._seeds(settings.seed_cosine, settings.seed_dice)
         units_a, units_b, weights_a, weights_b = self.units_a, self.units_b, self.weights_a, self.weights_b
         passages = extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine) if len(seeds) else []
         if settings.neighbour_cosine < 1.0 and units_a is not units_b:
@@ -237,15 +233,19 @@ class Alignment:
                                    settings.summary_replace_share)
         return [_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
 
-    def _summaries(self, settings: AlignSettings) -> list[Passage]:
-        """Summaries: seeds at ``summary_seed_cosine`` grouped with ``summary_gap``, kept as ``is_summary``
-        says."""
-        low = settings.summary_seed_cosine
-        is_seed = (self.cosine >= low) & (self.dice >= low)
+    def _seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
+        """The (unit in a, unit in b) pairs at or above both thresholds, and those sharing a copied run; of one
+        text against itself, only pairs in different blocks."""
+        is_seed = (self.cosine >= min_cosine) & (self.dice >= min_dice)
         if self.units_a is self.units_b:
             is_seed &= self.other_block
         is_seed[self.copies[:, 0], self.copies[:, 1]] = True
-        seeds = np.argwhere(is_seed)
+        return np.argwhere(is_seed)
+
+    def _summaries(self, settings: AlignSettings) -> list[Passage]:
+        """Summaries: seeds at ``summary_seed_cosine`` grouped with ``summary_gap``, kept as ``is_summary``
+        says."""
+        seeds = self._seeds(settings.summary_seed_cosine, settings.summary_seed_cosine)
         if not len(seeds):
             return []
         return [p for p in extend(seeds, settings.summary_gap, self.weights_a, self.weights_b,
