@@ -122,6 +122,22 @@ def test_a_short_passage_grows_into_a_reworded_neighbour():
     assert align_texts(chance, b, neighbour_cosine=0.25) == []
 
 
+def test_a_short_passage_of_two_seeds_is_kept():
+    # Two reworded sentences, 145 characters (under min_chars 150), each a seed: kept at seeded_min_share 0.65
+    # (98 characters) as its sides' cosine (0.63) reaches seeded_cosine (0.45); one such sentence alone is not.
+    first = "Property taxes rise two percent and forty officers join the downtown precinct."
+    second = "Mayor Ortiz said the council still works together on hard choices."
+    a = _join(_filler(41)[:2] + [first + " " + second] + _filler(41)[2:])
+    b = _join(_filler(42)[:2] + [PASSAGE[1] + " " + PASSAGE[2]] + _filler(42)[2:])
+    assert (AlignSettings().seeded_min_share, AlignSettings().seeded_cosine, AlignSettings().neighbour_cosine) \
+        == (0.65, 0.45, 1.0)
+    assert _spans(align_texts(a, b), a, b) == [(first + " " + second, PASSAGE[1] + " " + PASSAGE[2])]
+    assert align_texts(a, b, seeded_min_share=1.0) == []
+    assert align_texts(a, b, seeded_cosine=0.7) == []
+    alone = _join(_filler(41)[:2] + [first + " " + _filler(43)[0].split(". ")[0] + "."] + _filler(41)[2:])
+    assert align_texts(alone, b) == []
+
+
 MEETING = [
     "The meeting began with a moment of silence for a former clerk who served the city for thirty years.",
     "Residents lined up outside the chamber an hour early, many holding signs about the new bus routes.",

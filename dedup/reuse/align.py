@@ -60,10 +60,10 @@ class AlignSettings:
 
     The defaults are the setting 5-fold cross-validation chose on the PAN 2013 text-alignment training
     corpus (``benchmarks/reuse.py``, settings within 0.001 of the best plagdet won by the one linking
-    more reusing pairs; 4 of the 5 folds chose it, the fifth the same with growth): held-out plagdet 0.865,
-    summaries linked 0.819, random obfuscation 0.884, no-reuse pairs 0.010 (docs/benchmarks.md). Growth
-    (``neighbour_cosine``) links more obfuscated reuse (0.908 held out at 0.25, before summaries replaced
-    passages) at some precision in verbatim pairs.
+    more reusing pairs; 4 of the 5 folds chose it, the fifth the same with growth and no short seeded
+    passages): held-out plagdet 0.864, summaries linked 0.819, random obfuscation 0.899, translation 0.943,
+    no-reuse pairs 0.011 (docs/benchmarks.md). Growth (``neighbour_cosine``) links more obfuscated reuse
+    (0.908 held out at 0.25, before summaries replaced passages) at some precision in verbatim pairs.
 
     Parameters
     ----------
@@ -92,7 +92,14 @@ class AlignSettings:
         dropped).
     min_chars : int, default=150
         A passage shorter than this in either text is dropped (one short sentence pair says little), unless
-        it grows past it (``neighbour_cosine``).
+        it grows past it (``neighbour_cosine``) or its seeds are two or more (``seeded_min_share``).
+    seeded_min_share : float, default=0.65
+        A passage whose seeds hold two or more sentences of each text needs only this share of ``min_chars``
+        in either text, when its sides' cosine reaches ``seeded_cosine``: two sentence pairs in a row are more
+        than one short pair by chance (obfuscated reuse of a short passage has them). 1 asks ``min_chars`` of
+        every passage.
+    seeded_cosine : float, default=0.45
+        See ``seeded_min_share``.
     min_words : int, default=4
         Content words of the shortest sentence unit (shorter sentences join the next).
     neighbour_cosine : float, default=1.0
@@ -113,15 +120,18 @@ class AlignSettings:
     summary_sentences: int = 3
     summary_replace_share: float = 0.7
     min_chars: int = 150
+    seeded_min_share: float = 0.65
+    seeded_cosine: float = 0.45
     min_words: int = 4
     neighbour_cosine: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("seed_cosine", "seed_dice", "passage_cosine", "summary_cosine", "summary_seed_cosine",
-                     "neighbour_cosine"):
+                     "neighbour_cosine", "seeded_cosine"):
             check_fraction(name, getattr(self, name))
         check_between("summary_coverage", self.summary_coverage, 0.0, 1.0)
         check_between("summary_replace_share", self.summary_replace_share, 0.0, 1.0)
+        check_between("seeded_min_share", self.seeded_min_share, 0.0, 1.0)
         for name, low in (("max_gap", 0), ("summary_gap", 0), ("min_chars", 0), ("min_words", 1),
                           ("summary_sentences", 1)):
             check_int(name, getattr(self, name), low)
@@ -129,15 +139,18 @@ class AlignSettings:
 
 # The grid benchmarks/reuse.py chooses from by cross-validation on the PAN 2013 training corpus: the seeds,
 # gaps, growth and summaries' replacing passages, each with the summary rules: the former (a summary's seeds
-# are the passages', no coverage asked) and the lower seeds with coverage. Passage cosine 0.34 and growth at
-# 0.15, never chosen by a fold in the runs of 2026-12-02 and -03, left the grid.
+# are the passages', no coverage asked) and the lower seeds with coverage; and short passages of two seeds or
+# more kept or not. Passage cosine 0.34, growth at 0.15 and seeds at 0.4, never chosen by a fold in the runs of
+# 2026-12-02 and -03, left the grid, and so did summaries never replacing a passage (share 0), which no fold
+# chose in the one run that had it (2026-12-03).
+_SEEDED_RULES = [{"seeded_min_share": 1.0}] + [{"seeded_min_share": 0.65, "seeded_cosine": c} for c in (0.45, 0.5)]
 _SUMMARY_RULES = [{"summary_cosine": s, "summary_coverage": 0.0, "summary_sentences": 1} for s in (0.5, 0.6)] + [
     {"summary_seed_cosine": z, "summary_cosine": s, "summary_coverage": v, "summary_sentences": 3}
     for z in (0.25, 0.3) for s in (0.3, 0.35) for v in (0.5, 0.7)]
 SETTINGS_GRID = [
     {"seed_cosine": c, "seed_dice": c, "max_gap": g, "passage_cosine": 0.45, "neighbour_cosine": n,
-     "summary_seed_cosine": c, "summary_replace_share": r, **rule}
-    for c in (0.3, 0.35, 0.4) for g in (3, 4) for n in (0.25, 1.0) for r in (0.0, 0.5, 0.7)
+     "summary_seed_cosine": c, "summary_replace_share": r, **seeded, **rule}
+    for c in (0.3, 0.35) for g in (3, 4) for n in (0.25, 1.0) for r in (0.5, 0.7) for seeded in _SEEDED_RULES
     for rule in _SUMMARY_RULES
 ]
 
@@ -225,7 +238,8 @@ class Alignment:
         passages = extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine) if len(seeds) else []
         if settings.neighbour_cosine < 1.0 and units_a is not units_b:
             passages = [self._grown(p, settings) for p in passages]
-        kept = without_overlaps(passages, units_a, units_b, settings.min_chars)
+        kept = without_overlaps(passages, units_a, units_b, settings.min_chars,
+                                settings.seeded_min_share * settings.min_chars, settings.seeded_cosine)
         if settings.summary_gap > settings.max_gap:
             # After the passages: a summary's long side reaches past a reused passage's ends, so by weight
             # alone it would outweigh the passage it contains.

@@ -65,6 +65,11 @@ def length(units: Units, first_last: tuple[int, int]) -> int:
     return units.spans[first_last[1]][1] - units.spans[first_last[0]][0]
 
 
+def seeded_units(passage: Passage) -> int:
+    """Units that seeds hold, in the text where they hold fewer."""
+    return min(len(np.unique(passage.seeds[:, 0])), len(np.unique(passage.seeds[:, 1])))
+
+
 def is_summary(passage: Passage, units_a: Units, units_b: Units, sentences: int, coverage: float) -> bool:
     """Whether the long side is at least three times the short one, and seeds hold at least
     ``sentences`` of the short side's units and ``coverage`` of them."""
@@ -77,12 +82,16 @@ def is_summary(passage: Passage, units_a: Units, units_b: Units, sentences: int,
     return seeded >= sentences and seeded >= coverage * (last - first + 1)
 
 
-def without_overlaps(passages: list[Passage], units_a: Units, units_b: Units, min_chars: int) -> list[Passage]:
+def without_overlaps(passages: list[Passage], units_a: Units, units_b: Units, min_chars: int,
+                     seeded_min_chars: float | None = None, seeded_cosine: float = 0.0) -> list[Passage]:
     """The best ``passages`` (most cosine-weighted length) that overlap no better one in the first text and are
-    ``min_chars`` long in both, in ``a``'s order."""
+    ``min_chars`` long in both, or ``seeded_min_chars`` when seeds hold two or more units of each text and the
+    sides' cosine reaches ``seeded_cosine``, in ``a``'s order."""
     kept: list[Passage] = []
     for passage in sorted(passages, key=lambda p: _weight(p, units_a, units_b), reverse=True):
-        if min(length(units_a, passage.a), length(units_b, passage.b)) < min_chars:
+        shortest = min(length(units_a, passage.a), length(units_b, passage.b))
+        if shortest < min_chars and not (seeded_min_chars is not None and shortest >= seeded_min_chars
+                                         and passage.cosine >= seeded_cosine and seeded_units(passage) >= 2):
             continue
         if any(overlap(passage.a, k.a) for k in kept):  # one source passage may be reused twice
             continue
