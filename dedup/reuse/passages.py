@@ -65,9 +65,11 @@ def length(units: Units, first_last: tuple[int, int]) -> int:
     return units.spans[first_last[1]][1] - units.spans[first_last[0]][0]
 
 
-def seeded_units(passage: Passage) -> int:
-    """Units that seeds hold, in the text where they hold fewer."""
-    return min(len(np.unique(passage.seeds[:, 0])), len(np.unique(passage.seeds[:, 1])))
+def seeded_units(passage: Passage, side: int | None = None) -> int:
+    """Units that seeds hold in text ``side`` (0: a, 1: b), or in the text where they hold fewer."""
+    if side is None:
+        return min(seeded_units(passage, 0), seeded_units(passage, 1))
+    return len(np.unique(passage.seeds[:, side]))
 
 
 def is_summary(passage: Passage, units_a: Units, units_b: Units, sentences: int, coverage: float) -> bool:
@@ -78,25 +80,29 @@ def is_summary(passage: Passage, units_a: Units, units_b: Units, sentences: int,
         return False
     side = 0 if length_a <= length_b else 1
     first, last = passage.a if side == 0 else passage.b
-    seeded = len(np.unique(passage.seeds[:, side]))
+    seeded = seeded_units(passage, side)
     return seeded >= sentences and seeded >= coverage * (last - first + 1)
 
 
 def without_overlaps(passages: list[Passage], units_a: Units, units_b: Units, min_chars: int,
-                     seeded_min_chars: float | None = None, seeded_cosine: float = 0.0) -> list[Passage]:
+                     seeded_min_chars: float = float("inf"), seeded_cosine: float = 0.0) -> list[Passage]:
     """The best ``passages`` (most cosine-weighted length) that overlap no better one in the first text and are
     ``min_chars`` long in both, or ``seeded_min_chars`` when seeds hold two or more units of each text and the
     sides' cosine reaches ``seeded_cosine``, in ``a``'s order."""
     kept: list[Passage] = []
     for passage in sorted(passages, key=lambda p: _weight(p, units_a, units_b), reverse=True):
         shortest = min(length(units_a, passage.a), length(units_b, passage.b))
-        if shortest < min_chars and not (seeded_min_chars is not None and shortest >= seeded_min_chars
-                                         and passage.cosine >= seeded_cosine and seeded_units(passage) >= 2):
+        if shortest < min_chars and not _seeded(passage, shortest, seeded_min_chars, seeded_cosine):
             continue
         if any(overlap(passage.a, k.a) for k in kept):  # one source passage may be reused twice
             continue
         kept.append(passage)
     return sorted(kept, key=lambda p: p.a)
+
+
+def _seeded(passage: Passage, shortest: int, min_chars: float, min_cosine: float) -> bool:
+    """Whether a passage under the length filter is kept for its seeds (``AlignSettings.seeded_min_share``)."""
+    return shortest >= min_chars and passage.cosine >= min_cosine and seeded_units(passage) >= 2
 
 
 def with_summaries(kept: list[Passage], summaries: list[Passage], units_a: Units, units_b: Units,
