@@ -24,6 +24,10 @@ The restatement search, for two texts or one text against itself:
    ``min_chars`` on either side are dropped. Summaries come after the passages: one replaces only
    passages lying inside it that cover a small share of it (``summary_replace_share``,
    ``passages.with_summaries``).
+5. **Digests.** When nothing else is found, a few sentences of one text may restate the whole other text
+   (a summary of a document shares too few words with any one of its sentences to seed): the window of
+   one text closest to the other text as a whole is reported when it is close enough and far closer than
+   the rest of its text (``digest_cosine``, ``digest_lift``; ``dedup.reuse.digest``).
 
 This follows the shape of the best-known PAN text-alignment systems (sentence seeding, gap-bounded
 extension, filtering: Sanchez-Perez et al., PAN 2014); ``benchmarks/reuse.py`` chooses the settings by
@@ -39,6 +43,7 @@ import numpy as np
 from scipy import sparse
 
 from dedup.records import Reuse, ReusedSentence
+from dedup.reuse.digest import best_digest
 from dedup.reuse.passages import (
     Passage,
     extend,
@@ -60,10 +65,11 @@ class AlignSettings:
 
     The defaults are the setting 5-fold cross-validation chose on the PAN 2013 text-alignment training
     corpus (``benchmarks/reuse.py``, settings within 0.001 of the best plagdet won by the one linking
-    more reusing pairs; 4 of the 5 folds chose it, the fifth the same with growth and no short seeded
-    passages): held-out plagdet 0.864, summaries linked 0.819, random obfuscation 0.899, translation 0.943,
-    no-reuse pairs 0.011 (docs/benchmarks.md). Growth (``neighbour_cosine``) links more obfuscated reuse
-    (0.908 held out at 0.25, before summaries replaced passages) at some precision in verbatim pairs.
+    more reusing pairs; 3 of the 5 folds chose it, the others the same with stricter digests and without
+    short seeded passages or with growth): held-out plagdet 0.868, summaries linked 0.929, random obfuscation
+    0.916, translation 0.946, no-reuse pairs 0.017 (docs/benchmarks.md). Growth (``neighbour_cosine``) links
+    more obfuscated reuse (0.908 held out at 0.25, before summaries replaced passages) at some precision in
+    verbatim pairs.
 
     Parameters
     ----------
@@ -102,6 +108,15 @@ class AlignSettings:
         See ``seeded_min_share``.
     min_words : int, default=4
         Content words of the shortest sentence unit (shorter sentences join the next).
+    digest_cosine : float, default=0.35
+        When nothing else is found, a window of up to ``digest_units`` consecutive sentences of one text whose
+        cosine with the whole other text reaches this, and exceeds the two texts' cosine as wholes by
+        ``digest_lift``, is reported as a digest of that text (``dedup.reuse.digest``): a summary of a whole
+        document. 1 turns the rule off. Not applied to one text aligned with itself.
+    digest_lift : float, default=0.12
+        See ``digest_cosine``.
+    digest_units : int, default=10
+        Sentences of a digest, at most.
     neighbour_cosine : float, default=1.0
         A passage shorter than ``min_chars`` grows into the sentence before or after it, in one text or
         in both (along the diagonal), while that sentence's best cosine with the other side reaches this,
@@ -124,34 +139,32 @@ class AlignSettings:
     seeded_cosine: float = 0.45
     min_words: int = 4
     neighbour_cosine: float = 1.0
+    digest_cosine: float = 0.35
+    digest_lift: float = 0.12
+    digest_units: int = 10
 
     def __post_init__(self) -> None:
         for name in ("seed_cosine", "seed_dice", "passage_cosine", "summary_cosine", "summary_seed_cosine",
-                     "neighbour_cosine", "seeded_cosine"):
+                     "neighbour_cosine", "seeded_cosine", "digest_cosine"):
             check_fraction(name, getattr(self, name))
         check_between("summary_coverage", self.summary_coverage, 0.0, 1.0)
         check_between("summary_replace_share", self.summary_replace_share, 0.0, 1.0)
         check_between("seeded_min_share", self.seeded_min_share, 0.0, 1.0)
+        check_between("digest_lift", self.digest_lift, 0.0, 1.0)
         for name, low in (("max_gap", 0), ("summary_gap", 0), ("min_chars", 0), ("min_words", 1),
-                          ("summary_sentences", 1)):
+                          ("summary_sentences", 1), ("digest_units", 2)):
             check_int(name, getattr(self, name), low)
 
 
-# The grid benchmarks/reuse.py chooses from by cross-validation on the PAN 2013 training corpus: the seeds,
-# gaps, growth and summaries' replacing passages, each with the summary rules: the former (a summary's seeds
-# are the passages', no coverage asked) and the lower seeds with coverage; and short passages of two seeds or
-# more kept or not. Passage cosine 0.34, growth at 0.15 and seeds at 0.4, never chosen by a fold in the runs of
-# 2026-12-02 and -03, left the grid, and so did summaries never replacing a passage (share 0), which no fold
-# chose in the one run that had it (2026-12-03).
-_SEEDED_RULES = [{"seeded_min_share": 1.0}] + [{"seeded_min_share": 0.65, "seeded_cosine": c} for c in (0.45, 0.5)]
-_SUMMARY_RULES = [{"summary_cosine": s, "summary_coverage": 0.0, "summary_sentences": 1} for s in (0.5, 0.6)] + [
-    {"summary_seed_cosine": z, "summary_cosine": s, "summary_coverage": v, "summary_sentences": 3}
-    for z in (0.25, 0.3) for s in (0.3, 0.35) for v in (0.5, 0.7)]
+# The grid benchmarks/reuse.py chooses from by cross-validation on the PAN 2013 training corpus. Kept from the
+# 480-setting run of 2026-12-03 (docs/benchmarks.md): the values some fold chose (growth at 0.25 or none, short
+# seeded passages or not); seeds at 0.3, gap 4, replace share 0.5 and the other summary rules, which no fold
+# chose there, left it. Each with the digest rule off or at three cosines and three lifts.
+_DIGEST_RULES = [{"digest_cosine": 1.0}] + [{"digest_cosine": c, "digest_lift": lift}
+                                            for c in (0.35, 0.38, 0.4) for lift in (0.12, 0.15, 0.18)]
 SETTINGS_GRID = [
-    {"seed_cosine": c, "seed_dice": c, "max_gap": g, "passage_cosine": 0.45, "neighbour_cosine": n,
-     "summary_seed_cosine": c, "summary_replace_share": r, **seeded, **rule}
-    for c in (0.3, 0.35) for g in (3, 4) for n in (0.25, 1.0) for r in (0.5, 0.7) for seeded in _SEEDED_RULES
-    for rule in _SUMMARY_RULES
+    {"neighbour_cosine": n, **seeded, **digest}
+    for n in (0.25, 1.0) for seeded in ({"seeded_min_share": 1.0}, {}) for digest in _DIGEST_RULES
 ]
 
 
@@ -245,6 +258,8 @@ class Alignment:
             # alone it would outweigh the passage it contains.
             kept = with_summaries(kept, self._summaries(settings), units_a, units_b, settings.min_chars,
                                    settings.summary_replace_share)
+        if not kept and settings.digest_cosine < 1.0 and units_a is not units_b:
+            kept = self._digest(settings)
         return [_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
 
     def _seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
@@ -265,6 +280,27 @@ class Alignment:
         return [p for p in extend(seeds, settings.summary_gap, self.weights_a, self.weights_b,
                                    settings.summary_cosine)
                 if is_summary(p, self.units_a, self.units_b, settings.summary_sentences, settings.summary_coverage)]
+
+    def _digest(self, settings: AlignSettings) -> list[Passage]:
+        """The digest of one text in the other (``dedup.reuse.digest``) that passes ``settings``, the one of
+        more lift where each text has one; as a passage from the window to the whole other text."""
+        found = []
+        for side, (units, weights, other_units, other) in enumerate((
+                (self.units_a, self.weights_a, self.units_b, self.weights_b),
+                (self.units_b, self.weights_b, self.units_a, self.weights_a))):
+            digest = best_digest(weights, other, units, length(other_units, (0, len(other_units) - 1)),
+                                 settings.min_chars, settings.digest_units)
+            if digest and digest.cosine >= settings.digest_cosine and digest.lift >= settings.digest_lift:
+                found.append((digest.lift, side, digest))
+        if not found:
+            return []
+        _, side, digest = max(found, key=lambda f: f[0])
+        window = np.arange(digest.first, digest.last + 1)
+        partner = (self.cosine[window] if side == 0 else self.cosine[:, window].T).argmax(axis=1)
+        whole = (0, len(self.units_b if side == 0 else self.units_a) - 1)
+        if side == 0:
+            return [Passage((digest.first, digest.last), whole, np.column_stack((window, partner)), digest.cosine)]
+        return [Passage(whole, (digest.first, digest.last), np.column_stack((partner, window)), digest.cosine)]
 
     def _grown(self, passage: Passage, settings: AlignSettings) -> Passage:
         """``passage`` grown into its neighbours until both sides reach ``min_chars`` (see ``AlignSettings``),
