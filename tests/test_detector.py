@@ -1,6 +1,7 @@
 import pytest
 
 from dedup import Detector, find_redundancy
+from dedup.article.evidence import held_in_a_sentence
 
 ARTICLE = """Storm closes schools across the northern region
 
@@ -100,6 +101,36 @@ def test_a_short_paragraph_against_a_long_one_is_not_decided_by_the_whole_paragr
     report = detector.detect(RANDOM_SHORT + "\n\n" + RANDOM_LONG)
     assert report.candidate_scores and max(report.candidate_scores) >= detector.probability_threshold
     assert report.matches == [] and report.groups == []
+
+
+# A one-sentence paragraph whose three content words a paragraph ten times its length holds, each in another
+# sentence (benchmarks/corpusgen.py, seed 5): the whole paragraphs score 0.93, as a headline against its lede
+# would, but no sentence holds more than one of the three words.
+SCATTERED_SHORT = "That tetcimving mehacioflion to jiodrusgro this in not."
+SCATTERED_LONG = (
+    "Spufinpe slartshir gleart the mehacioflion glaimmimcha peast and the and fourma he rousin sand flundba "
+    "lissostwo. And and tim trond a bromu most dongblemou thepost this tetcimving quil at. Cairdung painquounclan "
+    "be of spufinpe an out zapro zaindcrir fioglaitrurskea a for in jiodrusgro new that spufinpe. Mehacioflion is "
+    "by plostdres bromu the quil voungwis. Vairglis grincheangjo and were could spufinpe frones jiodrusgro from "
+    "stachou. Tound jiosti of on tetcimving by keskio and plizan of spufinpe rasmeasther a as.")
+
+
+def test_a_short_paragraph_whose_words_are_scattered_over_a_long_one_is_no_headline():
+    detector = Detector()
+    report = detector.detect(SCATTERED_SHORT + "\n\n" + SCATTERED_LONG)
+    assert report.candidate_scores[0] >= detector.probability_threshold  # the whole paragraphs' row
+    assert report.matches == []
+    # The same words standing together in one sentence of the long paragraph: a headline and its sentence.
+    together = SCATTERED_LONG.replace("Mehacioflion is by plostdres", "Tetcimving mehacioflion jiodrusgro by plostdres")
+    assert [(m.a, m.b) for m in detector.detect(SCATTERED_SHORT + "\n\n" + together).matches] == [(0, 1)]
+
+
+def test_held_in_a_sentence_counts_the_words_of_the_shorter_side_one_sentence_holds():
+    short = [frozenset({"bank", "rate", "rise", "inflat"})]
+    lede = [frozenset({"central", "bank", "rate", "rise", "half", "point"}), frozenset({"inflat", "fight"})]
+    assert held_in_a_sentence(short, lede) == held_in_a_sentence(lede, short) == 3
+    assert held_in_a_sentence(short, [frozenset({"bank", "rate"}), frozenset({"rise", "inflat"})]) == 2
+    assert held_in_a_sentence(short, []) == 0
 
 
 def test_the_token_memo_holds_one_documents_tokens():

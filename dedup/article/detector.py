@@ -10,6 +10,7 @@ import numpy as np
 from dedup.article.candidates import GENERATED_PER_CANDIDATE, MIN_GENERATED, CandidateSearch, SignedArticle
 from dedup.article.claims import match_kind, names_only
 from dedup.article.evidence import Cosines, TokenMemo, bounded, candidate_spans, sentence_at, spread, title_restated
+from dedup.article.evidence import held_in_a_sentence as _held
 from dedup.cluster.groups import group_matches
 from dedup.confirm.features import FEATURES, PairFeaturizer
 from dedup.confirm.modes import CONFIRM_MODES
@@ -307,14 +308,14 @@ class Detector(CandidateSearch):
         A pair is scored as whole paragraphs and as its best-aligned sentence pair, and keeps the higher: a
         title restated by one sentence of a long paragraph is a restatement, though the paragraphs differ.
         The whole-paragraph row does not decide a pair whose shorter paragraph has under ``_WHOLE_RATIO`` of
-        the longer's words and under ``_HEADLINE`` of its content words in it: the model's short-vs-long
-        training pairs are a headline in a few sentences, nearly all its words found (one random sentence
-        against ten, two of its words found, scored 0.97); such a pair is decided by its best sentence pair
-        and the title rule. The IDF is the article's, fitted on every paragraph; past ``_FIT_LIMIT``
-        paragraphs (a huge document) on ``_FIT_SAMPLE`` of them, evenly spaced: up to half of the
-        candidates' ``needed`` paragraphs, so their words weigh, and the rest of the whole document, so the
-        weights are its own. Its cost is then bounded, not the document's size; words the sample lacks
-        count for nothing.
+        the longer's words, unless the longer holds ``_HEADLINE`` of its content words, ``_TOGETHER`` of them
+        in one sentence (``evidence.held_in_a_sentence``): the model's short-vs-long training pairs are a
+        headline against its sentence (one random sentence against ten, two of its words found, scored 0.97;
+        three random words all in a long paragraph, each in another sentence, 1.0); such a pair is decided by
+        its best sentence pair and the title rule. The IDF is the article's; past ``_FIT_LIMIT`` paragraphs (a huge document)
+        fitted on ``_FIT_SAMPLE`` of them, evenly spaced: up to half of the candidates' ``needed``
+        paragraphs, so their words weigh, and the rest of the document, so the weights are its own (the cost
+        bounded, not the document's size; words the sample lacks count for nothing).
         """
         paragraphs = article.paragraphs
         sentences = [s.text for p in paragraphs for s in p.sentences]
@@ -337,7 +338,10 @@ class Detector(CandidateSearch):
         probability, dense = self.reranker.predict_proba(dense, a, b)[at], dense[at]
         n = len(scored)
         whole, by_sentence = probability[:n], probability[n:]
-        in_range = (dense[:n, _LENGTH_RATIO] >= _WHOLE_RATIO) | (dense[:n, _CONTAINMENT] >= _HEADLINE)
+        in_range = dense[:n, _LENGTH_RATIO] >= _WHOLE_RATIO
+        for k in np.flatnonzero(~in_range & (dense[:n, _CONTAINMENT] >= _HEADLINE)).tolist():
+            in_range[k] = _held(*([frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences]
+                                  for p in (scored[k][0].a, scored[k][0].b))) >= _TOGETHER
         deciding = np.where(in_range, whole, 0.0)
         for (k, _), p in zip(best, by_sentence):
             whole[k] = max(whole[k], p)
@@ -408,7 +412,8 @@ _FIT_LIMIT = 4000
 _FIT_SAMPLE = 2000
 # Shorter over longer paragraph, in words, under which the whole-paragraph row does not decide (``_rerank``).
 _WHOLE_RATIO = 0.2
-_HEADLINE = 0.65  # ... unless the longer holds this share of the shorter's content words (a headline's case)
+_HEADLINE = 0.65  # ... unless the longer holds this share of the shorter's content words (a headline) ...
+_TOGETHER = 3  # ... and one of its sentences this many of them (two words in a sentence are chance anywhere)
 _LENGTH_RATIO, _CONTAINMENT = FEATURES.index("length_ratio"), FEATURES.index("containment")
 # TF-IDF score (the higher of the paragraph and best sentence cosines) under which the reranker is not asked
 # (``_learned_scores``); chosen by ``benchmarks/rerank_floor.py`` (docs/benchmarks.md).

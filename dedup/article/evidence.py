@@ -51,6 +51,17 @@ def title_restated(a: list[frozenset], b: list[frozenset]) -> bool:
     return False
 
 
+def held_in_a_sentence(a: list[frozenset], b: list[frozenset]) -> int:
+    """The most content words of the paragraph with fewer (its sentences' content words) that one sentence of
+    the other holds.
+
+    A headline's words stand together in the sentence that restates it, several of them; the words a short
+    paragraph shares with a long one by chance are scattered over its sentences, one or two in each."""
+    shorter, longer = sorted((a, b), key=lambda sentences: len(frozenset().union(*sentences)))
+    words = frozenset().union(*shorter)
+    return max((len(words & s) for s in longer), default=0)
+
+
 # Word-pair comparisons the longest-run search (difflib, in ``shared_spans`` and the reranker's
 # features) may make for one pair of texts. Its cost is the number of (word in a, same word in b)
 # pairs, so two long paragraphs of one repeated word (100,000 "buffalo"s each: 10**10 comparisons)
