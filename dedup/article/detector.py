@@ -312,10 +312,10 @@ class Detector(CandidateSearch):
         in one sentence (``evidence.held_in_a_sentence``): the model's short-vs-long training pairs are a
         headline against its sentence (one random sentence against ten, two of its words found, scored 0.97;
         three random words all in a long paragraph, each in another sentence, 1.0); such a pair is decided by
-        its best sentence pair and the title rule. The IDF is the article's; past ``_FIT_LIMIT`` paragraphs (a huge document)
-        fitted on ``_FIT_SAMPLE`` of them, evenly spaced: up to half of the candidates' ``needed``
-        paragraphs, so their words weigh, and the rest of the document, so the weights are its own (the cost
-        bounded, not the document's size; words the sample lacks count for nothing).
+        its best sentence pair and the title rule. The IDF is the article's; past ``_FIT_LIMIT`` paragraphs
+        (a huge document) fitted on ``_FIT_SAMPLE`` of them, evenly spaced: up to half of the candidates'
+        ``needed`` paragraphs, so their words weigh, and the rest of the document, so the weights are its own
+        (the cost bounded, not the document's size; words the sample lacks count for nothing).
         """
         paragraphs = article.paragraphs
         sentences = [s.text for p in paragraphs for s in p.sentences]
