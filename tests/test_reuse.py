@@ -86,6 +86,21 @@ def test_a_copy_starting_and_ending_inside_sentences():
     assert _spans(align_texts(a, b), a, b) == [(cut, cut)]
 
 
+def test_a_copy_inside_a_block_without_sentence_ends_is_found():
+    # The block is one unit of 2,900 characters, the copy a tenth of it: as wholes the two sides' cosine is
+    # 0.23, under passage_cosine, but a shared run of words is a copy whatever surrounds it.
+    rng = random.Random(5)
+    vocabulary = _vocabulary(rng, 3000)
+    copy = " ".join(s.rstrip(".") for s in PASSAGE[:2])
+    block = " ".join([*(rng.choice(vocabulary) for _ in range(150)), copy, *(rng.choice(vocabulary) for _ in range(150))])
+    a = _join(_filler(51)[:2] + [block] + _filler(51)[2:])
+    b = _join(_filler(52)[:2] + ["\n".join(s.rstrip(".") for s in PASSAGE[:2])] + _filler(52)[2:])
+    assert max(end - start for start, end in units_of(a).spans) > 10 * len(copy) / 2
+    found = align_texts(a, b)
+    assert [(text_a, r.kind) for (text_a, _), r in zip(_spans(found, a, b), found)] == [(copy, "verbatim")]
+    assert _spans(found, a, b)[0][1] == "\n".join(s.rstrip(".") for s in PASSAGE[:2])
+
+
 def test_a_passage_spread_over_two_paragraphs_is_one_passage():
     filler = _filler(7)
     a = _join([filler[0], " ".join(PASSAGE[:2]), filler[1][:80], " ".join(PASSAGE[2:]), filler[2]])

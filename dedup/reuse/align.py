@@ -66,10 +66,10 @@ class AlignSettings:
     The defaults are the setting 5-fold cross-validation chose on the PAN 2013 text-alignment training
     corpus (``benchmarks/reuse.py``, settings within 0.001 of the best plagdet won by the one linking
     more reusing pairs; 3 of the 5 folds chose it, the others the same with stricter digests and without
-    short seeded passages or with growth): held-out plagdet 0.868, summaries linked 0.929, random obfuscation
-    0.916, translation 0.946, no-reuse pairs 0.017 (docs/benchmarks.md). Growth (``neighbour_cosine``) links
-    more obfuscated reuse (0.908 held out at 0.25, before summaries replaced passages) at some precision in
-    verbatim pairs.
+    short seeded passages or with growth): held-out plagdet 0.867, verbatim linked 1.000, summaries 0.937,
+    random obfuscation 0.919, translation 0.948, no-reuse pairs 0.017 (docs/benchmarks.md). Growth
+    (``neighbour_cosine``) links more obfuscated reuse (0.908 held out at 0.25, before summaries replaced
+    passages) at some precision in verbatim pairs.
 
     Parameters
     ----------
@@ -249,6 +249,8 @@ class Alignment:
         seeds = self._seeds(settings.seed_cosine, settings.seed_dice)
         units_a, units_b, weights_a, weights_b = self.units_a, self.units_b, self.weights_a, self.weights_b
         passages = extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine) if len(seeds) else []
+        if units_a is not units_b:
+            passages += self._copied(passages, settings)
         if settings.neighbour_cosine < 1.0 and units_a is not units_b:
             passages = [self._grown(p, settings) for p in passages]
         kept = without_overlaps(passages, units_a, units_b, settings.min_chars,
@@ -261,6 +263,17 @@ class Alignment:
         if not kept and settings.digest_cosine < 1.0 and units_a is not units_b:
             kept = self._digest(settings)
         return [_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
+
+    def _copied(self, passages: list[Passage], settings: AlignSettings) -> list[Passage]:
+        """The copied-run seeds that no passage holds, grouped as passages whatever their sides' cosine: a shared
+        run of words is reuse even inside a unit far longer than the copy (a block without sentence ends),
+        whose cosine as a whole the rest of the unit drags down; the record's edges are the run's
+        (``trim.copied_edges``)."""
+        rest = [c for c in self.copies.tolist()
+                if not any(p.a[0] <= c[0] <= p.a[1] and p.b[0] <= c[1] <= p.b[1] for p in passages)]
+        if not rest:
+            return []
+        return extend(np.array(rest, dtype=np.int64), settings.max_gap, self.weights_a, self.weights_b, 0.0)
 
     def _seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
         """The (unit in a, unit in b) pairs at or above both thresholds, and those sharing a copied run; of one
