@@ -120,7 +120,7 @@ def test_reused_passages_match_the_local_engine(spark, monkeypatch, components):
 def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):
     # Every document shares a footer, a third of them a second one too: each has dozens of partners sharing
     # enough keys, and keeps its 3 strongest (ties to the lower pair), on Spark as on one machine. (Copied-run
-    # keys, which pair documents whatever the cap, are sampled away here.)
+    # keys, which pair documents whatever the cap, are sampled away here: the hash-sampled keys, not winnowed.)
     from dedup.reuse.search import ReuseSearch
 
     from .test_reuse import _filler, _join
@@ -130,8 +130,8 @@ def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):
     docs = [(f"t{i:02d}", _join(_filler(700 + i) + footers[:1 + (i % 3 == 0)])) for i in range(45)]
 
     def scanner(max_partners):
-        return CorpusScanner(detector=None, reuse=ReuseSearch(max_bucket=100, max_partners=max_partners,
-                                                                    copy_sample=1 << 40, common_share=1.0))
+        return CorpusScanner(detector=None, reuse=ReuseSearch(max_bucket=100, max_partners=max_partners, copy_window=0,
+                                                              copy_sample=1 << 40, common_share=1.0))
 
     local = scanner(3).scan(Document(i, t) for i, t in docs)
     uncapped = scanner(0).scan(Document(i, t) for i, t in docs)

@@ -7,12 +7,12 @@ from typing import Callable, Mapping
 
 from dedup.cluster.keep import DateLike, timestamp
 from dedup.io.html_input import as_text
-from dedup.reuse.search import KEY_SETTINGS
+from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS
 from dedup.util.validate import check_bool, check_fraction, check_int, check_str
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True,
-            "reuse_keys": "uncommon"}
+            "reuse_keys": "uncommon", "copy_window": COPY_WINDOW}
 OnSkip = Callable[[str, str], None]  # (document id, why it was not added)
 
 
@@ -31,6 +31,7 @@ def check_signature_params(params: Mapping) -> None:
     check_int("n_features", params["n_features"], 16, 1 << 26)
     for name in ("stop_words", "stem"):
         check_bool(name, params[name])
+    check_int("copy_window", params.get("copy_window", 0), 0)
     keys = params.get("reuse_keys", "uncommon")
     if keys not in KEY_SETTINGS:
         raise ValueError(f"reuse_keys must be one of {', '.join(KEY_SETTINGS)}, got {keys!r}")
@@ -39,8 +40,8 @@ def check_signature_params(params: Mapping) -> None:
 def reuse_settings(params: Mapping) -> dict:
     """``ReuseSearch`` keyword arguments for an index with these stored ``params``: its reuse keys are stored,
     so they are computed as the file's first documents' were (a file written before ``reuse_keys`` was stored
-    has "uncommon" ones)."""
-    return dict(KEY_SETTINGS[params.get("reuse_keys", "uncommon")])
+    has "uncommon" ones; before ``copy_window`` was, copied-run keys sampled by hash, ``copy_window=0``)."""
+    return {**KEY_SETTINGS[params.get("reuse_keys", "uncommon")], "copy_window": params.get("copy_window", 0)}
 
 
 def _checked_text(doc_id, text, fmt: str) -> str:

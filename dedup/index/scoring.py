@@ -24,7 +24,7 @@ from dedup.util.validate import check_fraction, renamed_params
 
 # Fixed when the index was built: the stored signatures, band keys and term buckets depend on them.
 REBUILD_PARAMS = ("k", "paragraph_k", "num_perm", "seed", "lsh_threshold", "paragraph_lsh_threshold", "n_features",
-                  "stop_words", "stem", "bands", "rows", "reuse_keys")
+                  "stop_words", "stem", "bands", "rows", "reuse_keys", "copy_window")
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
-"""Rows of ``(key, document)``, the reuse search's candidate keys (``reuse.search``): made distinct, and
-cut to the keys more than one row holds before they are paired."""
+"""Rows of ``(key, document)``, the reuse search's candidate keys (``reuse.search``): the copied-run keys
+winnowed, the rows made distinct, and cut to the keys more than one row holds before they are paired."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from dedup.util.arrays import distinct
+
 _FILTER_ROWS = 100_000  # key rows past which ``shared_rows`` drops the keys held once (fewer: all are kept)
 _FILTER_PART = 1_000_000  # ... looking them up this many at a time
+_WINDOWS_AT_ONCE = 1 << 20  # windows ``winnowed`` reads at once: its scratch is bounded, not a huge text's size
 
 
 def distinct_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -51,3 +54,43 @@ def shared_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndar
 def _unsigned(keys: np.ndarray) -> np.ndarray:
     """Keys as unsigned 64-bit integers (the same bits), whose right shift brings in zeros."""
     return keys.view(np.uint64) if keys.dtype.kind == "i" and keys.dtype.itemsize == 8 else keys.astype(np.uint64)
+
+
+def winnowed(hashes: np.ndarray, doc: np.ndarray, window: int) -> np.ndarray:
+    """Positions winnowing keeps of ``hashes`` (``doc``: each one's document, in runs): every position holding
+    the least hash of a run of ``window`` consecutive hashes of one document (equal hashes in a run, a run of
+    words a text repeats, all kept: they are one key), and of a document holding fewer, its least; in order."""
+    n = len(hashes)
+    if not n:
+        return np.zeros(0, np.int64)
+    m = max(n - window + 1, 0)
+    least = np.zeros(m, hashes.dtype)  # each window's least hash; 0 for a window across two documents
+    for start in range(0, m, _WINDOWS_AT_ONCE):  # bounded scratch, not a huge text's size
+        end = min(start + _WINDOWS_AT_ONCE, m)
+        part = _sliding(hashes[start:end + window - 1], window, np.minimum)
+        least[start:end] = np.where(doc[start:end] == doc[start + window - 1:end + window - 1], part, 0)
+    # A position is kept when one of the windows holding it has its hash as least: the most of those windows'
+    # least hashes is then its hash (each is at most its hash).
+    padded = np.concatenate((np.zeros(window - 1, hashes.dtype), least, np.zeros(window - 1, hashes.dtype)))
+    kept = np.zeros(n, bool)
+    for start in range(0, n, _WINDOWS_AT_ONCE):
+        end = min(start + _WINDOWS_AT_ONCE, n)
+        kept[start:end] = _sliding(padded[start:end + window - 1], window, np.maximum) == hashes[start:end]
+    picked = np.flatnonzero(kept & (hashes != 0) if m else np.zeros(n, bool))
+    starts = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1])))
+    sizes = np.diff(np.append(starts, n))
+    if (sizes < window).any():  # a document shorter than a window keeps its least hash
+        owner = np.repeat(np.arange(len(starts)), sizes)
+        order = np.lexsort((hashes, owner))  # each document's least hash first
+        picked = np.concatenate((picked, order[np.searchsorted(owner[order], np.flatnonzero(sizes < window))]))
+    return distinct(picked.astype(np.int64))
+
+
+def _sliding(values: np.ndarray, window: int, op) -> np.ndarray:
+    """``op`` (``np.minimum`` or ``np.maximum``) over each run of ``window`` consecutive ``values``, by doubling:
+    a few whole-array operations rather than one a shift."""
+    out, span = values, 1
+    while 2 * span <= window:
+        out, span = op(out[:len(out) - span], out[span:]), 2 * span  # out[i]: values[i:i + span]
+    count = len(values) - window + 1
+    return op(out[:count], out[window - span:window - span + count]) if span < window else out[:count]

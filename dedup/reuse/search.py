@@ -5,8 +5,10 @@ every other step uses (``text.tokens``: content words, stop words dropped, light
 flagged):
 
 - each content word's IDF bucket, 4 bytes a word, and each sentence's word count and document;
-- **copied-run keys**: content-word ``copy_n``-grams whose hash falls in one ``copy_sample``-th of the
-  hash space, so two documents sharing a copied run of a few dozen words all but surely share a key.
+- **copied-run keys**: content-word ``copy_n``-grams, winnowed (Schleimer, Wilkerson and Aiken, SIGMOD 2003):
+  of every ``copy_window`` consecutive n-grams of a document the one of least hash is kept, so two documents
+  sharing a copied run of ``copy_n + copy_window - 1`` content words (14: about two sentences) always share a
+  key, for about one key in four n-grams (``2 / (copy_window + 1)``).
 
 After pass one the corpus's document frequencies are known: words held by more than ``common_share`` of
 the documents (and more than ``common_docs``) are dropped from the sentences, every sentence with at
@@ -36,7 +38,7 @@ import numpy as np
 
 from dedup.confirm.idf import HashedIdf
 from dedup.reuse.align import AlignSettings
-from dedup.reuse.key_rows import distinct_rows, shared_rows
+from dedup.reuse.key_rows import distinct_rows, shared_rows, winnowed
 from dedup.reuse.screen import reach
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.lsh_budget import expand
@@ -45,6 +47,8 @@ from dedup.sketch.shingle import ShingleSets
 from dedup.text.tokens import Tokens, TokenTable, tokenize
 from dedup.util.arrays import counted, distinct
 from dedup.util.validate import check_between, check_fraction, check_int
+
+COPY_WINDOW = 7  # n-grams a copied-run key is winnowed from (``ReuseSearch.copy_window``)
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,13 @@ class ReuseSearch:
         seed reuse; 1.0 drops none (``KEY_SETTINGS["all"]``, see the module docstring).
     copy_n : int, default=8
         Content words of a copied-run key.
+    copy_window : int, default=7
+        Copied-run n-grams are winnowed over windows of this many (see the module docstring); 0 keeps those
+        whose hash falls in one ``copy_sample``-th of the hash space instead, as indexes written before
+        winnowing do (a run then shares a key by chance only: a copy of 14 content words missed one time
+        in eight).
     copy_sample : int, default=4
-        One copied-run key in this many is kept.
+        One copied-run key in this many is kept, with ``copy_window=0``.
     max_bucket : int, default=50
         A key shared by more documents pairs none of them.
     max_partners : int, default=10
@@ -103,6 +112,7 @@ class ReuseSearch:
     common_share: float = 0.005
     common_docs: int = 10
     copy_n: int = 8
+    copy_window: int = COPY_WINDOW
     copy_sample: int = 4
     max_bucket: int = 50
     max_partners: int = 10
@@ -112,7 +122,8 @@ class ReuseSearch:
 
     def __post_init__(self) -> None:
         for name, low in (("bands", 1), ("rows", 1), ("min_shared", 1), ("min_unit_words", 1), ("common_docs", 1),
-                          ("copy_n", 2), ("copy_sample", 1), ("max_bucket", 2), ("max_partners", 0)):
+                          ("copy_n", 2), ("copy_window", 0), ("copy_sample", 1), ("max_bucket", 2),
+                          ("max_partners", 0)):
             check_int(name, getattr(self, name), low)
         check_fraction("common_share", self.common_share)
         check_between("screen", self.screen, 0.0, 1.0)
@@ -121,7 +132,7 @@ class ReuseSearch:
 
     def params(self) -> dict:
         fields = ("bands", "rows", "min_shared", "min_unit_words", "common_share", "common_docs", "copy_n",
-                  "copy_sample", "max_bucket", "max_partners", "screen", "seed")
+                  "copy_window", "copy_sample", "max_bucket", "max_partners", "screen", "seed")
         return {**{name: getattr(self, name) for name in fields},
                 **{f"align_{k}": v for k, v in vars(self.align).items()}}
 
@@ -144,6 +155,10 @@ class ReuseSearch:
             grams = (grams ^ hashes[j:len(hashes) - n + 1 + j]) * np.uint64(0x100000001B3)
         grams ^= grams >> np.uint64(29)
         inside = token_doc[:len(grams)] == token_doc[n - 1:]  # a run never spans two documents
+        if self.copy_window:
+            grams, doc = grams[inside], token_doc[:len(grams)][inside]
+            at = winnowed(grams, doc, self.copy_window)
+            return grams[at], doc[at]
         kept = inside & (grams % np.uint64(self.copy_sample) == 0)
         # Not made distinct per document (a sort of every batch's keys): pairing counts a repeated run once.
         return grams[kept], token_doc[:len(grams)][kept]
