@@ -56,19 +56,25 @@ def _unsigned(keys: np.ndarray) -> np.ndarray:
     return keys.view(np.uint64) if keys.dtype.kind == "i" and keys.dtype.itemsize == 8 else keys.astype(np.uint64)
 
 
-def winnowed(hashes: np.ndarray, doc: np.ndarray, window: int) -> np.ndarray:
+def winnowed(hashes: np.ndarray, doc: np.ndarray, window: int, covered: np.ndarray | None = None) -> np.ndarray:
     """Positions winnowing keeps of ``hashes`` (``doc``: each one's document, in runs): every position holding
     the least hash of a run of ``window`` consecutive hashes of one document (equal hashes in a run, a run of
-    words a text repeats, all kept: they are one key), and of a document holding fewer, its least; in order."""
+    words a text repeats, all kept: they are one key), and of a document holding fewer, its least; in order.
+    ``covered``: positions kept anyway, whose runs need nothing more (only runs holding none are winnowed)."""
     n = len(hashes)
     if not n:
         return np.zeros(0, np.int64)
     m = max(n - window + 1, 0)
+    if covered is not None:
+        held = np.concatenate(([0], np.cumsum(covered, dtype=np.int64)))
     least = np.zeros(m, hashes.dtype)  # each window's least hash; 0 for a window across two documents
     for start in range(0, m, _WINDOWS_AT_ONCE):  # bounded scratch, not a huge text's size
         end = min(start + _WINDOWS_AT_ONCE, m)
         part = _sliding(hashes[start:end + window - 1], window, np.minimum)
-        least[start:end] = np.where(doc[start:end] == doc[start + window - 1:end + window - 1], part, 0)
+        inside = doc[start:end] == doc[start + window - 1:end + window - 1]
+        if covered is not None:
+            inside &= held[start + window:end + window] == held[start:end]
+        least[start:end] = np.where(inside, part, 0)
     # A position is kept when one of the windows holding it has its hash as least: the most of those windows'
     # least hashes is then its hash (each is at most its hash).
     padded = np.concatenate((np.zeros(window - 1, hashes.dtype), least, np.zeros(window - 1, hashes.dtype)))
@@ -79,10 +85,13 @@ def winnowed(hashes: np.ndarray, doc: np.ndarray, window: int) -> np.ndarray:
     picked = np.flatnonzero(kept & (hashes != 0) if m else np.zeros(n, bool))
     starts = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1])))
     sizes = np.diff(np.append(starts, n))
-    if (sizes < window).any():  # a document shorter than a window keeps its least hash
+    short = sizes < window
+    if covered is not None and short.any():  # ... unless a position of its is kept anyway
+        short &= np.add.reduceat(covered, starts) == 0
+    if short.any():  # a document shorter than a window keeps its least hash
         owner = np.repeat(np.arange(len(starts)), sizes)
         order = np.lexsort((hashes, owner))  # each document's least hash first
-        picked = np.concatenate((picked, order[np.searchsorted(owner[order], np.flatnonzero(sizes < window))]))
+        picked = np.concatenate((picked, order[np.searchsorted(owner[order], np.flatnonzero(short))]))
     return distinct(picked.astype(np.int64))
 
 

@@ -5,10 +5,11 @@ every other step uses (``text.tokens``: content words, stop words dropped, light
 flagged):
 
 - each content word's IDF bucket, 4 bytes a word, and each sentence's word count and document;
-- **copied-run keys**: content-word ``copy_n``-grams, winnowed (Schleimer, Wilkerson and Aiken, SIGMOD 2003):
-  of every ``copy_window`` consecutive n-grams of a document the one of least hash is kept, so two documents
-  sharing a copied run of ``copy_n + copy_window - 1`` content words (14: about two sentences) always share a
-  key, for about one key in four n-grams (``2 / (copy_window + 1)``).
+- **copied-run keys**: content-word ``copy_n``-grams whose hash falls in one ``copy_sample``-th of the hash
+  space (a choice made by the n-gram alone, so a short run two texts share is keyed in both or in neither),
+  and, of every ``copy_window`` consecutive n-grams that hold none of those, the one of least hash
+  (winnowing, Schleimer, Wilkerson and Aiken, SIGMOD 2003): two documents sharing a copied run of
+  ``copy_n + copy_window - 1`` content words (14: about two sentences) always share a key.
 
 After pass one the corpus's document frequencies are known: words held by more than ``common_share`` of
 the documents (and more than ``common_docs``) are dropped from the sentences, every sentence with at
@@ -84,12 +85,11 @@ class ReuseSearch:
     copy_n : int, default=8
         Content words of a copied-run key.
     copy_window : int, default=7
-        Copied-run n-grams are winnowed over windows of this many (see the module docstring); 0 keeps those
-        whose hash falls in one ``copy_sample``-th of the hash space instead, as indexes written before
-        winnowing do (a run then shares a key by chance only: a copy of 14 content words missed one time
-        in eight).
+        Runs of this many copied-run n-grams none of which is sampled keep their least (see the module
+        docstring); 0 keeps the sampled ones only, as indexes written before do (a run then shares a key by
+        chance: a copy of 14 content words was missed one time in eight).
     copy_sample : int, default=4
-        One copied-run key in this many is kept, with ``copy_window=0``.
+        One copied-run n-gram in this many is kept, by its hash.
     max_bucket : int, default=50
         A key shared by more documents pairs none of them.
     max_partners : int, default=10
@@ -155,13 +155,12 @@ class ReuseSearch:
             grams = (grams ^ hashes[j:len(hashes) - n + 1 + j]) * np.uint64(0x100000001B3)
         grams ^= grams >> np.uint64(29)
         inside = token_doc[:len(grams)] == token_doc[n - 1:]  # a run never spans two documents
+        grams, doc = grams[inside], token_doc[:len(grams)][inside]
+        kept = grams % np.uint64(self.copy_sample) == 0
         if self.copy_window:
-            grams, doc = grams[inside], token_doc[:len(grams)][inside]
-            at = winnowed(grams, doc, self.copy_window)
-            return grams[at], doc[at]
-        kept = inside & (grams % np.uint64(self.copy_sample) == 0)
+            kept[winnowed(grams, doc, self.copy_window, kept)] = True
         # Not made distinct per document (a sort of every batch's keys): pairing counts a repeated run once.
-        return grams[kept], token_doc[:len(grams)][kept]
+        return grams[kept], doc[kept]
 
     def candidates(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
         """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys (at most each document's
