@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -35,16 +36,14 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
         sys.stdout.flush()
         return
     target = Path(output)
+    if _special(target):  # /dev/null, a named pipe: written in place (a rename would put a file in its stead)
+        with open(target, "wb") as raw:
+            yield from _text_to(raw, compress)
+        return
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
         with os.fdopen(handle, "wb") as raw:
-            binary = gzip.GzipFile(fileobj=raw, mode="wb", filename="") if compress else raw
-            out = open_text(binary)
-            yield out
-            out.flush()
-            out.detach()  # the text layer goes; the file stays open to be synced
-            if compress:
-                binary.close()  # the gzip trailer (the file object it wraps stays open)
+            yield from _text_to(raw, compress)
             raw.flush()
             os.fsync(raw.fileno())
         os.chmod(temporary, _mode_for(target))
@@ -53,6 +52,27 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _text_to(raw: IO[bytes], compress: bool) -> Iterator[IO[str]]:
+    """Yield a text stream over ``raw`` (gzip-compressed with ``compress``), then finish it: the text layer
+    flushed and let go, the gzip trailer written; ``raw`` itself stays open."""
+    binary = gzip.GzipFile(fileobj=raw, mode="wb", filename="") if compress else raw
+    out = open_text(binary)
+    yield out
+    out.flush()
+    out.detach()
+    if compress:
+        binary.close()
+
+
+def _special(target: Path) -> bool:
+    """Whether ``target`` exists and is neither a regular file nor a folder (a device, a pipe, a socket)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def open_text(binary: IO[bytes]) -> IO[str]:

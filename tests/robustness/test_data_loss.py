@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -350,3 +351,28 @@ def test_blank_lines_are_skipped_in_bulk_with_the_right_line_numbers(tmp_path):
     assert items[0].id == f"{source}:3000003" and items[0].offset == 3_000_005
     assert str(items[1]).startswith(f"{source}:3000006: malformed JSON")
     assert len(list(read_documents([str(source)]))) == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_an_output_that_is_a_pipe_is_written_in_place_not_replaced(tmp_path, fmt):
+    # Written through a temporary file renamed over it, `-o /dev/null` run as root once put a regular file in
+    # place of the device; a named pipe stands for any such output here (a test never touches /dev/null).
+    pipe = tmp_path / "report.pipe"
+    os.mkfifo(pipe)
+    # Held open for writing as well, so the reader never waits for a writer (nor would, were the pipe replaced):
+    # its end of file comes when this is closed after the run.
+    guard = os.open(pipe, os.O_RDWR)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    try:
+        result = _run("scan", str(ARTICLE), "-q", "-f", fmt, "-o", str(pipe))
+    finally:
+        os.close(guard)
+        reader.join()
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode) and sorted(os.listdir(tmp_path)) == ["report.pipe"]
+    lines = received[0].decode("utf-8").splitlines()
+    documents = [json.loads(line) for line in lines] if fmt == "jsonl" else json.loads(received[0])["documents"]
+    assert [d["id"] for d in documents if "id" in d][:1] == [str(ARTICLE)]
