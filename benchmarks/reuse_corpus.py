@@ -11,8 +11,9 @@ records between each pair's two documents against its gold cases.
 
 Settings: ``uncommon`` (``ReuseSearch()``, ``dedup scan``'s default), ``all`` (``--reuse-keys all``: every
 content word keyed, 4 shared keys), ``before`` (the default until 2026-12-02 evening: ``uncommon`` without
-the partner cap) and ``docs50`` / ``docs100`` / ``docs200`` (``uncommon`` with a word common only past 50, 100
-or 200 documents, whatever the share: what a small topical corpus gains and pays).
+the partner cap), ``docs50`` / ``docs100`` / ``docs200`` (``uncommon`` with a word common only past 50, 100
+or 200 documents, whatever the share: what a small topical corpus gains and pays) and ``shared4``
+(``uncommon`` asking 4 shared sentence keys, not 3: fewer chance candidates, less reworded reuse).
 
     python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings uncommon all before docs100]
 """
@@ -44,6 +45,7 @@ SETTINGS = {
     "docs50": {**KEY_SETTINGS["uncommon"], "common_docs": 50},
     "docs100": {**KEY_SETTINGS["uncommon"], "common_docs": 100},
     "docs200": {**KEY_SETTINGS["uncommon"], "common_docs": 200},
+    "shared4": {**KEY_SETTINGS["uncommon"], "min_shared": 4},
 }
 
 
