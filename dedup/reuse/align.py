@@ -249,9 +249,10 @@ class Alignment:
         seeds = self._seeds(settings.seed_cosine, settings.seed_dice)
         units_a, units_b, weights_a, weights_b = self.units_a, self.units_b, self.weights_a, self.weights_b
         passages = extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine) if len(seeds) else []
-        if units_a is not units_b:
+        two_texts = units_a is not units_b  # copies, growth and digests: not for one text against itself
+        if two_texts:
             passages += self._copied(passages, settings)
-        if settings.neighbour_cosine < 1.0 and units_a is not units_b:
+        if settings.neighbour_cosine < 1.0 and two_texts:
             passages = [self._grown(p, settings) for p in passages]
         kept = without_overlaps(passages, units_a, units_b, settings.min_chars,
                                 settings.seeded_min_share * settings.min_chars, settings.seeded_cosine)
@@ -260,7 +261,7 @@ class Alignment:
             # alone it would outweigh the passage it contains.
             kept = with_summaries(kept, self._summaries(settings), units_a, units_b, settings.min_chars,
                                    settings.summary_replace_share)
-        if not kept and settings.digest_cosine < 1.0 and units_a is not units_b:
+        if not kept and settings.digest_cosine < 1.0 and two_texts:
             kept = self._digest(settings)
         return [_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
 

@@ -82,7 +82,7 @@ def winnowed(hashes: np.ndarray, doc: np.ndarray, window: int, covered: np.ndarr
     for start in range(0, n, _WINDOWS_AT_ONCE):
         end = min(start + _WINDOWS_AT_ONCE, n)
         kept[start:end] = _sliding(padded[start:end + window - 1], window, np.maximum) == hashes[start:end]
-    picked = np.flatnonzero(kept & (hashes != 0) if m else np.zeros(n, bool))
+    picked = np.flatnonzero(kept & (hashes != 0))  # 0 is no window's least (a window across documents)
     starts = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1])))
     sizes = np.diff(np.append(starts, n))
     short = sizes < window
