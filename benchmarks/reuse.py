@@ -168,23 +168,32 @@ def stratified_folds(pairs: list[Pair], k: int, seed: int) -> list[int]:
 
 
 def cross_validate(counts: list[list[Counts]], folds: list[int], k: int, reusing: list[bool] | None = None,
-                   tie: float = 0.0) -> tuple[list[Counts], list[int]]:
+                   tie: float = 0.0, max_false_links: float = 1.0) -> tuple[list[Counts], list[int]]:
     """Held-out ``Counts`` of each pair (under the setting its fold was given) and each fold's setting:
-    the one with the best overall plagdet on the other folds. Settings within ``tie`` of that plagdet are
-    a tie, won by the one that links the most pairs with reuse (``reusing``) on the other folds, then by
-    the first of the grid: plagdet scores characters, and a user first asks which documents reuse."""
+    the one with the best overall plagdet on the other folds among those linking at most ``max_false_links``
+    of the other folds' pairs without reuse (all settings when none does). Settings within ``tie`` of that
+    plagdet are a tie, won by the one that links the most pairs with reuse (``reusing``) on the other folds,
+    then by the first of the grid: plagdet scores characters, and a user first asks which documents reuse
+    (and would rather not be told that two documents do when they do not)."""
     n_settings = len(counts[0]) if counts else 0
     reusing = reusing or [False] * len(counts)
     by_fold = [[total(row[s] for row, f in zip(counts, folds) if f == fold) for s in range(n_settings)]
                for fold in range(k)]
     linked = [[sum(row[s].detections > 0 for row, f, r in zip(counts, folds, reusing) if f == fold and r)
                for s in range(n_settings)] for fold in range(k)]
+    false = [[sum(row[s].detections > 0 for row, f, r in zip(counts, folds, reusing) if f == fold and not r)
+              for s in range(n_settings)] for fold in range(k)]
+    without = [sum(f == fold and not r for f, r in zip(folds, reusing)) for fold in range(k)]
     chosen = []
     for fold in range(k):
         scores = [Scores.of(total(by_fold[g][s] for g in range(k) if g != fold)).plagdet for s in range(n_settings)]
         links = [sum(linked[g][s] for g in range(k) if g != fold) for s in range(n_settings)]
-        best = max(scores)
-        chosen.append(max((s for s in range(n_settings) if scores[s] >= best - tie), key=lambda s: (links[s], -s)))
+        pairs_without = sum(without[g] for g in range(k) if g != fold)
+        allowed = [s for s in range(n_settings)
+                   if sum(false[g][s] for g in range(k) if g != fold) <= max_false_links * pairs_without]
+        allowed = allowed or list(range(n_settings))
+        best = max(scores[s] for s in allowed)
+        chosen.append(max((s for s in allowed if scores[s] >= best - tie), key=lambda s: (links[s], -s)))
     return [row[chosen[f]] for row, f in zip(counts, folds)], chosen
 
 
@@ -214,6 +223,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tie", type=float, default=0.001,
                         help="plagdet difference under which settings tie; a tie goes to the one linking more "
                              "reusing pairs (0: only equal plagdets tie)")
+    parser.add_argument("--max-false-links", type=float, default=1.0,
+                        help="the share of the pairs without reuse a setting may link on the training folds to "
+                             "be chosen (issue 19's target; 1: no bound)")
     args = parser.parse_args(argv)
     if args.folds < 2:
         parser.error("--folds must be at least 2")
@@ -224,7 +236,8 @@ def main(argv: list[str] | None = None) -> None:
           + (f", {args.limit} per label at most (seed {args.seed})" if args.limit else ""))
     print(f"Settings by {args.folds}-fold cross-validation stratified by label (seed {args.seed}): each fold is "
           f"scored with the setting that had the best overall plagdet on the other folds\n(within {args.tie}: "
-          f"the one linking more reusing pairs); the figures are "
+          f"the one linking more reusing pairs), of those linking at most {args.max_false_links:.0%} of their "
+          f"pairs without reuse; the figures are "
           f"the held-out predictions pooled over the {args.folds} folds.\n")
     header = (f"{'method':<26}{'label':<15}{'pairs':>6} {'linked':>7} {'dets':>6} {'precision':>9} "
               f"{'recall':>7} {'gran':>7} {'plagdet':>8}")
@@ -236,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         counts, errors, problems = run_method(method, pairs, args.jobs)
         held_out, chosen = cross_validate(counts, folds, args.folds, [p.label != "no-plagiarism" for p in pairs],
-                                          args.tie)
+                                          args.tie, args.max_false_links)
         elapsed = time.perf_counter() - started
         rows.extend(table_rows(method.name, pairs, held_out))
         notes.append(f"{method.name}: {elapsed:.1f} s for {len(pairs)} pairs x {len(method.grid)} settings "

@@ -153,3 +153,24 @@ def test_cross_validation_breaks_a_plagdet_tie_by_the_pairs_linked():
     _, tied = cross_validate(counts, folds, 5, reusing, tie=0.001)
     assert strict == [0] * 5  # the best plagdet
     assert tied == [1] * 5  # within the tie, the setting that links one more pair of each fold wins
+
+
+def test_cross_validation_leaves_out_settings_that_link_too_many_pairs_without_reuse():
+    cross_validate = _benchmark_reuse().cross_validate
+    case = a((0, 1000), (0, 1000))
+    exact, missed = pair_counts([case], [case]), pair_counts([case], [])
+    partial = pair_counts([case], [a((0, 500), (0, 500))])
+    false_link, silent = pair_counts([], [a((0, 100), (0, 100))]), pair_counts([], [])
+    # Setting 0 finds every case whole but links 2 of each fold's 40 pairs without reuse (5%); setting 1 finds
+    # half of each case and links none of them; setting 2 finds nothing.
+    counts = [[exact, partial, missed]] * 100 + [[false_link, silent, silent]] * 10 + [[silent] * 3] * 190
+    reusing = [True] * 100 + [False] * 200
+    folds = [i % 5 for i in range(len(counts))]
+    _, unbounded = cross_validate(counts, folds, 5, reusing, max_false_links=1.0)
+    _, bounded = cross_validate(counts, folds, 5, reusing, max_false_links=0.01)
+    _, loose = cross_validate(counts, folds, 5, reusing, max_false_links=0.05)
+    assert unbounded == [0] * 5 and loose == [0] * 5
+    assert bounded == [1] * 5
+    # When no setting keeps within the bound, the bound is dropped rather than the choice left empty.
+    _, none_within = cross_validate([[row[0]] for row in counts], folds, 5, reusing, max_false_links=0.01)
+    assert none_within == [0] * 5

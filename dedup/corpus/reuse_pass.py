@@ -1,5 +1,6 @@
-"""Pass two's reuse step: the document pairs whose seed keys meet (``reuse.search``) are re-read and
-aligned (``reuse.align``), in the scan's worker processes.
+"""Pass two's reuse step: the document pairs whose seed keys meet (``reuse.search``) are screened from pass
+one's seeds (``reuse.screen``, read from a ``seed_file.SeedFile``), and those kept are re-read and aligned
+(``reuse.align``) in the scan's worker processes.
 
 Pairs inside one near-duplicate cluster are left out: the cluster already says that the whole text is
 shared. Texts are re-read once each, a slice of the candidates' documents at a time, so memory holds
@@ -15,17 +16,21 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from dedup.corpus.seed_file import SeedFile
 from dedup.corpus.state import CorpusState
 from dedup.records import Reuse
 from dedup.reuse.align import align_many
 from dedup.reuse.search import ReuseSearch, Seeds, word_idf
 from dedup.util.allocator import release_freed
+from dedup.util.arrays import distinct
 from dedup.util.workers import Workers
 
 if TYPE_CHECKING:
     from dedup.corpus.pass_one import BatchSigner
 
-PAIRS_PER_TASK = 256  # a task screens its pairs at once (a sparse product a few ms to set up), then aligns
+# Pairs a task screens at once (a sparse product, a few ms to set up, whose scratch grows with the pairs: 1,024
+# a task raised the peak of 100,000 documents of 1,200 words by 270 MB), then aligns.
+PAIRS_PER_TASK = 256
 _DOCS_PER_SLICE = 4096  # documents whose texts are held at once
 # The share of the sentences whose keys a worker makes beside the copied-run pairs (``_keys_in_two``). The pairs
 # take about half as long as keying every sentence, so a quarter would even the two processes out; a third
@@ -35,18 +40,20 @@ _WORKER_UNITS = 1 / 3
 
 @dataclass(frozen=True)
 class ReuseCandidates:
-    """The document pairs whose seed keys meet, and whether each shares a copied-run key (``copied``: aligned
-    whatever the screen says)."""
+    """The document pairs whose seed keys meet, whether each shares a copied-run key (``copied``: aligned
+    whatever the screen says), and the sentence seeds the screen reads (``seeds``)."""
 
     pairs: np.ndarray
     copied: np.ndarray
+    seeds: SeedFile
 
 
 def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers | None = None) -> ReuseCandidates:
     """The document pairs whose seed keys meet (``ReuseSearch.candidates``), after which the state's seeds are
     let go: pass two asks for them before it re-reads its near-duplicate candidates, so that the seeds and
-    the re-read evidence are never held together. The copied-run keys go once their pairs are known, before
-    the sentence keys are made, and the words once those are: at 100,000 documents of 1,200 words the
+    the re-read evidence are never held together (the sentence seeds wait in a file for the screen). The
+    copied-run keys go once their pairs are known, before the sentence keys are made, and the words once
+    those are: at 100,000 documents of 1,200 words the
     seeds are about 900 MB, the sentence keys 300 MB and the re-read evidence 780 MB. With ``workers`` of
     more than one process, a worker makes the copied-run pairs and a part of the sentence keys meanwhile
     (``_keys_in_two``)."""
@@ -58,12 +65,13 @@ def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers
         seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
         state.release_reuse_seeds(("copy_keys", "copy_doc"))
         sentence_rows = search.sentence_keys(seeds, state.idf.df, n_docs)
+    seed_file = SeedFile(seeds, n_docs)
     del seeds
     state.release_reuse_seeds()
     pairs, is_copied = search.candidates_of_codes(sentence_rows, copied, n_docs, with_copied=True)
     del sentence_rows, copied
     release_freed()  # the keys' and their sorts' memory, in one piece again for the re-reading
-    return ReuseCandidates(pairs, is_copied)
+    return ReuseCandidates(pairs, is_copied, seed_file)
 
 
 def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
@@ -114,60 +122,82 @@ def _key_share(search: ReuseSearch, share: "Seeds | str", n_docs: int, df: np.nd
 
 def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandidates, cluster_of: np.ndarray,
                text_field: str, fmt: str, workers: Workers) -> tuple[list[Reuse], dict]:
-    """Reused passages between the documents of ``state``: the ``reuse_candidates`` screened and aligned
-    (``align_pairs``), less those inside one near-duplicate cluster (``cluster_of``: each document's cluster
-    representative), and the step's counts for ``stats``."""
+    """Reused passages between the documents of ``state``: the ``reuse_candidates`` screened (``ReuseSearch.
+    screened``) and aligned (``align_texts``), less those inside one near-duplicate cluster (``cluster_of``:
+    each document's cluster representative), and the step's counts for ``stats``."""
     apart = cluster_of[candidates.pairs[:, 0]] != cluster_of[candidates.pairs[:, 1]]
     pairs, copied = candidates.pairs[apart], candidates.copied[apart]
     found: list[Reuse] = []
     counts = {"screened_out": 0}
     failed: set[int] = set()
-    with tempfile.TemporaryDirectory(prefix="dedup-idf-") as folder:
-        # The corpus IDF weighs the screen's and the alignment's words (a word common in the corpus seeds
-        # nothing); the workers map it from a file rather than receive 4 MB with every task.
-        idf_path = os.path.join(folder, "idf.npy")
-        np.save(idf_path, state.idf.idf().astype(np.float32))
-        for chunk in _slices(np.column_stack((pairs, copied))):
-            _align_slice(chunk, state, idf_path, text_field, fmt, workers, found, counts, failed)
+    try:
+        with tempfile.TemporaryDirectory(prefix="dedup-idf-") as folder:
+            # The corpus IDF weighs the screen's and the alignment's words (a word common in the corpus seeds
+            # nothing); the workers map it from a file rather than receive 4 MB with every task.
+            idf_path = os.path.join(folder, "idf.npy")
+            np.save(idf_path, state.idf.idf().astype(np.float32))
+            for chunk in _slices(np.column_stack((pairs, copied))):
+                kept = _screened(chunk, candidates.seeds, idf_path, workers)
+                counts["screened_out"] += int((~kept).sum())
+                _align_slice(chunk[kept, :2], state, idf_path, text_field, fmt, workers, found, failed)
+    finally:
+        candidates.seeds.close()
     found.sort(key=lambda r: (state.index[r.a], state.index[r.b], r.a_span))
     return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": counts["screened_out"],
                    "reuse_passages": len(found), "reuse_reread_failed": len(failed)}
 
 
-def _align_slice(chunk: np.ndarray, state: CorpusState, idf_path: str, text_field: str, fmt: str,
-                 workers: Workers, found: list[Reuse], counts: dict, failed: set[int]) -> None:
-    """Re-read the documents of ``chunk``'s ``(a, b, copied)`` rows and screen and align each pair in the
-    workers."""
-    docs = sorted(set(chunk[:, :2].ravel().tolist()))
+def _screened(chunk: np.ndarray, seeds: SeedFile, idf_path: str, workers: Workers) -> np.ndarray:
+    """Which ``(a, b, copied)`` rows of ``chunk`` ``ReuseSearch.screened`` keeps, ``PAIRS_PER_TASK`` rows a task, each
+    task sent with its documents' seeds."""
+    def tasks() -> Iterator[tuple[tuple, None]]:
+        for start in range(0, len(chunk), PAIRS_PER_TASK):
+            rows = chunk[start:start + PAIRS_PER_TASK]
+            if rows[:, 2].all():  # every pair shares a copied-run key: aligned whatever its sentences
+                yield (None, rows, idf_path), None
+            else:
+                yield (seeds.of(distinct(rows[:, :2])), rows, idf_path), None
+
+    return np.concatenate([np.zeros(0, bool)] + [keep for _, keep in workers.ordered(screen_seeds, tasks())])
+
+
+def screen_seeds(signer: "BatchSigner", seeds: Seeds | None, rows: np.ndarray, idf_path: str) -> np.ndarray:
+    """``ReuseSearch.screened`` of the ``(a, b, copied)`` rows from the seeds of their documents (None when every
+    row is copied), words weighed by the corpus IDF saved at ``idf_path``."""
+    copied = rows[:, 2].astype(bool)
+    if seeds is None:
+        return copied
+    return signer.reuse.screened(seeds, rows[:, :2], copied, _corpus_idf(idf_path))
+
+
+def _align_slice(pairs: np.ndarray, state: CorpusState, idf_path: str, text_field: str, fmt: str,
+                 workers: Workers, found: list[Reuse], failed: set[int]) -> None:
+    """Re-read the documents of the pairs ``(a, b)`` and align each pair in the workers."""
+    docs = sorted(set(pairs.ravel().tolist()))
     texts = dict(state.texts(docs, text_field, fmt, failed))
-    tasks = [(a, b, bool(c)) for a, b, c in chunk.tolist() if a in texts and b in texts]
+    tasks = [(a, b) for a, b in pairs.tolist() if a in texts and b in texts]
 
     def batches() -> Iterator[tuple[tuple[list, str], None]]:
         for i in range(0, len(tasks), PAIRS_PER_TASK):
             some = tasks[i:i + PAIRS_PER_TASK]
-            yield ([(state.ids[a], texts[a], state.ids[b], texts[b], c) for a, b, c in some], idf_path), None
+            yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in some], idf_path), None
 
-    for _, (records, screened_out) in workers.ordered(align_pairs, batches()):
+    for _, records in workers.ordered(align_texts, batches()):
         found.extend(records)
-        counts["screened_out"] += screened_out
 
 
-def align_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str, bool]],
-                idf_path: str) -> tuple[list[Reuse], int]:
-    """Aligned passages of each ``(a_id, a_text, b_id, b_text, copied)`` that ``screen_pairs`` keeps, words weighed
-    by the corpus IDF saved at ``idf_path``, and how many pairs the screen left out; each text is cut into
-    units once."""
-    table = _corpus_idf(idf_path)
-    kept = screen_pairs(signer, pairs, table)
-    return align_many(kept, signer.reuse.align, word_idf(table)), len(pairs) - len(kept)
+def align_texts(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]], idf_path: str) -> list[Reuse]:
+    """Aligned passages of each ``(a_id, a_text, b_id, b_text)``, words weighed by the corpus IDF saved at
+    ``idf_path``; each text is cut into units once."""
+    return align_many(pairs, signer.reuse.align, word_idf(_corpus_idf(idf_path)))
 
 
 def screen_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str, bool]],
                  idf: np.ndarray) -> list[tuple[str, str, str, str]]:
     """The ``(a_id, a_text, b_id, b_text)`` of the pairs ``ReuseSearch.screened`` keeps, their seeds made from
     the texts as pass one made them (``BatchSigner.reuse_seeds``); ``copied``: the pair shares a copied-run
-    key; ``idf``: the corpus IDF per bucket. Screening here, on texts the alignment re-reads anyway, costs
-    pass two no memory: pass one's seeds are 4 bytes a content word of the whole corpus."""
+    key; ``idf``: the corpus IDF per bucket. Spark's tasks screen so, on the texts they align (the local scan
+    reads pass one's seeds from a ``SeedFile`` instead, before it re-reads)."""
     if not pairs:
         return []
     number: dict[str, int] = {}

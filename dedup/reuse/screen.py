@@ -8,8 +8,9 @@ cosine of ``passage_cosine``: a lone seed is a passage only when its own cosine 
 search's seeds (``reuse.search.Seeds``, pass one's tokens) hold every sentence's content words as IDF
 buckets, so the sentence pairs of many candidates are scored the same way from them at once, in one sparse
 product, without cutting the texts into the alignment's units: a sentence pair's **reach** is the lower of
-``cosine / seed_cosine`` and ``dice / seed_dice`` (1 or more: a seed). A scan screens each task's pairs
-in the worker that aligns them, from the re-read texts (``corpus.reuse_pass.screen_pairs``).
+``cosine / seed_cosine`` and ``dice / seed_dice`` (1 or more: a seed). A scan screens from pass one's seeds,
+kept in a file (``corpus.seed_file``), before it re-reads the texts of the pairs it keeps; Spark's tasks
+from the texts they align, tokenized again (``corpus.reuse_pass.screen_pairs``).
 
 A scan aligns a pair (``ReuseSearch.screened``) with two sentence pairs reaching ``ReuseSearch.screen``
 (0.8), or one whose cosine is also ``screen`` x ``passage_cosine``: a margin below the alignment's own
@@ -33,6 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from dedup.reuse.align import AlignSettings
+from dedup.util.arrays import range_positions
 
 if TYPE_CHECKING:  # search.py screens with ``reach``
     from dedup.reuse.search import Seeds
@@ -123,19 +125,11 @@ def _parts(sizes: np.ndarray, limit: int) -> Iterator[tuple[int, int]]:
         start = end
 
 
-def _ranges(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(owner, position)`` of every position of the ranges ``[first, first + count)``."""
-    count = count.astype(np.int64)
-    owner = np.repeat(np.arange(len(first), dtype=np.int64), count)
-    offsets = np.cumsum(count) - count
-    return owner, np.repeat(first - offsets, count) + np.arange(int(count.sum()), dtype=np.int64)
-
-
 def _side(words: np.ndarray, units: _DocUnits, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One side's sentences of each pair: each word's row (a sentence), its ``pair << 32 | bucket`` code, and
     each row's pair."""
-    row_pair, unit = _ranges(*units.units(docs))
-    row, at = _ranges(units.word_end[unit] - units.word_count[unit], units.word_count[unit])
+    row_pair, unit = range_positions(*units.units(docs))
+    row, at = range_positions(units.word_end[unit] - units.word_count[unit], units.word_count[unit])
     codes = (row_pair[row].astype(np.uint64) << np.uint64(32)) | words[at].astype(np.uint64)
     return row, codes, row_pair
 

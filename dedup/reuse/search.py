@@ -259,7 +259,10 @@ class ReuseSearch:
     def _chunk_keys(self, words: np.ndarray, units: np.ndarray, unit_doc: np.ndarray, df: np.ndarray, limit: float,
                     uncounted: int | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """``sentence_keys`` of whole documents' seeds (``units`` numbered from 0), None when they have none."""
-        uncommon = df[words] + uncounted <= limit
+        if np.ndim(uncounted):
+            uncommon = df[words] + uncounted <= limit
+        else:  # a gather from a byte a bucket, not 8: a scan's millions of words (0.1 -> 0.03 s on 20,000 docs)
+            uncommon = (df <= limit - uncounted)[words]
         words, units = words[uncommon].astype(np.uint64), units[uncommon]
         n_units = len(unit_doc)
         if not len(words) or not n_units:

@@ -2,7 +2,7 @@
 
 Offsets are character offsets into the text exactly as given (after decoding, before any normalization:
 CRLF, a BOM, curly quotes and non-ASCII letters stay where they are), so ``text[start:end]`` is the
-sentence. Sentences come from the one sentence splitter (``dedup.text.segment.split_sentences``) applied
+sentence. Sentences come from the one sentence splitter (``dedup.text.segment.sentence_spans``) applied
 to each blank-line block; words from the one word definition (``dedup.text.words``), lower-cased, stop
 words dropped and lightly stemmed, as everywhere else. A sentence of fewer than ``min_words`` content
 words is joined to the next one of its block, so a heading or a two-word line is never a unit alone.
@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.text.segment import split_sentences
+from dedup.text.segment import sentence_spans
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.tokens import plain_word_hashes
 from dedup.text.word_hash import word_hash, word_hashes
@@ -127,8 +127,8 @@ def _units(text: str, min_words: int, hashes: np.ndarray, stem_hashes: np.ndarra
     is_content = stem_hashes != 0
     # Content words before each word: a sentence's count is a difference, its words need no list.
     before = np.concatenate(([0], np.cumsum(is_content))).tolist()
-    sentences = [(number, block_start + s.start, block_start + s.end)
-                 for number, (block_start, block) in enumerate(_blocks(text)) for s in split_sentences(block)]
+    sentences = [(number, block_start + start, block_start + end)
+                 for number, (block_start, block) in enumerate(_blocks(text)) for start, end in sentence_spans(block)]
     bounds = np.array([(s, e) for _, s, e in sentences], dtype=np.int64).reshape(-1, 2)
     firsts = np.searchsorted(starts, bounds[:, 0]).tolist()  # each sentence's words, found at once
     lasts = np.searchsorted(starts, bounds[:, 1]).tolist()  # one past its last

@@ -127,37 +127,43 @@ def _next_word(text: str, match: re.Match) -> str:
     return following.group(1) if following else ""
 
 
-def _split_line(line: str, offset: int) -> list[tuple[int, int]]:
-    spans, start = [], 0
+def _split_line(line: str, offset: int, spans: list[tuple[int, int]]) -> None:
+    """Append the spans (plus ``offset``) of the sentences of one line, blank edges trimmed."""
+    start = 0
     for match in _BOUNDARY.finditer(line):
         if _ends_sentence(line, match):
             end = match.end()
-            if line[start:end].strip():
-                spans.append((start, end))
+            _add_trimmed(line, start, end, offset, spans)
             start = end
-    if line[start:].strip():
-        spans.append((start, len(line)))
-    result = []
-    for s, e in spans:
-        chunk = line[s:e]
-        s += len(chunk) - len(chunk.lstrip())
-        e -= len(chunk) - len(chunk.rstrip())
-        result.append((s + offset, e + offset))
-    return result
+    _add_trimmed(line, start, len(line), offset, spans)
+
+
+def _add_trimmed(line: str, start: int, end: int, offset: int, spans: list[tuple[int, int]]) -> None:
+    """Append ``line[start:end]`` less its blank edges, as a span plus ``offset``, unless it is all blank."""
+    chunk = line[start:end]
+    kept = chunk.lstrip()
+    if kept:
+        start += len(chunk) - len(kept)
+        spans.append((start + offset, start + len(kept.rstrip()) + offset))
+
+
+def sentence_spans(block: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each sentence of one paragraph block (``split_sentences`` without the texts)."""
+    lines = block.split("\n")
+    spans: list[tuple[int, int]] = []
+    if _is_hard_wrapped(lines):
+        _split_line(block.replace("\n", " "), 0, spans)
+    else:
+        offset = 0
+        for line in lines:
+            _split_line(line, offset, spans)
+            offset += len(line) + 1
+    return spans
 
 
 def split_sentences(block: str) -> list[Sentence]:
     """Split one paragraph block into sentences with spans into ``block``."""
-    lines = block.split("\n")
-    if _is_hard_wrapped(lines):
-        units = [(block.replace("\n", " "), 0)]
-    else:
-        units, offset = [], 0
-        for line in lines:
-            units.append((line, offset))
-            offset += len(line) + 1
-    spans = [span for line, offset in units for span in _split_line(line, offset)]
-    return [Sentence(block[s:e], s, e) for s, e in spans]
+    return [Sentence(block[s:e], s, e) for s, e in sentence_spans(block)]
 
 
 def segment(text: str) -> list[Paragraph]:

@@ -50,3 +50,13 @@ def distinct_pairs(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     width = int(right.max()) + 1
     codes = distinct(left * width + right)
     return np.stack((codes // width, codes % width), axis=1)
+
+
+def range_positions(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(owner, position)`` of every position of the ranges ``[first, first + count)``, in order: one gather
+    reads many ranges of an array at once."""
+    count = np.asarray(count).astype(np.int64)
+    owner = np.repeat(np.arange(len(count), dtype=np.int64), count)
+    offsets = np.cumsum(count) - count
+    return owner, np.repeat(np.asarray(first, dtype=np.int64) - offsets, count) + np.arange(int(count.sum()),
+                                                                                           dtype=np.int64)
