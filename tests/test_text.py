@@ -174,3 +174,14 @@ def test_the_example_sentence_has_six_content_tokens_on_both_paths():
     corpus = tokenize([text], TokenTable()).hashes.tolist()
     assert len(corpus) == 6
     assert [h & ~3 | 2 for h in shingler.hashes(shingler.tokenize(text)).tolist()] == corpus
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\u00a0", "\u2003", "\u3000", "\x0b"])
+def test_an_abbreviation_after_any_kind_of_space_still_continues_the_sentence(space):
+    """The splitter reads the token before a period back to the nearest whitespace of any kind (ASCII spaces
+    through ``str.rfind``, others a character at a time): "Dr." after a tab or a no-break space is the
+    abbreviation, and a sentence end after one is still an end."""
+    from dedup.text.segment import sentence_spans
+
+    text = f"We met{space}Dr. Smith at noon. He{space}left."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [f"We met{space}Dr. Smith at noon.", f"He{space}left."]

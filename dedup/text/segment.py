@@ -95,6 +95,11 @@ def _last_token(text: str, end: int) -> str | None:
     """The run of non-space characters that ends at ``end`` (what ``(\\S+)$`` finds in ``text[:end]`` of a
     line, which holds no newline), or None: read backwards from ``end``, where that regex tried every
     position of a window before it."""
+    token = text[text.rfind(" ", 0, end) + 1:end]
+    # Every whitespace character but the ASCII space is unprintable: a printable token holds none, and is the
+    # run (the common case, in C); otherwise it is read backwards a character at a time.
+    if token.isprintable():
+        return token or None
     start = end
     while start > 0 and not text[start - 1].isspace():
         start -= 1
