@@ -68,7 +68,8 @@ class SeedFile:
         for name, first, count in (("unit_words", unit_first, unit_count), ("words", word_first, word_count)):
             array = self._arrays.get(name)
             if array is None:
-                array = np.load(self._path(name), mmap_mode="r", allow_pickle=False)
+                path = self._path(name)
+                array = np.load(path, mmap_mode="r", allow_pickle=False)
             found[name] = np.asarray(array[range_positions(first, count)[1]])
             del array
         return Seeds(words=found["words"], unit_words=found["unit_words"], unit_doc=np.repeat(docs, unit_count),
