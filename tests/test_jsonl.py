@@ -81,3 +81,25 @@ def test_missing_jsonl_file(tmp_path):
     result = CliRunner().invoke(main, ["scan", str(tmp_path / "none.jsonl")])
     assert result.exit_code == 1
     assert f"{tmp_path / 'none.jsonl'}: no such file" in result.stderr
+
+
+def test_a_corpus_whose_records_lack_the_text_field_is_told_the_option_once(tmp_path):
+    """Records keeping their text under another name are each skipped, and then the command says once what
+    the likely fix is (the bundled corpus keeps it under "body")."""
+    path = tmp_path / "news.jsonl"
+    _write_lines(path, [json.dumps({"url": f"u{i}", "body": ARTICLE.read_text()}) for i in range(3)])
+    for command in (["scan", str(path)], ["clean", str(path), "-o", str(tmp_path / "clean.jsonl")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1
+        hints = [line for line in result.stderr.splitlines() if "--text-field" in line]
+        assert hints == ["dedup: error: no record has a 'text' field (the first has 'url', 'body'): name the "
+                         "field that holds the text with --text-field"]
+    right = CliRunner().invoke(main, ["scan", str(path), "--text-field", "body", "--id-field", "url"])
+    assert right.exit_code == 0 and "--text-field" not in right.stderr
+
+
+def test_the_option_is_not_blamed_when_only_some_records_lack_the_field(tmp_path):
+    path = _corpus(tmp_path)
+    result = CliRunner().invoke(main, ["scan", str(path), "--text-field", "body", "--id-field", "url"])
+    assert result.exit_code == 1 and "no 'body' field" in result.stderr
+    assert "name the field" not in result.stderr

@@ -190,6 +190,11 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
     except CheckpointError as err:
         error(str(err))
         sys.exit(1)
+    fields = skipped.missing_field(text_field) if not report.documents else None
+    if fields:  # every record read lacks the field: the likeliest cause is the option, so say it once
+        first = f"the first has {fields.removeprefix('its fields: ')}" if fields.startswith("its fields") \
+            else "the first is empty"
+        error(f"no record has a {text_field!r} field ({first}): name the field that holds the text with --text-field")
     if report.stats.get("undated_documents"):  # once, not per document: the scan still runs, in input order
         note = undated_note(report.stats["undated_documents"], len(report.documents), scanner.date_field)
         click.echo(f"dedup: {printable(note)}", err=True)

@@ -29,6 +29,14 @@ class SkipLog:
         self.listed.append({"id": error.source, "error": error.reason})
         return True
 
+    def missing_field(self, text_field: str) -> str | None:
+        """When every listed skip is a record without ``text_field``, what the first one said it has instead
+        (``"its fields: 'id', 'body'"``); else None."""
+        prefix = f"no {text_field!r} field ("
+        if not self.listed or not all(item["error"].startswith(prefix) for item in self.listed):
+            return None
+        return self.listed[0]["error"][len(prefix):].removesuffix(")")
+
     @property
     def unlisted(self) -> int:
         return self.count - len(self.listed)
