@@ -184,3 +184,20 @@ def test_pass_two_lets_the_seeds_go_once_it_has_their_candidates(monkeypatch, jo
     found = seen["pairs"]
     assert np.array_equal(found.pairs, seen["expected"]) and len(found.pairs) >= 2 and found.copied.any()
     assert {("source", "copy")} <= {(r.a, r.b) for r in report.reuse}
+
+
+@pytest.mark.parametrize("part", [1, 2, 7, 1_000_000])
+def test_shared_rows_keeps_exactly_the_rows_whose_key_is_on_another_row(monkeypatch, part):
+    """Rows are compared with their neighbours in key order a part at a time: a key whose rows straddle two
+    parts is kept on both sides."""
+    monkeypatch.setattr(key_rows, "_FILTER_ROWS", 0)
+    monkeypatch.setattr(key_rows, "_FILTER_PART", part)
+    rng = np.random.default_rng(part)
+    keys = np.concatenate((rng.integers(0, 40, 200), 1000 + np.arange(100)))[rng.permutation(300)]
+    keys = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # 100 keys held once, among repeated ones
+    docs = np.arange(300)
+    got_keys, got_docs = key_rows.shared_rows(keys, docs)
+    counts = {k: int((keys == k).sum()) for k in set(keys.tolist())}
+    expected = [d for d, k in zip(docs.tolist(), keys.tolist()) if counts[k] > 1]
+    assert got_docs.tolist() == expected and len(expected) < 300
+    assert got_keys.tolist() == keys[expected].tolist()
