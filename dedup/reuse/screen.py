@@ -166,9 +166,11 @@ def _cells(words: np.ndarray, idf: np.ndarray, units: _DocUnits, pairs: np.ndarr
 
 
 def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(codes, return_inverse=True)`` by a stable sort: the codes come in runs sorted by pair, which a
-    stable sort merges several times faster than ``np.unique``'s (2.1 of 5 s of a part of PAN's pairs)."""
-    order = np.argsort(codes, kind="stable")
+    """``np.unique(codes, return_inverse=True)`` by an argsort: ``np.unique``'s took 2.1 of 5 s of a part of PAN's
+    pairs. Equal codes get one column whatever their order, so the sort need not be stable: numpy's default
+    (vectorized where the processor allows) took 2.5 where a stable one took 6.3 ms for 256 pairs of
+    generated documents."""
+    order = np.argsort(codes)
     ordered = codes[order]
     first = np.concatenate(([True], ordered[1:] != ordered[:-1]))
     inverse = np.empty(len(codes), np.int64)
