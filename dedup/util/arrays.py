@@ -9,12 +9,12 @@ def distinct(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values of a 1-D array: ``np.unique`` for the common case, about 3x faster.
 
     numpy 2.x routes ``np.unique`` of integers through a hash table, which is
-    several times slower than sorting for the arrays the pipeline builds. A
-    stable sort (timsort for 64-bit keys) is used because those arrays are
-    usually made of sorted runs (keys grouped by document), where it is close
-    to linear.
+    several times slower than sorting for the arrays the pipeline builds.
+    numpy's default sort is vectorized where the processor allows: 6-7 ms for a
+    million 64-bit keys whatever their order, where a stable sort (timsort) took
+    21-65 ms unless they were one or two sorted runs (1-5 ms).
     """
-    values = np.sort(np.asarray(values).ravel(), kind="stable")
+    values = np.sort(np.asarray(values).ravel())
     if len(values) > 1:
         values = values[np.concatenate(([True], values[1:] != values[:-1]))]
     return values
@@ -24,11 +24,12 @@ def counted(codes: np.ndarray, weights: np.ndarray,
             counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The sorted distinct ``codes``, how many times each occurs (or the sum of its ``counts``) and the sum of
     its integer ``weights``: what ``np.unique(..., return_inverse=True)`` and two ``bincount`` calls give, by
-    one sort (see ``distinct``). Counts and sums come as int32: the callers' arrays are their largest."""
+    one sort (see ``distinct``; a group's count and sum need no order inside it). Counts and sums come as int32:
+    the callers' arrays are their largest."""
     codes = np.asarray(codes).ravel()
     if not len(codes):
         return codes, np.zeros(0, np.int32), np.zeros(0, np.int32)
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes)
     codes = codes[order]
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
     if counts is None:
