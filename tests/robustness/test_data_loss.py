@@ -376,3 +376,23 @@ def test_an_output_that_is_a_pipe_is_written_in_place_not_replaced(tmp_path, fmt
     lines = received[0].decode("utf-8").splitlines()
     documents = [json.loads(line) for line in lines] if fmt == "jsonl" else json.loads(received[0])["documents"]
     assert [d["id"] for d in documents if "id" in d][:1] == [str(ARTICLE)]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_scan_leaves_nothing_in_the_temporary_folder(tmp_path, jobs):
+    """A scan's own temporary files (the corpus IDF the workers map, the candidate keys' shares, the reuse
+    seeds waiting for the screen) go with it, with one process or several."""
+    from tests.test_spark import _reuse_corpus
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in _reuse_corpus()), encoding="utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    out = tmp_path / "report.json"
+    done = subprocess.run([sys.executable, "-m", "dedup", "scan", str(corpus), "--no-within", "-j", jobs, "-q", "-f",
+                           "json", "-o", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TMPDIR": str(temporary)})
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["reuse"] and report["stats"]["reuse_screened_out"] > 0  # the seed file was made and read
+    assert sorted(os.listdir(temporary)) == []
