@@ -200,3 +200,35 @@ def test_the_sentence_end_pattern_finds_what_its_plain_form_finds(text):
     from dedup.text.segment import _BOUNDARY
 
     assert [m.span() for m in _BOUNDARY.finditer(text)] == [m.span() for m in _PLAIN_BOUNDARY.finditer(text)]
+
+
+def test_shared_words_finds_each_texts_words_once_and_lets_them_go(monkeypatch):
+    from dedup.text import words as words_module
+
+    found = []
+    real = words_module._words
+    monkeypatch.setattr(words_module, "_words", lambda text: found.append(text) or real(text))
+    texts = ["The U.S. said so.", "Another line here", "The U.S. said so."]
+    with words_module.shared_words(limit=2):
+        first = [words_module.words(t) for t in texts]
+        first[0].append("changed")  # a caller's copy: the memo keeps its own
+        again = [words_module.words(t) for t in texts]
+        words_module.words("a third text")  # past the limit: found, not kept
+        words_module.words("a third text")
+    assert found == ["The U.S. said so.", "Another line here", "a third text", "a third text"]
+    assert again[0] == ["the", "us", "said", "so"] and again == [real(t) for t in texts]
+    words_module.words("Another line here")  # after the block, nothing is kept
+    assert found[-1] == "Another line here" and len(found) == 5
+
+
+def test_a_detect_finds_each_paragraphs_words_once(monkeypatch, article_text):
+    """The shingles, the pair features and the model read the same paragraphs' and sentences' words: within one
+    ``detect`` each text's are found once."""
+    from dedup import Detector
+    from dedup.text import words as words_module
+
+    found = []
+    real = words_module._words
+    monkeypatch.setattr(words_module, "_words", lambda text: found.append(text) or real(text))
+    report = Detector().detect(article_text)
+    assert report.matches and found and len(found) == len(set(found))

@@ -185,13 +185,10 @@ class Detector(CandidateSearch):
             Its paragraphs, the confirmed matches with their evidence, and the groups they form.
         """
         doc_id = positional_doc_id("detect", old_doc_id, doc_id)
-        self._tokens.clear()
-        try:
+        with self._tokens.document():  # each text tokenized once by every stage, let go with the document
             article = self._sign(segment(text))
             candidates, dropped = self.capped_candidates(article)
             matches, scores = self.confirm(article, candidates)
-        finally:
-            self._tokens.clear()  # the memo holds one document's tokens, not the last one's for good
         return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches,
                       candidate_scores=scores, candidates_dropped=dropped)
 

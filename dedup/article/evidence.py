@@ -4,13 +4,14 @@ in time, cosine blocks bounded in memory, the title rule, and where an offset fa
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import numpy as np
 
 from dedup.confirm.spans import SharedSpan, Words, shared_spans, shared_spans_many
 from dedup.records import CandidatePair, Paragraph
-from dedup.text.words import word_spans
+from dedup.text.words import shared_words, word_spans
 from dedup.text.words import words as _words
 
 
@@ -35,6 +36,17 @@ class TokenMemo:
 
     def clear(self) -> None:
         self._seen.clear()
+
+    @contextmanager
+    def document(self) -> Iterator[None]:
+        """One document's search: each text tokenized once, and its words found once for every other stage
+        (``words.shared_words``), all let go when the block ends."""
+        self.clear()
+        try:
+            with shared_words(self.limit):
+                yield
+        finally:
+            self.clear()  # the memo holds one document's tokens, not the last one's for good
 
 
 def title_restated(a: list[frozenset], b: list[frozenset]) -> bool:

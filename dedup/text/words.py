@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
+from typing import Iterator
 
 import numpy as np
 
@@ -69,7 +72,37 @@ def word_of(token: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text``, exactly the corpus tokenizer's (``tokens``) before it drops stop words
-    and stems: stop words kept, nothing stemmed."""
+    and stems: stop words kept, nothing stemmed. Inside ``shared_words()``, each text's words are found once
+    (a copy is returned each time)."""
+    shared = _SHARED.get()
+    if shared is None:
+        return _words(text)
+    memo, limit = shared
+    found = memo.get(text)
+    if found is None:
+        found = _words(text)
+        if len(memo) < limit:
+            memo[text] = found
+    return list(found)
+
+
+@contextmanager
+def shared_words(limit: int = 20_000) -> Iterator[None]:
+    """Find each text's ``words`` once until the block ends, the first ``limit`` texts' kept (a huge document's
+    others are found each time, so the memo stays bounded): the article detector's shingles, pair features
+    and model each read the words of the same paragraphs and sentences (four times each on the bundled
+    article). The memo is this context's (a thread's or a task's own) and goes with the block."""
+    token = _SHARED.set(({}, limit))
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+_SHARED: ContextVar[tuple[dict[str, list[str]], int] | None] = ContextVar("dedup_shared_words", default=None)
+
+
+def _words(text: str) -> list[str]:
     lowered = text.lower()
     if _INNER.search(lowered) is None:
         return _PLAIN.findall(lowered)
