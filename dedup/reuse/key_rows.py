@@ -8,7 +8,7 @@ import numpy as np
 from dedup.util.arrays import distinct
 
 _FILTER_ROWS = 100_000  # key rows past which ``shared_rows`` drops the keys held once (fewer: all are kept)
-_FILTER_PART = 1_000_000  # ... looking them up this many at a time
+_FILTER_PART = 1_000_000  # ... comparing this many of them, in key order, at a time
 _WINDOWS_AT_ONCE = 1 << 20  # windows ``winnowed`` reads at once: its scratch is bounded, not a huge text's size
 
 
