@@ -68,10 +68,15 @@ class Totals:
             self.by_kind[kind][0] += found
             self.by_kind[kind][1] += total
 
-    def row(self, confirm: str, name: str) -> str:
+    def figures(self) -> tuple[float, float, float, float]:
+        """(precision, recall, F1 of pairs in one group, share of distractors flagged)."""
         p = self.grouped_true / self.grouped if self.grouped else 1.0
         r = self.grouped_true / self.gold if self.gold else 0.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f1, self.related_flagged / max(self.related, 1)
+
+    def row(self, confirm: str, name: str) -> str:
+        p, r, f1, _ = self.figures()
         kinds = " ".join(f"{found / total:>6.3f}" if total else f"{'-':>6}" for found, total in self.by_kind.values())
         distractors = f"{self.related_flagged}/{self.related} {_share(self.related_flagged, self.related)}"
         clean = f"{self.clean_flagged}/{self.clean} {_share(self.clean_flagged, self.clean)}" if self.clean else "-"
@@ -118,6 +123,8 @@ def main() -> None:
     parser.add_argument("--per-article", action="store_true", help="also print each article's counts")
     parser.add_argument("--model", type=Path, default=None,
                         help="a reranker file (train_reranker.py -o) instead of the shipped one")
+    parser.add_argument("--compare-amounts", action="store_true",
+                        help="also run each confirm stage without its agreement model (rows '-amt')")
     args = parser.parse_args()
 
     articles = load(args.dev)
@@ -129,9 +136,12 @@ def main() -> None:
     print("\npairs in one group: P, R, F1 (micro over articles); recall per kind; distractors = related pairs "
           "in one group or matched;\nclean flag = restatement-free articles with any other pair flagged")
     print(HEADER)
-    for confirm in args.confirm:
+    with_amounts = (True, False) if args.compare_amounts else (True,)
+    for confirm, amounts in [(c, a) for c in args.confirm for a in with_amounts]:
         model = Reranker.load(args.model) if args.model and confirm == "learned" else None
-        detector = Detector(confirm=confirm, reranker=model)
+        detector = Detector(confirm=confirm, reranker=model, **({} if amounts else {"agreement": None}))
+        if not amounts:
+            confirm += "-amt"
         totals = {name: Totals() for name in (*SPLITS, "all")}
         for article in articles:
             c = counts(detector.detect(article.text, doc_id=article.name), article.gold)

@@ -117,13 +117,14 @@ def interleaved(texts: list[str], repeat: int) -> tuple[dict[str, np.ndarray], d
 # ---------------------------------------------------------------- stages
 
 
-STAGES = ("segment", "tokenize/shingle", "sign", "LSH", "TF-IDF/features", "model", "spans", "groups", "other")
+STAGES = ("segment", "tokenize/shingle", "sign", "LSH", "amounts", "TF-IDF/features", "model", "spans", "groups",
+          "other")
 
 
 def _targets() -> Iterator[tuple[str, object, str]]:
     """(stage, owner, attribute) of each function timed; those this version lacks are skipped."""
-    from dedup.article import evidence
-    from dedup.confirm import features, reranker, rules, spans
+    from dedup.article import candidates, evidence, rerank_step
+    from dedup.confirm import agreement, features, reranker, rules, spans
     from dedup.sketch import minhash, shingle
 
     d = detector_module
@@ -143,7 +144,9 @@ def _targets() -> Iterator[tuple[str, object, str]]:
                 ("TF-IDF/features", d, "tfidf_scores"), ("TF-IDF/features", d, "pair_features"),
                 ("model", reranker.Reranker, "predict_proba"),
                 ("spans", d, "shared_spans"), ("spans", spans.Words, "of"), ("spans", d, "bounded"),
-                ("spans", d, "candidate_spans"),
+                ("spans", d, "candidate_spans"), ("spans", rerank_step, "bounded"),
+                ("amounts", agreement, "quantities"), ("amounts", agreement, "content_word_names"),
+                ("amounts", candidates, "amount_pairs"), ("amounts", d, "confirmed_by_amounts"),
                 ("groups", d, "group_matches"), ("groups", d.Detector, "_match"))
 
 

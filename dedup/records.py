@@ -62,6 +62,14 @@ class Span:
 
 
 @dataclass(frozen=True)
+class AgreedAmount:
+    """Evidence: an amount both paragraphs state, as each writes it ("$298 million", "roughly $300 million")."""
+
+    a: str
+    b: str
+
+
+@dataclass(frozen=True)
 class Match:
     """A confirmed restatement between paragraphs ``a`` and ``b`` (``a < b``).
 
@@ -91,7 +99,12 @@ class Match:
         Why the confirm stage accepted the pair: ``"reranker"`` (its probability reached the threshold),
         ``"shared_run"`` (a verbatim run of ``min_shared_words`` content words), ``"headline"`` (a headline
         whose every content word one sentence of the other holds), ``"paragraph_cosine"`` or
-        ``"sentence_cosine"`` (with ``confirm="tfidf"``). A match with a low score names what confirmed it.
+        ``"sentence_cosine"`` (with ``confirm="tfidf"``), ``"amounts"`` (the two agree on a specific amount,
+        and the agreement model, ``confirm.agreement``, accepts the pair). A match with a low score names what
+        confirmed it.
+    amounts : tuple of AgreedAmount
+        Specific amounts both paragraphs state, rounded or spelled out in one of them (evidence of a
+        ``"amounts"`` match; empty for the others).
     """
 
     a: int
@@ -105,6 +118,7 @@ class Match:
     reranker: float | None = None
     kind: str = "restatement"
     confirmed_by: tuple[str, ...] = ()
+    amounts: tuple[AgreedAmount, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dedup.article.detector as detector_module
+import dedup.article.rerank_step as rerank_module
 from dedup import Detector
 from dedup.confirm.reranker import Reranker
 
@@ -24,7 +24,7 @@ def test_the_floor_changes_no_report_of_a_real_article(monkeypatch):
     assert len(ARTICLES) >= 25
     texts = [path.read_text(encoding="utf-8") for path in ARTICLES]
     with_floor = [_report(text) for text in texts]
-    monkeypatch.setattr(detector_module, "_RERANK_FLOOR", 0.0)
+    monkeypatch.setattr(rerank_module, "_RERANK_FLOOR", 0.0)
     without = [_report(text) for text in texts]
     assert [path.name for path, a, b in zip(ARTICLES, with_floor, without) if a != b] == []
     assert sum(len(matches) for matches, _ in with_floor) > 50  # the articles do restate things
@@ -46,7 +46,7 @@ def _rows_scored(monkeypatch, text: str) -> int:
 def test_the_reranker_scores_fewer_rows_with_the_floor(monkeypatch):
     text = ARTICLES[0].read_text(encoding="utf-8")
     with_floor = _rows_scored(monkeypatch, text)
-    monkeypatch.setattr(detector_module, "_RERANK_FLOOR", 0.0)
+    monkeypatch.setattr(rerank_module, "_RERANK_FLOOR", 0.0)
     without = _rows_scored(monkeypatch, text)
     assert 0 < with_floor < 0.8 * without
 
@@ -54,7 +54,7 @@ def test_the_reranker_scores_fewer_rows_with_the_floor(monkeypatch):
 def test_a_shared_run_still_confirms_under_the_floor(monkeypatch):
     # With every candidate under the floor, only the rules that confirm without the reranker are left: a
     # copied run of words, the title rule.
-    monkeypatch.setattr(detector_module, "_RERANK_FLOOR", 1.0)
+    monkeypatch.setattr(rerank_module, "_RERANK_FLOOR", 1.0)
     text = ("The council approved the new riverside library budget on Tuesday evening after a long debate.\n\n"
             "Residents spoke for hours about parking and noise near the site.\n\n"
             "Officials said the council approved the new riverside library budget on Tuesday evening, "

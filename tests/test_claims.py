@@ -102,7 +102,7 @@ def test_a_headline_joins_only_the_claims_it_states():
 def test_every_match_says_what_confirmed_it_and_the_json_carries_it(tmp_path):
     report = find_redundancy(BUDGET)
     assert all(m.confirmed_by for m in report.matches)
-    assert {r for m in report.matches for r in m.confirmed_by} <= {"reranker", "shared_run", "headline"}
+    assert {r for m in report.matches for r in m.confirmed_by} <= {"reranker", "shared_run", "headline", "amounts"}
     path = tmp_path / "budget.txt"
     path.write_text(BUDGET, encoding="utf-8")
     result = CliRunner().invoke(main, ["scan", str(path), "-f", "json", "-q"])

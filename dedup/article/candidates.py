@@ -6,18 +6,27 @@ and confirming, in a module of its own so that each step of the article pipeline
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from dedup.confirm.agreement import Claims
 from dedup.records import CandidatePair, Paragraph
 from dedup.sketch.minhash import estimated_scores
+from dedup.text.quantities import Quantity, agree
 from dedup.util.arrays import distinct
 
 GENERATED_PER_CANDIDATE = 200
 MIN_GENERATED = 1_000_000  # a low --max-candidates still searches a document of thousands of paragraphs whole
 _CHUNK = 65_536  # candidate pairs whose signatures are compared at once (32 MB at 128 permutations)
-_VIA = {1: frozenset({"sentence"}), 2: frozenset({"paragraph"}), 3: frozenset({"sentence", "paragraph"})}
+_LEVELS = ("sentence", "paragraph", "amounts")
+# Paragraphs that state amounts in one bin past which the bin proposes no pairs: a table of figures, not claims.
+AMOUNT_BUCKET_CAP = 32
+# Bins of amounts (log scale): two amounts that agree (``quantities.ROUGH_TOLERANCE``) are in one bin or two
+# adjacent ones, and each amount is filed under its bin and the next, so they meet in one.
+_AMOUNT_BIN = math.log(1.5)
 
 
 @dataclass
@@ -31,7 +40,7 @@ class SignedArticle:
     paragraph_sizes: np.ndarray  # shingles per paragraph
     sentence_signatures: np.ndarray
     paragraph_signatures: np.ndarray
-
+    claims: list[Claims] = field(default_factory=list)  # each paragraph's amounts and names (confirm.agreement)
 
 
 class CandidateSearch:
@@ -72,7 +81,8 @@ class CandidateSearch:
         paragraph_pairs, skipped_too = self.lsh.budgeted_candidate_array(
             article.paragraph_signatures, article.paragraph_sizes == 0, self.generation_budget)
         by_paragraph = distinct(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
-        codes = np.union1d(by_sentence, by_paragraph)
+        by_amounts = amount_pairs(article.claims, n)
+        codes = np.union1d(np.union1d(by_sentence, by_paragraph), by_amounts)
         dropped = len(codes) - self.max_candidates if cap else 0
         if dropped > 0:
             closeness = np.concatenate([self._closeness(article, *np.divmod(codes[i:i + _CHUNK], n))
@@ -81,11 +91,29 @@ class CandidateSearch:
         dropped = max(dropped, 0)
         if skipped + skipped_too:
             dropped = min(dropped + skipped + skipped_too, n * (n - 1) // 2 - len(codes))
-        levels = np.isin(codes, by_sentence).astype(int) + 2 * np.isin(codes, by_paragraph)
-        return [CandidatePair(*divmod(code, n), via=_VIA[level])
-                for code, level in zip(codes.tolist(), levels.tolist())], dropped
+        levels = [np.isin(codes, found) for found in (by_sentence, by_paragraph, by_amounts)]
+        via = [frozenset(name for name, on in zip(_LEVELS, bits) if on) for bits in zip(*levels)]
+        return [CandidatePair(*divmod(code, n), via=v) for code, v in zip(codes.tolist(), via)], dropped
 
     @staticmethod
     def _closeness(article: SignedArticle, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         sigs, sizes = article.paragraph_signatures, article.paragraph_sizes
         return np.maximum(*estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b]))
+
+
+def amount_pairs(claims: list[Claims], n: int) -> np.ndarray:
+    """Codes ``a * n + b`` of the paragraph pairs that state amounts close enough to agree (the same unit,
+    values within rounding, ``quantities.agree``): a reworded restatement keeps the claim's amounts when it
+    keeps none of its words. A bin holding more than ``AMOUNT_BUCKET_CAP`` paragraphs proposes nothing (a
+    table of figures), and a pair counts only by the amounts of the bin that proposes it."""
+    bins: dict[tuple[str, int], dict[int, list[Quantity]]] = {}
+    for paragraph, found in enumerate(claims):
+        for amount in found.amounts:
+            unit = "money" if amount.unit in ("usd", "eur", "gbp") else amount.unit
+            at = math.floor(math.log(abs(amount.value)) / _AMOUNT_BIN) if amount.value else -10**6
+            for key in ((unit, at), (unit, at + 1)):
+                bins.setdefault(key, {}).setdefault(paragraph, []).append(amount)
+    codes = {a * n + b for members in bins.values() if 1 < len(members) <= AMOUNT_BUCKET_CAP
+             for a, b in itertools.combinations(sorted(members), 2)
+             if any(agree(q, r) for q in members[a] for r in members[b])}
+    return distinct(np.fromiter(codes, dtype=np.int64, count=len(codes)))

@@ -7,15 +7,17 @@ from typing import Mapping
 
 import numpy as np
 
+from dedup.article.amounts import REASON as AMOUNTS
+from dedup.article.amounts import agreed_amounts, confirmed_by_amounts, sentence_pairs
 from dedup.article.candidates import GENERATED_PER_CANDIDATE, MIN_GENERATED, CandidateSearch, SignedArticle
 from dedup.article.claims import match_kind, names_only
-from dedup.article.evidence import Cosines, TokenMemo, bounded, candidate_spans, sentence_at, spread, title_restated
-from dedup.article.evidence import held_in_a_sentence as _held
+from dedup.article.evidence import Cosines, TokenMemo, candidate_spans, sentence_at, title_restated
+from dedup.article.rerank_step import FIT_LIMIT, RerankStep
 from dedup.cluster.groups import group_matches
-from dedup.confirm.features import FEATURES, PairFeaturizer
+from dedup.confirm.agreement import AgreementModel, Claims, default_agreement
 from dedup.confirm.modes import CONFIRM_MODES
 from dedup.confirm.reranker import Reranker, default_reranker
-from dedup.confirm.rules import PairScore, TfidfConfirmer
+from dedup.confirm.rules import TfidfConfirmer
 from dedup.confirm.spans import SharedSpan
 from dedup.records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from dedup.sketch.lsh import LSHBanding
@@ -25,7 +27,7 @@ from dedup.text.segment import segment
 from dedup.util.validate import check_fraction, check_int, positional_doc_id, renamed_params
 
 
-class Detector(CandidateSearch):
+class Detector(CandidateSearch, RerankStep):
     """Find paragraphs of one article that restate each other.
 
     Parameters
@@ -80,6 +82,10 @@ class Detector(CandidateSearch):
         lowest with out-of-fold precision 0.9).
     reranker : Reranker, optional
         Another fitted model than the shipped one.
+    agreement : AgreementModel or None, default="default"
+        The model that decides pairs of paragraphs stating the same specific amount, rounded or spelled out in
+        one (``confirm.agreement``; such pairs are candidates whatever their words): the shipped one of the
+        confirm stage by default, None to turn the amount route off.
     max_candidates : int, default=5000
         At most this many candidate pairs are confirmed in one document, the
         most similar by MinHash estimate; the report counts the others as
@@ -111,6 +117,7 @@ class Detector(CandidateSearch):
         probability_threshold: float | None = None,
         reranker: Reranker | None = None,
         max_candidates: int = 5_000,
+        agreement: AgreementModel | None | str = "default",
         **renamed,
     ) -> None:
         values = renamed_params(Detector.__init__, renamed, _RENAMED, {
@@ -144,6 +151,9 @@ class Detector(CandidateSearch):
             min_shared_words=min_shared_words,
         )
         self.min_sentence_words = min_sentence_words
+        self.agreement = default_agreement(confirm) if agreement == "default" else agreement
+        if self.agreement is not None and self.agreement.mode != confirm:
+            raise ValueError(f"agreement model is for confirm={self.agreement.mode!r}, not {confirm!r}")
         self.max_candidates = check_int("max_candidates", max_candidates, 1)
         # Pairs each LSH level may generate: cheap next to confirming (microseconds, not milliseconds, each),
         # so many per confirmed candidate, but bounded, so a huge document costs time linear in its size.
@@ -164,6 +174,7 @@ class Detector(CandidateSearch):
             "min_sentence_words": self.min_sentence_words,
             "max_candidates": self.max_candidates,
             "confirm": self.confirm_mode,
+            "amounts": self.agreement is not None,
             **({"reranker_threshold": self.probability_threshold,
                 "reranker_trained": self.reranker.metadata.get("trained")} if self.reranker else {}),
         }
@@ -209,6 +220,7 @@ class Detector(CandidateSearch):
             paragraph_sizes=union(sentence_sets, members).sizes(),
             sentence_signatures=sentence_signatures,
             paragraph_signatures=merge(sentence_signatures, members),
+            claims=[Claims.of(p.text) for p in paragraphs] if self.agreement else [],
         )
 
     def confirm(self, article: SignedArticle, candidates: list[CandidatePair]) -> tuple[list[Match], list[float]]:
@@ -242,14 +254,19 @@ class Detector(CandidateSearch):
         # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
         sentence_words = {p: [frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences] for p in needed}
         titles = [title_restated(sentence_words[pair.a], sentence_words[pair.b]) for pair, _, _ in scored]
-        probabilities, deciding = self._learned_scores(article, rows, scored, needed, counts, titles) \
-            if self.reranker else ([None] * len(scored), [None] * len(scored))
+        probabilities, deciding, lexical = self._learned_scores(article, rows, scored, needed, counts, titles) \
+            if self.reranker else ([None] * len(scored), [None] * len(scored), {})
+        agreed = confirmed_by_amounts(self.agreement, paragraphs, article.claims,
+                                      [(pair, s.cosine) for pair, _, s in scored], lexical)
         matches, scores = [], []
         names: dict = {}  # each paragraph's words read as names, once (``claims.names_only``)
-        for (pair, spans, pair_score), probability, decisive, title in zip(scored, probabilities, deciding, titles):
+        for (pair, spans, pair_score), probability, decisive, title, amounts in zip(
+                scored, probabilities, deciding, titles, agreed):
             if probability is not None:
                 pair_score = self._learned(pair_score, probability, decisive, spans[0].content_words if spans else 0,
-                                           title)
+                                           title, amounts)
+            elif amounts and not pair_score.confirmed:
+                pair_score = replace(pair_score, confirmed=True, confirmed_by=(AMOUNTS,), sentence_pairs=())
             elif title:  # the TF-IDF rules and the title rule: one headline rule in both confirm stages
                 pair_score = replace(pair_score, confirmed=True, confirmed_by=(*pair_score.confirmed_by, "headline"),
                                      sentence_pairs=pair_score.sentence_pairs or (
@@ -263,10 +280,10 @@ class Detector(CandidateSearch):
 
     def _sentence_cosines(self, article: SignedArticle, needed: list[int]) -> Cosines:
         """Cosines between sentences (numbered flat), of every sentence for an article; of the ``needed``
-        paragraphs' sentences only past ``_FIT_LIMIT`` paragraphs, whose 200,000 sentences' rows took
+        paragraphs' sentences only past ``FIT_LIMIT`` paragraphs, whose 200,000 sentences' rows took
         hundreds of MB (a row depends on its sentence and the fitted IDF only: the cosines are the same)."""
         paragraphs = article.paragraphs
-        if len(paragraphs) <= _FIT_LIMIT:
+        if len(paragraphs) <= FIT_LIMIT:
             return Cosines(self.confirmer.transform([s.text for p in paragraphs for s in p.sentences]))
         flat = np.concatenate([article.sentence_first[p] + np.arange(len(paragraphs[p].sentences))
                                for p in needed]).astype(np.int64)
@@ -274,87 +291,6 @@ class Detector(CandidateSearch):
         index[flat] = np.arange(len(flat))
         texts = [paragraphs[p].sentences[i].text for p in needed for i in range(len(paragraphs[p].sentences))]
         return Cosines(self.confirmer.transform(texts), index)
-
-    def _learned_scores(self, article: SignedArticle, rows: list[np.ndarray], scored: list, needed: list[int],
-                        counts: dict, titles: list[bool]) -> tuple[list[float], list[float]]:
-        """Each candidate's probability and the probability that decides it (``titles``: whether the title rule
-        holds for each).
-
-        A cascade: the reranker scores only the candidates whose TF-IDF score (paragraph or best sentence
-        cosine) reaches ``_RERANK_FLOOR``, or that a shared run or the title rule confirms anyway; the rest
-        keep their TF-IDF score and are not confirmed. ``benchmarks/rerank_floor.py`` chose the floor: on
-        its sets no pair the reranker confirms scores under it, and it spares the reranker about half an
-        article's candidates (most of a document's that restates nothing).
-        """
-        chosen = [k for k, ((_, spans, pair_score), title) in enumerate(zip(scored, titles))
-                  if pair_score.score >= _RERANK_FLOOR or title
-                  or self.confirmer.copied(spans[0].content_words if spans else 0)]
-        probabilities = [pair_score.score for _, _, pair_score in scored]
-        deciding = [0.0] * len(scored)
-        if chosen:
-            found, decisive = self._rerank(article, rows, [scored[k] for k in chosen], needed, counts)
-            for k, p, d in zip(chosen, found, decisive):
-                probabilities[k], deciding[k] = p, d
-        return probabilities, deciding
-
-    def _rerank(self, article: SignedArticle, rows: list[np.ndarray], scored: list, needed: list[int],
-                counts: dict | None = None) -> tuple[list[float], list[float]]:
-        """The reranker's probability for each candidate, with the article's own IDF, and the probability
-        that decides it.
-
-        A pair is scored as whole paragraphs and as its best-aligned sentence pair, and keeps the higher: a
-        title restated by one sentence of a long paragraph is a restatement, though the paragraphs differ.
-        The whole-paragraph row does not decide a pair whose shorter paragraph has under ``_WHOLE_RATIO`` of
-        the longer's words, unless the longer holds ``_HEADLINE`` of its content words, ``_TOGETHER`` of them
-        in one sentence (``evidence.held_in_a_sentence``): the model's short-vs-long training pairs are a
-        headline against its sentence (one random sentence against ten, two of its words found, scored 0.97;
-        three random words all in a long paragraph, each in another sentence, 1.0); such a pair is decided by
-        its best sentence pair and the title rule. The IDF is the article's; past ``_FIT_LIMIT`` paragraphs
-        (a huge document) fitted on ``_FIT_SAMPLE`` of them, evenly spaced: up to half of the candidates'
-        ``needed`` paragraphs, so their words weigh, and the rest of the document, so the weights are its own
-        (the cost bounded, not the document's size; words the sample lacks count for nothing).
-        """
-        paragraphs = article.paragraphs
-        sentences = [s.text for p in paragraphs for s in p.sentences]
-        fitted = range(len(paragraphs))
-        if len(paragraphs) > _FIT_LIMIT:
-            pairs = spread(np.asarray(needed), _FIT_SAMPLE // 2)
-            fitted = np.union1d(pairs, spread(np.arange(len(paragraphs)), _FIT_SAMPLE - len(pairs))).tolist()
-        featurizer = PairFeaturizer(tokenizer=self._tokens).fit([paragraphs[p].text for p in fitted])
-        a = [paragraphs[pair.a].text for pair, _, _ in scored]
-        b = [paragraphs[pair.b].text for pair, _, _ in scored]
-        best = [(k, s.best_pair) for k, (_, _, s) in enumerate(scored) if s.best_pair]
-        a += [sentences[rows[scored[k][0].a][i]] for k, (i, _, _) in best]
-        b += [sentences[rows[scored[k][0].b][j]] for k, (_, j, _) in best]
-        a, b = map(list, zip(*(bounded(x, y, counts) for x, y in zip(a, b)))) if a else (a, b)
-        # A one-sentence paragraph's two rows are one pair: each distinct pair is scored once.
-        row = {pair: k for k, pair in enumerate(dict.fromkeys(zip(a, b)))}
-        at = np.array([row[pair] for pair in zip(a, b)], dtype=np.int64)
-        a, b = [pair[0] for pair in row], [pair[1] for pair in row]
-        dense = featurizer.transform(a, b)
-        probability, dense = self.reranker.predict_proba(dense, a, b)[at], dense[at]
-        n = len(scored)
-        whole, by_sentence = probability[:n], probability[n:]
-        in_range = dense[:n, _LENGTH_RATIO] >= _WHOLE_RATIO
-        for k in np.flatnonzero(~in_range & (dense[:n, _CONTAINMENT] >= _HEADLINE)).tolist():
-            in_range[k] = _held(*([frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences]
-                                  for p in (scored[k][0].a, scored[k][0].b))) >= _TOGETHER
-        deciding = np.where(in_range, whole, 0.0)
-        for (k, _), p in zip(best, by_sentence):
-            whole[k] = max(whole[k], p)
-            deciding[k] = max(deciding[k], p)
-        return whole.tolist(), deciding.tolist()
-
-    def _learned(self, scored: PairScore, probability: float, deciding: float, shared_words: int,
-                 title: bool) -> PairScore:
-        """Re-decide a TF-IDF-scored pair by the reranker (``deciding``: the probability of the rows that may
-        decide it, see ``_rerank``); its sentence evidence is kept."""
-        reasons = tuple(name for name, passed in (
-            ("reranker", deciding >= self.probability_threshold), ("shared_run", self.confirmer.copied(shared_words)),
-            ("headline", title)) if passed)
-        evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
-        return replace(scored, score=probability, confirmed=bool(reasons), sentence_pairs=evidence,
-                       confirmed_by=reasons)
 
     def _match(self, article: SignedArticle, pair: CandidatePair, scored, rows_a: np.ndarray, rows_b: np.ndarray,
                spans: list[SharedSpan], probability: float | None = None) -> Match:
@@ -375,6 +311,10 @@ class Detector(CandidateSearch):
         para_a, para_b = article.paragraphs[pair.a], article.paragraphs[pair.b]
         copied = [s for s in spans if s.content_words >= max(self.confirmer.min_shared_words, 1)]
         known = {(e.a_index, e.b_index) for e in evidence}
+        amounts = ()
+        if AMOUNTS in scored.confirmed_by:  # the amounts both state, and their sentences linked for grouping
+            amounts, holding = agreed_amounts(para_a, para_b, article.claims[pair.a], article.claims[pair.b])
+            evidence += sentence_pairs(para_a, para_b, holding, known)
         for span in copied:
             # A copied run links the sentences it starts in, so grouping sees it.
             i, j = sentence_at(para_a, span.a_start), sentence_at(para_b, span.b_start)
@@ -391,7 +331,7 @@ class Detector(CandidateSearch):
                 for s in spans
             ),
             reranker=None if probability is None else round(probability, 4),
-            kind=match_kind(para_a, para_b), confirmed_by=scored.confirmed_by,
+            kind=match_kind(para_a, para_b), confirmed_by=scored.confirmed_by, amounts=amounts,
         )
 
 
@@ -402,19 +342,6 @@ _LEARNED_DEFAULTS = (0.45, 0.3)
 _TFIDF_DEFAULTS = (0.65, 0.5)
 _RENAMED = {"threshold": "paragraph_cosine_threshold", "sentence_threshold": "sentence_cosine_threshold",
             "reranker_threshold": "probability_threshold"}
-# Paragraphs past which the reranker's IDF is fitted on a sample of ``_FIT_SAMPLE`` (``_rerank``): fitting
-# character n-grams of every paragraph and sentence of a 20 MB document took 8 GB and minutes, of its 7,000
-# candidate paragraphs still 1.4 GB (about 200 bytes a character).
-_FIT_LIMIT = 4000
-_FIT_SAMPLE = 2000
-# Shorter over longer paragraph, in words, under which the whole-paragraph row does not decide (``_rerank``).
-_WHOLE_RATIO = 0.2
-_HEADLINE = 0.65  # ... unless the longer holds this share of the shorter's content words (a headline) ...
-_TOGETHER = 3  # ... and one of its sentences this many of them (two words in a sentence are chance anywhere)
-_LENGTH_RATIO, _CONTAINMENT = FEATURES.index("length_ratio"), FEATURES.index("containment")
-# TF-IDF score (the higher of the paragraph and best sentence cosines) under which the reranker is not asked
-# (``_learned_scores``); chosen by ``benchmarks/rerank_floor.py`` (docs/benchmarks.md).
-_RERANK_FLOOR = 0.125
 
 
 def find_redundancy(text: str, *old: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:

@@ -86,6 +86,10 @@ def detector_options(command):
                                         "confirms a pair at [default: the model's]."),
         renamed_option("--reranker-threshold", "--probability-threshold", "probability_threshold",
                        FiniteRange(0.0, 1.0, min_open=True, max_open=True)),
+        click.option("--amounts/--no-amounts", default=True, show_default=True,
+                     help="Restatements inside a document: pairs of paragraphs that state the same specific amount "
+                          "(rounded or spelled out in one: \"$2.1 billion\" / \"a little over two billion dollars\") "
+                          "are candidates, and an agreement model over the amounts, names and wording decides them."),
         max_bytes_option(),
         click.option("--max-candidates", type=click.IntRange(1), default=5_000, show_default=True,
                      help="Candidate paragraph pairs confirmed per document at most (the most similar; a "
@@ -103,7 +107,7 @@ def _make_detector(params: dict) -> "Detector":
             "num_perm", "confirm", "probability_threshold", "max_candidates")
     params = with_renamed(params)
     try:
-        return Detector(**{k: params[k] for k in keys})
+        return Detector(**{k: params[k] for k in keys}, **({} if params.get("amounts", True) else {"agreement": None}))
     except ValueError as err:
         raise click.UsageError(str(err)) from None
 

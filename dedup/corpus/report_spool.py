@@ -12,7 +12,7 @@ import os
 import tempfile
 from typing import Iterator, Sequence
 
-from dedup.records import DocumentResult, Group, Match, Paragraph, Report, Sentence, SentencePair, Span
+from dedup.records import AgreedAmount, DocumentResult, Group, Match, Paragraph, Report, Sentence, SentencePair, Span
 
 
 def report_to_record(report: Report) -> dict:
@@ -24,7 +24,7 @@ def report_to_record(report: Report) -> dict:
         "matches": [[m.a, m.b, m.jaccard, m.containment, m.cosine, m.score,
                      [[s.a, s.b, s.cosine, s.a_index, s.b_index] for s in m.sentences],
                      [[s.text, list(s.a), list(s.b), s.content_words] for s in m.spans], m.reranker,
-                     m.kind, list(m.confirmed_by)]
+                     m.kind, list(m.confirmed_by), [[x.a, x.b] for x in m.amounts]]
                     for m in report.matches],
         "candidate_scores": report.candidate_scores,
         "candidates_dropped": report.candidates_dropped,
@@ -43,11 +43,12 @@ def report_from_record(record: dict) -> Report:
     )
 
 
-def _match(a, b, j, c, cos, score, sentences, spans, reranker, kind="restatement", confirmed_by=()) -> Match:
-    # A checkpoint written before matches had a kind and reasons holds nine fields.
+def _match(a, b, j, c, cos, score, sentences, spans, reranker, kind="restatement", confirmed_by=(),
+           amounts=()) -> Match:
+    # A checkpoint written before matches had a kind and reasons holds nine fields; before amounts, eleven.
     return Match(a, b, j, c, cos, score, tuple(SentencePair(*s) for s in sentences),
                  tuple(Span(t, tuple(sa), tuple(sb), w) for t, sa, sb, w in spans), reranker, kind,
-                 tuple(confirmed_by))
+                 tuple(confirmed_by), tuple(AgreedAmount(x, y) for x, y in amounts))
 
 
 class ReportSpool:

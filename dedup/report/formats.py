@@ -62,6 +62,7 @@ def match_to_dict(match: Match) -> dict:
         "spans": [{"text": s.text, "a": list(s.a), "b": list(s.b)} for s in match.spans],
         "kind": match.kind,
         "confirmed_by": list(match.confirmed_by),
+        "amounts": [{"a": x.a, "b": x.b} for x in match.amounts],
     }
 
 
@@ -204,7 +205,8 @@ def format_table(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-_REASONS = {"shared_run": "a shared run of words", "headline": "the headline's words"}
+_REASONS = {"shared_run": "a shared run of words", "headline": "the headline's words",
+            "amounts": "the same amounts"}
 _SCORED = {"reranker", "paragraph_cosine", "sentence_cosine"}  # reasons the score itself shows
 
 
@@ -214,6 +216,8 @@ def match_note(match: Match) -> str:
     notes = ["headline"] if match.kind == "headline" else []
     if match.confirmed_by and not _SCORED.intersection(match.confirmed_by):
         notes.append("confirmed by " + " and ".join(_REASONS.get(r, r) for r in match.confirmed_by))
+    if match.amounts:
+        notes.append("; ".join(f"{x.a} ~ {x.b}" for x in match.amounts))
     return ", ".join(notes)
 
 

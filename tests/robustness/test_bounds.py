@@ -142,9 +142,10 @@ def test_band_keys_in_slices_equal_band_keys_at_once(monkeypatch):
 
 
 def test_a_huge_documents_confirm_step_reads_only_its_candidates(monkeypatch):
-    """Past ``_FIT_LIMIT`` paragraphs only the candidates' sentences get TF-IDF rows (same cosines as all of
+    """Past ``FIT_LIMIT`` paragraphs only the candidates' sentences get TF-IDF rows (same cosines as all of
     them) and the reranker's IDF comes from a sample; the planted restatement is still confirmed."""
     import dedup.article.detector as detector_module
+    import dedup.article.rerank_step as rerank_module
     from dedup.article.evidence import Cosines
 
     text = zipf_document(300)
@@ -154,8 +155,9 @@ def test_a_huge_documents_confirm_step_reads_only_its_candidates(monkeypatch):
     needed = sorted({p for c in candidates for p in (c.a, c.b)})
     detector.confirmer.fit_transform([p.text for p in article.paragraphs])
     every = Cosines(detector.confirmer.transform([s.text for p in article.paragraphs for s in p.sentences]))
-    monkeypatch.setattr(detector_module, "_FIT_LIMIT", 50)
-    monkeypatch.setattr(detector_module, "_FIT_SAMPLE", 40)
+    for module in (detector_module, rerank_module):
+        monkeypatch.setattr(module, "FIT_LIMIT", 50)
+    monkeypatch.setattr(rerank_module, "_FIT_SAMPLE", 40)
     some = detector._sentence_cosines(article, needed)
     assert some.vectors.shape[0] < len(article.sentence_owner)
     first = article.sentence_first

@@ -1,0 +1,231 @@
+"""Quantities stated in a text, normalised: "$2.1 billion", "a little over two billion dollars", "52 percent",
+"roughly half", "160 millimetres", "sixteen centimetres", "a dozen", "twelve thousand".
+
+A reworded restatement rarely keeps the words of the claim, but it keeps the claim's amounts, rounded or
+spelled out ("a fee of €38 million" / "a sum a little under forty million euros"). This module reads each
+amount as a value in a canonical unit (money per currency, a share as a fraction, lengths in metres, durations
+in hours) with whether it was stated roughly, so the confirm stage can ask whether two texts agree on how
+much (``agree``) without sharing a word.
+
+It reads English only, and only what news writes: digits with thousands separators and decimals, number words
+up to the trillions ("twenty-seven", "four-billion-dollar"), race times ("2:03:41"), "a dozen", "a pair of",
+fractions ("half", "a quarter", "one-seventh", "two thirds"), currency signs and names, percentages, common units
+of length and time, and the hedges that make an amount approximate ("about", "nearly", "a little under", "more
+than"). Years ("in 2022") are calendar years; vote tallies ("9-4") are plain numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Quantity", "quantities", "agree"]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One amount of a text.
+
+    ``value`` is in the canonical unit of ``unit``: ``""`` (a count), ``"usd"``/``"eur"``/``"gbp"``/``"money"``
+    (a currency unnamed), ``"share"`` (a fraction: 52 percent is 0.52), ``"m"`` (metres), ``"h"`` (hours, for
+    any duration), ``"year"`` (a calendar year: "in 2022").
+    ``rough`` is True when the text hedges it ("about", "nearly") or writes a round number in words ("forty",
+    "five million"), which a writer uses for a nearby exact amount. ``start``/``end`` are character offsets
+    of the amount in the text.
+    """
+
+    value: float
+    unit: str
+    rough: bool
+    start: int
+    end: int
+
+
+_ONES = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+           "trillion": 1_000_000_000_000, "bn": 1_000_000_000, "mn": 1_000_000}
+_SHORT_SCALES = {"m": 1_000_000, "k": 1_000}  # only right after a currency amount ("$38m")
+_FRACTIONS = {"half": 1 / 2, "third": 1 / 3, "quarter": 1 / 4, "fifth": 1 / 5, "sixth": 1 / 6, "seventh": 1 / 7,
+              "eighth": 1 / 8, "ninth": 1 / 9, "tenth": 1 / 10}
+_WORD_VALUES = {"dozen": 12, "pair": 2, "couple": 2, **_FRACTIONS}
+_SHARE_WORDS = frozenset(_FRACTIONS)
+_CURRENCY_SIGNS = {"$": "usd", "€": "eur", "£": "gbp"}
+_CURRENCY_WORDS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp",
+                   "pounds": "gbp", "sterling": "gbp"}
+_PERCENT = frozenset({"percent", "pct", "percentage"})
+_UNITS = {  # unit word -> (canonical unit, factor)
+    **{w: ("m", 0.001) for w in ("millimetre", "millimetres", "millimeter", "millimeters", "mm")},
+    **{w: ("m", 0.01) for w in ("centimetre", "centimetres", "centimeter", "centimeters", "cm")},
+    **{w: ("m", 1.0) for w in ("metre", "metres", "meter", "meters")},
+    **{w: ("m", 1000.0) for w in ("kilometre", "kilometres", "kilometer", "kilometers", "km")},
+    **{w: ("m", 1609.344) for w in ("mile", "miles")},
+    **{w: ("h", 1 / 60) for w in ("minute", "minutes")},
+    **{w: ("h", 1.0) for w in ("hour", "hours")},
+    **{w: ("h", 24.0) for w in ("day", "days")},
+    **{w: ("h", 168.0) for w in ("week", "weeks")},
+    **{w: ("h", 730.5) for w in ("month", "months")},
+    **{w: ("h", 8766.0) for w in ("year", "years")},
+}
+# Hedges before an amount: the writer rounds it.
+_HEDGES = frozenset("about around roughly nearly almost approximately some over under more less fewer close "
+                    "just little well upwards".split())
+_NUMERAL = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+")
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+_CLOCK = re.compile(r"\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?")  # a race time, "2:03:41" (read as hours)
+# Race times, numerals and runs of letters: "four-billion" is two pieces.
+_PIECE = re.compile(rf"{_CLOCK.pattern}|{_NUMERAL.pattern}|[^\W\d_]+")
+# What every amount starts with: a digit, or a number or fraction word (any case).
+_TRIGGER = re.compile(r"\d|(?i:\b(?:" + "|".join(sorted({*_ONES, *_TENS, *_WORD_VALUES}, key=len, reverse=True))
+                      + r"))")
+# How far apart two amounts may be and still agree: a writer's rounding ("nearly forty" for 38, "roughly half"
+# for 52 percent, "a little over two billion" for 2.1 billion) stays within about a fifth.
+EXACT_TOLERANCE = 0.005
+ROUGH_TOLERANCE = 0.2
+
+
+def quantities(text: str) -> list[Quantity]:
+    """The amounts ``text`` states, in order (see the module's docstring for what is read).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of Quantity
+    """
+    # Amounts are read from their own pieces, not the shared tokenizer's words, which keep no decimal point
+    # or thousands separator ("4.7" is its word "47") and hold hyphenated amounts whole.
+    if _TRIGGER.search(text) is None:  # most paragraphs of most documents state no amount: one scan in C
+        return []
+    spans = [(m.group().lower(), m.start(), m.end()) for m in _PIECE.finditer(text)]
+    found: list[Quantity] = []
+    i = 0
+    while i < len(spans):
+        read = _amount(text, spans, i)
+        if read is None:
+            i += 1
+            continue
+        quantity, i = read
+        found.append(quantity)
+    return found
+
+
+def agree(a: Quantity, b: Quantity) -> bool:
+    """Whether two amounts can state the same quantity: the same unit (a currency unnamed agrees with any
+    currency) and values within ``EXACT_TOLERANCE`` of each other, or ``ROUGH_TOLERANCE`` when either is
+    stated roughly."""
+    if a.unit != b.unit and not ({a.unit, b.unit} & {"money"} and {a.unit, b.unit} <= {"money", "usd", "eur", "gbp"}):
+        return False
+    tolerance = ROUGH_TOLERANCE if a.rough or b.rough else EXACT_TOLERANCE
+    high = max(abs(a.value), abs(b.value))
+    return high == 0 or abs(a.value - b.value) <= tolerance * high
+
+
+def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
+    """The amount starting at word ``i`` and the index of the word after it, or None."""
+    word, start, _ = spans[i]
+    if _CLOCK.fullmatch(word):
+        hours = sum(float(part) / 60 ** k for k, part in enumerate(word.split(":")))
+        return Quantity(hours, "h", _hedged(spans, i), start, spans[i][2]), i + 1
+    if _NUMERAL.fullmatch(word):
+        value, j, spelled = float(word.replace(",", "")), i + 1, False
+    elif word in _ONES or word in _TENS:
+        value, j = _spelled(spans, i)
+        spelled = True
+    elif word in _WORD_VALUES and _article_before(text, spans, i):
+        value, j, spelled = _WORD_VALUES[word], i + 1, False
+        if word == "pair" or word == "couple":
+            j += 1 if j < len(spans) and spans[j][0] == "of" else 0
+        if word in _SHARE_WORDS:
+            return Quantity(value, "share", True, start, spans[i][2]), j
+    else:
+        return None
+    fraction = _FRACTIONS.get(spans[j][0].removesuffix("s")) if j < len(spans) else None
+    if fraction and value < 10:  # "one-seventh", "two thirds": a share
+        return Quantity(value * fraction, "share", True, start, spans[j][2]), j + 1
+    scale, j = _scale(spans, j)
+    value *= scale
+    unit, factor, j, end = _unit(text, spans, i, j)
+    rough = _hedged(spans, i) or (spelled and _round(value))
+    return Quantity(value * factor, unit, rough, _sign_start(text, start), end), j
+
+
+def _spelled(spans: list, i: int) -> tuple[float, int]:
+    """A number in words from word ``i`` ("twenty", "seven" -> 27; "sixty-one" arrives as two pieces)."""
+    value, j = 0, i
+    while j < len(spans):
+        word = spans[j][0]
+        if word in _TENS and value % 100 == 0:
+            value += _TENS[word]
+        elif word in _ONES and value % 10 == 0:
+            value += _ONES[word]
+        elif word == "hundred" and 0 < value < 100:
+            value *= 100
+        else:
+            break
+        j += 1
+    return float(value), j
+
+
+def _scale(spans: list, j: int) -> tuple[float, int]:
+    scale = 1.0
+    while j < len(spans) and spans[j][0] in _SCALES and spans[j][0] != "hundred":
+        scale *= _SCALES[spans[j][0]]
+        j += 1
+    return scale, j
+
+
+def _unit(text: str, spans: list, i: int, j: int) -> tuple[str, float, int, int]:
+    """(unit, factor to its canonical unit, next word, end offset) of the amount at words ``i``..``j``."""
+    end = spans[j - 1][2]
+    sign = text[spans[i][1] - 1:spans[i][1]] if spans[i][1] > 0 else ""
+    currency = _CURRENCY_SIGNS.get(sign)
+    if currency and j < len(spans) and spans[j][0] in _SHORT_SCALES and spans[j][1] == end:
+        factor = _SHORT_SCALES[spans[j][0]]
+        return currency, factor, j + 1, spans[j][2]
+    if currency:
+        return currency, 1.0, j, end
+    if text[end:end + 1] == "%":
+        return "share", 0.01, j, end + 1
+    word = spans[j][0] if j < len(spans) else ""
+    if word in _CURRENCY_WORDS:
+        return _CURRENCY_WORDS[word], 1.0, j + 1, spans[j][2]
+    if word in _PERCENT:
+        return "share", 0.01, j + 1, spans[j][2]
+    if word == "per" and j + 1 < len(spans) and spans[j + 1][0] == "cent":
+        return "share", 0.01, j + 2, spans[j + 1][2]
+    if word in _UNITS:
+        unit, factor = _UNITS[word]
+        return unit, factor, j + 1, spans[j][2]
+    if _YEAR.fullmatch(spans[i][0]) and j == i + 1:
+        return "year", 1.0, j, end  # a calendar year ("in 2022", "the mid-1980s") counts nothing
+    return "", 1.0, j, end
+
+
+def _hedged(spans: list, i: int) -> bool:
+    """Whether one of the two words before the amount hedges it ("about", "a little under", "more than")."""
+    before = [spans[k][0] for k in range(max(i - 3, 0), i)]
+    return any(w in _HEDGES for w in before[-2:]) or (len(before) >= 2 and before[-1] == "than")
+
+
+def _round(value: float) -> bool:
+    """One significant figure, or a whole number of tens below a hundred: what a writer rounds to."""
+    if value <= 12:
+        return False  # small counts are exact ("four countries")
+    digits = f"{value:.0f}".rstrip("0")
+    return len(digits) <= 1
+
+
+def _article_before(text: str, spans: list, i: int) -> bool:
+    """"a dozen", "a pair", "half" (without an article: "cut by half"): a word that is an amount here."""
+    word = spans[i][0]
+    previous = spans[i - 1][0] if i > 0 else ""
+    return previous in ("a", "an", "one") or (word == "half" and previous not in ("the", "first", "second"))
+
+
+def _sign_start(text: str, start: int) -> int:
+    return start - 1 if start > 0 and text[start - 1] in _CURRENCY_SIGNS else start

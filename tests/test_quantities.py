@@ -1,0 +1,66 @@
+"""Amounts read from news text (dedup.text.quantities): values, units, rough or exact, spans."""
+
+import pytest
+
+from dedup.text.quantities import Quantity, agree, quantities
+
+
+def read(text: str) -> list[tuple[float, str, bool, str]]:
+    return [(q.value, q.unit, q.rough, text[q.start:q.end]) for q in quantities(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("About 12,000 people were evacuated", [(12_000.0, "", True, "12,000")]),
+    ("Roughly twelve thousand residents", [(12_000.0, "", True, "twelve thousand")]),
+    ("a fee of €38 million", [(38e6, "eur", False, "€38 million")]),
+    ("a sum a little under forty million euros", [(40e6, "eur", True, "forty million euros")]),
+    ("thirty-four dollars a share", [(34.0, "usd", False, "thirty-four dollars")]),
+    ("a $2.1 billion deal", [(2.1e9, "usd", False, "$2.1 billion")]),
+    ("the roughly four-billion-dollar package", [(4e9, "usd", True, "four-billion-dollar")]),
+    ("a £38m transfer", [(38e6, "gbp", False, "£38m")]),
+    ("up 52 percent", [(0.52, "share", False, "52 percent")]),
+    ("up 5.5% on the year", [(0.055, "share", False, "5.5%")]),
+    ("1.5 per cent", [(0.015, "share", False, "1.5 per cent")]),
+    ("roughly half as likely", [(0.5, "share", True, "half")]),
+    ("160 millimetres of rain in 48 hours", [(0.16, "m", False, "160 millimetres"), (48.0, "h", False, "48 hours")]),
+    ("sixteen centimetres in two days", [(0.16, "m", False, "sixteen centimetres"), (48.0, "h", False, "two days")]),
+    ("a dozen opposed", [(12.0, "", False, "dozen")]),
+    ("a 9-4 vote", [(9.0, "", False, "9"), (4.0, "", False, "4")]),
+    ("in 2022", [(2022.0, "year", False, "2022")]),
+    ("the first half of the season", []),
+    ("no amount here at all", []),
+])
+def test_amounts_are_read_with_unit_and_span(text, expected):
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("€38 million", "a little under forty million euros", True),
+    ("$61 million", "about sixty-one million dollars", True),
+    ("160 millimetres", "sixteen centimetres", True),
+    ("48 hours", "two days", True),
+    ("52 percent", "roughly half", True),
+    ("4.7 million customers", "nearly five million buyers", True),
+    ("$1.2 million", "$1.2 million", True),
+    ("$1.2 million", "1.2 million people", False),  # money is not a count
+    ("$298 million", "$305 million", False),  # two exact amounts 2% apart are two amounts
+    ("€38 million", "sixty million euros", False),  # rounding goes so far
+    ("in 2022", "2,022 people", False),
+])
+def test_agreement_allows_rounding_not_other_amounts(a, b, same):
+    (qa,), (qb,) = quantities(a), quantities(b)
+    assert agree(qa, qb) is same
+    assert agree(qb, qa) is same
+
+
+def test_an_unnamed_currency_agrees_with_any():
+    money = Quantity(5e6, "money", False, 0, 1)
+    assert agree(money, Quantity(5e6, "usd", False, 0, 1)) and agree(Quantity(5e6, "eur", False, 0, 1), money)
+    assert not agree(Quantity(5e6, "usd", False, 0, 1), Quantity(5e6, "eur", False, 0, 1))
+
+
+def test_offsets_point_into_the_text_as_read():
+    text = "Héllo — the council restored £1,250,000 and, later, nearly two million pounds."
+    found = quantities(text)
+    assert [text[q.start:q.end] for q in found] == ["£1,250,000", "two million pounds"]
+    assert found[0].value == 1_250_000 and found[1].rough and found[1].unit == "gbp"
