@@ -14,7 +14,7 @@ from dedup.article.claims import match_kind, names_only
 from dedup.article.evidence import Cosines, TokenMemo, candidate_spans, sentence_at, title_restated
 from dedup.article.rerank_step import FIT_LIMIT, RerankStep
 from dedup.cluster.groups import group_matches
-from dedup.confirm.agreement import AgreementModel, Claims, default_agreement
+from dedup.confirm.agreement import AgreementModel, Claims, contradicts, default_agreement
 from dedup.confirm.modes import CONFIRM_MODES
 from dedup.confirm.reranker import Reranker, default_reranker
 from dedup.confirm.rules import TfidfConfirmer
@@ -220,7 +220,7 @@ class Detector(CandidateSearch, RerankStep):
             paragraph_sizes=union(sentence_sets, members).sizes(),
             sentence_signatures=sentence_signatures,
             paragraph_signatures=merge(sentence_signatures, members),
-            claims=[Claims.of(p.text) for p in paragraphs] if self.agreement else [],
+            claims=[Claims.of(p.text) for p in paragraphs],
         )
 
     def confirm(self, article: SignedArticle, candidates: list[CandidatePair]) -> tuple[list[Match], list[float]]:
@@ -274,6 +274,9 @@ class Detector(CandidateSearch, RerankStep):
             scores.append(round(float(pair_score.score), 4))
             if pair_score.confirmed and names_only(paragraphs[pair.a].text, paragraphs[pair.b].text, names):
                 continue  # the same people, not the same claim (``claims.names_only``)
+            if pair_score.confirmed and pair_score.confirmed_by != ("shared_run",) \
+                    and contradicts(article.claims[pair.a], article.claims[pair.b]):
+                continue  # other amounts of the same kind, none the same: another fact (``agreement.contradicts``)
             if pair_score.confirmed:
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
         return matches, scores

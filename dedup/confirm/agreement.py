@@ -95,6 +95,14 @@ def agreement(a: Claims, b: Claims) -> Agreement:
                      conflicting, len(a.names & b.names))
 
 
+def contradicts(a: Claims, b: Claims) -> bool:
+    """Whether two texts state specific amounts of the same kind and agree on none of them: "cut the top rate
+    to 4.5 percent" and "lowered the top rate from 5.75 percent to 5.25 percent" state two facts, however
+    alike their words."""
+    found = agreement(a, b)
+    return found.amounts_conflicting > 0 and found.amounts_agreeing == 0
+
+
 def feature_row(mode: str, found: Agreement, headline: bool = False, probability: float = 0.5,
                 char_cosine: float = 0.0, paragraph_cosine: float = 0.0) -> list[float]:
     """One pair's features in the order ``FEATURES[mode]`` gives."""
