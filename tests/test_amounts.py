@@ -155,3 +155,14 @@ def test_a_confirmed_pair_that_contradicts_on_amounts_is_not_reported(monkeypatc
 
     monkeypatch.setattr(detector_module, "contradicts", lambda a, b: False)
     assert set(pairs(find_redundancy(text))[(1, 3)].confirmed_by) == {"reranker", "shared_run"}
+
+
+def test_clean_removes_nothing_that_only_its_amounts_restate(tmp_path):
+    report = find_redundancy(STADIUM)
+    assert pairs(report)[(1, 7)].confirmed_by == ("amounts",)
+    path = tmp_path / "stadium.txt"
+    path.write_text(STADIUM, encoding="utf-8")
+    out = tmp_path / "clean.txt"
+    result = CliRunner().invoke(main, ["clean", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Seven of the nine council members backed the deal" in out.read_text(encoding="utf-8")

@@ -23,10 +23,15 @@ def restated_sentences(report: Report) -> set[tuple[int, int]]:
 
     A body sentence is not restated by the headline alone (``Match.kind == "headline"``): a headline that
     restates the lede is the normal shape of news, and the lede is what a reader needs. Only the headline
-    repeated (a sentence of nearly the same content words, ``_repeats``) is restated by it.
+    repeated (a sentence of nearly the same content words, ``_repeats``) is restated by it. Nor is a sentence
+    restated by a match only its amounts confirm (``confirmed_by == ("amounts",)``): a rewording that states the
+    same amount is reported, but its other words may carry what the first did not say, and the amount route
+    is the least precise of the confirm stage's reasons (docs/benchmarks.md), so nothing is removed for it.
     """
     restated = set()
     for m in report.matches:  # matches always have a < b: b is the later paragraph
+        if m.confirmed_by == ("amounts",):
+            continue
         for pair in m.sentences:
             if m.kind == "headline" and not _repeats(pair.a, pair.b):
                 continue
