@@ -151,7 +151,12 @@ def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     value *= scale
     unit, factor, j, end = _unit(text, spans, i, j)
     rough = _hedged(spans, i) or (spelled and _round(value))
-    return Quantity(value * factor, unit, rough, _sign_start(text, start), end), j
+    value *= factor
+    if unit == "h" and j + 1 < len(spans) and spans[j][0] == "and":  # "two hours and four minutes": one duration
+        rest = _amount(text, spans, j + 1)
+        if rest is not None and rest[0].unit == "h" and rest[0].value < value:
+            value, end, j = value + rest[0].value, rest[0].end, rest[1]
+    return Quantity(value, unit, rough, _sign_start(text, start), end), j
 
 
 def _spelled(spans: list, i: int) -> tuple[float, int]:
