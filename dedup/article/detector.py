@@ -265,12 +265,14 @@ class Detector(CandidateSearch, RerankStep):
             if probability is not None:
                 pair_score = self._learned(pair_score, probability, decisive, spans[0].content_words if spans else 0,
                                            title, amounts)
-            elif amounts and not pair_score.confirmed:
-                pair_score = replace(pair_score, confirmed=True, confirmed_by=(AMOUNTS,), sentence_pairs=())
-            elif title:  # the TF-IDF rules and the title rule: one headline rule in both confirm stages
-                pair_score = replace(pair_score, confirmed=True, confirmed_by=(*pair_score.confirmed_by, "headline"),
-                                     sentence_pairs=pair_score.sentence_pairs or (
-                                         (pair_score.best_pair,) if pair_score.best_pair else ()))
+            else:  # the TF-IDF rules, then the title rule (one headline rule in both stages) and the amounts
+                if title:
+                    pair_score = replace(pair_score, confirmed=True, sentence_pairs=pair_score.sentence_pairs or (
+                        (pair_score.best_pair,) if pair_score.best_pair else ()),
+                        confirmed_by=(*pair_score.confirmed_by, "headline"))
+                if amounts:  # alone, its evidence is the sentences stating the amounts (``_match``)
+                    pair_score = replace(pair_score, confirmed=True, confirmed_by=(*pair_score.confirmed_by, AMOUNTS),
+                                         sentence_pairs=pair_score.sentence_pairs if pair_score.confirmed else ())
             scores.append(round(float(pair_score.score), 4))
             if pair_score.confirmed and names_only(paragraphs[pair.a].text, paragraphs[pair.b].text, names):
                 continue  # the same people, not the same claim (``claims.names_only``)
