@@ -1,6 +1,8 @@
 """Amounts read from news text (dedup.text.quantities): values, units, rough or exact, spans."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup.text.quantities import Quantity, agree, quantities
 
@@ -67,3 +69,32 @@ def test_offsets_point_into_the_text_as_read():
     found = quantities(text)
     assert [text[q.start:q.end] for q in found] == ["£1,250,000", "two million pounds"]
     assert found[0].value == 1_250_000 and found[1].rough and found[1].unit == "gbp"
+
+
+def _every_piece(text: str) -> list[Quantity]:
+    """The plain reading: every piece tried as an amount's start, no pre-filter (what ``quantities`` must equal)."""
+    from dedup.text import quantities as module
+
+    spans = [(m.group().lower(), m.start(), m.end()) for m in module._PIECE.finditer(text)]
+    found, i = [], 0
+    while i < len(spans):
+        read = module._amount(text, spans, i)
+        if read is None:
+            i += 1
+        else:
+            found.append(read[0])
+            i = read[1]
+    return found
+
+
+_VOCABULARY = ["about", "nearly", "a", "little", "over", "under", "more", "than", "one", "Two", "twenty", "seven",
+               "forty", "hundred", "thousand", "Million", "billion", "dollars", "euros", "percent", "per", "cent",
+               "half", "quarter", "thirds", "dozen", "pair", "of", "hours", "and", "minutes", "days", "years",
+               "miles", "the", "first", "council", "Someone", "often", "2,022", "3.5", "$4.2", "€38", "£12m", "52%",
+               "2:03:41", "9-4", "four-billion-dollar", "1984", "İstanbul", "—", ",", "."]
+
+
+@given(st.lists(st.sampled_from(_VOCABULARY), max_size=25))
+def test_the_fast_reading_finds_what_the_plain_one_does(words):
+    text = " ".join(words)
+    assert quantities(text) == _every_piece(text)
