@@ -18,7 +18,7 @@ One run measures, on this machine:
    TF-IDF counts as TF-IDF), measured in separate instrumented runs (the wrappers cost a little);
    "other" is the rest (the loops that tie the stages together).
 3. The share of generated documents reported with any restatement group, for each confirm stage:
-   every one is a false report; and of real news articles with no restatement: the 24 labelled articles
+   every one is a false report; and of real news articles with no restatement: the labelled articles
    of ``data/dev`` (``--dev``) each without the paragraphs that restate an earlier one (the headline stays:
    over its lede it is news's shape, reported as kind "headline", not a restatement).
 

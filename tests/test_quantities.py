@@ -27,6 +27,8 @@ def read(text: str) -> list[tuple[float, str, bool, str]]:
     ("160 millimetres of rain in 48 hours", [(0.16, "m", False, "160 millimetres"), (48.0, "h", False, "48 hours")]),
     ("sixteen centimetres in two days", [(0.16, "m", False, "sixteen centimetres"), (48.0, "h", False, "two days")]),
     ("a dozen opposed", [(12.0, "", False, "dozen")]),
+    ("about two and a half thousand pounds", [(2500.0, "gbp", True, "two and a half thousand pounds")]),
+    ("one and a half million people", [(1.5e6, "", False, "one and a half million")]),
     ("2 hours and 30 minutes later", [(2.5, "h", False, "2 hours and 30 minutes")]),
     ("in 2:03:41, just under two hours and four minutes", [(2 + 3 / 60 + 41 / 3600, "h", False, "2:03:41"),
                                                           (2 + 4 / 60, "h", True, "two hours and four minutes")]),

@@ -166,6 +166,8 @@ def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     fraction = _FRACTIONS.get(spans[j][0].removesuffix("s")) if j < len(spans) else None
     if fraction and value < 10:  # "one-seventh", "two thirds": a share
         return Quantity(value * fraction, "share", True, start, spans[j][2]), j + 1
+    if [w for w, _, _ in spans[j:j + 3]] == ["and", "a", "half"]:  # "two and a half thousand"
+        value, j = value + 0.5, j + 3
     scale, j = _scale(spans, j)
     value *= scale
     unit, factor, j, end = _unit(text, spans, i, j)
