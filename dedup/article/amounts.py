@@ -11,9 +11,8 @@ from typing import Sequence
 
 from dedup.article.claims import is_headline
 from dedup.article.evidence import sentence_at
-from dedup.confirm.agreement import AgreementModel, Claims, agreement, feature_row
+from dedup.confirm.agreement import AgreementModel, Claims, agreeing_pairs, agreement, feature_row
 from dedup.records import AgreedAmount, CandidatePair, Paragraph, SentencePair
-from dedup.text.quantities import agree
 
 REASON = "amounts"
 
@@ -46,15 +45,15 @@ def agreed_amounts(a: Paragraph, b: Paragraph, claims_a: Claims,
                    claims_b: Claims) -> tuple[tuple[AgreedAmount, ...], tuple[tuple[int, int], ...]]:
     """The amounts two paragraphs agree on, as written in each, and the sentence pairs that hold them
     (sentence numbers in each paragraph), first agreement first."""
+    first = {}  # each amount of ``a`` with the first of ``b`` it agrees with
+    for q, r in agreeing_pairs(claims_a, claims_b):
+        first.setdefault(id(q), (q, r))
     amounts, sentences = [], []
-    for q in claims_a.amounts:
-        for r in claims_b.amounts:
-            if agree(q, r):
-                amounts.append(AgreedAmount(a.text[q.start:q.end], b.text[r.start:r.end]))
-                pair = (sentence_at(a, q.start), sentence_at(b, r.start))
-                if pair not in sentences:
-                    sentences.append(pair)
-                break
+    for q, r in first.values():
+        amounts.append(AgreedAmount(a.text[q.start:q.end], b.text[r.start:r.end]))
+        pair = (sentence_at(a, q.start), sentence_at(b, r.start))
+        if pair not in sentences:
+            sentences.append(pair)
     return tuple(amounts), tuple(sentences)
 
 
