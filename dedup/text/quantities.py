@@ -155,7 +155,7 @@ def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     elif word in _ONES or word in _TENS:
         value, j = _spelled(spans, i)
         spelled = True
-    elif word in _WORD_VALUES and _article_before(text, spans, i):
+    elif word in _WORD_VALUES and _article_before(spans, i):
         value, j, spelled = _WORD_VALUES[word], i + 1, False
         if word == "pair" or word == "couple":
             j += 1 if j < len(spans) and spans[j][0] == "of" else 0
@@ -234,8 +234,8 @@ def _unit(text: str, spans: list, i: int, j: int) -> tuple[str, float, int, int]
 
 def _hedged(spans: list, i: int) -> bool:
     """Whether one of the two words before the amount hedges it ("about", "a little under", "more than")."""
-    before = [spans[k][0] for k in range(max(i - 3, 0), i)]
-    return any(w in _HEDGES for w in before[-2:]) or (len(before) >= 2 and before[-1] == "than")
+    before = [spans[k][0] for k in range(max(i - 2, 0), i)]
+    return any(w in _HEDGES for w in before) or (len(before) == 2 and before[-1] == "than")
 
 
 def _round(value: float) -> bool:
@@ -246,7 +246,7 @@ def _round(value: float) -> bool:
     return len(digits) <= 1
 
 
-def _article_before(text: str, spans: list, i: int) -> bool:
+def _article_before(spans: list, i: int) -> bool:
     """"a dozen", "a pair", "half" (without an article: "cut by half"): a word that is an amount here."""
     word = spans[i][0]
     previous = spans[i - 1][0] if i > 0 else ""
