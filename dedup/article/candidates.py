@@ -15,7 +15,7 @@ import numpy as np
 from dedup.confirm.agreement import Claims
 from dedup.records import CandidatePair, Paragraph
 from dedup.sketch.minhash import estimated_scores
-from dedup.text.quantities import Quantity, agree
+from dedup.text.quantities import CURRENCIES, Quantity, agree
 from dedup.util.arrays import distinct
 
 GENERATED_PER_CANDIDATE = 200
@@ -109,7 +109,7 @@ def amount_pairs(claims: list[Claims], n: int) -> np.ndarray:
     bins: dict[tuple[str, int], dict[int, list[Quantity]]] = {}
     for paragraph, found in enumerate(claims):
         for amount in found.amounts:
-            unit = "money" if amount.unit in ("usd", "eur", "gbp") else amount.unit
+            unit = "money" if amount.unit in CURRENCIES else amount.unit  # any two currencies may meet in a bin
             at = math.floor(math.log(abs(amount.value)) / _AMOUNT_BIN) if amount.value else -10**6
             for key in ((unit, at), (unit, at + 1)):
                 bins.setdefault(key, {}).setdefault(paragraph, []).append(amount)

@@ -53,6 +53,7 @@ _FRACTIONS = {"half": 1 / 2, "third": 1 / 3, "quarter": 1 / 4, "fifth": 1 / 5, "
 _WORD_VALUES = {"dozen": 12, "pair": 2, "couple": 2, **_FRACTIONS}
 _SHARE_WORDS = frozenset(_FRACTIONS)
 _CURRENCY_SIGNS = {"$": "usd", "€": "eur", "£": "gbp"}
+CURRENCIES = frozenset(_CURRENCY_SIGNS.values())  # named currencies; "money" is one unnamed
 _CURRENCY_WORDS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp",
                    "pounds": "gbp", "sterling": "gbp"}
 _PERCENT = frozenset({"percent", "pct", "percentage"})
@@ -137,7 +138,7 @@ def agree(a: Quantity, b: Quantity) -> bool:
     """Whether two amounts can state the same quantity: the same unit (a currency unnamed agrees with any
     currency) and values within ``EXACT_TOLERANCE`` of each other, or ``ROUGH_TOLERANCE`` when either is
     stated roughly."""
-    if a.unit != b.unit and not ({a.unit, b.unit} & {"money"} and {a.unit, b.unit} <= {"money", "usd", "eur", "gbp"}):
+    if a.unit != b.unit and not ("money" in (a.unit, b.unit) and {a.unit, b.unit} <= CURRENCIES | {"money"}):
         return False
     tolerance = ROUGH_TOLERANCE if a.rough or b.rough else EXACT_TOLERANCE
     high = max(abs(a.value), abs(b.value))
