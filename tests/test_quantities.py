@@ -29,6 +29,10 @@ def read(text: str) -> list[tuple[float, str, bool, str]]:
     ("a dozen opposed", [(12.0, "", False, "dozen")]),
     ("about two and a half thousand pounds", [(2500.0, "gbp", True, "two and a half thousand pounds")]),
     ("one and a half million people", [(1.5e6, "", False, "one and a half million")]),
+    ("roughly a hundred and twelve thousand people", [(112_000.0, "", True, "a hundred and twelve thousand")]),
+    ("three hundred and forty-five seats", [(345.0, "", False, "three hundred and forty-five")]),
+    ("a million dollars", [(1e6, "usd", True, "a million dollars")]),
+    ("the million-dollar question", []),
     ("2 hours and 30 minutes later", [(2.5, "h", False, "2 hours and 30 minutes")]),
     ("in 2:03:41, just under two hours and four minutes", [(2 + 3 / 60 + 41 / 3600, "h", False, "2:03:41"),
                                                           (2 + 4 / 60, "h", True, "two hours and four minutes")]),
@@ -48,6 +52,7 @@ def test_amounts_are_read_with_unit_and_span(text, expected):
     ("48 hours", "two days", True),
     ("52 percent", "roughly half", True),
     ("4.7 million customers", "nearly five million buyers", True),
+    ("a record 112,000 people", "roughly a hundred and twelve thousand people", True),
     ("$1.2 million", "$1.2 million", True),
     ("$1.2 million", "1.2 million people", False),  # money is not a count
     ("$298 million", "$305 million", False),  # two exact amounts 2% apart are two amounts
@@ -91,7 +96,7 @@ def _every_piece(text: str) -> list[Quantity]:
 
 _VOCABULARY = ["about", "nearly", "a", "little", "over", "under", "more", "than", "one", "Two", "twenty", "seven",
                "forty", "hundred", "thousand", "Million", "billion", "dollars", "euros", "percent", "per", "cent",
-               "half", "quarter", "thirds", "dozen", "pair", "of", "hours", "and", "minutes", "days", "years",
+               "half", "quarter", "thirds", "dozen", "pair", "of", "hours", "and", "minutes", "trillion", "days", "years",
                "miles", "the", "first", "council", "Someone", "often", "2,022", "3.5", "$4.2", "€38", "£12m", "52%",
                "2:03:41", "9-4", "four-billion-dollar", "1984", "İstanbul", "—", ",", "."]
 

@@ -8,10 +8,11 @@ in hours) with whether it was stated roughly, so the confirm stage can ask wheth
 much (``agree``) without sharing a word.
 
 It reads English only, and only what news writes: digits with thousands separators and decimals, number words
-up to the trillions ("twenty-seven", "four-billion-dollar"), race times ("2:03:41"), "a dozen", "a pair of",
-fractions ("half", "a quarter", "one-seventh", "two thirds"), currency signs and names, percentages, common units
-of length and time, and the hedges that make an amount approximate ("about", "nearly", "a little under", "more
-than"). Years ("in 2022") are calendar years; vote tallies ("9-4") are plain numbers.
+up to the trillions ("twenty-seven", "four-billion-dollar", "a hundred and twelve thousand"), race times
+("2:03:41"), "a dozen", "a pair of", fractions ("half", "a quarter", "one-seventh", "two thirds"), currency signs
+and names, percentages, common units of length and time, and the hedges that make an amount approximate
+("about", "nearly", "a little under", "more than"). Years ("in 2022") are calendar years; vote tallies ("9-4")
+are plain numbers.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ _ONES = {w: i for i, w in enumerate(
 _TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
            "trillion": 1_000_000_000_000, "bn": 1_000_000_000, "mn": 1_000_000}
+_SCALE_WORDS = ("hundred", "thousand", "million", "billion", "trillion")  # "a hundred", "a million": one of them
 _SHORT_SCALES = {"m": 1_000_000, "k": 1_000}  # only right after a currency amount ("$38m")
 _FRACTIONS = {"half": 1 / 2, "third": 1 / 3, "quarter": 1 / 4, "fifth": 1 / 5, "sixth": 1 / 6, "seventh": 1 / 7,
               "eighth": 1 / 8, "ninth": 1 / 9, "tenth": 1 / 10}
@@ -80,7 +82,7 @@ _CLOCK = re.compile(r"\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?")  # a race time, "2:03:4
 _PIECE = re.compile(rf"{_CLOCK.pattern}|{_NUMERAL.pattern}|[^\W\d_]+")
 # The words an amount may start with; a lower-cased text holds an amount only where it has a digit or one of
 # them (the pattern is a trie of their letters: an alternation of 40 words scanned every text slowly).
-_STARTERS = frozenset({*_ONES, *_TENS, *_WORD_VALUES})
+_STARTERS = frozenset({*_ONES, *_TENS, *_WORD_VALUES, *_SCALE_WORDS})
 
 
 def _trie_pattern(words: frozenset[str]) -> str:
@@ -156,6 +158,9 @@ def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     elif word in _ONES or word in _TENS:
         value, j = _spelled(spans, i)
         spelled = True
+    elif word in _SCALE_WORDS and i > 0 and spans[i - 1][0] == "a":  # "a hundred and twelve", "a million"
+        value, j = _spelled(spans, i, 1)
+        spelled, start = True, spans[i - 1][1]
     elif word in _WORD_VALUES and _article_before(spans, i):
         value, j, spelled = _WORD_VALUES[word], i + 1, False
         if word == "pair" or word == "couple":
@@ -181,9 +186,10 @@ def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     return Quantity(value, unit, rough, _sign_start(text, start), end), j
 
 
-def _spelled(spans: list, i: int) -> tuple[float, int]:
-    """A number in words from word ``i`` ("twenty", "seven" -> 27; "sixty-one" arrives as two pieces)."""
-    value, j = 0, i
+def _spelled(spans: list, i: int, value: int = 0) -> tuple[float, int]:
+    """A number in words from word ``i`` ("twenty", "seven" -> 27; "sixty-one" arrives as two pieces; "one
+    hundred and twelve" -> 112, the British "and"); ``value`` 1 reads "a hundred" from "hundred"."""
+    j = i
     while j < len(spans):
         word = spans[j][0]
         if word in _TENS and value % 100 == 0:
@@ -192,6 +198,9 @@ def _spelled(spans: list, i: int) -> tuple[float, int]:
             value += _ONES[word]
         elif word == "hundred" and 0 < value < 100:
             value *= 100
+        elif (word == "and" and value >= 100 and value % 100 == 0 and j + 1 < len(spans)
+              and (spans[j + 1][0] in _ONES or spans[j + 1][0] in _TENS) and spans[j + 1][0] != "zero"):
+            pass  # "a hundred and twelve": the number goes on
         else:
             break
         j += 1
