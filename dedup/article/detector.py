@@ -49,15 +49,15 @@ class Detector(CandidateSearch, RerankStep):
         Paragraph TF-IDF cosine (formerly ``threshold``). With ``confirm="tfidf"`` it confirms a
         candidate on its own; with ``confirm="learned"`` the reranker decides,
         and a confirmed match this close lists its best sentence pair as
-        evidence (which changes the groups, not the matches). Default: 0.45 with ``confirm="learned"``,
-        0.65 with ``confirm="tfidf"`` (``_TFIDF_DEFAULTS``).
+        evidence (which changes the groups, not the matches). Default: 0.45 with either confirm stage
+        (``_LEARNED_DEFAULTS``, ``_TFIDF_DEFAULTS``).
     sentence_cosine_threshold : float, optional
         Sentence-pair TF-IDF cosine (formerly ``sentence_threshold``). With ``confirm="tfidf"`` a sentence pair
         this close confirms a candidate; with ``confirm="learned"`` sentence
         pairs this close are a match's evidence, which links paragraphs into
-        groups. Default: 0.3 with ``confirm="learned"``, 0.5 with ``confirm="tfidf"``: under an article's own
+        groups. Default: 0.3 with ``confirm="learned"``, 0.6 with ``confirm="tfidf"``: under an article's own
         IDF two sentences sharing a name and a number reach 0.3-0.45 though they state different claims, and
-        ``benchmarks/tfidf_thresholds.py`` chose 0.65 / 0.5 on the dev half of ``data/dev`` (no false report
+        ``benchmarks/tfidf_thresholds.py`` chose 0.45 / 0.6 on the dev half of ``data/dev`` (no false report
         on its non-redundant articles or on random-word documents; docs/benchmarks.md).
     min_shared_words : int, default=5
         A verbatim run of this many content words confirms a candidate
@@ -344,7 +344,7 @@ class Detector(CandidateSearch, RerankStep):
 # choose a match's evidence; as the confirm stage itself, the stricter pair that benchmarks/tfidf_thresholds.py
 # chose on the dev half of data/dev.
 _LEARNED_DEFAULTS = (0.45, 0.3)
-_TFIDF_DEFAULTS = (0.65, 0.5)
+_TFIDF_DEFAULTS = (0.45, 0.6)
 _RENAMED = {"threshold": "paragraph_cosine_threshold", "sentence_threshold": "sentence_cosine_threshold",
             "reranker_threshold": "probability_threshold"}
 

@@ -63,13 +63,13 @@ def detector_options(command):
                      help="Restatements inside a document: the TF-IDF cosine of two of its paragraphs. With "
                           "--confirm tfidf it confirms a match on its own; with --confirm learned the reranker "
                           "decides, and a match this close lists its best sentence pair as evidence (which changes "
-                          "the groups, not the matches). [default: 0.45 with --confirm learned, 0.65 with tfidf]"),
+                          "the groups, not the matches). [default: 0.45 with --confirm learned and with tfidf]"),
         renamed_option("--threshold", "--paragraph-cosine-threshold", "paragraph_cosine_threshold"),
         click.option("--sentence-cosine-threshold", type=UNIT, default=None,
                      help="Restatements inside a document: the TF-IDF cosine of two of its sentences. With "
                           "--confirm tfidf a sentence pair this close confirms a match; with --confirm learned the "
                           "reranker decides, and sentence pairs this close are the match's evidence, which links "
-                          "paragraphs into groups. [default: 0.3 with --confirm learned, 0.5 with tfidf]"),
+                          "paragraphs into groups. [default: 0.3 with --confirm learned, 0.6 with tfidf]"),
         renamed_option("--sentence-threshold", "--sentence-cosine-threshold", "sentence_cosine_threshold"),
         click.option("--min-shared-words", type=click.IntRange(0), default=5, show_default=True,
                      help="A verbatim run of this many content words confirms a match (0: off)."),
