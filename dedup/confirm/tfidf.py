@@ -17,6 +17,7 @@ alphabetically), which leaves every cosine the same.
 
 from __future__ import annotations
 
+from itertools import count, repeat
 from typing import Callable, Sequence
 
 import numpy as np
@@ -196,8 +197,7 @@ class TokenTfidf:
     def fit_counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Learn the vocabulary and IDF of ``texts``; their term counts (``counts`` of them, without
         tokenizing them twice)."""
-        self.vocabulary_: dict[str, int] = {}
-        counts = self._counts(texts, self.vocabulary_.setdefault)
+        counts = self._counts(texts, fit=True)
         if not self.vocabulary_:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         self.df_ = np.bincount(counts.indices, minlength=len(self.vocabulary_))
@@ -214,18 +214,22 @@ class TokenTfidf:
 
     def counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Term counts of ``texts`` under the fitted vocabulary (float, one row per text)."""
-        get = self.vocabulary_.get
-        return self._counts(texts, lambda token, _: get(token, -1))
+        return self._counts(texts)
 
-    def _counts(self, texts: Sequence[str], column_of) -> sparse.csr_matrix:
-        rows: list[int] = []
-        cols: list[int] = []
-        for row, text in enumerate(texts):
-            for token in self.analyzer(text):
-                col = column_of(token, len(self.vocabulary_))
-                if col >= 0:
-                    rows.append(row)
-                    cols.append(col)
-        counts = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(texts), len(self.vocabulary_)))
+    def _counts(self, texts: Sequence[str], fit: bool = False) -> sparse.csr_matrix:
+        """Counts of the tokens of ``texts`` under the vocabulary, first numbered (by first sight) when ``fit``.
+        The tokens of all texts are looked up in one pass: a Python loop per token cost more than the rest."""
+        tokens = [self.analyzer(text) for text in texts]
+        flat = [token for found in tokens for token in found]
+        if fit:
+            self.vocabulary_ = dict(zip(dict.fromkeys(flat), count()))
+            columns = map(self.vocabulary_.__getitem__, flat)
+        else:
+            columns = map(self.vocabulary_.get, flat, repeat(-1))  # -1: a token not fitted on
+        cols = np.fromiter(columns, np.int64, len(flat))
+        rows = np.repeat(np.arange(len(texts)), [len(found) for found in tokens])
+        kept = cols >= 0
+        counts = sparse.csr_matrix((np.ones(int(kept.sum())), (rows[kept], cols[kept])),
+                                   shape=(len(texts), len(self.vocabulary_)))
         counts.sum_duplicates()
         return counts
