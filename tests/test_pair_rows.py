@@ -1,5 +1,5 @@
-"""The batched pair features, row dot products, sentence alignment, tree walk and TF-IDF decision equal their per-pair originals
-bit for bit (the originals are kept here as the reference)."""
+"""The batched pair features, row dot products, sentence alignment, tree walk and TF-IDF decision equal their
+per-pair originals bit for bit (the originals are kept here as the reference)."""
 
 import math
 from difflib import SequenceMatcher
