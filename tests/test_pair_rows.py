@@ -1,5 +1,5 @@
-"""The batched pair features, row dot products, tree walk and TF-IDF decision equal their per-pair originals
-bit for bit (the originals are kept here as the reference)."""
+"""The batched pair features, row dot products, sentence alignment, tree walk and TF-IDF decision equal their
+per-pair originals bit for bit (the originals are kept here as the reference)."""
 
 import math
 from difflib import SequenceMatcher
@@ -9,7 +9,7 @@ import pytest
 from scipy import sparse
 
 from dedup.confirm.csr_rows import row_dots
-from dedup.confirm.features import FEATURES, PairFeaturizer, _entities
+from dedup.confirm.features import FEATURES, PairFeaturizer, _best_alignment, _entities
 from dedup.confirm.reranker import default_reranker
 from dedup.confirm.rules import PairScore, TfidfConfirmer
 from dedup.confirm.sequences import edit_distance, ngram_counts, ngram_precisions
@@ -100,6 +100,21 @@ def test_row_dots_are_scipys_sums(monkeypatch, limit):
     matrix = sparse.random(40, 300, density=0.08, random_state=1, format="csr")
     ia, ib = rng.integers(0, 40, 500), rng.integers(0, 40, 500)
     assert np.array_equal(row_dots(matrix, ia, ib), np.asarray(matrix[ia].multiply(matrix[ib]).sum(axis=1)).ravel())
+
+
+def test_alignment_of_all_pairs_equals_pair_by_pair():
+    rng = np.random.default_rng(0)
+    for _ in range(50):  # up to 24 sentences a text: maxima summed both sequentially and pairwise by numpy
+        sizes = rng.integers(1, 25, rng.integers(1, 30))
+        first = np.concatenate(([0], np.cumsum(sizes)))
+        whole = rng.random((first[-1], first[-1])) ** 3
+        ia, ib = rng.integers(0, len(sizes), 50), rng.integers(0, len(sizes), 50)
+        expected = []
+        for i, j in zip(ia, ib):
+            block = whole[first[i]:first[i + 1], first[j]:first[j + 1]]
+            best = block.max(axis=1 if block.shape[0] <= block.shape[1] else 0)
+            expected.append((best.sum() / best.size, best.max()))
+        assert np.array_equal(_best_alignment(whole, first, ia, ib), np.array(expected))
 
 
 def test_tree_walk_equals_the_original():

@@ -29,6 +29,7 @@ from dedup.text.words import light_stem, words
 HASH_FEATURES = 2**16
 SUBSTITUTION_FEATURES = 2**18
 SUBSTITUTIONS_PER_SIDE = 12  # the first unmatched content words of each side: a long text has hundreds
+_HELD_TABLE = 1 << 20  # (texts x words) past which which text has which word is searched, not looked up
 
 _CONTENT = Shingler(k=1).tokenize
 # Column of each stemmed word seen (words recur across a corpus's documents); emptied when it grows past
@@ -146,8 +147,15 @@ def _substitution_codes(content: list[list[str]], ia: list[int], ib: list[int]) 
     sizes = np.array([len(f) for f in firsts], dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
     flat = np.fromiter((w for f in firsts for w in f), np.int64, int(sizes.sum()))
-    # Which words each text has, as sorted codes text * |vocabulary| + word, for membership by searchsorted.
-    held = np.sort(np.repeat(np.arange(len(content)), sizes) * len(vocabulary) + flat)
+    # Which words each text has, as codes text * |vocabulary| + word: a table to look them up in where it is
+    # small (an article's), else sorted for a binary search.
+    held = np.repeat(np.arange(len(content)), sizes) * len(vocabulary) + flat
+    if len(content) * len(vocabulary) <= _HELD_TABLE:
+        table = np.zeros(len(content) * len(vocabulary), dtype=bool)
+        table[held] = True
+        held = table
+    else:
+        held = np.sort(held)
     sides = [_only(flat, starts, sizes, held, len(vocabulary), np.asarray(ours, dtype=np.int64),
                    np.asarray(theirs, dtype=np.int64)) for ours, theirs in ((ia, ib), (ib, ia))]
     (words_a, len_a), (words_b, len_b) = sides
@@ -173,14 +181,18 @@ def _substitution_codes(content: list[list[str]], ia: list[int], ib: list[int]) 
 def _only(flat: np.ndarray, starts: np.ndarray, sizes: np.ndarray, held: np.ndarray, width: int,
           ours: np.ndarray, theirs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each pair, the first ``SUBSTITUTIONS_PER_SIDE`` distinct words of text ``ours[k]`` (first-seen
-    order) that text ``theirs[k]`` lacks: (those words of all pairs in a row, how many each pair has)."""
+    order) that text ``theirs[k]`` lacks: (those words of all pairs in a row, how many each pair has). ``held``:
+    the codes text * ``width`` + word of the words each text has, sorted, or a table of them (bool)."""
     count = sizes[ours]
     pair = np.repeat(np.arange(len(ours)), count)
     first = np.repeat(np.cumsum(count) - count, count)  # each word's pair's first word
     words_of = flat[starts[ours][pair] + np.arange(len(pair)) - first]
     code = theirs[pair] * width + words_of
-    found = np.searchsorted(held, code)
-    lacking = held[np.minimum(found, len(held) - 1)] != code if len(held) else np.ones(len(code), bool)
+    if held.dtype == bool:  # ``_substitution_codes``' table of the words each text has
+        lacking = ~held[code]
+    else:
+        found = np.searchsorted(held, code)
+        lacking = held[np.minimum(found, len(held) - 1)] != code if len(held) else np.ones(len(code), bool)
     # Rank of each lacking word among its pair's lacking words (1, 2, ...).
     ranks = np.cumsum(lacking)
     ranks = ranks - ranks[first] + lacking[first]

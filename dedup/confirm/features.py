@@ -176,13 +176,42 @@ class PairFeaturizer:
         vectors = self._vectors("words", [s for group in sentences for s in group])
         # One product for all sentences when that fits in a few MB (an
         # article); per pair otherwise (a benchmark's thousands of pairs).
-        whole = (vectors @ vectors.T).toarray() if vectors.shape[0] <= _WHOLE_LIMIT else None
+        if vectors.shape[0] <= _WHOLE_LIMIT:
+            return _best_alignment((vectors @ vectors.T).toarray(), first, ia, ib)
         first = first.tolist()
         result = []
         for i, j in zip(ia.tolist(), ib.tolist()):
-            block = whole[first[i]:first[i + 1], first[j]:first[j + 1]] if whole is not None else \
-                (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
+            block = (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
             best = block.max(axis=1 if block.shape[0] <= block.shape[1] else 0)
             # sum / size is numpy's mean, bit for bit, without its wrapper's cost; the best of the maxima is the max
             result.append((best.sum() / best.size, best.max()))
         return np.array(result, dtype=np.float64).reshape(len(ia), 2)
+
+
+def _best_alignment(whole: np.ndarray, first: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """``_alignment`` of all pairs at once from the cosines of all sentences (``whole``; text ``t``'s are
+    ``first[t]:first[t + 1]``): each pair's block is read into one flat array, the best partner of each
+    sentence of its shorter side (the rows when they are no more) found by one ``maximum.reduceat``, and those
+    maxima summed as rows of a matrix per number of them, where each row sums as its own array would (the
+    same floats as pair by pair)."""
+    if not len(ia):
+        return np.zeros((0, 2))
+    size_a, size_b = first[ia + 1] - first[ia], first[ib + 1] - first[ib]
+    by_row = size_a <= size_b  # the best of each sentence of a (each row), else of each of b
+    outer, inner = np.where(by_row, size_a, size_b), np.where(by_row, size_b, size_a)
+    cells = outer * inner
+    pair = np.repeat(np.arange(len(ia)), cells)
+    at = np.arange(int(cells.sum())) - np.repeat(np.cumsum(cells) - cells, cells)
+    mine, other = at // inner[pair], at % inner[pair]  # cells by sentence of the shorter side, then the other
+    row, col = np.where(by_row[pair], mine, other), np.where(by_row[pair], other, mine)
+    values = whole[first[ia][pair] + row, first[ib][pair] + col]
+    runs = np.repeat(inner, outer)
+    best = np.maximum.reduceat(values, np.cumsum(runs) - runs)
+    start = np.cumsum(outer) - outer  # each pair's maxima in ``best``
+    out = np.empty((len(ia), 2))
+    for size in np.unique(outer).tolist():
+        pairs = np.flatnonzero(outer == size)
+        maxima = best[start[pairs][:, None] + np.arange(size)]
+        out[pairs, 0] = maxima.sum(axis=1) / size
+        out[pairs, 1] = maxima.max(axis=1)
+    return out

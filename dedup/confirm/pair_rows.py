@@ -16,9 +16,9 @@ the logarithms are taken with ``math`` as before (numpy's may differ in the last
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from itertools import count
+from typing import Iterable, Sequence
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -65,15 +65,18 @@ class TextProfiles:
         blocks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (kind, text, item, count)
         for kinds, sequences in ((GRAMS, word_ids), (STEM_GRAMS, stem_ids)):
             blocks += [(kind, *found) for kind, found in zip(kinds, _ngram_counts(sequences, len(kinds)))]
-        for kind, sets in ((CONTENT, [set(c) for c in content]),
-                           *((k, [e[i] for e in entities]) for i, k in enumerate(ENTITIES))):
-            blocks.append((kind, *_set_items(sets)))
+        content_words = [set(c) for c in content]
+        vocabulary = _numbered(w for found in content_words for w in found)
+        content_items = _set_items(content_words, vocabulary)
+        blocks.append((CONTENT, *content_items))
+        for i, kind in enumerate(ENTITIES):
+            sets = [e[i] for e in entities]
+            blocks.append((kind, *_set_items(sets, _numbered(m for found in sets for m in found))))
         counts, kind = _stack(n, blocks)
         entry = np.repeat(np.arange(n), np.diff(counts.indptr)) * KINDS + kind[counts.indices]
         distinct = np.bincount(entry, minlength=n * KINDS).reshape(n, KINDS)
         total = np.bincount(entry, weights=counts.data, minlength=n * KINDS).reshape(n, KINDS).astype(np.int64)
-        # Each 5-letter prefix of a text, counting the distinct content words it begins there.
-        prefixes, _ = _stack(n, [(0, *_set_items([Counter(w[:5] for w in set(c)) for c in content]))])
+        prefixes, _ = _stack(n, [(0, *_prefix_items(*content_items[:2], vocabulary))])
         return cls(words=word_ids, stems=[s.tolist() for s in stem_ids], counts=counts, kind=kind,
                    distinct=distinct, total=total, prefixes=prefixes,
                    negated=np.array([bool(e[3]) for e in entities], dtype=bool),
@@ -170,8 +173,14 @@ def _logs(short: int, long_: int, only_x: int, only_y: int, unrelated: int, *gra
 
 def _ids(sequences: Sequence[list[str]]) -> list[np.ndarray]:
     """Each sequence of strings as ids, equal strings equal ids across the sequences."""
-    number = {w: i for i, w in enumerate(dict.fromkeys(w for seq in sequences for w in seq))}
-    return [np.fromiter(map(number.__getitem__, seq), np.int64, len(seq)) for seq in sequences]
+    flat = [w for seq in sequences for w in seq]
+    ids = np.fromiter(map(_numbered(flat).__getitem__, flat), np.int64, len(flat))
+    return np.split(ids, np.cumsum([len(seq) for seq in sequences])[:-1]) if sequences else []
+
+
+def _numbered(items: Iterable) -> dict:
+    """Each distinct item's number, by first sight."""
+    return dict(zip(dict.fromkeys(items), count()))
 
 
 def _ngram_counts(sequences: list[np.ndarray], most: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -207,14 +216,21 @@ def _renumbered(keys: np.ndarray) -> np.ndarray:
     return ids
 
 
-def _set_items(sets: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(text, item id, count) of every item of each set (count 1) or Counter, items numbered across them."""
+def _set_items(sets: Sequence, number: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(text, item id, count 1) of every item of each set, items numbered by ``number``."""
     members = [m for found in sets for m in found]
-    number = {m: i for i, m in enumerate(dict.fromkeys(members))}
     rows = np.repeat(np.arange(len(sets), dtype=np.int64), [len(found) for found in sets])
-    counts = [c for found in sets for c in found.values()] if sets and isinstance(sets[0], Counter) else 1
-    return (rows, np.fromiter(map(number.__getitem__, members), np.int64, len(members)),
-            np.broadcast_to(np.asarray(counts, dtype=np.int64), (len(members),)))
+    return rows, np.fromiter(map(number.__getitem__, members), np.int64, len(members)), np.ones(len(members), np.int64)
+
+
+def _prefix_items(rows: np.ndarray, items: np.ndarray, vocabulary: dict) -> tuple[np.ndarray, np.ndarray,
+                                                                                   np.ndarray]:
+    """(text, prefix id, count) of each 5-letter prefix of the content words of each text (``rows`` and
+    ``items``: the texts' content words, numbered by ``vocabulary``), counting the distinct words it begins."""
+    prefix = _numbered(w[:5] for w in vocabulary)
+    of_word = np.fromiter((prefix[w[:5]] for w in vocabulary), np.int64, len(vocabulary))
+    code, found = np.unique(rows * max(len(prefix), 1) + of_word[items], return_counts=True)
+    return code // max(len(prefix), 1), code % max(len(prefix), 1), found
 
 
 @dataclass
@@ -235,11 +251,11 @@ def _stack(n: int, blocks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]])
     """One (texts, items) matrix of counts with each block's items in a range of columns of its own; the kind
     of each column."""
     offset, rows, cols, values, column_kind = 0, [], [], [], []
-    for kind, row, item, count in blocks:
+    for kind, row, item, counted in blocks:
         width = int(item.max()) + 1 if len(item) else 0
         rows.append(row)
         cols.append(item + offset)
-        values.append(count)
+        values.append(counted)
         column_kind.append(np.full(width, kind, dtype=np.int64))
         offset += width
     code = np.concatenate(rows) * max(offset, 1) + np.concatenate(cols)  # each (text, item) once
