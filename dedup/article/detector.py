@@ -200,7 +200,8 @@ class Detector(CandidateSearch, RerankStep):
             article = self._sign(segment(text))
             candidates, dropped = self.capped_candidates(article)
             matches, scores = self.confirm(article, candidates)
-        return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches,
+            groups = group_matches(matches)  # inside: it reads the word spans the name rules found
+        return Report(id=doc_id, paragraphs=article.paragraphs, groups=groups, matches=matches,
                       candidate_scores=scores, candidates_dropped=dropped)
 
     def _sign(self, paragraphs: list[Paragraph]) -> SignedArticle:

@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -74,32 +74,41 @@ def words(text: str) -> list[str]:
     """Lower-cased words of ``text``, exactly the corpus tokenizer's (``tokens``) before it drops stop words
     and stems: stop words kept, nothing stemmed. Inside ``shared_words()``, each text's words are found once
     (a copy is returned each time)."""
-    shared = _SHARED.get()
-    if shared is None:
-        return _words(text)
-    memo, limit = shared
-    found = memo.get(text)
-    if found is None:
-        found = _words(text)
-        if len(memo) < limit:
-            memo[text] = found
-    return list(found)
+    return _shared(0, _words, text)
 
 
 @contextmanager
 def shared_words(limit: int = 20_000) -> Iterator[None]:
-    """Find each text's ``words`` once until the block ends, the first ``limit`` texts' kept (a huge document's
-    others are found each time, so the memo stays bounded): the article detector's shingles, pair features
-    and model each read the words of the same paragraphs and sentences (four times each on the bundled
-    article). The memo is this context's (a thread's or a task's own) and goes with the block."""
-    token = _SHARED.set(({}, limit))
+    """Find each text's ``words`` and ``word_spans`` once until the block ends, the first ``limit`` texts' kept
+    (a huge document's others are found each time, so the memo stays bounded): the article detector's
+    shingles, pair features and model each read the words of the same paragraphs and sentences (four times
+    each on the bundled article), its shared spans, name rules, match kinds and groups the word spans of the
+    same paragraphs (42 calls for 15 paragraphs). The memo is this context's (a thread's or a task's own) and
+    goes with the block."""
+    token = _SHARED.set(({}, {}, limit))
     try:
         yield
     finally:
         _SHARED.reset(token)
 
 
-_SHARED: ContextVar[tuple[dict[str, list[str]], int] | None] = ContextVar("dedup_shared_words", default=None)
+_SHARED: ContextVar[tuple[dict[str, list], dict[str, list], int] | None] = ContextVar("dedup_shared_words",
+                                                                                     default=None)
+
+
+def _shared(which: int, find: Callable[[str], list], text: str) -> list:
+    """``find(text)``, from memo ``which`` of ``shared_words`` (0: words, 1: word spans) inside its block; a copy
+    each time (callers may change their list)."""
+    shared = _SHARED.get()
+    if shared is None:
+        return find(text)
+    memo, limit = shared[which], shared[2]
+    found = memo.get(text)
+    if found is None:
+        found = find(text)
+        if len(memo) < limit:
+            memo[text] = found
+    return list(found)
 
 
 def _words(text: str) -> list[str]:
@@ -112,7 +121,12 @@ def _words(text: str) -> list[str]:
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
     """``(word, start, end)`` for each of ``words(text)``: ``text[start:end]`` is the word as written, from its
-    first to its last letter, digit or mark ("U.S" of "U.S.", "3.5")."""
+    first to its last letter, digit or mark ("U.S" of "U.S.", "3.5"). Inside ``shared_words()``, each text's
+    spans are found once."""
+    return _shared(1, _word_spans, text)
+
+
+def _word_spans(text: str) -> list[tuple[str, int, int]]:
     lowered = text.lower()
     spans = _spans(lowered)
     if len(lowered) != len(text):  # a letter lower-cased into two characters ("İ"): offsets mapped back
