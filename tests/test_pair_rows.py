@@ -160,3 +160,18 @@ def test_decide_equals_the_original():
         sims = rng.random(shape) if k % 3 == 0 else rng.choice([0.0, 0.3, 0.5, 1.0, 0.29999, 0.7], size=shape)
         cosine, shared = float(rng.choice([0.0, 0.45, 0.6, rng.random()])), int(rng.integers(0, 7))
         assert confirmer.decide(cosine, sims, shared) == _reference_decide(confirmer, cosine, sims, shared)
+
+
+def test_name_pattern_finds_what_the_lookbehind_first_pattern_found():
+    import random
+    import re
+
+    from dedup.confirm.features import _NAME
+
+    original = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*")
+    rng = random.Random(0)
+    texts = [*EDGE, ARTICLE.read_text()] + ["".join(rng.choice("aZ .!?\n\t'-_9éÉA") for _ in range(rng.randint(0, 30)))
+                                for _ in range(20_000)]
+    for text in texts:
+        assert [(m.span(), m.group()) for m in _NAME.finditer(text)] == \
+            [(m.span(), m.group()) for m in original.finditer(text)]
