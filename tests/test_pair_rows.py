@@ -175,3 +175,19 @@ def test_name_pattern_finds_what_the_lookbehind_first_pattern_found():
     for text in texts:
         assert [(m.span(), m.group()) for m in _NAME.finditer(text)] == \
             [(m.span(), m.group()) for m in original.finditer(text)]
+
+
+def test_sentences_read_off_segment_are_what_sentences_of_finds():
+    from pathlib import Path
+
+    from dedup.article.rerank_step import _segmented
+    from dedup.confirm.features import sentences_of
+
+    texts = [ARTICLE.read_text(), *EDGE, "One line. Two\nlines here. And U.S. troops. No. 5 is Mr. Smith's.",
+             *(p.read_text() for p in sorted(Path(ARTICLE).parent.glob("dev/*.txt")))]
+    known = 0
+    for text in texts:
+        found = _segmented(segment(text))
+        known += len(found)
+        assert all(sentences_of(t) == s for t, s in found.items())
+    assert known > 100

@@ -10,7 +10,7 @@ topic that disagree on the numbers, dates or who did what.
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -106,12 +106,14 @@ class PairFeaturizer:
     """
 
     def __init__(self, tokenizer: Callable[[str], list[str]] | None = None,
-                 char_ngrams: tuple[int, int] = (3, 5)) -> None:
+                 char_ngrams: tuple[int, int] = (3, 5), sentences: Mapping[str, list[str]] | None = None) -> None:
         if len(char_ngrams) != 2 or not 1 <= char_ngrams[0] <= char_ngrams[1]:
             raise ValueError(f"char_ngrams must be (low, high) with 1 <= low <= high, got {char_ngrams!r}")
         self.tokenizer = tokenizer or Shingler(k=1).tokenize
         self.char_ngrams = tuple(char_ngrams)
-        self._sentences: dict[str, list[str]] = {}  # sentences_of each text seen: fit, names and alignment use them
+        # sentences_of each text seen: fit, names and alignment use them; ``sentences``: those the caller has
+        # already (a detector's paragraphs, as ``segment`` split them), which must be what sentences_of returns.
+        self._sentences: dict[str, list[str]] = dict(sentences or {})
 
     def _sentences_of(self, text: str) -> list[str]:
         found = self._sentences.get(text)
