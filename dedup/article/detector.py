@@ -247,7 +247,10 @@ class Detector(CandidateSearch, RerankStep):
         rows = np.split(kept, np.searchsorted(article.sentence_owner[kept], np.arange(1, len(paragraphs))))
         counts: dict = {}  # word counts of long texts, for ``bounded``
         scored = []
-        for pair, spans in zip(candidates, candidate_spans(paragraphs, candidates, counts)):
+        # Spans are read for the copied-run rule (``confirmer.copied``), and whole only by matches: a candidate
+        # with no run long enough to be copied gets None, its spans found if it is confirmed.
+        copied = self.confirmer.min_shared_words or float("inf")
+        for pair, spans in zip(candidates, candidate_spans(paragraphs, candidates, counts, copied)):
             scored.append((pair, spans, self.confirmer.decide(
                 para_cos.value(pair.a, pair.b), sent_cos.block(rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
@@ -281,8 +284,13 @@ class Detector(CandidateSearch, RerankStep):
                     and contradicts(article.claims[pair.a], article.claims[pair.b]):
                 continue  # other amounts of the same kind, none the same: another fact (``agreement.contradicts``)
             if pair_score.confirmed:
-                matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
-        return matches, scores
+                matches.append((pair, pair_score, spans, probability))
+        # The spans of matches found with no run long enough to be copied, all together (see above).
+        missing = [pair for pair, _, spans, _ in matches if spans is None]
+        found = iter(candidate_spans(paragraphs, missing, counts) if missing else ())
+        return [self._match(article, pair, pair_score, rows[pair.a], rows[pair.b],
+                            next(found) if spans is None else spans, probability)
+                for pair, pair_score, spans, probability in matches], scores
 
     def _sentence_cosines(self, article: SignedArticle, needed: list[int]) -> Cosines:
         """Cosines between sentences (numbered flat), of every sentence for an article; of the ``needed``
