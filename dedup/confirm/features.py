@@ -21,7 +21,7 @@ from dedup.confirm.tfidf import CharNgramTfidf, TokenTfidf
 from dedup.sketch.shingle import Shingler
 from dedup.text.segment import normalize as normalize_text
 from dedup.text.segment import split_sentences
-from dedup.text.words import light_stem, words
+from dedup.text.words import stemmed, words
 
 FEATURES = (
     "word_cosine",  # TF-IDF cosine of content words (stop words dropped, stemmed)
@@ -165,7 +165,7 @@ class PairFeaturizer:
         char_cos = row_dots(chars_matrix, char_rows[ia], char_rows[ib])
         every = [words(t) for t in texts]
         profiles = TextProfiles.build(
-            every, [[light_stem(w) for w in ws] for ws in every], [self.tokenizer(t) for t in texts],
+            every, [stemmed(t) for t in texts], [self.tokenizer(t) for t in texts],
             [_entities(t, ws, self._sentences_of(t)) for t, ws in zip(texts, every)])
         rows = profiles.rows(ia, ib)
         chars = np.array([len(t) for t in texts], dtype=np.int64)

@@ -21,7 +21,7 @@ import numpy as np
 
 from dedup.confirm.runs import Run, matching_blocks, runs_of_pair, runs_of_pairs
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
-from dedup.text.words import light_stem, word_spans
+from dedup.text.words import stemmed, word_spans
 
 _MARKERS = itertools.count()
 
@@ -49,7 +49,7 @@ class Words:
     def of(cls, text: str, sentence_ends: Sequence[int] = ()) -> "Words":
         """Words of ``text``; a run never crosses one of ``sentence_ends`` (character offsets)."""
         spans = word_spans(text)
-        stems = [light_stem(w) for w, _, _ in spans]
+        stems = stemmed(text)  # of the same words
         starts = [start for _, start, _ in spans]
         for end in sorted(set(sentence_ends), reverse=True):
             at = bisect.bisect_left(starts, end)  # markers go in from the back, so earlier places hold

@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from dedup.text.marks import MARK
+from dedup.text.stop_words import ENGLISH_STOP_WORDS
 
 _U64 = np.uint64
 # One character of a script written without spaces is one token (character
@@ -77,6 +78,28 @@ def words(text: str) -> list[str]:
     return _shared(0, _words, text)
 
 
+def stemmed(text: str) -> list[str]:
+    """``light_stem`` of each of ``words(text)`` (inside ``shared_words()`` found once per text: the pair
+    features, the model's design and the shared spans each stem the same paragraphs and sentences)."""
+    return _shared(2, _stemmed, text)
+
+
+def _stemmed(text: str) -> list[str]:
+    return [light_stem(w) for w in words(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """``words(text)`` less stop words (all kept when all are stop words), each ``light_stem``-med: the tokens of
+    a default ``Shingler`` (the detector's shingles, TF-IDF, pair features and model's substitutions; inside
+    ``shared_words()`` found once per text)."""
+    return _shared(3, _content_words, text)
+
+
+def _content_words(text: str) -> list[str]:
+    tokens = words(text)
+    return [light_stem(t) for t in ([t for t in tokens if t not in ENGLISH_STOP_WORDS] or tokens)]
+
+
 @contextmanager
 def shared_words(limit: int = 20_000) -> Iterator[None]:
     """Find each text's ``words`` and ``word_spans`` once until the block ends, the first ``limit`` texts' kept
@@ -85,24 +108,24 @@ def shared_words(limit: int = 20_000) -> Iterator[None]:
     each on the bundled article), its shared spans, name rules, match kinds and groups the word spans of the
     same paragraphs (42 calls for 15 paragraphs). The memo is this context's (a thread's or a task's own) and
     goes with the block."""
-    token = _SHARED.set(({}, {}, limit))
+    token = _SHARED.set(({}, {}, {}, {}, limit))
     try:
         yield
     finally:
         _SHARED.reset(token)
 
 
-_SHARED: ContextVar[tuple[dict[str, list], dict[str, list], int] | None] = ContextVar("dedup_shared_words",
-                                                                                     default=None)
+# The memos of ``shared_words`` (words, word spans, stems, content words) and how many texts each may keep.
+_SHARED: ContextVar[tuple | None] = ContextVar("dedup_shared_words", default=None)
 
 
 def _shared(which: int, find: Callable[[str], list], text: str) -> list:
-    """``find(text)``, from memo ``which`` of ``shared_words`` (0: words, 1: word spans) inside its block; a copy
-    each time (callers may change their list)."""
+    """``find(text)``, from memo ``which`` of ``shared_words`` (0: words, 1: word spans, 2: stems, 3: content
+    words) inside its block; a copy each time (callers may change their list)."""
     shared = _SHARED.get()
     if shared is None:
         return find(text)
-    memo, limit = shared[which], shared[2]
+    memo, limit = shared[which], shared[-1]
     found = memo.get(text)
     if found is None:
         found = find(text)
