@@ -18,7 +18,7 @@ from dedup.confirm.agreement import AgreementModel, Claims, contradicts, default
 from dedup.confirm.modes import CONFIRM_MODES
 from dedup.confirm.reranker import Reranker, default_reranker
 from dedup.confirm.rules import TfidfConfirmer
-from dedup.confirm.spans import SharedSpan
+from dedup.confirm.spans import SharedSpan, Unbuilt
 from dedup.records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jaccard, merge
@@ -248,7 +248,7 @@ class Detector(CandidateSearch, RerankStep):
         counts: dict = {}  # word counts of long texts, for ``bounded``
         scored = []
         # Spans are read for the copied-run rule (``confirmer.copied``), and whole only by matches: a candidate
-        # with no run long enough to be copied gets None, its spans found if it is confirmed.
+        # with no run long enough to be copied gets ``Unbuilt`` (empty) spans, built if it is confirmed.
         copied = self.confirmer.min_shared_words or float("inf")
         for pair, spans in zip(candidates, candidate_spans(paragraphs, candidates, counts, copied)):
             scored.append((pair, spans, self.confirmer.decide(
@@ -284,13 +284,9 @@ class Detector(CandidateSearch, RerankStep):
                     and contradicts(article.claims[pair.a], article.claims[pair.b]):
                 continue  # other amounts of the same kind, none the same: another fact (``agreement.contradicts``)
             if pair_score.confirmed:
-                matches.append((pair, pair_score, spans, probability))
-        # The spans of matches found with no run long enough to be copied, all together (see above).
-        missing = [pair for pair, _, spans, _ in matches if spans is None]
-        found = iter(candidate_spans(paragraphs, missing, counts) if missing else ())
-        return [self._match(article, pair, pair_score, rows[pair.a], rows[pair.b],
-                            next(found) if spans is None else spans, probability)
-                for pair, pair_score, spans, probability in matches], scores
+                spans = spans.build() if isinstance(spans, Unbuilt) else spans
+                matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
+        return matches, scores
 
     def _sentence_cosines(self, article: SignedArticle, needed: list[int]) -> Cosines:
         """Cosines between sentences (numbered flat), of every sentence for an article; of the ``needed``

@@ -107,11 +107,11 @@ def _word_counts(text: str, counts: dict[str, Counter] | None) -> Counter:
 
 
 def candidate_spans(paragraphs: list[Paragraph], candidates: list[CandidatePair], counts: dict[str, Counter],
-                    shortest_run: float = 0) -> list[list[SharedSpan] | None]:
+                    shortest_run: float = 0) -> list[list[SharedSpan]]:
     """``shared_spans`` of each candidate's paragraphs, runs never crossing a sentence end: of all pairs at
     once (``shared_spans_many``), but of a pair too repetitive to align whole (``bounded``) in its clipped
-    texts. None for a pair aligned whole whose common runs are all shorter than ``shortest_run`` words: no
-    span of it is a copied run (its spans are found again, alone, if it becomes a match)."""
+    texts. A pair aligned whole whose common runs are all shorter than ``shortest_run`` words gets
+    ``Unbuilt`` spans (no span of it is a copied run; built if it becomes a match)."""
     ends = {p: [s.end for s in paragraphs[p].sentences] for pair in candidates for p in (pair.a, pair.b)}
     number = {p: k for k, p in enumerate(ends)}
     whole, found = [], [[] for _ in candidates]

@@ -72,12 +72,24 @@ def shared_spans(text_a: str | Words, text_b: str | Words, min_content_words: in
     return shared_spans_many([a, b], [(0, 1)], min_content_words)[0]
 
 
+class Unbuilt(list):
+    """The spans of a pair whose common runs are all shorter than a caller needs (``shared_spans_many``'s
+    ``shortest_run``): empty, as though it had none, until ``build`` finds them from the runs kept."""
+
+    def __init__(self, a: Words, b: Words, runs: list[Run], min_content_words: int) -> None:
+        super().__init__()
+        self._found = (a, b, runs, min_content_words)
+
+    def build(self) -> list[SharedSpan]:
+        return _spans(*self._found)
+
+
 def shared_spans_many(passages: Sequence[Words], pairs: Sequence[tuple[int, int]], min_content_words: int = 2,
-                      shortest_run: float = 0) -> list[list[SharedSpan] | None]:
+                      shortest_run: float = 0) -> list[list[SharedSpan]]:
     """``shared_spans(passages[p], passages[q], min_content_words)`` for each ``(p, q)`` of ``pairs``, the
-    runs of all pairs found together; None for a pair whose common runs are all shorter than ``shortest_run``
-    words (no span of it holds that many content words), whose spans a caller that needs only such spans is
-    spared: the blocks of difflib's recursion are most of the time."""
+    runs of all pairs found together. A pair whose common runs are all shorter than ``shortest_run`` words (no
+    span of it holds that many content words) gets ``Unbuilt`` spans: a caller that needs only such spans
+    until some pair is chosen is spared difflib's recursion, most of the time."""
     if min_content_words < 2:  # one-word blocks count: difflib's whole recursion is needed
         return [_difflib_spans(passages[p], passages[q], min_content_words) for p, q in pairs]
     ids: dict[str, int] = {}
@@ -85,7 +97,8 @@ def shared_spans_many(passages: Sequence[Words], pairs: Sequence[tuple[int, int]
     runs = runs_of_pairs(sequences, np.array(pairs, dtype=np.int64).reshape(-1, 2))
     if runs is None:  # too repetitive for one join: pair by pair
         runs = [runs_of_pair(sequences[p].tolist(), sequences[q].tolist()) for p, q in pairs]
-    return [None if found and max(k for _, _, k in found) < shortest_run else
+    return [Unbuilt(passages[p], passages[q], found, min_content_words)
+            if found and max(k for _, _, k in found) < shortest_run else
             _spans(passages[p], passages[q], found, min_content_words) if found else []
             for (p, q), found in zip(pairs, runs)]
 
