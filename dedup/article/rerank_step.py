@@ -7,7 +7,6 @@ reranking (here), amounts (``amounts``), evidence and grouping (``detector``).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
@@ -109,8 +108,9 @@ class RerankStep:
         evidence = scored.sentence_pairs or ((scored.best_pair,) if scored.best_pair else ())
         if reasons == (AMOUNTS,):
             evidence = ()
-        return replace(scored, score=probability, confirmed=bool(reasons), sentence_pairs=evidence,
-                       confirmed_by=reasons)
+        # Built, not ``dataclasses.replace``d: replace costs several microseconds a candidate, in Python.
+        return PairScore(cosine=scored.cosine, sentence_pairs=evidence, score=probability, confirmed=bool(reasons),
+                         best_pair=scored.best_pair, confirmed_by=reasons)
 
 
 def _segmented(paragraphs: Iterable[Paragraph]) -> dict[str, list[str]]:
