@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 import numpy as np
 
@@ -75,13 +75,13 @@ def words(text: str) -> list[str]:
     """Lower-cased words of ``text``, exactly the corpus tokenizer's (``tokens``) before it drops stop words
     and stems: stop words kept, nothing stemmed. Inside ``shared_words()``, each text's words are found once
     (a copy is returned each time)."""
-    return _shared(0, _words, text)
+    return per_text(_words, text)
 
 
 def stemmed(text: str) -> list[str]:
     """``light_stem`` of each of ``words(text)`` (inside ``shared_words()`` found once per text: the pair
     features, the model's design and the shared spans each stem the same paragraphs and sentences)."""
-    return _shared(2, _stemmed, text)
+    return per_text(_stemmed, text)
 
 
 def _stemmed(text: str) -> list[str]:
@@ -92,7 +92,7 @@ def content_words(text: str) -> list[str]:
     """``words(text)`` less stop words (all kept when all are stop words), each ``light_stem``-med: the tokens of
     a default ``Shingler`` (the detector's shingles, TF-IDF, pair features and model's substitutions; inside
     ``shared_words()`` found once per text)."""
-    return _shared(3, _content_words, text)
+    return per_text(_content_words, text)
 
 
 def _content_words(text: str) -> list[str]:
@@ -102,36 +102,40 @@ def _content_words(text: str) -> list[str]:
 
 @contextmanager
 def shared_words(limit: int = 20_000) -> Iterator[None]:
-    """Find each text's ``words`` and ``word_spans`` once until the block ends, the first ``limit`` texts' kept
-    (a huge document's others are found each time, so the memo stays bounded): the article detector's
-    shingles, pair features and model each read the words of the same paragraphs and sentences (four times
-    each on the bundled article), its shared spans, name rules, match kinds and groups the word spans of the
-    same paragraphs (42 calls for 15 paragraphs). The memo is this context's (a thread's or a task's own) and
-    goes with the block."""
-    token = _SHARED.set(({}, {}, {}, {}, limit))
+    """Find each text's ``words``, ``word_spans``, stems, content words (and whatever else is asked for through
+    ``per_text``) once until the block ends, the first ``limit`` texts' kept (a huge document's others are
+    found each time, so the memo stays bounded): the article detector's shingles, pair features and model
+    each read the words of the same paragraphs and sentences (four times each on the bundled article), its
+    shared spans, name rules, match kinds and groups the word spans of the same paragraphs (42 calls for 15
+    paragraphs). The memo is this context's (a thread's or a task's own) and goes with the block."""
+    token = _SHARED.set(({}, limit))
     try:
         yield
     finally:
         _SHARED.reset(token)
 
 
-# The memos of ``shared_words`` (words, word spans, stems, content words) and how many texts each may keep.
-_SHARED: ContextVar[tuple | None] = ContextVar("dedup_shared_words", default=None)
+# The memos of ``shared_words``, one per function, and how many texts each may keep.
+_SHARED: ContextVar[tuple[dict[Callable, dict], int] | None] = ContextVar("dedup_shared_words", default=None)
+_Found = TypeVar("_Found", list, dict)
 
 
-def _shared(which: int, find: Callable[[str], list], text: str) -> list:
-    """``find(text)``, from memo ``which`` of ``shared_words`` (0: words, 1: word spans, 2: stems, 3: content
-    words) inside its block; a copy each time (callers may change their list)."""
+def per_text(find: Callable[[str], _Found], text: str) -> _Found:
+    """``find(text)`` (a list or a dict), found once per text inside a ``shared_words`` block; a copy each time
+    (callers may change what they get)."""
     shared = _SHARED.get()
     if shared is None:
         return find(text)
-    memo, limit = shared[which], shared[-1]
+    memos, limit = shared
+    memo = memos.get(find)
+    if memo is None:
+        memo = memos[find] = {}
     found = memo.get(text)
     if found is None:
         found = find(text)
         if len(memo) < limit:
             memo[text] = found
-    return list(found)
+    return found.copy()
 
 
 def _words(text: str) -> list[str]:
@@ -146,7 +150,7 @@ def word_spans(text: str) -> list[tuple[str, int, int]]:
     """``(word, start, end)`` for each of ``words(text)``: ``text[start:end]`` is the word as written, from its
     first to its last letter, digit or mark ("U.S" of "U.S.", "3.5"). Inside ``shared_words()``, each text's
     spans are found once."""
-    return _shared(1, _word_spans, text)
+    return per_text(_word_spans, text)
 
 
 def _word_spans(text: str) -> list[tuple[str, int, int]]:
