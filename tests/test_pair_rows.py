@@ -191,3 +191,18 @@ def test_sentences_read_off_segment_are_what_sentences_of_finds():
         known += len(found)
         assert all(sentences_of(t) == s for t, s in found.items())
     assert known > 100
+
+
+def test_sentences_of_a_one_sentence_line_are_what_splitting_finds():
+    import random
+
+    from dedup.confirm.features import sentences_of
+    from dedup.text.segment import normalize, split_sentences
+
+    rng = random.Random(0)
+    alphabet = [*"ab A.!?\"')(\n 。3", "Mr.", "U.S.", " the", "No.", " 5", "...", "\u2019", "\u00a0"]
+    texts = [s.text for p in segment(ARTICLE.read_text()) for s in p.sentences] + [*EDGE] + \
+        ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15))) for _ in range(20_000)]
+    for text in texts:
+        split = [s.text for line in normalize(text).split("\n") if line.strip() for s in split_sentences(line)]
+        assert sentences_of(text) == (split or [text])
