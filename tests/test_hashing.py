@@ -8,12 +8,13 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
-from dedup.confirm.design import HASH_FEATURES, SUBSTITUTION_FEATURES, SUBSTITUTIONS_PER_SIDE, stemmed_words
+from dedup.confirm.design import HASH_FEATURES, SUBSTITUTION_FEATURES, SUBSTITUTIONS_PER_SIDE
 from dedup.confirm.features import PairFeaturizer
 from dedup.confirm.hashing import WordBytes, string_buckets
 from dedup.confirm.reranker import default_reranker
 from dedup.sketch.shingle import Shingler
 from dedup.text.segment import segment
+from dedup.text.words import stemmed
 
 from .conftest import ARTICLE
 
@@ -55,7 +56,7 @@ def _reference_design(model, dense, a, b):
     texts = list(dict.fromkeys([*a, *b]))
     row = {t: i for i, t in enumerate(texts)}
     ia, ib = [row[t] for t in a], [row[t] for t in b]
-    hashed = HashingVectorizer(analyzer=stemmed_words, n_features=HASH_FEATURES, binary=True, norm=None,
+    hashed = HashingVectorizer(analyzer=stemmed, n_features=HASH_FEATURES, binary=True, norm=None,
                                alternate_sign=False).transform(texts)
     words_a, words_b = hashed[ia], hashed[ib]
     scale = sparse.diags(1.0 / np.sqrt(np.maximum(words_a.getnnz(axis=1) + words_b.getnnz(axis=1), 1) / 2))

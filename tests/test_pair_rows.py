@@ -160,3 +160,49 @@ def test_decide_equals_the_original():
         sims = rng.random(shape) if k % 3 == 0 else rng.choice([0.0, 0.3, 0.5, 1.0, 0.29999, 0.7], size=shape)
         cosine, shared = float(rng.choice([0.0, 0.45, 0.6, rng.random()])), int(rng.integers(0, 7))
         assert confirmer.decide(cosine, sims, shared) == _reference_decide(confirmer, cosine, sims, shared)
+
+
+def test_name_pattern_finds_what_the_lookbehind_first_pattern_found():
+    import random
+    import re
+
+    from dedup.confirm.features import _NAME
+
+    original = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*")
+    rng = random.Random(0)
+    texts = [*EDGE, ARTICLE.read_text()] + ["".join(rng.choice("aZ .!?\n\t'-_9éÉA") for _ in range(rng.randint(0, 30)))
+                                for _ in range(20_000)]
+    for text in texts:
+        assert [(m.span(), m.group()) for m in _NAME.finditer(text)] == \
+            [(m.span(), m.group()) for m in original.finditer(text)]
+
+
+def test_sentences_read_off_segment_are_what_sentences_of_finds():
+    from pathlib import Path
+
+    from dedup.article.rerank_step import _segmented
+    from dedup.confirm.features import sentences_of
+
+    texts = [ARTICLE.read_text(), *EDGE, "One line. Two\nlines here. And U.S. troops. No. 5 is Mr. Smith's.",
+             *(p.read_text() for p in sorted(Path(ARTICLE).parent.glob("dev/*.txt")))]
+    known = 0
+    for text in texts:
+        found = _segmented(segment(text))
+        known += len(found)
+        assert all(sentences_of(t) == s for t, s in found.items())
+    assert known > 100
+
+
+def test_sentences_of_a_one_sentence_line_are_what_splitting_finds():
+    import random
+
+    from dedup.confirm.features import sentences_of
+    from dedup.text.segment import normalize, split_sentences
+
+    rng = random.Random(0)
+    alphabet = [*"ab A.!?\"')(\n 。3", "Mr.", "U.S.", " the", "No.", " 5", "...", "\u2019", "\u00a0"]
+    texts = [s.text for p in segment(ARTICLE.read_text()) for s in p.sentences] + [*EDGE] + \
+        ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15))) for _ in range(20_000)]
+    for text in texts:
+        split = [s.text for line in normalize(text).split("\n") if line.strip() for s in split_sentences(line)]
+        assert sentences_of(text) == (split or [text])

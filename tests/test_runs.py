@@ -5,7 +5,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from dedup.confirm.runs import longest_run, matching_blocks, runs_of_pair, runs_of_pairs
+from dedup.confirm.runs import longest_run, longest_runs, matching_blocks, runs_of_pair, runs_of_pairs
 from dedup.confirm.spans import Words, _difflib_spans, shared_spans, shared_spans_many
 from dedup.text.segment import segment
 
@@ -32,6 +32,9 @@ def test_blocks_and_longest_run_equal_difflibs():
                     [tuple(m) for m in matcher.get_matching_blocks() if m.size >= least]
             longest = matcher.find_longest_match(0, len(a), 0, len(b)).size if a and b else 0
             assert longest_run(runs, bool(set(a) & set(b))) == longest
+        shares = np.array([bool(set(seqs[p]) & set(seqs[q])) for p, q in pairs])
+        assert longest_runs([np.array(s) for s in seqs], np.array(pairs), shares).tolist() == \
+            [longest_run(runs, s) for runs, s in zip(found, shares.tolist())]
 
 
 def test_runs_of_pairs_gives_up_past_its_budget(monkeypatch):

@@ -18,7 +18,7 @@ from dedup.confirm.agreement import AgreementModel, Claims, contradicts, default
 from dedup.confirm.modes import CONFIRM_MODES
 from dedup.confirm.reranker import Reranker, default_reranker
 from dedup.confirm.rules import TfidfConfirmer
-from dedup.confirm.spans import SharedSpan
+from dedup.confirm.spans import SharedSpan, Unbuilt
 from dedup.records import CandidatePair, Match, Paragraph, Report, SentencePair, Span
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jaccard, merge
@@ -200,7 +200,8 @@ class Detector(CandidateSearch, RerankStep):
             article = self._sign(segment(text))
             candidates, dropped = self.capped_candidates(article)
             matches, scores = self.confirm(article, candidates)
-        return Report(id=doc_id, paragraphs=article.paragraphs, groups=group_matches(matches), matches=matches,
+            groups = group_matches(matches)  # inside: it reads the word spans the name rules found
+        return Report(id=doc_id, paragraphs=article.paragraphs, groups=groups, matches=matches,
                       candidate_scores=scores, candidates_dropped=dropped)
 
     def _sign(self, paragraphs: list[Paragraph]) -> SignedArticle:
@@ -246,7 +247,10 @@ class Detector(CandidateSearch, RerankStep):
         rows = np.split(kept, np.searchsorted(article.sentence_owner[kept], np.arange(1, len(paragraphs))))
         counts: dict = {}  # word counts of long texts, for ``bounded``
         scored = []
-        for pair, spans in zip(candidates, candidate_spans(paragraphs, candidates, counts)):
+        # Spans are read for the copied-run rule (``confirmer.copied``), and whole only by matches: a candidate
+        # with no run long enough to be copied gets ``Unbuilt`` (empty) spans, built if it is confirmed.
+        copied = self.confirmer.min_shared_words or float("inf")
+        for pair, spans in zip(candidates, candidate_spans(paragraphs, candidates, counts, copied)):
             scored.append((pair, spans, self.confirmer.decide(
                 para_cos.value(pair.a, pair.b), sent_cos.block(rows[pair.a], rows[pair.b]),
                 shared_words=spans[0].content_words if spans else 0,
@@ -280,6 +284,7 @@ class Detector(CandidateSearch, RerankStep):
                     and contradicts(article.claims[pair.a], article.claims[pair.b]):
                 continue  # other amounts of the same kind, none the same: another fact (``agreement.contradicts``)
             if pair_score.confirmed:
+                spans = spans.build() if isinstance(spans, Unbuilt) else spans
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
         return matches, scores
 

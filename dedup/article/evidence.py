@@ -106,11 +106,12 @@ def _word_counts(text: str, counts: dict[str, Counter] | None) -> Counter:
     return found
 
 
-def candidate_spans(paragraphs: list[Paragraph], candidates: list[CandidatePair],
-                    counts: dict[str, Counter]) -> list[list[SharedSpan]]:
+def candidate_spans(paragraphs: list[Paragraph], candidates: list[CandidatePair], counts: dict[str, Counter],
+                    shortest_run: float = 0) -> list[list[SharedSpan]]:
     """``shared_spans`` of each candidate's paragraphs, runs never crossing a sentence end: of all pairs at
     once (``shared_spans_many``), but of a pair too repetitive to align whole (``bounded``) in its clipped
-    texts."""
+    texts. A pair aligned whole whose common runs are all shorter than ``shortest_run`` words gets
+    ``Unbuilt`` spans (no span of it is a copied run; built if it becomes a match)."""
     ends = {p: [s.end for s in paragraphs[p].sentences] for pair in candidates for p in (pair.a, pair.b)}
     number = {p: k for k, p in enumerate(ends)}
     whole, found = [], [[] for _ in candidates]
@@ -123,7 +124,7 @@ def candidate_spans(paragraphs: list[Paragraph], candidates: list[CandidatePair]
             found[k] = shared_spans(Words.of(clip_a, ends[pair.a]), Words.of(clip_b, ends[pair.b]))
     passages = [Words.of(paragraphs[p].text, sentence_ends) for p, sentence_ends in ends.items()]
     pairs = [(number[candidates[k].a], number[candidates[k].b]) for k in whole]
-    for k, spans in zip(whole, shared_spans_many(passages, pairs)):
+    for k, spans in zip(whole, shared_spans_many(passages, pairs, shortest_run=shortest_run)):
         found[k] = spans
     return found
 

@@ -23,23 +23,20 @@ import numpy as np
 from scipy import sparse
 
 from dedup.confirm.hashing import WordBytes, string_buckets
-from dedup.sketch.shingle import Shingler
-from dedup.text.words import light_stem, words
+from dedup.text.words import content_words, stemmed
 
 HASH_FEATURES = 2**16
 SUBSTITUTION_FEATURES = 2**18
 SUBSTITUTIONS_PER_SIDE = 12  # the first unmatched content words of each side: a long text has hundreds
 _HELD_TABLE = 1 << 20  # (texts x words) past which which text has which word is searched, not looked up
 
-_CONTENT = Shingler(k=1).tokenize
+_CONTENT = content_words  # a default Shingler's tokens
 # Column of each stemmed word seen (words recur across a corpus's documents); emptied when it grows past
 # ``_CACHED_COLUMNS``, so a long scan's memory stays bounded.
 _STEM_COLUMNS: dict[str, int] = {}
 _CACHED_COLUMNS = 500_000
 
 
-def stemmed_words(text: str) -> list[str]:
-    return [light_stem(w) for w in words(text)]
 
 
 def design_matrix(standardized: np.ndarray, bins: np.ndarray, n_bins: int, a: Sequence[str], b: Sequence[str],
@@ -97,8 +94,8 @@ def _assemble(n: int, n_columns: int, segments: list) -> sparse.csr_matrix:
 
 def _word_sets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each text's stemmed words hashed into ``HASH_FEATURES`` columns, as ``HashingVectorizer(
-    analyzer=stemmed_words, binary=True)`` hashes them: (row starts, sorted distinct columns of each row)."""
-    stems = [stemmed_words(t) for t in texts]
+    analyzer=stemmed, binary=True)`` hashes them: (row starts, sorted distinct columns of each row)."""
+    stems = [stemmed(t) for t in texts]
     flat = [w for found in stems for w in found]
     column = {w: _STEM_COLUMNS.get(w, -1) for w in dict.fromkeys(flat)}
     missing = [w for w, c in column.items() if c < 0]

@@ -10,7 +10,7 @@ topic that disagree on the numbers, dates or who did what.
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -20,8 +20,8 @@ from dedup.confirm.pair_rows import TextProfiles
 from dedup.confirm.tfidf import CharNgramTfidf, TokenTfidf
 from dedup.sketch.shingle import Shingler
 from dedup.text.segment import normalize as normalize_text
-from dedup.text.segment import split_sentences
-from dedup.text.words import light_stem, words
+from dedup.text.segment import one_sentence, split_sentences
+from dedup.text.words import stemmed, words
 
 FEATURES = (
     "word_cosine",  # TF-IDF cosine of content words (stop words dropped, stemmed)
@@ -61,14 +61,20 @@ _DATES = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec
     monday tuesday wednesday thursday friday saturday sunday""".split()
 )
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*")
+# A capitalised word not at the start of a sentence: not after ``.!?`` and a space, nor at the start of the text
+# (``(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*``). Written to start with its capital, the lookbehinds after it, so the
+# regex engine skips to the next capital in C: the same matches, about 3x faster.
+_NAME = re.compile(r"[A-Z](?<!\w[A-Z])(?<![.!?]\s[A-Z])(?<!^[A-Z])[\w'-]*")
 _NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
 _WHOLE_LIMIT = 1000
 
 
 def sentences_of(text: str) -> list[str]:
     """Sentences of ``text``, across its lines and paragraphs."""
-    found = [s.text for line in normalize_text(text).split("\n") if line.strip() for s in split_sentences(line)]
+    normalized = normalize_text(text)
+    if normalized == text and "\n" not in text and one_sentence(text):
+        return [text]  # most of an article's sentences, split no further (about 4x faster)
+    found = [s.text for line in normalized.split("\n") if line.strip() for s in split_sentences(line)]
     return found or [text]
 
 
@@ -103,12 +109,14 @@ class PairFeaturizer:
     """
 
     def __init__(self, tokenizer: Callable[[str], list[str]] | None = None,
-                 char_ngrams: tuple[int, int] = (3, 5)) -> None:
+                 char_ngrams: tuple[int, int] = (3, 5), sentences: Mapping[str, list[str]] | None = None) -> None:
         if len(char_ngrams) != 2 or not 1 <= char_ngrams[0] <= char_ngrams[1]:
             raise ValueError(f"char_ngrams must be (low, high) with 1 <= low <= high, got {char_ngrams!r}")
         self.tokenizer = tokenizer or Shingler(k=1).tokenize
         self.char_ngrams = tuple(char_ngrams)
-        self._sentences: dict[str, list[str]] = {}  # sentences_of each text seen: fit, names and alignment use them
+        # sentences_of each text seen: fit, names and alignment use them; ``sentences``: those the caller has
+        # already (a detector's paragraphs, as ``segment`` split them), which must be what sentences_of returns.
+        self._sentences: dict[str, list[str]] = dict(sentences or {})
 
     def _sentences_of(self, text: str) -> list[str]:
         found = self._sentences.get(text)
@@ -160,7 +168,7 @@ class PairFeaturizer:
         char_cos = row_dots(chars_matrix, char_rows[ia], char_rows[ib])
         every = [words(t) for t in texts]
         profiles = TextProfiles.build(
-            every, [[light_stem(w) for w in ws] for ws in every], [self.tokenizer(t) for t in texts],
+            every, [stemmed(t) for t in texts], [self.tokenizer(t) for t in texts],
             [_entities(t, ws, self._sentences_of(t)) for t, ws in zip(texts, every)])
         rows = profiles.rows(ia, ib)
         chars = np.array([len(t) for t in texts], dtype=np.int64)

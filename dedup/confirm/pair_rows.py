@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 
 from dedup.confirm.csr_rows import LOOKUP_LIMIT, lookups, shared_entries
-from dedup.confirm.runs import longest_run, runs_of_pair, runs_of_pairs
+from dedup.confirm.runs import longest_run, longest_runs, runs_of_pair
 
 # Column blocks of ``TextProfiles.counts``, one kind of item each.
 CONTENT = 0  # content words (the tokenizer's), a set
@@ -151,10 +151,11 @@ class TextProfiles:
     def _longest_runs(self, ia: np.ndarray, ib: np.ndarray, shares: np.ndarray) -> np.ndarray:
         """difflib's ``find_longest_match`` size over all words, for each pair."""
         pairs = np.stack((ia, ib), axis=1)
-        runs = runs_of_pairs(self.words, pairs)
-        if runs is None:  # very repetitive texts: pair by pair
+        longest = longest_runs(self.words, pairs, shares)
+        if longest is None:  # very repetitive texts: pair by pair
             runs = [runs_of_pair(self.words[i].tolist(), self.words[j].tolist()) for i, j in pairs.tolist()]
-        return np.array([longest_run(r, bool(s)) for r, s in zip(runs, shares.tolist())], dtype=np.int64)
+            longest = np.array([longest_run(r, bool(s)) for r, s in zip(runs, shares.tolist())], dtype=np.int64)
+        return longest
 
 
 def _logs(short: int, long_: int, only_x: int, only_y: int, unrelated: int, *grams: int) -> tuple[float, ...]:

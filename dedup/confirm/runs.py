@@ -86,14 +86,47 @@ def runs_of_pairs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> list[li
     ``(p, q)`` of ``pairs`` (integer item ids; ``p == q`` allowed), with one join of every bigram of the
     sequences named; None when that join would pass ``_JOIN_BUDGET`` (very repetitive texts)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    joined = _maximal_runs(sequences, pairs)
+    if joined is None:
+        return None
+    row, start, diagonal, size, copies = joined
     found: list[list[Run]] = [[] for _ in range(len(pairs))]
+    for k, i, d, n in zip(row.tolist(), start.tolist(), diagonal.tolist(), size.tolist()):
+        found[k].append((i, i + d, n))
+    for k, first in copies:
+        found[k] = found[first]
+    return found
+
+
+def longest_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray, shares_an_item: np.ndarray) -> np.ndarray | None:
+    """``longest_run`` of each row of ``pairs`` (see ``runs_of_pairs``), from the lengths of its maximal runs
+    without listing them; ``shares_an_item``: whether each pair's sequences share any item. None past the
+    budget, as ``runs_of_pairs``."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    joined = _maximal_runs(sequences, pairs)
+    if joined is None:
+        return None
+    row, _, _, size, copies = joined
+    longest = np.zeros(len(pairs), dtype=np.int64)
+    np.maximum.at(longest, row, size)
+    for k, first in copies:
+        longest[k] = longest[first]
+    return np.where(longest > 0, longest, np.asarray(shares_an_item, dtype=np.int64))
+
+
+def _maximal_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> tuple | None:
+    """(row of ``pairs``, start in a, start in b less start in a, length) of every maximal common run of two
+    or more items, ordered by row, diagonal and start; and (row, its first row) of the rows asked for again,
+    whose runs are those of their first (found once). None past ``_JOIN_BUDGET``."""
+    empty = np.zeros(0, dtype=np.int64)
+    nothing = (empty, empty, empty, empty, [])
     named = np.unique(pairs)
     if not len(pairs) or not len(named):
-        return found
+        return nothing
     seqs = [np.asarray(sequences[t], dtype=np.int64) for t in named.tolist()]
     lengths = np.fromiter((max(len(s) - 1, 0) for s in seqs), np.int64, len(seqs))
     if not lengths.sum():
-        return found
+        return nothing
     base = max(int(max((s.max() for s in seqs if len(s)), default=0)) + 1, 1)
     keys = np.concatenate([s[:-1] * base + s[1:] for s in seqs if len(s) > 1])
     text = np.repeat(named, lengths)
@@ -108,19 +141,18 @@ def runs_of_pairs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> list[li
     wanted = pairs[:, 0] * n_texts + pairs[:, 1]
     wanted_order = np.argsort(wanted, kind="stable")
     wanted_sorted = wanted[wanted_order]
-    us, vs = [], []
-    for size in np.unique(sizes[sizes >= 1]).tolist():
-        block = starts[sizes == size][:, None] + np.arange(size)[None, :]
-        us.append(np.repeat(block, size, axis=1).ravel())
-        vs.append(np.tile(block, (1, size)).ravel())
-    u, v = np.concatenate(us), np.concatenate(vs)
+    # Every (u, v) of two bigrams with one key: cell t of a key's sizes**2 is (t // size, t % size) in its group.
+    cells = sizes * sizes
+    group = np.repeat(np.arange(len(sizes)), cells)
+    t = np.arange(int(cells.sum())) - np.repeat(np.cumsum(cells) - cells, cells)
+    u, v = starts[group] + t // sizes[group], starts[group] + t % sizes[group]
     code = text[u] * n_texts + text[v]
     at = np.searchsorted(wanted_sorted, code)
     hit = at < len(wanted_sorted)
     hit[hit] = wanted_sorted[at[hit]] == code[hit]
     if not hit.any():
-        return found
-    # A pair asked for twice gets the runs once, copied below.
+        return nothing
+    # A pair asked for twice gets the runs once, copied by the callers.
     pair = wanted_order[at[hit]]
     i, j = pos[u[hit]], pos[v[hit]]
     d = j - i
@@ -129,18 +161,13 @@ def runs_of_pairs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> list[li
     new = np.concatenate(([True], (pair[1:] != pair[:-1]) | (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)))
     first = np.flatnonzero(new)
     length = np.diff(np.append(first, len(pair))) + 1  # bigrams chained, plus one
-    for k, start, diag, size in zip(pair[first].tolist(), i[first].tolist(), d[first].tolist(), length.tolist()):
-        found[k].append((start, start + diag, size))
-    _copy_repeated(found, wanted, wanted_order, wanted_sorted)
-    return found
+    return pair[first], i[first], d[first], length, _repeated(wanted_order, wanted_sorted)
 
 
-def _copy_repeated(found: list[list[Run]], wanted: np.ndarray, order: np.ndarray, ordered: np.ndarray) -> None:
-    """Rows of ``pairs`` asked more than once got their runs on the first of them only: copy them over."""
+def _repeated(order: np.ndarray, ordered: np.ndarray) -> list[tuple[int, int]]:
+    """(row, first row asking for the same pair) of each row of ``pairs`` asked for again."""
     repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
-    for at in repeat.tolist():
-        first = order[np.searchsorted(ordered, ordered[at])]
-        found[int(order[at])] = found[int(first)]
+    return [(int(order[at]), int(order[np.searchsorted(ordered, ordered[at])])) for at in repeat.tolist()]
 
 
 def runs_of_pair(a: Sequence[int], b: Sequence[int]) -> list[Run]:

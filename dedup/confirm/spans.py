@@ -21,7 +21,7 @@ import numpy as np
 
 from dedup.confirm.runs import Run, matching_blocks, runs_of_pair, runs_of_pairs
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
-from dedup.text.words import light_stem, word_spans
+from dedup.text.words import stemmed, word_spans
 
 _MARKERS = itertools.count()
 
@@ -49,7 +49,7 @@ class Words:
     def of(cls, text: str, sentence_ends: Sequence[int] = ()) -> "Words":
         """Words of ``text``; a run never crosses one of ``sentence_ends`` (character offsets)."""
         spans = word_spans(text)
-        stems = [light_stem(w) for w, _, _ in spans]
+        stems = stemmed(text)  # of the same words
         starts = [start for _, start, _ in spans]
         for end in sorted(set(sentence_ends), reverse=True):
             at = bisect.bisect_left(starts, end)  # markers go in from the back, so earlier places hold
@@ -72,10 +72,24 @@ def shared_spans(text_a: str | Words, text_b: str | Words, min_content_words: in
     return shared_spans_many([a, b], [(0, 1)], min_content_words)[0]
 
 
-def shared_spans_many(passages: Sequence[Words], pairs: Sequence[tuple[int, int]],
-                      min_content_words: int = 2) -> list[list[SharedSpan]]:
+class Unbuilt(list):
+    """The spans of a pair whose common runs are all shorter than a caller needs (``shared_spans_many``'s
+    ``shortest_run``): empty, as though it had none, until ``build`` finds them from the runs kept."""
+
+    def __init__(self, a: Words, b: Words, runs: list[Run], min_content_words: int) -> None:
+        super().__init__()
+        self._found = (a, b, runs, min_content_words)
+
+    def build(self) -> list[SharedSpan]:
+        return _spans(*self._found)
+
+
+def shared_spans_many(passages: Sequence[Words], pairs: Sequence[tuple[int, int]], min_content_words: int = 2,
+                      shortest_run: float = 0) -> list[list[SharedSpan]]:
     """``shared_spans(passages[p], passages[q], min_content_words)`` for each ``(p, q)`` of ``pairs``, the
-    runs of all pairs found together."""
+    runs of all pairs found together. A pair whose common runs are all shorter than ``shortest_run`` words (no
+    span of it holds that many content words) gets ``Unbuilt`` spans: a caller that needs only such spans
+    until some pair is chosen is spared difflib's recursion, most of the time."""
     if min_content_words < 2:  # one-word blocks count: difflib's whole recursion is needed
         return [_difflib_spans(passages[p], passages[q], min_content_words) for p, q in pairs]
     ids: dict[str, int] = {}
@@ -83,7 +97,9 @@ def shared_spans_many(passages: Sequence[Words], pairs: Sequence[tuple[int, int]
     runs = runs_of_pairs(sequences, np.array(pairs, dtype=np.int64).reshape(-1, 2))
     if runs is None:  # too repetitive for one join: pair by pair
         runs = [runs_of_pair(sequences[p].tolist(), sequences[q].tolist()) for p, q in pairs]
-    return [_spans(passages[p], passages[q], found, min_content_words) if found else []
+    return [Unbuilt(passages[p], passages[q], found, min_content_words)
+            if found and max(k for _, _, k in found) < shortest_run else
+            _spans(passages[p], passages[q], found, min_content_words) if found else []
             for (p, q), found in zip(pairs, runs)]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.word_hash import word_hash
-from dedup.text.words import fmix64, light_stem, words
+from dedup.text.words import content_words, fmix64, light_stem, words
 
 _U64 = np.uint64
 _MIX_PRIME = _U64(0x100000001B3)
@@ -75,6 +75,8 @@ class Shingler:
         list of str
             The tokens in order; a sentence of stop words only keeps them.
         """
+        if self.stop_words and self.stem:  # the defaults: each text's found once in a document's search
+            return content_words(text)
         tokens = words(text)
         if self.stop_words:
             kept = [t for t in tokens if t not in ENGLISH_STOP_WORDS]

@@ -170,6 +170,13 @@ def sentence_spans(block: str) -> list[tuple[int, int]]:
     return spans
 
 
+def one_sentence(line: str) -> bool:
+    """Whether ``split_sentences`` of a line (no newline, no blank edges) gives the line itself, told without
+    splitting it: the first place a sentence could end is its end, or there is none."""
+    end = _BOUNDARY.search(line)
+    return end is None or end.end() == len(line)
+
+
 def split_sentences(block: str) -> list[Sentence]:
     """Split one paragraph block into sentences with spans into ``block``."""
     return [Sentence(block[s:e], s, e) for s, e in sentence_spans(block)]

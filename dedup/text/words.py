@@ -17,11 +17,12 @@ from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import numpy as np
 
 from dedup.text.marks import MARK
+from dedup.text.stop_words import ENGLISH_STOP_WORDS
 
 _U64 = np.uint64
 # One character of a script written without spaces is one token (character
@@ -74,24 +75,39 @@ def words(text: str) -> list[str]:
     """Lower-cased words of ``text``, exactly the corpus tokenizer's (``tokens``) before it drops stop words
     and stems: stop words kept, nothing stemmed. Inside ``shared_words()``, each text's words are found once
     (a copy is returned each time)."""
-    shared = _SHARED.get()
-    if shared is None:
-        return _words(text)
-    memo, limit = shared
-    found = memo.get(text)
-    if found is None:
-        found = _words(text)
-        if len(memo) < limit:
-            memo[text] = found
-    return list(found)
+    return per_text(_words, text)
+
+
+def stemmed(text: str) -> list[str]:
+    """``light_stem`` of each of ``words(text)`` (inside ``shared_words()`` found once per text: the pair
+    features, the model's design and the shared spans each stem the same paragraphs and sentences)."""
+    return per_text(_stemmed, text)
+
+
+def _stemmed(text: str) -> list[str]:
+    return [light_stem(w) for w in words(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """``words(text)`` less stop words (all kept when all are stop words), each ``light_stem``-med: the tokens of
+    a default ``Shingler`` (the detector's shingles, TF-IDF, pair features and model's substitutions; inside
+    ``shared_words()`` found once per text)."""
+    return per_text(_content_words, text)
+
+
+def _content_words(text: str) -> list[str]:
+    tokens = words(text)
+    return [light_stem(t) for t in ([t for t in tokens if t not in ENGLISH_STOP_WORDS] or tokens)]
 
 
 @contextmanager
 def shared_words(limit: int = 20_000) -> Iterator[None]:
-    """Find each text's ``words`` once until the block ends, the first ``limit`` texts' kept (a huge document's
-    others are found each time, so the memo stays bounded): the article detector's shingles, pair features
-    and model each read the words of the same paragraphs and sentences (four times each on the bundled
-    article). The memo is this context's (a thread's or a task's own) and goes with the block."""
+    """Find each text's ``words``, ``word_spans``, stems, content words (and whatever else is asked for through
+    ``per_text``) once until the block ends, the first ``limit`` texts' kept (a huge document's others are
+    found each time, so the memo stays bounded): the article detector's shingles, pair features and model
+    each read the words of the same paragraphs and sentences (four times each on the bundled article), its
+    shared spans, name rules, match kinds and groups the word spans of the same paragraphs (42 calls for 15
+    paragraphs). The memo is this context's (a thread's or a task's own) and goes with the block."""
     token = _SHARED.set(({}, limit))
     try:
         yield
@@ -99,7 +115,27 @@ def shared_words(limit: int = 20_000) -> Iterator[None]:
         _SHARED.reset(token)
 
 
-_SHARED: ContextVar[tuple[dict[str, list[str]], int] | None] = ContextVar("dedup_shared_words", default=None)
+# The memos of ``shared_words``, one per function, and how many texts each may keep.
+_SHARED: ContextVar[tuple[dict[Callable, dict], int] | None] = ContextVar("dedup_shared_words", default=None)
+_Found = TypeVar("_Found", list, dict)
+
+
+def per_text(find: Callable[[str], _Found], text: str) -> _Found:
+    """``find(text)`` (a list or a dict), found once per text inside a ``shared_words`` block; a copy each time
+    (callers may change what they get)."""
+    shared = _SHARED.get()
+    if shared is None:
+        return find(text)
+    memos, limit = shared
+    memo = memos.get(find)
+    if memo is None:
+        memo = memos[find] = {}
+    found = memo.get(text)
+    if found is None:
+        found = find(text)
+        if len(memo) < limit:
+            memo[text] = found
+    return found.copy()
 
 
 def _words(text: str) -> list[str]:
@@ -112,7 +148,12 @@ def _words(text: str) -> list[str]:
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
     """``(word, start, end)`` for each of ``words(text)``: ``text[start:end]`` is the word as written, from its
-    first to its last letter, digit or mark ("U.S" of "U.S.", "3.5")."""
+    first to its last letter, digit or mark ("U.S" of "U.S.", "3.5"). Inside ``shared_words()``, each text's
+    spans are found once."""
+    return per_text(_word_spans, text)
+
+
+def _word_spans(text: str) -> list[tuple[str, int, int]]:
     lowered = text.lower()
     spans = _spans(lowered)
     if len(lowered) != len(text):  # a letter lower-cased into two characters ("İ"): offsets mapped back
