@@ -37,8 +37,6 @@ _STEM_COLUMNS: dict[str, int] = {}
 _CACHED_COLUMNS = 500_000
 
 
-
-
 def design_matrix(standardized: np.ndarray, bins: np.ndarray, n_bins: int, a: Sequence[str], b: Sequence[str],
                   substitution_weight: float) -> sparse.csr_matrix:
     """The design rows of the pairs ``(a[k], b[k])`` from their standardized dense features and bins."""

@@ -12,9 +12,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.word_hash import word_hash
-from dedup.text.words import content_words, fmix64, light_stem, words
+from dedup.text.words import content_words, filtered_tokens, fmix64, words
 
 _U64 = np.uint64
 _MIX_PRIME = _U64(0x100000001B3)
@@ -77,13 +76,7 @@ class Shingler:
         """
         if self.stop_words and self.stem:  # the defaults: each text's found once in a document's search
             return content_words(text)
-        tokens = words(text)
-        if self.stop_words:
-            kept = [t for t in tokens if t not in ENGLISH_STOP_WORDS]
-            tokens = kept or tokens  # a sentence of stop words only keeps them
-        if self.stem:
-            tokens = [light_stem(t) for t in tokens]
-        return tokens
+        return filtered_tokens(words(text), self.stop_words, self.stem)
 
     def hashes(self, tokens: Sequence[str]) -> np.ndarray:
         """The 64-bit hash of each token (uint64): ``word_hash``, the corpus tokenizer's word hash. A corpus

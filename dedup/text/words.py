@@ -96,8 +96,15 @@ def content_words(text: str) -> list[str]:
 
 
 def _content_words(text: str) -> list[str]:
-    tokens = words(text)
-    return [light_stem(t) for t in ([t for t in tokens if t not in ENGLISH_STOP_WORDS] or tokens)]
+    return filtered_tokens(words(text), stop_words=True, stem=True)
+
+
+def filtered_tokens(tokens: list[str], stop_words: bool, stem: bool) -> list[str]:
+    """``tokens`` less stop words (all kept when all are stop words) and ``light_stem``-med, as asked: the one
+    rule of the detector's tokens (``Shingler.tokenize``, ``content_words``)."""
+    if stop_words:
+        tokens = [t for t in tokens if t not in ENGLISH_STOP_WORDS] or tokens
+    return [light_stem(t) for t in tokens] if stem else tokens
 
 
 @contextmanager
