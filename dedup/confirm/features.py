@@ -102,6 +102,9 @@ class PairFeaturizer:
         default the detector's own (stop words dropped, light stemming).
     char_ngrams : tuple of int, default=(3, 5)
         Character n-gram range of the character TF-IDF.
+    sentences : mapping of str to list of str, optional
+        Sentences of texts the caller has split already (a detector's paragraphs, as ``segment`` split them);
+        each must be what ``sentences_of`` would return for its text.
 
     ``fit`` learns both IDFs from a collection (an article's paragraphs, a
     corpus, a benchmark's sentences): a word shared by every text of the
