@@ -210,7 +210,7 @@ def _ngram_counts(sequences: list[np.ndarray], most: int) -> list[tuple[np.ndarr
 def _renumbered(keys: np.ndarray) -> np.ndarray:
     """Dense ids of ``keys``, equal keys equal ids (``np.unique(..., return_inverse=True)``, by sorting: numpy
     2's hash-based unique was slower on these)."""
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)  # the order of equal keys does not matter: they get one id
     ordered = keys[order]
     ids = np.empty(len(keys), dtype=np.int64)
     ids[order] = np.cumsum(np.concatenate(([False], ordered[1:] != ordered[:-1])))
