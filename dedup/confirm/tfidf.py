@@ -83,10 +83,8 @@ class CharNgramTfidf:
         # The sort has numbered every n-gram already (its run of keys) and grouped each text's repeats of it
         # (a run of (key, text)): its counts need no lookup in the vocabulary, as ``transform``'s do.
         pairs = np.flatnonzero(new_pair)
-        counts = sparse.csr_matrix(
-            (np.diff(np.append(pairs, len(keys))).astype(np.float64), (rows[pairs], (np.cumsum(new_key) - 1)[pairs])),
-            shape=(len(texts), len(self.vocabulary_)))
-        counts.sum_duplicates()
+        counts = _by_row(rows[pairs], (np.cumsum(new_key) - 1)[pairs], np.diff(np.append(pairs, len(keys))),
+                         (len(texts), len(self.vocabulary_)))
         return weigh_counts(counts, self.idf_)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -139,6 +137,16 @@ class CharNgramTfidf:
                                    shape=(n_texts, len(self.vocabulary_)))
         counts.sum_duplicates()
         return weigh_counts(counts, self.idf_)
+
+
+def _by_row(rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """The CSR matrix of distinct (row, column) entries given in column order: the arrays scipy's COO
+    conversion and ``sum_duplicates`` give (int32 indices where they fit, each row's columns ascending), by one
+    stable sort by row, a radix sort in 16 bits where the rows fit (the conversion cost several times more)."""
+    order = np.argsort(rows.astype(np.int16) if shape[0] <= 1 << 15 else rows, kind="stable")
+    index = np.int32 if max(shape[1], len(rows)) < 1 << 31 else np.int64
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=shape[0])))).astype(index)
+    return sparse.csr_matrix((counts[order].astype(np.float64), columns[order].astype(index), indptr), shape=shape)
 
 
 def _sorted_pairs(rows: np.ndarray, keys: np.ndarray, key_bits: int, n_texts: int) -> tuple[np.ndarray, np.ndarray]:
