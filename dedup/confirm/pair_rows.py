@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import count
+from itertools import accumulate, count
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -177,7 +177,8 @@ def _ids(sequences: Sequence[list[str]]) -> list[np.ndarray]:
     """Each sequence of strings as ids, equal strings equal ids across the sequences."""
     flat = [w for seq in sequences for w in seq]
     ids = np.fromiter(map(_numbered(flat).__getitem__, flat), np.int64, len(flat))
-    return np.split(ids, np.cumsum([len(seq) for seq in sequences])[:-1]) if sequences else []
+    ends = list(accumulate(map(len, sequences)))  # slices: np.split's wrapper cost a third of this
+    return [ids[start:end] for start, end in zip([0, *ends], ends)]
 
 
 def _numbered(items: Iterable) -> dict:
