@@ -82,7 +82,7 @@ class CandidateSearch:
             article.paragraph_signatures, article.paragraph_sizes == 0, self.generation_budget)
         by_paragraph = distinct(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
         by_amounts = amount_pairs(article.claims, n)
-        codes = np.union1d(np.union1d(by_sentence, by_paragraph), by_amounts)
+        codes = distinct(np.concatenate((by_sentence, by_paragraph, by_amounts)))  # np.union1d's, cheaper
         dropped = len(codes) - self.max_candidates if cap else 0
         if dropped > 0:
             closeness = np.concatenate([self._closeness(article, *np.divmod(codes[i:i + _CHUNK], n))
@@ -91,7 +91,7 @@ class CandidateSearch:
         dropped = max(dropped, 0)
         if skipped + skipped_too:
             dropped = min(dropped + skipped + skipped_too, n * (n - 1) // 2 - len(codes))
-        levels = [np.isin(codes, found) for found in (by_sentence, by_paragraph, by_amounts)]
+        levels = [_members(codes, found) for found in (by_sentence, by_paragraph, by_amounts)]
         via = [frozenset(name for name, on in zip(_LEVELS, bits) if on) for bits in zip(*levels)]
         return [CandidatePair(*divmod(code, n), via=v) for code, v in zip(codes.tolist(), via)], dropped
 
@@ -99,6 +99,14 @@ class CandidateSearch:
     def _closeness(article: SignedArticle, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         sigs, sizes = article.paragraph_signatures, article.paragraph_sizes
         return np.maximum(*estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b]))
+
+
+def _members(codes: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """``np.isin(codes, found)`` for ``found`` sorted (``distinct``): a binary search, without isin's cost of
+    about 10 µs a call on a few dozen codes."""
+    if not len(found):
+        return np.zeros(len(codes), dtype=bool)
+    return found[np.minimum(np.searchsorted(found, codes), len(found) - 1)] == codes
 
 
 def amount_pairs(claims: list[Claims], n: int) -> np.ndarray:

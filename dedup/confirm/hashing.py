@@ -98,6 +98,15 @@ def string_buckets(strings: Sequence[str], n_features: int) -> np.ndarray:
     return _hashed(lengths, source, buffer, n_features)
 
 
+def _longest_first(lengths: np.ndarray) -> np.ndarray:
+    """The stable order of ``lengths``, longest first. In 16 bits where they fit: numpy's stable sort of
+    16-bit keys is a radix sort, several times faster than its merge sort of 64-bit ones (same order)."""
+    keys = -lengths
+    if len(lengths) and int(lengths.max()) < 1 << 15:
+        keys = keys.astype(np.int16)
+    return np.argsort(keys, kind="stable")
+
+
 class WordBytes:
     """Words' UTF-8 bytes as little-endian 32-bit blocks, after 0 to 3 zero bytes, so that a string made of
     two words and a bar is hashed block by block from its words' blocks, never built: MurmurHash3 reads
@@ -121,7 +130,7 @@ class WordBytes:
     def joined_buckets(self, left: np.ndarray, right: np.ndarray, n_features: int) -> np.ndarray:
         """The column of each string ``words[left[k]] + "|" + words[right[k]]``."""
         lengths = self.lengths[left] + 1 + self.lengths[right]
-        order = np.argsort(-lengths, kind="stable")  # longest first: the strings still read form a prefix
+        order = _longest_first(lengths)  # the strings still read form a prefix
         left, right, lengths = left[order], right[order], lengths[order]
         cut = self.lengths[left]
         bar_block, bar = cut // 4, np.uint32(_BAR) << (8 * (cut % 4)).astype(np.uint32)

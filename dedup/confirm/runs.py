@@ -131,7 +131,7 @@ def _maximal_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> tuple |
     keys = np.concatenate([s[:-1] * base + s[1:] for s in seqs if len(s) > 1])
     text = np.repeat(named, lengths)
     pos = np.concatenate([np.arange(n) for n in lengths.tolist() if n])
-    order = np.argsort(keys, kind="stable")  # by key, then text and position (they were in that order)
+    order = _stable_order(keys)  # by key, then text and position (they were in that order)
     keys, text, pos = keys[order], text[order], pos[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     sizes = np.diff(np.append(starts, len(keys)))
@@ -185,3 +185,13 @@ def runs_of_pair(a: Sequence[int], b: Sequence[int]) -> list[Run]:
                 k += 1
             runs.append((i, j, k))
     return runs
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")``: where every ``key * n + index`` fits in 64 bits, one plain sort
+    of those (distinct, so any sort orders them as the stable one does), several times faster than numpy's
+    merge sort of 64-bit keys."""
+    n = len(keys)
+    if not n or max(int(keys.max()), -int(keys.min())) >= (1 << 62) // n:
+        return np.argsort(keys, kind="stable")
+    return np.sort(keys * n + np.arange(n)) % n
