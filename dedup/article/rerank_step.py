@@ -19,6 +19,7 @@ from dedup.confirm.features import FEATURES, PairFeaturizer
 from dedup.confirm.rules import PairScore
 from dedup.records import Paragraph
 from dedup.text.segment import normalize
+from dedup.util.arrays import numbered
 
 
 class RerankStep:
@@ -79,7 +80,7 @@ class RerankStep:
         b += [sentences[rows[scored[k][0].b][j]] for k, (_, j, _) in best]
         a, b = map(list, zip(*(bounded(x, y, counts) for x, y in zip(a, b)))) if a else (a, b)
         # A one-sentence paragraph's two rows are one pair: each distinct pair is scored once.
-        row = {pair: k for k, pair in enumerate(dict.fromkeys(zip(a, b)))}
+        row = numbered(zip(a, b))
         at = np.array([row[pair] for pair in zip(a, b)], dtype=np.int64)
         a, b = [pair[0] for pair in row], [pair[1] for pair in row]
         dense = featurizer.transform(a, b)

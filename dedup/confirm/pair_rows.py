@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import accumulate, count
-from typing import Iterable, Sequence
+from itertools import accumulate
+from typing import Sequence
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -26,6 +26,7 @@ from scipy import sparse
 
 from dedup.confirm.csr_rows import LOOKUP_LIMIT, lookups, shared_entries
 from dedup.confirm.runs import longest_run, longest_runs, runs_of_pair
+from dedup.util.arrays import numbered
 
 # Column blocks of ``TextProfiles.counts``, one kind of item each.
 CONTENT = 0  # content words (the tokenizer's), a set
@@ -66,12 +67,12 @@ class TextProfiles:
         for kinds, sequences in ((GRAMS, word_ids), (STEM_GRAMS, stem_ids)):
             blocks += [(kind, *found) for kind, found in zip(kinds, _ngram_counts(sequences, len(kinds)))]
         content_words = [set(c) for c in content]
-        vocabulary = _numbered(w for found in content_words for w in found)
+        vocabulary = numbered(w for found in content_words for w in found)
         content_items = _set_items(content_words, vocabulary)
         blocks.append((CONTENT, *content_items))
         for i, kind in enumerate(ENTITIES):
             sets = [e[i] for e in entities]
-            blocks.append((kind, *_set_items(sets, _numbered(m for found in sets for m in found))))
+            blocks.append((kind, *_set_items(sets, numbered(m for found in sets for m in found))))
         counts, kind = _stack(n, blocks)
         entry = np.repeat(np.arange(n), np.diff(counts.indptr)) * KINDS + kind[counts.indices]
         distinct = np.bincount(entry, minlength=n * KINDS).reshape(n, KINDS)
@@ -176,14 +177,9 @@ def _logs(short: np.ndarray, long_: np.ndarray, only_x: np.ndarray, only_y: np.n
 def _ids(sequences: Sequence[list[str]]) -> list[np.ndarray]:
     """Each sequence of strings as ids, equal strings equal ids across the sequences."""
     flat = [w for seq in sequences for w in seq]
-    ids = np.fromiter(map(_numbered(flat).__getitem__, flat), np.int64, len(flat))
+    ids = np.fromiter(map(numbered(flat).__getitem__, flat), np.int64, len(flat))
     ends = list(accumulate(map(len, sequences)))  # slices: np.split's wrapper cost a third of this
     return [ids[start:end] for start, end in zip([0, *ends], ends)]
-
-
-def _numbered(items: Iterable) -> dict:
-    """Each distinct item's number, by first sight."""
-    return dict(zip(dict.fromkeys(items), count()))
 
 
 def _ngram_counts(sequences: list[np.ndarray], most: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -230,7 +226,7 @@ def _prefix_items(rows: np.ndarray, items: np.ndarray, vocabulary: dict) -> tupl
                                                                                    np.ndarray]:
     """(text, prefix id, count) of each 5-letter prefix of the content words of each text (``rows`` and
     ``items``: the texts' content words, numbered by ``vocabulary``), counting the distinct words it begins."""
-    prefix = _numbered(w[:5] for w in vocabulary)
+    prefix = numbered(w[:5] for w in vocabulary)
     of_word = np.fromiter((prefix[w[:5]] for w in vocabulary), np.int64, len(vocabulary))
     code, found = np.unique(rows * max(len(prefix), 1) + of_word[items], return_counts=True)
     return code // max(len(prefix), 1), code % max(len(prefix), 1), found

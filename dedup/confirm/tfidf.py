@@ -17,13 +17,14 @@ alphabetically), which leaves every cosine the same.
 
 from __future__ import annotations
 
-from itertools import count, repeat
+from itertools import repeat
 from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from dedup.confirm.idf import smoothed_idf, weigh_counts
+from dedup.util.arrays import numbered
 
 # The code points str.split() and sklearn's whitespace pattern break words at (str.isspace(), re's \s).
 _SPACES = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, *range(8192, 8203), 8232, 8233,
@@ -243,7 +244,7 @@ class TokenTfidf:
         tokens = [self.analyzer(text) for text in texts]
         flat = [token for found in tokens for token in found]
         if fit:
-            self.vocabulary_ = dict(zip(dict.fromkeys(flat), count()))
+            self.vocabulary_ = numbered(flat)
             columns = map(self.vocabulary_.__getitem__, flat)
         else:
             columns = map(self.vocabulary_.get, flat, repeat(-1))  # -1: a token not fitted on

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import count
+from typing import Hashable, Iterable
+
 import numpy as np
+
+
+def numbered(items: Iterable[Hashable]) -> dict:
+    """Each distinct item's number, 0, 1, ..., in order of first sight (a vocabulary's columns)."""
+    return dict(zip(dict.fromkeys(items), count()))
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
