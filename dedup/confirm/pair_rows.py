@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 
-from dedup.confirm.csr_rows import LOOKUP_LIMIT, lookups, shared_entries
+from dedup.confirm.csr_rows import DENSE_CELLS, LOOKUP_LIMIT, lookups, shared_entries, shared_values
 from dedup.confirm.runs import longest_run, longest_runs, runs_of_pair
 from dedup.util.arrays import numbered
 
@@ -126,7 +126,12 @@ class TextProfiles:
         """(items both texts of each pair have, per kind; their clipped counts min(x, y) summed, for the
         stem n-grams)."""
         c = self.counts
-        if lookups(c.indptr, ia, ib) > LOOKUP_LIMIT:  # many long texts: scipy's merge (see ``csr_rows``)
+        if (len(c.indptr) - 1) * c.n_columns <= DENSE_CELLS:  # an article's texts: one table (``csr_rows``)
+            # Counts are positive: a small one fits 16 bits, a quarter of the table.
+            narrow = np.uint16 if not len(c.data) or int(c.data.max()) < 1 << 16 else None
+            pair, at, other = shared_values(c.indptr, c.indices, c.data, c.n_columns, ia, ib, narrow)
+            kind, clipped = c.indices[at], np.minimum(c.data[at], other)
+        elif lookups(c.indptr, ia, ib) > LOOKUP_LIMIT:  # many long texts: scipy's merge (see ``csr_rows``)
             matrix = c.matrix()
             both = matrix[ia].minimum(matrix[ib])  # stored where both have the item: counts are > 0
             pair, kind, clipped = np.repeat(np.arange(len(ia)), np.diff(both.indptr)), both.indices, both.data
