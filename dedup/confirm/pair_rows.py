@@ -147,9 +147,16 @@ class TextProfiles:
         """Content words of text ``ia[k]`` whose 5-letter prefix begins a content word of ``ib[k]``, and the
         same the other way."""
         p = self.prefixes
-        pair, at_a, at_b = shared_entries(p.indptr, p.indices, p.n_columns, ia, ib)
-        return (np.bincount(pair, weights=p.data[at_a], minlength=len(ia)).astype(np.int64),
-                np.bincount(pair, weights=p.data[at_b], minlength=len(ia)).astype(np.int64))
+        if (len(p.indptr) - 1) * p.n_columns <= DENSE_CELLS:  # as ``_shared``: one table; the values of a's row
+            pair, at, other = shared_values(p.indptr, p.indices, p.data, p.n_columns, ia, ib)
+            sizes = np.diff(p.indptr)
+            swapped = (sizes[ia] > sizes[ib])[pair]  # the entries read are b's, the table's a's
+            of_a, of_b = np.where(swapped, other, p.data[at]), np.where(swapped, p.data[at], other)
+        else:
+            pair, at_a, at_b = shared_entries(p.indptr, p.indices, p.n_columns, ia, ib)
+            of_a, of_b = p.data[at_a], p.data[at_b]
+        return (np.bincount(pair, weights=of_a, minlength=len(ia)).astype(np.int64),
+                np.bincount(pair, weights=of_b, minlength=len(ia)).astype(np.int64))
 
     def _longest_runs(self, ia: np.ndarray, ib: np.ndarray, shares: np.ndarray) -> np.ndarray:
         """difflib's ``find_longest_match`` size over all words, for each pair."""
