@@ -184,9 +184,14 @@ class PairFeaturizer:
         """(sentence_alignment, sentence_best) for each pair."""
         sentences = [self._sentences_of(t) for t in texts]
         first = np.concatenate(([0], np.cumsum([len(s) for s in sentences])))
-        vectors = self._vectors("words", [s for group in sentences for s in group])
+        matrix, rows = self._located("words", [s for group in sentences for s in group])
         # One product for all sentences when that fits in a few MB (an
         # article); per pair otherwise (a benchmark's thousands of pairs).
+        if len(rows) <= _WHOLE_LIMIT and matrix.shape[0] <= len(rows):
+            # No more rows than the sentences' (an article's: its paragraphs' and sentences'): the product of the
+            # rows themselves, read at the sentences' (a cosine depends on its two rows only: the same floats).
+            return _best_alignment((matrix @ matrix.T).toarray()[rows[:, None], rows], first, ia, ib)
+        vectors = matrix[rows]
         if vectors.shape[0] <= _WHOLE_LIMIT:
             return _best_alignment((vectors @ vectors.T).toarray(), first, ia, ib)
         first = first.tolist()

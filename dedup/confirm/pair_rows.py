@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 
-from dedup.confirm.csr_rows import LOOKUP_LIMIT, lookups, shared_entries
+from dedup.confirm.csr_rows import DENSE_CELLS, LOOKUP_LIMIT, lookups, shared_entries, shared_values
 from dedup.confirm.runs import longest_run, longest_runs, runs_of_pair
 from dedup.util.arrays import numbered
 
@@ -126,7 +126,12 @@ class TextProfiles:
         """(items both texts of each pair have, per kind; their clipped counts min(x, y) summed, for the
         stem n-grams)."""
         c = self.counts
-        if lookups(c.indptr, ia, ib) > LOOKUP_LIMIT:  # many long texts: scipy's merge (see ``csr_rows``)
+        if (len(c.indptr) - 1) * c.n_columns <= DENSE_CELLS:  # an article's texts: one table (``csr_rows``)
+            # Counts are positive: a small one fits 16 bits, a quarter of the table.
+            narrow = np.uint16 if not len(c.data) or int(c.data.max()) < 1 << 16 else None
+            pair, at, other = shared_values(c.indptr, c.indices, c.data, c.n_columns, ia, ib, narrow)
+            kind, clipped = c.indices[at], np.minimum(c.data[at], other)
+        elif lookups(c.indptr, ia, ib) > LOOKUP_LIMIT:  # many long texts: scipy's merge (see ``csr_rows``)
             matrix = c.matrix()
             both = matrix[ia].minimum(matrix[ib])  # stored where both have the item: counts are > 0
             pair, kind, clipped = np.repeat(np.arange(len(ia)), np.diff(both.indptr)), both.indices, both.data
@@ -142,9 +147,16 @@ class TextProfiles:
         """Content words of text ``ia[k]`` whose 5-letter prefix begins a content word of ``ib[k]``, and the
         same the other way."""
         p = self.prefixes
-        pair, at_a, at_b = shared_entries(p.indptr, p.indices, p.n_columns, ia, ib)
-        return (np.bincount(pair, weights=p.data[at_a], minlength=len(ia)).astype(np.int64),
-                np.bincount(pair, weights=p.data[at_b], minlength=len(ia)).astype(np.int64))
+        if (len(p.indptr) - 1) * p.n_columns <= DENSE_CELLS:  # as ``_shared``: one table; the values of a's row
+            pair, at, other = shared_values(p.indptr, p.indices, p.data, p.n_columns, ia, ib)
+            sizes = np.diff(p.indptr)
+            swapped = (sizes[ia] > sizes[ib])[pair]  # the entries read are b's, the table's a's
+            of_a, of_b = np.where(swapped, other, p.data[at]), np.where(swapped, p.data[at], other)
+        else:
+            pair, at_a, at_b = shared_entries(p.indptr, p.indices, p.n_columns, ia, ib)
+            of_a, of_b = p.data[at_a], p.data[at_b]
+        return (np.bincount(pair, weights=of_a, minlength=len(ia)).astype(np.int64),
+                np.bincount(pair, weights=of_b, minlength=len(ia)).astype(np.int64))
 
     def _longest_runs(self, ia: np.ndarray, ib: np.ndarray, shares: np.ndarray) -> np.ndarray:
         """difflib's ``find_longest_match`` size over all words, for each pair."""

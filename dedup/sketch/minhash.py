@@ -11,6 +11,7 @@ with the same shingle hashes, but many sets are signed in one numpy call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -31,11 +32,14 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> _U32(16))
 
 
+@lru_cache(maxsize=16)
 def datasketch_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``(a, b)`` arrays datasketch's affine32 MinHash draws for ``seed``."""
+    """The ``(a, b)`` arrays datasketch's affine32 MinHash draws for ``seed`` (read-only: drawn once per
+    ``(num_perm, seed)``, as every ``find_redundancy`` call builds a detector, and drawing cost ~75 µs)."""
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=_U32) * _U32(2) + _U32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=_U32)
+    a.flags.writeable = b.flags.writeable = False
     return a, b
 
 
