@@ -386,7 +386,8 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     (optionally gzipped) as JSON Lines with every other field kept; several
     text files or folders into the folder given by -o. The first occurrence
     of each claim is kept; a paragraph goes only when every one of its
-    sentences restates an earlier paragraph.
+    sentences restates an earlier paragraph and adds no name, number or
+    negation of its own. What is kept is written as it came in.
     """
     params["within"] = params["within"] or restated
     _refuse_overwriting_inputs(output, paths)

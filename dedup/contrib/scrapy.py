@@ -136,7 +136,7 @@ class DedupPipeline:
             removed: tuple[int, ...] = ()
             text = verdict.text
             if verdict.restated is not None:
-                cleaned = clean(verdict.restated)
+                cleaned = clean(verdict.restated, source=verdict.text)
                 text, removed = cleaned.text, cleaned.removed_paragraphs
             adapter[self.field] = text
             found["removed_paragraphs"] = list(removed)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from dedup.records import CorpusReport, Report
+from dedup.records import CorpusReport, Report, SentencePair
 from dedup.text.cases import content_word_names
-from dedup.text.segment import segment
+from dedup.text.segment import paragraph_spans, segment
+from dedup.text.words import words
 
 
 @dataclass(frozen=True)
@@ -27,16 +29,48 @@ def restated_sentences(report: Report) -> set[tuple[int, int]]:
     restated by a match only its amounts confirm (``confirmed_by == ("amounts",)``): a rewording that states the
     same amount is reported, but its other words may carry what the first did not say, and the amount route
     is the least precise of the confirm stage's reasons (docs/benchmarks.md), so nothing is removed for it.
+    Nor is a sentence that says what its partner does not (``_says_more``): a name, a number or a negation
+    of its own. A report may show "Senator Lopez won" beside "Senator Becker won", or "voted to approve"
+    beside "voted not to approve", as restated (most of their words are one run); removing the second would
+    lose a fact.
     """
     restated = set()
     for m in report.matches:  # matches always have a < b: b is the later paragraph
         if m.confirmed_by == ("amounts",):
             continue
+        earlier = report.paragraphs[m.a].text if m.a < len(report.paragraphs) else None
         for pair in m.sentences:
             if m.kind == "headline" and not _repeats(pair.a, pair.b):
                 continue
+            if _says_more(pair, earlier):
+                continue
             restated.add((m.b, pair.b_index))
     return restated
+
+
+_NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot".split())
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME_PREFIX = 4  # names compared by their first letters, so "India" and "Indian" meet (as ``confirm.agreement``)
+
+
+def _says_more(pair: SentencePair, earlier: str | None) -> bool:
+    """Whether sentence ``pair.b`` states something its partner ``pair.a`` does not: a negation only one of the
+    two has, a number missing from the earlier paragraph ``earlier`` (else from ``pair.a``), or a name missing
+    from it."""
+    context = earlier if earlier is not None else pair.a
+    if _negated(pair.a) != _negated(pair.b):
+        return True
+    if not set(_NUMBER.findall(pair.b)) <= set(_NUMBER.findall(context)):
+        return True
+    return not _names(pair.b) <= _names(context)
+
+
+def _negated(text: str) -> bool:
+    return any(w in _NEGATIONS or w.endswith("n't") for w in words(text))
+
+
+def _names(text: str) -> set[str]:
+    return {w[:_NAME_PREFIX] for w, is_name in content_word_names(text).items() if is_name and not w[:1].isdigit()}
 
 
 _REPEAT = 0.8  # content-word Jaccard of a sentence and the headline past which it is the headline repeated
@@ -47,28 +81,61 @@ def _repeats(headline: str, sentence: str) -> bool:
     return bool(a) and len(a & b) >= _REPEAT * len(a | b)
 
 
-def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[int] = frozenset()) -> CleanResult:
+def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[int] = frozenset(),
+          source: str | None = None) -> CleanResult:
     """Drop every paragraph whose sentences all restate earlier paragraphs.
 
     With ``sentences=True``, restated sentences are also cut out of the
     paragraphs that are kept (the paragraph's other sentences stay).
     Paragraphs numbered in ``drop`` (boilerplate, say) go too.
+
+    ``source``, the text the report was made of as given, is what is written back: the removed paragraphs cut
+    out of it and every other byte kept (line ends, quotes, spacing); a paragraph with sentences cut out is
+    written as the report holds it (normalized). Without it, or where its paragraphs cannot be located
+    (``segment.paragraph_spans``), the kept paragraphs are written as the report holds them, a blank line apart.
     """
     restated = restated_sentences(report)
-    kept_blocks, removed, cut = [], [], []
+    blocks: list[str | None] = []  # each paragraph's text as written, None when removed
+    rewritten: set[int] = set()  # paragraphs with sentences cut out
+    removed, cut = [], []
     for p in report.paragraphs:
         covered = [(p.index, i) in restated for i in range(len(p.sentences))]
         if (p.sentences and all(covered)) or p.index in drop:
             removed.append(p.index)
-            continue
-        if sentences and any(covered):
-            parts = [s.text for s, c in zip(p.sentences, covered) if not c]
+            blocks.append(None)
+        elif sentences and any(covered):
             cut.extend((p.index, i) for i, c in enumerate(covered) if c)
-            kept_blocks.append(" ".join(parts))
+            blocks.append(" ".join(s.text for s, c in zip(p.sentences, covered) if not c))
+            rewritten.add(p.index)
         else:
-            kept_blocks.append(p.text)
-    return CleanResult(text="\n\n".join(kept_blocks) + "\n", removed_paragraphs=tuple(removed),
-                       removed_sentences=tuple(cut))
+            blocks.append(p.text)
+    spans = paragraph_spans(source) if source is not None else None
+    if spans is not None and len(spans) == len(blocks):
+        text = _cut(source, spans, blocks, rewritten)
+    else:
+        text = "\n\n".join(b for b in blocks if b is not None) + "\n"
+    return CleanResult(text=text, removed_paragraphs=tuple(removed), removed_sentences=tuple(cut))
+
+
+def _cut(source: str, spans: list[tuple[int, int]], blocks: list[str | None], rewritten: set[int]) -> str:
+    """``source`` without the paragraphs whose block is None, each taken out with the blank lines after it
+    (after the last kept paragraph: with the blank lines before it), and the ``rewritten`` paragraphs'
+    spans replaced by their block."""
+    kept = [k for k, b in enumerate(blocks) if b is not None]
+    last = kept[-1] if kept else -1
+    pieces, at = [], 0
+    for k, ((start, end), block) in enumerate(zip(spans, blocks)):
+        if block is None:
+            stop = spans[k + 1][0] if k < last else end
+            begin = start if k < last or last < 0 else max(spans[last][1], at)
+            pieces.append(source[at:begin])
+            at = stop
+        elif k in rewritten:
+            pieces.append(source[at:start])
+            pieces.append(block)
+            at = end
+    pieces.append(source[at:])
+    return "".join(pieces)
 
 
 @dataclass
@@ -117,7 +184,7 @@ class CorpusCleaner:
             return text
         if report is None:
             report = Report(id=doc_id, paragraphs=segment(text))
-        result = clean(report, sentences=self.sentences, drop=drop)
+        result = clean(report, sentences=self.sentences, drop=drop, source=text)
         self.removed_paragraphs += len(result.removed_paragraphs)
         self.last = (doc_id, result, len(report.paragraphs))
         return result.text

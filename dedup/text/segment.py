@@ -182,6 +182,43 @@ def split_sentences(block: str) -> list[Sentence]:
     return [Sentence(block[s:e], s, e) for s, e in sentence_spans(block)]
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]] | None:
+    """Where each paragraph of ``segment(text)`` lies in ``text`` as given: ``(start, end)`` of its lines, from
+    the first line's start to the last line's end (line ends excluded), so that a paragraph can be cut out of
+    the text and everything else kept byte for byte (``dedup clean``). None where the blocks of the text as
+    given cannot be told to be ``segment``'s (it is checked, not assumed).
+
+    ``normalize`` works line by line (line ends unified, characters mapped, spaces folded inside a line), so
+    a line of the text is blank when its normalized form is empty, and a paragraph is a run of lines between
+    blank ones, or one line where the text has no blank line between two others, as ``split_paragraphs``
+    splits the normalized text.
+    """
+    lines, start = [], 0
+    for found in _LINE_BREAK.finditer(text):
+        lines.append((start, found.start()))
+        start = found.end()
+    lines.append((start, len(text)))
+    normalized = [normalize(text[s:e]) for s, e in lines]
+    full = [k for k, line in enumerate(normalized) if line]
+    if not full:
+        return []
+    by_blank_lines = any(full[k + 1] - full[k] > 1 for k in range(len(full) - 1))
+    runs: list[list[int]] = []
+    for k in full:
+        if by_blank_lines and runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    blocks = [("\n".join(normalized[k] for k in run), (lines[run[0]][0], lines[run[-1]][1])) for run in runs]
+    paragraphs = split_paragraphs(normalize(text))
+    if [block for block, _ in blocks] != paragraphs:
+        return None
+    return [span for _, span in blocks]
+
+
 def segment(text: str) -> list[Paragraph]:
     """Normalize ``text`` and return its paragraphs, each with its sentences."""
     return [
