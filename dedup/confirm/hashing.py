@@ -126,32 +126,49 @@ class WordBytes:
             inside = (at >= shift) & (at - shift < self.lengths[:, None])
             tables.append(buffer[np.where(inside, starts[:, None] + at - shift, len(buffer) - 1)])
         self.blocks = np.stack(tables).view("<u4")  # (shift, word, block)
+        self._state: np.ndarray | None = None  # ``_heads``, found once
 
     def joined_buckets(self, left: np.ndarray, right: np.ndarray, n_features: int) -> np.ndarray:
-        """The column of each string ``words[left[k]] + "|" + words[right[k]]``."""
-        lengths = self.lengths[left] + 1 + self.lengths[right]
+        """The column of each string ``words[left[k]] + "|" + words[right[k]]``.
+
+        MurmurHash3 reads a string's blocks in order, so the whole blocks of its left word are hashed once per
+        word (``_heads``); each string hashes only the rest: the left word's last 0-3 bytes, the bar and the
+        right word (an article's 5,500 strings share 240 left words: about a third fewer blocks)."""
+        cut = self.lengths[left] % 4  # the bar's byte in the rest's first block
+        lengths = cut + 1 + self.lengths[right]  # bytes of the rest
         order = _longest_first(lengths)  # the strings still read form a prefix
-        left, right, lengths = left[order], right[order], lengths[order]
-        cut = self.lengths[left]
-        bar_block, bar = cut // 4, np.uint32(_BAR) << (8 * (cut % 4)).astype(np.uint32)
+        left, right, lengths, cut = left[order], right[order], lengths[order], cut[order]
+        head = self.lengths[left] // 4  # the left word's whole blocks, hashed already
+        bar = np.uint32(_BAR) << (8 * cut).astype(np.uint32)
         shift, skip = (cut + 1) % 4, (cut + 1) // 4
         full = lengths // 4
         # Strings reading a whole block at b: the first reads[b + 1]; a block or a tail: the first reads[b].
         reads = np.searchsorted(-full, -np.arange(int(full.max(initial=-1)) + 2), side="right")
         has_tail = lengths % 4 != 0
-        h = np.zeros(len(lengths), dtype=np.uint32)
-        last = self.width - 1
+        h = self._heads()[left]
         with np.errstate(over="ignore"):
             for b in range(len(reads) - 1):
                 m, n = int(reads[b]), int(reads[b + 1])
-                k = self.blocks[0, left[:m], min(b, last)] * np.uint32(b <= last)
                 j = b - skip[:m]  # the block of the right word that falls here (none yet when negative)
-                k |= self.blocks[shift[:m], right[:m], np.maximum(j, 0)] * (j >= 0)
-                k |= bar[:m] * (bar_block[:m] == b)
+                k = self.blocks[shift[:m], right[:m], np.maximum(j, 0)] * (j >= 0)
+                if b == 0:  # the left word's last bytes (zero past its end) and the bar
+                    k |= self.blocks[0, left[:m], head[:m]] | bar[:m]
                 k = _rotl(k * _C1, 15) * _C2
                 h[:n] = _rotl(h[:n] ^ k[:n], 13) * _M + _N
                 tail = np.flatnonzero(has_tail[n:m]) + n
                 h[tail] ^= k[tail]
         out = np.empty(len(h), dtype=np.int64)
-        out[order] = buckets(_finalized(h, lengths), n_features)
+        out[order] = buckets(_finalized(h, 4 * head + lengths), n_features)
         return out
+
+    def _heads(self) -> np.ndarray:
+        """MurmurHash3's state after each word's whole blocks (a string starting with the word goes on from it)."""
+        if self._state is None:
+            whole = self.lengths // 4
+            h = np.zeros(len(whole), dtype=np.uint32)
+            with np.errstate(over="ignore"):
+                for b in range(int(whole.max(initial=0))):
+                    k = _rotl(self.blocks[0, :, b] * _C1, 15) * _C2
+                    h = np.where(b < whole, _rotl(h ^ k, 13) * _M + _N, h)
+            self._state = h
+        return self._state

@@ -29,6 +29,7 @@ Run = tuple[int, int, int]  # (start in a, start in b, length)
 # Bigram pairs one document's join may expand (the sum of its key groups' squared sizes); past it, runs
 # are found pair by pair (``runs_of_pair``), whose cost is bounded by the pair's own texts.
 _JOIN_BUDGET = 4_000_000
+_PAIR_TABLE = 1 << 16  # (texts x texts) up to which ``_maximal_runs`` looks a cell's pair up in a table
 
 
 def matching_blocks(runs: Sequence[Run], len_a: int, len_b: int, least: int = 2) -> list[Run]:
@@ -147,13 +148,22 @@ def _maximal_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> tuple |
     t = np.arange(int(cells.sum())) - np.repeat(np.cumsum(cells) - cells, cells)
     u, v = starts[group] + t // sizes[group], starts[group] + t % sizes[group]
     code = text[u] * n_texts + text[v]
-    at = np.searchsorted(wanted_sorted, code)
-    hit = at < len(wanted_sorted)
-    hit[hit] = wanted_sorted[at[hit]] == code[hit]
-    if not hit.any():
+    # A pair asked for twice gets the runs once, copied by the callers: each cell's pair is the first row asking.
+    first_asked = np.concatenate(([True], wanted_sorted[1:] != wanted_sorted[:-1]))
+    if n_texts * n_texts <= _PAIR_TABLE:  # a document's few texts: the row of each (text, text) looked up
+        row = np.full(n_texts * n_texts, -1, dtype=np.int64)
+        row[wanted_sorted[first_asked]] = wanted_order[first_asked]
+        found = row[code]
+        hit = np.flatnonzero(found >= 0)  # positions, not a mask: three arrays are read at them (see csr_rows)
+        pair = found[hit]
+    else:
+        at = np.searchsorted(wanted_sorted, code)
+        hit = at < len(wanted_sorted)
+        hit[hit] = wanted_sorted[at[hit]] == code[hit]
+        hit = np.flatnonzero(hit)
+        pair = wanted_order[at[hit]]
+    if not len(hit):
         return nothing
-    # A pair asked for twice gets the runs once, copied by the callers.
-    pair = wanted_order[at[hit]]
     i, j = pos[u[hit]], pos[v[hit]]
     d = j - i
     order = np.lexsort((i, d, pair))
