@@ -1,6 +1,6 @@
 import pytest
 
-from dedup import Detector, find_redundancy
+from dedup import Detector, align_texts, find_redundancy
 from dedup.article.evidence import held_in_a_sentence
 
 ARTICLE = """Storm closes schools across the northern region
@@ -137,3 +137,17 @@ def test_the_token_memo_holds_one_documents_tokens():
     detector = Detector()
     detector.detect(ARTICLE)
     assert detector._tokens._seen == {}
+
+
+@pytest.mark.parametrize("call", [
+    lambda: find_redundancy(None), lambda: find_redundancy(b"Title\n\nBody text."), lambda: find_redundancy(42),
+    lambda: Detector().detect(b"Title\n\nBody text."), lambda: align_texts(None, "Some text."),
+    lambda: align_texts("Some text.", ["a", "list"]),
+])
+def test_a_text_that_is_not_a_string_is_named_in_a_type_error(call):
+    with pytest.raises(TypeError, match=r"^(text|a|b) must be a string, got (NoneType|bytes|int|list)"):
+        call()
+
+
+def test_an_empty_text_is_an_empty_report():
+    assert find_redundancy("").paragraphs == [] and align_texts("", "Some text.") == []

@@ -24,7 +24,7 @@ from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jaccard, merge
 from dedup.sketch.shingle import Shingler, union
 from dedup.text.segment import segment
-from dedup.util.validate import check_fraction, check_int, positional_doc_id, renamed_params
+from dedup.util.validate import check_fraction, check_int, check_str, positional_doc_id, renamed_params
 
 
 class Detector(CandidateSearch, RerankStep):
@@ -196,6 +196,7 @@ class Detector(CandidateSearch, RerankStep):
             Its paragraphs, the confirmed matches with their evidence, and the groups they form.
         """
         doc_id = positional_doc_id("detect", old_doc_id, doc_id)
+        check_str("text", text, blank=True)
         with self._tokens.document():  # each text tokenized once by every stage, let go with the document
             article = self._sign(segment(text))
             candidates, dropped = self.capped_candidates(article)
@@ -380,5 +381,6 @@ def find_redundancy(text: str, *old: str, doc_id: str = "-", fmt: str = "auto", 
     doc_id = positional_doc_id("find_redundancy", old[:1], doc_id)
     if len(old) == 2:
         fmt = old[1]
+    check_str("text", text, blank=True)
     return Detector(**params).detect(as_text(text, fmt), doc_id=doc_id)
 

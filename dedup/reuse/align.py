@@ -56,7 +56,7 @@ from dedup.reuse.passages import (
 from dedup.reuse.trim import copied_edges, copied_seeds
 from dedup.reuse.units import Units, units_of, units_of_many
 from dedup.util.arrays import distinct
-from dedup.util.validate import check_between, check_fraction, check_int
+from dedup.util.validate import check_between, check_fraction, check_int, check_str
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,8 @@ def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: Alig
     list of Reuse
         One record per aligned passage pair.
     """
+    check_str("a", a, blank=True)
+    check_str("b", b, blank=True)
     settings = replace(settings or AlignSettings(), **params)
     units_a = units_of(a, settings.min_words)
     units_b = units_a if b is a else units_of(b, settings.min_words)
