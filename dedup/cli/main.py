@@ -206,7 +206,8 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
 
 
 def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs) -> Checkpoint | None:
-    """The scan's checkpoint, keyed by its inputs and every parameter, so another scan's is refused."""
+    """The scan's checkpoint, keyed by its inputs and every parameter, so another scan's is refused; the inputs
+    are fingerprinted as they are now, so that one made before they changed is refused too."""
     if folder is None:
         return None
     if "-" in paths:
@@ -221,7 +222,7 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
     params.pop("reuse_keys", None)  # pass one saves the same seeds for either (the keys are made after it)
     key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
     try:
-        return Checkpoint(folder, key, every)
+        return Checkpoint(folder, key, every, inputs=list(paths))
     except CheckpointError as err:
         error(str(err))
         sys.exit(1)

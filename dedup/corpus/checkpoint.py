@@ -5,9 +5,11 @@ scan is interrupted with SIGINT), so it always describes whole batches: the
 documents read so far, their signatures, paragraph index, IDF counts and
 restatement reports. A scan given the same folder, inputs and parameters
 skips the inputs already read and goes on, and ends with the report an
-uninterrupted run gives. Two slots are written in turn and a pointer file is
-replaced atomically, so a scan killed while saving keeps the previous
-checkpoint. Formats: JSON and ``.npz`` (no pickle).
+uninterrupted run gives. Inputs that changed since the checkpoint was made (by
+their fingerprint: size, modification time, inode, digest of both ends) are
+refused: the documents read from them before no longer stand for them. Two
+slots are written in turn and a pointer file is replaced atomically, so a scan
+killed while saving keeps the previous checkpoint. Formats: JSON and ``.npz`` (no pickle).
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from dedup.corpus.kept_arrays import REUSE_ARRAYS, SIGNED_ARRAYS
+from dedup.io.fingerprint import Fingerprint, fingerprint_inputs, first_change
 from dedup.io.readers import InputError
 
-_FORMAT = 3  # 2: occurrences carry their token counts; 3: word hashes in 8-byte chunks
+# 2: occurrences carry their token counts; 3: word hashes in 8-byte chunks; 4: the inputs' fingerprints (an
+# earlier checkpoint cannot tell whether its inputs changed, so it is refused as another version's)
+_FORMAT = 4
 _SLOTS = ("a", "b")
 _SLOT_FILES = ("meta.json", "arrays.npz")
 MARKER = "DEDUP_CHECKPOINT"  # a folder holding this file is a checkpoint: its own files may be deleted
@@ -47,11 +52,15 @@ class Checkpoint:
         with another key is refused rather than mixed in.
     every : float, default=30
         Seconds between checkpoints.
+    inputs : list of str, optional
+        The paths the scan reads: fingerprinted now, as the scan starts, so that a checkpoint of files
+        changed since (cut, grown, rewritten; a folder's files added or removed) is refused.
     """
 
-    def __init__(self, folder: str, key: dict, every: float = 30.0) -> None:
+    def __init__(self, folder: str, key: dict, every: float = 30.0, inputs: list[str] | None = None) -> None:
         self.folder, self.key, self.every = Path(folder), json.loads(json.dumps(key)), every
         self._claim()
+        self.inputs: list[Fingerprint] | None = None if inputs is None else fingerprint_inputs(inputs)
         self._last = time.monotonic()
 
     def _claim(self) -> None:
@@ -104,6 +113,8 @@ class Checkpoint:
                                   f"{type(meta).__name__}, not an object)")
         try:
             return self._restore(state, meta, arrays)
+        except CheckpointError:  # a ValueError too, but its own words: another scan's, or changed inputs
+            raise
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
             raise CheckpointError(f"{self.folder}: unreadable checkpoint ({type(err).__name__}: {err})") from None
 
@@ -114,6 +125,7 @@ class Checkpoint:
         if meta["key"] != self.key:
             raise CheckpointError(f"{self.folder}: holds a checkpoint of another scan (other inputs or parameters); "
                                   "remove it or choose another folder")
+        self._check_inputs(meta)  # before anything is restored: a refused checkpoint is left as it was
         n = meta["documents"]
         state.ids = meta["ids"]
         state.index = {doc_id: i for i, doc_id in enumerate(state.ids)}
@@ -145,6 +157,20 @@ class Checkpoint:
         assert len(state.ids) == n
         return meta["consumed"]
 
+    def _check_inputs(self, meta: dict) -> None:
+        saved = meta["inputs"]
+        if saved is None or self.inputs is None:
+            if saved != self.inputs:  # fingerprinted one time and not the other: not the same scan
+                raise CheckpointError(f"{self.folder}: holds a checkpoint of another scan (its inputs were "
+                                      f"{'not ' if saved is None else ''}fingerprinted); remove it or choose "
+                                      "another folder")
+            return
+        changed = first_change(saved, self.inputs)
+        if changed is not None:
+            name, how = changed
+            raise CheckpointError(f"{self.folder}: {name} changed since the checkpoint was made ({how}): "
+                                  f"delete {self.folder} to start over, or scan without this checkpoint")
+
     def save(self, state, consumed: int) -> None:
         """Write the state of the documents absorbed so far (read ``consumed`` input items)."""
         state.finish()
@@ -162,8 +188,8 @@ class Checkpoint:
                  dates=np.frombuffer(state.dates, dtype=np.float64)[:n],
                  report_where=np.array([(d, o, s) for d, (o, s) in where.items()], dtype=np.int64).reshape(-1, 3))
         meta = {
-            "format": _FORMAT, "key": self.key, "consumed": consumed, "documents": n, "ids": state.ids[:n],
-            "paths": state.paths, "readings": state.readings,
+            "format": _FORMAT, "key": self.key, "inputs": self.inputs, "consumed": consumed, "documents": n,
+            "ids": state.ids[:n], "paths": state.paths, "readings": state.readings,
             "path_of": state.path_of[:n], "offsets": state.offsets[:n], "n_nodes": state.n_nodes,
             "idf_docs": state.idf.n_docs, "reports_bytes": reports_bytes,
             "skipped": [[e.source, e.reason, at] for e, at in zip(state.skipped, state.skipped_at) if at < consumed],

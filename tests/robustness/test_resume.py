@@ -1,6 +1,8 @@
 """Resumable scans: killed (SIGKILL) or interrupted (SIGINT) mid-way, resumed to the same report."""
 
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dedup import Detector
-from dedup.corpus.checkpoint import Checkpoint
+from dedup.corpus.checkpoint import Checkpoint, CheckpointError
 from dedup.corpus.scanner import CorpusScanner
 from dedup.io.readers import Document, read_documents
 from dedup.report.formats import result_to_dict
@@ -92,6 +94,7 @@ def test_a_checkpoint_of_another_scan_is_refused(corpus, tmp_path):
     process.communicate(timeout=600)
     other = _scan(corpus, tmp_path / "b.json", "--checkpoint", str(folder), "--jaccard-threshold", "0.9")
     assert other.returncode == 1 and "checkpoint of another scan" in other.stderr and "Traceback" not in other.stderr
+    assert "unreadable" not in other.stderr  # refused in its own words, not as a broken checkpoint
     slot = folder / (folder / "CURRENT").read_text().strip()
     meta = json.loads((slot / "meta.json").read_text())
     meta["format"] = 1  # a checkpoint written before occurrences carried token counts
@@ -120,3 +123,83 @@ def test_restatement_reports_survive_a_crash_between_batches(tmp_path):
     assert [result_to_dict(r) for r in resumed.documents] == [result_to_dict(r) for r in expected.documents]
     assert resumed.clusters == expected.clusters and resumed.passages == expected.passages
     assert any(r.report for r in resumed.documents)  # restatements came back from the saved reports
+
+
+def _cut(path: Path) -> None:  # the trial's: the file cut to its first 100 lines
+    path.write_text("".join(path.read_text(encoding="utf-8").splitlines(keepends=True)[:100]), encoding="utf-8")
+
+
+def _grown(path: Path) -> None:  # an append-only log that went on growing
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps({"id": "appended", "text": "A record written after the crash."}) + "\n")
+
+
+def _rewritten(path: Path) -> None:
+    """A document already signed changed in place: same size, same inode, the modification time put back."""
+    before = path.stat()
+    with open(path, "r+b") as out:
+        head = bytearray(out.read(200))
+        at = head.index(b'"text": "') + 9
+        head[at] = ord("X") if head[at] != ord("X") else ord("Y")
+        out.seek(0)
+        out.write(head)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(folder)): f.read_bytes() for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+@pytest.mark.parametrize("change", [_cut, _grown, _rewritten], ids=["cut", "grown", "rewritten"])
+def test_a_checkpoint_of_an_input_changed_since_is_refused(corpus, tmp_path, change):
+    source = tmp_path / "news.jsonl"
+    shutil.copyfile(corpus, source)  # the module's corpus stays as it is for the other tests
+    folder = tmp_path / "checkpoint"
+    process = _scan(source, tmp_path / "a.json", "--checkpoint", str(folder), "--checkpoint-every", "0.2", wait=False)
+    _wait_for_checkpoint(folder, beyond=0)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=600)
+    saved = _snapshot(folder)
+    change(source)
+    resumed = _scan(source, tmp_path / "b.json", "--checkpoint", str(folder))
+    assert resumed.returncode == 1 and "Traceback" not in resumed.stderr
+    assert resumed.stderr.startswith(f"dedup: error: {folder}: {source} changed since the checkpoint was made (")
+    assert resumed.stderr.count("\n") == 1 and "unreadable" not in resumed.stderr
+    assert f"delete {folder}" in resumed.stderr
+    assert not (tmp_path / "b.json").exists()  # no report of the mixed inputs
+    assert _snapshot(folder) == saved  # the checkpoint is left as it was
+
+
+def _folder_scan(texts: Path, checkpoint: Path, crash_after: int | None = None):
+    docs = [d for d in read_documents([str(texts)]) if isinstance(d, Document)]
+
+    def items():
+        for i, doc in enumerate(docs):
+            if i == crash_after:
+                raise RuntimeError("the machine went down")
+            yield doc
+
+    saved = Checkpoint(str(checkpoint), {"source": str(texts)}, every=0.0, inputs=[str(texts)])
+    return CorpusScanner(batch_size=2).scan(items(), checkpoint=saved)
+
+
+@pytest.mark.parametrize("change", ["added", "removed", "edited"])
+def test_a_checkpoint_of_a_folder_changed_since_is_refused(tmp_path, change):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for n in range(8):
+        (texts / f"{n}.txt").write_text(f"Document number {n} tells of ships and harbours, story {n * 7}.\n")
+    with pytest.raises(RuntimeError):
+        _folder_scan(texts, tmp_path / "ck", crash_after=5)
+    assert 0 < _consumed(tmp_path / "ck") <= 5
+    if change == "added":
+        (texts / "sub").mkdir()
+        (texts / "sub" / "9.txt").write_text("A later document about trains.\n")
+    elif change == "removed":
+        (texts / "7.txt").unlink()
+    else:
+        (texts / "2.txt").write_text("Document number 2 tells of ships and harbours, story 99.\n")
+    with pytest.raises(CheckpointError, match=r"(9|7|2)\.txt.* changed since the checkpoint"):
+        _folder_scan(texts, tmp_path / "ck")
