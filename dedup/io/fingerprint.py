@@ -3,7 +3,7 @@
 A checkpoint stands for the documents read so far; resumed on inputs that changed since, it mixes
 documents of the old files with those of the new ones (a file cut to 100 lines was reported with the
 1,312 documents it had held). Each file a scan reads is fingerprinted when the scan starts: its
-resolved path, size, modification time, inode and device, and a digest of its first and last 64 KiB
+resolved path, size, modification time and inode, and a digest of its first and last 64 KiB
 (a same-size rewrite with the modification time put back is caught when it touches either end; the
 whole file is not read, so that starting or resuming a scan of a large file stays cheap).
 """
@@ -44,7 +44,8 @@ def _fingerprint(path: str) -> Fingerprint:
     except OSError as err:  # missing or unreadable: skipped by the scan, so it must be so again
         return {"input": name, "unreadable": err.strerror or type(err).__name__}
     return {"input": name, "path": os.path.realpath(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
-            "inode": st.st_ino, "device": st.st_dev, "digest": digest}
+            "inode": st.st_ino, "digest": digest}
+    # Not the device number: it may differ after a reboot or on a network mount, when a resume is most likely.
 
 
 def _digest(stream, size: int) -> str:
@@ -88,7 +89,7 @@ def _how(old: Fingerprint, new: Fingerprint) -> str | None:
         return f"it now leads to {new['path']}"
     if old["mtime_ns"] != new["mtime_ns"]:
         return "its modification time differs"
-    return "it was replaced by another file"  # inode or device
+    return "it was replaced by another file"  # the inode
 
 
 def _state(f: Fingerprint) -> str:
