@@ -227,16 +227,25 @@ class CorpusScanner:
             items = itertools.islice(items, done, None)  # read already: skipped, not signed again
         stop = _InterruptFlag() if checkpoint is not None else None
         with Workers(self.jobs, self.signer) as workers:  # one pool for both passes
+            saved = consumed = done
             with stop or contextlib.nullcontext():
                 batches = self._batches(items, state, on_error, progress, done)
                 for consumed, batch in workers.ordered(BatchSigner.__call__, batches):
                     state.absorb(batch)
                     if checkpoint is not None and (stop.raised or checkpoint.due()):
                         checkpoint.save(state, consumed)
+                        saved = consumed
                         if stop.raised:
                             raise ScanInterrupted(consumed, len(state.signatures))
+                if checkpoint is not None and consumed != saved:  # pass one whole: Ctrl-C in pass two resumes here
+                    checkpoint.save(state, consumed)
             signed = time.perf_counter()
-            report = confirm_corpus(self.pass_two_settings(), state, text_field, fmt, workers)
+            try:
+                report = confirm_corpus(self.pass_two_settings(), state, text_field, fmt, workers)
+            except KeyboardInterrupt:
+                if checkpoint is None:
+                    raise
+                raise ScanInterrupted(consumed, len(state.signatures)) from None
         if self.keep == "earliest":  # said, so that an absent or misspelled date field does not go unnoticed
             report.stats["undated_documents"] = int(np.isnan(np.frombuffer(state.dates, np.float64)).sum())
         report.stats.update(documents=len(state.ids), skipped=len(state.skipped_at),

@@ -125,6 +125,35 @@ def test_restatement_reports_survive_a_crash_between_batches(tmp_path):
     assert any(r.report for r in resumed.documents)  # restatements came back from the saved reports
 
 
+def test_ctrl_c_in_pass_two_saves_pass_one_and_resumes_to_the_same_report(tmp_path, monkeypatch):
+    """Ctrl-C once every input is signed (in the confirm pass) stops the scan as during pass one: pass one is
+    saved whole, and the same scan resumes from there to the report of an uninterrupted one."""
+    import dedup.corpus.scanner as scanner_module
+
+    source = Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl"
+    docs = [d for d in read_documents([str(source)], text_field="body") if isinstance(d, Document)]
+    expected = CorpusScanner(batch_size=2, detector=Detector()).scan(iter(docs))
+    confirm = scanner_module.confirm_corpus
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    key = {"source": str(source)}
+    monkeypatch.setattr(scanner_module, "confirm_corpus", interrupted)
+    with pytest.raises(scanner_module.ScanInterrupted):
+        CorpusScanner(batch_size=2, detector=Detector()).scan(
+            iter(docs), checkpoint=Checkpoint(str(tmp_path), key, every=3600.0))
+    assert _consumed(tmp_path) == len(docs)  # saved at the end of pass one, though no save was due
+    monkeypatch.setattr(scanner_module, "confirm_corpus", confirm)
+    resumed = CorpusScanner(batch_size=2, detector=Detector()).scan(
+        iter(docs), checkpoint=Checkpoint(str(tmp_path), key, every=3600.0))
+    assert [result_to_dict(r) for r in resumed.documents] == [result_to_dict(r) for r in expected.documents]
+    assert resumed.clusters == expected.clusters and resumed.passages == expected.passages
+    with pytest.raises(KeyboardInterrupt):  # without a checkpoint, Ctrl-C is Ctrl-C
+        monkeypatch.setattr(scanner_module, "confirm_corpus", interrupted)
+        CorpusScanner(batch_size=2, detector=Detector()).scan(iter(docs))
+
+
 def _cut(path: Path) -> None:  # the trial's: the file cut to its first 100 lines
     path.write_text("".join(path.read_text(encoding="utf-8").splitlines(keepends=True)[:100]), encoding="utf-8")
 
