@@ -103,3 +103,11 @@ def test_the_option_is_not_blamed_when_only_some_records_lack_the_field(tmp_path
     result = CliRunner().invoke(main, ["scan", str(path), "--text-field", "body", "--id-field", "url"])
     assert result.exit_code == 1 and "no 'body' field" in result.stderr
     assert "name the field" not in result.stderr
+
+
+def test_ids_that_are_not_strings_read_as_json_spells_them(tmp_path):
+    path = tmp_path / "ids.jsonl"
+    rows = [{"id": True, "text": "One text."}, {"id": 5, "text": "Two text."}, {"id": 2.5, "text": "Three."},
+            {"id": False, "text": "Four text."}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert [d.id for d in read_jsonl(str(path))] == ["true", "5", "2.5", "false"]

@@ -250,6 +250,8 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     doc_id = record.get(id_field)
     if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
         doc_id = where
+    elif isinstance(doc_id, bool):
+        doc_id = "true" if doc_id else "false"  # as the JSON spelled it, not Python's "True"
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt)
 
 
