@@ -398,7 +398,7 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
                                 sentences=sentences)
         items = (d for d in read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
-                                           fmt=input_format, names=spool.names) if isinstance(d, Document))
+                                           fmt=input_format, names=spool.names, lines=True) if isinstance(d, Document))
         kept = write_cleaned(items, cleaner, plan, text_field)
     if not quiet and len(report.documents) == 1:
         doc = report.documents[0]

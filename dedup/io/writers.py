@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -126,11 +127,55 @@ def _write_jsonl(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[
     for doc in documents:
         if not cleaner.keeps(doc.id):
             continue
-        record = dict(doc.record or {"id": doc.id})
-        record[text_field] = cleaner.text(doc.id, doc.text)
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(_record_line(doc, text_field, cleaner.text(doc.id, doc.text)) + "\n")
         kept += 1
     return kept
+
+
+def _record_line(doc: Document, text_field: str, text: str) -> str:
+    """The record as it came in with only its text replaced: every other field as written, byte for byte.
+
+    Re-encoding the parsed record changed what it did not own: 1e400 (a float too large for Python) came
+    back as Infinity, which is not JSON. The NaN and Infinity that Python's json writes (not JSON either)
+    stay as the input had them, so the output reads wherever the input did.
+    """
+    if doc.line is not None:
+        span = _value_span(doc.line, text_field)
+        if span is not None:
+            return doc.line[:span[0]] + json.dumps(text, ensure_ascii=False) + doc.line[span[1]:]
+    record = dict(doc.record or {"id": doc.id})
+    record[text_field] = text
+    return json.dumps(record, ensure_ascii=False)
+
+
+# Values are only skipped over, never converted: numbers as their text (a 5,000-digit integer is no error).
+_SKIP = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str)
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _value_span(line: str, key: str) -> tuple[int, int] | None:
+    """Where the value of the JSON object ``line``'s top-level ``key`` starts and ends (its last occurrence,
+    the one ``json.loads`` keeps); None if ``line`` is not an object holding it."""
+    try:
+        i = _SPACE.match(line).end()
+        if line[i:i + 1] != "{":
+            return None
+        i, span = _SPACE.match(line, i + 1).end(), None
+        while line[i:i + 1] == '"':
+            name, i = json.decoder.scanstring(line, i + 1)
+            i = _SPACE.match(line, i).end()
+            if line[i:i + 1] != ":":
+                return None
+            start = _SPACE.match(line, i + 1).end()
+            end = _SKIP.raw_decode(line, start)[1]
+            span = (start, end) if name == key else span
+            i = _SPACE.match(line, end).end()
+            if line[i:i + 1] != ",":
+                break
+            i = _SPACE.match(line, i + 1).end()
+        return span if line[i:i + 1] == "}" else None
+    except (ValueError, RecursionError):
+        return None
 
 
 def _write_texts(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[str]) -> int:
