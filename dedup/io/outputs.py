@@ -107,11 +107,11 @@ def plan_clean(output: str, paths: list[str], names: dict[str, str] | None = Non
             raise OutputError(f"{output}: several JSON Lines inputs are written into one file; give -o FILE")
         if into_folder:
             return _into_folder(Path(output), Path(names.get(files[0], files[0])).name, paths)
-        return _one_file("jsonl", output, paths)
+        return _one_file("jsonl", output)
     if any(is_jsonl(p) for p in files):
         raise OutputError("clean takes JSON Lines files or text files, not both at once")
     if len(files) == 1 and not Path(paths[0]).is_dir() and not into_folder:
-        return _one_file("text", output, paths)
+        return _one_file("text", output)
     if output == "-":
         raise OutputError("several text files need a folder to write into: give -o FOLDER")
     if output == "":
@@ -119,9 +119,8 @@ def plan_clean(output: str, paths: list[str], names: dict[str, str] | None = Non
     return CleanPlan("folder", output, _folder_layout(Path(output), paths, files, names))
 
 
-def _one_file(kind: str, output: str, paths: list[str]) -> CleanPlan:
-    check_file_output(output)
-    refuse_overwriting_inputs(output, paths)  # again: a folder's -o became FOLDER/<name>
+def _one_file(kind: str, output: str) -> CleanPlan:
+    check_file_output(output)  # plan_clean refused an output that is one of the inputs already
     return CleanPlan(kind, output)
 
 
