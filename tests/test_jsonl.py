@@ -111,3 +111,36 @@ def test_ids_that_are_not_strings_read_as_json_spells_them(tmp_path):
             {"id": False, "text": "Four text."}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert [d.id for d in read_jsonl(str(path))] == ["true", "5", "2.5", "false"]
+
+
+def test_clean_writes_every_other_field_back_as_it_came_in(tmp_path):
+    # Re-encoded, 1e400 (a float too large for Python) came back as Infinity, which is not JSON, and 1.10 as
+    # 1.1; a 5,000-digit integer stopped the batch (Python refuses to convert it). Only the text is replaced.
+    article = ARTICLE.read_text()
+    big = "7" * 5000
+    head = ('{"id":"a", "score": 1e400, "ratio": 1.10, "tiny": 1e-400, "big": ' + big
+            + ', "name": "caf\\u00e9", "nested": {"x": [1E+2, -0.0]}, "text": ')
+    tail = ', "after": true}'
+    nan = '{"id": "b", "weight": NaN, "low": -Infinity, "text": '
+    source = _write_lines(tmp_path / "c.jsonl", [head + json.dumps(article) + tail, nan + json.dumps(GOOD) + "}"])
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["clean", str(source), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    first, second = out.read_text(encoding="utf-8").splitlines()
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    cleaned = json.loads(first, parse_constant=refuse, parse_int=str)["text"]  # valid JSON, no Infinity
+    assert len(cleaned) < len(article), "the article's restated paragraphs were removed"
+    assert first == head + json.dumps(cleaned, ensure_ascii=False) + tail  # every other byte as it was
+    # NaN and Infinity (Python's json writes them; JSON has none) are kept as the input had them.
+    assert second == nan + json.dumps(json.loads(second)["text"], ensure_ascii=False) + "}"
+
+
+def test_a_record_with_a_huge_integer_is_scanned_not_a_crash(tmp_path):
+    source = _write_lines(tmp_path / "c.jsonl", ['{"id": "a", "n": ' + "9" * 5000 + ', "text": ' + json.dumps(GOOD) + "}",
+                                                 json.dumps({"id": "b", "text": ARTICLE.read_text()})])
+    result = CliRunner().invoke(main, ["scan", str(source), "-f", "json", "--no-within", "-q"])
+    assert result.exit_code == 0, result.output
+    assert [d["id"] for d in json.loads(result.stdout)["documents"]] == ["a", "b"]

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from dedup.cli.options import error, exit_on_broken_pipe, input_format_option, max_bytes_option
+from dedup.cli.options import error, exit_on_broken_pipe, input_format_option, max_bytes_option, output_errors
+from dedup.io.outputs import check_file_output, refuse_overwriting_inputs
 from dedup.io.readers import InputError, read_document
 from dedup.io.writers import atomic_output
 from dedup.report.formats import printable
@@ -25,6 +26,7 @@ from dedup.report.reuse_output import reuse_lines, reuse_to_dict
 @max_bytes_option()
 @input_format_option
 @exit_on_broken_pipe
+@output_errors
 def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_bytes: int, input_format: str) -> None:
     """Print the passages document A reuses from document B (copied, edited or restated), with
     [start:end) character offsets into each text as read, and the aligned sentences behind each.
@@ -36,6 +38,8 @@ def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_byte
 
     if a == "-" and b == "-":
         raise click.UsageError("stdin can be only one of A and B")
+    check_file_output(output)  # as scan: refused in one line before anything is read
+    refuse_overwriting_inputs(output, (a, b))
     texts = []
     for path in (a, b):
         try:

@@ -24,6 +24,7 @@ from dedup.cli.options import (
     input_bytes,
     input_format_option,
     max_bytes_option,
+    output_errors,
     renamed_option,
     with_renamed,
 )
@@ -35,9 +36,10 @@ from dedup.confirm.modes import CONFIRM_MODES
 from dedup.corpus.checkpoint import Checkpoint, CheckpointError
 from dedup.io.clean import CleanResult, CorpusCleaner
 from dedup.io.input_spool import InputSpool, rereadable
+from dedup.io.outputs import check_file_output, plan_clean, refuse_overwriting_inputs
 from dedup.io.readers import Document, InputError, read_documents
 from dedup.io.skips import SkipLog
-from dedup.io.writers import OutputError, atomic_output, refuse_overwriting_inputs, write_cleaned
+from dedup.io.writers import atomic_output, write_cleaned
 from dedup.records import CorpusReport, Report
 from dedup.report.formats import (
     FORMATS,
@@ -254,7 +256,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format: a table for people, json / jsonl / csv for tools, or html: one self-contained "
                    "page (use -o report.html).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default="-",
               help="Write the report here instead of standard output (replaced only once it is complete).")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
@@ -282,6 +284,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @corpus_options
 @input_format_option
 @exit_on_broken_pipe
+@output_errors
 def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_field: str, id_field: str,
          quiet: bool, input_format: str, engine: str, spark_output: str | None, spark_master: str | None,
          checkpoint: str | None, checkpoint_every: float, **params) -> None:
@@ -293,7 +296,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
     records that cannot be read are named on stderr and skipped; the others
     are still reported, and the exit status is 1.
     """
-    _refuse_overwriting_inputs(output, paths)
+    check_file_output(output)  # before the scan: a missing folder is said now, not after an hour's work
+    refuse_overwriting_inputs(output, paths)
     if engine == "spark":
         with atomic_output(output) as out:
             _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, out)
@@ -314,13 +318,6 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
         click.echo(f"dedup: skipped {len(skipped)} of {counted(len(skipped) + len(report.documents), 'input')}",
                    err=True)
         sys.exit(1)
-
-
-def _refuse_overwriting_inputs(output: str, paths) -> None:
-    try:
-        refuse_overwriting_inputs(output, paths)
-    except OutputError as err:
-        raise click.UsageError(str(err)) from None
 
 
 def _write_report(report: CorpusReport, fmt: str, out, scanner: "CorpusScanner", skipped: SkipLog, paths: list[str],
@@ -363,7 +360,8 @@ def _write_tables(report: CorpusReport, output) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", default="-", show_default=True,
               help="Where to write: a file for one text or JSON Lines input (.gz compresses), "
-                   "a folder for several text files.")
+                   "a folder for several text files. A folder (or a path ending in /) takes one input "
+                   "as FOLDER/<its name>.")
 @click.option("--documents/--keep-duplicates", default=True, show_default=True,
               help="Keep one document per near-duplicate cluster (the copy --keep chooses; by default the "
                    "most complete).")
@@ -379,6 +377,7 @@ def _write_tables(report: CorpusReport, output) -> None:
 @corpus_options
 @input_format_option
 @exit_on_broken_pipe
+@output_errors
 def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, boilerplate: bool, sentences: bool,
           text_field: str, id_field: str, max_bytes: int, quiet: bool, input_format: str, **params) -> None:
     """Write PATHS without near-duplicate documents and restated paragraphs.
@@ -391,19 +390,18 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     negation of its own. What is kept is written as it came in.
     """
     params["within"] = params["within"] or restated
-    _refuse_overwriting_inputs(output, paths)
+    # Refused before stdin or a pipe is read (they keep their names when spooled), and before the scan.
+    plan_clean(output, list(paths), {p: p for p in paths if not rereadable(p)})
     with InputSpool(max_bytes) as spool:
         read = spool.paths(list(paths))
+        plan = plan_clean(output, read, spool.names)  # again, with the spooled copies' names
         scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
                                              names=spool.names)
         cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
                                 sentences=sentences)
         items = (d for d in read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
-                                           fmt=input_format, names=spool.names) if isinstance(d, Document))
-        try:
-            kept = write_cleaned(items, cleaner, output, text_field, read, spool.names)
-        except OutputError as err:
-            raise click.UsageError(str(err)) from None
+                                           fmt=input_format, names=spool.names, lines=True) if isinstance(d, Document))
+        kept = write_cleaned(items, cleaner, plan, text_field)
     if not quiet and len(report.documents) == 1:
         doc = report.documents[0]
         doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)

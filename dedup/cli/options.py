@@ -11,6 +11,7 @@ import click
 
 from dedup.io.html_input import FORMATS as INPUT_FORMATS
 from dedup.io.html_input import MissingExtraError
+from dedup.io.outputs import OutputError, WriteError
 from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, expand
 from dedup.report.formats import printable
 
@@ -70,6 +71,25 @@ def exit_on_broken_pipe(func):
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
+    return wrapper
+
+
+def output_errors(command):
+    """An output refused before the scan (a missing folder, a folder where a file goes, one of the inputs)
+    ends the command with one line and status 2; a write that fails (a full disk) with one line and status 1,
+    the file it would have replaced left as it was."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except OutputError as err:
+            error(str(err))
+            sys.exit(2)
+        except WriteError as err:
+            error(str(err))
+            sys.exit(1)
+
     return wrapper
 
 

@@ -65,6 +65,8 @@ class Document:
     # For ``keep="earliest"``: an ISO 8601 string, date, datetime or epoch seconds given by the caller; None:
     # the scan takes it from ``record`` (its date field) or the file's mtime (``keep.document_date``).
     date: object = field(default=None, compare=False, repr=False)
+    # The JSON Lines record's line as read (only when asked: ``dedup clean`` writes it back, its text replaced).
+    line: str | None = field(default=None, compare=False, repr=False)
 
 
 def _bare(error: InputError) -> InputError:
@@ -222,11 +224,24 @@ def is_jsonl(path: str) -> bool:
     return path.lower().endswith(JSONL_SUFFIXES)
 
 
+def _int(digits: str) -> int | str:
+    """A JSON integer; one longer than Python converts (4,300 digits) is kept as its digits: it raised
+    ValueError, which stopped the whole batch."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
+
+
+_DECODER = json.JSONDecoder(parse_int=_int)
+
+
 def _record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,
-            offset: int = -1, fmt: str = "auto") -> Document:
+            offset: int = -1, fmt: str = "auto", keep_line: bool = False) -> Document:
     """One JSON Lines record as a Document; its id defaults to ``path:line``."""
     try:
-        record = json.loads(decode(line, where))
+        source = decode(line, where)
+        record = _DECODER.decode(source)
     except json.JSONDecodeError as err:
         # removesuffix: some of json's messages end in "at" already ("Unterminated string starting at").
         raise InputError(where, f"malformed JSON ({err.msg.removesuffix(' at')} at column {err.colno})") from None
@@ -252,7 +267,8 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
         doc_id = where
     elif isinstance(doc_id, bool):
         doc_id = "true" if doc_id else "false"  # as the JSON spelled it, not Python's "True"
-    return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt)
+    return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt,
+                    line=source.strip() if keep_line else None)
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # a surrogate written as an escape: maybe a lone one
@@ -281,13 +297,14 @@ def _fields_of(record: dict) -> str:
 
 
 def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,
-               fmt: str = "auto", name: str | None = None) -> Iterator[Document | InputError]:
+               fmt: str = "auto", name: str | None = None, lines: bool = False) -> Iterator[Document | InputError]:
     """Each line of a JSON Lines file (``.gz`` read as gzip) as a Document or an InputError.
 
     A bad line is reported and skipped; a repeated id is reported and the
     later record skipped; a truncated gzip stream ends the file with an error
     after every complete line before it. ``name`` is what the file is called in ids and messages when
-    ``path`` is a saved copy of it (see ``read_document``).
+    ``path`` is a saved copy of it (see ``read_document``); ``lines`` keeps each record's line
+    (``Document.line``).
     """
     name = name or path
     if not Path(path).is_file():
@@ -316,7 +333,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                     continue
                 records += 1
                 try:
-                    doc = _record(line, where, text_field, id_field, path, start, fmt)
+                    doc = _record(line, where, text_field, id_field, path, start, fmt, lines)
                 except InputError as err:
                     yield _bare(err)
                     continue
@@ -351,8 +368,8 @@ def _skip_blank_lines(stream) -> tuple[int, int]:
 
 def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
                    text_field: str = "text", id_field: str = "id", fmt: str = "auto",
-                   names: dict[str, str] | None = None) -> Iterator[Document | InputError]:
-    """Each input as a ``Document``, or the ``InputError`` that stopped it.
+                   names: dict[str, str] | None = None, lines: bool = False) -> Iterator[Document | InputError]:
+    """Each input as a ``Document``, or the ``InputError`` that stopped it (``lines``: see ``read_jsonl``).
 
     Files ending in .jsonl / .ndjson (optionally .gz) give one document per line. ``fmt`` says how
     to read the texts: ``"text"``, ``"html"``, or ``"auto"`` (see ``convert``). ``names`` maps a path
@@ -364,7 +381,7 @@ def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: 
             yield item
         elif is_jsonl(item):
             yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt,
-                                  name=names.get(item))
+                                  name=names.get(item), lines=lines)
         else:
             try:
                 yield read_document(item, max_bytes=max_bytes, stdin=stdin, fmt=fmt, name=names.get(item))
@@ -391,4 +408,4 @@ def reread(locations: list[tuple[str, int]], text_field: str = "text",
             for offset in sorted(set(offsets)):
                 stream.seek(offset)
                 line = stream.readline()
-                yield (path, offset), convert(json.loads(line)[text_field], f"{path}@{offset}", fmt)
+                yield (path, offset), convert(json.loads(line, parse_int=_int)[text_field], f"{path}@{offset}", fmt)

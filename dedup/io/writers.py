@@ -1,9 +1,8 @@
 """Write cleaned documents back in the shape they came in: text, JSON Lines (gzip too), or a folder of files.
 
 Every file is written whole or not at all (``atomic_output``: a temporary file in the same folder, renamed
-over the target once complete), and nothing is written over an input: an output that is one of the
-inputs (also through a link) or a folder that holds or is held by an input folder is refused before
-anything is read or written.
+over the target once complete); a write that fails is one ``WriteError`` naming the output. Where the
+outputs go, and what is refused before anything is read, is ``dedup.io.outputs``.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import gzip
 import io
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from dedup.io.clean import CorpusCleaner
-from dedup.io.readers import HTML_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES, Document, expand, is_jsonl
+from dedup.io.outputs import CleanPlan, OutputError, WriteError, refuse_overwriting_inputs
+from dedup.io.readers import Document
 
-
-class OutputError(Exception):
-    """The output cannot take this input's shape, or would overwrite an input; the message says what to give."""
+__all__ = ["OutputError", "WriteError", "atomic_output", "refuse_overwriting_inputs", "write_cleaned"]
 
 
 @contextlib.contextmanager
@@ -32,15 +31,23 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
     """A text stream to ``output`` ("-": standard output) that replaces it only once the block ends
     without an error; a run that fails mid-write leaves an existing file as it was."""
     if output == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped (| head): the commands end quietly on it
+            raise
+        except OSError as err:  # > /dev/full
+            raise WriteError("<stdout>", err) from None
         return
     target = Path(output)
-    if _special(target):  # /dev/null, a named pipe: written in place (a rename would put a file in its stead)
-        with open(target, "wb") as raw:
-            yield from _text_to(raw, compress)
-        return
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        if _special(target):  # /dev/null, a named pipe: written in place (a rename would put a file in its stead)
+            with open(target, "wb") as raw:
+                yield from _text_to(raw, compress)
+            return
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as err:
+        raise WriteError(output, err) from None
     try:
         with os.fdopen(handle, "wb") as raw:
             yield from _text_to(raw, compress)
@@ -48,9 +55,11 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
             os.fsync(raw.fileno())
         os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(err, OSError):  # a full disk, a folder made read-only meanwhile: named in one line
+            raise WriteError(output, err) from None
         raise
 
 
@@ -90,39 +99,17 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def refuse_overwriting_inputs(output: str, paths: Iterable[str]) -> None:
-    """Raise ``OutputError`` when writing ``output`` would overwrite one of the input files ``paths``."""
-    if output == "-" or not os.path.exists(output):
-        return
-    for item in expand(list(paths)):
-        if isinstance(item, str) and item != "-" and os.path.exists(item) and os.path.samefile(output, item):
-            same = "" if os.path.abspath(item) == os.path.abspath(output) else f" ({item})"
-            raise OutputError(f"{output}: is one of the inputs{same}; write the output elsewhere")
-
-
-def write_cleaned(documents: Iterable[Document], cleaner: CorpusCleaner, output: str, text_field: str,
-                  paths: tuple[str, ...] | list[str], names: dict[str, str] | None = None) -> int:
-    """Write each kept document's cleaned text; return how many were kept.
-
-    ``paths`` are the inputs as read (``names`` maps a spooled copy to the input it stands for). A
-    document id seen before (a duplicate the scan skipped) is not written again.
-    """
-    names = names or {}
-    files = [p for p in expand(list(paths)) if isinstance(p, str)]
-    if files and all(is_jsonl(p) for p in files):
-        refuse_overwriting_inputs(output, paths)
-        with atomic_output(output, output.lower().endswith(".gz")) as out:
+def write_cleaned(documents: Iterable[Document], cleaner: CorpusCleaner, plan: CleanPlan, text_field: str) -> int:
+    """Write each kept document's cleaned text where ``plan`` says (``dedup.io.outputs.plan_clean``); return
+    how many were kept. A document id seen before (a duplicate the scan skipped) is not written again."""
+    if plan.kind == "folder":
+        return _write_folder(_once(documents, cleaner), cleaner, plan.targets)
+    if plan.folder is not None:
+        _make_folder(plan.folder, plan.output)
+    with atomic_output(plan.output, plan.output.lower().endswith(".gz")) as out:
+        if plan.kind == "jsonl":
             return _write_jsonl(_once(documents, cleaner), cleaner, out, text_field)
-    if any(is_jsonl(p) for p in files):
-        raise OutputError("clean takes JSON Lines files or text files, not both at once")
-    if len(files) == 1 and not Path(paths[0]).is_dir():
-        refuse_overwriting_inputs(output, paths)
-        with atomic_output(output, output.lower().endswith(".gz")) as out:
-            return _write_texts(_once(documents, cleaner), cleaner, out)
-    if output == "-":
-        raise OutputError("several text files need a folder to write into: give -o FOLDER")
-    targets = _folder_layout(Path(output), paths, files, names)
-    return _write_folder(_once(documents, cleaner), cleaner, targets)
+        return _write_texts(_once(documents, cleaner), cleaner, out)
 
 
 def _once(documents: Iterable[Document], cleaner: CorpusCleaner) -> Iterator[Document]:
@@ -140,11 +127,55 @@ def _write_jsonl(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[
     for doc in documents:
         if not cleaner.keeps(doc.id):
             continue
-        record = dict(doc.record or {"id": doc.id})
-        record[text_field] = cleaner.text(doc.id, doc.text)
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(_record_line(doc, text_field, cleaner.text(doc.id, doc.text)) + "\n")
         kept += 1
     return kept
+
+
+def _record_line(doc: Document, text_field: str, text: str) -> str:
+    """The record as it came in with only its text replaced: every other field as written, byte for byte.
+
+    Re-encoding the parsed record changed what it did not own: 1e400 (a float too large for Python) came
+    back as Infinity, which is not JSON. The NaN and Infinity that Python's json writes (not JSON either)
+    stay as the input had them, so the output reads wherever the input did.
+    """
+    if doc.line is not None:
+        span = _value_span(doc.line, text_field)
+        if span is not None:
+            return doc.line[:span[0]] + json.dumps(text, ensure_ascii=False) + doc.line[span[1]:]
+    record = dict(doc.record or {"id": doc.id})
+    record[text_field] = text
+    return json.dumps(record, ensure_ascii=False)
+
+
+# Values are only skipped over, never converted: numbers as their text (a 5,000-digit integer is no error).
+_SKIP = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str)
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _value_span(line: str, key: str) -> tuple[int, int] | None:
+    """Where the value of the JSON object ``line``'s top-level ``key`` starts and ends (its last occurrence,
+    the one ``json.loads`` keeps); None if ``line`` is not an object holding it."""
+    try:
+        i = _SPACE.match(line).end()
+        if line[i:i + 1] != "{":
+            return None
+        i, span = _SPACE.match(line, i + 1).end(), None
+        while line[i:i + 1] == '"':
+            name, i = json.decoder.scanstring(line, i + 1)
+            i = _SPACE.match(line, i).end()
+            if line[i:i + 1] != ":":
+                return None
+            start = _SPACE.match(line, i + 1).end()
+            end = _SKIP.raw_decode(line, start)[1]
+            span = (start, end) if name == key else span
+            i = _SPACE.match(line, end).end()
+            if line[i:i + 1] != ",":
+                break
+            i = _SPACE.match(line, i + 1).end()
+        return span if line[i:i + 1] == "}" else None
+    except (ValueError, RecursionError):
+        return None
 
 
 def _write_texts(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[str]) -> int:
@@ -156,56 +187,21 @@ def _write_texts(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[
     return kept
 
 
-_FILE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + (".gz", ".json", ".csv")
-
-
-def _folder_layout(folder: Path, paths, files: list[str], names: dict[str, str]) -> dict[str, Path]:
-    """Where each input file's cleaned copy goes in ``folder``, keeping the inputs' relative layout.
-
-    One input folder: paths relative to it. Anything else: paths relative to the inputs' common folder,
-    so ``ca/x.txt`` and ``cb/x.txt`` stay apart. Refused before anything is written: a folder that is,
-    or is inside, an input folder; a target that is an input; two inputs with one target.
-    """
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: not a folder")
-    if not folder.exists() and folder.suffix.lower() in _FILE_SUFFIXES:
-        raise OutputError(f"{folder}: several inputs are written into a folder, and this names a file; "
-                          "give -o FOLDER")
-    roots = [Path(p) for p in paths if Path(p).is_dir()]
-    for root in roots:
-        if folder.resolve() == root.resolve() or root.resolve() in folder.resolve().parents:
-            raise OutputError(f"{folder}: is or is inside the input folder {root}; write the cleaned copy elsewhere")
-    real = [f for f in files if f not in names]
-    if len(paths) == 1 and roots:
-        base = roots[0].absolute()
-    else:
-        anchors = [str(Path(p).absolute()) if Path(p).is_dir() else str(Path(p).absolute().parent)
-                   for p in paths if p in real or Path(p).is_dir()]
-        base = Path(os.path.commonpath(anchors)) if anchors else Path.cwd()
-    targets: dict[str, Path] = {}
-    by_target: dict[Path, str] = {}
-    for f in files:
-        name = names.get(f)
-        relative = Path("stdin.txt" if name == "-" else Path(name).name) if name is not None else \
-            Path(f).absolute().relative_to(base)
-        target = folder / relative
-        if target in by_target:
-            raise OutputError(f"{by_target[target]} and {name or f} would both be written to {target}; "
-                              "clean them into separate folders")
-        if target.exists() and name is None and os.path.samefile(target, f):
-            raise OutputError(f"{target}: is one of the inputs; write the cleaned copy elsewhere")
-        targets[f], by_target[target] = target, name or f
-    return targets
-
-
 def _write_folder(documents: Iterable[Document], cleaner: CorpusCleaner, targets: dict[str, Path]) -> int:
     kept = 0
     for doc in documents:
         if not cleaner.keeps(doc.id) or doc.path is None or doc.path not in targets:
             continue
         target = targets[doc.path]
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent, str(target))
         with atomic_output(str(target)) as out:
             out.write(cleaner.text(doc.id, doc.text))
         kept += 1
     return kept
+
+
+def _make_folder(folder: Path, output: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file put in its way (or the folder made read-only) since plan_clean checked
+        raise WriteError(output, err) from None
