@@ -1,0 +1,111 @@
+"""File names that are not text, ids that are not ids, numbers past every limit, and empty index files.
+
+Each case was a traceback or a lost batch (issue "fix-inputs"); each runs the real command line on real
+files (``CliRunner`` on ``dedup.cli.main.main``; ``python -m dedup`` in a subprocess where the bytes a
+real process writes matter). Asserted: one ``dedup: error:`` line or a usage error naming the culprit,
+never a traceback, the rest of the batch done, and no file changed that should not be.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli.main import main
+
+from ..conftest import ARTICLE, ROOT
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+BAD_NAME = b"bad\xffname.txt"  # not UTF-8: Python holds the 0xff as the lone surrogate \udcff (PEP 383)
+SHOWN = "bad\\xffname.txt"  # how dedup names it: the byte as an escape
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def _no_traceback(result) -> None:
+    assert "Traceback" not in result.output + result.stderr, result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+# --- file names that are not UTF-8 ---------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def badly_named(tmp_path) -> pathlib.Path:
+    """A folder holding the article under a name that is not UTF-8, and a good small file."""
+    folder = tmp_path / "nf"
+    folder.mkdir()
+    try:
+        shutil.copy(ARTICLE, folder / os.fsdecode(BAD_NAME))
+    except (OSError, UnicodeError):  # a file system that takes only UTF-8 names (APFS, some network mounts)
+        pytest.skip("this file system refuses a file name that is not UTF-8")
+    (folder / "ok.txt").write_text("T\n\nSome text here.\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "html"])
+def test_a_file_name_that_is_not_utf8_is_named_with_escapes_in_every_format(runner, badly_named, tmp_path, fmt):
+    out = tmp_path / f"report.{fmt}"
+    result = runner.invoke(main, ["scan", str(badly_named), "-f", fmt, "-o", str(out), "-q"])
+    _no_traceback(result)
+    assert result.exit_code == 0, result.stderr
+    text = out.read_bytes().decode("utf-8")  # valid UTF-8 throughout
+    shown = str(badly_named / SHOWN)
+    assert shown in text or json.dumps(shown)[1:-1] in text or shown.replace("\\", "&#x5c;") in text
+    if fmt == "json":
+        ids = [d["id"] for d in json.loads(text)["documents"]]
+        assert ids == [shown, str(badly_named / "ok.txt")]
+        [article] = [d for d in json.loads(text)["documents"] if d["id"] == shown]
+        assert article["groups"], "the file was read by its real name: its restatements are found"
+
+
+def test_a_file_name_that_is_not_utf8_goes_to_stdout_as_valid_utf8(badly_named):
+    done = subprocess.run([sys.executable, "-m", "dedup", "scan", str(badly_named), "-f", "json", "-q"],
+                          capture_output=True, env=ENV, check=False)
+    assert done.returncode == 0, done.stderr
+    ids = [d["id"] for d in json.loads(done.stdout.decode("utf-8"))["documents"]]
+    assert ids == [str(badly_named / SHOWN), str(badly_named / "ok.txt")]
+
+
+def test_a_skipped_file_whose_name_is_not_utf8_is_listed_with_escapes(runner, badly_named):
+    (badly_named / os.fsdecode(b"empty\xfe.txt")).write_bytes(b"")
+    result = runner.invoke(main, ["scan", str(badly_named), "-f", "json", "-q"])
+    _no_traceback(result)
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["skipped"] == [{"id": str(badly_named / "empty\\xfe.txt"), "error": "empty (no text to scan)"}]
+    assert len(payload["documents"]) == 2
+    assert f"dedup: error: {badly_named / 'empty'}\\xfe.txt: empty" in result.stderr
+
+
+def test_a_json_lines_file_whose_name_is_not_utf8_names_its_records_with_escapes(runner, badly_named):
+    path = badly_named.parent / os.fsdecode(b"j\xfe.jsonl")
+    path.write_text('{"text": "The storm closed the schools across the region on Monday."}\n', encoding="utf-8")
+    result = runner.invoke(main, ["scan", str(path), "-f", "json", "-q"])
+    _no_traceback(result)
+    assert [d["id"] for d in json.loads(result.stdout)["documents"]] == [str(badly_named.parent / "j\\xfe.jsonl:1")]
+
+
+def test_index_add_and_query_name_a_file_that_is_not_utf8_with_escapes(runner, badly_named, tmp_path):
+    db = tmp_path / "i.db"
+    added = runner.invoke(main, ["index", "add", str(db), str(badly_named), "-q"])
+    _no_traceback(added)
+    assert added.exit_code == 0, added.stderr
+    queried = runner.invoke(main, ["index", "query", str(db), str(badly_named), str(ARTICLE), "-f", "json",
+                                   "--no-within"])
+    _no_traceback(queried)
+    assert queried.exit_code == 0, queried.stderr
+    verdicts = {q["id"]: q for q in json.loads(queried.stdout)["queries"]}
+    shown = str(badly_named / SHOWN)
+    assert set(verdicts) == {shown, str(badly_named / "ok.txt"), str(ARTICLE)}
+    assert [d["doc"] for d in verdicts[str(ARTICLE)]["duplicates"]] == [shown]  # indexed under the escaped name
