@@ -109,3 +109,68 @@ def test_index_add_and_query_name_a_file_that_is_not_utf8_with_escapes(runner, b
     shown = str(badly_named / SHOWN)
     assert set(verdicts) == {shown, str(badly_named / "ok.txt"), str(ARTICLE)}
     assert [d["doc"] for d in verdicts[str(ARTICLE)]["duplicates"]] == [shown]  # indexed under the escaped name
+
+
+# --- ids to remove -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def two_documents(runner, tmp_path) -> pathlib.Path:
+    """An index of two documents, ``a.txt`` and ``b.txt``."""
+    for name, words in (("a.txt", "The storm closed every school in the region"),
+                        ("b.txt", "Markets rallied after the central bank held its rate")):
+        (tmp_path / name).write_text(f"{words}.\n\n{words} again, officials said.\n", encoding="utf-8")
+    db = tmp_path / "i.db"
+    result = runner.invoke(main, ["index", "add", str(db), str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-q"])
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+def _held(runner, db: pathlib.Path) -> int:
+    result = runner.invoke(main, ["index", "stats", str(db)])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["documents"]
+
+
+def _usage_error(result, option: str) -> str:
+    _no_traceback(result)
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert line.startswith(f"Error: Invalid value for {option}"), line
+    return line
+
+
+def test_remove_from_a_file_that_is_not_utf8_names_the_line_and_removes_nothing(runner, two_documents):
+    ids = two_documents.parent / "ids.txt"
+    ids.write_bytes(str(two_documents.parent / "a.txt").encode() + b"\n\xff\n")
+    result = runner.invoke(main, ["index", "remove", str(two_documents), "--from", str(ids)])
+    line = _usage_error(result, "--from")
+    assert f"{ids}:2: not valid UTF-8 (byte 0xff at offset 0)" in line and "nothing was removed" in line
+    assert _held(runner, two_documents) == 2
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\t"])
+def test_remove_an_empty_id_is_a_usage_error_and_removes_nothing(runner, two_documents, blank):
+    result = runner.invoke(main, ["index", "remove", str(two_documents), str(two_documents.parent / "a.txt"), blank])
+    line = _usage_error(result, "IDS")
+    assert "id 2 is empty or only whitespace" in line
+    assert _held(runner, two_documents) == 2
+
+
+def test_remove_from_a_file_with_a_bom_and_crlf_removes_the_ids(runner, two_documents):
+    ids = two_documents.parent / "ids.txt"
+    ids.write_bytes(b"\xef\xbb\xbf" + str(two_documents.parent / "a.txt").encode() + b"\r\n\r\n")
+    result = runner.invoke(main, ["index", "remove", str(two_documents), "--from", str(ids), "-q"])
+    _no_traceback(result)
+    assert result.exit_code == 0 and "not indexed" not in result.stderr, result.stderr
+    assert _held(runner, two_documents) == 1
+
+
+def test_remove_takes_a_file_name_that_is_not_utf8_as_index_add_named_it(runner, badly_named, tmp_path):
+    db = tmp_path / "i.db"
+    assert runner.invoke(main, ["index", "add", str(db), str(badly_named), "-q"]).exit_code == 0
+    raw = str(badly_named / os.fsdecode(BAD_NAME))  # as a shell passes the name: the byte 0xff itself
+    result = runner.invoke(main, ["index", "remove", str(db), raw, "-q"])
+    _no_traceback(result)
+    assert result.exit_code == 0 and "not indexed" not in result.stderr, result.stderr
+    assert _held(runner, db) == 1
