@@ -34,6 +34,8 @@ from dedup.io.readers import InputError, read_documents, shown_path
 from dedup.report.formats import counted, format_verdict, printable, verdict_to_dict
 from dedup.util.progress import Progress
 
+MAX_BATCH = 1_000_000  # documents per transaction: past any useful size, and inside SQLite's 64-bit integers
+
 
 @click.group()
 def index() -> None:
@@ -227,7 +229,7 @@ def _removal_batch(quiet: bool, what: str):
 @click.argument("ids", nargs=-1)
 @click.option("--from", "from_file", type=click.File("rb"),
               help="A file of ids to remove, one a line, in UTF-8 ('-': stdin); blank lines are ignored.")
-@click.option("--batch-size", type=click.IntRange(1), default=512, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1, MAX_BATCH), default=512, show_default=True,
               help="Documents removed per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No line per batch on stdout and no summary on stderr.")
 @_one_line_failures
@@ -281,7 +283,7 @@ def _wanted_ids(ids: tuple[str, ...], from_file) -> list[str]:
 @click.option("--by", type=click.Choice(["dated", "added"]), default="dated", show_default=True,
               help="Which date: dated, the date a document was added with (a page's publication time, say), "
                    "else the time it was added; added, the time it was added, whatever date it was given.")
-@click.option("--batch-size", type=click.IntRange(1), default=512, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1, MAX_BATCH), default=512, show_default=True,
               help="Documents removed per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No line per batch on stdout and no summary on stderr.")
 @_one_line_failures

@@ -159,8 +159,20 @@ def decode_file(data: bytes, source: str) -> str:
                                      "cannot decode it") from None
 
 
-def _read_limited(stream: BinaryIO, source: str, max_bytes: int) -> bytes:
-    data = stream.read(max_bytes + 1)
+_CHUNK = 1 << 24
+
+
+def _read_limited(stream: BinaryIO, source: str, max_bytes: int, expected: int = _CHUNK) -> bytes:
+    """At most ``max_bytes``, else an ``InputError``. ``read(n)`` sets n bytes aside before it reads
+    (CPython's buffered reader), so it asks for what is ``expected`` (a file's size), not for the limit:
+    a 10-byte file read under a 1 TiB limit was a MemoryError. More than expected is read a chunk at a time."""
+    data = stream.read(min(max_bytes, expected) + 1)
+    if expected < len(data) <= max_bytes:  # the file grew, or a stream: the rest up to the limit
+        chunks, size = [data], len(data)
+        while size <= max_bytes and (chunk := stream.read(min(max_bytes + 1 - size, _CHUNK))):
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
     if len(data) > max_bytes:
         raise InputError(source, f"larger than the {max_bytes:,}-byte limit (raise --max-bytes)")
     return data
@@ -191,10 +203,11 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
         if p.is_dir():
             raise InputError(path, "is a directory")
         try:
-            if p.stat().st_size > max_bytes:  # refused before reading: a huge file costs no memory
+            size = p.stat().st_size
+            if size > max_bytes:  # refused before reading: a huge file costs no memory
                 raise InputError(path, f"larger than the {max_bytes:,}-byte limit (raise --max-bytes)")
             with p.open("rb") as stream:
-                data = _read_limited(stream, path, max_bytes)
+                data = _read_limited(stream, path, max_bytes, size)
         except PermissionError:
             raise InputError(path, "permission denied") from None
         except OSError as err:

@@ -8,6 +8,7 @@ never a traceback, the rest of the batch done, and no file changed that should n
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import pathlib
@@ -174,3 +175,58 @@ def test_remove_takes_a_file_name_that_is_not_utf8_as_index_add_named_it(runner,
     _no_traceback(result)
     assert result.exit_code == 0 and "not indexed" not in result.stderr, result.stderr
     assert _held(runner, db) == 1
+
+
+# --- numbers past every limit --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["scan"], ["index", "add", "{db}"], ["index", "query", "{db}"], ["align", "{a}"]])
+@pytest.mark.parametrize("value", ["1e30", "1e20", "inf", "-inf", "nan", "2TiB", "0"])
+def test_max_bytes_past_its_range_is_a_usage_error_naming_the_range(runner, tmp_path, command, value):
+    db = tmp_path / "i.db"
+    args = [part.format(db=db, a=ARTICLE) for part in command]
+    result = runner.invoke(main, [*args, str(ARTICLE), "--max-bytes", value])
+    line = _usage_error(result, "'--max-bytes'")
+    assert f"'{value}' is out of range: give a size from 1 byte to 1TiB" in line
+    assert result.stdout == "" and not db.exists()
+
+
+@pytest.mark.parametrize("fmt", ["text", "jsonl", "jsonl.gz", "stdin"])
+def test_the_largest_max_bytes_reads_a_small_input_without_setting_the_limit_aside(runner, tmp_path, fmt):
+    """``read(n)`` sets n bytes aside before it reads: a 1 TiB limit on a small file was a MemoryError."""
+    text = "Snow closed the schools on Monday.\n\nOfficials said the snow closed the schools on Monday.\n"
+    if fmt == "stdin":
+        path, stdin = "-", text
+    else:
+        path, stdin = tmp_path / f"doc.{fmt.replace('text', 'txt')}", None
+        data = text.encode() if fmt == "text" else (json.dumps({"text": text}) + "\n").encode()
+        if fmt.endswith(".gz"):
+            data = gzip.compress(data)
+        path.write_bytes(data)
+    result = runner.invoke(main, ["scan", str(path), "-f", "json", "-q", "--max-bytes", "1TiB"], input=stdin)
+    _no_traceback(result)
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)["documents"]) == 1
+
+
+@pytest.mark.parametrize("age", ["9999999999d", "1000000000d", "9" * 400 + "w"])
+def test_an_age_past_timedeltas_range_is_a_usage_error(runner, two_documents, age):
+    result = runner.invoke(main, ["index", "expire", str(two_documents), "--older-than", age])
+    line = _usage_error(result, "--older-than")
+    assert "age must be at most 999,999,999 days" in line
+    assert _held(runner, two_documents) == 2
+
+
+def test_the_longest_age_expires_nothing(runner, two_documents):
+    result = runner.invoke(main, ["index", "expire", str(two_documents), "--older-than", "999999999d", "-q"])
+    _no_traceback(result)
+    assert result.exit_code == 0 and _held(runner, two_documents) == 2
+
+
+@pytest.mark.parametrize("command", [["remove", "{db}", "x"], ["expire", "{db}", "--before", "1"]])
+def test_a_batch_size_past_its_range_is_a_usage_error(runner, two_documents, command):
+    args = [part.format(db=two_documents) for part in command]
+    result = runner.invoke(main, ["index", *args, "--batch-size", "99999999999999999999"])
+    line = _usage_error(result, "'--batch-size'")
+    assert "1<=x<=1000000" in line
+    assert _held(runner, two_documents) == 2
