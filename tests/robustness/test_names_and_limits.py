@@ -19,7 +19,11 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from dedup import CorpusScanner
 from dedup.cli.main import main
+from dedup.io.readers import Document
+from dedup.util import workers
+from dedup.util.workers import usable_cores, worker_count
 
 from ..conftest import ARTICLE, ROOT
 
@@ -230,3 +234,70 @@ def test_a_batch_size_past_its_range_is_a_usage_error(runner, two_documents, com
     line = _usage_error(result, "'--batch-size'")
     assert "1<=x<=1000000" in line
     assert _held(runner, two_documents) == 2
+
+
+# --- --jobs past the work and the machine --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs, tasks, cores, workers", [
+    (64, 1, 2, 0),  # one small file: this process alone
+    (64, 4, 2, 1),  # a 2-core machine: one worker, whatever -j says
+    (100_000, 10**6, 8, 7),
+    (3, 10, 8, 2),  # -j below both: as asked
+    (1, 10, 8, 0),
+    (8, 3, 8, 2),  # three batches: two go to workers, one is done here
+])
+def test_worker_count_is_capped_by_the_work_and_the_cores(jobs, tasks, cores, workers):
+    assert worker_count(jobs, tasks, cores) == workers
+
+
+def test_worker_count_defaults_to_the_cores_this_process_may_use():
+    assert worker_count(10**6, 10**6) == usable_cores() - 1
+    if hasattr(os, "sched_getaffinity"):
+        assert usable_cores() == len(os.sched_getaffinity(0))
+
+
+@pytest.fixture()
+def started(monkeypatch) -> list[int]:
+    """The size of each worker pool a scan starts, on a machine said to have 8 cores (so that what is
+    asserted does not depend on this one's)."""
+    monkeypatch.setattr(workers, "usable_cores", lambda: 8)
+    sizes: list[int] = []
+    start = workers.Workers._start
+
+    def noting(self, tasks: int) -> None:
+        had = self.pool
+        start(self, tasks)
+        if self.pool is not None and had is None:
+            sizes.append(self.size)
+
+    monkeypatch.setattr(workers.Workers, "_start", noting)
+    return sizes
+
+
+def test_many_jobs_on_one_small_file_start_no_worker(runner, tmp_path, started):
+    small = tmp_path / "a.txt"
+    small.write_text("Snow closed the schools.\n\nThe schools were closed by snow, officials said.\n")
+    result = runner.invoke(main, ["scan", str(small), "-j", "64", "-f", "json", "-q"])
+    _no_traceback(result)
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["documents"]) == 1
+    assert started == []
+
+
+def test_many_jobs_start_one_worker_per_batch_past_the_first_at_most(started):
+    texts = [f"Document {i} says the council met on day {i}.\n\nIt voted {i} times on the budget." for i in range(30)]
+    docs = [Document(id=f"d{i}", text=text) for i, text in enumerate(texts)]
+    report = CorpusScanner(detector=None, batch_size=8, jobs=100_000).scan(docs)  # 4 batches of 8
+    assert len(report.documents) == 30
+    assert started == [3]
+
+
+def test_jobs_past_the_cores_are_capped_with_a_note(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr("dedup.cli.main.usable_cores", lambda: 2)
+    small = tmp_path / "a.txt"
+    small.write_text("Snow closed the schools.\n\nThe schools were closed by snow, officials said.\n")
+    said = runner.invoke(main, ["scan", str(small), "-j", "64", "-f", "json", "-o", str(tmp_path / "r.json")])
+    assert said.exit_code == 0
+    assert said.stderr.count("dedup: note: --jobs 64 capped at 2, the cores this process may use") == 1
+    quiet = runner.invoke(main, ["scan", str(small), "-j", "64", "-f", "json", "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
