@@ -29,7 +29,7 @@ from dedup.cli.options import (
     with_renamed,
 )
 from dedup.index.store import IndexStoreError, mask_location
-from dedup.index.stores import store_exists
+from dedup.index.stores import is_empty_file, store_exists
 from dedup.io.readers import InputError, read_documents, shown_path
 from dedup.report.formats import counted, format_verdict, printable, verdict_to_dict
 from dedup.util.progress import Progress
@@ -66,6 +66,7 @@ def _open_index(db: str, **kwargs) -> "Index":
 
 
 def _require_index(db: str, hint: str = "") -> None:
+    """Stop the command in one line unless an index lives at ``db``: every command but ``add`` needs one."""
     try:
         found = store_exists(db)
     except (IndexStoreError, ValueError, ImportError) as err:
@@ -73,6 +74,9 @@ def _require_index(db: str, hint: str = "") -> None:
         sys.exit(1)
     if not found:
         error(f"{mask_location(db)}: no such index{hint}")
+        sys.exit(1)
+    if is_empty_file(db):  # SQLite would take it for a new database and write an empty index into it
+        error(f"{mask_location(db)}: an empty file, not a dedup index; the file was left unchanged{hint}")
         sys.exit(1)
 
 

@@ -301,3 +301,34 @@ def test_jobs_past_the_cores_are_capped_with_a_note(runner, tmp_path, monkeypatc
     assert said.stderr.count("dedup: note: --jobs 64 capped at 2, the cores this process may use") == 1
     quiet = runner.invoke(main, ["scan", str(small), "-j", "64", "-f", "json", "-q"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+# --- an empty file where an index should be ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "{db}"], ["stats", "{db}"], ["query", "{db}", "{doc}"], ["query", "{db}", "{doc}", "--add"],
+    ["remove", "{db}", "x"], ["expire", "{db}", "--older-than", "1d"], ["compact", "{db}"],
+])
+@pytest.mark.parametrize("location", ["{path}", "sqlite:///{path}"])
+def test_an_empty_file_is_not_an_index_and_is_left_as_it_is(runner, tmp_path, command, location):
+    """``touch z.db`` then ``index check z.db`` said "ok, 0 documents" and wrote a 69,632-byte index into it."""
+    empty = tmp_path / "z.db"
+    empty.touch()
+    db = location.format(path=empty)
+    args = [part.format(db=db, doc=ARTICLE) for part in command]
+    result = runner.invoke(main, ["index", *args])
+    _no_traceback(result)
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"dedup: error: {db}: an empty file, not a dedup index; the file was left unchanged")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["z.db"] and empty.stat().st_size == 0
+
+
+def test_index_add_creates_the_index_in_an_empty_file(runner, tmp_path):
+    empty = tmp_path / "z.db"
+    empty.touch()
+    added = runner.invoke(main, ["index", "add", str(empty), str(ARTICLE), "-q"])
+    assert added.exit_code == 0, added.stderr
+    checked = runner.invoke(main, ["index", "check", str(empty)])
+    assert checked.exit_code == 0 and checked.stdout == f"{empty}: ok, 1 document\n"
