@@ -332,3 +332,26 @@ def test_index_add_creates_the_index_in_an_empty_file(runner, tmp_path):
     assert added.exit_code == 0, added.stderr
     checked = runner.invoke(main, ["index", "check", str(empty)])
     assert checked.exit_code == 0 and checked.stdout == f"{empty}: ok, 1 document\n"
+
+
+# --- what reuse offsets index --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_align_offsets_index_the_decoded_text_without_its_byte_order_mark(runner, tmp_path, encoding):
+    """docs/output.md: spans index the text as decoded, the BOM dropped (it said the BOM stayed)."""
+    article = ARTICLE.read_text(encoding="utf-8")
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_bytes(article.encode(encoding))  # both codecs write a BOM first
+    b.write_text("A new first paragraph, about the weather today.\n\n" + article[:1500], encoding="utf-8")
+    result = runner.invoke(main, ["align", str(a), str(b), "-f", "json"])
+    _no_traceback(result)
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    text_a, text_b = a.read_text(encoding=encoding), b.read_text(encoding="utf-8")
+    assert not text_a.startswith("\ufeff") and payload["a_length"] == len(text_a) == len(article)
+    # The copied passage (the title on: b cuts it off mid-sentence, so it is "edited") starts at the same
+    # words in both texts; one character off and it would not.
+    (a0, _), (b0, _) = payload["reuse"][0]["a_span"], payload["reuse"][0]["b_span"]
+    assert (a0, b0) == (0, text_b.index(article[:40]))
+    assert text_a[a0:a0 + 200] == text_b[b0:b0 + 200] == article[:200]
