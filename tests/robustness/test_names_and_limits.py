@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from dedup import CorpusScanner
 from dedup.cli.main import main
-from dedup.io.readers import Document
+from dedup.io.readers import Document, read_documents
 from dedup.util import workers
 from dedup.util.workers import usable_cores, worker_count
 
@@ -355,3 +355,21 @@ def test_align_offsets_index_the_decoded_text_without_its_byte_order_mark(runner
     (a0, _), (b0, _) = payload["reuse"][0]["a_span"], payload["reuse"][0]["b_span"]
     assert (a0, b0) == (0, text_b.index(article[:40]))
     assert text_a[a0:a0 + 200] == text_b[b0:b0 + 200] == article[:200]
+
+
+def test_a_checkpoint_keeps_a_file_name_that_is_not_utf8_and_resumes_from_it(badly_named, tmp_path):
+    """The checkpoint's meta.json holds the real paths (pass two reads the files again by them): written with
+    the name's lone surrogates as escapes, read back as they were (it was a UnicodeEncodeError mid-scan)."""
+    from dedup.corpus.checkpoint import Checkpoint
+
+    key = {"paths": [str(badly_named)]}
+    folder = tmp_path / "checkpoint"
+    first = CorpusScanner(batch_size=1, detector=None).scan(read_documents([str(badly_named)]),
+                                                           checkpoint=Checkpoint(str(folder), key, every=0.0))
+    meta = next(folder.glob("*/meta.json")).read_bytes().decode("utf-8")
+    assert str(badly_named / os.fsdecode(BAD_NAME)) in json.loads(meta)["paths"]
+    resumed = CorpusScanner(batch_size=1, detector=None).scan(read_documents([str(badly_named)]),
+                                                             checkpoint=Checkpoint(str(folder), key, every=0.0))
+    assert [d.id for d in resumed.documents] == [d.id for d in first.documents] == [
+        str(badly_named / SHOWN), str(badly_named / "ok.txt")]
+    assert resumed.stats["reread_failed"] == 0
