@@ -216,7 +216,8 @@ class Reuse:
     ----------
     a_span, b_span : tuple of int
         ``[start, end)`` character offsets into each document's text as read, so
-        ``text[start:end]`` is the passage.
+        ``text[start:end]`` is the passage: the string given (``find_reuse``, ``Index.check``), or a
+        file's text as the readers decoded it, with a leading byte order mark dropped.
     score : float
         The confirm stage's score: the TF-ISF cosine of the two passages as wholes.
     jaccard : float

@@ -103,7 +103,14 @@ def test_paragraphs_measured_alone_equal_the_same_paragraphs_of_a_whole_document
         assert np.array_equal(some.sets.get(row), every.sets.get(doc))
 
 
-def test_two_jobs_give_the_same_report(corpus):
+@pytest.fixture()
+def many_cores(monkeypatch) -> None:
+    """A machine said to have 8 cores: ``--jobs`` is capped at the cores this process may use, and these
+    tests are about what the workers do, on any machine (a 1-core one too)."""
+    monkeypatch.setattr("dedup.util.workers.usable_cores", lambda: 8)
+
+
+def test_two_jobs_give_the_same_report(corpus, many_cores):
     records, _ = corpus
     one = CorpusScanner(detector=None, batch_size=16).scan(_docs(records))
     two = CorpusScanner(detector=None, batch_size=16, jobs=2).scan(_docs(records))
@@ -137,7 +144,7 @@ class _PidRecordingDetector(Detector):
         return super().detect(text, doc_id=doc_id)
 
 
-def test_restatement_search_of_a_small_corpus_is_spread_over_both_processes(corpus, tmp_path):
+def test_restatement_search_of_a_small_corpus_is_spread_over_both_processes(corpus, tmp_path, many_cores):
     records, _ = corpus  # 40-odd documents: one batch of 512 went to the worker alone
     log = tmp_path / "pids"
     report = CorpusScanner(detector=_PidRecordingDetector(log), jobs=2).scan(_docs(records))
@@ -146,7 +153,7 @@ def test_restatement_search_of_a_small_corpus_is_spread_over_both_processes(corp
     assert len(set(pids)) == 2 and os.getpid() in {int(p) for p in pids}
 
 
-def test_more_processes_give_the_same_json_report_from_a_file(corpus, tmp_path):
+def test_more_processes_give_the_same_json_report_from_a_file(corpus, tmp_path, many_cores):
     """Re-read from the file, restatements on, batches of 8: batches, re-reads and LSH shares all cross
     between the main process and two workers, and the JSON report is the same as with one process."""
     import io

@@ -100,6 +100,9 @@ def test_two_processes_fall_back_to_one_when_the_key_files_cannot_be_written(mon
     the scan's process makes every key itself: the same reuse as with one job."""
     import dedup.corpus.reuse_pass as reuse_pass
 
+    # Batches of 4, on a machine said to have 8 cores: the scan starts its worker on any machine.
+    monkeypatch.setattr("dedup.util.workers.usable_cores", lambda: 8)
+
     expected = CorpusScanner(detector=None, jobs=1).scan(iter(_reuse_corpus()))
     tried = []
 
@@ -108,7 +111,7 @@ def test_two_processes_fall_back_to_one_when_the_key_files_cannot_be_written(mon
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(reuse_pass, "_save_share", no_room)
-    found = CorpusScanner(detector=None, jobs=2).scan(iter(_reuse_corpus()))
+    found = CorpusScanner(detector=None, jobs=2, batch_size=4).scan(iter(_reuse_corpus()))
     assert tried and found.reuse == expected.reuse and found.reuse
 
 
@@ -179,7 +182,9 @@ def test_pass_two_lets_the_seeds_go_once_it_has_their_candidates(monkeypatch, jo
         return seen["pairs"]
 
     monkeypatch.setattr(pass_two, "reuse_candidates", spy)
-    report = CorpusScanner(detector=None, jobs=jobs).scan(iter(_reuse_corpus()))
+    # Batches of 4, on a machine said to have 8 cores: the scan starts its worker on any machine.
+    monkeypatch.setattr("dedup.util.workers.usable_cores", lambda: 8)
+    report = CorpusScanner(detector=None, jobs=jobs, batch_size=4).scan(iter(_reuse_corpus()))
     assert seen["words"] > 1000 and seen["left"] == 0 and seen["in_two"] == (jobs == 2)
     found = seen["pairs"]
     assert np.array_equal(found.pairs, seen["expected"]) and len(found.pairs) >= 2 and found.copied.any()

@@ -29,10 +29,12 @@ from dedup.cli.options import (
     with_renamed,
 )
 from dedup.index.store import IndexStoreError, mask_location
-from dedup.index.stores import store_exists
-from dedup.io.readers import InputError, read_documents
+from dedup.index.stores import is_empty_file, store_exists
+from dedup.io.readers import InputError, read_documents, shown_path
 from dedup.report.formats import counted, format_verdict, printable, verdict_to_dict
 from dedup.util.progress import Progress
+
+MAX_BATCH = 1_000_000  # documents per transaction: past any useful size, and inside SQLite's 64-bit integers
 
 
 @click.group()
@@ -64,6 +66,7 @@ def _open_index(db: str, **kwargs) -> "Index":
 
 
 def _require_index(db: str, hint: str = "") -> None:
+    """Stop the command in one line unless an index lives at ``db``: every command but ``add`` needs one."""
     try:
         found = store_exists(db)
     except (IndexStoreError, ValueError, ImportError) as err:
@@ -71,6 +74,9 @@ def _require_index(db: str, hint: str = "") -> None:
         sys.exit(1)
     if not found:
         error(f"{mask_location(db)}: no such index{hint}")
+        sys.exit(1)
+    if is_empty_file(db):  # SQLite would take it for a new database and write an empty index into it
+        error(f"{mask_location(db)}: an empty file, not a dedup index; the file was left unchanged{hint}")
         sys.exit(1)
 
 
@@ -225,16 +231,17 @@ def _removal_batch(quiet: bool, what: str):
 @index.command("remove")
 @click.argument("db")
 @click.argument("ids", nargs=-1)
-@click.option("--from", "from_file", type=click.File("r", encoding="utf-8"),
-              help="A file of ids to remove, one a line ('-': stdin); blank lines are ignored.")
-@click.option("--batch-size", type=click.IntRange(1), default=512, show_default=True,
+@click.option("--from", "from_file", type=click.File("rb"),
+              help="A file of ids to remove, one a line, in UTF-8 ('-': stdin); blank lines are ignored.")
+@click.option("--batch-size", type=click.IntRange(1, MAX_BATCH), default=512, show_default=True,
               help="Documents removed per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No line per batch on stdout and no summary on stderr.")
 @_one_line_failures
 def index_remove(db: str, ids: tuple[str, ...], from_file, batch_size: int, quiet: bool) -> None:
     """Remove the documents IDS (and those listed in --from FILE) from the index DB, with everything they
-    contributed. Ids not in the index are named on stderr; the others are removed all the same (exit 0)."""
-    wanted = list(ids) + ([line.rstrip("\r\n") for line in from_file if line.strip()] if from_file else [])
+    contributed. Ids not in the index are named on stderr; the others are removed all the same (exit 0).
+    An empty id, or a line of --from that is not UTF-8, is a usage error: nothing is removed."""
+    wanted = _wanted_ids(ids, from_file)
     if not wanted:
         raise click.UsageError("give ids to remove, or --from FILE")
     _require_index(db)
@@ -249,6 +256,29 @@ def index_remove(db: str, ids: tuple[str, ...], from_file, batch_size: int, quie
                    f"({len(removal.not_indexed)} not indexed); {mask_location(db)} holds {held}", err=True)
 
 
+def _wanted_ids(ids: tuple[str, ...], from_file) -> list[str]:
+    """The ids to remove, every one checked before the index is opened: a bad one stops the command with
+    nothing removed (removing the rest would leave the user to find out which were not)."""
+    wanted = []
+    for number, doc_id in enumerate(ids, 1):
+        if not doc_id.strip():
+            raise click.BadParameter(f"id {number} is empty or only whitespace; nothing was removed",
+                                     param_hint="IDS")
+        wanted.append(shown_path(doc_id))  # a file name that is not UTF-8 is indexed under this name
+    if from_file is None:
+        return wanted
+    name = "<stdin>" if from_file.name in ("-", "<stdin>") else shown_path(str(from_file.name))
+    for lineno, raw in enumerate(from_file, 1):
+        try:
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")  # a BOM is no part of the first id
+        except UnicodeDecodeError as err:
+            raise click.BadParameter(f"{name}:{lineno}: not valid UTF-8 (byte 0x{raw[err.start:err.start + 1].hex()} "
+                                     f"at offset {err.start}); nothing was removed", param_hint="--from") from None
+        if line.strip():
+            wanted.append(line.rstrip("\r\n"))
+    return wanted
+
+
 @index.command("expire")
 @click.argument("db")
 @click.option("--before", help="Remove documents dated before this ISO 8601 date or time (UTC unless it says), "
@@ -257,7 +287,7 @@ def index_remove(db: str, ids: tuple[str, ...], from_file, batch_size: int, quie
 @click.option("--by", type=click.Choice(["dated", "added"]), default="dated", show_default=True,
               help="Which date: dated, the date a document was added with (a page's publication time, say), "
                    "else the time it was added; added, the time it was added, whatever date it was given.")
-@click.option("--batch-size", type=click.IntRange(1), default=512, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1, MAX_BATCH), default=512, show_default=True,
               help="Documents removed per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No line per batch on stdout and no summary on stderr.")
 @_one_line_failures

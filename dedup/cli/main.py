@@ -138,7 +138,9 @@ def corpus_options(command):
                      help="Also find restated paragraphs inside each document (the slowest step)."),
         click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
                      help="Processes to use (this one and N-1 workers) for tokenizing, signing and "
-                          "confirming; one per core (0: as many as this process may use)."),
+                          "confirming; one per core (0: as many as this process may use). Capped at the "
+                          "cores this process may use (said on stderr), and at one per batch of work: a "
+                          "small input runs in this process alone."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr."),
         click.option("--keep", type=click.Choice(KEEP_RULES), default=DEFAULT_KEEP, show_default=True,
                      help=KEEP_HELP),
@@ -174,6 +176,10 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
     from dedup.corpus.scanner import ScanInterrupted
 
     scanner = _make_scanner(params)
+    cores = usable_cores()
+    if params["jobs"] > cores and not quiet:  # once, here: the scanner caps it silently (it is a library)
+        click.echo(f"dedup: note: --jobs {params['jobs']} capped at {cores}, the cores this process may use",
+                   err=True)
     skipped = SkipLog()
 
     def on_error(err: InputError) -> None:

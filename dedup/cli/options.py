@@ -30,32 +30,39 @@ class FiniteRange(click.FloatRange):
 UNIT = FiniteRange(0.0, 1.0, min_open=True)
 
 
+MAX_SIZE = 1 << 40  # 1 TiB: far past any document dedup can hold in memory, and far inside every integer it meets
+
+
 class ByteSize(click.ParamType):
-    """A size in bytes: ``67108864``, ``64MiB``, ``64M``, ``500KB`` (K, M, G are powers of 1,024)."""
+    """A size in bytes from 1 to ``MAX_SIZE``: ``67108864``, ``64MiB``, ``64M``, ``500KB`` (K, M, G, T are
+    powers of 1,024). Past the range is a usage error naming it (``1e30`` and ``inf`` were an OverflowError)."""
 
     name = "size"
     _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
-              "mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
+              "mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30, "t": 1 << 40, "tb": 1 << 40,
+              "tib": 1 << 40}
 
     def convert(self, value, param, ctx) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lower().replace(" ", "")
-        number = text.rstrip("kmgib")
-        unit = text[len(number):]
-        try:
-            size = int(float(number) * self._UNITS[unit])
-        except (KeyError, ValueError):
-            self.fail(f"{value!r} is not a size (e.g. 67108864, 64MiB, 500KB).", param, ctx)
-        if size < 1:
-            self.fail(f"{value!r} is not a positive size.", param, ctx)
-        return size
+        if isinstance(value, int) and not isinstance(value, bool):
+            size: float = value
+        else:
+            text = str(value).strip().lower().replace(" ", "")
+            number = text.rstrip("kmgtib")
+            unit = text[len(number):]
+            try:
+                size = float(number) * self._UNITS[unit]
+            except (KeyError, ValueError):
+                self.fail(f"{value!r} is not a size (e.g. 67108864, 64MiB, 500KB).", param, ctx)
+        # Compared as a float, before int(): int(inf) and int(nan) raise, and 1e30 overflowed later reads.
+        if math.isnan(size) or not 1 <= size <= MAX_SIZE:
+            self.fail(f"{value!r} is out of range: give a size from 1 byte to 1TiB.", param, ctx)
+        return int(size)
 
 
 def max_bytes_option():
     return click.option("--max-bytes", type=ByteSize(), default=f"{DEFAULT_MAX_BYTES >> 20}MiB", show_default=True,
                         help="Refuse a document (a file, or a JSON Lines record once decompressed) larger than this "
-                             "(bytes, or with a unit: 500KB, 64MiB).")
+                             "(bytes, or with a unit: 500KB, 64MiB; 1 byte to 1TiB).")
 
 
 def error(message: str) -> None:

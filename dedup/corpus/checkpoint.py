@@ -196,7 +196,11 @@ class Checkpoint:
             "skipped_count": int((np.frombuffer(state.skipped_at, dtype=np.int64) < consumed).sum()),
             "capped": [d for d in state.capped if d < n],
         }
-        (slot / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        try:
+            data = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a path with a file name that is not UTF-8 (its bytes as lone surrogates):
+            data = json.dumps(meta).encode("ascii")  # written as \udcff escapes, read back as they were
+        (slot / "meta.json").write_bytes(data)
         _fsync_folder(slot)
         temporary = self.folder / "CURRENT.tmp"
         temporary.write_text(slot_name)

@@ -82,7 +82,8 @@ class CorpusScanner:
         What finds them: "default" is ``Detector()``; None skips the step as ``within=False`` does.
     jobs : int, default=1
         Processes for both passes: this one and ``jobs - 1`` workers (tokenizing, signing,
-        restatements, re-read candidates, paragraph LSH). One per core.
+        restatements, re-read candidates, paragraph LSH). One per core; capped at the cores this
+        process may use, and started only for work there is (``dedup.util.workers.worker_count``).
     batch_size : int, default=512
         Documents per batch handed to numpy (and to a worker); at most 32 in pass one when the
         ``detector`` runs, since its search (about 26 ms a document), not numpy, is then the cost ...

@@ -21,6 +21,7 @@ from dedup.util.validate import check_int, check_str
 
 OnBatch = Callable[[int, int], None]  # (documents this committed batch removed, documents removed so far)
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_MAX_AGE = timedelta(days=999_999_999)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # What ``expire`` goes by: "dated", a document's date (the one given when it was added, else when it was: the
 # date ``keep="earliest"`` compares), the default; "added", when it was added, whatever date it was given.
@@ -43,7 +44,11 @@ def parse_age(text: str) -> timedelta:
     match = _AGE.match(text) if isinstance(text, str) else None
     if not match or float(match.group(1)) <= 0:
         raise ValueError(f"age must be a positive number and a unit s, m, h, d or w (like 30d), got {text!r}")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    # timedelta's own bound (999,999,999 days): past it timedelta raises OverflowError, which no caller expects.
+    if seconds > _MAX_AGE.total_seconds():
+        raise ValueError(f"age must be at most {_MAX_AGE.days:,} days (timedelta's range), got {text!r:.40}")
+    return timedelta(seconds=seconds)
 
 
 def check_by(by: object) -> str:

@@ -124,6 +124,8 @@ def mask_location(location: str) -> str:
     if at and ":" in userinfo:
         netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}"
     query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):  # nothing to hide: as given (geturl turned
+        return location  # sqlite:///rel.db into sqlite:/rel.db, naming another file than the one meant)
     return parts._replace(netloc=netloc, query=query).geturl()
 
 

@@ -34,3 +34,13 @@ def store_exists(location: str) -> bool:
         return store.exists()
     finally:
         store.close()
+
+
+def is_empty_file(location: str) -> bool:
+    """Whether ``location`` is a SQLite file of zero bytes: no index yet, though ``Index`` would create one in
+    it (as ``dedup index add`` does, for a file made with ``touch``); the commands that only read or remove
+    refuse it instead of writing an empty index into it."""
+    if is_redis(location):
+        return False
+    path = Path(sqlite_path(location))
+    return path.is_file() and path.stat().st_size == 0

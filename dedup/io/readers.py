@@ -34,10 +34,29 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _WORD = re.compile(r"[^\W_]")  # a letter or digit, in any script: a text without one is skipped as empty
 
 
+def shown_path(path: str) -> str:
+    """``path`` as it is named in ids, messages and reports: text any UTF-8 writer takes.
+
+    A file name that is not valid UTF-8 reaches Python with its bad bytes as lone surrogates (PEP 383);
+    written out they stopped the whole batch (a JSON or SQLite writer refuses them), or went out as raw
+    bytes. They are named as ``\\xff`` escapes instead; the file itself is still opened by its real path.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    try:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte (typed as one): its own escape
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class InputError(Exception):
     """One input could not be read; ``str()`` is a one-line message naming it."""
 
     def __init__(self, source: str, reason: str) -> None:
+        source = shown_path(source)  # it is listed in the reports too (the JSON's skipped inputs)
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
@@ -142,8 +161,20 @@ def decode_file(data: bytes, source: str) -> str:
                                      "cannot decode it") from None
 
 
-def _read_limited(stream: BinaryIO, source: str, max_bytes: int) -> bytes:
-    data = stream.read(max_bytes + 1)
+_CHUNK = 1 << 24
+
+
+def _read_limited(stream: BinaryIO, source: str, max_bytes: int, expected: int = _CHUNK) -> bytes:
+    """At most ``max_bytes``, else an ``InputError``. ``read(n)`` sets n bytes aside before it reads
+    (CPython's buffered reader), so it asks for what is ``expected`` (a file's size), not for the limit:
+    a 10-byte file read under a 1 TiB limit was a MemoryError. More than expected is read a chunk at a time."""
+    data = stream.read(min(max_bytes, expected) + 1)
+    if expected < len(data) <= max_bytes:  # the file grew, or a stream: the rest up to the limit
+        chunks, size = [data], len(data)
+        while size <= max_bytes and (chunk := stream.read(min(max_bytes + 1 - size, _CHUNK))):
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
     if len(data) > max_bytes:
         raise InputError(source, f"larger than the {max_bytes:,}-byte limit (raise --max-bytes)")
     return data
@@ -162,7 +193,7 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
         except InputError as err:
             raise InputError("<stdin>" if name == "-" else name, err.reason) from None
         # NaN: undated for keep="earliest" (the copy's mtime is when it was spooled, not the input's).
-        return Document(id=name, text=doc.text, path=doc.path, fmt=fmt, date=math.nan)
+        return Document(id=shown_path(name), text=doc.text, path=doc.path, fmt=fmt, date=math.nan)
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         name, source = "<stdin>", "-"
@@ -174,15 +205,16 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
         if p.is_dir():
             raise InputError(path, "is a directory")
         try:
-            if p.stat().st_size > max_bytes:  # refused before reading: a huge file costs no memory
+            size = p.stat().st_size
+            if size > max_bytes:  # refused before reading: a huge file costs no memory
                 raise InputError(path, f"larger than the {max_bytes:,}-byte limit (raise --max-bytes)")
             with p.open("rb") as stream:
-                data = _read_limited(stream, path, max_bytes)
+                data = _read_limited(stream, path, max_bytes, size)
         except PermissionError:
             raise InputError(path, "permission denied") from None
         except OSError as err:
             raise InputError(path, f"cannot read ({err.strerror or err})") from None
-        name = source = path
+        name = source = shown_path(path)  # the file is read by ``path``, named by this
     text = decode_file(data, name)
     del data
     if not text or text.isspace():  # not text.strip(): that copies a 200 MB text
@@ -306,7 +338,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
     ``path`` is a saved copy of it (see ``read_document``); ``lines`` keeps each record's line
     (``Document.line``).
     """
-    name = name or path
+    name = shown_path(name or path)  # ids default to name:line; the file is read by ``path``
     if not Path(path).is_file():
         yield InputError(name, "no such file" if not Path(path).exists() else "not a regular file")
         return

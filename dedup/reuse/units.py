@@ -1,13 +1,15 @@
 """The units reuse is aligned on: a text's sentences, located in the text as read, with their content words.
 
-Offsets are character offsets into the text exactly as given (after decoding, before any normalization:
-CRLF, a BOM, curly quotes and non-ASCII letters stay where they are), so ``text[start:end]`` is the
-sentence. Sentences come from the one sentence splitter (``dedup.text.segment.sentence_spans``) applied
-to each blank-line block; words from the one word definition (``dedup.text.words``), lower-cased, stop
-words dropped and lightly stemmed, as everywhere else. A sentence of fewer than ``min_words`` content
-words is joined to the next one of its block, so a heading or a two-word line is never a unit alone.
-Every word of the text (stop words too) is kept with its span and its hash (``text.word_hash``, as
-everywhere else), for the copied-run search.
+Offsets are character offsets into the text exactly as given (the string passed here: no normalization,
+so CRLF, curly quotes and non-ASCII letters stay where they are), so ``text[start:end]`` is the
+sentence. A file is given as the readers decoded it (``dedup.io.readers.decode``), a leading byte order
+mark dropped: offsets into a file's text count from the character after its BOM. Sentences come from the
+one sentence splitter (``dedup.text.segment.sentence_spans``) applied to each blank-line block; words
+from the one word definition (``dedup.text.words``), lower-cased, stop words dropped and lightly
+stemmed, as everywhere else. A sentence of fewer than ``min_words`` content words is joined to the next
+one of its block, so a heading or a two-word line is never a unit alone. Every word of the text (stop
+words too) is kept with its span and its hash (``text.word_hash``, as everywhere else), for the
+copied-run search.
 """
 
 from __future__ import annotations

@@ -132,10 +132,12 @@ class LSHBanding:
         """
         n, bands = band_keys.shape
         live = np.arange(n, dtype=np.int64) if empty is None else np.flatnonzero(~np.asarray(empty, dtype=bool))
-        if workers is None or workers.jobs == 1 or bands < 2:
+        # Shared out only when the scan's workers run (``Workers.split`` starts none): a corpus too small to
+        # start them (one batch of documents) is bucketed here in moments.
+        if workers is None or workers.pool is None or bands < 2:
             unique, self.capped_buckets = band_pair_codes(band_keys, live, n, self.max_bucket)
         else:
-            shares = np.array_split(np.arange(bands), min(bands, workers.jobs))
+            shares = np.array_split(np.arange(bands), min(bands, workers.size + 1))
             done = workers.split(band_pair_codes, [(band_keys[:, share], live, n, self.max_bucket)
                                                    for share in shares])
             unique = distinct(np.concatenate([codes for codes, _ in done]))

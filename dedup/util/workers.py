@@ -5,10 +5,15 @@ module-level task functions that take it as their first argument, so a task pick
 reference plus its own data: a batch of texts, or a slice of LSH band keys. This process
 reads the input and, whenever the workers have enough queued, computes a batch itself:
 with two cores, two processes keep both busy, where this one plus two workers fought over them.
+
+The pool starts when there is work for it, and no larger than that work and the machine allow
+(``worker_count``): ``-j 64`` on one small file started 63 processes on a 2-core machine, and
+``-j 100000`` ran the machine out of memory.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -35,16 +40,28 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-class Workers:
-    """``jobs`` processes: this one and a pool of ``jobs - 1`` workers holding ``signer`` (none for one job).
+def worker_count(jobs: int, tasks: int, cores: int | None = None) -> int:
+    """The worker processes to start for ``tasks`` pieces of work under ``jobs`` processes: never more than
+    the pieces this process does not take itself (``tasks - 1``), nor than the cores it may use leave
+    (``cores - 1``, ``usable_cores`` by default): another process on a busy core only waits its turn."""
+    cores = usable_cores() if cores is None else cores
+    return max(0, min(jobs, cores, tasks) - 1)
 
-    Use as a context manager; the pool starts on entry and stops on exit.
+
+class Workers:
+    """Up to ``jobs`` processes: this one and a pool of workers holding ``signer`` (none for one job).
+
+    ``jobs`` is capped at the cores this process may use; the pool starts with the first ``ordered`` step
+    that has more than one batch, with ``worker_count`` workers for it (``size``), and serves every later
+    step of the scan.
+    Use as a context manager; the pool stops on exit.
     """
 
     def __init__(self, jobs: int, signer: "BatchSigner") -> None:
-        self.jobs = jobs
+        self.jobs = max(1, min(jobs, usable_cores()))  # processes at most, this one counted
         self.signer = signer
         self.pool = None
+        self.size = 0  # worker processes started
         self._blas_limit = None
 
     def __enter__(self) -> "Workers":
@@ -52,15 +69,22 @@ class Workers:
         # contends with them. The reuse alignment's small products took 4x as long on a busy machine
         # (28 against 8 ms a pair of 1,200-word documents; docs/benchmarks.md); restored on exit.
         self._blas_limit = threadpool_limits(limits=1, user_api="blas")
-        if self.jobs > 1:
-            self.pool = multiprocessing.get_context().Pool(self.jobs - 1, initializer=_init, initargs=(self.signer,))
         return self
+
+    def _start(self, tasks: int) -> None:
+        """Start the pool for ``tasks`` pieces of work, unless it runs already or one process is enough."""
+        if self.pool is not None:
+            return
+        size = worker_count(self.jobs, tasks)
+        if size:
+            self.pool = multiprocessing.get_context().Pool(size, initializer=_init, initargs=(self.signer,))
+            self.size = size
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
-            self.pool = None
+            self.pool, self.size = None, 0
         if self._blas_limit is not None:
             self._blas_limit.restore_original_limits()
             self._blas_limit = None
@@ -73,16 +97,21 @@ class Workers:
         items sent both to the one worker); at most a few results wait here for an earlier one,
         so memory stays flat.
         """
-        capacity = 0 if self.pool is None else _QUEUED * (self.jobs - 1)
-        pending: deque = deque()  # [tag, AsyncResult or None, result], in order
         items = iter(items)
+        if self.pool is None and self.jobs > 1:
+            # How much work there is, up to one piece per process, before any worker is started for it.
+            ahead = list(itertools.islice(items, self.jobs))
+            self._start(len(ahead))
+            items = itertools.chain(ahead, items)
+        capacity = _QUEUED * self.size
+        pending: deque = deque()  # [tag, AsyncResult or None, result], in order
         following = next(items, None)
         while following is not None:
             (args, tag), following = following, next(items, None)
             # Counted by what the workers have not finished, not by what was not yet taken back here:
             # otherwise a worker that finished early waits until its result reaches the front.
             unfinished = sum(1 for _, result, _ in pending if result is not None and not result.ready())
-            if unfinished < capacity and (following is not None or unfinished < self.jobs - 1):
+            if unfinished < capacity and (following is not None or unfinished < self.size):
                 pending.append([tag, self.pool.apply_async(with_signer, (task, *args)), None])
             else:
                 pending.append([tag, None, task(self.signer, *args)])
@@ -93,7 +122,10 @@ class Workers:
             yield tag_, (value if result is None else result.get())
 
     def split(self, task: Callable[..., Any], shares: list[tuple]) -> list[Any]:
-        """``task(*share)`` for each share: the last computed here, the others in the workers."""
+        """``task(*share)`` for each share: the last computed here, the others in the workers.
+
+        All here when no pool runs: a split (LSH bands, reuse keys) never starts one, since the scan's
+        batches did not (one batch of input: work for this process alone)."""
         if self.pool is None or len(shares) < 2:
             return [task(*share) for share in shares]
         started = [self.pool.apply_async(task, share) for share in shares[:-1]]
