@@ -385,8 +385,14 @@ def test_a_scan_leaves_nothing_in_the_temporary_folder(tmp_path, jobs):
     seeds waiting for the screen) go with it, with one process or several."""
     from tests.test_spark import _reuse_corpus
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from corpusgen import generate
+
+    # Past one batch of 512 (the reuse corpus, then generated documents), so that -j 2 starts its worker.
+    filler, _ = generate(1100, words=60, seed=4)
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in _reuse_corpus()), encoding="utf-8")
+    corpus.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in _reuse_corpus())
+                      + "".join(json.dumps({**d, "id": f"filler-{d['id']}"}) + "\n" for d in filler), encoding="utf-8")
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     out = tmp_path / "report.json"
