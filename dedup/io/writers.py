@@ -40,6 +40,8 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
             raise WriteError("<stdout>", err) from None
         return
     target = Path(output)
+    if target.is_symlink():  # written through, as a shell's > does: the rename would put a file in the link's place
+        target = Path(os.path.realpath(target))
     try:
         if _special(target):  # /dev/null, a named pipe: written in place (a rename would put a file in its stead)
             with open(target, "wb") as raw:

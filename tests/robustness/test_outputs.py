@@ -199,3 +199,19 @@ def test_align_onto_one_of_its_inputs_is_refused(tmp_path):
         assert result.exit_code == 2 and "is one of the inputs" in result.output
         _one_error_line(result.output, str(output))
     assert a.read_text() == GARDEN and b.read_text() == GARDEN
+
+
+# An -o that is a link: written through it, as a shell's > does (the rename had put a file in the link's place)
+
+def test_an_output_that_is_a_link_is_written_through(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(GARDEN)
+    (tmp_path / "reports").mkdir()
+    kept = tmp_path / "reports" / "latest.json"
+    kept.write_text("{}")
+    link = tmp_path / "report.json"
+    link.symlink_to(kept)
+    result = _run("scan", story, "-f", "json", "-o", link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == kept.resolve()
+    assert '"documents"' in kept.read_text()
