@@ -26,6 +26,7 @@ from dedup.cli.options import (
     input_format_option,
     max_bytes_option,
     renamed_option,
+    stdin_once,
     with_renamed,
 )
 from dedup.index.store import IndexStoreError, mask_location
@@ -93,6 +94,7 @@ def _require_index(db: str, hint: str = "") -> None:
 def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, max_bytes: int, quiet: bool,
               input_format: str) -> None:
     """Add the documents in PATHS to the index DB (created if missing); ids already there are skipped."""
+    stdin_once(paths)
     skipped, refused_ids = [], []
     progress = Progress("indexing", input_bytes(paths), enabled=not quiet)
 
@@ -162,6 +164,7 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
     """Which indexed documents each of PATHS near-duplicates, which of their passages it reuses (whole
     paragraphs, and passages aligned to the character), and which of its own paragraphs restate each other
     (with --top K, also the K most similar documents and their scores)."""
+    stdin_once(paths)
     rule = with_renamed(dict(top=top, jaccard_threshold=jaccard_threshold, cosine_threshold=cosine_threshold,
                              passage_cosine_threshold=passage_cosine_threshold))
     _require_index(db, f" (create it with: dedup index add {mask_location(db)} PATHS...)")

@@ -26,6 +26,7 @@ from dedup.cli.options import (
     max_bytes_option,
     output_errors,
     renamed_option,
+    stdin_once,
     with_renamed,
 )
 from dedup.cluster.keep import DEFAULT as DEFAULT_KEEP
@@ -302,6 +303,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
     records that cannot be read are named on stderr and skipped; the others
     are still reported, and the exit status is 1.
     """
+    stdin_once(paths)
     check_file_output(output)  # before the scan: a missing folder is said now, not after an hour's work
     refuse_overwriting_inputs(output, paths)
     if engine == "spark":
@@ -397,6 +399,7 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     """
     params["within"] = params["within"] or restated
     # Refused before stdin or a pipe is read (they keep their names when spooled), and before the scan.
+    stdin_once(paths)
     plan_clean(output, list(paths), {p: p for p in paths if not rereadable(p)})
     with InputSpool(max_bytes) as spool:
         read = spool.paths(list(paths))

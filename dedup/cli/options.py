@@ -117,6 +117,13 @@ def input_format_option(command):
              ".html/.htm files and anything that starts like HTML are HTML.")(wrapper)
 
 
+def stdin_once(paths) -> None:
+    """A usage error when ``-`` (standard input) is given more than once: it can be read only once, and the
+    second would be reported as an empty input."""
+    if list(paths).count("-") > 1:
+        raise click.UsageError("- (standard input) can be given only once")
+
+
 def input_bytes(paths: tuple[str, ...]) -> int | None:
     """Total size of plain (not gzipped) inputs, for the progress ETA; None when unknown."""
     total = 0

@@ -804,3 +804,11 @@ def test_a_document_with_thousands_of_paragraphs_is_searched_within_a_candidate_
         in result.stderr
     article = _scan(runner, ARTICLE)
     assert "candidates_dropped" not in _payload(article)["documents"][0] and "partial" not in article.stderr
+
+
+@pytest.mark.parametrize("command", [["scan"], ["clean"], ["index", "add", "INDEX"], ["index", "query", "INDEX"]])
+def test_standard_input_given_twice_is_a_usage_error(tmp_path, command):
+    command = [str(tmp_path / "i.db") if part == "INDEX" else part for part in command]
+    result = CliRunner().invoke(main, [*command, "-", "-"], input="Title\n\nSome text to read.\n")
+    assert result.exit_code == 2 and "- (standard input) can be given only once" in result.output
+    assert not (tmp_path / "i.db").exists()
