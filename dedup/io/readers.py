@@ -102,6 +102,9 @@ def decode(data: bytes, source: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as err:
             raise InputError(source, f"invalid UTF-16 at byte {err.start}") from None
+    if data.startswith(b"\x1f\x8b"):  # said as what it is: a user's .txt.gz is not "binary" to them
+        raise InputError(source, "gzip-compressed text: only JSON Lines are read compressed (.jsonl.gz); "
+                                 "decompress it first (gunzip)")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise InputError(source, f"binary file (NUL byte at offset {nul}), not text")

@@ -216,6 +216,12 @@ def test_binary_file(runner, tmp_path):
     _one_error(result, "<stdin>", "binary file (NUL byte at offset 4)")
 
 
+def test_gzipped_text_is_named_as_such(runner, tmp_path):
+    bad = tmp_path / "story.txt.gz"
+    bad.write_bytes(gzip.compress(b"Title\n\nSome text to read.\n"))
+    _bad_file_in_batch(runner, bad, "gzip-compressed text: only JSON Lines are read compressed (.jsonl.gz)")
+
+
 def test_invalid_utf8_is_skipped_not_guessed(runner, tmp_path):
     """Policy: strict UTF-8. The input is skipped naming its first bad byte and offset; nothing is replaced."""
     bad = tmp_path / "latin1.txt"
