@@ -444,3 +444,16 @@ def test_html_report_shows_reuse_side_by_side(corpus_files):
     marked = [html.unescape(m.split("</mark>")[0]) for m in page.split("<mark>")[1:]]
     assert " ".join(PASSAGE) in marked  # the copied passage, highlighted in both documents
     assert marked.count(" ".join(PASSAGE)) >= 2
+
+
+def test_two_texts_are_two_documents_even_as_one_object():
+    """``align_texts(t, t)`` once answered as ``t`` against itself and ``align_texts(t, copy)`` as two documents:
+    the result hung on whether two equal strings were one object. Now two texts are two documents, and a text
+    against itself is asked for by leaving ``b`` out."""
+    text = (Path(__file__).resolve().parents[1] / "data" / "vance_article.txt").read_text(encoding="utf-8")
+    copy = "".join(list(text))
+    assert copy is not text
+    same, equal = align_texts(text, text), align_texts(text, copy)
+    assert same == equal and [(r.a_span, r.b_span, r.kind) for r in same] == [((0, len(text)), (0, len(text)), "verbatim")]
+    inside = align_texts(text, a_id="article")
+    assert inside and all(r.a == r.b == "article" and r.a_span != r.b_span for r in inside)

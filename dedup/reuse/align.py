@@ -168,14 +168,17 @@ SETTINGS_GRID = [
 ]
 
 
-def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: AlignSettings | None = None,
+def align_texts(a: str, b: str | None = None, a_id: str = "a", b_id: str = "b", settings: AlignSettings | None = None,
                 idf: Callable[[np.ndarray], np.ndarray] | None = None, **params) -> list[Reuse]:
-    """The passages ``a`` and ``b`` share, with character spans into each, in ``a``'s order.
+    """The passages ``a`` and ``b`` share, with character spans into each, in ``a``'s order; without ``b``,
+    the passages of ``a`` that restate others of ``a`` (one text against itself).
 
     Parameters
     ----------
     a, b : str
-        The two texts, as read (spans index them directly).
+        The two texts, as read (spans index them directly). Two texts are two documents even when they are
+        equal, or one object: ``align_texts(t, t)`` finds ``t`` reused whole. ``b=None``: ``a`` against itself,
+        where a sentence never restates one of its own paragraph (the records name ``a_id`` on both sides).
     a_id, b_id : str
         The documents' ids, as the records name them.
     settings : AlignSettings, optional
@@ -189,11 +192,15 @@ def align_texts(a: str, b: str, a_id: str = "a", b_id: str = "b", settings: Alig
         One record per aligned passage pair.
     """
     check_str("a", a, blank=True)
-    check_str("b", b, blank=True)
+    if b is not None:
+        check_str("b", b, blank=True)
     settings = replace(settings or AlignSettings(), **params)
     units_a = units_of(a, settings.min_words)
-    units_b = units_a if b is a else units_of(b, settings.min_words)
-    return align_units(units_a, units_b, a_id, b_id, settings, idf)
+    if b is None:  # the one case the same units stand for both sides (``align_units`` reads it so)
+        return align_units(units_a, units_a, a_id, a_id, settings, idf)
+    # Two texts, even one string object twice: units of their own, so that the result never depends on whether
+    # the caller's two equal strings happen to be one object (an interned literal, a cached page).
+    return align_units(units_a, units_of(b, settings.min_words), a_id, b_id, settings, idf)
 
 
 def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettings,
