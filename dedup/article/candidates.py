@@ -64,6 +64,9 @@ class CandidateSearch:
         Each LSH level generates at most ``generation_budget`` pairs: past it (a huge document), only the
         rarest band keys' buckets are expanded, and the pairs left out count as dropped too, so ``dropped``
         is then an upper bound (a pair in several buckets counted each time; at most every paragraph pair).
+        A bucket of more than ``lsh.max_bucket`` sentences or paragraphs (one paragraph repeated more than
+        1,000 times) is never expanded: each member is paired with its first member, so the copies still
+        form one group, and its other pairs count as dropped, so the search is reported partial.
         Codes stay arrays until the cut: they can be millions.
 
         Returns

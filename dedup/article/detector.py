@@ -93,7 +93,9 @@ class Detector(CandidateSearch, RerankStep):
         candidates would grow with the square of its paragraphs, so each LSH
         level also generates at most ``generation_budget`` pairs (200 per
         candidate, at least a million), the rarest band keys' first, and
-        counts the pairs it left out as dropped too (see ``capped_candidates``).
+        counts the pairs it left out as dropped too (see ``capped_candidates``);
+        a paragraph repeated more than 1,000 times is paired with its first
+        copy only, the rest counted as dropped.
 
     The old names ``threshold``, ``sentence_threshold`` and ``reranker_threshold`` still work for one
     release, with a ``DeprecationWarning``.

@@ -64,7 +64,9 @@ class LSHBanding:
     max_bucket : int, default=1000
         A bucket holding more sets than this is skipped for pair generation
         (all its sets look alike in that band, usually boilerplate); skipped
-        buckets are counted in ``capped_buckets``.
+        buckets are counted in ``capped_buckets``. ``budgeted_candidate_array``
+        (one document's search) pairs its members with its first instead, and
+        counts the pairs left out (``lsh_budget.hub_pair_codes``).
     """
 
     def __init__(
@@ -115,7 +117,8 @@ class LSHBanding:
     def budgeted_candidate_array(self, signatures: np.ndarray, empty: np.ndarray | None,
                                  budget: int) -> tuple[np.ndarray, int]:
         """``candidate_array`` generating at most ``budget`` pairs, the rarest band keys' first, and the number
-        of pairs the budget left out (0: the exact search); see ``lsh_budget``."""
+        of pairs left out (0: the exact search); a bucket past ``max_bucket`` adds each member paired with its
+        first member, and the rest of its pairs to those left out; see ``lsh_budget``."""
 
         band_keys = self.band_keys(signatures)
         n = band_keys.shape[0]

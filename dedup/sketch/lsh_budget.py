@@ -13,6 +13,15 @@ documents do not change. Past it, the search is coarser: buckets are expanded
 from the smallest up (the rarest band keys, which restated text shares and
 boilerplate-like common words do not) until the budget is spent, and the
 pairs of the buckets left out are counted as skipped.
+
+A bucket of more than ``max_bucket`` sets is never expanded, but not dropped
+either (a paragraph repeated 1,001 times in one document is such a bucket in
+every band, and skipping it reported no restatement at all): ``hub_pair_codes``
+pairs each of its members with its first (lowest-numbered) member, ``s - 1``
+pairs instead of ``s * (s - 1) / 2``, and the pairs it leaves out are counted
+as skipped, so the search is reported partial. Those hub pairs come on top of
+the budget, at most one per set and band: still linear in the sets. Where no
+bucket is that large (any ordinary document), nothing of this runs.
 """
 
 from __future__ import annotations
@@ -40,27 +49,30 @@ def bucket_pair_counts(band_keys: np.ndarray, live: np.ndarray, max_bucket: int)
 
 def budgeted_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_bucket: int,
                         budget: int) -> tuple[np.ndarray, int, int]:
-    """``band_pair_codes`` with at most ``budget`` pairs generated (before duplicates across bands go).
+    """``band_pair_codes`` with at most ``budget`` pairs generated (before duplicates across bands go), and the
+    buckets past ``max_bucket`` joined by their hub pairs (at most one per set and band on top).
 
     Returns
     -------
     codes : ndarray of int64
         Distinct pair codes ``min * n + max``.
     capped : int
-        Buckets larger than ``max_bucket``, skipped as by ``band_pair_codes``.
+        Buckets larger than ``max_bucket``: not expanded, their members paired with their first member
+        instead (``hub_pair_codes``; those pairs are in ``codes``).
     skipped : int
-        Pairs of buckets of at most ``max_bucket`` sets that the budget left out (a pair in several
-        buckets counted each time); 0 when every such bucket was expanded, the exact search.
+        Pairs that the budget left out of buckets of at most ``max_bucket`` sets, plus the pairs of the
+        larger buckets that their hub pairs leave out (a pair in several buckets counted each time); 0 only
+        when every bucket was expanded, the exact search.
     """
     bands = band_keys.shape[1]
     if len(live) * (len(live) - 1) // 2 * bands <= budget:  # cannot exceed it: skip the counting pass
-        return (*band_pair_codes(band_keys, live, n, max_bucket), 0)
+        return _with_hubs(*band_pair_codes(band_keys, live, n, max_bucket), 0, band_keys, live, n, max_bucket)
     counts, capped = bucket_pair_counts(band_keys, live, max_bucket)
     per_bucket = np.arange(max_bucket + 1, dtype=np.int64) * np.arange(-1, max_bucket, dtype=np.int64) // 2
     pairs = counts * per_bucket
     total = int(pairs.sum())
     if total <= budget:
-        return (*band_pair_codes(band_keys, live, n, max_bucket), 0)
+        return _with_hubs(*band_pair_codes(band_keys, live, n, max_bucket), 0, band_keys, live, n, max_bucket)
     # Whole sizes up to ``largest`` fit; of the next size, ``quota`` buckets (the first in band and key
     # order, which is random as keys are hashes) spend what is left.
     spent = np.cumsum(pairs)
@@ -83,7 +95,43 @@ def budgeted_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_buc
         generated += sum(len(c) for c in found)
         codes.extend(found)
     unique = distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
-    return unique, capped, total - generated
+    return _with_hubs(unique, capped, total - generated, band_keys, live, n, max_bucket)
+
+
+def _with_hubs(codes: np.ndarray, capped: int, skipped: int, band_keys: np.ndarray, live: np.ndarray, n: int,
+               max_bucket: int) -> tuple[np.ndarray, int, int]:
+    """``(codes, capped, skipped)`` with the hub pairs of the buckets past ``max_bucket`` added, and the pairs
+    they leave out counted; unchanged (the same array) when there is no such bucket."""
+    if not capped:
+        return codes, capped, skipped
+    hubs, left_out = hub_pair_codes(band_keys, live, n, max_bucket)
+    return distinct(np.concatenate((codes, hubs))), capped, skipped + left_out
+
+
+def hub_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_bucket: int) -> tuple[np.ndarray, int]:
+    """Pair codes ``hub * n + member`` of every bucket of more than ``max_bucket`` ``live`` sets, in any band:
+    each member with the bucket's hub, its lowest-numbered member (for repeated paragraphs, the first copy:
+    the one a cleaner keeps). Also the number of the buckets' pairs left out, ``s * (s - 1) / 2 - (s - 1)``
+    each. Linear: at most one pair per set and band.
+
+    The hub joins every member to one group (groups are the connected pairs); pairs among the other
+    members are not proposed, so the search is partial and counted so."""
+    codes: list[np.ndarray] = []
+    left_out = 0
+    for band in range(band_keys.shape[1]):
+        keys = band_keys[live, band]
+        maybe = _may_repeat(keys)
+        if len(maybe) <= max_bucket:  # too few repeating keys for a bucket that large: no sort
+            continue
+        keys, owners = keys[maybe], live[maybe]
+        order = np.argsort(keys, kind="stable")  # stable: a bucket's members stay in ascending order
+        starts, sizes = _buckets(keys[order])
+        owners = owners[order]
+        for start, size in zip(starts[sizes > max_bucket].tolist(), sizes[sizes > max_bucket].tolist()):
+            members = owners[start:start + size]
+            codes.append(members[0] * n + members[1:])
+            left_out += size * (size - 1) // 2 - (size - 1)
+    return (distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)), left_out
 
 
 def _buckets(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -94,7 +94,8 @@ def test_budget_expands_the_smallest_buckets_first_and_counts_the_rest():
     codes, _, skipped = budgeted_pair_codes(keys[:, None], live, n, 1000, 5)
     assert len(codes) == 1 + 3 and skipped == 3 + 780 + 179_700  # one of the two 3-buckets fits
     codes, capped, skipped = budgeted_pair_codes(keys[:, None], live, n, 100, 1000)
-    assert len(codes) == 787 and capped == 1 and skipped == 0  # past max_bucket: never expanded, as before
+    # Past max_bucket: never expanded, but each member paired with the first, the other pairs left out.
+    assert len(codes) == 787 + 599 and capped == 1 and skipped == 179_700 - 599
 
 
 def test_generated_pairs_do_not_grow_with_the_sets():
