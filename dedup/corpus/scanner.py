@@ -31,6 +31,7 @@ from dedup.io.skips import MAX_LISTED
 from dedup.records import CorpusReport
 from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
+from dedup.sketch.shingle import MAX_K
 from dedup.text.tokens import TokenTable
 from dedup.util.progress import Progress
 from dedup.util.validate import check_bool, check_fraction, check_int, lone_surrogate, renamed_params, text_problem
@@ -126,11 +127,13 @@ class CorpusScanner:
                             ("passage_cosine_threshold", passage_cosine_threshold), ("lsh_threshold", lsh_threshold),
                             ("passage_lsh_threshold", passage_lsh_threshold)):
             check_fraction(name, value)
-        for name, value, low in (("k", k, 1), ("paragraph_k", paragraph_k, 1), ("jobs", jobs, 1),
+        for name, value, low in (("jobs", jobs, 1),
                                  ("batch_size", batch_size, 1), ("boilerplate_docs", boilerplate_docs, 2),
                                  ("min_passage_words", min_passage_words, 1)):
             check_int(name, value, low)
         check_int("num_perm", num_perm, 2, 4096)
+        check_int("k", k, 1, MAX_K)
+        check_int("paragraph_k", paragraph_k, 1, MAX_K)
         self.keep, self.date_field = check_rule(keep), date_field
         self.k, self.paragraph_k, self.num_perm, self.seed = k, paragraph_k, num_perm, seed
         self.jaccard_threshold, self.cosine_threshold = jaccard_threshold, cosine_threshold

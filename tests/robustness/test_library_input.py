@@ -59,3 +59,9 @@ def test_a_document_id_with_a_lone_surrogate_is_skipped_so_the_reports_can_be_wr
 def test_an_item_that_is_not_a_document_is_a_type_error_naming_its_position(items, message):
     with pytest.raises(TypeError, match=message):
         CorpusScanner(within=False, reuse=False).scan(items)
+
+
+@pytest.mark.parametrize("name", ["k", "paragraph_k"])
+def test_a_shingle_length_past_any_sentence_is_refused_in_init(name):
+    with pytest.raises(ValueError, match=rf"^{name} must be an integer in \[1, 1000\], got {10**30}"):
+        CorpusScanner(**{name: 10**30})
