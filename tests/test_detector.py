@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from dedup import Detector, align_texts, find_redundancy
@@ -58,6 +59,36 @@ def test_results_are_deterministic_across_detectors():
 def test_invalid_parameters_are_refused_in_init(kwargs):
     with pytest.raises(ValueError):
         Detector(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, named", [
+    (dict(reranker="x"), "reranker must be a fitted Reranker or None"),
+    (dict(confirm="tfidf", reranker="x"), "reranker must be"),
+    (dict(agreement="x"), 'agreement must be an AgreementModel, None or "default"'),
+    (dict(background="abc", background_docs=10), "background must be a mapping"),
+    (dict(background=[1, 2], background_docs=10), "background must be a mapping"),
+    (dict(background={"a": 5}, background_docs="x"), "background_docs must be an integer >= 1"),
+    (dict(background={"a": 5}, background_docs=float("nan")), "background_docs must be an integer >= 1"),
+    (dict(background={"a": 5}, background_docs=0), "background_docs must be an integer >= 1"),
+    (dict(background={"a": 5}, background_docs=3), r"document frequencies in \[0, background_docs=3\], got 'a': 5"),
+    (dict(background={"a": float("nan")}, background_docs=3), "got 'a': nan"),
+    (dict(background={"a": "x"}, background_docs=3), "got 'a': 'x'"),
+    (dict(background={1: 1}, background_docs=3), "got 1: 1"),
+    (dict(background_docs=-1), "background_docs must be an integer >= 0"),
+    (dict(background_docs="x"), "background_docs must be an integer >= 0"),
+    (dict(background_docs=float("nan")), "background_docs must be an integer >= 0"),
+    (dict(stop_words="no"), "stop_words must be True or False"),
+    (dict(stem=None), "stem must be True or False"),
+    (dict(k=10**30), r"k must be an integer in \[1, 1000\]"),
+])
+def test_unusable_parameters_are_named_in_init_not_failing_in_detect(kwargs, named):
+    with pytest.raises(ValueError, match=named):
+        Detector(**kwargs)
+
+
+def test_background_frequencies_as_documented_are_taken():
+    numpy_counts = {"school": np.int64(900), "storm": 0.5}
+    assert Detector(background=numpy_counts, background_docs=np.int64(1000)).detect(ARTICLE).paragraphs
 
 
 def test_text_without_restatements():

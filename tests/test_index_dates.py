@@ -133,6 +133,16 @@ def test_the_command_line_says_which_date_it_expired_by(make_location, corpus, c
     assert "holds 0" in result.stderr
 
 
+@pytest.mark.parametrize("args, named", [(["--before", ""], "--before"), (["--before", "soon"], "--before"),
+                                         (["--older-than", ""], "--older-than"), (["--older-than", "3y"], "--older-than")])
+def test_an_unreadable_cutoff_names_the_option_it_was_given_as(make_location, args, named):
+    location = make_location()
+    with Index(location, within=False):
+        pass
+    result = CliRunner().invoke(main, ["index", "expire", location, *args])
+    assert result.exit_code == 2 and f"Invalid value for {named}:" in result.stderr, result.output
+
+
 # --- indexes written before the two dates were kept apart ------------------------------------------------------
 
 

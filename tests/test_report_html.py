@@ -6,6 +6,7 @@ says why.
 """
 
 import io
+import json
 import re
 import shutil
 
@@ -14,8 +15,9 @@ from click.testing import CliRunner
 
 from dedup import find_redundancy
 from dedup.cli.main import main
-from dedup.records import CorpusReport, DocumentResult, Group, Match, Report
+from dedup.records import CorpusReport, DocumentResult, Group, Match, Report, Reuse
 from dedup.report.html_report import write_html
+from dedup.report.html_reuse import reuse_section
 from dedup.text.segment import segment
 
 from .conftest import ARTICLE
@@ -64,6 +66,33 @@ def test_cluster_members_are_shown_as_word_diffs(tmp_path):
     (tmp_path / "b.txt").write_text(base + " changed ending here.", encoding="utf-8")
     page = _report(CliRunner(), str(tmp_path))
     assert "<del>original</del>" in page and "<ins>changed</ins>" in page
+
+
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_ids_and_paths_show_bidi_and_control_characters_as_escapes_and_texts_stay_as_written(tmp_path):
+    """A right-to-left override in an id reversed the rest of its line on the page; the table output
+    escapes it (``printable``), and so does the page now, for every name, but not for document texts."""
+    text = ARTICLE.read_text(encoding="utf-8") + "\n\nKept as written: \u202ereversed on purpose.\n"
+    records = [{"id": "\u202eevil", "text": text}, {"id": "copy\u2066\x1b[31m", "text": text}, {"id": "x", "text": ""}]
+    path = tmp_path / "in\u202e.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(path), "-f", "html", "-q"])
+    assert result.exit_code == 1, result.output  # one record skipped
+    page = result.stdout
+    assert "<h2>\\u202eevil</h2>" in page and "<h3>\\u202eevil <span" in page  # heading, cluster
+    assert "<td>copy\\u2066\\x1b[31m</td>" in page and "copy\\u2066\\x1b[31m against \\u202eevil:" in page
+    assert f"<li>{tmp_path}/in\\u202e.jsonl:3: field &#x27;text&#x27; is empty</li>" in page  # a skipped path
+    assert "\u202ereversed on purpose." in page  # the text itself, as written
+    assert not CONTROLS.search(page.replace("\u202ereversed", ""))
+
+
+def test_the_reuse_section_shows_ids_with_their_control_characters_escaped():
+    reuse = Reuse("\u202ea", "b\u2067", (0, 5), (0, 5), 1.0, 1.0, 1.0, "verbatim")
+    section = reuse_section([reuse], {"\u202ea": "Storm \u202eclosed.", "b\u2067": "Storm \u202eclosed."})
+    assert "<b>\\u202ea</b>" in section and "<b>b\\u2067</b>" in section
+    assert section.count("\u202e") == 2 and "\u2067" not in section  # the two texts' own, as written
 
 
 TWO_PARAGRAPHS = ("The harbour council approved a budget of four million for the new breakwater on Monday, after "

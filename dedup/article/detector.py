@@ -66,9 +66,9 @@ class Detector(CandidateSearch, RerankStep):
         Sentences with fewer tokens (after stop words) take no part in
         matching, so a one-word line cannot restate anything.
     background : mapping of str to int, optional
-        Background document frequencies blended into the article's IDF.
+        Background document frequencies blended into the article's IDF (each in [0, ``background_docs``]).
     background_docs : int, default=0
-        Number of documents behind ``background``.
+        Number of documents behind ``background``: at least 1 when it is given.
     confirm : {"learned", "tfidf"}, default="learned"
         How candidates are confirmed. ``"learned"``: the shipped reranker
         (``dedup.confirm.reranker``) over explainable pair features decides, and a
@@ -135,6 +135,13 @@ class Detector(CandidateSearch, RerankStep):
         check_fraction("lsh_threshold", lsh_threshold)  # before LSHBanding, whose error would say "threshold"
         if probability_threshold is not None:
             check_fraction("probability_threshold", probability_threshold, open_high=True)
+        # Checked before use, so a wrong value is named here, not as an AttributeError deep in ``detect``.
+        if reranker is not None and not isinstance(reranker, Reranker):
+            raise ValueError(f"reranker must be a fitted Reranker or None, got {type(reranker).__name__} "
+                             f"{reranker!r:.60}")
+        if not (agreement is None or isinstance(agreement, AgreementModel)
+                or (isinstance(agreement, str) and agreement == "default")):
+            raise ValueError(f'agreement must be an AgreementModel, None or "default", got {agreement!r:.60}')
         self.confirm_mode = confirm
         self.reranker = (reranker or default_reranker()) if confirm == "learned" else None
         self.probability_threshold = probability_threshold if probability_threshold is not None else (

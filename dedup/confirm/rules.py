@@ -9,6 +9,7 @@ paragraph is confirmed even when the paragraphs as wholes differ.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -16,7 +17,28 @@ from scipy import sparse
 
 from dedup.confirm.idf import smoothed_idf, weigh_counts
 from dedup.confirm.tfidf import TokenTfidf
-from dedup.util.validate import check_fraction
+from dedup.util.validate import check_fraction, check_int
+
+
+def check_background(background: object, background_docs: object) -> int:
+    """``background_docs`` once both are checked: ``background`` None or a mapping of words to document
+    frequencies in [0, background_docs], and ``background_docs`` an integer, >= 1 with a background (it is
+    added to the article's paragraph count) and >= 0 without. A ``ValueError`` naming the culprit otherwise:
+    a NaN count or a frequency above the count changed the IDF in silence, and a string failed in ``detect``."""
+    if background is None:
+        return check_int("background_docs", background_docs, 0)
+    if not isinstance(background, Mapping):
+        raise ValueError(f"background must be a mapping of words to document frequencies, or None; got "
+                         f"{type(background).__name__} {background!r:.60}")
+    if isinstance(background_docs, bool) or not isinstance(background_docs, Integral) or background_docs < 1:
+        raise ValueError(f"background_docs must be an integer >= 1 (the documents background was counted over) "
+                         f"when background is given, got {background_docs!r}")
+    for word, count in background.items():  # once per detector: a million words take about 0.1 s
+        if not isinstance(word, str) or isinstance(count, bool) or not isinstance(count, Real) \
+                or not 0 <= count <= background_docs:  # NaN fails it too
+            raise ValueError(f"background must map words (str) to document frequencies in [0, background_docs="
+                             f"{background_docs}], got {word!r}: {count!r}")
+    return int(background_docs)
 
 
 @dataclass(frozen=True)
@@ -67,8 +89,7 @@ class TfidfConfirmer:
         for name, value in (("paragraph_cosine_threshold", paragraph_cosine_threshold),
                             ("sentence_cosine_threshold", sentence_cosine_threshold)):
             check_fraction(name, value)
-        if background is not None and background_docs <= 0:
-            raise ValueError("background_docs must be positive when background is given")
+        background_docs = check_background(background, background_docs)
         if not isinstance(min_shared_words, int) or min_shared_words < 0:
             raise ValueError(f"min_shared_words must be a non-negative integer, got {min_shared_words!r}")
         self.min_shared_words = min_shared_words

@@ -31,9 +31,10 @@ from dedup.io.skips import MAX_LISTED
 from dedup.records import CorpusReport
 from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
+from dedup.sketch.shingle import MAX_K
 from dedup.text.tokens import TokenTable
 from dedup.util.progress import Progress
-from dedup.util.validate import check_bool, check_fraction, check_int, renamed_params
+from dedup.util.validate import check_bool, check_fraction, check_int, lone_surrogate, renamed_params, text_problem
 from dedup.util.workers import Workers
 
 # Documents per pass-one batch when restatements are searched: a batch of 512 was over ten seconds of
@@ -126,11 +127,13 @@ class CorpusScanner:
                             ("passage_cosine_threshold", passage_cosine_threshold), ("lsh_threshold", lsh_threshold),
                             ("passage_lsh_threshold", passage_lsh_threshold)):
             check_fraction(name, value)
-        for name, value, low in (("k", k, 1), ("paragraph_k", paragraph_k, 1), ("jobs", jobs, 1),
+        for name, value, low in (("jobs", jobs, 1),
                                  ("batch_size", batch_size, 1), ("boilerplate_docs", boilerplate_docs, 2),
                                  ("min_passage_words", min_passage_words, 1)):
             check_int(name, value, low)
         check_int("num_perm", num_perm, 2, 4096)
+        check_int("k", k, 1, MAX_K)
+        check_int("paragraph_k", paragraph_k, 1, MAX_K)
         self.keep, self.date_field = check_rule(keep), date_field
         self.k, self.paragraph_k, self.num_perm, self.seed = k, paragraph_k, num_perm, seed
         self.jaccard_threshold, self.cosine_threshold = jaccard_threshold, cosine_threshold
@@ -183,7 +186,8 @@ class CorpusScanner:
     def scan(self, items: Iterable[Document | InputError], on_error: Callable[[InputError], None] | None = None,
              progress: Progress | None = None, text_field: str = "text", fmt: str = "auto",
              checkpoint: Checkpoint | None = None) -> CorpusReport:
-        """Scan documents (``InputError`` items are passed to ``on_error`` and skipped).
+        """Scan documents (``InputError`` items are passed to ``on_error`` and skipped, and so is a document
+        with no text to scan: the readers' rule, ``dedup.util.validate.text_problem``).
 
         With a ``checkpoint``, pass one resumes from it (the same ``items`` are given again and
         the ones already read are skipped) and saves to it as it goes; SIGINT then saves and
@@ -196,9 +200,12 @@ class CorpusScanner:
         Parameters
         ----------
         items : iterable of Document or InputError
-            What ``dedup.io.readers.read_documents`` yields, or ``Document``s made by hand.
+            What ``dedup.io.readers.read_documents`` yields, or ``Document``s made by hand. Another item, or
+            an id that is not a string, raises ``TypeError`` naming its position (a bug, not bad data).
         on_error : callable, optional
-            Called with each ``InputError`` (a file or record that could not be read); it is skipped.
+            Called with each ``InputError`` (a file or record that could not be read, a repeated id, a
+            document whose text is not a string, is empty, has no words or holds a lone surrogate); it is
+            skipped, and counted in ``stats["skipped"]`` (also without ``on_error``).
         progress : Progress, optional
             Told how far the scan has got (the CLI's progress bar).
         text_field : str, default="text"
@@ -209,7 +216,7 @@ class CorpusScanner:
         -------
         CorpusReport
             ``documents`` (each with its near-duplicate cluster and restatements), ``clusters``,
-            ``passages``, ``reuse``, ``skipped`` and ``stats``.
+            ``passages``, ``reuse`` and ``stats`` (``skipped``: how many items were skipped).
         """
         # No malloc tuning here: a library call must not change its host process's allocator settings
         # (the ``dedup`` command, which owns its process, does: ``allocator.reuse_freed_memory``).
@@ -263,9 +270,8 @@ class CorpusScanner:
         texts: list[str] = []
         chars = 0
         for position, item in enumerate(items, start=done):
-            if isinstance(item, InputError) or item.id in state.index:
-                error = item if isinstance(item, InputError) else InputError(
-                    item.id, f"duplicate id (first seen as document {state.index[item.id] + 1})")
+            error = item if isinstance(item, InputError) else _unscannable(item, position, state.index)
+            if error is not None:
                 if on_error is not None:
                     on_error(error)
                 if len(state.skipped) < MAX_LISTED:  # every skip counted, the first ones kept
@@ -283,6 +289,25 @@ class CorpusScanner:
                 texts, chars = [], 0
         if texts:
             yield (texts,), position + 1
+
+
+def _unscannable(item, position: int, index: dict) -> InputError | None:
+    """Why the document ``item`` is skipped (a repeated id, an id with a lone surrogate, or no text to scan:
+    ``text_problem``, the readers' rule), or None. Bad text is bad data, skipped and said as the readers
+    skip a bad record; an item that is no ``Document`` at all, or an id that is no string, is a caller's
+    bug: ``TypeError``."""
+    if not isinstance(item, Document):
+        raise TypeError(f"scan: items[{position}] is a {type(item).__name__}, not a Document or InputError "
+                        f"(make one with dedup.io.readers.Document(id, text)): {item!r:.60}")
+    if not isinstance(item.id, str):
+        raise TypeError(f"scan: items[{position}].id must be a string, got {type(item.id).__name__} {item.id!r:.60}")
+    if item.id in index:
+        return InputError(item.id, f"duplicate id (first seen as document {index[item.id] + 1})")
+    surrogate = lone_surrogate(item.id)
+    if surrogate is not None:  # the reports could not be written; the readers' ids never hold one (``shown_path``)
+        return InputError(item.id, f"id holds a lone surrogate {surrogate.group()!r}: not valid Unicode text")
+    problem = text_problem(item.text)
+    return None if problem is None else InputError(item.id, f"text {problem}")
 
 
 # Stands for each skipped input a checkpoint counted but did not list (past MAX_LISTED).

@@ -8,6 +8,7 @@ from typing import Callable, Mapping
 from dedup.cluster.keep import DateLike, timestamp
 from dedup.io.html_input import as_text
 from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS
+from dedup.sketch.shingle import MAX_K
 from dedup.util.validate import check_bool, check_fraction, check_int, check_str
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
@@ -23,7 +24,7 @@ class IndexSkipWarning(UserWarning):
 def check_signature_params(params: Mapping) -> None:
     """The stored parameters, each checked as ``CorpusScanner`` and the parts it hands them to check them."""
     for name in ("k", "paragraph_k"):
-        check_int(name, params[name], 1)
+        check_int(name, params[name], 1, MAX_K)
     check_int("num_perm", params["num_perm"], 2, 4096)
     check_int("seed", params["seed"], 0, 2**32 - 1)
     for name in ("lsh_threshold", "paragraph_lsh_threshold"):

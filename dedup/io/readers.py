@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from dedup.io.html_input import FORMATS, html_to_text, is_html
+from dedup.util.validate import WORD_CHAR, text_problem
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-_WORD = re.compile(r"[^\W_]")  # a letter or digit, in any script: a text without one is skipped as empty
 
 
 def shown_path(path: str) -> str:
@@ -223,7 +223,7 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
     if not text or text.isspace():  # not text.strip(): that copies a 200 MB text
         raise InputError(name, "empty (no text to scan)")
     text = convert(text, name, fmt, None if path == "-" else path)
-    if not _WORD.search(text):  # as empty as whitespace: it would have no shingles, no paragraphs to match
+    if not WORD_CHAR.search(text):  # as empty as whitespace: it would have no shingles, no paragraphs to match
         raise InputError(name, "no words to scan (only punctuation, symbols or spaces)")
     return Document(id=source, text=text, path=None if path == "-" else path, fmt=fmt)
 
@@ -289,14 +289,12 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     if text_field not in record:
         raise InputError(where, f"no {text_field!r} field ({_fields_of(record)})")
     text = record[text_field]
-    if not isinstance(text, str):
-        kind = "null" if text is None else type(text).__name__
-        raise InputError(where, f"field {text_field!r} is {kind}, not a string")
-    if not text.strip():
-        raise InputError(where, f"field {text_field!r} is empty")
-    text = convert(text, where, fmt)
-    if not _WORD.search(text):
-        raise InputError(where, f"field {text_field!r} has no words (only punctuation, symbols or spaces)")
+    problem = text_problem(text)  # the rule ``CorpusScanner.scan`` applies to documents made by hand
+    if problem is None:
+        text = convert(text, where, fmt)
+        problem = text_problem(text)  # HTML's main text may have no words
+    if problem is not None:
+        raise InputError(where, f"field {text_field!r} {problem}")
     doc_id = record.get(id_field)
     if doc_id is None or isinstance(doc_id, (dict, list)) or doc_id == "":
         doc_id = where

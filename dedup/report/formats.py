@@ -8,6 +8,7 @@ added, never renamed or removed. See docs/output.md and the JSON Schema,
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import textwrap
@@ -39,6 +40,13 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 def printable(text: str) -> str:
     """``text`` with control characters written as escapes (``\\x1b``), for a terminal or a log line."""
     return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def html_label(value) -> str:
+    """An id, a path or another name for the HTML report: ``printable`` (a bidi override in an id reversed the
+    rest of its line on the page), then escaped as text or attribute value. Not for document texts: those
+    are shown as written."""
+    return html.escape(printable(str(value)), quote=True)
 
 
 def csv_cell(value):

@@ -2,7 +2,9 @@
 
 No network: inline CSS, inline SVG and a few lines of inline JavaScript.
 Every text taken from the documents, and every attribute value, goes through
-``html.escape``, so a document holding markup cannot run code in the page.
+``html.escape``, so a document holding markup cannot run code in the page; ids,
+paths and other names also have their control characters (bidi overrides
+included) shown as escapes (``formats.html_label``), as the table output does.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dedup import __version__
 from dedup.cluster.groups import sentence_components
 from dedup.io.clean import restated_sentences
 from dedup.records import Cluster, CorpusReport, Report
-from dedup.report.formats import match_note
+from dedup.report.formats import html_label, match_note
 from dedup.report.html_reuse import CSS as REUSE_CSS
 from dedup.report.html_reuse import MAX_REUSE, reuse_section  # noqa: F401  (MAX_REUSE: the CLI re-reads what is shown)
 
@@ -90,8 +92,8 @@ def write_html(report: CorpusReport, out: IO[str], params: dict, texts: Mapping[
         out.write(_document(doc))
     if skipped:
         out.write("<h2>Skipped inputs</h2><ul>" + "".join(
-            f"<li>{esc(s['id'])}: {esc(s['error'])}</li>" for s in skipped) + "</ul>")
-    out.write("<h2>Parameters</h2><pre>" + esc(json.dumps(params, indent=2, ensure_ascii=False)) + "</pre>\n")
+            f"<li>{html_label(s['id'])}: {html_label(s['error'])}</li>" for s in skipped) + "</ul>")
+    out.write("<h2>Parameters</h2><pre>" + html_label(json.dumps(params, indent=2, ensure_ascii=False)) + "</pre>\n")
     out.write(f"<script>{_JS}</script></body></html>\n")
 
 
@@ -174,7 +176,7 @@ def _document(doc: Report) -> str:
             marks.setdefault((m.b, s.b_index), (group.get((m.b, s.b_index), 0), f"restates paragraph {m.a} ({scores})"))
             marks.setdefault((m.a, s.a_index), (group.get((m.a, s.a_index), 0),
                                                  f"restated by paragraph {m.b} ({scores})"))
-    parts = [f"<h2>{esc(doc.id)}</h2>{_summary(doc)}{_legend(doc)}"]
+    parts = [f"<h2>{html_label(doc.id)}</h2>{_summary(doc)}{_legend(doc)}"]
     for p in doc.paragraphs:
         mine = groups_of.get(p.index, [])
         style = f" style=\"border-left-color:{PALETTE[mine[0] % len(PALETTE)]}\"" if mine else ""
@@ -191,7 +193,7 @@ def _document(doc: Report) -> str:
             else:
                 sentences.append(esc(s.text))
         body = " ".join(sentences) if p.sentences else esc(p.text)
-        parts.append(f"<div class=\"para\" id=\"{esc(doc.id)}-p{p.index}\"{attrs}{style}>{marker}"
+        parts.append(f"<div class=\"para\" id=\"{html_label(doc.id)}-p{p.index}\"{attrs}{style}>{marker}"
                      f"<span class=\"num\">{p.index}</span>{body}</div>")
     return "\n".join(parts) + "\n"
 
@@ -199,15 +201,15 @@ def _document(doc: Report) -> str:
 def _clusters(clusters: list[Cluster], texts: Mapping[str, str]) -> str:
     parts = ["<h2>Near-duplicate documents</h2>"]
     for c in clusters:
-        parts.append(f"<h3>{esc(c.representative)} <span class=\"meta\">(representative) and "
+        parts.append(f"<h3>{html_label(c.representative)} <span class=\"meta\">(representative) and "
                      f"{len(c.members) - 1} more</span></h3><table><tr><th>member</th><th>jaccard</th>"
                      "<th>containment</th><th>cosine</th></tr>")
-        parts += [f"<tr><td>{esc(m.b)}</td><td>{m.jaccard:.3f}</td><td>{m.containment:.3f}</td>"
+        parts += [f"<tr><td>{html_label(m.b)}</td><td>{m.jaccard:.3f}</td><td>{m.containment:.3f}</td>"
                   f"<td>{m.cosine:.3f}</td></tr>" for m in c.matches]
         parts.append("</table>")
         for m in c.matches:
             if c.representative in texts and m.b in texts:
-                parts.append(f"<p class=\"meta\">{esc(m.b)} against {esc(c.representative)}:</p>"
+                parts.append(f"<p class=\"meta\">{html_label(m.b)} against {html_label(c.representative)}:</p>"
                              f"<div class=\"diff\">{word_diff(texts[c.representative], texts[m.b])}</div>")
     return "\n".join(parts) + "\n"
 
@@ -275,7 +277,7 @@ def _passages(report: CorpusReport) -> str:
     for p in report.passages[:MAX_PASSAGES]:
         where = ", ".join(f"{o.doc}#{o.paragraph}" for o in p.occurrences[:5])
         parts.append(f"<tr><td>{p.documents}</td><td>{'boilerplate' if p.boilerplate else 'reused'}</td>"
-                     f"<td>{esc(p.text)}</td><td>{esc(where)}</td></tr>")
+                     f"<td>{esc(p.text)}</td><td>{html_label(where)}</td></tr>")
     return "\n".join(parts) + "</table>\n"
 
 

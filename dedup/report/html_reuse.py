@@ -7,6 +7,7 @@ import html
 from typing import Mapping
 
 from dedup.records import Reuse
+from dedup.report.formats import html_label
 
 MAX_REUSE = 50  # records shown (the JSON has all of them)
 _CONTEXT = 160  # characters shown before and after a passage
@@ -31,7 +32,7 @@ def reuse_section(reused: list[Reuse], texts: Mapping[str, str]) -> str:
 
 
 def _side(doc_id: str, span: tuple[int, int], text: str | None) -> str:
-    head = f"<b>{_esc(doc_id)}</b> [{span[0]}:{span[1]}]\n"
+    head = f"<b>{html_label(doc_id)}</b> [{span[0]}:{span[1]}]\n"
     if text is None:
         return f"<div>{head}(text not available)</div>"
     start, end = span

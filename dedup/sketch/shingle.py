@@ -14,8 +14,12 @@ import numpy as np
 
 from dedup.text.word_hash import word_hash
 from dedup.text.words import content_words, filtered_tokens, fmix64, words
+from dedup.util.validate import check_bool, check_int
 
 _U64 = np.uint64
+# The longest k-gram (``k``, ``paragraph_k``): a sentence shorter than k is one shingle, so a larger k is past
+# any real sentence and changes nothing but the cost (a block of a long text loops k times, ``_windows``).
+MAX_K = 1000
 _MIX_PRIME = _U64(0x100000001B3)
 
 
@@ -45,7 +49,7 @@ class Shingler:
     Parameters
     ----------
     k : int, default=2
-        Words per shingle. A sentence shorter than ``k`` words gives one
+        Words per shingle, at most ``MAX_K``. A sentence shorter than ``k`` words gives one
         shingle of all its words, so short titles are not lost.
     stop_words : bool, default=True
         Drop English stop words before shingling, so rewordings that differ
@@ -55,11 +59,9 @@ class Shingler:
     """
 
     def __init__(self, k: int = 2, stop_words: bool = True, stem: bool = True) -> None:
-        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
-        self.k = k
-        self.stop_words = bool(stop_words)
-        self.stem = bool(stem)
+        self.k = check_int("k", k, 1, MAX_K)
+        self.stop_words = check_bool("stop_words", stop_words)  # bool("no") was True: a typo went unnoticed
+        self.stem = check_bool("stem", stem)
         self._token_hashes: dict[str, int] = {}
 
     def params(self) -> dict:

@@ -9,6 +9,7 @@ are refused like any value out of range.
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 from numbers import Integral, Real
 
@@ -70,6 +71,36 @@ def check_str(name: str, value, *, blank: bool = False) -> str:
         raise ValueError(f"{name} is empty or only whitespace, got {value!r:.60}")
     return value
 
+
+# A letter or digit, in any script: a text without one has no words (no shingles, no paragraphs to match).
+WORD_CHAR = re.compile(r"[^\W_]")
+# A surrogate code point in a str (a PEP 383 byte, a "\\ud800" escape) is no text: UTF-8 writers refuse it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(text) -> str | None:
+    """Why ``text`` is no text to scan, worded to follow its subject ("field 'body' is empty"), or None.
+
+    The one rule for the readers' records and for documents made by hand (``CorpusScanner.scan``): not a
+    string, empty or only whitespace, no letter or digit, or a lone surrogate (which would stop a batch
+    later, when a report or record holding it is written out).
+    """
+    if not isinstance(text, str):
+        kind = "null" if text is None else type(text).__name__
+        return f"is {kind}, not a string" + (" (decode it first)" if isinstance(text, (bytes, bytearray)) else "")
+    if not text or text.isspace():  # not text.strip(): that copies a 200 MB text
+        return "is empty"
+    if not WORD_CHAR.search(text):
+        return "has no words (only punctuation, symbols or spaces)"
+    surrogate = lone_surrogate(text)
+    if surrogate is not None:
+        return f"holds a lone surrogate {surrogate.group()!r} at {surrogate.start()}: not valid Unicode text"
+    return None
+
+
+def lone_surrogate(text: str) -> re.Match | None:
+    """The first surrogate code point in ``text`` (a str that no UTF-8 writer takes), or None."""
+    return None if text.isascii() else _SURROGATE.search(text)  # isascii: a fast pass for most texts
 
 
 def renamed_params(func, old: dict, renames: dict[str, str], values: dict, stacklevel: int = 3) -> dict:
