@@ -71,6 +71,24 @@ def check_str(name: str, value, *, blank: bool = False) -> str:
     return value
 
 
+def lone_surrogate(text: str) -> int | None:
+    """Where ``text`` holds its first lone surrogate (``"\\ud800"``: valid in a Python string and in JSON, but
+    no Unicode text, so every UTF-8 writer, SQLite and Redis included, fails on it), or None. The one test for
+    it: the readers skip such a record, ``Index`` refuses such an argument."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:  # only a surrogate makes a str unencodable as UTF-8
+        return err.start
+    return None
+
+
+def check_encodable(name: str, value: str) -> str:
+    """``value`` if it holds no lone surrogate (``lone_surrogate``); a ``ValueError`` naming ``name`` otherwise."""
+    at = lone_surrogate(value)
+    if at is not None:
+        raise ValueError(f"{name} holds a lone surrogate ({value[at]!r}) at index {at}, not encodable as UTF-8")
+    return value
+
 
 def renamed_params(func, old: dict, renames: dict[str, str], values: dict, stacklevel: int = 3) -> dict:
     """``values`` (new name -> value as passed to ``func``) with the values passed under an old name.
