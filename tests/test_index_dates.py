@@ -54,7 +54,7 @@ def clock(monkeypatch):
     """``clock(t)``: from then on both stores add documents at epoch second ``t``; ``clock(None)``: at the real
     time again."""
     def set_clock(now: float | None) -> None:
-        fixed = time if now is None else SimpleNamespace(time=lambda: now)
+        fixed = time if now is None else SimpleNamespace(time=lambda: now, monotonic=time.monotonic)  # lock waits still timed
         monkeypatch.setattr(sqlite_store, "time", fixed)
         monkeypatch.setattr(redis_store, "time", fixed)
     return set_clock

@@ -303,9 +303,9 @@ def _unscannable(item, position: int, index: dict) -> InputError | None:
         raise TypeError(f"scan: items[{position}].id must be a string, got {type(item.id).__name__} {item.id!r:.60}")
     if item.id in index:
         return InputError(item.id, f"duplicate id (first seen as document {index[item.id] + 1})")
-    surrogate = lone_surrogate(item.id)
-    if surrogate is not None:  # the reports could not be written; the readers' ids never hold one (``shown_path``)
-        return InputError(item.id, f"id holds a lone surrogate {surrogate.group()!r}: not valid Unicode text")
+    at = lone_surrogate(item.id)
+    if at is not None:  # the reports could not be written; the readers' ids never hold one (``shown_path``)
+        return InputError(item.id, f"id holds a lone surrogate {item.id[at]!r}: not valid Unicode text")
     problem = text_problem(item.text)
     return None if problem is None else InputError(item.id, f"text {problem}")
 

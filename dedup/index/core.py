@@ -39,7 +39,9 @@ from dedup.index.params import (  # noqa: F401
     _checked_text,
     _warn_skipped,
     check_signature_params,
+    checked_id,
     reuse_settings,
+    unstorable,
 )
 from dedup.index.reuse import IndexReuse
 from dedup.index.scoring import (  # noqa: F401 (re-exported)
@@ -52,6 +54,8 @@ from dedup.index.scoring import (  # noqa: F401 (re-exported)
 )
 from dedup.index.store import (  # noqa: F401 (errors re-exported)
     MAX_PARAGRAPHS,
+    ClosedStore,
+    IndexClosedError,
     IndexFileError,
     IndexLocationError,
     IndexReadOnlyError,
@@ -68,7 +72,7 @@ from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
 from dedup.text.tokens import TokenTable
 from dedup.util.arrays import distinct
-from dedup.util.validate import check_bool, check_fraction, check_int, check_str, renamed_params
+from dedup.util.validate import check_between, check_bool, check_fraction, check_int, check_str, renamed_params
 
 
 class Index(IndexScoring, IndexReuse, IndexMaintenance):
@@ -106,6 +110,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         first. ``longest``: the text has more content words than each of them (from the term counts the
         index holds); ``first``: never; ``earliest``: its ``date`` is earlier than each of theirs (the
         ``date`` given when they were added, kept as ``dated``, else when they were added, ``added``).
+    lock_timeout : float, default=60
+        Seconds a SQLite index waits for another process's lock (Redis ignores it); past it, ``IndexUnavailableError``
+        (``IndexWriteError`` in a write, nothing written) says "locked by another process", not a bad file.
     **params :
         Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
         lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem, reuse_keys: "uncommon" or
@@ -131,7 +138,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
     def __init__(self, location: str, jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5,
                  passage_cosine_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
-                 keep: str = DEFAULT_KEEP, reuse: bool = True, **params) -> None:
+                 keep: str = DEFAULT_KEEP, reuse: bool = True, lock_timeout: float = 60.0, **params) -> None:
         old, params = split_renamed(params)
         jaccard_threshold, passage_cosine_threshold = renamed_params(Index.__init__, old, RENAMED, {
             "jaccard_threshold": jaccard_threshold, "passage_cosine_threshold": passage_cosine_threshold}).values()
@@ -151,6 +158,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             raise ValueError(f"detector must be a Detector or None, got {detector!r}")
         if read_only is not None:
             check_bool("read_only", read_only)
+        check_between("lock_timeout", lock_timeout, 0)
         check_signature_params({**DEFAULTS, **params})
         self.keep = check_rule(keep)
         self.path = mask_location(location)
@@ -160,7 +168,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         self.detector = (detector or Detector()) if within else None
         self.reuse = reuse
         self._lock = threading.RLock()
-        self.store = open_store(location, read_only=read_only)
+        self.store = open_store(location, timeout=lock_timeout, read_only=read_only)
         try:
             self.params = self.store.open(params, DEFAULTS)
             try:
@@ -200,11 +208,13 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             self._counts = counts
 
     def close(self) -> None:
-        """Close the store's connection (``with Index(...)`` does it on leaving the block)."""
+        """Close the store (as leaving ``with`` does; again: a no-op); any later use raises ``IndexClosedError``."""
         with self._lock:
             self.store.close()
+            self.store = ClosedStore(self.path, self.read_only)
 
     def __enter__(self) -> "Index":
+        self._check_open()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -216,7 +226,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
 
     def __contains__(self, doc_id: str) -> bool:
         with self._lock:
-            return self.store.row_of(check_str("doc_id", doc_id)) is not None
+            return self.store.row_of(checked_id("doc_id", doc_id)) is not None
 
     # -- adding -------------------------------------------------------------
 
@@ -228,7 +238,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         is added stands for it. The time it is added is kept as well (``added``, ``expire(by="added")``).
 
         Raises ``TypeError`` / ``ValueError`` naming the argument for a missing id or text, an empty text,
-        or one of more than ``MAX_PARAGRAPHS`` paragraphs (nothing is stored then).
+        a lone surrogate in either, or a text of more than ``MAX_PARAGRAPHS`` paragraphs (nothing is stored then).
 
         Returns
         -------
@@ -247,11 +257,10 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         """Add documents, one atomic step every ``batch_size``; returns how many were new.
 
         Adds are idempotent by id: a document whose id is indexed (by this
-        or another process, even one racing this one) is skipped. A document
-        the index cannot hold (an empty text, more than ``MAX_PARAGRAPHS``
-        paragraphs) is skipped and the rest added: ``on_skip(id, reason)`` is
-        called for it (without ``on_skip``, an ``IndexSkipWarning``). An id or
-        text that is not a string raises ``TypeError``.
+        or another process, even one racing this one) is skipped. A document the index cannot hold (an
+        empty text, a lone surrogate in its id or text, more than ``MAX_PARAGRAPHS`` paragraphs) is skipped
+        and the rest added: ``on_skip(id, reason)`` is called for it (without ``on_skip``, an
+        ``IndexSkipWarning``). An id or text that is not a string raises ``TypeError``.
 
         A store failure raises its ``IndexStoreError`` subclass saying how many
         documents this call added before it (also as ``err.added``): each batch
@@ -263,14 +272,16 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         int
             How many documents were new (added by this call).
         """
+        self._check_open()
         skip = on_skip or _warn_skipped
         added, batch = 0, []
         try:
             for doc in documents:
                 check_str("document id", doc.id)
                 check_str(f"text of document {doc.id!r}", doc.text, blank=True)
-                if not doc.text.strip():
-                    skip(doc.id, "the text is empty or only whitespace")
+                why = unstorable(doc.id, doc.text)
+                if why:
+                    skip(doc.id, why)
                     continue
                 batch.append(doc)
                 if len(batch) >= self.batch_size:

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
 from dedup.cluster.keep import DateLike, timestamp
-from dedup.index.store import IndexReadOnlyError, IndexStoreError
-from dedup.util.validate import check_int, check_str
+from dedup.index.params import checked_id
+from dedup.index.store import ClosedStore, IndexReadOnlyError, IndexStoreError
+from dedup.util.validate import check_int
 
 OnBatch = Callable[[int, int], None]  # (documents this committed batch removed, documents removed so far)
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -99,7 +100,7 @@ class IndexMaintenance:
         """
         if isinstance(doc_ids, (str, bytes)):
             raise TypeError("doc_ids must be an iterable of ids, not one string (use [doc_id])")
-        ids = list(dict.fromkeys(check_str("doc id", d) for d in doc_ids))
+        ids = list(dict.fromkeys(checked_id("doc id", d) for d in doc_ids))
         self._writable("removed")
         removal = Removal()
         step = self.batch_size
@@ -143,7 +144,14 @@ class IndexMaintenance:
         self._removing(batches(), removal, on_batch)
         return len(removal.removed)
 
+    def _check_open(self) -> None:
+        """``IndexClosedError`` once the index is closed (any use of its store raises it; checked first where a
+        loop of batches would otherwise report it as a failure after none was done)."""
+        if isinstance(self.store, ClosedStore):
+            self.store.refuse()
+
     def _writable(self, what: str) -> None:
+        self._check_open()
         if self.read_only:
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was {what}")
 

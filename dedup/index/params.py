@@ -9,7 +9,7 @@ from dedup.cluster.keep import DateLike, timestamp
 from dedup.io.html_input import as_text
 from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS
 from dedup.sketch.shingle import MAX_K
-from dedup.util.validate import check_bool, check_fraction, check_int, check_str
+from dedup.util.validate import check_bool, check_encodable, check_fraction, check_int, check_str
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True,
@@ -18,7 +18,7 @@ OnSkip = Callable[[str, str], None]  # (document id, why it was not added)
 
 
 class IndexSkipWarning(UserWarning):
-    """A document ``add_many`` did not add (empty, or too many paragraphs), when no ``on_skip`` was given."""
+    """A document ``add_many`` did not add (empty, a lone surrogate, too many paragraphs), when no ``on_skip``."""
 
 
 def check_signature_params(params: Mapping) -> None:
@@ -45,10 +45,17 @@ def reuse_settings(params: Mapping) -> dict:
     return {**KEY_SETTINGS[params.get("reuse_keys", "uncommon")], "copy_window": params.get("copy_window", 0)}
 
 
+def checked_id(name: str, doc_id) -> str:
+    """``doc_id`` if it is a non-blank string with no lone surrogate (no store could write one; the
+    ``ValueError`` names the argument, where the store would fail with a ``UnicodeEncodeError``)."""
+    return check_encodable(name, check_str(name, doc_id))
+
+
 def _checked_text(doc_id, text, fmt: str) -> str:
-    """The text to index for ``doc_id``, after ``check_str`` of both; a ``ValueError`` for an empty one."""
-    check_str("doc_id", doc_id)
-    check_str("text", text)
+    """The text to index for ``doc_id``, after ``check_str`` of both; a ``ValueError`` for an empty one, or for
+    either holding a lone surrogate (no store could write it: refused here, naming the argument)."""
+    checked_id("doc_id", doc_id)
+    check_encodable("text", check_str("text", text))
     text = as_text(text, fmt)
     if not text.strip():
         raise ValueError(f"text: {doc_id!r} has no text once its markup is removed")
@@ -63,3 +70,15 @@ def _checked_date(date: DateLike) -> None:
 
 def _warn_skipped(doc_id: str, reason: str) -> None:
     warnings.warn(f"{doc_id}: not added: {reason}", IndexSkipWarning, stacklevel=4)
+
+
+def unstorable(doc_id: str, text: str) -> str | None:
+    """Why ``add_many`` cannot store this document (an empty text, a lone surrogate in its id or text), or None."""
+    if not text.strip():
+        return "the text is empty or only whitespace"
+    for name, value in (("its id", doc_id), ("its text", text)):
+        try:
+            check_encodable(name, value)
+        except ValueError as err:
+            return str(err)
+    return None

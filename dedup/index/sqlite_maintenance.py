@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import time
 
 import numpy as np
 
@@ -23,15 +24,23 @@ from dedup.index.verdicts import term_buckets
 _CHUNK = 500  # ids or rows per ``IN (...)`` (SQLite's default limit on variables is 999 in old builds)
 
 
-def _guarded(method):
-    """Raise SQLite's errors as ``IndexStoreError`` subclasses saying what happened, in one line."""
+def _guarded(method, writes: bool = False):
+    """Raise SQLite's errors as ``IndexStoreError`` subclasses saying what happened, in one line (a lock held
+    past the wait, with how long this call waited: ``IndexWriteError`` for a method that ``writes``, else
+    ``IndexUnavailableError``)."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        started = time.monotonic()
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as err:
-            raise self._error(err) from err
+            raise self._error(err, time.monotonic() - started, writes) from err
     return wrapper
+
+
+def _writes(method):
+    """``_guarded`` for a method that writes."""
+    return _guarded(method, writes=True)
 
 
 class SQLiteMaintenance:
@@ -39,12 +48,12 @@ class SQLiteMaintenance:
 
     # -- removing -----------------------------------------------------------
 
-    @_guarded
+    @_writes
     def delete(self, ids: list[str]) -> list[str]:
         """Remove the documents of these ids, all in one transaction; the ids that were indexed."""
         return self._removing("SELECT rowid, id, terms FROM docs WHERE id IN ({marks})", ids)
 
-    @_guarded
+    @_writes
     def expire(self, before: float, limit: int, by: str = "dated") -> list[str]:
         """Remove up to ``limit`` documents whose date ``by`` ("added": when added; "dated": the date given
         when added, else when added) is before ``before`` (epoch seconds), oldest first, in one transaction;
@@ -105,7 +114,7 @@ class SQLiteMaintenance:
 
     # -- compacting ---------------------------------------------------------
 
-    @_guarded
+    @_writes
     def compact(self) -> dict:
         """Drop document-frequency rows counted down to zero, then VACUUM: the file shrinks to its live pages.
 

@@ -44,7 +44,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from dedup.index.sqlite_maintenance import SQLiteMaintenance, _guarded
+from dedup.index.sqlite_maintenance import SQLiteMaintenance, _guarded, _writes
 from dedup.index.sqlite_reuse import SQLiteReuse
 from dedup.index.sqlite_schema import (
     APPLICATION_ID,
@@ -63,6 +63,7 @@ from dedup.index.store import (
     IndexLocationError,
     IndexReadOnlyError,
     IndexStoreError,
+    IndexUnavailableError,
     IndexWriteError,
     NewDocuments,
     Row,
@@ -81,7 +82,9 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
     path : str
         The file; created if missing (its folder must exist).
     timeout : float, default=60
-        Seconds a writer waits for another process's write lock before giving up.
+        Seconds to wait for another process's lock before giving up (``Index(lock_timeout=)``): a writer's
+        lock stops other writers, a lock taken with ``locking_mode=EXCLUSIVE`` (or by a non-WAL journal)
+        readers too; past it, ``IndexUnavailableError`` (opening, reading) or ``IndexWriteError`` (writing).
     read_only : bool, optional
         Open with ``mode=ro`` (SQLite then writes nothing). None: read-only exactly when the file or its
         folder is not writable. False: refuse a read-only file at once (``IndexReadOnlyError``).
@@ -116,13 +119,16 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
             raise IndexReadOnlyError(f"{path}: the index file or its folder is read-only; nothing was written")
         self.read_only = not writable if read_only is None else bool(read_only)
         self._created = not existed
-        self._connect()
+        started = time.monotonic()
         try:
+            self._connect()
             self._kind, self._meta = self._identify()
             if self._kind != "new":
                 self._setup()
-        except BaseException:
+        except BaseException as err:
             self.close()
+            if isinstance(err, sqlite3.Error):  # a lock held past the wait (``_identify`` passes it on)
+                raise self._error(err, time.monotonic() - started) from None
             raise
 
     # -- opening ------------------------------------------------------------
@@ -146,6 +152,8 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
                     raise
                 self.db = sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, **kwargs)
         except sqlite3.OperationalError as err:
+            if _locked(err):
+                raise
             raise IndexLocationError(f"{self.path}: cannot open the index ({err})") from None
 
     def _identify(self) -> tuple[str, dict | None]:
@@ -153,6 +161,8 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
         try:
             return identify(self.db, self.path)
         except sqlite3.DatabaseError as err:
+            if _locked(err):  # says nothing of what the file is: the caller reports the lock
+                raise
             raise IndexFileError(f"{self.path}: not a dedup index ({err}); the file was left unchanged") from None
 
     def _setup(self) -> None:
@@ -178,6 +188,7 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
         return check_params(stored, given, defaults, self.path)
 
     def _create(self, given: dict, defaults: dict) -> dict:
+        started = time.monotonic()
         try:
             with self._writing():
                 # Again inside the write lock: another process may have created the index meanwhile.
@@ -195,7 +206,7 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
             self._kind = "ours" if self._kind == "new" else self._kind
             self._setup()  # WAL only now: a failed creation leaves the empty file it found
         except sqlite3.Error as err:
-            error = self._error(err)
+            error = self._error(err, time.monotonic() - started, writes=True)
             self._abandon()
             raise error from err
         return self.open(given, defaults)
@@ -210,13 +221,17 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
     def _writing(self):
         return Transaction(self.db)
 
-    def _error(self, err: sqlite3.Error) -> IndexStoreError:
+    def _error(self, err: sqlite3.Error, waited: float | None = None, writes: bool = False) -> IndexStoreError:
+        """The ``IndexStoreError`` for ``err``, met by a call that ``writes`` or not after ``waited`` seconds."""
         text = str(err)
         if "readonly" in text:
             return IndexReadOnlyError(f"{self.path}: the index is read-only ({text}); nothing was written")
-        if "locked" in text or "busy" in text:
-            return IndexWriteError(f"{self.path}: another process held the write lock past the "
-                                   f"{self.timeout:g} s timeout ({text})")
+        if _locked(err):  # another process's lock, never a fault of the file: try again later
+            waited = self.timeout if waited is None else waited
+            locked = f"{self.path}: locked by another process (waited {waited:.{0 if waited >= 10 else 1}f} s)"
+            if writes:
+                return IndexWriteError(f"{locked}; nothing was written, try again when it is done")
+            return IndexUnavailableError(f"{locked}; try again when it is done")
         if "malformed" in text or "not a database" in text:
             return IndexFileError(f"{self.path}: a damaged index ({text})")
         if isinstance(err, sqlite3.OperationalError):
@@ -230,7 +245,7 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
 
     # -- writing ------------------------------------------------------------
 
-    @_guarded
+    @_writes
     def insert(self, batch: NewDocuments) -> int:
         """Store the documents whose ids are not yet present, all or nothing; returns how many."""
         if self.read_only:
@@ -397,6 +412,12 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
             f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN docs d ON d.rowid = p.doc WHERE (p.doc, p.number) IN "
             f"(SELECT DISTINCT paragraph / {PACK}, paragraph % {PACK} FROM paragraph_bands "
             f"WHERE key IN ({marks}))", keys).fetchall()
+
+
+def _locked(err: sqlite3.Error) -> bool:
+    """Whether ``err`` is SQLite giving up on another connection's lock (SQLITE_BUSY or SQLITE_LOCKED)."""
+    text = str(err)
+    return isinstance(err, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def _assign(df: np.ndarray, buckets: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -46,7 +46,14 @@ class IndexLocationError(IndexStoreError, ValueError):
 
 
 class IndexUnavailableError(IndexStoreError):
-    """The store cannot be reached, or the connection to it was lost (Redis stopped)."""
+    """The store cannot be reached, or the connection to it was lost (Redis stopped), or another process held
+    a lock on the SQLite file past the wait (``lock_timeout``) while opening or reading it: the index is
+    fine, try again later. (A lock met by a write is an ``IndexWriteError``: nothing was written.)"""
+
+
+class IndexClosedError(IndexStoreError, ValueError):
+    """The ``Index`` was closed (``close``, or the end of its ``with`` block): as with a closed file, every later
+    use raises this ``ValueError``, on either store."""
 
 
 class IndexWriteError(IndexStoreError):
@@ -60,6 +67,25 @@ class IndexWriteError(IndexStoreError):
 
 class IndexReadOnlyError(IndexWriteError):
     """The index was opened read-only (a read-only file or folder, or ``read_only=True``)."""
+
+
+class ClosedStore:
+    """What ``Index.store`` becomes on ``close``: every use of it raises ``IndexClosedError``, the same on SQLite
+    (whose connection is gone) and Redis (whose client would quietly reconnect); closing again does nothing."""
+
+    def __init__(self, where: str, read_only: bool) -> None:
+        self.where, self.read_only = where, read_only
+
+    def close(self) -> None:
+        pass
+
+    def refuse(self) -> None:
+        raise IndexClosedError(f"index {self.where} is closed")
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):  # Python's protocol probes (copy, pickle) get the usual AttributeError
+            raise AttributeError(name)
+        self.refuse()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from dedup.io.html_input import FORMATS, html_to_text, is_html
-from dedup.util.validate import WORD_CHAR, text_problem
+from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -313,12 +313,12 @@ def _check_writable(record, where: str) -> None:
     fails ``json.dumps`` (``dedup clean`` writes records back), so either would stop a batch later.
     Checked only for lines that could be either: a surrogate escape, or many brackets."""
     try:
-        json.dumps(record, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise InputError(where, f"lone surrogate {err.object[err.start]!r} in the record: "
-                                "not valid Unicode text") from None
+        written = json.dumps(record, ensure_ascii=False)
     except RecursionError:
         raise InputError(where, "JSON nested too deeply to read") from None
+    at = lone_surrogate(written)
+    if at is not None:
+        raise InputError(where, f"lone surrogate {written[at]!r} in the record: not valid Unicode text")
 
 
 def _fields_of(record: dict) -> str:

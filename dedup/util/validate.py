@@ -74,8 +74,6 @@ def check_str(name: str, value, *, blank: bool = False) -> str:
 
 # A letter or digit, in any script: a text without one has no words (no shingles, no paragraphs to match).
 WORD_CHAR = re.compile(r"[^\W_]")
-# A surrogate code point in a str (a PEP 383 byte, a "\\ud800" escape) is no text: UTF-8 writers refuse it.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def text_problem(text) -> str | None:
@@ -92,15 +90,32 @@ def text_problem(text) -> str | None:
         return "is empty"
     if not WORD_CHAR.search(text):
         return "has no words (only punctuation, symbols or spaces)"
-    surrogate = lone_surrogate(text)
-    if surrogate is not None:
-        return f"holds a lone surrogate {surrogate.group()!r} at {surrogate.start()}: not valid Unicode text"
+    at = lone_surrogate(text)
+    if at is not None:
+        return f"holds a lone surrogate {text[at]!r} at {at}: not valid Unicode text"
     return None
 
 
-def lone_surrogate(text: str) -> re.Match | None:
-    """The first surrogate code point in ``text`` (a str that no UTF-8 writer takes), or None."""
-    return None if text.isascii() else _SURROGATE.search(text)  # isascii: a fast pass for most texts
+def lone_surrogate(text: str) -> int | None:
+    """Where ``text`` holds its first lone surrogate (``"\\ud800"``: valid in a Python string and in JSON, but
+    no Unicode text, so every UTF-8 writer, SQLite and Redis included, fails on it), or None. The one test for
+    it: the readers skip such a record, ``Index`` refuses such an argument."""
+    if text.isascii():  # a fast pass for most texts
+        return None
+    found = _SURROGATE.search(text)  # searched, not encoded: encoding a 200 MB text would copy it
+    return None if found is None else found.start()
+
+
+# Every surrogate code point: in a str, a lone one (a pair is one code point once decoded).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_encodable(name: str, value: str) -> str:
+    """``value`` if it holds no lone surrogate (``lone_surrogate``); a ``ValueError`` naming ``name`` otherwise."""
+    at = lone_surrogate(value)
+    if at is not None:
+        raise ValueError(f"{name} holds a lone surrogate ({value[at]!r}) at index {at}, not encodable as UTF-8")
+    return value
 
 
 def renamed_params(func, old: dict, renames: dict[str, str], values: dict, stacklevel: int = 3) -> dict:
