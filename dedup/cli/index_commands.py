@@ -7,7 +7,6 @@ no location is ever printed with its password.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from dedup.cli.options import (
     input_bytes,
     input_format_option,
     max_bytes_option,
+    one_line_errors,
     renamed_option,
     stdin_once,
     with_renamed,
@@ -44,16 +44,8 @@ def index() -> None:
     checks. A Redis password may be given in DEDUP_REDIS_PASSWORD instead of the URL."""
 
 
-def _one_line_failures(command):
-    """End the command with one line when the index fails midway (the opening is handled by ``_open_index``)."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except IndexStoreError as err:
-            error(str(err))
-            sys.exit(1)
-    return wrapper
+# The index failing midway ends the command with one line (the opening is handled by ``_open_index``).
+_one_line_failures = one_line_errors({IndexStoreError: 1})
 
 
 def _open_index(db: str, **kwargs) -> "Index":

@@ -81,36 +81,32 @@ def exit_on_broken_pipe(func):
     return wrapper
 
 
-def output_errors(command):
-    """An output refused before the scan (a missing folder, a folder where a file goes, one of the inputs)
-    ends the command with one line and status 2; a write that fails (a full disk) with one line and status 1,
-    the file it would have replaced left as it was."""
+def one_line_errors(statuses: dict[type[BaseException], int]):
+    """A decorator: an exception of one of ``statuses``' types ends the command with its message in one line
+    (``error``) and that type's exit status, instead of a traceback."""
+    kinds = tuple(statuses)
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except OutputError as err:
-            error(str(err))
-            sys.exit(2)
-        except WriteError as err:
-            error(str(err))
-            sys.exit(1)
+    def decorate(command):
+        @functools.wraps(command)
+        def wrapper(*args, **kwargs):
+            try:
+                return command(*args, **kwargs)
+            except kinds as err:
+                error(str(err))
+                sys.exit(next(status for kind, status in statuses.items() if isinstance(err, kind)))
+        return wrapper
+    return decorate
 
-    return wrapper
+
+# An output refused before the scan (a missing folder, a folder where a file goes, one of the inputs): status 2;
+# a write that fails (a full disk): status 1, the file it would have replaced left as it was.
+output_errors = one_line_errors({OutputError: 2, WriteError: 1})
 
 
 def input_format_option(command):
     """``--input-format``, for every command that reads documents; a missing html extra ends it with one line."""
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except MissingExtraError as err:
-            error(str(err))
-            sys.exit(1)
-
+    wrapper = one_line_errors({MissingExtraError: 1})(command)
     return click.option(
         "--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
         help="How to read inputs and JSON Lines text fields: text, html (the page's main text), or auto: "
