@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.text.cases import content_word_names
+from dedup.text.cases import name_prefixes
 from dedup.text.quantities import Quantity, agree, quantities
 
 AGREEMENT_PATH = Path(__file__).resolve().parent.parent / "models" / "agreement.json"
@@ -44,7 +44,6 @@ FEATURES = {
               "headline"),
 }
 _CAP = 3  # counts past this say nothing more
-_NAME_PREFIX = 4
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,7 @@ class Claims:
 
     @cached_property
     def names(self) -> frozenset[str]:
-        return frozenset(w[:_NAME_PREFIX] for w, is_name in content_word_names(self.text).items()
-                         if is_name and not w[:1].isdigit())
+        return name_prefixes(self.text)
 
 
 def specific(quantity: Quantity) -> bool:

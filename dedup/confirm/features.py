@@ -21,7 +21,7 @@ from dedup.confirm.tfidf import CharNgramTfidf, TokenTfidf
 from dedup.sketch.shingle import Shingler
 from dedup.text.segment import normalize as normalize_text
 from dedup.text.segment import one_sentence, split_sentences
-from dedup.text.words import stemmed, words
+from dedup.text.words import NUMBER, negated, stemmed, words
 
 FEATURES = (
     "word_cosine",  # TF-IDF cosine of content words (stop words dropped, stemmed)
@@ -55,7 +55,6 @@ FEATURES = (
     "char_length_gap",  # |difference| of lengths in characters over the longer
 )
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DATES = frozenset(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
@@ -65,7 +64,6 @@ _DATES = frozenset(
 # (``(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*``). Written to start with its capital, the lookbehinds after it, so the
 # regex engine skips to the next capital in C: the same matches, about 3x faster.
 _NAME = re.compile(r"[A-Z](?<!\w[A-Z])(?<![.!?]\s[A-Z])(?<!^[A-Z])[\w'-]*")
-_NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
 _WHOLE_LIMIT = 1000
 
 
@@ -80,16 +78,13 @@ def sentences_of(text: str) -> list[str]:
 
 def _entities(text: str, tokens: list[str], sentences: list[str]) -> tuple[frozenset, frozenset, frozenset, bool]:
     """(numbers, dates, names, negated) of ``text``, given its ``words`` and ``sentences_of``."""
-    numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
+    numbers = frozenset(n.replace(",", "") for n in NUMBER.findall(text))
     dates = _DATES.intersection(tokens)
     names = frozenset(
         m.group().lower() for s in sentences for m in _NAME.finditer(s.strip())
         if m.group().lower() not in _DATES
     )
-    # A token ending in "n't" puts "n't" in the lower-cased text: the token scan only runs when it may find one.
-    negated = not _NEGATIONS.isdisjoint(tokens) or "n't" in text or (
-        "n't" in text.lower() and any(t.endswith("n't") for t in tokens))
-    return numbers, dates, names, negated
+    return numbers, dates, names, negated(text, tokens)
 
 
 class PairFeaturizer:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from dedup.records import CorpusReport, Report, SentencePair
-from dedup.text.cases import content_word_names
+from dedup.text.cases import content_word_names, name_prefixes
 from dedup.text.segment import paragraph_spans, segment
-from dedup.text.words import words
+from dedup.text.words import NUMBER, negated
 
 
 @dataclass(frozen=True)
@@ -48,29 +47,16 @@ def restated_sentences(report: Report) -> set[tuple[int, int]]:
     return restated
 
 
-_NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot".split())
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME_PREFIX = 4  # names compared by their first letters, so "India" and "Indian" meet (as ``confirm.agreement``)
-
-
 def _says_more(pair: SentencePair, earlier: str | None) -> bool:
     """Whether sentence ``pair.b`` states something its partner ``pair.a`` does not: a negation only one of the
     two has, a number missing from the earlier paragraph ``earlier`` (else from ``pair.a``), or a name missing
     from it."""
     context = earlier if earlier is not None else pair.a
-    if _negated(pair.a) != _negated(pair.b):
+    if negated(pair.a) != negated(pair.b):
         return True
-    if not set(_NUMBER.findall(pair.b)) <= set(_NUMBER.findall(context)):
+    if not set(NUMBER.findall(pair.b)) <= set(NUMBER.findall(context)):
         return True
-    return not _names(pair.b) <= _names(context)
-
-
-def _negated(text: str) -> bool:
-    return any(w in _NEGATIONS or w.endswith("n't") for w in words(text))
-
-
-def _names(text: str) -> set[str]:
-    return {w[:_NAME_PREFIX] for w, is_name in content_word_names(text).items() if is_name and not w[:1].isdigit()}
+    return not name_prefixes(pair.b) <= name_prefixes(context)
 
 
 _REPEAT = 0.8  # content-word Jaccard of a sentence and the headline past which it is the headline repeated

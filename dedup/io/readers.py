@@ -41,11 +41,8 @@ def shown_path(path: str) -> str:
     written out they stopped the whole batch (a JSON or SQLite writer refuses them), or went out as raw
     bytes. They are named as ``\\xff`` escapes instead; the file itself is still opened by its real path.
     """
-    try:
-        path.encode("utf-8")
+    if lone_surrogate(path) is None:
         return path
-    except UnicodeEncodeError:
-        pass
     try:
         return os.fsencode(path).decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that is no escaped byte (typed as one): its own escape

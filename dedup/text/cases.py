@@ -10,6 +10,7 @@ from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, per_text, word_spans
 
 _ENDS = (".", "!", "?")
+NAME_PREFIX = 4  # names compared by their first letters, so that "India" and "Indian", "Norway" and "Norwegians" meet
 
 
 def content_word_names(text: str) -> dict[str, bool]:
@@ -31,3 +32,10 @@ def _content_word_names(text: str) -> dict[str, bool]:
                 seen.append(capital)
         starts_sentence = text[end:end + 1] in _ENDS and not text[end + 1:end + 2].isalnum()
     return {word: bool(seen) and all(seen) for word, seen in found.items()}
+
+
+def name_prefixes(text: str) -> frozenset[str]:
+    """The first ``NAME_PREFIX`` letters of each word that reads as a name in ``text`` (``content_word_names``;
+    numbers left out): how the agreement model and ``dedup clean`` tell whether two texts name the same."""
+    return frozenset(w[:NAME_PREFIX] for w, is_name in content_word_names(text).items()
+                     if is_name and not w[:1].isdigit())

@@ -78,6 +78,21 @@ def words(text: str) -> list[str]:
     return per_text(_words, text)
 
 
+# A number as written, digits with their inner separators ("2,300", "3.5"): the confirm stage's numbers
+# feature and ``dedup clean``'s check that a sentence states no number its partner lacks.
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
+
+
+def negated(text: str, tokens: list[str] | None = None) -> bool:
+    """Whether ``text`` (its ``words``, ``tokens``, when the caller has them) holds a negation word or a
+    word ending in "n't"."""
+    tokens = words(text) if tokens is None else tokens
+    # A token ending in "n't" puts "n't" in the lower-cased text: the token scan only runs when it may find one.
+    return not NEGATIONS.isdisjoint(tokens) or "n't" in text or (
+        "n't" in text.lower() and any(t.endswith("n't") for t in tokens))
+
+
 def stemmed(text: str) -> list[str]:
     """``light_stem`` of each of ``words(text)`` (inside ``shared_words()`` found once per text: the pair
     features, the model's design and the shared spans each stem the same paragraphs and sentences)."""
