@@ -258,9 +258,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
 
         Adds are idempotent by id: a document whose id is indexed (by this
         or another process, even one racing this one) is skipped. A document the index cannot hold (an
-        empty text, a lone surrogate in its id or text, more than ``MAX_PARAGRAPHS`` paragraphs) is skipped
-        and the rest added: ``on_skip(id, reason)`` is called for it (without ``on_skip``, an
-        ``IndexSkipWarning``). An id or text that is not a string raises ``TypeError``.
+        id or text that is not a string, an empty id or text, a lone surrogate in either, more than
+        ``MAX_PARAGRAPHS`` paragraphs) is skipped and the rest added: ``on_skip(id, reason)`` is called for it
+        (an id that is not a string given as its ``repr``; without ``on_skip``, an ``IndexSkipWarning``).
 
         A store failure raises its ``IndexStoreError`` subclass saying how many
         documents this call added before it (also as ``err.added``): each batch
@@ -277,11 +277,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         added, batch = 0, []
         try:
             for doc in documents:
-                check_str("document id", doc.id)
-                check_str(f"text of document {doc.id!r}", doc.text, blank=True)
                 why = unstorable(doc.id, doc.text)
-                if why:
-                    skip(doc.id, why)
+                if why:  # skipped, not raised: the documents before and after it are still added
+                    skip(doc.id if isinstance(doc.id, str) else repr(doc.id), why)
                     continue
                 batch.append(doc)
                 if len(batch) >= self.batch_size:

@@ -72,8 +72,14 @@ def _warn_skipped(doc_id: str, reason: str) -> None:
     warnings.warn(f"{doc_id}: not added: {reason}", IndexSkipWarning, stacklevel=4)
 
 
-def unstorable(doc_id: str, text: str) -> str | None:
-    """Why ``add_many`` cannot store this document (an empty text, a lone surrogate in its id or text), or None."""
+def unstorable(doc_id, text) -> str | None:
+    """Why ``add_many`` cannot store this document (an id or text that is not a string, an empty id or text, a
+    lone surrogate in either), or None."""
+    for name, value in (("its id", doc_id), ("its text", text)):
+        if not isinstance(value, str):
+            return f"{name} must be a string, got {type(value).__name__} {value!r:.60}"
+    if not doc_id.strip():
+        return "its id is empty or only whitespace"
     if not text.strip():
         return "the text is empty or only whitespace"
     for name, value in (("its id", doc_id), ("its text", text)):

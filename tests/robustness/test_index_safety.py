@@ -515,7 +515,6 @@ def test_check_and_add_name_a_bad_argument_before_touching_the_store(tmp_path):
             (lambda: index.check("", STORY), ValueError, "doc_id"),
             (lambda: index.add("x", ""), ValueError, "text"),
             (lambda: index.add(None, STORY), TypeError, "doc_id"),
-            (lambda: index.add_many([Document(None, STORY)]), TypeError, "document id"),
         ]:
             with pytest.raises(error, match=name):
                 call()
@@ -523,6 +522,21 @@ def test_check_and_add_name_a_bad_argument_before_touching_the_store(tmp_path):
         skipped = []
         assert index.add_many([Document("blank", "  \n "), *_docs(1, "z")], on_skip=lambda d, w: skipped.append(d)) == 1
         assert skipped == ["blank"] and "blank" not in index and len(index) == 2
+
+
+def test_add_many_skips_a_document_that_is_not_text_and_adds_those_around_it(tmp_path):
+    """A batch never loses good records because of a bad one: the documents before the bad one (still in the
+    pending batch) and after it are added, and the bad one is named with why."""
+    good = _docs(6, "g")
+    bad = [Document(None, STORY), Document("n", 42), Document("b", b"bytes"), Document("", STORY)]
+    skipped = []
+    with Index(str(tmp_path / "x.db"), within=False, batch_size=4) as index:
+        added = index.add_many([*good[:3], *bad, *good[3:]], on_skip=lambda d, w: skipped.append((d, w)))
+        assert added == 6 and len(index) == 6 and all(d.id in index for d in good)
+    assert [d for d, _ in skipped] == ["None", "n", "b", ""]
+    assert "its id must be a string, got NoneType" in skipped[0][1]
+    assert "its text must be a string, got int 42" in skipped[1][1]
+    assert "got bytes" in skipped[2][1] and "its id is empty" in skipped[3][1]
 
 
 def test_four_threads_share_one_index(tmp_path):
