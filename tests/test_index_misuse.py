@@ -16,7 +16,6 @@ import uuid
 import pytest
 from click.testing import CliRunner
 
-import dedup.index.core
 from dedup import Index
 from dedup.cli.main import main
 from dedup.index.store import IndexClosedError, IndexStoreError, IndexUnavailableError, IndexWriteError
@@ -86,17 +85,26 @@ def test_writing_past_another_writers_lock_says_so(index_file):
         assert len(index) == 1 and index.add("new", OTHER)
 
 
-def test_the_cli_says_a_locked_index_is_locked(index_file, tmp_path, monkeypatch):
-    # The CLI waits the default 60 s; here the store it opens waits WAIT.
-    real = dedup.index.core.open_store
-    monkeypatch.setattr(dedup.index.core, "open_store", lambda location, timeout, **kw: real(location, WAIT, **kw))
+@pytest.mark.parametrize("command", [["query", "{text}", "--add"], ["add", "{text}"], ["stats"], ["check"],
+                                     ["remove", "x"], ["expire", "--older-than", "1d"], ["compact"]])
+def test_the_cli_says_a_locked_index_is_locked_after_lock_timeout(index_file, tmp_path, command):
     text = tmp_path / "small.txt"
     text.write_text(OTHER, encoding="utf-8")
+    before = _digest(index_file)
+    args = [word.format(text=text) for word in command]
     with _locked(index_file):
-        result = CliRunner().invoke(main, ["index", "query", str(index_file), str(text), "--add"])
+        result = CliRunner().invoke(main, ["index", args[0], str(index_file), *args[1:], "--lock-timeout", "0.1"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-    assert result.output.startswith(f"dedup: error: {index_file}: locked by another process (waited ")
+    assert result.output.startswith(f"dedup: error: {index_file}: locked by another process (waited 0.1 s)"), \
+        result.output
     assert "not a dedup index" not in result.output and "Traceback" not in result.output
+    assert _digest(index_file) == before
+
+
+def test_lock_timeout_is_checked_and_shown_in_help(index_file):
+    result = CliRunner().invoke(main, ["index", "stats", str(index_file), "--lock-timeout", "-1"])
+    assert result.exit_code == 2 and "--lock-timeout" in result.output
+    assert "--lock-timeout SECONDS" in CliRunner().invoke(main, ["index", "add", "--help"]).output
 
 
 @pytest.mark.parametrize("value", [-1, float("nan"), "60", None])

@@ -48,11 +48,28 @@ def index() -> None:
 _one_line_failures = one_line_errors({IndexStoreError: 1})
 
 
+_LOCK_TIMEOUT = "dedup.index.lock_timeout"  # where ``_lock_timeout_option`` leaves its value (click's ctx.meta)
+
+
+def _lock_timeout_option(command):
+    """``--lock-timeout``, read by ``_open_index`` from the command's context: every subcommand opens one index."""
+    def remember(ctx: click.Context, _param, value: float) -> float:
+        ctx.meta[_LOCK_TIMEOUT] = value
+        return value
+
+    return click.option("--lock-timeout", type=click.FloatRange(0, 86_400), default=60.0, show_default=True,
+                        expose_value=False, callback=remember, metavar="SECONDS",
+                        help="How long to wait for another process's lock on a SQLite index before giving up "
+                             "with 'locked by another process' (Redis ignores it).")(command)
+
+
 def _open_index(db: str, **kwargs) -> "Index":
     try:
         from dedup.index.core import Index  # imported when a command runs: `dedup --help` stays fast
 
-        return Index(db, **kwargs)
+        context = click.get_current_context(silent=True)
+        timeout = context.meta.get(_LOCK_TIMEOUT, 60.0) if context else 60.0
+        return Index(db, lock_timeout=timeout, **kwargs)
     except (IndexStoreError, ValueError, TypeError, OSError, ImportError) as err:
         error(str(err))
         sys.exit(1)
@@ -74,6 +91,7 @@ def _require_index(db: str, hint: str = "") -> None:
 
 
 @index.command("add")
+@_lock_timeout_option
 @click.argument("db")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
@@ -119,6 +137,7 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
 
 
 @index.command("query")
+@_lock_timeout_option
 @click.argument("db")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
@@ -189,6 +208,7 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
 
 
 @index.command("check")
+@_lock_timeout_option
 @click.argument("db")
 @_one_line_failures
 def index_check(db: str) -> None:
@@ -206,6 +226,7 @@ def index_check(db: str) -> None:
 
 
 @index.command("stats")
+@_lock_timeout_option
 @click.argument("db")
 @_one_line_failures
 def index_stats(db: str) -> None:
@@ -224,6 +245,7 @@ def _removal_batch(quiet: bool, what: str):
 
 
 @index.command("remove")
+@_lock_timeout_option
 @click.argument("db")
 @click.argument("ids", nargs=-1)
 @click.option("--from", "from_file", type=click.File("rb"),
@@ -275,6 +297,7 @@ def _wanted_ids(ids: tuple[str, ...], from_file) -> list[str]:
 
 
 @index.command("expire")
+@_lock_timeout_option
 @click.argument("db")
 @click.option("--before", help="Remove documents dated before this ISO 8601 date or time (UTC unless it says), "
                                "or epoch seconds.")
@@ -318,6 +341,7 @@ def _number_or(text: str | None) -> float | str | None:
 
 
 @index.command("compact")
+@_lock_timeout_option
 @click.argument("db")
 @_one_line_failures
 def index_compact(db: str) -> None:
