@@ -125,7 +125,11 @@ def main() -> None:
                         help="a reranker file (train_reranker.py -o) instead of the shipped one")
     parser.add_argument("--compare-amounts", action="store_true",
                         help="also run each confirm stage without its agreement model (rows '-amt')")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Detector parameter for every run (a number or a word), e.g. --param min_shared_words=0 "
+                             "to measure a variant; repeatable")
     args = parser.parse_args()
+    params = {name: _value(value) for name, _, value in (p.partition("=") for p in args.param)}
 
     articles = load(args.dev)
     bundled = Article(args.article.stem, args.article.read_text(encoding="utf-8"), Gold.load(args.gold))
@@ -139,7 +143,7 @@ def main() -> None:
     with_amounts = (True, False) if args.compare_amounts else (True,)
     for confirm, amounts in [(c, a) for c in args.confirm for a in with_amounts]:
         model = Reranker.load(args.model) if args.model and confirm == "learned" else None
-        detector = Detector(confirm=confirm, reranker=model, **({} if amounts else {"agreement": None}))
+        detector = Detector(confirm=confirm, reranker=model, **({} if amounts else {"agreement": None}), **params)
         if not amounts:
             confirm += "-amt"
         totals = {name: Totals() for name in (*SPLITS, "all")}
@@ -153,6 +157,15 @@ def main() -> None:
         bundled_totals.add(counts(detector.detect(bundled.text, doc_id=bundled.name), bundled.gold), False)
         for name, t in (*totals.items(), ("bundled", bundled_totals)):
             print(t.row(confirm, name))
+
+
+def _value(text: str) -> int | float | str:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import find_redundancy
-from dedup.article.claims import is_headline, names_only
+from dedup.article.claims import is_headline, name_run, names_only
 from dedup.cli.main import main
 from dedup.cluster.groups import group_matches
 from dedup.io.clean import clean
@@ -137,3 +137,38 @@ def test_the_html_report_says_what_confirmed_a_low_score_match(tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "; confirmed by a shared run of words" in page  # paragraphs 2 and 4: a copied run, a low probability
     assert "; headline" in page
+
+
+# --- web pages: a run of names is not a claim copied -------------------------------------------------------
+
+CONVENTION = """Orlando Orange County Convention Center South and West Concourses are located on International Drive, \
+convenient to Interstate 4 and the Beachline Expressway.
+
+For information about meetings and special events at Orlando Orange County Convention Center, please visit the \
+website link at the bottom of this page.
+"""
+
+
+@pytest.mark.parametrize("confirm", ["learned", "tfidf"])
+def test_a_shared_run_of_names_is_no_claim_copied(confirm):
+    assert find_redundancy(CONVENTION, confirm=confirm).matches == []
+
+
+@pytest.mark.parametrize("run, expected", [
+    ("Orlando Orange County Convention Center", True),
+    ("miles from Santa Rosa Memorial Hospital", True),
+    ("Defense Secretary Pete Hegseth ruled out sending American troops", False),
+    ("urged customers to be wary of messages claiming to", False),
+])
+def test_name_run(run, expected):
+    a = f"Officials said on Monday that {run} was the news. Nothing else was said."
+    b = f"The report added that {run}, as before."
+    assert name_run(run, a, b) is expected
+
+
+def test_a_copied_claim_with_names_is_still_confirmed_by_its_run():
+    """The bundled article's paragraphs 2 and 11 share "Defense Secretary Pete Hegseth ruled out sending American
+    troops to Ukraine": six names, three other words, a claim copied; `--confirm tfidf` finds it by the run."""
+    text = (ROOT / "data" / "vance_article.txt").read_text(encoding="utf-8")
+    found = {(m.a, m.b): m.confirmed_by for m in find_redundancy(text, confirm="tfidf").matches}
+    assert found[(2, 11)] == ("shared_run",)

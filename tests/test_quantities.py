@@ -65,6 +65,40 @@ def test_agreement_allows_rounding_not_other_amounts(a, b, same):
     assert agree(qb, qa) is same
 
 
+@pytest.mark.parametrize("text, expected", [
+    # A hedge hedges the amount it stands before, not one past a full stop or a bracket.
+    ("Be bold, remove more. -- 12:32 later", [(12 + 32 / 60, "h", False, "12:32")]),
+    ("visits several times a week or more (11 percent of them)", [(0.11, "share", False, "11 percent")]),
+    ("killing about 2,000 people", [(2000.0, "", True, "2,000")]),
+    ("well over $5 million", [(5e6, "usd", True, "$5 million")]),
+    ("more than 300 homes", [(300.0, "", True, "300")]),
+    # A time of day is a time of day ("clock", minutes past midnight), not a duration: "07:54 PM", "at 7:30", a
+    # timestamp "06:32, 1 April 2008 (UTC)"; a day of the month beside its month is a date.
+    ("09-29-05, 07:54 PM", [(19 * 60 + 54.0, "clock", False, "07:54")]),
+    ("kick-off at 7:30 tonight", [(7 * 60 + 30.0, "clock", False, "7:30")]),
+    ("at 12:15 am", [(15.0, "clock", False, "12:15")]),
+    ("() 06:32, 1 April 2008 (UTC)", [(6 * 60 + 32.0, "clock", False, "06:32"), (1.0, "date", False, "1"),
+                                      (2008.0, "year", False, "2008")]),
+    ("# 15 December 2008 at 4:18 pm", [(15.0, "date", False, "15"), (2008.0, "year", False, "2008"),
+                                       (16 * 60 + 18.0, "clock", False, "4:18")]),
+    ("on Dec 15th, 25 people", [(15.0, "date", False, "15"), (25.0, "", False, "25")]),
+    ("the winner finished in 2:03:41", [(2 + 3 / 60 + 41 / 3600, "h", False, "2:03:41")]),
+    # A date written in figures states no amount, in any order and with any separator.
+    ("posted 2008-04-01 by the editor", []),
+    ("on 29.09.2005 and 4/1/2008", []),
+    # Years before 1800 are calendar years too, and so is the end of a range of years.
+    ("In 1730 after executing the grand vizier, Mahmud I (r. 1730-54)", [
+        (1730.0, "year", False, "1730"), (1730.0, "year", False, "1730"), (54.0, "year", False, "54")]),
+    ("Around 1200, most Ghorid lands", [(1200.0, "year", True, "1200")]),
+    ("the war of 1939–45", [(1939.0, "year", False, "1939"), (45.0, "year", False, "45")]),
+    ("a 9-4 vote and 1,200 jobs", [(9.0, "", False, "9"), (4.0, "", False, "4"), (1200.0, "", False, "1,200")]),
+])
+def test_what_is_no_amount_in_web_text(text, expected):
+    """Read on real web pages (PAN 2013 source documents): timestamps, dates in figures, years before 1800 and
+    hedges across punctuation made amounts that two unrelated paragraphs 'agreed' on."""
+    assert read(text) == expected
+
+
 def test_an_unnamed_currency_agrees_with_any():
     money = Quantity(5e6, "money", False, 0, 1)
     assert agree(money, Quantity(5e6, "usd", False, 0, 1)) and agree(Quantity(5e6, "eur", False, 0, 1), money)
@@ -98,7 +132,8 @@ _VOCABULARY = ["about", "nearly", "a", "little", "over", "under", "more", "than"
                "forty", "hundred", "thousand", "Million", "billion", "dollars", "euros", "percent", "per", "cent",
                "half", "quarter", "thirds", "dozen", "pair", "of", "hours", "and", "minutes", "trillion", "days", "years",
                "miles", "the", "first", "council", "Someone", "often", "2,022", "3.5", "$4.2", "€38", "£12m", "52%",
-               "2:03:41", "9-4", "four-billion-dollar", "1984", "İstanbul", "—", ",", "."]
+               "2:03:41", "9-4", "four-billion-dollar", "1984", "İstanbul", "—", ",", ".", "at", "07:54", "pm", "1730", "December", "15th",
+               "-54", "2008-04-01", "(", "29.09.2005", "4/1/2008"]
 
 
 @given(st.lists(st.sampled_from(_VOCABULARY), max_size=25))

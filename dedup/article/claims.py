@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dedup.records import Paragraph
 from dedup.text.cases import content_word_names
-from dedup.text.words import word_spans
+from dedup.text.stop_words import ENGLISH_STOP_WORDS
+from dedup.text.words import light_stem, word_spans
 
 HEADLINE = "headline"
 RESTATEMENT = "restatement"
@@ -20,6 +21,7 @@ RESTATEMENT = "restatement"
 # sentence of at most this many words, without the full stop a sentence of the body ends with.
 _HEADLINE_WORDS = 20
 _HEADLINE_PARAGRAPHS = 2
+_CLAIM_WORDS = 3  # content words besides names that a copied run needs to state a claim (``name_run``)
 _TITLE_CASE = 0.85  # share of capitalised content words past which a line is title case: its capitals say nothing
 
 
@@ -60,6 +62,16 @@ def names_only(a: str, b: str, memo: dict[str, dict[str, bool]] | None = None) -
     if not judged:
         return False  # two headlines: their capitals tell nothing
     return all(not any(c.isdigit() for c in word) and all(w[word] for w in judged) for word in shared)
+
+
+def name_run(run: str, a: str, b: str) -> bool:
+    """Whether a run of words that ``a`` and ``b`` share has fewer than ``_CLAIM_WORDS`` content words besides
+    the names (words that read as names in both): "miles from Santa Rosa Memorial Hospital", "Sonoma County
+    Human Services Department" are a name the two repeat, as a list or a page's boilerplate does beside other
+    facts, where "Defense Secretary Pete Hegseth ruled out sending American troops" copies a claim."""
+    words = [light_stem(w) for w, _, _ in word_spans(run) if w not in ENGLISH_STOP_WORDS]
+    names_a, names_b = content_word_names(a), content_word_names(b)
+    return sum(1 for w in words if not (names_a.get(w) and names_b.get(w))) < _CLAIM_WORDS
 
 
 def _title_case(words: dict[str, bool]) -> bool:

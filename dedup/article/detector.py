@@ -10,7 +10,7 @@ import numpy as np
 from dedup.article.amounts import REASON as AMOUNTS
 from dedup.article.amounts import agreed_amounts, confirmed_by_amounts, sentence_pairs
 from dedup.article.candidates import GENERATED_PER_CANDIDATE, MIN_GENERATED, CandidateSearch, SignedArticle
-from dedup.article.claims import match_kind, names_only
+from dedup.article.claims import match_kind, name_run, names_only
 from dedup.article.evidence import Cosines, TokenMemo, candidate_spans, sentence_at, title_restated
 from dedup.article.rerank_step import FIT_LIMIT, RerankStep
 from dedup.cluster.groups import group_matches
@@ -290,9 +290,13 @@ class Detector(CandidateSearch, RerankStep):
             scores.append(round(float(pair_score.score), 4))
             if pair_score.confirmed and names_only(paragraphs[pair.a].text, paragraphs[pair.b].text, names):
                 continue  # the same people, not the same claim (``claims.names_only``)
-            if pair_score.confirmed and pair_score.confirmed_by != ("shared_run",) \
-                    and contradicts(article.claims[pair.a], article.claims[pair.b]):
+            if pair_score.confirmed and contradicts(article.claims[pair.a], article.claims[pair.b]):
                 continue  # other amounts of the same kind, none the same: another fact (``agreement.contradicts``)
+            if pair_score.confirmed_by == ("shared_run",) and not any(
+                    self.confirmer.copied(s.content_words) and not name_run(
+                        paragraphs[pair.a].text[s.a_start:s.a_end], paragraphs[pair.a].text, paragraphs[pair.b].text)
+                    for s in spans):
+                continue  # the runs they share are names, not a claim copied (``claims.name_run``)
             if pair_score.confirmed:
                 spans = spans.build() if isinstance(spans, Unbuilt) else spans
                 matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))

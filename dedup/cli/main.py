@@ -75,7 +75,8 @@ def detector_options(command):
                           "paragraphs into groups. [default: 0.3 with --confirm learned, 0.6 with tfidf]"),
         renamed_option("--sentence-threshold", "--sentence-cosine-threshold", "sentence_cosine_threshold"),
         click.option("--min-shared-words", type=click.IntRange(0), default=5, show_default=True,
-                     help="A verbatim run of this many content words confirms a match (0: off)."),
+                     help="A verbatim run of this many content words, three or more of them not names, "
+                          "confirms a match (0: off)."),
         click.option("--lsh-threshold", type=UNIT, default=0.1, show_default=True,
                      help="Jaccard similarity the LSH bands are tuned to (candidate recall)."),
         click.option("-k", "--shingle-words", "k", type=click.IntRange(1, 10), default=1, show_default=True,

@@ -65,8 +65,8 @@ class Claims:
 
 def specific(quantity: Quantity) -> bool:
     """An amount that says something: with a unit, not a whole number up to 12 ("four countries", "3-1" are
-    everywhere in an article), not a calendar year."""
-    if quantity.unit == "year":
+    everywhere in an article), not a calendar year or a day of the month."""
+    if quantity.unit in ("year", "date"):
         return False
     return quantity.unit != "" or quantity.value > 12 or quantity.value != int(quantity.value)
 
@@ -97,9 +97,12 @@ def _conflicting(a: Claims, b: Claims, agreeing: list[tuple[Quantity, Quantity]]
 def agreement(a: Claims, b: Claims) -> Agreement:
     """How far two texts' claims agree (see the module)."""
     agreeing = agreeing_pairs(a, b)
-    return Agreement(min(len({id(q) for q, _ in agreeing}), len({id(r) for _, r in agreeing})),
-                     sum(1 for q, r in agreeing if q.rough or r.rough), _conflicting(a, b, agreeing),
-                     len(a.names & b.names))
+    count = min(len({id(q) for q, _ in agreeing}), len({id(r) for _, r in agreeing}))
+    # Rounded agreements are counted as the agreeing amounts are, never past them: "twenty" agreeing with
+    # "twenty" and with "18" is one amount, not two rounded ones.
+    rounded = min(len({id(q) for q, r in agreeing if q.rough or r.rough}),
+                  len({id(r) for q, r in agreeing if q.rough or r.rough}))
+    return Agreement(count, rounded, _conflicting(a, b, agreeing), len(a.names & b.names))
 
 
 def contradicts(a: Claims, b: Claims) -> bool:

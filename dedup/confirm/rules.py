@@ -74,7 +74,8 @@ class TfidfConfirmer:
         Number of documents ``background`` was counted over.
     min_shared_words : int, default=5
         ... or when the pair shares a verbatim run of words holding at least
-        this many content words (0 turns the rule off).
+        this many content words (0 turns the rule off); the article detector
+        asks three of them or more not to be names (``article.claims.name_run``).
     """
 
     def __init__(
