@@ -92,6 +92,15 @@ def test_agreement_allows_rounding_not_other_amounts(a, b, same):
     ("Around 1200, most Ghorid lands", [(1200.0, "year", True, "1200")]),
     ("the war of 1939–45", [(1939.0, "year", False, "1939"), (45.0, "year", False, "45")]),
     ("a 9-4 vote and 1,200 jobs", [(9.0, "", False, "9"), (4.0, "", False, "4"), (1200.0, "", False, "1,200")]),
+    # Codes are no amounts: telephone numbers, zip codes, forms, models, tyre sizes, street numbers.
+    ("The Women's Center, (919) 968-4610.", []),
+    ("call 1-718-359-0528 or 800-754-8000", []),
+    ("P.O. Box 27412 Flushing, NY 11354", [(27412.0, "", False, "27412")]),
+    ("AD-508, a COVID-19 rule for the A320", []),
+    ("315/70/17 tires at 37-01 Bowne St.", []),
+    ("a 4-inch lift for 2004-07 trucks, a 31-19 vote", [(4.0, "", False, "4"), (2004.0, "year", False, "2004"),
+                                                        (7.0, "year", False, "07"), (31.0, "", False, "31"),
+                                                        (19.0, "", False, "19")]),
 ])
 def test_what_is_no_amount_in_web_text(text, expected):
     """Read on real web pages (PAN 2013 source documents): timestamps, dates in figures, years before 1800 and
@@ -133,7 +142,8 @@ _VOCABULARY = ["about", "nearly", "a", "little", "over", "under", "more", "than"
                "half", "quarter", "thirds", "dozen", "pair", "of", "hours", "and", "minutes", "trillion", "days", "years",
                "miles", "the", "first", "council", "Someone", "often", "2,022", "3.5", "$4.2", "€38", "£12m", "52%",
                "2:03:41", "9-4", "four-billion-dollar", "1984", "İstanbul", "—", ",", ".", "at", "07:54", "pm", "1730", "December", "15th",
-               "-54", "2008-04-01", "(", "29.09.2005", "4/1/2008"]
+               "-54", "2008-04-01", "(", "29.09.2005", "4/1/2008",
+               "(919)", "968-4610", "NY", "11354", "AD-508", "A320", "37-01"]
 
 
 @given(st.lists(st.sampled_from(_VOCABULARY), max_size=25))

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dedup.text.number_kinds import YEAR, day_of_month, identifier, in_date, ordinal, time_of_day, year_range_end
+
 __all__ = ["Quantity", "quantities", "agree"]
 
 
@@ -78,17 +80,7 @@ _UNITS = {  # unit word -> (canonical unit, factor)
 _HEDGES = frozenset("about around roughly nearly almost approximately some over under more less fewer close "
                     "just little well upwards".split())
 _NUMERAL = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+")
-_YEAR = re.compile(r"1\d\d\d|20\d\d")  # written bare, without a unit: "in 2022", "around 1200", "the 1970s"
 _CLOCK = re.compile(r"\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?")  # a race time, "2:03:41" (read as hours)
-# A date in figures ("2008-04-01", "09-29-05", "29.09.2005", "4/1/2008"): its numbers are no amounts.
-_DATE = re.compile(r"\d{1,4}([-/.])\d{1,2}\1\d{1,4}")
-_DATE_CHARS = frozenset("0123456789-/.")
-# Words around a clock that make it a time of day ("at 7:30", "07:54 PM", "06:32, 1 April 2008 (UTC)"), not a
-# duration; so does an hour written with a leading zero.
-_AT = frozenset("at by until till from before after since".split())
-_TIME_ZONES = frozenset("am pm a p utc gmt bst cet cest est edt cst cdt mst mdt pst pdt local".split())
-_MONTHS = frozenset("january february march april may june july august september october november december "
-                    "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 # What may stand between a hedge and its amount: spaces and a currency sign ("about $5"), not a full stop or a
 # bracket ("remove more. -- 06:32", "or more (11 percent").
 _HEDGE_GAP = re.compile(r"[\s$€£]*")
@@ -166,22 +158,22 @@ def agree(a: Quantity, b: Quantity) -> bool:
 
 def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     """The amount starting at word ``i`` and the index of the word after it, or None."""
-    word, start, _ = spans[i]
-    if (word[0].isdigit() or word[0] == ".") and _in_date(text, start, spans[i][2]):
-        return None
+    word, start, end = spans[i]
+    if (word[0].isdigit() or word[0] == ".") and (in_date(text, start, end) or identifier(text, start, end)):
+        return None  # a date in figures or a code (``number_kinds``)
     if _CLOCK.fullmatch(word):
-        if _time_of_day(word, spans, i):  # minutes past midnight: times of day agree or conflict only as such
+        if time_of_day(word, spans, i):  # minutes past midnight: times of day agree or conflict only as such
             hour, minute = (int(part) for part in word.split(":")[:2])
             after = spans[i + 1][0] if i + 1 < len(spans) else ""
             hour = hour % 12 + (12 if after in ("pm", "p") else 0) if after in ("am", "a", "pm", "p") else hour
             return Quantity(60.0 * hour + minute, "clock", _hedged(text, spans, i), start, spans[i][2]), i + 1
         hours = sum(float(part) / 60 ** k for k, part in enumerate(word.split(":")))
         return Quantity(hours, "h", _hedged(text, spans, i), start, spans[i][2]), i + 1
-    if _year_range_end(text, spans, i):  # "1730-54", "1939–45": the end of a range of years
+    if year_range_end(text, spans, i):  # "1730-54", "1939–45": the end of a range of years
         return Quantity(float(word), "year", False, start, spans[i][2]), i + 1
-    if _day_of_month(word, spans, i):  # "15 December", "Dec 15th", "1 April 2008": a calendar date
+    if day_of_month(word, spans, i):  # "15 December", "Dec 15th", "1 April 2008": a calendar date
         return Quantity(float(word), "date", False, start, spans[i][2]), i + 1
-    if _ordinal(word, spans, i):  # "17th Regiment", "the 22nd": a rank, not an amount
+    if ordinal(word, spans, i):  # "17th Regiment", "the 22nd": a rank, not an amount
         return None
     if _NUMERAL.fullmatch(word):
         value, j, spelled = float(word.replace(",", "")), i + 1, False
@@ -267,7 +259,7 @@ def _unit(text: str, spans: list, i: int, j: int) -> tuple[str, float, int, int]
     if word in _UNITS:
         unit, factor = _UNITS[word]
         return unit, factor, j + 1, spans[j][2]
-    if _YEAR.fullmatch(spans[i][0]) and j == i + 1:
+    if YEAR.fullmatch(spans[i][0]) and j == i + 1:
         return "year", 1.0, j, end  # a calendar year ("in 2022", "the mid-1980s") counts nothing
     return "", 1.0, j, end
 
@@ -281,48 +273,6 @@ def _hedged(text: str, spans: list, i: int) -> bool:
             break
         before.insert(0, spans[k][0])
     return any(w in _HEDGES for w in before) or (len(before) == 2 and before[-1] == "than")
-
-
-def _in_date(text: str, start: int, end: int) -> bool:
-    """Whether the numeral at ``start:end`` is part of a date written in figures (``_DATE``)."""
-    while start > 0 and text[start - 1] in _DATE_CHARS:
-        start -= 1
-    while end < len(text) and text[end] in _DATE_CHARS:
-        end += 1
-    return _DATE.search(text, start, end) is not None
-
-
-def _time_of_day(word: str, spans: list, i: int) -> bool:
-    """Whether the clock ``word`` (piece ``i``) is a time of day, not a duration (``_AT``, ``_TIME_ZONES``)."""
-    parts = word.split(":")
-    if len(parts) == 2 and len(parts[0]) == 2 and parts[0][0] == "0":
-        return True
-    after = [spans[k][0] for k in range(i + 1, min(i + 3, len(spans)))]
-    return (i > 0 and spans[i - 1][0] in _AT) or bool(after and after[0] in _TIME_ZONES) \
-        or any(w in _MONTHS for w in after)
-
-
-def _ordinal(word: str, spans: list, i: int) -> bool:
-    """Whether the numeral ``word`` (piece ``i``) is written as an ordinal: "17th", "22nd", "1st"."""
-    return (word.isdigit() and i + 1 < len(spans) and spans[i + 1][1] == spans[i][2]
-            and spans[i + 1][0] in ("st", "nd", "rd", "th"))
-
-
-def _day_of_month(word: str, spans: list, i: int) -> bool:
-    """Whether the numeral ``word`` (piece ``i``) is a day of the month: 1 to 31 beside a month's name."""
-    if not word.isdigit() or len(word) > 2 or not 1 <= int(word) <= 31:
-        return False
-    after = i + 2 if i + 2 < len(spans) and spans[i + 1][0] in ("st", "nd", "rd", "th") else i + 1
-    return (i > 0 and spans[i - 1][0] in _MONTHS) or (after < len(spans) and spans[after][0] in _MONTHS)
-
-
-def _year_range_end(text: str, spans: list, i: int) -> bool:
-    """Whether piece ``i`` ends a range of years: two or four digits right after a year and a dash."""
-    word, start, _ = spans[i]
-    if i == 0 or len(word) not in (2, 4) or not word.isdigit() or start < 1 or text[start - 1] not in "-–":
-        return False
-    before = spans[i - 1]
-    return before[2] == start - 1 and _YEAR.fullmatch(before[0]) is not None
 
 
 def _round(value: float) -> bool:
