@@ -96,6 +96,7 @@ def test_agreement_allows_rounding_not_other_amounts(a, b, same):
     ("The Women's Center, (919) 968-4610.", []),
     ("call 1-718-359-0528 or 800-754-8000", []),
     ("P.O. Box 27412 Flushing, NY 11354", [(27412.0, "", False, "27412")]),
+    ("posted at EST 12:08 PM", [(12 * 60 + 8.0, "clock", False, "12:08")]),
     ("AD-508, a COVID-19 rule for the A320", []),
     ("315/70/17 tires at 37-01 Bowne St.", []),
     ("a 4-inch lift for 2004-07 trucks, a 31-19 vote", [(4.0, "", False, "4"), (2004.0, "year", False, "2004"),

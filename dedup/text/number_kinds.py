@@ -58,7 +58,7 @@ def identifier(text: str, start: int, end: int) -> bool:
     if len(groups) == 2 and not (YEAR.fullmatch(groups[0]) and len(groups[1]) in (2, 4)):
         if any(len(g) > 3 or (len(g) > 1 and g[0] == "0") for g in groups):
             return True
-    if end - start == 5 and start >= 3 and _ZIP_BEFORE.fullmatch(text, start - 3, start):
+    if end - start == 5 and text[start:end].isdigit() and start >= 3 and _ZIP_BEFORE.fullmatch(text, start - 3, start):
         return True
     return start > 0 and text[start - 1] == "(" and _PHONE.match(text, start - 1) is not None
 
