@@ -194,10 +194,3 @@ def test_timestamps_and_ordinals_state_no_shared_amount(confirm):
             "17th Regiment, Companies A through G, started for Alexandria, arriving the 22nd.\n\n"
             "posted at EST 12:08 PM\n\nposted at EST 12:59 PM\n")
     assert find_redundancy(text, confirm=confirm).matches == []
-
-
-def test_rounded_agreements_are_counted_as_the_agreeing_amounts_are():
-    a = Claims.of("Some twenty ships and 18 boats sailed.")
-    b = Claims.of("About twenty vessels left port.")
-    found = agreement(a, b)
-    assert found.amounts_agreeing == 1 and found.amounts_rounded == 1

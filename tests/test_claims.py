@@ -166,6 +166,15 @@ def test_name_run(run, expected):
     assert name_run(run, a, b) is expected
 
 
+def test_a_run_between_two_lines_in_title_case_is_not_read_as_names():
+    """Capitals say nothing in a title: "Guideline for Human Papillomavirus (HPV) Vaccine Use to Prevent Cervical
+    Cancer" is the claim of two headings, not a name (a PAN 2013 web page's table title and heading)."""
+    a = "American Cancer Society Guideline for Human Papillomavirus Vaccine Use to Prevent Cervical Cancer"
+    b = "Summary of American Cancer Society Recommendations for Human Papillomavirus Vaccine Use to Prevent Cervical Cancer"
+    assert not name_run("Human Papillomavirus Vaccine Use to Prevent Cervical Cancer", a, b)
+    assert name_run("American Cancer Society", a + ". It was read.", "The American Cancer Society said so.")
+
+
 def test_a_copied_claim_with_names_is_still_confirmed_by_its_run():
     """The bundled article's paragraphs 2 and 11 share "Defense Secretary Pete Hegseth ruled out sending American
     troops to Ukraine": six names, three other words, a claim copied; `--confirm tfidf` finds it by the run."""

@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from dedup.text.quantities import Quantity, agree, quantities
 
+CODE = "any checksum"  # a code's value is a checksum of its letters and digits: compared, never read
+
 
 def read(text: str) -> list[tuple[float, str, bool, str]]:
     return [(q.value, q.unit, q.rough, text[q.start:q.end]) for q in quantities(text)]
@@ -92,21 +94,39 @@ def test_agreement_allows_rounding_not_other_amounts(a, b, same):
     ("Around 1200, most Ghorid lands", [(1200.0, "year", True, "1200")]),
     ("the war of 1939–45", [(1939.0, "year", False, "1939"), (45.0, "year", False, "45")]),
     ("a 9-4 vote and 1,200 jobs", [(9.0, "", False, "9"), (4.0, "", False, "4"), (1200.0, "", False, "1,200")]),
-    # Codes are no amounts: telephone numbers, zip codes, forms, models, tyre sizes, street numbers.
-    ("The Women's Center, (919) 968-4610.", []),
-    ("call 1-718-359-0528 or 800-754-8000", []),
+    # Codes are read whole ("code"): telephone numbers, forms, models, tyre sizes, street numbers; a zip code
+    # is none (many places share one).
+    ("The Women's Center, (919) 968-4610.", [(CODE, "code", False, "(919) 968-4610")]),
+    ("call 1-718-359-0528 or 800-754-8000", [(CODE, "code", False, "1-718-359-0528"),
+                                             (CODE, "code", False, "800-754-8000")]),
     ("P.O. Box 27412 Flushing, NY 11354", [(27412.0, "", False, "27412")]),
     ("posted at EST 12:08 PM", [(12 * 60 + 8.0, "clock", False, "12:08")]),
-    ("AD-508, a COVID-19 rule for the A320", []),
-    ("315/70/17 tires at 37-01 Bowne St.", []),
+    ("its pre-2014 borders and the under-21 side", [(2014.0, "year", False, "2014"), (21.0, "", False, "21")]),
+    ("AD-508, a COVID-19 rule for the A320", [(CODE, "code", False, "AD-508"), (CODE, "code", False, "COVID-19"),
+                                              (CODE, "code", False, "A320")]),
+    ("315/70/17 tires at 37-01 Bowne St.", [(CODE, "code", False, "315/70/17"), (CODE, "code", False, "37-01")]),
     ("a 4-inch lift for 2004-07 trucks, a 31-19 vote", [(4.0, "", False, "4"), (2004.0, "year", False, "2004"),
                                                         (7.0, "year", False, "07"), (31.0, "", False, "31"),
                                                         (19.0, "", False, "19")]),
 ])
 def test_what_is_no_amount_in_web_text(text, expected):
-    """Read on real web pages (PAN 2013 source documents): timestamps, dates in figures, years before 1800 and
-    hedges across punctuation made amounts that two unrelated paragraphs 'agreed' on."""
-    assert read(text) == expected
+    """Read on real web pages (PAN 2013 source documents): timestamps, dates in figures, years before 1800, codes
+    read in pieces and hedges across punctuation made amounts that two unrelated paragraphs 'agreed' on."""
+    found = read(text)
+    assert [(CODE if unit == "code" else value, unit, rough, shown) for value, unit, rough, shown in found] == expected
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("call (416) 282-4111", "Phone 416-282-4111", True),
+    ("Call Now!1-866-292-0439", "1-866-292-0439", True),
+    ("Call 866-292-0439", "1-866-292-0439", True),
+    ("(919) 968-4610", "(919) 968-2784", False),  # one area code, two numbers
+    ("AD-508", "AD-508.3", False),
+    ("AD-508", "XY-508", False),
+])
+def test_codes_agree_only_whole(a, b, same):
+    (qa,), (qb,) = quantities(a), quantities(b)
+    assert qa.unit == qb.unit == "code" and agree(qa, qb) is same
 
 
 def test_an_unnamed_currency_agrees_with_any():

@@ -70,8 +70,10 @@ def name_run(run: str, a: str, b: str) -> bool:
     Human Services Department" are a name the two repeat, as a list or a page's boilerplate does beside other
     facts, where "Defense Secretary Pete Hegseth ruled out sending American troops" copies a claim."""
     words = [light_stem(w) for w, _, _ in word_spans(run) if w not in ENGLISH_STOP_WORDS]
-    names_a, names_b = content_word_names(a), content_word_names(b)
-    return sum(1 for w in words if not (names_a.get(w) and names_b.get(w))) < _CLAIM_WORDS
+    # A text in title case says nothing by its capitals: the other decides, and if both are, nothing is a name.
+    judged = [names for names in (content_word_names(a), content_word_names(b)) if not _title_case(names)]
+    named = sum(1 for w in words if judged and all(names.get(w) for names in judged))
+    return len(words) - named < _CLAIM_WORDS
 
 
 def _title_case(words: dict[str, bool]) -> bool:

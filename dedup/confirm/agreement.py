@@ -97,12 +97,9 @@ def _conflicting(a: Claims, b: Claims, agreeing: list[tuple[Quantity, Quantity]]
 def agreement(a: Claims, b: Claims) -> Agreement:
     """How far two texts' claims agree (see the module)."""
     agreeing = agreeing_pairs(a, b)
-    count = min(len({id(q) for q, _ in agreeing}), len({id(r) for _, r in agreeing}))
-    # Rounded agreements are counted as the agreeing amounts are, never past them: "twenty" agreeing with
-    # "twenty" and with "18" is one amount, not two rounded ones.
-    rounded = min(len({id(q) for q, r in agreeing if q.rough or r.rough}),
-                  len({id(r) for q, r in agreeing if q.rough or r.rough}))
-    return Agreement(count, rounded, _conflicting(a, b, agreeing), len(a.names & b.names))
+    return Agreement(min(len({id(q) for q, _ in agreeing}), len({id(r) for _, r in agreeing})),
+                     sum(1 for q, r in agreeing if q.rough or r.rough), _conflicting(a, b, agreeing),
+                     len(a.names & b.names))
 
 
 def contradicts(a: Claims, b: Claims) -> bool:

@@ -1,22 +1,24 @@
 """What a number written on a page is when it is not an amount: a date, a time of day, a year, a rank, a code.
 
 ``quantities`` reads amounts for the confirm stage, which asks whether two paragraphs agree on how much. Web
-pages are full of numbers that say nothing of how much: timestamps ("06:32, 1 April 2008 (UTC)", "posted at
-12:08 PM"), dates in figures ("09-29-05"), years of any century ("In 1730", "(r. 1730-54)"), ranks ("17th
-Regiment") and codes ("AD-508", "1-718-359-0528", "Flushing, NY 11354"). Read as counts, two unrelated
-paragraphs "agreed" on them. Each test here looks at the piece of text a number was read from (``spans``:
-``quantities``' pieces, lower-cased, with their offsets) and at the characters around it.
+pages are full of numbers that say nothing of how much: timestamps ("06:32, 1 April 2008 (UTC)", "posted at 12:08
+PM"), dates in figures ("09-29-05"), years of any century ("In 1730", "(r. 1730-54)"), ranks ("17th Regiment")
+and codes ("AD-508", "1-718-359-0528", "Flushing, NY 11354"). Read as counts, two unrelated paragraphs "agreed"
+on them. A code is read whole (``code_span``), so that two paragraphs giving one telephone number agree on it and
+two giving numbers of one area code do not. Each test here looks at the piece of text a number was read from
+(``spans``: ``quantities``' pieces, lower-cased, with their offsets) and at the characters around it.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["YEAR", "in_date", "identifier", "time_of_day", "ordinal", "day_of_month", "year_range_end"]
+__all__ = ["YEAR", "in_date", "code_span", "code_key", "zip_code", "time_of_day", "ordinal", "day_of_month",
+           "year_range_end"]
 
 YEAR = re.compile(r"1\d\d\d|20\d\d")  # a year, written bare: "in 2022", "around 1200", "the 1970s"
 # A date in figures ("2008-04-01", "09-29-05", "29.09.2005", "4/1/2008").
-_DATE = re.compile(r"\d{1,4}([-/.])\d{1,2}\1\d{1,4}")
+_DATE = re.compile(r"(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})")
 _DATE_CHARS = frozenset("0123456789-/.")
 # Words around a clock that make it a time of day ("at 7:30", "07:54 PM", "06:32, 1 April 2008 (UTC)"), not a
 # duration; so does an hour written with a leading zero.
@@ -36,31 +38,56 @@ def in_date(text: str, start: int, end: int) -> bool:
         start -= 1
     while end < len(text) and text[end] in _DATE_CHARS:
         end += 1
-    return _DATE.search(text, start, end) is not None
+    found = _DATE.search(text, start, end)
+    if found is None:
+        return False
+    first, second, third = (int(found.group(k)) for k in (1, 3, 4))
+    if len(found.group(1)) == 4:  # year, month, day
+        return 1 <= second <= 12 and 1 <= third <= 31
+    return (1 <= first <= 31 and 1 <= second <= 12) or (1 <= first <= 12 and 1 <= second <= 31)
 
 
-def identifier(text: str, start: int, end: int) -> bool:
-    """Whether the numeral at ``start:end`` is part of a code, not an amount: letters before it ("A320",
-    "AD-508", "COVID-19"), three groups or more joined by dashes or slashes ("1-718-359-0528", "315/70/17"),
-    two of which one is long or starts with a zero ("968-4610", "37-01"; "9-4" is a tally, "2004-07" years),
-    a zip code after a state's abbreviation ("NY 11354") or a telephone's area code ("(919) 968-4610")."""
-    if start > 0 and (text[start - 1].isalpha() or (text[start - 1] in _JOINERS and start > 1
-                                                     and text[start - 2].isalpha())):
-        return True
+def code_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of the code the numeral at ``start:end`` is part of, or None: capitals before it ("A320",
+    "AD-508", "COVID-19"; not "pre-2014"), three groups or more joined by dashes or slashes ("1-718-359-0528",
+    "315/70/17"), two of which one is long or starts with a zero ("968-4610", "37-01"; "9-4" is a tally,
+    "2004-07" years), or a telephone's area code ("(919) 968-4610")."""
+    if start > 0 and text[start - 1] == "(":
+        phone = _PHONE.match(text, start - 1)
+        if phone:
+            return phone.start(), phone.end()
     low, high = start, end
     while low > 0 and (text[low - 1].isdigit() or text[low - 1] in _JOINERS):
         low -= 1
     while high < len(text) and (text[high].isdigit() or text[high] in _JOINERS):
         high += 1
+    if low > 0 and text[low - 1].isalpha():  # letters before the digits: the code starts with them ...
+        first = low
+        while first > 0 and (text[first - 1].isalnum() or text[first - 1] in _JOINERS):
+            first -= 1
+        if any(c.isupper() for c in text[first:low]):  # ... capitals: "AD-508", not "pre-2014" or "under-21"
+            return first, high
     groups = [g for g in re.split(r"[-/]", text[low:high]) if g]
     if len(groups) >= 3:
-        return True
+        return low, high
     if len(groups) == 2 and not (YEAR.fullmatch(groups[0]) and len(groups[1]) in (2, 4)):
         if any(len(g) > 3 or (len(g) > 1 and g[0] == "0") for g in groups):
-            return True
-    if end - start == 5 and text[start:end].isdigit() and start >= 3 and _ZIP_BEFORE.fullmatch(text, start - 3, start):
-        return True
-    return start > 0 and text[start - 1] == "(" and _PHONE.match(text, start - 1) is not None
+            return low, high
+    return None
+
+
+def code_key(code: str) -> str:
+    """What two codes must share to be the same: letters and digits, lower-cased; a telephone number without
+    its country's 1 ("1-866-292-0439" is "(866) 292-0439")."""
+    key = "".join(c for c in code.lower() if c.isalnum())
+    return key[1:] if len(key) == 11 and key.isdigit() and key[0] == "1" else key
+
+
+def zip_code(text: str, start: int, end: int) -> bool:
+    """Whether the numeral at ``start:end`` is a zip code after a state's abbreviation ("NY 11354"): many
+    places share one, so it says nothing of the paragraph's claim."""
+    return end - start == 5 and text[start:end].isdigit() and start >= 3 \
+        and _ZIP_BEFORE.fullmatch(text, start - 3, start) is not None
 
 
 def time_of_day(word: str, spans: list, i: int) -> bool:

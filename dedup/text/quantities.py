@@ -18,9 +18,20 @@ are plain numbers.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
-from dedup.text.number_kinds import YEAR, day_of_month, identifier, in_date, ordinal, time_of_day, year_range_end
+from dedup.text.number_kinds import (
+    YEAR,
+    code_key,
+    code_span,
+    day_of_month,
+    in_date,
+    ordinal,
+    time_of_day,
+    year_range_end,
+    zip_code,
+)
 
 __all__ = ["Quantity", "quantities", "agree"]
 
@@ -32,8 +43,9 @@ class Quantity:
     ``value`` is in the canonical unit of ``unit``: ``""`` (a count), ``"usd"``/``"eur"``/``"gbp"``/``"money"``
     (a currency unnamed), ``"share"`` (a fraction: 52 percent is 0.52), ``"m"`` (metres), ``"h"`` (hours, for
     any duration), ``"year"`` (a calendar year: "in 2022").
-    A time of day is ``"clock"`` (minutes past midnight: "7:30 pm" is 1170) and a day of the month beside its
-    month's name ``"date"`` ("15 December"); a date written in figures ("2008-04-01") is no amount.
+    A code is ``"code"`` (its value a checksum of its letters and digits: "(919) 968-4610", "AD-508"), a time of
+    day ``"clock"`` (minutes past midnight: "7:30 pm" is 1170) and a day of the month beside its month's name
+    ``"date"`` ("15 December"); a date written in figures ("2008-04-01") is no amount.
     ``rough`` is True when the text hedges it ("about", "nearly") or writes a round number in words ("forty",
     "five million"), which a writer uses for a nearby exact amount. ``start``/``end`` are character offsets
     of the amount in the text.
@@ -149,6 +161,8 @@ def agree(a: Quantity, b: Quantity) -> bool:
     stated roughly."""
     if a.unit != b.unit and not ("money" in (a.unit, b.unit) and {a.unit, b.unit} <= CURRENCIES | {"money"}):
         return False
+    if a.unit == "code":  # a telephone number, a form's or a model's: the same or another
+        return a.value == b.value
     if a.unit == "clock":  # minutes past midnight: a rough time of day is within half an hour, not a fifth
         return abs(a.value - b.value) <= (CLOCK_TOLERANCE if a.rough or b.rough else 0)
     tolerance = ROUGH_TOLERANCE if a.rough or b.rough else EXACT_TOLERANCE
@@ -159,8 +173,16 @@ def agree(a: Quantity, b: Quantity) -> bool:
 def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     """The amount starting at word ``i`` and the index of the word after it, or None."""
     word, start, end = spans[i]
-    if (word[0].isdigit() or word[0] == ".") and (in_date(text, start, end) or identifier(text, start, end)):
-        return None  # a date in figures or a code (``number_kinds``)
+    if word[0].isdigit() or word[0] == ".":
+        if in_date(text, start, end) or zip_code(text, start, end):
+            return None  # a date in figures, a zip code (``number_kinds``)
+        code = code_span(text, start, end)
+        if code is not None:  # read whole: it agrees only with the same code
+            key = zlib.crc32(code_key(text[code[0]:code[1]]).encode())
+            j = i + 1
+            while j < len(spans) and spans[j][1] < code[1]:
+                j += 1
+            return Quantity(float(key), "code", False, code[0], code[1]), j
     if _CLOCK.fullmatch(word):
         if time_of_day(word, spans, i):  # minutes past midnight: times of day agree or conflict only as such
             hour, minute = (int(part) for part in word.split(":")[:2])
