@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import Detector, find_redundancy
+from dedup.article.amounts import MAX_CLAIM_WORDS, claim_sized
 from dedup.article.candidates import AMOUNT_BUCKET_CAP, amount_pairs
 from dedup.cli.main import main
 from dedup.confirm.agreement import (
@@ -22,6 +23,7 @@ from dedup.confirm.agreement import (
     save_models,
 )
 from dedup.corpus.report_spool import report_from_record, report_to_record
+from dedup.text.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "dedup" / "schema" / "scan-report.schema.json").read_text())
@@ -194,3 +196,14 @@ def test_timestamps_and_ordinals_state_no_shared_amount(confirm):
             "17th Regiment, Companies A through G, started for Alexandria, arriving the 22nd.\n\n"
             "posted at EST 12:08 PM\n\nposted at EST 12:59 PM\n")
     assert find_redundancy(text, confirm=confirm).matches == []
+
+
+def test_a_long_paragraph_is_not_put_to_the_agreement_model():
+    """The agreement model was fitted on news paragraphs of at most 53 words; past ``MAX_CLAIM_WORDS`` a paragraph
+    (a web page's block of figures) shares an amount with another by chance, and the amount route is off."""
+    assert pairs(find_redundancy(STADIUM))[(1, 7)].confirmed_by == ("amounts",)
+    filler = " It also covered parking, lighting, concessions, security, cleaning and the pitch itself." * 6
+    long = STADIUM.replace("forty thousand seats.", "forty thousand seats." + filler)
+    paragraph = segment(long)[7]
+    assert len(paragraph.text.split()) > MAX_CLAIM_WORDS and not claim_sized(paragraph)
+    assert (1, 7) not in pairs(find_redundancy(long))
