@@ -75,6 +75,9 @@ def test_jsonl_text_keeps_its_characters(tmp_path):
      "The city council voted on Tuesday not to approve the construction of a new bridge across the Elm River."),
     ("The city council voted on Tuesday to approve the construction of a new bridge across the Elm River.",
      "The city council voted on Tuesday to approve the construction of 3 new bridges across the Elm River."),
+    # A number stated twice where the first states it once (a web page's rates: PAN 2013 source pages).
+    ("Harbor View Inn, nightly rates from 69.99 to 79.99 dollars for a double room with a view of the bay.",
+     "Harbor View Inn, nightly rates from 79.99 to 79.99 dollars for a double room with a view of the bay."),
 ])
 def test_a_paragraph_saying_what_its_partner_does_not_is_kept(tmp_path, first, second):
     text = f"Results\n\n{first}\n\nObservers said turnout was the highest in two decades.\n\n{second}\n"

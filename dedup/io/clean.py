@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from dedup.records import CorpusReport, Report, SentencePair
@@ -49,12 +50,12 @@ def restated_sentences(report: Report) -> set[tuple[int, int]]:
 
 def _says_more(pair: SentencePair, earlier: str | None) -> bool:
     """Whether sentence ``pair.b`` states something its partner ``pair.a`` does not: a negation only one of the
-    two has, a number missing from the earlier paragraph ``earlier`` (else from ``pair.a``), or a name missing
-    from it."""
+    two has, a number missing from the earlier paragraph ``earlier`` (else from ``pair.a``) or stated more often
+    than there ("79.99 - 79.99" after "69.99 - 79.99"), or a name missing from it."""
     context = earlier if earlier is not None else pair.a
     if negated(pair.a) != negated(pair.b):
         return True
-    if not set(NUMBER.findall(pair.b)) <= set(NUMBER.findall(context)):
+    if Counter(NUMBER.findall(pair.b)) - Counter(NUMBER.findall(context)):  # counted: "6/6/2006" is not "6/22/2006"
         return True
     return not name_prefixes(pair.b) <= name_prefixes(context)
 
