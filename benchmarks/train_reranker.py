@@ -210,6 +210,10 @@ def main() -> None:
     parser.add_argument("--dev-half", action="store_true",
                         help="also the paragraph pairs of data/dev's dev half (its claims' pairs, its related pairs "
                              "and 20 other pairs an article as not); never its held-out half")
+    parser.add_argument("--web-pairs", action="store_true",
+                        help="also the labelled paragraph pairs of the dev half of the web pages "
+                             "(data/web_pairs.labels.jsonl, PAN 2013 source pages read from --eval); never the "
+                             "held-out half")
     args = parser.parse_args()
 
     parts = training_sets(args.eval, args.generated)
@@ -217,6 +221,8 @@ def main() -> None:
         parts.append(pan_passages(args.eval / "pan13-train", args.pan_passages))
     if args.dev_half:
         parts.append(dev_half_pairs(ROOT / "data" / "dev"))
+    if args.web_pairs:
+        parts.append(web_dev_pairs(args.eval))
     dense = np.vstack([features_of(p) for p in parts])
     a = [t for p in parts for t in p.a]
     b = [t for p in parts for t in p.b]
@@ -311,6 +317,24 @@ def dev_half_pairs(folder: Path, others: int = 20, seed: int = 0) -> PairSet:
             b.append(paragraphs[j])
             labels.append(label)
     return PairSet("dev-half", a, b, labels, ["dev"] * len(a))
+
+
+def web_dev_pairs(eval_dir: Path) -> PairSet:
+    """The labelled paragraph pairs of the web pages' dev half (``benchmarks/web_pages.py``): ``same`` 1,
+    ``different`` 0, ``unsure`` left out."""
+    from web_pages import LABELS, half, load_labels, source_pages
+
+    from dedup.text.segment import segment
+
+    labels = {k: v for k, v in load_labels(LABELS).items() if half(k[0]) == "dev" and v != "unsure"}
+    pages = source_pages(eval_dir, 10**9)
+    a, b, y = [], [], []
+    for (name, i, j), label in sorted(labels.items()):
+        paragraphs = [p.text for p in segment(pages[name])]
+        a.append(paragraphs[i])
+        b.append(paragraphs[j])
+        y.append(float(label == "same"))
+    return PairSet("web-dev-half", a, b, y, ["web"] * len(a))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from dev_set import _value  # noqa: E402
 from evalsets import DEFAULT_EVAL  # noqa: E402
 
 from dedup import Detector  # noqa: E402
+from dedup.confirm.reranker import Reranker  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "data" / "web_pairs.labels.jsonl"
@@ -76,13 +77,16 @@ def main() -> None:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a Detector parameter for every run, as in dev_set.py; repeatable")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a reranker file (train_reranker.py -o) instead of the shipped one")
     args = parser.parse_args()
     params = {name: _value(value) for name, _, value in (p.partition("=") for p in args.param)}
     pages, labels = source_pages(args.eval, args.docs), load_labels(args.labels)
     print(f"{len(pages)} PAN 2013 source pages; {len(labels)} labelled pairs "
           f"({collections.Counter(labels.values()).most_common()})")
     for confirm in args.confirm:
-        detector = Detector(confirm=confirm, **params)
+        model = Reranker.load(args.model) if args.model and confirm == "learned" else None
+        detector = Detector(confirm=confirm, reranker=model, **params)
         found: dict[str, dict[tuple[str, int, int], tuple[str, ...]]] = {"dev": {}, "heldout": {}}
         flagged = collections.Counter()
         for name, text in pages.items():
