@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from dedup.cli.main import main
+from dedup.io.clean import REMOVAL_PROBABILITY, clean
+from dedup.records import Match, Report, SentencePair
 from dedup.text.segment import normalize, paragraph_spans, segment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +106,37 @@ def test_paragraph_spans_locate_segments_paragraphs(text):
     assert spans is not None and len(spans) == len(paragraphs)
     for (start, end), paragraph in zip(spans, paragraphs):
         assert normalize(text[start:end]) == paragraph.text
+
+
+def _restated(probability: float, confirmed_by: tuple[str, ...]) -> Report:
+    first = "The council approved the new budget for the city library on Monday."
+    second = "On Monday the council passed the city library's new budget."
+    paragraphs = segment(f"Budget\n\n{first}\n\n{second}\n")
+    match = Match(1, 2, 0.3, 0.4, 0.5, probability, (SentencePair(first, second, 0.5, 0, 0),), reranker=probability,
+                  confirmed_by=confirmed_by)
+    return Report(id="d", paragraphs=paragraphs, matches=[match])
+
+
+@pytest.mark.parametrize("probability, confirmed_by, removed", [
+    (0.95, ("reranker",), (2,)),
+    (0.85, ("reranker",), ()),  # reported (over the detector's 0.82), not removed: under REMOVAL_PROBABILITY
+    (0.85, ("reranker", "shared_run"), (2,)),  # a copied run confirms it too
+])
+def test_a_paragraph_the_reranker_alone_restates_goes_only_from_the_removal_probability(probability, confirmed_by,
+                                                                                         removed):
+    report = _restated(probability, confirmed_by)
+    assert REMOVAL_PROBABILITY == 0.9
+    assert clean(report).removed_paragraphs == removed
+    assert clean(report, removal_probability=0.8).removed_paragraphs == (2,)
+    with pytest.raises(ValueError, match="removal_probability"):
+        clean(report, removal_probability=1.5)
+
+
+def test_the_cli_takes_a_removal_probability(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text((ROOT / "data" / "vance_article.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    strict = CliRunner().invoke(main, ["clean", str(path), "--removal-probability", "1"])
+    assert strict.exit_code == 0 and "removed paragraphs 11 " in strict.stderr  # copied runs and titles only
+    assert "removed paragraphs 5, 8, 11 " in CliRunner().invoke(main, ["clean", str(path)]).stderr
+    bad = CliRunner().invoke(main, ["clean", str(path), "--removal-probability", "2"])
+    assert bad.exit_code == 2 and "--removal-probability" in bad.output

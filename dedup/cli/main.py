@@ -35,7 +35,7 @@ from dedup.cluster.keep import RULES as KEEP_RULES
 from dedup.cluster.keep import undated_note
 from dedup.confirm.modes import CONFIRM_MODES
 from dedup.corpus.checkpoint import Checkpoint, CheckpointError
-from dedup.io.clean import CleanResult, CorpusCleaner
+from dedup.io.clean import REMOVAL_PROBABILITY, CleanResult, CorpusCleaner
 from dedup.io.input_spool import InputSpool, rereadable
 from dedup.io.outputs import check_file_output, plan_clean, refuse_overwriting_inputs
 from dedup.io.readers import Document, InputError, read_documents
@@ -379,6 +379,9 @@ def _write_tables(report: CorpusReport, output) -> None:
 @click.option("--boilerplate", is_flag=True, help="Also strip paragraphs reported as boilerplate.")
 @click.option("--sentences", is_flag=True,
               help="Also cut restated sentences out of the paragraphs that are kept.")
+@click.option("--removal-probability", type=click.FloatRange(0, 1), default=REMOVAL_PROBABILITY, show_default=True,
+              help="The reranker's probability a restatement it alone confirms needs for its paragraph to be "
+                   "removed (it is reported from --probability-threshold up).")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id; a record without one is named path:line.")
@@ -388,7 +391,8 @@ def _write_tables(report: CorpusReport, output) -> None:
 @exit_on_broken_pipe
 @output_errors
 def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, boilerplate: bool, sentences: bool,
-          text_field: str, id_field: str, max_bytes: int, quiet: bool, input_format: str, **params) -> None:
+          removal_probability: float, text_field: str, id_field: str, max_bytes: int, quiet: bool,
+          input_format: str, **params) -> None:
     """Write PATHS without near-duplicate documents and restated paragraphs.
 
     One text file (or - for stdin) is written back as text; JSON Lines input
@@ -396,7 +400,8 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     text files or folders into the folder given by -o. The first occurrence
     of each claim is kept; a paragraph goes only when every one of its
     sentences restates an earlier paragraph and adds no name, number or
-    negation of its own. What is kept is written as it came in.
+    negation of its own (a restatement the reranker alone confirms, only
+    from --removal-probability up). What is kept is written as it came in.
     """
     params["within"] = params["within"] or restated
     # Refused before stdin or a pipe is read (they keep their names when spooled), and before the scan.
@@ -408,7 +413,7 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
                                              names=spool.names)
         cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
-                                sentences=sentences)
+                                sentences=sentences, removal_probability=removal_probability)
         items = (d for d in read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                                            fmt=input_format, names=spool.names, lines=True) if isinstance(d, Document))
         kept = write_cleaned(items, cleaner, plan, text_field)
