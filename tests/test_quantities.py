@@ -85,6 +85,9 @@ def test_agreement_allows_rounding_not_other_amounts(a, b, same):
                                        (16 * 60 + 18.0, "clock", False, "4:18")]),
     ("on Dec 15th, 25 people", [(15.0, "date", False, "15"), (25.0, "", False, "25")]),
     ("the winner finished in 2:03:41", [(2 + 3 / 60 + 41 / 3600, "h", False, "2:03:41")]),
+    ("she won in 2:03:41, a course record", [(2 + 3 / 60 + 41 / 3600, "h", False, "2:03:41")]),
+    ("he ran 2:05 in March", [(2 + 5 / 60, "h", False, "2:05")]),
+    ("doors open 7:30 p.m. sharp", [(19 * 60 + 30.0, "clock", False, "7:30")]),
     # A date written in figures states no amount, in any order and with any separator.
     ("posted 2008-04-01 by the editor", []),
     ("on 29.09.2005 and 4/1/2008", []),

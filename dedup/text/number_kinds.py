@@ -91,13 +91,21 @@ def zip_code(text: str, start: int, end: int) -> bool:
 
 
 def time_of_day(word: str, spans: list, i: int) -> bool:
-    """Whether the clock ``word`` (piece ``i``) is a time of day, not a duration (``_AT``, ``_TIME_ZONES``)."""
+    """Whether the clock ``word`` (piece ``i``) is a time of day, not a duration: an hour with a leading zero,
+    "at" or the like before it (``_AT``), or right after it a.m., p.m. or a time zone (``_TIME_ZONES``), or a
+    date ("06:32, 1 April 2008"). A race time followed by "a personal best" or "in March" stays a duration."""
     parts = word.split(":")
     if len(parts) == 2 and len(parts[0]) == 2 and parts[0][0] == "0":
         return True
+    if i > 0 and spans[i - 1][0] in _AT:
+        return True
     after = [spans[k][0] for k in range(i + 1, min(i + 3, len(spans)))]
-    return (i > 0 and spans[i - 1][0] in _AT) or bool(after and after[0] in _TIME_ZONES) \
-        or any(w in MONTHS for w in after)
+    if not after:
+        return False
+    if after[0] in ("a", "p"):  # "7:30 a.m.", "7:30 p.m.", not "2:03:41, a course record"
+        return len(after) > 1 and after[1] == "m"
+    return after[0] in _TIME_ZONES or after[0] in MONTHS or (
+        len(after) > 1 and after[0].isdigit() and after[1] in MONTHS)
 
 
 def ordinal(word: str, spans: list, i: int) -> bool:
