@@ -77,6 +77,22 @@ def test_a_paragraph_reused_by_unrelated_documents_is_a_passage(corpus):
     assert {(o.doc, o.paragraph) for o in reused[0].occurrences} == {("doc001", 2), ("doc002", 5)}
 
 
+def test_a_one_or_two_word_line_two_documents_share_is_no_passage_unless_boilerplate(corpus):
+    """Real web pages share headings ("Contents", "Figure A"): 1,115 of the 2,856 passages of PAN 2013's 4,043
+    documents were such lines found in two documents. They are reported only as page furniture."""
+    records, _ = corpus
+    records = [dict(r) for r in records]
+    for r in records[:2]:
+        r["body"] = "Contents\n\n" + r["body"] + "\n\nFigure A"
+    for r in records[2:8]:
+        r["body"] = r["body"] + "\n\nContact Us"
+    report = CorpusScanner(detector=None, boilerplate_docs=5).scan(_docs(records))
+    texts = {p.text: p for p in report.passages}
+    assert "Contents" not in texts and "Figure A" not in texts
+    assert texts["Contact Us"].boilerplate and texts["Contact Us"].documents == 6
+    assert any(p.text.startswith(REUSED[:60]) for p in report.passages)  # a real passage stays
+
+
 def test_light_rewording_of_a_paragraph_across_documents_is_found():
     records, _ = planted_corpus(seed=3, originals=12)
     reworded = REUSED.replace("confirmed on Tuesday", "said on Tuesday").replace("diverting", "sending")
@@ -435,3 +451,15 @@ def test_passage_components_follow_chains_and_keep_only_paired_or_shared_nodes()
     assert parts == [[0, 1, 4], [6, 7], [9]]  # nodes 2, 3, 5 and 8 are in no pair: not passages
     assert _components(10, np.zeros((0, 2), np.int64), np.zeros(0, np.int64)) == []
     assert _components(0, np.zeros((0, 2), np.int64), np.zeros(0, np.int64)) == []
+
+
+def test_the_index_reports_no_one_word_line_as_a_reused_passage(tmp_path, corpus):
+    records, _ = corpus
+    shared = REUSED
+    with Index(str(tmp_path / "i.db"), within=False, reuse=False) as index:
+        index.add("old", "Contents\n\n" + records[3]["body"] + "\n\n" + shared)
+        verdict = index.check("new", "Contents\n\n" + records[9]["body"] + "\n\n" + shared)
+    found = {(m.paragraph, m.doc) for m in verdict.passages}
+    new_paragraphs = paragraphs_of("Contents\n\n" + records[9]["body"] + "\n\n" + shared)
+    assert (len(new_paragraphs) - 1, "old") in found  # the reused paragraph
+    assert (0, "old") not in found  # "Contents" is no passage

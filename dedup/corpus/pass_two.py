@@ -57,6 +57,10 @@ class PassTwoSettings:
     signer: "BatchSigner"
     batch_size: int
     batch_chars: int
+# Tokens under which a paragraph found in two documents is reported only as boilerplate (in ``boilerplate_docs``
+# documents or more): a one- or two-word line ("Contents", "Figure A", "2008") that two pages share is no
+# reused passage; 1,115 of the 2,856 passages of PAN 2013's 4,043 documents were such lines (docs/benchmarks.md).
+MIN_PASSAGE_TOKENS = 3
 _ESTIMATE_MARGIN = 0.1  # candidates this far below the threshold by MinHash estimate are not re-read
 
 
@@ -327,6 +331,8 @@ def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence,
     passages = []
     for c in np.flatnonzero((n_docs >= 2) & (n_clusters >= 2)).tolist():
         members = components[c].tolist()
+        if state.node_tokens[members].max() < MIN_PASSAGE_TOKENS and n_docs[c] < settings.boilerplate_docs:
+            continue  # "Contents", "Figure A" in two pages: no passage, unless page furniture (boilerplate)
         held = np.concatenate([occurrences.of(n) for n in members])
         first = dict(zip(members, map(tuple, state.node_first[members].tolist())))
         main = min(members, key=lambda n: (-len(occurrences.of(n)), state.ids[first[n][0]], first[n][1]))

@@ -18,6 +18,7 @@ import numpy as np
 from dedup.cluster.keep import DateLike, preferred, timestamp
 from dedup.confirm.pair_scores import exact_scores, is_duplicate
 from dedup.corpus.pass_one import Tokenized
+from dedup.corpus.pass_two import MIN_PASSAGE_TOKENS
 from dedup.index.verdicts import PassageMatch, ScoredMatch, listed, term_blobs, term_cosine, term_total
 from dedup.records import DocumentMatch
 from dedup.util.validate import check_fraction, renamed_params
@@ -135,6 +136,8 @@ class IndexScoring:
         keys = signed.paragraph_keys.view(np.int64)
         found: dict[tuple[int, str, int], PassageMatch] = {}
         for p in range(len(sizes)):
+            if sizes[p] < MIN_PASSAGE_TOKENS:
+                continue  # a one- or two-word line ("Contents", "Figure A") is no reused passage (``pass_two``)
             fingerprint = int(signed.fingerprints[p].view(np.int64))
             rows = self.store.paragraphs_with_fingerprint(fingerprint)
             if sizes[p] >= self.min_passage_words:
