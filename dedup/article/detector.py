@@ -10,7 +10,7 @@ import numpy as np
 from dedup.article.amounts import REASON as AMOUNTS
 from dedup.article.amounts import agreed_amounts, confirmed_by_amounts, sentence_pairs
 from dedup.article.candidates import GENERATED_PER_CANDIDATE, MIN_GENERATED, CandidateSearch, SignedArticle
-from dedup.article.claims import match_kind, name_run, names_only
+from dedup.article.claims import match_kind, name_run, names_only, title_like
 from dedup.article.evidence import Cosines, TokenMemo, candidate_spans, sentence_at, title_restated
 from dedup.article.rerank_step import FIT_LIMIT, RerankStep
 from dedup.cluster.groups import group_matches
@@ -25,6 +25,10 @@ from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jacca
 from dedup.sketch.shingle import Shingler, union
 from dedup.text.segment import segment
 from dedup.util.validate import check_fraction, check_int, check_str, positional_doc_id, renamed_params
+
+# What confirms a pair by its scores alone (the reranker's probability, the TF-IDF cosines): two headings are not
+# restated on that alone (``confirm``).
+_SCORES_ONLY = frozenset({"reranker", "paragraph_cosine", "sentence_cosine"})
 
 
 class Detector(CandidateSearch, RerankStep):
@@ -292,6 +296,9 @@ class Detector(CandidateSearch, RerankStep):
                 continue  # the same people, not the same claim (``claims.names_only``)
             if pair_score.confirmed and contradicts(article.claims[pair.a], article.claims[pair.b]):
                 continue  # other amounts of the same kind, none the same: another fact (``agreement.contradicts``)
+            if pair_score.confirmed and set(pair_score.confirmed_by) <= _SCORES_ONLY \
+                    and title_like(paragraphs[pair.a]) and title_like(paragraphs[pair.b]):
+                continue  # two headings: restated only by the title rule or a copied run (``claims.title_like``)
             if pair_score.confirmed_by == ("shared_run",) and not any(
                     self.confirmer.copied(s.content_words) and not name_run(
                         paragraphs[pair.a].text[s.a_start:s.a_end], paragraphs[pair.a].text, paragraphs[pair.b].text)
