@@ -328,9 +328,10 @@ def web_dev_pairs(eval_dir: Path) -> PairSet:
 
     labels = {k: v for k, v in load_labels(LABELS).items() if half(k[0]) == "dev" and v != "unsure"}
     pages = source_pages(eval_dir, 10**9)
+    paragraphs_of = {name: [p.text for p in segment(pages[name])] for name in {name for name, _, _ in labels}}
     a, b, y = [], [], []
     for (name, i, j), label in sorted(labels.items()):
-        paragraphs = [p.text for p in segment(pages[name])]
+        paragraphs = paragraphs_of[name]
         a.append(paragraphs[i])
         b.append(paragraphs[j])
         y.append(float(label == "same"))

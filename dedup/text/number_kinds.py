@@ -34,11 +34,7 @@ _PHONE = re.compile(r"\(\d{3}\) ?\d{3}[-. ]\d{4}")  # "(919) 968-4610"
 
 def in_date(text: str, start: int, end: int) -> bool:
     """Whether the numeral at ``start:end`` is part of a date written in figures (``_DATE``)."""
-    while start > 0 and text[start - 1] in _DATE_CHARS:
-        start -= 1
-    while end < len(text) and text[end] in _DATE_CHARS:
-        end += 1
-    found = _DATE.search(text, start, end)
+    found = _DATE.search(text, *_grow(text, start, end, _DATE_CHARS.__contains__))
     if found is None:
         return False
     first, second, third = (int(found.group(k)) for k in (1, 3, 4))
@@ -56,15 +52,9 @@ def code_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         phone = _PHONE.match(text, start - 1)
         if phone:
             return phone.start(), phone.end()
-    low, high = start, end
-    while low > 0 and (text[low - 1].isdigit() or text[low - 1] in _JOINERS):
-        low -= 1
-    while high < len(text) and (text[high].isdigit() or text[high] in _JOINERS):
-        high += 1
+    low, high = _grow(text, start, end, lambda c: c.isdigit() or c in _JOINERS)
     if low > 0 and text[low - 1].isalpha():  # letters before the digits: the code starts with them ...
-        first = low
-        while first > 0 and (text[first - 1].isalnum() or text[first - 1] in _JOINERS):
-            first -= 1
+        first = _grow(text, low, low, lambda c: c.isalnum() or c in _JOINERS)[0]
         if any(c.isupper() for c in text[first:low]):  # ... capitals: "AD-508", not "pre-2014" or "under-21"
             return first, high
     groups = [g for g in re.split(r"[-/]", text[low:high]) if g]
@@ -74,6 +64,15 @@ def code_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         if any(len(g) > 3 or (len(g) > 1 and g[0] == "0") for g in groups):
             return low, high
     return None
+
+
+def _grow(text: str, start: int, end: int, keep) -> tuple[int, int]:
+    """``start:end`` widened over the characters around it that ``keep`` accepts, on both sides."""
+    while start > 0 and keep(text[start - 1]):
+        start -= 1
+    while end < len(text) and keep(text[end]):
+        end += 1
+    return start, end
 
 
 def code_key(code: str) -> str:
