@@ -6,15 +6,15 @@ Lines file, and plants reuse in ``--planted`` of them: a run of three consecutiv
 document, pasted as a paragraph of its own (``copied``), or the same with every fifth word dropped and
 its sentences in reverse order (``edited``). Then runs, as child processes,
 
-    python -m dedup scan FILE --no-within -q -f json -o OUT            (reuse on, the default)
+    python -m dedup scan FILE --no-within -q -f json -o OUT --reuse-keys KEYS   (for each of --reuse-keys)
     python -m dedup scan FILE --no-within --no-reuse -q -f json -o OUT
 
-``--repeat`` times each in turn (``-j 1`` and ``-j 2``), and prints each one's median wall seconds, the
-ratio of the two, each child's peak RSS (``os.wait4``), the planted pairs found among the reuse records,
-and the records that pair documents with nothing planted between them (the synthetic documents are
-otherwise independent draws of random words, so those are false).
+``--repeat`` times each in turn (``-j 1`` and ``-j 2``), and prints each one's median wall seconds, its
+ratio to the scan without reuse, each child's peak RSS (``os.wait4``), the planted pairs found among the
+reuse records, and the records that pair documents with nothing planted between them (the synthetic
+documents are otherwise independent draws of random words, so those are false).
 
-    python benchmarks/reuse_scale.py [--docs 20000 --planted 500 --repeat 3 --seed 0 --reuse-keys all --workdir D]
+    python benchmarks/reuse_scale.py [--docs 20000 --planted 500 --repeat 3 --seed 0 --reuse-keys rare uncommon]
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--reuse-keys", default="uncommon", choices=["uncommon", "all"],
-                        help="dedup scan --reuse-keys of the runs with reuse")
+    parser.add_argument("--reuse-keys", nargs="+", default=["rare", "uncommon"], choices=["rare", "uncommon", "all"],
+                        help="dedup scan --reuse-keys of the runs with reuse, each timed in the same rounds (the "
+                             "first is the default; uncommon: the default before 2026-12-04)")
     parser.add_argument("--workdir", help="where the corpus and reports go (default: a temporary folder)")
     args = parser.parse_args()
     if args.workdir:
@@ -94,45 +95,55 @@ def main() -> None:
         print(f"{args.docs:,} documents ({mb:.1f} MB), {len(plants)} with planted reuse; "
               f"{args.repeat} runs each, taken in turn; medians")
         report = os.path.join(folder, "report.json")
+        runs = [(f"--reuse-keys {keys}", ["--reuse-keys", keys]) for keys in args.reuse_keys]
+        runs.append(("without", ["--no-reuse"]))
         for jobs in (1, 2):
-            times: dict[str, list[float]] = {"with reuse": [], "without": []}
+            times: dict[str, list[float]] = {name: [] for name, _ in runs}
             peaks: dict[str, float] = {}
             for _ in range(args.repeat):
-                for name, extra in (("with reuse", ["--reuse-keys", args.reuse_keys]), ("without", ["--no-reuse"])):
+                for name, extra in runs:
                     command = [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-j", str(jobs),
                                "-f", "json", "-o", report, *extra]
                     seconds, peak = run(command)
                     times[name].append(seconds)
                     peaks[name] = max(peaks.get(name, 0.0), peak)
-            with_reuse, without = statistics.median(times["with reuse"]), statistics.median(times["without"])
-            print(f"-j {jobs}: with reuse {with_reuse:.1f} s ({peaks['with reuse']:.0f} MB peak), "
-                  f"without {without:.1f} s ({peaks['without']:.0f} MB peak): ratio {with_reuse / without:.2f}")
+            without = statistics.median(times["without"])
+            print(f"-j {jobs}: without reuse {without:.1f} s ({peaks['without']:.0f} MB peak)")
+            for name, _ in runs[:-1]:
+                seconds = statistics.median(times[name])
+                print(f"-j {jobs}: {name}: {seconds:.1f} s ({peaks[name]:.0f} MB peak): ratio {seconds / without:.2f}")
         found = json.load(open(report, encoding="utf-8"))
-        reuse_report = subprocess.run(
-            [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-f", "json", "--reuse-keys",
-             args.reuse_keys],
-            capture_output=True, text=True, check=False)
-        records = json.loads(reuse_report.stdout)["reuse"]
-        linked = {(r["a"], r["b"]) for r in records} | {(r["b"], r["a"]) for r in records}
         clustered = {m for c in found["clusters"] for m in c["members"]}
-        for kind in ("copied", "edited"):
-            pairs = [p for p, k in plants.items() if k == kind]
-            hit = sum(p in linked for p in pairs)
-            print(f"planted {kind}: {hit} of {len(pairs)} pairs found ({hit / max(len(pairs), 1):.3f})")
-        planted_pairs = set(plants) | {(b, a) for a, b in plants}
+        for keys in args.reuse_keys:
+            print(f"--reuse-keys {keys}:")
+            recall(path, keys, plants, original_of, clustered)
 
-        def origin(doc_id: str) -> str:
-            return original_of.get(doc_id, doc_id)
 
-        # A copy too edited or truncated to be a near-duplicate still shares passages with its original and
-        # the other copies, and a document reusing an original reuses its copies: both are true reuse.
-        explained = {(origin(a), origin(b)) for a, b in planted_pairs}
-        copies = [r for r in records if (r["a"], r["b"]) not in planted_pairs and origin(r["a"]) == origin(r["b"])]
-        false = [r for r in records if (r["a"], r["b"]) not in planted_pairs and origin(r["a"]) != origin(r["b"])
-                 and (origin(r["a"]), origin(r["b"])) not in explained]
-        print(f"reuse records: {len(records)}; between copies of one original not clustered as near-duplicates: "
-              f"{len(copies)}; between documents sharing nothing planted: {len(false)}"
-              f" ({len(clustered)} documents are in near-duplicate clusters)")
+def recall(path: str, keys: str, plants: dict, original_of: dict, clustered: set) -> None:
+    """Print the planted pairs the scan with ``--reuse-keys keys`` finds, and its records that no plant explains."""
+    reuse_report = subprocess.run(
+        [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-f", "json", "--reuse-keys", keys],
+        capture_output=True, text=True, check=False)
+    records = json.loads(reuse_report.stdout)["reuse"]
+    linked = {(r["a"], r["b"]) for r in records} | {(r["b"], r["a"]) for r in records}
+    for kind in ("copied", "edited"):
+        pairs = [p for p, k in plants.items() if k == kind]
+        hit = sum(p in linked for p in pairs)
+        print(f"  planted {kind}: {hit} of {len(pairs)} pairs found ({hit / max(len(pairs), 1):.3f})")
+    planted_pairs = set(plants) | {(b, a) for a, b in plants}
+
+    def origin(doc_id: str) -> str:
+        return original_of.get(doc_id, doc_id)
+
+    # A copy too edited or truncated to be a near-duplicate still shares passages with its original and
+    # the other copies, and a document reusing an original reuses its copies: both are true reuse.
+    explained = {(origin(a), origin(b)) for a, b in planted_pairs}
+    copies = [r for r in records if (r["a"], r["b"]) not in planted_pairs and origin(r["a"]) == origin(r["b"])]
+    false = [r for r in records if (r["a"], r["b"]) not in planted_pairs and origin(r["a"]) != origin(r["b"])
+             and (origin(r["a"]), origin(r["b"])) not in explained]
+    print(f"  reuse records: {len(records)}; between copies of one original not clustered as near-duplicates: "
+          f"{len(copies)}; between documents sharing nothing planted: {len(false)}"
+          f" ({len(clustered)} documents are in near-duplicate clusters)")
 
 
 if __name__ == "__main__":

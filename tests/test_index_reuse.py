@@ -136,6 +136,9 @@ def test_an_index_keeps_the_reuse_keys_it_was_created_with(tmp_path):
         assert again.params["reuse_keys"] == "all" and again.reuse_search.common_share == 1.0
     with pytest.raises(ValueError, match="reuse_keys"):
         Index(str(tmp_path / "bad.db"), reuse_keys="some")
+    with pytest.raises(ValueError, match="reuse_keys must be one of uncommon, all, got 'rare'"):
+        Index(str(tmp_path / "scan-keys.db"), reuse_keys="rare")  # the corpus scan's: see params.INDEX_KEYS
+    assert not (tmp_path / "scan-keys.db").exists()
     older = tmp_path / "older.db"
     Index(str(older), within=False).close()
     db = sqlite3.connect(older)
@@ -146,3 +149,4 @@ def test_an_index_keeps_the_reuse_keys_it_was_created_with(tmp_path):
     db.close()
     with Index(str(older), within=False) as index:
         assert (index.reuse_search.common_share, index.reuse_search.min_shared) == (0.005, 3)
+        assert index.reuse_search.key_words == 0  # MinHash bands, as such a file's keys were made

@@ -402,9 +402,19 @@ def test_scan_json_jsonl_and_csv_carry_reuse(corpus_files):
     assert json.loads(_run("scan", folder, "-f", "json", "--no-within", "--no-reuse", "-q").stdout)["reuse"] == []
     every_word = json.loads(_run("scan", folder, "-f", "json", "--no-within", "-q", "--reuse-keys", "all").stdout)
     jsonschema.validate(every_word, schema)
-    assert (every_word["params"]["reuse"]["common_share"], every_word["params"]["reuse"]["min_shared"]) == (1.0, 4)
-    assert report["params"]["reuse"]["common_share"] == 0.005
-    assert {(r["a"], r["b"]) for r in every_word["reuse"]} >= {(r["a"], r["b"]) for r in report["reuse"]}
+    uncommon = json.loads(_run("scan", folder, "-f", "json", "--no-within", "-q", "--reuse-keys", "uncommon").stdout)
+
+    def keys_of(found: dict) -> tuple:
+        return tuple(found["params"]["reuse"][k] for k in ("key_words", "common_share", "min_shared"))
+
+    assert keys_of(every_word) == (0, 1.0, 4) and keys_of(uncommon) == (0, 0.005, 3)
+    assert keys_of(report) == tuple(KEY_SETTINGS["rare"][k] for k in ("key_words", "common_share", "min_shared"))
+
+    def linked(found: dict) -> set:
+        return {frozenset(Path(r[side]).stem for side in ("a", "b")) for r in found["reuse"]}
+
+    for found in (report, every_word, uncommon):  # each setting of the keys finds the copy and the rewording
+        assert {frozenset(("source", "copy")), frozenset(("source", "reworded"))} <= linked(found)
     assert _run("scan", folder, "--reuse-keys", "most").exit_code == 2
 
 

@@ -11,7 +11,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.io.readers import Document
 from dedup.reuse.align import Alignment, AlignSettings
 from dedup.reuse.screen import Reach, reach
-from dedup.reuse.search import ReuseSearch, word_idf
+from dedup.reuse.search import KEY_SETTINGS, ReuseSearch, word_idf
 from dedup.reuse.units import units_of
 from tests.test_reuse import PASSAGE, REWORDED, _filler, _join
 from tests.test_spark import _reuse_corpus
@@ -83,9 +83,12 @@ def test_pairs_sharing_a_copied_run_are_kept_whatever_their_sentences():
 def test_the_screen_leaves_the_reuse_records_as_they_are():
     docs = _reuse_corpus()
 
-    def scan(screen: float):
-        return CorpusScanner(detector=None, reuse=ReuseSearch(screen=screen)).scan(Document(i, t) for i, t in docs)
+    def scan(screen: float, keys: str = "uncommon"):
+        search = ReuseSearch(screen=screen, **KEY_SETTINGS[keys])
+        return CorpusScanner(detector=None, reuse=search).scan(Document(i, t) for i, t in docs)
 
+    assert scan(0.8, "rare").reuse == scan(0.0, "rare").reuse
+    # The MinHash keys make more chance candidates, so some are screened out here.
     screened, unscreened = scan(0.8), scan(0.0)
     assert screened.reuse == unscreened.reuse and len(screened.reuse) >= 10
     assert screened.stats["reuse_screened_out"] > 0 == unscreened.stats["reuse_screened_out"]

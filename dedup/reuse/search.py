@@ -12,22 +12,23 @@ flagged):
   ``copy_n + copy_window - 1`` content words (14: about two sentences) always share a key.
 
 After pass one the corpus's document frequencies are known: words held by more than ``common_share`` of
-the documents (and more than ``common_docs``) are dropped from the sentences, every sentence with at
-least ``min_unit_words`` words left is signed with MinHash over them and cut into ``bands`` x ``rows``
-band keys. Two documents are a candidate when they share ``min_shared`` sentence keys or one copied-run
-key; a key held by more than ``max_bucket`` documents (page furniture) pairs nothing. Each document keeps
-at most its ``max_partners`` strongest sentence-key partners, the strength of a pair being the sum over its
-shared keys of a weight that falls with the key's bucket (``key_weights``): a pair is aligned when either
-of its documents keeps it, and a pair sharing a copied-run key always is, so a corpus of many documents
-on one topic costs at most ``max_partners`` alignments a document.
+the documents (and more than ``common_docs``) never key, and each sentence with at least ``min_unit_words``
+words left is keyed by every pair of its ``key_words`` rarest words (``rare_keys``: a bottom-k sketch that
+puts rare words first). Two documents are a candidate when they share ``min_shared`` sentence keys or one
+copied-run key; a key held by more than ``max_bucket`` documents (page furniture) pairs nothing. Each
+document keeps at most its ``max_partners`` strongest sentence-key partners, the strength of a pair being
+the sum over its shared keys of a weight that falls with the key's bucket (``key_weights``): a pair is
+aligned when either of its documents keeps it, and a pair sharing a copied-run key always is, so a corpus
+of many documents on one topic costs at most ``max_partners`` alignments a document.
 
-Two settings of the keys (``KEY_SETTINGS``; ``dedup scan --reuse-keys``): ``"uncommon"``, the default,
-drops the words in more than 0.5% of the documents, without which random sentences of one language share
-a band often enough that most document pairs of a corpus would meet (10% of all pairs of 1,000 generated
-documents); ``"all"`` keys every content word and asks 4 shared keys. On PAN 2013's training corpus
-scanned whole (a topical corpus: its topics' words are in dozens of its 4,022 documents, so "uncommon"
-drops them) "all" links 0.77 of the reworded pairs where "uncommon" links 0.27, at 5x the time and
-about 4x the key rows in memory (docs/benchmarks.md, "Candidates at corpus scale").
+Settings of the keys (``KEY_SETTINGS``; ``dedup scan --reuse-keys``): ``"rare"``, the default, as above.
+``"uncommon"`` and ``"all"`` are the keys before it (``key_words=0``): MinHash over a sentence's words in at
+most 0.5% of the documents (``uncommon``) or over all its words (``all``, 4 shared keys), cut into
+``bands`` x ``rows`` band keys; an index written with them keeps making them. Most sentences have fewer
+than three words that rare, so ``uncommon`` left them unkeyed and found an edited copy mostly through a
+copied run (90 of 250 planted in 20,000 generated documents, where ``rare`` finds about 220); ``all``
+finds a little more than ``rare`` at two to five times the time and more memory (docs/benchmarks.md,
+"Sentence keys from rare words").
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ import numpy as np
 
 from dedup.confirm.idf import HashedIdf
 from dedup.reuse.align import AlignSettings
+from dedup.reuse.band_keys import minhash_band_keys
 from dedup.reuse.key_rows import distinct_rows, shared_rows, winnowed
+from dedup.reuse.rare_keys import rarest_pair_keys, word_ranks
 from dedup.reuse.screen import reach
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.lsh_budget import expand
 from dedup.sketch.minhash import MinHasher
-from dedup.sketch.shingle import ShingleSets
 from dedup.text.tokens import Tokens, TokenTable, tokenize
 from dedup.util.arrays import counted, distinct
 from dedup.util.validate import check_between, check_fraction, check_int
@@ -72,14 +74,18 @@ class ReuseSearch:
 
     Parameters
     ----------
+    key_words : int, default=3
+        A sentence is keyed by every pair of its ``key_words`` rarest words (``rare_keys``). 0: by MinHash
+        bands over its words instead (``bands``, ``rows``; the keys of ``KEY_SETTINGS`` "uncommon" and "all").
     bands, rows : int, default=8, 2
-        MinHash banding of sentence signatures (``bands * rows`` permutations): two rows a band keep
-        sentences that share about a third of their uncommon words likely to meet.
-    min_shared : int, default=3
+        With ``key_words=0``: MinHash banding of sentence signatures (``bands * rows`` permutations): two rows
+        a band keep sentences that share about a third of their words likely to meet.
+    min_shared : int, default=2
         Sentence keys two documents must share to be aligned.
-    min_unit_words : int, default=3
-        Uncommon words a sentence needs to take part.
-    common_share, common_docs : float, int, default=0.005, 10
+    min_unit_words : int, default=2
+        Words that may key (not too common, and with ``key_words``, held by another document too) a sentence
+        needs to take part.
+    common_share, common_docs : float, int, default=0.05, 10
         A word in more than this share of the documents, and in more than this many, is too common to
         seed reuse; 1.0 drops none (``KEY_SETTINGS["all"]``, see the module docstring).
     copy_n : int, default=8
@@ -105,11 +111,12 @@ class ReuseSearch:
         MinHash seed.
     """
 
+    key_words: int = 3
     bands: int = 8
     rows: int = 2
-    min_shared: int = 3
-    min_unit_words: int = 3
-    common_share: float = 0.005
+    min_shared: int = 2
+    min_unit_words: int = 2
+    common_share: float = 0.05
     common_docs: int = 10
     copy_n: int = 8
     copy_window: int = COPY_WINDOW
@@ -121,17 +128,19 @@ class ReuseSearch:
     seed: int = 1
 
     def __post_init__(self) -> None:
-        for name, low in (("bands", 1), ("rows", 1), ("min_shared", 1), ("min_unit_words", 1), ("common_docs", 1),
-                          ("copy_n", 2), ("copy_window", 0), ("copy_sample", 1), ("max_bucket", 2),
+        for name, low in (("key_words", 0), ("bands", 1), ("rows", 1), ("min_shared", 1), ("min_unit_words", 1),
+                          ("common_docs", 1), ("copy_n", 2), ("copy_window", 0), ("copy_sample", 1), ("max_bucket", 2),
                           ("max_partners", 0)):
             check_int(name, getattr(self, name), low)
+        if self.key_words == 1:
+            raise ValueError("key_words must be 0 (MinHash bands) or at least 2 (pairs of rare words), got 1")
         check_fraction("common_share", self.common_share)
         check_between("screen", self.screen, 0.0, 1.0)
         self._hasher = MinHasher(num_perm=self.bands * self.rows, seed=self.seed)
         self._banding = LSHBanding(num_perm=self.bands * self.rows, bands=self.bands, rows=self.rows)
 
     def params(self) -> dict:
-        fields = ("bands", "rows", "min_shared", "min_unit_words", "common_share", "common_docs", "copy_n",
+        fields = ("key_words", "bands", "rows", "min_shared", "min_unit_words", "common_share", "common_docs", "copy_n",
                   "copy_window", "copy_sample", "max_bucket", "max_partners", "screen", "seed")
         return {**{name: getattr(self, name) for name in fields},
                 **{f"align_{k}": v for k, v in vars(self.align).items()}}
@@ -242,13 +251,16 @@ class ReuseSearch:
         document frequency, its 64-bit hash, the sorted sets) are several times the seeds, so a corpus of
         long documents held them all at once for a moment (rows never span two chunks, so the result is the
         same)."""
-        empty = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        empty = (np.zeros(0, np.uint64), np.zeros(0, np.int32 if self.key_words else np.int64))
         limit = max(self.common_docs, self.common_share * n_docs)
+        # The rare keys' rank of every bucket, once (when no word has counts of its own to add).
+        ranks = word_ranks(np.arange(len(df)), df + uncounted, n_docs) \
+            if self.key_words and not np.ndim(uncounted) and len(seeds.words) > len(df) // 4 else None
         found = []
         for (w0, w1), (u0, u1) in _document_chunks(seeds.unit_words, seeds.unit_doc, _WORDS_PER_CHUNK):
             extra = uncounted[w0:w1] if np.ndim(uncounted) else uncounted
             keys = self._chunk_keys(seeds.words[w0:w1], seeds.unit_words[u0:u1], seeds.unit_doc[u0:u1], df, limit,
-                                    extra)
+                                    extra, n_docs, ranks)
             if keys is not None:
                 found.append(keys)
         if not found:
@@ -258,7 +270,8 @@ class ReuseSearch:
         return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
 
     def _chunk_keys(self, words: np.ndarray, unit_words: np.ndarray, unit_doc: np.ndarray, df: np.ndarray,
-                    limit: float, uncounted: int | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+                    limit: float, uncounted: int | np.ndarray, n_docs: int,
+                    ranks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """``sentence_keys`` of whole documents' seeds, None when they have none."""
         if np.ndim(uncounted):
             uncommon = df[words] + uncounted <= limit
@@ -267,18 +280,21 @@ class ReuseSearch:
         at = np.flatnonzero(uncommon)
         # Each kept word's sentence, found for the kept words only (most of a corpus's words are common).
         units = np.searchsorted(np.cumsum(unit_words, dtype=np.int64), at, side="right")
-        words = words[at].astype(np.uint64)
         n_units = len(unit_doc)
-        if not len(words) or not n_units:
+        if not len(at) or not n_units:
             return None
-        sets = _unit_sets(words, units, n_units)
-        live = np.flatnonzero(sets.sizes() >= self.min_unit_words)
-        if not len(live):
-            return None
-        band_keys = self._banding.band_keys(self._hasher.sign(_subset(sets, live)))
-        # Not made distinct here: two sentences of one document rarely share a band (35 rows of 803,240 on
-        # 20,000 generated documents), and ``pair_codes`` sorts the rows anyway.
-        return band_keys.ravel(), np.repeat(unit_doc[live], band_keys.shape[1])
+        if self.key_words:
+            words, word_df = words[at], df[words[at]] + (uncounted[at] if np.ndim(uncounted) else uncounted)
+            shared = np.flatnonzero(word_df >= 2)  # a word of one document alone pairs it with none: no rank
+            words, units = words[shared], units[shared]
+            # Ranks from a table of every bucket (a corpus's millions of words, a million buckets), or per word.
+            ranks = ranks[words] if ranks is not None else word_ranks(words, word_df[shared], n_docs)
+            keys, key_units = rarest_pair_keys(words, units, ranks, self.key_words, self.min_unit_words)
+            # Documents as int32 (4 bytes a key row less: the rows of a corpus's sentences are held until paired).
+            return (keys, unit_doc[key_units].astype(np.int32)) if len(keys) else None
+        keys, key_units = minhash_band_keys(words[at], units, n_units, self.min_unit_words, self._hasher,
+                                            self._banding)
+        return (keys, unit_doc[key_units]) if len(keys) else None
 
     def copy_keys(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
         """The ``(copied-run key, document)`` rows; one key two documents share makes a candidate."""
@@ -364,7 +380,11 @@ class ReuseSearch:
 
 
 # The two settings of the sentence keys (see the module docstring): ``ReuseSearch(**KEY_SETTINGS[name])``.
-KEY_SETTINGS = {"uncommon": {"common_share": 0.005, "min_shared": 3}, "all": {"common_share": 1.0, "min_shared": 4}}
+KEY_SETTINGS = {
+    "rare": {"key_words": 3, "common_share": 0.05, "min_shared": 2, "min_unit_words": 2},
+    "uncommon": {"key_words": 0, "common_share": 0.005, "min_shared": 3, "min_unit_words": 3},
+    "all": {"key_words": 0, "common_share": 1.0, "min_shared": 4, "min_unit_words": 3},
+}
 _PAIRS_PER_PART = 1_000_000  # pair codes counted at once (``shared_keys``)
 _WORDS_PER_CHUNK = 4_000_000  # seed words keyed at once (``sentence_keys``), whole documents
 
@@ -416,19 +436,3 @@ def _document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
         w1 = int(ends[u1 - 1])
         yield (w0, w1), (u0, u1)
         w0, u0 = w1, u1
-
-
-def _unit_sets(words: np.ndarray, units: np.ndarray, n_units: int) -> ShingleSets:
-    """Each unit's distinct words as one 32-bit hash each (what ``MinHasher.sign`` takes)."""
-    hashed = (words * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)
-    keys = distinct((units.astype(np.uint64) << np.uint64(32)) | hashed)
-    owner = (keys >> np.uint64(32)).astype(np.int64)
-    offsets = np.concatenate(([0], np.cumsum(np.bincount(owner, minlength=n_units)))).astype(np.int64)
-    return ShingleSets(hashes=(keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets=offsets)
-
-
-def _subset(sets: ShingleSets, rows: np.ndarray) -> ShingleSets:
-    sizes = sets.sizes()[rows]
-    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-    at = np.repeat(sets.offsets[rows] - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
-    return ShingleSets(hashes=sets.hashes[at], offsets=offsets)

@@ -1,0 +1,107 @@
+"""Sentence keys from each sentence's rarest words: the reuse search's default candidate keys.
+
+A sentence is keyed by every pair of the first ``k`` of its distinct words in an order that puts rare
+words first: each word's rank is an exponential race, ``-log(u) / idf``, with ``u`` uniform from the word's
+hash and ``idf`` its inverse document frequency in the corpus. That is weighted MinHash (a bottom-k sketch
+under IDF weights): of two words, the one of weight ``idf_a`` comes first with probability ``idf_a / (idf_a +
+idf_b)``, and a pair of words is a band of two rows. A rank depends on the word and the corpus only, so an
+edited or reworded copy that keeps two of a sentence's first words shares its key, whatever else it adds,
+drops or reorders; two sentences of unrelated documents rarely share a *pair* of rare words. (Ranked strictly
+by frequency instead, a source's words that only its verbatim copy shares crowd out those a rewording
+shares: ``tests/test_rare_keys.py``.)
+
+The MinHash bands this replaces as the default (``ReuseSearch(key_words=0)``) sign a sentence's uncommon words
+only, those in at most 0.5% of the documents, all alike: most sentences of a corpus have fewer than three,
+so they carried no key at all (77% of the generated benchmark corpus's sentences), and an edited copy was
+found mostly through a copied run. Here every word that another document holds too may key, and only very
+common words (past ``ReuseSearch.common_share``) never do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_UNIT_SHIFT = np.uint64(40)  # code = unit << 40 | rank (31 bits) << 9 | 9 bits of the word's hash
+_MAX_UNITS = 1 << 24
+_WORD_BITS = np.uint64((1 << 40) - 1)
+
+
+def word_ranks(words: np.ndarray, df: np.ndarray, n_docs: int) -> np.ndarray:
+    """Each word's rank, ``-log(u) / idf`` (lower first), as float32: ``u`` in (0, 1) from the word's hash (an
+    IDF bucket's number), ``idf`` smoothed as scikit-learn smooths it, ``log((n + 1) / (df + 1)) + 1``. Called
+    with every bucket and the corpus's ``df``, it is a table to look words up in."""
+    mixed = (np.asarray(words, np.uint64) * np.uint64(0xBF58476D1CE4E5B9)) >> np.uint64(11)
+    u = (mixed.astype(np.float64) + 0.5) / float(1 << 53)
+    idf = np.log((n_docs + 1) / (np.asarray(df, np.float64) + 1)) + 1
+    return (-np.log(u) / idf).astype(np.float32)
+
+
+def rarest_pair_keys(words: np.ndarray, units: np.ndarray, ranks: np.ndarray, k: int,
+                     min_words: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of each unit (sentence): one for each pair of its first ``k`` distinct words by rank.
+
+    Parameters
+    ----------
+    words : ndarray of unsigned int
+        The words that may key (IDF buckets), in order.
+    units : ndarray of int64
+        The unit of each word, non-decreasing, below ``2**24``.
+    ranks : ndarray of float32
+        Each word's ``word_ranks``.
+    k : int
+        Words of a unit taken; a unit keys ``k * (k - 1) / 2`` pairs at most.
+    min_words : int, default=2
+        Distinct words a unit needs to key at all (at most ``k``).
+
+    Returns
+    -------
+    keys : ndarray of uint64
+    key_units : ndarray of int64
+        Each key's unit, in unit order.
+    """
+    empty = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    if not len(words) or k < 2:
+        return empty
+    if int(units[-1]) >= _MAX_UNITS:
+        raise ValueError(f"at most {_MAX_UNITS} units a call, got {int(units[-1]) + 1}")
+    # One sortable code a word: its unit, its rank's bits (a positive float32's bits order as it does) and 9 bits
+    # of its hash. A word twice in a unit gives one code twice; the code's low 40 bits stand for the word.
+    code = units.astype(np.uint64)
+    code <<= _UNIT_SHIFT
+    code |= np.asarray(ranks, np.float32).view(np.uint32).astype(np.uint64) << np.uint64(9)
+    code |= (np.asarray(words, np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(55)
+    code.sort()
+    fresh = np.empty(len(code), bool)
+    fresh[0] = True
+    np.not_equal(code[1:], code[:-1], out=fresh[1:])
+    code = code[fresh]
+    # 32-bit temporaries (units are below 2**24, a call's words below 2**31): a corpus's words are keyed a few
+    # million at a time, and these are most of the step's memory.
+    unit = (code >> _UNIT_SHIFT).astype(np.int32)
+    start = np.empty(len(unit), bool)
+    start[0] = True
+    np.not_equal(unit[1:], unit[:-1], out=start[1:])
+    rank = np.arange(len(unit), dtype=np.int32)
+    rank -= np.maximum.accumulate(np.where(start, rank, 0))  # place within its unit
+    del start
+    top = rank < k
+    if min_words > 2:  # a unit keys only if it has a word of place min_words - 1
+        enough = unit[rank == min_words - 1]
+        place = np.minimum(np.searchsorted(enough, unit), max(len(enough) - 1, 0))
+        top &= enough[place] == unit if len(enough) else False
+    top = np.flatnonzero(top)
+    word, unit, rank = code[top] & _WORD_BITS, unit[top], rank[top]
+    keys, owners = [], []
+    for gap in range(1, k):  # word i with word i + gap of the same unit
+        left = np.flatnonzero(rank[:len(rank) - gap] < k - gap)
+        right = left + gap
+        same = unit[right] == unit[left]
+        left, right = left[same], right[same]
+        low, high = np.minimum(word[left], word[right]), np.maximum(word[left], word[right])
+        key = (low * np.uint64(0xD6E8FEB86659FD93)) ^ high  # both words, whichever ranks first
+        key = (key ^ (key >> np.uint64(31))) * np.uint64(0xBF58476D1CE4E5B9)
+        keys.append(key ^ (key >> np.uint64(29)))
+        owners.append(unit[left])
+    keys, owners = np.concatenate(keys), np.concatenate(owners)
+    order = np.argsort(owners, kind="stable")
+    return keys[order], owners[order].astype(np.int64)

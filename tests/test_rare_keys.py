@@ -1,0 +1,97 @@
+"""The reuse search's default sentence keys: pairs of each sentence's rarest words (``dedup.reuse.rare_keys``)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import CorpusScanner
+from dedup.io.readers import Document
+from dedup.reuse.rare_keys import rarest_pair_keys, word_ranks
+from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
+
+
+def _keys(words, units, df, k=3, n_docs=1000, min_words=2):
+    words = np.array(words, np.uint64)
+    keys, owners = rarest_pair_keys(words, np.array(units, np.int64), word_ranks(words, np.array(df), n_docs), k,
+                                    min_words)
+    return keys, owners
+
+
+def test_a_sentence_keys_every_pair_of_its_first_k_words_whatever_their_order():
+    keys, owners = _keys([11, 12, 13, 14, 15], [0] * 5, [5, 5, 5, 5, 5])
+    assert len(keys) == 3 and owners.tolist() == [0, 0, 0]  # three words taken: three pairs
+    shuffled, _ = _keys([15, 13, 11, 14, 12, 13], [0] * 6, [5] * 6)  # another order, a word repeated
+    assert set(keys.tolist()) == set(shuffled.tolist())
+    four, _ = _keys([11, 12, 13, 14, 15], [0] * 5, [5] * 5, k=4)
+    assert len(four) == 6 and set(keys.tolist()) <= set(four.tolist())
+
+
+def test_rare_words_come_first_in_proportion_to_their_weight():
+    n = 10_000
+    hashed = np.arange(20_000, dtype=np.uint64) * np.uint64(7919)
+    rare, common = word_ranks(hashed, np.full(20_000, 2), n), word_ranks(hashed, np.full(20_000, 5000), n)
+    # The same hashes, rare and then common: each rank is its exponential race over the IDF weight.
+    idf_rare, idf_common = np.log((n + 1) / 3) + 1, np.log((n + 1) / 5001) + 1
+    assert np.allclose(rare * idf_rare, common * idf_common)
+    # Of two words, the rare one comes first with probability idf_rare / (idf_rare + idf_common) (weighted MinHash).
+    first = (rare[:10_000] < common[10_000:]).mean()
+    assert abs(first - idf_rare / (idf_rare + idf_common)) < 0.02
+
+
+def test_units_are_keyed_apart_and_short_ones_not_at_all():
+    keys, owners = _keys([1, 2, 3, 1, 2, 3, 9], [0, 0, 0, 1, 1, 1, 2], [3] * 7, min_words=2)
+    assert owners.tolist() == [0, 0, 0, 1, 1, 1]  # unit 2 has one word: no pair
+    assert keys[:3].tolist() == keys[3:].tolist()  # the same words, the same keys
+    assert not len(_keys([1, 2], [0, 0], [3, 3], min_words=3)[0])
+
+
+def test_an_edited_copy_is_a_candidate_and_an_unrelated_document_is_not():
+    """Every fifth word dropped and the sentences reversed: no copied run is left, so the sentences must find it.
+    (On 20,000 such documents the MinHash bands over uncommon words found 90 of 250 such copies, the rare keys
+    about 220: ``benchmarks/reuse_scale.py``; in 400 documents few words are common yet.)"""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from corpusgen import generate
+
+    corpus, _ = generate(400, dup_rate=0.0, seed=4)
+    texts = [d["text"] for d in corpus]
+    planted = []
+    rng = random.Random(5)
+    for k in range(20):
+        target, source = 2 * k, 2 * k + 1
+        sentences = [s for p in texts[source].split("\n\n")[1:] for s in p.split(". ") if s][:3]
+        edited = [" ".join(w for i, w in enumerate(s.split()) if i % 5 != 4) for s in reversed(sentences)]
+        paragraphs = texts[target].split("\n\n")
+        paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), ". ".join(edited).rstrip(".") + ".")
+        texts[target] = "\n\n".join(paragraphs)
+        planted.append((target, source))
+    planted_docs = {d for pair in planted for d in pair}
+    found, chance = {}, {}
+    for name in ("rare", "uncommon"):
+        search = ReuseSearch(**KEY_SETTINGS[name])
+        seeds, df = search.seeds_of_texts(texts)
+        pairs = {tuple(p) for p in search.candidates(seeds, df, len(texts)).tolist()}
+        found[name] = sum(p in pairs for p in planted)
+        chance[name] = len({p for p in pairs if not set(p) <= planted_docs})  # independent random documents
+    assert found["rare"] >= 14 and chance["rare"] <= 2
+    assert chance["uncommon"] > chance["rare"]
+
+
+def test_a_copy_and_a_rewording_of_one_source_are_both_found():
+    """A source with a verbatim copy elsewhere: the words it shares with the copy alone must not crowd out
+    those it shares with a rewording (each word's rank is its own, not a strict order by frequency)."""
+    from tests.test_reuse import _corpus
+
+    docs, expected = _corpus()
+    report = CorpusScanner(detector=None).scan([Document(k, v) for k, v in docs.items()])
+    assert {frozenset(p) for p in expected} <= {frozenset((r.a, r.b)) for r in report.reuse}
+
+
+@pytest.mark.parametrize("key_words", [1, -1, 2.5])
+def test_key_words_is_validated(key_words):
+    with pytest.raises((ValueError, TypeError), match="key_words"):
+        ReuseSearch(key_words=key_words)
