@@ -91,6 +91,19 @@ def test_a_copy_and_a_rewording_of_one_source_are_both_found():
     assert {frozenset(p) for p in expected} <= {frozenset((r.a, r.b)) for r in report.reuse}
 
 
+def test_more_units_than_a_code_holds_are_keyed_a_part_at_a_time(monkeypatch):
+    import dedup.reuse.rare_keys as rare_keys
+
+    words = np.array([11, 12, 13, 11, 12, 13, 21, 22, 23], np.uint64)
+    units = np.array([0, 0, 0, 5, 5, 5, 9, 9, 9], np.int64)
+    ranks = word_ranks(words, np.full(9, 4), 100)
+    whole = rarest_pair_keys(words, units, ranks, 3)
+    monkeypatch.setattr(rare_keys, "_MAX_UNITS", 4)  # as a huge document's millions of sentences would
+    parted = rare_keys.rarest_pair_keys(words, units, ranks, 3)
+    assert whole[0].tolist() == parted[0].tolist() and whole[1].tolist() == parted[1].tolist()
+    assert parted[1].tolist() == [0, 0, 0, 5, 5, 5, 9, 9, 9]
+
+
 @pytest.mark.parametrize("key_words", [1, -1, 2.5])
 def test_key_words_is_validated(key_words):
     with pytest.raises((ValueError, TypeError), match="key_words"):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 _UNIT_SHIFT = np.uint64(40)  # code = unit << 40 | rank (31 bits) << 9 | 9 bits of the word's hash
-_MAX_UNITS = 1 << 24
+_MAX_UNITS = 1 << 24  # units a code holds (24 bits)
 _WORD_BITS = np.uint64((1 << 40) - 1)
 
 
@@ -45,7 +45,7 @@ def rarest_pair_keys(words: np.ndarray, units: np.ndarray, ranks: np.ndarray, k:
     words : ndarray of unsigned int
         The words that may key (IDF buckets), in order.
     units : ndarray of int64
-        The unit of each word, non-decreasing, below ``2**24``.
+        The unit of each word, non-decreasing.
     ranks : ndarray of float32
         Each word's ``word_ranks``.
     k : int
@@ -62,8 +62,13 @@ def rarest_pair_keys(words: np.ndarray, units: np.ndarray, ranks: np.ndarray, k:
     empty = np.zeros(0, np.uint64), np.zeros(0, np.int64)
     if not len(words) or k < 2:
         return empty
-    if int(units[-1]) >= _MAX_UNITS:
-        raise ValueError(f"at most {_MAX_UNITS} units a call, got {int(units[-1]) + 1}")
+    if int(units[-1]) - int(units[0]) >= _MAX_UNITS:  # more units than a code holds: a part at a time
+        cut = int(np.searchsorted(units, int(units[0]) + _MAX_UNITS // 2))
+        parts = [rarest_pair_keys(words[a:b], units[a:b], ranks[a:b], k, min_words)
+                 for a, b in ((0, cut), (cut, len(units)))]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    base = int(units[0])
+    units = units - base
     # One sortable code a word: its unit, its rank's bits (a positive float32's bits order as it does) and 9 bits
     # of its hash. A word twice in a unit gives one code twice; the code's low 40 bits stand for the word.
     code = units.astype(np.uint64)
@@ -104,4 +109,4 @@ def rarest_pair_keys(words: np.ndarray, units: np.ndarray, ranks: np.ndarray, k:
         owners.append(unit[left])
     keys, owners = np.concatenate(keys), np.concatenate(owners)
     order = np.argsort(owners, kind="stable")
-    return keys[order], owners[order].astype(np.int64)
+    return keys[order], owners[order].astype(np.int64) + base
