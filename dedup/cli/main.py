@@ -285,9 +285,10 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
               help="Also find passages reused (copied, edited or restated) between documents that are not "
                    "near-duplicates, with character spans into each (the JSON's reuse array).")
 @click.option("--reuse-keys", type=click.Choice(["rare", "uncommon", "all"]), default="rare", show_default=True,
-              help="How the reuse search keys a sentence. rare: by pairs of its three rarest words. uncommon, "
+              help="How the reuse search keys a sentence. rare: by pairs of three of its words, rare ones the "
+                   "likeliest (weighted MinHash); words of more than 5% of the documents never. uncommon, "
                    "all: by MinHash bands over its words in at most 0.5% of the documents, or over all of them "
-                   "(the keys before rare: fewer edited copies found, or as many at several times the time).")
+                   "(the keys before rare: fewer edited copies found, or a few more at several times the time).")
 @detector_options
 @corpus_options
 @input_format_option

@@ -51,7 +51,7 @@ def rarest_pair_keys(words: np.ndarray, units: np.ndarray, ranks: np.ndarray, k:
     k : int
         Words of a unit taken; a unit keys ``k * (k - 1) / 2`` pairs at most.
     min_words : int, default=2
-        Distinct words a unit needs to key at all (at most ``k``).
+        Distinct words a unit needs to key at all.
 
     Returns
     -------
