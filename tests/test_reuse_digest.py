@@ -59,15 +59,6 @@ def test_a_digest_is_much_shorter_than_what_it_restates():
     assert align_texts(a, half, **STRICT) == []
 
 
-def test_a_digest_has_digest_min_chars():
-    a = _with_digest()
-    length = len(" ".join(DIGEST))
-    assert align_texts(a, REPORT, **STRICT, digest_min_chars=length)  # the four sentences are long enough
-    assert align_texts(a, REPORT, **STRICT, digest_min_chars=length + 1) == []
-    with pytest.raises(ValueError, match="digest_min_chars"):
-        align_texts(a, REPORT, digest_min_chars=-1)
-
-
 def test_a_text_is_no_digest_of_itself():
     text = _with_digest()
     assert align_texts(text, digest_cosine=0.01, digest_lift=0.0) == align_texts(text, digest_cosine=1.0)

@@ -117,8 +117,6 @@ class AlignSettings:
         See ``digest_cosine``.
     digest_units : int, default=10
         Sentences of a digest, at most.
-    digest_min_chars : int, default=150
-        Characters of a digest, at least (a summary of a whole page is a paragraph, not a line).
     neighbour_cosine : float, default=1.0
         A passage shorter than ``min_chars`` grows into the sentence before or after it, in one text or
         in both (along the diagonal), while that sentence's best cosine with the other side reaches this,
@@ -144,7 +142,6 @@ class AlignSettings:
     digest_cosine: float = 0.35
     digest_lift: float = 0.12
     digest_units: int = 10
-    digest_min_chars: int = 150
 
     def __post_init__(self) -> None:
         for name in ("seed_cosine", "seed_dice", "passage_cosine", "summary_cosine", "summary_seed_cosine",
@@ -155,18 +152,16 @@ class AlignSettings:
         check_between("seeded_min_share", self.seeded_min_share, 0.0, 1.0)
         check_between("digest_lift", self.digest_lift, 0.0, 1.0)
         for name, low in (("max_gap", 0), ("summary_gap", 0), ("min_chars", 0), ("min_words", 1),
-                          ("summary_sentences", 1), ("digest_units", 2), ("digest_min_chars", 0)):
+                          ("summary_sentences", 1), ("digest_units", 2)):
             check_int(name, getattr(self, name), low)
 
 
 # The grid benchmarks/reuse.py chooses from by cross-validation on the PAN 2013 training corpus. Kept from the
 # 480-setting run of 2026-12-03 (docs/benchmarks.md): the values some fold chose (growth at 0.25 or none, short
 # seeded passages or not); seeds at 0.3, gap 4, replace share 0.5 and the other summary rules, which no fold
-# chose there, left it. Each with the digest rule off or at three cosines and three lifts, a digest of at least
-# 150 or 350 characters.
-_DIGEST_RULES = [{"digest_cosine": 1.0}] + [{"digest_cosine": c, "digest_lift": lift, "digest_min_chars": chars}
-                                            for c in (0.35, 0.38, 0.4) for lift in (0.12, 0.15, 0.18)
-                                            for chars in (150, 350)]
+# chose there, left it. Each with the digest rule off or at three cosines and three lifts.
+_DIGEST_RULES = [{"digest_cosine": 1.0}] + [{"digest_cosine": c, "digest_lift": lift}
+                                            for c in (0.35, 0.38, 0.4) for lift in (0.12, 0.15, 0.18)]
 SETTINGS_GRID = [
     {"neighbour_cosine": n, **seeded, **digest}
     for n in (0.25, 1.0) for seeded in ({"seeded_min_share": 1.0}, {}) for digest in _DIGEST_RULES
@@ -317,7 +312,7 @@ class Alignment:
                 (self.units_a, self.weights_a, self.units_b, self.weights_b),
                 (self.units_b, self.weights_b, self.units_a, self.weights_a))):
             digest = best_digest(weights, other, units, length(other_units, (0, len(other_units) - 1)),
-                                 max(settings.min_chars, settings.digest_min_chars), settings.digest_units)
+                                 settings.min_chars, settings.digest_units)
             if digest and digest.cosine >= settings.digest_cosine and digest.lift >= settings.digest_lift:
                 found.append((digest.lift, side, digest))
         if not found:
