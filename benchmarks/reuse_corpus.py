@@ -9,10 +9,11 @@ folder; nothing of it is kept), scans it with ``CorpusScanner(detector=None)`` u
 pairs whose two documents the reuse records link, with PAN's measures (``dedup.reuse.measures``) of the
 records between each pair's two documents against its gold cases.
 
-Settings: ``rare`` (``ReuseSearch()``, ``dedup scan``'s default: each sentence keyed by pairs of its three
-rarest words), ``rare4`` (its four rarest), ``rare_min3`` / ``rare4_min3`` (a sentence needs three words that
-may key, not two: the grid the default was chosen from, with ``--halves``), ``uncommon`` (``--reuse-keys
-uncommon``: MinHash bands over the words in at most 0.5% of the documents, the default before 2026-12-04),
+Settings: ``pairs`` (``ReuseSearch()``, ``dedup scan``'s default: each sentence keyed by the pairs of its first
+three words in hash order), ``pairs4`` (its first four), ``pairs_min3`` / ``pairs4_min3`` (a sentence needs
+three words that may key, not two: the grid the default was chosen from, with ``--halves``), ``uncommon``
+(``--reuse-keys uncommon``: MinHash bands over the words in at most 0.5% of the documents, the default before
+2026-12-04),
 ``all`` (``--reuse-keys all``: every content word keyed, 4 shared keys), ``before`` (the default until 2026-12-02
 evening: ``uncommon`` without the partner cap), ``docs50`` / ``docs100`` / ``docs200`` (``uncommon`` with a word
 common only past 50, 100 or 200 documents, whatever the share: what a small topical corpus gains and pays)
@@ -20,7 +21,7 @@ and ``shared4`` (``uncommon`` asking 4 shared sentence keys, not 3: fewer chance
 reuse). ``--halves`` also prints each half of the pairs (split by a hash of the pair's key): a setting is
 chosen on the dev half and reported on the held-out half.
 
-    python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings rare uncommon all] [--halves]
+    python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings pairs uncommon all] [--halves]
 """
 
 from __future__ import annotations
@@ -45,10 +46,10 @@ from dedup.reuse.measures import Annotation, Scores, pair_counts, total  # noqa:
 from dedup.reuse.search import KEY_SETTINGS, ReuseSearch  # noqa: E402
 
 SETTINGS = {
-    "rare": KEY_SETTINGS["rare"],
-    "rare4": {**KEY_SETTINGS["rare"], "key_words": 4},
-    "rare_min3": {**KEY_SETTINGS["rare"], "min_unit_words": 3},
-    "rare4_min3": {**KEY_SETTINGS["rare"], "key_words": 4, "min_unit_words": 3},
+    "pairs": KEY_SETTINGS["pairs"],
+    "pairs4": {**KEY_SETTINGS["pairs"], "key_words": 4},
+    "pairs_min3": {**KEY_SETTINGS["pairs"], "min_unit_words": 3},
+    "pairs4_min3": {**KEY_SETTINGS["pairs"], "key_words": 4, "min_unit_words": 3},
     "uncommon": KEY_SETTINGS["uncommon"],
     "all": KEY_SETTINGS["all"],
     "before": {**KEY_SETTINGS["uncommon"], "max_partners": 0},
@@ -107,7 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pan", type=Path, required=True, help="the pan13-train folder (pairs.jsonl.gz)")
     parser.add_argument("-j", "--jobs", type=int, default=2)
-    parser.add_argument("--settings", nargs="+", default=["rare", "uncommon", "all"], choices=list(SETTINGS))
+    parser.add_argument("--settings", nargs="+", default=["pairs", "uncommon", "all"], choices=list(SETTINGS))
     parser.add_argument("--halves", action="store_true",
                         help="also print each half of the pairs (split by a hash of the pair), to choose on one")
     args = parser.parse_args()

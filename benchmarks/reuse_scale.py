@@ -14,7 +14,7 @@ ratio to the scan without reuse, each child's peak RSS (``os.wait4``), the plant
 reuse records, and the records that pair documents with nothing planted between them (the synthetic
 documents are otherwise independent draws of random words, so those are false).
 
-    python benchmarks/reuse_scale.py [--docs 20000 --planted 500 --repeat 3 --seed 0 --reuse-keys rare uncommon]
+    python benchmarks/reuse_scale.py [--docs 20000 --planted 500 --repeat 3 --seed 0 --reuse-keys pairs uncommon]
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--reuse-keys", nargs="+", default=["rare", "uncommon"], choices=["rare", "uncommon", "all"],
+    parser.add_argument("--reuse-keys", nargs="+", default=["pairs", "uncommon"], choices=["pairs", "uncommon", "all"],
                         help="dedup scan --reuse-keys of the runs with reuse, each timed in the same rounds (the "
                              "first is the default; uncommon: the default before 2026-12-04)")
     parser.add_argument("--workdir", help="where the corpus and reports go (default: a temporary folder)")

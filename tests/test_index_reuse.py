@@ -124,8 +124,8 @@ def test_index_query_prints_and_writes_the_reuse(tmp_path):
 
 
 def test_an_index_keeps_the_reuse_keys_it_was_created_with(tmp_path):
-    # "uncommon" unless asked (and for a file written before the setting was stored); "all" stored with the file
-    # and used at every later add and check, whatever the Index is opened with; another value is refused.
+    # "pairs" unless asked ("uncommon" for a file written before the setting was stored); "all" stored with the
+    # file and used at every later add and check, whatever the Index is opened with; another value is refused.
     path = tmp_path / "all.db"
     with Index(str(path), within=False, reuse_keys="all") as index:
         assert (index.reuse_search.common_share, index.reuse_search.min_shared) == (1.0, 4)
@@ -136,17 +136,28 @@ def test_an_index_keeps_the_reuse_keys_it_was_created_with(tmp_path):
         assert again.params["reuse_keys"] == "all" and again.reuse_search.common_share == 1.0
     with pytest.raises(ValueError, match="reuse_keys"):
         Index(str(tmp_path / "bad.db"), reuse_keys="some")
-    with pytest.raises(ValueError, match="reuse_keys must be one of uncommon, all, got 'rare'"):
-        Index(str(tmp_path / "scan-keys.db"), reuse_keys="rare")  # the corpus scan's: see params.INDEX_KEYS
-    assert not (tmp_path / "scan-keys.db").exists()
     older = tmp_path / "older.db"
     Index(str(older), within=False).close()
     db = sqlite3.connect(older)
     with db:
         params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
-        assert params.pop("reuse_keys") == "uncommon"
+        assert params.pop("reuse_keys") == "pairs"
         db.execute("UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps(params),))
     db.close()
     with Index(str(older), within=False) as index:
         assert (index.reuse_search.common_share, index.reuse_search.min_shared) == (0.005, 3)
         assert index.reuse_search.key_words == 0  # MinHash bands, as such a file's keys were made
+
+
+def test_an_index_finds_an_edited_copy_of_a_sentence_run_with_the_pair_keys(tmp_path):
+    """The default keys of a new index: a page holding an indexed passage with every fifth word dropped and its
+    sentences reversed (no copied run left) meets its source by its sentences' keys."""
+    docs = _indexed()
+    sentences = [s for s in docs["source"].split("\n\n")[2].split(". ") if s]
+    edited = ". ".join(" ".join(w for i, w in enumerate(s.split()) if i % 5 != 4) for s in reversed(sentences))
+    page = _join(_filler(508)[:2] + [edited.rstrip(".") + "."] + _filler(508)[2:])
+    with Index(str(tmp_path / "pairs.db"), within=False) as index:
+        assert index.params["reuse_keys"] == "pairs" and index.reuse_search.key_words == 3
+        index.add_many(Document(k, v) for k, v in docs.items())
+        assert "source" in {r.b for r in index.check("page", page).reuse}
+        assert index.check("fresh", _join(_filler(509))).reuse == []

@@ -408,7 +408,7 @@ def test_scan_json_jsonl_and_csv_carry_reuse(corpus_files):
         return tuple(found["params"]["reuse"][k] for k in ("key_words", "common_share", "min_shared"))
 
     assert keys_of(every_word) == (0, 1.0, 4) and keys_of(uncommon) == (0, 0.005, 3)
-    assert keys_of(report) == tuple(KEY_SETTINGS["rare"][k] for k in ("key_words", "common_share", "min_shared"))
+    assert keys_of(report) == tuple(KEY_SETTINGS["pairs"][k] for k in ("key_words", "common_share", "min_shared"))
 
     def linked(found: dict) -> set:
         return {frozenset(Path(r[side]).stem for side in ("a", "b")) for r in found["reuse"]}

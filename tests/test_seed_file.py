@@ -84,7 +84,7 @@ def test_a_scan_leaves_no_seed_file_behind(monkeypatch):
             made.append(self._folder.name)
 
     monkeypatch.setattr("dedup.corpus.reuse_pass.SeedFile", Recorded)
-    # The MinHash keys: their chance candidates make the screen read the file (the rare keys' all pass here).
+    # The MinHash keys: their chance candidates make the screen read the file (the pair keys' all pass here).
     search = ReuseSearch(**KEY_SETTINGS["uncommon"])
     report = CorpusScanner(detector=None, reuse=search).scan(Document(i, t) for i, t in _reuse_corpus())
     assert report.reuse and report.stats["reuse_screened_out"] > 0

@@ -160,7 +160,7 @@ def _make_scanner(params: dict) -> "CorpusScanner":
 
     params = with_renamed(params)
     detector = _make_detector(params) if params.pop("within") else None
-    keys = params.pop("reuse_keys", "rare")
+    keys = params.pop("reuse_keys", "pairs")
     reuse = ReuseSearch(**KEY_SETTINGS[keys]) if params.pop("reuse", False) else False
     try:
         return CorpusScanner(jaccard_threshold=params["jaccard_threshold"], cosine_threshold=params["cosine_threshold"],
@@ -284,11 +284,11 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
 @click.option("--reuse/--no-reuse", default=True, show_default=True,
               help="Also find passages reused (copied, edited or restated) between documents that are not "
                    "near-duplicates, with character spans into each (the JSON's reuse array).")
-@click.option("--reuse-keys", type=click.Choice(["rare", "uncommon", "all"]), default="rare", show_default=True,
-              help="How the reuse search keys a sentence. rare: by pairs of three of its words, rare ones the "
-                   "likeliest (weighted MinHash); words of more than 5% of the documents never. uncommon, "
+@click.option("--reuse-keys", type=click.Choice(["pairs", "uncommon", "all"]), default="pairs", show_default=True,
+              help="How the reuse search keys a sentence. pairs: by each pair of its first three words in hash "
+                   "order (a bottom-k MinHash sketch); words of more than 5% of the documents never key. uncommon, "
                    "all: by MinHash bands over its words in at most 0.5% of the documents, or over all of them "
-                   "(the keys before rare: fewer edited copies found, or a few more at several times the time).")
+                   "(the keys before pairs: fewer edited copies found, or a few more at several times the time).")
 @detector_options
 @corpus_options
 @input_format_option

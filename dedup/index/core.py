@@ -115,9 +115,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         (``IndexWriteError`` in a write, nothing written) says "locked by another process", not a bad file.
     **params :
         Signature parameters (``DEFAULTS``: k, paragraph_k, num_perm, seed,
-        lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem, reuse_keys: "uncommon" or
-        "all", the words of a sentence its stored reuse keys are made of, ``reuse.search.KEY_SETTINGS`` (not
-        the corpus scan's "rare": ``params.INDEX_KEYS`` says why);
+        lsh_threshold, paragraph_lsh_threshold, n_features, stop_words, stem, reuse_keys: "pairs",
+        "uncommon" or "all", how its stored reuse keys are made (``reuse.search.KEY_SETTINGS``; a file written
+        before 2026-12-04 keeps its "uncommon" ones);
         copy_window: how its copied-run keys are chosen, ``ReuseSearch.copy_window``).
         Stored when the file is created; giving a different value for an
         existing file raises.

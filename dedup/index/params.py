@@ -13,11 +13,7 @@ from dedup.util.validate import check_bool, check_encodable, check_fraction, che
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True,
-            "reuse_keys": "uncommon", "copy_window": COPY_WINDOW}
-# The corpus scan's default keys ("rare") rank a sentence's words by the corpus's frequencies and leave out those
-# of one document alone: an index adds documents one by one, before the words they share with a later page are
-# counted, so their stored keys would miss it. An index keeps the MinHash keys, which any word may take part in.
-INDEX_KEYS = tuple(name for name, settings in KEY_SETTINGS.items() if not settings.get("key_words"))
+            "reuse_keys": "pairs", "copy_window": COPY_WINDOW}
 OnSkip = Callable[[str, str], None]  # (document id, why it was not added)
 
 
@@ -38,8 +34,8 @@ def check_signature_params(params: Mapping) -> None:
         check_bool(name, params[name])
     check_int("copy_window", params.get("copy_window", 0), 0)
     keys = params.get("reuse_keys", "uncommon")
-    if keys not in INDEX_KEYS:
-        raise ValueError(f"reuse_keys must be one of {', '.join(INDEX_KEYS)}, got {keys!r}")
+    if keys not in KEY_SETTINGS:
+        raise ValueError(f"reuse_keys must be one of {', '.join(KEY_SETTINGS)}, got {keys!r}")
 
 
 def reuse_settings(params: Mapping) -> dict:

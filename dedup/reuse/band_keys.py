@@ -1,9 +1,8 @@
-"""Sentence keys as MinHash bands over a sentence's words: the reuse search's keys before ``rare_keys``.
+"""Sentence keys as MinHash bands over a sentence's words: the reuse search's keys before ``pair_keys``.
 
-``ReuseSearch(key_words=0)`` (``--reuse-keys uncommon`` and ``all``) and every index key a sentence so: its
-words that may key (the uncommon ones, or all) are signed with MinHash and cut into bands of rows, one key a
-band. An index keeps them because any word may take part, a word of one document alone too
-(``index.params.INDEX_KEYS``).
+``ReuseSearch(key_words=0)`` (``--reuse-keys uncommon`` and ``all``, and an index written with them) key a
+sentence so: its words that may key (the uncommon ones, or all) are signed with MinHash and cut into bands of
+rows, one key a band.
 """
 
 from __future__ import annotations

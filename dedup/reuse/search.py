@@ -13,22 +13,22 @@ flagged):
 
 After pass one the corpus's document frequencies are known: words held by more than ``common_share`` of
 the documents (and more than ``common_docs``) never key, and each sentence with at least ``min_unit_words``
-words left is keyed by every pair of its ``key_words`` rarest words (``rare_keys``: a bottom-k sketch that
-puts rare words first). Two documents are a candidate when they share ``min_shared`` sentence keys or one
+words left is keyed by every pair of its first ``key_words`` words in hash order (``pair_keys``: a bottom-k
+MinHash sketch). Two documents are a candidate when they share ``min_shared`` sentence keys or one
 copied-run key; a key held by more than ``max_bucket`` documents (page furniture) pairs nothing. Each
 document keeps at most its ``max_partners`` strongest sentence-key partners, the strength of a pair being
 the sum over its shared keys of a weight that falls with the key's bucket (``key_weights``): a pair is
 aligned when either of its documents keeps it, and a pair sharing a copied-run key always is, so a corpus
 of many documents on one topic costs at most ``max_partners`` alignments a document.
 
-Settings of the keys (``KEY_SETTINGS``; ``dedup scan --reuse-keys``): ``"rare"``, the default, as above.
+Settings of the keys (``KEY_SETTINGS``; ``dedup scan --reuse-keys``): ``"pairs"``, the default, as above.
 ``"uncommon"`` and ``"all"`` are the keys before it (``key_words=0``): MinHash over a sentence's words in at
 most 0.5% of the documents (``uncommon``) or over all its words (``all``, 4 shared keys), cut into
 ``bands`` x ``rows`` band keys; an index written with them keeps making them. Most sentences have fewer
 than three words that rare, so ``uncommon`` left them unkeyed and found an edited copy mostly through a
-copied run (90 of 250 planted in 20,000 generated documents, where ``rare`` finds about 220); ``all``
-finds a little more than ``rare`` at two to five times the time and more memory (docs/benchmarks.md,
-"Sentence keys from rare words").
+copied run (90 of 250 planted in 20,000 generated documents, where ``pairs`` finds about 220); ``all``
+finds a little more than ``pairs`` at two to five times the time and more memory (docs/benchmarks.md,
+"Sentence keys as pairs of a bottom-k sketch").
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.reuse.align import AlignSettings
 from dedup.reuse.band_keys import minhash_band_keys
 from dedup.reuse.key_rows import distinct_rows, shared_rows, winnowed
-from dedup.reuse.rare_keys import rarest_pair_keys, word_ranks
+from dedup.reuse.pair_keys import bottom_pair_keys
 from dedup.reuse.screen import reach
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.lsh_budget import expand
@@ -75,7 +75,7 @@ class ReuseSearch:
     Parameters
     ----------
     key_words : int, default=3
-        A sentence is keyed by every pair of its ``key_words`` rarest words (``rare_keys``). 0: by MinHash
+        A sentence is keyed by every pair of its first ``key_words`` words in hash order (``pair_keys``). 0: by MinHash
         bands over its words instead (``bands``, ``rows``; the keys of ``KEY_SETTINGS`` "uncommon" and "all").
     bands, rows : int, default=8, 2
         With ``key_words=0``: MinHash banding of sentence signatures (``bands * rows`` permutations): two rows
@@ -83,8 +83,7 @@ class ReuseSearch:
     min_shared : int, default=2
         Sentence keys two documents must share to be aligned.
     min_unit_words : int, default=2
-        Words that may key (not too common, and with ``key_words``, held by another document too) a sentence
-        needs to take part.
+        Words that may key (not too common) a sentence needs to take part.
     common_share, common_docs : float, int, default=0.05, 10
         A word in more than this share of the documents, and in more than this many, is too common to
         seed reuse; 1.0 drops none (``KEY_SETTINGS["all"]``, see the module docstring).
@@ -133,7 +132,7 @@ class ReuseSearch:
                           ("max_partners", 0)):
             check_int(name, getattr(self, name), low)
         if self.key_words == 1:
-            raise ValueError("key_words must be 0 (MinHash bands) or at least 2 (pairs of rare words), got 1")
+            raise ValueError("key_words must be 0 (MinHash bands) or at least 2 (pairs of words), got 1")
         check_fraction("common_share", self.common_share)
         check_between("screen", self.screen, 0.0, 1.0)
         self._hasher = MinHasher(num_perm=self.bands * self.rows, seed=self.seed)
@@ -253,14 +252,11 @@ class ReuseSearch:
         same)."""
         empty = (np.zeros(0, np.uint64), np.zeros(0, np.int32 if self.key_words else np.int64))
         limit = max(self.common_docs, self.common_share * n_docs)
-        # The rare keys' rank of every bucket, once (when no word has counts of its own to add).
-        ranks = word_ranks(np.arange(len(df)), df + uncounted, n_docs) \
-            if self.key_words and not np.ndim(uncounted) and len(seeds.words) > len(df) // 4 else None
         found = []
         for (w0, w1), (u0, u1) in _document_chunks(seeds.unit_words, seeds.unit_doc, _WORDS_PER_CHUNK):
             extra = uncounted[w0:w1] if np.ndim(uncounted) else uncounted
             keys = self._chunk_keys(seeds.words[w0:w1], seeds.unit_words[u0:u1], seeds.unit_doc[u0:u1], df, limit,
-                                    extra, n_docs, ranks)
+                                    extra)
             if keys is not None:
                 found.append(keys)
         if not found:
@@ -270,8 +266,7 @@ class ReuseSearch:
         return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
 
     def _chunk_keys(self, words: np.ndarray, unit_words: np.ndarray, unit_doc: np.ndarray, df: np.ndarray,
-                    limit: float, uncounted: int | np.ndarray, n_docs: int,
-                    ranks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+                    limit: float, uncounted: int | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """``sentence_keys`` of whole documents' seeds, None when they have none."""
         if np.ndim(uncounted):
             uncommon = df[words] + uncounted <= limit
@@ -284,12 +279,7 @@ class ReuseSearch:
         if not len(at) or not n_units:
             return None
         if self.key_words:
-            words, word_df = words[at], df[words[at]] + (uncounted[at] if np.ndim(uncounted) else uncounted)
-            shared = np.flatnonzero(word_df >= 2)  # a word of one document alone pairs it with none: no rank
-            words, units = words[shared], units[shared]
-            # Ranks from a table of every bucket (a corpus's millions of words, a million buckets), or per word.
-            ranks = ranks[words] if ranks is not None else word_ranks(words, word_df[shared], n_docs)
-            keys, key_units = rarest_pair_keys(words, units, ranks, self.key_words, self.min_unit_words)
+            keys, key_units = bottom_pair_keys(words[at], units, self.key_words, self.min_unit_words)
             # Documents as int32 (4 bytes a key row less: the rows of a corpus's sentences are held until paired).
             return (keys, unit_doc[key_units].astype(np.int32)) if len(keys) else None
         keys, key_units = minhash_band_keys(words[at], units, n_units, self.min_unit_words, self._hasher,
@@ -381,7 +371,7 @@ class ReuseSearch:
 
 # The two settings of the sentence keys (see the module docstring): ``ReuseSearch(**KEY_SETTINGS[name])``.
 KEY_SETTINGS = {
-    "rare": {"key_words": 3, "common_share": 0.05, "min_shared": 2, "min_unit_words": 2},
+    "pairs": {"key_words": 3, "common_share": 0.05, "min_shared": 2, "min_unit_words": 2},
     "uncommon": {"key_words": 0, "common_share": 0.005, "min_shared": 3, "min_unit_words": 3},
     "all": {"key_words": 0, "common_share": 1.0, "min_shared": 4, "min_unit_words": 3},
 }
