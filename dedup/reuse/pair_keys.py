@@ -57,6 +57,7 @@ def bottom_pair_keys(words: np.ndarray, units: np.ndarray, k: int, min_words: in
     code = (units - base).astype(np.uint64)
     code <<= _UNIT_SHIFT
     code |= (np.asarray(words, np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(24)
+    # ``util.arrays.distinct`` with the sort in place: one copy fewer of the step's largest array.
     code.sort()
     fresh = np.empty(len(code), bool)
     fresh[0] = True
@@ -77,17 +78,13 @@ def bottom_pair_keys(words: np.ndarray, units: np.ndarray, k: int, min_words: in
         place = np.minimum(np.searchsorted(enough, unit), max(len(enough) - 1, 0))
         top &= enough[place] == unit if len(enough) else False
     top = np.flatnonzero(top)
-    word, unit, rank = code[top] & _WORD_BITS, unit[top], rank[top]
-    keys, owners = [], []
-    for gap in range(1, k):  # word i with word i + gap of the same unit
-        left = np.flatnonzero(rank[:len(rank) - gap] < k - gap)
-        right = left + gap
-        same = unit[right] == unit[left]
-        left, right = left[same], right[same]
-        key = (word[left] * np.uint64(0xD6E8FEB86659FD93)) ^ word[right]  # the lower hash is always first
-        key = (key ^ (key >> np.uint64(31))) * np.uint64(0xBF58476D1CE4E5B9)
-        keys.append(key ^ (key >> np.uint64(29)))
-        owners.append(unit[left])
-    keys, owners = np.concatenate(keys), np.concatenate(owners)
-    order = np.argsort(owners, kind="stable")
-    return keys[order], owners[order].astype(np.int64) + base
+    word, unit = code[top] & _WORD_BITS, unit[top]
+    # Each kept word with each later kept word of its unit: pairs laid out by their first word, so in unit order.
+    right = np.arange(len(unit))[:, None] + np.arange(1, k)[None, :]
+    inside = right < len(unit)
+    right = np.where(inside, right, 0)
+    pair = inside & (unit[right] == unit[:, None])
+    left, right = np.nonzero(pair)[0], right[pair]
+    key = (word[left] * np.uint64(0xD6E8FEB86659FD93)) ^ word[right]  # the lower hash is always first
+    key = (key ^ (key >> np.uint64(31))) * np.uint64(0xBF58476D1CE4E5B9)
+    return key ^ (key >> np.uint64(29)), unit[left].astype(np.int64) + base
