@@ -4,6 +4,7 @@ import gzip
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,12 +161,15 @@ class _PidRecordingDetector(Detector):
         return super().detect(text, doc_id=doc_id)
 
 
-def test_restatement_search_of_a_small_corpus_is_spread_over_both_processes(corpus, tmp_path, many_cores):
-    records, _ = corpus  # 40-odd documents: one batch of 512 went to the worker alone
+def test_restatement_search_of_a_small_corpus_is_spread_over_both_processes(tmp_path, many_cores):
+    # The 64 articles of data/dev: every one has a headline its lede restates, so each is searched (two
+    # batches of 32; one batch of 512 went to the worker alone).
+    articles = sorted((Path(__file__).resolve().parent.parent / "data" / "dev").glob("*.txt"))
     log = tmp_path / "pids"
-    report = CorpusScanner(detector=_PidRecordingDetector(log), jobs=2).scan(_docs(records))
+    report = CorpusScanner(detector=_PidRecordingDetector(log), jobs=2).scan(
+        Document(p.stem, p.read_text(encoding="utf-8")) for p in articles)
     pids = log.read_text().split()
-    assert len(report.documents) == len(records) and len(pids) == len(records)
+    assert len(report.documents) == len(articles) == report.stats["restatement_documents_searched"] == len(pids)
     assert len(set(pids)) == 2 and os.getpid() in {int(p) for p in pids}
 
 

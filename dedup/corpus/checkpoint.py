@@ -28,8 +28,9 @@ from dedup.io.fingerprint import Fingerprint, fingerprint_inputs, first_change
 from dedup.io.readers import InputError
 
 # 2: occurrences carry their token counts; 3: word hashes in 8-byte chunks; 4: the inputs' fingerprints (an
-# earlier checkpoint cannot tell whether its inputs changed, so it is refused as another version's)
-_FORMAT = 4
+# earlier checkpoint cannot tell whether its inputs changed, so it is refused as another version's); 5: each
+# document's restatement flag, the restatements searched in pass two (an earlier one's reports are pass one's)
+_FORMAT = 5
 _SLOTS = ("a", "b")
 _SLOT_FILES = ("meta.json", "arrays.npz")
 MARKER = "DEDUP_CHECKPOINT"  # a folder holding this file is a checkpoint: its own files may be deleted

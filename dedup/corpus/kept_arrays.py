@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-# Signatures, sizes, paragraph index: one batch's worth appended per batch.
-SIGNED_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences")
+# Signatures, sizes, paragraph index, restatement flags: one batch's worth appended per batch.
+SIGNED_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", "restate")
 # The reuse search's seeds (``reuse.search.Seeds``), numbered across the corpus, with their types.
 REUSE_ARRAYS = {"reuse_words": np.uint32, "reuse_unit_words": np.int32, "reuse_unit_doc": np.int64,
                 "reuse_copy_keys": np.uint64, "reuse_copy_doc": np.int32}

@@ -2,8 +2,10 @@
 paragraph fingerprints and token buckets, in a few numpy calls per batch.
 
 ``BatchSigner`` holds only parameters and caches, so it pickles into worker
-processes (``--jobs``); ``SignedBatch`` is all that comes back: arrays, and
-the restatement reports of documents that have any.
+processes (``--jobs``); ``SignedBatch`` is all that comes back: arrays. With restatements on, each document is
+flagged when its headline or amounts could make a restatement (``article.screen``); pass two searches the
+documents flagged, or whose sentences share uncommon words (``reuse.restating``), once it knows the corpus's
+document frequencies.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from dedup.article.screen import restated_by_rule
 from dedup.confirm.idf import HashedIdf
 from dedup.records import Report
 from dedup.reuse.search import ReuseSearch, Seeds
@@ -37,8 +40,9 @@ class SignedBatch:
     paragraph_tokens: np.ndarray  # (paragraphs,) content tokens per paragraph
     paragraph_keys: np.ndarray  # (paragraphs, bands) uint64 LSH band keys
     buckets: np.ndarray  # distinct token buckets of each document, concatenated (for the corpus IDF)
-    reports: dict[int, Report] = field(default_factory=dict)  # document in batch -> restatements
-    reuse: Seeds | None = None  # what the reuse search keeps (``reuse.search``); None without it
+    # (docs,) uint8: 1 where the title rule or the amount route could confirm a pair (``article.screen``)
+    restate: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    reuse: Seeds | None = None  # what the reuse search (or the restatement screen) keeps; None without both
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -75,15 +79,19 @@ class BatchSigner:
     table : TokenTable
         Token normalization (stop words, stemming).
     restatements : callable, optional
-        A per-document hook: text -> ``Report`` of the restatements inside it (``Detector.detect``); None skips
-        that step. A hook, so that signing (and a worker process) does not import the reranker stack.
+        A per-document hook: text -> ``Report`` of the restatements inside it (``Detector.detect``), which pass
+        two calls on the documents worth it (``search_restatements``); None skips that step. A hook, so that
+        signing (and a worker process) does not import the reranker stack.
     reuse : ReuseSearch, optional
         Computes each document's reuse seed keys (passages reused across documents); None skips that step.
+    restate_run_words : int, default=5
+        Content words of a run that confirms a restatement (the detector's ``min_shared_words``; 0: none): two
+        sentences sharing one are searched (``reuse.restating``).
     """
 
     def __init__(self, k: int, paragraph_k: int, num_perm: int, seed: int, paragraph_lsh: LSHBanding,
                  n_features: int, table: TokenTable, restatements: Callable[[str], Report] | None,
-                 reuse: ReuseSearch | None = None) -> None:
+                 reuse: ReuseSearch | None = None, restate_run_words: int = 5) -> None:
         self.k = k
         self.paragraph_k = paragraph_k
         self.hasher = OnePermutationHasher(num_perm=num_perm, seed=seed)
@@ -92,6 +100,9 @@ class BatchSigner:
         self.table = table
         self.restatements = restatements
         self.reuse = reuse
+        # The restatement screen reads the reuse seeds' sentences: made without the reuse search too.
+        self.seeding = reuse if reuse is not None else (ReuseSearch() if restatements is not None else None)
+        self.restate_run_words = restate_run_words
 
     def tokens(self, texts: Sequence[str]) -> "Tokenized":
         """Paragraphs of each document and their tokens (one tokenized text per paragraph)."""
@@ -111,7 +122,8 @@ class BatchSigner:
 
     def _reuse_seeds(self, tokenized: "Tokenized", copy_keys: bool = True) -> Seeds:
         tokens = tokenized.tokens
-        return self.reuse.seeds(tokens, tokenized.token_document(), self.bucketer.buckets(tokens), copy_keys)
+        return self.seeding.seeds(tokens, tokenized.token_document(), self.bucketer.buckets(tokens),
+                                  copy_keys and self.reuse is not None)
 
     def document_sets(self, tokenized: "Tokenized") -> ShingleSets:
         """Each document's k-gram shingle set."""
@@ -130,15 +142,8 @@ class BatchSigner:
         tokens, counts = tokenized.tokens, tokenized.counts
         doc_sets = self.document_sets(tokenized)
         para_sets = kgram_sets(tokens.hashes, tokens.sentence, tokens.owner(), len(tokens), self.paragraph_k)
-        reports = {}
-        if self.restatements is not None:
-            for i, text in enumerate(texts):
-                if counts[i] >= 2:
-                    report = self.restatements(text)
-                    if report.matches or report.candidates_dropped:  # a partial search is said in the output
-                        reports[i] = report
         return SignedBatch(
-            reuse=None if self.reuse is None else self._reuse_seeds(tokenized),
+            reuse=None if self.seeding is None else self._reuse_seeds(tokenized),
             signatures=self.hasher.sign(doc_sets),
             sizes=doc_sets.sizes().astype(np.int32),
             lengths=np.bincount(tokenized.token_document(), minlength=len(texts)).astype(np.int32),
@@ -147,8 +152,27 @@ class BatchSigner:
             paragraph_tokens=np.diff(tokens.offsets).astype(np.int32),
             paragraph_keys=self.paragraph_lsh.band_keys(self.hasher.sign(para_sets)),
             buckets=self.bucketer.document_buckets(tokenized.by_document()).astype(np.int32),
-            reports=reports,
+            restate=self.restated_by_rule(tokenized),
         )
+
+    def restated_by_rule(self, tokenized: "Tokenized") -> np.ndarray:
+        """1 for each document of two paragraphs or more whose headline or amounts could make a restatement
+        (``article.screen``), 0 otherwise; all 0 without restatements."""
+        counts, tokens = tokenized.counts, tokenized.tokens
+        flags = np.zeros(len(counts), dtype=np.uint8)
+        if self.restatements is None:
+            return flags
+        words = np.split(tokens.hashes, tokens.offsets[1:-1])  # each paragraph's content words
+        first = np.concatenate(([0], np.cumsum(counts)))
+        for i in np.flatnonzero(counts >= 2).tolist():
+            flags[i] = restated_by_rule(tokenized.paragraphs[i], words[first[i]:first[i + 1]])
+        return flags
+
+    def search(self, texts: Sequence[str]) -> list[Report | None]:
+        """The restatements of each of ``texts`` (``restatements``), None for a text without any (a partial
+        search, ``candidates_dropped``, is one to report)."""
+        reports = [self.restatements(text) for text in texts]
+        return [r if r.matches or r.candidates_dropped else None for r in reports]
 
 
 @dataclass

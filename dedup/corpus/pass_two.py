@@ -22,6 +22,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.confirm.pair_scores import exact_scores_many, is_duplicate, row_dots
 from dedup.corpus.pass_one import paragraphs_of
 from dedup.corpus.report_spool import DocumentList
+from dedup.corpus.restate_pass import restating_documents, search_restatements
 from dedup.corpus.reuse_pass import find_reuse, reuse_candidates
 from dedup.corpus.state import CorpusState
 from dedup.records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
@@ -172,6 +173,10 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given."""
     workers = workers or Workers(1, settings.signer)
     state.finish()
+    signer = settings.signer
+    restating = restating_documents(signer, state) if signer.restatements is not None else None
+    if signer.reuse is None:
+        state.release_reuse_seeds()  # made for the restatement screen only
     # Before the re-reading below: the seeds are let go once their candidates are known (``reuse_candidates``).
     reuse_pairs = reuse_candidates(settings.signer, state, workers) if settings.signer.reuse is not None else None
     state.node_tokens, state.node_first = state.node_summary()
@@ -197,6 +202,8 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     del evidence  # the re-read texts' sets and rows: the reuse alignment's memory can be theirs
     reuse, reuse_stats = (find_reuse(settings.signer, state, reuse_pairs, cluster_of, text_field, fmt, workers)
                           if reuse_pairs is not None else ([], {}))
+    restate_stats = {} if restating is None else search_restatements(
+        signer, state, restating, text_field, fmt, workers, settings.batch_size, settings.batch_chars)
     documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
     stats = {
         "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),
@@ -205,7 +212,8 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
         "capped_buckets": settings.lsh.capped_buckets + settings.paragraph_lsh.capped_buckets,
         "capped_documents": [state.ids[d] for d in state.capped],
     }
-    return CorpusReport(documents=documents, clusters=clusters, passages=passages, stats={**stats, **reuse_stats},
+    return CorpusReport(documents=documents, clusters=clusters, passages=passages,
+                        stats={**stats, **reuse_stats, **restate_stats},
                         reuse=reuse)
 
 

@@ -37,9 +37,6 @@ from dedup.util.progress import Progress
 from dedup.util.validate import check_bool, check_fraction, check_int, lone_surrogate, renamed_params, text_problem
 from dedup.util.workers import Workers
 
-# Documents per pass-one batch when restatements are searched: a batch of 512 was over ten seconds of
-# work, so a 1,000-document scan was two batches, both queued to the worker, and --jobs 2 gained nothing.
-_WITHIN_BATCH = 32
 _RENAMED = {"threshold": "jaccard_threshold", "passage_threshold": "passage_cosine_threshold"}
 
 
@@ -147,7 +144,7 @@ class CorpusScanner:
             raise ValueError(f'detector must be a Detector, None or "default", got {detector!r}')
         self.detector = detector
         self.jobs, self.batch_size, self.n_features = jobs, batch_size, n_features
-        self.signing_batch = batch_size if detector is None else min(batch_size, _WITHIN_BATCH)
+        self.signing_batch = batch_size
         self.batch_chars = max(int(batch_chars), 1)
         self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
         self.paragraph_lsh = LSHBanding(threshold=passage_lsh_threshold, num_perm=num_perm)
@@ -158,7 +155,8 @@ class CorpusScanner:
             raise ValueError(f"reuse must be True, False or a ReuseSearch, got {reuse!r}")
         self.reuse = reuse or None
         self.signer = BatchSigner(k, paragraph_k, num_perm, seed, self.paragraph_lsh, n_features, self.table,
-                                  None if detector is None else detector.detect, self.reuse)
+                                  None if detector is None else detector.detect, self.reuse,
+                                  0 if detector is None else detector.confirmer.min_shared_words)
 
     def pass_two_settings(self) -> PassTwoSettings:
         """The settings pass two works with (it takes these, not the scanner)."""

@@ -5,8 +5,8 @@ The same pipeline as ``CorpusScanner``, spread over a cluster, calling the
 library's own code on every executor (no second implementation):
 
 1. sign: ``mapPartitions`` runs the scanner's ``BatchSigner`` (tokenizing,
-   shingling, one-permutation MinHash, the reuse search's seeds, and the
-   detector's restatement search when the scanner has one) over batches of
+   shingling, one-permutation MinHash, the reuse search's seeds, and which
+   documents a headline or amounts may restate) over batches of
    documents and its ``LSHBanding.band_keys``; each partition also counts the
    hashed-token document frequencies, summed into the corpus IDF;
 2. candidates: (band key, document) rows grouped by key; buckets larger than
@@ -20,7 +20,8 @@ library's own code on every executor (no second implementation):
    member ranked first by the scanner's ``keep`` rule (``dedup.cluster.keep.rank``: the longest, the first
    in input order, or the earliest dated) represents its cluster;
 5. reuse (``spark_reuse``): the seeds' keys grouped on the executors into the candidate pairs
-   ``ReuseSearch.candidates`` gives, less pairs inside one cluster, aligned by ``align_units``.
+   ``ReuseSearch.candidates`` gives, less pairs inside one cluster, aligned by ``align_units``;
+6. restatements (``spark_restate``): the documents the local scan searches, searched by the detector.
 
 Output: ``assignments`` (id, cluster_id, is_representative) for every
 document; ``matches`` (cluster_id, id, jaccard, containment, cosine), each
@@ -30,7 +31,6 @@ member against its representative; ``reuse`` (``spark_reuse.REUSE_SCHEMA``) with
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -45,6 +45,7 @@ from dedup.corpus.pass_two import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
 from dedup.corpus.spark_rdd import batches, paired
+from dedup.corpus.spark_restate import restatement_rows
 from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, global_seeds
 from dedup.records import Report
 from dedup.sketch.minhash import estimated_scores
@@ -87,7 +88,6 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         With a ``scanner.detector``: ``dedup.report.formats.report_to_dict``, which writes each document's
         restatements as the JSON report does (the report layer sits above this one, so it is handed in).
     """
-    from pyspark.sql import Row
     from pyspark.sql import functions as F
 
     scanner = scanner or CorpusScanner(detector=None)
@@ -97,6 +97,7 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     spark = df.sparkSession
     sc = spark.sparkContext
     signer, lsh, n_features, search = scanner.signer, scanner.lsh, scanner.n_features, scanner.reuse
+    within = scanner.detector is not None
     # Input order numbers the documents, so ties (representatives) break as they do locally.
     keep = scanner.keep
     dated = keep == "earliest" and date_col is not None and date_col in df.columns
@@ -116,12 +117,9 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
             for i, (idx, doc_id, _, date) in enumerate(batch):
                 yield ("doc", (idx, doc_id, int(signed.lengths[i]), int(signed.sizes[i]),
                                signed.signatures[i].tobytes(), keys[i].tolist(), date))
-            for i, report in signed.reports.items():  # the detector's, for documents with restatements
-                payload = report_to_dict(report)
-                yield ("report", Row(id=batch[i][1], paragraphs=payload["paragraphs"],
-                                     groups=json.dumps(payload["groups"], ensure_ascii=False),
-                                     matches=json.dumps(payload["matches"], ensure_ascii=False),
-                                     candidates_dropped=payload.get("candidates_dropped", 0)))
+            if within:  # documents the restatement search may be worth, and whether a rule flags them
+                for i in np.flatnonzero(signed.paragraphs >= 2).tolist():
+                    yield ("restate", (batch[i][0], bool(signed.restate[i])))
             if signed.reuse is not None:
                 yield ("seeds", global_seeds(signed.reuse, np.array([row[0] for row in batch], dtype=np.int64)))
         yield ("df", (df_counts, count))
@@ -184,9 +182,9 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
             lambda r: r[1]).sum())
         reuse_df = spark.createDataFrame(found_rows.filter(lambda r: r[0] == "reuse").map(lambda r: r[1]),
                                          REUSE_SCHEMA)
-    if scanner.detector is not None:
+    if within:
         restatements_df = spark.createDataFrame(
-            signed.filter(lambda r: r[0] == "report").map(lambda r: r[1]), RESTATEMENTS_SCHEMA)
+            restatement_rows(signed, indexed, signer, idf_b, n_docs, n, report_to_dict), RESTATEMENTS_SCHEMA)
     return SparkScan(assignments_df, matches_df, stats, reuse_df, restatements_df)
 
 

@@ -37,6 +37,7 @@ class CorpusState:
         self.dates = array.array("d")  # per document, for keep="earliest": epoch seconds, NaN when undated
         self.idf = HashedIdf(n_features)
         self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []
+        self._restate: list[np.ndarray] = []  # per document: 1 where a headline or amounts may restate
         self.reports = ReportSpool(spool_path)
         # Paragraph nodes: one per distinct paragraph shingle set (verbatim copies share one).
         self.node_of: dict[int, int] = {}
@@ -71,11 +72,8 @@ class CorpusState:
         self._sizes.append(batch.sizes)
         self._lengths.append(batch.lengths)
         self._paragraphs.append(batch.paragraphs)
+        self._restate.append(batch.restate if len(batch.restate) else np.zeros(len(batch.sizes), np.uint8))
         self.idf.add_counts(batch.buckets, len(batch.sizes))
-        for i, report in batch.reports.items():
-            self.reports.add(first_doc + i, report)
-            if report.candidates_dropped:
-                self.capped.append(first_doc + i)
         if batch.reuse is not None:
             seeds = batch.reuse
             self._reuse_words.append(seeds.words)
@@ -156,6 +154,7 @@ class CorpusState:
         empty = {"signatures": np.zeros((0, num), np.uint32), "sizes": np.zeros(0, np.int32),
                  "paragraphs": np.zeros(0, np.int32), "lengths": np.zeros(0, np.int32),
                  "node_keys": np.zeros((0, 1), np.uint64), "occurrences": np.zeros((0, 4), np.int64),
+                 "restate": np.zeros(0, np.uint8),
                  **{name: np.zeros(0, dtype) for name, dtype in REUSE_ARRAYS.items()}}
         # Later batches still append to the lists (a checkpoint can finish the state mid-scan).
         for name in (*SIGNED_ARRAYS, *REUSE_ARRAYS):

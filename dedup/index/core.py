@@ -437,7 +437,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         signed = self.signer.sign([text], tokenized)
         verdict = Verdict(id=doc_id, text=text, kept_by=self.keep, top=[] if top is not None else None)
         if full and self.detector is not None:
-            verdict.restated = self.detector.detect(text, doc_id=doc_id)
+            verdict.restated = self._restated(doc_id, text, tokenized)
         if signed.sizes[0] > 0:
             verdict.duplicates, rows, verdict.top = self._duplicates(doc_id, tokenized, signed, own_row, rule, top)
             verdict.preferred = self._preferred(tokenized, date, rows) if full else False

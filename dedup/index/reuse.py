@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from dedup.article.screen import restated_by_rule
 from dedup.corpus.pass_one import Tokenized
-from dedup.records import Reuse
+from dedup.records import Report, Reuse
 from dedup.reuse.align import align_many
+from dedup.reuse.restating import restating
 from dedup.reuse.search import ReuseSearch, word_idf
+from dedup.text.segment import segment
 
 MAX_ALIGNED = 50  # indexed documents a checked text is aligned with, those sharing the most keys first
 
 
 class IndexReuse:
-    """``_reuse_keys`` and ``_reused`` of ``Index`` (its ``reuse_search``, ``idf``, ``store`` assumed)."""
+    """``_reuse_keys``, ``_reused`` and ``_may_restate`` of ``Index`` (its ``reuse_search``, ``idf``, ``store``,
+    ``signer``, ``detector`` assumed)."""
 
     reuse_search: ReuseSearch
 
@@ -60,3 +64,25 @@ class IndexReuse:
         pairs = [(doc_id, text, other_id, other_text) for row, (other_id, other_text) in sorted(texts.items())
                  if other_id not in skip]
         return align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()))
+
+    def _restated(self, doc_id: str, text: str, tokenized: Tokenized) -> Report:
+        """The restatements of a checked text (one document): ``detector``'s search where ``_may_restate``, else
+        its paragraphs and no match, as the search would find."""
+        if len(tokenized.paragraphs[0]) >= 2 and self._may_restate(tokenized, self.detector.confirmer.min_shared_words):
+            return self.detector.detect(text, doc_id=doc_id)
+        return Report(id=doc_id, paragraphs=segment(text))
+
+    def _may_restate(self, tokenized: Tokenized, run_words: int) -> bool:
+        """Whether a checked text (one document) is worth its restatement search, by the corpus scan's screen
+        (``article.screen``, ``reuse.restating``) under the index's document frequencies. The text is not
+        counted in them: a word may count as uncommon one document early, never the other way. An index
+        whose tokens keep stop words or are not stemmed reads other words than the detector's: always worth it."""
+        table = self.signer.table
+        if not (table.stop_words and table.stem):
+            return True
+        tokens = tokenized.tokens
+        words = np.split(tokens.hashes, tokens.offsets[1:-1])
+        if restated_by_rule(tokenized.paragraphs[0], words):
+            return True
+        seeds = self.reuse_search.seeds(tokens, tokenized.token_document(), self.idf.buckets(tokens), False)
+        return bool(restating(seeds, self.idf.df, self.idf.n_docs + 1, run_words=run_words, size=1)[0])

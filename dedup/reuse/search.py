@@ -253,7 +253,7 @@ class ReuseSearch:
         empty = (np.zeros(0, np.uint64), np.zeros(0, np.int32 if self.key_words else np.int64))
         limit = max(self.common_docs, self.common_share * n_docs)
         found = []
-        for (w0, w1), (u0, u1) in _document_chunks(seeds.unit_words, seeds.unit_doc, _WORDS_PER_CHUNK):
+        for (w0, w1), (u0, u1) in document_chunks(seeds.unit_words, seeds.unit_doc, _WORDS_PER_CHUNK):
             extra = uncounted[w0:w1] if np.ndim(uncounted) else uncounted
             keys = self._chunk_keys(seeds.words[w0:w1], seeds.unit_words[u0:u1], seeds.unit_doc[u0:u1], df, limit,
                                     extra)
@@ -412,7 +412,7 @@ def is_copy_key(keys: np.ndarray) -> np.ndarray:
     return (keys & 1).astype(bool)
 
 
-def _document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
+def document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
     """``((first word, end word), (first unit, end unit))`` of runs of whole documents holding about ``size``
     words each (``unit_words``: each sentence's words; ``unit_doc``: each sentence's document, in order)."""
     ends = np.cumsum(unit_words, dtype=np.int64)

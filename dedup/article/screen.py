@@ -1,0 +1,54 @@
+"""Whether the title rule or the amount route could confirm two paragraphs of a text, read without the search.
+
+A corpus scan searches a document for restatements only when something could make one (``reuse.restating``
+reads the words its sentences share once the corpus's document frequencies are known). The two routes that
+need no uncommon shared word are read here, in pass one, as supersets of the detector's own rules:
+
+- the title rule (``evidence.title_restated``): a one-sentence paragraph of 3 to 12 content words that a
+  sentence of another holds whole; read as a paragraph of 3 to 12 distinct content words that another
+  paragraph holds whole (every one-sentence paragraph is such a paragraph, and a paragraph holds what its
+  sentences hold);
+- the amount route (``candidates.amount_pairs``, the detector's own function): two paragraphs stating amounts
+  that agree.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from dedup.article.candidates import amount_pairs
+from dedup.confirm.agreement import Claims
+
+# The title rule's bounds on the short side's content words (``evidence.title_restated``).
+TITLE_WORDS = (3, 12)
+
+
+def restated_by_rule(paragraphs: Sequence[str], words: Sequence[np.ndarray]) -> bool:
+    """Whether the title rule or the amount route could propose a pair of ``paragraphs``.
+
+    Parameters
+    ----------
+    paragraphs : sequence of str
+        The text's blocks as ``text.segment.split_paragraphs`` cuts them (the detector's paragraphs).
+    words : sequence of ndarray
+        Each paragraph's content-word hashes (``text.tokens``, the detector's words).
+    """
+    if len(paragraphs) < 2:
+        return False
+    return title_held(words) or amounts_agree(paragraphs)
+
+
+def title_held(words: Sequence[np.ndarray]) -> bool:
+    """Whether a paragraph of ``TITLE_WORDS`` distinct content words is held whole by another paragraph."""
+    low, high = TITLE_WORDS
+    sets = [frozenset(w.tolist()) for w in words]
+    return any(low <= len(short) <= high and any(short <= other for j, other in enumerate(sets) if j != i)
+               for i, short in enumerate(sets))
+
+
+def amounts_agree(paragraphs: Sequence[str]) -> bool:
+    """Whether two of ``paragraphs`` state amounts that agree (``candidates.amount_pairs``)."""
+    claims = [Claims.of(p) for p in paragraphs]
+    return sum(bool(c.amounts) for c in claims) >= 2 and len(amount_pairs(claims, len(claims))) > 0

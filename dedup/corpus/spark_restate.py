@@ -1,0 +1,57 @@
+"""Restatements inside documents on Spark: the documents the local scan searches, searched the same way.
+
+Signing yields, for each document of two paragraphs or more, whether its headline or amounts could make a
+restatement (``BatchSigner.restated_by_rule``), and the seeds of its sentences. Once the corpus's document
+frequencies are summed, each batch's seeds give the documents whose sentences share uncommon words or a run
+(``reuse.restating``, as ``restate_pass`` does locally); those and the flagged ones are joined to their texts
+and searched by the detector (``BatchSigner.search``) in batches on the executors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Callable, Iterator
+
+import numpy as np
+
+from dedup.corpus.restate_pass import SEARCH_BATCH
+from dedup.corpus.spark_rdd import batches
+from dedup.records import Report
+from dedup.reuse.restating import restating
+
+
+def restatement_rows(signed, indexed, signer, idf_b, n_docs: int, n: int,
+                     report_to_dict: Callable[[Report], dict]):
+    """An RDD of ``Row(id, paragraphs, groups, matches, candidates_dropped)``, one a document with restatements.
+
+    ``signed``: the signing step's tagged records (``("restate", (doc, flag))`` and ``("seeds", Seeds)``);
+    ``indexed``: ``(doc, id, text, date)`` rows; ``idf_b``: the broadcast corpus IDF (its ``df``)."""
+    from pyspark.sql import Row
+
+    run_words = signer.restate_run_words
+
+    def sharing(seeds) -> Iterator[tuple[int, bool]]:
+        docs, local = np.unique(seeds.unit_doc, return_inverse=True)
+        found = restating(replace(seeds, unit_doc=local.astype(np.int64)), idf_b.value.df, n_docs,
+                          run_words=run_words, size=len(docs))
+        return ((doc, True) for doc in docs[found].tolist())
+
+    flags = signed.filter(lambda r: r[0] == "restate").map(lambda r: r[1])
+    shared = signed.filter(lambda r: r[0] == "seeds").flatMap(lambda r: sharing(r[1]))
+    wanted = flags.leftOuterJoin(shared, n).filter(lambda r: r[1][0] or r[1][1]).map(lambda r: (r[0], None))
+    texts = indexed.map(lambda r: (r[0], (r[1], r[2])))
+
+    def search(rows: Iterator) -> Iterator:
+        for batch in batches(rows, SEARCH_BATCH):
+            reports = signer.search([text for _, (_, (_, text)) in batch])
+            for (_, (_, (doc_id, _))), report in zip(batch, reports):
+                if report is None:
+                    continue
+                payload = report_to_dict(report)
+                yield Row(id=doc_id, paragraphs=payload["paragraphs"],
+                          groups=json.dumps(payload["groups"], ensure_ascii=False),
+                          matches=json.dumps(payload["matches"], ensure_ascii=False),
+                          candidates_dropped=payload.get("candidates_dropped", 0))
+
+    return wanted.join(texts, n).mapPartitions(search)

@@ -1,0 +1,95 @@
+"""The restatement search's first step in a scan and an index: which documents may restate themselves."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import CorpusScanner, Detector, Index
+from dedup.article.screen import amounts_agree, restated_by_rule, title_held
+from dedup.io.readers import Document
+from dedup.report.formats import report_to_dict
+from dedup.reuse.restating import MAX_SENTENCES_A_WORD, restating_documents
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpusgen import iter_corpus  # noqa: E402
+
+
+def _flags(sentences: list[list[int]], docs: list[int], df: dict[int, int], limit: float = 5,
+           run_words: int = 5) -> list[bool]:
+    """``restating_documents`` of sentences given as word lists, each word's document frequency in ``df``."""
+    words = np.array([w for s in sentences for w in s], dtype=np.uint32)
+    table = np.zeros(max(df) + 1, dtype=np.int64)
+    for word, count in df.items():
+        table[word] = count
+    found = restating_documents(words, np.array([len(s) for s in sentences]), np.array(docs), table,
+                                max(docs) + 1, limit, run_words=run_words)
+    return found.tolist()
+
+
+def test_two_sentences_sharing_two_uncommon_words_make_a_document_worth_searching():
+    df = {w: 1 for w in range(1, 40)} | {30: 50, 31: 50, 32: 50}  # 30-32 are common
+    assert _flags([[1, 2, 3], [9, 2, 1]], [0, 0], df) == [True]
+    assert _flags([[1, 2, 3], [9, 2, 8]], [0, 0], df) == [False]  # one shared word
+    assert _flags([[1, 30, 31], [9, 30, 31]], [0, 0], df) == [False]  # two shared, both common
+    assert _flags([[1, 2, 1, 2]], [0], df) == [False]  # one sentence repeating itself
+    # Two documents: the words are shared across them, not inside either.
+    assert _flags([[1, 2, 3], [9, 10], [1, 2, 3]], [0, 0, 1], df) == [False, False]
+
+
+def test_a_shared_run_of_common_words_or_a_word_in_very_many_sentences_is_searched():
+    df = {w: 50 for w in range(1, 40)}  # every word common
+    run = [1, 2, 3, 4, 5]
+    assert _flags([[9, *run], [*run, 8]], [0, 0], df) == [True]
+    assert _flags([[9, *run], [*run, 8]], [0, 0], df, run_words=0) == [False]  # the run rule off
+    assert _flags([[9, 1, 2, 3, 4], [1, 2, 3, 4, 8]], [0, 0], df) == [False]  # four words
+    many = [[7, 100 + i] for i in range(MAX_SENTENCES_A_WORD + 1)]
+    df_many = {7: 1} | {100 + i: 1 for i in range(len(many))}
+    assert _flags(many, [0] * len(many), df_many) == [True]
+
+
+def test_headline_and_amount_rules_read_from_the_text():
+    held = [np.array([1, 2, 3], np.uint64), np.array([9, 1, 2, 3, 8], np.uint64)]
+    assert title_held(held) and not title_held([held[0], np.array([1, 2, 8], np.uint64)])
+    assert not title_held([np.array([1, 2], np.uint64), np.array([1, 2, 5], np.uint64)][:1])
+    assert amounts_agree(["The council approved a budget of $298 million on Tuesday.",
+                          "The plan, worth roughly three hundred million dollars, passed."])
+    assert not amounts_agree(["The council approved a budget of $298 million.", "It rained for 40 minutes."])
+    assert not restated_by_rule(["One paragraph only, with $5 million."], [np.zeros(0, np.uint64)])
+
+
+def _real_articles() -> list[tuple[str, str]]:
+    paths = [ROOT / "data" / "vance_article.txt", *sorted((ROOT / "data" / "dev").glob("*.txt"))]
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in paths]
+
+
+def test_a_scan_reports_what_the_detector_finds_in_real_articles_and_searches_few_random_ones():
+    articles = _real_articles()
+    generated = [(f"g{i}", d["text"]) for i, (d, _) in enumerate(iter_corpus(300, 300, seed=4))]
+    report = CorpusScanner(reuse=False).scan(Document(i, t) for i, t in articles + generated)
+    found = {r.id: report_to_dict(r.report) for r in report.documents if r.report is not None}
+    detector = Detector()
+    for doc_id, text in articles:  # every article's restatements, exactly as the detector reports them alone
+        alone = detector.detect(text, doc_id=doc_id)
+        assert found.get(doc_id) == (report_to_dict(alone) if alone.matches else None), doc_id
+    searched = report.stats["restatement_documents_searched"]
+    assert len(articles) <= searched < len(articles) + 0.1 * len(generated)
+    assert not any(i.startswith("g") for i in found)
+
+
+def test_an_index_searches_a_page_only_when_it_may_restate(tmp_path, monkeypatch):
+    index = Index(str(tmp_path / "i.db"))
+    index.add_many(Document(f"g{i}", d["text"]) for i, (d, _) in enumerate(iter_corpus(100, 300, seed=5)))
+    article = (ROOT / "data" / "vance_article.txt").read_text(encoding="utf-8")
+    verdict = index.check("vance", article, add=False)
+    assert verdict.restated.matches and report_to_dict(verdict.restated) == report_to_dict(
+        Detector().detect(article, doc_id="vance"))
+    random_page = next(iter_corpus(1, 300, seed=6))[0]["text"]
+    searched = []
+    monkeypatch.setattr(index.detector, "detect", lambda *a, **k: searched.append(a) or pytest.fail("searched"))
+    verdict = index.check("random", random_page, add=False)
+    assert not searched and not verdict.restated.matches and len(verdict.restated.paragraphs) >= 2
