@@ -93,3 +93,26 @@ def test_an_index_searches_a_page_only_when_it_may_restate(tmp_path, monkeypatch
     monkeypatch.setattr(index.detector, "detect", lambda *a, **k: searched.append(a) or pytest.fail("searched"))
     verdict = index.check("random", random_page, add=False)
     assert not searched and not verdict.restated.matches and len(verdict.restated.paragraphs) >= 2
+
+
+def test_may_state_amount_is_false_only_where_quantities_finds_nothing():
+    import random
+    import string
+
+    from dedup.confirm.agreement import specific
+    from dedup.corpus.pass_one import paragraphs_of
+    from dedup.text.quantities import may_state_amount, quantities
+
+    texts = [p for _, text in _real_articles() for p in paragraphs_of(text)]
+    rng = random.Random(0)
+    pieces = ["one", "Two", "twenty", "million", "half", "dozen", "percent", "$", "5", "thirty-eight", "a", "pair",
+              "fourteen", "3rd", "2:03", "€", "½", "٣", "İ", "thirds", "and a half", "years", "per cent", "%", "bn",
+              "miles", "euros", "couple of", "an"]
+    for _ in range(5000):  # random strings of number words, digits, signs and odd separators
+        texts.append("".join(rng.choice(string.printable) if rng.random() < 0.5 else
+                             rng.choice(pieces) + rng.choice(" ,-_\x01—") for _ in range(rng.randint(0, 12))))
+    assert not [t for t in texts if not may_state_amount(t) and quantities(t)]
+    assert not [t for t in texts if not may_state_amount(t, specific=True) and any(map(specific, quantities(t)))]
+    assert sum(map(may_state_amount, texts)) < len(texts)  # it does rule texts out
+    one_two = "One of the two men left, and one stayed."
+    assert may_state_amount(one_two) and not may_state_amount(one_two, specific=True)

@@ -20,6 +20,7 @@ import numpy as np
 
 from dedup.article.candidates import amount_pairs
 from dedup.confirm.agreement import Claims
+from dedup.text.quantities import may_state_amount
 
 # The title rule's bounds on the short side's content words (``evidence.title_restated``).
 TITLE_WORDS = (3, 12)
@@ -50,5 +51,9 @@ def title_held(words: Sequence[np.ndarray]) -> bool:
 
 def amounts_agree(paragraphs: Sequence[str]) -> bool:
     """Whether two of ``paragraphs`` state amounts that agree (``candidates.amount_pairs``)."""
-    claims = [Claims.of(p) for p in paragraphs]
+    # Only paragraphs that state a specific amount enter a bin of ``amount_pairs``: the others change nothing.
+    stating = [p for p in paragraphs if may_state_amount(p, specific=True)]
+    if len(stating) < 2:
+        return False
+    claims = [Claims.of(p) for p in stating]
     return sum(bool(c.amounts) for c in claims) >= 2 and len(amount_pairs(claims, len(claims))) > 0

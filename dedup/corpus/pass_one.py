@@ -19,6 +19,7 @@ import numpy as np
 from dedup.article.screen import restated_by_rule
 from dedup.confirm.idf import HashedIdf
 from dedup.records import Report
+from dedup.reuse.restating import shared_runs
 from dedup.reuse.search import ReuseSearch, Seeds
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.oph import OnePermutationHasher
@@ -142,8 +143,9 @@ class BatchSigner:
         tokens, counts = tokenized.tokens, tokenized.counts
         doc_sets = self.document_sets(tokenized)
         para_sets = kgram_sets(tokens.hashes, tokens.sentence, tokens.owner(), len(tokens), self.paragraph_k)
+        seeds = None if self.seeding is None else self._reuse_seeds(tokenized)
         return SignedBatch(
-            reuse=None if self.seeding is None else self._reuse_seeds(tokenized),
+            reuse=seeds,
             signatures=self.hasher.sign(doc_sets),
             sizes=doc_sets.sizes().astype(np.int32),
             lengths=np.bincount(tokenized.token_document(), minlength=len(texts)).astype(np.int32),
@@ -152,19 +154,21 @@ class BatchSigner:
             paragraph_tokens=np.diff(tokens.offsets).astype(np.int32),
             paragraph_keys=self.paragraph_lsh.band_keys(self.hasher.sign(para_sets)),
             buckets=self.bucketer.document_buckets(tokenized.by_document()).astype(np.int32),
-            restate=self.restated_by_rule(tokenized),
+            restate=self.restated_by_rule(tokenized, seeds),
         )
 
-    def restated_by_rule(self, tokenized: "Tokenized") -> np.ndarray:
+    def restated_by_rule(self, tokenized: "Tokenized", seeds: Seeds | None) -> np.ndarray:
         """1 for each document of two paragraphs or more whose headline or amounts could make a restatement
-        (``article.screen``), 0 otherwise; all 0 without restatements."""
+        (``article.screen``) or two of whose sentences share a run of ``restate_run_words`` (``reuse.restating``,
+        its rule that needs no document frequency), 0 otherwise; all 0 without restatements."""
         counts, tokens = tokenized.counts, tokenized.tokens
         flags = np.zeros(len(counts), dtype=np.uint8)
         if self.restatements is None:
             return flags
+        flags[shared_runs(seeds, len(counts), self.restate_run_words) & (counts >= 2)] = 1
         words = np.split(tokens.hashes, tokens.offsets[1:-1])  # each paragraph's content words
         first = np.concatenate(([0], np.cumsum(counts)))
-        for i in np.flatnonzero(counts >= 2).tolist():
+        for i in np.flatnonzero((counts >= 2) & (flags == 0)).tolist():
             flags[i] = restated_by_rule(tokenized.paragraphs[i], words[first[i]:first[i + 1]])
         return flags
 

@@ -27,10 +27,11 @@ SEARCH_BATCH = 32
 
 
 def restating_documents(signer: "BatchSigner", state: CorpusState) -> np.ndarray:
-    """The documents of two paragraphs or more that pass one flagged or whose sentences share uncommon words or
-    a run (after ``state.finish``, before the reuse seeds are let go), sorted."""
+    """The documents of two paragraphs or more that pass one flagged (a headline, amounts, a run of words two
+    sentences share) or whose sentences share uncommon words (after ``state.finish``, before the reuse seeds
+    are let go), sorted."""
     n_docs = len(state.ids)
-    shared = restating(state.reuse_seeds(), state.idf.df, n_docs, run_words=signer.restate_run_words)
+    shared = restating(state.reuse_seeds(), state.idf.df, n_docs, run_words=0)  # runs: in pass one's flags
     return np.flatnonzero((shared | (state.restate[:n_docs] > 0)) & (state.paragraphs[:n_docs] >= 2))
 
 

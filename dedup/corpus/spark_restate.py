@@ -1,10 +1,10 @@
 """Restatements inside documents on Spark: the documents the local scan searches, searched the same way.
 
-Signing yields, for each document of two paragraphs or more, whether its headline or amounts could make a
-restatement (``BatchSigner.restated_by_rule``), and the seeds of its sentences. Once the corpus's document
-frequencies are summed, each batch's seeds give the documents whose sentences share uncommon words or a run
-(``reuse.restating``, as ``restate_pass`` does locally); those and the flagged ones are joined to their texts
-and searched by the detector (``BatchSigner.search``) in batches on the executors.
+Signing yields, for each document of two paragraphs or more, whether its headline, amounts or a run of words
+two sentences share could make a restatement (``BatchSigner.restated_by_rule``), and its sentences' seeds.
+Once the corpus's document frequencies are summed, each batch's seeds give the documents whose sentences share
+uncommon words (``reuse.restating``, as ``restate_pass`` does locally); those and the flagged ones are joined
+to their texts and searched by the detector (``BatchSigner.search``) in batches on the executors.
 """
 
 from __future__ import annotations
@@ -29,12 +29,10 @@ def restatement_rows(signed, indexed, signer, idf_b, n_docs: int, n: int,
     ``indexed``: ``(doc, id, text, date)`` rows; ``idf_b``: the broadcast corpus IDF (its ``df``)."""
     from pyspark.sql import Row
 
-    run_words = signer.restate_run_words
-
     def sharing(seeds) -> Iterator[tuple[int, bool]]:
         docs, local = np.unique(seeds.unit_doc, return_inverse=True)
         found = restating(replace(seeds, unit_doc=local.astype(np.int64)), idf_b.value.df, n_docs,
-                          run_words=run_words, size=len(docs))
+                          run_words=0, size=len(docs))  # runs: in the signing step's flags
         return ((doc, True) for doc in docs[found].tolist())
 
     flags = signed.filter(lambda r: r[0] == "restate").map(lambda r: r[1])

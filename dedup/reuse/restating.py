@@ -26,7 +26,7 @@ from dedup.reuse.search import Seeds, document_chunks
 COMMON_SHARE = 0.05
 COMMON_DOCS = 10
 MIN_SHARED = 2  # uncommon words two sentences share
-_WORDS_PER_CHUNK = 1 << 22  # the step's temporaries are several arrays of 8 bytes a word: whole documents at a time
+_WORDS_PER_CHUNK = 1 << 20  # the step's temporaries are several arrays of 8 bytes a word: whole documents at a time
 # Sentences of one document holding one uncommon word beyond which its pairs are not counted: the document is
 # searched instead (a name in every sentence of a long text would otherwise give quadratically many pairs).
 MAX_SENTENCES_A_WORD = 64
@@ -111,6 +111,17 @@ def _shared_words(words: np.ndarray, units: np.ndarray, docs: np.ndarray, min_sh
     found[unit_doc[pairs[counts >= min_shared] // n_units]] = True
 
 
+def shared_runs(seeds: Seeds, n_docs: int, n: int) -> np.ndarray:
+    """Whether each of the ``n_docs`` documents of ``seeds`` has two sentences sharing a run of ``n`` content words
+    (0: none has): the run rule of ``restating_documents`` alone, which needs no document frequency (a scan's
+    pass one reads it batch by batch)."""
+    found = np.zeros(n_docs, dtype=bool)
+    if n and len(seeds.words):
+        units = np.repeat(np.arange(len(seeds.unit_words), dtype=np.int64), seeds.unit_words)
+        _shared_runs(seeds.words, units, np.asarray(seeds.unit_doc, dtype=np.int64)[units], n, found)
+    return found
+
+
 def _shared_runs(words: np.ndarray, units: np.ndarray, docs: np.ndarray, n: int, found: np.ndarray) -> None:
     """Flag in ``found`` the documents two of whose sentences share a run of ``n`` words (inside sentences)."""
     if len(words) < n:
@@ -121,9 +132,11 @@ def _shared_runs(words: np.ndarray, units: np.ndarray, docs: np.ndarray, n: int,
         np.bitwise_xor(grams, hashes[j:len(hashes) - n + 1 + j], out=grams)
         np.multiply(grams, np.uint64(0x100000001B3), out=grams)
     inside = units[:len(grams)] == units[n - 1:]
-    grams, gram_units, gram_docs = grams[inside], units[:len(grams)][inside], docs[:len(grams)][inside]
-    order = np.lexsort((gram_units, grams, gram_docs))
-    grams, gram_units, gram_docs = grams[order], gram_units[order], gram_docs[order]
-    # Two rows of one (document, run) from different sentences: the run is shared.
-    again = (gram_docs[1:] == gram_docs[:-1]) & (grams[1:] == grams[:-1]) & (gram_units[1:] != gram_units[:-1])
+    gram_units, gram_docs = units[:len(grams)][inside], docs[:len(grams)][inside]
+    # One 64-bit key a (document, run): equal keys sort together, and a run two sentences share has two
+    # neighbours of one key from different sentences (a chance collision only searches a document more).
+    keys = grams[inside] ^ (gram_docs.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    order = np.argsort(keys)
+    keys, gram_units, gram_docs = keys[order], gram_units[order], gram_docs[order]
+    again = (keys[1:] == keys[:-1]) & (gram_units[1:] != gram_units[:-1])
     found[gram_docs[1:][again]] = True

@@ -33,7 +33,7 @@ from dedup.text.number_kinds import (
     zip_code,
 )
 
-__all__ = ["Quantity", "quantities", "agree"]
+__all__ = ["Quantity", "quantities", "agree", "may_state_amount"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,30 @@ _TRIGGER = re.compile(rf"\d|\b(?:{_trie_pattern(_STARTERS)})")
 EXACT_TOLERANCE = 0.005
 ROUGH_TOLERANCE = 0.2
 CLOCK_TOLERANCE = 30.0  # minutes between a time of day stated roughly ("around 4:30 pm") and one that agrees
+
+
+# Every ASCII character but a letter, as a space: an ASCII text's words as ``_PIECE`` reads its letters.
+_ASCII_NOT_LETTERS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalpha()})
+# Words without which a number in words is a whole count up to 12 without a unit: a number past twelve, a
+# scale, a fraction ("two thirds", "and a half"), a currency, a share or a unit.
+_SPECIFIC_WORDS = frozenset({*(w for w, v in _ONES.items() if v > 12), *_TENS, *_SCALES, *_FRACTIONS,
+                             *(f + "s" for f in _FRACTIONS), *_CURRENCY_WORDS, *_PERCENT, "cent", *_UNITS})
+
+
+def may_state_amount(text: str, specific: bool = False) -> bool:
+    """Whether ``quantities(text)`` may find an amount: False only where it finds none (a text without a digit
+    or a word an amount starts with); with ``specific``, one with a unit, past 12 or not whole
+    (``confirm.agreement.specific``'s amounts): an ASCII text without a digit then needs a word or a sign
+    that makes one too (``_SPECIFIC_WORDS``, "$", "%"). Cheaper than reading the amounts on ASCII text
+    (``str`` methods, not a regex), for screening many texts (``article.screen``)."""
+    if not text.isascii():
+        return _TRIGGER.search(text.lower()) is not None
+    if any(digit in text for digit in "0123456789"):
+        return True
+    words = frozenset(text.lower().translate(_ASCII_NOT_LETTERS).split())
+    if _STARTERS.isdisjoint(words):
+        return False
+    return not specific or "$" in text or "%" in text or not _SPECIFIC_WORDS.isdisjoint(words)
 
 
 def quantities(text: str) -> list[Quantity]:
