@@ -5,6 +5,8 @@ near-duplicates) of ``--words`` words to a JSON Lines file, runs
 
     python -m dedup scan FILE --no-within -q -f json -o /dev/null
 
+(``--within``: without ``--no-within``, the default scan searching restatements too)
+
 as a child process and reads that child's own peak resident set size from
 ``os.wait4`` (``ru_maxrss``, KiB on Linux; it covers the child and any
 processes it waited for). Then repeats with documents 4x as long, same count,
@@ -12,7 +14,7 @@ to show that memory follows the number of documents, not their length.
 Prints docs, words per doc, input MB, wall seconds, peak RSS MB, and
 PASS/MISS against a 1.5 GB budget.
 
-    python benchmarks/memory.py [--docs 100000 --words 300 --seed 0 --workdir DIR]
+    python benchmarks/memory.py [--docs 100000 --words 300 --seed 0 --workdir DIR --within]
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ def write_corpus(path: str, docs: int, words: int, seed: int) -> float:
     return write_jsonl((doc for doc, _ in iter_corpus(docs, words, seed=seed)), path) / 1e6
 
 
-def scan_command(path: str) -> list[str]:
-    return [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-f", "json", "-o", os.devnull]
+def scan_command(path: str, within: bool = False) -> list[str]:
+    return [sys.executable, "-m", "dedup", "scan", path, *(() if within else ("--no-within",)), "-q", "-f", "json",
+            "-o", os.devnull]
 
 
 def peak_rss_of(command: list[str]) -> tuple[int, float, float]:
@@ -61,13 +64,13 @@ def peak_rss_of(command: list[str]) -> tuple[int, float, float]:
     return child.returncode, seconds, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
 
 
-def measure(workdir: str, docs: int, words: int, seed: int) -> Run:
+def measure(workdir: str, docs: int, words: int, seed: int, within: bool = False) -> Run:
     path = os.path.join(workdir, f"corpus-{docs}x{words}.jsonl")
     started = time.perf_counter()
     input_mb = write_corpus(path, docs, words, seed)
     print(f"  wrote {path}: {input_mb:,.1f} MB of text in {time.perf_counter() - started:.1f} s", flush=True)
     try:
-        code, seconds, peak = peak_rss_of(scan_command(path))
+        code, seconds, peak = peak_rss_of(scan_command(path, within))
     finally:
         os.remove(path)
     return Run(docs, words, input_mb, seconds, peak, code)
@@ -94,12 +97,13 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", default=None, help="where to write the JSONL corpora (default: a temp dir)")
+    parser.add_argument("--within", action="store_true", help="the default scan (restatements searched) instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dedup-memory-", dir=args.workdir) as workdir:
         runs = []
         for words in (args.words, args.words * LENGTH_FACTOR):
             print(f"scan of {args.docs:,} docs x {words:,} words:", flush=True)
-            runs.append(measure(workdir, args.docs, words, args.seed))
+            runs.append(measure(workdir, args.docs, words, args.seed, args.within))
         print()
         print_table(runs)
 
