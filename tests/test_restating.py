@@ -116,3 +116,28 @@ def test_may_state_amount_is_false_only_where_quantities_finds_nothing():
     assert sum(map(may_state_amount, texts)) < len(texts)  # it does rule texts out
     one_two = "One of the two men left, and one stayed."
     assert may_state_amount(one_two) and not may_state_amount(one_two, specific=True)
+
+
+def test_the_progress_line_follows_the_restatement_search():
+    from dedup.util.progress import Progress
+
+    class Terminal:
+        text = ""
+
+        def isatty(self) -> bool:
+            return True
+
+        def write(self, s: str) -> None:
+            self.text += s
+
+        def flush(self) -> None:
+            pass
+
+    stream = Terminal()
+    progress = Progress("scanning", stream=stream, interval=0)
+    articles = _real_articles()[:5]  # each searched (their headlines)
+    CorpusScanner(reuse=False).scan((Document(i, t) for i, t in articles), progress=progress)
+    closed = [line.rsplit("\r", 1)[-1].removesuffix("\x1b[K") for line in stream.text.split("\n")[:-1]]
+    assert len(closed) == 2 and stream.text.endswith("\n")  # each line closed once, the scan's then the search's
+    assert closed[0].startswith("scanning: 5 documents")
+    assert closed[1].startswith("restatements, 5 documents to search: 5 documents")

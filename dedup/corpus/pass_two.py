@@ -34,6 +34,7 @@ from dedup.util.workers import Workers
 
 if TYPE_CHECKING:
     from dedup.corpus.pass_one import BatchSigner
+    from dedup.util.progress import Progress
 
 SNIPPET = 200
 
@@ -168,9 +169,10 @@ def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: fl
     return np.maximum(jaccard, containment) >= threshold - _ESTIMATE_MARGIN
 
 
-def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: str = "text",
-                   fmt: str = "auto", workers: Workers | None = None) -> CorpusReport:
-    """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given."""
+def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: str = "text", fmt: str = "auto",
+                   workers: Workers | None = None, progress: "Progress | None" = None) -> CorpusReport:
+    """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given; ``progress``: the
+    scan's progress line, which the restatement search follows with its own."""
     workers = workers or Workers(1, settings.signer)
     state.finish()
     signer = settings.signer
@@ -203,7 +205,7 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     reuse, reuse_stats = (find_reuse(settings.signer, state, reuse_pairs, cluster_of, text_field, fmt, workers)
                           if reuse_pairs is not None else ([], {}))
     restate_stats = {} if restating is None else search_restatements(
-        signer, state, restating, text_field, fmt, workers, settings.batch_size, settings.batch_chars)
+        signer, state, restating, text_field, fmt, workers, settings.batch_size, settings.batch_chars, progress)
     documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
     stats = {
         "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),

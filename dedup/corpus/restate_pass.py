@@ -16,6 +16,7 @@ import numpy as np
 
 from dedup.corpus.state import CorpusState
 from dedup.reuse.restating import restating
+from dedup.util.progress import Progress
 from dedup.util.workers import Workers
 
 if TYPE_CHECKING:
@@ -36,9 +37,11 @@ def restating_documents(signer: "BatchSigner", state: CorpusState) -> np.ndarray
 
 
 def search_restatements(signer: "BatchSigner", state: CorpusState, docs: np.ndarray, text_field: str, fmt: str,
-                        workers: Workers, batch_size: int, batch_chars: int) -> dict:
+                        workers: Workers, batch_size: int, batch_chars: int, progress: Progress | None = None) -> dict:
     """Re-read ``docs`` and keep the restatements found in each (``BatchSigner.search``) in ``state.reports``;
-    the step's counts, for the report's stats."""
+    the step's counts, for the report's stats. ``progress``: the scan's line, followed by one of this step
+    (on real text it searches nearly every document, the scan's longest step)."""
+    shown = progress.stage(f"restatements, {len(docs):,} documents to search") if progress is not None else None
     failed: set[int] = set()
 
     def batches() -> Iterator[tuple[tuple[list[str]], list[int]]]:
@@ -54,12 +57,18 @@ def search_restatements(signer: "BatchSigner", state: CorpusState, docs: np.ndar
             yield ([t for _, t in batch],), [d for d, _ in batch]
 
     capped = []
-    for searched, reports in workers.ordered(_search, batches()):
-        for doc, report in zip(searched, reports):
-            if report is not None:
-                state.reports.add(doc, report)
-                if report.candidates_dropped:
-                    capped.append(doc)
+    try:
+        for searched, reports in workers.ordered(_search, batches()):
+            if shown is not None:
+                shown.update(len(searched))
+            for doc, report in zip(searched, reports):
+                if report is not None:
+                    state.reports.add(doc, report)
+                    if report.candidates_dropped:
+                        capped.append(doc)
+    finally:  # the line is closed on Ctrl-C too, before the scan says where its checkpoint is
+        if shown is not None:
+            shown.close()
     state.capped = sorted(set(state.capped) | set(capped))
     return {"restatement_documents_searched": int(len(docs)), "restatement_reread_failed": len(failed)}
 

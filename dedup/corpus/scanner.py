@@ -247,7 +247,7 @@ class CorpusScanner:
                     checkpoint.save(state, consumed)
             signed = time.perf_counter()
             try:
-                report = confirm_corpus(self.pass_two_settings(), state, text_field, fmt, workers)
+                report = confirm_corpus(self.pass_two_settings(), state, text_field, fmt, workers, progress)
             except KeyboardInterrupt:
                 if checkpoint is None:
                     raise

@@ -35,6 +35,7 @@ class Progress:
         self.bytes = 0
         self._start = time.perf_counter()
         self._drawn = 0.0
+        self._closed = False
 
     def update(self, docs: int, nbytes: int = 0) -> None:
         self.docs += docs
@@ -55,9 +56,15 @@ class Progress:
         return text
 
     def close(self) -> None:
-        if self.enabled:
+        if self.enabled and not self._closed:
             self.stream.write("\r" + self.line() + "\x1b[K\n")
             self.stream.flush()
+        self._closed = True
+
+    def stage(self, label: str) -> "Progress":
+        """Close this line and start another, for a later step (documents counted from 0 again)."""
+        self.close()
+        return Progress(label, stream=self.stream, enabled=self.enabled, interval=self.interval)
 
 
 def _is_terminal(stream: IO[str]) -> bool:
