@@ -3,9 +3,9 @@ paragraph fingerprints and token buckets, in a few numpy calls per batch.
 
 ``BatchSigner`` holds only parameters and caches, so it pickles into worker
 processes (``--jobs``); ``SignedBatch`` is all that comes back: arrays. With restatements on, each document is
-flagged when its headline or amounts could make a restatement (``article.screen``); pass two searches the
-documents flagged, or whose sentences share uncommon words (``reuse.restating``), once it knows the corpus's
-document frequencies.
+flagged when its headline, its amounts (``article.screen``) or a run of words two of its sentences share
+(``reuse.restating``) could make a restatement; pass two searches the documents flagged, or whose sentences
+share uncommon words, once it knows the corpus's document frequencies.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class SignedBatch:
     paragraph_tokens: np.ndarray  # (paragraphs,) content tokens per paragraph
     paragraph_keys: np.ndarray  # (paragraphs, bands) uint64 LSH band keys
     buckets: np.ndarray  # distinct token buckets of each document, concatenated (for the corpus IDF)
-    # (docs,) uint8: 1 where the title rule or the amount route could confirm a pair (``article.screen``)
+    # (docs,) uint8: 1 where a headline, amounts or a shared run could confirm a pair (``restated_by_rule``)
     restate: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
     reuse: Seeds | None = None  # what the reuse search (or the restatement screen) keeps; None without both
 

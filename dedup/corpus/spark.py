@@ -6,7 +6,7 @@ library's own code on every executor (no second implementation):
 
 1. sign: ``mapPartitions`` runs the scanner's ``BatchSigner`` (tokenizing,
    shingling, one-permutation MinHash, the reuse search's seeds, and which
-   documents a headline or amounts may restate) over batches of
+   documents a headline, amounts or a shared run may restate) over batches of
    documents and its ``LSHBanding.band_keys``; each partition also counts the
    hashed-token document frequencies, summed into the corpus IDF;
 2. candidates: (band key, document) rows grouped by key; buckets larger than
