@@ -83,7 +83,8 @@ def test_a_scan_reports_what_the_detector_finds_in_real_articles_and_searches_fe
 
 def test_an_index_searches_a_page_only_when_it_may_restate(tmp_path, monkeypatch):
     index = Index(str(tmp_path / "i.db"))
-    index.add_many(Document(f"g{i}", d["text"]) for i, (d, _) in enumerate(iter_corpus(100, 300, seed=5)))
+    # 250 documents: an index of 200 or fewer searches every page (too few to tell common words)
+    index.add_many(Document(f"g{i}", d["text"]) for i, (d, _) in enumerate(iter_corpus(250, 300, seed=5)))
     article = (ROOT / "data" / "vance_article.txt").read_text(encoding="utf-8")
     verdict = index.check("vance", article, add=False)
     assert verdict.restated.matches and report_to_dict(verdict.restated) == report_to_dict(
@@ -141,3 +142,12 @@ def test_the_progress_line_follows_the_restatement_search():
     assert len(closed) == 2 and stream.text.endswith("\n")  # each line closed once, the scan's then the search's
     assert closed[0].startswith("scanning: 5 documents")
     assert closed[1].startswith("restatements, 5 documents to search: 5 documents")
+
+
+def test_a_small_corpus_searches_every_document_as_find_redundancy_does():
+    generated = [(f"g{i}", d["text"]) for i, (d, _) in enumerate(iter_corpus(150, 300, seed=4))]
+    report = CorpusScanner(reuse=False).scan(Document(i, t) for i, t in generated)
+    assert report.stats["restatement_documents_searched"] == sum(1 for _, t in generated if "\n\n" in t.strip())
+    detector = Detector()
+    alone = {i for i, t in generated if detector.detect(t, doc_id=i).matches}
+    assert alone and {r.id for r in report.documents if r.report is not None} == alone  # false ones too

@@ -13,6 +13,10 @@ document frequencies are known, a corpus's documents are sorted out at once:
 The other routes of the search (a headline, amounts that agree) are read from the text in pass one
 (``article.screen``). What neither finds is searched no further: on generated random-word documents that is
 96% of them; on real text few (docs/benchmarks.md, "Documents that may restate themselves").
+
+A corpus of at most ``COMMON_DOCS / COMMON_SHARE`` documents (200) has too few to tell a common word from a
+rare one by its share: every document is searched, so a scan of one article or of a few reports what
+``find_redundancy`` reports for each.
 """
 
 from __future__ import annotations
@@ -36,9 +40,12 @@ def restating(seeds: Seeds, df: np.ndarray, n_docs: int, run_words: int = 5, min
               common_share: float = COMMON_SHARE, size: int | None = None) -> np.ndarray:
     """``restating_documents`` of ``seeds`` (``df``: documents per IDF bucket of a corpus of ``n_docs``),
     ``_WORDS_PER_CHUNK`` words of whole documents at a time; a word is common in more than ``common_share`` of
-    the documents and more than ``COMMON_DOCS``. ``size``: documents the seeds number (``n_docs`` unless the
-    seeds are a part of the corpus, numbered from 0)."""
+    the documents and more than ``COMMON_DOCS``; all True in a corpus too small for that to bind (see the
+    module docstring). ``size``: documents the seeds number (``n_docs`` unless the seeds are a part of the
+    corpus, numbered from 0)."""
     size = n_docs if size is None else size
+    if n_docs * common_share <= COMMON_DOCS:  # too few documents to say which words are common: search them all
+        return np.ones(size, dtype=bool)
     found = np.zeros(size, dtype=bool)
     limit = max(COMMON_DOCS, common_share * n_docs)
     for (w0, w1), (u0, u1) in document_chunks(seeds.unit_words, seeds.unit_doc, _WORDS_PER_CHUNK):
