@@ -18,7 +18,7 @@ import numpy as np
 from dedup.corpus.restate_pass import SEARCH_BATCH
 from dedup.corpus.spark_rdd import batches
 from dedup.records import Report
-from dedup.reuse.restating import restating
+from dedup.reuse.restating import COMMON_DOCS, COMMON_SHARE, restating
 
 
 def restatement_rows(signed, indexed, signer, idf_b, n_docs: int, n: int,
@@ -37,7 +37,10 @@ def restatement_rows(signed, indexed, signer, idf_b, n_docs: int, n: int,
 
     flags = signed.filter(lambda r: r[0] == "restate").map(lambda r: r[1])
     shared = signed.filter(lambda r: r[0] == "seeds").flatMap(lambda r: sharing(r[1]))
-    wanted = flags.leftOuterJoin(shared, n).filter(lambda r: r[1][0] or r[1][1]).map(lambda r: (r[0], None))
+    if n_docs * COMMON_SHARE <= COMMON_DOCS:  # too few documents to tell common words: all searched, as locally
+        wanted = flags.map(lambda r: (r[0], None))
+    else:
+        wanted = flags.leftOuterJoin(shared, n).filter(lambda r: r[1][0] or r[1][1]).map(lambda r: (r[0], None))
     texts = indexed.map(lambda r: (r[0], (r[1], r[2])))
 
     def search(rows: Iterator) -> Iterator:
