@@ -52,6 +52,9 @@ def title_held(words: Sequence[np.ndarray]) -> bool:
 def amounts_agree(paragraphs: Sequence[str]) -> bool:
     """Whether two of ``paragraphs`` state amounts that agree (``candidates.amount_pairs``)."""
     # Only paragraphs that state a specific amount enter a bin of ``amount_pairs``: the others change nothing.
+    # The whole text first (what no paragraph holds, it does not either): most texts end there, in one call.
+    if not may_state_amount(" ".join(paragraphs), specific=True):
+        return False
     stating = [p for p in paragraphs if may_state_amount(p, specific=True)]
     if len(stating) < 2:
         return False
