@@ -26,29 +26,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpusgen import iter_corpus  # noqa: E402
-from dev_set import load  # noqa: E402
-from evalsets import load_mrpc  # noqa: E402
+import rerank_floor  # noqa: E402
 
 from dedup import CorpusScanner, Detector  # noqa: E402
 from dedup.io.readers import Document  # noqa: E402
 from dedup.report.formats import report_to_dict  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def document_sets(eval_root: Path | None, pan_docs: int, docs: int, seed: int) -> dict[str, list[str]]:
-    articles = load(ROOT / "data" / "dev")
-    sets = {"dev half": [a.text for a in articles if a.gold.split == "dev"],
-            "held-out half": [a.text for a in articles if a.gold.split == "heldout"],
-            "bundled article": [(ROOT / "data" / "vance_article.txt").read_text(encoding="utf-8")]}
+def document_sets(eval_root: Path | None, pan_docs: int, docs: int) -> dict[str, list[str]]:
+    """``rerank_floor``'s sets (the dev set's halves, the article, MRPC, generated documents), PAN's web pages
+    before the generated ones."""
+    sets = rerank_floor.document_sets(eval_root, docs)
+    generated = sets.pop("generated")
     if eval_root is not None:
-        for split in ("train", "test"):
-            pairs = load_mrpc(eval_root, split)
-            sets[f"MRPC {split}"] = [f"{a}\n\n{b}" for a, b in zip(pairs.a, pairs.b)]
         sets["PAN web pages"] = pan_texts(eval_root / "pan13-train" / "pairs.jsonl.gz", pan_docs)
-    sets["generated"] = [d["text"] for d, _ in iter_corpus(docs, 300, seed=seed)]
-    return sets
+    return {**sets, "generated": generated}
 
 
 def pan_texts(path: Path, limit: int) -> list[str]:
@@ -68,10 +60,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=None, help="../shared/eval (MRPC, PAN); optional")
     parser.add_argument("--pan-docs", type=int, default=1500)
-    parser.add_argument("--docs", type=int, default=1000, help="generated random-word documents")
-    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--docs", type=int, default=1000, help="generated random-word documents (seed 3)")
     args = parser.parse_args()
-    sets = document_sets(args.eval, args.pan_docs, args.docs, args.seed)
+    sets = document_sets(args.eval, args.pan_docs, args.docs)
     corpus = [(f"{name}/{i}", text) for name, texts in sets.items() for i, text in enumerate(texts)]
     print(f"python {platform.python_version()}, {platform.machine()}; "
           f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {len(corpus)} documents scanned as one corpus")

@@ -11,7 +11,7 @@ share uncommon words, once it knows the corpus's document frequencies.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -41,8 +41,7 @@ class SignedBatch:
     paragraph_tokens: np.ndarray  # (paragraphs,) content tokens per paragraph
     paragraph_keys: np.ndarray  # (paragraphs, bands) uint64 LSH band keys
     buckets: np.ndarray  # distinct token buckets of each document, concatenated (for the corpus IDF)
-    # (docs,) uint8: 1 where a headline, amounts or a shared run could confirm a pair (``restated_by_rule``)
-    restate: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    restate: np.ndarray  # (docs,) uint8: 1 where a headline, amounts or a shared run may restate (``restated_by_rule``)
     reuse: Seeds | None = None  # what the reuse search (or the restatement screen) keeps; None without both
 
 
@@ -161,12 +160,12 @@ class BatchSigner:
         """1 for each document of two paragraphs or more whose headline or amounts could make a restatement
         (``article.screen``) or two of whose sentences share a run of ``restate_run_words`` (``reuse.restating``,
         its rule that needs no document frequency), 0 otherwise; all 0 without restatements."""
-        counts, tokens = tokenized.counts, tokenized.tokens
+        counts = tokenized.counts
         flags = np.zeros(len(counts), dtype=np.uint8)
         if self.restatements is None:
             return flags
         flags[shared_runs(seeds, len(counts), self.restate_run_words) & (counts >= 2)] = 1
-        words = np.split(tokens.hashes, tokens.offsets[1:-1])  # each paragraph's content words
+        words = tokenized.paragraph_words()
         first = np.concatenate(([0], np.cumsum(counts)))
         for i in np.flatnonzero((counts >= 2) & (flags == 0)).tolist():
             flags[i] = restated_by_rule(tokenized.paragraphs[i], words[first[i]:first[i + 1]])
@@ -193,6 +192,10 @@ class Tokenized:
 
     def token_document(self) -> np.ndarray:
         return self.owner[self.tokens.owner()]
+
+    def paragraph_words(self) -> list[np.ndarray]:
+        """Each paragraph's content-word hashes, in order (views of ``tokens.hashes``)."""
+        return np.split(self.tokens.hashes, self.tokens.offsets[1:-1])
 
     def select_documents(self, docs: Sequence[int]) -> "Tokenized":
         """The documents numbered ``docs`` only, in that order."""

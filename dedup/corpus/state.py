@@ -72,7 +72,7 @@ class CorpusState:
         self._sizes.append(batch.sizes)
         self._lengths.append(batch.lengths)
         self._paragraphs.append(batch.paragraphs)
-        self._restate.append(batch.restate if len(batch.restate) else np.zeros(len(batch.sizes), np.uint8))
+        self._restate.append(batch.restate)
         self.idf.add_counts(batch.buckets, len(batch.sizes))
         if batch.reuse is not None:
             seeds = batch.reuse

@@ -80,9 +80,8 @@ class IndexReuse:
         table = self.signer.table
         if not (table.stop_words and table.stem):
             return True
-        tokens = tokenized.tokens
-        words = np.split(tokens.hashes, tokens.offsets[1:-1])
-        if restated_by_rule(tokenized.paragraphs[0], words):
+        if restated_by_rule(tokenized.paragraphs[0], tokenized.paragraph_words()):
             return True
+        tokens = tokenized.tokens
         seeds = self.reuse_search.seeds(tokens, tokenized.token_document(), self.idf.buckets(tokens), False)
         return bool(restating(seeds, self.idf.df, self.idf.n_docs + 1, run_words=run_words, size=1)[0])

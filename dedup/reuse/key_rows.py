@@ -12,6 +12,16 @@ _FILTER_PART = 1_000_000  # ... comparing this many of them, in key order, at a 
 _WINDOWS_AT_ONCE = 1 << 20  # windows ``winnowed`` reads at once: its scratch is bounded, not a huge text's size
 
 
+def run_hashes(values: np.ndarray, n: int) -> np.ndarray:
+    """A hash of every run of ``n`` consecutive ``values`` (uint64), ``len(values) - n + 1`` of them (FNV-style:
+    each value xored in, then multiplied); ``len(values) >= n``."""
+    grams = np.zeros(len(values) - n + 1, dtype=np.uint64)
+    for j in range(n):  # in place: a fresh array a step was more of the time than the arithmetic
+        np.bitwise_xor(grams, values[j:len(values) - n + 1 + j], out=grams)
+        np.multiply(grams, np.uint64(0x100000001B3), out=grams)
+    return grams
+
+
 def distinct_rows(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct ``(key, doc)`` pairs."""
     if not len(keys):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dedup.reuse.key_rows import run_hashes
 from dedup.reuse.search import Seeds, document_chunks
 
 # A word held by more than this share of the documents (and more than ``COMMON_DOCS``) is common: the reuse
@@ -133,11 +134,7 @@ def _shared_runs(words: np.ndarray, units: np.ndarray, docs: np.ndarray, n: int,
     """Flag in ``found`` the documents two of whose sentences share a run of ``n`` words (inside sentences)."""
     if len(words) < n:
         return
-    hashes = words.astype(np.uint64)
-    grams = np.zeros(len(words) - n + 1, dtype=np.uint64)
-    for j in range(n):
-        np.bitwise_xor(grams, hashes[j:len(hashes) - n + 1 + j], out=grams)
-        np.multiply(grams, np.uint64(0x100000001B3), out=grams)
+    grams = run_hashes(words.astype(np.uint64), n)
     inside = units[:len(grams)] == units[n - 1:]
     gram_units, gram_docs = units[:len(grams)][inside], docs[:len(grams)][inside]
     # One 64-bit key a (document, run): equal keys sort together, and a run two sentences share has two

@@ -41,7 +41,7 @@ import numpy as np
 from dedup.confirm.idf import HashedIdf
 from dedup.reuse.align import AlignSettings
 from dedup.reuse.band_keys import minhash_band_keys
-from dedup.reuse.key_rows import distinct_rows, shared_rows, winnowed
+from dedup.reuse.key_rows import distinct_rows, run_hashes, shared_rows, winnowed
 from dedup.reuse.pair_keys import bottom_pair_keys
 from dedup.reuse.screen import reach
 from dedup.sketch.lsh import LSHBanding
@@ -158,10 +158,7 @@ class ReuseSearch:
         n = self.copy_n
         if len(hashes) < n:
             return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        grams = np.zeros(len(hashes) - n + 1, dtype=np.uint64)
-        for j in range(n):  # in place: a fresh array a step was more of the time than the arithmetic
-            np.bitwise_xor(grams, hashes[j:len(hashes) - n + 1 + j], out=grams)
-            np.multiply(grams, np.uint64(0x100000001B3), out=grams)
+        grams = run_hashes(hashes, n)
         grams ^= grams >> np.uint64(29)
         inside = token_doc[:len(grams)] == token_doc[n - 1:]  # a run never spans two documents
         grams, doc = grams[inside], token_doc[:len(grams)][inside]
