@@ -25,6 +25,7 @@ import numpy as np
 
 from dedup.reuse.key_rows import run_hashes
 from dedup.reuse.search import Seeds, document_chunks
+from dedup.sketch.lsh_budget import expand
 
 # A word held by more than this share of the documents (and more than ``COMMON_DOCS``) is common: the reuse
 # keys' rule (``ReuseSearch.common_share``), chosen for this screen too (docs/benchmarks.md).
@@ -110,12 +111,9 @@ def _shared_words(words: np.ndarray, units: np.ndarray, docs: np.ndarray, min_sh
     if not shared.any():
         return
     n_units = int(units.max()) + 1
-    codes = []
-    for size in np.unique(sizes[shared]).tolist():  # every two sentences holding a word, runs of one size at once
-        block = units[starts[shared & (sizes == size)][:, None] + np.arange(size)[None, :]]
-        left, right = np.triu_indices(size, k=1)
-        codes.append(block[:, left].ravel() * n_units + block[:, right].ravel())  # sorted within a run: a < b
-    pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
+    # Every two sentences holding a word, as ``min * n_units + max`` (the LSH buckets' expansion).
+    pairs, counts = np.unique(np.concatenate(expand(units, starts[shared], sizes[shared], n_units)),
+                              return_counts=True)
     found[unit_doc[pairs[counts >= min_shared] // n_units]] = True
 
 
