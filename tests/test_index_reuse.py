@@ -161,3 +161,26 @@ def test_an_index_finds_an_edited_copy_of_a_sentence_run_with_the_pair_keys(tmp_
         index.add_many(Document(k, v) for k, v in docs.items())
         assert "source" in {r.b for r in index.check("page", page).reuse}
         assert index.check("fresh", _join(_filler(509))).reuse == []
+
+
+@pytest.mark.parametrize("max_bucket", [1, 2, 50])
+def test_the_sqlite_store_reads_each_keys_documents_leaving_out_keys_past_the_cap(tmp_path, monkeypatch, max_bucket):
+    import dedup.index.sqlite_reuse as sqlite_reuse
+
+    monkeypatch.setattr(sqlite_reuse, "_KEYS_A_STATEMENT", 7)  # several statements for one text's keys
+    path = tmp_path / "keys.db"
+    docs = _indexed()
+    for n in (1, 2):  # the passage's keys held by three documents
+        docs[f"copy{n}"] = _join(_filler(500 + n)[:1] + [PASSAGE_TEXT])
+    with Index(str(path), within=False) as index:
+        index.add_many(Document(k, v) for k, v in docs.items())
+        table = sqlite3.connect(path).execute("SELECT key, doc FROM reuse_keys ORDER BY key, doc").fetchall()
+        holders: dict[int, list[int]] = {}
+        for key, doc in table:
+            holders.setdefault(key, []).append(doc)
+        asked = list(holders)[::3] + [12345678901, list(holders)[0]]  # one key no document holds, one asked twice
+        keys, found = index.store.documents_with_reuse_keys(asked, max_bucket)
+    expected = [(k, d) for k in asked for d in holders.get(k, []) if len(holders[k]) <= max_bucket]
+    assert list(zip(keys.tolist(), found.tolist())) == expected
+    held = [len(holders[k]) for k in asked if k in holders]
+    assert 1 in held and 3 in held  # keys under the cap and past it (but for 50) were asked
