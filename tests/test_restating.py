@@ -12,7 +12,7 @@ from dedup import CorpusScanner, Detector, Index
 from dedup.article.screen import amounts_agree, restated_by_rule, title_held
 from dedup.io.readers import Document
 from dedup.report.formats import report_to_dict
-from dedup.reuse.restating import MAX_SENTENCES_A_WORD, restating_documents
+from dedup.reuse.restating import MAX_SENTENCES_A_WORD, _by_document_and_word, restating_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -50,6 +50,14 @@ def test_a_shared_run_of_common_words_or_a_word_in_very_many_sentences_is_search
     many = [[7, 100 + i] for i in range(MAX_SENTENCES_A_WORD + 1)]
     df_many = {7: 1} | {100 + i: 1 for i in range(len(many))}
     assert _flags(many, [0] * len(many), df_many) == [True]
+
+
+def test_the_packed_sort_orders_as_the_three_key_sort():
+    rng = np.random.default_rng(5)
+    units = np.sort(rng.integers(0, 400, 3000))
+    docs = units // 7 + 1_000  # each sentence in one document, documents in order
+    for words in (rng.integers(0, 50, 3000), rng.integers(0, 1 << 62, 3000)):  # the second too wide to pack
+        assert (_by_document_and_word(docs, words, units) == np.lexsort((units, words, docs))).all()
 
 
 def test_headline_and_amount_rules_read_from_the_text():

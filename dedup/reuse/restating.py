@@ -95,11 +95,12 @@ def restating_documents(words: np.ndarray, unit_words: np.ndarray, unit_doc: np.
 def _shared_words(words: np.ndarray, units: np.ndarray, docs: np.ndarray, min_shared: int, unit_doc: np.ndarray,
                   found: np.ndarray) -> None:
     """Flag in ``found`` the documents two of whose sentences share ``min_shared`` of ``words`` (``units``: each
-    word's sentence; ``docs``: its document; ``unit_doc``: each sentence's document)."""
+    word's sentence, in ascending order as sentences are numbered; ``docs``: its document; ``unit_doc``: each
+    sentence's document)."""
     if not len(words):
         return
     # Distinct (document, word, sentence), sorted so that each (document, word) is one run of its sentences.
-    order = np.lexsort((units, words, docs))
+    order = _by_document_and_word(docs, words, units)
     docs, words, units = docs[order], words[order], units[order]
     fresh = np.concatenate(([True], (docs[1:] != docs[:-1]) | (words[1:] != words[:-1]) | (units[1:] != units[:-1])))
     docs, words, units = docs[fresh], words[fresh], units[fresh]
@@ -115,6 +116,17 @@ def _shared_words(words: np.ndarray, units: np.ndarray, docs: np.ndarray, min_sh
     pairs, counts = np.unique(np.concatenate(expand(units, starts[shared], sizes[shared], n_units)),
                               return_counts=True)
     found[unit_doc[pairs[counts >= min_shared] // n_units]] = True
+
+
+def _by_document_and_word(docs: np.ndarray, words: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """The order of ``np.lexsort((units, words, docs))``, for ``units`` in ascending order: a stable sort of one
+    packed (document, word) key keeps each key's sentences in their order, and took a sixth of the three-key sort's
+    time on a scan's million words (docs/benchmarks.md)."""
+    low = int(docs.min())
+    width = int(words.max()) + 1
+    if (int(docs.max()) - low) * width + width >= 1 << 62:  # too wide to pack (never with IDF buckets)
+        return np.lexsort((units, words, docs))
+    return np.argsort((docs - low) * width + words, kind="stable")
 
 
 def shared_runs(seeds: Seeds, n_docs: int, n: int) -> np.ndarray:
