@@ -16,19 +16,23 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from threadpoolctl import threadpool_limits
 
 from dedup.util.allocator import keep_pages
+from dedup.util.parcels import pack, unpack
 
 if TYPE_CHECKING:
     from dedup.corpus.pass_one import BatchSigner
 
 Tag = TypeVar("Tag")
 _SIGNER: "BatchSigner | None" = None
+_FOLDER: str | None = None  # where a worker writes its large results (``parcels``)
 _QUEUED = 2  # batches queued per worker: one running, one waiting
 _WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
 
@@ -62,6 +66,7 @@ class Workers:
         self.signer = signer
         self.pool = None
         self.size = 0  # worker processes started
+        self.folder: str | None = None  # the workers' result files (``parcels``), while the pool runs
         self._blas_limit = None
 
     def __enter__(self) -> "Workers":
@@ -77,7 +82,12 @@ class Workers:
             return
         size = worker_count(self.jobs, tasks)
         if size:
-            self.pool = multiprocessing.get_context().Pool(size, initializer=_init, initargs=(self.signer,))
+            try:
+                self.folder = tempfile.mkdtemp(prefix="dedup-results-")
+            except OSError:  # no temporary folder: results come down the pipe
+                self.folder = None
+            self.pool = multiprocessing.get_context().Pool(size, initializer=_init,
+                                                           initargs=(self.signer, self.folder))
             self.size = size
 
     def __exit__(self, *exc) -> None:
@@ -85,6 +95,9 @@ class Workers:
             self.pool.terminate()
             self.pool.join()
             self.pool, self.size = None, 0
+        if self.folder is not None:  # results never taken (an error, Ctrl-C) leave with it
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
         if self._blas_limit is not None:
             self._blas_limit.restore_original_limits()
             self._blas_limit = None
@@ -117,9 +130,9 @@ class Workers:
                 pending.append([tag, None, task(self.signer, *args)])
             while pending and (pending[0][1] is None or pending[0][1].ready() or len(pending) > capacity + _WAITING):
                 tag_, result, value = pending.popleft()
-                yield tag_, (value if result is None else result.get())
+                yield tag_, (value if result is None else unpack(result.get()))
         for tag_, result, value in pending:
-            yield tag_, (value if result is None else result.get())
+            yield tag_, (value if result is None else unpack(result.get()))
 
     def split(self, task: Callable[..., Any], shares: list[tuple]) -> list[Any]:
         """``task(*share)`` for each share: the last computed here, the others in the workers.
@@ -128,20 +141,25 @@ class Workers:
         batches did not (one batch of input: work for this process alone)."""
         if self.pool is None or len(shares) < 2:
             return [task(*share) for share in shares]
-        started = [self.pool.apply_async(task, share) for share in shares[:-1]]
+        started = [self.pool.apply_async(packed, (task, *share)) for share in shares[:-1]]
         last = task(*shares[-1])
-        return [r.get() for r in started] + [last]
+        return [unpack(r.get()) for r in started] + [last]
 
 
 def with_signer(task: Callable[..., Any], *args: Any) -> Any:
     """Run ``task(signer, *args)`` in a worker, with the signer the pool started with."""
     assert _SIGNER is not None, "with_signer runs in a Workers pool's worker"
-    return task(_SIGNER, *args)
+    return pack(task(_SIGNER, *args), _FOLDER)
 
 
-def _init(signer: "BatchSigner") -> None:
+def packed(task: Callable[..., Any], *args: Any) -> Any:
+    """Run ``task(*args)`` in a worker, its result packed (``parcels.pack``) for ``Workers.split`` to take."""
+    return pack(task(*args), _FOLDER)
+
+
+def _init(signer: "BatchSigner", folder: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it saves a checkpoint)
     keep_pages()
     threadpool_limits(limits=1, user_api="blas")  # as in the scan's own process (``Workers.__enter__``)
-    global _SIGNER
-    _SIGNER = signer
+    global _SIGNER, _FOLDER
+    _SIGNER, _FOLDER = signer, folder
