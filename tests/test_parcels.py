@@ -104,3 +104,16 @@ def test_a_scan_with_a_worker_reports_what_one_process_reports():
     assert [c.members for c in one.clusters] == [c.members for c in two.clusters]
     assert one.passages == two.passages and len(one.passages) > 0
     assert one.reuse == two.reuse
+
+
+@pytest.mark.parametrize("jobs, items, most, size", [
+    (1, 45, 32, 32),  # one process: the largest task
+    (2, 45, 32, 6),  # 8 tasks: each process gets several
+    (2, 265, 256, 34),  # the alignment of 265 pairs was one task of 256 and one of 9
+    (2, 10_000, 256, 256),
+    (2, 0, 32, 1),
+    (4, 3, 32, 1),
+])
+def test_a_step_is_cut_into_several_tasks_per_process(monkeypatch, jobs, items, most, size):
+    monkeypatch.setattr(workers, "usable_cores", lambda: 8)
+    assert workers.Workers(jobs, None).task_size(items, most) == size

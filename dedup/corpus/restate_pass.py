@@ -43,6 +43,7 @@ def search_restatements(signer: "BatchSigner", state: CorpusState, docs: np.ndar
     (on real text it searches nearly every document, the scan's longest step)."""
     shown = progress.stage(f"restatements, {len(docs):,} documents to search") if progress is not None else None
     failed: set[int] = set()
+    size = workers.task_size(len(docs), min(batch_size, SEARCH_BATCH))
 
     def batches() -> Iterator[tuple[tuple[list[str]], list[int]]]:
         batch: list[tuple[int, str]] = []
@@ -50,7 +51,7 @@ def search_restatements(signer: "BatchSigner", state: CorpusState, docs: np.ndar
         for doc, text in state.texts(docs.tolist(), text_field, fmt, failed):
             batch.append((doc, text))
             chars += len(text)
-            if len(batch) >= min(batch_size, SEARCH_BATCH) or chars >= batch_chars:
+            if len(batch) >= size or chars >= batch_chars:
                 yield ([t for _, t in batch],), [d for d, _ in batch]
                 batch, chars = [], 0
         if batch:

@@ -177,9 +177,11 @@ def _align_slice(pairs: np.ndarray, state: CorpusState, idf_path: str, text_fiel
     texts = dict(state.texts(docs, text_field, fmt, failed))
     tasks = [(a, b) for a, b in pairs.tolist() if a in texts and b in texts]
 
+    size = workers.task_size(len(tasks), PAIRS_PER_TASK)
+
     def batches() -> Iterator[tuple[tuple[list, str], None]]:
-        for i in range(0, len(tasks), PAIRS_PER_TASK):
-            some = tasks[i:i + PAIRS_PER_TASK]
+        for i in range(0, len(tasks), size):
+            some = tasks[i:i + size]
             yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in some], idf_path), None
 
     for _, records in workers.ordered(align_texts, batches()):
