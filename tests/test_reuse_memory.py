@@ -14,6 +14,7 @@ import dedup.reuse.search as search
 from dedup.corpus.checkpoint import Checkpoint
 from dedup.corpus.scanner import CorpusScanner
 from dedup.io.readers import Document
+from dedup.reuse.restating import restating
 from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
 from dedup.text.segment import split_paragraphs
 from tests.test_reuse import PASSAGE, REWORDED, _filler, _join
@@ -170,13 +171,14 @@ def test_pass_two_lets_the_seeds_go_once_it_has_their_candidates(monkeypatch, jo
     seen = {}
     real = pass_two.reuse_candidates
 
-    def spy(signer, state, workers=None):
+    def spy(signer, state, workers=None, screen=False):
         seeds = state.reuse_seeds()
         seen["words"] = len(seeds.words)
         seen["expected"] = signer.reuse.candidates(seeds, state.idf.df, len(state.ids))
+        seen["screened"] = restating(seeds, state.idf.df, len(state.ids), run_words=0) if screen else None
         seen["in_two"] = workers is not None and workers.pool is not None
         del seeds
-        seen["pairs"] = real(signer, state, workers)
+        seen["pairs"] = real(signer, state, workers, screen)
         seen["left"] = sum(len(getattr(state, name)) for name in ("reuse_words", "reuse_unit_words", "reuse_unit_doc",
                                                                   "reuse_copy_keys", "reuse_copy_doc"))
         return seen["pairs"]
@@ -189,6 +191,41 @@ def test_pass_two_lets_the_seeds_go_once_it_has_their_candidates(monkeypatch, jo
     found = seen["pairs"]
     assert np.array_equal(found.pairs, seen["expected"]) and len(found.pairs) >= 2 and found.copied.any()
     assert {("source", "copy")} <= {(r.a, r.b) for r in report.reuse}
+    assert found.restating is None
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_restatement_screen_made_beside_the_reuse_keys_is_the_screen_of_all_the_seeds(monkeypatch, jobs):
+    """With restatements on, the reuse step screens the seeds for them too, a share in each process: the same
+    documents as the screen of every seed at once."""
+    import dedup.corpus.pass_two as pass_two
+
+    seen = {}
+    real = pass_two.reuse_candidates
+
+    def spy(signer, state, workers=None, screen=False):
+        seeds = state.reuse_seeds()
+        seen["expected"] = restating(seeds, state.idf.df, len(state.ids), run_words=0)
+        seen["in_two"] = workers is not None and workers.pool is not None
+        del seeds
+        seen["found"] = real(signer, state, workers, screen)
+        return seen["found"]
+
+    monkeypatch.setattr(pass_two, "reuse_candidates", spy)
+    monkeypatch.setattr("dedup.util.workers.usable_cores", lambda: 8)
+    # Enough documents to tell common words (``restating.COMMON_DOCS``), and the corpus of the reuse tests
+    # first and last, so that each process's share holds documents the screen flags.
+    reused = _reuse_corpus()
+    corpus = [Document(f"first-{d.id}", d.text) for d in reused]
+    corpus += [Document(f"g{i}", d["text"]) for i, (d, _) in enumerate(iter_corpus(260, 120, seed=3))]
+    corpus += [Document(f"last-{d.id}", d.text) for d in reused]
+    CorpusScanner(jobs=jobs, batch_size=32).scan(iter(corpus))
+    assert seen["in_two"] == (jobs == 2)
+    screened = seen["found"].restating
+    assert screened is not None and np.array_equal(screened, seen["expected"])
+    flagged = np.flatnonzero(screened)
+    assert 0 < len(flagged) < len(corpus) // 10  # the screen told documents apart ...
+    assert flagged.min() < len(reused) and flagged.max() >= len(corpus) - len(reused)  # ... in both shares
 
 
 @pytest.mark.parametrize("part", [1, 2, 7, 1_000_000])

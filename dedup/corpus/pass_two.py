@@ -176,11 +176,15 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     workers = workers or Workers(1, settings.signer)
     state.finish()
     signer = settings.signer
-    restating = restating_documents(signer, state) if signer.restatements is not None else None
+    screen = signer.restatements is not None
+    # Before the re-reading below: the seeds are let go once their candidates are known (``reuse_candidates``),
+    # which screens them for restatements meanwhile.
+    reuse_pairs = reuse_candidates(signer, state, workers, screen) if signer.reuse is not None else None
+    restating = None
+    if screen:
+        restating = restating_documents(signer, state, None if reuse_pairs is None else reuse_pairs.restating)
     if signer.reuse is None:
         state.release_reuse_seeds()  # made for the restatement screen only
-    # Before the re-reading below: the seeds are let go once their candidates are known (``reuse_candidates``).
-    reuse_pairs = reuse_candidates(settings.signer, state, workers) if settings.signer.reuse is not None else None
     state.node_tokens, state.node_first = state.node_summary()
     doc_pairs = document_candidates(settings, state, workers)
     node_pairs = paragraph_candidates(settings, state, workers)

@@ -27,12 +27,13 @@ if TYPE_CHECKING:
 SEARCH_BATCH = 32
 
 
-def restating_documents(signer: "BatchSigner", state: CorpusState) -> np.ndarray:
+def restating_documents(signer: "BatchSigner", state: CorpusState, shared: np.ndarray | None = None) -> np.ndarray:
     """The documents of two paragraphs or more that pass one flagged (a headline, amounts, a run of words two
-    sentences share) or whose sentences share uncommon words (after ``state.finish``, before the reuse seeds
-    are let go), sorted."""
+    sentences share) or whose sentences share uncommon words (``shared``, when the reuse step screened them
+    already; else from the state's seeds, after ``state.finish``, before they are let go), sorted."""
     n_docs = len(state.ids)
-    shared = restating(state.reuse_seeds(), state.idf.df, n_docs, run_words=0)  # runs: in pass one's flags
+    if shared is None:
+        shared = restating(state.reuse_seeds(), state.idf.df, n_docs, run_words=0)  # runs: in pass one's flags
     return np.flatnonzero((shared | (state.restate[:n_docs] > 0)) & (state.paragraphs[:n_docs] >= 2))
 
 
