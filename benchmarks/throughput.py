@@ -398,7 +398,10 @@ def target_lines(by: dict[str, Result], truth: Truth) -> Iterable[str]:
         one, two = by["dedup scan + restatements jobs=1"], by["dedup scan + restatements jobs=2"]
         ratio = one.seconds / two.seconds
         yield (f"scan speed-up jobs=2 vs jobs=1, default scan with restatements ({one.docs:,} documents): "
-               f"{ratio:6.2f}x  (target >= 1.7x)  {verdict(ratio >= 1.7)}")
+               f"{ratio:6.2f}x  (issue 25's target >= 1.8x)  {verdict(ratio >= 1.8)}")
+        if PARALLEL in by:  # the machine's own limit in this run: a shared host gave 1.3-2.0x on one day
+            ceiling = by["dedup pass-one batch work"].seconds / by[PARALLEL].seconds
+            yield f"  against this run's ceiling ({ceiling:.2f}x): {ratio / ceiling:.0%} of it (info)"
     if TYPOGRAPHIC in by:
         typo = by[TYPOGRAPHIC]
         yield (f"typographic text (curly quotes, a dash, an accented word per document) vs plain ASCII: "
