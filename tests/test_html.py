@@ -85,7 +85,7 @@ def test_as_text_formats():
 def test_find_redundancy_finds_a_restated_paragraph_in_a_page():
     restated = ("The northern pier will close for repairs until the spring, harbour authority officials confirmed "
                 "on Tuesday, and ferry traffic is being diverted to the eastern terminal.")
-    report = find_redundancy(page(PARAGRAPHS + [restated]), "page")
+    report = find_redundancy(page(PARAGRAPHS + [restated]), doc_id="page")
     paragraphs = html_to_text(page(PARAGRAPHS + [restated])).split("\n\n")
     first, again = paragraphs.index(PARAGRAPHS[0]), paragraphs.index(restated)
     assert any({first, again} <= set(g.paragraphs) for g in report.groups)
