@@ -108,6 +108,7 @@ def test_a_scan_with_a_worker_reports_what_one_process_reports():
 
 @pytest.mark.parametrize("jobs, items, most, size", [
     (1, 45, 32, 32),  # one process: the largest task
+    (None, 45, 32, 32),  # two jobs but no pool running: no pool started for a step's few tasks
     (2, 45, 32, 6),  # 8 tasks: each process gets several
     (2, 265, 256, 34),  # the alignment of 265 pairs was one task of 256 and one of 9
     (2, 10_000, 256, 256),
@@ -116,4 +117,7 @@ def test_a_scan_with_a_worker_reports_what_one_process_reports():
 ])
 def test_a_step_is_cut_into_several_tasks_per_process(monkeypatch, jobs, items, most, size):
     monkeypatch.setattr(workers, "usable_cores", lambda: 8)
-    assert workers.Workers(jobs, None).task_size(items, most) == size
+    pool = workers.Workers(jobs or 2, None)
+    if jobs is not None:
+        pool.pool = object()  # as if running (a step cuts its work only then)
+    assert pool.task_size(items, most) == size

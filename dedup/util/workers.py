@@ -139,8 +139,9 @@ class Workers:
         """Items per task for a step of ``items`` items: at most ``most``, and small enough that each process
         gets several tasks. The restatement search of 45 documents was one task of 32 and one of 13, and
         the alignment of 265 pairs one of 256 and one of 9: one process did nearly all of the step while
-        the other waited."""
-        if self.jobs < 2:
+        the other waited. Only where the pool runs already: a step does not start one for work it would
+        have done in one or two tasks."""
+        if self.jobs < 2 or self.pool is None:
             return max(1, most)
         return max(1, min(most, -(-items // (_TASKS_PER_PROCESS * self.jobs))))
 
