@@ -16,6 +16,7 @@ import numpy as np
 
 from dedup.corpus.state import CorpusState
 from dedup.reuse.restating import restating
+from dedup.reuse.search import Seeds
 from dedup.util.progress import Progress
 from dedup.util.workers import Workers
 
@@ -27,13 +28,19 @@ if TYPE_CHECKING:
 SEARCH_BATCH = 32
 
 
+def shared_uncommon_words(seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
+    """The documents of ``seeds`` two of whose sentences share uncommon words (``reuse.restating``; its run rule
+    is in pass one's flags)."""
+    return restating(seeds, df, n_docs, run_words=0)
+
+
 def restating_documents(signer: "BatchSigner", state: CorpusState, shared: np.ndarray | None = None) -> np.ndarray:
     """The documents of two paragraphs or more that pass one flagged (a headline, amounts, a run of words two
     sentences share) or whose sentences share uncommon words (``shared``, when the reuse step screened them
     already; else from the state's seeds, after ``state.finish``, before they are let go), sorted."""
     n_docs = len(state.ids)
     if shared is None:
-        shared = restating(state.reuse_seeds(), state.idf.df, n_docs, run_words=0)  # runs: in pass one's flags
+        shared = shared_uncommon_words(state.reuse_seeds(), state.idf.df, n_docs)
     return np.flatnonzero((shared | (state.restate[:n_docs] > 0)) & (state.paragraphs[:n_docs] >= 2))
 
 

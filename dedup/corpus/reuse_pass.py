@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from dedup.corpus.restate_pass import shared_uncommon_words
 from dedup.corpus.seed_file import SeedFile
 from dedup.corpus.state import CorpusState
 from dedup.records import Reuse
 from dedup.reuse.align import align_many
-from dedup.reuse.restating import restating
 from dedup.reuse.search import ReuseSearch, Seeds, word_idf
 from dedup.util.allocator import release_freed
 from dedup.util.arrays import distinct
@@ -67,7 +67,7 @@ def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers
     if workers is not None and workers.pool is not None:
         copied, sentence_rows, shared = _keys_in_two(search, seeds, state.idf.df, n_docs, workers, screen)
     else:
-        shared = _restating(seeds, state.idf.df, n_docs) if screen else None
+        shared = _restating_share(seeds, state.idf.df, n_docs, screen)
         copied = search.copied_codes(search.copy_keys(seeds), n_docs)
         seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
         state.release_reuse_seeds(("copy_keys", "copy_doc"))
@@ -81,9 +81,9 @@ def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers
     return ReuseCandidates(pairs, is_copied, seed_file, shared)
 
 
-def _restating(seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
-    """The restatement screen's uncommon-word rule on ``seeds`` (its run rule is pass one's)."""
-    return restating(seeds, df, n_docs, run_words=0)
+def _restating_share(seeds: Seeds, df: np.ndarray, n_docs: int, screen: bool) -> np.ndarray | None:
+    """``shared_uncommon_words`` of ``seeds`` with ``screen``, else None."""
+    return shared_uncommon_words(seeds, df, n_docs) if screen else None
 
 
 def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int, workers: Workers,
@@ -93,7 +93,7 @@ def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
     rest: the step was pass two's longest serial one. The worker maps its share of the seeds from files
     rather than receive them pickled, which would hold a second copy in this process (500 MB at 100,000
     documents of 1,200 words). With ``screen``, each process also screens its share's documents for
-    restatements (``_restating``; None otherwise): 0.17 s of this process's time alone before."""
+    restatements (``_restating_share``): 0.17 s of this process's time alone before."""
     cut = int(np.searchsorted(seeds.unit_doc, seeds.unit_doc[int(len(seeds.unit_doc) * _WORKER_UNITS)], "left")) \
         if len(seeds.unit_doc) else 0
     words = int(seeds.unit_words[:cut].sum(dtype=np.int64))
@@ -108,7 +108,7 @@ def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
                 _key_share, [(search, folder, n_docs, None, screen), (search, rest, n_docs, df, screen)])
     except OSError:  # no room for the files (a small temporary folder): one process does it all, as with -j 1
         return (search.copied_codes(search.copy_keys(seeds), n_docs), search.sentence_keys(seeds, df, n_docs),
-                _restating(seeds, df, n_docs) if screen else None)
+                _restating_share(seeds, df, n_docs, screen))
     shared = first_shared | last_shared if screen else None
     if not len(first[0]):
         return copied, last, shared
@@ -124,16 +124,16 @@ def _key_share(search: ReuseSearch, share: "Seeds | str", n_docs: int, df: np.nd
                screen: bool = False):
     """``(copied_codes, sentence_keys, restating)`` of a share of the seeds: in a worker, of the arrays saved in
     the folder ``share`` (the copied-run pairs too); here, of the sentences of the ``Seeds`` given (None for
-    the copied-run pairs). ``restating``: the share's documents ``_restating`` flags with ``screen``, else None."""
+    the copied-run pairs). ``restating``: ``_restating_share`` of the share."""
     if not isinstance(share, str):
-        return None, search.sentence_keys(share, df, n_docs), _restating(share, df, n_docs) if screen else None
+        return None, search.sentence_keys(share, df, n_docs), _restating_share(share, df, n_docs, screen)
     paths = {name: os.path.join(share, name + ".npy")
              for name in ("words", "unit_words", "unit_doc", "copy_keys", "copy_doc", "df")}
     arrays = {name: np.load(path, mmap_mode="r", allow_pickle=False) for name, path in paths.items()}
     copied = search.copied_codes((np.asarray(arrays["copy_keys"]), np.asarray(arrays["copy_doc"])), n_docs)
     seeds = Seeds(words=arrays["words"], unit_words=arrays["unit_words"], unit_doc=arrays["unit_doc"],
                   copy_keys=np.zeros(0, np.uint64), copy_doc=np.zeros(0, np.int32))
-    shared = _restating(seeds, arrays["df"], n_docs) if screen else None
+    shared = _restating_share(seeds, arrays["df"], n_docs, screen)
     return copied, search.sentence_keys(seeds, arrays["df"], n_docs), shared
 
 
