@@ -301,9 +301,10 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
 
     PATHS are text or HTML files, folders (walked for .txt/.md/.html/.htm),
     JSON Lines files (.jsonl, .ndjson, optionally gzipped: one document per
-    line), or - for stdin. HTML is read as the page's main text. Inputs or
-    records that cannot be read are named on stderr and skipped; the others
-    are still reported, and the exit status is 1.
+    line), or - for stdin (JSON Lines when its first line is a JSON object,
+    plain or gzipped, as for a pipe). HTML is read as the page's main text.
+    Inputs or records that cannot be read are named on stderr and skipped;
+    the others are still reported, and the exit status is 1.
     """
     stdin_once(paths)
     check_file_output(output)  # before the scan: a missing folder is said now, not after an hour's work

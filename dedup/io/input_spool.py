@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from dedup.io.readers import is_jsonl
+from dedup.io.streams import sniff
 
 _CHUNK = 1 << 20
 
@@ -66,20 +67,25 @@ class InputSpool:
     def _copy(self, path: str, n: int) -> str:
         if self.folder is None:
             self.folder = tempfile.mkdtemp(prefix="dedup-inputs-")
-        # The copy keeps the input's file name, so its suffix still says how to read it (.jsonl, .gz, .html).
-        target = Path(self.folder, str(n), "stdin" if path == "-" else Path(path).name or "input")
-        target.parent.mkdir()
-        limit = None if is_jsonl(path) else self.max_bytes + 1
         try:
-            source = (self.stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")
+            opened = (self.stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")
         except OSError:
             return path  # left as it is: reading it names the input and the reason, as for any other
+        # The copy keeps the input's file name, so its suffix still says how to read it (.jsonl, .gz, .html);
+        # one without a JSON Lines suffix is JSON Lines when its first bytes say so (``sniff``).
+        name, source = "stdin" if path == "-" else Path(path).name or "input", opened
+        if not is_jsonl(path):
+            kind, source = sniff(opened)
+            name += "" if kind == "text" else f".{kind}"
+        target = Path(self.folder, str(n), name)
+        target.parent.mkdir()
+        limit = None if is_jsonl(name) else self.max_bytes + 1
         try:
             with open(target, "wb") as out:
                 _copy_stream(source, out, limit)
         finally:
             if path != "-":
-                source.close()
+                opened.close()
         self.names[str(target)] = path
         return str(target)
 

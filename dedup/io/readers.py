@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from dedup.io.html_input import FORMATS, html_to_text, is_html
+from dedup.io.streams import skip_blank_lines, sniff
 from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -327,24 +328,29 @@ def _fields_of(record: dict) -> str:
 
 
 def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,
-               fmt: str = "auto", name: str | None = None, lines: bool = False) -> Iterator[Document | InputError]:
+               fmt: str = "auto", name: str | None = None, lines: bool = False,
+               stream: BinaryIO | None = None) -> Iterator[Document | InputError]:
     """Each line of a JSON Lines file (``.gz`` read as gzip) as a Document or an InputError.
 
     A bad line is reported and skipped; a repeated id is reported and the
     later record skipped; a truncated gzip stream ends the file with an error
     after every complete line before it. ``name`` is what the file is called in ids and messages when
     ``path`` is a saved copy of it (see ``read_document``); ``lines`` keeps each record's line
-    (``Document.line``).
+    (``Document.line``). ``stream``: the records come from it, read as they arrive (standard input or a
+    pipe, ``path`` ``"-"``; gzipped when ``path`` ends in .gz), and cannot be read again (no ``path``).
     """
-    name = shown_path(name or path)  # ids default to name:line; the file is read by ``path``
-    if not Path(path).is_file():
+    name = "<stdin>" if (name or path) == "-" else shown_path(name or path)  # ids default to name:line
+    if stream is None and not Path(path).is_file():
         yield InputError(name, "no such file" if not Path(path).exists() else "not a regular file")
         return
-    opener = gzip.open if path.lower().endswith(".gz") else open
+    gzipped = path.lower().endswith(".gz")
+    opener = (lambda: gzip.GzipFile(fileobj=stream) if gzipped else stream) if stream is not None \
+        else (lambda: (gzip.open if gzipped else open)(path, "rb"))
+    path = None if stream is not None else path
     seen: dict[str, int] = {}
     lineno = offset = records = 0
     try:
-        with opener(path, "rb") as stream:
+        with opener() as stream:
             # readline(limit), not iteration: a line past the limit is skipped without ever being held
             # whole (a 200 MB single-line file was read into memory before it was refused).
             while line := stream.readline(max_bytes + 1):
@@ -358,7 +364,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                     yield InputError(where, f"record larger than the {max_bytes:,}-byte limit")
                     continue
                 if not line.strip():
-                    skipped, lines = _skip_blank_lines(stream)  # a line at a time, 100 MB of them took minutes
+                    skipped, lines = skip_blank_lines(stream)  # a line at a time, 100 MB of them took minutes
                     offset, lineno = offset + skipped, lineno + lines
                     continue
                 records += 1
@@ -381,21 +387,6 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
             yield InputError(name, "empty (no records)")
 
 
-_BLANK_RUN = re.compile(rb"[ \t\r\n]*\n")  # blank lines, up to the last line end of the run
-
-
-def _skip_blank_lines(stream) -> tuple[int, int]:
-    """Skip the blank lines at the stream's position in buffer-sized steps; the bytes and lines skipped."""
-    skipped = lines = 0
-    while True:
-        ahead = stream.peek(1 << 16)
-        blank = _BLANK_RUN.match(ahead)
-        if blank is None:
-            return skipped, lines
-        stream.read(blank.end())
-        skipped, lines = skipped + blank.end(), lines + ahead.count(b"\n", 0, blank.end())
-
-
 def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
                    text_field: str = "text", id_field: str = "id", fmt: str = "auto",
                    names: dict[str, str] | None = None, lines: bool = False) -> Iterator[Document | InputError]:
@@ -409,14 +400,25 @@ def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: 
     for item in expand(paths):
         if isinstance(item, InputError):
             yield item
+        elif item == "-":  # no suffix to say what it holds: its first bytes say (``sniff``)
+            kind, stream = sniff(stdin if stdin is not None else sys.stdin.buffer)
+            if kind == "text":
+                yield from _one_document(item, max_bytes, stream, fmt, None)
+            else:
+                yield from read_jsonl(f"-.{kind}", text_field, id_field, max_bytes, fmt, "-", lines, stream)
         elif is_jsonl(item):
             yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt,
                                   name=names.get(item), lines=lines)
         else:
-            try:
-                yield read_document(item, max_bytes=max_bytes, stdin=stdin, fmt=fmt, name=names.get(item))
-            except InputError as err:
-                yield _bare(err)
+            yield from _one_document(item, max_bytes, stdin, fmt, names.get(item))
+
+
+def _one_document(path: str, max_bytes: int, stdin: BinaryIO | None, fmt: str,
+                  name: str | None) -> Iterator[Document | InputError]:
+    try:
+        yield read_document(path, max_bytes=max_bytes, stdin=stdin, fmt=fmt, name=name)
+    except InputError as err:
+        yield _bare(err)
 
 
 def reread(locations: list[tuple[str, int]], text_field: str = "text",
