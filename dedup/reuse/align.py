@@ -54,6 +54,7 @@ from dedup.reuse.passages import (
     without_overlaps,
 )
 from dedup.reuse.trim import copied_edges, copied_seeds
+from dedup.reuse.unit_rows import LAZY_CELLS, LazyCosines, pair_dots, unit_rows
 from dedup.reuse.units import Units, units_of, units_of_many
 from dedup.util.arrays import distinct
 from dedup.util.validate import check_between, check_fraction, check_int, check_str
@@ -240,16 +241,25 @@ class Alignment:
         self.empty = not len(units_a) or not len(units_b)
         if self.empty:
             return
-        self.weights_a, self.weights_b, sets_a, sets_b = _vectors(units_a, units_b, idf)
-        self.cosine, shared = _dense(self.weights_a @ self.weights_b.T), _dense(sets_a @ sets_b.T)
-        self.sizes_a = np.asarray(sets_a.sum(axis=1)).ravel()
-        self.sizes_b = np.asarray(sets_b.sum(axis=1)).ravel()
-        self.dice = 2 * shared / np.maximum(self.sizes_a[:, None] + self.sizes_b[None, :], 1)
+        self.weights_a, self.weights_b, self.sets_a, self.sets_b = unit_rows(units_a, units_b, idf)
+        self.sizes_a = np.asarray(self.sets_a.sum(axis=1)).ravel()
+        self.sizes_b = np.asarray(self.sets_b.sum(axis=1)).ravel()
+        self.lazy = sparse.issparse(self.weights_a) and len(units_a) * len(units_b) > LAZY_CELLS
+        if self.lazy:  # long texts: every unit pair held whole would not fit (``unit_rows``)
+            self.cosine = LazyCosines(self.weights_a, self.weights_b)
+        else:
+            self.cosine, shared = _dense(self.weights_a @ self.weights_b.T), _dense(self.sets_a @ self.sets_b.T)
+            self.dice = self._dice(shared, self.sizes_a[:, None], self.sizes_b[None, :])
         self.copies = copied_seeds(units_a, units_b)
         if units_a is units_b:  # one text against itself: a sentence never restates one of its own paragraph
-            block = np.asarray(units_a.block)
-            self.copies = self.copies[block[self.copies[:, 0]] != block[self.copies[:, 1]]]
-            self.other_block = np.triu(block[:, None] != block[None, :], 1)
+            self.block = np.asarray(units_a.block)
+            self.copies = self.copies[self.block[self.copies[:, 0]] != self.block[self.copies[:, 1]]]
+            if not self.lazy:
+                self.other_block = np.triu(self.block[:, None] != self.block[None, :], 1)
+
+    @staticmethod
+    def _dice(shared: np.ndarray, sizes_a: np.ndarray, sizes_b: np.ndarray) -> np.ndarray:
+        return 2 * shared / np.maximum(sizes_a + sizes_b, 1)
 
     def passages(self, settings: AlignSettings, a_id: str = "a", b_id: str = "b") -> list[Reuse]:
         """The aligned passages under ``settings``, in ``a``'s order."""
@@ -288,11 +298,24 @@ class Alignment:
     def _seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
         """The (unit in a, unit in b) pairs at or above both thresholds, and those sharing a copied run; of one
         text against itself, only pairs in different blocks."""
+        if self.lazy:
+            return self._lazy_seeds(min_cosine, min_dice)
         is_seed = (self.cosine >= min_cosine) & (self.dice >= min_dice)
         if self.units_a is self.units_b:
             is_seed &= self.other_block
         is_seed[self.copies[:, 0], self.copies[:, 1]] = True
         return np.argwhere(is_seed)
+
+    def _lazy_seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
+        """``_seeds`` of long texts, from the pairs ``LazyCosines`` finds (none of cosine 0)."""
+        rows, columns, _ = self.cosine.at_least(min_cosine)
+        shared = pair_dots(self.sets_a, self.sets_b, rows, columns)
+        keep = self._dice(shared, self.sizes_a[rows], self.sizes_b[columns]) >= min_dice
+        if self.units_a is self.units_b:
+            keep &= (rows < columns) & (self.block[rows] != self.block[columns])
+        width = len(self.units_b)
+        codes = np.union1d(rows[keep] * width + columns[keep], self.copies[:, 0] * width + self.copies[:, 1])
+        return np.column_stack(np.divmod(codes, width))
 
     def _summaries(self, settings: AlignSettings) -> list[Passage]:
         """Summaries: seeds at ``summary_seed_cosine`` grouped with ``summary_gap``, kept as ``is_summary``
@@ -361,49 +384,6 @@ class Alignment:
         return Passage((a0, a1), (b0, b1), passage.seeds, whole) if whole >= settings.passage_cosine else passage
 
 
-def _vectors(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.ndarray] | None = None):
-    """L2-normalized TF-ISF rows and binary word-set rows of both texts' units, on one vocabulary (dense:
-    two texts' units and words are a few thousand at most, where scipy's per-call cost dominated)."""
-    same = units_a is units_b
-    stems = units_a.stems if same else np.concatenate((units_a.stems, units_b.stems))
-    sizes = np.diff(units_a.stem_offsets) if same else np.concatenate((np.diff(units_a.stem_offsets),
-                                                                      np.diff(units_b.stem_offsets)))
-    n_units = len(sizes)
-    rows = np.repeat(np.arange(n_units), sizes)
-    vocabulary, first, cols = np.unique(stems, return_index=True, return_inverse=True)
-    # Columns in order of first sight, as a dictionary numbers them: the float32 sums (and so the cosines'
-    # last digits) do not depend on the words' hashes.
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    vocabulary, cols = vocabulary[order], rank[cols.ravel()]
-    if n_units * len(vocabulary) > _DENSE_CELLS:  # long texts: sparse rows (a 1,000 x 5,000 product took 50 ms)
-        counts = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
-                                   shape=(n_units, len(vocabulary)))
-        counts.sum_duplicates()
-        binary = counts.copy()
-        binary.data[:] = 1.0
-        isf = np.log((n_units + 1) / (np.asarray(binary.sum(axis=0)).ravel() + 1)) + 1.0
-        isf = isf if idf is None else isf * idf(vocabulary)
-        weights = sparse.csr_matrix(counts.multiply(isf[None, :].astype(np.float32)))
-        norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
-        weights = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ weights)
-    else:
-        # Counted with bincount (np.add.at took a fifth of a long pair's alignment); exact in float32.
-        cells = n_units * len(vocabulary)
-        counts = np.bincount(rows * len(vocabulary) + cols, minlength=cells).astype(np.float32).reshape(
-            n_units, len(vocabulary))
-        binary = (counts > 0).astype(np.float32)
-        isf = np.log((n_units + 1) / (binary.sum(axis=0) + 1)) + 1.0
-        isf = isf if idf is None else isf * idf(vocabulary)
-        weights = counts * isf[None, :].astype(np.float32)
-        weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-12)
-    if same:
-        return weights, weights, binary, binary
-    n = len(units_a)
-    return weights[:n], weights[n:], binary[:n], binary[n:]
-
-
 def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if sparse.issparse(matrix) else matrix
 
@@ -438,6 +418,5 @@ def _record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: s
                  jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind, sentences=sentences)
 
 
-_DENSE_CELLS = 1 << 20  # units x vocabulary past which the rows are sparse
 _EDITED_JACCARD = 0.5  # passages sharing at least half their content words are edited copies, not restatements
 _MAX_SENTENCES = 50  # aligned sentence pairs listed per passage (a whole copied chapter needs no more)

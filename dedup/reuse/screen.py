@@ -138,7 +138,7 @@ def _cells(words: np.ndarray, idf: np.ndarray, units: _DocUnits, pairs: np.ndarr
            settings: AlignSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The sentence pairs of a part of the pairs that share a word: each one's pair, reach and cosine. Each
     side's sentences are rows over columns ``(pair, word)``, so that one sparse product meets every sentence
-    of a pair's ``a`` with every sentence of its ``b`` and nothing else; weighed as ``align._vectors`` weighs
+    of a pair's ``a`` with every sentence of its ``b`` and nothing else; weighed as ``unit_rows.unit_rows`` weighs
     them (term count x inverse sentence frequency over the two texts x corpus IDF)."""
     rows_a, codes_a, pair_a = _side(words, units, pairs[:, 0])
     rows_b, codes_b, pair_b = _side(words, units, pairs[:, 1])

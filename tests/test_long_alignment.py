@@ -1,0 +1,97 @@
+"""Two long texts aligned without holding every unit pair (``dedup.reuse.unit_rows.LazyCosines``)."""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+import dedup.reuse.align as align_module
+import dedup.reuse.unit_rows as unit_rows_module
+from dedup.reuse.align import AlignSettings, align_texts
+from dedup.reuse.unit_rows import LazyCosines, pair_dots
+from tests.planted import _document, _vocabulary
+from tests.test_reuse import PASSAGE, REWORDED, _join
+
+SETTINGS = [AlignSettings(), AlignSettings(neighbour_cosine=0.25, seed_cosine=0.3),
+            AlignSettings(digest_cosine=0.35, digest_lift=0.12, min_chars=0)]
+
+
+def _rows(seed: int, n: int, width: int = 300) -> sparse.csr_matrix:
+    rng = np.random.default_rng(seed)
+    rows = sparse.random(n, width, density=0.03, random_state=rng, dtype=np.float32, format="csr")
+    norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+    return sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ rows)
+
+
+def test_lazy_cosines_are_the_whole_product_cell_for_cell(monkeypatch):
+    monkeypatch.setattr(unit_rows_module, "_BLOCK_CELLS", 500)  # many blocks of rows
+    a, b = _rows(1, 120), _rows(2, 90)
+    whole = (a @ b.T).toarray()
+    lazy = LazyCosines(a, b)
+    assert lazy[7, 3] == whole[7, 3]
+    assert np.array_equal(lazy[[4, 9, 30]], whole[[4, 9, 30]])
+    assert np.array_equal(lazy[:, [2, 5]], whole[:, [2, 5]])
+    assert np.array_equal(lazy[10:40, 6], whole[10:40, 6]) and np.array_equal(lazy[5, 20:60], whole[5, 20:60])
+    for threshold in (0.5, 0.2, 0.3, 0.05):  # above, then below, what was found already
+        rows, columns, values = lazy.at_least(threshold)
+        order = np.lexsort((columns, rows))
+        expected = np.argwhere(whole >= threshold)
+        assert np.array_equal(np.column_stack((rows, columns))[order], expected)
+        assert np.array_equal(values[order], whole[whole >= threshold])
+    pairs = np.array([0, 3, 119]), np.array([89, 0, 45])
+    assert np.array_equal(pair_dots(a, b, *pairs), whole[pairs].astype(np.float32))
+
+
+def _long_text(seed: int, paragraphs: int, planted: list[str], at: int) -> str:
+    rng = random.Random(seed)
+    body = _document(rng, _vocabulary(rng, 3000), paragraphs)
+    return _join(body[:at] + planted + body[at:])
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
+def test_long_texts_give_the_passages_the_whole_arrays_gave(monkeypatch, settings):
+    a = _long_text(1, 40, [" ".join(PASSAGE)], 12)
+    b = _long_text(2, 40, [" ".join(REWORDED), " ".join(PASSAGE)], 30)
+    monkeypatch.setattr(unit_rows_module, "DENSE_CELLS", 0)  # sparse rows, as long texts have
+    monkeypatch.setattr(align_module, "LAZY_CELLS", 1 << 40)
+    whole = align_texts(a, b, settings=settings), align_texts(a, settings=settings)
+    monkeypatch.setattr(align_module, "LAZY_CELLS", 0)
+    monkeypatch.setattr(unit_rows_module, "_BLOCK_CELLS", 3000)
+    lazy = align_texts(a, b, settings=settings), align_texts(a, settings=settings)
+    assert whole[0], "the planted passages are found"
+    assert lazy == whole
+
+
+_ALIGN_TWO_BOOKS = """
+import random, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (BYTES, BYTES))
+from dedup.cli.main import main
+sys.argv = ["dedup", "align", "a.txt", "b.txt", "-f", "json", "-o", "out.json"]
+main()
+"""
+
+
+def test_two_long_texts_align_in_bounded_memory(tmp_path):
+    """About 13,000 sentence units each: every unit pair held whole needed about 3.5 GB (170 million cells of
+    cosine, shared words and Dice); the run is held under 2 GiB of address space."""
+    shared = _long_text(3, 30, [], 0)
+    (tmp_path / "a.txt").write_text(_long_text(4, 4500, [shared], 2000), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(_long_text(5, 4500, [shared], 700), encoding="utf-8")
+    limit = 2 << 30
+    if resource.RLIM_INFINITY != resource.getrlimit(resource.RLIMIT_AS)[1] < limit:
+        pytest.skip("address space already limited below the test's bound")
+    done = subprocess.run([sys.executable, "-c", _ALIGN_TWO_BOOKS.replace("BYTES", str(limit))], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]  # 0: passages found
+    a, b = (tmp_path / "a.txt").read_text(encoding="utf-8"), (tmp_path / "b.txt").read_text(encoding="utf-8")
+    records = json.loads((tmp_path / "out.json").read_text())["reuse"]
+    copies = [r for r in records if r["kind"] == "verbatim"]
+    assert copies and all(a[slice(*r["a_span"])] == b[slice(*r["b_span"])] for r in copies)
+    assert sum(r["a_span"][1] - r["a_span"][0] for r in copies) >= 0.9 * len(shared)
