@@ -70,6 +70,27 @@ def test_headline_and_amount_rules_read_from_the_text():
     assert not restated_by_rule(["One paragraph only, with $5 million."], [np.zeros(0, np.uint64)])
 
 
+def test_title_held_finds_what_every_paragraph_against_every_other_finds():
+    """The holders of a short paragraph are looked up by its rarest word; the answer is the plain pairwise one."""
+    rng = np.random.default_rng(3)
+
+    def pairwise(words):
+        sets = [frozenset(w.tolist()) for w in words]
+        return any(3 <= len(short) <= 12 and any(short <= other for j, other in enumerate(sets) if j != i)
+                   for i, short in enumerate(sets))
+
+    answers = set()
+    for _ in range(3000):
+        vocabulary = int(rng.integers(4, 40))
+        words = [rng.integers(0, vocabulary, size=int(rng.integers(0, 16))).astype(np.uint64)
+                 for _ in range(int(rng.integers(0, 7)))]
+        if rng.random() < 0.3 and words:  # a paragraph repeated: a short one is then held by its copy
+            words.append(words[int(rng.integers(len(words)))].copy())
+        answers.add(pairwise(words))
+        assert title_held(words) == pairwise(words), words
+    assert answers == {True, False}
+
+
 def _real_articles() -> list[tuple[str, str]]:
     paths = [ROOT / "data" / "vance_article.txt", *sorted((ROOT / "data" / "dev").glob("*.txt"))]
     return [(p.stem, p.read_text(encoding="utf-8")) for p in paths]

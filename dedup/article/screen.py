@@ -14,6 +14,7 @@ need no uncommon shared word are read here, in pass one, as supersets of the det
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Sequence
 
 import numpy as np
@@ -45,7 +46,14 @@ def title_held(words: Sequence[np.ndarray]) -> bool:
     """Whether a paragraph of ``TITLE_WORDS`` distinct content words is held whole by another paragraph."""
     low, high = TITLE_WORDS
     sets = [frozenset(w.tolist()) for w in words]
-    return any(low <= len(short) <= high and any(short <= other for j, other in enumerate(sets) if j != i)
+    holding: dict[int, list[int]] = defaultdict(list)  # word -> the paragraphs that have it
+    for i, found in enumerate(sets):
+        for word in found:
+            holding[word].append(i)
+    # Only the paragraphs that have a short one's rarest word can hold it: every paragraph against every other
+    # took 32 s for a text of 20,000 lines (each a paragraph), 108 s for 40,000.
+    return any(low <= len(short) <= high
+               and any(j != i and short <= sets[j] for j in holding[min(short, key=lambda w: len(holding[w]))])
                for i, short in enumerate(sets))
 
 
