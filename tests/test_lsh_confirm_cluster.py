@@ -1,4 +1,5 @@
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -42,11 +43,33 @@ def test_empty_sets_never_pair():
     assert pairs == set()
 
 
-def test_huge_buckets_are_capped_and_counted(bucketing):
-    sigs = _signatures(["same words every time"] * 30)
+def test_huge_buckets_pair_each_member_with_the_first_and_are_counted(bucketing):
+    """30 copies of one text fill a bucket of every band past ``max_bucket``: not its 435 pairs, but each copy
+    with the first (they were skipped, and the copies were no cluster at all)."""
+    sigs = _signatures(["same words every time"] * 30 + ["something else entirely, not like the others"])
     lsh = LSHBanding(threshold=0.5, max_bucket=10)
-    assert lsh.candidate_pairs(sigs) == set()
+    assert lsh.candidate_pairs(sigs) == {(0, j) for j in range(1, 30)}
     assert lsh.capped_buckets == lsh.bands
+    assert LSHBanding(threshold=0.5, max_bucket=30).candidate_pairs(sigs) == {
+        (i, j) for i in range(30) for j in range(i + 1, 30)}
+
+
+def test_a_page_copied_past_the_bucket_cap_is_one_cluster_and_clean_keeps_one(tmp_path):
+    from click.testing import CliRunner
+
+    from dedup.cli.main import main
+
+    page = "The same syndicated wire story, word for word, in every paper that bought it this week. " * 4
+    lines = [json.dumps({"id": f"copy{i}", "text": page}) for i in range(1_100)]
+    lines.append(json.dumps({"id": "other", "text": "A different story about the harbour and its ferries. " * 4}))
+    (tmp_path / "pages.jsonl").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(main, ["scan", str(tmp_path / "pages.jsonl"), "-f", "json", "-q", "--no-within"])
+    report = json.loads(result.output)
+    assert [len(c["members"]) for c in report["clusters"]] == [1_100]
+    assert report["stats"]["capped_buckets"] > 0  # every band's bucket held 1,100 > 1,000 copies
+    cleaned = tmp_path / "kept.jsonl"
+    CliRunner().invoke(main, ["clean", str(tmp_path / "pages.jsonl"), "-o", str(cleaned), "-q"])
+    assert sorted(json.loads(line)["id"] for line in cleaned.read_text().splitlines()) == ["copy0", "other"]
 
 
 @pytest.mark.parametrize("kwargs", [dict(threshold=0), dict(threshold=1.5), dict(bands=100, rows=2),

@@ -10,7 +10,7 @@ library's own code on every executor (no second implementation):
    documents and its ``LSHBanding.band_keys``; each partition also counts the
    hashed-token document frequencies, summed into the corpus IDF;
 2. candidates: (band key, document) rows grouped by key; buckets larger than
-   ``max_bucket`` are skipped and counted (``capped_buckets``), as locally;
+   ``max_bucket`` pair each member with the first only and are counted (``capped_buckets``), as locally;
    pairs whose MinHash estimate is far below the threshold are dropped;
 3. confirm: the documents in a candidate pair are tokenized again for their
    exact shingle sets and TF-IDF rows under the broadcast IDF; a pair is
@@ -138,8 +138,9 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
 
     def bucket_pairs(item) -> Iterator[tuple[int, int]]:
         members = sorted(item[1])
-        if len(members) > max_bucket:
+        if len(members) > max_bucket:  # as ``lsh_budget.hub_pair_codes``: each member with the first
             capped.add(1)
+            yield from ((members[0], b) for b in members[1:])
             return
         for i, a in enumerate(members):
             for b in members[i + 1:]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dedup.sketch.band_pairs import band_pair_codes
-from dedup.sketch.lsh_budget import budgeted_pair_codes
+from dedup.sketch.lsh_budget import budgeted_pair_codes, hub_pair_codes
 from dedup.util.arrays import distinct
 from dedup.util.validate import check_fraction
 
@@ -62,11 +62,12 @@ class LSHBanding:
     bands, rows : int, optional
         Explicit banding; ``bands * rows`` must not exceed ``num_perm``.
     max_bucket : int, default=1000
-        A bucket holding more sets than this is skipped for pair generation
-        (all its sets look alike in that band, usually boilerplate); skipped
-        buckets are counted in ``capped_buckets``. ``budgeted_candidate_array``
-        (one document's search) pairs its members with its first instead, and
-        counts the pairs left out (``lsh_budget.hub_pair_codes``).
+        A bucket holding more sets than this is not expanded pair by pair (its
+        s * (s - 1) / 2 pairs would be quadratic): each of its members is paired
+        with its first, lowest-numbered member (``lsh_budget.hub_pair_codes``),
+        so 20,000 copies of one page are still one cluster; such buckets are
+        counted in ``capped_buckets``. ``budgeted_candidate_array`` (one
+        document's search) also counts the pairs left out.
     """
 
     def __init__(
@@ -145,6 +146,8 @@ class LSHBanding:
                                                    for share in shares])
             unique = distinct(np.concatenate([codes for codes, _ in done]))
             self.capped_buckets = sum(capped for _, capped in done)
+        if self.capped_buckets:  # skipped, 20,000 copies of one page were no cluster at all
+            unique = distinct(np.concatenate((unique, hub_pair_codes(band_keys, live, n, self.max_bucket)[0])))
         return np.stack((unique // n, unique % n), axis=1)
 
 
