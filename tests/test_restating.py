@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import dedup.article.screen as screen_module
 from dedup import CorpusScanner, Detector, Index
 from dedup.article.screen import amounts_agree, restated_by_rule, title_held
 from dedup.io.readers import Document
@@ -70,8 +71,11 @@ def test_headline_and_amount_rules_read_from_the_text():
     assert not restated_by_rule(["One paragraph only, with $5 million."], [np.zeros(0, np.uint64)])
 
 
-def test_title_held_finds_what_every_paragraph_against_every_other_finds():
-    """The holders of a short paragraph are looked up by its rarest word; the answer is the plain pairwise one."""
+@pytest.mark.parametrize("pairwise_up_to", [64, 0])
+def test_title_held_finds_what_every_paragraph_against_every_other_finds(monkeypatch, pairwise_up_to):
+    """Past a few dozen paragraphs the holders of a short one are looked up by its rarest word (0: always); the
+    answer is the plain pairwise one."""
+    monkeypatch.setattr(screen_module, "_PAIRWISE", pairwise_up_to)
     rng = np.random.default_rng(3)
 
     def pairwise(words):
