@@ -132,3 +132,20 @@ def test_index_query_answers_each_piped_record_as_it_arrives(tmp_path):
         query.kill()
     assert first["id"] == "copy" and first["duplicate"] and first["duplicates"][0]["doc"] == "first"
     assert json.loads(answers.get(timeout=600))["id"] == "fresh"
+
+
+def test_index_query_writes_its_verdicts_to_output_as_scan_does(tmp_path):
+    db, report = tmp_path / "pages.db", tmp_path / "verdicts.json"
+    CliRunner().invoke(main, ["index", "add", str(db), "-", "-q"], input=PAYLOAD)
+    report.write_text("an earlier report")
+    done = CliRunner().invoke(main, ["index", "query", str(db), "-", "-f", "json", "-o", str(report)],
+                              input=LINES[2] + "\n")
+    assert done.exit_code == 0 and done.stdout == ""
+    verdict = json.loads(report.read_text())["queries"][0]
+    assert verdict["id"] == "copy" and verdict["duplicates"][0]["doc"] == "first"
+    refused = CliRunner().invoke(main, ["index", "query", str(db), "-", "-o", str(tmp_path)], input=LINES[2] + "\n")
+    assert refused.exit_code == 2 and "names a folder" in refused.stderr
+    # A run that stops before the end leaves the file it would have replaced as it was.
+    missing = CliRunner().invoke(main, ["index", "query", str(tmp_path / "none.db"), "-", "-o", str(report)],
+                                 input=LINES[2] + "\n")
+    assert missing.exit_code != 0 and json.loads(report.read_text())["queries"][0]["id"] == "copy"

@@ -25,13 +25,16 @@ from dedup.cli.options import (
     input_format_option,
     max_bytes_option,
     one_line_errors,
+    output_errors,
     renamed_option,
     stdin_once,
     with_renamed,
 )
 from dedup.index.store import IndexStoreError, mask_location
 from dedup.index.stores import is_empty_file, store_exists
+from dedup.io.outputs import check_file_output, refuse_overwriting_inputs
 from dedup.io.readers import InputError, read_documents, shown_path
+from dedup.io.writers import atomic_output
 from dedup.report.formats import counted, format_verdict, printable, verdict_to_dict
 from dedup.util.progress import Progress
 
@@ -166,22 +169,28 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
               help="JSON Lines field holding the document id; a record without one is named path:line.")
 @max_bytes_option()
 @input_format_option
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Write the verdicts here (- for stdout); a file is replaced only once every input is answered.")
 @exit_on_broken_pipe
 @_one_line_failures
+@output_errors
 def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int | None,
                 jaccard_threshold: float | None, cosine_threshold: float | None,
                 passage_cosine_threshold: float | None, reuse: bool, within: bool,
-                text_field: str, id_field: str, max_bytes: int, input_format: str) -> None:
+                text_field: str, id_field: str, max_bytes: int, input_format: str, output: str) -> None:
     """Which indexed documents each of PATHS near-duplicates, which of their passages it reuses (whole
     paragraphs, and passages aligned to the character), and which of its own paragraphs restate each other
     (with --top K, also the K most similar documents and their scores)."""
     stdin_once(paths)
+    check_file_output(output)  # as scan: refused in one line before anything is read
+    refuse_overwriting_inputs(output, paths)
     rule = with_renamed(dict(top=top, jaccard_threshold=jaccard_threshold, cosine_threshold=cosine_threshold,
                              passage_cosine_threshold=passage_cosine_threshold))
     _require_index(db, f" (create it with: dedup index add {mask_location(db)} PATHS...)")
     verdicts, failed = [], 0
     # Without --add nothing is written: a read-only file or folder is opened read-only (SQLite mode=ro).
-    with _open_index(db, read_only=False if add else None, reuse=reuse, within=within) as idx:
+    with _open_index(db, read_only=False if add else None, reuse=reuse, within=within) as idx, \
+            atomic_output(output) as out:
         for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                                    fmt=input_format):
             if isinstance(item, InputError):
@@ -196,13 +205,14 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
                 failed += 1
                 continue
             if fmt == "jsonl":
-                click.echo(json.dumps(verdict_to_dict(verdict), ensure_ascii=False))
+                click.echo(json.dumps(verdict_to_dict(verdict), ensure_ascii=False), file=out)
             elif fmt == "table":
-                click.echo(format_verdict(verdict), nl=False)
+                click.echo(format_verdict(verdict), nl=False, file=out)
             else:
                 verdicts.append(verdict_to_dict(verdict))
-    if fmt == "json":
-        click.echo(json.dumps({"queries": verdicts, "version": __version__}, ensure_ascii=False, indent=2))
+        if fmt == "json":
+            click.echo(json.dumps({"queries": verdicts, "version": __version__}, ensure_ascii=False, indent=2),
+                       file=out)
     if failed:
         sys.exit(1)
 
