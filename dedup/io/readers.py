@@ -336,21 +336,18 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
     later record skipped; a truncated gzip stream ends the file with an error
     after every complete line before it. ``name`` is what the file is called in ids and messages when
     ``path`` is a saved copy of it (see ``read_document``); ``lines`` keeps each record's line
-    (``Document.line``). ``stream``: the records come from it, read as they arrive (standard input or a
-    pipe, ``path`` ``"-"``; gzipped when ``path`` ends in .gz), and cannot be read again (no ``path``).
+    (``Document.line``). ``stream``: the records come from it (decompressed), read as they arrive (standard
+    input or a pipe, ``path`` ``"-"``), and cannot be read again (no ``Document.path``).
     """
     name = "<stdin>" if (name or path) == "-" else shown_path(name or path)  # ids default to name:line
     if stream is None and not Path(path).is_file():
         yield InputError(name, "no such file" if not Path(path).exists() else "not a regular file")
         return
-    gzipped = path.lower().endswith(".gz")
-    opener = (lambda: gzip.GzipFile(fileobj=stream) if gzipped else stream) if stream is not None \
-        else (lambda: (gzip.open if gzipped else open)(path, "rb"))
-    path = None if stream is not None else path
+    reread = None if stream is not None else path  # where pass two reads a record again
     seen: dict[str, int] = {}
     lineno = offset = records = 0
     try:
-        with opener() as stream:
+        with stream if stream is not None else _open_jsonl(path) as stream:
             # readline(limit), not iteration: a line past the limit is skipped without ever being held
             # whole (a 200 MB single-line file was read into memory before it was refused).
             while line := stream.readline(max_bytes + 1):
@@ -369,7 +366,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                     continue
                 records += 1
                 try:
-                    doc = _record(line, where, text_field, id_field, path, start, fmt, lines)
+                    doc = _record(line, where, text_field, id_field, reread, start, fmt, lines)
                 except InputError as err:
                     yield _bare(err)
                     continue
@@ -385,6 +382,10 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
     else:
         if not records:  # as a text file with nothing in it: said, not passed over
             yield InputError(name, "empty (no records)")
+
+
+def _open_jsonl(path: str) -> BinaryIO:
+    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
 
 
 def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
@@ -405,7 +406,8 @@ def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: 
             if kind == "text":
                 yield from _one_document(item, max_bytes, stream, fmt, None)
             else:
-                yield from read_jsonl(f"-.{kind}", text_field, id_field, max_bytes, fmt, "-", lines, stream)
+                source = gzip.GzipFile(fileobj=stream) if kind == "jsonl.gz" else stream
+                yield from read_jsonl("-", text_field, id_field, max_bytes, fmt, None, lines, source)
         elif is_jsonl(item):
             yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt,
                                   name=names.get(item), lines=lines)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dedup.sketch.band_pairs import band_pair_codes
-from dedup.sketch.lsh_budget import budgeted_pair_codes, hub_pair_codes
+from dedup.sketch.lsh_budget import budgeted_pair_codes, with_hubs
 from dedup.util.arrays import distinct
 from dedup.util.validate import check_fraction
 
@@ -146,8 +146,9 @@ class LSHBanding:
                                                    for share in shares])
             unique = distinct(np.concatenate([codes for codes, _ in done]))
             self.capped_buckets = sum(capped for _, capped in done)
-        if self.capped_buckets:  # skipped, 20,000 copies of one page were no cluster at all
-            unique = distinct(np.concatenate((unique, hub_pair_codes(band_keys, live, n, self.max_bucket)[0])))
+        # Each member of a bucket past ``max_bucket`` with its first: skipped, 20,000 copies of one page were
+        # no cluster at all.
+        unique = with_hubs(unique, self.capped_buckets, 0, band_keys, live, n, self.max_bucket)[0]
         return np.stack((unique // n, unique % n), axis=1)
 
 

@@ -66,13 +66,13 @@ def budgeted_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_buc
     """
     bands = band_keys.shape[1]
     if len(live) * (len(live) - 1) // 2 * bands <= budget:  # cannot exceed it: skip the counting pass
-        return _with_hubs(*band_pair_codes(band_keys, live, n, max_bucket), 0, band_keys, live, n, max_bucket)
+        return with_hubs(*band_pair_codes(band_keys, live, n, max_bucket), 0, band_keys, live, n, max_bucket)
     counts, capped = bucket_pair_counts(band_keys, live, max_bucket)
     per_bucket = np.arange(max_bucket + 1, dtype=np.int64) * np.arange(-1, max_bucket, dtype=np.int64) // 2
     pairs = counts * per_bucket
     total = int(pairs.sum())
     if total <= budget:
-        return _with_hubs(*band_pair_codes(band_keys, live, n, max_bucket), 0, band_keys, live, n, max_bucket)
+        return with_hubs(*band_pair_codes(band_keys, live, n, max_bucket), 0, band_keys, live, n, max_bucket)
     # Whole sizes up to ``largest`` fit; of the next size, ``quota`` buckets (the first in band and key
     # order, which is random as keys are hashes) spend what is left.
     spent = np.cumsum(pairs)
@@ -95,11 +95,11 @@ def budgeted_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_buc
         generated += sum(len(c) for c in found)
         codes.extend(found)
     unique = distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
-    return _with_hubs(unique, capped, total - generated, band_keys, live, n, max_bucket)
+    return with_hubs(unique, capped, total - generated, band_keys, live, n, max_bucket)
 
 
-def _with_hubs(codes: np.ndarray, capped: int, skipped: int, band_keys: np.ndarray, live: np.ndarray, n: int,
-               max_bucket: int) -> tuple[np.ndarray, int, int]:
+def with_hubs(codes: np.ndarray, capped: int, skipped: int, band_keys: np.ndarray, live: np.ndarray, n: int,
+              max_bucket: int) -> tuple[np.ndarray, int, int]:
     """``(codes, capped, skipped)`` with the hub pairs of the buckets past ``max_bucket`` added, and the pairs
     they leave out counted; unchanged (the same array) when there is no such bucket."""
     if not capped:
