@@ -63,16 +63,17 @@ def test_numpy_ascii_tokenizer_matches_the_table_tokenizer(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(list("abcsieéèßøçñüÅÉΩαжİı²٣ .!?,-'_\n\u0301€中") + ["ies", "ing", "ed"]),
+@given(st.lists(st.lists(st.sampled_from(list("abcsieéèßøçñüÅÉΩαжİı²٣07 .!?,-'_\n\u0301€中") + ["ies", "ing", "ed"]),
                          max_size=60), min_size=1, max_size=4))
 def test_byte_tokenizer_of_unicode_letters_matches_the_regex_tokenizer(pieces):
     from dedup.text.tokens import TokenTable, _raw_values, _regex_values
 
     texts = ["".join(p) for p in pieces]
     table = TokenTable()
-    values, owner = _raw_values(texts, table)  # ASCII, letter-only and regex texts, as they come
-    expected, expected_owner = _regex_values([t.lower() for t in texts], TokenTable())
+    values, owner, numeric = _raw_values(texts, table)  # ASCII, letter-only and regex texts, as they come
+    expected, expected_owner, expected_numeric = _regex_values([t.lower() for t in texts], TokenTable())
     assert values.tolist() == expected.tolist() and owner.tolist() == expected_owner.tolist()
+    assert numeric.tolist() == expected_numeric.tolist()
 
 
 FRONT_END_PIECES = st.sampled_from([

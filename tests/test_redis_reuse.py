@@ -109,3 +109,36 @@ def test_redis_verify_reports_reuse_key_sets_pointing_at_no_document(redis_url):
         assert store.verify() == ["1 reuse key set members pointing at no document or paragraph"]
     finally:
         store.close()
+
+
+def test_sentence_forms_are_counted_and_removed_alike(stores):
+    # Form 3 held by three documents, -9 by two, 1 << 62 by one (page furniture, ``reuse.furniture``).
+    forms, owner = np.array([3, -9, 3, 1 << 62, 3, -9], dtype=np.int64), np.array([0, 0, 1, 1, 2, 2], dtype=np.int64)
+    answers = []
+    for store in stores:
+        assert store.insert(replace(_batch(), reuse_forms=forms, form_owner=owner)) == 4
+        rows = {doc_id: store.row_of(doc_id) for doc_id in IDS}
+        asked = [3, -9, 1 << 62, 5]
+        held = [store.furniture_forms(asked, limit, -1).tolist() for limit in (0, 1, 2, 3)]
+        assert held == [[3, -9, 1 << 62], [3, -9], [3], []]
+        assert store.furniture_forms(asked, 1, rows["crlf"]).tolist() == [3]  # its own entry left out
+        assert store.stats()["reuse_form_rows"] == 6 and store.verify() == []
+        assert store.delete(["plain"]) == ["plain"]
+        after = store.furniture_forms(asked, 1, -1).tolist()
+        assert after == [3] and store.stats()["reuse_form_rows"] == 4 and store.verify() == []
+        answers.append((held, after))
+    assert answers[0] == answers[1]
+
+
+def test_redis_verify_reports_sentence_form_sets_pointing_at_no_document(redis_url):
+    import redis
+
+    location = f"{redis_url}?prefix=form-stray"
+    store = open_store(location)
+    try:
+        store.open({}, DEFAULTS)
+        store.insert(_batch())
+        redis.Redis.from_url(redis_url).sadd("form-stray:rf:3", 424242)
+        assert store.verify() == ["1 sentence form set members pointing at no document or paragraph"]
+    finally:
+        store.close()

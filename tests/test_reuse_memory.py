@@ -88,7 +88,7 @@ def test_a_key_on_several_rows_of_one_document_counts_once(monkeypatch, filter_r
     docs = np.array([0, 0, 1, 2, 2, 3, 1, 3])
     codes, weights = finder.pair_codes(keys, docs, 4, weighted=True)
     assert sorted(codes.tolist()) == [0 * 4 + 1, 1 * 4 + 3]  # key 7: documents 0 and 1; key 5: 1 and 3
-    assert weights.tolist() == search.key_weights(np.array([2, 2]), 4).tolist()
+    assert weights.tolist() == key_rows.key_weights(np.array([2, 2]), 4).tolist()
     texts = _texts()
     seeds, df = _seeds(finder, texts)
     rows = finder.sentence_keys(seeds, df, len(texts))

@@ -122,6 +122,19 @@ def test_reused_passages_match_the_local_engine(spark, monkeypatch, components, 
     assert "verbatim" in kinds and kinds - {"verbatim"}  # copies, and the reworded passage
 
 
+def test_page_furniture_is_left_out_as_locally(spark):
+    # 40 pages with a templated footer (``test_furniture``): the footer's forms counted across the batches, its
+    # keys dropped, and the footers of the two pages sharing a passage not reported as a passage of their own.
+    from .test_furniture import _site
+
+    docs = _site(40, "templated", top=True)
+    local = CorpusScanner(detector=None).scan(Document(i, t) for i, t in docs)
+    result = scan_dataframe(spark.createDataFrame(docs, "id string, text string"), CorpusScanner(detector=None))
+    found = _spark_reuse(result, [i for i, _ in docs])
+    assert found == _local_reuse(local) and [(r[0], r[1]) for r in found] == [("p004", "p011")]
+    assert result.stats["reuse_candidates"] == local.stats["reuse_candidates"]
+
+
 def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):
     # Every document shares a footer, a third of them a second one too: each has dozens of partners sharing
     # enough keys, and keeps its 3 strongest (ties to the lower pair), on Spark as on one machine. (Copied-run

@@ -208,7 +208,7 @@ class Tokenized:
     def by_document(self) -> Tokens:
         """The same tokens, one text per document."""
         counts = np.bincount(self.token_document(), minlength=len(self))
-        return Tokens(self.tokens.hashes, self.tokens.sentence, _offsets(counts))
+        return Tokens(self.tokens.hashes, self.tokens.sentence, _offsets(counts), self.tokens.numeric)
 
 
 def fingerprints(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
@@ -21,6 +21,7 @@ from dedup.corpus.seed_file import SeedFile
 from dedup.corpus.state import CorpusState
 from dedup.records import Reuse
 from dedup.reuse.align import align_many
+from dedup.reuse.furniture import without_furniture
 from dedup.reuse.search import ReuseSearch, Seeds, word_idf
 from dedup.util.allocator import release_freed
 from dedup.util.arrays import distinct
@@ -44,12 +45,14 @@ class ReuseCandidates:
     """The document pairs whose seed keys meet, whether each shares a copied-run key (``copied``: aligned
     whatever the screen says), the sentence seeds the screen reads (``seeds``), and, when asked for, which
     documents two of whose sentences share uncommon words (``restating``: the restatement screen of the same
-    seeds, ``reuse.restating.restating`` without its run rule; None when not asked for)."""
+    seeds, ``reuse.restating.restating`` without its run rule; None when not asked for), and the page
+    furniture's sentence forms (``ReuseSearch.furniture``: passages of furniture only are not reported)."""
 
     pairs: np.ndarray
     copied: np.ndarray
     seeds: SeedFile
     restating: np.ndarray | None = None
+    furniture: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))  # sentence forms (sorted)
 
 
 def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers | None = None,
@@ -64,21 +67,25 @@ def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers
     (``_keys_in_two``). With ``screen``, the restatement screen of the same seeds is made meanwhile too
     (``ReuseCandidates.restating``), its share in the worker as well."""
     search, seeds, n_docs = signer.reuse, state.reuse_seeds(), len(state.ids)
+    furniture_forms, furniture = search.furniture(seeds, n_docs)  # sentences that key nothing
+    seeds = replace(seeds, unit_forms=seeds.unit_forms[:0])
+    state.release_reuse_seeds(("unit_forms",))
     if workers is not None and workers.pool is not None:
-        copied, sentence_rows, shared = _keys_in_two(search, seeds, state.idf.df, n_docs, workers, screen)
+        copied, sentence_rows, shared = _keys_in_two(search, seeds, state.idf.df, n_docs, workers, screen, furniture)
     else:
         shared = _restating_share(seeds, state.idf.df, n_docs, screen)
-        copied = search.copied_codes(search.copy_keys(seeds), n_docs)
-        seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
-        state.release_reuse_seeds(("copy_keys", "copy_doc"))
-        sentence_rows = search.sentence_keys(seeds, state.idf.df, n_docs)
+        copied = search.copied_codes(search.copy_keys(seeds, furniture), n_docs)
+        seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0],
+                        copy_units=seeds.copy_units[:0])
+        state.release_reuse_seeds(("copy_keys", "copy_doc", "copy_units"))
+        sentence_rows = search.sentence_keys(seeds, state.idf.df, n_docs, furniture=furniture)
     seed_file = SeedFile(seeds, n_docs)
     del seeds
     state.release_reuse_seeds()
     pairs, is_copied = search.candidates_of_codes(sentence_rows, copied, n_docs, with_copied=True)
     del sentence_rows, copied
     release_freed()  # the keys' and their sorts' memory, in one piece again for the re-reading
-    return ReuseCandidates(pairs, is_copied, seed_file, shared)
+    return ReuseCandidates(pairs, is_copied, seed_file, shared, furniture_forms)
 
 
 def _restating_share(seeds: Seeds, df: np.ndarray, n_docs: int, screen: bool) -> np.ndarray | None:
@@ -87,13 +94,17 @@ def _restating_share(seeds: Seeds, df: np.ndarray, n_docs: int, screen: bool) ->
 
 
 def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int, workers: Workers,
-                 screen: bool = False) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
+                 screen: bool = False, furniture: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
     """``copied_codes`` and ``sentence_keys`` of ``seeds``, the copied-run pairs and the sentence keys of the
     first ``_WORKER_UNITS`` of the sentences (whole documents) made in a worker while this process keys the
     rest: the step was pass two's longest serial one. The worker maps its share of the seeds from files
     rather than receive them pickled, which would hold a second copy in this process (500 MB at 100,000
     documents of 1,200 words). With ``screen``, each process also screens its share's documents for
-    restatements (``_restating_share``): 0.17 s of this process's time alone before."""
+    restatements (``_restating_share``): 0.17 s of this process's time alone before. ``furniture``: a flag per
+    sentence (``ReuseSearch.furniture``)."""
+    if furniture is None:
+        furniture = np.zeros(len(seeds.unit_doc), bool)
     cut = int(np.searchsorted(seeds.unit_doc, seeds.unit_doc[int(len(seeds.unit_doc) * _WORKER_UNITS)], "left")) \
         if len(seeds.unit_doc) else 0
     words = int(seeds.unit_words[:cut].sum(dtype=np.int64))
@@ -101,13 +112,17 @@ def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
                  copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
     try:
         with tempfile.TemporaryDirectory(prefix="dedup-keys-") as folder:
+            copy_keys, copy_doc = search.copy_keys(seeds, furniture)
             _save_share(folder, {"words": seeds.words[:words], "unit_words": seeds.unit_words[:cut],
-                                 "unit_doc": seeds.unit_doc[:cut], "copy_keys": seeds.copy_keys,
-                                 "copy_doc": seeds.copy_doc, "df": df})
+                                 "unit_doc": seeds.unit_doc[:cut], "copy_keys": copy_keys, "copy_doc": copy_doc,
+                                 "df": df, "furniture": furniture[:cut]})
+            del copy_keys, copy_doc
             (copied, first, first_shared), (_, last, last_shared) = workers.split(
-                _key_share, [(search, folder, n_docs, None, screen), (search, rest, n_docs, df, screen)])
+                _key_share, [(search, folder, n_docs, None, screen), (search, rest, n_docs, df, screen,
+                                                                     furniture[cut:])])
     except OSError:  # no room for the files (a small temporary folder): one process does it all, as with -j 1
-        return (search.copied_codes(search.copy_keys(seeds), n_docs), search.sentence_keys(seeds, df, n_docs),
+        return (search.copied_codes(search.copy_keys(seeds, furniture), n_docs),
+                search.sentence_keys(seeds, df, n_docs, furniture=furniture),
                 _restating_share(seeds, df, n_docs, screen))
     shared = first_shared | last_shared if screen else None
     if not len(first[0]):
@@ -121,20 +136,22 @@ def _save_share(folder: str, arrays: dict[str, np.ndarray]) -> None:
 
 
 def _key_share(search: ReuseSearch, share: "Seeds | str", n_docs: int, df: np.ndarray | None = None,
-               screen: bool = False):
+               screen: bool = False, furniture: np.ndarray | None = None):
     """``(copied_codes, sentence_keys, restating)`` of a share of the seeds: in a worker, of the arrays saved in
-    the folder ``share`` (the copied-run pairs too); here, of the sentences of the ``Seeds`` given (None for
-    the copied-run pairs). ``restating``: ``_restating_share`` of the share."""
+    the folder ``share`` (the copied-run pairs too, of keys already clear of furniture); here, of the sentences
+    of the ``Seeds`` given (None for the copied-run pairs) and their ``furniture`` flags. ``restating``:
+    ``_restating_share`` of the share."""
     if not isinstance(share, str):
-        return None, search.sentence_keys(share, df, n_docs), _restating_share(share, df, n_docs, screen)
+        return (None, search.sentence_keys(share, df, n_docs, furniture=furniture),
+                _restating_share(share, df, n_docs, screen))
     paths = {name: os.path.join(share, name + ".npy")
-             for name in ("words", "unit_words", "unit_doc", "copy_keys", "copy_doc", "df")}
+             for name in ("words", "unit_words", "unit_doc", "copy_keys", "copy_doc", "df", "furniture")}
     arrays = {name: np.load(path, mmap_mode="r", allow_pickle=False) for name, path in paths.items()}
     copied = search.copied_codes((np.asarray(arrays["copy_keys"]), np.asarray(arrays["copy_doc"])), n_docs)
     seeds = Seeds(words=arrays["words"], unit_words=arrays["unit_words"], unit_doc=arrays["unit_doc"],
                   copy_keys=np.zeros(0, np.uint64), copy_doc=np.zeros(0, np.int32))
     shared = _restating_share(seeds, arrays["df"], n_docs, screen)
-    return copied, search.sentence_keys(seeds, arrays["df"], n_docs), shared
+    return copied, search.sentence_keys(seeds, arrays["df"], n_docs, furniture=np.asarray(arrays["furniture"])), shared
 
 
 def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandidates, cluster_of: np.ndarray,
@@ -159,6 +176,7 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandi
                 _align_slice(chunk[kept, :2], state, idf_path, text_field, fmt, workers, found, failed)
     finally:
         candidates.seeds.close()
+    found = without_furniture(found, candidates.furniture, signer.table)
     found.sort(key=lambda r: (state.index[r.a], state.index[r.b], r.a_span))
     return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": counts["screened_out"],
                    "reuse_passages": len(found), "reuse_reread_failed": len(failed)}

@@ -46,7 +46,7 @@ from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
 from dedup.corpus.spark_rdd import batches, paired
 from dedup.corpus.spark_restate import restatement_rows
-from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, global_seeds
+from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, furniture_forms, global_seeds
 from dedup.records import Report
 from dedup.sketch.minhash import estimated_scores
 
@@ -169,14 +169,15 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     reuse_df = restatements_df = None
     if search is not None:
         seeds = signed.filter(lambda r: r[0] == "seeds").map(lambda r: r[1])
-        flagged = candidate_pairs(seeds, search, idf_b, n_docs, n).cache()
+        furniture_b = spark.sparkContext.broadcast(furniture_forms(seeds, search, n_docs, n))
+        flagged = candidate_pairs(seeds, search, idf_b, n_docs, n, furniture_b).cache()
         texts = indexed.map(lambda r: (r[0], (r[1], r[2])))
         found_rows = None
         stats["reuse_candidates"] = 0
         for copied in (True, False):
             pairs_ = found.apart(flagged.filter(lambda r, c=copied: r[2] == c).map(lambda r: (r[0], r[1]))).cache()
             stats["reuse_candidates"] += pairs_.count()
-            rows_ = aligned(pairs_, texts, signer, idf_b, n, copied)
+            rows_ = aligned(pairs_, texts, signer, idf_b, n, copied, furniture_b)
             found_rows = rows_ if found_rows is None else found_rows.union(rows_)
         found_rows = found_rows.cache()
         stats["reuse_screened_out"] = int(found_rows.filter(lambda r: r[0] == "screened_out").map(

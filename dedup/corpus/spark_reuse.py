@@ -10,7 +10,7 @@
    pairs' sentence-key counts and key weights are summed by a second shuffle on the pair, and a pair is a
    candidate with ``min_shared`` sentence keys or one copied-run key, as ``ReuseSearch.candidates`` decides;
    with ``max_partners``, a third shuffle hands each document all of its pairs, it keeps its strongest
-   (``reuse.search.strongest_partners``, integer strengths: the same whatever the order of the sums), and a
+   (``reuse.key_rows.strongest_partners``, integer strengths: the same whatever the order of the sums), and a
    fourth makes the kept pairs distinct.
 
    Collecting the seeds to the driver instead was measured at about 2.7 KB a document (12 bytes per
@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 import numpy as np
@@ -33,7 +34,9 @@ from threadpoolctl import threadpool_limits
 from dedup.corpus.reuse_pass import PAIRS_PER_TASK, screen_pairs
 from dedup.corpus.spark_rdd import batches, paired, partition_by
 from dedup.reuse.align import align_many
-from dedup.reuse.search import ReuseSearch, Seeds, strongest_partners, word_idf
+from dedup.reuse.furniture import furniture_units, without_furniture
+from dedup.reuse.key_rows import distinct_rows, strongest_partners
+from dedup.reuse.search import ReuseSearch, Seeds, word_idf
 from dedup.util.arrays import counted, distinct
 
 _SENTENCE, _COPY = 0, 1
@@ -44,27 +47,52 @@ REUSE_SCHEMA = ("a string, b string, a_start int, a_end int, b_start int, b_end 
 
 def global_seeds(seeds: Seeds, docs: np.ndarray) -> Seeds:
     """A batch's seeds with the documents numbered ``docs[i]`` (the input's numbering) instead of ``i``."""
-    return Seeds(words=seeds.words, unit_words=seeds.unit_words, unit_doc=docs[seeds.unit_doc],
-                 copy_keys=seeds.copy_keys, copy_doc=docs[seeds.copy_doc].astype(np.int32))
+    return replace(seeds, unit_doc=docs[seeds.unit_doc], copy_doc=docs[seeds.copy_doc].astype(np.int32))
 
 
-def key_rows(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:
+def furniture_forms(seeds, search: ReuseSearch, n_docs: int, n: int) -> np.ndarray:
+    """The page furniture's sentence forms (``ReuseSearch.furniture``) of all of ``seeds`` (an RDD of ``Seeds``,
+    each batch whole documents): each batch's distinct (form, document) rows counted by form, the counts
+    summed by a shuffle on the form, the forms past ``ReuseSearch.furniture_limit`` collected (a few: page
+    furniture is what many documents share)."""
+    limit = search.furniture_limit(n_docs)
+
+    def counts(batches_: Iterator[Seeds]) -> Iterator:
+        for seeds_ in batches_:
+            if len(seeds_.unit_forms) != len(seeds_.unit_doc):
+                continue
+            forms, _ = distinct_rows(seeds_.unit_forms, seeds_.unit_doc)
+            values, held = np.unique(forms, return_counts=True)
+            yield from zip(values.tolist(), held.tolist())
+
+    found = seeds.mapPartitions(counts).reduceByKey(lambda x, y: x + y, n).filter(lambda r: r[1] > limit).keys()
+    return np.array(sorted(found.collect()), dtype=np.uint64)
+
+
+def key_rows(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
+             furniture: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """(kind, key, doc) arrays of a batch's seeds: the rows ``search`` pairs documents from (its sentence band
-    keys, then its copied-run keys)."""
-    sentence, copied = search.sentence_keys(seeds, df, n_docs), search.copy_keys(seeds)
+    keys, then its copied-run keys), none of page furniture (``furniture``: its sentence forms)."""
+    flags = None
+    if furniture is not None and len(seeds.unit_forms) == len(seeds.unit_doc):
+        flags = furniture_units(seeds.unit_forms, furniture)
+    sentence = search.sentence_keys(seeds, df, n_docs, furniture=flags)
+    copied = search.copy_keys(seeds, flags)
     kinds = np.repeat(np.array([_SENTENCE, _COPY], np.int8), [len(sentence[0]), len(copied[0])])
     return (kinds, np.concatenate((sentence[0], copied[0])).astype(np.uint64),
             np.concatenate((sentence[1], copied[1])).astype(np.int64))
 
 
-def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int):
+def candidate_pairs(seeds, search: ReuseSearch, idf_b, n_docs: int, n: int, furniture_b=None):
     """RDD of the document pairs (a, b, copied), a < b, that ``search.candidates`` gives on all of ``seeds`` (an
-    RDD of ``Seeds`` in the input's numbering; ``idf_b``: the broadcast corpus ``HashedIdf``); ``copied``: the
-    pair shares a copied-run key (``candidates_of_codes(with_copied=True)``)."""
+    RDD of ``Seeds`` in the input's numbering; ``idf_b``: the broadcast corpus ``HashedIdf``; ``furniture_b``:
+    the broadcast ``furniture_forms``); ``copied``: the pair shares a copied-run key
+    (``candidates_of_codes(with_copied=True)``)."""
     def keyed(batches_: Iterator[Seeds]) -> Iterator:
         df = idf_b.value.df
+        furniture = None if furniture_b is None else furniture_b.value
         for seeds_ in batches_:
-            kinds, keys, docs = key_rows(search, seeds_, df, n_docs)
+            kinds, keys, docs = key_rows(search, seeds_, df, n_docs, furniture)
             for part, rows in partition_by(keys, n):
                 yield part, (kinds[rows], keys[rows], docs[rows])
 
@@ -135,11 +163,12 @@ def _nonempty(step):
     return run
 
 
-def aligned(pairs, texts, signer, idf_b, n: int, copied: bool):
+def aligned(pairs, texts, signer, idf_b, n: int, copied: bool, furniture_b=None):
     """RDD of ``("reuse", Row)`` (``REUSE_SCHEMA``) for each passage the pairs (a, b) share, and of
     ``("screened_out", count)`` per task; ``texts``: doc -> (id, text); ``copied``: the pairs share a
     copied-run key. Each task of ``PAIRS_PER_TASK`` pairs is screened (``reuse_pass.screen_pairs``) and aligned
-    (``align_many``) as the local scan's workers do."""
+    (``align_many``) as the local scan's workers do, passages of page furniture only left out
+    (``reuse.furniture.without_furniture``, ``furniture_b``: the broadcast ``furniture_forms``)."""
     from pyspark.sql import Row
 
     settings = signer.reuse.align
@@ -151,7 +180,10 @@ def aligned(pairs, texts, signer, idf_b, n: int, copied: bool):
             tasks = [(a_id, a_text, b_id, b_text, copied) for ((_, (a_id, a_text)), (b_id, b_text)) in batch]
             kept = screen_pairs(signer, tasks, table)
             yield "screened_out", len(tasks) - len(kept)
-            for r in align_many(kept, settings, word_idf(table)):
+            found = align_many(kept, settings, word_idf(table))
+            if furniture_b is not None:
+                found = without_furniture(found, furniture_b.value, signer.table)
+            for r in found:
                 yield "reuse", Row(a=r.a, b=r.b, a_start=r.a_span[0], a_end=r.a_span[1], b_start=r.b_span[0],
                                    b_end=r.b_span[1], score=r.score, jaccard=r.jaccard, cosine=r.cosine,
                                    kind=r.kind, sentences=[Row(a=s.a, b=s.b, cosine=s.cosine) for s in r.sentences])

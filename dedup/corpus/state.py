@@ -50,6 +50,8 @@ class CorpusState:
         self._reuse_unit_doc: list[np.ndarray] = []
         self._reuse_copy_keys: list[np.ndarray] = []
         self._reuse_copy_doc: list[np.ndarray] = []
+        self._reuse_unit_forms: list[np.ndarray] = []
+        self._reuse_copy_units: list[np.ndarray] = []
 
     def add(self, doc: Document, date: float | None = None) -> None:
         index = len(self.ids)
@@ -81,6 +83,8 @@ class CorpusState:
             self._reuse_unit_doc.append(first_doc + seeds.unit_doc)
             self._reuse_copy_keys.append(seeds.copy_keys)
             self._reuse_copy_doc.append((first_doc + seeds.copy_doc).astype(np.int32))
+            self._reuse_unit_forms.append(seeds.unit_forms)
+            self._reuse_copy_units.append(seeds.copy_units)
         docs = first_doc + np.repeat(np.arange(len(batch.paragraphs)), batch.paragraphs)
         numbers = np.arange(len(docs)) - np.repeat(np.cumsum(batch.paragraphs) - batch.paragraphs, batch.paragraphs)
         nodes, new = self._nodes(batch.fingerprints)
@@ -168,7 +172,8 @@ class CorpusState:
     def reuse_seeds(self) -> Seeds:
         """The reuse search's seeds of every document (after ``finish``)."""
         return Seeds(words=self.reuse_words, unit_words=self.reuse_unit_words, unit_doc=self.reuse_unit_doc,
-                     copy_keys=self.reuse_copy_keys, copy_doc=self.reuse_copy_doc)
+                     copy_keys=self.reuse_copy_keys, copy_doc=self.reuse_copy_doc, unit_forms=self.reuse_unit_forms,
+                     copy_units=self.reuse_copy_units)
 
     def release_reuse_seeds(self, fields: Sequence[str] | None = None) -> None:
         """Let the reuse seeds go (after ``finish``, once pass two has their candidates), or only those ``fields``

@@ -327,7 +327,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         numbers = np.arange(len(owner)) - np.repeat(np.cumsum(tokenized.counts) - tokenized.counts, tokenized.counts)
         buckets = self.idf.buckets(by_document)
         pairs = distinct(by_document.owner() * self.idf.n_features + buckets)
-        reuse_keys, reuse_owner = self._reuse_keys(tokenized)
+        (reuse_keys, reuse_owner), (forms, form_owner) = self._reuse_rows(tokenized)
         return NewDocuments(
             ids=[d.id for d in docs], paragraphs=np.asarray(tokenized.counts, dtype=np.int64),
             shingles=[doc_sets.get(i).astype("<u4").tobytes() for i in range(len(docs))],
@@ -340,7 +340,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             para_banded=np.diff(tokenized.tokens.offsets) >= self.min_passage_words,
             df_owner=pairs // self.idf.n_features, df_bucket=pairs % self.idf.n_features,
             dates=[timestamp(d.date) for d in docs], texts=texts, reuse_keys=reuse_keys, reuse_owner=reuse_owner,
-        )
+            reuse_forms=forms, form_owner=form_owner)
 
     # -- asking -------------------------------------------------------------
 

@@ -82,6 +82,8 @@ class RedisMaintenance:
                 pipe.srem(self._key("db", key), row)
             for key in np.frombuffer(doc.get(b"reuse", b""), dtype="<i8").tolist():
                 pipe.srem(self._key("rk", key), row)
+            for form in np.frombuffer(doc.get(b"forms", b""), dtype="<i8").tolist():
+                pipe.srem(self._key("rf", form), row)
             for field, value in par.items():
                 name, number = field.decode().split(":")
                 packed = row * PACK + int(number)
@@ -186,7 +188,7 @@ class RedisMaintenance:
                     if int(key.decode().rsplit(":", 1)[1]) not in paragraphs)
         if stray:
             problems.append(f"{stray} documents outside the id table")
-        bad = {"db": 0, "pb": 0, "fp": 0, "rk": 0}
+        bad = {"db": 0, "pb": 0, "fp": 0, "rk": 0, "rf": 0}
         for kind in bad:
             keys = list(self.r.scan_iter(match=self._key(kind, "*"), count=1000))
             for start in range(0, len(keys), 1000):  # a round trip per thousand sets, not per set
@@ -195,12 +197,12 @@ class RedisMaintenance:
                         pipe.smembers(key)
                     for members in pipe.execute():
                         for member in members:
-                            whole = kind in ("db", "rk")  # members are document rows, not paragraphs
+                            whole = kind in ("db", "rk", "rf")  # members are document rows, not paragraphs
                             row, number = (int(member), 0) if whole else divmod(int(member), PACK)
                             if row not in paragraphs or (not whole and number >= paragraphs[row]):
                                 bad[kind] += 1
         for kind, what in (("db", "document band"), ("pb", "paragraph band"), ("fp", "fingerprint"),
-                           ("rk", "reuse key")):
+                           ("rk", "reuse key"), ("rf", "sentence form")):
             if bad[kind]:
                 problems.append(f"{bad[kind]} {what} set members pointing at no document or paragraph")
         expected = np.zeros(0, dtype=np.int64)
@@ -221,19 +223,21 @@ class RedisMaintenance:
     @_guarded
     def stats(self) -> dict:
         used, documents = self.r.info("memory").get("used_memory"), self.count()
-        with_text = reuse_rows = 0
+        with_text = reuse_rows = form_rows = 0
         rows = [int(r) for r in self.r.hvals(self._key("ids"))]
         for start in range(0, len(rows), 1000):  # a round trip per thousand documents
             with self.r.pipeline(transaction=False) as pipe:
                 for row in rows[start:start + 1000]:
                     pipe.hexists(self._key("doc", row), "text")
                     pipe.hstrlen(self._key("doc", row), "reuse")
+                    pipe.hstrlen(self._key("doc", row), "forms")
                 found = pipe.execute()
-            with_text += sum(map(bool, found[0::2]))
-            reuse_rows += sum(found[1::2]) // 8
+            with_text += sum(map(bool, found[0::3]))
+            reuse_rows += sum(found[1::3]) // 8
+            form_rows += sum(found[2::3]) // 8
         return {"store": "redis", "path": self.location, "schema_version": SCHEMA_VERSION,
                 "documents": documents, "redis_used_memory": used,
                 # Documents the reuse search can align on (an older dedup kept no text), their (key, document) rows.
-                "documents_with_text": with_text, "reuse_key_rows": reuse_rows,
+                "documents_with_text": with_text, "reuse_key_rows": reuse_rows, "reuse_form_rows": form_rows,
                 # The whole server's memory over this index's documents: exact only when it holds this index alone.
                 "bytes_per_document": round(used / documents) if documents and used else None}

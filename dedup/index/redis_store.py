@@ -9,6 +9,7 @@ The records of ``storage.SQLiteStore``, as Redis keys under one prefix:
   UTF-8) and reuse (its distinct reuse keys, int64) for the reuse search;
 - ``P:db:KEY`` set of document rows sharing a document band key;
 - ``P:rk:KEY`` set of document rows holding a reuse key (``reuse``);
+- ``P:rf:FORM`` set of document rows holding a sentence form (``forms``; page furniture, ``reuse.furniture``);
 - ``P:par:ROW`` hash: ``fp:N``, ``terms:N``, ``snip:N``, ``keys:N`` (band keys) for paragraph N;
 - ``P:added`` sorted set of rows by date (``dated``, else ``added``) and ``P:added_time`` by ``added``
   (for ``expire``). A document stored before ``dated`` was kept has its one date in ``added``: the caller's
@@ -23,9 +24,10 @@ Removal (``redis_maintenance``) works the same way. The band keys kept with
 each document (``bands``, ``keys:N``) tell removal which sets to take it out
 of; documents stored before they were kept are found by scanning the sets.
 
-``text``, ``reuse`` and ``P:rk:KEY`` are an addition to the layout, not a change of it, so
-``SCHEMA_VERSION`` stays 2 and a dedup of either kind reads the other's index: a document stored without
-them (by an older dedup) simply takes no part in the reuse search, and ``stats`` counts those that do.
+``text``, ``reuse``, ``forms``, ``P:rk:KEY`` and ``P:rf:FORM`` are an addition to the layout, not a change of
+it, so ``SCHEMA_VERSION`` stays 2 and a dedup of either kind reads the other's index: a document stored without
+them (by an older dedup) simply takes no part in the reuse search (or in telling page furniture), and
+``stats`` counts those that do.
 """
 
 from __future__ import annotations
@@ -198,6 +200,9 @@ class RedisStore(RedisMaintenance):
             starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
             for key, members in zip(keys[starts].tolist(), np.split(key_rows, starts[1:])):
                 pipe.sadd(self._key("rk", key), *members.tolist())
+        if batch.reuse_forms is not None:
+            for form, row in zip(batch.reuse_forms.astype(np.int64).tolist(), rows[batch.form_owner].tolist()):
+                pipe.sadd(self._key("rf", form), row)
         owners = rows[batch.para_owner]
         for k, (row, number) in enumerate(zip(owners.tolist(), batch.para_number.tolist())):
             packed = row * PACK + number
@@ -225,17 +230,21 @@ class RedisStore(RedisMaintenance):
 
     @staticmethod
     def _reuse_fields(batch: NewDocuments) -> list[dict]:
-        """Per document, its ``text`` and ``reuse`` hash fields (none where the batch holds none)."""
+        """Per document, its ``text``, ``reuse`` (keys) and ``forms`` hash fields (none where the batch holds
+        none)."""
         fields: list[dict] = [{} for _ in batch.ids]
         if batch.texts is not None:
             for field, text in zip(fields, batch.texts):
                 field["text"] = text.encode("utf-8")
-        if batch.reuse_keys is not None:
-            order = np.argsort(batch.reuse_owner, kind="stable")
-            owner, keys = batch.reuse_owner[order], batch.reuse_keys[order].astype("<i8")
-            bounds = np.searchsorted(owner, np.arange(len(batch.ids) + 1))
+        for name, values, owner in (("reuse", batch.reuse_keys, batch.reuse_owner),
+                                    ("forms", batch.reuse_forms, batch.form_owner)):
+            if values is None:
+                continue
+            order = np.argsort(owner, kind="stable")
+            packed = values[order].astype("<i8")
+            bounds = np.searchsorted(owner[order], np.arange(len(batch.ids) + 1))
             for i, field in enumerate(fields):
-                field["reuse"] = keys[bounds[i]:bounds[i + 1]].tobytes()
+                field[name] = packed[bounds[i]:bounds[i + 1]].tobytes()
         return fields
 
     def _after_write(self, batch: NewDocuments, version: int) -> None:
@@ -303,6 +312,18 @@ class RedisStore(RedisMaintenance):
                     found += [(key, doc) for doc in sorted(int(d) for d in docs)]
         pairs = np.array(found, dtype=np.int64).reshape(-1, 2)
         return pairs[:, 0], pairs[:, 1]
+
+    @_guarded
+    def furniture_forms(self, forms: list[int], limit: int, own_row: int) -> np.ndarray:
+        """Of these sentence forms (int64), those held by more than ``limit`` documents besides ``own_row``
+        (page furniture, ``reuse.furniture``): a set's size and whether it holds ``own_row``, pipelined."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for form in forms:
+                pipe.scard(self._key("rf", int(form)))
+                pipe.sismember(self._key("rf", int(form)), own_row)
+            found = pipe.execute() if forms else []
+        held = [size - bool(own) for size, own in zip(found[0::2], found[1::2])]
+        return np.array([form for form, size in zip(forms, held) if size > limit], dtype=np.int64)
 
     @_guarded
     def texts_of(self, rows: list[int]) -> dict[int, tuple[str, str]]:

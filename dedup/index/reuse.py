@@ -11,6 +11,12 @@ Which words are common is told by the index's document frequencies when a docume
 drops fewer): a document added early keeps a few more words in its sentence keys than a text checked later,
 which lowers the chance that a reworded sentence meets it, not that a copied one does (its copied-run keys
 do not depend on the frequencies).
+
+Page furniture (``reuse.furniture``) is told as a scan tells it: each document is stored with its sentences'
+forms, and a checked text's forms held by more indexed documents than ``ReuseSearch.furniture_limit`` (of the
+index's size) are furniture: their sentences key nothing, and a passage of furniture alone is not reported.
+Documents stored before forms were kept hold none, so an index adopted from an older dedup tells furniture
+by the documents added since.
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ from dedup.article.screen import restated_by_rule
 from dedup.corpus.pass_one import Tokenized
 from dedup.records import Report, Reuse
 from dedup.reuse.align import align_many
+from dedup.reuse.furniture import without_furniture
+from dedup.reuse.key_rows import distinct_rows
 from dedup.reuse.restating import restating
-from dedup.reuse.search import ReuseSearch, word_idf
+from dedup.reuse.search import ReuseSearch, Seeds, word_idf
 from dedup.text.segment import segment
 
 MAX_ALIGNED = 50  # indexed documents a checked text is aligned with, those sharing the most keys first
@@ -34,22 +42,43 @@ class IndexReuse:
 
     reuse_search: ReuseSearch
 
-    def _reuse_keys(self, tokenized: Tokenized) -> tuple[np.ndarray, np.ndarray]:
-        """The ``(key, document)`` rows of a batch's documents (one checked text, or a batch being added), each
-        word counted in the document frequencies as if the batch were indexed: the index's count plus the
-        batch's documents that hold it."""
+    def _reuse_rows(self, tokenized: Tokenized) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The ``(key, document)`` rows of a batch of documents being added (``_keys``), and their distinct
+        ``(sentence form, document)`` rows (int64: the index counts the documents holding a form)."""
+        seeds, uncounted = self._seeds(tokenized)
+        forms, docs = distinct_rows(seeds.unit_forms, seeds.unit_doc[:len(seeds.unit_forms)])
+        return self._keys(tokenized, seeds, uncounted), (forms.view(np.int64), docs)
+
+    def _seeds(self, tokenized: Tokenized) -> tuple[Seeds, np.ndarray]:
+        """The reuse seeds of a batch's documents (one checked text, or a batch being added) and, per word, the
+        batch's documents holding it: each word is counted in the document frequencies as if the batch were
+        indexed, the index's count plus those."""
         tokens = tokenized.tokens
         token_doc, buckets = tokenized.token_document(), self.idf.buckets(tokens)
         held, holders = np.unique(np.unique(token_doc * self.idf.n_features + buckets) % self.idf.n_features,
                                   return_counts=True)
-        return self.reuse_search.document_keys(
-            tokens, token_doc, buckets, self.idf.df, self.idf.n_docs + len(tokenized.counts),
-            uncounted=holders[np.searchsorted(held, buckets)])
+        return self.reuse_search.seeds(tokens, token_doc, buckets), holders[np.searchsorted(held, buckets)]
+
+    def _keys(self, tokenized: Tokenized, seeds: Seeds, uncounted: np.ndarray,
+              furniture: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``ReuseSearch.document_keys`` of ``_seeds``, none of the page furniture's sentences (``furniture``)."""
+        return self.reuse_search.document_keys(seeds, self.idf.df, self.idf.n_docs + len(tokenized.counts),
+                                               uncounted=uncounted, furniture=furniture)
+
+    def _furniture(self, seeds: Seeds, own_row: int) -> np.ndarray:
+        """The forms (sorted uint64) of a checked text's sentences that more indexed documents than the furniture
+        limit hold, its own entry (``own_row``) left out."""
+        forms = np.unique(seeds.unit_forms).view(np.int64)
+        limit = int(self.reuse_search.furniture_limit(self.idf.n_docs))
+        found = self.store.furniture_forms(forms.tolist(), limit, own_row) if len(forms) else forms
+        return np.sort(np.asarray(found, np.int64).view(np.uint64))
 
     def _reused(self, doc_id: str, text: str, tokenized: Tokenized, own_row: int, skip: set[str]) -> list[Reuse]:
         """The passages ``text`` shares with indexed documents, ``skip`` (ids: its near-duplicates) and its own
-        entry (``own_row``) left out."""
-        keys, _ = self._reuse_keys(tokenized)
+        entry (``own_row``) left out, and passages of page furniture alone."""
+        seeds, uncounted = self._seeds(tokenized)
+        furniture = self._furniture(seeds, own_row)
+        keys, _ = self._keys(tokenized, seeds, uncounted, furniture)
         if not len(keys):
             return []
         found_keys, found_docs = self.store.documents_with_reuse_keys(keys.tolist(), self.reuse_search.max_bucket)
@@ -63,7 +92,8 @@ class IndexReuse:
         texts = self.store.texts_of(sorted(ranked.tolist()))
         pairs = [(doc_id, text, other_id, other_text) for row, (other_id, other_text) in sorted(texts.items())
                  if other_id not in skip]
-        return align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()))
+        found = align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()))
+        return without_furniture(found, furniture, self.signer.table)
 
     def _restated(self, doc_id: str, text: str, tokenized: Tokenized) -> Report:
         """The restatements of a checked text (one document): ``detector``'s search where ``_may_restate``, else

@@ -64,7 +64,7 @@ class SQLiteMaintenance:
     def _removing(self, select: str, args: list, by: str | None = None) -> list[str]:
         if self.read_only:
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was removed")
-        before = self._kind, self._has_df, self._has_reuse
+        before = self._kind, self._has_df, self._has_reuse, self._has_forms
         try:
             with self._writing():
                 # Chosen inside the write lock, so two processes never remove (and count off) one document twice.
@@ -79,10 +79,10 @@ class SQLiteMaintenance:
                     return []
                 if self._kind != "ours":  # the indexes by document come with version 4
                     migrate(self.db)
-                    self._kind, self._has_df, self._has_reuse = "ours", True, True
+                    self._kind, self._has_df, self._has_reuse, self._has_forms = "ours", True, True, True
                 counts, generation = self._delete_rows(found)
         except BaseException:
-            self._kind, self._has_df, self._has_reuse = before  # rolled back, a migration with it
+            self._kind, self._has_df, self._has_reuse, self._has_forms = before  # rolled back, a migration with it
             raise
         self._counts, self._generation = counts, generation  # only once committed
         return [doc_id for _, doc_id, _ in found]
@@ -127,7 +127,7 @@ class SQLiteMaintenance:
         with self._writing():
             if self._kind != "ours":
                 migrate(self.db)
-                self._kind, self._has_df, self._has_reuse = "ours", True, True
+                self._kind, self._has_df, self._has_reuse, self._has_forms = "ours", True, True, True
             self.idf_counts()  # current, so the cache may be kept: its zeros are the rows dropped
             if self.db.execute("DELETE FROM df WHERE count = 0").rowcount:
                 generation = self._next_generation()
@@ -164,6 +164,9 @@ class SQLiteMaintenance:
             checks["reuse key rows pointing at no document"] = \
                 "SELECT COUNT(*) FROM reuse_keys WHERE doc NOT IN (SELECT doc FROM texts)"
             checks["texts of no document"] = "SELECT COUNT(*) FROM texts WHERE doc NOT IN (SELECT rowid FROM docs)"
+        if self._form_table():
+            checks["sentence form rows pointing at no document"] = \
+                "SELECT COUNT(*) FROM reuse_forms WHERE doc NOT IN (SELECT doc FROM texts)"
         for what, sql in checks.items():
             if n := one(sql):
                 problems.append(f"{n} {what}")
@@ -197,6 +200,7 @@ class SQLiteMaintenance:
             # Documents the reuse search can align on (those added before schema 6 have no text kept).
             "documents_with_text": one("SELECT COUNT(*) FROM texts") if self._reuse_tables() else 0,
             "reuse_key_rows": one("SELECT COUNT(*) FROM reuse_keys") if self._reuse_tables() else 0,
+            "reuse_form_rows": one("SELECT COUNT(*) FROM reuse_forms") if self._form_table() else 0,
             "bytes": size,
             # Pages freed by removals, reused by later adds; ``dedup index compact`` returns them to the disk.
             "free_bytes": one("PRAGMA freelist_count") * one("PRAGMA page_size"),

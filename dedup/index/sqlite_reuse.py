@@ -1,12 +1,13 @@
 """The reuse search's reads of a SQLite index (mixed into ``SQLiteStore``): the documents holding a text's
-reuse keys, and the texts its passages are aligned on (schema version 6; see ``sqlite_store``)."""
+reuse keys, and the texts its passages are aligned on (schema version 6; see ``sqlite_store``), and how many hold
+a sentence form (page furniture, version 7)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from dedup.index.sqlite_maintenance import _guarded
-from dedup.index.sqlite_schema import has_reuse_tables
+from dedup.index.sqlite_schema import has_form_table, has_reuse_tables
 from dedup.index.store import NewDocuments
 
 _KEYS_A_STATEMENT = 500  # well under SQLite's limit on a statement's parameters
@@ -20,21 +21,30 @@ class SQLiteReuse:
         """Store the batch's texts and reuse keys (``rows``: its documents' rows), in the caller's transaction."""
         keys, owner = batch.reuse_keys, batch.reuse_owner
         bounds = np.searchsorted(owner, np.arange(len(rows) + 1))  # key rows come grouped by document
-        self.db.executemany("INSERT INTO texts VALUES (?, ?, ?)", (
-            (row, text, keys[a:b].astype("<i8").tobytes())
-            for row, text, a, b in zip(rows.tolist(), batch.texts, bounds[:-1].tolist(), bounds[1:].tolist())))
+        forms, form_owner = _forms_of(batch)
+        form_bounds = np.searchsorted(form_owner, np.arange(len(rows) + 1))
+        self.db.executemany("INSERT INTO texts (doc, text, keys, forms) VALUES (?, ?, ?, ?)", (
+            (row, text, keys[a:b].astype("<i8").tobytes(), forms[c:d].astype("<i8").tobytes())
+            for row, text, a, b, c, d in zip(rows.tolist(), batch.texts, bounds[:-1].tolist(), bounds[1:].tolist(),
+                                             form_bounds[:-1].tolist(), form_bounds[1:].tolist())))
         order = np.lexsort((owner, keys))  # in key order: B-tree pages are touched once each
         self.db.executemany("INSERT OR IGNORE INTO reuse_keys VALUES (?, ?)",
                             zip(keys[order].tolist(), rows[owner[order]].tolist()))
+        order = np.lexsort((form_owner, forms))
+        self.db.executemany("INSERT OR IGNORE INTO reuse_forms VALUES (?, ?)",
+                            zip(forms[order].tolist(), rows[form_owner[order]].tolist()))
 
     def _delete_reuse(self, rows: list[int]) -> None:
         """Remove these documents' texts and key rows (the keys kept with each text say which)."""
         for start in range(0, len(rows), 500):
             chunk = rows[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            found = self.db.execute(f"SELECT doc, keys FROM texts WHERE doc IN ({marks})", chunk).fetchall()
+            forms = "forms" if self._form_table() else "NULL"
+            found = self.db.execute(f"SELECT doc, keys, {forms} FROM texts WHERE doc IN ({marks})", chunk).fetchall()
             self.db.executemany("DELETE FROM reuse_keys WHERE key = ? AND doc = ?", (
-                (key, row) for row, blob in found for key in np.frombuffer(blob, dtype="<i8").tolist()))
+                (key, row) for row, blob, _ in found for key in np.frombuffer(blob, dtype="<i8").tolist()))
+            self.db.executemany("DELETE FROM reuse_forms WHERE form = ? AND doc = ?", (
+                (form, row) for row, _, blob in found for form in np.frombuffer(blob or b"", dtype="<i8").tolist()))
             self.db.execute(f"DELETE FROM texts WHERE doc IN ({marks})", chunk)
 
     def _reuse_tables(self) -> bool:
@@ -43,6 +53,27 @@ class SQLiteReuse:
         if not self._has_reuse:
             self._has_reuse = has_reuse_tables(self.db)
         return self._has_reuse
+
+    def _form_table(self) -> bool:
+        """Whether the file has the page furniture's table (version 7; a legacy file gets it on its first write)."""
+        if not self._has_forms:
+            self._has_forms = has_form_table(self.db)
+        return self._has_forms
+
+    @_guarded
+    def furniture_forms(self, forms: list[int], limit: int, own_row: int) -> np.ndarray:
+        """Of these sentence forms (int64), those held by more than ``limit`` documents besides ``own_row``
+        (page furniture, ``reuse.furniture``), each counted no further than ``limit + 1`` rows."""
+        found: list[int] = []
+        if self._form_table():
+            for start in range(0, len(forms), _KEYS_A_STATEMENT):
+                chunk = forms[start:start + _KEYS_A_STATEMENT]
+                values = ",".join(["(?)"] * len(chunk))
+                found += [form for (form,) in self.db.execute(
+                    f"WITH wanted(form) AS (VALUES {values}) SELECT form FROM wanted WHERE (SELECT count(*) FROM "
+                    "(SELECT 1 FROM reuse_forms f WHERE f.form = wanted.form AND f.doc != ? LIMIT ?)) > ?",
+                    (*chunk, own_row, limit + 1, limit))]
+        return np.array(found, dtype=np.int64)
 
     @_guarded
     def documents_with_reuse_keys(self, keys: list[int], max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
@@ -75,3 +106,11 @@ class SQLiteReuse:
                 f"SELECT t.doc, d.id, t.text FROM texts t JOIN docs d ON d.rowid = t.doc WHERE t.doc IN ({marks})",
                 chunk))
         return found
+
+
+def _forms_of(batch: NewDocuments) -> tuple[np.ndarray, np.ndarray]:
+    """The batch's ``(form, document)`` rows grouped by document (none for a batch made without them)."""
+    if batch.reuse_forms is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.argsort(batch.form_owner, kind="stable")
+    return batch.reuse_forms[order].astype(np.int64), batch.form_owner[order]

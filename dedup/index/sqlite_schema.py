@@ -4,10 +4,10 @@ An index made by this dedup has ``PRAGMA application_id`` = ``APPLICATION_ID``
 and exactly the tables and columns of ``SCHEMA``. An index made before the
 application id existed (schema version 2, application id 0) is recognised
 by its exact version 2 tables and its ``meta`` rows, read as it is, and
-moved to version 6 by ``migrate`` inside its first write transaction (so is
+moved to version 7 by ``migrate`` inside its first write transaction (so is
 a version 3 file, which lacks the indexes removal needs, a version 4
-file, which lacks the column ``dated``, and a version 5 file, which lacks the
-reuse search's tables). Any
+file, which lacks the column ``dated``, a version 5 file, which lacks the
+reuse search's tables, and a version 6 file, which lacks the page furniture's). Any
 other SQLite file, even one with a table called ``meta``, is refused
 before anything is written to it. ``Transaction`` is the write transaction.
 """
@@ -23,6 +23,8 @@ import numpy as np
 from dedup.index.store import IndexFileError
 
 APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that names the application of a file
+# 7: page furniture (``reuse.furniture``): each document's distinct sentence forms (table reuse_forms, and with
+# its text, so that removal finds its rows); documents added before have none;
 # 6: the reuse search's tables: each document's reuse keys (``reuse.search.ReuseSearch.document_keys``) and its
 # text as added (the passages it shares are aligned on it); documents added before have neither;
 # 5: docs.dated, the date the caller gave a document (None: none given), apart from docs.added, now always
@@ -32,8 +34,8 @@ APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that nam
 # expired without scanning the file), and df.batch a write generation (meta "generation") that only grows,
 # since removals make the document count go down as well as up;
 # 3: document frequencies one row per bucket (table df); 2: one dense blob in table idf.
-SQLITE_VERSION = 6
-READABLE_VERSIONS = (2, 3, 4, 5, 6)
+SQLITE_VERSION = 7
+READABLE_VERSIONS = (2, 3, 4, 5, 6, 7)
 
 _VERSION_2 = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -65,8 +67,15 @@ REUSE_TABLES = [
     "CREATE TABLE reuse_keys (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID",
     "CREATE TABLE texts (doc INTEGER PRIMARY KEY, text TEXT NOT NULL, keys BLOB NOT NULL)",
 ]
+# Version 7: how many documents hold a sentence form (page furniture, ``reuse.furniture``), counted no further
+# than the furniture limit by the primary key; a text's forms (int64 bytes) kept with it, for removal.
+FORM_TABLES = [
+    "CREATE TABLE reuse_forms (form INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (form, doc)) WITHOUT ROWID",
+    "ALTER TABLE texts ADD COLUMN forms BLOB",
+]
 _VERSION_5 = [*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES, DATED_COLUMN, DATE_INDEX]
-SCHEMA = [*_VERSION_5, *REUSE_TABLES]
+_VERSION_6 = [*_VERSION_5, *REUSE_TABLES]
+SCHEMA = [*_VERSION_6, *FORM_TABLES]
 
 
 def _objects(db: sqlite3.Connection) -> dict[str, tuple[str, str]]:
@@ -95,7 +104,8 @@ def _expected(statements: list[str]) -> dict[str, tuple]:
 
 
 LAYOUTS = {2: _expected(_VERSION_2), 3: _expected([*_VERSION_2, DF_TABLE]),
-           4: _expected([*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES]), 5: _expected(_VERSION_5), 6: _expected(SCHEMA)}
+           4: _expected([*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES]), 5: _expected(_VERSION_5),
+           6: _expected(_VERSION_6), 7: _expected(SCHEMA)}
 
 
 def has_df_table(db: sqlite3.Connection) -> bool:
@@ -106,6 +116,11 @@ def has_reuse_tables(db: sqlite3.Connection) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'texts'").fetchone() is not None
 
 
+def has_form_table(db: sqlite3.Connection) -> bool:
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reuse_forms'").fetchone()
+    return found is not None
+
+
 def has_dated_column(db: sqlite3.Connection) -> bool:
     return db.execute("SELECT 1 FROM pragma_table_info('docs') WHERE name = 'dated'").fetchone() is not None
 
@@ -113,8 +128,8 @@ def has_dated_column(db: sqlite3.Connection) -> bool:
 def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
     """("new" | "ours" | "legacy", the ``meta`` rows) of the database, by reads alone.
 
-    "new": an empty file to create the index in; "ours": a version 6 index with our application id;
-    "legacy": an index to bring to version 6 on its first write. Anything else raises ``IndexFileError``
+    "new": an empty file to create the index in; "ours": a version 7 index with our application id;
+    "legacy": an index to bring to version 7 on its first write. Anything else raises ``IndexFileError``
     (and ``sqlite3.DatabaseError`` for a file that is not SQLite), having written nothing.
     """
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
@@ -140,7 +155,8 @@ def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
     except (KeyError, TypeError, ValueError):
         raise IndexFileError(f"{path}: not a dedup index (no schema version in its meta table){unchanged}") from None
     if version not in READABLE_VERSIONS:
-        raise IndexFileError(f"{path}: index schema version {version}; this dedup reads 2, 3, 4, 5 and 6 "
+        readable = ", ".join(map(str, READABLE_VERSIONS[:-1])) + f" and {READABLE_VERSIONS[-1]}"
+        raise IndexFileError(f"{path}: index schema version {version}; this dedup reads {readable} "
                              "(rebuild the index from its documents with `dedup index add`)")
     if "params" not in meta or layout != version:
         raise IndexFileError(f"{path}: a damaged dedup index (schema version {version} with the tables of "
@@ -149,7 +165,7 @@ def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    """Bring a legacy index to version 6, inside the caller's write transaction (each step only if needed:
+    """Bring a legacy index to version 7, inside the caller's write transaction (each step only if needed:
     another process may have done it first)."""
     if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -174,6 +190,9 @@ def migrate(db: sqlite3.Connection) -> None:
             db.execute(statement)
     if not has_reuse_tables(db):  # new, empty tables: the documents already there take no part in reuse
         for statement in REUSE_TABLES:
+            db.execute(statement)
+    if not has_form_table(db):  # the documents already there hold no form: furniture is told by later ones
+        for statement in FORM_TABLES:
             db.execute(statement)
     # Version 3 marked each df row with the document count after its batch: the generation goes on from there.
     db.execute("INSERT OR IGNORE INTO meta SELECT 'generation', CAST(docs AS TEXT) FROM idf WHERE id = 0")

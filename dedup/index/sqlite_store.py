@@ -103,6 +103,7 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
         self._has_df = False
         self._dated = False  # whether ``docs`` has the column ``dated`` (version 5), once seen
         self._has_reuse = False  # whether the reuse tables (version 6) exist, once seen
+        self._has_forms = False  # whether the page furniture's table (version 7) exists, once seen
         file = Path(path)
         if file.is_dir():
             raise IndexLocationError(f"{path}: is a folder, not an index file")
@@ -176,7 +177,7 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
         # read call and a copy each, 7.2 -> 6.2 ms a check at the median (docs/benchmarks.md, "The index").
         self.db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
         self._has_df = self._kind == "ours"
-        self._has_reuse = self._kind == "ours"
+        self._has_reuse = self._has_forms = self._kind == "ours"
 
     def open(self, given: dict, defaults: dict) -> dict:
         """The index's parameters; a new file is created with ``defaults`` updated by ``given``."""
@@ -257,11 +258,11 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only (a read-only file or folder); "
                                      "nothing was written")
         batch.check_packable()
-        before = self._kind, self._has_df, self._has_reuse
+        before = self._kind, self._has_df, self._has_reuse, self._has_forms
         try:
             return self._insert(batch)
         except BaseException:
-            self._kind, self._has_df, self._has_reuse = before  # rolled back, a migration with it
+            self._kind, self._has_df, self._has_reuse, self._has_forms = before  # rolled back, a migration with it
             raise
 
     def _insert(self, batch: NewDocuments) -> int:
@@ -273,7 +274,7 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
                 return 0
             if self._kind != "ours":  # an adopted file: our id, sparse counts, version 3, in this transaction
                 migrate(self.db)
-                self._kind, self._has_df, self._has_reuse = "ours", True, True
+                self._kind, self._has_df, self._has_reuse, self._has_forms = "ours", True, True, True
             first = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
             rows = np.arange(first, first + len(batch.ids), dtype=np.int64)
             now = time.time()

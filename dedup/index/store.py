@@ -115,6 +115,10 @@ class NewDocuments:
     texts: list[str] | None = None
     reuse_keys: np.ndarray | None = None
     reuse_owner: np.ndarray | None = None
+    # Page furniture (schema 7, ``reuse.furniture``): each document's distinct sentence forms (int64), with their
+    # document; how many documents hold a form tells whether it is furniture.
+    reuse_forms: np.ndarray | None = None
+    form_owner: np.ndarray | None = None
 
     def only(self, keep: np.ndarray) -> "NewDocuments":
         """The documents where ``keep`` is True, renumbered."""
@@ -131,7 +135,9 @@ class NewDocuments:
             dates=None if self.dates is None else [d for d, k in zip(self.dates, keep) if k],
             texts=None if self.texts is None else [t for t, k in zip(self.texts, keep) if k],
             reuse_keys=None if self.reuse_keys is None else self.reuse_keys[keep[self.reuse_owner]],
-            reuse_owner=None if self.reuse_owner is None else new_index[self.reuse_owner[keep[self.reuse_owner]]])
+            reuse_owner=None if self.reuse_owner is None else new_index[self.reuse_owner[keep[self.reuse_owner]]],
+            reuse_forms=None if self.reuse_forms is None else self.reuse_forms[keep[self.form_owner]],
+            form_owner=None if self.form_owner is None else new_index[self.form_owner[keep[self.form_owner]]])
 
     def check_packable(self) -> None:
         """Refuse a batch holding a document of more than ``MAX_PARAGRAPHS`` paragraphs (``Index`` skips

@@ -100,3 +100,37 @@ def _sliding(values: np.ndarray, window: int, op) -> np.ndarray:
         out, span = op(out[:len(out) - span], out[span:]), 2 * span  # out[i]: values[i:i + span]
     count = len(values) - window + 1
     return op(out[:count], out[window - span:window - span + count]) if span < window else out[:count]
+
+
+def key_weights(bucket_sizes: np.ndarray, n_docs: int) -> np.ndarray:
+    """The weight a shared key adds to a pair's strength: ``floor(log2(n_docs / documents holding it)) + 1``,
+    an integer (so a pair's strength is the same summed in any order, on one machine or on Spark), larger for
+    a rarer key."""
+    ratio = max(n_docs, 1) // np.maximum(np.asarray(bucket_sizes, np.int64), 1)
+    return np.floor(np.log2(np.maximum(ratio, 1))).astype(np.int64) + 1
+
+
+def strongest_partners(owner: np.ndarray, codes: np.ndarray, strength: np.ndarray, k: int) -> np.ndarray:
+    """Of rows ``(owner, code, strength)``, the codes each owner ranks among its ``k`` strongest (ties: the
+    lower code first), with repeats. Every row of an owner must be given (Spark hands each partition whole
+    owners)."""
+    order = np.lexsort((codes, -strength, owner))
+    owner, codes = owner[order], codes[order]
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner)
+    return codes[rank < k]
+
+
+def document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
+    """``((first word, end word), (first unit, end unit))`` of runs of whole documents holding about ``size``
+    words each (``unit_words``: each sentence's words; ``unit_doc``: each sentence's document, in order)."""
+    ends = np.cumsum(unit_words, dtype=np.int64)
+    n_words, n_units = (int(ends[-1]) if len(ends) else 0), len(unit_doc)
+    w0 = u0 = 0
+    while u0 < n_units:
+        u1 = n_units
+        if w0 + size < n_words:  # on to the end of the document holding the word ``size`` on
+            u = int(np.searchsorted(ends, w0 + size, side="right"))
+            u1 = int(np.searchsorted(unit_doc, unit_doc[min(u, n_units - 1)], side="right"))
+        w1 = int(ends[u1 - 1])
+        yield (w0, w1), (u0, u1)
+        w0, u0 = w1, u1

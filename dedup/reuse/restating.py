@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.reuse.key_rows import run_hashes
-from dedup.reuse.search import Seeds, document_chunks
+from dedup.reuse.key_rows import document_chunks, run_hashes
+from dedup.reuse.search import Seeds
 from dedup.sketch.lsh_budget import expand
 
 # A word held by more than this share of the documents (and more than ``COMMON_DOCS``) is common: the reuse

@@ -41,7 +41,23 @@ import numpy as np
 from dedup.confirm.idf import HashedIdf
 from dedup.reuse.align import AlignSettings
 from dedup.reuse.band_keys import minhash_band_keys
-from dedup.reuse.key_rows import distinct_rows, run_hashes, shared_rows, winnowed
+from dedup.reuse.furniture import (
+    copy_units,
+    furniture_forms,
+    furniture_limit,
+    furniture_units,
+    in_furniture,
+    sentence_forms,
+)
+from dedup.reuse.key_rows import (
+    distinct_rows,
+    document_chunks,
+    key_weights,
+    run_hashes,
+    shared_rows,
+    strongest_partners,
+    winnowed,
+)
 from dedup.reuse.pair_keys import bottom_pair_keys
 from dedup.reuse.screen import reach
 from dedup.sketch.lsh import LSHBanding
@@ -63,6 +79,9 @@ class Seeds:
     unit_doc: np.ndarray  # int64 document of each sentence, in order
     copy_keys: np.ndarray  # uint64 copied-run keys, in text order (a run a document repeats may repeat)
     copy_doc: np.ndarray  # int32 document of each, in order
+    # The page-furniture rule's (``reuse.furniture``); empty where not known (seeds kept before it): no furniture.
+    unit_forms: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))  # uint64 form of each sentence
+    copy_units: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # int32 sentences of each key
 
     # The sentence of each word was kept as an int64 a word: at 1,200 words a document, pass one's reuse
     # seeds were 11 KB a document, more than everything else it keeps. Counts a sentence are as exact.
@@ -150,23 +169,46 @@ class ReuseSearch:
         sentence = tokens.sentence
         starts = np.flatnonzero(np.concatenate(([True], sentence[1:] != sentence[:-1]))) if len(sentence) else \
             np.zeros(0, np.int64)
-        keys, key_doc = self._copy_keys(tokens.hashes if copy_keys else tokens.hashes[:0], token_doc)
+        unit_doc = token_doc[starts].astype(np.int64)
+        keys, key_doc, key_start = self._copy_keys(tokens.hashes if copy_keys else tokens.hashes[:0], token_doc)
+        units = np.zeros(0, np.int32)
+        if len(keys) and tokens.numeric is not None:
+            token_unit = np.zeros(len(sentence), np.int64)
+            token_unit[starts[1:]] = 1
+            np.cumsum(token_unit, out=token_unit)
+            units = copy_units(key_start, self.copy_n, token_unit,
+                               np.searchsorted(unit_doc, np.arange(int(unit_doc[-1]) + 1)), token_doc)
         return Seeds(words=buckets.astype(np.uint32), unit_words=np.diff(np.append(starts, len(sentence))).astype(
-            np.int32), unit_doc=token_doc[starts].astype(np.int64), copy_keys=keys, copy_doc=key_doc.astype(np.int32))
+            np.int32), unit_doc=unit_doc, copy_keys=keys, copy_doc=key_doc.astype(np.int32),
+            unit_forms=sentence_forms(tokens.hashes, tokens.numeric, starts), copy_units=units)
 
-    def _copy_keys(self, hashes: np.ndarray, token_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _copy_keys(self, hashes: np.ndarray, token_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The copied-run keys, their documents and their runs' first tokens."""
         n = self.copy_n
         if len(hashes) < n:
-            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+            return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)
         grams = run_hashes(hashes, n)
         grams ^= grams >> np.uint64(29)
-        inside = token_doc[:len(grams)] == token_doc[n - 1:]  # a run never spans two documents
-        grams, doc = grams[inside], token_doc[:len(grams)][inside]
+        inside = np.flatnonzero(token_doc[:len(grams)] == token_doc[n - 1:])  # a run never spans two documents
+        grams, doc = grams[inside], token_doc[inside]
         kept = grams % np.uint64(self.copy_sample) == 0
         if self.copy_window:
             kept[winnowed(grams, doc, self.copy_window, kept)] = True
         # Not made distinct per document (a sort of every batch's keys): pairing counts a repeated run once.
-        return grams[kept], doc[kept]
+        return grams[kept], doc[kept], inside[kept]
+
+    def furniture(self, seeds: Seeds, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+        """The page furniture of a whole corpus's ``seeds`` (``reuse.furniture``): the sentence forms held by too
+        many of its ``n_docs`` documents (sorted), and which of its sentences have one; none where the seeds'
+        forms are not known."""
+        if len(seeds.unit_forms) != len(seeds.unit_doc):
+            return np.zeros(0, np.uint64), np.zeros(len(seeds.unit_doc), bool)
+        forms = furniture_forms(seeds.unit_forms, seeds.unit_doc, self.furniture_limit(n_docs))
+        return forms, furniture_units(seeds.unit_forms, forms)
+
+    def furniture_limit(self, n_docs: int) -> float:
+        """Documents a sentence form may be held by before it is page furniture (``reuse.furniture``)."""
+        return furniture_limit(self.max_bucket, self.common_docs, self.common_share, n_docs)
 
     def candidates(self, seeds: Seeds, df: np.ndarray, n_docs: int) -> np.ndarray:
         """Document pairs ``(a, b)``, ``a < b``, that share ``min_shared`` sentence keys (at most each document's
@@ -235,13 +277,14 @@ class ReuseSearch:
         return distinct(strongest_partners(owner, np.concatenate((codes, codes)),
                                            np.concatenate((strength, strength)), self.max_partners))
 
-    def sentence_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int,
-                      uncounted: int | np.ndarray = 0) -> tuple[np.ndarray, np.ndarray]:
+    def sentence_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int, uncounted: int | np.ndarray = 0,
+                      furniture: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``(band key, document)`` rows of the sentences' uncommon words (see the module docstring), a
         key repeated in a document possibly on more than one row (``pair_codes`` counts it once); documents
         sharing ``min_shared`` keys are candidates. ``uncounted``: documents holding
         each word of ``seeds`` (one number for all, or one per word) that ``df`` does not count yet (texts
-        checked against or added to an index). The rows come in document order.
+        checked against or added to an index); ``furniture``: a flag per sentence (``furniture``), whose words
+        key nothing. The rows come in document order.
 
         Whole documents' words are keyed ``_WORDS_PER_CHUNK`` at a time: the step's temporaries (each word's
         document frequency, its 64-bit hash, the sorted sets) are several times the seeds, so a corpus of
@@ -253,7 +296,7 @@ class ReuseSearch:
         for (w0, w1), (u0, u1) in document_chunks(seeds.unit_words, seeds.unit_doc, _WORDS_PER_CHUNK):
             extra = uncounted[w0:w1] if np.ndim(uncounted) else uncounted
             keys = self._chunk_keys(seeds.words[w0:w1], seeds.unit_words[u0:u1], seeds.unit_doc[u0:u1], df, limit,
-                                    extra)
+                                    extra, None if furniture is None else furniture[u0:u1])
             if keys is not None:
                 found.append(keys)
         if not found:
@@ -263,7 +306,8 @@ class ReuseSearch:
         return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
 
     def _chunk_keys(self, words: np.ndarray, unit_words: np.ndarray, unit_doc: np.ndarray, df: np.ndarray,
-                    limit: float, uncounted: int | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+                    limit: float, uncounted: int | np.ndarray,
+                    furniture: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """``sentence_keys`` of whole documents' seeds, None when they have none."""
         if np.ndim(uncounted):
             uncommon = df[words] + uncounted <= limit
@@ -272,6 +316,9 @@ class ReuseSearch:
         at = np.flatnonzero(uncommon)
         # Each kept word's sentence, found for the kept words only (most of a corpus's words are common).
         units = np.searchsorted(np.cumsum(unit_words, dtype=np.int64), at, side="right")
+        if furniture is not None and furniture.any():
+            plain = ~furniture[units]
+            at, units = at[plain], units[plain]
         n_units = len(unit_doc)
         if not len(at) or not n_units:
             return None
@@ -283,22 +330,29 @@ class ReuseSearch:
                                             self._banding)
         return (keys, unit_doc[key_units]) if len(keys) else None
 
-    def copy_keys(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
-        """The ``(copied-run key, document)`` rows; one key two documents share makes a candidate."""
-        return seeds.copy_keys, seeds.copy_doc
+    def copy_keys(self, seeds: Seeds, furniture: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(copied-run key, document)`` rows; one key two documents share makes a candidate. ``furniture``:
+        a flag per sentence (``furniture``); a key with a word in a furniture sentence is left out."""
+        if furniture is None or not furniture.any() or len(seeds.copy_units) != len(seeds.copy_keys):
+            return seeds.copy_keys, seeds.copy_doc
+        kept = ~in_furniture(seeds.copy_units, seeds.copy_doc, seeds.unit_doc, furniture)
+        return seeds.copy_keys[kept], seeds.copy_doc[kept]
 
-    def document_keys(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray, df: np.ndarray,
-                      n_docs: int, uncounted: int | np.ndarray = 0) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct ``(key, document)`` rows of a few documents, both kinds in one key space (an index
-        keeps them): a sentence key's lowest bit is 0, a copied-run key's 1 (``is_copy_key``).
+    def document_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int, uncounted: int | np.ndarray = 0,
+                      furniture: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct ``(key, document)`` rows of a few documents' ``seeds``, both kinds in one key space (an
+        index keeps them): a sentence key's lowest bit is 0, a copied-run key's 1 (``is_copy_key``).
 
         ``df`` and ``n_docs`` are the document frequencies the common words are told by: an index's as it
         stands when the documents are added (its sentence keys drop the words common then); ``uncounted`` as
-        in ``sentence_keys``. The rows come sorted by document, then key.
+        in ``sentence_keys``; ``furniture``: the page furniture's sentence forms (sorted), whose sentences key
+        nothing. The rows come sorted by document, then key.
         """
-        seeds = self.seeds(tokens, token_doc, buckets)
-        sentence, sentence_doc = self.sentence_keys(seeds, df, n_docs, uncounted)
-        copied, copied_doc = self.copy_keys(seeds)
+        flags = None
+        if furniture is not None and len(seeds.unit_forms) == len(seeds.unit_doc):
+            flags = furniture_units(seeds.unit_forms, furniture)
+        sentence, sentence_doc = self.sentence_keys(seeds, df, n_docs, uncounted, flags)
+        copied, copied_doc = self.copy_keys(seeds, flags)
         one = np.uint64(1)
         keys = np.concatenate([sentence.astype(np.uint64) << one, (copied.astype(np.uint64) << one) | one])
         keys, docs = distinct_rows(keys, np.concatenate([sentence_doc, copied_doc]).astype(np.int64))
@@ -376,24 +430,6 @@ _PAIRS_PER_PART = 1_000_000  # pair codes counted at once (``shared_keys``)
 _WORDS_PER_CHUNK = 4_000_000  # seed words keyed at once (``sentence_keys``), whole documents
 
 
-def key_weights(bucket_sizes: np.ndarray, n_docs: int) -> np.ndarray:
-    """The weight a shared key adds to a pair's strength: ``floor(log2(n_docs / documents holding it)) + 1``,
-    an integer (so a pair's strength is the same summed in any order, on one machine or on Spark), larger for
-    a rarer key."""
-    ratio = max(n_docs, 1) // np.maximum(np.asarray(bucket_sizes, np.int64), 1)
-    return np.floor(np.log2(np.maximum(ratio, 1))).astype(np.int64) + 1
-
-
-def strongest_partners(owner: np.ndarray, codes: np.ndarray, strength: np.ndarray, k: int) -> np.ndarray:
-    """Of rows ``(owner, code, strength)``, the codes each owner ranks among its ``k`` strongest (ties: the
-    lower code first), with repeats. Every row of an owner must be given (Spark hands each partition whole
-    owners)."""
-    order = np.lexsort((codes, -strength, owner))
-    owner, codes = owner[order], codes[order]
-    rank = np.arange(len(owner)) - np.searchsorted(owner, owner)
-    return codes[rank < k]
-
-
 def word_idf(table: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     """The IDF of each word of an array of stem hashes (``units.Units.stems``), read from a corpus's IDF per
     bucket (``HashedIdf.idf()``): what the alignment weighs words by in a scan or an index (``align_units``'
@@ -407,19 +443,3 @@ def word_idf(table: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
 def is_copy_key(keys: np.ndarray) -> np.ndarray:
     """Which keys of ``ReuseSearch.document_keys`` are copied-run keys (the others are sentence keys)."""
     return (keys & 1).astype(bool)
-
-
-def document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
-    """``((first word, end word), (first unit, end unit))`` of runs of whole documents holding about ``size``
-    words each (``unit_words``: each sentence's words; ``unit_doc``: each sentence's document, in order)."""
-    ends = np.cumsum(unit_words, dtype=np.int64)
-    n_words, n_units = (int(ends[-1]) if len(ends) else 0), len(unit_doc)
-    w0 = u0 = 0
-    while u0 < n_units:
-        u1 = n_units
-        if w0 + size < n_words:  # on to the end of the document holding the word ``size`` on
-            u = int(np.searchsorted(ends, w0 + size, side="right"))
-            u1 = int(np.searchsorted(unit_doc, unit_doc[min(u, n_units - 1)], side="right"))
-        w1 = int(ends[u1 - 1])
-        yield (w0, w1), (u0, u1)
-        w0, u0 = w1, u1

@@ -85,6 +85,9 @@ class Tokens:
     hashes: np.ndarray  # uint64, low bit cleared
     sentence: np.ndarray  # int64
     offsets: np.ndarray  # int64, len(texts) + 1
+    # bool: the token starts with an ASCII digit (a number, "3rd", "1990s"); None where not known. The reuse
+    # search reads a sentence with its numbers masked to tell a page's templated furniture ("generated at 14:21").
+    numeric: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -99,7 +102,7 @@ class Tokens:
         offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
         # Position of every kept token in the old arrays: its text's old start, plus its rank inside the text.
         at = np.repeat(self.offsets[texts] - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
-        return Tokens(self.hashes[at], self.sentence[at], offsets)
+        return Tokens(self.hashes[at], self.sentence[at], offsets, None if self.numeric is None else self.numeric[at])
 
 
 def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
@@ -110,10 +113,10 @@ def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
     numpy's scratch memory is about 50 bytes a character, so one 200 MB single-line text took about 10 GB
     in one pass. Only the kept tokens (16 bytes each) are held for the whole batch.
     """
-    hashes, sentences, counts = [], [], []
+    hashes, sentences, counts, numeric = [], [], [], []
     carry_owner, carry_sentence, carry_end = -1, -1, False
     for pieces, piece_owner in _slices(texts):
-        raw_values, owner = _raw_values(pieces, table)
+        raw_values, owner, leads = _raw_values(pieces, table)
         if piece_owner is not None:
             owner = piece_owner[owner]
         ends = (raw_values & np.uint64(SENTENCE_END)).astype(bool)
@@ -128,13 +131,15 @@ def tokenize(texts: Sequence[str], table: TokenTable) -> Tokens:
         kept = raw_values > np.uint64(SENTENCE_END)
         hashes.append(raw_values[kept] & ~np.uint64(SENTENCE_END))
         sentences.append(sentence[kept])
+        numeric.append(leads[kept])
         counts.append(np.bincount(owner[kept], minlength=len(texts)))
-        del raw_values, owner, ends, starts, sentence, kept
+        del raw_values, owner, ends, starts, sentence, kept, leads
     total = np.sum(counts, axis=0) if counts else np.zeros(len(texts), np.int64)
     return Tokens(
         hashes=np.concatenate(hashes) if hashes else np.zeros(0, np.uint64),
         sentence=np.concatenate(sentences) if sentences else np.zeros(0, np.int64),
         offsets=np.concatenate(([0], np.cumsum(total))).astype(np.int64),
+        numeric=np.concatenate(numeric) if numeric else np.zeros(0, bool),
     )
 
 
@@ -181,8 +186,9 @@ def _pieces(text: str) -> Iterator[str]:
     yield text[start:]
 
 
-def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray]:
-    """Every token's raw value (``TokenTable``'s: dropped tokens 0 or ``SENTENCE_END``) and its text, in order."""
+def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every token's raw value (``TokenTable``'s: dropped tokens 0 or ``SENTENCE_END``), its text, and whether it
+    starts with an ASCII digit (``Tokens.numeric``), in order."""
     plain = [t.isascii() for t in texts]
     if all(plain):
         return _byte_values(texts, table)
@@ -191,25 +197,27 @@ def _raw_values(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np
     letters, other = [], []
     for i, text in lowered.items():
         (other if _needs_regex(text) else letters).append(i)
-    values, owners = [], []
+    values, owners, leads = [], [], []
     for group, tokenized in ((ascii_, lambda g: _byte_values([texts[i] for i in g], table)),
                              (letters, lambda g: _byte_values([lowered[i] for i in g], table, utf8=True)),
                              (other, lambda g: _regex_values([lowered[i] for i in g], table))):
         if group:
-            found, local = tokenized(group)
+            found, local, lead = tokenized(group)
             values.append(found)
             owners.append(np.asarray(group, dtype=np.int64)[local])
+            leads.append(lead)
     raw_values, owner = np.concatenate(values), np.concatenate(owners)
     order = np.argsort(owner, kind="stable")
-    return raw_values[order], owner[order]
+    return raw_values[order], owner[order], np.concatenate(leads)[order]
 
 
-def _regex_values(lowered: list[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray]:
+def _regex_values(lowered: list[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``_raw_values`` of lower-cased texts of any script, a regex match and a table lookup per token."""
     raw = _TOKEN.findall(_SEPARATED.join(t.replace(_SEPARATOR, " ") for t in lowered))
     found = np.fromiter(map(table.__getitem__, raw), np.uint64, len(raw))
+    lead = np.fromiter((token[0] in _DIGITS for token in raw), bool, len(raw))
     separator = found == _SEPARATOR_VALUE
-    return found[~separator], np.cumsum(separator)[~separator]
+    return found[~separator], np.cumsum(separator)[~separator], lead[~separator]
 
 
 def _needs_regex(lowered: str) -> bool:
@@ -220,6 +228,7 @@ def _needs_regex(lowered: str) -> bool:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_DIGITS = frozenset(string.digits)
 _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 
 
@@ -250,9 +259,10 @@ def _stop_table(hashes: np.ndarray) -> tuple[np.ndarray, np.uint64, np.uint64]:
 _STOP_TABLE, _STOP_SHIFT, _STOP_MASK = _stop_table(_STOP_HASHES)
 
 
-def _byte_values(texts: list[str], table: TokenTable, utf8: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _byte_values(texts: list[str], table: TokenTable,
+                 utf8: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw token values (as ``table`` gives them) of ASCII texts, or with ``utf8`` of lower-cased texts whose
-    non-ASCII characters are all letters or digits; and each token's text number.
+    non-ASCII characters are all letters or digits; each token's text number; whether it starts with a digit.
 
     A token is a run of letters, digits and ``.!?``, exactly as the regex
     ``_TOKEN`` gives it for these texts; its hash covers its letters and
@@ -308,7 +318,8 @@ def _byte_values(texts: list[str], table: TokenTable, utf8: bool = False) -> tup
     if len(odd):
         tokens = (raw[i:j].decode("utf-8") for i, j in zip(starts[odd].tolist(), stops[odd].tolist()))
         value[odd] = [table.value(token) if len(token) > _CHUNKED_BYTES else table[token] for token in tokens]
-    return value, owner
+    first = data[starts] if len(starts) else np.zeros(0, np.uint8)
+    return value, owner, (first >= ord("0")) & (first <= ord("9"))
 
 
 def plain_word_hashes(lowered: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

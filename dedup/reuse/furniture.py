@@ -1,0 +1,115 @@
+"""Page furniture: sentences a site prints on many of its pages, which the reuse search keys nothing from.
+
+A copyright line, a "generated for reader 561923 at 14:21" stamp, a "Share this article" line: text two
+pages share because they come from one template, not because one reuses the other. The words of such a
+sentence are common and key nothing, but its numbers may be rare enough to key, and a copied-run key over it
+may be kept (winnowed) in only some of the pages that hold it, so that its bucket looks small. On 20,000
+generated documents, each ending with such a stamp, the scan aligned 22,814 pairs for it and reported the
+stamps as edited reuse (docs/benchmarks.md, "Templated footers").
+
+A sentence's **form** is a hash of its content words in order, every number (``Tokens.numeric``) masked, so a
+template filled in with other numbers keeps one form. A form held by more documents than
+``furniture_limit`` is furniture: its sentences give no sentence keys, and a copied-run key whose words all
+lie in furniture sentences pairs nothing. The limit is the smaller of the reuse search's ``max_bucket`` (a
+key held by more documents pairs nothing already) and its common-word limit (``common_share`` of the
+documents, at least ``common_docs``), so that in a small corpus too a footer on every page is furniture.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dedup.records import Reuse
+from dedup.reuse.key_rows import distinct_rows
+from dedup.text.tokens import TokenTable, tokenize
+from dedup.text.words import fmix64
+
+_NUMBER = np.uint64(0x5BD1E9955BD1E995)  # what every number is in a form
+_UNIT_BITS = 8  # a copied-run key's unit: its first sentence in its document << 8 | sentences spanned - 1
+UNKNOWN_UNIT = -1  # a copied-run key whose sentences are not known (never furniture)
+
+
+def sentence_forms(hashes: np.ndarray, numeric: np.ndarray | None, starts: np.ndarray) -> np.ndarray:
+    """The form (uint64) of each sentence of tokens ``hashes`` (``Tokens.hashes``; ``numeric``: which are
+    numbers; ``starts``: each sentence's first token, increasing); empty when ``numeric`` is None (not known)."""
+    if numeric is None or not len(starts):
+        return np.zeros(0, np.uint64)
+    masked = np.where(numeric, _NUMBER, hashes & ~np.uint64(3))
+    sizes = np.diff(np.append(starts, len(hashes)))
+    position = np.arange(len(hashes), dtype=np.int64) - np.repeat(starts, sizes)
+    mixed = fmix64(masked ^ fmix64(position.astype(np.uint64) + np.uint64(1)))  # order matters
+    return fmix64(np.add.reduceat(mixed, starts) ^ sizes.astype(np.uint64))
+
+
+def copy_units(gram_starts: np.ndarray, n: int, token_unit: np.ndarray, unit_doc_start: np.ndarray,
+               token_doc: np.ndarray) -> np.ndarray:
+    """Each copied-run key's sentences as one int32 (its first sentence counted in its document, and how many
+    it spans; ``UNKNOWN_UNIT`` past 2^23 sentences): ``gram_starts``, the first token of each key's run of
+    ``n``; ``token_unit``, each token's sentence; ``unit_doc_start``, each document's first sentence."""
+    first = token_unit[gram_starts]
+    local = first - unit_doc_start[token_doc[gram_starts]]
+    span = np.minimum(token_unit[gram_starts + n - 1] - first, (1 << _UNIT_BITS) - 1)
+    packed = (local << _UNIT_BITS) | span
+    return np.where(local < (1 << (31 - _UNIT_BITS)), packed, UNKNOWN_UNIT).astype(np.int32)
+
+
+def furniture_limit(max_bucket: int, common_docs: int, common_share: float, n_docs: int) -> float:
+    """Documents a form may be held by before it is furniture (see the module docstring)."""
+    return min(max_bucket, max(common_docs, common_share * n_docs))
+
+
+def furniture_forms(forms: np.ndarray, docs: np.ndarray, limit: float) -> np.ndarray:
+    """The forms (sorted) held by more than ``limit`` documents, of a corpus's sentences' ``forms`` and
+    ``docs``. Only forms on more than ``limit`` sentences are counted by document (most forms are one
+    sentence's)."""
+    if not len(forms):
+        return np.zeros(0, np.uint64)
+    values, counts = np.unique(forms, return_counts=True)
+    often = values[counts > limit]
+    if not len(often):
+        return often
+    rows = np.isin(forms, often)
+    held, _ = distinct_rows(forms[rows], np.asarray(docs)[rows].astype(np.int64))
+    values, counts = np.unique(held, return_counts=True)
+    return values[counts > limit]
+
+
+def furniture_units(forms: np.ndarray, furniture: np.ndarray) -> np.ndarray:
+    """Which sentences (of their ``forms``) are furniture, given the furniture forms (sorted)."""
+    if not len(furniture) or not len(forms):
+        return np.zeros(len(forms), bool)
+    at = np.minimum(np.searchsorted(furniture, forms), len(furniture) - 1)
+    return furniture[at] == forms
+
+
+def in_furniture(units: np.ndarray, docs: np.ndarray, unit_doc: np.ndarray, furniture: np.ndarray) -> np.ndarray:
+    """Which copied-run keys (``copy_units`` ``units`` of documents ``docs``) have a word in a furniture sentence
+    (``furniture``: a flag per sentence, the sentences ``unit_doc``, sorted by document). Not only those wholly
+    in furniture: a run of seven footer words and the last word of the text before it is the footer's key
+    in every page whose text ends with that word. Two texts sharing a run of ``copy_n + copy_window - 1``
+    content words outside furniture still share a key (the least of a window inside the run)."""
+    if not furniture.any() or not len(units):
+        return np.zeros(len(units), bool)
+    units = np.asarray(units, np.int64)
+    starts = np.searchsorted(unit_doc, docs, side="left")
+    first = starts + (units >> _UNIT_BITS)
+    last = first + (units & ((1 << _UNIT_BITS) - 1))
+    known = (units >= 0) & (last < len(furniture))
+    held = np.concatenate(([0], np.cumsum(furniture, dtype=np.int64)))
+    first, last = np.where(known, first, 0), np.where(known, last, 0)
+    return known & (held[last + 1] - held[first] > 0)
+
+
+def without_furniture(records: list[Reuse], forms: np.ndarray, table: TokenTable) -> list[Reuse]:
+    """``records`` less those whose aligned sentences are all furniture on both sides (their forms, tokens made
+    by ``table``, among the furniture ``forms``): two pages aligned for text they do share also align their
+    footers, as a passage of its own. A record without aligned sentences is kept."""
+    if not len(forms) or not records:
+        return records
+    texts = sorted({s for r in records for pair in r.sentences for s in (pair.a, pair.b)})
+    tokens = tokenize(texts, table)
+    starts = tokens.offsets[:-1][np.diff(tokens.offsets) > 0]
+    held = dict.fromkeys(texts, False)
+    nonempty = [t for t, size in zip(texts, np.diff(tokens.offsets).tolist()) if size]
+    held.update(zip(nonempty, furniture_units(sentence_forms(tokens.hashes, tokens.numeric, starts), forms).tolist()))
+    return [r for r in records if not r.sentences or not all(held[p.a] and held[p.b] for p in r.sentences)]
