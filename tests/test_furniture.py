@@ -92,6 +92,8 @@ def test_a_sites_footer_is_not_reuse_and_a_pasted_passage_still_is(footer, n, to
     assert not [r for r in report.reuse if all(_is_footer(s.a) and _is_footer(s.b) for s in r.sentences)]
     pairs = {(r.a, r.b): r for r in report.reuse}
     assert set(pairs) == {("p004", "p011")}  # the pasted passage, found though it touches the footer
+    assert report.stats["reuse_furniture_forms"] == 2  # the copyright line and the notice or stamp
+    assert report.stats["reuse_furniture_passages"] == (1 if top else 0)  # the two pages' footers, apart
     found = pairs["p004", "p011"]
     text = dict(docs)["p004"]
     start = text.index(" ".join(PASSAGE))
@@ -107,6 +109,7 @@ def test_furniture_is_told_by_the_whole_corpus_not_by_a_pair():
         docs[i] = (docs[i][0], docs[i][1] + "\n\n" + notice)
     report = CorpusScanner(detector=None).scan(Document(i, t) for i, t in docs)
     assert {(r.a, r.b) for r in report.reuse} == {("p007", "p023")}
+    assert report.stats["reuse_furniture_forms"] == 2
 
 
 def test_two_processes_find_the_same_reuse_as_one():

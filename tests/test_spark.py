@@ -132,7 +132,9 @@ def test_page_furniture_is_left_out_as_locally(spark):
     result = scan_dataframe(spark.createDataFrame(docs, "id string, text string"), CorpusScanner(detector=None))
     found = _spark_reuse(result, [i for i, _ in docs])
     assert found == _local_reuse(local) and [(r[0], r[1]) for r in found] == [("p004", "p011")]
-    assert result.stats["reuse_candidates"] == local.stats["reuse_candidates"]
+    for name in ("reuse_candidates", "reuse_furniture_forms", "reuse_furniture_passages"):
+        assert result.stats[name] == local.stats[name]
+    assert local.stats["reuse_furniture_passages"] == 1
 
 
 def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):

@@ -176,10 +176,13 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandi
                 _align_slice(chunk[kept, :2], state, idf_path, text_field, fmt, workers, found, failed)
     finally:
         candidates.seeds.close()
+    aligned = len(found)
     found = without_furniture(found, candidates.furniture, signer.table)
     found.sort(key=lambda r: (state.index[r.a], state.index[r.b], r.a_span))
     return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": counts["screened_out"],
-                   "reuse_passages": len(found), "reuse_reread_failed": len(failed)}
+                   "reuse_passages": len(found), "reuse_reread_failed": len(failed),
+                   "reuse_furniture_forms": int(len(candidates.furniture)),
+                   "reuse_furniture_passages": aligned - len(found)}
 
 
 def _screened(chunk: np.ndarray, seeds: SeedFile, idf_path: str, workers: Workers) -> np.ndarray:

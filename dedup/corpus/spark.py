@@ -182,6 +182,9 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         found_rows = found_rows.cache()
         stats["reuse_screened_out"] = int(found_rows.filter(lambda r: r[0] == "screened_out").map(
             lambda r: r[1]).sum())
+        stats["reuse_furniture_forms"] = int(len(furniture_b.value))
+        stats["reuse_furniture_passages"] = int(found_rows.filter(lambda r: r[0] == "furniture_out").map(
+            lambda r: r[1]).sum())
         reuse_df = spark.createDataFrame(found_rows.filter(lambda r: r[0] == "reuse").map(lambda r: r[1]),
                                          REUSE_SCHEMA)
     if within:

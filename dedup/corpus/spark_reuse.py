@@ -165,9 +165,10 @@ def _nonempty(step):
 
 def aligned(pairs, texts, signer, idf_b, n: int, copied: bool, furniture_b=None):
     """RDD of ``("reuse", Row)`` (``REUSE_SCHEMA``) for each passage the pairs (a, b) share, and of
-    ``("screened_out", count)`` per task; ``texts``: doc -> (id, text); ``copied``: the pairs share a
-    copied-run key. Each task of ``PAIRS_PER_TASK`` pairs is screened (``reuse_pass.screen_pairs``) and aligned
-    (``align_many``) as the local scan's workers do, passages of page furniture only left out
+    ``("screened_out", count)`` and ``("furniture_out", count)`` per task; ``texts``: doc -> (id, text);
+    ``copied``: the pairs share a copied-run key. Each task of ``PAIRS_PER_TASK`` pairs is screened
+    (``reuse_pass.screen_pairs``) and aligned (``align_many``) as the local scan's workers do, passages of page
+    furniture only left out
     (``reuse.furniture.without_furniture``, ``furniture_b``: the broadcast ``furniture_forms``)."""
     from pyspark.sql import Row
 
@@ -182,7 +183,9 @@ def aligned(pairs, texts, signer, idf_b, n: int, copied: bool, furniture_b=None)
             yield "screened_out", len(tasks) - len(kept)
             found = align_many(kept, settings, word_idf(table))
             if furniture_b is not None:
+                aligned_ = len(found)
                 found = without_furniture(found, furniture_b.value, signer.table)
+                yield "furniture_out", aligned_ - len(found)
             for r in found:
                 yield "reuse", Row(a=r.a, b=r.b, a_start=r.a_span[0], a_end=r.a_span[1], b_start=r.b_span[0],
                                    b_end=r.b_span[1], score=r.score, jaccard=r.jaccard, cosine=r.cosine,
