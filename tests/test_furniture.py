@@ -144,3 +144,13 @@ def test_an_index_tells_page_furniture_as_a_scan_does(tmp_path, request, store):
         assert index.remove(["p004"]).removed == ["p004"] and index.verify() == []
         assert 0 < index.stats()["reuse_form_rows"] < rows
         assert index.check("p011", docs["p011"]).reuse == []
+
+
+def test_a_sentence_of_one_word_is_never_furniture():
+    # "Contents." or "Years." is the form of too many sentences: the keys across it stay.
+    search = ReuseSearch()
+    texts = [_join(["Contents.", _filler(1200 + i)[0], "All rights reserved."]) for i in range(40)]
+    seeds, _ = search.seeds_of_texts(texts)
+    forms, flags = search.furniture(seeds, len(texts))
+    assert len(forms) == 1  # "All rights reserved." (two words); not "Contents."
+    assert flags.sum() == 40 and (seeds.unit_words[flags] == 2).all()

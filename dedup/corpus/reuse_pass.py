@@ -177,7 +177,7 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandi
     finally:
         candidates.seeds.close()
     aligned = len(found)
-    found = without_furniture(found, candidates.furniture, signer.table)
+    found = without_furniture(found, candidates.furniture, signer.table, signer.reuse.min_unit_words)
     found.sort(key=lambda r: (state.index[r.a], state.index[r.b], r.a_span))
     return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": counts["screened_out"],
                    "reuse_passages": len(found), "reuse_reread_failed": len(failed),

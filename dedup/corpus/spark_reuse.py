@@ -34,7 +34,7 @@ from threadpoolctl import threadpool_limits
 from dedup.corpus.reuse_pass import PAIRS_PER_TASK, screen_pairs
 from dedup.corpus.spark_rdd import batches, paired, partition_by
 from dedup.reuse.align import align_many
-from dedup.reuse.furniture import furniture_units, without_furniture
+from dedup.reuse.furniture import without_furniture
 from dedup.reuse.key_rows import distinct_rows, strongest_partners
 from dedup.reuse.search import ReuseSearch, Seeds, word_idf
 from dedup.util.arrays import counted, distinct
@@ -59,9 +59,7 @@ def furniture_forms(seeds, search: ReuseSearch, n_docs: int, n: int) -> np.ndarr
 
     def counts(batches_: Iterator[Seeds]) -> Iterator:
         for seeds_ in batches_:
-            if len(seeds_.unit_forms) != len(seeds_.unit_doc):
-                continue
-            forms, _ = distinct_rows(seeds_.unit_forms, seeds_.unit_doc)
+            forms, _ = distinct_rows(*search.form_rows(seeds_))
             values, held = np.unique(forms, return_counts=True)
             yield from zip(values.tolist(), held.tolist())
 
@@ -73,9 +71,7 @@ def key_rows(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
              furniture: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """(kind, key, doc) arrays of a batch's seeds: the rows ``search`` pairs documents from (its sentence band
     keys, then its copied-run keys), none of page furniture (``furniture``: its sentence forms)."""
-    flags = None
-    if furniture is not None and len(seeds.unit_forms) == len(seeds.unit_doc):
-        flags = furniture_units(seeds.unit_forms, furniture)
+    flags = None if furniture is None else search.furniture_flags(seeds, furniture)
     sentence = search.sentence_keys(seeds, df, n_docs, furniture=flags)
     copied = search.copy_keys(seeds, flags)
     kinds = np.repeat(np.array([_SENTENCE, _COPY], np.int8), [len(sentence[0]), len(copied[0])])
@@ -172,7 +168,7 @@ def aligned(pairs, texts, signer, idf_b, n: int, copied: bool, furniture_b=None)
     (``reuse.furniture.without_furniture``, ``furniture_b``: the broadcast ``furniture_forms``)."""
     from pyspark.sql import Row
 
-    settings = signer.reuse.align
+    settings, settings_min_words = signer.reuse.align, signer.reuse.min_unit_words
 
     def align(rows: Iterator) -> Iterator:
         threadpool_limits(limits=1, user_api="blas")  # the executors' cores are the parallelism (``util.workers``)
@@ -184,7 +180,7 @@ def aligned(pairs, texts, signer, idf_b, n: int, copied: bool, furniture_b=None)
             found = align_many(kept, settings, word_idf(table))
             if furniture_b is not None:
                 aligned_ = len(found)
-                found = without_furniture(found, furniture_b.value, signer.table)
+                found = without_furniture(found, furniture_b.value, signer.table, settings_min_words)
                 yield "furniture_out", aligned_ - len(found)
             for r in found:
                 yield "reuse", Row(a=r.a, b=r.b, a_start=r.a_span[0], a_end=r.a_span[1], b_start=r.b_span[0],

@@ -46,7 +46,7 @@ class IndexReuse:
         """The ``(key, document)`` rows of a batch of documents being added (``_keys``), and their distinct
         ``(sentence form, document)`` rows (int64: the index counts the documents holding a form)."""
         seeds, uncounted = self._seeds(tokenized)
-        forms, docs = distinct_rows(seeds.unit_forms, seeds.unit_doc[:len(seeds.unit_forms)])
+        forms, docs = distinct_rows(*self.reuse_search.form_rows(seeds))
         return self._keys(tokenized, seeds, uncounted), (forms.view(np.int64), docs)
 
     def _seeds(self, tokenized: Tokenized) -> tuple[Seeds, np.ndarray]:
@@ -68,7 +68,7 @@ class IndexReuse:
     def _furniture(self, seeds: Seeds, own_row: int) -> np.ndarray:
         """The forms (sorted uint64) of a checked text's sentences that more indexed documents than the furniture
         limit hold, its own entry (``own_row``) left out."""
-        forms = np.unique(seeds.unit_forms).view(np.int64)
+        forms = np.unique(self.reuse_search.form_rows(seeds)[0]).view(np.int64)
         limit = int(self.reuse_search.furniture_limit(self.idf.n_docs))
         found = self.store.furniture_forms(forms.tolist(), limit, own_row) if len(forms) else forms
         return np.sort(np.asarray(found, np.int64).view(np.uint64))
@@ -93,7 +93,7 @@ class IndexReuse:
         pairs = [(doc_id, text, other_id, other_text) for row, (other_id, other_text) in sorted(texts.items())
                  if other_id not in skip]
         found = align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()))
-        return without_furniture(found, furniture, self.signer.table)
+        return without_furniture(found, furniture, self.signer.table, self.reuse_search.min_unit_words)
 
     def _restated(self, doc_id: str, text: str, tokenized: Tokenized) -> Report:
         """The restatements of a checked text (one document): ``detector``'s search where ``_may_restate``, else

@@ -100,16 +100,18 @@ def in_furniture(units: np.ndarray, docs: np.ndarray, unit_doc: np.ndarray, furn
     return known & (held[last + 1] - held[first] > 0)
 
 
-def without_furniture(records: list[Reuse], forms: np.ndarray, table: TokenTable) -> list[Reuse]:
+def without_furniture(records: list[Reuse], forms: np.ndarray, table: TokenTable, min_words: int = 2) -> list[Reuse]:
     """``records`` less those whose aligned sentences are all furniture on both sides (their forms, tokens made
-    by ``table``, among the furniture ``forms``): two pages aligned for text they do share also align their
-    footers, as a passage of its own. A record without aligned sentences is kept."""
+    by ``table``, among the furniture ``forms``; a sentence of fewer than ``min_words`` content words never is):
+    two pages aligned for text they do share also align their footers, as a passage of its own. A record
+    without aligned sentences is kept."""
     if not len(forms) or not records:
         return records
     texts = sorted({s for r in records for pair in r.sentences for s in (pair.a, pair.b)})
     tokens = tokenize(texts, table)
-    starts = tokens.offsets[:-1][np.diff(tokens.offsets) > 0]
+    sizes = np.diff(tokens.offsets)
+    found = furniture_units(sentence_forms(tokens.hashes, tokens.numeric, tokens.offsets[:-1][sizes > 0]), forms)
     held = dict.fromkeys(texts, False)
-    nonempty = [t for t, size in zip(texts, np.diff(tokens.offsets).tolist()) if size]
-    held.update(zip(nonempty, furniture_units(sentence_forms(tokens.hashes, tokens.numeric, starts), forms).tolist()))
+    held.update((t, bool(f)) for t, f, size in zip([t for t, n in zip(texts, sizes) if n], found, sizes[sizes > 0])
+                if size >= min_words)
     return [r for r in records if not r.sentences or not all(held[p.a] and held[p.b] for p in r.sentences)]

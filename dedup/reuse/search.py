@@ -201,10 +201,23 @@ class ReuseSearch:
         """The page furniture of a whole corpus's ``seeds`` (``reuse.furniture``): the sentence forms held by too
         many of its ``n_docs`` documents (sorted), and which of its sentences have one; none where the seeds'
         forms are not known."""
+        forms = furniture_forms(*self.form_rows(seeds), self.furniture_limit(n_docs))
+        return forms, self.furniture_flags(seeds, forms)
+
+    def form_rows(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(form, document)`` rows of the sentences that may be page furniture: those of ``min_unit_words``
+        words or more (the form of a one-word sentence, "Contents" or "years.", is too many sentences'); none
+        where the seeds' forms are not known."""
         if len(seeds.unit_forms) != len(seeds.unit_doc):
-            return np.zeros(0, np.uint64), np.zeros(len(seeds.unit_doc), bool)
-        forms = furniture_forms(seeds.unit_forms, seeds.unit_doc, self.furniture_limit(n_docs))
-        return forms, furniture_units(seeds.unit_forms, forms)
+            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        may = seeds.unit_words >= self.min_unit_words
+        return seeds.unit_forms[may], seeds.unit_doc[may]
+
+    def furniture_flags(self, seeds: Seeds, forms: np.ndarray) -> np.ndarray:
+        """Which sentences of ``seeds`` are page furniture, given its forms (sorted; ``form_rows``' rule)."""
+        if len(seeds.unit_forms) != len(seeds.unit_doc) or not len(forms):
+            return np.zeros(len(seeds.unit_doc), bool)
+        return (seeds.unit_words >= self.min_unit_words) & furniture_units(seeds.unit_forms, forms)
 
     def furniture_limit(self, n_docs: int) -> float:
         """Documents a sentence form may be held by before it is page furniture (``reuse.furniture``)."""
@@ -348,9 +361,7 @@ class ReuseSearch:
         in ``sentence_keys``; ``furniture``: the page furniture's sentence forms (sorted), whose sentences key
         nothing. The rows come sorted by document, then key.
         """
-        flags = None
-        if furniture is not None and len(seeds.unit_forms) == len(seeds.unit_doc):
-            flags = furniture_units(seeds.unit_forms, furniture)
+        flags = None if furniture is None else self.furniture_flags(seeds, furniture)
         sentence, sentence_doc = self.sentence_keys(seeds, df, n_docs, uncounted, flags)
         copied, copied_doc = self.copy_keys(seeds, flags)
         one = np.uint64(1)
