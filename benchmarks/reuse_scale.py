@@ -14,7 +14,13 @@ ratio to the scan without reuse, each child's peak RSS (``os.wait4``), the plant
 reuse records, and the records that pair documents with nothing planted between them (the synthetic
 documents are otherwise independent draws of random words, so those are false).
 
+``--footer templated`` ends every document with a site's footer, a copyright line and "This page was generated
+for reader N at HH:MM and may not be republished ..." (N and the time drawn per document); ``constant``, the
+copyright line and a fixed notice: page furniture (``dedup.reuse.furniture``), which must add no record and
+little time (the records it would add count among those sharing nothing planted).
+
     python benchmarks/reuse_scale.py [--docs 20000 --planted 500 --repeat 3 --seed 0 --reuse-keys pairs uncommon]
+                                     [--footer none|constant|templated]
 """
 
 from __future__ import annotations
@@ -32,11 +38,17 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpusgen import iter_corpus  # noqa: E402
 
+COPYRIGHT = "Copyright 2026 Example News Group, all rights reserved."
+NOTICE = "This page may not be republished without permission from the editors."
+STAMP = ("This page was generated for reader {reader} at {hh:02d}:{mm:02d} and may not be republished without "
+         "permission from the editors.")
 
-def write_corpus(path: str, docs: int, planted: int, seed: int) -> tuple[dict[tuple[str, str], str], dict[str, str],
-                                                                        float]:
-    """Write the corpus with planted reuse; return ``{(reusing id, source id): kind}``, each near-duplicate
-    copy's original (``corpusgen``'s copies: edited, truncated, re-headlined) and the MB written."""
+
+def write_corpus(path: str, docs: int, planted: int, seed: int,
+                 footer: str = "none") -> tuple[dict[tuple[str, str], str], dict[str, str], float]:
+    """Write the corpus with planted reuse (and each document's ``footer``, see the module docstring); return
+    ``{(reusing id, source id): kind}``, each near-duplicate copy's original (``corpusgen``'s copies: edited,
+    truncated, re-headlined) and the MB written."""
     corpus, original_of = [], {}
     for doc, pair in iter_corpus(docs, seed=seed):
         corpus.append(doc)
@@ -58,6 +70,10 @@ def write_corpus(path: str, docs: int, planted: int, seed: int) -> tuple[dict[tu
         paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), ". ".join(run).rstrip(".") + ".")
         corpus[target]["text"] = "\n\n".join(paragraphs)
         plants[(corpus[target]["id"], corpus[source]["id"])] = kind
+    for doc in corpus if footer != "none" else ():
+        end = NOTICE if footer == "constant" else STAMP.format(reader=rng.randrange(10 ** 6), hh=rng.randrange(24),
+                                                                mm=rng.randrange(60))
+        doc["text"] += f"\n\n{COPYRIGHT} {end}"
     size = 0
     with open(path, "w", encoding="utf-8") as out:
         for doc in corpus:
@@ -86,13 +102,15 @@ def main() -> None:
                         help="dedup scan --reuse-keys of the runs with reuse, each timed in the same rounds (the "
                              "first is the default; uncommon: the default before 2026-12-04)")
     parser.add_argument("--workdir", help="where the corpus and reports go (default: a temporary folder)")
+    parser.add_argument("--footer", choices=["none", "constant", "templated"], default="none",
+                        help="end every document with a site's footer (page furniture)")
     args = parser.parse_args()
     if args.workdir:
         os.makedirs(args.workdir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
         path = os.path.join(folder, "corpus.jsonl")
-        plants, original_of, mb = write_corpus(path, args.docs, args.planted, args.seed)
-        print(f"{args.docs:,} documents ({mb:.1f} MB), {len(plants)} with planted reuse; "
+        plants, original_of, mb = write_corpus(path, args.docs, args.planted, args.seed, args.footer)
+        print(f"{args.docs:,} documents ({mb:.1f} MB), {len(plants)} with planted reuse, footer {args.footer}; "
               f"{args.repeat} runs each, taken in turn; medians")
         report = os.path.join(folder, "report.json")
         runs = [(f"--reuse-keys {keys}", ["--reuse-keys", keys]) for keys in args.reuse_keys]
@@ -124,7 +142,8 @@ def recall(path: str, keys: str, plants: dict, original_of: dict, clustered: set
     reuse_report = subprocess.run(
         [sys.executable, "-m", "dedup", "scan", path, "--no-within", "-q", "-f", "json", "--reuse-keys", keys],
         capture_output=True, text=True, check=False)
-    records = json.loads(reuse_report.stdout)["reuse"]
+    found = json.loads(reuse_report.stdout)
+    records = found["reuse"]
     linked = {(r["a"], r["b"]) for r in records} | {(r["b"], r["a"]) for r in records}
     for kind in ("copied", "edited"):
         pairs = [p for p, k in plants.items() if k == kind]
@@ -143,7 +162,9 @@ def recall(path: str, keys: str, plants: dict, original_of: dict, clustered: set
              and (origin(r["a"]), origin(r["b"])) not in explained]
     print(f"  reuse records: {len(records)}; between copies of one original not clustered as near-duplicates: "
           f"{len(copies)}; between documents sharing nothing planted: {len(false)}"
-          f" ({len(clustered)} documents are in near-duplicate clusters)")
+          f" ({len(clustered)} documents are in near-duplicate clusters); page furniture: "
+          f"{found['stats'].get('reuse_furniture_forms', 0)} sentence forms, "
+          f"{found['stats'].get('reuse_furniture_passages', 0)} passages left out")
 
 
 if __name__ == "__main__":

@@ -77,12 +77,16 @@ class IndexReuse:
         """The passages ``text`` shares with indexed documents, ``skip`` (ids: its near-duplicates) and its own
         entry (``own_row``) left out, and passages of page furniture alone."""
         seeds, uncounted = self._seeds(tokenized)
-        furniture = self._furniture(seeds, own_row)
-        keys, _ = self._keys(tokenized, seeds, uncounted, furniture)
+        keys, _ = self._keys(tokenized, seeds, uncounted)
         if not len(keys):
             return []
         found_keys, found_docs = self.store.documents_with_reuse_keys(keys.tolist(), self.reuse_search.max_bucket)
         other = found_docs != own_row
+        if not other.any():  # most checked pages: no key of theirs is elsewhere, and furniture is not asked
+            return []
+        furniture = self._furniture(seeds, own_row)
+        if len(furniture):  # the keys of furniture sentences pair nothing: a subset of the keys looked up
+            other &= np.isin(found_keys, self._keys(tokenized, seeds, uncounted, furniture)[0])
         candidates = self.reuse_search.documents_sharing(found_keys[other], found_docs[other])
         if not len(candidates):
             return []

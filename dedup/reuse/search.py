@@ -165,7 +165,7 @@ class ReuseSearch:
 
     def seeds(self, tokens: Tokens, token_doc: np.ndarray, buckets: np.ndarray, copy_keys: bool = True) -> Seeds:
         """A batch's seeds from its tokens (``token_doc``: each token's document; ``buckets``: its IDF bucket);
-        without ``copy_keys``, none of the copied-run keys."""
+        without ``copy_keys``, none of the copied-run keys nor sentence forms (the restatement screen reads neither)."""
         sentence = tokens.sentence
         starts = np.flatnonzero(np.concatenate(([True], sentence[1:] != sentence[:-1]))) if len(sentence) else \
             np.zeros(0, np.int64)
@@ -178,9 +178,12 @@ class ReuseSearch:
             np.cumsum(token_unit, out=token_unit)
             units = copy_units(key_start, self.copy_n, token_unit,
                                np.searchsorted(unit_doc, np.arange(int(unit_doc[-1]) + 1)), token_doc)
+        # The sentence forms (page furniture) are the reuse search's, as the copied-run keys: the restatement
+        # screen reads neither.
+        forms = sentence_forms(tokens.hashes, tokens.numeric, starts) if copy_keys else np.zeros(0, np.uint64)
         return Seeds(words=buckets.astype(np.uint32), unit_words=np.diff(np.append(starts, len(sentence))).astype(
-            np.int32), unit_doc=unit_doc, copy_keys=keys, copy_doc=key_doc.astype(np.int32),
-            unit_forms=sentence_forms(tokens.hashes, tokens.numeric, starts), copy_units=units)
+            np.int32), unit_doc=unit_doc, copy_keys=keys, copy_doc=key_doc.astype(np.int32), unit_forms=forms,
+            copy_units=units)
 
     def _copy_keys(self, hashes: np.ndarray, token_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The copied-run keys, their documents and their runs' first tokens."""
