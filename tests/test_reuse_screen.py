@@ -11,7 +11,8 @@ from dedup.confirm.idf import HashedIdf
 from dedup.io.readers import Document
 from dedup.reuse.align import Alignment, AlignSettings
 from dedup.reuse.screen import Reach, reach
-from dedup.reuse.search import KEY_SETTINGS, ReuseSearch, word_idf
+from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
+from dedup.reuse.unit_rows import word_idf
 from dedup.reuse.units import units_of
 from tests.test_reuse import PASSAGE, REWORDED, _filler, _join
 from tests.test_spark import _reuse_corpus

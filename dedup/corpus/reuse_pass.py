@@ -22,7 +22,8 @@ from dedup.corpus.state import CorpusState
 from dedup.records import Reuse
 from dedup.reuse.align import align_many
 from dedup.reuse.furniture import without_furniture
-from dedup.reuse.search import ReuseSearch, Seeds, word_idf
+from dedup.reuse.search import ReuseSearch, Seeds
+from dedup.reuse.unit_rows import word_idf
 from dedup.util.allocator import release_freed
 from dedup.util.arrays import distinct
 from dedup.util.workers import Workers

@@ -36,7 +36,8 @@ from dedup.corpus.spark_rdd import batches, paired, partition_by
 from dedup.reuse.align import align_many
 from dedup.reuse.furniture import without_furniture
 from dedup.reuse.key_rows import distinct_rows, strongest_partners
-from dedup.reuse.search import ReuseSearch, Seeds, word_idf
+from dedup.reuse.search import ReuseSearch, Seeds
+from dedup.reuse.unit_rows import word_idf
 from dedup.util.arrays import counted, distinct
 
 _SENTENCE, _COPY = 0, 1

@@ -30,7 +30,8 @@ from dedup.reuse.align import align_many
 from dedup.reuse.furniture import without_furniture
 from dedup.reuse.key_rows import distinct_rows
 from dedup.reuse.restating import restating
-from dedup.reuse.search import ReuseSearch, Seeds, word_idf
+from dedup.reuse.search import ReuseSearch, Seeds
+from dedup.reuse.unit_rows import word_idf
 from dedup.text.segment import segment
 
 MAX_ALIGNED = 50  # indexed documents a checked text is aligned with, those sharing the most keys first

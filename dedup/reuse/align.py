@@ -218,7 +218,7 @@ def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: 
     """``align_texts`` on texts already cut into units (the corpus search cuts each text once).
 
     ``idf`` gives the corpus's inverse document frequency of each word of an array of stem hashes
-    (``Units.stems``; ``search.word_idf``): a corpus scan knows
+    (``Units.stems``; ``unit_rows.word_idf``): a corpus scan knows
     which words are common in its corpus, so two sentences sharing only those are not a seed (two texts
     alone cannot tell a common word from a topical one)."""
     return Alignment(units_a, units_b, idf).passages(settings, a_id, b_id)

@@ -34,7 +34,7 @@ finds a little more than ``pairs`` at two to five times the time and more memory
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -442,16 +442,6 @@ KEY_SETTINGS = {
 }
 _PAIRS_PER_PART = 1_000_000  # pair codes counted at once (``shared_keys``)
 _WORDS_PER_CHUNK = 4_000_000  # seed words keyed at once (``sentence_keys``), whole documents
-
-
-def word_idf(table: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """The IDF of each word of an array of stem hashes (``units.Units.stems``), read from a corpus's IDF per
-    bucket (``HashedIdf.idf()``): what the alignment weighs words by in a scan or an index (``align_units``'
-    ``idf``). A word's bucket is the one its token has in a corpus scan (token hashes carry two flag bits
-    below the word's hash, which the bucket shifts out)."""
-    size = np.uint64(len(table))
-    return lambda stems: np.asarray(table[((np.asarray(stems, np.uint64) >> np.uint64(2)) % size).astype(np.int64)],
-                                    dtype=np.float32)
 
 
 def is_copy_key(keys: np.ndarray) -> np.ndarray:

@@ -129,3 +129,13 @@ def _index(key):
     if np.ndim(key) == 0:
         return [int(key)]
     return np.asarray(key)
+
+
+def word_idf(table: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """The IDF of each word of an array of stem hashes (``units.Units.stems``), read from a corpus's IDF per
+    bucket (``HashedIdf.idf()``): what the alignment weighs words by in a scan or an index (``align_units``'
+    ``idf``). A word's bucket is the one its token has in a corpus scan (token hashes carry two flag bits
+    below the word's hash, which the bucket shifts out)."""
+    size = np.uint64(len(table))
+    return lambda stems: np.asarray(table[((np.asarray(stems, np.uint64) >> np.uint64(2)) % size).astype(np.int64)],
+                                    dtype=np.float32)

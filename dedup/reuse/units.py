@@ -35,7 +35,7 @@ _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 class Units:
     """A text's sentences: ``spans[i]`` is ``(start, end)`` into the text; its content words are
     ``stems[stem_offsets[i]:stem_offsets[i + 1]]``, each the ``word_hash`` of its stem (the hash a corpus scan's
-    tokens carry, so the corpus IDF of a word is found from it: ``search.word_idf``).
+    tokens carry, so the corpus IDF of a word is found from it: ``unit_rows.word_idf``).
 
     ``word_starts``, ``word_ends`` and ``word_hashes`` describe every word of the text in order (stop
     words too), for exact shared runs.
