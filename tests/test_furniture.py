@@ -154,3 +154,46 @@ def test_a_sentence_of_one_word_is_never_furniture():
     forms, flags = search.furniture(seeds, len(texts))
     assert len(forms) == 1  # "All rights reserved." (two words); not "Contents."
     assert flags.sum() == 40 and (seeds.unit_words[flags] == 2).all()
+
+
+def _crashing(docs: list[Document], after: int):
+    for i, doc in enumerate(docs):
+        if i == after:
+            raise RuntimeError("the machine went down")
+        yield doc
+
+
+def test_a_resumed_scan_tells_the_same_furniture(tmp_path):
+    from dedup.corpus.checkpoint import Checkpoint
+
+    docs = [Document(i, t) for i, t in _site(40, "templated", top=True)]
+    expected = CorpusScanner(batch_size=4, detector=None).scan(iter(docs))
+    key = {"corpus": "site"}
+    with pytest.raises(RuntimeError):
+        CorpusScanner(batch_size=4, detector=None).scan(_crashing(docs, 25), checkpoint=Checkpoint(
+            str(tmp_path), key, every=0.0))
+    resumed = CorpusScanner(batch_size=4, detector=None).scan(iter(docs), checkpoint=Checkpoint(
+        str(tmp_path), key, every=0.0))
+    assert resumed.reuse == expected.reuse and [(r.a, r.b) for r in resumed.reuse] == [("p004", "p011")]
+    assert resumed.stats["reuse_furniture_forms"] == expected.stats["reuse_furniture_forms"] == 2
+
+
+def test_a_checkpoint_written_before_the_forms_resumes_without_them(tmp_path):
+    # Its documents have no sentence forms: the scan tells no furniture (as the dedup that wrote it), whole.
+    import numpy as np
+
+    from dedup.corpus.checkpoint import Checkpoint
+
+    docs = [Document(i, t) for i, t in _site(40, "templated", top=True)]
+    key = {"corpus": "site"}
+    with pytest.raises(RuntimeError):
+        CorpusScanner(batch_size=4, detector=None).scan(_crashing(docs, 25), checkpoint=Checkpoint(
+            str(tmp_path), key, every=0.0))
+    slot = tmp_path / (tmp_path / "CURRENT").read_text().strip()
+    with np.load(slot / "arrays.npz", allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files if k not in ("reuse_unit_forms", "reuse_copy_units")}
+    np.savez(slot / "arrays.npz", **arrays)
+    resumed = CorpusScanner(batch_size=4, detector=None).scan(iter(docs), checkpoint=Checkpoint(
+        str(tmp_path), key, every=0.0))
+    assert resumed.stats["reuse_furniture_forms"] == 0
+    assert ("p004", "p011") in {(r.a, r.b) for r in resumed.reuse}

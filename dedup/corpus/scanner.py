@@ -230,7 +230,7 @@ class CorpusScanner:
             for error in itertools.chain(state.skipped, itertools.repeat(_UNLISTED, unlisted)):
                 if on_error is not None:
                     on_error(error)
-            items = itertools.islice(items, done, None)  # read already: skipped, not signed again
+            items = _after_checkpoint(items, done, state)  # read already: skipped, not signed again
         stop = _InterruptFlag() if checkpoint is not None else None
         with Workers(self.jobs, self.signer) as workers:  # one pool for both passes
             saved = consumed = done
@@ -306,6 +306,17 @@ def _unscannable(item, position: int, index: dict) -> InputError | None:
         return InputError(item.id, f"id holds a lone surrogate {item.id[at]!r}: not valid Unicode text")
     problem = text_problem(item.text)
     return None if problem is None else InputError(item.id, f"text {problem}")
+
+
+def _after_checkpoint(items, done: int, state: CorpusState):
+    """The items past the ``done`` a checkpoint read. A document made in memory (no ``path`` to read it again
+    from) among those keeps its text, as when it was first read: pass two may align it (a resumed scan of
+    such documents ended in a KeyError where it did)."""
+    items = iter(items)
+    for item in itertools.islice(items, done):
+        if isinstance(item, Document) and item.path is None and item.id in state.index:
+            state.kept_texts.setdefault(state.index[item.id], item.text)  # a repeated id: its first
+    return items
 
 
 # Stands for each skipped input a checkpoint counted but did not list (past MAX_LISTED).

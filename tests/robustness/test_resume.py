@@ -232,3 +232,30 @@ def test_a_checkpoint_of_a_folder_changed_since_is_refused(tmp_path, change):
         (texts / "2.txt").write_text("Document number 2 tells of ships and harbours, story 99.\n")
     with pytest.raises(CheckpointError, match=r"(9|7|2)\.txt.* changed since the checkpoint"):
         _folder_scan(texts, tmp_path / "ck")
+
+
+def test_a_resumed_scan_of_documents_made_in_memory_aligns_those_read_before(tmp_path):
+    # A Document without a path cannot be read again: its text is kept; resuming skips the documents the
+    # checkpoint read, and kept theirs too (it raised a KeyError when pass two aligned one of them).
+    from tests.test_reuse import _corpus, _filler, _join
+
+    texts, expected_pairs = _corpus()
+    texts.update({f"tail{i}": _join(_filler(300 + i)) for i in range(8)})  # read after, while the crash nears
+    docs = [Document(k, v) for k, v in texts.items()]
+    whole = CorpusScanner(batch_size=2, detector=None).scan(iter(docs))
+    assert set(expected_pairs) <= {(r.a, r.b) for r in whole.reuse}
+
+    def crashing():
+        for i, doc in enumerate(docs):
+            if i == len(docs) - 1:
+                raise RuntimeError("the machine went down")
+            yield doc
+
+    key = {"corpus": "in memory"}
+    with pytest.raises(RuntimeError):
+        CorpusScanner(batch_size=2, detector=None).scan(crashing(), checkpoint=Checkpoint(str(tmp_path), key,
+                                                                                         every=0.0))
+    assert _consumed(tmp_path) > list(texts).index("copy")  # "source" and "copy" read before the checkpoint
+    resumed = CorpusScanner(batch_size=2, detector=None).scan(iter(docs), checkpoint=Checkpoint(str(tmp_path), key,
+                                                                                                 every=0.0))
+    assert resumed.reuse == whole.reuse and resumed.clusters == whole.clusters
