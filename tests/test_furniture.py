@@ -197,3 +197,20 @@ def test_a_checkpoint_written_before_the_forms_resumes_without_them(tmp_path):
         str(tmp_path), key, every=0.0))
     assert resumed.stats["reuse_furniture_forms"] == 0
     assert ("p004", "p011") in {(r.a, r.b) for r in resumed.reuse}
+
+
+def test_the_table_says_what_was_taken_for_page_furniture(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from dedup.cli.main import main
+
+    path = tmp_path / "site.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in _site(40, "templated", top=True)),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(path), "--no-within"])
+    assert result.exit_code == 0, result.output
+    assert ("page furniture, not reuse: 2 sentences (numbers aside) in too many documents to seed reuse; 1 passage "
+            "of it alone left out") in result.output
+    assert "1 passage reused between documents" in result.output

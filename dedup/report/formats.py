@@ -265,6 +265,10 @@ def format_corpus(report: CorpusReport) -> str:
         lines.append(f"  {counted(len(report.reuse), 'passage')} reused between documents "
                      "(spans are character offsets into each text):")
         lines += reuse_lines(report.reuse, printable=printable)
+    if furniture := report.stats.get("reuse_furniture_forms", 0):  # why a site's footer is not listed above
+        left = report.stats.get("reuse_furniture_passages", 0)
+        lines.append(f"  page furniture, not reuse: {counted(furniture, 'sentence')} (numbers aside) in too many "
+                     "documents to seed reuse" + (f"; {counted(left, 'passage')} of it alone left out" if left else ""))
     return "\n".join(lines) + "\n"
 
 
