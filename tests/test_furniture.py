@@ -57,7 +57,8 @@ def test_a_copied_run_touching_a_furniture_sentence_keys_nothing():
     # (first sentence in its document << 8) | sentences spanned - 1; -1: not known
     units = np.array([0 << 8 | 0, 0 << 8 | 1, 1 << 8 | 1, 2 << 8 | 0, 0 << 8 | 0, 0 << 8 | 1, -1], dtype=np.int32)
     docs = np.array([0, 0, 0, 0, 1, 1, 0])
-    assert in_furniture(units, docs, unit_doc, furniture).tolist() == [False, False, True, True, False, True, False]
+    assert in_furniture(units, docs, unit_doc, furniture).tolist() == [2, 3, 5]
+    assert in_furniture(units, docs, unit_doc, np.zeros(5, bool)).tolist() == []
 
 
 def _site(n: int, footer: str, seed: int = 3, copy: tuple[int, int] | None = (4, 11),

@@ -75,7 +75,7 @@ def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers
         copied, sentence_rows, shared = _keys_in_two(search, seeds, state.idf.df, n_docs, workers, screen, furniture)
     else:
         shared = _restating_share(seeds, state.idf.df, n_docs, screen)
-        copied = search.copied_codes(search.copy_keys(seeds, furniture), n_docs)
+        copied = search.copied_codes(search.copy_keys(seeds), n_docs, drop=search.furniture_keys(seeds, furniture))
         seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0],
                         copy_units=seeds.copy_units[:0])
         state.release_reuse_seeds(("copy_keys", "copy_doc", "copy_units"))
@@ -113,16 +113,15 @@ def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
                  copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
     try:
         with tempfile.TemporaryDirectory(prefix="dedup-keys-") as folder:
-            copy_keys, copy_doc = search.copy_keys(seeds, furniture)
             _save_share(folder, {"words": seeds.words[:words], "unit_words": seeds.unit_words[:cut],
-                                 "unit_doc": seeds.unit_doc[:cut], "copy_keys": copy_keys, "copy_doc": copy_doc,
+                                 "unit_doc": seeds.unit_doc[:cut], "copy_keys": seeds.copy_keys,
+                                 "copy_doc": seeds.copy_doc, "copy_drop": search.furniture_keys(seeds, furniture),
                                  "df": df, "furniture": furniture[:cut]})
-            del copy_keys, copy_doc
             (copied, first, first_shared), (_, last, last_shared) = workers.split(
                 _key_share, [(search, folder, n_docs, None, screen), (search, rest, n_docs, df, screen,
                                                                      furniture[cut:])])
     except OSError:  # no room for the files (a small temporary folder): one process does it all, as with -j 1
-        return (search.copied_codes(search.copy_keys(seeds, furniture), n_docs),
+        return (search.copied_codes(search.copy_keys(seeds), n_docs, drop=search.furniture_keys(seeds, furniture)),
                 search.sentence_keys(seeds, df, n_docs, furniture=furniture),
                 _restating_share(seeds, df, n_docs, screen))
     shared = first_shared | last_shared if screen else None
@@ -139,16 +138,17 @@ def _save_share(folder: str, arrays: dict[str, np.ndarray]) -> None:
 def _key_share(search: ReuseSearch, share: "Seeds | str", n_docs: int, df: np.ndarray | None = None,
                screen: bool = False, furniture: np.ndarray | None = None):
     """``(copied_codes, sentence_keys, restating)`` of a share of the seeds: in a worker, of the arrays saved in
-    the folder ``share`` (the copied-run pairs too, of keys already clear of furniture); here, of the sentences
+    the folder ``share`` (the copied-run pairs too, less the keys of ``copy_drop``); here, of the sentences
     of the ``Seeds`` given (None for the copied-run pairs) and their ``furniture`` flags. ``restating``:
     ``_restating_share`` of the share."""
     if not isinstance(share, str):
         return (None, search.sentence_keys(share, df, n_docs, furniture=furniture),
                 _restating_share(share, df, n_docs, screen))
     paths = {name: os.path.join(share, name + ".npy")
-             for name in ("words", "unit_words", "unit_doc", "copy_keys", "copy_doc", "df", "furniture")}
+             for name in ("words", "unit_words", "unit_doc", "copy_keys", "copy_doc", "copy_drop", "df", "furniture")}
     arrays = {name: np.load(path, mmap_mode="r", allow_pickle=False) for name, path in paths.items()}
-    copied = search.copied_codes((np.asarray(arrays["copy_keys"]), np.asarray(arrays["copy_doc"])), n_docs)
+    copied = search.copied_codes((np.asarray(arrays["copy_keys"]), np.asarray(arrays["copy_doc"])), n_docs,
+                                 drop=np.asarray(arrays["copy_drop"]))
     seeds = Seeds(words=arrays["words"], unit_words=arrays["unit_words"], unit_doc=arrays["unit_doc"],
                   copy_keys=np.zeros(0, np.uint64), copy_doc=np.zeros(0, np.int32))
     shared = _restating_share(seeds, arrays["df"], n_docs, screen)

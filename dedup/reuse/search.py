@@ -237,9 +237,11 @@ class ReuseSearch:
         """``candidates`` from the seeds' ``sentence_keys`` and ``copy_keys`` rows (see ``candidates_of_codes``)."""
         return self.candidates_of_codes(sentence_rows, self.copied_codes(copy_rows, n_docs), n_docs)
 
-    def copied_codes(self, copy_rows: tuple[np.ndarray, np.ndarray], n_docs: int) -> np.ndarray:
-        """The distinct pair codes (``pair_codes``) of the documents sharing a copied-run key."""
-        return distinct(self.pair_codes(*copy_rows, n_docs))
+    def copied_codes(self, copy_rows: tuple[np.ndarray, np.ndarray], n_docs: int,
+                     drop: np.ndarray | None = None) -> np.ndarray:
+        """The distinct pair codes (``pair_codes``) of the documents sharing a copied-run key; ``drop``: rows left
+        out (``furniture_keys``)."""
+        return distinct(self.pair_codes(*copy_rows, n_docs, drop=drop))
 
     def candidates_of_codes(self, sentence_rows: tuple[np.ndarray, np.ndarray], copied: np.ndarray, n_docs: int,
                             with_copied: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -348,11 +350,21 @@ class ReuseSearch:
 
     def copy_keys(self, seeds: Seeds, furniture: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``(copied-run key, document)`` rows; one key two documents share makes a candidate. ``furniture``:
-        a flag per sentence (``furniture``); a key with a word in a furniture sentence is left out."""
-        if furniture is None or not furniture.any() or len(seeds.copy_units) != len(seeds.copy_keys):
+        a flag per sentence (``furniture``); a key with a word in a furniture sentence is left out (a corpus's
+        keys: ``furniture_keys`` to ``copied_codes``, which copies no row)."""
+        drop = self.furniture_keys(seeds, furniture)
+        if not len(drop):
             return seeds.copy_keys, seeds.copy_doc
-        kept = ~in_furniture(seeds.copy_units, seeds.copy_doc, seeds.unit_doc, furniture)
+        kept = np.ones(len(seeds.copy_keys), dtype=bool)
+        kept[drop] = False
         return seeds.copy_keys[kept], seeds.copy_doc[kept]
+
+    def furniture_keys(self, seeds: Seeds, furniture: np.ndarray | None) -> np.ndarray:
+        """The positions of the copied-run keys with a word in a furniture sentence (``furniture``: a flag per
+        sentence), sorted."""
+        if furniture is None or len(seeds.copy_units) != len(seeds.copy_keys):
+            return np.zeros(0, np.int64)
+        return in_furniture(seeds.copy_units, seeds.copy_doc, seeds.unit_doc, furniture)
 
     def document_keys(self, seeds: Seeds, df: np.ndarray, n_docs: int, uncounted: int | np.ndarray = 0,
                       furniture: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -382,13 +394,14 @@ class ReuseSearch:
         by_sentence, shared = np.unique(docs[~copy], return_counts=True)
         return np.union1d(by_sentence[shared >= self.min_shared], docs[copy]).astype(np.int64)
 
-    def pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int,
-                   weighted: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    def pair_codes(self, keys: np.ndarray, docs: np.ndarray, n_docs: int, weighted: bool = False,
+                   drop: np.ndarray | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """``min * n_docs + max`` of every two documents sharing a key, once per key (a key on several rows of
         one document counts once); keys of more than ``max_bucket`` documents are skipped. ``weighted``: also
-        each code's key weight (``key_weights`` of its key's bucket size), as a second array."""
+        each code's key weight (``key_weights`` of its key's bucket size), as a second array; ``drop``: rows
+        (positions) left out."""
         empty = np.zeros(0, np.int64)
-        keys, docs = shared_rows(keys, docs)
+        keys, docs = shared_rows(keys, docs, drop)
         if not len(keys):
             return (empty, empty) if weighted else empty
         docs = docs.astype(np.int64)  # pair codes are products of document numbers
