@@ -9,7 +9,7 @@ import pytest
 
 from dedup import CorpusScanner, Index
 from dedup.io.readers import Document
-from dedup.reuse.furniture import furniture_forms, in_furniture, sentence_forms
+from dedup.reuse.furniture import UNKNOWN_UNIT, furniture_forms, in_furniture, sentence_forms
 from dedup.reuse.search import ReuseSearch
 from dedup.text.tokens import TokenTable, tokenize
 
@@ -44,7 +44,7 @@ def test_the_tokens_know_their_numbers():
 
 
 def test_furniture_is_a_form_held_by_more_documents_than_the_limit():
-    forms = np.array([5, 5, 5, 7, 7, 9, 5, 5], dtype=np.uint64)
+    forms = np.array([5, 5, 5, 7, 7, 9, 5, 5], dtype=np.uint32)
     docs = np.array([0, 0, 1, 1, 2, 2, 2, 3])  # form 5 in documents 0-3 (twice in 0), 7 in 1-2, 9 in 2
     assert furniture_forms(forms, docs, 3).tolist() == [5]
     assert furniture_forms(forms, docs, 1).tolist() == [5, 7]
@@ -54,8 +54,9 @@ def test_furniture_is_a_form_held_by_more_documents_than_the_limit():
 def test_a_copied_run_touching_a_furniture_sentence_keys_nothing():
     unit_doc = np.array([0, 0, 0, 1, 1])
     furniture = np.array([False, False, True, False, True])
-    # (first sentence in its document << 8) | sentences spanned - 1; -1: not known
-    units = np.array([0 << 8 | 0, 0 << 8 | 1, 1 << 8 | 1, 2 << 8 | 0, 0 << 8 | 0, 0 << 8 | 1, -1], dtype=np.int32)
+    # (first sentence in its document << 3) | sentences spanned - 1; UNKNOWN_UNIT: not known
+    units = np.array([0 << 3 | 0, 0 << 3 | 1, 1 << 3 | 1, 2 << 3 | 0, 0 << 3 | 0, 0 << 3 | 1, UNKNOWN_UNIT],
+                     dtype=np.uint16)
     docs = np.array([0, 0, 0, 0, 1, 1, 0])
     assert in_furniture(units, docs, unit_doc, furniture).tolist() == [2, 3, 5]
     assert in_furniture(units, docs, unit_doc, np.zeros(5, bool)).tolist() == []

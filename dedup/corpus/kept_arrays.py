@@ -11,5 +11,5 @@ import numpy as np
 SIGNED_ARRAYS = ("signatures", "sizes", "lengths", "paragraphs", "node_keys", "occurrences", "restate")
 # The reuse search's seeds (``reuse.search.Seeds``), numbered across the corpus, with their types.
 REUSE_ARRAYS = {"reuse_words": np.uint32, "reuse_unit_words": np.int32, "reuse_unit_doc": np.int64,
-                "reuse_copy_keys": np.uint64, "reuse_copy_doc": np.int32, "reuse_unit_forms": np.uint64,
-                "reuse_copy_units": np.int32}
+                "reuse_copy_keys": np.uint64, "reuse_copy_doc": np.int32, "reuse_unit_forms": np.uint32,
+                "reuse_copy_units": np.uint16}

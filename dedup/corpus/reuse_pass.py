@@ -53,7 +53,7 @@ class ReuseCandidates:
     copied: np.ndarray
     seeds: SeedFile
     restating: np.ndarray | None = None
-    furniture: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))  # sentence forms (sorted)
+    furniture: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))  # sentence forms (sorted)
 
 
 def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers | None = None,
@@ -75,10 +75,12 @@ def reuse_candidates(signer: "BatchSigner", state: CorpusState, workers: Workers
         copied, sentence_rows, shared = _keys_in_two(search, seeds, state.idf.df, n_docs, workers, screen, furniture)
     else:
         shared = _restating_share(seeds, state.idf.df, n_docs, screen)
-        copied = search.copied_codes(search.copy_keys(seeds), n_docs, drop=search.furniture_keys(seeds, furniture))
-        seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0],
-                        copy_units=seeds.copy_units[:0])
-        state.release_reuse_seeds(("copy_keys", "copy_doc", "copy_units"))
+        drop = search.furniture_keys(seeds, furniture)
+        seeds = replace(seeds, copy_units=seeds.copy_units[:0])  # not needed past here: gone before the pairing
+        state.release_reuse_seeds(("copy_units",))
+        copied = search.copied_codes(search.copy_keys(seeds), n_docs, drop=drop)
+        seeds = replace(seeds, copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
+        state.release_reuse_seeds(("copy_keys", "copy_doc"))
         sentence_rows = search.sentence_keys(seeds, state.idf.df, n_docs, furniture=furniture)
     seed_file = SeedFile(seeds, n_docs)
     del seeds

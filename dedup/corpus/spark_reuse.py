@@ -65,7 +65,7 @@ def furniture_forms(seeds, search: ReuseSearch, n_docs: int, n: int) -> np.ndarr
             yield from zip(values.tolist(), held.tolist())
 
     found = seeds.mapPartitions(counts).reduceByKey(lambda x, y: x + y, n).filter(lambda r: r[1] > limit).keys()
-    return np.array(sorted(found.collect()), dtype=np.uint64)
+    return np.array(sorted(found.collect()), dtype=np.uint32)
 
 
 def key_rows(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,

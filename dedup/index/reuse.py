@@ -48,7 +48,7 @@ class IndexReuse:
         ``(sentence form, document)`` rows (int64: the index counts the documents holding a form)."""
         seeds, uncounted = self._seeds(tokenized)
         forms, docs = distinct_rows(*self.reuse_search.form_rows(seeds))
-        return self._keys(tokenized, seeds, uncounted), (forms.view(np.int64), docs)
+        return self._keys(tokenized, seeds, uncounted), (forms.astype(np.int64), docs)
 
     def _seeds(self, tokenized: Tokenized) -> tuple[Seeds, np.ndarray]:
         """The reuse seeds of a batch's documents (one checked text, or a batch being added) and, per word, the
@@ -67,12 +67,12 @@ class IndexReuse:
                                                uncounted=uncounted, furniture=furniture)
 
     def _furniture(self, seeds: Seeds, own_row: int) -> np.ndarray:
-        """The forms (sorted uint64) of a checked text's sentences that more indexed documents than the furniture
+        """The forms (sorted uint32) of a checked text's sentences that more indexed documents than the furniture
         limit hold, its own entry (``own_row``) left out."""
-        forms = np.unique(self.reuse_search.form_rows(seeds)[0]).view(np.int64)
+        forms = np.unique(self.reuse_search.form_rows(seeds)[0]).astype(np.int64)
         limit = int(self.reuse_search.furniture_limit(self.idf.n_docs))
         found = self.store.furniture_forms(forms.tolist(), limit, own_row) if len(forms) else forms
-        return np.sort(np.asarray(found, np.int64).view(np.uint64))
+        return np.sort(np.asarray(found, np.int64).astype(np.uint32))
 
     def _reused(self, doc_id: str, text: str, tokenized: Tokenized, own_row: int, skip: set[str]) -> list[Reuse]:
         """The passages ``text`` shares with indexed documents, ``skip`` (ids: its near-duplicates) and its own

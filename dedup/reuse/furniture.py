@@ -25,34 +25,45 @@ from dedup.text.tokens import TokenTable, tokenize
 from dedup.text.words import fmix64
 
 _NUMBER = np.uint64(0x5BD1E9955BD1E995)  # what every number is in a form
-_UNIT_BITS = 8  # a copied-run key's unit: its first sentence in its document << 8 | sentences spanned - 1
-UNKNOWN_UNIT = -1  # a copied-run key whose sentences are not known (never furniture)
-_KEYS_AT_ONCE = 1 << 20  # copied-run keys ``in_furniture`` reads at once
+# A copied-run key's sentences in 16 bits: its first sentence in its document << 3 | sentences spanned - 1 (a
+# run of 8 words spans at most 8). Both arrays are held for a whole corpus: at 100,000 documents of 1,200 words,
+# 4-byte units and 8-byte forms took the scan from 1,417 to 1,564 MB (budget 1,500).
+_UNIT_BITS = 3
+UNKNOWN_UNIT = 0xFFFF  # a copied-run key whose sentences are not known: never furniture (past 8,190 sentences)
+_KEYS_AT_ONCE = 1 << 20  # copied-run keys or sentences read at once
+_BUCKET_BITS = 20  # forms are first counted by their top 20 bits (``furniture_forms``)
+_BUCKET_SHIFT = np.uint32(32 - _BUCKET_BITS)
 
 
 def sentence_forms(hashes: np.ndarray, numeric: np.ndarray | None, starts: np.ndarray) -> np.ndarray:
-    """The form (uint64) of each sentence of tokens ``hashes`` (``Tokens.hashes``; ``numeric``: which are
+    """The form (uint32) of each sentence of tokens ``hashes`` (``Tokens.hashes``; ``numeric``: which are
     numbers; ``starts``: each sentence's first token, increasing); empty when ``numeric`` is None (not known)."""
     if numeric is None or not len(starts):
-        return np.zeros(0, np.uint64)
+        return np.zeros(0, np.uint32)
     masked = np.where(numeric, _NUMBER, hashes & ~np.uint64(3))
     sizes = np.diff(np.append(starts, len(hashes)))
     position = np.arange(len(hashes), dtype=np.int64) - np.repeat(starts, sizes)
     # Order matters: each word mixed with its place (one finalizer a word, the costly step).
     mixed = fmix64(masked + (position.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))
-    return fmix64(np.add.reduceat(mixed, starts) ^ sizes.astype(np.uint64))
+    # 32 bits: a form is many documents' or a chance match of two (8.5 million sentences: about 8,000 pairs),
+    # and a chance match makes no furniture.
+    return (fmix64(np.add.reduceat(mixed, starts) ^ sizes.astype(np.uint64)) >> np.uint64(32)).astype(np.uint32)
 
 
-def copy_units(gram_starts: np.ndarray, n: int, token_unit: np.ndarray, unit_doc_start: np.ndarray,
+def copy_units(gram_starts: np.ndarray, n: int, starts: np.ndarray, unit_doc: np.ndarray,
                token_doc: np.ndarray) -> np.ndarray:
-    """Each copied-run key's sentences as one int32 (its first sentence counted in its document, and how many
-    it spans; ``UNKNOWN_UNIT`` past 2^23 sentences): ``gram_starts``, the first token of each key's run of
-    ``n``; ``token_unit``, each token's sentence; ``unit_doc_start``, each document's first sentence."""
+    """Each copied-run key's sentences as one uint16 (its first sentence counted in its document, and how many
+    it spans; ``UNKNOWN_UNIT`` past 8,190 sentences): ``gram_starts``, the first token of each key's run of
+    ``n``; ``starts``, each sentence's first token; ``unit_doc``, each sentence's document (sorted)."""
+    token_unit = np.zeros(len(token_doc), np.int64)
+    token_unit[starts[1:]] = 1
+    np.cumsum(token_unit, out=token_unit)
+    unit_doc_start = np.searchsorted(unit_doc, np.arange(int(unit_doc[-1]) + 1))
     first = token_unit[gram_starts]
     local = first - unit_doc_start[token_doc[gram_starts]]
     span = np.minimum(token_unit[gram_starts + n - 1] - first, (1 << _UNIT_BITS) - 1)
     packed = (local << _UNIT_BITS) | span
-    return np.where(local < (1 << (31 - _UNIT_BITS)), packed, UNKNOWN_UNIT).astype(np.int32)
+    return np.where(local < (1 << (16 - _UNIT_BITS)) - 1, packed, UNKNOWN_UNIT).astype(np.uint16)
 
 
 def furniture_limit(max_bucket: int, common_docs: int, common_share: float, n_docs: int) -> float:
@@ -60,28 +71,47 @@ def furniture_limit(max_bucket: int, common_docs: int, common_share: float, n_do
     return min(max_bucket, max(common_docs, common_share * n_docs))
 
 
-def furniture_forms(forms: np.ndarray, docs: np.ndarray, limit: float) -> np.ndarray:
+def furniture_forms(forms: np.ndarray, docs: np.ndarray, limit: float, may: np.ndarray | None = None) -> np.ndarray:
     """The forms (sorted) held by more than ``limit`` documents, of a corpus's sentences' ``forms`` and
-    ``docs``. Only forms on more than ``limit`` sentences are counted by document (most forms are one
-    sentence's)."""
-    if not len(forms):
-        return np.zeros(0, np.uint64)
-    values, counts = np.unique(forms, return_counts=True)
+    ``docs`` (``may``: which sentences may be furniture; all without it). The forms are first counted by their
+    top 20 bits, ``_KEYS_AT_ONCE`` at a time (a form more documents hold lies in a bucket holding more); only
+    the sentences of the buckets past ``limit``, a few, are counted by form and document. Sorting every
+    sentence's form and document took 100 MB more at the scan's peak (100,000 documents of 1,200 words)."""
+    buckets = np.zeros(1 << _BUCKET_BITS, dtype=np.int64)
+    for start, part in _parts(forms, may):
+        buckets += np.bincount(part >> _BUCKET_SHIFT, minlength=len(buckets))
+    busy = buckets > limit
+    if not busy.any():
+        return np.zeros(0, np.uint32)
+    rows = np.concatenate([start + at[busy[part >> _BUCKET_SHIFT]] for start, part, at in _parts(forms, may, True)])
+    values, counts = np.unique(forms[rows], return_counts=True)
     often = values[counts > limit]
-    if not len(often):
-        return often
-    rows = np.isin(forms, often)
+    rows = rows[np.isin(forms[rows], often)]
     held, _ = distinct_rows(forms[rows], np.asarray(docs)[rows].astype(np.int64))
     values, counts = np.unique(held, return_counts=True)
-    return values[counts > limit]
+    return values[counts > limit].astype(np.uint32)
+
+
+def _parts(forms: np.ndarray, may: np.ndarray | None, positions: bool = False):
+    """``(start, forms)`` of ``_KEYS_AT_ONCE`` sentences at a time, those ``may`` allows (with ``positions``:
+    ``(start, forms, their positions from start)``)."""
+    for start in range(0, len(forms), _KEYS_AT_ONCE):
+        part = forms[start:start + _KEYS_AT_ONCE]
+        at = np.flatnonzero(may[start:start + _KEYS_AT_ONCE]) if may is not None else np.arange(len(part))
+        yield (start, part[at], at) if positions else (start, part[at])
 
 
 def furniture_units(forms: np.ndarray, furniture: np.ndarray) -> np.ndarray:
-    """Which sentences (of their ``forms``) are furniture, given the furniture forms (sorted)."""
-    if not len(furniture) or not len(forms):
-        return np.zeros(len(forms), bool)
-    at = np.minimum(np.searchsorted(furniture, forms), len(furniture) - 1)
-    return furniture[at] == forms
+    """Which sentences (of their ``forms``) are furniture, given the furniture forms (sorted), read
+    ``_KEYS_AT_ONCE`` at a time."""
+    found = np.zeros(len(forms), bool)
+    if not len(furniture):
+        return found
+    for start in range(0, len(forms), _KEYS_AT_ONCE):
+        part = forms[start:start + _KEYS_AT_ONCE]
+        at = np.minimum(np.searchsorted(furniture, part), len(furniture) - 1)
+        found[start:start + len(part)] = furniture[at] == part
+    return found
 
 
 def in_furniture(units: np.ndarray, docs: np.ndarray, unit_doc: np.ndarray, furniture: np.ndarray) -> np.ndarray:
@@ -107,7 +137,7 @@ def in_furniture(units: np.ndarray, docs: np.ndarray, unit_doc: np.ndarray, furn
         part = units[start:start + _KEYS_AT_ONCE][maybe].astype(np.int64)
         first = np.searchsorted(unit_doc, docs[start:start + _KEYS_AT_ONCE][maybe], side="left") + (part >> _UNIT_BITS)
         last = first + (part & ((1 << _UNIT_BITS) - 1))
-        known = (part >= 0) & (last < len(furniture))
+        known = (part != UNKNOWN_UNIT) & (last < len(furniture))
         first, last = np.where(known, first, 0), np.where(known, last, 0)
         found.append(start + maybe[known & (held[last + 1] - held[first] > 0)])
     return np.concatenate(found)

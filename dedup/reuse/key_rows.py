@@ -141,3 +141,23 @@ def document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):
         w1 = int(ends[u1 - 1])
         yield (w0, w1), (u0, u1)
         w0, u0 = w1, u1
+
+
+def copied_run_keys(hashes: np.ndarray, token_doc: np.ndarray, n: int, sample: int,
+                    window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The copied-run keys of tokens ``hashes`` (``token_doc``: each one's document), their documents and their
+    runs' first tokens: the hashes of runs of ``n`` content words in one document, kept when the hash falls in
+    one ``sample``-th of the hash space, and the least of every ``window`` runs holding none of those
+    (``winnowed``; 0: none)."""
+    if len(hashes) < n:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    grams = run_hashes(hashes, n)
+    grams ^= grams >> np.uint64(29)
+    inside = np.flatnonzero(token_doc[:len(grams)] == token_doc[n - 1:])  # a run never spans two documents
+    grams, doc = grams[inside], token_doc[inside]
+    kept = grams % np.uint64(sample) == 0
+    if window:
+        kept[winnowed(grams, doc, window, kept)] = True
+    # Not made distinct per document (a sort of every batch's keys): pairing counts a repeated run once.
+    return grams[kept], doc[kept], inside[kept]
+

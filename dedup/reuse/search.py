@@ -50,13 +50,12 @@ from dedup.reuse.furniture import (
     sentence_forms,
 )
 from dedup.reuse.key_rows import (
+    copied_run_keys,
     distinct_rows,
     document_chunks,
     key_weights,
-    run_hashes,
     shared_rows,
     strongest_partners,
-    winnowed,
 )
 from dedup.reuse.pair_keys import bottom_pair_keys
 from dedup.reuse.screen import reach
@@ -80,8 +79,8 @@ class Seeds:
     copy_keys: np.ndarray  # uint64 copied-run keys, in text order (a run a document repeats may repeat)
     copy_doc: np.ndarray  # int32 document of each, in order
     # The page-furniture rule's (``reuse.furniture``); empty where not known (seeds kept before it): no furniture.
-    unit_forms: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))  # uint64 form of each sentence
-    copy_units: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # int32 sentences of each key
+    unit_forms: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))  # uint32 form of each sentence
+    copy_units: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint16))  # uint16 sentences of each key
 
     # The sentence of each word was kept as an int64 a word: at 1,200 words a document, pass one's reuse
     # seeds were 11 KB a document, more than everything else it keeps. Counts a sentence are as exact.
@@ -170,41 +169,26 @@ class ReuseSearch:
         starts = np.flatnonzero(np.concatenate(([True], sentence[1:] != sentence[:-1]))) if len(sentence) else \
             np.zeros(0, np.int64)
         unit_doc = token_doc[starts].astype(np.int64)
-        keys, key_doc, key_start = self._copy_keys(tokens.hashes if copy_keys else tokens.hashes[:0], token_doc)
-        units = np.zeros(0, np.int32)
+        keys, key_doc, key_start = copied_run_keys(tokens.hashes if copy_keys else tokens.hashes[:0], token_doc,
+                                                   self.copy_n, self.copy_sample, self.copy_window)
+        units = np.zeros(0, np.uint16)
         if len(keys) and tokens.numeric is not None:
-            token_unit = np.zeros(len(sentence), np.int64)
-            token_unit[starts[1:]] = 1
-            np.cumsum(token_unit, out=token_unit)
-            units = copy_units(key_start, self.copy_n, token_unit,
-                               np.searchsorted(unit_doc, np.arange(int(unit_doc[-1]) + 1)), token_doc)
+            units = copy_units(key_start, self.copy_n, starts, unit_doc, token_doc)
         # The sentence forms (page furniture) are the reuse search's, as the copied-run keys: the restatement
         # screen reads neither.
-        forms = sentence_forms(tokens.hashes, tokens.numeric, starts) if copy_keys else np.zeros(0, np.uint64)
+        forms = sentence_forms(tokens.hashes, tokens.numeric, starts) if copy_keys else np.zeros(0, np.uint32)
         return Seeds(words=buckets.astype(np.uint32), unit_words=np.diff(np.append(starts, len(sentence))).astype(
             np.int32), unit_doc=unit_doc, copy_keys=keys, copy_doc=key_doc.astype(np.int32), unit_forms=forms,
             copy_units=units)
-
-    def _copy_keys(self, hashes: np.ndarray, token_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The copied-run keys, their documents and their runs' first tokens."""
-        n = self.copy_n
-        if len(hashes) < n:
-            return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-        grams = run_hashes(hashes, n)
-        grams ^= grams >> np.uint64(29)
-        inside = np.flatnonzero(token_doc[:len(grams)] == token_doc[n - 1:])  # a run never spans two documents
-        grams, doc = grams[inside], token_doc[inside]
-        kept = grams % np.uint64(self.copy_sample) == 0
-        if self.copy_window:
-            kept[winnowed(grams, doc, self.copy_window, kept)] = True
-        # Not made distinct per document (a sort of every batch's keys): pairing counts a repeated run once.
-        return grams[kept], doc[kept], inside[kept]
 
     def furniture(self, seeds: Seeds, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
         """The page furniture of a whole corpus's ``seeds`` (``reuse.furniture``): the sentence forms held by too
         many of its ``n_docs`` documents (sorted), and which of its sentences have one; none where the seeds'
         forms are not known."""
-        forms = furniture_forms(*self.form_rows(seeds), self.furniture_limit(n_docs))
+        if len(seeds.unit_forms) != len(seeds.unit_doc):
+            return np.zeros(0, np.uint32), np.zeros(len(seeds.unit_doc), bool)
+        forms = furniture_forms(seeds.unit_forms, seeds.unit_doc, self.furniture_limit(n_docs),
+                                may=seeds.unit_words >= self.min_unit_words)
         return forms, self.furniture_flags(seeds, forms)
 
     def form_rows(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
@@ -212,7 +196,7 @@ class ReuseSearch:
         words or more (the form of a one-word sentence, "Contents" or "years.", is too many sentences'); none
         where the seeds' forms are not known."""
         if len(seeds.unit_forms) != len(seeds.unit_doc):
-            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+            return np.zeros(0, np.uint32), np.zeros(0, np.int64)
         may = seeds.unit_words >= self.min_unit_words
         return seeds.unit_forms[may], seeds.unit_doc[may]
 
