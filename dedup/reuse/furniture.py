@@ -5,14 +5,15 @@ pages share because they come from one template, not because one reuses the othe
 sentence are common and key nothing, but its numbers may be rare enough to key, and a copied-run key over it
 may be kept (winnowed) in only some of the pages that hold it, so that its bucket looks small. On 20,000
 generated documents, each ending with such a stamp, the scan aligned 22,814 pairs for it and reported the
-stamps as edited reuse (docs/benchmarks.md, "Templated footers").
+stamps as edited reuse (docs/benchmarks.md, "Page furniture").
 
 A sentence's **form** is a hash of its content words in order, every number (``Tokens.numeric``) masked, so a
-template filled in with other numbers keeps one form. A form held by more documents than
-``furniture_limit`` is furniture: its sentences give no sentence keys, and a copied-run key whose words all
-lie in furniture sentences pairs nothing. The limit is the smaller of the reuse search's ``max_bucket`` (a
-key held by more documents pairs nothing already) and its common-word limit (``common_share`` of the
-documents, at least ``common_docs``), so that in a small corpus too a footer on every page is furniture.
+template filled in with other numbers keeps one form. A form of at least ``min_unit_words`` words held by more
+documents than ``furniture_limit`` is furniture: its sentences give no sentence keys, a copied-run key with a
+word in one pairs nothing, and a passage of furniture alone is not reported (``without_furniture``). The limit
+is the smaller of the reuse search's ``max_bucket`` (a key held by more documents pairs nothing already) and
+its common-word limit (``common_share`` of the documents, at least ``common_docs``), so that in a small corpus
+too a footer on every page is furniture.
 """
 
 from __future__ import annotations
@@ -153,8 +154,8 @@ def without_furniture(records: list[Reuse], forms: np.ndarray, table: TokenTable
     texts = sorted({s for r in records for pair in r.sentences for s in (pair.a, pair.b)})
     tokens = tokenize(texts, table)
     sizes = np.diff(tokens.offsets)
-    found = furniture_units(sentence_forms(tokens.hashes, tokens.numeric, tokens.offsets[:-1][sizes > 0]), forms)
-    held = dict.fromkeys(texts, False)
-    held.update((t, bool(f)) for t, f, size in zip([t for t, n in zip(texts, sizes) if n], found, sizes[sizes > 0])
-                if size >= min_words)
+    flags = np.zeros(len(texts), bool)
+    flags[sizes > 0] = furniture_units(sentence_forms(tokens.hashes, tokens.numeric, tokens.offsets[:-1][sizes > 0]),
+                                       forms)
+    held = dict(zip(texts, (flags & (sizes >= min_words)).tolist()))
     return [r for r in records if not r.sentences or not all(held[p.a] and held[p.b] for p in r.sentences)]

@@ -185,26 +185,28 @@ class ReuseSearch:
         """The page furniture of a whole corpus's ``seeds`` (``reuse.furniture``): the sentence forms held by too
         many of its ``n_docs`` documents (sorted), and which of its sentences have one; none where the seeds'
         forms are not known."""
-        if len(seeds.unit_forms) != len(seeds.unit_doc):
-            return np.zeros(0, np.uint32), np.zeros(len(seeds.unit_doc), bool)
-        forms = furniture_forms(seeds.unit_forms, seeds.unit_doc, self.furniture_limit(n_docs),
-                                may=seeds.unit_words >= self.min_unit_words)
+        may = self._may_be_furniture(seeds)
+        forms = np.zeros(0, np.uint32) if may is None else furniture_forms(
+            seeds.unit_forms, seeds.unit_doc, self.furniture_limit(n_docs), may=may)
         return forms, self.furniture_flags(seeds, forms)
 
     def form_rows(self, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:
-        """The ``(form, document)`` rows of the sentences that may be page furniture: those of ``min_unit_words``
-        words or more (the form of a one-word sentence, "Contents" or "years.", is too many sentences'); none
-        where the seeds' forms are not known."""
-        if len(seeds.unit_forms) != len(seeds.unit_doc):
-            return np.zeros(0, np.uint32), np.zeros(0, np.int64)
-        may = seeds.unit_words >= self.min_unit_words
-        return seeds.unit_forms[may], seeds.unit_doc[may]
+        """The ``(form, document)`` rows of the sentences that may be page furniture (``_may_be_furniture``)."""
+        may = self._may_be_furniture(seeds)
+        return (seeds.unit_forms[:0], seeds.unit_doc[:0]) if may is None else (seeds.unit_forms[may],
+                                                                                seeds.unit_doc[may])
 
     def furniture_flags(self, seeds: Seeds, forms: np.ndarray) -> np.ndarray:
-        """Which sentences of ``seeds`` are page furniture, given its forms (sorted; ``form_rows``' rule)."""
-        if len(seeds.unit_forms) != len(seeds.unit_doc) or not len(forms):
+        """Which sentences of ``seeds`` are page furniture, given its forms (sorted)."""
+        may = self._may_be_furniture(seeds)
+        if may is None or not len(forms):
             return np.zeros(len(seeds.unit_doc), bool)
-        return (seeds.unit_words >= self.min_unit_words) & furniture_units(seeds.unit_forms, forms)
+        return may & furniture_units(seeds.unit_forms, forms)
+
+    def _may_be_furniture(self, seeds: Seeds) -> np.ndarray | None:
+        """Which sentences may be page furniture: those of ``min_unit_words`` words or more (the form of a
+        one-word sentence, "Contents" or "years.", is too many sentences'); None where their forms are not known."""
+        return seeds.unit_words >= self.min_unit_words if len(seeds.unit_forms) == len(seeds.unit_doc) else None
 
     def furniture_limit(self, n_docs: int) -> float:
         """Documents a sentence form may be held by before it is page furniture (``reuse.furniture``)."""
