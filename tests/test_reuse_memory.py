@@ -243,3 +243,22 @@ def test_shared_rows_keeps_exactly_the_rows_whose_key_is_on_another_row(monkeypa
     expected = [d for d, k in zip(docs.tolist(), keys.tolist()) if counts[k] > 1]
     assert got_docs.tolist() == expected and len(expected) < 300
     assert got_keys.tolist() == keys[expected].tolist()
+
+
+def test_joined_rows_are_the_parts_in_order_and_let_the_parts_go():
+    rng = np.random.default_rng(3)
+    parts = [(rng.integers(0, 2**63, n, dtype=np.uint64), rng.integers(0, 1000, n).astype(np.int32))
+             for n in (5, 0, 17, 1)]
+    expected = np.concatenate([k for k, _ in parts]), np.concatenate([d for _, d in parts])
+    keys, docs = key_rows.joined_rows(parts)
+    assert parts == []
+    assert keys.dtype == np.uint64 and docs.dtype == np.int32
+    assert np.array_equal(keys, expected[0]) and np.array_equal(docs, expected[1])
+
+
+def test_document_chunks_sum_wide_counts_where_32_bits_would_overflow():
+    # Two sentences of 2**30 + 1 words each: their running total passes 2**31.
+    unit_words = np.array([2**30 + 1, 2**30 + 1, 3], np.int32)
+    unit_doc = np.array([0, 1, 2], np.int64)
+    chunks = list(key_rows.document_chunks(unit_words, unit_doc, 2**30))
+    assert chunks == [((0, 2**30 + 1), (0, 1)), ((2**30 + 1, 2**31 + 2), (1, 2)), ((2**31 + 2, 2**31 + 5), (2, 3))]

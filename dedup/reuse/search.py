@@ -53,6 +53,7 @@ from dedup.reuse.key_rows import (
     copied_run_keys,
     distinct_rows,
     document_chunks,
+    joined_rows,
     key_weights,
     shared_rows,
     strongest_partners,
@@ -307,7 +308,7 @@ class ReuseSearch:
             return empty
         if len(found) == 1:
             return found[0]
-        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+        return joined_rows(found)
 
     def _chunk_keys(self, words: np.ndarray, unit_words: np.ndarray, unit_doc: np.ndarray, df: np.ndarray,
                     limit: float, uncounted: int | np.ndarray,
@@ -440,7 +441,7 @@ KEY_SETTINGS = {
     "all": {"key_words": 0, "common_share": 1.0, "min_shared": 4, "min_unit_words": 3},
 }
 _PAIRS_PER_PART = 1_000_000  # pair codes counted at once (``shared_keys``)
-_WORDS_PER_CHUNK = 4_000_000  # seed words keyed at once (``sentence_keys``), whole documents
+_WORDS_PER_CHUNK = 1_000_000  # words keyed at once (``sentence_keys``, whole documents): 35 bytes a word of scratch
 
 
 def is_copy_key(keys: np.ndarray) -> np.ndarray:
