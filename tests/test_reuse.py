@@ -266,7 +266,17 @@ def test_units_hold_the_hashes_of_their_content_words():
 def test_units_of_many_texts_are_each_texts_units():
     """Plain texts' words are hashed together (one space between them); the others one by one."""
     texts = [" ".join(PASSAGE), "", "Short.", "The U.S. envoy spoke. Talks went on.\n\nStudies agreed on it.",
-             "Café owners said prices rose sharply. Été was hot!", " ".join(REWORDED), "x y z. 12 34 56 78."]
+             "Café owners said prices rose sharply. Été was hot!", " ".join(REWORDED), "x y z. 12 34 56 78.",
+             "\ufeffThe board met.\r\n\r\nIt voted on the plan today. Short one.\r\nIt is of the.", "of the and",
+             "   \n\n  ", "Ends with no end mark and no short tail"]
+    # Each text's units are the same cut alone or among others, in any order (the texts are laid end to end).
+    for order in (texts, texts[::-1]):
+        for text, many in zip(order, units_of_many(order, min_words=2)):
+            one = units_of_many([text], min_words=2)[0]
+            assert many.spans == one.spans and many.block == one.block and many.text == text
+            for name in ("stems", "stem_offsets", "word_hashes", "word_starts", "word_ends"):
+                assert getattr(many, name).tolist() == getattr(one, name).tolist(), name
+            assert all(text[s:e].strip() == text[s:e] and text[s:e] for s, e in one.spans)
     for text, many in zip(texts, units_of_many(texts, min_words=2)):
         one = units_of(text, min_words=2)
         assert many.spans == one.spans and many.block == one.block

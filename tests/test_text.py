@@ -232,3 +232,22 @@ def test_a_detect_finds_each_paragraphs_words_once(monkeypatch, article_text):
     monkeypatch.setattr(words_module, "_words", lambda text: found.append(text) or real(text))
     report = Detector().detect(article_text)
     assert report.matches and found and len(found) == len(set(found))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(list("ab AZ1é.!?\u3002'\")([ \t\u00a0İ") + ["Mr", "no", "U.S", "e.g", "J", " 5"]),
+                max_size=30).map("".join))
+def test_a_line_splits_where_every_end_mark_asked_ends_sentence_splits_it(line):
+    """``_split_line`` decides a word before a period without asking ``_ends_sentence``: it splits each line as
+    asking it at every end mark does."""
+    from dedup.text import segment as seg
+
+    expected, start = [], 0
+    for match in seg._BOUNDARY.finditer(line):
+        if seg._ends_sentence(line, match):
+            seg._add_trimmed(line, start, match.end(), 7, expected)
+            start = match.end()
+    seg._add_trimmed(line, start, len(line), 7, expected)
+    found = []
+    seg._split_line(line, 7, found)
+    assert found == expected

@@ -14,6 +14,7 @@ copied-run search.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -116,34 +117,81 @@ def _word_hashes(texts: Sequence[str]) -> list[_Words]:
 
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
-    return _units(text, min_words, *_word_hashes([text])[0])
+    return units_of_many([text], min_words)[0]
 
 
 def units_of_many(texts: Sequence[str], min_words: int = 4) -> list[Units]:
-    """``units_of`` each text (the words of all of them hashed at once)."""
-    return [_units(text, min_words, *words) for text, words in zip(texts, _word_hashes(texts))]
-
-
-def _units(text: str, min_words: int, hashes: np.ndarray, stem_hashes: np.ndarray, starts: np.ndarray,
-           ends: np.ndarray) -> Units:
+    """``units_of`` each text: the words of all of them hashed at once, and their sentences' words found and
+    gathered at once (per text, numpy's call overhead was most of a corpus scan's 300-word texts' cutting)."""
+    if not texts:
+        return []
+    words = _word_hashes(texts)
+    numbers, bounds, per_text = _sentences(texts)
+    # The texts laid end to end (one position between two), so one sorted search finds every sentence's words.
+    base = np.concatenate(([0], np.cumsum([len(text) + 1 for text in texts], dtype=np.int64)))
+    starts = np.concatenate([w[2] for w in words]).astype(np.int64)
+    placed = starts + np.repeat(base[:-1], [len(w[2]) for w in words])
+    stem_hashes = np.concatenate([w[1] for w in words])
     is_content = stem_hashes != 0
     # Content words before each word: a sentence's count is a difference, its words need no list.
-    before = np.concatenate(([0], np.cumsum(is_content))).tolist()
-    sentences = [(number, block_start + start, block_start + end)
-                 for number, (block_start, block) in enumerate(_blocks(text)) for start, end in sentence_spans(block)]
-    bounds = np.array([(s, e) for _, s, e in sentences], dtype=np.int64).reshape(-1, 2)
-    firsts = np.searchsorted(starts, bounds[:, 0]).tolist()  # each sentence's words, found at once
-    lasts = np.searchsorted(starts, bounds[:, 1]).tolist()  # one past its last
-    word_starts, word_ends = starts.tolist(), ends.tolist()
-    units: list[list[int]] = []  # block, start, end, first content word, content words past the last
+    before = np.concatenate(([0], np.cumsum(is_content)))
+    bounds += np.repeat(base[:-1], per_text)[:, None]
+    firsts = np.searchsorted(placed, bounds[:, 0])  # each sentence's first word
+    lasts = np.searchsorted(placed, bounds[:, 1])  # one past its last
+    # Read only where a sentence holds a content word (so ``first < last <= words``).
+    held = len(starts) > 0
+    first_start = starts[np.minimum(firsts, len(starts) - 1)] if held else np.zeros(len(firsts), np.int64)
+    last_end = np.concatenate([w[3] for w in words]).astype(np.int64)[lasts - 1] if held else first_start
+    rows = zip(numbers, before[firsts].tolist(), before[lasts].tolist(), first_start.tolist(), last_end.tolist())
+    all_units = [_joined_units(text, list(itertools.islice(rows, n)), min_words) for text, n in zip(texts, per_text)]
+    ranges = np.array([(u[3], u[4]) for units in all_units for u in units], dtype=np.int64).reshape(-1, 2)
+    sizes = ranges[:, 1] - ranges[:, 0]
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    # Each unit's content words: its range of the texts', one gather for all.
+    at = np.repeat(ranges[:, 0] - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
+    stems = stem_hashes[is_content][at]
+    unit_starts = np.cumsum([0] + [len(units) for units in all_units]).tolist()
+    out = []
+    for i, (text, units, (hashes, _, text_starts, text_ends)) in enumerate(zip(texts, all_units, words)):
+        own = offsets[unit_starts[i]:unit_starts[i + 1] + 1]
+        out.append(Units(text=text, spans=tuple((u[1], u[2]) for u in units), stems=stems[own[0]:own[-1]],
+                         stem_offsets=own - own[0], block=tuple(u[0] for u in units), word_starts=text_starts,
+                         word_ends=text_ends, word_hashes=hashes))
+    return out
+
+
+def _sentences(texts: Sequence[str]) -> tuple[list[int], np.ndarray, list[int]]:
+    """Each sentence's block number and ``(start, end)`` (int64 rows) in its text, from the one sentence splitter,
+    the texts' in turn; and how many sentences each text has."""
+    numbers: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    per_text = []
+    for text in texts:
+        held = len(numbers)
+        for number, (block_start, block) in enumerate(_blocks(text)):
+            for start, end in sentence_spans(block):
+                numbers.append(number)
+                starts.append(block_start + start)
+                ends.append(block_start + end)
+        per_text.append(len(numbers) - held)
+    return numbers, np.array([starts, ends], dtype=np.int64).T.reshape(-1, 2), per_text
+
+
+def _joined_units(text: str, sentences: list[tuple[int, int, int, int, int]], min_words: int) -> list[list[int]]:
+    """A text's units as ``[block, start, end, first content word, content words past the last]`` from its
+    sentences' ``(block, content words before its first word, ... before its end, first word's start, last
+    word's end)``: a sentence without content words dropped, a short one joined to the next of its block (or to
+    the one before, ending its block)."""
+    units: list[list[int]] = []
     pending: list[int] | None = None  # a short sentence, as a unit
-    for (number, _, _), first, last in zip(sentences, firsts, lasts):
+    for number, before_first, before_last, first_start, last_end in sentences:
         if pending is not None and pending[0] != number:  # a short last sentence of its block
             _add(pending, units)
             pending = None
-        if before[last] == before[first]:  # no content word
+        if before_last == before_first:  # no content word
             continue
-        unit = [number, word_starts[first], end_of(text, word_ends[last - 1]), before[first], before[last]]
+        unit = [number, first_start, end_of(text, last_end), before_first, before_last]
         if pending is not None:  # a short sentence before this one joins it
             unit[1], unit[3], pending = pending[1], pending[3], None
         if unit[4] - unit[3] < min_words:
@@ -152,14 +200,7 @@ def _units(text: str, min_words: int, hashes: np.ndarray, stem_hashes: np.ndarra
             units.append(unit)
     if pending is not None:
         _add(pending, units)
-    ranges = np.array([(u[3], u[4]) for u in units], dtype=np.int64).reshape(-1, 2)
-    sizes = ranges[:, 1] - ranges[:, 0]
-    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-    hashed = stem_hashes[is_content]
-    # Each unit's content words: its range of the text's, one gather for all.
-    at = np.repeat(ranges[:, 0] - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
-    return Units(text=text, spans=tuple((u[1], u[2]) for u in units), stems=hashed[at], stem_offsets=offsets,
-                 block=tuple(u[0] for u in units), word_starts=starts, word_ends=ends, word_hashes=hashes)
+    return units
 
 
 def _add(unit: list[int], units: list[list[int]]) -> None:

@@ -39,6 +39,8 @@ ABBREVIATIONS = frozenset(
 )
 # "No. 5" and "Art. 3": abbreviations only when a number follows.
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "p", "op", "para", "sec"})
+# Tokens before a period that ``_ends_sentence`` must look at (any other word of two or more characters ends it).
+_UNDECIDED = ABBREVIATIONS | _NUMBER_ABBREVIATIONS
 # Words that start a new sentence after an acronym such as "U.S.".
 _SENTENCE_STARTERS = frozenset(
     """the a an he she it they we i you this that these those there but and
@@ -137,13 +139,27 @@ def _next_word(text: str, match: re.Match) -> str:
 
 
 def _split_line(line: str, offset: int, spans: list[tuple[int, int]]) -> None:
-    """Append the spans (plus ``offset``) of the sentences of one line, blank edges trimmed."""
+    """Append the spans (plus ``offset``) of the sentences of one line, blank edges trimmed.
+
+    ``_ends_sentence`` and ``_add_trimmed`` written out for the common case, a word before a single period or
+    another end mark: a corpus scan's reuse alignment splits every sentence of the texts it aligns, and the
+    calls were half of the splitting's time."""
     start = 0
     for match in _BOUNDARY.finditer(line):
-        if _ends_sentence(line, match):
-            end = match.end()
-            _add_trimmed(line, start, end, offset, spans)
-            start = end
+        at, end = match.span()
+        if line[at] == "." and (end - at < 2 or line[at + 1] != "."):  # a period: an abbreviation or initial?
+            word_start = line.rfind(" ", 0, at) + 1
+            token = line[word_start:at]
+            if not token.isprintable() or len(token) < 2 or token[1] == "." or not token[0].isalnum() \
+                    or token.lower() in _UNDECIDED:
+                if not _ends_sentence(line, match):
+                    continue
+        chunk = line[start:end]
+        kept = chunk.lstrip()
+        if kept:
+            first = start + len(chunk) - len(kept)
+            spans.append((first + offset, first + len(kept.rstrip()) + offset))
+        start = end
     _add_trimmed(line, start, len(line), offset, spans)
 
 
