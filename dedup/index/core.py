@@ -438,12 +438,13 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         verdict = Verdict(id=doc_id, text=text, kept_by=self.keep, top=[] if top is not None else None)
         if full and self.detector is not None:
             verdict.restated = self._restated(doc_id, text, tokenized)
+        rows: list[tuple[int, int]] = []
         if signed.sizes[0] > 0:
             verdict.duplicates, rows, verdict.top = self._duplicates(doc_id, tokenized, signed, own_row, rule, top)
             verdict.preferred = self._preferred(tokenized, date, rows) if full else False
         if full:
             duplicates = {m.b for m in verdict.duplicates}
-            verdict.passages = self._passages(tokenized, signed, own_row, duplicates, rule.passage)
+            verdict.passages = self._passages(tokenized, signed, own_row, duplicates, rule.passage, rows)
             if self.reuse:
                 verdict.reuse = self._reused(doc_id, text, tokenized, own_row, duplicates)
         return verdict

@@ -336,17 +336,18 @@ class RedisStore(RedisMaintenance):
                 if doc_id is not None and text is not None}
 
     @_guarded
-    def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:
-        """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint."""
-        return self._paragraphs(self.r.smembers(self._key("fp", fingerprint)))
+    def paragraphs_with_fingerprint(self, fingerprint: int, skip: frozenset[int] = frozenset()) -> list[Row]:
+        """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint, less those
+        of the documents (rows) in ``skip``."""
+        return self._paragraphs(self.r.smembers(self._key("fp", fingerprint)), skip)
 
     @_guarded
-    def paragraphs_in_bands(self, keys: list[int]) -> list[Row]:
+    def paragraphs_in_bands(self, keys: list[int], skip: frozenset[int] = frozenset()) -> list[Row]:
         """The same, for the paragraphs sharing a band key."""
-        return self._paragraphs(self.r.sunion([self._key("pb", k) for k in keys]) if keys else set())
+        return self._paragraphs(self.r.sunion([self._key("pb", k) for k in keys]) if keys else set(), skip)
 
-    def _paragraphs(self, packed: set) -> list[Row]:
-        refs = sorted(divmod(int(p), PACK) for p in packed)
+    def _paragraphs(self, packed: set, skip: frozenset[int] = frozenset()) -> list[Row]:
+        refs = sorted(ref for ref in (divmod(int(p), PACK) for p in packed) if ref[0] not in skip)
         with self.r.pipeline(transaction=False) as pipe:
             for row, number in refs:
                 pipe.hget(self._key("doc", row), "id")

@@ -12,14 +12,23 @@ from __future__ import annotations
 import inspect
 import time
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from dedup.cluster.keep import DateLike, preferred, timestamp
-from dedup.confirm.pair_scores import exact_scores, is_duplicate
+from dedup.confirm.pair_scores import exact_scores_many, is_duplicate
 from dedup.corpus.pass_one import Tokenized
 from dedup.corpus.pass_two import MIN_PASSAGE_TOKENS
-from dedup.index.verdicts import PassageMatch, ScoredMatch, listed, term_blobs, term_cosine, term_total
+from dedup.index.verdicts import (
+    PassageMatch,
+    ScoredMatch,
+    listed,
+    term_blobs,
+    term_cosine,
+    term_cosines,
+    term_total,
+)
 from dedup.records import DocumentMatch
 from dedup.util.validate import check_fraction, renamed_params
 
@@ -91,22 +100,22 @@ class IndexScoring:
                     ) -> tuple[list[DocumentMatch], list[tuple[int, int]], list[ScoredMatch] | None]:
         """The matches, the (row, length) of each matched document, and the ``top`` best candidates whether
         or not they match (None without ``top``)."""
-        rows = self.store.documents_in_bands([int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]])
+        rows = [r for r in self.store.documents_in_bands(
+            [int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]]) if r[0] != own_row]
         mine = self.signer.document_sets(tokenized).get(0)
         my_terms = term_blobs(self.idf, tokenized.by_document())[0]
-        idf = self.idf.idf()
+        # Every candidate scored at once (a page with thousands of indexed copies has thousands).
+        jaccard, containment = exact_scores_many([mine] * len(rows), [np.frombuffer(r[2], dtype="<u4") for r in rows])
+        cosine = term_cosines(my_terms, [r[3] for r in rows], self.idf.idf())
+        duplicate = is_duplicate(jaccard, containment, cosine, rule.jaccard, rule.cosine)  # unrounded, as before
         found, scored = [], []
-        for row, other_id, shingles, terms in rows:
-            if row == own_row:
-                continue
-            jaccard, containment = exact_scores(mine, np.frombuffer(shingles, dtype="<u4"))
-            cosine = term_cosine(my_terms, terms, idf)
-            duplicate = is_duplicate(jaccard, containment, cosine, rule.jaccard, rule.cosine)  # unrounded, as before
-            scores = (round(jaccard, 4), round(containment, 4), round(cosine, 4))
-            if duplicate:
+        for (row, other_id, _, terms), *values in zip(rows, jaccard.tolist(), containment.tolist(), cosine.tolist(),
+                                                       duplicate.tolist()):
+            scores = tuple(round(v, 4) for v in values[:3])
+            if values[3]:
                 found.append((row, DocumentMatch(doc_id, other_id, *scores), term_total(terms)))
             if top is not None:
-                scored.append(ScoredMatch(other_id, *scores, duplicate))
+                scored.append(ScoredMatch(other_id, *scores, values[3]))
         # Best first (an exact copy before a fragment it contains: Jaccard breaks ties of containment);
         # then in the order documents were added, so the original comes before its copies.
         found.sort(key=lambda item: (-max(item[1].jaccard, item[1].containment), -item[1].jaccard, item[0]))
@@ -129,7 +138,11 @@ class IndexScoring:
                          [(n, dates.get(row)) for row, n in rows])
 
     def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str],
-                  threshold: float) -> list[PassageMatch]:
+                  threshold: float, skip_rows: Sequence[tuple[int, int]] = ()) -> list[PassageMatch]:
+        """The indexed paragraphs each paragraph of the text reuses, leaving out the documents ``skip`` (ids; its
+        near-duplicates: the whole text is shared with them), whose ``(row, length)`` ``skip_rows`` are not even
+        read."""
+        rows_skipped = frozenset(row for row, _ in skip_rows)
         sizes = np.diff(tokenized.tokens.offsets)
         my_terms = term_blobs(self.idf, tokenized.tokens)
         idf = self.idf.idf()
@@ -139,9 +152,9 @@ class IndexScoring:
             if sizes[p] < MIN_PASSAGE_TOKENS:
                 continue  # a one- or two-word line ("Contents", "Figure A") is no reused passage (``pass_two``)
             fingerprint = int(signed.fingerprints[p].view(np.int64))
-            rows = self.store.paragraphs_with_fingerprint(fingerprint)
+            rows = self.store.paragraphs_with_fingerprint(fingerprint, rows_skipped)
             if sizes[p] >= self.min_passage_words:
-                rows += self.store.paragraphs_in_bands([int(k) for k in keys[p]])
+                rows += self.store.paragraphs_in_bands([int(k) for k in keys[p]], rows_skipped)
             for row, other_id, number, terms, snippet, their_fp in rows:
                 if row == own_row or other_id in skip or (p, other_id, number) in found:
                     continue

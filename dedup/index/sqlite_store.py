@@ -44,6 +44,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from dedup.index.sqlite_lookups import SQLiteLookups
 from dedup.index.sqlite_maintenance import SQLiteMaintenance, _guarded, _writes
 from dedup.index.sqlite_reuse import SQLiteReuse
 from dedup.index.sqlite_schema import (
@@ -66,16 +67,14 @@ from dedup.index.store import (
     IndexUnavailableError,
     IndexWriteError,
     NewDocuments,
-    Row,
     add_counts,
     check_params,
 )
 
 _MMAP_BYTES = 1 << 31
-_PARAGRAPH_COLUMNS = "p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint"
 
 
-class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
+class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
     """An index in one SQLite file.
 
     Parameters
@@ -377,14 +376,6 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
         return self._counts
 
     @_guarded
-    def documents_in_bands(self, keys: list[int]) -> list[Row]:
-        """(row, id, shingles, terms) of the documents sharing a band key."""
-        marks = ",".join("?" * len(keys))
-        return self.db.execute(
-            f"SELECT d.rowid, d.id, d.shingles, d.terms FROM docs d WHERE d.rowid IN "
-            f"(SELECT DISTINCT doc FROM doc_bands WHERE key IN ({marks}))", keys).fetchall()
-
-    @_guarded
     def dates_of(self, rows: list[int]) -> dict[int, float]:
         """row -> date of the documents: ``dated`` (the date given when it was added), else ``added``."""
         found, date = {}, self._date_sql("dated")
@@ -402,23 +393,6 @@ class SQLiteStore(SQLiteReuse, SQLiteMaintenance):
         if not self._dated:  # another process may have moved the file to version 5 since
             self._dated = self._kind == "ours" or has_dated_column(self.db)
         return DATE if self._dated else "added"
-
-    @_guarded
-    def paragraphs_with_fingerprint(self, fingerprint: int) -> list[Row]:
-        """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint."""
-        return self.db.execute(
-            f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN docs d ON d.rowid = p.doc "
-            "WHERE p.fingerprint = ?", (fingerprint,)).fetchall()
-
-    @_guarded
-    def paragraphs_in_bands(self, keys: list[int]) -> list[Row]:
-        """The same, for the paragraphs sharing a band key."""
-        marks = ",".join("?" * len(keys))
-        return self.db.execute(
-            f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN docs d ON d.rowid = p.doc WHERE (p.doc, p.number) IN "
-            f"(SELECT DISTINCT paragraph / {PACK}, paragraph % {PACK} FROM paragraph_bands "
-            f"WHERE key IN ({marks}))", keys).fetchall()
-
 
 def _locked(err: sqlite3.Error) -> bool:
     """Whether ``err`` is SQLite giving up on another connection's lock (SQLITE_BUSY or SQLITE_LOCKED)."""

@@ -104,6 +104,29 @@ def term_cosine(blob_a: bytes, blob_b: bytes, idf: np.ndarray) -> float:
     return sparse_dot(cols_a, w_a, cols_b, w_b)
 
 
+def term_cosines(blob: bytes, blobs: list[bytes], idf: np.ndarray) -> np.ndarray:
+    """``term_cosine`` of ``blob`` with each of ``blobs``, in a few array operations for all of them: a page with
+    thousands of indexed copies scored each one in a Python loop (about 60 us a copy)."""
+    if not blobs:
+        return np.zeros(0)
+    cols_a, w_a = _weights(blob, idf)
+    sizes = np.fromiter((len(b) // 6 for b in blobs), np.int64, len(blobs))
+    parts = list(zip(blobs, sizes.tolist()))
+    cols = np.concatenate([np.frombuffer(b, dtype="<u4", count=n) for b, n in parts])
+    counts = np.concatenate([np.frombuffer(b, dtype="<u2", offset=4 * n, count=n) for b, n in parts])
+    weights = (1.0 + np.log(counts)) * idf[cols]
+    held = sizes > 0
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[held]
+    norms = np.zeros(len(blobs))
+    norms[held] = np.sqrt(np.add.reduceat(weights * weights, starts))
+    # Each of their buckets' weight in ``blob`` (0 where it has none): the products summed per document.
+    at = np.minimum(np.searchsorted(cols_a, cols), max(len(cols_a) - 1, 0))
+    mine = np.where(cols_a[at] == cols, w_a[at], 0.0) if len(cols_a) else np.zeros(len(cols))
+    dots = np.zeros(len(blobs))
+    dots[held] = np.add.reduceat(mine * weights, starts)
+    return np.divide(dots, norms, out=np.zeros(len(blobs)), where=norms > 0)
+
+
 def listed(found) -> list[PassageMatch]:
     """The passage matches in order (paragraph, best cosine first), at most ``MAX_LISTED`` per paragraph:
     boilerplate matches thousands of documents, so a few are listed and all are counted (``documents``)."""
