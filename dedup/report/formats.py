@@ -17,6 +17,7 @@ from typing import IO, Iterable
 from dedup import __version__
 from dedup.cluster.keep import LABELS as KEEP_LABELS
 from dedup.records import Cluster, CorpusReport, DocumentResult, Match, Passage, Report, Reuse
+from dedup.report.pretty_json import dumps_indented
 from dedup.report.reuse_output import reuse_csv_row, reuse_lines, reuse_to_dict
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
@@ -137,13 +138,13 @@ def write_json(report: CorpusReport, out: IO[str], params: dict, skipped: list[d
         "params": params,
         "stats": report.stats,
     }
-    body = json.dumps(rest, ensure_ascii=False, indent=2)
+    body = dumps_indented(rest)
     out.write(body[2:])  # the rest of the object, without its opening brace
     out.write("\n")
 
 
 def _indented(value, depth: int = 2) -> str:
-    return textwrap.indent(json.dumps(value, ensure_ascii=False, indent=2), "  " * depth)
+    return "  " * depth + dumps_indented(value, "  " * depth)
 
 
 def write_jsonl(report: CorpusReport, out: IO[str]) -> None:
