@@ -138,11 +138,11 @@ class IndexScoring:
                          [(n, dates.get(row)) for row, n in rows])
 
     def _passages(self, tokenized: Tokenized, signed, own_row: int, skip: set[str],
-                  threshold: float, skip_rows: Sequence[tuple[int, int]] = ()) -> list[PassageMatch]:
+                  threshold: float, duplicate_rows: Sequence[tuple[int, int]] = ()) -> list[PassageMatch]:
         """The indexed paragraphs each paragraph of the text reuses, leaving out the documents ``skip`` (ids; its
-        near-duplicates: the whole text is shared with them), whose ``(row, length)`` ``skip_rows`` are not even
+        near-duplicates: the whole text is shared with them), whose ``(row, length)`` ``duplicate_rows`` are not even
         read."""
-        rows_skipped = frozenset(row for row, _ in skip_rows)
+        rows_skipped = frozenset(row for row, _ in duplicate_rows)
         sizes = np.diff(tokenized.tokens.offsets)
         my_terms = term_blobs(self.idf, tokenized.tokens)
         idf = self.idf.idf()
