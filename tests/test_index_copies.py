@@ -62,3 +62,19 @@ def test_term_cosines_are_each_term_cosine():
     assert np.allclose(term_cosines(mine, theirs, idf), expected, rtol=0, atol=1e-12)
     assert term_cosines(b"", theirs[:3], idf).tolist() == [0.0, 0.0, 0.0]
     assert term_cosines(mine, [], idf).tolist() == []
+
+
+def test_candidates_scored_one_by_one_or_at_once_score_alike(make_location, monkeypatch):
+    import dedup.index.scoring as scoring
+
+    index, page = _indexed(make_location())
+    with index:
+        edited = page + "\n\nA closing paragraph of its own adds a few more words to the page here."
+        found = {}
+        for one_by_one in (0, 10_000):
+            monkeypatch.setattr(scoring, "_ONE_BY_ONE", one_by_one)
+            verdict = index.check("new", edited)
+            found[one_by_one] = [(m.b, m.jaccard, m.containment, m.cosine) for m in verdict.duplicates]
+            found[one_by_one, "top"] = [(m.doc, m.jaccard, m.cosine) for m in index.query(edited, top=50)]
+        assert len(found[0]) == COPIES + 1 and 0 < found[0][0][1] < 1
+        assert found[0] == found[10_000] and found[0, "top"] == found[10_000, "top"]
