@@ -141,9 +141,9 @@ def _next_word(text: str, match: re.Match) -> str:
 def _split_line(line: str, offset: int, spans: list[tuple[int, int]]) -> None:
     """Append the spans (plus ``offset``) of the sentences of one line, blank edges trimmed.
 
-    ``_ends_sentence`` and ``_add_trimmed`` written out for the common case, a word before a single period or
-    another end mark: a corpus scan's reuse alignment splits every sentence of the texts it aligns, and the
-    calls were half of the splitting's time."""
+    ``_ends_sentence`` is asked only where a period follows a word that may be an abbreviation or an initial
+    (any other end mark ends the sentence): a corpus scan's reuse alignment splits every sentence of the texts it
+    aligns, and asking at every end mark made the splitting a fifth slower."""
     start = 0
     for match in _BOUNDARY.finditer(line):
         at, end = match.span()
@@ -154,11 +154,7 @@ def _split_line(line: str, offset: int, spans: list[tuple[int, int]]) -> None:
                     or token.lower() in _UNDECIDED:
                 if not _ends_sentence(line, match):
                     continue
-        chunk = line[start:end]
-        kept = chunk.lstrip()
-        if kept:
-            first = start + len(chunk) - len(kept)
-            spans.append((first + offset, first + len(kept.rstrip()) + offset))
+        _add_trimmed(line, start, end, offset, spans)
         start = end
     _add_trimmed(line, start, len(line), offset, spans)
 
