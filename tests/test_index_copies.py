@@ -39,13 +39,22 @@ def test_the_lookups_leave_out_the_skipped_documents_rows_and_nothing_else(make_
         tokenized = index.signer.tokenize_paragraphs([page.split("\n\n")])
         signed = index.signer.sign([page], tokenized)
         skip = frozenset(index.store.row_of(f"copy{i:02d}") for i in range(0, COPIES, 3))
-        for p, keys in enumerate(signed.paragraph_keys.view(np.int64).tolist()):
-            fingerprint = int(signed.fingerprints[p].view(np.int64))
-            for lookup, key in ((index.store.paragraphs_in_bands, keys),
-                                (index.store.paragraphs_with_fingerprint, fingerprint)):
-                every = sorted(lookup(key))
-                assert len(every) >= COPIES + 1
-                assert sorted(lookup(key, skip)) == [row for row in every if row[0] not in skip]
+        keys = signed.paragraph_keys.view(np.int64).tolist()
+        fingerprints = [int(f) for f in signed.fingerprints.view(np.int64)]
+        for band_keys in (keys, [[] for _ in keys]):  # by fingerprint and band keys, by fingerprint only
+            every = index.store.paragraph_matches(fingerprints, band_keys)
+            assert all(len(rows) >= COPIES + 1 for rows in every)
+            assert all(len(set(rows)) == len(rows) for rows in every)  # each paragraph found once
+            assert index.store.paragraph_matches(fingerprints, band_keys, skip) == [
+                [row for row in rows if row[0] not in skip] for rows in every]
+        # Asked one by one, each paragraph finds what it finds asked with the others.
+        together = index.store.paragraph_matches(fingerprints, keys, skip)
+        for p in range(len(keys)):
+            assert index.store.paragraph_matches([fingerprints[p]], [keys[p]], skip) == [together[p]]
+        # A fingerprint alone finds the paragraphs with that fingerprint: the other page's shared paragraph too.
+        shared = index.store.paragraph_matches([fingerprints[1]], [[]])[0]
+        assert {row[1] for row in shared} == {"original", "other"} | {f"copy{i:02d}" for i in range(COPIES)}
+        assert all(row[5] == fingerprints[1] for row in shared)
 
 
 def test_term_cosines_are_each_term_cosine():

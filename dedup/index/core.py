@@ -128,12 +128,10 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
     ``IndexLocationError``, ``IndexUnavailableError``, ``IndexWriteError``,
     ``IndexReadOnlyError``) with a one-line message that never shows a password.
 
-    Threads: one ``Index`` may be shared by threads. Its methods take a lock
-    around their use of the store (SQLite's connection is opened with
-    ``check_same_thread=False`` for that), so calls run one at a time, and
-    ``add_many`` lets other threads in between its batches. For parallel
-    signing use processes, each with its own ``Index``: several may write to
-    one file or Redis database at once.
+    Threads: one ``Index`` may be shared by threads. Its methods take a lock around their use of the store
+    (SQLite's connection is opened with ``check_same_thread=False`` for that), so calls run one at a time, and
+    ``add_many`` lets other threads in between its batches. For parallel signing use processes, each with its
+    own ``Index``: several may write to one file or Redis database at once.
     """
 
     def __init__(self, location: str, jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5,
@@ -436,8 +434,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         tokenized = self.signer.tokenize_paragraphs([paragraphs])
         signed = self.signer.sign([text], tokenized)
         verdict = Verdict(id=doc_id, text=text, kept_by=self.keep, top=[] if top is not None else None)
+        seeds_of = self._seeds_once(tokenized) if full else None
         if full and self.detector is not None:
-            verdict.restated = self._restated(doc_id, text, tokenized)
+            verdict.restated = self._restated(doc_id, text, tokenized, seeds_of)
         rows: list[tuple[int, int]] = []
         if signed.sizes[0] > 0:
             verdict.duplicates, rows, verdict.top = self._duplicates(doc_id, tokenized, signed, own_row, rule, top)
@@ -446,5 +445,5 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             duplicates = {m.b for m in verdict.duplicates}
             verdict.passages = self._passages(tokenized, signed, own_row, duplicates, rule.passage, rows)
             if self.reuse:
-                verdict.reuse = self._reused(doc_id, text, tokenized, own_row, duplicates)
+                verdict.reuse = self._reused(doc_id, text, tokenized, own_row, duplicates, seeds_of)
         return verdict

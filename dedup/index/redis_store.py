@@ -336,15 +336,21 @@ class RedisStore(RedisMaintenance):
                 if doc_id is not None and text is not None}
 
     @_guarded
-    def paragraphs_with_fingerprint(self, fingerprint: int, skip: frozenset[int] = frozenset()) -> list[Row]:
-        """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint, less those
-        of the documents (rows) in ``skip``."""
-        return self._paragraphs(self.r.smembers(self._key("fp", fingerprint)), skip)
-
-    @_guarded
-    def paragraphs_in_bands(self, keys: list[int], skip: frozenset[int] = frozenset()) -> list[Row]:
-        """The same, for the paragraphs sharing a band key."""
-        return self._paragraphs(self.r.sunion([self._key("pb", k) for k in keys]) if keys else set(), skip)
+    def paragraph_matches(self, fingerprints: list[int], band_keys: list[list[int]],
+                          skip: frozenset[int] = frozenset()) -> list[list[Row]]:
+        """For each paragraph asked (its fingerprint, and its band keys: none to look it up by fingerprint only), the
+        (doc row, doc id, number, terms, snippet, fingerprint) of the indexed paragraphs sharing the fingerprint or a
+        band key, each once, less those of the documents (rows) in ``skip``: every paragraph in one round trip for
+        the refs and one for the rows."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for fingerprint, keys in zip(fingerprints, band_keys):
+                pipe.smembers(self._key("fp", fingerprint))
+                if keys:
+                    pipe.sunion([self._key("pb", k) for k in keys])
+            found = iter(pipe.execute())
+        wanted = [set(next(found)) | (set(next(found)) if keys else set()) for keys in band_keys]
+        rows = {row[0] * PACK + row[2]: row for row in self._paragraphs(set().union(*wanted), skip)}
+        return [[rows[ref] for ref in sorted(int(p) for p in packed) if ref in rows] for packed in wanted]
 
     def _paragraphs(self, packed: set, skip: frozenset[int] = frozenset()) -> list[Row]:
         refs = sorted(ref for ref in (divmod(int(p), PACK) for p in packed) if ref[0] not in skip)

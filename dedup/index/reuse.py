@@ -21,6 +21,9 @@ by the documents added since.
 
 from __future__ import annotations
 
+import functools
+from typing import Callable
+
 import numpy as np
 
 from dedup.article.screen import restated_by_rule
@@ -74,10 +77,17 @@ class IndexReuse:
         found = self.store.furniture_forms(forms.tolist(), limit, own_row) if len(forms) else forms
         return np.sort(np.asarray(found, np.int64).astype(np.uint32))
 
-    def _reused(self, doc_id: str, text: str, tokenized: Tokenized, own_row: int, skip: set[str]) -> list[Reuse]:
+    def _seeds_once(self, tokenized: Tokenized) -> Callable[[], tuple[Seeds, np.ndarray]] | None:
+        """``_seeds`` of a checked text, made on first use and kept for the check: the restatement screen reads them
+        too (``_may_restate``). None with reuse off."""
+        return functools.cache(lambda: self._seeds(tokenized)) if self.reuse else None
+
+    def _reused(self, doc_id: str, text: str, tokenized: Tokenized, own_row: int, skip: set[str],
+                seeds_of: Callable[[], tuple[Seeds, np.ndarray]] | None = None) -> list[Reuse]:
         """The passages ``text`` shares with indexed documents, ``skip`` (ids: its near-duplicates) and its own
-        entry (``own_row``) left out, and passages of page furniture alone."""
-        seeds, uncounted = self._seeds(tokenized)
+        entry (``own_row``) left out, and passages of page furniture alone (``seeds_of``: ``_seeds`` of the text,
+        made once a check)."""
+        seeds, uncounted = seeds_of() if seeds_of else self._seeds(tokenized)
         keys, _ = self._keys(tokenized, seeds, uncounted)
         if not len(keys):
             return []
@@ -100,23 +110,31 @@ class IndexReuse:
         found = align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()))
         return without_furniture(found, furniture, self.signer.table, self.reuse_search.min_unit_words)
 
-    def _restated(self, doc_id: str, text: str, tokenized: Tokenized) -> Report:
+    def _restated(self, doc_id: str, text: str, tokenized: Tokenized,
+                  seeds_of: Callable[[], tuple[Seeds, np.ndarray]] | None = None) -> Report:
         """The restatements of a checked text (one document): ``detector``'s search where ``_may_restate``, else
         its paragraphs and no match, as the search would find."""
-        if len(tokenized.paragraphs[0]) >= 2 and self._may_restate(tokenized, self.detector.confirmer.min_shared_words):
+        run_words = self.detector.confirmer.min_shared_words
+        if len(tokenized.paragraphs[0]) >= 2 and self._may_restate(tokenized, run_words, seeds_of):
             return self.detector.detect(text, doc_id=doc_id)
         return Report(id=doc_id, paragraphs=segment(text))
 
-    def _may_restate(self, tokenized: Tokenized, run_words: int) -> bool:
+    def _may_restate(self, tokenized: Tokenized, run_words: int,
+                     seeds_of: Callable[[], tuple[Seeds, np.ndarray]] | None = None) -> bool:
         """Whether a checked text (one document) is worth its restatement search, by the corpus scan's screen
         (``article.screen``, ``reuse.restating``) under the index's document frequencies. The text is not
         counted in them: a word may count as uncommon one document early, never the other way. An index
-        whose tokens keep stop words or are not stemmed reads other words than the detector's: always worth it."""
+        whose tokens keep stop words or are not stemmed reads other words than the detector's: always worth it.
+        ``seeds_of``: the reuse search's seeds of the text (the screen reads their words and sentences, the same
+        with or without the copied-run keys), so that a check with reuse on makes them once."""
         table = self.signer.table
         if not (table.stop_words and table.stem):
             return True
         if restated_by_rule(tokenized.paragraphs[0], tokenized.paragraph_words()):
             return True
-        tokens = tokenized.tokens
-        seeds = self.reuse_search.seeds(tokens, tokenized.token_document(), self.idf.buckets(tokens), False)
+        if seeds_of:
+            seeds = seeds_of()[0]
+        else:
+            tokens = tokenized.tokens
+            seeds = self.reuse_search.seeds(tokens, tokenized.token_document(), self.idf.buckets(tokens), False)
         return bool(restating(seeds, self.idf.df, self.idf.n_docs + 1, run_words=run_words, size=1)[0])

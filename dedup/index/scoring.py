@@ -162,14 +162,14 @@ class IndexScoring:
         my_terms = term_blobs(self.idf, tokenized.tokens)
         idf = self.idf.idf()
         keys = signed.paragraph_keys.view(np.int64)
+        # A one- or two-word line ("Contents", "Figure A") is no reused passage (``pass_two``); a short one is
+        # looked up by its fingerprint only.
+        asked = [p for p in range(len(sizes)) if sizes[p] >= MIN_PASSAGE_TOKENS]
+        fingerprints = [int(signed.fingerprints[p].view(np.int64)) for p in asked]
+        band_keys = [keys[p].tolist() if sizes[p] >= self.min_passage_words else [] for p in asked]
         found: dict[tuple[int, str, int], PassageMatch] = {}
-        for p in range(len(sizes)):
-            if sizes[p] < MIN_PASSAGE_TOKENS:
-                continue  # a one- or two-word line ("Contents", "Figure A") is no reused passage (``pass_two``)
-            fingerprint = int(signed.fingerprints[p].view(np.int64))
-            rows = self.store.paragraphs_with_fingerprint(fingerprint, rows_skipped)
-            if sizes[p] >= self.min_passage_words:
-                rows += self.store.paragraphs_in_bands([int(k) for k in keys[p]], rows_skipped)
+        for p, fingerprint, rows in zip(asked, fingerprints,
+                                        self.store.paragraph_matches(fingerprints, band_keys, rows_skipped)):
             for row, other_id, number, terms, snippet, their_fp in rows:
                 if row == own_row or other_id in skip or (p, other_id, number) in found:
                     continue

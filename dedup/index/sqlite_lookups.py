@@ -8,11 +8,11 @@ from dedup.index.store import PACK, Row
 
 _PARAGRAPH_COLUMNS = "p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint"
 _REFS_AT_ONCE = 400  # (doc, number) refs a statement reads: 800 variables, under SQLite's oldest limit (999)
+_KEYS_AT_ONCE = 900  # fingerprints or band keys a statement looks up
 
 
 class SQLiteLookups:
-    """``documents_in_bands``, ``paragraphs_with_fingerprint`` and ``paragraphs_in_bands`` of ``SQLiteStore`` (its
-    ``db`` assumed)."""
+    """``documents_in_bands`` and ``paragraph_matches`` of ``SQLiteStore`` (its ``db`` assumed)."""
 
     @_guarded
     def documents_in_bands(self, keys: list[int]) -> list[Row]:
@@ -23,33 +23,40 @@ class SQLiteLookups:
             f"(SELECT DISTINCT doc FROM doc_bands WHERE key IN ({marks}))", keys).fetchall()
 
     @_guarded
-    def paragraphs_with_fingerprint(self, fingerprint: int, skip: frozenset[int] = frozenset()) -> list[Row]:
-        """(doc row, doc id, number, terms, snippet, fingerprint) of the paragraphs with this fingerprint, less those
-        of the documents (rows) in ``skip``."""
-        if skip:
-            refs = self.db.execute("SELECT doc, number FROM paragraphs WHERE fingerprint = ?", (fingerprint,))
-            return self._paragraph_rows(refs, skip)
-        return self.db.execute(
-            f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN docs d ON d.rowid = p.doc "
-            "WHERE p.fingerprint = ?", (fingerprint,)).fetchall()
+    def paragraph_matches(self, fingerprints: list[int], band_keys: list[list[int]],
+                          skip: frozenset[int] = frozenset()) -> list[list[Row]]:
+        """For each paragraph asked (its fingerprint, and its band keys: none to look it up by fingerprint only), the
+        (doc row, doc id, number, terms, snippet, fingerprint) of the indexed paragraphs sharing the fingerprint or a
+        band key, each once, less those of the documents (rows) in ``skip``.
 
-    @_guarded
-    def paragraphs_in_bands(self, keys: list[int], skip: frozenset[int] = frozenset()) -> list[Row]:
-        """The same, for the paragraphs sharing a band key."""
-        marks = ",".join("?" * len(keys))
-        if skip:
-            refs = self.db.execute(f"SELECT DISTINCT paragraph / {PACK}, paragraph % {PACK} FROM paragraph_bands "
-                                   f"WHERE key IN ({marks})", keys)
-            return self._paragraph_rows(refs, skip)
-        return self.db.execute(
-            f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN docs d ON d.rowid = p.doc WHERE (p.doc, p.number) IN "
-            f"(SELECT DISTINCT paragraph / {PACK}, paragraph % {PACK} FROM paragraph_bands "
-            f"WHERE key IN ({marks}))", keys).fetchall()
+        Every paragraph of a checked page is looked up at once: the refs by fingerprint, then by band key, then the
+        rows of the refs wanted (one statement each, a few where a page asks more than SQLite's variables): two
+        statements a paragraph were about a sixth of a check."""
+        wanted: list[set[tuple[int, int]]] = [set() for _ in fingerprints]
+        asking = _askers(enumerate(fingerprints))
+        for fingerprint, doc, number in self._keyed("SELECT fingerprint, doc, number FROM paragraphs "
+                                                    "WHERE fingerprint IN ({})", list(asking)):
+            for k in asking[fingerprint]:
+                wanted[k].add((doc, number))
+        asking = _askers((k, key) for k, keys in enumerate(band_keys) for key in keys)
+        for key, packed in self._keyed("SELECT key, paragraph FROM paragraph_bands WHERE key IN ({})", list(asking)):
+            for k in asking[key]:
+                wanted[k].add(divmod(packed, PACK))
+        rows = {(row[0], row[2]): row for row in self._paragraph_rows(sorted(set().union(*wanted)), skip)}
+        return [[rows[ref] for ref in sorted(refs) if ref in rows] for refs in wanted]
+
+    def _keyed(self, statement: str, values: list[int]) -> list[Row]:
+        """The rows of ``statement`` (its ``{}``: the variables' marks) for ``values``, ``_KEYS_AT_ONCE`` at a time."""
+        found: list[Row] = []
+        for start in range(0, len(values), _KEYS_AT_ONCE):
+            chunk = values[start:start + _KEYS_AT_ONCE]
+            found += self.db.execute(statement.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return found
 
     def _paragraph_rows(self, refs, skip: frozenset[int]) -> list[Row]:
         """The paragraphs' rows of the ``(doc, number)`` refs whose document is not in ``skip``: read after the
-        refs, so the paragraphs of a checked page's thousands of indexed copies (its near-duplicates, skipped)
-        are never read whole (540 ms a check at 3,000 copies, most of it theirs)."""
+        refs (``paragraph_matches``), so the paragraphs of a checked page's thousands of indexed copies (its
+        near-duplicates, skipped) are never read whole (540 ms a check at 3,000 copies, most of it theirs)."""
         wanted = [ref for ref in refs if ref[0] not in skip]
         found: list[Row] = []
         for start in range(0, len(wanted), _REFS_AT_ONCE):
@@ -61,3 +68,11 @@ class SQLiteLookups:
                 "JOIN paragraphs p ON p.doc = v.column1 AND p.number = v.column2 JOIN docs d ON d.rowid = p.doc",
                 [v for ref in chunk for v in ref]).fetchall()
         return found
+
+
+def _askers(asked) -> dict[int, list[int]]:
+    """The askers of each value, from ``(asker, value)`` pairs: a key two paragraphs hold is looked up once."""
+    askers: dict[int, list[int]] = {}
+    for asker, value in asked:
+        askers.setdefault(value, []).append(asker)
+    return askers
