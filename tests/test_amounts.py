@@ -143,6 +143,10 @@ def test_paragraphs_whose_amounts_all_differ_state_two_facts():
     c = Claims.of("The new top rate of 4.5 percent takes effect in January.")
     assert contradicts(a, b) and not contradicts(a, c)
     assert not contradicts(a, Claims.of("Lawmakers argued about the tax for hours."))  # no amount: nothing to say
+    # A floor is no other amount: "well over a million" phones are the 1.3 million recalled.
+    recall = Claims.of("Kestrel is recalling about 1.3 million phones over a battery fault.")
+    assert not contradicts(recall, Claims.of("Well over a million phones are being called back."))
+    assert contradicts(recall, Claims.of("Some 2.5 million phones are being called back."))
 
 
 def test_a_confirmed_pair_that_contradicts_on_amounts_is_not_reported(monkeypatch):

@@ -13,6 +13,33 @@ def read(text: str) -> list[tuple[float, str, bool, str]]:
     return [(q.value, q.unit, q.rough, text[q.start:q.end]) for q in quantities(text)]
 
 
+@pytest.mark.parametrize("text, bound", [
+    ("well over a million", "over"), ("more than 100 people", "over"), ("at least 40 people", "over"),
+    ("just over half", "over"), ("nearly forty", "under"), ("less than $5 million", "under"),
+    ("about 40 people", ""), ("40 people", ""), ("the least 40", ""),
+])
+def test_a_floor_or_a_ceiling_is_read_as_one(text, bound):
+    assert [q.bound for q in quantities(text)] == [bound]
+
+
+@pytest.mark.parametrize("a, b, same", [
+    # A floor agrees up to the next round figure at its last digit, a ceiling down to the one before (beside the
+    # fifth either way that any hedged amount agrees within).
+    ("well over a million phones", "about 1.3 million phones", True),
+    ("well over a million phones", "2.5 million phones", False),
+    ("more than 1.5 million", "1.58 million", True),
+    ("more than 1.5 million", "2 million", False),
+    ("just over half", "52.4 percent", True),
+    ("nearly 2 billion dollars", "$1.9 billion", True),
+    ("nearly 2 billion dollars", "$2.6 billion", False),
+    ("at least 40 people", "39 people", False),
+])
+def test_an_amount_within_a_floor_or_ceiling_agrees(a, b, same):
+    (qa,), (qb,) = quantities(a), quantities(b)
+    assert agree(qa, qb) is same
+    assert agree(qb, qa) is same
+
+
 @pytest.mark.parametrize("text, expected", [
     ("About 12,000 people were evacuated", [(12_000.0, "", True, "12,000")]),
     ("Roughly twelve thousand residents", [(12_000.0, "", True, "twelve thousand")]),
@@ -36,6 +63,12 @@ def read(text: str) -> list[tuple[float, str, bool, str]]:
     ("a million dollars", [(1e6, "usd", True, "a million dollars")]),
     ("the million-dollar question", []),
     ("2 hours and 30 minutes later", [(2.5, "h", False, "2 hours and 30 minutes")]),
+    ("finished 38 seconds ahead", [(38 / 3600, "h", False, "38 seconds")]),
+    ("leads by 1 minute 12 seconds", [(72 / 3600, "h", False, "1 minute 12 seconds")]),
+    ("Four in ten of the new homes", [(0.4, "share", True, "Four in ten")]),
+    ("nine out of ten voters", [(0.9, "share", True, "nine out of ten")]),
+    ("3 in 2019", [(3.0, "", False, "3"), (2019.0, "year", False, "2019")]),  # a year is no whole
+    ("scored 2 in 10 minutes", [(2.0, "", False, "2"), (10 / 60, "h", False, "10 minutes")]),
     ("in 2:03:41, just under two hours and four minutes", [(2 + 3 / 60 + 41 / 3600, "h", False, "2:03:41"),
                                                           (2 + 4 / 60, "h", True, "two hours and four minutes")]),
     ("a 9-4 vote", [(9.0, "", False, "9"), (4.0, "", False, "4")]),
@@ -60,6 +93,9 @@ def test_amounts_are_read_with_unit_and_span(text, expected):
     ("$298 million", "$305 million", False),  # two exact amounts 2% apart are two amounts
     ("€38 million", "sixty million euros", False),  # rounding goes so far
     ("in 2022", "2,022 people", False),
+    ("38 seconds", "thirty-eight seconds", True),
+    ("40 percent", "four in ten", True),
+    ("1 minute 12 seconds", "72 seconds", True),
 ])
 def test_agreement_allows_rounding_not_other_amounts(a, b, same):
     (qa,), (qb,) = quantities(a), quantities(b)

@@ -17,6 +17,7 @@ are plain numbers.
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ class Quantity:
     ``"date"`` ("15 December"); a date written in figures ("2008-04-01") is no amount.
     ``rough`` is True when the text hedges it ("about", "nearly") or writes a round number in words ("forty",
     "five million"), which a writer uses for a nearby exact amount. ``start``/``end`` are character offsets
-    of the amount in the text.
+    of the amount in the text. ``bound`` is ``"over"`` for an amount stated as a floor ("more than", "well
+    over", "at least") and ``"under"`` for a ceiling ("nearly", "less than", "just under"), else ``""``.
     """
 
     value: float
@@ -56,6 +58,7 @@ class Quantity:
     rough: bool
     start: int
     end: int
+    bound: str = ""
 
 
 _ONES = {w: i for i, w in enumerate(
@@ -81,6 +84,7 @@ _UNITS = {  # unit word -> (canonical unit, factor)
     **{w: ("m", 1.0) for w in ("metre", "metres", "meter", "meters")},
     **{w: ("m", 1000.0) for w in ("kilometre", "kilometres", "kilometer", "kilometers", "km")},
     **{w: ("m", 1609.344) for w in ("mile", "miles")},
+    **{w: ("h", 1 / 3600) for w in ("second", "seconds", "sec", "secs")},
     **{w: ("h", 1 / 60) for w in ("minute", "minutes")},
     **{w: ("h", 1.0) for w in ("hour", "hours")},
     **{w: ("h", 24.0) for w in ("day", "days")},
@@ -91,6 +95,9 @@ _UNITS = {  # unit word -> (canonical unit, factor)
 # Hedges before an amount: the writer rounds it.
 _HEDGES = frozenset("about around roughly nearly almost approximately some over under more less fewer close "
                     "just little well upwards".split())
+# Hedges that state an amount as a floor or a ceiling: "well over a million" is 1.3 million, "nearly forty" 38.
+_FLOORS = frozenset("over more upwards least above exceeding".split())
+_CEILINGS = frozenset("under less fewer nearly almost below".split())
 _NUMERAL = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+")
 _CLOCK = re.compile(r"\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?")  # a race time, "2:03:41" (read as hours)
 # What may stand between a hedge and its amount: spaces and a currency sign ("about $5"), not a full stop or a
@@ -117,6 +124,8 @@ def _trie_pattern(words: frozenset[str]) -> str:
 
 
 _TRIGGER = re.compile(rf"\d|\b(?:{_trie_pattern(_STARTERS)})")
+_NUMBER_WORD = _trie_pattern(frozenset({*_ONES, *_TENS}))
+_SHARE_IN_WORDS = re.compile(rf"\b(?:{_NUMBER_WORD})\s+(?:in|out\s+of)\s+(?:{_NUMBER_WORD})\b")  # "one in six"
 # How far apart two amounts may be and still agree: a writer's rounding ("nearly forty" for 38, "roughly half"
 # for 52 percent, "a little over two billion" for 2.1 billion) stays within about a fifth.
 EXACT_TOLERANCE = 0.005
@@ -146,7 +155,8 @@ def may_state_amount(text: str, specific: bool = False) -> bool:
     words = text.lower().translate(_ASCII_NOT_LETTERS).split()
     if _STARTERS.isdisjoint(words):
         return False
-    return not specific or "$" in text or "%" in text or not _SPECIFIC_WORDS.isdisjoint(words)
+    return (not specific or "$" in text or "%" in text or not _SPECIFIC_WORDS.isdisjoint(words)
+            or _SHARE_IN_WORDS.search(text.lower()) is not None)
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -192,7 +202,26 @@ def agree(a: Quantity, b: Quantity) -> bool:
         return abs(a.value - b.value) <= (CLOCK_TOLERANCE if a.rough or b.rough else 0)
     tolerance = ROUGH_TOLERANCE if a.rough or b.rough else EXACT_TOLERANCE
     high = max(abs(a.value), abs(b.value))
-    return high == 0 or abs(a.value - b.value) <= tolerance * high
+    return high == 0 or abs(a.value - b.value) <= tolerance * high or _within_bound(a, b) or _within_bound(b, a)
+
+
+def _within_bound(a: Quantity, b: Quantity) -> bool:
+    """Whether ``b``'s value lies within the range ``a`` states as a floor or a ceiling: from the floor up to the
+    next round figure at its last significant digit ("more than a million": below two million; "more than 1.5
+    million": below 1.6 million), or from the ceiling down to the one before ("nearly forty": above thirty)."""
+    if not a.bound or a.value <= 0:
+        return False
+    step = _last_digit_step(a.value)
+    low, high = (a.value, a.value + step) if a.bound == "over" else (a.value - step, a.value)
+    slack = EXACT_TOLERANCE * a.value
+    return low - slack <= b.value <= high + slack
+
+
+def _last_digit_step(value: float) -> float:
+    """The place of a value's last significant digit (1,000,000 -> 1,000,000; 1,500,000 -> 100,000; 0.25 -> 0.01)."""
+    exponent = math.floor(math.log10(value))
+    digits = f"{value / 10 ** exponent:.6f}".rstrip("0").rstrip(".")
+    return 10.0 ** (exponent - (len(digits.replace(".", "")) - 1))
 
 
 def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
@@ -235,7 +264,7 @@ def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
         if word == "pair" or word == "couple":
             j += 1 if j < len(spans) and spans[j][0] == "of" else 0
         if word in _SHARE_WORDS:
-            return Quantity(value, "share", True, start, spans[i][2]), j
+            return Quantity(value, "share", True, start, spans[i][2], _bound(text, spans, i)), j
     else:
         return None
     fraction = _FRACTIONS.get(spans[j][0].removesuffix("s")) if j < len(spans) else None
@@ -248,11 +277,30 @@ def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     unit, factor, j, end = _unit(text, spans, i, j)
     rough = _hedged(text, spans, i) or (spelled and _round(value))
     value *= factor
-    if unit == "h" and j + 1 < len(spans) and spans[j][0] == "and":  # "two hours and four minutes": one duration
-        rest = _amount(text, spans, j + 1)
+    if unit == "h" and j < len(spans) and (spans[j][0] == "and" or spans[j][0][0].isdigit()):
+        # "two hours and four minutes", "1 minute 12 seconds": one duration
+        rest = _amount(text, spans, j + 1 if spans[j][0] == "and" else j)
         if rest is not None and rest[0].unit == "h" and rest[0].value < value:
             value, end, j = value + rest[0].value, rest[0].end, rest[1]
-    return Quantity(value, unit, rough, _sign_start(text, start), end), j
+    if unit == "" and j + 1 < len(spans) and spans[j][0] in ("in", "out"):
+        share = _share_of(text, spans, j, value)  # "four in ten", "nine out of ten": a share, said roughly
+        if share is not None:
+            value, end, j = share
+            return Quantity(value, "share", True, _sign_start(text, start), end, _bound(text, spans, i)), j
+    return Quantity(value, unit, rough, _sign_start(text, start), end, _bound(text, spans, i)), j
+
+
+def _share_of(text: str, spans: list, j: int, value: float) -> tuple[float, int, int] | None:
+    """(share, end offset, next word) of "N in M" / "N out of M" at word ``j`` (its "in" or "out"), for a count
+    ``value`` under a whole ``M`` of at most 100 (not "3 in 2019"), else None."""
+    k = j + 1 if spans[j][0] == "in" else (j + 2 if [w for w, _, _ in spans[j:j + 2]] == ["out", "of"] else 0)
+    if not k or k >= len(spans) or not (spans[k][0] in _ONES or spans[k][0] in _TENS or spans[k][0].isdigit()):
+        return None
+    whole, after = _spelled(spans, k) if not spans[k][0].isdigit() else (float(spans[k][0]), k + 1)
+    if not value < whole <= 100 or (after < len(spans) and (spans[after][0] in _SCALES or spans[after][0] in _UNITS
+                                                            or spans[after][0] in _PERCENT)):
+        return None
+    return value / whole, spans[after - 1][2], after
 
 
 def _spelled(spans: list, i: int, value: int = 0) -> tuple[float, int]:
@@ -311,14 +359,29 @@ def _unit(text: str, spans: list, i: int, j: int) -> tuple[str, float, int, int]
     return "", 1.0, j, end
 
 
-def _hedged(text: str, spans: list, i: int) -> bool:
-    """Whether one of the two words before the amount hedges it ("about", "a little under", "more than"), with
-    nothing but spaces (and a currency sign) between them."""
+def _bound(text: str, spans: list, i: int) -> str:
+    """``"over"`` or ``"under"`` where the hedge before the amount (``_hedged``) states it as a floor or a
+    ceiling, else ``""``."""
+    before = _hedge_words(text, spans, i)
+    if not _FLOORS.isdisjoint(before) and (before[-1] != "least" or before[:1] == ["at"]):
+        return "over"
+    return "under" if not _CEILINGS.isdisjoint(before) else ""
+
+
+def _hedge_words(text: str, spans: list, i: int) -> list[str]:
+    """The (up to two) words before the amount with nothing but spaces (and a currency sign) between them."""
     before: list[str] = []
     for k in range(i - 1, max(i - 2, 0) - 1, -1):
         if _HEDGE_GAP.fullmatch(text, spans[k][2], spans[k + 1][1]) is None:
             break
         before.insert(0, spans[k][0])
+    return before
+
+
+def _hedged(text: str, spans: list, i: int) -> bool:
+    """Whether one of the two words before the amount hedges it ("about", "a little under", "more than"), with
+    nothing but spaces (and a currency sign) between them."""
+    before = _hedge_words(text, spans, i)
     return any(w in _HEDGES for w in before) or (len(before) == 2 and before[-1] == "than")
 
 
