@@ -40,6 +40,12 @@ def test_an_amount_within_a_floor_or_ceiling_agrees(a, b, same):
     assert agree(qb, qa) is same
 
 
+def test_a_numeral_too_long_for_a_float_agrees_only_with_itself():
+    (huge,) = quantities("more than " + "9" * 400 + " people")
+    (small,) = quantities("about 5 people")
+    assert not agree(huge, small) and not agree(small, huge) and agree(huge, huge)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("About 12,000 people were evacuated", [(12_000.0, "", True, "12,000")]),
     ("Roughly twelve thousand residents", [(12_000.0, "", True, "twelve thousand")]),

@@ -200,6 +200,8 @@ def agree(a: Quantity, b: Quantity) -> bool:
         return a.value == b.value
     if a.unit == "clock":  # minutes past midnight: a rough time of day is within half an hour, not a fifth
         return abs(a.value - b.value) <= (CLOCK_TOLERANCE if a.rough or b.rough else 0)
+    if not (math.isfinite(a.value) and math.isfinite(b.value)):  # a numeral of hundreds of digits: no tolerance
+        return a.value == b.value
     tolerance = ROUGH_TOLERANCE if a.rough or b.rough else EXACT_TOLERANCE
     high = max(abs(a.value), abs(b.value))
     return high == 0 or abs(a.value - b.value) <= tolerance * high or _within_bound(a, b) or _within_bound(b, a)
