@@ -30,8 +30,8 @@ class SQLiteLookups:
         band key, each once, less those of the documents (rows) in ``skip``.
 
         Every paragraph of a checked page is looked up at once: the refs by fingerprint, then by band key, then the
-        rows of the refs wanted (one statement each, a few where a page asks more than SQLite's variables): two
-        statements a paragraph were about a sixth of a check."""
+        rows of the refs wanted (one statement each, a few where a page asks more than SQLite's variables), as the
+        Redis store does in two round trips. On SQLite the time is the band keys' probes either way."""
         wanted: list[set[tuple[int, int]]] = [set() for _ in fingerprints]
         asking = _askers(enumerate(fingerprints))
         for fingerprint, doc, number in self._keyed("SELECT fingerprint, doc, number FROM paragraphs "
