@@ -74,6 +74,7 @@ def test_a_numeral_too_long_for_a_float_agrees_only_with_itself():
     ("Four in ten of the new homes", [(0.4, "share", True, "Four in ten")]),
     ("nine out of ten voters", [(0.9, "share", True, "nine out of ten")]),
     ("3 in 2019", [(3.0, "", False, "3"), (2019.0, "year", False, "2019")]),  # a year is no whole
+    ("ten ten", [(10.0, "", False, "ten"), (10.0, "", False, "ten")]),  # two numbers, not twenty
     ("scored 2 in 10 minutes", [(2.0, "", False, "2"), (10 / 60, "h", False, "10 minutes")]),
     ("in 2:03:41, just under two hours and four minutes", [(2 + 3 / 60 + 41 / 3600, "h", False, "2:03:41"),
                                                           (2 + 4 / 60, "h", True, "two hours and four minutes")]),

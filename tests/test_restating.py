@@ -141,7 +141,7 @@ def test_may_state_amount_is_false_only_where_quantities_finds_nothing():
     rng = random.Random(0)
     pieces = ["one", "Two", "twenty", "million", "half", "dozen", "percent", "$", "5", "thirty-eight", "a", "pair",
               "fourteen", "3rd", "2:03", "€", "½", "٣", "İ", "thirds", "and a half", "years", "per cent", "%", "bn",
-              "miles", "euros", "couple of", "an"]
+              "miles", "euros", "couple of", "an", "in", "out of", "ten", "six", "seconds", "over", "nearly", "at least"]
     for _ in range(5000):  # random strings of number words, digits, signs and odd separators
         texts.append("".join(rng.choice(string.printable) if rng.random() < 0.5 else
                              rng.choice(pieces) + rng.choice(" ,-_\x01—") for _ in range(rng.randint(0, 12))))
@@ -150,6 +150,9 @@ def test_may_state_amount_is_false_only_where_quantities_finds_nothing():
     assert sum(map(may_state_amount, texts)) < len(texts)  # it does rule texts out
     one_two = "One of the two men left, and one stayed."
     assert may_state_amount(one_two) and not may_state_amount(one_two, specific=True)
+    one_in_six = "About one in six classes is taught by a stand-in, and nine out of ten schools say so."
+    assert may_state_amount(one_in_six, specific=True) and may_state_amount("One in six.", specific=True)
+    assert not may_state_amount("One of six classes, in the end, closed.", specific=True)
 
 
 def test_the_progress_line_follows_the_restatement_search():

@@ -124,8 +124,8 @@ def _trie_pattern(words: frozenset[str]) -> str:
 
 
 _TRIGGER = re.compile(rf"\d|\b(?:{_trie_pattern(_STARTERS)})")
-_NUMBER_WORD = _trie_pattern(frozenset({*_ONES, *_TENS}))
-_SHARE_IN_WORDS = re.compile(rf"\b(?:{_NUMBER_WORD})\s+(?:in|out\s+of)\s+(?:{_NUMBER_WORD})\b")  # "one in six"
+_NUMBER_WORDS = frozenset({*_ONES, *_TENS})
+_COUNT_ENDS = frozenset({*_NUMBER_WORDS, *_WORD_VALUES, *_SCALE_WORDS})  # the last word of a count in words
 # How far apart two amounts may be and still agree: a writer's rounding ("nearly forty" for 38, "roughly half"
 # for 52 percent, "a little over two billion" for 2.1 billion) stays within about a fifth.
 EXACT_TOLERANCE = 0.005
@@ -153,10 +153,30 @@ def may_state_amount(text: str, specific: bool = False) -> bool:
             or "7" in text or "8" in text or "9" in text):  # ten substring tests: a generator's calls cost more
         return True
     words = text.lower().translate(_ASCII_NOT_LETTERS).split()
-    if _STARTERS.isdisjoint(words):
+    starting = _STARTERS.intersection(words)  # a scan of the words, as ``isdisjoint`` makes where none is found
+    if not starting:
         return False
-    return (not specific or "$" in text or "%" in text or not _SPECIFIC_WORDS.isdisjoint(words)
-            or _SHARE_IN_WORDS.search(text.lower()) is not None)
+    if not specific or "$" in text or "%" in text or not _SPECIFIC_WORDS.isdisjoint(words):
+        return True
+    # "one in six" is a share: two number words at least, looked for only then.
+    return len(starting & _NUMBER_WORDS) >= 2 and _share_in_words(words)
+
+
+def _share_in_words(words: list[str]) -> bool:
+    """Whether ``words`` (a text's, lower case, punctuation dropped) may hold "N in M" or "N out of M" in words,
+    which ``quantities`` reads as a share: each "in" and "out" found by ``list.index``, not a pattern."""
+    for sep, whole_at in (("in", 1), ("out", 2)):
+        j = 0
+        while True:
+            try:
+                j = words.index(sep, j + 1)
+            except ValueError:
+                break
+            k = j + whole_at
+            if k < len(words) and words[j - 1] in _COUNT_ENDS and words[k] in _NUMBER_WORDS \
+                    and (sep == "in" or words[j + 1] == "of"):
+                return True
+    return False
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -313,8 +333,8 @@ def _spelled(spans: list, i: int, value: int = 0) -> tuple[float, int]:
         word = spans[j][0]
         if word in _TENS and value % 100 == 0:
             value += _TENS[word]
-        elif word in _ONES and value % 10 == 0:
-            value += _ONES[word]
+        elif word in _ONES and (value % 100 == 0 or (value % 100 >= 20 and value % 10 == 0 and _ONES[word] < 10)):
+            value += _ONES[word]  # "seven", "twenty-seven", "a hundred and twelve"; not "ten ten" (20)
         elif word == "hundred" and 0 < value < 100:
             value *= 100
         elif (word == "and" and value >= 100 and value % 100 == 0 and j + 1 < len(spans)
@@ -364,6 +384,9 @@ def _unit(text: str, spans: list, i: int, j: int) -> tuple[str, float, int, int]
 def _bound(text: str, spans: list, i: int) -> str:
     """``"over"`` or ``"under"`` where the hedge before the amount (``_hedged``) states it as a floor or a
     ceiling, else ``""``."""
+    near = {spans[k][0] for k in range(max(i - 2, 0), i)}
+    if _FLOORS.isdisjoint(near) and _CEILINGS.isdisjoint(near):  # most amounts: no hedge, the gaps not read
+        return ""
     before = _hedge_words(text, spans, i)
     if not _FLOORS.isdisjoint(before) and (before[-1] != "least" or before[:1] == ["at"]):
         return "over"
