@@ -71,6 +71,11 @@ def test_a_numeral_too_long_for_a_float_agrees_only_with_itself():
     ("2 hours and 30 minutes later", [(2.5, "h", False, "2 hours and 30 minutes")]),
     ("finished 38 seconds ahead", [(38 / 3600, "h", False, "38 seconds")]),
     ("leads by 1 minute 12 seconds", [(72 / 3600, "h", False, "1 minute 12 seconds")]),
+    ("2 days 3 hours 4 minutes and 5 seconds", [(51 + 4 / 60 + 5 / 3600, "h", False,
+                                                "2 days 3 hours 4 minutes and 5 seconds")]),
+    ("1 minute 30 seconds and 50 seconds", [(90 / 3600, "h", False, "1 minute 30 seconds"),
+                                            (50 / 3600, "h", False, "50 seconds")]),  # a part is under the last
+    ("the race lasted two hours and", [(2.0, "h", False, "two hours")]),  # a page cut off: read, no IndexError
     ("Four in ten of the new homes", [(0.4, "share", True, "Four in ten")]),
     ("nine out of ten voters", [(0.9, "share", True, "nine out of ten")]),
     ("3 in 2019", [(3.0, "", False, "3"), (2019.0, "year", False, "2019")]),  # a year is no whole
@@ -217,3 +222,10 @@ _VOCABULARY = ["about", "nearly", "a", "little", "over", "under", "more", "than"
 def test_the_fast_reading_finds_what_the_plain_one_does(words):
     text = " ".join(words)
     assert quantities(text) == _every_piece(text)
+
+
+def test_a_long_run_of_durations_is_read_one_by_one():
+    """Each duration went on with the next and read it a call deeper: a RecursionError at a few hundred, and
+    each start read again the whole run after it."""
+    found = quantities("It took 1 minute 12 seconds and " * 2000)
+    assert len(found) == 2000 and {round(q.value * 3600, 6) for q in found} == {72.0}

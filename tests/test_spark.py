@@ -274,3 +274,14 @@ def test_keep_rules_choose_the_same_representative_as_locally(spark, tmp_path):
     rows = spark.read.parquet(str(tmp_path / "out" / "assignments")).collect()
     assert {r.cluster_id for r in rows} == {"1-original.txt"}
     assert [r.id for r in rows if r.is_representative] == ["1-original.txt"]
+
+
+def test_a_failed_restatement_search_is_a_row_with_its_error(spark):
+    from tests.robustness.test_search_faults import FAULT, FAULTY, RESTATING, FaultyDetector
+
+    docs = [("good", RESTATING), ("bad", FAULTY)]
+    result = scan_dataframe(spark.createDataFrame(docs, "id string, text string"),
+                            CorpusScanner(detector=FaultyDetector(), reuse=False), report_to_dict=report_to_dict)
+    rows = {row.id: row for row in result.restatements.collect()}
+    assert rows["bad"].error == f"OverflowError: {FAULT}" and json.loads(rows["bad"].matches) == []
+    assert rows["good"].error is None and json.loads(rows["good"].groups)

@@ -112,6 +112,14 @@ def _members(codes: np.ndarray, found: np.ndarray) -> np.ndarray:
     return found[np.minimum(np.searchsorted(found, codes), len(found) - 1)] == codes
 
 
+def _amount_bin(value: float) -> int:
+    """The bin of an amount's size: its log in steps of 1.5x; zero and a numeral too long for a float (infinite,
+    agreeing only with itself) each in a bin of their own."""
+    if not value:
+        return -10**6
+    return math.floor(math.log(abs(value)) / _AMOUNT_BIN) if math.isfinite(value) else 10**6
+
+
 def amount_pairs(claims: list[Claims], n: int) -> np.ndarray:
     """Codes ``a * n + b`` of the paragraph pairs that state amounts close enough to agree (the same unit,
     values within rounding, ``quantities.agree``): a reworded restatement keeps the claim's amounts when it
@@ -121,7 +129,7 @@ def amount_pairs(claims: list[Claims], n: int) -> np.ndarray:
     for paragraph, found in enumerate(claims):
         for amount in found.amounts:
             unit = "money" if amount.unit in CURRENCIES else amount.unit  # any two currencies may meet in a bin
-            at = math.floor(math.log(abs(amount.value)) / _AMOUNT_BIN) if amount.value else -10**6
+            at = _amount_bin(amount.value)
             for key in ((unit, at), (unit, at + 1)):
                 bins.setdefault(key, {}).setdefault(paragraph, []).append(amount)
     codes = {a * n + b for members in bins.values() if 1 < len(members) <= AMOUNT_BUCKET_CAP

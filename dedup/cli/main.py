@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 from dedup import __version__
 from dedup.cli.align_command import align
 from dedup.cli.index_commands import index
+from dedup.cli.notes import note_capped, note_failed
 from dedup.cli.options import (
     UNIT,
     FiniteRange,
@@ -324,10 +325,12 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
                           input_format)
     if saved is not None:
         saved.remove()  # the report is out: a new run starts afresh
-    _note_capped(report)
+    note_capped(report)
+    failed = note_failed(report)
     if skipped:
         click.echo(f"dedup: skipped {len(skipped)} of {counted(len(skipped) + len(report.documents), 'input')}",
                    err=True)
+    if skipped or failed:
         sys.exit(1)
 
 
@@ -348,14 +351,6 @@ def _write_report(report: CorpusReport, fmt: str, out, scanner: "CorpusScanner",
         write_html(report, out, scanner.params(), texts, skipped.listed)
     else:
         _write_tables(report, out)
-
-
-def _note_capped(report: CorpusReport) -> None:
-    capped = report.stats.get("capped_documents", [])
-    if capped:
-        named = ", ".join(map(printable, capped[:3])) + (f" and {len(capped) - 3} more" if len(capped) > 3 else "")
-        click.echo(f"dedup: note: restatement search partial in {counted(len(capped), 'document')} with more candidate "
-                   f"pairs than --max-candidates: {named} (candidates_dropped in the JSON)", err=True)
 
 
 def _write_tables(report: CorpusReport, output) -> None:

@@ -171,11 +171,28 @@ class BatchSigner:
             flags[i] = restated_by_rule(tokenized.paragraphs[i], words[first[i]:first[i + 1]])
         return flags
 
-    def search(self, texts: Sequence[str]) -> list[Report | None]:
+    def search(self, texts: Sequence[str]) -> list[Report | SearchFailed | None]:
         """The restatements of each of ``texts`` (``restatements``), None for a text without any (a partial
-        search, ``candidates_dropped``, is one to report)."""
-        reports = [self.restatements(text) for text in texts]
-        return [r if r.matches or r.candidates_dropped else None for r in reports]
+        search, ``candidates_dropped``, is one to report), ``SearchFailed`` for a text the search failed on."""
+        found: list[Report | SearchFailed | None] = []
+        for text in texts:
+            try:
+                report = self.restatements(text)
+            except MemoryError:
+                raise
+            except Exception as error:  # a fault of dedup's on one text: the scan goes on and says so
+                found.append(SearchFailed(" ".join(f"{type(error).__name__}: {error}".split())[:300]))
+                continue
+            found.append(report if report.matches or report.candidates_dropped else None)
+        return found
+
+
+@dataclass(frozen=True)
+class SearchFailed:
+    """The restatement search raised on a document (``BatchSigner.search``): the scan keeps the document's other
+    results and lists it (``stats.restatement_search_failed``) instead of stopping with a traceback."""
+
+    error: str  # the exception's type and message, one line
 
 
 @dataclass

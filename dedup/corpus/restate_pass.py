@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from dedup.corpus.pass_one import SearchFailed
 from dedup.corpus.state import CorpusState
 from dedup.reuse.restating import restating
 from dedup.reuse.search import Seeds
@@ -65,13 +66,15 @@ def search_restatements(signer: "BatchSigner", state: CorpusState, docs: np.ndar
         if batch:
             yield ([t for _, t in batch],), [d for d, _ in batch]
 
-    capped = []
+    capped, failures = [], []
     try:
         for searched, reports in workers.ordered(_search, batches()):
             if shown is not None:
                 shown.update(len(searched))
             for doc, report in zip(searched, reports):
-                if report is not None:
+                if isinstance(report, SearchFailed):
+                    failures.append({"id": state.ids[doc], "error": report.error})
+                elif report is not None:
                     state.reports.add(doc, report)
                     if report.candidates_dropped:
                         capped.append(doc)
@@ -79,7 +82,8 @@ def search_restatements(signer: "BatchSigner", state: CorpusState, docs: np.ndar
         if shown is not None:
             shown.close()
     state.capped = sorted(set(state.capped) | set(capped))
-    return {"restatement_documents_searched": int(len(docs)), "restatement_reread_failed": len(failed)}
+    return {"restatement_documents_searched": int(len(docs)), "restatement_reread_failed": len(failed),
+            "restatement_search_failed": failures}
 
 
 def _search(signer: "BatchSigner", texts: list[str]):

@@ -50,7 +50,7 @@ from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, fur
 from dedup.records import Report
 from dedup.sketch.minhash import estimated_scores
 
-RESTATEMENTS_SCHEMA = "id string, paragraphs int, groups string, matches string, candidates_dropped int"
+RESTATEMENTS_SCHEMA = "id string, paragraphs int, groups string, matches string, candidates_dropped int, error string"
 
 
 @dataclass
@@ -268,4 +268,7 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
         if f"{output}/{name}" in summary["written"]:
             summary[stat] = spark.read.parquet(f"{output}/{name}").count()  # the files' row counts
+    if f"{output}/restatements" in summary["written"]:  # rows of documents the search failed on (``SearchFailed``)
+        failed = spark.read.parquet(f"{output}/restatements").filter("error IS NOT NULL")
+        summary["restatement_search_failed"] = [{"id": r.id, "error": r.error} for r in failed.collect()]
     return summary

@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from dedup.corpus.pass_one import SearchFailed
 from dedup.corpus.restate_pass import SEARCH_BATCH
 from dedup.corpus.spark_rdd import batches
 from dedup.records import Report
@@ -23,7 +24,8 @@ from dedup.reuse.restating import COMMON_DOCS, COMMON_SHARE, restating
 
 def restatement_rows(signed, indexed, signer, idf_b, n_docs: int, n: int,
                      report_to_dict: Callable[[Report], dict]):
-    """An RDD of ``Row(id, paragraphs, groups, matches, candidates_dropped)``, one a document with restatements.
+    """An RDD of ``Row(id, paragraphs, groups, matches, candidates_dropped, error)``, one a document with
+    restatements, or that the search failed on (``error``: the exception, one line; None for the others).
 
     ``signed``: the signing step's tagged records (``("restate", (doc, flag))`` and ``("seeds", Seeds)``);
     ``indexed``: ``(doc, id, text, date)`` rows; ``idf_b``: the broadcast corpus IDF (its ``df``)."""
@@ -49,10 +51,14 @@ def restatement_rows(signed, indexed, signer, idf_b, n_docs: int, n: int,
             for (_, (_, (doc_id, _))), report in zip(batch, reports):
                 if report is None:
                     continue
+                if isinstance(report, SearchFailed):  # said in its row, as the local scan lists it
+                    yield Row(id=doc_id, paragraphs=0, groups="[]", matches="[]", candidates_dropped=0,
+                              error=report.error)
+                    continue
                 payload = report_to_dict(report)
                 yield Row(id=doc_id, paragraphs=payload["paragraphs"],
                           groups=json.dumps(payload["groups"], ensure_ascii=False),
                           matches=json.dumps(payload["matches"], ensure_ascii=False),
-                          candidates_dropped=payload.get("candidates_dropped", 0))
+                          candidates_dropped=payload.get("candidates_dropped", 0), error=None)
 
     return wanted.join(texts, n).mapPartitions(search)

@@ -102,6 +102,7 @@ _NUMERAL = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+")
 _CLOCK = re.compile(r"\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?")  # a race time, "2:03:41" (read as hours)
 # What may stand between a hedge and its amount: spaces and a currency sign ("about $5"), not a full stop or a
 # bracket ("remove more. -- 06:32", "or more (11 percent").
+_DURATION_PARTS = 4  # days, hours, minutes and seconds of one duration (``_duration_parts``)
 _HEDGE_GAP = re.compile(r"[\s$€£]*")
 # Race times, numerals and runs of letters: "four-billion" is two pieces.
 _PIECE = re.compile(rf"{_CLOCK.pattern}|{_NUMERAL.pattern}|[^\W\d_]+")
@@ -246,8 +247,9 @@ def _last_digit_step(value: float) -> float:
     return 10.0 ** (exponent - (len(digits.replace(".", "")) - 1))
 
 
-def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
-    """The amount starting at word ``i`` and the index of the word after it, or None."""
+def _amount(text: str, spans: list, i: int, compound: bool = True) -> tuple[Quantity, int] | None:
+    """The amount starting at word ``i`` and the index of the word after it, or None (``compound``: a duration
+    may go on with smaller parts, "1 minute 12 seconds")."""
     word, start, end = spans[i]
     if word[0].isdigit() or word[0] == ".":
         if in_date(text, start, end) or zip_code(text, start, end):
@@ -299,17 +301,32 @@ def _amount(text: str, spans: list, i: int) -> tuple[Quantity, int] | None:
     unit, factor, j, end = _unit(text, spans, i, j)
     rough = _hedged(text, spans, i) or (spelled and _round(value))
     value *= factor
-    if unit == "h" and j < len(spans) and (spans[j][0] == "and" or spans[j][0][0].isdigit()):
-        # "two hours and four minutes", "1 minute 12 seconds": one duration
-        rest = _amount(text, spans, j + 1 if spans[j][0] == "and" else j)
-        if rest is not None and rest[0].unit == "h" and rest[0].value < value:
-            value, end, j = value + rest[0].value, rest[0].end, rest[1]
+    if unit == "h" and compound:  # "two hours and four minutes", "1 minute 12 seconds": one duration
+        value, end, j = _duration_parts(text, spans, value, end, j)
     if unit == "" and j + 1 < len(spans) and spans[j][0] in ("in", "out"):
         share = _share_of(text, spans, j, value)  # "four in ten", "nine out of ten": a share, said roughly
         if share is not None:
             value, end, j = share
             return Quantity(value, "share", True, _sign_start(text, start), end, _bound(text, spans, i)), j
     return Quantity(value, unit, rough, _sign_start(text, start), end, _bound(text, spans, i)), j
+
+
+def _duration_parts(text: str, spans: list, value: float, end: int, j: int) -> tuple[float, int, int]:
+    """A duration of ``value`` hours ending at word ``j`` with the smaller parts that follow it added (days,
+    hours, minutes, seconds: at most ``_DURATION_PARTS`` in all, each under the one before): (value, end offset,
+    next word). Each part is read on its own, so a text of a thousand "1 minute 12 seconds and" reads in one
+    pass, not in a call a part deep."""
+    last = value
+    for _ in range(_DURATION_PARTS - 1):
+        at = j + 1 if j < len(spans) and spans[j][0] == "and" else j
+        if at >= len(spans) or not (at > j or spans[j][0][0].isdigit()):  # "two hours and" ends the text
+            break
+        part = _amount(text, spans, at, compound=False)
+        if part is None or part[0].unit != "h" or not part[0].value < last:
+            break
+        last = part[0].value
+        value, end, j = value + last, part[0].end, part[1]
+    return value, end, j
 
 
 def _share_of(text: str, spans: list, j: int, value: float) -> tuple[float, int, int] | None:
