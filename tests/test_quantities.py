@@ -229,3 +229,21 @@ def test_a_long_run_of_durations_is_read_one_by_one():
     each start read again the whole run after it."""
     found = quantities("It took 1 minute 12 seconds and " * 2000)
     assert len(found) == 2000 and {round(q.value * 3600, 6) for q in found} == {72.0}
+
+
+@pytest.mark.parametrize("other", ["2 metres", "0." + "0" * 319 + "1 metres", "more than 0." + "0" * 323 + "5 metres"])
+def test_a_floor_too_small_for_its_last_digit_agrees_without_dividing_by_zero(other):
+    """The floor's last digit was found by dividing by 10 ** exponent, 0 for the smallest floats."""
+    (floor,), (found,) = quantities("more than 0." + "0" * 323 + "5 metres"), quantities(other)
+    assert agree(floor, found) is agree(found, floor) is (found.value == floor.value)
+
+
+_EXTREME = ["9" * 400, "0." + "0" * 323 + "5", "0." + "0" * 330 + "1", "1" + "0" * 308, "metres", "seconds"]
+_TEXTS = st.lists(st.sampled_from(_VOCABULARY + _EXTREME), max_size=20).map(" ".join)
+
+
+@given(_TEXTS, _TEXTS)
+def test_any_two_amounts_are_compared_without_error_and_either_way(a, b):
+    for q in quantities(a):
+        for r in quantities(b):
+            assert agree(q, r) is agree(r, q)

@@ -21,8 +21,8 @@ def note_failed(report: CorpusReport) -> bool:
     """Say which documents the restatement search failed on (a fault of dedup's, kept from ending the scan)."""
     failed = report.stats.get("restatement_search_failed", [])
     for entry in failed[:3]:
-        click.echo(f"dedup: error: {printable(entry['id'])}: restatement search failed ({printable(entry['error'])}); its other "
-                   "results are kept", err=True)
+        named, error = printable(entry["id"]), printable(entry["error"])
+        click.echo(f"dedup: error: {named}: restatement search failed ({error}); its other results are kept", err=True)
     if len(failed) > 3:
         click.echo(f"dedup: error: and {len(failed) - 3} more documents (restatement_search_failed in the JSON)",
                    err=True)

@@ -242,9 +242,9 @@ def _within_bound(a: Quantity, b: Quantity) -> bool:
 
 def _last_digit_step(value: float) -> float:
     """The place of a value's last significant digit (1,000,000 -> 1,000,000; 1,500,000 -> 100,000; 0.25 -> 0.01)."""
-    exponent = math.floor(math.log10(value))
-    digits = f"{value / 10 ** exponent:.6f}".rstrip("0").rstrip(".")
-    return 10.0 ** (exponent - (len(digits.replace(".", "")) - 1))
+    mantissa, exponent = f"{value:.6e}".split("e")  # read, not divided: 10.0 ** -324 is 0 (a denormal floor)
+    digits = mantissa.rstrip("0").rstrip(".").replace(".", "")
+    return 10.0 ** (int(exponent) - (len(digits) - 1))
 
 
 def _amount(text: str, spans: list, i: int, compound: bool = True) -> tuple[Quantity, int] | None:
