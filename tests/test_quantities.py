@@ -247,3 +247,22 @@ def test_any_two_amounts_are_compared_without_error_and_either_way(a, b):
     for q in quantities(a):
         for r in quantities(b):
             assert agree(q, r) is agree(r, q)
+
+
+@pytest.mark.parametrize("run", ["12-", "12/", "A1-", "15th-", "12x", "99999-", "12:"])
+def test_a_long_run_of_numbers_is_read_in_one_pass(run, monkeypatch):
+    """Each number of a run such as "12-12-12-..." was widened over the whole run and searched again (a 60 KB
+    page took two minutes): the characters looked at now grow with the run, not with its square."""
+    from dedup.text import number_kinds
+
+    widths = []
+    grow = number_kinds._grow
+
+    def measured(text, start, end, keep, limit=None):
+        low, high = grow(text, start, end, keep, *([] if limit is None else [limit]))
+        widths.append(high - low)
+        return low, high
+
+    monkeypatch.setattr(number_kinds, "_grow", measured)
+    quantities(run * 5000)
+    assert sum(widths) <= 256 * 5000  # a bounded width per number (the whole run each: 5000 times 15,000)

@@ -20,6 +20,8 @@ YEAR = re.compile(r"1\d\d\d|20\d\d")  # a year, written bare: "in 2022", "around
 # A date in figures ("2008-04-01", "09-29-05", "29.09.2005", "4/1/2008").
 _DATE = re.compile(r"(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})")
 _DATE_CHARS = frozenset("0123456789-/.")
+_CODE_LETTERS = 64  # characters before a code's digits read for its letters (``code_span``)
+_DATE_LONGEST = 12  # characters of the longest date ``_DATE`` reads ("2008-04-01" is 10)
 # Words around a clock that make it a time of day ("at 7:30", "07:54 PM", "06:32, 1 April 2008 (UTC)"), not a
 # duration; so does an hour written with a leading zero.
 _AT = frozenset("at by until till from before after since".split())
@@ -34,7 +36,9 @@ _PHONE = re.compile(r"\(\d{3}\) ?\d{3}[-. ]\d{4}")  # "(919) 968-4610"
 
 def in_date(text: str, start: int, end: int) -> bool:
     """Whether the numeral at ``start:end`` is part of a date written in figures (``_DATE``)."""
-    found = _DATE.search(text, *_grow(text, start, end, _DATE_CHARS.__contains__))
+    # At most a date's length around it: a page's "12-12-12-..." of 20,000 numbers was read in minutes, each
+    # number widened over the whole run and searched again.
+    found = _DATE.search(text, *_grow(text, start, end, _DATE_CHARS.__contains__, _DATE_LONGEST))
     if found is None:
         return False
     first, second, third = (int(found.group(k)) for k in (1, 3, 4))
@@ -54,7 +58,9 @@ def code_span(text: str, start: int, end: int) -> tuple[int, int] | None:
             return phone.start(), phone.end()
     low, high = _grow(text, start, end, lambda c: c.isdigit() or c in _JOINERS)
     if low > 0 and text[low - 1].isalpha():  # letters before the digits: the code starts with them ...
-        first = _grow(text, low, low, lambda c: c.isalnum() or c in _JOINERS)[0]
+        # A code's letters are a few ("AD-", "COVID-"): read at most _CODE_LETTERS back, or each number of a run
+        # such as "A1-A1-A1-..." or "15th-15th-..." would be widened over the whole run again.
+        first = _grow(text, low, low, lambda c: c.isalnum() or c in _JOINERS, _CODE_LETTERS)[0]
         if any(c.isupper() for c in text[first:low]):  # ... capitals: "AD-508", not "pre-2014" or "under-21"
             return first, high
     groups = [g for g in re.split(r"[-/]", text[low:high]) if g]
@@ -66,11 +72,14 @@ def code_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
-def _grow(text: str, start: int, end: int, keep) -> tuple[int, int]:
-    """``start:end`` widened over the characters around it that ``keep`` accepts, on both sides."""
-    while start > 0 and keep(text[start - 1]):
+def _grow(text: str, start: int, end: int, keep, limit: int | None = None) -> tuple[int, int]:
+    """``start:end`` widened over the characters around it that ``keep`` accepts, on both sides (at most
+    ``limit`` characters each side)."""
+    low = 0 if limit is None else max(0, start - limit)
+    high = len(text) if limit is None else min(len(text), end + limit)
+    while start > low and keep(text[start - 1]):
         start -= 1
-    while end < len(text) and keep(text[end]):
+    while end < high and keep(text[end]):
         end += 1
     return start, end
 
