@@ -22,6 +22,7 @@ from scipy import sparse
 from dedup.reuse.units import Units
 
 DENSE_CELLS = 1 << 20  # units x vocabulary past which the rows are sparse
+ROW_PARTNERS = 64  # cells a unit keeps in the other text when it is alike to more (``LazyCosines._nearest``)
 LAZY_CELLS = 1 << 20  # unit pairs past which two texts' cosines are computed as asked (held whole: about 20 MB)
 _BLOCK_CELLS = 1 << 22  # cells of one block of rows of the product
 # The lowest threshold the default settings ask for (a summary's seeds): the first search for pairs goes this
@@ -45,7 +46,9 @@ def unit_rows(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.nda
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     vocabulary, cols = vocabulary[order], rank[cols.ravel()]
-    if n_units * len(vocabulary) > DENSE_CELLS:  # long texts: sparse rows (a 1,000 x 5,000 product took 50 ms)
+    # Long texts: sparse rows (a 1,000 x 5,000 product took 50 ms), and so are texts of many units over a few words
+    # (one line repeated through both): their product is searched lazily, never held whole (``LazyCosines``).
+    if n_units * len(vocabulary) > DENSE_CELLS or len(units_a) * len(units_b) > LAZY_CELLS:
         counts = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
                                    shape=(n_units, len(vocabulary)))
         counts.sum_duplicates()
@@ -109,10 +112,26 @@ class LazyCosines:
             block = sparse.csr_matrix(self.rows[start:start + step] @ self.columns)
             keep = block.data >= threshold
             rows = np.repeat(np.arange(start, start + block.shape[0]), np.diff(block.indptr))
-            found.append((rows[keep], block.indices[keep].astype(np.int64), block.data[keep]))
+            found.append(self._nearest(rows[keep], block.indices[keep].astype(np.int64), block.data[keep]))
         if not found:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
         return tuple(np.concatenate(parts) for parts in zip(*found))
+
+
+    def _nearest(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> tuple:
+        """The cells of each row, at most ``ROW_PARTNERS`` of them: the highest, the nearest the diagonal among
+        equals. A sentence repeated through both texts ("Read more...") matched every copy of itself: the cells
+        kept grew with the product of the texts' lengths (2.4 GB for two 160 KB texts of one repeated line)."""
+        counts = np.bincount(rows - rows[0], minlength=0) if len(rows) else np.zeros(0, np.int64)
+        if not len(rows) or counts.max() <= ROW_PARTNERS:
+            return rows, columns, values
+        diagonal = np.abs(columns - rows * (self.shape[1] / max(self.shape[0], 1)))
+        order = np.lexsort((columns, diagonal, -values, rows))  # by row, best first
+        rows, columns, values = rows[order], columns[order], values[order]
+        first = np.concatenate(([True], rows[1:] != rows[:-1]))
+        rank = np.arange(len(rows)) - np.maximum.accumulate(np.where(first, np.arange(len(rows)), 0))
+        kept = rank < ROW_PARTNERS
+        return rows[kept], columns[kept], values[kept]
 
 
 def pair_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
