@@ -117,13 +117,11 @@ class LazyCosines:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
         return tuple(np.concatenate(parts) for parts in zip(*found))
 
-
     def _nearest(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> tuple:
-        """The cells of each row, at most ``ROW_PARTNERS`` of them: the highest, the nearest the diagonal among
-        equals. A sentence repeated through both texts ("Read more...") matched every copy of itself: the cells
-        kept grew with the product of the texts' lengths (2.4 GB for two 160 KB texts of one repeated line)."""
-        counts = np.bincount(rows - rows[0], minlength=0) if len(rows) else np.zeros(0, np.int64)
-        if not len(rows) or counts.max() <= ROW_PARTNERS:
+        """The cells of each row (a block's, rows ascending), at most ``ROW_PARTNERS`` of them: the highest, the
+        nearest the diagonal among equals. A line repeated through both texts ("Read more...") matches every copy
+        of itself: the cells kept grew with the product of the texts' lengths."""
+        if not len(rows) or np.bincount(rows - rows[0]).max() <= ROW_PARTNERS:
             return rows, columns, values
         diagonal = np.abs(columns - rows * (self.shape[1] / max(self.shape[0], 1)))
         order = np.lexsort((columns, diagonal, -values, rows))  # by row, best first

@@ -100,9 +100,9 @@ _FLOORS = frozenset("over more upwards least above exceeding".split())
 _CEILINGS = frozenset("under less fewer nearly almost below".split())
 _NUMERAL = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+")
 _CLOCK = re.compile(r"\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?")  # a race time, "2:03:41" (read as hours)
+_DURATION_PARTS = 4  # days, hours, minutes and seconds of one duration (``_duration_parts``)
 # What may stand between a hedge and its amount: spaces and a currency sign ("about $5"), not a full stop or a
 # bracket ("remove more. -- 06:32", "or more (11 percent").
-_DURATION_PARTS = 4  # days, hours, minutes and seconds of one duration (``_duration_parts``)
 _HEDGE_GAP = re.compile(r"[\s$€£]*")
 # Race times, numerals and runs of letters: "four-billion" is two pieces.
 _PIECE = re.compile(rf"{_CLOCK.pattern}|{_NUMERAL.pattern}|[^\W\d_]+")
