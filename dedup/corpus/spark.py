@@ -267,8 +267,9 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
             summary["written"].append(f"{output}/{name}")
     for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
         if f"{output}/{name}" in summary["written"]:
-            summary[stat] = spark.read.parquet(f"{output}/{name}").count()  # the files' row counts
-    if f"{output}/restatements" in summary["written"]:  # rows of documents the search failed on (``SearchFailed``)
-        failed = spark.read.parquet(f"{output}/restatements").filter("error IS NOT NULL")
-        summary["restatement_search_failed"] = [{"id": r.id, "error": r.error} for r in failed.collect()]
+            written = spark.read.parquet(f"{output}/{name}")
+            summary[stat] = written.count()  # the files' row counts
+            if name == "restatements":  # rows of documents the search failed on (``SearchFailed``)
+                failed = written.filter("error IS NOT NULL").collect()
+                summary["restatement_search_failed"] = [{"id": r.id, "error": r.error} for r in failed]
     return summary

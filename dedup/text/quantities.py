@@ -318,8 +318,10 @@ def _duration_parts(text: str, spans: list, value: float, end: int, j: int) -> t
     pass, not in a call a part deep."""
     last = value
     for _ in range(_DURATION_PARTS - 1):
-        at = j + 1 if j < len(spans) and spans[j][0] == "and" else j
-        if at >= len(spans) or not (at > j or spans[j][0][0].isdigit()):  # "two hours and" ends the text
+        if j >= len(spans) or not (spans[j][0] == "and" or spans[j][0][0].isdigit()):
+            break
+        at = j + 1 if spans[j][0] == "and" else j
+        if at >= len(spans):  # "two hours and" ends the text
             break
         part = _amount(text, spans, at, compound=False)
         if part is None or part[0].unit != "h" or not part[0].value < last:

@@ -8,6 +8,7 @@ other result of the scan is kept, locally with one or two processes and on the c
 ``dedup: error:`` line naming the document).
 """
 
+import functools
 import json
 
 import pytest
@@ -29,13 +30,20 @@ FAULTY = ("Marker FAULTY: the council approved the library budget on Tuesday.\n\
           "On Tuesday the council approved the library budget.")
 
 
+def _with_fault(detect):
+    """``detect`` with a fault on the texts marked FAULTY."""
+    @functools.wraps(detect)  # its name stays "detect": a bound method pickles by name
+    def faulty(self, text, *args, **kwargs):
+        if "FAULTY" in text:
+            raise OverflowError(FAULT)
+        return detect(self, text, *args, **kwargs)
+    return faulty
+
+
 class FaultyDetector(Detector):
     """A detector with a fault on one text (importable, so it pickles into a second process)."""
 
-    def detect(self, text, *args, **kwargs):
-        if "FAULTY" in text:
-            raise OverflowError(FAULT)
-        return super().detect(text, *args, **kwargs)
+    detect = _with_fault(Detector.detect)
 
 
 def _documents():
@@ -59,14 +67,7 @@ def test_a_failed_search_is_listed_and_the_rest_of_the_scan_kept(jobs, many_core
 
 
 def test_the_command_line_says_which_document_failed_and_writes_the_report(tmp_path, monkeypatch):
-    detect = Detector.detect
-
-    def faulty(self, text, *args, **kwargs):  # the command line builds its own detector
-        if "FAULTY" in text:
-            raise OverflowError(FAULT)
-        return detect(self, text, *args, **kwargs)
-
-    monkeypatch.setattr(Detector, "detect", faulty)
+    monkeypatch.setattr(Detector, "detect", _with_fault(Detector.detect))  # the command line builds its own
     path = tmp_path / "news.jsonl"
     path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in _documents()), encoding="utf-8")
     out = tmp_path / "report.json"
