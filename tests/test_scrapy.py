@@ -295,3 +295,49 @@ def test_items_and_missing_fields(tmp_path):
         pipe.close_spider()
     with dedup.Index(str(tmp_path / "i.db")) as ix:
         assert len(ix) == 2 and "a" in ix and "b" in ix
+
+
+def test_an_item_whose_check_fails_is_passed_on_unchecked(tmp_path, monkeypatch, caplog):
+    """A check that raises (the index unreachable, a fault of dedup's) costs the item its check, not the item:
+    Scrapy drops an item whose pipeline raises, and a crawl would lose the page."""
+    from dedup.index.store import IndexUnavailableError
+
+    pipe = pipeline(tmp_path)
+    pipe.open_spider()
+    try:
+        original = pipe.index.check
+
+        def faulty(doc_id, text, **kwargs):
+            if doc_id == "bad":
+                raise IndexUnavailableError("the index is gone")
+            return original(doc_id, text, **kwargs)
+        monkeypatch.setattr(pipe.index, "check", faulty)
+        text = "\n\n".join(LIBRARY)
+        bad = {"url": "bad", "text": text}
+        assert pipe.process_item(bad) is bad and bad == {"url": "bad", "text": text}  # passed on untouched
+        assert "dedup: bad: check failed (IndexUnavailableError: the index is gone); passed unchecked" in caplog.text
+        good = pipe.process_item({"url": "good", "text": text})
+        assert good["dedup"]["duplicate"] is False and good["dedup"]["failed"] == {}
+        assert pipe.stats.get_value("dedup/failed") == 1 and pipe.stats.get_value("dedup/checked") == 1
+    finally:
+        pipe.close_spider()
+
+
+def test_an_item_whose_restatement_search_fails_keeps_its_verdict(tmp_path, monkeypatch, caplog):
+    from dedup.article.detector import Detector
+    from tests.robustness.test_search_faults import FAULT, _with_fault
+
+    monkeypatch.setattr(Detector, "detect", _with_fault(Detector.detect))
+    pipe = pipeline(tmp_path, DEDUP_ACTION="strip")
+    pipe.open_spider()
+    try:
+        text = "\n\n".join(LIBRARY)
+        pipe.process_item({"url": "first", "text": text})
+        item = pipe.process_item({"url": "copy", "text": "Marker FAULTY.\n\n" + text})
+        assert item["dedup"]["duplicate"] is True and item["dedup"]["duplicates"][0]["doc"] == "first"
+        assert item["dedup"]["failed"] == {"restatement_search": f"OverflowError: {FAULT}"}
+        assert item["dedup"]["removed_paragraphs"] == [] and item["text"].startswith("Marker FAULTY.")
+        assert "restatement search failed" in caplog.text
+        assert pipe.stats.get_value("dedup/restatement_search_failed") == 1
+    finally:
+        pipe.close_spider()

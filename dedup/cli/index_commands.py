@@ -36,6 +36,7 @@ from dedup.io.outputs import check_file_output, refuse_overwriting_inputs
 from dedup.io.readers import InputError, read_documents, shown_path
 from dedup.io.writers import atomic_output
 from dedup.report.formats import counted, format_verdict, printable, verdict_to_dict
+from dedup.util.faults import one_line
 from dedup.util.progress import Progress
 
 MAX_BATCH = 1_000_000  # documents per transaction: past any useful size, and inside SQLite's 64-bit integers
@@ -200,10 +201,19 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
             try:
                 # fmt="text": the reader already converted it
                 verdict = idx.check(item.id, item.text, add=add, fmt="text", **rule)
-            except (TypeError, ValueError) as err:  # a record the index cannot take (IndexStoreError is neither)
+            except (IndexStoreError, MemoryError):  # the index itself failed: every later record would meet it
+                raise
+            except (TypeError, ValueError) as err:  # a record the index cannot take
                 error(f"{item.id}: {err}")
                 failed += 1
                 continue
+            except Exception as err:  # a fault of dedup's on this record: the others are still answered
+                error(f"{item.id}: check failed ({one_line(err)}); the other inputs are answered")
+                failed += 1
+                continue
+            for step, problem in verdict.failed.items():  # a search that raised: the verdict's other results stand
+                error(f"{item.id}: {step.replace('_', ' ')} failed ({problem}); its other results are kept")
+            failed += bool(verdict.failed)
             if fmt == "jsonl":
                 click.echo(json.dumps(verdict_to_dict(verdict), ensure_ascii=False), file=out)
             elif fmt == "table":

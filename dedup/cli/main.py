@@ -240,9 +240,9 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
 
 
 def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_output: str | None,
-                   spark_master: str | None, output) -> None:
+                   spark_master: str | None, output) -> dict:
     """The scan on Spark: near-duplicate clusters, and reused passages and restatements unless turned off, as
-    locally (--no-reuse, --no-within); Parquet under --spark-output, a JSON summary on ``output``."""
+    locally (--no-reuse, --no-within); Parquet under --spark-output, a JSON summary on ``output`` (returned)."""
     if not spark_output:
         raise click.UsageError("--engine spark needs --spark-output DIR (Parquet results are written there)")
     try:
@@ -258,6 +258,7 @@ def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_ou
         error(str(err))
         sys.exit(1)
     output.write(json.dumps(summary, indent=2) + "\n")
+    return summary
 
 
 @main.command()
@@ -312,7 +313,9 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
     refuse_overwriting_inputs(output, paths)
     if engine == "spark":
         with atomic_output(output) as out:
-            _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, out)
+            summary = _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, out)
+        if note_failed(summary):  # as the local scan: the rest is written, the faults named, the exit status 1
+            sys.exit(1)
         return
     saved = _checkpoint(checkpoint, checkpoint_every, paths, dict(params), text_field=text_field,
                         id_field=id_field, input_format=input_format, max_bytes=max_bytes)
@@ -326,7 +329,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
     if saved is not None:
         saved.remove()  # the report is out: a new run starts afresh
     note_capped(report)
-    failed = note_failed(report)
+    failed = note_failed(report.stats)
     if skipped:
         click.echo(f"dedup: skipped {len(skipped)} of {counted(len(skipped) + len(report.documents), 'input')}",
                    err=True)

@@ -1,4 +1,5 @@
-"""What ``dedup scan`` says on stderr beside its report, about documents whose restatement search is not whole."""
+"""What ``dedup scan`` says on stderr beside its report, about documents whose restatement search or reuse alignment
+is not whole."""
 
 from __future__ import annotations
 
@@ -17,13 +18,23 @@ def note_capped(report: CorpusReport) -> None:
                    f"pairs than --max-candidates: {named} (candidates_dropped in the JSON)", err=True)
 
 
-def note_failed(report: CorpusReport) -> bool:
-    """Say which documents the restatement search failed on (a fault of dedup's, kept from ending the scan)."""
-    failed = report.stats.get("restatement_search_failed", [])
+def note_failed(stats: dict) -> bool:
+    """Say which documents the restatement search failed on, and which pairs the reuse alignment failed on (a
+    fault of dedup's on one document or pair, kept from ending the scan), from a scan's ``stats`` or a Spark run's
+    summary; True if there were any."""
+    failed = stats.get("restatement_search_failed", [])
     for entry in failed[:3]:
         named, error = printable(entry["id"]), printable(entry["error"])
         click.echo(f"dedup: error: {named}: restatement search failed ({error}); its other results are kept", err=True)
     if len(failed) > 3:
         click.echo(f"dedup: error: and {len(failed) - 3} more documents (restatement_search_failed in the JSON)",
                    err=True)
-    return bool(failed)
+    pairs = stats.get("reuse_alignment_failed", [])
+    for entry in pairs[:3]:
+        named, error = f"{printable(entry['a'])} and {printable(entry['b'])}", printable(entry["error"])
+        click.echo(f"dedup: error: {named}: reuse alignment failed ({error}); the scan's other results are kept",
+                   err=True)
+    if len(pairs) > 3:
+        click.echo(f"dedup: error: and {len(pairs) - 3} more document pairs (reuse_alignment_failed in the JSON)",
+                   err=True)
+    return bool(failed or pairs)

@@ -15,6 +15,7 @@ from dedup.index.core import Index
 from dedup.io.clean import clean
 from dedup.io.html_input import FORMATS
 from dedup.report.formats import verdict_to_dict
+from dedup.util.faults import one_line
 from dedup.util.validate import check_fraction
 
 logger = logging.getLogger(__name__)
@@ -59,8 +60,11 @@ class DedupPipeline:
         How the field is read: plain text, HTML, or sniffed.
 
     Stats: ``dedup/checked``, ``dedup/duplicates``, ``dedup/dropped``, ``dedup/flagged``,
-    ``dedup/stripped`` (items that lost paragraphs), ``dedup/stripped_paragraphs`` and
-    ``dedup/skipped`` (items without the field or id).
+    ``dedup/stripped`` (items that lost paragraphs), ``dedup/stripped_paragraphs``,
+    ``dedup/skipped`` (items without the field or id), ``dedup/failed`` (items whose check raised: the
+    index could not be read or written, or a fault of dedup's; each is logged as an error and passed on
+    unchecked, never dropped) and ``dedup/restatement_search_failed`` / ``dedup/reuse_search_failed`` (items
+    one of whose searches raised: logged, and the verdict's other results used; ``dedup.failed`` says which).
 
     Checks run in the reactor thread (tens of milliseconds a page): the index is one
     connection, opened in ``open_spider`` and closed in ``close_spider``. Several
@@ -122,8 +126,19 @@ class DedupPipeline:
                            self.field, self.id_field, sorted(adapter.keys()))
             self._count("skipped")
             return item
-        verdict = self.index.check(str(doc_id), content, add=True, fmt=self.fmt)
+        try:
+            verdict = self.index.check(str(doc_id), content, add=True, fmt=self.fmt)
+        except MemoryError:
+            raise
+        except Exception as err:  # the index unreachable, a text it cannot take, a fault of dedup's: keep the page
+            logger.error("dedup: %s: check failed (%s); passed unchecked", doc_id, one_line(err))
+            self._count("failed")
+            return item
         self._count("checked")
+        for step, problem in verdict.failed.items():  # a search that raised: the verdict's other results stand
+            logger.error("dedup: %s: %s failed (%s); its other results are kept", doc_id, step.replace("_", " "),
+                         problem)
+            self._count(f"{step}_failed")
         if verdict.is_duplicate:
             self._count("duplicates")
         if self.action == "drop":

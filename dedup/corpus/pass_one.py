@@ -27,6 +27,7 @@ from dedup.sketch.shingle import ShingleSets, kgram_sets
 from dedup.text.segment import map_punctuation, normalize, split_paragraphs
 from dedup.text.tokens import Tokens, TokenTable, tokenize
 from dedup.text.words import fmix64
+from dedup.util.faults import Failed, attempt
 
 
 @dataclass
@@ -171,28 +172,17 @@ class BatchSigner:
             flags[i] = restated_by_rule(tokenized.paragraphs[i], words[first[i]:first[i + 1]])
         return flags
 
-    def search(self, texts: Sequence[str]) -> list[Report | SearchFailed | None]:
+    def search(self, texts: Sequence[str]) -> list[Report | Failed | None]:
         """The restatements of each of ``texts`` (``restatements``), None for a text without any (a partial
-        search, ``candidates_dropped``, is one to report), ``SearchFailed`` for a text the search failed on."""
-        found: list[Report | SearchFailed | None] = []
+        search, ``candidates_dropped``, is one to report), ``Failed`` for a text the search failed on
+        (``util.faults.attempt``: the scan keeps the document's other results and lists it in
+        ``stats.restatement_search_failed``)."""
+        found: list[Report | Failed | None] = []
         for text in texts:
-            try:
-                report = self.restatements(text)
-            except MemoryError:
-                raise
-            except Exception as error:  # a fault of dedup's on one text: the scan goes on and says so
-                found.append(SearchFailed(" ".join(f"{type(error).__name__}: {error}".split())[:300]))
-                continue
-            found.append(report if report.matches or report.candidates_dropped else None)
+            report = attempt(self.restatements, text)
+            found.append(report if isinstance(report, Failed) or report.matches or report.candidates_dropped
+                         else None)
         return found
-
-
-@dataclass(frozen=True)
-class SearchFailed:
-    """The restatement search raised on a document (``BatchSigner.search``): the scan keeps the document's other
-    results and lists it (``stats.restatement_search_failed``) instead of stopping with a traceback."""
-
-    error: str  # the exception's type and message, one line
 
 
 @dataclass

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
-from dedup.corpus.pass_one import SearchFailed
 from dedup.corpus.state import CorpusState
 from dedup.reuse.restating import restating
 from dedup.reuse.search import Seeds
+from dedup.util.faults import Failed
 from dedup.util.progress import Progress
 from dedup.util.workers import Workers
 
@@ -72,7 +72,7 @@ def search_restatements(signer: "BatchSigner", state: CorpusState, docs: np.ndar
             if shown is not None:
                 shown.update(len(searched))
             for doc, report in zip(searched, reports):
-                if isinstance(report, SearchFailed):
+                if isinstance(report, Failed):
                     failures.append({"id": state.ids[doc], "error": report.error})
                 elif report is not None:
                     state.reports.add(doc, report)

@@ -160,13 +160,14 @@ def _key_share(search: ReuseSearch, share: "Seeds | str", n_docs: int, df: np.nd
 def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandidates, cluster_of: np.ndarray,
                text_field: str, fmt: str, workers: Workers) -> tuple[list[Reuse], dict]:
     """Reused passages between the documents of ``state``: the ``reuse_candidates`` screened (``ReuseSearch.
-    screened``) and aligned (``align_texts``), less those inside one near-duplicate cluster (``cluster_of``:
+    screened``) and aligned (``align_batch``), less those inside one near-duplicate cluster (``cluster_of``:
     each document's cluster representative), and the step's counts for ``stats``."""
     apart = cluster_of[candidates.pairs[:, 0]] != cluster_of[candidates.pairs[:, 1]]
     pairs, copied = candidates.pairs[apart], candidates.copied[apart]
     found: list[Reuse] = []
     counts = {"screened_out": 0}
     failed: set[int] = set()
+    faults: list[dict] = []  # pairs the alignment raised on (``align_many``'s ``on_fault``)
     try:
         with tempfile.TemporaryDirectory(prefix="dedup-idf-") as folder:
             # The corpus IDF weighs the screen's and the alignment's words (a word common in the corpus seeds
@@ -176,7 +177,7 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandi
             for chunk in _slices(np.column_stack((pairs, copied))):
                 kept = _screened(chunk, candidates.seeds, idf_path, workers)
                 counts["screened_out"] += int((~kept).sum())
-                _align_slice(chunk[kept, :2], state, idf_path, text_field, fmt, workers, found, failed)
+                _align_slice(chunk[kept, :2], state, idf_path, text_field, fmt, workers, found, failed, faults)
     finally:
         candidates.seeds.close()
     aligned = len(found)
@@ -185,7 +186,7 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandi
     return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": counts["screened_out"],
                    "reuse_passages": len(found), "reuse_reread_failed": len(failed),
                    "reuse_furniture_forms": int(len(candidates.furniture)),
-                   "reuse_furniture_passages": aligned - len(found)}
+                   "reuse_furniture_passages": aligned - len(found), "reuse_alignment_failed": faults}
 
 
 def _screened(chunk: np.ndarray, seeds: SeedFile, idf_path: str, workers: Workers) -> np.ndarray:
@@ -212,8 +213,9 @@ def screen_seeds(signer: "BatchSigner", seeds: Seeds | None, rows: np.ndarray, i
 
 
 def _align_slice(pairs: np.ndarray, state: CorpusState, idf_path: str, text_field: str, fmt: str,
-                 workers: Workers, found: list[Reuse], failed: set[int]) -> None:
-    """Re-read the documents of the pairs ``(a, b)`` and align each pair in the workers."""
+                 workers: Workers, found: list[Reuse], failed: set[int], faults: list[dict]) -> None:
+    """Re-read the documents of the pairs ``(a, b)`` and align each pair in the workers; the pairs the
+    alignment raised on are added to ``faults`` as ``{"a", "b", "error"}``."""
     docs = sorted(set(pairs.ravel().tolist()))
     texts = dict(state.texts(docs, text_field, fmt, failed))
     tasks = [(a, b) for a, b in pairs.tolist() if a in texts and b in texts]
@@ -225,14 +227,20 @@ def _align_slice(pairs: np.ndarray, state: CorpusState, idf_path: str, text_fiel
             some = tasks[i:i + size]
             yield ([(state.ids[a], texts[a], state.ids[b], texts[b]) for a, b in some], idf_path), None
 
-    for _, records in workers.ordered(align_texts, batches()):
+    for _, (records, raised) in workers.ordered(align_batch, batches()):
         found.extend(records)
+        faults.extend(raised)
 
 
-def align_texts(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]], idf_path: str) -> list[Reuse]:
+def align_batch(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]],
+                idf_path: str) -> tuple[list[Reuse], list[dict]]:
     """Aligned passages of each ``(a_id, a_text, b_id, b_text)``, words weighed by the corpus IDF saved at
-    ``idf_path``; each text is cut into units once."""
-    return align_many(pairs, signer.reuse.align, word_idf(_corpus_idf(idf_path)))
+    ``idf_path``, each text cut into units once; and the pairs the alignment raised on, ``{"a", "b", "error"}``
+    (a fault of dedup's on one pair costs that pair's passages, said in ``stats.reuse_alignment_failed``)."""
+    raised: list[dict] = []
+    found = align_many(pairs, signer.reuse.align, word_idf(_corpus_idf(idf_path)),
+                       on_fault=lambda a, b, error: raised.append({"a": a, "b": b, "error": error}))
+    return found, raised
 
 
 def screen_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str, bool]],

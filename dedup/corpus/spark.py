@@ -182,6 +182,7 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         found_rows = found_rows.cache()
         stats["reuse_screened_out"] = int(found_rows.filter(lambda r: r[0] == "screened_out").map(
             lambda r: r[1]).sum())
+        stats["reuse_alignment_failed"] = found_rows.filter(lambda r: r[0] == "failed").map(lambda r: r[1]).collect()
         stats["reuse_furniture_forms"] = int(len(furniture_b.value))
         stats["reuse_furniture_passages"] = int(found_rows.filter(lambda r: r[0] == "furniture_out").map(
             lambda r: r[1]).sum())
@@ -269,7 +270,7 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
         if f"{output}/{name}" in summary["written"]:
             written = spark.read.parquet(f"{output}/{name}")
             summary[stat] = written.count()  # the files' row counts
-            if name == "restatements":  # rows of documents the search failed on (``SearchFailed``)
+            if name == "restatements":  # rows of documents the search failed on (``util.faults.Failed``)
                 failed = written.filter("error IS NOT NULL").collect()
                 summary["restatement_search_failed"] = [{"id": r.id, "error": r.error} for r in failed]
     return summary

@@ -15,11 +15,11 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from dedup.corpus.pass_one import SearchFailed
 from dedup.corpus.restate_pass import SEARCH_BATCH
 from dedup.corpus.spark_rdd import batches
 from dedup.records import Report
 from dedup.reuse.restating import COMMON_DOCS, COMMON_SHARE, restating
+from dedup.util.faults import Failed
 
 
 def restatement_rows(signed, indexed, signer, idf_b, n_docs: int, n: int,
@@ -51,7 +51,7 @@ def restatement_rows(signed, indexed, signer, idf_b, n_docs: int, n: int,
             for (_, (_, (doc_id, _))), report in zip(batch, reports):
                 if report is None:
                     continue
-                if isinstance(report, SearchFailed):  # said in its row, as the local scan lists it
+                if isinstance(report, Failed):  # said in its row, as the local scan lists it
                     yield Row(id=doc_id, paragraphs=0, groups="[]", matches="[]", candidates_dropped=0,
                               error=report.error)
                     continue

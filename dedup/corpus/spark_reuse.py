@@ -161,8 +161,10 @@ def _nonempty(step):
 
 
 def aligned(pairs, texts, signer, idf_b, n: int, copied: bool, furniture_b=None):
-    """RDD of ``("reuse", Row)`` (``REUSE_SCHEMA``) for each passage the pairs (a, b) share, and of
-    ``("screened_out", count)`` and ``("furniture_out", count)`` per task; ``texts``: doc -> (id, text);
+    """RDD of ``("reuse", Row)`` (``REUSE_SCHEMA``) for each passage the pairs (a, b) share, of
+    ``("screened_out", count)`` and ``("furniture_out", count)`` per task, and of ``("failed", {"a", "b",
+    "error"})`` for each pair the alignment raised on (``align_many``'s ``on_fault``, as the local scan);
+    ``texts``: doc -> (id, text);
     ``copied``: the pairs share a copied-run key. Each task of ``PAIRS_PER_TASK`` pairs is screened
     (``reuse_pass.screen_pairs``) and aligned (``align_many``) as the local scan's workers do, passages of page
     furniture only left out
@@ -178,7 +180,10 @@ def aligned(pairs, texts, signer, idf_b, n: int, copied: bool, furniture_b=None)
             tasks = [(a_id, a_text, b_id, b_text, copied) for ((_, (a_id, a_text)), (b_id, b_text)) in batch]
             kept = screen_pairs(signer, tasks, table)
             yield "screened_out", len(tasks) - len(kept)
-            found = align_many(kept, settings, word_idf(table))
+            raised: list[dict] = []
+            found = align_many(kept, settings, word_idf(table),
+                               on_fault=lambda a, b, error: raised.append({"a": a, "b": b, "error": error}))
+            yield from (("failed", fault) for fault in raised)
             if furniture_b is not None:
                 aligned_ = len(found)
                 found = without_furniture(found, furniture_b.value, signer.table, settings_min_words)

@@ -370,7 +370,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             paragraphs of indexed documents), ``reuse`` (``Reuse`` records: passages shared with indexed
             documents it does not near-duplicate, spans into ``Verdict.text`` and theirs), ``restated`` (the
             text's own restatements, a ``Report``, with ``within``), ``preferred``, ``added``, ``top`` (with
-            ``top``) and ``seconds``.
+            ``top``), ``seconds`` and ``failed`` (the restatement or reuse search that raised on this text, with
+            its error: a fault of dedup's costs that search's results, not the check).
         """
         started = time.perf_counter()
         rule = self._rule(Index.check, jaccard_threshold, cosine_threshold, passage_cosine_threshold, fixed)
@@ -435,8 +436,6 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         signed = self.signer.sign([text], tokenized)
         verdict = Verdict(id=doc_id, text=text, kept_by=self.keep, top=[] if top is not None else None)
         seeds_of = self._seeds_once(tokenized) if full else None
-        if full and self.detector is not None:
-            verdict.restated = self._restated(doc_id, text, tokenized, seeds_of)
         rows: list[tuple[int, int]] = []
         if signed.sizes[0] > 0:
             verdict.duplicates, rows, verdict.top = self._duplicates(doc_id, tokenized, signed, own_row, rule, top)
@@ -444,6 +443,5 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         if full:
             duplicates = {m.b for m in verdict.duplicates}
             verdict.passages = self._passages(tokenized, signed, own_row, duplicates, rule.passage, rows)
-            if self.reuse:
-                verdict.reuse = self._reused(doc_id, text, tokenized, own_row, duplicates, seeds_of)
+            self._searched(verdict, tokenized, own_row, duplicates, seeds_of)
         return verdict

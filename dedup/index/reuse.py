@@ -28,6 +28,8 @@ import numpy as np
 
 from dedup.article.screen import restated_by_rule
 from dedup.corpus.pass_one import Tokenized
+from dedup.index.store import IndexStoreError
+from dedup.index.verdicts import Verdict
 from dedup.records import Report, Reuse
 from dedup.reuse.align import align_many
 from dedup.reuse.furniture import without_furniture
@@ -36,13 +38,14 @@ from dedup.reuse.restating import restating
 from dedup.reuse.search import ReuseSearch, Seeds
 from dedup.reuse.unit_rows import word_idf
 from dedup.text.segment import segment
+from dedup.util.faults import Failed, attempt
 
 MAX_ALIGNED = 50  # indexed documents a checked text is aligned with, those sharing the most keys first
 
 
 class IndexReuse:
-    """``_reuse_keys``, ``_reused`` and ``_may_restate`` of ``Index`` (its ``reuse_search``, ``idf``, ``store``,
-    ``signer``, ``detector`` assumed)."""
+    """``_searched``, ``_reuse_keys``, ``_reused``, ``_restated`` and ``_may_restate`` of ``Index`` (its
+    ``reuse_search``, ``idf``, ``store``, ``signer``, ``detector``, ``reuse`` assumed)."""
 
     reuse_search: ReuseSearch
 
@@ -81,6 +84,26 @@ class IndexReuse:
         """``_seeds`` of a checked text, made on first use and kept for the check: the restatement screen reads them
         too (``_may_restate``). None with reuse off."""
         return functools.cache(lambda: self._seeds(tokenized)) if self.reuse else None
+
+    def _searched(self, verdict: Verdict, tokenized: Tokenized, own_row: int, duplicates: set[str],
+                  seeds_of: Callable[[], tuple[Seeds, np.ndarray]]) -> None:
+        """A check's restatement and reuse searches (where the index makes them), each guarded: one that raises
+        on this text (a fault of dedup's) leaves its results empty and its error in ``verdict.failed``, and the
+        check's other results stand. A store's failure is raised."""
+        doc_id, text = verdict.id, verdict.text
+        if self.detector is not None:
+            found = attempt(self._restated, doc_id, text, tokenized, seeds_of, raises=(IndexStoreError,))
+            if isinstance(found, Failed):
+                verdict.failed["restatement_search"] = found.error
+            else:
+                verdict.restated = found
+        if self.reuse:
+            found = attempt(self._reused, doc_id, text, tokenized, own_row, duplicates, seeds_of,
+                            raises=(IndexStoreError,))
+            if isinstance(found, Failed):
+                verdict.failed["reuse_search"] = found.error
+            else:
+                verdict.reuse = found
 
     def _reused(self, doc_id: str, text: str, tokenized: Tokenized, own_row: int, skip: set[str],
                 seeds_of: Callable[[], tuple[Seeds, np.ndarray]] | None = None) -> list[Reuse]:

@@ -61,6 +61,10 @@ class Verdict:
     # Passages this text (``a``) shares with indexed documents (``b``) that it does not near-duplicate, located
     # to the character in both (``Index(reuse=True)``, the default): the corpus scan's ``reuse`` records.
     reuse: list[Reuse] = field(default_factory=list)
+    # The steps that failed on this text, each with its error on one line: "restatement_search" (then
+    # ``restated`` is None) or "reuse_search" (``reuse`` empty). A fault of dedup's on one text costs that step's
+    # results, not the check: its other results stand.
+    failed: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_duplicate(self) -> bool:

@@ -291,6 +291,8 @@ def verdict_to_dict(verdict) -> dict:
         "preferred": verdict.preferred,
         "kept_by": verdict.kept_by,
         "milliseconds": round(verdict.seconds * 1000, 2),
+        # The searches that raised on this text (a fault of dedup's), each with its error; {} when none did.
+        "failed": dict(verdict.failed),
         # With --top K only: the K most similar indexed documents, each marked whether it is a duplicate.
         **({} if getattr(verdict, "top", None) is None else {"top": [
             {"doc": m.doc, "jaccard": m.jaccard, "containment": m.containment, "cosine": m.cosine,
@@ -313,6 +315,8 @@ def format_verdict(verdict) -> str:
     lines += reuse_lines(verdict.reuse, printable=printable, limit=10)
     for g in verdict.restated.groups if verdict.restated else ():
         lines.append(f"  restates itself: paragraphs {', '.join(map(str, g.paragraphs))}")
+    for step, problem in verdict.failed.items():
+        lines.append(f"  {step.replace('_', ' ')} failed: {printable(problem)}")
     for rank, m in enumerate(getattr(verdict, "top", None) or (), 1):
         lines.append(f"  top {rank}: {printable(m.doc)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
                      f"cosine {m.cosine:.2f}{'  duplicate' if m.duplicate else ''}")

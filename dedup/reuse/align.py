@@ -57,6 +57,7 @@ from dedup.reuse.trim import copied_edges, copied_seeds
 from dedup.reuse.unit_rows import LAZY_CELLS, LazyCosines, pair_dots, unit_rows
 from dedup.reuse.units import Units, units_of, units_of_many
 from dedup.util.arrays import distinct
+from dedup.util.faults import Failed, attempt
 from dedup.util.validate import check_between, check_fraction, check_int, check_str
 
 
@@ -205,12 +206,34 @@ def align_texts(a: str, b: str | None = None, a_id: str = "a", b_id: str = "b", 
 
 
 def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettings,
-               idf: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Reuse]:
+               idf: Callable[[np.ndarray], np.ndarray] | None = None,
+               on_fault: Callable[[str, str, str], None] | None = None) -> list[Reuse]:
     """``align_units`` of each ``(a_id, a_text, b_id, b_text)``, each text cut into units once (a corpus
-    scan's task: one document is often in several pairs)."""
+    scan's task: one document is often in several pairs).
+
+    ``on_fault(a_id, b_id, error)``, where given, is told of a pair the alignment raised on (``util.faults``:
+    the error on one line; a ``MemoryError`` is raised) and the other pairs are aligned: one pair that
+    triggers a fault of dedup's costs its own passages, not a whole scan's. Without it the error is raised."""
     texts = dict((p[k], p[k + 1]) for p in pairs for k in (0, 2))
-    units = dict(zip(texts, units_of_many(list(texts.values()), settings.min_words)))
-    return [r for a_id, _, b_id, _ in pairs for r in align_units(units[a_id], units[b_id], a_id, b_id, settings, idf)]
+    if on_fault is None:
+        units = dict(zip(texts, units_of_many(list(texts.values()), settings.min_words)))
+        return [r for a_id, _, b_id, _ in pairs for r in align_units(units[a_id], units[b_id], a_id, b_id, settings,
+                                                                      idf)]
+    cut = attempt(units_of_many, list(texts.values()), settings.min_words)
+    if isinstance(cut, Failed):  # the texts cut one by one: only the pairs of a text that fails are lost
+        cut = [attempt(units_of_many, [text], settings.min_words) for text in texts.values()]
+        cut = [c if isinstance(c, Failed) else c[0] for c in cut]
+    units = dict(zip(texts, cut))
+    found: list[Reuse] = []
+    for a_id, _, b_id, _ in pairs:
+        a, b = units[a_id], units[b_id]
+        uncut = a if isinstance(a, Failed) else b if isinstance(b, Failed) else None
+        records = uncut or attempt(align_units, a, b, a_id, b_id, settings, idf)
+        if isinstance(records, Failed):
+            on_fault(a_id, b_id, records.error)
+        else:
+            found.extend(records)
+    return found
 
 
 def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: AlignSettings,
