@@ -73,7 +73,14 @@ def _texts():
     return [p.text for p in paragraphs], [s.text for p in paragraphs for s in p.sentences]
 
 
-def test_pair_features_equal_the_per_pair_originals():
+@pytest.mark.parametrize("way", ["table", "lookups", "merge", "merge in chunks"])
+def test_pair_features_equal_the_per_pair_originals(monkeypatch, way):
+    import dedup.confirm.pair_rows as pair_rows
+
+    if way != "table":  # the shared items of a document too large for one table: looked up, or merged by scipy
+        monkeypatch.setattr(pair_rows, "DENSE_CELLS", 0)
+        monkeypatch.setattr(pair_rows, "LOOKUP_LIMIT", 10**9 if way == "lookups" else 0)
+        monkeypatch.setattr(pair_rows, "MERGE_ENTRIES", 300 if way == "merge in chunks" else 10**9)
     paragraphs, sentences = _texts()
     texts = paragraphs + sentences[:12] + EDGE
     a = [texts[i] for i in range(len(texts)) for _ in range(3)]

@@ -4,6 +4,7 @@ import random
 from difflib import SequenceMatcher
 
 import numpy as np
+import pytest
 
 from dedup.confirm.runs import longest_run, longest_runs, matching_blocks, runs_of_pair, runs_of_pairs
 from dedup.confirm.spans import Words, _difflib_spans, shared_spans, shared_spans_many
@@ -37,11 +38,27 @@ def test_blocks_and_longest_run_equal_difflibs():
             [longest_run(runs, s) for runs, s in zip(found, shares.tolist())]
 
 
-def test_runs_of_pairs_gives_up_past_its_budget(monkeypatch):
+@pytest.mark.parametrize("budget", [10, 400, 5_000])
+def test_pairs_past_the_join_budget_are_joined_in_chunks_with_the_same_runs(monkeypatch, budget):
+    """A join past ``_JOIN_BUDGET`` is made again over halves of the pairs (a single pair past it alone is
+    compared in Python); every pair's runs, in order, and longest run are those of one join."""
     import dedup.confirm.runs as runs_module
 
-    monkeypatch.setattr(runs_module, "_JOIN_BUDGET", 10)
-    assert runs_of_pairs([np.zeros(20, np.int64), np.zeros(20, np.int64)], np.array([(0, 1)])) is None
+    rng = random.Random(1)
+    cases = []
+    for _ in range(60):
+        seqs = [np.array(s, dtype=np.int64) for s in _random_sequences(rng, rng.randint(2, 12))]
+        pairs = np.array([(rng.randrange(len(seqs)), rng.randrange(len(seqs))) for _ in range(rng.randint(1, 30))])
+        shares = np.array([bool(set(seqs[p].tolist()) & set(seqs[q].tolist())) for p, q in pairs.tolist()])
+        cases.append((seqs, pairs, shares, runs_of_pairs(seqs, pairs), longest_runs(seqs, pairs, shares)))
+    joins = []
+    maximal_runs = runs_module._maximal_runs
+    monkeypatch.setattr(runs_module, "_maximal_runs", lambda *args: joins.append(1) or maximal_runs(*args))
+    monkeypatch.setattr(runs_module, "_JOIN_BUDGET", budget)
+    for seqs, pairs, shares, runs, longest in cases:
+        assert runs_of_pairs(seqs, pairs) == runs
+        assert longest_runs(seqs, pairs, shares).tolist() == longest.tolist()
+    assert len(joins) > 2 * len(cases)  # some joins were past the budget and made again in chunks
 
 
 def test_shared_spans_equal_difflibs_on_the_articles_paragraphs():

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 
 from dedup.confirm.csr_rows import DENSE_CELLS, LOOKUP_LIMIT, lookups, shared_entries, shared_values
-from dedup.confirm.runs import longest_run, longest_runs, runs_of_pair
+from dedup.confirm.runs import longest_runs
 from dedup.util.arrays import numbered
 
 # Column blocks of ``TextProfiles.counts``, one kind of item each.
@@ -34,6 +34,7 @@ GRAMS = (1, 2, 3, 4)  # 1- to 4-grams of all words, counted
 STEM_GRAMS = (5, 6, 7, 8)  # 1- to 4-grams of the stemmed words, counted
 ENTITIES = (9, 10, 11)  # numbers, dates, names: sets
 KINDS = 12
+MERGE_ENTRIES = 4_000_000  # stored entries of the pairs' rows ``_shared_by_merge`` gathers at a time
 ROW_WIDTH = 36  # the values one pair gets here, in ``FEATURES`` order less the cosines, alignment, char gap
 
 
@@ -137,9 +138,7 @@ class TextProfiles:
             pair, at, other = shared_values(c.indptr, c.indices, c.data, c.n_columns, ia, ib, narrow)
             kind, clipped = c.indices[at], np.minimum(c.data[at], other)
         elif lookups(c.indptr, ia, ib) > LOOKUP_LIMIT:  # many long texts: scipy's merge (see ``csr_rows``)
-            matrix = c.matrix()
-            both = matrix[ia].minimum(matrix[ib])  # stored where both have the item: counts are > 0
-            pair, kind, clipped = np.repeat(np.arange(len(ia)), np.diff(both.indptr)), both.indices, both.data
+            pair, kind, clipped = _shared_by_merge(c.matrix(), ia, ib, MERGE_ENTRIES)
         else:
             pair, at_a, at_b = shared_entries(c.indptr, c.indices, c.n_columns, ia, ib)
             kind, clipped = c.indices[at_a], np.minimum(c.data[at_a], c.data[at_b])
@@ -165,12 +164,23 @@ class TextProfiles:
 
     def _longest_runs(self, ia: np.ndarray, ib: np.ndarray, shares: np.ndarray) -> np.ndarray:
         """difflib's ``find_longest_match`` size over all words, for each pair."""
-        pairs = np.stack((ia, ib), axis=1)
-        longest = longest_runs(self.words, pairs, shares)
-        if longest is None:  # very repetitive texts: pair by pair
-            runs = [runs_of_pair(self.words[i].tolist(), self.words[j].tolist()) for i, j in pairs.tolist()]
-            longest = np.array([longest_run(r, bool(s)) for r, s in zip(runs, shares.tolist())], dtype=np.int64)
-        return longest
+        return longest_runs(self.words, np.stack((ia, ib), axis=1), shares)
+
+
+def _shared_by_merge(matrix: sparse.csr_matrix, ia: np.ndarray, ib: np.ndarray,
+                     entries: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair, column, min of the two values) of each column both rows of a pair hold (values > 0), with scipy's
+    merge of the rows, ``entries`` stored entries of the pairs' rows at a time: the rows of all pairs gathered
+    at once took 1.7 GB for the 5,000 candidates of an 800 KB page (long paragraphs of thousands of n-grams)."""
+    sizes = np.diff(matrix.indptr)
+    held = np.cumsum(sizes[ia] + sizes[ib])  # entries of the pairs' rows up to each pair
+    found, lo = [], 0
+    while lo < len(ia):
+        hi = max(lo + 1, int(np.searchsorted(held, (held[lo - 1] if lo else 0) + entries, side="right")))
+        both = matrix[ia[lo:hi]].minimum(matrix[ib[lo:hi]])  # stored where both have the item
+        found.append((lo + np.repeat(np.arange(hi - lo), np.diff(both.indptr)), both.indices, both.data))
+        lo = hi
+    return tuple(np.concatenate(parts) for parts in zip(*found))
 
 
 def _logs(short: np.ndarray, long_: np.ndarray, only_x: np.ndarray, only_y: np.ndarray, unrelated: np.ndarray,

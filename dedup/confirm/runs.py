@@ -20,14 +20,14 @@ document with one sort of their bigrams), and the recursion is replayed on that 
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
 Run = tuple[int, int, int]  # (start in a, start in b, length)
 
-# Bigram pairs one document's join may expand (the sum of its key groups' squared sizes); past it, runs
-# are found pair by pair (``runs_of_pair``), whose cost is bounded by the pair's own texts.
+# Bigram pairs one join may expand (the sum of its key groups' squared sizes); past it, the pairs are joined in
+# smaller chunks, and a single pair past it alone is compared in Python (``runs_of_pair``).
 _JOIN_BUDGET = 4_000_000
 _PAIR_TABLE = 1 << 16  # (texts x texts) up to which ``_maximal_runs`` looks a cell's pair up in a table
 
@@ -82,37 +82,61 @@ def longest_run(runs: Sequence[Run], shares_an_item: bool) -> int:
     return 1 if shares_an_item else 0
 
 
-def runs_of_pairs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> list[list[Run]] | None:
+def runs_of_pairs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> list[list[Run]]:
     """The maximal common runs of two or more items of ``sequences[p]`` and ``sequences[q]`` for each row
-    ``(p, q)`` of ``pairs`` (integer item ids; ``p == q`` allowed), with one join of every bigram of the
-    sequences named; None when that join would pass ``_JOIN_BUDGET`` (very repetitive texts)."""
+    ``(p, q)`` of ``pairs`` (integer item ids; ``p == q`` allowed), ordered by diagonal and start, with one join
+    of the bigrams of the sequences named for as many pairs at once as ``_JOIN_BUDGET`` allows
+    (``_joined_chunks``)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    joined = _maximal_runs(sequences, pairs)
-    if joined is None:
-        return None
-    row, start, diagonal, size, copies = joined
     found: list[list[Run]] = [[] for _ in range(len(pairs))]
-    for k, i, d, n in zip(row.tolist(), start.tolist(), diagonal.tolist(), size.tolist()):
-        found[k].append((i, i + d, n))
-    for k, first in copies:
-        found[k] = found[first]
+    for rows, joined in _joined_chunks(sequences, pairs):
+        if joined is None:  # one pair past the budget alone (very repetitive texts)
+            p, q = pairs[rows[0]].tolist()
+            found[int(rows[0])] = sorted(runs_of_pair(sequences[p].tolist(), sequences[q].tolist()),
+                                         key=lambda r: (r[1] - r[0], r[0]))
+            continue
+        row, start, diagonal, size, copies = joined
+        for k, i, d, n in zip(rows[row].tolist(), start.tolist(), diagonal.tolist(), size.tolist()):
+            found[k].append((i, i + d, n))
+        for k, first in copies:
+            found[int(rows[k])] = found[int(rows[first])]
     return found
 
 
-def longest_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray, shares_an_item: np.ndarray) -> np.ndarray | None:
+def longest_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray, shares_an_item: np.ndarray) -> np.ndarray:
     """``longest_run`` of each row of ``pairs`` (see ``runs_of_pairs``), from the lengths of its maximal runs
-    without listing them; ``shares_an_item``: whether each pair's sequences share any item. None past the
-    budget, as ``runs_of_pairs``."""
+    without listing them; ``shares_an_item``: whether each pair's sequences share any item."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    joined = _maximal_runs(sequences, pairs)
-    if joined is None:
-        return None
-    row, _, _, size, copies = joined
     longest = np.zeros(len(pairs), dtype=np.int64)
-    np.maximum.at(longest, row, size)
-    for k, first in copies:
-        longest[k] = longest[first]
+    for rows, joined in _joined_chunks(sequences, pairs):
+        if joined is None:  # one pair past the budget alone (very repetitive texts)
+            p, q = pairs[rows[0]].tolist()
+            longest[rows[0]] = longest_run(runs_of_pair(sequences[p].tolist(), sequences[q].tolist()), False)
+            continue
+        row, _, _, size, copies = joined
+        np.maximum.at(longest, rows[row], size)
+        for k, first in copies:
+            longest[rows[k]] = longest[rows[first]]
     return np.where(longest > 0, longest, np.asarray(shares_an_item, dtype=np.int64))
+
+
+def _joined_chunks(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> Iterator[tuple[np.ndarray, tuple | None]]:
+    """``(rows, _maximal_runs(sequences, pairs[rows]))`` for consecutive chunks of the rows of ``pairs``, each
+    chunk's join within ``_JOIN_BUDGET``, halved until it is; ``(rows, None)`` for a single pair past it.
+
+    A join's cells grow with the square of each bigram's occurrences over all the texts named: a page of
+    hundreds of long paragraphs ("of the" thousands of times) passed the budget as a whole, and every pair was
+    then compared in Python (9 s of the 20 s `find_redundancy` took on an 800 KB page). Pairs are asked for in
+    the order of their first text, so a chunk names few texts."""
+    stack = [np.arange(len(pairs))]
+    while stack:
+        rows = stack.pop()
+        joined = _maximal_runs(sequences, pairs[rows])
+        if joined is not None or len(rows) == 1:
+            yield rows, joined
+        else:
+            half = len(rows) // 2
+            stack += [rows[half:], rows[:half]]
 
 
 def _maximal_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> tuple | None:

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.confirm.runs import Run, matching_blocks, runs_of_pair, runs_of_pairs
+from dedup.confirm.runs import Run, matching_blocks, runs_of_pairs
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import stemmed, word_spans
 
@@ -95,8 +95,6 @@ def shared_spans_many(passages: Sequence[Words], pairs: Sequence[tuple[int, int]
     ids: dict[str, int] = {}
     sequences = [np.array([ids.setdefault(s, len(ids)) for s in w.stems], dtype=np.int64) for w in passages]
     runs = runs_of_pairs(sequences, np.array(pairs, dtype=np.int64).reshape(-1, 2))
-    if runs is None:  # too repetitive for one join: pair by pair
-        runs = [runs_of_pair(sequences[p].tolist(), sequences[q].tolist()) for p, q in pairs]
     return [Unbuilt(passages[p], passages[q], found, min_content_words)
             if found and max(k for _, _, k in found) < shortest_run else
             _spans(passages[p], passages[q], found, min_content_words) if found else []
