@@ -208,7 +208,8 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
                 failed += 1
                 continue
             except Exception as err:  # a fault of dedup's on this record: the others are still answered
-                error(f"{item.id}: check failed ({one_line(err)}); the other inputs are answered")
+                error(f"{item.id}: check failed ({one_line(err)}){'; not added' if add else ''}; the other inputs "
+                      "are answered")
                 failed += 1
                 continue
             for step, problem in verdict.failed.items():  # a search that raised: the verdict's other results stand

@@ -83,7 +83,8 @@ def _query(tmp_path, *args):
     return result, errors, written
 
 
-def test_index_query_answers_the_other_inputs_around_a_fault(tmp_path, monkeypatch):
+@pytest.mark.parametrize("add", [False, True])
+def test_index_query_answers_the_other_inputs_around_a_fault(tmp_path, monkeypatch, add):
     original = Index._ask
 
     def faulty(self, doc_id, text, *args):
@@ -91,13 +92,15 @@ def test_index_query_answers_the_other_inputs_around_a_fault(tmp_path, monkeypat
             raise RuntimeError("a fault of dedup's")
         return original(self, doc_id, text, *args)
     monkeypatch.setattr(Index, "_ask", faulty)
-    result, errors, written = _query(tmp_path)
+    result, errors, written = _query(tmp_path, *(["--add"] if add else []))
     assert result.exit_code == 1, result.output
-    assert errors == ["dedup: error: bad: check failed (RuntimeError: a fault of dedup's); the other inputs are "
-                      "answered"]
+    assert errors == ["dedup: error: bad: check failed (RuntimeError: a fault of dedup's)"
+                      + ("; not added" if add else "") + "; the other inputs are answered"]
     assert "Traceback" not in result.output
     assert [v["id"] for v in written["queries"]] == ["first", "last"]
     assert [r["b"] for r in written["queries"][0]["reuse"]] == ["source"]
+    with Index(str(tmp_path / "i.db")) as index:
+        assert ("first" in index, "bad" in index, "last" in index) == (add, False, add)
 
 
 def test_index_query_names_a_failed_search_and_keeps_the_verdict(tmp_path, monkeypatch):
