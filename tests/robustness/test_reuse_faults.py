@@ -98,7 +98,8 @@ def test_a_failed_pair_is_listed_and_the_rest_of_the_scan_kept(jobs, many_cores,
     processes = tmp_path / "processes"
     _plant_fault(monkeypatch, processes)
     report = CorpusScanner(detector=None, jobs=jobs).scan(documents)
-    assert len(set(processes.read_text().split())) == jobs  # with jobs=2, pairs were aligned in both processes
+    # With jobs=2 a second process aligned pairs (the first task always goes to it), whichever took the rest.
+    assert (set(processes.read_text().split()) != {str(os.getpid())}) == (jobs == 2)
     failed = report.stats["reuse_alignment_failed"]  # every candidate pair of "reworded", and only those
     assert {"source", "reworded"} in [{e["a"], e["b"]} for e in failed]
     assert all("reworded" in (e["a"], e["b"]) and e["error"] == f"IndexError: {FAULT}" for e in failed)
