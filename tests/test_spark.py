@@ -4,6 +4,7 @@ the same reused passages, the same restatements inside documents."""
 import json
 import os
 import shutil
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -285,3 +286,47 @@ def test_a_failed_restatement_search_is_a_row_with_its_error(spark):
     rows = {row.id: row for row in result.restatements.collect()}
     assert rows["bad"].error == f"OverflowError: {FAULT}" and json.loads(rows["bad"].matches) == []
     assert rows["good"].error is None and json.loads(rows["good"].groups)
+
+
+FAULT_HOOK = '''
+import os
+if os.environ.get("DEDUP_TEST_FAULT"):  # this test's own switch: the alignment raises on the pairs of one document
+    import dedup.reuse.align as align
+
+    aligned = align.align_units
+
+    def faulty(units_a, units_b, a_id, b_id, *rest):
+        if os.environ["DEDUP_TEST_FAULT"] in (a_id, b_id):
+            raise IndexError("a planted fault")
+        return aligned(units_a, units_b, a_id, b_id, *rest)
+
+    align.align_units = faulty
+'''
+
+
+def test_a_pair_the_alignment_fails_on_is_named_and_the_rest_written(tmp_path):
+    """``dedup scan --engine spark`` in its own process, a fault planted in every Python process it starts (the
+    driver and Spark's workers read ``sitecustomize`` from ``PYTHONPATH``): the failed pairs are listed in the
+    summary and named on stderr, the other passages written, and the exit status is 1, as locally."""
+    from .test_reuse import _corpus
+
+    docs, _ = _corpus()
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in docs.items()), encoding="utf-8")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(FAULT_HOOK, encoding="utf-8")
+    paths = [str(hook)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "DEDUP_TEST_FAULT": "reworded",
+           "PYSPARK_PYTHON": sys.executable}
+    summary_path = tmp_path / "summary.json"
+    done = subprocess.run([sys.executable, "-m", "dedup", "scan", str(corpus), "--engine", "spark", "--no-within",
+                           "--spark-output", str(tmp_path / "out"), "-o", str(summary_path)],
+                          env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr[-2000:]
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    failed = summary["reuse_alignment_failed"]
+    assert {"source", "reworded"} in [{f["a"], f["b"]} for f in failed]
+    assert all("reworded" in (f["a"], f["b"]) and f["error"] == "IndexError: a planted fault" for f in failed)
+    assert "dedup: error: source and reworded: reuse alignment failed (IndexError: a planted fault)" in done.stderr
+    assert summary["reuse_passages"] >= 1  # source and copy: aligned and written

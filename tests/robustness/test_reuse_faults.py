@@ -135,21 +135,3 @@ def test_unfaulty_inputs_report_no_failed_pair(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["stats"]["reuse_alignment_failed"] == []
 
-
-def test_a_spark_run_names_its_failures_and_keeps_its_summary(tmp_path, monkeypatch):
-    """The command line's side of a Spark run: the summary ``dedup.corpus.spark.run`` returns (its failures
-    found by the same ``align_many`` and ``BatchSigner.search`` as locally, ``tests/test_spark.py``) is written
-    whole, each failure named in one line, and the exit status is 1."""
-    pytest.importorskip("pyspark")
-    summary = {"documents": 3, "written": [], "reuse_alignment_failed": [{"a": "x", "b": "y", "error": "E: e"}],
-               "restatement_search_failed": [{"id": "z", "error": "F: f"}]}
-    monkeypatch.setattr("dedup.corpus.spark.run", lambda *args, **kwargs: summary)
-    path, out = tmp_path / "in.jsonl", tmp_path / "summary.json"
-    path.write_text(json.dumps({"id": "x", "text": "Some text."}) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["scan", str(path), "--engine", "spark", "--spark-output", str(tmp_path / "o"),
-                                       "-o", str(out)])
-    assert result.exit_code == 1, result.output
-    assert json.loads(out.read_text(encoding="utf-8")) == summary
-    assert [line for line in result.stderr.splitlines() if line.startswith("dedup: error:")] == [
-        "dedup: error: z: restatement search failed (F: f); its other results are kept",
-        "dedup: error: x and y: reuse alignment failed (E: e); the scan's other results are kept"]
