@@ -429,9 +429,10 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         click.echo(f"dedup: kept {kept} of {counted(total, 'document')} ({counted(total - kept, 'near-duplicate')} "
                    f"dropped, {len(skipped)} skipped), removed {counted(cleaner.removed_paragraphs, 'paragraph')}",
                    err=True)
-    if skipped:
+    # A document the search failed on is written as it came in (nothing known to remove): said, exit 1.
+    failed = note_failed(report.stats, kept="its restated paragraphs are not removed")
+    if skipped or failed:
         sys.exit(1)
-
 
 
 main.add_command(index)

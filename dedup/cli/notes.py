@@ -18,14 +18,14 @@ def note_capped(report: CorpusReport) -> None:
                    f"pairs than --max-candidates: {named} (candidates_dropped in the JSON)", err=True)
 
 
-def note_failed(stats: dict) -> bool:
+def note_failed(stats: dict, kept: str = "its other results are kept") -> bool:
     """Say which documents the restatement search failed on, and which pairs the reuse alignment failed on (a
     fault of dedup's on one document or pair, kept from ending the scan), from a scan's ``stats`` or a Spark run's
-    summary; True if there were any."""
+    summary; ``kept`` says what became of such a document; True if there were any."""
     failed = stats.get("restatement_search_failed", [])
     for entry in failed[:3]:
         named, error = printable(entry["id"]), printable(entry["error"])
-        click.echo(f"dedup: error: {named}: restatement search failed ({error}); its other results are kept", err=True)
+        click.echo(f"dedup: error: {named}: restatement search failed ({error}); {kept}", err=True)
     if len(failed) > 3:
         click.echo(f"dedup: error: and {len(failed) - 3} more documents (restatement_search_failed in the JSON)",
                    err=True)

@@ -96,3 +96,20 @@ def test_the_texts_that_ended_a_scan_are_searched(text, tmp_path):
     result = CliRunner().invoke(main, ["scan", str(path), "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["stats"]["restatement_search_failed"] == []
+
+
+def test_clean_says_which_document_it_could_not_clean_and_writes_the_rest(tmp_path, monkeypatch):
+    """``dedup clean`` of a document the restatement search fails on writes it as it came in, names it, exits 1."""
+    monkeypatch.setattr(Detector, "detect", _with_fault(Detector.detect))
+    path = tmp_path / "news.jsonl"
+    docs = [Document("good", RESTATING), Document("bad", FAULTY + "\n\n" + FAULTY.split("\n\n")[1])]
+    path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")
+    out = tmp_path / "clean.jsonl"
+    result = CliRunner().invoke(main, ["clean", str(path), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert [line for line in result.stderr.splitlines() if line.startswith("dedup: error:")] == [
+        f"dedup: error: bad: restatement search failed (OverflowError: {FAULT}); its restated paragraphs are not "
+        "removed"]
+    cleaned = {r["id"]: r["text"] for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert cleaned["bad"] == docs[1].text  # as it came in
+    assert cleaned["good"].count("harbour authority approved") == 1  # its restatement removed
