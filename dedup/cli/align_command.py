@@ -13,6 +13,7 @@ from dedup.io.readers import InputError, read_document
 from dedup.io.writers import atomic_output
 from dedup.report.formats import printable
 from dedup.report.reuse_output import reuse_lines, reuse_to_dict
+from dedup.util.faults import Failed, attempt
 
 
 @click.command()
@@ -32,7 +33,8 @@ def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_byte
     [start:end) character offsets into each text as read, and the aligned sentences behind each.
 
     A and B are text or HTML files (- for stdin, once). Exit status 0 when passages were found, 1 when
-    none were, 2 when an input cannot be read.
+    none were, 2 when an input cannot be read, 3 when the alignment failed on them (a fault of dedup's,
+    named in one line).
     """
     from dedup.reuse.align import AlignSettings, align_texts
 
@@ -49,7 +51,10 @@ def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_byte
             sys.exit(2)
     doc_a, doc_b = texts
     settings = AlignSettings() if min_chars is None else AlignSettings(min_chars=min_chars)
-    found = align_texts(doc_a.text, doc_b.text, doc_a.id, doc_b.id, settings)
+    found = attempt(align_texts, doc_a.text, doc_b.text, doc_a.id, doc_b.id, settings)
+    if isinstance(found, Failed):
+        error(f"{doc_a.id} and {doc_b.id}: reuse alignment failed ({found.error})")
+        sys.exit(3)
     with atomic_output(output) as out:
         if fmt == "json":
             json.dump({"a": doc_a.id, "b": doc_b.id, "a_length": len(doc_a.text), "b_length": len(doc_b.text),

@@ -44,7 +44,7 @@ def _plant_fault(monkeypatch, processes: Path | None = None) -> None:
         if processes is not None:
             with open(processes, "a", encoding="utf-8") as held:
                 held.write(f"{os.getpid()}\n")
-        if "reworded" in (a_id, b_id):
+        if "reworded" in (Path(a_id).name, Path(b_id).name):  # the id, or the file's name (``dedup align``)
             raise IndexError(FAULT)
         return original(units_a, units_b, a_id, b_id, *rest)
     monkeypatch.setattr(align_module, "align_units", faulty)
@@ -135,3 +135,18 @@ def test_unfaulty_inputs_report_no_failed_pair(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["stats"]["reuse_alignment_failed"] == []
 
+
+
+def test_dedup_align_names_a_failed_alignment_in_one_line(tmp_path, fault_on_reworded):
+    docs, _ = _corpus()
+    for name in ("source", "reworded", "copy"):
+        (tmp_path / name).write_text(docs[name], encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(main, ["align", str(tmp_path / "reworded"), str(tmp_path / "source"), "-f", "json",
+                                       "-o", str(out)])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.splitlines() == [f"dedup: error: {tmp_path / 'reworded'} and {tmp_path / 'source'}: reuse "
+                                          f"alignment failed (IndexError: {FAULT})"]
+    assert not out.exists()
+    found = CliRunner().invoke(main, ["align", str(tmp_path / "copy"), str(tmp_path / "source")])
+    assert found.exit_code == 0 and "1 reused passage" in found.stdout
