@@ -264,11 +264,10 @@ class Detector(CandidateSearch, RerankStep):
         # Spans are read for the copied-run rule (``confirmer.copied``), and whole only by matches: a candidate
         # with no run long enough to be copied gets ``Unbuilt`` (empty) spans, built if it is confirmed.
         copied = self.confirmer.min_shared_words or float("inf")
-        for pair, spans in zip(candidates, candidate_spans(paragraphs, candidates, counts, copied)):
+        blocks = sent_cos.blocks([(rows[pair.a], rows[pair.b]) for pair in candidates])
+        for pair, spans, block in zip(candidates, candidate_spans(paragraphs, candidates, counts, copied), blocks):
             scored.append((pair, spans, self.confirmer.decide(
-                para_cos.value(pair.a, pair.b), sent_cos.block(rows[pair.a], rows[pair.b]),
-                shared_words=spans[0].content_words if spans else 0,
-            )))
+                para_cos.value(pair.a, pair.b), block, shared_words=spans[0].content_words if spans else 0)))
         # Content words of every sentence, once per paragraph (the title rule looks at them pair by pair).
         sentence_words = {p: [frozenset(self._tokens(s.text)) for s in paragraphs[p].sentences] for p in needed}
         titles = [title_restated(sentence_words[pair.a], sentence_words[pair.b]) for pair, _, _ in scored]

@@ -162,6 +162,30 @@ class Cosines:
             return self.whole[np.asarray(rows)[:, None], cols]
         return (self.vectors[rows] @ self.vectors[cols].T).toarray()
 
+    def blocks(self, pairs: list[tuple[np.ndarray, np.ndarray]]) -> Iterator[np.ndarray]:
+        """``block(rows, cols)`` of each pair, in order. Past the dense limit, one product for each distinct
+        ``rows`` with the union of its pairs' columns, not one a pair: the 5,000 candidates of a 1.6 MB page took
+        3.2 s in scipy's per-call checks. Each cell is the same sum of the same two rows, so the values are the
+        same. A product is let go after its last pair (candidates come sorted, so one is held at a time)."""
+        if self.whole is not None:
+            yield from (self.block(rows, cols) for rows, cols in pairs)
+            return
+        keys = [np.asarray(rows, dtype=np.int64).tobytes() for rows, _ in pairs]
+        columns: dict[bytes, list[np.ndarray]] = {}
+        for key, (_, cols) in zip(keys, pairs):
+            columns.setdefault(key, []).append(np.asarray(cols, dtype=np.int64))
+        left = {key: len(cols) for key, cols in columns.items()}
+        held: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        for key, (rows, cols) in zip(keys, pairs):
+            if key not in held:
+                union = np.unique(np.concatenate(columns.pop(key)))
+                held[key] = (union, self.block(rows, union))
+            union, product = held[key]
+            yield product[:, np.searchsorted(union, np.asarray(cols, dtype=np.int64))]
+            left[key] -= 1
+            if not left[key]:
+                del held[key]
+
     def value(self, i: int, j: int) -> float:
         """The cosine of rows ``i`` and ``j``."""
         if self.whole is not None and self.index is None:

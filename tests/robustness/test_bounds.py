@@ -167,3 +167,34 @@ def test_a_huge_documents_confirm_step_reads_only_its_candidates(monkeypatch):
         cols = np.arange(first[c.b], first[c.b] + len(article.paragraphs[c.b].sentences))
         assert np.allclose(some.block(rows, cols), every.block(rows, cols))
     assert (3, 290) in [(m.a, m.b) for m in detector.detect(text).matches]
+
+
+@pytest.mark.parametrize("dense_limit", [10**6, 0])
+def test_cosine_blocks_of_all_candidates_are_each_pairs_block(monkeypatch, dense_limit):
+    """``Cosines.blocks`` (one product per paragraph past the dense limit) gives each candidate the very values
+    ``block`` gives it alone, with and without an index of the candidates' rows, empty blocks included."""
+    import dedup.article.evidence as evidence
+
+    monkeypatch.setattr(evidence, "_DENSE_LIMIT", dense_limit)
+    text = zipf_document(120)
+    detector = dedup.Detector()
+    article = detector._sign(segment(text))
+    candidates = detector.capped_candidates(article)[0]
+    detector.confirmer.fit_transform([p.text for p in article.paragraphs])
+    sentences = detector.confirmer.transform([s.text for p in article.paragraphs for s in p.sentences])
+    first = article.sentence_first
+
+    def rows_of(p):
+        return np.arange(first[p], first[p] + len(article.paragraphs[p].sentences))
+    pairs = [(rows_of(c.a), rows_of(c.b)) for c in candidates] + [(rows_of(0), rows_of(1)[:0])]
+    every = evidence.Cosines(sentences)
+    assert (every.whole is None) == (dense_limit == 0)
+    for got, (rows, cols) in zip(every.blocks(pairs), pairs):
+        assert np.array_equal(got, every.block(rows, cols))
+    picked = np.unique(np.concatenate([np.concatenate(p) for p in pairs]))
+    index = np.full(sentences.shape[0], -1, dtype=np.int64)
+    index[picked] = np.arange(len(picked))
+    some = evidence.Cosines(sentences[picked], index)
+    for got, (rows, cols) in zip(some.blocks(pairs), pairs):
+        assert np.array_equal(got, every.block(rows, cols))
+    assert len(candidates) > 20
