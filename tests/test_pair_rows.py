@@ -214,3 +214,21 @@ def test_sentences_of_a_one_sentence_line_are_what_splitting_finds():
     for text in texts:
         split = [s.text for line in normalize(text).split("\n") if line.strip() for s in split_sentences(line)]
         assert sentences_of(text) == (split or [text])
+
+
+def test_alignment_by_text_equals_one_product_a_pair():
+    """Past one product for all sentences, each text's product with its partners' sentences gives each pair the
+    floats its own product gave (``features._alignment_by_text``)."""
+    from dedup.confirm.features import _alignment_by_text
+
+    rng = np.random.default_rng(3)
+    sizes = rng.integers(1, 12, 40)
+    first = np.concatenate(([0], np.cumsum(sizes))).tolist()
+    vectors = sparse.random(first[-1], 200, density=0.05, random_state=4, format="csr")
+    ia, ib = rng.integers(0, 40, 300), rng.integers(0, 40, 300)
+    expected = []
+    for i, j in zip(ia.tolist(), ib.tolist()):
+        block = (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
+        best = block.max(axis=1 if block.shape[0] <= block.shape[1] else 0)
+        expected.append((best.sum() / best.size, best.max()))
+    assert np.array_equal(_alignment_by_text(vectors, first, ia, ib), np.array(expected))

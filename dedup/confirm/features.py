@@ -10,6 +10,7 @@ topic that disagree on the numbers, dates or who did what.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -189,14 +190,32 @@ class PairFeaturizer:
         vectors = matrix[rows]
         if vectors.shape[0] <= _WHOLE_LIMIT:
             return _best_alignment((vectors @ vectors.T).toarray(), first, ia, ib)
-        first = first.tolist()
-        result = []
-        for i, j in zip(ia.tolist(), ib.tolist()):
-            block = (vectors[first[i]:first[i + 1]] @ vectors[first[j]:first[j + 1]].T).toarray()
+        return _alignment_by_text(vectors, first.tolist(), ia, ib)
+
+
+def _alignment_by_text(vectors, first: list[int], ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """``_alignment`` from the sentences' rows (``vectors``; text ``t``'s are ``first[t]:first[t + 1]``), too many
+    for one product: one product for each text of ``ia`` with the sentences of all its partners, each pair's
+    block read from it (one a pair cost 3.4 s in scipy's checks for the 5,000 candidates of a 1.6 MB page).
+    A cell is the same sum of the same two rows either way: the same floats."""
+    out = np.empty((len(ia), 2))
+    partners: dict[int, list[int]] = {}
+    for k, i in enumerate(ia.tolist()):
+        partners.setdefault(i, []).append(k)
+    other = ib.tolist()
+    for i, ks in partners.items():
+        texts = sorted({other[k] for k in ks})
+        sizes = [first[j + 1] - first[j] for j in texts]
+        start = dict(zip(texts, accumulate([0] + sizes[:-1])))
+        columns = np.concatenate([np.arange(first[j], first[j + 1]) for j in texts])
+        product = (vectors[first[i]:first[i + 1]] @ vectors[columns].T).toarray()
+        for k in ks:
+            j = other[k]
+            block = product[:, start[j]:start[j] + first[j + 1] - first[j]]
             best = block.max(axis=1 if block.shape[0] <= block.shape[1] else 0)
             # sum / size is numpy's mean, bit for bit, without its wrapper's cost; the best of the maxima is the max
-            result.append((best.sum() / best.size, best.max()))
-        return np.array(result, dtype=np.float64).reshape(len(ia), 2)
+            out[k] = best.sum() / best.size, best.max()
+    return out
 
 
 def _best_alignment(whole: np.ndarray, first: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
