@@ -174,7 +174,7 @@ class Cosines:
         columns: dict[bytes, list[np.ndarray]] = {}
         for key, (_, cols) in zip(keys, pairs):
             columns.setdefault(key, []).append(np.asarray(cols, dtype=np.int64))
-        left = {key: len(cols) for key, cols in columns.items()}
+        left = Counter(keys)
         held: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
         for key, (rows, cols) in zip(keys, pairs):
             if key not in held:

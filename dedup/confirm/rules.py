@@ -177,4 +177,3 @@ def _read_block(sims: np.ndarray, threshold: float) -> tuple[list[tuple[int, flo
     at = int(np.argmax(flat))
     positions = np.flatnonzero(flat >= threshold)
     return list(zip(positions.tolist(), flat[positions].tolist())), float(flat[at]), at
-

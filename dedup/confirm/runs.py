@@ -90,10 +90,8 @@ def runs_of_pairs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> list[li
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     found: list[list[Run]] = [[] for _ in range(len(pairs))]
     for rows, joined in _joined_chunks(sequences, pairs):
-        if joined is None:  # one pair past the budget alone (very repetitive texts)
-            p, q = pairs[rows[0]].tolist()
-            found[int(rows[0])] = sorted(runs_of_pair(sequences[p].tolist(), sequences[q].tolist()),
-                                         key=lambda r: (r[1] - r[0], r[0]))
+        if joined is None:
+            found[int(rows[0])] = _runs_alone(sequences, pairs[rows[0]])
             continue
         row, start, diagonal, size, copies = joined
         for k, i, d, n in zip(rows[row].tolist(), start.tolist(), diagonal.tolist(), size.tolist()):
@@ -109,9 +107,8 @@ def longest_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray, shares_an_i
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     longest = np.zeros(len(pairs), dtype=np.int64)
     for rows, joined in _joined_chunks(sequences, pairs):
-        if joined is None:  # one pair past the budget alone (very repetitive texts)
-            p, q = pairs[rows[0]].tolist()
-            longest[rows[0]] = longest_run(runs_of_pair(sequences[p].tolist(), sequences[q].tolist()), False)
+        if joined is None:
+            longest[rows[0]] = longest_run(_runs_alone(sequences, pairs[rows[0]]), False)
             continue
         row, _, _, size, copies = joined
         np.maximum.at(longest, rows[row], size)
@@ -137,6 +134,13 @@ def _joined_chunks(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> Iterat
         else:
             half = len(rows) // 2
             stack += [rows[half:], rows[:half]]
+
+
+def _runs_alone(sequences: Sequence[np.ndarray], pair: np.ndarray) -> list[Run]:
+    """The runs of one pair past the join budget alone (very repetitive texts), compared in Python, in the join's
+    order (by diagonal, then start)."""
+    p, q = pair.tolist()
+    return sorted(runs_of_pair(sequences[p].tolist(), sequences[q].tolist()), key=lambda r: (r[1] - r[0], r[0]))
 
 
 def _maximal_runs(sequences: Sequence[np.ndarray], pairs: np.ndarray) -> tuple | None:

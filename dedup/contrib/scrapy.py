@@ -5,6 +5,7 @@ Needs the ``scrapy`` extra (``pip install 'dedup[scrapy]'``); HTML fields need t
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 
@@ -15,7 +16,7 @@ from dedup.index.core import Index
 from dedup.io.clean import clean
 from dedup.io.html_input import FORMATS
 from dedup.report.formats import verdict_to_dict
-from dedup.util.faults import one_line
+from dedup.util.faults import Failed, attempt
 from dedup.util.validate import check_fraction
 
 logger = logging.getLogger(__name__)
@@ -126,12 +127,9 @@ class DedupPipeline:
                            self.field, self.id_field, sorted(adapter.keys()))
             self._count("skipped")
             return item
-        try:
-            verdict = self.index.check(str(doc_id), content, add=True, fmt=self.fmt)
-        except MemoryError:
-            raise
-        except Exception as err:  # the index unreachable, a text it cannot take, a fault of dedup's: keep the page
-            logger.error("dedup: %s: check failed (%s); passed unchecked", doc_id, one_line(err))
+        verdict = attempt(functools.partial(self.index.check, add=True, fmt=self.fmt), str(doc_id), content)
+        if isinstance(verdict, Failed):  # the index unreachable, a text it cannot take, a fault of dedup's: kept
+            logger.error("dedup: %s: check failed (%s); passed unchecked", doc_id, verdict.error)
             self._count("failed")
             return item
         self._count("checked")

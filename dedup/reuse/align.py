@@ -215,11 +215,8 @@ def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettin
     the error on one line; a ``MemoryError`` is raised) and the other pairs are aligned: one pair that
     triggers a fault of dedup's costs its own passages, not a whole scan's. Without it the error is raised."""
     texts = dict((p[k], p[k + 1]) for p in pairs for k in (0, 2))
-    if on_fault is None:
-        units = dict(zip(texts, units_of_many(list(texts.values()), settings.min_words)))
-        return [r for a_id, _, b_id, _ in pairs for r in align_units(units[a_id], units[b_id], a_id, b_id, settings,
-                                                                      idf)]
-    cut = attempt(units_of_many, list(texts.values()), settings.min_words)
+    guarded = attempt if on_fault else _called  # without on_fault nothing is ``Failed``: the error is raised
+    cut = guarded(units_of_many, list(texts.values()), settings.min_words)
     if isinstance(cut, Failed):  # the texts cut one by one: only the pairs of a text that fails are lost
         cut = [attempt(units_of_many, [text], settings.min_words) for text in texts.values()]
         cut = [c if isinstance(c, Failed) else c[0] for c in cut]
@@ -228,12 +225,16 @@ def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettin
     for a_id, _, b_id, _ in pairs:
         a, b = units[a_id], units[b_id]
         uncut = a if isinstance(a, Failed) else b if isinstance(b, Failed) else None
-        records = uncut or attempt(align_units, a, b, a_id, b_id, settings, idf)
+        records = uncut or guarded(align_units, a, b, a_id, b_id, settings, idf)
         if isinstance(records, Failed):
             on_fault(a_id, b_id, records.error)
         else:
             found.extend(records)
     return found
+
+
+def _called(step: Callable, *args):
+    return step(*args)
 
 
 def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: AlignSettings,
