@@ -15,6 +15,7 @@ import pytest
 from dedup import CorpusScanner
 from dedup.io.readers import Document
 from dedup.reuse.align import AlignSettings, align_texts
+from dedup.reuse.passage_record import aligned_seeds
 from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
 from dedup.reuse.units import content_stem, units_of, units_of_many
 from dedup.text.word_hash import word_hash
@@ -66,6 +67,29 @@ def test_a_copied_passage_is_found_to_the_character():
     assert _spans(found, a, b) == [(passage, passage)]
     assert found[0].kind == "verbatim" and found[0].a == "a" and found[0].b == "b"
     assert found[0].jaccard == 1.0 and len(found[0].sentences) == 4
+
+
+def test_a_copy_of_a_restatement_lists_each_sentence_with_its_copy():
+    # The copied text restates its first sentence in its last: every sentence seeds with its copy, and the two
+    # restating sentences with each other's copy too. The aligned sentences are the copies only.
+    copied = [PASSAGE[0], PASSAGE[1], REWORDED[0]]
+    a = _join(_filler(3)[:2] + [" ".join(copied)] + _filler(3)[2:])
+    b = _join(_filler(4)[:1] + [" ".join(copied)] + _filler(4)[1:])
+    found = align_texts(a, b, "a", "b")
+    assert _spans(found, a, b) == [(" ".join(copied), " ".join(copied))]
+    assert [(s.a, s.b, s.cosine) for s in found[0].sentences] == [(s, s, 1.0) for s in copied]
+    # The restating sentences align with each other alone: they are seeds of each other's copies too.
+    assert align_texts(PASSAGE[0], REWORDED[0], min_chars=0)
+
+
+def test_aligned_seeds_keep_every_best_partner():
+    # One summary sentence restating two source sentences: it is the only partner either has, so both pairs stay.
+    kept, values = aligned_seeds(np.array([[0, 0], [0, 1]]), np.array([[0.55, 0.48]]))
+    assert kept.tolist() == [[0, 0], [0, 1]] and values.tolist() == [0.55, 0.48]
+    # Two sentences of each side crossed: each keeps its best partner only; a tie keeps both.
+    crossed = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    assert aligned_seeds(crossed, np.array([[1.0, 0.7], [0.7, 1.0]]))[0].tolist() == [[0, 0], [1, 1]]
+    assert aligned_seeds(crossed, np.array([[1.0, 1.0], [0.7, 0.9]]))[0].tolist() == [[0, 0], [0, 1], [1, 1]]
 
 
 def test_a_trimmed_copy_inside_a_longer_paragraph():
@@ -438,6 +462,12 @@ def test_align_command(corpus_files, tmp_path):
     assert out["a_length"] == len(docs["copy"])
     table = _run("align", folder / "reworded.txt", folder / "source.txt")
     assert table.exit_code == 0 and "1 reused passage" in table.stdout
+    # Every aligned sentence pair of the passage, each with its cosine (the scan's table shows the first only).
+    (passage,) = json.loads(_run("align", folder / "reworded.txt", folder / "source.txt", "-f", "json").stdout)["reuse"]
+    assert len(passage["sentences"]) == 4
+    shown = [line for line in table.stdout.splitlines() if line.startswith("    b: ")]
+    assert [float(line.rsplit("(cosine ", 1)[1].rstrip(")")) for line in shown] == [
+        round(s["cosine"], 2) for s in passage["sentences"]]
     assert _run("align", folder / "filler1.txt", folder / "filler2.txt").exit_code == 1
 
 
@@ -477,3 +507,17 @@ def test_two_texts_are_two_documents_even_as_one_object():
     assert same == equal and [(r.a_span, r.b_span, r.kind) for r in same] == [((0, len(text)), (0, len(text)), "verbatim")]
     inside = align_texts(text, a_id="article")
     assert inside and all(r.a == r.b == "article" and r.a_span != r.b_span for r in inside)
+
+
+def test_a_passage_shows_its_aligned_sentences_up_to_a_cap():
+    from dedup.records import Reuse, ReusedSentence
+    from dedup.report.reuse_output import reuse_lines
+
+    pairs = tuple(ReusedSentence(a=f"sentence {k} of a", b=f"sentence {k} of b", cosine=0.5 + k / 100)
+                  for k in range(12))
+    record = Reuse(a="x", b="y", a_span=(0, 10), b_span=(0, 10), score=0.9, jaccard=0.6, cosine=0.9, kind="edited",
+                   sentences=pairs)
+    lines = reuse_lines([record], sentences=10)
+    assert [line for line in lines if line.startswith("    b: ")][-1] == "    b: sentence 9 of b  (cosine 0.59)"
+    assert lines[-1] == "    ... and 2 more aligned sentences (all of them in --format json)"
+    assert reuse_lines([record]) == lines[:1] + ["    a: sentence 0 of a", "    b: sentence 0 of b"]

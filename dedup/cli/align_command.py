@@ -15,6 +15,8 @@ from dedup.report.formats import printable
 from dedup.report.reuse_output import reuse_lines, reuse_to_dict
 from dedup.util.faults import Failed, attempt
 
+ALIGNED_SHOWN = 10  # aligned sentence pairs the table shows a passage (JSON has them all)
+
 
 @click.command()
 @click.argument("a", type=click.Path(dir_okay=False, allow_dash=True))
@@ -63,5 +65,6 @@ def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_byte
         else:
             out.write(f"{printable(doc_a.id)} ~ {printable(doc_b.id)}: {len(found)} reused "
                       f"passage{'' if len(found) == 1 else 's'}\n")
-            out.write("".join(line + "\n" for line in reuse_lines(found, printable=printable, limit=len(found))))
+            out.write("".join(line + "\n" for line in reuse_lines(found, printable=printable, limit=len(found),
+                                                                 sentences=ALIGNED_SHOWN)))
     sys.exit(0 if found else 1)

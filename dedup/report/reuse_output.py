@@ -26,15 +26,21 @@ def reuse_csv_row(reuse: Reuse, columns: tuple[str, ...]) -> list:
     return [values.get(c, "") for c in columns]
 
 
-def reuse_lines(reused: list[Reuse], texts: dict[str, str] | None = None, printable=str, limit: int = 50) -> list[str]:
-    """Table lines: each reused passage, its spans and scores, and its first words in both documents."""
+def reuse_lines(reused: list[Reuse], texts: dict[str, str] | None = None, printable=str, limit: int = 50,
+                sentences: int = 1) -> list[str]:
+    """Table lines: each reused passage, its spans and scores, and the first words of its first ``sentences``
+    aligned sentence pairs (with their cosines when more than one is shown)."""
     lines = []
     for n, r in enumerate(reused[:limit], 1):
         lines.append(f"  reuse {n} ({r.kind}): {printable(r.a)} [{r.a_span[0]}:{r.a_span[1]}] ~ "
                      f"{printable(r.b)} [{r.b_span[0]}:{r.b_span[1]}]  jaccard {r.jaccard:.2f}  cosine {r.cosine:.2f}")
-        if r.sentences:
-            lines.append(f"    a: {printable(_first_words(r.sentences[0].a))}")
-            lines.append(f"    b: {printable(_first_words(r.sentences[0].b))}")
+        for pair in r.sentences[:sentences]:
+            lines.append(f"    a: {printable(_first_words(pair.a))}")
+            lines.append(f"    b: {printable(_first_words(pair.b))}"
+                         + (f"  (cosine {pair.cosine:.2f})" if sentences > 1 else ""))
+        if len(r.sentences) > sentences > 1:
+            more = len(r.sentences) - sentences
+            lines.append(f"    ... and {more} more aligned sentences (all of them in --format json)")
     if len(reused) > limit:
         lines.append(f"  ... and {len(reused) - limit} more reused passages (all of them in --format json)")
     return lines

@@ -42,8 +42,9 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import sparse
 
-from dedup.records import Reuse, ReusedSentence
+from dedup.records import Reuse
 from dedup.reuse.digest import best_digest
+from dedup.reuse.passage_record import passage_record
 from dedup.reuse.passages import (
     Passage,
     extend,
@@ -53,10 +54,9 @@ from dedup.reuse.passages import (
     with_summaries,
     without_overlaps,
 )
-from dedup.reuse.trim import copied_edges, copied_seeds
+from dedup.reuse.trim import copied_seeds
 from dedup.reuse.unit_rows import LAZY_CELLS, LazyCosines, pair_dots, unit_rows
 from dedup.reuse.units import Units, units_of, units_of_many
-from dedup.util.arrays import distinct
 from dedup.util.faults import Failed, attempt
 from dedup.util.validate import check_between, check_fraction, check_int, check_str
 
@@ -306,7 +306,7 @@ class Alignment:
                                    settings.summary_replace_share)
         if not kept and settings.digest_cosine < 1.0 and two_texts:
             kept = self._digest(settings)
-        return [_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
+        return [passage_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
 
     def _copied(self, passages: list[Passage], settings: AlignSettings) -> list[Passage]:
         """The copied-run seeds that no passage holds, grouped as passages whatever their sides' cosine: a shared
@@ -410,37 +410,3 @@ class Alignment:
 
 def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if sparse.issparse(matrix) else matrix
-
-
-def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
-    """The characters from the end of the unit before the passage to the start of the unit after it."""
-    first, last = first_last
-    start = units.spans[first - 1][1] if first > 0 else 0
-    end = units.spans[last + 1][0] if last + 1 < len(units) else len(units.text)
-    return start, end
-
-
-def _record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str, cosine: np.ndarray) -> Reuse:
-    a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
-    b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
-    copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
-    if copied:
-        a_span, b_span = copied
-    words_a, words_b = distinct(units_a.stems_of(*passage.a)), distinct(units_b.stems_of(*passage.b))
-    shared = len(np.intersect1d(words_a, words_b, assume_unique=True))
-    jaccard = shared / max(len(words_a) + len(words_b) - shared, 1)
-    text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
-    if " ".join(text_a.casefold().split()) == " ".join(text_b.casefold().split()):
-        kind = "verbatim"
-    else:
-        kind = "edited" if jaccard >= _EDITED_JACCARD else "restated"
-    sentences = tuple(
-        ReusedSentence(a=units_a.sentence(int(i)), b=units_b.sentence(int(j)), cosine=round(float(cosine[i, j]), 4))
-        for i, j in passage.seeds[np.lexsort((passage.seeds[:, 1], passage.seeds[:, 0]))][:_MAX_SENTENCES]
-    )
-    return Reuse(a=a_id, b=b_id, a_span=a_span, b_span=b_span, score=round(passage.cosine, 4),
-                 jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind, sentences=sentences)
-
-
-_EDITED_JACCARD = 0.5  # passages sharing at least half their content words are edited copies, not restatements
-_MAX_SENTENCES = 50  # aligned sentence pairs listed per passage (a whole copied chapter needs no more)

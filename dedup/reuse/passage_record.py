@@ -1,0 +1,61 @@
+"""A passage as the record a report carries (``records.Reuse``): its spans to the character, its kind, its
+content-word Jaccard and the aligned sentences behind it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dedup.records import Reuse, ReusedSentence
+from dedup.reuse.passages import Passage
+from dedup.reuse.trim import copied_edges
+from dedup.reuse.units import Units
+from dedup.util.arrays import distinct
+
+
+def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
+    """The characters from the end of the unit before the passage to the start of the unit after it."""
+    first, last = first_last
+    start = units.spans[first - 1][1] if first > 0 else 0
+    end = units.spans[last + 1][0] if last + 1 < len(units) else len(units.text)
+    return start, end
+
+
+def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str, cosine: np.ndarray) -> Reuse:
+    a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
+    b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
+    copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
+    if copied:
+        a_span, b_span = copied
+    words_a, words_b = distinct(units_a.stems_of(*passage.a)), distinct(units_b.stems_of(*passage.b))
+    shared = len(np.intersect1d(words_a, words_b, assume_unique=True))
+    jaccard = shared / max(len(words_a) + len(words_b) - shared, 1)
+    text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
+    if " ".join(text_a.casefold().split()) == " ".join(text_b.casefold().split()):
+        kind = "verbatim"
+    else:
+        kind = "edited" if jaccard >= _EDITED_JACCARD else "restated"
+    seeds, values = aligned_seeds(passage.seeds, cosine)
+    order = np.lexsort((seeds[:, 1], seeds[:, 0]))[:_MAX_SENTENCES]
+    sentences = tuple(ReusedSentence(a=units_a.sentence(int(i)), b=units_b.sentence(int(j)), cosine=round(float(c), 4))
+                      for (i, j), c in zip(seeds[order], values[order]))
+    return Reuse(a=a_id, b=b_id, a_span=a_span, b_span=b_span, score=round(passage.cosine, 4),
+                 jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind, sentences=sentences)
+
+
+def aligned_seeds(seeds: np.ndarray, cosine) -> tuple[np.ndarray, np.ndarray]:
+    """The seeds that are an alignment, with their cosines: a pair where one of its sentences has no better
+    partner among the passage's seeds. A copy of two paragraphs that restate each other seeds every sentence
+    with its copy and with its restatement; only the copies are its aligned sentences. A summary sentence
+    keeps each source sentence it is the best partner of. Every sentence of a seed stays in some pair."""
+    values = np.array([float(cosine[i, j]) for i, j in seeds.tolist()], dtype=np.float64)
+    if not len(values):
+        return seeds, values
+    best_a, best_b = np.full(int(seeds[:, 0].max()) + 1, -np.inf), np.full(int(seeds[:, 1].max()) + 1, -np.inf)
+    np.maximum.at(best_a, seeds[:, 0], values)
+    np.maximum.at(best_b, seeds[:, 1], values)
+    keep = (values >= best_a[seeds[:, 0]]) | (values >= best_b[seeds[:, 1]])
+    return seeds[keep], values[keep]
+
+
+_EDITED_JACCARD = 0.5  # passages sharing at least half their content words are edited copies, not restatements
+_MAX_SENTENCES = 50  # aligned sentence pairs listed per passage (a whole copied chapter needs no more)
