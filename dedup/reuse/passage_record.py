@@ -47,7 +47,8 @@ def aligned_seeds(seeds: np.ndarray, cosine) -> tuple[np.ndarray, np.ndarray]:
     partner among the passage's seeds. A copy of two paragraphs that restate each other seeds every sentence
     with its copy and with its restatement; only the copies are its aligned sentences. A summary sentence
     keeps each source sentence it is the best partner of. Every sentence of a seed stays in some pair."""
-    values = np.array([float(cosine[i, j]) for i, j in seeds.tolist()], dtype=np.float64)
+    values = cosine[seeds[:, 0], seeds[:, 1]].astype(np.float64) if isinstance(cosine, np.ndarray) else \
+        np.array([float(cosine[i, j]) for i, j in seeds.tolist()], dtype=np.float64)
     if not len(values):
         return seeds, values
     best_a, best_b = np.full(int(seeds[:, 0].max()) + 1, -np.inf), np.full(int(seeds[:, 1].max()) + 1, -np.inf)
