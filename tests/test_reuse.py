@@ -494,6 +494,31 @@ def test_html_report_shows_reuse_side_by_side(corpus_files):
     marked = [html.unescape(m.split("</mark>")[0]) for m in page.split("<mark>")[1:]]
     assert " ".join(PASSAGE) in marked  # the copied passage, highlighted in both documents
     assert marked.count(" ".join(PASSAGE)) >= 2
+    # Under each passage, its aligned sentence pairs, folded: the copy's four, each beside its copy.
+    copy = next(block for block in page.split('<h3 id="reuse-')[1:] if "copy.txt" in block and "source.txt" in block)
+    aligned = copy.split('<details class="aligned">')[1].split("</details>")[0]
+    assert "<summary>4 aligned sentence pairs</summary>" in aligned
+    rows = [[html.unescape(cell.split("</td>")[0]) for cell in row.split("<td>")[1:]]
+            for row in aligned.split("<tr>")[2:]]
+    assert rows == [["1.00", sentence, sentence] for sentence in PASSAGE]
+
+
+def test_html_report_opens_a_passages_aligned_sentences_in_a_real_browser(corpus_files, tmp_path):
+    from tests.test_report_html import _browser
+
+    folder, _ = corpus_files
+    report = tmp_path / "report.html"
+    report.write_text(_run("scan", folder, "-f", "html", "--no-within", "-q").stdout, encoding="utf-8")
+    browser = _browser()
+    try:
+        browser.get(report.as_uri())
+        first = "return document.querySelector('details.aligned table').getBoundingClientRect().height"
+        assert browser.execute_script(first) == 0  # folded
+        browser.find_element("css selector", "details.aligned summary").click()
+        assert browser.execute_script(first) > 0
+        assert browser.execute_script("return document.querySelector('details.aligned').open") is True
+    finally:
+        browser.quit()
 
 
 def test_two_texts_are_two_documents_even_as_one_object():

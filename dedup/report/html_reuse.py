@@ -12,10 +12,12 @@ from dedup.report.formats import html_label
 MAX_REUSE = 50  # records shown (the JSON has all of them)
 _CONTEXT = 160  # characters shown before and after a passage
 _MAX_SHOWN = 3000  # characters of one passage shown; a longer one is cut in the middle
+MAX_ALIGNED = 10  # aligned sentence pairs listed under a passage (the JSON has all of them)
 CSS = """
 .reuse{display:grid;grid-template-columns:1fr 1fr;gap:1em;margin:.6em 0 1.4em}
 .reuse>div{border:1px solid #ddd;padding:.4em .8em;font-size:14px;white-space:pre-wrap}
 .reuse mark{background:#ffe58a} .reuse .ctx{color:#888}
+.aligned{margin:-.8em 0 1.4em;font-size:13px} .aligned td{vertical-align:top;padding:.15em .5em}
 """
 
 
@@ -27,8 +29,22 @@ def reuse_section(reused: list[Reuse], texts: Mapping[str, str]) -> str:
     for n, r in enumerate(reused[:MAX_REUSE], 1):
         parts.append(f"<h3 id=\"reuse-{n}\">reuse {n}: {_esc(r.kind)}, jaccard {r.jaccard:.2f}, "
                      f"cosine {r.cosine:.2f}</h3><div class=\"reuse\">"
-                     f"{_side(r.a, r.a_span, texts.get(r.a))}{_side(r.b, r.b_span, texts.get(r.b))}</div>")
+                     f"{_side(r.a, r.a_span, texts.get(r.a))}{_side(r.b, r.b_span, texts.get(r.b))}</div>"
+                     + _aligned(r))
     return "\n".join(parts) + "\n"
+
+
+def _aligned(r: Reuse) -> str:
+    """The passage's aligned sentence pairs, folded (the evidence the passage was built from)."""
+    if not r.sentences:
+        return ""
+    rows = "".join(f"<tr><td>{s.cosine:.2f}</td><td>{_esc(s.a)}</td><td>{_esc(s.b)}</td></tr>"
+                   for s in r.sentences[:MAX_ALIGNED])
+    more = len(r.sentences) - MAX_ALIGNED
+    rest = f"<p>... and {more} more in the JSON report</p>" if more > 0 else ""
+    return (f"<details class=\"aligned\"><summary>{len(r.sentences)} aligned sentence pair"
+            f"{'' if len(r.sentences) == 1 else 's'}</summary><table><tr><th>cosine</th><th>{html_label(r.a)}</th>"
+            f"<th>{html_label(r.b)}</th></tr>{rows}</table>{rest}</details>")
 
 
 def _side(doc_id: str, span: tuple[int, int], text: str | None) -> str:
