@@ -3,6 +3,8 @@ content-word Jaccard and the aligned sentences behind it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from dedup.records import Reuse, ReusedSentence
@@ -10,6 +12,9 @@ from dedup.reuse.passages import Passage
 from dedup.reuse.trim import copied_edges
 from dedup.reuse.units import Units
 from dedup.util.arrays import distinct
+
+if TYPE_CHECKING:
+    from dedup.reuse.unit_rows import LazyCosines
 
 
 def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
@@ -20,7 +25,11 @@ def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
-def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str, cosine: np.ndarray) -> Reuse:
+def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str,
+                   cosine: "np.ndarray | LazyCosines") -> Reuse:
+    """The record of ``passage`` between the texts cut into ``units_a`` and ``units_b`` (ids ``a_id``, ``b_id``;
+    ``cosine``: their units' cosines): its spans (a copy's the edges of its shared runs, ``trim.copied_edges``),
+    content-word Jaccard, kind, TF-ISF cosine as its score, and its aligned sentence pairs (``aligned_seeds``)."""
     a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
@@ -42,7 +51,7 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
                  jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind, sentences=sentences)
 
 
-def aligned_seeds(seeds: np.ndarray, cosine) -> tuple[np.ndarray, np.ndarray]:
+def aligned_seeds(seeds: np.ndarray, cosine: "np.ndarray | LazyCosines") -> tuple[np.ndarray, np.ndarray]:
     """The seeds that are an alignment, with their cosines: a pair where one of its sentences has no better
     partner among the passage's seeds. A copy of two paragraphs that restate each other seeds every sentence
     with its copy and with its restatement; only the copies are its aligned sentences. A summary sentence
