@@ -512,11 +512,14 @@ def test_html_report_opens_a_passages_aligned_sentences_in_a_real_browser(corpus
     browser = _browser()
     try:
         browser.get(report.as_uri())
-        first = "return document.querySelector('details.aligned table').getBoundingClientRect().height"
-        assert browser.execute_script(first) == 0  # folded
+        shown = "return document.querySelector('details.aligned table').checkVisibility()"
+        opened = "return document.querySelector('details.aligned').open"
+        assert browser.execute_script(shown) is False and browser.execute_script(opened) is False  # folded
         browser.find_element("css selector", "details.aligned summary").click()
-        assert browser.execute_script(first) > 0
-        assert browser.execute_script("return document.querySelector('details.aligned').open") is True
+        assert browser.execute_script(shown) is True and browser.execute_script(opened) is True
+        cells = browser.execute_script("return Array.from(document.querySelectorAll('details.aligned')[0]"
+                                       ".querySelectorAll('tr')).map(function(r) { return r.innerText; })")
+        assert len(cells) >= 2 and cells[0].split("\t")[0] == "cosine"
     finally:
         browser.quit()
 
