@@ -58,8 +58,8 @@ def aligned_seeds(seeds: np.ndarray, cosine: "np.ndarray | LazyCosines") -> tupl
     keeps each source sentence it is the best partner of. Every sentence of a seed stays in some pair."""
     values = cosine[seeds[:, 0], seeds[:, 1]].astype(np.float64) if isinstance(cosine, np.ndarray) else \
         np.array([float(cosine[i, j]) for i, j in seeds.tolist()], dtype=np.float64)
-    if not len(values):
-        return seeds, values
+    if len(values) < 2 or (np.bincount(seeds[:, 0]).max() == 1 and np.bincount(seeds[:, 1]).max() == 1):
+        return seeds, values  # one pair a sentence: every pair is its sentences' best
     best_a, best_b = np.full(int(seeds[:, 0].max()) + 1, -np.inf), np.full(int(seeds[:, 1].max()) + 1, -np.inf)
     np.maximum.at(best_a, seeds[:, 0], values)
     np.maximum.at(best_b, seeds[:, 1], values)
