@@ -47,6 +47,11 @@ def test_lazy_cosines_are_the_whole_product_cell_for_cell(monkeypatch):
         assert np.array_equal(values[order], whole[whole >= threshold])
     pairs = np.array([0, 3, 119]), np.array([89, 0, 45])
     assert np.array_equal(pair_dots(a, b, *pairs), whole[pairs].astype(np.float32))
+    rng = np.random.default_rng(3)  # cells read together, many blocks of rows: each the cell asked alone
+    rows, columns = rng.integers(0, 120, 400), rng.integers(0, 90, 400)
+    assert np.array_equal(lazy.cells(rows, columns), whole[rows, columns])
+    assert np.array_equal(lazy.cells(rows[:5], columns[:5]), [lazy[i, j] for i, j in zip(rows[:5], columns[:5])])
+    assert lazy.cells(np.zeros(0, int), np.zeros(0, int)).shape == (0,)
 
 
 def _long_text(seed: int, paragraphs: int, planted: list[str], at: int) -> str:

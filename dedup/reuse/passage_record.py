@@ -3,18 +3,14 @@ content-word Jaccard and the aligned sentences behind it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from dedup.records import Reuse, ReusedSentence
 from dedup.reuse.passages import Passage
 from dedup.reuse.trim import copied_edges
+from dedup.reuse.unit_rows import LazyCosines
 from dedup.reuse.units import Units
 from dedup.util.arrays import distinct
-
-if TYPE_CHECKING:
-    from dedup.reuse.unit_rows import LazyCosines
 
 
 def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
@@ -26,7 +22,7 @@ def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
 
 
 def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str,
-                   cosine: "np.ndarray | LazyCosines") -> Reuse:
+                   cosine: np.ndarray | LazyCosines) -> Reuse:
     """The record of ``passage`` between the texts cut into ``units_a`` and ``units_b`` (ids ``a_id``, ``b_id``;
     ``cosine``: their units' cosines): its spans (a copy's the edges of its shared runs, ``trim.copied_edges``),
     content-word Jaccard, kind, TF-ISF cosine as its score, and its aligned sentence pairs (``aligned_seeds``)."""
@@ -51,13 +47,13 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
                  jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind, sentences=sentences)
 
 
-def aligned_seeds(seeds: np.ndarray, cosine: "np.ndarray | LazyCosines") -> tuple[np.ndarray, np.ndarray]:
+def aligned_seeds(seeds: np.ndarray, cosine: np.ndarray | LazyCosines) -> tuple[np.ndarray, np.ndarray]:
     """The seeds that are an alignment, with their cosines: a pair where one of its sentences has no better
     partner among the passage's seeds. A copy of two paragraphs that restate each other seeds every sentence
     with its copy and with its restatement; only the copies are its aligned sentences. A summary sentence
     keeps each source sentence it is the best partner of. Every sentence of a seed stays in some pair."""
-    values = cosine[seeds[:, 0], seeds[:, 1]].astype(np.float64) if isinstance(cosine, np.ndarray) else \
-        np.array([float(cosine[i, j]) for i, j in seeds.tolist()], dtype=np.float64)
+    read = cosine.cells if isinstance(cosine, LazyCosines) else lambda rows, columns: cosine[rows, columns]
+    values = read(seeds[:, 0], seeds[:, 1]).astype(np.float64)
     if len(values) < 2 or (np.bincount(seeds[:, 0]).max() == 1 and np.bincount(seeds[:, 1]).max() == 1):
         return seeds, values  # one pair a sentence: every pair is its sentences' best
     best_a, best_b = np.full(int(seeds[:, 0].max()) + 1, -np.inf), np.full(int(seeds[:, 1].max()) + 1, -np.inf)

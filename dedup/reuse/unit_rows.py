@@ -94,6 +94,22 @@ class LazyCosines:
             cells = cells[..., 0]
         return cells
 
+    def cells(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """``self[rows[k], columns[k]]`` for every k: the product of the rows and columns asked, a block of rows
+        at a time (each cell summed as when it is asked alone), not one product a cell."""
+        found = np.zeros(len(rows), dtype=self.rows.dtype)
+        if not len(rows):
+            return found
+        distinct_rows, row_at = np.unique(rows, return_inverse=True)
+        distinct_columns, column_at = np.unique(columns, return_inverse=True)
+        right = self.columns[:, distinct_columns]
+        step = max(1, _BLOCK_CELLS // len(distinct_columns))
+        for start in range(0, len(distinct_rows), step):
+            block = (self.rows[distinct_rows[start:start + step]] @ right).toarray()
+            inside = (row_at >= start) & (row_at < start + step)
+            found[inside] = block[row_at[inside] - start, column_at[inside]]
+        return found
+
     def at_least(self, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, columns, cosines) of the cells at or above ``threshold`` (cells of cosine 0 never: no shared
         word makes no pair), in no set order."""
