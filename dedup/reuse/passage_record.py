@@ -35,7 +35,9 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     shared = len(np.intersect1d(words_a, words_b, assume_unique=True))
     jaccard = shared / max(len(words_a) + len(words_b) - shared, 1)
     text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
-    if " ".join(text_a.casefold().split()) == " ".join(text_b.casefold().split()):
+    # Chinese and Japanese put no space between sentences: a copy that joins two paragraphs is still verbatim.
+    glue = "" if units_a.dense or units_b.dense else " "
+    if glue.join(text_a.casefold().split()) == glue.join(text_b.casefold().split()):
         kind = "verbatim"
     else:
         kind = "edited" if jaccard >= _EDITED_JACCARD else "restated"

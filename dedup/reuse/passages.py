@@ -61,8 +61,9 @@ def fragment_cosine(weights_a, a: tuple[int, int], weights_b, b: tuple[int, int]
 
 
 def length(units: Units, first_last: tuple[int, int]) -> int:
-    """Characters from the first unit's start to the last one's end."""
-    return units.spans[first_last[1]][1] - units.spans[first_last[0]][0]
+    """How long units ``first_last[0]`` to ``first_last[1]`` are as text (``Units.length``: characters, those of
+    Chinese and Japanese counted three times)."""
+    return units.length(*first_last)
 
 
 def seeded_units(passage: Passage, side: int | None = None) -> int:

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.reuse.units import Units, end_of
+from dedup.reuse.units import DENSE_WEIGHT, Units, end_of
 from dedup.util.arrays import counted, distinct
 
 _N = 4  # words per shared run that counts as copied text, for edges
 _COPIED = 0.4  # share of a side's n-grams found in the other that marks the pair as copied
 _SEED_N = 8  # words of an exact shared run that makes a seed whatever the sentences around it
+# ... of a text in Chinese or Japanese (``Units.dense``), characters: about as much text as 8 English words (48
+# letters, at ``DENSE_WEIGHT`` letters a character). An 8-character run is one long name ("全国人民代表大会常务委员会").
+_DENSE_SEED_N = _SEED_N * 6 // DENSE_WEIGHT
 _MAX_REPEATS = 4  # inside one text, a run repeated more often than this is furniture
 _MAX_PAIRS = 4_000_000
 
@@ -48,13 +51,14 @@ def _word_range(units: Units, window: tuple[int, int]) -> tuple[int, int]:
 
 
 def copied_seeds(a: Units, b: Units) -> np.ndarray:
-    """Unit pairs ``(i, j)`` that share a verbatim run of ``_SEED_N`` words, so a copy is never missed
-    because its sentences were cut differently in the two texts; a run is placed in the unit its first
-    word is in (none: no seed). With ``a is b`` (one text against itself), a run repeated in it; runs
-    repeated all over (page furniture) seed nothing."""
-    grams_a = a.grams(_SEED_N)
+    """Unit pairs ``(i, j)`` that share a verbatim run of ``_SEED_N`` words (``_DENSE_SEED_N`` characters of
+    Chinese or Japanese), so a copy is never missed because its sentences were cut differently in the two
+    texts; a run is placed in the unit its first word is in (none: no seed). With ``a is b`` (one text against
+    itself), a run repeated in it; runs repeated all over (page furniture) seed nothing."""
+    n = _DENSE_SEED_N if a.dense or b.dense else _SEED_N
+    grams_a = a.grams(n)
     same = a is b
-    grams_b = grams_a if same else b.grams(_SEED_N)
+    grams_b = grams_a if same else b.grams(n)
     if not len(grams_a) or not len(grams_b):
         return np.zeros((0, 2), np.int64)
     # Sorts, not np.unique / np.intersect1d: numpy's hash-based unique costs more on arrays this small.

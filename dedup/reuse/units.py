@@ -27,9 +27,17 @@ from dedup.text.segment import sentence_spans
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.tokens import plain_word_hashes
 from dedup.text.word_hash import word_hash, word_hashes
-from dedup.text.words import is_plain, light_stem, lowered_word_bounds, word_arrays
+from dedup.text.words import NO_SPACE_SCRIPTS, is_plain, light_stem, lowered_word_bounds, word_arrays
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+_NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
+# Chinese characters and Japanese kana: each says about as much as three letters of English (a translation into
+# Chinese has about a third of the English characters), so a passage's length (``Units.length``, against
+# ``AlignSettings.min_chars``) counts each three times. Thai and Lao, also written without spaces, are
+# alphabets: a letter counts once.
+DENSE_WEIGHT = 3
+_DENSE_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_DENSE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _DENSE_RANGES) + "]")
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class Units:
     word_starts: np.ndarray
     word_ends: np.ndarray
     word_hashes: np.ndarray
+    # Dense characters (``DENSE_WEIGHT``) in the units before each unit, len(spans) + 1; None: the text has none.
+    dense_before: np.ndarray | None = field(default=None, compare=False, repr=False)
     _grams: dict = field(default_factory=dict, compare=False, repr=False)  # n -> word_grams(word_hashes, n)
 
     def __len__(self) -> int:
@@ -65,15 +75,32 @@ class Units:
         start, end = self.spans[i]
         return self.text[start:end]
 
+    @property
+    def dense(self) -> bool:
+        """Whether most of the text's words are dense characters (Chinese or Japanese: one a word)."""
+        return self.dense_before is not None and 2 * int(self.dense_before[-1]) > len(self.word_hashes)
+
+    def length(self, first: int, last: int) -> int:
+        """How long units ``first`` to ``last`` (both included) are, as text: the characters from the first one's
+        start to the last one's end, each character of Chinese or Japanese counted ``DENSE_WEIGHT`` times."""
+        chars = self.spans[last][1] - self.spans[first][0]
+        if self.dense_before is None:
+            return chars
+        return chars + (DENSE_WEIGHT - 1) * int(self.dense_before[last + 1] - self.dense_before[first])
+
     def stems_of(self, first: int, last: int) -> np.ndarray:
         """The content words (stem hashes) of units ``first`` to ``last``, both included."""
         return self.stems[self.stem_offsets[first]:self.stem_offsets[last + 1]]
 
 
 def content_stem(word: str) -> str | None:
-    """The stem a lower-cased word counts as, or None for a stop word or a single letter."""
+    """The stem a lower-cased word counts as, or None for a stop word or a single letter or digit; a character of
+    a script written without spaces is a word of its own (``words.NO_SPACE_SCRIPTS``), and counts: Chinese,
+    Japanese or Thai text has no other words."""
     if not word.isascii():
         word = unicodedata.normalize("NFKC", word)
+        if len(word) == 1 and _NO_SPACE.match(word):
+            return word
     if len(word) < 2 or word in ENGLISH_STOP_WORDS:
         return None
     return light_stem(word)
@@ -154,10 +181,24 @@ def units_of_many(texts: Sequence[str], min_words: int = 4) -> list[Units]:
     out = []
     for i, (text, units, (hashes, _, text_starts, text_ends)) in enumerate(zip(texts, all_units, words)):
         own = offsets[unit_starts[i]:unit_starts[i + 1] + 1]
-        out.append(Units(text=text, spans=tuple((u[1], u[2]) for u in units), stems=stems[own[0]:own[-1]],
-                         stem_offsets=own - own[0], block=tuple(u[0] for u in units), word_starts=text_starts,
-                         word_ends=text_ends, word_hashes=hashes))
+        spans = tuple((u[1], u[2]) for u in units)
+        out.append(Units(text=text, spans=spans, stems=stems[own[0]:own[-1]], stem_offsets=own - own[0],
+                         block=tuple(u[0] for u in units), word_starts=text_starts, word_ends=text_ends,
+                         word_hashes=hashes, dense_before=_dense_before(text, spans)))
     return out
+
+
+def _dense_before(text: str, spans: tuple[tuple[int, int], ...]) -> np.ndarray | None:
+    """``Units.dense_before`` of a text's unit spans: None for a text without dense characters."""
+    if text.isascii() or not _DENSE.search(text):
+        return None
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    dense = np.zeros(len(points), dtype=bool)
+    for low, high in _DENSE_RANGES:
+        dense |= (points >= low) & (points <= high)
+    before = np.concatenate(([0], np.cumsum(dense, dtype=np.int64)))
+    bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    return np.concatenate(([0], np.cumsum(before[bounds[:, 1]] - before[bounds[:, 0]])))
 
 
 def _sentences(texts: Sequence[str]) -> tuple[list[int], np.ndarray, list[int]]:
@@ -231,7 +272,9 @@ def end_of(text: str, last_word_end: int) -> int:
     return end
 
 
-_CLOSING = frozenset(".!?;:'\")]\u2019\u201d%")
+# Closing marks of English, and of Chinese and Japanese (full stops, full-width marks, corner brackets).
+_CLOSING = frozenset(".!?;:'\")]\u2019\u201d%"
+                     "\u3002\uff61\uff0e\uff01\uff1f\uff1b\uff1a\u300d\u300f\uff09\u3011\u3015\u300b\u3009\uff05")
 
 
 def word_grams(hashes: np.ndarray, n: int) -> np.ndarray:
