@@ -16,7 +16,7 @@ from dedup import CorpusScanner, Index
 from dedup.cli.main import main
 from dedup.io.readers import Document
 from dedup.reuse.align import align_texts
-from dedup.reuse.units import DENSE_WEIGHT, content_stem, units_of
+from dedup.reuse.units import content_stem, units_of
 
 HAN = [chr(c) for c in range(0x4E00, 0x4E00 + 2000)]
 KANA = [chr(c) for c in range(0x3041, 0x3097)]
@@ -70,19 +70,47 @@ def test_a_long_name_both_texts_hold_is_no_copy():
 
 
 def test_a_chinese_character_is_a_content_word_and_weighs_three_letters():
-    assert content_stem("国") == "国" and content_stem("の") == "の"
+    assert content_stem("国") == "国"
+    # Kana are mostly particles and endings, Thai letters an alphabet: no content words alone.
+    assert content_stem("の") is None and content_stem("ก") is None
     assert content_stem("a") is None and content_stem("7") is None and content_stem("the") is None
-    text = "第一句话在这里写得很长。Second sentence here, in English words.\n\nสวัสดีครับ ประโยคที่สาม"
+    text = ("第一句话在这里写得很长。Second sentence here, in English words.\n\n"
+            "한국어 문장이 여기에 있습니다 그리고 조금 더 깁니다.")
     units = units_of(text, 1)
     assert [units.length(k, k) for k in range(len(units))] == [
-        len(units.sentence(0)) * DENSE_WEIGHT - (DENSE_WEIGHT - 1),  # eleven characters and a full stop
+        11 * 3 + 1,  # eleven characters and a full stop
         len(units.sentence(1)),  # English: characters
-        len(units.sentence(2)),  # Thai, an alphabet written without spaces: a letter counts once
+        len(units.sentence(2)) + sum(1 for c in units.sentence(2) if "\uac00" <= c <= "\ud7a3"),  # Hangul: two
     ]
     gap = units.spans[1][0] - units.spans[0][1]
     assert units.length(0, 1) == units.length(0, 0) + gap + units.length(1, 1)
     english = units_of("Plain English text only. It has two sentences here.", 1)
-    assert english.dense_before is None and not english.dense
+    assert english.extra_before is None and not english.dense
+    assert units_of("中文句子在这里写着。" * 3, 1).dense and not units.dense  # most of its words are English
+
+
+def test_a_copied_korean_passage_of_three_sentences_is_found():
+    """Korean is written with spaces, but a Hangul syllable is a few letters: 90 characters are a passage."""
+    rng = random.Random(4)
+    syllables = [chr(c) for c in range(0xAC00, 0xAC00 + 500)]
+
+    def paragraph(sentences: int) -> str:
+        return " ".join(" ".join("".join(rng.choice(syllables) for _ in range(rng.randrange(2, 4)))
+                                 for _ in range(rng.randrange(6, 10))) + "." for _ in range(sentences))
+
+    shared = paragraph(3)
+    a = "\n\n".join([paragraph(4), shared, paragraph(4)])
+    b = "\n\n".join([paragraph(3), shared, paragraph(4)])
+    assert len(shared) < 150
+    assert [a[r.a_span[0]:r.a_span[1]] for r in align_texts(a, b)] == [shared]
+
+
+@pytest.mark.parametrize("letters", [[chr(c) for c in range(0x0E01, 0x0E2F)], KANA], ids=["thai", "kana"])
+def test_texts_of_an_alphabet_or_kana_alone_are_not_linked_by_their_letters(letters):
+    rng = random.Random(6)
+    pairs = [("\n\n".join(_paragraph(rng, 4, letters) for _ in range(3)),
+              "\n\n".join(_paragraph(rng, 4, letters) for _ in range(3))) for _ in range(10)]
+    assert [align_texts(a, b) for a, b in pairs] == [[]] * 10
 
 
 def test_a_corpus_scan_and_the_index_find_chinese_reuse(tmp_path):

@@ -75,7 +75,7 @@ def test_best_digest_is_the_best_window_by_brute_force(as_sparse):
         other = rng.random((m, vocabulary))
         ends = np.cumsum(rng.integers(20, 90, n) + 1)
         units = SimpleNamespace(spans=[(int(e - s), int(e)) for e, s in zip(ends, np.diff(ends, prepend=0) - 1)],
-                                dense_before=None)
+                                extra_before=None)
         other_chars = int(rng.integers(100, 2000))
         weights = sparse.csr_matrix(rows) if as_sparse else rows
         found = best_digest(weights, sparse.csr_matrix(other) if as_sparse else other, units, other_chars, 60, 5)

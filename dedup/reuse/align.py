@@ -101,7 +101,7 @@ class AlignSettings:
     min_chars : int, default=150
         A passage shorter than this in either text is dropped (one short sentence pair says little), unless
         it grows past it (``neighbour_cosine``) or its seeds are two or more (``seeded_min_share``). In
-        characters, a Chinese or Japanese character counted three times (``Units.length``).
+        characters, a Chinese character counted three times, a kana or Hangul syllable twice (``Units.length``).
     seeded_min_share : float, default=0.65
         A passage whose seeds hold two or more sentences of each text needs only this share of ``min_chars``
         in either text, when its sides' cosine reaches ``seeded_cosine``: two sentence pairs in a row are more

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from dedup.reuse.units import DENSE_WEIGHT, Units
+from dedup.reuse.units import Units
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,13 @@ def best_digest(weights: np.ndarray | sparse.csr_matrix, other: np.ndarray | spa
     prefix = [np.concatenate(([0.0], np.cumsum(b))) for b in bands]
     starts = np.array([s for s, _ in units.spans], dtype=np.int64)
     ends = np.array([e for _, e in units.spans], dtype=np.int64)
-    dense = units.dense_before  # ``Units.length``: a dense character counts DENSE_WEIGHT times
+    extra = units.extra_before  # ``Units.length``: a character of Chinese counts three letters
     best: Digest | None = None
     for k in range(min_units, min(max_units, n) + 1):
         first = np.arange(n - k + 1)
         chars = ends[first + k - 1] - starts[first]
-        if dense is not None:
-            chars = chars + (DENSE_WEIGHT - 1) * (dense[first + k] - dense[first])
+        if extra is not None:
+            chars = chars + (extra[first + k] - extra[first])
         fits = (chars >= min_chars) & (3 * chars <= other_chars)
         if not fits.any():
             continue

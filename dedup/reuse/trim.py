@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.reuse.units import DENSE_WEIGHT, Units, end_of
+from dedup.reuse.units import Units, end_of
 from dedup.util.arrays import counted, distinct
 
 _N = 4  # words per shared run that counts as copied text, for edges
 _COPIED = 0.4  # share of a side's n-grams found in the other that marks the pair as copied
 _SEED_N = 8  # words of an exact shared run that makes a seed whatever the sentences around it
 # ... of a text in Chinese or Japanese (``Units.dense``), characters: about as much text as 8 English words (48
-# letters, at ``DENSE_WEIGHT`` letters a character). An 8-character run is one long name ("全国人民代表大会常务委员会").
-_DENSE_SEED_N = _SEED_N * 6 // DENSE_WEIGHT
+# letters, at 3 a character, ``units.LENGTH_WEIGHTS``). 8 characters are one long name ("全国人民代表大会常务委员会").
+_DENSE_SEED_N = 16
 _MAX_REPEATS = 4  # inside one text, a run repeated more often than this is furniture
 _MAX_PAIRS = 4_000_000
 

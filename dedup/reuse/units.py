@@ -27,17 +27,21 @@ from dedup.text.segment import sentence_spans
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.tokens import plain_word_hashes
 from dedup.text.word_hash import word_hash, word_hashes
-from dedup.text.words import NO_SPACE_SCRIPTS, is_plain, light_stem, lowered_word_bounds, word_arrays
+from dedup.text.words import is_plain, light_stem, lowered_word_bounds, word_arrays
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
-_NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
-# Chinese characters and Japanese kana: each says about as much as three letters of English (a translation into
-# Chinese has about a third of the English characters), so a passage's length (``Units.length``, against
-# ``AlignSettings.min_chars``) counts each three times. Thai and Lao, also written without spaces, are
-# alphabets: a letter counts once.
-DENSE_WEIGHT = 3
-_DENSE_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-_DENSE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _DENSE_RANGES) + "]")
+# Chinese characters (hanzi, kanji): each a word of its own (``words.NO_SPACE_SCRIPTS``), and a content word, where
+# the kana of Japanese are mostly its particles and endings, and Thai and Lao letters are an alphabet (as letters
+# of English, they would make any two texts alike).
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CONTENT_CHARACTER = re.compile(f"[{_HAN}]")
+# How many letters of English a character of a script counts as in a passage's length (``Units.length``, against
+# ``AlignSettings.min_chars``): a Chinese translation has about a third of the English characters; kana and Hangul
+# syllables are a few letters each. Others count once.
+LENGTH_WEIGHTS = ((0x3400, 0x4DBF, 3), (0x4E00, 0x9FFF, 3), (0xF900, 0xFAFF, 3), (0x3040, 0x30FF, 2),
+                  (0xAC00, 0xD7A3, 2))
+_WEIGHTED = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high, _ in LENGTH_WEIGHTS) + "]")
+_ONE_A_WORD = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # Chinese, Japanese
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,10 @@ class Units:
     word_starts: np.ndarray
     word_ends: np.ndarray
     word_hashes: np.ndarray
-    # Dense characters (``DENSE_WEIGHT``) in the units before each unit, len(spans) + 1; None: the text has none.
-    dense_before: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # ``Units.length``'s letters past the characters, in the units before each unit (len(spans) + 1: a character of
+    # weight 3 adds 2, ``LENGTH_WEIGHTS``); None for a text without weighted characters.
+    extra_before: np.ndarray | None = field(default=None, compare=False, repr=False)
+    dense: bool = False  # most of the text's words are characters of Chinese or Japanese, one a word
     _grams: dict = field(default_factory=dict, compare=False, repr=False)  # n -> word_grams(word_hashes, n)
 
     def __len__(self) -> int:
@@ -75,18 +81,14 @@ class Units:
         start, end = self.spans[i]
         return self.text[start:end]
 
-    @property
-    def dense(self) -> bool:
-        """Whether most of the text's words are dense characters (Chinese or Japanese: one a word)."""
-        return self.dense_before is not None and 2 * int(self.dense_before[-1]) > len(self.word_hashes)
-
     def length(self, first: int, last: int) -> int:
         """How long units ``first`` to ``last`` (both included) are, as text: the characters from the first one's
-        start to the last one's end, each character of Chinese or Japanese counted ``DENSE_WEIGHT`` times."""
+        start to the last one's end, a character of Chinese, Japanese or Korean counted as the letters of English
+        it says about as much as (``LENGTH_WEIGHTS``)."""
         chars = self.spans[last][1] - self.spans[first][0]
-        if self.dense_before is None:
+        if self.extra_before is None:
             return chars
-        return chars + (DENSE_WEIGHT - 1) * int(self.dense_before[last + 1] - self.dense_before[first])
+        return chars + int(self.extra_before[last + 1] - self.extra_before[first])
 
     def stems_of(self, first: int, last: int) -> np.ndarray:
         """The content words (stem hashes) of units ``first`` to ``last``, both included."""
@@ -94,12 +96,11 @@ class Units:
 
 
 def content_stem(word: str) -> str | None:
-    """The stem a lower-cased word counts as, or None for a stop word or a single letter or digit; a character of
-    a script written without spaces is a word of its own (``words.NO_SPACE_SCRIPTS``), and counts: Chinese,
-    Japanese or Thai text has no other words."""
+    """The stem a lower-cased word counts as, or None for a stop word or a single letter or digit; a Chinese
+    character is a word of its own (``words.NO_SPACE_SCRIPTS``), and counts: Chinese text has no other words."""
     if not word.isascii():
         word = unicodedata.normalize("NFKC", word)
-        if len(word) == 1 and _NO_SPACE.match(word):
+        if len(word) == 1 and _CONTENT_CHARACTER.match(word):
             return word
     if len(word) < 2 or word in ENGLISH_STOP_WORDS:
         return None
@@ -184,21 +185,26 @@ def units_of_many(texts: Sequence[str], min_words: int = 4) -> list[Units]:
         spans = tuple((u[1], u[2]) for u in units)
         out.append(Units(text=text, spans=spans, stems=stems[own[0]:own[-1]], stem_offsets=own - own[0],
                          block=tuple(u[0] for u in units), word_starts=text_starts, word_ends=text_ends,
-                         word_hashes=hashes, dense_before=_dense_before(text, spans)))
+                         word_hashes=hashes, **_weighted(text, spans, len(hashes))))
     return out
 
 
-def _dense_before(text: str, spans: tuple[tuple[int, int], ...]) -> np.ndarray | None:
-    """``Units.dense_before`` of a text's unit spans: None for a text without dense characters."""
-    if text.isascii() or not _DENSE.search(text):
-        return None
+def _weighted(text: str, spans: tuple[tuple[int, int], ...], n_words: int) -> dict:
+    """``Units.extra_before`` and ``Units.dense`` of a text's unit spans (none for a text without weighted
+    characters: the fields' defaults)."""
+    if text.isascii() or not _WEIGHTED.search(text):
+        return {}
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    dense = np.zeros(len(points), dtype=bool)
-    for low, high in _DENSE_RANGES:
-        dense |= (points >= low) & (points <= high)
-    before = np.concatenate(([0], np.cumsum(dense, dtype=np.int64)))
+    extra = np.zeros(len(points), dtype=np.int64)
+    for low, high, weight in LENGTH_WEIGHTS:
+        extra[(points >= low) & (points <= high)] = weight - 1
+    one_a_word = np.zeros(len(points), dtype=bool)
+    for low, high in _ONE_A_WORD:
+        one_a_word |= (points >= low) & (points <= high)
     bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    return np.concatenate(([0], np.cumsum(before[bounds[:, 1]] - before[bounds[:, 0]])))
+    before = np.concatenate(([0], np.cumsum(extra)))
+    return {"extra_before": np.concatenate(([0], np.cumsum(before[bounds[:, 1]] - before[bounds[:, 0]]))),
+            "dense": 2 * int(one_a_word.sum()) > n_words}
 
 
 def _sentences(texts: Sequence[str]) -> tuple[list[int], np.ndarray, list[int]]:
