@@ -145,3 +145,10 @@ def test_a_chinese_copy_joining_two_paragraphs_is_verbatim():
     a = "\n\n".join([_paragraph(rng, 3), first, second, _paragraph(rng, 3)])
     b = "\n\n".join([_paragraph(rng, 3), first + second, _paragraph(rng, 3)])
     assert [(r.kind, b[r.b_span[0]:r.b_span[1]]) for r in align_texts(a, b)] == [("verbatim", first + second)]
+
+
+def test_a_lone_surrogate_in_a_chinese_text_does_not_stop_the_alignment():
+    """The readers refuse such text; a library caller's string may still hold one."""
+    a, b, shared = _texts(1, 3)
+    records = align_texts(a + "\ud800", b)
+    assert [a[r.a_span[0]:r.a_span[1]] for r in records] == [shared]

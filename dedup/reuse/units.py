@@ -194,7 +194,7 @@ def _weighted(text: str, spans: tuple[tuple[int, int], ...], n_words: int) -> di
     characters: the fields' defaults)."""
     if text.isascii() or not _WEIGHTED.search(text):
         return {}
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # one a character, any
     extra = np.zeros(len(points), dtype=np.int64)
     for low, high, weight in LENGTH_WEIGHTS:
         extra[(points >= low) & (points <= high)] = weight - 1
