@@ -84,3 +84,26 @@ def test_a_verdict_names_the_indexed_document_doc_in_the_library_as_in_json(tmp_
     match = verdict.duplicates[0]
     assert isinstance(match, DocumentMatch) and match.doc == match.b == "original"
     assert json.loads(json.dumps(verdict_to_dict(verdict)))["duplicates"][0]["doc"] == match.doc
+
+
+def test_first_words_cut_chinese_and_long_words_between_characters():
+    import textwrap
+
+    from dedup.report.reuse_output import first_words
+
+    # textwrap.shorten cuts at spaces only: a paragraph of Chinese, or one long URL, was shown as "..." alone.
+    assert first_words("中" * 100, 20) == "中" * 8 + " ..."  # a Chinese character takes two columns
+    assert first_words("中文" * 5, 20) == "中文" * 5
+    assert first_words("https://example.com/" + "a" * 80, 30) == "https://example.com/aaaaaa ..."
+    english = "The central bank raised interest rates by half a point to fight inflation, its governor said."
+    assert first_words(english, 40) == textwrap.shorten(english, width=40, placeholder=" ...")
+    assert first_words("  two\n\nlines ", 40) == "two lines"
+
+
+def test_the_table_shows_the_start_of_a_long_chinese_paragraph(tmp_path):
+    sentence = "全国人民代表大会常务委员会今天在北京召开会议讨论了新的法律草案。"
+    paragraph = sentence * 3
+    path = tmp_path / "zh.txt"
+    path.write_text("标题\n\n" + paragraph + "\n\n其他内容在这里。\n\n" + paragraph + "\n", encoding="utf-8")
+    result = _run("scan", path)
+    assert "[  1] " + sentence[:16] in result.output

@@ -11,14 +11,13 @@ import csv
 import html
 import json
 import re
-import textwrap
 from typing import IO, Iterable
 
 from dedup import __version__
 from dedup.cluster.keep import LABELS as KEEP_LABELS
 from dedup.records import Cluster, CorpusReport, DocumentResult, Match, Passage, Report, Reuse
 from dedup.report.pretty_json import dumps_indented
-from dedup.report.reuse_output import reuse_csv_row, reuse_lines, reuse_to_dict
+from dedup.report.reuse_output import first_words, reuse_csv_row, reuse_lines, reuse_to_dict
 
 FORMATS = ("table", "json", "jsonl", "csv", "html")
 # Restatement rows fill the first ten; a reused passage between two documents fills id, other, kind and the spans
@@ -187,7 +186,7 @@ def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True, reus
 
 
 def _first_words(text: str, width: int = 70) -> str:
-    return printable(textwrap.shorten(" ".join(text.split()), width=width, placeholder=" ..."))
+    return printable(first_words(text, width))
 
 
 def format_table(report: Report) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 
 from dedup.records import Reuse
 
@@ -35,8 +36,8 @@ def reuse_lines(reused: list[Reuse], texts: dict[str, str] | None = None, printa
         lines.append(f"  reuse {n} ({r.kind}): {printable(r.a)} [{r.a_span[0]}:{r.a_span[1]}] ~ "
                      f"{printable(r.b)} [{r.b_span[0]}:{r.b_span[1]}]  jaccard {r.jaccard:.2f}  cosine {r.cosine:.2f}")
         for pair in r.sentences[:sentences]:
-            lines.append(f"    a: {printable(_first_words(pair.a))}")
-            lines.append(f"    b: {printable(_first_words(pair.b))}"
+            lines.append(f"    a: {printable(first_words(pair.a))}")
+            lines.append(f"    b: {printable(first_words(pair.b))}"
                          + (f"  (cosine {pair.cosine:.2f})" if sentences > 1 else ""))
         if len(r.sentences) > sentences > 1:
             more = len(r.sentences) - sentences
@@ -46,5 +47,23 @@ def reuse_lines(reused: list[Reuse], texts: dict[str, str] | None = None, printa
     return lines
 
 
-def _first_words(text: str, width: int = 70) -> str:
-    return textwrap.shorten(" ".join(text.split()), width=width, placeholder=" ...")
+def first_words(text: str, width: int = 70) -> str:
+    """The start of ``text`` on one line (each run of whitespace one space) in at most ``width`` columns, " ..."
+    where it is cut: at a space, as ``textwrap.shorten`` cuts, or between two characters where no space allows it
+    (a long URL; Chinese or Japanese, whose characters take two columns each): ``textwrap.shorten`` alone left
+    only "..." of a paragraph of Chinese."""
+    flat = " ".join(text.split())
+    wide = not flat.isascii() and any(unicodedata.east_asian_width(c) in "WF" for c in flat)
+    if not wide:
+        short = textwrap.shorten(flat, width=width, placeholder=" ...")
+        if short != "..." or len(flat) <= width:
+            return short
+    columns = [2 if wide and unicodedata.east_asian_width(c) in "WF" else 1 for c in flat]
+    if sum(columns) <= width:
+        return flat
+    room, used = width - len(" ..."), 0
+    for end, size in enumerate(columns):
+        if used + size > room:
+            return flat[:end].rstrip() + " ..."
+        used += size
+    return flat
