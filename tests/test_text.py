@@ -70,6 +70,9 @@ def test_newline_after_title_line_ends_a_sentence(article_text):
         ("Wait... what happened", ["Wait...", "what happened"]),
         ("Gen. John F. Kennedy spoke.", ["Gen. John F. Kennedy spoke."]),
         ("你好。世界！再见", ["你好。", "世界！", "再见"]),
+        # The danda of Hindi, the Urdu full stop and the Arabic question mark end sentences too.
+        ("यह पहला वाक्य है। यह दूसरा है॥ अंत", ["यह पहला वाक्य है।", "यह दूसरा है॥", "अंत"]),
+        ("یہ پہلا جملہ ہے۔ کیا یہ دوسرا ہے؟ ہاں", ["یہ پہلا جملہ ہے۔", "کیا یہ دوسرا ہے؟", "ہاں"]),
         ("no punctuation at all", ["no punctuation at all"]),
         # An acronym longer than the 64 characters first searched for the word before a full stop.
         ("The agency " + "a.b." * 20 + " said so. It closed.", ["The agency " + "a.b." * 20 + " said so.", "It closed."]),
@@ -166,6 +169,18 @@ def test_words_are_the_corpus_tokenizers_tokens(text, expected, written):
     assert len(Shingler().tokenize(text)) == int(tokenize([text], TokenTable()).offsets[-1])
 
 
+@pytest.mark.parametrize("text", ["中文句子在这里。第二句子也在这里。第三句", "यह पहला वाक्य है। यह दूसरा है। अंत",
+                                  "یہ پہلا جملہ ہے۔ کیا یہ دوسرا ہے؟ ہاں", "One sentence. Two sentences! Three"])
+def test_the_corpus_tokenizer_ends_sentences_where_the_splitter_does(text):
+    """The corpus tokenizer's sentences (the reuse search's seeds in a scan, sentence-aware shingles) are the
+    splitter's: a Chinese text was one sentence to it, its "。" no end."""
+    from dedup.text.segment import sentence_spans
+    from dedup.text.tokens import TokenTable, tokenize
+
+    tokens = tokenize([text], TokenTable(stop_words=False))
+    assert len(set(tokens.sentence.tolist())) == len(sentence_spans(text)) == 3
+
+
 def test_the_example_sentence_has_six_content_tokens_on_both_paths():
     from dedup.sketch.shingle import Shingler
     from dedup.text.tokens import TokenTable, tokenize
@@ -189,11 +204,12 @@ def test_an_abbreviation_after_any_kind_of_space_still_continues_the_sentence(sp
     assert [text[s:e] for s, e in sentence_spans(text)] == [f"We met{space}Dr. Smith at noon.", f"He{space}left."]
 
 
-_PLAIN_BOUNDARY = re.compile(r"[.!?]+['\")\]]*(?=\s+['\"(\[]?[^\s\W_]|\s*$)|[\u3002\uff01\uff1f]+")
+_PLAIN_BOUNDARY = re.compile(r"[.!?]+['\")\]]*(?=\s+['\"(\[]?[^\s\W_]|\s*$)"
+                             r"|[\u3002\uff01\uff1f\u0964\u0965\u06d4\u061f\u0589\u1362\u104b\u17d4\u0f0d]+")
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet="ab A1_é.!?\u3002\uff01\uff1f'\")]([ \t\u00a0", max_size=30))
+@given(st.text(alphabet="ab A1_é.!?\u3002\uff01\uff1f\u0964\u061f'\")]([ \t\u00a0", max_size=30))
 def test_the_sentence_end_pattern_finds_what_its_plain_form_finds(text):
     """``_BOUNDARY`` starts with one set of every end mark (so the regex engine skips to the next in C); it finds
     exactly the ends the plain alternation of the two runs finds, at the same places."""

@@ -27,7 +27,7 @@ from dedup.text.segment import sentence_spans
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.tokens import plain_word_hashes
 from dedup.text.word_hash import word_hash, word_hashes
-from dedup.text.words import is_plain, light_stem, lowered_word_bounds, word_arrays
+from dedup.text.words import ENDS, is_plain, light_stem, lowered_word_bounds, word_arrays
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # Chinese characters (hanzi, kanji): each a word of its own (``words.NO_SPACE_SCRIPTS``), and a content word, where
@@ -278,9 +278,10 @@ def end_of(text: str, last_word_end: int) -> int:
     return end
 
 
-# Closing marks of English, and of Chinese and Japanese (full stops, full-width marks, corner brackets).
-_CLOSING = frozenset(".!?;:'\")]\u2019\u201d%"
-                     "\u3002\uff61\uff0e\uff01\uff1f\uff1b\uff1a\u300d\u300f\uff09\u3011\u3015\u300b\u3009\uff05")
+# Closing marks: every sentence end (``words.ENDS``: the danda, "。", ...), and those of English and of Chinese
+# and Japanese (full-width marks, corner brackets).
+_CLOSING = frozenset(ENDS + ";:'\")]\u2019\u201d%"
+                     "\uff61\uff0e\uff01\uff1f\uff1b\uff1a\u300d\u300f\uff09\u3011\u3015\u300b\u3009\uff05")
 
 
 def word_grams(hashes: np.ndarray, n: int) -> np.ndarray:

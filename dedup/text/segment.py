@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from dedup.records import Paragraph, Sentence
+from dedup.text.words import NON_ASCII_ENDS
 
 _PUNCT_MAP = str.maketrans(
     {
@@ -47,10 +48,12 @@ _SENTENCE_STARTERS = frozenset(
     however in on at for if when while after before as so yet meanwhile""".split()
 )
 # A sentence end: a run of ASCII end marks and closing quotes before a space and a word (or the line's end), or
-# a run of CJK end marks. Written to start with one set of every end mark, so the regex engine skips ahead to
-# the next one in C (an alternation of two runs had it try the whole pattern at every character: 3x slower).
-_BOUNDARY = re.compile(r"[.!?\u3002\uff01\uff1f](?:(?<=[.!?])[.!?]*['\")\]]*(?=\s+['\"(\[]?[^\s\W_]|\s*$)"
-                       r"|(?<=[\u3002\uff01\uff1f])[\u3002\uff01\uff1f]*)")
+# a run of the other end marks (CJK, the danda, ...: ``words.ENDS``), which end a sentence as they are. Written to
+# start with one set of every end mark, so the regex engine skips ahead to the next one in C (an alternation of two
+# runs had it try the whole pattern at every character: 3x slower).
+_OTHER_ENDS = "\uff01\uff1f" + NON_ASCII_ENDS
+_BOUNDARY = re.compile(rf"[.!?{_OTHER_ENDS}](?:(?<=[.!?])[.!?]*['\")\]]*(?=\s+['\"(\[]?[^\s\W_]|\s*$)"
+                       rf"|(?<=[{_OTHER_ENDS}])[{_OTHER_ENDS}]*)")
 _NEXT_TOKEN = re.compile(r"\s+['\"(\[]?(\S+)")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")
 _HARD_WRAP_MIN_LINES = 3

@@ -235,7 +235,7 @@ _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 _OTHER, _ALNUM, _END = 0, 1, 2
 _CLASS = np.zeros(256, dtype=np.uint8)
 _CLASS[[ord(c) for c in string.ascii_letters + string.digits]] = _ALNUM
-_CLASS[[ord(c) for c in _ENDS]] = _END
+_CLASS[[ord(c) for c in _ENDS if c.isascii()]] = _END  # the others: only in texts the regex reads
 _CLASS[0x80:] = _ALNUM  # UTF-8 bytes of the non-ASCII letters and digits of the texts ``_byte_values`` takes
 _STOP_HASHES = np.array(sorted({word_hash(w) for w in ENGLISH_STOP_WORDS}), dtype=np.uint64)
 

@@ -28,8 +28,12 @@ _U64 = np.uint64
 # One character of a script written without spaces is one token (character
 # shingles), so Chinese, Japanese or Thai text still yields shingles.
 NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
-# Sentence punctuation: inside a token it is dropped from the word, at its end it also ends a sentence.
-ENDS = ".!?"
+# Sentence punctuation: inside a token it is dropped from the word, at its end it also ends a sentence. Besides
+# ".!?": the ideographic full stop of Chinese and Japanese ("！？" are "!?" once NFKC-normalized), the danda and
+# double danda of Hindi and the other Indic scripts, the Urdu full stop, the Arabic question mark, and the full
+# stops of Armenian, Ethiopic, Burmese, Khmer and Tibetan.
+ENDS = ".!?\u3002\u0964\u0965\u06d4\u061f\u0589\u1362\u104b\u17d4\u0f0d"
+NON_ASCII_ENDS = ENDS[3:]
 _LETTER = rf"[^\W_{NO_SPACE_SCRIPTS}]"  # a letter or digit, not of a no-space script
 # Letters, digits and sentence punctuation in any order: runs of each, so the regex loops inside a character
 # class and alternates only where the one gives way to the other.
@@ -39,6 +43,7 @@ TOKEN = rf"[{NO_SPACE_SCRIPTS}][{ENDS}]*+|{_RUN}++(?:{MARK}++{_RUN}*+)*+"
 _TOKEN = re.compile(TOKEN)
 # Where no sentence punctuation is followed by a letter, digit or mark, a token is its word plus punctuation
 # before or after it (or punctuation only, no word): the words are found faster without the punctuation.
+_NON_ASCII_END = re.compile(f"[{NON_ASCII_ENDS}]")
 _INNER = re.compile(rf"[{ENDS}](?:{_LETTER}|{MARK})")
 _PLAIN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|{_LETTER}++(?:{MARK}++{_LETTER}*+)*+")
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
@@ -67,8 +72,12 @@ def light_stem(token: str) -> str:
 
 
 def word_of(token: str) -> str:
-    """The word of a (lower-cased) token: the token without its ``.!?`` ("u.s." -> "us"); "" for none."""
-    return token.replace(".", "").replace("!", "").replace("?", "")
+    """The word of a (lower-cased) token: the token without its ``ENDS`` ("u.s." -> "us"); "" for none."""
+    word = token.replace(".", "").replace("!", "").replace("?", "")
+    return word if word.isascii() else word.translate(_NO_ENDS)
+
+
+_NO_ENDS = str.maketrans("", "", ENDS)
 
 
 def words(text: str) -> list[str]:
@@ -233,7 +242,7 @@ def _spans(lowered: str) -> list[tuple[str, int, int]]:
     found = []
     for m in _TOKEN.finditer(lowered):
         token = m.group()
-        if "." in token or "!" in token or "?" in token:
+        if "." in token or "!" in token or "?" in token or _NON_ASCII_END.search(token):
             core = token.strip(ENDS)
             if core:  # it starts after the punctuation before it, with a character that is none
                 start = m.start() + token.index(core)

@@ -1,7 +1,9 @@
-"""Reuse in Chinese and Japanese text, where every character is a word (``words.NO_SPACE_SCRIPTS``).
+"""Reuse in other scripts: Chinese and Japanese, where every character is a word (``words.NO_SPACE_SCRIPTS``),
+Korean, Thai, Hindi.
 
 A reused passage of a Chinese page was never found: the units dropped every one-character word (meant for "a" and
-"I"), so a Chinese text had no units at all, and ``dedup align``, the scan and the index all said nothing.
+"I"), so a Chinese text had no units at all, and ``dedup align``, the scan and the index all said nothing. A Hindi
+passage of three sentences was one unit, its danda ("।") no sentence end, and too short alone.
 """
 
 from __future__ import annotations
@@ -152,3 +154,19 @@ def test_a_lone_surrogate_in_a_chinese_text_does_not_stop_the_alignment():
     a, b, shared = _texts(1, 3)
     records = align_texts(a + "\ud800", b)
     assert [a[r.a_span[0]:r.a_span[1]] for r in records] == [shared]
+
+
+def test_a_copied_hindi_passage_of_three_sentences_is_found_to_the_character():
+    rng = random.Random(2)
+    consonants = [chr(c) for c in range(0x0915, 0x0939)]
+    signs = ["\u093e", "\u093f", "\u0940", "\u0941", "\u0947", "\u094b", ""]
+
+    def paragraph(sentences: int) -> str:
+        return " ".join(" ".join("".join(rng.choice(consonants) + rng.choice(signs) for _ in range(rng.randrange(1, 4)))
+                                 for _ in range(rng.randrange(6, 14))) + "\u0964" for _ in range(sentences))
+
+    shared = paragraph(3)
+    a = "\n\n".join([paragraph(4), shared, paragraph(4)])
+    b = "\n\n".join([paragraph(3), shared, paragraph(4)])
+    assert len(shared) < 150
+    assert [(a[r.a_span[0]:r.a_span[1]], b[r.b_span[0]:r.b_span[1]]) for r in align_texts(a, b)] == [(shared, shared)]
