@@ -158,6 +158,9 @@ def test_the_stop_word_list_is_scikit_learns():
     ("Fruit, e.g. apples... and so on?! Wait.", ["fruit", "eg", "apples", "and", "so", "on", "wait"],
      ["Fruit", "e.g", "apples", "and", "so", "on", "Wait"]),
     ("İstanbul ... .5 我.", ["i\u0307stanbul", "5", "我"], ["İstanbul", "5", "我"]),
+    # "。" and the danda end a word, never join two, as "." inside "U.S" does.
+    ("我用iPhone。Apple公司", ["我", "用", "iphone", "apple", "公", "司"], ["我", "用", "iPhone", "Apple", "公", "司"]),
+    ("word।word है ।", ["word", "word", "है"], ["word", "word", "है"]),
 ])
 def test_words_are_the_corpus_tokenizers_tokens(text, expected, written):
     from dedup.sketch.shingle import Shingler
@@ -170,6 +173,7 @@ def test_words_are_the_corpus_tokenizers_tokens(text, expected, written):
 
 
 @pytest.mark.parametrize("text", ["中文句子在这里。第二句子也在这里。第三句", "यह पहला वाक्य है। यह दूसरा है। अंत",
+                                  "यह पहला वाक्य है । यह दूसरा है । अंत",
                                   "یہ پہلا جملہ ہے۔ کیا یہ دوسرا ہے؟ ہاں", "One sentence. Two sentences! Three"])
 def test_the_corpus_tokenizer_ends_sentences_where_the_splitter_does(text):
     """The corpus tokenizer's sentences (the reuse search's seeds in a scan, sentence-aware shingles) are the

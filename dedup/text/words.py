@@ -35,16 +35,18 @@ NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\
 ENDS = ".!?\u3002\u0964\u0965\u06d4\u061f\u0589\u1362\u104b\u17d4\u0f0d"
 NON_ASCII_ENDS = ENDS[3:]
 _LETTER = rf"[^\W_{NO_SPACE_SCRIPTS}]"  # a letter or digit, not of a no-space script
-# Letters, digits and sentence punctuation in any order: runs of each, so the regex loops inside a character
-# class and alternates only where the one gives way to the other.
-_RUN = rf"(?:{_LETTER}++|[{ENDS}]++)"
-# One token (of lower-cased text): possessive, so never any backtracking.
-TOKEN = rf"[{NO_SPACE_SCRIPTS}][{ENDS}]*+|{_RUN}++(?:{MARK}++{_RUN}*+)*+"
+# Letters, digits and ".!?" in any order: runs of each, so the regex loops inside a character class and alternates
+# only where the one gives way to the other.
+_RUN = rf"(?:{_LETTER}++|[.!?]++)"
+# One token (of lower-cased text): possessive, so never any backtracking. The other end marks close a token, never
+# join two ("iPhone。Apple" is two words, where "U.S" is one), or stand alone ("है ।").
+TOKEN = (rf"[{NO_SPACE_SCRIPTS}][{ENDS}]*+|{_RUN}++(?:{MARK}++{_RUN}*+)*+[{NON_ASCII_ENDS}]*+"
+         rf"|[{NON_ASCII_ENDS}]++")
 _TOKEN = re.compile(TOKEN)
-# Where no sentence punctuation is followed by a letter, digit or mark, a token is its word plus punctuation
-# before or after it (or punctuation only, no word): the words are found faster without the punctuation.
+# Where no ".!?" is followed by a letter, digit or mark, a token is its word plus punctuation before or after it
+# (or punctuation only, no word): the words are found faster without the punctuation.
 _NON_ASCII_END = re.compile(f"[{NON_ASCII_ENDS}]")
-_INNER = re.compile(rf"[{ENDS}](?:{_LETTER}|{MARK})")
+_INNER = re.compile(rf"[.!?](?:{_LETTER}|{MARK})")
 _PLAIN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|{_LETTER}++(?:{MARK}++{_LETTER}*+)*+")
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 _FMIX64 = (_U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53))
