@@ -388,8 +388,9 @@ def test_passages_do_not_depend_on_which_copy_comes_first():
     tail = " Sanction court. Sanction the U.S. sanction sanction museum sanction."
     head = ("Sanction sanction sanction wildfire sanction sanction sanction sanction sanction sanction sanction "
             "sanction. Sanction. Sanction.")
-    x = Document("X", "Strike\u3002" + tail)
-    short = Document("S", f"{head}\n\nStrike\u3002{tail}\n\nU.S.{tail}")
+    # Hypothesis wrote "Strike\u3002", when "\u3002" ended no sentence for the corpus tokenizer: a comma keeps the case.
+    x = Document("X", "Strike," + tail)
+    short = Document("S", f"{head}\n\nStrike,{tail}\n\nU.S.{tail}")
     longer = [Document(f"L{i}", f"{head}\n\nsanction{tail}\n\nU.S.{tail}") for i in range(2)]
     found = _passages_in_every_order([x, short, *longer])
     assert all(f == found[0] for f in found)
