@@ -53,17 +53,17 @@ def first_words(text: str, width: int = 70) -> str:
     (a long URL; Chinese or Japanese, whose characters take two columns each): ``textwrap.shorten`` alone left
     only "..." of a paragraph of Chinese."""
     flat = " ".join(text.split())
-    wide = not flat.isascii() and any(unicodedata.east_asian_width(c) in "WF" for c in flat)
-    if not wide:
-        short = textwrap.shorten(flat, width=width, placeholder=" ...")
-        if short != "..." or len(flat) <= width:
-            return short
-    columns = [2 if wide and unicodedata.east_asian_width(c) in "WF" else 1 for c in flat]
+    columns = [1] * len(flat) if flat.isascii() else [2 if unicodedata.east_asian_width(c) in "WF" else 1
+                                                       for c in flat]
     if sum(columns) <= width:
         return flat
+    if max(columns) == 1:
+        short = textwrap.shorten(flat, width=width, placeholder=" ...")
+        if short != "...":
+            return short
     room, used = width - len(" ..."), 0
     for end, size in enumerate(columns):
         if used + size > room:
             return flat[:end].rstrip() + " ..."
         used += size
-    return flat
+    return flat  # not reached: the columns add up to more than ``room``

@@ -33,15 +33,21 @@ _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # Chinese characters (hanzi, kanji): each a word of its own (``words.NO_SPACE_SCRIPTS``), and a content word, where
 # the kana of Japanese are mostly its particles and endings, and Thai and Lao letters are an alphabet (as letters
 # of English, they would make any two texts alike).
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CONTENT_CHARACTER = re.compile(f"[{_HAN}]")
+_HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_KANA, _HANGUL = (0x3040, 0x30FF), (0xAC00, 0xD7A3)
+_ONE_A_WORD = (*_HAN, _KANA)  # Chinese and Japanese: a character a word
 # How many letters of English a character of a script counts as in a passage's length (``Units.length``, against
 # ``AlignSettings.min_chars``): a Chinese translation has about a third of the English characters; kana and Hangul
 # syllables are a few letters each. Others count once.
-LENGTH_WEIGHTS = ((0x3400, 0x4DBF, 3), (0x4E00, 0x9FFF, 3), (0xF900, 0xFAFF, 3), (0x3040, 0x30FF, 2),
-                  (0xAC00, 0xD7A3, 2))
-_WEIGHTED = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high, _ in LENGTH_WEIGHTS) + "]")
-_ONE_A_WORD = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # Chinese, Japanese
+LENGTH_WEIGHTS = (*((low, high, 3) for low, high in _HAN), (*_KANA, 2), (*_HANGUL, 2))
+
+
+def _character_class(ranges) -> re.Pattern:
+    return re.compile("[" + "".join(f"{chr(r[0])}-{chr(r[1])}" for r in ranges) + "]")
+
+
+_CONTENT_CHARACTER = _character_class(_HAN)
+_WEIGHTED = _character_class(LENGTH_WEIGHTS)
 
 
 @dataclass(frozen=True)
