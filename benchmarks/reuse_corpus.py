@@ -19,9 +19,11 @@ evening: ``uncommon`` without the partner cap), ``docs50`` / ``docs100`` / ``doc
 common only past 50, 100 or 200 documents, whatever the share: what a small topical corpus gains and pays)
 and ``shared4`` (``uncommon`` asking 4 shared sentence keys, not 3: fewer chance candidates, less reworded
 reuse). ``--halves`` also prints each half of the pairs (split by a hash of the pair's key): a setting is
-chosen on the dev half and reported on the held-out half.
+chosen on the dev half and reported on the held-out half. ``--shuffled N`` scans the corpus again in N shuffled
+orders and counts the records that differ (none should: docs/guarantees.md, "Order-free results").
 
     python benchmarks/reuse_corpus.py --pan ../shared/eval/pan13-train [-j 2] [--settings pairs uncommon all] [--halves]
+        [--shuffled N]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import hashlib
 import json
 import os
 import platform
+import random
 import sys
 import tempfile
 import time
@@ -72,6 +75,20 @@ def write_corpus(pairs, path: Path) -> dict[str, str]:
     return ids
 
 
+def shuffled_copy(path: Path, seed: int) -> Path:
+    """The corpus file with its lines in a shuffled order (the same documents and ids)."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    random.Random(seed).shuffle(lines)
+    copy = path.with_name(f"shuffled-{seed}.jsonl")
+    copy.write_text("".join(lines), encoding="utf-8")
+    return copy
+
+
+def sides(report) -> set:
+    """Each reuse record as its two (document, span) sides, whichever is named first, with its kind and score."""
+    return {(frozenset({(r.a, tuple(r.a_span)), (r.b, tuple(r.b_span))}), r.kind, r.score) for r in report.reuse}
+
+
 def scan(path: Path, settings: dict, jobs: int):
     scanner = CorpusScanner(detector=None, reuse=ReuseSearch(**settings), jobs=jobs)
     started = time.perf_counter()
@@ -111,6 +128,9 @@ def main() -> None:
     parser.add_argument("--settings", nargs="+", default=["pairs", "uncommon", "all"], choices=list(SETTINGS))
     parser.add_argument("--halves", action="store_true",
                         help="also print each half of the pairs (split by a hash of the pair), to choose on one")
+    parser.add_argument("--shuffled", type=int, default=0, metavar="N",
+                        help="also scan the corpus in N shuffled orders and count the records that differ "
+                             "(docs/guarantees.md: the records do not depend on the input order)")
     args = parser.parse_args()
     pairs = load_pairs(args.pan)
     with tempfile.TemporaryDirectory(prefix="dedup-pan-") as folder:
@@ -125,6 +145,11 @@ def main() -> None:
                   f"{len(report.reuse)} reuse records; settings {ReuseSearch(**SETTINGS[name]).params()}",
                   flush=True)
             table += rows(name, pairs, ids, report)
+            for seed in range(args.shuffled):
+                other, _ = scan(shuffled_copy(path, seed), SETTINGS[name], args.jobs)
+                found, again = sides(report), sides(other)
+                print(f"{name}: shuffled order {seed}: {len(again)} records, {len(found - again)} of the first "
+                      f"order's not found, {len(again - found)} new", flush=True)
             if args.halves:
                 for part in ("dev", "held-out"):
                     table += rows(f"{name}/{part[0]}", [p for p in pairs if half(p) == part], ids, report)

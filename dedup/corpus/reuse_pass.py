@@ -238,7 +238,7 @@ def align_batch(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]],
     ``idf_path``, each text cut into units once; and the pairs the alignment raised on, ``{"a", "b", "error"}``
     (a fault of dedup's on one pair costs that pair's passages, said in ``stats.reuse_alignment_failed``)."""
     raised: list[dict] = []
-    found = align_many(pairs, signer.reuse.align, word_idf(_corpus_idf(idf_path)),
+    found = align_many(pairs, signer.reuse.align, word_idf(_corpus_idf(idf_path)), symmetric=True,
                        on_fault=lambda a, b, error: raised.append({"a": a, "b": b, "error": error}))
     return found, raised
 

@@ -181,7 +181,7 @@ def aligned(pairs, texts, signer, idf_b, n: int, copied: bool, furniture_b=None)
             kept = screen_pairs(signer, tasks, table)
             yield "screened_out", len(tasks) - len(kept)
             raised: list[dict] = []
-            found = align_many(kept, settings, word_idf(table),
+            found = align_many(kept, settings, word_idf(table), symmetric=True,
                                on_fault=lambda a, b, error: raised.append({"a": a, "b": b, "error": error}))
             yield from (("failed", fault) for fault in raised)
             if furniture_b is not None:

@@ -20,7 +20,9 @@ The restatement search, for two texts or one text against itself:
    side is at least three times its short side and most of the short side's sentences have a partner
    (``summary_coverage``): a summary restates sentence after sentence, where two texts on one topic share
    a sentence here and there.
-4. **Confirm.** Passages that overlap in the first text keep the best; passages shorter than
+4. **Confirm.** Passages that overlap in the first text keep the best (in the second they may: one passage
+   reused twice; a corpus scan, whose two texts have no order, puts the longer first: ``align_units``'
+   ``symmetric``); passages shorter than
    ``min_chars`` on either side are dropped. Summaries come after the passages: one replaces only
    passages lying inside it that cover a small share of it (``summary_replace_share``,
    ``passages.with_summaries``).
@@ -36,6 +38,7 @@ cross-validation on the PAN 2013 training corpus.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -208,13 +211,14 @@ def align_texts(a: str, b: str | None = None, a_id: str = "a", b_id: str = "b", 
 
 def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettings,
                idf: Callable[[np.ndarray], np.ndarray] | None = None,
-               on_fault: Callable[[str, str, str], None] | None = None) -> list[Reuse]:
+               on_fault: Callable[[str, str, str], None] | None = None, symmetric: bool = False) -> list[Reuse]:
     """``align_units`` of each ``(a_id, a_text, b_id, b_text)``, each text cut into units once (a corpus
     scan's task: one document is often in several pairs).
 
     ``on_fault(a_id, b_id, error)``, where given, is told of a pair the alignment raised on (``util.faults``:
     the error on one line; a ``MemoryError`` is raised) and the other pairs are aligned: one pair that
-    triggers a fault of dedup's costs its own passages, not a whole scan's. Without it the error is raised."""
+    triggers a fault of dedup's costs its own passages, not a whole scan's. Without it the error is raised.
+    ``symmetric``: each pair aligned as ``align_units`` says (a scan's pairs, whose order is the inputs')."""
     texts = dict((p[k], p[k + 1]) for p in pairs for k in (0, 2))
     guarded = attempt if on_fault else _called  # without on_fault nothing is ``Failed``: the error is raised
     cut = guarded(units_of_many, list(texts.values()), settings.min_words)
@@ -226,7 +230,7 @@ def align_many(pairs: Sequence[tuple[str, str, str, str]], settings: AlignSettin
     for a_id, _, b_id, _ in pairs:
         a, b = units[a_id], units[b_id]
         uncut = a if isinstance(a, Failed) else b if isinstance(b, Failed) else None
-        records = uncut or guarded(align_units, a, b, a_id, b_id, settings, idf)
+        records = uncut or guarded(align_units, a, b, a_id, b_id, settings, idf, symmetric)
         if isinstance(records, Failed):
             on_fault(a_id, b_id, records.error)
         else:
@@ -239,14 +243,29 @@ def _called(step: Callable, *args):
 
 
 def align_units(units_a: Units, units_b: Units, a_id: str, b_id: str, settings: AlignSettings,
-                idf: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Reuse]:
+                idf: Callable[[np.ndarray], np.ndarray] | None = None, symmetric: bool = False) -> list[Reuse]:
     """``align_texts`` on texts already cut into units (the corpus search cuts each text once).
 
     ``idf`` gives the corpus's inverse document frequency of each word of an array of stem hashes
     (``Units.stems``; ``unit_rows.word_idf``): a corpus scan knows
     which words are common in its corpus, so two sentences sharing only those are not a seed (two texts
-    alone cannot tell a common word from a topical one)."""
+    alone cannot tell a common word from a topical one).
+
+    ``symmetric``: the same passages whichever text comes first (a corpus scan, where the order is only the
+    inputs'). The search is directed: passages never overlap in the first text, and may in the second (one
+    passage reused twice). Symmetric, it runs with the texts in an order of their own (``leads``), and the
+    records still name ``a_id`` first."""
+    if symmetric and units_a is not units_b and not leads(units_a.text, units_b.text):
+        return Alignment(units_b, units_a, idf).passages(settings, b_id, a_id, swap=True)
     return Alignment(units_a, units_b, idf).passages(settings, a_id, b_id)
+
+
+def leads(a: str, b: str) -> bool:
+    """Whether ``a`` comes first in a symmetric alignment (``align_units``): the longer text, of two as long the
+    one of lower CRC-32 (an order that depends on the texts alone)."""
+    if len(a) != len(b):
+        return len(a) > len(b)
+    return zlib.crc32(a.encode("utf-8", "surrogatepass")) <= zlib.crc32(b.encode("utf-8", "surrogatepass"))
 
 
 class Alignment:
@@ -286,8 +305,9 @@ class Alignment:
     def _dice(shared: np.ndarray, sizes_a: np.ndarray, sizes_b: np.ndarray) -> np.ndarray:
         return 2 * shared / np.maximum(sizes_a + sizes_b, 1)
 
-    def passages(self, settings: AlignSettings, a_id: str = "a", b_id: str = "b") -> list[Reuse]:
-        """The aligned passages under ``settings``, in ``a``'s order."""
+    def passages(self, settings: AlignSettings, a_id: str = "a", b_id: str = "b", swap: bool = False) -> list[Reuse]:
+        """The aligned passages under ``settings``, in ``a``'s order; ``swap``: the records name ``b`` first, in
+        ``b``'s order (``align_units``' ``symmetric``)."""
         if self.empty:
             return []
         seeds = self._seeds(settings.seed_cosine, settings.seed_dice)
@@ -307,7 +327,8 @@ class Alignment:
                                    settings.summary_replace_share)
         if not kept and settings.digest_cosine < 1.0 and two_texts:
             kept = self._digest(settings)
-        return [passage_record(p, units_a, units_b, a_id, b_id, self.cosine) for p in kept]
+        records = [passage_record(p, units_a, units_b, a_id, b_id, self.cosine, swap) for p in kept]
+        return sorted(records, key=lambda r: r.a_span) if swap else records
 
     def _copied(self, passages: list[Passage], settings: AlignSettings) -> list[Passage]:
         """The copied-run seeds that no passage holds, grouped as passages whatever their sides' cosine: a shared

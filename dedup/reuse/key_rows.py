@@ -119,13 +119,25 @@ def key_weights(bucket_sizes: np.ndarray, n_docs: int) -> np.ndarray:
 
 
 def strongest_partners(owner: np.ndarray, codes: np.ndarray, strength: np.ndarray, k: int) -> np.ndarray:
-    """Of rows ``(owner, code, strength)``, the codes each owner ranks among its ``k`` strongest (ties: the
-    lower code first), with repeats. Every row of an owner must be given (Spark hands each partition whole
-    owners)."""
+    """Of rows ``(owner, code, strength)``, the codes each owner ranks among its ``k`` strongest, with repeats; when
+    partners as strong as its ``k``-th are the reason it would cut, they are all kept, up to ``_TIED_ROOM * k``
+    in all (a larger tie, a crowd sharing one boilerplate sentence, is cut at ``k``, the lower codes first).
+    Strengths are sums of small integer weights, so ties are common, and a code is a document number: cut
+    inside a tie, the partners kept would be those the input order numbered first. Every row of an owner must
+    be given (Spark hands each partition whole owners)."""
     order = np.lexsort((codes, -strength, owner))
-    owner, codes = owner[order], codes[order]
-    rank = np.arange(len(owner)) - np.searchsorted(owner, owner)
-    return codes[rank < k]
+    owner, codes, strength = owner[order], codes[order], strength[order]
+    first = np.searchsorted(owner, owner)
+    rank = np.arange(len(owner)) - first
+    kth = np.minimum(first + k - 1, np.searchsorted(owner, owner, side="right") - 1)  # its k-th row, or its last
+    # Runs of one owner's equal strengths, and where each ends.
+    group = np.cumsum(np.concatenate(([True], (owner[1:] != owner[:-1]) | (strength[1:] != strength[:-1]))))
+    group_end = np.searchsorted(group, group, side="right")
+    whole_tie = (group == group[kth]) & (group_end[kth] - first <= _TIED_ROOM * k)
+    return codes[(rank < k) | whole_tie]
+
+
+_TIED_ROOM = 2  # a tie at the cap is kept whole up to twice the cap
 
 
 def document_chunks(unit_words: np.ndarray, unit_doc: np.ndarray, size: int):

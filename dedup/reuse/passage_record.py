@@ -22,10 +22,12 @@ def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
 
 
 def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str,
-                   cosine: np.ndarray | LazyCosines) -> Reuse:
+                   cosine: np.ndarray | LazyCosines, swap: bool = False) -> Reuse:
     """The record of ``passage`` between the texts cut into ``units_a`` and ``units_b`` (ids ``a_id``, ``b_id``;
     ``cosine``: their units' cosines): its spans (a copy's the edges of its shared runs, ``trim.copied_edges``),
-    content-word Jaccard, kind, TF-ISF cosine as its score, and its aligned sentence pairs (``aligned_seeds``)."""
+    content-word Jaccard, kind, TF-ISF cosine as its score, and its aligned sentence pairs (``aligned_seeds``).
+    ``swap``: the record names ``b`` first (``b_id`` its ``a``, its sentences in ``b``'s order): the passage
+    was found with the texts in the other order (``align.align_units``' ``symmetric``)."""
     a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
@@ -42,11 +44,16 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     else:
         kind = "edited" if jaccard >= _EDITED_JACCARD else "restated"
     seeds, values = aligned_seeds(passage.seeds, cosine)
-    order = np.lexsort((seeds[:, 1], seeds[:, 0]))[:_MAX_SENTENCES]
-    sentences = tuple(ReusedSentence(a=units_a.sentence(int(i)), b=units_b.sentence(int(j)), cosine=round(float(c), 4))
-                      for (i, j), c in zip(seeds[order], values[order]))
+    first, then = (1, 0) if swap else (0, 1)
+    order = np.lexsort((seeds[:, then], seeds[:, first]))[:_MAX_SENTENCES]
+    pairs = [(units_a.sentence(int(i)), units_b.sentence(int(j)), round(float(c), 4))
+             for (i, j), c in zip(seeds[order], values[order])]
+    if swap:
+        a_id, b_id, a_span, b_span = b_id, a_id, b_span, a_span
+        pairs = [(b, a, c) for a, b, c in pairs]
     return Reuse(a=a_id, b=b_id, a_span=a_span, b_span=b_span, score=round(passage.cosine, 4),
-                 jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind, sentences=sentences)
+                 jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind,
+                 sentences=tuple(ReusedSentence(a=a, b=b, cosine=c) for a, b, c in pairs))
 
 
 def aligned_seeds(seeds: np.ndarray, cosine: np.ndarray | LazyCosines) -> tuple[np.ndarray, np.ndarray]:

@@ -117,8 +117,8 @@ class ReuseSearch:
     max_bucket : int, default=50
         A key shared by more documents pairs none of them.
     max_partners : int, default=10
-        Sentence-key partners each document keeps at most, the strongest (``strongest_partners``); 0 keeps
-        every pair sharing ``min_shared`` keys.
+        Sentence-key partners each document keeps, the strongest (``strongest_partners``: those as strong as
+        the last kept are kept too, up to twice as many); 0 keeps every pair sharing ``min_shared`` keys.
     screen : float, default=0.8
         A candidate sharing no copied-run key is aligned only when two of its sentence pairs, read from pass
         one's seeds, reach this share of the alignment's seed thresholds, or one reaches it with this share

@@ -317,6 +317,11 @@ def _summary(report):
     return clusters, passages
 
 
+def _reuse(report):
+    """The reused passages, each as its two (document, span) sides whichever is named first, kind and score."""
+    return {(frozenset({(r.a, tuple(r.a_span)), (r.b, tuple(r.b_span))}), r.kind, r.score) for r in report.reuse}
+
+
 def _expected_representative(members, order, lengths):
     """Documented rule: the longest copy (content tokens); among equally long ones the earliest in input."""
     return max(members, key=lambda d: (lengths[d], -order.index(d)))
@@ -326,8 +331,8 @@ def _expected_representative(members, order, lengths):
 @given(corpora(), st.data())
 def test_results_do_not_depend_on_input_order(corpus, data):
     """Scanned in the original and in a shuffled order (and with another batch size), the clusters (as sets
-    of ids) and the passages (as sets of (doc, paragraph), with their document counts and boilerplate flags)
-    are equal. Each representative is the longest member; between equally long members the earliest in the
+    of ids), the passages (as sets of (doc, paragraph), with their document counts and boilerplate flags) and
+    the reused passages (as their two sides, kinds and scores) are equal. Each representative is the longest member; between equally long members the earliest in the
     input order wins, so representatives are equal whenever the longest member is unique."""
     shuffled = data.draw(st.permutations(corpus), label="shuffled")
     batch_size = data.draw(st.sampled_from([1, 2, 7, 512]), label="batch_size")
@@ -337,6 +342,7 @@ def test_results_do_not_depend_on_input_order(corpus, data):
     clusters_b, passages_b = _summary(second)
     assert set(clusters_a) == set(clusters_b)
     assert passages_a == passages_b
+    assert _reuse(first) == _reuse(second)
     lengths = {d.id: content_tokens(d.text) for d in corpus}
     for members in clusters_a:
         assert clusters_a[members] == _expected_representative(members, [d.id for d in corpus], lengths)
