@@ -140,7 +140,8 @@ def test_page_furniture_is_left_out_as_locally(spark):
 
 def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):
     # Every document shares a footer, a third of them a second one too: each has dozens of partners sharing
-    # enough keys, and keeps its 3 strongest (ties to the lower pair), on Spark as on one machine. (Copied-run
+    # enough keys, and keeps its 3 strongest (a tie at the cap kept whole up to 6, a larger one cut at 3 by the
+    # lower pair), on Spark as on one machine. (Copied-run
     # keys, which pair documents whatever the cap, are sampled away here: the hash-sampled keys, not winnowed.)
     from dedup.reuse.search import ReuseSearch
 
@@ -160,6 +161,22 @@ def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):
     result = scan_dataframe(spark.createDataFrame(docs, "id string, text string"), scanner=scanner(3))
     assert result.stats["reuse_candidates"] == local.stats["reuse_candidates"]
     assert _spark_reuse(result, [i for i, _ in docs]) == _local_reuse(local)
+
+
+def test_reused_passages_do_not_depend_on_the_input_order_as_locally(spark):
+    # The bundled article and a page copying two of its paragraphs (``test_reuse_order``): each pair is aligned
+    # with the longer text first, whichever was read first, on the executors as on one machine.
+    from .test_reuse_order import ARTICLE, COPY
+
+    docs = [("article", ARTICLE), ("copy", COPY)]
+    found = []
+    for order in (docs, docs[::-1]):
+        local = CorpusScanner(detector=None).scan(Document(i, t) for i, t in order)
+        result = scan_dataframe(spark.createDataFrame(order, "id string, text string"))
+        rows = _spark_reuse(result, [i for i, _ in order])
+        assert rows == _local_reuse(local) and len(rows) == 2
+        found.append({(frozenset({(r[0], r[2]), (r[1], r[3])}), r[4], r[7]) for r in rows})
+    assert found[0] == found[1]
 
 
 def test_restatements_match_the_local_engine(spark):
