@@ -30,9 +30,9 @@ from dedup.cli.options import (
     stdin_once,
     with_renamed,
 )
-from dedup.index.store import IndexStoreError, mask_location
+from dedup.index.store import IndexStoreError, is_redis, mask_location, sqlite_path
 from dedup.index.stores import is_empty_file, store_exists
-from dedup.io.outputs import check_file_output, refuse_overwriting_inputs
+from dedup.io.outputs import check_file_output, refuse_overwriting_index, refuse_overwriting_inputs
 from dedup.io.readers import InputError, read_documents, shown_path
 from dedup.io.writers import atomic_output
 from dedup.report.formats import counted, format_verdict, printable, verdict_to_dict
@@ -185,6 +185,8 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
     stdin_once(paths)
     check_file_output(output)  # as scan: refused in one line before anything is read
     refuse_overwriting_inputs(output, paths)
+    if not is_redis(db):
+        refuse_overwriting_index(output, sqlite_path(db))
     rule = with_renamed(dict(top=top, jaccard_threshold=jaccard_threshold, cosine_threshold=cosine_threshold,
                              passage_cosine_threshold=passage_cosine_threshold))
     _require_index(db, f" (create it with: dedup index add {mask_location(db)} PATHS...)")

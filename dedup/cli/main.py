@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from dedup import __version__
 from dedup.cli.align_command import align
 from dedup.cli.index_commands import index
-from dedup.cli.notes import note_capped, note_failed
+from dedup.cli.notes import note_capped, note_cleaned, note_failed
 from dedup.cli.options import (
     UNIT,
     FiniteRange,
@@ -36,9 +36,9 @@ from dedup.cluster.keep import RULES as KEEP_RULES
 from dedup.cluster.keep import undated_note
 from dedup.confirm.modes import CONFIRM_MODES
 from dedup.corpus.checkpoint import Checkpoint, CheckpointError
-from dedup.io.clean import REMOVAL_PROBABILITY, CleanResult, CorpusCleaner
+from dedup.io.clean import REMOVAL_PROBABILITY, CorpusCleaner
 from dedup.io.input_spool import InputSpool, rereadable
-from dedup.io.outputs import check_file_output, plan_clean, refuse_overwriting_inputs
+from dedup.io.outputs import check_file_output, plan_clean, refuse_output_in_checkpoint, refuse_overwriting_inputs
 from dedup.io.readers import Document, InputError, read_documents
 from dedup.io.skips import SkipLog
 from dedup.io.writers import atomic_output, write_cleaned
@@ -311,6 +311,10 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
     stdin_once(paths)
     check_file_output(output)  # before the scan: a missing folder is said now, not after an hour's work
     refuse_overwriting_inputs(output, paths)
+    if checkpoint is not None:
+        if not checkpoint:
+            raise click.UsageError("--checkpoint '': an empty path; give a folder")
+        refuse_output_in_checkpoint(output, checkpoint)
     if engine == "spark":
         with atomic_output(output) as out:
             summary = _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, out)
@@ -417,18 +421,8 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         items = (d for d in read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                                            fmt=input_format, names=spool.names, lines=True) if isinstance(d, Document))
         kept = write_cleaned(items, cleaner, plan, text_field)
-    if not quiet and len(report.documents) == 1:
-        doc = report.documents[0]
-        doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)
-        removed = ", ".join(map(str, result.removed_paragraphs)) or "none"
-        click.echo(f"dedup: {printable(doc_id)}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of "
-                   f"{count})" + (f", {counted(len(result.removed_sentences), 'sentence')}" if sentences else ""),
-                   err=True)
-    elif not quiet and report.documents:
-        total = len(report.documents)
-        click.echo(f"dedup: kept {kept} of {counted(total, 'document')} ({counted(total - kept, 'near-duplicate')} "
-                   f"dropped, {len(skipped)} skipped), removed {counted(cleaner.removed_paragraphs, 'paragraph')}",
-                   err=True)
+    if not quiet:
+        note_cleaned(report, cleaner, kept, len(skipped), sentences)
     # A document the search failed on is written as it came in (nothing known to remove): said, exit 1.
     failed = note_failed(report.stats, kept="its restated paragraphs are not removed")
     if skipped or failed:

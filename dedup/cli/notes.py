@@ -1,10 +1,11 @@
 """What ``dedup scan`` says on stderr beside its report, about documents whose restatement search or reuse alignment
-is not whole."""
+is not whole, and what ``dedup clean`` says it did."""
 
 from __future__ import annotations
 
 import click
 
+from dedup.io.clean import CleanResult, CorpusCleaner
 from dedup.records import CorpusReport
 from dedup.report.formats import counted, printable
 
@@ -38,3 +39,25 @@ def note_failed(stats: dict, kept: str = "its other results are kept") -> bool:
         click.echo(f"dedup: error: and {len(pairs) - 3} more document pairs (reuse_alignment_failed in the JSON)",
                    err=True)
     return bool(failed or pairs)
+
+
+def note_cleaned(report: CorpusReport, cleaner: CorpusCleaner, kept: int, skipped: int, sentences: bool) -> None:
+    """Say what ``dedup clean`` removed: which paragraphs of one text, or the documents and paragraphs of a corpus;
+    and which documents read as HTML it wrote as they came in (their paragraphs are the page's, not the input's)."""
+    if cleaner.as_read:
+        what = f"{printable(cleaner.as_read[0])}: read as HTML: written as it came in" if len(cleaner.as_read) == 1 \
+            else f"{counted(len(cleaner.as_read), 'document')} read as HTML: written as they came in"
+        click.echo(f"dedup: {what}, restated paragraphs not removed (clean cuts paragraphs out of text, not out of "
+                   "markup; --input-format text cleans text that starts with a tag)", err=True)
+    if len(report.documents) == 1 and not cleaner.as_read:
+        doc = report.documents[0]
+        doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)
+        removed = ", ".join(map(str, result.removed_paragraphs)) or "none"
+        click.echo(f"dedup: {printable(doc_id)}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of "
+                   f"{count})" + (f", {counted(len(result.removed_sentences), 'sentence')}" if sentences else ""),
+                   err=True)
+    elif len(report.documents) > 1:
+        total = len(report.documents)
+        click.echo(f"dedup: kept {kept} of {counted(total, 'document')} ({counted(total - kept, 'near-duplicate')} "
+                   f"dropped, {skipped} skipped), removed {counted(cleaner.removed_paragraphs, 'paragraph')}",
+                   err=True)

@@ -62,6 +62,35 @@ def _check_folder_writable(folder: Path, output: str, made: bool = False) -> Non
         raise OutputError(f"{output}: cannot write in {existing} (permission denied)")
 
 
+def _same_or_inside(output: str, place: str) -> bool:
+    """Whether ``output`` is ``place`` or lies inside it (links and ``..`` resolved; either may not exist yet)."""
+    target, folder = Path(os.path.realpath(output)), Path(os.path.realpath(place))
+    if os.path.exists(output) and os.path.exists(place) and os.path.samefile(output, place):
+        return True  # a hard link to it
+    return target == folder or folder in target.parents
+
+
+def refuse_overwriting_index(output: str, db_path: str) -> None:
+    """Raise ``OutputError`` when writing ``output`` would land on the SQLite index ``db_path`` or one of the files
+    SQLite keeps beside it (its write-ahead log, shared memory or journal): the report would replace the index,
+    or SQLite would delete the report when it closes the index."""
+    if output == "-":
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if _same_or_inside(output, db_path + suffix):
+            raise OutputError(f"{output}: is the index {db_path}{' (its ' + suffix[1:] + ' file)' if suffix else ''}; "
+                              "write the output elsewhere")
+
+
+def refuse_output_in_checkpoint(output: str, folder: str) -> None:
+    """Raise ``OutputError`` when ``output`` is the checkpoint ``folder`` or inside it: a scan deletes its
+    checkpoint's files once the report is written, and a report named as one of them went with them."""
+    if output != "-" and _same_or_inside(output, folder):
+        where = "is" if os.path.realpath(output) == os.path.realpath(folder) else "inside"
+        raise OutputError(f"{output}: {where} the checkpoint folder {folder}, whose files the scan deletes when it "
+                          "is done; write the report elsewhere")
+
+
 def _real_files(paths: Iterable[str]) -> list[str]:
     return [p for p in expand(list(paths)) if isinstance(p, str) and p != "-" and os.path.exists(p)]
 

@@ -84,6 +84,8 @@ class Document:
     date: object = field(default=None, compare=False, repr=False)
     # The JSON Lines record's line as read (only when asked: ``dedup clean`` writes it back, its text replaced).
     line: str | None = field(default=None, compare=False, repr=False)
+    # Read as HTML: ``text`` is the page's main text, not what the input holds (``dedup clean`` writes it unchanged).
+    html: bool = field(default=False, compare=False, repr=False)
 
 
 def _bare(error: InputError) -> InputError:
@@ -128,7 +130,7 @@ def convert(text: str, source: str, fmt: str = "auto", path: str | None = None) 
     else:
         html = fmt == "html"
     if not html:
-        return text
+        return text  # itself, not a copy: ``text is not convert(text, ...)`` says it was read as HTML
     converted = html_to_text(text)
     if not converted:
         raise InputError(source, "no main text found in HTML")
@@ -194,7 +196,7 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
         except InputError as err:
             raise InputError("<stdin>" if name == "-" else name, err.reason) from None
         # NaN: undated for keep="earliest" (the copy's mtime is when it was spooled, not the input's).
-        return Document(id=shown_path(name), text=doc.text, path=doc.path, fmt=fmt, date=math.nan)
+        return Document(id=shown_path(name), text=doc.text, path=doc.path, fmt=fmt, date=math.nan, html=doc.html)
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         name, source = "<stdin>", "-"
@@ -220,10 +222,10 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
     del data
     if not text or text.isspace():  # not text.strip(): that copies a 200 MB text
         raise InputError(name, "empty (no text to scan)")
-    text = convert(text, name, fmt, None if path == "-" else path)
-    if not WORD_CHAR.search(text):  # as empty as whitespace: it would have no shingles, no paragraphs to match
+    read = convert(text, name, fmt, None if path == "-" else path)
+    if not WORD_CHAR.search(read):  # as empty as whitespace: it would have no shingles, no paragraphs to match
         raise InputError(name, "no words to scan (only punctuation, symbols or spaces)")
-    return Document(id=source, text=text, path=None if path == "-" else path, fmt=fmt)
+    return Document(id=source, text=read, path=None if path == "-" else path, fmt=fmt, html=read is not text)
 
 
 def expand(paths: list[str]) -> Iterator[str | InputError]:
@@ -286,7 +288,7 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
         raise InputError(where, f"a JSON {type(record).__name__}, not an object")
     if text_field not in record:
         raise InputError(where, f"no {text_field!r} field ({_fields_of(record)})")
-    text = record[text_field]
+    given = text = record[text_field]
     problem = text_problem(text)  # the rule ``CorpusScanner.scan`` applies to documents made by hand
     if problem is None:
         text = convert(text, where, fmt)
@@ -299,7 +301,7 @@ def _record(line: bytes, where: str, text_field: str, id_field: str, path: str |
     elif isinstance(doc_id, bool):
         doc_id = "true" if doc_id else "false"  # as the JSON spelled it, not Python's "True"
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt,
-                    line=source.strip() if keep_line else None)
+                    line=source.strip() if keep_line else None, html=text is not given)
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # a surrogate written as an escape: maybe a lone one

@@ -21,7 +21,7 @@ from typing import IO, Iterable, Iterator
 
 from dedup.io.clean import CorpusCleaner
 from dedup.io.outputs import CleanPlan, OutputError, WriteError, refuse_overwriting_inputs
-from dedup.io.readers import Document
+from dedup.io.readers import Document, InputError, decode_file
 
 __all__ = ["OutputError", "WriteError", "atomic_output", "refuse_overwriting_inputs", "write_cleaned"]
 
@@ -129,9 +129,25 @@ def _write_jsonl(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[
     for doc in documents:
         if not cleaner.keeps(doc.id):
             continue
-        out.write(_record_line(doc, text_field, cleaner.text(doc.id, doc.text)) + "\n")
+        if doc.html and doc.line is not None:
+            out.write(doc.line + "\n")
+            cleaner.as_read.append(doc.id)
+        else:
+            out.write(_record_line(doc, text_field, cleaner.text(doc.id, doc.text)) + "\n")
         kept += 1
     return kept
+
+
+def _cleaned_text(doc: Document, cleaner: CorpusCleaner) -> str:
+    """The kept document's text to write: cleaned, or as the input holds it where it was read as HTML (its
+    paragraphs are the page's main text, not the file's: what is kept must come out as it came in)."""
+    if doc.html and doc.path is not None:
+        cleaner.as_read.append(doc.id)
+        try:
+            return decode_file(Path(doc.path).read_bytes(), doc.id)
+        except (OSError, InputError) as err:  # gone or changed since the scan read it
+            raise WriteError(doc.id, OSError(f"cannot read it again: {getattr(err, 'reason', err)}")) from None
+    return cleaner.text(doc.id, doc.text)
 
 
 def _record_line(doc: Document, text_field: str, text: str) -> str:
@@ -184,7 +200,7 @@ def _write_texts(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[
     kept = 0
     for doc in documents:
         if cleaner.keeps(doc.id):
-            out.write(cleaner.text(doc.id, doc.text))
+            out.write(_cleaned_text(doc, cleaner))
             kept += 1
     return kept
 
@@ -197,7 +213,7 @@ def _write_folder(documents: Iterable[Document], cleaner: CorpusCleaner, targets
         target = targets[doc.path]
         _make_folder(target.parent, str(target))
         with atomic_output(str(target)) as out:
-            out.write(cleaner.text(doc.id, doc.text))
+            out.write(_cleaned_text(doc, cleaner))
         kept += 1
     return kept
 

@@ -1,0 +1,151 @@
+"""Nothing lost, third round: outputs that landed on the index being queried or in the checkpoint folder the scan
+deletes, and `dedup clean` writing a page's extracted text in place of what the input held. Each test failed
+before its fix."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli.main import main
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+ARTICLE = (DATA / "vance_article.txt").read_text(encoding="utf-8")
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def index_db(tmp_path):
+    db = tmp_path / "news.db"
+    assert _run("index", "add", db, DATA / "sample_corpus.jsonl", "--text-field", "body", "-q").exit_code == 0
+    return db
+
+
+# 1. `dedup index query -o` never writes over the index it reads
+
+@pytest.mark.parametrize("name", ["news.db", "news.db-wal", "news.db-shm", "news.db-journal", "./sub/../news.db"])
+def test_index_query_refuses_an_output_on_the_index_or_its_files(index_db, tmp_path, name, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    before = _sha(index_db)
+    result = _run("index", "query", "news.db", DATA / "vance_article.txt", "-o", name)
+    assert result.exit_code == 2 and "is the index" in result.output and result.output.count("\n") == 1
+    assert _sha(index_db) == before
+    assert _run("index", "check", "news.db").exit_code == 0
+
+
+def test_index_query_refuses_a_link_to_the_index(index_db, tmp_path):
+    (tmp_path / "report.txt").symlink_to(index_db)
+    result = _run("index", "query", index_db, DATA / "vance_article.txt", "-o", tmp_path / "report.txt")
+    assert result.exit_code == 2 and "is the index" in result.output
+    assert _run("index", "check", index_db).exit_code == 0
+
+
+def test_index_query_still_writes_beside_the_index(index_db, tmp_path):
+    out = tmp_path / "news.db.json"  # a name that starts like the index's is not the index
+    result = _run("index", "query", index_db, DATA / "vance_article.txt", "-f", "json", "-o", out)
+    assert result.exit_code == 0 and json.loads(out.read_text())["queries"]
+
+
+# 2. a scan's report is never written where its checkpoint is deleted
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "b.txt").write_text(ARTICLE.replace("Putin", "Vladimir Putin"), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("name", ["reports.bin", "CURRENT", "a", "report.json"])
+def test_a_report_inside_the_checkpoint_folder_is_refused_before_the_scan(corpus, tmp_path, name):
+    folder = tmp_path / "ck"
+    folder.mkdir()
+    result = _run("scan", corpus, "--checkpoint", folder, "-f", "json", "-q", "-o", folder / name)
+    assert result.exit_code == 2 and "inside the checkpoint folder" in result.output
+    assert result.output.count("\n") == 1 and not any(folder.iterdir())
+
+
+def test_a_report_through_a_link_to_the_checkpoint_folder_is_refused(corpus, tmp_path):
+    folder = tmp_path / "ck"
+    folder.mkdir()
+    (tmp_path / "link").symlink_to(folder)
+    result = _run("scan", corpus, "--checkpoint", tmp_path / "link", "-q", "-o", folder / "reports.bin")
+    assert result.exit_code == 2 and "inside the checkpoint folder" in result.output
+
+
+def test_a_report_beside_the_checkpoint_folder_is_written(corpus, tmp_path):
+    folder, out = tmp_path / "ck", tmp_path / "ck-report.json"
+    result = _run("scan", corpus, "--checkpoint", folder, "-f", "json", "-q", "-o", out)
+    assert result.exit_code == 0 and len(json.loads(out.read_text())["documents"]) == 2
+    assert not folder.exists()  # made by the scan, removed once the report is out
+
+
+def test_an_empty_checkpoint_path_is_a_usage_error(corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _run("scan", corpus, "--checkpoint", "", "-q")
+    assert result.exit_code == 2 and "--checkpoint ''" in result.output
+
+
+# 3. `dedup clean` writes what it read as HTML as it came in
+
+pytest.importorskip("trafilatura")
+TAGGED = "<b>Update</b> Floods: " + (DATA / "dev" / "weather_flood.txt").read_text(encoding="utf-8")
+PAGE = ("<html><head><title>Budget</title></head><body><article><h1>Council passes the budget</h1>"
+        "<p>The city council voted 9-4 on Tuesday to approve a $298 million budget for next year.</p>"
+        "<p>The city council voted 9-4 on Tuesday to approve a $298 million budget for next year.</p>"
+        "<p>Libraries will open on Sundays, and the bus fleet gets twelve electric buses.</p>"
+        "</article></body></html>\n")
+
+
+def test_clean_writes_a_text_file_read_as_html_byte_for_byte(tmp_path):
+    source = tmp_path / "note.txt"
+    source.write_text(TAGGED, encoding="utf-8")
+    result = _run("clean", source, "-o", tmp_path / "out.txt")
+    assert result.exit_code == 0 and "note.txt: read as HTML: written as it came in" in result.output
+    assert (tmp_path / "out.txt").read_bytes() == source.read_bytes()
+
+
+def test_clean_with_input_format_text_cleans_it_as_text(tmp_path):
+    source = tmp_path / "note.txt"
+    source.write_text(TAGGED, encoding="utf-8")
+    result = _run("clean", source, "--input-format", "text", "-o", tmp_path / "out.txt")
+    cleaned = (tmp_path / "out.txt").read_text(encoding="utf-8")
+    assert result.exit_code == 0 and "removed paragraphs" in result.output and "read as HTML" not in result.output
+    assert cleaned.startswith("<b>Update</b> Floods:") and len(cleaned) < len(TAGGED)
+
+
+def test_clean_writes_an_html_page_as_it_came_in_and_still_drops_its_copy(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.html").write_text(PAGE, encoding="utf-8")
+    (folder / "b.html").write_text(PAGE.replace("Tuesday", "Tuesday night"), encoding="utf-8")
+    (folder / "c.txt").write_text(ARTICLE, encoding="utf-8")
+    result = _run("clean", folder, "-o", tmp_path / "out")
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    page = next(name for name in written if name.endswith(".html"))
+    assert result.exit_code == 0 and f"{page}: read as HTML: written as it came in" in result.output
+    assert len(written) == 2 and "c.txt" in written  # the other page: a near-duplicate, dropped whole
+    assert (tmp_path / "out" / page).read_bytes() == (folder / page).read_bytes()
+    assert len((tmp_path / "out" / "c.txt").read_text(encoding="utf-8")) < len(ARTICLE)  # text is still cleaned
+
+
+def test_clean_writes_a_json_lines_record_read_as_html_as_it_came_in(tmp_path):
+    lines = [json.dumps({"id": "page", "text": PAGE, "n": 1e3}), json.dumps({"id": "vance", "text": ARTICLE})]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _run("clean", source, "-o", tmp_path / "out.jsonl")
+    out = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert result.exit_code == 0 and "page: read as HTML" in result.output
+    assert out[0] == lines[0]
+    assert json.loads(out[1])["id"] == "vance" and len(json.loads(out[1])["text"]) < len(ARTICLE)
