@@ -27,6 +27,7 @@ from typing import BinaryIO, Iterator
 
 from dedup.io.html_input import FORMATS, html_to_text, is_html
 from dedup.io.streams import skip_blank_lines, sniff
+from dedup.io.walk import walk_folder
 from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -231,21 +232,15 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
 def expand(paths: list[str]) -> Iterator[str | InputError]:
     """Paths of the documents to read: files as given, folders walked for .txt/.md/.html/.htm files.
 
-    A folder that cannot be listed is an ``InputError`` (``Path.rglob`` passed over it in silence,
-    losing every file in it without a word).
+    A folder that cannot be listed, or a file in one that cannot be read (a link to nothing), is an
+    ``InputError`` (``Path.rglob`` passed over them in silence, losing their files without a word); links to
+    folders are followed (``walk.walk_folder``).
     """
     for path in paths:
         p = Path(path)
         if path != "-" and p.is_dir():
-            unlisted: list[InputError] = []
-
-            def failed(err: OSError) -> None:
-                reason = "permission denied" if isinstance(err, PermissionError) else \
-                    f"cannot list ({err.strerror or err})"
-                unlisted.append(InputError(err.filename or path, reason))
-
-            found = sorted(f for root, _, names in os.walk(p, onerror=failed) for f in (Path(root, n) for n in names)
-                           if f.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES and f.is_file())
+            found, problems = walk_folder(p, TEXT_SUFFIXES + HTML_SUFFIXES)
+            unlisted = [InputError(where, reason) for where, reason in problems]
             yield from unlisted
             if not found and not unlisted:
                 yield InputError(path, "directory holds no .txt or .md files (nor .html or .htm)")
@@ -356,6 +351,9 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                 lineno += 1
                 where, start = f"{name}:{lineno}", offset
                 offset += len(line)
+                if lineno == 1 and line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # or UTF-32's
+                    yield InputError(name, "UTF-16 or UTF-32 text; JSON Lines are UTF-8 (iconv -f UTF-16 -t UTF-8)")
+                    return
                 if len(line) > max_bytes:
                     records += 1
                     while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):

@@ -4,6 +4,7 @@ before its fix."""
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,34 @@ def test_clean_writes_a_json_lines_record_read_as_html_as_it_came_in(tmp_path):
     assert result.exit_code == 0 and "page: read as HTML" in result.output
     assert out[0] == lines[0]
     assert json.loads(out[1])["id"] == "vance" and len(json.loads(out[1])["text"]) < len(ARTICLE)
+
+
+# 4. what a folder or a JSON Lines file holds is read or named, never passed over
+
+def test_a_folder_walk_follows_linked_folders_once_and_names_broken_links(tmp_path):
+    corpus, other = tmp_path / "corpus", tmp_path / "other"
+    (corpus / "sub").mkdir(parents=True)
+    other.mkdir()
+    (corpus / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (other / "b.txt").write_text(TAGGED.split(": ", 1)[1], encoding="utf-8")
+    (corpus / "linked").symlink_to(other)
+    (corpus / "sub" / "up").symlink_to(corpus)  # a loop: walked once
+    (corpus / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    os.mkfifo(corpus / "pipe.txt")
+    result = _run("scan", corpus, "-f", "json", "-o", tmp_path / "r.json")
+    ids = [d["id"] for d in json.loads((tmp_path / "r.json").read_text())["documents"]]
+    assert result.exit_code == 1 and sorted(ids) == [str(corpus / "a.txt"), str(corpus / "linked" / "b.txt")]
+    assert f"{corpus / 'gone.txt'}: a link to nothing" in result.output
+    assert f"{corpus / 'pipe.txt'}: not a regular file" in result.output and "skipped 2 of 4 inputs" in result.output
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_json_lines_file_is_one_clear_line(tmp_path, encoding):
+    records = "".join(json.dumps({"id": f"r{i}", "text": ARTICLE}) + "\n" for i in range(3))
+    bom = {"utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    (tmp_path / "wide.jsonl").write_bytes(bom + records.encode(encoding))
+    (tmp_path / "fine.jsonl").write_text(records.replace('"r', '"f'), encoding="utf-8-sig")
+    result = _run("scan", tmp_path / "wide.jsonl", tmp_path / "fine.jsonl", "-f", "json", "-o", tmp_path / "r.json")
+    errors = [line for line in result.output.splitlines() if "error" in line]
+    assert result.exit_code == 1 and len(errors) == 1 and "wide.jsonl: UTF-16 or UTF-32 text" in errors[0]
+    assert len(json.loads((tmp_path / "r.json").read_text())["documents"]) == 3
