@@ -1,3 +1,3 @@
-from dedup.cli.main import main  # absolute: this file also runs as a script (spark-submit)
+from dedup.cli import run  # absolute: this file also runs as a script (spark-submit)
 
-main()
+run()

@@ -311,6 +311,9 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
     stdin_once(paths)
     check_file_output(output)  # before the scan: a missing folder is said now, not after an hour's work
     refuse_overwriting_inputs(output, paths)
+    given = [name for name, value in (("--spark-output", spark_output), ("--spark-master", spark_master)) if value]
+    if engine != "spark" and given:  # taken silently, the Parquet results the user expects would never appear
+        raise click.UsageError(f"{' and '.join(given)} only with --engine spark")
     if checkpoint is not None:
         if not checkpoint:
             raise click.UsageError("--checkpoint '': an empty path; give a folder")
@@ -323,13 +326,22 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
         return
     saved = _checkpoint(checkpoint, checkpoint_every, paths, dict(params), text_field=text_field,
                         id_field=id_field, input_format=input_format, max_bytes=max_bytes)
-    with InputSpool(max_bytes) as spool:
-        read = spool.paths(list(paths))
-        scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
-                                             saved, spool.names)
-        with atomic_output(output) as out:
-            _write_report(report, fmt, out, scanner, skipped, read, spool.names, max_bytes, text_field, id_field,
-                          input_format)
+    try:
+        with InputSpool(max_bytes) as spool:
+            read = spool.paths(list(paths))
+            scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
+                                                 saved, spool.names)
+            with atomic_output(output) as out:
+                _write_report(report, fmt, out, scanner, skipped, read, spool.names, max_bytes, text_field,
+                              id_field, input_format)
+    except KeyboardInterrupt:  # outside pass one's own handling: before it starts, or while the report is written
+        if saved is None:
+            raise
+        if not saved.has_progress:
+            saved.remove()  # nothing saved: no folder left behind to resume from
+        error(f"interrupted; checkpoint saved in {saved.folder}: run the same command to resume" if saved.has_progress
+              else "interrupted before the checkpoint saved anything; nothing to resume")
+        sys.exit(130)
     if saved is not None:
         saved.remove()  # the report is out: a new run starts afresh
     note_capped(report)

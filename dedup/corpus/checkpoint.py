@@ -87,6 +87,11 @@ class Checkpoint:
                                   f"({err.strerror or err})") from None
 
     @property
+    def has_progress(self) -> bool:
+        """Whether a scan's progress was saved here (a later run resumes from it)."""
+        return (self.folder / "CURRENT").exists()
+
+    @property
     def reports_path(self) -> Path:
         return self.folder / "reports.bin"
 

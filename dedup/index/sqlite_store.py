@@ -351,6 +351,9 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
         try:
             row = self.db.execute("SELECT docs, df FROM idf WHERE id = 0").fetchone()
             n_docs, blob = (0, b"") if row is None else (int(row[0]), row[1])
+            if n_docs < 0 or not isinstance(blob, bytes) or len(blob) % 4:  # written by hand, not by dedup
+                raise IndexFileError(f"{self.path}: a damaged index (the document frequencies in its idf table "
+                                     "cannot be read)")
             if not self._has_df:  # another process may have moved a version 2 file to version 3
                 self._has_df = has_df_table(self.db)
             marks = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'df_full')"))

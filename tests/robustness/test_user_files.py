@@ -5,6 +5,8 @@ before its fix."""
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -181,3 +183,73 @@ def test_a_utf16_json_lines_file_is_one_clear_line(tmp_path, encoding):
     errors = [line for line in result.output.splitlines() if "error" in line]
     assert result.exit_code == 1 and len(errors) == 1 and "wide.jsonl: UTF-16 or UTF-32 text" in errors[0]
     assert len(json.loads((tmp_path / "r.json").read_text())["documents"]) == 3
+
+
+# 5. Ctrl-C outside pass one's own handling
+
+def test_ctrl_c_before_the_scan_starts_leaves_no_checkpoint_behind(corpus, tmp_path, monkeypatch):
+    import dedup.cli.main as cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "_run_scan", interrupted)
+    folder = tmp_path / "ck"
+    result = _run("scan", corpus, "--checkpoint", folder, "-q", "-o", tmp_path / "r.txt")
+    assert result.exit_code == 130 and "nothing to resume" in result.output and "Aborted" not in result.output
+    assert not folder.exists() and not (tmp_path / "r.txt").exists()
+
+
+def test_ctrl_c_while_the_report_is_written_keeps_the_checkpoint_to_resume(corpus, tmp_path, monkeypatch):
+    import dedup.cli.main as cli
+
+    folder, out = tmp_path / "ck", tmp_path / "r.json"
+    expected = _run("scan", corpus, "-f", "json", "-q")
+    write = cli._write_report
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "_write_report", interrupted)
+    result = _run("scan", corpus, "--checkpoint", folder, "-f", "json", "-q", "-o", out)
+    assert result.exit_code == 130 and f"checkpoint saved in {folder}" in result.output
+    assert (folder / "CURRENT").exists() and not out.exists()
+    monkeypatch.setattr(cli, "_write_report", write)
+    assert _run("scan", corpus, "--checkpoint", folder, "-f", "json", "-q", "-o", out).exit_code == 0
+    documents = [d["id"] for d in json.loads(out.read_text())["documents"]]
+    assert documents == [d["id"] for d in json.loads(expected.output)["documents"]] and not folder.exists()
+
+
+def test_ctrl_c_while_the_command_loads_is_no_traceback(tmp_path):
+    code = ("import sys\n"
+            "class Interrupt:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'dedup.cli.main':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Interrupt())\n"
+            "sys.argv = ['dedup', '--help']\n"
+            "from dedup.cli import run\n"
+            "run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1 and done.stderr.strip() == "Aborted!" and "Traceback" not in done.stderr
+
+
+# 6. an index edited by hand is named, not read as numbers
+
+@pytest.mark.parametrize("edit", ["UPDATE idf SET docs = -5", "UPDATE idf SET df = x'010203'"])
+def test_a_hand_edited_idf_table_is_a_damaged_index_in_one_line(index_db, edit):
+    import sqlite3
+    import warnings
+
+    with sqlite3.connect(index_db) as db:
+        db.execute(edit)
+    db.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's RuntimeWarning from a negative count was printed
+        result = _run("index", "query", index_db, DATA / "vance_article.txt")
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert f"{index_db}: a damaged index (the document frequencies" in result.output
+
+
+@pytest.mark.parametrize("option", ["--spark-output", "--spark-master"])
+def test_a_spark_option_without_the_spark_engine_is_a_usage_error(corpus, tmp_path, option):
+    result = _run("scan", corpus, option, tmp_path / "spark", "-q")
+    assert result.exit_code == 2 and f"{option} only with --engine spark" in result.output
