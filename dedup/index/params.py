@@ -9,7 +9,7 @@ from dedup.cluster.keep import DateLike, timestamp
 from dedup.io.html_input import as_text
 from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS
 from dedup.sketch.shingle import MAX_K
-from dedup.util.validate import check_bool, check_encodable, check_fraction, check_int, check_str
+from dedup.util.validate import WORD_CHAR, check_bool, check_encodable, check_fraction, check_int, check_str
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True,
@@ -74,7 +74,7 @@ def _warn_skipped(doc_id: str, reason: str) -> None:
 
 def unstorable(doc_id, text) -> str | None:
     """Why ``add_many`` cannot store this document (an id or text that is not a string, an empty id or text, a
-    lone surrogate in either), or None."""
+    text without words, a lone surrogate in either), or None."""
     for name, value in (("its id", doc_id), ("its text", text)):
         if not isinstance(value, str):
             return f"{name} must be a string, got {type(value).__name__} {value!r:.60}"
@@ -82,6 +82,8 @@ def unstorable(doc_id, text) -> str | None:
         return "its id is empty or only whitespace"
     if not text.strip():
         return "the text is empty or only whitespace"
+    if not WORD_CHAR.search(text):  # as every reader skips it: no shingles, nothing it could ever match
+        return "the text has no words (only punctuation, symbols or spaces)"
     for name, value in (("its id", doc_id), ("its text", text)):
         try:
             check_encodable(name, value)

@@ -12,6 +12,7 @@ asks the allocator to return freed pages (``MEMORY PURGE``).
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from dedup.index.store import PACK, SCHEMA_VERSION
 from dedup.index.verdicts import term_buckets
 
 BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
+_GLOB = re.compile(r"([*?\[\]\\])")  # what Redis's MATCH patterns read as wildcards, escaped in a prefix
+_NUMBER = re.compile(rb"-?\d+")
 
 
 def _guarded(method):
@@ -72,8 +75,16 @@ class RedisMaintenance:
 
     def _all_band_sets(self) -> tuple[list[bytes], list[bytes]]:
         """Every document and paragraph band set: where documents stored without their band keys may be."""
-        return (list(self.r.scan_iter(match=self._key("db", "*"), count=1000)),
-                list(self.r.scan_iter(match=self._key("pb", "*"), count=1000)))
+        return list(self._own_keys("db")), list(self._own_keys("pb"))
+
+    def _own_keys(self, kind: str):
+        """This index's keys of ``kind`` (``P:kind:<number>``): the prefix escaped, so that ``*`` or ``[`` in it
+        match themselves, and keys of another index whose prefix extends this one's (``P:doc:...``) left out."""
+        head = self._key(kind, "")
+        start = len(head.encode())
+        for key in self.r.scan_iter(match=_GLOB.sub(r"\\\1", head) + "*", count=1000):
+            if _NUMBER.fullmatch(key, start):
+                yield key
 
     def _unwrite(self, pipe, found, docs, pars, legacy: list[int], sets) -> None:
         buckets = []
@@ -184,13 +195,12 @@ class RedisMaintenance:
         if counted != len(ids):
             problems.append(f"IDF counts {counted} documents, the index holds {len(ids)}")
         paragraphs = {row: int(n or 0) for row, (_, n, _) in zip(ids.values(), stored)}
-        stray = sum(1 for key in self.r.scan_iter(match=self._key("doc", "*"), count=1000)
-                    if int(key.decode().rsplit(":", 1)[1]) not in paragraphs)
+        stray = sum(1 for key in self._own_keys("doc") if int(key.decode().rsplit(":", 1)[1]) not in paragraphs)
         if stray:
             problems.append(f"{stray} documents outside the id table")
         bad = {"db": 0, "pb": 0, "fp": 0, "rk": 0, "rf": 0}
         for kind in bad:
-            keys = list(self.r.scan_iter(match=self._key(kind, "*"), count=1000))
+            keys = list(self._own_keys(kind))
             for start in range(0, len(keys), 1000):  # a round trip per thousand sets, not per set
                 with self.r.pipeline(transaction=False) as pipe:
                     for key in keys[start:start + 1000]:

@@ -253,3 +253,44 @@ def test_a_hand_edited_idf_table_is_a_damaged_index_in_one_line(index_db, edit):
 def test_a_spark_option_without_the_spark_engine_is_a_usage_error(corpus, tmp_path, option):
     result = _run("scan", corpus, option, tmp_path / "spark", "-q")
     assert result.exit_code == 2 and f"{option} only with --engine spark" in result.output
+
+
+# 7. a Redis index checks its own keys only
+
+@pytest.mark.parametrize("prefixes", [("news", "news:doc"), ("a*", "ab"), ("x[y]", "xy")])
+def test_a_redis_index_checks_only_its_own_keys_beside_a_prefix_that_extends_or_matches_it(redis_url, prefixes):
+    import uuid
+
+    from dedup import Index
+    from dedup.io.readers import read_documents
+
+    tag = uuid.uuid4().hex[:6]
+    documents = [d for d in read_documents([str(DATA / "sample_corpus.jsonl")], text_field="body")]
+    locations = [f"{redis_url}?prefix={tag}{prefix}" for prefix in prefixes]
+    held = {locations[0]: documents[:3], locations[1]: documents}  # the other index's rows past the first's
+    for location, added in held.items():
+        with Index(location) as index:
+            index.add_many(added)
+    for location, added in held.items():
+        with Index(location) as index:
+            assert index.verify() == []
+        check = _run("index", "check", location)
+        assert check.exit_code == 0 and f"ok, {len(added)} documents" in check.output
+    with Index(locations[0]) as index:  # and a removal leaves the other index whole
+        index.remove([documents[0].id])
+    with Index(locations[1]) as index:
+        assert index.verify() == [] and len(index) == len(documents)
+
+
+@pytest.mark.parametrize("text", ["🙂 🙃 😀", "!!! ??? ...", "— • —"])
+def test_the_index_refuses_a_text_without_words_as_every_reader_does(tmp_path, text):
+    from dedup import Index
+    from dedup.io.readers import Document
+
+    skipped = []
+    with Index(str(tmp_path / "i.db")) as index:
+        with pytest.raises(ValueError, match="no words"):
+            index.add("c", text)
+        assert index.add_many([Document("x", text), Document("v", ARTICLE)],
+                              on_skip=lambda doc_id, why: skipped.append(doc_id)) == 1
+        assert skipped == ["x"] and len(index) == 1
