@@ -254,18 +254,19 @@ def test_cli_engine_spark_writes_parquet(spark, tmp_path):
     assert missing.exit_code == 2 and "--spark-output" in missing.output
     bad = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--spark-output", str(out),
                                "--text-field", "nope"])
-    assert bad.exit_code == 1 and "no column 'nope'" in bad.output
+    assert bad.exit_code == 1 and "no 'nope' field" in bad.output and "--text-field" in bad.output
 
 
 def test_parquet_input_gives_the_same_clusters(spark, tmp_path):
-    from dedup.corpus.spark import read_paths
+    from dedup.corpus.spark_input import read_inputs
 
     from .planted import planted_corpus
 
     records, expected = planted_corpus(seed=4, originals=20)
     path = str(tmp_path / "news.parquet")
     spark.createDataFrame([(r["id"], r["body"]) for r in records], "url string, body string").write.parquet(path)
-    frame = read_paths(spark, [path], text_field="body", id_field="url")
+    frame, skips = read_inputs(spark, [path], text_field="body", id_field="url")
+    assert skips == {"skipped": 0, "skipped_inputs": []}
     clusters, _, _ = _spark_clusters(scan_dataframe(frame))
     assert clusters == {frozenset(c) for c in expected}
 
@@ -285,7 +286,7 @@ def test_keep_rules_choose_the_same_representative_as_locally(spark, tmp_path):
         local = scanner.scan(Document(d.id, d.text) for d in docs)
         _, representatives, _ = _spark_clusters(scan_dataframe(df, scanner))
         assert representatives == {c.representative for c in local.clusters} == {kept}, rule
-    # earliest through the command line's path: the date field read from JSON Lines by read_paths.
+    # earliest through the command line's path: the date field read from JSON Lines by read_inputs.
     summary = run([str(_jsonl(tmp_path, DATES))], str(tmp_path / "out"),
                   CorpusScanner(detector=None, keep="earliest", date_field="published"), text_field="body")
     assert summary["keep"] == "earliest"
@@ -347,3 +348,45 @@ def test_a_pair_the_alignment_fails_on_is_named_and_the_rest_written(tmp_path):
     assert all("reworded" in (f["a"], f["b"]) and f["error"] == "IndexError: a planted fault" for f in failed)
     assert "dedup: error: source and reworded: reuse alignment failed (IndexError: a planted fault)" in done.stderr
     assert summary["reuse_passages"] >= 1  # source and copy: aligned and written
+
+
+def test_bad_records_are_skipped_and_named_as_locally(spark, tmp_path):
+    """A record the local readers skip (malformed, no text, null or wordless text, a repeated id) is skipped on
+    Spark too, and named: Spark's JSON reader took each as a document, which changed the IDF and so the other
+    documents' results, and said nothing."""
+    from click.testing import CliRunner
+
+    from dedup.cli.main import main
+
+    from .planted import planted_corpus
+
+    records, expected = planted_corpus(seed=5, originals=20)
+    bad = ["{broken", json.dumps({"id": "n", "body": None}), json.dumps({"id": "e", "body": ""}),
+           json.dumps({"id": "p", "body": "!!! ???"}), json.dumps([1, 2]), json.dumps({"id": "x", "text": "no body"}),
+           json.dumps({"id": records[0]["id"], "body": "A later record reusing the first id, about the weather."})]
+    lines = [json.dumps(r) for r in records]
+    for k, line in enumerate(bad):  # spread among the good records
+        lines.insert(3 * k + 2, line)
+    lines.insert(5, json.dumps({"body": records[1]["body"] + " An extra sentence, and no id."}))
+    source = tmp_path / "news.jsonl"
+    source.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--text-field", "body", "--no-within",
+                                  "--spark-output", str(tmp_path / "out"), "--spark-master", "local[2]"])
+    local = runner.invoke(main, ["scan", str(source), "--text-field", "body", "--no-within", "-f", "json"])
+    report = json.loads(local.stdout)
+    assert result.exit_code == local.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert summary["skipped"] == len(report["skipped"]) == len(bad)
+    assert [item["id"] for item in summary["skipped_inputs"]] == [item["id"] for item in report["skipped"]]
+    assert f"skipped {len(bad)} of {len(records) + 1 + len(bad)} inputs" in result.stderr
+    rows = spark.read.parquet(str(tmp_path / "out" / "assignments")).collect()
+    assert sorted(r.id for r in rows) == sorted(d["id"] for d in report["documents"])  # the unnamed: path:line
+    spark_clusters = defaultdict(set)
+    for r in rows:
+        spark_clusters[r.cluster_id].add(r.id)
+    assert {frozenset(c) for c in spark_clusters.values() if len(c) > 1} == \
+        {frozenset(c["members"]) for c in report["clusters"]}
+    reuse = spark.read.parquet(str(tmp_path / "out" / "reuse")).collect()
+    assert sorted((r.a, r.b, r.a_start, r.b_start) for r in reuse) == \
+        sorted((r["a"], r["b"], r["a_span"][0], r["b_span"][0]) for r in report["reuse"])

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from dedup import __version__
 from dedup.cli.align_command import align
 from dedup.cli.index_commands import index
-from dedup.cli.notes import note_capped, note_cleaned, note_failed
+from dedup.cli.notes import note_capped, note_cleaned, note_failed, note_skipped
 from dedup.cli.options import (
     UNIT,
     FiniteRange,
@@ -321,7 +321,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
     if engine == "spark":
         with atomic_output(output) as out:
             summary = _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, out)
-        if note_failed(summary):  # as the local scan: the rest is written, the faults named, the exit status 1
+        skipped = note_skipped(summary)  # as the local scan: the bad records named, the others scanned
+        if note_failed(summary) or skipped:  # the rest is written, the faults named, the exit status 1
             sys.exit(1)
         return
     saved = _checkpoint(checkpoint, checkpoint_every, paths, dict(params), text_field=text_field,

@@ -34,7 +34,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
@@ -44,6 +43,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.corpus.pass_two import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
+from dedup.corpus.spark_input import read_inputs
 from dedup.corpus.spark_rdd import batches, paired
 from dedup.corpus.spark_restate import restatement_rows
 from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, furniture_forms, global_seeds
@@ -211,38 +211,12 @@ def _evidence(indexed, candidates, signer, idf_b, batch_size: int, n: int):
     return texts.mapPartitions(tokenize)
 
 
-def read_paths(spark, paths: list[str], text_field: str = "text", id_field: str = "id",
-               date_field: str | None = None):
-    """A DataFrame (id, text, and date when ``date_field`` is given) of JSON Lines (optionally gzipped) or
-    Parquet inputs; a date column an input lacks is null there."""
-    from pyspark.sql import functions as F
-
-    parquet = [p for p in paths if p.endswith(".parquet") or Path(p).is_dir()]
-    frames = []
-    if parquet:
-        frames.append(spark.read.parquet(*parquet))
-    rest = [p for p in paths if p not in parquet]
-    if rest:
-        frames.append(spark.read.json(rest))
-    out = None
-    for frame in frames:
-        missing = [c for c in (id_field, text_field) if c not in frame.columns]
-        if missing:
-            raise ValueError(f"input has no column {missing[0]!r} (columns: {', '.join(frame.columns)})")
-        columns = [F.col(id_field).cast("string").alias("id"), F.col(text_field).cast("string").alias("text")]
-        if date_field is not None:
-            date = F.col(date_field) if date_field in frame.columns else F.lit(None)
-            columns.append(date.cast("string").alias("date"))
-        frame = frame.select(*columns)
-        out = frame if out is None else out.unionByName(frame)
-    return out
-
-
 def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, text_field: str = "text",
         id_field: str = "id", master: str | None = None,
         report_to_dict: Callable[[Report], dict] | None = None) -> dict:
     """Scan ``paths`` on Spark and write Parquet under ``output``: assignments/ and matches/, reuse/ with the
-    scanner's reuse search, restatements/ with its detector (``report_to_dict``: see ``scan_dataframe``)."""
+    scanner's reuse search, restatements/ with its detector (``report_to_dict``: see ``scan_dataframe``). The
+    inputs are read by the local readers' rules (``spark_input``): the summary counts and names the skipped."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("dedup scan")
@@ -258,9 +232,10 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     spark = builder.getOrCreate()
     scanner = scanner or CorpusScanner(detector=None)
     date_field = scanner.date_field if scanner.keep == "earliest" else None
-    result = scan_dataframe(read_paths(spark, paths, text_field, id_field, date_field), scanner,
-                            date_col=None if date_field is None else "date", report_to_dict=report_to_dict)
-    summary = {**result.stats, "keep": scanner.keep, "output": output, "written": []}
+    frame, skips = read_inputs(spark, paths, text_field, id_field, date_field)
+    result = scan_dataframe(frame, scanner, date_col=None if date_field is None else "date",
+                            report_to_dict=report_to_dict)
+    summary = {**result.stats, **skips, "keep": scanner.keep, "output": output, "written": []}
     for name, frame in (("assignments", result.assignments), ("matches", result.matches),
                         ("reuse", result.reuse), ("restatements", result.restatements)):
         if frame is not None:

@@ -266,7 +266,7 @@ def _int(digits: str) -> int | str:
 _DECODER = json.JSONDecoder(parse_int=_int)
 
 
-def _record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,
+def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,
             offset: int = -1, fmt: str = "auto", keep_line: bool = False) -> Document:
     """One JSON Lines record as a Document; its id defaults to ``path:line``."""
     try:
@@ -366,7 +366,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                     continue
                 records += 1
                 try:
-                    doc = _record(line, where, text_field, id_field, reread, start, fmt, lines)
+                    doc = parse_record(line, where, text_field, id_field, reread, start, fmt, lines)
                 except InputError as err:
                     yield _bare(err)
                     continue
