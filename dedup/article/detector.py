@@ -208,7 +208,7 @@ class Detector(CandidateSearch, RerankStep):
         Report
             Its paragraphs, the confirmed matches with their evidence, and the groups they form.
         """
-        doc_id = positional_doc_id("detect", old_doc_id, doc_id)
+        doc_id = check_str("doc_id", positional_doc_id("detect", old_doc_id, doc_id), blank=True)
         check_str("text", text, blank=True)
         with self._tokens.document():  # each text tokenized once by every stage, let go with the document
             article = self._sign(segment(text))

@@ -34,7 +34,15 @@ from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.shingle import MAX_K
 from dedup.text.tokens import TokenTable
 from dedup.util.progress import Progress
-from dedup.util.validate import check_bool, check_fraction, check_int, lone_surrogate, renamed_params, text_problem
+from dedup.util.validate import (
+    check_bool,
+    check_fraction,
+    check_int,
+    check_str,
+    lone_surrogate,
+    renamed_params,
+    text_problem,
+)
 from dedup.util.workers import Workers
 
 _RENAMED = {"threshold": "jaccard_threshold", "passage_threshold": "passage_cosine_threshold"}
@@ -131,7 +139,7 @@ class CorpusScanner:
         check_int("num_perm", num_perm, 2, 4096)
         check_int("k", k, 1, MAX_K)
         check_int("paragraph_k", paragraph_k, 1, MAX_K)
-        self.keep, self.date_field = check_rule(keep), date_field
+        self.keep, self.date_field = check_rule(keep), check_str("date_field", date_field)
         self.k, self.paragraph_k, self.num_perm, self.seed = k, paragraph_k, num_perm, seed
         self.jaccard_threshold, self.cosine_threshold = jaccard_threshold, cosine_threshold
         self.passage_cosine_threshold, self.min_passage_words = passage_cosine_threshold, min_passage_words

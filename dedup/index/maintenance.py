@@ -100,6 +100,8 @@ class IndexMaintenance:
         """
         if isinstance(doc_ids, (str, bytes)):
             raise TypeError("doc_ids must be an iterable of ids, not one string (use [doc_id])")
+        if not isinstance(doc_ids, Iterable):
+            raise TypeError(f"doc_ids must be an iterable of ids, got {type(doc_ids).__name__} {doc_ids!r:.60}")
         ids = list(dict.fromkeys(checked_id("doc id", d) for d in doc_ids))
         self._writable("removed")
         removal = Removal()

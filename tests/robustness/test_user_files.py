@@ -294,3 +294,18 @@ def test_the_index_refuses_a_text_without_words_as_every_reader_does(tmp_path, t
         assert index.add_many([Document("x", text), Document("v", ARTICLE)],
                               on_skip=lambda doc_id, why: skipped.append(doc_id)) == 1
         assert skipped == ["x"] and len(index) == 1
+
+
+# 8. the library names a bad argument as everywhere else
+
+def test_library_arguments_that_were_taken_unchecked_are_named(tmp_path):
+    from dedup import CorpusScanner, Detector, Index
+
+    for call, name in ((lambda: Detector(confirm="tfidf").detect("a b c d", doc_id=None), "doc_id"),
+                       (lambda: Detector(confirm="tfidf").detect("a b c d", doc_id=5), "doc_id"),
+                       (lambda: CorpusScanner(date_field=5), "date_field")):
+        with pytest.raises(TypeError, match=f"^{name} must be a string"):
+            call()
+    with Index(str(tmp_path / "i.db")) as index:
+        with pytest.raises(TypeError, match="^doc_ids must be an iterable of ids, got NoneType"):
+            index.remove(None)
