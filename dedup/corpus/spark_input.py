@@ -55,7 +55,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
         .map(lambda r: ("skip", r[1], r[5], _repeat_reason(r[2], r[1], firsts_b.value[r[2]], r[6])))
     skips = parsed.filter(lambda r: r[0] == "skip").union(repeated)
     count = skips.count()
-    listed = [{"id": r[2], "error": r[3]} for r in skips.takeOrdered(MAX_LISTED, key=lambda r: r[1])]
+    listed = [{"id": r[2], "error": r[3]} for r in skips.takeOrdered(MAX_LISTED, key=lambda r: r[1])] if count else []
     if count and kept.isEmpty():  # nothing to scan: the likeliest cause is the option, as the local scan says
         field = f"no {text_field!r} field ("
         hint = ": name the field that holds the text with --text-field" if all(

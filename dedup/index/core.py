@@ -353,7 +353,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         ``text`` is plain text or HTML (``fmt="html"``, or sniffed with ``"auto"``: the page's main
         text is extracted, one paragraph per block). With ``add=True`` the text is then added under
         ``doc_id`` (unless that id is already indexed). An indexed document with the same id is not
-        compared with itself. ``Verdict.preferred`` says whether the text should replace the duplicates
+        compared with itself, and only with the documents indexed before it (``params.compared``): the
+        original, checked again, is no duplicate of its later copies. ``Verdict.preferred`` says whether the text should replace the duplicates
         under ``keep``; ``date`` is the text's date for ``keep="earliest"`` (without one: now), kept with
         it when it is added.
 

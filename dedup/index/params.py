@@ -90,3 +90,10 @@ def unstorable(doc_id, text) -> str | None:
         except ValueError as err:
             return str(err)
     return None
+
+
+def compared(rows, own_row: int):
+    """Which indexed ``rows`` (an int or an array) a checked text is compared with: all but its own entry for a new
+    text (``own_row`` -1); for one indexed already (a page crawled again), only those indexed before it, so the
+    original never becomes a duplicate of its own later copies (rows grow in the order documents are added)."""
+    return rows != own_row if own_row < 0 else rows < own_row

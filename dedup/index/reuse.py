@@ -28,6 +28,7 @@ import numpy as np
 
 from dedup.article.screen import restated_by_rule
 from dedup.corpus.pass_one import Tokenized
+from dedup.index.params import compared
 from dedup.index.store import IndexStoreError
 from dedup.index.verdicts import Verdict
 from dedup.records import Report, Reuse
@@ -115,7 +116,7 @@ class IndexReuse:
         if not len(keys):
             return []
         found_keys, found_docs = self.store.documents_with_reuse_keys(keys.tolist(), self.reuse_search.max_bucket)
-        other = found_docs != own_row
+        other = compared(found_docs, own_row)
         if not other.any():  # most checked pages: no key of theirs is elsewhere, and furniture is not asked
             return []
         furniture = self._furniture(seeds, own_row)

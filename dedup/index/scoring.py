@@ -20,6 +20,7 @@ from dedup.cluster.keep import DateLike, preferred, timestamp
 from dedup.confirm.pair_scores import exact_scores, exact_scores_many, is_duplicate
 from dedup.corpus.pass_one import Tokenized
 from dedup.corpus.pass_two import MIN_PASSAGE_TOKENS
+from dedup.index.params import compared
 from dedup.index.verdicts import (
     PassageMatch,
     ScoredMatch,
@@ -127,7 +128,7 @@ class IndexScoring:
         for (row, other_id, _, terms), *values in zip(rows, jaccard.tolist(), containment.tolist(), cosine.tolist(),
                                                        duplicate.tolist()):
             scores = tuple(round(v, 4) for v in values[:3])
-            if values[3]:
+            if values[3] and compared(row, own_row):
                 found.append((row, DocumentMatch(doc_id, other_id, *scores), term_total(terms)))
             if top is not None:
                 scored.append(ScoredMatch(other_id, *scores, values[3]))
@@ -171,7 +172,7 @@ class IndexScoring:
         for p, fingerprint, rows in zip(asked, fingerprints,
                                         self.store.paragraph_matches(fingerprints, band_keys, rows_skipped)):
             for row, other_id, number, terms, snippet, their_fp in rows:
-                if row == own_row or other_id in skip or (p, other_id, number) in found:
+                if not compared(row, own_row) or other_id in skip or (p, other_id, number) in found:
                     continue
                 cosine = 1.0 if their_fp == fingerprint and fingerprint else term_cosine(my_terms[p], terms, idf)
                 if cosine >= threshold:

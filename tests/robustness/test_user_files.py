@@ -309,3 +309,24 @@ def test_library_arguments_that_were_taken_unchecked_are_named(tmp_path):
     with Index(str(tmp_path / "i.db")) as index:
         with pytest.raises(TypeError, match="^doc_ids must be an iterable of ids, got NoneType"):
             index.remove(None)
+
+
+# 9. a page crawled again is compared with what was indexed before it only
+
+def test_checking_the_original_again_never_makes_it_a_duplicate_of_its_later_copies(tmp_path):
+    from dedup import Index
+
+    original = (DATA / "dev" / "business_merger.txt").read_text(encoding="utf-8")
+    paragraphs = original.split("\n\n")
+    other = (DATA / "dev" / "weather_flood.txt").read_text(encoding="utf-8").split("\n\n")
+    reusing = "\n\n".join(other[:4] + paragraphs[3:6] + other[4:8])  # a later page copying three paragraphs
+    with Index(str(tmp_path / "i.db")) as index:
+        assert index.check("a", original, add=True).duplicates == []
+        assert [m.b for m in index.check("b", original, add=True).duplicates] == ["a"]
+        later = index.check("c", reusing, add=True)
+        assert {r.b for r in later.reuse} | {p.doc for p in later.passages} == {"a", "b"}  # c reuses a and b
+        again = index.check("a", original)  # crawled again: still the original
+        assert (again.duplicates, again.passages, again.reuse) == ([], [], [])
+        copy = index.check("b", original)  # the copy crawled again: still a's duplicate, not c's source
+        assert [m.b for m in copy.duplicates] == ["a"] and copy.reuse == []
+        assert [m.doc for m in index.query(original, top=3)][:2] == ["a", "b"]  # query still sees every copy
