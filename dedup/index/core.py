@@ -354,9 +354,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         text is extracted, one paragraph per block). With ``add=True`` the text is then added under
         ``doc_id`` (unless that id is already indexed). An indexed document with the same id is not
         compared with itself, and only with the documents indexed before it (``params.compared``): the
-        original, checked again, is no duplicate of its later copies. ``Verdict.preferred`` says whether the text should replace the duplicates
-        under ``keep``; ``date`` is the text's date for ``keep="earliest"`` (without one: now), kept with
-        it when it is added.
+        original, checked again, is no duplicate of its later copies. ``Verdict.preferred`` says whether the
+        text should replace the duplicates under ``keep``; ``date`` is the text's date for ``keep="earliest"``
+        (without one: now), kept with it when it is added.
 
         ``top=k`` also lists the k most similar indexed documents (``Verdict.top``, see ``query``).
         ``jaccard_threshold``, ``cosine_threshold`` and ``passage_cosine_threshold`` replace the index's

@@ -42,6 +42,7 @@ import numpy as np
 from dedup.index.redis_maintenance import BITFIELD_CHUNK as _BITFIELD_CHUNK
 from dedup.index.redis_maintenance import RedisMaintenance, _guarded
 from dedup.index.store import (
+    MAX_PARAGRAPH_BUCKET,
     PACK,
     SCHEMA_VERSION,
     IndexFileError,
@@ -53,6 +54,7 @@ from dedup.index.store import (
     NewDocuments,
     Row,
     add_counts,
+    bounded_refs,
     check_params,
     mask_location,
 )
@@ -342,13 +344,22 @@ class RedisStore(RedisMaintenance):
         (doc row, doc id, number, terms, snippet, fingerprint) of the indexed paragraphs sharing the fingerprint or a
         band key, each once, less those of the documents (rows) in ``skip``: every paragraph in one round trip for
         the refs and one for the rows."""
+        distinct = sorted({key for keys in band_keys for key in keys})
         with self.r.pipeline(transaction=False) as pipe:
-            for fingerprint, keys in zip(fingerprints, band_keys):
+            for fingerprint in fingerprints:
                 pipe.smembers(self._key("fp", fingerprint))
-                if keys:
-                    pipe.sunion([self._key("pb", k) for k in keys])
-            found = iter(pipe.execute())
-        wanted = [set(next(found)) | (set(next(found)) if keys else set()) for keys in band_keys]
+            for key in distinct:
+                pipe.scard(self._key("pb", key))
+            found = pipe.execute()
+        wanted = [set(members) for members in found[:len(fingerprints)]]
+        small = [key for key, size in zip(distinct, found[len(fingerprints):]) if 0 < size <= MAX_PARAGRAPH_BUCKET]
+        with self.r.pipeline(transaction=False) as pipe:
+            for key in small:
+                pipe.smembers(self._key("pb", key))
+            held = {key: [p for p in members if int(p) // PACK not in skip]  # a near-duplicate's: never paired
+                    for key, members in zip(small, pipe.execute())}
+        for k, refs in enumerate(bounded_refs(band_keys, held)):
+            wanted[k] |= refs
         rows = {row[0] * PACK + row[2]: row for row in self._paragraphs(set().union(*wanted), skip)}
         return [[rows[ref] for ref in sorted(int(p) for p in packed) if ref in rows] for packed in wanted]
 

@@ -4,11 +4,14 @@ sharing a band key with it, and the paragraphs sharing a fingerprint or a band k
 from __future__ import annotations
 
 from dedup.index.sqlite_maintenance import _guarded
-from dedup.index.store import PACK, Row
+from dedup.index.store import MAX_PARAGRAPH_BUCKET, PACK, Row, bounded_refs
 
 _PARAGRAPH_COLUMNS = "p.doc, d.id, p.number, p.terms, p.snippet, p.fingerprint"
 _REFS_AT_ONCE = 400  # (doc, number) refs a statement reads: 800 variables, under SQLite's oldest limit (999)
 _KEYS_AT_ONCE = 900  # fingerprints or band keys a statement looks up
+# The band keys held by at most MAX_PARAGRAPH_BUCKET paragraphs, each counted no further than one past that.
+_SMALL_KEYS = ("SELECT w.column1 FROM (VALUES {}) w WHERE (SELECT count(*) FROM "
+               "(SELECT 1 FROM paragraph_bands c WHERE c.key = w.column1 LIMIT ?)) <= ?")
 
 
 class SQLiteLookups:
@@ -38,19 +41,25 @@ class SQLiteLookups:
                                                     "WHERE fingerprint IN ({})", list(asking)):
             for k in asking[fingerprint]:
                 wanted[k].add((doc, number))
-        asking = _askers((k, key) for k, keys in enumerate(band_keys) for key in keys)
-        for key, packed in self._keyed("SELECT key, paragraph FROM paragraph_bands WHERE key IN ({})", list(asking)):
-            for k in asking[key]:
-                wanted[k].add(divmod(packed, PACK))
+        held: dict[int, list[tuple[int, int]]] = {}
+        small = [key for (key,) in self._keyed(_SMALL_KEYS, sorted({key for keys in band_keys for key in keys}),
+                                               (MAX_PARAGRAPH_BUCKET + 1, MAX_PARAGRAPH_BUCKET), "(?)")]
+        for key, packed in self._keyed("SELECT key, paragraph FROM paragraph_bands WHERE key IN ({})", small):
+            ref = divmod(packed, PACK)
+            if ref[0] not in skip:  # a near-duplicate's paragraphs: never read, never paired
+                held.setdefault(key, []).append(ref)
+        for k, refs in enumerate(bounded_refs(band_keys, held)):
+            wanted[k] |= refs
         rows = {(row[0], row[2]): row for row in self._paragraph_rows(sorted(set().union(*wanted)), skip)}
         return [[rows[ref] for ref in sorted(refs) if ref in rows] for refs in wanted]
 
-    def _keyed(self, statement: str, values: list[int]) -> list[Row]:
-        """The rows of ``statement`` (its ``{}``: the variables' marks) for ``values``, ``_KEYS_AT_ONCE`` at a time."""
+    def _keyed(self, statement: str, values: list[int], after: tuple = (), mark: str = "?") -> list[Row]:
+        """The rows of ``statement`` (its ``{}``: the variables' marks, each ``mark``) for ``values``,
+        ``_KEYS_AT_ONCE`` at a time (``after``: the variables that follow them)."""
         found: list[Row] = []
         for start in range(0, len(values), _KEYS_AT_ONCE):
             chunk = values[start:start + _KEYS_AT_ONCE]
-            found += self.db.execute(statement.format(",".join("?" * len(chunk))), chunk).fetchall()
+            found += self.db.execute(statement.format(",".join([mark] * len(chunk))), (*chunk, *after)).fetchall()
         return found
 
     def _paragraph_rows(self, refs, skip: frozenset[int]) -> list[Row]:

@@ -29,6 +29,31 @@ import numpy as np
 SCHEMA_VERSION = 2
 PACK = 1 << 16  # a paragraph is referred to as doc row * 2**16 + paragraph number
 MAX_PARAGRAPHS = PACK  # so a document of more paragraphs cannot be stored (both stores refuse it alike)
+# A paragraph band key held by more indexed paragraphs than this pairs nothing (a template's shingles, as the
+# reuse keys' ``max_bucket``); and a check compares at most ``PAIR_BUDGET`` (paragraph, indexed paragraph) pairs
+# found by band keys, those of the rarest keys first: a page of thousands of alike paragraphs against another
+# made every pair a candidate (67 s and 650 MB at 2,000 paragraphs; a 30,000-paragraph page took 24 GB).
+MAX_PARAGRAPH_BUCKET = 1000
+PAIR_BUDGET = 200_000
+
+
+def bounded_refs(band_keys: list[list[int]], held: dict[int, list]) -> list[set]:
+    """Each asking paragraph's refs from its ``band_keys``, given the refs ``held`` under each key (keys past
+    ``MAX_PARAGRAPH_BUCKET`` left out by the store): keys taken from the rarest, until ``PAIR_BUDGET`` pairs."""
+    askers: dict[int, list[int]] = {}
+    for k, keys in enumerate(band_keys):
+        for key in keys:
+            askers.setdefault(key, []).append(k)
+    wanted: list[set] = [set() for _ in band_keys]
+    pairs = 0
+    for key in sorted(held, key=lambda key: (len(held[key]), key)):
+        refs, asking = held[key], askers.get(key, ())
+        pairs += len(refs) * len(asking)
+        if pairs > PAIR_BUDGET:
+            break
+        for k in asking:
+            wanted[k].update(refs)
+    return wanted
 
 Row = tuple  # (doc row, doc id, ...) as each lookup documents
 

@@ -330,3 +330,36 @@ def test_checking_the_original_again_never_makes_it_a_duplicate_of_its_later_cop
         copy = index.check("b", original)  # the copy crawled again: still a's duplicate, not c's source
         assert [m.b for m in copy.duplicates] == ["a"] and copy.reuse == []
         assert [m.doc for m in index.query(original, top=3)][:2] == ["a", "b"]  # query still sees every copy
+
+
+# 10. a page of thousands of alike paragraphs is a bounded check, on either store
+
+def _alike(n: int, word: str) -> str:
+    return "\n\n".join(f"Paragraph number {i} talks about the weather in some town, with rain and wind and sun. "
+                       + f"{word}{i} " * 20 for i in range(n))
+
+
+def test_a_page_of_alike_paragraphs_compares_a_bounded_number_of_pairs(make_location):
+    from dedup import Index
+    from dedup.index.store import PAIR_BUDGET
+
+    pages = {"indexed": _alike(1500, "word"), "alike": _alike(1500, "other")}
+    answers = []
+    with Index(make_location(), within=False, reuse=False) as index:
+        index.add("indexed", pages["indexed"])
+        asked = index.store.paragraph_matches
+        compared = []
+
+        def counted(*args, **kwargs):
+            found = asked(*args, **kwargs)
+            compared.append(sum(len(rows) for rows in found))
+            return found
+        index.store.paragraph_matches = counted
+        for doc_id in ("alike", "indexed-again"):
+            text = pages["alike"] if doc_id == "alike" else pages["indexed"]
+            verdict = index.check(doc_id, text)
+            answers.append(([m.b for m in verdict.duplicates], [(p.paragraph, p.number) for p in verdict.passages]))
+    # Every pair of the 1,500 x 1,500 alike paragraphs was a candidate; now at most the budget, and an exact
+    # copy (a near-duplicate) reads none of them.
+    assert compared[0] <= PAIR_BUDGET and compared[1] == 0
+    assert answers[1] == (["indexed"], [])
