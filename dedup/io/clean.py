@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from dedup.records import CorpusReport, Report, SentencePair
-from dedup.text.cases import content_word_names, name_prefixes
+from dedup.text.cases import content_word_names
+from dedup.text.facts import says_more
 from dedup.text.segment import paragraph_spans, segment
-from dedup.text.words import NUMBER, negated
 
 
 @dataclass(frozen=True)
@@ -60,15 +59,9 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
 
 
 def _says_more(pair: SentencePair, earlier: str | None) -> bool:
-    """Whether sentence ``pair.b`` states something its partner ``pair.a`` does not: a negation only one of the
-    two has, a number missing from the earlier paragraph ``earlier`` (else from ``pair.a``) or stated more often
-    than there ("79.99 - 79.99" after "69.99 - 79.99"), or a name missing from it."""
-    context = earlier if earlier is not None else pair.a
-    if negated(pair.a) != negated(pair.b):
-        return True
-    if Counter(NUMBER.findall(pair.b)) - Counter(NUMBER.findall(context)):  # counted: "6/6/2006" is not "6/22/2006"
-        return True
-    return not name_prefixes(pair.b) <= name_prefixes(context)
+    """Whether sentence ``pair.b`` states something its partner ``pair.a`` and the earlier paragraph ``earlier``
+    (else ``pair.a``) do not (``text.facts.says_more``): a number, a negation, a name or a negating prefix."""
+    return says_more(pair.b, pair.a, earlier if earlier is not None else pair.a)
 
 
 _REPEAT = 0.8  # content-word Jaccard of a sentence and the headline past which it is the headline repeated

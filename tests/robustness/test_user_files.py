@@ -363,3 +363,58 @@ def test_a_page_of_alike_paragraphs_compares_a_bounded_number_of_pairs(make_loca
     # copy (a near-duplicate) reads none of them.
     assert compared[0] <= PAIR_BUDGET and compared[1] == 0
     assert answers[1] == (["indexed"], [])
+
+
+# 11. `dedup clean` never removes a paragraph for a restatement that changes one fact
+
+_FILLER = ["Council Approves Harbour Plan After Long Debate",
+           "The city council met for three hours on Tuesday evening in the old town hall, with residents filling the "
+           "public gallery.",
+           None,
+           "Officials said the budget debate had been among the most contentious in recent memory, with several "
+           "amendments withdrawn.",
+           "Local business owners have long argued that parking rules in the downtown district discourage shoppers "
+           "from visiting.",
+           None,
+           "A spokesperson for the transport department declined to comment on the timing of the next review."]
+
+
+@pytest.mark.parametrize("first, changed", [
+    ("The council voted not to approve the harbour redevelopment plan on Tuesday, and no date was set for another "
+     "vote.", "The council voted to approve the harbour redevelopment plan on Tuesday, and no date was set for "
+     "another vote."),
+    ("Three people were taken to hospital after the collapse of the balcony at the apartment building on the "
+     "seafront.", "Seven people were taken to hospital after the collapse of the balcony at the apartment building "
+     "on the seafront."),
+    ("The state will spend $2.1 million on repairs to the harbour wall and the two ferry terminals over five years.",
+     "The state will spend $2.1 billion on repairs to the harbour wall and the two ferry terminals over five years."),
+    ("The company said its new factory in Austria would employ about 900 workers when it opens next year.",
+     "The company said its new factory in Australia would employ about 900 workers when it opens next year."),
+    ("Lopez won the state senate race in the northern district by a wide margin, according to official results.",
+     "Becker won the state senate race in the northern district by a wide margin, according to official results."),
+    ("The average temperature in the valley last winter was 5 degrees, the weather service said in its annual "
+     "review.", "The average temperature in the valley last winter was -5 degrees, the weather service said in its "
+     "annual review."),
+    ("The appeals court ruled that the surveillance law was constitutional and sent the case back to the lower "
+     "court.", "The appeals court ruled that the surveillance law was unconstitutional and sent the case back to "
+     "the lower court."),
+])
+def test_clean_keeps_a_paragraph_that_changes_one_fact_of_an_earlier_one(tmp_path, first, changed):
+    source = tmp_path / "article.txt"
+    paragraphs = list(_FILLER)
+    paragraphs[2], paragraphs[5] = first, changed
+    source.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    reported = json.loads(_run("scan", source, "-f", "json").output)["documents"][0]["matches"]
+    assert any((m["a"], m["b"]) == (2, 5) for m in reported)  # reported as a restatement: clean must still keep it
+    result = _run("clean", source, "-o", tmp_path / "out.txt")
+    assert "removed paragraphs none" in result.output
+    assert (tmp_path / "out.txt").read_bytes() == source.read_bytes()
+
+
+def test_clean_still_removes_a_plain_restatement(tmp_path):
+    source = tmp_path / "article.txt"
+    paragraphs = list(_FILLER)
+    paragraphs[2] = paragraphs[5] = ("Seven people were taken to hospital after the collapse of the balcony at the "
+                                     "apartment building on the seafront.")
+    source.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    assert "removed paragraphs 5 (1 of 7)" in _run("clean", source, "-o", tmp_path / "out.txt").output

@@ -1,0 +1,69 @@
+"""What a sentence states beyond its partner: the facts ``dedup clean`` must not lose when it removes a restatement.
+
+A restated sentence may go only when it says nothing its earlier partner does not. Four kinds of word carry a
+fact that one changed word reverses, and a restatement's shared wording hides: numbers (in digits, with their sign,
+or in words, and the scale and currency they come with: "$2.1 million" is not "$2.1 billion", "three" not "seven",
+"5 degrees" not "-5 degrees"), negations (counted: "voted not to approve ..., and no date was set" is not "voted to
+approve ..., and no date was set"), names (whole, where the confirm stage compares their first letters: "Austria"
+is not "Australia"; a sentence's first word too, when its partner's paragraph lacks it: "Lopez won" is not
+"Becker won"), and a word's negating prefix ("constitutional" and "unconstitutional").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from dedup.text.cases import content_word_names
+from dedup.text.stop_words import ENGLISH_STOP_WORDS
+from dedup.text.words import light_stem
+
+# Digits with their inner separators and a leading minus not inside a word or range ("-5", not "2-5"); a currency
+# or percent sign; a number, scale or ordinal in words.
+_NUMBER = re.compile(r"(?<![\w.,-])[-\u2212]?\d+(?:[.,]\d+)*|\d+(?:[.,]\d+)*|[$\u20ac\u00a3\u00a5%]")
+_NUMBER_WORDS = frozenset("""zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+    thousand million billion trillion dozen hundreds thousands millions billions trillions dozens half quarter
+    quarters twice thrice first third fourth fifth sixth seventh eighth ninth tenth percent""".split())
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n[\u2019']t\b")
+_WORD = re.compile(r"[^\W\d_][\w\u2019'-]*")
+_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "non-")
+
+
+def says_more(sentence: str, partner: str, context: str) -> bool:
+    """Whether ``sentence`` states a fact that ``partner`` (the sentence it restates) and ``context`` (the earlier
+    paragraph holding it) do not: a number, a negation, a name or a negating prefix of its own (module docstring)."""
+    if Counter(_negations(sentence)) != Counter(_negations(partner)):
+        return True
+    if Counter(_numbers(sentence)) - Counter(_numbers(context)):  # counted: "6/6/2006" is not "6/22/2006"
+        return True
+    known = content_word_names(context).keys()  # every content word's stem, a name or not
+    if any(is_name and not stem[:1].isdigit() and stem not in known
+           for stem, is_name in content_word_names(sentence).items()):
+        return True
+    first = _WORD.match(sentence.lstrip("\"'\u201c\u2018("))
+    if first and first.group()[0].isupper() and first.group().lower() not in ENGLISH_STOP_WORDS \
+            and light_stem(first.group().lower()) not in known:
+        return True  # "Becker won ..." after "Lopez won ...": a first word's capital says nothing of a name
+    return _prefix_turned(sentence, partner)
+
+
+def _negations(text: str) -> list[str]:
+    return _NEGATION.findall(text.lower())
+
+
+def _numbers(text: str) -> list[str]:
+    found = [n.replace("\u2212", "-").replace(",", "") for n in _NUMBER.findall(text)]
+    return found + [w for w in (m.lower() for m in _WORD.findall(text)) if w in _NUMBER_WORDS]
+
+
+def _prefix_turned(sentence: str, partner: str) -> bool:
+    """Whether a word of ``sentence`` is a word of ``partner`` with a negating prefix put on or taken off
+    ("unconstitutional" for "constitutional", "likely" for "unlikely")."""
+    theirs = {w.lower() for w in _WORD.findall(partner)}
+    for word in {w.lower() for w in _WORD.findall(sentence)} - theirs:
+        if any(pre + word in theirs for pre in _PREFIXES):
+            return True
+        if any(word.startswith(pre) and len(word) - len(pre) >= 4 and word[len(pre):] in theirs for pre in _PREFIXES):
+            return True
+    return False
