@@ -99,7 +99,8 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
         if (p.sentences and all(covered)) or p.index in drop:
             removed.append(p.index)
             blocks.append(None)
-        elif sentences and any(covered):
+        elif sentences and (covered := [c and _cuttable(p.sentences, i) for i, c in enumerate(covered)]) \
+                and any(covered):
             cut.extend((p.index, i) for i, c in enumerate(covered) if c)
             blocks.append(" ".join(s.text for s, c in zip(p.sentences, covered) if not c))
             rewritten.add(p.index)
@@ -111,6 +112,22 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
     else:
         text = "\n\n".join(b for b in blocks if b is not None) + "\n"
     return CleanResult(text=text, removed_paragraphs=tuple(removed), removed_sentences=tuple(cut))
+
+
+def _starts_sentence(text: str) -> bool:
+    first = text.lstrip()[:1]
+    return first.isupper() or first.isdigit() or first in "\"'\u201c\u2018(["
+
+
+def _cuttable(sentences, i: int) -> bool:
+    """Whether sentence ``i`` can be cut out of its paragraph leaving whole sentences (``clean(sentences=True)``):
+    it and the sentence after it start as sentences do, and its quotes and brackets close. The splitter ends a
+    sentence at "Ph.D." or "Calif." before a lower-case word, and inside a quotation; cutting there left "a
+    Ph.D. The council ..." and a closing quote without its opening."""
+    text = sentences[i].text
+    if not _starts_sentence(text) or (i + 1 < len(sentences) and not _starts_sentence(sentences[i + 1].text)):
+        return False
+    return text.count('"') % 2 == 0 and all(text.count(o) == text.count(c) for o, c in ("()", "[]", "\u201c\u201d"))
 
 
 def _cut(source: str, spans: list[tuple[int, int]], blocks: list[str | None], rewritten: set[int]) -> str:

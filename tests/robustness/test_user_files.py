@@ -418,3 +418,31 @@ def test_clean_still_removes_a_plain_restatement(tmp_path):
                                      "apartment building on the seafront.")
     source.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
     assert "removed paragraphs 5 (1 of 7)" in _run("clean", source, "-o", tmp_path / "out.txt").output
+
+
+# 12. `clean --sentences` cuts whole sentences only
+
+_CLAIM = "the harbour redevelopment will cost the city about 45 million dollars over the next decade"
+_SPLIT_WRONG = "\n\n".join([
+    "Harbour Plan Moves Ahead",
+    f"Mayor Ana Ruiz said {_CLAIM}. The council approved it late on Tuesday.",
+    "Residents packed the gallery for the debate, and several speakers raised concerns about traffic.",
+    f"The estimate came from Maria Lopez, a Ph.D. candidate whose study found {_CLAIM}. The council has not yet "
+    "responded to the figures.",
+    f"The design firm, based in Oakland, Calif. said {_CLAIM}. It has built similar marinas elsewhere.",
+    f'She told reporters: "{_CLAIM[0].upper() + _CLAIM[1:]}. We will not leave the fishermen behind." Then she left '
+    "the chamber without taking questions.",
+    f"The fishing cooperative said it would study the plan ({_CLAIM}.) and respond within a month.",
+]) + "\n"
+
+
+def test_clean_sentences_never_cuts_where_the_splitter_may_be_wrong(tmp_path):
+    source = tmp_path / "article.txt"
+    source.write_text(_SPLIT_WRONG, encoding="utf-8")
+    result = _run("clean", source, "--sentences", "-o", tmp_path / "out.txt")
+    cleaned = (tmp_path / "out.txt").read_text(encoding="utf-8")
+    assert result.exit_code == 0
+    for whole in ("a Ph.D. candidate whose study found", "based in Oakland, Calif. said", 'She told reporters: "',
+                  "study the plan (the harbour"):
+        assert whole in cleaned  # kept whole: no cut after "Ph.D.", "Calif.", inside the quotation or brackets
+    assert cleaned.count('"') % 2 == 0 and cleaned.count("(") == cleaned.count(")")
