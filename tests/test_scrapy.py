@@ -297,6 +297,23 @@ def test_items_and_missing_fields(tmp_path):
         assert len(ix) == 2 and "a" in ix and "b" in ix
 
 
+def test_a_page_without_text_is_skipped_not_failed(tmp_path, caplog):
+    """An empty page, one with no main text or no words is bad data (the index refuses it): passed on unchecked
+    and counted as skipped with a warning; ``dedup/failed`` is for the index unreachable or a fault of dedup's."""
+    pipe = pipeline(tmp_path)
+    pipe.open_spider()
+    try:
+        pages = ["", "<html><body><script>track()</script></body></html>", "!!! ??? ...", "\n\n".join(LIBRARY)]
+        for n, page in enumerate(pages):
+            item = {"url": f"p{n}", "text": page}
+            assert pipe.process_item(item) is item
+        assert pipe.stats.get_value("dedup/skipped") == 3 and pipe.stats.get_value("dedup/failed") is None
+        assert pipe.stats.get_value("dedup/checked") == 1
+        assert "dedup: p2: text: the text has no words" in caplog.text and "ERROR" not in caplog.text
+    finally:
+        pipe.close_spider()
+
+
 def test_an_item_whose_check_fails_is_passed_on_unchecked(tmp_path, monkeypatch, caplog):
     """A check that raises (the index unreachable, a fault of dedup's) costs the item its check, not the item:
     Scrapy drops an item whose pipeline raises, and a crawl would lose the page."""

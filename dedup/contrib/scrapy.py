@@ -17,7 +17,7 @@ from dedup.io.clean import clean
 from dedup.io.html_input import FORMATS
 from dedup.report.formats import verdict_to_dict
 from dedup.util.faults import Failed, attempt
-from dedup.util.validate import check_fraction
+from dedup.util.validate import TextRefused, check_fraction
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,8 @@ class DedupPipeline:
 
     Stats: ``dedup/checked``, ``dedup/duplicates``, ``dedup/dropped``, ``dedup/flagged``,
     ``dedup/stripped`` (items that lost paragraphs), ``dedup/stripped_paragraphs``,
-    ``dedup/skipped`` (items without the field or id), ``dedup/failed`` (items whose check raised: the
+    ``dedup/skipped`` (items without the field or id, or whose text the index refuses: empty, no main text, no
+    words; each logged as a warning and passed on unchecked), ``dedup/failed`` (items whose check raised: the
     index could not be read or written, or a fault of dedup's; each is logged as an error and passed on
     unchecked, never dropped) and ``dedup/restatement_search_failed`` / ``dedup/reuse_search_failed`` (items
     one of whose searches raised: logged, and the verdict's other results used; ``dedup.failed`` says which).
@@ -127,7 +128,13 @@ class DedupPipeline:
                            self.field, self.id_field, sorted(adapter.keys()))
             self._count("skipped")
             return item
-        verdict = attempt(functools.partial(self.index.check, add=True, fmt=self.fmt), str(doc_id), content)
+        try:
+            verdict = attempt(functools.partial(self.index.check, add=True, fmt=self.fmt), str(doc_id), content,
+                              raises=(TextRefused,))
+        except TextRefused as err:  # an empty page, one with no main text or no words: bad data, not a failure
+            logger.warning("dedup: %s: %s; passed unchecked", doc_id, err)
+            self._count("skipped")
+            return item
         if isinstance(verdict, Failed):  # the index unreachable, a text it cannot take, a fault of dedup's: kept
             logger.error("dedup: %s: check failed (%s); passed unchecked", doc_id, verdict.error)
             self._count("failed")

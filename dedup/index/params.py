@@ -9,7 +9,15 @@ from dedup.cluster.keep import DateLike, timestamp
 from dedup.io.html_input import as_text
 from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS
 from dedup.sketch.shingle import MAX_K
-from dedup.util.validate import WORD_CHAR, check_bool, check_encodable, check_fraction, check_int, check_str
+from dedup.util.validate import (
+    WORD_CHAR,
+    TextRefused,
+    check_bool,
+    check_encodable,
+    check_fraction,
+    check_int,
+    check_str,
+)
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True,
@@ -55,11 +63,21 @@ def _checked_text(doc_id, text, fmt: str) -> str:
     """The text to index for ``doc_id``, after ``check_str`` of both; a ``ValueError`` for an empty one, or for
     either holding a lone surrogate (no store could write it: refused here, naming the argument)."""
     checked_id("doc_id", doc_id)
-    check_encodable("text", check_str("text", text))
+    try:
+        check_encodable("text", check_str("text", text))
+    except TypeError:
+        raise
+    except ValueError as err:
+        raise TextRefused(str(err)) from None
     text = as_text(text, fmt)
     if not text.strip():
-        raise ValueError(f"text: {doc_id!r} has no text once its markup is removed")
+        raise TextRefused(f"text: {doc_id!r} has no text once its markup is removed")
     return text
+
+
+def raise_refused(reason: str) -> None:
+    """Raise ``TextRefused``: a text the index cannot take (``add`` of a text ``add_many`` skips)."""
+    raise TextRefused(reason)
 
 
 def _checked_date(date: DateLike) -> None:

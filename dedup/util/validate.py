@@ -110,6 +110,11 @@ def lone_surrogate(text: str) -> int | None:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+class TextRefused(ValueError):
+    """A text no index can take: empty, without words, with no main text once its markup is removed, or holding a
+    lone surrogate. Bad data, not a failure: a scraper skips the page (``contrib.scrapy``)."""
+
+
 def check_encodable(name: str, value: str) -> str:
     """``value`` if it holds no lone surrogate (``lone_surrogate``); a ``ValueError`` naming ``name`` otherwise."""
     at = lone_surrogate(value)
