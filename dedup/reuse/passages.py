@@ -27,7 +27,7 @@ class Passage:
 def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float) -> list[Passage]:
     """Group seeds into passages, splitting a group whose sides are not alike with a smaller gap."""
     found = []
-    for group in _split(seeds, gap):
+    for group in _groups(seeds, gap):
         a, b = (int(group[:, 0].min()), int(group[:, 0].max())), (int(group[:, 1].min()), int(group[:, 1].max()))
         cosine = fragment_cosine(weights_a, a, weights_b, b)
         if cosine >= min_cosine:
@@ -35,6 +35,31 @@ def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float)
         elif gap > 0 and len(group) > 1:
             found += extend(group, gap - 1, weights_a, weights_b, min_cosine)
     return found
+
+
+def _groups(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
+    """The seeds' groups: ``_split`` by gaps, each cut at a repeat (``_repeats``) and its parts split again."""
+    groups = []
+    for whole in _split(seeds, gap):
+        parts = _repeats(whole)
+        groups += parts if len(parts) == 1 else [g for part in parts for g in _split(part, gap)]
+    return groups
+
+
+def _repeats(group: np.ndarray) -> list[np.ndarray]:
+    """``group`` cut where, past unseeded units of ``a``, its seeds come back to units of ``b`` it has aligned
+    already: ``a`` reuses that passage a second time. Grouped by their gaps alone, two copies of one passage a
+    paragraph apart were one record holding the text between them. Adjacent units of ``a`` on one unit of ``b``
+    (a sentence split in two) stay together."""
+    group = group[np.lexsort((group[:, 1], group[:, 0]))]
+    cuts, seen, last = [], set(), int(group[0, 0])
+    for k, (a, b) in enumerate(group.tolist()):
+        if b in seen and a > last + 1:
+            cuts.append(k)
+            seen = set()
+        seen.add(b)
+        last = a
+    return np.split(group, cuts) if cuts else [group]
 
 
 def _split(seeds: np.ndarray, gap: int) -> list[np.ndarray]:

@@ -5,8 +5,8 @@ fact that one changed word reverses, and a restatement's shared wording hides: n
 or in words, and the scale and currency they come with: "$2.1 million" is not "$2.1 billion", "three" not "seven",
 "5 degrees" not "-5 degrees"), negations (counted: "voted not to approve ..., and no date was set" is not "voted to
 approve ..., and no date was set"), names (whole, where the confirm stage compares their first letters: "Austria"
-is not "Australia"; a sentence's first word too, when its partner's paragraph lacks it: "Lopez won" is not
-"Becker won"), and a word's negating prefix ("constitutional" and "unconstitutional").
+is not "Australia"; a sentence's first word too, where its partner starts with another that may be a name:
+"Becker won" is not "Lopez won"), and a word's negating prefix ("constitutional" and "unconstitutional").
 """
 
 from __future__ import annotations
@@ -41,11 +41,18 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
     if any(is_name and not stem[:1].isdigit() and stem not in known
            for stem, is_name in content_word_names(sentence).items()):
         return True
-    first = _WORD.match(sentence.lstrip("\"'\u201c\u2018("))
-    if first and first.group()[0].isupper() and first.group().lower() not in ENGLISH_STOP_WORDS \
-            and light_stem(first.group().lower()) not in known:
-        return True  # "Becker won ..." after "Lopez won ...": a first word's capital says nothing of a name
+    mine, theirs = _first_word(sentence), _first_word(partner)
+    if mine and theirs and mine != theirs and mine not in known:
+        return True  # "Becker won ..." for "Lopez won ...": a first word's capital says nothing of a name
     return _prefix_turned(sentence, partner)
+
+
+def _first_word(sentence: str) -> str | None:
+    """The stem of ``sentence``'s first word when it is capitalised and no stop word (maybe a name), else None."""
+    first = _WORD.match(sentence.lstrip("\"'\u201c\u2018("))
+    if first is None or not first.group()[0].isupper() or first.group().lower() in ENGLISH_STOP_WORDS:
+        return None
+    return light_stem(first.group().lower())
 
 
 def _negations(text: str) -> list[str]:
