@@ -549,3 +549,20 @@ def test_a_passage_shows_its_aligned_sentences_up_to_a_cap():
     assert [line for line in lines if line.startswith("    b: ")][-1] == "    b: sentence 9 of b  (cosine 0.59)"
     assert lines[-1] == "    ... and 2 more aligned sentences (all of them in --format json)"
     assert reuse_lines([record]) == lines[:1] + ["    a: sentence 0 of a", "    b: sentence 0 of b"]
+
+
+@pytest.mark.parametrize("between", [1, 2, 3])
+def test_a_passage_copied_twice_a_few_paragraphs_apart_is_two_records(between):
+    """Grouped by gaps alone, the two copies (on the same sentences of the source) were one record holding the
+    unrelated paragraphs between them, kind "edited"; each copy is its own verbatim record, spans exact."""
+    root = Path(__file__).resolve().parent.parent / "data" / "dev"
+    source = (root / "business_merger.txt").read_text(encoding="utf-8")
+    copied = source.split("\n\n")[3:6]
+    own = (root / "weather_flood.txt").read_text(encoding="utf-8").split("\n\n")
+    other = (root / "tech_ai_chip.txt").read_text(encoding="utf-8").split("\n\n")
+    text = "\n\n".join(own[:6] + copied + other[2:2 + between] + copied + own[6:9])
+    found = align_texts(text, source, "twice", "source")
+    assert [r.kind for r in found] == ["verbatim", "verbatim"]
+    for record in found:
+        assert text[record.a_span[0]:record.a_span[1]] == source[record.b_span[0]:record.b_span[1]]
+        assert all(p not in text[record.a_span[0]:record.a_span[1]] for p in other[2:2 + between])

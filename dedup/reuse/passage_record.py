@@ -31,9 +31,11 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
-    if copied:
+    held_a, held_b = passage.a, passage.b
+    if copied:  # the record is the shared runs: its words and sentences are those of the units they lie in
         a_span, b_span = copied
-    words_a, words_b = distinct(units_a.stems_of(*passage.a)), distinct(units_b.stems_of(*passage.b))
+        held_a, held_b = _units_in(units_a, a_span), _units_in(units_b, b_span)
+    words_a, words_b = distinct(units_a.stems_of(*held_a)), distinct(units_b.stems_of(*held_b))
     shared = len(np.intersect1d(words_a, words_b, assume_unique=True))
     jaccard = shared / max(len(words_a) + len(words_b) - shared, 1)
     text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
@@ -43,7 +45,10 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
         kind = "verbatim"
     else:
         kind = "edited" if jaccard >= _EDITED_JACCARD else "restated"
-    seeds, values = aligned_seeds(passage.seeds, cosine)
+    seeds = passage.seeds
+    inside = (seeds[:, 0] >= held_a[0]) & (seeds[:, 0] <= held_a[1]) & (seeds[:, 1] >= held_b[0]) & \
+        (seeds[:, 1] <= held_b[1])
+    seeds, values = aligned_seeds(seeds[inside] if inside.any() else seeds, cosine)
     first, then = (1, 0) if swap else (0, 1)
     order = np.lexsort((seeds[:, then], seeds[:, first]))[:_MAX_SENTENCES]
     pairs = [(units_a.sentence(int(i)), units_b.sentence(int(j)), round(float(c), 4))
@@ -54,6 +59,15 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     return Reuse(a=a_id, b=b_id, a_span=a_span, b_span=b_span, score=round(passage.cosine, 4),
                  jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind,
                  sentences=tuple(ReusedSentence(a=a, b=b, cosine=c) for a, b, c in pairs))
+
+
+def _units_in(units: Units, span: tuple[int, int]) -> tuple[int, int]:
+    """The first and last units overlapping the characters ``span``."""
+    starts = np.fromiter((s for s, _ in units.spans), dtype=np.int64, count=len(units))
+    ends = np.fromiter((e for _, e in units.spans), dtype=np.int64, count=len(units))
+    first = int(np.searchsorted(ends, span[0], side="right"))
+    last = int(np.searchsorted(starts, span[1], side="left")) - 1
+    return min(first, len(units) - 1), max(last, min(first, len(units) - 1))
 
 
 def aligned_seeds(seeds: np.ndarray, cosine: np.ndarray | LazyCosines) -> tuple[np.ndarray, np.ndarray]:

@@ -47,19 +47,30 @@ def _groups(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
 
 
 def _repeats(group: np.ndarray) -> list[np.ndarray]:
-    """``group`` cut where, past unseeded units of ``a``, its seeds come back to units of ``b`` it has aligned
-    already: ``a`` reuses that passage a second time. Grouped by their gaps alone, two copies of one passage a
-    paragraph apart were one record holding the text between them. Adjacent units of ``a`` on one unit of ``b``
-    (a sentence split in two) stay together."""
+    """``group`` cut where, past unseeded units of ``a``, a run of two or more seeds comes back to units of ``b``
+    it has aligned already: ``a`` reuses that passage a second time. Grouped by their gaps alone, two copies of one
+    passage a paragraph apart were one record holding the text between them. A single seed coming back (a
+    sentence like one of the passage's, by chance) and adjacent units of ``a`` on one unit of ``b`` (a sentence
+    split in two) stay in the group."""
     group = group[np.lexsort((group[:, 1], group[:, 0]))]
-    cuts, seen, last = [], set(), int(group[0, 0])
-    for k, (a, b) in enumerate(group.tolist()):
-        if b in seen and a > last + 1:
+    a, b = group[:, 0].tolist(), group[:, 1].tolist()
+    cuts, seen, start = [], set(), 0
+    for k in range(len(a)):
+        if k > start and b[k] in seen and a[k] > a[k - 1] + 1 and _run_back(a, b, k, seen) >= 2:
             cuts.append(k)
-            seen = set()
-        seen.add(b)
-        last = a
+            seen, start = set(), k
+        seen.add(b[k])
     return np.split(group, cuts) if cuts else [group]
+
+
+def _run_back(a: list[int], b: list[int], k: int, seen: set) -> int:
+    """How many seeds from ``k`` on, on consecutive units of ``a``, fall on units of ``b`` in ``seen``."""
+    count = 0
+    for m in range(k, len(a)):
+        if m > k and a[m] > a[m - 1] + 1:
+            break
+        count += b[m] in seen
+    return count
 
 
 def _split(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
