@@ -71,7 +71,7 @@ class AlignSettings:
     The defaults are the setting 5-fold cross-validation chose on the PAN 2013 text-alignment training
     corpus (``benchmarks/reuse.py``, settings within 0.001 of the best plagdet won by the one linking
     more reusing pairs; 3 of the 5 folds chose it, the others the same with stricter digests and without
-    short seeded passages or with growth): held-out plagdet 0.867, verbatim linked 1.000, summaries 0.937,
+    short seeded passages or with growth): held-out plagdet 0.866 (2026-12-06), verbatim linked 1.000, summaries 0.937,
     random obfuscation 0.919, translation 0.948, no-reuse pairs 0.017 (docs/benchmarks.md). Growth
     (``neighbour_cosine``) links more obfuscated reuse (0.908 held out at 0.25, before summaries replaced
     passages) at some precision in verbatim pairs.
