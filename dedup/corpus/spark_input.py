@@ -52,7 +52,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     firsts_b = sc.broadcast(firsts)
     kept = documents.filter(lambda r: firsts_b.value.get(r[2], r[1]) == r[1])
     repeated = documents.filter(lambda r: firsts_b.value.get(r[2], r[1]) != r[1]) \
-        .map(lambda r: ("skip", r[1], r[5], _repeat_reason(r[2], r[1], firsts_b.value[r[2]], r[6])))
+        .map(lambda r: ("skip", r[1], r[5], _repeat_reason(r[2], r[1], firsts_b.value[r[2]])))
     skips = parsed.filter(lambda r: r[0] == "skip").union(repeated)
     count = skips.count()
     listed = [{"id": r[2], "error": r[3]} for r in skips.takeOrdered(MAX_LISTED, key=lambda r: r[1])] if count else []
@@ -111,7 +111,8 @@ def _date(record: dict | None, date_field: str | None) -> str | None:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _repeat_reason(doc_id: str, order: tuple, first: tuple, name: str) -> str:
+def _repeat_reason(doc_id: str, order: tuple, first: tuple) -> str:
+    """Why a record whose id an earlier record holds (at ``first``: input number, line) is skipped."""
     if order[0] == first[0]:
         return f"duplicate id {doc_id!r} (first at line {first[1] + 1})"
     return f"duplicate id {doc_id!r} (first in input {first[0] + 1})"
