@@ -44,12 +44,12 @@ def note_failed(stats: dict, kept: str = "its other results are kept") -> bool:
 def note_skipped(summary: dict) -> bool:
     """Say which inputs a Spark scan skipped (``summary["skipped_inputs"]``, the first ``MAX_LISTED``), as the local
     scan names them; True if there were any."""
-    count = summary.get("skipped", 0)
-    for item in summary.get("skipped_inputs", []):
+    count, listed = summary.get("skipped", 0), summary.get("skipped_inputs", [])
+    for item in listed:
         click.echo(f"dedup: error: {printable(item['id'])}: {printable(item['error'])}", err=True)
-    if count > len(summary.get("skipped_inputs", [])):
-        click.echo(f"dedup: error: more than {len(summary['skipped_inputs']):,} inputs skipped: the others are "
-                   "counted, not named", err=True)
+    if count > len(listed):
+        click.echo(f"dedup: error: more than {len(listed):,} inputs skipped: the others are counted, not named",
+                   err=True)
     if count:
         total = count + summary.get("documents", 0)
         click.echo(f"dedup: skipped {count} of {counted(total, 'input')}", err=True)

@@ -35,12 +35,12 @@ from dedup.index.params import (  # noqa: F401
     DEFAULTS,
     IndexSkipWarning,
     OnSkip,
+    TextRefused,
     _checked_date,
     _checked_text,
     _warn_skipped,
     check_signature_params,
     checked_id,
-    raise_refused,
     reuse_settings,
     unstorable,
 )
@@ -250,7 +250,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         skipped: list[str] = []
         added = self.add_many([Document(doc_id, text, date=date)], on_skip=lambda _, why: skipped.append(why))
         if skipped:
-            raise_refused(f"text: {skipped[0]}")
+            raise TextRefused(f"text: {skipped[0]}")
         return added == 1
 
     def add_many(self, documents: Iterable[Document], on_skip: OnSkip | None = None) -> int:

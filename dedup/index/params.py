@@ -65,19 +65,12 @@ def _checked_text(doc_id, text, fmt: str) -> str:
     checked_id("doc_id", doc_id)
     try:
         check_encodable("text", check_str("text", text))
-    except TypeError:
-        raise
-    except ValueError as err:
+    except ValueError as err:  # empty, or a lone surrogate (a text that is no string stays a TypeError)
         raise TextRefused(str(err)) from None
     text = as_text(text, fmt)
     if not text.strip():
         raise TextRefused(f"text: {doc_id!r} has no text once its markup is removed")
     return text
-
-
-def raise_refused(reason: str) -> None:
-    """Raise ``TextRefused``: a text the index cannot take (``add`` of a text ``add_many`` skips)."""
-    raise TextRefused(reason)
 
 
 def _checked_date(date: DateLike) -> None:

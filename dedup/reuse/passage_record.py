@@ -3,6 +3,8 @@ content-word Jaccard and the aligned sentences behind it."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 import numpy as np
 
 from dedup.records import Reuse, ReusedSentence
@@ -62,12 +64,9 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
 
 
 def _units_in(units: Units, span: tuple[int, int]) -> tuple[int, int]:
-    """The first and last units overlapping the characters ``span``."""
-    starts = np.fromiter((s for s, _ in units.spans), dtype=np.int64, count=len(units))
-    ends = np.fromiter((e for _, e in units.spans), dtype=np.int64, count=len(units))
-    first = int(np.searchsorted(ends, span[0], side="right"))
-    last = int(np.searchsorted(starts, span[1], side="left")) - 1
-    return min(first, len(units) - 1), max(last, min(first, len(units) - 1))
+    """The first and last units overlapping the characters ``span`` (the units' spans are in order)."""
+    first = min(bisect_right(units.spans, span[0], key=lambda s: s[1]), len(units) - 1)
+    return first, max(bisect_left(units.spans, span[1], key=lambda s: s[0]) - 1, first)
 
 
 def aligned_seeds(seeds: np.ndarray, cosine: np.ndarray | LazyCosines) -> tuple[np.ndarray, np.ndarray]:
