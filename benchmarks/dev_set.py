@@ -18,12 +18,14 @@ Settings are chosen on the dev half only; the held-out half is reported, never t
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dedup import Detector
 from dedup.article.evaluate import KINDS, Counts, Gold, counts
+from dedup.confirm.agreement import AgreementModel
 from dedup.confirm.reranker import Reranker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +116,14 @@ def gold_pairs_table(articles: list[Article]) -> None:
               + f" {sum(len(a.gold.related) for a in chosen):>8} {sum(len(a.gold.ambiguous) for a in chosen):>9}")
 
 
+def _agreement(path: Path | None, mode: str) -> AgreementModel | str:
+    """The agreement model of ``mode`` in ``path`` (``train_agreement.py -o``), or the shipped one."""
+    if path is None:
+        return "default"
+    models = json.loads(path.read_text(encoding="utf-8"))["models"]
+    return AgreementModel.from_dict(next(m for m in models if m["mode"] == mode))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", default=ROOT / "data" / "dev", type=Path, help="folder of NAME.txt + NAME.gold.json")
@@ -123,6 +133,8 @@ def main() -> None:
     parser.add_argument("--per-article", action="store_true", help="also print each article's counts")
     parser.add_argument("--model", type=Path, default=None,
                         help="a reranker file (train_reranker.py -o) instead of the shipped one")
+    parser.add_argument("--agreement", type=Path, default=None,
+                        help="an agreement file (train_agreement.py -o) instead of the shipped one")
     parser.add_argument("--compare-amounts", action="store_true",
                         help="also run each confirm stage without its agreement model (rows '-amt')")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -143,7 +155,8 @@ def main() -> None:
     with_amounts = (True, False) if args.compare_amounts else (True,)
     for confirm, amounts in [(c, a) for c in args.confirm for a in with_amounts]:
         model = Reranker.load(args.model) if args.model and confirm == "learned" else None
-        detector = Detector(confirm=confirm, reranker=model, **({} if amounts else {"agreement": None}), **params)
+        agreement = _agreement(args.agreement, confirm) if amounts else None
+        detector = Detector(confirm=confirm, reranker=model, agreement=agreement, **params)
         if not amounts:
             confirm += "-amt"
         totals = {name: Totals() for name in (*SPLITS, "all")}

@@ -36,10 +36,18 @@ import dev_set  # noqa: E402
 from dedup import Detector  # noqa: E402
 from dedup.article.evaluate import Gold, counts  # noqa: E402
 from dedup.confirm.agreement import AGREEMENT_PATH, FEATURES, AgreementModel, save_models  # noqa: E402
+from dedup.confirm.reranker import Reranker  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 THRESHOLDS = tuple(round(0.3 + 0.05 * k, 2) for k in range(14))  # 0.30 .. 0.95
+RERANKER: list[Reranker] = []  # ``--model``: the reranker the learned stage's rows come from
+
+
+def _reranker(mode: str) -> dict:
+    return {"reranker": RERANKER[0]} if RERANKER and mode == "learned" else {}
+
+
 MIN_PRECISION = 0.9
 MAX_DISTRACTORS = 0.05
 MAX_CLEAN_FLAGGED = 0.05
@@ -72,7 +80,7 @@ def dev_articles(dev: Path, mode: str, split: str = "dev") -> list[Article]:
             continue
         recorder = Recorder(mode)
         text = gold_path.with_name(gold_path.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8")
-        Detector(confirm=mode, agreement=recorder).detect(text)
+        Detector(confirm=mode, agreement=recorder, **_reranker(mode)).detect(text)
         kept = [(pair, row) for pair, row in recorder.asked if pair not in gold.ambiguous]
         rows = np.array([row for _, row in kept], dtype=np.float64).reshape(-1, len(FEATURES[mode]))
         labels = np.array([pair in gold.positives for pair, _ in kept], dtype=bool)
@@ -93,7 +101,7 @@ def out_of_fold(articles: list[Article], mode: str, c: float) -> dict[float, dev
         model = fitted(articles[:k] + articles[k + 1:], c)
         for t in THRESHOLDS:
             agreement = AgreementModel(mode, model.coef_[0], model.intercept_[0], t) if model else None
-            report = Detector(confirm=mode, agreement=agreement).detect(held.text)
+            report = Detector(confirm=mode, agreement=agreement, **_reranker(mode)).detect(held.text)
             tallies[t].add(counts(report, held.gold), held.restatement_free)
     return tallies
 
@@ -135,7 +143,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dev", type=Path, default=ROOT / "data" / "dev")
     parser.add_argument("-o", "--output", type=Path, default=AGREEMENT_PATH)
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a reranker file (train_reranker.py -o) instead of the shipped one")
     args = parser.parse_args()
+    if args.model:
+        RERANKER.append(Reranker.load(args.model))
     models = [fit(args.dev, mode) for mode in FEATURES]
     save_models(models, args.output)
     print(f"wrote {args.output}")

@@ -143,6 +143,36 @@ def generated_pairs(sentences: list[str], n: int, seed: int) -> PairSet:
     return PairSet("generated", a, b, labels, ["generated"] * len(a))
 
 
+def long_negatives(sentences: list[str], n: int, seed: int = 1) -> PairSet:
+    """``n`` groups of two unrelated pairs of unequal length (0): one to three training sentences, and a headline
+    made of the first, each against a longer text of three to six other sentences, one or two of them sharing two
+    or more of its content words (``related_sentence``). The generated positives hold every pair of a short text
+    and a much longer one (a text restated inside a longer one, a headline and its lede): without these the
+    model reads the length gap itself as a sign of a restatement."""
+    rng = random.Random(seed)
+    index: dict[str, list[int]] = {}
+    for k, sentence in enumerate(sentences):
+        for word in content_words(sentence):
+            index.setdefault(word, []).append(k)
+    a, b = [], []
+    for _ in range(n):
+        chunk = rng.sample(sentences, rng.randint(1, 3))
+        text, title = " ".join(chunk), headline(chunk[0], rng)
+        for short in (text, title):
+            related = [related_sentence(short, chunk[0], sentences, index, rng) for _ in range(rng.randint(1, 2))]
+            # Not a sentence of the chunk, nor one close to any (MRPC's paraphrases are among the sentences).
+            longer = [s for s in related + rng.sample(sentences, rng.randint(2, 4))
+                      if all(_jaccard(content_words(s), content_words(c)) < 0.3 for c in chunk)]
+            rng.shuffle(longer)
+            a.append(short)
+            b.append(" ".join(longer))
+    return PairSet("long-negatives", a, b, [0.0] * len(a), ["generated"] * len(a))
+
+
+def _jaccard(x: set, y: set) -> float:
+    return len(x & y) / max(len(x | y), 1)
+
+
 def features_of(pairs: PairSet) -> np.ndarray:
     """Dense features with the IDF of the set's own texts, as dedup fits it on the collection it scans."""
     return PairFeaturizer().fit(pairs.a + pairs.b).transform(pairs.a, pairs.b)
@@ -214,9 +244,14 @@ def main() -> None:
                         help="also the labelled paragraph pairs of the dev half of the web pages "
                              "(data/web_pairs.labels.jsonl, PAN 2013 source pages read from --eval); never the "
                              "held-out half")
+    parser.add_argument("--long-negatives", type=int, default=0,
+                        help="also N groups of unrelated pairs of unequal length (long_negatives)")
     args = parser.parse_args()
 
     parts = training_sets(args.eval, args.generated)
+    if args.long_negatives:
+        parts.append(long_negatives(sorted(set(parts[0].a + parts[0].b + parts[1].a + parts[1].b)),
+                                    args.long_negatives))
     if args.pan_passages:
         parts.append(pan_passages(args.eval / "pan13-train", args.pan_passages))
     if args.dev_half:

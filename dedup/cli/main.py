@@ -429,10 +429,15 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         plan = plan_clean(output, read, spool.names)  # again, with the spooled copies' names
         scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,
                                              names=spool.names)
+        if not report.documents:  # a wrong --text-field, say: an output of nothing but copies would hide it
+            if output != "-":  # the file the user expects is not there, or is the one of an earlier run: said
+                error(f"nothing to clean: no input could be read; {output} not written")
+            sys.exit(1)
         cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
                                 sentences=sentences, removal_probability=removal_probability)
-        items = (d for d in read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
-                                           fmt=input_format, names=spool.names, lines=True) if isinstance(d, Document))
+        # What the scan skipped comes too (``InputError``): written as it came in, never lost from the output.
+        items = read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                               fmt=input_format, names=spool.names, lines=True)
         kept = write_cleaned(items, cleaner, plan, text_field)
     if not quiet:
         note_cleaned(report, cleaner, kept, len(skipped), sentences)

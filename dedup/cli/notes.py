@@ -76,3 +76,8 @@ def note_cleaned(report: CorpusReport, cleaner: CorpusCleaner, kept: int, skippe
         click.echo(f"dedup: kept {kept} of {counted(total, 'document')} ({counted(total - kept, 'near-duplicate')} "
                    f"dropped, {skipped} skipped), removed {counted(cleaner.removed_paragraphs, 'paragraph')}",
                    err=True)
+    if cleaner.unread:
+        what = f"{printable(cleaner.unread[0])}: not read" if len(cleaner.unread) == 1 \
+            else f"{counted(len(cleaner.unread), 'skipped input')}"
+        click.echo(f"dedup: {what}: written as {'it' if len(cleaner.unread) == 1 else 'they'} came in, in "
+                   f"{'its' if len(cleaner.unread) == 1 else 'their'} place (nothing known to remove)", err=True)

@@ -57,7 +57,11 @@ def timestamp(value: DateLike) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int past a float's range: no date (``math.isfinite`` raised on it)
+            return None
+        return seconds if math.isfinite(seconds) else None
     if isinstance(value, str):
         text = value.strip()
         if text[-1:] in ("Z", "z"):

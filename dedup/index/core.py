@@ -276,8 +276,13 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         skip = on_skip or _warn_skipped
         added, batch = 0, []
         try:
-            for doc in documents:
-                why = unstorable(doc.id, doc.text)
+            for position, doc in enumerate(documents):
+                if not isinstance(doc, Document):  # a caller's mistake, not a bad record: said once the rest is in
+                    added += self._add_batch(batch, skip) if batch else 0
+                    raise TypeError(f"documents: item {position} is a {type(doc).__name__}, not a Document "
+                                    f"(dedup.io.readers.Document(id, text)); the {added} new documents before it "
+                                    "were added")
+                why = unstorable(doc.id, doc.text, doc.date)
                 if why:  # skipped, not raised: the documents before and after it are still added
                     skip(doc.id if isinstance(doc.id, str) else repr(doc.id), why)
                     continue
@@ -293,7 +298,10 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             raise failure from err
 
     def _add_batch(self, docs: list[Document], skip: OnSkip) -> int:
-        unique = list({d.id: d for d in docs}.values())
+        first: dict[str, Document] = {}
+        for doc in docs:  # the first of a repeated id, as across batches and in ``add``: never the batch's last
+            first.setdefault(doc.id, doc)
+        unique = list(first.values())
         with self._lock:
             if self.read_only:
                 raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was written")

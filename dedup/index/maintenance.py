@@ -71,7 +71,7 @@ def cutoff(before: DateLike = None, older_than: timedelta | str | None = None, n
         return (datetime.now(timezone.utc).timestamp() if now is None else now) - age.total_seconds()
     seconds = timestamp(before)
     if seconds is None:
-        raise ValueError(f"before: {before!r} is not an ISO 8601 date or datetime, a date, or epoch seconds")
+        raise ValueError(f"before: {before!r:.60} is not an ISO 8601 date or datetime, a date, or epoch seconds")
     return seconds
 
 

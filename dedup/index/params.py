@@ -76,16 +76,18 @@ def _checked_text(doc_id, text, fmt: str) -> str:
 def _checked_date(date: DateLike) -> None:
     """A ``date`` given but unreadable raises ``ValueError`` (rather than silently standing for now)."""
     if date is not None and timestamp(date) is None:
-        raise ValueError(f"date: {date!r} is not an ISO 8601 date or datetime, a date, or epoch seconds")
+        raise ValueError(f"date: {date!r:.60} is not an ISO 8601 date or datetime, a date, or epoch seconds")
 
 
 def _warn_skipped(doc_id: str, reason: str) -> None:
     warnings.warn(f"{doc_id}: not added: {reason}", IndexSkipWarning, stacklevel=4)
 
 
-def unstorable(doc_id, text) -> str | None:
+def unstorable(doc_id, text, date: DateLike = None) -> str | None:
     """Why ``add_many`` cannot store this document (an id or text that is not a string, an empty id or text, a
-    text without words, a lone surrogate in either), or None."""
+    text without words, a lone surrogate in either, a date given but unreadable), or None."""
+    if date is not None and timestamp(date) is None:
+        return f"its date {date!r:.60} is not an ISO 8601 date or datetime, a date, or epoch seconds"
     for name, value in (("its id", doc_id), ("its text", text)):
         if not isinstance(value, str):
             return f"{name} must be a string, got {type(value).__name__} {value!r:.60}"

@@ -127,11 +127,18 @@ class RedisStore(RedisMaintenance):
         self.r.hsetnx(meta, "params", json.dumps({**defaults, **given}))
         self.r.hsetnx(meta, "schema_version", str(SCHEMA_VERSION))
         self.r.hsetnx(meta, "created", str(time.time()))
-        version = int(self.r.hget(meta, "schema_version"))
+        try:
+            version = int(self.r.hget(meta, "schema_version"))
+            stored = json.loads(self.r.hget(meta, "params"))
+        except (TypeError, ValueError) as err:  # keys of another program under this prefix, or a damaged index
+            raise IndexFileError(f"{self.where}: not a dedup index (its {meta} hash is not readable: "
+                                 f"{str(err)[:80]}); give another prefix") from None
         if version != SCHEMA_VERSION:
             raise IndexFileError(f"{self.where}: index schema version {version}; "
                                  f"this dedup reads {SCHEMA_VERSION} (rebuild it with `dedup index add`)")
-        return check_params(json.loads(self.r.hget(meta, "params")), given, defaults, self.where)
+        if not isinstance(stored, dict):
+            raise IndexFileError(f"{self.where}: not a dedup index (its parameters are not readable)")
+        return check_params(stored, given, defaults, self.where)
 
     def close(self) -> None:
         self.r.close()
@@ -268,7 +275,11 @@ class RedisStore(RedisMaintenance):
                 pipe.get(self._key("docs"))
                 pipe.get(self._key("version"))
                 packed, n_docs, version = pipe.execute()
-            df = np.frombuffer(packed or b"", dtype=">i4")[: len(packed or b"") // 4].astype(np.int64)
+            packed = packed or b""
+            if len(packed) % 4:  # BITFIELD grows the string by whole 32-bit counts: this is not dedup's
+                raise IndexFileError(f"{self.where}: a damaged index (its document frequencies, {self._key('df')}, "
+                                     f"are {len(packed)} bytes, not whole 32-bit counts)")
+            df = np.frombuffer(packed, dtype=">i4").astype(np.int64)
             self._counts, self._version = (df, int(n_docs or 0)), int(version or 0)
         return self._counts
 

@@ -14,6 +14,7 @@ before anything is written to it. ``Transaction`` is the write transaction.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import time
@@ -200,20 +201,28 @@ def migrate(db: sqlite3.Connection) -> None:
 
 
 class Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, retried while another process holds the write lock past the busy timeout."""
+    """BEGIN IMMEDIATE ... COMMIT, retried while another process holds the write lock, until ``timeout`` seconds
+    have passed in all.
 
-    def __init__(self, db: sqlite3.Connection, attempts: int = 5) -> None:
-        self.db, self.attempts = db, attempts
+    SQLite's busy handler waits up to its timeout on each BEGIN; some lock conflicts (a WAL snapshot gone
+    stale) return at once without it, and those are tried again after a short back-off. The deadline is one for
+    all tries, so ``Index(lock_timeout=60)`` gives up after about 60 s, not after five waits of 60 s.
+    """
+
+    def __init__(self, db: sqlite3.Connection, timeout: float = 5.0) -> None:
+        self.db, self.timeout = db, timeout
 
     def __enter__(self):
-        for attempt in range(self.attempts):
+        deadline = time.monotonic() + self.timeout
+        for attempt in itertools.count():
             try:
                 self.db.execute("BEGIN IMMEDIATE")
                 return self
             except sqlite3.OperationalError as err:
-                if "locked" not in str(err) or attempt == self.attempts - 1:
+                pause = min(0.1 * 2 ** attempt, 1.0)  # back-off between lock attempts, not a wait for an event
+                if "locked" not in str(err) or time.monotonic() + pause > deadline:
                     raise
-                time.sleep(0.1 * 2 ** attempt)  # back-off between lock attempts, not a wait for an event
+                time.sleep(pause)
 
     def __exit__(self, kind, value, traceback) -> None:
         if kind is None:

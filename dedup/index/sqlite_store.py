@@ -224,7 +224,7 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
                 Path(self.path + suffix).unlink(missing_ok=True)
 
     def _writing(self):
-        return Transaction(self.db)
+        return Transaction(self.db, self.timeout)
 
     def _error(self, err: sqlite3.Error, waited: float | None = None, writes: bool = False) -> IndexStoreError:
         """The ``IndexStoreError`` for ``err``, met by a call that ``writes`` or not after ``waited`` seconds."""

@@ -197,13 +197,24 @@ def sqlite_path(location: str) -> str:
         if not path:
             raise IndexLocationError(f"{location}: a SQLite URL is sqlite:///relative/path.db or "
                                      "sqlite:////absolute/path.db")
-        return path
+        return _file_path(path, location)
     if "://" in location:
         raise IndexLocationError(f"{mask_location(location)}: unknown index URL scheme (use a path, sqlite:///path "
                                  "or redis://host:port/db)")
     if not location:
         raise IndexLocationError("the index location is empty")
-    return location
+    return _file_path(location, location)
+
+
+def _file_path(path: str, location: str) -> str:
+    """``path`` if a file could hold the index there; ``IndexLocationError`` for SQLite's in-memory names (an index
+    is kept between runs: an in-memory one would be lost at close) and for a NUL character (no file has one)."""
+    if path == ":memory:" or (path.startswith("file:") and "mode=memory" in path):
+        raise IndexLocationError(f"{location}: an in-memory SQLite database cannot hold an index (it is gone at "
+                                 "close); give a file path")
+    if "\0" in path:
+        raise IndexLocationError(f"{location!r:.80}: a path cannot hold a NUL character")
+    return path
 
 
 def add_counts(df: np.ndarray, buckets: np.ndarray) -> np.ndarray:

@@ -187,6 +187,7 @@ class CorpusCleaner:
                     self.furniture.setdefault(o.doc, set()).add(o.paragraph)
         self.removed_paragraphs = 0
         self.as_read: list[str] = []  # documents read as HTML, written as the input holds them (``writers``)
+        self.unread: list[str] = []  # inputs the scan skipped, written as they came in (``writers``)
         self.last: tuple[str, CleanResult, int] | None = None  # (id, result, paragraphs) of the last cleaned
 
     def keeps(self, doc_id: str) -> bool:

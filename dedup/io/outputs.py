@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from dedup.io.readers import HTML_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES, expand, is_jsonl
+from dedup.io.readers import HTML_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES, expand, is_folder, is_jsonl
 
 
 class OutputError(Exception):
@@ -42,9 +42,12 @@ def check_file_output(output: str) -> None:
     if output == "":
         raise OutputError("-o '': an empty path; give a file name, or - for standard output")
     target = Path(output)
-    if names_a_folder(output) or target.is_dir():
-        raise OutputError(f"{output}: names a folder; give a file name")
-    _check_folder_writable(target.parent, output)
+    try:
+        if names_a_folder(output) or target.is_dir():
+            raise OutputError(f"{output}: names a folder; give a file name")
+        _check_folder_writable(target.parent, output)
+    except OSError as err:  # a name too long for the file system
+        raise OutputError(f"{output}: cannot write ({err.strerror or err})") from None
 
 
 def _check_folder_writable(folder: Path, output: str, made: bool = False) -> None:
@@ -127,7 +130,13 @@ def plan_clean(output: str, paths: list[str], names: dict[str, str] | None = Non
     ``paths`` are the inputs as read (``names`` maps a spooled copy to the input it stands for). A ``-o``
     that is a folder (it exists, or ends in a separator) takes one input file as ``FOLDER/<its name>``.
     """
-    names = names or {}
+    try:
+        return _plan_clean(output, paths, names or {})
+    except OSError as err:  # a name too long for the file system, a loop of links
+        raise OutputError(f"{err.filename or output}: cannot write ({err.strerror or err})") from None
+
+
+def _plan_clean(output: str, paths: list[str], names: dict[str, str]) -> CleanPlan:
     refuse_overwriting_inputs(output, paths)  # first: it says more than "not a folder" for -o INPUT
     files = [p for p in expand(list(paths)) if isinstance(p, str)]
     into_folder = output != "-" and (names_a_folder(output) or os.path.isdir(output))
@@ -139,7 +148,7 @@ def plan_clean(output: str, paths: list[str], names: dict[str, str] | None = Non
         return _one_file("jsonl", output)
     if any(is_jsonl(p) for p in files):
         raise OutputError("clean takes JSON Lines files or text files, not both at once")
-    if len(files) == 1 and not Path(paths[0]).is_dir() and not into_folder:
+    if len(files) == 1 and not is_folder(paths[0]) and not into_folder:
         return _one_file("text", output)
     if output == "-":
         raise OutputError("several text files need a folder to write into: give -o FOLDER")
@@ -177,7 +186,7 @@ def _folder_layout(folder: Path, paths: list[str], files: list[str], names: dict
         raise OutputError(f"{folder}: several inputs are written into a folder, and this names a file; "
                           "give -o FOLDER")
     _check_folder_writable(folder, str(folder), made=True)
-    roots = [Path(p) for p in paths if Path(p).is_dir()]
+    roots = [Path(p) for p in paths if is_folder(p)]
     for root in roots:
         if folder.resolve() == root.resolve() or root.resolve() in folder.resolve().parents:
             raise OutputError(f"{folder}: is or is inside the input folder {root}; write the cleaned copy elsewhere")
@@ -187,8 +196,8 @@ def _folder_layout(folder: Path, paths: list[str], files: list[str], names: dict
     if len(paths) == 1 and roots:
         base = os.path.abspath(roots[0])
     else:
-        anchors = [os.path.abspath(p) if Path(p).is_dir() else os.path.dirname(os.path.abspath(p))
-                   for p in paths if p in real or Path(p).is_dir()]
+        anchors = [os.path.abspath(p) if is_folder(p) else os.path.dirname(os.path.abspath(p))
+                   for p in paths if p in real or is_folder(p)]
         base = os.path.commonpath(anchors) if anchors else os.getcwd()
     inputs = _Inputs(real, roots)
     inside = folder.resolve()

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import stat
 import sys
 import zlib
 from dataclasses import dataclass, field
@@ -54,11 +55,15 @@ def shown_path(path: str) -> str:
 class InputError(Exception):
     """One input could not be read; ``str()`` is a one-line message naming it."""
 
-    def __init__(self, source: str, reason: str) -> None:
+    def __init__(self, source: str, reason: str, line: bytes | None = None, path: str | None = None) -> None:
         source = shown_path(source)  # it is listed in the reports too (the JSON's skipped inputs)
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+        # What ``dedup clean`` writes in its place, as it came in (a skipped record is not lost from the output):
+        # the JSON Lines record's bytes (``read_jsonl``'s ``lines``), or the file that could not be read.
+        self.line = line
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,12 @@ class Document:
     html: bool = field(default=False, compare=False, repr=False)
 
 
-def _bare(error: InputError) -> InputError:
+def _bare(error: InputError, line: bytes | None = None) -> InputError:
     """The error without the traceback and context it was raised with: they hold frames and the input line
-    (about 3.5 KB a skipped record), and a batch may skip a great many."""
+    (about 3.5 KB a skipped record), and a batch may skip a great many; with the record's ``line`` where asked
+    (``read_jsonl``'s ``lines``: a writer that passes it through)."""
     error.__traceback__ = error.__context__ = error.__cause__ = None
+    error.line = line
     return error
 
 
@@ -204,12 +211,16 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
         data = _read_limited(stream, name, max_bytes)
     else:
         p = Path(path)
-        if not p.exists():
-            raise InputError(path, "no such file or directory")
-        if p.is_dir():
+        try:
+            found = p.stat()
+        except FileNotFoundError:
+            raise InputError(path, "no such file or directory") from None
+        except OSError as err:  # a name too long, a loop of links
+            raise InputError(path, f"cannot read ({err.strerror or err})") from None
+        if stat.S_ISDIR(found.st_mode):
             raise InputError(path, "is a directory")
         try:
-            size = p.stat().st_size
+            size = found.st_size
             if size > max_bytes:  # refused before reading: a huge file costs no memory
                 raise InputError(path, f"larger than the {max_bytes:,}-byte limit (raise --max-bytes)")
             with p.open("rb") as stream:
@@ -237,9 +248,8 @@ def expand(paths: list[str]) -> Iterator[str | InputError]:
     folders are followed (``walk.walk_folder``).
     """
     for path in paths:
-        p = Path(path)
-        if path != "-" and p.is_dir():
-            found, problems = walk_folder(p, TEXT_SUFFIXES + HTML_SUFFIXES)
+        if path != "-" and is_folder(path):
+            found, problems = walk_folder(Path(path), TEXT_SUFFIXES + HTML_SUFFIXES)
             unlisted = [InputError(where, reason) for where, reason in problems]
             yield from unlisted
             if not found and not unlisted:
@@ -248,6 +258,15 @@ def expand(paths: list[str]) -> Iterator[str | InputError]:
                 yield str(f)
         else:
             yield path
+
+
+def is_folder(path: str) -> bool:
+    """Whether ``path`` is a folder; False for a path that cannot be looked at (too long, say): reading it then
+    names the reason."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def is_jsonl(path: str) -> bool:
@@ -368,10 +387,11 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                 try:
                     doc = parse_record(line, where, text_field, id_field, reread, start, fmt, lines)
                 except InputError as err:
-                    yield _bare(err)
+                    yield _bare(err, line if lines else None)
                     continue
                 if doc.id in seen:
-                    yield InputError(where, f"duplicate id {doc.id!r} (first at line {seen[doc.id]})")
+                    yield InputError(where, f"duplicate id {doc.id!r} (first at line {seen[doc.id]})",
+                                     line if lines else None)
                     continue
                 seen[doc.id] = lineno
                 yield doc
@@ -412,15 +432,18 @@ def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: 
             yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt,
                                   name=names.get(item), lines=lines)
         else:
-            yield from _one_document(item, max_bytes, stdin, fmt, names.get(item))
+            yield from _one_document(item, max_bytes, stdin, fmt, names.get(item), lines)
 
 
 def _one_document(path: str, max_bytes: int, stdin: BinaryIO | None, fmt: str,
-                  name: str | None) -> Iterator[Document | InputError]:
+                  name: str | None, keep_path: bool = False) -> Iterator[Document | InputError]:
     try:
         yield read_document(path, max_bytes=max_bytes, stdin=stdin, fmt=fmt, name=name)
     except InputError as err:
-        yield _bare(err)
+        err = _bare(err)
+        if keep_path and path != "-":  # ``dedup clean`` copies a file it could not read as it is
+            err.path = path
+        yield err
 
 
 def reread(locations: list[tuple[str, int]], text_field: str = "text",

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -39,6 +40,16 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
         except OSError as err:  # > /dev/full
             raise WriteError("<stdout>", err) from None
         return
+    descriptor = own_descriptor(output)
+    if descriptor is not None:  # /dev/stdout, /dev/fd/63: written to that descriptor, as "-" is to stdout
+        try:
+            with os.fdopen(os.dup(descriptor), "wb") as raw:
+                yield from _text_to(raw, compress)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise WriteError(output, err) from None
+        return
     target = Path(output)
     if target.is_symlink():  # written through, as a shell's > does: the rename would put a file in the link's place
         target = Path(os.path.realpath(target))
@@ -47,7 +58,8 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
             with open(target, "wb") as raw:
                 yield from _text_to(raw, compress)
             return
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(target.name), suffix=".tmp",
+                                             dir=target.parent or ".")
     except OSError as err:
         raise WriteError(output, err) from None
     try:
@@ -77,6 +89,34 @@ def _text_to(raw: IO[bytes], compress: bool) -> Iterator[IO[str]]:
         binary.close()
 
 
+def own_descriptor(path: str) -> int | None:
+    """The file descriptor of this process that ``path`` names through its links (``/dev/stdout``, ``/dev/fd/3``,
+    ``/proc/self/fd/1``), or None. Such a path is not a file to replace: resolved, it leads to whatever the
+    descriptor holds (the file a shell's ``>>`` opened, which a rename would replace, losing what it held; a
+    pipe, which has no name to rename onto)."""
+    own = re.compile(rf"/(?:dev/fd|proc/(?:self|thread-self|{os.getpid()})/fd)/(\d+)")
+    current = os.path.abspath(path)
+    for _ in range(_MAX_LINKS):
+        found = own.fullmatch(current)
+        if found:
+            return int(found.group(1))
+        try:
+            link = os.readlink(current)
+        except OSError:  # not a link (or gone): the path itself
+            return None
+        current = os.path.normpath(os.path.join(os.path.dirname(current), link))
+    return None
+
+
+_MAX_LINKS = 40  # as the kernel's own limit on links followed in one lookup
+
+
+def _temporary_prefix(name: str) -> str:
+    """The temporary file's name before its random part: the output's name, cut to 100 bytes (a name near the
+    255-byte limit would leave no room for the rest), so a run killed mid-write leaves a file one can tell."""
+    return "." + name.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore") + "."
+
+
 def _special(target: Path) -> bool:
     """Whether ``target`` exists and is neither a regular file nor a folder (a device, a pipe, a socket)."""
     try:
@@ -101,9 +141,14 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_cleaned(documents: Iterable[Document], cleaner: CorpusCleaner, plan: CleanPlan, text_field: str) -> int:
+def write_cleaned(documents: Iterable[Document | InputError], cleaner: CorpusCleaner, plan: CleanPlan,
+                  text_field: str) -> int:
     """Write each kept document's cleaned text where ``plan`` says (``dedup.io.outputs.plan_clean``); return
-    how many were kept. A document id seen before (a duplicate the scan skipped) is not written again."""
+    how many were kept. A document id seen before (a duplicate the scan skipped) is not written again.
+
+    An input the scan could not read (``InputError`` from ``read_documents(..., lines=True)``: a record without
+    words or with a repeated id, a file that is not UTF-8) has nothing known to remove: it is written as it came
+    in, in its place (``cleaner.unread`` names it), so cleaning never loses a record it could not judge."""
     if plan.kind == "folder":
         return _write_folder(_once(documents, cleaner), cleaner, plan.targets)
     if plan.folder is not None:
@@ -114,19 +159,28 @@ def write_cleaned(documents: Iterable[Document], cleaner: CorpusCleaner, plan: C
         return _write_texts(_once(documents, cleaner), cleaner, out)
 
 
-def _once(documents: Iterable[Document], cleaner: CorpusCleaner) -> Iterator[Document]:
+def _once(documents: Iterable[Document | InputError], cleaner: CorpusCleaner) -> Iterator[Document | InputError]:
     """Documents as the scan kept them: the first of each id only (a later one with the same id was skipped
-    by the scan, and must not be written either)."""
+    by the scan: it comes as the ``InputError`` that says so); the inputs it skipped, as they came."""
     seen: set[str] = set()
     for doc in documents:
-        if doc.id not in seen and cleaner.report.documents.has_id(doc.id):
+        if isinstance(doc, InputError):
+            yield doc
+        elif doc.id not in seen and cleaner.report.documents.has_id(doc.id):
             seen.add(doc.id)
             yield doc
 
 
-def _write_jsonl(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[str], text_field: str) -> int:
+def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusCleaner, out: IO[str],
+                 text_field: str) -> int:
     kept = 0
     for doc in documents:
+        if isinstance(doc, InputError):
+            if doc.line is not None:  # the record's own bytes (not valid UTF-8, maybe): past the text layer
+                out.flush()
+                out.buffer.write(doc.line if doc.line.endswith(b"\n") else doc.line + b"\n")
+                cleaner.unread.append(doc.source)
+            continue
         if not cleaner.keeps(doc.id):
             continue
         if doc.html and doc.line is not None:
@@ -196,18 +250,22 @@ def _value_span(line: str, key: str) -> tuple[int, int] | None:
         return None
 
 
-def _write_texts(documents: Iterable[Document], cleaner: CorpusCleaner, out: IO[str]) -> int:
+def _write_texts(documents: Iterable[Document | InputError], cleaner: CorpusCleaner, out: IO[str]) -> int:
     kept = 0
     for doc in documents:
-        if cleaner.keeps(doc.id):
+        if isinstance(doc, Document) and cleaner.keeps(doc.id):
             out.write(_cleaned_text(doc, cleaner))
             kept += 1
     return kept
 
 
-def _write_folder(documents: Iterable[Document], cleaner: CorpusCleaner, targets: dict[str, Path]) -> int:
+def _write_folder(documents: Iterable[Document | InputError], cleaner: CorpusCleaner, targets: dict[str, Path]) -> int:
     kept = 0
     for doc in documents:
+        if isinstance(doc, InputError):
+            if doc.path in targets:
+                _copy_unread(doc, targets[doc.path], cleaner)
+            continue
         if not cleaner.keeps(doc.id) or doc.path is None or doc.path not in targets:
             continue
         target = targets[doc.path]
@@ -216,6 +274,20 @@ def _write_folder(documents: Iterable[Document], cleaner: CorpusCleaner, targets
             out.write(_cleaned_text(doc, cleaner))
         kept += 1
     return kept
+
+
+def _copy_unread(skipped: InputError, target: Path, cleaner: CorpusCleaner) -> None:
+    """The file the scan could not read (empty, not UTF-8, without words, past --max-bytes) copied as it is."""
+    try:
+        source = open(skipped.path, "rb")
+    except OSError:  # gone, or never readable: the scan said so already; there is nothing to copy
+        return
+    with source:
+        _make_folder(target.parent, str(target))
+        with atomic_output(str(target)) as out:
+            out.flush()
+            shutil.copyfileobj(source, out.buffer)
+    cleaner.unread.append(skipped.source)
 
 
 def _make_folder(folder: Path, output: str) -> None:
