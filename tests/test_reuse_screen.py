@@ -9,6 +9,7 @@ import pytest
 from dedup import CorpusScanner
 from dedup.confirm.idf import HashedIdf
 from dedup.io.readers import Document
+from dedup.reuse import screen
 from dedup.reuse.align import Alignment, AlignSettings
 from dedup.reuse.screen import Reach, reach
 from dedup.reuse.search import KEY_SETTINGS, ReuseSearch
@@ -111,3 +112,38 @@ def test_cells_are_read_in_the_order_of_another_products_cells():
     values = sparse.csr_matrix(np.array([[0, 2, 3], [4, 0, 0]], np.float32))
     cells = sparse.csr_matrix((np.ones(3, np.float32), np.array([2, 1, 0]), np.array([0, 2, 3])), shape=(2, 3))
     assert _on_cells(values, cells).data.tolist() == [3, 2, 4]
+
+
+def test_reach_does_not_depend_on_how_the_pairs_are_cut_into_parts(monkeypatch):
+    """The screen's parts are cut by words and by sentence pairs; each pair is scored alone, so the cut changes
+    nothing (here down to a pair a part)."""
+    texts = _texts()
+    search = ReuseSearch()
+    seeds, df = search.seeds_of_texts(texts)
+    idf = HashedIdf()
+    idf.load(df, len(texts))
+    pairs = np.array([(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))])
+    whole = reach(seeds, pairs, idf.idf(), search.align, near=0.8)
+    monkeypatch.setattr(screen, "_ROWS_PER_PART", 50)
+    cut = reach(seeds, pairs, idf.idf(), search.align, near=0.8)
+    for field in ("best", "near", "near_cosine"):
+        np.testing.assert_array_equal(getattr(cut, field), getattr(whole, field))
+
+
+def test_a_line_repeated_through_both_documents_passes_unscreened(monkeypatch):
+    """Two documents repeating one sentence meet n x m times: such a pair is not held whole in the screen's product
+    (5 GB for two files of 300 KB and 1.1 MB): it passes, and the alignment decides it in bounded memory."""
+    line = "The harbour cat sat on the old mat today."
+    texts = [" ".join([line] * 60), " ".join(f"{line} {s}" for s in _filler(1) * 3), _join(_filler(2))]
+    search = ReuseSearch()
+    seeds, df = search.seeds_of_texts(texts)
+    idf = HashedIdf()
+    idf.load(df, len(texts))
+    pairs = np.array([[0, 1], [1, 2]])
+    scored = []
+    real_cells = screen._cells
+    monkeypatch.setattr(screen, "_cells", lambda words, idf_, units, part, settings:
+                        scored.extend(part.tolist()) or real_cells(words, idf_, units, part, settings))
+    monkeypatch.setattr(screen, "_CELLS_PER_PART", 1000)  # 60 x 60+ sentences meet past it
+    found = reach(seeds, pairs, idf.idf(), search.align, near=0.8)
+    assert found.passes(0.8, search.align).tolist()[0] and [0, 1] not in scored and [1, 2] in scored

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # search.py screens with ``reach``
     from dedup.reuse.search import Seeds
 
 _ROWS_PER_PART = 2_000_000  # (pair, word) rows of one side built at once
+_CELLS_PER_PART = 8_000_000  # sentence pairs of a part's documents, at most (about 40 bytes each in the products)
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,41 @@ def reach(seeds: Seeds, pairs: np.ndarray, idf: np.ndarray, settings: AlignSetti
         return found
     units = _DocUnits(seeds)
     pairs = np.asarray(pairs, dtype=np.int64)
-    words_of_pair = units.words(pairs[:, 0]) + units.words(pairs[:, 1])
-    for start, end in _parts(words_of_pair, _ROWS_PER_PART):
-        pair, ratio, cosine = _cells(seeds.words, idf, units, pairs[start:end], settings)
-        np.maximum.at(found.best[start:end], pair, ratio)
+    sentence_pairs = units.units(pairs[:, 0])[1] * units.units(pairs[:, 1])[1]
+    # A pair whose sentences meet more than ``_CELLS_PER_PART`` times through shared words (one line repeated
+    # through both texts) would hold them all at once: it passes unscreened, and the alignment, whose memory is
+    # bounded, decides it. Only pairs with that many sentence pairs at all are looked at word by word.
+    for k in np.flatnonzero(sentence_pairs > _CELLS_PER_PART):
+        if _meetings(seeds.words, units, pairs[k]) > _CELLS_PER_PART:
+            found.best[k], found.near[k], found.near_cosine[k] = np.inf, 2, 1.0
+            sentence_pairs[k] = 0
+    screened = np.flatnonzero(np.isfinite(found.best))
+    words_of_pair = units.words(pairs[screened, 0]) + units.words(pairs[screened, 1])
+    size = np.maximum(words_of_pair / _ROWS_PER_PART,
+                      np.minimum(sentence_pairs[screened], _CELLS_PER_PART) / _CELLS_PER_PART)
+    for start, end in _parts(size, 1.0):
+        part = screened[start:end]
+        pair, ratio, cosine = _cells(seeds.words, idf, units, pairs[part], settings)
+        pair = part[pair]
+        np.maximum.at(found.best, pair, ratio)
         close = ratio >= near
-        found.near[start:end] = np.bincount(pair[close], minlength=end - start)
-        np.maximum.at(found.near_cosine[start:end], pair[close], cosine[close])
+        np.add.at(found.near, pair[close], 1)
+        np.maximum.at(found.near_cosine, pair[close], cosine[close])
     return found
+
+
+def _meetings(words: np.ndarray, units: "_DocUnits", pair: np.ndarray) -> int:
+    """How many times the sentences of a pair's two documents meet on a shared word: a bound on the sentence
+    pairs the product would hold (each word counted once a sentence)."""
+    per_word = []
+    for doc in pair:
+        first, count = (int(v[0]) for v in units.units(np.array([doc])))
+        sentences = np.arange(first, first + count)
+        row, at = range_positions(units.word_end[sentences] - units.word_count[sentences], units.word_count[sentences])
+        once = np.unique((row.astype(np.int64) << 32) | words[at].astype(np.int64)) & 0xFFFFFFFF
+        per_word.append(np.bincount(once))  # sentences holding each word
+    shared = min(len(per_word[0]), len(per_word[1]))
+    return int(per_word[0][:shared] @ per_word[1][:shared])
 
 
 class _DocUnits:
