@@ -566,3 +566,18 @@ def test_a_passage_copied_twice_a_few_paragraphs_apart_is_two_records(between):
     for record in found:
         assert text[record.a_span[0]:record.a_span[1]] == source[record.b_span[0]:record.b_span[1]]
         assert all(p not in text[record.a_span[0]:record.a_span[1]] for p in other[2:2 + between])
+
+
+@pytest.mark.parametrize("before", [". ", " "])
+def test_a_copys_scores_are_those_of_its_span_whatever_precedes_it(before):
+    """A copy inside a block without a sentence end before it (a tag list run into it) is scored on the copied
+    text itself: its Jaccard, kind and sentences do not take in the 400 tags of the unit it lies in."""
+    passage = ("The harbour council approved a new budget of forty million for road repairs on Tuesday after a long "
+               "debate. Residents in the old town said the repairs were long overdue and welcomed the decision. Work "
+               "will start in the spring and is expected to last two years, the mayor told reporters at the hall.")
+    source = "Harbour news\n\n" + passage.replace("long overdue", "very overdue") + "\n\nThe library opens late.\n"
+    copy = "Tags: " + " ".join(f"tag{i}" for i in range(400)) + before + passage + "\n"
+    (record,) = align_texts(copy, source)
+    assert copy[record.a_span[0]:record.a_span[1]].startswith("The harbour council")
+    assert record.kind == "edited" and record.jaccard > 0.9
+    assert all("tag399" not in s.a and len(s.a) < 200 for s in record.sentences)

@@ -11,7 +11,7 @@ from dedup.records import Reuse, ReusedSentence
 from dedup.reuse.passages import Passage
 from dedup.reuse.trim import copied_edges
 from dedup.reuse.unit_rows import LazyCosines
-from dedup.reuse.units import Units
+from dedup.reuse.units import Units, content_stems
 from dedup.util.arrays import distinct
 
 
@@ -34,13 +34,16 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
     held_a, held_b = passage.a, passage.b
-    if copied:  # the record is the shared runs: its words and sentences are those of the units they lie in
-        a_span, b_span = copied
+    text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
+    if copied:  # the record is the shared runs: its sentences are those of the units they lie in, cut to them,
+        a_span, b_span = copied  # and its words its own (a unit may run far past a copy: a block without stops)
         held_a, held_b = _units_in(units_a, a_span), _units_in(units_b, b_span)
-    words_a, words_b = distinct(units_a.stems_of(*held_a)), distinct(units_b.stems_of(*held_b))
+        text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
+        words_a, words_b = distinct(content_stems(text_a)), distinct(content_stems(text_b))
+    else:
+        words_a, words_b = distinct(units_a.stems_of(*held_a)), distinct(units_b.stems_of(*held_b))
     shared = len(np.intersect1d(words_a, words_b, assume_unique=True))
     jaccard = shared / max(len(words_a) + len(words_b) - shared, 1)
-    text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
     # Chinese and Japanese put no space between sentences: a copy that joins two paragraphs is still verbatim.
     glue = "" if units_a.dense or units_b.dense else " "
     if glue.join(text_a.casefold().split()) == glue.join(text_b.casefold().split()):
@@ -53,7 +56,7 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     seeds, values = aligned_seeds(seeds[inside] if inside.any() else seeds, cosine)
     first, then = (1, 0) if swap else (0, 1)
     order = np.lexsort((seeds[:, then], seeds[:, first]))[:_MAX_SENTENCES]
-    pairs = [(units_a.sentence(int(i)), units_b.sentence(int(j)), round(float(c), 4))
+    pairs = [(_sentence(units_a, int(i), a_span), _sentence(units_b, int(j), b_span), round(float(c), 4))
              for (i, j), c in zip(seeds[order], values[order])]
     if swap:
         a_id, b_id, a_span, b_span = b_id, a_id, b_span, a_span
@@ -61,6 +64,14 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     return Reuse(a=a_id, b=b_id, a_span=a_span, b_span=b_span, score=round(passage.cosine, 4),
                  jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind,
                  sentences=tuple(ReusedSentence(a=a, b=b, cosine=c) for a, b, c in pairs))
+
+
+def _sentence(units: Units, i: int, span: tuple[int, int]) -> str:
+    """Unit ``i``'s text, cut to the record's ``span`` where it runs past it (a copy inside a longer block)."""
+    start, end = units.spans[i]
+    if span[0] <= start and end <= span[1]:
+        return units.sentence(i)
+    return units.text[max(start, span[0]):min(end, span[1])].strip()
 
 
 def _units_in(units: Units, span: tuple[int, int]) -> tuple[int, int]:

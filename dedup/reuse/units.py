@@ -149,6 +149,12 @@ def _word_hashes(texts: Sequence[str]) -> list[_Words]:
     return found
 
 
+def content_stems(text: str) -> np.ndarray:
+    """The stem hashes of ``text``'s content words, in order, as ``Units.stems`` holds a unit's."""
+    stems = _word_hashes([text])[0][1]
+    return stems[stems != 0]
+
+
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
     return units_of_many([text], min_words)[0]
