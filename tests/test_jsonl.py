@@ -47,7 +47,7 @@ def test_read_jsonl_yields_good_records_and_names_each_bad_line(tmp_path):
         f"{path}:4: field 'body' is null, not a string",
         f"{path}:5: field 'body' is int, not a string",
         f"{path}:6: field 'body' is list, not a string",
-        f"{path}:7: a JSON list, not an object",
+        f"{path}:7: a JSON array, not an object",
         f"{path}:9: duplicate id 'u1' (first at line 1)",
     ]
 

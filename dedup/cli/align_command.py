@@ -9,7 +9,7 @@ import click
 
 from dedup.cli.options import error, exit_on_broken_pipe, input_format_option, max_bytes_option, output_errors
 from dedup.io.outputs import check_file_output, refuse_overwriting_inputs
-from dedup.io.readers import InputError, read_document
+from dedup.io.readers import InputError, is_jsonl, read_document
 from dedup.io.writers import atomic_output
 from dedup.report.formats import printable
 from dedup.report.reuse_output import reuse_lines, reuse_to_dict
@@ -46,6 +46,10 @@ def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_byte
     refuse_overwriting_inputs(output, (a, b))
     texts = []
     for path in (a, b):
+        if is_jsonl(path):  # many documents to a file: read as one text, its JSON syntax would be aligned
+            error(f"{path}: JSON Lines hold many documents; align compares two (dedup scan finds the reuse "
+                  "between the records of a JSON Lines file)")
+            sys.exit(2)
         try:
             texts.append(read_document(path, max_bytes=max_bytes, fmt=input_format))
         except InputError as err:

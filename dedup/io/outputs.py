@@ -43,10 +43,14 @@ def check_file_output(output: str) -> None:
         raise OutputError("-o '': an empty path; give a file name, or - for standard output")
     target = Path(output)
     try:
+        if target.is_symlink():
+            os.stat(output)  # a loop of links raises: a shell's > refuses it too, rather than replace the link
         if names_a_folder(output) or target.is_dir():
             raise OutputError(f"{output}: names a folder; give a file name")
         _check_folder_writable(target.parent, output)
-    except OSError as err:  # a name too long for the file system
+    except FileNotFoundError:  # a link to nothing yet: written where it points, as a shell's > does
+        _check_folder_writable(Path(os.path.realpath(output)).parent, output)
+    except OSError as err:  # a name too long for the file system, a loop of links
         raise OutputError(f"{output}: cannot write ({err.strerror or err})") from None
 
 

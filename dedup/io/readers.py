@@ -299,7 +299,7 @@ def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: 
     if _SURROGATE_ESCAPE.search(line) or line.count(b"[") + line.count(b"{") > 256:
         _check_writable(record, where)
     if not isinstance(record, dict):
-        raise InputError(where, f"a JSON {type(record).__name__}, not an object")
+        raise InputError(where, f"a JSON {_JSON_TYPES.get(type(record), 'value')}, not an object")
     if text_field not in record:
         raise InputError(where, f"no {text_field!r} field ({_fields_of(record)})")
     given = text = record[text_field]
@@ -318,6 +318,8 @@ def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: 
                     line=source.strip() if keep_line else None, html=text is not given)
 
 
+_JSON_TYPES = {type(None): "null", bool: "true or false", int: "number", float: "number", str: "string",
+               list: "array"}
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # a surrogate written as an escape: maybe a lone one
 
 

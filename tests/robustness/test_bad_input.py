@@ -428,7 +428,7 @@ def test_over_long_line_in_json_lines_is_skipped_and_its_neighbours_kept(runner,
     ('{"id": "x", "body": {"nested": "text"}}', "field 'body' is dict, not a string"),
     ('{"id": "x", "body": "   "}', "field 'body' is empty"),
     ('{"id": "x", "body": "-- !!"}', "field 'body' has no words"),
-    ('["not", "an", "object"]', "a JSON list, not an object"),
+    ('["not", "an", "object"]', "a JSON array, not an object"),
 ], ids=["malformed", "control-character", "unterminated", "missing", "empty-record", "null", "number", "float", "list", "object", "blank", "punctuation", "array"])
 def test_bad_json_lines_record(runner, tmp_path, line, reason):
     path = tmp_path / "news.jsonl.gz"

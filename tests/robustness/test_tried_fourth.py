@@ -226,3 +226,28 @@ def test_another_programs_keys_under_a_redis_prefix_are_named(redis_url):
         client.incr("alien3:version")  # as another writer would: the counts are read again
         with pytest.raises(IndexFileError, match="a damaged index"):
             index.check("b", B)
+
+
+# 7. smaller: align of JSON Lines, a loop of links as -o, JSON values named as JSON names them
+
+def test_align_refuses_json_lines_in_one_line(tmp_path):
+    (tmp_path / "c.jsonl").write_text(json.dumps({"id": "a", "text": TEXT}) + "\n")
+    (tmp_path / "t.txt").write_text(TEXT)
+    result = _run("align", tmp_path / "c.jsonl", tmp_path / "t.txt")
+    assert result.exit_code == 2 and "JSON Lines hold many documents; align compares two" in result.output
+
+
+def test_a_loop_of_links_as_output_is_refused_and_kept(tmp_path):
+    (tmp_path / "t.txt").write_text(TEXT)
+    (tmp_path / "l1").symlink_to(tmp_path / "l2")
+    (tmp_path / "l2").symlink_to(tmp_path / "l1")
+    result = _run("scan", tmp_path / "t.txt", "-q", "-o", tmp_path / "l1")
+    assert result.exit_code == 2 and "Too many levels of symbolic links" in result.output
+    assert (tmp_path / "l1").is_symlink()
+
+
+def test_a_record_that_is_no_object_is_named_in_jsons_words(tmp_path):
+    (tmp_path / "v.jsonl").write_text('null\n"text"\n3\n')
+    result = _run("scan", tmp_path / "v.jsonl", "-q")
+    assert [line.split(": ", 2)[-1] for line in result.output.splitlines()[:3]] == [
+        "a JSON null, not an object", "a JSON string, not an object", "a JSON number, not an object"]
