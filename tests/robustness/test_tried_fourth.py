@@ -249,5 +249,5 @@ def test_a_loop_of_links_as_output_is_refused_and_kept(tmp_path):
 def test_a_record_that_is_no_object_is_named_in_jsons_words(tmp_path):
     (tmp_path / "v.jsonl").write_text('null\n"text"\n3\n')
     result = _run("scan", tmp_path / "v.jsonl", "-q")
-    assert [line.split(": ", 2)[-1] for line in result.output.splitlines()[:3]] == [
+    assert [line.rsplit(": ", 1)[-1] for line in result.output.splitlines()[:3]] == [
         "a JSON null, not an object", "a JSON string, not an object", "a JSON number, not an object"]
