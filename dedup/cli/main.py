@@ -435,7 +435,6 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
             sys.exit(1)
         cleaner = CorpusCleaner(report, documents=documents, restated=restated, boilerplate=boilerplate,
                                 sentences=sentences, removal_probability=removal_probability)
-        # What the scan skipped comes too (``InputError``): written as it came in, never lost from the output.
         items = read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                                fmt=input_format, names=spool.names, lines=True)
         kept = write_cleaned(items, cleaner, plan, text_field)

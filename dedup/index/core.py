@@ -6,14 +6,12 @@ Scrapers check each new page as it arrives::
         verdict = index.check(url, text, add=True)
         if verdict.duplicates: ...
 
-The store (``storage``: SQLite, the default, or Redis) holds, per document,
-its exact shingle set and hashed term counts, its LSH band keys, and per
-paragraph a fingerprint, band keys, term counts and a 200-character snippet,
-and for the reuse search its text and reuse keys; corpus document frequencies
-are one array. Nothing is pickled. Parameters are stored at creation; opening
-with different ones is an error. This module signs and asks; ``scoring``
-scores, ``reuse`` finds and aligns shared passages, ``maintenance`` removes,
-expires, compacts and checks; the store keeps and looks up.
+The store (``storage``: SQLite, the default, or Redis) holds, per document, its exact shingle set and hashed
+term counts, its LSH band keys, and per paragraph a fingerprint, band keys, term counts and a 200-character
+snippet, and for the reuse search its text and reuse keys; corpus document frequencies are one array. Nothing
+is pickled. Parameters are stored at creation; opening with different ones is an error. This module signs and
+asks; ``scoring`` scores, ``reuse`` finds and aligns shared passages, ``maintenance`` removes, expires, compacts
+and checks; the store keeps and looks up.
 """
 
 from __future__ import annotations
@@ -41,6 +39,8 @@ from dedup.index.params import (  # noqa: F401
     _warn_skipped,
     check_signature_params,
     checked_id,
+    first_of_each_id,
+    not_a_document,
     reuse_settings,
     unstorable,
 )
@@ -262,10 +262,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         ``MAX_PARAGRAPHS`` paragraphs) is skipped and the rest added: ``on_skip(id, reason)`` is called for it
         (an id that is not a string given as its ``repr``; without ``on_skip``, an ``IndexSkipWarning``).
 
-        A store failure raises its ``IndexStoreError`` subclass saying how many
-        documents this call added before it (also as ``err.added``): each batch
-        is stored whole or not at all, and adding the same input again adds
-        only what is missing.
+        A store failure raises its ``IndexStoreError`` subclass saying how many documents this call added before
+        it (also as ``err.added``): each batch is stored whole or not at all, and adding the same input again
+        adds only what is missing. An item that is no ``Document`` raises ``TypeError`` naming its position.
 
         Returns
         -------
@@ -278,10 +277,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         try:
             for position, doc in enumerate(documents):
                 if not isinstance(doc, Document):  # a caller's mistake, not a bad record: said once the rest is in
-                    added += self._add_batch(batch, skip) if batch else 0
-                    raise TypeError(f"documents: item {position} is a {type(doc).__name__}, not a Document "
-                                    f"(dedup.io.readers.Document(id, text)); the {added} new documents before it "
-                                    "were added")
+                    raise not_a_document(position, doc, added + (self._add_batch(batch, skip) if batch else 0))
                 why = unstorable(doc.id, doc.text, doc.date)
                 if why:  # skipped, not raised: the documents before and after it are still added
                     skip(doc.id if isinstance(doc.id, str) else repr(doc.id), why)
@@ -298,10 +294,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             raise failure from err
 
     def _add_batch(self, docs: list[Document], skip: OnSkip) -> int:
-        first: dict[str, Document] = {}
-        for doc in docs:  # the first of a repeated id, as across batches and in ``add``: never the batch's last
-            first.setdefault(doc.id, doc)
-        unique = list(first.values())
+        unique = first_of_each_id(docs)  # the first of a repeated id, as across batches
         with self._lock:
             if self.read_only:
                 raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was written")

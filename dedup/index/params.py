@@ -105,6 +105,21 @@ def unstorable(doc_id, text, date: DateLike = None) -> str | None:
     return None
 
 
+def first_of_each_id(docs: list) -> list:
+    """The documents of a batch, the first of each id only: as across batches and in ``add``, a repeated id's
+    first copy is the one kept (a dict of them all kept the last, so ``batch_size`` changed what was stored)."""
+    first: dict = {}
+    for doc in docs:
+        first.setdefault(doc.id, doc)
+    return list(first.values())
+
+
+def not_a_document(position: int, item, added: int) -> TypeError:
+    """The error for an item of ``add_many`` that is no ``Document`` (a caller's mistake, not a bad record)."""
+    return TypeError(f"documents: item {position} is a {type(item).__name__}, not a Document "
+                     f"(dedup.io.readers.Document(id, text)); the {added} new documents before it were added")
+
+
 def compared(rows, own_row: int):
     """Which indexed ``rows`` (an int or an array) a checked text is compared with: all but its own entry for a new
     text (``own_row`` -1); for one indexed already (a page crawled again), only those indexed before it, so the

@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from dedup.io.decoding import decode, decode_file
 from dedup.io.html_input import FORMATS, html_to_text, is_html
+from dedup.io.input_error import InputError, shown_path
 from dedup.io.streams import skip_blank_lines, sniff
 from dedup.io.walk import walk_folder
 from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
@@ -35,35 +37,6 @@ TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-
-
-def shown_path(path: str) -> str:
-    """``path`` as it is named in ids, messages and reports: text any UTF-8 writer takes.
-
-    A file name that is not valid UTF-8 reaches Python with its bad bytes as lone surrogates (PEP 383);
-    written out they stopped the whole batch (a JSON or SQLite writer refuses them), or went out as raw
-    bytes. They are named as ``\\xff`` escapes instead; the file itself is still opened by its real path.
-    """
-    if lone_surrogate(path) is None:
-        return path
-    try:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate that is no escaped byte (typed as one): its own escape
-        return path.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-class InputError(Exception):
-    """One input could not be read; ``str()`` is a one-line message naming it."""
-
-    def __init__(self, source: str, reason: str, line: bytes | None = None, path: str | None = None) -> None:
-        source = shown_path(source)  # it is listed in the reports too (the JSON's skipped inputs)
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-        # What ``dedup clean`` writes in its place, as it came in (a skipped record is not lost from the output):
-        # the JSON Lines record's bytes (``read_jsonl``'s ``lines``), or the file that could not be read.
-        self.line = line
-        self.path = path
 
 
 @dataclass(frozen=True)
@@ -103,26 +76,6 @@ def _bare(error: InputError, line: bytes | None = None) -> InputError:
     return error
 
 
-def decode(data: bytes, source: str) -> str:
-    """Decode bytes as UTF-8 (BOM allowed) or BOM-marked UTF-16; refuse binary data."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as err:
-            raise InputError(source, f"invalid UTF-16 at byte {err.start}") from None
-    if data.startswith(b"\x1f\x8b"):  # said as what it is: a user's .txt.gz is not "binary" to them
-        raise InputError(source, "gzip-compressed text: only JSON Lines are read compressed (.jsonl.gz); "
-                                 "decompress it first (gunzip)")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise InputError(source, f"binary file (NUL byte at offset {nul}), not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        bad = data[err.start : err.start + 1].hex()
-        raise InputError(source, f"not valid UTF-8 (byte 0x{bad} at offset {err.start})") from None
-
-
 def convert(text: str, source: str, fmt: str = "auto", path: str | None = None) -> str:
     """The text to scan: ``text`` itself, or the main text of HTML (by ``fmt``, the suffix of ``path``, or sniffing).
 
@@ -143,33 +96,6 @@ def convert(text: str, source: str, fmt: str = "auto", path: str | None = None) 
     if not converted:
         raise InputError(source, "no main text found in HTML")
     return converted
-
-
-# Codecs Python has that no web page is written in: they encode domain names or Python literals, or refuse
-# everything; read as a page's charset they give garbage or raise.
-_NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
-
-
-def decode_file(data: bytes, source: str) -> str:
-    """``decode``, except that a page that is not UTF-8 is read in the charset its <meta> tag declares."""
-    try:
-        return decode(data, source)
-    except InputError as err:
-        declared = _CHARSET.search(data[:4096])
-        if declared is None or not err.reason.startswith("not valid UTF-8"):
-            raise
-        charset = declared.group(1).decode("ascii")
-        try:
-            if codecs.lookup(charset).name in _NOT_PAGE_CHARSETS:
-                raise LookupError(charset)
-            return data.decode(charset, errors="replace")
-        # LookupError: an unknown name, or a codec that is not a text encoding (base64); UnicodeError: a
-        # codec that refuses any input ("undefined") or is not for documents (idna, punycode). Either way
-        # the UTF-8 error says more, and the page is one skipped record, not a stopped batch.
-        except (LookupError, UnicodeError, ValueError, TypeError):
-            raise InputError(source, f"not valid UTF-8, and the page's charset {charset!r} "
-                                     "cannot decode it") from None
 
 
 _CHUNK = 1 << 24

@@ -1,0 +1,56 @@
+"""Bytes to text: UTF-8 (a BOM allowed) or BOM-marked UTF-16, a page in the charset its <meta> declares, and
+binary or compressed data refused by name (``InputError``)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from dedup.io.input_error import InputError
+
+
+def decode(data: bytes, source: str) -> str:
+    """Decode bytes as UTF-8 (BOM allowed) or BOM-marked UTF-16; refuse binary data."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputError(source, f"invalid UTF-16 at byte {err.start}") from None
+    if data.startswith(b"\x1f\x8b"):  # said as what it is: a user's .txt.gz is not "binary" to them
+        raise InputError(source, "gzip-compressed text: only JSON Lines are read compressed (.jsonl.gz); "
+                                 "decompress it first (gunzip)")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(source, f"binary file (NUL byte at offset {nul}), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        bad = data[err.start : err.start + 1].hex()
+        raise InputError(source, f"not valid UTF-8 (byte 0x{bad} at offset {err.start})") from None
+
+
+# Codecs Python has that no web page is written in: they encode domain names or Python literals, or refuse
+# everything; read as a page's charset they give garbage or raise.
+_NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def decode_file(data: bytes, source: str) -> str:
+    """``decode``, except that a page that is not UTF-8 is read in the charset its <meta> tag declares."""
+    try:
+        return decode(data, source)
+    except InputError as err:
+        declared = _CHARSET.search(data[:4096])
+        if declared is None or not err.reason.startswith("not valid UTF-8"):
+            raise
+        charset = declared.group(1).decode("ascii")
+        try:
+            if codecs.lookup(charset).name in _NOT_PAGE_CHARSETS:
+                raise LookupError(charset)
+            return data.decode(charset, errors="replace")
+        # LookupError: an unknown name, or a codec that is not a text encoding (base64); UnicodeError: a
+        # codec that refuses any input ("undefined") or is not for documents (idna, punycode). Either way
+        # the UTF-8 error says more, and the page is one skipped record, not a stopped batch.
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            raise InputError(source, f"not valid UTF-8, and the page's charset {charset!r} "
+                                     "cannot decode it") from None
