@@ -66,14 +66,19 @@ def html_to_text(html: str) -> str:
     except (etree.ParserError, ValueError):  # "Document is empty" (only a doctype or comment): no main text
         return "\n\n".join(plain_paragraphs(html))
     title = _title(tree)
+    # libxml2 drops everything nested deeper than 255 elements: a page whose article sits inside 300 <div>s
+    # under its headline was read as the headline alone, and could hide from dedup. The plain extraction
+    # reads any depth.
+    truncated = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    for template in tree.iter("template"):  # inert markup the page never shows; trafilatura kept its text
+        template.drop_tree()
     try:
-        document = trafilatura.bare_extraction(tree, **EXTRACT_OPTIONS)
+        document = None if truncated else trafilatura.bare_extraction(tree, **EXTRACT_OPTIONS)
     except RecursionError:  # a tree too deep for its recursive walks: the plain extraction has no such limit
         document = None
-    blocks = _paragraphs(document.body) if document is not None and document.body is not None else []
+    body = document.body if document is not None else None
+    blocks = [] if body is None or _baseline(body) else _paragraphs(body)
     if not blocks:
-        # libxml2 drops everything nested deeper than 255 elements, so a page whose text sits inside 300
-        # <div>s parsed as empty and could hide from dedup; a plain extraction reads any depth.
         blocks = plain_paragraphs(html)
     if not blocks:
         return ""
@@ -81,6 +86,13 @@ def html_to_text(html: str) -> str:
     if title and not _has_title(title, blocks[:3]):
         blocks.insert(0, title)
     return "\n\n".join(blocks)
+
+
+def _baseline(body) -> bool:
+    """Whether trafilatura's body is its baseline fallback: the page's whole text in one <p>, a line per block
+    (navigation included), found no main content in. The plain extraction drops the navigation and keeps
+    the paragraphs apart."""
+    return len(body) == 1 and body[0].tag == "p" and not len(body[0]) and "\n" in (body[0].text or "").strip()
 
 
 def _paragraphs(body) -> list[str]:

@@ -251,3 +251,35 @@ def test_a_record_that_is_no_object_is_named_in_jsons_words(tmp_path):
     result = _run("scan", tmp_path / "v.jsonl", "-q")
     assert [line.rsplit(": ", 1)[-1] for line in result.output.splitlines()[:3]] == [
         "a JSON null, not an object", "a JSON string, not an object", "a JSON number, not an object"]
+
+
+# 8. HTML: an article under a headline and 300 <div>s, a short page's navigation, <template>
+
+BODY = "".join(f"<p>Paragraph {i} of the harbour story has words of its own, {i} times over.</p>" for i in range(6))
+
+
+def test_an_article_nested_past_libxmls_depth_under_a_headline_is_read():
+    from dedup.io.html_input import html_to_text
+
+    page = f"<html><body><article><h1>Copy</h1>{'<div>' * 300}{BODY}{'</div>' * 300}</article></body></html>"
+    text = html_to_text(page)
+    assert "Paragraph 0 of the harbour story" in text and "Paragraph 5 of the harbour story" in text
+
+
+def test_a_short_pages_navigation_is_dropped_and_its_paragraphs_kept_apart():
+    from dedup.io.html_input import html_to_text
+
+    nav = "<nav><ul>" + "".join(f'<li><a href="/s{i}">Section {i}</a></li>' for i in range(10)) + "</ul></nav>"
+    text = html_to_text(f"<html><head><title>Harbour pier closes</title></head><body>{nav}<div><p>The harbour pier "
+                        "will close on Monday for repairs.</p><p>Ferries move to the eastern terminal until April."
+                        "</p></div></body></html>")
+    assert text.split("\n\n") == ["Harbour pier closes", "The harbour pier will close on Monday for repairs.",
+                                  "Ferries move to the eastern terminal until April."]
+
+
+def test_template_markup_is_not_main_text():
+    from dedup.io.html_input import html_to_text
+
+    text = html_to_text(f"<html><body><article>{BODY}<template><p>TEMPLATE words never shown</p></template>"
+                        "</article></body></html>")
+    assert "Paragraph 3 of the harbour story" in text and "TEMPLATE" not in text
