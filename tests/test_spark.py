@@ -256,6 +256,10 @@ def test_cli_engine_spark_writes_parquet(spark, tmp_path):
     bad = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--spark-output", str(out),
                                "--text-field", "nope"])
     assert bad.exit_code == 1 and "no 'nope' field" in bad.output and "--text-field" in bad.output
+    # A later run without reuse and restatements into the same folder leaves none of the first run's behind.
+    again = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--text-field", "body", "--no-reuse",
+                                 "--no-within", "--spark-output", str(out), "--spark-master", "local[2]"])
+    assert again.exit_code == 0 and sorted(p.name for p in out.iterdir()) == ["assignments", "matches"]
 
 
 def test_parquet_input_gives_the_same_clusters(spark, tmp_path):
@@ -391,3 +395,67 @@ def test_bad_records_are_skipped_and_named_as_locally(spark, tmp_path):
     reuse = spark.read.parquet(str(tmp_path / "out" / "reuse")).collect()
     assert sorted((r.a, r.b, r.a_start, r.b_start) for r in reuse) == \
         sorted((r["a"], r["b"], r["a_span"][0], r["b_span"][0]) for r in report["reuse"])
+
+
+def test_inputs_are_read_as_the_local_readers_read_them(spark, tmp_path):
+    """Found by trying it: Spark ended a record at a lone CR (JSON whitespace), ignored --max-bytes, passed an empty
+    file over in silence, and raised a Java traceback for a missing file, stdin, a name Hadoop hides or splits, a
+    .gz that is not gzip, or a folder of JSON Lines (taken as Parquet). Each is now read, or named, as locally."""
+    from dedup.corpus.spark_input import read_inputs
+    from dedup.io.readers import InputError, read_documents
+
+    from .planted import planted_corpus
+
+    records, _ = planted_corpus(seed=3, originals=12)
+    lines = [json.dumps({"id": r["id"], "body": r["body"]}) for r in records]
+    (tmp_path / "cr.jsonl").write_text("\n".join(line.replace('", "body"', '",\r "body"') for line in lines) + "\n",
+                                       newline="")
+    (tmp_path / "empty.jsonl").write_text("")
+    (tmp_path / "blank.jsonl").write_text("\n  \n")
+    (tmp_path / "_hidden.jsonl").write_text(lines[0] + "\n")
+    (tmp_path / "a,b.jsonl").write_text(lines[0] + "\n")
+    (tmp_path / "star[1].jsonl").write_text(json.dumps({"id": "star", "body": records[1]["body"]}) + "\n")
+    (tmp_path / "plain.jsonl.gz").write_text(lines[0] + "\n")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "x.jsonl").write_text(lines[0] + "\n")
+    names = ["cr.jsonl", "empty.jsonl", "blank.jsonl", "missing.jsonl", "-", "_hidden.jsonl", "a,b.jsonl",
+             "star[1].jsonl", "plain.jsonl.gz", "folder"]
+    paths = [str(tmp_path / n) if n != "-" else n for n in names]
+    frame, skips = read_inputs(spark, paths, text_field="body")
+    assert sorted(r.id for r in frame.collect()) == sorted([r["id"] for r in records] + ["star"])
+    named = {item["id"].rsplit("/", 1)[-1]: item["error"] for item in skips["skipped_inputs"]}
+    assert set(named) == {"empty.jsonl", "blank.jsonl", "missing.jsonl", "-", "_hidden.jsonl", "a,b.jsonl",
+                          "plain.jsonl.gz", "folder"}
+    assert named["empty.jsonl"] == named["blank.jsonl"] == "empty (no records)"
+    local = [d for d in read_documents([str(tmp_path / n) for n in ("cr.jsonl", "star[1].jsonl")], text_field="body")
+             if not isinstance(d, InputError)]
+    assert len(local) == len(records) + 1
+    # --max-bytes: a record past the limit is skipped on Spark as locally.
+    limit = min(len(line) for line in (tmp_path / "cr.jsonl").read_bytes().split(b"\n") if line) + 1
+    frame, skips = read_inputs(spark, [str(tmp_path / "cr.jsonl")], text_field="body", max_bytes=limit)
+    local = list(read_documents([str(tmp_path / "cr.jsonl")], max_bytes=limit, text_field="body"))
+    assert frame.count() == sum(not isinstance(d, InputError) for d in local) >= 1
+    assert skips["skipped"] == sum(isinstance(d, InputError) for d in local) >= 1
+
+
+def test_a_failed_job_and_a_file_in_the_way_are_said_in_one_line(spark, tmp_path):
+    import gzip
+
+    from click.testing import CliRunner
+
+    from dedup.cli.main import main
+
+    from .planted import planted_corpus
+
+    records, _ = planted_corpus(seed=4, originals=12)
+    packed = gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode())
+    (tmp_path / "cut.jsonl.gz").write_bytes(packed[: len(packed) // 2])  # a truncated download
+    (tmp_path / "taken").write_text("a file where the output folder goes\n")
+    runner = CliRunner()
+    for output, code, said in ((tmp_path / "out", 1, "the Spark job failed: java.io.EOFException"),
+                               (tmp_path / "taken", 2, "a file is in the way; give a folder"),
+                               (tmp_path / "taken" / "sub", 2, "a file is in the way; give a folder")):
+        result = runner.invoke(main, ["scan", "--engine", "spark", str(tmp_path / "cut.jsonl.gz"), "--text-field",
+                                      "body", "--no-within", "--spark-output", str(output), "--spark-master",
+                                      "local[2]"])
+        assert result.exit_code == code and said in result.stderr and "Traceback" not in result.stderr

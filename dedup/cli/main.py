@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ from dedup.cli.options import (
     stdin_once,
     with_renamed,
 )
+from dedup.cli.spark_command import scan_on_spark
 from dedup.cluster.keep import DEFAULT as DEFAULT_KEEP
 from dedup.cluster.keep import HELP as KEEP_HELP
 from dedup.cluster.keep import RULES as KEEP_RULES
@@ -48,7 +48,6 @@ from dedup.report.formats import (
     counted,
     format_corpus,
     printable,
-    report_to_dict,
     write_csv,
     write_json,
     write_jsonl,
@@ -239,28 +238,6 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
         sys.exit(1)
 
 
-def _scan_on_spark(paths, params: dict, text_field: str, id_field: str, spark_output: str | None,
-                   spark_master: str | None, output) -> dict:
-    """The scan on Spark: near-duplicate clusters, and reused passages and restatements unless turned off, as
-    locally (--no-reuse, --no-within); Parquet under --spark-output, a JSON summary on ``output`` (returned)."""
-    if not spark_output:
-        raise click.UsageError("--engine spark needs --spark-output DIR (Parquet results are written there)")
-    try:
-        from dedup.corpus.spark import run
-    except ImportError as err:
-        error(f"--engine spark needs the spark extra: pip install 'dedup[spark]' ({err})")
-        sys.exit(1)
-    scanner = _make_scanner(params)
-    try:
-        summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master,
-                      report_to_dict=report_to_dict)
-    except ValueError as err:
-        error(str(err))
-        sys.exit(1)
-    output.write(json.dumps(summary, indent=2) + "\n")
-    return summary
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -320,7 +297,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
         refuse_output_in_checkpoint(output, checkpoint)
     if engine == "spark":
         with atomic_output(output) as out:
-            summary = _scan_on_spark(paths, params, text_field, id_field, spark_output, spark_master, out)
+            summary = scan_on_spark(paths, _make_scanner(params), text_field, id_field, spark_output,
+                                    spark_master, out, max_bytes)
         skipped = note_skipped(summary)  # as the local scan: the bad records named, the others scanned
         if note_failed(summary) or skipped:  # the rest is written, the faults named, the exit status 1
             sys.exit(1)

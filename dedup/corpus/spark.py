@@ -32,6 +32,7 @@ member against its representative; ``reuse`` (``spark_reuse.REUSE_SCHEMA``) with
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -47,6 +48,7 @@ from dedup.corpus.spark_input import read_inputs
 from dedup.corpus.spark_rdd import batches, paired
 from dedup.corpus.spark_restate import restatement_rows
 from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, furniture_forms, global_seeds
+from dedup.io.readers import DEFAULT_MAX_BYTES
 from dedup.records import Report
 from dedup.sketch.minhash import estimated_scores
 
@@ -213,7 +215,7 @@ def _evidence(indexed, candidates, signer, idf_b, batch_size: int, n: int):
 
 def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, text_field: str = "text",
         id_field: str = "id", master: str | None = None,
-        report_to_dict: Callable[[Report], dict] | None = None) -> dict:
+        report_to_dict: Callable[[Report], dict] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
     """Scan ``paths`` on Spark and write Parquet under ``output``: assignments/ and matches/, reuse/ with the
     scanner's reuse search, restatements/ with its detector (``report_to_dict``: see ``scan_dataframe``). The
     inputs are read by the local readers' rules (``spark_input``): the summary counts and names the skipped."""
@@ -232,7 +234,7 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     spark = builder.getOrCreate()
     scanner = scanner or CorpusScanner(detector=None)
     date_field = scanner.date_field if scanner.keep == "earliest" else None
-    frame, skips = read_inputs(spark, paths, text_field, id_field, date_field)
+    frame, skips = read_inputs(spark, paths, text_field, id_field, date_field, max_bytes)
     result = scan_dataframe(frame, scanner, date_col=None if date_field is None else "date",
                             report_to_dict=report_to_dict)
     summary = {**result.stats, **skips, "keep": scanner.keep, "output": output, "written": []}
@@ -241,6 +243,8 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
         if frame is not None:
             frame.write.mode("overwrite").parquet(f"{output}/{name}")
             summary["written"].append(f"{output}/{name}")
+        elif "://" not in output and os.path.isdir(f"{output}/{name}"):  # an earlier run's, not this one's
+            shutil.rmtree(f"{output}/{name}")
     for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
         if f"{output}/{name}" in summary["written"]:
             written = spark.read.parquet(f"{output}/{name}")

@@ -15,9 +15,12 @@ The skips are counted, and the first ``MAX_LISTED`` named, in the run's summary 
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 from pathlib import Path
 
-from dedup.io.readers import InputError, parse_record, shown_path
+from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, parse_record, shown_path
 from dedup.io.skips import MAX_LISTED
 from dedup.util.validate import text_problem
 
@@ -25,25 +28,34 @@ INPUT_SCHEMA = "id string, text string, date string"
 
 
 def is_parquet(path: str) -> bool:
-    return path.endswith(".parquet") or Path(path).is_dir()
+    """A Parquet file, or a folder holding one (Spark's own output); other folders are no input of Spark's."""
+    folder = Path(path)
+    return path.endswith(".parquet") or (folder.is_dir() and any(folder.rglob("*.parquet")))
 
 
 def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str = "id",
-                date_field: str | None = None) -> tuple["object", dict]:
+                date_field: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple["object", dict]:
     """A DataFrame (``INPUT_SCHEMA``: id, text, date; the date null without ``date_field``) of the documents of
     JSON Lines (optionally gzipped) and Parquet ``paths``, in input order, and the skips: ``{"skipped": count,
-    "skipped_inputs": [{"id": where, "error": reason}, ...]}``."""
+    "skipped_inputs": [{"id": where, "error": reason}, ...]}``. A record past ``max_bytes`` is skipped, as
+    locally; an input Spark cannot read (missing, stdin, a name Hadoop passes over) is named on the driver."""
     sc = spark.sparkContext
-    parts = []
+    parts, early = [], []
     for number, path in enumerate(paths):
-        if is_parquet(path):
+        problem = unreadable(path)
+        if problem is not None:
+            early.append(("skip", (number, -1), shown_path(path), problem))
+        elif is_parquet(path):
             parts.append(_parquet_rows(spark, path, number, text_field, id_field, date_field))
         else:
             name = shown_path(path)
-            parts.append(sc.textFile(path).zipWithIndex().map(
+            parts.append(_lines(sc, path).zipWithIndex().map(
                 lambda r, number=number, name=name: _parsed(r[0], name, number, r[1], text_field, id_field,
-                                                            date_field)))
-    parsed = sc.union(parts).filter(lambda r: r[0] != "blank").cache()
+                                                            date_field, max_bytes)))
+    parsed = (sc.union(parts) if parts else sc.emptyRDD()).filter(lambda r: r[0] != "blank").cache()
+    held = set(parsed.map(lambda r: r[1][0]).distinct().collect())
+    early += [("skip", (number, -1), shown_path(path), "empty (no records)") for number, path in enumerate(paths)
+              if number not in held and not any(e[1][0] == number for e in early) and not is_parquet(path)]
     documents = parsed.filter(lambda r: r[0] == "doc")
     # Ids held by more than one record: the first record (in input order) of each stands, as locally.
     firsts = documents.map(lambda r: (r[2], (r[1], 1))) \
@@ -53,7 +65,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     kept = documents.filter(lambda r: firsts_b.value.get(r[2], r[1]) == r[1])
     repeated = documents.filter(lambda r: firsts_b.value.get(r[2], r[1]) != r[1]) \
         .map(lambda r: ("skip", r[1], r[5], _repeat_reason(r[2], r[1], firsts_b.value[r[2]])))
-    skips = parsed.filter(lambda r: r[0] == "skip").union(repeated)
+    skips = parsed.filter(lambda r: r[0] == "skip").union(repeated).union(sc.parallelize(early, 1))
     count = skips.count()
     listed = [{"id": r[2], "error": r[3]} for r in skips.takeOrdered(MAX_LISTED, key=lambda r: r[1])] if count else []
     if count and kept.isEmpty():  # nothing to scan: the likeliest cause is the option, as the local scan says
@@ -66,15 +78,54 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     return frame, {"skipped": count, "skipped_inputs": listed}
 
 
+def unreadable(path: str) -> str | None:
+    """Why Spark cannot read ``path`` as the local readers would, said on the driver (Hadoop raised a Java
+    traceback for each), or None."""
+    if path == "-":
+        return "standard input: the Spark engine reads files (save it to a .jsonl file first)"
+    if "://" in path:  # hdfs://, s3a://: the cluster's to find
+        return None
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return "no such file or directory"
+    except OSError as err:
+        return f"cannot read ({err.strerror or err})"
+    if Path(path).name.startswith(("_", ".")):
+        return "Hadoop passes over a file whose name starts with _ or . (rename it)"
+    if "," in path:
+        return "Hadoop reads a path with a comma as two paths (rename it)"
+    if stat.S_ISDIR(found.st_mode) and not is_parquet(path):
+        return "a folder without Parquet files: the Spark engine reads JSON Lines files (give them) and Parquet"
+    if path.lower().endswith(".gz") and not stat.S_ISDIR(found.st_mode):
+        with open(path, "rb") as head:
+            if head.read(2) != b"\x1f\x8b":
+                return "not gzip-compressed, though named .gz (rename it without .gz)"
+    return None
+
+
+def _lines(sc, path: str):
+    """The lines of a JSON Lines file (gzipped or not), ended by "\n" only, as the local reader ends them (Spark's
+    ``textFile`` also ends a line at a lone "\r", which JSON allows between a record's values). The path is
+    escaped for Hadoop, which reads "[", "*", "{" as patterns (``unreadable`` refuses a comma)."""
+    hadoop_path = path if "://" in path else re.sub(r"([\\{}\[\]*?])", r"\\\1", os.path.abspath(path))
+    return sc.newAPIHadoopFile(hadoop_path, "org.apache.hadoop.mapreduce.lib.input.TextInputFormat",
+                               "org.apache.hadoop.io.LongWritable", "org.apache.hadoop.io.Text",
+                               conf={"textinputformat.record.delimiter": "\n"}).map(lambda pair: pair[1])
+
+
 def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_field: str,
-            date_field: str | None) -> tuple:
+            date_field: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple:
     """One line as ``("doc", order, id, text, date, where, name)``, ``("skip", order, where, reason)`` or
     ``("blank", order)``; ``order`` is (input number, line number)."""
     order, where = (number, index), f"{name}:{index + 1}"
     if not line.strip():
         return ("blank", order)
+    data = line.encode("utf-8", "surrogatepass")
+    if len(data) + 1 > max_bytes:  # the local reader counts the line's "\n"
+        return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
     try:
-        doc = parse_record(line.encode("utf-8", "surrogatepass"), where, text_field, id_field, fmt="text")
+        doc = parse_record(data, where, text_field, id_field, fmt="text")
     except InputError as err:
         return ("skip", order, where, err.reason)
     return ("doc", order, doc.id, doc.text, _date(doc.record, date_field), where, name)

@@ -1,0 +1,59 @@
+"""``dedup scan --engine spark``: the scan run on Spark, its inputs and output folder checked first, and a failed
+job said in one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from dedup.cli.options import error
+from dedup.report.formats import report_to_dict
+
+
+def scan_on_spark(paths, scanner, text_field: str, id_field: str, spark_output: str | None,
+                  spark_master: str | None, output, max_bytes: int) -> dict:
+    """The scan on Spark: near-duplicate clusters, and reused passages and restatements unless turned off, as
+    locally (--no-reuse, --no-within); Parquet under --spark-output, a JSON summary on ``output`` (returned)."""
+    if not spark_output:
+        raise click.UsageError("--engine spark needs --spark-output DIR (Parquet results are written there)")
+    if "://" not in spark_output and (os.path.isfile(spark_output) or not _under_folders(spark_output)):
+        raise click.UsageError(f"--spark-output {spark_output}: a file is in the way; give a folder")
+    try:
+        from dedup.corpus.spark import run
+    except ImportError as err:
+        error(f"--engine spark needs the spark extra: pip install 'dedup[spark]' ({err})")
+        sys.exit(1)
+    try:
+        summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master,
+                      report_to_dict=report_to_dict, max_bytes=max_bytes)
+    except ValueError as err:
+        error(str(err))
+        sys.exit(1)
+    except Exception as err:  # the job failed on Spark's side (a truncated gzip): its cause, not 100 lines of Java
+        if type(err).__module__.split(".")[0] not in ("py4j", "pyspark"):
+            raise
+        error(f"the Spark job failed: {spark_cause(err)}")
+        sys.exit(1)
+    output.write(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def _under_folders(path: str) -> bool:
+    """Whether the nearest existing folder above ``path`` is a folder (Spark would fail writing under a file)."""
+    for parent in Path(path).absolute().parents:
+        if parent.exists():
+            return parent.is_dir()
+    return True
+
+
+def spark_cause(err: Exception) -> str:
+    """The root cause of a failed Spark job in one line: the innermost Java exception, else the first line."""
+    java = getattr(err, "java_exception", None)
+    while java is not None and java.getCause() is not None:
+        java = java.getCause()
+    text = java.toString() if java is not None else str(err)
+    return " ".join(text.strip().splitlines()[:1])[:300]
