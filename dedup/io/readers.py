@@ -301,6 +301,9 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                 if lineno == 1 and line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # or UTF-32's
                     yield InputError(name, "UTF-16 or UTF-32 text; JSON Lines are UTF-8 (iconv -f UTF-16 -t UTF-8)")
                     return
+                if lineno == 1 and line.startswith(b"\x1f\x8b"):  # each "line" of it would be an error of its own
+                    yield InputError(name, "gzip-compressed, but not named .gz (name it .jsonl.gz, or gunzip it)")
+                    return
                 if len(line) > max_bytes:
                     records += 1
                     while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):

@@ -283,3 +283,14 @@ def test_template_markup_is_not_main_text():
     text = html_to_text(f"<html><body><article>{BODY}<template><p>TEMPLATE words never shown</p></template>"
                         "</article></body></html>")
     assert "Paragraph 3 of the harbour story" in text and "TEMPLATE" not in text
+
+
+def test_a_gzipped_file_named_jsonl_is_one_line_not_one_per_garbled_line(tmp_path):
+    import gzip
+
+    records = "".join(json.dumps({"id": f"r{i}", "text": f"Record {i} says something of its own."}) + "\n"
+                      for i in range(60))
+    (tmp_path / "packed.jsonl").write_bytes(gzip.compress(records.encode()))
+    result = _run("scan", tmp_path / "packed.jsonl", "-q")
+    assert result.exit_code == 1
+    assert result.output.count("dedup: error:") == 1 and "gzip-compressed, but not named .gz" in result.output
