@@ -358,3 +358,19 @@ def test_an_item_whose_restatement_search_fails_keeps_its_verdict(tmp_path, monk
         assert pipe.stats.get_value("dedup/restatement_search_failed") == 1
     finally:
         pipe.close_spider()
+
+
+def test_an_empty_id_or_bytes_are_skipped_and_said_as_what_they_are(tmp_path, caplog):
+    """Found by trying it: an item with url "" was counted as failed and logged as an error of dedup's; an item
+    holding response.body (bytes) was said to lack its text field."""
+    pipe = pipeline(tmp_path)
+    pipe.open_spider()
+    try:
+        text = "\n\n".join(LIBRARY)
+        for item in ({"url": "", "text": text}, {"url": "  ", "text": text}, {"url": "b", "text": text.encode()}):
+            assert pipe.process_item(item) is item
+        assert pipe.stats.get_value("dedup/skipped") == 3 and pipe.stats.get_value("dedup/failed") is None
+        assert "has an empty id in 'url'" in caplog.text and "ERROR" not in caplog.text
+        assert "holds bytes in 'text', not text (decode it: response.text" in caplog.text
+    finally:
+        pipe.close_spider()

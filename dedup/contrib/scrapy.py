@@ -123,9 +123,9 @@ class DedupPipeline:
         content, doc_id = adapter.get(self.field), adapter.get(self.id_field)
         if isinstance(content, (list, tuple)) and all(isinstance(c, str) for c in content):
             content = "\n\n".join(content)  # a list of paragraphs, e.g. from a selector's getall()
-        if not isinstance(content, str) or doc_id is None:
-            logger.warning("dedup: item lacks text field %r or id field %r; passed unchecked (fields: %s)",
-                           self.field, self.id_field, sorted(adapter.keys()))
+        problem = _unusable(content, doc_id, self.field, self.id_field)
+        if problem is not None:
+            logger.warning("dedup: item %s; passed unchecked (fields: %s)", problem, sorted(adapter.keys()))
             self._count("skipped")
             return item
         try:
@@ -170,3 +170,16 @@ class DedupPipeline:
                            "declare dedup = scrapy.Field()") from None
         self._count("flagged")
         return item
+
+
+def _unusable(content, doc_id, field: str, id_field: str) -> str | None:
+    """Why an item cannot be checked (said in the log as it is, then counted as skipped), or None."""
+    if content is None:
+        return f"lacks text field {field!r}"
+    if isinstance(content, (bytes, bytearray)):
+        return f"holds bytes in {field!r}, not text (decode it: response.text, not response.body)"
+    if not isinstance(content, str):
+        return f"holds a {type(content).__name__} in {field!r}, not text"
+    if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):
+        return f"lacks id field {id_field!r}" if doc_id is None else f"has an empty id in {id_field!r}"
+    return None
