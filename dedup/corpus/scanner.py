@@ -308,7 +308,9 @@ def _unscannable(item, position: int, index: dict) -> InputError | None:
     if not isinstance(item.id, str):
         raise TypeError(f"scan: items[{position}].id must be a string, got {type(item.id).__name__} {item.id!r:.60}")
     if item.id in index:
-        return InputError(item.id, f"duplicate id (first seen as document {index[item.id] + 1})")
+        first = f"(first seen as document {index[item.id] + 1})"  # a record is named where it was read, as on Spark
+        return InputError(item.where, f"duplicate id {item.id!r} {first}") if item.where \
+            else InputError(item.id, f"duplicate id {first}")
     at = lone_surrogate(item.id)
     if at is not None:  # the reports could not be written; the readers' ids never hold one (``shown_path``)
         return InputError(item.id, f"id holds a lone surrogate {item.id[at]!r}: not valid Unicode text")

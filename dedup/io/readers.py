@@ -65,6 +65,8 @@ class Document:
     line: str | None = field(default=None, compare=False, repr=False)
     # Read as HTML: ``text`` is the page's main text, not what the input holds (``dedup clean`` writes it unchanged).
     html: bool = field(default=False, compare=False, repr=False)
+    # Where a JSON Lines record was read (``path:line``): what names it when the scan skips it (a repeated id).
+    where: str | None = field(default=None, compare=False, repr=False)
 
 
 def _bare(error: InputError, line: bytes | None = None) -> InputError:
@@ -241,7 +243,7 @@ def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: 
     elif isinstance(doc_id, bool):
         doc_id = "true" if doc_id else "false"  # as the JSON spelled it, not Python's "True"
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt,
-                    line=source.strip() if keep_line else None, html=text is not given)
+                    line=source.strip() if keep_line else None, html=text is not given, where=where)
 
 
 _JSON_TYPES = {type(None): "null", bool: "true or false", int: "number", float: "number", str: "string",

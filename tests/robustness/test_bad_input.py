@@ -460,7 +460,7 @@ def test_duplicate_ids(runner, tmp_path):
     result = _scan(runner, one, two)
     assert result.exit_code == 1
     assert _errors(result.stderr) == [(f"{one}:3", "duplicate id 'a' (first at line 1)"),
-                                      ("b", "duplicate id (first seen as document 2)")]
+                                      (f"{two}:1", "duplicate id 'b' (first seen as document 2)")]
     assert [d["id"] for d in _payload(result)["documents"]] == ["a", "b"]
 
 
