@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import numpy as np
 import pytest
@@ -121,3 +122,39 @@ def test_a_step_is_cut_into_several_tasks_per_process(monkeypatch, jobs, items, 
     if jobs is not None:
         pool.pool = object()  # as if running (a step cuts its work only then)
     assert pool.task_size(items, most) == size
+
+
+_PARENT = os.getpid()
+
+
+def _die_in_a_worker(signer, n):
+    if os.getpid() != _PARENT:
+        os._exit(9)  # as the kernel's out-of-memory killer ends a process: no result, no exception
+    return n
+
+
+def _die_in_a_worker_share(n):
+    return _die_in_a_worker(None, n)
+
+
+def test_a_worker_that_dies_ends_the_step_instead_of_hanging(monkeypatch):
+    """Found by trying it: a worker killed mid-task left ``Pool`` waiting for its task forever (the scan hung; with
+    a checkpoint Ctrl-C did not end it). Each way of waiting for a worker now raises ``WorkerLost``."""
+    monkeypatch.setattr(workers, "usable_cores", lambda: 2)  # a pool even on a one-core machine
+
+    def hung(*_):  # a guard against the hang itself, however slow the machine: never reached when it works
+        raise TimeoutError("still waiting for a dead worker's task")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(600)
+    try:
+        with workers.Workers(2, CorpusScanner(detector=None).signer) as pool:
+            with pytest.raises(workers.WorkerLost, match="a worker process died"):
+                list(pool.ordered(_die_in_a_worker, [((n,), n) for n in range(8)]))
+        with workers.Workers(2, CorpusScanner(detector=None).signer) as pool:
+            list(pool.ordered(_sign_in_worker, [((n,), n) for n in (300, 301, 302)]))  # the pool started, alive
+            with pytest.raises(workers.WorkerLost):
+                pool.split(_die_in_a_worker_share, [(1,), (2,)])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -14,6 +14,7 @@ from dedup.io.html_input import MissingExtraError
 from dedup.io.outputs import OutputError, WriteError
 from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, expand
 from dedup.report.formats import printable
+from dedup.util.workers import WorkerLost
 
 
 class FiniteRange(click.FloatRange):
@@ -100,7 +101,7 @@ def one_line_errors(statuses: dict[type[BaseException], int]):
 
 # An output refused before the scan (a missing folder, a folder where a file goes, one of the inputs): status 2;
 # a write that fails (a full disk): status 1, the file it would have replaced left as it was.
-output_errors = one_line_errors({OutputError: 2, WriteError: 1})
+output_errors = one_line_errors({OutputError: 2, WriteError: 1, WorkerLost: 1})
 
 
 def input_format_option(command):

@@ -36,6 +36,7 @@ _FOLDER: str | None = None  # where a worker writes its large results (``parcels
 _QUEUED = 2  # batches queued per worker: one running, one waiting
 _WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
 _TASKS_PER_PROCESS = 4  # pieces of a step per process at least, so that no process waits long for another
+_LIVENESS_CHECK = 0.5  # seconds between looks at the workers while a result is awaited (not a time limit)
 
 
 def usable_cores() -> int:
@@ -66,6 +67,7 @@ class Workers:
         self.jobs = max(1, min(jobs, usable_cores()))  # processes at most, this one counted
         self.signer = signer
         self.pool = None
+        self.processes: list = []
         self.size = 0  # worker processes started
         self.folder: str | None = None  # the workers' result files (``parcels``), while the pool runs
         self._blas_limit = None
@@ -90,6 +92,7 @@ class Workers:
             self.pool = multiprocessing.get_context().Pool(size, initializer=_init,
                                                            initargs=(self.signer, self.folder))
             self.size = size
+            self.processes = list(self.pool._pool)  # its workers as started: one that ends has died
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
@@ -131,9 +134,9 @@ class Workers:
                 pending.append([tag, None, task(self.signer, *args)])
             while pending and (pending[0][1] is None or pending[0][1].ready() or len(pending) > capacity + _WAITING):
                 tag_, result, value = pending.popleft()
-                yield tag_, (value if result is None else unpack(result.get()))
+                yield tag_, (value if result is None else self._taken(result))
         for tag_, result, value in pending:
-            yield tag_, (value if result is None else unpack(result.get()))
+            yield tag_, (value if result is None else self._taken(result))
 
     def task_size(self, items: int, most: int) -> int:
         """Items per task for a step of ``items`` items: at most ``most``, and small enough that each process
@@ -154,7 +157,26 @@ class Workers:
             return [task(*share) for share in shares]
         started = [self.pool.apply_async(packed, (task, *share)) for share in shares[:-1]]
         last = task(*shares[-1])
-        return [unpack(r.get()) for r in started] + [last]
+        return [self._taken(r) for r in started] + [last]
+
+    def _taken(self, result) -> Any:
+        """A task's result, waited for while the workers live: a worker that dies (killed for memory) takes its
+        task with it, and ``multiprocessing.Pool`` starts another worker and waits for that task forever (a
+        scan hung; with a checkpoint even Ctrl-C did not end it). A dead worker is ``WorkerLost``."""
+        while True:
+            try:
+                return unpack(result.get(timeout=_LIVENESS_CHECK))
+            except multiprocessing.TimeoutError:
+                dead = [p for p in self.processes if p.exitcode is not None]
+                if dead:
+                    code = dead[0].exitcode
+                    why = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+                    raise WorkerLost(f"a worker process died ({why}{', out of memory?' if code == -9 else ''}); "
+                                     "the scan stopped, nothing was written") from None
+
+
+class WorkerLost(RuntimeError):
+    """A worker process of a scan died mid-task (the kernel's out-of-memory killer, a signal): its work is lost."""
 
 
 def with_signer(task: Callable[..., Any], *args: Any) -> Any:
