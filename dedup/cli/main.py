@@ -199,7 +199,11 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
                                   fmt=input_format, checkpoint=checkpoint)
     except ScanInterrupted as stop:
         progress.close()
-        error(f"{stop}; checkpoint saved in {checkpoint.folder}: run the same command to resume")
+        if checkpoint.failure is None:
+            error(f"{stop}; checkpoint saved in {checkpoint.folder}: run the same command to resume")
+        else:
+            error(f"{stop}; the checkpoint could not be saved in {checkpoint.folder} ({checkpoint.failure})"
+                  + ("; the last one saved resumes" if checkpoint.has_progress else ""))
         sys.exit(130)
     except CheckpointError as err:
         error(str(err))
@@ -230,6 +234,7 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
     if not params.get("reuse", True):  # and without reuse (pass one then saves no reuse keys), one from before it
         params.pop("reuse", None)
     params.pop("reuse_keys", None)  # pass one saves the same seeds for either (the keys are made after it)
+    params.pop("jobs", None)  # -j 1 and -j 2 give the same report: a scan may resume with more processes
     key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
     try:
         return Checkpoint(folder, key, every, inputs=list(paths))
@@ -322,6 +327,9 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
               else "interrupted before the checkpoint saved anything; nothing to resume")
         sys.exit(130)
     if saved is not None:
+        if saved.failure is not None:  # the report is whole; only the way to resume it was lost
+            error(f"note: the checkpoint could not be saved in {saved.folder} ({saved.failure}); the scan went on "
+                  "without it")
         saved.remove()  # the report is out: a new run starts afresh
     note_capped(report)
     failed = note_failed(report.stats)

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import array
 import contextlib
+import fcntl
 import json
 import os
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -60,9 +62,11 @@ class Checkpoint:
 
     def __init__(self, folder: str, key: dict, every: float = 30.0, inputs: list[str] | None = None) -> None:
         self.folder, self.key, self.every = Path(folder), json.loads(json.dumps(key)), every
+        self._lock: int | None = None
         self._claim()
         self.inputs: list[Fingerprint] | None = None if inputs is None else fingerprint_inputs(inputs)
         self._last = time.monotonic()
+        self.failure: str | None = None  # why a save failed (a full disk): the scan goes on without saving
 
     def _claim(self) -> None:
         """Make the folder ours: new, empty, or marked as a dedup checkpoint; anything else is refused.
@@ -82,9 +86,23 @@ class Checkpoint:
             if not marker.is_file():
                 marker.write_text(json.dumps({"dedup_checkpoint": _FORMAT, "created_folder": created}) + "\n",
                                   encoding="utf-8")
+            self._lock = os.open(marker, os.O_RDONLY)
         except OSError as err:
             raise CheckpointError(f"{self.folder}: cannot use as a checkpoint folder "
                                   f"({err.strerror or err})") from None
+        try:  # held while this process lives: two scans appending to one reports.bin garbled both
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._lock)
+            raise CheckpointError(f"{self.folder}: in use by another scan (it holds the checkpoint's lock); wait "
+                                  "for it to end, or choose another folder") from None
+
+    def release(self) -> None:
+        """Let another scan use the folder (the scan using it has ended); a second call does nothing."""
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._lock)
+            self._lock = None
 
     @property
     def has_progress(self) -> bool:
@@ -96,7 +114,7 @@ class Checkpoint:
         return self.folder / "reports.bin"
 
     def due(self) -> bool:
-        return time.monotonic() - self._last >= self.every
+        return self.failure is None and time.monotonic() - self._last >= self.every
 
     def load(self, state) -> int:
         """Restore ``state`` from the folder; the number of input items already read (0: nothing saved)."""
@@ -112,8 +130,8 @@ class Checkpoint:
             meta = json.loads((slot / "meta.json").read_text(encoding="utf-8"))
             with np.load(slot / "arrays.npz", allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
-        except (OSError, ValueError, KeyError) as err:
-            raise CheckpointError(f"{self.folder}: unreadable checkpoint ({err})") from None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+            raise CheckpointError(f"{self.folder}: unreadable checkpoint ({type(err).__name__}: {err})") from None
         if not isinstance(meta, dict):
             raise CheckpointError(f"{self.folder}: unreadable checkpoint (meta.json holds a JSON "
                                   f"{type(meta).__name__}, not an object)")
@@ -121,7 +139,7 @@ class Checkpoint:
             return self._restore(state, meta, arrays)
         except CheckpointError:  # a ValueError too, but its own words: another scan's, or changed inputs
             raise
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError) as err:
             raise CheckpointError(f"{self.folder}: unreadable checkpoint ({type(err).__name__}: {err})") from None
 
     def _restore(self, state, meta: dict, arrays: dict) -> int:
@@ -132,7 +150,7 @@ class Checkpoint:
             raise CheckpointError(f"{self.folder}: holds a checkpoint of another scan (other inputs or parameters); "
                                   "remove it or choose another folder")
         self._check_inputs(meta)  # before anything is restored: a refused checkpoint is left as it was
-        n = meta["documents"]
+        n = _consistent(meta, arrays, self.reports_path)
         state.ids = meta["ids"]
         state.index = {doc_id: i for i, doc_id in enumerate(state.ids)}
         state.paths = meta["paths"]
@@ -160,7 +178,6 @@ class Checkpoint:
         with open(self.reports_path, "r+b") as spool:
             spool.truncate(meta["reports_bytes"])  # reports written after the checkpoint are redone
         state.reports.restore({int(d): (int(o), int(s)) for d, o, s in arrays["report_where"].tolist()})
-        assert len(state.ids) == n
         return meta["consumed"]
 
     def _check_inputs(self, meta: dict) -> None:
@@ -177,8 +194,27 @@ class Checkpoint:
             raise CheckpointError(f"{self.folder}: {name} changed since the checkpoint was made ({how}): "
                                   f"delete {self.folder} to start over, or scan without this checkpoint")
 
-    def save(self, state, consumed: int) -> None:
-        """Write the state of the documents absorbed so far (read ``consumed`` input items)."""
+    def save(self, state, consumed: int) -> bool:
+        """Write the state of the documents absorbed so far (read ``consumed`` input items); False when it could
+        not be written (a full disk: ``failure`` says why, the last checkpoint saved stands, and no more are
+        tried: the scan's report matters more than a way to resume it)."""
+        if self.failure is not None:
+            return False
+        try:
+            self._save(state, consumed)
+            return True
+        except OSError as err:
+            self.failure = err.strerror or str(err)
+            for name in _SLOTS:  # the half-written slot, never the one CURRENT names
+                if (self.folder / name).exists() and not self._current(name):
+                    _remove_slot(self.folder / name)
+            return False
+
+    def _current(self, slot_name: str) -> bool:
+        pointer = self.folder / "CURRENT"
+        return pointer.exists() and pointer.read_text().strip() == slot_name
+
+    def _save(self, state, consumed: int) -> None:
         state.finish()
         n = len(state.signatures)
         pointer = self.folder / "CURRENT"
@@ -224,9 +260,26 @@ class Checkpoint:
             _remove_slot(self.folder / name)
         for name in ("CURRENT", "CURRENT.tmp", "reports.bin", MARKER):
             (self.folder / name).unlink(missing_ok=True)
+        self.release()
         if created:  # a folder the user made stays; ours goes unless someone put files in it
             with contextlib.suppress(OSError):
                 self.folder.rmdir()
+
+
+def _consistent(meta: dict, arrays: dict, reports: Path) -> int:
+    """The checkpoint's number of documents, once its parts agree on it (a truncated or hand-edited file read
+    as another scan's state gave tracebacks, or wrong reports with exit status 0)."""
+    n, consumed = meta["documents"], meta["consumed"]
+    lengths = {"ids": len(meta["ids"]), "path_of": len(meta["path_of"]), "offsets": len(meta["offsets"]),
+               "distinct ids": len(set(meta["ids"])), "signatures": len(arrays["signatures"])}
+    if not (isinstance(n, int) and isinstance(consumed, int) and 0 <= n <= consumed):
+        raise CheckpointError(f"{reports.parent}: unreadable checkpoint (documents {n!r}, inputs read {consumed!r})")
+    wrong = next((name for name, length in lengths.items() if length != n), None)
+    if wrong is not None:
+        raise CheckpointError(f"{reports.parent}: unreadable checkpoint ({lengths[wrong]} {wrong} for {n} documents)")
+    if not (isinstance(meta["reports_bytes"], int) and 0 <= meta["reports_bytes"] <= reports.stat().st_size):
+        raise CheckpointError(f"{reports.parent}: unreadable checkpoint (its reports are cut short)")
+    return n
 
 
 def _only_own_files(folder: Path) -> bool:

@@ -226,7 +226,11 @@ class CorpusScanner:
         """
         # No malloc tuning here: a library call must not change its host process's allocator settings
         # (the ``dedup`` command, which owns its process, does: ``allocator.reuse_freed_memory``).
-        return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
+        try:
+            return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
+        finally:
+            if checkpoint is not None:  # the scan is over, however it ended: another may use the folder
+                checkpoint.release()
 
     def _scan(self, items, on_error, progress, text_field, fmt, checkpoint) -> CorpusReport:
         started = time.perf_counter()

@@ -259,3 +259,96 @@ def test_a_resumed_scan_of_documents_made_in_memory_aligns_those_read_before(tmp
     resumed = CorpusScanner(batch_size=2, detector=None).scan(iter(docs), checkpoint=Checkpoint(str(tmp_path), key,
                                                                                                  every=0.0))
     assert resumed.reuse == whole.reuse and resumed.clusters == whole.clusters
+
+
+# Found by trying it (fourth round): a folder two scans share, damaged files, a full disk, another -j.
+
+def _crashed_checkpoint(folder: Path, after: int = 5) -> tuple[list, dict]:
+    """The sample corpus's documents, and the key of a checkpoint left in ``folder`` by a scan that crashed."""
+    source = Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl"
+    docs = [d for d in read_documents([str(source)], text_field="body") if isinstance(d, Document)]
+
+    def crashing():
+        for i, doc in enumerate(docs):
+            if i == after:
+                raise RuntimeError("the machine went down")
+            yield doc
+
+    key = {"source": str(source)}
+    with pytest.raises(RuntimeError):
+        CorpusScanner(batch_size=2).scan(crashing(), checkpoint=Checkpoint(str(folder), key, every=0.0))
+    return docs, key
+
+
+def test_a_folder_in_use_by_another_scan_is_refused(tmp_path):
+    first = Checkpoint(str(tmp_path / "ck"), {"k": 1})
+    with pytest.raises(CheckpointError, match="in use by another scan"):
+        Checkpoint(str(tmp_path / "ck"), {"k": 1})
+    first.release()
+    Checkpoint(str(tmp_path / "ck"), {"k": 1}).release()
+
+
+def _slot(folder: Path) -> Path:
+    return folder / (folder / "CURRENT").read_text().strip()
+
+
+@pytest.mark.parametrize("damage", ["arrays cut", "arrays empty", "a document short", "an id twice",
+                                    "consumed not a number", "fewer signatures"])
+def test_a_damaged_checkpoint_is_refused_in_one_line(tmp_path, damage):
+    docs, key = _crashed_checkpoint(tmp_path)
+    slot = _slot(tmp_path)
+    arrays, meta = slot / "arrays.npz", json.loads((slot / "meta.json").read_text())
+    if damage == "arrays cut":
+        arrays.write_bytes(arrays.read_bytes()[: arrays.stat().st_size // 2])
+    elif damage == "arrays empty":
+        arrays.write_bytes(b"")
+    elif damage == "fewer signatures":
+        import numpy as np
+
+        with np.load(arrays) as data:
+            held = {k: data[k] for k in data.files}
+        held["signatures"] = held["signatures"][:-1]
+        np.savez(arrays, **held)
+    else:
+        if damage == "a document short":
+            meta["documents"] -= 1
+        elif damage == "an id twice":
+            meta["ids"][1] = meta["ids"][0]
+        else:
+            meta["consumed"] = "x"
+        (slot / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="unreadable checkpoint"):
+        CorpusScanner(batch_size=2).scan(iter(docs), checkpoint=Checkpoint(str(tmp_path), key, every=0.0))
+
+
+def test_a_checkpoint_that_cannot_be_written_lets_the_scan_finish(tmp_path, monkeypatch):
+    """A full disk while saving: the scan goes on without checkpoints, its report whole; the last one saved is
+    left as it was (it was a traceback that stopped the scan)."""
+    import errno
+
+    from dedup.corpus import checkpoint as checkpoint_module
+
+    docs, key = _crashed_checkpoint(tmp_path)
+    saved_before = (_slot(tmp_path) / "meta.json").read_bytes()
+    expected = CorpusScanner(batch_size=2).scan(iter(docs))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(checkpoint_module.np, "savez", full)
+    kept = Checkpoint(str(tmp_path), key, every=0.0)
+    report = CorpusScanner(batch_size=2).scan(iter(docs), checkpoint=kept)
+    assert kept.failure == "No space left on device" and not kept.due()
+    assert report.clusters == expected.clusters and len(report.documents) == len(expected.documents)
+    assert (_slot(tmp_path) / "meta.json").read_bytes() == saved_before
+
+
+def test_a_checkpoint_resumes_with_another_number_of_processes(tmp_path):
+    from dedup.cli.main import _checkpoint
+
+    source = str(Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl")
+    one = _checkpoint(str(tmp_path / "a"), 30.0, [source], {"jobs": 1, "within": True})
+    two = _checkpoint(str(tmp_path / "b"), 30.0, [source], {"jobs": 2, "within": True})
+    assert one.key == two.key
+    one.release()
+    two.release()
