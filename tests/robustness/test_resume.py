@@ -104,20 +104,8 @@ def test_a_checkpoint_of_another_scan_is_refused(corpus, tmp_path):
 
 
 def test_restatement_reports_survive_a_crash_between_batches(tmp_path):
-    source = Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl"
-    docs = [d for d in read_documents([str(source)], text_field="body") if isinstance(d, Document)]
-    scanner = CorpusScanner(batch_size=2, detector=Detector())
-    expected = scanner.scan(iter(docs))
-
-    def crashing(after):
-        for i, doc in enumerate(docs):
-            if i == after:
-                raise RuntimeError("the machine went down")
-            yield doc
-
-    key = {"source": str(source)}
-    with pytest.raises(RuntimeError):
-        CorpusScanner(batch_size=2, detector=Detector()).scan(crashing(5), checkpoint=Checkpoint(str(tmp_path), key, every=0.0))
+    docs, key = _crashed_checkpoint(tmp_path, detector=Detector())
+    expected = CorpusScanner(batch_size=2, detector=Detector()).scan(iter(docs))
     assert 0 < _consumed(tmp_path) <= 5
     resumed = CorpusScanner(batch_size=2, detector=Detector()).scan(iter(docs), checkpoint=Checkpoint(str(tmp_path), key, every=0.0))
     assert [result_to_dict(r) for r in resumed.documents] == [result_to_dict(r) for r in expected.documents]
@@ -263,7 +251,7 @@ def test_a_resumed_scan_of_documents_made_in_memory_aligns_those_read_before(tmp
 
 # Found by trying it (fourth round): a folder two scans share, damaged files, a full disk, another -j.
 
-def _crashed_checkpoint(folder: Path, after: int = 5) -> tuple[list, dict]:
+def _crashed_checkpoint(folder: Path, after: int = 5, detector="default") -> tuple[list, dict]:
     """The sample corpus's documents, and the key of a checkpoint left in ``folder`` by a scan that crashed."""
     source = Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl"
     docs = [d for d in read_documents([str(source)], text_field="body") if isinstance(d, Document)]
@@ -276,7 +264,8 @@ def _crashed_checkpoint(folder: Path, after: int = 5) -> tuple[list, dict]:
 
     key = {"source": str(source)}
     with pytest.raises(RuntimeError):
-        CorpusScanner(batch_size=2).scan(crashing(), checkpoint=Checkpoint(str(folder), key, every=0.0))
+        CorpusScanner(batch_size=2, detector=detector).scan(crashing(), checkpoint=Checkpoint(str(folder), key,
+                                                                                            every=0.0))
     return docs, key
 
 
