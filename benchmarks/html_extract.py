@@ -515,7 +515,12 @@ def main() -> None:
     results = {}
     for name, extract in CANDIDATES.items():
         # dedup.io.html_input separates paragraphs by blank lines; the others give one paragraph per line.
-        s = run(pages, extract, blank_line_blocks=name.startswith(("trafilatura tree", "same,")), repeat=args.repeat)
+        try:
+            s = run(pages, extract, blank_line_blocks=name.startswith(("trafilatura tree", "same,")),
+                    repeat=args.repeat)
+        except ImportError as err:  # a competitor not installed (pip install selectolax justext ...): said, not fatal
+            print(f"{name:30} not installed ({err.name})")
+            continue
         p, r = s.main_words / max(s.words, 1), s.found / s.gold
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         results[name] = (f1, len(pages) / s.seconds)
