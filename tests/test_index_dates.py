@@ -301,3 +301,32 @@ def test_sigkill_during_expiry_by_either_date_leaves_a_consistent_index_and_a_re
     with Index(location, within=False) as index:
         assert index.verify() == [] and len(index) == len(kept) == index.idf.n_docs
         assert _present(index, kept) == [r["id"] for r in kept]
+
+
+def test_index_add_keeps_each_records_date_for_expire(tmp_path):
+    """Found by trying it: `dedup index add` dropped the records' dates, so `index expire --before` (by the date a
+    document was added with) could only go by when each was added. It reads `--date-field`, as `scan` does."""
+    import json
+
+    from click.testing import CliRunner
+
+    from dedup.cli.main import main
+
+    records = [{"id": "old", "date": "2020-01-01", "text": "An old story about the harbour council and its roads."},
+               {"id": "new", "date": "2026-12-01", "text": "A new story about the library opening on Sundays."},
+               {"id": "undated", "text": "A story without a date about the football club and its coach."},
+               {"id": "unreadable", "published": "soon", "text": "A story dated in words about the city's trams."}]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    runner = CliRunner()
+    db = str(tmp_path / "d.db")
+    assert runner.invoke(main, ["index", "add", db, str(tmp_path / "d.jsonl"), "-q"]).exit_code == 0
+    assert runner.invoke(main, ["index", "expire", db, "--before", "2021-01-01", "-q"]).exit_code == 0
+    import dedup
+
+    with dedup.Index(db) as index:
+        assert [i for i in ("old", "new", "undated", "unreadable") if i in index] == ["new", "undated", "unreadable"]
+    other = str(tmp_path / "p.db")
+    assert runner.invoke(main, ["index", "add", other, str(tmp_path / "d.jsonl"), "--date-field", "published",
+                                "-q"]).exit_code == 0  # "soon" is no date: dated when added, not refused
+    with dedup.Index(other) as index:
+        assert len(index) == 4

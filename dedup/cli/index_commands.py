@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
@@ -30,6 +31,7 @@ from dedup.cli.options import (
     stdin_once,
     with_renamed,
 )
+from dedup.cluster.keep import document_date
 from dedup.index.store import IndexStoreError, is_redis, mask_location, sqlite_path
 from dedup.index.stores import is_empty_file, store_exists
 from dedup.io.outputs import check_file_output, refuse_overwriting_index, refuse_overwriting_inputs
@@ -101,12 +103,15 @@ def _require_index(db: str, hint: str = "") -> None:
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id; a record without one is named path:line.")
+@click.option("--date-field", default="date", show_default=True,
+              help="JSON Lines field holding a record's date (ISO 8601 or epoch seconds), kept for index expire and "
+                   "keep=earliest; a file's date is its modification time; a record without one is dated when added.")
 @max_bytes_option()
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 @input_format_option
 @_one_line_failures
-def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, max_bytes: int, quiet: bool,
-              input_format: str) -> None:
+def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, date_field: str, max_bytes: int,
+              quiet: bool, input_format: str) -> None:
     """Add the documents in PATHS to the index DB (created if missing); ids already there are skipped."""
     stdin_once(paths)
     skipped, refused_ids = [], []
@@ -120,7 +125,9 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, m
                 skipped.append(item)
                 continue
             progress.update(1, len(item.text))
-            yield item
+            # The scan's rule (``keep.document_date``): the record's field, else the file's time; a date that
+            # cannot be read leaves the document dated when it is added, as a scan leaves it undated.
+            yield replace(item, date=document_date(item, date_field))
 
     def refused(doc_id: str, reason: str) -> None:  # a record the index cannot hold: skipped, like a bad input
         error(f"{doc_id}: {reason}")
