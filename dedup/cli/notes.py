@@ -81,3 +81,17 @@ def note_cleaned(report: CorpusReport, cleaner: CorpusCleaner, kept: int, skippe
             else f"{counted(len(cleaner.unread), 'skipped input')}"
         click.echo(f"dedup: {what}: written as {'it' if len(cleaner.unread) == 1 else 'they'} came in, in "
                    f"{'its' if len(cleaner.unread) == 1 else 'their'} place (nothing known to remove)", err=True)
+
+
+def note_unnamed(ids: list[str], paths: list[str], id_field: str, quiet: bool) -> None:
+    """Say once when no JSON Lines record had the ``--id-field``: every document read from them is named
+    ``path:line``, which a misspelt field name leaves as silently as a corpus without ids (the text field's
+    absence is said; this one was not)."""
+    from dedup.io.readers import is_jsonl, shown_path
+
+    inputs = tuple(f"{shown_path(p)}:" for p in paths if is_jsonl(p))
+    if quiet or not inputs or not ids:
+        return
+    if all(i.startswith(inputs) and i.rpartition(":")[2].isdigit() for i in ids):
+        click.echo(f"dedup: note: no record has an {id_field!r} field: each is named path:line (--id-field names "
+                   "the field that holds the id)", err=True)

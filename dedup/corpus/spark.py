@@ -221,6 +221,7 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     inputs are read by the local readers' rules (``spark_input``): the summary counts and names the skipped."""
     from pyspark.sql import SparkSession
 
+    output = output.rstrip("/") or "/"  # its folders named out/assignments, not out//assignments
     builder = SparkSession.builder.appName("dedup scan")
     if master:
         builder = builder.master(master)

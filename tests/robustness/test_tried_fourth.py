@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -294,3 +295,19 @@ def test_a_gzipped_file_named_jsonl_is_one_line_not_one_per_garbled_line(tmp_pat
     result = _run("scan", tmp_path / "packed.jsonl", "-q")
     assert result.exit_code == 1
     assert result.output.count("dedup: error:") == 1 and "gzip-compressed, but not named .gz" in result.output
+
+
+# 9. a misspelt --id-field is said, as a misspelt --text-field is
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl"
+
+
+@pytest.mark.parametrize("command", [["scan", "{corpus}"], ["index", "add", "{db}", "{corpus}"]])
+def test_a_misspelt_id_field_is_said_once(tmp_path, command):
+    values = {"corpus": SAMPLE, "db": tmp_path / "i.db"}
+    wrong = _run(*[part.format(**values) for part in command], "--text-field", "body", "--id-field", "url")
+    assert wrong.exit_code == 0
+    assert wrong.output.count("no record has an 'url' field: each is named path:line") == 1
+    (tmp_path / "i.db").unlink(missing_ok=True)
+    right = _run(*[part.format(**values) for part in command], "--text-field", "body")
+    assert right.exit_code == 0 and "no record has" not in right.output
