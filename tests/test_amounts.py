@@ -211,3 +211,15 @@ def test_a_long_paragraph_is_not_put_to_the_agreement_model():
     paragraph = segment(long)[7]
     assert len(paragraph.text.split()) > MAX_CLAIM_WORDS and not claim_sized(paragraph)
     assert (1, 7) not in pairs(find_redundancy(long))
+
+
+def test_an_amount_stated_twice_is_one_piece_of_evidence():
+    """Found by trying it: "340 ~ three hundred and forty" was listed twice when one paragraph stated 340 twice."""
+    from dedup.article.amounts import agreed_amounts
+    from dedup.confirm.agreement import Claims
+    from dedup.text.segment import segment
+
+    a, b = segment("The regulator ordered checks of 340 jets; all 340 must be inspected by Friday.\n\n"
+                   "Some three hundred and forty aircraft will have their engines looked at.\n")
+    amounts, _ = agreed_amounts(a, b, Claims.of(a.text), Claims.of(b.text))
+    assert [(x.a, x.b) for x in amounts] == [("340", "three hundred and forty")]

@@ -56,7 +56,9 @@ def agreed_amounts(a: Paragraph, b: Paragraph, claims_a: Claims,
         first.setdefault(id(q), (q, r))
     amounts, sentences = [], []
     for q, r in first.values():
-        amounts.append(AgreedAmount(a.text[q.start:q.end], b.text[r.start:r.end]))
+        agreed = AgreedAmount(a.text[q.start:q.end], b.text[r.start:r.end])
+        if agreed not in amounts:  # an amount stated twice in one paragraph is one piece of evidence
+            amounts.append(agreed)
         pair = (sentence_at(a, q.start), sentence_at(b, r.start))
         if pair not in sentences:
             sentences.append(pair)
