@@ -581,3 +581,12 @@ def test_a_copys_scores_are_those_of_its_span_whatever_precedes_it(before):
     assert copy[record.a_span[0]:record.a_span[1]].startswith("The harbour council")
     assert record.kind == "edited" and record.jaccard > 0.9
     assert all("tag399" not in s.a and len(s.a) < 200 for s in record.sentences)
+
+
+def test_a_sentence_pair_is_listed_once_in_a_record():
+    """Found by trying it: the bundled article's title, repeated at the top of its first paragraph, was listed as
+    the same aligned sentence pair several times in a copy's record."""
+    article = (Path(__file__).resolve().parents[1] / "data" / "vance_article.txt").read_text(encoding="utf-8")
+    for record in align_texts(article, article):
+        pairs = [(s.a, s.b) for s in record.sentences]
+        assert pairs and len(pairs) == len(set(pairs))

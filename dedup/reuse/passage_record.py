@@ -58,6 +58,7 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     order = np.lexsort((seeds[:, then], seeds[:, first]))[:_MAX_SENTENCES]
     pairs = [(_sentence(units_a, int(i), a_span), _sentence(units_b, int(j), b_span), round(float(c), 4))
              for (i, j), c in zip(seeds[order], values[order])]
+    pairs = list(dict.fromkeys(pairs))  # a title repeated in both texts is one sentence pair to a reader, not four
     if swap:
         a_id, b_id, a_span, b_span = b_id, a_id, b_span, a_span
         pairs = [(b, a, c) for a, b, c in pairs]
