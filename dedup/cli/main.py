@@ -239,7 +239,9 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
     params.pop("jobs", None)  # -j 1 and -j 2 give the same report: a scan may resume with more processes
     key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
     try:
-        return Checkpoint(folder, key, every, inputs=list(paths))
+        checkpoint = Checkpoint(folder, key, every, inputs=list(paths))
+        checkpoint.held = True  # until ``remove``, after the report is written
+        return checkpoint
     except CheckpointError as err:
         error(str(err))
         sys.exit(1)

@@ -63,6 +63,9 @@ class Checkpoint:
     def __init__(self, folder: str, key: dict, every: float = 30.0, inputs: list[str] | None = None) -> None:
         self.folder, self.key, self.every = Path(folder), json.loads(json.dumps(key)), every
         self._lock: int | None = None
+        # Kept past the scan by a caller that removes the checkpoint once its report is out (the command line):
+        # otherwise a second scan could take the folder while the report is written, and lose it to ``remove``.
+        self.held = False
         self._claim()
         self.inputs: list[Fingerprint] | None = None if inputs is None else fingerprint_inputs(inputs)
         self._last = time.monotonic()

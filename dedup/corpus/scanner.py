@@ -229,7 +229,7 @@ class CorpusScanner:
         try:
             return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
         finally:
-            if checkpoint is not None:  # the scan is over, however it ended: another may use the folder
+            if checkpoint is not None and not checkpoint.held:  # the scan is over: another may use the folder
                 checkpoint.release()
 
     def _scan(self, items, on_error, progress, text_field, fmt, checkpoint) -> CorpusReport:

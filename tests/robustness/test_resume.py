@@ -341,3 +341,18 @@ def test_a_checkpoint_resumes_with_another_number_of_processes(tmp_path):
     assert one.key == two.key
     one.release()
     two.release()
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_a_scan_lets_its_checkpoint_folder_go_unless_the_caller_holds_it(tmp_path, held):
+    """The library's scan releases the folder's lock when it ends (a later scan in the same process may resume);
+    the command line holds it until it removes the checkpoint, after the report is written."""
+    docs = [Document(f"d{i}", f"Document {i} says something of its own about item {i}.") for i in range(6)]
+    checkpoint = Checkpoint(str(tmp_path / "ck"), {"k": 1}, every=0.0)
+    checkpoint.held = held
+    CorpusScanner(batch_size=2).scan(iter(docs), checkpoint=checkpoint)
+    if held:
+        with pytest.raises(CheckpointError, match="in use by another scan"):
+            Checkpoint(str(tmp_path / "ck"), {"k": 1})
+        checkpoint.remove()
+    Checkpoint(str(tmp_path / "ck"), {"k": 1}).release()
