@@ -330,6 +330,9 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
         error(f"interrupted; checkpoint saved in {saved.folder}: run the same command to resume" if saved.has_progress
               else "interrupted before the checkpoint saved anything; nothing to resume")
         sys.exit(130)
+    finally:  # held through the report, let go however the command ends (an in-process caller may run it again)
+        if saved is not None:
+            saved.release()
     if saved is not None:
         if saved.failure is not None:  # the report is whole; only the way to resume it was lost
             error(f"note: the checkpoint could not be saved in {saved.folder} ({saved.failure}); the scan went on "
