@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from dedup.index.core import Index
 
 from dedup import __version__
+from dedup.cli.notes import IdFieldSeen
 from dedup.cli.options import (
     UNIT,
     error,
@@ -114,19 +115,17 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
               quiet: bool, input_format: str) -> None:
     """Add the documents in PATHS to the index DB (created if missing); ids already there are skipped."""
     stdin_once(paths)
-    skipped, refused_ids, records = [], [], []
+    skipped, refused_ids, ids = [], [], IdFieldSeen()
     progress = Progress("indexing", input_bytes(paths), enabled=not quiet)
 
     def good():
-        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
-                                   fmt=input_format):
+        for item in ids.watch(read_documents(list(paths), max_bytes=max_bytes, text_field=text_field,
+                                             id_field=id_field, fmt=input_format)):
             if isinstance(item, InputError):
                 error(str(item))
                 skipped.append(item)
                 continue
             progress.update(1, len(item.text))
-            if item.where is not None:  # a JSON Lines record: named by its id field, or by where it was read
-                records.append(item.id != item.where)
             # The scan's rule (``keep.document_date``): the record's field, else the file's time; a date that
             # cannot be read leaves the document dated when it is added, as a scan leaves it undated.
             yield replace(item, date=document_date(item, date_field))
@@ -140,9 +139,7 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
             added = idx.add_many(good(), on_skip=refused)
         finally:
             progress.close()
-        if records and not any(records) and not quiet:  # a misspelt --id-field: every page named path:line
-            click.echo(f"dedup: note: no record has an {id_field!r} field: each is named path:line (--id-field "
-                       "names the field that holds the id)", err=True)
+        ids.note(id_field, quiet)
         if not quiet:
             click.echo(f"dedup: added {added} of {counted(progress.docs, 'document')} "
                        f"({progress.docs - added - len(refused_ids)} "

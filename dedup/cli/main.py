@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from dedup import __version__
 from dedup.cli.align_command import align
 from dedup.cli.index_commands import index
-from dedup.cli.notes import note_capped, note_cleaned, note_failed, note_skipped, note_unnamed
+from dedup.cli.notes import IdFieldSeen, note_capped, note_cleaned, note_failed, note_skipped
 from dedup.cli.options import (
     UNIT,
     FiniteRange,
@@ -191,8 +191,9 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
             error(f"more than {skipped.limit:,} inputs skipped: the others are counted, not named")
 
     progress = Progress("scanning", input_bytes(paths), enabled=not quiet)
-    items = read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
-                           fmt=input_format, names=names)
+    ids = IdFieldSeen()
+    items = ids.watch(read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
+                                     fmt=input_format, names=names))
     try:
         with reuse_freed_memory():  # this process is the command's own: the scan may keep freed pages
             report = scanner.scan(items, on_error=on_error, progress=progress, text_field=text_field,
@@ -213,8 +214,7 @@ def _run_scan(paths: list[str], params: dict, text_field: str, id_field: str, ma
         first = f"the first has {fields.removeprefix('its fields: ')}" if fields.startswith("its fields") \
             else "the first is empty"
         error(f"no record has a {text_field!r} field ({first}): name the field that holds the text with --text-field")
-    note_unnamed([d.id for d in report.documents], list(names.values() if names else []) + list(paths), id_field,
-                 quiet)
+    ids.note(id_field, quiet)
     if report.stats.get("undated_documents"):  # once, not per document: the scan still runs, in input order
         note = undated_note(report.stats["undated_documents"], len(report.documents), scanner.date_field)
         click.echo(f"dedup: {printable(note)}", err=True)

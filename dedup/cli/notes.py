@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from dedup.io.clean import CleanResult, CorpusCleaner
+from dedup.io.readers import Document
 from dedup.records import CorpusReport
 from dedup.report.formats import counted, printable
 
@@ -83,15 +84,23 @@ def note_cleaned(report: CorpusReport, cleaner: CorpusCleaner, kept: int, skippe
                    f"{'its' if len(cleaner.unread) == 1 else 'their'} place (nothing known to remove)", err=True)
 
 
-def note_unnamed(ids: list[str], paths: list[str], id_field: str, quiet: bool) -> None:
-    """Say once when no JSON Lines record had the ``--id-field``: every document read from them is named
-    ``path:line``, which a misspelt field name leaves as silently as a corpus without ids (the text field's
-    absence is said; this one was not)."""
-    from dedup.io.readers import is_jsonl, shown_path
+class IdFieldSeen:
+    """Whether the JSON Lines records read held the ``--id-field`` (``watch`` the items as they go to a scan or
+    an index): a record without it is named where it was read (``Document.where``), and a misspelt field name
+    leaves every one so as silently as a corpus without ids; ``note`` says it once, as a misspelt
+    ``--text-field`` is said."""
 
-    inputs = tuple(f"{shown_path(p)}:" for p in paths if is_jsonl(p))
-    if quiet or not inputs or not ids:
-        return
-    if all(i.startswith(inputs) and i.rpartition(":")[2].isdigit() for i in ids):
-        click.echo(f"dedup: note: no record has an {id_field!r} field: each is named path:line (--id-field names "
-                   "the field that holds the id)", err=True)
+    def __init__(self) -> None:
+        self.records = self.named = False
+
+    def watch(self, items):
+        for item in items:
+            if isinstance(item, Document) and item.where is not None:
+                self.records = True
+                self.named = self.named or item.id != item.where
+            yield item
+
+    def note(self, id_field: str, quiet: bool) -> None:
+        if self.records and not self.named and not quiet:
+            click.echo(f"dedup: note: no record has an {id_field!r} field: each is named path:line (--id-field "
+                       "names the field that holds the id)", err=True)

@@ -40,7 +40,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     "skipped_inputs": [{"id": where, "error": reason}, ...]}``. A record past ``max_bytes`` is skipped, as
     locally; an input Spark cannot read (missing, stdin, a name Hadoop passes over) is named on the driver."""
     sc = spark.sparkContext
-    parts, early = [], []
+    parts, early, line_inputs = [], [], []
     for number, path in enumerate(paths):
         problem = unreadable(path)
         if problem is not None:
@@ -49,13 +49,14 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
             parts.append(_parquet_rows(spark, path, number, text_field, id_field, date_field))
         else:
             name = shown_path(path)
+            line_inputs.append(number)
             parts.append(_lines(sc, path).zipWithIndex().map(
                 lambda r, number=number, name=name: _parsed(r[0], name, number, r[1], text_field, id_field,
                                                             date_field, max_bytes)))
     parsed = (sc.union(parts) if parts else sc.emptyRDD()).filter(lambda r: r[0] != "blank").cache()
     held = set(parsed.map(lambda r: r[1][0]).distinct().collect())
-    early += [("skip", (number, -1), shown_path(path), "empty (no records)") for number, path in enumerate(paths)
-              if number not in held and not any(e[1][0] == number for e in early) and not is_parquet(path)]
+    early += [("skip", (number, -1), shown_path(paths[number]), "empty (no records)") for number in line_inputs
+              if number not in held]
     documents = parsed.filter(lambda r: r[0] == "doc")
     # Ids held by more than one record: the first record (in input order) of each stands, as locally.
     firsts = documents.map(lambda r: (r[2], (r[1], 1))) \

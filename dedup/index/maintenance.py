@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
 from dedup.cluster.keep import DateLike, timestamp
-from dedup.index.params import checked_id
+from dedup.index.params import checked_id, unreadable_date
 from dedup.index.store import ClosedStore, IndexReadOnlyError, IndexStoreError
 from dedup.util.validate import check_int
 
@@ -69,10 +69,10 @@ def cutoff(before: DateLike = None, older_than: timedelta | str | None = None, n
         if not isinstance(age, timedelta) or age <= timedelta(0):
             raise ValueError(f"older_than must be a positive timedelta or an age like 30d, got {older_than!r}")
         return (datetime.now(timezone.utc).timestamp() if now is None else now) - age.total_seconds()
-    seconds = timestamp(before)
-    if seconds is None:
-        raise ValueError(f"before: {before!r:.60} is not an ISO 8601 date or datetime, a date, or epoch seconds")
-    return seconds
+    problem = unreadable_date(before)
+    if problem is not None:
+        raise ValueError(f"before: {problem}")
+    return timestamp(before)
 
 
 class IndexMaintenance:

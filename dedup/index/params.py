@@ -73,10 +73,18 @@ def _checked_text(doc_id, text, fmt: str) -> str:
     return text
 
 
+def unreadable_date(date: DateLike) -> str | None:
+    """Why a ``date`` given cannot stand for a time, or None (no date, or one ``timestamp`` reads)."""
+    if date is None or timestamp(date) is not None:
+        return None
+    return f"{date!r:.60} is not an ISO 8601 date or datetime, a date, or epoch seconds"
+
+
 def _checked_date(date: DateLike) -> None:
     """A ``date`` given but unreadable raises ``ValueError`` (rather than silently standing for now)."""
-    if date is not None and timestamp(date) is None:
-        raise ValueError(f"date: {date!r:.60} is not an ISO 8601 date or datetime, a date, or epoch seconds")
+    problem = unreadable_date(date)
+    if problem is not None:
+        raise ValueError(f"date: {problem}")
 
 
 def _warn_skipped(doc_id: str, reason: str) -> None:
@@ -86,8 +94,9 @@ def _warn_skipped(doc_id: str, reason: str) -> None:
 def unstorable(doc_id, text, date: DateLike = None) -> str | None:
     """Why ``add_many`` cannot store this document (an id or text that is not a string, an empty id or text, a
     text without words, a lone surrogate in either, a date given but unreadable), or None."""
-    if date is not None and timestamp(date) is None:
-        return f"its date {date!r:.60} is not an ISO 8601 date or datetime, a date, or epoch seconds"
+    problem = unreadable_date(date)
+    if problem is not None:
+        return f"its date {problem}"
     for name, value in (("its id", doc_id), ("its text", text)):
         if not isinstance(value, str):
             return f"{name} must be a string, got {type(value).__name__} {value!r:.60}"

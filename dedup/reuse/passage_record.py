@@ -34,11 +34,11 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
     copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
     held_a, held_b = passage.a, passage.b
-    text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
     if copied:  # the record is the shared runs: its sentences are those of the units they lie in, cut to them,
         a_span, b_span = copied  # and its words its own (a unit may run far past a copy: a block without stops)
         held_a, held_b = _units_in(units_a, a_span), _units_in(units_b, b_span)
-        text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
+    text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
+    if copied:
         words_a, words_b = distinct(content_stems(text_a)), distinct(content_stems(text_b))
     else:
         words_a, words_b = distinct(units_a.stems_of(*held_a)), distinct(units_b.stems_of(*held_b))
