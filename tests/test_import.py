@@ -60,3 +60,22 @@ def test_scan_and_restatement_search_load_no_scikit_learn():
             "docs = [Document(f'd{i}', text if i < 2 else text[::-1]) for i in range(4)]\n"
             "assert CorpusScanner(jobs=1).scan(docs).clusters\n")
     assert "sklearn" not in _modules_after(code)
+
+
+def test_public_names_are_exported_as_type_checkers_read_them():
+    """``mypy --strict`` (no implicit re-export) sees a package's names only through a literal ``__all__`` (or
+    ``import X as X``): a computed ``__all__`` made ``from dedup import Detector`` an error there. And the
+    block a type checker reads imports each public name from the module ``__getattr__`` loads it from."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(dedup.__file__).read_text(encoding="utf-8"))
+    assigned = [node.value for node in tree.body if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)]
+    assert len(assigned) == 1 and isinstance(assigned[0], ast.List)
+    literal = [ast.literal_eval(element) for element in assigned[0].elts]
+    assert sorted(literal) == sorted([*dedup._EXPORTS, "__version__"])
+    checking = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    imported = {alias.name: node.module for node in checking.body if isinstance(node, ast.ImportFrom)
+                for alias in node.names}
+    assert imported == {name: f"dedup.{module}" for name, module in dedup._EXPORTS.items()}

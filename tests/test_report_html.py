@@ -139,7 +139,7 @@ def test_counts_of_one_are_singular(tmp_path):
                                        "-q"])
     assert result.exit_code == 1
     text = re.sub(r"<[^>]+>", " ", result.stdout)
-    assert "1 document, 0 near-duplicate clusters, 0 reused passages, 1 input skipped" in text
+    assert "1 document, 0 near-duplicate clusters, 0 paragraphs repeated across documents, 1 input skipped" in text
     assert "1 of 2 paragraphs restates an earlier one" in text and "1 restatement group:" in text
     assert "restatement candidates inside documents (confirm-stage score): 1 pair " in text
     assert not re.search(r"\b1 (documents|paragraphs|groups|restatement groups|pairs|inputs|near-duplicate "

@@ -363,16 +363,16 @@ def _write_report(report: CorpusReport, fmt: str, out, scanner: "CorpusScanner",
                  if isinstance(d, Document) and d.id in shown}
         write_html(report, out, scanner.params(), texts, skipped.listed)
     else:
-        _write_tables(report, out)
+        _write_tables(report, out, searched=scanner.detector is not None)
 
 
-def _write_tables(report: CorpusReport, output) -> None:
+def _write_tables(report: CorpusReport, output, searched: bool) -> None:
     if len(report.documents) > 1:
         output.write(format_corpus(report))
     shown = [r.report for r in report.documents.with_reports()]
     if len(report.documents) == 1 and not shown:
         shown = [Report(id=report.documents[0].id, paragraphs=[None] * report.documents[0].paragraphs)]
-    write_table(shown, output, first=len(report.documents) == 1)
+    write_table(shown, output, first=len(report.documents) == 1, searched=searched)
 
 
 @main.command()

@@ -68,8 +68,9 @@ def note_cleaned(report: CorpusReport, cleaner: CorpusCleaner, kept: int, skippe
     if len(report.documents) == 1 and not cleaner.as_read:
         doc = report.documents[0]
         doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)
-        removed = ", ".join(map(str, result.removed_paragraphs)) or "none"
-        click.echo(f"dedup: {printable(doc_id)}: removed paragraphs {removed} ({len(result.removed_paragraphs)} of "
+        removed = f"paragraphs {', '.join(map(str, result.removed_paragraphs))}" if result.removed_paragraphs \
+            else "no paragraph"
+        click.echo(f"dedup: {printable(doc_id)}: removed {removed} ({len(result.removed_paragraphs)} of "
                    f"{count})" + (f", {counted(len(result.removed_sentences), 'sentence')}" if sentences else ""),
                    err=True)
     elif len(report.documents) > 1:

@@ -48,6 +48,10 @@ def check_rule(value: object) -> str:
     return value  # type: ignore[return-value]
 
 
+_FIRST_SECOND = datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()
+_LAST_SECOND = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
+
+
 def timestamp(value: DateLike) -> float | None:
     """Seconds since the epoch of a date, datetime, ISO 8601 string or number; None when it is none.
 
@@ -61,7 +65,8 @@ def timestamp(value: DateLike) -> float | None:
             seconds = float(value)
         except OverflowError:  # an int past a float's range: no date (``math.isfinite`` raised on it)
             return None
-        return seconds if math.isfinite(seconds) else None
+        # Seconds no calendar date stands for (past year 9999, before year 1: 1e100, -1e18) are no date either.
+        return seconds if _FIRST_SECOND <= seconds <= _LAST_SECOND else None
     if isinstance(value, str):
         text = value.strip()
         if text[-1:] in ("Z", "z"):

@@ -36,8 +36,10 @@ from dedup.text.tokens import TokenTable
 from dedup.util.progress import Progress
 from dedup.util.validate import (
     check_bool,
+    check_callable,
     check_fraction,
     check_int,
+    check_iterable,
     check_str,
     lone_surrogate,
     renamed_params,
@@ -134,6 +136,7 @@ class CorpusScanner:
             check_fraction(name, value)
         for name, value, low in (("jobs", jobs, 1),
                                  ("batch_size", batch_size, 1), ("boilerplate_docs", boilerplate_docs, 2),
+                                 ("batch_chars", batch_chars, 1), ("n_features", n_features, 1), ("seed", seed, 0),
                                  ("min_passage_words", min_passage_words, 1)):
             check_int(name, value, low)
         check_int("num_perm", num_perm, 2, 4096)
@@ -153,7 +156,7 @@ class CorpusScanner:
         self.detector = detector
         self.jobs, self.batch_size, self.n_features = jobs, batch_size, n_features
         self.signing_batch = batch_size
-        self.batch_chars = max(int(batch_chars), 1)
+        self.batch_chars = batch_chars
         self.lsh = LSHBanding(threshold=lsh_threshold, num_perm=num_perm)
         self.paragraph_lsh = LSHBanding(threshold=passage_lsh_threshold, num_perm=num_perm)
         self.table = TokenTable()
@@ -226,6 +229,8 @@ class CorpusScanner:
         """
         # No malloc tuning here: a library call must not change its host process's allocator settings
         # (the ``dedup`` command, which owns its process, does: ``allocator.reuse_freed_memory``).
+        check_iterable("items", items)
+        check_callable("on_error", on_error)
         try:
             return self._scan(items, on_error, progress, text_field, fmt, checkpoint)
         finally:

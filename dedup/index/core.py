@@ -16,6 +16,7 @@ and checks; the store keeps and looks up.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Iterable
@@ -36,12 +37,12 @@ from dedup.index.params import (  # noqa: F401
     TextRefused,
     _checked_date,
     _checked_text,
-    _warn_skipped,
     check_signature_params,
     checked_id,
     first_of_each_id,
     not_a_document,
     reuse_settings,
+    skip_callback,
     unstorable,
 )
 from dedup.index.reuse import IndexReuse
@@ -81,7 +82,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
 
     Parameters
     ----------
-    location : str
+    location : str or os.PathLike
         Where the index lives: a SQLite file (``news.db`` or
         ``sqlite:///news.db``; created if missing; several processes may write
         at once) or a Redis database (``redis://host:6379/0?prefix=news``,
@@ -135,7 +136,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
     own ``Index``: several may write to one file or Redis database at once.
     """
 
-    def __init__(self, location: str, jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5,
+    def __init__(self, location: str | os.PathLike, jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5,
                  passage_cosine_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
                  keep: str = DEFAULT_KEEP, reuse: bool = True, lock_timeout: float = 60.0, **params) -> None:
@@ -146,14 +147,13 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         if unknown:
             raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")
         # Every parameter is checked before the store is touched: a refused one leaves no file and no change.
-        check_str("location", location)
+        location = check_str("location", os.fspath(location) if isinstance(location, os.PathLike) else location)
         for name, value in (("jaccard_threshold", jaccard_threshold), ("cosine_threshold", cosine_threshold),
                             ("passage_cosine_threshold", passage_cosine_threshold)):
             check_fraction(name, value)
         check_int("min_passage_words", min_passage_words, 1)
         check_int("batch_size", batch_size, 1)
-        check_bool("within", within)
-        check_bool("reuse", reuse)
+        check_bool("within", within), check_bool("reuse", reuse)
         if detector is not None and not isinstance(detector, Detector):
             raise ValueError(f"detector must be a Detector or None, got {detector!r}")
         if read_only is not None:
@@ -272,7 +272,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             How many documents were new (added by this call).
         """
         self._check_open()
-        skip = on_skip or _warn_skipped
+        skip = skip_callback(documents, on_skip)
         added, batch = 0, []
         try:
             for position, doc in enumerate(documents):

@@ -13,9 +13,11 @@ from dedup.util.validate import (
     WORD_CHAR,
     TextRefused,
     check_bool,
+    check_callable,
     check_encodable,
     check_fraction,
     check_int,
+    check_iterable,
     check_str,
 )
 
@@ -89,6 +91,13 @@ def _checked_date(date: DateLike) -> None:
 
 def _warn_skipped(doc_id: str, reason: str) -> None:
     warnings.warn(f"{doc_id}: not added: {reason}", IndexSkipWarning, stacklevel=4)
+
+
+def skip_callback(documents, on_skip: OnSkip | None) -> OnSkip:
+    """What ``add_many`` calls for a document it skips (``on_skip``, else a warning), once ``documents`` and
+    ``on_skip`` are checked: a string or None for documents, a callback that is not one, named up front."""
+    check_iterable("documents", documents)
+    return check_callable("on_skip", on_skip) or _warn_skipped
 
 
 def unstorable(doc_id, text, date: DateLike = None) -> str | None:

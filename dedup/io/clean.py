@@ -8,6 +8,7 @@ from dedup.records import CorpusReport, Report, SentencePair
 from dedup.text.cases import content_word_names
 from dedup.text.facts import says_more
 from dedup.text.segment import paragraph_spans, segment
+from dedup.util.validate import check_between, check_bool, check_str
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,13 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
     ``removal_probability`` (0 to 1): a match the learned reranker alone confirms removes nothing under this
     probability (``REMOVAL_PROBABILITY``); matches a shared run or the title rule confirms are not held to it.
     """
-    if not 0.0 <= removal_probability <= 1.0:
-        raise ValueError(f"removal_probability must be in [0, 1], got {removal_probability!r}")
+    if not isinstance(report, Report):  # ``Verdict.restated`` is None when the index searches no restatements
+        raise TypeError(f"report must be a Report (find_redundancy's, or a Verdict's restated), got "
+                        f"{type(report).__name__}")
+    check_between("removal_probability", removal_probability, 0.0, 1.0)
+    check_bool("sentences", sentences)
+    if source is not None:
+        check_str("source", source, blank=True)
     restated = restated_sentences(report, removal_probability)
     blocks: list[str | None] = []  # each paragraph's text as written, None when removed
     rewritten: set[int] = set()  # paragraphs with sentences cut out

@@ -210,7 +210,19 @@ def _int(digits: str) -> int | str:
         return digits
 
 
-_DECODER = json.JSONDecoder(parse_int=_int)
+class _SpelledFloat(float):
+    """A JSON number with a fraction or an exponent, and how the record spelled it: an id is its spelling
+    (``1e400`` and ``2e400`` are both ``inf`` as floats, and were one id; ``1e2`` was "100.0")."""
+
+    __slots__ = ("spelled",)
+
+    def __new__(cls, text: str) -> "_SpelledFloat":
+        number = super().__new__(cls, text)
+        number.spelled = text
+        return number
+
+
+_DECODER = json.JSONDecoder(parse_int=_int, parse_float=_SpelledFloat)
 
 
 def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,
@@ -242,6 +254,8 @@ def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: 
         doc_id = where
     elif isinstance(doc_id, bool):
         doc_id = "true" if doc_id else "false"  # as the JSON spelled it, not Python's "True"
+    elif isinstance(doc_id, _SpelledFloat):
+        doc_id = doc_id.spelled
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt,
                     line=source.strip() if keep_line else None, html=text is not given, where=where)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import re
 from typing import IO, Iterable
@@ -47,6 +48,23 @@ def html_label(value) -> str:
     rest of its line on the page), then escaped as text or attribute value. Not for document texts: those
     are shown as written."""
     return html.escape(printable(str(value)), quote=True)
+
+
+class _CsvRows:
+    """``csv.writer``'s rows ending in "\\n", with a cell holding a lone "\\r" quoted too: the writer quotes only the
+    characters of its own line end, and an id with a carriage return split its row in two for every reader (the
+    second part starting a row unguarded by ``csv_cell``). Each row is written with "\\r\\n", which quotes both,
+    and its end turned into "\\n"."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out, self.buffer = out, io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+
+    def writerow(self, row: list) -> None:
+        self.writer.writerow(row)
+        self.out.write(self.buffer.getvalue()[:-2] + "\n")
+        self.buffer.seek(0)
+        self.buffer.truncate()
 
 
 def csv_cell(value):
@@ -170,7 +188,7 @@ def _other(duplicates: dict[str, str], doc_id: str) -> str | None:
 
 def write_csv(reports: Iterable[Report], out: IO[str], header: bool = True, reuse: Iterable[Reuse] = ()) -> None:
     """One row per restatement match inside a document, then one per passage reused between documents."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _CsvRows(out)
     if header:
         writer.writerow(CSV_COLUMNS)
     for report in reports:
@@ -189,8 +207,12 @@ def _first_words(text: str, width: int = 70) -> str:
     return printable(first_words(text, width))
 
 
-def format_table(report: Report) -> str:
-    """A human-readable summary: each group, its paragraphs' first words, the scores."""
+def format_table(report: Report, searched: bool = True) -> str:
+    """A human-readable summary: each group, its paragraphs' first words, the scores (``searched=False``: the
+    restatement search did not run, and the table says so rather than that none were found)."""
+    if not searched:
+        return f"{printable(report.id)}: {counted(len(report.paragraphs), 'paragraph')}, restatements not searched " \
+               "(--no-within)\n"
     lines = [f"{printable(report.id)}: {counted(len(report.paragraphs), 'paragraph')}, "
              f"{counted(len(report.groups), 'restatement group')}, {counted(len(report.matches), 'match')}"]
     if not report.groups:
@@ -230,16 +252,17 @@ def match_note(match: Match) -> str:
 
 
 def _why(match: Match) -> str:
-    note = match_note(match)
+    note = printable(match_note(match))  # its amounts are the paragraphs' own text: escapes shown, not sent
     return f"  ({note})" if note else ""
 
 
-def write_table(reports: Iterable[Report], out: IO[str], first: bool = True) -> None:
-    """Tables separated by a blank line; ``first=False`` when earlier tables were already written."""
+def write_table(reports: Iterable[Report], out: IO[str], first: bool = True, searched: bool = True) -> None:
+    """Tables separated by a blank line; ``first=False`` when earlier tables were already written;
+    ``searched=False`` when restatements were not searched (``--no-within``)."""
     for i, report in enumerate(reports):
         if i or not first:
             out.write("\n")
-        out.write(format_table(report))
+        out.write(format_table(report, searched))
 
 
 def format_corpus(report: CorpusReport) -> str:
@@ -247,8 +270,7 @@ def format_corpus(report: CorpusReport) -> str:
     boiler = sum(p.boilerplate for p in report.passages)
     lines = [f"{counted(len(report.documents), 'document')}: {counted(len(report.clusters), 'near-duplicate cluster')} "
              f"({counted(sum(len(c.members) for c in report.clusters), 'document')}), "
-             f"{counted(len(report.passages), 'reused passage')} "
-             f"({boiler} boilerplate)"]
+             f"{counted(len(report.passages), 'paragraph')} repeated across documents ({boiler} boilerplate)"]
     for n, cluster in enumerate(report.clusters, 1):
         lines.append(f"  cluster {n}: {counted(len(cluster.members), 'document')}, representative "
                      f"{printable(cluster.representative)} ({KEEP_LABELS.get(cluster.kept_by, cluster.kept_by)})")
@@ -256,7 +278,7 @@ def format_corpus(report: CorpusReport) -> str:
             lines.append(f"    {printable(m.b)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}  "
                          f"cosine {m.cosine:.2f}")
     for n, passage in enumerate(report.passages, 1):
-        kind = "boilerplate" if passage.boilerplate else "passage"
+        kind = "boilerplate" if passage.boilerplate else "repeated paragraph"
         where = ", ".join(f"{printable(o.doc)}#{o.paragraph}" for o in passage.occurrences[:4])
         more = f" and {len(passage.occurrences) - 4} more" if len(passage.occurrences) > 4 else ""
         lines.append(f"  {kind} {n}: in {counted(passage.documents, 'document')} ({where}{more})")

@@ -23,6 +23,7 @@ from dedup.records import Cluster, CorpusReport, Report
 from dedup.report.formats import html_label, match_note
 from dedup.report.html_reuse import CSS as REUSE_CSS
 from dedup.report.html_reuse import MAX_REUSE, reuse_section  # noqa: F401  (MAX_REUSE: the CLI re-reads what is shown)
+from dedup.text.segment import lf_line_ends
 
 PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46a0a0", "#c71585", "#808000", "#9a6324",
            "#000075")
@@ -77,7 +78,7 @@ def write_html(report: CorpusReport, out: IO[str], params: dict, texts: Mapping[
     out.write(f"<h1>dedup report</h1><p class=\"meta\">dedup {esc(__version__)}, {esc(now)}; "
               f"{plural(len(report.documents), 'document')}, "
               f"{plural(len(report.clusters), 'near-duplicate cluster')}, "
-              f"{plural(len(report.passages), 'reused passage')}"
+              f"{plural(len(report.passages), 'paragraph')} repeated across documents"
               + (f", {plural(len(report.reuse), 'passage')} reused between documents" if report.reuse else "")
               + (f", {plural(len(skipped), 'input')} skipped" if skipped else "") + "</p>\n")
     documents = [r.report for _, r in zip(range(MAX_DOCUMENTS), report.documents.with_reports())]
@@ -235,7 +236,7 @@ def word_diff(old: str, new: str) -> str:
 def _diff_tokens(text: str) -> list[str]:
     """The words of ``text`` with ``_BREAK`` between paragraphs, at most ``MAX_DIFF_WORDS`` tokens."""
     tokens: list[str] = []
-    for paragraph in _PARAGRAPH_BREAK.split(text.strip()):
+    for paragraph in _PARAGRAPH_BREAK.split(lf_line_ends(text).strip()):  # a CR-only file's breaks too
         words = _WORD.findall(paragraph)
         if words and tokens:
             tokens.append(_BREAK)

@@ -200,6 +200,8 @@ def align_texts(a: str, b: str | None = None, a_id: str = "a", b_id: str = "b", 
     check_str("a", a, blank=True)
     if b is not None:
         check_str("b", b, blank=True)
+    if settings is not None and not isinstance(settings, AlignSettings):
+        raise TypeError(f"settings must be an AlignSettings, got {type(settings).__name__}")
     settings = replace(settings or AlignSettings(), **params)
     units_a = units_of(a, settings.min_words)
     if b is None:  # the one case the same units stand for both sides (``align_units`` reads it so)

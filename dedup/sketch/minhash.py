@@ -50,6 +50,15 @@ class Signature:
     hashvalues: np.ndarray
     seed: int = 1
 
+    def __post_init__(self) -> None:
+        # Made by ``MinHasher.signature`` or by hand from stored values: anything else compared as "0.0 similar".
+        values = self.hashvalues
+        if not isinstance(values, np.ndarray) or values.ndim != 1 or values.dtype.kind not in "iu" or not len(values):
+            raise TypeError(f"hashvalues must be a non-empty 1-d numpy array of integers (MinHasher.signature's), "
+                            f"got {type(values).__name__}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
+            raise TypeError(f"seed must be an integer, got {type(self.seed).__name__}")
+
     def jaccard(self, other: "Signature") -> float:
         if len(self.hashvalues) != len(other.hashvalues) or self.seed != other.seed:
             raise ValueError("signatures differ in num_perm or seed")

@@ -60,9 +60,14 @@ _HARD_WRAP_MIN_LINES = 3
 _HARD_WRAP_MIN_WIDTH = 50
 
 
+def lf_line_ends(text: str) -> str:
+    """``text`` with CRLF and lone CR line ends made LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def normalize(text: str) -> str:
     """NFKC, plain quotes and dashes, LF line ends, runs of spaces folded to one."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = lf_line_ends(text)
     # The map first (it deletes zero-width characters, so a combining mark they held apart composes
     # under NFKC, and normalize is idempotent), then again for what NFKC itself turns into mapped characters.
     text = map_punctuation(text)

@@ -55,6 +55,22 @@ def _real(value) -> float | None:
     return float(value)
 
 
+def check_callable(name: str, value):
+    """``value`` if it is None or callable; a ``TypeError`` naming ``name`` otherwise (checked when given, not
+    when first called: a callback's mistake then surfaced only at the first bad record)."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be a function (or None), got {type(value).__name__}")
+    return value
+
+
+def check_iterable(name: str, value):
+    """``value`` if it can be iterated and is not a string (one document, not many); a ``TypeError`` naming
+    ``name`` otherwise."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be an iterable of documents, got {type(value).__name__}")
+    return value
+
+
 def check_bool(name: str, value) -> bool:
     """``value`` if it is a bool (numpy's too); a ``ValueError`` naming ``name`` otherwise (1, "yes" and None too)."""
     if not isinstance(value, (bool, np.bool_)):
@@ -84,7 +100,7 @@ def text_problem(text) -> str | None:
     later, when a report or record holding it is written out).
     """
     if not isinstance(text, str):
-        kind = "null" if text is None else type(text).__name__
+        kind = "null" if text is None else "float" if isinstance(text, float) else type(text).__name__
         return f"is {kind}, not a string" + (" (decode it first)" if isinstance(text, (bytes, bytearray)) else "")
     if not text or text.isspace():  # not text.strip(): that copies a 200 MB text
         return "is empty"
