@@ -8,6 +8,7 @@ no location is ever printed with its password.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ from dedup.cli.options import (
     stdin_once,
     with_renamed,
 )
-from dedup.cluster.keep import document_date
+from dedup.cluster.keep import document_date, timestamp
 from dedup.index.store import IndexStoreError, is_redis, mask_location, sqlite_path
 from dedup.index.stores import is_empty_file, store_exists
 from dedup.io.outputs import check_file_output, refuse_overwriting_index, refuse_overwriting_inputs
@@ -364,12 +365,16 @@ def index_expire(db: str, before: str | None, older_than: str | None, by: str, b
                    f"holds {held}", err=True)
 
 
+_EPOCH_SECONDS = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number_or(text: str | None) -> float | str | None:
-    """``--before`` as epoch seconds when it is a number (``1790000000``), else the date string itself."""
-    try:
-        return float(text)
-    except (TypeError, ValueError):
+    """``--before`` as epoch seconds when it is a plain ASCII number (``1790000000``) that is no ISO 8601 date,
+    else the string itself, read as ``Index.expire`` reads it: ``20261101`` is 1 November 2026 there, and
+    float() made it a date of 1970 (and read "１２３" and "1_000" as numbers, which the library refuses)."""
+    if text is None or timestamp(text) is not None:
         return text
+    return float(text) if _EPOCH_SECONDS.fullmatch(text.strip()) else text
 
 
 @index.command("compact")

@@ -37,13 +37,11 @@ from dedup.index.params import (  # noqa: F401
     TextRefused,
     _checked_date,
     _checked_text,
+    add_in_batches,
     check_signature_params,
     checked_id,
     first_of_each_id,
-    not_a_document,
     reuse_settings,
-    skip_callback,
-    unstorable,
 )
 from dedup.index.reuse import IndexReuse
 from dedup.index.scoring import (  # noqa: F401 (re-exported)
@@ -256,15 +254,15 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
     def add_many(self, documents: Iterable[Document], on_skip: OnSkip | None = None) -> int:
         """Add documents, one atomic step every ``batch_size``; returns how many were new.
 
-        Adds are idempotent by id: a document whose id is indexed (by this
-        or another process, even one racing this one) is skipped. A document the index cannot hold (an
-        id or text that is not a string, an empty id or text, a lone surrogate in either, more than
-        ``MAX_PARAGRAPHS`` paragraphs) is skipped and the rest added: ``on_skip(id, reason)`` is called for it
-        (an id that is not a string given as its ``repr``; without ``on_skip``, an ``IndexSkipWarning``).
-
-        A store failure raises its ``IndexStoreError`` subclass saying how many documents this call added before
-        it (also as ``err.added``): each batch is stored whole or not at all, and adding the same input again
-        adds only what is missing. An item that is no ``Document`` raises ``TypeError`` naming its position.
+        Adds are idempotent by id: a document whose id is indexed (by this or another process, even one racing
+        this one) is skipped. A document the index cannot hold (an id or text that is not a string, an empty id or
+        text, a lone surrogate in either, more than ``MAX_PARAGRAPHS`` paragraphs) is skipped and the rest added:
+        ``on_skip(id, reason)`` is called for it (an id that is not a string given as its ``repr``; without
+        ``on_skip``, an ``IndexSkipWarning``). A store failure raises its ``IndexStoreError`` subclass saying how
+        many documents this call added before it (also as ``err.added``): each batch is stored whole or not at
+        all, and adding the same input again adds only what is missing. An item that is no ``Document`` raises
+        ``TypeError`` naming its position; an exception of ``documents`` itself (a crawler that lost its source)
+        is raised, with ``err.added``, once the documents it gave are added.
 
         Returns
         -------
@@ -272,26 +270,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             How many documents were new (added by this call).
         """
         self._check_open()
-        skip = skip_callback(documents, on_skip)
-        added, batch = 0, []
-        try:
-            for position, doc in enumerate(documents):
-                if not isinstance(doc, Document):  # a caller's mistake, not a bad record: said once the rest is in
-                    raise not_a_document(position, doc, added + (self._add_batch(batch, skip) if batch else 0))
-                why = unstorable(doc.id, doc.text, doc.date)
-                if why:  # skipped, not raised: the documents before and after it are still added
-                    skip(doc.id if isinstance(doc.id, str) else repr(doc.id), why)
-                    continue
-                batch.append(doc)
-                if len(batch) >= self.batch_size:
-                    added += self._add_batch(batch, skip)
-                    batch = []
-            return added + (self._add_batch(batch, skip) if batch else 0)
-        except IndexStoreError as err:
-            failure = type(err)(f"{err}; {added} documents were added before the failure (a batch is stored "
-                                "whole or not at all; adding the same input again adds only what is missing)")
-            failure.added = added
-            raise failure from err
+        return add_in_batches(documents, on_skip, self.batch_size, self._add_batch)
 
     def _add_batch(self, docs: list[Document], skip: OnSkip) -> int:
         unique = first_of_each_id(docs)  # the first of a repeated id, as across batches

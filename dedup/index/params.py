@@ -6,7 +6,9 @@ import warnings
 from typing import Callable, Mapping
 
 from dedup.cluster.keep import DateLike, timestamp
+from dedup.index.store import IndexStoreError
 from dedup.io.html_input import as_text
+from dedup.io.readers import Document
 from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS
 from dedup.sketch.shingle import MAX_K
 from dedup.util.validate import (
@@ -91,6 +93,55 @@ def _checked_date(date: DateLike) -> None:
 
 def _warn_skipped(doc_id: str, reason: str) -> None:
     warnings.warn(f"{doc_id}: not added: {reason}", IndexSkipWarning, stacklevel=4)
+
+
+def add_in_batches(documents, on_skip: OnSkip | None, batch_size: int, add_batch) -> int:
+    """``Index.add_many``'s loop: ``documents`` checked, skipped where the index cannot hold them (``unstorable``,
+    said to ``on_skip``), and given to ``add_batch(batch, skip)`` every ``batch_size``; how many were new."""
+    skip = skip_callback(documents, on_skip)
+    added, batch, failed = 0, [], []
+    try:
+        for position, doc in enumerate(until_failure(documents, failed)):
+            if not isinstance(doc, Document):  # a caller's mistake, not a bad record: said once the rest is in
+                raise not_a_document(position, doc, added + (add_batch(batch, skip) if batch else 0))
+            why = unstorable(doc.id, doc.text, doc.date)
+            if why:  # skipped, not raised: the documents before and after it are still added
+                skip(doc.id if isinstance(doc.id, str) else repr(doc.id), why)
+                continue
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                added += add_batch(batch, skip)
+                batch = []
+        added += add_batch(batch, skip) if batch else 0
+    except IndexStoreError as err:
+        raise added_before(err, added) from err
+    if failed:
+        raise failed_after(failed[0], added)
+    return added
+
+
+def until_failure(documents, failed: list):
+    """The items of ``documents``; an exception the iterable itself raises is put in ``failed`` and ends them, so
+    that ``add_many`` stores the pending batch before raising it (the batch was lost, and no count said so)."""
+    try:
+        yield from documents
+    except Exception as err:
+        failed.append(err)
+
+
+def failed_after(err: Exception, added: int) -> Exception:
+    """The iterable's own exception (``until_failure``), with how many documents were added before it."""
+    err.added = added
+    return err
+
+
+def added_before(err, added: int):
+    """``err`` (an ``IndexStoreError``) again, saying how many documents ``add_many`` had added (``.added``)."""
+    failure = type(err)(f"{err}; {added} documents were added before the failure (a batch is stored whole or not "
+                        "at all, and the batch in flight may have been stored; adding the same input again adds "
+                        "only what is missing)")
+    failure.added = added
+    return failure
 
 
 def skip_callback(documents, on_skip: OnSkip | None) -> OnSkip:

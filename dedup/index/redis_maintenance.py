@@ -24,6 +24,22 @@ _GLOB = re.compile(r"([*?\[\]\\])")  # what Redis's MATCH patterns read as wildc
 _NUMBER = re.compile(rb"-?\d+")
 
 
+# Watched transactions retried when another writer changed the keys (each retry is another writer's progress)
+# at most this many times; one whose connection was lost at EXEC (redis-py reports it as a WatchError too) a few.
+WATCH_RETRIES, LOST_RETRIES = 1000, 3
+
+
+def retry_or_raise(redis, err: Exception, attempt: int) -> None:
+    """After the ``attempt``-th ``WatchError`` of a transaction: return to retry it, or raise. A connection lost
+    while watching (a server that drops this client at EXEC, as ``maxmemory-clients`` does, every time) was
+    retried forever at full speed: it now raises a ``ConnectionError`` after ``LOST_RETRIES`` tries."""
+    lost = "occurred while watching" in str(err)
+    if attempt >= (LOST_RETRIES if lost else WATCH_RETRIES):
+        raise (redis.ConnectionError if lost else redis.RedisError)(
+            f"{err} ({attempt} tries)" if lost else f"other writers changed the index {attempt} times in a row") \
+            from err
+
+
 def _guarded(method):
     """Raise redis-py's errors as ``IndexStoreError`` subclasses: one line, naming the index, no password."""
     @functools.wraps(method)
@@ -46,6 +62,7 @@ class RedisMaintenance:
     def _delete(self, ids: list[str], rows: dict[str, int] | None = None) -> list[str]:
         """Remove ``ids`` (only where an id still has the row in ``rows``, when given); the ids removed."""
         ids_key = self._key("ids")
+        attempt = 0
         while True:
             with self.r.pipeline(transaction=True) as pipe:
                 try:
@@ -68,7 +85,9 @@ class RedisMaintenance:
                     pipe.multi()
                     self._unwrite(pipe, found, docs, pars, legacy, sets)
                     pipe.execute()
-                except self._redis.WatchError:
+                except self._redis.WatchError as err:
+                    attempt += 1
+                    retry_or_raise(self._redis, err, attempt)
                     continue  # another writer changed the ids: look again
             self._counts = None  # read again next time (the version moved on)
             return [doc_id for doc_id, _ in found]

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
 from dedup.index.redis_maintenance import BITFIELD_CHUNK as _BITFIELD_CHUNK
-from dedup.index.redis_maintenance import RedisMaintenance, _guarded
+from dedup.index.redis_maintenance import RedisMaintenance, _guarded, retry_or_raise
 from dedup.index.store import (
     MAX_PARAGRAPH_BUCKET,
     PACK,
@@ -59,6 +60,8 @@ from dedup.index.store import (
     mask_location,
 )
 
+# The keys of fixed names an index writes under its prefix (besides ``meta``): none may be there before it is made.
+_FIXED_KEYS = ("ids", "rows", "docs", "df", "version", "added", "added_time")
 PASSWORD_VARIABLE = "DEDUP_REDIS_PASSWORD"  # the password of a redis:// URL that holds none
 
 
@@ -82,9 +85,15 @@ class RedisStore(RedisMaintenance):
         self._redis = redis
         self.prefix = prefix
         self.where = f"{mask_location(url)} ({prefix})"  # what messages show: never the password
-        self.location = f"{mask_location(url)}?prefix={prefix}"
+        self.location = f"{mask_location(url)}{'&' if urlsplit(url).query else '?'}prefix={prefix}"
         parts = urlsplit(url)
         self._password = unquote(parts.password) if parts.password else os.environ.get(PASSWORD_VARIABLE)
+        # What messages must not show: the password, and the pieces of one written unencoded ("ab/cd" of
+        # redis://:ab/cd@host, which redis-py's "Port could not be cast ... as 'ab'" quoted).
+        userinfo = url.split("://", 1)[-1].rpartition("@")[0]
+        given = userinfo.split(":", 1)[1] if ":" in userinfo else ""
+        self._secrets = sorted({s for s in (self._password, given, unquote(given), *re.split(r"[/?#]", given)) if s},
+                               key=len, reverse=True)
         try:
             parts.port  # noqa: B018 (raises on a port that is no number)
             if parts.path.strip("/") and not parts.path.strip("/").isdigit():
@@ -105,8 +114,9 @@ class RedisStore(RedisMaintenance):
         self._version = -1
 
     def _scrub(self, text: str) -> str:
-        password = getattr(self, "_password", None)
-        return text.replace(password, "***") if password else text
+        for secret in getattr(self, "_secrets", ()):
+            text = text.replace(secret, "***")
+        return text
 
     def _error(self, err: Exception) -> IndexStoreError:
         text = self._scrub(str(err))
@@ -124,6 +134,8 @@ class RedisStore(RedisMaintenance):
     @_guarded
     def open(self, given: dict, defaults: dict) -> dict:
         meta = self._key("meta")
+        if not self.r.exists(meta):
+            self._refuse_foreign_keys()
         self.r.hsetnx(meta, "params", json.dumps({**defaults, **given}))
         self.r.hsetnx(meta, "schema_version", str(SCHEMA_VERSION))
         self.r.hsetnx(meta, "created", str(time.time()))
@@ -139,6 +151,16 @@ class RedisStore(RedisMaintenance):
         if not isinstance(stored, dict):
             raise IndexFileError(f"{self.where}: not a dedup index (its parameters are not readable)")
         return check_params(stored, given, defaults, self.where)
+
+    def _refuse_foreign_keys(self) -> None:
+        """Before a new index is made under this prefix: no key of the names it writes may be there already.
+        Another program's ``P:ids`` or ``P:docs`` was taken over and written into, and ``check`` then found the
+        index damaged (names it writes with a suffix, ``P:doc:7``, are looked for by those without)."""
+        keys = [self._key(name) for name in _FIXED_KEYS]
+        if self.r.exists(*keys):  # one round trip in the usual case, a fresh prefix
+            taken = next(key for key in keys if self.r.exists(key))
+            raise IndexFileError(f"{self.where}: not a dedup index (the prefix holds keys of another program, "
+                                 f"{taken!r}, and no dedup metadata); give another prefix")
 
     def close(self) -> None:
         self.r.close()
@@ -168,6 +190,7 @@ class RedisStore(RedisMaintenance):
         """Store the documents whose ids are not yet present, all or nothing; returns how many."""
         batch.check_packable()
         ids_key = self._key("ids")
+        attempt = 0
         while True:
             with self.r.pipeline(transaction=True) as pipe:
                 try:
@@ -181,7 +204,9 @@ class RedisStore(RedisMaintenance):
                     pipe.multi()
                     self._write(pipe, todo, np.arange(first, first + len(todo.ids), dtype=np.int64))
                     results = pipe.execute()
-                except self._redis.WatchError:
+                except self._redis.WatchError as err:
+                    attempt += 1
+                    retry_or_raise(self._redis, err, attempt)
                     continue  # another writer added documents: check again
             self._after_write(todo, version=int(results[-1]))
             return len(todo.ids)

@@ -126,6 +126,17 @@ def has_dated_column(db: sqlite3.Connection) -> bool:
     return db.execute("SELECT 1 FROM pragma_table_info('docs') WHERE name = 'dated'").fetchone() is not None
 
 
+def header_says_ours(path: str) -> bool:
+    """Whether the file's SQLite header carries dedup's application id (bytes 68-71, big-endian): a dedup index
+    SQLite cannot read (cut short, say) is a damaged index, not another program's file."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(72)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\0" and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+
+
 def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
     """("new" | "ours" | "legacy", the ``meta`` rows) of the database, by reads alone.
 

@@ -55,6 +55,7 @@ from dedup.index.sqlite_schema import (
     Transaction,
     has_dated_column,
     has_df_table,
+    header_says_ours,
     identify,
     migrate,
 )
@@ -107,6 +108,9 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
         if file.is_dir():
             raise IndexLocationError(f"{path}: is a folder, not an index file")
         existed = file.exists()
+        if existed and not file.is_file():  # /dev/null, a named pipe: SQLite saw a new file and made an index in it
+            raise IndexLocationError(f"{path}: not a regular file (a device, a named pipe or a socket), not an "
+                                     "index file")
         folder = file.parent
         if not existed and read_only:
             raise IndexLocationError(f"{path}: no such index")
@@ -155,7 +159,11 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
         except sqlite3.OperationalError as err:
             if _locked(err):
                 raise
-            raise IndexLocationError(f"{self.path}: cannot open the index ({err})") from None
+            leftover = self.read_only and Path(self.path + "-wal").exists()
+            raise IndexLocationError(f"{self.path}: cannot open the index ({err})" + (
+                f"; a writer's {self.path}-wal is left beside it (a run ended before it closed the index), which "
+                "a read-only folder cannot apply: open the index once with write access" if leftover else "")) \
+                from None
 
     def _identify(self) -> tuple[str, dict | None]:
         """("new" | "ours" | "legacy", meta) of the file, by reads alone; refuses any other file."""
@@ -164,7 +172,8 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
         except sqlite3.DatabaseError as err:
             if _locked(err):  # says nothing of what the file is: the caller reports the lock
                 raise
-            raise IndexFileError(f"{self.path}: not a dedup index ({err}); the file was left unchanged") from None
+            what = "a damaged dedup index" if header_says_ours(self.path) else "not a dedup index"
+            raise IndexFileError(f"{self.path}: {what} ({err}); the file was left unchanged") from None
 
     def _setup(self) -> None:
         if not self.read_only:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -175,15 +174,13 @@ def mask_location(location: str) -> str:
     """``location`` fit to print: a URL's password (``redis://user:pw@host``, ``?password=pw``) becomes ``***``."""
     if "://" not in location:
         return location
-    parts = urlsplit(location)
-    userinfo, at, hostport = parts.netloc.rpartition("@")
-    netloc = parts.netloc
+    scheme, rest = location.split("://", 1)
+    # The user information runs to the last "@": a password written unencoded may hold "/", "?" or "#", which
+    # end urlsplit's netloc early, and then no "@" was found in it and the password printed.
+    userinfo, at, after = rest.rpartition("@")
     if at and ":" in userinfo:
-        netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}"
-    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
-    if (netloc, query) == (parts.netloc, parts.query):  # nothing to hide: as given (geturl turned
-        return location  # sqlite:///rel.db into sqlite:/rel.db, naming another file than the one meant)
-    return parts._replace(netloc=netloc, query=query).geturl()
+        rest = f"{userinfo.split(':', 1)[0]}:***@{after}"
+    return f"{scheme}://" + re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", rest)
 
 
 def is_redis(location: str) -> bool:

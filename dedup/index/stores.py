@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from dedup.index.store import is_redis, sqlite_path
+from dedup.index.store import IndexLocationError, is_redis, mask_location, sqlite_path
 
 
 def open_store(location: str, timeout: float = 60.0, read_only: bool | None = None):
@@ -18,11 +18,27 @@ def open_store(location: str, timeout: float = 60.0, read_only: bool | None = No
     if is_redis(location):
         from dedup.index.redis_store import RedisStore
 
-        prefix = parse_qs(urlsplit(location).query).get("prefix", ["dedup"])[0]
-        return RedisStore(location.split("?")[0], prefix=prefix)
+        return RedisStore(*redis_url_and_prefix(location))
     from dedup.index.sqlite_store import SQLiteStore
 
     return SQLiteStore(sqlite_path(location), timeout=timeout, read_only=read_only)
+
+
+def redis_url_and_prefix(location: str) -> tuple[str, str]:
+    """The URL redis-py is given (every query parameter but ``prefix``: ``db=``, ``password=``, ``ssl_*`` and
+    timeouts were dropped with the whole query) and the prefix (``dedup`` when none is given; an empty
+    ``prefix=`` was read as none, and wrote into the default index)."""
+    parts = urlsplit(location)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    prefixes = [value for name, value in query if name == "prefix"]
+    if prefixes and not prefixes[-1]:
+        raise IndexLocationError(f"{mask_location(location)}: prefix= names no index; give a prefix, or leave it "
+                                 "out for the default one (dedup)")
+    if not prefixes:
+        return location, "dedup"
+    # The other parameters as written (not encoded again: a password's "@" became %40, and was then printed).
+    kept = "&".join(item for item in parts.query.split("&") if item.partition("=")[0] != "prefix")
+    return urlunsplit(parts._replace(query=kept)), prefixes[-1]
 
 
 def store_exists(location: str) -> bool:
