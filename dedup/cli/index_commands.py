@@ -22,6 +22,7 @@ from dedup import __version__
 from dedup.cli.notes import IdFieldSeen
 from dedup.cli.options import (
     UNIT,
+    FiniteRange,
     error,
     exit_on_broken_pipe,
     input_bytes,
@@ -65,7 +66,7 @@ def _lock_timeout_option(command):
         ctx.meta[_LOCK_TIMEOUT] = value
         return value
 
-    return click.option("--lock-timeout", type=click.FloatRange(0, 86_400), default=60.0, show_default=True,
+    return click.option("--lock-timeout", type=FiniteRange(0, 86_400), default=60.0, show_default=True,
                         expose_value=False, callback=remember, metavar="SECONDS",
                         help="How long to wait for another process's lock on a SQLite index before giving up "
                              "with 'locked by another process' (Redis ignores it).")(command)

@@ -389,7 +389,7 @@ def _write_tables(report: CorpusReport, output, searched: bool) -> None:
 @click.option("--boilerplate", is_flag=True, help="Also strip paragraphs reported as boilerplate.")
 @click.option("--sentences", is_flag=True,
               help="Also cut restated sentences out of the paragraphs that are kept.")
-@click.option("--removal-probability", type=click.FloatRange(0, 1), default=REMOVAL_PROBABILITY, show_default=True,
+@click.option("--removal-probability", type=FiniteRange(0, 1), default=REMOVAL_PROBABILITY, show_default=True,
               help="The reranker's probability a restatement it alone confirms needs for its paragraph to be "
                    "removed (it is reported from --probability-threshold up).")
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
@@ -417,7 +417,7 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     # Refused before stdin or a pipe is read (they keep their names when spooled), and before the scan.
     stdin_once(paths)
     plan_clean(output, list(paths), {p: p for p in paths if not rereadable(p)})
-    with InputSpool(max_bytes) as spool:
+    with InputSpool(max_bytes, whole_records=True) as spool:  # a refused record is written back whole
         read = spool.paths(list(paths))
         plan = plan_clean(output, read, spool.names)  # again, with the spooled copies' names
         scanner, report, skipped = _run_scan(read, params, text_field, id_field, max_bytes, quiet, input_format,

@@ -39,7 +39,15 @@ def note_failed(stats: dict, kept: str = "its other results are kept") -> bool:
     if len(pairs) > 3:
         click.echo(f"dedup: error: and {len(pairs) - 3} more document pairs (reuse_alignment_failed in the JSON)",
                    err=True)
-    return bool(failed or pairs)
+    unread = False
+    for key, step in (("reread_failed", "near-duplicate confirmation"), ("reuse_reread_failed", "the reuse search"),
+                      ("restatement_reread_failed", "the restatement search")):
+        if stats.get(key):  # an input changed or removed since pass one read it: its findings are missing
+            unread = True
+            click.echo(f"dedup: error: {counted(stats[key], 'document')} could not be read again for {step} (an "
+                       f"input changed or was removed during the scan); what it would have found is missing ({key} "
+                       "in the JSON)", err=True)
+    return bool(failed or pairs or unread)
 
 
 def note_skipped(summary: dict) -> bool:

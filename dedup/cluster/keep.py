@@ -48,7 +48,7 @@ def check_rule(value: object) -> str:
     return value  # type: ignore[return-value]
 
 
-_FIRST_SECOND = datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()
+FIRST_SECOND = datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()
 _LAST_SECOND = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
 
 
@@ -66,7 +66,7 @@ def timestamp(value: DateLike) -> float | None:
         except OverflowError:  # an int past a float's range: no date (``math.isfinite`` raised on it)
             return None
         # Seconds no calendar date stands for (past year 9999, before year 1: 1e100, -1e18) are no date either.
-        return seconds if _FIRST_SECOND <= seconds <= _LAST_SECOND else None
+        return seconds if FIRST_SECOND <= seconds <= _LAST_SECOND else None
     if isinstance(value, str):
         text = value.strip()
         if text[-1:] in ("Z", "z"):

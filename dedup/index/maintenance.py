@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
-from dedup.cluster.keep import DateLike, timestamp
+from dedup.cluster.keep import FIRST_SECOND, DateLike, timestamp
 from dedup.index.params import checked_id, unreadable_date
 from dedup.index.store import ClosedStore, IndexReadOnlyError, IndexStoreError
 from dedup.util.validate import check_int
@@ -68,7 +68,9 @@ def cutoff(before: DateLike = None, older_than: timedelta | str | None = None, n
         age = parse_age(older_than) if isinstance(older_than, str) else older_than
         if not isinstance(age, timedelta) or age <= timedelta(0):
             raise ValueError(f"older_than must be a positive timedelta or an age like 30d, got {older_than!r}")
-        return (datetime.now(timezone.utc).timestamp() if now is None else now) - age.total_seconds()
+        # An age older than the calendar (999999999d) is its first second: nothing is dated before it.
+        return max((datetime.now(timezone.utc).timestamp() if now is None else now) - age.total_seconds(),
+                   FIRST_SECOND)
     problem = unreadable_date(before)
     if problem is not None:
         raise ValueError(f"before: {problem}")

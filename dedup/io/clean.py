@@ -125,6 +125,16 @@ def _starts_sentence(text: str) -> bool:
     return first.isupper() or first.isdigit() or first in "\"'\u201c\u2018(["
 
 
+_BACK = frozenset("this that these those it its he she they his her their him them such".split())
+
+
+def _points_back(text: str) -> bool:
+    """Whether a sentence opens with a word that points at the one before ("This stands in contrast to ..."):
+    that one is then not cut (``_cuttable``), or the paragraph's first words would point at nothing."""
+    words = text.split(None, 1)
+    return bool(words) and words[0].strip("\"'\u201c\u2018(").lower().rstrip(",") in _BACK
+
+
 def _cuttable(sentences, i: int) -> bool:
     """Whether sentence ``i`` can be cut out of its paragraph leaving whole sentences (``clean(sentences=True)``):
     it and the sentence after it start as sentences do, and its quotes and brackets close. The splitter ends a
@@ -132,6 +142,8 @@ def _cuttable(sentences, i: int) -> bool:
     Ph.D. The council ..." and a closing quote without its opening."""
     text = sentences[i].text
     if not _starts_sentence(text) or (i + 1 < len(sentences) and not _starts_sentence(sentences[i + 1].text)):
+        return False
+    if i + 1 < len(sentences) and _points_back(sentences[i + 1].text):
         return False
     return text.count('"') % 2 == 0 and all(text.count(o) == text.count(c) for o, c in ("()", "[]", "\u201c\u201d"))
 

@@ -25,12 +25,15 @@ def shown_path(path: str) -> str:
 class InputError(Exception):
     """One input could not be read; ``str()`` is a one-line message naming it."""
 
-    def __init__(self, source: str, reason: str, line: bytes | None = None, path: str | None = None) -> None:
+    def __init__(self, source: str, reason: str, line: bytes | None = None, path: str | None = None,
+                 span: tuple[str, int, int] | None = None) -> None:
         source = shown_path(source)  # it is listed in the reports too (the JSON's skipped inputs)
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
         # What ``dedup clean`` writes in its place, as it came in (a skipped record is not lost from the output):
         # the JSON Lines record's bytes (``read_jsonl``'s ``lines``), or the file that could not be read.
+        # or, for a record too large to hold, where its bytes are: (file, start, end), copied a chunk at a time.
         self.line = line
         self.path = path
+        self.span = span

@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import sys
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from dedup.io.readers import is_jsonl
+from dedup.io.outputs import WriteError
+from dedup.io.readers import InputError, is_jsonl, standard_input
 from dedup.io.streams import sniff
 
 _CHUNK = 1 << 20
@@ -42,14 +42,18 @@ class InputSpool:
     ----------
     max_bytes : int
         A text input (one document) larger than this is not copied whole: the copy stops one byte past
-        it, so reading it is refused as too large, as for a file. A JSON Lines input is copied whole
-        (its limit is per record), a chunk at a time.
+        it, so reading it is refused as too large, as for a file. A JSON Lines input's limit is per record:
+        a line longer is copied only to one byte past it (refused as too large just the same), unless
+        ``whole_records``; a compressed one is copied whole, a chunk at a time.
+    whole_records : bool, default=False
+        Copy every JSON Lines record whole (``dedup clean`` writes a refused record back as it came in);
+        a scan needs none past the limit, and an endless line (``cat /dev/zero``) filled the disk.
     stdin : binary stream, optional
         Standard input (default ``sys.stdin.buffer``).
     """
 
-    def __init__(self, max_bytes: int, stdin: BinaryIO | None = None) -> None:
-        self.max_bytes, self.stdin = max_bytes, stdin
+    def __init__(self, max_bytes: int, stdin: BinaryIO | None = None, whole_records: bool = False) -> None:
+        self.max_bytes, self.stdin, self.whole_records = max_bytes, stdin, whole_records
         self.names: dict[str, str] = {}  # copy's path -> the input's name ("-" for stdin)
         self.folder: str | None = None
 
@@ -68,8 +72,8 @@ class InputSpool:
         if self.folder is None:
             self.folder = tempfile.mkdtemp(prefix="dedup-inputs-")
         try:
-            opened = (self.stdin or sys.stdin.buffer) if path == "-" else open(path, "rb")
-        except OSError:
+            opened = standard_input(self.stdin) if path == "-" else open(path, "rb")
+        except (OSError, InputError):
             return path  # left as it is: reading it names the input and the reason, as for any other
         # The copy keeps the input's file name, so its suffix still says how to read it (.jsonl, .gz, .html);
         # one without a JSON Lines suffix is JSON Lines when its first bytes say so (``sniff``).
@@ -82,12 +86,36 @@ class InputSpool:
         limit = None if is_jsonl(name) else self.max_bytes + 1
         try:
             with open(target, "wb") as out:
-                _copy_stream(source, out, limit)
+                if is_jsonl(name) and not name.lower().endswith(".gz") and not self.whole_records:
+                    _copy_lines(source, out, self.max_bytes + 1)
+                else:
+                    _copy_stream(source, out, limit)
+        except OSError as err:  # a full disk, a file size limit: one line naming the copy, not a traceback
+            raise WriteError(f"{'standard input' if path == '-' else path}'s copy in {self.folder}", err) from None
         finally:
             if path != "-":
                 opened.close()
         self.names[str(target)] = path
         return str(target)
+
+
+def _copy_lines(source: BinaryIO, out: BinaryIO, longest: int) -> None:
+    """Copy ``source``'s lines, each cut to its first ``longest`` bytes (one past the record limit: still refused
+    as too large, at the same line number), a chunk at a time."""
+    line = 0  # bytes of the current line seen so far
+    while chunk := source.read(_CHUNK):
+        start = 0
+        while start < len(chunk):
+            end = chunk.find(b"\n", start)
+            body_end = len(chunk) if end < 0 else end
+            room = longest - line
+            if room > 0:
+                out.write(chunk[start:min(body_end, start + room)])
+            line += body_end - start
+            if end < 0:
+                break
+            out.write(b"\n")
+            line, start = 0, end + 1
 
 
 def _copy_stream(source: BinaryIO, out: BinaryIO, limit: int | None) -> None:

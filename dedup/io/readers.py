@@ -134,7 +134,7 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
         # NaN: undated for keep="earliest" (the copy's mtime is when it was spooled, not the input's).
         return Document(id=shown_path(name), text=doc.text, path=doc.path, fmt=fmt, date=math.nan, html=doc.html)
     if path == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
+        stream = standard_input(stdin)
         name, source = "<stdin>", "-"
         data = _read_limited(stream, name, max_bytes)
     else:
@@ -324,7 +324,8 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                     records += 1
                     while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
                         offset += len(line)
-                    yield InputError(where, f"record larger than the {max_bytes:,}-byte limit")
+                    yield InputError(where, f"record larger than the {max_bytes:,}-byte limit",
+                                     span=(reread, start, offset) if lines and reread is not None else None)
                     continue
                 if not line.strip():
                     skipped, lines = skip_blank_lines(stream)  # a line at a time, 100 MB of them took minutes
@@ -355,6 +356,32 @@ def _open_jsonl(path: str) -> BinaryIO:
     return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
 
 
+def copy_record(span: tuple[str, int, int], out: BinaryIO) -> None:
+    """Copy the bytes ``span`` names (``InputError.span``: a record too large to read) to ``out``, a chunk at a
+    time, ending them with a line end."""
+    path, start, end = span
+    last = b"\n"
+    with _open_jsonl(path) as stream:
+        stream.seek(start)
+        left = end - start
+        while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
+            out.write(chunk)
+            left -= len(chunk)
+            last = chunk[-1:]
+    if last != b"\n":
+        out.write(b"\n")
+
+
+def standard_input(stdin: BinaryIO | None = None) -> BinaryIO:
+    """``stdin`` if given, else the process's standard input as bytes; ``InputError`` when it is closed (``<&-``:
+    Python then has no ``sys.stdin``, and reading it raised AttributeError)."""
+    if stdin is not None:
+        return stdin
+    if sys.stdin is None:
+        raise InputError("<stdin>", "standard input is closed")
+    return sys.stdin.buffer
+
+
 def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
                    text_field: str = "text", id_field: str = "id", fmt: str = "auto",
                    names: dict[str, str] | None = None, lines: bool = False) -> Iterator[Document | InputError]:
@@ -369,7 +396,11 @@ def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: 
         if isinstance(item, InputError):
             yield item
         elif item == "-":  # no suffix to say what it holds: its first bytes say (``sniff``)
-            kind, stream = sniff(stdin if stdin is not None else sys.stdin.buffer)
+            try:
+                kind, stream = sniff(standard_input(stdin))
+            except InputError as err:
+                yield err
+                continue
             if kind == "text":
                 yield from _one_document(item, max_bytes, stream, fmt, None)
             else:

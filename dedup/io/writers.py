@@ -22,7 +22,7 @@ from typing import IO, Iterable, Iterator
 
 from dedup.io.clean import CorpusCleaner
 from dedup.io.outputs import CleanPlan, OutputError, WriteError, refuse_overwriting_inputs
-from dedup.io.readers import Document, InputError, decode_file
+from dedup.io.readers import Document, InputError, copy_record, decode_file
 
 __all__ = ["OutputError", "WriteError", "atomic_output", "refuse_overwriting_inputs", "write_cleaned"]
 
@@ -32,6 +32,8 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
     """A text stream to ``output`` ("-": standard output) that replaces it only once the block ends
     without an error; a run that fails mid-write leaves an existing file as it was."""
     if output == "-":
+        if sys.stdout is None:  # >&-: Python has no sys.stdout (writing raised AttributeError after the whole run)
+            raise WriteError("<stdout>", OSError(9, "standard output is closed"))
         try:
             yield sys.stdout
             sys.stdout.flush()
@@ -179,6 +181,10 @@ def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusClea
             if doc.line is not None:  # the record's own bytes (not valid UTF-8, maybe): past the text layer
                 out.flush()
                 out.buffer.write(doc.line if doc.line.endswith(b"\n") else doc.line + b"\n")
+                cleaner.unread.append(doc.source)
+            elif doc.span is not None:  # a record too large to hold: copied from its file (it was dropped)
+                out.flush()
+                copy_record(doc.span, out.buffer)
                 cleaner.unread.append(doc.source)
             continue
         if not cleaner.keeps(doc.id):

@@ -192,6 +192,8 @@ def packed(task: Callable[..., Any], *args: Any) -> Any:
 
 def _init(signer: "BatchSigner", folder: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it saves a checkpoint)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's terminate(), not the parent's Ctrl-C handling
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a parent gone: end quietly, not with a BrokenPipeError trace
     keep_pages()
     threadpool_limits(limits=1, user_api="blas")  # as in the scan's own process (``Workers.__enter__``)
     global _SIGNER, _FOLDER
