@@ -23,6 +23,8 @@ _CLOSING = re.compile(r"</[a-z][a-z0-9]*\s*>|/>|<br\s*>|<!doctype", re.I)
 # trafilatura's output tree: elements whose text is a paragraph, and the ones that only group those.
 _TEXT_BLOCKS = frozenset({"p", "head", "item", "quote", "code", "cell"})
 _GROUPS = frozenset({"body", "main", "doc", "div", "list", "table", "comments"})
+_PREFORMATTED = frozenset({"quote", "code"})  # where trafilatura puts a <pre>'s text, line ends and all
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7]\s+")
 # favor_recall: as precise as the default and favor_precision on benchmarks/html_extract.py, and about 1.6x
 # faster than either there; comments are the readers', not the article.
@@ -100,11 +102,15 @@ def _paragraphs(body) -> list[str]:
     out: list[str] = []
     parts: list[str] = []
 
-    def flush() -> None:
-        text = " ".join("".join(parts).split())
+    def flush(preformatted: bool = False) -> None:
+        joined = "".join(parts)
         parts.clear()
-        if text:
-            out.append(text)
+        # A <pre> block (trafilatura's quote or code) keeps its blank lines: they are its paragraph breaks, where
+        # a <p>'s blank lines are only spacing. The bundled article in a <pre> was one paragraph, none restated.
+        for block in (_BLANK_LINE.split(joined) if preformatted else (joined,)):
+            text = " ".join(block.split())
+            if text:
+                out.append(text)
 
     def walk(element, in_block: bool) -> None:
         tag = element.tag
@@ -125,7 +131,7 @@ def _paragraphs(body) -> list[str]:
                 parts.append(element.text)
             for child in element:
                 walk(child, block)
-            flush()
+            flush(preformatted=tag in _PREFORMATTED)
         else:  # inline: hi, ref, del, graphic ...
             if in_block and element.text:
                 parts.append(element.text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.reuse.units import Units, end_of
+from dedup.reuse.units import Units, end_of, start_of
 from dedup.util.arrays import counted, distinct
 
 _N = 4  # words per shared run that counts as copied text, for edges
@@ -40,8 +40,10 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units,
     hits_a, hits_b = np.flatnonzero(in_b), np.flatnonzero(in_a)
     if not len(hits_a) or max(in_a.mean(), in_b.mean()) < _COPIED:
         return None
-    span_a = (int(a.word_starts[first_a + hits_a[0]]), end_of(a.text, int(a.word_ends[first_a + hits_a[-1] + _N - 1])))
-    span_b = (int(b.word_starts[first_b + hits_b[0]]), end_of(b.text, int(b.word_ends[first_b + hits_b[-1] + _N - 1])))
+    span_a = (start_of(a.text, int(a.word_starts[first_a + hits_a[0]])),
+              end_of(a.text, int(a.word_ends[first_a + hits_a[-1] + _N - 1])))
+    span_b = (start_of(b.text, int(b.word_starts[first_b + hits_b[0]])),
+              end_of(b.text, int(b.word_ends[first_b + hits_b[-1] + _N - 1])))
     return span_a, span_b
 
 

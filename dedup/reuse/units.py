@@ -244,13 +244,15 @@ def _joined_units(text: str, sentences: list[tuple[int, int, int, int, int]], mi
     the one before, ending its block)."""
     units: list[list[int]] = []
     pending: list[int] | None = None  # a short sentence, as a unit
+    floor = 0  # where the unit before ends: a unit's opening marks are never its predecessor's closing ones
     for number, before_first, before_last, first_start, last_end in sentences:
         if pending is not None and pending[0] != number:  # a short last sentence of its block
             _add(pending, units)
             pending = None
         if before_last == before_first:  # no content word
             continue
-        unit = [number, first_start, end_of(text, last_end), before_first, before_last]
+        unit = [number, start_of(text, first_start, floor), end_of(text, last_end), before_first, before_last]
+        floor = unit[2]
         if pending is not None:  # a short sentence before this one joins it
             unit[1], unit[3], pending = pending[1], pending[3], None
         if unit[4] - unit[3] < min_words:
@@ -281,6 +283,16 @@ def _blocks(text: str):
         yield start, text[start:]
 
 
+def start_of(text: str, first_word_start: int, floor: int = 0) -> int:
+    """Where a passage beginning with the word that starts at ``first_word_start`` begins: before the opening
+    quotes, brackets and currency signs right before that word ("$5 million", "(Updated)", "«Nous»"), not
+    before ``floor``. A copy's span began at its first letter, and cut the quote or the dollar sign off."""
+    start = first_word_start
+    while start > floor and text[start - 1] in _OPENING:
+        start -= 1
+    return start
+
+
 def end_of(text: str, last_word_end: int) -> int:
     """Where a passage ending with the word that ends at ``last_word_end`` ends: after the punctuation and
     closing quotes right after that word."""
@@ -292,8 +304,12 @@ def end_of(text: str, last_word_end: int) -> int:
 
 # Closing marks: every sentence end (``words.ENDS``: the danda, "。", ...), and those of English and of Chinese
 # and Japanese (full-width marks, corner brackets).
-_CLOSING = frozenset(ENDS + ";:'\")]\u2019\u201d%"
+_CLOSING = frozenset(ENDS + ";:'\")]}\u2019\u201d%\u00bb\u203a\u2026*\u2020\u2021"
                      "\uff61\uff0e\uff01\uff1f\uff1b\uff1a\u300d\u300f\uff09\u3011\u3015\u300b\u3009\uff05")
+# Opening marks: quotes (English, French, German), brackets, inverted marks, currency signs, and the Chinese and
+# Japanese brackets that ``_CLOSING`` closes.
+_OPENING = frozenset("\"'([{\u00bf\u00a1\u00ab\u2039\u201c\u2018\u201e\u201a$\u20ac\u00a3\u00a5\u20b9#"
+                     "\u300c\u300e\uff08\u3010\u3014\u300a\u3008")
 
 
 def word_grams(hashes: np.ndarray, n: int) -> np.ndarray:

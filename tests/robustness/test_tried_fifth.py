@@ -185,3 +185,35 @@ def test_ids_spelled_as_numbers_stay_as_spelled(tmp_path):
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report["skipped"] == []  # 1e400 and 2e400 were one id ("inf"): one dropped
     assert [d["id"] for d in report["documents"]] == ["1e400", "2e400", "1e2"]
+
+
+# 6. A reused passage's span from its opening quote, bracket or currency sign; a <pre>'s blank lines
+
+@pytest.mark.parametrize("copied", [
+    '"We cannot keep raising property taxes while services decline across every district of the city," said '
+    'councillor Maria Lopez during the long evening session on Monday night in the old town hall.',
+    "$5 million was set aside for road repairs, the council said, after residents complained for years about "
+    "potholes on every major street of the northern districts and the ring road.",
+    "(Updated) The regional health authority confirmed on Tuesday that two more hospitals would close their "
+    "emergency departments overnight from next month because of a shortage of doctors.",
+    "\u00abThe regional health authority confirmed on Tuesday that two more hospitals would close their emergency "
+    "departments overnight from next month because of a shortage of doctors\u00bb"])
+def test_a_copy_spans_its_opening_and_closing_marks(copied):
+    a = f"Unrelated opening paragraph about gardening and tomatoes in the spring.\n\n{copied}\n\nAnother line."
+    b = f"The mayor promised a revised spending plan before the end of the month.\n\n{copied}\n\nThe library."
+    [found] = dedup.align_texts(a, b)
+    assert found.kind == "verbatim"
+    assert a[found.a_span[0]:found.a_span[1]] == copied and b[found.b_span[0]:found.b_span[1]] == copied
+
+
+def test_a_pre_blocks_blank_lines_are_paragraph_breaks():
+    pytest.importorskip("trafilatura")
+    import html
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "data" / "vance_article.txt").read_text()
+    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Story</title></head><body><pre>"
+            + html.escape(text) + "</pre></body></html>")
+    as_page, as_text = dedup.find_redundancy(page, fmt="html"), dedup.find_redundancy(text)
+    assert len(as_page.paragraphs) >= len(as_text.paragraphs)  # was 2: the title and one block of everything
+    assert len(as_page.groups) == len(as_text.groups)
