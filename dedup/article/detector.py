@@ -83,7 +83,7 @@ class Detector(CandidateSearch, RerankStep):
     probability_threshold : float, optional
         Probability at which the reranker confirms a pair (formerly ``reranker_threshold``); by default the
         model's own detector threshold, chosen on its training data (the
-        lowest with out-of-fold precision 0.9).
+        lowest with out-of-fold precision 0.9). Refused with ``confirm="tfidf"``, which has no reranker.
     reranker : Reranker, optional
         Another fitted model than the shipped one.
     agreement : AgreementModel or None, default="default"
@@ -139,6 +139,9 @@ class Detector(CandidateSearch, RerankStep):
         check_fraction("lsh_threshold", lsh_threshold)  # before LSHBanding, whose error would say "threshold"
         if probability_threshold is not None:
             check_fraction("probability_threshold", probability_threshold, open_high=True)
+            if confirm == "tfidf":  # taken and never read: a user tuning it saw no change, and no word said why
+                raise ValueError("probability_threshold is the learned reranker's (confirm='learned'); "
+                                 "confirm='tfidf' decides by paragraph_cosine_threshold and sentence_cosine_threshold")
         # Checked before use, so a wrong value is named here, not as an AttributeError deep in ``detect``.
         if reranker is not None and not isinstance(reranker, Reranker):
             raise ValueError(f"reranker must be a fitted Reranker or None, got {type(reranker).__name__} "

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from dedup.cli.options import error, exit_on_broken_pipe, input_format_option, max_bytes_option, output_errors
-from dedup.io.outputs import check_file_output, refuse_overwriting_inputs
+from dedup.cli.options import error, exit_on_broken_pipe, input_format_option, max_bytes_option, one_line_errors
+from dedup.io.outputs import OutputError, WriteError, check_file_output, refuse_overwriting_inputs
 from dedup.io.readers import InputError, is_jsonl, read_document
 from dedup.io.writers import atomic_output
 from dedup.report.formats import printable
@@ -29,14 +29,14 @@ ALIGNED_SHOWN = 10  # aligned sentence pairs the table shows a passage (JSON has
 @max_bytes_option()
 @input_format_option
 @exit_on_broken_pipe
-@output_errors
+@one_line_errors({OutputError: 2, WriteError: 2})  # 1 says "no passages": an -o that failed is not that
 def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_bytes: int, input_format: str) -> None:
     """Print the passages document A reuses from document B (copied, edited or restated), with
     [start:end) character offsets into each text as read, and the aligned sentences behind each.
 
     A and B are text or HTML files (- for stdin, once). Exit status 0 when passages were found, 1 when
-    none were, 2 when an input cannot be read, 3 when the alignment failed on them (a fault of dedup's,
-    named in one line).
+    none were, 2 when an input cannot be read or the output cannot be written, 3 when the alignment failed
+    on them (a fault of dedup's, named in one line).
     """
     from dedup.reuse.align import AlignSettings, align_texts
 

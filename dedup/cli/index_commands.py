@@ -356,7 +356,8 @@ def index_expire(db: str, before: str | None, older_than: str | None, by: str, b
         seconds = cutoff(before=_number_or(before), older_than=older_than)
     except ValueError as err:
         # "is not None": an empty --before is still the option given (it was named as --older-than).
-        raise click.BadParameter(str(err), param_hint="--before" if before is not None else "--older-than") from None
+        raise click.BadParameter(str(err).removeprefix("before: "),  # the option is named by click already
+                                 param_hint="--before" if before is not None else "--older-than") from None
     _require_index(db)
     with _open_index(db, read_only=False, batch_size=batch_size, within=False) as idx:
         count = idx.expire(seconds, on_batch=_removal_batch(quiet, "expired"), by=by)

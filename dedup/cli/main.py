@@ -110,6 +110,9 @@ def _make_detector(params: dict) -> "Detector":
     keys = ("paragraph_cosine_threshold", "sentence_cosine_threshold", "min_shared_words", "lsh_threshold", "k",
             "num_perm", "confirm", "probability_threshold", "max_candidates")
     params = with_renamed(params)
+    if params.get("confirm") == "tfidf" and params.get("probability_threshold") is not None:
+        raise click.UsageError("--probability-threshold is the learned reranker's (--confirm learned); --confirm "
+                               "tfidf decides by --paragraph-cosine-threshold and --sentence-cosine-threshold")
     try:
         return Detector(**{k: params[k] for k in keys}, **({} if params.get("amounts", True) else {"agreement": None}))
     except ValueError as err:

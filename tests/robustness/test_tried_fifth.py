@@ -217,3 +217,28 @@ def test_a_pre_blocks_blank_lines_are_paragraph_breaks():
     as_page, as_text = dedup.find_redundancy(page, fmt="html"), dedup.find_redundancy(text)
     assert len(as_page.paragraphs) >= len(as_text.paragraphs)  # was 2: the title and one block of everything
     assert len(as_page.groups) == len(as_text.groups)
+
+
+# 7. Options that were taken and never read, an align output that failed as "no passages", a doubled word
+
+def test_a_probability_threshold_with_tfidf_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="probability_threshold is the learned reranker's"):
+        dedup.Detector(confirm="tfidf", probability_threshold=0.5)
+    assert dedup.Detector(confirm="tfidf").probability_threshold is None
+    (tmp_path / "t.txt").write_text(ARTICLE)
+    result = _run("scan", tmp_path / "t.txt", "--confirm", "tfidf", "--probability-threshold", "0.5")
+    assert result.exit_code == 2 and "--probability-threshold is the learned reranker's" in result.output
+
+
+def test_align_output_that_cannot_be_written_is_not_no_passages(tmp_path):
+    (tmp_path / "a.txt").write_text(P + "\n")
+    result = CliRunner().invoke(main, ["align", str(tmp_path / "a.txt"), str(tmp_path / "a.txt"), "-o", "/dev/full"])
+    assert result.exit_code == 2 and "/dev/full: cannot write" in result.stderr  # 1 means "no passages"
+
+
+def test_expire_names_its_option_once(tmp_path):
+    with dedup.Index(str(tmp_path / "e.db")) as index:
+        index.add("a", ARTICLE)
+    result = _run("index", "expire", tmp_path / "e.db", "--before", "x")
+    assert result.exit_code == 2
+    assert "Invalid value for --before: 'x' is not an ISO 8601 date" in result.output
