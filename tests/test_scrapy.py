@@ -374,3 +374,20 @@ def test_an_empty_id_or_bytes_are_skipped_and_said_as_what_they_are(tmp_path, ca
         assert "holds bytes in 'text', not text (decode it: response.text" in caplog.text
     finally:
         pipe.close_spider()
+
+
+def test_an_id_given_as_bytes_is_the_same_url(tmp_path, caplog):
+    """Found by trying it, fifth round: a url kept as bytes was indexed as "b'https://...'", and the same page
+    crawled again with a str url was reported as its own duplicate."""
+    pipe = pipeline(tmp_path, DEDUP_ACTION="flag")
+    pipe.open_spider()
+    try:
+        text = "\n\n".join(LIBRARY)
+        first = pipe.process_item({"url": b"https://example.com/a", "text": text})
+        assert first["dedup"]["id"] == "https://example.com/a"
+        again = pipe.process_item({"url": "https://example.com/a", "text": text})
+        assert again["dedup"]["duplicates"] == []  # re-crawling a URL is not a duplicate
+        bad = {"url": b"\xff\xfe", "text": text}
+        assert pipe.process_item(bad) is bad and "holds bytes that are not UTF-8 in id field 'url'" in caplog.text
+    finally:
+        pipe.close_spider()

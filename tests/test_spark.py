@@ -459,3 +459,61 @@ def test_a_failed_job_and_a_file_in_the_way_are_said_in_one_line(spark, tmp_path
                                       "body", "--no-within", "--spark-output", str(output), "--spark-master",
                                       "local[2]"])
         assert result.exit_code == code and said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_names_dates_and_options_found_by_trying_it_fifth_round(spark, tmp_path):
+    """Found by trying it, fifth round: a Parquet folder named with "[" read another folder, an --spark-output with
+    "[" lost the summary, a colon in a name failed the job, numeric dates chose other representatives than locally,
+    a .bz2, a gzip not named .gz and a UTF-16 file were read otherwise than locally, and --checkpoint, -f and a
+    bad --spark-master were taken and never read."""
+    from click.testing import CliRunner
+
+    from dedup.cli.main import main
+    from dedup.corpus.spark import run
+    from dedup.corpus.spark_input import hadoop_path, read_inputs
+    from dedup.io.readers import read_documents
+
+    from .planted import planted_corpus
+
+    records, _ = planted_corpus(seed=5, originals=12)
+    for folder, doc_id in (("data[1]", "in-bracket-folder"), ("data1", "in-data1-folder")):
+        spark.createDataFrame([(doc_id, records[0]["body"])], "id string, text string") \
+            .write.parquet(str(tmp_path / folder))
+    frame, _ = read_inputs(spark, [str(tmp_path / "data[1]")])
+    assert [r.id for r in frame.collect()] == ["in-bracket-folder"]
+    line = json.dumps({"id": "x", "text": records[1]["body"]}) + "\n"
+    (tmp_path / "b:2.jsonl").write_text(line)
+    import bz2
+    import gzip
+
+    (tmp_path / "c.jsonl.bz2").write_bytes(bz2.compress(line.encode()))
+    (tmp_path / "d.jsonl").write_bytes(gzip.compress(line.encode()))
+    (tmp_path / "e.jsonl").write_bytes(line.encode("utf-16"))
+    (tmp_path / "ok.jsonl").write_text(line)
+    frame, skips = read_inputs(spark, [str(tmp_path / n) for n in ("b:2.jsonl", "c.jsonl.bz2", "d.jsonl", "e.jsonl",
+                                                                   "ok.jsonl")])
+    assert frame.count() == 1
+    said = {item["id"].rsplit("/", 1)[-1]: item["error"] for item in skips["skipped_inputs"]}
+    assert skips["skipped"] == 4 and "colon" in said["b:2.jsonl"] and "compressed as .bz2" in said["c.jsonl.bz2"]
+    assert said["d.jsonl"].startswith("gzip-compressed") and said["e.jsonl"].startswith("UTF-16")
+    # keep earliest: a number is epoch seconds, as locally (2001 is earlier than 2024 and than "20240105")
+    dated = tmp_path / "dated.jsonl"
+    body = records[2]["body"]
+    dated.write_text("".join(json.dumps(r) + "\n" for r in (
+        {"id": "iso-2024", "text": body, "date": "2024-01-01"},
+        {"id": "epoch-2001", "text": body + " Extra.", "date": 1_000_000_000},
+        {"id": "basic-2024", "text": body + " More.", "date": "20240105"})))
+    local = CorpusScanner(detector=None, reuse=False, keep="earliest").scan(read_documents([str(dated)]))
+    out = tmp_path / "out[1]"
+    summary = run([str(dated)], str(out), CorpusScanner(detector=None, keep="earliest"))
+    rows = spark.read.parquet(hadoop_path(str(out / "assignments"))).collect()
+    assert [r.id for r in rows if r.is_representative] == [c.representative for c in local.clusters] == ["epoch-2001"]
+    assert summary["reuse_passages"] == 0  # read back from out[1]/reuse: the "[" no pattern
+    runner = CliRunner()
+    for extra, said in ((["--checkpoint", str(tmp_path / "ck")], "--checkpoint is the local engine's"),
+                        (["-f", "csv"], "-f csv: --engine spark writes"),
+                        (["--spark-master", "bogus"], "--spark-master 'bogus'")):
+        result = runner.invoke(main, ["scan", "--engine", "spark", str(dated), "--spark-output",
+                                      str(tmp_path / "o2"), *extra])
+        assert result.exit_code == 2 and said in result.output, extra
+    assert not (tmp_path / "ck").exists()

@@ -29,7 +29,7 @@ from dedup.cli.options import (
     stdin_once,
     with_renamed,
 )
-from dedup.cli.spark_command import scan_on_spark
+from dedup.cli.spark_command import refuse_local_only, scan_on_spark
 from dedup.cluster.keep import DEFAULT as DEFAULT_KEEP
 from dedup.cluster.keep import HELP as KEEP_HELP
 from dedup.cluster.keep import RULES as KEEP_RULES
@@ -308,6 +308,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
             raise click.UsageError("--checkpoint '': an empty path; give a folder")
         refuse_output_in_checkpoint(output, checkpoint)
     if engine == "spark":
+        refuse_local_only(checkpoint, fmt, spark_master)
         with atomic_output(output) as out:
             summary = scan_on_spark(paths, _make_scanner(params), text_field, id_field, spark_output,
                                     spark_master, out, max_bytes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -40,6 +41,24 @@ def scan_on_spark(paths, scanner, text_field: str, id_field: str, spark_output: 
         sys.exit(1)
     output.write(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+# The masters Spark takes (local, local[4], local[*, 2], local-cluster[...], yarn, spark://, k8s://, mesos://).
+_MASTER = re.compile(r"local(\[[^\]]+\])?|local-cluster\[[^\]]+\]|yarn|(spark|k8s|mesos)://\S+")
+
+
+def refuse_local_only(checkpoint: str | None, fmt: str, spark_master: str | None) -> None:
+    """Usage errors for what the Spark engine would take and never read: ``--checkpoint`` (a job is resumed by
+    Spark, not from a folder), a ``-f`` other than the JSON summary it writes, a master Spark cannot use (Java
+    then said only that its gateway exited)."""
+    if checkpoint is not None:
+        raise click.UsageError("--checkpoint is the local engine's; a Spark job keeps its own state (leave it out)")
+    source = click.get_current_context().get_parameter_source("fmt")
+    if fmt != "json" and source is not None and source.name != "DEFAULT":
+        raise click.UsageError(f"-f {fmt}: --engine spark writes its results as Parquet and a JSON summary (-f json)")
+    if spark_master is not None and not _MASTER.fullmatch(spark_master):
+        raise click.UsageError(f"--spark-master {spark_master!r}: give local[N], spark://host:port, yarn, "
+                               "k8s://host:port or mesos://host:port")
 
 
 def _under_folders(path: str) -> bool:

@@ -123,6 +123,11 @@ class DedupPipeline:
         content, doc_id = adapter.get(self.field), adapter.get(self.id_field)
         if isinstance(content, (list, tuple)) and all(isinstance(c, str) for c in content):
             content = "\n\n".join(content)  # a list of paragraphs, e.g. from a selector's getall()
+        if isinstance(doc_id, (bytes, bytearray)):  # response.url is text, a URL kept as bytes the same URL:
+            try:  # str() made it "b'https://...'", and the page crawled again was its own duplicate
+                doc_id = bytes(doc_id).decode("utf-8")
+            except UnicodeDecodeError:
+                pass  # refused by ``_unusable``
         problem = _unusable(content, doc_id, self.field, self.id_field)
         if problem is not None:
             logger.warning("dedup: item %s; passed unchecked (fields: %s)", problem, sorted(adapter.keys()))
@@ -180,6 +185,8 @@ def _unusable(content, doc_id, field: str, id_field: str) -> str | None:
         return f"holds bytes in {field!r}, not text (decode it: response.text, not response.body)"
     if not isinstance(content, str):
         return f"holds a {type(content).__name__} in {field!r}, not text"
+    if isinstance(doc_id, (bytes, bytearray)):
+        return f"holds bytes that are not UTF-8 in id field {id_field!r}"
     if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):
         return f"lacks id field {id_field!r}" if doc_id is None else f"has an empty id in {id_field!r}"
     return None

@@ -44,7 +44,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.corpus.pass_two import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
-from dedup.corpus.spark_input import read_inputs
+from dedup.corpus.spark_input import hadoop_path, read_inputs
 from dedup.corpus.spark_rdd import batches, paired
 from dedup.corpus.spark_restate import restatement_rows
 from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, furniture_forms, global_seeds
@@ -248,7 +248,7 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
             shutil.rmtree(f"{output}/{name}")
     for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
         if f"{output}/{name}" in summary["written"]:
-            written = spark.read.parquet(f"{output}/{name}")
+            written = spark.read.parquet(hadoop_path(f"{output}/{name}"))  # "out[1]": no pattern
             summary[stat] = written.count()  # the files' row counts
             if name == "restatements":  # rows of documents the search failed on (``util.faults.Failed``)
                 failed = written.filter("error IS NOT NULL").collect()

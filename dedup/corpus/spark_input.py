@@ -14,12 +14,13 @@ The skips are counted, and the first ``MAX_LISTED`` named, in the run's summary 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
+from datetime import datetime, timezone
 from pathlib import Path
 
+from dedup.cluster.keep import timestamp
 from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, parse_record, shown_path
 from dedup.io.skips import MAX_LISTED
 from dedup.util.validate import text_problem
@@ -31,6 +32,10 @@ def is_parquet(path: str) -> bool:
     """A Parquet file, or a folder holding one (Spark's own output); other folders are no input of Spark's."""
     folder = Path(path)
     return path.endswith(".parquet") or (folder.is_dir() and any(folder.rglob("*.parquet")))
+
+
+# Suffixes Hadoop decompresses by themselves (the local reader decompresses .gz alone).
+_HADOOP_CODECS = frozenset({".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".zstd"})
 
 
 def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str = "id",
@@ -96,21 +101,38 @@ def unreadable(path: str) -> str | None:
         return "Hadoop passes over a file whose name starts with _ or . (rename it)"
     if "," in path:
         return "Hadoop reads a path with a comma as two paths (rename it)"
+    if ":" in path:  # "b:2.jsonl": a scheme before the colon, and the whole job failed on it
+        return "Hadoop reads a path with a colon as a URL (rename it)"
+    if Path(path).suffix.lower() in _HADOOP_CODECS and not stat.S_ISDIR(found.st_mode):
+        return (f"compressed as {Path(path).suffix}: the local reader takes gzip alone, and the engines read the "
+                "same files (decompress it, or gzip it)")
     if stat.S_ISDIR(found.st_mode) and not is_parquet(path):
         return "a folder without Parquet files: the Spark engine reads JSON Lines files (give them) and Parquet"
-    if path.lower().endswith(".gz") and not stat.S_ISDIR(found.st_mode):
-        with open(path, "rb") as head:
-            if head.read(2) != b"\x1f\x8b":
-                return "not gzip-compressed, though named .gz (rename it without .gz)"
+    if stat.S_ISDIR(found.st_mode):
+        return None
+    with open(path, "rb") as file:
+        head = file.read(4)
+    if path.lower().endswith(".gz"):
+        return None if head[:2] == b"\x1f\x8b" else "not gzip-compressed, though named .gz (rename it without .gz)"
+    # What the local reader refuses whole by its first bytes, refused whole here too (Spark named each line).
+    if head[:2] == b"\x1f\x8b":
+        return "gzip-compressed, but not named .gz (name it .jsonl.gz, or gunzip it)"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # or UTF-32's
+        return "UTF-16 or UTF-32 text; JSON Lines are UTF-8 (iconv -f UTF-16 -t UTF-8)"
     return None
+
+
+def hadoop_path(path: str) -> str:
+    """``path`` as Hadoop reads it: a local path absolute, with "[", "*", "?", "{" escaped, which Hadoop reads as
+    patterns (``data[1]`` read the folder ``data1``); a URL (``hdfs://``) as given."""
+    return path if "://" in path else re.sub(r"([\\{}\[\]*?])", r"\\\1", os.path.abspath(path))
 
 
 def _lines(sc, path: str):
     """The lines of a JSON Lines file (gzipped or not), ended by "\n" only, as the local reader ends them (Spark's
     ``textFile`` also ends a line at a lone "\r", which JSON allows between a record's values). The path is
     escaped for Hadoop, which reads "[", "*", "{" as patterns (``unreadable`` refuses a comma)."""
-    hadoop_path = path if "://" in path else re.sub(r"([\\{}\[\]*?])", r"\\\1", os.path.abspath(path))
-    return sc.newAPIHadoopFile(hadoop_path, "org.apache.hadoop.mapreduce.lib.input.TextInputFormat",
+    return sc.newAPIHadoopFile(hadoop_path(path), "org.apache.hadoop.mapreduce.lib.input.TextInputFormat",
                                "org.apache.hadoop.io.LongWritable", "org.apache.hadoop.io.Text",
                                conf={"textinputformat.record.delimiter": "\n"}).map(lambda pair: pair[1])
 
@@ -136,7 +158,7 @@ def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str,
     """The rows of one Parquet input in the form of ``_parsed``'s, its text held to ``text_problem``."""
     from pyspark.sql import functions as F
 
-    frame = spark.read.parquet(path)
+    frame = spark.read.parquet(hadoop_path(path))
     missing = [c for c in (id_field, text_field) if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: no column {missing[0]!r} (columns: {', '.join(frame.columns)})")
@@ -156,11 +178,16 @@ def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str,
 
 
 def _date(record: dict | None, date_field: str | None) -> str | None:
-    """The record's date as Spark's string cast gave it (a string as it is, a number as written)."""
+    """The record's date as a string ``keep.timestamp`` reads as the local reader reads the value: a string as it
+    is, a number (epoch seconds) as its ISO 8601 time in UTC. Written as JSON ("1000000000"), a number was read
+    as no date, and "20240105" as 5 January 2024: other representatives than the local engine's."""
     if date_field is None or not record or record.get(date_field) is None:
         return None
     value = record[date_field]
-    return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str):
+        return value
+    seconds = timestamp(value)
+    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc).isoformat()
 
 
 def _repeat_reason(doc_id: str, order: tuple, first: tuple) -> str:
