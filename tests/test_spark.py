@@ -517,3 +517,17 @@ def test_names_dates_and_options_found_by_trying_it_fifth_round(spark, tmp_path)
                                       str(tmp_path / "o2"), *extra])
         assert result.exit_code == 2 and said in result.output, extra
     assert not (tmp_path / "ck").exists()
+
+
+def test_rows_without_text_are_skipped_as_locally(spark):
+    """Found by trying it, fifth round: ``scan_dataframe`` scanned null, empty and wordless texts as documents
+    (and counted them in the corpus IDF), where the local scan skips them."""
+    from .planted import planted_corpus
+
+    records, _ = planted_corpus(seed=6, originals=12)
+    rows = [(r["id"], r["body"]) for r in records[:4]] + [("null", None), ("empty", ""), ("punct", "!!! ...")]
+    errors = []
+    local = CorpusScanner(detector=None).scan([Document(i, t) for i, t in rows], on_error=errors.append)
+    result = scan_dataframe(spark.createDataFrame(rows, "id string, text string"))
+    assert result.stats["documents"] == len(local.documents) == 4 and result.stats["skipped"] == len(errors) == 3
+    assert sorted(r.id for r in result.assignments.collect()) == sorted(i for i, _ in rows[:4])

@@ -51,6 +51,7 @@ from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, fur
 from dedup.io.readers import DEFAULT_MAX_BYTES
 from dedup.records import Report
 from dedup.sketch.minhash import estimated_scores
+from dedup.util.validate import text_problem
 
 RESTATEMENTS_SCHEMA = "id string, paragraphs int, groups string, matches string, candidates_dropped int, error string"
 
@@ -75,7 +76,8 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     Parameters
     ----------
     df : pyspark.sql.DataFrame
-        One row per document; ids must be unique.
+        One row per document; ids must be unique. A row whose text is null, empty, without words or not a
+        string is left out, as the local scan skips it, and counted in ``stats["skipped"]``.
     scanner : CorpusScanner, optional
         Its parameters (shingles, signatures, bands, thresholds, ``reuse`` search, ``detector``) are used as
         they are locally; default ``CorpusScanner(detector=None)`` (reuse on, no restatements).
@@ -106,8 +108,11 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     rows = df.select(id_col, text_col, F.col(date_col).cast("string") if dated else F.lit(None)).rdd
     n = max(sc.defaultParallelism, rows.getNumPartitions())  # partitions of signing and of every shuffle
     # Spread after numbering: a gzipped input arrives as one partition.
-    indexed = rows.zipWithIndex().map(lambda r: (r[1], r[0][0], r[0][1] or "", timestamp(r[0][2]))) \
-        .repartition(n).cache()
+    numbered = rows.zipWithIndex().map(lambda r: (r[1], r[0][0], r[0][1], timestamp(r[0][2]))).repartition(n).cache()
+    # A row whose text is null, empty, wordless or no string is no document, as ``CorpusScanner.scan`` skips it
+    # (it was scanned as one, and counted in the corpus IDF); how many, in ``stats["skipped"]``.
+    indexed = numbered.filter(lambda r: text_problem(r[2]) is None).cache()
+    skipped = numbered.filter(lambda r: text_problem(r[2]) is not None).count()
 
     def sign(rows: Iterator) -> Iterator:
         df_counts, count = np.zeros(n_features, dtype=np.int64), 0
@@ -166,8 +171,9 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     assignments_df = spark.createDataFrame(found.assignments, "id string, cluster_id string, is_representative boolean")
     matches_df = spark.createDataFrame(
         found.matches, "cluster_id string, id string, jaccard double, containment double, cosine double")
-    stats = {"documents": n_docs, "document_candidates": n_candidates, "capped_buckets": capped.value,
-             "partitions": indexed.getNumPartitions(), "clusters": found.count, "components_on": found.where}
+    stats = {"skipped": skipped, "documents": n_docs, "document_candidates": n_candidates,
+             "capped_buckets": capped.value, "partitions": indexed.getNumPartitions(), "clusters": found.count,
+             "components_on": found.where}
     reuse_df = restatements_df = None
     if search is not None:
         seeds = signed.filter(lambda r: r[0] == "seeds").map(lambda r: r[1])
