@@ -328,8 +328,10 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                                      span=(reread, start, offset) if lines and reread is not None else None)
                     continue
                 if not line.strip():
-                    skipped, lines = skip_blank_lines(stream)  # a line at a time, 100 MB of them took minutes
-                    offset, lineno = offset + skipped, lineno + lines
+                    # (not ``lines``, the flag to keep each record's bytes: named so, it was set to this count,
+                    # and clean then dropped the skipped records after a blank line, re-encoding the others)
+                    skipped, blank = skip_blank_lines(stream)  # a line at a time, 100 MB of them took minutes
+                    offset, lineno = offset + skipped, lineno + blank
                     continue
                 records += 1
                 try:

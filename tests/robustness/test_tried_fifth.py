@@ -242,3 +242,16 @@ def test_expire_names_its_option_once(tmp_path):
     result = _run("index", "expire", tmp_path / "e.db", "--before", "x")
     assert result.exit_code == 2
     assert "Invalid value for --before: 'x' is not an ISO 8601 date" in result.output
+
+
+# 8. A blank line in JSON Lines turned off clean's "as it came in" for every record after it
+
+def test_clean_after_a_blank_line_keeps_records_as_they_came_in(tmp_path):
+    path = tmp_path / "b.jsonl"
+    first = '{"id":"a","text":"Alpha beta gamma delta epsilon."}'
+    second = '{"id":"b","text":"Zeta eta theta iota kappa.", "x": 1.50}'
+    path.write_text(f"{first}\n\n{second}\n{{broken\n")
+    result = _run("clean", path, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 1 and "b.jsonl:4: malformed JSON" in result.stderr
+    # The blank line is no record; the others as written: 1.50 not re-encoded as 1.5, the broken one in its place.
+    assert (tmp_path / "out.jsonl").read_text() == f"{first}\n{second}\n{{broken\n"
