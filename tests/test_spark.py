@@ -436,6 +436,14 @@ def test_inputs_are_read_as_the_local_readers_read_them(spark, tmp_path):
     local = list(read_documents([str(tmp_path / "cr.jsonl")], max_bytes=limit, text_field="body"))
     assert frame.count() == sum(not isinstance(d, InputError) for d in local) >= 1
     assert skips["skipped"] == sum(isinstance(d, InputError) for d in local) >= 1
+    # A last record without a line end, exactly at the limit: kept on both engines (Spark counted a "\n").
+    last = json.dumps({"id": "last", "body": records[2]["body"]})
+    (tmp_path / "end.jsonl").write_text(lines[3] + "\n" + last)
+    limit = len(last.encode())
+    frame, skips = read_inputs(spark, [str(tmp_path / "end.jsonl")], text_field="body", max_bytes=limit)
+    local = list(read_documents([str(tmp_path / "end.jsonl")], max_bytes=limit, text_field="body"))
+    assert sorted(r.id for r in frame.collect()) == sorted(d.id for d in local if not isinstance(d, InputError))
+    assert "last" in {r.id for r in frame.collect()}
 
 
 def test_a_failed_job_and_a_file_in_the_way_are_said_in_one_line(spark, tmp_path):

@@ -53,11 +53,12 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
         elif is_parquet(path):
             parts.append(_parquet_rows(spark, path, number, text_field, id_field, date_field))
         else:
-            name = shown_path(path)
+            name, size = shown_path(path), _plain_size(path)
             line_inputs.append(number)
             parts.append(_lines(sc, path).zipWithIndex().map(
-                lambda r, number=number, name=name: _parsed(r[0], name, number, r[1], text_field, id_field,
-                                                            date_field, max_bytes)))
+                lambda r, number=number, name=name, size=size: _parsed(
+                    r[0][1], name, number, r[1], text_field, id_field, date_field, max_bytes,
+                    last=size is not None and r[0][0] + len(r[0][1].encode("utf-8", "surrogatepass")) >= size)))
     parsed = (sc.union(parts) if parts else sc.emptyRDD()).filter(lambda r: r[0] != "blank").cache()
     held = set(parsed.map(lambda r: r[1][0]).distinct().collect())
     early += [("skip", (number, -1), shown_path(paths[number]), "empty (no records)") for number in line_inputs
@@ -128,24 +129,33 @@ def hadoop_path(path: str) -> str:
     return path if "://" in path else re.sub(r"([\\{}\[\]*?])", r"\\\1", os.path.abspath(path))
 
 
+def _plain_size(path: str) -> int | None:
+    """The size of a local file that is not compressed (its lines' offsets are bytes of it), else None."""
+    if "://" in path or path.lower().endswith(".gz"):
+        return None
+    return os.path.getsize(path)
+
+
 def _lines(sc, path: str):
-    """The lines of a JSON Lines file (gzipped or not), ended by "\n" only, as the local reader ends them (Spark's
-    ``textFile`` also ends a line at a lone "\r", which JSON allows between a record's values). The path is
-    escaped for Hadoop, which reads "[", "*", "{" as patterns (``unreadable`` refuses a comma)."""
+    """``(offset, line)`` of each line of a JSON Lines file (gzipped or not), ended by "\n" only, as the local
+    reader ends them (Spark's ``textFile`` also ends a line at a lone "\r", which JSON allows between a record's
+    values). The path is escaped for Hadoop, which reads "[", "*", "{" as patterns (``unreadable`` refuses a
+    comma)."""
     return sc.newAPIHadoopFile(hadoop_path(path), "org.apache.hadoop.mapreduce.lib.input.TextInputFormat",
                                "org.apache.hadoop.io.LongWritable", "org.apache.hadoop.io.Text",
-                               conf={"textinputformat.record.delimiter": "\n"}).map(lambda pair: pair[1])
+                               conf={"textinputformat.record.delimiter": "\n"})
 
 
 def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_field: str,
-            date_field: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple:
+            date_field: str | None, max_bytes: int = DEFAULT_MAX_BYTES, last: bool = False) -> tuple:
     """One line as ``("doc", order, id, text, date, where, name)``, ``("skip", order, where, reason)`` or
-    ``("blank", order)``; ``order`` is (input number, line number)."""
+    ``("blank", order)``; ``order`` is (input number, line number). ``last``: the line ends its file with no
+    line end after it (its size is its own then, as the local reader counts it)."""
     order, where = (number, index), f"{name}:{index + 1}"
     if not line.strip():
         return ("blank", order)
     data = line.encode("utf-8", "surrogatepass")
-    if len(data) + 1 > max_bytes:  # the local reader counts the line's "\n"
+    if len(data) + (not last) > max_bytes:  # the local reader counts the line's "\n", where there is one
         return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
     try:
         doc = parse_record(data, where, text_field, id_field, fmt="text")
