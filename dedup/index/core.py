@@ -151,7 +151,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             check_fraction(name, value)
         check_int("min_passage_words", min_passage_words, 1)
         check_int("batch_size", batch_size, 1)
-        check_bool("within", within), check_bool("reuse", reuse)
+        check_bool("within", within)
+        check_bool("reuse", reuse)
         if detector is not None and not isinstance(detector, Detector):
             raise ValueError(f"detector must be a Detector or None, got {detector!r}")
         if read_only is not None:

@@ -145,8 +145,8 @@ def added_before(err, added: int):
 
 
 def skip_callback(documents, on_skip: OnSkip | None) -> OnSkip:
-    """What ``add_many`` calls for a document it skips (``on_skip``, else a warning), once ``documents`` and
-    ``on_skip`` are checked: a string or None for documents, a callback that is not one, named up front."""
+    """What ``add_many`` calls for a document it skips (``on_skip``, else a warning), once ``documents`` is checked
+    to be an iterable (not None, not one string) and ``on_skip`` a function or None: either named up front."""
     check_iterable("documents", documents)
     return check_callable("on_skip", on_skip) or _warn_skipped
 
