@@ -57,8 +57,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
             line_inputs.append(number)
             parts.append(_lines(sc, path).zipWithIndex().map(
                 lambda r, number=number, name=name, size=size: _parsed(
-                    r[0][1], name, number, r[1], text_field, id_field, date_field, max_bytes,
-                    last=size is not None and r[0][0] + len(r[0][1].encode("utf-8", "surrogatepass")) >= size)))
+                    r[0][1], name, number, r[1], text_field, id_field, date_field, max_bytes, r[0][0], size)))
     parsed = (sc.union(parts) if parts else sc.emptyRDD()).filter(lambda r: r[0] != "blank").cache()
     held = set(parsed.map(lambda r: r[1][0]).distinct().collect())
     early += [("skip", (number, -1), shown_path(paths[number]), "empty (no records)") for number in line_inputs
@@ -147,14 +146,16 @@ def _lines(sc, path: str):
 
 
 def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_field: str,
-            date_field: str | None, max_bytes: int = DEFAULT_MAX_BYTES, last: bool = False) -> tuple:
+            date_field: str | None, max_bytes: int = DEFAULT_MAX_BYTES, offset: int = 0,
+            size: int | None = None) -> tuple:
     """One line as ``("doc", order, id, text, date, where, name)``, ``("skip", order, where, reason)`` or
-    ``("blank", order)``; ``order`` is (input number, line number). ``last``: the line ends its file with no
-    line end after it (its size is its own then, as the local reader counts it)."""
+    ``("blank", order)``; ``order`` is (input number, line number). ``offset``: where the line starts in its
+    file, of ``size`` bytes when known (``_plain_size``): a line ending the file has no line end to count."""
     order, where = (number, index), f"{name}:{index + 1}"
     if not line.strip():
         return ("blank", order)
     data = line.encode("utf-8", "surrogatepass")
+    last = size is not None and offset + len(data) >= size
     if len(data) + (not last) > max_bytes:  # the local reader counts the line's "\n", where there is one
         return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
     try:

@@ -115,8 +115,9 @@ def add_in_batches(documents, on_skip: OnSkip | None, batch_size: int, add_batch
         added += add_batch(batch, skip) if batch else 0
     except IndexStoreError as err:
         raise added_before(err, added) from err
-    if failed:
-        raise failed_after(failed[0], added)
+    if failed:  # the iterable's own exception, once what it gave is in, with how many were added
+        failed[0].added = added
+        raise failed[0]
     return added
 
 
@@ -127,12 +128,6 @@ def until_failure(documents, failed: list):
         yield from documents
     except Exception as err:
         failed.append(err)
-
-
-def failed_after(err: Exception, added: int) -> Exception:
-    """The iterable's own exception (``until_failure``), with how many documents were added before it."""
-    err.added = added
-    return err
 
 
 def added_before(err, added: int):

@@ -83,13 +83,13 @@ class InputSpool:
             name += "" if kind == "text" else f".{kind}"
         target = Path(self.folder, str(n), name)
         target.parent.mkdir()
-        limit = None if is_jsonl(name) else self.max_bytes + 1
+        jsonl = is_jsonl(name)
         try:
             with open(target, "wb") as out:
-                if is_jsonl(name) and not name.lower().endswith(".gz") and not self.whole_records:
+                if jsonl and not name.lower().endswith(".gz") and not self.whole_records:
                     _copy_lines(source, out, self.max_bytes + 1)
                 else:
-                    _copy_stream(source, out, limit)
+                    _copy_stream(source, out, None if jsonl else self.max_bytes + 1)
         except OSError as err:  # a full disk, a file size limit: one line naming the copy, not a traceback
             raise WriteError(f"{'standard input' if path == '-' else path}'s copy in {self.folder}", err) from None
         finally:
