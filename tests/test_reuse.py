@@ -287,6 +287,22 @@ def test_units_hold_the_hashes_of_their_content_words():
         units.stems_of(2, 2).tolist()
 
 
+def test_a_spans_content_words_are_those_of_its_text():
+    """``stems_between`` (a copied passage's words, read off the text's words) gives what the span's own text cut
+    into units holds, for spans from word start to word end, in plain, accented, Chinese and CRLF text."""
+    texts = [" ".join(PASSAGE), "Café owners said “prices rose” sharply; Été was hot!\r\n\r\nThe U.S. envoy, 3.5 km away.",
+             "全国人民代表大会常务委员会今天开会。会议讨论了预算。", "Ok. The committee’s vote approved the $298 million plan."]
+    rng = random.Random(4)
+    for text in texts:
+        units = units_of(text)
+        for _ in range(40):
+            first = rng.randrange(len(units.word_starts))
+            last = rng.randrange(first, len(units.word_starts))
+            start, end = int(units.word_starts[first]), int(units.word_ends[last])
+            expected = units_of(text[start:end]).stems
+            assert units.stems_between(start, end).tolist() == expected.tolist(), text[start:end]
+
+
 def test_units_of_many_texts_are_each_texts_units():
     """Plain texts' words are hashed together (one space between them); the others one by one."""
     texts = [" ".join(PASSAGE), "", "Short.", "The U.S. envoy spoke. Talks went on.\n\nStudies agreed on it.",
@@ -298,13 +314,13 @@ def test_units_of_many_texts_are_each_texts_units():
         for text, many in zip(order, units_of_many(order, min_words=2)):
             one = units_of_many([text], min_words=2)[0]
             assert many.spans == one.spans and many.block == one.block and many.text == text
-            for name in ("stems", "stem_offsets", "word_hashes", "word_starts", "word_ends"):
+            for name in ("stems", "stem_offsets", "word_hashes", "word_stems", "word_starts", "word_ends"):
                 assert getattr(many, name).tolist() == getattr(one, name).tolist(), name
             assert all(text[s:e].strip() == text[s:e] and text[s:e] for s, e in one.spans)
     for text, many in zip(texts, units_of_many(texts, min_words=2)):
         one = units_of(text, min_words=2)
         assert many.spans == one.spans and many.block == one.block
-        for name in ("stems", "stem_offsets", "word_hashes", "word_starts", "word_ends"):
+        for name in ("stems", "stem_offsets", "word_hashes", "word_stems", "word_starts", "word_ends"):
             assert getattr(many, name).tolist() == getattr(one, name).tolist(), name
 
 

@@ -11,7 +11,7 @@ from dedup.records import Reuse, ReusedSentence
 from dedup.reuse.passages import Passage
 from dedup.reuse.trim import copied_edges
 from dedup.reuse.unit_rows import LazyCosines
-from dedup.reuse.units import Units, content_stems
+from dedup.reuse.units import Units
 from dedup.util.arrays import distinct
 
 
@@ -39,7 +39,7 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
         held_a, held_b = _units_in(units_a, a_span), _units_in(units_b, b_span)
     text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
     if copied:
-        words_a, words_b = distinct(content_stems(text_a)), distinct(content_stems(text_b))
+        words_a, words_b = distinct(units_a.stems_between(*a_span)), distinct(units_b.stems_between(*b_span))
     else:
         words_a, words_b = distinct(units_a.stems_of(*held_a)), distinct(units_b.stems_of(*held_b))
     shared = len(np.intersect1d(words_a, words_b, assume_unique=True))

@@ -68,6 +68,7 @@ class Units:
     word_starts: np.ndarray
     word_ends: np.ndarray
     word_hashes: np.ndarray
+    word_stems: np.ndarray  # uint64, each word's content stem hash (0: a stop word, a single letter or digit)
     # ``Units.length``'s letters past the characters, in the units before each unit (len(spans) + 1: a character of
     # weight 3 adds 2, ``LENGTH_WEIGHTS``); None for a text without weighted characters.
     extra_before: np.ndarray | None = field(default=None, compare=False, repr=False)
@@ -99,6 +100,14 @@ class Units:
     def stems_of(self, first: int, last: int) -> np.ndarray:
         """The content words (stem hashes) of units ``first`` to ``last``, both included."""
         return self.stems[self.stem_offsets[first]:self.stem_offsets[last + 1]]
+
+    def stems_between(self, start: int, end: int) -> np.ndarray:
+        """The content words (stem hashes) of the words lying whole in the characters ``start`` to ``end`` (a copied
+        passage's spans start and end at words, ``trim.copied_edges``)."""
+        first = int(np.searchsorted(self.word_starts, start))
+        last = int(np.searchsorted(self.word_ends, end, side="right"))
+        stems = self.word_stems[first:max(first, last)]
+        return stems[stems != 0]
 
 
 def content_stem(word: str) -> str | None:
@@ -149,12 +158,6 @@ def _word_hashes(texts: Sequence[str]) -> list[_Words]:
     return found
 
 
-def content_stems(text: str) -> np.ndarray:
-    """The stem hashes of ``text``'s content words, in order, as ``Units.stems`` holds a unit's."""
-    stems = _word_hashes([text])[0][1]
-    return stems[stems != 0]
-
-
 def units_of(text: str, min_words: int = 4) -> Units:
     """The sentences of ``text`` with spans into it (see the module docstring)."""
     return units_of_many([text], min_words)[0]
@@ -192,12 +195,12 @@ def units_of_many(texts: Sequence[str], min_words: int = 4) -> list[Units]:
     stems = stem_hashes[is_content][at]
     unit_starts = np.cumsum([0] + [len(units) for units in all_units]).tolist()
     out = []
-    for i, (text, units, (hashes, _, text_starts, text_ends)) in enumerate(zip(texts, all_units, words)):
+    for i, (text, units, (hashes, word_stems, text_starts, text_ends)) in enumerate(zip(texts, all_units, words)):
         own = offsets[unit_starts[i]:unit_starts[i + 1] + 1]
         spans = tuple((u[1], u[2]) for u in units)
         out.append(Units(text=text, spans=spans, stems=stems[own[0]:own[-1]], stem_offsets=own - own[0],
                          block=tuple(u[0] for u in units), word_starts=text_starts, word_ends=text_ends,
-                         word_hashes=hashes, **_weighted(text, spans, len(hashes))))
+                         word_hashes=hashes, word_stems=word_stems, **_weighted(text, spans, len(hashes))))
     return out
 
 
