@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -10,12 +11,14 @@ import click
 from dedup.cli.options import error, exit_on_broken_pipe, input_format_option, max_bytes_option, one_line_errors
 from dedup.io.outputs import OutputError, WriteError, check_file_output, refuse_overwriting_inputs
 from dedup.io.readers import InputError, is_jsonl, read_document
+from dedup.io.streams import kind_of
 from dedup.io.writers import atomic_output
 from dedup.report.formats import printable
 from dedup.report.reuse_output import reuse_lines, reuse_to_dict
 from dedup.util.faults import Failed, attempt
 
 ALIGNED_SHOWN = 10  # aligned sentence pairs the table shows a passage (JSON has them all)
+_HEAD_CHARS = 4096  # characters of a stream read to tell JSON Lines (a first object's start)
 
 
 @click.command()
@@ -25,7 +28,8 @@ ALIGNED_SHOWN = 10  # aligned sentence pairs the table shows a passage (JSON has
               help="A table for people, or JSON (the reuse records of dedup scan's JSON, with both texts' lengths).")
 @click.option("-o", "--output", default="-", show_default=True, help="Write the result here (- for stdout).")
 @click.option("--min-chars", type=click.IntRange(0), default=None,
-              help="Drop passages shorter than this many characters in either text [default: the search's].")
+              help="Drop passages shorter than this many characters in either text; one aligned by two sentence "
+                   "pairs or more and alike as a whole (cosine 0.45) needs 0.65 of it [default: the search's, 150].")
 @max_bytes_option()
 @input_format_option
 @exit_on_broken_pipe
@@ -47,14 +51,18 @@ def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_byte
     texts = []
     for path in (a, b):
         if is_jsonl(path):  # many documents to a file: read as one text, its JSON syntax would be aligned
-            error(f"{path}: JSON Lines hold many documents; align compares two (dedup scan finds the reuse "
-                  "between the records of a JSON Lines file)")
-            sys.exit(2)
+            _refuse_json_lines(path)
         try:
-            texts.append(read_document(path, max_bytes=max_bytes, fmt=input_format))
+            doc = read_document(path, max_bytes=max_bytes, fmt=input_format)
         except InputError as err:
+            if err.reason.startswith("gzip-compressed"):  # not "only JSON Lines are read compressed": align reads none
+                err = InputError(err.source, "gzip-compressed: align reads text and HTML (decompress it first)")
             error(str(err))
             sys.exit(2)
+        # Standard input and a pipe have no suffix: their first line says they are JSON Lines, as scan reads them.
+        if not os.path.isfile(path) and kind_of(doc.text[:_HEAD_CHARS].encode("utf-8", "surrogatepass")) == "jsonl":
+            _refuse_json_lines("<stdin>" if path == "-" else path)
+        texts.append(doc)
     doc_a, doc_b = texts
     settings = AlignSettings() if min_chars is None else AlignSettings(min_chars=min_chars)
     found = attempt(align_texts, doc_a.text, doc_b.text, doc_a.id, doc_b.id, settings)
@@ -72,3 +80,9 @@ def align(a: str, b: str, fmt: str, output: str, min_chars: int | None, max_byte
             out.write("".join(line + "\n" for line in reuse_lines(found, printable=printable, limit=len(found),
                                                                  sentences=ALIGNED_SHOWN)))
     sys.exit(0 if found else 1)
+
+
+def _refuse_json_lines(name: str) -> None:
+    error(f"{name}: JSON Lines hold many documents; align compares two (dedup scan finds the reuse "
+          "between the records of a JSON Lines file)")
+    sys.exit(2)

@@ -10,12 +10,19 @@ from dedup.io.input_error import InputError
 
 
 def decode(data: bytes, source: str) -> str:
-    """Decode bytes as UTF-8 (BOM allowed) or BOM-marked UTF-16; refuse binary data."""
+    """Decode bytes as UTF-8 (BOM allowed) or BOM-marked UTF-16; refuse binary data (a NUL character, either way)
+    and UTF-32 (whose little-endian BOM begins with UTF-16's: read as UTF-16 it was text of NULs)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise InputError(source, "UTF-32 text: only UTF-8 and UTF-16 are read (iconv -f UTF-32 -t UTF-8)")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as err:
             raise InputError(source, f"invalid UTF-16 at byte {err.start}") from None
+        nul = text.find("\x00")
+        if nul >= 0:
+            raise InputError(source, f"binary file (NUL character at offset {nul} of its UTF-16 text), not text")
+        return text
     if data.startswith(b"\x1f\x8b"):  # said as what it is: a user's .txt.gz is not "binary" to them
         raise InputError(source, "gzip-compressed text: only JSON Lines are read compressed (.jsonl.gz); "
                                  "decompress it first (gunzip)")

@@ -287,7 +287,7 @@ class Alignment:
         self.empty = not len(units_a) or not len(units_b)
         if self.empty:
             return
-        self.weights_a, self.weights_b, self.sets_a, self.sets_b = unit_rows(units_a, units_b, idf)
+        self.weights_a, self.weights_b, self.sets_a, self.sets_b, self.word_weights = unit_rows(units_a, units_b, idf)
         self.sizes_a = np.asarray(self.sets_a.sum(axis=1)).ravel()
         self.sizes_b = np.asarray(self.sets_b.sum(axis=1)).ravel()
         self.lazy = sparse.issparse(self.weights_a) and len(units_a) * len(units_b) > LAZY_CELLS
@@ -329,7 +329,7 @@ class Alignment:
                                    settings.summary_replace_share)
         if not kept and settings.digest_cosine < 1.0 and two_texts:
             kept = self._digest(settings)
-        records = [passage_record(p, units_a, units_b, a_id, b_id, self.cosine, swap) for p in kept]
+        records = [passage_record(p, units_a, units_b, a_id, b_id, self.cosine, swap, self.word_weights) for p in kept]
         return sorted(records, key=lambda r: r.a_span) if swap else records
 
     def _copied(self, passages: list[Passage], settings: AlignSettings) -> list[Passage]:
@@ -341,7 +341,8 @@ class Alignment:
                 if not any(p.a[0] <= c[0] <= p.a[1] and p.b[0] <= c[1] <= p.b[1] for p in passages)]
         if not rest:
             return []
-        return extend(np.array(rest, dtype=np.int64), settings.max_gap, self.weights_a, self.weights_b, 0.0)
+        return [replace(p, copied=True)
+                for p in extend(np.array(rest, dtype=np.int64), settings.max_gap, self.weights_a, self.weights_b, 0.0)]
 
     def _seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
         """The (unit in a, unit in b) pairs at or above both thresholds, and those sharing a copied run; of one
@@ -429,7 +430,7 @@ class Alignment:
         if ((a0, a1), (b0, b1)) == (passage.a, passage.b):  # long enough as it was
             return passage
         whole = fragment_cosine(self.weights_a, (a0, a1), self.weights_b, (b0, b1))
-        return Passage((a0, a1), (b0, b1), passage.seeds, whole) if whole >= settings.passage_cosine else passage
+        return replace(passage, a=(a0, a1), b=(b0, b1), cosine=whole) if whole >= settings.passage_cosine else passage
 
 
 def _dense(matrix) -> np.ndarray:

@@ -3,6 +3,7 @@ content-word Jaccard and the aligned sentences behind it."""
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left, bisect_right
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from dedup.records import Reuse, ReusedSentence
 from dedup.reuse.passages import Passage
 from dedup.reuse.trim import copied_edges
-from dedup.reuse.unit_rows import LazyCosines
+from dedup.reuse.unit_rows import LazyCosines, WordWeights
 from dedup.reuse.units import Units
 from dedup.util.arrays import distinct
 
@@ -24,29 +25,37 @@ def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
 
 
 def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str,
-                   cosine: np.ndarray | LazyCosines, swap: bool = False) -> Reuse:
+                   cosine: np.ndarray | LazyCosines, swap: bool = False,
+                   word_weights: WordWeights | None = None) -> Reuse:
     """The record of ``passage`` between the texts cut into ``units_a`` and ``units_b`` (ids ``a_id``, ``b_id``;
     ``cosine``: their units' cosines): its spans (a copy's the edges of its shared runs, ``trim.copied_edges``),
     content-word Jaccard, kind, TF-ISF cosine as its score, and its aligned sentence pairs (``aligned_seeds``).
     ``swap``: the record names ``b`` first (``b_id`` its ``a``, its sentences in ``b``'s order): the passage
-    was found with the texts in the other order (``align.align_units``' ``symmetric``)."""
+    was found with the texts in the other order (``align.align_units``' ``symmetric``). ``word_weights``: the
+    texts' words' ISF (``unit_rows``); a copy cut to its shared runs gets the TF-ISF cosine of its own words, not
+    of the units it was found in (a copy seeded with a headline its edges then left out had theirs)."""
     a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
-    copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b))
+    copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b),
+                          densest=passage.copied)
     held_a, held_b = passage.a, passage.b
+    passage_cosine = passage.cosine
     if copied:  # the record is the shared runs: its sentences are those of the units they lie in, cut to them,
         a_span, b_span = copied  # and its words its own (a unit may run far past a copy: a block without stops)
         held_a, held_b = _units_in(units_a, a_span), _units_in(units_b, b_span)
     text_a, text_b = units_a.text[a_span[0]:a_span[1]], units_b.text[b_span[0]:b_span[1]]
     if copied:
-        words_a, words_b = distinct(units_a.stems_between(*a_span)), distinct(units_b.stems_between(*b_span))
+        words_a, words_b = units_a.stems_between(*a_span), units_b.stems_between(*b_span)
+        if word_weights is not None:
+            passage_cosine = word_weights.cosine(words_a, words_b)
+        words_a, words_b = distinct(words_a), distinct(words_b)
     else:
         words_a, words_b = distinct(units_a.stems_of(*held_a)), distinct(units_b.stems_of(*held_b))
     shared = len(np.intersect1d(words_a, words_b, assume_unique=True))
     jaccard = shared / max(len(words_a) + len(words_b) - shared, 1)
     # Chinese and Japanese put no space between sentences: a copy that joins two paragraphs is still verbatim.
     glue = "" if units_a.dense or units_b.dense else " "
-    if glue.join(text_a.casefold().split()) == glue.join(text_b.casefold().split()):
+    if _same_text(glue.join(text_a.casefold().split()), glue.join(text_b.casefold().split())):
         kind = "verbatim"
     else:
         kind = "edited" if jaccard >= _EDITED_JACCARD else "restated"
@@ -62,9 +71,15 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
     if swap:
         a_id, b_id, a_span, b_span = b_id, a_id, b_span, a_span
         pairs = [(b, a, c) for a, b, c in pairs]
-    return Reuse(a=a_id, b=b_id, a_span=a_span, b_span=b_span, score=round(passage.cosine, 4),
-                 jaccard=round(jaccard, 4), cosine=round(passage.cosine, 4), kind=kind,
+    return Reuse(a=a_id, b=b_id, a_span=a_span, b_span=b_span, score=round(passage_cosine, 4),
+                 jaccard=round(jaccard, 4), cosine=round(passage_cosine, 4), kind=kind,
                  sentences=tuple(ReusedSentence(a=a, b=b, cosine=c) for a, b, c in pairs))
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Whether two passages are the same text, canonically equivalent ones too (a copy saved decomposed, NFD)."""
+    return a == b or (not (a.isascii() and b.isascii()) and
+                      unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b))
 
 
 def _sentence(units: Units, i: int, span: tuple[int, int]) -> str:

@@ -22,6 +22,7 @@ class Passage:
     b: tuple[int, int]
     seeds: np.ndarray  # (n, 2) unit pairs
     cosine: float
+    copied: bool = False  # made of copied-run seeds alone (``Alignment._copied``): a copy, whatever its cosine
 
 
 def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float) -> list[Passage]:

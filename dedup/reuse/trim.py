@@ -23,12 +23,16 @@ _SEED_N = 8  # words of an exact shared run that makes a seed whatever the sente
 _DENSE_SEED_N = 16
 _MAX_REPEATS = 4  # inside one text, a run repeated more often than this is furniture
 _MAX_PAIRS = 4_000_000
+_LONG_UNIT = 1_000  # characters of a unit that is no sentence but a block without sentence ends
 
 
-def copied_edges(a: Units, window_a: tuple[int, int], b: Units,
-                 window_b: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+def copied_edges(a: Units, window_a: tuple[int, int], b: Units, window_b: tuple[int, int],
+                 densest: bool = False) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The spans from the first to the last word ``_N``-gram the two windows share, or None when they share
-    too few for a copy (then the caller keeps its own edges)."""
+    too few for a copy (then the caller keeps its own edges). ``densest``: the windows are known to hold a
+    copy (a passage of copied-run seeds alone); where their shared n-grams are too few as wholes and a unit of
+    one is a block without sentence ends (``_LONG_UNIT``), the spans are those of its densest run of shared
+    n-grams (a copy a tenth of a transcript's length, in both texts)."""
     first_a, last_a = _word_range(a, window_a)
     first_b, last_b = _word_range(b, window_b)
     # The window's n-grams: those of the whole text that start in it and end in it.
@@ -38,13 +42,44 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units,
         return None
     in_b, in_a = _in_sorted(grams_a, distinct(grams_b)), _in_sorted(grams_b, distinct(grams_a))
     hits_a, hits_b = np.flatnonzero(in_b), np.flatnonzero(in_a)
-    if not len(hits_a) or max(in_a.mean(), in_b.mean()) < _COPIED:
+    if not len(hits_a):
         return None
+    if max(in_a.mean(), in_b.mean()) < _COPIED:
+        if not densest or not (_long_unit(a, window_a) or _long_unit(b, window_b)):
+            return None  # sentences: a reworded passage quoting a phrase keeps its sentence edges
+        core = _densest(hits_a)
+        if core is None:
+            return None
+        hits_a = hits_a[core]
+        hits_b = hits_b[_in_sorted(grams_b[hits_b], distinct(grams_a[hits_a]))]
+        core = _densest(hits_b)
+        if core is None:
+            return None
+        hits_b = hits_b[core]
     span_a = (start_of(a.text, int(a.word_starts[first_a + hits_a[0]])),
               end_of(a.text, int(a.word_ends[first_a + hits_a[-1] + _N - 1])))
     span_b = (start_of(b.text, int(b.word_starts[first_b + hits_b[0]])),
               end_of(b.text, int(b.word_ends[first_b + hits_b[-1] + _N - 1])))
     return span_a, span_b
+
+
+def _long_unit(units: Units, window: tuple[int, int]) -> bool:
+    """Whether a unit lying in ``window`` is ``_LONG_UNIT`` characters or longer (a block without sentence ends)."""
+    return any(end - start >= _LONG_UNIT for start, end in units.spans if start < window[1] and end > window[0])
+
+
+def _densest(hits: np.ndarray) -> slice | None:
+    """The longest run of ``hits`` (n-gram positions, ascending) that no gap of more than ``_N`` positions breaks
+    (one word changed breaks ``_N`` n-grams), as a slice of them; None when it is too short to be a copy (under
+    ``_SEED_N`` words) or not mostly shared (``_COPIED``)."""
+    breaks = np.flatnonzero(np.diff(hits) > _N + 1) + 1
+    starts, ends = np.concatenate(([0], breaks)), np.concatenate((breaks, [len(hits)]))
+    best = int(np.argmax(ends - starts))
+    first, last = int(starts[best]), int(ends[best])
+    count, extent = last - first, int(hits[last - 1] - hits[first]) + 1
+    if count < _SEED_N - _N + 1 or count < _COPIED * extent:
+        return None
+    return slice(first, last)
 
 
 def _word_range(units: Units, window: tuple[int, int]) -> tuple[int, int]:

@@ -14,6 +14,7 @@ same order whichever rows and columns are asked, so the passages found are those
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -30,9 +31,29 @@ _BLOCK_CELLS = 1 << 22  # cells of one block of rows of the product
 _FIRST_FLOOR = 0.3
 
 
+@dataclass(frozen=True)
+class WordWeights:
+    """The ISF weight (times the corpus IDF, where given) of each word of two texts' units (``unit_rows``)."""
+
+    words: np.ndarray  # stem hashes, ascending
+    weights: np.ndarray  # float64, ``words``' weights
+
+    def cosine(self, stems_a: np.ndarray, stems_b: np.ndarray) -> float:
+        """The TF-ISF cosine of two runs of content words (stem hashes; a word of neither text weighs nothing):
+        of a copy cut to its shared runs, inside units longer than it."""
+        vectors = []
+        for stems in (stems_a, stems_b):
+            at = np.minimum(np.searchsorted(self.words, stems), max(len(self.words) - 1, 0))
+            known = at[self.words[at] == stems] if len(self.words) else at[:0]
+            vectors.append(np.bincount(known, minlength=len(self.words)) * self.weights)
+        norm = float(np.linalg.norm(vectors[0]) * np.linalg.norm(vectors[1]))
+        return float(vectors[0] @ vectors[1]) / norm if norm else 0.0
+
+
 def unit_rows(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.ndarray] | None = None):
     """L2-normalized TF-ISF rows and binary word-set rows of both texts' units, on one vocabulary (dense:
-    two texts' units and words are a few thousand at most, where scipy's per-call cost dominated)."""
+    two texts' units and words are a few thousand at most, where scipy's per-call cost dominated); and the
+    words' weights (``WordWeights``)."""
     same = units_a is units_b
     stems = units_a.stems if same else np.concatenate((units_a.stems, units_b.stems))
     sizes = np.diff(units_a.stem_offsets) if same else np.concatenate((np.diff(units_a.stem_offsets),
@@ -69,10 +90,12 @@ def unit_rows(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.nda
         isf = isf if idf is None else isf * idf(vocabulary)
         weights = counts * isf[None, :].astype(np.float32)
         weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-12)
+    ascending = np.argsort(vocabulary)
+    word_weights = WordWeights(vocabulary[ascending], np.asarray(isf, np.float64)[ascending])
     if same:
-        return weights, weights, binary, binary
+        return weights, weights, binary, binary, word_weights
     n = len(units_a)
-    return weights[:n], weights[n:], binary[:n], binary[n:]
+    return weights[:n], weights[n:], binary[:n], binary[n:], word_weights
 
 
 class LazyCosines:

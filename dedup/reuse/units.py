@@ -153,8 +153,11 @@ def _word_hashes(texts: Sequence[str]) -> list[_Words]:
     for i, text in enumerate(texts):
         if found[i] is None:
             words, starts, ends = word_arrays(text)
-            found[i] = (word_hashes(words).view(np.int64), np.fromiter(map(_stem_hash, words), np.uint64, len(words)),
-                        starts, ends)
+            # A run's words in NFKC, as the stems are (``content_stem``): a copy saved decomposed (NFD, as macOS
+            # writes "é" as "e" and U+0301) is the same run of words as its composed original.
+            composed = [w if w.isascii() else unicodedata.normalize("NFKC", w) for w in words]
+            found[i] = (word_hashes(composed).view(np.int64),
+                        np.fromiter(map(_stem_hash, words), np.uint64, len(words)), starts, ends)
     return found
 
 
