@@ -127,13 +127,18 @@ def test_index_query_answers_each_piped_record_as_it_arrives(tmp_path):
         # The second record is written only once the first is answered: a reader that waited for the end
         # of input would never answer (the bound only turns that hang into a failure).
         first = json.loads(answers.get(timeout=600))
+        # So is the second, past the bytes read to tell JSON Lines (a reader filling its buffer waited for 64 KB).
         query.stdin.write(json.dumps({"id": "fresh", "text": "Nothing like this was indexed."}).encode() + b"\n")
+        query.stdin.flush()
+        second = json.loads(answers.get(timeout=600))
+        query.stdin.write(json.dumps({"id": "last", "text": "A bakery won a prize for its bread."}).encode() + b"\n")
         query.stdin.close()
         assert query.wait(timeout=600) == 0
     finally:
         query.kill()
     assert first["id"] == "copy" and first["duplicate"] and first["duplicates"][0]["doc"] == "first"
-    assert json.loads(answers.get(timeout=600))["id"] == "fresh"
+    assert second["id"] == "fresh"
+    assert json.loads(answers.get(timeout=600))["id"] == "last"
 
 
 def test_index_query_writes_its_verdicts_to_output_as_scan_does(tmp_path):

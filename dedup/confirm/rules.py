@@ -91,9 +91,7 @@ class TfidfConfirmer:
                             ("sentence_cosine_threshold", sentence_cosine_threshold)):
             check_fraction(name, value)
         background_docs = check_background(background, background_docs)
-        if not isinstance(min_shared_words, int) or min_shared_words < 0:
-            raise ValueError(f"min_shared_words must be a non-negative integer, got {min_shared_words!r}")
-        self.min_shared_words = min_shared_words
+        self.min_shared_words = check_int("min_shared_words", min_shared_words, 0)  # True is no count
         self.tokenizer = tokenizer
         self.paragraph_cosine_threshold = paragraph_cosine_threshold
         self.sentence_cosine_threshold = sentence_cosine_threshold

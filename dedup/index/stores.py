@@ -28,7 +28,10 @@ def redis_url_and_prefix(location: str) -> tuple[str, str]:
     """The URL redis-py is given (every query parameter but ``prefix``: ``db=``, ``password=``, ``ssl_*`` and
     timeouts were dropped with the whole query) and the prefix (``dedup`` when none is given; an empty
     ``prefix=`` was read as none, and wrote into the default index)."""
-    parts = urlsplit(location)
+    try:
+        parts = urlsplit(location)
+    except ValueError as err:  # "redis://[bad": a bracketed host that is no IPv6 address
+        raise IndexLocationError(f"{mask_location(location)}: not a Redis URL ({err})") from None
     query = parse_qsl(parts.query, keep_blank_values=True)
     prefixes = [value for name, value in query if name == "prefix"]
     if prefixes and not prefixes[-1]:

@@ -378,13 +378,15 @@ def standard_input(stdin: BinaryIO | None = None) -> BinaryIO:
     """``stdin`` if given, else the process's standard input as bytes; ``InputError`` when it is closed (``<&-``:
     Python then has no ``sys.stdin``, and reading it raised AttributeError)."""
     if stdin is not None:
+        if not callable(getattr(stdin, "read", None)):  # a text field name given in its place, say
+            raise TypeError(f"stdin must be a binary stream, got {type(stdin).__name__}")
         return stdin
     if sys.stdin is None:
         raise InputError("<stdin>", "standard input is closed")
     return sys.stdin.buffer
 
 
-def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
+def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, *, stdin: BinaryIO | None = None,
                    text_field: str = "text", id_field: str = "id", fmt: str = "auto",
                    names: dict[str, str] | None = None, lines: bool = False) -> Iterator[Document | InputError]:
     """Each input as a ``Document``, or the ``InputError`` that stopped it (``lines``: see ``read_jsonl``).

@@ -76,9 +76,13 @@ class Prefixed(io.RawIOBase):
             buffer[:n] = self.head[:n]
             self.head = self.head[n:]
             return n
+        # What the stream holds now, not a full buffer: a buffered stdin's readinto waits for 64 KB or the end
+        # of the pipe, so a scraper's second record was answered only when the scraper closed it.
+        if hasattr(self.rest, "readinto1"):
+            return self.rest.readinto1(buffer)
         if hasattr(self.rest, "readinto"):
             return self.rest.readinto(buffer)
-        data = self.rest.read(len(buffer))
+        data = self.rest.read1(len(buffer)) if hasattr(self.rest, "read1") else self.rest.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 

@@ -121,3 +121,65 @@ def test_align_min_chars_says_and_keeps_its_two_sentence_floor(tmp_path):
     assert kept.exit_code == 0 and dropped.exit_code == 1  # 99 >= 0.65 x 152, 99 < 0.65 x 153
     help_text = " ".join(_run("align", "--help").stdout.split())
     assert "one aligned by two sentence pairs or more and alike as a whole (cosine 0.45) needs 0.65 of it" in help_text
+
+
+# 7. A Redis URL urllib cannot split: the index's own error, naming the location (a password masked)
+
+def test_a_malformed_redis_url_is_an_index_location_error(tmp_path):
+    from dedup import Index
+    from dedup.index.store import IndexLocationError, IndexStoreError
+
+    assert issubclass(IndexLocationError, IndexStoreError)  # what library.md tells a caller to catch
+
+    for location, shown in (("redis://[bad", "redis://[bad"), ("rediss://user:secret@[::1", "rediss://user:***@[::1")):
+        try:
+            Index(location)
+        except IndexLocationError as err:
+            assert str(err) == f"{shown}: not a Redis URL (Invalid IPv6 URL)"
+        else:
+            raise AssertionError(f"{location} was accepted")
+        result = _run("index", "stats", location)
+        assert result.exit_code == 1
+        assert result.stderr.strip() == f"dedup: error: {shown}: not a Redis URL (Invalid IPv6 URL)"
+
+
+# 8. Parameters that named the wrong thing, or let a boolean through as a count
+
+def test_library_parameters_are_named_where_they_are_wrong():
+    from dedup import Detector, ReuseSearch
+
+    for kwargs, message in ((dict(key_words=0, bands=2049), "bands x rows must be at most 4096, got 2049 x 2"),
+                            (dict(rows=5000), "bands x rows must be at most 4096, got 8 x 5000")):
+        try:
+            ReuseSearch(**kwargs)
+        except ValueError as err:
+            assert str(err) == message
+        else:
+            raise AssertionError(kwargs)
+    try:
+        Detector(min_shared_words=True)
+    except ValueError as err:
+        assert str(err) == "min_shared_words must be an integer >= 0, got True"
+    else:
+        raise AssertionError("min_shared_words=True was accepted")
+
+
+def test_read_documents_takes_its_options_by_name(tmp_path):
+    from dedup.io.readers import Document, read_documents
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"id": "wire/1", "body": MUSEUM}) + "\n")
+    try:  # as the documentation's order read: "body" went to stdin and "id" to text_field, silently
+        list(read_documents([str(corpus)], 1 << 20, "body", "id"))
+    except TypeError as err:
+        assert "positional" in str(err)
+    else:
+        raise AssertionError("options were taken by position")
+    try:
+        list(read_documents(["-"], 1 << 20, stdin="body"))
+    except TypeError as err:
+        assert str(err) == "stdin must be a binary stream, got str"
+    else:
+        raise AssertionError("a str was read as stdin")
+    [doc] = read_documents([str(corpus)], 1 << 20, text_field="body")
+    assert isinstance(doc, Document) and (doc.id, doc.text) == ("wire/1", MUSEUM)
