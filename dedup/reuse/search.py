@@ -154,8 +154,7 @@ class ReuseSearch:
             raise ValueError("key_words must be 0 (MinHash bands) or at least 2 (pairs of words), got 1")
         check_fraction("common_share", self.common_share)
         check_between("screen", self.screen, 0.0, 1.0)
-        if self.bands * self.rows > 4096:  # the signature's permutations (``MinHasher``), which are no parameter here
-            raise ValueError(f"bands x rows must be at most 4096, got {self.bands} x {self.rows}")
+        check_int("bands x rows", self.bands * self.rows, 1, 4096)  # ``MinHasher``'s num_perm, no parameter here
         self._hasher = MinHasher(num_perm=self.bands * self.rows, seed=self.seed)
         self._banding = LSHBanding(num_perm=self.bands * self.rows, bands=self.bands, rows=self.rows)
 

@@ -148,8 +148,8 @@ def test_a_malformed_redis_url_is_an_index_location_error(tmp_path):
 def test_library_parameters_are_named_where_they_are_wrong():
     from dedup import Detector, ReuseSearch
 
-    for kwargs, message in ((dict(key_words=0, bands=2049), "bands x rows must be at most 4096, got 2049 x 2"),
-                            (dict(rows=5000), "bands x rows must be at most 4096, got 8 x 5000")):
+    for kwargs, message in ((dict(key_words=0, bands=2049), "bands x rows must be an integer in [1, 4096], got 4098"),
+                            (dict(rows=5000), "bands x rows must be an integer in [1, 4096], got 40000")):
         try:
             ReuseSearch(**kwargs)
         except ValueError as err:
