@@ -76,7 +76,10 @@ def timestamp(value: DateLike) -> float | None:
         except ValueError:
             return None
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+        # A zone can put a calendar's edge past it ("0001-01-01T00:00:00+14:00" is in year 0 in UTC): read as
+        # the edge, as a number past it would be refused, and the index then refused the date it had read.
+        seconds = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+        return min(max(seconds, FIRST_SECOND), _LAST_SECOND)
     if isinstance(value, _date):
         return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
     return None

@@ -158,7 +158,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         if read_only is not None:
             check_bool("read_only", read_only)
         check_between("lock_timeout", lock_timeout, 0)
-        check_signature_params({**DEFAULTS, **params})
+        params = {name: value for name, value in check_signature_params({**DEFAULTS, **params}).items()
+                  if name in params}  # the given ones, as plain values
         self.keep = check_rule(keep)
         self.path = mask_location(location)
         self.jaccard_threshold, self.cosine_threshold = jaccard_threshold, cosine_threshold

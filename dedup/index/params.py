@@ -33,21 +33,25 @@ class IndexSkipWarning(UserWarning):
     """A document ``add_many`` did not add (empty, a lone surrogate, too many paragraphs), when no ``on_skip``."""
 
 
-def check_signature_params(params: Mapping) -> None:
-    """The stored parameters, each checked as ``CorpusScanner`` and the parts it hands them to check them."""
+def check_signature_params(params: Mapping) -> dict:
+    """The stored parameters, each checked as ``CorpusScanner`` and the parts it hands them to check them; as
+    plain Python values (numpy's ``int64(64)`` is an integer, and the store writes them as JSON)."""
+    checked = dict(params)
     for name in ("k", "paragraph_k"):
-        check_int(name, params[name], 1, MAX_K)
-    check_int("num_perm", params["num_perm"], 2, 4096)
-    check_int("seed", params["seed"], 0, 2**32 - 1)
+        checked[name] = check_int(name, params[name], 1, MAX_K)
+    checked["num_perm"] = check_int("num_perm", params["num_perm"], 2, 4096)
+    checked["seed"] = check_int("seed", params["seed"], 0, 2**32 - 1)
     for name in ("lsh_threshold", "paragraph_lsh_threshold"):
-        check_fraction(name, params[name])
-    check_int("n_features", params["n_features"], 16, 1 << 26)
+        checked[name] = check_fraction(name, params[name])
+    checked["n_features"] = check_int("n_features", params["n_features"], 16, 1 << 26)
     for name in ("stop_words", "stem"):
-        check_bool(name, params[name])
-    check_int("copy_window", params.get("copy_window", 0), 0)
+        checked[name] = check_bool(name, params[name])
+    if "copy_window" in params:
+        checked["copy_window"] = check_int("copy_window", params["copy_window"], 0)
     keys = params.get("reuse_keys", "uncommon")
     if keys not in KEY_SETTINGS:
         raise ValueError(f"reuse_keys must be one of {', '.join(KEY_SETTINGS)}, got {keys!r}")
+    return checked
 
 
 def reuse_settings(params: Mapping) -> dict:

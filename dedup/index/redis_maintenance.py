@@ -27,6 +27,7 @@ _NUMBER = re.compile(rb"-?\d+")
 # Watched transactions retried when another writer changed the keys (each retry is another writer's progress)
 # at most this many times; one whose connection was lost at EXEC (redis-py reports it as a WatchError too) a few.
 WATCH_RETRIES, LOST_RETRIES = 1000, 3
+VERIFY_TRIES = 5  # checks read again when a writer changed the index meanwhile
 
 
 def retry_or_raise(redis, err: Exception, attempt: int) -> None:
@@ -200,7 +201,23 @@ class RedisMaintenance:
     def verify(self) -> list[str]:
         """dedup's invariants: every id's document exists and holds that id, every set member points at a
         stored document or paragraph, no document is outside the id table, and the document frequencies
-        count each stored document's buckets once."""
+        count each stored document's buckets once. Read as of one moment: the keys every write changes are
+        watched, and the check is read again when a writer changed them meanwhile (read half before and half
+        after another process's batch, a consistent index was reported broken)."""
+        for _ in range(VERIFY_TRIES):
+            with self.r.pipeline() as guard:
+                guard.watch(self._key("ids"), self._key("docs"), self._key("df"))
+                problems = self._problems()
+                try:
+                    guard.multi()
+                    guard.execute()  # nothing to do: it fails when a watched key changed
+                except self._redis.WatchError:
+                    continue
+                return problems
+        raise self._redis.RedisError(f"other writers changed the index throughout {VERIFY_TRIES} checks; check it "
+                                     "again when they pause")
+
+    def _problems(self) -> list[str]:
         problems = []
         ids = {k.decode(): int(v) for k, v in self.r.hgetall(self._key("ids")).items()}
         with self.r.pipeline(transaction=False) as pipe:

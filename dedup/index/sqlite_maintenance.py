@@ -146,7 +146,19 @@ class SQLiteMaintenance:
 
     @_guarded
     def verify(self) -> list[str]:
-        """Problems found: SQLite's integrity check, then dedup's own invariants (empty: consistent)."""
+        """Problems found: SQLite's integrity check, then dedup's own invariants (empty: consistent); all read in
+        one transaction, one snapshot of the file (read apart, another process's batch committed between two
+        reads made a consistent index look broken)."""
+        own = not self.db.in_transaction
+        if own:
+            self.db.execute("BEGIN")
+        try:
+            return self._problems()
+        finally:
+            if own:
+                self.db.execute("COMMIT")
+
+    def _problems(self) -> list[str]:
         problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
         one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
         checks = {

@@ -223,6 +223,9 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
             error = self._error(err, time.monotonic() - started, writes=True)
             self._abandon()
             raise error from err
+        except BaseException:  # anything else (a value JSON cannot hold, Ctrl-C): no empty file left behind
+            self._abandon()
+            raise
         return self.open(given, defaults)
 
     def _abandon(self) -> None:
