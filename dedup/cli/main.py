@@ -240,7 +240,9 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
         params.pop("reuse", None)
     params.pop("reuse_keys", None)  # pass one saves the same seeds for either (the keys are made after it)
     params.pop("jobs", None)  # -j 1 and -j 2 give the same report: a scan may resume with more processes
-    key = {"paths": [os.path.abspath(p) for p in paths], "params": params, **inputs}
+    # The paths as given too: ids are spelled from them (tdir/x.txt, c.jsonl:1), and a resume with them spelled
+    # otherwise (absolute, from another folder) mixed two spellings of the ids in one report.
+    key = {"paths": [os.path.abspath(p) for p in paths], "given": list(paths), "params": params, **inputs}
     try:
         checkpoint = Checkpoint(folder, key, every, inputs=list(paths))
         checkpoint.held = True  # until ``remove``, after the report is written

@@ -259,9 +259,13 @@ class Checkpoint:
             created = json.loads((self.folder / MARKER).read_text(encoding="utf-8")).get("created_folder") is True
         except (OSError, ValueError, AttributeError):
             created = False
+        # CURRENT first: a run stopped here leaves a folder the next one starts afresh in; after the slots,
+        # it named a slot that was gone, and every later run of the command was refused.
+        for name in ("CURRENT", "CURRENT.tmp"):
+            (self.folder / name).unlink(missing_ok=True)
         for name in _SLOTS:
             _remove_slot(self.folder / name)
-        for name in ("CURRENT", "CURRENT.tmp", "reports.bin", MARKER):
+        for name in ("reports.bin", MARKER):
             (self.folder / name).unlink(missing_ok=True)
         self.release()
         if created:  # a folder the user made stays; ours goes unless someone put files in it

@@ -9,7 +9,9 @@ the texts of one slice, not of every document that takes part.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterator
@@ -169,11 +171,7 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandi
     failed: set[int] = set()
     faults: list[dict] = []  # pairs the alignment raised on (``align_many``'s ``on_fault``)
     try:
-        with tempfile.TemporaryDirectory(prefix="dedup-idf-") as folder:
-            # The corpus IDF weighs the screen's and the alignment's words (a word common in the corpus seeds
-            # nothing); the workers map it from a file rather than receive 4 MB with every task.
-            idf_path = os.path.join(folder, "idf.npy")
-            np.save(idf_path, state.idf.idf().astype(np.float32))
+        with _shared_idf(state.idf.idf().astype(np.float32)) as idf_path:
             for chunk in _slices(np.column_stack((pairs, copied))):
                 kept = _screened(chunk, candidates.seeds, idf_path, workers)
                 counts["screened_out"] += int((~kept).sum())
@@ -189,7 +187,28 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandi
                    "reuse_furniture_passages": aligned - len(found), "reuse_alignment_failed": faults}
 
 
-def _screened(chunk: np.ndarray, seeds: SeedFile, idf_path: str, workers: Workers) -> np.ndarray:
+@contextlib.contextmanager
+def _shared_idf(idf: np.ndarray) -> Iterator[str | np.ndarray]:
+    """The corpus IDF for the tasks: it weighs the screen's and the alignment's words (a word common in the corpus
+    seeds nothing), and the workers map it from a file rather than receive 4 MB with every task; where the
+    temporary folder is full, the array itself (a full $TMPDIR stopped the scan with a traceback)."""
+    folder = None
+    try:
+        folder = tempfile.mkdtemp(prefix="dedup-idf-")
+        path = os.path.join(folder, "idf.npy")
+        np.save(path, idf)
+    except OSError:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        yield idf
+        return
+    try:
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _screened(chunk: np.ndarray, seeds: SeedFile, idf_path: str | np.ndarray, workers: Workers) -> np.ndarray:
     """Which ``(a, b, copied)`` rows of ``chunk`` ``ReuseSearch.screened`` keeps, ``PAIRS_PER_TASK`` rows a task, each
     task sent with its documents' seeds."""
     def tasks() -> Iterator[tuple[tuple, None]]:
@@ -203,7 +222,8 @@ def _screened(chunk: np.ndarray, seeds: SeedFile, idf_path: str, workers: Worker
     return np.concatenate([np.zeros(0, bool)] + [keep for _, keep in workers.ordered(screen_seeds, tasks())])
 
 
-def screen_seeds(signer: "BatchSigner", seeds: Seeds | None, rows: np.ndarray, idf_path: str) -> np.ndarray:
+def screen_seeds(signer: "BatchSigner", seeds: Seeds | None, rows: np.ndarray,
+                 idf_path: str | np.ndarray) -> np.ndarray:
     """``ReuseSearch.screened`` of the ``(a, b, copied)`` rows from the seeds of their documents (None when every
     row is copied), words weighed by the corpus IDF saved at ``idf_path``."""
     copied = rows[:, 2].astype(bool)
@@ -212,7 +232,7 @@ def screen_seeds(signer: "BatchSigner", seeds: Seeds | None, rows: np.ndarray, i
     return signer.reuse.screened(seeds, rows[:, :2], copied, _corpus_idf(idf_path))
 
 
-def _align_slice(pairs: np.ndarray, state: CorpusState, idf_path: str, text_field: str, fmt: str,
+def _align_slice(pairs: np.ndarray, state: CorpusState, idf_path: str | np.ndarray, text_field: str, fmt: str,
                  workers: Workers, found: list[Reuse], failed: set[int], faults: list[dict]) -> None:
     """Re-read the documents of the pairs ``(a, b)`` and align each pair in the workers; the pairs the
     alignment raised on are added to ``faults`` as ``{"a", "b", "error"}``."""
@@ -233,7 +253,7 @@ def _align_slice(pairs: np.ndarray, state: CorpusState, idf_path: str, text_fiel
 
 
 def align_batch(signer: "BatchSigner", pairs: list[tuple[str, str, str, str]],
-                idf_path: str) -> tuple[list[Reuse], list[dict]]:
+                idf_path: str | np.ndarray) -> tuple[list[Reuse], list[dict]]:
     """Aligned passages of each ``(a_id, a_text, b_id, b_text)``, words weighed by the corpus IDF saved at
     ``idf_path``, each text cut into units once; and the pairs the alignment raised on, ``{"a", "b", "error"}``
     (a fault of dedup's on one pair costs that pair's passages, said in ``stats.reuse_alignment_failed``)."""
@@ -267,8 +287,10 @@ def screen_pairs(signer: "BatchSigner", pairs: list[tuple[str, str, str, str, bo
 _IDF_FILES: dict[str, np.ndarray] = {}
 
 
-def _corpus_idf(path: str) -> np.ndarray:
-    """The corpus IDF per bucket saved at ``path`` (memory-mapped once a process)."""
+def _corpus_idf(path: str | np.ndarray) -> np.ndarray:
+    """The corpus IDF per bucket saved at ``path`` (memory-mapped once a process), or given itself."""
+    if isinstance(path, np.ndarray):
+        return path
     if path not in _IDF_FILES:
         _IDF_FILES.clear()  # one scan's at a time
         _IDF_FILES[path] = np.load(path, mmap_mode="r", allow_pickle=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from dedup.io.html_input import is_html
 from dedup.io.input_error import InputError
 
 
@@ -38,23 +39,32 @@ def decode(data: bytes, source: str) -> str:
 
 # Codecs Python has that no web page is written in: they encode domain names or Python literals, or refuse
 # everything; read as a page's charset they give garbage or raise.
-_NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
+_NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape",
+                                # and what a <meta> cannot declare (WHATWG): UTF-16 and UTF-32 are told by a BOM,
+                                # never by markup read as ASCII; UTF-7 smuggles in any character, NUL too
+                                "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "utf-7"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 
 
 def decode_file(data: bytes, source: str) -> str:
-    """``decode``, except that a page that is not UTF-8 is read in the charset its <meta> tag declares."""
+    """``decode``, except that a page that is not UTF-8 is read in the charset its <meta> tag declares: an HTML
+    page (a text file naming a charset is no page), decoded strictly (a byte the charset has no character for
+    is not replaced), and without a NUL character, as any text."""
     try:
         return decode(data, source)
     except InputError as err:
         declared = _CHARSET.search(data[:4096])
-        if declared is None or not err.reason.startswith("not valid UTF-8"):
+        if declared is None or not err.reason.startswith("not valid UTF-8") or \
+                not is_html(data[:65536].decode("latin-1")):
             raise
         charset = declared.group(1).decode("ascii")
         try:
             if codecs.lookup(charset).name in _NOT_PAGE_CHARSETS:
                 raise LookupError(charset)
-            return data.decode(charset, errors="replace")
+            text = data.decode(charset)
+            if "\x00" in text:
+                raise ValueError(charset)
+            return text
         # LookupError: an unknown name, or a codec that is not a text encoding (base64); UnicodeError: a
         # codec that refuses any input ("undefined") or is not for documents (idna, punycode). Either way
         # the UTF-8 error says more, and the page is one skipped record, not a stopped batch.

@@ -25,6 +25,7 @@ _TEXT_BLOCKS = frozenset({"p", "head", "item", "quote", "code", "cell"})
 _GROUPS = frozenset({"body", "main", "doc", "div", "list", "table", "comments"})
 _PREFORMATTED = frozenset({"quote", "code"})  # where trafilatura puts a <pre>'s text, line ends and all
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+_MAX_CELLS = 20_000  # table cells past which a page is read by the plain extraction (trafilatura: about 1.5 s here)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7]\s+")
 # favor_recall: as precise as the default and favor_precision on benchmarks/html_extract.py, and about 1.6x
 # faster than either there; comments are the readers', not the article.
@@ -72,11 +73,19 @@ def html_to_text(html: str) -> str:
     # under its headline was read as the headline alone, and could hide from dedup. The plain extraction
     # reads any depth.
     truncated = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
-    for template in tree.iter("template"):  # inert markup the page never shows; trafilatura kept its text
-        template.drop_tree()
+    for template in list(tree.iter("template")):  # inert markup the page never shows; trafilatura kept its text
+        try:
+            template.drop_tree()
+        except ValueError:  # its tail joined to a neighbour's text holds a control character lxml refuses (\f)
+            template.clear(keep_tail=True)
+    # trafilatura's table handling takes time in the square of a table's cells (200,000 cells: minutes); a page
+    # of that many is data, not an article, and the plain extraction reads it in linear time.
+    crowded = sum(1 for _ in tree.iter("td", "th")) > _MAX_CELLS
     try:
-        document = None if truncated else trafilatura.bare_extraction(tree, **EXTRACT_OPTIONS)
-    except RecursionError:  # a tree too deep for its recursive walks: the plain extraction has no such limit
+        document = None if truncated or crowded else trafilatura.bare_extraction(tree, **EXTRACT_OPTIONS)
+    # A tree too deep for its recursive walks, or text lxml refuses to set while trafilatura rewrites the tree
+    # (a control character): the plain extraction has neither limit.
+    except (RecursionError, ValueError):
         document = None
     body = document.body if document is not None else None
     blocks = [] if body is None or _baseline(body) else _paragraphs(body)
@@ -122,7 +131,9 @@ def _paragraphs(body) -> list[str]:
             text = " | ".join(c for c in cells if c)
             if text:
                 out.append(text)
-        elif tag in _TEXT_BLOCKS or tag in _GROUPS:
+        # A <code> or <q> inside a paragraph is a word of it ("run the <code>pip install</code> command"), not a
+        # block: it split one sentence into three paragraphs.
+        elif (tag in _TEXT_BLOCKS and not (in_block and tag in _PREFORMATTED)) or tag in _GROUPS:
             flush()
             # Loose text right under a group is trafilatura's fallback residue (a nav-only page gives
             # <main>Home</main>), not a paragraph.
@@ -137,7 +148,9 @@ def _paragraphs(body) -> list[str]:
                 parts.append(element.text)
             for child in element:
                 walk(child, in_block)
-        if in_block and element.tail:
+        # The text after a heading or a <br> right under a group is the page's next line ("<h1>..</h1>Text<br>More"):
+        # it was dropped with the group's own loose text, and the lines of such a page were lost.
+        if element.tail and (in_block or tag in ("head", "lb")):
             parts.append(element.tail)
 
     walk(body, False)

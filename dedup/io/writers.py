@@ -28,9 +28,11 @@ __all__ = ["OutputError", "WriteError", "atomic_output", "refuse_overwriting_inp
 
 
 @contextlib.contextmanager
-def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
+def atomic_output(output: str, compress: bool = False, follow_link: bool = True) -> Iterator[IO[str]]:
     """A text stream to ``output`` ("-": standard output) that replaces it only once the block ends
-    without an error; a run that fails mid-write leaves an existing file as it was."""
+    without an error; a run that fails mid-write leaves an existing file as it was. A link at ``output`` is
+    written through (the -o a user named), or with ``follow_link=False`` replaced by the file (a copy dedup
+    names inside an output folder: a link found there pointed at a file outside it, even at an input)."""
     if output == "-":
         if sys.stdout is None:  # >&-: Python has no sys.stdout (writing raised AttributeError after the whole run)
             raise WriteError("<stdout>", OSError(9, "standard output is closed"))
@@ -53,10 +55,12 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
             raise WriteError(output, err) from None
         return
     target = Path(output)
-    if target.is_symlink():  # written through, as a shell's > does: the rename would put a file in the link's place
-        target = Path(os.path.realpath(target))
+    link = target.is_symlink()
+    if link and follow_link:  # written through, as a shell's > does: the rename would put a file in the link's place
+        target, link = Path(os.path.realpath(target)), False
     try:
-        if _special(target):  # /dev/null, a named pipe: written in place (a rename would put a file in its stead)
+        # /dev/null, a named pipe: written in place (a rename would put a file in its stead)
+        if not link and _special(target):
             with open(target, "wb") as raw:
                 yield from _text_to(raw, compress)
             return
@@ -69,7 +73,7 @@ def atomic_output(output: str, compress: bool = False) -> Iterator[IO[str]]:
             yield from _text_to(raw, compress)
             raw.flush()
             os.fsync(raw.fileno())
-        os.chmod(temporary, _mode_for(target))
+        os.chmod(temporary, _mode_for(target, replaced=not link))
         os.replace(temporary, target)
     except BaseException as err:
         with contextlib.suppress(OSError):
@@ -133,9 +137,11 @@ def open_text(binary: IO[bytes]) -> IO[str]:
     return io.TextIOWrapper(binary, encoding="utf-8", newline="")
 
 
-def _mode_for(target: Path) -> int:
-    """The replaced file's permissions, or a new file's (mkstemp makes it 0600)."""
+def _mode_for(target: Path, replaced: bool = True) -> int:
+    """The replaced file's permissions, or a new file's (mkstemp makes it 0600; a link replaced is no file's)."""
     try:
+        if not replaced:
+            raise FileNotFoundError(target)
         return target.stat().st_mode & 0o7777
     except OSError:
         umask = os.umask(0)
@@ -155,7 +161,7 @@ def write_cleaned(documents: Iterable[Document | InputError], cleaner: CorpusCle
         return _write_folder(_once(documents, cleaner), cleaner, plan.targets)
     if plan.folder is not None:
         _make_folder(plan.folder, plan.output)
-    with atomic_output(plan.output, plan.output.lower().endswith(".gz")) as out:
+    with atomic_output(plan.output, plan.output.lower().endswith(".gz"), follow_link=plan.folder is None) as out:
         if plan.kind == "jsonl":
             return _write_jsonl(_once(documents, cleaner), cleaner, out, text_field)
         return _write_texts(_once(documents, cleaner), cleaner, out)
@@ -276,7 +282,7 @@ def _write_folder(documents: Iterable[Document | InputError], cleaner: CorpusCle
             continue
         target = targets[doc.path]
         _make_folder(target.parent, str(target))
-        with atomic_output(str(target)) as out:
+        with atomic_output(str(target), follow_link=False) as out:
             out.write(_cleaned_text(doc, cleaner))
         kept += 1
     return kept
@@ -290,7 +296,7 @@ def _copy_unread(skipped: InputError, target: Path, cleaner: CorpusCleaner) -> N
         return
     with source:
         _make_folder(target.parent, str(target))
-        with atomic_output(str(target)) as out:
+        with atomic_output(str(target), follow_link=False) as out:
             out.flush()
             shutil.copyfileobj(source, out.buffer)
     cleaner.unread.append(skipped.source)

@@ -183,3 +183,67 @@ def test_read_documents_takes_its_options_by_name(tmp_path):
         raise AssertionError("a str was read as stdin")
     [doc] = read_documents([str(corpus)], 1 << 20, text_field="body")
     assert isinstance(doc, Document) and (doc.id, doc.text) == ("wire/1", MUSEUM)
+
+
+# 9. HTML pages read as pages: a control character beside a <template>, lines after a heading, inline code
+
+def test_html_main_text_keeps_its_lines_and_survives_control_characters(tmp_path):
+    from dedup.io.html_input import html_to_text
+
+    page = tmp_path / "ff.html"
+    page.write_text("<html><body><article><h1>Form feed page</h1><p>The council approved the library budget on "
+                    "Tuesday evening after a long debate in the hall.</p><template><p>x</p></template>\x0c<p>Residents "
+                    "packed the hall to argue for longer opening hours and more funding.</p></article></body></html>")
+    other = tmp_path / "other.txt"
+    other.write_text("Museum news\n\n" + MUSEUM + "\n")
+    result = _run("scan", page, other, "-f", "json")
+    assert result.exit_code == 0 and "Traceback" not in result.stderr, result.stderr
+    assert [d["id"] for d in json.loads(result.stdout)["documents"]] == [str(page), str(other)]
+    lines = ["The city council approved a new budget for the public library system on Tuesday evening after a "
+             "long debate.", "Residents packed the hall to argue for longer opening hours and more funding.",
+             "The mayor said the vote showed that the community values its libraries more than ever before."]
+    broken = f"<html><body><div><h1>Library budget approved</h1>{'<br>'.join(lines)}</div></body></html>"
+    assert html_to_text(broken).split("\n\n") == ["Library budget approved", *lines]
+    inline = ("<html><body><article><h1>Installing the tool</h1><p>Download the archive from the releases page and "
+              "unpack it into a folder of your choice.</p><p>To install it, run the <code>pip install dedup</code> "
+              "command in a terminal.</p><p>The minister said <q>we will not back down</q> when asked about the "
+              "cuts.</p></article></body></html>")
+    assert html_to_text(inline).split("\n\n")[2:] == ["To install it, run the pip install dedup command in a terminal.",
+                                                      "The minister said we will not back down when asked about the cuts."]
+
+
+def test_a_page_of_many_table_cells_is_read_by_the_plain_extraction(monkeypatch):
+    import trafilatura
+
+    from dedup.io import html_input
+
+    def quadratic(*args, **kwargs):  # trafilatura's tables take time in the square of their cells
+        raise AssertionError("trafilatura asked to read 20,001 cells")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", quadratic)
+    page = "<html><body><table><tr>" + "<td>c" * (html_input._MAX_CELLS + 1) + "</table></body></html>"
+    assert html_input.html_to_text(page).split(" | ") == ["c"] * (html_input._MAX_CELLS + 1)  # a row, cells joined
+
+
+# 10. A <meta charset> is a page's: not a text file's, strict, and never UTF-16, UTF-32 or UTF-7
+
+def test_a_declared_charset_is_read_only_for_pages_and_strictly(tmp_path):
+    inputs = {
+        "notes.txt": (b'Plain notes about <meta charset="koi8-r"> tags in a text file.\n\nCaf\xe9 is here\n',
+                      "not valid UTF-8 (byte 0xe9 at offset 67)"),
+        "u7.html": (b'<html><head><meta charset="utf-7"></head><body><p>Caf\xe9 +AAA- budget of the city.</p></body>'
+                    b'</html>', "not valid UTF-8, and the page's charset 'utf-7' cannot decode it"),
+        "lie.html": (b'<html><head><meta charset="utf-8"></head><body><p>Caf\xe9 news about the city budget.</p>'
+                     b'</body></html>', "not valid UTF-8, and the page's charset 'utf-8' cannot decode it"),
+        "u16.html": (b'<html><head><meta charset="utf-16"></head><body><p>Caf\xe9 news about the city budget.</p>'
+                     b'</body></html>', "not valid UTF-8, and the page's charset 'utf-16' cannot decode it")}
+    for name, (data, reason) in inputs.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = _run("scan", path, "-f", "json")
+        assert result.exit_code == 1 and f"dedup: error: {path}: {reason}" in result.stderr.splitlines(), result.stderr
+    legacy = tmp_path / "cp1252.html"
+    legacy.write_bytes(b'<html><head><meta charset="windows-1252"></head><body><p>Caf\xe9 news about the city '
+                       b'budget this year.</p></body></html>')
+    result = _run("scan", legacy, "-f", "json")
+    assert result.exit_code == 0, result.stderr
