@@ -242,11 +242,12 @@ def _title(tree) -> str:
 
 
 def _has_title(title: str, blocks: list[str]) -> bool:
-    """Whether a short block already holds (nearly) the title's words, so it is not added twice."""
+    """Whether a block is (nearly) the title itself, so it is not added twice: its words, give or take a few (a
+    lede of 8 words restating a headline of 3 was taken for it, and the headline's restatement was lost)."""
     words = set(re.findall(r"\w+", title.lower()))
     for block in blocks:
         other = re.findall(r"\w+", block.lower())
-        if len(other) <= 2 * len(words) + 5 and len(words & set(other)) >= 0.8 * len(words):
+        if len(other) <= len(words) + 3 and len(words & set(other)) >= 0.8 * len(words):
             return True
     return False
 

@@ -247,3 +247,16 @@ def test_a_declared_charset_is_read_only_for_pages_and_strictly(tmp_path):
                        b'budget this year.</p></body></html>')
     result = _run("scan", legacy, "-f", "json")
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_lede_restating_the_headline_is_not_taken_for_it():
+    from dedup import find_redundancy
+    from dedup.io.html_input import html_to_text
+
+    page = ("<!DOCTYPE html><html><head><title>T</title></head><body><div><h1>Library budget approved</h1><p>The "
+            "council approved the library budget on Tuesday.</p><p>Residents packed the hall to argue for longer "
+            "hours.</p></div></body></html>")
+    plain = ("Library budget approved\n\nThe council approved the library budget on Tuesday.\n\nResidents packed "
+             "the hall to argue for longer hours.")
+    assert html_to_text(page) == plain
+    assert [(m.a, m.b) for m in find_redundancy(plain).matches] == [(0, 1)]  # the headline's restatement
