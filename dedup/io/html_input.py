@@ -12,6 +12,7 @@ Needs the ``html`` extra (``pip install 'dedup[html]'``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html.parser import HTMLParser
 
 FORMATS = ("auto", "text", "html")
@@ -89,6 +90,8 @@ def html_to_text(html: str) -> str:
         document = None
     body = document.body if document is not None else None
     blocks = [] if body is None or _baseline(body) else _paragraphs(body)
+    if blocks and all(child.tag == "p" and not len(child) for child in body):
+        blocks = _with_repeats(blocks, tree, html)
     if not blocks:
         blocks = plain_paragraphs(html)
     if not blocks:
@@ -100,10 +103,25 @@ def html_to_text(html: str) -> str:
 
 
 def _baseline(body) -> bool:
-    """Whether trafilatura's body is its baseline fallback: the page's whole text in one <p>, a line per block
-    (navigation included), found no main content in. The plain extraction drops the navigation and keeps
-    the paragraphs apart."""
-    return len(body) == 1 and body[0].tag == "p" and not len(body[0]) and "\n" in (body[0].text or "").strip()
+    """Whether trafilatura's body is its baseline fallback, one <p>: the page's whole text, a line per block
+    (navigation included), where it found no main content, or an <article>'s text joined by spaces (its
+    paragraphs one, a <noscript> inside). The plain extraction drops the navigation and keeps the paragraphs
+    apart."""
+    return len(body) == 1 and body[0].tag == "p" and not len(body[0])
+
+
+def _with_repeats(blocks: list[str], tree, html: str) -> list[str]:
+    """The plain extraction where the page repeats a paragraph trafilatura kept once, and the plain extraction
+    holds every paragraph it kept: a body of bare <p>s is its rescue for short pages, which drops a paragraph
+    whose text came before (a restatement, word for word, lost to the one tool meant to find it)."""
+    kept = Counter(blocks)
+    on_page = Counter(" ".join(p.text_content().split()) for p in tree.iter("p"))
+    if not any(on_page[text] > n for text, n in kept.items()):  # the page's own <p>s first: cheap, and mostly no
+        return blocks
+    plain = Counter(plain_paragraphs(html))
+    if all(plain[text] >= n for text, n in kept.items()) and any(plain[text] > n for text, n in kept.items()):
+        return plain_paragraphs(html)
+    return blocks
 
 
 def _paragraphs(body) -> list[str]:
@@ -127,10 +145,16 @@ def _paragraphs(body) -> list[str]:
             flush()
         elif tag == "row":
             flush()
-            cells = (" ".join("".join(c.itertext()).split()) for c in element if c.tag == "cell")
-            text = " | ".join(c for c in cells if c)
-            if text:
-                out.append(text)
+            cells = [c for c in element if c.tag == "cell"]
+            # A layout table (an old site's page in one): a cell of paragraphs is their group, each its own, not
+            # one row of text glued together ("HomeNews | Library budget approvedThe city council ...").
+            if any(child.tag in _TEXT_BLOCKS or child.tag in ("lb", "list") for cell in cells for child in cell):
+                for cell in cells:
+                    walk(cell, False)
+            else:
+                text = " | ".join(t for t in (" ".join("".join(c.itertext()).split()) for c in cells) if t)
+                if text:
+                    out.append(text)
         # A <code> or <q> inside a paragraph is a word of it ("run the <code>pip install</code> command"), not a
         # block: it split one sentence into three paragraphs.
         elif (tag in _TEXT_BLOCKS and not (in_block and tag in _PREFORMATTED)) or tag in _GROUPS:

@@ -260,3 +260,25 @@ def test_a_lede_restating_the_headline_is_not_taken_for_it():
              "the hall to argue for longer hours.")
     assert html_to_text(page) == plain
     assert [(m.a, m.b) for m in find_redundancy(plain).matches] == [(0, 1)]  # the headline's restatement
+
+
+# 11. Pages the extractor's rescues flattened or thinned: a layout table, a paragraph repeated, a <noscript>
+
+BUDGET = ["The city council approved a new budget for the public library system on Tuesday evening after a long debate.",
+          "Residents packed the hall to argue for longer opening hours and more funding for children's reading.",
+          "The mayor said the vote showed that the community values its libraries more than ever before."]
+
+
+def test_paragraphs_of_a_layout_table_a_repeat_and_an_article_with_noscript_stay_apart():
+    from dedup.io.html_input import html_to_text
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in [*BUDGET, BUDGET[0]])
+    table = (f'<html><body><table><tr><td><a href="/">Home</a></td><td><h1>Library budget approved</h1>{paragraphs}'
+             "</td></tr></table></body></html>")
+    assert html_to_text(table).split("\n\n") == ["Home", "Library budget approved", *BUDGET, BUDGET[0]]
+    repeated = f"<html><body><h1>Library budget approved</h1>{paragraphs}</body></html>"
+    assert html_to_text(repeated).split("\n\n") == ["Library budget approved", *BUDGET, BUDGET[0]]
+    restated = "On Tuesday evening, after a long debate, the city council approved a new library budget."
+    noscript = (f"<html><body><article><h1>Library budget approved</h1><p>{BUDGET[0]}</p><noscript><p>Please enable "
+                f"JavaScript to view the comments.</p></noscript><p>{restated}</p></article></body></html>")
+    assert html_to_text(noscript).split("\n\n") == ["Library budget approved", BUDGET[0], restated]
