@@ -26,6 +26,7 @@ from dedup.reuse.align import align_many
 from dedup.reuse.furniture import without_furniture
 from dedup.reuse.search import ReuseSearch, Seeds
 from dedup.reuse.unit_rows import word_idf
+from dedup.util import scratch
 from dedup.util.allocator import release_freed
 from dedup.util.arrays import distinct
 from dedup.util.workers import Workers
@@ -116,7 +117,7 @@ def _keys_in_two(search: ReuseSearch, seeds: Seeds, df: np.ndarray, n_docs: int,
     rest = Seeds(words=seeds.words[words:], unit_words=seeds.unit_words[cut:], unit_doc=seeds.unit_doc[cut:],
                  copy_keys=seeds.copy_keys[:0], copy_doc=seeds.copy_doc[:0])
     try:
-        with tempfile.TemporaryDirectory(prefix="dedup-keys-") as folder:
+        with tempfile.TemporaryDirectory(prefix=scratch.prefix("keys")) as folder:
             _save_share(folder, {"words": seeds.words[:words], "unit_words": seeds.unit_words[:cut],
                                  "unit_doc": seeds.unit_doc[:cut], "copy_keys": seeds.copy_keys,
                                  "copy_doc": seeds.copy_doc, "copy_drop": search.furniture_keys(seeds, furniture),
@@ -194,7 +195,7 @@ def _shared_idf(idf: np.ndarray) -> Iterator[str | np.ndarray]:
     temporary folder is full, the array itself (a full $TMPDIR stopped the scan with a traceback)."""
     folder = None
     try:
-        folder = tempfile.mkdtemp(prefix="dedup-idf-")
+        folder = tempfile.mkdtemp(prefix=scratch.prefix("idf"))
         path = os.path.join(folder, "idf.npy")
         np.save(path, idf)
     except OSError:

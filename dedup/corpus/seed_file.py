@@ -20,6 +20,7 @@ import tempfile
 import numpy as np
 
 from dedup.reuse.search import Seeds
+from dedup.util import scratch
 from dedup.util.arrays import range_positions
 
 
@@ -46,7 +47,7 @@ class SeedFile:
         self._folder: tempfile.TemporaryDirectory | None = None
         self._arrays: dict[str, np.ndarray] = {}
         try:
-            self._folder = tempfile.TemporaryDirectory(prefix="dedup-seeds-")
+            self._folder = tempfile.TemporaryDirectory(prefix=scratch.prefix("seeds"))
             for name in ("words", "unit_words"):
                 np.save(self._path(name), getattr(seeds, name))
         except OSError:  # no room: held in memory instead (the same seeds, more memory)

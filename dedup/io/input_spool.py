@@ -19,6 +19,7 @@ from typing import BinaryIO
 from dedup.io.outputs import WriteError
 from dedup.io.readers import InputError, is_jsonl, standard_input
 from dedup.io.streams import sniff
+from dedup.util import scratch
 
 _CHUNK = 1 << 20
 
@@ -70,7 +71,7 @@ class InputSpool:
 
     def _copy(self, path: str, n: int) -> str:
         if self.folder is None:
-            self.folder = tempfile.mkdtemp(prefix="dedup-inputs-")
+            self.folder = tempfile.mkdtemp(prefix=scratch.prefix("inputs"))
         try:
             opened = standard_input(self.stdin) if path == "-" else open(path, "rb")
         except (OSError, InputError):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from threadpoolctl import threadpool_limits
 
+from dedup.util import scratch
 from dedup.util.allocator import keep_pages
 from dedup.util.parcels import pack, unpack
 
@@ -86,7 +87,7 @@ class Workers:
         size = worker_count(self.jobs, tasks)
         if size:
             try:
-                self.folder = tempfile.mkdtemp(prefix="dedup-results-")
+                self.folder = tempfile.mkdtemp(prefix=scratch.prefix("results"))
             except OSError:  # no temporary folder: results come down the pipe
                 self.folder = None
             self.pool = multiprocessing.get_context().Pool(size, initializer=_init,

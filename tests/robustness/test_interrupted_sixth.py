@@ -5,6 +5,7 @@ the inputs spelled otherwise. Each test failed before its fix."""
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -133,3 +134,48 @@ def test_a_resume_with_the_inputs_spelled_otherwise_is_refused(tmp_path, monkeyp
     resumed = _run("scan", str(corpus), "-f", "json", "-o", "r.json", "--checkpoint", "ck", "-q")
     assert resumed.exit_code != 0 and "checkpoint" in resumed.stderr, resumed.output
     assert not (tmp_path / "r.json").exists()
+
+
+# 5. Scratch folders a killed process left (a copy of stdin each): removed by the next command, never a live one's
+
+def test_scratch_folders_of_killed_processes_are_removed_by_the_next(tmp_path):
+    import signal
+    import subprocess
+
+    from dedup.util import scratch
+
+    if scratch._host() is None:  # no /proc: names carry no process, and nothing is removed (said in the module)
+        assert scratch.prefix("inputs") == "dedup-inputs-" and scratch.sweep(str(tmp_path)) == 0
+        return
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    child = subprocess.Popen([sys.executable, "-c", "import sys, tempfile\nfrom dedup.util import scratch\n"
+                              "print(tempfile.mkdtemp(prefix=scratch.prefix('inputs')), flush=True)\nsys.stdin.read()"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    left = Path(child.stdout.readline().strip())  # made: the child now waits on its stdin
+    (left / "stdin.jsonl").write_text("a copy of a crawler's records\n")
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    live = Path(tmp_path / f"{scratch.prefix('inputs')}mine")  # this process's: it runs
+    live.mkdir()
+    elsewhere = tmp_path / f"dedup-inputs-{'0' * 16}-{child.pid}-x"  # another boot or container's
+    elsewhere.mkdir()
+    assert left.exists() and scratch.sweep(str(tmp_path)) == 1
+    assert not left.exists() and live.exists() and elsewhere.exists()
+    # The commands sweep as they make their first scratch folder: a killed `dedup clean -` left its copy of stdin
+    killed = subprocess.Popen([sys.executable, "-m", "dedup", "clean", "-", "-o", str(tmp_path / "out.jsonl")],
+                              stdin=subprocess.PIPE, env=env)
+    killed.stdin.write(b'{"id": "a", "text": "Alpha beta gamma delta epsilon zeta eta theta."}\n')
+    killed.stdin.flush()
+    bound = time.monotonic() + 600  # only turns a spool that never appears into a failure, not a hang
+    while not any(p.name.startswith("dedup-inputs-") and f"-{killed.pid}-" in p.name for p in tmp_path.iterdir()):
+        assert killed.poll() is None and time.monotonic() < bound  # waits for the spool to appear, an event
+        time.sleep(0.01)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    spools = [p for p in tmp_path.iterdir() if f"-{killed.pid}-" in p.name]
+    assert spools
+    again = subprocess.run([sys.executable, "-m", "dedup", "clean", "-", "-o", str(tmp_path / "out.jsonl"), "-q"],
+                           input=b'{"id": "b", "text": "Kappa lambda omicron sigma upsilon omega rho tau."}\n',
+                           env=env)
+    assert again.returncode == 0
+    assert not any(p.exists() for p in spools)
