@@ -20,12 +20,22 @@ from dedup.text.words import light_stem
 
 # Digits with their inner separators and a leading minus not inside a word or range ("-5", not "2-5"); a currency
 # or percent sign; a number, scale or ordinal in words.
-_NUMBER = re.compile(r"(?<![\w.,-])[-\u2212]?\d+(?:[.,]\d+)*|\d+(?:[.,]\d+)*|[$\u20ac\u00a3\u00a5%]")
+# "4.5m" and "4.5bn" keep their scale ("5km" its number).
+_NUMBER = re.compile(r"(?<![\w.,-])[-\u2212]?\d+(?:[.,]\d+)*(?:(?:bn|m|k|tn)\b)?|\d+(?:[.,]\d+)*(?:(?:bn|m|k|tn)\b)?|"
+                     r"[$\u20ac\u00a3\u00a5%]")
 _NUMBER_WORDS = frozenset("""zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
     fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
     thousand million billion trillion dozen hundreds thousands millions billions trillions dozens half quarter
-    quarters twice thrice first third fourth fifth sixth seventh eighth ninth tenth percent""".split())
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n[\u2019']t\b")
+    quarters twice thrice first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
+    thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth
+    fiftieth hundredth thousandth percent minus dollar dollars euro euros pound pounds yen yuan franc francs
+    rupee rupees cent cents pence""".split())
+# English, and the negations of German, French, Spanish, Italian, Dutch and Portuguese news ("keine neuen Lehrer",
+# "n'ouvrira pas"): a paragraph saying the opposite in another language was removed as a restatement.
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|nicht|kein|keine|keinen|"
+                       r"keinem|keiner|keines|nie|niemals|pas|jamais|aucun|aucune|nunca|jam\u00e1s|ning\u00fan|"
+                       r"ninguna|ninguno|non|mai|nessun|nessuna|niet|geen|nooit|n\u00e3o|nenhum|nenhuma)\b"
+                       r"|n[\u2019']t\b")
 _WORD = re.compile(r"[^\W\d_][\w\u2019'-]*")
 _PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "non-")
 
@@ -71,6 +81,6 @@ def _prefix_turned(sentence: str, partner: str) -> bool:
     for word in {w.lower() for w in _WORD.findall(sentence)} - theirs:
         if any(pre + word in theirs for pre in _PREFIXES):
             return True
-        if any(word.startswith(pre) and len(word) - len(pre) >= 4 and word[len(pre):] in theirs for pre in _PREFIXES):
+        if any(word.startswith(pre) and len(word) - len(pre) >= 3 and word[len(pre):] in theirs for pre in _PREFIXES):
             return True
     return False

@@ -282,3 +282,61 @@ def test_paragraphs_of_a_layout_table_a_repeat_and_an_article_with_noscript_stay
     noscript = (f"<html><body><article><h1>Library budget approved</h1><p>{BUDGET[0]}</p><noscript><p>Please enable "
                 f"JavaScript to view the comments.</p></noscript><p>{restated}</p></article></body></html>")
     assert html_to_text(noscript).split("\n\n") == ["Library budget approved", BUDGET[0], restated]
+
+
+# 12. dedup clean keeps what a paragraph states of its own: a currency, a scale, a sign or an ordinal in words, a
+# short word's negating prefix, a negation in German or French, a lede in the headline's words, a quotation
+
+ROUNDUP = ("City Hall Weekly Roundup\n\nThe city council met on Thursday to discuss the annual budget and several zoning "
+           "changes.\n\n{0}\n\nResidents asked questions about parking fees and the new bicycle lanes on Main Street."
+           "\n\n{1}\n\nThe next meeting is scheduled for the first Monday of next month.\n")
+
+
+def test_clean_keeps_a_paragraph_that_states_something_of_its_own(tmp_path):
+    from dedup.text.facts import says_more
+
+    pipes = "The city will spend 2 million dollars replacing the old pipes under the market square this summer."
+    pairs = [(pipes, pipes.replace("dollars", "euros")), (pipes, pipes.replace("2 million", "4.5bn")),
+             ("Temperatures fell to five degrees overnight in the valley.", "Temperatures fell to minus five degrees "
+              "overnight in the valley."),
+             ("It was the eleventh consecutive month of growth.", "It was the twelfth consecutive month of growth."),
+             ("The mayor won a third term on Sunday.", "The mayor won a second term on Sunday."),
+             ("The old library on Dock Road was fit for public use after a review.", "The old library on Dock Road "
+              "was unfit for public use after a review."),
+             ("Die Stadt wird neue Lehrer für die Grundschulen einstellen.", "Die Stadt wird keine neuen Lehrer für "
+              "die Grundschulen einstellen."),
+             ("La bibliothèque ouvrira le dimanche.", "La bibliothèque n'ouvrira pas le dimanche.")]
+    for first, later in pairs:
+        assert says_more(later, first, first), later
+    assert not says_more(pipes, pipes, pipes)
+    path = tmp_path / "roundup.txt"
+    path.write_text(ROUNDUP.format(pipes, pipes.replace("dollars", "euros")))
+    result = _run("clean", path, "-o", tmp_path / "out.txt")
+    assert result.exit_code == 0 and (tmp_path / "out.txt").read_text() == path.read_text(), result.stderr
+    # The title rule between two body paragraphs weighs as the reranker does: not removed under the probability
+    sued = tmp_path / "sued.txt"
+    sued.write_text(ROUNDUP.format("Greenline Transport sued the city over the school bus contract, which was awarded "
+                                   "to a rival company in March.", "The city sued Greenline Transport over the school "
+                                   "bus contract."))
+    assert _run("clean", sued, "-o", tmp_path / "sued.out").exit_code == 0
+    assert (tmp_path / "sued.out").read_text() == sued.read_text()
+
+
+def test_clean_keeps_a_lede_in_the_headlines_words_and_a_quotation_whole(tmp_path):
+    storm = tmp_path / "storm.txt"
+    storm.write_text("Storm Closes Schools Across Riverton\n\nA storm closed schools across Riverton.\n\nHeavy snow "
+                     "began falling shortly after midnight, and by dawn 30 centimetres covered the roads.\n\nBus services "
+                     "were suspended until at least noon, the transit authority said.\n")
+    result = _run("clean", storm, "-o", tmp_path / "storm.out")
+    assert result.exit_code == 0 and (tmp_path / "storm.out").read_text() == storm.read_text(), result.stderr
+    wall = tmp_path / "wall.txt"
+    said = ("Work on the new sea wall along the harbour front will begin in March and will take about three years to "
+            "complete.")
+    wall.write_text(f"Port Almera Approves Sea Wall\n\n{said}\n\nResidents of the Ribeira district welcomed the vote "
+                    f"after a winter of floods.\n\n\u2018{said} The wall should protect the old town from the winter "
+                    "storms,\u2019 the mayor told reporters.\n")
+    result = _run("clean", wall, "--sentences", "-o", tmp_path / "wall.out")
+    assert result.exit_code == 0
+    assert (tmp_path / "wall.out").read_text().rstrip("\n").endswith(f"\u2018{said} The wall should protect the old "
+                                                                      "town from the winter storms,\u2019 the mayor told "
+                                                                      "reporters.")
