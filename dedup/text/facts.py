@@ -51,10 +51,38 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
     if any(is_name and not stem[:1].isdigit() and stem not in known
            for stem, is_name in content_word_names(sentence).items()):
         return True
+    if _stop_word_names(sentence) - _stop_word_names(context) - {w.lower() for w in _WORD.findall(context)}:
+        return True  # "Bill Becker" for "Tom Becker", "Mill Lane" for "Park Lane": names the stop list holds
     mine, theirs = _first_word(sentence), _first_word(partner)
     if mine and theirs and mine != theirs and mine not in known:
         return True  # "Becker won ..." for "Lopez won ...": a first word's capital says nothing of a name
     return _prefix_turned(sentence, partner)
+
+
+# Words of the stop list that are no function word, so a capital inside a sentence makes them a name ("Bill",
+# "Mill", "Fire", "Side"): ``content_word_names`` leaves every stop word out.
+_FUNCTION_WORDS = frozenset("""a about above after again against all also am among an and any are as at be been before
+    being below between both but by can could did do does doing done down during each either even ever every for
+    from had has have he her here hers him his how i if in into is it its may me might more most much must my neither
+    never no nor not of off on once only onto or other our ours out over own same shall she should so some such than
+    that the their them then there these they this those through to too under until up upon very was we were what
+    when where which while who whom whose why will with within without would yet you your yours us myself
+    ourselves itself himself herself themselves yourself yourselves whoever whatever whenever wherever whether
+    because although though since unless via per amongst beside besides beyond toward towards across along around
+    behind throughout thus therefore hence however moreover nevertheless otherwise perhaps rather already always
+    often sometimes still else anyhow anyway anything everything nothing something anyone everyone someone nobody
+    everywhere somewhere nowhere few several less least many""".split())
+_NAMEABLE_STOP_WORDS = ENGLISH_STOP_WORDS - _FUNCTION_WORDS
+
+
+def _stop_word_names(text: str) -> set[str]:
+    """Capitalised stop words of ``text`` that can be names, lower-cased, past each sentence's first word."""
+    names = set()
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        for word in _WORD.findall(sentence)[1:]:
+            if word[0].isupper() and word.lower() in _NAMEABLE_STOP_WORDS:
+                names.add(word.lower())
+    return names
 
 
 def _first_word(sentence: str) -> str | None:
