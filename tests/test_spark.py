@@ -136,6 +136,11 @@ def test_page_furniture_is_left_out_as_locally(spark):
     for name in ("reuse_candidates", "reuse_furniture_forms", "reuse_furniture_passages"):
         assert result.stats[name] == local.stats[name]
     assert local.stats["reuse_furniture_passages"] == 1
+    # Rows that are no documents (null or wordless text) before them: left out before the documents are numbered
+    # (numbered first, the reuse pairs' numbers reached past the count and decoded to other documents).
+    bad = [(f"bad{i}", None if i % 2 else "!!") for i in range(30)]  # p011 numbered 41 of 40 documents
+    result = scan_dataframe(spark.createDataFrame(bad + docs, "id string, text string"), CorpusScanner(detector=None))
+    assert result.stats["skipped"] == 30 and _spark_reuse(result, [i for i, _ in docs]) == found
 
 
 def test_the_partner_cap_keeps_the_same_pairs_as_the_local_engine(spark):
@@ -260,6 +265,16 @@ def test_cli_engine_spark_writes_parquet(spark, tmp_path):
     again = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--text-field", "body", "--no-reuse",
                                  "--no-within", "--spark-output", str(out), "--spark-master", "local[2]"])
     assert again.exit_code == 0 and sorted(p.name for p in out.iterdir()) == ["assignments", "matches"]
+    # ... but a folder of that name it did not write stays: a user's files, a link (it was deleted, or stopped the run)
+    mine = tmp_path / "mine"
+    (mine / "reuse" / "src").mkdir(parents=True)
+    (mine / "reuse" / "src" / "main.py").write_text("print(1)\n")
+    (tmp_path / "keepme").mkdir()
+    os.symlink("../keepme", mine / "restatements")
+    kept = runner.invoke(main, ["scan", "--engine", "spark", str(source), "--text-field", "body", "--no-reuse",
+                                "--no-within", "--spark-output", str(mine), "--spark-master", "local[2]"])
+    assert kept.exit_code == 0, kept.output
+    assert (mine / "reuse" / "src" / "main.py").read_text() == "print(1)\n" and (mine / "restatements").is_symlink()
 
 
 def test_parquet_input_gives_the_same_clusters(spark, tmp_path):

@@ -108,11 +108,12 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     rows = df.select(id_col, text_col, F.col(date_col).cast("string") if dated else F.lit(None)).rdd
     n = max(sc.defaultParallelism, rows.getNumPartitions())  # partitions of signing and of every shuffle
     # Spread after numbering: a gzipped input arrives as one partition.
-    numbered = rows.zipWithIndex().map(lambda r: (r[1], r[0][0], r[0][1], timestamp(r[0][2]))).repartition(n).cache()
     # A row whose text is null, empty, wordless or no string is no document, as ``CorpusScanner.scan`` skips it
-    # (it was scanned as one, and counted in the corpus IDF); how many, in ``stats["skipped"]``.
-    indexed = numbered.filter(lambda r: text_problem(r[2]) is None).cache()
-    skipped = numbered.filter(lambda r: text_problem(r[2]) is not None).count()
+    # (it was scanned as one, and counted in the corpus IDF); how many, in ``stats["skipped"]``. Left out before
+    # the documents are numbered: numbered first, they reached past the count, and reuse pairs decoded wrong.
+    skipped = rows.filter(lambda r: text_problem(r[1]) is not None).count()
+    indexed = rows.filter(lambda r: text_problem(r[1]) is None).zipWithIndex().map(
+        lambda r: (r[1], r[0][0], r[0][1], timestamp(r[0][2]))).repartition(n).cache()
 
     def sign(rows: Iterator) -> Iterator:
         df_counts, count = np.zeros(n_features, dtype=np.int64), 0
@@ -219,6 +220,16 @@ def _evidence(indexed, candidates, signer, idf_b, batch_size: int, n: int):
     return texts.mapPartitions(tokenize)
 
 
+def _earlier_output(folder: str) -> bool:
+    """Whether ``folder`` is an earlier run's Parquet output: a folder (not a link) of Spark's files alone. A
+    user's folder of that name (``reuse/src/main.py``) was deleted with them, and a link stopped the run."""
+    if os.path.islink(folder) or not os.path.isdir(folder):
+        return False
+    names = os.listdir(folder)
+    return "_SUCCESS" in names and all(n in ("_SUCCESS", "._SUCCESS.crc") or (
+        n.startswith(("part-", ".part-")) and os.path.isfile(os.path.join(folder, n))) for n in names)
+
+
 def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, text_field: str = "text",
         id_field: str = "id", master: str | None = None,
         report_to_dict: Callable[[Report], dict] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
@@ -250,7 +261,7 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
         if frame is not None:
             frame.write.mode("overwrite").parquet(f"{output}/{name}")
             summary["written"].append(f"{output}/{name}")
-        elif "://" not in output and os.path.isdir(f"{output}/{name}"):  # an earlier run's, not this one's
+        elif "://" not in output and _earlier_output(f"{output}/{name}"):  # an earlier run's, not this one's
             shutil.rmtree(f"{output}/{name}")
     for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
         if f"{output}/{name}" in summary["written"]:
