@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dedup.records import CorpusReport, Report, SentencePair
 from dedup.text.facts import says_more
 from dedup.text.segment import paragraph_spans, segment
+from dedup.text.words import words
 from dedup.util.validate import check_between, check_bool, check_str
 
 
@@ -27,7 +28,6 @@ class CleanResult:
 # say something else.
 REMOVAL_PROBABILITY = 0.9
 _ALONE = frozenset({"reranker", "amounts"})
-_WORDS = re.compile(r"\w+")
 _CLOSING_SINGLE = re.compile(r"[\w.,!?]'(?=\s|$)")  # a single quote closing a quotation ("storms,' the mayor")
 
 
@@ -36,7 +36,7 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
 
     A body sentence is not restated by the headline alone (``Match.kind == "headline"``): a headline that
     restates the lede is the normal shape of news, and the lede is what a reader needs. Only the headline
-    repeated (a sentence of nearly the same content words, ``_repeats``) is restated by it. Nor is a sentence
+    repeated (a sentence of the same words, ``_repeats``) is restated by it. Nor is a sentence
     restated by a match only its amounts confirm (``confirmed_by == ("amounts",)``): a rewording that states the
     same amount is reported, but its other words may carry what the first did not say, and the amount route
     is the least precise of the confirm stage's reasons (docs/benchmarks.md), so nothing is removed for it.
@@ -76,8 +76,8 @@ def _repeats(headline: str, sentence: str) -> bool:
     """Whether ``sentence`` is the headline repeated: its words, up to case and punctuation (a scraper's doubled
     title). A lede in the headline's words ("A storm closed schools across Riverton.") is the lede: with most
     content words shared counted as a repeat, it was removed."""
-    words = [w.casefold() for w in _WORDS.findall(headline)]
-    return bool(words) and words == [w.casefold() for w in _WORDS.findall(sentence)]
+    said = words(headline)
+    return bool(said) and said == words(sentence)
 
 
 def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[int] = frozenset(),

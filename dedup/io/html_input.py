@@ -118,9 +118,10 @@ def _with_repeats(blocks: list[str], tree, html: str) -> list[str]:
     on_page = Counter(" ".join(p.text_content().split()) for p in tree.iter("p"))
     if not any(on_page[text] > n for text, n in kept.items()):  # the page's own <p>s first: cheap, and mostly no
         return blocks
-    plain = Counter(plain_paragraphs(html))
-    if all(plain[text] >= n for text, n in kept.items()) and any(plain[text] > n for text, n in kept.items()):
-        return plain_paragraphs(html)
+    plain = plain_paragraphs(html)
+    found = Counter(plain)
+    if all(found[text] >= n for text, n in kept.items()) and any(found[text] > n for text, n in kept.items()):
+        return plain
     return blocks
 
 

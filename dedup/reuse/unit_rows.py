@@ -66,6 +66,7 @@ def unit_rows(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.nda
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
+    ascending = vocabulary  # np.unique's order, for ``WordWeights``' lookups
     vocabulary, cols = vocabulary[order], rank[cols.ravel()]
     # Long texts: sparse rows (a 1,000 x 5,000 product took 50 ms), and so are texts of many units over a few words
     # (one line repeated through both): their product is searched lazily, never held whole (``LazyCosines``).
@@ -90,8 +91,7 @@ def unit_rows(units_a: Units, units_b: Units, idf: Callable[[np.ndarray], np.nda
         isf = isf if idf is None else isf * idf(vocabulary)
         weights = counts * isf[None, :].astype(np.float32)
         weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-12)
-    ascending = np.argsort(vocabulary)
-    word_weights = WordWeights(vocabulary[ascending], np.asarray(isf, np.float64)[ascending])
+    word_weights = WordWeights(ascending, np.asarray(isf, np.float64)[rank])  # rank: a sorted word's column
     if same:
         return weights, weights, binary, binary, word_weights
     n = len(units_a)

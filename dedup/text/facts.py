@@ -51,7 +51,7 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
     if any(is_name and not stem[:1].isdigit() and stem not in known
            for stem, is_name in content_word_names(sentence).items()):
         return True
-    if _stop_word_names(sentence) - _stop_word_names(context) - {w.lower() for w in _WORD.findall(context)}:
+    if _stop_word_names(sentence) - {w.lower() for w in _WORD.findall(context)}:
         return True  # "Bill Becker" for "Tom Becker", "Mill Lane" for "Park Lane": names the stop list holds
     mine, theirs = _first_word(sentence), _first_word(partner)
     if mine and theirs and mine != theirs and mine not in known:
@@ -75,14 +75,9 @@ _FUNCTION_WORDS = frozenset("""a about above after again against all also am amo
 _NAMEABLE_STOP_WORDS = ENGLISH_STOP_WORDS - _FUNCTION_WORDS
 
 
-def _stop_word_names(text: str) -> set[str]:
-    """Capitalised stop words of ``text`` that can be names, lower-cased, past each sentence's first word."""
-    names = set()
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        for word in _WORD.findall(sentence)[1:]:
-            if word[0].isupper() and word.lower() in _NAMEABLE_STOP_WORDS:
-                names.add(word.lower())
-    return names
+def _stop_word_names(sentence: str) -> set[str]:
+    """Capitalised stop words of ``sentence`` that can be names, lower-cased, past its first word."""
+    return {w.lower() for w in _WORD.findall(sentence)[1:] if w[0].isupper() and w.lower() in _NAMEABLE_STOP_WORDS}
 
 
 def _first_word(sentence: str) -> str | None:
