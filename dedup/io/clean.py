@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dedup.records import CorpusReport, Report, SentencePair
+from dedup.records import CorpusReport, Paragraph, Report, SentencePair
 from dedup.text.facts import says_more
 from dedup.text.segment import paragraph_spans, segment
 from dedup.text.words import words
@@ -63,7 +63,18 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
             if _says_more(pair, earlier):
                 continue
             restated.add((m.b, pair.b_index))
+        if m.kind != "headline" and earlier is not None and m.b < len(report.paragraphs):
+            restated.update(_repeated_whole(report.paragraphs[m.b], earlier, {p.b_index for p in m.sentences}))
     return restated
+
+
+def _repeated_whole(paragraph: Paragraph, earlier: str, aligned: set[int]) -> list[tuple[int, int]]:
+    """``(paragraph, sentence)`` of the sentences of ``paragraph`` no sentence pair aligned (too short to take
+    part: "Critics disagree.") whose words stand in ``earlier`` as one run: repeated, so nothing of theirs is
+    lost. Without it a paragraph repeated word for word was kept for its shortest sentence."""
+    said = f" {' '.join(words(earlier))} "
+    return [(paragraph.index, i) for i, s in enumerate(paragraph.sentences)
+            if i not in aligned and (run := words(s.text)) and f" {' '.join(run)} " in said]
 
 
 def _says_more(pair: SentencePair, earlier: str | None) -> bool:
@@ -115,7 +126,7 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
         elif sentences and (covered := [c and _cuttable(p.sentences, i) for i, c in enumerate(covered)]) \
                 and any(covered):
             cut.extend((p.index, i) for i, c in enumerate(covered) if c)
-            blocks.append(" ".join(s.text for s, c in zip(p.sentences, covered) if not c))
+            blocks.append(_without(p, {i for i, c in enumerate(covered) if c}))
             rewritten.add(p.index)
         else:
             blocks.append(p.text)
@@ -125,6 +136,20 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
     else:
         text = "\n\n".join(b for b in blocks if b is not None) + "\n"
     return CleanResult(text=text, removed_paragraphs=tuple(removed), removed_sentences=tuple(cut))
+
+
+def _without(paragraph: Paragraph, cut: set[int]) -> str:
+    """``paragraph``'s text without its sentences numbered in ``cut``, each taken out with the space after it
+    (the last with the space before it): what separated the sentences kept stays, a line end as a line end
+    (joining them with spaces wrote a paragraph of several lines as one, and put a space between CJK sentences)."""
+    text, sentences = paragraph.text, paragraph.sentences
+    pieces, at = [], 0
+    for i, sentence in enumerate(sentences):
+        if i in cut:
+            pieces.append(text[at:sentence.start])
+            at = sentences[i + 1].start if i + 1 < len(sentences) else sentence.end
+    pieces.append(text[at:])
+    return "".join(pieces).strip()
 
 
 def _starts_sentence(text: str) -> bool:

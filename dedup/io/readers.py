@@ -61,7 +61,8 @@ class Document:
     # For ``keep="earliest"``: an ISO 8601 string, date, datetime or epoch seconds given by the caller; None:
     # the scan takes it from ``record`` (its date field) or the file's mtime (``keep.document_date``).
     date: object = field(default=None, compare=False, repr=False)
-    # The JSON Lines record's line as read (only when asked: ``dedup clean`` writes it back, its text replaced).
+    # The JSON Lines record's line as read (only when asked: ``dedup clean`` writes it back, its text replaced),
+    # without its line feed; a CRLF line keeps its CR, so the line comes back with the line end it came with.
     line: str | None = field(default=None, compare=False, repr=False)
     # Read as HTML: ``text`` is the page's main text, not what the input holds (``dedup clean`` writes it unchanged).
     html: bool = field(default=False, compare=False, repr=False)
@@ -257,7 +258,12 @@ def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: 
     elif isinstance(doc_id, _SpelledFloat):
         doc_id = doc_id.spelled
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt,
-                    line=source.strip() if keep_line else None, html=text is not given, where=where)
+                    line=_as_written(source) if keep_line else None, html=text is not given, where=where)
+
+
+def _as_written(source: str) -> str:
+    """A record's line to write back before a line feed: stripped, its CR kept where the line ended CRLF."""
+    return source.strip() + ("\r" if source.rstrip("\n").endswith("\r") else "")
 
 
 _JSON_TYPES = {type(None): "null", bool: "true or false", int: "number", float: "number", str: "string",

@@ -1,0 +1,74 @@
+"""Found by trying it, seventh round. Each test failed before its fix."""
+
+import json
+
+from click.testing import CliRunner
+
+from dedup import find_redundancy
+from dedup.cli.main import main
+from dedup.io.clean import clean
+
+BUDGET = "The city council voted 7-2 on Tuesday to approve a $48 million budget for next year, including road repairs."
+MAYOR = "Mayor Ellen Park said the plan balances growth and restraint."
+TAXES = "The finance director warned that property tax revenue may fall if the housing market slows in the spring."
+HEARING = "Residents can comment on the spending plan at a public hearing on March 3 at city hall."
+
+
+def _run(*args, stdin=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=stdin, catch_exceptions=False)
+
+
+def _article(repeat: str) -> str:
+    return "\n\n".join(["City council approves new budget", BUDGET, MAYOR + " Critics disagree.", TAXES, repeat,
+                        HEARING]) + "\n"
+
+
+# 1. A paragraph repeated word for word, one of its sentences too short to be aligned: it goes all the same
+
+def test_a_paragraph_repeated_word_for_word_with_a_short_sentence_is_removed():
+    text = _article(MAYOR + " Critics disagree.")
+    result = clean(find_redundancy(text), source=text)
+    assert result.removed_paragraphs == (4,)
+    assert result.text == "\n\n".join(["City council approves new budget", BUDGET, MAYOR + " Critics disagree.",
+                                       TAXES, HEARING]) + "\n"
+
+
+def test_a_short_sentence_the_earlier_paragraph_lacks_keeps_its_paragraph():
+    for short in ("Critics agree.", "Supporters cheer."):
+        text = _article(MAYOR + " " + short)
+        result = clean(find_redundancy(text), source=text)
+        assert 4 not in result.removed_paragraphs
+        assert short in result.text
+
+
+# 2. --sentences on a paragraph of several lines: the lines it keeps stay lines
+
+def test_cutting_a_sentence_keeps_the_line_ends_of_the_paragraph(tmp_path):
+    lines = ["Critics said the library plan was too costly and the roads too slow.", BUDGET,
+             "A vote on taxes follows", "in April next year."]
+    text = "Budget passes\n\n" + BUDGET + "\nRoads get most of the money.\n\n" + "\n".join(lines) + "\n\n" + HEARING + "\n"
+    path = tmp_path / "wrapped.txt"
+    path.write_text(text)
+    result = _run("clean", "--sentences", path)
+    assert result.exit_code == 0, result.output
+    kept = "\n".join(lines[:1] + lines[2:])
+    assert kept in result.stdout and BUDGET not in result.stdout.split("\n\n")[2]
+
+
+# 3. JSON Lines written with CRLF come back with CRLF, each line with the end it came with
+
+def test_clean_writes_each_json_line_back_with_its_own_line_end(tmp_path):
+    records = [{"id": "a", "text": _article(MAYOR + " Critics disagree.")},
+               {"id": "b", "text": "Something else entirely here.\n\nAnother paragraph of other words."},
+               {"id": "c", "text": "A third text, with no restatement in it.\n\nIts second paragraph is new."}]
+    ends = ["\r\n", "\r\n", "\n"]
+    source = tmp_path / "crlf.jsonl"
+    source.write_bytes("".join(json.dumps(r) + end for r, end in zip(records, ends)).encode())
+    out = tmp_path / "out.jsonl"
+    result = _run("clean", source, "-o", out)
+    assert result.exit_code == 0, result.output
+    lines = out.read_bytes().split(b"\n")
+    assert lines[-1] == b"" and [line.endswith(b"\r") for line in lines[:-1]] == [True, True, False]
+    written = [json.loads(line) for line in lines[:-1]]
+    assert [r["id"] for r in written] == ["a", "b", "c"]
+    assert written[0]["text"].count("Critics disagree.") == 1 and written[1:] == records[1:]
