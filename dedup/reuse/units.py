@@ -31,8 +31,8 @@ from dedup.text.words import ENDS, is_plain, light_stem, lowered_word_bounds, wo
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # Chinese characters (hanzi, kanji): each a word of its own (``words.NO_SPACE_SCRIPTS``), and a content word, where
-# the kana of Japanese are mostly its particles and endings, and Thai and Lao letters are an alphabet (as letters
-# of English, they would make any two texts alike).
+# the kana of Japanese are mostly its particles and endings (Thai and Lao letters are no words: a word of theirs
+# is a run of letters between spaces).
 _HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _KANA, _HANGUL = (0x3040, 0x30FF), (0xAC00, 0xD7A3)
 _ONE_A_WORD = (*_HAN, _KANA)  # Chinese and Japanese: a character a word

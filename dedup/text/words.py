@@ -26,8 +26,10 @@ from dedup.text.stop_words import ENGLISH_STOP_WORDS
 
 _U64 = np.uint64
 # One character of a script written without spaces is one token (character
-# shingles), so Chinese, Japanese or Thai text still yields shingles.
-NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
+# shingles), so Chinese or Japanese text still yields shingles. Not the alphabets written without spaces
+# between words (Thai, Lao, as Khmer and Burmese): their letters are letters, and a token is a run of them
+# between spaces, a phrase (their letters as tokens made any two Thai paragraphs alike).
+NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Sentence punctuation: inside a token it is dropped from the word, at its end it also ends a sentence. Besides
 # ".!?": the ideographic full stop of Chinese and Japanese ("！？" are "!?" once NFKC-normalized), the danda and
 # double danda of Hindi and the other Indic scripts, the Urdu full stop, the Arabic question mark, and the full

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from dedup import find_redundancy
@@ -72,3 +74,35 @@ def test_clean_writes_each_json_line_back_with_its_own_line_end(tmp_path):
     written = [json.loads(line) for line in lines[:-1]]
     assert [r["id"] for r in written] == ["a", "b", "c"]
     assert written[0]["text"].count("Critics disagree.") == 1 and written[1:] == records[1:]
+
+
+# 4. Thai and Lao are alphabets: their letters as words made every two paragraphs alike, and clean emptied the article
+
+THAI = ["ฝนตกหนักในกรุงเทพ",
+        "กรมอุตุนิยมวิทยาประกาศเตือนฝนตกหนักในกรุงเทพมหานคร ตั้งแต่คืนนี้ถึงพรุ่งนี้ ประชาชนควรหลีกเลี่ยงการเดินทาง",
+        "การแข่งขันวิ่งมาราธอนนานาชาติสุดสัปดาห์นี้ จะจัดขึ้นตามกำหนดการเดิม ผู้จัดกล่าว",
+        "รายได้เฉลี่ยของครัวเรือนในครึ่งปีแรก เพิ่มขึ้นร้อยละห้า เมื่อเทียบกับปีก่อน"]
+LAO = ["ຝົນຕົກໜັກໃນນະຄອນຫຼວງວຽງຈັນ ມື້ນີ້",
+       "ກົມອຸຕຸນິຍົມປະກາດເຕືອນຝົນຕົກໜັກ ໃນນະຄອນຫຼວງວຽງຈັນ ແຕ່ຄືນນີ້ຮອດມື້ອື່ນ",
+       "ການແຂ່ງຂັນແລ່ນມາຣາທອນສາກົນ ທ້າຍອາທິດນີ້ ຈະຈັດຂຶ້ນຕາມກຳນົດເດີມ",
+       "ລາຍໄດ້ສະເລ່ຍຂອງຄອບຄົວ ໃນເຄິ່ງປີທຳອິດ ເພີ່ມຂຶ້ນຮ້ອຍລະຫ້າ"]
+
+
+@pytest.mark.parametrize("paragraphs", [THAI, LAO], ids=["thai", "lao"])
+@pytest.mark.parametrize("confirm", ["learned", "tfidf"])
+def test_unrelated_thai_or_lao_paragraphs_are_not_restatements(paragraphs, confirm):
+    text = "\n\n".join(paragraphs) + "\n"
+    report = find_redundancy(text, confirm=confirm)
+    assert report.matches == [] and report.groups == []
+    assert clean(report, source=text).text == text
+
+
+@pytest.mark.parametrize("paragraphs", [THAI, LAO], ids=["thai", "lao"])
+def test_a_thai_or_lao_paragraph_repeated_is_found_and_removed_alone(paragraphs, tmp_path):
+    text = "\n\n".join([*paragraphs, paragraphs[1]]) + "\n"
+    report = find_redundancy(text)
+    assert [(m.a, m.b) for m in report.matches] == [(1, len(paragraphs))]
+    path = tmp_path / "article.txt"
+    path.write_text(text, encoding="utf-8")
+    result = _run("clean", path)
+    assert result.exit_code == 0 and result.stdout == "\n\n".join(paragraphs) + "\n"
