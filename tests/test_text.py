@@ -208,12 +208,14 @@ def test_an_abbreviation_after_any_kind_of_space_still_continues_the_sentence(sp
     assert [text[s:e] for s, e in sentence_spans(text)] == [f"We met{space}Dr. Smith at noon.", f"He{space}left."]
 
 
-_PLAIN_BOUNDARY = re.compile(r"[.!?]+['\")\]]*(?=\s+['\"(\[]?[^\s\W_]|\s*$)"
-                             r"|[\u3002\uff01\uff1f\u0964\u0965\u06d4\u061f\u0589\u1362\u104b\u17d4\u0f0d]+")
+_PLAIN_BOUNDARY = re.compile(r"[.!?]+['\")\]]*(?=\s+(?:['\"(\[\u00a1\u00bf] ?|- )?[^\s\W_]|\s*$|[\u3040-\u30ff\u4e00-\u9fff])"
+                             r"|[\u3002\uff01\uff1f\u0964\u0965\u06d4\u061f\u0589\u1362\u104b\u17d4\u0f0d]+"
+                             r"[\u300d\u300f)\"']*")
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet="ab A1_é.!?\u3002\uff01\uff1f\u0964\u061f'\")]([ \t\u00a0", max_size=30))
+@given(st.text(alphabet="ab A1_é.!?\u3002\uff01\uff1f\u0964\u061f'\")]([ \t\u00a0\u00a1\u00bf-\u300d\u4e2d\u306e",
+               max_size=30))
 def test_the_sentence_end_pattern_finds_what_its_plain_form_finds(text):
     """``_BOUNDARY`` starts with one set of every end mark (so the regex engine skips to the next in C); it finds
     exactly the ends the plain alternation of the two runs finds, at the same places."""

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from dedup.records import Paragraph, Sentence
-from dedup.text.words import NON_ASCII_ENDS
+from dedup.text.words import NO_SPACE_SCRIPTS, NON_ASCII_ENDS
 
 _PUNCT_MAP = str.maketrans(
     {
@@ -51,9 +51,16 @@ _SENTENCE_STARTERS = frozenset(
 # a run of the other end marks (CJK, the danda, ...: ``words.ENDS``), which end a sentence as they are. Written to
 # start with one set of every end mark, so the regex engine skips ahead to the next one in C (an alternation of two
 # runs had it try the whole pattern at every character: 3x slower).
+# What may open the next sentence before its first letter: a quote or bracket, Spanish's "¡" and "¿", then maybe
+# a space (French writes "« Le", normalized to '" Le'); or a dialogue dash and a space ("Первое. — Второе."). A
+# Chinese or Japanese character needs no space before it ("続いた！運賃": NFKC made the "！" a "!"). The other end
+# marks take the closing brackets of CJK quotations with them ("「…。」": the "」" closes this sentence).
+_OPENERS = "'\"(\\[\u00a1\u00bf"
+_CJK_CLOSERS = "\u300d\u300f\u3011\u3015\u3009\u300b)\"'"
 _OTHER_ENDS = "\uff01\uff1f" + NON_ASCII_ENDS
-_BOUNDARY = re.compile(rf"[.!?{_OTHER_ENDS}](?:(?<=[.!?])[.!?]*['\")\]]*(?=\s+['\"(\[]?[^\s\W_]|\s*$)"
-                       rf"|(?<=[{_OTHER_ENDS}])[{_OTHER_ENDS}]*)")
+_BOUNDARY = re.compile(rf"[.!?{_OTHER_ENDS}](?:(?<=[.!?])[.!?]*['\")\]]*"
+                       rf"(?=\s+(?:[{_OPENERS}] ?|- )?[^\s\W_]|\s*$|[{NO_SPACE_SCRIPTS}])"
+                       rf"|(?<=[{_OTHER_ENDS}])[{_OTHER_ENDS}]*[{_CJK_CLOSERS}]*)")
 _NEXT_TOKEN = re.compile(r"\s+['\"(\[]?(\S+)")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")
 _HARD_WRAP_MIN_LINES = 3

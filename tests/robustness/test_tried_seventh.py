@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from click.testing import CliRunner
 
 from dedup import find_redundancy
@@ -106,3 +105,42 @@ def test_a_thai_or_lao_paragraph_repeated_is_found_and_removed_alone(paragraphs,
     path.write_text(text, encoding="utf-8")
     result = _run("clean", path)
     assert result.exit_code == 0 and result.stdout == "\n\n".join(paragraphs) + "\n"
+
+
+# 5. A new sentence after "¡", "« " or a full-width "！" was joined to the repeated one before it, and clean removed it
+
+TRAM_ES = "El tranvía entre la estación central y la universidad vuelve a circular desde el lunes tras tres meses de obras."
+TRAM_FR = ("Le tramway entre la gare centrale et l\u2019université circule de nouveau depuis lundi après trois mois de "
+           "travaux sur les voies.")
+TRAM_JA = "中央駅と大学を結ぶ路面電車が月曜日から運行を再開した。線路の改修工事は三か月続いた"
+
+
+@pytest.mark.parametrize("title, first, other, new", [
+    ("El tranvía vuelve a circular", TRAM_ES, "El alcalde anunció una nueva zona peatonal en el casco antiguo.",
+     " ¡El billete costará el doble a partir de julio!"),
+    ("Le tramway reprend du service", TRAM_FR, "Le maire a annoncé une nouvelle zone piétonne dans la vieille ville.",
+     " «\u00a0Le billet coûtera le double dès juillet\u00a0», a averti la régie."),
+    ("路面電車が運行再開", TRAM_JA + "。", "市長は旧市街に新しい歩行者天国を設けることも発表した。", "！運賃は七月から倍になる。"),
+], ids=["spanish", "french", "japanese"])
+def test_a_new_sentence_after_opening_marks_keeps_its_paragraph(title, first, other, new):
+    repeated = (first[:-1] if new.startswith("！") else first) + new
+    text = "\n\n".join([title, first, other, repeated]) + "\n"
+    report = find_redundancy(text)
+    assert len(report.paragraphs[3].sentences) >= 2
+    result = clean(report, source=text)
+    assert 3 not in result.removed_paragraphs and result.text == text
+
+
+def test_sentences_split_after_spanish_french_and_cjk_marks():
+    from dedup.text.segment import normalize, split_sentences
+
+    def sentences(text):
+        return [s.text for s in split_sentences(normalize(text))]
+
+    assert sentences("Primera frase aquí? ¿Segunda frase?") == ["Primera frase aquí?", "¿Segunda frase?"]
+    assert sentences("Première phrase. « Deuxième phrase. »") == ["Première phrase.", '" Deuxième phrase. "']
+    assert sentences("Первое предложение. — Второе предложение.") == ["Первое предложение.", "- Второе предложение."]
+    assert sentences("本当ですか？はい！") == ["本当ですか?", "はい!"]
+    assert sentences("彼は「行きます。」次の文。") == ["彼は「行きます。」", "次の文。"]
+    assert sentences("It was the U.S. economy. The end.") == ["It was the U.S. economy.", "The end."]
+    assert sentences("He met Dr. Smith. -Koran 33.27") == ["He met Dr. Smith. -Koran 33.27"]
