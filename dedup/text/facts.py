@@ -16,7 +16,7 @@ from collections import Counter
 
 from dedup.text.cases import content_word_names
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
-from dedup.text.words import light_stem
+from dedup.text.words import light_stem, words
 
 # Digits with their inner separators and a leading minus not inside a word or range ("-5", not "2-5"); a currency
 # or percent sign; a number, scale or ordinal in words.
@@ -42,7 +42,13 @@ _PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "non-")
 
 def says_more(sentence: str, partner: str, context: str) -> bool:
     """Whether ``sentence`` states a fact that ``partner`` (the sentence it restates) and ``context`` (the earlier
-    paragraph holding it) do not: a number, a negation, a name or a negating prefix of its own (module docstring)."""
+    paragraph holding it) do not: a number, a negation, a name or a negating prefix of its own (module docstring).
+    A sentence in another language (``_english``) says more unless it holds every word of ``partner`` and no word
+    ``context`` lacks: its number words, negations and names (in scripts without capitals) cannot be read here."""
+    if not _english(sentence):
+        mine = set(words(sentence))
+        if not set(words(partner)) <= mine <= set(words(context)):
+            return True
     if Counter(_negations(sentence)) != Counter(_negations(partner)):
         return True
     if Counter(_numbers(sentence)) - Counter(_numbers(context)):  # counted: "6/6/2006" is not "6/22/2006"
@@ -57,6 +63,16 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
     if mine and theirs and mine != theirs and mine not in known:
         return True  # "Becker won ..." for "Lopez won ...": a first word's capital says nothing of a name
     return _prefix_turned(sentence, partner)
+
+
+# English words a sentence of English holds one of, nearly always, and other languages' sentences seldom: where none
+# is, the rules below (English number words, names by their capitals, negations of seven languages) cannot be
+# trusted ("drei" for "sieben", "Bieker" for "Lopez" in Arabic script, "не" were all removed as restatements).
+_ENGLISH = frozenset("the of and to is was were are that with for from by has have had this which".split())
+
+
+def _english(sentence: str) -> bool:
+    return not _ENGLISH.isdisjoint(words(sentence))
 
 
 # Words of the stop list that are no function word, so a capital inside a sentence makes them a name ("Bill",

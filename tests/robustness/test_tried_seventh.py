@@ -144,3 +144,34 @@ def test_sentences_split_after_spanish_french_and_cjk_marks():
     assert sentences("彼は「行きます。」次の文。") == ["彼は「行きます。」", "次の文。"]
     assert sentences("It was the U.S. economy. The end.") == ["It was the U.S. economy.", "The end."]
     assert sentences("He met Dr. Smith. -Koran 33.27") == ["He met Dr. Smith. -Koran 33.27"]
+
+
+# 6. clean in other languages: a number word, a name in a script without capitals, a negation changed one fact
+
+ONE_FACT = {  # (title, a sentence, the same with one fact changed, an unrelated paragraph)
+    "german": ("Stadtrat berät über Haushalt",
+               "Die Erneuerung der Straßenbahngleise zwischen dem Hauptbahnhof und der Universität dauerte drei "
+               "Monate und kostete die Stadt sehr viel Geld.", ("drei", "sieben"),
+               "Der Bürgermeister kündigte außerdem eine Fußgängerzone in der Altstadt an."),
+    "arabic": ("إعلان نتائج الانتخابات",
+               "فاز السيناتور لوبيز في الانتخابات في الدائرة الشمالية بفارق كبير بعد حملة طويلة ومريرة.",
+               ("لوبيز", "بيكر"), "كانت نسبة المشاركة أعلى من السنوات السابقة."),
+    "russian": ("Городской совет и бюджет",
+                "Городской совет одобрил новый бюджет на ремонт трамвайных путей между вокзалом и университетом.",
+                ("одобрил", "не одобрил"), "Мэр также объявил о новой пешеходной зоне в старом городе."),
+    "chinese": ("市议会讨论预算", "连接火车站和大学的有轨电车线路经过三个月的施工后于周一恢复运营。", ("三", "七"),
+                "市长还宣布将在老城区设立新的步行街。"),
+    "french": ("Le conseil municipal et le budget",
+               "La rénovation des voies du tramway entre la gare et l'université a duré trois mois et a coûté cher.",
+               ("trois", "sept"), "Le maire a aussi annoncé une nouvelle zone piétonne dans la vieille ville."),
+}
+
+
+@pytest.mark.parametrize("language", sorted(ONE_FACT))
+def test_clean_keeps_a_paragraph_that_changes_one_fact_in_another_language(language):
+    title, sentence, (old, new), other = ONE_FACT[language]
+    changed = sentence.replace(old, new, 1)
+    text = "\n\n".join([title, sentence, other, changed]) + "\n"
+    assert clean(find_redundancy(text), source=text).text == text
+    repeated = "\n\n".join([title, sentence, other, sentence]) + "\n"  # the same words: a repeat, removed
+    assert clean(find_redundancy(repeated), source=repeated).text == "\n\n".join([title, sentence, other]) + "\n"
