@@ -87,7 +87,7 @@ FRONT_END_TEXTS = st.one_of(
     st.lists(st.tuples(FRONT_END_PIECES, FRONT_END_SEPARATORS), max_size=30).map(
         lambda parts: "".join(w + s for w, s in parts)),
     st.text(max_size=200),
-    st.text(alphabet=st.sampled_from(list("abcsU.S3.5!?,;:-' \n\u00e9\u0301\u4e2d")), max_size=80),
+    st.text(alphabet=st.sampled_from(list("abcsU.S3.5!?,;:-' \n\u00e9\u0301\u4e2d\u00ad\u0e01")), max_size=80),
 )
 
 

@@ -13,6 +13,7 @@ from dedup.reuse.passages import Passage
 from dedup.reuse.trim import copied_edges
 from dedup.reuse.unit_rows import LazyCosines, WordWeights
 from dedup.reuse.units import Units
+from dedup.text.words import SOFT_HYPHEN
 from dedup.util.arrays import distinct
 
 
@@ -77,9 +78,11 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
 
 
 def _same_text(a: str, b: str) -> bool:
-    """Whether two passages are the same text, canonically equivalent ones too (a copy saved decomposed, NFD)."""
+    """Whether two passages are the same text, canonically equivalent ones too (a copy saved decomposed, NFD), and
+    the same but for soft hyphens (invisible hyphenation points a copy may have gained or lost)."""
     return a == b or (not (a.isascii() and b.isascii()) and
-                      unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b))
+                      unicodedata.normalize("NFC", a.replace(SOFT_HYPHEN, "")) ==
+                      unicodedata.normalize("NFC", b.replace(SOFT_HYPHEN, "")))
 
 
 def _sentence(units: Units, i: int, span: tuple[int, int]) -> str:

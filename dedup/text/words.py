@@ -40,16 +40,20 @@ _LETTER = rf"[^\W_{NO_SPACE_SCRIPTS}]"  # a letter or digit, not of a no-space s
 # Letters, digits and ".!?" in any order: runs of each, so the regex loops inside a character class and alternates
 # only where the one gives way to the other.
 _RUN = rf"(?:{_LETTER}++|[.!?]++)"
+# A word runs on through combining marks and soft hyphens (U+00AD, an invisible hyphenation point: "Straßen\u00ad
+# bahn" is one word, "straßenbahn", the soft hyphen dropped from it as the end marks are).
+_IN_WORD = rf"(?:{MARK}|\u00ad)"
+SOFT_HYPHEN = "\u00ad"
 # One token (of lower-cased text): possessive, so never any backtracking. The other end marks close a token, never
 # join two ("iPhone。Apple" is two words, where "U.S" is one), or stand alone ("है ।").
-TOKEN = (rf"[{NO_SPACE_SCRIPTS}][{ENDS}]*+|{_RUN}++(?:{MARK}++{_RUN}*+)*+[{NON_ASCII_ENDS}]*+"
+TOKEN = (rf"[{NO_SPACE_SCRIPTS}][{ENDS}]*+|{_RUN}++(?:{_IN_WORD}++{_RUN}*+)*+[{NON_ASCII_ENDS}]*+"
          rf"|[{NON_ASCII_ENDS}]++")
 _TOKEN = re.compile(TOKEN)
 # Where no ".!?" is followed by a letter, digit or mark, a token is its word plus punctuation before or after it
 # (or punctuation only, no word): the words are found faster without the punctuation.
 _NON_ASCII_END = re.compile(f"[{NON_ASCII_ENDS}]")
-_INNER = re.compile(rf"[.!?](?:{_LETTER}|{MARK})")
-_PLAIN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|{_LETTER}++(?:{MARK}++{_LETTER}*+)*+")
+_INNER = re.compile(rf"[.!?](?:{_LETTER}|{_IN_WORD})")
+_PLAIN = re.compile(rf"[{NO_SPACE_SCRIPTS}]|{_LETTER}++(?:{_IN_WORD}++{_LETTER}*+)*+")
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 _FMIX64 = (_U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53))
 
@@ -81,7 +85,7 @@ def word_of(token: str) -> str:
     return word if word.isascii() else word.translate(_NO_ENDS)
 
 
-_NO_ENDS = str.maketrans("", "", ENDS)
+_NO_ENDS = str.maketrans("", "", ENDS + SOFT_HYPHEN)
 
 
 def words(text: str) -> list[str]:
@@ -176,7 +180,8 @@ def per_text(find: Callable[[str], _Found], text: str) -> _Found:
 def _words(text: str) -> list[str]:
     lowered = text.lower()
     if _INNER.search(lowered) is None:
-        return _PLAIN.findall(lowered)
+        found = _PLAIN.findall(lowered)
+        return found if SOFT_HYPHEN not in lowered else [w.replace(SOFT_HYPHEN, "") for w in found]
     # Tokens hold no whitespace: one pass drops the punctuation of all of them, and split() the empty ones.
     return word_of(" ".join(_TOKEN.findall(lowered))).split()
 
@@ -242,17 +247,19 @@ def lowered_word_bounds(lowered: str) -> tuple[np.ndarray, np.ndarray]:
 def _spans(lowered: str) -> list[tuple[str, int, int]]:
     """``word_spans`` of lower-cased text, with spans into it."""
     if _INNER.search(lowered) is None:
+        if SOFT_HYPHEN in lowered:
+            return [(m.group().replace(SOFT_HYPHEN, ""), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
         return [(m.group(), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
     found = []
     for m in _TOKEN.finditer(lowered):
         token = m.group()
         if "." in token or "!" in token or "?" in token or _NON_ASCII_END.search(token):
-            core = token.strip(ENDS)
+            core = token.strip(ENDS + SOFT_HYPHEN)
             if core:  # it starts after the punctuation before it, with a character that is none
                 start = m.start() + token.index(core)
                 found.append((word_of(core), start, start + len(core)))
         else:
-            found.append((token, m.start(), m.end()))
+            found.append((token.replace(SOFT_HYPHEN, ""), m.start(), m.end()))
     return found
 
 

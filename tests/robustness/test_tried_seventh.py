@@ -175,3 +175,32 @@ def test_clean_keeps_a_paragraph_that_changes_one_fact_in_another_language(langu
     assert clean(find_redundancy(text), source=text).text == text
     repeated = "\n\n".join([title, sentence, other, sentence]) + "\n"  # the same words: a repeat, removed
     assert clean(find_redundancy(repeated), source=repeated).text == "\n\n".join([title, sentence, other]) + "\n"
+
+
+# 7. A soft hyphen (U+00AD, invisible) cut a word in two: a copy began a word late, and a repeat stayed
+
+TRAM_DE = ("Die Straßenbahnlinie zwischen dem Hauptbahnhof und der Universität fährt seit Montag wieder regelmäßig. "
+           "Die Verkehrsbetriebe hatten die Gleise drei Monate lang erneuert.")
+HYPHENATED = TRAM_DE.replace("Straßenbahnlinie", "Straßen\u00adbahn\u00adlinie")
+
+
+def test_a_soft_hyphen_does_not_cut_a_word():
+    from dedup.text.words import word_spans, words
+
+    assert words("Straßen\u00adbahn\u00adlinie fährt") == ["straßenbahnlinie", "fährt"]
+    assert word_spans("Die Straßen\u00adbahn") == [("die", 0, 3), ("straßenbahn", 4, 16)]
+
+
+def test_a_copy_with_soft_hyphens_is_found_from_its_first_word_and_is_verbatim():
+    from dedup.reuse.align import align_texts
+
+    a = "Der Bürgermeister kündigte außerdem eine neue Fußgängerzone in der Altstadt an.\n\n" + TRAM_DE + "\n"
+    b = "Im Stadtrat gab es Streit über die Finanzierung des Schwimmbads.\n\n" + HYPHENATED + "\n"
+    [record] = align_texts(a, b)
+    assert (a[slice(*record.a_span)], b[slice(*record.b_span)], record.kind) == (TRAM_DE, HYPHENATED, "verbatim")
+
+
+def test_a_paragraph_repeated_with_soft_hyphens_is_removed():
+    other = "Der Bürgermeister kündigte außerdem eine neue Fußgängerzone in der Altstadt an."
+    text = "\n\n".join(["Straßenbahn fährt wieder", TRAM_DE, other, HYPHENATED]) + "\n"
+    assert clean(find_redundancy(text), source=text).removed_paragraphs == (3,)
