@@ -135,9 +135,10 @@ def listed(found) -> list[PassageMatch]:
     """The passage matches in order (paragraph, best cosine first), at most ``MAX_LISTED`` per paragraph:
     boilerplate matches thousands of documents, so a few are listed and all are counted (``documents``)."""
     ranked = sorted(found, key=lambda m: (m.paragraph, -m.cosine, m.doc, m.number))
-    per_paragraph: dict[int, int] = {}
+    holding: dict[int, set[str]] = {}  # a document repeating the passage holds it once
     for m in ranked:
-        per_paragraph[m.paragraph] = per_paragraph.get(m.paragraph, 0) + 1
+        holding.setdefault(m.paragraph, set()).add(m.doc)
+    per_paragraph = {paragraph: len(docs) for paragraph, docs in holding.items()}
     shown: dict[int, int] = {}
     out = []
     for m in ranked:

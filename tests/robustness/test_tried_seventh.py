@@ -204,3 +204,19 @@ def test_a_paragraph_repeated_with_soft_hyphens_is_removed():
     other = "Der Bürgermeister kündigte außerdem eine neue Fußgängerzone in der Altstadt an."
     text = "\n\n".join(["Straßenbahn fährt wieder", TRAM_DE, other, HYPHENATED]) + "\n"
     assert clean(find_redundancy(text), source=text).removed_paragraphs == (3,)
+
+
+# 8. Index: a passage's `documents` counted its matches, not the documents holding it
+
+def test_a_passage_repeated_inside_one_indexed_document_counts_one_document(tmp_path):
+    from dedup import Index
+
+    passage = ("The council approved the new budget for the tram line between the station and the university on "
+               "Monday evening.")
+    with Index(str(tmp_path / "x.db")) as index:
+        index.add("one", f"Budget news\n\n{passage}\n\nThe mayor spoke about parks and gardens in the old town.\n\n"
+                         f"{passage}")
+        index.add("two", f"Tram news\n\n{passage}\n\nRiders welcomed the decision at the depot on Tuesday.")
+        verdict = index.check("q", f"Other title here\n\n{passage}\n\nUnrelated words about cooking pasta at home.")
+    assert sorted((p.doc, p.number) for p in verdict.passages) == [("one", 1), ("one", 3), ("two", 1)]
+    assert {p.documents for p in verdict.passages} == {2}
