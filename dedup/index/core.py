@@ -101,9 +101,10 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
     detector : Detector, optional
         The detector for those (default: ``Detector()``).
     read_only : bool, optional
-        True opens a SQLite index read-only (SQLite's ``mode=ro``: nothing is
-        written, adds raise ``IndexReadOnlyError``); None (the default) does
-        so exactly when the file or its folder is not writable.
+        True opens the index read-only (SQLite's ``mode=ro``; on Redis nothing is
+        written either): adds and removals raise ``IndexReadOnlyError``, and a
+        missing index is not made. None (the default) does so exactly when a
+        SQLite file or its folder is not writable.
     keep : {"longest", "first", "earliest"}, default="longest"
         The rule (as ``CorpusScanner``'s) by which ``check`` says whether the new text should replace
         the indexed copies it duplicates (``Verdict.preferred``); the index itself keeps what was added

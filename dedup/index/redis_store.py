@@ -65,6 +65,12 @@ _FIXED_KEYS = ("ids", "rows", "docs", "df", "version", "added", "added_time")
 PASSWORD_VARIABLE = "DEDUP_REDIS_PASSWORD"  # the password of a redis:// URL that holds none
 
 
+# The index's metadata went while it was open: the server restarted without its data, or the database was flushed.
+# Writing on would make an index no later process could open (its keys without metadata are "another program's").
+_WIPED = ("{where}: the index is gone from Redis (its metadata was deleted: the server restarted without "
+          "persistence, or the database was flushed); nothing was written. Open it again to start a new index")
+
+
 class RedisStore(RedisMaintenance):
     """An index store in a Redis database.
 
@@ -75,9 +81,13 @@ class RedisStore(RedisMaintenance):
         it, the one in the environment variable ``DEDUP_REDIS_PASSWORD``, if set.
     prefix : str, default="dedup"
         Key prefix, so several indexes share one database.
+    read_only : bool, default=False
+        Write nothing: adds and removals raise ``IndexReadOnlyError`` (``Index`` checks ``read_only``), and an
+        index that is not there is not made (``IndexLocationError``).
     """
 
-    def __init__(self, url: str, prefix: str = "dedup") -> None:
+    def __init__(self, url: str, prefix: str = "dedup", read_only: bool = False) -> None:
+        self.read_only = bool(read_only)
         try:
             import redis
         except ImportError as err:
@@ -135,10 +145,13 @@ class RedisStore(RedisMaintenance):
     def open(self, given: dict, defaults: dict) -> dict:
         meta = self._key("meta")
         if not self.r.exists(meta):
+            if self.read_only:
+                raise IndexLocationError(f"{self.where}: no such index (opened read-only: none is made)")
             self._refuse_foreign_keys()
-        self.r.hsetnx(meta, "params", json.dumps({**defaults, **given}))
-        self.r.hsetnx(meta, "schema_version", str(SCHEMA_VERSION))
-        self.r.hsetnx(meta, "created", str(time.time()))
+        if not self.read_only:
+            self.r.hsetnx(meta, "params", json.dumps({**defaults, **given}))
+            self.r.hsetnx(meta, "schema_version", str(SCHEMA_VERSION))
+            self.r.hsetnx(meta, "created", str(time.time()))
         try:
             version = int(self.r.hget(meta, "schema_version"))
             stored = json.loads(self.r.hget(meta, "params"))
@@ -194,7 +207,9 @@ class RedisStore(RedisMaintenance):
         while True:
             with self.r.pipeline(transaction=True) as pipe:
                 try:
-                    pipe.watch(ids_key, self._key("rows"))
+                    pipe.watch(ids_key, self._key("rows"), self._key("meta"))
+                    if not pipe.exists(self._key("meta")):
+                        raise IndexFileError(_WIPED.format(where=self.where))
                     rows = pipe.hmget(ids_key, batch.ids) if batch.ids else []
                     keep = np.array([row is None for row in rows], dtype=bool)
                     todo = batch if keep.all() else batch.only(keep)

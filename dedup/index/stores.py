@@ -12,13 +12,14 @@ from dedup.index.store import IndexLocationError, is_redis, mask_location, sqlit
 def open_store(location: str, timeout: float = 60.0, read_only: bool | None = None):
     """A store for ``location``: ``sqlite:///path``, ``redis://host:port/db?prefix=name``, or a plain path.
 
-    ``read_only``: True opens a SQLite file read-only, None does when the file or its folder is not
-    writable (Redis ignores it: its permissions are the server's).
+    ``read_only``: True opens the index read-only (a SQLite file in SQLite's ``mode=ro``; a Redis index written to
+    by nothing), None does when a SQLite file or its folder is not writable (a Redis server's permissions are its
+    own: a refused write says so).
     """
     if is_redis(location):
         from dedup.index.redis_store import RedisStore
 
-        return RedisStore(*redis_url_and_prefix(location))
+        return RedisStore(*redis_url_and_prefix(location), read_only=bool(read_only))
     from dedup.index.sqlite_store import SQLiteStore
 
     return SQLiteStore(sqlite_path(location), timeout=timeout, read_only=read_only)
