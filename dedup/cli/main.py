@@ -364,9 +364,10 @@ def _write_report(report: CorpusReport, fmt: str, out, scanner: "CorpusScanner",
     elif fmt == "html":
         shown = {d for c in report.clusters[:MAX_CLUSTERS] for d in c.members}
         shown |= {d for r in report.reuse[:MAX_REUSE] for d in (r.a, r.b)}
-        texts = {d.id: d.text for d in read_documents(paths, max_bytes=max_bytes, text_field=text_field,
-                                                       id_field=id_field, fmt=input_format, names=names)
-                 if isinstance(d, Document) and d.id in shown}
+        # The first of a repeated id, the text the scan read (a later one, which it skipped, took its place).
+        texts = dict(reversed([(d.id, d.text) for d in read_documents(
+            paths, max_bytes=max_bytes, text_field=text_field, id_field=id_field, fmt=input_format, names=names)
+            if isinstance(d, Document) and d.id in shown]))
         write_html(report, out, scanner.params(), texts, skipped.listed)
     else:
         _write_tables(report, out, searched=scanner.detector is not None)

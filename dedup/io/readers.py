@@ -29,6 +29,7 @@ from typing import BinaryIO, Iterator
 from dedup.io.decoding import decode, decode_file
 from dedup.io.html_input import FORMATS, html_to_text, is_html
 from dedup.io.input_error import InputError, shown_path
+from dedup.io.json_numbers import JSON_RECORDS, SpelledFloat
 from dedup.io.streams import skip_blank_lines, sniff
 from dedup.io.walk import walk_folder
 from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
@@ -202,36 +203,12 @@ def is_jsonl(path: str) -> bool:
     return path.lower().endswith(JSONL_SUFFIXES)
 
 
-def _int(digits: str) -> int | str:
-    """A JSON integer; one longer than Python converts (4,300 digits) is kept as its digits: it raised
-    ValueError, which stopped the whole batch."""
-    try:
-        return int(digits)
-    except ValueError:
-        return digits
-
-
-class _SpelledFloat(float):
-    """A JSON number with a fraction or an exponent, and how the record spelled it: an id is its spelling
-    (``1e400`` and ``2e400`` are both ``inf`` as floats, and were one id; ``1e2`` was "100.0")."""
-
-    __slots__ = ("spelled",)
-
-    def __new__(cls, text: str) -> "_SpelledFloat":
-        number = super().__new__(cls, text)
-        number.spelled = text
-        return number
-
-
-_DECODER = json.JSONDecoder(parse_int=_int, parse_float=_SpelledFloat)
-
-
 def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,
             offset: int = -1, fmt: str = "auto", keep_line: bool = False) -> Document:
     """One JSON Lines record as a Document; its id defaults to ``path:line``."""
     try:
         source = decode(line, where)
-        record = _DECODER.decode(source)
+        record = JSON_RECORDS.decode(source)
     except json.JSONDecodeError as err:
         # removesuffix: some of json's messages end in "at" already ("Unterminated string starting at").
         raise InputError(where, f"malformed JSON ({err.msg.removesuffix(' at')} at column {err.colno})") from None
@@ -255,7 +232,7 @@ def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: 
         doc_id = where
     elif isinstance(doc_id, bool):
         doc_id = "true" if doc_id else "false"  # as the JSON spelled it, not Python's "True"
-    elif isinstance(doc_id, _SpelledFloat):
+    elif isinstance(doc_id, SpelledFloat):
         doc_id = doc_id.spelled
     return Document(id=str(doc_id), text=text, path=path, offset=offset, record=record, text_field=text_field, fmt=fmt,
                     line=_as_written(source) if keep_line else None, html=text is not given, where=where)
@@ -453,4 +430,5 @@ def reread(locations: list[tuple[str, int]], text_field: str = "text",
             for offset in sorted(set(offsets)):
                 stream.seek(offset)
                 line = stream.readline()
-                yield (path, offset), convert(json.loads(line, parse_int=_int)[text_field], f"{path}@{offset}", fmt)
+                record = json.loads(line, parse_int=JSON_RECORDS.parse_int)
+                yield (path, offset), convert(record[text_field], f"{path}@{offset}", fmt)

@@ -168,8 +168,9 @@ def write_cleaned(documents: Iterable[Document | InputError], cleaner: CorpusCle
 
 
 def _once(documents: Iterable[Document | InputError], cleaner: CorpusCleaner) -> Iterator[Document | InputError]:
-    """Documents as the scan kept them: the first of each id only (a later one with the same id was skipped
-    by the scan: it comes as the ``InputError`` that says so); the inputs it skipped, as they came."""
+    """Documents as the scan kept them: the first of each id only; the inputs it skipped, as they came. A later
+    document with an id seen before (in another file: the reader only knows one file's ids) was skipped by the
+    scan: it comes as the ``InputError`` that writes it back as it came in (it was dropped from the output)."""
     seen: set[str] = set()
     for doc in documents:
         if isinstance(doc, InputError):
@@ -177,6 +178,9 @@ def _once(documents: Iterable[Document | InputError], cleaner: CorpusCleaner) ->
         elif doc.id not in seen and cleaner.report.documents.has_id(doc.id):
             seen.add(doc.id)
             yield doc
+        else:
+            yield InputError(doc.where or doc.id, f"duplicate id {doc.id!r}", path=doc.path,
+                             line=None if doc.line is None else doc.line.encode("utf-8"))
 
 
 def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusCleaner, out: IO[str],

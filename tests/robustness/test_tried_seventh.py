@@ -1,6 +1,7 @@
 """Found by trying it, seventh round. Each test failed before its fix."""
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -220,3 +221,49 @@ def test_a_passage_repeated_inside_one_indexed_document_counts_one_document(tmp_
         verdict = index.check("q", f"Other title here\n\n{passage}\n\nUnrelated words about cooking pasta at home.")
     assert sorted((p.doc, p.number) for p in verdict.passages) == [("one", 1), ("one", 3), ("two", 1)]
     assert {p.documents for p in verdict.passages} == {2}
+
+
+# 9. An id repeated in another file: the scan keeps the first; the HTML report showed the second's text, and
+#    clean dropped the second from its output
+
+HARBOUR = ("The city council approved a new budget for road repairs on Tuesday, allocating funds to fix potholes "
+           "across the northern districts before winter storms arrive.")
+
+
+def test_the_html_report_shows_the_text_the_scan_read_for_a_repeated_id(tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    one.write_text(json.dumps({"id": "x", "text": HARBOUR}) + "\n"
+                   + json.dumps({"id": "y", "text": HARBOUR + " Work begins next month."}) + "\n")
+    two.write_text(json.dumps({"id": "x", "text": "Skipped duplicate id: a record about mountain snow."}) + "\n")
+    report = tmp_path / "report.html"
+    result = _run("scan", one, two, "-f", "html", "-o", report)
+    assert result.exit_code == 1 and "duplicate id 'x'" in result.stderr
+    page = report.read_text()
+    assert "mountain snow" not in page and "Skipped duplicate" not in page
+
+
+def test_clean_writes_back_a_record_whose_id_another_file_used(tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    first = json.dumps({"id": "x", "text": "Harbour pier closes for repairs.\n\nFerries move to the eastern terminal."})
+    second = json.dumps({"id": "x", "text": "A different record about mountain snow."})
+    one.write_text(first + "\n")
+    two.write_text(second + "\n")
+    out = tmp_path / "out.jsonl"
+    result = _run("clean", one, two, "-o", out)
+    assert result.exit_code == 1
+    assert out.read_text() == first + "\n" + second + "\n"
+    assert "two.jsonl:1: not read: written as it came in" in result.stderr
+
+
+def test_clean_copies_a_file_whose_id_another_file_has(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw = os.fsencode(str(folder)) + b"/bad\xffname.txt"  # named "bad\xffname.txt" in ids, as the next one is
+    with open(raw, "wb") as f:
+        f.write(b"Harbour pier closes for repairs on Monday.\n\nFerries move to the eastern terminal.\n")
+    (folder / "bad\\xffname.txt").write_text("Mountain resorts report heavy snow this weekend.\n\nSki lifts open.\n")
+    out = tmp_path / "out"
+    result = _run("clean", folder, "-o", out)
+    assert result.exit_code == 1
+    written = sorted(p.read_bytes() for p in out.iterdir())
+    assert len(written) == 2 and sorted(p.read_bytes() for p in folder.iterdir()) == written
