@@ -265,6 +265,14 @@ def test_bad_settings_are_clear_errors(tmp_path):
         assert pipeline(tmp_path, DEDUP_THRESHOLD="0.6").jaccard_threshold == 0.6
     with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="DEDUP_THRESHOLD must be in"):
         pipeline(tmp_path, DEDUP_THRESHOLD=1.5)
+    # One setting under both names with two values is an error, as for Index's renamed parameters; a boolean is no
+    # number (True was read as 1.0).
+    with pytest.raises(ValueError, match="DEDUP_THRESHOLD .* is 0.5 and DEDUP_JACCARD_THRESHOLD 0.9: give one"):
+        pipeline(tmp_path, DEDUP_THRESHOLD=0.5, DEDUP_JACCARD_THRESHOLD=0.9)
+    with pytest.warns(DeprecationWarning):
+        assert pipeline(tmp_path, DEDUP_THRESHOLD=0.7, DEDUP_JACCARD_THRESHOLD="0.7").jaccard_threshold == 0.7
+    with pytest.raises(ValueError, match="DEDUP_JACCARD_THRESHOLD must be a number, got True"):
+        pipeline(tmp_path, DEDUP_JACCARD_THRESHOLD=True)
     with pytest.raises(ValueError, match="DEDUP_FORMAT"):
         pipeline(tmp_path, DEDUP_FORMAT="pdf")
     with pytest.raises(NotConfigured, match="DEDUP_INDEX"):
@@ -310,6 +318,22 @@ def test_a_page_without_text_is_skipped_not_failed(tmp_path, caplog):
         assert pipe.stats.get_value("dedup/skipped") == 3 and pipe.stats.get_value("dedup/failed") is None
         assert pipe.stats.get_value("dedup/checked") == 1
         assert "dedup: p2: text: the text has no words" in caplog.text and "ERROR" not in caplog.text
+    finally:
+        pipe.close_spider()
+
+
+def test_an_id_or_a_page_no_index_can_store_is_skipped_not_failed(tmp_path, caplog):
+    """A lone surrogate in the id, or more paragraphs than an index holds: bad data, as one in the text is."""
+    pipe = pipeline(tmp_path, DEDUP_ACTION="drop")
+    pipe.open_spider()
+    try:
+        items = [{"url": "x\ud800", "text": "Some page text about the harbour and the pier closing."},
+                 {"url": "huge", "text": "\n\n".join(f"word{i} text" for i in range(70000))},
+                 {"url": "y", "text": "Hello there friends \ud800 and more words here"}]
+        for item in items:
+            assert pipe.process_item(item) is item
+        assert pipe.stats.get_value("dedup/skipped") == 3 and pipe.stats.get_value("dedup/failed") is None
+        assert "ERROR" not in caplog.text
     finally:
         pipe.close_spider()
 

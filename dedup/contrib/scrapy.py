@@ -17,7 +17,7 @@ from dedup.io.clean import clean
 from dedup.io.html_input import FORMATS
 from dedup.report.formats import verdict_to_dict
 from dedup.util.faults import Failed, attempt
-from dedup.util.validate import TextRefused, check_fraction
+from dedup.util.validate import TextRefused, check_fraction, lone_surrogate
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +62,12 @@ class DedupPipeline:
 
     Stats: ``dedup/checked``, ``dedup/duplicates``, ``dedup/dropped``, ``dedup/flagged``,
     ``dedup/stripped`` (items that lost paragraphs), ``dedup/stripped_paragraphs``,
-    ``dedup/skipped`` (items without the field or id, or whose text the index refuses: empty, no main text, no
-    words; each logged as a warning and passed on unchecked), ``dedup/failed`` (items whose check raised: the
-    index could not be read or written, or a fault of dedup's; each is logged as an error and passed on
-    unchecked, never dropped) and ``dedup/restatement_search_failed`` / ``dedup/reuse_search_failed`` (items
-    one of whose searches raised: logged, and the verdict's other results used; ``dedup.failed`` says which).
+    ``dedup/skipped`` (items without the field or id, or whose id or text the index refuses: empty, no main text,
+    no words, a lone surrogate, too many paragraphs; each logged as a warning and passed on unchecked),
+    ``dedup/failed`` (items whose check raised: the index could not be read or written, or a fault of dedup's;
+    each is logged as an error and passed on unchecked, never dropped) and ``dedup/restatement_search_failed`` /
+    ``dedup/reuse_search_failed`` (items one of whose searches raised: logged, and the verdict's other results
+    used; ``dedup.failed`` says which).
 
     Checks run in the reactor thread (tens of milliseconds a page): the index is one
     connection, opened in ``open_spider`` and closed in ``close_spider``. Several
@@ -89,15 +90,15 @@ class DedupPipeline:
     @classmethod
     def from_crawler(cls, crawler) -> "DedupPipeline":
         s = crawler.settings
-        name = "DEDUP_JACCARD_THRESHOLD"
-        if s.get(name) is None and s.get("DEDUP_THRESHOLD") is not None:
+        name, old = "DEDUP_JACCARD_THRESHOLD", s.get("DEDUP_THRESHOLD")
+        if old is not None:
+            if s.get(name) is not None and _number(name, s.get(name)) != _number("DEDUP_THRESHOLD", old):
+                raise ValueError(f"DEDUP_THRESHOLD (the old name of DEDUP_JACCARD_THRESHOLD) is {old!r} and "
+                                 f"DEDUP_JACCARD_THRESHOLD {s.get(name)!r}: give one")
             warnings.warn("DEDUP_THRESHOLD is now called DEDUP_JACCARD_THRESHOLD; the old name goes in the next "
                           "release", DeprecationWarning, stacklevel=2)
-            name = "DEDUP_THRESHOLD"
-        try:
-            threshold = float(s.get(name, 0.8))
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a number, got {s.get(name)!r}") from None
+            name = name if s.get(name) is not None else "DEDUP_THRESHOLD"
+        threshold = _number(name, s.get(name, 0.8))
         check_fraction(name, threshold)  # named as the crawler's settings spell it
         return cls(s.get("DEDUP_INDEX"), threshold, s.get("DEDUP_FIELD", "text"), s.get("DEDUP_ID_FIELD", "url"),
                    str(s.get("DEDUP_ACTION", "flag")).lower(), str(s.get("DEDUP_FORMAT", "auto")).lower(),
@@ -177,6 +178,17 @@ class DedupPipeline:
         return item
 
 
+def _number(name: str, value) -> float:
+    """A setting's number (Scrapy's command line gives strings); a ``ValueError`` naming it otherwise, for a
+    boolean too (``True`` was read as 1.0)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+
+
 def _unusable(content, doc_id, field: str, id_field: str) -> str | None:
     """Why an item cannot be checked (said in the log as it is, then counted as skipped), or None."""
     if content is None:
@@ -187,6 +199,8 @@ def _unusable(content, doc_id, field: str, id_field: str) -> str | None:
         return f"holds a {type(content).__name__} in {field!r}, not text"
     if isinstance(doc_id, (bytes, bytearray)):
         return f"holds bytes that are not UTF-8 in id field {id_field!r}"
+    if isinstance(doc_id, str) and lone_surrogate(doc_id) is not None:  # no index can store it: bad data
+        return f"holds a lone surrogate in id field {id_field!r}"
     if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):
         return f"lacks id field {id_field!r}" if doc_id is None else f"has an empty id in {id_field!r}"
     return None

@@ -367,7 +367,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             check_int("top", top, 1)
         paragraphs = paragraphs_of(text)
         if add and len(paragraphs) > MAX_PARAGRAPHS:
-            raise ValueError(f"text: {len(paragraphs):,} paragraphs; an index holds at most {MAX_PARAGRAPHS:,} "
+            raise TextRefused(f"text: {len(paragraphs):,} paragraphs; an index holds at most {MAX_PARAGRAPHS:,} "
                              "per document (split it, or check it without add=True)")
         with self._lock:
             if add and self.read_only:
