@@ -9,7 +9,7 @@ from dedup.cluster.keep import DateLike, timestamp
 from dedup.index.store import IndexStoreError
 from dedup.io.html_input import as_text
 from dedup.io.readers import Document
-from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS
+from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS, MAX_COPY_WORDS
 from dedup.sketch.shingle import MAX_K
 from dedup.util.validate import (
     WORD_CHAR,
@@ -47,7 +47,7 @@ def check_signature_params(params: Mapping) -> dict:
     for name in ("stop_words", "stem"):
         checked[name] = check_bool(name, params[name])
     if "copy_window" in params:
-        checked["copy_window"] = check_int("copy_window", params["copy_window"], 0)
+        checked["copy_window"] = check_int("copy_window", params["copy_window"], 0, MAX_COPY_WORDS)
     keys = params.get("reuse_keys", "uncommon")
     if keys not in KEY_SETTINGS:
         raise ValueError(f"reuse_keys must be one of {', '.join(KEY_SETTINGS)}, got {keys!r}")

@@ -34,7 +34,7 @@ finds a little more than ``pairs`` at two to five times the time and more memory
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -68,6 +68,7 @@ from dedup.util.arrays import counted, distinct
 from dedup.util.validate import check_between, check_fraction, check_int
 
 COPY_WINDOW = 7  # n-grams a copied-run key is winnowed from (``ReuseSearch.copy_window``)
+MAX_COPY_WORDS = 1000  # the most ``copy_n``, ``copy_window`` may be: scratch grows with them (10**18: exabytes)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class ReuseSearch:
         A word in more than this share of the documents, and in more than this many, is too common to
         seed reuse; 1.0 drops none (``KEY_SETTINGS["all"]``, see the module docstring).
     copy_n : int, default=8
-        Content words of a copied-run key.
+        Content words of a copied-run key (``copy_n`` and ``copy_window`` at most ``MAX_COPY_WORDS``, 1,000).
     copy_window : int, default=7
         Runs of this many copied-run n-grams none of which is sampled keep their least (see the module
         docstring); 0 keeps the sampled ones only, as indexes written before do (a run then shares a key by
@@ -149,7 +150,7 @@ class ReuseSearch:
         for name, low in (("key_words", 0), ("bands", 1), ("rows", 1), ("min_shared", 1), ("min_unit_words", 1),
                           ("common_docs", 1), ("copy_n", 2), ("copy_window", 0), ("copy_sample", 1), ("max_bucket", 2),
                           ("max_partners", 0)):
-            check_int(name, getattr(self, name), low)
+            check_int(name, getattr(self, name), low, MAX_COPY_WORDS if name in ("copy_n", "copy_window") else None)
         if self.key_words == 1:
             raise ValueError("key_words must be 0 (MinHash bands) or at least 2 (pairs of words), got 1")
         check_fraction("common_share", self.common_share)
@@ -176,8 +177,7 @@ class ReuseSearch:
         units = np.zeros(0, np.uint16)
         if len(keys) and tokens.numeric is not None:
             units = copy_units(key_start, self.copy_n, starts, unit_doc, token_doc)
-        # The sentence forms (page furniture) are the reuse search's, as the copied-run keys: the restatement
-        # screen reads neither.
+        # The sentence forms (page furniture) are the reuse search's alone, as the copied-run keys are.
         forms = sentence_forms(tokens.hashes, tokens.numeric, starts) if copy_keys else np.zeros(0, np.uint32)
         return Seeds(words=buckets.astype(np.uint32), unit_words=np.diff(np.append(starts, len(sentence))).astype(
             np.int32), unit_doc=unit_doc, copy_keys=keys, copy_doc=key_doc.astype(np.int32), unit_forms=forms,
@@ -436,7 +436,7 @@ class ReuseSearch:
 
 
 # The two settings of the sentence keys (see the module docstring): ``ReuseSearch(**KEY_SETTINGS[name])``.
-KEY_SETTINGS = {
+KEY_SETTINGS: dict[str, dict[str, Any]] = {
     "pairs": {"key_words": 3, "common_share": 0.05, "min_shared": 2, "min_unit_words": 2},
     "uncommon": {"key_words": 0, "common_share": 0.005, "min_shared": 3, "min_unit_words": 3},
     "all": {"key_words": 0, "common_share": 1.0, "min_shared": 4, "min_unit_words": 3},

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dedup.sketch.shingle import ShingleSets
 from dedup.util.validate import check_int
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 _U32 = np.uint32
 EMPTY = np.iinfo(np.uint32).max
@@ -64,7 +68,7 @@ class Signature:
             raise ValueError("signatures differ in num_perm or seed")
         return float(np.mean(self.hashvalues == other.hashvalues))
 
-    def to_datasketch(self):
+    def to_datasketch(self) -> "LeanMinHash":
         """This signature as a ``datasketch.LeanMinHash``."""
         from datasketch import LeanMinHash
 

@@ -267,3 +267,19 @@ def test_clean_copies_a_file_whose_id_another_file_has(tmp_path):
     assert result.exit_code == 1
     written = sorted(p.read_bytes() for p in out.iterdir())
     assert len(written) == 2 and sorted(p.read_bytes() for p in folder.iterdir()) == written
+
+
+# 10. copy_window had no upper bound: 10**18 was stored in an index, whose every add then failed allocating exabytes
+
+def test_a_copy_window_past_its_bound_is_refused_before_the_index_is_made(tmp_path):
+    from dedup import Index
+    from dedup.reuse.search import ReuseSearch
+
+    for name in ("copy_window", "copy_n"):
+        with pytest.raises(ValueError, match=rf"{name} must be an integer in \[\d, 1000\]"):
+            ReuseSearch(**{name: 10**18})
+    with pytest.raises(ValueError, match="copy_window"):
+        Index(str(tmp_path / "cw.db"), copy_window=10**18)
+    assert list(tmp_path.iterdir()) == []
+    with Index(str(tmp_path / "ok.db"), copy_window=1000) as index:
+        assert index.add("a", HARBOUR)
