@@ -531,11 +531,23 @@ def test_names_dates_and_options_found_by_trying_it_fifth_round(spark, tmp_path)
     summary = run([str(dated)], str(out), CorpusScanner(detector=None, keep="earliest"))
     rows = spark.read.parquet(hadoop_path(str(out / "assignments"))).collect()
     assert [r.id for r in rows if r.is_representative] == [c.representative for c in local.clusters] == ["epoch-2001"]
+    numbers = tmp_path / "numbers.parquet"  # a Parquet column of numbers is epoch seconds too (it was no date)
+    spark.createDataFrame([("n", body, 1_000_000_000), ("m", body, None)], "id string, text string, date long") \
+        .write.parquet(str(numbers))
+    frame, _ = read_inputs(spark, [str(numbers)], date_field="date")
+    assert sorted((r.id, r.date) for r in frame.collect()) == [("m", None), ("n", "2001-09-09T01:46:40+00:00")]
+    sizes = tmp_path / "sizes.parquet"  # --max-bytes holds for a Parquet row as for a JSON Lines record
+    spark.createDataFrame([("long", body), ("short", records[3]["body"][:200])], "id string, text string") \
+        .write.parquet(str(sizes))
+    frame, skips = read_inputs(spark, [str(sizes)], max_bytes=1000)
+    assert [r.id for r in frame.collect()] == ["short"] and skips["skipped"] == 1
+    assert skips["skipped_inputs"][0]["error"] == "record larger than the 1,000-byte limit"
     assert summary["reuse_passages"] == 0  # read back from out[1]/reuse: the "[" no pattern
     runner = CliRunner()
     for extra, said in ((["--checkpoint", str(tmp_path / "ck")], "--checkpoint is the local engine's"),
                         (["-f", "csv"], "-f csv: --engine spark writes"),
-                        (["--spark-master", "bogus"], "--spark-master 'bogus'")):
+                        (["--spark-master", "bogus"], "--spark-master 'bogus'"),
+                        (["--spark-master", "local[0]"], "--spark-master 'local[0]'")):
         result = runner.invoke(main, ["scan", "--engine", "spark", str(dated), "--spark-output",
                                       str(tmp_path / "o2"), *extra])
         assert result.exit_code == 2 and said in result.output, extra

@@ -43,8 +43,9 @@ def scan_on_spark(paths, scanner, text_field: str, id_field: str, spark_output: 
     return summary
 
 
-# The masters Spark takes (local, local[4], local[*, 2], local-cluster[...], yarn, spark://, k8s://, mesos://).
-_MASTER = re.compile(r"local(\[[^\]]+\])?|local-cluster\[[^\]]+\]|yarn|(spark|k8s|mesos)://\S+")
+# The masters Spark takes (local, local[4], local[*, 2], local-cluster[...], yarn, spark://, k8s://, mesos://); at
+# least one thread (local[0] passed here, and Spark failed the job with a traceback).
+_MASTER = re.compile(r"local(\[(\*|[1-9]\d*)(\s*,\s*[1-9]\d*)?\])?|local-cluster\[[^\]]+\]|yarn|(spark|k8s|mesos)://\S+")
 
 
 def refuse_local_only(checkpoint: str | None, fmt: str, spark_master: str | None) -> None:

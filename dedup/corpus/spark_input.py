@@ -51,7 +51,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
         if problem is not None:
             early.append(("skip", (number, -1), shown_path(path), problem))
         elif is_parquet(path):
-            parts.append(_parquet_rows(spark, path, number, text_field, id_field, date_field))
+            parts.append(_parquet_rows(spark, path, number, text_field, id_field, date_field, max_bytes))
         else:
             name, size = shown_path(path), _plain_size(path)
             line_inputs.append(number)
@@ -165,15 +165,21 @@ def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_f
     return ("doc", order, doc.id, doc.text, _date(doc.record, date_field), where, name)
 
 
-def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str, date_field: str | None):
-    """The rows of one Parquet input in the form of ``_parsed``'s, its text held to ``text_problem``."""
+def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str, date_field: str | None,
+                  max_bytes: int = DEFAULT_MAX_BYTES):
+    """The rows of one Parquet input in the form of ``_parsed``'s, its text held to ``text_problem`` and to
+    ``max_bytes`` (in UTF-8, as a JSON Lines record is)."""
     from pyspark.sql import functions as F
+    from pyspark.sql.types import NumericType
 
     frame = spark.read.parquet(hadoop_path(path))
     missing = [c for c in (id_field, text_field) if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: no column {missing[0]!r} (columns: {', '.join(frame.columns)})")
-    date = F.col(date_field) if date_field is not None and date_field in frame.columns else F.lit(None)
+    dated = date_field is not None and date_field in frame.columns
+    date = F.col(date_field) if dated else F.lit(None)
+    # A column of numbers is epoch seconds, as a JSON number is (``_date``): cast to a string, it was no date.
+    seconds = dated and isinstance(frame.schema[date_field].dataType, NumericType)
     name = shown_path(path)
 
     def row(r) -> tuple:
@@ -182,10 +188,14 @@ def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str,
         problem = text_problem(text)
         if problem is not None:
             return ("skip", order, where, f"column {text_field!r} {problem}")
+        if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+            return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
+        if seconds and day is not None:
+            day = _date({"date": float(day)}, "date")
         return ("doc", order, doc_id or where, text, day, where, name)
 
-    return frame.select(F.col(id_field).cast("string"), F.col(text_field), date.cast("string")).rdd \
-        .zipWithIndex().map(row)
+    return frame.select(F.col(id_field).cast("string"), F.col(text_field), date if seconds else date.cast("string")) \
+        .rdd.zipWithIndex().map(row)
 
 
 def _date(record: dict | None, date_field: str | None) -> str | None:
