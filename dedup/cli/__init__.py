@@ -12,7 +12,61 @@ def run() -> None:
         sys.stderr.write("\nAborted!\n")
         sys.exit(1)
     interrupt_on_termination()
-    main()
+    if sys.stdout is None:  # >&-: click's echo then wrote nothing, and a command that printed only there said 0
+        sys.stdout = ClosedOutput()
+    elif (sys.stdout.encoding or "").lower().replace("-", "") != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        # A locale that is not UTF-8 (LC_ALL=C without Python's coercion, PYTHONIOENCODING=latin-1): reports and
+        # cleaned text are UTF-8 (docs/cli.md), and a character the locale lacks stopped the run with a traceback.
+        sys.stdout.reconfigure(encoding="utf-8")
+    if hasattr(sys.stderr, "reconfigure"):  # messages name files and ids the locale may not spell
+        sys.stderr.reconfigure(errors="backslashreplace")
+    try:
+        main()
+    except OSError as err:
+        if not _stdout_failed(err):
+            raise
+        # > /dev/full, >&-: one line, as the commands that write through ``atomic_output`` say it (a traceback
+        # came from every other command's output, their --help and --version).
+        sys.stderr.write(f"dedup: error: <stdout>: cannot write ({err.strerror or err})\n")
+        sys.exit(1)
+
+
+class ClosedOutput:
+    """Standard output when the process was started without one: writing to it fails, as writing to a closed
+    file does."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise OSError(9, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _stdout_failed(err: OSError) -> bool:
+    """Whether ``err`` is standard output failing: closed, or raised by a write to it (a local of one of the
+    innermost frames is the stream: click's echo, json's dump). What is left in its buffer is let go then
+    (Python's exit would flush it once more, and print another error)."""
+    if isinstance(sys.stdout, ClosedOutput):
+        return True
+    streams = {id(sys.stdout), id(getattr(sys.stdout, "buffer", None))}
+    frames, tb = [], err.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    if not any(id(value) in streams for frame in frames[-3:] for value in frame.f_locals.values()):
+        return False
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return True
 
 
 def interrupt_on_termination() -> None:

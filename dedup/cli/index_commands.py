@@ -278,11 +278,22 @@ def _removal_batch(quiet: bool, what: str):
     return report
 
 
+class _IdsFile(click.File):
+    """``--from``'s file; ``-`` with standard input closed (``<&-``) is said in one line (click raised a
+    RuntimeError from its parsing, a traceback), as the commands reading documents say it."""
+
+    def convert(self, value, param, ctx):
+        if value == "-" and sys.stdin is None:
+            error("<stdin>: standard input is closed")
+            sys.exit(1)
+        return super().convert(value, param, ctx)
+
+
 @index.command("remove")
 @_lock_timeout_option
 @click.argument("db")
 @click.argument("ids", nargs=-1)
-@click.option("--from", "from_file", type=click.File("rb"),
+@click.option("--from", "from_file", type=_IdsFile("rb"),
               help="A file of ids to remove, one a line, in UTF-8 ('-': stdin); blank lines are ignored.")
 @click.option("--batch-size", type=click.IntRange(1, MAX_BATCH), default=512, show_default=True,
               help="Documents removed per transaction.")

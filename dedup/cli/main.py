@@ -26,6 +26,7 @@ from dedup.cli.options import (
     max_bytes_option,
     output_errors,
     renamed_option,
+    restated_searched,
     stdin_once,
     with_renamed,
 )
@@ -240,8 +241,7 @@ def _checkpoint(folder: str | None, every: float, paths, params: dict, **inputs)
         params.pop("reuse", None)
     params.pop("reuse_keys", None)  # pass one saves the same seeds for either (the keys are made after it)
     params.pop("jobs", None)  # -j 1 and -j 2 give the same report: a scan may resume with more processes
-    # The paths as given too: ids are spelled from them (tdir/x.txt, c.jsonl:1), and a resume with them spelled
-    # otherwise (absolute, from another folder) mixed two spellings of the ids in one report.
+    # The paths as given too: ids are spelled from them (tdir/x.txt), a resume with them spelled otherwise mixed two.
     key = {"paths": [os.path.abspath(p) for p in paths], "given": list(paths), "params": params, **inputs}
     try:
         checkpoint = Checkpoint(folder, key, every, inputs=list(paths))
@@ -420,7 +420,7 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     negation of its own (a restatement the reranker alone confirms, only
     from --removal-probability up). What is kept is written as it came in.
     """
-    params["within"] = params["within"] or restated
+    restated = restated_searched(params, restated)
     # Refused before stdin or a pipe is read (they keep their names when spooled), and before the scan.
     stdin_once(paths)
     plan_clean(output, list(paths), {p: p for p in paths if not rereadable(p)})

@@ -159,3 +159,17 @@ def with_renamed(params: dict) -> dict:
             raise click.UsageError(f"{old} {value} and {new} {params[dest]} are one setting; give it once")
         params[dest] = value
     return params
+
+
+def restated_searched(params: dict, restated: bool) -> bool:
+    """``clean``'s ``--restated`` once squared with ``--within``, which its search needs (``params["within"]``
+    set to match): ``--no-within`` alone keeps restated paragraphs (they are not searched: it was ignored, the
+    search run all the same), and with ``--restated`` given too it is a usage error."""
+    context = click.get_current_context()
+    if params["within"] or context.get_parameter_source("within").name == "DEFAULT":
+        params["within"] = params["within"] or restated
+        return restated
+    if restated and context.get_parameter_source("restated").name != "DEFAULT":
+        raise click.UsageError("--no-within skips the search for restated paragraphs that --restated strips: "
+                               "give one of them")
+    return False

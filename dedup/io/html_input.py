@@ -90,7 +90,7 @@ def html_to_text(html: str) -> str:
         document = None
     body = document.body if document is not None else None
     blocks = [] if body is None or _baseline(body) else _paragraphs(body)
-    if blocks and all(child.tag == "p" and not len(child) for child in body):
+    if blocks and all(child.tag in ("p", "head") and not len(child) for child in body):  # a headline too
         blocks = _with_repeats(blocks, tree, html)
     if not blocks:
         blocks = plain_paragraphs(html)

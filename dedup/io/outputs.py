@@ -147,8 +147,9 @@ def _plan_clean(output: str, paths: list[str], names: dict[str, str]) -> CleanPl
     if files and all(is_jsonl(p) for p in files):
         if into_folder and len(files) > 1:
             raise OutputError(f"{output}: several JSON Lines inputs are written into one file; give -o FILE")
-        if into_folder:
-            return _into_folder(Path(output), Path(names.get(files[0], files[0])).name, paths)
+        if into_folder:  # standard input's copy is named for what it holds (stdin.jsonl, stdin.jsonl.gz), not "-"
+            given = names.get(files[0], files[0])
+            return _into_folder(Path(output), Path(files[0] if given == "-" else given).name, paths)
         return _one_file("jsonl", output)
     if any(is_jsonl(p) for p in files):
         raise OutputError("clean takes JSON Lines files or text files, not both at once")

@@ -57,15 +57,17 @@ def sniff(stream: BinaryIO) -> tuple[str, BinaryIO]:
         head += chunk
         kind = kind_of(head, at_end=not chunk)
         if kind is not None:
-            return kind, io.BufferedReader(Prefixed(head, stream), 1 << 16)
+            return kind, io.BufferedReader(Prefixed(head, stream, ended=not chunk), 1 << 16)
 
 
 class Prefixed(io.RawIOBase):
-    """``head``, then what ``rest`` holds: a stream read from the start after its first bytes were read."""
+    """``head``, then what ``rest`` holds: a stream read from the start after its first bytes were read. Once
+    ``rest`` has ended (``ended``: already when ``head`` was read) it is not read again: a terminal's stdin reads
+    on after its end-of-file (Ctrl-D had to be pressed twice)."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: BinaryIO, ended: bool = False) -> None:
         super().__init__()
-        self.head, self.rest = memoryview(head), rest
+        self.head, self.rest, self.ended = memoryview(head), rest, ended
 
     def readable(self) -> bool:
         return True
@@ -76,15 +78,20 @@ class Prefixed(io.RawIOBase):
             buffer[:n] = self.head[:n]
             self.head = self.head[n:]
             return n
+        if self.ended or not len(buffer):
+            return 0
         # What the stream holds now, not a full buffer: a buffered stdin's readinto waits for 64 KB or the end
         # of the pipe, so a scraper's second record was answered only when the scraper closed it.
         if hasattr(self.rest, "readinto1"):
-            return self.rest.readinto1(buffer)
-        if hasattr(self.rest, "readinto"):
-            return self.rest.readinto(buffer)
-        data = self.rest.read1(len(buffer)) if hasattr(self.rest, "read1") else self.rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+            n = self.rest.readinto1(buffer)
+        elif hasattr(self.rest, "readinto"):
+            n = self.rest.readinto(buffer)
+        else:
+            data = self.rest.read1(len(buffer)) if hasattr(self.rest, "read1") else self.rest.read(len(buffer))
+            buffer[: len(data)] = data
+            n = len(data)
+        self.ended = n == 0
+        return n
 
 
 _BLANK_RUN = re.compile(rb"[ \t\r\n]*\n")  # blank lines, up to the last line end of the run

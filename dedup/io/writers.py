@@ -120,7 +120,9 @@ _MAX_LINKS = 40  # as the kernel's own limit on links followed in one lookup
 def _temporary_prefix(name: str) -> str:
     """The temporary file's name before its random part: the output's name, cut to 100 bytes (a name near the
     255-byte limit would leave no room for the rest), so a run killed mid-write leaves a file one can tell."""
-    return "." + name.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore") + "."
+    # In the file system's encoding: decoded as UTF-8, a name the locale cannot spell (ASCII's "straße.txt") made
+    # a prefix that no longer encoded. A multi-byte character cut at 100 bytes stays bytes (surrogate escapes).
+    return "." + os.fsdecode(os.fsencode(name)[:100]) + "."
 
 
 def _special(target: Path) -> bool:

@@ -30,6 +30,8 @@ from dedup.text.word_hash import word_hash, word_hashes
 from dedup.text.words import ENDS, is_plain, light_stem, lowered_word_bounds, word_arrays
 
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+_LINE_END = re.compile(r"\n\s*")
+_LONE_CR = re.compile(r"\r(?!\n)")
 # Chinese characters (hanzi, kanji): each a word of its own (``words.NO_SPACE_SCRIPTS``), and a content word, where
 # the kana of Japanese are mostly its particles and endings (Thai and Lao letters are no words: a word of theirs
 # is a run of letters between spaces).
@@ -279,13 +281,22 @@ def _add(unit: list[int], units: list[list[int]]) -> None:
 
 
 def _blocks(text: str):
-    """``(offset, block)`` for each blank-line separated block of ``text``."""
-    start = 0
-    for match in _BLOCK_BREAK.finditer(text):
-        if match.start() > start:
+    """``(offset, block)`` for each paragraph of ``text`` as ``segment`` reads them: blocks between blank lines,
+    or each line of a text without one; a lone CR is a line end (read as LF, the offsets kept). The reuse search
+    saw neither, so a heading was taken into a reused passage and a text repeating a paragraph did not align."""
+    if "\r" in text:
+        text = _LONE_CR.sub("\n", text)
+    start, breaks = 0, _BLOCK_BREAK.finditer(text)
+    first = next(breaks, None)
+    if first is None:
+        breaks = _LINE_END.finditer(text)
+    else:
+        breaks = itertools.chain((first,), breaks)
+    for match in breaks:
+        if match.start() > start and not text[start:match.start()].isspace():
             yield start, text[start:match.start()]
         start = match.end()
-    if start < len(text):
+    if start < len(text) and not text[start:].isspace():
         yield start, text[start:]
 
 

@@ -240,14 +240,18 @@ def test_several_inputs_into_a_file_name_is_refused(pair, tmp_path):
     assert result.exit_code == 2 and "give -o FOLDER" in result.output and not (tmp_path / "single.txt").exists()
 
 
-def test_a_duplicate_id_across_files_is_not_written(tmp_path):
+def test_a_duplicate_id_across_files_is_cleaned_once_and_written_back_as_it_came(tmp_path):
+    """The scan keeps the first of a repeated id; the later record is not lost from the output (seventh round: it
+    was dropped), but written as it came in, in its place, as a repeat inside one file is."""
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     one.write_text(json.dumps({"id": "x", "text": TEXT}) + "\n" + json.dumps({"id": "y", "text": OTHER}) + "\n")
-    two.write_text(json.dumps({"id": "x", "text": "A different text with the same id, about rivers."}) + "\n")
+    later = json.dumps({"id": "x", "text": "A different text with the same id, about rivers."}) + "\n"
+    two.write_text(later)
     result = _run("clean", one, two, "-o", tmp_path / "out.jsonl", "--keep-restated")
-    assert result.exit_code == 1 and "duplicate id" in result.output
-    written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert [r["id"] for r in written] == ["x", "y"] and written[0]["text"] == TEXT
+    assert result.exit_code == 1 and "duplicate id" in result.output and "written as it came in" in result.output
+    lines = (tmp_path / "out.jsonl").read_text().splitlines(keepends=True)
+    written = [json.loads(line) for line in lines]
+    assert [r["id"] for r in written] == ["x", "y", "x"] and written[0]["text"] == TEXT and lines[2] == later
 
 
 # 7. 8. 9. one bad record is skipped, the good ones kept

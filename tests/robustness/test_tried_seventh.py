@@ -2,11 +2,16 @@
 
 import json
 import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from dedup import find_redundancy
+from dedup import Index, find_redundancy
 from dedup.cli.main import main
 from dedup.io.clean import clean
 
@@ -283,3 +288,112 @@ def test_a_copy_window_past_its_bound_is_refused_before_the_index_is_made(tmp_pa
     assert list(tmp_path.iterdir()) == []
     with Index(str(tmp_path / "ok.db"), copy_window=1000) as index:
         assert index.add("a", HARBOUR)
+
+
+# 11. Tried as a shell user: stdout that cannot be written, stdin closed or a terminal, a locale that is not UTF-8
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _shell(command: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", "-c", command], capture_output=True, encoding="utf-8", errors="replace",
+                          env=env or ENV, cwd=cwd, timeout=600)
+
+
+@pytest.fixture
+def small_index(tmp_path):
+    db = tmp_path / "news.db"
+    with Index(str(db)) as index:
+        index.add("a", HARBOUR)
+    return db
+
+
+@pytest.mark.parametrize("redirect", ["> /dev/full", ">&-"])
+@pytest.mark.parametrize("command", ["index stats {db}", "index check {db}", "--help", "--version"])
+def test_a_stdout_that_cannot_be_written_is_one_line(small_index, command, redirect):
+    done = _shell(f"{sys.executable} -m dedup {command.format(db=small_index)} {redirect}")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("dedup: error: <stdout>: cannot write (")
+
+
+def test_index_remove_from_a_closed_stdin_is_one_line(small_index):
+    done = _shell(f"{sys.executable} -m dedup index remove {small_index} --from - <&-")
+    assert done.returncode == 1 and done.stderr == "dedup: error: <stdin>: standard input is closed\n"
+    with Index(str(small_index)) as index:
+        assert len(index) == 1
+
+
+def test_a_locale_that_is_not_utf8_gets_utf8_output(tmp_path):
+    folder = tmp_path / "nf"
+    folder.mkdir()
+    text = "Straße Titel\n\nDie Straße in München wurde gesperrt, sagte die Polizei am Morgen.\n"
+    (folder / "straße.txt").write_text(text, encoding="utf-8")
+    env = {**ENV, "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+    scanned = _shell(f"{sys.executable} -m dedup scan nf -q -f json", env, tmp_path)
+    assert scanned.returncode == 0 and "Traceback" not in scanned.stderr
+    cleaned = _shell(f"{sys.executable} -m dedup clean nf -o cleaned/ -q", env, tmp_path)
+    assert cleaned.returncode == 0 and (tmp_path / "cleaned" / "straße.txt").read_text(encoding="utf-8") == text
+    printed = _shell(f"{sys.executable} -m dedup clean nf/straße.txt", {**ENV, "PYTHONIOENCODING": "latin-1"},
+                     tmp_path)
+    assert printed.returncode == 0 and printed.stdout == text  # read as UTF-8 here: written as UTF-8
+
+
+@pytest.mark.parametrize("command", ["scan", "clean"])
+def test_one_end_of_file_on_a_terminal_ends_the_input(command):
+    """Standard input read to its end to tell what it holds was read again: a terminal then waited for a second
+    Ctrl-D. The bound only turns a hang into a failure."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: dedup reading the terminal
+        os.environ["PYTHONPATH"] = str(ROOT)
+        os.execv(sys.executable, [sys.executable, "-m", "dedup", command, "-", "-q"])
+    os.write(fd, b"A title here\n\nSome paragraph of words about the harbour.\n\x04")
+    output, status = b"", None
+    deadline = time.monotonic() + 300
+    while status is None and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if ready:
+            try:
+                output += os.read(fd, 4096)
+            except OSError:  # the child has gone: its end of the terminal closed
+                pass
+        done, code = os.waitpid(pid, os.WNOHANG)
+        status = os.waitstatus_to_exitcode(code) if done else None
+    if status is None:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    os.close(fd)
+    assert status == 0, output.decode(errors="replace")[-500:]
+
+
+def test_json_lines_from_stdin_into_a_folder_is_named_for_what_it_holds(tmp_path):
+    records = "".join(json.dumps({"id": f"r{i}", "text": t}) + "\n" for i, t in enumerate([HARBOUR, MAYOR, TAXES]))
+    result = _run("clean", "-", "-o", f"{tmp_path / 'out'}{os.sep}", "-q", stdin=records)
+    assert result.exit_code == 0
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["stdin.jsonl"]
+    assert (tmp_path / "out" / "stdin.jsonl").read_text() == records
+
+
+def test_clean_no_within_keeps_restated_paragraphs_or_is_refused_with_restated(tmp_path):
+    text = _article(MAYOR + " Critics disagree.")
+    path = tmp_path / "a.txt"
+    path.write_text(text)
+    kept = _run("clean", path, "--no-within")
+    assert kept.exit_code == 0 and kept.stdout == text
+    refused = _run("clean", path, "--no-within", "--restated")
+    assert refused.exit_code == 2 and "--no-within skips the search" in refused.output
+
+
+def test_a_page_with_a_headline_keeps_a_paragraph_it_repeats(tmp_path):
+    pytest.importorskip("trafilatura")
+    para = ("The harbour authority said on Monday the new ferry terminal will open next spring after long delays "
+            "caused by funding.")
+    page = tmp_path / "p.html"
+    page.write_text("<!doctype html><html><head><title>T</title></head><body><article><h1>Harbour ferry terminal "
+                    f"to open</h1><p>{para}</p><p>{para}</p></article></body></html>")
+    from dedup.io.readers import read_documents
+
+    [doc] = read_documents([str(page)])
+    assert doc.text.split("\n\n") == ["Harbour ferry terminal to open", para, para]
