@@ -202,10 +202,13 @@ def align_texts(a: str, b: str | None = None, a_id: str = "a", b_id: str = "b", 
         check_str("b", b, blank=True)
     if settings is not None and not isinstance(settings, AlignSettings):
         raise TypeError(f"settings must be an AlignSettings, got {type(settings).__name__}")
+    if idf is not None and not callable(idf):  # it was called deep in the search: "'int' object is not callable"
+        raise TypeError(f"idf must be a function of an array of stem hashes, or None; got {type(idf).__name__}")
     settings = replace(settings or AlignSettings(), **params)
-    units_a = units_of(a, settings.min_words)
-    if b is None:  # the one case the same units stand for both sides (``align_units`` reads it so)
+    if b is None:  # the one case the same units stand for both sides (``align_units`` reads it so); a text
+        units_a = units_of(a, settings.min_words, lines=True)  # without blank lines has a paragraph a line
         return align_units(units_a, units_a, a_id, a_id, settings, idf)
+    units_a = units_of(a, settings.min_words)
     # Two texts, even one string object twice: units of their own, so that the result never depends on whether
     # the caller's two equal strings happen to be one object (an interned literal, a cached page).
     return align_units(units_a, units_of(b, settings.min_words), a_id, b_id, settings, idf)

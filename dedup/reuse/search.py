@@ -24,11 +24,8 @@ of many documents on one topic costs at most ``max_partners`` alignments a docum
 Settings of the keys (``KEY_SETTINGS``; ``dedup scan --reuse-keys``): ``"pairs"``, the default, as above.
 ``"uncommon"`` and ``"all"`` are the keys before it (``key_words=0``): MinHash over a sentence's words in at
 most 0.5% of the documents (``uncommon``) or over all its words (``all``, 4 shared keys), cut into
-``bands`` x ``rows`` band keys; an index written with them keeps making them. Most sentences have fewer
-than three words that rare, so ``uncommon`` left them unkeyed and found an edited copy mostly through a
-copied run (90 of 250 planted in 20,000 generated documents, where ``pairs`` finds about 220); ``all``
-finds a little more than ``pairs`` at two to five times the time and more memory (docs/benchmarks.md,
-"Sentence keys as pairs of a bottom-k sketch").
+``bands`` x ``rows`` band keys; an index written with them keeps making them. ``uncommon`` finds fewer edited
+copies, ``all`` a few more at two to five times the time (docs/benchmarks.md, "Sentence keys as pairs ...").
 """
 
 from __future__ import annotations
@@ -69,6 +66,8 @@ from dedup.util.validate import check_between, check_fraction, check_int
 
 COPY_WINDOW = 7  # n-grams a copied-run key is winnowed from (``ReuseSearch.copy_window``)
 MAX_COPY_WORDS = 1000  # the most ``copy_n``, ``copy_window`` may be: scratch grows with them (10**18: exabytes)
+# The most a parameter may be: a huge one failed in the scan, not at construction (2**40 key words: 8 TiB).
+_HIGHS = {"key_words": 64, "copy_n": MAX_COPY_WORDS, "copy_window": MAX_COPY_WORDS, "copy_sample": 1 << 32}
 
 
 @dataclass(frozen=True)
@@ -108,15 +107,13 @@ class ReuseSearch:
         A word in more than this share of the documents, and in more than this many, is too common to
         seed reuse; 1.0 drops none (``KEY_SETTINGS["all"]``, see the module docstring).
     copy_n : int, default=8
-        Content words of a copied-run key (``copy_n`` and ``copy_window`` at most ``MAX_COPY_WORDS``, 1,000).
+        Content words of a copied-run key (at most ``MAX_COPY_WORDS``, as ``copy_window``).
     copy_window : int, default=7
         Runs of this many copied-run n-grams none of which is sampled keep their least (see the module
         docstring); 0 keeps the sampled ones only, as indexes written before do (a run then shares a key by
         chance: a copy of 14 content words was missed one time in eight).
-    copy_sample : int, default=4
-        One copied-run n-gram in this many is kept, by its hash.
-    max_bucket : int, default=50
-        A key shared by more documents pairs none of them.
+    copy_sample, max_bucket : int, default=4, 50
+        One copied-run n-gram in this many is kept, by its hash; a key more documents share pairs none of them.
     max_partners : int, default=10
         Sentence-key partners each document keeps, the strongest (``strongest_partners``: those as strong as
         the last kept are kept too, up to twice as many); 0 keeps every pair sharing ``min_shared`` keys.
@@ -127,7 +124,7 @@ class ReuseSearch:
     align : AlignSettings, optional
         How a candidate pair is aligned.
     seed : int, default=1
-        MinHash seed.
+        MinHash seed. Every parameter is checked here (``ValueError``/``TypeError`` naming it).
     """
 
     key_words: int = 3
@@ -150,7 +147,9 @@ class ReuseSearch:
         for name, low in (("key_words", 0), ("bands", 1), ("rows", 1), ("min_shared", 1), ("min_unit_words", 1),
                           ("common_docs", 1), ("copy_n", 2), ("copy_window", 0), ("copy_sample", 1), ("max_bucket", 2),
                           ("max_partners", 0)):
-            check_int(name, getattr(self, name), low, MAX_COPY_WORDS if name in ("copy_n", "copy_window") else None)
+            check_int(name, getattr(self, name), low, _HIGHS.get(name))
+        if not isinstance(self.align, AlignSettings):  # None or a name failed only in the scan, after pass one
+            raise TypeError(f"align must be an AlignSettings, got {type(self.align).__name__}")
         if self.key_words == 1:
             raise ValueError("key_words must be 0 (MinHash bands) or at least 2 (pairs of words), got 1")
         check_fraction("common_share", self.common_share)

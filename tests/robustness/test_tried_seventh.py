@@ -397,3 +397,57 @@ def test_a_page_with_a_headline_keeps_a_paragraph_it_repeats(tmp_path):
 
     [doc] = read_documents([str(page)])
     assert doc.text.split("\n\n") == ["Harbour ferry terminal to open", para, para]
+
+
+# 12. Reuse in text of lone CR line ends (a heading taken into the passage), and a text of one paragraph a line
+#     against itself (its repeat not found)
+
+BUDGET_P = ("The city council voted nine to four on Tuesday night to approve a budget of 298 million dollars for the "
+            "coming year. The plan raises property taxes by two percent and adds forty new police officers to the "
+            "downtown precinct. Mayor Linda Ortiz said the vote showed that the council could still work together on "
+            "the hardest choices.")
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_reuse_spans_are_the_same_whatever_the_line_ends(line_end):
+    from dedup.reuse.align import align_texts
+
+    reworded = ("On Tuesday evening, council members approved the coming year's budget of 298 million dollars by a "
+                "vote of nine to four. Property taxes will rise by two percent under the plan, which also adds forty "
+                "police officers to the downtown precinct. According to Mayor Linda Ortiz, the vote proved the "
+                "council can still work together on its hardest choices.")
+    text = line_end.join(["Budget vote", "", reworded, "", "Other news follows here today.", ""])
+    [record] = align_texts(text, BUDGET_P)
+    assert text[slice(*record.a_span)] == reworded
+
+
+@pytest.mark.parametrize("separator", ["\n\n", "\r\r", "\n", "\r"])
+def test_a_text_against_itself_reads_its_paragraphs_as_segment_does(separator):
+    from dedup.reuse.align import align_texts
+
+    text = separator.join(["Budget news", BUDGET_P, "Unrelated words about gardening tomatoes and weather.", BUDGET_P])
+    [record] = align_texts(text)
+    assert text[slice(*record.a_span)] == text[slice(*record.b_span)] == BUDGET_P
+    assert len(find_redundancy(text).paragraphs) == 4
+
+
+# 13. ReuseSearch's and align_texts' parameters checked where they are given (they failed inside a scan)
+
+@pytest.mark.parametrize("given, error, named", [
+    ({"align": None}, TypeError, "align must be an AlignSettings"),
+    ({"align": "strict"}, TypeError, "align must be an AlignSettings"),
+    ({"copy_sample": 2**64}, ValueError, "copy_sample must be an integer in"),
+    ({"key_words": 2**40}, ValueError, "key_words must be an integer in"),
+])
+def test_reuse_search_parameters_are_checked_at_construction(given, error, named):
+    from dedup.reuse.search import ReuseSearch
+
+    with pytest.raises(error, match=named):
+        ReuseSearch(**given)
+
+
+def test_align_texts_names_an_idf_that_is_no_function():
+    from dedup.reuse.align import align_texts
+
+    with pytest.raises(TypeError, match="idf must be a function"):
+        align_texts(BUDGET_P, BUDGET_P, idf=5)
