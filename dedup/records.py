@@ -88,7 +88,8 @@ class Match:
     sentences : tuple of SentencePair
         Aligned sentence pairs that carry the restatement.
     spans : tuple of Span
-        Word runs the two paragraphs share verbatim (after case folding).
+        Word runs the two paragraphs share, matched on light stems after case folding ("suggests military
+        action" in ``a`` may be "suggesting military action" at ``b``'s offsets); ``text`` is ``a``'s.
     reranker : float or None
         The learned reranker's probability that the pair is a restatement
         (None with ``confirm="tfidf"``).

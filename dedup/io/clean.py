@@ -57,8 +57,9 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
                 and m.reranker < removal_probability:
             continue
         earlier = report.paragraphs[m.a].text if m.a < len(report.paragraphs) else None
+        headline = m.kind == "headline" or (m.a < len(report.paragraphs) and _titled(report.paragraphs[m.a]))
         for pair in m.sentences:
-            if m.kind == "headline" and not _repeats(pair.a, pair.b):
+            if headline and not _repeats(pair.a, pair.b):
                 continue
             if _says_more(pair, earlier):
                 continue
@@ -81,6 +82,14 @@ def _says_more(pair: SentencePair, earlier: str | None) -> bool:
     """Whether sentence ``pair.b`` states something its partner ``pair.a`` and the earlier paragraph ``earlier``
     (else ``pair.a``) do not (``text.facts.says_more``): a number, a negation, a name or a negating prefix."""
     return says_more(pair.b, pair.a, earlier if earlier is not None else pair.a)
+
+
+def _titled(paragraph: Paragraph) -> bool:
+    """Whether ``paragraph`` is the headline: one of the first two blocks, one sentence without a sentence's end
+    mark (``article.claims.is_headline``'s shape). A title-like line of the body restating it is kind
+    "restatement" (both are titles), and was removed for the headline alone."""
+    text = paragraph.text.rstrip()
+    return paragraph.index < 2 and len(paragraph.sentences) == 1 and not text.endswith((".", "!", "?", ":", ";"))
 
 
 def _repeats(headline: str, sentence: str) -> bool:

@@ -21,23 +21,33 @@ from dedup.text.words import light_stem, words
 # Digits with their inner separators and a leading minus not inside a word or range ("-5", not "2-5"); a currency
 # or percent sign; a number, scale or ordinal in words.
 # "4.5m" and "4.5bn" keep their scale ("5km" its number).
+# Currency signs: the dollar, cent, pound, yen and the Unicode block of currency signs (rupee, won, ruble, lira,
+# naira, ...), their full-width forms; and the percent sign.
+_SIGNS = "$%\u00a2-\u00a5\u058f\u060b\u09f2\u09f3\u0e3f\u17db\u20a0-\u20c0\ufdfc\uff04\uffe0\uffe1\uffe5\uffe6"
 _NUMBER = re.compile(r"(?<![\w.,-])[-\u2212]?\d+(?:[.,]\d+)*(?:(?:bn|m|k|tn)\b)?|\d+(?:[.,]\d+)*(?:(?:bn|m|k|tn)\b)?|"
-                     r"[$\u20ac\u00a3\u00a5%]")
+                     rf"[{_SIGNS}]")
+# A number and the scale word after it, one fact: "$2.1 billion" is not "$2.1 million" though an earlier paragraph
+# states 2.1 (million) and a billion of something else.
+_SCALED = re.compile(r"(\d+(?:[.,]\d+)*)\s+(hundred|thousand|million|billion|trillion)s?\b", re.IGNORECASE)
 _NUMBER_WORDS = frozenset("""zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
     fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
     thousand million billion trillion dozen hundreds thousands millions billions trillions dozens half quarter
     quarters twice thrice first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
     thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth
     fiftieth hundredth thousandth percent minus dollar dollars euro euros pound pounds yen yuan franc francs
-    rupee rupees cent cents pence""".split())
+    rupee rupees cent cents pence peso pesos rand krona kronor krone kroner ruble rubles rouble roubles rupiah won
+    lira liras lire real reais dinar dinars dirham dirhams shekel shekels baht ringgit zloty zlotys forint naira
+    shilling shillings riyal riyals rial rials dong yuan renminbi hryvnia lev leu lei taka kip""".split())
+_MINUS = frozenset({"minus", "negative"})
 # English, and the negations of German, French, Spanish, Italian, Dutch and Portuguese news ("keine neuen Lehrer",
 # "n'ouvrira pas"): a paragraph saying the opposite in another language was removed as a restatement.
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|nicht|kein|keine|keinen|"
                        r"keinem|keiner|keines|nie|niemals|pas|jamais|aucun|aucune|nunca|jam\u00e1s|ning\u00fan|"
-                       r"ninguna|ninguno|non|mai|nessun|nessuna|niet|geen|nooit|n\u00e3o|nenhum|nenhuma)\b"
+                       r"ninguna|ninguno|non|mai|nessun|nessuna|niet|geen|nooit|n\u00e3o|nenhum|nenhuma|nowhere)\b"
                        r"|n[\u2019']t\b")
 _WORD = re.compile(r"[^\W\d_][\w\u2019'-]*")
-_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "non-")
+_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "non-", "a")  # "a": "atypical", "asymmetric"
+_REST = {"a": 5}  # letters past a prefix, at least (3 for the others): "along" is no negated "long"
 
 
 def says_more(sentence: str, partner: str, context: str) -> bool:
@@ -53,11 +63,15 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
         return True
     if Counter(_numbers(sentence)) - Counter(_numbers(context)):  # counted: "6/6/2006" is not "6/22/2006"
         return True
+    if _scaled(sentence) - _scaled(context) or _minus(sentence) != _minus(partner):
+        return True  # "2.1 billion" where the earlier paragraph states 2.1 million; "five" for "minus five"
+    if _names(sentence) - {_bare(w) for w in _WORD.findall(context)}:
+        return True  # a name as written: "William" is not "Williams", whose stems are one
     known = content_word_names(context).keys()  # every content word's stem, a name or not
     if any(is_name and not stem[:1].isdigit() and stem not in known
            for stem, is_name in content_word_names(sentence).items()):
         return True
-    if _stop_word_names(sentence) - {w.lower() for w in _WORD.findall(context)}:
+    if _stop_word_names(sentence) - {w.lower() for w in _WORD.findall(context) if w[0].isupper()}:
         return True  # "Bill Becker" for "Tom Becker", "Mill Lane" for "Park Lane": names the stop list holds
     mine, theirs = _first_word(sentence), _first_word(partner)
     if mine and theirs and mine != theirs and mine not in known:
@@ -88,7 +102,7 @@ _FUNCTION_WORDS = frozenset("""a about above after again against all also am amo
     behind throughout thus therefore hence however moreover nevertheless otherwise perhaps rather already always
     often sometimes still else anyhow anyway anything everything nothing something anyone everyone someone nobody
     everywhere somewhere nowhere few several less least many""".split())
-_NAMEABLE_STOP_WORDS = ENGLISH_STOP_WORDS - _FUNCTION_WORDS
+_NAMEABLE_STOP_WORDS = (ENGLISH_STOP_WORDS - _FUNCTION_WORDS) | {"may", "will"}  # the month, a first name
 
 
 def _stop_word_names(sentence: str) -> set[str]:
@@ -104,13 +118,34 @@ def _first_word(sentence: str) -> str | None:
     return light_stem(first.group().lower())
 
 
+def _scaled(text: str) -> set[tuple[str, str]]:
+    return {(number.replace(",", ""), scale.lower()) for number, scale in _SCALED.findall(text)}
+
+
+def _minus(text: str) -> int:
+    return sum(w.lower() in _MINUS for w in _WORD.findall(text))
+
+
+def _names(sentence: str) -> set[str]:
+    """The words of ``sentence`` that read as names (``content_word_names``), lower-cased as written (a
+    possessive's "'s" left off), past its first word."""
+    names = {stem for stem, is_name in content_word_names(sentence).items() if is_name}
+    return {w for w in (_bare(w) for w in _WORD.findall(sentence)[1:] if w[0].isupper()) if light_stem(w) in names}
+
+
+def _bare(word: str) -> str:
+    """A word lower-cased, without a possessive's "'s" ("Keely's" names Keely)."""
+    return word.lower().removesuffix("'s").removesuffix("\u2019s").removesuffix("'")
+
+
 def _negations(text: str) -> list[str]:
     return _NEGATION.findall(text.lower())
 
 
 def _numbers(text: str) -> list[str]:
     found = [n.replace("\u2212", "-").replace(",", "") for n in _NUMBER.findall(text)]
-    return found + [w for w in (m.lower() for m in _WORD.findall(text)) if w in _NUMBER_WORDS]
+    # A hyphenated number word is its parts: "forty-five" is "forty" and "five" (it was no number word at all).
+    return found + [w for m in _WORD.findall(text) for w in m.lower().split("-") if w in _NUMBER_WORDS]
 
 
 def _prefix_turned(sentence: str, partner: str) -> bool:
@@ -118,8 +153,9 @@ def _prefix_turned(sentence: str, partner: str) -> bool:
     ("unconstitutional" for "constitutional", "likely" for "unlikely")."""
     theirs = {w.lower() for w in _WORD.findall(partner)}
     for word in {w.lower() for w in _WORD.findall(sentence)} - theirs:
-        if any(pre + word in theirs for pre in _PREFIXES):
+        if any(pre + word in theirs and len(word) >= _REST.get(pre, 1) for pre in _PREFIXES):
             return True
-        if any(word.startswith(pre) and len(word) - len(pre) >= 3 and word[len(pre):] in theirs for pre in _PREFIXES):
+        if any(word.startswith(pre) and len(word) - len(pre) >= _REST.get(pre, 3) and word[len(pre):] in theirs
+               for pre in _PREFIXES):
             return True
     return False

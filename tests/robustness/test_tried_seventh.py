@@ -451,3 +451,60 @@ def test_align_texts_names_an_idf_that_is_no_function():
 
     with pytest.raises(TypeError, match="idf must be a function"):
         align_texts(BUDGET_P, BUDGET_P, idf=5)
+
+
+# 14. clean kept facts it could not read: a number's scale, a hyphenated number word, "minus" in words, "Will" and
+#     "May", currencies beyond the four, a name one letter longer, "nowhere", "atypical"
+
+T_BODY = ("The committee will meet again next month to review the remaining proposals from residents.",
+          "Residents can comment on the plan at the library until the end of the month.")
+
+
+def _one_fact_kept(first: str, second: str) -> None:
+    text = "\n\n".join(["Officials Review the Plan", first, T_BODY[0], second, T_BODY[1]]) + "\n"
+    for confirm in ("learned", "tfidf"):
+        assert clean(find_redundancy(text, confirm=confirm), source=text).text == text, (confirm, second)
+
+
+@pytest.mark.parametrize("first, changed", [
+    ("The proposed sales tax would raise about forty-five million dollars a year for buses and a new tram line, "
+     "county officials said.", ("forty-five", "fifty-five")),
+    ("Work will begin in the northern districts next spring, council member Tom Becker said on Tuesday.",
+     ("Tom", "Will")),
+    ("Work will begin in the northern districts on March 3 next year, council member Tom Becker said on Tuesday.",
+     ("March", "May")),
+    ("The plan would cost the city 5 million dollars over the next decade and create jobs in the northern "
+     "districts, officials said.", ("dollars", "pesos")),
+    ("The company signed a contract worth $500 million on Monday to build a new steel mill outside Pune, officials "
+     "said.", ("$", "\u20b9")),
+    ("Council member Serena Williams said the plan would cost the city too much money over the next decade.",
+     ("Williams", "William")),
+    ("A state police helicopter was seen near Eagle Lake on Friday, officials said.", ("seen near", "seen nowhere near")),
+    ("The council said the plan was typical and that work would begin in the northern districts next spring.",
+     ("typical", "atypical")),
+], ids=["hyphenated", "will", "may", "pesos", "rupee-sign", "williams", "nowhere", "atypical"])
+def test_clean_keeps_a_paragraph_changing_one_fact_it_did_not_read(first, changed):
+    _one_fact_kept(first, first.replace(*changed, 1))
+
+
+def test_clean_reads_a_number_with_its_scale_and_minus_in_words():
+    _one_fact_kept("Temperatures in Harbour County are expected to fall to minus five degrees overnight, the weather "
+                   "service said on Monday.",
+                   "Temperatures in Harbour County are expected to fall to five degrees overnight, the weather "
+                   "service said on Monday.")
+    text = ("Auditor Reviews City Spending\n\nThe city spent $2.1 million on road repairs last year, auditor Janet "
+            "Ruiz said on Friday after a review of 300 contracts. It spent $3 billion on new school buildings over "
+            "the same period.\n\nMayor Tom Becker said the figures showed the city was investing in its future.\n\n"
+            "The city spent $2.1 billion on road repairs last year, auditor Janet Ruiz said on Friday after a review "
+            "of 300 contracts.\n\nCritics on the council said the road repairs had been poorly planned.\n")
+    assert clean(find_redundancy(text), source=text).text == text
+
+
+def test_a_title_like_line_of_the_body_is_not_removed_for_the_headline_alone():
+    text = ("Storm Closes Schools Across Harbour County\n\nA powerful winter storm closed every public school in "
+            "Harbour County on Monday, officials said.\n\nPower was out for about 42,000 homes by mid-morning, "
+            "according to Harbour Electric.\n\nSchools across Harbour County closed by the storm\n\nSuperintendent "
+            "Maria Chen said buses would not run on Tuesday either.\n")
+    assert clean(find_redundancy(text), source=text).text == text
+    doubled = "Storm Closes Schools Across Harbour County\n\n" + text  # the headline word for word: cut
+    assert clean(find_redundancy(doubled), source=doubled).text == text
