@@ -67,7 +67,7 @@ from dedup.util.validate import check_between, check_fraction, check_int
 COPY_WINDOW = 7  # n-grams a copied-run key is winnowed from (``ReuseSearch.copy_window``)
 MAX_COPY_WORDS = 1000  # the most ``copy_n``, ``copy_window`` may be: scratch grows with them (10**18: exabytes)
 # The most a parameter may be: a huge one failed in the scan, not at construction (2**40 key words: 8 TiB).
-_HIGHS = {"key_words": 64, "copy_n": MAX_COPY_WORDS, "copy_window": MAX_COPY_WORDS, "copy_sample": 1 << 32}
+_HIGHS = {"key_words": 64, "copy_n": MAX_COPY_WORDS, "copy_window": MAX_COPY_WORDS, "copy_sample": 1 << 62}
 
 
 @dataclass(frozen=True)

@@ -508,3 +508,51 @@ def test_a_title_like_line_of_the_body_is_not_removed_for_the_headline_alone():
     assert clean(find_redundancy(text), source=text).text == text
     doubled = "Storm Closes Schools Across Harbour County\n\n" + text  # the headline word for word: cut
     assert clean(find_redundancy(doubled), source=doubled).text == text
+
+
+# 15. Folder trees: a thousand folders deep (a RecursionError stopped the scan), a real folder named by a link to it
+#     when the link was listed first, a loop of links called a link to nothing
+
+def test_a_very_deep_folder_tree_is_walked(tmp_path):
+    from dedup.io.walk import walk_folder
+
+    deep = tmp_path / "tree"
+    levels = [str(deep)]
+    for _ in range(1000):  # made and removed a level at a time: os.makedirs and rmtree recurse as os.walk did
+        levels.append(os.path.join(levels[-1], "d"))
+    for level in levels:
+        os.mkdir(level)
+    (deep / "top.txt").write_text("Title\n\nSome words in a file.\n")
+    bottom = Path(levels[-1], "bottom.txt")
+    bottom.write_text("Bottom\n\nOther words down here.\n")
+    try:
+        found, problems = walk_folder(deep, (".txt",))
+        assert found == [bottom, deep / "top.txt"] and problems == []
+    finally:
+        bottom.unlink()
+        for level in reversed(levels[1:]):
+            os.rmdir(level)
+
+
+def test_a_folder_is_named_by_its_own_path_before_a_link_to_it(tmp_path):
+    from dedup.io.walk import walk_folder
+
+    for first, second in (("a", "b"), ("b", "a")):  # the real folder listed first, then last
+        tree = tmp_path / f"t{first}"
+        (tree / first).mkdir(parents=True)
+        (tree / second).mkdir()
+        (tree / first / "x.txt").write_text("X title\n\nwords of x here\n")
+        (tree / second / "link").symlink_to(f"../{first}")
+        found, _ = walk_folder(tree, (".txt",))
+        assert found == [tree / first / "x.txt"]
+
+
+def test_a_loop_of_links_is_named_as_one(tmp_path):
+    from dedup.io.walk import walk_folder
+
+    (tmp_path / "a.txt").symlink_to("b.txt")
+    (tmp_path / "b.txt").symlink_to("a.txt")
+    (tmp_path / "gone.txt").symlink_to("missing.txt")
+    _, problems = walk_folder(tmp_path, (".txt",))
+    assert sorted(problems) == [(str(tmp_path / "a.txt"), "a loop of links"), (str(tmp_path / "b.txt"), "a loop of links"),
+                                (str(tmp_path / "gone.txt"), "a link to nothing (its target is missing)")]
