@@ -9,31 +9,17 @@ instead, with the names the inputs keep in ids and messages.
 
 from __future__ import annotations
 
-import os
 import shutil
-import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 from dedup.io.outputs import WriteError
 from dedup.io.readers import InputError, is_jsonl, standard_input
-from dedup.io.streams import sniff
+from dedup.io.streams import rereadable, sniff
 from dedup.util import scratch
 
 _CHUNK = 1 << 20
-
-
-def rereadable(path: str) -> bool:
-    """Whether ``path`` can be read again: a regular file or a folder (or something missing, which is
-    reported when read); not stdin, a pipe, a FIFO, a socket or a character device."""
-    if path == "-":
-        return False
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return True
-    return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
 
 class InputSpool:

@@ -20,7 +20,6 @@ import math
 import os
 import re
 import stat
-import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from dedup.io.decoding import decode, decode_file
 from dedup.io.html_input import FORMATS, html_to_text, is_html
 from dedup.io.input_error import InputError, shown_path
 from dedup.io.json_numbers import JSON_RECORDS, SpelledFloat
-from dedup.io.streams import skip_blank_lines, sniff
+from dedup.io.streams import rereadable, skip_blank_lines, sniff, standard_input
 from dedup.io.walk import walk_folder
 from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
 
@@ -357,18 +356,6 @@ def copy_record(span: tuple[str, int, int], out: BinaryIO) -> None:
         out.write(b"\n")
 
 
-def standard_input(stdin: BinaryIO | None = None) -> BinaryIO:
-    """``stdin`` if given, else the process's standard input as bytes; ``InputError`` when it is closed (``<&-``:
-    Python then has no ``sys.stdin``, and reading it raised AttributeError)."""
-    if stdin is not None:
-        if not callable(getattr(stdin, "read", None)):  # a text field name given in its place, say
-            raise TypeError(f"stdin must be a binary stream, got {type(stdin).__name__}")
-        return stdin
-    if sys.stdin is None:
-        raise InputError("<stdin>", "standard input is closed")
-    return sys.stdin.buffer
-
-
 def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, *, stdin: BinaryIO | None = None,
                    text_field: str = "text", id_field: str = "id", fmt: str = "auto",
                    names: dict[str, str] | None = None, lines: bool = False) -> Iterator[Document | InputError]:
@@ -382,22 +369,42 @@ def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, *, stdi
     for item in expand(paths):
         if isinstance(item, InputError):
             yield item
-        elif item == "-":  # no suffix to say what it holds: its first bytes say (``sniff``)
-            try:
-                kind, stream = sniff(standard_input(stdin))
-            except InputError as err:
-                yield err
-                continue
-            if kind == "text":
-                yield from _one_document(item, max_bytes, stream, fmt, None)
-            else:
-                source = gzip.GzipFile(fileobj=stream) if kind == "jsonl.gz" else stream
-                yield from read_jsonl("-", text_field, id_field, max_bytes, fmt, None, lines, source)
+        elif item == "-" or not rereadable(item):  # no suffix to say what it holds: its first bytes say
+            yield from _stream_documents(item, max_bytes, stdin, text_field, id_field, fmt, lines)
         elif is_jsonl(item):
             yield from read_jsonl(item, text_field=text_field, id_field=id_field, max_bytes=max_bytes, fmt=fmt,
                                   name=names.get(item), lines=lines)
         else:
             yield from _one_document(item, max_bytes, stdin, fmt, names.get(item), lines)
+
+
+def _stream_documents(path: str, max_bytes: int, stdin: BinaryIO | None, text_field: str, id_field: str,
+                      fmt: str, lines: bool) -> Iterator[Document | InputError]:
+    """Standard input (``-``), or a pipe named as a path (``<(crawl)``, a FIFO), read as what its first bytes say
+    (``sniff``): JSON Lines, gzipped or not, or one text. A pipe by its path was read as one text, its records
+    its paragraphs (``index add`` and ``index query`` read their inputs as they come, unspooled)."""
+    try:
+        opened = standard_input(stdin) if path == "-" else open(path, "rb")
+    except InputError as err:
+        yield err
+        return
+    except OSError as err:
+        yield InputError(shown_path(path), f"cannot read ({err.strerror or err})")
+        return
+    try:
+        kind, stream = sniff(opened)
+        if kind != "text":
+            source = gzip.GzipFile(fileobj=stream) if kind == "jsonl.gz" else stream
+            yield from read_jsonl(path, text_field, id_field, max_bytes, fmt, None, lines, source)
+            return
+        for doc in _one_document("-", max_bytes, stream, fmt, None):
+            if path != "-":  # named by its path, as a spooled copy of it is
+                doc = InputError(shown_path(path), doc.reason) if isinstance(doc, InputError) else \
+                    Document(id=shown_path(path), text=doc.text, fmt=fmt, html=doc.html)
+            yield doc
+    finally:
+        if path != "-":
+            opened.close()
 
 
 def _one_document(path: str, max_bytes: int, stdin: BinaryIO | None, fmt: str,

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
+import stat
+import sys
 import zlib
 from typing import BinaryIO
+
+from dedup.io.input_error import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A JSON object's start: "{" then a key's quote or "}"; an RTF file ("{\rtf1") or a brace in prose is not one.
@@ -34,6 +39,9 @@ def kind_of(head: bytes, at_end: bool = True) -> str | None:
     if not at_end and (len(head) < 2 or codecs.BOM_UTF8.startswith(head)):
         return None  # maybe the start of gzip's magic number or of a BOM
     body = head.removeprefix(codecs.BOM_UTF8)
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # JSON Lines in UTF-16: read as such, so the
+        # reader refuses them in one line as it does a file (read as text, the records were one garbage document)
+        body = body[:_SNIFF_LIMIT].decode("utf-16", "ignore").encode("utf-8")
     if _OBJECT_START.match(body):
         return "jsonl"
     if not at_end and _UNDECIDED.match(body) and len(head) < _SNIFF_LIMIT:
@@ -107,3 +115,27 @@ def skip_blank_lines(stream) -> tuple[int, int]:
             return skipped, lines
         stream.read(blank.end())
         skipped, lines = skipped + blank.end(), lines + ahead.count(b"\n", 0, blank.end())
+
+
+def rereadable(path: str) -> bool:
+    """Whether ``path`` can be read again: a regular file or a folder (or something missing, which is
+    reported when read); not stdin, a pipe, a FIFO, a socket or a character device."""
+    if path == "-":
+        return False
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return True
+    return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+
+
+def standard_input(stdin: BinaryIO | None = None) -> BinaryIO:
+    """``stdin`` if given, else the process's standard input as bytes; ``InputError`` when it is closed (``<&-``:
+    Python then has no ``sys.stdin``, and reading it raised AttributeError)."""
+    if stdin is not None:
+        if not callable(getattr(stdin, "read", None)):  # a text field name given in its place, say
+            raise TypeError(f"stdin must be a binary stream, got {type(stdin).__name__}")
+        return stdin
+    if sys.stdin is None:
+        raise InputError("<stdin>", "standard input is closed")
+    return sys.stdin.buffer

@@ -210,16 +210,27 @@ def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusClea
     return kept
 
 
-def _cleaned_text(doc: Document, cleaner: CorpusCleaner) -> str:
-    """The kept document's text to write: cleaned, or as the input holds it where it was read as HTML (its
-    paragraphs are the page's main text, not the file's: what is kept must come out as it came in)."""
+def _cleaned_text(doc: Document, cleaner: CorpusCleaner) -> str | bytes:
+    """The kept document's text to write: cleaned, or the input's own bytes where it was read as HTML (its
+    paragraphs are the page's main text, not the file's: what is kept must come out as it came in; decoded and
+    written as UTF-8, a page declaring windows-1252 in its <meta> was shown garbled)."""
     if doc.html and doc.path is not None:
         cleaner.as_read.append(doc.id)
         try:
-            return decode_file(Path(doc.path).read_bytes(), doc.id)
+            raw = Path(doc.path).read_bytes()
+            decode_file(raw, doc.id)  # still what the scan read
+            return raw
         except (OSError, InputError) as err:  # gone or changed since the scan read it
             raise WriteError(doc.id, OSError(f"cannot read it again: {getattr(err, 'reason', err)}")) from None
     return cleaner.text(doc.id, doc.text)
+
+
+def _write(out: IO[str], text: str | bytes) -> None:
+    if isinstance(text, bytes):  # a page as it came in: its bytes, past the text layer
+        out.flush()
+        out.buffer.write(text)
+    else:
+        out.write(text)
 
 
 def _record_line(doc: Document, text_field: str, text: str) -> str:
@@ -272,7 +283,7 @@ def _write_texts(documents: Iterable[Document | InputError], cleaner: CorpusClea
     kept = 0
     for doc in documents:
         if isinstance(doc, Document) and cleaner.keeps(doc.id):
-            out.write(_cleaned_text(doc, cleaner))
+            _write(out, _cleaned_text(doc, cleaner))
             kept += 1
     return kept
 
@@ -289,7 +300,7 @@ def _write_folder(documents: Iterable[Document | InputError], cleaner: CorpusCle
         target = targets[doc.path]
         _make_folder(target.parent, str(target))
         with atomic_output(str(target), follow_link=False) as out:
-            out.write(_cleaned_text(doc, cleaner))
+            _write(out, _cleaned_text(doc, cleaner))
         kept += 1
     return kept
 

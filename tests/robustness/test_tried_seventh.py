@@ -556,3 +556,48 @@ def test_a_loop_of_links_is_named_as_one(tmp_path):
     _, problems = walk_folder(tmp_path, (".txt",))
     assert sorted(problems) == [(str(tmp_path / "a.txt"), "a loop of links"), (str(tmp_path / "b.txt"), "a loop of links"),
                                 (str(tmp_path / "gone.txt"), "a link to nothing (its target is missing)")]
+
+
+# 16. Inputs: a pipe named as a path read as one text by the index, UTF-16 JSON Lines on stdin read as prose, a
+#     page in windows-1252 written back as UTF-8 under its old <meta charset>
+
+RECORDS = (json.dumps({"id": "a", "text": "Alpha title\n\nfirst body words here about the harbour."}) + "\n"
+           + json.dumps({"id": "b", "text": "Beta title\n\nsecond body words about the mountains."}) + "\n")
+
+
+def test_index_add_reads_json_lines_from_a_pipe_named_as_a_path(tmp_path):
+    fifo = tmp_path / "feed"
+    os.mkfifo(fifo)
+    db = tmp_path / "i.db"
+    (tmp_path / "src.jsonl").write_text(RECORDS)
+    done = _shell(f"cat {tmp_path / 'src.jsonl'} > {fifo} & {sys.executable} -m dedup index add {db} {fifo}",
+                  cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    with Index(str(db)) as index:
+        assert len(index) == 2 and "a" in index and "b" in index
+
+
+def test_utf16_json_lines_on_stdin_are_refused_as_a_file_is():
+    import codecs
+
+    data = codecs.BOM_UTF16_LE + RECORDS.encode("utf-16-le")
+    result = CliRunner().invoke(main, ["scan", "-", "-f", "json", "-q"], input=data)
+    assert result.exit_code == 1 and "UTF-16 or UTF-32 text; JSON Lines are UTF-8" in result.stderr
+    text = codecs.BOM_UTF16_LE + "A title\n\nSome text in UTF-16 about the harbour.\n".encode("utf-16-le")
+    read = CliRunner().invoke(main, ["scan", "-", "-f", "json", "-q"], input=text)  # UTF-16 text is still text
+    assert read.exit_code == 0 and json.loads(read.stdout)["documents"][0]["paragraphs"] == 2
+
+
+def test_clean_writes_a_page_back_byte_for_byte(tmp_path):
+    pytest.importorskip("trafilatura")
+    body = "".join(f"<p>Paragraph {i} about the caf\u00e9 council \u201cvote\u201d on the harbour budget and the "
+                   "bridge repairs.</p>" for i in range(5))
+    raw = ('<html><head><meta charset="windows-1252"></head><body><article><h1>Caf\u00e9 news today</h1>' + body
+           + "</article></body></html>").encode("cp1252")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cp.html").write_bytes(raw)
+    (tmp_path / "in" / "x.txt").write_text("Plain text here.\n\nAnother paragraph of it.\n")
+    assert _run("clean", tmp_path / "in" / "cp.html", "-o", tmp_path / "one.html").exit_code == 0
+    assert (tmp_path / "one.html").read_bytes() == raw
+    assert _run("clean", tmp_path / "in", "-o", tmp_path / "out").exit_code == 0
+    assert (tmp_path / "out" / "cp.html").read_bytes() == raw
