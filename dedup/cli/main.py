@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from dedup import __version__
 from dedup.cli.align_command import align
 from dedup.cli.index_commands import index
-from dedup.cli.notes import IdFieldSeen, note_capped, note_cleaned, note_failed, note_skipped
+from dedup.cli.notes import IdFieldSeen, note_capped, note_cleaned, note_failed, note_lost, note_skipped
 from dedup.cli.options import (
     UNIT,
     FiniteRange,
@@ -440,8 +440,8 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         kept = write_cleaned(items, cleaner, plan, text_field)
     if not quiet:
         note_cleaned(report, cleaner, kept, len(skipped), sentences)
-    # A document the search failed on is written as it came in (nothing known to remove): said, exit 1.
-    failed = note_failed(report.stats, kept="its restated paragraphs are not removed")
+    note_lost(cleaner)  # an input the output has no place for, said quiet or not (the skip makes the exit 1)
+    failed = note_failed(report.stats, kept="its restated paragraphs are not removed")  # written as it came in
     if skipped or failed:
         sys.exit(1)
 

@@ -93,6 +93,15 @@ def note_cleaned(report: CorpusReport, cleaner: CorpusCleaner, kept: int, skippe
                    f"{'its' if len(cleaner.unread) == 1 else 'their'} place (nothing known to remove)", err=True)
 
 
+def note_lost(cleaner: CorpusCleaner) -> bool:
+    """Say which inputs the output does not hold at all (a JSON Lines file refused whole, whose records it could not
+    write back: they were left out without a word); whether there were any."""
+    for source in cleaner.lost:
+        click.echo(f"dedup: error: {printable(source)}: not in the output (none of its records could be read; "
+                   "clean it on its own once it can be)", err=True)
+    return bool(cleaner.lost)
+
+
 class IdFieldSeen:
     """Whether the JSON Lines records read held the ``--id-field`` (``watch`` the items as they go to a scan or
     an index): a record without it is named where it was read (``Document.where``), and a misspelt field name

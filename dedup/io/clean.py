@@ -249,6 +249,7 @@ class CorpusCleaner:
         self.removed_paragraphs = 0
         self.as_read: list[str] = []  # documents read as HTML, written as the input holds them (``writers``)
         self.unread: list[str] = []  # inputs the scan skipped, written as they came in (``writers``)
+        self.lost: list[str] = []  # inputs the scan skipped that the output has no place for (a whole file refused)
         self.last: tuple[str, CleanResult, int] | None = None  # (id, result, paragraphs) of the last cleaned
 
     def keeps(self, doc_id: str) -> bool:

@@ -198,6 +198,8 @@ def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusClea
                 out.flush()
                 copy_record(doc.span, out.buffer)
                 cleaner.unread.append(doc.source)
+            else:  # a whole file refused (UTF-16, gzip not named so): none of its records could be written
+                cleaner.lost.append(doc.source)
             continue
         if not cleaner.keeps(doc.id):
             continue

@@ -601,3 +601,18 @@ def test_clean_writes_a_page_back_byte_for_byte(tmp_path):
     assert (tmp_path / "one.html").read_bytes() == raw
     assert _run("clean", tmp_path / "in", "-o", tmp_path / "out").exit_code == 0
     assert (tmp_path / "out" / "cp.html").read_bytes() == raw
+
+
+def test_clean_says_which_json_lines_file_its_output_leaves_out(tmp_path):
+    import codecs
+    import gzip
+
+    good = tmp_path / "good.jsonl"
+    good.write_text(RECORDS)
+    (tmp_path / "u16.jsonl").write_bytes(codecs.BOM_UTF16_LE + RECORDS.encode("utf-16-le"))
+    (tmp_path / "gz.jsonl").write_bytes(gzip.compress(RECORDS.encode()))
+    out = tmp_path / "merged.jsonl"
+    result = _run("clean", good, tmp_path / "u16.jsonl", tmp_path / "gz.jsonl", "-o", out, "-q")
+    assert result.exit_code == 1 and out.read_text() == RECORDS
+    for name in ("u16.jsonl", "gz.jsonl"):
+        assert f"{tmp_path / name}: not in the output (none of its records could be read" in result.stderr
