@@ -156,7 +156,7 @@ def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_f
         return ("blank", order)
     data = line.encode("utf-8", "surrogatepass")
     last = size is not None and offset + len(data) >= size
-    if len(data) + (not last) > max_bytes:  # the local reader counts the line's "\n", where there is one
+    if len(data) - (not last and data.endswith(b"\r")) > max_bytes:  # the line end not counted (CRLF's CR), as locally
         return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
     try:
         doc = parse_record(data, where, text_field, id_field, fmt="text")

@@ -74,7 +74,7 @@ class InputSpool:
         try:
             with open(target, "wb") as out:
                 if jsonl and not name.lower().endswith(".gz") and not self.whole_records:
-                    _copy_lines(source, out, self.max_bytes + 1)
+                    _copy_lines(source, out, self.max_bytes + 2)
                 else:
                     _copy_stream(source, out, None if jsonl else self.max_bytes + 1)
         except OSError as err:  # a full disk, a file size limit: one line naming the copy, not a traceback
@@ -87,8 +87,8 @@ class InputSpool:
 
 
 def _copy_lines(source: BinaryIO, out: BinaryIO, longest: int) -> None:
-    """Copy ``source``'s lines, each cut to its first ``longest`` bytes (one past the record limit: still refused
-    as too large, at the same line number), a chunk at a time."""
+    """Copy ``source``'s lines, each cut to its first ``longest`` bytes (the record limit and a CR, and one more:
+    a cut line is still refused as too large, at the same line number), a chunk at a time."""
     line = 0  # bytes of the current line seen so far
     while chunk := source.read(_CHUNK):
         start = 0

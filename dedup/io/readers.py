@@ -29,7 +29,7 @@ from dedup.io.decoding import decode, decode_file
 from dedup.io.html_input import FORMATS, html_to_text, is_html
 from dedup.io.input_error import InputError, shown_path
 from dedup.io.json_numbers import JSON_RECORDS, SpelledFloat
-from dedup.io.streams import rereadable, skip_blank_lines, sniff, standard_input
+from dedup.io.streams import record_size, rereadable, skip_blank_lines, sniff, standard_input
 from dedup.io.walk import walk_folder
 from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
 
@@ -292,7 +292,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
         with stream if stream is not None else _open_jsonl(path) as stream:
             # readline(limit), not iteration: a line past the limit is skipped without ever being held
             # whole (a 200 MB single-line file was read into memory before it was refused).
-            while line := stream.readline(max_bytes + 1):
+            while line := stream.readline(max_bytes + 2):  # a record of the limit and its CRLF, or one byte past it
                 lineno += 1
                 where, start = f"{name}:{lineno}", offset
                 offset += len(line)
@@ -302,7 +302,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                 if lineno == 1 and line.startswith(b"\x1f\x8b"):  # each "line" of it would be an error of its own
                     yield InputError(name, "gzip-compressed, but not named .gz (name it .jsonl.gz, or gunzip it)")
                     return
-                if len(line) > max_bytes:
+                if record_size(line) > max_bytes:
                     records += 1
                     while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
                         offset += len(line)

@@ -139,3 +139,9 @@ def standard_input(stdin: BinaryIO | None = None) -> BinaryIO:
     if sys.stdin is None:
         raise InputError("<stdin>", "standard input is closed")
     return sys.stdin.buffer
+
+
+def record_size(line: bytes) -> int:
+    """The bytes of a JSON Lines record, its line end (LF or CRLF) not counted: what ``--max-bytes`` limits. A
+    record of the limit was refused when a line end followed it and kept as the file's last line, without one."""
+    return len(line) - (2 if line.endswith(b"\r\n") else 1 if line.endswith(b"\n") else 0)

@@ -616,3 +616,20 @@ def test_clean_says_which_json_lines_file_its_output_leaves_out(tmp_path):
     assert result.exit_code == 1 and out.read_text() == RECORDS
     for name in ("u16.jsonl", "gz.jsonl"):
         assert f"{tmp_path / name}: not in the output (none of its records could be read" in result.stderr
+
+
+# 17. --max-bytes counted a record's line end: a record of the limit was refused before a "\n" and kept without
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", ""])
+def test_max_bytes_limits_a_record_not_its_line_end(tmp_path, end):
+    from dedup.io.readers import InputError, read_documents
+
+    record = json.dumps({"id": "x", "text": "alpha beta gamma delta"})
+    path = tmp_path / "e.jsonl"
+    path.write_bytes((record + end).encode())
+    size = len(record.encode())
+    assert [d.id for d in read_documents([str(path)], max_bytes=size)] == ["x"]
+    [refused] = read_documents([str(path)], max_bytes=size - 1)
+    assert isinstance(refused, InputError) and "record larger than" in refused.reason
+    piped = _run("scan", "-", "--max-bytes", size, "-q", "-f", "json", stdin=(record + end).encode())
+    assert piped.exit_code == 0 and [d["id"] for d in json.loads(piped.stdout)["documents"]] == ["x"]
