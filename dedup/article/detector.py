@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Mapping
 
@@ -174,6 +175,16 @@ class Detector(CandidateSearch, RerankStep):
         # Pairs each LSH level may generate: cheap next to confirming (microseconds, not milliseconds, each),
         # so many per confirmed candidate, but bounded, so a huge document costs time linear in its size.
         self.generation_budget = max(GENERATED_PER_CANDIDATE * self.max_candidates, MIN_GENERATED)
+        # One document at a time: the confirm stage fits its TF-IDF on each document and keeps it on the detector,
+        # so threads sharing one (a CorpusScanner's, an Index's) got each other's state: wrong reports, IndexErrors.
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def params(self) -> dict:
         """The detector's parameters as a report's ``params.within`` holds them (their first names)."""
@@ -213,7 +224,7 @@ class Detector(CandidateSearch, RerankStep):
         """
         doc_id = check_str("doc_id", positional_doc_id("detect", old_doc_id, doc_id), blank=True)
         check_str("text", text, blank=True)
-        with self._tokens.document():  # each text tokenized once by every stage, let go with the document
+        with self._lock, self._tokens.document():  # each text tokenized once by every stage, let go with it
             article = self._sign(segment(text))
             candidates, dropped = self.capped_candidates(article)
             matches, scores = self.confirm(article, candidates)

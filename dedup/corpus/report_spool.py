@@ -87,8 +87,9 @@ class ReportSpool:
         where = self._where.get(doc)
         if where is None:
             return None
-        self._file.seek(where[0])
-        return report_from_record(json.loads(self._file.read(where[1])))
+        self._file.flush()  # a report added since is in the file's buffer
+        # One read at its offset, no seek: threads reading a scan's reports got each other's position.
+        return report_from_record(json.loads(os.pread(self._file.fileno(), where[1], where[0])))
 
     def __contains__(self, doc: int) -> bool:
         return doc in self._where

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import signal
+import threading
 import time
 from typing import Callable, Iterable, Iterator, Literal
 
@@ -355,11 +356,14 @@ class _InterruptFlag:
 
     def __enter__(self) -> "_InterruptFlag":
         self.raised = False
-        self._previous = signal.signal(signal.SIGINT, self._handle)
+        # Python sets signal handlers in the main thread only: a scan in a worker thread goes on without one.
+        self._previous = None if threading.current_thread() is not threading.main_thread() else \
+            signal.signal(signal.SIGINT, self._handle)
         return self
 
     def _handle(self, signum, frame) -> None:
         self.raised = True
 
     def __exit__(self, *exc) -> None:
-        signal.signal(signal.SIGINT, self._previous)
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)

@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
@@ -32,6 +33,21 @@ if TYPE_CHECKING:
     from dedup.corpus.pass_one import BatchSigner
 
 Tag = TypeVar("Tag")
+# Scans holding BLAS at one thread, and the limit that restores it: overlapping scans in threads each restored what
+# they found on entry, so the second put back the first's one thread for good.
+_BLAS_LOCK = threading.Lock()
+_BLAS_HELD: list[Any] = [0, None]
+
+
+def _hold_blas(step: int) -> None:
+    """One scan more (+1) or fewer (-1) holding BLAS at one thread: the first sets the limit, the last lifts it."""
+    with _BLAS_LOCK:
+        if step > 0 and _BLAS_HELD[0] == 0:
+            _BLAS_HELD[1] = threadpool_limits(limits=1, user_api="blas")
+        _BLAS_HELD[0] += step
+        if _BLAS_HELD[0] == 0 and _BLAS_HELD[1] is not None:
+            _BLAS_HELD[1].restore_original_limits()
+            _BLAS_HELD[1] = None
 _SIGNER: "BatchSigner | None" = None
 _FOLDER: str | None = None  # where a worker writes its large results (``parcels``)
 _QUEUED = 2  # batches queued per worker: one running, one waiting
@@ -77,7 +93,8 @@ class Workers:
         # The scan's processes are its parallelism: a BLAS thread pool inside each (2 threads on 2 cores) only
         # contends with them. The reuse alignment's small products took 4x as long on a busy machine
         # (28 against 8 ms a pair of 1,200-word documents; docs/benchmarks.md); restored on exit.
-        self._blas_limit = threadpool_limits(limits=1, user_api="blas")
+        _hold_blas(+1)
+        self._blas_limit = True
         return self
 
     def _start(self, tasks: int) -> None:
@@ -104,7 +121,7 @@ class Workers:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
         if self._blas_limit is not None:
-            self._blas_limit.restore_original_limits()
+            _hold_blas(-1)
             self._blas_limit = None
 
     def ordered(self, task: Callable[..., Any], items: Iterable[tuple[tuple, Tag]]) -> Iterator[tuple[Tag, Any]]:

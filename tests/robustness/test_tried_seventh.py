@@ -633,3 +633,104 @@ def test_max_bytes_limits_a_record_not_its_line_end(tmp_path, end):
     assert isinstance(refused, InputError) and "record larger than" in refused.reason
     piped = _run("scan", "-", "--max-bytes", size, "-q", "-f", "json", stdin=(record + end).encode())
     assert piped.exit_code == 0 and [d["id"] for d in json.loads(piped.stdout)["documents"]] == ["x"]
+
+
+# 18. The library in a threaded service: a shared Detector, a scan's reports read from threads, a checkpointed
+#     scan in a worker thread, overlapping scans and the process's BLAS threads
+
+DEV = sorted((ROOT / "data" / "dev").glob("*.txt"))
+
+
+def _as_json(report) -> str:
+    from dedup.report.formats import report_to_dict
+
+    return json.dumps(report_to_dict(report), sort_keys=True)
+
+
+@pytest.mark.parametrize("confirm", ["learned", "tfidf"])
+def test_a_detector_shared_by_threads_gives_each_text_its_own_report(confirm):
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dedup import Detector
+
+    texts = [p.read_text(encoding="utf-8") for p in DEV[:24]]
+    detector = Detector(confirm=confirm)
+    alone = [_as_json(detector.detect(t)) for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(2):
+            assert list(pool.map(lambda t: _as_json(detector.detect(t)), texts)) == alone
+    copy = pickle.loads(pickle.dumps(detector))  # still sent to processes and Spark's executors
+    assert _as_json(copy.detect(texts[0])) == alone[0]
+
+
+def test_a_scans_reports_read_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dedup import CorpusScanner
+    from dedup.io.readers import Document
+
+    texts = [p.read_text(encoding="utf-8") for p in DEV[:32]]
+    report = CorpusScanner().scan([Document(f"d{i}", t) for i, t in enumerate(texts)])
+    alone = [None if d.report is None else _as_json(d.report) for d in report.documents]
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(3):
+            read = list(pool.map(lambda i: report.documents[i], range(len(texts))))
+            assert [None if d.report is None else _as_json(d.report) for d in read] == alone
+
+
+def test_a_checkpointed_scan_runs_in_a_worker_thread(tmp_path):
+    import threading
+
+    from dedup import CorpusScanner
+    from dedup.corpus.checkpoint import Checkpoint
+    from dedup.io.readers import Document
+
+    found = []
+
+    def run():
+        try:
+            checkpoint = Checkpoint(str(tmp_path / "ck"), {"k": 1})
+            found.append(CorpusScanner(within=False).scan([Document("a", HARBOUR)], checkpoint=checkpoint))
+        except Exception as err:  # noqa: BLE001 (what the thread raised is the test's finding)
+            found.append(err)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    assert [d.id for d in found[0].documents] == ["a"]
+
+
+def test_overlapping_scans_give_the_process_its_blas_threads_back():
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from dedup import CorpusScanner
+    from dedup.io.readers import Document
+
+    def blas():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas()
+    if not before or max(before) == 1:
+        pytest.skip("BLAS runs one thread here already: nothing to give back")
+    inside = {tag: threading.Event() for tag in "ab"}
+    gates = {tag: threading.Event() for tag in "ab"}
+
+    def documents(tag):
+        yield Document(f"{tag}1", "The council approved the budget on Monday after a long debate.")
+        inside[tag].set()
+        gates[tag].wait()
+        yield Document(f"{tag}2", "Heavy rain closed the coastal road for the second time this week.")
+
+    scans = {tag: threading.Thread(target=lambda tag=tag: CorpusScanner().scan(documents(tag))) for tag in "ab"}
+    scans["a"].start()
+    assert inside["a"].wait(300)
+    scans["b"].start()
+    assert inside["b"].wait(300)
+    gates["a"].set()
+    scans["a"].join()
+    gates["b"].set()
+    scans["b"].join()
+    assert min(blas()) == max(before)  # every BLAS library (scipy's may load during the scans) back to its threads
