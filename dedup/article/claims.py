@@ -12,30 +12,14 @@ from __future__ import annotations
 
 from dedup.records import Paragraph
 from dedup.text.cases import content_word_names
+from dedup.text.headline import is_headline, title_like
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, word_spans
 
 HEADLINE = "headline"
 RESTATEMENT = "restatement"
-# A headline is one of the first two blocks (a page may repeat its title, as the bundled article does), one
-# sentence of at most this many words, without the full stop a sentence of the body ends with.
-_HEADLINE_WORDS = 20
-_HEADLINE_PARAGRAPHS = 2
 _CLAIM_WORDS = 3  # content words besides names that a copied run needs to state a claim (``name_run``)
 _TITLE_CASE = 0.85  # share of capitalised content words past which a line is title case: its capitals say nothing
-
-
-def is_headline(paragraph: Paragraph) -> bool:
-    """Whether ``paragraph`` is the article's headline: a title-like line among its first two blocks."""
-    return paragraph.index < _HEADLINE_PARAGRAPHS and title_like(paragraph)
-
-
-def title_like(paragraph: Paragraph) -> bool:
-    """One sentence of at most ``_HEADLINE_WORDS`` words, without the full stop a sentence of a body ends
-    with: a headline, or a headline repeated further down."""
-    text = paragraph.text.strip()
-    return (len(paragraph.sentences) == 1 and 0 < len(word_spans(text)) <= _HEADLINE_WORDS
-            and not text.endswith((".", "!", "?", ":", ";")))
 
 
 def match_kind(a: Paragraph, b: Paragraph) -> str:

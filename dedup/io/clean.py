@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dedup.records import CorpusReport, Paragraph, Report, SentencePair
 from dedup.text.facts import says_more
+from dedup.text.headline import is_headline
 from dedup.text.segment import paragraph_spans, segment
 from dedup.text.words import words
 from dedup.util.validate import check_between, check_bool, check_str
@@ -57,7 +58,9 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
                 and m.reranker < removal_probability:
             continue
         earlier = report.paragraphs[m.a].text if m.a < len(report.paragraphs) else None
-        headline = m.kind == "headline" or (m.a < len(report.paragraphs) and _titled(report.paragraphs[m.a]))
+        # A title-like line of the body restating the headline is kind "restatement" (both are titles), and was
+        # removed for the headline alone.
+        headline = m.kind == "headline" or (m.a < len(report.paragraphs) and is_headline(report.paragraphs[m.a]))
         for pair in m.sentences:
             if headline and not _repeats(pair.a, pair.b):
                 continue
@@ -82,14 +85,6 @@ def _says_more(pair: SentencePair, earlier: str | None) -> bool:
     """Whether sentence ``pair.b`` states something its partner ``pair.a`` and the earlier paragraph ``earlier``
     (else ``pair.a``) do not (``text.facts.says_more``): a number, a negation, a name or a negating prefix."""
     return says_more(pair.b, pair.a, earlier if earlier is not None else pair.a)
-
-
-def _titled(paragraph: Paragraph) -> bool:
-    """Whether ``paragraph`` is the headline: one of the first two blocks, one sentence without a sentence's end
-    mark (``article.claims.is_headline``'s shape). A title-like line of the body restating it is kind
-    "restatement" (both are titles), and was removed for the headline alone."""
-    text = paragraph.text.rstrip()
-    return paragraph.index < 2 and len(paragraph.sentences) == 1 and not text.endswith((".", "!", "?", ":", ";"))
 
 
 def _repeats(headline: str, sentence: str) -> bool:

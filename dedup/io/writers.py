@@ -191,8 +191,7 @@ def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusClea
     for doc in documents:
         if isinstance(doc, InputError):
             if doc.line is not None:  # the record's own bytes (not valid UTF-8, maybe): past the text layer
-                out.flush()
-                out.buffer.write(doc.line if doc.line.endswith(b"\n") else doc.line + b"\n")
+                _write(out, doc.line if doc.line.endswith(b"\n") else doc.line + b"\n")
                 cleaner.unread.append(doc.source)
             elif doc.span is not None:  # a record too large to hold: copied from its file (it was dropped)
                 out.flush()
