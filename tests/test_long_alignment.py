@@ -13,9 +13,13 @@ import pytest
 from scipy import sparse
 
 import dedup.reuse.align as align_module
+import dedup.reuse.passages as passages_module
+import dedup.reuse.trim as trim_module
 import dedup.reuse.unit_rows as unit_rows_module
 from dedup.reuse.align import AlignSettings, align_texts
+from dedup.reuse.passages import Passage
 from dedup.reuse.unit_rows import LazyCosines, pair_dots
+from dedup.reuse.units import units_of
 from tests.planted import _document, _vocabulary
 from tests.test_reuse import PASSAGE, REWORDED, _join
 
@@ -121,3 +125,72 @@ def test_one_line_repeated_through_both_texts_keeps_a_few_cells_a_unit():
     [record] = align_texts(text, other)
     assert record.a_span[1] - record.a_span[0] > 0.9 * len(text)
     assert record.b_span[1] - record.b_span[0] > 0.9 * len(other)
+
+
+def _split_group_by_group(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
+    """``passages._split`` as it was written first: one group at a time (the reference for the labelled one)."""
+    groups, side, stable = [seeds], 0, 0
+    while stable < 2:
+        cut = []
+        for group in groups:
+            group = group[np.argsort(group[:, side], kind="stable")]
+            cut += np.split(group, np.flatnonzero(np.diff(group[:, side]) > gap + 1) + 1)
+        stable = stable + 1 if len(cut) == len(groups) else 0
+        groups, side = cut, 1 - side
+    return groups
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_seeds_split_all_groups_at_once_as_one_group_at_a_time(seed):
+    rng = np.random.default_rng(seed)
+    seeds = rng.integers(0, 60 * (seed + 1), size=(40 * (seed + 1), 2))
+    for gap in (0, 1, 3, 24):
+        expected, found = _split_group_by_group(seeds, gap), passages_module._split(seeds, gap)
+        assert len(found) == len(expected)
+        assert all(np.array_equal(f, e) for f, e in zip(found, expected))
+    assert [g.tolist() for g in passages_module._split(seeds[:1], 3)] == [seeds[:1].tolist()]
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_fragment_cosines_of_many_ranges_are_each_range_alone(monkeypatch, dense):
+    a, b = _rows(4, 200), _rows(5, 150)
+    if dense:
+        a, b = a.toarray(), b.toarray()
+    rng = np.random.default_rng(6)
+    first_a, first_b = rng.integers(0, 200, 300), rng.integers(0, 150, 300)
+    ranges_a = np.column_stack((first_a, np.minimum(first_a + rng.integers(0, 30, 300), 199)))
+    ranges_b = np.column_stack((first_b, np.minimum(first_b + rng.integers(0, 30, 300), 149)))
+    whole_a, whole_b = (a, b) if dense else (a.toarray(), b.toarray())
+    expected = []
+    for (a0, a1), (b0, b1) in zip(ranges_a, ranges_b):
+        left, right = whole_a[a0:a1 + 1].sum(axis=0, dtype=np.float64), whole_b[b0:b1 + 1].sum(axis=0, dtype=np.float64)
+        expected.append(left @ right / (np.linalg.norm(left) * np.linalg.norm(right)))
+    monkeypatch.setattr(passages_module, "_SUMMED_ROWS", 100)  # many chunks of ranges
+    found = passages_module.fragment_cosines(a, ranges_a, b, ranges_b)
+    assert np.allclose(found, expected, rtol=0, atol=1e-6)
+    alone = [passages_module.fragment_cosine(a, tuple(x), b, tuple(y)) for x, y in zip(ranges_a[:20], ranges_b[:20])]
+    assert np.allclose(alone, expected[:20], rtol=0, atol=1e-6)
+    empty = a[:0] if dense else sparse.csr_matrix((0, a.shape[1]), dtype=np.float32)
+    assert passages_module.fragment_cosines(a, ranges_a[:0], b, ranges_b[:0]).shape == (0,) and empty.shape[0] == 0
+    zero = sparse.csr_matrix((3, a.shape[1]), dtype=np.float32)  # rows without words: cosine 0, not NaN
+    zero = zero.toarray() if dense else zero
+    assert passages_module.fragment_cosines(zero, np.array([[0, 2]]), b, np.array([[0, 3]])).tolist() == [0.0]
+
+
+def test_cells_some_passage_holds():
+    rng = np.random.default_rng(7)
+    cells = rng.integers(0, 100, size=(500, 2))
+    found = [Passage((a0, a0 + rng.integers(0, 20)), (b0, b0 + rng.integers(0, 20)), np.zeros((0, 2)), 1.0)
+             for a0, b0 in rng.integers(0, 100, size=(15, 2))]
+    expected = [any(p.a[0] <= i <= p.a[1] and p.b[0] <= j <= p.b[1] for p in found) for i, j in cells.tolist()]
+    assert passages_module.held(cells, found).tolist() == expected
+    assert passages_module.held(cells, []).tolist() == [False] * 500
+    assert passages_module.held(cells[:0], found).shape == (0,)
+
+
+def test_a_block_is_long_read_off_the_units_in_its_window():
+    text = "Short one here. " * 3 + "x" * 1200 + ". Then another short one. And the last."
+    units = units_of(text, 1)
+    for start, end in [(0, 10), (0, 60), (40, 50), (47, 49), (48, 1300), (1250, 1260), (1260, len(text)), (5, 5)]:
+        expected = any(e - s >= 1_000 for s, e in units.spans if s < end and e > start)
+        assert trim_module._long_unit(units, (start, end)) == expected, (start, end)

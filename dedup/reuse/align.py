@@ -52,6 +52,7 @@ from dedup.reuse.passages import (
     Passage,
     extend,
     fragment_cosine,
+    held,
     is_summary,
     length,
     with_summaries,
@@ -340,12 +341,10 @@ class Alignment:
         run of words is reuse even inside a unit far longer than the copy (a block without sentence ends),
         whose cosine as a whole the rest of the unit drags down; the record's edges are the run's
         (``trim.copied_edges``)."""
-        rest = [c for c in self.copies.tolist()
-                if not any(p.a[0] <= c[0] <= p.a[1] and p.b[0] <= c[1] <= p.b[1] for p in passages)]
-        if not rest:
+        rest = self.copies[~held(self.copies, passages)]
+        if not len(rest):
             return []
-        return [replace(p, copied=True)
-                for p in extend(np.array(rest, dtype=np.int64), settings.max_gap, self.weights_a, self.weights_b, 0.0)]
+        return [replace(p, copied=True) for p in extend(rest, settings.max_gap, self.weights_a, self.weights_b, 0.0)]
 
     def _seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
         """The (unit in a, unit in b) pairs at or above both thresholds, and those sharing a copied run; of one

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from dedup.reuse.units import Units
 
@@ -28,14 +29,32 @@ class Passage:
 def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float) -> list[Passage]:
     """Group seeds into passages, splitting a group whose sides are not alike with a smaller gap."""
     found = []
-    for group in _groups(seeds, gap):
-        a, b = (int(group[:, 0].min()), int(group[:, 0].max())), (int(group[:, 1].min()), int(group[:, 1].max()))
-        cosine = fragment_cosine(weights_a, a, weights_b, b)
+    groups = _groups(seeds, gap)
+    ranges_a = np.array([(g[:, 0].min(), g[:, 0].max()) for g in groups], dtype=np.int64).reshape(-1, 2)
+    ranges_b = np.array([(g[:, 1].min(), g[:, 1].max()) for g in groups], dtype=np.int64).reshape(-1, 2)
+    cosines = fragment_cosines(weights_a, ranges_a, weights_b, ranges_b)  # a level's groups at once
+    for group, a, b, cosine in zip(groups, ranges_a.tolist(), ranges_b.tolist(), cosines.tolist()):
         if cosine >= min_cosine:
-            found.append(Passage(a, b, group, cosine))
+            found.append(Passage(tuple(a), tuple(b), group, cosine))
         elif gap > 0 and len(group) > 1:
             found += extend(group, gap - 1, weights_a, weights_b, min_cosine)
     return found
+
+
+def held(cells: np.ndarray, passages: list[Passage]) -> np.ndarray:
+    """Which unit pairs ``cells`` (rows ``(i, j)``) some passage holds (``i`` in its range of a, ``j`` in its range
+    of b): each passage reads only the cells of its range of a, found by bisection (a catalogue of thousands of
+    lines has tens of thousands of each)."""
+    inside = np.zeros(len(cells), dtype=bool)
+    if not len(cells) or not passages:
+        return inside
+    order = np.argsort(cells[:, 0], kind="stable")
+    along_a, along_b = cells[order, 0], cells[order, 1]
+    for passage in passages:
+        lo, hi = np.searchsorted(along_a, (passage.a[0], passage.a[1] + 1))
+        b = along_b[lo:hi]
+        inside[order[lo:hi][(b >= passage.b[0]) & (b <= passage.b[1])]] = True
+    return inside
 
 
 def _groups(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
@@ -76,25 +95,69 @@ def _run_back(a: list[int], b: list[int], k: int, seen: set) -> int:
 
 def _split(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
     """Seeds cut into groups wherever consecutive ones are more than ``gap`` apart, along each text in
-    turn, until no group changes."""
-    groups, side, stable = [seeds], 0, 0
+    turn, until no group changes. All groups are cut in one pass a side (each seed labelled with its group): a
+    group at a time, a catalogue's tens of thousands of groups cost seconds a pass."""
+    if len(seeds) < 2:
+        return [seeds]
+    labels, side, stable, count = np.zeros(len(seeds), dtype=np.int64), 0, 0, 1
     while stable < 2:
-        cut = []
-        for group in groups:
-            group = group[np.argsort(group[:, side], kind="stable")]
-            breaks = np.flatnonzero(np.diff(group[:, side]) > gap + 1) + 1
-            cut += np.split(group, breaks)
-        stable = stable + 1 if len(cut) == len(groups) else 0
-        groups, side = cut, 1 - side
-    return groups
+        order = np.lexsort((seeds[:, side], labels))  # stable: each group's seeds along ``side``
+        seeds, labels = seeds[order], labels[order]
+        breaks = (labels[1:] != labels[:-1]) | (np.diff(seeds[:, side]) > gap + 1)
+        labels = np.concatenate(([0], np.cumsum(breaks)))
+        stable = stable + 1 if labels[-1] + 1 == count else 0
+        count, side = int(labels[-1]) + 1, 1 - side
+    return np.split(seeds, np.flatnonzero(labels[1:] != labels[:-1]) + 1)
 
 
 def fragment_cosine(weights_a, a: tuple[int, int], weights_b, b: tuple[int, int]) -> float:
     """The cosine of units ``a`` of one text and units ``b`` of the other, each side's rows summed."""
-    left = np.asarray(weights_a[a[0]:a[1] + 1].sum(axis=0)).ravel()
-    right = np.asarray(weights_b[b[0]:b[1] + 1].sum(axis=0)).ravel()
+    if sparse.issparse(weights_a):
+        return float(fragment_cosines(weights_a, np.array([a]), weights_b, np.array([b]))[0])
+    left = weights_a[a[0]:a[1] + 1].sum(axis=0)
+    right = weights_b[b[0]:b[1] + 1].sum(axis=0)
     norm = np.linalg.norm(left) * np.linalg.norm(right)
     return float(left @ right / norm) if norm else 0.0
+
+
+def fragment_cosines(weights_a, ranges_a: np.ndarray, weights_b, ranges_b: np.ndarray) -> np.ndarray:
+    """``fragment_cosine`` of each pair of unit ranges (``ranges_a[k]`` and ``ranges_b[k]``, first and last
+    included). Sparse rows (long texts) are summed for many ranges by one product: one call a range cost a
+    catalogue of thousands of lines, where nearly every line seeds a group of its own, tens of seconds."""
+    if not sparse.issparse(weights_a):  # dense rows: a few thousand units at most, each call cheap
+        return np.array([fragment_cosine(weights_a, a, weights_b, b) for a, b in zip(ranges_a, ranges_b)],
+                        dtype=np.float64)
+    found = np.zeros(len(ranges_a), dtype=np.float64)
+    summed = np.cumsum(ranges_a[:, 1] - ranges_a[:, 0] + ranges_b[:, 1] - ranges_b[:, 0] + 2)
+    start = 0
+    while start < len(ranges_a):  # ranges in chunks of about _SUMMED_ROWS rows, so the sums stay small
+        before = summed[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(summed, before + _SUMMED_ROWS, side="right")))
+        left = _range_sums(weights_a, ranges_a[start:stop])
+        right = _range_sums(weights_b, ranges_b[start:stop])
+        dots = _row_sums(left.multiply(right))
+        norms = np.sqrt(_row_sums(left.multiply(left)) * _row_sums(right.multiply(right)))
+        found[start:stop] = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+        start = stop
+    return found
+
+
+def _range_sums(weights: sparse.csr_matrix, ranges: np.ndarray) -> sparse.csr_matrix:
+    """Each range's rows of ``weights`` summed (one row a range; float32 sums, in row order as
+    ``weights[first:last + 1].sum(axis=0)`` adds them), as float64: a 0/1 matrix of the ranges' rows times
+    ``weights``."""
+    lengths = ranges[:, 1] - ranges[:, 0] + 1
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    rows = np.arange(offsets[-1]) - np.repeat(offsets[:-1] - ranges[:, 0], lengths)
+    pick = sparse.csr_matrix((np.ones(len(rows), weights.dtype), rows, offsets), shape=(len(ranges), weights.shape[0]))
+    return sparse.csr_matrix(pick @ weights).astype(np.float64)
+
+
+def _row_sums(matrix: sparse.csr_matrix) -> np.ndarray:
+    return np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
+
+
+_SUMMED_ROWS = 1 << 18  # unit rows summed in one product of ``fragment_cosines``
 
 
 def length(units: Units, first_last: tuple[int, int]) -> int:

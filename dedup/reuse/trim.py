@@ -10,6 +10,8 @@ its sentence edges.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 import numpy as np
 
 from dedup.reuse.units import Units, end_of, start_of
@@ -65,7 +67,9 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units, window_b: tuple[
 
 def _long_unit(units: Units, window: tuple[int, int]) -> bool:
     """Whether a unit lying in ``window`` is ``_LONG_UNIT`` characters or longer (a block without sentence ends)."""
-    return any(end - start >= _LONG_UNIT for start, end in units.spans if start < window[1] and end > window[0])
+    first = bisect_right(units.spans, window[0], key=lambda span: span[1])  # the units' spans are in order:
+    last = bisect_left(units.spans, window[1], key=lambda span: span[0])  # read only the window's
+    return any(end - start >= _LONG_UNIT for start, end in units.spans[first:last])
 
 
 def _densest(hits: np.ndarray) -> slice | None:
