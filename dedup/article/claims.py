@@ -14,7 +14,7 @@ from dedup.records import Paragraph
 from dedup.text.cases import content_word_names
 from dedup.text.headline import is_headline, title_like
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
-from dedup.text.words import light_stem, word_spans
+from dedup.text.words import light_stem, word_spans, words
 
 HEADLINE = "headline"
 RESTATEMENT = "restatement"
@@ -24,9 +24,9 @@ _TITLE_CASE = 0.85  # share of capitalised content words past which a line is ti
 
 def match_kind(a: Paragraph, b: Paragraph) -> str:
     """``"headline"`` when one side is the headline and the other a paragraph of the body; ``"restatement"``
-    otherwise (a title repeated anywhere restates the first)."""
+    otherwise (a title repeated anywhere restates the first, with a full stop too: the same words)."""
     headline = (is_headline(a) and not title_like(b)) or (is_headline(b) and not title_like(a))
-    return HEADLINE if headline else RESTATEMENT
+    return HEADLINE if headline and words(a.text) != words(b.text) else RESTATEMENT
 
 
 def names_only(a: str, b: str, memo: dict[str, dict[str, bool]] | None = None) -> bool:

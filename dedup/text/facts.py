@@ -69,20 +69,25 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
         return True  # a name as written: "William" is not "Williams", whose stems are one
     known = content_word_names(context).keys()  # every content word's stem, a name or not
     if any(is_name and not stem[:1].isdigit() and stem not in known
-           for stem, is_name in content_word_names(sentence).items()):
+           for stem, is_name in content_word_names(_one_sentence(sentence)).items()):
         return True
     if _stop_word_names(sentence) - {w.lower() for w in _WORD.findall(context) if w[0].isupper()}:
         return True  # "Bill Becker" for "Tom Becker", "Mill Lane" for "Park Lane": names the stop list holds
+    if _acronyms(sentence) - _acronyms(context):
+        return True  # "the US" for "the UK": "us" is a stop word
     mine, theirs = _first_word(sentence), _first_word(partner)
-    if mine and theirs and mine != theirs and mine not in known:
-        return True  # "Becker won ..." for "Lopez won ...": a first word's capital says nothing of a name
+    if mine and theirs and mine != theirs and mine not in known and \
+            mine not in {_bare(w) for w in _WORD.findall(context)}:
+        return True  # "Becker won" for "Lopez won", "Bill Becker" for "Tom Becker": a first capital says nothing
     return _prefix_turned(sentence, partner)
 
 
 # English words a sentence of English holds one of, nearly always, and other languages' sentences seldom: where none
 # is, the rules below (English number words, names by their capitals, negations of seven languages) cannot be
 # trusted ("drei" for "sieben", "Bieker" for "Lopez" in Arabic script, "не" were all removed as restatements).
-_ENGLISH = frozenset("the of and to is was were are that with for from by has have had this which".split())
+# Not "is", "was", "had" or "of": everyday Dutch ("De raad had drie ..."), and German "was": a Dutch sentence
+# holding one was read as English, and "zeven" for "drie" removed.
+_ENGLISH = frozenset("the and to were are that with for from by has have this which".split())
 
 
 def _english(sentence: str) -> bool:
@@ -111,11 +116,36 @@ def _stop_word_names(sentence: str) -> set[str]:
 
 
 def _first_word(sentence: str) -> str | None:
-    """The stem of ``sentence``'s first word when it is capitalised and no stop word (maybe a name), else None."""
+    """The stem of ``sentence``'s first word when it is capitalised and no function word (maybe a name: "Becker",
+    "Bill"), else None."""
     first = _WORD.match(sentence.lstrip("\"'\u201c\u2018("))
-    if first is None or not first.group()[0].isupper() or first.group().lower() in ENGLISH_STOP_WORDS:
+    if first is None or not first.group()[0].isupper():
         return None
-    return light_stem(first.group().lower())
+    word = first.group().lower()
+    if word in ENGLISH_STOP_WORDS and word not in _NAMEABLE_STOP_WORDS:
+        return None
+    return light_stem(word) if word not in ENGLISH_STOP_WORDS else word
+
+
+def _one_sentence(sentence: str) -> str:
+    """``sentence`` without the periods inside it that a capital follows ("Mr. Jones", "St. Peter's", "J.P.
+    Stanley"): it is one sentence, so they end none, and the capital after one is a name's."""
+    return _INNER_PERIOD.sub("", sentence)
+
+
+_INNER_PERIOD = re.compile(r"\.(?=\s+[^\W\d_])")
+# Stop words written in capitals, an acronym's ("US", "U.S.", "IT"): the name of a country or a field, not "us"
+_ACRONYM = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}|(?<![\w.])[^\W\d_]{2,}(?!\w)")
+
+
+def _acronyms(text: str) -> set[str]:
+    """The stop words ``text`` writes in capitals as acronyms ("US", "U.S."), without their periods."""
+    found = set()
+    for match in _ACRONYM.findall(text):
+        letters = match.replace(".", "")
+        if letters.isupper() and len(letters) >= 2 and (letters.lower() in ENGLISH_STOP_WORDS or "." in match):
+            found.add(letters)
+    return found
 
 
 def _scaled(text: str) -> set[tuple[str, str]]:
@@ -129,7 +159,7 @@ def _minus(text: str) -> int:
 def _names(sentence: str) -> set[str]:
     """The words of ``sentence`` that read as names (``content_word_names``), lower-cased as written (a
     possessive's "'s" left off), past its first word."""
-    names = {stem for stem, is_name in content_word_names(sentence).items() if is_name}
+    names = {stem for stem, is_name in content_word_names(_one_sentence(sentence)).items() if is_name}
     return {w for w in (_bare(w) for w in _WORD.findall(sentence)[1:] if w[0].isupper()) if light_stem(w) in names}
 
 
