@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from dedup.index.core import Index
 
 from dedup import __version__
-from dedup.cli.notes import IdFieldSeen
+from dedup.cli.notes import IdFieldSeen, StdinIds
 from dedup.cli.options import (
     UNIT,
     FiniteRange,
@@ -117,20 +117,22 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
               quiet: bool, input_format: str) -> None:
     """Add the documents in PATHS to the index DB (created if missing); ids already there are skipped."""
     stdin_once(paths)
-    skipped, refused_ids, ids = [], [], IdFieldSeen()
+    skipped, refused_ids, ids, stdin_ids, unreadable = [], [], IdFieldSeen(), StdinIds(), [0]
     progress = Progress("indexing", input_bytes(paths), enabled=not quiet)
 
     def good():
-        for item in ids.watch(read_documents(list(paths), max_bytes=max_bytes, text_field=text_field,
-                                             id_field=id_field, fmt=input_format)):
+        for item in stdin_ids.rename(ids.watch(read_documents(list(paths), max_bytes=max_bytes, text_field=text_field,
+                                                              id_field=id_field, fmt=input_format))):
             if isinstance(item, InputError):
                 error(str(item))
                 skipped.append(item)
                 continue
             progress.update(1, len(item.text))
             # The scan's rule (``keep.document_date``): the record's field, else the file's time; a date that
-            # cannot be read leaves the document dated when it is added, as a scan leaves it undated.
-            yield replace(item, date=document_date(item, date_field))
+            # cannot be read leaves the document dated when it is added, as a scan leaves it undated (said once).
+            date = document_date(item, date_field)
+            unreadable[0] += date is None and item.record is not None and item.record.get(date_field) is not None
+            yield replace(item, date=date)
 
     def refused(doc_id: str, reason: str) -> None:  # a record the index cannot hold: skipped, like a bad input
         error(f"{doc_id}: {reason}")
@@ -142,6 +144,10 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
         finally:
             progress.close()
         ids.note(id_field, quiet)
+        stdin_ids.note(quiet)
+        if unreadable[0] and not quiet:  # an expiry would go by the time added: say so, as a scan does
+            click.echo(f"dedup: note: {unreadable[0]:,} of {counted(progress.docs, 'record')} hold a {date_field!r} "
+                       "that is no ISO 8601 date or epoch seconds: dated when added", err=True)
         if not quiet:
             click.echo(f"dedup: added {added} of {counted(progress.docs, 'document')} "
                        f"({progress.docs - added - len(refused_ids)} "
@@ -201,12 +207,12 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
     rule = with_renamed(dict(top=top, jaccard_threshold=jaccard_threshold, cosine_threshold=cosine_threshold,
                              passage_cosine_threshold=passage_cosine_threshold))
     _require_index(db, f" (create it with: dedup index add {mask_location(db)} PATHS...)")
-    verdicts, failed = [], 0
+    verdicts, failed, stdin_ids = [], 0, StdinIds()
     # Without --add nothing is written: a read-only file or folder is opened read-only (SQLite mode=ro).
     with _open_index(db, read_only=False if add else None, reuse=reuse, within=within) as idx, \
             atomic_output(output) as out:
-        for item in read_documents(list(paths), max_bytes=max_bytes, text_field=text_field, id_field=id_field,
-                                   fmt=input_format):
+        for item in stdin_ids.rename(read_documents(list(paths), max_bytes=max_bytes, text_field=text_field,
+                                                    id_field=id_field, fmt=input_format)):
             if isinstance(item, InputError):
                 error(str(item))
                 failed += 1
@@ -237,6 +243,7 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
         if fmt == "json":
             click.echo(json.dumps({"queries": verdicts, "version": __version__}, ensure_ascii=False, indent=2),
                        file=out)
+    stdin_ids.note(quiet=False)
     if failed:
         sys.exit(1)
 

@@ -3,6 +3,9 @@ is not whole, and what ``dedup clean`` says it did."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 import click
 
 from dedup.io.clean import CleanResult, CorpusCleaner
@@ -122,3 +125,27 @@ class IdFieldSeen:
         if self.records and not self.named and not quiet:
             click.echo(f"dedup: note: no record has an {id_field!r} field: each is named path:line (--id-field "
                        "names the field that holds the id)", err=True)
+
+
+class StdinIds:
+    """Ids that last for documents an index takes from standard input without one (``rename`` the items on their
+    way to the index): a record named by its line (``<stdin>:3``) or a text named ``-`` is named by its text
+    instead, ``<stdin>:`` and the first 16 hex digits of its SHA-256. A stream's line numbers start again at 1 on
+    every run: the second run's new pages took the first run's ids, were "already indexed" and never added, and a
+    copy of a page indexed under that id later was compared only with the pages before it."""
+
+    def __init__(self) -> None:
+        self.renamed = False
+
+    def rename(self, items):
+        for item in items:
+            if isinstance(item, Document) and item.path is None and item.id in (item.where, "-"):
+                digest = hashlib.sha256(item.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+                item, self.renamed = replace(item, id=f"<stdin>:{digest}"), True
+            yield item
+
+    def note(self, quiet: bool) -> None:
+        if self.renamed and not quiet:
+            click.echo("dedup: note: documents from standard input without an id are named by their text "
+                       "(<stdin>:SHA-256 prefix), so that a page added in an earlier run is known again", err=True)
+

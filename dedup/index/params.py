@@ -6,7 +6,7 @@ import warnings
 from typing import Callable, Mapping
 
 from dedup.cluster.keep import DateLike, timestamp
-from dedup.index.store import IndexStoreError
+from dedup.index.store import STORED_BEFORE, IndexStoreError
 from dedup.io.html_input import as_text
 from dedup.io.readers import Document
 from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS, MAX_COPY_WORDS
@@ -58,7 +58,8 @@ def reuse_settings(params: Mapping) -> dict:
     """``ReuseSearch`` keyword arguments for an index with these stored ``params``: its reuse keys are stored,
     so they are computed as the file's first documents' were (a file written before ``reuse_keys`` was stored
     has "uncommon" ones; before ``copy_window`` was, copied-run keys sampled by hash, ``copy_window=0``)."""
-    return {**KEY_SETTINGS[params.get("reuse_keys", "uncommon")], "copy_window": params.get("copy_window", 0)}
+    return {**KEY_SETTINGS[params.get("reuse_keys", STORED_BEFORE["reuse_keys"])],
+            "copy_window": params.get("copy_window", STORED_BEFORE["copy_window"])}
 
 
 def checked_id(name: str, doc_id) -> str:

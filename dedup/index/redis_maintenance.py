@@ -169,6 +169,12 @@ class RedisMaintenance:
             if removed:
                 return removed
             # Another process removed them first (or removed and added one again, now dated later): look again.
+            # A removal takes a row out of the dated sets with its id, so a row that is still dated though its id
+            # no longer names it is an orphan (its id lost from P:ids): it was chosen again and again, for ever.
+            named = self.r.hmget(self._key("ids"), list(chosen)) if chosen else []
+            orphans = [row for (doc_id, row), now in zip(chosen.items(), named) if now is None or int(now) != row]
+            if orphans:
+                self.r.zrem(dates, *orphans)
 
     def _date_all(self, dates: str, by: str) -> None:
         """Put the documents missing from the sorted set ``dates`` into it (stored before it existed, or by a

@@ -132,7 +132,8 @@ class RedisStore(RedisMaintenance):
         text = self._scrub(str(err))
         if isinstance(err, (self._redis.ConnectionError, self._redis.TimeoutError)):
             return IndexUnavailableError(f"{self.where}: lost the connection to Redis ({text})")
-        if text.startswith(("READONLY", "NOPERM")):
+        refused = tuple(getattr(self._redis.exceptions, name, ()) for name in ("ReadOnlyError", "NoPermissionError"))
+        if text.startswith(("READONLY", "NOPERM")) or isinstance(err, refused):  # redis-py drops the codes
             return IndexReadOnlyError(f"{self.where}: Redis refused the write ({text}); nothing was written")
         if isinstance(err, self._redis.ResponseError):
             return IndexWriteError(f"{self.where}: Redis refused the command ({text})")
@@ -148,10 +149,14 @@ class RedisStore(RedisMaintenance):
             if self.read_only:
                 raise IndexLocationError(f"{self.where}: no such index (opened read-only: none is made)")
             self._refuse_foreign_keys()
-        if not self.read_only:
-            self.r.hsetnx(meta, "params", json.dumps({**defaults, **given}))
-            self.r.hsetnx(meta, "schema_version", str(SCHEMA_VERSION))
-            self.r.hsetnx(meta, "created", str(time.time()))
+        fields = {"params": json.dumps({**defaults, **given}), "schema_version": str(SCHEMA_VERSION),
+                  "created": str(time.time())}
+        # Only what is missing is written (a new index, or one whose making was cut short): an index that is
+        # whole is opened without a write, so a replica or a user allowed to read only can stats, check, query.
+        missing = [name for name, value in zip(fields, self.r.hmget(meta, list(fields))) if value is None]
+        if missing and not self.read_only:
+            for name in missing:
+                self.r.hsetnx(meta, name, fields[name])
         try:
             version = int(self.r.hget(meta, "schema_version"))
             stored = json.loads(self.r.hget(meta, "params"))

@@ -211,6 +211,9 @@ def _file_path(path: str, location: str) -> str:
                                  "close); give a file path")
     if "\0" in path:
         raise IndexLocationError(f"{location!r:.80}: a path cannot hold a NUL character")
+    if path.startswith("file:"):  # SQLite built to read names as URIs took it as one, dedup's checks as a file name
+        raise IndexLocationError(f"{location}: a file: URI is no index location; give a path or sqlite:///path "
+                                 "(a file whose name starts with file: as ./file:...)")
     return path
 
 
@@ -222,11 +225,17 @@ def add_counts(df: np.ndarray, buckets: np.ndarray) -> np.ndarray:
     return df + counts
 
 
+# What a parameter a file does not store stands for: it was written before the parameter was stored, when every
+# index had these (reuse keys of "uncommon" words; copied-run keys sampled by hash, ``copy_window=0``).
+STORED_BEFORE = {"reuse_keys": "uncommon", "copy_window": 0}
+
+
 def check_params(stored: dict | None, given: dict, defaults: dict, where: str) -> dict:
     """The parameters to use: ``defaults`` updated by ``given`` for a new store, else the stored ones."""
     if stored is None:
         return {**defaults, **given}
     for key, value in given.items():
-        if stored.get(key) != value:
-            raise IndexFileError(f"{where}: index was created with {key}={stored.get(key)!r}, not {value!r}")
+        held = stored.get(key, STORED_BEFORE.get(key))
+        if held != value:
+            raise IndexFileError(f"{where}: index was created with {key}={held!r}, not {value!r}")
     return stored
