@@ -203,11 +203,16 @@ class _PlainText(HTMLParser):
         self.paragraphs: list[str] = []
         self._parts: list[str] = []
         self._skipping: list[str] = []  # open skipped elements, innermost last
+        # Where each tag stands in ``_skipping``: an end tag finds its element without reading the whole stack (a
+        # page of thousands of unclosed <svg> took each end tag a pass over all of them).
+        self._open: dict[str, list[int]] = {}
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag == "body":  # sloppy pages leave <head> open; the body is read whatever was left open before it
             self._skipping.clear()
+            self._open.clear()
         if tag in _SKIPPED:
+            self._open.setdefault(tag, []).append(len(self._skipping))
             self._skipping.append(tag)
         elif tag in _BREAKS:
             self._flush()
@@ -219,8 +224,11 @@ class _PlainText(HTMLParser):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._skipping:  # closes the innermost such element, and any left open inside it
-            del self._skipping[len(self._skipping) - 1 - self._skipping[::-1].index(tag):]
+        if self._open.get(tag):  # closes the innermost such element, and any left open inside it
+            at = self._open[tag][-1]
+            for inner in self._skipping[at:]:
+                self._open[inner].pop()
+            del self._skipping[at:]
         elif tag in _BREAKS and not self._skipping:
             self._flush()
 
@@ -239,14 +247,24 @@ class _PlainText(HTMLParser):
     def close(self) -> None:
         super().close()
         self._skipping.clear()
+        self._open.clear()
         self._flush()
+
+
+def _without_open_comment(html: str) -> str:
+    """``html`` up to a comment opened after the last one closed: it never ends, so the rest of the page is
+    comment to a browser, and the standard library's parser (Python 3.11.7's, at least) reads it again at every
+    "<!" in it (thousands of "<!--": tens of seconds)."""
+    closed = max(html.rfind("-->"), html.rfind("--!>"))
+    opened = html.find("<!--", closed + 1)
+    return html if opened < 0 else html[:opened]
 
 
 def plain_paragraphs(html: str) -> list[str]:
     """The text of every block of ``html`` outside scripts, styles, navigation, asides and footers, in order:
     the fallback when trafilatura finds no main text (see ``html_to_text``)."""
     parser = _PlainText()
-    parser.feed(html)
+    parser.feed(_without_open_comment(html))
     parser.close()
     return parser.paragraphs
 

@@ -1,6 +1,8 @@
 """Found by trying it, eighth round. Each test failed before its fix."""
 
 import json
+import random
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
@@ -8,6 +10,7 @@ from click.testing import CliRunner
 from dedup import find_redundancy
 from dedup.cli.main import main
 from dedup.io.clean import clean
+from dedup.text import segment
 
 HEADLINE = "Harbour wall repairs approved after long debate"
 FILLER = ["The weather stayed mild through the week, with light rain expected on Sunday.",
@@ -78,3 +81,141 @@ def test_the_headline_repeated_with_a_full_stop_is_a_restatement(tmp_path):
     assert (match["a"], match["b"], match["kind"]) == (0, 2, "restatement")
     result = _run("clean", path, "-o", tmp_path / "out.txt")
     assert "removed paragraphs 2" in result.output
+
+
+# Scaling: the sentence splitter read the whole line back to its last space at every period; Chinese or Japanese
+# with "." or "．" has none, so splitting a long paragraph was quadratic
+
+def _split_line_reference(line: str, offset: int, spans: list) -> None:
+    """``segment._split_line`` as it was: the word before each period read back to the last space."""
+    start = 0
+    for match in segment._BOUNDARY.finditer(line):
+        at, end = match.span()
+        if line[at] == "." and (end - at < 2 or line[at + 1] != "."):
+            token = line[line.rfind(" ", 0, at) + 1:at]
+            if not token.isprintable() or len(token) < 2 or token[1] == "." or not token[0].isalnum() \
+                    or token.lower() in segment._UNDECIDED:
+                if not segment._ends_sentence(line, match):
+                    continue
+        segment._add_trimmed(line, start, end, offset, spans)
+        start = end
+    segment._add_trimmed(line, start, len(line), offset, spans)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_long_lines_without_spaces_split_as_before(seed):
+    rng = random.Random(seed)
+    pieces = ["日本語の文章です", ".", ". ", " ", "\t", "Dr.", "U.S.", "e.g.", "No.", "3.5", "J. R.", "今天", "\u200b",
+              "abc", "Xyz", "!", "?", '"', "。"]
+    for _ in range(40):
+        weights = [rng.random() for _ in pieces]
+        weights[3] *= rng.choice([0, 0.01, 1])  # spaces: none, rare or common
+        line = "".join(rng.choices(pieces, weights, k=rng.randint(50, 3000)))
+        found, expected = [], []
+        segment._split_line(line, 7, found)
+        _split_line_reference(line, 7, expected)
+        assert found == expected
+
+
+class _CountedLine(str):
+    """A line that counts the characters read through its slices and its ``rfind``."""
+
+    read = 0
+
+    def __getitem__(self, key):
+        part = str.__getitem__(self, key)
+        _CountedLine.read += len(part)
+        return part
+
+    def rfind(self, sub, start=0, end=None):
+        _CountedLine.read += (len(self) if end is None else end) - start
+        return str.rfind(self, sub, start, end)
+
+
+def test_a_long_paragraph_of_japanese_with_full_stops_is_split_in_linear_work():
+    line = _CountedLine(unicodedata.normalize("NFKC", "日本語の文章です．" * 4000))
+    _CountedLine.read = 0
+    spans = []
+    segment._split_line(line, 0, spans)
+    assert len(spans) == 4000
+    assert _CountedLine.read < 4 * len(line)  # read back to the line's start at every period: 2,000 times it
+
+
+# Scaling: the plain HTML reading (pages nested past libxml2's depth) looked for each end tag through every
+# open skipped element, and read a never-closed comment again at every "<!"
+
+class _CountedStack(list):
+    """The parser's stack of open skipped elements, counting the entries its searches and slices read."""
+
+    read = 0
+
+    def __contains__(self, item):
+        _CountedStack.read += len(self)
+        return list.__contains__(self, item)
+
+    def __getitem__(self, key):
+        part = list.__getitem__(self, key)
+        _CountedStack.read += len(part) if isinstance(key, slice) else 1
+        return part
+
+
+def test_end_tags_under_thousands_of_open_skipped_elements_are_read_in_linear_work():
+    from dedup.io.html_input import _PlainText
+
+    parser = _PlainText()
+    parser._skipping = _CountedStack()
+    _CountedStack.read = 0
+    parser.feed("<p>" + SAID + "</p>" + "<svg>" * 5000 + "</p>" * 5000 + "</svg>" * 5000 + "<p>" + WON + "</p>")
+    parser.close()
+    assert parser.paragraphs == [SAID.strip(), WON.strip()]
+    assert _CountedStack.read < 50_000  # each end tag a pass over the open ones: 25 million
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_plain_html_reading_keeps_its_paragraphs(seed):
+    from dedup.io.html_input import plain_paragraphs
+
+    rng = random.Random(seed)
+    tags = ["p", "div", "svg", "nav", "aside", "script", "b", "li", "td", "body", "head"]
+    for _ in range(30):
+        parts = []
+        for _ in range(rng.randint(5, 200)):
+            tag = rng.choice(tags)
+            parts.append(rng.choice([f"<{tag}>", f"</{tag}>", rng.choice(FILLER)[:rng.randint(5, 40)], "<br/>"]))
+        page = "".join(parts)
+        assert plain_paragraphs(page) == _plain_reference(page)
+
+
+def _plain_reference(html: str) -> list[str]:
+    """``plain_paragraphs`` with the end tags found as they were: through the whole stack."""
+    from dedup.io import html_input
+
+    class Reference(html_input._PlainText):
+        def handle_endtag(self, tag):
+            if tag in self._skipping:
+                del self._skipping[len(self._skipping) - 1 - self._skipping[::-1].index(tag):]
+            elif tag in html_input._BREAKS and not self._skipping:
+                self._flush()
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "body":
+                self._skipping.clear()
+            if tag in html_input._SKIPPED:
+                self._skipping.append(tag)
+            elif tag in html_input._BREAKS:
+                self._flush()
+            elif tag in html_input._CELLS:
+                self._parts.append(" | ")
+
+    parser = Reference()
+    parser.feed(html)
+    parser.close()
+    return parser.paragraphs
+
+
+def test_a_comment_never_closed_ends_the_plain_reading():
+    from dedup.io.html_input import plain_paragraphs
+
+    page = "<p>" + SAID + "</p><!-- a note --><p>" + WON + "</p><!--" + "<p>hidden</p><!--" * 3
+    assert plain_paragraphs(page) == [SAID.strip(), WON.strip()]
+    assert plain_paragraphs("<p>a b c</p><!-- x --!><p>d e f</p>")[-1] == "d e f"  # closed, as HTML5 reads it
