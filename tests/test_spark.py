@@ -535,7 +535,7 @@ def test_names_dates_and_options_found_by_trying_it_fifth_round(spark, tmp_path)
     spark.createDataFrame([("n", body, 1_000_000_000), ("m", body, None)], "id string, text string, date long") \
         .write.parquet(str(numbers))
     frame, _ = read_inputs(spark, [str(numbers)], date_field="date")
-    assert sorted((r.id, r.date) for r in frame.collect()) == [("m", None), ("n", "2001-09-09T01:46:40+00:00")]
+    assert sorted((r.id, r.date) for r in frame.collect()) == [("m", None), ("n", 1_000_000_000.0)]
     sizes = tmp_path / "sizes.parquet"  # --max-bytes holds for a Parquet row as for a JSON Lines record
     spark.createDataFrame([("long", body), ("short", records[3]["body"][:200])], "id string, text string") \
         .write.parquet(str(sizes))
@@ -552,6 +552,42 @@ def test_names_dates_and_options_found_by_trying_it_fifth_round(spark, tmp_path)
                                       str(tmp_path / "o2"), *extra])
         assert result.exit_code == 2 and said in result.output, extra
     assert not (tmp_path / "ck").exists()
+
+
+def test_the_same_files_give_the_same_documents_eighth_round(spark, tmp_path):
+    """Found by trying it, eighth round: Spark read a .txt or .json file as JSON Lines (the local engine reads it
+    as one text), took a line of U+3000 for a blank one (locally: malformed, skipped and named), and rounded a
+    numeric date to the microsecond, so two copies dated a tenth of one apart tied and another represented the
+    cluster."""
+    from dedup.corpus.spark import run
+    from dedup.corpus.spark_input import read_inputs
+    from dedup.io.readers import InputError, read_documents
+
+    from .planted import planted_corpus
+
+    records, _ = planted_corpus(seed=5, originals=12)
+    lines = [json.dumps({"id": r["id"], "text": r["body"]}) for r in records]
+    (tmp_path / "a.txt").write_text("\n".join(lines) + "\n")
+    (tmp_path / "b.json").write_text("\n".join(lines) + "\n")
+    spaced = tmp_path / "spaced.jsonl"
+    spaced.write_text("\n".join(lines[:2] + ["\u3000", "\x1c", "\u2028", "\u00a0"] + lines[2:]) + "\n")
+    frame, skips = read_inputs(spark, [str(tmp_path / n) for n in ("a.txt", "b.json", "spaced.jsonl")])
+    local = list(read_documents([str(spaced)]))
+    assert sorted(r.id for r in frame.collect()) == sorted(d.id for d in local if not isinstance(d, InputError))
+    named = {item["id"].rsplit("/", 1)[-1]: item["error"] for item in skips["skipped_inputs"]}
+    assert named["a.txt"].startswith("not named as JSON Lines") and named["b.json"].startswith("not named as JSON")
+    assert sorted(k for k in named if k.startswith("spaced")) == sorted(
+        e.source.rsplit("/", 1)[-1] for e in local if isinstance(e, InputError)) and len(local) == len(lines) + 4
+    body = records[0]["body"]
+    dated = tmp_path / "dated.jsonl"
+    dated.write_text("".join(json.dumps(r) + "\n" for r in (
+        {"id": "first", "text": body, "date": 1700000000.0000005},
+        {"id": "second", "text": body, "date": 1700000000.0000002})))
+    scanner = CorpusScanner(detector=None, reuse=False, keep="earliest")
+    local = scanner.scan(read_documents([str(dated)]))
+    run([str(dated)], str(tmp_path / "out"), scanner)
+    rows = spark.read.parquet(str(tmp_path / "out" / "assignments")).collect()
+    assert [r.id for r in rows if r.is_representative] == [c.representative for c in local.clusters] == ["second"]
 
 
 def test_rows_without_text_are_skipped_as_locally(spark):

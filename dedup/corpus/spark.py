@@ -93,6 +93,7 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
         restatements as the JSON report does (the report layer sits above this one, so it is handed in).
     """
     from pyspark.sql import functions as F
+    from pyspark.sql.types import NumericType
 
     scanner = scanner or CorpusScanner(detector=None)
     if scanner.detector is not None and report_to_dict is None:
@@ -105,7 +106,10 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     # Input order numbers the documents, so ties (representatives) break as they do locally.
     keep = scanner.keep
     dated = keep == "earliest" and date_col is not None and date_col in df.columns
-    rows = df.select(id_col, text_col, F.col(date_col).cast("string") if dated else F.lit(None)).rdd
+    # A column of numbers (epoch seconds, as ``read_inputs`` gives) is read as numbers; others as ISO 8601 text.
+    numeric = dated and isinstance(df.schema[date_col].dataType, NumericType)
+    date = (F.col(date_col).cast("double") if numeric else F.col(date_col).cast("string")) if dated else F.lit(None)
+    rows = df.select(id_col, text_col, date).rdd
     n = max(sc.defaultParallelism, rows.getNumPartitions())  # partitions of signing and of every shuffle
     # Spread after numbering: a gzipped input arrives as one partition.
     # A row whose text is null, empty, wordless or no string is no document, as ``CorpusScanner.scan`` skips it

@@ -17,15 +17,14 @@ from __future__ import annotations
 import os
 import re
 import stat
-from datetime import datetime, timezone
 from pathlib import Path
 
 from dedup.cluster.keep import timestamp
-from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, parse_record, shown_path
+from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, is_jsonl, parse_record, shown_path
 from dedup.io.skips import MAX_LISTED
 from dedup.util.validate import text_problem
 
-INPUT_SCHEMA = "id string, text string, date string"
+INPUT_SCHEMA = "id string, text string, date double"  # the date in epoch seconds, read as locally
 
 
 def is_parquet(path: str) -> bool:
@@ -110,6 +109,9 @@ def unreadable(path: str) -> str | None:
         return "a folder without Parquet files: the Spark engine reads JSON Lines files (give them) and Parquet"
     if stat.S_ISDIR(found.st_mode):
         return None
+    if not is_jsonl(path) and not path.lower().endswith(".parquet"):  # what the local engine reads as one text
+        return ("not named as JSON Lines (.jsonl or .ndjson, optionally .gz): the local engine reads it as one text, "
+                "the Spark engine JSON Lines and Parquet alone (rename it, or scan it locally)")
     with open(path, "rb") as file:
         head = file.read(4)
     if path.lower().endswith(".gz"):
@@ -145,6 +147,9 @@ def _lines(sc, path: str):
                                conf={"textinputformat.record.delimiter": "\n"})
 
 
+_ASCII_BLANKS = " \t\n\r\x0b\x0c"
+
+
 def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_field: str,
             date_field: str | None, max_bytes: int = DEFAULT_MAX_BYTES, offset: int = 0,
             size: int | None = None) -> tuple:
@@ -152,7 +157,7 @@ def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_f
     ``("blank", order)``; ``order`` is (input number, line number). ``offset``: where the line starts in its
     file, of ``size`` bytes when known (``_plain_size``): a line ending the file has no line end to count."""
     order, where = (number, index), f"{name}:{index + 1}"
-    if not line.strip():
+    if not line.strip(_ASCII_BLANKS):  # as the local reader's ``bytes.strip``: a line of U+3000 is malformed
         return ("blank", order)
     data = line.encode("utf-8", "surrogatepass")
     last = size is not None and offset + len(data) >= size
@@ -190,25 +195,21 @@ def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str,
             return ("skip", order, where, f"column {text_field!r} {problem}")
         if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
             return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
-        if seconds and day is not None:
-            day = _date({"date": float(day)}, "date")
+        day = None if day is None else _date({"date": float(day) if seconds else day}, "date")
         return ("doc", order, doc_id or where, text, day, where, name)
 
     return frame.select(F.col(id_field).cast("string"), F.col(text_field), date if seconds else date.cast("string")) \
         .rdd.zipWithIndex().map(row)
 
 
-def _date(record: dict | None, date_field: str | None) -> str | None:
-    """The record's date as a string ``keep.timestamp`` reads as the local reader reads the value: a string as it
-    is, a number (epoch seconds) as its ISO 8601 time in UTC. Written as JSON ("1000000000"), a number was read
-    as no date, and "20240105" as 5 January 2024: other representatives than the local engine's."""
-    if date_field is None or not record or record.get(date_field) is None:
+def _date(record: dict | None, date_field: str | None) -> float | None:
+    """The record's date in epoch seconds, read on the executor as the local reader reads it
+    (``keep.timestamp`` of the field's value): a number as epoch seconds, a string as ISO 8601. Passed on as an
+    ISO string, a number lost what it had past the microsecond, and two dates a tenth of one apart tied, so
+    another copy represented the cluster than locally."""
+    if date_field is None or not record:
         return None
-    value = record[date_field]
-    if isinstance(value, str):
-        return value
-    seconds = timestamp(value)
-    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+    return timestamp(record.get(date_field))
 
 
 def _repeat_reason(doc_id: str, order: tuple, first: tuple) -> str:
