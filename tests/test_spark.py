@@ -286,7 +286,7 @@ def test_parquet_input_gives_the_same_clusters(spark, tmp_path):
     path = str(tmp_path / "news.parquet")
     spark.createDataFrame([(r["id"], r["body"]) for r in records], "url string, body string").write.parquet(path)
     frame, skips = read_inputs(spark, [path], text_field="body", id_field="url")
-    assert skips == {"skipped": 0, "skipped_inputs": []}
+    assert skips == {"skipped": 0, "skipped_inputs": [], "records_named_by_id": True}
     clusters, _, _ = _spark_clusters(scan_dataframe(frame))
     assert clusters == {frozenset(c) for c in expected}
 
@@ -585,9 +585,24 @@ def test_the_same_files_give_the_same_documents_eighth_round(spark, tmp_path):
         {"id": "second", "text": body, "date": 1700000000.0000002})))
     scanner = CorpusScanner(detector=None, reuse=False, keep="earliest")
     local = scanner.scan(read_documents([str(dated)]))
-    run([str(dated)], str(tmp_path / "out"), scanner)
+    summary = run([str(dated)], str(tmp_path / "out"), scanner)
     rows = spark.read.parquet(str(tmp_path / "out" / "assignments")).collect()
     assert [r.id for r in rows if r.is_representative] == [c.representative for c in local.clusters] == ["second"]
+    assert summary["undated_documents"] == 0 and summary["records_named_by_id"]
+    # The local scan's notes, said by a Spark scan too: no record named by --id-field; undated with keep earliest
+    from click.testing import CliRunner
+
+    from dedup.cli.main import main
+
+    unnamed = tmp_path / "unnamed.jsonl"
+    unnamed.write_text("".join(json.dumps({"url": r["id"], "text": r["body"]}) + "\n" for r in records[:4]))
+    said = {}
+    for engine in ("local", "spark"):
+        extra = ["--spark-output", str(tmp_path / "o3")] if engine == "spark" else []
+        result = CliRunner().invoke(main, ["scan", "--engine", engine, str(unnamed), "--keep", "earliest",
+                                           "--no-within", "-f", "json", *extra])
+        said[engine] = [line for line in result.stderr.splitlines() if line.startswith("dedup: note")]
+    assert said["spark"] == said["local"] and len(said["local"]) == 2
 
 
 def test_rows_without_text_are_skipped_as_locally(spark):

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import click
 
+from dedup.cli.notes import IdFieldSeen
 from dedup.cli.options import error
+from dedup.cluster.keep import undated_note
 from dedup.report.formats import report_to_dict
 
 
@@ -40,6 +42,12 @@ def scan_on_spark(paths, scanner, text_field: str, id_field: str, spark_output: 
         error(f"the Spark job failed: {spark_cause(err)}")
         sys.exit(1)
     output.write(json.dumps(summary, indent=2) + "\n")
+    ids = IdFieldSeen()  # the local scan's notes, said alike
+    ids.records, ids.named = True, summary.get("records_named_by_id", True)
+    ids.note(id_field, quiet=False)
+    if summary.get("undated_documents"):
+        click.echo(f"dedup: {undated_note(summary['undated_documents'], summary['documents'], scanner.date_field)}",
+                   err=True)
     return summary
 
 

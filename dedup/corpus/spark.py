@@ -179,6 +179,8 @@ def scan_dataframe(df, scanner: CorpusScanner | None = None, id_col: str = "id",
     stats = {"skipped": skipped, "documents": n_docs, "document_candidates": n_candidates,
              "capped_buckets": capped.value, "partitions": indexed.getNumPartitions(), "clusters": found.count,
              "components_on": found.where}
+    if keep == "earliest":  # as the local scan says it: an absent or misspelt date field does not go unnoticed
+        stats["undated_documents"] = indexed.filter(lambda r: r[3] is None).count()
     reuse_df = restatements_df = None
     if search is not None:
         seeds = signed.filter(lambda r: r[0] == "seeds").map(lambda r: r[1])

@@ -80,7 +80,10 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
         raise ValueError(f"no documents to scan: {count} inputs skipped, the first {listed[0]['id']}: "
                          f"{listed[0]['error']}{hint}")
     frame = spark.createDataFrame(kept.map(lambda r: (r[2], r[3], r[4])), INPUT_SCHEMA)
-    return frame, {"skipped": count, "skipped_inputs": listed}
+    # Whether any record was named by its id field (a record without one is named where it was read): when none
+    # is, the local scan says so once (a misspelt --id-field), and so does a Spark scan.
+    named = line_inputs and not kept.filter(lambda r: r[2] != r[5]).isEmpty()
+    return frame, {"skipped": count, "skipped_inputs": listed, "records_named_by_id": bool(named or not line_inputs)}
 
 
 def unreadable(path: str) -> str | None:
