@@ -12,6 +12,7 @@ is not "Australia"; a sentence's first word too, where its partner starts with a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from dedup.text.cases import content_word_names
@@ -34,7 +35,8 @@ _NUMBER_WORDS = frozenset("""zero one two three four five six seven eight nine t
     thousand million billion trillion dozen hundreds thousands millions billions trillions dozens half quarter
     quarters twice thrice first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
     thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth
-    fiftieth hundredth thousandth percent minus dollar dollars euro euros pound pounds yen yuan franc francs
+    fiftieth sixtieth seventieth eightieth ninetieth hundredth thousandth millionth billionth percent minus dollar
+    dollars euro euros pound pounds yen yuan franc francs
     rupee rupees cent cents pence peso pesos rand krona kronor krone kroner ruble rubles rouble roubles rupiah won
     lira liras lire real reais dinar dinars dirham dirhams shekel shekels baht ringgit zloty zlotys forint naira
     shilling shillings riyal riyals rial rials dong yuan renminbi hryvnia lev leu lei taka kip""".split())
@@ -44,7 +46,7 @@ _MINUS = frozenset({"minus", "negative"})
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|nicht|kein|keine|keinen|"
                        r"keinem|keiner|keines|nie|niemals|pas|jamais|aucun|aucune|nunca|jam\u00e1s|ning\u00fan|"
                        r"ninguna|ninguno|non|mai|nessun|nessuna|niet|geen|nooit|n\u00e3o|nenhum|nenhuma|nowhere)\b"
-                       r"|n[\u2019']t\b")
+                       r"|n[\u2019']t\b|\b(?:did|do|does|is|was|are|were|has|have|had|could|would|should|ca|wo)nt\b")
 _WORD = re.compile(r"[^\W\d_][\w\u2019'-]*")
 _PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "non-", "a")  # "a": "atypical", "asymmetric"
 _REST = {"a": 5}  # letters past a prefix, at least (3 for the others): "along" is no negated "long"
@@ -75,6 +77,12 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
         return True  # "Bill Becker" for "Tom Becker", "Mill Lane" for "Park Lane": names the stop list holds
     if _acronyms(sentence) - _acronyms(context):
         return True  # "the US" for "the UK": "us" is a stop word
+    if Counter(_symbols(sentence)) - Counter(_symbols(context)):
+        return True  # a symbol or emoji of its own: "👎" for "👍"
+    if _turned(sentence, partner, context):
+        return True  # "rose" for "fell", "innocent" for "guilty", "p.m." for "a.m.": one word turns the fact
+    if _order(sentence) != _order(partner) and sorted(_order(sentence)) == sorted(_order(partner)):
+        return True  # "Arsenal beat Chelsea 3-1" for "Chelsea beat Arsenal 3-1": the same names, other roles
     mine, theirs = _first_word(sentence), _first_word(partner)
     if mine and theirs and mine != theirs and mine not in known and \
             mine not in {_bare(w) for w in _WORD.findall(context)}:
@@ -166,6 +174,85 @@ def _names(sentence: str) -> set[str]:
 def _bare(word: str) -> str:
     """A word lower-cased, without a possessive's "'s" ("Keely's" names Keely)."""
     return word.lower().removesuffix("'s").removesuffix("\u2019s").removesuffix("'")
+
+
+# Words that, put one for another, turn a fact around and leave the rest of a sentence as it was (a correction,
+# or a restatement that is none). Each group's sides (``|``) are words of one meaning: a sentence holding a word of
+# a side that its earlier paragraph lacks, where that paragraph holds a word of another side of the group, says
+# more ("rose" where it says "fell"; "passed" where it says "approved" does not).
+_SIDES = """rise rises rose risen rising up increase increased increases grow grew grown gain gained gains higher
+    highest | fall falls fell fallen falling down decrease decreased decreases shrink shrank shrunk loss losses
+    lower lowest;
+    above over more most | below under less least fewer fewest;
+    win wins won winning beat beaten defeated | lose loses lost losing defeat;
+    guilty convicted conviction | innocent acquitted acquittal cleared;
+    approve approved approves approval accept accepted accepts agree agreed agrees support supported supports for
+    pass passed back backed | reject rejected rejects rejection refuse refused refuses disagree disagreed decline
+    declined declines oppose opposed opposes against fail failed fails;
+    confirm confirmed confirms | deny denied denies;
+    managed succeeded | failed;
+    legal lawful | illegal unlawful;
+    open opened opens reopened | closed close closes shut;
+    alive survived | dead died killed;
+    killed | injured wounded hurt;
+    arrested jailed detained charged | released freed cleared;
+    male man men boy boys | female woman women girl girls;
+    he him his | she her hers;
+    today tonight | tomorrow | yesterday;
+    morning | afternoon | evening | night;
+    noon midday | midnight;
+    am a.m. | pm p.m.;
+    before earlier early | after later late;
+    first | last;
+    next | last previous past;
+    north northern | south southern | east eastern | west western;
+    left | right;
+    inside indoors | outside outdoors;
+    all every | some | none no | few | many;
+    majority | minority;
+    both | neither | either;
+    half halved halve | double doubled twice | triple tripled | quadruple quadrupled;
+    will shall | would | may might could | must;
+    kg kilogram kilograms kilo kilos | lb lbs pound pounds;
+    km kilometre kilometres kilometer kilometers | mile miles;
+    celsius | fahrenheit;
+    percent | points point;
+    mln million millions | bln billion billions | trillion trillions;
+    lakh lakhs | crore crores;
+    monday | tuesday | wednesday | thursday | friday | saturday | sunday;
+    spring | summer | autumn | winter"""
+_SIDE_OF: dict[str, set[tuple[int, int]]] = {}  # a word may stand on a side of several groups ("killed")
+for _group, _sides_text in enumerate(_SIDES.split(";")):
+    for _side, _words in enumerate(_sides_text.split("|")):
+        for _word in _words.split():
+            _SIDE_OF.setdefault(_word, set()).add((_group, _side))
+
+
+def _turned(sentence: str, partner: str, context: str) -> bool:
+    """Whether ``sentence`` holds a word of a side (``_SIDES``) that ``context`` (the earlier paragraph) lacks where
+    ``partner`` (the sentence it restates) holds a word of another side of its group: the partner, not the whole
+    paragraph, for "would" and "could" are in most paragraphs, on other matters."""
+    groups = {group for group, _ in _sides(partner)}
+    return any(group in groups for group, side in _sides(sentence) - _sides(context))
+
+
+def _sides(text: str) -> set[tuple[int, int]]:
+    return {place for w in (m.lower() for m in _TURNING_WORD.findall(text)) for place in _SIDE_OF.get(w, ())}
+
+
+def _symbols(text: str) -> list[str]:
+    return [c for c in text if not c.isascii() and unicodedata.category(c) == "So"]
+
+
+_TURNING_WORD = re.compile(r"(?<![\w.])(?:[ap]\.m\.)|[^\W\d_]+")
+
+
+def _order(sentence: str) -> list[str]:
+    """The names and numbers of ``sentence`` in the order it states them (where two or more are, the roles)."""
+    said = [w.lower() for i, w in enumerate(_WORD.findall(_one_sentence(sentence)))
+            if w[0].isupper() and (i or w.lower() not in ENGLISH_STOP_WORDS)]
+    return said + [n for n in _NUMBER.findall(sentence) if n[:1].isdigit()] if len(said) >= 2 else \
+        [n for n in _NUMBER.findall(sentence) if n[:1].isdigit()]
 
 
 def _negations(text: str) -> list[str]:

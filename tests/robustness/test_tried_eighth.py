@@ -219,3 +219,37 @@ def test_a_comment_never_closed_ends_the_plain_reading():
     page = "<p>" + SAID + "</p><!-- a note --><p>" + WON + "</p><!--" + "<p>hidden</p><!--" * 3
     assert plain_paragraphs(page) == [SAID.strip(), WON.strip()]
     assert plain_paragraphs("<p>a b c</p><!-- x --!><p>d e f</p>")[-1] == "d e f"  # closed, as HTML5 reads it
+
+
+# 9. clean removed a paragraph whose one changed word turned the fact around: "rose" for "fell", "innocent" for
+# "guilty", "p.m." for "a.m.", "Arsenal beat Chelsea" for "Chelsea beat Arsenal", "didnt", "👎" for "👍"
+
+@pytest.mark.parametrize("first, later", [
+    ("A jury in Riverton found the former city treasurer guilty on Friday of diverting school funds over six years.",
+     "A jury in Riverton found the former city treasurer innocent on Friday of diverting school funds over six years."),
+    ("Shares in Riverton Foods fell sharply on Thursday after the company warned that its profit would miss forecasts.",
+     "Shares in Riverton Foods rose sharply on Thursday after the company warned that its profit would miss forecasts."),
+    ("The Riverton city council voted on Tuesday to approve the plan for a new stadium beside the river.",
+     "The Riverton city council voted on Tuesday to reject the plan for a new stadium beside the river."),
+    ("Forecasters said the storm would reach the Riverton coast at 11 p.m. on Sunday, bringing heavy rain.",
+     "Forecasters said the storm would reach the Riverton coast at 11 a.m. on Sunday, bringing heavy rain."),
+    ("Train drivers at the Riverton depot will walk out tomorrow over pay, the union said in a statement.",
+     "Train drivers at the Riverton depot will walk out today over pay, the union said in a statement."),
+    ("Customs officers at Riverton port seized 300 kg of cocaine hidden in a shipment of bananas.",
+     "Customs officers at Riverton port seized 300 lb of cocaine hidden in a shipment of bananas."),
+    ("The firm agreed to pay $45 mln to settle a lawsuit brought by former employees of the plant.",
+     "The firm agreed to pay $45 bln to settle a lawsuit brought by former employees of the plant."),
+    ("Chelsea beat Arsenal 3-1 at the Emirates Stadium on Saturday, with two goals in the final ten minutes.",
+     "Arsenal beat Chelsea 3-1 at the Emirates Stadium on Saturday, with two goals in the final ten minutes."),
+    ("Consumer prices rose 3.2 percent in March from a year earlier, while wages grew 4.1 percent, officials said.",
+     "Consumer prices rose 4.1 percent in March from a year earlier, while wages grew 3.2 percent, officials said."),
+    ("The mayor said the council did agree to the plan for the harbour wall after a long debate on Tuesday.",
+     "The mayor said the council didnt agree to the plan for the harbour wall after a long debate on Tuesday."),
+    ("The minister replied to the petition about the harbour wall with a single \U0001f44d on Tuesday night.",
+     "The minister replied to the petition about the harbour wall with a single \U0001f44e on Tuesday night."),
+    ("Riverton General Hospital marked its sixtieth anniversary with an open day for families on Saturday.",
+     "Riverton General Hospital marked its seventieth anniversary with an open day for families on Saturday."),
+])
+def test_a_paragraph_whose_one_word_turns_the_fact_is_kept(first, later):
+    result = _cleaned(first, later)
+    assert result.removed_paragraphs == () and later in result.text
