@@ -33,8 +33,9 @@ def decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        bad = data[err.start : err.start + 1].hex()
-        raise InputError(source, f"not valid UTF-8 (byte 0x{bad} at offset {err.start})") from None
+        at = err.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)  # "utf-8-sig" counts
+        bad = data[at : at + 1].hex()  # from past the BOM: the byte named was 3 before the bad one
+        raise InputError(source, f"not valid UTF-8 (byte 0x{bad} at offset {at})") from None
 
 
 # Codecs Python has that no web page is written in: they encode domain names or Python literals, or refuse
@@ -44,6 +45,18 @@ _NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape
                                 # never by markup read as ASCII; UTF-7 smuggles in any character, NUL too
                                 "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "utf-7"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def _decoded_as_browsers_do(data: bytes, codec: str) -> str:
+    """``data`` in the codec a page declares, where a label of ISO-8859-1 or ASCII is read as windows-1252, as
+    browsers read it (the WHATWG encoding standard): pages so labelled are written in windows-1252, and its curly
+    quotes and dashes came out as C1 control characters. A byte windows-1252 has no character for: as declared."""
+    if codec in ("latin-1", "iso8859-1", "ascii"):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    return data.decode(codec)
 
 
 def decode_file(data: bytes, source: str) -> str:
@@ -59,9 +72,10 @@ def decode_file(data: bytes, source: str) -> str:
             raise
         charset = declared.group(1).decode("ascii")
         try:
-            if codecs.lookup(charset).name in _NOT_PAGE_CHARSETS:
+            name = codecs.lookup(charset).name
+            if name in _NOT_PAGE_CHARSETS:
                 raise LookupError(charset)
-            text = data.decode(charset)
+            text = _decoded_as_browsers_do(data, name)
             if "\x00" in text:
                 raise ValueError(charset)
             return text

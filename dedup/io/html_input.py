@@ -19,7 +19,7 @@ FORMATS = ("auto", "text", "html")
 _TAGS = ("html|head|body|p|div|span|article|section|main|header|nav|footer|aside|h[1-6]|ul|ol|li|table|a|img|br|"
          "meta|title|link|script|style|figure|blockquote|pre|form|iframe|noscript|em|strong|b|i")
 # A page or fragment: a doctype, an HTML comment or XML prolog, or a known tag, at the start (after spaces).
-_HTML_START = re.compile(rf"\A\s*(<!doctype\s+html|<!--|<\?xml|<({_TAGS})[\s/>])", re.I)
+_HTML_START = re.compile(rf"\A[\s\ufeff]*(<!doctype\s+html|<!--|<\?xml|<({_TAGS})[\s/>])", re.I)
 _CLOSING = re.compile(r"</[a-z][a-z0-9]*\s*>|/>|<br\s*>|<!doctype", re.I)
 # trafilatura's output tree: elements whose text is a paragraph, and the ones that only group those.
 _TEXT_BLOCKS = frozenset({"p", "head", "item", "quote", "code", "cell"})

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from dedup import find_redundancy
 from dedup.cli.main import main
 from dedup.io.clean import clean
+from dedup.io.readers import read_documents
 from dedup.text import segment
 
 HEADLINE = "Harbour wall repairs approved after long debate"
@@ -253,3 +254,29 @@ def test_a_comment_never_closed_ends_the_plain_reading():
 def test_a_paragraph_whose_one_word_turns_the_fact_is_kept(first, later):
     result = _cleaned(first, later)
     assert result.removed_paragraphs == () and later in result.text
+
+
+# HTML, eighth round: a page labelled iso-8859-1 (windows-1252 bytes) read with C1 controls for its quotes; a
+# BOM file's bad byte named three bytes early; a page string starting with U+FEFF read as plain text
+
+def test_a_page_labelled_latin_1_is_read_as_browsers_read_it(tmp_path):
+    page = tmp_path / "latin.html"
+    body = "<p>The council approved the budget on Tuesday \u2014 after a \u201clong\u201d debate among members.</p>"
+    page.write_bytes(("<html><head><meta charset=\"iso-8859-1\"></head><body><article><h1>Budget vote</h1>"
+                      + body + "<p>" + SAID.strip() + "</p></article></body></html>").encode("cp1252"))
+    (document,) = read_documents([str(page)])
+    assert "\u2014 after a \u201clong\u201d debate" in document.text and "\x97" not in document.text
+
+
+def test_a_bad_byte_after_a_bom_is_named_where_it_is(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfcaf\xe9 au lait\n")
+    result = _run("scan", path)
+    assert "not valid UTF-8 (byte 0xe9 at offset 6)" in result.stderr
+
+
+def test_a_page_string_starting_with_a_bom_is_read_as_a_page():
+    page = ("\ufeff<!doctype html><html><body><article><h1>Budget vote</h1><p>" + SAID.strip() + "</p><p>"
+            + WON.strip() + "</p></article></body></html>")
+    report = find_redundancy(page)
+    assert [p.text for p in report.paragraphs][-2:] == [SAID.strip(), WON.strip()]
