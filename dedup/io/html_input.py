@@ -11,6 +11,7 @@ Needs the ``html`` extra (``pip install 'dedup[html]'``).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -26,6 +27,9 @@ _TEXT_BLOCKS = frozenset({"p", "head", "item", "quote", "code", "cell"})
 _GROUPS = frozenset({"body", "main", "doc", "div", "list", "table", "comments"})
 _PREFORMATTED = frozenset({"quote", "code"})  # where trafilatura puts a <pre>'s text, line ends and all
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+# Elements a page may repeat a paragraph in, word for word (``_with_repeats``): a page of <div>s, not <p>s, lost its
+# repeat to the extractor's rescue unnoticed.
+_REPEATED_BLOCKS = ("p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "td", "section")
 _MAX_CELLS = 20_000  # table cells past which a page is read by the plain extraction (trafilatura: about 1.5 s here)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7]\s+")
 # favor_recall: as precise as the default and favor_precision on benchmarks/html_extract.py, and about 1.6x
@@ -97,7 +101,9 @@ def html_to_text(html: str) -> str:
     if not blocks:
         return ""
     # trafilatura keeps the headline out of the body on many layouts; it is part of the article for dedup.
-    if title and not _has_title(title, blocks[:3]):
+    # Not where the extractor kept the headline itself further down (after a kicker, a byline and a date): added
+    # again, it was a restatement of itself.
+    if title and not _has_title(title, blocks[:3]) and not _same_words(title, blocks[3:]):
         blocks.insert(0, title)
     return "\n\n".join(blocks)
 
@@ -115,7 +121,7 @@ def _with_repeats(blocks: list[str], tree, html: str) -> list[str]:
     holds every paragraph it kept: a body of bare <p>s is its rescue for short pages, which drops a paragraph
     whose text came before (a restatement, word for word, lost to the one tool meant to find it)."""
     kept = Counter(blocks)
-    on_page = Counter(" ".join(p.text_content().split()) for p in tree.iter("p"))
+    on_page = Counter(" ".join(p.text_content().split()) for p in tree.iter(*_REPEATED_BLOCKS))
     if not any(on_page[text] > n for text, n in kept.items()):  # the page's own <p>s first: cheap, and mostly no
         return blocks
     plain = plain_paragraphs(html)
@@ -140,9 +146,11 @@ def _paragraphs(body) -> list[str]:
             if text:
                 out.append(text)
 
-    def walk(element, in_block: bool) -> None:
+    def walk(element, in_block: bool, heading: bool = False) -> None:
         tag = element.tag
-        if tag == "lb":  # <br>: a line of its own
+        if tag == "lb" and heading:  # a headline broken over two lines is one headline
+            parts.append(" ")
+        elif tag == "lb":  # <br>: a line of its own
             flush()
         elif tag == "row":
             flush()
@@ -166,16 +174,18 @@ def _paragraphs(body) -> list[str]:
             if block and element.text:
                 parts.append(element.text)
             for child in element:
-                walk(child, block)
+                walk(child, block, heading or tag == "head")
             flush(preformatted=tag in _PREFORMATTED)
         else:  # inline: hi, ref, del, graphic ...
-            if in_block and element.text:
+            # An inline element whose lines <br>s part holds the page's text (a body of "A<br>B<br>C" comes as one
+            # <span>): its first line was dropped as loose text while the lines after each <br> were read.
+            if element.text and (in_block or any(child.tag == "lb" for child in element)):
                 parts.append(element.text)
             for child in element:
-                walk(child, in_block)
-        # The text after a heading or a <br> right under a group is the page's next line ("<h1>..</h1>Text<br>More"):
-        # it was dropped with the group's own loose text, and the lines of such a page were lost.
-        if element.tail and (in_block or tag in ("head", "lb")):
+                walk(child, in_block, heading)
+        # The text after a block, a heading or a <br> right under a group is the page's next line ("<h1>..</h1>Text
+        # <br>More", "<p>..</p>Text<br>"): it was dropped with the group's own loose text, and such lines were lost.
+        if element.tail and (in_block or tag in ("lb",) or tag in _TEXT_BLOCKS):
             parts.append(element.tail)
 
     walk(body, False)
@@ -192,6 +202,7 @@ _BREAKS = frozenset({"p", "div", "br", "hr", "li", "dt", "dd", "tr", "h1", "h2",
                      "blockquote", "pre", "figure", "figcaption", "address", "details", "summary", "fieldset",
                      "form", "body", "html", "center"})
 _CELLS = frozenset({"td", "th"})
+_IN_HEAD = frozenset({"head", "html", "title", "meta", "link", "style", "script", "base", "noscript", "template"})
 
 
 class _PlainText(HTMLParser):
@@ -206,11 +217,17 @@ class _PlainText(HTMLParser):
         # Where each tag stands in ``_skipping``: an end tag finds its element without reading the whole stack (a
         # page of thousands of unclosed <svg> took each end tag a pass over all of them).
         self._open: dict[str, list[int]] = {}
+        self._pre = 0  # open <pre> elements
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag == "body":  # sloppy pages leave <head> open; the body is read whatever was left open before it
             self._skipping.clear()
             self._open.clear()
+        elif tag not in _IN_HEAD and self._skipping == ["head"]:  # HTML5 leaves out </head> and <body>: the first
+            self.handle_endtag("head")  # element no head holds opens the body (a deep page read as empty)
+        if tag == "pre":
+            self._flush()
+            self._pre += 1
         if tag in _SKIPPED:
             self._open.setdefault(tag, []).append(len(self._skipping))
             self._skipping.append(tag)
@@ -224,6 +241,10 @@ class _PlainText(HTMLParser):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "pre" and self._pre:  # its blank lines are its paragraph breaks, as on the main path
+            self._flush(preformatted=True)
+            self._pre -= 1
+            return
         if self._open.get(tag):  # closes the innermost such element, and any left open inside it
             at = self._open[tag][-1]
             for inner in self._skipping[at:]:
@@ -236,13 +257,15 @@ class _PlainText(HTMLParser):
         if not self._skipping:
             self._parts.append(data)
 
-    def _flush(self) -> None:
+    def _flush(self, preformatted: bool = False) -> None:
         if self._skipping:
             return
-        text = " ".join("".join(self._parts).split()).strip(" |")
+        joined = "".join(self._parts)
         self._parts.clear()
-        if text:
-            self.paragraphs.append(text)
+        for block in _BLANK_LINE.split(joined) if preformatted else (joined,):
+            text = " ".join(block.split()).strip(" |")
+            if text:
+                self.paragraphs.append(text)
 
     def close(self) -> None:
         super().close()
@@ -276,12 +299,23 @@ def _title(tree) -> str:
     """
     for xpath in ("//article//h1|//main//h1", "//meta[@property='og:title']/@content", "//h1"):
         for found in tree.xpath(xpath):
-            text = " ".join((found if isinstance(found, str) else found.text_content()).split())
+            text = " ".join((found if isinstance(found, str) else _spaced_text(found)).split())
             if text:
                 return text
     found = tree.findtext(".//title") or ""
     parts = _TITLE_SEPARATORS.split(" ".join(found.split()))
     return max(parts, key=len) if parts else ""
+
+
+def _spaced_text(element) -> str:
+    """``element.text_content()`` with a space for each <br> ("Council approves<br>new budget": one word was made
+    of two)."""
+    if not any(True for _ in element.iter("br")):
+        return element.text_content()
+    element = copy.deepcopy(element)
+    for br in element.iter("br"):
+        br.tail = " " + (br.tail or "")
+    return element.text_content()
 
 
 def _has_title(title: str, blocks: list[str]) -> bool:
@@ -293,6 +327,11 @@ def _has_title(title: str, blocks: list[str]) -> bool:
         if len(other) <= len(words) + 3 and len(words & set(other)) >= 0.8 * len(words):
             return True
     return False
+
+
+def _same_words(title: str, blocks: list[str]) -> bool:
+    said = re.findall(r"\w+", title.lower())
+    return any(re.findall(r"\w+", block.lower()) == said for block in blocks)
 
 
 def as_text(content: str, fmt: str = "auto") -> str:

@@ -188,25 +188,19 @@ def test_plain_html_reading_keeps_its_paragraphs(seed):
 
 
 def _plain_reference(html: str) -> list[str]:
-    """``plain_paragraphs`` with the end tags found as they were: through the whole stack."""
+    """``plain_paragraphs`` with the end tags found as they were: through the whole stack (its map of open
+    elements kept but never read)."""
     from dedup.io import html_input
 
     class Reference(html_input._PlainText):
         def handle_endtag(self, tag):
-            if tag in self._skipping:
+            if tag == "pre" and self._pre:
+                self._flush(preformatted=True)
+                self._pre -= 1
+            elif tag in self._skipping:
                 del self._skipping[len(self._skipping) - 1 - self._skipping[::-1].index(tag):]
             elif tag in html_input._BREAKS and not self._skipping:
                 self._flush()
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "body":
-                self._skipping.clear()
-            if tag in html_input._SKIPPED:
-                self._skipping.append(tag)
-            elif tag in html_input._BREAKS:
-                self._flush()
-            elif tag in html_input._CELLS:
-                self._parts.append(" | ")
 
     parser = Reference()
     parser.feed(html)
@@ -280,3 +274,39 @@ def test_a_page_string_starting_with_a_bom_is_read_as_a_page():
             + WON.strip() + "</p></article></body></html>")
     report = find_redundancy(page)
     assert [p.text for p in report.paragraphs][-2:] == [SAID.strip(), WON.strip()]
+
+
+# HTML text lost or doubled, eighth round
+
+PAGE_A = "The city council approved the library budget on Tuesday after a long debate among members."
+PAGE_B = "Residents who spoke at the meeting asked for longer opening hours on weekends and holidays."
+PAGE_C = "The final paragraph says the budget takes effect in July next year, officials said."
+
+
+@pytest.mark.parametrize("page, expected", [
+    # text right after a <p>, wrapped in nothing: dropped
+    (f"<html><body><article><h1>Budget vote</h1><p>{PAGE_B}</p>{PAGE_A}<br><p>{PAGE_C}</p></article></body></html>",
+     ["Budget vote", PAGE_B, PAGE_A, PAGE_C]),
+    # lines of the body parted by <br>: the first was dropped
+    (f"<html><body>{PAGE_A}<br>{PAGE_B}<br>{PAGE_C}</body></html>", [PAGE_A, PAGE_B, PAGE_C]),
+    # a paragraph repeated in <div>s: the repeat was dropped unnoticed
+    (f"<html><body><div>{PAGE_A}</div><div>{PAGE_B}</div><div>{PAGE_C}</div><div>{PAGE_A}</div></body></html>",
+     [PAGE_A, PAGE_B, PAGE_C, PAGE_A]),
+    # the headline the extractor kept after a kicker, a byline and a date: added again at the top
+    (f"<html><body><article><p>Politics</p><p>By Jane Doe</p><p>March 3, 2024</p>"
+     f"<h1>Council approves new library budget</h1><p>{PAGE_A}</p></article></body></html>",
+     ["Politics", "By Jane Doe", "March 3, 2024", "Council approves new library budget", PAGE_A]),
+    # a headline broken by <br>: glued into one word, and added beside its two halves
+    (f"<html><body><article><h1>Council approves<br>new library budget</h1><p>{PAGE_A}</p><p>{PAGE_B}</p>"
+     "</article></body></html>", ["Council approves new library budget", PAGE_A, PAGE_B]),
+    # deep pages (the plain reading): no <body> tag (HTML5 leaves it out), a <pre> of paragraphs
+    ("<!doctype html><html><head><title>Budget vote</title>" + "<div>" * 300 + f"<p>{PAGE_A}</p><p>{PAGE_B}</p>"
+     + "</div>" * 300 + "</html>", ["Budget vote", PAGE_A, PAGE_B]),
+    ("<html><body>" + "<div>" * 300 + f"<pre>{PAGE_A}\n\n{PAGE_B}\n\n{PAGE_A}</pre>" + "</div>" * 300
+     + "</body></html>", [PAGE_A, PAGE_B, PAGE_A]),
+])
+def test_every_paragraph_of_a_page_is_read_once(page, expected):
+    pytest.importorskip("trafilatura")
+    from dedup.io.html_input import html_to_text
+
+    assert html_to_text(page).split("\n\n") == expected
