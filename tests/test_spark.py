@@ -578,6 +578,16 @@ def test_the_same_files_give_the_same_documents_eighth_round(spark, tmp_path):
     assert named["a.txt"].startswith("not named as JSON Lines") and named["b.json"].startswith("not named as JSON")
     assert sorted(k for k in named if k.startswith("spaced")) == sorted(
         e.source.rsplit("/", 1)[-1] for e in local if isinstance(e, InputError)) and len(local) == len(lines) + 4
+    # A .gz holding UTF-16, or gzip twice: one skip named as locally (Spark named each line as binary or malformed)
+    import gzip
+
+    packed = "\n".join(lines).encode()
+    (tmp_path / "u16.jsonl.gz").write_bytes(gzip.compress("\n".join(lines).encode("utf-16")))
+    (tmp_path / "twice.jsonl.gz").write_bytes(gzip.compress(gzip.compress(packed)))
+    odd = [str(tmp_path / n) for n in ("u16.jsonl.gz", "twice.jsonl.gz")]
+    _, skips = read_inputs(spark, odd + [str(spaced)])
+    local = [str(e) for e in read_documents(odd) if isinstance(e, InputError)]
+    assert [f"{item['id']}: {item['error']}" for item in skips["skipped_inputs"]][:2] == local and len(local) == 2
     body = records[0]["body"]
     dated = tmp_path / "dated.jsonl"
     dated.write_text("".join(json.dumps(r) + "\n" for r in (

@@ -14,9 +14,11 @@ The skips are counted, and the first ``MAX_LISTED`` named, in the run's summary 
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import stat
+import zlib
 from pathlib import Path
 
 from dedup.cluster.keep import timestamp
@@ -118,7 +120,13 @@ def unreadable(path: str) -> str | None:
     with open(path, "rb") as file:
         head = file.read(4)
     if path.lower().endswith(".gz"):
-        return None if head[:2] == b"\x1f\x8b" else "not gzip-compressed, though named .gz (rename it without .gz)"
+        if head[:2] != b"\x1f\x8b":
+            return "not gzip-compressed, though named .gz (rename it without .gz)"
+        try:  # the local reader tells what a .gz holds by its first bytes decompressed: so does this
+            with gzip.open(path, "rb") as inside:
+                head = inside.read(4)
+        except (OSError, EOFError, zlib.error):
+            return None  # a broken stream: the job says so, as it says a truncated one
     # What the local reader refuses whole by its first bytes, refused whole here too (Spark named each line).
     if head[:2] == b"\x1f\x8b":
         return "gzip-compressed, but not named .gz (name it .jsonl.gz, or gunzip it)"
