@@ -244,7 +244,8 @@ def _symbols(text: str) -> list[str]:
     return [c for c in text if not c.isascii() and unicodedata.category(c) == "So"]
 
 
-_TURNING_WORD = re.compile(r"(?<![\w.])(?:[ap]\.m\.)|[^\W\d_]+")
+# Words whole, hyphens and apostrophes inside them ("all-time" is no "all"), and "a.m." / "p.m.".
+_TURNING_WORD = re.compile(r"(?<![\w.])(?:[ap]\.m\.)|[^\W\d_][\w\u2019'-]*")
 
 
 def _order(sentence: str) -> list[str]:
