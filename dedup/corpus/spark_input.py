@@ -84,8 +84,8 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     frame = spark.createDataFrame(kept.map(lambda r: (r[2], r[3], r[4])), INPUT_SCHEMA)
     # Whether any record was named by its id field (a record without one is named where it was read): when none
     # is, the local scan says so once (a misspelt --id-field), and so does a Spark scan.
-    named = line_inputs and not kept.filter(lambda r: r[2] != r[5]).isEmpty()
-    return frame, {"skipped": count, "skipped_inputs": listed, "records_named_by_id": bool(named or not line_inputs)}
+    named = not line_inputs or not kept.filter(lambda r: r[2] != r[5]).isEmpty()
+    return frame, {"skipped": count, "skipped_inputs": listed, "records_named_by_id": named}
 
 
 def unreadable(path: str) -> str | None:
@@ -206,7 +206,7 @@ def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str,
             return ("skip", order, where, f"column {text_field!r} {problem}")
         if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
             return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
-        day = None if day is None else _date({"date": float(day) if seconds else day}, "date")
+        day = None if day is None else timestamp(float(day) if seconds else day)  # as ``_date`` reads a record's
         return ("doc", order, doc_id or where, text, day, where, name)
 
     return frame.select(F.col(id_field).cast("string"), F.col(text_field), date if seconds else date.cast("string")) \

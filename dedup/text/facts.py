@@ -81,7 +81,8 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
         return True  # a symbol or emoji of its own: "👎" for "👍"
     if _turned(sentence, partner, context):
         return True  # "rose" for "fell", "innocent" for "guilty", "p.m." for "a.m.": one word turns the fact
-    if _order(sentence) != _order(partner) and sorted(_order(sentence)) == sorted(_order(partner)):
+    order, partner_order = _order(sentence), _order(partner)
+    if order != partner_order and sorted(order) == sorted(partner_order):
         return True  # "Arsenal beat Chelsea 3-1" for "Chelsea beat Arsenal 3-1": the same names, other roles
     mine, theirs = _first_word(sentence), _first_word(partner)
     if mine and theirs and mine != theirs and mine not in known and \
@@ -178,8 +179,8 @@ def _bare(word: str) -> str:
 
 # Words that, put one for another, turn a fact around and leave the rest of a sentence as it was (a correction,
 # or a restatement that is none). Each group's sides (``|``) are words of one meaning: a sentence holding a word of
-# a side that its earlier paragraph lacks, where that paragraph holds a word of another side of the group, says
-# more ("rose" where it says "fell"; "passed" where it says "approved" does not).
+# a side that its earlier paragraph lacks, where the sentence it restates holds a word of another side of the group,
+# says more ("rose" where it says "fell"; "passed" where it says "approved" does not).
 _SIDES = """rise rises rose risen rising up increase increased increases grow grew grown gain gained gains higher
     highest | fall falls fell fallen falling down decrease decreased decreases shrink shrank shrunk loss losses
     lower lowest;
@@ -221,11 +222,19 @@ _SIDES = """rise rises rose risen rising up increase increased increases grow gr
     lakh lakhs | crore crores;
     monday | tuesday | wednesday | thursday | friday | saturday | sunday;
     spring | summer | autumn | winter"""
-_SIDE_OF: dict[str, set[tuple[int, int]]] = {}  # a word may stand on a side of several groups ("killed")
-for _group, _sides_text in enumerate(_SIDES.split(";")):
-    for _side, _words in enumerate(_sides_text.split("|")):
-        for _word in _words.split():
-            _SIDE_OF.setdefault(_word, set()).add((_group, _side))
+
+
+def _places(groups: str) -> dict[str, frozenset[tuple[int, int]]]:
+    """Each word of ``_SIDES`` -> its (group, side) places: a word may stand in several groups ("killed")."""
+    places: dict[str, set[tuple[int, int]]] = {}
+    for group, sides in enumerate(groups.split(";")):
+        for side, listed in enumerate(sides.split("|")):
+            for word in listed.split():
+                places.setdefault(word, set()).add((group, side))
+    return {word: frozenset(found) for word, found in places.items()}
+
+
+_SIDE_OF = _places(_SIDES)
 
 
 def _turned(sentence: str, partner: str, context: str) -> bool:
