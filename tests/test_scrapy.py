@@ -415,3 +415,44 @@ def test_an_id_given_as_bytes_is_the_same_url(tmp_path, caplog):
         assert pipe.process_item(bad) is bad and "holds bytes that are not UTF-8 in id field 'url'" in caplog.text
     finally:
         pipe.close_spider()
+
+
+def test_an_id_given_as_a_one_value_list_is_that_url(tmp_path, caplog):
+    """Found by trying it, ninth round: an ItemLoader without TakeFirst gives ["https://..."], which was indexed
+    as "['https://...']": not found by remove, and the page crawled again was dropped as its own duplicate. A list
+    of several values, a dict or a set is no id: skipped and said so."""
+    pipe = pipeline(tmp_path, DEDUP_ACTION="drop")
+    pipe.open_spider()
+    try:
+        text = "\n\n".join(LIBRARY)
+        assert pipe.process_item({"url": ["https://example.com/a"], "text": text})
+        assert "https://example.com/a" in pipe.index
+        assert pipe.process_item({"url": "https://example.com/a", "text": text})  # crawled again: not dropped
+        for bad in ({"url": ["https://example.com/b", "https://example.com/c"], "text": text},
+                    {"url": {"u": 1}, "text": text}, {"url": ("x", "y"), "text": text}):
+            assert pipe.process_item(bad) is bad
+        assert pipe.stats.get_value("dedup/skipped") == 3
+        assert "holds a list of 2 values in id field 'url', not one id" in caplog.text
+        assert "holds a dict of 1 values in id field 'url'" in caplog.text
+        assert len(pipe.index) == 1
+    finally:
+        pipe.close_spider()
+
+
+def test_ids_in_the_log_cannot_act_on_a_terminal(tmp_path, caplog):
+    """Found by trying it, ninth round: the pipeline logged ids as they came, so an id from a page holding ESC
+    and CR wiped the log line and printed a fake one; the CLI escapes them (docs/guarantees.md)."""
+    pipe = pipeline(tmp_path, DEDUP_ACTION="drop")
+    pipe.open_spider()
+    try:
+        fake = "https://ex.com/a\x1b[2K\r\x1b[32mINFO all pages checked\x1b[0m\n"
+        pipe.process_item({"url": fake, "text": "!!! ??? ..."})
+        text = "\n\n".join(LIBRARY)
+        pipe.process_item({"url": "https://ex.com/original\u202e", "text": text})
+        with pytest.raises(DropItem) as dropped:
+            pipe.process_item({"url": "https://ex.com/copy\x1b[31m", "text": text})
+        logged = caplog.text + str(dropped.value)
+        assert "\x1b" not in logged and "\r" not in logged and "\u202e" not in logged
+        assert "https://ex.com/a\\x1b[2K\\r" in caplog.text and "\\x1b[31m" in str(dropped.value)
+    finally:
+        pipe.close_spider()

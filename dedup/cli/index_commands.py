@@ -118,15 +118,22 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
     """Add the documents in PATHS to the index DB (created if missing); ids already there are skipped."""
     stdin_once(paths)
     skipped, refused_ids, ids, stdin_ids, unreadable = [], [], IdFieldSeen(), StdinIds(), [0]
+    first_at: dict[str, str] = {}  # id -> where this run read it first
     progress = Progress("indexing", input_bytes(paths), enabled=not quiet)
 
     def good():
         for item in stdin_ids.rename(ids.watch(read_documents(list(paths), max_bytes=max_bytes, text_field=text_field,
                                                               id_field=id_field, fmt=input_format))):
+            if not isinstance(item, InputError) and item.id in first_at:
+                # The readers catch a repeated id inside one file; across two inputs of one run the second was
+                # counted "already indexed" and silently never added (a record could take another file's path:line).
+                item = InputError(item.where or item.id, f"duplicate id {item.id!r} (first at {first_at[item.id]})",
+                                  path=item.path)
             if isinstance(item, InputError):
                 error(str(item))
                 skipped.append(item)
                 continue
+            first_at[item.id] = shown_path(item.where or item.id)
             progress.update(1, len(item.text))
             # The scan's rule (``keep.document_date``): the record's field, else the file's time; a date that
             # cannot be read leaves the document dated when it is added, as a scan leaves it undated (said once).

@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from dedup.index.core import Index
 from dedup.io.clean import clean
 from dedup.io.html_input import FORMATS
-from dedup.report.formats import verdict_to_dict
+from dedup.report.formats import printable, verdict_to_dict
 from dedup.util.faults import Failed, attempt
 from dedup.util.validate import TextRefused, check_fraction, lone_surrogate
 
@@ -124,12 +124,17 @@ class DedupPipeline:
         content, doc_id = adapter.get(self.field), adapter.get(self.id_field)
         if isinstance(content, (list, tuple)) and all(isinstance(c, str) for c in content):
             content = "\n\n".join(content)  # a list of paragraphs, e.g. from a selector's getall()
+        # An ItemLoader without TakeFirst gives ["https://..."]: str() made the id "['https://...']", which remove
+        # never found and which was its own duplicate when the page was crawled again.
+        if isinstance(doc_id, (list, tuple)) and len(doc_id) == 1:
+            doc_id = doc_id[0]
         if isinstance(doc_id, (bytes, bytearray)):  # response.url is text, a URL kept as bytes the same URL:
             try:  # str() made it "b'https://...'", and the page crawled again was its own duplicate
                 doc_id = bytes(doc_id).decode("utf-8")
             except UnicodeDecodeError:
                 pass  # refused by ``_unusable``
         problem = _unusable(content, doc_id, self.field, self.id_field)
+        shown = printable(str(doc_id))  # ids come from pages: a control character in one must not act on a terminal
         if problem is not None:
             logger.warning("dedup: item %s; passed unchecked (fields: %s)", problem, sorted(adapter.keys()))
             self._count("skipped")
@@ -138,16 +143,16 @@ class DedupPipeline:
             verdict = attempt(functools.partial(self.index.check, add=True, fmt=self.fmt), str(doc_id), content,
                               raises=(TextRefused,))
         except TextRefused as err:  # an empty page, one with no main text or no words: bad data, not a failure
-            logger.warning("dedup: %s: %s; passed unchecked", doc_id, err)
+            logger.warning("dedup: %s: %s; passed unchecked", shown, err)
             self._count("skipped")
             return item
         if isinstance(verdict, Failed):  # the index unreachable, a text it cannot take, a fault of dedup's: kept
-            logger.error("dedup: %s: check failed (%s); passed unchecked", doc_id, verdict.error)
+            logger.error("dedup: %s: check failed (%s); passed unchecked", shown, verdict.error)
             self._count("failed")
             return item
         self._count("checked")
         for step, problem in verdict.failed.items():  # a search that raised: the verdict's other results stand
-            logger.error("dedup: %s: %s failed (%s); its other results are kept", doc_id, step.replace("_", " "),
+            logger.error("dedup: %s: %s failed (%s); its other results are kept", shown, step.replace("_", " "),
                          problem)
             self._count(f"{step}_failed")
         if verdict.is_duplicate:
@@ -155,7 +160,8 @@ class DedupPipeline:
         if self.action == "drop":
             if verdict.is_duplicate:
                 self._count("dropped")
-                raise DropItem(f"{doc_id} is a near-duplicate of {', '.join(m.b for m in verdict.duplicates)}")
+                originals = ", ".join(printable(m.b) for m in verdict.duplicates)
+                raise DropItem(f"{shown} is a near-duplicate of {originals}")
             return item
         found = verdict_to_dict(verdict)
         if self.action == "strip":
@@ -199,6 +205,8 @@ def _unusable(content, doc_id, field: str, id_field: str) -> str | None:
         return f"holds a {type(content).__name__} in {field!r}, not text"
     if isinstance(doc_id, (bytes, bytearray)):
         return f"holds bytes that are not UTF-8 in id field {id_field!r}"
+    if isinstance(doc_id, (list, tuple, dict, set, frozenset)):  # its repr would be the id, never the page's
+        return f"holds a {type(doc_id).__name__} of {len(doc_id)} values in id field {id_field!r}, not one id"
     if isinstance(doc_id, str) and lone_surrogate(doc_id) is not None:  # no index can store it: bad data
         return f"holds a lone surrogate in id field {id_field!r}"
     if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):

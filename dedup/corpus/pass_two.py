@@ -10,6 +10,7 @@ found in thousands of documents is one passage, never thousands of pairs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
@@ -18,8 +19,10 @@ from scipy.sparse.csgraph import connected_components
 
 from dedup.cluster.groups import UnionFind
 from dedup.cluster.keep import representative
+from dedup.cluster.staged import confirmed_in_stages
 from dedup.confirm.idf import HashedIdf
 from dedup.confirm.pair_scores import exact_scores_many, is_duplicate, row_dots
+from dedup.corpus.candidates import across_documents, document_candidates, paragraph_candidates, worth
 from dedup.corpus.pass_one import paragraphs_of
 from dedup.corpus.report_spool import DocumentList
 from dedup.corpus.restate_pass import restating_documents, search_restatements
@@ -27,7 +30,6 @@ from dedup.corpus.reuse_pass import find_reuse, reuse_candidates
 from dedup.corpus.state import CorpusState
 from dedup.records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
 from dedup.sketch.lsh import LSHBanding
-from dedup.sketch.minhash import estimated_scores
 from dedup.sketch.shingle import ShingleSets
 from dedup.util.allocator import release_freed
 from dedup.util.arrays import distinct, distinct_pairs
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
     from dedup.util.progress import Progress
 
 SNIPPET = 200
-_SCORED_PAIRS = 1 << 16  # candidate pairs whose signatures are compared at once (``document_candidates``)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,6 @@ class PassTwoSettings:
 # documents or more): a one- or two-word line ("Contents", "Figure A", "2008") that two pages share is no
 # reused passage; 1,115 of the 2,856 passages of PAN 2013's 4,043 documents were such lines (docs/benchmarks.md).
 MIN_PASSAGE_TOKENS = 3
-_ESTIMATE_MARGIN = 0.1  # candidates this far below the threshold by MinHash estimate are not re-read
 
 
 @dataclass
@@ -166,11 +166,6 @@ class Evidence:
         return out
 
 
-def worth_confirming(jaccard: np.ndarray, containment: np.ndarray, threshold: float) -> np.ndarray:
-    """Candidates whose estimate is not far below the threshold (the others are not re-read)."""
-    return np.maximum(jaccard, containment) >= threshold - _ESTIMATE_MARGIN
-
-
 def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: str = "text", fmt: str = "auto",
                    workers: Workers | None = None, progress: "Progress | None" = None) -> CorpusReport:
     """Pass two over ``state`` (pass one's), sharing the work with ``workers`` where given; ``progress``: the
@@ -188,24 +183,27 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     if signer.reuse is None:
         state.release_reuse_seeds()  # made for the restatement screen only
     state.node_tokens, state.node_first = state.node_summary()
-    doc_pairs = document_candidates(settings, state, workers)
-    node_pairs = paragraph_candidates(settings, state, workers)
+    doc_pairs, doc_buckets = document_candidates(settings.lsh, state, settings.jaccard_threshold, workers)
+    node_pairs, node_buckets = paragraph_candidates(settings.paragraph_lsh, state, settings.min_passage_words, workers)
     occurrences = _Occurrences(state.occurrences[:, :3])
     shared_nodes = occurrences.shared_nodes()
-    involved_nodes = distinct(np.concatenate((node_pairs.ravel(), shared_nodes)))
+    # A large bucket's members are all re-read: the second stage may pair any two of them.
+    involved_nodes = distinct(np.concatenate((node_pairs.ravel(), shared_nodes, *node_buckets)))
     wanted_paragraphs: dict[int, set[int]] = {}
     for doc, p in state.node_first[involved_nodes].tolist():
         wanted_paragraphs.setdefault(doc, set()).add(p)
-    paired = set(doc_pairs.ravel().tolist())
+    paired = set(doc_pairs.ravel().tolist()).union(*(members.tolist() for members in doc_buckets))
     wanted_docs = sorted(paired | set(wanted_paragraphs))
     evidence = _reread(settings, state, wanted_docs, paired, wanted_paragraphs, text_field, fmt, workers)
 
-    scorable = [(a, b) for a, b in doc_pairs.tolist() if evidence.has(a) and evidence.has(b)]
-    jaccard, containment, cosine = evidence.score_pairs(scorable)
-    passed = is_duplicate(jaccard, containment, cosine, settings.jaccard_threshold, settings.cosine_threshold)
-    confirmed = [pair for pair, ok in zip(scorable, passed.tolist()) if ok]
-    clusters, cluster_of = _clusters(confirmed, state, evidence, settings.keep)
-    passages = _passages(settings, state, evidence, node_pairs, shared_nodes, occurrences, cluster_of)
+    confirmed, n_candidates = confirmed_in_stages(
+        doc_pairs, doc_buckets, len(state.ids), partial(_confirmed, settings, evidence),
+        propose=lambda pairs: pairs[worth(state, pairs, settings.jaccard_threshold)])
+    clusters, cluster_of = _clusters(confirmed.tolist(), state, evidence, settings.keep)
+    reused = _ReusedParagraphs(state, evidence, node_pairs, node_buckets, settings.passage_cosine_threshold)
+    edges, n_node_candidates = confirmed_in_stages(node_pairs, node_buckets, state.n_nodes, reused,
+                                                   propose=lambda pairs: pairs[across_documents(state, pairs)])
+    passages = _passages(settings, state, evidence, edges, shared_nodes, occurrences, cluster_of)
     reread_failed = len(evidence.failed)
     del evidence  # the re-read texts' sets and rows: the reuse alignment's memory can be theirs
     reuse, reuse_stats = (find_reuse(settings.signer, state, reuse_pairs, cluster_of, text_field, fmt, workers)
@@ -214,8 +212,8 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
         signer, state, restating, text_field, fmt, workers, settings.batch_size, settings.batch_chars, progress)
     documents = DocumentList(state.ids, state.paragraphs, state.reports, state.index)
     stats = {
-        "document_candidates": int(len(doc_pairs)), "document_pairs_confirmed": len(confirmed),
-        "paragraph_candidates": int(len(node_pairs)), "distinct_paragraphs": int(state.n_nodes),
+        "document_candidates": n_candidates, "document_pairs_confirmed": len(confirmed),
+        "paragraph_candidates": n_node_candidates, "distinct_paragraphs": int(state.n_nodes),
         "documents_reread": len(wanted_docs), "reread_failed": reread_failed,
         "capped_buckets": settings.lsh.capped_buckets + settings.paragraph_lsh.capped_buckets,
         "capped_documents": [state.ids[d] for d in state.capped],
@@ -225,37 +223,12 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
                         reuse=reuse)
 
 
-def document_candidates(settings: PassTwoSettings, state: CorpusState, workers: Workers | None = None) -> np.ndarray:
-    """Document pairs sharing a band, less those whose MinHash estimate is far below the threshold."""
-    sigs, sizes = state.signatures, state.sizes
-    pairs = settings.lsh.pairs_from_keys(settings.lsh.band_keys(sigs), sizes == 0, workers)
-    keep = np.zeros(len(pairs), dtype=bool)
-    # A chunk of pairs at a time: both signatures of every pair at once took about 1.1 KB a pair, 3 GB for the
-    # 2.6 million candidates of 20,000 short overlapping snippets (the same floats either way).
-    for start in range(0, len(pairs), _SCORED_PAIRS):
-        a, b = pairs[start:start + _SCORED_PAIRS, 0], pairs[start:start + _SCORED_PAIRS, 1]
-        jaccard, containment = estimated_scores(sigs[a], sigs[b], sizes[a], sizes[b])
-        keep[start:start + len(a)] = worth_confirming(jaccard, containment, settings.jaccard_threshold)
-    return pairs[keep]
-
-
-def paragraph_candidates(settings: PassTwoSettings, state: CorpusState, workers: Workers | None = None) -> np.ndarray:
-    """Pairs of distinct paragraphs sharing a band, less those found in one and the same document only
-    (restatements inside a document are the detector's business, not reuse)."""
-    if len(state.node_keys) < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = settings.paragraph_lsh.pairs_from_keys(state.node_keys, state.node_tokens < settings.min_passage_words,
-                                                  workers)
-    # Decided on every document a paragraph occurs in, not on the document it was first seen in: that
-    # made passages depend on input order (paragraph P in documents A and B, a rewording of P in A only:
-    # with A first the rewording was dropped as "same first document", with B first it joined the passage).
-    node_docs = distinct_pairs(state.occurrences[:, 0], state.occurrences[:, 1])
-    n_docs = np.bincount(node_docs[:, 0], minlength=len(state.node_keys))
-    only_doc = np.full(len(state.node_keys), -1, dtype=np.int64)
-    only_doc[node_docs[:, 0]] = node_docs[:, 1]
-    only_doc[n_docs != 1] = -1  # -1: found in several documents
-    a, b = only_doc[pairs[:, 0]], only_doc[pairs[:, 1]]
-    return pairs[(a < 0) | (a != b)]
+def _confirmed(settings: PassTwoSettings, evidence: "Evidence", pairs: np.ndarray) -> np.ndarray:
+    """The near-duplicates among candidate document ``pairs`` (both documents re-read)."""
+    scorable = [(a, b) for a, b in pairs.tolist() if evidence.has(a) and evidence.has(b)]
+    jaccard, containment, cosine = evidence.score_pairs(scorable)
+    passed = is_duplicate(jaccard, containment, cosine, settings.jaccard_threshold, settings.cosine_threshold)
+    return np.array([pair for pair, ok in zip(scorable, passed.tolist()) if ok], dtype=np.int64).reshape(-1, 2)
 
 
 def _reread(settings: PassTwoSettings, state: CorpusState, docs: list[int], paired: set[int],
@@ -334,13 +307,26 @@ class _Occurrences:
         return np.flatnonzero(counts >= 2)
 
 
-def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence, node_pairs: np.ndarray,
+class _ReusedParagraphs:
+    """The paragraph pairs (of distinct nodes) whose TF-IDF cosine reaches ``threshold``: a passage's edges."""
+
+    def __init__(self, state: CorpusState, evidence: Evidence, node_pairs: np.ndarray, node_buckets: list[np.ndarray],
+                 threshold: float) -> None:
+        nodes = distinct(np.concatenate((node_pairs.ravel(), *node_buckets)))
+        self.row_of = np.full(state.n_nodes, -1, dtype=np.int64)
+        self.row_of[nodes] = evidence.paragraph_rows(state.node_first[nodes])
+        self.evidence, self.threshold = evidence, threshold
+
+    def __call__(self, pairs: np.ndarray) -> np.ndarray:
+        cosines = self.evidence.paragraph_cosines(self.row_of[pairs[:, 0]], self.row_of[pairs[:, 1]])
+        return pairs[cosines >= self.threshold]
+
+
+def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence, edges: np.ndarray,
               shared_nodes: np.ndarray, occurrences: _Occurrences, cluster_of: np.ndarray) -> list[Passage]:
-    nodes = distinct(node_pairs.ravel())
-    row_of = np.full(state.n_nodes, -1, dtype=np.int64)
-    row_of[nodes] = evidence.paragraph_rows(state.node_first[nodes])
-    cosines = evidence.paragraph_cosines(row_of[node_pairs[:, 0]], row_of[node_pairs[:, 1]])
-    components = _components(state.n_nodes, node_pairs[cosines >= settings.passage_cosine_threshold], shared_nodes)
+    """Passages: the paragraph nodes joined by ``edges`` (``_ReusedParagraphs``) or found verbatim in two
+    documents, whose documents span two clusters."""
+    components = _components(state.n_nodes, edges, shared_nodes)
     # Copies inside one near-duplicate cluster are that cluster's business, not reuse: keep a
     # component only when its documents span two clusters (counted for all components at once).
     comp_of = np.full(len(occurrences.bounds), -1, dtype=np.int64)

@@ -41,7 +41,7 @@ import numpy as np
 
 from dedup.cluster.keep import timestamp
 from dedup.confirm.idf import HashedIdf
-from dedup.corpus.pass_two import worth_confirming
+from dedup.corpus.candidates import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
 from dedup.corpus.spark_input import hadoop_path, read_inputs

@@ -52,9 +52,12 @@ def query_rule(defaults: Rule, jaccard_threshold=None, cosine_threshold=None, pa
                fixed: dict | None = None, params: dict | None = None) -> Rule:
     """The rule of one query: the index's ``defaults`` overridden by the thresholds given (each checked as a
     fraction in (0, 1], ``ValueError`` naming it). ``fixed`` holds any other keyword the caller passed: one
-    of ``REBUILD_PARAMS`` raises ``ValueError`` saying it needs a rebuild, anything else ``TypeError``."""
+    of ``REBUILD_PARAMS`` raises ``ValueError`` saying it needs a rebuild (unless it is the index's own value),
+    anything else ``TypeError``."""
     for name, value in (fixed or {}).items():
         if name in REBUILD_PARAMS:
+            if params and name in params and params[name] == value and type(value) is type(params[name]):
+                continue  # the index's own value (the same settings passed to Index and check): nothing changes
             now = f" (this index has {name}={params[name]!r})" if params and name in params else ""
             raise ValueError(f"{name} cannot change per query{now}: the stored signatures and band keys were "
                              f"built with it; rebuild the index (dedup index add into a new location) with {name}="
@@ -128,10 +131,13 @@ class IndexScoring:
         for (row, other_id, _, terms), *values in zip(rows, jaccard.tolist(), containment.tolist(), cosine.tolist(),
                                                        duplicate.tolist()):
             scores = tuple(round(v, 4) for v in values[:3])
-            if values[3] and compared(row, own_row):
+            # A re-checked document's duplicates are those indexed before it: a later copy passes the rule but is
+            # not one, and ``top`` said "duplicate" of it while the verdict said the text was none.
+            is_one = bool(values[3] and compared(row, own_row))
+            if is_one:
                 found.append((row, DocumentMatch(doc_id, other_id, *scores), term_total(terms)))
             if top is not None:
-                scored.append(ScoredMatch(other_id, *scores, values[3]))
+                scored.append(ScoredMatch(other_id, *scores, is_one))
         # Best first (an exact copy before a fragment it contains: Jaccard breaks ties of containment);
         # then in the order documents were added, so the original comes before its copies.
         found.sort(key=lambda item: (-max(item[1].jaccard, item[1].containment), -item[1].jaccard, item[0]))

@@ -32,7 +32,8 @@ class PassageMatch:
 @dataclass(frozen=True)
 class ScoredMatch:
     """One of the most similar indexed documents (``Index.query``, ``check(..., top=k)``), with its scores and
-    whether it passes the query's duplicate rule (``duplicate``)."""
+    whether it is a duplicate of the text (``duplicate``: it passes the query's duplicate rule and, for a
+    document checked again, was indexed before it, as the verdict's ``duplicates``)."""
 
     doc: str
     jaccard: float

@@ -54,7 +54,7 @@ _JS = """
 document.querySelectorAll('.para[data-groups]').forEach(function(p){
   p.addEventListener('click', function(){
     var g = p.dataset.groups.split(' ')[0];
-    document.querySelectorAll('.para').forEach(function(q){
+    p.closest('.doc').querySelectorAll('.para').forEach(function(q){
       q.classList.toggle('focus', (q.dataset.groups||'').split(' ').indexOf(g) >= 0);
     });
   });
@@ -196,7 +196,8 @@ def _document(doc: Report) -> str:
         body = " ".join(sentences) if p.sentences else esc(p.text)
         parts.append(f"<div class=\"para\" id=\"{html_label(doc.id)}-p{p.index}\"{attrs}{style}>{marker}"
                      f"<span class=\"num\">{p.index}</span>{body}</div>")
-    return "\n".join(parts) + "\n"
+    # One element a document: groups are numbered per document, and a click highlights its own paragraphs only.
+    return "<div class=\"doc\">\n" + "\n".join(parts) + "\n</div>\n"
 
 
 def _clusters(clusters: list[Cluster], texts: Mapping[str, str]) -> str:

@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dedup.sketch.band_pairs import band_pair_codes
-from dedup.sketch.lsh_budget import budgeted_pair_codes, with_hubs
+from dedup.sketch.lsh_budget import budgeted_pair_codes, staged_buckets, with_hubs
 from dedup.util.arrays import distinct
 from dedup.util.validate import check_fraction
 
 if TYPE_CHECKING:
     from dedup.util.workers import Workers
+
+# Buckets past which ``staged_pairs_from_keys`` proposes each member with the first before any other pair.
+STAGE_ABOVE = 8
 
 
 def candidate_probability(s: float | np.ndarray, bands: int, rows: int):
@@ -123,7 +126,7 @@ class LSHBanding:
 
         band_keys = self.band_keys(signatures)
         n = band_keys.shape[0]
-        live = np.arange(n, dtype=np.int64) if empty is None else np.flatnonzero(~np.asarray(empty, dtype=bool))
+        live = self._live(n, empty)
         unique, self.capped_buckets, skipped = budgeted_pair_codes(band_keys, live, n, self.max_bucket, budget)
         return np.stack((unique // n, unique % n), axis=1), skipped
 
@@ -134,22 +137,62 @@ class LSHBanding:
         Bands are bucketed one at a time, so scratch memory is a few arrays of
         ``n``, not of ``n * bands``. With ``workers``, each process takes a share of the bands.
         """
-        n, bands = band_keys.shape
-        live = np.arange(n, dtype=np.int64) if empty is None else np.flatnonzero(~np.asarray(empty, dtype=bool))
-        # Shared out only when the scan's workers run (``Workers.split`` starts none): a corpus too small to
-        # start them (one batch of documents) is bucketed here in moments.
-        if workers is None or workers.pool is None or bands < 2:
-            unique, self.capped_buckets = band_pair_codes(band_keys, live, n, self.max_bucket)
-        else:
-            shares = np.array_split(np.arange(bands), min(bands, workers.size + 1))
-            done = workers.split(band_pair_codes, [(band_keys[:, share], live, n, self.max_bucket)
-                                                   for share in shares])
-            unique = distinct(np.concatenate([codes for codes, _ in done]))
-            self.capped_buckets = sum(capped for _, capped in done)
+        n = band_keys.shape[0]
+        live = self._live(n, empty)
+        unique, self.capped_buckets = self._codes(band_keys, live, self.max_bucket, workers)
         # Each member of a bucket past ``max_bucket`` with its first: skipped, 20,000 copies of one page were
         # no cluster at all.
         unique = with_hubs(unique, self.capped_buckets, 0, band_keys, live, n, self.max_bucket)[0]
         return np.stack((unique // n, unique % n), axis=1)
+
+    def staged_pairs_from_keys(self, band_keys: np.ndarray, empty: np.ndarray | None = None,
+                               workers: Workers | None = None,
+                               stage_above: int | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``pairs_from_keys`` in two stages, for a caller that joins confirmed pairs into groups.
+
+        A bucket of ``s`` sets yields ``s * (s - 1) / 2`` pairs: a wire story republished with small edits by 999
+        sites is one bucket in every band, half a million pairs to confirm (eight such: 43.5 s and 1.45 GB),
+        though once each copy is confirmed with one of them no other pair joins anything. The first stage is
+        every pair of the buckets of at most ``stage_above`` sets (default ``STAGE_ABOVE``) and, of each
+        larger bucket, each member with its first (``lsh_budget.staged_buckets``); the second is the members
+        of each larger bucket up to ``max_bucket`` (larger ones have their first stage's pairs only, as in
+        ``pairs_from_keys``), whose pairs the caller asks for once it has joined the first stage's confirmed
+        pairs: only those of members it left in different groups (``lsh_budget.apart_pair_codes``). Every
+        candidate pair of ``pairs_from_keys`` is then either proposed or inside one group: the same groups.
+
+        Returns
+        -------
+        pairs : ndarray of int64, shape (m, 2)
+            The first stage's candidate pairs, sorted, ``i < j``.
+        buckets : list of ndarray
+            The second stage's buckets, each its members ascending.
+        """
+        n = band_keys.shape[0]
+        live = self._live(n, empty)
+        limit = min(STAGE_ABOVE if stage_above is None else stage_above, self.max_bucket)
+        unique, large = self._codes(band_keys, live, limit, workers)
+        buckets: list[np.ndarray] = []
+        self.capped_buckets = 0
+        if large:
+            hubs, buckets, self.capped_buckets, _ = staged_buckets(band_keys, live, n, limit, self.max_bucket)
+            unique = distinct(np.concatenate((unique, hubs)))
+        return np.stack((unique // n, unique % n), axis=1), buckets
+
+    @staticmethod
+    def _live(n: int, empty: np.ndarray | None) -> np.ndarray:
+        return np.arange(n, dtype=np.int64) if empty is None else np.flatnonzero(~np.asarray(empty, dtype=bool))
+
+    def _codes(self, band_keys: np.ndarray, live: np.ndarray, max_bucket: int,
+               workers: Workers | None) -> tuple[np.ndarray, int]:
+        """``band_pair_codes`` of the ``live`` sets, the bands shared out among ``workers`` where they run."""
+        n, bands = band_keys.shape
+        # Shared out only when the scan's workers run (``Workers.split`` starts none): a corpus too small to
+        # start them (one batch of documents) is bucketed here in moments.
+        if workers is None or workers.pool is None or bands < 2:
+            return band_pair_codes(band_keys, live, n, max_bucket)
+        shares = np.array_split(np.arange(bands), min(bands, workers.size + 1))
+        done = workers.split(band_pair_codes, [(band_keys[:, share], live, n, max_bucket) for share in shares])
+        return distinct(np.concatenate([codes for codes, _ in done])), sum(capped for _, capped in done)
 
 
 _KEY_CHUNK = 1 << 15  # sets whose band keys are computed at once (32 MB of 64-bit copies at 128 permutations)

@@ -26,6 +26,8 @@ bucket is that large (any ordinary document), nothing of this runs.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from dedup.sketch.band_pairs import _may_repeat, band_pair_codes
@@ -116,22 +118,78 @@ def hub_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_bucket: 
 
     The hub joins every member to one group (groups are the connected pairs); pairs among the other
     members are not proposed, so the search is partial and counted so."""
-    codes: list[np.ndarray] = []
-    left_out = 0
+    codes, left_out = [], 0
+    for members in _large_buckets(band_keys, live, max_bucket):
+        codes.append(members[0] * n + members[1:])
+        left_out += len(members) * (len(members) - 1) // 2 - (len(members) - 1)
+    return (distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)), left_out
+
+
+def staged_buckets(band_keys: np.ndarray, live: np.ndarray, n: int, above: int,
+                   max_bucket: int) -> tuple[np.ndarray, list[np.ndarray], int, int]:
+    """The first stage of candidates for groups (``LSHBanding.staged_pairs_from_keys``) in the buckets of more
+    than ``above`` sets: each member paired with the bucket's first (``hub_pair_codes``' pairs).
+
+    Returns
+    -------
+    hubs : ndarray of int64
+        Distinct pair codes ``hub * n + member``.
+    buckets : list of ndarray
+        The members (ascending) of each distinct bucket of at most ``max_bucket`` sets: their other pairs are
+        the second stage's (``apart_pair_codes``).
+    capped : int
+        Buckets larger than ``max_bucket``: their hub pairs only, as ``hub_pair_codes``.
+    left_out : int
+        The pairs those leave out, as ``hub_pair_codes`` counts them.
+    """
+    codes, buckets, seen, capped, left_out = [], [], set(), 0, 0
+    for members in _large_buckets(band_keys, live, above):
+        codes.append(members[0] * n + members[1:])
+        size = len(members)
+        if size > max_bucket:
+            capped += 1
+            left_out += size * (size - 1) // 2 - (size - 1)
+            continue
+        key = members.tobytes()  # a cluster of copies is one bucket in most bands: each membership once
+        if key not in seen:
+            seen.add(key)
+            buckets.append(members)
+    return (distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)), buckets, capped, left_out
+
+
+def apart_pair_codes(buckets: list[np.ndarray], group: np.ndarray, n: int) -> np.ndarray:
+    """Distinct pair codes ``min * n + max`` of the members of each bucket that ``group`` (a label per set) puts
+    in different groups: the pairs of the second stage. A pair of one group joins nothing new, so a bucket
+    whose members the first stage joined (copies of one page, each confirmed with the first) adds none, and a
+    bucket of sets no pair joined adds all its pairs: each member of a group other than the bucket's largest
+    with every member outside its own group."""
+    codes = []
+    for members in buckets:
+        labels = group[members]
+        values, counts = np.unique(labels, return_counts=True)
+        if len(values) < 2:
+            continue
+        loose = members[labels != values[np.argmax(counts)]]
+        a, b = np.repeat(loose, len(members)), np.tile(members, len(loose))
+        apart = group[a] != group[b]
+        a, b = a[apart], b[apart]
+        codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+
+
+def _large_buckets(band_keys: np.ndarray, live: np.ndarray, above: int) -> Iterator[np.ndarray]:
+    """The members (ascending) of every bucket of more than ``above`` ``live`` sets, band by band."""
     for band in range(band_keys.shape[1]):
         keys = band_keys[live, band]
         maybe = _may_repeat(keys)
-        if len(maybe) <= max_bucket:  # too few repeating keys for a bucket that large: no sort
+        if len(maybe) <= above:  # too few repeating keys for a bucket that large: no sort
             continue
         keys, owners = keys[maybe], live[maybe]
         order = np.argsort(keys, kind="stable")  # stable: a bucket's members stay in ascending order
         starts, sizes = _buckets(keys[order])
         owners = owners[order]
-        for start, size in zip(starts[sizes > max_bucket].tolist(), sizes[sizes > max_bucket].tolist()):
-            members = owners[start:start + size]
-            codes.append(members[0] * n + members[1:])
-            left_out += size * (size - 1) // 2 - (size - 1)
-    return (distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)), left_out
+        for start, size in zip(starts[sizes > above].tolist(), sizes[sizes > above].tolist()):
+            yield owners[start:start + size]
 
 
 def _buckets(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

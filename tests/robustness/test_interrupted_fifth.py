@@ -148,7 +148,7 @@ def test_candidates_are_scored_in_chunks_with_the_same_result(monkeypatch):
     import numpy as np
 
     from dedup import CorpusScanner
-    from dedup.corpus import pass_two
+    from dedup.corpus import candidates
     from dedup.io.readers import Document
 
     rng = np.random.default_rng(1)
@@ -159,7 +159,7 @@ def test_candidates_are_scored_in_chunks_with_the_same_result(monkeypatch):
         s = int(rng.integers(0, len(words) - k))
         docs.append(Document(f"e{i}", " ".join(words[s:s + k])))
     whole = CorpusScanner(within=False, reuse=False).scan(docs)
-    monkeypatch.setattr(pass_two, "_SCORED_PAIRS", 7)
+    monkeypatch.setattr(candidates, "_SCORED_PAIRS", 7)
     chunked = CorpusScanner(within=False, reuse=False).scan(docs)
     assert len(whole.clusters) > 5
     assert [c.members for c in chunked.clusters] == [c.members for c in whole.clusters]
