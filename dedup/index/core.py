@@ -16,6 +16,7 @@ and checks; the store keeps and looks up.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -372,10 +373,13 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         with self._lock:
             if add and self.read_only:
                 raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; check it without add=True")
-            own = self.store.row_of(doc_id)
-            verdict = self._ask(doc_id, text, paragraphs, -1 if own is None else own, rule, top, date, True)
-            if add and own is None:
-                verdict.added = self.add(doc_id, text, fmt="text", date=date)
+            # With add, the check and the add are one step for every process (``store.exclusive``): two crawlers
+            # checking copies of one page at once both found no copy, and both kept theirs.
+            with self.store.exclusive() if add else contextlib.nullcontext():
+                own = self.store.row_of(doc_id)
+                verdict = self._ask(doc_id, text, paragraphs, -1 if own is None else own, rule, top, date, True)
+                if add and own is None:
+                    verdict.added = self.add(doc_id, text, fmt="text", date=date)
         verdict.seconds = time.perf_counter() - started
         return verdict
 

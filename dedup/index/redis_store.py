@@ -40,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
+from dedup.index.redis_lock import held_lock
 from dedup.index.redis_maintenance import BITFIELD_CHUNK as _BITFIELD_CHUNK
 from dedup.index.redis_maintenance import RedisMaintenance, _guarded, retry_or_raise
 from dedup.index.store import (
@@ -202,6 +203,10 @@ class RedisStore(RedisMaintenance):
             return set()
         rows = self.r.hmget(self._key("ids"), ids)
         return {doc_id for doc_id, row in zip(ids, rows) if row is not None}
+
+    def exclusive(self):
+        """A lock of the index's held over a block: ``Index.check(add=True)``'s check and add in one step."""
+        return held_lock(self)
 
     @_guarded
     def insert(self, batch: NewDocuments) -> int:

@@ -14,6 +14,7 @@ before anything is written to it. ``Transaction`` is the write transaction.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sqlite3
@@ -246,3 +247,24 @@ class Transaction:
                 raise
         if self.db.in_transaction:
             self.db.execute("ROLLBACK")
+
+
+@contextlib.contextmanager
+def held_transaction(store):
+    """``store``'s write transaction held over a block (``SQLiteStore.exclusive``): the block's reads see what
+    every process has committed, no other process writes until it ends, and the store's own writes in it
+    (``store._writing``) are part of it, committed with it or rolled back."""
+    if store.held or store.read_only:
+        yield
+        return
+    with contextlib.ExitStack() as stack:
+        started = time.monotonic()
+        try:
+            stack.enter_context(Transaction(store.db, store.timeout))
+        except sqlite3.Error as err:
+            raise store._error(err, time.monotonic() - started, True) from err
+        store.held = True
+        try:
+            yield
+        finally:
+            store.held = False

@@ -35,6 +35,7 @@ part in the reuse search (``stats`` counts those that do).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -56,6 +57,7 @@ from dedup.index.sqlite_schema import (
     has_dated_column,
     has_df_table,
     header_says_ours,
+    held_transaction,
     identify,
     migrate,
 )
@@ -98,6 +100,7 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
         self.path, self.timeout = path, timeout
         self.db: sqlite3.Connection | None = None
         self._counts: tuple[np.ndarray, int] | None = None
+        self.held = False  # inside ``exclusive``
         self._version: int | None = None
         self._generation = -1  # the write generation ``_counts`` is as of
         self._has_df = False
@@ -235,8 +238,12 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(self.path + suffix).unlink(missing_ok=True)
 
-    def _writing(self):
-        return Transaction(self.db, self.timeout)
+    def _writing(self):  # inside ``exclusive`` the transaction is open already
+        return contextlib.nullcontext() if self.held else Transaction(self.db, self.timeout)
+
+    def exclusive(self):
+        """The write lock held over a block: ``Index.check(add=True)``'s check and add in one step."""
+        return held_transaction(self)
 
     def _error(self, err: sqlite3.Error, waited: float | None = None, writes: bool = False) -> IndexStoreError:
         """The ``IndexStoreError`` for ``err``, met by a call that ``writes`` or not after ``waited`` seconds."""

@@ -180,17 +180,31 @@ def _paragraphs(body) -> list[str]:
             # An inline element whose lines <br>s part holds the page's text (a body of "A<br>B<br>C" comes as one
             # <span>): its first line was dropped as loose text while the lines after each <br> were read.
             if element.text and (in_block or any(child.tag == "lb" for child in element)):
-                parts.append(element.text)
+                parts.append(_after_sentence(parts, element.text) if tag in _PREFORMATTED else element.text)
             for child in element:
                 walk(child, in_block, heading)
         # The text after a block, a heading or a <br> right under a group is the page's next line ("<h1>..</h1>Text
         # <br>More", "<p>..</p>Text<br>"): it was dropped with the group's own loose text, and such lines were lost.
         if element.tail and (in_block or tag in ("lb",) or tag in _TEXT_BLOCKS):
-            parts.append(element.tail)
+            parts.append(_after_sentence(parts, element.tail) if tag in _PREFORMATTED else element.tail)
 
     walk(body, False)
     flush()
     return out
+
+
+def _after_sentence(parts: list[str], text: str) -> str:
+    """``text`` to follow ``parts`` across the edge of a quote or code read inline, a space put first where a
+    sentence ends right before it: trafilatura gives a <blockquote> between two runs of loose text as a quote
+    inside one paragraph, with no space at its edges, and "services.The" and "years.Organisers" were words
+    (a copy inside the quote lost its first and last words). An inline <q> keeps its own spaces."""
+    before = parts[-1][-1:] if parts and parts[-1] else ""
+    if before and before in _SENTENCE_END and text[:1].isalnum():
+        return " " + text
+    return text
+
+
+_SENTENCE_END = frozenset(".!?;:\"'\u201d\u2019)")
 
 
 # The plain extraction: elements whose text is never the page's (trafilatura drops them too; the title is

@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 import numpy as np
 
 from dedup.reuse.units import Units, end_of, start_of
+from dedup.text.words import ENDS
 from dedup.util.arrays import counted, distinct
 
 _N = 4  # words per shared run that counts as copied text, for edges
@@ -58,11 +59,49 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units, window_b: tuple[
         if core is None:
             return None
         hits_b = hits_b[core]
-    span_a = (start_of(a.text, int(a.word_starts[first_a + hits_a[0]])),
-              end_of(a.text, int(a.word_ends[first_a + hits_a[-1] + _N - 1])))
-    span_b = (start_of(b.text, int(b.word_starts[first_b + hits_b[0]])),
-              end_of(b.text, int(b.word_ends[first_b + hits_b[-1] + _N - 1])))
+    words_a = [first_a + int(hits_a[0]), first_a + int(hits_a[-1]) + _N - 1]
+    words_b = [first_b + int(hits_b[0]), first_b + int(hits_b[-1]) + _N - 1]
+    grams_a, grams_b = a.grams(_N), b.grams(_N)
+    if grams_a[words_a[1] - _N + 1] == grams_b[words_b[1] - _N + 1]:  # the copy's last words, in both texts
+        words_a[1], words_b[1] = _completed(a, words_a[1], b, words_b[1], 1)
+    if grams_a[words_a[0]] == grams_b[words_b[0]]:  # its first words
+        words_a[0], words_b[0] = _completed(a, words_a[0], b, words_b[0], -1)
+    span_a = (start_of(a.text, int(a.word_starts[words_a[0]])), end_of(a.text, int(a.word_ends[words_a[1]])))
+    span_b = (start_of(b.text, int(b.word_starts[words_b[0]])), end_of(b.text, int(b.word_ends[words_b[1]])))
     return span_a, span_b
+
+
+def _completed(a: Units, word_a: int, b: Units, word_b: int, step: int) -> tuple[int, int]:
+    """A copy's last (``step`` 1) or first (-1) words ``word_a``, ``word_b`` moved on while both texts go on with
+    the same words, to the end (or start) of the sentence: two texts may cut a copied run into sentences
+    differently (a line break inside its last sentence in one), and the copy ended where the broken text's
+    sentence did, its last words left out of both spans. A copy that ends (or starts) a sentence in both texts
+    is not grown: the words past it are the texts' own."""
+    at_edge = _ends_sentence if step > 0 else _starts_sentence
+    if at_edge(a, word_a) and at_edge(b, word_b):
+        return word_a, word_b
+    while 0 <= word_a + step < len(a.word_hashes) and 0 <= word_b + step < len(b.word_hashes) \
+            and a.word_hashes[word_a + step] == b.word_hashes[word_b + step]:
+        word_a, word_b = word_a + step, word_b + step
+        if at_edge(a, word_a) or at_edge(b, word_b):
+            break
+    return word_a, word_b
+
+
+def _ends_sentence(units: Units, word: int) -> bool:
+    """Whether a sentence end follows ``word`` (its closing marks hold one), or no word does."""
+    end = int(units.word_ends[word])
+    return word + 1 >= len(units.word_starts) or any(c in ENDS for c in units.text[end:end_of(units.text, end)])
+
+
+def _starts_sentence(units: Units, word: int) -> bool:
+    """Whether ``word`` opens a sentence: only spaces and opening marks between it and a sentence end, or the
+    text's start."""
+    before = units.text[:start_of(units.text, int(units.word_starts[word]))].rstrip()
+    return not before or before[-1] in ENDS or (before[-1] in _CLOSING_QUOTES and before[-2:-1] in ENDS)
+
+
+_CLOSING_QUOTES = "\"')\u2019\u201d\u00bb"
 
 
 def _long_unit(units: Units, window: tuple[int, int]) -> bool:

@@ -78,3 +78,99 @@ def test_a_click_in_the_html_report_highlights_its_own_document_only(tmp_path):
         assert len(focused) >= 2 and all(i.startswith("first-p") for i in focused), focused
     finally:
         browser.quit()
+
+
+# 5. A verbatim copy lost its last words when one text broke its last sentence with a line break (the two texts
+# cut the copied run into sentences differently): 5 of 40 verbatim PAN pairs lost a tail
+
+COPY = ("The city council voted on Tuesday to close the Riverside bus depot by March, citing a budget shortfall of "
+        "4.2 million dollars. Union leaders said the decision would cost about 180 drivers their jobs. Mayor Helen "
+        "Ortiz defended the vote, saying the depot had lost money for six consecutive years.")
+
+
+@pytest.mark.parametrize("cut", range(-6, 0))
+def test_a_copy_whose_last_sentence_one_text_breaks_is_found_to_its_end(cut):
+    from dedup.reuse.align import align_texts
+
+    words = COPY.split(" ")
+    broken = " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+    b = "A new timetable for the harbour ferry takes effect next week. " + COPY + " In other news, the airport grew."
+    a = "Residents gathered outside the town hall to protest cuts to services. " + broken + " Organisers said more."
+    records = align_texts(a, b)
+    assert len(records) == 1 and records[0].kind == "verbatim"
+    (s, e), (t, f) = records[0].a_span, records[0].b_span
+    assert a[s:e] == broken and b[t:f] == COPY
+    # ... and at its start, the first sentence broken
+    broken = " ".join(words[:-cut]) + "\n" + " ".join(words[-cut:])
+    records = align_texts("Residents gathered outside the town hall to protest cuts to services.\n" + broken, b)
+    assert [r.kind for r in records] == ["verbatim"] and b[slice(*records[0].b_span)] == COPY
+
+
+def test_a_copy_that_ends_a_sentence_in_both_texts_is_not_grown_into_their_own_words():
+    from dedup.reuse.align import align_texts
+
+    a = "Protest at the town hall today. " + COPY + " The protest was peaceful, police said."
+    b = "Ferry timetable changes next week. " + COPY + " The airport grew again this year."
+    (record,) = align_texts(a, b)
+    assert a[slice(*record.a_span)] == COPY and b[slice(*record.b_span)] == COPY
+
+
+# 6. A <blockquote> between two runs of loose text came as a quote inside one paragraph with no space at its
+# edges: "services.The", "years.Organisers" were words, and the copy in it lost its first and last words
+
+def test_a_blockquote_between_loose_text_is_not_glued_to_it():
+    pytest.importorskip("trafilatura")
+    from dedup.io.html_input import as_text
+    from dedup.reuse.align import align_texts
+
+    page = ("<html><head><title>Protest</title></head><body><div class=\"main\"><div>Residents gathered outside the "
+            f"town hall on Wednesday to protest cuts to public services.<blockquote>{COPY}</blockquote>Organisers "
+            "said a second protest is planned for next month.</div></div></body></html>")
+    text = as_text(page, "html")
+    assert "services. The city" in text and "years. Organisers" in text
+    (record,) = align_texts(text, "Ferry timetable changes next week.\n\n" + COPY)
+    assert text[slice(*record.a_span)] == COPY and record.kind == "verbatim"
+    assert as_text("<html><body><article><p>Run the <q>pip install</q> command, then <code>dedup scan</code>, "
+                   "to start the scan of the whole corpus today.</p></article></body></html>", "html") == \
+        "Run the pip install command, then dedup scan, to start the scan of the whole corpus today."
+
+
+# 7. Two crawler processes checking copies of one page with add=True at once both were told "no duplicate" and
+# both kept theirs: the check and the add were two steps. They are one step for every process now.
+
+def _page(i: int) -> str:
+    import random
+
+    rng = random.Random(i)
+    words = [rng.choice(["harbour", "council", "bridge", "budget", "river", "school", "festival", "railway"])
+             + str(rng.randrange(500)) for _ in range(300)]
+    return "\n\n".join(" ".join(words[j:j + 60]) + "." for j in range(0, 300, 60))
+
+
+def _crawler(location, name, barrier, out):
+    index = dedup.Index(location, within=False, reuse=False)
+    barrier.wait()
+    out.put((name, [index.check(f"https://{name}.example/{i}", _page(i), add=True).is_duplicate for i in range(25)]))
+    index.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+def test_two_processes_checking_copies_at_once_keep_exactly_one(store, tmp_path, request):
+    import multiprocessing
+
+    if store == "redis":
+        location = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/9?prefix=ninth-race"
+    else:
+        location = str(tmp_path / "race.db")
+    dedup.Index(location).close()
+    context = multiprocessing.get_context("fork")
+    barrier, out = context.Barrier(2), context.Queue()
+    workers = [context.Process(target=_crawler, args=(location, name, barrier, out)) for name in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    found = dict(out.get(timeout=600) for _ in workers)  # a bound on a hang only: each waits for an event
+    for worker in workers:
+        worker.join()
+    assert [found["a"][i] + found["b"][i] for i in range(25)] == [1] * 25  # one copy the original, one a duplicate
+    with dedup.Index(location) as index:
+        assert len(index) == 50
