@@ -440,9 +440,9 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
         kept = write_cleaned(items, cleaner, plan, text_field)
     if not quiet:
         note_cleaned(report, cleaner, kept, len(skipped), sentences)
-    note_lost(cleaner)  # an input the output has no place for, said quiet or not (the skip makes the exit 1)
+    lost = note_lost(cleaner)  # inputs the output lacks or holds unscanned, said quiet or not
     failed = note_failed(report.stats, kept="its restated paragraphs are not removed")  # written as it came in
-    if skipped or failed:
+    if skipped or failed or lost:
         sys.exit(1)
 
 

@@ -102,7 +102,15 @@ def note_lost(cleaner: CorpusCleaner) -> bool:
     for source in cleaner.lost:
         click.echo(f"dedup: error: {printable(source)}: not in the output (none of its records could be read; "
                    "clean it on its own once it can be)", err=True)
-    return bool(cleaner.lost)
+    for source, after in cleaner.cut:  # its complete lines were cleaned and written: "none" was false of them
+        click.echo(f"dedup: error: {printable(source)}: cut off after line {after:,}: the records before the cut "
+                   "are in the output, what followed it is not", err=True)
+    if cleaner.unscanned:
+        first = printable(cleaner.unscanned[0])
+        click.echo(f"dedup: error: {counted(len(cleaner.unscanned), 'record')} not in the scan ({first}"
+                   f"{', ...' if len(cleaner.unscanned) > 1 else ''}: added to an input after the scan read it?): "
+                   "written as they came in, not deduplicated; clean again once the input is whole", err=True)
+    return bool(cleaner.lost or cleaner.cut or cleaner.unscanned)
 
 
 class IdFieldSeen:

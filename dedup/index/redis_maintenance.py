@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from dedup.index.store import PACK, SCHEMA_VERSION
+from dedup.index.store import PACK, SCHEMA_VERSION, IndexFileError
 from dedup.index.verdicts import term_buckets
 
 BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
@@ -39,6 +39,13 @@ def retry_or_raise(redis, err: Exception, attempt: int) -> None:
         raise (redis.ConnectionError if lost else redis.RedisError)(
             f"{err} ({attempt} tries)" if lost else f"other writers changed the index {attempt} times in a row") \
             from err
+
+
+# The index's metadata went while it was open: the server restarted without its data, or the database was flushed.
+# Writing on would make an index no later process could open (its keys without metadata are "another program's"),
+# and reading on answered "no duplicate" and "consistent" of an empty database.
+_WIPED = ("{where}: the index is gone from Redis (its metadata was deleted: the server restarted without "
+          "persistence, or the database was flushed); nothing was written. Open it again to start a new index")
 
 
 def _guarded(method):
@@ -68,6 +75,7 @@ class RedisMaintenance:
             with self.r.pipeline(transaction=True) as pipe:
                 try:
                     pipe.watch(ids_key)
+                    self._alive(pipe.exists(self._key("meta")))
                     current = pipe.hmget(ids_key, ids) if ids else []
                     found = [(doc_id, int(row)) for doc_id, row in zip(ids, current) if row is not None
                              and (rows is None or rows.get(doc_id) == int(row))]
@@ -223,7 +231,14 @@ class RedisMaintenance:
         raise self._redis.RedisError(f"other writers changed the index throughout {VERIFY_TRIES} checks; check it "
                                      "again when they pause")
 
+    def _alive(self, meta_exists) -> None:
+        """Raise ``IndexFileError`` when the index's metadata is gone (``_WIPED``)."""
+        if not meta_exists:
+            raise IndexFileError(_WIPED.format(where=self.where))
+
     def _problems(self) -> list[str]:
+        if not self.r.exists(self._key("meta")):
+            return [_WIPED.format(where=self.where).split("; nothing was written")[0]]
         problems = []
         ids = {k.decode(): int(v) for k, v in self.r.hgetall(self._key("ids")).items()}
         with self.r.pipeline(transaction=False) as pipe:

@@ -41,8 +41,8 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 
 from dedup.index.redis_lock import held_lock
+from dedup.index.redis_maintenance import _WIPED, RedisMaintenance, _guarded, retry_or_raise
 from dedup.index.redis_maintenance import BITFIELD_CHUNK as _BITFIELD_CHUNK
-from dedup.index.redis_maintenance import RedisMaintenance, _guarded, retry_or_raise
 from dedup.index.store import (
     MAX_PARAGRAPH_BUCKET,
     PACK,
@@ -65,11 +65,6 @@ from dedup.index.store import (
 _FIXED_KEYS = ("ids", "rows", "docs", "df", "version", "added", "added_time")
 PASSWORD_VARIABLE = "DEDUP_REDIS_PASSWORD"  # the password of a redis:// URL that holds none
 
-
-# The index's metadata went while it was open: the server restarted without its data, or the database was flushed.
-# Writing on would make an index no later process could open (its keys without metadata are "another program's").
-_WIPED = ("{where}: the index is gone from Redis (its metadata was deleted: the server restarted without "
-          "persistence, or the database was flushed); nothing was written. Open it again to start a new index")
 
 
 class RedisStore(RedisMaintenance):
@@ -190,7 +185,10 @@ class RedisStore(RedisMaintenance):
 
     @_guarded
     def count(self) -> int:
-        return self.r.hlen(self._key("ids"))
+        with self.r.pipeline(transaction=False) as pipe:
+            count, alive = pipe.hlen(self._key("ids")).exists(self._key("meta")).execute()
+        self._alive(alive)
+        return count
 
     @_guarded
     def row_of(self, doc_id: str) -> int | None:
@@ -318,7 +316,10 @@ class RedisStore(RedisMaintenance):
     @_guarded
     def idf_counts(self) -> tuple[np.ndarray, int]:
         """(document frequency per bucket, documents counted), read again only when another writer added."""
-        version = int(self.r.get(self._key("version")) or 0)
+        with self.r.pipeline(transaction=False) as pipe:  # every check asks: one round trip for both
+            version, alive = pipe.get(self._key("version")).exists(self._key("meta")).execute()
+        self._alive(alive)
+        version = int(version or 0)
         if self._counts is None or version != self._version:
             with self.r.pipeline(transaction=True) as pipe:
                 pipe.get(self._key("df"))

@@ -245,6 +245,8 @@ class CorpusCleaner:
         self.as_read: list[str] = []  # documents read as HTML, written as the input holds them (``writers``)
         self.unread: list[str] = []  # inputs the scan skipped, written as they came in (``writers``)
         self.lost: list[str] = []  # inputs the scan skipped that the output has no place for (a whole file refused)
+        self.cut: list[tuple[str, int]] = []  # (file, lines read) of a gzip cut off: the records after it are gone
+        self.unscanned: list[str] = []  # ids the scan did not see (added to an input after it), written as they came
         self.last: tuple[str, CleanResult, int] | None = None  # (id, result, paragraphs) of the last cleaned
 
     def keeps(self, doc_id: str) -> bool:

@@ -26,7 +26,7 @@ class InputError(Exception):
     """One input could not be read; ``str()`` is a one-line message naming it."""
 
     def __init__(self, source: str, reason: str, line: bytes | None = None, path: str | None = None,
-                 span: tuple[str, int, int] | None = None) -> None:
+                 span: tuple[str, int, int] | None = None, after: int = 0) -> None:
         source = shown_path(source)  # it is listed in the reports too (the JSON's skipped inputs)
         super().__init__(f"{source}: {reason}")
         self.source = source
@@ -37,3 +37,5 @@ class InputError(Exception):
         self.line = line
         self.path = path
         self.span = span
+        # A file cut off after this many lines, whose records before the cut were read (0: none was).
+        self.after = after

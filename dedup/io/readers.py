@@ -178,10 +178,16 @@ def expand(paths: list[str]) -> Iterator[str | InputError]:
     """
     for path in paths:
         if path != "-" and is_folder(path):
-            found, problems = walk_folder(Path(path), TEXT_SUFFIXES + HTML_SUFFIXES)
+            found, problems = walk_folder(Path(path), TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES)
             unlisted = [InputError(where, reason) for where, reason in problems]
+            # A folder's JSON Lines files are not read (its text files are its documents), but found: named, as a
+            # skip, so records are never left out without a word (a folder of day files was scanned as empty).
+            lines = [InputError(str(f), "JSON Lines in a folder is not read (a folder is walked for .txt, .md, "
+                                ".html and .htm files): name the file to read it") for f in found if is_jsonl(str(f))]
+            found = [f for f in found if not is_jsonl(str(f))]
             yield from unlisted
-            if not found and not unlisted:
+            yield from lines
+            if not found and not unlisted and not lines:
                 yield InputError(path, "directory holds no .txt or .md files (nor .html or .htm)")
             for f in found:
                 yield str(f)
@@ -328,7 +334,7 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                 seen[doc.id] = lineno
                 yield doc
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        yield InputError(name, f"truncated or corrupt gzip after line {lineno} ({err})")
+        yield InputError(name, f"truncated or corrupt gzip after line {lineno} ({err})", after=lineno)
     except PermissionError:
         yield InputError(name, "permission denied")
     else:

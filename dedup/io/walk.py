@@ -40,7 +40,7 @@ def walk_folder(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], li
             path = Path(current, entry.name)
             if _is_folder(entry):
                 (linked if entry.is_symlink() else direct).append(path)
-            elif path.suffix.lower() in suffixes:
+            elif entry.name.lower().endswith(suffixes):
                 _file(entry, path, found, problems)
     return sorted(found), problems
 

@@ -180,6 +180,11 @@ def _once(documents: Iterable[Document | InputError], cleaner: CorpusCleaner) ->
         elif doc.id not in seen and cleaner.report.documents.has_id(doc.id):
             seen.add(doc.id)
             yield doc
+        elif doc.id not in seen:  # not scanned: added to the input after the scan read it, written as it came
+            seen.add(doc.id)
+            cleaner.unscanned.append(doc.id)
+            yield InputError(doc.where or doc.id, "not in the scan", path=doc.path,
+                             line=None if doc.line is None else doc.line.encode("utf-8"))
         else:
             yield InputError(doc.where or doc.id, f"duplicate id {doc.id!r}", path=doc.path,
                              line=None if doc.line is None else doc.line.encode("utf-8"))
@@ -197,6 +202,8 @@ def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusClea
                 out.flush()
                 copy_record(doc.span, out.buffer)
                 cleaner.unread.append(doc.source)
+            elif doc.after:  # a gzip cut off: its records before the cut are written, those after it are gone
+                cleaner.cut.append((doc.source, doc.after))
             else:  # a whole file refused (UTF-16, gzip not named so): none of its records could be written
                 cleaner.lost.append(doc.source)
             continue

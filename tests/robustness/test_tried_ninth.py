@@ -174,3 +174,99 @@ def test_two_processes_checking_copies_at_once_keep_exactly_one(store, tmp_path,
     assert [found["a"][i] + found["b"][i] for i in range(25)] == [1] * 25  # one copy the original, one a duplicate
     with dedup.Index(location) as index:
         assert len(index) == 50
+
+
+# 8. A Redis index wiped under an open Index (a restart without persistence, a flush): checks answered "no
+# duplicate", len 0, verify() "consistent", remove "not indexed"; only add said the index was gone
+
+def test_a_redis_index_wiped_while_open_is_said_gone_by_reads_too(redis_url):
+    import redis
+
+    from dedup.index.store import IndexFileError
+
+    base = redis_url.rsplit("/", 1)[0]
+    client = redis.Redis.from_url(base + "/12")
+    client.flushdb()
+    index = dedup.Index(base + "/12?prefix=wiped", within=False)
+    try:
+        index.add("a", PAGE)
+        assert index.check("b", PAGE).is_duplicate
+        client.flushdb()
+        for read in (lambda: index.check("b", PAGE), lambda: len(index), lambda: index.remove(["a"]),
+                     lambda: index.query(PAGE)):
+            with pytest.raises(IndexFileError, match="the index is gone from Redis"):
+                read()
+        problems = index.verify()
+        assert len(problems) == 1 and "the index is gone from Redis" in problems[0]
+    finally:
+        index.close()
+        client.flushdb()
+
+
+# 9-11. `dedup clean`: records appended to an input while it ran were written unscanned with exit 0 (and named
+# "duplicate id"); a gzip cut off was said to have "none of its records" in the output after they were all
+# written; a folder's JSON Lines files were left out of scan and clean without a word
+
+def _records(n: int, prefix: str = "d") -> list[dict]:
+    import random
+
+    rng = random.Random(n)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    return [{"id": f"{prefix}{i}", "text": "\n\n".join(" ".join(rng.choice(vocabulary) for _ in range(40)) + "."
+                                                         for _ in range(3))} for i in range(n)]
+
+
+def test_records_added_to_an_input_during_clean_are_said_and_fail_the_run(tmp_path, monkeypatch):
+    import dedup.cli.main as cli_main
+
+    source = tmp_path / "in.jsonl"
+    records = _records(30)
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    scan = cli_main._run_scan
+
+    def scan_then_append(*args, **kwargs):  # a collector appends copies once the scan has read the file
+        found = scan(*args, **kwargs)
+        with source.open("a", encoding="utf-8") as out:
+            out.writelines(json.dumps({"id": f"late{i}", "text": records[i]["text"]}) + "\n" for i in range(3))
+        return found
+
+    monkeypatch.setattr(cli_main, "_run_scan", scan_then_append)
+    result = _run("clean", source, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 1
+    assert "3 records not in the scan (late0, ...: added to an input after the scan read it?)" in result.stderr
+    written = [json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert written == [r["id"] for r in records] + ["late0", "late1", "late2"]  # nothing lost, and said
+
+
+def test_a_cut_gzip_is_said_cut_not_lost_whole(tmp_path):
+    import gzip
+
+    whole = tmp_path / "full.jsonl.gz"
+    with gzip.open(whole, "wt", encoding="utf-8") as out:
+        out.writelines(json.dumps(r) + "\n" for r in _records(200))
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(data[:len(data) // 2])
+    result = _run("clean", cut, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 1
+    kept = len((tmp_path / "out.jsonl").read_text().splitlines())
+    assert 0 < kept < 200
+    assert "none of its records could be read" not in result.stderr
+    assert f"cut off after line {kept}: the records before the cut are in the output" in result.stderr
+
+
+def test_json_lines_files_in_a_folder_are_named_not_passed_over(tmp_path):
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "day1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in _records(5)), encoding="utf-8")
+    (folder / "README.md").write_text("Crawl notes\n\nCollected by the nightly job.\n", encoding="utf-8")
+    result = _run("scan", folder, "-f", "json")
+    assert result.exit_code == 1
+    assert "day1.jsonl: JSON Lines in a folder is not read" in result.stderr and "name the file" in result.stderr
+    assert json.loads(result.stdout)["stats"]["documents"] == 1
+    only = tmp_path / "only"
+    only.mkdir()
+    (only / "a.jsonl.gz").write_bytes(b"")
+    result = _run("scan", only)
+    assert "a.jsonl.gz: JSON Lines in a folder is not read" in result.stderr
+    assert "holds no .txt" not in result.stderr
