@@ -9,7 +9,7 @@ from dedup.records import CorpusReport, Paragraph, Report, SentencePair
 from dedup.text.facts import says_more
 from dedup.text.headline import is_headline
 from dedup.text.segment import paragraph_spans, segment
-from dedup.text.words import words
+from dedup.text.words import light_stem, words
 from dedup.util.validate import check_between, check_bool, check_str
 
 
@@ -47,6 +47,7 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
     lose a fact. Nor is a sentence restated by a match the reranker alone confirms under ``removal_probability``.
     """
     restated = set()
+    first_seen = _FirstSeen(report.paragraphs)
     for m in report.matches:  # matches always have a < b: b is the later paragraph
         if m.confirmed_by == ("amounts",):
             continue
@@ -64,7 +65,7 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
         for pair in m.sentences:
             if headline and not _repeats(pair.a, pair.b):
                 continue
-            if _says_more(pair, earlier):
+            if _says_more(pair, earlier, lambda stem, later=m.b: first_seen(stem) < later):
                 continue
             restated.add((m.b, pair.b_index))
         if m.kind != "headline" and earlier is not None and m.b < len(report.paragraphs):
@@ -81,10 +82,26 @@ def _repeated_whole(paragraph: Paragraph, earlier: str, aligned: set[int]) -> li
             if i not in aligned and (run := words(s.text)) and f" {' '.join(run)} " in said]
 
 
-def _says_more(pair: SentencePair, earlier: str | None) -> bool:
+def _says_more(pair: SentencePair, earlier: str | None, said_before=None) -> bool:
     """Whether sentence ``pair.b`` states something its partner ``pair.a`` and the earlier paragraph ``earlier``
     (else ``pair.a``) do not (``text.facts.says_more``): a number, a negation, a name or a negating prefix."""
-    return says_more(pair.b, pair.a, earlier if earlier is not None else pair.a)
+    return says_more(pair.b, pair.a, earlier if earlier is not None else pair.a, said_before)
+
+
+class _FirstSeen:
+    """The first paragraph each word stem is in (``facts.says_more``'s ``said_before``), read when first asked:
+    most articles never ask (no sentence states a condition its partner lacks)."""
+
+    def __init__(self, paragraphs: list[Paragraph]) -> None:
+        self.paragraphs, self.first = paragraphs, None
+
+    def __call__(self, stem: str) -> int:
+        if self.first is None:
+            self.first = {}
+            for p in self.paragraphs:
+                for w in words(p.text):
+                    self.first.setdefault(light_stem(w), p.index)
+        return self.first.get(stem, len(self.paragraphs))
 
 
 def _repeats(headline: str, sentence: str) -> bool:
@@ -171,6 +188,14 @@ def _points_back(text: str) -> bool:
     return bool(words) and words[0].strip("\"'\u201c\u2018(").lower().rstrip(",") in _BACK
 
 
+def _bare_quote(text: str) -> bool:
+    """Whether a sentence is a quotation that does not say who speaks."""
+    return text[:1] in "\"\u201c'\u2018" and not _SAID.search(text)
+
+
+_SAID = re.compile(r"\b(?:said|says|say|told|tells|added|adds|asked|wrote|writes|according to)\b", re.IGNORECASE)
+
+
 def _cuttable(sentences, i: int) -> bool:
     """Whether sentence ``i`` can be cut out of its paragraph leaving whole sentences (``clean(sentences=True)``):
     it and the sentence after it start as sentences do, and its quotes and brackets close. The splitter ends a
@@ -179,8 +204,9 @@ def _cuttable(sentences, i: int) -> bool:
     text = sentences[i].text
     if not _starts_sentence(text) or (i + 1 < len(sentences) and not _starts_sentence(sentences[i + 1].text)):
         return False
-    if i + 1 < len(sentences) and _points_back(sentences[i + 1].text):
-        return False
+    if i + 1 < len(sentences) and (_points_back(sentences[i + 1].text) or (
+            _SAID.search(text) and _bare_quote(sentences[i + 1].text))):
+        return False  # '"...," Lopez said. "We will fight this."': the quote after it would lose its speaker
     if text.startswith("'") and not _CLOSING_SINGLE.search(text, 1):  # 'Work on ... complete. The wall ...,' he said
         return False
     return text.count('"') % 2 == 0 and all(text.count(o) == text.count(c) for o, c in ("()", "[]", "\u201c\u201d"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from typing import Callable
 
 from dedup.text.cases import content_word_names
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
@@ -52,9 +53,11 @@ _PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "non-", "a")  # "a": "a
 _REST = {"a": 5}  # letters past a prefix, at least (3 for the others): "along" is no negated "long"
 
 
-def says_more(sentence: str, partner: str, context: str) -> bool:
+def says_more(sentence: str, partner: str, context: str, said_before: Callable[[str], bool] | None = None) -> bool:
     """Whether ``sentence`` states a fact that ``partner`` (the sentence it restates) and ``context`` (the earlier
     paragraph holding it) do not: a number, a negation, a name or a negating prefix of its own (module docstring).
+    ``said_before(stem)``: whether a word stem is in the text before ``sentence``'s paragraph (a condition stated
+    there is known: the first paragraph to state it says more than the one it restates, and is kept).
     A sentence in another language (``_english``) says more unless it holds every word of ``partner`` and no word
     ``context`` lacks: its number words, negations and names (in scripts without capitals) cannot be read here."""
     if not _english(sentence):
@@ -82,8 +85,17 @@ def says_more(sentence: str, partner: str, context: str) -> bool:
     if _turned(sentence, partner, context):
         return True  # "rose" for "fell", "innocent" for "guilty", "p.m." for "a.m.": one word turns the fact
     order, partner_order = _order(sentence), _order(partner)
-    if order != partner_order and sorted(order) == sorted(partner_order):
+    if order != partner_order and sorted(order) == sorted(partner_order) or _swapped(sentence, partner):
         return True  # "Arsenal beat Chelsea 3-1" for "Chelsea beat Arsenal 3-1": the same names, other roles
+    if _moved_numbers(sentence, context):
+        return True  # "killing 12 and injuring 9" for "killing 9 and injuring 12"; "killing 12" for "injuring 12"
+    mine, theirs = _speakers(sentence), _speakers(partner)
+    if mine and theirs and not mine & theirs and mine - {_bare(w) for w in _WORD.findall(context)}:
+        return True  # "..., witnesses said" for "..., police said": another source
+    if _ROLES & {w.lower() for w in _WORD.findall(sentence)} - {w.lower() for w in _WORD.findall(context)}:
+        return True  # "the deputy mayor said" for "the mayor said": another person
+    if _new_condition(sentence, partner, context, said_before):
+        return True  # "... on Monday if talks fail": a condition the earlier paragraph does not state
     mine, theirs = _first_word(sentence), _first_word(partner)
     if mine and theirs and mine != theirs and mine not in known and \
             mine not in {_bare(w) for w in _WORD.findall(context)}:
@@ -184,7 +196,7 @@ def _bare(word: str) -> str:
 _SIDES = """rise rises rose risen rising up increase increased increases grow grew grown gain gained gains higher
     highest | fall falls fell fallen falling down decrease decreased decreases shrink shrank shrunk loss losses
     lower lowest;
-    above over more most | below under less least fewer fewest;
+    above over more most | below under less least fewer fewest nearly almost;
     win wins won winning beat beaten defeated | lose loses lost losing defeat;
     guilty convicted conviction | innocent acquitted acquittal cleared;
     approve approved approves approval accept accepted accepts agree agreed agrees support supported supports for
@@ -209,11 +221,26 @@ _SIDES = """rise rises rose risen rising up increase increased increases grow gr
     north northern | south southern | east eastern | west western;
     left | right;
     inside indoors | outside outdoors;
-    all every | some | none no | few | many;
+    all every | some | none no | few handful | many hundreds thousands dozens;
     majority | minority;
     both | neither | either;
     half halved halve | double doubled twice | triple tripled | quadruple quadrupled;
-    will shall | would | may might could | must;
+    will shall | would | may might could | must | should;
+    raise raised raises raising hike hiked hikes | cut cuts cutting lowered lowers reduce reduced reduces;
+    buy buys bought buying acquire acquired acquires purchase purchased | sell sells sold selling;
+    hire hires hired hiring | fire fires fired firing sack sacked lay laid dismissed;
+    begin begins began begun start started starts | end ends ended ending;
+    resign resigned resigns quit quits | appointed appoint appoints named sacked fired dismissed ousted;
+    temporarily temporary | permanently permanent;
+    partially partly | completely fully totally entirely;
+    victim victims | suspect suspects attacker attackers gunman;
+    adult adults | child children kids teenagers teens;
+    son sons | daughter daughters;
+    brother brothers | sister sisters;
+    lower | upper;
+    year years annual annually yearly | month months monthly | week weeks weekly | day days daily;
+    foot feet | metre metres meter meters | yard yards | inch inches;
+    this current | next | last previous past;
     kg kilogram kilograms kilo kilos | lb lbs pound pounds;
     km kilometre kilometres kilometer kilometers | mile miles;
     celsius | fahrenheit;
@@ -246,23 +273,111 @@ def _turned(sentence: str, partner: str, context: str) -> bool:
 
 
 def _sides(text: str) -> set[tuple[int, int]]:
+    text = _PERCENT.sub(" percent ", text)  # "2%" and "2 per cent" say "percent", not "percentage points"
     return {place for w in (m.lower() for m in _TURNING_WORD.findall(text)) for place in _SIDE_OF.get(w, ())}
+
+
+_PERCENT = re.compile(r"%|\bper cent\b", re.IGNORECASE)
 
 
 def _symbols(text: str) -> list[str]:
     return [c for c in text if not c.isascii() and unicodedata.category(c) == "So"]
 
 
+# A name, a number in digits or a word, for ``_order`` and ``_number_places``.
+_ITEM = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][\w\u2019'-]*")
+_SMALL_NUMBERS = {w: str(i) for i, w in enumerate("""zero one two three four five six seven eight nine ten eleven
+    twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split())}
+_SMALL_NUMBERS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(),
+                                                             3)})
+_ANY_NUMBER = frozenset(_SMALL_NUMBERS) | {"hundred", "thousand", "million", "billion", "trillion"}
+# Who says it: the words before "said" at a clause's start or after a comma, or after "according to".
+_SAYING = frozenset("said says told added reported stated according".split())
+_SPEAKER = re.compile(r"(?:^|[,;:\u2014]\s*|\.\s+)((?:[\w\u2019'-]+\s+){0,3}?)(?:said|says|told|added)\b"
+                      r"|\baccording to ((?:[\w\u2019'-]+\s+){0,2}[\w\u2019'-]+)", re.IGNORECASE)
+# Words that make a role another person's: "the deputy mayor" is not "the mayor".
+_ROLES = frozenset("deputy former acting interim vice ex assistant".split())
+_CONDITION = re.compile(r"\b(?:if|unless|provided)\b([^,;.!?]*)", re.IGNORECASE)
+
 # Words whole, hyphens and apostrophes inside them ("all-time" is no "all"), and "a.m." / "p.m.".
 _TURNING_WORD = re.compile(r"(?<![\w.])(?:[ap]\.m\.)|[^\W\d_][\w\u2019'-]*")
 
 
 def _order(sentence: str) -> list[str]:
-    """The names and numbers of ``sentence`` in the order it states them (where two or more are, the roles)."""
-    said = [w.lower() for i, w in enumerate(_WORD.findall(_one_sentence(sentence)))
-            if w[0].isupper() and (i or w.lower() not in ENGLISH_STOP_WORDS)]
-    return said + [n for n in _NUMBER.findall(sentence) if n[:1].isdigit()] if len(said) >= 2 else \
-        [n for n in _NUMBER.findall(sentence) if n[:1].isdigit()]
+    """The names and numbers (in digits or words: "nine" is 9) of ``sentence`` in the order it states them
+    (where two or more are, the roles)."""
+    said = []
+    for i, m in enumerate(_ITEM.finditer(_one_sentence(sentence))):
+        word = m.group()
+        if word[:1].isdigit():
+            said.append(word.replace(",", ""))
+        elif word.lower() in _SMALL_NUMBERS:
+            said.append(_SMALL_NUMBERS[word.lower()])
+        elif word[0].isupper() and (i or word.lower() not in ENGLISH_STOP_WORDS):
+            said.append(word.lower())
+    return said
+
+
+def _swapped(sentence: str, partner: str) -> bool:
+    """Whether two names both sentences hold trade sides of a word both hold once ("Chelsea beat Arsenal" for
+    "Arsenal beat Chelsea at Stamford Bridge"): other roles, where one names more than the other (an apposition
+    moved, "JD Vance, Secretary of Defense" for "Secretary of Defense JD Vance", keeps its names on one side)."""
+    words_s, words_p = [w.lower() for w in _WORD.findall(sentence)], [w.lower() for w in _WORD.findall(partner)]
+    names = {n for n in _order(sentence) if not n[:1].isdigit()} & set(_order(partner))
+    once = [w for w in names | set(words_s) if words_s.count(w) == 1 and words_p.count(w) == 1]
+    names = [n for n in once if n in names]
+    for anchor in once:
+        if anchor in names or anchor in ENGLISH_STOP_WORDS or len(anchor) < 3:
+            continue
+        moved = {(words_s.index(n) < words_s.index(anchor), words_p.index(n) < words_p.index(anchor)) for n in names}
+        if (True, False) in moved and (False, True) in moved:
+            return True
+    return False
+
+
+def _new_condition(sentence: str, partner: str, context: str, said_before: Callable[[str], bool] | None) -> bool:
+    """Whether ``sentence`` makes its fact hang on a condition ("if talks fail", "unless ...") that ``partner``
+    does not state and whose words neither ``context`` nor the text before holds (``said_before``)."""
+    if _CONDITION.search(partner) or not _CONDITION.search(sentence):
+        return False
+    known = {light_stem(w) for w in words(context)}
+    new = {light_stem(w) for m in _CONDITION.finditer(sentence) for w in words(m.group(1))} - known
+    return any(stem not in ENGLISH_STOP_WORDS and not (said_before and said_before(stem)) for stem in new)
+
+
+def _moved_numbers(sentence: str, context: str) -> bool:
+    """Whether a number of ``sentence`` stands between other words than in ``context``, where ``context`` puts
+    another number there: "killing 12" where it says "killing nine ... injuring 12", "was 58 percent" where it
+    says "was 62 percent, up from 58 percent". Numbers in words read as digits."""
+    mine, theirs = _number_places(sentence), _number_places(context)
+    for number, before, after in mine:
+        if any(n == number and (b == before or a == after) for n, b, a in theirs):
+            continue  # said there in the same place
+        if any(n != number and (b == before and before or a == after and after) for n, b, a in theirs):
+            return True
+    return False
+
+
+def _number_places(text: str) -> list[tuple[str, str, str]]:
+    """Each number of ``text`` (digits, or a small number in words) with the words right before and after it."""
+    found = [m.group().lower() for m in _ITEM.finditer(text)]
+    places = []
+    for i, item in enumerate(found):
+        number = item.replace(",", "") if item[:1].isdigit() else _SMALL_NUMBERS.get(item)
+        if number is not None:
+            before = found[i - 1] if i and not found[i - 1][:1].isdigit() else ""
+            after = found[i + 1] if i + 1 < len(found) and not found[i + 1][:1].isdigit() else ""
+            places.append((number, "" if before in _ANY_NUMBER else before, "" if after in _ANY_NUMBER else after))
+    return places
+
+
+def _speakers(sentence: str) -> set[str]:
+    """The words naming who says it ("..., police said", "according to witnesses"), bare, stop words left out."""
+    found = set()
+    for m in _SPEAKER.finditer(sentence):
+        found.update(_bare(w) for w in _WORD.findall(m.group(1) or m.group(2) or "") if w.lower() not in
+                     ENGLISH_STOP_WORDS and w.lower() not in _SAYING)
+    return found
 
 
 def _negations(text: str) -> list[str]:

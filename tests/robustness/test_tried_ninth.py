@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 import dedup
 from dedup.cli.main import main
+from dedup.io.clean import clean
 from tests.conftest import ROOT
 
 ARTICLE = ROOT / "data" / "vance_article.txt"
@@ -270,3 +271,75 @@ def test_json_lines_files_in_a_folder_are_named_not_passed_over(tmp_path):
     result = _run("scan", only)
     assert "a.jsonl.gz: JSON Lines in a folder is not read" in result.stderr
     assert "holds no .txt" not in result.stderr
+
+
+# 12. `dedup clean` removed a paragraph stating what its partner did not, beyond the word groups of the eighth
+# round: numbers standing where another was, names trading roles around a word, another source of the same
+# statement, a deputy for the official, a condition, and more words that turn a fact
+
+FILLER = ["The announcement came after weeks of speculation among officials and in financial markets.",
+          "Analysts said they had expected a decision of this kind, though the timing surprised some of them.",
+          "Separately, the regional government said it would publish its annual budget review in the autumn.",
+          "Shares in the largest lenders were little changed in afternoon trading, while the currency edged lower."]
+STATED = "Dock workers will strike at the country's three largest ports on Monday, the union said."
+
+
+@pytest.mark.parametrize("first, later", [
+    ("Chelsea beat Arsenal 3-1 at Stamford Bridge on Sunday to move top of the Premier League table.",
+     "Arsenal beat Chelsea 3-1 on Sunday to move top of the Premier League table."),
+    ("A bus plunged into a ravine in Peru's southern Andes on Sunday, killing 9 people and injuring 12, police said.",
+     "A bus plunged into a ravine in the southern Andes on Sunday, killing 12 people and injuring 9, police said."),
+    ("A bus plunged into a ravine on Sunday, killing nine people and injuring 12, police said.",
+     "A bus plunged into a ravine on Sunday, killing 12 people and injuring nine, police said."),
+    ("Nine people died and 12 were injured when a bus plunged into a ravine on Sunday, police said.",
+     "12 people died when the bus plunged into a ravine on Sunday, police said."),
+    ("The Reserve Bank said on Tuesday it had raised its benchmark interest rate by a quarter point to 4.35 percent.",
+     "The Reserve Bank cut its benchmark interest rate by a quarter point to 4.35 percent on Tuesday."),
+    ("Acme Corp said on Monday it had bought the logistics unit of rival Globex for an undisclosed sum.",
+     "Acme Corp said on Monday it had sold the logistics unit of rival Globex for an undisclosed sum."),
+    ("The victim, a 34-year-old man from the city, was taken to hospital with stab wounds, police said.",
+     "The suspect, a 34-year-old man from the city, was taken to hospital with stab wounds, police said."),
+    ("The vaccine was 90 percent effective in preventing severe illness in adults, the company said.",
+     "The vaccine was 90 percent effective in preventing severe illness in children, the company said."),
+    ("The unemployment rate rose 2% in the first quarter, the statistics office said on Friday.",
+     "The unemployment rate rose 2 percentage points in the first quarter, the statistics office said on Friday."),
+    ("The new levy on online gambling will raise 5 billion euros a year, the finance ministry said.",
+     "The new levy on online gambling will raise 5 billion euros a month, the finance ministry said."),
+    ("The river is expected to rise another 3 feet by Friday, the weather service said.",
+     "The river is expected to rise another 3 metres by Friday, the weather service said."),
+    ("The city council will vote on the proposed budget this week, the mayor's office said.",
+     "The city council will vote on the proposed budget next week, the mayor's office said."),
+    ("More than 100 people were arrested during the protest in the capital on Saturday, police said.",
+     "Nearly 100 people were arrested during the protest in the capital on Saturday, police said."),
+    ("The fire at the warehouse was started deliberately, police said on Wednesday.",
+     "The fire at the warehouse was started deliberately, witnesses said on Wednesday."),
+    ("The mayor said the new flood barrier would protect the old town from a repeat of last winter's damage.",
+     "The deputy mayor said the new flood barrier would protect the old town from a repeat of last winter's damage."),
+    (STATED, STATED.replace("on Monday,", "on Monday if talks with employers fail,")),
+    (STATED, STATED.replace("will strike", "should strike")),
+])
+def test_clean_keeps_a_paragraph_that_changes_one_fact_of_its_partner(first, later):
+    text = "\n\n".join(["Headline of the day", first, FILLER[0], FILLER[1], later, FILLER[2], FILLER[3]]) + "\n"
+    result = clean(dedup.find_redundancy(text), source=text)
+    assert 4 not in result.removed_paragraphs and later in result.text
+
+
+def test_a_condition_stated_in_an_earlier_paragraph_is_no_new_fact():
+    first = "Dock workers said they would strike at the three largest ports on Monday if talks with employers fail."
+    again = "Dock workers will strike at the country's three largest ports on Monday, the union said."
+    later = "Dock workers will strike at the country's three largest ports on Monday if talks fail, the union said."
+    text = "\n\n".join(["Ports strike", first, FILLER[0], again, FILLER[1], later]) + "\n"
+    report = dedup.find_redundancy(text)
+    assert any(m.a == 3 and m.b == 5 for m in report.matches)
+    assert 5 in clean(report, source=text).removed_paragraphs
+
+
+def test_clean_sentences_keeps_the_speaker_of_the_quote_after_it():
+    text = ("Carmaker to shut Dagenham engine plant\n\n"
+            "Union regional secretary Maria Lopez said managers had told staff on Monday afternoon that the plant "
+            "would close in June and that every one of the jobs would go.\n\n"
+            "The carmaker said falling demand for diesel engines had made the site unviable.\n\n"
+            "\"Managers told staff on Monday afternoon that the plant would close in June and that every one of the "
+            "jobs would go,\" Lopez said. \"We will fight this closure all the way to Parliament.\"\n")
+    result = clean(dedup.find_redundancy(text), source=text, sentences=True)
+    assert "Lopez said. \"We will fight" in result.text
