@@ -351,6 +351,9 @@ def _moved_numbers(sentence: str, context: str) -> bool:
     says "was 62 percent, up from 58 percent". Numbers in words read as digits."""
     mine, theirs = _number_places(sentence), _number_places(context)
     for number, before, after in mine:
+        slot = [n for n, b, a in theirs if (b, a) == (before, after) and (before or after)]
+        if slot and number not in slot:
+            return True  # "was 58 percent" where it says "was 62 percent, up from 58 percent"
         if any(n == number and (b == before or a == after) for n, b, a in theirs):
             continue  # said there in the same place
         if any(n != number and (b == before and before or a == after and after) for n, b, a in theirs):

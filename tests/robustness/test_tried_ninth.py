@@ -293,6 +293,8 @@ STATED = "Dock workers will strike at the country's three largest ports on Monda
      "A bus plunged into a ravine on Sunday, killing 12 people and injuring nine, police said."),
     ("Nine people died and 12 were injured when a bus plunged into a ravine on Sunday, police said.",
      "12 people died when the bus plunged into a ravine on Sunday, police said."),
+    ("Turnout in Sunday's election was 62 percent, up from 58 percent in 2019, the electoral commission said.",
+     "Turnout in Sunday's election was 58 percent, the electoral commission said."),
     ("The Reserve Bank said on Tuesday it had raised its benchmark interest rate by a quarter point to 4.35 percent.",
      "The Reserve Bank cut its benchmark interest rate by a quarter point to 4.35 percent on Tuesday."),
     ("Acme Corp said on Monday it had bought the logistics unit of rival Globex for an undisclosed sum.",
