@@ -78,7 +78,7 @@ def _completed(a: Units, word_a: int, b: Units, word_b: int, step: int) -> tuple
     sentence did, its last words left out of both spans. A copy that ends (or starts) a sentence in both texts
     is not grown: the words past it are the texts' own."""
     at_edge = _ends_sentence if step > 0 else _starts_sentence
-    if at_edge(a, word_a) and at_edge(b, word_b):
+    if at_edge(a, word_a) or at_edge(b, word_b):  # a sentence ends with the copy: what follows is a text's own
         return word_a, word_b
     while 0 <= word_a + step < len(a.word_hashes) and 0 <= word_b + step < len(b.word_hashes) \
             and a.word_hashes[word_a + step] == b.word_hashes[word_b + step]:

@@ -163,7 +163,8 @@ def apart_pair_codes(buckets: list[np.ndarray], group: np.ndarray, n: int) -> np
     whose members the first stage joined (copies of one page, each confirmed with the first) adds none, and a
     bucket of sets no pair joined adds all its pairs: each member of a group other than the bucket's largest
     with every member outside its own group."""
-    codes = []
+    codes: list[np.ndarray] = []
+    held, fold_at = 0, 4 * n + 1_000_000
     for members in buckets:
         labels = group[members]
         values, counts = np.unique(labels, return_counts=True)
@@ -171,9 +172,14 @@ def apart_pair_codes(buckets: list[np.ndarray], group: np.ndarray, n: int) -> np
             continue
         loose = members[labels != values[np.argmax(counts)]]
         a, b = np.repeat(loose, len(members)), np.tile(members, len(loose))
-        apart = group[a] != group[b]
+        apart = (group[a] != group[b]) & ((a < b) | ~np.isin(b, loose))  # two loose members: once, not twice
         a, b = a[apart], b[apart]
         codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+        held += len(codes[-1])
+        if held > fold_at:  # a bucket's pairs again in the next band's: folded, as ``band_pair_codes`` does
+            codes = [distinct(np.concatenate(codes))]
+            held = len(codes[0])
+            fold_at = max(fold_at, 2 * held)
     return distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
 
 

@@ -324,12 +324,17 @@ def _swapped(sentence: str, partner: str) -> bool:
     moved, "JD Vance, Secretary of Defense" for "Secretary of Defense JD Vance", keeps its names on one side)."""
     words_s, words_p = [w.lower() for w in _WORD.findall(sentence)], [w.lower() for w in _WORD.findall(partner)]
     names = {n for n in _order(sentence) if not n[:1].isdigit()} & set(_order(partner))
-    once = [w for w in names | set(words_s) if words_s.count(w) == 1 and words_p.count(w) == 1]
+    count_s, count_p = Counter(words_s), Counter(words_p)
+    at_s = {w: i for i, w in enumerate(words_s)}  # a word held once: its one place
+    at_p = {w: i for i, w in enumerate(words_p)}
+    once = [w for w in count_s if count_s[w] == 1 and count_p[w] == 1]
     names = [n for n in once if n in names]
+    if len(names) < 2:
+        return False
     for anchor in once:
         if anchor in names or anchor in ENGLISH_STOP_WORDS or len(anchor) < 3:
             continue
-        moved = {(words_s.index(n) < words_s.index(anchor), words_p.index(n) < words_p.index(anchor)) for n in names}
+        moved = {(at_s[n] < at_s[anchor], at_p[n] < at_p[anchor]) for n in names}
         if (True, False) in moved and (False, True) in moved:
             return True
     return False

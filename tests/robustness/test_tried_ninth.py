@@ -345,3 +345,37 @@ def test_clean_sentences_keeps_the_speaker_of_the_quote_after_it():
             "jobs would go,\" Lopez said. \"We will fight this closure all the way to Parliament.\"\n")
     result = clean(dedup.find_redundancy(text), source=text, sentences=True)
     assert "Lopez said. \"We will fight" in result.text
+
+
+# 13. (a reviewer of this round's changes) A copy ending a sentence in one text was grown into the next sentence
+# by a word the other text goes on with ("evening. The vote" / "evening the mayor"); a Redis lock that could not be
+# released (Redis gone) replaced the check's own result or error with redis-py's ConnectionError
+
+def test_a_copy_ending_a_sentence_in_one_text_is_not_grown_into_the_next():
+    from dedup.reuse.align import align_texts
+
+    copied = ("Flooding closed the river road for the third time this spring, stranding dozens of commuters near "
+              "the old mill. Engineers from the state transport office inspected the bridge supports and found "
+              "cracks in two of the pillars. The county committee approved the new budget for repairs to the bridge "
+              "and the two flood walls on Tuesday evening")
+    a = ("Residents gathered downtown on a cold morning to hear the news about their town. " + copied
+         + ". The vote was close, with four members against it and three in favour of the plan to borrow money.")
+    b = ("Sports results from the weekend league games are further down this page of the paper. " + copied
+         + " the mayor announced after a long meeting in the town hall with many angry residents present.")
+    (record,) = align_texts(a, b)
+    assert a[slice(*record.a_span)] == copied + "." and b[slice(*record.b_span)] == copied
+
+
+def test_a_redis_lock_that_cannot_be_released_costs_no_verdict(redis_url, monkeypatch):
+    import redis
+
+    location = redis_url.rsplit("/", 1)[0] + "/9?prefix=ninth-release"
+
+    def gone(self):
+        raise redis.exceptions.ConnectionError("Error 111 connecting: Connection refused.")
+
+    with dedup.Index(location, within=False) as index:
+        index.add("a", PAGE)
+        monkeypatch.setattr(redis.lock.Lock, "release", gone)
+        verdict = index.check("b", PAGE, add=True)
+        assert verdict.is_duplicate and verdict.added
