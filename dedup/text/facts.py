@@ -290,6 +290,7 @@ _SMALL_NUMBERS = {w: str(i) for i, w in enumerate("""zero one two three four fiv
     twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split())}
 _SMALL_NUMBERS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(),
                                                              3)})
+_CHANGE = frozenset({"to", "by", "from"})  # "rose to 3.2" (a level), "by 3.2" (a change), "from 3.2" (the start)
 _ANY_NUMBER = frozenset(_SMALL_NUMBERS) | {"hundred", "thousand", "million", "billion", "trillion"}
 # Who says it: the words before "said" at a clause's start or after a comma, or after "according to".
 _SAYING = frozenset("said says told added reported stated according".split())
@@ -359,6 +360,9 @@ def _moved_numbers(sentence: str, context: str) -> bool:
         slot = [n for n, b, a in theirs if (b, a) == (before, after) and (before or after)]
         if slot and number not in slot:
             return True  # "was 58 percent" where it says "was 62 percent, up from 58 percent"
+        said = {b for n, b, _ in theirs if n == number}
+        if before in _CHANGE and said and before not in said and said <= _CHANGE:
+            return True  # "rose by 3.2 percent" where it says "rose to 3.2 percent": a change, not a level
         if any(n == number and (b == before or a == after) for n, b, a in theirs):
             continue  # said there in the same place
         if any(n != number and (b == before and before or a == after and after) for n, b, a in theirs):

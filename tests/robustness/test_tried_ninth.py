@@ -295,6 +295,8 @@ STATED = "Dock workers will strike at the country's three largest ports on Monda
      "12 people died when the bus plunged into a ravine on Sunday, police said."),
     ("Turnout in Sunday's election was 62 percent, up from 58 percent in 2019, the electoral commission said.",
      "Turnout in Sunday's election was 58 percent, the electoral commission said."),
+    ("Consumer price inflation rose to 3.2 percent in April, the statistics office said on Wednesday.",
+     "Consumer price inflation rose by 3.2 percent in April, the statistics office said on Wednesday."),
     ("The Reserve Bank said on Tuesday it had raised its benchmark interest rate by a quarter point to 4.35 percent.",
      "The Reserve Bank cut its benchmark interest rate by a quarter point to 4.35 percent on Tuesday."),
     ("Acme Corp said on Monday it had bought the logistics unit of rival Globex for an undisclosed sum.",
