@@ -130,7 +130,10 @@ RANDOM_LONG = (
 def test_a_short_paragraph_against_a_long_one_is_not_decided_by_the_whole_paragraph_row():
     detector = Detector()
     report = detector.detect(RANDOM_SHORT + "\n\n" + RANDOM_LONG)
-    assert report.candidate_scores and max(report.candidate_scores) >= detector.probability_threshold
+    # The whole paragraphs' row scores 0.84-0.98 (at the threshold or past it); the score reported is the one that
+    # decided (the best sentence pair's), as output.md says: it showed the whole row's, and a reader saw a pair
+    # scored past the threshold and not confirmed.
+    assert report.candidate_scores and max(report.candidate_scores) < detector.probability_threshold
     assert report.matches == [] and report.groups == []
 
 
@@ -149,7 +152,7 @@ SCATTERED_LONG = (
 def test_a_short_paragraph_whose_words_are_scattered_over_a_long_one_is_no_headline():
     detector = Detector()
     report = detector.detect(SCATTERED_SHORT + "\n\n" + SCATTERED_LONG)
-    assert report.candidate_scores[0] >= detector.probability_threshold  # the whole paragraphs' row
+    assert report.candidate_scores[0] < detector.probability_threshold  # what decided, not the whole row's 0.93
     assert report.matches == []
     # The same words standing together in one sentence of the long paragraph: a headline and its sentence.
     together = SCATTERED_LONG.replace("Mehacioflion is by plostdres", "Tetcimving mehacioflion jiodrusgro by plostdres")

@@ -85,6 +85,10 @@ class CandidateSearch:
             article.paragraph_signatures, article.paragraph_sizes == 0, self.generation_budget)
         by_paragraph = distinct(paragraph_pairs.min(axis=1) * n + paragraph_pairs.max(axis=1))
         by_amounts = amount_pairs(article.claims, n)
+        # A paragraph of no sentence long enough to match (min_sentence_words: "ED502", a one-word line) restates
+        # nothing, whatever amount or code it shares with another.
+        worded = article.paragraph_sizes > 0
+        by_amounts = by_amounts[worded[by_amounts // n] & worded[by_amounts % n]]
         codes = distinct(np.concatenate((by_sentence, by_paragraph, by_amounts)))  # np.union1d's, cheaper
         dropped = len(codes) - self.max_candidates if cap else 0
         if dropped > 0:

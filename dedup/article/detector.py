@@ -319,7 +319,10 @@ class Detector(CandidateSearch, RerankStep):
                 continue  # the runs they share are names, not a claim copied (``claims.name_run``)
             if pair_score.confirmed:
                 spans = spans.build() if isinstance(spans, Unbuilt) else spans
-                matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, probability))
+                # The reranker's probability that decided (``_learned``'s score), not the whole paragraphs' row
+                # when that row may not decide: a match showed 0.97 and was confirmed by its amounts alone.
+                decided = None if probability is None else pair_score.score
+                matches.append(self._match(article, pair, pair_score, rows[pair.a], rows[pair.b], spans, decided))
         return matches, scores
 
     def _sentence_cosines(self, article: SignedArticle, needed: list[int]) -> Cosines:

@@ -110,7 +110,7 @@ class RerankStep:
         if reasons == (AMOUNTS,):
             evidence = ()
         # Built, not ``dataclasses.replace``d: replace costs several microseconds a candidate, in Python.
-        return PairScore(cosine=scored.cosine, sentence_pairs=evidence, score=probability, confirmed=bool(reasons),
+        return PairScore(cosine=scored.cosine, sentence_pairs=evidence, score=deciding, confirmed=bool(reasons),
                          best_pair=scored.best_pair, confirmed_by=reasons)
 
 

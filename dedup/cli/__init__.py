@@ -12,6 +12,7 @@ def run() -> None:
         sys.stderr.write("\nAborted!\n")
         sys.exit(1)
     interrupt_on_termination()
+    notes_for_own_warnings()
     if sys.stdout is None:  # >&-: click's echo then wrote nothing, and a command that printed only there said 0
         sys.stdout = ClosedOutput()
     elif (sys.stdout.encoding or "").lower().replace("-", "") != "utf8" and hasattr(sys.stdout, "reconfigure"):
@@ -85,3 +86,20 @@ def interrupt_on_termination() -> None:
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) == signal.SIG_DFL:
             signal.signal(number, as_interrupt)
+
+
+def notes_for_own_warnings() -> None:
+    """dedup's own warnings (``WorkersUnavailable``: no worker processes could start, the scan goes on in one) said
+    as one ``dedup: note:`` line, as the commands say everything else, not as Python's two-line warning with the
+    source line under it; other packages' warnings as Python shows them."""
+    import warnings
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if category.__module__.startswith("dedup."):
+            sys.stderr.write(f"dedup: note: {message}\n")
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show

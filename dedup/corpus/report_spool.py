@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import weakref
 from typing import Iterator, Sequence
 
 from dedup.records import AgreedAmount, DocumentResult, Group, Match, Paragraph, Report, Sentence, SentencePair, Span
@@ -62,6 +63,9 @@ class ReportSpool:
             open(path, "ab").close()
             self._file = open(path, "r+b")
         self._where: dict[int, tuple[int, int]] = {}
+        # Closed when the spool goes (its reports live as long as the scan's report), not left to the file's own
+        # finalizer, which said "ResourceWarning: unclosed file" with a traceback under -W error or -X dev.
+        weakref.finalize(self, self._file.close)
 
     def where(self) -> dict[int, tuple[int, int]]:
         """(offset, length) of each stored report, by document number."""

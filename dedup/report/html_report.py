@@ -194,7 +194,8 @@ def _document(doc: Report) -> str:
             else:
                 sentences.append(esc(s.text))
         body = " ".join(sentences) if p.sentences else esc(p.text)
-        parts.append(f"<div class=\"para\" id=\"{html_label(doc.id)}-p{p.index}\"{attrs}{style}>{marker}"
+        # dir="auto": an Arabic or Hebrew paragraph reads right to left (its full stop drawn at its first word).
+        parts.append(f"<div class=\"para\" dir=\"auto\" id=\"{html_label(doc.id)}-p{p.index}\"{attrs}{style}>{marker}"
                      f"<span class=\"num\">{p.index}</span>{body}</div>")
     # One element a document: groups are numbered per document, and a click highlights its own paragraphs only.
     return "<div class=\"doc\">\n" + "\n".join(parts) + "\n</div>\n"

@@ -61,8 +61,13 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
     A sentence in another language (``_english``) says more unless it holds every word of ``partner`` and no word
     ``context`` lacks: its number words, negations and names (in scripts without capitals) cannot be read here."""
     if not _english(sentence):
-        mine = set(words(sentence))
-        if not set(words(partner)) <= mine <= set(words(context)):
+        mine = words(sentence)
+        # Counted and in order: a word said once more ("не" added where one "не" stands already), or the same
+        # words in another order ("日本队以3比1击败中国队" for "中国队以3比1击败日本队", "三十" for "十三", 5月3日).
+        if not set(words(partner)) <= set(mine) or Counter(mine) - Counter(words(context)):
+            return True
+        theirs = words(partner)
+        if Counter(mine) == Counter(theirs) and mine != theirs:
             return True
     if Counter(_negations(sentence)) != Counter(_negations(partner)):
         return True
@@ -112,7 +117,21 @@ _ENGLISH = frozenset("the and to were are that with for from by has have this wh
 
 
 def _english(sentence: str) -> bool:
-    return not _ENGLISH.isdisjoint(words(sentence))
+    """Whether ``sentence`` reads as English: it holds ``_ENGLISH``'s words, and no more of them than of other
+    languages' (``_OTHER_FUNCTION_WORDS``, words in other scripts). One English word was enough, and an English
+    name in German or Russian news ("Fridays for Future", "The Guardian") made the sentence English, its number
+    words ("sieben" for "drei") unread."""
+    found = words(sentence)
+    english = sum(w in _ENGLISH for w in found)
+    other = sum(w in _OTHER_FUNCTION_WORDS or _NOT_LATIN.search(w) is not None for w in found)
+    return english > 0 and english >= other
+
+
+# The commonest words of German, French, Spanish, Italian, Dutch and Portuguese news that English lacks.
+_OTHER_FUNCTION_WORDS = frozenset("""die der das und ist für zu den dem des von mit nicht auf sich ein eine einen
+    wird wurde sind le la les et est du une un pour dans qui sur pas au aux el los las y que del por para una
+    es con se lo het een van zijn niet il di che della gli sono è não uma com os""".split())
+_NOT_LATIN = re.compile(r"[^\W\d_a-z\u00c0-\u024f]")
 
 
 # Words of the stop list that are no function word, so a capital inside a sentence makes them a name ("Bill",

@@ -4,7 +4,7 @@ Read by the article detector (a match's kind) and by ``dedup clean`` (the headli
 from __future__ import annotations
 
 from dedup.records import Paragraph
-from dedup.text.words import word_spans
+from dedup.text.words import ENDS, word_spans
 
 # A headline is one of the first two blocks (a page may repeat its title, as the bundled article does), one
 # sentence of at most this many words, without the full stop a sentence of the body ends with.
@@ -22,4 +22,4 @@ def title_like(paragraph: Paragraph) -> bool:
     with: a headline, or a headline repeated further down."""
     text = paragraph.text.strip()
     return (len(paragraph.sentences) == 1 and 0 < len(word_spans(text)) <= _HEADLINE_WORDS
-            and not text.endswith((".", "!", "?", ":", ";")))
+            and not text.endswith((*ENDS, ":", ";", "\uff01", "\uff1f", "\uff1b", "\uff1a", "\uff0e")))

@@ -20,6 +20,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import warnings
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
@@ -71,6 +72,10 @@ def worker_count(jobs: int, tasks: int, cores: int | None = None) -> int:
     return max(0, min(jobs, cores, tasks) - 1)
 
 
+class WorkersUnavailable(UserWarning):
+    """The worker processes could not be started: the work runs in this process (the same results)."""
+
+
 class Workers:
     """Up to ``jobs`` processes: this one and a pool of workers holding ``signer`` (none for one job).
 
@@ -107,8 +112,17 @@ class Workers:
                 self.folder = tempfile.mkdtemp(prefix=scratch.prefix("results"))
             except OSError:  # no temporary folder: results come down the pipe
                 self.folder = None
-            self.pool = multiprocessing.get_context().Pool(size, initializer=_init,
-                                                           initargs=(self.signer, self.folder))
+            try:
+                self.pool = multiprocessing.get_context().Pool(size, initializer=_init,
+                                                               initargs=(self.signer, self.folder))
+            except OSError as err:  # no shared memory for its locks (a read-only /dev/shm in a container)
+                self.jobs = 1  # the same results in this process: said once, never a traceback
+                warnings.warn(f"cannot start worker processes ({err.strerror or err}): running in one",
+                              WorkersUnavailable, stacklevel=2)
+                if self.folder is not None:
+                    shutil.rmtree(self.folder, ignore_errors=True)
+                    self.folder = None
+                return
             self.size = size
             self.processes = list(self.pool._pool)  # its workers as started: one that ends has died
 

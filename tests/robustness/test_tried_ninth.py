@@ -381,3 +381,95 @@ def test_a_redis_lock_that_cannot_be_released_costs_no_verdict(redis_url, monkey
         monkeypatch.setattr(redis.lock.Lock, "release", gone)
         verdict = index.check("b", PAGE, add=True)
         assert verdict.is_duplicate and verdict.added
+
+
+# 14. (an auditor of the evidence) A one-word line ("ED502") restated a paragraph through the amounts route, though
+# a line shorter than min_sentence_words takes no part in matching; and the score and reranker a candidate showed
+# were the whole paragraphs' row (0.97) where that row may not decide, so a pair scored past the threshold was
+# rejected, or confirmed by its amounts alone, without a word
+
+CODES = ("Programme notes\n\nED502\n\nApplicants should contact the admissions office before the deadline.\n\n"
+         "Students are required to take the course indicated in the table above (ED502 or ED503) as the first course "
+         "in their degree program.\n\nThe office is closed on public holidays.\n")
+
+
+def test_a_line_too_short_to_match_restates_nothing_by_its_amounts():
+    report = dedup.find_redundancy(CODES)
+    assert report.matches == [] and report.groups == []
+
+
+def test_a_candidate_score_is_the_probability_that_decided_it():
+    detector = dedup.Detector(agreement=None)
+    report = detector.detect(CODES)
+    assert report.matches == [] and max(report.candidate_scores) < detector.probability_threshold
+    for text in (ARTICLE.read_text(encoding="utf-8"),):
+        found = dedup.Detector().detect(text)
+        for match in found.matches:
+            assert ("reranker" in match.confirmed_by) == (match.reranker >= detector.probability_threshold)
+
+
+# 15. (a multilingual newsroom) clean read a sentence in another language as a set of words, so a negation said once
+# more ("не" added where one stood), numbers or names in another order ("十三" / "三十", Japan beat China for China
+# beat Japan, 3月5日 / 5月3日) were removed; one English word in a name ("Fridays for Future", "The Guardian") made a
+# German or Russian sentence English and its number words unread; a short paragraph ending in "。" was taken for a
+# heading, and a Chinese paragraph repeated was never reported
+
+@pytest.mark.parametrize("first, later", [
+    ("Совет одобрил поправку о сокращении расходов на транспорт и не стал переносить голосование на следующую неделю.",
+     "Совет не одобрил поправку о сокращении расходов на транспорт и не стал переносить голосование на следующую неделю."),
+    ("截至目前，地震已造成十三人死亡，另有数十人受伤被送往医院救治。", "截至目前，地震已造成三十人死亡，另有数十人受伤被送往医院救治。"),
+    ("中国队以3比1击败日本队，这是近十年来中国队首次在正式比赛中战胜这一对手。", "日本队以3比1击败中国队，这是近十年来中国队首次在正式比赛中战胜这一对手。"),
+    ("Die Bewegung Fridays for Future ruft für die kommende Woche zu drei großen Streiks in Berlin auf.",
+     "Die Bewegung Fridays for Future ruft für die kommende Woche zu sieben großen Streiks in Berlin auf."),
+    ("По данным The Guardian, в результате шторма погибли три человека в Севастополе.",
+     "По данным The Guardian, в результате шторма погибли семь человек в Севастополе."),
+])
+def test_clean_keeps_a_changed_fact_in_another_language(first, later):
+    text = "\n\n".join(["Новости", first, FILLER[0], later]) + "\n"
+    assert clean(dedup.find_redundancy(text), source=text).text == text
+
+
+@pytest.mark.parametrize("paragraph", [
+    "Совет одобрил поправку о сокращении расходов на транспорт и не стал переносить голосование на следующую неделю.",
+    "国务院今天批准了新的经济计划总理在会上说明了细节并回答了记者提问。", "国务院今天批准了新的经济计划。"])
+def test_a_paragraph_repeated_in_another_language_is_still_found_and_removed(paragraph):
+    text = "\n\n".join(["新闻快讯", paragraph, FILLER[0], paragraph]) + "\n"
+    result = clean(dedup.find_redundancy(text), source=text)
+    assert result.removed_paragraphs == (3,)
+
+
+# 16. (a platform engineer) -j 2 where no worker process can start (a read-only /dev/shm in a container) stopped
+# with a traceback from multiprocessing; scan and clean left their report spool's file to its finalizer, which
+# printed a traceback on stderr under -W error or -X dev
+
+def test_workers_that_cannot_start_leave_the_scan_to_one_process(tmp_path, monkeypatch):
+    import multiprocessing
+
+    import dedup.util.workers as workers
+
+    class NoSharedMemory:
+        def __getattr__(self, name):
+            return getattr(multiprocessing.get_context(), name)
+
+        def Pool(self, *args, **kwargs):  # noqa: N802 (multiprocessing's name)
+            raise OSError(30, "Read-only file system")
+
+    corpus = tmp_path / "many.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in _records(600)), encoding="utf-8")
+    one = _run("scan", corpus, "-f", "json", "-q", "-j", "1")
+    monkeypatch.setattr(workers.multiprocessing, "get_context", lambda *a: NoSharedMemory())
+    two = CliRunner().invoke(main, ["scan", str(corpus), "-f", "json", "-q", "-j", "2"])
+    assert two.exception is None or isinstance(two.exception, SystemExit), two.exception
+    assert two.exit_code == 0
+    first, second = json.loads(one.stdout), json.loads(two.stdout)
+    assert all(first[k] == second[k] for k in first if k != "stats")
+
+
+def test_scan_and_clean_print_nothing_under_warnings_as_errors(tmp_path):
+    import subprocess
+    import sys
+
+    for command in (["scan", str(ARTICLE), "-f", "json", "-q"], ["clean", str(ARTICLE), "-q"]):
+        done = subprocess.run([sys.executable, "-W", "error::ResourceWarning", "-m", "dedup", *command],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=600)
+        assert done.returncode == 0 and done.stderr == "", done.stderr
