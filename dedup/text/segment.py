@@ -37,10 +37,16 @@ ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep
     pres rev hon messrs mme mlle vs etc al approx dept est inc ltd co corp bros
     jan feb mar apr jun jul aug sep sept oct nov dec fig eq vol ch pp cf e.g i.e
-    a.m p.m""".split()
+    a.m p.m ca mio mrd bzw usw vgl ggf evtl sig sra srta dhr dott ing млн млрд тыс руб""".split()
 )
+# Abbreviations only as written in lower case: "ca. 1850" (circa), not "Sacramento, CA. The ..." (California).
+_LOWER_CASE_ONLY = frozenset({"ca", "sig", "ing"})
 # "No. 5" and "Art. 3": abbreviations only when a number follows.
-_NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "p", "op", "para", "sec"})
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "p", "op", "para", "sec", "nr"})
+# Month names after a day written as an ordinal ("am 5. März", "op 3. maart"): no sentence ends at the day's
+# period. Only names English lacks: "on page 5. April was ..." still ends one.
+_ORDINAL_MONTHS = frozenset("""januar jänner februar märz mai juni juli oktober dezember januari februari maart mei
+    juli augustus oktober mars desember""".split())
 # Tokens before a period that ``_ends_sentence`` must look at (any other word of two or more characters ends it).
 _UNDECIDED = ABBREVIATIONS | _NUMBER_ABBREVIATIONS
 _LONGEST_UNDECIDED = max(map(len, _UNDECIDED))
@@ -138,11 +144,14 @@ def _ends_sentence(text: str, match: re.Match) -> bool:
     last = _last_token(text, match.start())
     if last is None:
         return True
-    token = last.lstrip("'\"([").lower()
-    if token in ABBREVIATIONS:
+    written = last.lstrip("'\"([")
+    token = written.lower()
+    if token in ABBREVIATIONS and not (token in _LOWER_CASE_ONLY and written != token):
         return False
     if token in _NUMBER_ABBREVIATIONS and _next_word(text, match)[:1].isdigit():
         return False
+    if token.isdigit() and len(token) <= 2 and _next_word(text, match).lower() in _ORDINAL_MONTHS:
+        return False  # "am 5. März": a date, not a sentence's end
     # Only a token of one letter or starting "x." can be an acronym (most tokens are words: no regex for them).
     if (len(token) == 1 or token[1:2] == ".") and _ACRONYM.match(token + "."):
         # Initials ("J.D.", "J.") and acronyms ("U.S.") usually continue the
@@ -184,7 +193,7 @@ def _split_line(line: str, offset: int, spans: list[tuple[int, int]]) -> None:
             else:
                 printable = line[word_start:at].isprintable()
             run_start, run_end, length = word_start, at, at - word_start
-            if not printable or length < 2 or line[word_start + 1] == "." or not line[word_start].isalnum() \
+            if not printable or length < 3 or line[word_start + 1] == "." or not line[word_start].isalnum() \
                     or (length <= _LONGEST_UNDECIDED and line[word_start:at].lower() in _UNDECIDED):
                 if not _ends_sentence(line, match):
                     continue

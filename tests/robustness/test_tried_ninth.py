@@ -473,3 +473,31 @@ def test_scan_and_clean_print_nothing_under_warnings_as_errors(tmp_path):
         done = subprocess.run([sys.executable, "-W", "error::ResourceWarning", "-m", "dedup", *command],
                               capture_output=True, text=True, cwd=tmp_path, timeout=600)
         assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+# 17. (a multilingual newsroom) A day written as an ordinal ("am 5. März") and other languages' abbreviations
+# ("ca. 5 Mio. Euro", "A Sra. Silva", "Il sig. Rossi") ended a sentence: clean --sentences cut "Der Gipfel ... am 5."
+# and left "März im Kanzleramt statt." behind
+
+@pytest.mark.parametrize("text, sentences", [
+    ("Der Gipfel findet am 5. März im Kanzleramt statt. Erwartet werden alle 27 Mitgliedstaaten.", 2),
+    ("Das kostet ca. 5 Mio. Euro. Der Bund zahlt 2,1 Mrd. Euro dazu.", 2),
+    ("A Sra. Silva chegou ontem. Ela falou com a imprensa.", 2),
+    ("Il sig. Rossi parla oggi. Poi parte.", 2),
+    ("He lives in Sacramento, CA. He works in the city.", 2),  # California, not circa
+    ("The count rose to 12. September was the busiest month.", 2),  # an English month after a number ends one
+])
+def test_dates_and_abbreviations_of_other_languages_end_no_sentence(text, sentences):
+    from dedup.text.segment import sentence_spans
+
+    assert len(sentence_spans(text)) == sentences
+
+
+def test_clean_sentences_keeps_a_german_date_whole():
+    text = ("EU-Gipfel in Berlin geplant\n\nDie Regierungschefs der Europäischen Union wollen im Frühjahr in Berlin "
+            "über die Migrationspolitik beraten.\n\nDer Gipfel der Regierungschefs findet am 5. März im Kanzleramt "
+            "statt. Erwartet werden alle 27 Mitgliedstaaten.\n\nUngarn und Polen lehnen feste Quoten weiterhin ab.\n\n"
+            "Der Gipfel der Regierungschefs findet am 5. Juni im Kanzleramt statt. Die Polizei rechnet mit "
+            "Demonstrationen.\n")
+    result = clean(dedup.find_redundancy(text), source=text, sentences=True)
+    assert "am 5. Juni im Kanzleramt statt." in result.text
