@@ -97,8 +97,11 @@ def _ends_sentence(units: Units, word: int) -> bool:
 def _starts_sentence(units: Units, word: int) -> bool:
     """Whether ``word`` opens a sentence: only spaces and opening marks between it and a sentence end, or the
     text's start."""
-    before = units.text[:start_of(units.text, int(units.word_starts[word]))].rstrip()
-    return not before or before[-1] in ENDS or (before[-1] in _CLOSING_QUOTES and before[-2:-1] in ENDS)
+    text = units.text
+    at = start_of(text, int(units.word_starts[word]))
+    while at > 0 and text[at - 1].isspace():  # read back, not the text's whole start copied at every word
+        at -= 1
+    return at == 0 or text[at - 1] in ENDS or (text[at - 1] in _CLOSING_QUOTES and (at == 1 or text[at - 2] in ENDS))
 
 
 _CLOSING_QUOTES = "\"')\u2019\u201d\u00bb"

@@ -118,11 +118,8 @@ def hub_pair_codes(band_keys: np.ndarray, live: np.ndarray, n: int, max_bucket: 
 
     The hub joins every member to one group (groups are the connected pairs); pairs among the other
     members are not proposed, so the search is partial and counted so."""
-    codes, left_out = [], 0
-    for members in _large_buckets(band_keys, live, max_bucket):
-        codes.append(members[0] * n + members[1:])
-        left_out += len(members) * (len(members) - 1) // 2 - (len(members) - 1)
-    return (distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)), left_out
+    hubs, _, _, left_out = staged_buckets(band_keys, live, n, max_bucket, max_bucket)
+    return hubs, left_out
 
 
 def staged_buckets(band_keys: np.ndarray, live: np.ndarray, n: int, above: int,
