@@ -169,6 +169,9 @@ class Checkpoint:
         # one of a scan that kept another way (the key holds --keep), whose documents are undated.
         dates = arrays["dates"] if "dates" in arrays else np.full(n, np.nan)
         state.dates = array.array("d", dates.astype(np.float64).tolist())
+        # Text checks came after format 3 without changing it: a checkpoint without them re-reads unchecked.
+        checks = arrays["text_checks"] if "text_checks" in arrays else np.full(n, -1)
+        state.text_checks = array.array("q", checks.astype(np.int64).tolist())
         _compact_reuse(arrays)
         for name in _ARRAYS:
             # Reuse keys came after format 3 without changing it: a checkpoint without them is one of a
@@ -231,6 +234,7 @@ class Checkpoint:
                  node_fingerprints=np.array(list(state.node_of), dtype=np.uint64),
                  node_numbers=np.array(list(state.node_of.values()), dtype=np.int64), df=state.idf.df,
                  dates=np.frombuffer(state.dates, dtype=np.float64)[:n],
+                 text_checks=np.frombuffer(state.text_checks, dtype=np.int64)[:n],
                  report_where=np.array([(d, o, s) for d, (o, s) in where.items()], dtype=np.int64).reshape(-1, 3))
         meta = {
             "format": _FORMAT, "key": self.key, "inputs": self.inputs, "consumed": consumed, "documents": n,

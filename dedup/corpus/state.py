@@ -13,6 +13,7 @@ from dedup.confirm.idf import HashedIdf
 from dedup.corpus.kept_arrays import REUSE_ARRAYS, SIGNED_ARRAYS
 from dedup.corpus.pass_one import SignedBatch
 from dedup.corpus.report_spool import ReportSpool
+from dedup.io.fingerprint import text_check
 from dedup.io.readers import Document, InputError, reread
 from dedup.reuse.search import Seeds
 from dedup.util.allocator import release_freed
@@ -35,6 +36,9 @@ class CorpusState:
         self.skipped_at = array.array("q")  # the input item each skip was, for all of them
         self.capped: list[int] = []  # documents whose restatement search hit the detector's candidate cap
         self.dates = array.array("d")  # per document, for keep="earliest": epoch seconds, NaN when undated
+        # Per document read from a file: ``text_check`` of its text as read, so that a re-read can tell it is the
+        # same (an input rewritten in place between the passes keeps its offsets); -1 where unknown.
+        self.text_checks = array.array("q")
         self.idf = HashedIdf(n_features)
         self._signatures, self._sizes, self._lengths, self._paragraphs = [], [], [], []
         self._restate: list[np.ndarray] = []  # per document: 1 where a headline or amounts may restate
@@ -61,7 +65,9 @@ class CorpusState:
         if doc.path is None:
             self.kept_texts[index] = doc.text
             self.path_of.append(-1)
+            self.text_checks.append(-1)
         else:
+            self.text_checks.append(text_check(doc.text))
             self.path_of.append(self._path_index.setdefault(doc.path, len(self._path_index)))
             if len(self._path_index) > len(self.paths):
                 self.paths.append(doc.path)
@@ -129,7 +135,8 @@ class CorpusState:
     def texts(self, docs: list[int], text_field: str, fmt: str, failed: set[int]) -> Iterator[tuple[int, str]]:
         """``(doc, text)`` for each of ``docs`` that can be read again: texts kept from stdin first, then
         each file's in file order. A file that changed or vanished since pass one adds its documents to
-        ``failed`` (those already given too: their file could not be read whole)."""
+        ``failed`` (those already given too: their file could not be read whole), and so does a text read back
+        other than pass one read it (a record rewritten in place)."""
         by_location: dict[tuple[str, int], list[int]] = {}
         for doc in docs:
             where = self.location(doc)
@@ -143,8 +150,12 @@ class CorpusState:
         for path, locations in per_path.items():
             try:
                 for where, text in reread(locations, *self.reading(path, text_field, fmt)):
+                    check = text_check(text)
                     for doc in by_location[where]:
-                        yield doc, text
+                        if self.text_checks[doc] in (-1, check):
+                            yield doc, text
+                        else:
+                            failed.add(doc)
             except (InputError, OSError, ValueError, KeyError, EOFError):
                 failed.update(d for where in locations for d in by_location[where])
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 from typing import Any
 
 from dedup.io.readers import InputError, expand
@@ -94,3 +95,9 @@ def _how(old: Fingerprint, new: Fingerprint) -> str | None:
 
 def _state(f: Fingerprint) -> str:
     return f"unreadable ({f['unreadable']})" if "unreadable" in f else f"{f['size']:,} bytes"
+
+
+def text_check(text: str) -> int:
+    """A checksum of a document's text as read (CRC-32 of its UTF-8, lone surrogates kept): a scan's pass two
+    compares the text it reads again with the one pass one signed."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
