@@ -627,3 +627,23 @@ def test_rows_without_text_are_skipped_as_locally(spark):
     result = scan_dataframe(spark.createDataFrame(rows, "id string, text string"))
     assert result.stats["documents"] == len(local.documents) == 4 and result.stats["skipped"] == len(errors) == 3
     assert sorted(r.id for r in result.assignments.collect()) == sorted(i for i, _ in rows[:4])
+
+
+def test_a_file_given_twice_under_two_names_is_read_once_as_locally(spark, tmp_path, monkeypatch):
+    """Found by trying it, tenth round: the same JSON Lines file given as "x.jsonl" and "./x.jsonl" was read twice
+    (its records, named by path and line, were their own near-duplicates); now the second is skipped and named, as
+    the local readers skip it."""
+    from dedup.corpus.spark_input import read_inputs
+    from dedup.io.readers import InputError, read_documents
+
+    from .planted import planted_corpus
+
+    monkeypatch.chdir(tmp_path)
+    records = planted_corpus(seed=5, originals=12)[0][:6]
+    Path("x.jsonl").write_text("".join(json.dumps({"text": r["body"]}) + "\n" for r in records))
+    frame, skips = read_inputs(spark, ["x.jsonl", "./x.jsonl"])
+    local = list(read_documents(["x.jsonl", "./x.jsonl"]))
+    assert sorted(r.id for r in frame.collect()) == sorted(d.id for d in local if not isinstance(d, InputError)) \
+        and frame.count() == len(records)
+    assert [f"{item['id']}: {item['error']}" for item in skips["skipped_inputs"]] == \
+        [str(e) for e in local if isinstance(e, InputError)] == ["./x.jsonl: the same file as x.jsonl, read once"]

@@ -10,8 +10,9 @@ import click
 
 from dedup.cli.options import error, exit_on_broken_pipe, input_format_option, max_bytes_option, one_line_errors
 from dedup.io.outputs import OutputError, WriteError, check_file_output, refuse_overwriting_inputs
-from dedup.io.readers import InputError, is_jsonl, read_document
+from dedup.io.readers import InputError, read_document
 from dedup.io.streams import kind_of
+from dedup.io.walk import is_jsonl
 from dedup.io.writers import atomic_output
 from dedup.report.formats import printable
 from dedup.report.reuse_output import reuse_lines, reuse_to_dict

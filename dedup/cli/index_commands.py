@@ -99,6 +99,20 @@ def _require_index(db: str, hint: str = "") -> None:
         sys.exit(1)
 
 
+# One date rule for every command that adds (``keep.document_date``, as a scan dates): ``add`` and ``query --add``.
+_date_field_option = click.option(
+    "--date-field", default="date", show_default=True,
+    help="JSON Lines field holding a record's date (ISO 8601 or epoch seconds), kept for index expire and "
+         "keep=earliest; a file's date is its modification time; a record without one is dated when added.")
+
+
+def _note_unreadable_dates(count: int, records: int, date_field: str) -> None:
+    """An expiry would go by the time added: said once, as a scan says it."""
+    if count:
+        click.echo(f"dedup: note: {count:,} of {counted(records, 'record')} hold a {date_field!r} that is no ISO "
+                   "8601 date or epoch seconds: dated when added", err=True)
+
+
 @index.command("add")
 @_lock_timeout_option
 @click.argument("db")
@@ -106,9 +120,7 @@ def _require_index(db: str, hint: str = "") -> None:
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id; a record without one is named path:line.")
-@click.option("--date-field", default="date", show_default=True,
-              help="JSON Lines field holding a record's date (ISO 8601 or epoch seconds), kept for index expire and "
-                   "keep=earliest; a file's date is its modification time; a record without one is dated when added.")
+@_date_field_option
 @max_bytes_option()
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 @input_format_option
@@ -152,9 +164,8 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
             progress.close()
         ids.note(id_field, quiet)
         stdin_ids.note(quiet)
-        if unreadable[0] and not quiet:  # an expiry would go by the time added: say so, as a scan does
-            click.echo(f"dedup: note: {unreadable[0]:,} of {counted(progress.docs, 'record')} hold a {date_field!r} "
-                       "that is no ISO 8601 date or epoch seconds: dated when added", err=True)
+        if not quiet:
+            _note_unreadable_dates(unreadable[0], progress.docs, date_field)
         if not quiet:
             click.echo(f"dedup: added {added} of {counted(progress.docs, 'document')} "
                        f"({progress.docs - added - len(refused_ids)} "
@@ -192,6 +203,7 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option("--id-field", default="id", show_default=True,
               help="JSON Lines field holding the document id; a record without one is named path:line.")
+@_date_field_option
 @max_bytes_option()
 @input_format_option
 @click.option("-o", "--output", default="-", show_default=True,
@@ -202,7 +214,8 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
 def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int | None,
                 jaccard_threshold: float | None, cosine_threshold: float | None,
                 passage_cosine_threshold: float | None, reuse: bool, within: bool,
-                text_field: str, id_field: str, max_bytes: int, input_format: str, output: str) -> None:
+                text_field: str, id_field: str, date_field: str, max_bytes: int, input_format: str,
+                output: str) -> None:
     """Which indexed documents each of PATHS near-duplicates, which of their passages it reuses (whole
     paragraphs, and passages aligned to the character), and which of its own paragraphs restate each other
     (with --top K, also the K most similar documents and their scores)."""
@@ -214,7 +227,7 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
     rule = with_renamed(dict(top=top, jaccard_threshold=jaccard_threshold, cosine_threshold=cosine_threshold,
                              passage_cosine_threshold=passage_cosine_threshold))
     _require_index(db, f" (create it with: dedup index add {mask_location(db)} PATHS...)")
-    verdicts, failed, stdin_ids = [], 0, StdinIds()
+    verdicts, failed, stdin_ids, read, unreadable = [], 0, StdinIds(), 0, 0
     # Without --add nothing is written: a read-only file or folder is opened read-only (SQLite mode=ro).
     with _open_index(db, read_only=False if add else None, reuse=reuse, within=within) as idx, \
             atomic_output(output) as out:
@@ -224,9 +237,14 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
                 error(str(item))
                 failed += 1
                 continue
+            # Dated as ``index add`` dates (the record's field, else the file's time): kept when added, and read by
+            # keep="earliest" (an added page was undated, so expire went by the time it was added).
+            date = document_date(item, date_field)
+            read += 1
+            unreadable += date is None and item.record is not None and item.record.get(date_field) is not None
             try:
                 # fmt="text": the reader already converted it
-                verdict = idx.check(item.id, item.text, add=add, fmt="text", **rule)
+                verdict = idx.check(item.id, item.text, add=add, fmt="text", date=date, **rule)
             except (IndexStoreError, MemoryError):  # the index itself failed: every later record would meet it
                 raise
             except (TypeError, ValueError) as err:  # a record the index cannot take
@@ -251,6 +269,8 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
             click.echo(json.dumps({"queries": verdicts, "version": __version__}, ensure_ascii=False, indent=2),
                        file=out)
     stdin_ids.note(quiet=False)
+    if add:
+        _note_unreadable_dates(unreadable, read, date_field)
     if failed:
         sys.exit(1)
 

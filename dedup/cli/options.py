@@ -12,7 +12,8 @@ import click
 from dedup.io.html_input import FORMATS as INPUT_FORMATS
 from dedup.io.html_input import MissingExtraError
 from dedup.io.outputs import OutputError, WriteError
-from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, expand
+from dedup.io.readers import DEFAULT_MAX_BYTES, InputError
+from dedup.io.walk import expand
 from dedup.report.formats import printable
 from dedup.util.workers import WorkerLost
 

@@ -22,8 +22,9 @@ import zlib
 from pathlib import Path
 
 from dedup.cluster.keep import timestamp
-from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, is_jsonl, parse_record, shown_path
+from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, parse_record, shown_path
 from dedup.io.skips import MAX_LISTED
+from dedup.io.walk import file_key, is_jsonl
 from dedup.util.validate import text_problem
 
 INPUT_SCHEMA = "id string, text string, date double"  # the date in epoch seconds, read as locally
@@ -47,8 +48,13 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     locally; an input Spark cannot read (missing, stdin, a name Hadoop passes over) is named on the driver."""
     sc = spark.sparkContext
     parts, early, line_inputs = [], [], []
+    first: dict[tuple[int, int], str] = {}  # a file given again under another name is read once, as locally
     for number, path in enumerate(paths):
-        problem = unreadable(path)
+        problem, key = unreadable(path), file_key(path)
+        if problem is None and key is not None and key in first:
+            problem = f"the same file as {shown_path(first[key])}, read once"
+        elif key is not None:
+            first[key] = path
         if problem is not None:
             early.append(("skip", (number, -1), shown_path(path), problem))
         elif is_parquet(path):

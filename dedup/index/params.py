@@ -6,7 +6,7 @@ import warnings
 from typing import Callable, Mapping
 
 from dedup.cluster.keep import DateLike, timestamp
-from dedup.index.store import STORED_BEFORE, IndexStoreError
+from dedup.index.store import STORED_BEFORE, IndexFileError, IndexReadOnlyError, IndexStoreError
 from dedup.io.html_input import as_text
 from dedup.io.readers import Document
 from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS, MAX_COPY_WORDS
@@ -136,10 +136,18 @@ def until_failure(documents, failed: list):
 
 
 def added_before(err, added: int):
-    """``err`` (an ``IndexStoreError``) again, saying how many documents ``add_many`` had added (``.added``)."""
-    failure = type(err)(f"{err}; {added} documents were added before the failure (a batch is stored whole or not "
-                        "at all, and the batch in flight may have been stored; adding the same input again adds "
-                        "only what is missing)")
+    """``err`` (an ``IndexStoreError``) again, saying how many documents ``add_many`` had added (``.added``). A
+    refusal before anything is sent (read-only, no index there or gone) wrote nothing of the batch in flight:
+    it is not said to maybe have been stored, nor to add again (which can never work)."""
+    refused = isinstance(err, (IndexReadOnlyError, IndexFileError))
+    if refused and not added:
+        failure = type(err)(str(err))
+    elif refused:
+        failure = type(err)(f"{err}; {added} documents were added before it")
+    else:
+        failure = type(err)(f"{err}; {added} documents were added before the failure (a batch is stored whole or not "
+                            "at all, and the batch in flight may have been stored; adding the same input again adds "
+                            "only what is missing)")
     failure.added = added
     return failure
 

@@ -160,6 +160,7 @@ class RedisMaintenance:
         when added, else when added) is before ``before`` (epoch seconds), oldest first, in one transaction;
         their ids (empty: none is left)."""
         dates = self._key("added_time" if by == "added" else "added")
+        self._alive(self.r.exists(self._key("meta")))  # a wiped index expires nothing: it says it is gone
         self._date_all(dates, by)
         while True:
             rows = [int(r) for r in self.r.zrangebyscore(dates, "-inf", f"({before!r}", start=0, num=limit)]

@@ -192,14 +192,19 @@ class RedisStore(RedisMaintenance):
 
     @_guarded
     def row_of(self, doc_id: str) -> int | None:
-        row = self.r.hget(self._key("ids"), doc_id)
+        # Read with the metadata's presence: a wiped index says so, not "no such document" (``_WIPED``).
+        with self.r.pipeline(transaction=False) as pipe:
+            row, alive = pipe.hget(self._key("ids"), doc_id).exists(self._key("meta")).execute()
+        self._alive(alive)
         return None if row is None else int(row)
 
     @_guarded
     def present(self, ids: list[str]) -> set[str]:
         if not ids:
             return set()
-        rows = self.r.hmget(self._key("ids"), ids)
+        with self.r.pipeline(transaction=False) as pipe:
+            rows, alive = pipe.hmget(self._key("ids"), ids).exists(self._key("meta")).execute()
+        self._alive(alive)
         return {doc_id for doc_id, row in zip(ids, rows) if row is not None}
 
     def exclusive(self):

@@ -131,7 +131,8 @@ class IndexReuse:
         texts = self.store.texts_of(sorted(ranked.tolist()))
         pairs = [(doc_id, text, other_id, other_text) for row, (other_id, other_text) in sorted(texts.items())
                  if other_id not in skip]
-        found = align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()))
+        # Symmetric, as a scan aligns: the same passages whichever of the two pages was indexed first.
+        found = align_many(pairs, self.reuse_search.align, word_idf(self.idf.idf()), symmetric=True)
         return without_furniture(found, furniture, self.signer.table, self.reuse_search.min_unit_words)
 
     def _restated(self, doc_id: str, text: str, tokenized: Tokenized,

@@ -15,7 +15,8 @@ import os
 import zlib
 from typing import Any
 
-from dedup.io.readers import InputError, expand
+from dedup.io.input_error import InputError
+from dedup.io.walk import expand
 
 _ENDS = 64 * 1024  # bytes digested at each end of a file
 

@@ -26,7 +26,7 @@ class InputError(Exception):
     """One input could not be read; ``str()`` is a one-line message naming it."""
 
     def __init__(self, source: str, reason: str, line: bytes | None = None, path: str | None = None,
-                 span: tuple[str, int, int] | None = None, after: int = 0) -> None:
+                 span: tuple[str, int, int] | None = None, after: int = 0, same_as: str | None = None) -> None:
         source = shown_path(source)  # it is listed in the reports too (the JSON's skipped inputs)
         super().__init__(f"{source}: {reason}")
         self.source = source
@@ -39,3 +39,5 @@ class InputError(Exception):
         self.span = span
         # A file cut off after this many lines, whose records before the cut were read (0: none was).
         self.after = after
+        # A file given again under another name (``walk.expand``): read once, as this one.
+        self.same_as = same_as

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from dedup.io.outputs import WriteError
-from dedup.io.readers import InputError, is_jsonl, standard_input
+from dedup.io.readers import InputError, standard_input
 from dedup.io.streams import rereadable, sniff
+from dedup.io.walk import is_jsonl
 from dedup.util import scratch
 
 _CHUNK = 1 << 20

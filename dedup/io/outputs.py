@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from dedup.io.readers import HTML_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES, expand, is_folder, is_jsonl
+from dedup.io.walk import HTML_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES, expand, is_folder, is_jsonl
 
 
 class OutputError(Exception):

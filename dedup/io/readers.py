@@ -17,7 +17,6 @@ import codecs
 import gzip
 import json
 import math
-import os
 import re
 import stat
 import zlib
@@ -30,12 +29,9 @@ from dedup.io.html_input import FORMATS, html_to_text, is_html
 from dedup.io.input_error import InputError, shown_path
 from dedup.io.json_numbers import JSON_RECORDS, SpelledFloat
 from dedup.io.streams import record_size, rereadable, skip_blank_lines, sniff, standard_input
-from dedup.io.walk import walk_folder
+from dedup.io.walk import HTML_SUFFIXES, expand, is_jsonl
 from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
 
-TEXT_SUFFIXES = (".txt", ".md")
-HTML_SUFFIXES = (".html", ".htm")
-JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -167,45 +163,6 @@ def read_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO
     if not WORD_CHAR.search(read):  # as empty as whitespace: it would have no shingles, no paragraphs to match
         raise InputError(name, "no words to scan (only punctuation, symbols or spaces)")
     return Document(id=source, text=read, path=None if path == "-" else path, fmt=fmt, html=read is not text)
-
-
-def expand(paths: list[str]) -> Iterator[str | InputError]:
-    """Paths of the documents to read: files as given, folders walked for .txt/.md/.html/.htm files.
-
-    A folder that cannot be listed, or a file in one that cannot be read (a link to nothing), is an
-    ``InputError`` (``Path.rglob`` passed over them in silence, losing their files without a word); links to
-    folders are followed (``walk.walk_folder``).
-    """
-    for path in paths:
-        if path != "-" and is_folder(path):
-            found, problems = walk_folder(Path(path), TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES)
-            unlisted = [InputError(where, reason) for where, reason in problems]
-            # A folder's JSON Lines files are not read (its text files are its documents), but found: named, as a
-            # skip, so records are never left out without a word (a folder of day files was scanned as empty).
-            lines = [InputError(str(f), "JSON Lines in a folder is not read (a folder is walked for .txt, .md, "
-                                ".html and .htm files): name the file to read it") for f in found if is_jsonl(str(f))]
-            found = [f for f in found if not is_jsonl(str(f))]
-            yield from unlisted
-            yield from lines
-            if not found and not unlisted and not lines:
-                yield InputError(path, "directory holds no .txt or .md files (nor .html or .htm)")
-            for f in found:
-                yield str(f)
-        else:
-            yield path
-
-
-def is_folder(path: str) -> bool:
-    """Whether ``path`` is a folder; False for a path that cannot be looked at (too long, say): reading it then
-    names the reason."""
-    try:
-        return stat.S_ISDIR(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
-
-
-def is_jsonl(path: str) -> bool:
-    return path.lower().endswith(JSONL_SUFFIXES)
 
 
 def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: str | None = None,

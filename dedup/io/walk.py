@@ -1,11 +1,20 @@
-"""The files a folder given as input holds: walked recursively, links to folders followed (each real folder once,
-so a link back up does not loop), and what cannot be read named rather than passed over."""
+"""The files a scan's inputs name: a folder given as input walked recursively, links to folders followed (each real
+folder once, so a link back up does not loop), what cannot be read named rather than passed over, and a file met
+twice read once."""
 
 from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
+from typing import Iterator
+
+from dedup.io.input_error import InputError
+
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 
 
 def walk_folder(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -64,3 +73,66 @@ def _file(entry: os.DirEntry, path: Path, found: list[Path], problems: list[tupl
         problems.append((str(path), "a loop of links" if loop else "a link to nothing (its target is missing)"))
         return
     problems.append((str(path), "not a regular file"))
+
+
+def expand(paths: list[str]) -> Iterator[str | InputError]:
+    """Paths of the documents to read: files as given, folders walked for .txt/.md/.html/.htm files.
+
+    A folder that cannot be listed, or a file in one that cannot be read (a link to nothing), is an
+    ``InputError`` (``Path.rglob`` passed over them in silence, losing their files without a word); links to
+    folders are followed (``walk.walk_folder``). A file met again (a folder and a file of it, "./a.txt" and
+    "a.txt", a link) is an ``InputError`` naming where it was first met: read twice, it was its own
+    near-duplicate.
+    """
+    first: dict[tuple[int, int], str] = {}
+    for item in _expanded(paths):
+        key = file_key(item) if isinstance(item, str) and item != "-" else None
+        if key is not None and key in first:
+            yield InputError(item, f"the same file as {first[key]}, read once", same_as=first[key])
+            continue
+        if key is not None:
+            first[key] = item
+        yield item
+
+
+def file_key(path: str) -> tuple[int, int] | None:
+    """(device, inode) of a regular file, which names it whatever the path; None for anything else (a pipe is read
+    once as it is)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _expanded(paths: list[str]) -> Iterator[str | InputError]:
+    for path in paths:
+        if path != "-" and is_folder(path):
+            found, problems = walk_folder(Path(path), TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES)
+            unlisted = [InputError(where, reason) for where, reason in problems]
+            # A folder's JSON Lines files are not read (its text files are its documents), but found: named, as a
+            # skip, so records are never left out without a word (a folder of day files was scanned as empty).
+            lines = [InputError(str(f), "JSON Lines in a folder is not read (a folder is walked for .txt, .md, "
+                                ".html and .htm files): name the file to read it") for f in found if is_jsonl(str(f))]
+            found = [f for f in found if not is_jsonl(str(f))]
+            yield from unlisted
+            yield from lines
+            if not found and not unlisted and not lines:
+                yield InputError(path, "directory holds no .txt or .md files (nor .html or .htm)")
+            for f in found:
+                yield str(f)
+        else:
+            yield path
+
+
+def is_folder(path: str) -> bool:
+    """Whether ``path`` is a folder; False for a path that cannot be looked at (too long, say): reading it then
+    names the reason."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_jsonl(path: str) -> bool:
+    return path.lower().endswith(JSONL_SUFFIXES)

@@ -204,8 +204,8 @@ def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusClea
                 cleaner.unread.append(doc.source)
             elif doc.after:  # a gzip cut off: its records before the cut are written, those after it are gone
                 cleaner.cut.append((doc.source, doc.after))
-            else:  # a whole file refused (UTF-16, gzip not named so): none of its records could be written
-                cleaner.lost.append(doc.source)
+            elif doc.same_as is None:  # a whole file refused (UTF-16, gzip not named so): none of its records
+                cleaner.lost.append(doc.source)  # could be written (a file given twice is written where first read)
             continue
         if not cleaner.keeps(doc.id):
             continue

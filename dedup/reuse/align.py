@@ -325,7 +325,8 @@ class Alignment:
         if settings.neighbour_cosine < 1.0 and two_texts:
             passages = [self._grown(p, settings) for p in passages]
         kept = without_overlaps(passages, units_a, units_b, settings.min_chars,
-                                settings.seeded_min_share * settings.min_chars, settings.seeded_cosine)
+                                settings.seeded_min_share * settings.min_chars, settings.seeded_cosine,
+                                (weights_a, weights_b), settings.passage_cosine)
         if settings.summary_gap > settings.max_gap:
             # After the passages: a summary's long side reaches past a reused passage's ends, so by weight
             # alone it would outweigh the passage it contains.

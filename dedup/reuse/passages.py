@@ -186,12 +186,18 @@ def is_summary(passage: Passage, units_a: Units, units_b: Units, sentences: int,
 
 
 def without_overlaps(passages: list[Passage], units_a: Units, units_b: Units, min_chars: int,
-                     seeded_min_chars: float = float("inf"), seeded_cosine: float = 0.0) -> list[Passage]:
+                     seeded_min_chars: float = float("inf"), seeded_cosine: float = 0.0,
+                     weights: tuple | None = None, min_cosine: float = 0.0) -> list[Passage]:
     """The best ``passages`` (most cosine-weighted length) that overlap no better one in the first text and are
     ``min_chars`` long in both, or ``seeded_min_chars`` when seeds hold two or more units of each text and the
-    sides' cosine reaches ``seeded_cosine``, in ``a``'s order."""
+    sides' cosine reaches ``seeded_cosine``, in ``a``'s order. With ``weights`` (the texts' unit rows), a passage
+    that overlaps better ones only at its edge gives up the units they hold (``_outside``) rather than all."""
     kept: list[Passage] = []
     for passage in sorted(passages, key=lambda p: _weight(p, units_a, units_b), reverse=True):
+        if weights is not None and any(overlap(passage.a, k.a) for k in kept):
+            passage = _outside(passage, kept, weights, min_cosine)
+            if passage is None:
+                continue
         shortest = min(length(units_a, passage.a), length(units_b, passage.b))
         if shortest < min_chars and not _seeded(passage, shortest, seeded_min_chars, seeded_cosine):
             continue
@@ -199,6 +205,25 @@ def without_overlaps(passages: list[Passage], units_a: Units, units_b: Units, mi
             continue
         kept.append(passage)
     return sorted(kept, key=lambda p: p.a)
+
+
+def _outside(passage: Passage, kept: list[Passage], weights: tuple, min_cosine: float) -> Passage | None:
+    """``passage`` without its seeds in units of the first text that ``kept`` passages hold: two copies side by
+    side in the first text, whose edge sentence seeds both (by chance, or written across the two), kept the
+    better copy and lost the other whole. None when no seed is left, or what is left is not alike as a whole;
+    still overlapping when the kept units were inside it (then it is dropped)."""
+    inside = np.zeros(len(passage.seeds), dtype=bool)
+    for k in kept:
+        inside |= (passage.seeds[:, 0] >= k.a[0]) & (passage.seeds[:, 0] <= k.a[1])
+    seeds = passage.seeds[~inside]
+    if not len(seeds):
+        return None
+    a = (int(seeds[:, 0].min()), int(seeds[:, 0].max()))
+    b = (int(seeds[:, 1].min()), int(seeds[:, 1].max()))
+    cosine = fragment_cosine(weights[0], a, weights[1], b)
+    if cosine < min_cosine and not passage.copied:
+        return None
+    return Passage(a, b, seeds, cosine, passage.copied)
 
 
 def _seeded(passage: Passage, shortest: int, min_chars: float, min_cosine: float) -> bool:

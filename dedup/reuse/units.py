@@ -305,8 +305,12 @@ def _blocks(text: str, lines: bool = False):
 def start_of(text: str, first_word_start: int, floor: int = 0) -> int:
     """Where a passage beginning with the word that starts at ``first_word_start`` begins: before the opening
     quotes, brackets and currency signs right before that word ("$5 million", "(Updated)", "«Nous»"), not
-    before ``floor``. A copy's span began at its first letter, and cut the quote or the dollar sign off."""
+    before ``floor``. A copy's span began at its first letter, and cut the quote or the dollar sign off; a number's
+    sign too ("-5 degrees" began "5 degrees"), where it stands before the number, not inside a word ("X-5")."""
     start = first_word_start
+    if start > floor and text[start - 1] in _SIGNS and text[start:start + 1].isdigit() \
+            and (start - 1 == floor or not text[start - 2].isalnum()):
+        start -= 1
     while start > floor and text[start - 1] in _OPENING:
         start -= 1
     return start
@@ -327,6 +331,8 @@ _CLOSING = frozenset(ENDS + ";:'\")]}\u2019\u201d%\u00bb\u203a\u2026*\u2020\u202
                      "\uff61\uff0e\uff01\uff1f\uff1b\uff1a\u300d\u300f\uff09\u3011\u3015\u300b\u3009\uff05")
 # Opening marks: quotes (English, French, German), brackets, inverted marks, currency signs, and the Chinese and
 # Japanese brackets that ``_CLOSING`` closes.
+# A number's sign: hyphen-minus, minus (U+2212), plus.
+_SIGNS = frozenset("-\u2212+")
 _OPENING = frozenset("\"'([{\u00bf\u00a1\u00ab\u2039\u201c\u2018\u201e\u201a$\u20ac\u00a3\u00a5\u20b9#"
                      "\u300c\u300e\uff08\u3010\u3014\u300a\u3008")
 

@@ -100,3 +100,191 @@ def test_a_resumed_scan_checks_the_texts_it_reads_again(tmp_path, monkeypatch):
     assert result.exit_code == 1, result.stderr
     stats = json.loads(result.stdout)["stats"]
     assert stats["reread_failed"] == stats["documents_reread"] > 0
+
+
+# 2. The same file given twice under two names (a folder and a file of it, "./a.txt" and "a.txt"): read twice and
+#    reported as its own near-duplicate, exit 0 (given twice under one name it was a duplicate id, exit 1).
+
+STORIES = ["The harbour board met on Tuesday to discuss the dredging contract, which has run two years late and "
+           "well over budget, and voted to hire an outside engineer to review it.\n",
+           "A new bakery on Mill Street sells sourdough made with flour from the valley's last working water mill, "
+           "and its owners say the queue forms before seven every morning.\n",
+           "Volunteers planted four hundred oak saplings along the river path on Saturday, replacing trees lost in "
+           "last winter's storms, and the council promised to water them through the summer.\n"]
+
+
+def _stories(folder: Path) -> None:
+    folder.mkdir()
+    for k, story in enumerate(STORIES):
+        (folder / f"{k}.txt").write_text(story)
+
+
+def test_a_file_given_twice_under_two_names_is_read_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _stories(tmp_path / "corp")
+    result = _run("scan", "corp", "./corp/1.txt", "-f", "json", "-q")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert report["clusters"] == [] and len(report["documents"]) == 3
+    assert "./corp/1.txt: the same file as corp/1.txt, read once" in result.stderr
+    assert [s["id"] for s in report["skipped"]] == ["./corp/1.txt"]
+
+
+def test_a_linked_copy_of_a_file_in_a_folder_is_read_once(tmp_path):
+    _stories(tmp_path / "corp")
+    (tmp_path / "corp" / "latest.txt").symlink_to(tmp_path / "corp" / "2.txt")
+    result = _run("scan", tmp_path / "corp", "-f", "json", "-q", "--no-within")
+    report = json.loads(result.stdout)
+    assert report["clusters"] == [] and len(report["documents"]) == 3
+    assert "the same file as" in result.stderr
+
+
+def test_clean_writes_a_jsonl_file_given_twice_once_without_calling_it_lost(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("r.jsonl").write_text("".join(json.dumps({"id": f"r{k}", "text": s}) + "\n" for k, s in enumerate(STORIES)))
+    result = _run("clean", "r.jsonl", "./r.jsonl", "-o", "out.jsonl")
+    assert result.exit_code == 1
+    assert [json.loads(line)["id"] for line in Path("out.jsonl").read_text().splitlines()] == ["r0", "r1", "r2"]
+    assert "./r.jsonl: the same file as r.jsonl, read once" in result.stderr
+    assert "not in the output" not in result.stderr
+
+
+def test_index_add_reads_a_file_given_twice_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _stories(tmp_path / "corp")
+    result = _run("index", "add", "i.db", "corp", "./corp/0.txt")
+    assert result.exit_code == 1 and "the same file as corp/0.txt" in result.stderr
+    assert "holds 3" in result.stderr
+
+
+# 3. `index query --add` dropped each record's date (`index add` keeps it): a crawler feeding the index through
+#    query --add never had its pages expired by their dates.
+
+def test_query_add_keeps_each_record_date_as_index_add_does(tmp_path):
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text("".join(json.dumps(r) + "\n" for r in (
+        {"id": "p1", "date": "2020-01-01", "text": STORIES[0]},
+        {"id": "p2", "date": "2020-01-02", "text": STORIES[1]},
+        {"id": "p3", "date": "not a date", "text": STORIES[2]})))
+    added = _run("index", "add", tmp_path / "a.db", pages, "-q")
+    assert added.exit_code == 0, added.output
+    seed = tmp_path / "seed.txt"  # query reads an index that exists: made with one page, then emptied
+    seed.write_text("An unrelated seed page about tennis results and the weekend weather.\n")
+    assert _run("index", "add", tmp_path / "q.db", seed, "-q").exit_code == 0
+    assert _run("index", "remove", tmp_path / "q.db", str(seed), "-q").exit_code == 0
+    queried = _run("index", "query", tmp_path / "q.db", pages, "--add", "--no-within", "-f", "jsonl")
+    assert queried.exit_code == 0, queried.output
+    assert "1 of 3 records hold a 'date' that is no ISO 8601 date" in queried.stderr
+    for db in ("a.db", "q.db"):
+        expired = _run("index", "expire", tmp_path / db, "--before", "2021-01-01")
+        assert "expired 2 documents" in expired.stderr, (db, expired.stderr)
+
+
+# 4. A Redis index wiped while open answered `in` with False and `expire` with 0 (every other call says it is gone)
+
+def test_a_wiped_redis_index_is_said_gone_by_contains_and_expire(redis_url):
+    import pytest
+    import redis
+
+    import dedup
+    from dedup.index.store import IndexFileError
+
+    base = redis_url.rsplit("/", 1)[0]
+    client = redis.Redis.from_url(base + "/13")
+    client.flushdb()
+    index = dedup.Index(base + "/13?prefix=tenth-wiped", within=False)
+    try:
+        index.add("a", STORIES[0], date="2020-01-01")
+        assert "a" in index
+        client.flushdb()
+        for read in (lambda: "a" in index, lambda: index.expire(before="2030-01-01")):
+            with pytest.raises(IndexFileError, match="the index is gone from Redis"):
+                read()
+    finally:
+        index.close()
+        client.flushdb()
+
+
+# 5. A read-only index's refusal said "nothing was written" and then that "the batch in flight may have been stored"
+
+def test_a_refused_add_does_not_say_the_batch_may_have_been_stored(tmp_path):
+    import pytest
+
+    import dedup
+    from dedup.index.store import IndexReadOnlyError
+
+    path = str(tmp_path / "m.db")
+    with dedup.Index(path) as index:
+        index.add("a", STORIES[0])
+    with dedup.Index(path, read_only=True) as reader:
+        with pytest.raises(IndexReadOnlyError) as raised:
+            reader.add("b", STORIES[1])
+    message = str(raised.value)
+    assert "nothing was written" in message and "may have been stored" not in message and raised.value.added == 0
+
+
+# 6. The index aligned the checked page first, a scan the longer text: the same two pages gave other reused passages
+#    depending on which was indexed first (a passage overlapping another in the longer page).
+
+def _paragraphs(name: str) -> list[str]:
+    return [p.strip() for p in (ROOT / "data" / "dev" / f"{name}.txt").read_text().split("\n") if p.strip()]
+
+
+def test_the_index_finds_the_same_reuse_whichever_page_came_first(tmp_path):
+    import dedup
+
+    source = _paragraphs("politics_minimum_wage")
+    reuser = _paragraphs("education_exam_results")
+    reuser.insert(3, source[2])
+    reuser.insert(5, source[4])
+    texts = {"source": "\n\n".join(source) + "\n", "reuser": "\n\n".join(reuser) + "\n"}
+    found = {}
+    for first, second in (("source", "reuser"), ("reuser", "source")):
+        with dedup.Index(str(tmp_path / f"{first}.db"), within=False) as index:
+            index.add(first, texts[first])
+            verdict = index.check(second, texts[second])
+        spans = {(r.a, tuple(r.a_span), r.b, tuple(r.b_span)) for r in verdict.reuse}
+        found[first] = {tuple(sorted([(a, sa), (b, sb)])) for a, sa, b, sb in spans}
+    assert found["source"] == found["reuser"] and len(found["source"]) == 1
+
+
+# 7. A copy that starts with a signed number began after its sign: "-5 degrees" read "5 degrees"
+
+def test_a_copied_passage_keeps_the_sign_of_its_first_number():
+    from dedup import align_texts
+
+    body = ("Temperatures plunged across the northern plains overnight, the county weather service said on Tuesday. "
+            "Schools in three districts opened two hours late and several rural roads were closed by drifting snow. "
+            "Forecasters expect the cold to ease by the weekend as a warmer air mass moves in from the south.")
+    for opening in ("-5", "\u22125", "+5", "(-5"):
+        passage = f"{opening} degrees was the low at the airport. " + body
+        a = "Cold snap grips the plains\n\n" + passage + "\n\nIn other news, the city council met.\n"
+        b = "Weekend weather roundup\n\n" + passage + "\n\nThe library reopens on Monday.\n"
+        (record,) = align_texts(a, b)
+        assert a[record.a_span[0]:].startswith(opening) and b[record.b_span[0]:].startswith(opening), opening
+        assert record.sentences[0].a.startswith(opening)
+    # A hyphen inside a word is no sign: a copy starting at "5" of "X-5" starts there.
+    passage = "X-5 rockets were tested at dawn. " + body
+    (record,) = align_texts("Tests\n\n" + passage + "\n", "Rockets\n\n" + passage + "\n")
+    assert ("Tests\n\n" + passage)[record.a_span[0]:].startswith("X-5")
+
+
+# 8. Two copies side by side in the reusing text, a sentence at their seam seeding both: aligned with that text first,
+#    one copy was lost (or both became one "restated" record over most of the source); the other way, both found.
+
+def test_two_copies_side_by_side_are_found_whichever_text_comes_first():
+    from dedup import align_texts
+
+    source = (ROOT / "data" / "dev" / "agriculture_drought_aid.txt").read_text().split("\n\n")
+    filler = (ROOT / "data" / "dev" / "business_layoffs.txt").read_text().split("\n\n")
+    more = (ROOT / "data" / "dev" / "chess_olympiad.txt").read_text().split("\n\n")
+    a = "\n\n".join(source)
+    first = source[1].replace(" sending the measure", "\nsending the measure")  # a hard-wrapped line
+    second = source[13] + " " + source[14]
+    b = "\n\n".join(filler[:6] + [first + " " + second] + filler[6:] + more[1:6])
+    expected = {((a.index(source[1]), a.index(source[1]) + len(source[1])), (b.index(first), b.index(first) + len(first))),
+                ((a.index(source[13]), a.index(source[14]) + len(source[14])),
+                 (b.index(second), b.index(second) + len(second)))}
+    forward = {(tuple(r.a_span), tuple(r.b_span)) for r in align_texts(a, b) if r.kind == "verbatim"}
+    backward = {(tuple(r.b_span), tuple(r.a_span)) for r in align_texts(b, a) if r.kind == "verbatim"}
+    assert forward == backward == expected
