@@ -263,6 +263,10 @@ def test_a_copied_passage_keeps_the_sign_of_its_first_number():
         (record,) = align_texts(a, b)
         assert a[record.a_span[0]:].startswith(opening) and b[record.b_span[0]:].startswith(opening), opening
         assert record.sentences[0].a.startswith(opening)
+    # A copy that lost the sign is no verbatim copy (it read as one, both spans starting at "5").
+    passage = "-5 degrees was the low at the airport. " + body
+    (record,) = align_texts("Cold\n\n" + passage + "\n", "Warm\n\n" + passage[1:] + "\n")
+    assert record.kind == "edited"
     # A hyphen inside a word is no sign: a copy starting at "5" of "X-5" starts there.
     passage = "X-5 rockets were tested at dawn. " + body
     (record,) = align_texts("Tests\n\n" + passage + "\n", "Rockets\n\n" + passage + "\n")
