@@ -172,8 +172,11 @@ def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: 
         source = decode(line, where)
         record = JSON_RECORDS.decode(source)
     except json.JSONDecodeError as err:
-        # removesuffix: some of json's messages end in "at" already ("Unterminated string starting at").
-        raise InputError(where, f"malformed JSON ({err.msg.removesuffix(' at')} at column {err.colno})") from None
+        # removesuffix: some of json's messages end in "at" already ("Unterminated string starting at"). The column
+        # is counted on the record's one line: a record cut off before its line end was put at "column 1" (of
+        # the line after the line end, for json), where the same cut at the file's end said its real column.
+        column = min(err.pos, len(source.rstrip("\r\n"))) + 1
+        raise InputError(where, f"malformed JSON ({err.msg.removesuffix(' at')} at column {column})") from None
     except RecursionError:  # json's parser recurses once per level: a record 1,000 deep would stop the batch
         raise InputError(where, "JSON nested too deeply to read") from None
     if _SURROGATE_ESCAPE.search(line) or line.count(b"[") + line.count(b"{") > 256:

@@ -51,6 +51,7 @@ def _hold_blas(step: int) -> None:
             _BLAS_HELD[1] = None
 _SIGNER: "BatchSigner | None" = None
 _FOLDER: str | None = None  # where a worker writes its large results (``parcels``)
+_STOPPING = None  # a worker's view of ``Workers.stopping``
 _QUEUED = 2  # batches queued per worker: one running, one waiting
 _WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
 _TASKS_PER_PROCESS = 4  # pieces of a step per process at least, so that no process waits long for another
@@ -92,6 +93,7 @@ class Workers:
         self.processes: list = []
         self.size = 0  # worker processes started
         self.folder: str | None = None  # the workers' result files (``parcels``), while the pool runs
+        self.stopping = None  # the workers' shared flag: this process is ending the pool (``_init``)
         self._blas_limit = None
 
     def __enter__(self) -> "Workers":
@@ -113,8 +115,9 @@ class Workers:
             except OSError:  # no temporary folder: results come down the pipe
                 self.folder = None
             try:
-                self.pool = multiprocessing.get_context().Pool(size, initializer=_init,
-                                                               initargs=(self.signer, self.folder))
+                context = multiprocessing.get_context()
+                self.stopping = context.RawValue("b", 0)  # set before the pool is terminated (``_init``)
+                self.pool = context.Pool(size, initializer=_init, initargs=(self.signer, self.folder, self.stopping))
             except OSError as err:  # no shared memory for its locks (a read-only /dev/shm in a container)
                 self.jobs = 1  # the same results in this process: said once, never a traceback
                 warnings.warn(f"cannot start worker processes ({err.strerror or err}): running in one",
@@ -128,6 +131,7 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
+            self.stopping.value = 1  # the SIGTERM the workers get now is the pool's: they end
             self.pool.terminate()
             self.pool.join()
             self.pool, self.size = None, 0
@@ -222,11 +226,24 @@ def packed(task: Callable[..., Any], *args: Any) -> Any:
     return pack(task(*args), _FOLDER)
 
 
-def _init(signer: "BatchSigner", folder: str | None) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it saves a checkpoint)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's terminate(), not the parent's Ctrl-C handling
+def _init(signer: "BatchSigner", folder: str | None, stopping=None) -> None:
+    # Ctrl-C, SIGTERM and SIGHUP sent to the whole process group (a terminal, ``timeout``, a closed terminal) are
+    # the parent's to handle: it saves a checkpoint, then ends the pool. A worker that died of one while it waited
+    # for a task took the pool's queue lock with it, and the parent's terminate() waited for that lock for ever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminated)  # ends the worker once the parent ends the pool (``stopping``)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a parent gone: end quietly, not with a BrokenPipeError trace
     keep_pages()
     threadpool_limits(limits=1, user_api="blas")  # as in the scan's own process (``Workers.__enter__``)
-    global _SIGNER, _FOLDER
-    _SIGNER, _FOLDER = signer, folder
+    global _SIGNER, _FOLDER, _STOPPING
+    _SIGNER, _FOLDER, _STOPPING = signer, folder, stopping
+
+
+def _terminated(signum: int, frame) -> None:
+    """A worker's SIGTERM: the pool's ``terminate()`` (the parent set ``stopping`` first) ends the worker, by an
+    exception, so that the locks it holds are released on the way out; the same signal sent to the whole group
+    is left to the parent, which ends the pool in turn."""
+    if _STOPPING is None or _STOPPING.value:
+        raise SystemExit(128 + signum)

@@ -292,3 +292,56 @@ def test_two_copies_side_by_side_are_found_whichever_text_comes_first():
     forward = {(tuple(r.a_span), tuple(r.b_span)) for r in align_texts(a, b) if r.kind == "verbatim"}
     backward = {(tuple(r.b_span), tuple(r.a_span)) for r in align_texts(b, a) if r.kind == "verbatim"}
     assert forward == backward == expected
+
+
+# 9. SIGTERM or SIGHUP to a `-j 2` scan's whole process group (`timeout`, a closed terminal) reached the workers too:
+#    one that died while it waited for a task took the pool's queue lock with it, and the scan hung in terminate()
+#    (or stopped with "a worker process died" and no checkpoint). The workers now leave those signals to the parent.
+
+_GROUP_SIGNAL = """
+import os, signal, sys, time
+from dedup.util.workers import Workers, usable_cores
+
+def double(signer, x):
+    return 2 * x
+
+def state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+if usable_cores() < 2:
+    print("one core"); sys.exit(0)
+with Workers(2, signer=1) as workers:
+    assert [v for _, v in workers.ordered(double, [((k,), k) for k in range(4)])] == [0, 2, 4, 6]
+    worker = workers.processes[0].pid
+    for _ in range(6000):  # until the worker sleeps, waiting for its next task (a bound on a hang only)
+        if state(worker) == "S":
+            break
+        time.sleep(0.01)
+    os.kill(worker, signal.SIGHUP)
+    os.kill(worker, signal.SIGTERM)  # as a signal to the whole group reaches it
+    assert [v for _, v in workers.ordered(double, [((k,), k) for k in range(6)])] == [0, 2, 4, 6, 8, 10]
+print("ended")
+"""
+
+
+def test_a_signal_to_the_whole_group_is_left_to_the_scan_not_its_workers(tmp_path):
+    import subprocess
+
+    script = tmp_path / "group.py"
+    script.write_text(_GROUP_SIGNAL)
+    # The timeout only turns the hang this test is about into a failure; the script ends in seconds.
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() in ("ended", "one core")
+
+
+# 10. A JSON Lines record cut off before its line end was said to be malformed "at column 1"
+
+def test_a_record_cut_off_is_said_at_its_own_column(tmp_path):
+    path = tmp_path / "cut.jsonl"
+    path.write_text('{"id": "a", "text": "Alpha beta gamma words here."}\n{"id": "c", "text": \n{"id": "e", "text": ')
+    result = _run("scan", path, "-q", "-f", "json", "--no-within")
+    assert f"{path}:2: malformed JSON (Expecting value at column 21)" in result.stderr
+    assert f"{path}:3: malformed JSON (Expecting value at column 21)" in result.stderr
