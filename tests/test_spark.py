@@ -647,3 +647,8 @@ def test_a_file_given_twice_under_two_names_is_read_once_as_locally(spark, tmp_p
         and frame.count() == len(records)
     assert [f"{item['id']}: {item['error']}" for item in skips["skipped_inputs"]] == \
         [str(e) for e in local if isinstance(e, InputError)] == ["./x.jsonl: the same file as x.jsonl, read once"]
+    # A name Spark refuses (.json) reads nothing: another name of the same file is still read (a reviewer's find).
+    Path("x.json").symlink_to("x.jsonl")
+    frame, skips = read_inputs(spark, ["x.json", "./x.jsonl"])
+    assert frame.count() == len(records) and [item["error"] for item in skips["skipped_inputs"]][0].startswith(
+        "not named as JSON")

@@ -52,8 +52,9 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     for number, path in enumerate(paths):
         problem, key = unreadable(path), file_key(path)
         if problem is None and key is not None and key in first:
-            problem = f"the same file as {shown_path(first[key])}, read once"
-        elif key is not None:
+            said = "given twice" if first[key] == path else f"the same file as {shown_path(first[key])}"
+            problem = f"{said}, read once"
+        elif problem is None and key is not None:  # a name refused reads nothing: another name of it still may
             first[key] = path
         if problem is not None:
             early.append(("skip", (number, -1), shown_path(path), problem))

@@ -30,6 +30,8 @@ def fingerprint_inputs(paths: list[str]) -> list[Fingerprint]:
     """
     found: list[Fingerprint] = []
     for item in expand(list(paths)):
+        if isinstance(item, InputError) and item.same_as is not None:
+            continue  # a file met again under another name: its first name's fingerprint stands for it
         if isinstance(item, InputError):  # a folder that could not be listed, or held nothing to read
             found.append({"input": os.path.abspath(item.source), "unreadable": item.reason})
         else:

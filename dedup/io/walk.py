@@ -87,12 +87,22 @@ def expand(paths: list[str]) -> Iterator[str | InputError]:
     first: dict[tuple[int, int], str] = {}
     for item in _expanded(paths):
         key = file_key(item) if isinstance(item, str) and item != "-" else None
-        if key is not None and key in first:
-            yield InputError(item, f"the same file as {first[key]}, read once", same_as=first[key])
+        if key is not None and key in first and _same_file(first[key], item):
+            said = "given twice" if first[key] == item else f"the same file as {first[key]}"
+            yield InputError(item, f"{said}, read once", same_as=first[key])
             continue
         if key is not None:
             first[key] = item
         yield item
+
+
+def _same_file(first: str, path: str) -> bool:
+    """Whether ``first`` still names the file ``path`` names: a file read and then deleted (a crawler rotating its
+    files) leaves its inode number to the next file made, which is another file."""
+    try:
+        return os.path.samefile(first, path)
+    except (OSError, ValueError):
+        return False
 
 
 def file_key(path: str) -> tuple[int, int] | None:

@@ -47,7 +47,7 @@ from scipy import sparse
 
 from dedup.records import Reuse
 from dedup.reuse.digest import best_digest
-from dedup.reuse.passage_record import passage_record
+from dedup.reuse.passage_record import passage_records
 from dedup.reuse.passages import (
     Passage,
     extend,
@@ -334,7 +334,7 @@ class Alignment:
                                    settings.summary_replace_share)
         if not kept and settings.digest_cosine < 1.0 and two_texts:
             kept = self._digest(settings)
-        records = [passage_record(p, units_a, units_b, a_id, b_id, self.cosine, swap, self.word_weights) for p in kept]
+        records = passage_records(kept, units_a, units_b, a_id, b_id, self.cosine, swap, self.word_weights)
         return sorted(records, key=lambda r: r.a_span) if swap else records
 
     def _copied(self, passages: list[Passage], settings: AlignSettings) -> list[Passage]:

@@ -25,20 +25,43 @@ def _widened(units: Units, first_last: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
+def passage_records(kept: list[Passage], units_a: Units, units_b: Units, a_id: str, b_id: str,
+                    cosine: np.ndarray | LazyCosines, swap: bool = False,
+                    word_weights: WordWeights | None = None) -> list[Reuse]:
+    """``passage_record`` of each of ``kept`` (in ``a``'s order); a passage that gave up units to a better one
+    (``passages._outside``) after the others, its edges kept out of their spans in the first text (they would
+    grow back over the units it gave up)."""
+    def record(p: Passage, limits: tuple[int, int] | None = None) -> Reuse:
+        return passage_record(p, units_a, units_b, a_id, b_id, cosine, swap, word_weights, limits)
+
+    found = {k: record(p) for k, p in enumerate(kept) if not p.trimmed}
+    taken = [r.b_span if swap else r.a_span for r in found.values()]  # their spans in the first text
+    for k, p in enumerate(kept):
+        if p.trimmed:
+            start, end = units_a.spans[p.a[0]][0], units_a.spans[p.a[1]][1]
+            found[k] = record(p, (max([e for _, e in taken if e <= start], default=0),
+                                  min([s for s, _ in taken if s >= end], default=len(units_a.text))))
+    return [found[k] for k in range(len(kept))]
+
+
 def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str,
                    cosine: np.ndarray | LazyCosines, swap: bool = False,
-                   word_weights: WordWeights | None = None) -> Reuse:
+                   word_weights: WordWeights | None = None, limits: tuple[int, int] | None = None) -> Reuse:
     """The record of ``passage`` between the texts cut into ``units_a`` and ``units_b`` (ids ``a_id``, ``b_id``;
     ``cosine``: their units' cosines): its spans (a copy's the edges of its shared runs, ``trim.copied_edges``),
     content-word Jaccard, kind, TF-ISF cosine as its score, and its aligned sentence pairs (``aligned_seeds``).
     ``swap``: the record names ``b`` first (``b_id`` its ``a``, its sentences in ``b``'s order): the passage
     was found with the texts in the other order (``align.align_units``' ``symmetric``). ``word_weights``: the
     texts' words' ISF (``unit_rows``); a copy cut to its shared runs gets the TF-ISF cosine of its own words, not
-    of the units it was found in (a copy seeded with a headline its edges then left out had theirs)."""
+    of the units it was found in (a copy seeded with a headline its edges then left out had theirs). ``limits``:
+    characters of text ``a`` a copy's edges do not grow past (``trim.copied_edges``: other records' spans)."""
     a_span = (units_a.spans[passage.a[0]][0], units_a.spans[passage.a[1]][1])
     b_span = (units_b.spans[passage.b[0]][0], units_b.spans[passage.b[1]][1])
-    copied = copied_edges(units_a, _widened(units_a, passage.a), units_b, _widened(units_b, passage.b),
-                          densest=passage.copied)
+    window_a = _widened(units_a, passage.a)
+    if limits is not None:  # the words between the units too: another record may hold them
+        window_a = (max(window_a[0], limits[0]), min(window_a[1], limits[1]))
+    copied = copied_edges(units_a, window_a, units_b, _widened(units_b, passage.b), densest=passage.copied,
+                          limits=limits)
     held_a, held_b = passage.a, passage.b
     passage_cosine = passage.cosine
     if copied:  # the record is the shared runs: its sentences are those of the units they lie in, cut to them,

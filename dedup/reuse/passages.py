@@ -24,6 +24,7 @@ class Passage:
     seeds: np.ndarray  # (n, 2) unit pairs
     cosine: float
     copied: bool = False  # made of copied-run seeds alone (``Alignment._copied``): a copy, whatever its cosine
+    trimmed: bool = False  # gave up units a better passage holds (``_outside``): its record comes after theirs
 
 
 def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float) -> list[Passage]:
@@ -223,7 +224,7 @@ def _outside(passage: Passage, kept: list[Passage], weights: tuple, min_cosine: 
     cosine = fragment_cosine(weights[0], a, weights[1], b)
     if cosine < min_cosine and not passage.copied:
         return None
-    return Passage(a, b, seeds, cosine, passage.copied)
+    return Passage(a, b, seeds, cosine, passage.copied, trimmed=True)
 
 
 def _seeded(passage: Passage, shortest: int, min_chars: float, min_cosine: float) -> bool:

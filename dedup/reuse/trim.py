@@ -30,7 +30,8 @@ _LONG_UNIT = 1_000  # characters of a unit that is no sentence but a block witho
 
 
 def copied_edges(a: Units, window_a: tuple[int, int], b: Units, window_b: tuple[int, int],
-                 densest: bool = False) -> tuple[tuple[int, int], tuple[int, int]] | None:
+                 densest: bool = False, limits: tuple[int, int] | None = None
+                 ) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The spans from the first to the last word ``_N``-gram the two windows share, or None when they share
     too few for a copy (then the caller keeps its own edges). ``densest``: the windows are known to hold a
     copy (a passage of copied-run seeds alone); where their shared n-grams are too few as wholes and a unit of
@@ -62,26 +63,31 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units, window_b: tuple[
     words_a = [first_a + int(hits_a[0]), first_a + int(hits_a[-1]) + _N - 1]
     words_b = [first_b + int(hits_b[0]), first_b + int(hits_b[-1]) + _N - 1]
     grams_a, grams_b = a.grams(_N), b.grams(_N)
+    # ``limits``: characters of ``a`` the growth stays within (another record's span lies past them).
+    lo, hi = limits or (0, len(a.text))
     if grams_a[words_a[1] - _N + 1] == grams_b[words_b[1] - _N + 1]:  # the copy's last words, in both texts
-        words_a[1], words_b[1] = _completed(a, words_a[1], b, words_b[1], 1)
+        words_a[1], words_b[1] = _completed(a, words_a[1], b, words_b[1], 1, lo, hi)
     if grams_a[words_a[0]] == grams_b[words_b[0]]:  # its first words
-        words_a[0], words_b[0] = _completed(a, words_a[0], b, words_b[0], -1)
+        words_a[0], words_b[0] = _completed(a, words_a[0], b, words_b[0], -1, lo, hi)
     span_a = (start_of(a.text, int(a.word_starts[words_a[0]])), end_of(a.text, int(a.word_ends[words_a[1]])))
     span_b = (start_of(b.text, int(b.word_starts[words_b[0]])), end_of(b.text, int(b.word_ends[words_b[1]])))
     return span_a, span_b
 
 
-def _completed(a: Units, word_a: int, b: Units, word_b: int, step: int) -> tuple[int, int]:
+def _completed(a: Units, word_a: int, b: Units, word_b: int, step: int, lo: int = 0,
+               hi: int | None = None) -> tuple[int, int]:
     """A copy's last (``step`` 1) or first (-1) words ``word_a``, ``word_b`` moved on while both texts go on with
     the same words, to the end (or start) of the sentence: two texts may cut a copied run into sentences
     differently (a line break inside its last sentence in one), and the copy ended where the broken text's
     sentence did, its last words left out of both spans. A copy that ends (or starts) a sentence in both texts
-    is not grown: the words past it are the texts' own."""
+    is not grown: the words past it are the texts' own. Nor past ``lo`` and ``hi`` (characters of ``a``)."""
     at_edge = _ends_sentence if step > 0 else _starts_sentence
     if at_edge(a, word_a) or at_edge(b, word_b):  # a sentence ends with the copy: what follows is a text's own
         return word_a, word_b
+    hi = len(a.text) if hi is None else hi
     while 0 <= word_a + step < len(a.word_hashes) and 0 <= word_b + step < len(b.word_hashes) \
-            and a.word_hashes[word_a + step] == b.word_hashes[word_b + step]:
+            and a.word_hashes[word_a + step] == b.word_hashes[word_b + step] \
+            and lo <= a.word_starts[word_a + step] and a.word_ends[word_a + step] <= hi:
         word_a, word_b = word_a + step, word_b + step
         if at_edge(a, word_a) or at_edge(b, word_b):
             break

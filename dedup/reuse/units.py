@@ -306,10 +306,11 @@ def start_of(text: str, first_word_start: int, floor: int = 0) -> int:
     """Where a passage beginning with the word that starts at ``first_word_start`` begins: before the opening
     quotes, brackets and currency signs right before that word ("$5 million", "(Updated)", "«Nous»"), not
     before ``floor``. A copy's span began at its first letter, and cut the quote or the dollar sign off; a number's
-    sign too ("-5 degrees" began "5 degrees"), where it stands before the number, not inside a word ("X-5")."""
+    sign too ("-5 degrees" began "5 degrees"), where it opens the number (after a space or an opening mark), not a
+    range or a word ("5%-10%", "X-5")."""
     start = first_word_start
     if start > floor and text[start - 1] in _SIGNS and text[start:start + 1].isdigit() \
-            and (start - 1 == floor or not text[start - 2].isalnum()):
+            and (start - 1 == floor or text[start - 2].isspace() or text[start - 2] in _OPENING):
         start -= 1
     while start > floor and text[start - 1] in _OPENING:
         start -= 1

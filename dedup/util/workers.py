@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import multiprocessing.pool
 import os
 import shutil
 import signal
@@ -132,6 +133,8 @@ class Workers:
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
             self.stopping.value = 1  # the SIGTERM the workers get now is the pool's: they end
+            if any(p.exitcode is not None for p in self.processes):
+                _free_after_death(self.pool)
             self.pool.terminate()
             self.pool.join()
             self.pool, self.size = None, 0
@@ -209,6 +212,24 @@ class Workers:
                     why = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
                     raise WorkerLost(f"a worker process died ({why}{', out of memory?' if code == -9 else ''}); "
                                      "the scan stopped, nothing was written") from None
+
+
+def _free_after_death(pool) -> None:
+    """Make ``pool.terminate()`` safe after a worker died (killed for memory, ``kill -9``): one that died while it
+    waited for a task held the queue's read lock, and ``terminate`` waits for that lock (a scan hung after
+    saying the worker died). No worker is started again, every worker is killed, and the lock, held by none of
+    them now, is released if the dead one left it taken. (``multiprocessing.Pool``'s own parts: it offers no
+    way to end a pool whose lock a dead process holds.)"""
+    handler = pool._worker_handler
+    handler._state = multiprocessing.pool.TERMINATE  # the handler starts no worker again
+    pool._change_notifier.put(None)
+    handler.join()
+    for process in list(pool._pool):
+        process.kill()
+        process.join()
+    lock = pool._inqueue._rlock
+    lock.acquire(block=False)  # ours now, or still the dead worker's: no live process holds it either way
+    lock.release()
 
 
 class WorkerLost(RuntimeError):

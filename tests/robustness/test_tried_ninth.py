@@ -447,9 +447,11 @@ def test_workers_that_cannot_start_leave_the_scan_to_one_process(tmp_path, monke
 
     import dedup.util.workers as workers
 
+    real = multiprocessing.get_context()  # before get_context is replaced below
+
     class NoSharedMemory:
         def __getattr__(self, name):
-            return getattr(multiprocessing.get_context(), name)
+            return getattr(real, name)
 
         def Pool(self, *args, **kwargs):  # noqa: N802 (multiprocessing's name)
             raise OSError(30, "Read-only file system")
