@@ -53,6 +53,7 @@ def _hold_blas(step: int) -> None:
 _SIGNER: "BatchSigner | None" = None
 _FOLDER: str | None = None  # where a worker writes its large results (``parcels``)
 _STOPPING = None  # a worker's view of ``Workers.stopping``
+_PARENT = 0  # a worker's parent process, while it lives
 _QUEUED = 2  # batches queued per worker: one running, one waiting
 _WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
 _TASKS_PER_PROCESS = 4  # pieces of a step per process at least, so that no process waits long for another
@@ -258,13 +259,14 @@ def _init(signer: "BatchSigner", folder: str | None, stopping=None) -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a parent gone: end quietly, not with a BrokenPipeError trace
     keep_pages()
     threadpool_limits(limits=1, user_api="blas")  # as in the scan's own process (``Workers.__enter__``)
-    global _SIGNER, _FOLDER, _STOPPING
-    _SIGNER, _FOLDER, _STOPPING = signer, folder, stopping
+    global _SIGNER, _FOLDER, _STOPPING, _PARENT
+    _SIGNER, _FOLDER, _STOPPING, _PARENT = signer, folder, stopping, os.getppid()
 
 
 def _terminated(signum: int, frame) -> None:
     """A worker's SIGTERM: the pool's ``terminate()`` (the parent set ``stopping`` first) ends the worker, by an
     exception, so that the locks it holds are released on the way out; the same signal sent to the whole group
-    is left to the parent, which ends the pool in turn."""
-    if _STOPPING is None or _STOPPING.value:
+    is left to the parent, which ends the pool in turn, unless the parent is gone (killed: nothing else would end
+    the worker, which waits for a task for ever)."""
+    if _STOPPING is None or _STOPPING.value or os.getppid() != _PARENT:
         raise SystemExit(128 + signum)

@@ -422,3 +422,49 @@ def test_a_passage_that_gave_up_a_sentence_does_not_grow_back_over_it(tmp_path):
     result = _run("scan", tmp_path / "reuser.txt", tmp_path / "source.txt", "-f", "json", "-q", "--no-within")
     spans = sorted(tuple(r["a_span"]) for r in json.loads(result.stdout)["reuse"])
     assert len(spans) == 2 and all(x[1] <= y[0] for x, y in zip(spans, spans[1:]))
+
+
+_ORPHAN = """
+import os, signal, sys
+from dedup.util.workers import Workers, usable_cores
+
+def double(signer, x):
+    return 2 * x
+
+if usable_cores() < 2:
+    print("one core", flush=True); sys.exit(0)
+workers = Workers(2, signer=1).__enter__()
+list(workers.ordered(double, [((k,), k) for k in range(4)]))
+print(workers.processes[0].pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the scan's process killed: its worker is left waiting for a task
+"""
+
+
+def test_a_worker_whose_scan_was_killed_still_ends_on_sigterm(tmp_path):
+    """Workers leave a SIGTERM to their scan's process; once that process is gone (kill -9), a SIGTERM ends them,
+    as it did before, or nothing would."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    script = tmp_path / "orphan.py"
+    script.write_text(_ORPHAN)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.stdout.strip() == "one core":
+        return
+    worker = int(done.stdout.split()[0])
+    os.kill(worker, signal.SIGTERM)
+    for _ in range(30000):  # until it is gone (a bound on a hang only)
+        try:
+            os.kill(worker, 0)
+            with open(f"/proc/{worker}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":  # ended, not yet reaped by its new parent
+                    break
+        except (ProcessLookupError, FileNotFoundError):
+            break
+        time.sleep(0.01)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError("the orphaned worker ignored SIGTERM")
