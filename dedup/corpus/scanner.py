@@ -263,6 +263,8 @@ class CorpusScanner:
                             raise ScanInterrupted(consumed, len(state.signatures))
                 if checkpoint is not None and consumed != saved:  # pass one whole: Ctrl-C in pass two resumes here
                     checkpoint.save(state, consumed)
+            if stop is not None and stop.raised:  # after the last batch's look, during the last save: saved now
+                raise ScanInterrupted(consumed, len(state.signatures))  # (it was dropped, and pass two ran on)
             signed = time.perf_counter()
             try:
                 report = confirm_corpus(self.pass_two_settings(), state, text_field, fmt, workers, progress)

@@ -468,3 +468,32 @@ def test_a_worker_whose_scan_was_killed_still_ends_on_sigterm(tmp_path):
     else:
         os.kill(worker, signal.SIGKILL)
         raise AssertionError("the orphaned worker ignored SIGTERM")
+
+
+# 11. (the second reviewer) With --checkpoint, a Ctrl-C or SIGTERM that came during the last batch or the last save
+#     of pass one was recorded and then dropped: the scan ran pass two, wrote its report and exited 0.
+
+def test_an_interrupt_during_pass_ones_last_save_stops_the_scan(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    import dedup.corpus.checkpoint
+
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in generate(60, 120, dup_rate=0.3, seed=4)[0]))
+    save = dedup.corpus.checkpoint.Checkpoint.save
+
+    def interrupted_save(self, state, consumed):  # Ctrl-C while pass one's last save is written
+        os.kill(os.getpid(), signal.SIGINT)
+        return save(self, state, consumed)
+
+    monkeypatch.setattr(dedup.corpus.checkpoint.Checkpoint, "save", interrupted_save)
+    result = _run("scan", path, "-f", "json", "-q", "--no-within", "--checkpoint", tmp_path / "ck")
+    assert result.exit_code == 130, result.stderr
+    assert "checkpoint saved" in result.stderr and (tmp_path / "ck" / "CURRENT").exists()
+    monkeypatch.undo()
+    resumed = _run("scan", path, "-f", "json", "-q", "--no-within", "--checkpoint", tmp_path / "ck")
+    whole = _run("scan", path, "-f", "json", "-q", "--no-within")
+    assert resumed.exit_code == whole.exit_code == 0
+    drop = lambda report: {k: v for k, v in json.loads(report).items() if k not in ("stats", "params")}  # noqa: E731
+    assert drop(resumed.stdout) == drop(whole.stdout)
