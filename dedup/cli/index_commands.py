@@ -106,6 +106,14 @@ _date_field_option = click.option(
          "keep=earliest; a file's date is its modification time; a record without one is dated when added.")
 
 
+def _dated(item, date_field: str) -> tuple[float | None, bool]:
+    """A document's date by the scan's rule (``keep.document_date``: the record's field, else the file's time), and
+    whether its record holds a date that cannot be read (it is then dated when added, as a scan leaves it undated;
+    said once, ``_note_unreadable_dates``)."""
+    date = document_date(item, date_field)
+    return date, date is None and item.record is not None and item.record.get(date_field) is not None
+
+
 def _note_unreadable_dates(count: int, records: int, date_field: str) -> None:
     """An expiry would go by the time added: said once, as a scan says it."""
     if count:
@@ -147,10 +155,8 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
                 continue
             first_at[item.id] = shown_path(item.where or item.id)
             progress.update(1, len(item.text))
-            # The scan's rule (``keep.document_date``): the record's field, else the file's time; a date that
-            # cannot be read leaves the document dated when it is added, as a scan leaves it undated (said once).
-            date = document_date(item, date_field)
-            unreadable[0] += date is None and item.record is not None and item.record.get(date_field) is not None
+            date, unread = _dated(item, date_field)
+            unreadable[0] += unread
             yield replace(item, date=date)
 
     def refused(doc_id: str, reason: str) -> None:  # a record the index cannot hold: skipped, like a bad input
@@ -166,7 +172,6 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
         stdin_ids.note(quiet)
         if not quiet:
             _note_unreadable_dates(unreadable[0], progress.docs, date_field)
-        if not quiet:
             click.echo(f"dedup: added {added} of {counted(progress.docs, 'document')} "
                        f"({progress.docs - added - len(refused_ids)} "
                        f"already indexed, {len(skipped) + len(refused_ids)} skipped); {mask_location(db)} holds "
@@ -237,11 +242,10 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
                 error(str(item))
                 failed += 1
                 continue
-            # Dated as ``index add`` dates (the record's field, else the file's time): kept when added, and read by
-            # keep="earliest" (an added page was undated, so expire went by the time it was added).
-            date = document_date(item, date_field)
-            read += 1
-            unreadable += date is None and item.record is not None and item.record.get(date_field) is not None
+            # Dated as ``index add`` dates: kept when added, and read by keep="earliest" (an added page was undated,
+            # so expire went by the time it was added).
+            date, unread = _dated(item, date_field)
+            read, unreadable = read + 1, unreadable + unread
             try:
                 # fmt="text": the reader already converted it
                 verdict = idx.check(item.id, item.text, add=add, fmt="text", date=date, **rule)

@@ -24,7 +24,7 @@ from pathlib import Path
 from dedup.cluster.keep import timestamp
 from dedup.io.readers import DEFAULT_MAX_BYTES, InputError, parse_record, shown_path
 from dedup.io.skips import MAX_LISTED
-from dedup.io.walk import file_key, is_jsonl
+from dedup.io.walk import file_key, is_jsonl, read_once
 from dedup.util.validate import text_problem
 
 INPUT_SCHEMA = "id string, text string, date double"  # the date in epoch seconds, read as locally
@@ -52,8 +52,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     for number, path in enumerate(paths):
         problem, key = unreadable(path), file_key(path)
         if problem is None and key is not None and key in first:
-            said = "given twice" if first[key] == path else f"the same file as {shown_path(first[key])}"
-            problem = f"{said}, read once"
+            problem = read_once(first[key], path)
         elif problem is None and key is not None:  # a name refused reads nothing: another name of it still may
             first[key] = path
         if problem is not None:

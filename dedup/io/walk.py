@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 from typing import Iterator
 
-from dedup.io.input_error import InputError
+from dedup.io.input_error import InputError, shown_path
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -88,12 +88,17 @@ def expand(paths: list[str]) -> Iterator[str | InputError]:
     for item in _expanded(paths):
         key = file_key(item) if isinstance(item, str) and item != "-" else None
         if key is not None and key in first and _same_file(first[key], item):
-            said = "given twice" if first[key] == item else f"the same file as {first[key]}"
-            yield InputError(item, f"{said}, read once", same_as=first[key])
+            yield InputError(item, read_once(first[key], item), same_as=first[key])
             continue
         if key is not None:
             first[key] = item
         yield item
+
+
+def read_once(first: str, path: str) -> str:
+    """Why ``path``, a file already met as ``first``, is skipped (the local readers and Spark say it alike)."""
+    said = "given twice" if first == path else f"the same file as {shown_path(first)}"
+    return f"{said}, read once"
 
 
 def _same_file(first: str, path: str) -> bool:
