@@ -233,6 +233,15 @@ class _PlainText(HTMLParser):
         self._open: dict[str, list[int]] = {}
         self._pre = 0  # open <pre> elements
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """A ``<![`` section; one the standard library cannot read (``<![a b``, ``<![ x``: it raises
+        AssertionError, and one such page stopped a whole scan with a traceback) is skipped to its ``>``, as a
+        browser skips a bogus comment."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
+
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag == "body":  # sloppy pages leave <head> open; the body is read whatever was left open before it
             self._skipping.clear()

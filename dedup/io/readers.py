@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from dedup.io.decoding import decode, decode_file
-from dedup.io.html_input import FORMATS, html_to_text, is_html
+from dedup.io.html_input import FORMATS, MissingExtraError, html_to_text, is_html
 from dedup.io.input_error import InputError, shown_path
 from dedup.io.json_numbers import JSON_RECORDS, SpelledFloat
 from dedup.io.streams import record_size, rereadable, skip_blank_lines, sniff, standard_input
 from dedup.io.walk import HTML_SUFFIXES, expand, is_jsonl
+from dedup.util.faults import Failed, attempt
 from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -91,7 +92,11 @@ def convert(text: str, source: str, fmt: str = "auto", path: str | None = None) 
         html = fmt == "html"
     if not html:
         return text  # itself, not a copy: ``text is not convert(text, ...)`` says it was read as HTML
-    converted = html_to_text(text)
+    # A parser's fault on one page's markup costs that page, said by name, not the batch (``<![a b`` stopped a
+    # scan with a traceback); the html extra missing would fail every page alike, and stops the run.
+    converted = attempt(html_to_text, text, raises=(MissingExtraError,))
+    if isinstance(converted, Failed):
+        raise InputError(source, f"its HTML could not be read ({converted.error})")
     if not converted:
         raise InputError(source, "no main text found in HTML")
     return converted

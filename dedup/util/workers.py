@@ -133,9 +133,8 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
-            self.stopping.value = 1  # the SIGTERM the workers get now is the pool's: they end
-            if any(p.exitcode is not None for p in self.processes):
-                _free_after_death(self.pool)
+            self.stopping.value = 1  # a SIGTERM the workers get now is the pool's: they end
+            _end_workers(self.pool)
             self.pool.terminate()
             self.pool.join()
             self.pool, self.size = None, 0
@@ -215,12 +214,15 @@ class Workers:
                                      "the scan stopped, nothing was written") from None
 
 
-def _free_after_death(pool) -> None:
-    """Make ``pool.terminate()`` safe after a worker died (killed for memory, ``kill -9``): one that died while it
-    waited for a task held the queue's read lock, and ``terminate`` waits for that lock (a scan hung after
-    saying the worker died). No worker is started again, every worker is killed, and the lock, held by none of
-    them now, is released if the dead one left it taken. (``multiprocessing.Pool``'s own parts: it offers no
-    way to end a pool whose lock a dead process holds.)"""
+def _end_workers(pool) -> None:
+    """End ``pool``'s workers by SIGKILL and free the queue locks they held, so that ``pool.terminate()`` cannot wait
+    for ever. Its own SIGTERM came, now and then, between a worker's last check for signals and its wait for the
+    queue's lock, which ``terminate`` holds: the handler (``_terminated``) never ran, and the scan hung at its end
+    (6 runs of 40 of a small ``-j`` scan on a busy machine). A worker that died while it waited for a task (killed
+    for memory, ``kill -9``) held the queue's read lock, and ``terminate`` waited for that lock too. No worker is
+    started again, every worker is killed (the results are all taken or given up, and the result files leave with
+    the pool's folder), and the locks, held by none of them now, are released if a dead one left them taken.
+    (``multiprocessing.Pool``'s own parts: it offers no way to end a pool whose lock a dead process holds.)"""
     handler = pool._worker_handler
     handler._state = multiprocessing.pool.TERMINATE  # the handler starts no worker again
     pool._change_notifier.put(None)
@@ -228,9 +230,10 @@ def _free_after_death(pool) -> None:
     for process in list(pool._pool):
         process.kill()
         process.join()
-    lock = pool._inqueue._rlock
-    lock.acquire(block=False)  # ours now, or still the dead worker's: no live process holds it either way
-    lock.release()
+    for lock in (pool._inqueue._rlock, pool._outqueue._wlock):
+        if lock is not None:
+            lock.acquire(block=False)  # ours now, or still a dead worker's: no live process holds it either way
+            lock.release()
 
 
 class WorkerLost(RuntimeError):

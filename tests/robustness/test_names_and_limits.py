@@ -293,7 +293,7 @@ def test_many_jobs_start_one_worker_per_batch_past_the_first_at_most(started):
 
 
 def test_jobs_past_the_cores_are_capped_with_a_note(runner, tmp_path, monkeypatch):
-    monkeypatch.setattr("dedup.cli.main.usable_cores", lambda: 2)
+    monkeypatch.setattr("dedup.cli.scan_setup.usable_cores", lambda: 2)
     small = tmp_path / "a.txt"
     small.write_text("Snow closed the schools.\n\nThe schools were closed by snow, officials said.\n")
     said = runner.invoke(main, ["scan", str(small), "-j", "64", "-f", "json", "-o", str(tmp_path / "r.json")])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import dedup.cli.clean_command
 import dedup.cli.main
 from dedup.cli.main import main
 
@@ -43,7 +44,8 @@ def _one_error_line(output: str, start: str) -> None:
 @pytest.fixture
 def no_scan(monkeypatch):
     """The refusal must come before the scan: a scan here fails the test."""
-    monkeypatch.setattr(dedup.cli.main, "_run_scan", lambda *a, **k: pytest.fail("the scan ran before the refusal"))
+    for command in (dedup.cli.main, dedup.cli.clean_command):
+        monkeypatch.setattr(command, "run_scan", lambda *a, **k: pytest.fail("the scan ran before the refusal"))
 
 
 # 1. clean FOLDER -o PARENT wrote one input's text over another input

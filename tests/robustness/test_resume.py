@@ -333,11 +333,11 @@ def test_a_checkpoint_that_cannot_be_written_lets_the_scan_finish(tmp_path, monk
 
 
 def test_a_checkpoint_resumes_with_another_number_of_processes(tmp_path):
-    from dedup.cli.main import _checkpoint
+    from dedup.cli.scan_setup import scan_checkpoint
 
     source = str(Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl")
-    one = _checkpoint(str(tmp_path / "a"), 30.0, [source], {"jobs": 1, "within": True})
-    two = _checkpoint(str(tmp_path / "b"), 30.0, [source], {"jobs": 2, "within": True})
+    one = scan_checkpoint(str(tmp_path / "a"), 30.0, [source], {"jobs": 1, "within": True})
+    two = scan_checkpoint(str(tmp_path / "b"), 30.0, [source], {"jobs": 2, "within": True})
     assert one.key == two.key
     one.release()
     two.release()

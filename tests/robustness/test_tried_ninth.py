@@ -219,12 +219,12 @@ def _records(n: int, prefix: str = "d") -> list[dict]:
 
 
 def test_records_added_to_an_input_during_clean_are_said_and_fail_the_run(tmp_path, monkeypatch):
-    import dedup.cli.main as cli_main
+    import dedup.cli.clean_command as cli_clean
 
     source = tmp_path / "in.jsonl"
     records = _records(30)
     source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    scan = cli_main._run_scan
+    scan = cli_clean.run_scan
 
     def scan_then_append(*args, **kwargs):  # a collector appends copies once the scan has read the file
         found = scan(*args, **kwargs)
@@ -232,7 +232,7 @@ def test_records_added_to_an_input_during_clean_are_said_and_fail_the_run(tmp_pa
             out.writelines(json.dumps({"id": f"late{i}", "text": records[i]["text"]}) + "\n" for i in range(3))
         return found
 
-    monkeypatch.setattr(cli_main, "_run_scan", scan_then_append)
+    monkeypatch.setattr(cli_clean, "run_scan", scan_then_append)
     result = _run("clean", source, "-o", tmp_path / "out.jsonl")
     assert result.exit_code == 1
     assert "3 records not in the scan (late0, ...: added to an input after the scan read it?)" in result.stderr

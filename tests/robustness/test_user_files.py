@@ -192,7 +192,7 @@ def test_ctrl_c_before_the_scan_starts_leaves_no_checkpoint_behind(corpus, tmp_p
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
-    monkeypatch.setattr(cli, "_run_scan", interrupted)
+    monkeypatch.setattr(cli, "run_scan", interrupted)
     folder = tmp_path / "ck"
     result = _run("scan", corpus, "--checkpoint", folder, "-q", "-o", tmp_path / "r.txt")
     assert result.exit_code == 130 and "nothing to resume" in result.output and "Aborted" not in result.output
