@@ -23,6 +23,10 @@ def run() -> None:
         sys.stderr.reconfigure(errors="backslashreplace")
     try:
         main()
+    except MemoryError:  # one line, as every other error (a 79-line traceback; the temporary files are gone by now)
+        sys.stderr.write("dedup: error: out of memory: run it with more memory, or on fewer or smaller inputs "
+                         "(--max-bytes caps one input's size)\n")
+        sys.exit(1)
     except OSError as err:
         if not _stdout_failed(err):
             raise

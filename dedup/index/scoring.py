@@ -21,6 +21,7 @@ from dedup.confirm.pair_scores import exact_scores, exact_scores_many, is_duplic
 from dedup.corpus.pass_one import Tokenized
 from dedup.corpus.pass_two import MIN_PASSAGE_TOKENS
 from dedup.index.params import compared
+from dedup.index.store import IndexFileError
 from dedup.index.verdicts import (
     PassageMatch,
     ScoredMatch,
@@ -81,6 +82,15 @@ def split_renamed(keywords: dict, renames: dict[str, str] = RENAMED) -> tuple[di
             {k: v for k, v in keywords.items() if k not in renames})
 
 
+def _check_blobs(rows: list, where: str) -> None:
+    """A candidate whose stored shingles or term counts are no whole numbers of their items is a damaged index,
+    said as one (an index edited by hand named the checked page as the culprit, in numpy's words)."""
+    for _, doc_id, shingles, terms in rows:
+        if len(shingles) % 4 or len(terms) % 6:
+            raise IndexFileError(f"{where}: a damaged index (the stored shingles or term counts of {doc_id!r} are "
+                                 "cut short or overlong)")
+
+
 def _candidate_scores(mine: np.ndarray, my_terms: bytes, rows: list, idf: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Jaccard, containment and cosine of a text (shingle set, term blob) with each candidate ``(row, id, shingles,
@@ -125,6 +135,7 @@ class IndexScoring:
             [int(k) for k in self.lsh.band_keys(signed.signatures).view(np.int64)[0]]) if r[0] != own_row]
         mine = self.signer.document_sets(tokenized).get(0)
         my_terms = term_blobs(self.idf, tokenized.by_document())[0]
+        _check_blobs(rows, self.path)
         jaccard, containment, cosine = _candidate_scores(mine, my_terms, rows, self.idf.idf())
         duplicate = is_duplicate(jaccard, containment, cosine, rule.jaccard, rule.cosine)  # unrounded, as before
         found, scored = [], []

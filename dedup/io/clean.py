@@ -196,6 +196,9 @@ def _bare_quote(text: str) -> bool:
 _SAID = re.compile(r"\b(?:said|says|say|told|tells|added|adds|asked|wrote|writes|according to)\b", re.IGNORECASE)
 
 
+_TABLE_ROW = re.compile(r"\S\s*\|\s*\S|\S\t+\S")  # cells divided by "|" or tabs
+
+
 def _cuttable(sentences, i: int) -> bool:
     """Whether sentence ``i`` can be cut out of its paragraph leaving whole sentences (``clean(sentences=True)``):
     it and the sentence after it start as sentences do, and its quotes and brackets close. The splitter ends a
@@ -204,6 +207,8 @@ def _cuttable(sentences, i: int) -> bool:
     text = sentences[i].text
     if not _starts_sentence(text) or (i + 1 < len(sentences) and not _starts_sentence(sentences[i + 1].text)):
         return False
+    if _TABLE_ROW.search(text):  # a row of a table: the same row under another heading ("Result in 2025") is
+        return False  # another fact, and a table without it says the row's party won nothing
     if i + 1 < len(sentences) and (_points_back(sentences[i + 1].text) or (
             _SAID.search(text) and _bare_quote(sentences[i + 1].text))):
         return False  # '"...," Lopez said. "We will fight this."': the quote after it would lose its speaker

@@ -251,6 +251,8 @@ def _record_line(doc: Document, text_field: str, text: str) -> str:
     if doc.line is not None:
         span = _value_span(doc.line, text_field)
         if span is not None:
+            if text == doc.text:  # nothing removed: the line as it came in ("Caf\u00e9" stays escaped)
+                return doc.line
             return doc.line[:span[0]] + json.dumps(text, ensure_ascii=False) + doc.line[span[1]:]
     record = dict(doc.record or {"id": doc.id})
     record[text_field] = text

@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Callable
 
 from dedup.text.cases import content_word_names
+from dedup.text.fact_sides import SIDE_OF
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, words
 
@@ -69,6 +70,8 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
         theirs = words(partner)
         if Counter(mine) == Counter(theirs) and mine != theirs:
             return True
+    if _asks(sentence) != _asks(partner):
+        return True  # "And if you don't?" is no restatement of "I don't accept that.": a question states nothing
     if Counter(_negations(sentence)) != Counter(_negations(partner)):
         return True
     if Counter(_numbers(sentence)) - Counter(_numbers(context)):  # counted: "6/6/2006" is not "6/22/2006"
@@ -208,83 +211,10 @@ def _bare(word: str) -> str:
     return word.lower().removesuffix("'s").removesuffix("\u2019s").removesuffix("'")
 
 
-# Words that, put one for another, turn a fact around and leave the rest of a sentence as it was (a correction,
-# or a restatement that is none). Each group's sides (``|``) are words of one meaning: a sentence holding a word of
-# a side that its earlier paragraph lacks, where the sentence it restates holds a word of another side of the group,
-# says more ("rose" where it says "fell"; "passed" where it says "approved" does not).
-_SIDES = """rise rises rose risen rising up increase increased increases grow grew grown gain gained gains higher
-    highest | fall falls fell fallen falling down decrease decreased decreases shrink shrank shrunk loss losses
-    lower lowest;
-    above over more most | below under less least fewer fewest nearly almost;
-    win wins won winning beat beaten defeated | lose loses lost losing defeat;
-    guilty convicted conviction | innocent acquitted acquittal cleared;
-    approve approved approves approval accept accepted accepts agree agreed agrees support supported supports for
-    pass passed back backed | reject rejected rejects rejection refuse refused refuses disagree disagreed decline
-    declined declines oppose opposed opposes against fail failed fails;
-    confirm confirmed confirms | deny denied denies;
-    managed succeeded | failed;
-    legal lawful | illegal unlawful;
-    open opened opens reopened | closed close closes shut;
-    alive survived | dead died killed;
-    killed | injured wounded hurt;
-    arrested jailed detained charged | released freed cleared;
-    male man men boy boys | female woman women girl girls;
-    he him his | she her hers;
-    today tonight | tomorrow | yesterday;
-    morning | afternoon | evening | night;
-    noon midday | midnight;
-    am a.m. | pm p.m.;
-    before earlier early | after later late;
-    first | last;
-    next | last previous past;
-    north northern | south southern | east eastern | west western;
-    left | right;
-    inside indoors | outside outdoors;
-    all every | some | none no | few handful | many hundreds thousands dozens;
-    majority | minority;
-    both | neither | either;
-    half halved halve | double doubled twice | triple tripled | quadruple quadrupled;
-    will shall | would | may might could | must | should;
-    raise raised raises raising hike hiked hikes | cut cuts cutting lowered lowers reduce reduced reduces;
-    buy buys bought buying acquire acquired acquires purchase purchased | sell sells sold selling;
-    hire hires hired hiring | fire fires fired firing sack sacked lay laid dismissed;
-    begin begins began begun start started starts | end ends ended ending;
-    resign resigned resigns quit quits | appointed appoint appoints named sacked fired dismissed ousted;
-    temporarily temporary | permanently permanent;
-    partially partly | completely fully totally entirely;
-    victim victims | suspect suspects attacker attackers gunman;
-    adult adults | child children kids teenagers teens;
-    son sons | daughter daughters;
-    brother brothers | sister sisters;
-    lower | upper;
-    year years annual annually yearly | month months monthly | week weeks weekly | day days daily;
-    foot feet | metre metres meter meters | yard yards | inch inches;
-    this current | next | last previous past;
-    kg kilogram kilograms kilo kilos | lb lbs pound pounds;
-    km kilometre kilometres kilometer kilometers | mile miles;
-    celsius | fahrenheit;
-    percent | points point;
-    mln million millions | bln billion billions | trillion trillions;
-    lakh lakhs | crore crores;
-    monday | tuesday | wednesday | thursday | friday | saturday | sunday;
-    spring | summer | autumn | winter"""
-
-
-def _places(groups: str) -> dict[str, frozenset[tuple[int, int]]]:
-    """Each word of ``_SIDES`` -> its (group, side) places: a word may stand in several groups ("killed")."""
-    places: dict[str, set[tuple[int, int]]] = {}
-    for group, sides in enumerate(groups.split(";")):
-        for side, listed in enumerate(sides.split("|")):
-            for word in listed.split():
-                places.setdefault(word, set()).add((group, side))
-    return {word: frozenset(found) for word, found in places.items()}
-
-
-_SIDE_OF = _places(_SIDES)
 
 
 def _turned(sentence: str, partner: str, context: str) -> bool:
-    """Whether ``sentence`` holds a word of a side (``_SIDES``) that ``context`` (the earlier paragraph) lacks where
+    """Whether ``sentence`` holds a word of a side (``fact_sides``) that ``context`` (the earlier paragraph) lacks where
     ``partner`` (the sentence it restates) holds a word of another side of its group: the partner, not the whole
     paragraph, for "would" and "could" are in most paragraphs, on other matters."""
     groups = {group for group, _ in _sides(partner)}
@@ -293,7 +223,7 @@ def _turned(sentence: str, partner: str, context: str) -> bool:
 
 def _sides(text: str) -> set[tuple[int, int]]:
     text = _PERCENT.sub(" percent ", text)  # "2%" and "2 per cent" say "percent", not "percentage points"
-    return {place for w in (m.lower() for m in _TURNING_WORD.findall(text)) for place in _SIDE_OF.get(w, ())}
+    return {place for w in (m.lower() for m in _TURNING_WORD.findall(text)) for place in SIDE_OF.get(w, ())}
 
 
 _PERCENT = re.compile(r"%|\bper cent\b", re.IGNORECASE)
@@ -313,7 +243,11 @@ _CHANGE = frozenset({"to", "by", "from"})  # "rose to 3.2" (a level), "by 3.2" (
 _ANY_NUMBER = frozenset(_SMALL_NUMBERS) | {"hundred", "thousand", "million", "billion", "trillion"}
 # Who says it: the words before "said" at a clause's start or after a comma, or after "according to".
 _SAYING = frozenset("said says told added reported stated according".split())
-_SPEAKER = re.compile(r"(?:^|[,;:\u2014]\s*|\.\s+)((?:[\w\u2019'-]+\s+){0,3}?)(?:said|says|told|added)\b"
+# After a quotation, news writes the speaker before or after the verb: '...," police said', '...," said police'.
+_SPEAKER = re.compile(r"[,;:\u2014][\"'\u201d\u2019]?\s*(?:said|says|added)\s+((?:[\w\u2019'-]+\s+){0,3}?[\w\u2019'-]+)"
+                      r"\s*(?=[.,;!?]|$)"
+                      r"|(?:^|[,;:\u2014][\"'\u201d\u2019]?\s*|\.[\"'\u201d\u2019]?\s+)((?:[\w\u2019'-]+\s+){0,4}?)"
+                      r"(?:said|says|told|added)\b"
                       r"|\baccording to ((?:[\w\u2019'-]+\s+){0,2}[\w\u2019'-]+)", re.IGNORECASE)
 # Words that make a role another person's: "the deputy mayor" is not "the mayor".
 _ROLES = frozenset("deputy former acting interim vice ex assistant".split())
@@ -406,9 +340,14 @@ def _speakers(sentence: str) -> set[str]:
     """The words naming who says it ("..., police said", "according to witnesses"), bare, stop words left out."""
     found = set()
     for m in _SPEAKER.finditer(sentence):
-        found.update(_bare(w) for w in _WORD.findall(m.group(1) or m.group(2) or "") if w.lower() not in
+        found.update(_bare(w) for w in _WORD.findall(m.group(1) or m.group(2) or m.group(3) or "") if w.lower() not in
                      ENGLISH_STOP_WORDS and w.lower() not in _SAYING)
     return found
+
+
+def _asks(sentence: str) -> bool:
+    """Whether ``sentence`` is a question (its last mark, closing quotes and brackets aside)."""
+    return sentence.rstrip(" \t\n\"'\u201d\u2019)]").endswith(("?", "\uff1f"))
 
 
 def _negations(text: str) -> list[str]:

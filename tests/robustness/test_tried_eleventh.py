@@ -195,3 +195,151 @@ def test_two_price_tables_read_their_common_runs_a_bounded_number_of_times(monke
 
     find_redundancy(f"Market close: stock prices\n\n{table()}\n\n{table()}\n")
     assert read[1] and read[0] < 40 * read[1], read  # 300 rows read about 60,000 runs per item before
+
+
+# 5. (an attacker) An index whose stored shingles were cut short (edited by hand, a disk fault): `index check` said
+#    "ok", and `index query` blamed the page it checked, in numpy's words ("buffer size must be a multiple of
+#    element size").
+
+def test_a_cut_stored_blob_is_a_damaged_index_said_by_check_and_by_query(tmp_path):
+    import sqlite3
+
+    index = tmp_path / "idx.db"
+    corpus = ROOT / "data" / "sample_corpus.jsonl"
+    assert _run("index", "add", index, corpus, "--text-field", "body").exit_code == 0
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE docs SET shingles = x'0102' WHERE id = 'wire/vance-original'")
+    checked = _run("index", "check", index)
+    assert checked.exit_code == 1
+    assert "1 documents whose stored shingles or term counts are cut short or overlong" in checked.output
+    page = ROOT / "data" / "vance_article.txt"
+    queried = _run("index", "query", index, page, "-f", "json", "-o", tmp_path / "q.json")
+    assert queried.exit_code != 0 and "Traceback" not in queried.output
+    assert f"{index}: a damaged index (the stored shingles or term counts of 'wire/vance-original'" in queried.output
+    assert str(page) not in queried.output
+
+
+# 6. (an attacker) A run out of memory (a file of a million one-letter paragraphs under `ulimit -v`) ended with a
+#    79-line traceback, where every other error is one line.
+
+def test_running_out_of_memory_is_said_in_one_line(monkeypatch, capsys):
+    import pytest
+
+    import dedup.cli
+    import dedup.cli.main
+    from dedup.cli import run
+
+    for setting_up in ("interrupt_on_termination", "notes_for_own_warnings"):  # this process's signals stay pytest's
+        monkeypatch.setattr(dedup.cli, setting_up, lambda: None)
+
+    def out_of_memory():
+        raise MemoryError("Unable to allocate 16.0 MiB for an array with shape (32768, 64)")
+
+    monkeypatch.setattr(dedup.cli.main, "main", out_of_memory)
+    with pytest.raises(SystemExit) as ended:
+        run()
+    assert ended.value.code == 1
+    said = capsys.readouterr().err
+    assert said.startswith("dedup: error: out of memory") and said.count("\n") == 1
+
+
+# 7. (an editor) `dedup clean` removed a paragraph that states a fact no kept paragraph does.
+
+_FILLER = ["The announcement came after weeks of speculation in the local press and a series of closed meetings at "
+           "the town hall.",
+           "Residents who attended a public meeting on Monday evening said they had not been consulted about the plans "
+           "at any stage.",
+           "Officials said a full report would be published next month and that the public would be able to comment "
+           "on it online."]
+
+
+def _cleaned(tmp_path, first: str, later: str, *options) -> str:
+    """``dedup clean``'s output of an article stating ``first`` and, three paragraphs on, ``later``."""
+    article = "\n\n".join(["Officials respond to growing criticism over council plans", first, *_FILLER, later,
+                           "Opposition councillors called for an independent review, saying the process had been "
+                           "rushed and poorly explained to residents."]) + "\n"
+    source = tmp_path / "article.txt"
+    source.write_text(article)
+    result = _run("clean", source, "-o", tmp_path / "out.txt", *options)
+    assert result.exit_code == 0, result.output
+    return (tmp_path / "out.txt").read_text()
+
+
+def test_a_quotation_from_another_source_is_kept(tmp_path):
+    """'...," police said' and '...," said police': the usual forms of news (only '..., police said' was read)."""
+    quote = '"The car was travelling far too fast when it left the road near the school,"'
+    for theirs, mine in [("police said.", "witnesses said."), ("said police.", "said witnesses."),
+                         ("the chief executive said.", "the union\u2019s regional secretary said.")]:
+        kept = _cleaned(tmp_path, f"{quote} {theirs}", f"{quote} {mine}")
+        assert mine in kept, (theirs, mine)
+    assert _cleaned(tmp_path, f"{quote} police said.", f"{quote} police said.").count(quote) == 1  # the same source
+
+
+def test_a_word_that_turns_the_fact_is_kept(tmp_path):
+    pairs = [("The appeal court upheld the ruling against the developer, ending a legal battle that lasted six years.",
+              "overturned"),
+             ("The package weighed 500 grams and was found in a locker at the central bus station by a cleaner.",
+              "kilograms"),
+             ("The plaintiff was ordered to pay the legal costs of the case after the judge criticised the evidence.",
+              "defendant"),
+             ("The council has banned overnight parking on the seafront during the summer months to ease congestion.",
+              "allowed"),
+             ("The bridge will be closed to northbound traffic for three weeks while engineers repair the supports.",
+              "southbound"),
+             ("Graham Pell, 58, from Guildford, denies 12 counts of fraud by abuse of his position at the charity.",
+              "admits"),
+             ("The victim, a woman in her forties, was taken to hospital with serious head injuries after the attack.",
+              "died in"),
+             ("The frog is about 2 centimetres long and has bright orange patches on its legs and a pale belly.",
+              "millimetres")]
+    turned = {"upheld": "overturned", "grams": "kilograms", "plaintiff": "defendant", "banned": "allowed",
+              "northbound": "southbound", "denies": "admits", "was taken to": "died in", "centimetres": "millimetres"}
+    for first, word in pairs:
+        old = next(o for o, new in turned.items() if new == word and o in first.replace("The plaintiff", "plaintiff"))
+        later = first.replace(old, word)
+        assert later in _cleaned(tmp_path, first, later), later
+
+
+def test_a_question_is_no_restatement_of_an_answer(tmp_path):
+    interview = "\n\n".join([
+        'Housing minister: "We cannot build our way out of this"',
+        "Q: Landlord groups say a rent cap will push small landlords out of the market.",
+        "A: I don't accept that. The evidence from other countries is mixed, and our cap is deliberately modest.",
+        "Q: Will the 300,000 target be met in the first year?",
+        "A: No. It will not be met in the first year, and probably not in the second. But by the end of this "
+        "parliament we will reach it.",
+        "Q: And if you don't?",
+        "A: Then people should judge us on that."]) + "\n"
+    (tmp_path / "qa.txt").write_text(interview)
+    result = _run("clean", tmp_path / "qa.txt", "--confirm", "tfidf", "-o", tmp_path / "out.txt")
+    assert result.exit_code == 0 and (tmp_path / "out.txt").read_text() == interview
+
+
+def test_a_row_of_another_table_is_not_cut_as_a_restated_sentence(tmp_path):
+    rows = {2021: [("Conservative", 23, 36.0), ("Liberal Alliance", 18, 30.1), ("Labour", 10, 19.4),
+                   ("Greens", 5, 9.2), ("Independent", 2, 3.3)],
+            2025: [("Liberal Alliance", 24, 38.2), ("Conservative", 19, 31.5), ("Labour", 9, 18.9),
+                   ("Greens", 4, 8.1), ("Independent", 2, 3.3)]}
+    tables = {year: f"Result in {year}\n" + "\n".join(f"{party} | {seats} seats | {share}% of the vote"
+                                                     for party, seats, share in found)
+              for year, found in rows.items()}
+    article = "\n\n".join([
+        "County council: how the seats changed",
+        "Final results were declared on Friday morning. The tables below compare this year's result with the last.",
+        tables[2021],
+        "The Liberal Alliance gained six seats and will take control of the council for the first time since 1997.",
+        tables[2025], "Turnout was 34.1 percent, down from 37.8 percent in 2021."]) + "\n"
+    (tmp_path / "tables.txt").write_text(article)
+    result = _run("clean", tmp_path / "tables.txt", "--sentences", "-o", tmp_path / "out.txt")
+    assert result.exit_code == 0 and (tmp_path / "out.txt").read_text() == article
+
+
+def test_a_json_lines_record_with_nothing_removed_is_written_as_it_came_in(tmp_path):
+    import json
+
+    record = json.dumps({"id": "a", "text": "Caf\u00e9 owners welcome new rules\n\nThe council will allow caf\u00e9s "
+                                             "to put tables out from May.\n\nOwners said it was overdue."})
+    assert "\\u00e9" in record
+    (tmp_path / "in.jsonl").write_text(record + "\n")
+    assert _run("clean", tmp_path / "in.jsonl", "-o", tmp_path / "out.jsonl").exit_code == 0
+    assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "in.jsonl").read_bytes()
