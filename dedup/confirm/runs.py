@@ -40,15 +40,16 @@ def matching_blocks(runs: Sequence[Run], len_a: int, len_b: int, least: int = 2)
 
     Each region carries the runs clipped to it that still hold ``least`` items (clipping only shortens a
     run, so the others can give no block of the region or of its parts). Regions are searched longest block
-    first, and the search stops once the runs it has read (summed over regions) reach ``_WORK_PER_ITEM`` times
-    the two sequences' items: two price tables of a few hundred rows share a short run on nearly every
-    diagonal, and each of their hundreds of blocks read all of those runs again (a 42 KB page took two
-    minutes). Such a pair keeps its longest blocks. Prose reads under one run an item (0.84 at most over the
-    articles of ``data/dev`` and 400 PAN 2013 pages), far from the cut."""
+    first, and the search stops once the runs it has read (summed over regions) reach ``_WORK_PER_ITEM`` per
+    item of the two sequences and ``_WORK_PER_RUN`` per run they share: two price tables of a few hundred rows
+    share a short run on nearly every diagonal, and each of their hundreds of blocks read all of those runs again
+    (a 42 KB page took two minutes). Such a pair keeps its longest blocks. Prose reads under one run an item
+    (0.84 at most over the articles of ``data/dev`` and 400 PAN 2013 pages), lists of rows of one wording about
+    one more per run (1.2 at most for 70 to 800 rows): both far from the cut."""
     least = max(least, 2)
     found: list[Run] = []
     start = [r for r in runs if r[2] >= least]
-    budget = _WORK_PER_ITEM * (len_a + len_b) + _WORK_FLOOR
+    budget = _WORK_PER_ITEM * (len_a + len_b) + _WORK_PER_RUN * len(start) + _WORK_FLOOR
     queue: list = []
     _push(queue, (0, len_a, 0, len_b), start)
     while queue and budget > 0:
@@ -64,6 +65,7 @@ def matching_blocks(runs: Sequence[Run], len_a: int, len_b: int, least: int = 2)
 
 
 _WORK_PER_ITEM = 16  # runs read (summed over regions) per item of the two sequences, at most (``matching_blocks``)
+_WORK_PER_RUN = 4  # and per run the pair starts with: a list's rows share many runs, each read about twice
 _WORK_FLOOR = 4096
 
 

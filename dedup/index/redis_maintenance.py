@@ -244,11 +244,16 @@ class RedisMaintenance:
         ids = {k.decode(): int(v) for k, v in self.r.hgetall(self._key("ids")).items()}
         with self.r.pipeline(transaction=False) as pipe:
             for row in ids.values():
-                pipe.hmget(self._key("doc", row), ["id", "paragraphs", "terms"])
+                pipe.hmget(self._key("doc", row), ["id", "paragraphs", "terms", "shingles"])
             stored = pipe.execute()
-        broken = sum(1 for doc_id, (found, _, _) in zip(ids, stored) if found is None or found.decode() != doc_id)
+        broken = sum(1 for doc_id, (found, *_) in zip(ids, stored) if found is None or found.decode() != doc_id)
         if broken:
             problems.append(f"{broken} ids pointing at no document")
+        cut = sum(1 for found, _, terms, shingles in stored if found is not None and (
+            terms is None or shingles is None or len(terms) % 6 or len(shingles) % 4))
+        if cut:
+            problems.append(f"{cut} documents whose stored shingles or term counts are missing, cut short or overlong")
+        stored = [(found, n, terms) for found, n, terms, _ in stored]
         counted = int(self.r.get(self._key("docs")) or 0)
         if counted != len(ids):
             problems.append(f"IDF counts {counted} documents, the index holds {len(ids)}")

@@ -86,9 +86,9 @@ def _check_blobs(rows: list, where: str) -> None:
     """A candidate whose stored shingles or term counts are no whole numbers of their items is a damaged index,
     said as one (an index edited by hand named the checked page as the culprit, in numpy's words)."""
     for _, doc_id, shingles, terms in rows:
-        if len(shingles) % 4 or len(terms) % 6:
+        if shingles is None or terms is None or len(shingles) % 4 or len(terms) % 6:
             raise IndexFileError(f"{where}: a damaged index (the stored shingles or term counts of {doc_id!r} are "
-                                 "cut short or overlong)")
+                                 "missing, cut short or overlong)")
 
 
 def _candidate_scores(mine: np.ndarray, my_terms: bytes, rows: list, idf: np.ndarray

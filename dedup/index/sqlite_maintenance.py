@@ -183,7 +183,8 @@ class SQLiteMaintenance:
             if n := one(sql):
                 problems.append(f"{n} {what}")
         if cut := one("SELECT COUNT(*) FROM docs WHERE length(shingles) % 4 != 0 OR length(terms) % 6 != 0"):
-            problems.append(f"{cut} documents whose stored shingles or term counts are cut short or overlong")
+            problems.append(f"{cut} documents whose stored shingles or term counts are missing, cut short or "
+                            "overlong")
         counted = one("SELECT COALESCE((SELECT docs FROM idf WHERE id = 0), 0)")
         if counted != self.count():
             problems.append(f"IDF counts {counted} documents, the index holds {self.count()}")

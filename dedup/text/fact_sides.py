@@ -19,7 +19,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases grow gr
     confirm confirmed confirms admit admits admitted admitting | deny denied denies denying;
     uphold upholds upheld upholding | overturn overturns overturned quash quashes quashed reverse reverses reversed;
     ban bans banned banning prohibit prohibits prohibited forbid forbids forbidden | allow allows allowed allowing
-    permit permits permitted;
+    permit permits permitted lift lifts lifted lifting;
     plaintiff plaintiffs claimant claimants prosecution prosecutor prosecutors | defendant defendants;
     managed succeeded | failed;
     legal lawful | illegal unlawful;

@@ -346,8 +346,12 @@ def _speakers(sentence: str) -> set[str]:
 
 
 def _asks(sentence: str) -> bool:
-    """Whether ``sentence`` is a question (its last mark, closing quotes and brackets aside)."""
-    return sentence.rstrip(" \t\n\"'\u201d\u2019)]").endswith(("?", "\uff1f"))
+    """Whether ``sentence`` asks or reports a question: '"Will the plant close?" Lopez asked.' as 'Lopez asked:
+    "Will the plant close?"', and "asked whether the plan was legal" as "asked: 'Is the plan legal?'"."""
+    return "?" in sentence or "\uff1f" in sentence or _ASKED.search(sentence) is not None
+
+
+_ASKED = re.compile(r"\b(?:ask|asks|asked|asking|wonder|wonders|wondered)\b", re.IGNORECASE)
 
 
 def _negations(text: str) -> list[str]:
