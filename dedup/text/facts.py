@@ -347,11 +347,13 @@ def _speakers(sentence: str) -> set[str]:
 
 def _asks(sentence: str) -> bool:
     """Whether ``sentence`` asks or reports a question: '"Will the plant close?" Lopez asked.' as 'Lopez asked:
-    "Will the plant close?"', and "asked whether the plan was legal" as "asked: 'Is the plan legal?'"."""
+    "Will the plant close?"', and "asked whether the plan was legal" as "asked: 'Is the plan legal?'"; not "asked
+    customers to raise their thermostats", a request."""
     return "?" in sentence or "\uff1f" in sentence or _ASKED.search(sentence) is not None
 
 
-_ASKED = re.compile(r"\b(?:ask|asks|asked|asking|wonder|wonders|wondered)\b", re.IGNORECASE)
+_ASKED = re.compile(r"\b(?:ask|asks|asked|asking|wonder|wonders|wondered)\s+(?:[\w\u2019'-]+\s+){0,3}?"
+                    r"(?:whether|if|why|how|what|when|where|who|which)\b", re.IGNORECASE)
 
 
 def _negations(text: str) -> list[str]:

@@ -422,3 +422,12 @@ def test_a_redis_index_with_a_cut_or_missing_stored_blob_fails_its_check(redis_u
     queried = _run("index", "query", location, tmp_path / "copy.txt", "-f", "json", "-o", tmp_path / "q.json")
     assert "a damaged index (the stored shingles or term counts of" in queried.output
     assert "NoneType" not in queried.output
+
+
+def test_a_request_is_no_question():
+    """"asked customers to raise their thermostats" restates "urged customers to set them higher": no question."""
+    from dedup.text.facts import says_more
+
+    asked = "The electricity company asked customers to set thermostats a few degrees higher."
+    assert not says_more("Power company officials urged customers to raise their thermostats by a few degrees.",
+                         asked, asked)
