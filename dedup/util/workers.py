@@ -52,7 +52,6 @@ def _hold_blas(step: int) -> None:
             _BLAS_HELD[1] = None
 _SIGNER: "BatchSigner | None" = None
 _FOLDER: str | None = None  # where a worker writes its large results (``parcels``)
-_STOPPING = None  # a worker's view of ``Workers.stopping``
 _PARENT = 0  # a worker's parent process, while it lives
 _QUEUED = 2  # batches queued per worker: one running, one waiting
 _WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
@@ -95,7 +94,6 @@ class Workers:
         self.processes: list = []
         self.size = 0  # worker processes started
         self.folder: str | None = None  # the workers' result files (``parcels``), while the pool runs
-        self.stopping = None  # the workers' shared flag: this process is ending the pool (``_init``)
         self._blas_limit = None
 
     def __enter__(self) -> "Workers":
@@ -118,8 +116,7 @@ class Workers:
                 self.folder = None
             try:
                 context = multiprocessing.get_context()
-                self.stopping = context.RawValue("b", 0)  # set before the pool is terminated (``_init``)
-                self.pool = context.Pool(size, initializer=_init, initargs=(self.signer, self.folder, self.stopping))
+                self.pool = context.Pool(size, initializer=_init, initargs=(self.signer, self.folder))
             except OSError as err:  # no shared memory for its locks (a read-only /dev/shm in a container)
                 self.jobs = 1  # the same results in this process: said once, never a traceback
                 warnings.warn(f"cannot start worker processes ({err.strerror or err}): running in one",
@@ -133,7 +130,6 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
-            self.stopping.value = 1  # a SIGTERM the workers get now is the pool's: they end
             _end_workers(self.pool)
             self.pool.terminate()
             self.pool.join()
@@ -251,25 +247,25 @@ def packed(task: Callable[..., Any], *args: Any) -> Any:
     return pack(task(*args), _FOLDER)
 
 
-def _init(signer: "BatchSigner", folder: str | None, stopping=None) -> None:
+def _init(signer: "BatchSigner", folder: str | None) -> None:
     # Ctrl-C, SIGTERM and SIGHUP sent to the whole process group (a terminal, ``timeout``, a closed terminal) are
     # the parent's to handle: it saves a checkpoint, then ends the pool. A worker that died of one while it waited
     # for a task took the pool's queue lock with it, and the parent's terminate() waited for that lock for ever.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _terminated)  # ends the worker once the parent ends the pool (``stopping``)
+    signal.signal(signal.SIGTERM, _terminated)  # ends the worker only once its parent is gone
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a parent gone: end quietly, not with a BrokenPipeError trace
     keep_pages()
     threadpool_limits(limits=1, user_api="blas")  # as in the scan's own process (``Workers.__enter__``)
-    global _SIGNER, _FOLDER, _STOPPING, _PARENT
-    _SIGNER, _FOLDER, _STOPPING, _PARENT = signer, folder, stopping, os.getppid()
+    global _SIGNER, _FOLDER, _PARENT
+    _SIGNER, _FOLDER, _PARENT = signer, folder, os.getppid()
 
 
 def _terminated(signum: int, frame) -> None:
-    """A worker's SIGTERM: the pool's ``terminate()`` (the parent set ``stopping`` first) ends the worker, by an
-    exception, so that the locks it holds are released on the way out; the same signal sent to the whole group
-    is left to the parent, which ends the pool in turn, unless the parent is gone (killed: nothing else would end
-    the worker, which waits for a task for ever)."""
-    if _STOPPING is None or _STOPPING.value or os.getppid() != _PARENT:
+    """A worker's SIGTERM: sent to the whole group, it is left to the parent, which ends the pool in turn
+    (``_end_workers``), unless the parent is gone (killed: nothing else would end the worker, which waits for a
+    task for ever) or the worker is still starting; then it ends the worker, by an exception, so that the locks
+    it holds are released on the way out."""
+    if os.getppid() != _PARENT:
         raise SystemExit(128 + signum)
