@@ -50,6 +50,7 @@ from dedup.reuse.digest import best_digest
 from dedup.reuse.passage_record import passage_records
 from dedup.reuse.passages import (
     Passage,
+    copies_first,
     extend,
     fragment_cosine,
     held,
@@ -322,6 +323,7 @@ class Alignment:
         two_texts = units_a is not units_b  # copies, growth and digests: not for one text against itself
         if two_texts:
             passages += self._copied(passages, settings)
+        passages = copies_first(passages, self.copies, (weights_a, weights_b), settings.passage_cosine)
         if settings.neighbour_cosine < 1.0 and two_texts:
             passages = [self._grown(p, settings) for p in passages]
         kept = without_overlaps(passages, units_a, units_b, settings.min_chars,

@@ -186,6 +186,71 @@ def is_summary(passage: Passage, units_a: Units, units_b: Units, sentences: int,
     return seeded >= sentences and seeded >= coverage * (last - first + 1)
 
 
+def copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, min_cosine: float) -> list[Passage]:
+    """``passages`` without their *stray* seeds: seeds that share no copied run (``copies``: the unit pairs that
+    do) and, in either text, stand at a unit that another passage holds through a copied run, or reach across
+    one from the units their own passage holds through copied runs. A copy's sentences are like the text around
+    them, so a passage beside a copy seeded one of them by likeness and grew over it (a list of font names, one
+    block in the source, copied whole into the other text as eleven sentences: the passage before it took the
+    block by one such seed, outweighed the copy, and the copy was lost where the source came first). A passage
+    with no seed left, or not alike as a whole without them, is dropped (as ``_outside``)."""
+    if len(passages) < 2 or not len(copies):
+        return passages
+    seeds = np.concatenate([p.seeds for p in passages]).astype(np.int64)
+    owner = np.repeat(np.arange(len(passages)), [len(p.seeds) for p in passages])
+    size = int(max(seeds.max(), copies.max())) + 1  # units of either text are under it
+    copy_codes = np.unique(copies[:, 0].astype(np.int64) * size + copies[:, 1])
+    codes = seeds[:, 0] * size + seeds[:, 1]
+    copied = copy_codes[np.minimum(np.searchsorted(copy_codes, codes), len(copy_codes) - 1)] == codes
+    if copied.all():
+        return passages
+    stray = np.zeros(len(seeds), dtype=bool)
+    for side in (0, 1):
+        stray |= _reaches_a_copy(seeds[:, side], owner, copied, len(passages), size)
+    stray &= ~copied
+    touched = set(np.unique(owner[stray]).tolist())
+    starts = np.concatenate(([0], np.cumsum([len(p.seeds) for p in passages])))
+    found = []
+    for k, passage in enumerate(passages):
+        if k not in touched:
+            found.append(passage)
+            continue
+        left = passage.seeds[~stray[starts[k]:starts[k + 1]]]
+        if not len(left):
+            continue
+        a = (int(left[:, 0].min()), int(left[:, 0].max()))
+        b = (int(left[:, 1].min()), int(left[:, 1].max()))
+        cosine = fragment_cosine(weights[0], a, weights[1], b)
+        if cosine >= min_cosine or passage.copied:
+            found.append(Passage(a, b, left, cosine, passage.copied, passage.trimmed))
+    return found
+
+
+def _reaches_a_copy(units: np.ndarray, owner: np.ndarray, copied: np.ndarray, passages: int, size: int) -> np.ndarray:
+    """For each seed (its unit in one text, ``units``; its passage, ``owner``; whether it shares a copied run,
+    ``copied``), whether another passage holds its unit through a copied run, or a unit between it and the
+    units its own passage holds so."""
+    own = np.unique(owner[copied] * size + units[copied])  # (passage, unit) held through a copied run
+    own_passage, own_unit = np.divmod(own, size)
+    holders = np.bincount(own_unit, minlength=size)
+    before = np.concatenate(([0], np.cumsum(holders > 0)))  # before[u]: units under u some passage holds so
+    keys = owner * size + units
+    is_own = own[np.minimum(np.searchsorted(own, keys), max(len(own) - 1, 0))] == keys if len(own) else \
+        np.zeros(len(units), dtype=bool)
+    alone = holders[units] - is_own > 0  # the seed's own unit, held by another passage
+    # Each passage's first and last unit held so (``own`` is sorted by passage, then unit); none: no range.
+    first = np.full(passages, size, dtype=np.int64)
+    last = np.full(passages, -1, dtype=np.int64)
+    np.minimum.at(first, own_passage, own_unit)
+    np.maximum.at(last, own_passage, own_unit)
+    lo, hi = first[owner], last[owner]
+    outside = (hi >= 0) & ((units < lo) | (units > hi))
+    # Beyond its passage's copied units, a seed reaches over units none of which is its passage's own.
+    low = np.where(units > hi, hi + 1, units)
+    high = np.where(units < lo, lo, units + 1)
+    return np.where(outside, before[np.clip(high, 0, size)] - before[np.clip(low, 0, size)] > 0, alone)
+
+
 def without_overlaps(passages: list[Passage], units_a: Units, units_b: Units, min_chars: int,
                      seeded_min_chars: float = float("inf"), seeded_cosine: float = 0.0,
                      weights: tuple | None = None, min_cosine: float = 0.0) -> list[Passage]:
