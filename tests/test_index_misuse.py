@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from dedup import Index
 from dedup.cli.main import main
 from dedup.index.store import IndexClosedError, IndexStoreError, IndexUnavailableError, IndexWriteError
-from dedup.io.readers import Document
+from dedup.io.readers import Document, read_documents
 from dedup.util.validate import lone_surrogate
 
 STORY = ("The harbour authority approved a new breakwater for the northern quay after the winter storms.\n\n"
@@ -183,3 +183,17 @@ def test_one_rule_for_lone_surrogates():
     assert lone_surrogate("plain text, accents é and emoji 🙂") is None
     assert lone_surrogate("ab\ud83d") == 2 and lone_surrogate("\udfff") == 0
     assert lone_surrogate("\ud83d\ude42") == 0  # a pair left unjoined is two lone surrogates to UTF-8 too
+
+
+def test_add_many_takes_the_readers_stream_and_skips_what_they_could_not_read(location, tmp_path):
+    # read_documents gives an InputError for a file it could not read; add_many stopped at it (TypeError), and
+    # the files after it were never added.
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01\x02 binary \xff\xfe")
+    (tmp_path / "c.txt").write_text(OTHER, encoding="utf-8")
+    skipped = []
+    with Index(location, within=False) as index:
+        added = index.add_many(read_documents([str(tmp_path / n) for n in ("a.txt", "b.txt", "c.txt")]),
+                               on_skip=lambda doc_id, why: skipped.append((doc_id, why)))
+        assert added == 2 and len(index) == 2
+    assert [doc_id for doc_id, _ in skipped] == [str(tmp_path / "b.txt")] and skipped[0][1]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from dedup import align_texts
+from dedup.reuse.align import AlignSettings
 from dedup.reuse.passages import Passage, copies_first
 
 # A paragraph about a font and, after it, the list of ranges the font covers: one unit in the source (no sentence
@@ -96,3 +97,11 @@ def test_copied_seeds_are_never_dropped(seed):
         assert {tuple(s) for s in before.seeds.tolist() if tuple(s) in copied} <= {
             tuple(s) for p in mine for s in p.seeds.tolist()}
     assert copies_first(passages, copies[:0], _weights(30, 30), 0.0) == passages
+
+
+@pytest.mark.parametrize("ids", [(AlignSettings(min_chars=10**6), "b"), ("a", 2), (None, "b")])
+def test_align_texts_refuses_ids_that_are_not_strings(ids):
+    # Settings passed by position landed in a_id, unread: the search ran with the defaults, and the records'
+    # ids were no strings (their JSON failed the report's schema).
+    with pytest.raises(TypeError, match="a_id|b_id"):
+        align_texts(SOURCE, REUSING, *ids)

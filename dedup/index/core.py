@@ -264,7 +264,9 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         ``on_skip(id, reason)`` is called for it (an id that is not a string given as its ``repr``; without
         ``on_skip``, an ``IndexSkipWarning``). A store failure raises its ``IndexStoreError`` subclass saying how
         many documents this call added before it (also as ``err.added``): each batch is stored whole or not at
-        all, and adding the same input again adds only what is missing. An item that is no ``Document`` raises
+        all, and adding the same input again adds only what is missing. An ``InputError`` item (``read_documents``
+        gives one for each file or record it could not read) is skipped and said to ``on_skip`` (its file or
+        record, and why), as ``CorpusScanner.scan`` skips it; another item that is no ``Document`` raises
         ``TypeError`` naming its position; an exception of ``documents`` itself (a crawler that lost its source)
         is raised, with ``err.added``, once the documents it gave are added.
 

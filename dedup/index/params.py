@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 from dedup.cluster.keep import DateLike, timestamp
 from dedup.index.store import STORED_BEFORE, IndexFileError, IndexReadOnlyError, IndexStoreError
 from dedup.io.html_input import as_text
-from dedup.io.readers import Document
+from dedup.io.readers import Document, InputError
 from dedup.reuse.search import COPY_WINDOW, KEY_SETTINGS, MAX_COPY_WORDS
 from dedup.sketch.shingle import MAX_K
 from dedup.util.validate import (
@@ -107,6 +107,9 @@ def add_in_batches(documents, on_skip: OnSkip | None, batch_size: int, add_batch
     added, batch, failed = 0, [], []
     try:
         for position, doc in enumerate(until_failure(documents, failed)):
+            if isinstance(doc, InputError):  # the readers' own item for an input they could not read: skipped, said
+                skip(doc.source, doc.reason)
+                continue
             if not isinstance(doc, Document):  # a caller's mistake, not a bad record: said once the rest is in
                 raise not_a_document(position, doc, added + (add_batch(batch, skip) if batch else 0))
             why = unstorable(doc.id, doc.text, doc.date)

@@ -202,6 +202,9 @@ def align_texts(a: str, b: str | None = None, a_id: str = "a", b_id: str = "b", 
     check_str("a", a, blank=True)
     if b is not None:
         check_str("b", b, blank=True)
+    # The records carry them (a report's ids are strings): settings passed by position landed here, unread.
+    check_str("a_id", a_id, blank=True)
+    check_str("b_id", b_id, blank=True)
     if settings is not None and not isinstance(settings, AlignSettings):
         raise TypeError(f"settings must be an AlignSettings, got {type(settings).__name__}")
     if idf is not None and not callable(idf):  # it was called deep in the search: "'int' object is not callable"
@@ -323,7 +326,10 @@ class Alignment:
         two_texts = units_a is not units_b  # copies, growth and digests: not for one text against itself
         if two_texts:
             passages += self._copied(passages, settings)
-        passages = copies_first(passages, self.copies, (weights_a, weights_b), settings.passage_cosine)
+        # A passage shorter than any kept one (``without_overlaps``' lowest bar) takes no seed from the others.
+        shortest = settings.min_chars * min(settings.seeded_min_share, 1.0)
+        holding = [min(length(units_a, p.a), length(units_b, p.b)) >= shortest for p in passages]
+        passages = copies_first(passages, self.copies, (weights_a, weights_b), settings.passage_cosine, holding)
         if settings.neighbour_cosine < 1.0 and two_texts:
             passages = [self._grown(p, settings) for p in passages]
         kept = without_overlaps(passages, units_a, units_b, settings.min_chars,

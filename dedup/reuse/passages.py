@@ -186,14 +186,17 @@ def is_summary(passage: Passage, units_a: Units, units_b: Units, sentences: int,
     return seeded >= sentences and seeded >= coverage * (last - first + 1)
 
 
-def copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, min_cosine: float) -> list[Passage]:
+def copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, min_cosine: float,
+                 holding: np.ndarray | None = None) -> list[Passage]:
     """``passages`` without their *stray* seeds: seeds that share no copied run (``copies``: the unit pairs that
     do) and, in either text, stand at a unit that another passage holds through a copied run, or reach across
     one from the units their own passage holds through copied runs. A copy's sentences are like the text around
     them, so a passage beside a copy seeded one of them by likeness and grew over it (a list of font names, one
     block in the source, copied whole into the other text as eleven sentences: the passage before it took the
     block by one such seed, outweighed the copy, and the copy was lost where the source came first). A passage
-    with no seed left, or not alike as a whole without them, is dropped (as ``_outside``)."""
+    with no seed left, or not alike as a whole without them, is dropped (as ``_outside``). ``holding``: which
+    passages may hold a unit so (default all): one too short to be kept (a title copied, under ``min_chars``)
+    takes no seed from the others."""
     if len(passages) < 2 or not len(copies):
         return passages
     seeds = np.concatenate([p.seeds for p in passages]).astype(np.int64)
@@ -206,7 +209,8 @@ def copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, mi
         return passages
     stray = np.zeros(len(seeds), dtype=bool)
     for side in (0, 1):
-        stray |= _reaches_a_copy(seeds[:, side], owner, copied, len(passages), size)
+        stray |= _reaches_a_copy(seeds[:, side], owner, copied, size,
+                                 np.ones(len(passages), bool) if holding is None else np.asarray(holding, bool))
     stray &= ~copied
     touched = set(np.unique(owner[stray]).tolist())
     starts = np.concatenate(([0], np.cumsum([len(p.seeds) for p in passages])))
@@ -226,21 +230,22 @@ def copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, mi
     return found
 
 
-def _reaches_a_copy(units: np.ndarray, owner: np.ndarray, copied: np.ndarray, passages: int, size: int) -> np.ndarray:
+def _reaches_a_copy(units: np.ndarray, owner: np.ndarray, copied: np.ndarray, size: int,
+                    holding: np.ndarray) -> np.ndarray:
     """For each seed (its unit in one text, ``units``; its passage, ``owner``; whether it shares a copied run,
-    ``copied``), whether another passage holds its unit through a copied run, or a unit between it and the
-    units its own passage holds so."""
+    ``copied``), whether another passage that may hold units (``holding``) holds its unit through a copied run,
+    or a unit between it and the units its own passage holds so."""
     own = np.unique(owner[copied] * size + units[copied])  # (passage, unit) held through a copied run
     own_passage, own_unit = np.divmod(own, size)
-    holders = np.bincount(own_unit, minlength=size)
+    holders = np.bincount(own_unit[holding[own_passage]], minlength=size)
     before = np.concatenate(([0], np.cumsum(holders > 0)))  # before[u]: units under u some passage holds so
     keys = owner * size + units
     is_own = own[np.minimum(np.searchsorted(own, keys), max(len(own) - 1, 0))] == keys if len(own) else \
         np.zeros(len(units), dtype=bool)
-    alone = holders[units] - is_own > 0  # the seed's own unit, held by another passage
+    alone = holders[units] - (is_own & holding[owner]) > 0  # the seed's own unit, held by another passage
     # Each passage's first and last unit held so (``own`` is sorted by passage, then unit); none: no range.
-    first = np.full(passages, size, dtype=np.int64)
-    last = np.full(passages, -1, dtype=np.int64)
+    first = np.full(len(holding), size, dtype=np.int64)
+    last = np.full(len(holding), -1, dtype=np.int64)
     np.minimum.at(first, own_passage, own_unit)
     np.maximum.at(last, own_passage, own_unit)
     lo, hi = first[owner], last[owner]
