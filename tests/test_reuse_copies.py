@@ -1,12 +1,13 @@
 """A copy is found whole in either order, though a passage beside it seeds one of its sentences by likeness
-(``passages.copies_first``)."""
+(``reuse.copies_first``)."""
 
 import numpy as np
 import pytest
 
 from dedup import align_texts
 from dedup.reuse.align import AlignSettings
-from dedup.reuse.passages import Passage, copies_first
+from dedup.reuse.copies_first import copies_first
+from dedup.reuse.passages import Passage
 
 # A paragraph about a font and, after it, the list of ranges the font covers: one unit in the source (no sentence
 # ends), one line per range in the other text. The paragraph's last sentence names the ranges too, so it seeds
@@ -58,26 +59,43 @@ def _weights(units_a: int, units_b: int):
     return eye[:units_a], eye[:units_b]
 
 
-def test_a_seed_that_reaches_over_another_passages_copy_is_dropped():
-    # Passage 0 copies units 0-3 of a; its seed (9, 4) reaches over unit 6, which passage 1 holds by a copy.
+def test_a_passage_is_cut_where_it_skips_over_another_passages_copy():
+    # Passage 0 copies units 0-3 of a; its likeness seed (9, 4) skips over units 6-7, which passage 1 holds by a
+    # copy: cut off, and alone not alike, it is dropped.
     first = _passage([(0, 0), (1, 1), (2, 2), (3, 3), (9, 4)])
     second = _passage([(6, 20), (7, 21)])
     copies = np.array([(0, 0), (1, 1), (2, 2), (3, 3), (6, 20), (7, 21)])
-    kept = copies_first([first, second], copies, _weights(10, 22), 0.0)
+    kept = copies_first([first, second], copies, _weights(10, 22), 0.5, 3)
     assert [(p.a, p.b) for p in kept] == [((0, 3), (0, 3)), ((6, 7), (20, 21))]
-    assert kept[1] is second  # nothing stray: the very passage
+    assert kept[1] is second  # nothing to settle: the very passage
+    # A reworded continuation past the copy is a passage of its own, not lost.
+    reworded = _passage([(0, 0), (1, 1), (8, 8), (9, 9)])
+    kept = copies_first([reworded, _passage([(5, 20), (6, 21)])], np.array([(0, 0), (1, 1), (5, 20), (6, 21)]),
+                        _weights(10, 22), 0.5, 3)
+    assert [(p.a, p.b) for p in kept] == [((0, 1), (0, 1)), ((8, 9), (8, 9)), ((5, 6), (20, 21))]
 
 
-def test_seeds_of_likeness_stay_where_no_copy_is_reached():
-    # Passage 0's likeness seed (5, 4) reaches units 4-5 of a and 4 of b: no other passage holds them by a copy.
-    first = _passage([(0, 0), (1, 1), (5, 4)])
-    second = _passage([(8, 20), (9, 21)])
-    copies = np.array([(0, 0), (1, 1), (8, 20), (9, 21)])
-    assert copies_first([first, second], copies, _weights(10, 22), 0.0) == [first, second]
-    # A passage without copies keeps a seed at a unit no copy holds, and loses one at a unit a copy holds.
-    alike = _passage([(3, 10), (8, 11)])
-    kept = copies_first([alike, second], copies, _weights(10, 22), 0.0)
-    assert [(p.a, p.b) for p in kept] == [((3, 3), (10, 10)), ((8, 9), (20, 21))]
+def test_a_likeness_seed_gives_up_a_unit_of_the_first_text_another_passage_copies():
+    first = _passage([(0, 0), (1, 1), (2, 2), (6, 3)])  # (6, 3): at unit 6 of a, which passage 1 copies
+    second = _passage([(6, 20), (7, 21)])
+    copies = np.array([(0, 0), (1, 1), (2, 2), (6, 20), (7, 21)])
+    kept = copies_first([first, second], copies, _weights(10, 22), 0.5, 3)
+    assert [(p.a, p.b) for p in kept] == [((0, 2), (0, 2)), ((6, 7), (20, 21))]
+
+
+def test_a_passage_reused_twice_in_the_second_text_keeps_both():
+    # Units 20-21 of b are copied at 6-7 of a and reworded at 10-11: one source passage reused twice.
+    copy = _passage([(6, 20), (7, 21)])
+    reworded = _passage([(10, 20), (11, 21)])
+    copies = np.array([(6, 20), (7, 21)])
+    assert copies_first([copy, reworded], copies, _weights(12, 22), 0.0, 3) == [copy, reworded]
+
+
+def test_a_copy_too_short_to_be_kept_changes_no_other_passage():
+    first = _passage([(0, 0), (1, 1), (2, 2), (6, 3)])
+    title = _passage([(6, 20)])
+    copies = np.array([(0, 0), (1, 1), (2, 2), (6, 20)])
+    assert copies_first([first, title], copies, _weights(10, 22), 0.5, 3, lambda p: p is not title) == [first, title]
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -89,14 +107,14 @@ def test_copied_seeds_are_never_dropped(seed):
         own = copies[rng.choice(len(copies), size=3, replace=False)]
         alike = rng.integers(0, 30, size=(3, 2))
         passages.append(_passage([tuple(s) for s in np.vstack([own, alike]).tolist()]))
-    kept = copies_first(passages, copies, _weights(30, 30), 0.0)
+    kept = copies_first(passages, copies, _weights(30, 30), 0.0, 3)
     copied = {tuple(c) for c in copies.tolist()}
     for before in passages:
         mine = [p for p in kept if set(map(tuple, p.seeds.tolist())) <= set(map(tuple, before.seeds.tolist()))]
         assert mine, "a passage holding copied seeds is never dropped"
         assert {tuple(s) for s in before.seeds.tolist() if tuple(s) in copied} <= {
             tuple(s) for p in mine for s in p.seeds.tolist()}
-    assert copies_first(passages, copies[:0], _weights(30, 30), 0.0) == passages
+    assert copies_first(passages, copies[:0], _weights(30, 30), 0.0, 3) == passages
 
 
 @pytest.mark.parametrize("ids", [(AlignSettings(min_chars=10**6), "b"), ("a", 2), (None, "b")])
@@ -105,3 +123,53 @@ def test_align_texts_refuses_ids_that_are_not_strings(ids):
     # ids were no strings (their JSON failed the report's schema).
     with pytest.raises(TypeError, match="a_id|b_id"):
         align_texts(SOURCE, REUSING, *ids)
+
+
+# A paragraph of the source (five sentences), and a text that reuses it twice: word for word, and reworded.
+DAM = ["The river authority closed the northern dam after heavy rains flooded three villages in the valley.",
+       "Engineers inspected the spillway gates and found cracks in two of the concrete supports.",
+       "Residents of the lowland farms were moved to a school gymnasium on the hill above the town.",
+       "The regional governor promised emergency funds for repairs and for families who lost their homes.",
+       "Meteorologists expect more storms over the coming week, with rivers rising further in the south."]
+DAM_REWORDED = (
+    "After heavy rains flooded three valley villages, the river authority shut the northern dam. "
+    "The spillway gates were inspected by engineers, who found two concrete supports cracked. "
+    "Lowland farm residents were moved to the gymnasium of a school on the hill above town. "
+    "Emergency funds for repairs and for families who lost homes were promised by the regional governor. "
+    "More storms are expected by meteorologists in the coming week, with southern rivers rising further.")
+FOOTBALL = " ".join(f"Local football club number {n} won its match against the visiting side by {n} goals on Sunday."
+                    for n in range(3, 9))
+
+
+def test_a_source_passage_reused_twice_keeps_its_reworded_reuse():
+    source = "A report from the valley. " + " ".join(DAM) + " More news later today about the markets and prices."
+    reusing = ("Opening remarks on the weather this week. " + " ".join(DAM) + " " + FOOTBALL + " " + DAM_REWORDED
+               + " The end.")
+    reworded = reusing.index(DAM_REWORDED)
+    found = [(tuple(r.a_span), r.kind) for r in align_texts(reusing, source)]
+    assert found[0] == ((reusing.index(DAM[0]), reusing.index(DAM[0]) + len(" ".join(DAM))), "verbatim")
+    assert len(found) == 2 and found[1][1] == "edited"
+    assert found[1][0][0] == reworded and found[1][0][1] >= reworded + len(DAM_REWORDED) - 1
+
+
+def _swapped(sentence: str) -> str:
+    """The sentence's words with every fourth pair swapped: no run of eight words of it is left."""
+    words = sentence.split()
+    for i in range(1, len(words) - 2, 4):
+        words[i], words[i + 1] = words[i + 1], words[i]
+    return " ".join(words)
+
+
+def test_a_reworded_continuation_past_a_copied_quote_is_found_in_either_order():
+    museum = ("The museum of modern art announced a new exhibition of sculpture from the northern islands opening in "
+              "May. Tickets will be sold online only and children under twelve may enter without charge at weekends.")
+    bakery = " ".join(f"The bakery on street {n} sells bread rolls with poppy seeds for {n} cents each morning."
+                      for n in range(3, 9))
+    source = " ".join(DAM) + "\n\n" + bakery + "\n\n" + museum + "\n"
+    continuation = " ".join(_swapped(s) for s in DAM[3:])
+    reusing = "Opening remarks.\n\n" + " ".join(DAM[:3]) + "\n\n" + museum + "\n\n" + continuation + "\n"
+    tail = reusing.index(continuation)
+    reusing_first = sorted(tuple(r.a_span) for r in align_texts(reusing, source))
+    source_first = sorted(tuple(r.b_span) for r in align_texts(source, reusing))
+    assert reusing_first == source_first
+    assert (tail, len(reusing) - 1) in reusing_first  # the reworded continuation, a record of its own

@@ -46,11 +46,11 @@ import numpy as np
 from scipy import sparse
 
 from dedup.records import Reuse
+from dedup.reuse.copies_first import copies_first
 from dedup.reuse.digest import best_digest
 from dedup.reuse.passage_record import passage_records
 from dedup.reuse.passages import (
     Passage,
-    copies_first,
     extend,
     fragment_cosine,
     held,
@@ -328,8 +328,8 @@ class Alignment:
             passages += self._copied(passages, settings)
         # A passage shorter than any kept one (``without_overlaps``' lowest bar) takes no seed from the others.
         shortest = settings.min_chars * min(settings.seeded_min_share, 1.0)
-        holding = [min(length(units_a, p.a), length(units_b, p.b)) >= shortest for p in passages]
-        passages = copies_first(passages, self.copies, (weights_a, weights_b), settings.passage_cosine, holding)
+        passages = copies_first(passages, self.copies, (weights_a, weights_b), settings.passage_cosine,
+                                settings.max_gap, lambda p: min(length(units_a, p.a), length(units_b, p.b)) >= shortest)
         if settings.neighbour_cosine < 1.0 and two_texts:
             passages = [self._grown(p, settings) for p in passages]
         kept = without_overlaps(passages, units_a, units_b, settings.min_chars,

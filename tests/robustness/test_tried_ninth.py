@@ -274,6 +274,21 @@ def test_json_lines_files_in_a_folder_are_named_not_passed_over(tmp_path):
     assert "holds no .txt" not in result.stderr
 
 
+def test_a_json_lines_file_named_and_in_a_named_folder_is_read_and_not_said_skipped(tmp_path):
+    # Its records were read (as the named file), yet it was listed as skipped ("name the file to read it"), and
+    # the scan ended with status 1, as if records were missing.
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "day1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in _records(5)), encoding="utf-8")
+    (folder / "README.md").write_text("Crawl notes\n\nCollected by the nightly job.\n", encoding="utf-8")
+    for args in ((folder, folder / "day1.jsonl"), (folder / "day1.jsonl", folder)):
+        result = _run("scan", *args, "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["stats"]["documents"] == 6 and report["skipped"] == []
+        assert "not read" not in result.stderr
+
+
 # 12. `dedup clean` removed a paragraph stating what its partner did not, beyond the word groups of the eighth
 # round: numbers standing where another was, names trading roles around a word, another source of the same
 # statement, a deputy for the official, a condition, and more words that turn a fact
