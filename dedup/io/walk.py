@@ -121,7 +121,7 @@ def file_key(path: str) -> tuple[int, int] | None:
 
 
 def _expanded(paths: list[str]) -> Iterator[str | InputError]:
-    named = {key for key in map(_file_key, paths) if key is not None}  # files named as arguments of their own
+    named = {file_key(p) for p in paths if p != "-"} - {None}  # files named as arguments of their own
     for path in paths:
         if path != "-" and is_folder(path):
             found, problems = walk_folder(Path(path), TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES)
@@ -131,7 +131,7 @@ def _expanded(paths: list[str]) -> Iterator[str | InputError]:
             # One also named on its own is read as that argument, so not skipped (it was said skipped, exit 1).
             lines = [InputError(str(f), "JSON Lines in a folder is not read (a folder is walked for .txt, .md, "
                                 ".html and .htm files): name the file to read it") for f in found
-                     if is_jsonl(str(f)) and _file_key(str(f)) not in named]
+                     if is_jsonl(str(f)) and file_key(str(f)) not in named]
             found = [f for f in found if not is_jsonl(str(f))]
             yield from unlisted
             yield from lines
@@ -141,18 +141,6 @@ def _expanded(paths: list[str]) -> Iterator[str | InputError]:
                 yield str(f)
         else:
             yield path
-
-
-def _file_key(path: str) -> tuple[int, int] | None:
-    """The (device, inode) of the file ``path`` names, or None for standard input, a folder or a path that cannot
-    be looked at."""
-    if path == "-":
-        return None
-    try:
-        found = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return None if stat.S_ISDIR(found.st_mode) else (found.st_dev, found.st_ino)
 
 
 def is_folder(path: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from dedup.reuse.passages import Passage, extend, held
+from dedup.util.arrays import distinct, in_sorted
 
 
 def copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, min_cosine: float, gap: int,
@@ -36,9 +37,9 @@ def copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, mi
     their own: no seed of a copied run is lost.
     ``holds``: whether a passage may hold a unit so (default: every one); one too short to be kept (a title
     copied, under ``min_chars``) changes no other."""
+    holds = holds or (lambda passage: True)
     for _ in range(_SETTLING_ROUNDS):  # the parts of a cut passage hold copies of their own: settled again
-        holding = np.array([holds is None or holds(p) for p in passages], dtype=bool)
-        settled = _copies_first(passages, copies, weights, min_cosine, gap, holding, holds or (lambda p: True))
+        settled = _copies_first(passages, copies, weights, min_cosine, gap, holds)
         if len(settled) == len(passages) and all(a is b for a, b in zip(settled, passages)):
             break
         passages = settled
@@ -50,16 +51,15 @@ _SETTLING_ROUNDS = 4
 
 
 def _copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, min_cosine: float, gap: int,
-                  holding: np.ndarray, holds: Callable[[Passage], bool]) -> list[Passage]:
+                  holds: Callable[[Passage], bool]) -> list[Passage]:
     """One round of ``copies_first``."""
     if len(passages) < 2 or not len(copies):
         return passages
+    holding = np.array([holds(p) for p in passages], dtype=bool)
     seeds = np.concatenate([p.seeds for p in passages]).astype(np.int64)
     owner = np.repeat(np.arange(len(passages)), [len(p.seeds) for p in passages])
     size = int(max(seeds.max(), copies.max())) + 1  # units of either text are under it
-    copy_codes = np.unique(copies[:, 0].astype(np.int64) * size + copies[:, 1])
-    codes = seeds[:, 0] * size + seeds[:, 1]
-    copied = copy_codes[np.minimum(np.searchsorted(copy_codes, codes), len(copy_codes) - 1)] == codes
+    copied = in_sorted(seeds[:, 0] * size + seeds[:, 1], distinct(copies[:, 0].astype(np.int64) * size + copies[:, 1]))
     held = [_held_by_others(seeds[:, side], owner, copied, size, holding) for side in (0, 1)]
     # Seeds of the first text at a unit another passage holds through a copied run, past their own passage's
     # copied units: a copy's likeness at its edge, not a reworded passage the copy repeats a sentence of.
@@ -121,17 +121,16 @@ def _held_by_others(units: np.ndarray, owner: np.ndarray, copied: np.ndarray, si
     ``(before, sole)``, ``before[u]`` how many of them are under ``u`` and ``sole[k]`` the sorted units that
     passage ``k`` alone holds so (not another's, for it); and whether each seed's unit is held so by another
     passage than its own."""
-    own = np.unique(owner[copied] * size + units[copied])  # (passage, unit) held through a copied run
+    own = distinct(owner[copied] * size + units[copied])  # (passage, unit) held through a copied run
     own_passage, own_unit = np.divmod(own, size)
     keep = holding[own_passage]
     holders = np.bincount(own_unit[keep], minlength=size)
     before = np.concatenate(([0], np.cumsum(holders > 0)))
     alone = keep & (holders[own_unit] == 1)
-    sole = {k: own_unit[alone & (own_passage == k)] for k in np.unique(own_passage[alone]).tolist()}
-    is_own = np.zeros(len(units), dtype=bool)
-    if len(own):
-        keys = owner * size + units
-        is_own = own[np.minimum(np.searchsorted(own, keys), len(own) - 1)] == keys
+    # ``own`` is sorted by passage: each passage's units alone are a slice of them.
+    passages_alone, first = np.unique(own_passage[alone], return_index=True)
+    sole = dict(zip(passages_alone.tolist(), np.split(own_unit[alone], first[1:])))
+    is_own = in_sorted(owner * size + units, own) if len(own) else np.zeros(len(units), dtype=bool)
     return (before, sole), holders[units] - (is_own & holding[owner]) > 0
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from dedup.reuse.units import Units, end_of, start_of
 from dedup.text.words import ENDS
-from dedup.util.arrays import counted, distinct
+from dedup.util.arrays import counted, distinct, in_sorted
 
 _N = 4  # words per shared run that counts as copied text, for edges
 _COPIED = 0.4  # share of a side's n-grams found in the other that marks the pair as copied
@@ -44,7 +44,7 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units, window_b: tuple[
     grams_b = b.grams(_N)[first_b:max(first_b, last_b - _N + 1)]
     if not len(grams_a) or not len(grams_b):
         return None
-    in_b, in_a = _in_sorted(grams_a, distinct(grams_b)), _in_sorted(grams_b, distinct(grams_a))
+    in_b, in_a = in_sorted(grams_a, distinct(grams_b)), in_sorted(grams_b, distinct(grams_a))
     hits_a, hits_b = np.flatnonzero(in_b), np.flatnonzero(in_a)
     if not len(hits_a):
         return None
@@ -55,7 +55,7 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units, window_b: tuple[
         if core is None:
             return None
         hits_a = hits_a[core]
-        hits_b = hits_b[_in_sorted(grams_b[hits_b], distinct(grams_a[hits_a]))]
+        hits_b = hits_b[in_sorted(grams_b[hits_b], distinct(grams_a[hits_a]))]
         core = _densest(hits_b)
         if core is None:
             return None
@@ -159,7 +159,7 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
         shared = both[1:][both[1:] == both[:-1]]
     if not len(shared):
         return np.zeros((0, 2), np.int64)
-    pos_a, pos_b = np.flatnonzero(_in_sorted(grams_a, shared)), np.flatnonzero(_in_sorted(grams_b, shared))
+    pos_a, pos_b = np.flatnonzero(in_sorted(grams_a, shared)), np.flatnonzero(in_sorted(grams_b, shared))
     unit_a, inside_a = _unit_of(a, a.word_starts[pos_a])
     unit_b, inside_b = _unit_of(b, b.word_starts[pos_b])
     pos_a, unit_a, pos_b, unit_b = pos_a[inside_a], unit_a[inside_a], pos_b[inside_b], unit_b[inside_b]
@@ -179,12 +179,6 @@ def copied_seeds(a: Units, b: Units) -> np.ndarray:
     size = max(len(b), 1)
     codes = distinct(first * size + second)
     return np.stack((codes // size, codes % size), axis=1)
-
-
-def _in_sorted(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
-    """``np.isin(values, ordered)`` for sorted, distinct ``ordered`` (non-empty), by binary search."""
-    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
-    return ordered[at] == values
 
 
 def _unit_of(units: Units, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -28,6 +28,12 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return values
 
 
+def in_sorted(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """``np.isin(values, ordered)`` for sorted, distinct ``ordered`` (non-empty), by binary search."""
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
+
+
 def counted(codes: np.ndarray, weights: np.ndarray,
             counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The sorted distinct ``codes``, how many times each occurs (or the sum of its ``counts``) and the sum of
