@@ -1,12 +1,16 @@
 """A copy is found whole in either order, though a passage beside it seeds one of its sentences by likeness
 (``reuse.copies_first``)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from dedup import align_texts
+from dedup.records import Reuse
 from dedup.reuse.align import AlignSettings
 from dedup.reuse.copies_first import copies_first
+from dedup.reuse.passage_record import without_restated_twice
 from dedup.reuse.passages import Passage
 
 # A paragraph about a font and, after it, the list of ranges the font covers: one unit in the source (no sentence
@@ -173,3 +177,45 @@ def test_a_reworded_continuation_past_a_copied_quote_is_found_in_either_order():
     source_first = sorted(tuple(r.b_span) for r in align_texts(source, reusing))
     assert reusing_first == source_first
     assert (tail, len(reusing) - 1) in reusing_first  # the reworded continuation, a record of its own
+
+
+# The same flood a week later: the copied paragraph's topic and words, none of its claims.
+FOLLOW_UP = ("A week after the river authority closed the northern dam, the valley villages began to count the cost. "
+             "Engineers from the capital returned to the spillway and said the concrete supports would take a year to "
+             "rebuild. Residents back on their lowland farms found fields under mud and the school gymnasium still full "
+             "of beds. The governor's emergency funds, families complained, had not yet reached anyone who lost a home.")
+
+
+def test_text_beside_a_copy_on_its_topic_is_not_a_second_reuse_in_either_order():
+    source = "A report from the valley. " + " ".join(DAM) + " More news later today about the markets and prices."
+    reusing = ("Opening remarks on the weather this week. " + " ".join(DAM) + " " + FOOTBALL + " " + FOLLOW_UP
+               + " The end.")
+    copy = (reusing.index(DAM[0]), reusing.index(DAM[0]) + len(" ".join(DAM)))
+    copied = (source.index(DAM[0]), source.index(DAM[0]) + len(" ".join(DAM)))
+    assert [(tuple(r.a_span), tuple(r.b_span), r.kind) for r in align_texts(reusing, source)] == \
+        [(copy, copied, "verbatim")]
+    assert [(tuple(r.a_span), tuple(r.b_span), r.kind) for r in align_texts(source, reusing)] == \
+        [(copied, copy, "verbatim")]
+
+
+def _reuse(kind: str, score: float, second: tuple[int, int], first: tuple[int, int] = (0, 10)) -> Reuse:
+    return Reuse(a="a", b="b", a_span=first, b_span=second, score=score, jaccard=0.3, cosine=score, kind=kind,
+                 sentences=())
+
+
+@pytest.mark.parametrize("kind, score, second, dropped", [
+    ("restated", 0.5, (100, 200), True),  # wholly inside a stronger copy's span in the second text
+    ("restated", 0.5, (150, 350), True),  # half of it inside
+    ("restated", 0.5, (160, 360), False),  # under half
+    ("restated", 0.95, (100, 200), False),  # stronger than the copy
+    ("edited", 0.5, (100, 200), False),  # an edited reuse of the same passage: a passage reused twice
+    ("restated", 0.5, (300, 400), False),  # apart
+])
+def test_a_restated_record_inside_a_stronger_copy_in_the_second_text_is_dropped(kind, score, second, dropped):
+    copy = _reuse("verbatim", 0.9, (50, 250), (500, 700))
+    other = _reuse(kind, score, second, (900, 1000))
+    assert without_restated_twice([copy, other]) == ([copy] if dropped else [copy, other])
+    # The same records with the texts named the other way round (``swap``): the second text's spans are ``a``'s.
+    swapped = [replace(r, a_span=r.b_span, b_span=r.a_span) for r in (copy, other)]
+    assert without_restated_twice(swapped, swap=True) == (swapped[:1] if dropped else swapped)
+    assert without_restated_twice(swapped) == swapped  # their first-text spans are apart

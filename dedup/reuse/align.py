@@ -48,7 +48,7 @@ from scipy import sparse
 from dedup.records import Reuse
 from dedup.reuse.copies_first import copies_first
 from dedup.reuse.digest import best_digest
-from dedup.reuse.passage_record import passage_records
+from dedup.reuse.passage_record import passage_records, without_restated_twice
 from dedup.reuse.passages import (
     Passage,
     extend,
@@ -343,6 +343,8 @@ class Alignment:
         if not kept and settings.digest_cosine < 1.0 and two_texts:
             kept = self._digest(settings)
         records = passage_records(kept, units_a, units_b, a_id, b_id, self.cosine, swap, self.word_weights)
+        if two_texts:  # one text against itself: each restatement is its own (no second text)
+            records = without_restated_twice(records, swap)
         return sorted(records, key=lambda r: r.a_span) if swap else records
 
     def _copied(self, passages: list[Passage], settings: AlignSettings) -> list[Passage]:
