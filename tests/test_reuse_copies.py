@@ -219,3 +219,16 @@ def test_a_restated_record_inside_a_stronger_copy_in_the_second_text_is_dropped(
     swapped = [replace(r, a_span=r.b_span, b_span=r.a_span) for r in (copy, other)]
     assert without_restated_twice(swapped, swap=True) == (swapped[:1] if dropped else swapped)
     assert without_restated_twice(swapped) == swapped  # their first-text spans are apart
+
+
+def test_a_passage_of_reworded_and_copied_sentences_keeps_its_reworded_part_in_either_order():
+    source = ("A report from the valley, filed this morning by our correspondent in the hills. " + " ".join(DAM)
+              + " More news later today about the markets and prices.")
+    mixed = " ".join([_swapped(DAM[0]), _swapped(DAM[1])] + DAM[2:])  # two sentences reworded, three copied
+    reusing = "Opening remarks on the weather this week. " + mixed + " " + FOOTBALL
+    spans = ((reusing.index(mixed), reusing.index(mixed) + len(mixed)),
+             (source.index(DAM[0]), source.index(DAM[-1]) + len(DAM[-1])))
+    assert [(tuple(r.a_span), tuple(r.b_span), r.kind) for r in align_texts(reusing, source)] == \
+        [(spans[0], spans[1], "edited")]
+    assert [(tuple(r.a_span), tuple(r.b_span), r.kind) for r in align_texts(source, reusing)] == \
+        [(spans[1], spans[0], "edited")]
