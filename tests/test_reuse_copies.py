@@ -1,7 +1,7 @@
 """A copy is found whole in either order, though a passage beside it seeds one of its sentences by likeness
 (``reuse.copies_first``)."""
 
-from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -198,27 +198,42 @@ def test_text_beside_a_copy_on_its_topic_is_not_a_second_reuse_in_either_order()
         [(copied, copy, "verbatim")]
 
 
-def _reuse(kind: str, score: float, second: tuple[int, int], first: tuple[int, int] = (0, 10)) -> Reuse:
-    return Reuse(a="a", b="b", a_span=first, b_span=second, score=score, jaccard=0.3, cosine=score, kind=kind,
+def _reuse(kind: str, score: float) -> Reuse:
+    return Reuse(a="a", b="b", a_span=(0, 1), b_span=(0, 1), score=score, jaccard=0.3, cosine=score, kind=kind,
                  sentences=())
 
 
-@pytest.mark.parametrize("kind, score, second, dropped", [
-    ("restated", 0.5, (100, 200), True),  # wholly inside a stronger copy's span in the second text
-    ("restated", 0.5, (150, 350), True),  # half of it inside
-    ("restated", 0.5, (160, 360), False),  # under half
-    ("restated", 0.95, (100, 200), False),  # stronger than the copy
-    ("edited", 0.5, (100, 200), False),  # an edited reuse of the same passage: a passage reused twice
-    ("restated", 0.5, (300, 400), False),  # apart
+@pytest.mark.parametrize("kind, score, units, dropped", [
+    ("restated", 0.5, (2, 4), True),  # its sentences all aligned by a stronger copy's passage
+    ("restated", 0.5, (3, 6), True),  # half of them (in characters)
+    ("restated", 0.5, (5, 9), False),  # under half (units 6 and 7 of 5-9)
+    ("restated", 0.5, (5, 5), False),  # a sentence the copy only spans: two copies a gap apart (units 2-4, 6-7)
+    ("restated", 0.95, (2, 4), False),  # stronger than the copy
+    ("edited", 0.5, (2, 4), False),  # an edited reuse of the same passage: a passage reused twice
 ])
-def test_a_restated_record_inside_a_stronger_copy_in_the_second_text_is_dropped(kind, score, second, dropped):
-    copy = _reuse("verbatim", 0.9, (50, 250), (500, 700))
-    other = _reuse(kind, score, second, (900, 1000))
-    assert without_restated_twice([copy, other]) == ([copy] if dropped else [copy, other])
-    # The same records with the texts named the other way round (``swap``): the second text's spans are ``a``'s.
-    swapped = [replace(r, a_span=r.b_span, b_span=r.a_span) for r in (copy, other)]
-    assert without_restated_twice(swapped, swap=True) == (swapped[:1] if dropped else swapped)
-    assert without_restated_twice(swapped) == swapped  # their first-text spans are apart
+def test_a_restated_record_of_sentences_a_stronger_copy_aligns_is_dropped(kind, score, units, dropped):
+    second = SimpleNamespace(spans=[(10 * u, 10 * u + 9) for u in range(10)])  # ten units of 9 characters
+    copy = Passage((0, 5), (2, 7), np.array([[0, 2], [1, 3], [2, 4], [4, 6], [5, 7]]), 0.9)
+    other = Passage((8, 9), units, np.array([[8, units[0]], [9, units[1]]]), 0.5)
+    records = [_reuse("verbatim", 0.9), _reuse(kind, score)]
+    assert without_restated_twice(records, [copy, other], second) == (records[:1] if dropped else records)
+
+
+def test_sentences_between_two_copies_restated_elsewhere_are_still_found():
+    fair = ("The town's mayor said the council would meet on Thursday to decide whether the annual harvest fair should "
+            "go ahead this autumn. Traders at the market square have already booked more than two hundred stalls for it.")
+    restated = ("On Thursday councillors will gather to choose whether the harvest fair takes place this autumn, the "
+                "town's mayor said. Traders have reserved over two hundred stalls at the market for it.")
+    bakery = " ".join(f"The bakery on street {n} sells bread rolls with poppy seeds for {n} cents each morning."
+                      for n in range(3, 9))
+    source = ("A report from the valley, filed this morning by our correspondent in the hills. " + " ".join(DAM[:2])
+              + " " + fair + " " + " ".join(DAM[2:]) + " More news later about the markets and prices.")
+    reusing = "Opening remarks on the weather this week. " + " ".join(DAM) + " " + bakery + " " + restated + " The end."
+    found = [(tuple(r.a_span), tuple(r.b_span), r.kind) for r in align_texts(reusing, source)]
+    # The two copies are one record over the sentences between them in the source (its span, not its alignment).
+    assert found[0][2] == "edited" and found[0][1][0] < source.index(fair) < found[0][1][1]
+    assert found[1][2] == "restated" and found[1][1] == (source.index(fair), source.index(fair) + len(fair))
+    assert found[1][0][0] == reusing.index(restated) and len(found) == 2
 
 
 def test_a_passage_of_reworded_and_copied_sentences_keeps_its_reworded_part_in_either_order():

@@ -344,7 +344,7 @@ class Alignment:
             kept = self._digest(settings)
         records = passage_records(kept, units_a, units_b, a_id, b_id, self.cosine, swap, self.word_weights)
         if two_texts:  # one text against itself: each restatement is its own (no second text)
-            records = without_restated_twice(records, swap)
+            records = without_restated_twice(records, kept, units_b)
         return sorted(records, key=lambda r: r.a_span) if swap else records
 
     def _copied(self, passages: list[Passage], settings: AlignSettings) -> list[Passage]:

@@ -44,30 +44,32 @@ def passage_records(kept: list[Passage], units_a: Units, units_b: Units, a_id: s
     return [found[k] for k in range(len(kept))]
 
 
-def without_restated_twice(records: list[Reuse], swap: bool = False) -> list[Reuse]:
-    """``records`` without a ``restated`` one whose span in the second text lies at least half
-    (``_TWICE_SHARE``) inside the span of a stronger (higher score) ``verbatim`` or ``edited`` one.
+def without_restated_twice(records: list[Reuse], kept: list[Passage], units_b: Units) -> list[Reuse]:
+    """``records`` (of the passages ``kept``, in order) without a ``restated`` one whose units in the second text
+    (``units_b``) are at least half (``_TWICE_SHARE``, in characters) sentences that a stronger (higher score)
+    ``verbatim`` or ``edited`` record's passage aligns.
 
     The second text may hold one passage reused twice, but a source passage that one record shows copied is
     rarely restated a second time by likeness alone elsewhere: on PAN 2013's training pairs with verbatim reuse,
     such second records held reuse in 1-5% of their characters (the text beside a copy restating its topic),
-    in the obfuscated pairs about 30% (docs/benchmarks.md). A stronger restatement, or an edited one, stays.
-    ``swap``: the records name the second text first (``passage_records``)."""
-    def second(r: Reuse) -> tuple[int, int]:
-        return r.a_span if swap else r.b_span
-
-    copies = [r for r in records if r.kind != "restated"]
-    if not copies:
+    in the obfuscated pairs about 30% (docs/benchmarks.md). A stronger restatement, or an edited one, stays; so
+    does the restatement of a sentence a copy's record only spans (two copies a gap apart are one record, and
+    the sentence between them was not copied)."""
+    stronger = [k for k, r in enumerate(records) if r.kind != "restated"]
+    if not stronger:
         return records
-    kept = []
-    for r in records:
-        start, end = second(r)
-        if r.kind == "restated" and any(
-                o.score > r.score and min(end, second(o)[1]) - max(start, second(o)[0]) >= _TWICE_SHARE * (end - start)
-                for o in copies):
-            continue
-        kept.append(r)
-    return kept
+    aligned = {k: set(np.unique(kept[k].seeds[:, 1]).tolist()) for k in stronger}
+    found = []
+    for k, r in enumerate(records):
+        if r.kind == "restated":
+            units = range(kept[k].b[0], kept[k].b[1] + 1)
+            sizes = {u: units_b.spans[u][1] - units_b.spans[u][0] for u in units}
+            whole = sum(sizes.values())
+            if any(records[o].score > r.score and sum(sizes[u] for u in units if u in aligned[o])
+                   >= _TWICE_SHARE * whole for o in stronger):
+                continue
+        found.append(r)
+    return found
 
 
 def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, b_id: str,
@@ -130,16 +132,27 @@ def passage_record(passage: Passage, units_a: Units, units_b: Units, a_id: str, 
 
 def _with_reworded(passage: Passage, a_span: tuple[int, int], b_span: tuple[int, int], units_a: Units,
                    units_b: Units, cosine: np.ndarray | LazyCosines) -> tuple[tuple[int, int], tuple[int, int]]:
-    """A copy's edges (``a_span``, ``b_span``: its shared runs') widened over the units of ``passage``'s seeds that lie
-    past them in both texts and are alike (``_REWORDED_COSINE``): a passage of copied sentences and reworded ones
-    (four copied, five reworded) was cut to its copied runs, and its reworded part lost."""
+    """A copy's edges (``a_span``, ``b_span``: its shared runs') widened, sentence by sentence outwards, over the
+    pairs of units next to it in both texts that ``passage`` seeds alike (``_REWORDED_COSINE``): a passage of
+    copied sentences and reworded ones was cut to its copied runs, and its reworded part lost. Only neighbours
+    in step in both texts: a sentence like another on the other side of the copy, or past an unseeded one, is
+    the texts' own."""
     seeds = passage.seeds
     read = cosine.cells if isinstance(cosine, LazyCosines) else lambda rows, columns: cosine[rows, columns]
-    seeds = seeds[np.asarray(read(seeds[:, 0], seeds[:, 1]), dtype=np.float64) >= _REWORDED_COSINE]
-    for i, j in seeds.tolist():
-        (a0, a1), (b0, b1) = units_a.spans[i], units_b.spans[j]
-        if (a1 <= a_span[0] or a0 >= a_span[1]) and (b1 <= b_span[0] or b0 >= b_span[1]):
-            a_span, b_span = (min(a_span[0], a0), max(a_span[1], a1)), (min(b_span[0], b0), max(b_span[1], b1))
+    values = np.asarray(read(seeds[:, 0], seeds[:, 1]), dtype=np.float64)
+    alike = {tuple(pair) for pair in seeds[values >= _REWORDED_COSINE].tolist()}
+    if not alike:
+        return a_span, b_span
+    before_a = bisect_right(units_a.spans, a_span[0], key=lambda span: span[1]) - 1  # the last unit ending by it
+    before_b = bisect_right(units_b.spans, b_span[0], key=lambda span: span[1]) - 1
+    while (before_a, before_b) in alike:
+        a_span, b_span = (units_a.spans[before_a][0], a_span[1]), (units_b.spans[before_b][0], b_span[1])
+        before_a, before_b = before_a - 1, before_b - 1
+    after_a = bisect_left(units_a.spans, a_span[1], key=lambda span: span[0])  # the first unit starting from it
+    after_b = bisect_left(units_b.spans, b_span[1], key=lambda span: span[0])
+    while (after_a, after_b) in alike:
+        a_span, b_span = (a_span[0], units_a.spans[after_a][1]), (b_span[0], units_b.spans[after_b][1])
+        after_a, after_b = after_a + 1, after_b + 1
     return a_span, b_span
 
 
@@ -182,9 +195,10 @@ def aligned_seeds(seeds: np.ndarray, cosine: np.ndarray | LazyCosines) -> tuple[
 
 
 _EDITED_JACCARD = 0.5  # passages sharing at least half their content words are edited copies, not restatements
-# Cosine of a passage's seed past its copied runs that widens its record over the seed's units (``_with_reworded``):
-# 0.5 and 0.7 gave the same records on 400 generated alignments with planted mixed passages and on PAN's pairs; 0.35
-# (every seed) lost a planted copy's precision.
-_REWORDED_COSINE = 0.5
-_TWICE_SHARE = 0.5  # of a restated record's span in the second text (``without_restated_twice``)
+# Cosine of a seed next to a copy that widens its record over the seed's units (``_with_reworded``): 0.5 and 0.7 gave
+# the same records on 400 generated alignments with planted mixed passages and on PAN's pairs; with 0.5, a copy next
+# to a related sentence on the same side in both texts (an STS pair of different facts) was widened over it in 23 of
+# 300 more generated alignments than with 0.7 (none more than before the widening).
+_REWORDED_COSINE = 0.7
+_TWICE_SHARE = 0.5  # of a restated record's sentences in the second text (``without_restated_twice``)
 _MAX_SENTENCES = 50  # aligned sentence pairs listed per passage (a whole copied chapter needs no more)
