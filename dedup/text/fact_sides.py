@@ -7,9 +7,33 @@ from __future__ import annotations
 # or a restatement that is none). Each group's sides (``|``) are words of one meaning: a sentence holding a word of
 # a side that its earlier paragraph lacks, where the sentence it restates holds a word of another side of the group,
 # says more ("rose" where it says "fell"; "passed" where it says "approved" does not).
-_SIDES = """rise rises rose risen rising up increase increased increases grow grew grown gain gained gains higher
-    highest | fall falls fell fallen falling down decrease decreased decreases shrink shrank shrunk loss losses
-    lower lowest;
+_SIDES = """rise rises rose risen rising up increase increased increases increasing grow grew grown growing gain
+    gained gains gaining higher highest jump jumped jumps jumping climb climbed climbs climbing surge surged surges
+    surging soar soared soars soaring rally rallied rallies rallying rebound rebounded rebounds | fall falls fell fallen
+    falling down decrease decreased decreases decreasing shrink shrank shrunk shrinking loss losses lower lowest
+    drop dropped drops dropping decline declined declines declining plunge plunged plunges plunging slump slumped
+    slumps slumping tumble tumbled tumbles tumbling slide slid slides sliding sink sank sunk sinks sinking dip dipped
+    dips dipping reduce reduced reduces reducing;
+    improve improved improves improving improvement | worsen worsened worsens worsening deteriorate deteriorated
+    deteriorates deteriorating;
+    strengthen strengthened strengthens strengthening | weaken weakened weakens weakening;
+    grant granted grants granting | deny denied denies denying refuse refused refuses refusing;
+    sign signed signs signing | veto vetoed vetoes vetoing;
+    stable | critical serious;
+    safe | dangerous unsafe;
+    life | death;
+    attend attended attends attending | skip skipped skips skipping miss missed misses boycott boycotted;
+    always | sometimes | never | rarely seldom | often frequently | usually;
+    admitted | discharged;
+    fined | cleared acquitted;
+    misdemeanor misdemeanors misdemeanour misdemeanours | felony felonies;
+    minimum | maximum;
+    domestic | international foreign;
+    eldest oldest | youngest;
+    ground bottom | top;
+    mother mothers | father fathers;
+    resident residents | visitor visitors tourist tourists;
+    unanimously unanimous | narrowly narrow;
     above over more most | below under less least fewer fewest nearly almost;
     win wins won winning beat beaten defeated | lose loses lost losing defeat;
     guilty convicted conviction | innocent acquitted acquittal cleared;
@@ -56,7 +80,8 @@ _SIDES = """rise rises rose risen rising up increase increased increases grow gr
     son sons | daughter daughters;
     brother brothers | sister sisters;
     lower | upper;
-    year years annual annually yearly | month months monthly | week weeks weekly | day days daily;
+    year years annual annually yearly | month months monthly | week weeks weekly | day days daily | hour hours
+    hourly | minute minutes;
     foot feet | metre metres meter meters | yard yards | inch inches;
     this current | next | last previous past;
     kg kilogram kilograms kilo kilos | lb lbs pound pounds;
