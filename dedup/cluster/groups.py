@@ -59,12 +59,49 @@ def sentence_components(matches: Iterable[Match]) -> list[list[tuple[int, int]]]
     return uf.components()
 
 
-def _link(uf: UnionFind, m: Match) -> None:
+def _link(uf: UnionFind, m: Match, claims: dict | None = None) -> None:
     if m.sentences:
         for pair in m.sentences:
-            uf.union((m.a, pair.a_index), (m.b, pair.b_index))
+            a, b = (m.a, pair.a_index), (m.b, pair.b_index)
+            if claims:  # a sentence of two claims: each partner joins the claim it shares words of
+                a, b = claims.get((a, b), a), claims.get((b, a), b)
+            uf.union(a, b)
     else:
         uf.union((m.a, -1), (m.b, -1))
+
+
+def _claims(matches: list[Match]) -> tuple[dict, dict]:
+    """The claims of sentences that two or more partners restate by different words: ``(sentence, partner)`` ->
+    ``(paragraph, sentence, claim)``, a node of its own for each claim of the sentence. A one-sentence lede, "the
+    governor vetoed the $300 million school bill and signed a gun law", restated by one paragraph on the bill and
+    another on the law, joined the two in one group. Partners whose words shared with the sentence overlap by half
+    (``_overlapping``), or that share none (a rewording), state one claim; a sentence of one claim is left as it is.
+    Also each claim's node -> the words its partners share with the sentence."""
+    partners: dict = {}
+    for m in matches:
+        for pair in m.sentences:
+            a, b = (m.a, pair.a_index), (m.b, pair.b_index)
+            shared = set(content_word_names(pair.a)) & set(content_word_names(pair.b))
+            partners.setdefault(a, {})[b] = shared
+            partners.setdefault(b, {})[a] = shared
+    found: dict = {}
+    claim_words: dict = {}
+    for node, words in partners.items():
+        if len(words) < 2:
+            continue
+        uf = UnionFind()
+        others = list(words)
+        for i, first in enumerate(others):
+            uf.add(first)
+            for second in others[i + 1:]:
+                if _overlapping(words[first] or None, words[second] or None):
+                    uf.union(first, second)
+        parts = uf.components()
+        if len(parts) > 1:
+            for k, part in enumerate(sorted(parts, key=min)):
+                found.update({(node, other): (*node, k) for other in part})
+                claim_words[(*node, k)] = set().union(*(words[other] for other in part))
+    return found, claim_words
 
 
 def group_matches(matches: Iterable[Match]) -> list[Group]:
@@ -78,17 +115,21 @@ def group_matches(matches: Iterable[Match]) -> list[Group]:
     """
     matches = list(matches)
     uf = UnionFind()
-    for m in matches:
-        if m.kind != "headline":
-            _link(uf, m)
+    body = [m for m in matches if m.kind != "headline"]
+    claims, claim_words = _claims(body)
+    for m in body:
+        _link(uf, m, claims)
     headlines = [m for m in matches if m.kind == "headline"]
+    nodes = {id(m): _headline_nodes(m, claim_words) for m in headlines}
     for first, second in _headline_links(headlines):
-        uf.union(_body_node(first), _body_node(second))
+        uf.union(nodes[id(first)][0], nodes[id(second)][0])
     for m in headlines:
-        uf.add(_body_node(m))
-    members = {root: {p for p, _ in items} for root, items in _by_root(uf).items()}
+        for node in nodes[id(m)]:
+            uf.add(node)
+    members = {root: {item[0] for item in items} for root, items in _by_root(uf).items()}
     for m in headlines:
-        members[uf.find(_body_node(m))].add(_headline_side(m))
+        for node in nodes[id(m)]:
+            members[uf.find(node)].add(_headline_side(m))
     groups = {tuple(sorted(paragraphs)) for paragraphs in members.values() if len(paragraphs) >= 2}
     kept = [g for g in groups if not any(set(g) < set(other) for other in groups)]
     return [Group(g) for g in sorted(kept, key=lambda g: (g[0], -len(g), g))]
@@ -107,6 +148,18 @@ def _headline_side(m: Match) -> int:
 
 def _body_node(m: Match) -> tuple[int, int]:
     return (m.b, m.sentences[0].b_index) if m.sentences else (m.b, -1)
+
+
+def _headline_nodes(m: Match, claim_words: dict) -> list[tuple]:
+    """The nodes a headline match joins: its body sentence, or of a sentence of several claims (``_claims``) each
+    claim whose words the headline shares (all of them when it shares none's)."""
+    node = _body_node(m)
+    mine = {claim: words for claim, words in claim_words.items() if claim[:2] == node}
+    if not mine:
+        return [node]
+    headline = _shared_words(m)
+    chosen = [claim for claim, words in mine.items() if headline and words and headline & words]
+    return chosen or sorted(mine)
 
 
 def _headline_links(headlines: list[Match]) -> list[tuple[Match, Match]]:

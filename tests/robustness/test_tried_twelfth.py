@@ -54,3 +54,37 @@ def test_clean_still_removes_a_restatement_in_words_of_one_side():
     text = "\n\n".join(["Headline of the day", first, FILLER[0], FILLER[1], SHARES.format("dropped"), FILLER[2],
                         FILLER[3]]) + "\n"
     assert list(clean(dedup.find_redundancy(text), source=text).removed_paragraphs) == [4]  # one side: no turn
+
+
+# 2. A one-sentence lede stating two claims ("vetoed the school bill, and signed a gun law"), restated by one
+#    paragraph on each, joined the two paragraphs in one group: groups are joined through sentences, and the lede
+#    is one sentence. Each partner now joins the claim of the sentence whose words it shares.
+
+TWO_CLAIMS = [
+    "Governor Vetoes School Funding Bill and Signs Gun Safety Law",
+    "Governor Alan Pierce on Friday vetoed a bill that would have raised school funding by $300 million, and signed a "
+    "law requiring background checks for all gun sales.",
+    "Pierce said the school funding bill would have forced the state to raise taxes.",
+    "\"I support our teachers, but this bill spends money we do not have,\" Pierce said in his veto message.",
+    "The gun safety law requires background checks for all gun sales, including private sales at gun shows.",
+    "Democrats in the legislature said they would try to override the veto of the school funding bill next month.",
+    "An override needs a two-thirds majority in both chambers, which Democrats do not have.",
+    "The background check law takes effect on January 1.",
+    "Gun rights groups said they would challenge the law in court.",
+    "Teachers' unions said the veto would mean larger classes and fewer counsellors in schools across the state.",
+    "The governor vetoed the school funding bill, which would have added $300 million for schools.",
+    "Pierce signed the gun safety law at a ceremony attended by families of shooting victims.",
+    "The governor is up for re-election next year.",
+]
+
+
+@pytest.mark.parametrize("confirm", ["learned", "tfidf"])
+def test_a_one_sentence_lede_of_two_claims_is_in_two_groups(confirm):
+    report = dedup.find_redundancy("\n\n".join(TWO_CLAIMS) + "\n", confirm=confirm)
+    assert {(m.a, m.b) for m in report.matches} >= {(1, 4), (1, 10)}
+    assert sorted(g.paragraphs for g in report.groups) == [(0, 1, 4), (0, 1, 10)]
+    # The lede cut in two sentences: the same two claims, never one group either.
+    lede = TWO_CLAIMS[1].replace(", and signed a law", ". He also signed a law")
+    report = dedup.find_redundancy("\n\n".join([TWO_CLAIMS[0], lede] + TWO_CLAIMS[2:]) + "\n", confirm=confirm)
+    assert {(m.a, m.b) for m in report.matches} >= {(1, 4), (1, 10)}
+    assert not any({4, 10} <= set(g.paragraphs) for g in report.groups)
