@@ -13,6 +13,7 @@ from typing import Hashable, Iterable
 
 from dedup.records import Group, Match
 from dedup.text.cases import content_word_names
+from dedup.text.words import light_stem, word_spans
 
 
 class UnionFind:
@@ -71,37 +72,48 @@ def _link(uf: UnionFind, m: Match, claims: dict | None = None) -> None:
 
 
 def _claims(matches: list[Match]) -> tuple[dict, dict]:
-    """The claims of sentences that two or more partners restate by different words: ``(sentence, partner)`` ->
-    ``(paragraph, sentence, claim)``, a node of its own for each claim of the sentence. A one-sentence lede, "the
-    governor vetoed the $300 million school bill and signed a gun law", restated by one paragraph on the bill and
-    another on the law, joined the two in one group. Partners whose words shared with the sentence overlap by half
-    (``_overlapping``), or that share none (a rewording), state one claim; a sentence of one claim is left as it is.
-    Also each claim's node -> the words its partners share with the sentence."""
+    """The claims of sentences that two or more partners restate by words of different parts of the sentence:
+    ``(sentence, partner)`` -> ``(paragraph, sentence, claim)``, a node of its own for each claim of the sentence.
+    A one-sentence lede, "the governor vetoed the $300 million school bill, and signed a gun law", restated by one
+    paragraph on the bill and another on the law, joined the two in one group. Partners state one claim when the
+    words they share with the sentence overlap by half (``_overlapping``), when either shares none (a rewording),
+    or when the stretches of the sentence from the first to the last of those words overlap: two restatements of
+    one claim in other words ("a club-record fee of 38 million" and "a sum of around forty million pounds") share
+    different words, but from all over the claim. Also each claim's node -> the words its partners share with the
+    sentence."""
     partners: dict = {}
     for m in matches:
         for pair in m.sentences:
             a, b = (m.a, pair.a_index), (m.b, pair.b_index)
             shared = set(content_word_names(pair.a)) & set(content_word_names(pair.b))
-            partners.setdefault(a, {})[b] = shared
-            partners.setdefault(b, {})[a] = shared
+            partners.setdefault(a, {})[b] = (shared, _stretch(pair.a, shared))
+            partners.setdefault(b, {})[a] = (shared, _stretch(pair.b, shared))
     found: dict = {}
     claim_words: dict = {}
-    for node, words in partners.items():
-        if len(words) < 2:
+    for node, shares in partners.items():
+        if len(shares) < 2:
             continue
         uf = UnionFind()
-        others = list(words)
+        others = list(shares)
         for i, first in enumerate(others):
             uf.add(first)
             for second in others[i + 1:]:
-                if _overlapping(words[first] or None, words[second] or None):
+                (words, stretch), (other_words, other_stretch) = shares[first], shares[second]
+                if _overlapping(words or None, other_words or None) or (
+                        stretch[0] <= other_stretch[1] and other_stretch[0] <= stretch[1]):
                     uf.union(first, second)
         parts = uf.components()
         if len(parts) > 1:
             for k, part in enumerate(sorted(parts, key=min)):
                 found.update({(node, other): (*node, k) for other in part})
-                claim_words[(*node, k)] = set().union(*(words[other] for other in part))
+                claim_words[(*node, k)] = set().union(*(shares[other][0] for other in part))
     return found, claim_words
+
+
+def _stretch(sentence: str, shared: set[str]) -> tuple[int, int]:
+    """The first and last word of ``sentence`` (its ``word_spans``) whose stem is in ``shared``."""
+    at = [k for k, (word, _, _) in enumerate(word_spans(sentence)) if light_stem(word) in shared]
+    return (at[0], at[-1]) if at else (0, len(word_spans(sentence)))
 
 
 def group_matches(matches: Iterable[Match]) -> list[Group]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 # says more ("rose" where it says "fell"; "passed" where it says "approved" does not).
 _SIDES = """rise rises rose risen rising up increase increased increases increasing grow grew grown growing gain
     gained gains gaining higher highest jump jumped jumps jumping climb climbed climbs climbing surge surged surges
-    surging soar soared soars soaring rally rallied rallies rallying rebound rebounded rebounds | fall falls fell fallen
+    surging soar soared soars soaring | fall falls fell fallen
     falling down decrease decreased decreases decreasing shrink shrank shrunk shrinking loss losses lower lowest
-    drop dropped drops dropping decline declined declines declining plunge plunged plunges plunging slump slumped
+    decline declined declines declining plunge plunged plunges plunging slump slumped
     slumps slumping tumble tumbled tumbles tumbling slide slid slides sliding sink sank sunk sinks sinking dip dipped
     dips dipping reduce reduced reduces reducing;
     improve improved improves improving improvement | worsen worsened worsens worsening deteriorate deteriorated
@@ -19,9 +19,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     strengthen strengthened strengthens strengthening | weaken weakened weakens weakening;
     grant granted grants granting | deny denied denies denying refuse refused refuses refusing;
     sign signed signs signing | veto vetoed vetoes vetoing;
-    stable | critical serious;
     safe | dangerous unsafe;
-    life | death;
     attend attended attends attending | skip skipped skips skipping miss missed misses boycott boycotted;
     always | sometimes | never | rarely seldom | often frequently | usually;
     admitted | discharged;

@@ -22,15 +22,11 @@ SHARES = "Shares in the company {} sharply on the stock exchange after the annou
      "The study found that the drug increased the risk of heart attacks in older patients."),
     (SHARES.format("rose"), SHARES.format("plunged")),
     (SHARES.format("fell"), SHARES.format("jumped")),
-    (SHARES.format("gained"), SHARES.format("dropped")),
     ("The judge granted the request for bail after hearing arguments from both sides.",
      "The judge denied the request for bail after hearing arguments from both sides."),
     ("The governor signed the bill into law on Thursday afternoon at the capitol building.",
      "The governor vetoed the bill on Thursday afternoon at the capitol building."),
-    ("The man was sentenced to life in prison for the murder of his business partner.",
-     "The man was sentenced to death for the murder of his business partner."),
-    ("The hospital said the injured worker was in a stable condition on Monday evening.",
-     "The hospital said the injured worker was in a critical condition on Monday evening."),
+    (SHARES.format("gained"), SHARES.format("tumbled")),
     ("The storm is expected to strengthen as it moves toward the coast over the weekend.",
      "The storm is expected to weaken as it moves toward the coast over the weekend."),
     ("The company was fined for breaking safety rules at its plant near the river.",
@@ -49,11 +45,29 @@ def test_clean_keeps_a_paragraph_whose_one_word_turns_the_fact(first, later, con
     assert 4 not in result.removed_paragraphs and later in result.text
 
 
-def test_clean_still_removes_a_restatement_in_words_of_one_side():
-    first = SHARES.format("fell")
-    text = "\n\n".join(["Headline of the day", first, FILLER[0], FILLER[1], SHARES.format("dropped"), FILLER[2],
-                        FILLER[3]]) + "\n"
-    assert list(clean(dedup.find_redundancy(text), source=text).removed_paragraphs) == [4]  # one side: no turn
+@pytest.mark.parametrize("first, later", [
+    (SHARES.format("fell"), SHARES.format("declined")),  # two words of one side
+    # Words of the groups in another sense (a reviewer's finds: "dropped", "rally", "rebounds", "life" and "critical"
+    # were left out of the groups for them).
+    ("Senator Ann Lane dropped out of the race for the party's presidential nomination on Sunday, two days after "
+     "finishing fifth in the New Hampshire primary.",
+     "Senator Ann Lane gave up her bid for the party's presidential nomination on Sunday, two days after finishing "
+     "fifth in the New Hampshire primary."),
+    ("Thousands of teachers held a rally at the statehouse in Carson on Monday to protest against pay cuts "
+     "proposed in the governor's budget.",
+     "Thousands of teachers marched on the statehouse in Carson on Monday to protest against lower pay in the "
+     "governor's budget."),
+    ("Jordan Smith scored 22 points and had 10 rebounds as Harbour City beat Riverton 88-79 on Saturday to reach "
+     "the league final.",
+     "Jordan Smith scored 22 points and pulled down 10 rebounds as Harbour City beat Riverton 88-79 on Saturday."),
+    ("Police are investigating the death of a 54-year-old miner in a tunnel collapse at the Kellner coal pit near "
+     "Ashford on Tuesday.",
+     "A 54-year-old miner lost his life in a tunnel collapse at the Kellner coal pit near Ashford on Tuesday, "
+     "police said."),
+])
+def test_clean_still_removes_a_restatement_in_words_of_one_side_or_another_sense(first, later):
+    text = "\n\n".join(["Headline of the day", first, FILLER[0], FILLER[1], later, FILLER[2], FILLER[3]]) + "\n"
+    assert list(clean(dedup.find_redundancy(text), source=text).removed_paragraphs) == [4]
 
 
 # 2. A one-sentence lede stating two claims ("vetoed the school bill, and signed a gun law"), restated by one
@@ -88,3 +102,37 @@ def test_a_one_sentence_lede_of_two_claims_is_in_two_groups(confirm):
     report = dedup.find_redundancy("\n\n".join([TWO_CLAIMS[0], lede] + TWO_CLAIMS[2:]) + "\n", confirm=confirm)
     assert {(m.a, m.b) for m in report.matches} >= {(1, 4), (1, 10)}
     assert not any({4, 10} <= set(g.paragraphs) for g in report.groups)
+
+
+# A reviewer of the change: one claim restated twice in other words, each restatement sharing other words with the
+# lede, was split in two groups; partners whose words lie all over the lede state one claim.
+
+TRANSFER = [
+    "Rovers Sign Striker Owen Smith for Record Fee",
+    "Riverton Rovers have signed striker Owen Smith from Dundee Athletic for a club-record fee of \u00a338 million, the "
+    "club announced on Tuesday.",
+    "Smith, 24, scored 21 league goals last season and was the second-highest scorer in the division.",
+    "Manager Karen Doyle said she had tracked the player for two seasons.",
+    "Dundee Athletic have sold Owen Smith to Riverton for a sum of around forty million pounds, the Scottish side said.",
+    "Rovers finished seventh last season, nine points short of the European places.",
+    "The Rovers confirmed on Tuesday that the striker had signed for a \u00a338m club-record fee, the most expensive deal "
+    "in their history.",
+    "Smith is expected to make his debut against Harbour City on Saturday.",
+]
+VETO = [
+    "Governor Hale Vetoes School Construction Bill",
+    "Governor Maria Hale on Friday vetoed a $300 million school construction bill that lawmakers passed last month, "
+    "saying the state could not afford it.",
+    "The measure would have paid for new roofs, heating systems and classrooms at 140 schools across the state.",
+    "In a two-page letter, Hale rejected the school construction bill that lawmakers passed last month.",
+    "Teachers' unions, which campaigned for the bill for two years, called the decision a betrayal of students.",
+    "Governor Maria Hale on Friday vetoed a spending plan worth $300m, arguing the state could not afford the largest "
+    "building programme in its history.",
+    "Senate leader Tom Briggs said he would try to override the veto.",
+]
+
+
+@pytest.mark.parametrize("paragraphs, group", [(TRANSFER, (0, 1, 4, 6)), (VETO, (0, 1, 3, 5))])
+def test_one_claim_restated_in_other_words_stays_one_group(paragraphs, group):
+    report = dedup.find_redundancy("\n\n".join(paragraphs) + "\n")
+    assert [g.paragraphs for g in report.groups] == [group]
