@@ -75,34 +75,27 @@ def _claims(matches: list[Match]) -> tuple[dict, dict]:
     """The claims of sentences that two or more partners restate by words of different parts of the sentence:
     ``(sentence, partner)`` -> ``(paragraph, sentence, claim)``, a node of its own for each claim of the sentence.
     A one-sentence lede, "the governor vetoed the $300 million school bill, and signed a gun law", restated by one
-    paragraph on the bill and another on the law, joined the two in one group. Partners state one claim when the
-    words they share with the sentence overlap by half (``_overlapping``), when either shares none (a rewording),
-    or when the stretches of the sentence from the first to the last of those words overlap: two restatements of
+    paragraph on the bill and another on the law, joined the two in one group. Partners state one claim when they
+    share a word of the sentence, when one shares none (a rewording: the sentence is then one claim), or when the
+    stretches of the sentence from the first to the last of their words overlap (``_one_claim``): two restatements of
     one claim in other words ("a club-record fee of 38 million" and "a sum of around forty million pounds") share
     different words, but from all over the claim. Also each claim's node -> the words its partners share with the
     sentence."""
     partners: dict = {}
+    stems: dict = {}  # each sentence's words' stems and content words, once (it may have hundreds of partners)
     for m in matches:
         for pair in m.sentences:
             a, b = (m.a, pair.a_index), (m.b, pair.b_index)
-            shared = set(content_word_names(pair.a)) & set(content_word_names(pair.b))
-            partners.setdefault(a, {})[b] = (shared, _stretch(pair.a, shared))
-            partners.setdefault(b, {})[a] = (shared, _stretch(pair.b, shared))
+            shared = _content(stems, pair.a) & _content(stems, pair.b)
+            partners.setdefault(a, {})[b] = (shared, _stretch(_stems(stems, pair.a), shared))
+            partners.setdefault(b, {})[a] = (shared, _stretch(_stems(stems, pair.b), shared))
     found: dict = {}
     claim_words: dict = {}
     for node, shares in partners.items():
-        if len(shares) < 2:
-            continue
-        uf = UnionFind()
         others = list(shares)
-        for i, first in enumerate(others):
-            uf.add(first)
-            for second in others[i + 1:]:
-                (words, stretch), (other_words, other_stretch) = shares[first], shares[second]
-                if _overlapping(words or None, other_words or None) or (
-                        stretch[0] <= other_stretch[1] and other_stretch[0] <= stretch[1]):
-                    uf.union(first, second)
-        parts = uf.components()
+        if len(others) < 2 or any(not shares[other][0] for other in others):
+            continue
+        parts = _one_claim(others, shares)
         if len(parts) > 1:
             for k, part in enumerate(sorted(parts, key=min)):
                 found.update({(node, other): (*node, k) for other in part})
@@ -110,10 +103,43 @@ def _claims(matches: list[Match]) -> tuple[dict, dict]:
     return found, claim_words
 
 
-def _stretch(sentence: str, shared: set[str]) -> tuple[int, int]:
-    """The first and last word of ``sentence`` (its ``word_spans``) whose stem is in ``shared``."""
-    at = [k for k, (word, _, _) in enumerate(word_spans(sentence)) if light_stem(word) in shared]
-    return (at[0], at[-1]) if at else (0, len(word_spans(sentence)))
+def _one_claim(others: list, shares: dict) -> list[list]:
+    """``others`` (a sentence's partners; ``shares[other]``: the words it shares with the sentence and their stretch)
+    in groups of one claim: joined by a word they both share, or by overlapping stretches (swept in order of their
+    starts). Linear in the partners and their words: a sentence may have thousands of partners."""
+    uf = UnionFind()
+    holder: dict = {}
+    for other in others:
+        uf.add(other)
+        for word in shares[other][0]:
+            uf.union(holder.setdefault(word, other), other)
+    reach, current = -1, None
+    for other in sorted(others, key=lambda o: shares[o][1]):
+        start, end = shares[other][1]
+        if current is not None and start <= reach:
+            uf.union(current, other)
+        else:
+            current = other
+        reach = max(reach, end)
+    return uf.components()
+
+
+def _stems(found: dict, sentence: str) -> list[str]:
+    if sentence not in found:
+        found[sentence] = [light_stem(word) for word, _, _ in word_spans(sentence)]
+    return found[sentence]
+
+
+def _content(found: dict, sentence: str) -> set[str]:
+    if (sentence, None) not in found:
+        found[sentence, None] = set(content_word_names(sentence))
+    return found[sentence, None]
+
+
+def _stretch(stems: list[str], shared: set[str]) -> tuple[int, int]:
+    """The first and last of a sentence's words (``stems``) that are in ``shared``."""
+    at = [k for k, stem in enumerate(stems) if stem in shared]
+    return (at[0], at[-1]) if at else (0, len(stems))
 
 
 def group_matches(matches: Iterable[Match]) -> list[Group]:
