@@ -9,8 +9,8 @@ each is aligned with the text, words weighed by the index's IDF.
 
 Which words are common is told by the index's document frequencies when a document is added (a small index
 drops fewer): a document added early keeps a few more words in its sentence keys than a text checked later,
-which lowers the chance that a reworded sentence meets it, not that a copied one does (its copied-run keys
-do not depend on the frequencies).
+which lowers the chance that a reworded sentence meets it, and that a copy shorter than a copied-run key does
+(14 content words copied always share one: those keys do not depend on the frequencies); docs/guarantees.md.
 
 Page furniture (``reuse.furniture``) is told as a scan tells it: each document is stored with its sentences'
 forms, and a checked text's forms held by more indexed documents than ``ReuseSearch.furniture_limit`` (of the
