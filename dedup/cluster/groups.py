@@ -81,19 +81,24 @@ def _claims(matches: list[Match]) -> tuple[dict, dict]:
     one claim in other words ("a club-record fee of 38 million" and "a sum of around forty million pounds") share
     different words, but from all over the claim. Also each claim's node -> the words its partners share with the
     sentence."""
-    partners: dict = {}
-    stems: dict = {}  # each sentence's words' stems and content words, once (it may have hundreds of partners)
+    partners: dict = {}  # sentence -> partner -> (its text, the partner's)
     for m in matches:
         for pair in m.sentences:
             a, b = (m.a, pair.a_index), (m.b, pair.b_index)
-            shared = _content(stems, pair.a) & _content(stems, pair.b)
-            partners.setdefault(a, {})[b] = (shared, _stretch(_stems(stems, pair.a), shared))
-            partners.setdefault(b, {})[a] = (shared, _stretch(_stems(stems, pair.b), shared))
+            partners.setdefault(a, {})[b] = (pair.a, pair.b)
+            partners.setdefault(b, {})[a] = (pair.b, pair.a)
     found: dict = {}
     claim_words: dict = {}
-    for node, shares in partners.items():
+    read: dict = {}  # each sentence's words' stems and content words, once (it may have hundreds of partners)
+    for node, texts in partners.items():
+        if len(texts) < 2:  # most sentences: one partner, one claim
+            continue
+        shares = {}
+        for other, (mine, theirs) in texts.items():
+            shared = _content(read, mine) & _content(read, theirs)
+            shares[other] = (shared, _stretch(_stems(read, mine), shared))
         others = list(shares)
-        if len(others) < 2 or any(not shares[other][0] for other in others):
+        if any(not shares[other][0] for other in others):
             continue
         parts = _one_claim(others, shares)
         if len(parts) > 1:
