@@ -213,7 +213,7 @@ class CorpusScanner:
             What ``dedup.io.readers.read_documents`` yields, or ``Document``s made by hand. Another item, or
             an id that is not a string, raises ``TypeError`` naming its position (a bug, not bad data).
         on_error : callable, optional
-            Called with each ``InputError`` (a file or record that could not be read, a repeated id, a
+            Called with each ``InputError`` (a file or record that could not be read, a repeated or empty id, a
             document whose text is not a string, is empty, has no words or holds a lone surrogate); it is
             skipped, and counted in ``stats["skipped"]`` (also without ``on_error``).
         progress : Progress, optional
@@ -310,7 +310,7 @@ class CorpusScanner:
 
 
 def _unscannable(item, position: int, index: dict) -> InputError | None:
-    """Why the document ``item`` is skipped (a repeated id, an id with a lone surrogate, or no text to scan:
+    """Why the document ``item`` is skipped (a repeated or empty id, an id with a lone surrogate, or no text to scan:
     ``text_problem``, the readers' rule), or None. Bad text is bad data, skipped and said as the readers
     skip a bad record; an item that is no ``Document`` at all, or an id that is no string, is a caller's
     bug: ``TypeError``."""
@@ -323,6 +323,8 @@ def _unscannable(item, position: int, index: dict) -> InputError | None:
         first = f"(first seen as document {index[item.id] + 1})"  # a record is named where it was read, as on Spark
         return InputError(item.where, f"duplicate id {item.id!r} {first}") if item.where \
             else InputError(item.id, f"duplicate id {first}")
+    if not item.id.strip():  # no name to report it by, nor to tell two of them apart (the readers never make one)
+        return InputError(item.where or f"items[{position}]", f"empty id {item.id!r}: name the document")
     at = lone_surrogate(item.id)
     if at is not None:  # the reports could not be written; the readers' ids never hold one (``shown_path``)
         return InputError(item.id, f"id holds a lone surrogate {item.id[at]!r}: not valid Unicode text")

@@ -136,3 +136,19 @@ VETO = [
 def test_one_claim_restated_in_other_words_stays_one_group(paragraphs, group):
     report = dedup.find_redundancy("\n\n".join(paragraphs) + "\n")
     assert [g.paragraphs for g in report.groups] == [group]
+
+
+# 3. `CorpusScanner.scan` took a document with an empty id (made by hand: the readers never make one) and reported
+#    it by an empty name; two such documents were one, the second said a duplicate. `Index.add` refuses one.
+
+def test_a_scan_skips_a_document_with_an_empty_id_and_says_so():
+    from dedup.corpus.scanner import CorpusScanner
+    from dedup.io.readers import Document
+
+    errors = []
+    text = "The council approved the harbour budget on Tuesday after a long debate about ferries."
+    report = CorpusScanner().scan([Document("", text), Document(" ", text), Document("kept", text)],
+                                  on_error=errors.append)
+    assert [d.id for d in report.documents] == ["kept"] and report.stats["skipped"] == 2
+    assert [str(e) for e in errors] == ["items[0]: empty id '': name the document",
+                                       "items[1]: empty id ' ': name the document"]
