@@ -95,8 +95,9 @@ def _claims(matches: list[Match]) -> tuple[dict, dict]:
             continue
         shares = {}
         for other, (mine, theirs) in texts.items():
-            shared = _content(read, mine) & _content(read, theirs)
-            shares[other] = (shared, _stretch(_stems(read, mine), shared))
+            (stems, content), (_, other_content) = _read(read, mine), _read(read, theirs)
+            shared = content & other_content
+            shares[other] = (shared, _stretch(stems, shared))
         others = list(shares)
         if any(not shares[other][0] for other in others):
             continue
@@ -129,16 +130,12 @@ def _one_claim(others: list, shares: dict) -> list[list]:
     return uf.components()
 
 
-def _stems(found: dict, sentence: str) -> list[str]:
+def _read(found: dict, sentence: str) -> tuple[list[str], set[str]]:
+    """``sentence``'s words' stems and its content words, read once into ``found``."""
     if sentence not in found:
-        found[sentence] = [light_stem(word) for word, _, _ in word_spans(sentence)]
+        found[sentence] = ([light_stem(word) for word, _, _ in word_spans(sentence)],
+                           set(content_word_names(sentence)))
     return found[sentence]
-
-
-def _content(found: dict, sentence: str) -> set[str]:
-    if (sentence, None) not in found:
-        found[sentence, None] = set(content_word_names(sentence))
-    return found[sentence, None]
 
 
 def _stretch(stems: list[str], shared: set[str]) -> tuple[int, int]:

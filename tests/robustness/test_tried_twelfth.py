@@ -5,15 +5,19 @@ import pytest
 import dedup
 from dedup.io.clean import clean
 
+from .test_tried_ninth import FILLER
+
 # 1. `dedup clean` removed a paragraph whose one changed word states the opposite fact (a newsroom editor's 16
 #    articles and about 70 one-word changes): "reduced" and "increased" stood in two word groups, so neither turned
-#    the other; the verbs of markets ("plunged", "jumped", "dropped"), of courts and bills ("granted", "vetoed") and a
-#    patient's condition ("stable", "critical") were in none.
+#    the other; the verbs of markets ("plunged", "jumped"), of courts and bills ("granted", "vetoed") were in none.
+#    ("dropped", "life" / "death" and "stable" / "critical" stay out: in their other senses they kept restatements.)
 
-FILLER = ["The announcement came after weeks of speculation among officials and in financial markets.",
-          "Analysts said they had expected a decision of this kind, though the timing surprised some of them.",
-          "Separately, the regional government said it would publish its annual budget review in the autumn.",
-          "Officials will update the figures on Saturday morning, the statement added."]
+
+def _article(first: str, later: str) -> str:
+    """``first`` and ``later`` in a short article, apart (the ninth round's filler, which states neither)."""
+    return "\n\n".join(["Headline of the day", first, FILLER[0], FILLER[1], later, FILLER[2], FILLER[3]]) + "\n"
+
+
 SHARES = "Shares in the company {} sharply on the stock exchange after the announcement on Tuesday."
 
 
@@ -38,7 +42,7 @@ SHARES = "Shares in the company {} sharply on the stock exchange after the annou
 ])
 @pytest.mark.parametrize("confirm", ["learned", "tfidf"])
 def test_clean_keeps_a_paragraph_whose_one_word_turns_the_fact(first, later, confirm):
-    text = "\n\n".join(["Headline of the day", first, FILLER[0], FILLER[1], later, FILLER[2], FILLER[3]]) + "\n"
+    text = _article(first, later)
     report = dedup.find_redundancy(text, confirm=confirm)
     assert any({m.a, m.b} == {1, 4} for m in report.matches)  # restated but for the word: the pair is a match
     result = clean(report, source=text)
@@ -66,7 +70,7 @@ def test_clean_keeps_a_paragraph_whose_one_word_turns_the_fact(first, later, con
      "police said."),
 ])
 def test_clean_still_removes_a_restatement_in_words_of_one_side_or_another_sense(first, later):
-    text = "\n\n".join(["Headline of the day", first, FILLER[0], FILLER[1], later, FILLER[2], FILLER[3]]) + "\n"
+    text = _article(first, later)
     assert list(clean(dedup.find_redundancy(text), source=text).removed_paragraphs) == [4]
 
 
