@@ -158,6 +158,7 @@ def _make_version_4(path) -> None:
         db.execute("UPDATE docs SET added = COALESCE(dated, added)")
         db.execute("DROP INDEX docs_by_date")
         db.execute("ALTER TABLE docs DROP COLUMN dated")
+        db.execute("DROP TABLE young_keys")  # version 8's
         db.execute("DROP TABLE reuse_forms")  # version 7's
         db.execute("DROP TABLE reuse_keys")  # version 6's
         db.execute("DROP TABLE texts")
@@ -191,8 +192,8 @@ def test_a_version_4_file_is_read_unchanged_and_upgraded_by_its_first_write(tmp_
     assert _state(path) == before
     with Index(str(path), within=False) as old, Index(str(path), within=False) as other:
         # Expiry by its one date; the first removal moves the file to version 5, whichever process looks.
-        assert old.expire(before="1995-01-01", batch_size=3) == 4 and old.stats()["schema_version"] == 7
-        assert other.expire(before="1995-01-01") == 0 and other.stats()["schema_version"] == 7
+        assert old.expire(before="1995-01-01", batch_size=3) == 4 and old.stats()["schema_version"] == 8
+        assert other.expire(before="1995-01-01") == 0 and other.stats()["schema_version"] == 8
         assert old.verify() == [] and _present(old, corpus[:8]) == [r["id"] for r in corpus[4:8]]
         assert _stored(old, corpus[4]["id"]) == (LONG_AGO + 60, None)  # the old rows' one date stays in added
         clock(LONG_AGO + 120)
@@ -200,7 +201,7 @@ def test_a_version_4_file_is_read_unchanged_and_upgraded_by_its_first_write(tmp_
         assert _stored(old, corpus[8]["id"]) == (LONG_AGO + 120, OLD)
         assert old.expire(before="1995-01-01", by="added") == 0 and old.expire(before="1995-01-01") == 1
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "7"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "8"
     assert db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'docs_by_date'").fetchone()
     db.close()
 
@@ -211,7 +212,7 @@ def test_a_version_4_file_is_upgraded_by_its_first_add(tmp_path, corpus):
         index.add_many(Document(r["id"], r["body"], date=OLD) for r in corpus[:3])
     _make_version_4(path)
     with Index(str(path), within=False) as old:
-        assert old.add(corpus[3]["id"], corpus[3]["body"], date=OLD) and old.stats()["schema_version"] == 7
+        assert old.add(corpus[3]["id"], corpus[3]["body"], date=OLD) and old.stats()["schema_version"] == 8
         assert _stored(old, corpus[0]["id"]) == (OLD, None) and _stored(old, corpus[3]["id"])[1] == OLD
         assert old.expire(before="1995-01-01", by="added") == 3 and old.verify() == []  # the old rows' one date
         assert old.expire(before="1995-01-01") == 1 and len(old) == 0

@@ -247,6 +247,7 @@ def test_a_version_3_file_is_adopted_by_its_first_removal(tmp_path, corpus):
         for name in ("doc_bands_by_doc", "paragraph_bands_by_paragraph", "docs_by_added", "docs_by_date"):
             db.execute(f"DROP INDEX {name}")
         db.execute("ALTER TABLE docs DROP COLUMN dated")  # version 5's
+        db.execute("DROP TABLE young_keys")  # version 8's
         db.execute("DROP TABLE reuse_forms")  # version 7's
         db.execute("DROP TABLE reuse_keys")  # version 6's
         db.execute("DROP TABLE texts")
@@ -262,7 +263,7 @@ def test_a_version_3_file_is_adopted_by_its_first_removal(tmp_path, corpus):
         other.check("warm", corpus[0]["body"])
         assert other.idf.n_docs == 7
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "7"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "8"
     assert db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'docs_by_added'").fetchone()
     assert db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'docs_by_date'").fetchone()
     db.close()

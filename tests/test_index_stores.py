@@ -115,5 +115,5 @@ def test_an_index_of_an_older_schema_is_refused_with_what_to_do(corpus, tmp_path
     with db:  # version 1 hashed words differently: its band keys would silently match nothing
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.close()
-    with pytest.raises(IndexFileError, match=r"schema version 1; this dedup reads 2, 3, 4, 5, 6 and 7 \(rebuild"):
+    with pytest.raises(IndexFileError, match=r"schema version 1; this dedup reads 2, 3, 4, 5, 6, 7 and 8 \(rebuild"):
         Index(path, within=False)

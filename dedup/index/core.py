@@ -297,6 +297,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
                 paragraphs.append(parts)
             if not new:
                 return 0
+            self._refresh_idf()
+            self._rekey_young(len(new))
             # The store skips ids another process added since ``present``.
             added = self.store.insert(self._signed(new, paragraphs))
             self._refresh_idf()
@@ -325,7 +327,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             para_banded=np.diff(tokenized.tokens.offsets) >= self.min_passage_words,
             df_owner=pairs // self.idf.n_features, df_bucket=pairs % self.idf.n_features,
             dates=[timestamp(d.date) for d in docs], texts=texts, reuse_keys=reuse_keys, reuse_owner=reuse_owner,
-            reuse_forms=forms, form_owner=form_owner)
+            reuse_forms=forms, form_owner=form_owner, keyed=self.idf.n_docs + len(docs))
 
     # -- asking -------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Removing, expiring and compacting a Redis index, and checking it (mixed into ``RedisStore``).
+"""Removing, expiring and compacting a Redis index, checking it, and keying again the documents keyed while it was
+young (mixed into ``RedisStore``).
 
 A batch of documents is removed in one MULTI/EXEC transaction watched on
 ``P:ids``, as adds are: its hashes (its text with them), its rows in every band,
@@ -16,7 +17,7 @@ import re
 
 import numpy as np
 
-from dedup.index.store import PACK, SCHEMA_VERSION, IndexFileError
+from dedup.index.store import PACK, SCHEMA_VERSION, YOUNG_INDEX, IndexFileError
 from dedup.index.verdicts import term_buckets
 
 BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
@@ -134,6 +135,7 @@ class RedisMaintenance:
             pipe.delete(self._key("doc", row), self._key("par", row))
             pipe.zrem(self._key("added"), row)
             pipe.zrem(self._key("added_time"), row)
+            pipe.zrem(self._key("young"), row)
             buckets.append(term_buckets(doc.get(b"terms", b"")))
         if legacy:  # stored before documents kept their band keys: out of every set (SREM of a non-member is a no-op)
             old_rows = [found[i][1] for i in legacy]
@@ -153,6 +155,52 @@ class RedisMaintenance:
         pipe.decrby(self._key("docs"), len(found))
         pipe.hdel(self._key("ids"), *[doc_id for doc_id, _ in found])
         pipe.incr(self._key("version"))
+
+    @_guarded
+    def young_rows(self, keyed_by: int, limit: int) -> list[int]:
+        """Up to ``limit`` documents (rows) whose reuse keys were made at ``keyed_by`` documents or fewer, those
+        keyed earliest first (``P:young``: only documents keyed while the index held under ``YOUNG_INDEX``)."""
+        return [int(row) for row in self.r.zrangebyscore(self._key("young"), "-inf", keyed_by, start=0, num=limit)]
+
+    @_guarded
+    def rekey(self, rows: list[int], keys: np.ndarray, owner: np.ndarray, keyed: int, keyed_by: int) -> int:
+        """Replace the reuse keys of these documents (``keys``: int64, ``owner``: each key's position in ``rows``)
+        with keys made at ``keyed`` documents, in one transaction watched on their hashes and ``P:young``; a
+        document removed meanwhile, or keyed again by another process (past ``keyed_by``), is left as it is.
+        Returns how many were keyed again."""
+        order = np.argsort(owner, kind="stable")
+        keys, owner = keys[order].astype(np.int64), owner[order]
+        bounds = np.searchsorted(owner, np.arange(len(rows) + 1))
+        young, attempt = self._key("young"), 0
+        while True:
+            with self.r.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(young, *[self._key("doc", row) for row in rows])
+                    self._alive(pipe.exists(self._key("meta")))
+                    scores = [pipe.zscore(young, row) for row in rows]
+                    old = [pipe.hget(self._key("doc", row), "reuse") for row in rows]
+                    todo = [k for k in range(len(rows)) if scores[k] is not None and scores[k] <= keyed_by
+                            and old[k] is not None]
+                    if not todo:
+                        return 0
+                    pipe.multi()
+                    for k in todo:
+                        row, new = rows[k], keys[bounds[k]:bounds[k + 1]]
+                        for key in np.frombuffer(old[k], dtype="<i8").tolist():
+                            pipe.srem(self._key("rk", key), row)
+                        for key in new.tolist():
+                            pipe.sadd(self._key("rk", key), row)
+                        pipe.hset(self._key("doc", row), "reuse", new.astype("<i8").tobytes())
+                        if keyed < YOUNG_INDEX:
+                            pipe.zadd(young, {row: keyed})
+                        else:
+                            pipe.zrem(young, row)
+                    pipe.execute()
+                except self._redis.WatchError as err:
+                    attempt += 1
+                    retry_or_raise(self._redis, err, attempt)
+                    continue  # another writer keyed or removed one of them: look again
+            return len(todo)
 
     @_guarded
     def expire(self, before: float, limit: int, by: str = "dated") -> list[str]:
@@ -261,6 +309,8 @@ class RedisMaintenance:
         stray = sum(1 for key in self._own_keys("doc") if int(key.decode().rsplit(":", 1)[1]) not in paragraphs)
         if stray:
             problems.append(f"{stray} documents outside the id table")
+        if young := sum(1 for row in self.r.zrange(self._key("young"), 0, -1) if int(row) not in paragraphs):
+            problems.append(f"{young} documents keyed young that are not indexed")
         bad = {"db": 0, "pb": 0, "fp": 0, "rk": 0, "rf": 0}
         for kind in bad:
             keys = list(self._own_keys(kind))

@@ -11,6 +11,8 @@ The records of ``storage.SQLiteStore``, as Redis keys under one prefix:
 - ``P:rk:KEY`` set of document rows holding a reuse key (``reuse``);
 - ``P:rf:FORM`` set of document rows holding a sentence form (``forms``; page furniture, ``reuse.furniture``);
 - ``P:par:ROW`` hash: ``fp:N``, ``terms:N``, ``snip:N``, ``keys:N`` (band keys) for paragraph N;
+- ``P:young`` sorted set of the rows whose reuse keys were made while the index held under ``YOUNG_INDEX``
+  documents, by the count they were made at (``Index`` keys them again as the index grows);
 - ``P:added`` sorted set of rows by date (``dated``, else ``added``) and ``P:added_time`` by ``added``
   (for ``expire``). A document stored before ``dated`` was kept has its one date in ``added``: the caller's
   where one was given, as ``P:added`` has always held; so a dedup of either kind reads the other's;
@@ -24,10 +26,10 @@ Removal (``redis_maintenance``) works the same way. The band keys kept with
 each document (``bands``, ``keys:N``) tell removal which sets to take it out
 of; documents stored before they were kept are found by scanning the sets.
 
-``text``, ``reuse``, ``forms``, ``P:rk:KEY`` and ``P:rf:FORM`` are an addition to the layout, not a change of
-it, so ``SCHEMA_VERSION`` stays 2 and a dedup of either kind reads the other's index: a document stored without
-them (by an older dedup) simply takes no part in the reuse search (or in telling page furniture), and
-``stats`` counts those that do.
+``text``, ``reuse``, ``forms``, ``P:rk:KEY``, ``P:rf:FORM`` and ``P:young`` are an addition to the layout, not a
+change of it, so ``SCHEMA_VERSION`` stays 2 and a dedup of either kind reads the other's index: a document stored
+without them (by an older dedup) simply takes no part in the reuse search (or in telling page furniture, or is not
+keyed again), and ``stats`` counts those that do.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from dedup.index.store import (
     MAX_PARAGRAPH_BUCKET,
     PACK,
     SCHEMA_VERSION,
+    YOUNG_INDEX,
     IndexFileError,
     IndexLocationError,
     IndexReadOnlyError,
@@ -252,6 +255,8 @@ class RedisStore(RedisMaintenance):
                 "bands": batch.band_keys[i].astype("<i8").tobytes() if batch.banded[i] else b""})
             pipe.zadd(self._key("added"), {row: dated.get("dated", now)})
             pipe.zadd(self._key("added_time"), {row: now})
+            if batch.keyed is not None and batch.keyed < YOUNG_INDEX:
+                pipe.zadd(self._key("young"), {row: batch.keyed})
         for row, keys in zip(rows[batch.banded].tolist(), batch.band_keys[batch.banded].tolist()):
             for key in keys:
                 pipe.sadd(self._key("db", key), row)

@@ -8,9 +8,12 @@ or one copied-run key are candidates (a key held by more than ``max_bucket`` doc
 each is aligned with the text, words weighed by the index's IDF.
 
 Which words are common is told by the index's document frequencies when a document is added (a small index
-drops fewer): a document added early keeps a few more words in its sentence keys than a text checked later,
-which lowers the chance that a reworded sentence meets it, and that a copy shorter than a copied-run key does
-(14 content words copied always share one: those keys do not depend on the frequencies); docs/guarantees.md.
+drops fewer): a document added early keeps more words in its sentence keys than a text checked later, so a
+reworded sentence, or a copy shorter than a copied-run key (14 content words copied always share one: those keys
+do not depend on the frequencies), could miss it. So the documents keyed while the index held fewer than
+``store.YOUNG_INDEX`` are keyed again each time the index has doubled since (``_rekey_young``, a few before each
+batch is added), until they are keyed at that many or more: then the frequencies are those of a corpus, and
+keys made later agree with them as a scan's do (docs/guarantees.md).
 
 Page furniture (``reuse.furniture``) is told as a scan tells it: each document is stored with its sentences'
 forms, and a checked text's forms held by more indexed documents than ``ReuseSearch.furniture_limit`` (of the
@@ -27,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from dedup.article.screen import restated_by_rule
-from dedup.corpus.pass_one import Tokenized
+from dedup.corpus.pass_one import Tokenized, paragraphs_of
 from dedup.index.params import compared
 from dedup.index.store import IndexStoreError
 from dedup.index.verdicts import Verdict
@@ -42,6 +45,11 @@ from dedup.text.segment import segment
 from dedup.util.faults import Failed, attempt
 
 MAX_ALIGNED = 50  # indexed documents a checked text is aligned with, those sharing the most keys first
+# Documents keyed young that are keyed again before a batch is added: this many, and two for each document of
+# the batch (on average about one becomes due an add, so the due ones never pile up; and a batch of many adds
+# pays in proportion).
+REKEYED_A_BATCH = 32
+REKEY_GROWTH = 2  # keyed again once the index holds this many times the documents it was keyed at
 
 
 class IndexReuse:
@@ -56,6 +64,22 @@ class IndexReuse:
         seeds, uncounted = self._seeds(tokenized)
         forms, docs = distinct_rows(*self.reuse_search.form_rows(seeds))
         return self._keys(tokenized, seeds, uncounted), (forms.astype(np.int64), docs)
+
+    def _rekey_young(self, batch: int) -> int:
+        """Key again the documents keyed while the index held at most half the documents it holds now (only those
+        keyed while it was young are kept for it: ``store.young_rows``), earliest first, at most
+        ``REKEYED_A_BATCH + 2 * batch`` of them; how many were. The index's frequencies are assumed current."""
+        n_docs = self.idf.n_docs
+        rows = self.store.young_rows(int(n_docs / REKEY_GROWTH), REKEYED_A_BATCH + 2 * batch)
+        texts = self.store.texts_of(rows) if rows else {}
+        rows = [row for row in rows if row in texts]
+        if not rows:
+            return 0
+        tokenized = self.signer.tokenize_paragraphs([paragraphs_of(texts[row][1]) for row in rows])
+        tokens = tokenized.tokens
+        seeds = self.reuse_search.seeds(tokens, tokenized.token_document(), self.idf.buckets(tokens))
+        keys, owner = self.reuse_search.document_keys(seeds, self.idf.df, n_docs)  # each document counted already
+        return self.store.rekey(rows, keys, owner, n_docs, int(n_docs / REKEY_GROWTH))
 
     def _seeds(self, tokenized: Tokenized) -> tuple[Seeds, np.ndarray]:
         """The reuse seeds of a batch's documents (one checked text, or a batch being added) and, per word, the

@@ -64,7 +64,7 @@ class SQLiteMaintenance:
     def _removing(self, select: str, args: list, by: str | None = None) -> list[str]:
         if self.read_only:
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was removed")
-        before = self._kind, self._has_df, self._has_reuse, self._has_forms
+        before = self._kind, self._has_df, self._has_reuse, self._has_forms, self._has_young
         try:
             with self._writing():
                 # Chosen inside the write lock, so two processes never remove (and count off) one document twice.
@@ -79,10 +79,12 @@ class SQLiteMaintenance:
                     return []
                 if self._kind != "ours":  # the indexes by document come with version 4
                     migrate(self.db)
-                    self._kind, self._has_df, self._has_reuse, self._has_forms = "ours", True, True, True
+                    self._kind, self._has_df, self._has_reuse, self._has_forms, self._has_young = (
+                        "ours", True, True, True, True)
                 counts, generation = self._delete_rows(found)
         except BaseException:
-            self._kind, self._has_df, self._has_reuse, self._has_forms = before  # rolled back, a migration with it
+            # rolled back, a migration with it
+            self._kind, self._has_df, self._has_reuse, self._has_forms, self._has_young = before
             raise
         self._counts, self._generation = counts, generation  # only once committed
         return [doc_id for _, doc_id, _ in found]
@@ -127,7 +129,8 @@ class SQLiteMaintenance:
         with self._writing():
             if self._kind != "ours":
                 migrate(self.db)
-                self._kind, self._has_df, self._has_reuse, self._has_forms = "ours", True, True, True
+                self._kind, self._has_df, self._has_reuse, self._has_forms, self._has_young = (
+                    "ours", True, True, True, True)
             self.idf_counts()  # current, so the cache may be kept: its zeros are the rows dropped
             if self.db.execute("DELETE FROM df WHERE count = 0").rowcount:
                 generation = self._next_generation()
@@ -176,6 +179,9 @@ class SQLiteMaintenance:
             checks["reuse key rows pointing at no document"] = \
                 "SELECT COUNT(*) FROM reuse_keys WHERE doc NOT IN (SELECT doc FROM texts)"
             checks["texts of no document"] = "SELECT COUNT(*) FROM texts WHERE doc NOT IN (SELECT rowid FROM docs)"
+        if self._young_table():
+            checks["documents keyed young that are not indexed"] = \
+                "SELECT COUNT(*) FROM young_keys WHERE doc NOT IN (SELECT doc FROM texts)"
         if self._form_table():
             checks["sentence form rows pointing at no document"] = \
                 "SELECT COUNT(*) FROM reuse_forms WHERE doc NOT IN (SELECT doc FROM texts)"

@@ -1,14 +1,15 @@
 """The reuse search's reads of a SQLite index (mixed into ``SQLiteStore``): the documents holding a text's
-reuse keys, and the texts its passages are aligned on (schema version 6; see ``sqlite_store``), and how many hold
-a sentence form (page furniture, version 7)."""
+reuse keys, and the texts its passages are aligned on (schema version 6; see ``sqlite_store``), how many hold
+a sentence form (page furniture, version 7), and the documents keyed while the index was young, keyed again
+(version 8)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from dedup.index.sqlite_maintenance import _guarded
-from dedup.index.sqlite_schema import has_form_table, has_reuse_tables
-from dedup.index.store import NewDocuments
+from dedup.index.sqlite_maintenance import _guarded, _writes
+from dedup.index.sqlite_schema import has_form_table, has_reuse_tables, has_young_table
+from dedup.index.store import YOUNG_INDEX, IndexReadOnlyError, NewDocuments
 
 _KEYS_A_STATEMENT = 500  # well under SQLite's limit on a statement's parameters
 
@@ -33,6 +34,9 @@ class SQLiteReuse:
         order = np.lexsort((form_owner, forms))
         self.db.executemany("INSERT OR IGNORE INTO reuse_forms VALUES (?, ?)",
                             zip(forms[order].tolist(), rows[form_owner[order]].tolist()))
+        if batch.keyed is not None and batch.keyed < YOUNG_INDEX:
+            self.db.executemany("INSERT OR REPLACE INTO young_keys VALUES (?, ?)",
+                                ((row, batch.keyed) for row in rows.tolist()))
 
     def _delete_reuse(self, rows: list[int]) -> None:
         """Remove these documents' texts and key rows (the keys kept with each text say which)."""
@@ -46,6 +50,54 @@ class SQLiteReuse:
             self.db.executemany("DELETE FROM reuse_forms WHERE form = ? AND doc = ?", (
                 (form, row) for row, _, blob in found for form in np.frombuffer(blob or b"", dtype="<i8").tolist()))
             self.db.execute(f"DELETE FROM texts WHERE doc IN ({marks})", chunk)
+            if self._young_table():
+                self.db.execute(f"DELETE FROM young_keys WHERE doc IN ({marks})", chunk)
+
+    @_guarded
+    def young_rows(self, keyed_by: int, limit: int) -> list[int]:
+        """Up to ``limit`` documents (rows) whose reuse keys were made at ``keyed_by`` documents or fewer, those
+        keyed earliest first (only documents keyed while the index held under ``YOUNG_INDEX`` are kept)."""
+        if not self._young_table():
+            return []
+        return [row for (row,) in self.db.execute(
+            "SELECT doc FROM young_keys WHERE keyed <= ? ORDER BY keyed, doc LIMIT ?", (keyed_by, limit))]
+
+    @_writes
+    def rekey(self, rows: list[int], keys: np.ndarray, owner: np.ndarray, keyed: int, keyed_by: int) -> int:
+        """Replace the reuse keys of these documents (``keys``: int64, ``owner``: each key's position in ``rows``)
+        with keys made at ``keyed`` documents, in one transaction; a document removed meanwhile, or keyed again
+        by another process (past ``keyed_by``), is left as it is. Returns how many were keyed again."""
+        if self.read_only:
+            raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was written")
+        order = np.argsort(owner, kind="stable")
+        keys, owner = keys[order].astype(np.int64), owner[order]
+        bounds = np.searchsorted(owner, np.arange(len(rows) + 1))
+        done = 0
+        with self._writing():
+            for k, row in enumerate(rows):
+                found = self.db.execute("SELECT t.keys FROM texts t JOIN young_keys y ON y.doc = t.doc WHERE "
+                                        "t.doc = ? AND y.keyed <= ?", (row, keyed_by)).fetchone()
+                if found is None:
+                    continue
+                new = keys[bounds[k]:bounds[k + 1]]
+                self.db.executemany("DELETE FROM reuse_keys WHERE key = ? AND doc = ?",
+                                    ((key, row) for key in np.frombuffer(found[0], dtype="<i8").tolist()))
+                self.db.executemany("INSERT OR IGNORE INTO reuse_keys VALUES (?, ?)",
+                                    ((key, row) for key in np.sort(new).tolist()))
+                self.db.execute("UPDATE texts SET keys = ? WHERE doc = ?", (new.astype("<i8").tobytes(), row))
+                if keyed < YOUNG_INDEX:
+                    self.db.execute("UPDATE young_keys SET keyed = ? WHERE doc = ?", (keyed, row))
+                else:
+                    self.db.execute("DELETE FROM young_keys WHERE doc = ?", (row,))
+                done += 1
+        return done
+
+    def _young_table(self) -> bool:
+        """Whether the file has the table of documents keyed young (version 8; a legacy file gets it on its first
+        write)."""
+        if not self._has_young:
+            self._has_young = has_young_table(self.db)
+        return self._has_young
 
     def _reuse_tables(self) -> bool:
         """Whether the file has the reuse tables (a legacy file gets them on its first write, here or in

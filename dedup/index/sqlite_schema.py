@@ -4,10 +4,11 @@ An index made by this dedup has ``PRAGMA application_id`` = ``APPLICATION_ID``
 and exactly the tables and columns of ``SCHEMA``. An index made before the
 application id existed (schema version 2, application id 0) is recognised
 by its exact version 2 tables and its ``meta`` rows, read as it is, and
-moved to version 7 by ``migrate`` inside its first write transaction (so is
+moved to version 8 by ``migrate`` inside its first write transaction (so is
 a version 3 file, which lacks the indexes removal needs, a version 4
 file, which lacks the column ``dated``, a version 5 file, which lacks the
-reuse search's tables, and a version 6 file, which lacks the page furniture's). Any
+reuse search's tables, a version 6 file, which lacks the page furniture's, and
+a version 7 file, which lacks the table of documents keyed young). Any
 other SQLite file, even one with a table called ``meta``, is refused
 before anything is written to it. ``Transaction`` is the write transaction.
 """
@@ -25,6 +26,9 @@ import numpy as np
 from dedup.index.store import IndexFileError
 
 APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that names the application of a file
+# 8: young_keys, the documents whose reuse keys were made while the index held fewer than ``store.YOUNG_INDEX``
+# documents, with the count they were made at (``Index`` makes them again as the index grows); documents added
+# before are not in it;
 # 7: page furniture (``reuse.furniture``): each document's distinct sentence forms (table reuse_forms, and with
 # its text, so that removal finds its rows); documents added before have none;
 # 6: the reuse search's tables: each document's reuse keys (``reuse.search.ReuseSearch.document_keys``) and its
@@ -36,8 +40,8 @@ APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that nam
 # expired without scanning the file), and df.batch a write generation (meta "generation") that only grows,
 # since removals make the document count go down as well as up;
 # 3: document frequencies one row per bucket (table df); 2: one dense blob in table idf.
-SQLITE_VERSION = 7
-READABLE_VERSIONS = (2, 3, 4, 5, 6, 7)
+SQLITE_VERSION = 8
+READABLE_VERSIONS = (2, 3, 4, 5, 6, 7, 8)
 
 _VERSION_2 = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -75,9 +79,12 @@ FORM_TABLES = [
     "CREATE TABLE reuse_forms (form INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (form, doc)) WITHOUT ROWID",
     "ALTER TABLE texts ADD COLUMN forms BLOB",
 ]
+# Version 8: the documents keyed while the index was young (at most ``store.YOUNG_INDEX`` rows, then none).
+YOUNG_TABLE = "CREATE TABLE young_keys (doc INTEGER PRIMARY KEY, keyed INTEGER NOT NULL)"
 _VERSION_5 = [*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES, DATED_COLUMN, DATE_INDEX]
 _VERSION_6 = [*_VERSION_5, *REUSE_TABLES]
-SCHEMA = [*_VERSION_6, *FORM_TABLES]
+_VERSION_7 = [*_VERSION_6, *FORM_TABLES]
+SCHEMA = [*_VERSION_7, YOUNG_TABLE]
 
 
 def _objects(db: sqlite3.Connection) -> dict[str, tuple[str, str]]:
@@ -107,7 +114,7 @@ def _expected(statements: list[str]) -> dict[str, tuple]:
 
 LAYOUTS = {2: _expected(_VERSION_2), 3: _expected([*_VERSION_2, DF_TABLE]),
            4: _expected([*_VERSION_2, DF_TABLE, *REMOVAL_INDEXES]), 5: _expected(_VERSION_5),
-           6: _expected(_VERSION_6), 7: _expected(SCHEMA)}
+           6: _expected(_VERSION_6), 7: _expected(_VERSION_7), 8: _expected(SCHEMA)}
 
 
 def has_df_table(db: sqlite3.Connection) -> bool:
@@ -121,6 +128,10 @@ def has_reuse_tables(db: sqlite3.Connection) -> bool:
 def has_form_table(db: sqlite3.Connection) -> bool:
     found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reuse_forms'").fetchone()
     return found is not None
+
+
+def has_young_table(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'young_keys'").fetchone() is not None
 
 
 def has_dated_column(db: sqlite3.Connection) -> bool:
@@ -141,8 +152,8 @@ def header_says_ours(path: str) -> bool:
 def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
     """("new" | "ours" | "legacy", the ``meta`` rows) of the database, by reads alone.
 
-    "new": an empty file to create the index in; "ours": a version 7 index with our application id;
-    "legacy": an index to bring to version 7 on its first write. Anything else raises ``IndexFileError``
+    "new": an empty file to create the index in; "ours": a version 8 index with our application id;
+    "legacy": an index to bring to version 8 on its first write. Anything else raises ``IndexFileError``
     (and ``sqlite3.DatabaseError`` for a file that is not SQLite), having written nothing.
     """
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
@@ -178,7 +189,7 @@ def identify(db: sqlite3.Connection, path: str) -> tuple[str, dict | None]:
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    """Bring a legacy index to version 7, inside the caller's write transaction (each step only if needed:
+    """Bring a legacy index to version 8, inside the caller's write transaction (each step only if needed:
     another process may have done it first)."""
     if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -207,6 +218,8 @@ def migrate(db: sqlite3.Connection) -> None:
     if not has_form_table(db):  # the documents already there hold no form: furniture is told by later ones
         for statement in FORM_TABLES:
             db.execute(statement)
+    if not has_young_table(db):  # the documents already there are not keyed again (``Index.rekey`` does it)
+        db.execute(YOUNG_TABLE)
     # Version 3 marked each df row with the document count after its batch: the generation goes on from there.
     db.execute("INSERT OR IGNORE INTO meta SELECT 'generation', CAST(docs AS TEXT) FROM idf WHERE id = 0")
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SQLITE_VERSION),))

@@ -107,6 +107,7 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
         self._dated = False  # whether ``docs`` has the column ``dated`` (version 5), once seen
         self._has_reuse = False  # whether the reuse tables (version 6) exist, once seen
         self._has_forms = False  # whether the page furniture's table (version 7) exists, once seen
+        self._has_young = False  # whether the table of documents keyed young (version 8) exists, once seen
         file = Path(path)
         if file.is_dir():
             raise IndexLocationError(f"{path}: is a folder, not an index file")
@@ -188,7 +189,7 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
         # read call and a copy each, 7.2 -> 6.2 ms a check at the median (docs/benchmarks.md, "The index").
         self.db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
         self._has_df = self._kind == "ours"
-        self._has_reuse = self._has_forms = self._kind == "ours"
+        self._has_reuse = self._has_forms = self._has_young = self._kind == "ours"
 
     def open(self, given: dict, defaults: dict) -> dict:
         """The index's parameters; a new file is created with ``defaults`` updated by ``given``."""
@@ -276,11 +277,12 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only (a read-only file or folder); "
                                      "nothing was written")
         batch.check_packable()
-        before = self._kind, self._has_df, self._has_reuse, self._has_forms
+        before = self._kind, self._has_df, self._has_reuse, self._has_forms, self._has_young
         try:
             return self._insert(batch)
         except BaseException:
-            self._kind, self._has_df, self._has_reuse, self._has_forms = before  # rolled back, a migration with it
+            # rolled back, a migration with it
+            self._kind, self._has_df, self._has_reuse, self._has_forms, self._has_young = before
             raise
 
     def _insert(self, batch: NewDocuments) -> int:
@@ -292,7 +294,8 @@ class SQLiteStore(SQLiteLookups, SQLiteReuse, SQLiteMaintenance):
                 return 0
             if self._kind != "ours":  # an adopted file: our id, sparse counts, version 3, in this transaction
                 migrate(self.db)
-                self._kind, self._has_df, self._has_reuse, self._has_forms = "ours", True, True, True
+                self._kind, self._has_df, self._has_reuse, self._has_forms, self._has_young = (
+                    "ours", True, True, True, True)
             first = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
             rows = np.arange(first, first + len(batch.ids), dtype=np.int64)
             now = time.time()

@@ -34,6 +34,10 @@ MAX_PARAGRAPHS = PACK  # so a document of more paragraphs cannot be stored (both
 # made every pair a candidate (67 s and 650 MB at 2,000 paragraphs; a 30,000-paragraph page took 24 GB).
 MAX_PARAGRAPH_BUCKET = 1000
 PAIR_BUDGET = 200_000
+# A document's reuse keys leave out the words common in the index when they are made (``ReuseSearch.document_keys``);
+# while the index is young its frequencies say little, so a store keeps the documents keyed while it held fewer
+# than this, with the count they were keyed at, and ``Index`` keys them again each time the index has doubled.
+YOUNG_INDEX = 2000
 
 
 def bounded_refs(band_keys: list[list[int]], held: dict[int, list]) -> list[set]:
@@ -143,6 +147,9 @@ class NewDocuments:
     # document; how many documents hold a form tells whether it is furniture.
     reuse_forms: np.ndarray | None = None
     form_owner: np.ndarray | None = None
+    # The document count the reuse keys were made at (the index's, this batch counted): the store keeps the
+    # documents keyed under ``YOUNG_INDEX`` (``young_rows``) to be keyed again (``rekey``).
+    keyed: int | None = None
 
     def only(self, keep: np.ndarray) -> "NewDocuments":
         """The documents where ``keep`` is True, renumbered."""

@@ -203,6 +203,7 @@ def _make_legacy(path) -> None:
         for name in ("doc_bands_by_doc", "paragraph_bands_by_paragraph", "docs_by_added", "docs_by_date"):
             db.execute(f"DROP INDEX {name}")  # version 4's and 5's
         db.execute("ALTER TABLE docs DROP COLUMN dated")  # version 5's
+        db.execute("DROP TABLE young_keys")  # version 8's
         db.execute("DROP TABLE reuse_forms")  # version 7's
         db.execute("DROP TABLE reuse_keys")  # version 6's
         db.execute("DROP TABLE texts")
@@ -237,7 +238,7 @@ def test_an_index_of_the_previous_version_is_read_unchanged_and_adopted_on_first
             assert index.add_many(more) == 4
     db = sqlite3.connect(legacy)
     assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "7"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "8"
     assert db.execute("SELECT length(df) FROM idf").fetchone()[0] == 0
     db.close()
     with Index(str(legacy), within=False) as old, Index(str(fresh), within=False) as new:
