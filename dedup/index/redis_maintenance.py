@@ -163,44 +163,61 @@ class RedisMaintenance:
         return [int(row) for row in self.r.zrangebyscore(self._key("young"), "-inf", keyed_by, start=0, num=limit)]
 
     @_guarded
-    def rekey(self, rows: list[int], keys: np.ndarray, owner: np.ndarray, keyed: int, keyed_by: int) -> int:
-        """Replace the reuse keys of these documents (``keys``: int64, ``owner``: each key's position in ``rows``)
-        with keys made at ``keyed`` documents, in one transaction watched on their hashes and ``P:young``; a
-        document removed meanwhile, or keyed again by another process (past ``keyed_by``), is left as it is.
-        Returns how many were keyed again."""
+    def rekey(self, documents: list[tuple[int, str]], keys: np.ndarray, owner: np.ndarray, keyed: int,
+              keyed_by: int, gone: list[int] = ()) -> int:
+        """Replace the reuse keys of these ``(row, text)`` documents (``keys``: int64, ``owner``: each key's
+        position in ``documents``) with keys made at ``keyed`` documents, in one transaction watched on their
+        hashes and ``P:young`` (a row is never given to another document); a document removed meanwhile, or
+        keyed again by another process (past ``keyed_by``), is left as it is; a ``gone`` row (found without a
+        document: removed by a dedup that kept no ``P:young``) leaves it. Returns how many were keyed again."""
         order = np.argsort(owner, kind="stable")
         keys, owner = keys[order].astype(np.int64), owner[order]
-        bounds = np.searchsorted(owner, np.arange(len(rows) + 1))
+        bounds = np.searchsorted(owner, np.arange(len(documents) + 1))
+        rows = [row for row, _ in documents]
         young, attempt = self._key("young"), 0
         while True:
             with self.r.pipeline(transaction=True) as pipe:
                 try:
-                    pipe.watch(young, *[self._key("doc", row) for row in rows])
-                    self._alive(pipe.exists(self._key("meta")))
-                    scores = [pipe.zscore(young, row) for row in rows]
-                    old = [pipe.hget(self._key("doc", row), "reuse") for row in rows]
+                    pipe.watch(young, *[self._key("doc", row) for row in [*rows, *gone]])
+                    # Read in one round trip beside the watch: a change to what is read fails the EXEC.
+                    with self.r.pipeline(transaction=False) as read:
+                        read.exists(self._key("meta"))
+                        for row in rows:
+                            read.zscore(young, row).hget(self._key("doc", row), "reuse")
+                        for row in gone:
+                            read.exists(self._key("doc", row))
+                        found = read.execute()
+                    self._alive(found[0])
+                    scores, old = found[1:1 + 2 * len(rows):2], found[2:2 + 2 * len(rows):2]
                     todo = [k for k in range(len(rows)) if scores[k] is not None and scores[k] <= keyed_by
                             and old[k] is not None]
-                    if not todo:
+                    stray = [row for row, held in zip(gone, found[1 + 2 * len(rows):]) if not held]
+                    if not todo and not stray:
                         return 0
                     pipe.multi()
+                    if stray:
+                        pipe.zrem(young, *stray)
                     for k in todo:
-                        row, new = rows[k], keys[bounds[k]:bounds[k + 1]]
-                        for key in np.frombuffer(old[k], dtype="<i8").tolist():
-                            pipe.srem(self._key("rk", key), row)
-                        for key in new.tolist():
-                            pipe.sadd(self._key("rk", key), row)
-                        pipe.hset(self._key("doc", row), "reuse", new.astype("<i8").tobytes())
-                        if keyed < YOUNG_INDEX:
-                            pipe.zadd(young, {row: keyed})
-                        else:
-                            pipe.zrem(young, row)
+                        self._rekeyed(pipe, rows[k], np.frombuffer(old[k], dtype="<i8"), keys[bounds[k]:bounds[k + 1]],
+                                      keyed)
                     pipe.execute()
                 except self._redis.WatchError as err:
                     attempt += 1
                     retry_or_raise(self._redis, err, attempt)
                     continue  # another writer keyed or removed one of them: look again
             return len(todo)
+
+    def _rekeyed(self, pipe, row: int, old: np.ndarray, new: np.ndarray, keyed: int) -> None:
+        """``rekey``'s writes for one document: only the keys that changed move."""
+        for key in np.setdiff1d(old, new).tolist():
+            pipe.srem(self._key("rk", key), row)
+        for key in np.setdiff1d(new, old).tolist():
+            pipe.sadd(self._key("rk", key), row)
+        pipe.hset(self._key("doc", row), "reuse", new.astype("<i8").tobytes())
+        if keyed < YOUNG_INDEX:
+            pipe.zadd(self._key("young"), {row: keyed})
+        else:
+            pipe.zrem(self._key("young"), row)
 
     @_guarded
     def expire(self, before: float, limit: int, by: str = "dated") -> list[str]:
@@ -310,7 +327,7 @@ class RedisMaintenance:
         if stray:
             problems.append(f"{stray} documents outside the id table")
         if young := sum(1 for row in self.r.zrange(self._key("young"), 0, -1) if int(row) not in paragraphs):
-            problems.append(f"{young} documents keyed young that are not indexed")
+            problems.append(f"{young} documents keyed young that are not indexed")  # an older dedup's removals
         bad = {"db": 0, "pb": 0, "fp": 0, "rk": 0, "rf": 0}
         for kind in bad:
             keys = list(self._own_keys(kind))

@@ -68,18 +68,24 @@ class IndexReuse:
     def _rekey_young(self, batch: int) -> int:
         """Key again the documents keyed while the index held at most half the documents it holds now (only those
         keyed while it was young are kept for it: ``store.young_rows``), earliest first, at most
-        ``REKEYED_A_BATCH + 2 * batch`` of them; how many were. The index's frequencies are assumed current."""
-        n_docs = self.idf.n_docs
-        rows = self.store.young_rows(int(n_docs / REKEY_GROWTH), REKEYED_A_BATCH + 2 * batch)
-        texts = self.store.texts_of(rows) if rows else {}
-        rows = [row for row in rows if row in texts]
+        ``REKEYED_A_BATCH + 2 * batch`` of them; how many were. The index's frequencies are assumed current.
+        Their texts are read before the store's write: ``store.rekey`` keys a document only if its text is still
+        the one read (another process may have removed it, and SQLite give its row to a new document), and lets
+        go of the rows found without a document (removed by a dedup that kept no young documents)."""
+        n_docs, keyed_by = self.idf.n_docs, int(self.idf.n_docs / REKEY_GROWTH)
+        rows = self.store.young_rows(keyed_by, REKEYED_A_BATCH + 2 * batch)
         if not rows:
             return 0
-        tokenized = self.signer.tokenize_paragraphs([paragraphs_of(texts[row][1]) for row in rows])
+        texts = self.store.texts_of(rows)
+        keyed = [row for row in rows if row in texts]
+        gone = [row for row in rows if row not in texts]
+        if not keyed:
+            return self.store.rekey([], np.zeros(0, np.int64), np.zeros(0, np.int64), n_docs, keyed_by, gone=gone)
+        tokenized = self.signer.tokenize_paragraphs([paragraphs_of(texts[row][1]) for row in keyed])
         tokens = tokenized.tokens
         seeds = self.reuse_search.seeds(tokens, tokenized.token_document(), self.idf.buckets(tokens))
         keys, owner = self.reuse_search.document_keys(seeds, self.idf.df, n_docs)  # each document counted already
-        return self.store.rekey(rows, keys, owner, n_docs, int(n_docs / REKEY_GROWTH))
+        return self.store.rekey([(row, texts[row][1]) for row in keyed], keys, owner, n_docs, keyed_by, gone=gone)
 
     def _seeds(self, tokenized: Tokenized) -> tuple[Seeds, np.ndarray]:
         """The reuse seeds of a batch's documents (one checked text, or a batch being added) and, per word, the

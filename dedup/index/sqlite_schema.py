@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from dedup.index.store import IndexFileError
+from dedup.index.store import YOUNG_INDEX, IndexFileError
 
 APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that names the application of a file
 # 8: young_keys, the documents whose reuse keys were made while the index held fewer than ``store.YOUNG_INDEX``
@@ -218,8 +218,12 @@ def migrate(db: sqlite3.Connection) -> None:
     if not has_form_table(db):  # the documents already there hold no form: furniture is told by later ones
         for statement in FORM_TABLES:
             db.execute(statement)
-    if not has_young_table(db):  # the documents already there are not keyed again (``Index.rekey`` does it)
+    if not has_young_table(db):
         db.execute(YOUNG_TABLE)
+        # The documents already there were keyed at about as many documents as their row (exactly, for pages
+        # added one at a time; a batch's at its end, so they are keyed again a little early): those of a young
+        # index are kept to be keyed again as the ones added from now on.
+        db.execute("INSERT INTO young_keys SELECT doc, doc FROM texts WHERE doc < ?", (YOUNG_INDEX,))
     # Version 3 marked each df row with the document count after its batch: the generation goes on from there.
     db.execute("INSERT OR IGNORE INTO meta SELECT 'generation', CAST(docs AS TEXT) FROM idf WHERE id = 0")
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SQLITE_VERSION),))
