@@ -186,3 +186,23 @@ def test_the_sqlite_store_reads_each_keys_documents_leaving_out_keys_past_the_ca
     assert list(zip(keys.tolist(), found.tolist())) == expected
     held = [len(holders[k]) for k in asked if k in holders]
     assert 1 in held and 3 in held  # keys under the cap and past it (but for 50) were asked
+
+
+def test_an_indexed_page_checked_again_is_counted_once_as_a_scan_counts_it(tmp_path):
+    """Checking a page whose id is indexed counted its words a second time: a word held by exactly as many
+    documents as may still key ("harbour", 10 of 20) became common for that check alone, and the page's edited
+    copy of a source sentence was missed where a scan of the same documents finds it (found on 2026-12-07:
+    re-checking 150 indexed documents reported 81 of a scan's 83 passages)."""
+    from dedup import CorpusScanner
+    from tests.test_index_young_keys import EDITED, SOURCE
+
+    docs = {"source": _join(_filler(600, 2) + [SOURCE] + _filler(601, 1)),
+            "copy": _join(_filler(800, 2) + [EDITED] + _filler(801, 1))}
+    docs.update({f"other{k}": _join(_filler(700 + k, 2) + (
+        ["The harbour was mentioned by the board in its report today."] if k < 8 else [])) for k in range(18)})
+    scanned = CorpusScanner(within=False).scan([Document(k, v) for k, v in docs.items()]).reuse
+    assert [(r.a, r.b, r.kind) for r in scanned] == [("source", "copy", "edited")]
+    with Index(str(tmp_path / "again.db"), within=False) as index:
+        index.add_many(Document(k, v) for k, v in docs.items())
+        found = index.check("copy", docs["copy"]).reuse
+    assert [(r.b, r.kind, r.b_span) for r in found] == [("source", "edited", scanned[0].a_span)]

@@ -84,7 +84,7 @@ class IndexReuse:
         tokenized = self.signer.tokenize_paragraphs([paragraphs_of(texts[row][1]) for row in keyed])
         tokens = tokenized.tokens
         seeds = self.reuse_search.seeds(tokens, tokenized.token_document(), self.idf.buckets(tokens))
-        keys, owner = self.reuse_search.document_keys(seeds, self.idf.df, n_docs)  # each document counted already
+        keys, owner = self._keys(tokenized, seeds, 0, counted=True)
         return self.store.rekey([(row, texts[row][1]) for row in keyed], keys, owner, n_docs, keyed_by, gone=gone)
 
     def _seeds(self, tokenized: Tokenized) -> tuple[Seeds, np.ndarray]:
@@ -97,9 +97,14 @@ class IndexReuse:
                                   return_counts=True)
         return self.reuse_search.seeds(tokens, token_doc, buckets), holders[np.searchsorted(held, buckets)]
 
-    def _keys(self, tokenized: Tokenized, seeds: Seeds, uncounted: np.ndarray,
-              furniture: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``ReuseSearch.document_keys`` of ``_seeds``, none of the page furniture's sentences (``furniture``)."""
+    def _keys(self, tokenized: Tokenized, seeds: Seeds, uncounted: np.ndarray | int,
+              furniture: np.ndarray | None = None, counted: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``ReuseSearch.document_keys`` of ``_seeds``, none of the page furniture's sentences (``furniture``).
+        ``counted``: the documents are in the index's frequencies already (documents keyed again, or a checked
+        text whose id is indexed: counted twice, a word on the line between rare and common crossed it, and the
+        text missed sources a scan of the same documents finds)."""
+        if counted:
+            return self.reuse_search.document_keys(seeds, self.idf.df, self.idf.n_docs, furniture=furniture)
         return self.reuse_search.document_keys(seeds, self.idf.df, self.idf.n_docs + len(tokenized.counts),
                                                uncounted=uncounted, furniture=furniture)
 
@@ -142,7 +147,8 @@ class IndexReuse:
         entry (``own_row``) left out, and passages of page furniture alone (``seeds_of``: ``_seeds`` of the text,
         made once a check)."""
         seeds, uncounted = seeds_of() if seeds_of else self._seeds(tokenized)
-        keys, _ = self._keys(tokenized, seeds, uncounted)
+        counted = own_row >= 0  # its id indexed: the text taken as the one counted
+        keys, _ = self._keys(tokenized, seeds, uncounted, counted=counted)
         if not len(keys):
             return []
         found_keys, found_docs = self.store.documents_with_reuse_keys(keys.tolist(), self.reuse_search.max_bucket)
@@ -151,7 +157,7 @@ class IndexReuse:
             return []
         furniture = self._furniture(seeds, own_row)
         if len(furniture):  # the keys of furniture sentences pair nothing: a subset of the keys looked up
-            other &= np.isin(found_keys, self._keys(tokenized, seeds, uncounted, furniture)[0])
+            other &= np.isin(found_keys, self._keys(tokenized, seeds, uncounted, furniture, counted)[0])
         candidates = self.reuse_search.documents_sharing(found_keys[other], found_docs[other])
         if not len(candidates):
             return []
