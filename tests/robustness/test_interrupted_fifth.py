@@ -120,10 +120,15 @@ def test_termination_leaves_no_temporary_files(tmp_path, signum):
     out.parent.mkdir()
     out.write_text("old report\n")
     env = {**os.environ, "TMPDIR": str(temp)}
-    process = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(path), "-o", str(out), "-q"], env=env,
-                               stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    # The corpus comes through a pipe held open until the signal is sent: the scan cannot have finished by then,
+    # however busy the machine (read from a file, a scan that ended before the signal arrived failed the test).
+    lines = path.read_text().splitlines(keepends=True)
+    process = subprocess.Popen([sys.executable, "-m", "dedup", "scan", "-", "-o", str(out), "-q"], env=env,
+                               stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # a shell's `&`
     try:
+        process.stdin.write("".join(lines[:-1]))
+        process.stdin.flush()
         while not any(temp.iterdir()):  # the scan's temporary files exist: it is under way
             assert process.poll() is None, process.stderr.read()
             time.sleep(0.01)  # polled: the event is the folder filling, however long that takes
