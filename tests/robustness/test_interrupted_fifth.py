@@ -110,6 +110,14 @@ def test_closed_stdin_or_stdout_is_one_line(tmp_path):
 
 # 4. SIGTERM and SIGHUP end a scan as Ctrl-C does: no temporary file left beside -o or in TMPDIR
 
+def _background_job() -> None:
+    """The signals of a shell's background job (`&`): Ctrl-C ignored, SIGTERM and SIGHUP as they come. Set, not
+    inherited: under `nohup` (a CI runner started with it) SIGHUP came ignored, and the scan rightly kept on."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_termination_leaves_no_temporary_files(tmp_path, signum):
     path = tmp_path / "c.jsonl"
@@ -124,8 +132,7 @@ def test_termination_leaves_no_temporary_files(tmp_path, signum):
     # however busy the machine (read from a file, a scan that ended before the signal arrived failed the test).
     lines = path.read_text().splitlines(keepends=True)
     process = subprocess.Popen([sys.executable, "-m", "dedup", "scan", "-", "-o", str(out), "-q"], env=env,
-                               stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # a shell's `&`
+                               stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_background_job)
     try:
         process.stdin.write("".join(lines[:-1]))
         process.stdin.flush()
