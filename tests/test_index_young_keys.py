@@ -74,11 +74,12 @@ def test_documents_keyed_past_the_young_bound_are_no_longer_kept(store, tmp_path
         f"{request.getfixturevalue('redis_url')}?prefix=bound-{request.node.name}"
     with _grown(location, later=6) as index:  # 7 documents: all keyed under 8
         assert sorted(index.store.young_rows(10**6, 100)) == list(range(1, 8))
+        assert index.stats()["documents_keyed_young"] == 7
         for k in range(6, 14):
             index.add(f"later{k}", _later(k))
         # 15 documents: those keyed at 7 or fewer were keyed again at 8 or more and left the set; the pages
         # added since were keyed at 8 or more to begin with.
-        assert index.store.young_rows(10**6, 100) == []
+        assert index.store.young_rows(10**6, 100) == [] and index.stats()["documents_keyed_young"] == 0
         assert index.verify() == []
 
 

@@ -379,5 +379,6 @@ class RedisMaintenance:
                 "documents": documents, "redis_used_memory": used,
                 # Documents the reuse search can align on (an older dedup kept no text), their (key, document) rows.
                 "documents_with_text": with_text, "reuse_key_rows": reuse_rows, "reuse_form_rows": form_rows,
+                "documents_keyed_young": self.r.zcard(self._key("young")),  # to be keyed again as the index grows
                 # The whole server's memory over this index's documents: exact only when it holds this index alone.
                 "bytes_per_document": round(used / documents) if documents and used else None}

@@ -222,6 +222,8 @@ class SQLiteMaintenance:
             "documents_with_text": one("SELECT COUNT(*) FROM texts") if self._reuse_tables() else 0,
             "reuse_key_rows": one("SELECT COUNT(*) FROM reuse_keys") if self._reuse_tables() else 0,
             "reuse_form_rows": one("SELECT COUNT(*) FROM reuse_forms") if self._form_table() else 0,
+            # Documents keyed while the index was young, to be keyed again as it grows (``IndexReuse._rekey_young``).
+            "documents_keyed_young": one("SELECT COUNT(*) FROM young_keys") if self._young_table() else 0,
             "bytes": size,
             # Pages freed by removals, reused by later adds; ``dedup index compact`` returns them to the disk.
             "free_bytes": one("PRAGMA freelist_count") * one("PRAGMA page_size"),
