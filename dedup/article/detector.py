@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import replace
 from typing import Mapping
 
@@ -418,5 +419,10 @@ def find_redundancy(text: str, *old: str, doc_id: str = "-", fmt: str = "auto", 
     if len(old) == 2:
         fmt = old[1]
     check_str("text", text, blank=True)
-    return Detector(**params).detect(as_text(text, fmt), doc_id=doc_id)
+    with warnings.catch_warnings(record=True) as said:  # an old parameter name's warning, said of the caller's line
+        warnings.simplefilter("always")
+        detector = Detector(**params)
+    for warning in said:
+        warnings.warn(warning.message, warning.category, stacklevel=2)
+    return detector.detect(as_text(text, fmt), doc_id=doc_id)
 

@@ -17,12 +17,13 @@ import codecs
 import gzip
 import json
 import math
+import os
 import re
 import stat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from dedup.io.decoding import decode, decode_file
 from dedup.io.html_input import FORMATS, MissingExtraError, html_to_text, is_html
@@ -31,7 +32,7 @@ from dedup.io.json_numbers import JSON_RECORDS, SpelledFloat
 from dedup.io.streams import record_size, rereadable, skip_blank_lines, sniff, standard_input
 from dedup.io.walk import HTML_SUFFIXES, expand, is_jsonl
 from dedup.util.faults import Failed, attempt
-from dedup.util.validate import WORD_CHAR, lone_surrogate, text_problem
+from dedup.util.validate import WORD_CHAR, check_int, check_str, lone_surrogate, text_problem
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
@@ -327,16 +328,34 @@ def copy_record(span: tuple[str, int, int], out: BinaryIO) -> None:
         out.write(b"\n")
 
 
-def read_documents(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, *, stdin: BinaryIO | None = None,
-                   text_field: str = "text", id_field: str = "id", fmt: str = "auto",
+def read_documents(paths: list[str] | str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, *,
+                   stdin: BinaryIO | None = None, text_field: str = "text", id_field: str = "id", fmt: str = "auto",
                    names: dict[str, str] | None = None, lines: bool = False) -> Iterator[Document | InputError]:
     """Each input as a ``Document``, or the ``InputError`` that stopped it (``lines``: see ``read_jsonl``).
 
-    Files ending in .jsonl / .ndjson (optionally .gz) give one document per line. ``fmt`` says how
+    ``paths``: files, folders (read whole) and ``-`` (standard input); one path alone (a string or a
+    ``Path``) is read as a list of it (it was read as a list of its characters, "/" among them: every file of
+    the machine). Files ending in .jsonl / .ndjson (optionally .gz) give one document per line. ``fmt`` says how
     to read the texts: ``"text"``, ``"html"``, or ``"auto"`` (see ``convert``). ``names`` maps a path
-    to what it stands for in ids and messages (an ``InputSpool`` copy of stdin or of a pipe).
+    to what it stands for in ids and messages (an ``InputSpool`` copy of stdin or of a pipe). The arguments are
+    checked at the call (a ``TypeError`` or ``ValueError`` naming the one that is wrong), not at the first read.
     """
-    names = names or {}
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    elif isinstance(paths, bytes) or not isinstance(paths, Iterable):
+        raise TypeError(f"paths must be a path or a list of paths, got {type(paths).__name__} {paths!r:.60}")
+    paths = [os.fspath(path) if isinstance(path, os.PathLike) else path for path in paths]
+    check_int("max_bytes", max_bytes, 1)
+    check_str("text_field", text_field, blank=True)  # "" is a JSON key like any other
+    check_str("id_field", id_field, blank=True)
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    return _read_documents(paths, max_bytes, stdin, text_field, id_field, fmt, names or {}, lines)
+
+
+def _read_documents(paths: list[str], max_bytes: int, stdin: BinaryIO | None, text_field: str, id_field: str,
+                    fmt: str, names: dict[str, str], lines: bool) -> Iterator[Document | InputError]:
+    """``read_documents``, its arguments checked."""
     for item in expand(paths):
         if isinstance(item, InputError):
             yield item

@@ -46,7 +46,7 @@ import numpy as np
 from scipy import sparse
 
 from dedup.records import Reuse
-from dedup.reuse.copies_first import copies_first
+from dedup.reuse.copies_first import beside_copies, copies_first
 from dedup.reuse.digest import best_digest
 from dedup.reuse.passage_record import passage_records, without_restated_twice
 from dedup.reuse.passages import (
@@ -170,10 +170,8 @@ class AlignSettings:
 # chose there, left it. Each with the digest rule off or at three cosines and three lifts.
 _DIGEST_RULES = [{"digest_cosine": 1.0}] + [{"digest_cosine": c, "digest_lift": lift}
                                             for c in (0.35, 0.38, 0.4) for lift in (0.12, 0.15, 0.18)]
-SETTINGS_GRID = [
-    {"neighbour_cosine": n, **seeded, **digest}
-    for n in (0.25, 1.0) for seeded in ({"seeded_min_share": 1.0}, {}) for digest in _DIGEST_RULES
-]
+SETTINGS_GRID = [{"neighbour_cosine": n, **seeded, **digest}
+                 for n in (0.25, 1.0) for seeded in ({"seeded_min_share": 1.0}, {}) for digest in _DIGEST_RULES]
 
 
 def align_texts(a: str, b: str | None = None, a_id: str = "a", b_id: str = "b", settings: AlignSettings | None = None,
@@ -358,15 +356,17 @@ class Alignment:
         return [replace(p, copied=True) for p in extend(rest, settings.max_gap, self.weights_a, self.weights_b, 0.0)]
 
     def _seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
-        """The (unit in a, unit in b) pairs at or above both thresholds, and those sharing a copied run; of one
-        text against itself, only pairs in different blocks."""
+        """The (unit in a, unit in b) pairs at or above both thresholds, and those sharing a copied run (of one
+        text against itself, only pairs in different blocks), less those beside the copies (``beside_copies``)."""
         if self.lazy:
-            return self._lazy_seeds(min_cosine, min_dice)
-        is_seed = (self.cosine >= min_cosine) & (self.dice >= min_dice)
-        if self.units_a is self.units_b:
-            is_seed &= self.other_block
-        is_seed[self.copies[:, 0], self.copies[:, 1]] = True
-        return np.argwhere(is_seed)
+            seeds = self._lazy_seeds(min_cosine, min_dice)
+        else:
+            is_seed = (self.cosine >= min_cosine) & (self.dice >= min_dice)
+            if self.units_a is self.units_b:
+                is_seed &= self.other_block
+            is_seed[self.copies[:, 0], self.copies[:, 1]] = True
+            seeds = np.argwhere(is_seed)
+        return beside_copies(seeds, self.copies, self.cosine, self.units_a is not self.units_b)
 
     def _lazy_seeds(self, min_cosine: float, min_dice: float) -> np.ndarray:
         """``_seeds`` of long texts, from the pairs ``LazyCosines`` finds (none of cosine 0)."""

@@ -11,8 +11,12 @@ from typing import Callable
 
 import numpy as np
 
+from dedup.reuse.passage_record import seed_cosines
 from dedup.reuse.passages import Passage, extend, held
+from dedup.reuse.unit_rows import LazyCosines
 from dedup.util.arrays import distinct, in_sorted
+
+_WHOLE_COPY = 0.999  # a copied-run seed whose sentences are this alike is a whole sentence copied
 
 
 def copies_first(passages: list[Passage], copies: np.ndarray, weights: tuple, min_cosine: float, gap: int,
@@ -151,3 +155,42 @@ def _cut_at_held(seeds: np.ndarray, held_a: tuple[np.ndarray, dict], held_b: tup
             cut += np.split(part, np.flatnonzero(others > 0) + 1)
         parts = cut
     return parts
+
+
+def beside_copies(seeds: np.ndarray, copies: np.ndarray, cosine: np.ndarray | LazyCosines,
+                  two_texts: bool = True) -> np.ndarray:
+    """``seeds`` (unit pairs of two texts) without those pairing a copied unit (of one of ``copies``, the copied-run
+    seeds, whose sentences are alike as wholes: ``cosine`` at least ``_WHOLE_COPY``) with a unit more than one
+    away from every unit it is copied from or to: that sentence's reuse is its copy, and a sentence elsewhere in
+    the other text like it is that text restating itself. Kept, such a seed stretched the copy's passage over the
+    text between (a copy of five paragraphs whose source restates two of their sentences further down was one
+    ``edited`` record over both; found by a reviewer on 2026-12-07). A run of two or more of them in step in both
+    texts stays: the copied sentences reused a second time. One text against itself (not ``two_texts``):
+    ``seeds`` as they are."""
+    if not two_texts or not len(copies) or not len(seeds):
+        return seeds
+    copies = copies[seed_cosines(copies, cosine) >= _WHOLE_COPY]
+    if not len(copies):
+        return seeds
+    none = np.iinfo(np.int64).max
+    keep = np.ones(len(seeds), dtype=bool)
+    for side in (0, 1):
+        other = 1 - side
+        width = max(int(seeds[:, other].max()), int(copies[:, other].max())) + 2
+        codes = np.sort(copies[:, side].astype(np.int64) * width + copies[:, other])
+        at = np.searchsorted(codes, seeds[:, side].astype(np.int64) * width + seeds[:, other])
+        near = np.full(len(seeds), none)
+        for k in (at - 1, at):  # the copies of the seed's unit nearest it, below and above
+            found = codes[np.clip(k, 0, len(codes) - 1)]
+            same = (k >= 0) & (k < len(codes)) & (found // width == seeds[:, side])
+            near = np.where(same, np.minimum(near, np.abs(found % width - seeds[:, other])), near)
+        keep &= (near <= 1) | (near == none)  # beside a copy of its unit, or its unit has none
+    if keep.all():
+        return seeds
+    # A run of such seeds in step in both texts is a second reuse of the copied sentences (copied in one place,
+    # reworded in another), not a text restating one of them: kept.
+    width = int(seeds[:, 1].max()) + 2
+    codes = seeds[:, 0].astype(np.int64) * width + seeds[:, 1] + 1
+    in_step = np.isin(codes - width - 1, codes) | np.isin(codes + width + 1, codes)
+    return seeds[keep | in_step]
+

@@ -138,7 +138,7 @@ def _with_reworded(passage: Passage, a_span: tuple[int, int], b_span: tuple[int,
     in step in both texts: a sentence like another on the other side of the copy, or past an unseeded one, is
     the texts' own."""
     seeds = passage.seeds
-    values = _seed_cosines(seeds, cosine)
+    values = seed_cosines(seeds, cosine)
     alike = {tuple(pair) for pair in seeds[values >= _REWORDED_COSINE].tolist()}
     if not alike:
         return a_span, b_span
@@ -177,7 +177,7 @@ def _units_in(units: Units, span: tuple[int, int]) -> tuple[int, int]:
     return first, max(bisect_left(units.spans, span[1], key=lambda s: s[0]) - 1, first)
 
 
-def _seed_cosines(seeds: np.ndarray, cosine: np.ndarray | LazyCosines) -> np.ndarray:
+def seed_cosines(seeds: np.ndarray, cosine: np.ndarray | LazyCosines) -> np.ndarray:
     """The cosine of each seed's two units, as float64."""
     read = cosine.cells if isinstance(cosine, LazyCosines) else lambda rows, columns: cosine[rows, columns]
     return np.asarray(read(seeds[:, 0], seeds[:, 1]), dtype=np.float64)
@@ -188,7 +188,7 @@ def aligned_seeds(seeds: np.ndarray, cosine: np.ndarray | LazyCosines) -> tuple[
     partner among the passage's seeds. A copy of two paragraphs that restate each other seeds every sentence
     with its copy and with its restatement; only the copies are its aligned sentences. A summary sentence
     keeps each source sentence it is the best partner of. Every sentence of a seed stays in some pair."""
-    values = _seed_cosines(seeds, cosine)
+    values = seed_cosines(seeds, cosine)
     if len(values) < 2 or (np.bincount(seeds[:, 0]).max() == 1 and np.bincount(seeds[:, 1]).max() == 1):
         return seeds, values  # one pair a sentence: every pair is its sentences' best
     best_a, best_b = np.full(int(seeds[:, 0].max()) + 1, -np.inf), np.full(int(seeds[:, 1].max()) + 1, -np.inf)

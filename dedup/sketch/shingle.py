@@ -106,6 +106,8 @@ class Shingler:
         ShingleSets
             Set ``i`` holds the hashed k-grams of ``sentences[i]``.
         """
+        if isinstance(sentences, str):  # one sentence was shingled as a list of its characters
+            raise TypeError("sentences must be a sequence of strings, got one string (pass [sentence])")
         return self.shingle_tokens([self.tokenize(s) for s in sentences])
 
     def shingle_tokens(self, token_lists: Iterable[Sequence[str]]) -> ShingleSets:

@@ -163,16 +163,19 @@ def renamed_params(func, old: dict, renames: dict[str, str], values: dict, stack
     return values
 
 
-def positional_doc_id(owner: str, old: tuple, doc_id: str) -> str:
+def positional_doc_id(owner: str, old: tuple, doc_id: str, default: str = "-") -> str:
     """The id given after the text by position (the old order of ``detect``), with a ``DeprecationWarning``.
 
     Where an id is required it comes first (``Index.check(doc_id, text)``); where it is optional it is
-    keyword-only (``detect(text, doc_id=...)``), so no call reads the two strings in the wrong order.
+    keyword-only (``detect(text, doc_id=...)``), so no call reads the two strings in the wrong order. An id given
+    both ways (``doc_id`` not at its ``default``) raises ``TypeError``, as Python does (the keyword was dropped).
     """
     if not old:
         return doc_id
     if len(old) > 1:
         raise TypeError(f"{owner}() takes the text and one doc_id; got {1 + len(old)} positional arguments")
+    if doc_id != default:
+        raise TypeError(f"{owner}() got multiple values for argument 'doc_id' ({old[0]!r} and {doc_id!r})")
     warnings.warn(f"{owner}(text, doc_id): pass doc_id={old[0]!r} by keyword; the positional form goes in the "
                   "next release", DeprecationWarning, stacklevel=3)
     return old[0]

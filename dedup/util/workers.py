@@ -17,6 +17,7 @@ import itertools
 import multiprocessing
 import multiprocessing.pool
 import os
+import pickle
 import shutil
 import signal
 import tempfile
@@ -57,6 +58,9 @@ _QUEUED = 2  # batches queued per worker: one running, one waiting
 _WAITING = 8  # results held here behind an earlier one not yet back (a few MB each)
 _TASKS_PER_PROCESS = 4  # pieces of a step per process at least, so that no process waits long for another
 _LIVENESS_CHECK = 0.5  # seconds between looks at the workers while a result is awaited (not a time limit)
+# Seconds the end of a pool waits for its queue's write lock: the pool's task thread holds it for one small message;
+# past this, a dead worker is taken to hold it (a worker killed while it sent a result: rare, and then this long).
+_LOCK_HANDOVER = 5.0
 
 
 def usable_cores() -> int:
@@ -129,17 +133,22 @@ class Workers:
             self.processes = list(self.pool._pool)  # its workers as started: one that ends has died
 
     def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            _end_workers(self.pool)
-            self.pool.terminate()
-            self.pool.join()
-            self.pool, self.size = None, 0
-        if self.folder is not None:  # results never taken (an error, Ctrl-C) leave with it
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
-        if self._blas_limit is not None:
-            _hold_blas(-1)
-            self._blas_limit = None
+        try:
+            if self.pool is not None:
+                pool, self.pool, self.size = self.pool, None, 0
+                _end_workers(pool)
+                try:
+                    pool.terminate()
+                    pool.join()
+                except (EOFError, OSError, pickle.UnpicklingError):  # a killed worker's half-read task in the queue:
+                    pass  # the workers are gone and the results taken or given up; the pool's threads are daemons
+        finally:
+            if self.folder is not None:  # results never taken (an error, Ctrl-C) leave with it
+                shutil.rmtree(self.folder, ignore_errors=True)
+                self.folder = None
+            if self._blas_limit is not None:
+                _hold_blas(-1)
+                self._blas_limit = None
 
     def ordered(self, task: Callable[..., Any], items: Iterable[tuple[tuple, Tag]]) -> Iterator[tuple[Tag, Any]]:
         """``(tag, task(signer, *args))`` for each ``(args, tag)`` of ``items``, in order.
@@ -226,9 +235,13 @@ def _end_workers(pool) -> None:
     for process in list(pool._pool):
         process.kill()
         process.join()
-    for lock in (pool._inqueue._rlock, pool._outqueue._wlock):
+    # The read lock: an idle worker waits for its task holding it, so a killed one leaves it taken; no live process
+    # takes it now. The write lock: a worker killed while it sent a result leaves it taken, but the pool's own task
+    # thread, woken by the handler's end, takes it to send its last message: released under that thread, the lock
+    # was released twice ("semaphore or lock released too many times", 1 scan of about 170), so it is waited for.
+    for lock, wait in ((pool._inqueue._rlock, None), (pool._outqueue._wlock, _LOCK_HANDOVER)):
         if lock is not None:
-            lock.acquire(block=False)  # ours now, or still a dead worker's: no live process holds it either way
+            lock.acquire(block=wait is not None, timeout=wait)  # ours now, or still a dead worker's
             lock.release()
 
 
