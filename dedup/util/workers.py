@@ -17,7 +17,6 @@ import itertools
 import multiprocessing
 import multiprocessing.pool
 import os
-import pickle
 import shutil
 import signal
 import tempfile
@@ -140,8 +139,8 @@ class Workers:
                 try:
                     pool.terminate()
                     pool.join()
-                except (EOFError, OSError, pickle.UnpicklingError):  # a killed worker's half-read task in the queue:
-                    pass  # the workers are gone and the results taken or given up; the pool's threads are daemons
+                except Exception:  # noqa: BLE001 - e.g. a killed worker's half-read task left in the queue (EOFError,
+                    pass  # an unpickling error): the workers are gone and the results taken or given up
         finally:
             if self.folder is not None:  # results never taken (an error, Ctrl-C) leave with it
                 shutil.rmtree(self.folder, ignore_errors=True)
