@@ -163,17 +163,14 @@ class RedisMaintenance:
         return [int(row) for row in self.r.zrangebyscore(self._key("young"), "-inf", keyed_by, start=0, num=limit)]
 
     @_guarded
-    def rekey(self, documents: list[tuple[int, str]], keys: np.ndarray, owner: np.ndarray, keyed: int,
-              keyed_by: int, gone: list[int] = ()) -> int:
-        """Replace the reuse keys of these ``(row, text)`` documents (``keys``: int64, ``owner``: each key's
-        position in ``documents``) with keys made at ``keyed`` documents, in one transaction watched on their
-        hashes and ``P:young`` (a row is never given to another document); a document removed meanwhile, or
-        keyed again by another process (past ``keyed_by``), is left as it is; a ``gone`` row (found without a
-        document: removed by a dedup that kept no ``P:young``) leaves it. Returns how many were keyed again."""
-        order = np.argsort(owner, kind="stable")
-        keys, owner = keys[order].astype(np.int64), owner[order]
-        bounds = np.searchsorted(owner, np.arange(len(documents) + 1))
-        rows = [row for row, _ in documents]
+    def rekey(self, documents: list[tuple[int, str, np.ndarray]], keyed: int, keyed_by: int,
+              gone: list[int] = ()) -> int:
+        """Replace the reuse keys of these ``(row, text, keys)`` documents (``keys``: int64, made at ``keyed``
+        documents), in one transaction watched on their hashes and ``P:young`` (a row is never given to another
+        document); a document removed meanwhile, or keyed again by another process (past ``keyed_by``), is left
+        as it is; a ``gone`` row (found without a document: removed by a dedup that kept no ``P:young``) leaves
+        it. Returns how many were keyed again."""
+        rows = [row for row, _, _ in documents]
         young, attempt = self._key("young"), 0
         while True:
             with self.r.pipeline(transaction=True) as pipe:
@@ -198,8 +195,7 @@ class RedisMaintenance:
                     if stray:
                         pipe.zrem(young, *stray)
                     for k in todo:
-                        self._rekeyed(pipe, rows[k], np.frombuffer(old[k], dtype="<i8"), keys[bounds[k]:bounds[k + 1]],
-                                      keyed)
+                        self._rekeyed(pipe, rows[k], np.frombuffer(old[k], dtype="<i8"), documents[k][2], keyed)
                     pipe.execute()
                 except self._redis.WatchError as err:
                     attempt += 1

@@ -78,14 +78,13 @@ class IndexReuse:
             return 0
         texts = self.store.texts_of(rows)
         keyed = [row for row in rows if row in texts]
-        gone = [row for row in rows if row not in texts]
-        if not keyed:
-            return self.store.rekey([], np.zeros(0, np.int64), np.zeros(0, np.int64), n_docs, keyed_by, gone=gone)
-        tokenized = self.signer.tokenize_paragraphs([paragraphs_of(texts[row][1]) for row in keyed])
-        tokens = tokenized.tokens
-        seeds = self.reuse_search.seeds(tokens, tokenized.token_document(), self.idf.buckets(tokens))
-        keys, owner = self._keys(tokenized, seeds, 0, counted=True)
-        return self.store.rekey([(row, texts[row][1]) for row in keyed], keys, owner, n_docs, keyed_by, gone=gone)
+        documents = []
+        if keyed:
+            tokenized = self.signer.tokenize_paragraphs([paragraphs_of(texts[row][1]) for row in keyed])
+            keys, owner = self._keys(tokenized, self._seeds(tokenized)[0], 0, counted=True)
+            bounds = np.searchsorted(owner, np.arange(len(keyed) + 1))  # the rows come in document order
+            documents = [(row, texts[row][1], keys[bounds[k]:bounds[k + 1]]) for k, row in enumerate(keyed)]
+        return self.store.rekey(documents, n_docs, keyed_by, gone=[row for row in rows if row not in texts])
 
     def _seeds(self, tokenized: Tokenized) -> tuple[Seeds, np.ndarray]:
         """The reuse seeds of a batch's documents (one checked text, or a batch being added) and, per word, the

@@ -63,28 +63,25 @@ class SQLiteReuse:
             "SELECT doc FROM young_keys WHERE keyed <= ? ORDER BY keyed, doc LIMIT ?", (keyed_by, limit))]
 
     @_writes
-    def rekey(self, documents: list[tuple[int, str]], keys: np.ndarray, owner: np.ndarray, keyed: int,
-              keyed_by: int, gone: list[int] = ()) -> int:
-        """Replace the reuse keys of these ``(row, text)`` documents (``keys``: int64, ``owner``: each key's
-        position in ``documents``) with keys made of ``text`` at ``keyed`` documents, in one transaction. A
-        document whose row no longer holds that text (removed meanwhile; its row maybe another's by now), or
-        keyed again by another process (past ``keyed_by``), is left as it is; a ``gone`` row (found without a
-        document) leaves the young documents if it still has none. Returns how many were keyed again."""
+    def rekey(self, documents: list[tuple[int, str, np.ndarray]], keyed: int, keyed_by: int,
+              gone: list[int] = ()) -> int:
+        """Replace the reuse keys of these ``(row, text, keys)`` documents (``keys``: int64, made of ``text`` at
+        ``keyed`` documents), in one transaction. A document whose row no longer holds that text (removed
+        meanwhile; its row maybe another's by now), or keyed again by another process (past ``keyed_by``), is left
+        as it is; a ``gone`` row (found without a document) leaves the young documents if it still has none.
+        Returns how many were keyed again."""
         if self.read_only:
             raise IndexReadOnlyError(f"{self.path}: the index was opened read-only; nothing was written")
-        order = np.argsort(owner, kind="stable")
-        keys, owner = keys[order].astype(np.int64), owner[order]
-        bounds = np.searchsorted(owner, np.arange(len(documents) + 1))
         done = 0
         with self._writing():
             self.db.executemany("DELETE FROM young_keys WHERE doc = ? AND doc NOT IN (SELECT doc FROM texts)",
                                 ((row,) for row in gone))
-            for k, (row, text) in enumerate(documents):
+            for row, text, new in documents:
                 found = self.db.execute("SELECT t.keys, t.text FROM texts t JOIN young_keys y ON y.doc = t.doc "
                                         "WHERE t.doc = ? AND y.keyed <= ?", (row, keyed_by)).fetchone()
                 if found is None or found[1] != text:
                     continue
-                old, new = np.frombuffer(found[0], dtype="<i8"), keys[bounds[k]:bounds[k + 1]]
+                old = np.frombuffer(found[0], dtype="<i8")
                 self.db.executemany("DELETE FROM reuse_keys WHERE key = ? AND doc = ?",
                                     ((key, row) for key in np.setdiff1d(old, new).tolist()))
                 self.db.executemany("INSERT OR IGNORE INTO reuse_keys VALUES (?, ?)",

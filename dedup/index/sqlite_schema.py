@@ -28,7 +28,7 @@ from dedup.index.store import YOUNG_INDEX, IndexFileError
 APPLICATION_ID = 0x64656475  # "dedu" in ASCII: the SQLite header field that names the application of a file
 # 8: young_keys, the documents whose reuse keys were made while the index held fewer than ``store.YOUNG_INDEX``
 # documents, with the count they were made at (``Index`` makes them again as the index grows); documents added
-# before are not in it;
+# before are taken as keyed at their row;
 # 7: page furniture (``reuse.furniture``): each document's distinct sentence forms (table reuse_forms, and with
 # its text, so that removal finds its rows); documents added before have none;
 # 6: the reuse search's tables: each document's reuse keys (``reuse.search.ReuseSearch.document_keys``) and its
