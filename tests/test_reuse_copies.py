@@ -9,7 +9,7 @@ import pytest
 from dedup import align_texts
 from dedup.records import Reuse
 from dedup.reuse.align import AlignSettings
-from dedup.reuse.copies_first import copies_first
+from dedup.reuse.copies_first import beside_copies, copies_first
 from dedup.reuse.passage_record import without_restated_twice
 from dedup.reuse.passages import Passage
 
@@ -154,6 +154,58 @@ def test_a_source_passage_reused_twice_keeps_its_reworded_reuse():
     assert found[0] == ((reusing.index(DAM[0]), reusing.index(DAM[0]) + len(" ".join(DAM))), "verbatim")
     assert len(found) == 2 and found[1][1] == "edited"
     assert found[1][0][0] == reworded and found[1][0][1] >= reworded + len(DAM_REWORDED) - 1
+
+
+# Four sentences a text copies word for word and again, further down, with every fifth word dropped: there the
+# first sentence's full stop goes, so its first two sentences run into one.
+LAWSUIT = ["A lawsuit has been filed in an attempt to block the removal of the Ten Commandments monument from the "
+           "building.", "New York City will get an estimated $182.5 million in tax revenue from the bonuses this "
+           "year, compared with last year's $125.4 million.", "With the exception of dancing, physical activity did "
+           "not decrease the risk.", "But they are split over whether the Fed will acknowledge risks are tilted "
+           "toward weakness, or say they are balanced."]
+LAWSUIT_SOURCE = ("He has established a group to revise the constitution, possibly to protect private property. The "
+                  "migrants were first spotted by a Coast Guard jet around 2 p.m. Tuesday.\n\n" + " ".join(LAWSUIT)
+                  + " Car volume fell 8 per cent, while light truck sales rose 2.7 per cent.\n\nIn September, a "
+                  "27-year-old Singapore researcher contracted SARS while working in a laboratory.\n")
+LAWSUIT_REUSING = ("The United States accuses Saddam loyalists of attacks on oilfields and pipelines crucial to Iraq's "
+                   "economic recovery.\n\n" + " ".join(LAWSUIT) + " Emeryville-based Ask Jeeves agreed to sell a "
+                   "business software division to a rival, Kanisa, for $4.25 million.\n\nBolivia's army fought to "
+                   "stop columns of protesters from streaming into the capital on Wednesday. In Canada, Tim Hortons' "
+                   "same-store sales were up as much as 6.7 per cent.\n\n"
+                   + " ".join(w for i, w in enumerate(" ".join(LAWSUIT).split(), 1) if i % 5)
+                   + "\n\nLee Peterson testified that he reached his son on his cell phone.\n")
+
+
+def test_a_passage_copied_and_again_with_words_dropped_keeps_the_whole_edited_copy():
+    edited = LAWSUIT_REUSING.index("A lawsuit has been in")
+    end = LAWSUIT_REUSING.index("\n\nLee Peterson")
+    copy = (LAWSUIT_SOURCE.index(LAWSUIT[0]), LAWSUIT_SOURCE.index(LAWSUIT[-1]) + len(LAWSUIT[-1]))
+    found = sorted((tuple(r.a_span), tuple(r.b_span), r.kind) for r in align_texts(LAWSUIT_REUSING, LAWSUIT_SOURCE))
+    assert found[0][2] == "verbatim" and found[0][1] == copy
+    assert found[1:] == [((edited, end), copy, "edited")]  # two sentences run into one: the first not lost
+
+
+def _beside(copies: list[tuple[int, int]], others: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The seeds ``beside_copies`` keeps of ``copies`` (whole sentences copied) and ``others`` (seeds alike in
+    part)."""
+    cosine = np.full((200, 40), 0.5)
+    cosine[tuple(np.array(copies).T)] = 1.0
+    seeds = np.array(copies + others)
+    return set(map(tuple, beside_copies(seeds, np.array(copies), cosine).tolist()))
+
+
+def test_an_edited_second_copy_running_two_copied_sentences_into_one_is_kept_whole():
+    copied = [(6, 3), (7, 4), (8, 5), (9, 6)]
+    edited = [(6, 12), (7, 12), (8, 13), (9, 14)]  # sentences 6 and 7 run into one unit of the second text
+    assert _beside(copied, edited) == set(copied + edited)
+
+
+def test_a_restatement_over_sentences_never_copied_is_not_joined_to_a_run():
+    # The first text's sentences 73-75 all restate the second text's sentence 17, which its sentence 181 copies;
+    # 71-73 are in step with 15-17. Only the seed in step stays (the shape of a PAN 2013 pair).
+    copied = [(181, 17)]
+    in_step = [(71, 15), (72, 16), (73, 17)]
+    assert _beside(copied, in_step + [(74, 17), (75, 17)]) == set(copied + in_step)
 
 
 def _swapped(sentence: str) -> str:
