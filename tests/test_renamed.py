@@ -40,6 +40,28 @@ def test_an_old_parameter_name_warns_and_sets_the_new_one(make, old, new, value)
         make(thresold=value)
 
 
+@pytest.mark.parametrize("make, old, new, value", [
+    (dedup.CorpusScanner, "threshold", "jaccard_threshold", 0.6),
+    (dedup.CorpusScanner, "passage_threshold", "passage_cosine_threshold", 0.5),
+    (Reranker, "threshold", "probability_threshold", 0.4),
+    (Reranker, "detector_threshold", "detector_probability_threshold", 0.8),
+])
+def test_the_new_name_given_at_its_default_beside_the_old_one_is_still_two_values(make, old, new, value):
+    import inspect
+    default = inspect.signature(make).parameters[new].default
+    with pytest.raises(ValueError, match=f"{old}={value} and {new}={default} are one setting"):
+        make(**{old: value, new: default})  # the old value won, silently
+    with pytest.warns(DeprecationWarning) as warned:  # one value under both names is one setting
+        assert _setting(make(**{old: default, new: default}), new) == default
+    assert [w.filename for w in warned] == [__file__]  # said of the caller's line
+
+
+def test_an_index_given_a_threshold_under_both_names_is_refused_and_not_created(tmp_path):
+    with pytest.raises(ValueError, match="one setting"):
+        dedup.Index(tmp_path / "i.db", threshold=0.5, jaccard_threshold=0.8)
+    assert not (tmp_path / "i.db").exists()
+
+
 def _setting(made, name):
     """A setting where it is kept: on the object, or on the Detector's TF-IDF confirmer."""
     return getattr(made, name) if hasattr(made, name) else getattr(made.confirmer, name)

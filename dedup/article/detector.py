@@ -26,11 +26,22 @@ from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.minhash import MinHasher, estimate_containment, estimate_jaccard, merge
 from dedup.sketch.shingle import Shingler, union
 from dedup.text.segment import segment
-from dedup.util.validate import check_fraction, check_int, check_str, positional_doc_id, renamed_params
+from dedup.util.validate import (
+    check_fraction,
+    check_int,
+    check_str,
+    positional_doc_id,
+    refuses_two_values,
+    renamed_params,
+)
 
 # What confirms a pair by its scores alone (the reranker's probability, the TF-IDF cosines): two headings are not
 # restated on that alone (``confirm``).
 _SCORES_ONLY = frozenset({"reranker", "paragraph_cosine", "sentence_cosine"})
+
+
+_RENAMED = {"threshold": "paragraph_cosine_threshold", "sentence_threshold": "sentence_cosine_threshold",
+            "reranker_threshold": "probability_threshold"}
 
 
 class Detector(CandidateSearch, RerankStep):
@@ -107,6 +118,7 @@ class Detector(CandidateSearch, RerankStep):
     release, with a ``DeprecationWarning``.
     """
 
+    @refuses_two_values(_RENAMED)
     def __init__(
         self,
         k: int = 1,
@@ -388,10 +400,6 @@ class Detector(CandidateSearch, RerankStep):
 # chose on the dev half of data/dev.
 _LEARNED_DEFAULTS = (0.45, 0.3)
 _TFIDF_DEFAULTS = (0.45, 0.6)
-_RENAMED = {"threshold": "paragraph_cosine_threshold", "sentence_threshold": "sentence_cosine_threshold",
-            "reranker_threshold": "probability_threshold"}
-
-
 def find_redundancy(text: str, *old: str, doc_id: str = "-", fmt: str = "auto", **params) -> Report:
     """Find restated paragraphs in ``text`` with a ``Detector(**params)``.
 

@@ -39,7 +39,14 @@ from dedup.confirm.design import SUBSTITUTIONS_PER_SIDE as _SUBSTITUTIONS_PER_SI
 from dedup.confirm.design import design_matrix
 from dedup.confirm.features import FEATURES, PairFeaturizer
 from dedup.confirm.trees import TreeEnsemble
-from dedup.util.validate import check_between, check_fraction, check_int, check_positive, renamed_params
+from dedup.util.validate import (
+    check_between,
+    check_fraction,
+    check_int,
+    check_positive,
+    refuses_two_values,
+    renamed_params,
+)
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "reranker.npz"  # dedup/models/
 _FORMAT = 4
@@ -47,6 +54,9 @@ _FORMAT = 4
 
 class ModelFileError(ValueError):
     """The reranker file is missing, unreadable or of another version."""
+
+
+_RENAMED = {"threshold": "probability_threshold", "detector_threshold": "detector_probability_threshold"}
 
 
 class Reranker:
@@ -81,11 +91,11 @@ class Reranker:
     with a ``DeprecationWarning`` (the model file keeps them as its keys).
     """
 
+    @refuses_two_values(_RENAMED)
     def __init__(self, C: float = 1.0, n_bins: int = 8, n_trees: int = 600, tree_depth: int = 3,
                  linear_weight: float = 0.5, substitution_weight: float = 2.0,
                  probability_threshold: float = 0.5, detector_probability_threshold: float = 0.7, **renamed) -> None:
-        probability_threshold, detector_probability_threshold = renamed_params(Reranker.__init__, renamed, {
-            "threshold": "probability_threshold", "detector_threshold": "detector_probability_threshold"}, {
+        probability_threshold, detector_probability_threshold = renamed_params(Reranker.__init__, renamed, _RENAMED, {
             "probability_threshold": probability_threshold,
             "detector_probability_threshold": detector_probability_threshold}).values()
         check_positive("C", C)

@@ -43,6 +43,7 @@ from dedup.util.validate import (
     check_iterable,
     check_str,
     lone_surrogate,
+    refuses_two_values,
     renamed_params,
     text_problem,
 )
@@ -120,6 +121,7 @@ class CorpusScanner:
     ``passage_cosine_threshold``, still work for one release, with a ``DeprecationWarning``.
     """
 
+    @refuses_two_values(_RENAMED)
     def __init__(self, k: int = 3, paragraph_k: int = 2, num_perm: int = 128, seed: int = 1,
                  jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5, lsh_threshold: float = 0.3,
                  passage_cosine_threshold: float = 0.7, passage_lsh_threshold: float = 0.4, min_passage_words: int = 8,

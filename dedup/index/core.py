@@ -73,7 +73,15 @@ from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
 from dedup.text.tokens import TokenTable
 from dedup.util.arrays import distinct
-from dedup.util.validate import check_between, check_bool, check_fraction, check_int, check_str, renamed_params
+from dedup.util.validate import (
+    check_between,
+    check_bool,
+    check_fraction,
+    check_int,
+    check_str,
+    refuses_two_values,
+    renamed_params,
+)
 
 
 class Index(IndexScoring, IndexReuse, IndexMaintenance):
@@ -136,6 +144,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
     own ``Index``: several may write to one file or Redis database at once.
     """
 
+    @refuses_two_values(RENAMED)
     def __init__(self, location: str | os.PathLike, jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5,
                  passage_cosine_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, read_only: bool | None = None,

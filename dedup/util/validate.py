@@ -8,6 +8,7 @@ are refused like any value out of range.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import warnings
@@ -155,12 +156,45 @@ def renamed_params(func, old: dict, renames: dict[str, str], values: dict, stack
         new = renames.get(name)
         if new is None:
             raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}")
-        warnings.warn(f"{owner}: {name!r} is now called {new!r}; the old name goes in the next release",
-                      DeprecationWarning, stacklevel=stacklevel)
+        _warn_renamed(owner, name, new, stacklevel + 1)
         if values[new] != defaults.get(new) and values[new] != value:
-            raise ValueError(f"{name}={value!r} and {new}={values[new]!r} are one setting; give it once")
+            raise ValueError(f"{owner}: {name}={value!r} and {new}={values[new]!r} are one setting; give it once")
         values[new] = value
     return values
+
+
+def _warn_renamed(owner: str, old: str, new: str, stacklevel: int) -> None:
+    warnings.warn(f"{owner}: {old!r} is now called {new!r}; the old name goes in the next release",
+                  DeprecationWarning, stacklevel=stacklevel)
+
+
+def refuses_two_values(renames: dict[str, str]):
+    """Decorate a function that takes ``renames``' old names (old -> new) through ``**``: each old name given
+    warns (at the caller's line) and becomes its new one; one setting given under both names with two values
+    raises ``ValueError``, even where the new name is given at its default (``renamed_params`` sees only the
+    values, so ``CorpusScanner(threshold=0.5, jaccard_threshold=0.8)`` kept 0.5, 0.8 being the default). Calls
+    with no old name go straight through."""
+    def decorate(func):
+        signature = inspect.signature(func)
+        owner = func.__qualname__.replace(".__init__", "")
+
+        @functools.wraps(func)
+        def call(*args, **kwargs):
+            if not renames.keys() & kwargs.keys():
+                return func(*args, **kwargs)
+            old = {name: kwargs.pop(name) for name in renames if name in kwargs}
+            given = signature.bind_partial(*args, **kwargs).arguments
+            for name, value in old.items():
+                new = renames[name]
+                _warn_renamed(owner, name, new, 3)
+                if new in given and given[new] != value:
+                    raise ValueError(f"{owner}: {name}={value!r} and {new}={given[new]!r} are one setting; "
+                                     "give it once")
+                if new not in given:
+                    kwargs[new] = value
+            return func(*args, **kwargs)
+        return call
+    return decorate
 
 
 def positional_doc_id(owner: str, old: tuple, doc_id: str, default: str = "-") -> str:
