@@ -185,6 +185,16 @@ def test_a_passage_copied_and_again_with_words_dropped_keeps_the_whole_edited_co
     assert found[1:] == [((edited, end), copy, "edited")]  # two sentences run into one: the first not lost
 
 
+def test_the_source_of_a_passage_copied_twice_aligned_first_is_not_stretched_over_both_copies():
+    # Aligned first, the source's passage has two partners in the other text: the verbatim copy is its record.
+    # It was one edited record whose span in the other text ran from the copy over the text between to the
+    # edited copy.
+    source = (LAWSUIT_SOURCE.index(LAWSUIT[0]), LAWSUIT_SOURCE.index(LAWSUIT[-1]) + len(LAWSUIT[-1]))
+    copy = (LAWSUIT_REUSING.index(LAWSUIT[0]), LAWSUIT_REUSING.index(LAWSUIT[-1]) + len(LAWSUIT[-1]))
+    found = [(r.kind, tuple(r.a_span), tuple(r.b_span)) for r in align_texts(LAWSUIT_SOURCE, LAWSUIT_REUSING)]
+    assert found == [("verbatim", source, copy)]
+
+
 def _beside(copies: list[tuple[int, int]], others: list[tuple[int, int]]) -> set[tuple[int, int]]:
     """The seeds ``beside_copies`` keeps of ``copies`` (whole sentences copied) and ``others`` (seeds alike in
     part)."""

@@ -386,7 +386,7 @@ class Alignment:
         if not len(seeds):
             return []
         return [p for p in extend(seeds, settings.summary_gap, self.weights_a, self.weights_b,
-                                   settings.summary_cosine)
+                                   settings.summary_cosine, twice_in_b=False)
                 if is_summary(p, self.units_a, self.units_b, settings.summary_sentences, settings.summary_coverage)]
 
     def _digest(self, settings: AlignSettings) -> list[Passage]:

@@ -27,10 +27,12 @@ class Passage:
     trimmed: bool = False  # gave up units a better passage holds (``_outside``): its record comes after theirs
 
 
-def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float) -> list[Passage]:
-    """Group seeds into passages, splitting a group whose sides are not alike with a smaller gap."""
+def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float,
+           twice_in_b: bool = True) -> list[Passage]:
+    """Group seeds into passages, splitting a group whose sides are not alike with a smaller gap. Without
+    ``twice_in_b``, ``b`` is not cut where it takes up a passage of ``a`` again (``_groups``): a summary's."""
     found = []
-    groups = _groups(seeds, gap)
+    groups = _groups(seeds, gap, twice_in_b)
     ranges_a = np.array([(g[:, 0].min(), g[:, 0].max()) for g in groups], dtype=np.int64).reshape(-1, 2)
     ranges_b = np.array([(g[:, 1].min(), g[:, 1].max()) for g in groups], dtype=np.int64).reshape(-1, 2)
     cosines = fragment_cosines(weights_a, ranges_a, weights_b, ranges_b)  # a level's groups at once
@@ -38,7 +40,7 @@ def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float)
         if cosine >= min_cosine:
             found.append(Passage(tuple(a), tuple(b), group, cosine))
         elif gap > 0 and len(group) > 1:
-            found += extend(group, gap - 1, weights_a, weights_b, min_cosine)
+            found += extend(group, gap - 1, weights_a, weights_b, min_cosine, twice_in_b)
     return found
 
 
@@ -58,11 +60,11 @@ def held(cells: np.ndarray, passages: list[Passage]) -> np.ndarray:
     return inside
 
 
-def _groups(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
+def _groups(seeds: np.ndarray, gap: int, twice_in_b: bool = True) -> list[np.ndarray]:
     """The seeds' groups: ``_split`` by gaps, each cut at a repeat (``_repeats``) and its parts split again."""
     groups = []
     for whole in _split(seeds, gap):
-        parts = _repeats(whole)
+        parts = [p for part in _repeats(whole) for p in (_repeats_in_b(part) if twice_in_b else [part])]
         groups += parts if len(parts) == 1 else [g for part in parts for g in _split(part, gap)]
     return groups
 
@@ -82,6 +84,13 @@ def _repeats(group: np.ndarray) -> list[np.ndarray]:
             seen, start = set(), k
         seen.add(b[k])
     return np.split(group, cuts) if cuts else [group]
+
+
+def _repeats_in_b(group: np.ndarray) -> list[np.ndarray]:
+    """``group`` cut where ``b`` takes up a passage of ``a`` a second time (``_repeats``, the texts' roles
+    swapped). Aligned first, the source of a passage copied twice was one record over both copies and the text
+    between."""
+    return [np.ascontiguousarray(part[:, ::-1]) for part in _repeats(group[:, ::-1])]
 
 
 def _run_back(a: list[int], b: list[int], k: int, seen: set) -> int:
