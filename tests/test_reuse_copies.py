@@ -218,6 +218,48 @@ def test_a_restatement_over_sentences_never_copied_is_not_joined_to_a_run():
     assert _beside(copied, in_step + [(74, 17), (75, 17)]) == set(copied + in_step)
 
 
+@pytest.mark.parametrize("order", [(1, 0, 2, 3, 4), (4, 3, 2, 1, 0), (2, 1, 0), (1, 0, 3, 2)])
+def test_a_reworded_second_reuse_in_another_sentence_order_is_kept_whole(order):
+    # Found by a reviewer on 2026-12-07: the run rule of ``beside_copies`` read only forward steps, so a reworded
+    # second reuse with swapped sentences lost them (three sentences reversed: the whole record).
+    sentences = DAM_REWORDED.split(". ")
+    reworded = ". ".join(sentences[k].rstrip(".") for k in order) + "."
+    source = "A report from the valley. " + " ".join(DAM) + " More news later today about the markets and prices."
+    reusing = "Opening remarks on the weather this week. " + " ".join(DAM) + " " + FOOTBALL + " " + reworded + " The end."
+    start = reusing.index(reworded)
+    found = [(r.kind, tuple(r.a_span)) for r in align_texts(reusing, source)]
+    assert found[0][0] == "verbatim" and len(found) == 2
+    assert found[1][0] == "edited" and found[1][1][0] == start and found[1][1][1] >= start + len(reworded) - 1
+
+
+# A passage holding one sentence twice (its second and seventh), copied once with a sentence put in before the
+# seventh (found by a reviewer on 2026-12-07).
+HARBOUR = ["The council voted to rebuild the old harbour wall before the winter storms arrive on the coast.",
+           "Fishermen said the wall had protected their boats for more than a century without major repairs.",
+           "Engineers from the capital estimated the work would cost nearly four million euros in total.",
+           "The mayor said the town could not wait for national funding and would borrow the money itself.",
+           "Opposition members argued that tourism revenue should pay for the repairs instead of new loans.",
+           "Construction crews are expected to begin work in early September if the weather stays calm.",
+           "Fishermen said the wall had protected their boats for more than a century without major repairs.",
+           "A public meeting on the plans will be held in the town hall next Thursday evening at seven."]
+
+
+def test_a_copy_of_a_passage_holding_one_sentence_twice_is_one_whole_record():
+    committees = " ".join(f"Story {n} of the week: the {w} committee met on day {n} and agreed to review {w} budgets "
+                          "again." for n, w in zip(range(1, 9), "road school park water health police library "
+                                                                  "transport".split()))
+    festivals = " ".join(f"Item {n}: visitors to the {w} festival numbered {n * 1000} this year, the organisers "
+                         "reported." for n, w in zip(range(1, 9), "jazz film food book wine art dance theatre".split()))
+    bakery = "Meanwhile a local bakery won a national prize for its rye bread, the third award in five years."
+    a = (committees + "\n\nNews from the coast this week.\n\n" + " ".join(HARBOUR) + "\n\nOther stories follow "
+         "tomorrow as usual, with the weather, the markets, the sport and the letters to the editor from our readers.")
+    b = "Our digest.\n\n" + " ".join(HARBOUR[:6] + [bakery] + HARBOUR[6:]) + "\n\nThat is all.\n\n" + festivals
+    copy_a = (a.index(HARBOUR[0]), a.index(HARBOUR[7]) + len(HARBOUR[7]))
+    copy_b = (b.index(HARBOUR[0]), b.index(HARBOUR[7]) + len(HARBOUR[7]))
+    found = [(tuple(r.a_span), tuple(r.b_span)) for r in align_texts(a, b)]
+    assert found == [(copy_a, copy_b)]  # its last two sentences were lost
+
+
 def _swapped(sentence: str) -> str:
     """The sentence's words with every fourth pair swapped: no run of eight words of it is left."""
     words = sentence.split()

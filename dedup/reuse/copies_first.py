@@ -195,28 +195,37 @@ def beside_copies(seeds: np.ndarray, copies: np.ndarray, cosine: np.ndarray | La
 def _in_runs(seeds: np.ndarray, copies: np.ndarray) -> np.ndarray:
     """Whether each of ``seeds`` is in a run in step in both texts, a second reuse of copied sentences (``copies``,
     copied in one place, edited or reworded in another) rather than a text restating one of them. Seeds join when
-    one is a unit on from the other in both texts, or in one text where both of that text's units are copied
-    sentences (an edited copy can run two copied sentences into one unit, through a dropped full stop, or cut one
-    in two); a run counts when two of its seeds are a unit on in both. With the step in both texts alone, 2 of 10
-    passages copied verbatim and again with every fifth word dropped lost their first sentence, and a third its
-    whole edited copy. A step in one text over sentences not copied is a restatement spread over a few sentences
-    of that text: joined, such steps stretched three PAN 2013 copies over their source's restatements."""
+    one is a unit on from the other in both texts (either way along the second: a rewording may swap or reverse
+    sentences), or in one text where both of that text's units are copied sentences (an edited copy can run two
+    copied sentences into one unit, through a dropped full stop, or cut one in two); a run counts when two of its
+    seeds are a unit on in both. With the forward step in both texts alone, 2 of 10 passages copied verbatim and
+    again with every fifth word dropped lost their first sentence, and a third its whole edited copy; a reworded
+    second copy with two sentences swapped lost them, and one of three sentences reversed was lost whole. A step
+    in one text over sentences not copied is a restatement spread over a few sentences of that text: joined, such
+    steps stretched three PAN 2013 copies over their source's restatements."""
     width = int(seeds[:, 1].max()) + 2
     codes = seeds[:, 0].astype(np.int64) * width + seeds[:, 1]
     order = np.argsort(codes)
-    rows, cols, diagonal = [], [], np.zeros(0, np.int64)
-    for step, side in ((1, 1), (width, 0), (width + 1, None)):  # a unit on along the second text, the first, both
+    rows, cols, diagonal = [], [], []
+    # (step, the text whose two units must be copied sentences, whether it is a step in both texts): a unit on
+    # along the second text, along the first, along both, and along both with the second going back (a code of
+    # b - 1 is no seed's, since b < width - 1). The step back is a rewording's swap of the second text's copied
+    # sentences; over sentences not copied it stretched two PAN 2013 copies again.
+    for step, side, both in ((1, 1, False), (width, 0, False), (width + 1, None, True), (width - 1, 1, True)):
         at = np.searchsorted(codes, codes + step, sorter=order)
         found = order[np.clip(at, 0, len(order) - 1)]
         joined = (at < len(order)) & (codes[found] == codes + step)
-        if side is None:
-            diagonal = np.flatnonzero(joined)
-        else:
+        if side is not None:
             copied = np.unique(copies[:, side])
-            joined &= np.isin(seeds[:, side], copied) & np.isin(seeds[found, side], copied)
+            ends = np.isin(seeds[:, side], copied), np.isin(seeds[found, side], copied)
+            # Along one text both units are copied sentences; a swap needs one (the other may have run into a
+            # sentence beside the copy).
+            joined &= (ends[0] | ends[1]) if both else (ends[0] & ends[1])
+        if both:
+            diagonal.append(np.flatnonzero(joined))
         rows.append(np.flatnonzero(joined))
         cols.append(found[joined])
     graph = sparse.coo_matrix((np.ones(sum(map(len, rows))), (np.concatenate(rows), np.concatenate(cols))),
                               shape=(len(seeds), len(seeds)))
     labels = connected_components(graph, directed=False)[1]
-    return np.isin(labels, labels[diagonal])
+    return np.isin(labels, labels[np.concatenate(diagonal)])

@@ -69,17 +69,17 @@ def _groups(seeds: np.ndarray, gap: int, twice_in_b: bool = True) -> list[np.nda
     return groups
 
 
-def _repeats(group: np.ndarray) -> list[np.ndarray]:
-    """``group`` cut where, past unseeded units of ``a``, a run of two or more seeds comes back to units of ``b``
-    it has aligned already: ``a`` reuses that passage a second time. Grouped by their gaps alone, two copies of one
-    passage a paragraph apart were one record holding the text between them. A single seed coming back (a
-    sentence like one of the passage's, by chance) and adjacent units of ``a`` on one unit of ``b`` (a sentence
-    split in two) stay in the group."""
+def _repeats(group: np.ndarray, by_units: bool = False) -> list[np.ndarray]:
+    """``group`` cut where, past unseeded units of ``a``, a run of two or more seeds (``by_units``: of seeds on two
+    or more units of ``a``) comes back to units of ``b`` it has aligned already: ``a`` reuses that passage a second
+    time. Grouped by their gaps alone, two copies of one passage a paragraph apart were one record holding the
+    text between them. A single seed coming back (a sentence like one of the passage's, by chance) and adjacent
+    units of ``a`` on one unit of ``b`` (a sentence split in two) stay in the group."""
     group = group[np.lexsort((group[:, 1], group[:, 0]))]
     a, b = group[:, 0].tolist(), group[:, 1].tolist()
     cuts, seen, start = [], set(), 0
     for k in range(len(a)):
-        if k > start and b[k] in seen and a[k] > a[k - 1] + 1 and _run_back(a, b, k, seen) >= 2:
+        if k > start and b[k] in seen and a[k] > a[k - 1] + 1 and _run_back(a, b, k, seen, by_units) >= 2:
             cuts.append(k)
             seen, start = set(), k
         seen.add(b[k])
@@ -89,18 +89,22 @@ def _repeats(group: np.ndarray) -> list[np.ndarray]:
 def _repeats_in_b(group: np.ndarray) -> list[np.ndarray]:
     """``group`` cut where ``b`` takes up a passage of ``a`` a second time (``_repeats``, the texts' roles
     swapped). Aligned first, the source of a passage copied twice was one record over both copies and the text
-    between."""
-    return [np.ascontiguousarray(part[:, ::-1]) for part in _repeats(group[:, ::-1])]
+    between. Counted by units: a sentence ``a``'s passage holds twice seeds two pairs on one unit of ``b``, and
+    counted as a run it cut a single copy in two, its second half then lost (it overlaps the first in ``a``, where
+    passages may not; found by a reviewer on 2026-12-07). In ``a``, by seeds as before: there both halves stay."""
+    return [np.ascontiguousarray(part[:, ::-1]) for part in _repeats(group[:, ::-1], by_units=True)]
 
 
-def _run_back(a: list[int], b: list[int], k: int, seen: set) -> int:
-    """How many seeds from ``k`` on, on consecutive units of ``a``, fall on units of ``b`` in ``seen``."""
-    count = 0
+def _run_back(a: list[int], b: list[int], k: int, seen: set, by_units: bool = False) -> int:
+    """How many seeds from ``k`` on, on consecutive units of ``a``, fall on units of ``b`` in ``seen`` (``by_units``:
+    how many units of ``a`` hold such a seed)."""
+    found = []
     for m in range(k, len(a)):
         if m > k and a[m] > a[m - 1] + 1:
             break
-        count += b[m] in seen
-    return count
+        if b[m] in seen:
+            found.append(a[m])
+    return len(set(found)) if by_units else len(found)
 
 
 def _split(seeds: np.ndarray, gap: int) -> list[np.ndarray]:
