@@ -351,3 +351,17 @@ def test_a_passage_of_reworded_and_copied_sentences_keeps_its_reworded_part_in_e
         [(spans[0], spans[1], "edited")]
     assert [(tuple(r.a_span), tuple(r.b_span), r.kind) for r in align_texts(source, reusing)] == \
         [(spans[1], spans[0], "edited")]
+
+
+def test_a_short_phrase_far_from_a_copys_shared_runs_does_not_take_its_edge():
+    from dedup.reuse.trim import _SEED_N, _STRAY_GAP, _without_stray_ends
+
+    copy = np.arange(100, 160)  # 60 n-grams in a row: a copied passage
+    phrase = np.arange(10, 13)  # a three-n-gram phrase (six words) in a headline far before it
+    assert _without_stray_ends(np.concatenate((phrase, copy))).tolist() == copy.tolist()
+    assert _without_stray_ends(np.concatenate((copy, phrase + 300))).tolist() == copy.tolist()
+    near = np.arange(100 - _STRAY_GAP + 1, 100 - _STRAY_GAP + 4)  # close enough to be part of the copy
+    assert _without_stray_ends(np.concatenate((near, copy))).tolist() == np.concatenate((near, copy)).tolist()
+    long_run = np.arange(10, 10 + _SEED_N)  # a run of eight words or more is a copy of its own: kept
+    assert _without_stray_ends(np.concatenate((long_run, copy))).tolist() == np.concatenate((long_run, copy)).tolist()
+    assert _without_stray_ends(phrase).tolist() == phrase.tolist()  # nothing but the phrase: kept

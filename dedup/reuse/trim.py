@@ -60,6 +60,8 @@ def copied_edges(a: Units, window_a: tuple[int, int], b: Units, window_b: tuple[
         if core is None:
             return None
         hits_b = hits_b[core]
+    if min(in_a.mean(), in_b.mean()) >= _COPIED:  # both sides mostly copied text (a summary's long side is not)
+        hits_a, hits_b = _without_stray_ends(hits_a), _without_stray_ends(hits_b)
     words_a = [first_a + int(hits_a[0]), first_a + int(hits_a[-1]) + _N - 1]
     words_b = [first_b + int(hits_b[0]), first_b + int(hits_b[-1]) + _N - 1]
     grams_a, grams_b = a.grams(_N), b.grams(_N)
@@ -118,6 +120,26 @@ def _long_unit(units: Units, window: tuple[int, int]) -> bool:
     first = bisect_right(units.spans, window[0], key=lambda span: span[1])  # the units' spans are in order:
     last = bisect_left(units.spans, window[1], key=lambda span: span[0])  # read only the window's
     return any(end - start >= _LONG_UNIT for start, end in units.spans[first:last])
+
+
+def _without_stray_ends(hits: np.ndarray) -> np.ndarray:
+    """``hits`` (n-gram positions, ascending) without a short run of them at either end (a phrase of under
+    ``_SEED_N`` words) standing ``_STRAY_GAP`` positions or more from the rest: a headline or a sentence elsewhere
+    in one text naming what the copy says, which took the copy's edge out to it."""
+    breaks = np.flatnonzero(np.diff(hits) >= _STRAY_GAP) + 1
+    if not len(breaks):
+        return hits
+    starts, ends = np.concatenate(([0], breaks)), np.concatenate((breaks, [len(hits)]))
+    short = ends - starts < _SEED_N - _N + 1
+    first, last = 0, len(starts) - 1
+    while first < last and short[first]:
+        first += 1
+    while last > first and short[last]:
+        last -= 1
+    return hits[starts[first]:ends[last]]
+
+
+_STRAY_GAP = 3 * _SEED_N  # n-gram positions between a stray phrase and the rest of a copy's shared runs
 
 
 def _densest(hits: np.ndarray) -> slice | None:
