@@ -32,7 +32,6 @@ from dedup.util.validate import (
     check_str,
     positional_doc_id,
     refuses_two_values,
-    renamed_params,
 )
 
 # What confirms a pair by its scores alone (the reranker's probability, the TF-IDF cosines): two headings are not
@@ -138,12 +137,7 @@ class Detector(CandidateSearch, RerankStep):
         reranker: Reranker | None = None,
         max_candidates: int = 5_000,
         agreement: AgreementModel | None | str = "default",
-        **renamed,
     ) -> None:
-        values = renamed_params(Detector.__init__, renamed, _RENAMED, {
-            "paragraph_cosine_threshold": paragraph_cosine_threshold,
-            "sentence_cosine_threshold": sentence_cosine_threshold, "probability_threshold": probability_threshold})
-        paragraph_cosine_threshold, sentence_cosine_threshold, probability_threshold = values.values()
         check_int("min_sentence_words", min_sentence_words, 1)
         if confirm not in CONFIRM_MODES:
             raise ValueError(f"confirm must be one of {', '.join(CONFIRM_MODES)}, got {confirm!r}")

@@ -45,7 +45,6 @@ from dedup.util.validate import (
     check_int,
     check_positive,
     refuses_two_values,
-    renamed_params,
 )
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "reranker.npz"  # dedup/models/
@@ -94,10 +93,7 @@ class Reranker:
     @refuses_two_values(_RENAMED)
     def __init__(self, C: float = 1.0, n_bins: int = 8, n_trees: int = 600, tree_depth: int = 3,
                  linear_weight: float = 0.5, substitution_weight: float = 2.0,
-                 probability_threshold: float = 0.5, detector_probability_threshold: float = 0.7, **renamed) -> None:
-        probability_threshold, detector_probability_threshold = renamed_params(Reranker.__init__, renamed, _RENAMED, {
-            "probability_threshold": probability_threshold,
-            "detector_probability_threshold": detector_probability_threshold}).values()
+                 probability_threshold: float = 0.5, detector_probability_threshold: float = 0.7) -> None:
         check_positive("C", C)
         check_between("linear_weight", linear_weight, 0.0, 1.0)
         check_between("substitution_weight", substitution_weight, 0.0)

@@ -44,7 +44,6 @@ from dedup.util.validate import (
     check_str,
     lone_surrogate,
     refuses_two_values,
-    renamed_params,
     text_problem,
 )
 from dedup.util.workers import Workers
@@ -128,9 +127,7 @@ class CorpusScanner:
                  boilerplate_docs: int = 5, detector: Detector | None | Literal["default"] = "default", jobs: int = 1,
                  batch_size: int = 512, n_features: int = 1 << 20, batch_chars: int = 1 << 20,
                  keep: str = DEFAULT_KEEP, date_field: str = "date", reuse: bool | ReuseSearch = True,
-                 within: bool = True, **renamed) -> None:
-        jaccard_threshold, passage_cosine_threshold = renamed_params(CorpusScanner.__init__, renamed, _RENAMED, {
-            "jaccard_threshold": jaccard_threshold, "passage_cosine_threshold": passage_cosine_threshold}).values()
+                 within: bool = True) -> None:
         check_bool("within", within)
         # Checked here, under this class's names, before the parts they are handed to.
         for name, value in (("jaccard_threshold", jaccard_threshold), ("cosine_threshold", cosine_threshold),

@@ -51,7 +51,6 @@ from dedup.index.scoring import (  # noqa: F401 (re-exported)
     IndexScoring,
     Rule,
     query_rule,
-    split_renamed,
 )
 from dedup.index.store import (  # noqa: F401 (errors re-exported)
     MAX_PARAGRAPHS,
@@ -80,7 +79,6 @@ from dedup.util.validate import (
     check_int,
     check_str,
     refuses_two_values,
-    renamed_params,
 )
 
 
@@ -149,9 +147,6 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
                  passage_cosine_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
                  keep: str = DEFAULT_KEEP, reuse: bool = True, lock_timeout: float = 60.0, **params) -> None:
-        old, params = split_renamed(params)
-        jaccard_threshold, passage_cosine_threshold = renamed_params(Index.__init__, old, RENAMED, {
-            "jaccard_threshold": jaccard_threshold, "passage_cosine_threshold": passage_cosine_threshold}).values()
         unknown = set(params) - set(DEFAULTS)
         if unknown:
             raise TypeError(f"unknown index parameter(s): {', '.join(sorted(unknown))}")

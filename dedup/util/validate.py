@@ -169,11 +169,12 @@ def _warn_renamed(owner: str, old: str, new: str, stacklevel: int) -> None:
 
 
 def refuses_two_values(renames: dict[str, str]):
-    """Decorate a function that takes ``renames``' old names (old -> new) through ``**``: each old name given
-    warns (at the caller's line) and becomes its new one; one setting given under both names with two values
-    raises ``ValueError``, even where the new name is given at its default (``renamed_params`` sees only the
-    values, so ``CorpusScanner(threshold=0.5, jaccard_threshold=0.8)`` kept 0.5, 0.8 being the default). Calls
-    with no old name go straight through."""
+    """Decorate a function so that it takes ``renames``' old names (old -> new), the constructors' way: each old
+    name given warns (at the caller's line) and becomes its new one before the call; one setting given under both
+    names with two values raises ``ValueError``, even where the new name is given at its default
+    (``renamed_params``, for methods whose new names default to None, sees only the values: in a constructor
+    ``CorpusScanner(threshold=0.5, jaccard_threshold=0.8)`` kept 0.5, 0.8 being the default). Calls with no old
+    name go straight through."""
     def decorate(func):
         signature = inspect.signature(func)
         owner = func.__qualname__.replace(".__init__", "")
