@@ -232,3 +232,44 @@ def test_alignment_by_text_equals_one_product_a_pair():
         best = block.max(axis=1 if block.shape[0] <= block.shape[1] else 0)
         expected.append((best.sum() / best.size, best.max()))
     assert np.array_equal(_alignment_by_text(vectors, first, ia, ib), np.array(expected))
+
+
+@pytest.mark.parametrize("texts", [40, 70_000])
+def test_stacked_blocks_are_sorted_by_text_then_column(texts):
+    """``_stack``'s stable sort by text (a radix sort in 16 bits) gives what one argsort of the codes gave, with
+    a set's items in any order and past 65,536 texts."""
+    from dedup.confirm.pair_rows import _stack
+
+    rng = np.random.default_rng(3)
+    blocks = []
+    for kind, width, size in ((0, 50, 300), (1, 7, 40), (2, 400, 900)):
+        code = np.unique(rng.integers(0, texts, size) * width + rng.integers(0, width, size))
+        if kind == 1:
+            code = rng.permutation(code)  # a set's items: not sorted
+        blocks.append((kind, code // width, code % width, rng.integers(1, 5, len(code))))
+    found, column_kind = _stack(texts, blocks)
+    offset, codes, values = 0, [], []
+    for _, row, item, counted in blocks:
+        width = int(item.max()) + 1
+        codes.append(row * 10**6 + item + offset)
+        values.append(counted)
+        offset += width
+    code, value = np.concatenate(codes), np.concatenate(values)
+    order = np.argsort(code)
+    assert np.array_equal(found.indices, code[order] % 10**6)
+    assert np.array_equal(found.data, value[order])
+    assert np.array_equal(found.indptr, np.concatenate(([0], np.cumsum(np.bincount(code // 10**6, minlength=texts)))))
+    assert len(column_kind) == offset
+
+
+@pytest.mark.parametrize("width", [1, 30, 5_000])
+def test_numbered_codes_by_table_are_those_by_sorting(monkeypatch, width):
+    import dedup.confirm.design as design
+
+    code = np.random.default_rng(width).integers(0, width, 3_000)
+    by_table = design._numbered_codes(code, width)
+    monkeypatch.setattr(design, "_CODE_TABLE", 0)
+    by_sorting = design._numbered_codes(code, width)
+    for found, expected in zip(by_table, by_sorting):
+        assert np.array_equal(found, expected)
+    assert np.array_equal(by_table[0], np.unique(code)) and np.array_equal(by_table[0][by_table[1]], code)

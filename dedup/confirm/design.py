@@ -28,6 +28,7 @@ from dedup.text.words import content_words, stemmed
 HASH_FEATURES = 2**16
 SUBSTITUTION_FEATURES = 2**18
 SUBSTITUTIONS_PER_SIDE = 12  # the first unmatched content words of each side: a long text has hundreds
+_CODE_TABLE = 1 << 20  # combinations of two words looked up in a table up to this many
 _HELD_TABLE = 1 << 20  # (texts x words) past which which text has which word is searched, not looked up
 
 _CONTENT = content_words  # a default Shingler's tokens
@@ -117,7 +118,7 @@ def _pair_word_codes(sets: tuple[np.ndarray, np.ndarray], ia: np.ndarray, ib: np
         pair = np.repeat(np.arange(len(texts)), count)
         at = starts[texts][pair] + np.arange(len(pair)) - np.repeat(np.cumsum(count) - count, count)
         sides.append(pair * HASH_FEATURES + columns[at])
-    joined = np.sort(np.concatenate(sides))
+    joined = np.sort(np.concatenate(sides), kind="stable")  # two sorted runs: merged (a timsort), not sorted anew
     if not len(joined):
         return sides[0], sides[1], joined, joined
     twice = np.concatenate((joined[1:] == joined[:-1], [False]))  # a column both sides have: two equal codes
@@ -163,14 +164,27 @@ def _substitution_codes(content: list[list[str]], ia: list[int], ib: list[int]) 
     x = words_a[(np.cumsum(len_a) - len_a)[pair] + t // len_b[pair]]
     y = words_b[(np.cumsum(len_b) - len_b)[pair] + t % len_b[pair]]
     code = np.minimum(x, y) * len(vocabulary) + np.maximum(x, y)
+    distinct, which = _numbered_codes(code, len(vocabulary) ** 2)  # each combination hashed once
+    columns = WordBytes(vocabulary).joined_buckets(distinct // len(vocabulary), distinct % len(vocabulary),
+                                                   SUBSTITUTION_FEATURES)
+    return _distinct(pair * SUBSTITUTION_FEATURES + columns[which])
+
+
+def _numbered_codes(code: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``code`` (each in ``[0, width)``), sorted, and where each code is among them: marked
+    in a table where ``width`` is small (an article's), else by sorting (an argsort cost most of the hashing)."""
+    if width <= _CODE_TABLE:
+        seen = np.zeros(width, dtype=bool)
+        seen[code] = True
+        distinct = np.flatnonzero(seen)
+        at = np.empty(width, dtype=np.int64)
+        at[distinct] = np.arange(len(distinct))
+        return distinct, at[code]
     order = np.argsort(code)
     first = np.concatenate(([True], code[order][1:] != code[order][:-1]))
     which = np.empty(len(code), dtype=np.int64)
     which[order] = np.cumsum(first) - 1
-    distinct = code[order][first]  # each combination hashed once
-    columns = WordBytes(vocabulary).joined_buckets(distinct // len(vocabulary), distinct % len(vocabulary),
-                                                   SUBSTITUTION_FEATURES)
-    return _distinct(pair * SUBSTITUTION_FEATURES + columns[which])
+    return code[order][first], which
 
 
 def _only(flat: np.ndarray, starts: np.ndarray, sizes: np.ndarray, held: np.ndarray, width: int,

@@ -279,13 +279,20 @@ def _stack(n: int, blocks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]])
     offset, rows, cols, values, column_kind = 0, [], [], [], []
     for kind, row, item, counted in blocks:
         width = int(item.max()) + 1 if len(item) else 0
+        local = row * max(width, 1) + item
+        if len(local) > 1 and not (local[1:] > local[:-1]).all():  # a set's items come in the set's order
+            ordered = np.argsort(local)
+            row, item, counted = row[ordered], item[ordered], counted[ordered]
         rows.append(row)
         cols.append(item + offset)
         values.append(counted)
         column_kind.append(np.full(width, kind, dtype=np.int64))
         offset += width
-    code = np.concatenate(rows) * max(offset, 1) + np.concatenate(cols)  # each (text, item) once
-    order = np.argsort(code)
+    row = np.concatenate(rows)
+    code = row * max(offset, 1) + np.concatenate(cols)  # each (text, item) once
+    # Each block sorted by (text, item) and its columns past the blocks' before it: sorted by text, stably, is
+    # sorted by code; a radix sort where the texts' numbers fit in 16 bits (an argsort of the codes cost most).
+    order = np.argsort(row.astype(np.uint16), kind="stable") if n <= 1 << 16 else np.argsort(code)
     row, col = np.divmod(code[order], max(offset, 1))
     indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=n)))).astype(np.int64)
     return (Rows(indptr, col, np.concatenate(values).astype(np.int64)[order], offset),
