@@ -54,6 +54,7 @@ from dedup.index.scoring import (  # noqa: F401 (re-exported)
 )
 from dedup.index.store import (  # noqa: F401 (errors re-exported)
     MAX_PARAGRAPHS,
+    STORED_BEFORE,
     ClosedStore,
     IndexClosedError,
     IndexFileError,
@@ -93,10 +94,14 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         at once) or a Redis database (``redis://host:6379/0?prefix=news``,
         needs ``dedup[redis]``; for scrapers spread over machines). Both give
         the same results on the same input.
-    jaccard_threshold, cosine_threshold, passage_cosine_threshold, min_passage_words :
-        As in ``CorpusScanner``; they apply at query time and are not stored (the first three are the
-        defaults of ``check`` and ``query``, which may each be given others). ``threshold`` and
-        ``passage_threshold``, the old names, still work for one release with a ``DeprecationWarning``.
+    jaccard_threshold, cosine_threshold, passage_cosine_threshold :
+        As in ``CorpusScanner``; they apply at query time and are not stored (they are the defaults of
+        ``check`` and ``query``, which may each be given others). ``threshold`` and ``passage_threshold``, the
+        old names, still work for one release with a ``DeprecationWarning``.
+    min_passage_words : int, optional
+        As in ``CorpusScanner``: paragraphs with fewer content words are not banded as passages. Applied when
+        documents are added, so stored with the file (8 when it is created without it, and for a file written
+        before it was stored); giving a different value for an existing file raises.
     batch_size : int, default=512
         Documents per transaction in ``add_many``.
     within : bool, default=True
@@ -144,7 +149,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
 
     @refuses_two_values(RENAMED)
     def __init__(self, location: str | os.PathLike, jaccard_threshold: float = 0.8, cosine_threshold: float = 0.5,
-                 passage_cosine_threshold: float = 0.7, min_passage_words: int = 8, batch_size: int = 512,
+                 passage_cosine_threshold: float = 0.7, min_passage_words: int | None = None, batch_size: int = 512,
                  within: bool = True, detector: Detector | None = None, read_only: bool | None = None,
                  keep: str = DEFAULT_KEEP, reuse: bool = True, lock_timeout: float = 60.0, **params) -> None:
         unknown = set(params) - set(DEFAULTS)
@@ -155,7 +160,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         for name, value in (("jaccard_threshold", jaccard_threshold), ("cosine_threshold", cosine_threshold),
                             ("passage_cosine_threshold", passage_cosine_threshold)):
             check_fraction(name, value)
-        check_int("min_passage_words", min_passage_words, 1)
+        if min_passage_words is not None:  # paragraphs are banded by it when added: stored with the file
+            params["min_passage_words"] = check_int("min_passage_words", min_passage_words, 1)
         check_int("batch_size", batch_size, 1)
         check_bool("within", within)
         check_bool("reuse", reuse)
@@ -169,7 +175,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         self.keep = check_rule(keep)
         self.path = mask_location(location)
         self.jaccard_threshold, self.cosine_threshold = jaccard_threshold, cosine_threshold
-        self.passage_cosine_threshold, self.min_passage_words = passage_cosine_threshold, min_passage_words
+        self.passage_cosine_threshold = passage_cosine_threshold
         self.batch_size = batch_size
         self.detector = (detector or Detector()) if within else None
         self.reuse = reuse
@@ -185,6 +191,7 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
             self.store.close()
             raise
         p = self.params
+        self.min_passage_words = p.get("min_passage_words", STORED_BEFORE["min_passage_words"])
         self.reuse_search = ReuseSearch(**reuse_settings(p))  # its keys are stored: the file's settings throughout
         self.lsh = LSHBanding(threshold=p["lsh_threshold"], num_perm=p["num_perm"])
         self.paragraph_lsh = LSHBanding(threshold=p["paragraph_lsh_threshold"], num_perm=p["num_perm"])

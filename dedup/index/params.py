@@ -25,7 +25,7 @@ from dedup.util.validate import (
 
 DEFAULTS = {"k": 3, "paragraph_k": 2, "num_perm": 128, "seed": 1, "lsh_threshold": 0.3,
             "paragraph_lsh_threshold": 0.4, "n_features": 1 << 20, "stop_words": True, "stem": True,
-            "reuse_keys": "pairs", "copy_window": COPY_WINDOW}
+            "reuse_keys": "pairs", "copy_window": COPY_WINDOW, "min_passage_words": 8}
 OnSkip = Callable[[str, str], None]  # (document id, why it was not added)
 
 
@@ -46,6 +46,8 @@ def check_signature_params(params: Mapping) -> dict:
     checked["n_features"] = check_int("n_features", params["n_features"], 16, 1 << 26)
     for name in ("stop_words", "stem"):
         checked[name] = check_bool(name, params[name])
+    if "min_passage_words" in params:
+        checked["min_passage_words"] = check_int("min_passage_words", params["min_passage_words"], 1)
     if "copy_window" in params:
         checked["copy_window"] = check_int("copy_window", params["copy_window"], 0, MAX_COPY_WORDS)
     keys = params.get("reuse_keys", "uncommon")

@@ -266,6 +266,10 @@ class Transaction:
             self.db.execute("ROLLBACK")
 
 
+# A store's cached view of its file, set back when a held transaction does not commit (``held_transaction``).
+_CACHED_STATE = ("_counts", "_generation", "_version", "_kind", "_has_df", "_has_reuse", "_has_forms", "_has_young")
+
+
 @contextlib.contextmanager
 def held_transaction(store):
     """``store``'s write transaction held over a block (``SQLiteStore.exclusive``): the block's reads see what
@@ -274,14 +278,23 @@ def held_transaction(store):
     if store.held or store.read_only:
         yield
         return
-    with contextlib.ExitStack() as stack:
-        started = time.monotonic()
-        try:
-            stack.enter_context(Transaction(store.db, store.timeout))
-        except sqlite3.Error as err:
-            raise store._error(err, time.monotonic() - started, True) from err
-        store.held = True
-        try:
-            yield
-        finally:
-            store.held = False
+    # What the store caches of the file (document counts, tables present), as of before the block: its writes
+    # in the block update them, and a block that does not commit (a full disk at COMMIT) must not keep them, or
+    # the next write stores counts of documents that were rolled back.
+    cached = {name: getattr(store, name) for name in _CACHED_STATE if hasattr(store, name)}
+    started = time.monotonic()
+    try:
+        with Transaction(store.db, store.timeout):
+            store.held = True
+            try:
+                yield
+            finally:
+                store.held = False
+    except sqlite3.Error as err:  # at BEGIN, or at COMMIT (rolled back by ``Transaction``)
+        store.__dict__.update(cached)
+        error = store._error(err, time.monotonic() - started, True)
+        raise (error if "nothing was written" in str(error) else type(error)(f"{error}; nothing was written")) \
+            from err
+    except BaseException:
+        store.__dict__.update(cached)
+        raise
