@@ -456,3 +456,37 @@ def test_ids_in_the_log_cannot_act_on_a_terminal(tmp_path, caplog):
         assert "https://ex.com/a\\x1b[2K\\r" in caplog.text and "\\x1b[31m" in str(dropped.value)
     finally:
         pipe.close_spider()
+
+
+@pytest.mark.parametrize("action", ["strip", "flag"])
+def test_spans_of_a_stripped_or_html_item_index_the_text_it_carries(tmp_path, action):
+    """``strip`` replaced the field but left the spans indexing the text before, and ``flag`` on HTML gave spans
+    into a main text the item did not carry: ``dedup.text`` is the text checked, where the field is not it."""
+    source = (ROOT / "data" / "dev" / "agriculture_drought_aid.txt").read_text(encoding="utf-8")
+    own = (ROOT / "data" / "vance_article.txt").read_text(encoding="utf-8")  # restates itself: strip cuts it
+    copied = source.split("\n\n")[2:5]
+    text = own.rstrip("\n") + "\n\n" + "\n\n".join(copied) + "\n"
+    field = text if action == "strip" else "<html><body>" + "".join(
+        f"<p>{p}</p>" for p in text.split("\n\n")) + "</body></html>"
+    p = pipeline(tmp_path, DEDUP_ACTION=action)
+    p.open_spider()
+    try:
+        p.process_item({"url": "https://a.example/source", "text": source})
+        item = p.process_item({"url": "https://b.example/page", "text": field})
+    finally:
+        p.close_spider()
+    found = item["dedup"]
+    assert found["reuse"] and "text" in found
+    if action == "strip":
+        assert found["removed_paragraphs"] and item["text"] != found["text"] == text
+    for record in found["reuse"]:
+        start, end = record["a_span"]
+        assert found["text"][start:end].startswith(copied[0][:40])
+    plain = pipeline(tmp_path / "plain", DEDUP_ACTION="flag")
+    (tmp_path / "plain").mkdir()
+    plain.open_spider()
+    try:
+        plain.process_item({"url": "https://a.example/source", "text": source})
+        assert "text" not in plain.process_item({"url": "https://b.example/page", "text": text})["dedup"]
+    finally:
+        plain.close_spider()

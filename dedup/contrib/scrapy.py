@@ -57,6 +57,9 @@ class DedupPipeline:
         ``"strip"``: as ``"flag"``, and ``DEDUP_FIELD`` is replaced by the page's main
         text without its restated paragraphs (each claim's first occurrence is kept);
         ``dedup.removed_paragraphs`` numbers those taken out.
+        The spans and paragraph numbers of ``dedup`` index the text checked; where the field does not hold
+        it as it is (an HTML page: its main text; a list of paragraphs; ``"strip"``: the text before its
+        paragraphs were taken out), ``dedup.text`` is that text.
     DEDUP_FORMAT : {"auto", "text", "html"}, default="auto"
         How the field is read: plain text, HTML, or sniffed.
 
@@ -175,6 +178,10 @@ class DedupPipeline:
             if removed:
                 self._count("stripped")
                 self._count("stripped_paragraphs", len(removed))
+        # Spans and paragraph numbers index the text checked: where the field does not hold it as it is (an HTML
+        # page's main text, a list of paragraphs joined, a stripped text), the verdict carries it.
+        if adapter.get(self.field) != verdict.text:
+            found["text"] = verdict.text
         try:
             adapter["dedup"] = found
         except KeyError:  # a scrapy.Item class without the field
