@@ -85,10 +85,16 @@ def note_cleaned(report: CorpusReport, cleaner: CorpusCleaner, kept: int, skippe
                    f"{count})" + (f", {counted(len(result.removed_sentences), 'sentence')}" if sentences else ""),
                    err=True)
     elif len(report.documents) > 1:
-        total = len(report.documents)
-        click.echo(f"dedup: kept {kept} of {counted(total, 'document')} ({counted(total - kept, 'near-duplicate')} "
-                   f"dropped, {skipped} skipped), removed {counted(cleaner.removed_paragraphs, 'paragraph')}",
-                   err=True)
+        total, emptied = len(report.documents), len(cleaner.emptied)
+        only = f", {emptied} only boilerplate" if emptied else ""
+        click.echo(f"dedup: kept {kept} of {counted(total, 'document')} ("
+                   f"{counted(total - kept - emptied, 'near-duplicate')} dropped{only}, {skipped} skipped), "
+                   f"removed {counted(cleaner.removed_paragraphs, 'paragraph')}", err=True)
+    if cleaner.emptied:
+        first = printable(cleaner.emptied[0])
+        click.echo(f"dedup: {counted(len(cleaner.emptied), 'document')} ({first}"
+                   f"{', ...' if len(cleaner.emptied) > 1 else ''}) held nothing but boilerplate: left out of the "
+                   "output", err=True)
     if cleaner.unread:
         what = f"{printable(cleaner.unread[0])}: not read" if len(cleaner.unread) == 1 \
             else f"{counted(len(cleaner.unread), 'skipped input')}"

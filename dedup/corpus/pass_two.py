@@ -339,7 +339,11 @@ def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence,
     passages = []
     for c in np.flatnonzero((n_docs >= 2) & (n_clusters >= 2)).tolist():
         members = components[c].tolist()
-        if state.node_tokens[members].max() < MIN_PASSAGE_TOKENS and n_docs[c] < settings.boilerplate_docs:
+        # Boilerplate is held by ``boilerplate_docs`` documents that are not copies of one another: a story's
+        # syndicated copies count once (a paragraph of it quoted by one other article is no site furniture, and
+        # ``clean --boilerplate`` took it out of the kept copy and of the quote).
+        boilerplate = int(n_clusters[c]) >= settings.boilerplate_docs
+        if state.node_tokens[members].max() < MIN_PASSAGE_TOKENS and not boilerplate:
             continue  # "Contents", "Figure A" in two pages: no passage, unless page furniture (boilerplate)
         held = np.concatenate([occurrences.of(n) for n in members])
         first = dict(zip(members, map(tuple, state.node_first[members].tolist())))
@@ -349,7 +353,7 @@ def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence,
             text=evidence.snippets.get(first[main], ""),
             documents=int(n_docs[c]),
             occurrences=tuple(Occurrence(state.ids[d], int(p)) for _, d, p in held.tolist()),
-            boilerplate=int(n_docs[c]) >= settings.boilerplate_docs,
+            boilerplate=boilerplate,
         ))
     passages.sort(key=lambda p: (-p.documents, p.occurrences[0].doc, p.occurrences[0].paragraph))
     return passages

@@ -10,6 +10,7 @@ from dedup.text.facts import says_more
 from dedup.text.headline import is_headline
 from dedup.text.segment import paragraph_spans, segment
 from dedup.text.words import light_stem, words
+from dedup.util.validate import WORD_CHAR as _WORD
 from dedup.util.validate import check_between, check_bool, check_str
 
 
@@ -279,9 +280,19 @@ class CorpusCleaner:
         self.cut: list[tuple[str, int]] = []  # (file, lines read) of a gzip cut off: the records after it are gone
         self.unscanned: list[str] = []  # ids the scan did not see (added to an input after it), written as they came
         self.last: tuple[str, CleanResult, int] | None = None  # (id, result, paragraphs) of the last cleaned
+        self.emptied: list[str] = []  # documents with no word left once their boilerplate went: left out
 
     def keeps(self, doc_id: str) -> bool:
         return not (self.documents and doc_id in self.dropped_documents)
+
+    def kept_text(self, doc_id: str, text: str) -> str | None:
+        """``text``, or None when nothing but its boilerplate held words (a record that is only a site's footer):
+        an empty record would be no document, and the next scan skips it (``emptied`` names it)."""
+        cleaned = self.text(doc_id, text)
+        if cleaned is not text and not _WORD.search(cleaned) and _WORD.search(text):
+            self.emptied.append(doc_id)
+            return None
+        return cleaned
 
     def text(self, doc_id: str, text: str) -> str:
         """The document's text with the chosen paragraphs removed (unchanged when none are)."""

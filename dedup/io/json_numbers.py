@@ -9,6 +9,8 @@ import json
 def _int(digits: str) -> int | str:
     """A JSON integer; one longer than Python converts (4,300 digits) is kept as its digits: it raised
     ValueError, which stopped the whole batch."""
+    if digits == "-0":  # its spelling, as an id: int() makes it 0, and a record with id 0 was then a duplicate
+        return SpelledFloat(digits)
     try:
         return int(digits)
     except ValueError:

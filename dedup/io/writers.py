@@ -213,12 +213,15 @@ def _write_jsonl(documents: Iterable[Document | InputError], cleaner: CorpusClea
             out.write(doc.line + "\n")
             cleaner.as_read.append(doc.id)
         else:
-            out.write(_record_line(doc, text_field, cleaner.text(doc.id, doc.text)) + "\n")
+            text = cleaner.kept_text(doc.id, doc.text)
+            if text is None:  # nothing but boilerplate: no record (``cleaner.emptied``)
+                continue
+            out.write(_record_line(doc, text_field, text) + "\n")
         kept += 1
     return kept
 
 
-def _cleaned_text(doc: Document, cleaner: CorpusCleaner) -> str | bytes:
+def _cleaned_text(doc: Document, cleaner: CorpusCleaner) -> str | bytes | None:
     """The kept document's text to write: cleaned, or the input's own bytes where it was read as HTML (its
     paragraphs are the page's main text, not the file's: what is kept must come out as it came in; decoded and
     written as UTF-8, a page declaring windows-1252 in its <meta> was shown garbled)."""
@@ -230,7 +233,7 @@ def _cleaned_text(doc: Document, cleaner: CorpusCleaner) -> str | bytes:
             return raw
         except (OSError, InputError) as err:  # gone or changed since the scan read it
             raise WriteError(doc.id, OSError(f"cannot read it again: {getattr(err, 'reason', err)}")) from None
-    return cleaner.text(doc.id, doc.text)
+    return cleaner.kept_text(doc.id, doc.text)  # None: nothing but boilerplate, not written
 
 
 def _write(out: IO[str], text: str | bytes) -> None:
@@ -293,8 +296,10 @@ def _write_texts(documents: Iterable[Document | InputError], cleaner: CorpusClea
     kept = 0
     for doc in documents:
         if isinstance(doc, Document) and cleaner.keeps(doc.id):
-            _write(out, _cleaned_text(doc, cleaner))
-            kept += 1
+            text = _cleaned_text(doc, cleaner)
+            if text is not None:
+                _write(out, text)
+                kept += 1
     return kept
 
 
@@ -308,9 +313,12 @@ def _write_folder(documents: Iterable[Document | InputError], cleaner: CorpusCle
         if not cleaner.keeps(doc.id) or doc.path is None or doc.path not in targets:
             continue
         target = targets[doc.path]
+        text = _cleaned_text(doc, cleaner)
+        if text is None:  # nothing but boilerplate: no file
+            continue
         _make_folder(target.parent, str(target))
         with atomic_output(str(target), follow_link=False) as out:
-            _write(out, _cleaned_text(doc, cleaner))
+            _write(out, text)
         kept += 1
     return kept
 

@@ -1,0 +1,94 @@
+"""Found by trying it, fifteenth round: a data engineer's `dedup clean`. Each test failed before its fix."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli.main import main
+
+STORY = "\n\n".join([
+    "Storm closes coastal highway for second day",
+    "The coastal highway between Port Alden and Millbrook stayed closed on Wednesday after a second night of high "
+    "winds brought down power lines and trees across both lanes.",
+    "State transport officials said crews had cleared about half of the debris but warned that the road would not "
+    "reopen before Friday because a section near the harbour bridge had been undermined by waves.",
+    "Residents of the small fishing villages along the route have been told to use the inland road, which adds "
+    "nearly an hour to the drive into Millbrook.",
+    "The regional utility said more than four thousand homes were still without electricity and that repairs to "
+    "the damaged substation at Kettle Point could take several more days."])
+QUOTED = STORY.split("\n\n")[2]
+FLEET = "\n\n".join([
+    "Fishing fleet counts the cost of the storm",
+    "Skippers in Port Alden said they had lost a week of work and several boats had been damaged at their "
+    "moorings during the gales.", QUOTED,
+    "The harbour master said the fleet hoped to return to sea by the weekend if the forecast held."])
+FOOTER = "Sign up for our newsletter to get the top local stories delivered to your inbox every morning."
+BODIES = ["The city council approved a new budget for road repairs after a long debate on Tuesday evening.",
+          "A local bakery won the regional bread contest with a sourdough loaf made from heritage wheat.",
+          "Heavy rain flooded several basements in the north end, and crews pumped water through the night.",
+          "The school board voted to extend library hours during exam season starting next month.",
+          "A rare owl was spotted in the park, drawing birdwatchers from across the county this weekend."]
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def _jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_a_story_syndicated_four_times_and_quoted_once_is_no_boilerplate(tmp_path):
+    """A paragraph in a story's four copies and in one article quoting it was boilerplate "in 5 documents", and
+    ``clean --boilerplate`` took it out of the copy it kept and out of the quote: copies count once."""
+    corpus = _jsonl(tmp_path / "news.jsonl", [{"id": "wire", "text": STORY}] + [
+        {"id": f"syndicated{i}", "text": STORY + f"\n\nThis story first appeared on partner site {i}."}
+        for i in range(3)] + [{"id": "fleet", "text": FLEET}])
+    scanned = json.loads(_run("scan", corpus, "-f", "json", "--no-within", "--no-reuse", "-q").output)
+    assert len(scanned["clusters"]) == 1 and len(scanned["clusters"][0]["members"]) == 4
+    (passage,) = [p for p in scanned["passages"] if p["text"].startswith("State transport")]
+    assert passage["documents"] == 5 and passage["boilerplate"] is False
+    out = tmp_path / "out.jsonl"
+    assert _run("clean", corpus, "--boilerplate", "-o", out, "-q").exit_code == 0
+    kept = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(kept) == 2 and all(QUOTED in r["text"] for r in kept)
+
+
+@pytest.mark.parametrize("form", ["jsonl", "folder"])
+def test_a_document_of_nothing_but_boilerplate_is_left_out_and_said(tmp_path, form):
+    """A record that was only a site's footer was written empty and counted as kept, and the next scan refused
+    ``clean``'s own output (exit 1, "field 'text' is empty")."""
+    texts = {f"n{i}": f"Headline {i} about local news\n\n{b}\n\n{FOOTER}\n" for i, b in enumerate(BODIES)}
+    texts["only"] = FOOTER + "\n\u00a0\n"
+    if form == "jsonl":
+        source, out = _jsonl(tmp_path / "in.jsonl", [{"id": k, "text": v} for k, v in texts.items()]), \
+            tmp_path / "out.jsonl"
+    else:
+        source, out = tmp_path / "in", tmp_path / "out"
+        source.mkdir()
+        for name, text in texts.items():
+            (source / f"{name}.txt").write_text(text, encoding="utf-8")
+    done = _run("clean", source, "--boilerplate", "-o", out)
+    assert done.exit_code == 0
+    assert "kept 5 of 6 documents (0 near-duplicates dropped, 1 only boilerplate" in done.output
+    assert "held nothing but boilerplate: left out of the output" in done.output
+    if form == "jsonl":
+        written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert sorted(r["id"] for r in written) == sorted(k for k in texts if k != "only")
+        assert all(FOOTER not in r["text"] and r["text"].strip() for r in written)
+    else:
+        assert sorted(p.name for p in out.iterdir()) == sorted(f"{k}.txt" for k in texts if k != "only")
+    assert _run("scan", out, "-q", "-f", "json").exit_code == 0
+
+
+def test_an_id_of_minus_zero_keeps_its_spelling(tmp_path):
+    """Numbers as ids keep their spelling (``1.10``, ``1e2``), but ``-0`` was read as the integer 0: a record
+    with id 0 after it was then skipped as a duplicate."""
+    corpus = tmp_path / "ids.jsonl"
+    corpus.write_text("".join(f'{{"id": {i}, "text": "{text}"}}\n' for i, text in (
+        ("-0", "The first record about the harbour."), ("0", "The second record about the bridge."),
+        ("-0.0", "The third record about the station."))), encoding="utf-8")
+    scanned = json.loads(_run("scan", corpus, "-f", "json", "-q").output)
+    assert [d["id"] for d in scanned["documents"]] == ["-0", "0", "-0.0"] and not scanned["skipped"]
