@@ -99,9 +99,8 @@ class Index(IndexScoring, IndexReuse, IndexMaintenance):
         ``check`` and ``query``, which may each be given others). ``threshold`` and ``passage_threshold``, the
         old names, still work for one release with a ``DeprecationWarning``.
     min_passage_words : int, optional
-        As in ``CorpusScanner``: paragraphs with fewer content words are not banded as passages. Applied when
-        documents are added, so stored with the file (8 when it is created without it, and for a file written
-        before it was stored); giving a different value for an existing file raises.
+        As in ``CorpusScanner``, applied when documents are added, so stored with the file (8 when it is
+        created without it, and for a file written before it was stored); another value for it raises.
     batch_size : int, default=512
         Documents per transaction in ``add_many``.
     within : bool, default=True
