@@ -83,7 +83,8 @@ class CorpusScanner:
     min_passage_words : int, default=8
         Paragraphs with fewer content words are matched only verbatim.
     boilerplate_docs : int, default=5
-        A passage found in at least this many documents is flagged boilerplate.
+        A passage found in at least this many documents, each near-duplicate cluster counted once, is flagged
+        boilerplate.
     within : bool, default=True
         Find restatements inside each document (``dedup scan --within``, the default): the slowest step
         of a scan; ``False`` skips it.
