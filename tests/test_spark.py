@@ -653,3 +653,75 @@ def test_a_file_given_twice_under_two_names_is_read_once_as_locally(spark, tmp_p
     frame, skips = read_inputs(spark, ["x.json", "./x.jsonl"])
     assert frame.count() == len(records) and [item["error"] for item in skips["skipped_inputs"]][0].startswith(
         "not named as JSON")
+
+
+def test_found_by_trying_it_fifteenth_round(spark, tmp_path, monkeypatch):
+    """A result folder holding a user's file or the run's own input was deleted by Spark's overwrite; a run cut
+    off between two folders left the earlier run's last folders beside its own; a Parquet folder was numbered in
+    Spark's order (largest file first), so ``--keep first`` kept another copy; ``--input-format html`` was taken
+    and never read."""
+    from click.testing import CliRunner
+    from pyspark.sql import DataFrameWriter
+
+    from dedup.cli.main import main
+    from dedup.corpus.spark import run
+
+    dev = Path(__file__).resolve().parent.parent / "data" / "dev"
+    story, other = (dev / "business_merger.txt").read_text(), (dev / "chess_olympiad.txt").read_text()
+    source = tmp_path / "news.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in (
+        ("a", story), ("b", story + "\n\nRead more on our site."), ("c", other))), encoding="utf-8")
+    runner = CliRunner()
+
+    def scan(*args):
+        return runner.invoke(main, ["scan", "--engine", "spark", "--spark-master", "local[2]", "--no-within",
+                                    *map(str, args)])
+
+    out = tmp_path / "out"
+    (out / "reuse" / "src").mkdir(parents=True)
+    (out / "reuse" / "src" / "main.py").write_text("print(1)\n")
+    refused = scan(source, "--spark-output", out)
+    assert refused.exit_code == 1 and "reuse/ holds 'src'" in refused.output
+    assert (out / "reuse" / "src" / "main.py").exists()
+    inside = tmp_path / "io" / "reuse" / "in.jsonl"
+    inside.parent.mkdir(parents=True)
+    shutil.copy(source, inside)
+    refused = scan(inside, "--spark-output", tmp_path / "io")
+    assert refused.exit_code == 1 and "lies in reuse/" in refused.output and inside.exists()
+    # An earlier run's four folders; this run cut off after its first: none of the earlier run's is left.
+    done = tmp_path / "done"
+    assert runner.invoke(main, ["scan", "--engine", "spark", "--spark-master", "local[2]", str(source),
+                                "--spark-output", str(done)]).exit_code == 0
+    assert sorted(p.name for p in done.iterdir()) == ["assignments", "matches", "restatements", "reuse"]
+    written = DataFrameWriter.parquet
+
+    def cut_off(self, path, *args, **kwargs):
+        if not path.endswith("/assignments"):
+            raise KeyboardInterrupt
+        return written(self, path, *args, **kwargs)
+    monkeypatch.setattr(DataFrameWriter, "parquet", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        run([str(source)], str(done), CorpusScanner(), master="local[2]", report_to_dict=report_to_dict)
+    monkeypatch.undo()
+    assert sorted(p.name for p in done.iterdir()) == ["assignments"]
+    # A Parquet folder: the first part file's rows come first, whatever the files' sizes.
+    folder = tmp_path / "table"
+    folder.mkdir()
+    parts = [[("dup", "First record with this id: the harbour bridge repairs close two lanes until May."),
+              ("a", story)],
+             [("dup", "Second record with this id: the city library opens late on Thursdays from next week."),
+              ("b", story), ("c", other + "\n\n" + other)]]
+    for k, rows in enumerate(parts):
+        spark.createDataFrame(rows, "id string, text string").coalesce(1).write.parquet(str(tmp_path / f"t{k}"))
+        (part,) = (tmp_path / f"t{k}").glob("*.parquet")
+        shutil.move(part, folder / f"part-{k:05d}.parquet")
+    assert (folder / "part-00000.parquet").stat().st_size < (folder / "part-00001.parquet").stat().st_size
+    first = scan(folder, "--keep", "first", "--no-reuse", "--spark-output", tmp_path / "pout")
+    assert first.exit_code == 1
+    summary = json.loads(first.stdout)
+    assert summary["skipped_inputs"] == [{"id": f"{folder}:row 3", "error": "duplicate id 'dup' (first at row 1)"}]
+    rows = spark.read.parquet(str(tmp_path / "pout" / "assignments")).collect()
+    assert {r.id for r in rows if r.is_representative and r.cluster_id == next(
+        x.cluster_id for x in rows if x.id == "b")} == {"a"}
+    html = scan(source, "--input-format", "html", "--spark-output", tmp_path / "hout")
+    assert html.exit_code == 2 and "--input-format html is the local engine's" in html.output

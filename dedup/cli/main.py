@@ -107,7 +107,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
             raise click.UsageError("--checkpoint '': an empty path; give a folder")
         refuse_output_in_checkpoint(output, checkpoint)
     if engine == "spark":
-        refuse_local_only(checkpoint, fmt, spark_master)
+        refuse_local_only(checkpoint, fmt, spark_master, input_format)
         with atomic_output(output) as out:
             summary = scan_on_spark(paths, make_scanner(params), text_field, id_field, spark_output,
                                     spark_master, out, max_bytes)

@@ -56,12 +56,16 @@ def scan_on_spark(paths, scanner, text_field: str, id_field: str, spark_output: 
 _MASTER = re.compile(r"local(\[(\*|[1-9]\d*)(\s*,\s*[1-9]\d*)?\])?|local-cluster\[[^\]]+\]|yarn|(spark|k8s|mesos)://\S+")
 
 
-def refuse_local_only(checkpoint: str | None, fmt: str, spark_master: str | None) -> None:
+def refuse_local_only(checkpoint: str | None, fmt: str, spark_master: str | None, input_format: str = "auto") -> None:
     """Usage errors for what the Spark engine would take and never read: ``--checkpoint`` (a job is resumed by
-    Spark, not from a folder), a ``-f`` other than the JSON summary it writes, a master Spark cannot use (Java
-    then said only that its gateway exited)."""
+    Spark, not from a folder), a ``-f`` other than the JSON summary it writes, ``--input-format html`` (Spark
+    reads a text field as it is: the markup was scanned as text), a master Spark cannot use (Java then said
+    only that its gateway exited)."""
     if checkpoint is not None:
         raise click.UsageError("--checkpoint is the local engine's; a Spark job keeps its own state (leave it out)")
+    if input_format == "html":
+        raise click.UsageError("--input-format html is the local engine's: on Spark a text field is read as it is, "
+                               "markup and all (extract the pages' main text first, or scan them locally)")
     source = click.get_current_context().get_parameter_source("fmt")
     if fmt != "json" and source is not None and source.name != "DEFAULT":
         raise click.UsageError(f"-f {fmt}: --engine spark writes its results as Parquet and a JSON summary (-f json)")
@@ -84,4 +88,11 @@ def spark_cause(err: Exception) -> str:
     while java is not None and java.getCause() is not None:
         java = java.getCause()
     text = java.toString() if java is not None else str(err)
-    return " ".join(text.strip().splitlines()[:1])[:300]
+    cause = " ".join(text.strip().splitlines()[:1])[:300]
+    # Two consequences whose cause Spark logs above them, not in the exception: said so, or they read as the cause.
+    if "stopped SparkContext" in cause:
+        cause += " (Spark stopped before the job ran: most often the master could not be reached or refused it; " \
+                 "Spark's log lines above say why)"
+    elif "JAVA_GATEWAY_EXITED" in cause:
+        cause += " (Java could not start Spark with this master or setup; the line above this one says why)"
+    return cause

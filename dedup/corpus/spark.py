@@ -226,14 +226,51 @@ def _evidence(indexed, candidates, signer, idf_b, batch_size: int, n: int):
     return texts.mapPartitions(tokenize)
 
 
-def _earlier_output(folder: str) -> bool:
-    """Whether ``folder`` is an earlier run's Parquet output: a folder (not a link) of Spark's files alone. A
-    user's folder of that name (``reuse/src/main.py``) was deleted with them, and a link stopped the run."""
-    if os.path.islink(folder) or not os.path.isdir(folder):
-        return False
-    names = os.listdir(folder)
-    return "_SUCCESS" in names and all(n in ("_SUCCESS", "._SUCCESS.crc") or (
-        n.startswith(("part-", ".part-")) and os.path.isfile(os.path.join(folder, n))) for n in names)
+RESULTS = ("assignments", "matches", "reuse", "restatements")  # the folders a run writes under its output
+
+
+def _stranger(folder: str) -> str | None:
+    """The first entry of ``folder`` that is not Spark's own (``_SUCCESS``, ``part-*`` files and their checksums,
+    the ``_temporary`` folder of a write cut off), or None: a folder of Spark's files alone is an earlier run's
+    output. A user's folder of that name (``reuse/src/main.py``) was deleted with them, and a link stopped the
+    run."""
+    for entry in os.scandir(folder):
+        name = entry.name
+        if name in ("_SUCCESS", "._SUCCESS.crc") and entry.is_file(follow_symlinks=False):
+            continue
+        if name.startswith(("part-", ".part-")) and entry.is_file(follow_symlinks=False):
+            continue
+        if name == "_temporary" and entry.is_dir(follow_symlinks=False):
+            continue
+        return name
+    return None
+
+
+def earlier_results(output: str, paths: list[str], writes: set[str]) -> list[str]:
+    """The earlier run's result folders under a local ``output``, which a run removes before it writes any of
+    its own (so that a run cut off between two folders leaves none of the earlier run's beside its own).
+
+    Raises ``ValueError`` for a folder this run ``writes`` that is a link or holds anything but Spark's files,
+    and for an input inside a result folder: Spark's overwrite deleted them (a user's files, the run's own
+    input). A folder this run does not write that holds other things is left as it is."""
+    found = []
+    for name in RESULTS:
+        folder = f"{output}/{name}"
+        if not os.path.lexists(folder):
+            continue
+        inside = [p for p in paths if "://" not in p and p != "-" and
+                  os.path.commonpath([os.path.realpath(p), os.path.realpath(folder)]) == os.path.realpath(folder)]
+        if inside and name in writes:
+            raise ValueError(f"--spark-output {output}: input {inside[0]} lies in {name}/, which the scan replaces; "
+                             "move it or give another folder")
+        stranger = "a link" if os.path.islink(folder) else None if os.path.isdir(folder) else "a file"
+        stranger = stranger or _stranger(folder)
+        if stranger is None:
+            found.append(folder)
+        elif name in writes:
+            raise ValueError(f"--spark-output {output}: {name}/ holds {stranger!r}, not an earlier scan's Parquet "
+                             f"output; the scan replaces {name}/ whole: move it or give another folder")
+    return found
 
 
 def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, text_field: str = "text",
@@ -255,20 +292,23 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
         # reads the variable itself when it starts the context (the spark.pyspark.python setting is
         # spark-submit's).
         os.environ["PYSPARK_PYTHON"] = sys.executable
-    spark = builder.getOrCreate()
     scanner = scanner or CorpusScanner(detector=None)
+    writes = {"assignments", "matches"} | ({"reuse"} if scanner.reuse is not None else set()) | (
+        {"restatements"} if scanner.detector is not None else set())
+    earlier = earlier_results(output, paths, writes) if "://" not in output else []  # refused before the job
+    spark = builder.getOrCreate()
     date_field = scanner.date_field if scanner.keep == "earliest" else None
     frame, skips = read_inputs(spark, paths, text_field, id_field, date_field, max_bytes)
     result = scan_dataframe(frame, scanner, date_col=None if date_field is None else "date",
                             report_to_dict=report_to_dict)
     summary = {**result.stats, **skips, "keep": scanner.keep, "output": output, "written": []}
+    for folder in earlier:  # all of the earlier run's, before any of this run's is written: never a mix
+        shutil.rmtree(folder)
     for name, frame in (("assignments", result.assignments), ("matches", result.matches),
                         ("reuse", result.reuse), ("restatements", result.restatements)):
         if frame is not None:
             frame.write.mode("overwrite").parquet(f"{output}/{name}")
             summary["written"].append(f"{output}/{name}")
-        elif "://" not in output and _earlier_output(f"{output}/{name}"):  # an earlier run's, not this one's
-            shutil.rmtree(f"{output}/{name}")
     for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
         if f"{output}/{name}" in summary["written"]:
             written = spark.read.parquet(hadoop_path(f"{output}/{name}"))  # "out[1]": no pattern

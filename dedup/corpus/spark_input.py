@@ -47,7 +47,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     "skipped_inputs": [{"id": where, "error": reason}, ...]}``. A record past ``max_bytes`` is skipped, as
     locally; an input Spark cannot read (missing, stdin, a name Hadoop passes over) is named on the driver."""
     sc = spark.sparkContext
-    parts, early, line_inputs = [], [], []
+    parts, early, line_inputs, tables = [], [], [], set()
     first: dict[tuple[int, int], str] = {}  # a file given again under another name is read once, as locally
     for number, path in enumerate(paths):
         problem, key = unreadable(path), file_key(path)
@@ -58,6 +58,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
         if problem is not None:
             early.append(("skip", (number, -1), shown_path(path), problem))
         elif is_parquet(path):
+            tables.add(number)
             parts.append(_parquet_rows(spark, path, number, text_field, id_field, date_field, max_bytes))
         else:
             name, size = shown_path(path), _plain_size(path)
@@ -77,7 +78,7 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
     firsts_b = sc.broadcast(firsts)
     kept = documents.filter(lambda r: firsts_b.value.get(r[2], r[1]) == r[1])
     repeated = documents.filter(lambda r: firsts_b.value.get(r[2], r[1]) != r[1]) \
-        .map(lambda r: ("skip", r[1], r[5], _repeat_reason(r[2], r[1], firsts_b.value[r[2]])))
+        .map(lambda r: ("skip", r[1], r[5], _repeat_reason(r[2], r[1], firsts_b.value[r[2]], r[1][0] in tables)))
     skips = parsed.filter(lambda r: r[0] == "skip").union(repeated).union(sc.parallelize(early, 1))
     count = skips.count()
     listed = [{"id": r[2], "error": r[3]} for r in skips.takeOrdered(MAX_LISTED, key=lambda r: r[1])] if count else []
@@ -215,7 +216,11 @@ def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str,
         day = None if day is None else timestamp(float(day) if seconds else day)  # as ``_date`` reads a record's
         return ("doc", order, doc_id or where, text, day, where, name)
 
-    return frame.select(F.col(id_field).cast("string"), F.col(text_field), date if seconds else date.cast("string")) \
+    # Input order is the files' (by path) and each file's rows: Spark's scan reads the largest files first, and
+    # numbered as read, another copy than the first represented a cluster under --keep first.
+    where_read = [F.col("_metadata.file_path").alias("__dedup_file"), F.col("_metadata.row_index").alias("__dedup_row")]
+    return frame.select(F.col(id_field).cast("string"), F.col(text_field), date if seconds else date.cast("string"),
+                        *where_read).orderBy("__dedup_file", "__dedup_row").drop("__dedup_file", "__dedup_row") \
         .rdd.zipWithIndex().map(row)
 
 
@@ -229,8 +234,9 @@ def _date(record: dict | None, date_field: str | None) -> float | None:
     return timestamp(record.get(date_field))
 
 
-def _repeat_reason(doc_id: str, order: tuple, first: tuple) -> str:
-    """Why a record whose id an earlier record holds (at ``first``: input number, line) is skipped."""
+def _repeat_reason(doc_id: str, order: tuple, first: tuple, table: bool = False) -> str:
+    """Why a record whose id an earlier record holds (at ``first``: input number, line, or row of a Parquet
+    ``table``) is skipped."""
     if order[0] == first[0]:
-        return f"duplicate id {doc_id!r} (first at line {first[1] + 1})"
+        return f"duplicate id {doc_id!r} (first at {'row' if table else 'line'} {first[1] + 1})"
     return f"duplicate id {doc_id!r} (first in input {first[0] + 1})"
