@@ -725,3 +725,10 @@ def test_found_by_trying_it_fifteenth_round(spark, tmp_path, monkeypatch):
         x.cluster_id for x in rows if x.id == "b")} == {"a"}
     html = scan(source, "--input-format", "html", "--spark-output", tmp_path / "hout")
     assert html.exit_code == 2 and "--input-format html is the local engine's" in html.output
+    # A Parquet column whose name holds a dot is that column, not a field of another.
+    spark.createDataFrame([("x", story), ("y", other)], "`doc.id` string, `body.text` string") \
+        .write.parquet(str(tmp_path / "dotted"))
+    dotted = scan(tmp_path / "dotted", "--text-field", "body.text", "--id-field", "doc.id", "--no-reuse",
+                  "--spark-output", tmp_path / "dout")
+    assert dotted.exit_code == 0, dotted.output
+    assert sorted(r.id for r in spark.read.parquet(str(tmp_path / "dout" / "assignments")).collect()) == ["x", "y"]

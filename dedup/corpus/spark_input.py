@@ -200,7 +200,7 @@ def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str,
     if missing:
         raise ValueError(f"{path}: no column {missing[0]!r} (columns: {', '.join(frame.columns)})")
     dated = date_field is not None and date_field in frame.columns
-    date = F.col(date_field) if dated else F.lit(None)
+    date = F.col(_quoted(date_field)) if dated else F.lit(None)
     # A column of numbers is epoch seconds, as a JSON number is (``_date``): cast to a string, it was no date.
     seconds = dated and isinstance(frame.schema[date_field].dataType, NumericType)
     name = shown_path(path)
@@ -219,9 +219,15 @@ def _parquet_rows(spark, path: str, number: int, text_field: str, id_field: str,
     # Input order is the files' (by path) and each file's rows: Spark's scan reads the largest files first, and
     # numbered as read, another copy than the first represented a cluster under --keep first.
     where_read = [F.col("_metadata.file_path").alias("__dedup_file"), F.col("_metadata.row_index").alias("__dedup_row")]
-    return frame.select(F.col(id_field).cast("string"), F.col(text_field), date if seconds else date.cast("string"),
+    return frame.select(F.col(_quoted(id_field)).cast("string"), F.col(_quoted(text_field)),
+                        date if seconds else date.cast("string"),
                         *where_read).orderBy("__dedup_file", "__dedup_row").drop("__dedup_file", "__dedup_row") \
         .rdd.zipWithIndex().map(row)
+
+
+def _quoted(column: str) -> str:
+    """A column's name as Spark reads it whole: "body.text" is a column of that name, not a field of "body"."""
+    return "`" + column.replace("`", "``") + "`"
 
 
 def _date(record: dict | None, date_field: str | None) -> float | None:
