@@ -20,7 +20,8 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     grant granted grants granting | deny denied denies denying refuse refused refuses refusing;
     sign signed signs signing | veto vetoed vetoes vetoing;
     safe | dangerous unsafe;
-    attend attended attends attending | skip skipped skips skipping miss missed misses boycott boycotted;
+    attend attended attends attending start starts starting | skip skipped skips skipping miss missed misses boycott
+    boycotted;
     always | sometimes | never | rarely seldom | often frequently | usually;
     admitted | discharged;
     fined | cleared acquitted;
@@ -31,7 +32,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     ground bottom | top;
     mother mothers | father fathers;
     resident residents | visitor visitors tourist tourists;
-    unanimously unanimous | narrowly narrow;
+    unanimously unanimous | narrowly narrow majority;
     above over more most | below under less least fewer fewest nearly almost;
     win wins won winning beat beaten defeated | lose loses lost losing defeat;
     guilty convicted conviction | innocent acquitted acquittal cleared;
@@ -61,7 +62,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     north northern northbound | south southern southbound | east eastern eastbound | west western westbound;
     left | right;
     inside indoors | outside outdoors;
-    all every | some | none no | few handful | many hundreds thousands dozens;
+    all every | some | none no | few handful | many most hundreds thousands dozens;
     majority | minority;
     both | neither | either;
     half halved halve | double doubled twice | triple tripled | quadruple quadrupled;
@@ -73,7 +74,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     resign resigned resigns quit quits | appointed appoint appoints named sacked fired dismissed ousted;
     temporarily temporary | permanently permanent;
     partially partly | completely fully totally entirely;
-    victim victims | suspect suspects attacker attackers gunman;
+    victim victims | suspect suspects attacker attackers gunman | witness witnesses;
     adult adults | child children kids teenagers teens;
     son sons | daughter daughters;
     brother brothers | sister sisters;
@@ -92,7 +93,17 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     mln million millions | bln billion billions | trillion trillions;
     lakh lakhs | crore crores;
     monday | tuesday | wednesday | thursday | friday | saturday | sunday;
-    spring | summer | autumn | winter"""
+    spring | summer | autumn | winter;
+    private privately | public publicly;
+    earliest soonest | latest;
+    delay delayed delays postponed postpones postpone | cancel cancelled canceled cancels scrapped axed;
+    deliberately intentionally deliberate intentional | accidentally accidental unintentionally;
+    increase increased increases raise raised | freeze froze frozen freezes;
+    landed landing | crashed crash crashes;
+    full high | low;
+    agreed agreement | broken broke collapsed violated;
+    sharply steeply strongly | slightly marginally modestly;
+    has have had | lacks lack lacked lacking"""
 
 
 def _places(groups: str) -> dict[str, frozenset[tuple[int, int]]]:

@@ -97,9 +97,9 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
         return True  # "Arsenal beat Chelsea 3-1" for "Chelsea beat Arsenal 3-1": the same names, other roles
     if _moved_numbers(sentence, context):
         return True  # "killing 12 and injuring 9" for "killing 9 and injuring 12"; "killing 12" for "injuring 12"
-    mine, theirs = _speakers(sentence), _speakers(partner)
-    if mine and theirs and not mine & theirs and mine - {_bare(w) for w in _WORD.findall(context)}:
-        return True  # "..., witnesses said" for "..., police said": another source
+    mine, theirs = _speakers(sentence) - _ANY_SPEAKER, _speakers(partner) - _ANY_SPEAKER
+    if mine and theirs and mine != theirs and mine - {_bare(w) for w in _WORD.findall(context)}:
+        return True  # "..., witnesses said" for "..., police said", "a police spokesman" for "a fire service one"
     if _ROLES & {w.lower() for w in _WORD.findall(sentence)} - {w.lower() for w in _WORD.findall(context)}:
         return True  # "the deputy mayor said" for "the mayor said": another person
     if _new_condition(sentence, partner, context, said_before):
@@ -249,6 +249,10 @@ _SPEAKER = re.compile(r"[,;:\u2014][\"'\u201d\u2019]?\s*(?:said|says|added)\s+((
                       r"|(?:^|[,;:\u2014][\"'\u201d\u2019]?\s*|\.[\"'\u201d\u2019]?\s+)((?:[\w\u2019'-]+\s+){0,4}?)"
                       r"(?:said|says|told|added)\b"
                       r"|\baccording to ((?:[\w\u2019'-]+\s+){0,2}[\w\u2019'-]+)", re.IGNORECASE)
+# Words any source may speak through: "a police spokesman" and "a fire service spokesman" are two sources, told
+# apart by the rest of their words ("spokesman" shared, another source's statement was removed as restated).
+_ANY_SPEAKER = frozenset(_bare(w) for w in """spokesman spokesmen spokeswoman spokeswomen spokesperson spokespeople
+    official officials representative representatives source sources statement spokesman's""".split())
 # Words that make a role another person's: "the deputy mayor" is not "the mayor".
 _ROLES = frozenset("deputy former acting interim vice ex assistant".split())
 _CONDITION = re.compile(r"\b(?:if|unless|provided)\b([^,;.!?]*)", re.IGNORECASE)
@@ -340,8 +344,9 @@ def _speakers(sentence: str) -> set[str]:
     """The words naming who says it ("..., police said", "according to witnesses"), bare, stop words left out."""
     found = set()
     for m in _SPEAKER.finditer(sentence):
+        # Function words left out, not the stop list's: it holds "fire" ("fire officials" said as "officials").
         found.update(_bare(w) for w in _WORD.findall(m.group(1) or m.group(2) or m.group(3) or "") if w.lower() not in
-                     ENGLISH_STOP_WORDS and w.lower() not in _SAYING)
+                     _FUNCTION_WORDS and w.lower() not in _SAYING)
     return found
 
 
