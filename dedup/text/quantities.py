@@ -225,6 +225,11 @@ def agree(a: Quantity, b: Quantity) -> bool:
         return a.value == b.value
     tolerance = ROUGH_TOLERANCE if a.rough or b.rough else EXACT_TOLERANCE
     high = max(abs(a.value), abs(b.value))
+    if a.rough and b.rough and not (a.bound or b.bound) and abs(a.value - b.value) > max(
+            _last_digit_step(abs(a.value) or 1.0), _last_digit_step(abs(b.value) or 1.0)):
+        # Both rounded: two roundings of one amount differ by a step of the coarser at most ("about 38 million" and
+        # "forty million"); "around 12,000 homes" and "around 15,000 homes" are two figures (a live count).
+        return False
     return high == 0 or abs(a.value - b.value) <= tolerance * high or _within_bound(a, b) or _within_bound(b, a)
 
 

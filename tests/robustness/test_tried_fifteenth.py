@@ -148,3 +148,18 @@ def test_one_word_that_turns_the_fact_keeps_the_paragraph(first, turned):
     sentence = sentences[first]
     assert _cleaned(sentence, sentence.replace(first, turned)).removed_paragraphs == ()
     assert _cleaned(sentence, sentence).removed_paragraphs == (5,)  # the same sentence again is removed
+
+
+def test_two_rounded_figures_a_step_apart_or_more_are_two_figures():
+    """ "Around 12,000 homes" and "around 15,000 homes" (a live count updated) agreed under the rough tolerance
+    (20%), and two updates were reported as one fact "confirmed by the same amounts"; two roundings of one amount
+    still agree."""
+    from dedup.text.quantities import agree, quantities
+
+    def one(text):
+        (found,) = quantities(text)
+        return found
+    assert not agree(one("Around 12,000 homes are without power."), one("Around 15,000 homes are without power."))
+    assert agree(one("About 12,000 homes are without power."), one("Around 12,000 homes are without power."))
+    assert agree(one("a fee of about 38 million euros"), one("a sum of forty million euros"))
+    assert agree(one("Around 12,000 homes are without power."), one("Exactly 14,000 homes are without power."))
