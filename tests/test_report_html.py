@@ -258,3 +258,25 @@ def test_diffs_keep_paragraph_breaks_in_a_real_browser(tmp_path):
         assert not any(line.startswith("Fishermen said") for line in joined["lines"]), joined
     finally:
         browser.quit()
+
+
+def test_long_words_wrap_and_the_parameters_keep_their_lines_in_a_real_browser(tmp_path):
+    """A 330-character URL ran off the page (and a 3,000-character string made it 32,000 pixels wide), and the
+    Parameters box showed one line of literal "\\n" (its JSON escaped whole)."""
+    url = "https://example.com/" + "/".join(f"section-{i}-of-the-site" for i in range(15))
+    text = "\n\n".join(["Storm closes coastal highway", f"Read the full report at {url} before Friday.",
+                        "x" * 3000, "Read the full report at our site before Friday."]) + "\n"
+    article = tmp_path / "storm.txt"
+    article.write_text(text, encoding="utf-8")
+    report = tmp_path / "report.html"
+    report.write_text(_report(CliRunner(), str(article)), encoding="utf-8")
+    browser = _browser()
+    try:
+        browser.get(report.as_uri())
+        wide = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth];")
+        assert wide[0] <= wide[1], wide
+        lines = browser.execute_script(
+            "var pres = document.querySelectorAll('pre'); return pres[pres.length - 1].innerText.split('\\n');")
+        assert len(lines) > 10 and lines[0] == "{" and any('"num_perm": 128' in line for line in lines), lines[:3]
+    finally:
+        browser.quit()

@@ -79,8 +79,9 @@ def _repeated_whole(paragraph: Paragraph, earlier: str, aligned: set[int]) -> li
     part: "Critics disagree.") whose words stand in ``earlier`` as one run: repeated, so nothing of theirs is
     lost. Without it a paragraph repeated word for word was kept for its shortest sentence."""
     said = f" {' '.join(words(earlier))} "
+    # A line without words (a table's "|---|---|" rule) says nothing to lose: a table repeated was kept for it.
     return [(paragraph.index, i) for i, s in enumerate(paragraph.sentences)
-            if i not in aligned and (run := words(s.text)) and f" {' '.join(run)} " in said]
+            if i not in aligned and (not (run := words(s.text)) or f" {' '.join(run)} " in said)]
 
 
 def _says_more(pair: SentencePair, earlier: str | None, said_before=None) -> bool:

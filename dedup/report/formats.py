@@ -237,6 +237,7 @@ def format_table(report: Report, searched: bool = True) -> str:
 
 _REASONS = {"shared_run": "a shared run of words", "headline": "the headline's words",
             "amounts": "the same amounts"}
+_SHORT_HELD = "a short paragraph's words all in one sentence of the other"
 _SCORED = {"reranker", "paragraph_cosine", "sentence_cosine"}  # reasons the score itself shows
 
 
@@ -245,7 +246,10 @@ def match_note(match: Match) -> str:
     the headline's words), so a low score next to high ones can be read. Empty for the rest."""
     notes = ["headline"] if match.kind == "headline" else []
     if match.confirmed_by and not _SCORED.intersection(match.confirmed_by):
-        notes.append("confirmed by " + " and ".join(_REASONS.get(r, r) for r in match.confirmed_by))
+        # The title rule between two body paragraphs is no headline's: said as what it is, or a reader looks at
+        # the article's headline for it.
+        reasons = {**_REASONS, "headline": _REASONS["headline"] if match.a == 0 else _SHORT_HELD}
+        notes.append("confirmed by " + " and ".join(reasons.get(r, r) for r in match.confirmed_by))
     if match.amounts:
         notes.append("; ".join(f"{x.a} ~ {x.b}" for x in match.amounts))
     return ", ".join(notes)

@@ -34,7 +34,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _BREAK = "\n\n"  # a paragraph break as a diff token of its own: no word holds whitespace, so none equals it
 
 _CSS = """
-body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222;padding:0 1em}
+body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222;padding:0 1em;overflow-wrap:anywhere}
 h1,h2,h3{line-height:1.2} .meta{color:#666;font-size:13px} pre{background:#f6f6f6;padding:.5em;overflow:auto}
 .para{border-left:6px solid #ddd;padding:.2em .8em;margin:.6em 0;position:relative}
 .para .marker{position:absolute;left:-4.4em;width:3.8em;text-align:right}
@@ -94,7 +94,9 @@ def write_html(report: CorpusReport, out: IO[str], params: dict, texts: Mapping[
     if skipped:
         out.write("<h2>Skipped inputs</h2><ul>" + "".join(
             f"<li>{html_label(s['id'])}: {html_label(s['error'])}</li>" for s in skipped) + "</ul>")
-    out.write("<h2>Parameters</h2><pre>" + html_label(json.dumps(params, indent=2, ensure_ascii=False)) + "</pre>\n")
+    # Each line made printable on its own: escaped whole, the JSON's line breaks were shown as "\n".
+    shown = "\n".join(html_label(line) for line in json.dumps(params, indent=2, ensure_ascii=False).splitlines())
+    out.write("<h2>Parameters</h2><pre>" + shown + "</pre>\n")
     out.write(f"<script>{_JS}</script></body></html>\n")
 
 
@@ -124,7 +126,8 @@ def restating_paragraphs(doc: Report) -> set[int]:
 
 
 def redundant_share(doc: Report) -> int:
-    """Percent of the document's words in sentences that restate an earlier paragraph.
+    """Percent of the document's words in sentences that restate an earlier paragraph and state nothing it lacks
+    (``io.clean.restated_sentences``: what ``dedup clean`` would cut).
 
     Numerator and denominator count the same words (``\\S+`` runs of the paragraphs' sentences, a
     paragraph without sentences as a whole), each sentence once however many matches name it; a match

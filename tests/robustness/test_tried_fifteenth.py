@@ -163,3 +163,40 @@ def test_two_rounded_figures_a_step_apart_or_more_are_two_figures():
     assert agree(one("About 12,000 homes are without power."), one("Around 12,000 homes are without power."))
     assert agree(one("a fee of about 38 million euros"), one("a sum of forty million euros"))
     assert agree(one("Around 12,000 homes are without power."), one("Exactly 14,000 homes are without power."))
+
+
+def test_the_title_rule_between_body_paragraphs_is_not_said_to_be_the_headlines(tmp_path):
+    """The table said "confirmed by the headline's words" for two body paragraphs that have nothing to do with
+    the headline (the title rule: a short paragraph's words in one sentence of the other)."""
+    article = tmp_path / "strike.txt"
+    article.write_text("\n\n".join([
+        "Teachers Vote to Strike Over Pay",
+        "Teachers in the Harwick district voted on Monday to strike from March 3 after talks over pay broke down, "
+        "the union said.",
+        "The district offered a 2 percent raise; the union is asking for 6 percent.",
+        "Superintendent Mark Feld said the district could not afford more than 2 percent without cutting programmes.",
+        '"We cannot afford more than 2 percent without cutting programmes," Feld said.',
+        "About 1,200 teachers are members of the union, which represents all 14 of the district's schools."]) + "\n",
+        encoding="utf-8")
+    table = _run("scan", article).output
+    (line,) = [line for line in table.splitlines() if line.strip().startswith("3 ~ 4")]
+    assert "a short paragraph's words all in one sentence of the other" in line and "headline" not in line
+
+
+def test_a_table_repeated_word_for_word_is_removed_and_another_table_kept():
+    """A Markdown table repeated whole was never removed: its "|---|---|---|" line has no words, so it was never
+    counted as restated, and a paragraph goes only when all its sentences are."""
+    from dedup import find_redundancy
+    from dedup.io.clean import clean
+
+    table = "| Party | Seats | Change |\n|---|---|---|\n| Labour | 18 | -3 |\n| Conservative | 12 | +1 |\n" \
+            "| Green | 7 | +2 |"
+    other = table.replace("18", "17").replace("-3", "-4")
+    text = "\n\n".join(["Election Results: Greens Gain Two Seats in Harwick",
+                        "The Green Party won two more seats on Harwick council in Thursday's election, taking its "
+                        "total to seven, while Labour lost three.", table,
+                        "Turnout was 34 percent, down from 38 percent at the last election.",
+                        "Labour remains the largest party with 18 seats, the council said.", table, other]) + "\n"
+    result = clean(find_redundancy(text), source=text)
+    assert result.removed_paragraphs == (5,)
+    assert other in result.text and result.text.count(table) == 1
