@@ -212,9 +212,8 @@ def quantities(text: str) -> list[Quantity]:
 
 
 def agree(a: Quantity, b: Quantity) -> bool:
-    """Whether two amounts can state the same quantity: the same unit (a currency unnamed agrees with any
-    currency) and values within ``EXACT_TOLERANCE`` of each other, or ``ROUGH_TOLERANCE`` when either is
-    stated roughly."""
+    """Whether two amounts can state the same quantity: the same unit (a currency unnamed agrees with any currency)
+    and values within ``EXACT_TOLERANCE`` of each other, or ``ROUGH_TOLERANCE`` when either is stated roughly."""
     if a.unit != b.unit and not ("money" in (a.unit, b.unit) and {a.unit, b.unit} <= CURRENCIES | {"money"}):
         return False
     if a.unit == "code":  # a telephone number, a form's or a model's: the same or another
@@ -225,11 +224,10 @@ def agree(a: Quantity, b: Quantity) -> bool:
         return a.value == b.value
     tolerance = ROUGH_TOLERANCE if a.rough or b.rough else EXACT_TOLERANCE
     high = max(abs(a.value), abs(b.value))
+    # Two roundings of one amount are a step of the coarser apart at most ("about 38 million", "forty million").
     if a.rough and b.rough and not (a.bound or b.bound) and abs(a.value - b.value) > max(
             _last_digit_step(abs(a.value) or 1.0), _last_digit_step(abs(b.value) or 1.0)):
-        # Both rounded: two roundings of one amount differ by a step of the coarser at most ("about 38 million" and
-        # "forty million"); "around 12,000 homes" and "around 15,000 homes" are two figures (a live count).
-        return False
+        return False  # "around 12,000 homes" and "around 15,000 homes": two figures (a live count)
     return high == 0 or abs(a.value - b.value) <= tolerance * high or _within_bound(a, b) or _within_bound(b, a)
 
 
