@@ -1,11 +1,10 @@
 """Quantities stated in a text, normalised: "$2.1 billion", "a little over two billion dollars", "52 percent",
 "roughly half", "160 millimetres", "sixteen centimetres", "a dozen", "twelve thousand".
 
-A reworded restatement rarely keeps the words of the claim, but it keeps the claim's amounts, rounded or
-spelled out ("a fee of €38 million" / "a sum a little under forty million euros"). This module reads each
-amount as a value in a canonical unit (money per currency, a share as a fraction, lengths in metres, durations
-in hours) with whether it was stated roughly, so the confirm stage can ask whether two texts agree on how
-much (``agree``) without sharing a word.
+A reworded restatement rarely keeps the words of the claim, but it keeps the claim's amounts, rounded or spelled
+out ("a fee of €38 million" / "a sum a little under forty million euros"). This module reads each amount as a
+value in a canonical unit (money per currency, a share as a fraction, lengths in metres, durations in hours) with
+whether it was stated roughly, so the confirm stage can ask whether two texts agree on how much (``agree``).
 
 It reads English only, and only what news writes: digits with thousands separators and decimals, number words
 up to the trillions ("twenty-seven", "four-billion-dollar", "a hundred and twelve thousand"), race times
