@@ -174,7 +174,7 @@ def index_add(db: str, paths: tuple[str, ...], text_field: str, id_field: str, d
             _note_unreadable_dates(unreadable[0], progress.docs, date_field)
             click.echo(f"dedup: added {added} of {counted(progress.docs, 'document')} "
                        f"({progress.docs - added - len(refused_ids)} "
-                       f"already indexed, {len(skipped) + len(refused_ids)} skipped); {mask_location(db)} holds "
+                       f"already indexed, {len(skipped) + len(refused_ids)} skipped); {_named(db)} holds "
                        f"{len(idx)}", err=True)
     if skipped or refused_ids:
         sys.exit(1)
@@ -279,6 +279,12 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
         sys.exit(1)
 
 
+def _named(db: str) -> str:
+    """The index as a line that says it names it: masked password, undecodable bytes as ``\\xff``, control
+    characters escaped (a name holding a line feed printed a second, made-up "ok" line)."""
+    return printable(shown_path(mask_location(db)))
+
+
 @index.command("check")
 @_lock_timeout_option
 @click.argument("db")
@@ -286,7 +292,7 @@ def index_query(db: str, paths: tuple[str, ...], fmt: str, add: bool, top: int |
 def index_check(db: str) -> None:
     """Check the index DB: SQLite's integrity check and dedup's own invariants (exit 1 on a problem)."""
     _require_index(db)
-    shown = mask_location(db)
+    shown = _named(db)
     with _open_index(db) as idx:  # read-only where the file or folder is (nothing is written either way)
         problems = idx.verify()
         count = len(idx)
@@ -353,7 +359,7 @@ def index_remove(db: str, ids: tuple[str, ...], from_file, batch_size: int, quie
     if not quiet:
         given = len(removal.removed) + len(removal.not_indexed)
         click.echo(f"dedup: removed {counted(len(removal.removed), 'document')} of {counted(given, 'id')} "
-                   f"({len(removal.not_indexed)} not indexed); {mask_location(db)} holds {held}", err=True)
+                   f"({len(removal.not_indexed)} not indexed); {_named(db)} holds {held}", err=True)
 
 
 def _wanted_ids(ids: tuple[str, ...], from_file) -> list[str]:
@@ -412,7 +418,7 @@ def index_expire(db: str, before: str | None, older_than: str | None, by: str, b
         count = idx.expire(seconds, on_batch=_removal_batch(quiet, "expired"), by=by)
         held = len(idx)
     if not quiet:
-        click.echo(f"dedup: expired {counted(count, 'document')} by {by} ({DATES[by]}); {mask_location(db)} "
+        click.echo(f"dedup: expired {counted(count, 'document')} by {by} ({DATES[by]}); {_named(db)} "
                    f"holds {held}", err=True)
 
 

@@ -107,11 +107,12 @@ class IndexMaintenance:
         ids = list(dict.fromkeys(checked_id("doc id", d) for d in doc_ids))
         self._writable("removed")
         removal = Removal()
-        step = self.batch_size
-
         def batches():
-            for start in range(0, len(ids), step):
-                yield self.store.delete(ids[start:start + step])
+            start, step = 0, self.batch_size
+            while start < len(ids):
+                got, done = _shrinking(lambda size: self.store.delete(ids[start:start + size]), step)
+                start, step = start + done, done
+                yield got
 
         self._removing(batches(), removal, on_batch)
         gone = set(removal.removed)
@@ -142,7 +143,11 @@ class IndexMaintenance:
         removal = Removal()
 
         def batches():
-            while got := self.store.expire(seconds, limit, by):
+            size = limit
+            while True:
+                got, size = _shrinking(lambda n: self.store.expire(seconds, n, by), size)
+                if not got:
+                    return
                 yield got
 
         self._removing(batches(), removal, on_batch)
@@ -210,3 +215,16 @@ class IndexMaintenance:
         """
         with self._lock:
             return {**self.store.stats(), "params": self.params, "bands": self.lsh.bands, "rows": self.lsh.rows}
+
+
+def _shrinking(step, size: int):
+    """``step(size)`` and the size it took: halved while the store is out of memory (a Redis at ``maxmemory``
+    refuses every command of a transaction, and a removal of 512 documents queues some 15,000: every run failed
+    the same way, though one document at a time gets through and frees memory)."""
+    while True:
+        try:
+            return step(size), size
+        except IndexStoreError as err:
+            if size == 1 or "maxmemory" not in str(err):
+                raise
+            size = max(1, size // 2)

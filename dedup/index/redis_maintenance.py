@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from dedup.index.store import PACK, SCHEMA_VERSION, YOUNG_INDEX, IndexFileError
+from dedup.index.store import PACK, SCHEMA_VERSION, YOUNG_INDEX, IndexFileError, IndexUnavailableError
 from dedup.index.verdicts import term_buckets
 
 BITFIELD_CHUNK = 4096  # INCRBY operations per BITFIELD call
@@ -47,6 +47,15 @@ def retry_or_raise(redis, err: Exception, attempt: int) -> None:
 # and reading on answered "no duplicate" and "consistent" of an empty database.
 _WIPED = ("{where}: the index is gone from Redis (its metadata was deleted: the server restarted without "
           "persistence, or the database was flushed); nothing was written. Open it again to start a new index")
+
+
+def unreachable(where: str, err: Exception, text: str) -> IndexUnavailableError:
+    """The error for a first PING that failed: Redis out of reach, or reached and wanting a password ("cannot
+    reach" for a missing password sent an operator looking at the network)."""
+    if type(err).__name__ == "AuthenticationError" or "AUTH" in text or "authenticat" in text:
+        return IndexUnavailableError(f"{where}: Redis refused the connection: it needs a password (in the URL, or "
+                                     f"DEDUP_REDIS_PASSWORD) or another one ({text})")
+    return IndexUnavailableError(f"{where}: cannot reach Redis ({text})")
 
 
 def _guarded(method):
@@ -356,9 +365,19 @@ class RedisMaintenance:
             problems.append(f"{wrong} document-frequency buckets differ from the indexed documents' terms")
         return problems
 
+    def _used_memory(self) -> int | None:
+        """The server's ``used_memory``, or None for a user whose ACL does not allow INFO (stats is a read: such a
+        user's ``dedup index stats`` failed as "Redis refused the write")."""
+        try:
+            return self.r.info("memory").get("used_memory")
+        except self._redis.ResponseError as err:  # NoPermissionError, or a server whose reply keeps "NOPERM"
+            if "NoPermission" in type(err).__name__ or str(err).startswith("NOPERM") or "no permissions" in str(err):
+                return None
+            raise
+
     @_guarded
     def stats(self) -> dict:
-        used, documents = self.r.info("memory").get("used_memory"), self.count()
+        used, documents = self._used_memory(), self.count()
         with_text = reuse_rows = form_rows = 0
         rows = [int(r) for r in self.r.hvals(self._key("ids"))]
         for start in range(0, len(rows), 1000):  # a round trip per thousand documents

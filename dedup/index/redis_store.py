@@ -43,7 +43,7 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 
 from dedup.index.redis_lock import held_lock
-from dedup.index.redis_maintenance import _WIPED, RedisMaintenance, _guarded, retry_or_raise
+from dedup.index.redis_maintenance import _WIPED, RedisMaintenance, _guarded, retry_or_raise, unreachable
 from dedup.index.redis_maintenance import BITFIELD_CHUNK as _BITFIELD_CHUNK
 from dedup.index.store import (
     MAX_PARAGRAPH_BUCKET,
@@ -118,7 +118,7 @@ class RedisStore(RedisMaintenance):
             self.r.ping()
         except redis.RedisError as err:
             self.r.close()
-            raise IndexUnavailableError(f"{self.where}: cannot reach Redis ({self._scrub(str(err))})") from None
+            raise unreachable(self.where, err, self._scrub(str(err))) from None
         self._counts: tuple[np.ndarray, int] | None = None
         self._version = -1
 

@@ -83,10 +83,13 @@ def refuse_overwriting_index(output: str, db_path: str) -> None:
     or SQLite would delete the report when it closes the index."""
     if output == "-":
         return
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        if _same_or_inside(output, db_path + suffix):
-            raise OutputError(f"{output}: is the index {db_path}{' (its ' + suffix[1:] + ' file)' if suffix else ''}; "
-                              "write the output elsewhere")
+    # SQLite keeps its files beside the file a link names, not beside the link: "-o real.db-wal" for an index named
+    # through link.db -> real.db replaced the live write-ahead log.
+    for base in dict.fromkeys((db_path, os.path.realpath(db_path))):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if _same_or_inside(output, base + suffix):
+                its = f" (its {suffix[1:]} file)" if suffix else ""
+                raise OutputError(f"{output}: is the index {db_path}{its}; write the output elsewhere")
 
 
 def refuse_output_in_checkpoint(output: str, folder: str) -> None:

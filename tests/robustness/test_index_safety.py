@@ -130,7 +130,7 @@ def test_errors_never_print_the_redis_password(redis_user, template):
 def test_the_password_may_come_from_the_environment(redis_user, monkeypatch):
     without = redis_user.replace(f":{PASSWORD}@", "@") + "?prefix=env"
     monkeypatch.setenv("DEDUP_REDIS_PASSWORD", "not-it")
-    with pytest.raises(IndexUnavailableError, match="cannot reach Redis") as raised:
+    with pytest.raises(IndexUnavailableError, match="Redis refused the connection: it needs a password") as raised:
         Index(without)  # the variable is used: a wrong one is refused
     assert "not-it" not in str(raised.value)
     monkeypatch.setenv("DEDUP_REDIS_PASSWORD", PASSWORD)
