@@ -732,3 +732,20 @@ def test_found_by_trying_it_fifteenth_round(spark, tmp_path, monkeypatch):
                   "--spark-output", tmp_path / "dout")
     assert dotted.exit_code == 0, dotted.output
     assert sorted(r.id for r in spark.read.parquet(str(tmp_path / "dout" / "assignments")).collect()) == ["x", "y"]
+
+
+def test_an_input_in_an_earlier_runs_folder_this_run_removes_is_refused(tmp_path):
+    """An input inside a result folder this run does not write but removes as an earlier run's (``reuse/`` with
+    ``--no-reuse``) was deleted with it, the run then exiting 0 (the reviewer of the round's fix)."""
+    from dedup.corpus.spark import earlier_results
+
+    folder = tmp_path / "out" / "reuse"
+    folder.mkdir(parents=True)
+    (folder / "_SUCCESS").write_text("")
+    (folder / "part-00000.jsonl").write_text('{"id": "a", "text": "A short page."}\n')
+    writes = {"assignments", "matches"}
+    with pytest.raises(ValueError, match="lies in reuse/, which the scan removes"):
+        earlier_results(str(tmp_path / "out"), [str(folder / "part-00000.jsonl")], writes)
+    assert earlier_results(str(tmp_path / "out"), [], writes) == [str(folder)]
+    (folder / "notes.txt").write_text("mine")  # a user's folder of that name: left as it is, its input too
+    assert earlier_results(str(tmp_path / "out"), [str(folder / "part-00000.jsonl")], writes) == []

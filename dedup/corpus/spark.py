@@ -260,11 +260,11 @@ def earlier_results(output: str, paths: list[str], writes: set[str]) -> list[str
             continue
         inside = [p for p in paths if "://" not in p and p != "-" and
                   os.path.commonpath([os.path.realpath(p), os.path.realpath(folder)]) == os.path.realpath(folder)]
-        if inside and name in writes:
-            raise ValueError(f"--spark-output {output}: input {inside[0]} lies in {name}/, which the scan replaces; "
-                             "move it or give another folder")
         stranger = "a link" if os.path.islink(folder) else None if os.path.isdir(folder) else "a file"
         stranger = stranger or _stranger(folder)
+        if inside and (name in writes or stranger is None):  # replaced, or removed as an earlier run's
+            raise ValueError(f"--spark-output {output}: input {inside[0]} lies in {name}/, which the scan "
+                             f"{'replaces' if name in writes else 'removes'}; move it or give another folder")
         if stranger is None:
             found.append(folder)
         elif name in writes:

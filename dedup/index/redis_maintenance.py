@@ -52,7 +52,8 @@ _WIPED = ("{where}: the index is gone from Redis (its metadata was deleted: the 
 def unreachable(where: str, err: Exception, text: str) -> IndexUnavailableError:
     """The error for a first PING that failed: Redis out of reach, or reached and wanting a password ("cannot
     reach" for a missing password sent an operator looking at the network)."""
-    if type(err).__name__ == "AuthenticationError" or "AUTH" in text or "authenticat" in text:
+    if type(err).__name__ == "AuthenticationError" or text.startswith(("NOAUTH", "WRONGPASS")) or any(
+            said in text for said in ("HELLO must be called", "Authentication required", "invalid username-password")):
         return IndexUnavailableError(f"{where}: Redis refused the connection: it needs a password (in the URL, or "
                                      f"DEDUP_REDIS_PASSWORD) or another one ({text})")
     return IndexUnavailableError(f"{where}: cannot reach Redis ({text})")

@@ -78,10 +78,12 @@ def _repeated_whole(paragraph: Paragraph, earlier: str, aligned: set[int]) -> li
     """``(paragraph, sentence)`` of the sentences of ``paragraph`` no sentence pair aligned (too short to take
     part: "Critics disagree.") whose words stand in ``earlier`` as one run: repeated, so nothing of theirs is
     lost. Without it a paragraph repeated word for word was kept for its shortest sentence."""
-    said = f" {' '.join(words(earlier))} "
-    # A line without words (a table's "|---|---|" rule) says nothing to lose: a table repeated was kept for it.
+    said, lines = f" {' '.join(words(earlier))} ", {line.strip() for line in earlier.splitlines()}
+    # A line without words the earlier paragraph holds too (a table's "|---|---|" rule) is repeated: a table repeated
+    # was kept for it. Another one ("★★" for "★★★★★") is not.
     return [(paragraph.index, i) for i, s in enumerate(paragraph.sentences)
-            if i not in aligned and (not (run := words(s.text)) or f" {' '.join(run)} " in said)]
+            if i not in aligned and ((run := words(s.text)) and f" {' '.join(run)} " in said
+                                     or not run and s.text.strip() in lines)]
 
 
 def _says_more(pair: SentencePair, earlier: str | None, said_before=None) -> bool:

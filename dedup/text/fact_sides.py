@@ -20,8 +20,8 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     grant granted grants granting | deny denied denies denying refuse refused refuses refusing;
     sign signed signs signing | veto vetoed vetoes vetoing;
     safe | dangerous unsafe;
-    attend attended attends attending start starts starting | skip skipped skips skipping miss missed misses boycott
-    boycotted;
+    attend attended attends attending | skip skipped skips skipping miss missed misses boycott boycotted;
+    start starts starting | miss missed misses;
     always | sometimes | never | rarely seldom | often frequently | usually;
     admitted | discharged;
     fined | cleared acquitted;
@@ -103,7 +103,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     full high | low;
     agreed agreement | broken broke collapsed violated;
     sharply steeply strongly | slightly marginally modestly;
-    has have had | lacks lack lacked lacking"""
+    has have | lacks lack lacked lacking"""
 
 
 def _places(groups: str) -> dict[str, frozenset[tuple[int, int]]]:

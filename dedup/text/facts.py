@@ -98,7 +98,7 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
     if _moved_numbers(sentence, context):
         return True  # "killing 12 and injuring 9" for "killing 9 and injuring 12"; "killing 12" for "injuring 12"
     mine, theirs = _speakers(sentence) - _ANY_SPEAKER, _speakers(partner) - _ANY_SPEAKER
-    if mine and theirs and mine != theirs and mine - {_bare(w) for w in _WORD.findall(context)}:
+    if mine and theirs and not (mine <= theirs or theirs <= mine) and mine - {_bare(w) for w in _WORD.findall(context)}:
         return True  # "..., witnesses said" for "..., police said", "a police spokesman" for "a fire service one"
     if _ROLES & {w.lower() for w in _WORD.findall(sentence)} - {w.lower() for w in _WORD.findall(context)}:
         return True  # "the deputy mayor said" for "the mayor said": another person

@@ -156,3 +156,11 @@ def test_redis_wanting_a_password_says_so_and_stats_needs_no_info_permission(tmp
         client.config_set("requirepass", "hunter2")
         with pytest.raises(IndexUnavailableError, match="needs a password"):
             Index(location, within=False, reuse=False)
+
+
+def test_a_host_named_like_authentication_is_not_said_to_want_a_password():
+    from dedup.index.store import IndexUnavailableError
+
+    pytest.importorskip("redis")
+    with pytest.raises(IndexUnavailableError, match="cannot reach Redis"):
+        Index("redis://redis-authentication.invalid:6379/0")

@@ -200,3 +200,35 @@ def test_a_table_repeated_word_for_word_is_removed_and_another_table_kept():
     result = clean(find_redundancy(text), source=text)
     assert result.removed_paragraphs == (5,)
     assert other in result.text and result.text.count(table) == 1
+
+
+def test_the_rounds_fixes_keep_what_they_should_not_touch():
+    """The reviewer of the round's fixes: two rounded amounts in converted units or fractions agree again ("about
+    40 miles" / "about 38 miles", "about a third" / "about 32 percent"); the same source named more fully is the
+    same source ("police officers" for "police"); "had too few" restates "lacked enough", "stayed away from the
+    start" restates "boycotted the opening"; another wordless line ("★★" for "★★★★★") is a fact of its own."""
+    from dedup.text.quantities import agree, quantities
+
+    for first, second in (("about 40 miles", "about 38 miles"), ("about 40 minutes", "about 38 minutes"),
+                          ("about a third of them", "about 32 percent of them"),
+                          ("about 52 percent", "about 51 percent"),
+                          ("about 3 months", "about 90 days"), ("around 12,000 homes", "around 12,500 homes")):
+        (a,), (b,) = quantities(first), quantities(second)
+        assert agree(a, b), (first, second)
+    said = "The Old Town bridge will close to all traffic from 3 March for three months while engineers replace " \
+           "its worn bearings, {}."
+    for earlier, later in (("police said", "police officers said"), ("the council said", "the city council said")):
+        assert _cleaned(said.format(earlier), said.format(later)).removed_paragraphs == (5,)
+    for earlier, later in (
+            ("St Mary's hospital lacked enough nurses on its wards during the winter flu outbreak, an inspection "
+             "report published on Thursday found.",
+             "During the winter flu outbreak St Mary's hospital had too few nurses on its wards, the inspection "
+             "report found."),
+            ("Several opposition parties boycotted the opening session of the new parliament on Monday in protest at "
+             "the disputed election result.",
+             "Several opposition parties stayed away from the start of the new parliament's session on Monday in "
+             "protest at the disputed election result.")):
+        assert _cleaned(earlier, later).removed_paragraphs == (5,), later
+    review = "Oppenheimer is a long, dense and gripping portrait of the physicist who led the Manhattan Project, " \
+             "our critic said.\n{}"
+    assert _cleaned(review.format("★★★★★"), review.format("★★")).removed_paragraphs == ()
