@@ -210,9 +210,6 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
-_AS_WRITTEN = CURRENCIES | {"", "money"}  # units whose values are the numbers as written
-
-
 def agree(a: Quantity, b: Quantity) -> bool:
     """Whether two amounts can state the same quantity: the same unit (a currency unnamed agrees with any currency)
     and values within ``EXACT_TOLERANCE`` of each other, or ``ROUGH_TOLERANCE`` when either is stated roughly."""
@@ -226,11 +223,10 @@ def agree(a: Quantity, b: Quantity) -> bool:
         return a.value == b.value
     tolerance = ROUGH_TOLERANCE if a.rough or b.rough else EXACT_TOLERANCE
     high = max(abs(a.value), abs(b.value))
-    # Two roundings of one count or sum are a step of the coarser apart at most ("about 38 million", "forty million";
-    # not in converted units or fractions: 40 miles is 64373.76 m, a third 0.333...).
-    if a.rough and b.rough and not (a.bound or b.bound) and a.unit in _AS_WRITTEN and abs(a.value - b.value) > max(
-            _last_digit_step(abs(a.value) or 1.0), _last_digit_step(abs(b.value) or 1.0)):
-        return False  # "around 12,000 homes" and "around 15,000 homes": two figures (a live count)
+    # Two roundings of one count or sum differ by a step of the coarser at most ("about 38 million", "forty million").
+    if a.rough and b.rough and not (a.bound or b.bound) and a.unit in CURRENCIES | {"", "money"} and abs(
+            a.value - b.value) > max(_last_digit_step(abs(a.value) or 1.0), _last_digit_step(abs(b.value) or 1.0)):
+        return False  # "around 12,000" / "around 15,000 homes": two figures (units converted, fractions: not read so)
     return high == 0 or abs(a.value - b.value) <= tolerance * high or _within_bound(a, b) or _within_bound(b, a)
 
 
