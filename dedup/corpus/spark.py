@@ -304,8 +304,7 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     summary = {**result.stats, **skips, "keep": scanner.keep, "output": output, "written": []}
     for folder in earlier:  # all of the earlier run's, before any of this run's is written: never a mix
         shutil.rmtree(folder)
-    for name, frame in (("assignments", result.assignments), ("matches", result.matches),
-                        ("reuse", result.reuse), ("restatements", result.restatements)):
+    for name, frame in zip(RESULTS, (result.assignments, result.matches, result.reuse, result.restatements)):
         if frame is not None:
             frame.write.mode("overwrite").parquet(f"{output}/{name}")
             summary["written"].append(f"{output}/{name}")

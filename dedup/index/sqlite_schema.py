@@ -290,11 +290,11 @@ def held_transaction(store):
                 yield
             finally:
                 store.held = False
-    except sqlite3.Error as err:  # at BEGIN, or at COMMIT (rolled back by ``Transaction``)
+    except BaseException as err:
         store.__dict__.update(cached)
+        if not isinstance(err, sqlite3.Error):
+            raise
+        # At BEGIN, or at COMMIT (rolled back by ``Transaction``).
         error = store._error(err, time.monotonic() - started, True)
         raise (error if "nothing was written" in str(error) else type(error)(f"{error}; nothing was written")) \
             from err
-    except BaseException:
-        store.__dict__.update(cached)
-        raise

@@ -233,8 +233,8 @@ def add_counts(df: np.ndarray, buckets: np.ndarray) -> np.ndarray:
 
 
 # What a parameter a file does not store stands for: it was written before the parameter was stored, when every
-# index had these (reuse keys of "uncommon" words; copied-run keys sampled by hash, ``copy_window=0``).
-# What a file written before a parameter was stored was built with (``min_passage_words``: its default then).
+# index had these (reuse keys of "uncommon" words; copied-run keys sampled by hash, ``copy_window=0``; passages
+# banded from 8 content words, ``min_passage_words``' default then).
 STORED_BEFORE = {"reuse_keys": "uncommon", "copy_window": 0, "min_passage_words": 8}
 
 

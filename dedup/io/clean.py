@@ -10,8 +10,7 @@ from dedup.text.facts import says_more
 from dedup.text.headline import is_headline
 from dedup.text.segment import paragraph_spans, segment
 from dedup.text.words import light_stem, words
-from dedup.util.validate import WORD_CHAR as _WORD
-from dedup.util.validate import check_between, check_bool, check_str
+from dedup.util.validate import WORD_CHAR, check_between, check_bool, check_str
 
 
 @dataclass(frozen=True)
@@ -292,7 +291,7 @@ class CorpusCleaner:
         """``text``, or None when nothing but its boilerplate held words (a record that is only a site's footer):
         an empty record would be no document, and the next scan skips it (``emptied`` names it)."""
         cleaned = self.text(doc_id, text)
-        if cleaned is not text and not _WORD.search(cleaned) and _WORD.search(text):
+        if cleaned is not text and not WORD_CHAR.search(cleaned) and WORD_CHAR.search(text):
             self.emptied.append(doc_id)
             return None
         return cleaned

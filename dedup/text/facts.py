@@ -252,7 +252,7 @@ _SPEAKER = re.compile(r"[,;:\u2014][\"'\u201d\u2019]?\s*(?:said|says|added)\s+((
 # Words any source may speak through: "a police spokesman" and "a fire service spokesman" are two sources, told
 # apart by the rest of their words ("spokesman" shared, another source's statement was removed as restated).
 _ANY_SPEAKER = frozenset(_bare(w) for w in """spokesman spokesmen spokeswoman spokeswomen spokesperson spokespeople
-    official officials representative representatives source sources statement spokesman's""".split())
+    official officials representative representatives source sources statement""".split())
 # Words that make a role another person's: "the deputy mayor" is not "the mayor".
 _ROLES = frozenset("deputy former acting interim vice ex assistant".split())
 _CONDITION = re.compile(r"\b(?:if|unless|provided)\b([^,;.!?]*)", re.IGNORECASE)
