@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -45,6 +46,7 @@ from dedup.corpus.candidates import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
 from dedup.corpus.spark_input import hadoop_path, read_inputs
+from dedup.corpus.spark_interrupt import cancelled_on_interrupt
 from dedup.corpus.spark_rdd import batches, paired
 from dedup.corpus.spark_restate import restatement_rows
 from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, furniture_forms, global_seeds
@@ -297,6 +299,14 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
         {"restatements"} if scanner.detector is not None else set())
     earlier = earlier_results(output, paths, writes) if "://" not in output else []  # refused before the job
     spark = builder.getOrCreate()
+    with cancelled_on_interrupt(spark.sparkContext) as interrupted:
+        return _scan_and_write(spark, paths, output, scanner, text_field, id_field, report_to_dict, max_bytes,
+                               earlier, interrupted)
+
+
+def _scan_and_write(spark, paths: list[str], output: str, scanner: CorpusScanner, text_field: str, id_field: str,
+                    report_to_dict: Callable[[Report], dict] | None, max_bytes: int, earlier: list[str],
+                    interrupted: threading.Event) -> dict:
     date_field = scanner.date_field if scanner.keep == "earliest" else None
     frame, skips = read_inputs(spark, paths, text_field, id_field, date_field, max_bytes)
     result = scan_dataframe(frame, scanner, date_col=None if date_field is None else "date",
@@ -304,10 +314,17 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     summary = {**result.stats, **skips, "keep": scanner.keep, "output": output, "written": []}
     for folder in earlier:  # all of the earlier run's, before any of this run's is written: never a mix
         shutil.rmtree(folder)
-    for name, frame in zip(RESULTS, (result.assignments, result.matches, result.reuse, result.restatements)):
-        if frame is not None:
-            frame.write.mode("overwrite").parquet(f"{output}/{name}")
-            summary["written"].append(f"{output}/{name}")
+    started = []
+    try:
+        for name, frame in zip(RESULTS, (result.assignments, result.matches, result.reuse, result.restatements)):
+            if frame is not None:
+                started.append(f"{output}/{name}")
+                frame.write.mode("overwrite").parquet(f"{output}/{name}")
+                summary["written"].append(f"{output}/{name}")
+    except BaseException:  # after Ctrl-C, SIGTERM: none of this run's folders, not some (a set is one run's)
+        for folder in started if interrupted.is_set() and "://" not in output else []:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
         if f"{output}/{name}" in summary["written"]:
             written = spark.read.parquet(hadoop_path(f"{output}/{name}"))  # "out[1]": no pattern
