@@ -32,7 +32,7 @@ def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float,
     """Group seeds into passages, splitting a group whose sides are not alike with a smaller gap. Without
     ``twice_in_b``, ``b`` is not cut where it takes up a passage of ``a`` again (``_groups``): a summary's."""
     found = []
-    groups = _groups(seeds, gap, twice_in_b)
+    groups = _groups(seeds, gap, twice_in_b, (weights_a, weights_b))
     ranges_a = np.array([(g[:, 0].min(), g[:, 0].max()) for g in groups], dtype=np.int64).reshape(-1, 2)
     ranges_b = np.array([(g[:, 1].min(), g[:, 1].max()) for g in groups], dtype=np.int64).reshape(-1, 2)
     cosines = fragment_cosines(weights_a, ranges_a, weights_b, ranges_b)  # a level's groups at once
@@ -60,13 +60,56 @@ def held(cells: np.ndarray, passages: list[Passage]) -> np.ndarray:
     return inside
 
 
-def _groups(seeds: np.ndarray, gap: int, twice_in_b: bool = True) -> list[np.ndarray]:
-    """The seeds' groups: ``_split`` by gaps, each cut at a repeat (``_repeats``) and its parts split again."""
+def _groups(seeds: np.ndarray, gap: int, twice_in_b: bool = True, weights: tuple | None = None) -> list[np.ndarray]:
+    """The seeds' groups: ``_split`` by gaps, each cut at a repeat (``_repeats``) and its parts split again, less
+    their stray repeats (``_without_stray_repeats``, with ``twice_in_b`` and the texts' unit rows ``weights``)."""
     groups = []
     for whole in _split(seeds, gap):
         parts = [p for part in _repeats(whole) for p in (_repeats_in_b(part) if twice_in_b else [part])]
-        groups += parts if len(parts) == 1 else [g for part in parts for g in _split(part, gap)]
+        trimmed = [_without_stray_repeats(part, weights) for part in parts] if twice_in_b and weights else parts
+        changed = len(parts) > 1 or sum(map(len, trimmed)) < len(whole)
+        groups += [g for part in trimmed for g in _split(part, gap)] if changed else trimmed
     return groups
+
+
+def _without_stray_repeats(group: np.ndarray, weights: tuple) -> np.ndarray:
+    """``group`` without the seeds at an edge of either text's range that pair only units of the other text
+    that the rest of the group pairs already, and that lie past unseeded units or beside a unit whose other
+    seed is a copy of it (``weights``: the texts' unit rows). A sentence said twice in one text (a recap, a
+    quote repeated) seeds with the copy's sentence both times, and a copied sentence seeds with its neighbour
+    too when they share words: either stretched the passage over text the other never holds (found by
+    trying it, 2026-12-07). Not for summaries, where one sentence restates sentences far apart (``extend``)."""
+    while len(group) > 1:
+        for side, edge in ((0, "min"), (0, "max"), (1, "min"), (1, "max")):
+            units = group[:, side]
+            at = units == getattr(units, edge)()
+            rest = group[~at]
+            if len(rest) and np.isin(group[at, 1 - side], rest[:, 1 - side]).all() and _stray(
+                    group[at], rest, side, edge, weights):
+                group = rest
+                break
+        else:
+            return group
+    return group
+
+
+def _stray(edge_seeds: np.ndarray, rest: np.ndarray, side: int, edge: str, weights: tuple) -> bool:
+    """Whether the seeds on an edge unit of ``side`` stray from the ``rest`` of their group
+    (``_without_stray_repeats``)."""
+    nearest = rest[:, side].min() if edge == "min" else rest[:, side].max()
+    if abs(int(nearest) - int(edge_seeds[0, side])) >= 2:
+        return True
+    rows = (weights[0], weights[1]) if side == 1 else (weights[1], weights[0])  # (the other side's, this side's)
+    for seed in edge_seeds:
+        unit = int(seed[1 - side])
+        cosines = [fragment_cosine(rows[0], (unit, unit), rows[1], (int(o), int(o)))
+                   for o in (seed[side], *rest[rest[:, 1 - side] == unit, side])]
+        if cosines[0] >= _COPY_COSINE or max(cosines[1:]) < _COPY_COSINE:  # a copy itself, or beside none
+            return False
+    return True
+
+
+_COPY_COSINE = 0.99  # a unit this close to its other seed's is a copy of it: its seed beside it is stray
 
 
 def _repeats(group: np.ndarray, by_units: bool = False) -> list[np.ndarray]:

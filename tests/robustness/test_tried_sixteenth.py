@@ -1,0 +1,103 @@
+"""Found by trying it, sixteenth round: a text-reuse researcher, an attacker with hard Unicode and a newsroom
+editor. Each test failed before its fix."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from dedup import align_texts
+
+ARTICLE = Path(__file__).resolve().parents[2] / "data" / "vance_article.txt"
+
+FLOOD = [
+    "Floods Cut Off Valley Towns",
+    "Heavy rain flooded the Ashby valley over the weekend, and the regional government promised emergency aid "
+    "for households and businesses.",
+    "Ashby's rain gauge measured sixteen centimetres of water in two days, more than double a normal month's total.",
+    "Rail services between Ashby and Kilnsey were suspended and 40 roads were closed.",
+    "A 40-year-old man was rescued by helicopter from the roof of his car near Kilnsey.",
+    "Insurers estimated early claims at more than €150 million.",
+    "Fourteen schools in the valley will stay closed on Monday.",
+    "Rail services between Ashby and Kilnsey were suspended and 40 roads were closed."]  # said again: a recap
+REEF = ["Coral Reefs Recover Faster Than Expected",
+        "Marine biologists said on Thursday that reefs off the northern coast had regrown much of the coral lost "
+        "in last year's heatwave.",
+        "{copy}",
+        "The team surveyed forty sites by boat and by drone over six months, counting living and dead colonies."]
+
+
+def _one_verbatim(host: str, source: str, copied: str) -> None:
+    records = align_texts(host, source)
+    assert [(r.kind, r.a_span, r.b_span) for r in records] == [
+        ("verbatim", (host.index(copied), host.index(copied) + len(copied)),
+         (source.index(copied), source.index(copied) + len(copied)))]
+    mirrored = align_texts(source, host)
+    assert [(r.a_span, r.b_span) for r in mirrored] == [(records[0].b_span, records[0].a_span)]
+
+
+# 1. A sentence the source says twice (a recap, a quote repeated) stretched the source's span of a verbatim copy
+#    over text the copy never holds, and the copy was called "edited".
+def test_a_sentence_said_twice_in_the_source_does_not_stretch_a_copys_span():
+    copied = "\n\n".join(FLOOD[3:6])
+    source = "\n\n".join(FLOOD) + "\n"
+    _one_verbatim("\n\n".join(REEF).format(copy=copied) + "\n", source, copied)
+
+
+def test_a_quote_said_twice_with_and_without_its_speaker_does_not_stretch_a_copys_span():
+    quote = '"Every dollar will be traced, and every member will be made whole."'
+    source = "\n\n".join([
+        "A pensions clerk has been charged with stealing $4 million from the fund he worked for over seven years.",
+        "Prosecutors said he paid the money to forty members who had died, then moved it into accounts he held "
+        "under false names.",
+        quote[:-2] + ',"' + " the fund's chair, Patricia Ndlovu, said at a news conference outside the fund's "
+        "offices on Marlowe Street.",
+        "Detective Inspector Lewis Garrow said the fund's own auditors had raised the alarm in January after "
+        "noticing that a member born in 1921 was still drawing a pension.",
+        "Pryce was released on bail and is due to appear at Carrowmore District Court on June 14.",
+        "Pryce had worked in the fund's payroll office since 2009 and was promoted to senior clerk in 2016, a year "
+        "before the thefts are alleged to have begun.",
+        quote,
+        "The fund's board apologised to members and said it had tightened its controls."]) + "\n"
+    copied = ("Pryce was released on bail and is due to appear at Carrowmore District Court on June 14. "
+              "Pryce had worked in the fund's payroll office since 2009 and was promoted to senior clerk in 2016, "
+              "a year before the thefts are alleged to have begun. " + quote)
+    host = ("The chess candidates tournament opened in Madrid on Sunday with four draws in the first round.\n\n"
+            "The Norwegian grandmaster played a quiet line of the Catalan and offered a draw after thirty moves. "
+            + copied + " In Monday's other games the defending champion drew with black against the young Indian "
+            "challenger.\n\nThe winner of the event earns the right to challenge for the world title next year.\n")
+    records = align_texts(host, source)
+    assert [(r.kind, r.b_span) for r in records] == [
+        ("verbatim", (source.index(copied[:40]), source.index(quote, source.index(copied[:40])) + len(quote)))]
+
+
+def test_a_copied_sentence_seeding_its_neighbour_too_does_not_stretch_the_span():
+    """The copy's first sentence also seeded the sentence before it in the source (cosine 0.57, the same
+    names): the source's span began in the paragraph before the copy."""
+    source = ARTICLE.read_text(encoding="utf-8")
+    copied = "\n\n".join(source.split("\n\n")[2:5])
+    host = ("The weather was mild on Sunday and the farmers market opened early in the square.\n\n" + copied +
+            "\n\nThe library will close for renovation in March and reopen in the autumn with longer hours.")
+    _one_verbatim(host, source, copied)
+
+
+def test_a_sentence_split_in_two_still_aligns_with_both_halves():
+    """What the stray seeds' rule must not cut: the copy's last sentence seeding the two adjacent sentences of the
+    source it was made of, neither a copy of it."""
+    met = "The council met for six hours before the vote on Tuesday evening in the old town hall. "
+    source = (f"Budget approved after long debate\n\n{met}The council approved the budget with seven votes to two. "
+              "It adds twelve million for road repairs across the northern districts.\n\nOther business was "
+              "deferred until the next meeting.\n")
+    host = (f"Local news in brief\n\n{met}The council approved the budget with seven votes to two, adding twelve "
+            "million for road repairs across the northern districts.\n\nThe library reopens next week.\n")
+    [record] = align_texts(host, source)
+    assert record.b_span == (source.index(met), source.index("districts.") + len("districts."))
+    assert len(record.sentences) == 3
+
+
+# 2. A run of N sentence marks before a letter took N² steps to split (20,000 dots and an "x": 25 s; a crafted
+#    page stalled `scan`, `index check` and `align`). The bound turns a hang into a failure; it is never near.
+def test_a_long_run_of_marks_before_a_letter_splits_in_linear_time():
+    code = ("from dedup.text.segment import sentence_spans\n"
+            "for mark in '.!?':\n"
+            "    assert sentence_spans('Title here. ' + mark * 300_000 + 'x and more.')\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
