@@ -18,8 +18,10 @@ password (``mask_location``).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -221,7 +223,23 @@ def _file_path(path: str, location: str) -> str:
     if path.startswith("file:"):  # SQLite built to read names as URIs took it as one, dedup's checks as a file name
         raise IndexLocationError(f"{location}: a file: URI is no index location; give a path or sqlite:///path "
                                  "(a file whose name starts with file: as ./file:...)")
+    _refused_by_file_system(path, location)
     return path
+
+
+def _refused_by_file_system(path: str, location: str) -> None:
+    """``IndexLocationError`` for a path the file system refuses to look at: a name too long (pathlib's
+    ``exists`` let ENAMETOOLONG through, a traceback from every ``dedup index`` command), a path through a file
+    (said as "folder 'x' does not exist", where x was a file), a loop of links."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        file = next((p for p in reversed(Path(path).parents) if os.path.isfile(p)), None)
+        raise IndexLocationError(f"{location}: {file or 'a part of the path'} is not a folder") from None
+    except OSError as err:
+        raise IndexLocationError(f"{location}: {err.strerror or err}") from None
 
 
 def add_counts(df: np.ndarray, buckets: np.ndarray) -> np.ndarray:

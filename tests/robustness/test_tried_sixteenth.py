@@ -5,7 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dedup import align_texts
+import pytest
+from click.testing import CliRunner
+
+from dedup import Index, align_texts
+from dedup.cli.main import main
+from dedup.index.store import IndexLocationError
 
 ARTICLE = Path(__file__).resolve().parents[2] / "data" / "vance_article.txt"
 
@@ -101,3 +106,31 @@ def test_a_long_run_of_marks_before_a_letter_splits_in_linear_time():
             "for mark in '.!?':\n"
             "    assert sentence_spans('Title here. ' + mark * 300_000 + 'x and more.')\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+# 3. An index path the file system refuses: a name too long gave a 42-line traceback from every `dedup index`
+#    command and a bare OSError from `Index` (not an IndexStoreError); a path through a file was said as
+#    "folder 'doc.txt' does not exist".
+@pytest.mark.parametrize("command", [["stats"], ["check"], ["compact"], ["remove", "{db}", "a"],
+                                     ["expire", "{db}", "--older-than", "1d"], ["query", "{db}", "{doc}"],
+                                     ["add", "{db}", "{doc}"]])
+def test_an_index_name_too_long_is_one_line(tmp_path, command):
+    doc = tmp_path / "doc.txt"
+    doc.write_text("Title\n\nSome words about a harbour pier closing for repairs.\n", encoding="utf-8")
+    db = str(tmp_path / ("x" * 300 + ".db"))
+    args = [a.format(db=db, doc=doc) for a in command] if len(command) > 1 else [command[0], db]
+    result = CliRunner().invoke(main, ["index", *args])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().endswith(".db: File name too long") and result.output.count("\n") == 1
+    with pytest.raises(IndexLocationError, match="File name too long"):
+        Index(db)
+
+
+def test_an_index_path_through_a_file_says_so(tmp_path):
+    doc = tmp_path / "doc.txt"
+    doc.write_text("Title\n\nSome words about a harbour pier closing for repairs.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["index", "add", str(doc / "news.db"), str(doc)])
+    assert result.exit_code == 1
+    assert result.output == f"dedup: error: {doc / 'news.db'}: {doc} is not a folder\n"
+    with pytest.raises(IndexLocationError, match="is not a folder"):
+        Index(str(doc / "news.db"))
