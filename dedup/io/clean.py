@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from dedup.records import CorpusReport, Paragraph, Report, SentencePair
 from dedup.text.facts import says_more
 from dedup.text.headline import is_headline
-from dedup.text.segment import paragraph_spans, segment
+from dedup.text.segment import normalize, paragraph_spans, segment
 from dedup.text.words import light_stem, words
 from dedup.util.validate import WORD_CHAR, check_between, check_bool, check_str
 
@@ -124,9 +124,10 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
     Paragraphs numbered in ``drop`` (boilerplate, say) go too.
 
     ``source``, the text the report was made of as given, is what is written back: the removed paragraphs cut
-    out of it and every other byte kept (line ends, quotes, spacing); a paragraph with sentences cut out is
-    written as the report holds it (normalized). Without it, or where its paragraphs cannot be located
-    (``segment.paragraph_spans``), the kept paragraphs are written as the report holds them, a blank line apart.
+    out of it and every other byte kept (line ends, quotes, spacing), in the paragraphs with sentences cut out
+    too (a paragraph whose sentences cannot be found in it as given is kept whole). Without it, or where its
+    paragraphs cannot be located (``segment.paragraph_spans``), the kept paragraphs are written as the report
+    holds them, a blank line apart.
 
     ``removal_probability`` (0 to 1): a match the learned reranker alone confirms removes nothing under this
     probability (``REMOVAL_PROBABILITY``); matches a shared run or the title rule confirms are not held to it.
@@ -156,6 +157,11 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
             blocks.append(p.text)
     spans = paragraph_spans(source) if source is not None else None
     if spans is not None and len(spans) == len(blocks):
+        for k in sorted(rewritten):  # the sentences kept, as given: not as normalized ("10⁶" was written "106")
+            blocks[k] = _without_as_given(source[spans[k][0]:spans[k][1]], report.paragraphs[k],
+                                          {i for p, i in cut if p == k})
+            if blocks[k] is None:  # its sentences not found in it as given: the paragraph kept whole
+                blocks[k], cut = source[spans[k][0]:spans[k][1]], [c for c in cut if c[0] != k]
         text = _cut(source, spans, blocks, rewritten)
     else:
         text = "\n\n".join(b for b in blocks if b is not None) + "\n"
@@ -174,6 +180,40 @@ def _without(paragraph: Paragraph, cut: set[int]) -> str:
             at = sentences[i + 1].start if i + 1 < len(sentences) else sentence.end
     pieces.append(text[at:])
     return "".join(pieces).strip()
+
+
+def _without_as_given(given: str, paragraph: Paragraph, cut: set[int]) -> str | None:
+    """``_without`` on the paragraph as the input gives it (``given``, whose ``normalize`` is ``paragraph.text``
+    but for its line breaks): each sentence found in it by its normalized prefix, so what is kept is written
+    byte for byte. None where a sentence's edge has no place in it."""
+    text, sentences = paragraph.text, paragraph.sentences
+    pieces, at = [], 0
+    for i, sentence in enumerate(sentences):
+        if i in cut:
+            start = _given_offset(given, text[:sentence.start], last=True)
+            after = sentences[i + 1].start if i + 1 < len(sentences) else sentence.end
+            stop = _given_offset(given, text[:after], last=i + 1 < len(sentences))
+            if start is None or stop is None:
+                return None
+            pieces.append(given[at:start])
+            at = stop
+    pieces.append(given[at:])
+    return "".join(pieces).strip()
+
+
+def _given_offset(given: str, prefix: str, last: bool) -> int | None:
+    """The place in ``given`` up to which it normalizes to ``prefix`` (spaces and line breaks aside): the last
+    such place (before the spaces that follow) or the first; None where there is none."""
+    wanted = " ".join(prefix.split())
+    lo, hi = 0, len(given)
+    while lo < hi:  # the normalized prefix grows with the given one
+        mid = (lo + hi + 1) // 2 if last else (lo + hi) // 2
+        size = len(" ".join(normalize(given[:mid]).split()))
+        if last:
+            lo, hi = (mid, hi) if size <= len(wanted) else (lo, mid - 1)
+        else:
+            lo, hi = (mid + 1, hi) if size < len(wanted) else (lo, mid)
+    return lo if " ".join(normalize(given[:lo]).split()) == wanted else None
 
 
 def _starts_sentence(text: str) -> bool:

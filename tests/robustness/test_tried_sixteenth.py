@@ -134,3 +134,21 @@ def test_an_index_path_through_a_file_says_so(tmp_path):
     assert result.output == f"dedup: error: {doc / 'news.db'}: {doc} is not a folder\n"
     with pytest.raises(IndexLocationError, match="is not a folder"):
         Index(str(doc / "news.db"))
+
+
+# 4. `clean --sentences` wrote a paragraph it cut a sentence out of in NFKC: "10⁶ visitors" became "106 visitors",
+#    "m²" "m2", curly quotes straight; the sentences kept are now written as given.
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_clean_sentences_keeps_the_other_sentences_as_given(tmp_path, line_end):
+    restated = ("The city council approved a plan on Monday to build a new public park beside the river in the "
+                "northern district.")
+    kept = ("Residents gathered outside the town hall to watch the vote. {restated} The park will cover 40,000 m² "
+            "and serve 10⁶ visitors a year, at ½ the cost of the ﬁrst design, the mayor’s office said.")
+    text = line_end.join(["Council approves new park plan", "", restated, "", kept.format(restated=restated), ""])
+    article = tmp_path / "park.txt"
+    article.write_bytes(text.encode("utf-8"))
+    out = tmp_path / "out.txt"
+    result = CliRunner().invoke(main, ["clean", str(article), "--sentences", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 sentence" in result.output
+    assert out.read_bytes() == text.replace(restated + " The park", "The park").encode("utf-8")
