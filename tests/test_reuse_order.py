@@ -42,7 +42,13 @@ def test_a_copied_sentence_is_not_reported_again_against_its_sources_restatement
     copy_first = _records(align_texts(COPY, ARTICLE, "copy", "article"))
     article_first = _records(align_texts(ARTICLE, COPY, "article", "copy"))
     assert copy_first == article_first
-    assert sorted(kind for _, kind, _ in copy_first) == ["edited", "verbatim"]
+    # Both verbatim, each span its paragraph (the first was "edited" before 2026-12-07, its article side
+    # stretched to the sentence before the copy, which the copy's first sentence seeded too).
+    assert sorted(kind for _, kind, _ in copy_first) == ["verbatim", "verbatim"]
+    spans = {side for sides, _, _ in copy_first for side in sides}
+    for k in (2, 5):
+        assert ("copy", (COPY.index(_PARAGRAPHS[k]), COPY.index(_PARAGRAPHS[k]) + len(_PARAGRAPHS[k]))) in spans
+        assert ("article", (ARTICLE.index(_PARAGRAPHS[k]), ARTICLE.index(_PARAGRAPHS[k]) + len(_PARAGRAPHS[k]))) in spans
 
 
 def test_a_symmetric_alignment_names_the_texts_as_given_and_finds_the_same_passages():

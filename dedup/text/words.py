@@ -40,10 +40,14 @@ _LETTER = rf"[^\W_{NO_SPACE_SCRIPTS}]"  # a letter or digit, not of a no-space s
 # Letters, digits and ".!?" in any order: runs of each, so the regex loops inside a character class and alternates
 # only where the one gives way to the other.
 _RUN = rf"(?:{_LETTER}++|[.!?]++)"
-# A word runs on through combining marks and soft hyphens (U+00AD, an invisible hyphenation point: "Straßen\u00ad
-# bahn" is one word, "straßenbahn", the soft hyphen dropped from it as the end marks are).
-_IN_WORD = rf"(?:{MARK}|\u00ad)"
-SOFT_HYPHEN = "\u00ad"
+# A word runs on through combining marks and invisible characters: soft hyphens (U+00AD, a hyphenation point:
+# "Straßen\u00adbahn" is one word, "straßenbahn"), zero-width spaces, joiners and non-joiners, the word joiner and
+# the direction marks, each dropped from it as the end marks are. Split there, a copy with one inside every word
+# shared no word with its source (found by trying it, 2026-12-07).
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\u200e\u200f"
+_IN_WORD = rf"(?:{MARK}|[{INVISIBLE}])"
+_HAS_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_NO_INVISIBLE = str.maketrans("", "", INVISIBLE)
 # One token (of lower-cased text): possessive, so never any backtracking. The other end marks close a token, never
 # join two ("iPhone。Apple" is two words, where "U.S" is one), or stand alone ("है ।").
 TOKEN = (rf"[{NO_SPACE_SCRIPTS}][{ENDS}]*+|{_RUN}++(?:{_IN_WORD}++{_RUN}*+)*+[{NON_ASCII_ENDS}]*+"
@@ -85,7 +89,7 @@ def word_of(token: str) -> str:
     return word if word.isascii() else word.translate(_NO_ENDS)
 
 
-_NO_ENDS = str.maketrans("", "", ENDS + SOFT_HYPHEN)
+_NO_ENDS = str.maketrans("", "", ENDS + INVISIBLE)
 
 
 def words(text: str) -> list[str]:
@@ -181,7 +185,7 @@ def _words(text: str) -> list[str]:
     lowered = text.lower()
     if _INNER.search(lowered) is None:
         found = _PLAIN.findall(lowered)
-        return found if SOFT_HYPHEN not in lowered else [w.replace(SOFT_HYPHEN, "") for w in found]
+        return [w.translate(_NO_INVISIBLE) for w in found] if _HAS_INVISIBLE.search(lowered) else found
     # Tokens hold no whitespace: one pass drops the punctuation of all of them, and split() the empty ones.
     return word_of(" ".join(_TOKEN.findall(lowered))).split()
 
@@ -247,19 +251,19 @@ def lowered_word_bounds(lowered: str) -> tuple[np.ndarray, np.ndarray]:
 def _spans(lowered: str) -> list[tuple[str, int, int]]:
     """``word_spans`` of lower-cased text, with spans into it."""
     if _INNER.search(lowered) is None:
-        if SOFT_HYPHEN in lowered:
-            return [(m.group().replace(SOFT_HYPHEN, ""), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
+        if _HAS_INVISIBLE.search(lowered):
+            return [(m.group().translate(_NO_INVISIBLE), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
         return [(m.group(), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
     found = []
     for m in _TOKEN.finditer(lowered):
         token = m.group()
         if "." in token or "!" in token or "?" in token or _NON_ASCII_END.search(token):
-            core = token.strip(ENDS + SOFT_HYPHEN)
+            core = token.strip(ENDS + INVISIBLE)
             if core:  # it starts after the punctuation before it, with a character that is none
                 start = m.start() + token.index(core)
                 found.append((word_of(core), start, start + len(core)))
         else:
-            found.append((token.replace(SOFT_HYPHEN, ""), m.start(), m.end()))
+            found.append((token.translate(_NO_INVISIBLE), m.start(), m.end()))
     return found
 
 

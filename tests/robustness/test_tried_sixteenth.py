@@ -152,3 +152,20 @@ def test_clean_sentences_keeps_the_other_sentences_as_given(tmp_path, line_end):
     assert result.exit_code == 0, result.output
     assert "1 sentence" in result.output
     assert out.read_bytes() == text.replace(restated + " The park", "The park").encode("utf-8")
+
+
+# 5. Invisible characters inside words (a zero-width joiner, non-joiner, word joiner, direction mark; a zero-width
+#    space on the reuse paths) split them: a copy with one in every word shared no word with its source, for
+#    `align` and reuse, and was no near-duplicate to the index. Soft hyphens were read through already.
+@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\u200e", "\u200f"])
+def test_invisible_characters_inside_words_hide_no_copy(tmp_path, invisible):
+    from dedup.text.words import words
+
+    source = ARTICLE.read_text(encoding="utf-8")
+    copy = " ".join(word[:2] + invisible + word[2:] if len(word) > 3 else word for word in source.split(" "))
+    assert words(copy) == words(source)
+    [record] = align_texts(copy, source)
+    assert record.a_span == (0, len(copy.rstrip())) and record.b_span == (0, len(source.rstrip()))
+    with Index(str(tmp_path / "pages.db")) as index:
+        index.add("source", source)
+        assert index.check("copy", copy).is_duplicate
