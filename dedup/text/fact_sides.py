@@ -17,6 +17,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     improve improved improves improving improvement | worsen worsened worsens worsening deteriorate deteriorated
     deteriorates deteriorating;
     strengthen strengthened strengthens strengthening | weaken weakened weakens weakening;
+    strong stronger strongest | weak weaker weakest;
     grant granted grants granting | deny denied denies denying refuse refused refuses refusing;
     sign signed signs signing | veto vetoed vetoes vetoing;
     safe | dangerous unsafe;
@@ -28,7 +29,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     misdemeanor misdemeanors misdemeanour misdemeanours | felony felonies;
     minimum | maximum;
     domestic | international foreign;
-    eldest oldest | youngest;
+    eldest oldest older elder | youngest younger;
     ground bottom | top;
     mother mothers | father fathers;
     resident residents | visitor visitors tourist tourists;
@@ -43,7 +44,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     uphold upholds upheld upholding | overturn overturns overturned quash quashes quashed reverse reverses reversed;
     ban bans banned banning prohibit prohibits prohibited forbid forbids forbidden | allow allows allowed allowing
     permit permits permitted lift lifts lifted lifting;
-    plaintiff plaintiffs claimant claimants prosecution prosecutor prosecutors | defendant defendants;
+    plaintiff plaintiffs claimant claimants prosecution prosecutor prosecutors | defendant defendants defence defense;
     managed succeeded | failed;
     legal lawful | illegal unlawful;
     open opened opens reopened | closed close closes shut;
@@ -62,7 +63,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     north northern northbound | south southern southbound | east eastern eastbound | west western westbound;
     left | right;
     inside indoors | outside outdoors;
-    all every | some | none no | few handful | many most hundreds thousands dozens;
+    all every | some several | none no | few handful | many most hundreds thousands dozens;
     majority | minority;
     both | neither | either;
     half halved halve | double doubled twice | triple tripled | quadruple quadrupled;
@@ -79,7 +80,8 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     son sons | daughter daughters;
     brother brothers | sister sisters;
     lower | upper;
-    year years annual annually yearly | month months monthly | week weeks weekly | day days daily | hour hours
+    century centuries | decade decades | year years annual annually yearly | month months monthly | week weeks weekly
+    | day days daily | hour hours
     hourly | minute minutes;
     foot feet | metre metres meter meters | yard yards | inch inches;
     this current | next | last previous past;
@@ -103,7 +105,13 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     full high | low;
     agreed agreement | broken broke collapsed violated;
     sharply steeply strongly | slightly marginally modestly;
-    has have | lacks lack lacked lacking"""
+    has have | lacks lack lacked lacking;
+    coastal | inland;
+    import imports imported importing | export exports exported exporting;
+    lend lends lent lending loaned | borrow borrows borrowed borrowing;
+    acre acres | hectare hectares;
+    since | until till;
+    raise raised raises raising | kept keeps maintained unchanged"""
 
 
 def _places(groups: str) -> dict[str, frozenset[tuple[int, int]]]:

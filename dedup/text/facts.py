@@ -102,6 +102,8 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
         return True  # "..., witnesses said" for "..., police said", "a police spokesman" for "a fire service one"
     if _ROLES & {w.lower() for w in _WORD.findall(sentence)} - {w.lower() for w in _WORD.findall(context)}:
         return True  # "the deputy mayor said" for "the mayor said": another person
+    if _HEDGES & {w.lower() for w in _WORD.findall(sentence)} - {w.lower() for w in _WORD.findall(context)}:
+        return True  # "allegedly accepted bribes" for "accepted bribes": a claim, not a fact
     if _new_condition(sentence, partner, context, said_before):
         return True  # "... on Monday if talks fail": a condition the earlier paragraph does not state
     mine, theirs = _first_word(sentence), _first_word(partner)
@@ -223,7 +225,22 @@ def _turned(sentence: str, partner: str, context: str) -> bool:
 
 def _sides(text: str) -> set[tuple[int, int]]:
     text = _PERCENT.sub(" percent ", text)  # "2%" and "2 per cent" say "percent", not "percentage points"
-    return {place for w in (m.lower() for m in _TURNING_WORD.findall(text)) for place in SIDE_OF.get(w, ())}
+    found, before = set(), ""
+    for word in (m.lower() for m in _TURNING_WORD.findall(text)):
+        if not (word in ("up", "down") and before in _PHRASAL):  # "set up" lines: no rise ("higher" was said)
+            found.update(SIDE_OF.get(word, ()))
+        before = word
+    return found
+
+
+# Verbs whose "up" or "down" makes a phrase that says no rise or fall ("lines set up for", "the plant shut down"),
+# with their other forms.
+_PHRASAL = frozenset(f"{verb}{end}" for verb in """set pick make give sign show line open end come bring put look hold
+    keep call catch follow sum back shore stir settle sit stand tear knock hand draw write wrap team clean shut close
+    let take""".split() for end in ("", "s", "ed", "ing")) | frozenset("""setting picked made gave given signed showed
+    shown lined opened ended came brought putting looked held kept called caught followed summed backed shored stirred
+    settled sat stood tore torn knocked handed drew drawn wrote written wrapped teamed cleaned shutting closed letting
+    took taken taking""".split())
 
 
 _PERCENT = re.compile(r"%|\bper cent\b", re.IGNORECASE)
@@ -246,9 +263,12 @@ _SAYING = frozenset("said says told added reported stated according".split())
 # After a quotation, news writes the speaker before or after the verb: '...," police said', '...," said police'.
 _SPEAKER = re.compile(r"[,;:\u2014][\"'\u201d\u2019]?\s*(?:said|says|added)\s+((?:[\w\u2019'-]+\s+){0,3}?[\w\u2019'-]+)"
                       r"\s*(?=[.,;!?]|$)"
-                      r"|(?:^|[,;:\u2014][\"'\u201d\u2019]?\s*|\.[\"'\u201d\u2019]?\s+)((?:[\w\u2019'-]+\s+){0,4}?)"
+                      r"|(?:^|[,;:\u2014][\"'\u201d\u2019]?\s*|\.[\"'\u201d\u2019]?\s+)((?:[\w\u2019'-]+\s+){0,6}?)"
                       r"(?:said|says|told|added)\b"
                       r"|\baccording to ((?:[\w\u2019'-]+\s+){0,2}[\w\u2019'-]+)", re.IGNORECASE)
+# Words that make a fact a claim or a report of one.
+_HEDGES = frozenset("""allegedly alleged reportedly unconfirmed purportedly supposedly rumoured rumored apparently
+    unverified""".split())
 # Words any source may speak through: "a police spokesman" and "a fire service spokesman" are two sources, told
 # apart by the rest of their words ("spokesman" shared, another source's statement was removed as restated).
 _ANY_SPEAKER = frozenset(_bare(w) for w in """spokesman spokesmen spokeswoman spokeswomen spokesperson spokespeople
@@ -320,11 +340,20 @@ def _moved_numbers(sentence: str, context: str) -> bool:
         said = {b for n, b, _ in theirs if n == number}
         if before in _CHANGE and said and before not in said and said <= _CHANGE:
             return True  # "rose by 3.2 percent" where it says "rose to 3.2 percent": a change, not a level
+        if after and not any(n == number and a == after for n, b, a in theirs) and any(
+                n == number and _turned_word(after, a) for n, _, a in theirs):
+            return True  # "in about six months" where it says "in about six weeks" ("a month" said of a price)
         if any(n == number and (b == before or a == after) for n, b, a in theirs):
             continue  # said there in the same place
         if any(n != number and (b == before and before or a == after and after) for n, b, a in theirs):
             return True
     return False
+
+
+def _turned_word(word: str, other: str) -> bool:
+    """Whether two words stand on two sides of one group (``fact_sides``): "months" and "weeks"."""
+    mine, theirs = SIDE_OF.get(word, ()), SIDE_OF.get(other, ())
+    return any(group == g and side != s for group, side in mine for g, s in theirs)
 
 
 def _number_places(text: str) -> list[tuple[str, str, str]]:
