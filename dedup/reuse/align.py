@@ -22,10 +22,9 @@ The restatement search, for two texts or one text against itself:
    a sentence here and there.
 4. **Confirm.** Passages that overlap in the first text keep the best (in the second they may: one passage
    reused twice; a corpus scan, whose two texts have no order, puts the longer first: ``align_units``'
-   ``symmetric``); passages shorter than
-   ``min_chars`` on either side are dropped. Summaries come after the passages: one replaces only
-   passages lying inside it that cover a small share of it (``summary_replace_share``,
-   ``passages.with_summaries``).
+   ``symmetric``); passages shorter than ``min_chars`` on either side are dropped. Summaries come after the
+   passages: one replaces only passages lying inside it that cover a small share of it
+   (``summary_replace_share``, ``passages.with_summaries``); of one text, no passage's two ranges overlap.
 5. **Digests.** When nothing else is found, a few sentences of one text may restate the whole other text
    (a summary of a document shares too few words with any one of its sentences to seed): the window of
    one text closest to the other text as a whole is reported when it is close enough and far closer than
@@ -320,8 +319,9 @@ class Alignment:
             return []
         seeds = self._seeds(settings.seed_cosine, settings.seed_dice)
         units_a, units_b, weights_a, weights_b = self.units_a, self.units_b, self.weights_a, self.weights_b
-        passages = extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine) if len(seeds) else []
         two_texts = units_a is not units_b  # copies, growth and digests: not for one text against itself
+        passages = extend(seeds, settings.max_gap, weights_a, weights_b, settings.passage_cosine,
+                          one_text=not two_texts) if len(seeds) else []
         if two_texts:
             passages += self._copied(passages, settings)
         # A passage shorter than any kept one (``without_overlaps``' lowest bar) takes no seed from the others.
@@ -386,7 +386,7 @@ class Alignment:
         if not len(seeds):
             return []
         return [p for p in extend(seeds, settings.summary_gap, self.weights_a, self.weights_b,
-                                   settings.summary_cosine, twice_in_b=False)
+                                   settings.summary_cosine, twice_in_b=False, one_text=self.units_a is self.units_b)
                 if is_summary(p, self.units_a, self.units_b, settings.summary_sentences, settings.summary_coverage)]
 
     def _digest(self, settings: AlignSettings) -> list[Passage]:

@@ -28,9 +28,13 @@ class Passage:
 
 
 def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float,
-           twice_in_b: bool = True) -> list[Passage]:
+           twice_in_b: bool = True, one_text: bool = False) -> list[Passage]:
     """Group seeds into passages, splitting a group whose sides are not alike with a smaller gap. Without
-    ``twice_in_b``, ``b`` is not cut where it takes up a passage of ``a`` again (``_groups``): a summary's."""
+    ``twice_in_b``, ``b`` is not cut where it takes up a passage of ``a`` again (``_groups``): a summary's.
+    ``one_text``: the two sides are one text, and no passage's ranges overlap (``_apart``)."""
+    if one_text:
+        return [q for p in extend(seeds, gap, weights_a, weights_b, min_cosine, twice_in_b)
+                for q in _apart(p, gap, weights_a, weights_b, min_cosine, twice_in_b)]
     found = []
     groups = _groups(seeds, gap, twice_in_b, (weights_a, weights_b))
     ranges_a = np.array([(g[:, 0].min(), g[:, 0].max()) for g in groups], dtype=np.int64).reshape(-1, 2)
@@ -42,6 +46,25 @@ def extend(seeds: np.ndarray, gap: int, weights_a, weights_b, min_cosine: float,
         elif gap > 0 and len(group) > 1:
             found += extend(group, gap - 1, weights_a, weights_b, min_cosine, twice_in_b)
     return found
+
+
+def _apart(passage: Passage, gap: int, weights_a, weights_b, min_cosine: float, twice_in_b: bool) -> list[Passage]:
+    """One text against itself: ``passage`` where its two ranges do not overlap, else its seeds (each from an
+    earlier unit to a later one) cut where one would reach into the units its part restates, each part grouped
+    again (``extend``; ``twice_in_b`` as there). A text's title and a repeated caption grouped with later
+    restatements made one record whose second range held its first: a passage restating itself."""
+    if not overlap(passage.a, passage.b):
+        return [passage]
+    seeds = passage.seeds[np.argsort(passage.seeds[:, 0], kind="stable")]
+    cuts, lowest = [], None
+    for k, (i, j) in enumerate(seeds.tolist()):
+        if lowest is not None and i >= lowest:
+            cuts.append(k)
+            lowest = None
+        lowest = j if lowest is None else min(lowest, j)
+    return [found for part in np.split(seeds, cuts)
+            for found in extend(part, gap, weights_a, weights_b, min_cosine, twice_in_b)
+            if not overlap(found.a, found.b)]
 
 
 def held(cells: np.ndarray, passages: list[Passage]) -> np.ndarray:
