@@ -198,7 +198,9 @@ def _without_as_given(given: str, paragraph: Paragraph, cut: set[int]) -> str | 
             pieces.append(given[at:start])
             at = stop
     pieces.append(given[at:])
-    return "".join(pieces).strip()
+    kept = "".join(pieces)
+    # The paragraph's own indent and trailing spaces stay; what the cuts left at its edges goes.
+    return given[:len(given) - len(given.lstrip())] + kept.strip() + given[len(given.rstrip()):]
 
 
 def _given_offset(given: str, prefix: str, last: bool) -> int | None:

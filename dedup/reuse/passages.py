@@ -118,16 +118,17 @@ def _without_stray_repeats(group: np.ndarray, weights: tuple) -> np.ndarray:
 
 def _stray(edge_seeds: np.ndarray, rest: np.ndarray, side: int, edge: str, weights: tuple) -> bool:
     """Whether the seeds on an edge unit of ``side`` stray from the ``rest`` of their group
-    (``_without_stray_repeats``)."""
+    (``_without_stray_repeats``): past unseeded units, each no closer to its unit of the other text than that
+    unit's closest seed in the rest (a closer one is the source, and the rest's the repeat); beside the rest,
+    each not a copy where the rest's seed is."""
     nearest = rest[:, side].min() if edge == "min" else rest[:, side].max()
-    if abs(int(nearest) - int(edge_seeds[0, side])) >= 2:
-        return True
+    apart = abs(int(nearest) - int(edge_seeds[0, side])) >= 2
     rows = (weights[0], weights[1]) if side == 1 else (weights[1], weights[0])  # (the other side's, this side's)
     for seed in edge_seeds:
         unit = int(seed[1 - side])
         cosines = [fragment_cosine(rows[0], (unit, unit), rows[1], (int(o), int(o)))
                    for o in (seed[side], *rest[rest[:, 1 - side] == unit, side])]
-        if cosines[0] >= _COPY_COSINE or max(cosines[1:]) < _COPY_COSINE:  # a copy itself, or beside none
+        if cosines[0] > max(cosines[1:]) if apart else (cosines[0] >= _COPY_COSINE or max(cosines[1:]) < _COPY_COSINE):
             return False
     return True
 

@@ -63,7 +63,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     north northern northbound | south southern southbound | east eastern eastbound | west western westbound;
     left | right;
     inside indoors | outside outdoors;
-    all every | some several | none no | few handful | many most hundreds thousands dozens;
+    all every | some | none no | few handful | many most hundreds thousands dozens;
     majority | minority;
     both | neither | either;
     half halved halve | double doubled twice | triple tripled | quadruple quadrupled;
@@ -111,7 +111,7 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     lend lends lent lending loaned | borrow borrows borrowed borrowing;
     acre acres | hectare hectares;
     since | until till;
-    raise raised raises raising | kept keeps maintained unchanged"""
+    raise raised raises raising | keep keeps kept keeping maintained unchanged"""
 
 
 def _places(groups: str) -> dict[str, frozenset[tuple[int, int]]]:

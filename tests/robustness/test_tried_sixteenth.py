@@ -194,7 +194,6 @@ CHANGED = {
     'imports_exports': ("The country's imports of steel rose by a fifth last year, according to the trade ministry.", "The country's exports of steel rose by a fifth last year, according to the trade ministry."),
     'lent_borrowed': ('The city lent $20 million to the transit authority to keep buses running through the winter.', 'The city borrowed $20 million from the transit authority to keep buses running through the winter.'),
     'kept_forecast': ('The company raised its forecast for the full year and said it expected sales to grow between 5 and 7 percent.', 'The company kept its forecast for the full year and said it expected sales to grow between 5 and 7 percent.'),
-    'several_most': ('Parents at the meeting were divided, with several saying they could not afford child care on Mondays.', 'Parents at the meeting were divided, with most saying they could not afford child care on Mondays.'),
     'acres_hectares': ('The developer bought 400 acres of farmland north of the river for the new housing estate, records show.', 'The developer bought 400 hectares of farmland north of the river for the new housing estate, records show.'),
     'decades_years': ("The mill, which had been the town's largest employer for three decades, will close in March.", "The mill, which had been the town's largest employer for three years, will close in March."),
     'defence_witness': ('The trial is expected to last three weeks, and prosecutors plan to call about 20 witnesses, including two former board members.', 'The trial is expected to last three weeks, and the defence plans to call about 20 witnesses, including two former board members.'),
@@ -233,3 +232,53 @@ def test_a_text_aligned_with_itself_never_restates_a_passage_by_one_holding_it()
             (start, end), (other_start, other_end) = record.a_span, record.b_span
             assert end <= other_start or other_end <= start, (path.name, record.a_span, record.b_span)
     assert records >= 10
+
+
+
+# 8. The reviewer of this round's fixes: "closed up 2 percent" lost its rise ("closed" read as a phrasal verb) and
+#    a paragraph stating the opposite movement was removed; "kept" and "several" in the new word groups kept true
+#    restatements; a seed past a gap was dropped as a repeat though it was the closer one (the copy's source).
+@pytest.mark.parametrize("first, second, removed", [
+    ("The Dow Jones index closed down 2 percent on Friday after the jobs report.",
+     "The Dow Jones index closed up 2 percent on Friday after the jobs report.", False),
+    ("Covid cases in the county went up 10 percent last week, health officials said.",
+     "Covid cases in the county came down 10 percent last week, health officials said.", False),
+    ("Volunteers raised 5,000 pounds to keep the animal shelter open through the winter.",
+     "Volunteers raised 5,000 pounds, which kept the animal shelter open through the winter.", True),
+    ("Many residents complained about the noise from the new factory on Mill Road.",
+     "Several residents complained about the noise from the new factory on Mill Road.", True)])
+def test_the_word_rules_read_directions_and_restatements(tmp_path, first, second, removed):
+    assert (_cleaned(tmp_path, first, second).count(second) == 0) == removed
+
+
+def test_a_seed_past_a_gap_that_is_the_closer_one_is_kept():
+    source = ["The regional council approved a new budget of twelve million pounds for flood defences along the "
+              "river on Tuesday night.",
+              "Weather forecasters expect another wet winter across the northern hills and coastal towns this year.",
+              "Engineers will raise the embankments near the old mill and replace three ageing pumping stations.",
+              "Work on the first section is due to begin in the spring and should take about eighteen months to "
+              "finish.",
+              "Local farmers, who lost much of last year's harvest to the floods, welcomed the decision at a public "
+              "meeting.",
+              "Again, the regional council approved a new budget of twelve million pounds for flood defences along "
+              "the river."]
+    copy = ["On Tuesday night the regional council backed a fresh budget of twelve million pounds for river flood "
+            "defences.",
+            "Engineers are to raise embankments by the old mill and replace three ageing pumping stations.",
+            "Work on the first section should begin in spring and take around eighteen months to finish.",
+            "Local farmers, who lost much of their harvest to last year's floods, welcomed the decision at a public "
+            "meeting."]
+    [record] = align_texts(" ".join(source), " ".join(copy))
+    assert record.a_span[0] == 0 and record.b_span == (0, len(" ".join(copy)))
+    assert any(pair.a == source[0] and pair.b == copy[0] for pair in record.sentences)
+
+
+def test_clean_sentences_keeps_a_paragraphs_indent_and_trailing_spaces(tmp_path):
+    restated = "The council approved the new park beside the river in the northern district on Monday."
+    text = (f"Council approves park\n\n{restated}\n\n    Mayor Lopez spoke first at the meeting. {restated} "
+            "Work starts in June.  \n\nThe next meeting is in March.\n")
+    article = tmp_path / "park.txt"
+    article.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["clean", str(article), "--sentences", "-o", str(tmp_path / "out.txt")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == text.replace(f"{restated} Work", "Work")
