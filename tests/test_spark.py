@@ -749,3 +749,21 @@ def test_an_input_in_an_earlier_runs_folder_this_run_removes_is_refused(tmp_path
     assert earlier_results(str(tmp_path / "out"), [], writes) == [str(folder)]
     (folder / "notes.txt").write_text("mine")  # a user's folder of that name: left as it is, its input too
     assert earlier_results(str(tmp_path / "out"), [str(folder / "part-00000.jsonl")], writes) == []
+
+
+def test_found_by_trying_it_sixteenth_round(spark, tmp_path):
+    """A Parquet input of no rows was passed over (exit 0, nothing named); a record cut off inside a string got
+    another reason than locally (the line read without its line end)."""
+    from dedup.corpus.spark_input import read_inputs
+    from dedup.io.readers import InputError, read_jsonl
+
+    empty = str(tmp_path / "empty.parquet")
+    spark.createDataFrame([], "id string, text string").write.parquet(empty)
+    lines = tmp_path / "odd.jsonl"
+    lines.write_text('{"id": "a", "text": "A page about the harbour pier and its repairs."}\n'
+                     '{"id": "broken", "text": "abc\n{"id": "c", "text": "Another page on the river."}\n',
+                     encoding="utf-8")
+    _, skips = read_inputs(spark, [empty, str(lines)])
+    local = [item for item in read_jsonl(str(lines)) if isinstance(item, InputError)]
+    assert {"id": empty, "error": "empty (no records)"} in skips["skipped_inputs"]
+    assert {"id": f"{lines}:2", "error": local[0].reason} in skips["skipped_inputs"]

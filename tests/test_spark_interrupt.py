@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.corpus.spark_interrupt import cancelled_on_interrupt
+from dedup.corpus.spark_interrupt import cancelled_on_interrupt, started
 
 
 class _Context:
@@ -26,36 +26,79 @@ class _Context:
         self.cancelled.set()
 
 
-def test_a_signal_cancels_the_jobs_and_the_failed_call_ends_as_an_interrupt():
+# A call through py4j, as the handler tells one (by the module of a frame on the stack): it takes the signals
+# given, then waits for the jobs' cancel and fails as a cancelled job's call does, or returns.
+_PY4J = {"__name__": "py4j.java_gateway_stand_in"}
+exec("def call(context, signals, fail):\n"
+     "    import os\n"
+     "    for signum in signals:\n"
+     "        os.kill(os.getpid(), signum)\n"
+     "    assert context.cancelled.wait(60)\n"
+     "    if fail:\n"
+     "        raise RuntimeError('Job 1 cancelled')\n"
+     "    return 'returned'\n", _PY4J)
+
+
+def test_a_signal_during_a_call_cancels_the_jobs_and_the_failed_call_ends_as_an_interrupt():
     context = _Context()
     with pytest.raises(KeyboardInterrupt):
         with cancelled_on_interrupt(context) as interrupted:
-            os.kill(os.getpid(), signal.SIGINT)  # as a Ctrl-C while the driver waits on a job
-            assert context.cancelled.wait(60)  # the cancel came from another thread, not the handler
-            raise RuntimeError("Job 1 cancelled")  # what the call waiting on the job raises then
+            _PY4J["call"](context, [signal.SIGINT], fail=True)
     assert interrupted.is_set()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler before it, set back
 
 
-def test_a_signal_between_calls_ends_the_block_as_an_interrupt_and_errors_pass_unchanged_without_one():
-    context = _Context()
+def test_a_second_signal_during_a_call_waits_for_the_cancel_as_the_first():
+    """Raised at once, the second broke py4j's connection mid-read (its tracebacks on stderr)."""
+    context, after = _Context(), []
+    with pytest.raises(KeyboardInterrupt):
+        with cancelled_on_interrupt(context):
+            after.append(_PY4J["call"](context, [signal.SIGINT, signal.SIGINT], fail=False))
+    assert after == ["returned"]  # the call ran to its end; the interrupt came at the block's
+
+
+def test_a_signal_between_calls_ends_the_run_there_and_errors_pass_unchanged_without_one():
+    context, after = _Context(), []
     with pytest.raises(KeyboardInterrupt):
         with cancelled_on_interrupt(context):
             os.kill(os.getpid(), signal.SIGINT)
-            assert context.cancelled.wait(60)  # every call of the block returns: the interrupt comes at its end
+            after.append("ran on")
+    assert not after and context.cancelled.wait(60)  # a job left running is cancelled all the same
     with pytest.raises(ValueError, match="a bad input"):
         with cancelled_on_interrupt(_Context()):
             raise ValueError("a bad input")
 
 
-def test_a_second_signal_raises_at_once():
-    context = _Context()
+class _Session:
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+class _Builder:
+    """Stands for ``SparkSession.builder``: a signal comes while Spark starts (PySpark waits for its JVM)."""
+
+    def __init__(self, signals: list[int]) -> None:
+        self.signals, self.session = signals, _Session()
+
+    def getOrCreate(self) -> _Session:  # noqa: N802 (PySpark's name)
+        for signum in self.signals:
+            os.kill(os.getpid(), signum)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # PySpark sets its own as the context starts
+        return self.session
+
+
+def test_a_signal_while_spark_starts_stops_the_session_once_started():
+    """Interrupted while PySpark waited for the JVM, the JVM was left running after dedup had ended."""
+    builder = _Builder([signal.SIGINT, signal.SIGINT])
     with pytest.raises(KeyboardInterrupt):
-        with cancelled_on_interrupt(context):
-            os.kill(os.getpid(), signal.SIGINT)
-            assert context.cancelled.wait(60)
-            os.kill(os.getpid(), signal.SIGINT)
-            pytest.fail("the second signal did not raise")
+        started(builder)
+    assert builder.session.stopped
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    quiet = _Builder([])
+    assert started(quiet) is quiet.session and not quiet.session.stopped
 
 
 HOLD_HOOK = '''

@@ -46,7 +46,7 @@ from dedup.corpus.candidates import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
 from dedup.corpus.spark_input import hadoop_path, read_inputs
-from dedup.corpus.spark_interrupt import cancelled_on_interrupt
+from dedup.corpus.spark_interrupt import cancelled_on_interrupt, started
 from dedup.corpus.spark_rdd import batches, paired
 from dedup.corpus.spark_restate import restatement_rows
 from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, furniture_forms, global_seeds
@@ -298,7 +298,7 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
     writes = {"assignments", "matches"} | ({"reuse"} if scanner.reuse is not None else set()) | (
         {"restatements"} if scanner.detector is not None else set())
     earlier = earlier_results(output, paths, writes) if "://" not in output else []  # refused before the job
-    spark = builder.getOrCreate()
+    spark = started(builder)
     with cancelled_on_interrupt(spark.sparkContext) as interrupted:
         return _scan_and_write(spark, paths, output, scanner, text_field, id_field, report_to_dict, max_bytes,
                                earlier, interrupted)

@@ -68,8 +68,8 @@ def read_inputs(spark, paths: list[str], text_field: str = "text", id_field: str
                     r[0][1], name, number, r[1], text_field, id_field, date_field, max_bytes, r[0][0], size)))
     parsed = (sc.union(parts) if parts else sc.emptyRDD()).filter(lambda r: r[0] != "blank").cache()
     held = set(parsed.map(lambda r: r[1][0]).distinct().collect())
-    early += [("skip", (number, -1), shown_path(paths[number]), "empty (no records)") for number in line_inputs
-              if number not in held]
+    early += [("skip", (number, -1), shown_path(paths[number]), "empty (no records)")
+              for number in sorted({*line_inputs, *tables} - held)]  # a Parquet file of no rows too
     documents = parsed.filter(lambda r: r[0] == "doc")
     # Ids held by more than one record: the first record (in input order) of each stands, as locally.
     firsts = documents.map(lambda r: (r[2], (r[1], 1))) \
@@ -182,7 +182,8 @@ def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_f
     if len(data) - (not last and data.endswith(b"\r")) > max_bytes:  # the line end not counted (CRLF's CR), as locally
         return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
     try:
-        doc = parse_record(data, where, text_field, id_field, fmt="text")
+        # With its line end, as the local reader parses it (a record cut off inside a string: the same reason).
+        doc = parse_record(data if last else data + b"\n", where, text_field, id_field, fmt="text")
     except InputError as err:
         return ("skip", order, where, err.reason)
     return ("doc", order, doc.id, doc.text, _date(doc.record, date_field), where, name)

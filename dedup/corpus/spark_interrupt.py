@@ -21,7 +21,8 @@ _RECANCEL_SECONDS = 0.5  # a job submitted between two cancels (the driver was b
 def cancelled_on_interrupt(spark_context) -> Iterator[threading.Event]:
     """Within the block, SIGINT (and SIGTERM, SIGHUP, which ``dedup.cli`` hands to the SIGINT handler) cancels
     the context's jobs; the block then ends with ``KeyboardInterrupt``, whatever error the cancelled call
-    raised. A second signal raises at once. Outside the main thread (no signal reaches it) nothing changes.
+    raised, or at once where the signal finds the driver outside py4j. A second signal during a call waits as
+    the first does. Outside the main thread (no signal reaches it) nothing changes.
 
     Parameters
     ----------
@@ -48,10 +49,14 @@ def cancelled_on_interrupt(spark_context) -> Iterator[threading.Event]:
                 return
 
     def on_signal(signum, frame) -> None:
-        if interrupted.is_set():
-            raise KeyboardInterrupt
+        first = not interrupted.is_set()
         interrupted.set()
-        threading.Thread(target=cancel_until_done, name="dedup-spark-cancel", daemon=True).start()
+        if first:
+            threading.Thread(target=cancel_until_done, name="dedup-spark-cancel", daemon=True).start()
+        if not _in_py4j(frame):  # between calls to Spark: the run ends here
+            raise KeyboardInterrupt
+        # Inside one, raised it broke py4j's connection mid-read (its tracebacks, and a cancelled write's tasks
+        # still running while the run's folders were removed); a second signal waits for the cancel as the first.
 
     previous = signal.signal(signal.SIGINT, on_signal)
     try:
@@ -65,3 +70,30 @@ def cancelled_on_interrupt(spark_context) -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
     if interrupted.is_set():  # the signal came while the driver was between calls that all returned
         raise KeyboardInterrupt
+
+
+def _in_py4j(frame) -> bool:
+    """Whether ``frame`` (where a signal found the main thread) is inside a call through py4j."""
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith("py4j."):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def started(builder):
+    """``builder.getOrCreate()``, a signal during Spark's start held until it has started: the session is then
+    stopped and ``KeyboardInterrupt`` raised. Interrupted while PySpark waited for its JVM, the run ended and the
+    JVM (spark-submit) was left running, an orphan writing Spark's log to the terminal."""
+    if threading.current_thread() is not threading.main_thread():
+        return builder.getOrCreate()
+    came: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+    try:
+        spark = builder.getOrCreate()
+    finally:
+        signal.signal(signal.SIGINT, previous)  # also over PySpark's own, set as the context starts
+    if came:
+        spark.stop()
+        raise KeyboardInterrupt
+    return spark
