@@ -86,14 +86,15 @@ class RedisMaintenance:
             with self.r.pipeline(transaction=True) as pipe:
                 try:
                     pipe.watch(ids_key)
-                    self._alive(pipe.exists(self._key("meta")))
+                    self._alive(pipe.hget(self._key("meta"), "params"))
                     current = pipe.hmget(ids_key, ids) if ids else []
                     found = [(doc_id, int(row)) for doc_id, row in zip(ids, current) if row is not None
                              and (rows is None or rows.get(doc_id) == int(row))]
                     if not found:
                         return []
-                    # A document's hashes never change once written, and only a removal (which changes the
-                    # watched P:ids) deletes them: read outside the transaction, they are still what is deleted.
+                    # Watched too: another writer's re-keying of young documents rewrites a document's reuse keys
+                    # (``rekey``), and keys read before it were left behind, pointing at no document.
+                    pipe.watch(ids_key, *[self._key("doc", row) for _, row in found])
                     with self.r.pipeline(transaction=False) as read:
                         for _, row in found:
                             read.hgetall(self._key("doc", row))
@@ -188,7 +189,7 @@ class RedisMaintenance:
                     pipe.watch(young, *[self._key("doc", row) for row in [*rows, *gone]])
                     # Read in one round trip beside the watch: a change to what is read fails the EXEC.
                     with self.r.pipeline(transaction=False) as read:
-                        read.exists(self._key("meta"))
+                        read.hget(self._key("meta"), "params")
                         for row in rows:
                             read.zscore(young, row).hget(self._key("doc", row), "reuse")
                         for row in gone:
@@ -231,7 +232,7 @@ class RedisMaintenance:
         when added, else when added) is before ``before`` (epoch seconds), oldest first, in one transaction;
         their ids (empty: none is left)."""
         dates = self._key("added_time" if by == "added" else "added")
-        self._alive(self.r.exists(self._key("meta")))  # a wiped index expires nothing: it says it is gone
+        self._alive(self.r.hget(self._key("meta"), "params"))  # a wiped index expires nothing: it says it is gone
         self._date_all(dates, by)
         while True:
             rows = [int(r) for r in self.r.zrangebyscore(dates, "-inf", f"({before!r}", start=0, num=limit)]
@@ -303,9 +304,11 @@ class RedisMaintenance:
         raise self._redis.RedisError(f"other writers changed the index throughout {VERIFY_TRIES} checks; check it "
                                      "again when they pause")
 
-    def _alive(self, meta_exists) -> None:
-        """Raise ``IndexFileError`` when the index's metadata is gone (``_WIPED``)."""
-        if not meta_exists:
+    def _alive(self, made) -> None:
+        """Raise ``IndexFileError`` when the index's metadata is gone (``_WIPED``), or is another index's (``made``,
+        its stored parameters, are not those this store opened): wiped and made again with other parameters, the
+        prefix took an older store's writes, signed with the old ones."""
+        if not made or made != getattr(self, "_made", made):
             raise IndexFileError(_WIPED.format(where=self.where))
 
     def _problems(self) -> list[str]:

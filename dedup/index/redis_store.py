@@ -43,8 +43,8 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 
 from dedup.index.redis_lock import held_lock
-from dedup.index.redis_maintenance import _WIPED, RedisMaintenance, _guarded, retry_or_raise, unreachable
 from dedup.index.redis_maintenance import BITFIELD_CHUNK as _BITFIELD_CHUNK
+from dedup.index.redis_maintenance import RedisMaintenance, _guarded, retry_or_raise, unreachable
 from dedup.index.store import (
     MAX_PARAGRAPH_BUCKET,
     PACK,
@@ -156,6 +156,7 @@ class RedisStore(RedisMaintenance):
         if missing and not self.read_only:
             for name in missing:
                 self.r.hsetnx(meta, name, fields[name])
+        self._made = self.r.hget(meta, "params")  # what index this is: one made again with others is another
         try:
             version = int(self.r.hget(meta, "schema_version"))
             stored = json.loads(self.r.hget(meta, "params"))
@@ -189,7 +190,7 @@ class RedisStore(RedisMaintenance):
     @_guarded
     def count(self) -> int:
         with self.r.pipeline(transaction=False) as pipe:
-            count, alive = pipe.hlen(self._key("ids")).exists(self._key("meta")).execute()
+            count, alive = pipe.hlen(self._key("ids")).hget(self._key("meta"), "params").execute()
         self._alive(alive)
         return count
 
@@ -197,7 +198,7 @@ class RedisStore(RedisMaintenance):
     def row_of(self, doc_id: str) -> int | None:
         # Read with the metadata's presence: a wiped index says so, not "no such document" (``_WIPED``).
         with self.r.pipeline(transaction=False) as pipe:
-            row, alive = pipe.hget(self._key("ids"), doc_id).exists(self._key("meta")).execute()
+            row, alive = pipe.hget(self._key("ids"), doc_id).hget(self._key("meta"), "params").execute()
         self._alive(alive)
         return None if row is None else int(row)
 
@@ -206,7 +207,7 @@ class RedisStore(RedisMaintenance):
         if not ids:
             return set()
         with self.r.pipeline(transaction=False) as pipe:
-            rows, alive = pipe.hmget(self._key("ids"), ids).exists(self._key("meta")).execute()
+            rows, alive = pipe.hmget(self._key("ids"), ids).hget(self._key("meta"), "params").execute()
         self._alive(alive)
         return {doc_id for doc_id, row in zip(ids, rows) if row is not None}
 
@@ -224,8 +225,7 @@ class RedisStore(RedisMaintenance):
             with self.r.pipeline(transaction=True) as pipe:
                 try:
                     pipe.watch(ids_key, self._key("rows"), self._key("meta"))
-                    if not pipe.exists(self._key("meta")):
-                        raise IndexFileError(_WIPED.format(where=self.where))
+                    self._alive(pipe.hget(self._key("meta"), "params"))
                     rows = pipe.hmget(ids_key, batch.ids) if batch.ids else []
                     keep = np.array([row is None for row in rows], dtype=bool)
                     todo = batch if keep.all() else batch.only(keep)
@@ -327,7 +327,7 @@ class RedisStore(RedisMaintenance):
     def idf_counts(self) -> tuple[np.ndarray, int]:
         """(document frequency per bucket, documents counted), read again only when another writer added."""
         with self.r.pipeline(transaction=False) as pipe:  # every check asks: one round trip for both
-            version, alive = pipe.get(self._key("version")).exists(self._key("meta")).execute()
+            version, alive = pipe.get(self._key("version")).hget(self._key("meta"), "params").execute()
         self._alive(alive)
         version = int(version or 0)
         if self._counts is None or version != self._version:
