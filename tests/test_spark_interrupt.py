@@ -40,12 +40,12 @@ exec("def call(context, signals, fail):\n"
 
 
 def test_a_signal_during_a_call_cancels_the_jobs_and_the_failed_call_ends_as_an_interrupt():
-    context = _Context()
+    context, before = _Context(), signal.getsignal(signal.SIGINT)  # PySpark's, after another module's session
     with pytest.raises(KeyboardInterrupt):
         with cancelled_on_interrupt(context) as interrupted:
             _PY4J["call"](context, [signal.SIGINT], fail=True)
     assert interrupted.is_set()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler before it, set back
+    assert signal.getsignal(signal.SIGINT) is before  # the handler before it, set back
 
 
 def test_a_second_signal_during_a_call_waits_for_the_cancel_as_the_first():
@@ -92,11 +92,11 @@ class _Builder:
 
 def test_a_signal_while_spark_starts_stops_the_session_once_started():
     """Interrupted while PySpark waited for the JVM, the JVM was left running after dedup had ended."""
-    builder = _Builder([signal.SIGINT, signal.SIGINT])
+    builder, before = _Builder([signal.SIGINT, signal.SIGINT]), signal.getsignal(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt):
         started(builder)
     assert builder.session.stopped
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before
     quiet = _Builder([])
     assert started(quiet) is quiet.session and not quiet.session.stopped
 
