@@ -184,38 +184,55 @@ def _without(paragraph: Paragraph, cut: set[int]) -> str:
 
 def _without_as_given(given: str, paragraph: Paragraph, cut: set[int]) -> str | None:
     """``_without`` on the paragraph as the input gives it (``given``, whose ``normalize`` is ``paragraph.text``
-    but for its line breaks): each sentence found in it by its normalized prefix, so what is kept is written
-    byte for byte. None where a sentence's edge has no place in it."""
-    text, sentences = paragraph.text, paragraph.sentences
+    but for its line breaks), so that what is kept is written byte for byte. None where its sentences cannot be
+    found in it (``_given_spans``)."""
+    spans = _given_spans(given, paragraph)
+    if spans is None:
+        return None
     pieces, at = [], 0
-    for i, sentence in enumerate(sentences):
+    for i, (start, end) in enumerate(spans):
         if i in cut:
-            start = _given_offset(given, text[:sentence.start], last=True)
-            after = sentences[i + 1].start if i + 1 < len(sentences) else sentence.end
-            stop = _given_offset(given, text[:after], last=i + 1 < len(sentences))
-            if start is None or stop is None:
-                return None
             pieces.append(given[at:start])
-            at = stop
+            at = spans[i + 1][0] if i + 1 < len(spans) else end
     pieces.append(given[at:])
-    kept = "".join(pieces)
+    kept = "".join(pieces).strip()
+    if _folded(kept) != _folded(_without(paragraph, cut)):  # checked, not assumed
+        return None
     # The paragraph's own indent and trailing spaces stay; what the cuts left at its edges goes.
-    return given[:len(given) - len(given.lstrip())] + kept.strip() + given[len(given.rstrip()):]
+    return given[:len(given) - len(given.lstrip())] + kept + given[len(given.rstrip()):]
 
 
-def _given_offset(given: str, prefix: str, last: bool) -> int | None:
-    """The place in ``given`` up to which it normalizes to ``prefix`` (spaces and line breaks aside): the last
-    such place (before the spaces that follow) or the first; None where there is none."""
-    wanted = " ".join(prefix.split())
-    lo, hi = 0, len(given)
-    while lo < hi:  # the normalized prefix grows with the given one
-        mid = (lo + hi + 1) // 2 if last else (lo + hi) // 2
-        size = len(" ".join(normalize(given[:mid]).split()))
-        if last:
-            lo, hi = (mid, hi) if size <= len(wanted) else (lo, mid - 1)
-        else:
-            lo, hi = (mid + 1, hi) if size < len(wanted) else (lo, mid)
-    return lo if " ".join(normalize(given[:lo]).split()) == wanted else None
+def _given_spans(given: str, paragraph: Paragraph) -> list[tuple[int, int]] | None:
+    """Where each sentence of ``paragraph`` lies in ``given``: from the first character after the one before that
+    normalizes to something, to the first place up to which ``given`` normalizes to the sentence (spaces and line
+    breaks aside), found by galloping and bisection over its own length (a search over the whole paragraph for
+    each sentence took minutes for a paragraph of a few thousand). None where a sentence is not found."""
+    spans, at = [], 0
+    for sentence in paragraph.sentences:
+        while at < len(given) and not _folded(given[at]):
+            at += 1
+        wanted = _folded(sentence.text)
+        size = lambda stop, at=at: len(_folded(given[at:stop]))  # noqa: E731 (grows with ``stop``)
+        step, low = max(len(wanted), 1), at
+        while at + step < len(given) and size(at + step) < len(wanted):
+            low, step = at + step, step * 2
+        high = min(at + step, len(given))
+        while low < high:  # the first place where the normalized part is as long as the sentence
+            middle = (low + high) // 2
+            low, high = (middle + 1, high) if size(middle) < len(wanted) else (low, middle)
+        # A combining mark after the place composes with the character before it: a few places on are looked at.
+        end = next((stop for stop in range(low, min(low + 8, len(given)) + 1)
+                    if _folded(given[at:stop]) == wanted), None)
+        if end is None:
+            return None
+        spans.append((at, end))
+        at = end
+    return spans
+
+
+def _folded(text: str) -> str:
+    """``text`` normalized, its spaces and line breaks folded to single spaces (``normalize`` keeps line breaks)."""
+    return " ".join(normalize(text).split())
 
 
 def _starts_sentence(text: str) -> bool:
