@@ -101,38 +101,42 @@ def _without_stray_repeats(group: np.ndarray, weights: tuple) -> np.ndarray:
     seed is a copy of it (``weights``: the texts' unit rows). A sentence said twice in one text (a recap, a
     quote repeated) seeds with the copy's sentence both times, and a copied sentence seeds with its neighbour
     too when they share words: either stretched the passage over text the other never holds (found by
-    trying it, 2026-12-07). Not for summaries, where one sentence restates sentences far apart (``extend``)."""
-    while len(group) > 1:
+    trying it, 2026-12-07). Not for summaries, where one sentence restates sentences far apart (``extend``).
+    At most ``_MAX_STRAYS`` edge units go: a line repeated all through one text ("Read more") would otherwise
+    be taken off one copy at a time, the whole group read each time."""
+    cosines = None  # each seed's two units' cosine, read once where an edge may be stray
+    for _ in range(_MAX_STRAYS):
         for side, edge in ((0, "min"), (0, "max"), (1, "min"), (1, "max")):
             units = group[:, side]
-            at = units == getattr(units, edge)()
-            rest = group[~at]
-            if len(rest) and np.isin(group[at, 1 - side], rest[:, 1 - side]).all() and _stray(
-                    group[at], rest, side, edge, weights):
-                group = rest
+            at = units == (units.min() if edge == "min" else units.max())
+            if at.all() or not np.isin(group[at, 1 - side], group[~at, 1 - side]).all():
+                continue
+            if cosines is None:
+                cosines = fragment_cosines(weights[0], group[:, [0, 0]], weights[1], group[:, [1, 1]])
+            if _stray(group, cosines, at, side, edge):
+                group, cosines = group[~at], cosines[~at]
                 break
         else:
             return group
     return group
 
 
-def _stray(edge_seeds: np.ndarray, rest: np.ndarray, side: int, edge: str, weights: tuple) -> bool:
-    """Whether the seeds on an edge unit of ``side`` stray from the ``rest`` of their group
-    (``_without_stray_repeats``): past unseeded units, each no closer to its unit of the other text than that
-    unit's closest seed in the rest (a closer one is the source, and the rest's the repeat); beside the rest,
-    each not a copy where the rest's seed is."""
-    nearest = rest[:, side].min() if edge == "min" else rest[:, side].max()
-    apart = abs(int(nearest) - int(edge_seeds[0, side])) >= 2
-    rows = (weights[0], weights[1]) if side == 1 else (weights[1], weights[0])  # (the other side's, this side's)
-    for seed in edge_seeds:
-        unit = int(seed[1 - side])
-        cosines = [fragment_cosine(rows[0], (unit, unit), rows[1], (int(o), int(o)))
-                   for o in (seed[side], *rest[rest[:, 1 - side] == unit, side])]
-        if cosines[0] > max(cosines[1:]) if apart else (cosines[0] >= _COPY_COSINE or max(cosines[1:]) < _COPY_COSINE):
+def _stray(group: np.ndarray, cosines: np.ndarray, at: np.ndarray, side: int, edge: str) -> bool:
+    """Whether the seeds ``at`` an edge unit of ``side`` stray from the rest of their group
+    (``_without_stray_repeats``; ``cosines``: each seed's): past unseeded units, each no closer to its unit of
+    the other text than that unit's closest seed in the rest (a closer one is the source, and the rest's the
+    repeat); beside the rest, each not a copy where the rest's seed is."""
+    rest = group[~at, side]
+    nearest = rest.min() if edge == "min" else rest.max()
+    apart = abs(int(nearest) - int(group[at][0, side])) >= 2
+    for k in np.flatnonzero(at).tolist():
+        others = cosines[~at & (group[:, 1 - side] == group[k, 1 - side])].max()
+        if cosines[k] > others if apart else (cosines[k] >= _COPY_COSINE or others < _COPY_COSINE):
             return False
     return True
 
 
+_MAX_STRAYS = 8
 _COPY_COSINE = 0.99  # a unit this close to its other seed's is a copy of it: its seed beside it is stray
 
 
