@@ -1,6 +1,7 @@
 """The corpus scan on Spark (local[2]) against the local engine: the same clusters, representatives and scores,
 the same reused passages, the same restatements inside documents."""
 
+import gzip
 import json
 import os
 import shutil
@@ -763,7 +764,10 @@ def test_found_by_trying_it_sixteenth_round(spark, tmp_path):
     lines.write_text('{"id": "a", "text": "A page about the harbour pier and its repairs."}\n'
                      '{"id": "broken", "text": "abc\n{"id": "c", "text": "Another page on the river."}\n',
                      encoding="utf-8")
-    _, skips = read_inputs(spark, [empty, str(lines)])
-    local = [item for item in read_jsonl(str(lines)) if isinstance(item, InputError)]
+    cut = tmp_path / "cut.jsonl.gz"  # its last line cut off, no line end: its size is not known on Spark
+    cut.write_bytes(gzip.compress(b'{"id": "d", "text": "A page on the bridge."}\n{"id": "x", "text": "abc'))
+    _, skips = read_inputs(spark, [empty, str(lines), str(cut)])
+    local = [item for path in (lines, cut) for item in read_jsonl(str(path)) if isinstance(item, InputError)]
     assert {"id": empty, "error": "empty (no records)"} in skips["skipped_inputs"]
     assert {"id": f"{lines}:2", "error": local[0].reason} in skips["skipped_inputs"]
+    assert {"id": f"{cut}:2", "error": local[1].reason} in skips["skipped_inputs"]

@@ -34,7 +34,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import threading
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -46,7 +45,7 @@ from dedup.corpus.candidates import worth_confirming
 from dedup.corpus.scanner import CorpusScanner
 from dedup.corpus.spark_clusters import clusters as find_clusters
 from dedup.corpus.spark_input import hadoop_path, read_inputs
-from dedup.corpus.spark_interrupt import cancelled_on_interrupt, started
+from dedup.corpus.spark_interrupt import Interrupt, cancelled_on_interrupt, started
 from dedup.corpus.spark_rdd import batches, paired
 from dedup.corpus.spark_restate import restatement_rows
 from dedup.corpus.spark_reuse import REUSE_SCHEMA, aligned, candidate_pairs, furniture_forms, global_seeds
@@ -306,14 +305,15 @@ def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, tex
 
 def _scan_and_write(spark, paths: list[str], output: str, scanner: CorpusScanner, text_field: str, id_field: str,
                     report_to_dict: Callable[[Report], dict] | None, max_bytes: int, earlier: list[str],
-                    interrupted: threading.Event) -> dict:
+                    interrupted: Interrupt) -> dict:
     date_field = scanner.date_field if scanner.keep == "earliest" else None
     frame, skips = read_inputs(spark, paths, text_field, id_field, date_field, max_bytes)
     result = scan_dataframe(frame, scanner, date_col=None if date_field is None else "date",
                             report_to_dict=report_to_dict)
     summary = {**result.stats, **skips, "keep": scanner.keep, "output": output, "written": []}
-    for folder in earlier:  # all of the earlier run's, before any of this run's is written: never a mix
-        shutil.rmtree(folder)
+    with interrupted.held():  # all of the earlier run's, before any of this run's is written: never a mix
+        for folder in earlier:
+            shutil.rmtree(folder)
     started = []
     try:
         for name, frame in zip(RESULTS, (result.assignments, result.matches, result.reuse, result.restatements)):

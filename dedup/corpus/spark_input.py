@@ -182,8 +182,7 @@ def _parsed(line: str, name: str, number: int, index: int, text_field: str, id_f
     if len(data) - (not last and data.endswith(b"\r")) > max_bytes:  # the line end not counted (CRLF's CR), as locally
         return ("skip", order, where, f"record larger than the {max_bytes:,}-byte limit")
     try:
-        # With its line end, as the local reader parses it (a record cut off inside a string: the same reason).
-        doc = parse_record(data if last else data + b"\n", where, text_field, id_field, fmt="text")
+        doc = parse_record(data, where, text_field, id_field, fmt="text")
     except InputError as err:
         return ("skip", order, where, err.reason)
     return ("doc", order, doc.id, doc.text, _date(doc.record, date_field), where, name)

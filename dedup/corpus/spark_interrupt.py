@@ -17,8 +17,33 @@ from typing import Iterator
 _RECANCEL_SECONDS = 0.5  # a job submitted between two cancels (the driver was between calls) is cancelled too
 
 
+class Interrupt:
+    """What ``cancelled_on_interrupt`` yields: whether a signal came (``is_set``), and ``held`` blocks, where one
+    waits until the block is done (the earlier run's folders removed: cut off between two, a mix was left)."""
+
+    def __init__(self) -> None:
+        self._came = threading.Event()
+        self.holding = False
+
+    def is_set(self) -> bool:
+        return self._came.is_set()
+
+    def set(self) -> None:
+        self._came.set()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.is_set():
+            raise KeyboardInterrupt
+
+
 @contextmanager
-def cancelled_on_interrupt(spark_context) -> Iterator[threading.Event]:
+def cancelled_on_interrupt(spark_context) -> Iterator[Interrupt]:
     """Within the block, SIGINT (and SIGTERM, SIGHUP, which ``dedup.cli`` hands to the SIGINT handler) cancels
     the context's jobs; the block then ends with ``KeyboardInterrupt``, whatever error the cancelled call
     raised, or at once where the signal finds the driver outside py4j. A second signal during a call waits as
@@ -31,10 +56,10 @@ def cancelled_on_interrupt(spark_context) -> Iterator[threading.Event]:
 
     Returns
     -------
-    threading.Event
-        Set once a signal came (the block may look at it between its own calls).
+    Interrupt
+        Set once a signal came (the block may look at it between its own calls, and hold one off).
     """
-    interrupted, done = threading.Event(), threading.Event()
+    interrupted, done = Interrupt(), threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield interrupted
         return
@@ -53,7 +78,7 @@ def cancelled_on_interrupt(spark_context) -> Iterator[threading.Event]:
         interrupted.set()
         if first:
             threading.Thread(target=cancel_until_done, name="dedup-spark-cancel", daemon=True).start()
-        if not _in_py4j(frame):  # between calls to Spark: the run ends here
+        if not _in_py4j(frame) and not interrupted.holding:  # between calls to Spark: the run ends here
             raise KeyboardInterrupt
         # Inside one, raised it broke py4j's connection mid-read (its tracebacks, and a cancelled write's tasks
         # still running while the run's folders were removed); a second signal waits for the cancel as the first.

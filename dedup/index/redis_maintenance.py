@@ -312,7 +312,8 @@ class RedisMaintenance:
             raise IndexFileError(_WIPED.format(where=self.where))
 
     def _problems(self) -> list[str]:
-        if not self.r.exists(self._key("meta")):
+        made = self.r.hget(self._key("meta"), "params")
+        if not made or made != getattr(self, "_made", made):  # gone, or made again with other parameters
             return [_WIPED.format(where=self.where).split("; nothing was written")[0]]
         problems = []
         ids = {k.decode(): int(v) for k, v in self.r.hgetall(self._key("ids")).items()}

@@ -175,7 +175,9 @@ def parse_record(line: bytes, where: str, text_field: str, id_field: str, path: 
             offset: int = -1, fmt: str = "auto", keep_line: bool = False) -> Document:
     """One JSON Lines record as a Document; its id defaults to ``path:line``."""
     try:
-        source = decode(line, where)
+        # Without its line end: a record cut off inside a string is "Unterminated string", where the line is read
+        # with its "\n" (locally) and without (Spark, a gzipped file's last line) alike.
+        source = decode(line.removesuffix(b"\n"), where)
         record = JSON_RECORDS.decode(source)
     except json.JSONDecodeError as err:
         # removesuffix: some of json's messages end in "at" already ("Unterminated string starting at"). The column

@@ -228,22 +228,20 @@ def _sides(text: str) -> set[tuple[int, int]]:
     found, before = set(), ""
     for match in _TURNING_WORD.finditer(text):
         word = match.group().lower()
-        if not (word in ("up", "down") and before in _PHRASAL and not _AMOUNT.match(text, match.end())):
-            found.update(SIDE_OF.get(word, ()))  # "lines set up for": no rise; "kept up 2 percent" is one
+        if not (word in ("up", "down") and before in _PHRASAL):
+            found.update(SIDE_OF.get(word, ()))  # "lines set up for", "set up 3 plants": no rise
         before = word
     return found
 
 
 # Verbs whose "up" or "down" makes a phrase that says no rise or fall ("lines set up for", "the plant shut down"),
-# with their other forms; not "closed", "opened", "came", "ended" ("the index closed up 2 percent"). An amount
-# after the word makes it a rise or fall whatever the verb.
+# with their other forms; not "closed", "opened", "came", "ended" ("the index closed up 2 percent").
 _PHRASAL = frozenset(f"{verb}{end}" for verb in """set pick make give sign show line bring put look hold keep call
     catch follow sum back shore stir settle sit stand tear knock hand draw write wrap team clean shut let
     take""".split()
     for end in ("", "s", "ed", "ing")) | frozenset("""setting picked made gave given signed showed shown lined brought
     putting looked held kept called caught followed summed backed shored stirred settled sat stood tore torn knocked
     handed drew drawn wrote written wrapped teamed cleaned shutting letting took taken taking""".split())
-_AMOUNT = re.compile(r"\W+(?:by\s+|to\s+|about\s+|nearly\s+|almost\s+)?[$€£]?\d")
 
 
 _PERCENT = re.compile(r"%|\bper cent\b", re.IGNORECASE)

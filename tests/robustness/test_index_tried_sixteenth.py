@@ -64,3 +64,4 @@ def test_an_index_made_again_with_other_parameters_is_gone_for_an_older_store(tm
             with pytest.raises(IndexFileError, match="the index is gone"):
                 call()
         assert new.check("copy of b", articles[1]).is_duplicate
+        assert any("the index is gone" in problem for problem in old.verify())  # as every other call says

@@ -305,3 +305,14 @@ def test_a_line_repeated_all_through_a_text_aligns_in_linear_time():
             "                 f'Line {k} tells of the river and the bridge near {k} streets.' for k in range(16000))\n"
             "assert align_texts(a, b) == align_texts(b, a) == []\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+
+@pytest.mark.parametrize("sentence, partner", [
+    ("The firm set up 3 new plants, but output fell.", "Output fell, though 3 new plants were set up by the firm."),
+    ("The city put up 200 new homes while crime fell.", "Crime fell while 200 new homes were put up by the city.")])
+def test_a_phrasal_up_before_a_count_is_no_rise(sentence, partner):
+    """The second reviewer: "set up 3 new plants" read as a rise (an amount after "up" made one whatever the verb)."""
+    from dedup.text.facts import says_more
+
+    assert not says_more(sentence, partner, partner)
