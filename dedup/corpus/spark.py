@@ -314,16 +314,17 @@ def _scan_and_write(spark, paths: list[str], output: str, scanner: CorpusScanner
     with interrupted.held():  # all of the earlier run's, before any of this run's is written: never a mix
         for folder in earlier:
             shutil.rmtree(folder)
-    started = []
+    begun = []
     try:
         for name, frame in zip(RESULTS, (result.assignments, result.matches, result.reuse, result.restatements)):
             if frame is not None:
-                started.append(f"{output}/{name}")
+                begun.append(f"{output}/{name}")
                 frame.write.mode("overwrite").parquet(f"{output}/{name}")
                 summary["written"].append(f"{output}/{name}")
     except BaseException:  # after Ctrl-C, SIGTERM: none of this run's folders, not some (a set is one run's)
-        for folder in started if interrupted.is_set() and "://" not in output else []:
-            shutil.rmtree(folder, ignore_errors=True)
+        if interrupted.is_set() and "://" not in output:
+            for folder in begun:
+                shutil.rmtree(folder, ignore_errors=True)
         raise
     for name, stat in (("reuse", "reuse_passages"), ("restatements", "restatement_documents")):
         if f"{output}/{name}" in summary["written"]:

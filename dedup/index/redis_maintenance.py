@@ -308,12 +308,14 @@ class RedisMaintenance:
         """Raise ``IndexFileError`` when the index's metadata is gone (``_WIPED``), or is another index's (``made``,
         its stored parameters, are not those this store opened): wiped and made again with other parameters, the
         prefix took an older store's writes, signed with the old ones."""
-        if not made or made != getattr(self, "_made", made):
+        if self._gone(made):
             raise IndexFileError(_WIPED.format(where=self.where))
 
+    def _gone(self, made) -> bool:
+        return not made or made != getattr(self, "_made", made)
+
     def _problems(self) -> list[str]:
-        made = self.r.hget(self._key("meta"), "params")
-        if not made or made != getattr(self, "_made", made):  # gone, or made again with other parameters
+        if self._gone(self.r.hget(self._key("meta"), "params")):  # gone, or made again with other parameters
             return [_WIPED.format(where=self.where).split("; nothing was written")[0]]
         problems = []
         ids = {k.decode(): int(v) for k, v in self.r.hgetall(self._key("ids")).items()}

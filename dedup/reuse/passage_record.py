@@ -13,7 +13,7 @@ from dedup.reuse.passages import Passage
 from dedup.reuse.trim import copied_edges
 from dedup.reuse.unit_rows import LazyCosines, WordWeights
 from dedup.reuse.units import Units
-from dedup.text.words import INVISIBLE
+from dedup.text.words import without_invisible
 from dedup.util.arrays import distinct
 
 
@@ -159,11 +159,8 @@ def _same_text(a: str, b: str) -> bool:
     """Whether two passages are the same text, canonically equivalent ones too (a copy saved decomposed, NFD), and
     the same but for invisible characters (soft hyphens, zero-width ones: a copy may have gained or lost them)."""
     return a == b or (not (a.isascii() and b.isascii()) and
-                      unicodedata.normalize("NFC", a.translate(_NO_INVISIBLE)) ==
-                      unicodedata.normalize("NFC", b.translate(_NO_INVISIBLE)))
-
-
-_NO_INVISIBLE = str.maketrans("", "", INVISIBLE)
+                      unicodedata.normalize("NFC", without_invisible(a)) ==
+                      unicodedata.normalize("NFC", without_invisible(b)))
 
 
 def _sentence(units: Units, i: int, span: tuple[int, int]) -> str:

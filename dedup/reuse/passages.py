@@ -83,13 +83,13 @@ def held(cells: np.ndarray, passages: list[Passage]) -> np.ndarray:
     return inside
 
 
-def _groups(seeds: np.ndarray, gap: int, twice_in_b: bool = True, weights: tuple | None = None) -> list[np.ndarray]:
+def _groups(seeds: np.ndarray, gap: int, twice_in_b: bool, weights: tuple) -> list[np.ndarray]:
     """The seeds' groups: ``_split`` by gaps, each cut at a repeat (``_repeats``) and its parts split again, less
     their stray repeats (``_without_stray_repeats``, with ``twice_in_b`` and the texts' unit rows ``weights``)."""
     groups = []
     for whole in _split(seeds, gap):
         parts = [p for part in _repeats(whole) for p in (_repeats_in_b(part) if twice_in_b else [part])]
-        trimmed = [_without_stray_repeats(part, weights) for part in parts] if twice_in_b and weights else parts
+        trimmed = [_without_stray_repeats(part, weights) for part in parts] if twice_in_b else parts
         changed = len(parts) > 1 or sum(map(len, trimmed)) < len(whole)
         groups += [g for part in trimmed for g in _split(part, gap)] if changed else trimmed
     return groups

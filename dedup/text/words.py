@@ -48,6 +48,11 @@ INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\u200e\u200f"
 _IN_WORD = rf"(?:{MARK}|[{INVISIBLE}])"
 _HAS_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _NO_INVISIBLE = str.maketrans("", "", INVISIBLE)
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without its invisible characters (``INVISIBLE``)."""
+    return text.translate(_NO_INVISIBLE)
 # One token (of lower-cased text): possessive, so never any backtracking. The other end marks close a token, never
 # join two ("iPhone。Apple" is two words, where "U.S" is one), or stand alone ("है ।").
 TOKEN = (rf"[{NO_SPACE_SCRIPTS}][{ENDS}]*+|{_RUN}++(?:{_IN_WORD}++{_RUN}*+)*+[{NON_ASCII_ENDS}]*+"
@@ -185,7 +190,7 @@ def _words(text: str) -> list[str]:
     lowered = text.lower()
     if _INNER.search(lowered) is None:
         found = _PLAIN.findall(lowered)
-        return [w.translate(_NO_INVISIBLE) for w in found] if _HAS_INVISIBLE.search(lowered) else found
+        return [without_invisible(w) for w in found] if _HAS_INVISIBLE.search(lowered) else found
     # Tokens hold no whitespace: one pass drops the punctuation of all of them, and split() the empty ones.
     return word_of(" ".join(_TOKEN.findall(lowered))).split()
 
@@ -252,7 +257,7 @@ def _spans(lowered: str) -> list[tuple[str, int, int]]:
     """``word_spans`` of lower-cased text, with spans into it."""
     if _INNER.search(lowered) is None:
         if _HAS_INVISIBLE.search(lowered):
-            return [(m.group().translate(_NO_INVISIBLE), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
+            return [(without_invisible(m.group()), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
         return [(m.group(), m.start(), m.end()) for m in _PLAIN.finditer(lowered)]
     found = []
     for m in _TOKEN.finditer(lowered):
@@ -263,7 +268,7 @@ def _spans(lowered: str) -> list[tuple[str, int, int]]:
                 start = m.start() + token.index(core)
                 found.append((word_of(core), start, start + len(core)))
         else:
-            found.append((token.translate(_NO_INVISIBLE), m.start(), m.end()))
+            found.append((without_invisible(token), m.start(), m.end()))
     return found
 
 
