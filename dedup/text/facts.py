@@ -118,24 +118,36 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
 # trusted ("drei" for "sieben", "Bieker" for "Lopez" in Arabic script, "не" were all removed as restatements).
 # Not "is", "was", "had" or "of": everyday Dutch ("De raad had drie ..."), and German "was": a Dutch sentence
 # holding one was read as English, and "zeven" for "drie" removed.
-_ENGLISH = frozenset("the and to were are that with for from by has have this which".split())
+_ENGLISH = frozenset("""the and to were are that with for from by has have this which would been said its it they their
+    there about after into than who what she his our you your because while""".split())
 
 
 def _english(sentence: str) -> bool:
-    """Whether ``sentence`` reads as English: it holds ``_ENGLISH``'s words, and no more of them than of other
+    """Whether ``sentence`` reads as English: it holds ``_ENGLISH``'s words, and more of them than of other
     languages' (``_OTHER_FUNCTION_WORDS``, words in other scripts). One English word was enough, and an English
     name in German or Russian news ("Fridays for Future", "The Guardian") made the sentence English, its number
     words ("sieben" for "drei") unread."""
     found = words(sentence)
     english = sum(w in _ENGLISH for w in found)
     other = sum(w in _OTHER_FUNCTION_WORDS or _NOT_LATIN.search(w) is not None for w in found)
-    return english > 0 and english >= other
+    return english > other  # a tie is not English: its rules would read a number word or negation it cannot
 
 
-# The commonest words of German, French, Spanish, Italian, Dutch and Portuguese news that English lacks.
+# The commonest words of German, French, Spanish, Italian, Dutch, Portuguese, Polish, Czech, Danish, Norwegian,
+# Swedish, Romanian, Turkish and Indonesian news that English lacks. Without the last eight, "Jest to cztery razy"
+# ("to"), "spital are patru" ("are": has), "for at" and "The Jakarta Post" made a sentence English, and "cztery"
+# for "trzy" was removed unread.
 _OTHER_FUNCTION_WORDS = frozenset("""die der das und ist für zu den dem des von mit nicht auf sich ein eine einen
     wird wurde sind le la les et est du une un pour dans qui sur pas au aux el los las y que del por para una
-    es con se lo het een van zijn niet il di che della gli sono è não uma com os""".split())
+    es con se lo het een van zijn niet il di che della gli sono è não uma com os
+    de jest się nie że na przez dla od przed niż także oraz już są był była było który która które po jak w z
+    je se že než jsou byl bylo jako pro při podle ve v
+    og er det en på til med af av som den har ikke ble blev var fra om å
+    och att är inte ett till sig
+    și în cu pe din care este sunt să nu mai pentru fost după
+    ve bir bu da için ile olarak daha çok gibi ama değil kadar sonra olan göre
+    yang dan di ke dari untuk dengan ini itu pada adalah dalam akan tidak telah oleh sebagai juga atau menurut
+    bahwa""".split())
 _NOT_LATIN = re.compile(r"[^\W\d_a-z\u00c0-\u024f]")
 
 
@@ -392,7 +404,15 @@ _ASKED = re.compile(r"\b(?:ask|asks|asked|asking|wonder|wonders|wondered)\s+(?:[
 
 
 def _negations(text: str) -> list[str]:
-    return _NEGATION.findall(text.lower())
+    return _NEGATION.findall(text.lower()) + [w for w in words(text) if w in _OTHER_NEGATIONS]
+
+
+# Negations of languages whose words ``_NEGATION``'s \b cannot find (Devanagari's vowel signs are no word
+# characters) or that it lacks: "не" added to a Russian sentence, "tidak" to an Indonesian one, "नहीं" to a Hindi
+# one was removed where the earlier paragraph held the word in another sentence.
+_OTHER_NEGATIONS = frozenset("""не нет ни никогда ніколи немає ні değil yok hiç asla tidak bukan belum tak ikke aldri
+    aldrig inte ingen ingenting nigdy żaden żadnych ne nikdy žádný nu niciodată nem soha nincs nije nisu nikada
+    नहीं मत कभी नही لا لم لن ليس ليست غير לא אין""".split())
 
 
 def _numbers(text: str) -> list[str]:
