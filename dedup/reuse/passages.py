@@ -7,6 +7,7 @@ A passage's sides are ranges of units (``dedup.reuse.units.Units``), first and l
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -277,19 +278,43 @@ def without_overlaps(passages: list[Passage], units_a: Units, units_b: Units, mi
     ``min_chars`` long in both, or ``seeded_min_chars`` when seeds hold two or more units of each text and the
     sides' cosine reaches ``seeded_cosine``, in ``a``'s order. With ``weights`` (the texts' unit rows), a passage
     that overlaps better ones only at its edge gives up the units they hold (``_outside``) rather than all."""
-    kept: list[Passage] = []
+    kept = _Disjoint()
     for passage in sorted(passages, key=lambda p: _weight(p, units_a, units_b), reverse=True):
-        if weights is not None and any(overlap(passage.a, k.a) for k in kept):
-            passage = _outside(passage, kept, weights, min_cosine)
+        if weights is not None and kept.overlapping(passage.a):
+            passage = _outside(passage, kept.overlapping(passage.a), weights, min_cosine)
             if passage is None:
                 continue
         shortest = min(length(units_a, passage.a), length(units_b, passage.b))
         if shortest < min_chars and not _seeded(passage, shortest, seeded_min_chars, seeded_cosine):
             continue
-        if any(overlap(passage.a, k.a) for k in kept):  # one source passage may be reused twice
+        if kept.overlapping(passage.a):  # one source passage may be reused twice
             continue
-        kept.append(passage)
-    return sorted(kept, key=lambda p: p.a)
+        kept.add(passage)
+    return kept.passages
+
+
+class _Disjoint:
+    """Passages whose ranges of the first text overlap none of the others', in that text's order: the ones a range
+    overlaps are found by bisection (checking each against every kept one took 64 million checks for two texts
+    sharing 8,000 passages: time in the square of their number)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.passages: list[Passage] = []
+
+    def overlapping(self, a: tuple[int, int]) -> list[Passage]:
+        # Disjoint and sorted by start, so by end too: the ones overlapping ``a`` are a run ending at the last
+        # that starts at or before a's end.
+        last = bisect.bisect_right(self.starts, a[1])
+        first = last
+        while first > 0 and self.passages[first - 1].a[1] >= a[0]:
+            first -= 1
+        return self.passages[first:last]
+
+    def add(self, passage: Passage) -> None:
+        at = bisect.bisect_left(self.starts, passage.a[0])
+        self.starts.insert(at, passage.a[0])
+        self.passages.insert(at, passage)
 
 
 def _outside(passage: Passage, kept: list[Passage], weights: tuple, min_cosine: float) -> Passage | None:
