@@ -155,6 +155,9 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
             rewritten.add(p.index)
         else:
             blocks.append(p.text)
+    for k in _fence_partners_of_removed(report.paragraphs, blocks):  # a fence left open: the rest read as code
+        blocks[k] = report.paragraphs[k].text
+        removed.remove(k)
     spans = paragraph_spans(source) if source is not None else None
     if spans is not None and len(spans) == len(blocks):
         for k in sorted(rewritten):  # the sentences kept, as given: not as normalized ("10⁶" was written "106")
@@ -166,6 +169,26 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
     else:
         text = "\n\n".join(b for b in blocks if b is not None) + "\n"
     return CleanResult(text=text, removed_paragraphs=tuple(removed), removed_sentences=tuple(cut))
+
+
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)  # a Markdown code fence's line
+
+
+def _fence_partners_of_removed(paragraphs: list[Paragraph], blocks: list[str | None]) -> list[int]:
+    """Removed paragraphs that open or close a code fence whose other end a kept paragraph holds: a code block
+    with a blank line inside is two paragraphs, and the second, repeating an earlier block's end, went with its
+    closing fence (or boilerplate took it), so that the rest of the file read as code. Their removal is undone."""
+    restored, opened = [], None
+    for k, p in enumerate(paragraphs):
+        if len(_FENCE.findall(p.text)) % 2 == 0:
+            continue
+        if opened is None:
+            opened = k
+            continue
+        if (blocks[opened] is None) != (blocks[k] is None):
+            restored.append(opened if blocks[opened] is None else k)
+        opened = None
+    return restored
 
 
 def _without(paragraph: Paragraph, cut: set[int]) -> str:
@@ -258,6 +281,7 @@ def _bare_quote(text: str) -> bool:
 _SAID = re.compile(r"\b(?:said|says|say|told|tells|added|adds|asked|wrote|writes|according to)\b", re.IGNORECASE)
 
 
+_LIST_MARKER = re.compile(r"\s*(?:\d{1,3}|[A-Za-z]|[ivxlcdm]{1,6})[.)]\s*$")  # a numbered list item's "1." or "b)"
 _TABLE_ROW = re.compile(r"\S\s*\|\s*\S|\S\t+\S")  # cells divided by "|" or tabs
 
 
@@ -269,6 +293,8 @@ def _cuttable(sentences, i: int) -> bool:
     text = sentences[i].text
     if not _starts_sentence(text) or (i + 1 < len(sentences) and not _starts_sentence(sentences[i + 1].text)):
         return False
+    if _LIST_MARKER.match(text) or (i > 0 and _LIST_MARKER.match(sentences[i - 1].text)):
+        return False  # "1." read as a sentence: cutting the item after it left "1. 2. Parking ..." and a bare "3."
     if _TABLE_ROW.search(text):  # a row of a table: the same row under another heading ("Result in 2025") is
         return False  # another fact, and a table without it says the row's party won nothing
     if i + 1 < len(sentences) and (_points_back(sentences[i + 1].text) or (

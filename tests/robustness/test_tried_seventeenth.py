@@ -68,3 +68,36 @@ def test_passages_overlapping_better_ones_are_dropped_as_by_checking_every_pair(
     assert [(p.a, p.cosine) for p in kept] == [(p.a, p.cosine) for p in every_pair(made)]
     assert 200 < len(kept) < 1500
     assert all(x.a[1] < y.a[0] for x, y in zip(kept, kept[1:]))
+
+
+# 3. A technical writer: a code block with a blank line inside is two paragraphs; the second, repeating an earlier
+#    block's end, was removed with its closing fence, and the rest of the file read as code. With --sentences, a
+#    numbered item's "1." (read as a sentence) was left behind when the item was cut: "1. 2. Parking ...".
+FENCED = ("# Installing the client\n\nThe basic example imports the module and connects to the server.\n\n```python\n"
+          "import client\n\nclient.connect(\"https://api.example.com\", timeout=30)\n```\n\nTo see what the client "
+          "does on the wire, turn on logging before you connect.\n\n```python\nimport client, logging\n"
+          "logging.basicConfig(level=logging.DEBUG)\n\nclient.connect(\"https://api.example.com\", timeout=30)\n```"
+          "\n\nAfter connecting, call the status function to check your credentials.\n")
+
+
+def test_clean_never_leaves_a_code_fence_open(tmp_path):
+    source = tmp_path / "guide.md"
+    source.write_text(FENCED, encoding="utf-8")
+    cleaned = _clean(tmp_path, source)
+    assert cleaned.count("```") == FENCED.count("```")
+    block = "```python\nimport client\n\nclient.connect(\"https://api.example.com\", timeout=30)\n```"
+    source.write_text(f"# The client\n\nConnect with a short timeout.\n\n{block}\n\nThe same again, for the "
+                      f"record, after the changelog of this week.\n\n{block}\n", encoding="utf-8")
+    twice = _clean(tmp_path, source)  # a whole block said twice: its closing paragraph alone is restated
+    assert twice.count("```") in (2, 4) and "The same again" in twice
+
+
+def test_clean_sentences_leaves_no_list_marker_behind(tmp_path):
+    first = "The new office opens on the third floor of the Harbour Building, next to the central railway station."
+    second = "Staff should bring their own laptops on the first day, as the desks will not have computers yet."
+    text = (f"Moving to the new office\n\n{first} {second}\n\n1. {first}\n2. Parking spaces are allocated by the "
+            f"facilities team on request.\n3. {second}\n")
+    source = tmp_path / "memo.md"
+    source.write_text(text, encoding="utf-8")
+    cleaned = _clean(tmp_path, source, "--sentences")
+    assert "1. 2." not in cleaned and not any(line.strip() in ("1.", "3.") for line in cleaned.splitlines())
