@@ -78,16 +78,27 @@ def _repeated_whole(paragraph: Paragraph, earlier: str, aligned: set[int]) -> li
     part: "Critics disagree.") whose words stand in ``earlier`` as one run: repeated, so nothing of theirs is
     lost. Without it a paragraph repeated word for word was kept for its shortest sentence."""
     said, lines = f" {' '.join(words(earlier))} ", {line.strip() for line in earlier.splitlines()}
+    rows = {_cells(line) for line in lines if _TABLE_ROW.search(line)}
     # A line without words the earlier paragraph holds too (a table's "|---|---|" rule) is repeated: a table repeated
-    # was kept for it. Another one ("★★" for "★★★★★") is not.
+    # was kept for it. Another one ("★★" for "★★★★★") is not; nor a row whose words are a run there but whose cells
+    # differ ("| Garden Suite | ✓ | ✓ |" after "| Garden Suite | ✓ | ✗ |").
     return [(paragraph.index, i) for i, s in enumerate(paragraph.sentences)
-            if i not in aligned and ((run := words(s.text)) and f" {' '.join(run)} " in said
-                                     or not run and s.text.strip() in lines)]
+            if i not in aligned and (_cells(s.text) in rows if _TABLE_ROW.search(s.text) else (
+                (run := words(s.text)) and f" {' '.join(run)} " in said or not run and s.text.strip() in lines))]
+
+
+def _cells(row: str) -> tuple[str, ...]:
+    """A table row's cells, spaced and cased alike."""
+    return tuple(" ".join(cell.split()).casefold() for cell in re.split(r"\||\t", row.strip().strip("|")))
 
 
 def _says_more(pair: SentencePair, earlier: str | None, said_before=None) -> bool:
     """Whether sentence ``pair.b`` states something its partner ``pair.a`` and the earlier paragraph ``earlier``
-    (else ``pair.a``) do not (``text.facts.says_more``): a number, a negation, a name or a negating prefix."""
+    (else ``pair.a``) do not (``text.facts.says_more``): a number, a negation, a name or a negating prefix. A row of
+    a table says more unless its partner is the same row: "| export to PDF | no | yes |" restated a row of "no"
+    and "yes" in other places, and a changed cell was lost."""
+    if _TABLE_ROW.search(pair.b):
+        return _cells(pair.b) != _cells(pair.a)
     return says_more(pair.b, pair.a, earlier if earlier is not None else pair.a, said_before)
 
 

@@ -111,7 +111,13 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     lend lends lent lending loaned | borrow borrows borrowed borrowing;
     acre acres | hectare hectares;
     since | until till;
-    raise raised raises raising | keep keeps kept keeping maintained unchanged"""
+    raise raised raises raising | keep keeps kept keeping maintained unchanged;
+    enable enables enabled enabling | disable disables disabled disabling;
+    true | false;
+    required mandatory compulsory obligatory | optional voluntary;
+    include includes included including | exclude excludes excluded excluding;
+    free | paid;
+    on | off"""
 
 
 def _places(groups: str) -> dict[str, frozenset[tuple[int, int]]]:

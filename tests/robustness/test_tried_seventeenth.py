@@ -101,3 +101,46 @@ def test_clean_sentences_leaves_no_list_marker_behind(tmp_path):
     source.write_text(text, encoding="utf-8")
     cleaned = _clean(tmp_path, source, "--sentences")
     assert "1. 2." not in cleaned and not any(line.strip() in ("1.", "3.") for line in cleaned.splitlines())
+
+
+# 4. The technical writer's settings and comparison tables: an on/off word put for another ("enabled" for
+#    "disabled", "true", "required", "includes", "free", "off") left the rest of the sentence as it was, and the
+#    paragraph was removed; a table whose changed cell ("no" for "yes", "✓" for "✗") the earlier table held in
+#    another row was removed with the fact.
+FILLER = ["The committee met on a rainy afternoon to discuss the new parking arrangements near the library.",
+          "Several residents said they would attend the next public hearing about the proposed bicycle lanes."]
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Automatic backups are enabled by default for every new account created on the hosting platform.",
+     "Automatic backups are disabled by default for every new account created on the hosting platform."),
+    ("Setting the verbose option to true makes the tool print every request it sends to the remote server.",
+     "Setting the verbose option to false makes the tool print every request it sends to the remote server."),
+    ("A password is required for every account that connects to the database server from outside the office.",
+     "A password is optional for every account that connects to the database server from outside the office."),
+    ("The free plan includes export to PDF, sync across devices and priority email support for every user.",
+     "The free plan excludes export to PDF, sync across devices and priority email support for every user."),
+    ("Parking at the station car park is free for season ticket holders on weekdays and at weekends.",
+     "Parking at the station car park is paid for season ticket holders on weekdays and at weekends."),
+    ("The heating in the east wing is switched on automatically at six every morning during the winter.",
+     "The heating in the east wing is switched off automatically at six every morning during the winter.")])
+def test_clean_keeps_a_setting_turned(tmp_path, first, second):
+    source = tmp_path / "notes.md"
+    source.write_text("\n\n".join(["Release notes", first, *FILLER, second]) + "\n", encoding="utf-8")
+    assert second in _clean(tmp_path, source)
+
+
+@pytest.mark.parametrize("before, after", [
+    ("| export to PDF | yes | yes |\n| sync across devices | no | yes |",
+     "| export to PDF | no | yes |\n| sync across devices | no | yes |"),
+    ("| Garden Suite | ✓ | ✗ |\n| Sea View Room | ✓ | ✓ |", "| Garden Suite | ✓ | ✓ |\n| Sea View Room | ✓ | ✓ |")])
+def test_clean_keeps_a_table_with_one_cell_changed(tmp_path, before, after):
+    head = "| item | first | second |\n|---|---|---|\n"
+    text = "\n\n".join(["Plans and rooms", "The table below lists what each plan and room offers to its users.",
+                        head + before, "Prices are shown per month and per user, billed to the card on file.",
+                        head + after]) + "\n"
+    source = tmp_path / "tables.md"
+    source.write_text(text, encoding="utf-8")
+    assert after in _clean(tmp_path, source)
+    source.write_text(text.replace(after, before), encoding="utf-8")  # the same table twice: the second goes
+    assert _clean(tmp_path, source).count(before) == 1
