@@ -9,7 +9,7 @@ from dataclasses import replace
 import click
 
 from dedup.io.clean import CleanResult, CorpusCleaner
-from dedup.io.readers import Document
+from dedup.io.readers import UNNAMED, Document, InputError
 from dedup.records import CorpusReport
 from dedup.report.formats import counted, printable
 
@@ -133,6 +133,8 @@ class IdFieldSeen:
             if isinstance(item, Document) and item.where is not None:
                 self.records = True
                 self.named = self.named or item.id != item.where
+            elif isinstance(item, InputError) and UNNAMED in item.reason:  # its id repeats a record's path:line
+                self.named = True
             yield item
 
     def note(self, id_field: str, quiet: bool) -> None:

@@ -243,6 +243,9 @@ def _fields_of(record: dict) -> str:
     return "its fields: " + ", ".join(names) + (", ..." if len(record) > 8 else "")
 
 
+UNNAMED = "which has no"  # a record named path:line (``read_jsonl``), whose name another record's id repeats
+
+
 def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,
                fmt: str = "auto", name: str | None = None, lines: bool = False,
                stream: BinaryIO | None = None) -> Iterator[Document | InputError]:
@@ -296,8 +299,10 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                     yield _bare(err, line if lines else None)
                     continue
                 if doc.id in seen:
-                    yield InputError(where, f"duplicate id {doc.id!r} (first at line {seen[doc.id]})",
-                                     line if lines else None)
+                    first = seen[doc.id]  # the name given to a record without an id, or an id given twice
+                    said = f"the name of line {first}'s record, {UNNAMED} {id_field!r}" if doc.id == f"{name}:{first}" \
+                        else f"first at line {first}"
+                    yield InputError(where, f"duplicate id {doc.id!r} ({said})", line if lines else None)
                     continue
                 seen[doc.id] = lineno
                 yield doc

@@ -144,3 +144,17 @@ def test_clean_keeps_a_table_with_one_cell_changed(tmp_path, before, after):
     assert after in _clean(tmp_path, source)
     source.write_text(text.replace(after, before), encoding="utf-8")  # the same table twice: the second goes
     assert _clean(tmp_path, source).count(before) == 1
+
+
+# 5. The auditor: a record whose own id is the name dedup gave a record without one ("path:1") was skipped as a
+#    duplicate, and the note then said that no record has an 'id' field (one has: the field name is right).
+def test_an_id_repeating_a_records_given_name_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "coll.jsonl").write_text(
+        '{"text": "The harbour board approved the dredging plan on Monday after a long debate about costs."}\n'
+        '{"id": "coll.jsonl:1", "text": "A local bakery won the regional bread contest for the third year running."}\n',
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", "coll.jsonl", "-f", "json", "-o", "out.json"])
+    assert result.exit_code == 1
+    assert "duplicate id 'coll.jsonl:1' (the name of line 1's record, which has no 'id')" in result.output
+    assert "no record has" not in result.output
