@@ -9,6 +9,7 @@ found in thousands of documents is one passage, never thousands of pairs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Iterator
@@ -78,6 +79,7 @@ class Measured:
     paragraphs: list[tuple[int, int]]  # (text in batch, paragraph number) of each row of ``paragraph_counts``
     paragraph_counts: sparse.csr_matrix
     snippets: list[str]  # the start of each of those paragraphs
+    figures: list[str]  # the numbers each of those paragraphs states, sorted (``_figures``)
 
 
 def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], whole: list[int]) -> Measured:
@@ -106,7 +108,17 @@ def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], wh
         paragraphs=paragraphs,
         paragraph_counts=signer.bucketer.term_counts(tokenized.tokens.select(rows)),
         snippets=[split[i][p][:SNIPPET] for i, p in paragraphs],
+        figures=[_figures(split[i][p]) for i, p in paragraphs],
     )
+
+
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+
+
+def _figures(paragraph: str) -> str:
+    """The numbers a paragraph states, sorted: a site's template paragraph filled with each page's figures
+    ("Sunrise is at 6:14 a.m. ... UV index 2") is no page furniture, and ``clean --boilerplate`` removed them all."""
+    return " ".join(sorted(_NUMBER.findall(paragraph)))
 
 
 class Evidence:
@@ -115,6 +127,7 @@ class Evidence:
     def __init__(self) -> None:
         self.sets: dict[int, np.ndarray] = {}
         self.snippets: dict[tuple[int, int], str] = {}
+        self.figures: dict[tuple[int, int], str] = {}
         self._rows: dict[int, int] = {}
         self._paragraph_rows: dict[tuple[int, int], int] = {}
         self._chunks: list[sparse.csr_matrix] = []
@@ -131,9 +144,11 @@ class Evidence:
             self._rows[docs[i]] = self._n_rows + row
         self._n_rows += len(measured.documents)
         self._chunks.append(idf.weigh(measured.counts))
-        for row, ((i, p), snippet) in enumerate(zip(measured.paragraphs, measured.snippets)):
+        for row, ((i, p), snippet, figures) in enumerate(zip(measured.paragraphs, measured.snippets,
+                                                               measured.figures)):
             self._paragraph_rows[(docs[i], p)] = self._n_paragraph_rows + row
             self.snippets[(docs[i], p)] = snippet
+            self.figures[(docs[i], p)] = figures
         self._n_paragraph_rows += len(measured.paragraphs)
         self._paragraph_chunks.append(idf.weigh(measured.paragraph_counts))
 
@@ -342,11 +357,13 @@ def _passages(settings: PassTwoSettings, state: CorpusState, evidence: Evidence,
         # Boilerplate is held by ``boilerplate_docs`` documents that are not copies of one another: a story's
         # syndicated copies count once (a paragraph of it quoted by one other article is no site furniture, and
         # ``clean --boilerplate`` took it out of the kept copy and of the quote).
-        boilerplate = int(n_clusters[c]) >= settings.boilerplate_docs
+        first = dict(zip(members, map(tuple, state.node_first[members].tolist())))
+        # ... and that state the same figures: a template filled with each page's is each page's own.
+        boilerplate = int(n_clusters[c]) >= settings.boilerplate_docs and \
+            len({evidence.figures.get(first[n]) for n in members}) == 1
         if state.node_tokens[members].max() < MIN_PASSAGE_TOKENS and not boilerplate:
             continue  # "Contents", "Figure A" in two pages: no passage, unless page furniture (boilerplate)
         held = np.concatenate([occurrences.of(n) for n in members])
-        first = dict(zip(members, map(tuple, state.node_first[members].tolist())))
         main = min(members, key=lambda n: (-len(occurrences.of(n)), state.ids[first[n][0]], first[n][1]))
         held = held[np.lexsort((held[:, 2], held[:, 1]))]
         passages.append(Passage(

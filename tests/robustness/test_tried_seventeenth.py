@@ -158,3 +158,46 @@ def test_an_id_repeating_a_records_given_name_says_so(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "duplicate id 'coll.jsonl:1' (the name of line 1's record, which has no 'id')" in result.output
     assert "no record has" not in result.output
+
+
+# 6. A corpus deduplicator: a site's template paragraph filled with each page's figures ("Sunrise is at 6:48 a.m.
+#    ... UV index 4") in five pages or more was boilerplate, and `clean --boilerplate` removed every page's figures.
+#    A footer said word for word on every page still goes.
+def test_clean_boilerplate_keeps_a_template_filled_with_each_pages_figures(tmp_path):
+    import json
+    import random
+
+    rng = random.Random(3)
+    ledes = ["A late header settled a tense derby that had been goalless for most of the afternoon.",
+             "Heavy rain turned the pitch into a swamp and both managers complained about the conditions.",
+             "The visitors' new signing made his debut and was substituted at half time with a hamstring strain.",
+             "Supporters protested before kick-off about ticket prices and the club's plans to move grounds.",
+             "A penalty decision in the closing minutes sparked angry scenes on the touchline and in the stands.",
+             "The home side extended their unbeaten run to eleven games with a disciplined defensive display.",
+             "An own goal just before the interval proved decisive in a scrappy contest short on chances.",
+             "The goalkeeper saved two penalties, earning a standing ovation from the travelling fans.",
+             "Floodlight failure delayed the second half by twenty minutes while engineers repaired a generator.",
+             "A teenage academy graduate scored on his first start and dedicated the goal to his grandmother.",
+             "The referee was taken off injured after a collision and replaced by the fourth official.",
+             "Both sides finished with ten men after two red cards in a bad-tempered second half.",
+             "The club captain announced his retirement at the end of the season after seventeen years.",
+             "A crowd of over forty thousand watched the first game in the rebuilt stadium.",
+             "The manager rested six regular starters ahead of the cup semi-final next weekend.",
+             "Fans observed a minute's silence for the club's former chairman, who died this week."]
+    footer = "Weather data are supplied by the regional met office and may change without notice to readers."
+    records, figures = [], []
+    for k, lede in enumerate(ledes):
+        filled = (f"Sunrise is at 6:48 a.m. and sunset at 7:40 p.m. The UV index will reach {k % 8 + 2}. Air quality "
+                  f"is expected to be moderate with an index of {rng.randint(10, 150)}.")
+        figures.append(filled)
+        records.append({"id": f"weather{k}", "text": f"Weather for day {k}\n\n{lede}\n\n{filled}\n\n{footer}\n"})
+    for path in sorted((Path(__file__).resolve().parents[2] / "data" / "dev").glob("*.txt")):
+        records.append({"id": path.stem, "text": path.read_text(encoding="utf-8")})  # the corpus's IDF
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["clean", str(source), "--boilerplate", "--no-within", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    cleaned = {r["id"]: r["text"] for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    for k, filled in enumerate(figures):
+        assert filled in cleaned[f"weather{k}"] and footer not in cleaned[f"weather{k}"]
