@@ -100,6 +100,9 @@ def corpus_options(command):
         click.option("--cosine-threshold", type=UNIT, default=0.5, show_default=True,
                      help="TF-IDF cosine (under the corpus IDF) near-duplicate documents must also reach."),
         renamed_option("--duplicate-cosine", "--cosine-threshold", "cosine_threshold"),
+        click.option("--document-lsh-threshold", type=UNIT, default=0.3, show_default=True,
+                     help="Jaccard similarity the document LSH bands are tuned to: lower finds copies cut to a "
+                          "third or less (0.15), at the cost of more candidate pairs to confirm."),
         click.option("--passage-cosine-threshold", type=UNIT, default=0.7, show_default=True,
                      help="TF-IDF cosine that makes two paragraphs of different documents one passage."),
         renamed_option("--passage-threshold", "--passage-cosine-threshold", "passage_cosine_threshold"),
@@ -134,6 +137,7 @@ def make_scanner(params: dict) -> "CorpusScanner":
     try:
         return CorpusScanner(jaccard_threshold=params["jaccard_threshold"], cosine_threshold=params["cosine_threshold"],
                              passage_cosine_threshold=params["passage_cosine_threshold"],
+                             lsh_threshold=params["document_lsh_threshold"],
                              boilerplate_docs=params["boilerplate_docs"], detector=detector,
                              jobs=params["jobs"] or usable_cores(), keep=params["keep"],
                              date_field=params["date_field"], reuse=reuse)
