@@ -22,14 +22,16 @@ from dedup.cluster.groups import UnionFind
 from dedup.cluster.keep import representative
 from dedup.cluster.staged import confirmed_in_stages
 from dedup.confirm.idf import HashedIdf
-from dedup.confirm.pair_scores import exact_scores_many, is_duplicate, row_dots
+from dedup.confirm.pair_scores import is_duplicate, row_dots
 from dedup.corpus.candidates import across_documents, document_candidates, paragraph_candidates, worth
-from dedup.corpus.pass_one import paragraphs_of
+from dedup.corpus.content import DocumentRows, content_rows, furniture_of, substantial
+from dedup.corpus.pass_one import Tokenized, paragraphs_of
 from dedup.corpus.report_spool import DocumentList
 from dedup.corpus.restate_pass import restating_documents, search_restatements
 from dedup.corpus.reuse_pass import find_reuse, reuse_candidates
 from dedup.corpus.state import CorpusState
 from dedup.records import Cluster, CorpusReport, DocumentMatch, Occurrence, Passage
+from dedup.reuse.search import ReuseSearch
 from dedup.sketch.lsh import LSHBanding
 from dedup.sketch.shingle import ShingleSets
 from dedup.util.allocator import release_freed
@@ -80,9 +82,13 @@ class Measured:
     paragraph_counts: sparse.csr_matrix
     snippets: list[str]  # the start of each of those paragraphs
     figures: list[str]  # the numbers each of those paragraphs states, sorted (``_figures``)
+    content_documents: list[int]  # the whole texts measured again without their furniture (``corpus.content``)
+    content_sets: ShingleSets
+    content_counts: sparse.csr_matrix
 
 
-def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], whole: list[int]) -> Measured:
+def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], whole: list[int],
+            furniture: list[list[int]] | None = None) -> Measured:
     """Shingle sets and bucket counts of the texts numbered ``whole``, and bucket counts of the paragraphs
     ``wanted[i]`` (sorted) of each text ``i``.
 
@@ -101,6 +107,11 @@ def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], wh
             paragraphs.append((i, p))
             rows.append(starts[i] + (p if i in measured_whole else k))
     documents = tokenized.select_documents(whole)
+    furniture = furniture or [[] for _ in texts]
+    content = [i for i in whole if furniture[i]]  # and without the paragraphs many documents hold word for word
+    own_rows, kept = content_rows(tokenized.counts, content, [furniture[i] for i in content])
+    own = Tokenized([[]] * len(content), kept, tokenized.tokens.select(own_rows),
+                    np.repeat(np.arange(len(content), dtype=np.int64), kept))
     return Measured(
         documents=list(whole),
         sets=signer.document_sets(documents),
@@ -109,6 +120,9 @@ def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], wh
         paragraph_counts=signer.bucketer.term_counts(tokenized.tokens.select(rows)),
         snippets=[split[i][p][:SNIPPET] for i, p in paragraphs],
         figures=[_figures(split[i][p]) for i, p in paragraphs],
+        content_documents=content,
+        content_sets=signer.document_sets(own),
+        content_counts=signer.bucketer.term_counts(own.by_document()),
     )
 
 
@@ -122,28 +136,25 @@ def _figures(paragraph: str) -> str:
 
 
 class Evidence:
-    """Exact shingle sets and TF-IDF rows of the re-read documents and paragraphs."""
+    """Exact shingle sets and TF-IDF rows of the re-read documents (whole, and without their furniture:
+    ``content``) and paragraphs."""
 
     def __init__(self) -> None:
-        self.sets: dict[int, np.ndarray] = {}
+        self.documents, self.content = DocumentRows(), DocumentRows()
         self.snippets: dict[tuple[int, int], str] = {}
         self.figures: dict[tuple[int, int], str] = {}
-        self._rows: dict[int, int] = {}
         self._paragraph_rows: dict[tuple[int, int], int] = {}
-        self._chunks: list[sparse.csr_matrix] = []
         self._paragraph_chunks: list[sparse.csr_matrix] = []
-        self._n_rows = self._n_paragraph_rows = 0
+        self._n_paragraph_rows = 0
         self.reread: set[int] = set()
         self.failed: set[int] = set()
 
     def add(self, docs: list[int], measured: Measured, idf: HashedIdf) -> None:
         """Keep what was measured of the texts of ``docs`` (in order), weighed by the corpus ``idf``."""
         self.reread.update(docs)
-        for row, i in enumerate(measured.documents):
-            self.sets[docs[i]] = measured.sets.get(row)
-            self._rows[docs[i]] = self._n_rows + row
-        self._n_rows += len(measured.documents)
-        self._chunks.append(idf.weigh(measured.counts))
+        self.documents.add([docs[i] for i in measured.documents], measured.sets, idf.weigh(measured.counts))
+        self.content.add([docs[i] for i in measured.content_documents], measured.content_sets,
+                         idf.weigh(measured.content_counts))
         for row, ((i, p), snippet, figures) in enumerate(zip(measured.paragraphs, measured.snippets,
                                                                measured.figures)):
             self._paragraph_rows[(docs[i], p)] = self._n_paragraph_rows + row
@@ -153,20 +164,18 @@ class Evidence:
         self._paragraph_chunks.append(idf.weigh(measured.paragraph_counts))
 
     def finish(self) -> None:
-        self.vectors = sparse.vstack(self._chunks).tocsr() if self._chunks else sparse.csr_matrix((0, 1))
+        self.documents.finish()
+        self.content.finish()
         chunks = self._paragraph_chunks
         self.paragraph_vectors = sparse.vstack(chunks).tocsr() if chunks else sparse.csr_matrix((0, 1))
 
     def has(self, doc: int) -> bool:
         """Whether ``doc`` was measured whole (as a member of a document pair)."""
-        return doc in self._rows
+        return self.documents.has(doc)
 
     def score_pairs(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Exact Jaccard, containment and TF-IDF cosine of many document pairs (cosines in one sparse product)."""
-        jaccard, containment = exact_scores_many([self.sets[a] for a, _ in pairs], [self.sets[b] for _, b in pairs])
-        rows_a = [self._rows[a] for a, _ in pairs]
-        rows_b = [self._rows[b] for _, b in pairs]
-        return jaccard, containment, row_dots(self.vectors, rows_a, rows_b)
+        return self.documents.score_pairs(pairs)
 
     def paragraph_rows(self, places: np.ndarray) -> np.ndarray:
         """The TF-IDF row of each (doc, number) row of ``places``; -1 for one not re-read."""
@@ -209,7 +218,10 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
         wanted_paragraphs.setdefault(doc, set()).add(p)
     paired = set(doc_pairs.ravel().tolist()).union(*(members.tolist() for members in doc_buckets))
     wanted_docs = sorted(paired | set(wanted_paragraphs))
-    evidence = _reread(settings, state, wanted_docs, paired, wanted_paragraphs, text_field, fmt, workers)
+    # Paragraphs held by more documents than a sentence may be before it is page furniture (``reuse.furniture``):
+    # a syndicated story's copies in a few sites are no template.
+    left_out = furniture_of(state.occurrences, paired, (signer.reuse or ReuseSearch()).furniture_limit(len(state.ids)))
+    evidence = _reread(settings, state, wanted_docs, paired, wanted_paragraphs, left_out, text_field, fmt, workers)
 
     confirmed, n_candidates = confirmed_in_stages(
         doc_pairs, doc_buckets, len(state.ids), partial(_confirmed, settings, evidence),
@@ -239,16 +251,27 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
 
 
 def _confirmed(settings: PassTwoSettings, evidence: "Evidence", pairs: np.ndarray) -> np.ndarray:
-    """The near-duplicates among candidate document ``pairs`` (both documents re-read)."""
+    """The near-duplicates among candidate document ``pairs`` (both documents re-read): by the rule, and by it again
+    on what both hold beside the paragraphs many documents hold, where both hold enough (``corpus.content``)."""
     scorable = [(a, b) for a, b in pairs.tolist() if evidence.has(a) and evidence.has(b)]
     jaccard, containment, cosine = evidence.score_pairs(scorable)
     passed = is_duplicate(jaccard, containment, cosine, settings.jaccard_threshold, settings.cosine_threshold)
+    content, whole = evidence.content, evidence.documents
+    judged = [k for k in np.flatnonzero(passed).tolist() if content.has(scorable[k][0]) and content.has(scorable[k][1])]
+    if judged:
+        own = [scorable[k] for k in judged]
+        size = lambda rows, side: np.array([len(rows.sets[pair[side]]) for pair in own])  # noqa: E731
+        enough = substantial(size(content, 0), size(whole, 0)) & substantial(size(content, 1), size(whole, 1))
+        alike = is_duplicate(*content.score_pairs(own), settings.jaccard_threshold, settings.cosine_threshold)
+        passed[np.asarray(judged)[enough & ~alike]] = False
     return np.array([pair for pair, ok in zip(scorable, passed.tolist()) if ok], dtype=np.int64).reshape(-1, 2)
 
 
 def _reread(settings: PassTwoSettings, state: CorpusState, docs: list[int], paired: set[int],
-            wanted_paragraphs: dict[int, set[int]], text_field: str, fmt: str, workers: Workers) -> Evidence:
-    """Re-read ``docs``: measure those in ``paired`` whole, and the ``wanted_paragraphs`` of each."""
+            wanted_paragraphs: dict[int, set[int]], left_out: dict[int, list[int]], text_field: str, fmt: str,
+            workers: Workers) -> Evidence:
+    """Re-read ``docs``: measure those in ``paired`` whole (and without their ``left_out`` paragraphs), and the
+    ``wanted_paragraphs`` of each."""
     evidence = Evidence()
     failed: set[int] = set()
 
@@ -261,10 +284,10 @@ def _reread(settings: PassTwoSettings, state: CorpusState, docs: list[int], pair
             batch.append((doc, text))
             chars += len(text)
             if len(batch) >= settings.batch_size or chars >= settings.batch_chars:
-                yield _measure_args(batch, paired, wanted_paragraphs)
+                yield _measure_args(batch, paired, wanted_paragraphs, left_out)
                 batch, chars = [], 0
         if batch:
-            yield _measure_args(batch, paired, wanted_paragraphs)
+            yield _measure_args(batch, paired, wanted_paragraphs, left_out)
 
     for docs_measured, measured in workers.ordered(measure, batches()):
         evidence.add(docs_measured, measured, state.idf)
@@ -276,11 +299,13 @@ def _reread(settings: PassTwoSettings, state: CorpusState, docs: list[int], pair
     return evidence
 
 
-def _measure_args(batch: list[tuple[int, str]], paired: set[int], wanted_paragraphs: dict[int, set[int]]):
+def _measure_args(batch: list[tuple[int, str]], paired: set[int], wanted_paragraphs: dict[int, set[int]],
+                  left_out: dict[int, list[int]]):
     """``measure``'s arguments for a batch of (document, text), and the batch's documents."""
     docs = [d for d, _ in batch]
     whole = [i for i, d in enumerate(docs) if d in paired]
-    return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs], whole), docs
+    return ([t for _, t in batch], [sorted(wanted_paragraphs.get(d, ())) for d in docs], whole,
+            [left_out.get(d, []) for d in docs]), docs
 
 
 def _clusters(confirmed: list[tuple[int, int]], state: CorpusState, evidence: Evidence,

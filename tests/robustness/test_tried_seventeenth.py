@@ -223,3 +223,37 @@ def test_document_lsh_threshold_finds_copies_cut_to_a_third(tmp_path):
     assert report["params"]["rows"] <= 2  # the bands tuned lower than the default (3 rows)
     assert sorted(sorted(c["members"]) for c in report["clusters"]) == sorted(
         sorted([r["id"], r["id"] + "-third"]) for r in records[::2])
+
+
+# 8. The corpus deduplicator: short pages read as plain text, mostly their site's template (navigation, cookie
+#    notice, footer: 170 words beside 40-60 of their own), were near-duplicates of each other through it, and
+#    `clean` kept one brief of many. A story's copies, in the template or not, are still one cluster.
+def test_pages_alike_only_by_their_sites_template_are_no_near_duplicates(tmp_path):
+    import json
+
+    nav = "Home | World | Business | Technology | Sport | Culture | Opinion | Subscribe"
+    cookies = ("We use cookies and similar technologies to improve your experience, to personalise content and ads, "
+               "and to analyse our traffic. By clicking accept or continuing to browse the site you agree to our use "
+               "of cookies as described in our cookie policy. You can change your preferences at any time.")
+    related = "Related: Markets wrap | Weather outlook | Letters to the editor | Crossword"
+    footer = ("Copyright 2025 Northern Daily Courier Media Group Limited. All rights reserved. This material may not "
+              "be published, broadcast, rewritten or redistributed in whole or in part without prior written "
+              "permission. Registered office: 12 Harbour Street, Riverton. Registered in England and Wales.")
+    newsletter = ("Sign up for our free morning newsletter to receive the day's top stories, analysis and opinion "
+                  "delivered to your inbox every weekday before seven o'clock. You can unsubscribe at any time.")
+    dev = sorted((Path(__file__).resolve().parents[2] / "data" / "dev").glob("*.txt"))
+    records = []
+    for k, path in enumerate(dev[:40]):
+        own = " ".join(path.read_text(encoding="utf-8").split("\n\n")[1].split()[:45])  # a brief: its lede
+        records.append({"id": f"brief{k}", "text": "\n\n".join([nav, cookies, own, related, footer, newsletter])})
+    story = dev[40].read_text(encoding="utf-8")
+    records.append({"id": "story-in-template", "text": "\n\n".join([nav, cookies, story, related, footer, newsletter])})
+    records.append({"id": "story-bare", "text": story})
+    records += [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in dev[41:]]
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["scan", str(source), "--no-within", "--no-reuse", "-f", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    clusters = [sorted(c["members"]) for c in json.loads(out.read_text(encoding="utf-8"))["clusters"]]
+    assert clusters == [["story-bare", "story-in-template"]]

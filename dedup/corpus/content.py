@@ -1,0 +1,87 @@
+"""A document's own content, for the near-duplicate rule: its text without the paragraphs that many documents hold
+word for word (a site's navigation, cookie notice and footer).
+
+Paragraphs are furniture here as sentences are to the reuse search (``reuse.furniture``: held by more than 50
+documents, or in a small corpus more than 5% of them and at least 10). Short pages read as plain text can be
+mostly their site's template: 40 unrelated 60-word briefs in one 170-word template shared most of their shingles
+through it, 23 of them formed one near-duplicate cluster, and ``dedup clean`` kept one of the 23 (found by trying
+it, 2026-12-07). A pair the rule confirms is therefore judged again on what each document holds beside such
+paragraphs, where both hold enough of it to judge (``SUBSTANTIAL_SHARE`` of their shingles and
+``SUBSTANTIAL_SHINGLES`` at least); a story syndicated to a few sites is no furniture, and the copies of one
+syndicated more widely leave little beside it (a dateline, a note) and keep the full text's verdict.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from dedup.confirm.pair_scores import exact_scores_many, row_dots
+from dedup.sketch.shingle import ShingleSets
+from dedup.util.arrays import distinct_pairs
+
+# What each side of a confirmed pair must hold beside the paragraphs many documents hold, for that to be judged
+# again: a share of its shingles and a number of them (a one-line editor's note beside a copied story is not).
+SUBSTANTIAL_SHARE = 0.15
+SUBSTANTIAL_SHINGLES = 10
+
+
+def furniture_of(occurrences: np.ndarray, docs: set[int], limit: float) -> dict[int, list[int]]:
+    """For each document of ``docs`` holding any, the numbers of its paragraphs found word for word in more than
+    ``limit`` documents (``occurrences``: the scan's (node, doc, paragraph, ...) rows)."""
+    held = distinct_pairs(occurrences[:, 0], occurrences[:, 1])
+    frequent = np.flatnonzero(np.bincount(held[:, 0], minlength=int(occurrences[:, 0].max(initial=-1)) + 1)
+                              > limit)
+    rows = occurrences[np.isin(occurrences[:, 0], frequent)]
+    found: dict[int, list[int]] = {}
+    for doc, paragraph in rows[:, 1:3].tolist():
+        if doc in docs:
+            found.setdefault(doc, []).append(paragraph)
+    return {doc: sorted(set(paragraphs)) for doc, paragraphs in found.items()}
+
+
+def content_rows(counts: np.ndarray, whole: list[int], left_out: list[list[int]]) -> tuple[list[int], np.ndarray]:
+    """The paragraph rows (of a batch whose texts have ``counts`` paragraphs) of the ``whole`` texts without their
+    ``left_out`` paragraphs, and how many each keeps: what ``measure`` signs as their content."""
+    starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    rows, kept = [], []
+    for text, out in zip(whole, left_out):
+        own = [starts[text] + p for p in range(int(counts[text])) if p not in set(out)]
+        rows += own
+        kept.append(len(own))
+    return rows, np.array(kept, dtype=np.int64)
+
+
+def substantial(content_size: np.ndarray, whole_size: np.ndarray) -> np.ndarray:
+    """Whether a document's content (``content_size`` shingles of its ``whole_size``) is enough to judge it by."""
+    return (content_size >= SUBSTANTIAL_SHINGLES) & (content_size >= SUBSTANTIAL_SHARE * whole_size)
+
+
+class DocumentRows:
+    """Exact shingle sets and TF-IDF rows of documents, added a batch at a time (pass two's ``Evidence``)."""
+
+    def __init__(self) -> None:
+        self.sets: dict[int, np.ndarray] = {}
+        self._rows: dict[int, int] = {}
+        self._chunks: list[sparse.csr_matrix] = []
+
+    def add(self, docs: list[int], sets: ShingleSets, vectors: sparse.csr_matrix) -> None:
+        """Keep the sets and rows of ``docs`` (in the order of ``sets`` and ``vectors``)."""
+        first = len(self._rows)
+        for row, doc in enumerate(docs):
+            self.sets[doc] = sets.get(row)
+            self._rows[doc] = first + row
+        self._chunks.append(vectors)
+
+    def finish(self) -> None:
+        self.vectors = sparse.vstack(self._chunks).tocsr() if self._chunks else sparse.csr_matrix((0, 1))
+        self._chunks = []
+
+    def has(self, doc: int) -> bool:
+        return doc in self._rows
+
+    def score_pairs(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exact Jaccard, containment and TF-IDF cosine of many document pairs (cosines in one sparse product)."""
+        jaccard, containment = exact_scores_many([self.sets[a] for a, _ in pairs], [self.sets[b] for _, b in pairs])
+        return jaccard, containment, row_dots(self.vectors, [self._rows[a] for a, _ in pairs],
+                                              [self._rows[b] for _, b in pairs])
