@@ -127,12 +127,14 @@ def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], wh
 
 
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _figures(paragraph: str) -> str:
-    """The numbers a paragraph states, sorted: a site's template paragraph filled with each page's figures
-    ("Sunrise is at 6:14 a.m. ... UV index 2") is no page furniture, and ``clean --boilerplate`` removed them all."""
-    return " ".join(sorted(_NUMBER.findall(paragraph)))
+    """The numbers a paragraph states, sorted, but for years: a site's template paragraph filled with each page's
+    figures ("Sunrise is at 6:14 a.m. ... UV index 2") is no page furniture, and ``clean --boilerplate`` removed
+    them all; a footer's "© 2023" on some pages and "© 2024" on others is."""
+    return " ".join(sorted(n for n in _NUMBER.findall(paragraph) if not _YEAR.fullmatch(n)))
 
 
 class Evidence:

@@ -88,8 +88,12 @@ def _repeated_whole(paragraph: Paragraph, earlier: str, aligned: set[int]) -> li
 
 
 def _cells(row: str) -> tuple[str, ...]:
-    """A table row's cells, spaced and cased alike."""
-    return tuple(" ".join(cell.split()).casefold() for cell in re.split(r"\||\t", row.strip().strip("|")))
+    """A table row's cells, spaced and cased alike, a rule's dashes counted as one ("|----|" is "|---|")."""
+    return tuple(_RULE.sub(r"\1-\2", " ".join(cell.split()).casefold())
+                 for cell in re.split(r"\||\t", row.strip().strip("|")))
+
+
+_RULE = re.compile(r"^(:?)-+(:?)$")
 
 
 def _says_more(pair: SentencePair, earlier: str | None, said_before=None) -> bool:
@@ -182,23 +186,26 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
     return CleanResult(text=text, removed_paragraphs=tuple(removed), removed_sentences=tuple(cut))
 
 
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)  # a Markdown code fence's line
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")  # a Markdown code fence's line: three or more backticks or tildes
 
 
 def _fence_partners_of_removed(paragraphs: list[Paragraph], blocks: list[str | None]) -> list[int]:
     """Removed paragraphs that open or close a code fence whose other end a kept paragraph holds: a code block
     with a blank line inside is two paragraphs, and the second, repeating an earlier block's end, went with its
-    closing fence (or boilerplate took it), so that the rest of the file read as code. Their removal is undone."""
-    restored, opened = [], None
+    closing fence (or boilerplate took it), so that the rest of the file read as code. Their removal is undone.
+    A fence closes with a line of its own mark, as long or longer (a "```" inside a "````" block is code)."""
+    restored, opened, mark = [], None, ""
     for k, p in enumerate(paragraphs):
-        if len(_FENCE.findall(p.text)) % 2 == 0:
-            continue
-        if opened is None:
-            opened = k
-            continue
-        if (blocks[opened] is None) != (blocks[k] is None):
-            restored.append(opened if blocks[opened] is None else k)
-        opened = None
+        for line in p.text.splitlines():
+            fence = _FENCE.match(line)
+            if fence is None:
+                continue
+            if opened is None:
+                opened, mark = k, fence.group(1)
+            elif fence.group(1)[0] == mark[0] and len(fence.group(1)) >= len(mark) and not line[fence.end():].strip():
+                if opened != k and (blocks[opened] is None) != (blocks[k] is None):
+                    restored.append(opened if blocks[opened] is None else k)
+                opened = None
     return restored
 
 

@@ -243,7 +243,7 @@ def _fields_of(record: dict) -> str:
     return "its fields: " + ", ".join(names) + (", ..." if len(record) > 8 else "")
 
 
-UNNAMED = "which has no"  # a record named path:line (``read_jsonl``), whose name another record's id repeats
+UNNAMED = "which has no"  # said of a duplicate id that is a record's path:line name (``read_jsonl``)
 
 
 def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_bytes: int = DEFAULT_MAX_BYTES,
@@ -300,8 +300,8 @@ def read_jsonl(path: str, text_field: str = "text", id_field: str = "id", max_by
                     continue
                 if doc.id in seen:
                     first = seen[doc.id]  # the name given to a record without an id, or an id given twice
-                    said = f"the name of line {first}'s record, {UNNAMED} {id_field!r}" if doc.id == f"{name}:{first}" \
-                        else f"first at line {first}"
+                    said = f"first at line {first}; a record {UNNAMED} {id_field!r} is named path:line" \
+                        if doc.id == f"{name}:{first}" else f"first at line {first}"
                     yield InputError(where, f"duplicate id {doc.id!r} ({said})", line if lines else None)
                     continue
                 seen[doc.id] = lineno

@@ -112,10 +112,13 @@ _SIDES = """rise rises rose risen rising up increase increased increases increas
     acre acres | hectare hectares;
     since | until till;
     raise raised raises raising | keep keeps kept keeping maintained unchanged;
-    enable enables enabled enabling | disable disables disabled disabling;
     true | false;
     required mandatory compulsory obligatory | optional voluntary;
-    include includes included including | exclude excludes excluded excluding;
+    include includes included including | exclude excludes excluded excluding"""
+
+# Groups whose words are as often something else ("laid off", "off the coast", "on Monday", "disabled visitors",
+# "walked free", "paid a fine"): one turns a fact only where the sentence does not hold its partner's word too.
+_LOOSE_SIDES = """enable enables enabled enabling | disable disables disabled disabling;
     free | paid;
     on | off"""
 
@@ -130,4 +133,5 @@ def _places(groups: str) -> dict[str, frozenset[tuple[int, int]]]:
     return {word: frozenset(found) for word, found in places.items()}
 
 
-SIDE_OF = _places(_SIDES)
+SIDE_OF = _places(_SIDES + ";" + _LOOSE_SIDES)
+LOOSE_GROUPS = frozenset(range(_SIDES.count(";") + 1, _SIDES.count(";") + _LOOSE_SIDES.count(";") + 2))

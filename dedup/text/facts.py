@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Callable
 
 from dedup.text.cases import content_word_names
-from dedup.text.fact_sides import SIDE_OF
+from dedup.text.fact_sides import LOOSE_GROUPS, SIDE_OF
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, words
 
@@ -129,14 +129,16 @@ def _english(sentence: str) -> bool:
     words ("sieben" for "drei") unread."""
     found = words(sentence)
     english = sum(w in _ENGLISH for w in found)
-    other = sum(w in _OTHER_FUNCTION_WORDS or _NOT_LATIN.search(w) is not None for w in found)
-    return english > other  # a tie is not English: its rules would read a number word or negation it cannot
+    others = [w for w in found if w in _OTHER_FUNCTION_WORDS or _NOT_LATIN.search(w) is not None]
+    # A tie is English only when the other words are English words too ("a reef die", "a gambling den", "Che
+    # Guevara"): "Jest to cztery" and "Je to čtyřikrát" are not.
+    return english > len(others) or english == len(others) > 0 and all(w in _ALSO_ENGLISH for w in others)
 
 
 # The commonest words of German, French, Spanish, Italian, Dutch, Portuguese, Polish, Czech, Danish, Norwegian,
-# Swedish, Romanian, Turkish and Indonesian news that English lacks. Without the last eight, "Jest to cztery razy"
-# ("to"), "spital are patru" ("are": has), "for at" and "The Jakarta Post" made a sentence English, and "cztery"
-# for "trzy" was removed unread.
+# Swedish, Romanian, Turkish, Indonesian, Finnish and Hungarian news that English lacks. Without the last ten,
+# "Jest to cztery razy" ("to"), "spital are patru" ("are": has), "for at" and "The Jakarta Post" made a sentence
+# English, and "cztery" for "trzy" was removed unread.
 _OTHER_FUNCTION_WORDS = frozenset("""die der das und ist für zu den dem des von mit nicht auf sich ein eine einen
     wird wurde sind le la les et est du une un pour dans qui sur pas au aux el los las y que del por para una
     es con se lo het een van zijn niet il di che della gli sono è não uma com os
@@ -147,7 +149,9 @@ _OTHER_FUNCTION_WORDS = frozenset("""die der das und ist für zu den dem des von
     și în cu pe din care este sunt să nu mai pentru fost după
     ve bir bu da için ile olarak daha çok gibi ama değil kadar sonra olan göre
     yang dan di ke dari untuk dengan ini itu pada adalah dalam akan tidak telah oleh sebagai juga atau menurut
-    bahwa""".split())
+    bahwa ja että oli ovat mutta myös kun tai jo hän kanssa mukaan az és hogy egy volt van szerint már csak mint
+    pedig""".split())
+_ALSO_ENGLISH = frozenset("die den de en care till var pro dan yang v w z ve da che la los el di van il".split())
 _NOT_LATIN = re.compile(r"[^\W\d_a-z\u00c0-\u024f]")
 
 
@@ -230,9 +234,12 @@ def _bare(word: str) -> str:
 def _turned(sentence: str, partner: str, context: str) -> bool:
     """Whether ``sentence`` holds a word of a side (``fact_sides``) that ``context`` (the earlier paragraph) lacks where
     ``partner`` (the sentence it restates) holds a word of another side of its group: the partner, not the whole
-    paragraph, for "would" and "could" are in most paragraphs, on other matters."""
-    groups = {group for group, _ in _sides(partner)}
-    return any(group in groups for group, side in _sides(sentence) - _sides(context))
+    paragraph, for "would" and "could" are in most paragraphs, on other matters); in a loose group
+    (``fact_sides.LOOSE_GROUPS``) a word ``sentence`` does not hold too: "laid off 300 staff on Friday" turns
+    nothing of "cut 300 jobs on Friday", nor "enables disabled visitors" of "lets disabled visitors"."""
+    mine, theirs = _sides(sentence), _sides(partner)
+    groups = {group for group, side in theirs if group not in LOOSE_GROUPS or (group, side) not in mine}
+    return any(group in groups for group, side in mine - _sides(context))
 
 
 def _sides(text: str) -> set[tuple[int, int]]:
@@ -412,7 +419,7 @@ def _negations(text: str) -> list[str]:
 # one was removed where the earlier paragraph held the word in another sentence.
 _OTHER_NEGATIONS = frozenset("""не нет ни никогда ніколи немає ні değil yok hiç asla tidak bukan belum tak ikke aldri
     aldrig inte ingen ingenting nigdy żaden żadnych ne nikdy žádný nu niciodată nem soha nincs nije nisu nikada
-    नहीं मत कभी नही لا لم لن ليس ليست غير לא אין""".split())
+    नहीं मत कभी नही لا لم لن ليس ليست غير לא אין ei eikä""".split())
 
 
 def _numbers(text: str) -> list[str]:
