@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from dedup.confirm.pair_scores import exact_scores_many, row_dots
+from dedup.confirm.pair_scores import exact_scores_many, is_duplicate, row_dots
 from dedup.sketch.shingle import ShingleSets
 from dedup.util.arrays import distinct_pairs
 
@@ -52,9 +52,23 @@ def content_rows(counts: np.ndarray, whole: list[int], left_out: list[list[int]]
     return rows, np.array(kept, dtype=np.int64)
 
 
-def substantial(content_size: np.ndarray, whole_size: np.ndarray) -> np.ndarray:
-    """Whether a document's content (``content_size`` shingles of its ``whole_size``) is enough to judge it by."""
-    return (content_size >= SUBSTANTIAL_SHINGLES) & (content_size >= SUBSTANTIAL_SHARE * whole_size)
+def alike_beside_furniture(pairs: list[tuple[int, int]], whole: "DocumentRows", content: "DocumentRows",
+                           jaccard_threshold: float, cosine_threshold: float) -> np.ndarray:
+    """Whether each pair (of documents with furniture, the rule passed on their whole texts) is still alike on
+    what they hold beside it: yes where either holds too little of its own to judge it by, where their own texts
+    pass the rule, or where either's own text stands in the other's whole text (a copy whose edited paragraphs
+    are its own: their originals, unedited, are the other's furniture)."""
+    def sizes(rows: DocumentRows, side: int) -> np.ndarray:
+        return np.array([len(rows.sets[pair[side]]) for pair in pairs])
+
+    own = [(sizes(content, side), sizes(whole, side)) for side in (0, 1)]
+    enough = np.logical_and(*[(size >= SUBSTANTIAL_SHINGLES) & (size >= SUBSTANTIAL_SHARE * of) for size, of in own])
+    alike = is_duplicate(*content.score_pairs(pairs), jaccard_threshold, cosine_threshold)
+    for side in (0, 1):
+        mine = [content.sets[pair[side]] for pair in pairs]
+        held = exact_scores_many(mine, [whole.sets[pair[1 - side]] for pair in pairs])[1]
+        alike |= held >= jaccard_threshold
+    return ~enough | alike
 
 
 class DocumentRows:

@@ -24,7 +24,7 @@ from dedup.cluster.staged import confirmed_in_stages
 from dedup.confirm.idf import HashedIdf
 from dedup.confirm.pair_scores import is_duplicate, row_dots
 from dedup.corpus.candidates import across_documents, document_candidates, paragraph_candidates, worth
-from dedup.corpus.content import DocumentRows, content_rows, furniture_of, substantial
+from dedup.corpus.content import DocumentRows, alike_beside_furniture, content_rows, furniture_of
 from dedup.corpus.pass_one import Tokenized, paragraphs_of
 from dedup.corpus.report_spool import DocumentList
 from dedup.corpus.restate_pass import restating_documents, search_restatements
@@ -261,11 +261,9 @@ def _confirmed(settings: PassTwoSettings, evidence: "Evidence", pairs: np.ndarra
     content, whole = evidence.content, evidence.documents
     judged = [k for k in np.flatnonzero(passed).tolist() if content.has(scorable[k][0]) and content.has(scorable[k][1])]
     if judged:
-        own = [scorable[k] for k in judged]
-        size = lambda rows, side: np.array([len(rows.sets[pair[side]]) for pair in own])  # noqa: E731
-        enough = substantial(size(content, 0), size(whole, 0)) & substantial(size(content, 1), size(whole, 1))
-        alike = is_duplicate(*content.score_pairs(own), settings.jaccard_threshold, settings.cosine_threshold)
-        passed[np.asarray(judged)[enough & ~alike]] = False
+        alike = alike_beside_furniture([scorable[k] for k in judged], whole, content, settings.jaccard_threshold,
+                                       settings.cosine_threshold)
+        passed[np.asarray(judged)[~alike]] = False
     return np.array([pair for pair, ok in zip(scorable, passed.tolist()) if ok], dtype=np.int64).reshape(-1, 2)
 
 

@@ -339,3 +339,16 @@ def test_a_table_repeated_with_its_rule_redashed_goes(tmp_path):
     source = tmp_path / "tables.md"
     source.write_text(text, encoding="utf-8")
     assert "|------|" not in _clean(tmp_path, source)
+
+
+# 10. The second reviewer: "switched off on Friday" for "switched on on Friday" was removed (the sentence's "on
+#     Friday" hid the "on" it lost); 200 near-copies whose edited paragraphs were their own text beside the story's
+#     unedited ones (furniture by their number) were kept apart (`test_staged_candidates.py` holds that case).
+@pytest.mark.parametrize("first, second", [
+    ("Power to the station was switched on on Friday.", "Power to the station was switched off on Friday."),
+    ("The plant's main reactor was turned on on Tuesday, officials said.",
+     "The plant's main reactor was turned off on Tuesday, officials said.")])
+def test_clean_keeps_a_switch_turned_beside_a_day(tmp_path, first, second):
+    source = tmp_path / "notes.md"
+    source.write_text("\n\n".join([first, *FILLER, second]) + "\n", encoding="utf-8")
+    assert second in _clean(tmp_path, source)
