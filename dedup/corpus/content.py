@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from dedup.confirm.pair_scores import exact_scores_many, is_duplicate, row_dots
 from dedup.sketch.shingle import ShingleSets
@@ -69,6 +70,29 @@ def alike_beside_furniture(pairs: list[tuple[int, int]], whole: "DocumentRows", 
         held = exact_scores_many(mine, [whole.sets[pair[1 - side]] for pair in pairs])[1]
         alike |= held >= jaccard_threshold
     return ~enough | alike
+
+
+def one_storys(dropped: list[tuple[int, int]], confirmed: np.ndarray, occurrences: np.ndarray, limit: float,
+               n_docs: int) -> np.ndarray:
+    """The ``dropped`` pairs (alike as wholes, not beside their furniture) whose shared furniture is one story's:
+    every document holding each of its paragraphs is alike as a whole with the others (one component of the
+    ``confirmed`` and ``dropped`` pairs). A story copied by 15 of 60 documents, each copy with its own comment
+    block, is furniture by its number and was kept apart; a site's template is held across components too."""
+    if not dropped:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate((confirmed.reshape(-1, 2), np.asarray(dropped, dtype=np.int64)))
+    graph = sparse.coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n_docs, n_docs))
+    component = connected_components(graph, directed=False)[1]
+    held = distinct_pairs(occurrences[:, 0], occurrences[:, 1])  # (node, doc), once each
+    frequent = np.bincount(held[:, 0], minlength=int(held[:, 0].max(initial=-1)) + 1) > limit
+    held = held[frequent[held[:, 0]]]
+    spread = np.bincount(distinct_pairs(held[:, 0], component[held[:, 1]])[:, 0], minlength=len(frequent)) > 1
+    involved = {doc for pair in dropped for doc in pair}
+    nodes_of: dict[int, set[int]] = {}
+    for node, doc in held[np.isin(held[:, 1], list(involved))].tolist():
+        nodes_of.setdefault(doc, set()).add(node)
+    return np.array([(a, b) for a, b in dropped if not any(spread[n] for n in nodes_of.get(a, set()) &
+                                                             nodes_of.get(b, set()))], dtype=np.int64).reshape(-1, 2)
 
 
 class DocumentRows:

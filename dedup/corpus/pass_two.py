@@ -24,7 +24,7 @@ from dedup.cluster.staged import confirmed_in_stages
 from dedup.confirm.idf import HashedIdf
 from dedup.confirm.pair_scores import is_duplicate, row_dots
 from dedup.corpus.candidates import across_documents, document_candidates, paragraph_candidates, worth
-from dedup.corpus.content import DocumentRows, alike_beside_furniture, content_rows, furniture_of
+from dedup.corpus.content import DocumentRows, alike_beside_furniture, content_rows, furniture_of, one_storys
 from dedup.corpus.pass_one import Tokenized, paragraphs_of
 from dedup.corpus.report_spool import DocumentList
 from dedup.corpus.restate_pass import restating_documents, search_restatements
@@ -222,12 +222,16 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     wanted_docs = sorted(paired | set(wanted_paragraphs))
     # Paragraphs held by more documents than a sentence may be before it is page furniture (``reuse.furniture``):
     # a syndicated story's copies in a few sites are no template.
-    left_out = furniture_of(state.occurrences, paired, (signer.reuse or ReuseSearch()).furniture_limit(len(state.ids)))
+    limit = (signer.reuse or ReuseSearch()).furniture_limit(len(state.ids))
+    left_out = furniture_of(state.occurrences, paired, limit)
     evidence = _reread(settings, state, wanted_docs, paired, wanted_paragraphs, left_out, text_field, fmt, workers)
 
+    dropped: list[tuple[int, int]] = []  # alike as wholes, not beside their furniture (``_confirmed``)
     confirmed, n_candidates = confirmed_in_stages(
-        doc_pairs, doc_buckets, len(state.ids), partial(_confirmed, settings, evidence),
+        doc_pairs, doc_buckets, len(state.ids), partial(_confirmed, settings, evidence, dropped),
         propose=lambda pairs: pairs[worth(state, pairs, settings.jaccard_threshold)])
+    restored = one_storys(dropped, confirmed, state.occurrences, limit, len(state.ids))
+    confirmed = distinct_pairs(*np.concatenate((confirmed.reshape(-1, 2), restored)).T) if len(restored) else confirmed
     clusters, cluster_of = _clusters(confirmed.tolist(), state, evidence, settings.keep)
     reused = _ReusedParagraphs(state, evidence, node_pairs, node_buckets, settings.passage_cosine_threshold)
     edges, n_node_candidates = confirmed_in_stages(node_pairs, node_buckets, state.n_nodes, reused,
@@ -252,9 +256,10 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
                         reuse=reuse)
 
 
-def _confirmed(settings: PassTwoSettings, evidence: "Evidence", pairs: np.ndarray) -> np.ndarray:
+def _confirmed(settings: PassTwoSettings, evidence: "Evidence", dropped: list, pairs: np.ndarray) -> np.ndarray:
     """The near-duplicates among candidate document ``pairs`` (both documents re-read): by the rule, and by it again
-    on what both hold beside the paragraphs many documents hold, where both hold enough (``corpus.content``)."""
+    on what both hold beside the paragraphs many documents hold, where both hold enough (``corpus.content``); the
+    pairs alike only as wholes are added to ``dropped``."""
     scorable = [(a, b) for a, b in pairs.tolist() if evidence.has(a) and evidence.has(b)]
     jaccard, containment, cosine = evidence.score_pairs(scorable)
     passed = is_duplicate(jaccard, containment, cosine, settings.jaccard_threshold, settings.cosine_threshold)
@@ -263,6 +268,7 @@ def _confirmed(settings: PassTwoSettings, evidence: "Evidence", pairs: np.ndarra
     if judged:
         alike = alike_beside_furniture([scorable[k] for k in judged], whole, content, settings.jaccard_threshold,
                                        settings.cosine_threshold)
+        dropped += [scorable[k] for k in np.asarray(judged)[~alike].tolist()]
         passed[np.asarray(judged)[~alike]] = False
     return np.array([pair for pair, ok in zip(scorable, passed.tolist()) if ok], dtype=np.int64).reshape(-1, 2)
 

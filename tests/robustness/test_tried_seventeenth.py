@@ -259,6 +259,28 @@ def test_pages_alike_only_by_their_sites_template_are_no_near_duplicates(tmp_pat
     assert clusters == [["story-bare", "story-in-template"]]
 
 
+def test_a_story_copied_by_many_with_a_block_of_their_own_is_one_cluster(tmp_path):
+    """The second reviewer: 15 copies of a story in 60 documents, each with its own comment block of a quarter of
+    the story's length: the story's paragraphs are furniture by their number, but held by those copies alone."""
+    import json
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).resolve().parents[2] / "data" /
+                                                            "dev").glob("*.txt"))]
+    story = max(texts, key=lambda t: len(t.split()))
+    others = [t for t in texts if t is not story]
+    block = len(story.split()) // 4
+    records = [{"id": f"site{k}", "text": f"{story}\n\nComments ({k + 3}): {' '.join(others[k].split()[:block])}"}
+               for k in range(15)]
+    records += [{"id": f"other{k}", "text": t} for k, t in enumerate(others[15:60])]
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["scan", str(source), "--no-within", "--no-reuse", "-f", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    clusters = [sorted(c["members"]) for c in json.loads(out.read_text(encoding="utf-8"))["clusters"]]
+    assert clusters == [sorted(f"site{k}" for k in range(15))]
+
+
 # 9. The reviewer of this round's fixes: a tie of English and listed words that are English words too ("a reef
 #    die", "a gambling den", "Che Guevara") made an English sentence "another language", and a verbatim pull quote
 #    was kept; "off" in "laid off" or "off the coast" against a partner's "on Friday", "enables disabled", "walked
