@@ -74,10 +74,11 @@ def alike_beside_furniture(pairs: list[tuple[int, int]], whole: "DocumentRows", 
 
 def one_storys(dropped: list[tuple[int, int]], confirmed: np.ndarray, occurrences: np.ndarray, limit: float,
                n_docs: int) -> np.ndarray:
-    """The ``dropped`` pairs (alike as wholes, not beside their furniture) whose shared furniture is one story's:
-    every document holding each of its paragraphs is alike as a whole with the others (one component of the
-    ``confirmed`` and ``dropped`` pairs). A story copied by 15 of 60 documents, each copy with its own comment
-    block, is furniture by its number and was kept apart; a site's template is held across components too."""
+    """The ``dropped`` pairs (alike as wholes, not beside their furniture) that share a paragraph of a story: one
+    held by many documents, all of them alike as wholes with the others (one component of the ``confirmed`` and
+    ``dropped`` pairs). A story copied by 15 of 60 documents, each copy with its own comment block, is furniture
+    by its number and was kept apart; a site's template is held across components, and so is a paragraph of the
+    story that one other document quotes (the story's other paragraphs are not)."""
     if not dropped:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate((confirmed.reshape(-1, 2), np.asarray(dropped, dtype=np.int64)))
@@ -91,7 +92,7 @@ def one_storys(dropped: list[tuple[int, int]], confirmed: np.ndarray, occurrence
     nodes_of: dict[int, set[int]] = {}
     for node, doc in held[np.isin(held[:, 1], list(involved))].tolist():
         nodes_of.setdefault(doc, set()).add(node)
-    return np.array([(a, b) for a, b in dropped if not any(spread[n] for n in nodes_of.get(a, set()) &
+    return np.array([(a, b) for a, b in dropped if not all(spread[n] for n in nodes_of.get(a, set()) &
                                                              nodes_of.get(b, set()))], dtype=np.int64).reshape(-1, 2)
 
 

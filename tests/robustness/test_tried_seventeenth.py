@@ -259,9 +259,11 @@ def test_pages_alike_only_by_their_sites_template_are_no_near_duplicates(tmp_pat
     assert clusters == [["story-bare", "story-in-template"]]
 
 
-def test_a_story_copied_by_many_with_a_block_of_their_own_is_one_cluster(tmp_path):
-    """The second reviewer: 15 copies of a story in 60 documents, each with its own comment block of a quarter of
-    the story's length: the story's paragraphs are furniture by their number, but held by those copies alone."""
+@pytest.mark.parametrize("shape", ["plain", "in a template", "quoted once"])
+def test_a_story_copied_by_many_with_a_block_of_their_own_is_one_cluster(tmp_path, shape):
+    """The second and third reviewers: 15 copies of a story in 60 documents, each with its own comment block of a
+    quarter of the story's length: the story's paragraphs are furniture by their number, but held by those copies
+    alone; so too with every page in one site's template, and with one paragraph of the story quoted elsewhere."""
     import json
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).resolve().parents[2] / "data" /
@@ -272,6 +274,14 @@ def test_a_story_copied_by_many_with_a_block_of_their_own_is_one_cluster(tmp_pat
     records = [{"id": f"site{k}", "text": f"{story}\n\nComments ({k + 3}): {' '.join(others[k].split()[:block])}"}
                for k in range(15)]
     records += [{"id": f"other{k}", "text": t} for k, t in enumerate(others[15:60])]
+    if shape == "in a template":
+        head = "Home | News | Sport | Business | Culture | Opinion | Weather | Subscribe to the Evening Courier"
+        foot = ("Copyright 2025 Evening Courier Media Limited. All rights reserved. This material may not be published, "
+                "broadcast, rewritten or redistributed without permission. Registered office: 4 Quay Street.")
+        records = [{**r, "text": f"{head}\n\n{r['text']}\n\n{foot}"} for r in records]
+    elif shape == "quoted once":
+        quoted = max(story.split("\n\n"), key=len)
+        records[15]["text"] += f"\n\n{quoted}"
     source = tmp_path / "pages.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     out = tmp_path / "report.json"
