@@ -27,13 +27,17 @@ SUBSTANTIAL_SHARE = 0.15
 SUBSTANTIAL_SHINGLES = 10
 
 
-def furniture_of(occurrences: np.ndarray, docs: set[int], limit: float) -> dict[int, list[int]]:
-    """For each document of ``docs`` holding any, the numbers of its paragraphs found word for word in more than
-    ``limit`` documents (``occurrences``: the scan's (node, doc, paragraph, ...) rows)."""
+def frequent_nodes(occurrences: np.ndarray, limit: float) -> np.ndarray:
+    """Whether each paragraph node is found word for word in more than ``limit`` documents (``occurrences``: the
+    scan's (node, doc, paragraph, ...) rows): page furniture."""
     held = distinct_pairs(occurrences[:, 0], occurrences[:, 1])
-    frequent = np.flatnonzero(np.bincount(held[:, 0], minlength=int(occurrences[:, 0].max(initial=-1)) + 1)
-                              > limit)
-    rows = occurrences[np.isin(occurrences[:, 0], frequent)]
+    return np.bincount(held[:, 0], minlength=int(occurrences[:, 0].max(initial=-1)) + 1) > limit
+
+
+def furniture_of(occurrences: np.ndarray, docs: set[int], frequent: np.ndarray) -> dict[int, list[int]]:
+    """For each document of ``docs`` holding any, the numbers of its paragraphs that are furniture (``frequent``,
+    by node)."""
+    rows = occurrences[frequent[occurrences[:, 0]]]
     found: dict[int, list[int]] = {}
     for doc, paragraph in rows[:, 1:3].tolist():
         if doc in docs:
@@ -47,7 +51,8 @@ def content_rows(counts: np.ndarray, whole: list[int], left_out: list[list[int]]
     starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     rows, kept = [], []
     for text, out in zip(whole, left_out):
-        own = [starts[text] + p for p in range(int(counts[text])) if p not in set(out)]
+        out = set(out)
+        own = [starts[text] + p for p in range(int(counts[text])) if p not in out]
         rows += own
         kept.append(len(own))
     return rows, np.array(kept, dtype=np.int64)
@@ -72,8 +77,8 @@ def alike_beside_furniture(pairs: list[tuple[int, int]], whole: "DocumentRows", 
     return ~enough | alike
 
 
-def one_storys(dropped: list[tuple[int, int]], confirmed: np.ndarray, occurrences: np.ndarray, limit: float,
-               n_docs: int) -> np.ndarray:
+def one_story_pairs(dropped: list[tuple[int, int]], confirmed: np.ndarray, occurrences: np.ndarray,
+                    frequent: np.ndarray, n_docs: int) -> np.ndarray:
     """The ``dropped`` pairs (alike as wholes, not beside their furniture) that share a paragraph of a story: one
     held by many documents, all of them alike as wholes with the others (one component of the ``confirmed`` and
     ``dropped`` pairs). A story copied by 15 of 60 documents, each copy with its own comment block, is furniture
@@ -85,7 +90,6 @@ def one_storys(dropped: list[tuple[int, int]], confirmed: np.ndarray, occurrence
     graph = sparse.coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n_docs, n_docs))
     component = connected_components(graph, directed=False)[1]
     held = distinct_pairs(occurrences[:, 0], occurrences[:, 1])  # (node, doc), once each
-    frequent = np.bincount(held[:, 0], minlength=int(held[:, 0].max(initial=-1)) + 1) > limit
     held = held[frequent[held[:, 0]]]
     spread = np.bincount(distinct_pairs(held[:, 0], component[held[:, 1]])[:, 0], minlength=len(frequent)) > 1
     involved = {doc for pair in dropped for doc in pair}

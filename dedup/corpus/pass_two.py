@@ -24,7 +24,14 @@ from dedup.cluster.staged import confirmed_in_stages
 from dedup.confirm.idf import HashedIdf
 from dedup.confirm.pair_scores import is_duplicate, row_dots
 from dedup.corpus.candidates import across_documents, document_candidates, paragraph_candidates, worth
-from dedup.corpus.content import DocumentRows, alike_beside_furniture, content_rows, furniture_of, one_storys
+from dedup.corpus.content import (
+    DocumentRows,
+    alike_beside_furniture,
+    content_rows,
+    frequent_nodes,
+    furniture_of,
+    one_story_pairs,
+)
 from dedup.corpus.pass_one import Tokenized, paragraphs_of
 from dedup.corpus.report_spool import DocumentList
 from dedup.corpus.restate_pass import restating_documents, search_restatements
@@ -222,15 +229,15 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     wanted_docs = sorted(paired | set(wanted_paragraphs))
     # Paragraphs held by more documents than a sentence may be before it is page furniture (``reuse.furniture``):
     # a syndicated story's copies in a few sites are no template.
-    limit = (signer.reuse or ReuseSearch()).furniture_limit(len(state.ids))
-    left_out = furniture_of(state.occurrences, paired, limit)
+    frequent = frequent_nodes(state.occurrences, (signer.reuse or ReuseSearch()).furniture_limit(len(state.ids)))
+    left_out = furniture_of(state.occurrences, paired, frequent)
     evidence = _reread(settings, state, wanted_docs, paired, wanted_paragraphs, left_out, text_field, fmt, workers)
 
     dropped: list[tuple[int, int]] = []  # alike as wholes, not beside their furniture (``_confirmed``)
     confirmed, n_candidates = confirmed_in_stages(
         doc_pairs, doc_buckets, len(state.ids), partial(_confirmed, settings, evidence, dropped),
         propose=lambda pairs: pairs[worth(state, pairs, settings.jaccard_threshold)])
-    restored = one_storys(dropped, confirmed, state.occurrences, limit, len(state.ids))
+    restored = one_story_pairs(dropped, confirmed, state.occurrences, frequent, len(state.ids))
     confirmed = distinct_pairs(*np.concatenate((confirmed.reshape(-1, 2), restored)).T) if len(restored) else confirmed
     clusters, cluster_of = _clusters(confirmed.tolist(), state, evidence, settings.keep)
     reused = _ReusedParagraphs(state, evidence, node_pairs, node_buckets, settings.passage_cosine_threshold)

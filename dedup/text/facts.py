@@ -238,16 +238,14 @@ def _turned(sentence: str, partner: str, context: str) -> bool:
     (``fact_sides.LOOSE_GROUPS``) a word ``sentence`` holds fewer of than ``partner`` does: "laid off 300 staff on
     Friday" turns nothing of "cut 300 jobs on Friday", nor "enables disabled visitors" of "lets disabled visitors",
     but "switched off on Friday" turns "switched on on Friday"."""
-    mine, theirs = _sides(sentence), _sides(partner)
-    groups = {group for group, _ in theirs if group not in LOOSE_GROUPS}
-    if any(group in LOOSE_GROUPS for group, _ in theirs):
-        fewer = Counter(_sides(partner, counted=True)) - Counter(_sides(sentence, counted=True))
-        groups |= {group for group, _ in fewer if group in LOOSE_GROUPS}
-    return any(group in groups for group, side in mine - _sides(context))
+    mine, theirs = Counter(_sides(sentence)), Counter(_sides(partner))
+    groups = {group for group in {group for group, _ in theirs} if group not in LOOSE_GROUPS} | \
+        {group for group, _ in theirs - mine if group in LOOSE_GROUPS}
+    return any(group in groups for group, side in mine.keys() - set(_sides(context)))
 
 
-def _sides(text: str, counted: bool = False) -> set[tuple[int, int]] | list[tuple[int, int]]:
-    """The (group, side) places of ``text``'s words (``fact_sides``), once each, or each time (``counted``)."""
+def _sides(text: str) -> list[tuple[int, int]]:
+    """The (group, side) places of ``text``'s words (``fact_sides``), each time a word stands there."""
     text = _PERCENT.sub(" percent ", text)  # "2%" and "2 per cent" say "percent", not "percentage points"
     found, before = [], ""
     for match in _TURNING_WORD.finditer(text):
@@ -255,7 +253,7 @@ def _sides(text: str, counted: bool = False) -> set[tuple[int, int]] | list[tupl
         if not (word in ("up", "down") and before in _PHRASAL):
             found += SIDE_OF.get(word, ())  # "lines set up for", "set up 3 plants": no rise
         before = word
-    return found if counted else set(found)
+    return found
 
 
 # Verbs whose "up" or "down" makes a phrase that says no rise or fall ("lines set up for", "the plant shut down"),

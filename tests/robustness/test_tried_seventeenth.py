@@ -1,6 +1,7 @@
 """Found by trying it, seventeenth round: an international news desk, a technical writer with structured text, a
 corpus deduplicator, an auditor of the written promises and an attacker on time. Each test failed before its fix."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,23 @@ def _clean(tmp_path, source: Path, *options: str) -> str:
     result = CliRunner().invoke(main, ["clean", str(source), "-o", str(out), *options])
     assert result.exit_code == 0, result.output
     return out.read_text(encoding="utf-8")
+
+
+def _clean_paragraphs(tmp_path, paragraphs: list[str], *options: str) -> str:
+    source = tmp_path / "story.md"
+    source.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return _clean(tmp_path, source, *options)
+
+
+def _scanned_clusters(tmp_path, records: list[dict], *options: str) -> list[list[str]]:
+    """The members of each near-duplicate cluster `dedup scan` reports for JSON Lines ``records``, sorted."""
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["scan", str(source), "--no-within", "--no-reuse", "-f", "json", "-o", str(out),
+                                       *options])
+    assert result.exit_code == 0, result.output
+    return [sorted(c["members"]) for c in json.loads(out.read_text(encoding="utf-8"))["clusters"]]
 
 
 # 1. An international desk: paragraph 8 repeats paragraph 2 with one fact changed. A sentence in Polish, Czech,
@@ -125,9 +143,7 @@ FILLER = ["The committee met on a rainy afternoon to discuss the new parking arr
     ("The heating in the east wing is switched on automatically at six every morning during the winter.",
      "The heating in the east wing is switched off automatically at six every morning during the winter.")])
 def test_clean_keeps_a_setting_turned(tmp_path, first, second):
-    source = tmp_path / "notes.md"
-    source.write_text("\n\n".join(["Release notes", first, *FILLER, second]) + "\n", encoding="utf-8")
-    assert second in _clean(tmp_path, source)
+    assert second in _clean_paragraphs(tmp_path, ["Release notes", first, *FILLER, second])
 
 
 @pytest.mark.parametrize("before, after", [
@@ -164,7 +180,6 @@ def test_an_id_repeating_a_records_given_name_says_so(tmp_path, monkeypatch):
 #    ... UV index 4") in five pages or more was boilerplate, and `clean --boilerplate` removed every page's figures.
 #    A footer said word for word on every page still goes.
 def test_clean_boilerplate_keeps_a_template_filled_with_each_pages_figures(tmp_path):
-    import json
     import random
 
     rng = random.Random(3)
@@ -206,8 +221,6 @@ def test_clean_boilerplate_keeps_a_template_filled_with_each_pages_figures(tmp_p
 # 7. The corpus deduplicator: a copy cut to its first third (Jaccard about 0.3 against its original) was a candidate
 #    of the document bands only half the time, and no option reached their threshold; --document-lsh-threshold does.
 def test_document_lsh_threshold_finds_copies_cut_to_a_third(tmp_path):
-    import json
-
     records = []
     for path in sorted((Path(__file__).resolve().parents[2] / "data" / "dev").glob("*.txt"))[:12]:
         text = path.read_text(encoding="utf-8")
@@ -229,8 +242,6 @@ def test_document_lsh_threshold_finds_copies_cut_to_a_third(tmp_path):
 #    notice, footer: 170 words beside 40-60 of their own), were near-duplicates of each other through it, and
 #    `clean` kept one brief of many. A story's copies, in the template or not, are still one cluster.
 def test_pages_alike_only_by_their_sites_template_are_no_near_duplicates(tmp_path):
-    import json
-
     nav = "Home | World | Business | Technology | Sport | Culture | Opinion | Subscribe"
     cookies = ("We use cookies and similar technologies to improve your experience, to personalise content and ads, "
                "and to analyse our traffic. By clicking accept or continuing to browse the site you agree to our use "
@@ -250,12 +261,7 @@ def test_pages_alike_only_by_their_sites_template_are_no_near_duplicates(tmp_pat
     records.append({"id": "story-in-template", "text": "\n\n".join([nav, cookies, story, related, footer, newsletter])})
     records.append({"id": "story-bare", "text": story})
     records += [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in dev[41:]]
-    source = tmp_path / "pages.jsonl"
-    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    out = tmp_path / "report.json"
-    result = CliRunner().invoke(main, ["scan", str(source), "--no-within", "--no-reuse", "-f", "json", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    clusters = [sorted(c["members"]) for c in json.loads(out.read_text(encoding="utf-8"))["clusters"]]
+    clusters = _scanned_clusters(tmp_path, records)
     assert clusters == [["story-bare", "story-in-template"]]
 
 
@@ -264,8 +270,6 @@ def test_a_story_copied_by_many_with_a_block_of_their_own_is_one_cluster(tmp_pat
     """The second and third reviewers: 15 copies of a story in 60 documents, each with its own comment block of a
     quarter of the story's length: the story's paragraphs are furniture by their number, but held by those copies
     alone; so too with every page in one site's template, and with one paragraph of the story quoted elsewhere."""
-    import json
-
     texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).resolve().parents[2] / "data" /
                                                             "dev").glob("*.txt"))]
     story = max(texts, key=lambda t: len(t.split()))
@@ -282,12 +286,7 @@ def test_a_story_copied_by_many_with_a_block_of_their_own_is_one_cluster(tmp_pat
     elif shape == "quoted once":
         quoted = max(story.split("\n\n"), key=len)
         records[15]["text"] += f"\n\n{quoted}"
-    source = tmp_path / "pages.jsonl"
-    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    out = tmp_path / "report.json"
-    result = CliRunner().invoke(main, ["scan", str(source), "--no-within", "--no-reuse", "-f", "json", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    clusters = [sorted(c["members"]) for c in json.loads(out.read_text(encoding="utf-8"))["clusters"]]
+    clusters = _scanned_clusters(tmp_path, records)
     assert clusters == [sorted(f"site{k}" for k in range(15))]
 
 
@@ -315,11 +314,9 @@ RESTATED = [
 
 @pytest.mark.parametrize("first, second", RESTATED)
 def test_clean_still_removes_these_english_restatements(tmp_path, first, second):
-    source = tmp_path / "story.txt"
-    source.write_text("\n\n".join([first, "The council met on Tuesday evening to discuss the budget for next year.",
-                                   "Residents raised concerns about road repairs and library opening hours.",
-                                   second]) + "\n", encoding="utf-8")
-    assert second not in _clean(tmp_path, source)
+    assert second not in _clean_paragraphs(tmp_path, [
+        first, "The council met on Tuesday evening to discuss the budget for next year.",
+        "Residents raised concerns about road repairs and library opening hours.", second])
 
 
 @pytest.mark.parametrize("first, second", [
@@ -328,9 +325,7 @@ def test_clean_still_removes_these_english_restatements(tmp_path, first, second)
     ("A The Guardian szerint három ember halt meg az árvízben kedden.",
      "A The Guardian szerint négy ember halt meg az árvízben kedden.")])
 def test_clean_keeps_a_number_word_changed_in_finnish_and_hungarian(tmp_path, first, second):
-    source = tmp_path / "story.txt"
-    source.write_text("\n\n".join([first, *FILLER, second]) + "\n", encoding="utf-8")
-    assert second in _clean(tmp_path, source)
+    assert second in _clean_paragraphs(tmp_path, [first, *FILLER, second])
 
 
 def test_clean_never_leaves_a_nested_fence_open(tmp_path):
@@ -381,6 +376,4 @@ def test_a_table_repeated_with_its_rule_redashed_goes(tmp_path):
     ("The plant's main reactor was turned on on Tuesday, officials said.",
      "The plant's main reactor was turned off on Tuesday, officials said.")])
 def test_clean_keeps_a_switch_turned_beside_a_day(tmp_path, first, second):
-    source = tmp_path / "notes.md"
-    source.write_text("\n\n".join([first, *FILLER, second]) + "\n", encoding="utf-8")
-    assert second in _clean(tmp_path, source)
+    assert second in _clean_paragraphs(tmp_path, [first, *FILLER, second])
