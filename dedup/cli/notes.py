@@ -76,7 +76,12 @@ def note_cleaned(report: CorpusReport, cleaner: CorpusCleaner, kept: int, skippe
             else f"{counted(len(cleaner.as_read), 'document')} read as HTML: written as they came in"
         click.echo(f"dedup: {what}, restated paragraphs not removed (clean cuts paragraphs out of text, not out of "
                    "markup; --input-format text cleans text that starts with a tag)", err=True)
-    if len(report.documents) == 1 and not cleaner.as_read:
+    if cleaner.as_json:
+        what = f"{printable(cleaner.as_json[0])}: a .json file" if len(cleaner.as_json) == 1 \
+            else f"{counted(len(cleaner.as_json), 'document')}: .json files"
+        click.echo(f"dedup: {what} read as one text: written as it came in, nothing removed (cutting its lines would "
+                   "break its JSON; records to clean go in JSON Lines, .jsonl, one object a line)", err=True)
+    if len(report.documents) == 1 and not cleaner.as_read and not cleaner.as_json:
         doc = report.documents[0]
         doc_id, result, count = cleaner.last or (doc.id, CleanResult("", (), ()), doc.paragraphs)
         removed = f"paragraphs {', '.join(map(str, result.removed_paragraphs))}" if result.removed_paragraphs \

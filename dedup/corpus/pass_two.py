@@ -33,6 +33,7 @@ from dedup.corpus.content import (
     one_story_pairs,
 )
 from dedup.corpus.pass_one import Tokenized, paragraphs_of
+from dedup.corpus.polarity import opposite, polarity
 from dedup.corpus.report_spool import DocumentList
 from dedup.corpus.restate_pass import restating_documents, search_restatements
 from dedup.corpus.reuse_pass import find_reuse, reuse_candidates
@@ -92,6 +93,7 @@ class Measured:
     content_documents: list[int]  # the whole texts measured again without their furniture (``corpus.content``)
     content_sets: ShingleSets
     content_counts: sparse.csr_matrix
+    polarities: list[str]  # each whole text's negations and symbols (``corpus.polarity``), in ``documents``' order
 
 
 def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], whole: list[int],
@@ -130,6 +132,7 @@ def measure(signer: "BatchSigner", texts: list[str], wanted: list[list[int]], wh
         content_documents=content,
         content_sets=signer.document_sets(own),
         content_counts=signer.bucketer.term_counts(own.by_document()),
+        polarities=[polarity(texts[i]) for i in whole],
     )
 
 
@@ -157,10 +160,12 @@ class Evidence:
         self._n_paragraph_rows = 0
         self.reread: set[int] = set()
         self.failed: set[int] = set()
+        self.polarities: dict[int, str] = {}  # of the documents measured whole that hold any (``corpus.polarity``)
 
     def add(self, docs: list[int], measured: Measured, idf: HashedIdf) -> None:
         """Keep what was measured of the texts of ``docs`` (in order), weighed by the corpus ``idf``."""
         self.reread.update(docs)
+        self.polarities.update((docs[i], marks) for i, marks in zip(measured.documents, measured.polarities) if marks)
         self.documents.add([docs[i] for i in measured.documents], measured.sets, idf.weigh(measured.counts))
         self.content.add([docs[i] for i in measured.content_documents], measured.content_sets,
                          idf.weigh(measured.content_counts))
@@ -271,6 +276,8 @@ def _confirmed(settings: PassTwoSettings, evidence: "Evidence", dropped: list, p
     jaccard, containment, cosine = evidence.score_pairs(scorable)
     passed = is_duplicate(jaccard, containment, cosine, settings.jaccard_threshold, settings.cosine_threshold)
     content, whole = evidence.content, evidence.documents
+    alike = np.flatnonzero(passed)  # one with "not" or "👎" added and nothing else says the opposite
+    passed[alike[opposite([scorable[k] for k in alike.tolist()], whole.sets, evidence.polarities)]] = False
     judged = [k for k in np.flatnonzero(passed).tolist() if content.has(scorable[k][0]) and content.has(scorable[k][1])]
     if judged:
         alike = alike_beside_furniture([scorable[k] for k in judged], whole, content, settings.jaccard_threshold,

@@ -380,6 +380,7 @@ class CorpusCleaner:
                     self.furniture.setdefault(o.doc, set()).add(o.paragraph)
         self.removed_paragraphs = 0
         self.as_read: list[str] = []  # documents read as HTML, written as the input holds them (``writers``)
+        self.as_json: list[str] = []  # .json files of JSON, read as one text: written as they came in (``writers``)
         self.unread: list[str] = []  # inputs the scan skipped, written as they came in (``writers``)
         self.lost: list[str] = []  # inputs the scan skipped that the output has no place for (a whole file refused)
         self.cut: list[tuple[str, int]] = []  # (file, lines read) of a gzip cut off: the records after it are gone

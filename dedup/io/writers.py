@@ -225,8 +225,9 @@ def _cleaned_text(doc: Document, cleaner: CorpusCleaner) -> str | bytes | None:
     """The kept document's text to write: cleaned, or the input's own bytes where it was read as HTML (its
     paragraphs are the page's main text, not the file's: what is kept must come out as it came in; decoded and
     written as UTF-8, a page declaring windows-1252 in its <meta> was shown garbled)."""
-    if doc.html and doc.path is not None:
-        cleaner.as_read.append(doc.id)
+    as_json = doc.record is None and doc.path is not None and _json_file(doc)
+    if (doc.html or as_json) and doc.path is not None:
+        (cleaner.as_json if as_json else cleaner.as_read).append(doc.id)
         try:
             raw = Path(doc.path).read_bytes()
             decode_file(raw, doc.id)  # still what the scan read
@@ -234,6 +235,27 @@ def _cleaned_text(doc: Document, cleaner: CorpusCleaner) -> str | bytes | None:
         except (OSError, InputError) as err:  # gone or changed since the scan read it
             raise WriteError(doc.id, OSError(f"cannot read it again: {getattr(err, 'reason', err)}")) from None
     return cleaner.kept_text(doc.id, doc.text)  # None: nothing but boilerplate, not written
+
+
+def _json_file(doc: Document) -> bool:
+    """Whether a text document is a .json file holding JSON, or JSON Lines: read as one text (records are read from
+    .jsonl files), its paragraphs are its lines, and cutting one out broke it (``"id": "b",`` left before a
+    ``},``)."""
+    if Path(doc.path or "").suffix.lower() != ".json":
+        return False
+    try:
+        json.loads(doc.text)
+    except ValueError:  # JSON Lines named .json: records, read as lines of one text
+        lines = [line for line in doc.text.splitlines()[:100] if line.strip()]
+        return bool(lines) and all(_json_object(line) for line in lines)
+    return True
+
+
+def _json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
 
 
 def _write(out: IO[str], text: str | bytes) -> None:

@@ -18,6 +18,7 @@ from typing import Callable
 
 from dedup.text.cases import content_word_names
 from dedup.text.fact_sides import LOOSE_GROUPS, SIDE_OF
+from dedup.text.one_change import changed_once
 from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, words
 
@@ -72,7 +73,7 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
             return True
     if _asks(sentence) != _asks(partner):
         return True  # "And if you don't?" is no restatement of "I don't accept that.": a question states nothing
-    if Counter(_negations(sentence)) != Counter(_negations(partner)):
+    if Counter(negations(sentence)) != Counter(negations(partner)):
         return True
     if Counter(_numbers(sentence)) - Counter(_numbers(context)):  # counted: "6/6/2006" is not "6/22/2006"
         return True
@@ -88,7 +89,7 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
         return True  # "Bill Becker" for "Tom Becker", "Mill Lane" for "Park Lane": names the stop list holds
     if _acronyms(sentence) - _acronyms(context):
         return True  # "the US" for "the UK": "us" is a stop word
-    if Counter(_symbols(sentence)) - Counter(_symbols(context)):
+    if Counter(symbols(sentence)) - Counter(symbols(context)):
         return True  # a symbol or emoji of its own: "👎" for "👍"
     if _turned(sentence, partner, context):
         return True  # "rose" for "fell", "innocent" for "guilty", "p.m." for "a.m.": one word turns the fact
@@ -106,6 +107,8 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
         return True  # "allegedly accepted bribes" for "accepted bribes": a claim, not a fact
     if _new_condition(sentence, partner, context, said_before):
         return True  # "... on Monday if talks fail": a condition the earlier paragraph does not state
+    if changed_once(sentence, partner, context):
+        return True  # "in rats" for "in mice", "opt out" for "opt in": the one change is the point
     mine, theirs = _first_word(sentence), _first_word(partner)
     if mine and theirs and mine != theirs and mine not in known and \
             mine not in {_bare(w) for w in _WORD.findall(context)}:
@@ -269,8 +272,9 @@ _PHRASAL = frozenset(f"{verb}{end}" for verb in """set pick make give sign show 
 _PERCENT = re.compile(r"%|\bper cent\b", re.IGNORECASE)
 
 
-def _symbols(text: str) -> list[str]:
-    return [c for c in text if not c.isascii() and unicodedata.category(c) == "So"]
+def symbols(text: str) -> list[str]:
+    """Symbols and emoji ("👎", "°"), and signs of relation ("<", "≥", "±", "↑"): "p > 0.05" is not "p < 0.05"."""
+    return [c for c in text if c in "<>=+~" or not c.isascii() and unicodedata.category(c) in ("So", "Sm")]
 
 
 # A name, a number in digits or a word, for ``_order`` and ``_number_places``.
@@ -413,7 +417,8 @@ _ASKED = re.compile(r"\b(?:ask|asks|asked|asking|wonder|wonders|wondered)\s+(?:[
                     r"(?:whether|if|why|how|what|when|where|who|which)\b", re.IGNORECASE)
 
 
-def _negations(text: str) -> list[str]:
+def negations(text: str) -> list[str]:
+    """The negating words of ``text``, each time one stands there (English and ``_OTHER_NEGATIONS``)."""
     return _NEGATION.findall(text.lower()) + [w for w in words(text) if w in _OTHER_NEGATIONS]
 
 

@@ -137,3 +137,10 @@ def year_range_end(text: str, spans: list, i: int) -> bool:
         return False
     before = spans[i - 1]
     return before[2] == start - 1 and YEAR.fullmatch(before[0]) is not None
+
+
+def last_digit_step(value: float) -> float:
+    """The place of a value's last significant digit (1,000,000 -> 1,000,000; 1,500,000 -> 100,000; 0.25 -> 0.01)."""
+    mantissa, exponent = f"{value:.6e}".split("e")  # read, not divided: 10.0 ** -324 is 0 (a denormal floor)
+    digits = mantissa.rstrip("0").rstrip(".").replace(".", "")
+    return 10.0 ** (int(exponent) - (len(digits) - 1))

@@ -27,6 +27,7 @@ from dedup.text.number_kinds import (
     code_span,
     day_of_month,
     in_date,
+    last_digit_step,
     ordinal,
     time_of_day,
     year_range_end,
@@ -225,8 +226,10 @@ def agree(a: Quantity, b: Quantity) -> bool:
     high = max(abs(a.value), abs(b.value))
     # Two roundings of one count or sum differ by a step of the coarser at most ("about 38 million", "forty million").
     if a.rough and b.rough and not (a.bound or b.bound) and a.unit in CURRENCIES | {"", "money"} and abs(
-            a.value - b.value) > max(_last_digit_step(abs(a.value) or 1.0), _last_digit_step(abs(b.value) or 1.0)):
+            a.value - b.value) > _coarser_step(a, b):
         return False  # "around 12,000" / "around 15,000 homes": two figures (units converted, fractions: not read so)
+    if not (a.rough or b.rough or a.bound or b.bound) and abs(a.value - b.value) > _coarser_step(a, b) / 2:
+        return False  # exact figures agree as one rounded from the other: "order 12399" is no "order 12345"
     return high == 0 or abs(a.value - b.value) <= tolerance * high or _within_bound(a, b) or _within_bound(b, a)
 
 
@@ -236,17 +239,14 @@ def _within_bound(a: Quantity, b: Quantity) -> bool:
     million": below 1.6 million), or from the ceiling down to the one before ("nearly forty": above thirty)."""
     if not a.bound or a.value <= 0:
         return False
-    step = _last_digit_step(a.value)
+    step = last_digit_step(a.value)
     low, high = (a.value, a.value + step) if a.bound == "over" else (a.value - step, a.value)
     slack = EXACT_TOLERANCE * a.value
     return low - slack <= b.value <= high + slack
 
 
-def _last_digit_step(value: float) -> float:
-    """The place of a value's last significant digit (1,000,000 -> 1,000,000; 1,500,000 -> 100,000; 0.25 -> 0.01)."""
-    mantissa, exponent = f"{value:.6e}".split("e")  # read, not divided: 10.0 ** -324 is 0 (a denormal floor)
-    digits = mantissa.rstrip("0").rstrip(".").replace(".", "")
-    return 10.0 ** (int(exponent) - (len(digits) - 1))
+def _coarser_step(a: Quantity, b: Quantity) -> float:
+    return max(last_digit_step(abs(a.value) or 1.0), last_digit_step(abs(b.value) or 1.0))
 
 
 def _amount(text: str, spans: list, i: int, compound: bool = True) -> tuple[Quantity, int] | None:

@@ -1,0 +1,79 @@
+"""A sentence that is its partner word for word but for one short change: the change is the point.
+
+``dedup clean`` removes a restated sentence only when it says nothing its partner does not (``facts.says_more``).
+Those rules read kinds of word (numbers, names, negations, the words of ``fact_sides``), and a word of no listed
+kind went unread: "in rats" for "in mice", "NQO1 protein" for "NQO1 mRNA", "exclusive of VAT" for "inclusive of
+VAT", "opt out" for "opt in", "We shall indemnify you" for "You shall indemnify us", "Except where required by
+law," put before a clause. Found by trying it (eighteenth round): of 95 scientific and 85 contract sentences each
+repeating an earlier one but for one changed fact, ``clean`` removed 33 and 45.
+
+A sentence repeated but for one change says something else whatever its words are; a restatement in other words
+changes more than one place. Measured on ``data/dev`` before the rule was chosen: of the 74 paragraphs ``clean``
+removes, all restatements, none holds a sentence that is its partner with one change of these shapes, so the rule
+costs no removal there (docs/benchmarks.md, "Found by trying it, eighteenth round").
+
+A sentence that says less (a qualifier or an attribution left out: '"...," said Mayor Beck' repeated as the quote
+alone) is no change of this kind: what it says, its partner says.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import Levenshtein
+
+from dedup.text.words import light_stem, words
+
+# Words whose change alone turns no fact ("the plan" for "this plan").
+_LIGHT = frozenset("a an the this that these those".split())
+_PRONOUNS = frozenset("""i me my mine we us our ours you your yours he him his she her hers they them their theirs it
+    its""".split())
+MAX_REPLACED = 3  # words on each side of the one replaced place
+MAX_ADDED = 10  # words the sentence adds in one place ("Except where required by law,")
+
+
+def changed_once(sentence: str, partner: str, context: str) -> bool:
+    """Whether ``sentence`` is ``partner`` with one short change that says something else: a place where up to
+    ``MAX_REPLACED`` words stand for others, up to ``MAX_ADDED`` words added there that ``context`` (the earlier
+    paragraph) does not hold, two words swapped ("the seller shall pay the buyer"), or only personal pronouns
+    swapped ("We shall indemnify you" for "You shall indemnify us")."""
+    mine, theirs = words(sentence), words(partner)
+    blocks = _changed_blocks(mine, theirs)
+    if len(blocks) == 1:
+        return _one_change(blocks[0], mine, theirs, context)
+    return bool(blocks) and (_two_swapped(mine, theirs) or all(
+        i2 - i1 == 1 and j2 - j1 == 1 and mine[i1] in _PRONOUNS and theirs[j1] in _PRONOUNS
+        for i1, i2, j1, j2 in blocks))
+
+
+def _changed_blocks(mine: list[str], theirs: list[str]) -> list[tuple[int, int, int, int]]:
+    """The places where the two word lists differ, ``(i1, i2, j1, j2)``: the edit operations of one place merged
+    (rapidfuzz gives "exceed" for "be less than" as a replacement and an insertion side by side)."""
+    blocks: list[list[int]] = []
+    for op in Levenshtein.opcodes(mine, theirs):
+        if op.tag == "equal":
+            continue
+        if blocks and blocks[-1][1] == op.src_start and blocks[-1][3] == op.dest_start:
+            blocks[-1][1], blocks[-1][3] = op.src_end, op.dest_end
+        else:
+            blocks.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
+    return [(i1, i2, j1, j2) for i1, i2, j1, j2 in blocks]
+
+
+def _one_change(block: tuple[int, int, int, int], mine: list[str], theirs: list[str], context: str) -> bool:
+    i1, i2, j1, j2 = block
+    if i1 == i2:
+        return False  # the sentence says less
+    added = {light_stem(w) for w in mine[i1:i2] if w not in _LIGHT}
+    if j1 == j2:  # words added in one place: new unless the earlier paragraph holds them
+        return i2 - i1 <= MAX_ADDED and bool(added - {light_stem(w) for w in words(context)})
+    if i2 - i1 > MAX_REPLACED or j2 - j1 > MAX_REPLACED or "".join(mine[i1:i2]) == "".join(theirs[j1:j2]):
+        return False  # a longer rewording; or one word written apart ("tie-break" for "tiebreak")
+    return added != {light_stem(w) for w in theirs[j1:j2] if w not in _LIGHT}
+
+
+def _two_swapped(mine: list[str], theirs: list[str]) -> bool:
+    """Whether the word lists are one with two words (not both light) in each other's places."""
+    if len(mine) != len(theirs):
+        return False
+    places = [i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b]
+    return len(places) == 2 and mine[places[0]] == theirs[places[1]] and mine[places[1]] == theirs[places[0]] \
+        and not {mine[i] for i in places} <= _LIGHT
