@@ -50,6 +50,11 @@ def note_failed(stats: dict, kept: str = "its other results are kept") -> bool:
             click.echo(f"dedup: error: {counted(stats[key], 'document')} could not be read again for {step} (an "
                        f"input changed or was removed during the scan); what it would have found is missing ({key} "
                        "in the JSON)", err=True)
+    names = stats.get("reread_failed_documents", [])
+    if names:  # which: their entries in the report say less than they hold (no restatement groups, say)
+        listed = ", ".join(printable(name) for name in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
+                                                                      else "")
+        click.echo(f"dedup: error: not read again: {listed} (reread_failed_documents in the JSON)", err=True)
     return bool(failed or pairs or unread)
 
 

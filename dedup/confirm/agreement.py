@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,11 +58,18 @@ class Claims:
 
     @classmethod
     def of(cls, text: str) -> "Claims":
-        return cls(tuple(q for q in quantities(text) if specific(q)), text)
+        label = _SECTION_LABEL.match(text)  # "2.2 The Receiving Party shall ...": a clause's number, no amount
+        return cls(tuple(q for q in quantities(text) if specific(q) and not (label and q.start < label.end())), text)
 
     @cached_property
     def names(self) -> frozenset[str]:
         return name_prefixes(self.text)
+
+
+# A number that opens a paragraph as a clause's or section's label: a clause repeated under another number ("6.1"
+# for "2.2") read as a restatement stating other amounts, and was not reported.
+_SECTION_LABEL = re.compile(r"\s*(?:\u00a7\s*|\(|(?:Section|Article|Clause|Rule)\s+)?\d+(?:\.\d+)*[.)]?\s+"
+                            r"(?=[A-Z\"\u201c(])")
 
 
 def specific(quantity: Quantity) -> bool:

@@ -249,7 +249,7 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     edges, n_node_candidates = confirmed_in_stages(node_pairs, node_buckets, state.n_nodes, reused,
                                                    propose=lambda pairs: pairs[across_documents(state, pairs)])
     passages = _passages(settings, state, evidence, edges, shared_nodes, occurrences, cluster_of)
-    reread_failed = len(evidence.failed)
+    reread_failed = sorted(evidence.failed)
     del evidence  # the re-read texts' sets and rows: the reuse alignment's memory can be theirs
     reuse, reuse_stats = (find_reuse(settings.signer, state, reuse_pairs, cluster_of, text_field, fmt, workers)
                           if reuse_pairs is not None else ([], {}))
@@ -259,13 +259,20 @@ def confirm_corpus(settings: PassTwoSettings, state: CorpusState, text_field: st
     stats = {
         "document_candidates": n_candidates, "document_pairs_confirmed": len(confirmed),
         "paragraph_candidates": n_node_candidates, "distinct_paragraphs": int(state.n_nodes),
-        "documents_reread": len(wanted_docs), "reread_failed": reread_failed,
+        "documents_reread": len(wanted_docs), "reread_failed": len(reread_failed),
         "capped_buckets": settings.lsh.capped_buckets + settings.paragraph_lsh.capped_buckets,
         "capped_documents": [state.ids[d] for d in state.capped],
     }
     return CorpusReport(documents=documents, clusters=clusters, passages=passages,
-                        stats={**stats, **reuse_stats, **restate_stats},
+                        stats={**stats, **reuse_stats, **restate_stats, "reread_failed_documents": _unread(
+                            state, reread_failed, reuse_stats, restate_stats)},
                         reuse=reuse)
+
+
+def _unread(state: CorpusState, docs: list[int], *steps: dict) -> list[str]:
+    """The ids of the documents some step of pass two could not read again (changed or removed), in input order."""
+    ids = {state.ids[d] for d in docs}.union(*(step.pop("reread_failed_documents", []) for step in steps))
+    return sorted(ids, key=state.index.__getitem__)
 
 
 def _confirmed(settings: PassTwoSettings, evidence: "Evidence", dropped: list, pairs: np.ndarray) -> np.ndarray:

@@ -83,7 +83,7 @@ def search_restatements(signer: "BatchSigner", state: CorpusState, docs: np.ndar
             shown.close()
     state.capped = sorted(set(state.capped) | set(capped))
     return {"restatement_documents_searched": int(len(docs)), "restatement_reread_failed": len(failed),
-            "restatement_search_failed": failures}
+            "restatement_search_failed": failures, "reread_failed_documents": [state.ids[d] for d in sorted(failed)]}
 
 
 def _search(signer: "BatchSigner", texts: list[str]):

@@ -185,7 +185,8 @@ def find_reuse(signer: "BatchSigner", state: CorpusState, candidates: ReuseCandi
     return found, {"reuse_candidates": int(len(pairs)), "reuse_screened_out": counts["screened_out"],
                    "reuse_passages": len(found), "reuse_reread_failed": len(failed),
                    "reuse_furniture_forms": int(len(candidates.furniture)),
-                   "reuse_furniture_passages": aligned - len(found), "reuse_alignment_failed": faults}
+                   "reuse_furniture_passages": aligned - len(found), "reuse_alignment_failed": faults,
+                   "reread_failed_documents": [state.ids[d] for d in sorted(failed)]}
 
 
 @contextlib.contextmanager

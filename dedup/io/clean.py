@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from dedup.records import CorpusReport, Paragraph, Report, SentencePair
+from dedup.text.definitions import defines_another
 from dedup.text.facts import says_more
 from dedup.text.headline import is_headline
 from dedup.text.segment import normalize, paragraph_spans, segment
@@ -83,8 +84,22 @@ def _repeated_whole(paragraph: Paragraph, earlier: str, aligned: set[int]) -> li
     # was kept for it. Another one ("★★" for "★★★★★") is not; nor a row whose words are a run there but whose cells
     # differ ("| Garden Suite | ✓ | ✓ |" after "| Garden Suite | ✓ | ✗ |").
     return [(paragraph.index, i) for i, s in enumerate(paragraph.sentences)
-            if i not in aligned and (_cells(s.text) in rows if _TABLE_ROW.search(s.text) else (
+            if i not in aligned and not _run_in_heading(paragraph, i, earlier) and (
+                _cells(s.text) in rows if _TABLE_ROW.search(s.text) else (
                 (run := words(s.text)) and f" {' '.join(run)} " in said or not run and s.text.strip() in lines))]
+
+
+def _run_in_heading(paragraph: Paragraph, i: int, earlier: str) -> bool:
+    """Whether sentence ``i`` opens ``paragraph`` as a run-in heading ("Confidentiality. The Processor shall ..."):
+    up to four capitalised words before more sentences, which the earlier paragraph does not open with. Its words
+    stood in the earlier paragraph's text, and ``--sentences`` cut the heading with the sentence it labels."""
+    label = paragraph.sentences[i].text.strip()
+    found = _WORD.findall(label)
+    return i == 0 and len(paragraph.sentences) > 1 and 0 < len(found) <= 4 and all(w[0].isupper() for w in found) \
+        and not earlier.lstrip().startswith(label)
+
+
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
 def _cells(row: str) -> tuple[str, ...]:
@@ -103,7 +118,8 @@ def _says_more(pair: SentencePair, earlier: str | None, said_before=None) -> boo
     and "yes" in other places, and a changed cell was lost."""
     if _TABLE_ROW.search(pair.b):
         return _cells(pair.b) != _cells(pair.a)
-    return says_more(pair.b, pair.a, earlier if earlier is not None else pair.a, said_before)
+    return says_more(pair.b, pair.a, earlier if earlier is not None else pair.a, said_before) or \
+        defines_another(pair.b, pair.a)  # '"Disclosing Party" means ...' for '"Confidential Information" means ...'
 
 
 class _FirstSeen:
