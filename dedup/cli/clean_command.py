@@ -63,6 +63,9 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
     from --removal-probability up). What is kept is written as it came in.
     """
     restated = restated_searched(params, restated)
+    if sentences and not restated:  # it cut nothing, with exit status 0 and no word
+        raise click.UsageError("--sentences cuts restated sentences, which --keep-restated (or --no-within) keeps: "
+                               "give one of them")
     # Refused before stdin or a pipe is read (they keep their names when spooled), and before the scan.
     stdin_once(paths)
     plan_clean(output, list(paths), {p: p for p in paths if not rereadable(p)})

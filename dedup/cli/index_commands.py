@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from dedup.index.core import Index
 
 from dedup import __version__
-from dedup.cli.notes import IdFieldSeen, StdinIds
+from dedup.cli.notes import IdFieldSeen, StdinIds, batch_lines
 from dedup.cli.options import (
     UNIT,
     FiniteRange,
@@ -314,14 +314,6 @@ def index_stats(db: str) -> None:
         click.echo(json.dumps(idx.stats(), indent=2))
 
 
-def _removal_batch(quiet: bool, what: str):
-    """One stdout line per committed batch: a caller (or a test) may stop the command between batches."""
-    def report(count: int, total: int) -> None:
-        if not quiet:
-            click.echo(f"{what} {count} (total {total})")
-    return report
-
-
 class _IdsFile(click.File):
     """``--from``'s file; ``-`` with standard input closed (``<&-``) is said in one line (click raised a
     RuntimeError from its parsing, a traceback), as the commands reading documents say it."""
@@ -352,7 +344,7 @@ def index_remove(db: str, ids: tuple[str, ...], from_file, batch_size: int, quie
         raise click.UsageError("give ids to remove, or --from FILE")
     _require_index(db)
     with _open_index(db, read_only=False, batch_size=batch_size, within=False) as idx:
-        removal = idx.remove(wanted, on_batch=_removal_batch(quiet, "removed"))
+        removal = idx.remove(wanted, on_batch=batch_lines(quiet, "removed"))
         held = len(idx)
     for doc_id in removal.not_indexed:
         click.echo(f"dedup: not indexed: {printable(doc_id)}", err=True)
@@ -415,7 +407,7 @@ def index_expire(db: str, before: str | None, older_than: str | None, by: str, b
                                  param_hint="--before" if before is not None else "--older-than") from None
     _require_index(db)
     with _open_index(db, read_only=False, batch_size=batch_size, within=False) as idx:
-        count = idx.expire(seconds, on_batch=_removal_batch(quiet, "expired"), by=by)
+        count = idx.expire(seconds, on_batch=batch_lines(quiet, "expired"), by=by)
         held = len(idx)
     if not quiet:
         click.echo(f"dedup: expired {counted(count, 'document')} by {by} ({DATES[by]}); {_named(db)} "

@@ -26,7 +26,12 @@ from dedup.cli.options import (
 from dedup.cli.scan_setup import corpus_options, detector_options, make_scanner, run_scan, scan_checkpoint
 from dedup.cli.spark_command import refuse_local_only, scan_on_spark
 from dedup.io.input_spool import InputSpool
-from dedup.io.outputs import check_file_output, refuse_output_in_checkpoint, refuse_overwriting_inputs
+from dedup.io.outputs import (
+    check_file_output,
+    refuse_output_in_checkpoint,
+    refuse_output_in_input_folder,
+    refuse_overwriting_inputs,
+)
 from dedup.io.readers import Document, read_documents
 from dedup.io.skips import SkipLog
 from dedup.io.writers import atomic_output
@@ -99,6 +104,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
     stdin_once(paths)
     check_file_output(output)  # before the scan: a missing folder is said now, not after an hour's work
     refuse_overwriting_inputs(output, paths)
+    refuse_output_in_input_folder(output, paths)
     given = [name for name, value in (("--spark-output", spark_output), ("--spark-master", spark_master)) if value]
     if engine != "spark" and given:  # taken silently, the Parquet results the user expects would never appear
         raise click.UsageError(f"{' and '.join(given)} only with --engine spark")
@@ -110,7 +116,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str, max_bytes: int, text_fie
         refuse_local_only(checkpoint, fmt, spark_master, input_format)
         with atomic_output(output) as out:
             summary = scan_on_spark(paths, make_scanner(params), text_field, id_field, spark_output,
-                                    spark_master, out, max_bytes)
+                                    spark_master, out, max_bytes, progress=not quiet and sys.stderr.isatty())
         skipped = note_skipped(summary)  # as the local scan: the bad records named, the others scanned
         if note_failed(summary) or skipped:  # the rest is written, the faults named, the exit status 1
             sys.exit(1)

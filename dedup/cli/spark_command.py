@@ -18,9 +18,10 @@ from dedup.report.formats import report_to_dict
 
 
 def scan_on_spark(paths, scanner, text_field: str, id_field: str, spark_output: str | None,
-                  spark_master: str | None, output, max_bytes: int) -> dict:
+                  spark_master: str | None, output, max_bytes: int, progress: bool = False) -> dict:
     """The scan on Spark: near-duplicate clusters, and reused passages and restatements unless turned off, as
-    locally (--no-reuse, --no-within); Parquet under --spark-output, a JSON summary on ``output`` (returned)."""
+    locally (--no-reuse, --no-within); Parquet under --spark-output, a JSON summary on ``output`` (returned).
+    ``progress``: Spark's stage bars on stderr (a terminal's, without --quiet, as the local scan's line)."""
     if not spark_output:
         raise click.UsageError("--engine spark needs --spark-output DIR (Parquet results are written there)")
     if "://" not in spark_output and (os.path.isfile(spark_output) or not _under_folders(spark_output)):
@@ -32,7 +33,7 @@ def scan_on_spark(paths, scanner, text_field: str, id_field: str, spark_output: 
         sys.exit(1)
     try:
         summary = run(list(paths), spark_output, scanner, text_field, id_field, spark_master,
-                      report_to_dict=report_to_dict, max_bytes=max_bytes)
+                      report_to_dict=report_to_dict, max_bytes=max_bytes, progress=progress)
     except ValueError as err:
         error(str(err))
         sys.exit(1)

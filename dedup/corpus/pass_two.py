@@ -160,12 +160,12 @@ class Evidence:
         self._n_paragraph_rows = 0
         self.reread: set[int] = set()
         self.failed: set[int] = set()
-        self.polarities: dict[int, str] = {}  # of the documents measured whole that hold any (``corpus.polarity``)
+        self.polarities: dict[int, str] = {}  # of the documents measured whole (``corpus.polarity``)
 
     def add(self, docs: list[int], measured: Measured, idf: HashedIdf) -> None:
         """Keep what was measured of the texts of ``docs`` (in order), weighed by the corpus ``idf``."""
         self.reread.update(docs)
-        self.polarities.update((docs[i], marks) for i, marks in zip(measured.documents, measured.polarities) if marks)
+        self.polarities.update((docs[i], marks) for i, marks in zip(measured.documents, measured.polarities))
         self.documents.add([docs[i] for i in measured.documents], measured.sets, idf.weigh(measured.counts))
         self.content.add([docs[i] for i in measured.content_documents], measured.content_sets,
                          idf.weigh(measured.content_counts))

@@ -276,14 +276,18 @@ def earlier_results(output: str, paths: list[str], writes: set[str]) -> list[str
 
 def run(paths: list[str], output: str, scanner: CorpusScanner | None = None, text_field: str = "text",
         id_field: str = "id", master: str | None = None,
-        report_to_dict: Callable[[Report], dict] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
+        report_to_dict: Callable[[Report], dict] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+        progress: bool = True) -> dict:
     """Scan ``paths`` on Spark and write Parquet under ``output``: assignments/ and matches/, reuse/ with the
     scanner's reuse search, restatements/ with its detector (``report_to_dict``: see ``scan_dataframe``). The
-    inputs are read by the local readers' rules (``spark_input``): the summary counts and names the skipped."""
+    inputs are read by the local readers' rules (``spark_input``): the summary counts and names the skipped.
+    ``progress=False``: no stage bars on stderr (``spark.ui.showConsoleProgress``; spark-submit's settings stand)."""
     from pyspark.sql import SparkSession
 
     output = output.rstrip("/") or "/"  # its folders named out/assignments, not out//assignments
     builder = SparkSession.builder.appName("dedup scan")
+    if not progress:
+        builder = builder.config("spark.ui.showConsoleProgress", "false")
     if master:
         builder = builder.master(master)
     launched = "PYSPARK_GATEWAY_PORT" in os.environ  # by spark-submit, whose settings stand

@@ -92,6 +92,18 @@ def refuse_overwriting_index(output: str, db_path: str) -> None:
                 raise OutputError(f"{output}: is the index {db_path}{its}; write the output elsewhere")
 
 
+def refuse_output_in_input_folder(output: str, paths: Iterable[str]) -> None:
+    """Raise ``OutputError`` when a report ``output`` lies inside an input folder under a name the folder walk reads
+    (.txt, .md, .html, .jsonl): the next scan of the folder read the report as one of its documents (and refused the
+    same command, the report now an input)."""
+    if output == "-" or not output.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES):
+        return  # a name the folder walk passes by ("report.json", "report.csv")
+    for root in (p for p in paths if p != "-" and is_folder(p)):
+        if _same_or_inside(output, root):
+            raise OutputError(f"{output}: inside the input folder {root}, whose files a scan reads (the next would "
+                              "read this report as a document); write it elsewhere")
+
+
 def refuse_output_in_checkpoint(output: str, folder: str) -> None:
     """Raise ``OutputError`` when ``output`` is the checkpoint ``folder`` or inside it: a scan deletes its
     checkpoint's files once the report is written, and a report named as one of them went with them."""
