@@ -36,9 +36,10 @@ ONE_CHANGE = {
                 "Serum creatinine increased from 0.21 mg/dL to 1.35 mg/dL in rats given cisplatin alone."),
     "si_prefix": ("The dose of cisplatin was 20 mg/kg, given once by intraperitoneal injection to each mouse.",
                   "The dose of cisplatin was 20 µg/kg, given once by intraperitoneal injection to each mouse."),
-    "measure": ("Renal expression of HMOX1 and NQO1 mRNA was upregulated 3.1-fold, whereas TNF-α protein was reduced.",
-                "Renal expression of HMOX1 and NQO1 protein was upregulated 3.1-fold, whereas TNF-α protein was "
-                "reduced."),
+    "measure": ("Renal expression of HMOX1 and NQO1 mRNA was upregulated 3.1-fold and 2.4-fold, respectively, in the "
+                "sulforaphane group, whereas TNF-α protein was reduced by 45 %.",
+                "Renal expression of HMOX1 and NQO1 protein was upregulated 3.1-fold and 2.4-fold, respectively, in "
+                "the sulforaphane group, whereas TNF-α protein was reduced by 45 %."),
     "relation": ("Sulforaphane reduced serum creatinine in cisplatin-treated mice compared with vehicle (p < 0.05).",
                  "Sulforaphane reduced serum creatinine in cisplatin-treated mice compared with vehicle (p > 0.05)."),
     "arrow": ("Expression of HMOX1 in the renal cortex was ↑ 3-fold after sulforaphane in treated mice.",
