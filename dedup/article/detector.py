@@ -64,8 +64,8 @@ class Detector(CandidateSearch, RerankStep):
     paragraph_cosine_threshold : float, optional
         Paragraph TF-IDF cosine (formerly ``threshold``). With ``confirm="tfidf"`` it confirms a
         candidate on its own; with ``confirm="learned"`` the reranker decides,
-        and a confirmed match this close lists its best sentence pair as
-        evidence (which changes the groups, not the matches). Default: 0.45 with either confirm stage
+        and it changes nothing (every confirmed match lists its best sentence
+        pair as evidence). Default: 0.45 with either confirm stage
         (``_LEARNED_DEFAULTS``, ``_TFIDF_DEFAULTS``).
     sentence_cosine_threshold : float, optional
         Sentence-pair TF-IDF cosine (formerly ``sentence_threshold``). With ``confirm="tfidf"`` a sentence pair

@@ -37,8 +37,8 @@ def detector_options(command):
         click.option("--paragraph-cosine-threshold", type=UNIT, default=None,
                      help="Restatements inside a document: the TF-IDF cosine of two of its paragraphs. With "
                           "--confirm tfidf it confirms a match on its own; with --confirm learned the reranker "
-                          "decides, and a match this close lists its best sentence pair as evidence (which changes "
-                          "the groups, not the matches). [default: 0.45 with --confirm learned and with tfidf]"),
+                          "decides, and this changes nothing (every match lists its best sentence pair). "
+                          "[default: 0.45]"),
         renamed_option("--threshold", "--paragraph-cosine-threshold", "paragraph_cosine_threshold"),
         click.option("--sentence-cosine-threshold", type=UNIT, default=None,
                      help="Restatements inside a document: the TF-IDF cosine of two of its sentences. With "
