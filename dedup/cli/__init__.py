@@ -84,7 +84,7 @@ def interrupt_on_termination() -> None:
         handler = signal.getsignal(signal.SIGINT)  # the scan's own while it saves checkpoints, else Python's
         if not callable(handler):  # Ctrl-C ignored (a shell's background job): the signal still ends the run
             raise KeyboardInterrupt
-        handler(signal.SIGINT, frame)
+        handler(signum, frame)  # its own number: a Ctrl-C ignored at start stays ignored (``scanner``)
 
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)

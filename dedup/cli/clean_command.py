@@ -82,7 +82,14 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
                                 sentences=sentences, removal_probability=removal_probability)
         items = read_documents(read, max_bytes=max_bytes, text_field=text_field, id_field=id_field,
                                fmt=input_format, names=spool.names, lines=True)
-        kept = write_cleaned(items, cleaner, plan, text_field)
+        try:
+            kept = write_cleaned(items, cleaner, plan, text_field)
+        except KeyboardInterrupt:  # each copy is whole, but the folder is not: said, as it was not
+            if plan.kind == "folder":
+                error(f"{plan.output}: interrupted after {cleaner.files_written} of {len(plan.targets)} copies were "
+                      "written; the folder is incomplete (copies of an earlier run may stand beside them): run the "
+                      "command again")
+            raise
     if not quiet:
         note_cleaned(report, cleaner, kept, len(skipped), sentences)
     lost = note_lost(cleaner)  # inputs the output lacks or holds unscanned, said quiet or not

@@ -25,6 +25,7 @@ from dedup.cli.options import (
     FiniteRange,
     error,
     exit_on_broken_pipe,
+    field_name,
     input_bytes,
     input_format_option,
     max_bytes_option,
@@ -101,7 +102,7 @@ def _require_index(db: str, hint: str = "") -> None:
 
 # One date rule for every command that adds (``keep.document_date``, as a scan dates): ``add`` and ``query --add``.
 _date_field_option = click.option(
-    "--date-field", default="date", show_default=True,
+    "--date-field", default="date", show_default=True, callback=field_name,
     help="JSON Lines field holding a record's date (ISO 8601 or epoch seconds), kept for index expire and "
          "keep=earliest; a file's date is its modification time; a record without one is dated when added.")
 

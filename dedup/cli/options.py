@@ -67,6 +67,14 @@ def max_bytes_option():
                              "(bytes, or with a unit: 500KB, 64MiB; 1 byte to 1TiB).")
 
 
+def field_name(ctx, param, value: str) -> str:
+    """A JSON Lines field name given on the command line: an empty one is refused naming the option (``--date-field
+    ''`` was refused as "date_field", the library's name, by some commands and taken by others)."""
+    if not value.strip():
+        raise click.BadParameter("is empty or only whitespace; give a field name")
+    return value
+
+
 def error(message: str) -> None:
     """One line on stderr; names from the input (file names, ids) cannot break it or send terminal escapes."""
     click.echo(f"dedup: error: {printable(message)}", err=True)

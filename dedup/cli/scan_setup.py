@@ -14,7 +14,16 @@ if TYPE_CHECKING:
     from dedup.corpus.scanner import CorpusScanner
 
 from dedup.cli.notes import IdFieldSeen
-from dedup.cli.options import UNIT, FiniteRange, error, input_bytes, max_bytes_option, renamed_option, with_renamed
+from dedup.cli.options import (
+    UNIT,
+    FiniteRange,
+    error,
+    field_name,
+    input_bytes,
+    max_bytes_option,
+    renamed_option,
+    with_renamed,
+)
 from dedup.cluster.keep import DEFAULT as DEFAULT_KEEP
 from dedup.cluster.keep import HELP as KEEP_HELP
 from dedup.cluster.keep import RULES as KEEP_RULES
@@ -118,7 +127,7 @@ def corpus_options(command):
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr."),
         click.option("--keep", type=click.Choice(KEEP_RULES), default=DEFAULT_KEEP, show_default=True,
                      help=KEEP_HELP),
-        click.option("--date-field", default="date", show_default=True,
+        click.option("--date-field", default="date", show_default=True, callback=field_name,
                      help="With --keep earliest: the JSON Lines field holding a record's date (ISO 8601)."),
     ]
     for option in reversed(options):

@@ -85,10 +85,13 @@ class Checkpoint:
                 raise CheckpointError(f"{self.folder}: not empty and not a dedup checkpoint; give a new or "
                                       "empty folder (a checkpoint deletes its own files when the scan ends)")
             created = not self.folder.exists()
+            parents = 0  # the folders above it that --checkpoint a/b/c makes too: removed with it, when empty
+            while created and not self.folder.parents[parents].exists() and parents + 1 < len(self.folder.parents):
+                parents += 1
             self.folder.mkdir(parents=True, exist_ok=True)
             if not marker.is_file():
-                marker.write_text(json.dumps({"dedup_checkpoint": _FORMAT, "created_folder": created}) + "\n",
-                                  encoding="utf-8")
+                marker.write_text(json.dumps({"dedup_checkpoint": _FORMAT, "created_folder": created,
+                                              "created_parents": parents}) + "\n", encoding="utf-8")
             self._lock = os.open(marker, os.O_RDONLY)
         except OSError as err:
             raise CheckpointError(f"{self.folder}: cannot use as a checkpoint folder "
@@ -260,9 +263,10 @@ class Checkpoint:
         """Forget the checkpoint (after the scan's report is written): delete the files it wrote, by name,
         and the folder when nothing else is left in it. Nothing it did not write is ever deleted."""
         try:
-            created = json.loads((self.folder / MARKER).read_text(encoding="utf-8")).get("created_folder") is True
+            made = json.loads((self.folder / MARKER).read_text(encoding="utf-8"))
+            created, parents = made.get("created_folder") is True, made.get("created_parents", 0)
         except (OSError, ValueError, AttributeError):
-            created = False
+            created, parents = False, 0
         # CURRENT first: a run stopped here leaves a folder the next one starts afresh in; after the slots,
         # it named a slot that was gone, and every later run of the command was refused.
         for name in ("CURRENT", "CURRENT.tmp"):
@@ -272,9 +276,12 @@ class Checkpoint:
         for name in ("reports.bin", MARKER):
             (self.folder / name).unlink(missing_ok=True)
         self.release()
-        if created:  # a folder the user made stays; ours goes unless someone put files in it
-            with contextlib.suppress(OSError):
-                self.folder.rmdir()
+        if created:  # a folder the user made stays; ours (and the parents it made) go unless someone put files in
+            for folder in [self.folder, *self.folder.parents[:parents if isinstance(parents, int) else 0]]:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
 
 def _consistent(meta: dict, arrays: dict, reports: Path) -> int:

@@ -366,7 +366,9 @@ class _InterruptFlag:
         return self
 
     def _handle(self, signum, frame) -> None:
-        self.raised = True
+        # Ctrl-C the process was started ignoring (a shell's background job, ``nohup``) stays ignored, as without
+        # --checkpoint; SIGTERM and SIGHUP, handed here by ``dedup.cli``, still stop the scan.
+        self.raised = self.raised or not (signum == signal.SIGINT and self._previous is signal.SIG_IGN)
 
     def __exit__(self, *exc) -> None:
         if self._previous is not None:

@@ -396,6 +396,7 @@ class CorpusCleaner:
                     self.furniture.setdefault(o.doc, set()).add(o.paragraph)
         self.removed_paragraphs = 0
         self.as_read: list[str] = []  # documents read as HTML, written as the input holds them (``writers``)
+        self.files_written = 0  # copies written into a folder (``writers``): an interrupted run says how many
         self.as_json: list[str] = []  # .json files of JSON, read as one text: written as they came in (``writers``)
         self.unread: list[str] = []  # inputs the scan skipped, written as they came in (``writers``)
         self.lost: list[str] = []  # inputs the scan skipped that the output has no place for (a whole file refused)

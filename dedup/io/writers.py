@@ -342,6 +342,7 @@ def _write_folder(documents: Iterable[Document | InputError], cleaner: CorpusCle
         with atomic_output(str(target), follow_link=False) as out:
             _write(out, text)
         kept += 1
+        cleaner.files_written += 1
     return kept
 
 
@@ -357,6 +358,7 @@ def _copy_unread(skipped: InputError, target: Path, cleaner: CorpusCleaner) -> N
             out.flush()
             shutil.copyfileobj(source, out.buffer)
     cleaner.unread.append(skipped.source)
+    cleaner.files_written += 1
 
 
 def _make_folder(folder: Path, output: str) -> None:

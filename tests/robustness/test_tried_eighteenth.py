@@ -233,3 +233,73 @@ def test_clean_refuses_sentences_with_restated_kept(tmp_path, keep):
     result = CliRunner().invoke(main, ["clean", str(source), keep, "--sentences", "-o", str(tmp_path / "o.txt")])
     assert result.exit_code == 2 and "--sentences" in result.output
 
+
+
+# 12. --checkpoint a/b/c left the folders a and a/b it made behind.
+def test_a_checkpoints_parent_folders_it_made_go_with_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Title\n\nThe council approved the budget on Monday.\n", encoding="utf-8")
+    (tmp_path / "keep").mkdir()
+    for checkpoint in ("jobs/nightly/ck", "keep/x/ck"):
+        result = CliRunner().invoke(main, ["scan", "a.txt", "-q", "-o", "r.txt", "--checkpoint", checkpoint])
+        assert result.exit_code == 0, result.output
+    assert not (tmp_path / "jobs").exists()
+    assert (tmp_path / "keep").is_dir() and not (tmp_path / "keep" / "x").exists()
+
+
+# 13. A scan with --checkpoint made Ctrl-C its own even where the process was started ignoring it (a shell's
+#     background job): `kill -INT` stopped it, where a scan without --checkpoint ran on. SIGTERM, handed to the
+#     same handler, still stops it.
+def test_a_checkpointed_scan_keeps_an_ignored_ctrl_c_ignored():
+    import os
+    import signal
+
+    from dedup.corpus.scanner import _InterruptFlag
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with _InterruptFlag() as flag:
+            os.kill(os.getpid(), signal.SIGINT)
+            assert not flag.raised
+            signal.getsignal(signal.SIGINT)(signal.SIGTERM, None)  # as ``dedup.cli`` hands SIGTERM on
+            assert flag.raised
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with _InterruptFlag() as flag:
+            os.kill(os.getpid(), signal.SIGINT)
+            assert flag.raised
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# 14. clean into a folder, interrupted: the copies written stay and the rest are missing, with nothing said but
+#     "Aborted!".
+def test_an_interrupted_clean_into_a_folder_says_it_is_incomplete(tmp_path, monkeypatch):
+    import dedup.io.writers
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(5):
+        (inputs / f"f{i}.txt").write_text(f"Story {i}\n\nThe pier number {i} reopened on Monday.\n", encoding="utf-8")
+    write = dedup.io.writers._write
+    calls = []
+
+    def write_then_stop(out, text):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        write(out, text)
+
+    monkeypatch.setattr(dedup.io.writers, "_write", write_then_stop)
+    result = CliRunner().invoke(main, ["clean", str(inputs), "-o", str(tmp_path / "out") + "/"])
+    assert result.exit_code == 1
+    assert "interrupted after 2 of 5 copies were written; the folder is incomplete" in result.stderr
+
+
+# 15. An empty --date-field was refused as "date_field" by scan and clean, and taken by index add.
+@pytest.mark.parametrize("command", [["scan"], ["clean"], ["index", "add", "i.db"]])
+def test_an_empty_date_field_is_refused_naming_the_option(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text("Title\n\nThe council approved the budget on Monday.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, [*command, "a.txt", "--date-field", " "])
+    assert result.exit_code == 2 and "'--date-field': is empty or only whitespace" in result.output
+    assert not Path("i.db").exists()
