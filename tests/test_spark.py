@@ -370,6 +370,7 @@ def test_a_pair_the_alignment_fails_on_is_named_and_the_rest_written(tmp_path):
     assert all("reworded" in (f["a"], f["b"]) and f["error"] == "IndexError: a planted fault" for f in failed)
     assert "dedup: error: source and reworded: reuse alignment failed (IndexError: a planted fault)" in done.stderr
     assert summary["reuse_passages"] >= 1  # source and copy: aligned and written
+    assert "[Stage " not in done.stderr  # Spark's progress bars only on a terminal (stderr is a pipe here)
 
 
 def test_bad_records_are_skipped_and_named_as_locally(spark, tmp_path):
