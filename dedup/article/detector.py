@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
 from dataclasses import replace
@@ -36,6 +37,7 @@ from dedup.util.validate import (
 
 # What confirms a pair by its scores alone (the reranker's probability, the TF-IDF cosines): two headings are not
 # restated on that alone (``confirm``).
+_LETTER = re.compile(r"[^\W\d_]")
 _SCORES_ONLY = frozenset({"reranker", "paragraph_cosine", "sentence_cosine"})
 
 
@@ -242,7 +244,10 @@ class Detector(CandidateSearch, RerankStep):
     def _sign(self, paragraphs: list[Paragraph]) -> SignedArticle:
         sentences = [s.text for p in paragraphs for s in p.sentences]
         tokens = [self._tokens(s) for s in sentences]
-        tokens = [t if len(t) >= self.min_sentence_words else [] for t in tokens]
+        # A sentence of figures only (a subtitle cue's "00:01:01,500 --> 00:01:03,250") states no claim: two cues'
+        # timing lines shared a "run" of digits, and unrelated cues were one group.
+        tokens = [t if len(t) >= self.min_sentence_words and _LETTER.search(text) else []
+                  for t, text in zip(tokens, sentences)]
         sentence_sets = self.shingler.shingle_tokens(tokens)
         counts = np.array([len(p.sentences) for p in paragraphs], dtype=np.int64)
         first = np.concatenate(([0], np.cumsum(counts)))[:-1].astype(np.int64)

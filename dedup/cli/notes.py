@@ -194,6 +194,6 @@ def batch_lines(quiet: bool, what: str):
             sys.stdout.flush()
         except OSError:
             lost.append(True)
-            with contextlib.suppress(OSError, ValueError):  # what is left in its buffer is let go
+            with contextlib.suppress(OSError, ValueError, AttributeError):  # its buffer let go (``>&-``: none)
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return report

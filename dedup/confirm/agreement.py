@@ -59,7 +59,9 @@ class Claims:
     @classmethod
     def of(cls, text: str) -> "Claims":
         label = _SECTION_LABEL.match(text)  # "2.2 The Receiving Party shall ...": a clause's number, no amount
-        return cls(tuple(q for q in quantities(text) if specific(q) and not (label and q.start < label.end())), text)
+        marks = [found.span() for found in _MEDIA_TIMES.finditer(text)]  # a cue's number and times: none either
+        return cls(tuple(q for q in quantities(text) if specific(q) and not (label and q.start < label.end())
+                         and not any(start <= q.start < end for start, end in marks)), text)
 
     @cached_property
     def names(self) -> frozenset[str]:
@@ -68,8 +70,17 @@ class Claims:
 
 # A number that opens a paragraph as a clause's or section's label: a clause repeated under another number ("6.1"
 # for "2.2") read as a restatement stating other amounts, and was not reported.
-_SECTION_LABEL = re.compile(r"\s*(?:\u00a7\s*|\(|(?:Section|Article|Clause|Rule)\s+)?\d+(?:\.\d+)*[.)]?\s+"
+# A bare count is none ("300 Britons were flown home", "12 Days Later"), nor a figure before a scale ("2.5 Million").
+_SECTION_LABEL = re.compile(r"\s*(?:(?:\u00a7\s*|(?:Section|Article|Clause|Rule)\s+)\d+(?:\.\d+)*[.)]?|\(\d+\)|"
+                            r"\d+\.(?:\d+\.?)*)\s+(?!(?:Hundred|Thousand|Million|Billion|Trillion|Percent)\b)"
                             r"(?=[A-Z\"\u201c(])")
+
+
+# A subtitle cue's timing line ("00:01:01,500 --> 00:01:03,250") and number, a transcript's turn time ("[00:00:31]
+# MOORE: ..."): read as amounts, two cues agreed on their milliseconds ("500 ~ 500") and were one claim, and two
+# turns of one speaker, a 10-word run apart, were two facts for their times.
+_TIME = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
+_MEDIA_TIMES = re.compile(rf"(?m)^\d+[ \t]*\r?\n(?=[ \t]*{_TIME}\s*-->)|{_TIME}\s*-->\s*{_TIME}|\[{_TIME}\]")
 
 
 def specific(quantity: Quantity) -> bool:

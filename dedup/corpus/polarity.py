@@ -7,10 +7,10 @@ subscription before the next billing date." have one shingle set (Jaccard 1.00),
 clean`` dropped one of the two records (found by trying it, eighteenth round: short reviews and support tickets).
 
 A confirmed pair is not a near-duplicate where the two documents' negations or verdict symbols
-(``facts.negations``, ``_POLAR_SYMBOLS``: "👎", "✗", "↓") differ while their shingles are one set: one says the
-opposite of the other and nothing else (but for the shingles of one word put in with it: "no longer", "don't"
-read as the word "don"), in as many sentences. A copy cut short, edited or given another headline keeps its
-verdict: one of the two holds more shingles the other lacks, or more sentences.
+(``facts.negations``, "n't" and "n’t" as one; ``_POLAR_SYMBOLS``: "👎", "✗", "↓") differ while their shingles
+are one set: one says the opposite of the other and nothing else (but for the shingles of one word put in with
+it: "no longer", "don't" read as the word "don"), in as many sentences. A copy cut short, edited or given
+another headline keeps its verdict: one of the two holds more shingles the other lacks, or more sentences.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from dedup.text.facts import negations
 
 # Symbols that state a verdict or a direction; not the emoji a copy of a post adds or drops ("... 😂🔥"), which
 # made spam copies no near-duplicates of each other.
+# Not "<" and ">": a mail's "> " quoting, an autolink's "<https://...>" and "&lt;" made copies no near-duplicates.
 _POLAR_SYMBOLS = frozenset("\U0001f44d\U0001f44e\u2713\u2714\u2717\u2718\u274c\u2705"
-                           "\u2191\u2193\u2b06\u2b07<>\u2264\u2265")
+                           "\u2191\u2193\u2b06\u2b07\u2264\u2265")
 # A document's marks past this many say nothing here (a page of code or a table of "+" and "="): left unread.
 _MARKS_READ = 256
 
@@ -32,7 +33,7 @@ _MARKS_READ = 256
 def polarity(text: str) -> str:
     """``text``'s negating words and verdict symbols (``_POLAR_SYMBOLS``), sorted and space-separated ("many" past
     ``_MARKS_READ`` of them), then "#" and how many sentences end in it."""
-    marks = negations(text) + [c for c in text if c in _POLAR_SYMBOLS]
+    marks = [m.replace("\u2019", "'") for m in negations(text)] + [c for c in text if c in _POLAR_SYMBOLS]
     return f"{'many' if len(marks) > _MARKS_READ else ' '.join(sorted(marks))}#{len(_SENTENCE_END.findall(text))}"
 
 

@@ -9,6 +9,7 @@ from dedup.records import CorpusReport, Paragraph, Report, SentencePair
 from dedup.text.definitions import defines_another
 from dedup.text.facts import says_more
 from dedup.text.headline import is_headline
+from dedup.text.sections import headings, leaves_a_sentence, pasted_headings, run_in_heading
 from dedup.text.segment import normalize, paragraph_spans, segment
 from dedup.text.words import light_stem, words
 from dedup.util.validate import WORD_CHAR, check_between, check_bool, check_str
@@ -49,9 +50,12 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
     """
     restated = set()
     first_seen = _FirstSeen(report.paragraphs)
+    heading = headings(report.paragraphs)
     for m in report.matches:  # matches always have a < b: b is the later paragraph
         if m.confirmed_by == ("amounts",):
             continue
+        if m.b < len(heading) and None not in (heading[m.a], heading[m.b]) and heading[m.a] != heading[m.b]:
+            continue  # under another heading, another fact: "## M24 Office Plus" and the M24 Office's table
         if set(m.confirmed_by) <= _ALONE and m.reranker is not None and m.reranker < removal_probability:
             continue
         # The title rule between two body paragraphs (a short one whose words the other holds) is no headline:
@@ -63,12 +67,17 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
         # A title-like line of the body restating the headline is kind "restatement" (both are titles), and was
         # removed for the headline alone.
         headline = m.kind == "headline" or (m.a < len(report.paragraphs) and is_headline(report.paragraphs[m.a]))
+        found, changed = set(), set()
         for pair in m.sentences:
             if headline and not _repeats(pair.a, pair.b):
                 continue
             if _says_more(pair, earlier, lambda stem, later=m.b: first_seen(stem) < later):
-                continue
-            restated.add((m.b, pair.b_index))
+                changed.add(pair.b_index)
+            else:
+                found.add(pair.b_index)
+        if changed - found:  # a parallel paragraph ("The PowerDrill 12V comes with ... Torque is 50 Nm." after the
+            continue  # 18V's): what its other sentences repeat, they say of another thing; nothing is restated
+        restated.update((m.b, i) for i in found)
         if m.kind != "headline" and earlier is not None and m.b < len(report.paragraphs):
             restated.update(_repeated_whole(report.paragraphs[m.b], earlier, {p.b_index for p in m.sentences}))
     return restated
@@ -84,22 +93,9 @@ def _repeated_whole(paragraph: Paragraph, earlier: str, aligned: set[int]) -> li
     # was kept for it. Another one ("★★" for "★★★★★") is not; nor a row whose words are a run there but whose cells
     # differ ("| Garden Suite | ✓ | ✓ |" after "| Garden Suite | ✓ | ✗ |").
     return [(paragraph.index, i) for i, s in enumerate(paragraph.sentences)
-            if i not in aligned and not _run_in_heading(paragraph, i, earlier) and (
+            if i not in aligned and not run_in_heading(paragraph, i, earlier) and (
                 _cells(s.text) in rows if _TABLE_ROW.search(s.text) else (
                 (run := words(s.text)) and f" {' '.join(run)} " in said or not run and s.text.strip() in lines))]
-
-
-def _run_in_heading(paragraph: Paragraph, i: int, earlier: str) -> bool:
-    """Whether sentence ``i`` opens ``paragraph`` as a run-in heading ("Confidentiality. The Processor shall ..."):
-    up to four capitalised words before more sentences, which the earlier paragraph does not open with. Its words
-    stood in the earlier paragraph's text, and ``--sentences`` cut the heading with the sentence it labels."""
-    label = paragraph.sentences[i].text.strip()
-    found = _WORD.findall(label)
-    return i == 0 and len(paragraph.sentences) > 1 and 0 < len(found) <= 4 and all(w[0].isupper() for w in found) \
-        and not earlier.lstrip().startswith(label)
-
-
-_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
 def _cells(row: str) -> tuple[str, ...]:
@@ -180,7 +176,7 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
             removed.append(p.index)
             blocks.append(None)
         elif sentences and (covered := [c and _cuttable(p.sentences, i) for i, c in enumerate(covered)]) \
-                and any(covered):
+                and any(covered) and leaves_a_sentence(p, covered):
             cut.extend((p.index, i) for i, c in enumerate(covered) if c)
             blocks.append(_without(p, {i for i, c in enumerate(covered) if c}))
             rewritten.add(p.index)
@@ -189,6 +185,9 @@ def clean(report: Report, sentences: bool = False, drop: frozenset[int] | set[in
     for k in _fence_partners_of_removed(report.paragraphs, blocks):  # a fence left open: the rest read as code
         blocks[k] = report.paragraphs[k].text
         removed.remove(k)
+    for k in pasted_headings(report.paragraphs, set(removed)):  # a section pasted twice goes with its heading
+        blocks[k] = None
+        removed = sorted({*removed, k})
     spans = paragraph_spans(source) if source is not None else None
     if spans is not None and len(spans) == len(blocks):
         for k in sorted(rewritten):  # the sentences kept, as given: not as normalized ("10⁶" was written "106")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
-# A label ("(b)", "1.2"), the term (quoted or not, up to eight words), and the verb of a definition.
-_DEFINITION = re.compile(r"\s*(?:\(?(?:\d+(?:\.\d+)*|[a-z]|[ivx]+)[.)]?\s+)?[\"'\u201c\u2018]?"
+# A label ("(b)", "1.2"), the term (quoted, or after a label in capitals, up to eight words), and the verb of a
+# definition. Prose says "means" too ("The ruling means the council must ...", "This means ..."): a term neither
+# quoted nor labelled is none.
+_DEFINITION = re.compile(r"\s*(\(?(?:\d+(?:\.\d+)*|[a-z]|[ivx]+)[.)]?\s+)?([\"'\u201c\u2018]?)"
                          r"([^\"'\u201d\u2019.;:]{1,80}?)[\"'\u201d\u2019]?\s+"
                          r"(?:means|shall mean|refers to|is defined as|has the meaning)\b", re.IGNORECASE)
 
@@ -20,9 +22,12 @@ _DEFINITION = re.compile(r"\s*(?:\(?(?:\d+(?:\.\d+)*|[a-z]|[ivx]+)[.)]?\s+)?[\"'
 def defined_term(sentence: str) -> str | None:
     """The term ``sentence`` defines, lower-cased with its spacing made one (None when it defines none)."""
     found = _DEFINITION.match(sentence)
-    if found is None or len(found.group(1).split()) > 8:
+    if found is None or len(found.group(3).split()) > 8:
         return None
-    return " ".join(found.group(1).split()).casefold()
+    label, quote, term = found.groups()
+    if not quote and not (label and all(w[:1].isupper() for w in term.split())):
+        return None
+    return " ".join(term.split()).casefold()
 
 
 def defines_another(sentence: str, partner: str) -> bool:

@@ -273,8 +273,8 @@ _PERCENT = re.compile(r"%|\bper cent\b", re.IGNORECASE)
 
 
 def symbols(text: str) -> list[str]:
-    """Symbols and emoji ("👎", "°"), and signs of relation ("<", "≥", "±", "↑"): "p > 0.05" is not "p < 0.05"."""
-    return [c for c in text if c in "<>=+~" or not c.isascii() and unicodedata.category(c) in ("So", "Sm")]
+    """Symbols and emoji ("👎", "°"); signs of relation are ``one_change``'s."""
+    return [c for c in text if not c.isascii() and unicodedata.category(c) == "So"]
 
 
 # A name, a number in digits or a word, for ``_order`` and ``_number_places``.

@@ -144,3 +144,8 @@ def last_digit_step(value: float) -> float:
     mantissa, exponent = f"{value:.6e}".split("e")  # read, not divided: 10.0 ** -324 is 0 (a denormal floor)
     digits = mantissa.rstrip("0").rstrip(".").replace(".", "")
     return 10.0 ** (int(exponent) - (len(digits) - 1))
+
+
+def coarser_step(a: float, b: float) -> float:
+    """The larger of two values' ``last_digit_step``: the precision the coarser of them is stated to."""
+    return max(last_digit_step(abs(a) or 1.0), last_digit_step(abs(b) or 1.0))

@@ -18,12 +18,22 @@ alone) is no change of this kind: what it says, its partner says.
 
 from __future__ import annotations
 
-from rapidfuzz.distance import Levenshtein
+from collections import Counter
 
+from rapidfuzz.distance import Indel, Levenshtein
+
+from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, words
 
-# Words whose change alone turns no fact ("the plan" for "this plan").
-_LIGHT = frozenset("a an the this that these those".split())
+# Words whose change alone turns no fact ("the plan" for "this plan", "had approved" for "has approved"); the
+# words of saying ("say" for "said"); how alike two words must be to be one word written two ways ("modernise" and
+# "modernize", "colour" and "color", a typo: rapidfuzz's normalized Indel similarity); the signs of a relation.
+_LIGHT = frozenset("a an the this that these those is are was were be been being am has have had having do does did"
+                   .split())
+_SAYING = frozenset("say says said saying tell tells told add adds added state states stated note notes noted explain "
+                    "explains explained according".split())
+_SPELLING = 0.8
+_RELATIONS = frozenset("<>=+~\u00b1\u2212\u2248\u2260\u2264\u2265\u2190\u2191\u2192\u2193\u2b06\u2b07")
 _PRONOUNS = frozenset("""i me my mine we us our ours you your yours he him his she her hers they them their theirs it
     its""".split())
 MAX_REPLACED = 3  # words on each side of the one replaced place
@@ -35,6 +45,8 @@ def changed_once(sentence: str, partner: str, context: str) -> bool:
     ``MAX_REPLACED`` words stand for others, up to ``MAX_ADDED`` words added there that ``context`` (the earlier
     paragraph) does not hold, two words swapped ("the seller shall pay the buyer"), or only personal pronouns
     swapped ("We shall indemnify you" for "You shall indemnify us")."""
+    if _relation_swapped(sentence, partner):
+        return True
     mine, theirs = words(sentence), words(partner)
     blocks = _changed_blocks(mine, theirs)
     if len(blocks) == 1:
@@ -62,12 +74,31 @@ def _one_change(block: tuple[int, int, int, int], mine: list[str], theirs: list[
     i1, i2, j1, j2 = block
     if i1 == i2:
         return False  # the sentence says less
-    added = {light_stem(w) for w in mine[i1:i2] if w not in _LIGHT}
-    if j1 == j2:  # words added in one place: new unless the earlier paragraph holds them
+    if j1 == j2:  # words added in one place: new unless stop words ("also") or words the earlier paragraph holds
+        added = {light_stem(w) for w in mine[i1:i2] if w not in ENGLISH_STOP_WORDS}
         return i2 - i1 <= MAX_ADDED and bool(added - {light_stem(w) for w in words(context)})
-    if i2 - i1 > MAX_REPLACED or j2 - j1 > MAX_REPLACED or "".join(mine[i1:i2]) == "".join(theirs[j1:j2]):
+    new, old = [w for w in mine[i1:i2] if w not in _LIGHT], [w for w in theirs[j1:j2] if w not in _LIGHT]
+    if i2 - i1 > MAX_REPLACED or j2 - j1 > MAX_REPLACED or "".join(new) == "".join(old):
         return False  # a longer rewording; or one word written apart ("tie-break" for "tiebreak")
-    return added != {light_stem(w) for w in theirs[j1:j2] if w not in _LIGHT}
+    if new and old and set(new) | set(old) <= _SAYING or len(new) == len(old) and all(map(_spelled, new, old)):
+        return False  # "says" for "said"; "modernise" for "modernize", "debtae" for "debate"
+    return {light_stem(w) for w in new} != {light_stem(w) for w in old}
+
+
+def _spelled(word: str, other: str) -> bool:
+    """Whether two words are one written two ways: alike (``_SPELLING``), from the same first letter, and neither
+    the other with a prefix or suffix ("antagonist" is no spelling of "agonist", "µmol" none of "mol")."""
+    return word[:1] == other[:1] and word not in other and other not in word and \
+        Indel.normalized_similarity(word, other) >= _SPELLING
+
+
+def _relation_swapped(sentence: str, partner: str) -> bool:
+    """Whether each sentence holds a sign of relation the other lacks: "p > 0.05" for "p < 0.05", "↓" for "↑",
+    "+2.5" for "±2.5" (``words`` reads no sign). Not one sign put in for a word ("~400" for "about 400", "→" for
+    "to") or before a line ("> " quoting a mail)."""
+    mine = Counter(c for c in sentence if c in _RELATIONS)
+    theirs = Counter(c for c in partner if c in _RELATIONS)
+    return bool(mine - theirs) and bool(theirs - mine)
 
 
 def _two_swapped(mine: list[str], theirs: list[str]) -> bool:

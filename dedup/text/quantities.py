@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from dedup.text.number_kinds import (
     YEAR,
+    coarser_step,
     code_key,
     code_span,
     day_of_month,
@@ -226,9 +227,10 @@ def agree(a: Quantity, b: Quantity) -> bool:
     high = max(abs(a.value), abs(b.value))
     # Two roundings of one count or sum differ by a step of the coarser at most ("about 38 million", "forty million").
     if a.rough and b.rough and not (a.bound or b.bound) and a.unit in CURRENCIES | {"", "money"} and abs(
-            a.value - b.value) > _coarser_step(a, b):
+            a.value - b.value) > coarser_step(a.value, b.value):
         return False  # "around 12,000" / "around 15,000 homes": two figures (units converted, fractions: not read so)
-    if not (a.rough or b.rough or a.bound or b.bound) and abs(a.value - b.value) > _coarser_step(a, b) / 2:
+    if not (a.rough or b.rough or a.bound or b.bound) and a.unit in CURRENCIES | {"", "money", "share"} and \
+            abs(a.value - b.value) > coarser_step(a.value, b.value) / 2:  # (miles and km, a year and days: converted)
         return False  # exact figures agree as one rounded from the other: "order 12399" is no "order 12345"
     return high == 0 or abs(a.value - b.value) <= tolerance * high or _within_bound(a, b) or _within_bound(b, a)
 
@@ -243,10 +245,6 @@ def _within_bound(a: Quantity, b: Quantity) -> bool:
     low, high = (a.value, a.value + step) if a.bound == "over" else (a.value - step, a.value)
     slack = EXACT_TOLERANCE * a.value
     return low - slack <= b.value <= high + slack
-
-
-def _coarser_step(a: Quantity, b: Quantity) -> float:
-    return max(last_digit_step(abs(a.value) or 1.0), last_digit_step(abs(b.value) or 1.0))
 
 
 def _amount(text: str, spans: list, i: int, compound: bool = True) -> tuple[Quantity, int] | None:

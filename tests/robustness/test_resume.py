@@ -36,7 +36,13 @@ def corpus(tmp_path_factory):
 def _scan(corpus, out, *extra, wait=True):
     command = [*DEDUP, "scan", str(corpus), "--no-within", "-f", "json", "-q", "-o", str(out), *extra]
     return subprocess.run(command, capture_output=True, text=True) if wait else \
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_heard)
+
+
+def _ctrl_c_heard() -> None:
+    """Ctrl-C as a terminal's foreground command hears it: a scan keeps a Ctrl-C it was started ignoring ignored
+    (a test run started as a shell's background job passes that on)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _without_timings(path):

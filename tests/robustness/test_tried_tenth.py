@@ -466,7 +466,11 @@ def test_an_interrupt_during_pass_ones_last_save_stops_the_scan(tmp_path, monkey
         return save(self, state, consumed)
 
     monkeypatch.setattr(dedup.corpus.checkpoint.Checkpoint, "save", interrupted_save)
-    result = _run("scan", path, "-f", "json", "-q", "--no-within", "--checkpoint", tmp_path / "ck")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # heard, not ignored (a background run)
+    try:
+        result = _run("scan", path, "-f", "json", "-q", "--no-within", "--checkpoint", tmp_path / "ck")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert result.exit_code == 130, result.stderr
     assert "checkpoint saved" in result.stderr and (tmp_path / "ck" / "CURRENT").exists()
     monkeypatch.undo()

@@ -1,0 +1,92 @@
+"""Sections of a document: the heading each paragraph stands under.
+
+A paragraph repeated word for word under another heading states another fact: a spec table under "## M24 Office
+Plus" that repeats the one under "## M24 Office", "2 tablespoons caster sugar" under "For the filling:" after
+"For the pastry:", a changelog entry under "## Version 4.8.0" that "## Version 4.8.2" repeats. ``dedup clean``
+removed each as a restatement (found by trying it, eighteenth round).
+
+A heading is a Markdown heading (a line starting with "#"), or a line of up to ``_LABEL_WORDS`` words ending in
+a colon ("For the filling:", "Ingredients:"). Inside a paragraph, a run-in heading ("Confidentiality. The
+Processor shall ...") and a speaker's or a vote's label ("BEN", "Carried 3-1.") belong to the sentence beside
+them: ``dedup clean --sentences`` does not leave them alone (``run_in_heading``, ``leaves_a_sentence``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from dedup.records import Paragraph
+
+_MARKDOWN_HEADING = re.compile(r"#{1,6}\s+\S")
+_LABEL_WORDS = 6
+
+
+def is_heading(paragraph: Paragraph) -> bool:
+    """Whether ``paragraph`` is one line that heads a section (the module's two kinds)."""
+    text = paragraph.text.strip()
+    if "\n" in text or not text:
+        return False
+    return bool(_MARKDOWN_HEADING.match(text)) or (text.endswith(":") and len(text.split()) <= _LABEL_WORDS)
+
+
+def headings(paragraphs: list[Paragraph]) -> list[str | None]:
+    """For each paragraph, the heading above it (the nearest heading paragraph before it, spaced and cased alike),
+    or None where none is."""
+    found: list[str | None] = []
+    current = None
+    for paragraph in paragraphs:
+        found.append(current)
+        if is_heading(paragraph):
+            current = _key(paragraph.text)
+    return found
+
+
+def _key(text: str) -> str:
+    return " ".join(text.strip().lstrip("#").split()).casefold()
+
+
+def pasted_headings(paragraphs: list[Paragraph], removed: set[int]) -> list[int]:
+    """The headings that repeat an earlier heading word for word and whose whole section (one paragraph at least,
+    up to the next heading) is ``removed``: a section pasted twice, whose repeated body went, left its heading
+    ("## Installing the server" at the end, with nothing under it)."""
+    seen: set[str] = set()
+    found = []
+    for k, paragraph in enumerate(paragraphs):
+        if not is_heading(paragraph):
+            continue
+        key = _key(paragraph.text)
+        body = []
+        for later in paragraphs[k + 1:]:
+            if is_heading(later):
+                break
+            body.append(later.index)
+        if key in seen and body and k not in removed and all(i in removed for i in body):
+            found.append(k)
+        seen.add(key)
+    return found
+
+
+def run_in_heading(paragraph: Paragraph, i: int, earlier: str) -> bool:
+    """Whether sentence ``i`` opens ``paragraph`` as a run-in heading ("Confidentiality. The Processor shall ...",
+    "Personal data. ..."): up to four words, the first capitalised, before more sentences, which the earlier
+    paragraph does not hold as a sentence of its own ("Nothing. They are still waiting ..." repeated is a repeat).
+    Its words stood in the earlier paragraph's text, and ``--sentences`` cut the heading with the sentence it
+    labels."""
+    label = paragraph.sentences[i].text.strip()
+    found = _WORD.findall(label)
+    return i == 0 and len(paragraph.sentences) > 1 and 0 < len(found) <= 4 and found[0][0].isupper() and \
+        re.search(rf"(?:^|[.!?:]\s+){re.escape(label)}(?=\s|$)", earlier.strip()) is None
+
+
+def leaves_a_sentence(paragraph: Paragraph, cut: list[bool]) -> bool:
+    """Whether what ``--sentences`` leaves of ``paragraph`` holds a sentence of ``_LEFT_WORDS`` words at least. What
+    is shorter ("BEN", "BEN: Thanks, Ana.", "Carried 3-1.", a subtitle cue's number and times) is a label or a
+    tally of the sentence beside it, which says it of another speaker, vote or moment: cut, the label was left
+    alone, and an SRT cue without its text."""
+    return any(len(_WORD.findall(s.text)) >= _LEFT_WORDS for s, c in zip(paragraph.sentences, cut) if not c)
+
+
+_LEFT_WORDS = 5
+
+
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
