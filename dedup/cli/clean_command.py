@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -21,7 +22,9 @@ from dedup.io.clean import REMOVAL_PROBABILITY, CorpusCleaner
 from dedup.io.input_spool import InputSpool, rereadable
 from dedup.io.outputs import plan_clean
 from dedup.io.readers import read_documents
+from dedup.io.walk import JSONL_SUFFIXES
 from dedup.io.writers import write_cleaned
+from dedup.report.formats import counted, printable
 
 
 @click.command()
@@ -92,7 +95,23 @@ def clean(paths: tuple[str, ...], output: str, documents: bool, restated: bool, 
             raise
     if not quiet:
         note_cleaned(report, cleaner, kept, len(skipped), sentences)
+        if plan.kind == "folder":
+            _note_passed_over(paths, plan)
     lost = note_lost(cleaner)  # inputs the output lacks or holds unscanned, said quiet or not
     failed = note_failed(report.stats, kept="its restated paragraphs are not removed")  # written as it came in
     if skipped or failed or lost:
         sys.exit(1)
+
+
+def _note_passed_over(paths: tuple[str, ...], plan) -> None:
+    """Say which files of the input folders the walk passes by (names it does not read: ".srt", ".csv", images),
+    and so are not in the output folder: a folder cleaned into another lost its subtitles without a word."""
+    read = {os.path.realpath(p) for p in plan.targets}
+    others = [os.path.join(root, name) for folder in paths if os.path.isdir(folder)
+              for root, _, names in os.walk(folder) for name in sorted(names)
+              if not name.startswith(".") and not name.lower().endswith(JSONL_SUFFIXES)  # those are named already
+              and os.path.realpath(os.path.join(root, name)) not in read]
+    if others:
+        click.echo(f"dedup: note: {counted(len(others), 'file')} of the input folders not read (only .txt, .md, "
+                   f".html and .htm files are), so not in {plan.output}: {printable(others[0])}"
+                   + (f" and {len(others) - 1} more" if len(others) > 1 else ""), err=True)
