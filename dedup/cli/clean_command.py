@@ -108,10 +108,17 @@ def _note_passed_over(paths: tuple[str, ...], plan) -> None:
     and so are not in the output folder: a folder cleaned into another lost its subtitles without a word."""
     read = {os.path.realpath(p) for p in plan.targets}
     others = [os.path.join(root, name) for folder in paths if os.path.isdir(folder)
-              for root, _, names in os.walk(folder) for name in sorted(names)
+              for root, _, names in _walk_shown(folder) for name in sorted(names)
               if not name.startswith(".") and not name.lower().endswith(JSONL_SUFFIXES)  # those are named already
               and os.path.realpath(os.path.join(root, name)) not in read]
     if others:
         click.echo(f"dedup: note: {counted(len(others), 'file')} of the input folders not read (only .txt, .md, "
                    f".html and .htm files are), so not in {plan.output}: {printable(others[0])}"
                    + (f" and {len(others) - 1} more" if len(others) > 1 else ""), err=True)
+
+
+def _walk_shown(folder: str):
+    """``os.walk`` past hidden folders (".git": thousands of files no one cleans)."""
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        yield root, folders, names

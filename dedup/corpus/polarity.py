@@ -20,12 +20,13 @@ import re
 import numpy as np
 
 from dedup.text.facts import negations
+from dedup.text.one_change import relation_signs
 
 # Symbols that state a verdict or a direction; not the emoji a copy of a post adds or drops ("... 😂🔥"), which
 # made spam copies no near-duplicates of each other.
-# Not "<" and ">": a mail's "> " quoting, an autolink's "<https://...>" and "&lt;" made copies no near-duplicates.
-_POLAR_SYMBOLS = frozenset("\U0001f44d\U0001f44e\u2713\u2714\u2717\u2718\u274c\u2705"
-                           "\u2191\u2193\u2b06\u2b07\u2264\u2265")
+# "<", ">", "≤" and "≥" too, as ``one_change.relation_signs`` reads them: not a mail's "> " quoting nor an
+# autolink's "<https://...>", which made copies no near-duplicates.
+_POLAR_SYMBOLS = frozenset("\U0001f44d\U0001f44e\u2713\u2714\u2717\u2718\u274c\u2705\u2191\u2193\u2b06\u2b07")
 # A document's marks past this many say nothing here (a page of code or a table of "+" and "="): left unread.
 _MARKS_READ = 256
 
@@ -33,7 +34,8 @@ _MARKS_READ = 256
 def polarity(text: str) -> str:
     """``text``'s negating words and verdict symbols (``_POLAR_SYMBOLS``), sorted and space-separated ("many" past
     ``_MARKS_READ`` of them), then "#" and how many sentences end in it."""
-    marks = [m.replace("\u2019", "'") for m in negations(text)] + [c for c in text if c in _POLAR_SYMBOLS]
+    marks = [m.replace("\u2019", "'") for m in negations(text)] + [c for c in text if c in _POLAR_SYMBOLS] + \
+        [c for c in relation_signs(text) if c in "<>\u2264\u2265"]
     return f"{'many' if len(marks) > _MARKS_READ else ' '.join(sorted(marks))}#{len(_SENTENCE_END.findall(text))}"
 
 

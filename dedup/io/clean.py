@@ -48,13 +48,15 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
     beside "voted not to approve", as restated (most of their words are one run); removing the second would
     lose a fact. Nor is a sentence restated by a match the reranker alone confirms under ``removal_probability``.
     """
-    restated = set()
+    restated: set[tuple[int, int]] = set()
+    entries: list[tuple[int, set[int], set[int]]] = []  # (paragraph, its sentences saying more, those restated)
     first_seen = _FirstSeen(report.paragraphs)
     heading = headings(report.paragraphs)
     for m in report.matches:  # matches always have a < b: b is the later paragraph
         if m.confirmed_by == ("amounts",):
             continue
-        if m.b < len(heading) and None not in (heading[m.a], heading[m.b]) and heading[m.a] != heading[m.b]:
+        if m.b < len(heading) and None not in (heading[m.a], heading[m.b]) and heading[m.a][0] == heading[m.b][0] \
+                and heading[m.a] != heading[m.b]:
             continue  # under another heading, another fact: "## M24 Office Plus" and the M24 Office's table
         if set(m.confirmed_by) <= _ALONE and m.reranker is not None and m.reranker < removal_probability:
             continue
@@ -75,11 +77,17 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
                 changed.add(pair.b_index)
             else:
                 found.add(pair.b_index)
-        if changed - found:  # a parallel paragraph ("The PowerDrill 12V comes with ... Torque is 50 Nm." after the
-            continue  # 18V's): what its other sentences repeat, they say of another thing; nothing is restated
-        restated.update((m.b, i) for i in found)
         if m.kind != "headline" and earlier is not None and m.b < len(report.paragraphs):
-            restated.update(_repeated_whole(report.paragraphs[m.b], earlier, {p.b_index for p in m.sentences}))
+            found.update(i for _, i in _repeated_whole(report.paragraphs[m.b], earlier,
+                                                       {p.b_index for p in m.sentences}))
+        entries.append((m.b, changed - found, found))
+    covered = {(b, i) for b, _, found in entries for i in found}
+    for b, changed, found in entries:
+        # A parallel paragraph ("The PowerDrill 12V comes with ... Torque is 50 Nm." after the 18V's): a sentence of
+        # it says more than its partner and nothing else restates it; what its other sentences repeat, they say
+        # of another thing, and nothing of this match is restated.
+        if all((b, i) in covered for i in changed):
+            restated.update((b, i) for i in found)
     return restated
 
 

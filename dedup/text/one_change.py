@@ -18,22 +18,29 @@ alone) is no change of this kind: what it says, its partner says.
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import Levenshtein
 
-from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, words
 
-# Words whose change alone turns no fact ("the plan" for "this plan", "had approved" for "has approved"); the
-# words of saying ("say" for "said"); how alike two words must be to be one word written two ways ("modernise" and
-# "modernize", "colour" and "color", a typo: rapidfuzz's normalized Indel similarity); the signs of a relation.
-_LIGHT = frozenset("a an the this that these those is are was were be been being am has have had having do does did"
-                   .split())
+# Words whose change alone turns no fact ("the plan" for "this plan"; "also" put in); the words of saying ("say"
+# for "said"); one word written the British or the American way ("modernise", "colour", "centre", "travelled");
+# signs of a relation, which ``words`` does not read. Not the auxiliaries ("the police were warned" for "had
+# warned"), not any stop word put in ("few of the residents", "part of its stake", "less pain"), not two words a
+# letter or two apart ("employer" and "employee", "hypertension" and "hypotension"): a second reviewer found each.
+_LIGHT = frozenset("a an the this that these those".split())
+_ADDED_LIGHT = _LIGHT | {"also"}
 _SAYING = frozenset("say says said saying tell tells told add adds added state states stated note notes noted explain "
                     "explains explained according".split())
-_SPELLING = 0.8
-_RELATIONS = frozenset("<>=+~\u00b1\u2212\u2248\u2260\u2264\u2265\u2190\u2191\u2192\u2193\u2b06\u2b07")
+_SPELLINGS = ((re.compile(r"is(e[sd]?|ing|ations?)$"), r"iz\1"), (re.compile(r"our(s|ed|ing)?$"), r"or\1"),
+              (re.compile(r"tre(s|d)?$"), r"ter\1"), (re.compile(r"ll(ed|ing|er)$"), r"l\1"),
+              (re.compile(r"ogue(s)?$"), r"og\1"), (re.compile(r"yse(s|d)?$"), r"yze\1"))
+_RELATIONS = frozenset("<>\u00b1\u2260\u2264\u2265\u2191\u2193\u2b06\u2b07")
+_TAG = re.compile(r"<[^<>\s]+>")  # "<https://...>", "<b>"
+_QUOTING = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")  # a mail's "> > "
 _PRONOUNS = frozenset("""i me my mine we us our ours you your yours he him his she her hers they them their theirs it
     its""".split())
 MAX_REPLACED = 3  # words on each side of the one replaced place
@@ -74,8 +81,8 @@ def _one_change(block: tuple[int, int, int, int], mine: list[str], theirs: list[
     i1, i2, j1, j2 = block
     if i1 == i2:
         return False  # the sentence says less
-    if j1 == j2:  # words added in one place: new unless stop words ("also") or words the earlier paragraph holds
-        added = {light_stem(w) for w in mine[i1:i2] if w not in ENGLISH_STOP_WORDS}
+    if j1 == j2:  # words added in one place: new unless light ("also") or words the earlier paragraph holds
+        added = {light_stem(w) for w in mine[i1:i2] if w not in _ADDED_LIGHT}
         return i2 - i1 <= MAX_ADDED and bool(added - {light_stem(w) for w in words(context)})
     new, old = [w for w in mine[i1:i2] if w not in _LIGHT], [w for w in theirs[j1:j2] if w not in _LIGHT]
     if i2 - i1 > MAX_REPLACED or j2 - j1 > MAX_REPLACED or "".join(new) == "".join(old):
@@ -86,19 +93,30 @@ def _one_change(block: tuple[int, int, int, int], mine: list[str], theirs: list[
 
 
 def _spelled(word: str, other: str) -> bool:
-    """Whether two words are one written two ways: alike (``_SPELLING``), from the same first letter, and neither
-    the other with a prefix or suffix ("antagonist" is no spelling of "agonist", "µmol" none of "mol")."""
-    return word[:1] == other[:1] and word not in other and other not in word and \
-        Indel.normalized_similarity(word, other) >= _SPELLING
+    """Whether two words are one written the British and the American way (``_SPELLINGS``)."""
+    return word != other and _american(word) == _american(other)
+
+
+def _american(word: str) -> str:
+    for pattern, replacement in _SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def relation_signs(text: str) -> list[str]:
+    """The signs of relation ``text`` states ("<1%", "p > 0.05", "↑ 4%", "&lt; 5"), each time one stands there: not
+    a mail's quoting ("> " opening a line), a tag's or an autolink's brackets, nor an arrow's ("->", "<=")."""
+    if "&" in text:
+        text = html.unescape(text)
+    text = _QUOTING.sub("", _TAG.sub(" ", text))
+    return [c for k, c in enumerate(text) if c in _RELATIONS and not (
+        c in "<>" and ((k > 0 and text[k - 1] in "-=") or text[k + 1:k + 2] in ("-", "=")))]
 
 
 def _relation_swapped(sentence: str, partner: str) -> bool:
-    """Whether each sentence holds a sign of relation the other lacks: "p > 0.05" for "p < 0.05", "↓" for "↑",
-    "+2.5" for "±2.5" (``words`` reads no sign). Not one sign put in for a word ("~400" for "about 400", "→" for
-    "to") or before a line ("> " quoting a mail)."""
-    mine = Counter(c for c in sentence if c in _RELATIONS)
-    theirs = Counter(c for c in partner if c in _RELATIONS)
-    return bool(mine - theirs) and bool(theirs - mine)
+    """Whether the two sentences state other signs of relation: "p > 0.05" for "p < 0.05", "<1%" for "1%", "↓" for
+    "↑" (``words`` reads no sign). Not "~", "≈", "+", "=" or "→": "~400" for "about 400", "C++", "London → Paris"."""
+    return Counter(relation_signs(sentence)) != Counter(relation_signs(partner))
 
 
 def _two_swapped(mine: list[str], theirs: list[str]) -> bool:

@@ -5,8 +5,9 @@ Plus" that repeats the one under "## M24 Office", "2 tablespoons caster sugar" u
 "For the pastry:", a changelog entry under "## Version 4.8.0" that "## Version 4.8.2" repeats. ``dedup clean``
 removed each as a restatement (found by trying it, eighteenth round).
 
-A heading is a Markdown heading (a line starting with "#"), or a line of up to ``_LABEL_WORDS`` words ending in
-a colon ("For the filling:", "Ingredients:"). Inside a paragraph, a run-in heading ("Confidentiality. The
+A heading is a Markdown heading under the title (a line starting with "##"), or a line of up to ``_LABEL_WORDS``
+words ending in a colon ("For the filling:", "Ingredients:"); two paragraphs are in two sections where headings of
+one kind head them. Inside a paragraph, a run-in heading ("Confidentiality. The
 Processor shall ...") and a speaker's or a vote's label ("BEN", "Carried 3-1.") belong to the sentence beside
 them: ``dedup clean --sentences`` does not leave them alone (``run_in_heading``, ``leaves_a_sentence``).
 """
@@ -17,27 +18,46 @@ import re
 
 from dedup.records import Paragraph
 
-_MARKDOWN_HEADING = re.compile(r"#{1,6}\s+\S")
-_LABEL_WORDS = 6
+_MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+\S")
+_LABEL_WORDS = 4
+# Lines ending in a colon that introduce what follows, not a section: "In a statement, the company said:".
+_INTRODUCING = frozenset("said says say wrote writes added adds told tells stated explained reads read follows "
+                         "following include includes including are is were was".split())
+
+
+def heading_kind(paragraph: Paragraph) -> str | None:
+    """The kind of heading ``paragraph`` is: "#2" to "#6" for a Markdown heading under the title ("##"), "label"
+    for a line of up to ``_LABEL_WORDS`` words ending in a colon, without a comma, not introducing speech or a list
+    ("For the filling:"); None for none (a document's "# Title" heads it all)."""
+    text = paragraph.text.strip()
+    if "\n" in text or not text:
+        return None
+    found = _MARKDOWN_HEADING.match(text)
+    if found:
+        return f"#{len(found.group(1))}" if len(found.group(1)) > 1 else None
+    words = text[:-1].split()
+    if text.endswith(":") and "," not in text and 0 < len(words) <= _LABEL_WORDS and \
+            words[-1].casefold() not in _INTRODUCING:
+        return "label"
+    return None
 
 
 def is_heading(paragraph: Paragraph) -> bool:
-    """Whether ``paragraph`` is one line that heads a section (the module's two kinds)."""
-    text = paragraph.text.strip()
-    if "\n" in text or not text:
-        return False
-    return bool(_MARKDOWN_HEADING.match(text)) or (text.endswith(":") and len(text.split()) <= _LABEL_WORDS)
+    """Whether ``paragraph`` is one line that heads a section (``heading_kind``)."""
+    return heading_kind(paragraph) is not None
 
 
-def headings(paragraphs: list[Paragraph]) -> list[str | None]:
-    """For each paragraph, the heading above it (the nearest heading paragraph before it, spaced and cased alike),
-    or None where none is."""
-    found: list[str | None] = []
+def headings(paragraphs: list[Paragraph]) -> list[tuple[str, str] | None]:
+    """For each paragraph, the heading above it as (kind, text spaced and cased alike), or None where none is:
+    two paragraphs under headings of one kind and other texts are in two sections (a paragraph under the title
+    and one under "## Conclusion" are not: a conclusion restates the introduction)."""
+    found: list[tuple[str, str] | None] = []
     current = None
     for paragraph in paragraphs:
         found.append(current)
-        if is_heading(paragraph):
-            current = _key(paragraph.text)
+        kind = heading_kind(paragraph)
+        if kind is not None:
+            current = (kind, _key(paragraph.text))
     return found
 
 
