@@ -24,6 +24,7 @@ from collections import Counter
 
 from rapidfuzz.distance import Levenshtein
 
+from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, words
 
 # Words whose change alone turns no fact ("the plan" for "this plan"; "also" put in); the words of saying ("say"
@@ -41,6 +42,10 @@ _SPELLINGS = ((re.compile(r"is(e[sd]?|ing|ations?)$"), r"iz\1"), (re.compile(r"o
 _RELATIONS = frozenset("<>\u00b1\u2260\u2264\u2265\u2191\u2193\u2b06\u2b07")
 _TAG = re.compile(r"<[^<>\s]+>")  # "<https://...>", "<b>"
 _QUOTING = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")  # a mail's "> > "
+_CONDITIONS = frozenset("if unless provided providing".split())
+# One word that, put in, changes how much or how sure: "less pain", "few residents", "only on weekends".
+_QUANTIFIERS = frozenset("""few fewer less least more most many several some all none half only partly mostly nearly
+    almost barely hardly slightly significantly largely entirely fully partially rarely never always""".split())
 _PRONOUNS = frozenset("""i me my mine we us our ours you your yours he him his she her hers they them their theirs it
     its""".split())
 MAX_REPLACED = 3  # words on each side of the one replaced place
@@ -82,6 +87,10 @@ def _one_change(block: tuple[int, int, int, int], mine: list[str], theirs: list[
     if i1 == i2:
         return False  # the sentence says less
     if j1 == j2:  # words added in one place: new unless light ("also") or words the earlier paragraph holds
+        if mine[i1] in _CONDITIONS:
+            return False  # "... if talks fail": a condition is ``facts``' to judge (one stated before is known)
+        if i2 - i1 == 1 and mine[i1] not in _QUANTIFIERS and not _unit_like(mine[i1]):
+            return False  # one word more: "police officers said", "the city council said"; not "few", "less", "mg"
         added = {light_stem(w) for w in mine[i1:i2] if w not in _ADDED_LIGHT}
         return i2 - i1 <= MAX_ADDED and bool(added - {light_stem(w) for w in words(context)})
     new, old = [w for w in mine[i1:i2] if w not in _LIGHT], [w for w in theirs[j1:j2] if w not in _LIGHT]
@@ -117,6 +126,11 @@ def _relation_swapped(sentence: str, partner: str) -> bool:
     """Whether the two sentences state other signs of relation: "p > 0.05" for "p < 0.05", "<1%" for "1%", "↓" for
     "↑" (``words`` reads no sign). Not "~", "≈", "+", "=" or "→": "~400" for "about 400", "C++", "London → Paris"."""
     return Counter(relation_signs(sentence)) != Counter(relation_signs(partner))
+
+
+def _unit_like(word: str) -> bool:
+    """A word of up to three letters that is no stop word: a unit ("45 mg" for "45 %", "µg", "ml")."""
+    return len(word) <= 3 and word.isalpha() and word not in ENGLISH_STOP_WORDS
 
 
 def _two_swapped(mine: list[str], theirs: list[str]) -> bool:

@@ -304,12 +304,14 @@ RESTATED = [
     ("Che Guevara was captured in Bolivia in 1967, historians note.",
      "Historians note that Che Guevara was captured in Bolivia in 1967."),
     ("A fishing boat sank near the coast of Crete on Tuesday, the coastguard said.",
-     "A fishing boat sank off the coast of Crete on Tuesday, the coastguard said."),
+     "A fishing boat sank off the coast of Crete early on Tuesday, the coastguard said."),  # two edits: see below
     ("The airline cut 300 jobs on Friday, blaming high fuel costs.",
      "The airline laid off 300 staff on Friday, blaming high fuel costs."),
     ("The new ramp lets disabled visitors reach the gallery for the first time.",
      "The new ramp enables disabled visitors to reach the gallery for the first time."),
-    ("The man was released after he paid a fine of 500 pounds.", "The man walked free after he paid a fine of 500 pounds.")]
+    ("The man was released after he paid a fine of 500 pounds.", "The man walked free after he had paid a fine of 500 pounds.")]
+# Each restatement above changes more than one place: one changed in one place only is kept, whatever the words
+# ("sank off" for "sank near" alone), as "in rats" for "in mice" is (``text.one_change``, eighteenth round).
 
 
 @pytest.mark.parametrize("first, second", RESTATED)
