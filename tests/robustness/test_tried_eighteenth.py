@@ -40,6 +40,8 @@ ONE_CHANGE = {
                 "sulforaphane group, whereas TNF-α protein was reduced by 45 %.",
                 "Renal expression of HMOX1 and NQO1 protein was upregulated 3.1-fold and 2.4-fold, respectively, in "
                 "the sulforaphane group, whereas TNF-α protein was reduced by 45 %."),
+    "unit": ("Renal TNF-α protein was reduced by 45 % in the sulforaphane group compared with vehicle-treated mice.",
+             "Renal TNF-α protein was reduced by 45 mg in the sulforaphane group compared with vehicle-treated mice."),
     "relation": ("Sulforaphane reduced serum creatinine in cisplatin-treated mice compared with vehicle (p < 0.05).",
                  "Sulforaphane reduced serum creatinine in cisplatin-treated mice compared with vehicle (p > 0.05)."),
     "arrow": ("Expression of HMOX1 in the renal cortex was ↑ 3-fold after sulforaphane in treated mice.",
