@@ -11,6 +11,7 @@ from dedup.text.facts import says_more
 from dedup.text.headline import is_headline
 from dedup.text.sections import headings, leaves_a_sentence, pasted_headings, run_in_heading
 from dedup.text.segment import normalize, paragraph_spans, segment
+from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, words
 from dedup.util.validate import WORD_CHAR, check_between, check_bool, check_str
 
@@ -31,6 +32,13 @@ class CleanResult:
 # say something else.
 REMOVAL_PROBABILITY = 0.9
 _ALONE = frozenset({"reranker", "amounts"})
+_CLAIM_WORDS = 2  # words of its own a paragraph needs to be removed as a restatement: "No, not yet." has none
+_CONTRACTED = frozenset("don doesn didn isn wasn weren aren haven hasn hadn won wouldn shouldn couldn can".split())
+
+
+def _claim_words(text: str) -> int:
+    """The words of ``text`` that are no stop word ("I don't know." has one: "know")."""
+    return sum(1 for w in words(text) if len(w) > 1 and w not in ENGLISH_STOP_WORDS and w not in _CONTRACTED)
 _CLOSING_SINGLE = re.compile(r"[\w.,!?]'(?=\s|$)")  # a single quote closing a quotation ("storms,' the mayor")
 
 
@@ -55,6 +63,8 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
     for m in report.matches:  # matches always have a < b: b is the later paragraph
         if m.confirmed_by == ("amounts",):
             continue
+        if m.b < len(report.paragraphs) and _claim_words(report.paragraphs[m.b].text) < _CLAIM_WORDS:
+            continue  # "No, not yet." under another quoted question: a reply says what its context asks
         if m.b < len(heading) and None not in (heading[m.a], heading[m.b]) and heading[m.a][0] == heading[m.b][0] \
                 and heading[m.a] != heading[m.b]:
             continue  # under another heading, another fact: "## M24 Office Plus" and the M24 Office's table

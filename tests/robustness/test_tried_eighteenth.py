@@ -496,3 +496,12 @@ def test_the_note_of_files_not_read_passes_hidden_folders_by(tmp_path):
     (inputs / "a.txt").write_text("Notes\n\nThe pier reopened on Monday.\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["clean", str(inputs), "-o", str(tmp_path / "out") + "/"])
     assert result.exit_code == 0 and "not read" not in result.stderr
+
+
+# 21. (an e-mail archivist) A short answer repeated word for word under another quoted question ("No, not yet.")
+#     was removed: a paragraph of fewer than two words of its own says what its context asks.
+@pytest.mark.parametrize("answer", ["No, not yet.", "I don't know."])
+def test_clean_keeps_a_short_answer_under_another_question(tmp_path, answer):
+    text = (f"Re: Two questions\n\n> Has legal approved the penalty clause?\n\n{answer}\n\n> Has finance approved the "
+            f"payment schedule?\n\n{answer}\n")
+    assert _clean_text(tmp_path, text)[0].count(answer) == 2
