@@ -9,9 +9,16 @@ from dedup.records import CorpusReport, Paragraph, Report, SentencePair
 from dedup.text.definitions import defines_another
 from dedup.text.facts import says_more
 from dedup.text.headline import is_headline
-from dedup.text.sections import headings, leaves_a_sentence, pasted_headings, run_in_heading
+from dedup.text.sections import (
+    CLAIM_WORDS,
+    claim_words,
+    footers_alone,
+    headings,
+    leaves_a_sentence,
+    pasted_headings,
+    run_in_heading,
+)
 from dedup.text.segment import normalize, paragraph_spans, segment
-from dedup.text.stop_words import ENGLISH_STOP_WORDS
 from dedup.text.words import light_stem, words
 from dedup.util.validate import WORD_CHAR, check_between, check_bool, check_str
 
@@ -32,13 +39,6 @@ class CleanResult:
 # say something else.
 REMOVAL_PROBABILITY = 0.9
 _ALONE = frozenset({"reranker", "amounts"})
-_CLAIM_WORDS = 2  # words of its own a paragraph needs to be removed as a restatement: "No, not yet." has none
-_CONTRACTED = frozenset("don doesn didn isn wasn weren aren haven hasn hadn won wouldn shouldn couldn can".split())
-
-
-def _claim_words(text: str) -> int:
-    """The words of ``text`` that are no stop word ("I don't know." has one: "know")."""
-    return sum(1 for w in words(text) if len(w) > 1 and w not in ENGLISH_STOP_WORDS and w not in _CONTRACTED)
 _CLOSING_SINGLE = re.compile(r"[\w.,!?]'(?=\s|$)")  # a single quote closing a quotation ("storms,' the mayor")
 
 
@@ -63,7 +63,7 @@ def restated_sentences(report: Report, removal_probability: float = REMOVAL_PROB
     for m in report.matches:  # matches always have a < b: b is the later paragraph
         if m.confirmed_by == ("amounts",):
             continue
-        if m.b < len(report.paragraphs) and _claim_words(report.paragraphs[m.b].text) < _CLAIM_WORDS:
+        if m.b < len(report.paragraphs) and claim_words(report.paragraphs[m.b].text) < CLAIM_WORDS:
             continue  # "No, not yet." under another quoted question: a reply says what its context asks
         if m.b < len(heading) and None not in (heading[m.a], heading[m.b]) and heading[m.a][0] == heading[m.b][0] \
                 and heading[m.a] != heading[m.b]:
@@ -406,11 +406,11 @@ class CorpusCleaner:
 
     def __post_init__(self) -> None:
         self.dropped_documents = {m for c in self.report.clusters for m in c.members if m != c.representative}
-        self.furniture: dict[str, set[int]] = {}
+        self.furniture: dict[str, dict[int, str]] = {}  # doc -> {paragraph: the boilerplate passage's text}
         for passage in self.report.passages:
             if passage.boilerplate:
                 for o in passage.occurrences:
-                    self.furniture.setdefault(o.doc, set()).add(o.paragraph)
+                    self.furniture.setdefault(o.doc, {})[o.paragraph] = passage.text
         self.removed_paragraphs = 0
         self.as_read: list[str] = []  # documents read as HTML, written as the input holds them (``writers``)
         self.files_written = 0  # copies written into a folder (``writers``): an interrupted run says how many
@@ -438,11 +438,11 @@ class CorpusCleaner:
         """The document's text with the chosen paragraphs removed (unchanged when none are)."""
         result = self.report.documents.by_id(doc_id) if self.restated else None
         report = result.report if result is not None else None
-        drop = self.furniture.get(doc_id, set()) if self.boilerplate else set()
-        if report is None and not drop:
+        footers = self.furniture.get(doc_id, {}) if self.boilerplate else {}
+        if report is None and not footers:
             return text
-        if report is None:
-            report = Report(id=doc_id, paragraphs=segment(text))
+        report = report or Report(id=doc_id, paragraphs=segment(text))
+        drop = footers_alone(report.paragraphs, footers)  # not a paragraph with a line of its own before its footer
         result = clean(report, sentences=self.sentences, drop=drop, source=text,
                        removal_probability=self.removal_probability)
         self.removed_paragraphs += len(result.removed_paragraphs)

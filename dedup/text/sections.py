@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 
 from dedup.records import Paragraph
+from dedup.text.stop_words import ENGLISH_STOP_WORDS
+from dedup.text.words import words
 
 _MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+\S")
 _LABEL_WORDS = 4
@@ -110,3 +112,33 @@ _LEFT_WORDS = 5
 
 
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+
+
+CLAIM_WORDS = 2  # words of its own a paragraph needs to be removed as a restatement: "No, not yet." has none
+_CONTRACTED = frozenset("don doesn didn isn wasn weren aren haven hasn hadn won wouldn shouldn couldn can".split())
+
+
+def claim_words(text: str) -> int:
+    """The words of ``text`` that are no stop word ("I don't know." has one: "know")."""
+    return sum(1 for w in words(text) if len(w) > 1 and w not in ENGLISH_STOP_WORDS and w not in _CONTRACTED)
+
+
+def footers_alone(paragraphs: list[Paragraph], footers: dict[int, str]) -> set[int]:
+    """The paragraphs of ``footers`` (number: the boilerplate passage's text) that hold nothing of their own before
+    it (``own_text_before``): what ``clean --boilerplate`` removes."""
+    return {p for p, passage in footers.items() if p >= len(paragraphs) or
+            not own_text_before(paragraphs[p].text, passage)}
+
+
+def own_text_before(paragraph: str, passage: str) -> bool:
+    """Whether ``paragraph`` holds words of its own before the start of ``passage`` (a boilerplate passage's text
+    as one of its occurrences begins): a mail's "Approved, go ahead with the purchase." with the signature glued
+    under it, no blank line between, went with the signature under ``clean --boilerplate``."""
+    start = " ".join(words(passage)[:_PASSAGE_START])
+    said = " ".join(words(paragraph))
+    at = said.find(start) if start else -1
+    return at > 0 and len(said[:at].split()) >= _OWN_WORDS
+
+
+_PASSAGE_START = 6  # words of the passage looked for
+_OWN_WORDS = 1

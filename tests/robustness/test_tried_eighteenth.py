@@ -505,3 +505,25 @@ def test_clean_keeps_a_short_answer_under_another_question(tmp_path, answer):
     text = (f"Re: Two questions\n\n> Has legal approved the penalty clause?\n\n{answer}\n\n> Has finance approved the "
             f"payment schedule?\n\n{answer}\n")
     assert _clean_text(tmp_path, text)[0].count(answer) == 2
+
+
+# 22. (an e-mail archivist) With --boilerplate, a paragraph holding a line of its own and the shared signature
+#     glued under it (no blank line) went whole: "Approved, go ahead with the purchase." was lost.
+def test_clean_boilerplate_keeps_a_line_glued_above_the_footer(tmp_path):
+    footer = ("-- \nBruno Costa\nHead of Operations, Acme Harbour Logistics Ltd\nPier 4, Harbour Road, Porto\n"
+              "Phone +351 555 0100 | www.acme-harbour.example")
+    bodies = [("Boiler", "The boiler in building 2 will be serviced on Wednesday."),
+              ("Rota", "The holiday rota for August is now on the shared drive."),
+              ("Badge", "Your new access badge is ready at reception."),
+              ("Permits", "Parking permits must be renewed before the end of the month."),
+              ("Lunch", "Lunch is at noon in the canteen.")]
+    records = [{"id": f"m{i}", "text": f"{title}\n\n{body}\n\n{footer}\n"} for i, (title, body) in enumerate(bodies)]
+    records.append({"id": "reply", "text": f"Re: Budget request\n\nApproved, go ahead with the purchase.\n{footer}\n"})
+    source = tmp_path / "mail.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["clean", str(source), "--boilerplate", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    kept = {r["id"]: r["text"] for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert "Approved, go ahead with the purchase." in kept["reply"]
+    assert all("Bruno Costa" not in kept[f"m{i}"] for i in range(5))  # the footer on its own still goes
