@@ -119,8 +119,10 @@ _CONTRACTED = frozenset("don doesn didn isn wasn weren aren haven hasn hadn won 
 
 
 def claim_words(text: str) -> int:
-    """The words of ``text`` that are no stop word ("I don't know." has one: "know")."""
-    return sum(1 for w in words(text) if len(w) > 1 and w not in ENGLISH_STOP_WORDS and w not in _CONTRACTED)
+    """The words of ``text`` that are no stop word ("I don't know." has one: "know"; each character of Chinese
+    or Japanese is a word)."""
+    return sum(1 for w in words(text) if (len(w) > 1 or not w.isascii()) and w not in ENGLISH_STOP_WORDS
+               and w not in _CONTRACTED)
 
 
 def footers_alone(paragraphs: list[Paragraph], footers: dict[int, str]) -> set[int]:
