@@ -89,7 +89,7 @@ def says_more(sentence: str, partner: str, context: str, said_before: Callable[[
         return True  # "Bill Becker" for "Tom Becker", "Mill Lane" for "Park Lane": names the stop list holds
     if _acronyms(sentence) - _acronyms(context):
         return True  # "the US" for "the UK": "us" is a stop word
-    if Counter(symbols(sentence)) - Counter(symbols(context)):
+    if Counter(_symbols(sentence)) - Counter(_symbols(context)):
         return True  # a symbol or emoji of its own: "👎" for "👍"
     if _turned(sentence, partner, context):
         return True  # "rose" for "fell", "innocent" for "guilty", "p.m." for "a.m.": one word turns the fact
@@ -272,8 +272,7 @@ _PHRASAL = frozenset(f"{verb}{end}" for verb in """set pick make give sign show 
 _PERCENT = re.compile(r"%|\bper cent\b", re.IGNORECASE)
 
 
-def symbols(text: str) -> list[str]:
-    """Symbols and emoji ("👎", "°"); signs of relation are ``one_change``'s."""
+def _symbols(text: str) -> list[str]:
     return [c for c in text if not c.isascii() and unicodedata.category(c) == "So"]
 
 

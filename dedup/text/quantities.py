@@ -76,6 +76,7 @@ _WORD_VALUES = {"dozen": 12, "pair": 2, "couple": 2, **_FRACTIONS}
 _SHARE_WORDS = frozenset(_FRACTIONS)
 _CURRENCY_SIGNS = {"$": "usd", "€": "eur", "£": "gbp"}
 CURRENCIES = frozenset(_CURRENCY_SIGNS.values())  # named currencies; "money" is one unnamed
+_UNCONVERTED = CURRENCIES | {"", "money", "share"}  # units whose figures are as written
 _CURRENCY_WORDS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp",
                    "pounds": "gbp", "sterling": "gbp"}
 _PERCENT = frozenset({"percent", "pct", "percentage"})
@@ -229,7 +230,7 @@ def agree(a: Quantity, b: Quantity) -> bool:
     if a.rough and b.rough and not (a.bound or b.bound) and a.unit in CURRENCIES | {"", "money"} and abs(
             a.value - b.value) > coarser_step(a.value, b.value):
         return False  # "around 12,000" / "around 15,000 homes": two figures (units converted, fractions: not read so)
-    if not (a.rough or b.rough or a.bound or b.bound) and a.unit in CURRENCIES | {"", "money", "share"} and \
+    if not (a.rough or b.rough or a.bound or b.bound) and a.unit in _UNCONVERTED and \
             abs(a.value - b.value) > coarser_step(a.value, b.value) / 2:  # (miles and km, a year and days: converted)
         return False  # exact figures agree as one rounded from the other: "order 12399" is no "order 12345"
     return high == 0 or abs(a.value - b.value) <= tolerance * high or _within_bound(a, b) or _within_bound(b, a)

@@ -37,9 +37,9 @@ def heading_kind(paragraph: Paragraph) -> str | None:
     found = _MARKDOWN_HEADING.match(text)
     if found:
         return f"#{len(found.group(1))}" if len(found.group(1)) > 1 else None
-    words = text[:-1].split()
-    if text.endswith(":") and "," not in text and 0 < len(words) <= _LABEL_WORDS and \
-            words[-1].casefold() not in _INTRODUCING:
+    label = text[:-1].split()
+    if text.endswith(":") and "," not in text and 0 < len(label) <= _LABEL_WORDS and \
+            label[-1].casefold() not in _INTRODUCING:
         return "label"
     return None
 
@@ -139,8 +139,7 @@ def own_text_before(paragraph: str, passage: str) -> bool:
     start = " ".join(words(passage)[:_PASSAGE_START])
     said = " ".join(words(paragraph))
     at = said.find(start) if start else -1
-    return at > 0 and len(said[:at].split()) >= _OWN_WORDS
+    return at > 0  # a word stands before it
 
 
 _PASSAGE_START = 6  # words of the passage looked for
-_OWN_WORDS = 1
